@@ -1,0 +1,1 @@
+"""Catalog and open data: registry catalog, data dictionary, code lists, DCAT publication."""

@@ -1,0 +1,80 @@
+"""Entry point of the ``tsunagu`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from tsunagu import __version__, migrations
+from tsunagu.cli import db
+from tsunagu.cli.console import errors_as_messages, open_database, out, settings
+from tsunagu.cli.seeding import SeedOptions, run_seed
+from tsunagu.core.errors import TsunaguError
+
+app = typer.Typer(
+    help="Tsunagu (つなぐ): open digital public infrastructure. Run `tsunagu demo` to start.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+
+
+class NotReady(TsunaguError):
+    code = "not-ready"
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(f"tsunagu {__version__}")
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Address to listen on (default TSUNAGU_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default TSUNAGU_PORT)."),
+    workers: int | None = typer.Option(None, help="Worker processes (default TSUNAGU_WORKERS)."),
+) -> None:
+    """Serve the web app and API; the database must be at the latest migration."""
+    import uvicorn
+
+    with errors_as_messages():
+        config = settings()
+        database = open_database(config)
+        if not migrations.status(database.engine).at_head:
+            raise NotReady("the database is not at the latest migration; run `tsunagu db upgrade`")
+        database.dispose()
+        out.print(f"serving on http://{host or config.host}:{port or config.port}")
+        uvicorn.run("tsunagu.web.asgi:app", host=host or config.host, port=port or config.port,
+                    workers=workers or config.workers, log_level="warning", access_log=False)
+
+
+@app.command()
+def seed(
+    residents: int = typer.Option(2000, min=0, help="Synthetic residents to create."),
+    corporations: int = typer.Option(300, min=0, help="Synthetic corporations to create."),
+    random_seed: int = typer.Option(1, "--seed", help="Seed of the deterministic generator."),
+) -> None:
+    """Load reference data and deterministic synthetic demo data (with a progress bar)."""
+    with errors_as_messages():
+        database = open_database(settings())
+        migrations.upgrade(database.engine)
+        run_seed(database, SeedOptions(residents=residents, corporations=corporations,
+                                       seed=random_seed))
+
+
+@app.command()
+def demo(
+    port: int | None = typer.Option(None, help="Port (default TSUNAGU_PORT)."),
+) -> None:
+    """Migrate, load the demo data once, and serve at http://127.0.0.1:8000."""
+    with errors_as_messages():
+        database = open_database(settings())
+        migrations.upgrade(database.engine)
+        run_seed(database, SeedOptions(), only_if_empty=True)
+        database.dispose()
+    serve(host=None, port=port, workers=None)
+
+
+if __name__ == "__main__":
+    app()

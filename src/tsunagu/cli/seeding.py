@@ -1,0 +1,37 @@
+"""``tsunagu seed``: reference data and deterministic synthetic data, part by part.
+
+Each step is a service function of a part; steps are idempotent when ``only_if_empty`` is set
+(``tsunagu demo`` loads the demo data once) and report progress on Rich progress bars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tsunagu.cli.console import RichProgress, out
+from tsunagu.core.database import Database
+from tsunagu.core.progress import ProgressReporter
+
+
+@dataclass(frozen=True)
+class SeedOptions:
+    residents: int = 2000
+    corporations: int = 300
+    seed: int = 1
+
+
+SeedStep = Callable[[Database, SeedOptions, bool, ProgressReporter], None]
+
+
+def steps() -> list[tuple[str, SeedStep]]:
+    """The seed steps in dependency order (addresses before the residents who live there)."""
+    return []
+
+
+def run_seed(database: Database, options: SeedOptions, *, only_if_empty: bool = False) -> None:
+    with RichProgress() as reporter:
+        for name, step in steps():
+            reporter.bar.console.print(f"seeding {name}")
+            step(database, options, only_if_empty, reporter)
+    out.print("seed complete")

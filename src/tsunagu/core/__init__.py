@@ -1,0 +1,1 @@
+"""Shared foundations: settings, database, clock, errors, crypto and standard data types."""

@@ -1,0 +1,56 @@
+"""Request dependencies: the database session and who is acting (least privilege)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from tsunagu.core import sessions
+from tsunagu.core.errors import Forbidden, NotAuthenticated
+
+SESSION_COOKIE = "tsunagu_session"
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    with request.app.state.database.session() as session:
+        yield session
+
+
+def current_principal(request: Request) -> sessions.Principal | None:
+    principal: sessions.Principal | None = getattr(request.state, "principal", None)
+    return principal
+
+
+def require_principal(request: Request) -> sessions.Principal:
+    principal = current_principal(request)
+    if principal is None:
+        raise NotAuthenticated("log in to use this")
+    return principal
+
+
+def require_resident(principal: sessions.Principal = Depends(require_principal)) -> sessions.Principal:
+    if principal.kind != "resident":
+        raise Forbidden("only a resident can use this")
+    return principal
+
+
+def require_staff(*roles: str) -> Callable[..., sessions.Principal]:
+    """A dependency admitting staff who hold at least one of ``roles`` (any role if none given)."""
+
+    def dependency(principal: sessions.Principal = Depends(require_principal)) -> sessions.Principal:
+        if principal.kind != "staff":
+            raise Forbidden("only staff can use this")
+        if roles and not principal.roles.intersection(roles):
+            raise Forbidden("this needs one of the roles: " + ", ".join(roles))
+        return principal
+
+    return dependency
+
+
+def require_same_organization(principal: sessions.Principal, organization_code: str) -> None:
+    """Staff never see another organization's data."""
+    if principal.organization_code != organization_code:
+        raise Forbidden(f"staff of {principal.organization_code} cannot act for {organization_code}")

@@ -1,0 +1,44 @@
+"""Japanese first, English second. Message ids are Japanese; ``en`` is the translation.
+
+Catalogs are the .po files under ``tsunagu/locale``; they are compiled in memory at start-up
+so that there is no build step to forget.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+Locale = Literal["ja", "en"]
+LOCALES: tuple[Locale, ...] = ("ja", "en")
+LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
+COOKIE = "tsunagu_lang"
+
+
+@lru_cache(maxsize=len(LOCALES))
+def translations(locale: Locale) -> gettext.NullTranslations:
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return gettext.NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def gettext_for(locale: Locale) -> gettext.NullTranslations:
+    return translations(locale)
+
+
+def negotiate(cookie_value: str | None, default: Locale) -> Locale:
+    if cookie_value in LOCALES:
+        return cookie_value  # type: ignore[return-value]
+    return default

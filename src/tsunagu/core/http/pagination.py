@@ -1,0 +1,30 @@
+"""One pagination style for every list endpoint: ``?limit=&offset=`` in, a page envelope out."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+
+class PageParams(BaseModel):
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Items per page (1–200)."),
+    offset: int = Query(0, ge=0, description="Items to skip."),
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

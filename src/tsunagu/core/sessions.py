@@ -1,0 +1,105 @@
+"""Server-side sessions: the cookie holds a random token, the database holds only its hash.
+
+Identity establishes who the principal is (card, password + TOTP, ...); this module only keeps
+the session, renews it at login (a new token, so a fixated one is worthless) and ends it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import JSON, String, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tsunagu.core import clock
+from tsunagu.core.database import Base, UTCDateTime
+
+PrincipalKind = Literal["resident", "staff", "business"]
+DEFAULT_TTL = timedelta(hours=8)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a resident, a staff member of one organization, or a business member."""
+
+    kind: PrincipalKind
+    subject_id: str
+    display_name: str = ""
+    organization_code: str | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+class WebSession(Base):
+    __tablename__ = "core_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    organization_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def start(db: Session, principal: Principal, *, previous_token: str | None = None,
+          ttl: timedelta = DEFAULT_TTL, data: dict[str, Any] | None = None) -> str:
+    """Start a session for ``principal`` and return its token; any previous session ends."""
+    if previous_token:
+        end(db, previous_token)
+    token = secrets.token_urlsafe(32)
+    started = clock.now()
+    db.add(
+        WebSession(
+            id=_hash(token),
+            principal_kind=principal.kind,
+            subject_id=principal.subject_id,
+            display_name=principal.display_name,
+            organization_code=principal.organization_code,
+            roles=sorted(principal.roles),
+            data=data or {},
+            created_at=started,
+            expires_at=started + ttl,
+        )
+    )
+    db.flush()
+    return token
+
+
+def principal_for(db: Session, token: str | None) -> Principal | None:
+    """The principal of a live session, or None for a missing, unknown or expired token."""
+    if not token:
+        return None
+    record = db.get(WebSession, _hash(token))
+    if record is None or record.expires_at <= clock.now():
+        return None
+    return Principal(
+        kind=record.principal_kind,  # type: ignore[arg-type]
+        subject_id=record.subject_id,
+        display_name=record.display_name,
+        organization_code=record.organization_code,
+        roles=frozenset(record.roles),
+    )
+
+
+def end(db: Session, token: str) -> None:
+    db.execute(delete(WebSession).where(WebSession.id == _hash(token)))
+
+
+def purge_expired(db: Session) -> int:
+    expired = list(db.scalars(select(WebSession.id).where(WebSession.expires_at <= clock.now())))
+    if expired:
+        db.execute(delete(WebSession).where(WebSession.id.in_(expired)))
+    return len(expired)

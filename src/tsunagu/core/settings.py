@@ -1,0 +1,85 @@
+"""Configuration from ``TSUNAGU_*`` environment variables (and an optional ``.env`` file)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tsunagu.core.errors import ConfigurationError
+
+
+class Settings(BaseSettings):
+    """Every setting of a Tsunagu process. See docs/operations.md for the full list."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TSUNAGU_", env_file=".env", env_file_encoding="utf-8", extra="forbid"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(default=Path("var"), description="Writable directory for state.")
+    database_url: str = Field(default="", description="SQLAlchemy URL; defaults to SQLite in data_dir.")
+    secret_key: str = Field(default="", description="Signs sessions and CSRF tokens.")
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_json: bool = True
+    default_locale: Literal["ja", "en"] = "ja"
+    secure_cookies: bool = Field(default=False, description="Set the Secure flag on cookies (HTTPS).")
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'tsunagu.db').as_posix()}"
+
+    def resolved_secret_key(self) -> str:
+        """The secret from the environment; outside production a per-installation key in data_dir.
+
+        Production refuses to start without ``TSUNAGU_SECRET_KEY`` so that no secret is ever
+        generated silently on a server; development keeps a random key under ``var/`` (never
+        committed) so that sessions survive a restart.
+        """
+        if self.secret_key:
+            return self.secret_key
+        if self.environment == "production":
+            raise ConfigurationError("TSUNAGU_SECRET_KEY must be set in production")
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning any problem into one ConfigurationError line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            problems.append(f"TSUNAGU_{field.upper()}: {error['msg']}")
+        raise ConfigurationError("invalid configuration: " + "; ".join(problems)) from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise ConfigurationError(f"cannot read .env file: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Identity and authentication: My Number Card login, business IDs, staff, OpenID Connect."""

@@ -1,0 +1,100 @@
+"""Alembic migrations for every part's tables, run the same way on SQLite and PostgreSQL.
+
+Each part keeps its own branch of migrations (``branch_labels`` = the part's name), so that
+parts evolve their tables independently; ``upgrade`` moves every branch to its head.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from tsunagu.migrations.schema import metadata
+
+HERE = Path(__file__).resolve().parent
+
+
+def config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("version_locations", str(HERE / "versions"))
+    cfg.set_main_option("path_separator", "os")
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    command.upgrade(config(engine), "heads")
+
+
+def heads(engine: Engine) -> set[str]:
+    return set(ScriptDirectory.from_config(config(engine)).get_heads())
+
+
+def current(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    current: set[str]
+    heads: set[str]
+    differences: list[str]
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.heads
+
+    @property
+    def ok(self) -> bool:
+        return self.at_head and not self.differences
+
+
+def status(engine: Engine) -> SchemaStatus:
+    """Where the database stands, and any difference between the models and the migrations."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        at = set(context.get_current_heads())
+        diffs = [str(diff) for diff in compare_metadata(context, metadata)] if at == heads(engine) else []
+    return SchemaStatus(current=at, heads=heads(engine), differences=diffs)
+
+
+def revision(engine: Engine, part: str, message: str) -> str:
+    """Autogenerate the next migration of ``part`` from its models (tables named ``part_*``).
+
+    The database must be at head first, so that only this part's new changes are written.
+    """
+    cfg = config(engine)
+    script = ScriptDirectory.from_config(cfg)
+    has_branch = any(part in (rev.branch_labels or ()) for rev in script.walk_revisions())
+    prefix = f"{part}_"
+
+    def only_this_part(obj: object, name: str | None, type_: str, reflected: bool,
+                       compare_to: object) -> bool:
+        table = getattr(obj, "table", obj) if type_ != "table" else obj
+        table_name = getattr(table, "name", name) or ""
+        return table_name.startswith(prefix)
+
+    cfg.attributes["include_object"] = only_this_part
+    result = command.revision(
+        cfg, message=message, autogenerate=True,
+        head=f"{part}@head" if has_branch else "base",
+        branch_label=None if has_branch else part,
+        rev_id=f"{part}_{_next_number(script, part):04d}",
+    )
+    scripts = result if isinstance(result, list) else [result]
+    return ", ".join(str(s.path) for s in scripts if s is not None)
+
+
+def _next_number(script: ScriptDirectory, part: str) -> int:
+    numbers = [int(rev.revision.rsplit("_", 1)[1]) for rev in script.walk_revisions()
+               if rev.revision.startswith(f"{part}_") and rev.revision.rsplit("_", 1)[1].isdigit()]
+    return max(numbers, default=0) + 1

@@ -1,0 +1,1 @@
+"""Oversight: procedure inventory (棚卸), KPIs, systems and costs, the policy dashboard."""

@@ -1,0 +1,1 @@
+"""Procedures and the one-stop front: apply once, on a phone; decide in the back office."""

@@ -1,0 +1,1 @@
+"""Base registries (ベース・レジストリ): residents, corporations and addresses."""

@@ -1,0 +1,1 @@
+"""App assembly: routers of every part, middleware, templates and static assets."""

@@ -1,0 +1,39 @@
+"""People's entry pages: the portal top, the staff console entry and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from tsunagu.core.errors import NotFound
+from tsunagu.core.http import i18n
+from tsunagu.core.http.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def portal_home(request: Request) -> HTMLResponse:
+    """ポータルトップ: where residents and businesses start."""
+    return render(request, "home.html")
+
+
+@router.get("/staff", response_class=HTMLResponse)
+def staff_console(request: Request) -> HTMLResponse:
+    """職員コンソール: the entry to every back-office tool."""
+    return render(request, "staff.html")
+
+
+@router.get("/lang/{locale}")
+def switch_language(request: Request, locale: str, next: str = "/") -> RedirectResponse:
+    """Switch language without JavaScript; ``next`` must stay on this site."""
+    if locale not in i18n.LOCALES:
+        raise NotFound(f"unknown language: {locale}")
+    target = urlsplit(next)
+    safe_next = next if not target.scheme and not target.netloc and next.startswith("/") else "/"
+    response = RedirectResponse(safe_next, status_code=303)
+    response.set_cookie(i18n.COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax",
+                        httponly=True, secure=request.app.state.settings.secure_cookies)
+    return response

@@ -1,0 +1,170 @@
+"""Test fixtures: every database-backed test runs on SQLite and, when available, PostgreSQL.
+
+PostgreSQL comes from ``TSUNAGU_TEST_POSTGRES_URL`` (``.ci/run`` exports one) or, failing
+that, from a throwaway cluster started here with the local ``initdb``/``pg_ctl``. Each test
+gets an empty schema at head (tables are emptied between tests, not re-migrated).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tsunagu import migrations
+from tsunagu.core import clock, sessions
+from tsunagu.core.database import Database
+from tsunagu.core.http.auth import SESSION_COOKIE
+from tsunagu.core.settings import Settings
+from tsunagu.migrations.schema import metadata
+from tsunagu.web.app import create_app
+
+
+def _find_pg_bin() -> Path | None:
+    found = shutil.which("pg_ctl")
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
+    for candidate in ([Path(found)] if found else []) + candidates:
+        if candidate.exists() and (candidate.parent / "initdb").exists():
+            return candidate.parent
+    return candidates[0].parent if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str | None]:
+    """A PostgreSQL server URL (maintenance database), or None when there is none."""
+    url = os.environ.get("TSUNAGU_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    if os.environ.get("TSUNAGU_TEST_NO_POSTGRES"):
+        yield None
+        return
+    bin_dir = _find_pg_bin()
+    if bin_dir is None:
+        yield None
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="tsunagu-pg-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(workdir, user="postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    data = workdir / "data"
+    subprocess.run([*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "tsunagu",
+                    "--auth=trust", "-E", "UTF8", "--no-locale"], check=True, capture_output=True)
+    subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(workdir / "log"),
+                    "-o", f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off "
+                          "-c synchronous_commit=off -c full_page_writes=off",
+                    "-w", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://tsunagu@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "stop"], capture_output=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def _migrated_urls(postgres_server_url: str | None,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
+    created: list[str] = []
+    if postgres_server_url:
+        name = f"tsunagu_test_{worker}_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        urls["postgresql"] = make_url(postgres_server_url).set(database=name).render_as_string(
+            hide_password=False)
+        created.append(name)
+    for url in urls.values():
+        engine = Database(url).engine
+        migrations.upgrade(engine)
+        engine.dispose()
+    yield urls
+    if created and postgres_server_url:
+        admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for name in created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _empty_all_tables(database: Database) -> None:
+    tables = list(reversed(metadata.sorted_tables))
+    with database.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture(params=_backends())
+def database(request: pytest.FixtureRequest, _migrated_urls: dict[str, str]) -> Iterator[Database]:
+    """An empty database at head, on each backend in turn."""
+    backend: str = request.param
+    if backend not in _migrated_urls:
+        pytest.skip("PostgreSQL not available (set TSUNAGU_TEST_POSTGRES_URL or install it)")
+    db = Database(_migrated_urls[backend])
+    _empty_all_tables(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database: Database) -> Settings:
+    return Settings(environment="test", data_dir=tmp_path / "var", database_url=database.url,
+                    secret_key="test-secret-key-not-for-production", log_json=True,
+                    log_level="warning", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> FastAPI:
+    return create_app(settings, database)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[clock.FixedClock]:
+    fixed = clock.FixedClock(datetime(2026, 11, 22, 1, 0, tzinfo=UTC))
+    previous = clock.set_clock(fixed)
+    yield fixed
+    clock.set_clock(previous)
+
+
+def login_as(client: TestClient, database: Database, principal: sessions.Principal) -> None:
+    """Give ``client`` a real server-side session for ``principal`` (as identity does at login)."""
+    with database.session() as db:
+        token = sessions.start(db, principal)
+    client.cookies.set(SESSION_COOKIE, token)
