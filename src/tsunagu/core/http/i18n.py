@@ -1,7 +1,8 @@
 """Japanese first, English second. Message ids are Japanese; ``en`` is the translation.
 
-Catalogs are the .po files under ``tsunagu/locale``; they are compiled in memory at start-up
-so that there is no build step to forget.
+Catalogs are the .po files under ``tsunagu/locale/<locale>/LC_MESSAGES/`` (one per part, e.g.
+``web.po``, ``registry.po``); they are merged and compiled in memory at start-up so that there is
+no build step to forget.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -23,11 +25,15 @@ COOKIE = "tsunagu_lang"
 
 @lru_cache(maxsize=len(LOCALES))
 def translations(locale: Locale) -> gettext.NullTranslations:
-    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
+    po_paths = sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po"))
+    if not po_paths:
         return gettext.NullTranslations()
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
+    catalog = Catalog(locale=locale)
+    for po_path in po_paths:
+        with po_path.open("rb") as handle:
+            for message in read_po(handle, locale=locale):
+                if message.id and message.string:
+                    catalog.add(message.id, message.string)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
