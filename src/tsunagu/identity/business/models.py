@@ -1,0 +1,53 @@
+"""Tables of business accounts: accounts, procedure grants and password-reset tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tsunagu.core.database import Base, UTCDateTime
+
+
+class BusinessAccount(Base):
+    """gBizID プライム (kind "prime", one per corporation) or メンバー (kind "member")."""
+
+    __tablename__ = "identity_business_accounts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    corporate_number: Mapped[str] = mapped_column(String(13), index=True)
+    login_id: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_totp_step: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcedureGrant(Base):
+    """A procedure a member may act on for the corporation (granted by the prime account)."""
+
+    __tablename__ = "identity_business_grants"
+    __table_args__ = (UniqueConstraint("account_id", "procedure_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("identity_business_accounts.id", ondelete="CASCADE"))
+    procedure_code: Mapped[str] = mapped_column(String(64))
+    granted_by: Mapped[str] = mapped_column(String(32))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PasswordReset(Base):
+    """A one-time password-reset token (hash only), sent to the account's login address."""
+
+    __tablename__ = "identity_business_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("identity_business_accounts.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

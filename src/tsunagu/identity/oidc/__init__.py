@@ -1,0 +1,1 @@
+"""OpenID Connect provider (「もっとつながる」): services log residents in with consented attributes."""
