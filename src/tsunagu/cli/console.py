@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -31,7 +32,7 @@ def errors_as_messages() -> Iterator[None]:
     try:
         yield
     except TsunaguError as exc:
-        err.print(f"[bold red]error:[/] {exc.detail}", highlight=False, markup=True)
+        err.print("[bold red]error:[/]", Text(exc.detail), highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

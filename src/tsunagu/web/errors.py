@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tsunagu.core import logging as core_logging
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http import problems
+from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
 
 log = core_logging.get_logger("tsunagu.errors")
@@ -21,14 +22,15 @@ def _page(request: Request, status: int, title: str, detail: str) -> Response:
                   status_code=status)
 
 
-PAGE_TITLES = {400: "入力に誤りがあります", 401: "ログインが必要です", 403: "この操作はできません",
-               404: "ページが見つかりません", 405: "この操作はできません", 409: "処理が競合しました",
-               413: "データが大きすぎます", 422: "入力に誤りがあります", 429: "しばらくしてからお試しください",
-               503: "ただいま利用できません"}
+PAGE_TITLES = {400: N_("入力に誤りがあります"), 401: N_("ログインが必要です"),
+               403: N_("この操作はできません"), 404: N_("ページが見つかりません"),
+               405: N_("この操作はできません"), 409: N_("処理が競合しました"),
+               413: N_("データが大きすぎます"), 422: N_("入力に誤りがあります"),
+               429: N_("しばらくしてからお試しください"), 503: N_("ただいま利用できません")}
 
 
 def _title(status: int) -> str:
-    return PAGE_TITLES.get(status, "エラーが発生しました")
+    return PAGE_TITLES.get(status, N_("エラーが発生しました"))
 
 
 async def domain_error(request: Request, exc: TsunaguError) -> Response:

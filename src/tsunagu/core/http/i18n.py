@@ -48,3 +48,8 @@ def negotiate(cookie_value: str | None, default: Locale) -> Locale:
     if cookie_value in LOCALES:
         return cookie_value  # type: ignore[return-value]
     return default
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a message for extraction where it is translated later (``translate(request, …)``)."""
+    return message

@@ -1,0 +1,40 @@
+"""Settings from the environment: defaults, validation and the production secret rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tsunagu.core.errors import ConfigurationError
+from tsunagu.core.settings import Settings, load_settings
+
+
+def test_defaults_to_sqlite_under_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path.as_posix()}/tsunagu.db"
+
+
+def test_postgres_url_is_used_as_given() -> None:
+    url = "postgresql+psycopg://u:p@127.0.0.1:5432/tsunagu"
+    assert Settings(database_url=url, _env_file=None).resolved_database_url == url  # type: ignore[call-arg]
+
+
+def test_invalid_values_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TSUNAGU_LOG_LEVEL", "loud")
+    with pytest.raises(ConfigurationError, match="TSUNAGU_LOG_LEVEL"):
+        load_settings(_env_file=None)
+
+
+def test_production_requires_a_secret(tmp_path: Path) -> None:
+    settings = Settings(environment="production", data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    with pytest.raises(ConfigurationError, match="TSUNAGU_SECRET_KEY"):
+        settings.resolved_secret_key()
+
+
+def test_development_keeps_a_private_secret_in_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    first = settings.resolved_secret_key()
+    assert first == settings.resolved_secret_key()
+    assert len(first) >= 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
