@@ -1,0 +1,1 @@
+"""アドレス・ベース・レジストリ: prefectures, municipalities, towns (町字) and the normalizer."""

@@ -1,0 +1,172 @@
+"""Every rule of the address base registry: look-ups of prefectures, municipalities and towns.
+
+Other parts use only this module (and the value types in ``tsunagu.core.types``): ``TownRecord``,
+``get_town``, ``towns_in``, ``get_municipality``, ``towns_by_postcode`` and ``normalize``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from tsunagu.core.errors import NotFound
+from tsunagu.core.types.local_government_code import LocalGovernmentCode
+from tsunagu.core.types.postcode import Postcode
+from tsunagu.registry.addresses.models import Municipality, Prefecture, Town, TownPostcode
+
+ATTRIBUTION = "Geolonia 住所データ（CC BY 4.0）、国土交通省 位置参照情報を加工して作成"
+
+
+class UnknownMunicipality(NotFound):
+    code = "unknown-municipality"
+    title = "Unknown municipality"
+
+
+class UnknownTown(NotFound):
+    code = "unknown-town"
+    title = "Unknown town"
+
+
+@dataclass(frozen=True)
+class MunicipalityRecord:
+    code: str
+    name: str
+    prefecture_code: str
+    prefecture: str
+    designated_city_code: str | None = None
+
+
+@dataclass(frozen=True)
+class TownRecord:
+    id: int
+    prefecture_code: str
+    prefecture: str
+    municipality_code: str
+    municipality: str
+    town: str
+    koaza: str
+    lat: float
+    lng: float
+    postcodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TownFilter:
+    prefecture_code: str | None = None
+    municipality_code: str | None = None
+    name: str | None = None  # a part of the 町字 name
+    postcode: str | None = None
+
+
+def _town_rows() -> Select[Town, Municipality, Prefecture]:
+    return (select(Town, Municipality, Prefecture)
+            .join(Municipality, Town.municipality_code == Municipality.code)
+            .join(Prefecture, Municipality.prefecture_code == Prefecture.code))
+
+
+def _postcodes_of(db: Session, town_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(town_ids), 900):
+        chunk = town_ids[start:start + 900]
+        query = select(TownPostcode.town_id, TownPostcode.postcode).where(
+            TownPostcode.town_id.in_(chunk)).order_by(TownPostcode.postcode)
+        for town_id, postcode in db.execute(query):
+            found[town_id].append(postcode)
+    return {town_id: tuple(codes) for town_id, codes in found.items()}
+
+
+def _records(db: Session, rows: Iterable[tuple[Town, Municipality, Prefecture]]) -> list[TownRecord]:
+    materialized = list(rows)
+    postcodes = _postcodes_of(db, [town.id for town, _, _ in materialized])
+    return [TownRecord(id=town.id, prefecture_code=prefecture.code, prefecture=prefecture.name,
+                       municipality_code=municipality.code, municipality=municipality.name,
+                       town=town.town, koaza=town.koaza, lat=town.lat, lng=town.lng,
+                       postcodes=postcodes.get(town.id, ()))
+            for town, municipality, prefecture in materialized]
+
+
+def get_town(db: Session, town_id: int) -> TownRecord | None:
+    """One 町字 by its registry id, or None."""
+    row = db.execute(_town_rows().where(Town.id == town_id)).tuples().first()
+    return _records(db, [row])[0] if row else None
+
+
+def require_town(db: Session, town_id: int) -> TownRecord:
+    """One 町字, or UnknownTown (404) — for callers that were given an id by a person."""
+    record = get_town(db, town_id)
+    if record is None:
+        raise UnknownTown(f"no town with id {town_id}", town_id=town_id)
+    return record
+
+
+def towns_in(db: Session, municipality_code: str) -> list[TownRecord]:
+    """Every 町字 of one municipality (or 政令市 ward), in registry order."""
+    code = LocalGovernmentCode(municipality_code)
+    query = _town_rows().where(Town.municipality_code == code).order_by(Town.id)
+    return _records(db, db.execute(query).tuples())
+
+
+def _municipality_record(municipality: Municipality, prefecture: Prefecture) -> MunicipalityRecord:
+    return MunicipalityRecord(code=municipality.code, name=municipality.name,
+                              prefecture_code=prefecture.code, prefecture=prefecture.name,
+                              designated_city_code=municipality.designated_city_code)
+
+
+def get_municipality(db: Session, code: str) -> MunicipalityRecord | None:
+    """A municipality by its 全国地方公共団体コード (validated: a wrong check digit is a 422)."""
+    checked = LocalGovernmentCode(code)
+    row = db.execute(select(Municipality, Prefecture)
+                     .join(Prefecture, Municipality.prefecture_code == Prefecture.code)
+                     .where(Municipality.code == checked)).tuples().first()
+    return _municipality_record(*row) if row else None
+
+
+def require_municipality(db: Session, code: str) -> MunicipalityRecord:
+    record = get_municipality(db, code)
+    if record is None:
+        raise UnknownMunicipality(f"no municipality has the code {code}", municipality_code=code)
+    return record
+
+
+def list_municipalities(db: Session, prefecture_code: str | None = None) -> list[MunicipalityRecord]:
+    query = (select(Municipality, Prefecture)
+             .join(Prefecture, Municipality.prefecture_code == Prefecture.code)
+             .order_by(Municipality.code))
+    if prefecture_code:
+        query = query.where(Municipality.prefecture_code == prefecture_code)
+    return [_municipality_record(*row) for row in db.execute(query).tuples()]
+
+
+def _filtered(query: Select[Town, Municipality, Prefecture], where: TownFilter
+              ) -> Select[Town, Municipality, Prefecture]:
+    if where.prefecture_code:
+        query = query.where(Prefecture.code == where.prefecture_code)
+    if where.municipality_code:
+        query = query.where(Town.municipality_code == LocalGovernmentCode(where.municipality_code))
+    if where.name:
+        query = query.where(Town.town.contains(where.name, autoescape=True))
+    if where.postcode:
+        query = query.where(Town.id.in_(select(TownPostcode.town_id).where(
+            TownPostcode.postcode == Postcode(where.postcode))))
+    return query
+
+
+def search_towns(db: Session, where: TownFilter, *, limit: int, offset: int
+                 ) -> tuple[list[TownRecord], int]:
+    """A page of 町字 matching every given filter, and the total count."""
+    filtered = _filtered(_town_rows(), where)
+    total = db.scalar(select(func.count()).select_from(filtered.with_only_columns(Town.id).subquery()))
+    rows = db.execute(filtered.order_by(Town.id).limit(limit).offset(offset)).tuples()
+    return _records(db, rows), int(total or 0)
+
+
+def towns_by_postcode(db: Session, postcode: str) -> list[TownRecord]:
+    """郵便番号 → candidate 町字 (a malformed postcode is a 422 ``invalid-postcode``)."""
+    code = Postcode(postcode)
+    query = _town_rows().where(Town.id.in_(
+        select(TownPostcode.town_id).where(TownPostcode.postcode == code))).order_by(Town.id)
+    return _records(db, db.execute(query).tuples())
