@@ -37,7 +37,7 @@ def test_corporate_number_with_check_digit() -> None:
 def test_individual_number_is_masked_everywhere(caplog: pytest.LogCaptureFixture) -> None:
     number = IndividualNumber("1234 5678 9018")
     assert number.reveal() == VALID_MY_NUMBER
-    for shown in (str(number), repr(number), f"{number}", "{}".format(number)):
+    for shown in (str(number), repr(number), f"{number}", format(number)):
         assert VALID_MY_NUMBER not in shown
         assert "9018" in shown
     with caplog.at_level(logging.INFO):
