@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page
-
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
+from tests.conftest import login_as
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
 from tsunagu.core.http import csrf
 from tsunagu.core.http.templating import render
-from tests.conftest import login_as
 
 HTML = {"accept": "text/html"}
 

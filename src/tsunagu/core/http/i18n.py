@@ -46,7 +46,7 @@ def gettext_for(locale: Locale) -> gettext.NullTranslations:
 
 def negotiate(cookie_value: str | None, default: Locale) -> Locale:
     if cookie_value in LOCALES:
-        return cookie_value  # type: ignore[return-value]
+        return cookie_value
     return default
 
 

@@ -57,7 +57,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "locale": locale,
         "principal": getattr(request.state, "principal", None),
         "csrf_token": token,
-        "csrf_input": Markup(f'<input type="hidden" name="{csrf.FIELD}" value="{token}">'),
+        "csrf_input": Markup('<input type="hidden" name="{}" value="{}">').format(csrf.FIELD, token),
         "_": translations.gettext,
         "gettext": translations.gettext,
         "ngettext": translations.ngettext,
