@@ -105,3 +105,18 @@ def test_serve_refuses_a_database_behind_its_migrations(isolated_settings: Path)
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 1
     assert "tsunagu db upgrade" in result.output
+
+
+def test_db_check_fails_when_models_and_database_disagree(monkeypatch: pytest.MonkeyPatch,
+                                                          database: Database) -> None:
+    monkeypatch.setenv("TSUNAGU_DATABASE_URL", database.url)
+    with database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE core_unmodelled (id INTEGER PRIMARY KEY)"))
+    try:
+        result = runner.invoke(app, ["db", "check"])
+        assert result.exit_code == 1
+        assert "disagree" in result.output
+        assert "core_unmodelled" in result.output
+    finally:
+        with database.engine.begin() as connection:
+            connection.execute(text("DROP TABLE core_unmodelled"))
