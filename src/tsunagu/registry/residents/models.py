@@ -1,0 +1,114 @@
+"""Tables of the resident registry (住民基本台帳), one municipality's records side by side.
+
+個人番号 is never stored in clear: ``number_ciphertext`` is AES-GCM under a key derived from the
+installation secret, ``number_hash`` an HMAC for exact look-up (see ``numbers.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tsunagu.core.database import Base, UTCDateTime
+
+
+class Resident(Base):
+    """住民票: the current state of one person in one municipality."""
+
+    __tablename__ = "residents_people"
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "number_hash"),
+        Index("ix_residents_people_kana", "municipality_code", "search_kana"),
+        Index("ix_residents_people_name", "municipality_code", "search_name"),
+        Index("ix_residents_people_birth", "municipality_code", "birth_date"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(6))
+    number_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    number_hash: Mapped[str] = mapped_column(String(64))
+    family_name: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_kana: Mapped[str] = mapped_column(String(100))
+    given_kana: Mapped[str] = mapped_column(String(100))
+    search_name: Mapped[str] = mapped_column(String(200))
+    search_kana: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    prefecture: Mapped[str] = mapped_column(String(10))
+    municipality: Mapped[str] = mapped_column(String(50))
+    town: Mapped[str] = mapped_column(String(100))
+    chome: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    koaza: Mapped[str] = mapped_column(String(100))
+    banchi: Mapped[str] = mapped_column(String(20))
+    go: Mapped[str] = mapped_column(String(20))
+    building: Mapped[str] = mapped_column(String(200))
+    town_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    household_id: Mapped[str] = mapped_column(String(32), index=True)
+    relationship: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16))
+    status_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    destination: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Household(Base):
+    """世帯: the members share ``household_id``; ``head_id`` is the 世帯主."""
+
+    __tablename__ = "residents_households"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(6), index=True)
+    head_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Change(Base):
+    """One entry of the append-only history: what became true from ``effective_date``.
+
+    ``snapshot`` is the whole record after the change (without 個人番号), so that a read "as of"
+    a date is the last snapshot effective on or before it.
+    """
+
+    __tablename__ = "residents_changes"
+    __table_args__ = (Index("ix_residents_changes_resident", "resident_id", "effective_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))
+    effective_date: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    legal_basis: Mapped[str] = mapped_column(String(100))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ChangeEvent(Base):
+    """Outbox: change notifications waiting for the mesh to deliver them."""
+
+    __tablename__ = "residents_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(32), unique=True)
+    resident_id: Mapped[str] = mapped_column(String(32), index=True)
+    municipality_code: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+
+
+class Access(Base):
+    """Who read whose record, when and why; shown to the person (やりとり履歴)."""
+
+    __tablename__ = "residents_accesses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_id: Mapped[str] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    organization_code: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(200))
+    accessed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,66 @@
+"""個人番号 at rest: AES-GCM encryption and a keyed hash (HMAC) for exact look-up.
+
+Both keys are derived with HKDF-SHA256 from the installation secret (``TSUNAGU_SECRET_KEY``), with
+different ``info`` labels, so that the look-up hash reveals nothing about the encryption key and
+neither can be recomputed without the secret. Changing the secret makes stored numbers unreadable:
+rotate by re-encrypting with both keys available.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from tsunagu.core.errors import ConfigurationError
+from tsunagu.core.settings import get_settings
+
+NONCE_BYTES = 12
+_ENCRYPTION_INFO = b"tsunagu registry residents individual-number encryption v1"
+_LOOKUP_INFO = b"tsunagu registry residents individual-number lookup v1"
+
+
+def _derive(secret: str, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret.encode())
+
+
+class NumberVault:
+    """Encrypts, decrypts and hashes 個人番号 under keys derived from one secret."""
+
+    def __init__(self, secret: str) -> None:
+        self._aead = AESGCM(_derive(secret, _ENCRYPTION_INFO))
+        self._lookup_key = _derive(secret, _LOOKUP_INFO)
+
+    def encrypt(self, number: str, resident_id: str) -> bytes:
+        """Nonce + ciphertext; the resident id is bound as associated data (no swapping rows)."""
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, number.encode("ascii"), resident_id.encode("ascii"))
+
+    def decrypt(self, blob: bytes, resident_id: str) -> str:
+        try:
+            clear = self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], resident_id.encode("ascii"))
+        except InvalidTag:
+            raise ConfigurationError(
+                "a stored 個人番号 cannot be decrypted: TSUNAGU_SECRET_KEY differs from the one "
+                "it was written with"
+            ) from None
+        return clear.decode("ascii")
+
+    def lookup_hash(self, number: str) -> str:
+        return hmac.new(self._lookup_key, number.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _vault_for(secret: str) -> NumberVault:
+    return NumberVault(secret)
+
+
+def vault() -> NumberVault:
+    """The vault of this installation's secret (see ``Settings.resolved_secret_key``)."""
+    return _vault_for(get_settings().resolved_secret_key())

@@ -1,0 +1,792 @@
+"""Every rule of the resident registry (住民基本台帳).
+
+Other parts use only this module: ``ResidentRecord``, ``get_resident``, ``get_resident_as_of``,
+``find_residents``, the registrations (``register_birth``, ``register_move_in``,
+``change_address``, ``move_out``, ``register_death``, ``change_name``), ``individual_number_of``,
+``record_access`` / ``accesses_of`` and the outbox (``pending_events`` / ``mark_delivered``).
+
+Each registration updates the current record, appends a snapshot to the history and writes a
+change event to the outbox, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.progress import ProgressReporter
+from tsunagu.core.types.address import Address
+from tsunagu.core.types.individual_number import IndividualNumber
+from tsunagu.core.types.local_government_code import LocalGovernmentCode
+from tsunagu.core.types.name import PersonName
+from tsunagu.core.types.sex import Sex
+from tsunagu.core.types.text import normalize_width, to_katakana
+from tsunagu.registry.addresses import service as addresses
+from tsunagu.registry.residents.errors import (
+    AlreadyRegistered,
+    BirthDateInFuture,
+    EffectiveDateInFuture,
+    EffectiveDateTooEarly,
+    ResidentDeceased,
+    ResidentMovedOut,
+    ResidentNotFound,
+    TownOutsideMunicipality,
+    UnknownHousehold,
+    UnknownTown,
+)
+from tsunagu.registry.residents.models import Access, Change, ChangeEvent, Household, Resident
+from tsunagu.registry.residents.numbers import vault
+
+_CHOME = re.compile(r"([一二三四五六七八九十]+)丁目$")
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+Status = Literal["resident", "moved_out", "deceased"]
+ChangeKind = Literal["birth", "move_in", "address_change", "move_out", "death", "name_change"]
+HEAD = "世帯主"
+
+LEGAL_BASIS: dict[ChangeKind, str] = {
+    "birth": "住民基本台帳法第8条",  # 職権記載 on the 出生届 (戸籍法第49条)
+    "move_in": "住民基本台帳法第22条",
+    "address_change": "住民基本台帳法第23条",
+    "move_out": "住民基本台帳法第24条",
+    "death": "住民基本台帳法第8条",  # 職権消除 on the 死亡届 (戸籍法第86条)
+    "name_change": "住民基本台帳法第9条第2項",  # 戸籍の届出に基づく記載の修正
+}
+
+
+@dataclass(frozen=True)
+class ResidentRecord:
+    """住民票 of one person: 基本4情報, household and status (never the 個人番号)."""
+
+    id: str
+    municipality_code: str
+    name: PersonName
+    birth_date: date
+    sex: str
+    address: Address
+    town_id: int | None
+    household_id: str
+    relationship: str
+    status: Status
+    status_date: date | None = None
+    destination: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One history entry: the change, who recorded it, when and under which law."""
+
+    id: int
+    resident_id: str
+    kind: ChangeKind
+    effective_date: date
+    recorded_at: datetime
+    actor: str
+    legal_basis: str
+    record: ResidentRecord
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    resident_id: str
+    actor: str
+    organization_code: str
+    purpose: str
+    accessed_at: datetime
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """A change event in the outbox; ``sequence`` orders events for ``pending_events``."""
+
+    sequence: int
+    event_id: str
+    resident_id: str
+    municipality_code: str
+    kind: ChangeKind
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Residence:
+    """Where someone lives: a 町字 of the address registry plus 番地・号 and building."""
+
+    town_id: int
+    banchi: str = ""
+    go: str = ""
+    building: str = ""
+
+
+@dataclass(frozen=True)
+class NewResident:
+    """What a birth or move-in registers. ``household_id`` None starts a household (世帯主)."""
+
+    name: PersonName
+    birth_date: date
+    sex: str
+    individual_number: IndividualNumber
+    household_id: str | None = None
+    relationship: str = HEAD
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    name: str = ""
+    kana: str = ""
+    birth_date: date | None = None
+    statuses: tuple[Status, ...] = field(default=("resident",))
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _today() -> date:
+    return clock.today_jst().date()
+
+
+SNAPSHOT_FIELDS = (
+    "municipality_code",
+    "family_name",
+    "given_name",
+    "family_kana",
+    "given_kana",
+    "birth_date",
+    "sex",
+    "prefecture",
+    "municipality",
+    "town",
+    "chome",
+    "koaza",
+    "banchi",
+    "go",
+    "building",
+    "town_id",
+    "household_id",
+    "relationship",
+    "status",
+    "status_date",
+    "destination",
+)
+
+
+def _snapshot_of(values: dict[str, Any]) -> dict[str, Any]:
+    """The JSON form of a record's columns (dates as ISO text), as kept in the history."""
+    snapshot = {name: values[name] for name in SNAPSHOT_FIELDS}
+    for name in ("birth_date", "status_date"):
+        if snapshot[name] is not None:
+            snapshot[name] = snapshot[name].isoformat()
+    return snapshot
+
+
+def _snapshot(row: Resident) -> dict[str, Any]:
+    return _snapshot_of({name: getattr(row, name) for name in SNAPSHOT_FIELDS})
+
+
+def _record(resident_id: str, values: dict[str, Any]) -> ResidentRecord:
+    municipality_code = values["municipality_code"]
+    address = Address(
+        prefecture=values["prefecture"],
+        municipality=values["municipality"],
+        town=values["town"],
+        chome=values["chome"],
+        koaza=values["koaza"],
+        banchi=values["banchi"],
+        go=values["go"],
+        building=values["building"],
+        prefecture_code=municipality_code[:2],
+        municipality_code=LocalGovernmentCode(municipality_code),
+        town_id=values["town_id"],
+    )
+    return ResidentRecord(
+        id=resident_id,
+        municipality_code=municipality_code,
+        name=PersonName(
+            family=values["family_name"],
+            given=values["given_name"],
+            family_kana=values["family_kana"],
+            given_kana=values["given_kana"],
+        ),
+        birth_date=date.fromisoformat(values["birth_date"]),
+        sex=values["sex"],
+        address=address,
+        town_id=values["town_id"],
+        household_id=values["household_id"],
+        relationship=values["relationship"],
+        status=values["status"],
+        status_date=date.fromisoformat(values["status_date"]) if values["status_date"] else None,
+        destination=values["destination"],
+    )
+
+
+def get_resident(db: Session, resident_id: str) -> ResidentRecord | None:
+    """The current record, or None."""
+    row = db.get(Resident, resident_id)
+    return _record(row.id, _snapshot(row)) if row else None
+
+
+def require_resident(db: Session, resident_id: str) -> ResidentRecord:
+    record = get_resident(db, resident_id)
+    if record is None:
+        raise ResidentNotFound(f"no resident with id {resident_id}", resident_id=resident_id)
+    return record
+
+
+def get_resident_as_of(db: Session, resident_id: str, at: date) -> ResidentRecord | None:
+    """The record as it stood at the end of ``at``, rebuilt from the history; None before it existed."""
+    change = db.scalars(
+        select(Change)
+        .where(Change.resident_id == resident_id, Change.effective_date <= at)
+        .order_by(Change.effective_date.desc(), Change.id.desc())
+        .limit(1)
+    ).first()
+    return _record(resident_id, change.snapshot) if change else None
+
+
+def history_of(db: Session, resident_id: str) -> list[ChangeRecord]:
+    """Every change of one resident, oldest first."""
+    changes = db.scalars(
+        select(Change).where(Change.resident_id == resident_id).order_by(Change.effective_date, Change.id)
+    )
+    return [
+        ChangeRecord(
+            id=c.id,
+            resident_id=c.resident_id,
+            kind=c.kind,  # type: ignore[arg-type]
+            effective_date=c.effective_date,
+            recorded_at=c.recorded_at,
+            actor=c.actor,
+            legal_basis=c.legal_basis,
+            record=_record(c.resident_id, c.snapshot),
+        )
+        for c in changes
+    ]
+
+
+def household_members(db: Session, household_id: str) -> list[ResidentRecord]:
+    """Current members of a 世帯, the head first."""
+    rows = db.scalars(
+        select(Resident)
+        .where(Resident.household_id == household_id, Resident.status == "resident")
+        .order_by((Resident.relationship != HEAD), Resident.birth_date)
+    )
+    return [_record(row.id, _snapshot(row)) for row in rows]
+
+
+def _search_text(text: str) -> str:
+    return normalize_width(text).replace(" ", "")
+
+
+def find_residents(
+    db: Session, municipality_code: str, query: SearchQuery, *, limit: int = 50, offset: int = 0
+) -> tuple[list[ResidentRecord], int]:
+    """Residents of one municipality whose name or kana starts with the query (spaces ignored)."""
+    conditions = [
+        Resident.municipality_code == LocalGovernmentCode(municipality_code),
+        Resident.status.in_(query.statuses),
+    ]
+    if query.name.strip():
+        conditions.append(Resident.search_name.startswith(_search_text(query.name), autoescape=True))
+    if query.kana.strip():
+        kana = to_katakana(query.kana).replace(" ", "")
+        conditions.append(Resident.search_kana.startswith(kana, autoescape=True))
+    if query.birth_date is not None:
+        conditions.append(Resident.birth_date == query.birth_date)
+    total = db.scalar(select(func.count()).select_from(Resident).where(*conditions)) or 0
+    rows = db.scalars(
+        select(Resident)
+        .where(*conditions)
+        .order_by(Resident.search_kana, Resident.birth_date, Resident.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_record(row.id, _snapshot(row)) for row in rows], total
+
+
+def individual_number_of(db: Session, resident_id: str) -> str:
+    """個人番号 in clear: only for the registry's own procedures and for the person themself."""
+    row = db.get(Resident, resident_id)
+    if row is None:
+        raise ResidentNotFound(f"no resident with id {resident_id}", resident_id=resident_id)
+    return vault().decrypt(row.number_ciphertext, row.id)
+
+
+def find_by_individual_number(
+    db: Session, municipality_code: str, number: IndividualNumber
+) -> ResidentRecord | None:
+    """Exact look-up through the keyed hash; the number itself is never searched in clear."""
+    row = db.scalars(
+        select(Resident).where(
+            Resident.municipality_code == LocalGovernmentCode(municipality_code),
+            Resident.number_hash == vault().lookup_hash(number.reveal()),
+        )
+    ).first()
+    return _record(row.id, _snapshot(row)) if row else None
+
+
+# ---------------------------------------------------------------- accesses
+
+
+def record_access(db: Session, resident_id: str, actor: str, organization_code: str, purpose: str) -> None:
+    """Remember who read whose record, when and why, so that the person can see it."""
+    db.add(
+        Access(
+            resident_id=resident_id,
+            actor=actor,
+            organization_code=organization_code,
+            purpose=purpose,
+            accessed_at=clock.now(),
+        )
+    )
+
+
+def record_accesses(
+    db: Session, resident_ids: Iterable[str], actor: str, organization_code: str, purpose: str
+) -> None:
+    """``record_access`` for every record of a search result, in one statement."""
+    at = clock.now()
+    rows = [
+        {
+            "resident_id": rid,
+            "actor": actor,
+            "organization_code": organization_code,
+            "purpose": purpose,
+            "accessed_at": at,
+        }
+        for rid in resident_ids
+    ]
+    if rows:
+        db.execute(insert(Access), rows)
+
+
+def accesses_of(db: Session, resident_id: str) -> list[AccessRecord]:
+    """Every recorded read of one person's record, newest first."""
+    rows = db.scalars(
+        select(Access)
+        .where(Access.resident_id == resident_id)
+        .order_by(Access.accessed_at.desc(), Access.id.desc())
+    )
+    return [
+        AccessRecord(
+            resident_id=a.resident_id,
+            actor=a.actor,
+            organization_code=a.organization_code,
+            purpose=a.purpose,
+            accessed_at=a.accessed_at,
+        )
+        for a in rows
+    ]
+
+
+# ---------------------------------------------------------------- outbox
+
+
+def pending_events(db: Session, after_id: int = 0, limit: int = 100) -> list[EventRecord]:
+    """Undelivered change events with ``sequence`` > ``after_id``, oldest first."""
+    rows = db.scalars(
+        select(ChangeEvent)
+        .where(ChangeEvent.delivered_at.is_(None), ChangeEvent.id > after_id)
+        .order_by(ChangeEvent.id)
+        .limit(limit)
+    )
+    return [
+        EventRecord(
+            sequence=e.id,
+            event_id=e.event_id,
+            resident_id=e.resident_id,
+            municipality_code=e.municipality_code,
+            kind=e.kind,  # type: ignore[arg-type]
+            payload=e.payload,
+            created_at=e.created_at,
+        )
+        for e in rows
+    ]
+
+
+def mark_delivered(db: Session, event_ids: Sequence[str]) -> int:
+    """Mark events delivered (idempotent); returns how many were newly marked."""
+    if not event_ids:
+        return 0
+    result = db.execute(
+        update(ChangeEvent)
+        .where(ChangeEvent.event_id.in_(event_ids), ChangeEvent.delivered_at.is_(None))
+        .values(delivered_at=clock.now())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- changes
+
+
+def _append(
+    db: Session, row: Resident, kind: ChangeKind, *, effective_date: date, actor: str, legal_basis: str | None
+) -> ResidentRecord:
+    """Write the new state to the history and the outbox; the one way every change ends."""
+    now = clock.now()
+    row.updated_at = now
+    snapshot = _snapshot(row)
+    db.add(
+        Change(
+            resident_id=row.id,
+            kind=kind,
+            effective_date=effective_date,
+            recorded_at=now,
+            actor=actor,
+            legal_basis=legal_basis or LEGAL_BASIS[kind],
+            snapshot=snapshot,
+        )
+    )
+    db.add(
+        ChangeEvent(
+            event_id=uuid.uuid4().hex,
+            resident_id=row.id,
+            municipality_code=row.municipality_code,
+            kind=kind,
+            created_at=now,
+            payload={
+                "kind": kind,
+                "resident_id": row.id,
+                "effective_date": effective_date.isoformat(),
+                "record": snapshot,
+            },
+        )
+    )
+    db.flush()
+    return _record(row.id, snapshot)
+
+
+def _check_effective_date(db: Session, resident_id: str, effective_date: date) -> None:
+    if effective_date > _today():
+        raise EffectiveDateInFuture("effective_date", f"the date {effective_date} is in the future")
+    last = db.scalar(select(func.max(Change.effective_date)).where(Change.resident_id == resident_id))
+    if last is not None and effective_date < last:
+        raise EffectiveDateTooEarly(
+            "effective_date", f"the date {effective_date} is before the last recorded change ({last})"
+        )
+
+
+def _changeable(db: Session, resident_id: str, effective_date: date) -> Resident:
+    """The row of a living resident of the municipality, locked for the change."""
+    row = db.get(Resident, resident_id, with_for_update=True)
+    if row is None:
+        raise ResidentNotFound(f"no resident with id {resident_id}", resident_id=resident_id)
+    if row.status == "deceased":
+        raise ResidentDeceased(f"resident {resident_id} is deceased; the record is closed")
+    if row.status == "moved_out":
+        raise ResidentMovedOut(f"resident {resident_id} has moved out of {row.municipality_code}")
+    _check_effective_date(db, resident_id, effective_date)
+    return row
+
+
+def _town_in(db: Session, municipality_code: str, town_id: int) -> addresses.TownRecord:
+    town = addresses.get_town(db, town_id)
+    if town is None:
+        raise UnknownTown("town_id", f"no town with id {town_id} in the address registry")
+    if town.municipality_code != municipality_code:
+        raise TownOutsideMunicipality(
+            "town_id",
+            f"{town.prefecture}{town.municipality}{town.town} is not in municipality {municipality_code}",
+        )
+    return town
+
+
+def chome_of(town: str) -> int | None:
+    """The 丁目 of a 町字 name as a number (``飯田橋三丁目`` → 3, ``二十一丁目`` → 21), else None."""
+    match = _CHOME.search(town)
+    if match is None:
+        return None
+    tens, _, units = match.group(1).rpartition("十")
+    if "十" not in match.group(1):
+        return _KANJI_DIGITS[units]
+    return (_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[units] if units else 0)
+
+
+def _place(row: Resident, town: addresses.TownRecord, residence: Residence) -> None:
+    row.prefecture, row.municipality = town.prefecture, town.municipality
+    row.town, row.koaza, row.chome = town.town, town.koaza, chome_of(town.town)
+    row.banchi, row.go = normalize_width(residence.banchi), normalize_width(residence.go)
+    row.building, row.town_id = normalize_width(residence.building), town.id
+
+
+def _set_name(row: Resident, name: PersonName) -> None:
+    row.family_name, row.given_name = name.family, name.given
+    row.family_kana, row.given_kana = name.family_kana, name.given_kana
+    row.search_name = name.family + name.given
+    row.search_kana = name.family_kana + name.given_kana
+
+
+def _new_row(db: Session, municipality_code: str, person: NewResident, status_date: date) -> Resident:
+    code = LocalGovernmentCode(municipality_code)
+    addresses.require_municipality(db, code)
+    number = person.individual_number.reveal()
+    if person.birth_date > _today():
+        raise BirthDateInFuture("birth_date", f"the birth date {person.birth_date} is in the future")
+    number_hash = vault().lookup_hash(number)
+    if db.scalar(
+        select(Resident.id).where(Resident.municipality_code == code, Resident.number_hash == number_hash)
+    ):
+        raise AlreadyRegistered(f"this 個人番号 is already registered in {code}")
+    resident_id = uuid.uuid4().hex
+    row = Resident(
+        id=resident_id,
+        municipality_code=code,
+        number_hash=number_hash,
+        number_ciphertext=vault().encrypt(number, resident_id),
+        birth_date=person.birth_date,
+        sex=Sex.parse(person.sex).value,
+        status="resident",
+        status_date=status_date,
+        destination="",
+        relationship=person.relationship,
+    )
+    _set_name(row, person.name)
+    if person.household_id is None:
+        household = Household(
+            id=uuid.uuid4().hex, municipality_code=code, head_id=resident_id, created_at=clock.now()
+        )
+        db.add(household)
+        row.household_id, row.relationship = household.id, HEAD
+    else:
+        household_row = db.get(Household, person.household_id)
+        if household_row is None or household_row.municipality_code != code:
+            raise UnknownHousehold("household_id", f"no household {person.household_id} in {code}")
+        row.household_id = household_row.id
+    return row
+
+
+def register_birth(
+    db: Session, municipality_code: str, person: NewResident, *, actor: str, legal_basis: str | None = None
+) -> ResidentRecord:
+    """出生: a newborn joins a household and lives at its head's address."""
+    if person.household_id is None:
+        raise UnknownHousehold("household_id", "a newborn is registered into an existing household")
+    row = _new_row(db, municipality_code, person, person.birth_date)
+    head = db.scalars(
+        select(Resident).where(Resident.household_id == row.household_id, Resident.relationship == HEAD)
+    ).first()
+    if head is None or head.town_id is None:
+        raise UnknownHousehold("household_id", f"household {row.household_id} has no head with an address")
+    _place(
+        row,
+        _town_in(db, row.municipality_code, head.town_id),
+        Residence(head.town_id, head.banchi, head.go, head.building),
+    )
+    db.add(row)
+    return _append(db, row, "birth", effective_date=person.birth_date, actor=actor, legal_basis=legal_basis)
+
+
+def register_move_in(
+    db: Session,
+    municipality_code: str,
+    person: NewResident,
+    residence: Residence,
+    *,
+    moved_in_on: date,
+    actor: str,
+    legal_basis: str | None = None,
+) -> ResidentRecord:
+    """転入: a person who moved here from another municipality."""
+    if moved_in_on > _today():
+        raise EffectiveDateInFuture("effective_date", f"the date {moved_in_on} is in the future")
+    row = _new_row(db, municipality_code, person, moved_in_on)
+    _place(row, _town_in(db, row.municipality_code, residence.town_id), residence)
+    db.add(row)
+    return _append(db, row, "move_in", effective_date=moved_in_on, actor=actor, legal_basis=legal_basis)
+
+
+def change_address(
+    db: Session,
+    resident_id: str,
+    residence: Residence,
+    *,
+    effective_date: date,
+    actor: str,
+    legal_basis: str | None = None,
+) -> ResidentRecord:
+    """転居: a move within the municipality, to a town of the address registry."""
+    row = _changeable(db, resident_id, effective_date)
+    _place(row, _town_in(db, row.municipality_code, residence.town_id), residence)
+    return _append(
+        db, row, "address_change", effective_date=effective_date, actor=actor, legal_basis=legal_basis
+    )
+
+
+def move_out(
+    db: Session,
+    resident_id: str,
+    *,
+    destination: str,
+    effective_date: date,
+    actor: str,
+    legal_basis: str | None = None,
+) -> ResidentRecord:
+    """転出: the person leaves the municipality; the record stays, closed, with where they went."""
+    row = _changeable(db, resident_id, effective_date)
+    row.status, row.status_date, row.destination = "moved_out", effective_date, normalize_width(destination)
+    return _append(db, row, "move_out", effective_date=effective_date, actor=actor, legal_basis=legal_basis)
+
+
+def register_death(
+    db: Session, resident_id: str, *, date_of_death: date, actor: str, legal_basis: str | None = None
+) -> ResidentRecord:
+    """死亡: the record is closed (消除) and no further change is accepted."""
+    row = _changeable(db, resident_id, date_of_death)
+    row.status, row.status_date = "deceased", date_of_death
+    return _append(db, row, "death", effective_date=date_of_death, actor=actor, legal_basis=legal_basis)
+
+
+def change_name(
+    db: Session,
+    resident_id: str,
+    name: PersonName,
+    *,
+    effective_date: date,
+    actor: str,
+    legal_basis: str | None = None,
+) -> ResidentRecord:
+    """氏名変更: after a 戸籍 event (marriage, adoption, ...)."""
+    row = _changeable(db, resident_id, effective_date)
+    _set_name(row, name)
+    return _append(
+        db, row, "name_change", effective_date=effective_date, actor=actor, legal_basis=legal_basis
+    )
+
+
+# ---------------------------------------------------------------- bulk import
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One person of a bulk load (移行): an existing record with how it was first registered."""
+
+    id: str
+    municipality_code: str
+    individual_number: str
+    name: PersonName
+    birth_date: date
+    sex: str
+    town: addresses.TownRecord
+    banchi: str
+    go: str
+    building: str
+    household_id: str
+    relationship: str
+    registered_kind: Literal["birth", "move_in"]
+    registered_on: date
+
+
+def _import_values(row: ImportRow, line: int, today: date, now: datetime) -> dict[str, Any]:
+    try:
+        number = IndividualNumber(row.individual_number).reveal()
+    except ValidationFailed as exc:
+        raise ValidationFailed(f"row {line}: {exc.detail}", errors=exc.errors, line=line) from None
+    if row.birth_date > today or row.registered_on > today:
+        raise BirthDateInFuture("birth_date", f"row {line}: a date lies in the future")
+    numbers = vault()
+    return {
+        "id": row.id,
+        "municipality_code": row.municipality_code,
+        "number_hash": numbers.lookup_hash(number),
+        "number_ciphertext": numbers.encrypt(number, row.id),
+        "family_name": row.name.family,
+        "given_name": row.name.given,
+        "family_kana": row.name.family_kana,
+        "given_kana": row.name.given_kana,
+        "search_name": row.name.family + row.name.given,
+        "search_kana": row.name.family_kana + row.name.given_kana,
+        "birth_date": row.birth_date,
+        "sex": row.sex,
+        "prefecture": row.town.prefecture,
+        "municipality": row.town.municipality,
+        "town": row.town.town,
+        "chome": chome_of(row.town.town),
+        "koaza": row.town.koaza,
+        "banchi": row.banchi,
+        "go": row.go,
+        "building": row.building,
+        "town_id": row.town.id,
+        "household_id": row.household_id,
+        "relationship": row.relationship,
+        "status": "resident",
+        "status_date": row.registered_on,
+        "destination": "",
+        "updated_at": now,
+    }
+
+
+def import_residents(
+    db: Session,
+    rows: Iterable[ImportRow],
+    progress: ProgressReporter,
+    *,
+    total: int | None = None,
+    actor: str = "import",
+    batch_size: int = 5000,
+) -> int:
+    """Bulk-load residents (移行): many rows per INSERT, 個人番号 encrypted on the way in.
+
+    Each person gets the registration (出生 or 転入) as the first history entry so that "as of"
+    reads work from the day they were registered. No change events are written: a migration
+    loads records that other organizations already know. All or nothing: the caller's
+    transaction holds every row, and a bad row (line numbers count from 1) stops the load.
+    """
+    today, now = _today(), clock.now()
+    progress.start("residents", total)
+    people: list[dict[str, Any]] = []
+    households: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    count = 0
+
+    def flush() -> None:
+        for table, batch in (
+            (Household, households),
+            (Resident, people),
+            (Change, changes),
+        ):
+            if batch:
+                db.execute(insert(table), batch)
+        progress.advance(len(people))
+        people.clear()
+        households.clear()
+        changes.clear()
+
+    for count, row in enumerate(rows, start=1):
+        values = _import_values(row, count, today, now)
+        people.append(values)
+        if row.relationship == HEAD:
+            households.append(
+                {
+                    "id": row.household_id,
+                    "municipality_code": row.municipality_code,
+                    "head_id": row.id,
+                    "created_at": now,
+                }
+            )
+        changes.append(
+            {
+                "resident_id": row.id,
+                "kind": row.registered_kind,
+                "effective_date": row.registered_on,
+                "recorded_at": now,
+                "actor": actor,
+                "legal_basis": LEGAL_BASIS[row.registered_kind],
+                "snapshot": _snapshot_of(values),
+            }
+        )
+        if len(people) >= batch_size:
+            flush()
+    flush()
+    return count
+
+
+def has_residents(db: Session) -> bool:
+    return db.scalar(select(Resident.id).limit(1)) is not None
