@@ -3,11 +3,19 @@
 from tsunagu.core import sessions
 from tsunagu.core.database import Base
 from tsunagu.identity.business import models as identity_business_models
+from tsunagu.identity.cards import models as identity_cards_models
+from tsunagu.identity.history import models as identity_history_models
 from tsunagu.identity.oidc import models as identity_oidc_models
+from tsunagu.identity.organizations import models as identity_organizations_models
+from tsunagu.identity.proxies import models as identity_proxies_models
+from tsunagu.identity.staff import models as identity_staff_models
 from tsunagu.registry.addresses import models as registry_addresses_models
+from tsunagu.registry.corporations import models as registry_corporations_models
 from tsunagu.registry.residents import models as registry_residents_models
 
 metadata = Base.metadata
 
-__all__ = ["identity_business_models", "identity_oidc_models", "metadata",
-           "registry_addresses_models", "registry_residents_models", "sessions"]
+__all__ = ["identity_business_models", "identity_cards_models", "identity_history_models",
+           "identity_oidc_models", "identity_organizations_models", "identity_proxies_models",
+           "identity_staff_models", "metadata",
+           "registry_addresses_models", "registry_corporations_models", "registry_residents_models", "sessions"]

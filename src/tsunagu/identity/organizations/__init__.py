@@ -1,0 +1,1 @@
+"""Organizations (組織): municipalities, national agencies and private services on the platform."""

@@ -1,0 +1,1 @@
+"""Proxies (代理人): a resident lets another resident act for them."""
