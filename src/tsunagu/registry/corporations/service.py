@@ -1,0 +1,184 @@
+"""The corporate registry's rules: look-ups, search, history and imports (法人番号).
+
+Other parts use only this module. Numbers are validated (check digit) before any look-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from tsunagu.core.errors import NotFound
+from tsunagu.core.progress import ProgressReporter
+from tsunagu.core.types.corporate_number import CorporateNumber
+from tsunagu.core.types.text import normalize_width, to_katakana
+from tsunagu.registry.corporations import importer
+from tsunagu.registry.corporations.importer import ImportRejected, ImportReport
+from tsunagu.registry.corporations.models import Corporation, CorporationChange
+from tsunagu.registry.corporations.nta_format import CLOSE_CAUSES, KINDS, PROCESSES, NtaRecord
+
+__all__ = [
+    "CorporationChangeRecord", "CorporationNotFound", "CorporationRecord", "ImportRejected",
+    "ImportReport", "get_corporation", "history", "import_file", "import_records",
+    "require_corporation", "search",
+]
+
+Status = Literal["active", "closed", "deleted"]
+
+
+class CorporationNotFound(NotFound):
+    code = "corporation-not-found"
+    title = "Corporation not found"
+
+
+@dataclass(frozen=True)
+class CorporationRecord:
+    """The current published state of a corporation, including whether it is closed."""
+
+    number: str
+    name: str
+    furigana: str
+    en_name: str
+    kind: str
+    kind_label: str
+    prefecture_code: str
+    prefecture_name: str
+    city_code: str
+    city_name: str
+    street_number: str
+    post_code: str
+    address_outside: str
+    assignment_date: date | None
+    change_date: date | None
+    update_date: date
+    status: Status
+    close_date: date | None
+    close_cause: str
+    close_cause_label: str
+    successor_number: str
+    last_process: str
+
+    @property
+    def address(self) -> str:
+        """本店又は主たる事務所の所在地 as one line (the foreign address when abroad)."""
+        domestic = f"{self.prefecture_name}{self.city_name}{self.street_number}"
+        return domestic or self.address_outside
+
+    @property
+    def closed(self) -> bool:
+        return self.status == "closed"
+
+
+@dataclass(frozen=True)
+class CorporationChangeRecord:
+    """One published change (異動履歴): what the record said after it."""
+
+    process: str
+    process_label: str
+    correction: bool
+    update_date: date
+    change_date: date | None
+    name: str
+    furigana: str
+    address: str
+    post_code: str
+    close_date: date | None
+    close_cause: str
+    close_cause_label: str
+    successor_number: str
+    change_cause: str
+
+
+def _status(row: Corporation) -> Status:
+    if row.deleted:
+        return "deleted"
+    return "closed" if row.close_date is not None else "active"
+
+
+def _record(row: Corporation) -> CorporationRecord:
+    return CorporationRecord(
+        number=row.number, name=row.name, furigana=row.furigana, en_name=row.en_name, kind=row.kind,
+        kind_label=KINDS.get(row.kind, ""), prefecture_code=row.prefecture_code,
+        prefecture_name=row.prefecture_name, city_code=row.city_code, city_name=row.city_name,
+        street_number=row.street_number, post_code=row.post_code, address_outside=row.address_outside,
+        assignment_date=row.assignment_date, change_date=row.change_date, update_date=row.update_date,
+        status=_status(row), close_date=row.close_date, close_cause=row.close_cause,
+        close_cause_label=CLOSE_CAUSES.get(row.close_cause, ""), successor_number=row.successor_number,
+        last_process=row.last_process,
+    )
+
+
+def get_corporation(db: Session, number: str) -> CorporationRecord | None:
+    """The corporation with this 法人番号, closed or not; raises InvalidCorporateNumber if malformed."""
+    row = db.get(Corporation, str(CorporateNumber(number)))
+    return _record(row) if row is not None else None
+
+
+def require_corporation(db: Session, number: str) -> CorporationRecord:
+    record = get_corporation(db, number)
+    if record is None:
+        raise CorporationNotFound(f"no corporation has the corporate number {CorporateNumber(number)}")
+    return record
+
+
+def history(db: Session, number: str) -> list[CorporationChangeRecord]:
+    """Every published change of the corporation, oldest first."""
+    rows = db.scalars(select(CorporationChange)
+                      .where(CorporationChange.number == str(CorporateNumber(number)))
+                      .order_by(CorporationChange.update_date, CorporationChange.id))
+    return [
+        CorporationChangeRecord(
+            process=row.process, process_label=PROCESSES.get(row.process, ""),
+            correction=row.correction, update_date=row.update_date, change_date=row.change_date,
+            name=row.name, furigana=row.furigana,
+            address=f"{row.prefecture_name}{row.city_name}{row.street_number}" or row.address_outside,
+            post_code=row.post_code, close_date=row.close_date, close_cause=row.close_cause,
+            close_cause_label=CLOSE_CAUSES.get(row.close_cause, ""),
+            successor_number=row.successor_number, change_cause=row.change_cause,
+        )
+        for row in rows
+    ]
+
+
+def search(db: Session, *, name: str | None = None, kana: str | None = None,
+           prefecture: str | None = None, closed: bool | None = None,
+           limit: int = 50, offset: int = 0) -> tuple[list[CorporationRecord], int]:
+    """Published corporations matching every given filter, by name; and how many match in all.
+
+    ``name`` matches part of the current name (full/half width folded); ``kana`` matches the
+    start of the フリガナ (hiragana accepted); ``prefecture`` is a code ("13") or a name ("東京都").
+    Corporations NTA excludes from search (検索対象除外) and deleted numbers are not listed.
+    """
+    query = select(Corporation).where(Corporation.hidden.is_(False), Corporation.deleted.is_(False))
+    if name and (folded := normalize_width(name)):
+        query = query.where(or_(Corporation.name.contains(folded, autoescape=True),
+                                Corporation.name.contains(name.strip(), autoescape=True)))
+    if kana and (reading := to_katakana(kana)):
+        query = query.where(Corporation.furigana.startswith(reading, autoescape=True))
+    if prefecture:
+        wanted = normalize_width(prefecture)
+        column = Corporation.prefecture_code if wanted.isdigit() else Corporation.prefecture_name
+        query = query.where(column == (wanted.zfill(2) if wanted.isdigit() else wanted))
+    if closed is not None:
+        query = query.where(Corporation.close_date.is_not(None) if closed
+                            else Corporation.close_date.is_(None))
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.scalars(query.order_by(Corporation.furigana, Corporation.number).limit(limit).offset(offset))
+    return [_record(row) for row in rows], total
+
+
+def import_file(db: Session, path: Path, *, skip_invalid: bool = False,
+                progress: ProgressReporter | None = None) -> ImportReport:
+    """Import an NTA 全件 or 差分 CSV (or its .zip); see ``importer.import_file``."""
+    return importer.import_file(db, path, skip_invalid=skip_invalid, progress=progress)
+
+
+def import_records(db: Session, records: Iterable[NtaRecord],
+                   progress: ProgressReporter | None = None) -> ImportReport:
+    return importer.import_records(db, records, progress)
