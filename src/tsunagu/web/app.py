@@ -21,6 +21,8 @@ from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http import auth, csrf, problems
 from tsunagu.core.settings import Settings, get_settings
+from tsunagu.identity.oidc import api as oidc_api
+from tsunagu.identity.oidc import pages as oidc_pages
 from tsunagu.web import errors, metrics, operations, pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -64,6 +66,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(operations.router)
     app.include_router(pages.router)
+    app.include_router(oidc_api.router)
+    app.include_router(oidc_api.admin)
+    app.include_router(oidc_pages.router)
     return app
 
 

@@ -23,8 +23,6 @@ class BusinessAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     created_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_totp_step: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -28,8 +28,6 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('totp_secret_encrypted', sa.LargeBinary(), nullable=False),
     sa.Column('created_by', sa.String(length=32), nullable=True),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', tsunagu.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_totp_step', sa.Integer(), nullable=False),
     sa.Column('created_at', tsunagu.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identity_business_accounts')),

@@ -49,7 +49,6 @@ def upgrade() -> None:
     sa.Column('scopes', sa.JSON(), nullable=False),
     sa.Column('nonce', sa.String(length=255), nullable=True),
     sa.Column('code_challenge', sa.String(length=128), nullable=False),
-    sa.Column('auth_time', tsunagu.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', tsunagu.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', tsunagu.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['identity_oidc_clients.client_id'], name=op.f('fk_identity_oidc_codes_client_id_identity_oidc_clients')),

@@ -1,0 +1,133 @@
+"""Machine endpoints of the OpenID Connect provider and the admin API for clients."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from tsunagu.core import sessions
+from tsunagu.core.errors import Forbidden
+from tsunagu.core.http.auth import db_session, require_staff
+from tsunagu.core.http.pagination import Page, PageParams, page_params
+from tsunagu.identity.oidc import keys, service
+from tsunagu.identity.oidc.errors import (
+    ClientAuthenticationFailedError,
+    CodeReusedError,
+    InvalidTokenError,
+)
+from tsunagu.identity.oidc.schemas import (
+    ClientOut,
+    ClientRegistration,
+    Jwks,
+    RegisteredClientOut,
+    TokenResponse,
+)
+
+PLATFORM_OPERATOR = "digital-agency"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+router = APIRouter(tags=["identity: OpenID Connect"])
+admin = APIRouter(prefix="/api/v1/identity/oidc", tags=["identity: OpenID Connect"])
+
+
+def provider(request: Request) -> service.Provider:
+    return service.Provider(issuer=request.app.state.settings.base_url.rstrip("/"),
+                            secret=request.app.state.secret_key)
+
+
+def platform_admin(principal: sessions.Principal = Depends(require_staff("管理"))) -> sessions.Principal:
+    """Only administrators of the platform operator (デジタル庁) register services."""
+    if principal.organization_code != PLATFORM_OPERATOR:
+        raise Forbidden("only administrators of the platform operator register OpenID Connect clients")
+    return principal
+
+
+@router.get("/.well-known/openid-configuration", summary="OpenID Provider metadata")
+def openid_configuration(op: service.Provider = Depends(provider)) -> dict[str, Any]:
+    return service.discovery(op)
+
+
+@router.get("/oidc/jwks", response_model=Jwks, summary="Signing keys (JWKS), current and recently retired")
+def jwks(db: Session = Depends(db_session), op: service.Provider = Depends(provider)) -> dict[str, Any]:
+    return keys.published(db, op.secret)
+
+
+@router.post("/oidc/token", response_model=TokenResponse, summary="Exchange an authorization code")
+def token(request: Request, *, grant_type: str = Form(...), code: str = Form(...),
+          redirect_uri: str = Form(...), code_verifier: str = Form(...),
+          client_id: str | None = Form(None), client_secret: str | None = Form(None),
+          db: Session = Depends(db_session), op: service.Provider = Depends(provider)) -> JSONResponse:
+    """Token endpoint (client_secret_basic or client_secret_post; PKCE S256 verifier)."""
+    basic = _basic_credentials(request.headers.get("authorization"))
+    identifier, secret = basic or (client_id or "", client_secret or "")
+    try:
+        issued = service.exchange_code(db, op, grant_type=grant_type, client_id=identifier,
+                                       client_secret=secret, code=code, redirect_uri=redirect_uri,
+                                       code_verifier=code_verifier)
+    except CodeReusedError:
+        # The request's transaction rolls back with the error; the revocation must not.
+        with request.app.state.database.session() as revoking:
+            service.revoke_tokens_of_code(revoking, code)
+        raise
+    body = TokenResponse(access_token=issued.access_token, token_type=issued.token_type,
+                         expires_in=issued.expires_in, id_token=issued.id_token, scope=issued.scope)
+    return JSONResponse(body.model_dump(), headers=NO_STORE)
+
+
+@router.get("/oidc/userinfo", summary="Consented attributes of the logged-in resident")
+@router.post("/oidc/userinfo", summary="Consented attributes of the logged-in resident")
+def userinfo(request: Request, db: Session = Depends(db_session),
+             op: service.Provider = Depends(provider)) -> dict[str, Any]:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value:
+        raise InvalidTokenError("send the access token as Authorization: Bearer <token>")
+    return service.userinfo(db, op, value.strip())
+
+
+@admin.post("/clients", response_model=RegisteredClientOut, status_code=201,
+            summary="Register a relying party (platform administrators)")
+def register_client(body: ClientRegistration, db: Session = Depends(db_session),
+                    _admin: sessions.Principal = Depends(platform_admin)) -> RegisteredClientOut:
+    registered = service.register_client(
+        db, name=body.name, organization_code=body.organization_code, redirect_uris=body.redirect_uris,
+        post_logout_redirect_uris=body.post_logout_redirect_uris, scopes=body.scopes,
+        sector_identifier=body.sector_identifier)
+    return RegisteredClientOut(**_client_out(registered.client).model_dump(),
+                               client_secret=registered.client_secret)
+
+
+@admin.get("/clients", response_model=Page[ClientOut], summary="Registered relying parties")
+def list_clients(page: PageParams = Depends(page_params), db: Session = Depends(db_session),
+                 _admin: sessions.Principal = Depends(platform_admin)) -> Page[ClientOut]:
+    clients, total = service.list_clients(db, limit=page.limit, offset=page.offset)
+    return Page(items=[_client_out(c) for c in clients], total=total, limit=page.limit,
+                offset=page.offset)
+
+
+def _client_out(client: service.ClientView) -> ClientOut:
+    return ClientOut(client_id=client.client_id, name=client.name,
+                     organization_code=client.organization_code,
+                     redirect_uris=list(client.redirect_uris),
+                     post_logout_redirect_uris=list(client.post_logout_redirect_uris),
+                     allowed_scopes=list(client.allowed_scopes),
+                     sector_identifier=client.sector_identifier, created_at=client.created_at)
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """client_secret_basic (RFC 6749 §2.3.1: form-urlencoded id and secret, then base64)."""
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise ClientAuthenticationFailedError("the Basic authorization header is malformed") from None
+    identifier, separator, secret = decoded.partition(":")
+    if not separator:
+        raise ClientAuthenticationFailedError("the Basic authorization header is malformed")
+    return unquote(identifier), unquote(secret)

@@ -1,0 +1,109 @@
+"""Residents' pages of the OpenID Connect provider: consent, remembered consents, logout."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from tsunagu.core import sessions
+from tsunagu.core.http import csrf
+from tsunagu.core.http.auth import SESSION_COOKIE, db_session, require_principal, require_resident
+from tsunagu.core.http.templating import render
+from tsunagu.identity.history import service as history
+from tsunagu.identity.oidc import claims, service
+from tsunagu.identity.oidc.api import provider
+from tsunagu.identity.oidc.errors import AuthorizationRequestRejectedError
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)])
+
+
+@router.get("/oidc/authorize", response_class=HTMLResponse)
+def authorize(request: Request, db: Session = Depends(db_session),
+              op: service.Provider = Depends(provider)) -> Response:
+    """認可リクエスト: show the consent screen, or answer at once if consent is remembered."""
+    params = dict(request.query_params)
+    try:
+        authorization = service.parse_authorization(db, params)
+    except AuthorizationRequestRejectedError as rejected:
+        return RedirectResponse(service.rejection_url(op, rejected), status_code=303)
+    resident = require_resident(require_principal(request))
+    if service.remembered_consent(db, resident.subject_id, authorization):
+        return RedirectResponse(service.approve(db, op, resident.subject_id, authorization,
+                                                remember=False), status_code=303)
+    return _consent_page(request, db, resident, authorization)
+
+
+@router.post("/oidc/authorize")
+async def decide(request: Request, *, decision: str = Form(...), remember: bool = Form(False),
+                 db: Session = Depends(db_session), op: service.Provider = Depends(provider),
+                 resident: sessions.Principal = Depends(require_resident)) -> Response:
+    """同意する / 同意しない on the consent screen."""
+    form = await request.form()
+    params = {key: str(value) for key, value in form.items()
+              if key not in (csrf.FIELD, "decision", "remember")}
+    try:
+        authorization = service.parse_authorization(db, params)
+    except AuthorizationRequestRejectedError as rejected:
+        return RedirectResponse(service.rejection_url(op, rejected), status_code=303)
+    if decision != "approve":
+        return RedirectResponse(service.deny(op, authorization), status_code=303)
+    target = service.approve(db, op, resident.subject_id, authorization, remember=remember)
+    history.record_event(db, "resident", resident.subject_id, "oidc_consent_given", {
+        "client_id": authorization.client.client_id, "client_name": authorization.client.name,
+        "scopes": list(authorization.scopes), "remembered": remember})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/oidc/consents", response_class=HTMLResponse)
+def consents(request: Request, db: Session = Depends(db_session),
+             resident: sessions.Principal = Depends(require_resident)) -> HTMLResponse:
+    """連携中のサービス: the consents the resident gave, each withdrawable."""
+    return render(request, "identity/oidc/consents.html",
+                  {"consents": service.consents_of(db, resident.subject_id)})
+
+
+@router.post("/oidc/consents/{consent_id}/withdraw")
+def withdraw(consent_id: int, db: Session = Depends(db_session),
+             resident: sessions.Principal = Depends(require_resident)) -> RedirectResponse:
+    withdrawn = service.withdraw_consent(db, resident.subject_id, consent_id)
+    history.record_event(db, "resident", resident.subject_id, "oidc_consent_withdrawn", {
+        "client_id": withdrawn.client_id, "client_name": withdrawn.client_name})
+    return RedirectResponse("/oidc/consents?withdrawn=1", status_code=303)
+
+
+@router.get("/oidc/logout", response_class=HTMLResponse)
+def logout_confirm(request: Request, *, id_token_hint: str | None = None,
+                   post_logout_redirect_uri: str | None = None, state: str | None = None,
+                   db: Session = Depends(db_session),
+                   op: service.Provider = Depends(provider)) -> HTMLResponse:
+    """RP-initiated logout: ask before ending the session (a link alone must not log out)."""
+    client, _target = service.logout_target(db, op, id_token_hint=id_token_hint,
+                                            post_logout_redirect_uri=post_logout_redirect_uri,
+                                            state=state)
+    return render(request, "identity/oidc/logout.html", {
+        "client": client, "id_token_hint": id_token_hint,
+        "post_logout_redirect_uri": post_logout_redirect_uri, "state": state})
+
+
+@router.post("/oidc/logout")
+def logout(request: Request, *, id_token_hint: str | None = Form(None),
+           post_logout_redirect_uri: str | None = Form(None), state: str | None = Form(None),
+           db: Session = Depends(db_session), op: service.Provider = Depends(provider)) -> Response:
+    _client, target = service.logout_target(db, op, id_token_hint=id_token_hint,
+                                            post_logout_redirect_uri=post_logout_redirect_uri,
+                                            state=state)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        sessions.end(db, token)
+    response = RedirectResponse(target, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _consent_page(request: Request, db: Session, resident: sessions.Principal,
+                  authorization: service.AuthorizationRequest) -> HTMLResponse:
+    released = claims.released_values(db, resident.subject_id, authorization.scopes)
+    return render(request, "identity/oidc/consent.html", {
+        "authorization": authorization, "hidden": authorization.as_params(), "released": released})
+
