@@ -19,9 +19,10 @@ PACKAGE_DIR = Path(__file__).resolve().parents[2]
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    """Templates from ``web/templates`` (layout) and every part's own ``templates`` folder."""
+    """Templates from ``web/templates`` (layout) and every part's (and sub-package's) ``templates``."""
     search_path = [PACKAGE_DIR / "web" / "templates"]
     search_path += sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.parent.name != "web")
+    search_path += sorted(PACKAGE_DIR.glob("*/*/templates"))
     env = Environment(
         loader=FileSystemLoader([str(p) for p in search_path]),
         autoescape=select_autoescape(["html", "xml"]),
