@@ -31,8 +31,8 @@ class Town(Base):  # 町字
     municipality_code: Mapped[str] = mapped_column(ForeignKey("addresses_municipalities.code"), index=True)
     town: Mapped[str] = mapped_column(String(80), index=True)
     koaza: Mapped[str] = mapped_column(String(80), default="")
-    lat: Mapped[float] = mapped_column(Float)
-    lng: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)  # 469 towns have no point
+    lng: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class TownPostcode(Base):  # 郵便番号 of a 町字 (a town may have several, a postcode several towns)

@@ -49,8 +49,8 @@ class TownRecord:
     municipality: str
     town: str
     koaza: str
-    lat: float
-    lng: float
+    lat: float | None  # None for the few towns without a representative point
+    lng: float | None
     postcodes: tuple[str, ...]
 
 

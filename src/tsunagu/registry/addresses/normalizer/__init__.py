@@ -1,0 +1,1 @@
+"""Address normalizer: free text → structured address with a match level and codes."""

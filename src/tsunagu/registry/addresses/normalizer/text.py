@@ -1,0 +1,39 @@
+"""Character-level clean-up of free-text addresses before matching."""
+
+from __future__ import annotations
+
+import re
+
+import jaconv
+
+from tsunagu.registry.addresses.names import kanji_number, parse_kanji_number
+
+KANJI_NUMERAL = "〇一二三四五六七八九十百千"
+_HYPHENS = "-－‐‑‒–—―−ー─━ｰ"
+# A long-vowel sign is a hyphen only between numbers (センター keeps its ー).
+_NUMBER_HYPHEN = re.compile(rf"(?<=[0-9{KANJI_NUMERAL}])[{_HYPHENS}](?=[0-9{KANJI_NUMERAL}])")
+_TRAILING_HYPHEN = re.compile(rf"(?<=[0-9])[{_HYPHENS}]")
+_SPACES = re.compile(r"\s+")
+_ARABIC_CHOME = re.compile(r"([0-9]+)丁目")
+# 漢数字 used as numbers in the block part: 十二番地, 三号, 五-二, but not 一番町 (a town name).
+_KANJI_BLOCK = re.compile(rf"[{KANJI_NUMERAL}]+(?=番地|番(?!町)|号|-|の[0-9{KANJI_NUMERAL}]|$|\s)")
+
+
+def clean(text: str) -> str:
+    """Full-width ASCII/digits → half-width, half-width kana → full-width, one space, hyphens."""
+    text = jaconv.h2z(jaconv.z2h(text, kana=False, digit=True, ascii=True), kana=True, digit=False,
+                      ascii=False)
+    text = _SPACES.sub(" ", text.replace("〒", " ")).strip()
+    text = _NUMBER_HYPHEN.sub("-", text)
+    return _TRAILING_HYPHEN.sub("-", text)
+
+
+def chome_to_kanji(text: str) -> str:
+    """``1丁目`` → ``一丁目``, as the registry writes 町字 names."""
+    return _ARABIC_CHOME.sub(lambda m: kanji_number(int(m.group(1))) + "丁目"
+                             if 0 < int(m.group(1)) < 10000 else m.group(0), text)
+
+
+def block_numbers_to_arabic(text: str) -> str:
+    """``十二番地五`` → ``12番地5``: the block part is kept in arabic digits."""
+    return _KANJI_BLOCK.sub(lambda m: str(parse_kanji_number(m.group(0)) or m.group(0)), text)
