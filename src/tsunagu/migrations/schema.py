@@ -9,6 +9,7 @@ from tsunagu.identity.oidc import models as identity_oidc_models
 from tsunagu.identity.organizations import models as identity_organizations_models
 from tsunagu.identity.proxies import models as identity_proxies_models
 from tsunagu.identity.staff import models as identity_staff_models
+from tsunagu.mesh import models as mesh_models
 from tsunagu.registry.addresses import models as registry_addresses_models
 from tsunagu.registry.corporations import models as registry_corporations_models
 from tsunagu.registry.residents import models as registry_residents_models
@@ -17,5 +18,5 @@ metadata = Base.metadata
 
 __all__ = ["identity_business_models", "identity_cards_models", "identity_history_models",
            "identity_oidc_models", "identity_organizations_models", "identity_proxies_models",
-           "identity_staff_models", "metadata",
+           "identity_staff_models", "mesh_models", "metadata",
            "registry_addresses_models", "registry_corporations_models", "registry_residents_models", "sessions"]

@@ -1,0 +1,74 @@
+"""機関別符号: the directory links a person once and gives each organization its own random code.
+
+Codes are random (not derived from the person), so two organizations' codes cannot be joined
+by anyone but the directory, which alone holds the link table. The 個人番号 is never used here.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.mesh.codes.models import MeshPersonLink, MeshSubjectCode
+from tsunagu.mesh.node.models import MeshNodePerson
+
+
+def ensure_link(db: Session, resident_id: str) -> str:
+    """The directory's link for a person (from the registry's opaque resident id)."""
+    link = db.scalar(select(MeshPersonLink.id).where(MeshPersonLink.resident_id == resident_id))
+    if link is None:
+        link = secrets.token_hex(16)
+        db.add(MeshPersonLink(id=link, resident_id=resident_id, created_at=clock.now()))
+        db.flush()
+    return link
+
+
+def issue(db: Session, organization_code: str, link_id: str) -> str:
+    """The organization's code for the linked person, issued on first use."""
+    code = db.scalar(select(MeshSubjectCode.code).where(
+        MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.link_id == link_id))
+    if code is None:
+        code = secrets.token_hex(16)
+        db.add(MeshSubjectCode(organization_code=organization_code, link_id=link_id, code=code))
+        db.flush()
+    return code
+
+
+def issue_for_resident(db: Session, organization_code: str, resident_id: str) -> str:
+    return issue(db, organization_code, ensure_link(db, resident_id))
+
+
+def remember(db: Session, organization_code: str, code: str, local_id: str) -> None:
+    """The organization's own note of whom its code means locally (resident id, pension number…)."""
+    if db.get(MeshNodePerson, (organization_code, code)) is None:
+        db.add(MeshNodePerson(organization_code=organization_code, code=code, local_id=local_id))
+        db.flush()
+
+
+def code_for(db: Session, organization_code: str, resident_id: str) -> str:
+    """A municipality's code for one of its residents (used by procedures before a query)."""
+    code = issue_for_resident(db, organization_code, resident_id)
+    remember(db, organization_code, code, resident_id)
+    return code
+
+
+def local_id_of(db: Session, organization_code: str, code: str) -> str | None:
+    record = db.get(MeshNodePerson, (organization_code, code))
+    return None if record is None else record.local_id
+
+
+def link_of(db: Session, organization_code: str, code: str) -> str | None:
+    return db.scalar(select(MeshSubjectCode.link_id).where(
+        MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.code == code))
+
+
+def code_of(db: Session, organization_code: str, link_id: str) -> str | None:
+    return db.scalar(select(MeshSubjectCode.code).where(
+        MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.link_id == link_id))
+
+
+def link_of_resident(db: Session, resident_id: str) -> str | None:
+    return db.scalar(select(MeshPersonLink.id).where(MeshPersonLink.resident_id == resident_id))

@@ -1,0 +1,141 @@
+"""The demo mesh: the agreed demo organizations, their services, 事務 and subscriptions.
+
+Used by the ``mesh`` seed step (embedded: every node under ``/mesh/nodes/{code}``) and by the
+multi-process tests and benchmarks (each node on its own port).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tsunagu.mesh import crypto
+from tsunagu.mesh.directory import schemas
+from tsunagu.mesh.directory import service as directory
+
+ACTOR = "seed"
+OPERATOR = "digital-agency"
+MUNICIPALITIES = ("131016", "142018")
+
+ORGANIZATIONS: tuple[tuple[str, str, str, schemas.OrganizationKind], ...] = (
+    (OPERATOR, "デジタル庁", "Digital Agency", "national"),
+    ("131016", "東京都千代田区", "Chiyoda City, Tokyo", "municipal"),
+    ("142018", "神奈川県横須賀市", "Yokosuka City, Kanagawa", "municipal"),
+    ("jpn-pension", "日本年金機構", "Japan Pension Service", "agency"),
+    ("nta-kojimachi", "麹町税務署", "Kojimachi Tax Office", "national"),
+    ("tsunagu-power", "つなぐ電力", "Tsunagu Power (private utility)", "private"),
+)
+
+_STRING = {"type": "string", "minLength": 1}
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_AMOUNT = {"type": "integer", "minimum": 0}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+            "properties": properties, "additionalProperties": False}
+
+
+RESIDENT_BASIC = {
+    "code": "resident-basic", "version": "v1", "title_ja": "住民基本情報（基本4情報・世帯）",
+    "items": [
+        {"name": "name", "type": "PersonName", "title_ja": "氏名"},
+        {"name": "birth_date", "type": "date", "title_ja": "生年月日"},
+        {"name": "sex", "type": "sex-code", "title_ja": "性別"},
+        {"name": "address", "type": "Address", "title_ja": "住所"},
+        {"name": "household", "type": "household", "title_ja": "世帯"},
+    ],
+    "response_schema": _object({
+        "name": _object({"family_name": _STRING, "given_name": _STRING,
+                         "family_name_kana": _STRING, "given_name_kana": _STRING}),
+        "birth_date": _DATE,
+        "sex": {"type": "string", "enum": ["0", "1", "2", "9"]},
+        "address": {"type": "object", "properties": {"text": _STRING}, "required": ["text"]},
+        "household": {"type": "object", "properties": {"household_id": _STRING, "relationship": _STRING}},
+    }),
+}
+
+PENSION_STATUS = {
+    "code": "pension-status", "version": "v1", "title_ja": "年金の受給状況",
+    "items": [
+        {"name": "pension_type", "type": "code", "title_ja": "年金の種類"},
+        {"name": "annual_amount", "type": "integer", "title_ja": "年金額（年額・円）"},
+        {"name": "insured_since", "type": "date", "title_ja": "資格取得日"},
+    ],
+    "response_schema": _object({
+        "pension_type": {"type": "string", "enum": ["老齢基礎年金", "障害基礎年金", "遺族基礎年金", "なし"]},
+        "annual_amount": _AMOUNT, "insured_since": _DATE}),
+}
+
+INCOME = {
+    "code": "income", "version": "v1", "title_ja": "所得の情報",
+    "items": [
+        {"name": "tax_year", "type": "integer", "title_ja": "課税年度"},
+        {"name": "total_income", "type": "integer", "title_ja": "総所得金額（円）"},
+        {"name": "dependents", "type": "integer", "title_ja": "扶養親族の数"},
+    ],
+    "response_schema": _object({"tax_year": {"type": "integer", "minimum": 2000},
+                                "total_income": _AMOUNT, "dependents": _AMOUNT}),
+}
+
+SERVICES: tuple[tuple[str, dict[str, Any]], ...] = (
+    *((code, RESIDENT_BASIC) for code in MUNICIPALITIES),
+    ("jpn-pension", PENSION_STATUS),
+    ("nta-kojimachi", INCOME),
+)
+
+_BASIC4 = ["name", "birth_date", "sex", "address"]
+
+
+def legal_bases() -> list[dict[str, Any]]:
+    bases: list[dict[str, Any]] = []
+    for city in MUNICIPALITIES:
+        bases += [
+            {"id": f"nenkin-jukyu-{city}", "title_ja": "国民年金の受給権者の確認",
+             "law_ja": "国民年金法第108条（資料の提供等）", "consumer": "jpn-pension", "provider": city,
+             "service_code": "resident-basic", "items": _BASIC4},
+            {"id": f"jidou-teate-{city}", "title_ja": "児童手当の認定（所得の確認）",
+             "law_ja": "児童手当法第28条（資料の提供等）", "consumer": city, "provider": "nta-kojimachi",
+             "service_code": "income", "items": ["tax_year", "total_income", "dependents"]},
+            {"id": f"kaigo-hoken-{city}", "title_ja": "介護保険料の算定（年金の確認）",
+             "law_ja": "介護保険法第203条（資料の提供等）", "consumer": city, "provider": "jpn-pension",
+             "service_code": "pension-status", "items": ["pension_type", "annual_amount"]},
+            {"id": f"denki-tenkyo-{city}", "title_ja": "電気契約の住所変更（本人同意）",
+             "law_ja": "本人の同意（電気需給約款に基づく住所変更の届出の代行）", "consumer": "tsunagu-power",
+             "provider": city, "service_code": "resident-basic", "items": ["address"]},
+            {"id": f"hansoku-chosa-{city}", "title_ja": "国税の犯則調査",
+             "law_ja": "国税通則法第131条（犯則事件の調査）", "consumer": "nta-kojimachi", "provider": city,
+             "service_code": "resident-basic", "items": ["name", "address"],
+             "withheld_category": "犯則調査", "withheld_days": 365},
+        ]
+    bases.append({"id": "tennyu-131016-142018", "title_ja": "転入届の受理（転出証明書情報の確認）",
+                  "law_ja": "住民基本台帳法第24条の2（転出証明書情報の送信）", "consumer": "142018",
+                  "provider": "131016", "service_code": "resident-basic", "items": _BASIC4})
+    bases.append({"id": "tennyu-142018-131016", "title_ja": "転入届の受理（転出証明書情報の確認）",
+                  "law_ja": "住民基本台帳法第24条の2（転出証明書情報の送信）", "consumer": "131016",
+                  "provider": "142018", "service_code": "resident-basic", "items": _BASIC4})
+    return bases
+
+
+def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> None:
+    """Register the demo organizations (keys derived from ``secret``), services, 事務, subscriptions."""
+    for code, name_ja, name_en, kind in ORGANIZATIONS:
+        key = crypto.derive_signing_key(secret, code)
+        directory.put_organization(db, schemas.Organization(
+            code=code, name_ja=name_ja, name_en=name_en, kind=kind, endpoint=endpoint_of(code),
+            keys=[key.public_jwk()]), ACTOR)
+    for provider, spec in SERVICES:
+        directory.put_service(db, schemas.Service.model_validate({"provider": provider, **spec}), ACTOR)
+    for basis in legal_bases():
+        directory.put_legal_basis(db, schemas.LegalBasis.model_validate(basis), ACTOR)
+    if directory.list_subscriptions(db):
+        return
+    for city in MUNICIPALITIES:
+        directory.add_subscription(db, schemas.SubscriptionIn(
+            subscriber="jpn-pension", provider=city, event_kinds=["address_changed", "died", "name_changed"],
+            legal_basis_id=f"nenkin-jukyu-{city}", endpoint=endpoint_of("jpn-pension")), ACTOR)
+        directory.add_subscription(db, schemas.SubscriptionIn(
+            subscriber="tsunagu-power", provider=city, event_kinds=["address_changed"],
+            legal_basis_id=f"denki-tenkyo-{city}", endpoint=endpoint_of("tsunagu-power")), ACTOR)

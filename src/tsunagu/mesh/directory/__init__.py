@@ -1,0 +1,1 @@
+"""Mesh directory (run by the platform operator): members, services, legal bases, subscriptions."""

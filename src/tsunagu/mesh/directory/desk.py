@@ -1,0 +1,105 @@
+"""The directory's answers to nodes: signed authorizations and push fan-outs, each logged.
+
+The directory's log is the one the person's やりとり履歴 reads: it alone can tie an exchange
+to the person (through the person link), so it records that link with every entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.database import Database
+from tsunagu.mesh import crypto, errors, metrics
+from tsunagu.mesh.directory import service as directory
+from tsunagu.mesh.log import service as message_log
+from tsunagu.mesh.node import schemas as wire
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+ROLE = "directory"
+
+
+def key_resolver(db: Session) -> crypto.KeyResolver:
+    def resolve(kid: str) -> ec.EllipticCurvePublicKey | None:
+        member = directory.get_organization(db, crypto.organization_of_kid(kid))
+        for jwk in member.keys if member else []:
+            if jwk.get("kid") == kid:
+                return crypto.public_key_from_jwk(jwk)
+        return None
+
+    return resolve
+
+
+def parse(model: type[ModelT], payload: dict[str, object]) -> ModelT:
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise errors.MalformedMessage(f"the message is not a valid {model.__name__}: "
+                                      f"{exc.error_count()} problem(s)") from None
+
+
+def _verified(database: Database, token: str, typ: str, model: type[ModelT],
+              signer_of: Callable[[ModelT], str]) -> ModelT:
+    with database.session() as db:
+        verified = crypto.verify(token, key_resolver(db), typ)
+    message = parse(model, verified.payload)
+    if verified.signer != signer_of(message):
+        raise errors.BadSignature(f"signed by {verified.signer} but sent as {signer_of(message)}")
+    return message
+
+
+def authorize_signed(database: Database, operator_key: crypto.SigningKey, token: str,
+                     operator: str) -> tuple[str, wire.Decision]:
+    """Verify the provider's signed question, apply the legal basis, log, sign the answer."""
+    request = _verified(database, token, wire.AUTHZ_TYP, wire.AuthorizationRequest, lambda r: r.provider)
+    service = f"{request.provider}/{request.service}/{request.version}"
+
+    def event(kind: str, items: tuple[str, ...], result: str, person_link: str | None = None,
+              visible_from: datetime | None = None) -> message_log.LogEvent:
+        return message_log.LogEvent(
+            role=ROLE, kind=kind, request_id=request.request_id, consumer=request.consumer,
+            provider=request.provider, service=service, purpose=request.purpose,
+            subject_code=request.subject, items=items, result=result,
+            message_sha256=request.request_sha256, person_link=person_link, visible_from=visible_from)
+
+    try:
+        with database.session() as db:
+            granted = directory.authorize(db, consumer=request.consumer, provider=request.provider,
+                                          service=request.service, version=request.version,
+                                          purpose=request.purpose, subject=request.subject,
+                                          items=request.items)
+    except errors.MeshDenied as exc:
+        message_log.append(database, operator, [event("denial", request.items, exc.code)])
+        metrics.DENIALS.labels(operator, ROLE, service, exc.code).inc()
+        raise
+    decision = wire.Decision(request_id=request.request_id, iat=int(clock.now().timestamp()),
+                             provider=request.provider, items=granted.items,
+                             subject=granted.provider_subject, legal_basis=granted.basis.id)
+    message_log.append(database, operator, [event("authorization", granted.items, "ok", granted.person_link,
+                                                  granted.visible_from)], operator_key)
+    metrics.REQUESTS.labels(operator, ROLE, service, "ok").inc()
+    return crypto.sign(operator_key, decision.model_dump(mode="json"), wire.DECISION_TYP), decision
+
+
+def fanout_signed(database: Database, operator_key: crypto.SigningKey, token: str,
+                  operator: str) -> tuple[str, wire.Targets]:
+    """Name the subscribers of a provider's event, each with its own code; log each notification."""
+    request = _verified(database, token, wire.FANOUT_TYP, wire.FanoutRequest, lambda r: r.provider)
+    with database.session() as db:
+        found = directory.fanout(db, request.provider, request.kind, request.subject)
+    message_log.append(database, operator, [message_log.LogEvent(
+        role=ROLE, kind="notification", request_id=request.event_id, consumer=target.subscriber,
+        provider=request.provider, service=f"{request.provider}/events/{request.kind}",
+        purpose=target.legal_basis_id, subject_code=target.subject_code, items=(request.kind,),
+        result="routed", message_sha256=crypto.sha256_hex(token), person_link=target.person_link,
+        visible_from=target.visible_from) for target in found], operator_key)
+    targets = wire.Targets(event_id=request.event_id, iat=int(clock.now().timestamp()), targets=tuple(
+        wire.Target(subscriber=t.subscriber, endpoint=t.endpoint, subject=t.subject_code,
+                    legal_basis=t.legal_basis_id) for t in found))
+    return crypto.sign(operator_key, targets.model_dump(mode="json"), wire.TARGETS_TYP), targets

@@ -1,0 +1,1 @@
+"""やりとり履歴: every exchange about a person, as that person sees it."""

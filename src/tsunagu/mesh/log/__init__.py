@@ -1,0 +1,1 @@
+"""Tamper-evident message logs: a hash chain per organization with signed checkpoints."""

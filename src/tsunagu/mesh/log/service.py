@@ -1,0 +1,224 @@
+"""Append to and verify an organization's hash-chained message log (X-Road style message log).
+
+Each entry holds metadata only (never the data items' values): who, which organization, which
+person code, which items, purpose, result and the SHA-256 of the signed message. Its hash covers
+the previous entry's hash, so changing, removing or reordering any entry breaks every later one;
+every ``checkpoint_every`` entries the node signs the head so that a rewritten chain is caught too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.database import Database
+from tsunagu.core.progress import ProgressReporter, SilentProgress
+from tsunagu.mesh import crypto
+from tsunagu.mesh.errors import BadSignature
+from tsunagu.mesh.log.models import MeshLogCheckpoint, MeshLogEntry
+
+GENESIS = "0" * 64
+CHECKPOINT_TYP = "tsunagu-mesh-log-checkpoint+jws"
+_APPEND_ATTEMPTS = 5
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    """One line of metadata about an exchange, as seen by one organization."""
+
+    role: str  # consumer | provider | directory
+    kind: str  # request | response | denial | authorization | notification
+    request_id: str
+    consumer: str
+    provider: str
+    service: str
+    purpose: str
+    subject_code: str
+    items: tuple[str, ...]
+    result: str
+    message_sha256: str
+    person_link: str | None = None
+    visible_from: datetime | None = None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(prev_hash: str, seq: int, at: datetime, event: LogEvent) -> str:
+    return _hash_fields(prev_hash, seq, at, event.role, event.kind, event.request_id, event.consumer,
+                        event.provider, event.service, event.purpose, event.subject_code,
+                        list(event.items), event.result, event.message_sha256, event.person_link,
+                        event.visible_from)
+
+
+def _hash_fields(prev_hash: str, seq: int, at: datetime, *values: Any) -> str:
+    body: list[Any] = [seq, _iso(at)]
+    body += [_iso(v) if isinstance(v, datetime) else v for v in values]
+    return crypto.sha256_hex(prev_hash.encode() + b"\n" + crypto.canonical_json(body))
+
+
+def _lock(organization_code: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(organization_code, threading.Lock())
+
+
+def append(database: Database, organization_code: str, events: Sequence[LogEvent],
+           signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000) -> list[int]:
+    """Write ``events`` at the end of the organization's chain in their own transaction.
+
+    The log must survive the refusal it records, so it never shares the caller's transaction.
+    """
+    for attempt in range(_APPEND_ATTEMPTS):
+        try:
+            with _lock(organization_code), database.session() as db:
+                return _append(db, organization_code, events, signing_key, checkpoint_every)
+        except IntegrityError:  # another process appended first; re-read the head
+            if attempt == _APPEND_ATTEMPTS - 1:
+                raise
+    return []
+
+
+def _append(db: Session, organization_code: str, events: Sequence[LogEvent],
+            signing_key: crypto.SigningKey | None, checkpoint_every: int) -> list[int]:
+    head = db.execute(select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
+                      .where(MeshLogEntry.organization_code == organization_code)
+                      .order_by(MeshLogEntry.seq.desc()).limit(1)).first()
+    seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+    at = clock.now()
+    written = []
+    for event in events:
+        seq += 1
+        digest = entry_hash(prev, seq, at, event)
+        db.add(MeshLogEntry(organization_code=organization_code, seq=seq, at=at, role=event.role,
+                            kind=event.kind, request_id=event.request_id, consumer=event.consumer,
+                            provider=event.provider, service=event.service, purpose=event.purpose,
+                            subject_code=event.subject_code, items=list(event.items),
+                            result=event.result, message_sha256=event.message_sha256,
+                            person_link=event.person_link, visible_from=event.visible_from,
+                            prev_hash=prev, entry_hash=digest))
+        if signing_key is not None and seq % checkpoint_every == 0:
+            _add_checkpoint(db, organization_code, seq, digest, signing_key)
+        prev = digest
+        written.append(seq)
+    db.flush()
+    return written
+
+
+def _add_checkpoint(db: Session, organization_code: str, seq: int, digest: str,
+                    signing_key: crypto.SigningKey) -> None:
+    at = clock.now()
+    token = crypto.sign(signing_key, {"org": organization_code, "seq": seq, "hash": digest,
+                                      "at": _iso(at)}, CHECKPOINT_TYP)
+    db.add(MeshLogCheckpoint(organization_code=organization_code, seq=seq, entry_hash=digest,
+                             at=at, signature=token))
+
+
+def checkpoint(database: Database, organization_code: str, signing_key: crypto.SigningKey) -> int:
+    """Sign the current head now (e.g. at shutdown or on a timer); returns its seq (0: empty)."""
+    with _lock(organization_code), database.session() as db:
+        head = db.execute(select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
+                          .where(MeshLogEntry.organization_code == organization_code)
+                          .order_by(MeshLogEntry.seq.desc()).limit(1)).first()
+        if head is None:
+            return 0
+        exists = db.scalar(select(func.count()).select_from(MeshLogCheckpoint).where(
+            MeshLogCheckpoint.organization_code == organization_code, MeshLogCheckpoint.seq == head[0]))
+        if not exists:
+            _add_checkpoint(db, organization_code, head[0], head[1], signing_key)
+        return int(head[0])
+
+
+@dataclass
+class VerifyReport:
+    organization_code: str
+    entries: int = 0
+    checkpoints: int = 0
+    broken_seq: int | None = None
+    reason: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None and not self.problems
+
+
+_COLUMNS = (MeshLogEntry.seq, MeshLogEntry.at, MeshLogEntry.role, MeshLogEntry.kind,
+            MeshLogEntry.request_id, MeshLogEntry.consumer, MeshLogEntry.provider,
+            MeshLogEntry.service, MeshLogEntry.purpose, MeshLogEntry.subject_code, MeshLogEntry.items,
+            MeshLogEntry.result, MeshLogEntry.message_sha256, MeshLogEntry.person_link,
+            MeshLogEntry.visible_from, MeshLogEntry.prev_hash, MeshLogEntry.entry_hash)
+
+
+def verify(database: Database, organization_code: str,
+           public_key: crypto.KeyResolver | None = None,
+           reporter: ProgressReporter | None = None) -> VerifyReport:
+    """Recompute the chain; name the first entry whose hash or link does not hold."""
+    reporter = reporter or SilentProgress()
+    report = VerifyReport(organization_code)
+    hashes: dict[int, str] = {}
+    with database.session() as db:
+        total = db.scalar(select(func.count()).select_from(MeshLogEntry)
+                          .where(MeshLogEntry.organization_code == organization_code)) or 0
+        reporter.start(f"verifying the log of {organization_code}", total)
+        rows = db.execute(select(*_COLUMNS).where(MeshLogEntry.organization_code == organization_code)
+                          .order_by(MeshLogEntry.seq).execution_options(yield_per=5000))
+        expected_seq, prev = 1, GENESIS
+        for row in rows:
+            seq, at, *values, prev_hash, stored = row
+            recomputed = _hash_fields(prev, seq, at, *values)
+            if seq != expected_seq:
+                report.broken_seq, report.reason = expected_seq, f"entry {expected_seq} is missing"
+                break
+            if prev_hash != prev:
+                report.broken_seq, report.reason = seq, "its link to the previous entry is wrong"
+                break
+            if recomputed != stored:
+                report.broken_seq, report.reason = seq, "its content does not match its hash"
+                break
+            hashes[seq] = stored
+            prev, expected_seq = stored, seq + 1
+            report.entries += 1
+            if report.entries % 5000 == 0:
+                reporter.advance(5000)
+        reporter.advance(report.entries % 5000)
+        checkpoints = db.scalars(select(MeshLogCheckpoint)
+                                 .where(MeshLogCheckpoint.organization_code == organization_code)
+                                 .order_by(MeshLogCheckpoint.seq)).all()
+    for point in checkpoints:
+        report.checkpoints += 1
+        if report.broken_seq is None and hashes.get(point.seq) != point.entry_hash:
+            report.problems.append(f"checkpoint at entry {point.seq} does not match the chain")
+        if public_key is not None:
+            try:
+                signed = crypto.verify(point.signature, public_key, CHECKPOINT_TYP).payload
+            except BadSignature as exc:
+                report.problems.append(f"checkpoint at entry {point.seq}: {exc.detail}")
+                continue
+            if signed.get("hash") != point.entry_hash or signed.get("seq") != point.seq:
+                report.problems.append(f"checkpoint at entry {point.seq} differs from what was signed")
+    return report
+
+
+def entries_for_person(db: Session, organization_code: str, person_link: str) -> list[MeshLogEntry]:
+    return list(db.scalars(select(MeshLogEntry).where(
+        MeshLogEntry.organization_code == organization_code,
+        MeshLogEntry.person_link == person_link).order_by(MeshLogEntry.seq.desc())))
+
+
+def recent(db: Session, organization_code: str, limit: int, offset: int) -> tuple[list[MeshLogEntry], int]:
+    where = MeshLogEntry.organization_code == organization_code
+    total = db.scalar(select(func.count()).select_from(MeshLogEntry).where(where)) or 0
+    rows = db.scalars(select(MeshLogEntry).where(where).order_by(MeshLogEntry.seq.desc())
+                      .limit(limit).offset(offset))
+    return list(rows), total

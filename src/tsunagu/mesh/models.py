@@ -1,0 +1,19 @@
+"""Every mesh table, for the schema registry (tsunagu.migrations.schema)."""
+
+from tsunagu.mesh.codes.models import MeshPersonLink, MeshSubjectCode
+from tsunagu.mesh.directory.models import (
+    MeshDirectoryAudit,
+    MeshLegalBasis,
+    MeshOrganization,
+    MeshService,
+    MeshSubscription,
+)
+from tsunagu.mesh.log.models import MeshLogCheckpoint, MeshLogEntry
+from tsunagu.mesh.node.models import MeshNodePerson, MeshNodeRecord, MeshSeenRequest
+from tsunagu.mesh.push.models import MeshPushDelivery, MeshPushReceived
+
+__all__ = [
+    "MeshDirectoryAudit", "MeshLegalBasis", "MeshLogCheckpoint", "MeshLogEntry", "MeshNodePerson",
+    "MeshNodeRecord", "MeshOrganization", "MeshPersonLink", "MeshPushDelivery", "MeshPushReceived",
+    "MeshSeenRequest", "MeshService", "MeshSubjectCode", "MeshSubscription",
+]

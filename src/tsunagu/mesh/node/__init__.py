@@ -1,0 +1,1 @@
+"""The node (security server) of one organization: signs, verifies, authorizes, logs."""

@@ -1,0 +1,50 @@
+"""Everything one organization's node needs: its key, its database, the directory, an HTTP client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from tsunagu.core.database import Database
+from tsunagu.mesh import crypto
+from tsunagu.mesh.node.directory_client import Directory, LocalDirectory, RemoteDirectory
+from tsunagu.mesh.settings import MeshSettings
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    organization_code: str
+    database: Database
+    key: crypto.SigningKey
+    directory: Directory
+    http: httpx.Client
+    settings: MeshSettings
+    local_token: str
+    operator_key: crypto.SigningKey | None
+
+    @property
+    def is_directory(self) -> bool:
+        return self.operator_key is not None
+
+
+def signing_key(secret: str, organization_code: str, settings: MeshSettings) -> crypto.SigningKey:
+    if settings.key_file is not None:
+        return crypto.load_signing_key(settings.key_file, organization_code)
+    return crypto.derive_signing_key(secret, organization_code)
+
+
+def build(organization_code: str, database: Database, secret: str, settings: MeshSettings) -> NodeContext:
+    """A node context; the directory operator's node (or any node without a directory URL) is local."""
+    key = signing_key(secret, organization_code, settings)
+    http = httpx.Client(timeout=settings.timeout_seconds,
+                        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
+    is_operator = organization_code == settings.operator
+    directory: Directory
+    if is_operator or not settings.directory_url:
+        operator_key = key if is_operator else signing_key(secret, settings.operator, settings)
+        directory = LocalDirectory(database, key, operator_key, settings.operator)
+    else:
+        directory = RemoteDirectory(settings.directory_url, http, key, settings.operator)
+    return NodeContext(organization_code, database, key, directory, http, settings,
+                       crypto.local_token(secret, organization_code), key if is_operator else None)

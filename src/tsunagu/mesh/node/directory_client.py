@@ -1,0 +1,183 @@
+"""How a node reaches the directory: in-process (shared database) or over HTTP (its own node).
+
+Organizations, keys and service schemas are cached for a minute, like X-Road's global
+configuration; authorizations are never cached (each one is logged by the directory).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric import ec
+from jsonschema import Draft202012Validator
+
+from tsunagu.core.database import Database
+from tsunagu.mesh import crypto, errors
+from tsunagu.mesh.directory import desk
+from tsunagu.mesh.directory import service as directory
+from tsunagu.mesh.directory.schemas import Organization, Service
+from tsunagu.mesh.node import schemas as wire
+
+CACHE_SECONDS = 60.0
+T = TypeVar("T")
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, ...], tuple[float, Any]] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: tuple[str, ...], load: Callable[[], T | None]) -> T | None:
+        now = time.monotonic()
+        with self._guard:
+            hit = self._values.get(key)
+        if hit and hit[0] > now:
+            value: T = hit[1]
+            return value
+        loaded = load()
+        if loaded is not None:
+            with self._guard:
+                self._values[key] = (now + CACHE_SECONDS, loaded)
+        return loaded
+
+
+class Directory(ABC):
+    """What a node asks the directory; keys and schema validators are cached."""
+
+    def __init__(self) -> None:
+        self.cache = _Cache()
+
+    @abstractmethod
+    def organization(self, code: str) -> Organization | None: ...
+
+    @abstractmethod
+    def service(self, provider: str, code: str, version: str) -> Service | None: ...
+
+    @abstractmethod
+    def authorize(self, request: wire.AuthorizationRequest) -> wire.Decision: ...
+
+    @abstractmethod
+    def fanout(self, request: wire.FanoutRequest) -> wire.Targets: ...
+
+    def public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
+        def load() -> ec.EllipticCurvePublicKey | None:
+            member = self.organization(crypto.organization_of_kid(kid))
+            for jwk in member.keys if member else []:
+                if jwk.get("kid") == kid:
+                    return crypto.public_key_from_jwk(jwk)
+            return None
+
+        return self.cache.get(("key", kid), load)
+
+    def validator(self, provider: str, code: str, version: str) -> Draft202012Validator | None:
+        def load() -> Draft202012Validator | None:
+            found = self.service(provider, code, version)
+            return None if found is None else Draft202012Validator(found.response_schema)
+
+        return self.cache.get(("validator", provider, code, version), load)
+
+
+class LocalDirectory(Directory):
+    """The directory in this process's database (the embedded default, and the directory node)."""
+
+    def __init__(self, database: Database, node_key: crypto.SigningKey,
+                 operator_key: crypto.SigningKey, operator: str) -> None:
+        super().__init__()
+        self.database, self.node_key = database, node_key
+        self.operator_key, self.operator = operator_key, operator
+
+    def organization(self, code: str) -> Organization | None:
+        def load() -> Organization | None:
+            with self.database.session() as db:
+                return directory.get_organization(db, code)
+
+        return self.cache.get(("org", code), load)
+
+    def service(self, provider: str, code: str, version: str) -> Service | None:
+        def load() -> Service | None:
+            with self.database.session() as db:
+                return directory.get_service(db, provider, code, version)
+
+        return self.cache.get(("service", provider, code, version), load)
+
+    def authorize(self, request: wire.AuthorizationRequest) -> wire.Decision:
+        token = crypto.sign(self.node_key, request.model_dump(mode="json"), wire.AUTHZ_TYP)
+        return desk.authorize_signed(self.database, self.operator_key, token, self.operator)[1]
+
+    def fanout(self, request: wire.FanoutRequest) -> wire.Targets:
+        token = crypto.sign(self.node_key, request.model_dump(mode="json"), wire.FANOUT_TYP)
+        return desk.fanout_signed(self.database, self.operator_key, token, self.operator)[1]
+
+
+class RemoteDirectory(Directory):
+    """The directory node over HTTP; its answers are verified with the operator's key."""
+
+    def __init__(self, url: str, http: httpx.Client, node_key: crypto.SigningKey, operator: str) -> None:
+        super().__init__()
+        self.url, self.http, self.node_key, self.operator = url.rstrip("/"), http, node_key, operator
+
+    def _get(self, path: str) -> dict[str, Any] | None:
+        try:
+            response = self.http.get(f"{self.url}{path}")
+        except httpx.HTTPError as exc:
+            raise errors.DirectoryUnavailable(f"the directory did not answer: {exc}") from None
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise errors.DirectoryUnavailable(f"the directory answered {response.status_code}")
+        body: dict[str, Any] = response.json()
+        return body
+
+    def organization(self, code: str) -> Organization | None:
+        def load() -> Organization | None:
+            body = self._get(f"/v1/directory/organizations/{code}")
+            return None if body is None else Organization.model_validate(body)
+
+        return self.cache.get(("org", code), load)
+
+    def service(self, provider: str, code: str, version: str) -> Service | None:
+        def load() -> Service | None:
+            body = self._get(f"/v1/directory/services/{provider}/{code}/{version}")
+            return None if body is None else Service.model_validate(body)
+
+        return self.cache.get(("service", provider, code, version), load)
+
+    def _post(self, path: str, token: str, answer_typ: str) -> dict[str, Any]:
+        try:
+            response = self.http.post(f"{self.url}{path}", content=token,
+                                      headers={"content-type": wire.MEDIA_TYPE})
+        except httpx.HTTPError as exc:
+            raise errors.DirectoryUnavailable(f"the directory did not answer: {exc}") from None
+        if response.status_code != 200:
+            raise problem_of(response, errors.DirectoryUnavailable)
+        verified = crypto.verify(response.text, self.public_key, answer_typ)
+        if verified.signer != self.operator:
+            raise errors.BadSignature(f"the directory's answer is signed by {verified.signer}")
+        return verified.payload
+
+    def authorize(self, request: wire.AuthorizationRequest) -> wire.Decision:
+        token = crypto.sign(self.node_key, request.model_dump(mode="json"), wire.AUTHZ_TYP)
+        return desk.parse(wire.Decision, self._post("/v1/directory/authorize", token, wire.DECISION_TYP))
+
+    def fanout(self, request: wire.FanoutRequest) -> wire.Targets:
+        token = crypto.sign(self.node_key, request.model_dump(mode="json"), wire.FANOUT_TYP)
+        return desk.parse(wire.Targets, self._post("/v1/directory/fanout", token, wire.TARGETS_TYP))
+
+
+def problem_of(response: httpx.Response, fallback: type[errors.MeshDenied]) -> errors.MeshDenied:
+    """A peer's problem+json as the matching denial (its code kept)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    code = body.get("code") if isinstance(body, dict) else None
+    detail = str(body.get("detail", "")) if isinstance(body, dict) else ""
+    if not isinstance(code, str) or code not in errors.DENIALS:
+        return fallback(f"the peer answered {response.status_code}: {detail or response.text[:200]}")
+    return errors.denial_from_code(code, detail)
+

@@ -1,0 +1,202 @@
+"""The node's two roles in a query (X-Road security server style).
+
+As consumer it signs the request, sends it straight to the provider's node (no intermediate
+server), verifies the signed answer and checks it against the service's JSON Schema. As provider
+it verifies signature, freshness and replay, lets the directory authorize and translate the
+person's code, reads its local adapter and answers with only the allowed items. Both sides log
+every request, response and denial in their own hash chain.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from tsunagu.core import clock
+from tsunagu.mesh import crypto, errors, metrics
+from tsunagu.mesh.codes import service as codes
+from tsunagu.mesh.directory.desk import parse
+from tsunagu.mesh.log import service as message_log
+from tsunagu.mesh.node import adapters
+from tsunagu.mesh.node import schemas as wire
+from tsunagu.mesh.node.context import NodeContext
+from tsunagu.mesh.node.directory_client import problem_of
+from tsunagu.mesh.node.models import MeshSeenRequest
+
+
+@dataclass
+class _Exchange:
+    """What a node learned about one exchange so far, for its log lines."""
+
+    role: str
+    request_id: str = "-"
+    consumer: str = "-"
+    provider: str = "-"
+    service: str = "-"
+    purpose: str = "-"
+    subject: str = "-"
+    items: tuple[str, ...] = ()
+    request_sha256: str = ""
+    response_sha256: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def known(self, envelope: wire.QueryEnvelope) -> None:
+        self.request_id, self.consumer, self.provider = envelope.id, envelope.consumer, envelope.provider
+        self.service = f"{envelope.provider}/{envelope.service}/{envelope.version}"
+        self.purpose, self.subject, self.items = envelope.purpose, envelope.subject, envelope.items
+
+    def event(self, kind: str, result: str, digest: str, items: tuple[str, ...] | None = None
+              ) -> message_log.LogEvent:
+        return message_log.LogEvent(
+            role=self.role, kind=kind, request_id=self.request_id, consumer=self.consumer,
+            provider=self.provider, service=self.service, purpose=self.purpose,
+            subject_code=self.subject, items=self.items if items is None else items, result=result,
+            message_sha256=digest)
+
+
+@contextmanager
+def _logged(ctx: NodeContext, exchange: _Exchange) -> Iterator[None]:
+    """Log the request and its outcome (response or denial) together, and count them."""
+    started = time.perf_counter()
+    try:
+        yield
+    except errors.MeshDenied as exc:
+        sent = "received" if exchange.role == "provider" else "sent"
+        _write(ctx, exchange, [exchange.event("request", sent, exchange.request_sha256),
+                               exchange.event("denial", exc.code, exchange.response_sha256)])
+        metrics.DENIALS.labels(ctx.organization_code, exchange.role, exchange.service, exc.code).inc()
+        raise
+    finally:
+        metrics.LATENCY.labels(ctx.organization_code, exchange.role, exchange.service).observe(
+            time.perf_counter() - started)
+
+
+def _write(ctx: NodeContext, exchange: _Exchange, events: list[message_log.LogEvent]) -> None:
+    message_log.append(ctx.database, ctx.organization_code, events, ctx.key, ctx.settings.checkpoint_every)
+
+
+def _now_seconds() -> int:
+    return int(clock.now().timestamp())
+
+
+# --- provider -----------------------------------------------------------------------------------
+
+def handle_query(ctx: NodeContext, token: str) -> str:
+    """Answer a consumer's signed query with a signed response (or raise the denial)."""
+    exchange = _Exchange("provider", request_sha256=crypto.sha256_hex(token))
+    with _logged(ctx, exchange):
+        verified = crypto.verify(token, ctx.directory.public_key, wire.QUERY_TYP)
+        envelope = parse(wire.QueryEnvelope, verified.payload)
+        exchange.known(envelope)
+        if verified.signer != envelope.consumer:
+            raise errors.BadSignature(f"signed by {verified.signer} but sent as {envelope.consumer}")
+        if envelope.provider != ctx.organization_code:
+            raise errors.WrongProvider(f"this node serves {ctx.organization_code}, not {envelope.provider}")
+        _check_fresh(ctx, envelope.iat)
+        _remember_request(ctx, envelope.id)
+        decision = ctx.directory.authorize(wire.AuthorizationRequest(
+            request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
+            consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
+            version=envelope.version, purpose=envelope.purpose, subject=envelope.subject,
+            items=envelope.items))
+        with ctx.database.session() as db:
+            local_id = codes.local_id_of(db, ctx.organization_code, decision.subject)
+            found = adapters.fetch(db, ctx.organization_code, local_id, envelope.service) \
+                if local_id else None
+        if found is None:
+            raise errors.UnknownSubject(f"{ctx.organization_code} holds no {envelope.service} data "
+                                        "for this person")
+        response = wire.ResponseEnvelope(
+            request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
+            consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
+            version=envelope.version, subject=envelope.subject,
+            data={item: found[item] for item in decision.items if item in found})
+        answer = crypto.sign(ctx.key, response.model_dump(mode="json"), wire.RESPONSE_TYP)
+    answer_sha = crypto.sha256_hex(answer)
+    _write(ctx, exchange, [exchange.event("request", "received", exchange.request_sha256),
+                           exchange.event("response", "ok", answer_sha, decision.items)])
+    metrics.REQUESTS.labels(ctx.organization_code, "provider", exchange.service, "ok").inc()
+    return answer
+
+
+def _check_fresh(ctx: NodeContext, issued_at: int) -> None:
+    skew = abs(_now_seconds() - issued_at)
+    if skew > ctx.settings.freshness_seconds:
+        window = ctx.settings.freshness_seconds
+        raise errors.StaleMessage(f"issued {skew} s away from now; the window is ±{window} s")
+
+
+def _remember_request(ctx: NodeContext, request_id: str) -> None:
+    """Refuse a request id seen within the freshness window (the window bounds the memory)."""
+    now = clock.now()
+    try:
+        with ctx.database.session() as db:
+            db.add(MeshSeenRequest(organization_code=ctx.organization_code, request_id=request_id,
+                                   expires_at=now + timedelta(seconds=2 * ctx.settings.freshness_seconds)))
+            db.flush()
+    except IntegrityError:
+        raise errors.Replay(f"request {request_id} was already received") from None
+
+
+def forget_expired_requests(ctx: NodeContext) -> None:
+    with ctx.database.session() as db:
+        db.execute(delete(MeshSeenRequest).where(MeshSeenRequest.organization_code == ctx.organization_code,
+                                                 MeshSeenRequest.expires_at < clock.now()))
+
+
+# --- consumer -----------------------------------------------------------------------------------
+
+def query(ctx: NodeContext, request: wire.LocalQuery) -> wire.QueryResult:
+    """Ask another organization's node for a person's items under a 事務 (legal basis)."""
+    envelope = wire.QueryEnvelope(id=uuid.uuid4().hex, iat=_now_seconds(), consumer=ctx.organization_code,
+                                  provider=request.provider, service=request.service,
+                                  version=request.version, purpose=request.purpose,
+                                  subject=request.subject, items=tuple(request.items))
+    token = crypto.sign(ctx.key, envelope.model_dump(mode="json"), wire.QUERY_TYP)
+    exchange = _Exchange("consumer", request_sha256=crypto.sha256_hex(token))
+    exchange.known(envelope)
+    with _logged(ctx, exchange):
+        member = ctx.directory.organization(request.provider)
+        if member is None:
+            raise errors.UnknownOrganization(f"{request.provider!r} is not a member organization")
+        validator = ctx.directory.validator(request.provider, request.service, request.version)
+        if validator is None:
+            raise errors.UnknownService(f"{request.provider} offers no service {request.service} "
+                                        f"{request.version}")
+        answer = _send(ctx, member.endpoint, token)
+        exchange.response_sha256 = crypto.sha256_hex(answer)
+        verified = crypto.verify(answer, ctx.directory.public_key, wire.RESPONSE_TYP)
+        response = parse(wire.ResponseEnvelope, verified.payload)
+        if verified.signer != request.provider or response.request_id != envelope.id \
+                or response.request_sha256 != exchange.request_sha256:
+            raise errors.BadSignature("the response is not the provider's answer to this request")
+        problems = sorted(validator.iter_errors(response.data), key=lambda e: list(e.path))
+        if problems:
+            where = "/".join(str(p) for p in problems[0].path) or "(root)"
+            raise errors.ResponseSchemaViolation(f"{where}: {problems[0].message}")
+    _write(ctx, exchange, [exchange.event("request", "sent", exchange.request_sha256),
+                           exchange.event("response", "ok", exchange.response_sha256,
+                                          tuple(sorted(response.data)))])
+    metrics.REQUESTS.labels(ctx.organization_code, "consumer", exchange.service, "ok").inc()
+    return wire.QueryResult(request_id=envelope.id, provider=request.provider, service=request.service,
+                            version=request.version, purpose=request.purpose, data=response.data)
+
+
+def _send(ctx: NodeContext, endpoint: str, token: str) -> str:
+    try:
+        response = ctx.http.post(f"{endpoint}/v1/query", content=token,
+                                 headers={"content-type": wire.MEDIA_TYPE})
+    except httpx.HTTPError as exc:
+        raise errors.ProviderUnavailable(f"{endpoint} did not answer: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise problem_of(response, errors.ProviderUnavailable)
+    return response.text

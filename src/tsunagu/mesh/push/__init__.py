@@ -1,0 +1,1 @@
+"""Push notifications: provider change events delivered as signed webhooks to subscribers."""

@@ -1,0 +1,188 @@
+"""Push: a provider's change events become signed webhooks to every subscriber with a legal basis.
+
+The outbox is durable (a table); delivery retries with exponential backoff, keeps the order of
+events per subscriber and person, and moves a delivery to the dead-letter list after
+``push_max_attempts`` failures. Receivers apply each idempotency key once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.errors import NotFound
+from tsunagu.mesh import crypto, errors, metrics
+from tsunagu.mesh.directory.desk import parse
+from tsunagu.mesh.log import service as message_log
+from tsunagu.mesh.node import schemas as wire
+from tsunagu.mesh.node.context import NodeContext
+from tsunagu.mesh.node.models import MeshNodePerson
+from tsunagu.mesh.push.models import MeshPushDelivery, MeshPushReceived
+
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+
+def _code_of_local(db: Session, organization_code: str, local_id: str) -> str:
+    code = db.scalar(select(MeshNodePerson.code).where(MeshNodePerson.organization_code == organization_code,
+                                                       MeshNodePerson.local_id == local_id))
+    if code is None:
+        raise errors.UnknownSubject(f"{organization_code} has no code for this person")
+    return code
+
+
+def publish(ctx: NodeContext, kind: str, local_id: str, data: dict[str, Any],
+            event_id: str | None = None) -> int:
+    """Queue one change event for every subscriber the directory names; returns how many."""
+    event_id = event_id or uuid.uuid4().hex
+    with ctx.database.session() as db:
+        subject = _code_of_local(db, ctx.organization_code, local_id)
+    targets = ctx.directory.fanout(wire.FanoutRequest(
+        event_id=event_id, iat=int(clock.now().timestamp()), provider=ctx.organization_code,
+        kind=kind, subject=subject))
+    now = clock.now()
+    with ctx.database.session() as db:
+        for target in targets.targets:
+            key = f"{ctx.organization_code}:{event_id}:{target.subscriber}"
+            if db.scalar(select(MeshPushDelivery.id).where(MeshPushDelivery.idempotency_key == key)):
+                continue
+            db.add(MeshPushDelivery(
+                provider=ctx.organization_code, subscriber=target.subscriber, endpoint=target.endpoint,
+                idempotency_key=key, kind=kind, subject_code=target.subject, status=PENDING, attempts=0,
+                next_attempt_at=now, last_error="", created_at=now,
+                payload={"event_id": event_id, "legal_basis": target.legal_basis, "data": data}))
+    message_log.append(ctx.database, ctx.organization_code, [message_log.LogEvent(
+        role="provider", kind="notification", request_id=event_id, consumer=target.subscriber,
+        provider=ctx.organization_code, service=f"{ctx.organization_code}/events/{kind}",
+        purpose=target.legal_basis, subject_code=subject, items=(kind,), result="queued",
+        message_sha256=crypto.sha256_hex(crypto.canonical_json(data))) for target in targets.targets],
+        ctx.key, ctx.settings.checkpoint_every)
+    return len(targets.targets)
+
+
+@dataclass
+class DeliveryRun:
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+    waiting: int = 0
+
+
+def deliver_due(ctx: NodeContext, limit: int = 500, now: datetime | None = None) -> DeliveryRun:
+    """Try every due delivery once, oldest first, never overtaking an earlier one for the same person."""
+    now = now or clock.now()
+    run = DeliveryRun()
+    blocked: set[tuple[str, str]] = set()
+    with ctx.database.session() as db:
+        due = list(db.scalars(select(MeshPushDelivery).where(
+            MeshPushDelivery.provider == ctx.organization_code, MeshPushDelivery.status == PENDING)
+            .order_by(MeshPushDelivery.id).limit(limit)))
+    for delivery in due:
+        lane = (delivery.subscriber, delivery.subject_code)
+        if lane in blocked or delivery.next_attempt_at > now:
+            blocked.add(lane)
+            run.waiting += 1
+            continue
+        error = _attempt(ctx, delivery)
+        with ctx.database.session() as db:
+            record = db.get(MeshPushDelivery, delivery.id)
+            if record is None:
+                continue
+            record.attempts += 1
+            if error is None:
+                record.status, record.delivered_at, record.last_error = DELIVERED, clock.now(), ""
+                run.delivered += 1
+            elif record.attempts >= ctx.settings.push_max_attempts:
+                record.status, record.last_error = DEAD, error
+                run.dead += 1
+            else:
+                delay = ctx.settings.push_base_delay_seconds * 2 ** (record.attempts - 1)
+                record.next_attempt_at, record.last_error = now + timedelta(seconds=delay), error
+                blocked.add(lane)
+                run.failed += 1
+        metrics.PUSH.labels(ctx.organization_code, "delivered" if error is None else "failed").inc()
+        if error is None:
+            _log_delivery(ctx, delivery, "delivered")
+    return run
+
+
+def _attempt(ctx: NodeContext, delivery: MeshPushDelivery) -> str | None:
+    message = wire.PushMessage(
+        idempotency_key=delivery.idempotency_key, event_id=str(delivery.payload["event_id"]),
+        iat=int(clock.now().timestamp()), provider=delivery.provider, subscriber=delivery.subscriber,
+        kind=delivery.kind, subject=delivery.subject_code, legal_basis=str(delivery.payload["legal_basis"]),
+        data=dict(delivery.payload["data"]))
+    token = crypto.sign(ctx.key, message.model_dump(mode="json"), wire.PUSH_TYP)
+    try:
+        response = ctx.http.post(f"{delivery.endpoint}/v1/inbox", content=token,
+                                 headers={"content-type": wire.MEDIA_TYPE,
+                                          "idempotency-key": delivery.idempotency_key})
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"[:500]
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}: {response.text[:300]}"
+    return None
+
+
+def _log_delivery(ctx: NodeContext, delivery: MeshPushDelivery, result: str) -> None:
+    message_log.append(ctx.database, ctx.organization_code, [message_log.LogEvent(
+        role="provider", kind="notification", request_id=str(delivery.payload["event_id"]),
+        consumer=delivery.subscriber, provider=delivery.provider,
+        service=f"{delivery.provider}/events/{delivery.kind}",
+        purpose=str(delivery.payload["legal_basis"]), subject_code=delivery.subject_code,
+        items=(delivery.kind,), result=result, message_sha256=crypto.sha256_hex(delivery.idempotency_key))],
+        ctx.key, ctx.settings.checkpoint_every)
+
+
+def receive(ctx: NodeContext, token: str) -> wire.InboxReceipt:
+    """Apply a signed notification once; a repeated idempotency key is acknowledged, not re-applied."""
+    verified = crypto.verify(token, ctx.directory.public_key, wire.PUSH_TYP)
+    message = parse(wire.PushMessage, verified.payload)
+    if verified.signer != message.provider:
+        raise errors.BadSignature(f"signed by {verified.signer} but sent as {message.provider}")
+    if message.subscriber != ctx.organization_code:
+        raise errors.WrongProvider(f"this node is {ctx.organization_code}, not {message.subscriber}")
+    status = "applied"
+    try:
+        with ctx.database.session() as db:
+            db.add(MeshPushReceived(organization_code=ctx.organization_code,
+                                    idempotency_key=message.idempotency_key, provider=message.provider,
+                                    kind=message.kind, subject_code=message.subject, payload=message.data,
+                                    received_at=clock.now()))
+            db.flush()
+    except IntegrityError:
+        status = "duplicate"
+    message_log.append(ctx.database, ctx.organization_code, [message_log.LogEvent(
+        role="consumer", kind="notification", request_id=message.event_id, consumer=message.subscriber,
+        provider=message.provider, service=f"{message.provider}/events/{message.kind}",
+        purpose=message.legal_basis, subject_code=message.subject, items=(message.kind,), result=status,
+        message_sha256=crypto.sha256_hex(token))], ctx.key, ctx.settings.checkpoint_every)
+    return wire.InboxReceipt(idempotency_key=message.idempotency_key, status=status)
+
+
+def dead_letters(db: Session, limit: int = 100, offset: int = 0) -> tuple[list[MeshPushDelivery], int]:
+    where = MeshPushDelivery.status == DEAD
+    total = db.scalar(select(func.count()).select_from(MeshPushDelivery).where(where)) or 0
+    rows = db.scalars(select(MeshPushDelivery).where(where).order_by(MeshPushDelivery.id.desc())
+                      .limit(limit).offset(offset))
+    return list(rows), total
+
+
+def requeue(db: Session, delivery_id: int) -> None:
+    """Give a dead letter a fresh set of attempts (after the receiver is fixed)."""
+    record = db.get(MeshPushDelivery, delivery_id)
+    if record is None or record.status != DEAD:
+        raise NotFound(f"no dead letter {delivery_id}")
+    record.status, record.attempts, record.next_attempt_at = PENDING, 0, clock.now()
+
+
+def received(db: Session, organization_code: str) -> list[MeshPushReceived]:
+    return list(db.scalars(select(MeshPushReceived).where(
+        MeshPushReceived.organization_code == organization_code).order_by(MeshPushReceived.received_at)))

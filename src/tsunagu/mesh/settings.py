@@ -1,0 +1,30 @@
+"""Mesh settings (``TSUNAGU_MESH_*``), separate from the platform settings that core owns."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class MeshSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TSUNAGU_MESH_", env_file=".env",
+                                      env_file_encoding="utf-8", extra="ignore")
+
+    directory_url: str = Field(
+        default="", description="URL of the directory node; empty when it shares this database.")
+    operator: str = Field(default="digital-agency", description="Organization running the directory.")
+    key_file: Path | None = Field(
+        default=None, description="PEM private key of this node; derived from the secret if unset.")
+    freshness_seconds: int = Field(default=30, ge=1, le=600)
+    timeout_seconds: float = Field(default=5.0, gt=0)
+    push_max_attempts: int = Field(default=8, ge=1)
+    push_base_delay_seconds: float = Field(default=2.0, ge=0)
+    checkpoint_every: int = Field(default=1000, ge=1)
+
+
+@lru_cache(maxsize=1)
+def get_mesh_settings() -> MeshSettings:
+    return MeshSettings()
