@@ -21,8 +21,11 @@ from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http import auth, csrf, problems
 from tsunagu.core.settings import Settings, get_settings
+from tsunagu.identity.business import api as business_api
 from tsunagu.identity.oidc import api as oidc_api
 from tsunagu.identity.oidc import pages as oidc_pages
+from tsunagu.registry.corporations import api as corporations_api
+from tsunagu.registry.corporations import pages as corporations_pages
 from tsunagu.web import errors, metrics, operations, pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -66,9 +69,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(operations.router)
     app.include_router(pages.router)
+    app.include_router(business_api.router)
     app.include_router(oidc_api.router)
     app.include_router(oidc_api.admin)
     app.include_router(oidc_pages.router)
+    app.include_router(corporations_api.router)
+    app.include_router(corporations_pages.router)
     return app
 
 

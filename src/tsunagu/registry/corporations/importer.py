@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -91,7 +91,6 @@ def _batches(records: Iterable[NtaRecord]) -> Iterator[list[NtaRecord]]:
 
 def _apply(db: Session, records: Iterable[NtaRecord], report: ImportReport,
            progress: ProgressReporter) -> None:
-    table = Corporation.__table__
     for batch in _batches(records):
         numbers = {record.number for record in batch}
         existing = set(db.scalars(select(Corporation.number).where(Corporation.number.in_(numbers))))
@@ -106,16 +105,15 @@ def _apply(db: Session, records: Iterable[NtaRecord], report: ImportReport,
             if record.latest or (record.number not in existing and record.number not in current):
                 current[record.number] = record
         new_rows = [_state(record, now) for number, record in current.items() if number not in existing]
-        changed_rows = [{"b_number": number, **_state(record, now)}
-                        for number, record in current.items() if number in existing]
+        changed_rows = [_state(record, now) for number, record in current.items() if number in existing]
         if new_rows:
-            db.execute(insert(table), new_rows)
+            db.execute(insert(Corporation), new_rows)
         if changed_rows:
-            db.execute(update(table).where(table.c.number == bindparam("b_number")), changed_rows)
+            db.execute(update(Corporation), changed_rows)
         history = [_change(record, fingerprint, now) for fingerprint, record in fingerprints.items()
                    if fingerprint not in known]
         if history:
-            db.execute(insert(CorporationChange.__table__), history)
+            db.execute(insert(CorporationChange), history)
         report.imported += len(batch)
         report.created += len(new_rows)
         report.updated += len(changed_rows)

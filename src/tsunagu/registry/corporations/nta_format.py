@@ -249,7 +249,7 @@ def _open_text(path: Path) -> io.TextIOBase:
             if len(members) != 1:
                 raise FileUnreadable(f"{path.name} should hold exactly one .csv file, found {len(members)}")
             return io.TextIOWrapper(archive.open(members[0]), encoding="utf-8-sig", newline="")
-        return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the caller
+        return open(path, encoding="utf-8-sig", newline="")
     except (OSError, zipfile.BadZipFile) as exc:
         raise FileUnreadable(f"cannot read {path}: {exc}") from None
 

@@ -1,0 +1,41 @@
+"""Public read API of the corporate registry: /api/v1/registry/corporations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from tsunagu.core.http.auth import db_session
+from tsunagu.core.http.pagination import Page, PageParams, page_params
+from tsunagu.registry.corporations import service
+from tsunagu.registry.corporations.schemas import CorporationChangeOut, CorporationDetailOut, CorporationOut
+
+router = APIRouter(prefix="/api/v1/registry/corporations", tags=["registry: corporations"])
+
+
+@router.get("", response_model=Page[CorporationOut])
+def search_corporations(
+    *,
+    name: str | None = Query(None, max_length=150, description="Part of the name (商号又は名称)."),
+    kana: str | None = Query(None, max_length=150, description="Start of the フリガナ (hiragana is fine)."),
+    prefecture: str | None = Query(None, max_length=10, description="Prefecture code (13) or name (東京都)."),
+    closed: bool | None = Query(None, description="true: only closed; false: only active."),
+    page: PageParams = Depends(page_params),
+    db: Session = Depends(db_session),
+) -> Page[CorporationOut]:
+    """Search corporations (法人検索)."""
+    records, total = service.search(db, name=name, kana=kana, prefecture=prefecture, closed=closed,
+                                    limit=page.limit, offset=page.offset)
+    return Page[CorporationOut](items=[CorporationOut.of(r) for r in records], total=total,
+                                limit=page.limit, offset=page.offset)
+
+
+@router.get("/{number}", response_model=CorporationDetailOut,
+            responses={404: {"description": "corporation-not-found"},
+                       422: {"description": "invalid-corporate-number"}})
+def get_corporation(number: str, db: Session = Depends(db_session)) -> CorporationDetailOut:
+    """One corporation by 法人番号, with its closure state and full history (異動履歴)."""
+    record = service.require_corporation(db, number)
+    current = CorporationOut.of(record)
+    return CorporationDetailOut(**current.model_dump(),
+                                history=[CorporationChangeOut.of(c) for c in service.history(db, number)])
