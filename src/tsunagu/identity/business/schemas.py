@@ -1,0 +1,59 @@
+"""JSON in and out of the business account API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class PrimeApplication(BaseModel):
+    corporate_number: str = Field(pattern=r"^\d{13}$", description="法人番号 (13 digits).")
+    login_id: str = Field(max_length=254, description="E-mail address used to log in.")
+    display_name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=200)
+    signature: str = Field(description="Base64 DER ECDSA signature over the application document.")
+    certificate_pem: str = Field(description="The representative's 署名用 certificate (PEM).")
+
+
+class MemberIn(BaseModel):
+    login_id: str = Field(max_length=254)
+    display_name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=200)
+    procedures: list[str] = Field(default_factory=list)
+
+
+class GrantIn(BaseModel):
+    procedures: list[str]
+
+
+class AccountOut(BaseModel):
+    id: str
+    corporate_number: str
+    login_id: str
+    display_name: str
+    kind: str
+    procedures: list[str]
+
+
+class EnrolmentOut(BaseModel):
+    account: AccountOut
+    totp_secret: str = Field(description="Shown once: register it in an authenticator app.")
+    provisioning_uri: str
+
+
+class LoginIn(BaseModel):
+    login_id: str = Field(max_length=254)
+    password: str = Field(max_length=200)
+    totp: str = Field(default="", max_length=10)
+
+
+class ResetRequestIn(BaseModel):
+    login_id: str = Field(max_length=254)
+
+
+class ResetIn(BaseModel):
+    token: str
+    new_password: str = Field(max_length=200)
+
+
+class Message(BaseModel):
+    message: str
