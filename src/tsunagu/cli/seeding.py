@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tsunagu.cli import identity
+from tsunagu.cli import identity, registry
 from tsunagu.cli.console import RichProgress, out
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
@@ -27,7 +27,8 @@ SeedStep = Callable[[Database, SeedOptions, bool, ProgressReporter], None]
 
 def steps() -> list[tuple[str, SeedStep]]:
     """The seed steps in dependency order (addresses before the residents who live there)."""
-    return [("organizations", identity.seed_organizations), ("identity-ca", identity.seed_ca),
+    return [("addresses", registry.seed_addresses),
+            ("organizations", identity.seed_organizations), ("identity-ca", identity.seed_ca),
             ("staff", identity.seed_staff)]
 
 

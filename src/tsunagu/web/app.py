@@ -24,6 +24,8 @@ from tsunagu.core.settings import Settings, get_settings
 from tsunagu.identity.business import api as business_api
 from tsunagu.identity.oidc import api as oidc_api
 from tsunagu.identity.oidc import pages as oidc_pages
+from tsunagu.registry.addresses import api as addresses_api
+from tsunagu.registry.addresses import pages as addresses_pages
 from tsunagu.registry.corporations import api as corporations_api
 from tsunagu.registry.corporations import pages as corporations_pages
 from tsunagu.web import errors, metrics, operations, pages
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(oidc_api.router)
     app.include_router(oidc_api.admin)
     app.include_router(oidc_pages.router)
+    app.include_router(addresses_api.router)
+    app.include_router(addresses_pages.router)
     app.include_router(corporations_api.router)
     app.include_router(corporations_pages.router)
     return app

@@ -9,14 +9,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
+from tsunagu.core.progress import ProgressReporter
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
 from tsunagu.core.types.postcode import Postcode
+from tsunagu.registry.addresses import loader
 from tsunagu.registry.addresses.models import Municipality, Prefecture, Town, TownPostcode
+from tsunagu.registry.addresses.normalizer import build
+from tsunagu.registry.addresses.normalizer.index import AddressIndex, NormalizedAddress
+
+__all__ = ["ATTRIBUTION", "LoadReport", "MunicipalityRecord", "NormalizedAddress", "TownFilter",
+           "TownRecord", "get_municipality", "get_town", "load", "normalize", "normalizer",
+           "towns_by_postcode", "towns_in"]
+LoadReport = loader.LoadReport
 
 ATTRIBUTION = "Geolonia 住所データ（CC BY 4.0）、国土交通省 位置参照情報を加工して作成"
 
@@ -24,6 +34,11 @@ ATTRIBUTION = "Geolonia 住所データ（CC BY 4.0）、国土交通省 位置�
 class UnknownMunicipality(NotFound):
     code = "unknown-municipality"
     title = "Unknown municipality"
+
+
+class UnknownPostcode(NotFound):
+    code = "unknown-postcode"
+    title = "Unknown postcode"
 
 
 class UnknownTown(NotFound):
@@ -170,3 +185,42 @@ def towns_by_postcode(db: Session, postcode: str) -> list[TownRecord]:
     query = _town_rows().where(Town.id.in_(
         select(TownPostcode.town_id).where(TownPostcode.postcode == code))).order_by(Town.id)
     return _records(db, db.execute(query).tuples())
+
+
+_indexes: dict[str, tuple[tuple[int, int, int], AddressIndex]] = {}
+_generation = 0  # bumped by every load in this process
+
+
+def _fingerprint(db: Session) -> tuple[int, int, int]:
+    """Changes whenever the registry is reloaded (cheap: both aggregates read the primary key)."""
+    # two statements: SQLite reads the index for a lone min() or max(), not for both at once
+    highest = db.scalar(select(func.max(Town.id)))
+    lowest = db.scalar(select(func.min(Town.id)))
+    return int(highest or 0), int(lowest or 0), _generation
+
+
+def normalizer(db: Session) -> AddressIndex:
+    """The in-memory index over this database's registry, built once per process and reload."""
+    key = db.get_bind().engine.url.render_as_string(hide_password=True)
+    fingerprint = _fingerprint(db)
+    cached = _indexes.get(key)
+    if cached is None or cached[0] != fingerprint:
+        cached = (fingerprint, build.from_database(db))
+        _indexes[key] = cached
+    return cached[1]
+
+
+def normalize(db: Session, text: str) -> NormalizedAddress:
+    """住所の正規化: free text → structured address with match level and codes."""
+    return normalizer(db).normalize(text)
+
+
+def load(db: Session, progress: ProgressReporter, *, only_if_empty: bool = False,
+         towns_file: Path = loader.TOWNS_FILE) -> LoadReport | None:
+    """Load prefectures, municipalities, towns and postcodes (None when kept as they were)."""
+    global _generation
+    if only_if_empty and loader.is_loaded(db):
+        return None
+    report = loader.load(db, progress, towns_file)
+    _generation += 1
+    return report

@@ -23,7 +23,7 @@ def from_database(db: Session) -> AddressIndex:
         for town_id, code, town, lat, lng in db.execute(
             select(Town.id, Town.municipality_code, Town.town, Town.lat, Town.lng).order_by(Town.id)))
     return AddressIndex(
-        db.execute(select(Prefecture.code, Prefecture.name)).tuples(),
+        [(code, name) for code, name in db.execute(select(Prefecture.code, Prefecture.name))],
         (MunicipalityEntry(code=m.code, name=m.name, prefecture_code=m.prefecture_code,
                            designated_city_code=m.designated_city_code)
          for m in db.scalars(select(Municipality))),

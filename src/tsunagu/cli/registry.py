@@ -1,0 +1,98 @@
+"""``tsunagu registry``: base-registry commands (address normalization, data imports)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import typer
+
+from tsunagu.cli.console import RichProgress, err, errors_as_messages, open_database, out, settings
+from tsunagu.core.database import Database
+from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.progress import ProgressReporter
+from tsunagu.registry.addresses import service as addresses
+
+app = typer.Typer(help="Base registries: addresses, residents, corporations.", no_args_is_help=True)
+
+OUTPUT_FIELDS = ("input", "level", "prefecture", "prefecture_code", "municipality", "municipality_code",
+                 "town", "town_id", "chome", "banchi", "go", "building", "postcode", "lat", "lng")
+
+
+def seed_addresses(database: Database, _options: object, only_if_empty: bool,
+                   progress: ProgressReporter) -> None:
+    """Seed step: the address base registry (all 277,676 towns) with postal codes."""
+    with database.session() as db:
+        report = addresses.load(db, progress, only_if_empty=only_if_empty)
+    if report is None:
+        err.print("addresses already loaded; kept")
+        return
+    err.print(f"addresses: {report.towns:,} towns in {report.municipalities:,} municipalities; "
+              f"{report.towns_with_listed_postcode:,} with their own postcode, "
+              f"{report.towns_with_default_postcode:,} with the municipality's general postcode")
+
+
+def _row(result: addresses.NormalizedAddress) -> dict[str, Any]:
+    address = result.address
+    values: dict[str, Any] = {"input": result.input, "level": result.level,
+                              "lat": result.lat, "lng": result.lng}
+    for name in OUTPUT_FIELDS[2:-2]:
+        value = getattr(address, name, None) if address else None
+        values[name] = "" if value is None else str(value)
+    return values
+
+
+@app.command("normalize-address")
+def normalize_address(
+    text: str | None = typer.Argument(None, help="An address, e.g. 東京都千代田区霞が関2-1-1."),
+    file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False,
+                                     help="Normalize every line of FILE (UTF-8)."),
+    output_format: str = typer.Option("csv", "--format", help="csv or json (batch mode)."),
+    output: Path | None = typer.Option(None, "--output", help="Write results here (default stdout)."),
+) -> None:
+    """Normalize one address, or every line of a file with --file (progress bar, CSV/JSON out)."""
+    with errors_as_messages():
+        if (text is None) == (file is None):
+            raise ValidationFailed("give either an address or --file FILE")
+        if output_format not in ("csv", "json"):
+            raise ValidationFailed("--format must be csv or json")
+        database = open_database(settings())
+        with database.session() as db:
+            index = addresses.normalizer(db)
+        if text is not None:
+            row = _row(index.normalize(text))
+            for name in OUTPUT_FIELDS:
+                if row[name] not in ("", None):
+                    out.print(f"{name}: {row[name]}", highlight=False)
+            out.print(f"出典: {addresses.ATTRIBUTION}", highlight=False)
+            return
+        assert file is not None
+        lines = [line.strip() for line in file.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+        results = []
+        with RichProgress() as progress:
+            progress.start("normalizing", len(lines))
+            for line in lines:
+                results.append(_row(index.normalize(line)))
+                progress.advance()
+        handle: TextIO = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            _write(handle, results, output_format)
+        finally:
+            if output:
+                handle.close()
+        matched = sum(1 for r in results if r["level"] in ("town", "block"))
+        err.print(f"{len(results)} addresses, {matched} matched to a town")
+
+
+def _write(handle: TextIO, rows: list[dict[str, Any]], output_format: str) -> None:
+    if output_format == "json":
+        json.dump({"attribution": addresses.ATTRIBUTION, "items": rows}, handle, ensure_ascii=False,
+                  indent=1)
+        handle.write("\n")
+        return
+    writer = csv.DictWriter(handle, fieldnames=(*OUTPUT_FIELDS, "attribution"))
+    writer.writeheader()
+    writer.writerows({**row, "attribution": addresses.ATTRIBUTION} for row in rows)
