@@ -1,0 +1,223 @@
+"""Resident registry API: /api/v1/registry/residents/{municipality_code}/… for that municipality's staff.
+
+Every read is recorded as an access (who, whom, when, purpose) that the person can see at
+``/api/v1/registry/residents/me``. Changes need the 住基 role and the CSRF token of the session.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
+
+from tsunagu.core import sessions
+from tsunagu.core.http import csrf
+from tsunagu.core.http.auth import db_session, require_resident, require_same_organization, require_staff
+from tsunagu.core.http.pagination import Page, PageParams, page_params
+from tsunagu.registry.residents import service
+from tsunagu.registry.residents.errors import ResidentNotFound
+from tsunagu.registry.residents.schemas import (
+    AccessOut,
+    AddressChangeIn,
+    ChangeOut,
+    HouseholdMemberOut,
+    MoveOutIn,
+    OwnRecordOut,
+    ResidentDetailOut,
+    ResidentOut,
+)
+
+router = APIRouter(prefix="/api/v1/registry/residents", tags=["registry: residents"])
+
+READERS = ("閲覧", "住基")
+REGISTRAR = "住基"
+DEFAULT_PURPOSE = "住民基本台帳事務"
+MunicipalityCode = Path(pattern=r"^\d{6}$", description="全国地方公共団体コード of the municipality.")
+Purpose = Query(
+    DEFAULT_PURPOSE,
+    min_length=1,
+    max_length=200,
+    description="Why the record is read; shown to the person with the access.",
+)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "not-authenticated"},
+    403: {"description": "forbidden"},
+    404: {"description": "resident-not-found"},
+}
+
+
+def _staff_of(municipality_code: str, principal: sessions.Principal) -> sessions.Principal:
+    require_same_organization(principal, municipality_code)
+    return principal
+
+
+def reader(
+    municipality_code: str = MunicipalityCode,
+    principal: sessions.Principal = Depends(require_staff(*READERS)),
+) -> sessions.Principal:
+    return _staff_of(municipality_code, principal)
+
+
+def registrar(
+    municipality_code: str = MunicipalityCode,
+    principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
+) -> sessions.Principal:
+    return _staff_of(municipality_code, principal)
+
+
+def _resident_in(db: Session, municipality_code: str, resident_id: str) -> service.ResidentRecord:
+    """The record if it belongs to this municipality; another's is as unknown as a missing one."""
+    record = service.get_resident(db, resident_id)
+    if record is None or record.municipality_code != municipality_code:
+        raise ResidentNotFound(f"no resident {resident_id} in {municipality_code}", resident_id=resident_id)
+    return record
+
+
+@router.get("/me", response_model=OwnRecordOut, responses=ERRORS)
+def own_record(
+    principal: sessions.Principal = Depends(require_resident), db: Session = Depends(db_session)
+) -> OwnRecordOut:
+    """The logged-in resident's own record with their 個人番号 and every recorded access to it."""
+    record = service.require_resident(db, principal.subject_id)
+    return OwnRecordOut(
+        **ResidentOut.of(record).model_dump(),
+        individual_number=service.individual_number_of(db, record.id),
+        accesses=[AccessOut.of(a) for a in service.accesses_of(db, record.id)],
+    )
+
+
+@router.get("/{municipality_code}", response_model=Page[ResidentOut], responses=ERRORS)
+def search_residents(
+    *,
+    municipality_code: str = MunicipalityCode,
+    name: str = Query("", max_length=100, description="Start of 氏名 (family name first, spaces ignored)."),
+    kana: str = Query("", max_length=100, description="Start of the フリガナ (hiragana is fine)."),
+    birth_date: date | None = Query(None, description="Exact birth date."),
+    include_closed: bool = Query(False, description="Also moved-out and deceased records."),
+    purpose: str = Purpose,
+    page: PageParams = Depends(page_params),
+    principal: sessions.Principal = Depends(reader),
+    db: Session = Depends(db_session),
+) -> Page[ResidentOut]:
+    """住民検索 within the municipality; each record returned is recorded as read."""
+    statuses: tuple[service.Status, ...] = (
+        ("resident", "moved_out", "deceased") if include_closed else ("resident",)
+    )
+    query = service.SearchQuery(name=name, kana=kana, birth_date=birth_date, statuses=statuses)
+    records, total = service.find_residents(
+        db, municipality_code, query, limit=page.limit, offset=page.offset
+    )
+    service.record_accesses(db, [r.id for r in records], principal.subject_id, municipality_code, purpose)
+    return Page[ResidentOut](
+        items=[ResidentOut.of(r) for r in records], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get("/{municipality_code}/{resident_id}", response_model=ResidentDetailOut, responses=ERRORS)
+def get_resident(
+    resident_id: str,
+    municipality_code: str = MunicipalityCode,
+    purpose: str = Purpose,
+    principal: sessions.Principal = Depends(reader),
+    db: Session = Depends(db_session),
+) -> ResidentDetailOut:
+    """住民票: the current record, its household and its full history."""
+    record = _resident_in(db, municipality_code, resident_id)
+    service.record_access(db, record.id, principal.subject_id, municipality_code, purpose)
+    household = [
+        HouseholdMemberOut(
+            id=m.id,
+            family_name=m.name.family,
+            given_name=m.name.given,
+            relationship=m.relationship,
+            birth_date=m.birth_date,
+        )
+        for m in service.household_members(db, record.household_id)
+    ]
+    return ResidentDetailOut(
+        **ResidentOut.of(record).model_dump(),
+        household=household,
+        history=[ChangeOut.of(c) for c in service.history_of(db, record.id)],
+    )
+
+
+@router.get("/{municipality_code}/{resident_id}/as-of", response_model=ResidentOut, responses=ERRORS)
+def get_resident_as_of(
+    *,
+    resident_id: str,
+    municipality_code: str = MunicipalityCode,
+    at: date = Query(..., alias="date", description="The day to read the record at."),
+    purpose: str = Purpose,
+    principal: sessions.Principal = Depends(reader),
+    db: Session = Depends(db_session),
+) -> ResidentOut:
+    """The record as it stood at the end of a past day (404 before the person was registered)."""
+    current = _resident_in(db, municipality_code, resident_id)
+    service.record_access(db, current.id, principal.subject_id, municipality_code, purpose)
+    record = service.get_resident_as_of(db, current.id, at)
+    if record is None:
+        raise ResidentNotFound(f"resident {resident_id} was not registered on {at}", resident_id=resident_id)
+    return ResidentOut.of(record)
+
+
+@router.post(
+    "/{municipality_code}/{resident_id}/address-changes",
+    response_model=ResidentOut,
+    status_code=201,
+    dependencies=[Depends(csrf.protect)],
+    responses={
+        **ERRORS,
+        409: {"description": "resident-deceased, resident-moved-out"},
+        422: {
+            "description": "unknown-town, town-outside-municipality, "
+            "effective-date-in-future, effective-date-before-last-change"
+        },
+    },
+)
+def change_address(
+    body: AddressChangeIn,
+    resident_id: str,
+    municipality_code: str = MunicipalityCode,
+    principal: sessions.Principal = Depends(registrar),
+    db: Session = Depends(db_session),
+) -> ResidentOut:
+    """転居: register a move within the municipality."""
+    record = _resident_in(db, municipality_code, resident_id)
+    changed = service.change_address(
+        db,
+        record.id,
+        service.Residence(body.town_id, body.banchi, body.go, body.building),
+        effective_date=body.effective_date,
+        actor=principal.subject_id,
+        legal_basis=body.legal_basis,
+    )
+    return ResidentOut.of(changed)
+
+
+@router.post(
+    "/{municipality_code}/{resident_id}/move-out",
+    response_model=ResidentOut,
+    dependencies=[Depends(csrf.protect)],
+    responses={**ERRORS, 409: {"description": "resident-deceased, resident-moved-out"}},
+)
+def move_out(
+    body: MoveOutIn,
+    resident_id: str,
+    municipality_code: str = MunicipalityCode,
+    principal: sessions.Principal = Depends(registrar),
+    db: Session = Depends(db_session),
+) -> ResidentOut:
+    """転出: the person leaves the municipality."""
+    record = _resident_in(db, municipality_code, resident_id)
+    return ResidentOut.of(
+        service.move_out(
+            db,
+            record.id,
+            destination=body.destination,
+            effective_date=body.effective_date,
+            actor=principal.subject_id,
+            legal_basis=body.legal_basis,
+        )
+    )
