@@ -28,6 +28,8 @@ from tsunagu.registry.addresses import api as addresses_api
 from tsunagu.registry.addresses import pages as addresses_pages
 from tsunagu.registry.corporations import api as corporations_api
 from tsunagu.registry.corporations import pages as corporations_pages
+from tsunagu.registry.residents import api as residents_api
+from tsunagu.registry.residents import pages as residents_pages
 from tsunagu.web import errors, metrics, operations, pages
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(addresses_pages.router)
     app.include_router(corporations_api.router)
     app.include_router(corporations_pages.router)
+    app.include_router(residents_api.router)
+    app.include_router(residents_pages.router)
     return app
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.conftest import login_as
+
 from tsunagu.core.database import Database
 from tsunagu.core.http import csrf
 from tsunagu.core.sessions import Principal
