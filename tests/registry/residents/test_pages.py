@@ -1,0 +1,128 @@
+"""Staff pages: search, record with history, and the 転居 form with inline errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.conftest import login_as
+
+from tsunagu.core.database import Database
+from tsunagu.core.sessions import Principal
+from tsunagu.registry.residents import service
+
+from .conftest import CHIYODA, YOKOSUKA, person
+
+PAGES = "/staff/registry/residents"
+HTML = {"accept": "text/html"}
+
+
+def staff(code: str = CHIYODA, *roles: str) -> Principal:
+    return Principal(
+        kind="staff",
+        subject_id=f"clerk-{code}",
+        organization_code=code,
+        roles=frozenset(roles or ("閲覧", "住基")),
+    )
+
+
+@pytest.fixture
+def resident(towns: Database) -> service.ResidentRecord:
+    with towns.session() as db:
+        return service.register_move_in(
+            db,
+            CHIYODA,
+            person(),
+            service.Residence(1001, "3", "5"),
+            moved_in_on=date(2020, 4, 1),
+            actor="clerk-0",
+        )
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+def test_search_finds_and_links_residents(
+    client: TestClient, database: Database, resident: service.ResidentRecord
+) -> None:
+    login_as(client, database, staff(CHIYODA, "閲覧"))
+    page = client.get(PAGES, params={"kana": "さとう"}, headers=HTML)
+    assert page.status_code == 200
+    assert "佐藤 花子" in page.text and f'href="{PAGES}/{resident.id}"' in page.text
+    assert 'label for="kana"' in page.text
+    bad = client.get(PAGES, params={"birth_date": "1990/4/1"}, headers=HTML)
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+
+
+def test_record_page_shows_history_and_is_logged(
+    client: TestClient, database: Database, resident: service.ResidentRecord
+) -> None:
+    login_as(client, database, staff(CHIYODA, "閲覧"))
+    page = client.get(f"{PAGES}/{resident.id}", headers=HTML)
+    assert page.status_code == 200
+    assert "異動履歴" in page.text and "住民基本台帳法第22条" in page.text
+    assert "転居を登録" not in page.text  # a viewer cannot register changes
+    with database.session() as db:
+        assert [a.actor for a in service.accesses_of(db, resident.id)] == [f"clerk-{CHIYODA}"]
+
+
+def test_another_municipalitys_staff_cannot_open_the_record(
+    client: TestClient, database: Database, resident: service.ResidentRecord
+) -> None:
+    login_as(client, database, staff(YOKOSUKA))
+    assert client.get(f"{PAGES}/{resident.id}", headers=HTML).status_code == 403
+    client.cookies.clear()
+    assert client.get(f"{PAGES}/{resident.id}", headers=HTML).status_code == 401
+
+
+def test_move_form_keeps_values_and_shows_errors_next_to_fields(
+    client: TestClient, database: Database, resident: service.ResidentRecord
+) -> None:
+    login_as(client, database, staff())
+    form = client.get(f"{PAGES}/{resident.id}/move", headers=HTML)
+    assert form.status_code == 200 and "一番町" in form.text and "本町一丁目" not in form.text
+    response = client.post(
+        f"{PAGES}/{resident.id}/move",
+        headers=HTML,
+        data={
+            "csrf_token": form_token(form.text),
+            "town_id": "1002",
+            "banchi": "12",
+            "go": "4",
+            "building": "一番町レジデンス 302",
+            "effective_date": "2027-01-01",
+        },
+    )
+    assert response.status_code == 422
+    assert 'id="effective_date-error"' in response.text and "未来の日付は登録できません。" in response.text
+    assert 'value="一番町レジデンス 302"' in response.text and 'value="1002" selected' in response.text
+    with database.session() as db:
+        assert service.get_resident(db, resident.id) == resident
+
+
+def test_move_form_registers_the_move(
+    client: TestClient, database: Database, resident: service.ResidentRecord
+) -> None:
+    login_as(client, database, staff())
+    form = client.get(f"{PAGES}/{resident.id}/move", headers=HTML)
+    response = client.post(
+        f"{PAGES}/{resident.id}/move",
+        headers=HTML,
+        follow_redirects=False,
+        data={
+            "csrf_token": form_token(form.text),
+            "town_id": "1002",
+            "banchi": "12",
+            "go": "4",
+            "building": "",
+            "effective_date": "2026-11-01",
+        },
+    )
+    assert response.status_code == 303
+    detail = client.get(response.headers["location"], headers=HTML)
+    assert "転居を登録しました。" in detail.text and "東京都千代田区一番町12-4" in detail.text
