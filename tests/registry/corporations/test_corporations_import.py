@@ -116,3 +116,29 @@ def test_non_utf8_file_is_reported(database: Database, tmp_path: Path) -> None:
     shift_jis.write_bytes(FULL.read_text(encoding="utf-8").encode("shift_jis", errors="replace"))
     with database.session() as db, pytest.raises(FileUnreadable, match="not UTF-8"):
         service.import_file(db, shift_jis)
+
+
+def test_synthetic_corporations_are_deterministic_and_valid(database: Database) -> None:
+    with database.session() as db:
+        report = service.load_synthetic(db, 200, seed=7)
+    assert report is not None and report.created == 200
+    with database.session() as db:
+        assert service.load_synthetic(db, 200, seed=7, only_if_empty=True) is None
+        records, total = service.search(db, limit=200)
+        closed, closed_total = service.search(db, closed=True, limit=200)
+    assert total == 200
+    assert closed_total > 0
+    assert all(record.successor_number or record.close_cause == "01" for record in closed)
+    assert {record.kind_label for record in records} <= {"株式会社", "合同会社", "有限会社", "合資会社"}
+    assert all(record.name.endswith(record.kind_label) or record.name.startswith(record.kind_label)
+               for record in records if record.status == "active" and record.last_process == "01")
+
+
+def test_generated_file_round_trips_through_the_published_layout(database: Database, tmp_path: Path) -> None:
+    from tsunagu.registry.corporations import generator, nta_format
+
+    path = tmp_path / "diff.csv"
+    written = nta_format.write(path, generator.corporations(50, seed=3))
+    parsed = [item for _line, item in nta_format.read(path)]
+    assert len(parsed) == written
+    assert parsed == list(generator.corporations(50, seed=3))

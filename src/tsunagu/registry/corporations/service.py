@@ -18,7 +18,7 @@ from tsunagu.core.errors import NotFound
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.core.types.corporate_number import CorporateNumber
 from tsunagu.core.types.text import normalize_width, to_katakana
-from tsunagu.registry.corporations import importer
+from tsunagu.registry.corporations import generator, importer
 from tsunagu.registry.corporations.importer import ImportRejected, ImportReport
 from tsunagu.registry.corporations.models import Corporation, CorporationChange
 from tsunagu.registry.corporations.nta_format import CLOSE_CAUSES, KINDS, PROCESSES, NtaRecord
@@ -26,7 +26,7 @@ from tsunagu.registry.corporations.nta_format import CLOSE_CAUSES, KINDS, PROCES
 __all__ = [
     "CorporationChangeRecord", "CorporationNotFound", "CorporationRecord", "ImportRejected",
     "ImportReport", "get_corporation", "history", "import_file", "import_records",
-    "require_corporation", "search",
+    "load_synthetic", "require_corporation", "search",
 ]
 
 Status = Literal["active", "closed", "deleted"]
@@ -181,4 +181,15 @@ def import_file(db: Session, path: Path, *, skip_invalid: bool = False,
 
 def import_records(db: Session, records: Iterable[NtaRecord],
                    progress: ProgressReporter | None = None) -> ImportReport:
+    return importer.import_records(db, records, progress)
+
+
+def load_synthetic(db: Session, count: int, seed: int, *, only_if_empty: bool = False,
+                   progress: ProgressReporter | None = None) -> ImportReport | None:
+    """Load ``count`` deterministic synthetic corporations; None if skipped because data exists."""
+    if only_if_empty and db.scalar(select(Corporation.number).limit(1)) is not None:
+        return None
+    records = list(generator.corporations(count, seed))
+    if progress is not None:
+        progress.start("corporations", len(records))
     return importer.import_records(db, records, progress)
