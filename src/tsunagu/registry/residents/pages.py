@@ -13,6 +13,7 @@ from tsunagu.core import sessions
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import db_session, require_same_organization, require_staff
+from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import service
@@ -23,21 +24,21 @@ router = APIRouter(
 )
 PAGE_SIZE = 20
 KIND_LABELS = {
-    "birth": "出生",
-    "move_in": "転入",
-    "address_change": "転居",
-    "move_out": "転出",
-    "death": "死亡",
-    "name_change": "氏名変更",
+    "birth": N_("出生"),
+    "move_in": N_("転入"),
+    "address_change": N_("転居"),
+    "move_out": N_("転出"),
+    "death": N_("死亡"),
+    "name_change": N_("氏名変更"),
 }
-STATUS_LABELS = {"resident": "住民", "moved_out": "転出", "deceased": "死亡"}
+STATUS_LABELS = {"resident": N_("住民"), "moved_out": N_("転出"), "deceased": N_("死亡")}
 FIELD_MESSAGES = {
-    "unknown-town": "その町字は住所の台帳にありません。",
-    "town-outside-municipality": "この市区町村の町字を選んでください。",
-    "effective-date-in-future": "未来の日付は登録できません。",
-    "effective-date-before-last-change": "前回の異動日より前の日付は登録できません。",
+    "unknown-town": N_("その町字は住所の台帳にありません。"),
+    "town-outside-municipality": N_("この市区町村の町字を選んでください。"),
+    "effective-date-in-future": N_("未来の日付は登録できません。"),
+    "effective-date-before-last-change": N_("前回の異動日より前の日付は登録できません。"),
 }
-SEX_LABELS = {"1": "男", "2": "女", "9": "適用不能", "0": "不明"}
+SEX_LABELS = {"1": N_("男"), "2": N_("女"), "9": N_("適用不能"), "0": N_("不明")}
 
 
 def _own(db: Session, principal: sessions.Principal, resident_id: str) -> service.ResidentRecord:
