@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     default_locale: Literal["ja", "en"] = "ja"
     secure_cookies: bool = Field(default=False, description="Set the Secure flag on cookies (HTTPS).")
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    procedures_dir: Path | None = Field(default=None, description="Procedure definition files "
+                                        "(YAML); the shipped definitions when unset.")
 
     @field_validator("database_url")
     @classmethod

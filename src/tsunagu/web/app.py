@@ -24,6 +24,8 @@ from tsunagu.core.settings import Settings, get_settings
 from tsunagu.identity.business import api as business_api
 from tsunagu.identity.oidc import api as oidc_api
 from tsunagu.identity.oidc import pages as oidc_pages
+from tsunagu.procedures import api as procedures_api
+from tsunagu.procedures import pages as procedures_pages
 from tsunagu.registry.addresses import api as addresses_api
 from tsunagu.registry.addresses import pages as addresses_pages
 from tsunagu.registry.corporations import api as corporations_api
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(corporations_pages.router)
     app.include_router(residents_api.router)
     app.include_router(residents_pages.router)
+    app.include_router(procedures_api.router)
+    app.include_router(procedures_pages.router)
     return app
 
 

@@ -1,0 +1,94 @@
+"""The public procedure catalogue: the live definitions, search, one procedure, eligibility.
+
+Definitions live in files (see ``loader``), not in the database: a procedure is launched by
+adding a file, and ``registry_for`` keeps each process's view in step with its directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.core.types.text import normalize_width, to_katakana
+from tsunagu.procedures import formschema, rules
+from tsunagu.procedures.definition import Localized, Procedure
+from tsunagu.procedures.lifeevents import LIFE_EVENTS
+from tsunagu.procedures.loader import SHIPPED_DIR
+from tsunagu.procedures.registry import LiveRegistry, Snapshot
+
+
+class ProcedureNotFound(NotFound):
+    code = "procedure-not-found"
+    title = "Procedure not found"
+
+
+class UnknownLifeEvent(ValidationFailed):
+    code = "unknown-life-event"
+    title = "Unknown life event"
+
+
+@lru_cache(maxsize=8)
+def registry_for(directory: Path | None) -> LiveRegistry:
+    """This process's live registry of ``directory`` (the shipped definitions when None)."""
+    return LiveRegistry(directory or SHIPPED_DIR)
+
+
+def fold(text: str) -> str:
+    """Search form of text: width-, kana- (ひらがな = カタカナ), case- and space-insensitive."""
+    return to_katakana(normalize_width(text)).lower().replace(" ", "")
+
+
+def _haystacks(procedure: Procedure) -> tuple[str, str]:
+    """(name-level text, other text) folded for matching; names rank first."""
+    names = " ".join((procedure.name.ja, procedure.name.en, procedure.name_kana))
+    rest = " ".join((*procedure.keywords, procedure.summary.ja, procedure.summary.en))
+    return fold(names), fold(rest)
+
+
+def search(registry: LiveRegistry, keyword: str = "", life_event: str | None = None) -> list[Procedure]:
+    """Procedures matching every word of ``keyword`` and tagged ``life_event``; names first."""
+    if life_event and life_event not in LIFE_EVENTS:
+        raise UnknownLifeEvent(f"unknown life event {life_event!r}", errors=[
+            {"location": ["query", "life_event"], "message": "unknown life event",
+             "type": UnknownLifeEvent.code}])
+    words = [fold(word) for word in normalize_width(keyword).split()]
+    ranked: list[tuple[int, str, Procedure]] = []
+    for procedure in registry.snapshot().procedures.values():
+        if life_event and life_event not in procedure.life_events:
+            continue
+        names, rest = _haystacks(procedure)
+        if not all(word in names or word in rest for word in words):
+            continue
+        in_name = sum(word in names for word in words)
+        ranked.append((-in_name, procedure.name_kana or procedure.id, procedure))
+    return [procedure for _score, _key, procedure in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def get_procedure(registry: LiveRegistry, procedure_id: str) -> Procedure:
+    procedure = registry.snapshot().procedures.get(procedure_id)
+    if procedure is None:
+        raise ProcedureNotFound(f"no procedure {procedure_id!r}")
+    return procedure
+
+
+def life_events() -> dict[str, Localized]:
+    return dict(LIFE_EVENTS)
+
+
+def form_schema(procedure: Procedure, locale: str = "ja") -> dict[str, Any]:
+    return formschema.form_schema(procedure, locale)
+
+
+def is_eligible(procedure: Procedure, attributes: Mapping[str, object]) -> bool:
+    """Whether an applicant with ``attributes`` (see ``rules.ATTRIBUTES``) may apply."""
+    if attributes.get("kind") not in procedure.applicants:
+        return False
+    return procedure.eligibility is None or rules.evaluate(procedure.eligibility.rule, attributes)
+
+
+def status(registry: LiveRegistry) -> Snapshot:
+    """For operators: what is live and which files were refused, with file:line."""
+    return registry.snapshot()

@@ -1,0 +1,100 @@
+"""The catalogue over HTTP: API search and detail, problem+json and HTML 404s, the pages."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from tests.conftest import login_as
+
+from tsunagu.core import sessions
+from tsunagu.core.database import Database
+
+HTML = {"accept": "text/html"}
+
+
+def test_api_search_paginates_and_filters(client: TestClient) -> None:
+    response = client.get("/api/v1/procedures", params={"life_event": "moving", "limit": 2})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] >= 3 and len(body["items"]) == 2 and body["limit"] == 2
+    assert all("moving" in item["life_events"] for item in body["items"])
+    found = client.get("/api/v1/procedures", params={"q": "じゅうみんひょう"}).json()
+    assert [item["id"] for item in found["items"]] == ["juminhyo-utsushi"]
+    assert found["items"][0]["fee_yen"] == 300
+
+
+def test_api_detail_includes_the_form_schema(client: TestClient) -> None:
+    body = client.get("/api/v1/procedures/juminhyo-utsushi", params={"locale": "en"}).json()
+    assert body["procedure"]["fee"]["amount_yen"] == 300
+    schema = body["form_schema"]
+    assert schema["properties"]["copies"] == {"title": "Number of copies", "type": "integer",
+                                             "minimum": 1, "maximum": 10}
+    assert schema["properties"]["applicant_name"]["x-tsunagu-prefill"] == {
+        "service": "residents.basic4", "item": "name"}
+    assert "with_domicile" not in schema["required"] and "scope" in schema["required"]
+
+
+def test_api_file_format_schema(client: TestClient) -> None:
+    body = client.get("/api/v1/procedures/schema").json()
+    assert body["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "workflow" in body["required"]
+
+
+def test_unknown_procedure_is_a_problem_for_the_api(client: TestClient) -> None:
+    response = client.get("/api/v1/procedures/no-such-procedure")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "procedure-not-found"
+
+
+def test_unknown_life_event_is_a_422(client: TestClient) -> None:
+    response = client.get("/api/v1/procedures", params={"life_event": "partying"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "unknown-life-event"
+
+
+def test_unknown_procedure_is_a_page_for_people(client: TestClient) -> None:
+    response = client.get("/procedures/no-such-procedure", headers=HTML)
+    assert response.status_code == 404
+    assert "text/html" in response.headers["content-type"]
+    assert "ページが見つかりません" in response.text
+
+
+def test_search_page_without_javascript(client: TestClient) -> None:
+    response = client.get("/procedures", params={"q": "ﾃﾝｼｭﾂ", "life_event": ""}, headers=HTML)
+    assert response.status_code == 200
+    assert 'href="/procedures/tenshutsu"' in response.text
+    assert 'href="/procedures/juminhyo-utsushi"' not in response.text
+    assert '<label for="q">' in response.text
+
+
+def test_procedure_page_shows_what_is_needed(client: TestClient) -> None:
+    page = client.get("/procedures/jido-teate-nintei", headers=HTML).text
+    assert "所得課税証明書" in page and "添付書類は不要です" in page
+    assert "30 日" in page and "無料" in page
+    certificate = client.get("/procedures/juminhyo-utsushi", headers=HTML).text
+    assert "300 円" in certificate and "申請時にお支払いください" in certificate
+    moving_in = client.get("/procedures/tennyu-yoyaku", headers=HTML).text
+    assert "必要です" in moving_in and "住民記録窓口" in moving_in
+
+
+def test_procedure_page_in_english(client: TestClient) -> None:
+    client.get("/lang/en?next=/procedures/juminhyo-utsushi")
+    page = client.get("/procedures/juminhyo-utsushi", headers=HTML).text
+    assert '<html lang="en">' in page
+    assert "Request for a copy of the resident record" in page
+    assert "Standard processing time" in page
+
+
+def test_home_page_links_the_search(client: TestClient) -> None:
+    page = client.get("/", headers=HTML).text
+    assert 'action="/procedures"' in page
+
+
+def test_definition_status_needs_staff(client: TestClient, database: Database) -> None:
+    assert client.get("/staff/procedures", headers=HTML).status_code == 401
+    login_as(client, database, sessions.Principal(kind="staff", subject_id="s1",
+                                                  organization_code="digital-agency",
+                                                  roles=frozenset({"管理"})))
+    page = client.get("/staff/procedures", headers=HTML)
+    assert page.status_code == 200
+    assert "tenshutsu" in page.text and "すべての定義ファイルが有効です" in page.text
