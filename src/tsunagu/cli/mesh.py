@@ -26,15 +26,11 @@ def node(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
 ) -> None:
     """Serve one organization's node (security server) as its own process."""
-    import uvicorn
-
-    from tsunagu.mesh.node.app import create_node_app
+    from tsunagu.mesh.node.runner import serve
 
     with errors_as_messages():
-        config = settings()
-        ctx = build(org, open_database(config), config.resolved_secret_key(), get_mesh_settings())
         out.print(f"mesh node {org} on http://{host}:{port}")
-        uvicorn.run(create_node_app(ctx), host=host, port=port, log_level="warning", access_log=False)
+        serve(org, host, port)
 
 
 @app.command()

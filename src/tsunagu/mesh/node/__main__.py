@@ -1,0 +1,3 @@
+from tsunagu.mesh.node.runner import main
+
+main()
