@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 import typer
 
@@ -15,6 +15,7 @@ from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.registry.addresses import service as addresses
+from tsunagu.registry.corporations import service as corporations
 
 app = typer.Typer(help="Base registries: addresses, residents, corporations.", no_args_is_help=True)
 
@@ -96,3 +97,45 @@ def _write(handle: TextIO, rows: list[dict[str, Any]], output_format: str) -> No
     writer = csv.DictWriter(handle, fieldnames=(*OUTPUT_FIELDS, "attribution"))
     writer.writeheader()
     writer.writerows({**row, "attribution": addresses.ATTRIBUTION} for row in rows)
+
+
+class CorporationSeedOptions(Protocol):
+    corporations: int
+    seed: int
+
+
+def seed_corporations(database: Database, options: CorporationSeedOptions, only_if_empty: bool,
+                      progress: ProgressReporter) -> None:
+    """Seed step: deterministic synthetic corporations (法人番号) with some history."""
+    with database.session() as db:
+        report = corporations.load_synthetic(db, options.corporations, options.seed,
+                                             only_if_empty=only_if_empty, progress=progress)
+    if report is None:
+        err.print("corporations already loaded; kept")
+        return
+    err.print(f"corporations: {report.created:,} created, {report.history_added:,} history records")
+
+
+@app.command("import-corporations")
+def import_corporations(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="An NTA 法人番号 CSV (Unicode, 全件 or 差分) or its .zip."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid/--all-or-nothing",
+                                      help="Import the good rows and report the bad ones "
+                                           "(default: any bad row rejects the whole file)."),
+) -> None:
+    """Import the National Tax Agency's published corporate-number data (with a progress bar)."""
+    with errors_as_messages():
+        database = open_database(settings())
+        try:
+            with RichProgress() as progress, database.session() as db:
+                report = corporations.import_file(db, file, skip_invalid=skip_invalid, progress=progress)
+        except corporations.ImportRejected as rejected:
+            for error in rejected.errors:
+                err.print(f"line {error['location'][1]}: {error['message']}", highlight=False)
+            raise
+        for row_error in report.errors:
+            err.print(f"skipped line {row_error.line}: {row_error.reason}", highlight=False)
+        out.print(f"{report.imported:,} rows imported ({report.created:,} new corporations, "
+                  f"{report.updated:,} updated, {report.history_added:,} history records); "
+                  f"{report.skipped:,} skipped")
