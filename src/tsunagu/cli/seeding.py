@@ -13,6 +13,7 @@ from tsunagu.cli import identity, registry
 from tsunagu.cli.console import RichProgress, out
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
+from tsunagu.registry.residents.synthetic import service as synthetic_residents
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,16 @@ class SeedOptions:
 SeedStep = Callable[[Database, SeedOptions, bool, ProgressReporter], None]
 
 
+def seed_residents(database: Database, options: SeedOptions, only_if_empty: bool,
+                   progress: ProgressReporter) -> None:
+    """住民: ``options.residents`` synthetic people of the demo municipalities."""
+    with database.session() as db:
+        synthetic_residents.seed(db, options.residents, options.seed, progress, only_if_empty=only_if_empty)
+
+
 def steps() -> list[tuple[str, SeedStep]]:
     """The seed steps in dependency order (addresses before the residents who live there)."""
-    return [("addresses", registry.seed_addresses),
+    return [("addresses", registry.seed_addresses), ("residents", seed_residents),
             ("organizations", identity.seed_organizations), ("identity-ca", identity.seed_ca),
             ("staff", identity.seed_staff)]
 
