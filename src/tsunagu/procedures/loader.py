@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError
 
 from tsunagu.procedures import checks, source
 from tsunagu.procedures.definition import Procedure
@@ -105,9 +105,19 @@ def _located(document: SourceDocument, error: ValidationError) -> Problem:
                                     f"{where}: unknown key {unknown[0]!r}" +
                                     (f" (and {', '.join(unknown[1:])})" if unknown[1:] else ""), key=True)
     if error.validator == "oneOf" and error.context:
-        deepest = best_match(error.context)
-        return document.problem((*json_path, *deepest.path), f"{where}: {deepest.message}")
+        deepest = max(_intended_branch(error), key=lambda e: len(e.absolute_path))
+        return _located(document, deepest)
     return document.problem(json_path, f"{where}: {error.message}")
+
+
+def _intended_branch(error: ValidationError) -> list[ValidationError]:
+    """The errors of the ``oneOf`` branch the author meant: one whose required keys are present."""
+    branches: dict[object, list[ValidationError]] = {}
+    for inner in error.context or []:
+        branches.setdefault(inner.schema_path[0], []).append(inner)
+    meant = [errors for errors in branches.values()
+             if not any(e.validator == "required" and not e.path for e in errors)]
+    return min(meant, key=len) if meant else list(error.context or [])
 
 
 def load_directory(directory: Path) -> DirectoryResult:

@@ -66,9 +66,12 @@ def parse(path: Path, text: str) -> SourceDocument:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context (e.g. where an unclosed bracket opened) is where the author must look.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark is not None else 1
-        raise SourceError([Problem(path, line, f"not valid YAML: {exc.problem or exc}")]) from None
+        found = f" (noticed at line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
+        reason = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
+        raise SourceError([Problem(path, line, f"not valid YAML: {reason}{found}")]) from None
     except yaml.YAMLError as exc:
         raise SourceError([Problem(path, 1, f"not valid YAML: {exc}")]) from None
     document = SourceDocument(path, data)
