@@ -22,8 +22,17 @@ from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http import auth, csrf, problems
 from tsunagu.core.settings import Settings, get_settings
 from tsunagu.identity.business import api as business_api
+from tsunagu.identity.cards import api as cards_api
+from tsunagu.identity.cards import pages as cards_pages
+from tsunagu.identity.history import api as history_api
+from tsunagu.identity.history import pages as history_pages
 from tsunagu.identity.oidc import api as oidc_api
 from tsunagu.identity.oidc import pages as oidc_pages
+from tsunagu.identity.organizations import api as organizations_api
+from tsunagu.identity.proxies import api as proxies_api
+from tsunagu.identity.proxies import pages as proxies_pages
+from tsunagu.identity.staff import api as staff_api
+from tsunagu.identity.staff import pages as staff_pages
 from tsunagu.procedures import api as procedures_api
 from tsunagu.procedures import pages as procedures_pages
 from tsunagu.registry.addresses import api as addresses_api
@@ -76,6 +85,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(operations.router)
     app.include_router(pages.router)
     app.include_router(business_api.router)
+    app.include_router(organizations_api.router)
+    app.include_router(cards_api.router)
+    app.include_router(cards_pages.router)
+    app.include_router(staff_api.router)
+    app.include_router(staff_pages.router)
+    app.include_router(history_api.router)
+    app.include_router(history_pages.router)
+    app.include_router(proxies_api.router)
+    app.include_router(proxies_pages.router)
     app.include_router(oidc_api.router)
     app.include_router(oidc_api.admin)
     app.include_router(oidc_pages.router)

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock, sessions
-from tsunagu.core.errors import NotFound
+from tsunagu.core.errors import Forbidden, NotFound
 from tsunagu.identity.cards import certificates
 from tsunagu.identity.cards.ca import CaMissing, CertificateAuthority, sign_crl
 from tsunagu.identity.cards.errors import (
@@ -129,24 +129,25 @@ def current_crl(db: Session, ca: CertificateAuthority | None = None) -> bytes:
     return latest.der
 
 
-_verifier_cache: dict[int, Verifier] = {}
+_verifier_cache: dict[tuple[int, str, datetime], Verifier] = {}
 
 
 def verifier(db: Session) -> Verifier:
-    """The verifier for the current root and CRL, parsed once per CRL number."""
-    latest = db.execute(select(PublishedCrl.number, PublishedCrl.ca_fingerprint)
+    """The verifier for the current root and CRL, parsed once per published CRL."""
+    latest = db.execute(select(PublishedCrl.number, PublishedCrl.ca_fingerprint, PublishedCrl.issued_at)
                         .order_by(PublishedCrl.number.desc()).limit(1)).first()
     if latest is None:
         raise CaMissing("the platform CA is not installed; run `tsunagu identity init-ca`")
-    number, fingerprint = latest
-    cached = _verifier_cache.get(number)
+    number, fingerprint, issued_at = latest
+    key = (number, fingerprint, issued_at)
+    cached = _verifier_cache.get(key)
     if cached is None:
         crl_der = db.scalars(select(PublishedCrl.der).where(PublishedCrl.number == number)).one()
         root_pem = db.scalars(select(CaCertificate.pem).where(CaCertificate.fingerprint == fingerprint)).one()
         cached = Verifier(root=x509.load_pem_x509_certificate(root_pem),
                           crl=x509.load_der_x509_crl(crl_der))
         _verifier_cache.clear()
-        _verifier_cache[number] = cached
+        _verifier_cache[key] = cached
     return cached
 
 
@@ -162,7 +163,8 @@ def issue_card(db: Session, ca: CertificateAuthority, resident_id: str, authenti
         raise NotFound(f"no resident with id {resident_id}")
     if resident.status != "resident":
         raise ResidentCannotHoldCard(f"resident {resident_id} is {resident.status}; no card can be issued")
-    install_ca(db, ca)
+    if db.get(CaCertificate, ca.certificate.fingerprint(hashes.SHA256()).hex()) is None:
+        raise CaMissing("this CA is not the one the platform trusts; run `tsunagu identity init-ca`")
     card_id = uuid.uuid4().hex
     start = clock.now() - timedelta(minutes=1)
     basic_four = certificates.BasicFour(
@@ -324,3 +326,27 @@ def verify_signature(db: Session, data: bytes, signature: bytes,
         serial=serial, resident_id=card.resident_id if card else None, name=basic_four.name,
         name_kana=basic_four.name_kana, birth_date=basic_four.birth_date, sex=basic_four.sex,
         address=basic_four.address, not_after=certificate.not_valid_after_utc)
+
+
+# --- who may issue and revoke ---------------------------------------------------------------------
+
+def authorize_card_office(db: Session, principal: sessions.Principal, resident_id: str) -> None:
+    """Cards are issued and revoked by 住基 staff of the resident's municipality (交付窓口)."""
+    resident = residents.get_resident(db, resident_id)
+    if resident is None:
+        raise NotFound(f"no resident with id {resident_id}")
+    if principal.kind != "staff" or not principal.has_role("住基"):
+        raise Forbidden("only registrar (住基) staff can do this")
+    if principal.organization_code != resident.municipality_code:
+        raise Forbidden(f"staff of {principal.organization_code} cannot act for residents of "
+                        f"{resident.municipality_code}")
+
+
+def authorize_revocation(db: Session, principal: sessions.Principal, card_id: str) -> None:
+    """The holder may suspend their own card (紛失時の一時停止); otherwise the card office."""
+    card = db.get(Card, card_id)
+    if card is None:
+        raise NotFound(f"no card with id {card_id}")
+    if principal.kind == "resident" and principal.subject_id == card.resident_id:
+        return
+    authorize_card_office(db, principal, card.resident_id)

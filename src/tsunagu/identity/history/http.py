@@ -1,13 +1,15 @@
-"""The database dependency of authentication endpoints."""
+"""HTTP glue shared by identity's endpoints: the login transaction, the session cookie."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fastapi import Request
+from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
-from tsunagu.identity.history.service import AuthenticationFailed
+from tsunagu.core import sessions
+from tsunagu.core.http.auth import SESSION_COOKIE
+from tsunagu.identity.history.service import AuthenticationFailed, audit
 
 
 def auth_session(request: Request) -> Iterator[Session]:
@@ -27,3 +29,26 @@ def auth_session(request: Request) -> Iterator[Session]:
             session.rollback()
             raise
         session.commit()
+
+
+def client_of(request: Request) -> str:
+    """The client address, the key of per-address rate limits."""
+    return request.client.host if request.client else ""
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure behind HTTPS, gone with the browser."""
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+                        secure=request.app.state.settings.secure_cookies)
+
+
+def end_session(request: Request, response: Response, db: Session) -> None:
+    """Logout: the server-side session ends and the cookie is cleared."""
+    token = request.cookies.get(SESSION_COOKIE)
+    principal = getattr(request.state, "principal", None)
+    if token:
+        sessions.end(db, token)
+    if principal is not None:
+        audit(db, "logout", "success", subject_kind=principal.kind, subject_id=principal.subject_id,
+              client=client_of(request))
+    response.delete_cookie(SESSION_COOKIE, path="/")

@@ -1,0 +1,109 @@
+"""People's pages of card login (QR), the mobile card app, the CRL and demo card issuance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import segno
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.errors import NotFound
+from tsunagu.core.http import csrf
+from tsunagu.core.http.auth import SESSION_COOKIE, db_session
+from tsunagu.core.http.templating import render, translate
+from tsunagu.identity.cards import ca, service
+from tsunagu.identity.cards.api import BINDING_COOKIE, card_app_url, start_challenge
+from tsunagu.identity.cards.errors import ChallengePending
+from tsunagu.identity.history.http import auth_session, client_of, set_session_cookie
+
+router = APIRouter(prefix="/identity", include_in_schema=False, dependencies=[Depends(csrf.protect)])
+CARD_APP_JS = Path(__file__).resolve().parent / "static" / "card-app.js"
+AFTER_LOGIN = "/identity/history"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, db: Session = Depends(db_session)) -> Response:
+    """ログイン: a QR code carrying a fresh challenge for the card app."""
+    response = Response()
+    challenge = start_challenge(request, response, db)
+    url = card_app_url(request, challenge)
+    qr = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False)
+    page = render(request, "identity/cards/login.html", {
+        "qr_svg": Markup(qr),  # noqa: S704 -- segno writes only path data, never the URL text
+        "card_app_url": url, "challenge_id": challenge.id,
+        "expires_at": challenge.expires_at.astimezone(clock.JST).strftime("%H:%M"),
+    })
+    for value in response.headers.getlist("set-cookie"):
+        page.headers.append("set-cookie", value)
+    return page
+
+
+@router.post("/login/complete", response_model=None)
+def complete(request: Request, challenge_id: str = Form(..., max_length=64),
+             db: Session = Depends(auth_session)) -> Response:
+    """The browser finishes the login once the card has answered (no JavaScript needed)."""
+    try:
+        _principal, token = service.complete_login(
+            db, challenge_id, request.cookies.get(BINDING_COOKIE, ""),
+            previous_token=request.cookies.get(SESSION_COOKIE), client=client_of(request))
+    except ChallengePending:
+        return render(request, "identity/cards/wait.html", {"challenge_id": challenge_id}, status_code=409)
+    response = RedirectResponse(AFTER_LOGIN, status_code=303)
+    set_session_cookie(request, response, token)
+    response.delete_cookie(BINDING_COOKIE, path="/")
+    return response
+
+
+@router.get("/card-app", response_class=HTMLResponse)
+def card_app(request: Request, challenge: str = "", nonce: str = "") -> HTMLResponse:
+    """The mobile card app page: the card file stays in this browser; WebCrypto signs."""
+    return render(request, "identity/cards/card_app.html",
+                  {"challenge_id": challenge[:64], "nonce": nonce[:128]})
+
+
+@router.get("/card-app.js")
+def card_app_script() -> Response:
+    return Response(CARD_APP_JS.read_bytes(), media_type="text/javascript",
+                    headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/crl.der")
+def crl(request: Request, db: Session = Depends(db_session)) -> Response:
+    """失効リスト: the CA's current X.509 CRL (DER), re-signed when past its next update."""
+    der = service.current_crl(db, ca.load_ca(request.app.state.settings.data_dir))
+    return Response(der, media_type="application/pkix-crl", headers={"Cache-Control": "max-age=60"})
+
+
+@router.get("/ca.pem")
+def ca_certificate(request: Request) -> Response:
+    """The platform root certificate, for anyone verifying signatures."""
+    return Response(ca.load_ca(request.app.state.settings.data_dir).certificate_pem,
+                    media_type="application/x-pem-file")
+
+
+def _demo_only(request: Request) -> None:
+    if request.app.state.settings.environment == "production":
+        raise NotFound(translate(request, "この機能は本番環境では使えません。"))
+
+
+@router.get("/cards/demo", response_class=HTMLResponse)
+def demo_issue_page(request: Request) -> HTMLResponse:
+    _demo_only(request)
+    return render(request, "identity/cards/demo_issue.html")
+
+
+@router.post("/cards/demo", response_model=None)
+def demo_issue(request: Request, resident_id: str = Form(..., max_length=64),
+               authentication_pin: str = Form(..., max_length=16),
+               signature_pin: str = Form(..., max_length=16),
+               db: Session = Depends(db_session)) -> Response:
+    """Issue a virtual card for a synthetic demo resident and download it (demo environments only)."""
+    _demo_only(request)
+    issued = service.issue_card(db, ca.load_ca(request.app.state.settings.data_dir), resident_id.strip(),
+                                authentication_pin, signature_pin)
+    return Response(issued.file.dumps(), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="card-{issued.record.id}.json"'})
