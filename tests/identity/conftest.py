@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.registry.residents.conftest import CHIYODA, YOKOSUKA, insert_towns, person
+
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.settings import Settings, get_settings
@@ -49,8 +49,9 @@ def world(database: Database, settings: Settings, fixed_clock: clock.FixedClock)
     with database.session() as db:
         organizations.seed_demo_organizations(db)
         service.install_ca(db, authority)
-        hanako = residents.register_move_in(db, CHIYODA, person("123456789018"), residents.Residence(1001, "3", "5"),
-                                            moved_in_on=date(2020, 4, 1), actor="test").id
+        hanako = residents.register_move_in(
+            db, CHIYODA, person("123456789018"), residents.Residence(1001, "3", "5"),
+            moved_in_on=date(2020, 4, 1), actor="test").id
         taro = residents.register_move_in(
             db, CHIYODA, person("111222333446", name=("鈴木", "太郎", "すずき", "たろう"), sex="1"),
             residents.Residence(1002, "1"), moved_in_on=date(2021, 4, 1), actor="test").id

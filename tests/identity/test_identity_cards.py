@@ -10,8 +10,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
-
 from tests.identity.conftest import AUTH_PIN, SIGN_PIN, World, b64url, card_login, issue
+
 from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http.auth import SESSION_COOKIE
@@ -148,7 +148,8 @@ def test_challenge_is_bound_to_the_browser_that_asked(world: World, client: Test
     assert SESSION_COOKIE not in client.cookies
 
 
-def test_expired_certificate_is_refused(world: World, client: TestClient, fixed_clock: clock.FixedClock) -> None:
+def test_expired_certificate_is_refused(world: World, client: TestClient,
+                                        fixed_clock: clock.FixedClock) -> None:
     card = issue(world, world.hanako)
     fixed_clock.advance(certificates.VALIDITY + timedelta(days=1))
     assert card_login(client, card)["code"] == "certificate-expired"
