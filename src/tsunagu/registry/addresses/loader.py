@@ -41,6 +41,18 @@ class PostalIndex:
     town_postcodes: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     default_postcode: dict[str, str] = field(default_factory=dict)  # 5 digits → 以下に掲載がない場合
     prefecture_of: dict[str, str] = field(default_factory=dict)  # 2 digits → prefecture name
+    designated_cities: dict[str, str] = field(default_factory=dict)  # ward code → its city's code
+
+    def find_designated_cities(self) -> None:
+        """政令市: a city's code is its lowest ward's code rounded down to ten (01101 → 01100)."""
+        wards: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for code, name in self.city_names.items():
+            city = _designated_city_name(name)
+            if city:
+                wards[(code[:2], city)].append(code)
+        for codes in wards.values():
+            city_code = min(codes)[:4] + "0"
+            self.designated_cities.update(dict.fromkeys(codes, city_code))
 
     def codes_for_town(self, pref: str, city_prefix: str, town: str) -> Counter[str]:
         """Which municipalities of ``pref`` whose name starts with ``city_prefix`` list ``town``."""
@@ -84,6 +96,7 @@ def postal_index() -> PostalIndex:
                     index.default_postcode[code] = item["postal_code"]
     finally:
         connection.close()
+    index.find_designated_cities()
     return index
 
 
@@ -148,11 +161,11 @@ class Plan:
     report: LoadReport = field(default_factory=LoadReport)
 
 
-def _designated_city(code: str, name: str) -> tuple[str, str] | None:
-    """A 政令市 ward (``札幌市中央区``, 01101) → its city (``札幌市``, code rounded down: 01100)."""
+def _designated_city_name(name: str) -> str | None:
+    """``札幌市中央区`` → ``札幌市``; None for a name that is not a 政令市 ward."""
     if "市" not in name or not name.endswith("区"):
         return None
-    return code[:4] + "0", name[:name.index("市") + 1]
+    return name[:name.index("市") + 1]
 
 
 def plan(rows: list[TownRow], index: PostalIndex) -> Plan:
@@ -188,12 +201,13 @@ def _add(result: Plan, index: PostalIndex, row: TownRow, code: str) -> None:
     full_code = str(LocalGovernmentCode.from_five_digits(code))
     if full_code not in result.municipalities:
         name = index.city_names[code]
-        city = _designated_city(code, name)
-        parent = str(LocalGovernmentCode.from_five_digits(city[0])) if city else None
+        city_name = _designated_city_name(name)
+        city_code = index.designated_cities.get(code)
+        parent = str(LocalGovernmentCode.from_five_digits(city_code)) if city_code else None
         result.municipalities[full_code] = (code[:2], name, parent)
         result.prefectures[code[:2]] = index.prefecture_of[code[:2]]
-        if city and parent:
-            result.municipalities.setdefault(parent, (code[:2], city[1], None))
+        if city_name and parent:
+            result.municipalities.setdefault(parent, (code[:2], city_name, None))
     result.towns.append({"id": row.id, "municipality_code": full_code, "town": row.town,
                          "koaza": row.koaza, "lat": row.lat, "lng": row.lng})
     listed = index.postcodes(code, row.town)

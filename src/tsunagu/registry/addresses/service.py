@@ -106,7 +106,7 @@ def _records(db: Session, rows: Iterable[tuple[Town, Municipality, Prefecture]])
 
 def get_town(db: Session, town_id: int) -> TownRecord | None:
     """One 町字 by its registry id, or None."""
-    row = db.execute(_town_rows().where(Town.id == town_id)).tuples().first()
+    row = db.execute(_town_rows().where(Town.id == town_id)).first()
     return _records(db, [row])[0] if row else None
 
 
@@ -122,7 +122,7 @@ def towns_in(db: Session, municipality_code: str) -> list[TownRecord]:
     """Every 町字 of one municipality (or 政令市 ward), in registry order."""
     code = LocalGovernmentCode(municipality_code)
     query = _town_rows().where(Town.municipality_code == code).order_by(Town.id)
-    return _records(db, db.execute(query).tuples())
+    return _records(db, db.execute(query))
 
 
 def _municipality_record(municipality: Municipality, prefecture: Prefecture) -> MunicipalityRecord:
@@ -136,7 +136,7 @@ def get_municipality(db: Session, code: str) -> MunicipalityRecord | None:
     checked = LocalGovernmentCode(code)
     row = db.execute(select(Municipality, Prefecture)
                      .join(Prefecture, Municipality.prefecture_code == Prefecture.code)
-                     .where(Municipality.code == checked)).tuples().first()
+                     .where(Municipality.code == checked)).first()
     return _municipality_record(*row) if row else None
 
 
@@ -153,7 +153,7 @@ def list_municipalities(db: Session, prefecture_code: str | None = None) -> list
              .order_by(Municipality.code))
     if prefecture_code:
         query = query.where(Municipality.prefecture_code == prefecture_code)
-    return [_municipality_record(*row) for row in db.execute(query).tuples()]
+    return [_municipality_record(*row) for row in db.execute(query)]
 
 
 def _filtered(query: Select[Town, Municipality, Prefecture], where: TownFilter
@@ -175,7 +175,7 @@ def search_towns(db: Session, where: TownFilter, *, limit: int, offset: int
     """A page of 町字 matching every given filter, and the total count."""
     filtered = _filtered(_town_rows(), where)
     total = db.scalar(select(func.count()).select_from(filtered.with_only_columns(Town.id).subquery()))
-    rows = db.execute(filtered.order_by(Town.id).limit(limit).offset(offset)).tuples()
+    rows = db.execute(filtered.order_by(Town.id).limit(limit).offset(offset))
     return _records(db, rows), int(total or 0)
 
 
@@ -184,7 +184,7 @@ def towns_by_postcode(db: Session, postcode: str) -> list[TownRecord]:
     code = Postcode(postcode)
     query = _town_rows().where(Town.id.in_(
         select(TownPostcode.town_id).where(TownPostcode.postcode == code))).order_by(Town.id)
-    return _records(db, db.execute(query).tuples())
+    return _records(db, db.execute(query))
 
 
 _indexes: dict[str, tuple[tuple[int, int, int], AddressIndex]] = {}

@@ -27,7 +27,7 @@ from tsunagu.registry.addresses.normalizer.text import chome_to_kanji, clean
 MatchLevel = str  # "unmatched" | "prefecture" | "municipality" | "town" | "block"
 _DISTRICT = re.compile(r"^.+?郡")
 _WARD = re.compile(r"^[^区]{1,3}区")
-_LEADING_NUMBER = re.compile(r"^([0-9]+)(?:-|丁目|丁)?")
+_LEADING_NUMBER = re.compile(r"^ ?([0-9]+)(?:-|丁目|丁)?")
 
 
 @dataclass(frozen=True)

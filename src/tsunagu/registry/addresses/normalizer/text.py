@@ -14,23 +14,25 @@ _HYPHENS = "-－‐‑‒–—―−ー─━ｰ"
 _NUMBER_HYPHEN = re.compile(rf"(?<=[0-9{KANJI_NUMERAL}])[{_HYPHENS}](?=[0-9{KANJI_NUMERAL}])")
 _TRAILING_HYPHEN = re.compile(rf"(?<=[0-9])[{_HYPHENS}]")
 _SPACES = re.compile(r"\s+")
-_ARABIC_CHOME = re.compile(r"([0-9]+)丁目")
+_POSTCODE_PREFIX = re.compile(r"^〒?\s*[0-9]{3}-?[0-9]{4}(?![0-9-])\s*")
+_ARABIC_CHOME = re.compile(r"([0-9]+)(丁目|条|線)")  # 北3条西6丁目 (札幌), 東2線 (旭川)
 # 漢数字 used as numbers in the block part: 十二番地, 三号, 五-二, but not 一番町 (a town name).
 _KANJI_BLOCK = re.compile(rf"[{KANJI_NUMERAL}]+(?=番地|番(?!町)|号|-|の[0-9{KANJI_NUMERAL}]|$|\s)")
 
 
 def clean(text: str) -> str:
-    """Full-width ASCII/digits → half-width, half-width kana → full-width, one space, hyphens."""
+    """Full-width ASCII/digits → half-width, half-width kana → full-width, one space, hyphens,
+    and no leading postcode (〒100-0013)."""
     text = jaconv.h2z(jaconv.z2h(text, kana=False, digit=True, ascii=True), kana=True, digit=False,
                       ascii=False)
-    text = _SPACES.sub(" ", text.replace("〒", " ")).strip()
-    text = _NUMBER_HYPHEN.sub("-", text)
-    return _TRAILING_HYPHEN.sub("-", text)
+    text = _SPACES.sub(" ", text).strip()
+    text = _TRAILING_HYPHEN.sub("-", _NUMBER_HYPHEN.sub("-", text))
+    return _POSTCODE_PREFIX.sub("", text).replace("〒", "")
 
 
 def chome_to_kanji(text: str) -> str:
-    """``1丁目`` → ``一丁目``, as the registry writes 町字 names."""
-    return _ARABIC_CHOME.sub(lambda m: kanji_number(int(m.group(1))) + "丁目"
+    """``1丁目`` → ``一丁目``, ``3条`` → ``三条``, as the registry writes 町字 names."""
+    return _ARABIC_CHOME.sub(lambda m: kanji_number(int(m.group(1))) + m.group(2)
                              if 0 < int(m.group(1)) < 10000 else m.group(0), text)
 
 
