@@ -36,6 +36,7 @@ def seed_residents(database: Database, options: SeedOptions, only_if_empty: bool
 def steps() -> list[tuple[str, SeedStep]]:
     """The seed steps in dependency order (addresses before the residents who live there)."""
     return [("addresses", registry.seed_addresses), ("residents", seed_residents),
+            ("corporations", registry.seed_corporations),
             ("organizations", identity.seed_organizations), ("identity-ca", identity.seed_ca),
             ("staff", identity.seed_staff)]
 
