@@ -36,6 +36,7 @@ def registry_for(directory: Path | None) -> LiveRegistry:
     return LiveRegistry(directory or SHIPPED_DIR)
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Search form of text: width-, kana- (ひらがな = カタカナ), case- and space-insensitive."""
     return to_katakana(normalize_width(text)).lower().replace(" ", "")
