@@ -100,8 +100,11 @@ def _write(handle: TextIO, rows: list[dict[str, Any]], output_format: str) -> No
 
 
 class CorporationSeedOptions(Protocol):
-    corporations: int
-    seed: int
+    @property
+    def corporations(self) -> int: ...
+
+    @property
+    def seed(self) -> int: ...
 
 
 def seed_corporations(database: Database, options: CorporationSeedOptions, only_if_empty: bool,

@@ -13,7 +13,7 @@ from tsunagu.core.errors import ValidationFailed
 T = TypeVar("T")
 
 
-class InvalidValue(ValidationFailed, ValueError):  # noqa: N818 - named like the other domain errors
+class InvalidValue(ValidationFailed, ValueError):
     """A value that breaks the rule of its standard type; ``field`` names what was checked."""
 
     code: ClassVar[str] = "invalid-value"
