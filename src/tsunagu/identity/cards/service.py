@@ -144,8 +144,7 @@ def verifier(db: Session) -> Verifier:
     if cached is None:
         crl_der = db.scalars(select(PublishedCrl.der).where(PublishedCrl.number == number)).one()
         root_pem = db.scalars(select(CaCertificate.pem).where(CaCertificate.fingerprint == fingerprint)).one()
-        cached = Verifier(root=x509.load_pem_x509_certificate(root_pem),
-                          crl=x509.load_der_x509_crl(crl_der))
+        cached = Verifier.from_crl(x509.load_pem_x509_certificate(root_pem), x509.load_der_x509_crl(crl_der))
         _verifier_cache.clear()
         _verifier_cache[key] = cached
     return cached

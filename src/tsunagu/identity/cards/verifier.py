@@ -29,7 +29,14 @@ from tsunagu.identity.cards.virtualcard import Usage
 @dataclass(frozen=True)
 class Verifier:
     root: x509.Certificate
-    crl: x509.CertificateRevocationList
+    revoked: frozenset[int]  # serial numbers on the CRL; a CRL's own look-up is a linear scan
+
+    @classmethod
+    def from_crl(cls, root: x509.Certificate, crl: x509.CertificateRevocationList) -> Verifier:
+        """Trust ``crl`` only if the root signed it."""
+        if crl.issuer != root.subject or not crl.is_signature_valid(root.public_key()):  # type: ignore[arg-type]
+            raise CertificateUntrusted("the CRL was not signed by the platform's CA")
+        return cls(root=root, revoked=frozenset(entry.serial_number for entry in crl))
 
     def certificate(self, certificate_pem: bytes, usage: Usage, at: datetime) -> x509.Certificate:
         """The certificate, if the platform root issued it for ``usage`` and it is valid at ``at``."""
@@ -47,7 +54,7 @@ class Verifier:
                 f"to {certificate.not_valid_after_utc:%Y-%m-%d}")
         if certificates.usage_of(certificate) != usage:
             raise CertificateWrongUsage(f"this is not a {usage} certificate")
-        if self.crl.get_revoked_certificate_by_serial_number(certificate.serial_number) is not None:
+        if certificate.serial_number in self.revoked:
             raise CertificateRevoked("the certificate has been revoked")
         return certificate
 
