@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tsunagu import migrations
 from tsunagu.core import clock
 from tsunagu.mesh import crypto
 from tsunagu.mesh.cluster import LocalCluster
@@ -28,7 +29,7 @@ PURPOSE = f"kaigo-hoken-{CITY}"
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
-    mesh = LocalCluster(Path(tmp_path_factory.mktemp("mesh")), [CITY, PENSION, POWER])
+    mesh = LocalCluster(Path(tmp_path_factory.mktemp("mesh")), [CITY, PENSION, POWER], migrations.upgrade)
     mesh.prepare()
     mesh.start_all()
     try:
@@ -41,8 +42,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
 def person(cluster: LocalCluster) -> dict[str, str]:
     """A resident of 131016 known to the pension organization as P-0001."""
     codes = cluster.add_person("resident-0001", {CITY: "resident-0001", PENSION: "P-0001", POWER: "C-77"})
-    cluster.put_record(PENSION, "P-0001", "pension-status",
-                       {"pension_type": "老齢基礎年金", "annual_amount": 780000, "insured_since": "1985-04-01"})
+    cluster.put_record(PENSION, "P-0001", "pension-status", {
+        "pension_type": "老齢基礎年金", "annual_amount": 780000, "insured_since": "1985-04-01"})
     return codes
 
 
@@ -197,7 +198,8 @@ def test_push_survives_a_subscriber_outage_and_is_applied_once(
     assert {e.consumer for e in routed} >= {PENSION, POWER}
 
 
-def test_a_redelivered_notification_is_not_applied_twice(cluster: LocalCluster, person: dict[str, str]) -> None:
+def test_a_redelivered_notification_is_not_applied_twice(
+        cluster: LocalCluster, person: dict[str, str]) -> None:
     city = cluster.context(CITY)
     message = wire.PushMessage(idempotency_key=f"{CITY}:evt-dup:{PENSION}", event_id="evt-dup",
                                iat=int(time.time()), provider=CITY, subscriber=PENSION, kind="died",

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import typer
 
 from tsunagu.cli.console import RichProgress, errors_as_messages, open_database, out, settings
+from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
+from tsunagu.core.progress import ProgressReporter
+from tsunagu.core.settings import get_settings
 from tsunagu.mesh.node.context import build
 from tsunagu.mesh.settings import get_mesh_settings
+
+if TYPE_CHECKING:
+    from tsunagu.cli.seeding import SeedOptions
 
 app = typer.Typer(help="Public service mesh: nodes, push delivery and log verification.",
                   no_args_is_help=True)
@@ -35,21 +42,32 @@ def node(
 
 @app.command()
 def deliver(
-    org: str = typer.Option(..., "--org", help="Provider organization whose outbox to deliver."),
+    org: str | None = typer.Option(None, "--org", help="Only this provider's outbox (a separate node); "
+                                   "default: every node embedded in this deployment."),
     once: bool = typer.Option(False, "--once", help="One pass, then exit."),
     interval: float = typer.Option(1.0, min=0.05, help="Seconds between passes."),
 ) -> None:
-    """Deliver queued push notifications (retries with backoff; dead letters after N failures)."""
+    """Publish registry change events and deliver queued push notifications (retries with
+    exponential backoff; dead letters after TSUNAGU_MESH_PUSH_MAX_ATTEMPTS failures)."""
+    from tsunagu.mesh.node.embedded import EmbeddedNodes
+    from tsunagu.mesh.push import registry_events
     from tsunagu.mesh.push.service import deliver_due
 
     with errors_as_messages():
         config = settings()
-        ctx = build(org, open_database(config), config.resolved_secret_key(), get_mesh_settings())
+        database = open_database(config)
+        nodes = EmbeddedNodes(database, config.resolved_secret_key(), config.base_url)
         while True:
-            run = deliver_due(ctx)
-            if run.delivered or run.failed or run.dead or once:
-                out.print(f"delivered {run.delivered}, failed {run.failed}, dead {run.dead}, "
-                          f"waiting {run.waiting}")
+            published = registry_events.pump(database, nodes.context) if org is None else 0
+            contexts = [build(org, database, config.resolved_secret_key(), get_mesh_settings())] if org \
+                else [ctx for code in nodes.served() if (ctx := nodes.context(code))]
+            for ctx in contexts:
+                run = deliver_due(ctx)
+                if run.delivered or run.failed or run.dead or once:
+                    out.print(f"{ctx.organization_code}: delivered {run.delivered}, failed {run.failed}, "
+                              f"dead {run.dead}, waiting {run.waiting}")
+            if published:
+                out.print(f"published {published} registry change event(s)")
             if once:
                 return
             time.sleep(interval)
@@ -82,3 +100,13 @@ def checkpoint(org: str = typer.Option(..., "--org", help="Organization whose lo
         config = settings()
         ctx = build(org, open_database(config), config.resolved_secret_key(), get_mesh_settings())
         out.print(f"signed checkpoint at entry {sign_head(ctx.database, org, ctx.key)}")
+
+
+def seed_mesh(database: Database, options: SeedOptions, only_if_empty: bool,
+              progress: ProgressReporter) -> None:
+    """公共サービスメッシュ: demo members (embedded nodes), services, 事務, subscriptions, 機関別符号."""
+    from tsunagu.mesh import demo
+
+    config = get_settings()
+    demo.seed_demo(database, config.resolved_secret_key(), config.base_url, only_if_empty=only_if_empty,
+                   seed=options.seed, progress=progress)

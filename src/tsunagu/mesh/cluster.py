@@ -8,13 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy import Engine
 
-from tsunagu import migrations
 from tsunagu.core.database import Database
 from tsunagu.mesh import demo
 from tsunagu.mesh.codes import service as codes
@@ -35,7 +35,8 @@ def free_port() -> int:
 class LocalCluster:
     workdir: Path
     organizations: Sequence[str]
-    secret: str = "local-cluster-secret-not-for-production"
+    migrate: Callable[[Engine], None]
+    secret: str = "local-cluster-secret-not-for-production"  # noqa: S105 - throwaway test clusters
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _databases: dict[str, Database] = field(default_factory=dict)
@@ -58,7 +59,7 @@ class LocalCluster:
         return self._databases[org]
 
     def mesh_settings(self) -> MeshSettings:
-        return MeshSettings(directory_url=self.url(demo.OPERATOR), _env_file=None)  # type: ignore[call-arg]
+        return MeshSettings(directory_url=self.url(demo.OPERATOR), _env_file=None)
 
     def context(self, org: str) -> NodeContext:
         """This organization's node context in the calling process (e.g. for the delivery worker)."""
@@ -67,9 +68,10 @@ class LocalCluster:
         return self._contexts[org]
 
     def prepare(self) -> None:
-        """Migrate every node's database and register the demo directory with these ports."""
+        """Migrate every node's database (``migrate``: the schema upgrade, e.g.
+        ``tsunagu.migrations.upgrade``) and register the demo directory with these ports."""
         for org in self.ports:
-            migrations.upgrade(self.database(org).engine)
+            self.migrate(self.database(org).engine)
         with self.database(demo.OPERATOR).session() as db:
             demo.register(db, self.secret, self.url)
 
@@ -97,9 +99,9 @@ class LocalCluster:
     def start(self, org: str) -> None:
         command = [sys.executable, "-m", "tsunagu.mesh.node", "--org", org,
                    "--port", str(self.ports[org])]
-        log = (self.workdir / f"{org}.log").open("ab")
-        self.processes[org] = subprocess.Popen(command, env=self.environment(org), stdout=log,
-                                               stderr=subprocess.STDOUT)
+        with (self.workdir / f"{org}.log").open("ab") as log:
+            self.processes[org] = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+                command, env=self.environment(org), stdout=log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, org: str) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -6,14 +6,21 @@ multi-process tests and benchmarks (each node on its own port).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tsunagu.core.database import Database
+from tsunagu.core.progress import ProgressReporter
 from tsunagu.mesh import crypto
+from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import schemas
 from tsunagu.mesh.directory import service as directory
+from tsunagu.mesh.node import adapters
+from tsunagu.mesh.node.embedded import endpoint_of
+from tsunagu.registry.residents import service as residents
 
 ACTOR = "seed"
 OPERATOR = "digital-agency"
@@ -139,3 +146,54 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
         directory.add_subscription(db, schemas.SubscriptionIn(
             subscriber="tsunagu-power", provider=city, event_kinds=["address_changed"],
             legal_basis_id=f"denki-tenkyo-{city}", endpoint=endpoint_of("tsunagu-power")), ACTOR)
+
+
+PENSION_TYPES = ("老齢基礎年金", "障害基礎年金", "遺族基礎年金")
+
+
+def seed_people(db: Session, resident_ids: list[tuple[str, str, int]], seed: int) -> int:
+    """Codes for residents at their municipality, the pension office and the tax office, and the
+    synthetic pension and income records those organizations hold (keyed by their own ids).
+
+    ``resident_ids`` holds (resident id, municipality code, birth year).
+    """
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not secrets
+    for number, (resident_id, city, birth_year) in enumerate(resident_ids, start=1):
+        codes.code_for(db, city, resident_id)
+        pension_id, taxpayer_id = f"P{number:08d}", f"T{number:08d}"
+        pension_code = codes.issue_for_resident(db, "jpn-pension", resident_id)
+        codes.remember(db, "jpn-pension", pension_code, pension_id)
+        codes.remember(db, "nta-kojimachi", codes.issue_for_resident(db, "nta-kojimachi", resident_id),
+                       taxpayer_id)
+        age = 2026 - birth_year
+        pension_type = rng.choice(PENSION_TYPES) if age >= 65 else "なし"
+        adapters.put_record(db, "jpn-pension", pension_id, "pension-status", {
+            "pension_type": pension_type,
+            "annual_amount": rng.randrange(600_000, 2_400_000, 1000) if pension_type != "なし" else 0,
+            "insured_since": f"{min(birth_year + 20, 2026)}-04-01"})
+        adapters.put_record(db, "nta-kojimachi", taxpayer_id, "income", {
+            "tax_year": 2025, "total_income": rng.randrange(0, 12_000_000, 10_000) if age >= 18 else 0,
+            "dependents": rng.randrange(0, 4)})
+    return len(resident_ids)
+
+
+def seed_demo(database: Database, secret: str, base_url: str, *, only_if_empty: bool, seed: int,
+              progress: ProgressReporter) -> None:
+    """The embedded demo mesh: members served under ``base_url``, and codes for every resident."""
+    with database.session() as db:
+        if only_if_empty and directory.list_organizations(db):
+            return
+        register(db, secret, lambda code: endpoint_of(base_url, code))
+    people: list[tuple[str, str, int]] = []
+    with database.session() as db:
+        for city in MUNICIPALITIES:
+            offset, total = 0, 1
+            while offset < total:
+                page, total = residents.find_residents(db, city, residents.SearchQuery(), limit=500,
+                                                       offset=offset)
+                people += [(r.id, city, r.birth_date.year) for r in page]
+                offset += 500
+    progress.start("mesh: 機関別符号 and local records", len(people))
+    for start in range(0, len(people), 200):
+        with database.session() as db:
+            progress.advance(seed_people(db, people[start:start + 200], seed + start))

@@ -33,6 +33,7 @@ from tsunagu.identity.proxies import api as proxies_api
 from tsunagu.identity.proxies import pages as proxies_pages
 from tsunagu.identity.staff import api as staff_api
 from tsunagu.identity.staff import pages as staff_pages
+from tsunagu.mesh import routes as mesh_routes
 from tsunagu.procedures import api as procedures_api
 from tsunagu.procedures import pages as procedures_pages
 from tsunagu.registry.addresses import api as addresses_api
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(residents_pages.router)
     app.include_router(procedures_api.router)
     app.include_router(procedures_pages.router)
+    mesh_routes.install(app, database, app.state.secret_key, settings.base_url)
     return app
 
 

@@ -101,5 +101,5 @@ def fanout_signed(database: Database, operator_key: crypto.SigningKey, token: st
         visible_from=target.visible_from) for target in found], operator_key)
     targets = wire.Targets(event_id=request.event_id, iat=int(clock.now().timestamp()), targets=tuple(
         wire.Target(subscriber=t.subscriber, endpoint=t.endpoint, subject=t.subject_code,
-                    legal_basis=t.legal_basis_id) for t in found))
+                    legal_basis=t.legal_basis_id, items=t.items) for t in found))
     return crypto.sign(operator_key, targets.model_dump(mode="json"), wire.TARGETS_TYP), targets

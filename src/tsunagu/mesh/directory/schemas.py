@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -73,7 +74,7 @@ class AuditEntry(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: Any
+    at: datetime
     actor: str
     action: str
     target: str

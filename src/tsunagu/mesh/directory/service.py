@@ -12,7 +12,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -163,10 +163,11 @@ def list_subscriptions(db: Session) -> list[schemas.Subscription]:
             for r in db.scalars(select(MeshSubscription).order_by(MeshSubscription.id))]
 
 
-def audit_trail(db: Session, limit: int, offset: int) -> list[schemas.AuditEntry]:
+def audit_trail(db: Session, limit: int, offset: int) -> tuple[list[schemas.AuditEntry], int]:
+    total = db.scalar(select(func.count()).select_from(MeshDirectoryAudit)) or 0
     rows = db.scalars(select(MeshDirectoryAudit).order_by(MeshDirectoryAudit.id.desc())
                       .limit(limit).offset(offset))
-    return [schemas.AuditEntry.model_validate(r) for r in rows]
+    return [schemas.AuditEntry.model_validate(r) for r in rows], total
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ class FanoutTarget:
     endpoint: str
     subject_code: str
     legal_basis_id: str
+    items: tuple[str, ...]
     person_link: str
     visible_from: datetime | None
 
@@ -236,5 +238,5 @@ def fanout(db: Session, provider: str, kind: str, provider_subject: str) -> list
             continue
         code = codes.issue(db, subscription.subscriber, link)
         targets.append(FanoutTarget(subscription.subscriber, subscription.endpoint, code, basis.id,
-                                    link, visible_from(basis, clock.now())))
+                                    tuple(basis.items), link, visible_from(basis, clock.now())))
     return targets

@@ -1,4 +1,8 @@
-"""Local adapters: how a provider's node reads its own organization's data for a service."""
+"""Local adapters: how a provider's node reads its own organization's data for a service.
+
+Municipalities answer ``resident-basic`` from the resident registry (住民基本台帳); other
+organizations (pension, tax) answer from their own records table.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,30 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tsunagu.mesh.node.models import MeshNodeRecord
+from tsunagu.registry.residents import service as residents
+
+RESIDENT_BASIC = "resident-basic"
+
+
+def resident_items(record: residents.ResidentRecord) -> dict[str, Any]:
+    """A 住民票 as the items of the ``resident-basic`` service."""
+    return {
+        "name": {"family_name": record.name.family, "given_name": record.name.given,
+                 "family_name_kana": record.name.family_kana, "given_name_kana": record.name.given_kana},
+        "birth_date": record.birth_date.isoformat(),
+        "sex": record.sex,
+        "address": {"text": record.address.label()},
+        "household": {"household_id": record.household_id, "relationship": record.relationship},
+    }
 
 
 def fetch(db: Session, organization_code: str, local_id: str, service_code: str) -> dict[str, Any] | None:
     """The organization's data about one person for one service, or None if it has none."""
+    if service_code == RESIDENT_BASIC:
+        resident = residents.get_resident(db, local_id)
+        if resident is None or resident.municipality_code != organization_code:
+            return None
+        return resident_items(resident)
     record = db.get(MeshNodeRecord, (organization_code, local_id, service_code))
     return None if record is None else dict(record.data)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -22,6 +23,11 @@ class NodeContext:
     settings: MeshSettings
     local_token: str
     operator_key: crypto.SigningKey | None
+    peers: Callable[[str], NodeContext | None] | None = None
+
+    def local_peer(self, endpoint: str) -> NodeContext | None:
+        """The peer node served by this very process at ``endpoint`` (embedded), if any."""
+        return self.peers(endpoint) if self.peers else None
 
     @property
     def is_directory(self) -> bool:
@@ -34,7 +40,8 @@ def signing_key(secret: str, organization_code: str, settings: MeshSettings) -> 
     return crypto.derive_signing_key(secret, organization_code)
 
 
-def build(organization_code: str, database: Database, secret: str, settings: MeshSettings) -> NodeContext:
+def build(organization_code: str, database: Database, secret: str, settings: MeshSettings,
+          peers: Callable[[str], NodeContext | None] | None = None) -> NodeContext:
     """A node context; the directory operator's node (or any node without a directory URL) is local."""
     key = signing_key(secret, organization_code, settings)
     http = httpx.Client(timeout=settings.timeout_seconds,
@@ -47,4 +54,4 @@ def build(organization_code: str, database: Database, secret: str, settings: Mes
     else:
         directory = RemoteDirectory(settings.directory_url, http, key, settings.operator)
     return NodeContext(organization_code, database, key, directory, http, settings,
-                       crypto.local_token(secret, organization_code), key if is_operator else None)
+                       crypto.local_token(secret, organization_code), key if is_operator else None, peers)

@@ -85,6 +85,7 @@ class Target(_Wire):
     endpoint: str
     subject: str
     legal_basis: str
+    items: tuple[str, ...] = Field(description="Items the subscriber's legal basis allows")
 
 
 class Targets(_Wire):

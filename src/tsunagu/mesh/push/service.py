@@ -57,7 +57,8 @@ def publish(ctx: NodeContext, kind: str, local_id: str, data: dict[str, Any],
                 provider=ctx.organization_code, subscriber=target.subscriber, endpoint=target.endpoint,
                 idempotency_key=key, kind=kind, subject_code=target.subject, status=PENDING, attempts=0,
                 next_attempt_at=now, last_error="", created_at=now,
-                payload={"event_id": event_id, "legal_basis": target.legal_basis, "data": data}))
+                payload={"event_id": event_id, "legal_basis": target.legal_basis,
+                         "data": _allowed(data, target.items)}))
     message_log.append(ctx.database, ctx.organization_code, [message_log.LogEvent(
         role="provider", kind="notification", request_id=event_id, consumer=target.subscriber,
         provider=ctx.organization_code, service=f"{ctx.organization_code}/events/{kind}",
@@ -65,6 +66,11 @@ def publish(ctx: NodeContext, kind: str, local_id: str, data: dict[str, Any],
         message_sha256=crypto.sha256_hex(crypto.canonical_json(data))) for target in targets.targets],
         ctx.key, ctx.settings.checkpoint_every)
     return len(targets.targets)
+
+
+def _allowed(data: dict[str, Any], items: tuple[str, ...]) -> dict[str, Any]:
+    """Only what the subscriber's legal basis allows, plus when the change took effect."""
+    return {key: value for key, value in data.items() if key in items or key == "effective_date"}
 
 
 @dataclass
@@ -120,6 +126,13 @@ def _attempt(ctx: NodeContext, delivery: MeshPushDelivery) -> str | None:
         kind=delivery.kind, subject=delivery.subject_code, legal_basis=str(delivery.payload["legal_basis"]),
         data=dict(delivery.payload["data"]))
     token = crypto.sign(ctx.key, message.model_dump(mode="json"), wire.PUSH_TYP)
+    peer = ctx.local_peer(delivery.endpoint)
+    if peer is not None:
+        try:
+            receive(peer, token)
+        except errors.MeshDenied as exc:
+            return f"{exc.code}: {exc.detail}"
+        return None
     try:
         response = ctx.http.post(f"{delivery.endpoint}/v1/inbox", content=token,
                                  headers={"content-type": wire.MEDIA_TYPE,

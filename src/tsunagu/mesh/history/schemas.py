@@ -1,0 +1,25 @@
+"""やりとり履歴 out (Pydantic v2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class Party(BaseModel):
+    code: str
+    name_ja: str
+    name_en: str
+
+
+class Exchange(BaseModel):
+    """One use of the person's data, in the person's words."""
+
+    at: datetime
+    kind: str = Field(description="query (照会) or notification (通知)")
+    requester: Party = Field(description="Who asked for (or received) the data")
+    holder: Party = Field(description="Who answered (or sent) it")
+    items: list[str] = Field(description="Data items, in Japanese")
+    purpose_ja: str = Field(description="The 事務 it was used for")
+    law_ja: str

@@ -1,0 +1,60 @@
+"""やりとり履歴: who used a person's data, when, which items, for which 事務 — from the directory's log.
+
+Only the directory can tie exchanges to a person (its log holds the person link), so the person's
+view is read from there. Entries of a withheld category (e.g. 犯則調査) stay hidden until their
+``visible_from`` date has passed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.mesh.codes import service as codes
+from tsunagu.mesh.directory import service as directory
+from tsunagu.mesh.history.schemas import Exchange, Party
+from tsunagu.mesh.log.models import MeshLogEntry
+from tsunagu.mesh.settings import get_mesh_settings
+
+_KINDS = {"authorization": "query", "notification": "notification"}
+_EVENT_TITLES = {"address_changed": "住所の変更", "died": "死亡", "name_changed": "氏名の変更",
+                 "moved_out": "転出"}
+
+
+def exchanges_for(db: Session, resident_id: str, limit: int = 50,
+                  offset: int = 0) -> tuple[list[Exchange], int]:
+    """The person's exchanges, newest first, without those still withheld."""
+    link = codes.link_of_resident(db, resident_id)
+    if link is None:
+        return [], 0
+    now = clock.now()
+    rows = list(db.scalars(select(MeshLogEntry).where(
+        MeshLogEntry.organization_code == get_mesh_settings().operator,
+        MeshLogEntry.person_link == link, MeshLogEntry.kind.in_(tuple(_KINDS)),
+        or_(MeshLogEntry.visible_from.is_(None), MeshLogEntry.visible_from <= now),
+    ).order_by(MeshLogEntry.seq.desc())))
+    members = {m.code: Party(code=m.code, name_ja=m.name_ja, name_en=m.name_en)
+               for m in directory.list_organizations(db)}
+    item_titles = {(s.provider, s.code): {i.name: i.title_ja for i in s.items}
+                   for s in directory.list_services(db)}
+    bases = {b.id: b for b in directory.list_legal_bases(db)}
+
+    def party(code: str) -> Party:
+        return members.get(code) or Party(code=code, name_ja=code, name_en=code)
+
+    exchanges = []
+    for entry in rows[offset:offset + limit]:
+        basis = bases.get(entry.purpose)
+        if entry.kind == "notification":
+            titles = [_EVENT_TITLES.get(item, item) for item in entry.items]
+        else:
+            provider_service = entry.service.split("/")
+            named = item_titles.get((provider_service[0], provider_service[1]), {}) \
+                if len(provider_service) > 1 else {}
+            titles = [named.get(item, item) for item in entry.items]
+        exchanges.append(Exchange(
+            at=entry.at, kind=_KINDS[entry.kind], requester=party(entry.consumer),
+            holder=party(entry.provider), items=titles,
+            purpose_ja=basis.title_ja if basis else entry.purpose, law_ja=basis.law_ja if basis else ""))
+    return exchanges, len(rows)
