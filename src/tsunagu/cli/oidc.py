@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
-from tsunagu.identity.oidc import keys, service
+from tsunagu.core.database import Database
+from tsunagu.core.progress import ProgressReporter
+from tsunagu.identity.oidc import demo, keys, relying_party, service
 
-app = typer.Typer(help="OpenID Connect provider: register clients, rotate signing keys.",
+if TYPE_CHECKING:
+    from tsunagu.cli.seeding import SeedOptions
+
+app = typer.Typer(help="OpenID Connect provider: register clients, rotate signing keys, demo relying party.",
                   no_args_is_help=True)
 
 
@@ -44,3 +51,34 @@ def rotate_keys() -> None:
             kid = keys.rotate(db, config.resolved_secret_key())
             published = [key["kid"] for key in keys.published(db, config.resolved_secret_key())["keys"]]
         out.print(f"signing with {kid}; published: {', '.join(published)}")
+
+
+@app.command("demo-rp")
+def demo_rp(port: int = typer.Option(demo.DEFAULT_PORT, min=1, max=65535,
+                                     help="Port of the demo service on 127.0.0.1.")) -> None:
+    """Serve a demo relying party at http://127.0.0.1:PORT that logs residents in with the provider."""
+    import uvicorn
+
+    with errors_as_messages():
+        config = settings()
+        platform_secret = config.resolved_secret_key()
+        database = open_database(config)
+        with database.session() as db:
+            demo.ensure_client(db, platform_secret, port)
+        database.dispose()
+        client = relying_party.ClientConfig(
+            issuer=config.base_url.rstrip("/"), client_id=demo.CLIENT_ID,
+            client_secret=demo.client_secret(platform_secret), redirect_uri=demo.redirect_uri(port),
+            post_logout_redirect_uri=demo.post_logout_uri(port))
+        out.print(f"demo relying party on http://127.0.0.1:{port} (provider {client.issuer})")
+        uvicorn.run(relying_party.create_app(client, config), host="127.0.0.1", port=port,
+                    log_level="warning", access_log=False)
+
+
+def seed_demo_client(database: Database, options: SeedOptions, only_if_empty: bool,
+                     progress: ProgressReporter) -> None:
+    """The demo relying party's client (idempotent), so `tsunagu oidc demo-rp` works at once."""
+    progress.start("OpenID Connect demo client", 1)
+    with database.session() as db:
+        demo.ensure_client(db, settings().resolved_secret_key())
+    progress.advance()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tsunagu.cli import identity, mesh, registry
+from tsunagu.cli import identity, mesh, oidc, registry
 from tsunagu.cli.console import RichProgress, out
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
@@ -38,7 +38,8 @@ def steps() -> list[tuple[str, SeedStep]]:
     return [("addresses", registry.seed_addresses), ("residents", seed_residents),
             ("corporations", registry.seed_corporations),
             ("organizations", identity.seed_organizations), ("identity-ca", identity.seed_ca),
-            ("staff", identity.seed_staff), ("mesh", mesh.seed_mesh)]
+            ("staff", identity.seed_staff), ("mesh", mesh.seed_mesh),
+            ("oidc", oidc.seed_demo_client)]
 
 
 def run_seed(database: Database, options: SeedOptions, *, only_if_empty: bool = False) -> None:

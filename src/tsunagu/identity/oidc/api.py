@@ -1,4 +1,8 @@
-"""Machine endpoints of the OpenID Connect provider and the admin API for clients."""
+"""Machine endpoints of the OpenID Connect provider and the admin API for clients.
+
+Database sessions use ``scope="function"`` so that the transaction commits before the response
+leaves: a relying party redeems a code (or replays one) the moment it has it.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from tsunagu.identity.oidc.schemas import (
 
 PLATFORM_OPERATOR = "digital-agency"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+COMMITTED = Depends(db_session, scope="function")
 
 router = APIRouter(tags=["identity: OpenID Connect"])
 admin = APIRouter(prefix="/api/v1/identity/oidc", tags=["identity: OpenID Connect"])
@@ -54,7 +59,7 @@ def openid_configuration(op: service.Provider = Depends(provider)) -> dict[str, 
 
 
 @router.get("/oidc/jwks", response_model=Jwks, summary="Signing keys (JWKS), current and recently retired")
-def jwks(db: Session = Depends(db_session), op: service.Provider = Depends(provider)) -> dict[str, Any]:
+def jwks(db: Session = COMMITTED, op: service.Provider = Depends(provider)) -> dict[str, Any]:
     return keys.published(db, op.secret)
 
 
@@ -62,7 +67,7 @@ def jwks(db: Session = Depends(db_session), op: service.Provider = Depends(provi
 def token(request: Request, *, grant_type: str = Form(...), code: str = Form(...),
           redirect_uri: str = Form(...), code_verifier: str = Form(...),
           client_id: str | None = Form(None), client_secret: str | None = Form(None),
-          db: Session = Depends(db_session), op: service.Provider = Depends(provider)) -> JSONResponse:
+          db: Session = COMMITTED, op: service.Provider = Depends(provider)) -> JSONResponse:
     """Token endpoint (client_secret_basic or client_secret_post; PKCE S256 verifier)."""
     basic = _basic_credentials(request.headers.get("authorization"))
     identifier, secret = basic or (client_id or "", client_secret or "")
@@ -82,7 +87,7 @@ def token(request: Request, *, grant_type: str = Form(...), code: str = Form(...
 
 @router.get("/oidc/userinfo", summary="Consented attributes of the logged-in resident")
 @router.post("/oidc/userinfo", summary="Consented attributes of the logged-in resident")
-def userinfo(request: Request, db: Session = Depends(db_session),
+def userinfo(request: Request, db: Session = COMMITTED,
              op: service.Provider = Depends(provider)) -> dict[str, Any]:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not value:
@@ -92,7 +97,7 @@ def userinfo(request: Request, db: Session = Depends(db_session),
 
 @admin.post("/clients", response_model=RegisteredClientOut, status_code=201,
             summary="Register a relying party (platform administrators)")
-def register_client(body: ClientRegistration, db: Session = Depends(db_session),
+def register_client(body: ClientRegistration, db: Session = COMMITTED,
                     _admin: sessions.Principal = Depends(platform_admin)) -> RegisteredClientOut:
     registered = service.register_client(
         db, name=body.name, organization_code=body.organization_code, redirect_uris=body.redirect_uris,
@@ -103,7 +108,7 @@ def register_client(body: ClientRegistration, db: Session = Depends(db_session),
 
 
 @admin.get("/clients", response_model=Page[ClientOut], summary="Registered relying parties")
-def list_clients(page: PageParams = Depends(page_params), db: Session = Depends(db_session),
+def list_clients(page: PageParams = Depends(page_params), db: Session = COMMITTED,
                  _admin: sessions.Principal = Depends(platform_admin)) -> Page[ClientOut]:
     clients, total = service.list_clients(db, limit=page.limit, offset=page.offset)
     return Page(items=[_client_out(c) for c in clients], total=total, limit=page.limit,

@@ -1,4 +1,8 @@
-"""Residents' pages of the OpenID Connect provider: consent, remembered consents, logout."""
+"""Residents' pages of the OpenID Connect provider: consent, remembered consents, logout.
+
+Database sessions use ``scope="function"`` so that the transaction commits before the response
+leaves: a relying party redeems a code (or replays one) the moment it has it.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,18 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import SESSION_COOKIE, db_session, require_principal, require_resident
+from tsunagu.core.http.auth import SESSION_COOKIE, require_principal, require_resident
 from tsunagu.core.http.templating import render
 from tsunagu.identity.history import service as history
 from tsunagu.identity.oidc import claims, service
-from tsunagu.identity.oidc.api import provider
+from tsunagu.identity.oidc.api import COMMITTED, provider
 from tsunagu.identity.oidc.errors import AuthorizationRequestRejectedError
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)])
 
 
 @router.get("/oidc/authorize", response_class=HTMLResponse)
-def authorize(request: Request, db: Session = Depends(db_session),
+def authorize(request: Request, db: Session = COMMITTED,
               op: service.Provider = Depends(provider)) -> Response:
     """認可リクエスト: show the consent screen, or answer at once if consent is remembered."""
     params = dict(request.query_params)
@@ -36,7 +40,7 @@ def authorize(request: Request, db: Session = Depends(db_session),
 
 @router.post("/oidc/authorize")
 async def decide(request: Request, *, decision: str = Form(...), remember: bool = Form(False),
-                 db: Session = Depends(db_session), op: service.Provider = Depends(provider),
+                 db: Session = COMMITTED, op: service.Provider = Depends(provider),
                  resident: sessions.Principal = Depends(require_resident)) -> Response:
     """同意する / 同意しない on the consent screen."""
     form = await request.form()
@@ -56,7 +60,7 @@ async def decide(request: Request, *, decision: str = Form(...), remember: bool 
 
 
 @router.get("/oidc/consents", response_class=HTMLResponse)
-def consents(request: Request, db: Session = Depends(db_session),
+def consents(request: Request, db: Session = COMMITTED,
              resident: sessions.Principal = Depends(require_resident)) -> HTMLResponse:
     """連携中のサービス: the consents the resident gave, each withdrawable."""
     return render(request, "identity/oidc/consents.html",
@@ -64,7 +68,7 @@ def consents(request: Request, db: Session = Depends(db_session),
 
 
 @router.post("/oidc/consents/{consent_id}/withdraw")
-def withdraw(consent_id: int, db: Session = Depends(db_session),
+def withdraw(consent_id: int, db: Session = COMMITTED,
              resident: sessions.Principal = Depends(require_resident)) -> RedirectResponse:
     withdrawn = service.withdraw_consent(db, resident.subject_id, consent_id)
     history.record_event(db, "resident", resident.subject_id, "oidc_consent_withdrawn", {
@@ -75,7 +79,7 @@ def withdraw(consent_id: int, db: Session = Depends(db_session),
 @router.get("/oidc/logout", response_class=HTMLResponse)
 def logout_confirm(request: Request, *, id_token_hint: str | None = None,
                    post_logout_redirect_uri: str | None = None, state: str | None = None,
-                   db: Session = Depends(db_session),
+                   db: Session = COMMITTED,
                    op: service.Provider = Depends(provider)) -> HTMLResponse:
     """RP-initiated logout: ask before ending the session (a link alone must not log out)."""
     client, _target = service.logout_target(db, op, id_token_hint=id_token_hint,
@@ -89,7 +93,7 @@ def logout_confirm(request: Request, *, id_token_hint: str | None = None,
 @router.post("/oidc/logout")
 def logout(request: Request, *, id_token_hint: str | None = Form(None),
            post_logout_redirect_uri: str | None = Form(None), state: str | None = Form(None),
-           db: Session = Depends(db_session), op: service.Provider = Depends(provider)) -> Response:
+           db: Session = COMMITTED, op: service.Provider = Depends(provider)) -> Response:
     _client, target = service.logout_target(db, op, id_token_hint=id_token_hint,
                                             post_logout_redirect_uri=post_logout_redirect_uri,
                                             state=state)

@@ -150,8 +150,13 @@ def discovery(provider: Provider) -> dict[str, Any]:
 def register_client(db: Session, *, name: str, organization_code: str, redirect_uris: list[str],
                     post_logout_redirect_uris: list[str] | None = None,
                     scopes: list[str] | None = None,
-                    sector_identifier: str | None = None) -> RegisteredClient:
-    """利用者（サービス）の登録 by the platform operator; the secret is returned only here."""
+                    sector_identifier: str | None = None, client_id: str | None = None,
+                    client_secret: str | None = None) -> RegisteredClient:
+    """利用者（サービス）の登録 by the platform operator; the secret is returned only here.
+
+    ``client_id`` and ``client_secret`` are generated unless given (the demo client derives
+    its secret from the platform secret so that the demo relying party can recompute it).
+    """
     errors: list[dict[str, Any]] = []
     if not name.strip():
         errors.append({"location": ["name"], "message": "a client needs a name"})
@@ -175,9 +180,10 @@ def register_client(db: Session, *, name: str, organization_code: str, redirect_
         raise InvalidClientRegistrationError("the client registration is invalid", errors=errors)
     if "openid" not in allowed:
         allowed = ["openid", *allowed]
-    secret = secrets.token_urlsafe(32)
+    secret = client_secret or secrets.token_urlsafe(32)
     row = Client(
-        client_id=secrets.token_urlsafe(16), name=name.strip(), organization_code=organization_code,
+        client_id=client_id or secrets.token_urlsafe(16), name=name.strip(),
+        organization_code=organization_code,
         secret_hash=_secret_hash(secret), redirect_uris=list(redirect_uris),
         post_logout_redirect_uris=logout_uris, allowed_scopes=allowed,
         sector_identifier=sector_identifier or str(hosts.pop()), active=True, created_at=clock.now(),
