@@ -7,12 +7,12 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.types.base import InvalidValue, string_value_schema
 
 WEIGHTS = (6, 5, 4, 3, 2)
 
 
-class InvalidLocalGovernmentCode(ValidationFailed):
+class InvalidLocalGovernmentCode(InvalidValue):
     code = "invalid-local-government-code"
     title = "Invalid local government code"
 
@@ -21,7 +21,7 @@ def check_digit(five_digits: str) -> str:
     """検査数字: 11 minus (Σ digit×weight mod 11), last digit only (remainder 0 → 1, 1 → 0)."""
     if len(five_digits) != 5 or not five_digits.isascii() or not five_digits.isdigit():
         raise InvalidLocalGovernmentCode(
-            f"a local government code needs 5 digits before its check digit, got {five_digits!r}")
+            "code", f"a local government code needs 5 digits before its check digit, got {five_digits!r}")
     total = sum(int(digit) * weight for digit, weight in zip(five_digits, WEIGHTS, strict=True))
     return str((11 - total % 11) % 10)
 
@@ -34,14 +34,11 @@ class LocalGovernmentCode(str):
     def __new__(cls, value: str) -> LocalGovernmentCode:
         text = value.strip() if isinstance(value, str) else ""
         if len(text) != 6 or not text.isascii() or not text.isdigit():
-            raise InvalidLocalGovernmentCode(
-                f"a local government code is 6 digits, got {value!r}",
-                errors=[{"field": "code", "message": "6 digits expected"}])
+            raise InvalidLocalGovernmentCode("code", f"a local government code is 6 digits, got {value!r}")
         if check_digit(text[:5]) != text[5]:
             raise InvalidLocalGovernmentCode(
-                f"wrong check digit in local government code {text!r} "
-                f"(expected {text[:5]}{check_digit(text[:5])})",
-                errors=[{"field": "code", "message": "wrong check digit"}])
+                "code", f"wrong check digit in local government code {text!r} "
+                        f"(expected {text[:5]}{check_digit(text[:5])})")
         return super().__new__(cls, text)
 
     @classmethod
@@ -65,13 +62,4 @@ class LocalGovernmentCode(str):
     @classmethod
     def __get_pydantic_core_schema__(cls, _source: Any, _handler: GetCoreSchemaHandler
                                      ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(
-            _validate_for_pydantic, core_schema.str_schema(pattern=r"^\d{6}$"),
-            serialization=core_schema.to_string_ser_schema())
-
-
-def _validate_for_pydantic(value: str) -> LocalGovernmentCode:
-    try:
-        return LocalGovernmentCode(value)
-    except InvalidLocalGovernmentCode as exc:
-        raise ValueError(exc.detail) from None
+        return string_value_schema(cls, cls, str)

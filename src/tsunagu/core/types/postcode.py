@@ -9,12 +9,12 @@ import jaconv
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.types.base import InvalidValue, string_value_schema
 
 _SEPARATORS = re.compile(r"[\s〒\-‐‑‒–—―−－ー]")
 
 
-class InvalidPostcode(ValidationFailed):
+class InvalidPostcode(InvalidValue):
     code = "invalid-postcode"
     title = "Invalid postcode"
 
@@ -28,9 +28,7 @@ class Postcode(str):
         text = _SEPARATORS.sub("", jaconv.z2h(value, digit=True, ascii=True, kana=False)) \
             if isinstance(value, str) else ""
         if len(text) != 7 or not text.isascii() or not text.isdigit():
-            raise InvalidPostcode(
-                f"a postcode is 7 digits such as 100-0001, got {value!r}",
-                errors=[{"field": "postcode", "message": "7 digits expected"}])
+            raise InvalidPostcode("postcode", f"a postcode is 7 digits such as 100-0001, got {value!r}")
         return super().__new__(cls, text)
 
     @property
@@ -40,13 +38,4 @@ class Postcode(str):
     @classmethod
     def __get_pydantic_core_schema__(cls, _source: Any, _handler: GetCoreSchemaHandler
                                      ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(
-            _validate_for_pydantic, core_schema.str_schema(),
-            serialization=core_schema.to_string_ser_schema())
-
-
-def _validate_for_pydantic(value: str) -> Postcode:
-    try:
-        return Postcode(value)
-    except InvalidPostcode as exc:
-        raise ValueError(exc.detail) from None
+        return string_value_schema(cls, cls, str)
