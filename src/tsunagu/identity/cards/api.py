@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import ValidationFailed
-from tsunagu.core.http.auth import SESSION_COOKIE, db_session, require_principal
+from tsunagu.core.http.auth import SESSION_COOKIE, require_principal
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.cards import ca, service
 from tsunagu.identity.cards.schemas import (
@@ -26,7 +26,7 @@ from tsunagu.identity.cards.schemas import (
     SignatureCheck,
     SignerOut,
 )
-from tsunagu.identity.history.http import auth_session, client_of, set_session_cookie
+from tsunagu.identity.history.http import AUTH_COMMITTED, COMMITTED, client_of, set_session_cookie
 
 router = APIRouter(prefix="/api/v1/identity", tags=["identity: My Number Card"])
 BINDING_COOKIE = "tsunagu_card_login"
@@ -38,8 +38,8 @@ def card_app_url(request: Request, challenge: service.Challenge) -> str:
 
 
 def start_challenge(request: Request, response: Response, db: Session) -> service.Challenge:
-    """A challenge bound to this browser by a fresh secret in an HttpOnly cookie."""
-    binding = secrets.token_urlsafe(32)
+    """A challenge bound to this browser by a secret in an HttpOnly cookie (kept across reloads)."""
+    binding = request.cookies.get(BINDING_COOKIE) or secrets.token_urlsafe(32)
     challenge = service.new_challenge(db, binding)
     response.set_cookie(BINDING_COOKIE, binding, httponly=True, samesite="lax", path="/",
                         max_age=int(service.CHALLENGE_TTL.total_seconds()),
@@ -57,7 +57,7 @@ def _decode(text: str, field: str, *, urlsafe: bool) -> bytes:
 
 
 @router.post("/card-login/challenge", response_model=ChallengeOut)
-def challenge(request: Request, response: Response, db: Session = Depends(db_session)) -> ChallengeOut:
+def challenge(request: Request, response: Response, db: Session = COMMITTED) -> ChallengeOut:
     """Start a card login: a one-time nonce bound to this client (cookie), valid 5 minutes."""
     issued = start_challenge(request, response, db)
     return ChallengeOut(challenge_id=issued.id, nonce=issued.nonce, expires_at=issued.expires_at,
@@ -65,7 +65,7 @@ def challenge(request: Request, response: Response, db: Session = Depends(db_ses
 
 
 @router.post("/card-login/respond", response_model=AnswerAccepted)
-def respond(body: CardAnswer, request: Request, db: Session = Depends(auth_session)) -> AnswerAccepted:
+def respond(body: CardAnswer, request: Request, db: Session = AUTH_COMMITTED) -> AnswerAccepted:
     """The card app's answer to a QR login; the waiting browser then completes the login."""
     service.answer_challenge(db, body.challenge_id, body.nonce, body.certificate.encode(),
                              _decode(body.signature, "signature", urlsafe=True), client=client_of(request))
@@ -73,7 +73,7 @@ def respond(body: CardAnswer, request: Request, db: Session = Depends(auth_sessi
 
 
 @router.post("/card-login/verify", response_model=LoggedIn)
-def verify(body: CardAnswer, request: Request, db: Session = Depends(auth_session)) -> JSONResponse:
+def verify(body: CardAnswer, request: Request, db: Session = AUTH_COMMITTED) -> JSONResponse:
     """Direct login: the signed challenge in, a renewed session cookie out."""
     principal, token = service.login_with_card(
         db, body.challenge_id, body.nonce, body.certificate.encode(),
@@ -92,7 +92,7 @@ def logged_in(principal: Principal) -> LoggedIn:
 
 
 @router.post("/signatures/verify", response_model=SignerOut)
-def verify_signature(body: SignatureCheck, db: Session = Depends(db_session)) -> SignerOut:
+def verify_signature(body: SignatureCheck, db: Session = COMMITTED) -> SignerOut:
     """Check a 署名用 signature: chain, validity, revocation; answers who signed (基本4情報)."""
     info = service.verify_signature(db, _decode(body.data, "data", urlsafe=False),
                                     _decode(body.signature, "signature", urlsafe=False),
@@ -102,7 +102,7 @@ def verify_signature(body: SignatureCheck, db: Session = Depends(db_session)) ->
 
 @router.post("/cards", response_model=None, status_code=201)
 def issue_card(body: CardIssue, request: Request, principal: Principal = Depends(require_principal),
-               db: Session = Depends(db_session)) -> Response:
+               db: Session = COMMITTED) -> Response:
     """Issue a virtual card (registrar staff of the resident's municipality); answers the card file."""
     service.authorize_card_office(db, principal, body.resident_id)
     issued = service.issue_card(db, ca.load_ca(request.app.state.settings.data_dir), body.resident_id,
@@ -114,7 +114,7 @@ def issue_card(body: CardIssue, request: Request, principal: Principal = Depends
 @router.post("/cards/{card_id}/revoke", response_model=CardOut)
 def revoke_card(card_id: str, request: Request, body: CardRevoke | None = None,
                 principal: Principal = Depends(require_principal),
-                db: Session = Depends(db_session)) -> CardOut:
+                db: Session = COMMITTED) -> CardOut:
     """Revoke a card (the holder, or registrar staff); a new CRL is published at once."""
     service.authorize_revocation(db, principal, card_id)
     record = service.revoke_card(db, ca.load_ca(request.app.state.settings.data_dir), card_id,

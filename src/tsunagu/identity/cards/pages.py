@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.errors import NotFound
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import SESSION_COOKIE, db_session
+from tsunagu.core.http.auth import SESSION_COOKIE
 from tsunagu.core.http.templating import render, translate
 from tsunagu.identity.cards import ca, service
 from tsunagu.identity.cards.api import BINDING_COOKIE, card_app_url, start_challenge
 from tsunagu.identity.cards.errors import ChallengePending
-from tsunagu.identity.history.http import auth_session, client_of, set_session_cookie
+from tsunagu.identity.history.http import AUTH_COMMITTED, COMMITTED, client_of, set_session_cookie
 
 router = APIRouter(prefix="/identity", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 CARD_APP_JS = Path(__file__).resolve().parent / "static" / "card-app.js"
@@ -26,7 +26,7 @@ AFTER_LOGIN = "/identity/history"
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, db: Session = Depends(db_session)) -> Response:
+def login_page(request: Request, db: Session = COMMITTED) -> Response:
     """ログイン: a QR code carrying a fresh challenge for the card app."""
     response = Response()
     challenge = start_challenge(request, response, db)
@@ -44,7 +44,7 @@ def login_page(request: Request, db: Session = Depends(db_session)) -> Response:
 
 @router.post("/login/complete", response_model=None)
 def complete(request: Request, challenge_id: str = Form(..., max_length=64),
-             db: Session = Depends(auth_session)) -> Response:
+             db: Session = AUTH_COMMITTED) -> Response:
     """The browser finishes the login once the card has answered (no JavaScript needed)."""
     try:
         _principal, token = service.complete_login(
@@ -72,7 +72,7 @@ def card_app_script() -> Response:
 
 
 @router.get("/crl.der")
-def crl(request: Request, db: Session = Depends(db_session)) -> Response:
+def crl(request: Request, db: Session = COMMITTED) -> Response:
     """失効リスト: the CA's current X.509 CRL (DER), re-signed when past its next update."""
     der = service.current_crl(db, ca.load_ca(request.app.state.settings.data_dir))
     return Response(der, media_type="application/pkix-crl", headers={"Cache-Control": "max-age=60"})
@@ -100,7 +100,7 @@ def demo_issue_page(request: Request) -> HTMLResponse:
 def demo_issue(request: Request, resident_id: str = Form(..., max_length=64),
                authentication_pin: str = Form(..., max_length=16),
                signature_pin: str = Form(..., max_length=16),
-               db: Session = Depends(db_session)) -> Response:
+               db: Session = COMMITTED) -> Response:
     """Issue a virtual card for a synthetic demo resident and download it (demo environments only)."""
     _demo_only(request)
     issued = service.issue_card(db, ca.load_ca(request.app.state.settings.data_dir), resident_id.strip(),

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import Forbidden
-from tsunagu.core.http.auth import db_session, require_principal, require_staff
+from tsunagu.core.http.auth import require_principal, require_staff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.history import service
-from tsunagu.identity.history.http import end_session
+from tsunagu.identity.history.http import COMMITTED, end_session
 from tsunagu.identity.history.schemas import AuditOut, HistoryOut, Me
 
 router = APIRouter(prefix="/api/v1/identity", tags=["identity: sessions and history"])
@@ -24,7 +24,7 @@ def me(principal: Principal = Depends(require_principal)) -> Me:
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, db: Session = Depends(db_session)) -> Response:
+def logout(request: Request, db: Session = COMMITTED) -> Response:
     response = Response(status_code=204)
     end_session(request, response, db)
     return response
@@ -32,7 +32,7 @@ def logout(request: Request, db: Session = Depends(db_session)) -> Response:
 
 @router.get("/history", response_model=Page[HistoryOut])
 def my_history(params: PageParams = Depends(page_params), principal: Principal = Depends(require_principal),
-               db: Session = Depends(db_session)) -> Page[HistoryOut]:
+               db: Session = COMMITTED) -> Page[HistoryOut]:
     """操作履歴 of the logged-in person: logins, consents, proxy actions, cards."""
     items, total = service.events_of(db, principal.kind, principal.subject_id, limit=params.limit,
                                      offset=params.offset)
@@ -43,7 +43,7 @@ def my_history(params: PageParams = Depends(page_params), principal: Principal =
 @router.get("/audit", response_model=list[AuditOut])
 def audit_log(params: PageParams = Depends(page_params),
               principal: Principal = Depends(require_staff("管理")),
-              db: Session = Depends(db_session)) -> list[AuditOut]:
+              db: Session = COMMITTED) -> list[AuditOut]:
     """Authentication events, for administrators of the platform operator only."""
     if principal.organization_code != PLATFORM_OPERATOR:
         raise Forbidden("only the platform operator's administrators can read the authentication audit log")

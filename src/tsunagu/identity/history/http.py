@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
-from tsunagu.core.http.auth import SESSION_COOKIE
+from tsunagu.core.http.auth import SESSION_COOKIE, db_session
 from tsunagu.identity.history.service import AuthenticationFailed, audit
 
 
@@ -52,3 +52,9 @@ def end_session(request: Request, response: Response, db: Session) -> None:
         audit(db, "logout", "success", subject_kind=principal.kind, subject_id=principal.subject_id,
               client=client_of(request))
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+# Commit before the response is sent ("function" scope), so that the client's next request
+# (with the new session cookie, say) always sees what this one wrote.
+COMMITTED = Depends(db_session, scope="function")
+AUTH_COMMITTED = Depends(auth_session, scope="function")

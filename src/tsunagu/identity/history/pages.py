@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session, require_principal
+from tsunagu.core.http.auth import require_principal
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.history import service
-from tsunagu.identity.history.http import end_session
+from tsunagu.identity.history.http import COMMITTED, end_session
 
 router = APIRouter(prefix="/identity", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 
@@ -26,7 +26,7 @@ LABELS = {"login": "ログイン", "card-issued": "カードの発行", "card-re
 
 @router.get("/history", response_class=HTMLResponse)
 def history_page(request: Request, page: int = 0, principal: Principal = Depends(require_principal),
-                 db: Session = Depends(db_session)) -> HTMLResponse:
+                 db: Session = COMMITTED) -> HTMLResponse:
     events, total = service.events_of(db, principal.kind, principal.subject_id, limit=50,
                                       offset=max(page, 0) * 50)
     return render(request, "identity/history/history.html",
@@ -34,7 +34,7 @@ def history_page(request: Request, page: int = 0, principal: Principal = Depends
 
 
 @router.post("/logout", response_model=None)
-def logout(request: Request, db: Session = Depends(db_session)) -> Response:
+def logout(request: Request, db: Session = COMMITTED) -> Response:
     response = RedirectResponse("/", status_code=303)
     end_session(request, response, db)
     return response

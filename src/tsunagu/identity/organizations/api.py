@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
-from tsunagu.core.http.auth import db_session
 from tsunagu.core.http.pagination import Page, PageParams, page_params
+from tsunagu.identity.history.http import COMMITTED
 from tsunagu.identity.organizations import service
 from tsunagu.identity.organizations.schemas import OrganizationOut
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/identity/organizations", tags=["identity: org
 
 @router.get("", response_model=Page[OrganizationOut])
 def list_organizations(params: PageParams = Depends(page_params),
-                       db: Session = Depends(db_session)) -> Page[OrganizationOut]:
+                       db: Session = COMMITTED) -> Page[OrganizationOut]:
     """組織一覧: every organization on the platform."""
     records = service.list_organizations(db, limit=params.limit, offset=params.offset)
     return Page[OrganizationOut](items=[OrganizationOut(**asdict(r)) for r in records],
@@ -27,7 +27,7 @@ def list_organizations(params: PageParams = Depends(page_params),
 
 
 @router.get("/{code}", response_model=OrganizationOut)
-def get_organization(code: str, db: Session = Depends(db_session)) -> OrganizationOut:
+def get_organization(code: str, db: Session = COMMITTED) -> OrganizationOut:
     record = service.get_organization(db, code)
     if record is None:
         raise NotFound(f"no organization with code {code}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from tsunagu.core.http.auth import db_session, require_resident
+from tsunagu.core.http.auth import require_resident
 from tsunagu.core.sessions import Principal
+from tsunagu.identity.history.http import COMMITTED
 from tsunagu.identity.proxies import service
 from tsunagu.identity.proxies.schemas import ProxyCreate, ProxyOut
 
@@ -21,19 +22,19 @@ def _out(record: service.ProxyRecord) -> ProxyOut:
 
 @router.get("", response_model=list[ProxyOut])
 def list_proxies(principal: Principal = Depends(require_resident),
-                 db: Session = Depends(db_session)) -> list[ProxyOut]:
+                 db: Session = COMMITTED) -> list[ProxyOut]:
     """Registrations where I am the represented person or the proxy."""
     return [_out(r) for r in service.proxies_of(db, principal.subject_id)]
 
 
 @router.post("", response_model=ProxyOut, status_code=201)
 def register(body: ProxyCreate, principal: Principal = Depends(require_resident),
-             db: Session = Depends(db_session)) -> ProxyOut:
+             db: Session = COMMITTED) -> ProxyOut:
     return _out(service.register_proxy(db, principal.subject_id, body.proxy_id, procedures=body.procedures,
                                        ends_on=body.ends_on))
 
 
 @router.post("/{grant_id}/withdraw", response_model=ProxyOut)
 def withdraw(grant_id: str, principal: Principal = Depends(require_resident),
-             db: Session = Depends(db_session)) -> ProxyOut:
+             db: Session = COMMITTED) -> ProxyOut:
     return _out(service.withdraw_proxy(db, principal.subject_id, grant_id))

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from tsunagu.core.http.auth import SESSION_COOKIE, db_session, require_staff
+from tsunagu.core.http.auth import SESSION_COOKIE, require_staff
 from tsunagu.core.sessions import Principal
-from tsunagu.identity.history.http import auth_session, client_of, set_session_cookie
+from tsunagu.identity.history.http import AUTH_COMMITTED, COMMITTED, client_of, set_session_cookie
 from tsunagu.identity.staff import service
 from tsunagu.identity.staff.schemas import StaffCreate, StaffCreated, StaffLogin, StaffOut
 
@@ -21,7 +21,7 @@ def _out(record: service.StaffRecord) -> StaffOut:
 
 
 @router.post("/login", response_model=StaffOut)
-def login(body: StaffLogin, request: Request, db: Session = Depends(auth_session)) -> JSONResponse:
+def login(body: StaffLogin, request: Request, db: Session = AUTH_COMMITTED) -> JSONResponse:
     """Password + TOTP; answers the account and sets a renewed session cookie."""
     principal, token = service.login(db, body.login_id, body.password, body.totp, client=client_of(request),
                                      previous_token=request.cookies.get(SESSION_COOKIE))
@@ -33,7 +33,7 @@ def login(body: StaffLogin, request: Request, db: Session = Depends(auth_session
 
 @router.get("", response_model=list[StaffOut])
 def list_staff(principal: Principal = Depends(require_staff("管理")),
-               db: Session = Depends(db_session)) -> list[StaffOut]:
+               db: Session = COMMITTED) -> list[StaffOut]:
     """The staff of the administrator's own organization."""
     assert principal.organization_code is not None
     return [_out(r) for r in service.staff_of(db, principal.organization_code)]
@@ -41,7 +41,7 @@ def list_staff(principal: Principal = Depends(require_staff("管理")),
 
 @router.post("", response_model=StaffCreated, status_code=201)
 def create_staff(body: StaffCreate, principal: Principal = Depends(require_staff("管理")),
-                 db: Session = Depends(db_session)) -> StaffCreated:
+                 db: Session = COMMITTED) -> StaffCreated:
     """Create an account in the administrator's own organization (never another's)."""
     assert principal.organization_code is not None
     created = service.create_staff(db, principal.organization_code, body.login_id,

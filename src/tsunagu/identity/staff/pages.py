@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE
 from tsunagu.core.http.templating import render
-from tsunagu.identity.history.http import auth_session, client_of, set_session_cookie
+from tsunagu.identity.history.http import AUTH_COMMITTED, client_of, set_session_cookie
 from tsunagu.identity.history.service import AuthenticationFailed
 from tsunagu.identity.staff import service
 
@@ -24,7 +24,7 @@ def login_page(request: Request) -> HTMLResponse:
 @router.post("/login", response_model=None)
 def login(request: Request, login_id: str = Form(..., max_length=64),
           password: str = Form(..., max_length=200),
-          totp: str = Form("", max_length=10), db: Session = Depends(auth_session)) -> Response:
+          totp: str = Form("", max_length=10), db: Session = AUTH_COMMITTED) -> Response:
     """職員ログイン: password and one-time code; a failure shows the form again with the reason."""
     try:
         _principal, token = service.login(db, login_id.strip(), password, totp, client=client_of(request),
