@@ -30,10 +30,12 @@ def register_client(
 ) -> None:
     """Register a relying party; prints its client id and secret (the secret only this once)."""
     with errors_as_messages():
-        database = open_database(settings())
+        config = settings()
+        database = open_database(config)
         with database.session() as db:
             registered = service.register_client(
-                db, name=name, organization_code=organization, redirect_uris=redirect_uri,
+                db, config.resolved_secret_key(), name=name, organization_code=organization,
+                redirect_uris=redirect_uri,
                 post_logout_redirect_uris=post_logout_redirect_uri, scopes=scope or None,
                 sector_identifier=sector)
         out.print(f"client_id:     {registered.client.client_id}")

@@ -15,6 +15,7 @@ from tests.conftest import login_as
 
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
+from tsunagu.core.settings import Settings
 from tsunagu.core.types.address import Address
 from tsunagu.core.types.name import PersonName
 from tsunagu.identity.oidc import claims, service
@@ -44,10 +45,11 @@ def resident_record(monkeypatch: pytest.MonkeyPatch) -> residents.ResidentRecord
 
 
 @pytest.fixture
-def registered(database: Database) -> service.RegisteredClient:
+def registered(database: Database, settings: Settings) -> service.RegisteredClient:
     with database.session() as db:
         return service.register_client(
-            db, name="つなぐショップ", organization_code="tsunagu-power", redirect_uris=[REDIRECT],
+            db, settings.resolved_secret_key(), name="つなぐショップ", organization_code="tsunagu-power",
+            redirect_uris=[REDIRECT],
             post_logout_redirect_uris=[LOGOUT_REDIRECT])
 
 

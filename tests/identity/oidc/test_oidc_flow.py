@@ -87,11 +87,11 @@ def test_full_flow_releases_exactly_the_consented_attributes(
 
 def test_subjects_are_pairwise_per_sector(database: Database) -> None:
     with database.session() as db:
-        shop = service.register_client(db, name="A", organization_code="x",
+        shop = service.register_client(db, "s", name="A", organization_code="x",
                                        redirect_uris=["https://a.example/cb"]).client
-        bank = service.register_client(db, name="B", organization_code="y",
+        bank = service.register_client(db, "s", name="B", organization_code="y",
                                        redirect_uris=["https://b.example/cb"]).client
-        shop_again = service.register_client(db, name="A2", organization_code="x",
+        shop_again = service.register_client(db, "s", name="A2", organization_code="x",
                                              redirect_uris=["https://a.example/other"]).client
     op = service.Provider(issuer="https://idp.example", secret="s")
     assert service.pairwise_subject(op, shop, "r1") != service.pairwise_subject(op, bank, "r1")

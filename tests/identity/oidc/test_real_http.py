@@ -114,8 +114,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             resident_id = residents.register_move_in(
                 db, CHIYODA, person(), residents.Residence(1001, "3", "5"), moved_in_on=date(2020, 4, 1),
                 actor="test").id
-            registered = service.register_client(db, name="つなぐ電力", organization_code="tsunagu-power",
-                                                 redirect_uris=[REDIRECT])
+            registered = service.register_client(db, SECRET, name="つなぐ電力",
+                                                 organization_code="tsunagu-power", redirect_uris=[REDIRECT])
         token = _card_login(database, authority, resident_id)
         database.dispose()
     get_settings.cache_clear()

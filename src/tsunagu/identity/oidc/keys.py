@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from joserfc.jwk import ECKey, KeySet
-from sqlalchemy import delete, select
+from sqlalchemy import ScalarSelect, delete, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -23,6 +22,10 @@ ALGORITHM = "ES256"
 PURPOSE = "oidc-signing-key"
 #: Longest lifetime of anything a key signs (ID tokens); retired keys are published this long.
 SIGNED_TOKEN_TTL = timedelta(minutes=10)
+MAX_CACHED_KEYS = 16
+#: The current key's id as a subquery, so a caller's own query can fetch it in passing.
+CURRENT_KID: ScalarSelect[str] = (select(SigningKey.kid).where(SigningKey.retired_at.is_(None))
+                                  .order_by(SigningKey.created_at.desc()).limit(1).scalar_subquery())
 
 
 def rotate(db: Session, secret: str) -> str:
@@ -46,13 +49,26 @@ def rotate(db: Session, secret: str) -> str:
 
 def current(db: Session, secret: str) -> ECKey:
     """The key that signs now (one is created on first use)."""
-    row = db.scalars(select(SigningKey).where(SigningKey.retired_at.is_(None))
-                     .order_by(SigningKey.created_at.desc()).limit(1)).first()
-    if row is None:
+    return signing_key(db, secret, db.scalar(select(CURRENT_KID)))
+
+
+def signing_key(db: Session, secret: str, kid: str | None) -> ECKey:
+    """The private key ``kid`` (decrypted once per process), or a new one when there is none yet.
+
+    Keys never change once written, so caching by ``kid`` is never stale; which key is current
+    is always read from the database, so a rotation takes effect at once in every process.
+    """
+    if kid is None:
         kid = rotate(db, secret)
+    cached = _decrypted.get((secret, kid))
+    if cached is None:
         row = db.get(SigningKey, kid)
-        assert row is not None
-    return _private_key(secret, row.kid, row.private_encrypted)
+        assert row is not None, "the current key is never purged"
+        # Decrypting and parsing a PEM costs more than signing; a handful of keys are ever live.
+        if len(_decrypted) >= MAX_CACHED_KEYS:
+            _decrypted.clear()
+        cached = _decrypted[(secret, kid)] = _decrypt(secret, row.kid, row.private_encrypted)
+    return cached
 
 
 def published(db: Session, secret: str) -> dict[str, Any]:
@@ -73,8 +89,9 @@ def _purge_expired(db: Session, at: datetime) -> None:
     db.execute(delete(SigningKey).where(SigningKey.retired_at <= at - SIGNED_TOKEN_TTL))
 
 
-@lru_cache(maxsize=8)
-def _private_key(secret: str, kid: str, sealed: bytes) -> ECKey:
-    # Decrypting and parsing a PEM costs more than signing; keys are immutable, so cache them.
+_decrypted: dict[tuple[str, str], ECKey] = {}
+
+
+def _decrypt(secret: str, kid: str, sealed: bytes) -> ECKey:
     pem = sealing.unseal(secret, PURPOSE, sealed, kid.encode())
     return ECKey.import_key(pem, parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})

@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -45,6 +45,7 @@ CODE_TTL = timedelta(minutes=1)
 ACCESS_TOKEN_TTL = keys.SIGNED_TOKEN_TTL
 ID_TOKEN_TTL = keys.SIGNED_TOKEN_TTL
 PAIRWISE_PURPOSE = "oidc-pairwise-subject"
+CLIENT_SECRET_PURPOSE = "oidc-client-secret"  # noqa: S105 - a key-derivation label
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -147,7 +148,8 @@ def discovery(provider: Provider) -> dict[str, Any]:
 
 # ---- clients ----------------------------------------------------------------------------------
 
-def register_client(db: Session, *, name: str, organization_code: str, redirect_uris: list[str],
+def register_client(db: Session, platform_secret: str, *, name: str, organization_code: str,
+                    redirect_uris: list[str],
                     post_logout_redirect_uris: list[str] | None = None,
                     scopes: list[str] | None = None,
                     sector_identifier: str | None = None, client_id: str | None = None,
@@ -184,7 +186,7 @@ def register_client(db: Session, *, name: str, organization_code: str, redirect_
     row = Client(
         client_id=client_id or secrets.token_urlsafe(16), name=name.strip(),
         organization_code=organization_code,
-        secret_hash=_secret_hash(secret), redirect_uris=list(redirect_uris),
+        secret_hash=_secret_hash(platform_secret, secret), redirect_uris=list(redirect_uris),
         post_logout_redirect_uris=logout_uris, allowed_scopes=allowed,
         sector_identifier=sector_identifier or str(hosts.pop()), active=True, created_at=clock.now(),
     )
@@ -204,15 +206,6 @@ def get_client(db: Session, client_id: str) -> ClientView:
     row = db.get(Client, client_id)
     if row is None or not row.active:
         raise UnknownClientError(f"no client is registered with client_id {client_id!r}")
-    return _client_view(row)
-
-
-def authenticate_client(db: Session, client_id: str, client_secret: str) -> ClientView:
-    row = db.get(Client, client_id)
-    if row is None or not row.active:
-        raise UnknownClientError(f"no client is registered with client_id {client_id!r}")
-    if not hmac.compare_digest(row.secret_hash, _secret_hash(client_secret)):
-        raise ClientAuthenticationFailedError("the client secret is wrong")
     return _client_view(row)
 
 
@@ -290,15 +283,35 @@ def rejection_url(provider: Provider, rejected: AuthorizationRequestRejectedErro
 
 # ---- tokens -----------------------------------------------------------------------------------
 
+# Built once: constructing a statement costs about as much as running it on the hot path.
+_REDEMPTION = (select(Client, AuthorizationCode, keys.CURRENT_KID)
+               .outerjoin(AuthorizationCode,
+                          (AuthorizationCode.code_hash == bindparam("code_hash"))
+                          & (AuthorizationCode.client_id == Client.client_id))
+               .where(Client.client_id == bindparam("client_id")))
+_REDEEM = (update(AuthorizationCode)
+           .where(AuthorizationCode.code_hash == bindparam("redeemed_code"),
+                  AuthorizationCode.used_at.is_(None))
+           .values(used_at=bindparam("redeemed_at")).execution_options(synchronize_session=False))
+
+
 def exchange_code(db: Session, provider: Provider, *, grant_type: str, client_id: str,
                   client_secret: str, code: str, redirect_uri: str, code_verifier: str) -> Tokens:
-    """Token endpoint (RFC 6749 §4.1.3 + RFC 7636): one code, once, with the right verifier."""
-    client = authenticate_client(db, client_id, client_secret)
+    """Token endpoint (RFC 6749 §4.1.3 + RFC 7636): one code, once, with the right verifier.
+
+    The hot path is one SELECT (client, code and the current key id together), one conditional
+    UPDATE that redeems the code atomically (a concurrent second redemption finds it used) and
+    one INSERT, flushed with the commit.
+    """
+    code_hash = _hash(code)
+    found = db.execute(_REDEMPTION, {"client_id": client_id, "code_hash": code_hash}).first()
+    client_row, row, kid = found if found is not None else (None, None, None)
+    _check_client(client_row, provider.secret, client_id, client_secret)
+    assert client_row is not None
     if grant_type != "authorization_code":
         raise UnsupportedGrantTypeError(f"grant_type {grant_type!r} is not supported")
     now = clock.now()
-    row = db.get(AuthorizationCode, _hash(code), with_for_update=True)
-    if row is None or row.client_id != client.client_id:
+    if row is None:
         raise InvalidCodeError("the authorization code is unknown or was issued to another client")
     if row.used_at is not None:
         raise CodeReusedError("the authorization code was already used; its tokens are revoked")
@@ -308,25 +321,28 @@ def exchange_code(db: Session, provider: Provider, *, grant_type: str, client_id
         raise InvalidCodeError("redirect_uri differs from the one in the authorization request")
     if not hmac.compare_digest(pkce_challenge(code_verifier), row.code_challenge):
         raise PkceMismatchError("the code_verifier does not match the code_challenge")
-    row.used_at = now
+    redeemed = db.execute(_REDEEM, {"redeemed_code": code_hash, "redeemed_at": now})
+    if getattr(redeemed, "rowcount", 0) != 1:
+        raise CodeReusedError("the authorization code was already used; its tokens are revoked")
     access_token = secrets.token_urlsafe(32)
-    db.add(AccessToken(token_hash=_hash(access_token), code_hash=row.code_hash,
-                       client_id=client.client_id, resident_id=row.resident_id, scopes=row.scopes,
-                       expires_at=now + ACCESS_TOKEN_TTL, revoked=False))
+    db.execute(insert(AccessToken), {
+        "token_hash": _hash(access_token), "code_hash": code_hash, "client_id": client_id,
+        "resident_id": row.resident_id, "scopes": row.scopes, "expires_at": now + ACCESS_TOKEN_TTL,
+        "revoked": False})
+    client = _client_view(client_row)
     id_claims: dict[str, Any] = {
         "iss": provider.issuer,
         "sub": pairwise_subject(provider, client, row.resident_id),
-        "aud": client.client_id,
+        "aud": client_id,
         "iat": int(now.timestamp()),
         "exp": int((now + ID_TOKEN_TTL).timestamp()),
         "at_hash": _half_hash(access_token),
     }
     if row.nonce:
         id_claims["nonce"] = row.nonce
-    signing_key = keys.current(db, provider.secret)
+    signing_key = keys.signing_key(db, provider.secret, kid)
     id_token = jwt.encode({"alg": keys.ALGORITHM, "kid": signing_key.kid, "typ": "JWT"},
                           id_claims, signing_key)
-    db.flush()
     return Tokens(access_token=access_token, id_token=id_token,
                   expires_in=int(ACCESS_TOKEN_TTL.total_seconds()), scope=" ".join(row.scopes))
 
@@ -459,9 +475,18 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _secret_hash(secret: str) -> str:
-    # Client secrets are 256-bit random values, so a fast hash is as strong as a slow one here.
-    return _hash(secret)
+def _secret_hash(platform_secret: str, client_secret: str) -> str:
+    # Client secrets are generated 256-bit random values: a slow password hash adds nothing
+    # against guessing, and the pepper (a key derived from the platform secret) means a
+    # database dump alone does not even allow checking a candidate secret offline.
+    return sealing.keyed_digest(platform_secret, CLIENT_SECRET_PURPOSE, client_secret).hex()
+
+
+def _check_client(row: Client | None, platform_secret: str, client_id: str, client_secret: str) -> None:
+    if row is None or not row.active:
+        raise UnknownClientError(f"no client is registered with client_id {client_id!r}")
+    if not hmac.compare_digest(row.secret_hash, _secret_hash(platform_secret, client_secret)):
+        raise ClientAuthenticationFailedError("the client secret is wrong")
 
 
 def _half_hash(access_token: str) -> str:
