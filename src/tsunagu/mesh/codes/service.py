@@ -9,11 +9,13 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tsunagu.core import clock
 from tsunagu.mesh.codes.models import MeshPersonLink, MeshSubjectCode
 from tsunagu.mesh.node.models import MeshNodePerson
+
+_SOURCE, _TARGET = aliased(MeshSubjectCode), aliased(MeshSubjectCode)  # one compiled query, reused
 
 
 def ensure_link(db: Session, resident_id: str) -> str:
@@ -68,6 +70,17 @@ def link_of(db: Session, organization_code: str, code: str) -> str | None:
 def code_of(db: Session, organization_code: str, link_id: str) -> str | None:
     return db.scalar(select(MeshSubjectCode.code).where(
         MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.link_id == link_id))
+
+
+def translate(db: Session, from_organization: str, code: str, to_organization: str
+              ) -> tuple[str, str | None] | None:
+    """(person link, the other organization's code or None) for one organization's code."""
+    row = db.execute(
+        select(_SOURCE.link_id, _TARGET.code)
+        .outerjoin(_TARGET, (_TARGET.link_id == _SOURCE.link_id)
+                   & (_TARGET.organization_code == to_organization))
+        .where(_SOURCE.organization_code == from_organization, _SOURCE.code == code)).first()
+    return None if row is None else (str(row[0]), row[1])
 
 
 def link_of_resident(db: Session, resident_id: str) -> str | None:

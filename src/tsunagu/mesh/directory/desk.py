@@ -6,13 +6,13 @@ to the person (through the person link), so it records that link with every entr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
@@ -25,12 +25,31 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 ROLE = "directory"
 
 
-def key_resolver(db: Session) -> crypto.KeyResolver:
+CATALOG_SECONDS = 5.0
+_catalogs: dict[str, tuple[float, directory.Catalog]] = {}
+_keys: dict[str, ec.EllipticCurvePublicKey] = {}
+
+
+def current_catalog(database: Database) -> directory.Catalog:
+    """The directory's catalog, re-read at most every few seconds (changes apply within 5 s)."""
+    now = time.monotonic()
+    cached = _catalogs.get(database.url)
+    if cached is None or cached[0] < now:
+        with database.session() as db:
+            cached = (now + CATALOG_SECONDS, directory.catalog(db))
+        _catalogs[database.url] = cached
+    return cached[1]
+
+
+def key_resolver(known: directory.Catalog) -> crypto.KeyResolver:
     def resolve(kid: str) -> ec.EllipticCurvePublicKey | None:
-        member = directory.get_organization(db, crypto.organization_of_kid(kid))
+        member = known.organizations.get(crypto.organization_of_kid(kid))
         for jwk in member.keys if member else []:
             if jwk.get("kid") == kid:
-                return crypto.public_key_from_jwk(jwk)
+                fingerprint = crypto.canonical_json(jwk).decode()
+                if fingerprint not in _keys:
+                    _keys[fingerprint] = crypto.public_key_from_jwk(jwk)
+                return _keys[fingerprint]
         return None
 
     return resolve
@@ -46,8 +65,7 @@ def parse(model: type[ModelT], payload: dict[str, object]) -> ModelT:
 
 def _verified(database: Database, token: str, typ: str, model: type[ModelT],
               signer_of: Callable[[ModelT], str]) -> ModelT:
-    with database.session() as db:
-        verified = crypto.verify(token, key_resolver(db), typ)
+    verified = crypto.verify(token, key_resolver(current_catalog(database)), typ)
     message = parse(model, verified.payload)
     if verified.signer != signer_of(message):
         raise errors.BadSignature(f"signed by {verified.signer} but sent as {signer_of(message)}")
@@ -73,7 +91,7 @@ def authorize_signed(database: Database, operator_key: crypto.SigningKey, token:
             granted = directory.authorize(db, consumer=request.consumer, provider=request.provider,
                                           service=request.service, version=request.version,
                                           purpose=request.purpose, subject=request.subject,
-                                          items=request.items)
+                                          items=request.items, known=current_catalog(database))
     except errors.MeshDenied as exc:
         message_log.append(database, operator, [event("denial", request.items, exc.code)])
         metrics.DENIALS.labels(operator, ROLE, service, exc.code).inc()

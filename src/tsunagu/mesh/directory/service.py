@@ -186,15 +186,31 @@ def visible_from(basis: schemas.LegalBasis, at: datetime) -> datetime | None:
     return at + timedelta(days=basis.withheld_days) if basis.withheld_days else None
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """Members, services and 事務 at one moment (what authorizations are checked against)."""
+
+    organizations: dict[str, schemas.Organization]
+    services: dict[tuple[str, str, str], schemas.Service]
+    bases: dict[str, schemas.LegalBasis]
+
+
+def catalog(db: Session) -> Catalog:
+    return Catalog({o.code: o for o in list_organizations(db)},
+                   {(s.provider, s.code, s.version): s for s in list_services(db)},
+                   {b.id: b for b in list_legal_bases(db)})
+
+
 def authorize(db: Session, *, consumer: str, provider: str, service: str, version: str,
-              purpose: str, subject: str, items: tuple[str, ...]) -> Authorization:
+              purpose: str, subject: str, items: tuple[str, ...],
+              known: Catalog | None = None) -> Authorization:
     """Check the legal basis for consumer → provider's service → items and translate the code."""
-    if db.get(MeshOrganization, consumer) is None:
+    known = known or catalog(db)
+    if consumer not in known.organizations:
         raise errors.UnknownOrganization(f"{consumer!r} is not a member organization")
-    offered = get_service(db, provider, service, version)
-    if offered is None:
+    if (provider, service, version) not in known.services:
         raise errors.UnknownService(f"{provider} offers no service {service} {version}")
-    basis = get_legal_basis(db, purpose)
+    basis = known.bases.get(purpose)
     if basis is None or basis.consumer != consumer or basis.provider != provider \
             or basis.service_code != service:
         raise errors.NoLegalBasis(f"事務 {purpose!r} does not let {consumer} use {provider}'s {service}")
@@ -203,9 +219,8 @@ def authorize(db: Session, *, consumer: str, provider: str, service: str, versio
     if beyond:
         raise errors.ItemsBeyondBasis(f"事務 {purpose} does not cover: {', '.join(beyond)}",
                                       items=beyond)
-    link = codes.link_of(db, consumer, subject)
-    provider_code = codes.code_of(db, provider, link) if link else None
-    if link is None or provider_code is None:
+    link, provider_code = codes.translate(db, consumer, subject, provider) or ("", None)
+    if provider_code is None:
         raise errors.UnknownSubject(f"{consumer} has no person with code {subject[:8]}…")
     return Authorization(basis, tuple(requested), provider_code, link, visible_from(basis, clock.now()))
 

@@ -8,13 +8,14 @@ every ``checkpoint_every`` entries the node signs the head so that a rewritten c
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,17 +56,34 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _instant(value: datetime | str | None) -> str | None:
+    """A UTC instant as SQLite stores it; PostgreSQL's datetimes are brought to the same text."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.astimezone(UTC).strftime(_INSTANT)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _items_text(items: Any) -> str:
+    """The items as the JSON column stores them (SQLite hands back this very text)."""
+    return items if isinstance(items, str) else json.dumps(list(items))
+
+
 def entry_hash(prev_hash: str, seq: int, at: datetime, event: LogEvent) -> str:
-    return _hash_fields(prev_hash, seq, at, event.role, event.kind, event.request_id, event.consumer,
-                        event.provider, event.service, event.purpose, event.subject_code,
-                        list(event.items), event.result, event.message_sha256, event.person_link,
-                        event.visible_from)
+    return _hash_fields(prev_hash, seq, _instant(at), event.role, event.kind, event.request_id,
+                        event.consumer, event.provider, event.service, event.purpose, event.subject_code,
+                        _items_text(event.items), event.result, event.message_sha256, event.person_link,
+                        _instant(event.visible_from))
 
 
-def _hash_fields(prev_hash: str, seq: int, at: datetime, *values: Any) -> str:
-    body: list[Any] = [seq, _iso(at)]
-    body += [_iso(v) if isinstance(v, datetime) else v for v in values]
-    return crypto.sha256_hex(prev_hash.encode() + b"\n" + crypto.canonical_json(body))
+def _hash_fields(prev_hash: str, *values: Any) -> str:
+    """SHA-256 over a JSON array of the previous hash and the fields (unambiguous, C-encoded)."""
+    return crypto.sha256_hex(_ENCODER.encode([prev_hash, *values]))
 
 
 def _lock(organization_code: str) -> threading.Lock:
@@ -81,62 +99,65 @@ def append(database: Database, organization_code: str, events: Sequence[LogEvent
     """
     for attempt in range(_APPEND_ATTEMPTS):
         try:
-            with _lock(organization_code), database.session() as db:
-                return _append(db, organization_code, events, signing_key, checkpoint_every)
+            with _lock(organization_code), database.engine.begin() as connection:
+                return _append(connection, organization_code, events, signing_key, checkpoint_every)
         except IntegrityError:  # another process appended first; re-read the head
             if attempt == _APPEND_ATTEMPTS - 1:
                 raise
     return []
 
 
-def _append(db: Session, organization_code: str, events: Sequence[LogEvent],
+def _head(connection: Connection, organization_code: str) -> tuple[int, str]:
+    head = connection.execute(select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
+                              .where(MeshLogEntry.organization_code == organization_code)
+                              .order_by(MeshLogEntry.seq.desc()).limit(1)).first()
+    return (int(head[0]), str(head[1])) if head else (0, GENESIS)
+
+
+def _append(connection: Connection, organization_code: str, events: Sequence[LogEvent],
             signing_key: crypto.SigningKey | None, checkpoint_every: int) -> list[int]:
-    head = db.execute(select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
-                      .where(MeshLogEntry.organization_code == organization_code)
-                      .order_by(MeshLogEntry.seq.desc()).limit(1)).first()
-    seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+    """Core inserts (not the ORM): the log is on the path of every exchange."""
+    seq, prev = _head(connection, organization_code)
     at = clock.now()
-    written = []
+    rows: list[dict[str, Any]] = []
     for event in events:
         seq += 1
         digest = entry_hash(prev, seq, at, event)
-        db.add(MeshLogEntry(organization_code=organization_code, seq=seq, at=at, role=event.role,
-                            kind=event.kind, request_id=event.request_id, consumer=event.consumer,
-                            provider=event.provider, service=event.service, purpose=event.purpose,
-                            subject_code=event.subject_code, items=list(event.items),
-                            result=event.result, message_sha256=event.message_sha256,
-                            person_link=event.person_link, visible_from=event.visible_from,
-                            prev_hash=prev, entry_hash=digest))
+        rows.append({"organization_code": organization_code, "seq": seq, "at": at, "role": event.role,
+                     "kind": event.kind, "request_id": event.request_id, "consumer": event.consumer,
+                     "provider": event.provider, "service": event.service, "purpose": event.purpose,
+                     "subject_code": event.subject_code, "items": list(event.items),
+                     "result": event.result, "message_sha256": event.message_sha256,
+                     "person_link": event.person_link, "visible_from": event.visible_from,
+                     "prev_hash": prev, "entry_hash": digest})
         if signing_key is not None and seq % checkpoint_every == 0:
-            _add_checkpoint(db, organization_code, seq, digest, signing_key)
+            _add_checkpoint(connection, organization_code, seq, digest, signing_key)
         prev = digest
-        written.append(seq)
-    db.flush()
-    return written
+    if rows:
+        connection.execute(insert(MeshLogEntry), rows)
+    return [row["seq"] for row in rows]
 
 
-def _add_checkpoint(db: Session, organization_code: str, seq: int, digest: str,
+def _add_checkpoint(connection: Connection, organization_code: str, seq: int, digest: str,
                     signing_key: crypto.SigningKey) -> None:
     at = clock.now()
     token = crypto.sign(signing_key, {"org": organization_code, "seq": seq, "hash": digest,
                                       "at": _iso(at)}, CHECKPOINT_TYP)
-    db.add(MeshLogCheckpoint(organization_code=organization_code, seq=seq, entry_hash=digest,
-                             at=at, signature=token))
+    connection.execute(insert(MeshLogCheckpoint).values(organization_code=organization_code, seq=seq,
+                                                        entry_hash=digest, at=at, signature=token))
 
 
 def checkpoint(database: Database, organization_code: str, signing_key: crypto.SigningKey) -> int:
     """Sign the current head now (e.g. at shutdown or on a timer); returns its seq (0: empty)."""
-    with _lock(organization_code), database.session() as db:
-        head = db.execute(select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
-                          .where(MeshLogEntry.organization_code == organization_code)
-                          .order_by(MeshLogEntry.seq.desc()).limit(1)).first()
-        if head is None:
+    with _lock(organization_code), database.engine.begin() as connection:
+        seq, digest = _head(connection, organization_code)
+        if seq == 0:
             return 0
-        exists = db.scalar(select(func.count()).select_from(MeshLogCheckpoint).where(
-            MeshLogCheckpoint.organization_code == organization_code, MeshLogCheckpoint.seq == head[0]))
+        exists = connection.scalar(select(func.count()).select_from(MeshLogCheckpoint).where(
+            MeshLogCheckpoint.organization_code == organization_code, MeshLogCheckpoint.seq == seq))
         if not exists:
-            _add_checkpoint(db, organization_code, head[0], head[1], signing_key)
-        return int(head[0])
+            _add_checkpoint(connection, organization_code, seq, digest, signing_key)
+        return seq
 
 
 @dataclass
@@ -153,11 +174,10 @@ class VerifyReport:
         return self.broken_seq is None and not self.problems
 
 
-_COLUMNS = (MeshLogEntry.seq, MeshLogEntry.at, MeshLogEntry.role, MeshLogEntry.kind,
-            MeshLogEntry.request_id, MeshLogEntry.consumer, MeshLogEntry.provider,
-            MeshLogEntry.service, MeshLogEntry.purpose, MeshLogEntry.subject_code, MeshLogEntry.items,
-            MeshLogEntry.result, MeshLogEntry.message_sha256, MeshLogEntry.person_link,
-            MeshLogEntry.visible_from, MeshLogEntry.prev_hash, MeshLogEntry.entry_hash)
+# Raw driver values (no ORM or type processing): verification must keep up with the log.
+_CHAIN = text("SELECT seq, at, role, kind, request_id, consumer, provider, service, purpose, subject_code, "
+              "items, result, message_sha256, person_link, visible_from, prev_hash, entry_hash "
+              "FROM mesh_log_entries WHERE organization_code = :org ORDER BY seq")
 
 
 def verify(database: Database, organization_code: str,
@@ -171,12 +191,14 @@ def verify(database: Database, organization_code: str,
         total = db.scalar(select(func.count()).select_from(MeshLogEntry)
                           .where(MeshLogEntry.organization_code == organization_code)) or 0
         reporter.start(f"verifying the log of {organization_code}", total)
-        rows = db.execute(select(*_COLUMNS).where(MeshLogEntry.organization_code == organization_code)
-                          .order_by(MeshLogEntry.seq).execution_options(yield_per=5000))
+        rows = db.execute(_CHAIN.execution_options(yield_per=5000), {"org": organization_code})
         expected_seq, prev = 1, GENESIS
-        for row in rows:
-            seq, at, *values, prev_hash, stored = row
-            recomputed = _hash_fields(prev, seq, at, *values)
+        for row in (row for partition in rows.partitions() for row in partition):
+            (seq, at, role, kind, request_id, consumer, provider, service, purpose, subject_code, items,
+             result, message_sha256, person_link, visible_from, prev_hash, stored) = row
+            recomputed = _hash_fields(prev, seq, _instant(at), role, kind, request_id, consumer, provider,
+                                      service, purpose, subject_code, _items_text(items), result,
+                                      message_sha256, person_link, _instant(visible_from))
             if seq != expected_seq:
                 report.broken_seq, report.reason = expected_seq, f"entry {expected_seq} is missing"
                 break
