@@ -16,7 +16,7 @@ class CountingProgress:
         self.done = 0
 
     def start(self, description: str, total: int | None) -> None:
-        self.total = total
+        self.total, self.done = total, 0
 
     def advance(self, units: int = 1) -> None:
         self.done += units

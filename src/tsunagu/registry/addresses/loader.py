@@ -225,6 +225,7 @@ def is_loaded(db: Session) -> bool:
 
 def load(db: Session, progress: ProgressReporter, towns_file: Path = TOWNS_FILE) -> LoadReport:
     """Replace the registry with the towns of ``towns_file`` joined with postal data."""
+    progress.start("joining towns with postal data", None)
     rows = read_towns(towns_file)
     index = postal_index()
     result = plan(rows, index)

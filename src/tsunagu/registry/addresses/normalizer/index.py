@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from tsunagu.core.types.address import Address
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
@@ -24,7 +25,7 @@ from tsunagu.registry.addresses.names import (
 from tsunagu.registry.addresses.normalizer.block import split_block
 from tsunagu.registry.addresses.normalizer.text import chome_to_kanji, clean
 
-MatchLevel = str  # "unmatched" | "prefecture" | "municipality" | "town" | "block"
+MatchLevel = Literal["unmatched", "prefecture", "municipality", "town", "block"]
 _DISTRICT = re.compile(r"^.+?郡")
 _WARD = re.compile(r"^[^区]{1,3}区")
 _LEADING_NUMBER = re.compile(r"^ ?([0-9]+)(?:-|丁目|丁)?")
