@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from tests.conftest import login_as
@@ -12,6 +13,7 @@ from tests.mesh.conftest import CHIYODA, TOWN_ID, World, csrf_token, post_form
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
+from tsunagu.mesh import errors
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node import schemas as wire
@@ -40,6 +42,27 @@ def test_staff_query_the_pension_office_and_see_both_logs(
     for organization in (CHIYODA, "jpn-pension", "digital-agency"):
         assert f"{organization} (" in page.text
         assert message_log.verify(database, organization).ok
+
+
+def test_per_service_metrics_count_requests_and_denials(
+        client: TestClient, database: Database, world: World) -> None:
+    ctx = world.node(CHIYODA)
+    subject = _code(database, CHIYODA, world.resident_id)
+    node.query(ctx, wire.LocalQuery(provider="jpn-pension", service="pension-status",
+                                    purpose=f"kaigo-hoken-{CHIYODA}", subject=subject))
+    with pytest.raises(errors.NoLegalBasis):
+        node.query(ctx, wire.LocalQuery(provider="jpn-pension", service="pension-status",
+                                        purpose="no-such-jimu", subject=subject))
+    lines = client.get("/metrics").text.splitlines()
+
+    def has(metric: str, *labels: str) -> bool:
+        return any(line.startswith(metric + "{") and all(label in line for label in labels) for line in lines)
+
+    service = 'service="jpn-pension/pension-status/v1"'
+    assert has("tsunagu_mesh_requests_total", f'organization="{CHIYODA}"', 'role="consumer"', service,
+               'result="ok"')
+    assert has("tsunagu_mesh_denials_total", 'role="provider"', service, 'code="mesh-no-legal-basis"')
+    assert has("tsunagu_mesh_request_duration_seconds_bucket", 'role="provider"', service)
 
 
 def test_a_refused_staff_query_says_why(client: TestClient, database: Database, world: World) -> None:

@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 
 from tsunagu.cli.console import RichProgress, errors_as_messages, open_database, out, settings
 from tsunagu.core.database import Database
@@ -81,8 +82,13 @@ def verify_log(org: str = typer.Option(..., "--org", help="Organization whose lo
     with errors_as_messages():
         config = settings()
         ctx = build(org, open_database(config), config.resolved_secret_key(), get_mesh_settings())
+        own = ctx.key
+
+        def checkpoint_key(kid: str) -> EllipticCurvePublicKey | None:
+            return own.public if kid == own.kid else ctx.directory.public_key(kid)
+
         with RichProgress() as reporter:
-            report = verify(ctx.database, org, ctx.directory.public_key, reporter)
+            report = verify(ctx.database, org, checkpoint_key, reporter)
         if report.broken_seq is not None:
             raise BrokenLog(f"the log of {org} is broken at entry {report.broken_seq}: {report.reason}")
         if report.problems:
