@@ -190,8 +190,54 @@ def test_consent_form_needs_the_csrf_token(
     assert answer.status_code == 403 and answer.json()["code"] == "csrf-failed"
 
 
-def test_authorize_needs_a_logged_in_resident(client: TestClient,
-                                              registered: service.RegisteredClient) -> None:
+def test_a_visitor_is_sent_to_the_resident_login_and_back(client: TestClient,
+                                                           registered: service.RegisteredClient) -> None:
     _verifier, challenge = pkce()
     response = client.get(authorize_url(registered.client.client_id, challenge), follow_redirects=False)
-    assert response.status_code == 401
+    assert response.status_code == 303
+    target = urlsplit(response.headers["location"])
+    assert target.path == "/identity/login" and not target.netloc
+    back = parse_qs(target.query)["next"][0]
+    assert back.startswith("/oidc/authorize?")
+    assert parse_qs(urlsplit(back).query)["client_id"] == [registered.client.client_id]
+
+
+def test_prompt_none_without_a_login_answers_login_required(
+        client: TestClient, registered: service.RegisteredClient) -> None:
+    _verifier, challenge = pkce()
+    response = client.get(authorize_url(registered.client.client_id, challenge, prompt="none"),
+                          follow_redirects=False)
+    answer = parse_qs(urlsplit(response.headers["location"]).query)
+    assert response.headers["location"].startswith(REDIRECT)
+    assert answer["error"] == ["login_required"] and answer["state"] == ["st-1"]
+
+
+def test_prompt_login_and_an_old_login_ask_to_log_in_again(
+        fixed_clock: FixedClock, resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    _verifier, challenge = pkce()
+    fresh = resident_client.get(authorize_url(registered.client.client_id, challenge, max_age="600"),
+                                headers=HTML, follow_redirects=False)
+    assert fresh.status_code == 200  # logged in just now: the consent screen
+
+    again = resident_client.get(authorize_url(registered.client.client_id, challenge, prompt="login"),
+                                follow_redirects=False)
+    back = parse_qs(urlsplit(again.headers["location"]).query)["next"][0]
+    assert again.status_code == 303 and "prompt" not in parse_qs(urlsplit(back).query)
+
+    fixed_clock.advance(timedelta(minutes=11))
+    stale = resident_client.get(authorize_url(registered.client.client_id, challenge, max_age="600"),
+                                follow_redirects=False)
+    assert stale.status_code == 303 and stale.headers["location"].startswith("/identity/login?next=")
+
+
+def test_the_id_token_says_when_the_resident_logged_in(
+        fixed_clock: FixedClock, resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    logged_in_at = int(fixed_clock.now().timestamp())
+    fixed_clock.advance(timedelta(minutes=3))
+    verifier, challenge = pkce()
+    answer = consent(resident_client, authorize_url(registered.client.client_id, challenge))
+    tokens = exchange(resident_client, registered, answer["code"][0], verifier)
+    claims = jwt.decode(str(tokens["id_token"]), KeySet.import_key_set(
+        resident_client.get("/oidc/jwks").json()), algorithms=["ES256"]).claims
+    assert claims["auth_time"] == logged_in_at
+    assert claims["iat"] == logged_in_at + 180

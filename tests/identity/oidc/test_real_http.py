@@ -48,6 +48,7 @@ class Server:
     data_dir: Path
     environment: dict[str, str]
     session_token: str
+    logged_in_at: int
     client: service.RegisteredClient
 
 
@@ -116,6 +117,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 actor="test").id
             registered = service.register_client(db, SECRET, name="つなぐ電力",
                                                  organization_code="tsunagu-power", redirect_uris=[REDIRECT])
+        logged_in_at = int(time.time())
         token = _card_login(database, authority, resident_id)
         database.dispose()
     get_settings.cache_clear()
@@ -123,7 +125,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                       "--port", str(port), "--log-level", "warning"],
                      environment, f"{issuer}/healthz", workdir / "provider.log")
     try:
-        yield Server(issuer, workdir, environment, token, registered)
+        yield Server(issuer, workdir, environment, token, logged_in_at, registered)
     finally:
         _stop(process)
 
@@ -175,8 +177,10 @@ def test_authorize_consent_code_exchange_id_token_and_userinfo_over_http(server:
         id_token = jwt.decode(tokens.json()["id_token"], key_set, algorithms=["ES256"])
         jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": server.issuer}, aud={"essential": True, "value": client_id},
-            nonce={"essential": True, "value": nonce}, exp={"essential": True}).validate(id_token.claims)
+            nonce={"essential": True, "value": nonce}, exp={"essential": True},
+            auth_time={"essential": True}).validate(id_token.claims)
         assert id_token.claims["exp"] > time.time()
+        assert server.logged_in_at <= id_token.claims["auth_time"] <= id_token.claims["iat"]
 
         # The replayed code revoked the tokens it had obtained (RFC 6749 §4.1.2).
         userinfo = relying_party.get(metadata["userinfo_endpoint"],

@@ -35,7 +35,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
 )
 BY_SCOPE = {attribute.scope: attribute for attribute in ATTRIBUTES}
 SUPPORTED_SCOPES: tuple[str, ...] = ("openid", *BY_SCOPE)
-SUPPORTED_CLAIMS: tuple[str, ...] = ("sub", *(c for a in ATTRIBUTES for c in a.claims))
+SUPPORTED_CLAIMS: tuple[str, ...] = ("sub", "auth_time", *(c for a in ATTRIBUTES for c in a.claims))
 #: ISO 5218 codes (行政基本情報データ連携モデル) to the OIDC ``gender`` claim.
 GENDER = {"1": "male", "2": "female", "9": "not applicable", "0": "unknown"}
 GENDER_LABELS = {"1": "男", "2": "女", "9": "適用不能", "0": "不明"}

@@ -66,6 +66,7 @@ class AuthorizationCode(Base):
     scopes: Mapped[list[str]] = mapped_column(JSON)
     nonce: Mapped[str | None] = mapped_column(String(255), nullable=True)
     code_challenge: Mapped[str] = mapped_column(String(128))
+    auth_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -6,13 +6,15 @@ leaves: a relying party redeems a code (or replays one) the moment it has it.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import SESSION_COOKIE, require_principal, require_resident
+from tsunagu.core.http.auth import SESSION_COOKIE, current_principal, require_resident
 from tsunagu.core.http.templating import render
 from tsunagu.identity.history import service as history
 from tsunagu.identity.oidc import claims, service
@@ -20,22 +22,31 @@ from tsunagu.identity.oidc.api import COMMITTED, provider
 from tsunagu.identity.oidc.errors import AuthorizationRequestRejectedError
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)])
+#: The resident login (card login, identity/cards); it returns to ``next`` afterwards.
+RESIDENT_LOGIN = "/identity/login"
 
 
 @router.get("/oidc/authorize", response_class=HTMLResponse)
 def authorize(request: Request, db: Session = COMMITTED,
               op: service.Provider = Depends(provider)) -> Response:
-    """認可リクエスト: show the consent screen, or answer at once if consent is remembered."""
+    """認可リクエスト: log in first if needed, then the consent screen (or at once if remembered)."""
     params = dict(request.query_params)
     try:
         authorization = service.parse_authorization(db, params)
     except AuthorizationRequestRejectedError as rejected:
         return RedirectResponse(service.rejection_url(op, rejected), status_code=303)
-    resident = require_resident(require_principal(request))
-    if service.remembered_consent(db, resident.subject_id, authorization):
-        return RedirectResponse(service.approve(db, op, resident.subject_id, authorization,
-                                                remember=False), status_code=303)
-    return _consent_page(request, db, resident, authorization)
+    principal = current_principal(request)
+    auth_time = service.authenticated_at(db, request.cookies.get(SESSION_COOKIE))
+    if principal is None or principal.kind != "resident" or service.needs_login(authorization, auth_time):
+        if authorization.prompt == "none":
+            return RedirectResponse(service.rejection_url(op, service.login_required(authorization)),
+                                    status_code=303)
+        target = service.resume_after_login(authorization)
+        return RedirectResponse(f"{RESIDENT_LOGIN}?{urlencode({'next': target})}", status_code=303)
+    if service.remembered_consent(db, principal.subject_id, authorization):
+        return RedirectResponse(service.approve(db, op, principal.subject_id, authorization,
+                                                remember=False, auth_time=auth_time), status_code=303)
+    return _consent_page(request, db, principal, authorization)
 
 
 @router.post("/oidc/authorize")
@@ -52,7 +63,8 @@ async def decide(request: Request, *, decision: str = Form(...), remember: bool 
         return RedirectResponse(service.rejection_url(op, rejected), status_code=303)
     if decision != "approve":
         return RedirectResponse(service.deny(op, authorization), status_code=303)
-    target = service.approve(db, op, resident.subject_id, authorization, remember=remember)
+    target = service.approve(db, op, resident.subject_id, authorization, remember=remember,
+                             auth_time=service.authenticated_at(db, request.cookies.get(SESSION_COOKIE)))
     history.record_event(db, "resident", resident.subject_id, "oidc_consent_given", {
         "client_id": authorization.client.client_id, "client_name": authorization.client.name,
         "scopes": list(authorization.scopes), "remembered": remember})

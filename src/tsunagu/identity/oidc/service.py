@@ -21,7 +21,7 @@ from joserfc.errors import JoseError
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock
+from tsunagu.core import clock, sessions
 from tsunagu.identity.oidc import claims as attribute_claims
 from tsunagu.identity.oidc import keys, sealing
 from tsunagu.identity.oidc.errors import (
@@ -84,6 +84,7 @@ class AuthorizationRequest:
     nonce: str | None
     code_challenge: str
     prompt: str | None
+    max_age: int | None = None
 
     @property
     def attributes(self) -> list[attribute_claims.Attribute]:
@@ -95,7 +96,8 @@ class AuthorizationRequest:
         params = {"response_type": "code", "client_id": self.client.client_id,
                   "redirect_uri": self.redirect_uri, "scope": " ".join(self.scopes),
                   "code_challenge": self.code_challenge, "code_challenge_method": "S256"}
-        optional = {"state": self.state, "nonce": self.nonce, "prompt": self.prompt}
+        optional = {"state": self.state, "nonce": self.nonce, "prompt": self.prompt,
+                    "max_age": None if self.max_age is None else str(self.max_age)}
         params.update({k: v for k, v in optional.items() if v is not None})
         return params
 
@@ -241,9 +243,48 @@ def parse_authorization(db: Session, params: Mapping[str, str]) -> Authorization
     prompt = params.get("prompt") or None
     if prompt not in (None, "consent", "login", "none"):
         raise reject("invalid_request", f"unsupported prompt {prompt!r}")
+    max_age = params.get("max_age") or None
+    if max_age is not None and not max_age.isdigit():
+        raise reject("invalid_request", "max_age is a number of seconds")
     return AuthorizationRequest(client=client, redirect_uri=redirect_uri, scopes=scopes, state=state,
                                 nonce=params.get("nonce") or None, code_challenge=challenge,
-                                prompt=prompt)
+                                prompt=prompt, max_age=None if max_age is None else int(max_age))
+
+
+def needs_login(request: AuthorizationRequest, authenticated_at: datetime | None) -> bool:
+    """True when the resident must (re-)authenticate first (``prompt=login``, ``max_age``)."""
+    if authenticated_at is None or request.prompt == "login":
+        return True
+    return request.max_age is not None and clock.now() - authenticated_at > timedelta(seconds=request.max_age)
+
+
+def login_required(request: AuthorizationRequest) -> AuthorizationRequestRejectedError:
+    """``prompt=none`` with no (fresh enough) login: tell the client, show nothing (§3.1.2.6)."""
+    return AuthorizationRequestRejectedError("the resident is not logged in", error="login_required",
+                                             redirect_uri=request.redirect_uri, state=request.state)
+
+
+def resume_after_login(request: AuthorizationRequest) -> str:
+    """The on-site URL that repeats this request once the resident has logged in.
+
+    ``prompt=login`` is dropped: the login that follows is the one it asked for.
+    """
+    params = request.as_params()
+    if params.get("prompt") == "login":
+        del params["prompt"]
+    return "/oidc/authorize?" + urlencode(params)
+
+
+def authenticated_at(db: Session, session_token: str | None) -> datetime | None:
+    """When the session's principal logged in (認証時刻): ``authenticated_at`` in the session's data,
+    else its start, since a session is always started afresh at login."""
+    if not session_token:
+        return None
+    record = db.get(sessions.WebSession, hashlib.sha256(session_token.encode("ascii", "replace")).hexdigest())
+    if record is None:
+        return None
+    stated = (record.data or {}).get("authenticated_at")
+    return datetime.fromisoformat(stated) if isinstance(stated, str) else record.created_at
 
 
 def remembered_consent(db: Session, resident_id: str, request: AuthorizationRequest) -> bool:
@@ -255,7 +296,7 @@ def remembered_consent(db: Session, resident_id: str, request: AuthorizationRequ
 
 
 def approve(db: Session, provider: Provider, resident_id: str, request: AuthorizationRequest,
-            *, remember: bool) -> str:
+            *, remember: bool, auth_time: datetime | None = None) -> str:
     """同意: issue a one-time code; returns the URL that sends the browser back to the client."""
     if remember:
         _remember_consent(db, resident_id, request)
@@ -263,7 +304,7 @@ def approve(db: Session, provider: Provider, resident_id: str, request: Authoriz
     db.add(AuthorizationCode(
         code_hash=_hash(code), client_id=request.client.client_id, resident_id=resident_id,
         redirect_uri=request.redirect_uri, scopes=list(request.scopes), nonce=request.nonce,
-        code_challenge=request.code_challenge, expires_at=clock.now() + CODE_TTL,
+        code_challenge=request.code_challenge, auth_time=auth_time, expires_at=clock.now() + CODE_TTL,
     ))
     db.flush()
     return _redirect(request.redirect_uri, code=code, state=request.state, iss=provider.issuer)
@@ -340,6 +381,8 @@ def exchange_code(db: Session, provider: Provider, *, grant_type: str, client_id
     }
     if row.nonce:
         id_claims["nonce"] = row.nonce
+    if row.auth_time is not None:
+        id_claims["auth_time"] = int(row.auth_time.timestamp())
     signing_key = keys.signing_key(db, provider.secret, kid)
     id_token = jwt.encode({"alg": keys.ALGORITHM, "kid": signing_key.kid, "typ": "JWT"},
                           id_claims, signing_key)
