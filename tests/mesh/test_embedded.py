@@ -87,6 +87,9 @@ def test_the_person_sees_who_used_their_data(client: TestClient, database: Datab
     assert exchange["law_ja"].startswith("介護保険法")
     page = client.get("/mesh/history")
     assert page.status_code == 200 and "日本年金機構" in page.text
+    client.cookies.set("tsunagu_lang", "en")
+    english = client.get("/mesh/history").text
+    assert "Japan Pension Service" in english and "Type of pension" in english
 
 
 def test_a_withheld_investigation_appears_only_after_its_release_date(
