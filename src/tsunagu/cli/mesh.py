@@ -57,7 +57,7 @@ def deliver(
     with errors_as_messages():
         config = settings()
         database = open_database(config)
-        nodes = EmbeddedNodes(database, config.resolved_secret_key(), config.base_url)
+        nodes = EmbeddedNodes(database, config.resolved_secret_key())
         while True:
             published = registry_events.pump(database, nodes.context) if org is None else 0
             contexts = [build(org, database, config.resolved_secret_key(), get_mesh_settings())] if org \
@@ -93,7 +93,7 @@ def verify_log(org: str = typer.Option(..., "--org", help="Organization whose lo
             raise BrokenLog(f"the log of {org} is broken at entry {report.broken_seq}: {report.reason}")
         if report.problems:
             raise BrokenLog(f"the log of {org}: " + "; ".join(report.problems))
-        out.print(f"the log of {org} holds: {report.entries} entries, {report.checkpoints} signed "
+        out.print(f"the log of {org} is intact: {report.entries} entries, {report.checkpoints} signed "
                   "checkpoints verified")
 
 

@@ -15,8 +15,8 @@ from tsunagu.mesh.node.embedded import PATH, EmbeddedNodes
 from tsunagu.mesh.push import api as push_api
 
 
-def install(app: FastAPI, database: Database, secret: str, base_url: str) -> EmbeddedNodes:
-    nodes = EmbeddedNodes(database, secret, base_url)
+def install(app: FastAPI, database: Database, secret: str) -> EmbeddedNodes:
+    nodes = EmbeddedNodes(database, secret)
     app.state.mesh_nodes = nodes
     for router in (directory_api.router, history_api.router, log_api.router, push_api.router,
                    directory_pages.router, history_pages.router, node_pages.router):

@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(residents_pages.router)
     app.include_router(procedures_api.router)
     app.include_router(procedures_pages.router)
-    mesh_routes.install(app, database, app.state.secret_key, settings.base_url)
+    mesh_routes.install(app, database, app.state.secret_key)
     return app
 
 

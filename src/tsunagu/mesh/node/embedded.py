@@ -1,5 +1,5 @@
-"""The embedded default: every member whose endpoint is under this deployment's
-``/mesh/nodes/{code}`` gets its node app inside the main process (``make demo``, one command)."""
+"""The embedded default: every member whose endpoint ends in ``/mesh/nodes/{code}`` gets its node
+app inside the main process (``make demo``, one command), whatever host name it was seeded with."""
 
 from __future__ import annotations
 
@@ -25,9 +25,8 @@ def endpoint_of(base_url: str, organization_code: str) -> str:
 class EmbeddedNodes:
     """An ASGI app for ``/mesh/nodes``: ``/{code}/...`` is served by that organization's node."""
 
-    def __init__(self, database: Database, secret: str, base_url: str,
-                 settings: MeshSettings | None = None) -> None:
-        self.database, self.secret, self.base_url = database, secret, base_url
+    def __init__(self, database: Database, secret: str, settings: MeshSettings | None = None) -> None:
+        self.database, self.secret = database, secret
         self.settings = settings or get_mesh_settings()
         self._contexts: dict[str, NodeContext] = {}
         self._apps: dict[str, FastAPI] = {}
@@ -40,7 +39,7 @@ class EmbeddedNodes:
                 return self._contexts[organization_code]
         with self.database.session() as db:
             member = directory.get_organization(db, organization_code)
-        if member is None or member.endpoint != endpoint_of(self.base_url, organization_code):
+        if member is None or not member.endpoint.endswith(f"{PATH}/{organization_code}"):
             return None
         with self._guard:
             if organization_code not in self._contexts:
@@ -49,8 +48,8 @@ class EmbeddedNodes:
             return self._contexts[organization_code]
 
     def peer(self, endpoint: str) -> NodeContext | None:
-        prefix = endpoint_of(self.base_url, "")
-        return self.context(endpoint[len(prefix):]) if endpoint.startswith(prefix) else None
+        head, _, code = endpoint.rpartition("/")
+        return self.context(code) if head.endswith(PATH) else None
 
     def served(self) -> list[str]:
         with self.database.session() as db:
