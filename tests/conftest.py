@@ -8,10 +8,6 @@ gets an empty schema at head (tables are emptied between tests, not re-migrated)
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from tests.postgres_cluster import throwaway_cluster
 
 from tsunagu import migrations
 from tsunagu.core import clock, sessions
@@ -30,21 +27,6 @@ from tsunagu.core.http.auth import SESSION_COOKIE
 from tsunagu.core.settings import Settings
 from tsunagu.migrations.schema import metadata
 from tsunagu.web.app import create_app
-
-
-def _find_pg_bin() -> Path | None:
-    found = shutil.which("pg_ctl")
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
-    for candidate in ([Path(found)] if found else []) + candidates:
-        if candidate.exists() and (candidate.parent / "initdb").exists():
-            return candidate.parent
-    return candidates[0].parent if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -57,29 +39,8 @@ def postgres_server_url() -> Iterator[str | None]:
     if os.environ.get("TSUNAGU_TEST_NO_POSTGRES"):
         yield None
         return
-    bin_dir = _find_pg_bin()
-    if bin_dir is None:
-        yield None
-        return
-    workdir = Path(tempfile.mkdtemp(prefix="tsunagu-pg-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(workdir, user="postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    data = workdir / "data"
-    subprocess.run([*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "tsunagu",
-                    "--auth=trust", "-E", "UTF8", "--no-locale"], check=True, capture_output=True)
-    subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(workdir / "log"),
-                    "-o", f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off "
-                          "-c synchronous_commit=off -c full_page_writes=off",
-                    "-w", "start"], check=True, capture_output=True)
-    try:
-        yield f"postgresql+psycopg://tsunagu@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], capture_output=True, check=False)
-        shutil.rmtree(workdir, ignore_errors=True)
+    with throwaway_cluster() as url:
+        yield url
 
 
 def _backends() -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
@@ -102,6 +102,8 @@ def test_a_bad_row_stops_the_whole_import(towns: Database) -> None:
     assert "row 7" in caught.value.detail
     with towns.session() as db:
         assert db.scalar(select(func.count()).select_from(Resident)) == 0
+    indexes = {index["name"] for index in inspect(towns.engine).get_indexes("residents_people")}
+    assert {"ix_residents_people_number", "ix_residents_people_kana"} <= indexes
 
 
 def test_a_future_birth_date_is_refused_in_an_import(towns: Database) -> None:

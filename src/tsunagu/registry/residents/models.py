@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Date, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsunagu.core.database import Base, UTCDateTime
@@ -20,7 +20,7 @@ class Resident(Base):
 
     __tablename__ = "residents_people"
     __table_args__ = (
-        UniqueConstraint("municipality_code", "number_hash"),
+        Index("ix_residents_people_number", "municipality_code", "number_hash", unique=True),
         Index("ix_residents_people_kana", "municipality_code", "search_kana"),
         Index("ix_residents_people_name", "municipality_code", "search_name"),
         Index("ix_residents_people_birth", "municipality_code", "birth_date"),

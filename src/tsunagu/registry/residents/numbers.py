@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -19,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tsunagu.core.errors import ConfigurationError
-from tsunagu.core.settings import get_settings
+from tsunagu.core.settings import Settings, get_settings
 
 NONCE_BYTES = 12
 _ENCRYPTION_INFO = b"tsunagu registry residents individual-number encryption v1"
@@ -56,11 +55,17 @@ class NumberVault:
         return hmac.new(self._lookup_key, number.encode("ascii"), hashlib.sha256).hexdigest()
 
 
-@lru_cache(maxsize=4)
-def _vault_for(secret: str) -> NumberVault:
-    return NumberVault(secret)
+_current: tuple[Settings, NumberVault] | None = None
 
 
 def vault() -> NumberVault:
-    """The vault of this installation's secret (see ``Settings.resolved_secret_key``)."""
-    return _vault_for(get_settings().resolved_secret_key())
+    """The vault of this installation's secret (see ``Settings.resolved_secret_key``).
+
+    Kept while the process settings stay the same object, so that the secret (which may live
+    in a file under ``data_dir``) is read once and not for every record.
+    """
+    global _current
+    settings = get_settings()
+    if _current is None or _current[0] is not settings:
+        _current = (settings, NumberVault(settings.resolved_secret_key()))
+    return _current[1]
