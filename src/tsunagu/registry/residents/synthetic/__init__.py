@@ -1,0 +1,1 @@
+"""Deterministic synthetic residents for demos, tests and benchmarks (never real people)."""
