@@ -10,6 +10,8 @@ from tsunagu.identity.organizations import models as identity_organizations_mode
 from tsunagu.identity.proxies import models as identity_proxies_models
 from tsunagu.identity.staff import models as identity_staff_models
 from tsunagu.mesh import models as mesh_models
+from tsunagu.notify import models as notify_models
+from tsunagu.procedures import models as procedures_models
 from tsunagu.registry.addresses import models as registry_addresses_models
 from tsunagu.registry.corporations import models as registry_corporations_models
 from tsunagu.registry.residents import models as registry_residents_models
@@ -18,5 +20,5 @@ metadata = Base.metadata
 
 __all__ = ["identity_business_models", "identity_cards_models", "identity_history_models",
            "identity_oidc_models", "identity_organizations_models", "identity_proxies_models",
-           "identity_staff_models", "mesh_models", "metadata",
+           "identity_staff_models", "mesh_models", "metadata", "notify_models", "procedures_models",
            "registry_addresses_models", "registry_corporations_models", "registry_residents_models", "sessions"]

@@ -132,6 +132,7 @@ class Procedure(Frozen):
     appointment: Appointment | None = None
     issues: IssuedDocument | None = None
     workflow: tuple[WorkflowStep, ...]
+    on_approval: Literal["resident_move_out"] | None = None
     processing_days: int
     life_events: tuple[str, ...]
     notice: Notice

@@ -1,0 +1,100 @@
+"""お知らせ inbox: messages to a person from organizations, read/unread, never another's.
+
+Other parts deliver through :func:`deliver` inside their own transaction, so a message exists
+exactly when the change it reports was committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.notify.models import NotifyMessage
+
+MessageKind = Literal["status", "notice", "document", "info"]
+KINDS: tuple[str, ...] = ("status", "notice", "document", "info")
+
+
+class MessageNotFound(NotFound):
+    code = "notify-message-not-found"
+    title = "Message not found"
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    recipient_id: str
+    sender: str
+    kind: str
+    title: str
+    body: str
+    link: str
+    document: str | None
+    extra: dict[str, str]
+    created_at: datetime
+    read_at: datetime | None
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+def _message(row: NotifyMessage) -> Message:
+    return Message(row.id, row.recipient_id, row.sender, row.kind, row.title, row.body, row.link,
+                   row.document, dict(row.extra), row.created_at, row.read_at)
+
+
+def deliver(db: Session, recipient_id: str, *, sender: str, kind: MessageKind, title: str, body: str,
+            link: str = "", document: str | None = None, extra: dict[str, str] | None = None) -> Message:
+    """Put a message in ``recipient_id``'s inbox (in the caller's transaction)."""
+    if kind not in KINDS:
+        raise ValidationFailed(f"unknown message kind {kind!r}", errors=[
+            {"location": ["kind"], "message": "unknown kind", "type": "notify-unknown-kind"}])
+    row = NotifyMessage(recipient_id=recipient_id, sender=sender, kind=kind, title=title[:300], body=body,
+                link=link, document=document, extra=extra or {}, created_at=clock.now(), read_at=None)
+    db.add(row)
+    db.flush()
+    return _message(row)
+
+
+def inbox(db: Session, recipient_id: str, *, limit: int = 50, offset: int = 0,
+          unread_only: bool = False) -> tuple[list[Message], int]:
+    """The person's messages, newest first, and how many there are."""
+    where = [NotifyMessage.recipient_id == recipient_id]
+    if unread_only:
+        where.append(NotifyMessage.read_at.is_(None))
+    total = db.scalar(select(func.count()).select_from(NotifyMessage).where(*where)) or 0
+    rows = db.scalars(select(NotifyMessage).where(*where).order_by(NotifyMessage.created_at.desc(), NotifyMessage.id.desc())
+                      .limit(limit).offset(offset))
+    return [_message(r) for r in rows], total
+
+
+def unread_count(db: Session, recipient_id: str) -> int:
+    return db.scalar(select(func.count()).select_from(NotifyMessage).where(
+        NotifyMessage.recipient_id == recipient_id, NotifyMessage.read_at.is_(None))) or 0
+
+
+def _own(db: Session, recipient_id: str, message_id: int) -> NotifyMessage:
+    row = db.get(NotifyMessage, message_id)
+    # another person's message is reported as missing: its existence is not disclosed
+    if row is None or row.recipient_id != recipient_id:
+        raise MessageNotFound(f"no message {message_id} in this inbox")
+    return row
+
+
+def get_message(db: Session, recipient_id: str, message_id: int) -> Message:
+    return _message(_own(db, recipient_id, message_id))
+
+
+def mark_read(db: Session, recipient_id: str, message_id: int, *, read: bool = True) -> Message:
+    """Mark one message read (or unread again)."""
+    row = _own(db, recipient_id, message_id)
+    row.read_at = (row.read_at or clock.now()) if read else None
+    db.flush()
+    return _message(row)

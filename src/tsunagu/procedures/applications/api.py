@@ -1,0 +1,126 @@
+"""JSON API of applications: /api/v1/procedures/applications (resident), …/backoffice (staff),
+…/notices (anyone verifies a signed notice)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from sqlalchemy.orm import Session
+
+from tsunagu.core.http.auth import db_session, require_principal, require_resident, require_staff
+from tsunagu.core.http.pagination import Page, PageParams, page_params
+from tsunagu.core.sessions import Principal
+from tsunagu.procedures import meshlink
+from tsunagu.procedures import service as catalogue
+from tsunagu.procedures.api import live_registry
+from tsunagu.procedures.applications import service
+from tsunagu.procedures.applications.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    DecisionIn,
+    DocumentIn,
+    VerificationOut,
+)
+from tsunagu.procedures.backoffice import service as backoffice
+from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.registry import LiveRegistry
+
+router = APIRouter(prefix="/api/v1/procedures", tags=["applications"])
+
+
+def gateway(request: Request) -> meshlink.MeshGateway:
+    """The mesh as this deployment reaches it: through each organization's own node."""
+    return meshlink.NodeGateway(request.app.state.database, request.app.state.mesh_nodes.context)
+
+
+def issuers(request: Request) -> list[str]:
+    return list(request.app.state.mesh_nodes.served())
+
+
+@router.post("/applications", response_model=ApplicationOut, status_code=201)
+def submit_application(body: ApplicationIn, request: Request, response: Response,
+                       idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+                       person: Principal = Depends(require_resident),
+                       registry: LiveRegistry = Depends(live_registry),
+                       mesh: meshlink.MeshGateway = Depends(gateway)) -> ApplicationOut:
+    """申請: stored before it is acknowledged; the same Idempotency-Key returns the same receipt."""
+    key = service.require_key(idempotency_key)
+    procedure = catalogue.get_procedure(registry, body.procedure_id)
+    database = request.app.state.database
+    with database.session() as db:
+        prefilled, data, organization, subject = service.prepare(db, mesh, procedure, person, body.data)
+    app, created = service.submit(database, service.Submission(procedure, person, subject, organization, data,
+                                                               prefilled, key))
+    if created:
+        app = service.collect_evidence(database, mesh, procedure, app.id)
+    else:
+        response.status_code = 200
+    response.headers["Location"] = f"/api/v1/procedures/applications/{app.id}"
+    return ApplicationOut.of(app, backoffice.today())
+
+
+@router.get("/applications", response_model=Page[ApplicationOut])
+def my_applications(page: PageParams = Depends(page_params), person: Principal = Depends(require_resident),
+                    db: Session = Depends(db_session)) -> Page[ApplicationOut]:
+    found, total = service.list_mine(db, person.subject_id, limit=page.limit, offset=page.offset)
+    today = backoffice.today()
+    return Page(items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit,
+                offset=page.offset)
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationOut)
+def get_application(application_id: str, principal: Principal = Depends(require_principal),
+                    db: Session = Depends(db_session)) -> ApplicationOut:
+    """One application: the applicant's own, or one sent to the staff member's organization."""
+    return ApplicationOut.of(service.get_for(db, principal, application_id), backoffice.today())
+
+
+@router.post("/applications/{application_id}/evidence/retry", response_model=ApplicationOut)
+def retry_evidence(application_id: str, request: Request, person: Principal = Depends(require_resident),
+                   registry: LiveRegistry = Depends(live_registry),
+                   mesh: meshlink.MeshGateway = Depends(gateway)) -> ApplicationOut:
+    """Fetch again the evidence a provider could not give at submission."""
+    database = request.app.state.database
+    with database.session() as db:
+        app = service.get_for(db, person, application_id)
+    procedure = catalogue.get_procedure(registry, app.procedure_id)
+    return ApplicationOut.of(service.collect_evidence(database, mesh, procedure, app.id), backoffice.today())
+
+
+@router.get("/backoffice/applications", response_model=Page[ApplicationOut])
+def organization_inbox(procedure_id: str | None = None, status: str | None = None,
+                       page: PageParams = Depends(page_params), staff: Principal = Depends(require_staff()),
+                       db: Session = Depends(db_session)) -> Page[ApplicationOut]:
+    """The staff member's organization's applications, the earliest due first."""
+    found, total = backoffice.organization_inbox(db, staff.organization_code or "",
+                                                 backoffice.InboxFilter(procedure_id, status),
+                                                 limit=page.limit, offset=page.offset)
+    today = backoffice.today()
+    return Page(items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit,
+                offset=page.offset)
+
+
+@router.post("/backoffice/applications/{application_id}/decision", response_model=ApplicationOut)
+def decide(application_id: str, body: DecisionIn, request: Request, staff: Principal = Depends(require_staff()),
+           registry: LiveRegistry = Depends(live_registry), db: Session = Depends(db_session)) -> ApplicationOut:
+    """審査・決裁: one step of the state machine (409 with a specific code when not allowed)."""
+    app = service.get_for(db, staff, application_id)
+    procedure = catalogue.get_procedure(registry, app.procedure_id)
+    decided = backoffice.decide(db, request.app.state.secret_key, procedure, staff, application_id,
+                                body.action, body.reason)
+    return ApplicationOut.of(decided, backoffice.today())
+
+
+@router.post("/notices/verify", response_model=VerificationOut)
+def verify_notice(body: DocumentIn, request: Request, db: Session = Depends(db_session)) -> VerificationOut:
+    """Anyone: is this 処分通知 genuine, and who issued it?"""
+    result = notices.verify(db, request.app.state.secret_key, body.document, issuers(request))
+    return VerificationOut(valid=result.valid, issuer=result.issuer, reason=result.reason,
+                           registered=result.registered, payload=result.payload)
+
+
+@router.get("/notices/keys")
+def notice_keys(request: Request) -> dict[str, Any]:
+    """JWKS of the organizations that sign notices here (to verify offline)."""
+    return notices.public_keys(request.app.state.secret_key, issuers(request))

@@ -1,0 +1,79 @@
+"""API shapes of applications, the back office and notices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from tsunagu.procedures.applications.service import Application
+
+
+class ApplicationIn(BaseModel):
+    procedure_id: str = Field(max_length=64)
+    data: dict[str, Any] = Field(default_factory=dict, description="Only the fields not filled from registries.")
+
+
+class EvidenceOut(BaseModel):
+    service: str
+    provider: str
+    mesh_service: str
+    legal_basis_id: str
+    status: str = Field(description="pending, ok or unavailable (retry later)")
+    data: dict[str, Any]
+    log_reference: str = Field(description="Mesh request id: find it in やりとり履歴 and the logs")
+    error: str
+    attempts: int
+    fetched_at: datetime | None
+
+
+class AuditOut(BaseModel):
+    at: datetime
+    actor: str
+    actor_kind: str
+    from_status: str
+    to_status: str
+    reason: str
+
+
+class ApplicationOut(BaseModel):
+    id: str
+    receipt_number: str
+    procedure_id: str
+    organization_code: str
+    status: str
+    data: dict[str, Any]
+    prefilled: dict[str, Any] = Field(description="Field → provenance of registry values")
+    decision_reason: str
+    submitted_at: datetime
+    due_on: date
+    overdue: bool
+    evidence: list[EvidenceOut]
+    audit: list[AuditOut]
+
+    @classmethod
+    def of(cls, app: Application, today: date) -> ApplicationOut:
+        return cls(id=app.id, receipt_number=app.receipt_number, procedure_id=app.procedure_id,
+                   organization_code=app.organization_code, status=app.status, data=app.data,
+                   prefilled=app.prefilled, decision_reason=app.decision_reason,
+                   submitted_at=app.submitted_at, due_on=app.due_on, overdue=app.overdue(today),
+                   evidence=[EvidenceOut(**e.__dict__) for e in app.evidence],
+                   audit=[AuditOut(**a.__dict__) for a in app.audit])
+
+
+class DecisionIn(BaseModel):
+    action: Literal["start_review", "approve", "reject", "return"]
+    reason: str = Field("", max_length=2000)
+
+
+class DocumentIn(BaseModel):
+    document: str = Field(max_length=64_000)
+
+
+class VerificationOut(BaseModel):
+    valid: bool
+    issuer: str
+    reason: str
+    registered: bool = Field(description="The notice is on record at this platform")
+    payload: dict[str, Any] | None

@@ -1,0 +1,526 @@
+"""申請: eligibility, prefill through the mesh, durable idempotent submission, evidence, status.
+
+A submission is committed (application + idempotency record + audit + お知らせ, one transaction)
+before anything is acknowledged; mesh look-ups for evidence happen after that commit, so a
+provider that is down leaves the application saved with its evidence marked for retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.database import Database
+from tsunagu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tsunagu.core.sessions import Principal
+from tsunagu.mesh import errors as mesh_errors
+from tsunagu.notify import service as inbox
+from tsunagu.procedures import meshlink, rules, statemachine
+from tsunagu.procedures.applications.validation import clean
+from tsunagu.procedures.definition import Localized, Procedure
+from tsunagu.procedures.models import (
+    ProceduresApplication,
+    ProceduresAudit,
+    ProceduresEvidence,
+    ProceduresIdempotencyKey,
+    ProceduresReceiptCounter,
+)
+from tsunagu.registry.addresses import service as addresses
+from tsunagu.registry.residents import service as residents
+
+ADULT_AGE = 18
+
+
+class ApplicationNotFound(NotFound):
+    code = "application-not-found"
+    title = "Application not found"
+
+
+class ForeignApplication(Forbidden):
+    code = "application-forbidden"
+    title = "This application is not yours"
+
+
+class TamperedField(Forbidden):
+    code = "application-tampered"
+    title = "A value filled from the registry was changed"
+
+
+class NotEligible(Forbidden):
+    code = "application-not-eligible"
+    title = "You cannot apply for this procedure"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency-key-reused"
+    title = "This idempotency key was used for a different submission"
+
+
+class NoResponsibleOrganization(ValidationFailed):
+    code = "application-no-responsible-organization"
+    title = "The organization to apply to could not be determined"
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    summary: Localized | None
+    reasons: tuple[Localized, ...] = ()
+    what_to_do: Localized | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    provider: str
+    mesh_service: str
+    legal_basis_id: str
+    request_id: str
+    fetched_at: str
+
+
+@dataclass(frozen=True)
+class Prefilled:
+    """Values filled from registries, each with where it came from; what could not be fetched."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Provenance] = field(default_factory=dict)
+    unavailable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    service: str
+    provider: str
+    mesh_service: str
+    legal_basis_id: str
+    status: str
+    data: dict[str, Any]
+    log_reference: str
+    error: str
+    attempts: int
+    fetched_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    at: datetime
+    actor: str
+    actor_kind: str
+    from_status: str
+    to_status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Application:
+    id: str
+    receipt_number: str
+    procedure_id: str
+    applicant_id: str
+    subject_id: str
+    applicant_kind: str
+    organization_code: str
+    status: str
+    data: dict[str, Any]
+    prefilled: dict[str, Any]
+    bundle_id: str | None
+    decision_reason: str
+    submitted_at: datetime
+    updated_at: datetime
+    due_on: date
+    evidence: tuple[EvidenceRecord, ...] = ()
+    audit: tuple[AuditRecord, ...] = ()
+
+    @property
+    def evidence_pending(self) -> bool:
+        return any(e.status != "ok" for e in self.evidence)
+
+    def overdue(self, today: date) -> bool:
+        return self.status in statemachine.OPEN and today > self.due_on
+
+
+# ------------------------------------------------------------------ who, where, may they
+
+
+def applicant_of(db: Session, principal: Principal) -> residents.ResidentRecord:
+    if principal.kind != "resident":
+        raise Forbidden("only a resident logged in with a My Number Card can apply here")
+    record = residents.get_resident(db, principal.subject_id)
+    if record is None:
+        raise NotEligible("you are not in the resident register of a municipality served here",
+                          reasons=["not-registered"])
+    return record
+
+
+def attributes_of(db: Session, person: residents.ResidentRecord, today: date) -> dict[str, object]:
+    """The applicant attributes eligibility rules compare (see ``rules.ATTRIBUTES``)."""
+    birthday_passed = (today.month, today.day) >= (person.birth_date.month, person.birth_date.day)
+    children = [m for m in residents.household_members(db, person.household_id)
+                if m.id != person.id and _age(m.birth_date, today) < ADULT_AGE]
+    return {"kind": "resident", "age": today.year - person.birth_date.year - (0 if birthday_passed else 1),
+            "status": person.status, "municipality_code": person.municipality_code,
+            "prefecture_code": person.municipality_code[:2], "children_in_care": len(children),
+            # a resident principal exists only after a login with the card's 利用者証明用 certificate
+            "has_individual_number_card": True}
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+_REASONS: dict[str, Localized] = {
+    "status": Localized(ja="住民基本台帳にこの手続の対象となる状態で記録されていません。",
+                        en="The resident register does not show you in a state this procedure is for."),
+    "municipality_code": Localized(ja="この市区町村の住民ではありません。",
+                                   en="You are not a resident of this municipality."),
+    "age": Localized(ja="年齢の条件を満たしていません。", en="You do not meet the age condition."),
+    "children_in_care": Localized(ja="監護している児童が登録されていません。",
+                                  en="No child in your care is registered."),
+    "kind": Localized(ja="この手続は個人の方は申請できません。", en="Individuals cannot apply for this procedure."),
+}
+_WHAT_TO_DO = Localized(
+    ja="お住まいの市区町村の窓口にご相談いただくか、住民登録のある市区町村の手続をご利用ください。",
+    en="Please ask at the counter of your municipality, or use the procedure of the municipality "
+       "where you are registered.")
+
+
+def check_eligibility(procedure: Procedure, attributes: Mapping[str, object]) -> Eligibility:
+    """Whether the applicant may apply, why not, and what to do instead."""
+    summary = procedure.eligibility.summary if procedure.eligibility else None
+    failing: list[str] = []
+    if attributes.get("kind") not in procedure.applicants:
+        failing.append("kind")
+    elif procedure.eligibility is not None:
+        failing += sorted({c["attribute"] for c in _comparisons(procedure.eligibility.rule)
+                           if not rules.evaluate(c, attributes)})
+        if not failing and not rules.evaluate(procedure.eligibility.rule, attributes):
+            failing.append("status")
+    if not failing:
+        return Eligibility(True, summary)
+    reasons = tuple(_REASONS.get(name, _REASONS["status"]) for name in failing)
+    return Eligibility(False, summary, reasons, _WHAT_TO_DO)
+
+
+def _comparisons(rule: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The comparisons under an all-combinator (the ones that each must hold)."""
+    if "all" in rule:
+        return [c for part in rule["all"] for c in _comparisons(part)]
+    return [rule] if "attribute" in rule else []
+
+
+def responsible_organization(db: Session, procedure: Procedure, person: residents.ResidentRecord,
+                             data: Mapping[str, Any]) -> str:
+    """The organization the application goes to, from the definition's rule."""
+    rule = procedure.responsible.rule
+    if rule == "fixed" and procedure.responsible.organization:
+        return procedure.responsible.organization
+    if rule == "municipality_of_current_address":
+        return person.municipality_code
+    if rule == "municipality_of_destination":
+        destination = data.get("destination_address")
+        text = destination.get("text", "") if isinstance(destination, dict) else ""
+        found = addresses.normalize(db, text).address if text else None
+        if found is not None and found.municipality_code is not None:
+            return str(found.municipality_code)
+        raise NoResponsibleOrganization("the new address does not name a municipality we know", errors=[
+            {"location": ["body", "data", "destination_address"], "message": "unknown municipality",
+             "message_id": "転入先の市区町村が見つかりません。", "type": "application-field"}])
+    raise NoResponsibleOrganization(f"procedure {procedure.id} is not for residents")
+
+
+# ------------------------------------------------------------------ prefill through the mesh
+
+
+def _name_value(item: Any) -> dict[str, str]:
+    return {"family": item["family_name"], "given": item["given_name"],
+            "family_kana": item["family_name_kana"], "given_kana": item["given_name_kana"]}
+
+
+def _as_field(item_type: str, value: Any) -> Any:
+    if item_type == "person_name" and isinstance(value, dict) and "family_name" in value:
+        return _name_value(value)
+    return value
+
+
+def prefill(gateway: meshlink.MeshGateway, procedure: Procedure, person: residents.ResidentRecord,
+            organization: str) -> Prefilled:
+    """Ask the registries (through the mesh, as ``organization``) for every prefill item."""
+    by_service: dict[str, list[tuple[str, str, str]]] = {}
+    for p in procedure.prefill:
+        by_service.setdefault(p.service, []).append((p.item, p.item_type, p.field))
+    values: dict[str, Any] = {}
+    sources: dict[str, Provenance] = {}
+    unavailable: list[str] = []
+    for service, wanted in by_service.items():
+        try:
+            got = gateway.fetch(service, consumer=organization, resident_id=person.id,
+                                resident_municipality=person.municipality_code,
+                                items=tuple(item for item, _t, _f in wanted))
+        except (mesh_errors.MeshDenied, meshlink.MeshUnavailable, meshlink.SourceNotConnected):
+            unavailable += [f for _i, _t, f in wanted]
+            continue
+        origin = Provenance(got.provider, got.mesh_service, got.legal_basis_id, got.request_id,
+                            got.fetched_at.isoformat())
+        for item, item_type, field_name in wanted:
+            if item in got.data:
+                values[field_name] = _as_field(item_type, got.data[item])
+                sources[field_name] = origin
+            else:
+                unavailable.append(field_name)
+    return Prefilled(values, sources, tuple(unavailable))
+
+
+def seal(secret: str, resident_id: str, procedure: Procedure, prefilled: Prefilled) -> str:
+    """An HMAC over the prefilled values, carried in the form so they need not be fetched twice."""
+    body = json.dumps({"r": resident_id, "p": procedure.id, "v": prefilled.values,
+                       "s": {k: v.__dict__ for k, v in prefilled.sources.items()}},
+                      sort_keys=True, ensure_ascii=False)
+    mac = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+    return f"{mac}.{body}"
+
+
+def unseal(secret: str, token: str, resident_id: str, procedure: Procedure) -> Prefilled:
+    """The sealed prefill of a form, or :class:`TamperedField` when it was changed."""
+    mac, _, body = token.partition(".")
+    expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+    if not body or not hmac.compare_digest(mac, expected):
+        raise TamperedField("the registry values in the form were changed")
+    data = json.loads(body)
+    if data["r"] != resident_id or data["p"] != procedure.id:
+        raise TamperedField("the form was prepared for another person or procedure")
+    return Prefilled(data["v"], {k: Provenance(**v) for k, v in data["s"].items()})
+
+
+def merge_prefilled(prefilled: Prefilled, submitted: Mapping[str, Any]) -> dict[str, Any]:
+    """Submitted values plus registry values; a changed registry value is refused (403)."""
+    merged = dict(submitted)
+    for name, value in prefilled.values.items():
+        sent = submitted.get(name)
+        if sent not in (None, "", {}) and sent != value:
+            raise TamperedField(f"{name} comes from the registry and cannot be changed", field=name)
+        merged[name] = value
+    return merged
+
+
+# ------------------------------------------------------------------ submission
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Everything needed to store one application (already validated)."""
+
+    procedure: Procedure
+    principal: Principal
+    subject_id: str
+    organization: str
+    data: dict[str, Any]
+    prefilled: Prefilled
+    idempotency_key: str
+    bundle_id: str | None = None
+
+
+def fingerprint(procedure_id: str, data: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps([procedure_id, data], sort_keys=True, ensure_ascii=False,
+                                     default=str).encode()).hexdigest()
+
+
+def prepare(db: Session, gateway: meshlink.MeshGateway | None, procedure: Procedure, principal: Principal,
+            submitted: Mapping[str, Any], *, sealed: Prefilled | None = None) -> tuple[Prefilled, dict[str, Any],
+                                                                                       str, str]:
+    """Eligibility, organization, prefill (sealed from the form or fetched) and validation.
+
+    Returns (prefilled, clean data, organization, subject id). ``gateway`` may only be None
+    when ``sealed`` is given.
+    """
+    person = applicant_of(db, principal)
+    verdict = check_eligibility(procedure, attributes_of(db, person, clock.today_jst().date()))
+    if not verdict.eligible:
+        raise NotEligible("you cannot apply for this procedure: " + " ".join(r.en for r in verdict.reasons),
+                          reasons=[r.en for r in verdict.reasons], what_to_do=_WHAT_TO_DO.en)
+    organization = responsible_organization(db, procedure, person, submitted)
+    if sealed is None:
+        if gateway is None:
+            raise TamperedField("the form carries no registry values")
+        sealed = prefill(gateway, procedure, person, organization)
+    data = clean(procedure, merge_prefilled(sealed, submitted))
+    return sealed, data, organization, person.id
+
+
+def submit(database: Database, submission: Submission) -> tuple[Application, bool]:
+    """Store the application durably; (application, created). The same key → the same receipt."""
+    digest = fingerprint(submission.procedure.id, submission.data)
+    applicant = submission.principal.subject_id
+    for _attempt in range(3):
+        try:
+            with database.session() as db:
+                existing = _by_key(db, applicant, submission.idempotency_key, digest)
+                if existing is not None:
+                    return existing, False
+                return _insert(db, submission, digest), True
+        except IntegrityError:
+            continue  # a concurrent submission with the same key (or receipt counter) won the race
+    with database.session() as db:
+        existing = _by_key(db, applicant, submission.idempotency_key, digest)
+    if existing is None:
+        raise Conflict("the submission could not be stored; please try again")
+    return existing, False
+
+
+def _by_key(db: Session, applicant: str, key: str, digest: str) -> Application | None:
+    row = db.scalar(select(ProceduresIdempotencyKey).where(ProceduresIdempotencyKey.applicant_id == applicant,
+                                                           ProceduresIdempotencyKey.key == key))
+    if row is None:
+        return None
+    if row.request_sha256 != digest:
+        raise IdempotencyKeyReused(f"the key {key!r} was already used for another submission")
+    return load(db, row.application_id)
+
+
+def next_receipt(db: Session, organization: str, year: int) -> str:
+    """受付番号: ``<year>-<organization>-<serial>``, serial per organization and year."""
+    counter = db.get(ProceduresReceiptCounter, (organization, year), with_for_update=True)
+    if counter is None:
+        counter = ProceduresReceiptCounter(organization_code=organization, year=year, last=0)
+        db.add(counter)
+    counter.last += 1
+    db.flush()
+    return f"{year}-{organization}-{counter.last:06d}"
+
+
+def _insert(db: Session, s: Submission, digest: str) -> Application:
+    now = clock.now()
+    today = clock.today_jst().date()
+    row = ProceduresApplication(
+        id=uuid.uuid4().hex, receipt_number=next_receipt(db, s.organization, today.year),
+        procedure_id=s.procedure.id, procedure_revision=s.procedure.revision,
+        applicant_id=s.principal.subject_id, subject_id=s.subject_id, applicant_kind=s.principal.kind,
+        organization_code=s.organization, status="submitted", data=s.data,
+        prefilled={k: v.__dict__ for k, v in s.prefilled.sources.items()}, bundle_id=s.bundle_id,
+        decision_reason="", submitted_at=now, updated_at=now,
+        due_on=today + timedelta(days=s.procedure.processing_days))
+    db.add(row)
+    db.flush()
+    db.add(ProceduresIdempotencyKey(applicant_id=s.principal.subject_id, key=s.idempotency_key,
+                                    request_sha256=digest, application_id=row.id, created_at=now))
+    for evidence in s.procedure.evidence:
+        db.add(ProceduresEvidence(application_id=row.id, service=evidence.service,
+                                  provider=evidence.provider or "", mesh_service="",
+                                  legal_basis_id=evidence.legal_basis_id, status="pending", data={},
+                                  log_reference="", error="", attempts=0, fetched_at=None))
+    audit(db, row.id, s.principal, "", "submitted", "")
+    inbox.deliver(db, s.subject_id, sender=s.organization, kind="status",
+                  title=f"{s.procedure.name.ja}を受け付けました（受付番号 {row.receipt_number}）",
+                  body=f"{s.procedure.name.ja}を受け付けました。\n受付番号: {row.receipt_number}\n"
+                       f"処理の目安: {row.due_on.isoformat()} まで",
+                  link=f"/applications/{row.id}")
+    db.flush()
+    return load(db, row.id)
+
+
+def audit(db: Session, application_id: str, actor: Principal, from_status: str, to_status: str,
+          reason: str) -> None:
+    db.add(ProceduresAudit(application_id=application_id, at=clock.now(), actor=actor.subject_id,
+                           actor_kind=actor.kind, organization_code=actor.organization_code or "",
+                           from_status=from_status, to_status=to_status, reason=reason))
+
+
+# ------------------------------------------------------------------ evidence through the mesh
+
+
+def collect_evidence(database: Database, gateway: meshlink.MeshGateway, procedure: Procedure,
+                     application_id: str) -> Application:
+    """Fetch every evidence item not yet fetched; failures stay recorded for a retry."""
+    with database.session() as db:
+        app = load(db, application_id)
+        person = residents.get_resident(db, app.subject_id)
+    for spec in procedure.evidence:
+        current = next((e for e in app.evidence if e.service == spec.service), None)
+        if current is None or current.status == "ok" or person is None:
+            continue
+        try:
+            got = gateway.fetch(spec.service, consumer=app.organization_code, resident_id=person.id,
+                                resident_municipality=person.municipality_code,
+                                items=tuple(i.item for i in spec.items))
+            update: dict[str, Any] = {"status": "ok", "data": got.data, "provider": got.provider,
+                                      "mesh_service": got.mesh_service, "legal_basis_id": got.legal_basis_id,
+                                      "log_reference": got.request_id, "error": "", "fetched_at": got.fetched_at}
+        except (mesh_errors.MeshDenied, meshlink.MeshUnavailable, meshlink.SourceNotConnected) as exc:
+            update = {"status": "unavailable", "error": f"{exc.code}: {exc.detail}"}
+        with database.session() as db:
+            row = db.scalar(select(ProceduresEvidence).where(
+                ProceduresEvidence.application_id == application_id, ProceduresEvidence.service == spec.service))
+            if row is not None:
+                for key, value in update.items():
+                    setattr(row, key, value)
+                row.attempts += 1
+    with database.session() as db:
+        return load(db, application_id)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _evidence(row: ProceduresEvidence) -> EvidenceRecord:
+    return EvidenceRecord(row.service, row.provider, row.mesh_service, row.legal_basis_id, row.status,
+                          dict(row.data), row.log_reference, row.error, row.attempts, row.fetched_at)
+
+
+def load(db: Session, application_id: str) -> Application:
+    row = db.get(ProceduresApplication, application_id)
+    if row is None:
+        raise ApplicationNotFound(f"no application {application_id}")
+    evidence = db.scalars(select(ProceduresEvidence).where(ProceduresEvidence.application_id == row.id)
+                          .order_by(ProceduresEvidence.id))
+    trail = db.scalars(select(ProceduresAudit).where(ProceduresAudit.application_id == row.id)
+                       .order_by(ProceduresAudit.id))
+    return Application(
+        row.id, row.receipt_number, row.procedure_id, row.applicant_id, row.subject_id, row.applicant_kind,
+        row.organization_code, row.status, dict(row.data), dict(row.prefilled), row.bundle_id,
+        row.decision_reason, row.submitted_at, row.updated_at, row.due_on,
+        tuple(_evidence(e) for e in evidence),
+        tuple(AuditRecord(a.at, a.actor, a.actor_kind, a.from_status, a.to_status, a.reason) for a in trail))
+
+
+def get_for(db: Session, principal: Principal, application_id: str) -> Application:
+    """An application the principal may see: their own (or as the person), or their organization's."""
+    try:
+        app = load(db, application_id)
+    except ApplicationNotFound:
+        raise ForeignApplication("this application is not yours") from None
+    if principal.kind == "resident" and principal.subject_id in (app.applicant_id, app.subject_id):
+        return app
+    if principal.kind == "staff" and principal.organization_code == app.organization_code:
+        return app
+    raise ForeignApplication("this application is not yours")
+
+
+def list_mine(db: Session, resident_id: str, *, limit: int, offset: int) -> tuple[list[Application], int]:
+    where = (ProceduresApplication.applicant_id == resident_id) | (ProceduresApplication.subject_id == resident_id)
+    total = db.scalar(select(func.count()).select_from(ProceduresApplication).where(where)) or 0
+    ids = db.scalars(select(ProceduresApplication.id).where(where)
+                     .order_by(ProceduresApplication.submitted_at.desc()).limit(limit).offset(offset))
+    return [load(db, i) for i in ids], total
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+def require_key(key: str | None) -> str:
+    if not key or not (8 <= len(key) <= 128) or not key.isascii():
+        raise ValidationFailed("an Idempotency-Key of 8 to 128 ASCII characters is required", errors=[
+            {"location": ["header", "Idempotency-Key"], "message": "8 to 128 ASCII characters",
+             "type": "idempotency-key"}])
+    return key
+

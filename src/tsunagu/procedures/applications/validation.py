@@ -1,0 +1,202 @@
+"""Check an application's values against its definition's fields (standard data types).
+
+Messages are Japanese gettext ids with parameters, so pages show them in the user's language
+next to the field and the API returns the same id and an English text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.types.base import InvalidValue
+from tsunagu.core.types.corporate_number import CorporateNumber
+from tsunagu.core.types.name import PersonName
+from tsunagu.core.types.phone import PhoneNumber
+from tsunagu.core.types.postcode import Postcode
+from tsunagu.core.types.wareki import parse_date
+from tsunagu.procedures.definition import FormField, Procedure
+
+NAME_PARTS = ("family", "given", "family_kana", "given_kana")
+ADDRESS_MAX = 200
+
+# message id → English (the API's ``message``; pages translate the id with gettext)
+MESSAGES: dict[str, str] = {
+    "入力してください。": "This is required.",
+    "日付を 2026-04-01 のように入力してください。": "Enter a date like 2026-04-01.",
+    "氏名とふりがなをすべて入力してください。": "Enter the full name and its reading in kana.",
+    "ふりがなはひらがなかカタカナで入力してください。": "Write the reading in hiragana or katakana.",
+    "電話番号の形式が正しくありません。": "This is not a valid telephone number.",
+    "郵便番号は7桁の数字で入力してください。": "Enter a 7-digit postcode.",
+    "法人番号が正しくありません。": "This is not a valid corporate number.",
+    "選択肢から選んでください。": "Choose one of the options.",
+    "整数で入力してください。": "Enter a whole number.",
+    "%(minimum)d 以上の数を入力してください。": "Enter %(minimum)d or more.",
+    "%(maximum)d 以下の数を入力してください。": "Enter %(maximum)d or less.",
+    "%(limit)d 文字以内で入力してください。": "Use at most %(limit)d characters.",
+    "形式が正しくありません。": "The format is not valid.",
+    "ファイルが大きすぎます（上限 %(limit)s バイト）。": "The file is too large (limit %(limit)s bytes).",
+    "このファイル形式は受け付けられません（%(allowed)s のみ）。": "This file type is not accepted (only %(allowed)s).",
+    "この項目はこの手続にありません。": "This field is not part of this procedure.",
+    "登録されている情報から入力される項目は変更できません。": "Values filled from the registry cannot be changed.",
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message_id: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def english(self) -> str:
+        return MESSAGES[self.message_id] % self.params if self.params else MESSAGES[self.message_id]
+
+
+class InvalidApplication(ValidationFailed):
+    code = "application-invalid"
+    title = "The application has invalid or missing fields"
+
+    def __init__(self, problems: list[FieldError]) -> None:
+        super().__init__(f"{len(problems)} field(s) need attention", errors=[
+            {"location": ["body", "data", p.field], "message": p.english, "message_id": p.message_id,
+             "type": "application-field"} for p in problems])
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def clean(procedure: Procedure, values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Canonical values of every field, or :class:`InvalidApplication` listing every problem."""
+    problems = [FieldError(name, "この項目はこの手続にありません。") for name in values
+                if procedure.field(name) is None]
+    cleaned: dict[str, Any] = {}
+    for form_field in procedure.fields:
+        raw = values.get(form_field.name)
+        if _blank(raw):
+            if form_field.required and not partial and form_field.type != "boolean":
+                problems.append(FieldError(form_field.name, "入力してください。"))
+            elif form_field.type == "boolean":
+                cleaned[form_field.name] = False
+            continue
+        try:
+            cleaned[form_field.name] = _value(form_field, raw)
+        except _Problem as problem:
+            problems.append(FieldError(form_field.name, problem.message_id, problem.params))
+    if problems:
+        raise InvalidApplication(problems)
+    return cleaned
+
+
+class _Problem(Exception):
+    def __init__(self, message_id: str, **params: Any) -> None:
+        super().__init__(message_id)
+        self.message_id, self.params = message_id, params
+
+
+def _blank(raw: Any) -> bool:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return True
+    return isinstance(raw, dict) and all(_blank(v) for v in raw.values())
+
+
+def _value(form_field: FormField, raw: Any) -> Any:  # noqa: PLR0911, PLR0912 - one branch per type
+    kind = form_field.type
+    if kind == "person_name":
+        return _name(raw)
+    if kind == "address":
+        text = str(raw.get("text", "") if isinstance(raw, dict) else raw).strip()
+        if len(text) > ADDRESS_MAX:
+            raise _Problem("%(limit)d 文字以内で入力してください。", limit=ADDRESS_MAX)
+        return {"text": text}
+    if kind in ("date", "wareki_date"):
+        return _date(raw, wareki=kind == "wareki_date").isoformat()
+    if kind == "phone":
+        return str(_typed(PhoneNumber, raw, "電話番号の形式が正しくありません。"))
+    if kind == "postcode":
+        return str(_typed(Postcode, raw, "郵便番号は7桁の数字で入力してください。"))
+    if kind == "corporate_number":
+        return str(_typed(CorporateNumber, raw, "法人番号が正しくありません。"))
+    if kind == "choice":
+        if str(raw) not in {o.value for o in form_field.options}:
+            raise _Problem("選択肢から選んでください。")
+        return str(raw)
+    if kind == "integer":
+        return _integer(form_field, raw)
+    if kind == "boolean":
+        return raw is True or str(raw).lower() in ("true", "on", "1", "yes")
+    if kind == "file":
+        return _file(form_field, raw)
+    return _text(form_field, raw)
+
+
+def _name(raw: Any) -> dict[str, str]:
+    parts = raw if isinstance(raw, dict) else {}
+    if any(_blank(parts.get(p)) for p in NAME_PARTS):
+        raise _Problem("氏名とふりがなをすべて入力してください。")
+    try:
+        name = PersonName(*(str(parts[p]) for p in NAME_PARTS))
+    except InvalidValue as exc:
+        raise _Problem("ふりがなはひらがなかカタカナで入力してください。" if "kana" in exc.field
+                       else "形式が正しくありません。") from None
+    return {"family": name.family, "given": name.given, "family_kana": name.family_kana,
+            "given_kana": name.given_kana}
+
+
+def _date(raw: Any, *, wareki: bool) -> date:
+    text = str(raw).strip()
+    try:
+        return parse_date(text) if wareki else date.fromisoformat(text)
+    except (ValueError, InvalidValue):
+        raise _Problem("日付を 2026-04-01 のように入力してください。") from None
+
+
+def _typed(kind: type, raw: Any, message_id: str) -> object:
+    try:
+        return kind(str(raw).strip())
+    except (ValueError, InvalidValue):
+        raise _Problem(message_id) from None
+
+
+def _integer(form_field: FormField, raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise _Problem("整数で入力してください。")
+    try:
+        number = raw if isinstance(raw, int) else int(str(raw).strip())
+    except ValueError:
+        raise _Problem("整数で入力してください。") from None
+    if form_field.minimum is not None and number < form_field.minimum:
+        raise _Problem("%(minimum)d 以上の数を入力してください。", minimum=form_field.minimum)
+    if form_field.maximum is not None and number > form_field.maximum:
+        raise _Problem("%(maximum)d 以下の数を入力してください。", maximum=form_field.maximum)
+    return number
+
+
+def _text(form_field: FormField, raw: Any) -> str:
+    text = str(raw).strip()
+    if form_field.max_length is not None and len(text) > form_field.max_length:
+        raise _Problem("%(limit)d 文字以内で入力してください。", limit=form_field.max_length)
+    if form_field.pattern and not re.fullmatch(form_field.pattern, text):
+        raise _Problem("形式が正しくありません。")
+    return text
+
+
+def _file(form_field: FormField, raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, UploadedFile):
+        raise _Problem("形式が正しくありません。")
+    if form_field.max_bytes is not None and raw.size > form_field.max_bytes:
+        raise _Problem("ファイルが大きすぎます（上限 %(limit)s バイト）。", limit=f"{form_field.max_bytes:,}")
+    if form_field.content_types and raw.content_type not in form_field.content_types:
+        raise _Problem("このファイル形式は受け付けられません（%(allowed)s のみ）。",
+                       allowed=", ".join(form_field.content_types))
+    return {"filename": raw.filename, "content_type": raw.content_type, "size": raw.size, "sha256": raw.sha256}

@@ -1,0 +1,137 @@
+"""処分通知 as signed electronic documents: JSON signed with the issuing organization's key
+(JWS compact, ES256, RFC 7515), verifiable by anyone against the published keys.
+
+Keys are derived from the deployment secret per organization (development); a production
+deployment would load them from an HSM or key files — the verifier only needs the JWKS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, KeySet
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.errors import ValidationFailed
+from tsunagu.procedures.definition import Procedure
+from tsunagu.procedures.models import ProceduresNotice
+
+ALGORITHM = "ES256"
+TYP = "tsunagu-notice+jws"
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+MAX_DOCUMENT_CHARS = 64_000
+
+
+class NoticeMalformed(ValidationFailed):
+    code = "notice-malformed"
+    title = "This is not a signed notice"
+
+
+def signing_key(secret: str, organization: str) -> ECKey:
+    seed = hmac.new(secret.encode(), f"notice-signing:{organization}:1".encode(), hashlib.sha256).digest()
+    scalar = int.from_bytes(seed, "big") % (_P256_ORDER - 1) + 1
+    private = ec.derive_private_key(scalar, ec.SECP256R1())
+    return ECKey.import_key(private, {"kid": f"{organization}#notice-1", "alg": ALGORITHM, "use": "sig"})
+
+
+def public_keys(secret: str, organizations: list[str]) -> dict[str, Any]:
+    """The JWKS of every issuing organization (public halves only)."""
+    return {"keys": [signing_key(secret, code).as_dict(private=False) for code in organizations]}
+
+
+@dataclass(frozen=True)
+class IssuedNotice:
+    id: str
+    application_id: str
+    issuer: str
+    decision: str
+    document: str
+    issued_at: datetime
+
+
+def render_text(template: str, values: dict[str, str]) -> str:
+    """Fill ``{placeholder}``s; an unknown placeholder stays visible rather than failing."""
+    class _Keep(dict[str, str]):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+    return template.format_map(_Keep(values))
+
+
+def issue(db: Session, secret: str, procedure: Procedure, *, application_id: str, receipt_number: str,
+          issuer: str, issuer_name: str, recipient_id: str, decision: str, decision_label: dict[str, str],
+          reason: str, values: dict[str, str]) -> IssuedNotice:
+    """Render the definition's notice in Japanese and English, sign it, store it."""
+    now = clock.now()
+    notice_id = uuid.uuid4().hex
+    filled = {"ja": {**values, "decision": decision_label["ja"], "organization_name": issuer_name,
+                     "receipt_number": receipt_number},
+              "en": {**values, "decision": decision_label["en"], "organization_name": issuer_name,
+                     "receipt_number": receipt_number}}
+    payload = {
+        "type": "処分通知", "id": notice_id, "issuer": issuer, "issuer_name": issuer_name,
+        "recipient": recipient_id, "procedure": procedure.id, "procedure_name": procedure.name.model_dump(),
+        "receipt_number": receipt_number, "decision": decision, "reason": reason,
+        "issued_at": now.isoformat(),
+        "title": {lang: render_text(getattr(procedure.notice.title, lang), filled[lang]) for lang in ("ja", "en")},
+        "body": {lang: render_text(getattr(procedure.notice.body, lang), filled[lang]) for lang in ("ja", "en")},
+    }
+    key = signing_key(secret, issuer)
+    token = jws.serialize_compact({"alg": ALGORITHM, "kid": key.kid, "typ": TYP},
+                                  json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(), key)
+    db.add(ProceduresNotice(id=notice_id, application_id=application_id, issuer=issuer, decision=decision,
+                            document=token, issued_at=now))
+    db.flush()
+    return IssuedNotice(notice_id, application_id, issuer, decision, token, now)
+
+
+def notices_of(db: Session, application_id: str) -> list[IssuedNotice]:
+    rows = db.scalars(select(ProceduresNotice).where(ProceduresNotice.application_id == application_id)
+                      .order_by(ProceduresNotice.issued_at))
+    return [IssuedNotice(r.id, r.application_id, r.issuer, r.decision, r.document, r.issued_at) for r in rows]
+
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    issuer: str = ""
+    reason: str = ""
+    payload: dict[str, Any] | None = None
+    registered: bool = False
+
+
+def verify(db: Session, secret: str, document: str, known_issuers: list[str]) -> Verification:
+    """Whether ``document`` is a notice signed by a known issuer, and whether it is on record."""
+    token = document.strip()
+    if not token or len(token) > MAX_DOCUMENT_CHARS or token.count(".") != 2:
+        raise NoticeMalformed("paste the whole document: three base64url parts separated by dots",
+                              errors=[{"location": ["document"], "message": "not a JWS compact document",
+                                       "type": NoticeMalformed.code}])
+    try:
+        header = jws.extract_compact(token.encode()).protected
+    except (JoseError, ValueError):
+        return Verification(False, reason="the document is damaged (its parts do not decode)")
+    kid = str(header.get("kid", ""))
+    issuer = kid.split("#", 1)[0]
+    if header.get("alg") != ALGORITHM or header.get("typ") != TYP or issuer not in known_issuers:
+        return Verification(False, issuer=issuer, reason="not issued by an organization known here")
+    keys = KeySet([signing_key(secret, issuer)])
+    try:
+        verified = jws.deserialize_compact(token, keys, algorithms=[ALGORITHM])
+    except (JoseError, ValueError):
+        return Verification(False, issuer=issuer, reason="the signature does not match: the document was changed")
+    payload = json.loads(verified.payload)
+    if payload.get("issuer") != issuer:
+        return Verification(False, issuer=issuer, reason="the issuer inside differs from the signer")
+    registered = db.get(ProceduresNotice, str(payload.get("id", ""))) is not None
+    return Verification(True, issuer, "", payload, registered)

@@ -1,0 +1,89 @@
+"""A small real world for applying: two municipalities, one resident, the demo mesh embedded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.conftest import login_as
+from tsunagu.core import clock
+from tsunagu.core.database import Database
+from tsunagu.core.sessions import Principal
+from tsunagu.core.settings import Settings, get_settings
+from tsunagu.core.types.individual_number import IndividualNumber
+from tsunagu.core.types.name import PersonName
+from tsunagu.mesh import demo
+from tsunagu.mesh.node.embedded import endpoint_of
+from tsunagu.migrations.schema import metadata
+from tsunagu.procedures import meshlink
+from tsunagu.registry.residents import service as residents
+
+CHIYODA, YOKOSUKA = "131016", "142018"
+
+
+@dataclass(frozen=True)
+class World:
+    resident_id: str
+    other_resident_id: str
+    secret: str
+
+    def resident(self) -> Principal:
+        return Principal(kind="resident", subject_id=self.resident_id, display_name="佐藤 花子")
+
+    @staticmethod
+    def staff(organization: str = CHIYODA, roles: frozenset[str] = frozenset({"審査", "住基"})) -> Principal:
+        return Principal(kind="staff", subject_id=f"staff-{organization}", organization_code=organization,
+                         roles=roles)
+
+
+def _places(database: Database) -> None:
+    tables = metadata.tables
+    with database.engine.begin() as connection:
+        connection.execute(tables["addresses_prefectures"].insert(), [
+            {"code": "13", "name": "東京都"}, {"code": "14", "name": "神奈川県"}])
+        connection.execute(tables["addresses_municipalities"].insert(), [
+            {"code": CHIYODA, "prefecture_code": "13", "name": "千代田区", "designated_city_code": None},
+            {"code": YOKOSUKA, "prefecture_code": "14", "name": "横須賀市", "designated_city_code": None}])
+        connection.execute(tables["addresses_towns"].insert(), [
+            {"id": 1001, "municipality_code": CHIYODA, "town": "飯田橋三丁目", "koaza": "", "lat": 35.7, "lng": 139.7},
+            {"id": 2001, "municipality_code": YOKOSUKA, "town": "小川町", "koaza": "", "lat": 35.28, "lng": 139.67}])
+
+
+@pytest.fixture(autouse=True)
+def _secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TSUNAGU_SECRET_KEY", "apply-test-secret-not-for-production")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _person(db: object, family: str, given: str, kana: tuple[str, str], number: str) -> residents.ResidentRecord:
+    return residents.register_move_in(
+        db, CHIYODA, residents.NewResident(name=PersonName(family, given, *kana), birth_date=date(1990, 4, 1),  # type: ignore[arg-type]
+                                           sex="2", individual_number=IndividualNumber(number)),
+        residents.Residence(town_id=1001, banchi="1", go="2"), moved_in_on=date(2020, 4, 1), actor="test")
+
+
+@pytest.fixture
+def world(app: FastAPI, database: Database, settings: Settings, fixed_clock: clock.FixedClock) -> World:
+    _places(database)
+    secret = settings.resolved_secret_key()
+    with database.session() as db:
+        person = _person(db, "佐藤", "花子", ("さとう", "はなこ"), "123456789018")
+        other = _person(db, "鈴木", "一郎", ("すずき", "いちろう"), "234567890121")
+        residents.mark_delivered(db, [e.event_id for e in residents.pending_events(db)])
+        demo.register(db, secret, lambda code: endpoint_of(settings.base_url, code))
+        demo.seed_people(db, [(person.id, CHIYODA, 1990), (other.id, CHIYODA, 1990)], seed=1)
+        meshlink.register_bases(db, demo.MUNICIPALITIES, "test")
+    return World(person.id, other.id, secret)
+
+
+@pytest.fixture
+def resident_client(client: TestClient, database: Database, world: World) -> TestClient:
+    login_as(client, database, world.resident())
+    return client
