@@ -23,6 +23,7 @@ from tsunagu.core.http import auth, csrf, problems
 from tsunagu.core.settings import Settings, get_settings
 from tsunagu.identity.business import api as business_api
 from tsunagu.identity.business import pages as business_pages
+from tsunagu.identity.business import pages as business_pages
 from tsunagu.identity.cards import api as cards_api
 from tsunagu.identity.cards import pages as cards_pages
 from tsunagu.identity.history import api as history_api
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(operations.router)
     app.include_router(pages.router)
     app.include_router(business_api.router)
+    app.include_router(business_pages.router)
     app.include_router(business_pages.router)
     app.include_router(organizations_api.router)
     app.include_router(cards_api.router)
