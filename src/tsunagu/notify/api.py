@@ -15,23 +15,32 @@ router = APIRouter(prefix="/api/v1/notify", tags=["notify"])
 
 
 @router.get("/messages", response_model=Page[MessageOut])
-def list_messages(unread: bool = Query(False, description="Only unread messages."),
-                  page: PageParams = Depends(page_params), person: Principal = Depends(require_resident),
-                  db: Session = Depends(db_session)) -> Page[MessageOut]:
+def list_messages(
+    unread: bool = Query(False, description="Only unread messages."),
+    page: PageParams = Depends(page_params),
+    person: Principal = Depends(require_resident),
+    db: Session = Depends(db_session),
+) -> Page[MessageOut]:
     """お知らせ一覧, newest first."""
-    found, total = service.inbox(db, person.subject_id, limit=page.limit, offset=page.offset,
-                                 unread_only=unread)
+    found, total = service.inbox(
+        db, person.subject_id, limit=page.limit, offset=page.offset, unread_only=unread
+    )
     return Page(items=[MessageOut.of(m) for m in found], total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/messages/{message_id}", response_model=MessageOut)
-def get_message(message_id: int, person: Principal = Depends(require_resident),
-                db: Session = Depends(db_session)) -> MessageOut:
+def get_message(
+    message_id: int, person: Principal = Depends(require_resident), db: Session = Depends(db_session)
+) -> MessageOut:
     return MessageOut.of(service.get_message(db, person.subject_id, message_id))
 
 
 @router.put("/messages/{message_id}/read", response_model=MessageOut)
-def set_read(message_id: int, state: ReadState, person: Principal = Depends(require_resident),
-             db: Session = Depends(db_session)) -> MessageOut:
+def set_read(
+    message_id: int,
+    state: ReadState,
+    person: Principal = Depends(require_resident),
+    db: Session = Depends(db_session),
+) -> MessageOut:
     """Mark a message read or unread."""
     return MessageOut.of(service.mark_read(db, person.subject_id, message_id, read=state.read))

@@ -17,23 +17,43 @@ PAGE_SIZE = 20
 
 
 @router.get("", response_class=HTMLResponse)
-def inbox_page(request: Request, offset: int = Query(0, ge=0), person: Principal = Depends(require_resident),
-               db: Session = Depends(db_session)) -> HTMLResponse:
+def inbox_page(
+    request: Request,
+    offset: int = Query(0, ge=0),
+    person: Principal = Depends(require_resident),
+    db: Session = Depends(db_session),
+) -> HTMLResponse:
     found, total = service.inbox(db, person.subject_id, limit=PAGE_SIZE, offset=offset)
-    return render(request, "notify/inbox.html", {
-        "messages": found, "total": total, "offset": offset, "page_size": PAGE_SIZE,
-        "unread": service.unread_count(db, person.subject_id)})
+    return render(
+        request,
+        "notify/inbox.html",
+        {
+            "messages": found,
+            "total": total,
+            "offset": offset,
+            "page_size": PAGE_SIZE,
+            "unread": service.unread_count(db, person.subject_id),
+        },
+    )
 
 
 @router.get("/{message_id}", response_class=HTMLResponse)
-def message_page(request: Request, message_id: int, person: Principal = Depends(require_resident),
-                 db: Session = Depends(db_session)) -> HTMLResponse:
+def message_page(
+    request: Request,
+    message_id: int,
+    person: Principal = Depends(require_resident),
+    db: Session = Depends(db_session),
+) -> HTMLResponse:
     message = service.mark_read(db, person.subject_id, message_id)
     return render(request, "notify/message.html", {"message": message})
 
 
 @router.post("/{message_id}/unread")
-def mark_unread(message_id: int, read: bool = Form(False), person: Principal = Depends(require_resident),
-                db: Session = Depends(db_session)) -> RedirectResponse:
+def mark_unread(
+    message_id: int,
+    read: bool = Form(False),
+    person: Principal = Depends(require_resident),
+    db: Session = Depends(db_session),
+) -> RedirectResponse:
     service.mark_read(db, person.subject_id, message_id, read=read)
     return RedirectResponse("/inbox", status_code=303)

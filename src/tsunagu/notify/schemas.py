@@ -22,9 +22,17 @@ class MessageOut(BaseModel):
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
-        return cls(id=message.id, sender=message.sender, kind=message.kind, title=message.title,
-                   body=message.body, link=message.link, document=message.document,
-                   created_at=message.created_at, read=not message.unread)
+        return cls(
+            id=message.id,
+            sender=message.sender,
+            kind=message.kind,
+            title=message.title,
+            body=message.body,
+            link=message.link,
+            document=message.document,
+            created_at=message.created_at,
+            read=not message.unread,
+        )
 
 
 class ReadState(BaseModel):

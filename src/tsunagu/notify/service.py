@@ -46,38 +46,83 @@ class Message:
 
 
 def _message(row: NotifyMessage) -> Message:
-    return Message(row.id, row.recipient_id, row.sender, row.kind, row.title, row.body, row.link,
-                   row.document, dict(row.extra), row.created_at, row.read_at)
+    return Message(
+        row.id,
+        row.recipient_id,
+        row.sender,
+        row.kind,
+        row.title,
+        row.body,
+        row.link,
+        row.document,
+        dict(row.extra),
+        row.created_at,
+        row.read_at,
+    )
 
 
-def deliver(db: Session, recipient_id: str, *, sender: str, kind: MessageKind, title: str, body: str,
-            link: str = "", document: str | None = None, extra: dict[str, str] | None = None) -> Message:
+def deliver(
+    db: Session,
+    recipient_id: str,
+    *,
+    sender: str,
+    kind: MessageKind,
+    title: str,
+    body: str,
+    link: str = "",
+    document: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> Message:
     """Put a message in ``recipient_id``'s inbox (in the caller's transaction)."""
     if kind not in KINDS:
-        raise ValidationFailed(f"unknown message kind {kind!r}", errors=[
-            {"location": ["kind"], "message": "unknown kind", "type": "notify-unknown-kind"}])
-    row = NotifyMessage(recipient_id=recipient_id, sender=sender, kind=kind, title=title[:300], body=body,
-                link=link, document=document, extra=extra or {}, created_at=clock.now(), read_at=None)
+        raise ValidationFailed(
+            f"unknown message kind {kind!r}",
+            errors=[{"location": ["kind"], "message": "unknown kind", "type": "notify-unknown-kind"}],
+        )
+    row = NotifyMessage(
+        recipient_id=recipient_id,
+        sender=sender,
+        kind=kind,
+        title=title[:300],
+        body=body,
+        link=link,
+        document=document,
+        extra=extra or {},
+        created_at=clock.now(),
+        read_at=None,
+    )
     db.add(row)
     db.flush()
     return _message(row)
 
 
-def inbox(db: Session, recipient_id: str, *, limit: int = 50, offset: int = 0,
-          unread_only: bool = False) -> tuple[list[Message], int]:
+def inbox(
+    db: Session, recipient_id: str, *, limit: int = 50, offset: int = 0, unread_only: bool = False
+) -> tuple[list[Message], int]:
     """The person's messages, newest first, and how many there are."""
     where = [NotifyMessage.recipient_id == recipient_id]
     if unread_only:
         where.append(NotifyMessage.read_at.is_(None))
     total = db.scalar(select(func.count()).select_from(NotifyMessage).where(*where)) or 0
-    rows = db.scalars(select(NotifyMessage).where(*where).order_by(NotifyMessage.created_at.desc(), NotifyMessage.id.desc())
-                      .limit(limit).offset(offset))
+    rows = db.scalars(
+        select(NotifyMessage)
+        .where(*where)
+        .order_by(NotifyMessage.created_at.desc(), NotifyMessage.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return [_message(r) for r in rows], total
 
 
 def unread_count(db: Session, recipient_id: str) -> int:
-    return db.scalar(select(func.count()).select_from(NotifyMessage).where(
-        NotifyMessage.recipient_id == recipient_id, NotifyMessage.read_at.is_(None))) or 0
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(NotifyMessage)
+            .where(NotifyMessage.recipient_id == recipient_id, NotifyMessage.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def _own(db: Session, recipient_id: str, message_id: int) -> NotifyMessage:

@@ -51,17 +51,30 @@ SOURCES: dict[str, Source] = {
     # 転出証明書情報: the 基本4情報 the former municipality holds (住民基本台帳法第24条の2); the
     # destination and date come from the 転出届 itself
     "residents.moving-out-certificate": Source("resident-basic", "municipality_of_resident", _BASIC4),
-    "tax.income": Source("income", "fixed", {"income": "total_income", "dependents": "dependents",
-                                             "tax_year": "tax_year"}, "nta-kojimachi"),
+    "tax.income": Source(
+        "income",
+        "fixed",
+        {"income": "total_income", "dependents": "dependents", "tax_year": "tax_year"},
+        "nta-kojimachi",
+    ),
 }
+
 
 # 事務 the procedures need beyond the mesh demo's: a municipality reading its own register to
 # accept a notification (届出の受理), e.g. prefilling the 転出届 it receives.
 def own_register_bases(municipalities: tuple[str, ...]) -> list[directory_schemas.LegalBasis]:
-    return [directory_schemas.LegalBasis(
-        id=f"todokede-juri-{city}", title_ja="住民基本台帳法に基づく届出の受理（記載事項の確認）",
-        law_ja="住民基本台帳法第22条〜第24条、第27条", consumer=city, provider=city,
-        service_code="resident-basic", items=list(_BASIC4)) for city in municipalities]
+    return [
+        directory_schemas.LegalBasis(
+            id=f"todokede-juri-{city}",
+            title_ja="住民基本台帳法に基づく届出の受理（記載事項の確認）",
+            law_ja="住民基本台帳法第22条〜第24条、第27条",
+            consumer=city,
+            provider=city,
+            service_code="resident-basic",
+            items=list(_BASIC4),
+        )
+        for city in municipalities
+    ]
 
 
 def register_bases(db: Session, municipalities: tuple[str, ...], actor: str) -> int:
@@ -94,13 +107,21 @@ class Fetched:
 
 
 class MeshGateway(Protocol):
-    def fetch(self, source: str, *, consumer: str, resident_id: str, resident_municipality: str,
-              items: tuple[str, ...]) -> Fetched: ...
+    def fetch(
+        self,
+        source: str,
+        *,
+        consumer: str,
+        resident_id: str,
+        resident_municipality: str,
+        items: tuple[str, ...],
+    ) -> Fetched: ...
 
 
 def provider_of(source: Source, resident_municipality: str, fixed: str | None = None) -> str:
-    return fixed or (resident_municipality if source.provider_rule == "municipality_of_resident"
-                     else source.provider)
+    return fixed or (
+        resident_municipality if source.provider_rule == "municipality_of_resident" else source.provider
+    )
 
 
 class NodeGateway:
@@ -109,8 +130,15 @@ class NodeGateway:
     def __init__(self, database: Database, node_of: Callable[[str], NodeContext | None]) -> None:
         self.database, self.node_of = database, node_of
 
-    def fetch(self, source: str, *, consumer: str, resident_id: str, resident_municipality: str,
-              items: tuple[str, ...]) -> Fetched:
+    def fetch(
+        self,
+        source: str,
+        *,
+        consumer: str,
+        resident_id: str,
+        resident_municipality: str,
+        items: tuple[str, ...],
+    ) -> Fetched:
         known = SOURCES.get(source)
         if known is None:
             raise SourceNotConnected(f"{source} is not offered through the mesh in this deployment")
@@ -126,20 +154,43 @@ class NodeGateway:
                 codes.code_for(db, provider, resident_id)
             subject = codes.issue_for_resident(db, consumer, resident_id)
         try:
-            result = node.query(ctx, wire.LocalQuery(provider=provider, service=known.service,
-                                                     purpose=basis, subject=subject, items=list(wanted)))
+            result = node.query(
+                ctx,
+                wire.LocalQuery(
+                    provider=provider,
+                    service=known.service,
+                    purpose=basis,
+                    subject=subject,
+                    items=list(wanted),
+                ),
+            )
         except mesh_errors.ProviderUnavailable as exc:
-            raise MeshUnavailable(f"{provider} did not answer ({exc.detail}); the application is kept "
-                                  "and the look-up will be retried", provider=provider) from None
-        return Fetched(source, provider, f"{provider}/{known.service}/v1", basis,
-                       known.as_definition_items(result.data),
-                       result.request_id, clock.now())
+            raise MeshUnavailable(
+                f"{provider} did not answer ({exc.detail}); the application is kept "
+                "and the look-up will be retried",
+                provider=provider,
+            ) from None
+        return Fetched(
+            source,
+            provider,
+            f"{provider}/{known.service}/v1",
+            basis,
+            known.as_definition_items(result.data),
+            result.request_id,
+            clock.now(),
+        )
 
 
 def _basis(db: Session, consumer: str, provider: str, service: str, items: tuple[str, ...]) -> str:
     """The 事務 under which ``consumer`` may read these items of ``provider``'s service."""
     for basis in directory.list_legal_bases(db):
-        if basis.consumer == consumer and basis.provider == provider and basis.service_code == service \
-                and set(items) <= set(basis.items):
+        if (
+            basis.consumer == consumer
+            and basis.provider == provider
+            and basis.service_code == service
+            and set(items) <= set(basis.items)
+        ):
             return basis.id
-    raise mesh_errors.NoLegalBasis(f"no 事務 lets {consumer} read {', '.join(items)} of {provider}'s {service}")
+    raise mesh_errors.NoLegalBasis(
+        f"no 事務 lets {consumer} read {', '.join(items)} of {provider}'s {service}"
+    )

@@ -15,7 +15,9 @@ class ProceduresApplication(Base):
     """One application: who applied for what, to whom, with which data, in which state."""
 
     __tablename__ = "procedures_applications"
-    __table_args__ = (Index("ix_procedures_applications_inbox", "organization_code", "status", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_procedures_applications_inbox", "organization_code", "status", "submitted_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     receipt_number: Mapped[str] = mapped_column(String(32), unique=True)

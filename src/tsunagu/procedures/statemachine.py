@@ -44,7 +44,10 @@ def next_status(current: str, action: str) -> Status:
         allowed = sorted(a for (state, a) in TRANSITIONS if state == current)
         raise IllegalTransition(
             f"cannot {action} an application that is {current}; allowed: {', '.join(allowed) or 'none'}",
-            current=current, action=action, allowed=allowed)
+            current=current,
+            action=action,
+            allowed=allowed,
+        )
     return target
 
 

@@ -39,19 +39,25 @@ def issuers(request: Request) -> list[str]:
 
 
 @router.post("/applications", response_model=ApplicationOut, status_code=201)
-def submit_application(body: ApplicationIn, request: Request, response: Response,
-                       idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-                       person: Principal = Depends(require_resident),
-                       registry: LiveRegistry = Depends(live_registry),
-                       mesh: meshlink.MeshGateway = Depends(gateway)) -> ApplicationOut:
+def submit_application(
+    body: ApplicationIn,
+    request: Request,
+    response: Response,
+    *,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> ApplicationOut:
     """申請: stored before it is acknowledged; the same Idempotency-Key returns the same receipt."""
     key = service.require_key(idempotency_key)
     procedure = catalogue.get_procedure(registry, body.procedure_id)
     database = request.app.state.database
     with database.session() as db:
         prefilled, data, organization, subject = service.prepare(db, mesh, procedure, person, body.data)
-    app, created = service.submit(database, service.Submission(procedure, person, subject, organization, data,
-                                                               prefilled, key))
+    app, created = service.submit(
+        database, service.Submission(procedure, person, subject, organization, data, prefilled, key)
+    )
     if created:
         app = service.collect_evidence(database, mesh, procedure, app.id)
     else:
@@ -61,25 +67,34 @@ def submit_application(body: ApplicationIn, request: Request, response: Response
 
 
 @router.get("/applications", response_model=Page[ApplicationOut])
-def my_applications(page: PageParams = Depends(page_params), person: Principal = Depends(require_resident),
-                    db: Session = Depends(db_session)) -> Page[ApplicationOut]:
+def my_applications(
+    page: PageParams = Depends(page_params),
+    person: Principal = Depends(require_resident),
+    db: Session = Depends(db_session),
+) -> Page[ApplicationOut]:
     found, total = service.list_mine(db, person.subject_id, limit=page.limit, offset=page.offset)
     today = backoffice.today()
-    return Page(items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit,
-                offset=page.offset)
+    return Page(
+        items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)
-def get_application(application_id: str, principal: Principal = Depends(require_principal),
-                    db: Session = Depends(db_session)) -> ApplicationOut:
+def get_application(
+    application_id: str, principal: Principal = Depends(require_principal), db: Session = Depends(db_session)
+) -> ApplicationOut:
     """One application: the applicant's own, or one sent to the staff member's organization."""
     return ApplicationOut.of(service.get_for(db, principal, application_id), backoffice.today())
 
 
 @router.post("/applications/{application_id}/evidence/retry", response_model=ApplicationOut)
-def retry_evidence(application_id: str, request: Request, person: Principal = Depends(require_resident),
-                   registry: LiveRegistry = Depends(live_registry),
-                   mesh: meshlink.MeshGateway = Depends(gateway)) -> ApplicationOut:
+def retry_evidence(
+    application_id: str,
+    request: Request,
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> ApplicationOut:
     """Fetch again the evidence a provider could not give at submission."""
     database = request.app.state.database
     with database.session() as db:
@@ -89,26 +104,49 @@ def retry_evidence(application_id: str, request: Request, person: Principal = De
 
 
 @router.get("/backoffice/applications", response_model=Page[ApplicationOut])
-def organization_inbox(procedure_id: str | None = None, status: str | None = None,
-                       page: PageParams = Depends(page_params), staff: Principal = Depends(require_staff()),
-                       db: Session = Depends(db_session)) -> Page[ApplicationOut]:
+def organization_inbox(
+    procedure_id: str | None = None,
+    status: str | None = None,
+    page: PageParams = Depends(page_params),
+    staff: Principal = Depends(require_staff()),
+    db: Session = Depends(db_session),
+) -> Page[ApplicationOut]:
     """The staff member's organization's applications, the earliest due first."""
-    found, total = backoffice.organization_inbox(db, staff.organization_code or "",
-                                                 backoffice.InboxFilter(procedure_id, status),
-                                                 limit=page.limit, offset=page.offset)
+    found, total = backoffice.organization_inbox(
+        db,
+        staff.organization_code or "",
+        backoffice.InboxFilter(procedure_id, status),
+        limit=page.limit,
+        offset=page.offset,
+    )
     today = backoffice.today()
-    return Page(items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit,
-                offset=page.offset)
+    return Page(
+        items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.post("/backoffice/applications/{application_id}/decision", response_model=ApplicationOut)
-def decide(application_id: str, body: DecisionIn, request: Request, staff: Principal = Depends(require_staff()),
-           registry: LiveRegistry = Depends(live_registry), db: Session = Depends(db_session)) -> ApplicationOut:
+def decide(
+    application_id: str,
+    body: DecisionIn,
+    request: Request,
+    *,
+    staff: Principal = Depends(require_staff()),
+    registry: LiveRegistry = Depends(live_registry),
+    db: Session = Depends(db_session),
+) -> ApplicationOut:
     """審査・決裁: one step of the state machine (409 with a specific code when not allowed)."""
     app = service.get_for(db, staff, application_id)
     procedure = catalogue.get_procedure(registry, app.procedure_id)
-    decided = backoffice.decide(db, request.app.state.secret_key, procedure, staff, application_id,
-                                body.action, body.reason)
+    decided = backoffice.decide(
+        db,
+        request.app.state.secret_key,
+        procedure,
+        staff,
+        application_id,
+        action=body.action,
+        reason=body.reason,
+    )
     return ApplicationOut.of(decided, backoffice.today())
 
 
@@ -116,8 +154,13 @@ def decide(application_id: str, body: DecisionIn, request: Request, staff: Princ
 def verify_notice(body: DocumentIn, request: Request, db: Session = Depends(db_session)) -> VerificationOut:
     """Anyone: is this 処分通知 genuine, and who issued it?"""
     result = notices.verify(db, request.app.state.secret_key, body.document, issuers(request))
-    return VerificationOut(valid=result.valid, issuer=result.issuer, reason=result.reason,
-                           registered=result.registered, payload=result.payload)
+    return VerificationOut(
+        valid=result.valid,
+        issuer=result.issuer,
+        reason=result.reason,
+        registered=result.registered,
+        payload=result.payload,
+    )
 
 
 @router.get("/notices/keys")

@@ -12,7 +12,9 @@ from tsunagu.procedures.applications.service import Application
 
 class ApplicationIn(BaseModel):
     procedure_id: str = Field(max_length=64)
-    data: dict[str, Any] = Field(default_factory=dict, description="Only the fields not filled from registries.")
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="Only the fields not filled from registries."
+    )
 
 
 class EvidenceOut(BaseModel):
@@ -54,12 +56,21 @@ class ApplicationOut(BaseModel):
 
     @classmethod
     def of(cls, app: Application, today: date) -> ApplicationOut:
-        return cls(id=app.id, receipt_number=app.receipt_number, procedure_id=app.procedure_id,
-                   organization_code=app.organization_code, status=app.status, data=app.data,
-                   prefilled=app.prefilled, decision_reason=app.decision_reason,
-                   submitted_at=app.submitted_at, due_on=app.due_on, overdue=app.overdue(today),
-                   evidence=[EvidenceOut(**e.__dict__) for e in app.evidence],
-                   audit=[AuditOut(**a.__dict__) for a in app.audit])
+        return cls(
+            id=app.id,
+            receipt_number=app.receipt_number,
+            procedure_id=app.procedure_id,
+            organization_code=app.organization_code,
+            status=app.status,
+            data=app.data,
+            prefilled=app.prefilled,
+            decision_reason=app.decision_reason,
+            submitted_at=app.submitted_at,
+            due_on=app.due_on,
+            overdue=app.overdue(today),
+            evidence=[EvidenceOut(**e.__dict__) for e in app.evidence],
+            audit=[AuditOut(**a.__dict__) for a in app.audit],
+        )
 
 
 class DecisionIn(BaseModel):

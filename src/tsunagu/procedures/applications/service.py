@@ -158,21 +158,30 @@ def applicant_of(db: Session, principal: Principal) -> residents.ResidentRecord:
         raise Forbidden("only a resident logged in with a My Number Card can apply here")
     record = residents.get_resident(db, principal.subject_id)
     if record is None:
-        raise NotEligible("you are not in the resident register of a municipality served here",
-                          reasons=["not-registered"])
+        raise NotEligible(
+            "you are not in the resident register of a municipality served here", reasons=["not-registered"]
+        )
     return record
 
 
 def attributes_of(db: Session, person: residents.ResidentRecord, today: date) -> dict[str, object]:
     """The applicant attributes eligibility rules compare (see ``rules.ATTRIBUTES``)."""
     birthday_passed = (today.month, today.day) >= (person.birth_date.month, person.birth_date.day)
-    children = [m for m in residents.household_members(db, person.household_id)
-                if m.id != person.id and _age(m.birth_date, today) < ADULT_AGE]
-    return {"kind": "resident", "age": today.year - person.birth_date.year - (0 if birthday_passed else 1),
-            "status": person.status, "municipality_code": person.municipality_code,
-            "prefecture_code": person.municipality_code[:2], "children_in_care": len(children),
-            # a resident principal exists only after a login with the card's 利用者証明用 certificate
-            "has_individual_number_card": True}
+    children = [
+        m
+        for m in residents.household_members(db, person.household_id)
+        if m.id != person.id and _age(m.birth_date, today) < ADULT_AGE
+    ]
+    return {
+        "kind": "resident",
+        "age": today.year - person.birth_date.year - (0 if birthday_passed else 1),
+        "status": person.status,
+        "municipality_code": person.municipality_code,
+        "prefecture_code": person.municipality_code[:2],
+        "children_in_care": len(children),
+        # a resident principal exists only after a login with the card's 利用者証明用 certificate
+        "has_individual_number_card": True,
+    }
 
 
 def _age(born: date, today: date) -> int:
@@ -180,19 +189,26 @@ def _age(born: date, today: date) -> int:
 
 
 _REASONS: dict[str, Localized] = {
-    "status": Localized(ja="住民基本台帳にこの手続の対象となる状態で記録されていません。",
-                        en="The resident register does not show you in a state this procedure is for."),
-    "municipality_code": Localized(ja="この市区町村の住民ではありません。",
-                                   en="You are not a resident of this municipality."),
+    "status": Localized(
+        ja="住民基本台帳にこの手続の対象となる状態で記録されていません。",
+        en="The resident register does not show you in a state this procedure is for.",
+    ),
+    "municipality_code": Localized(
+        ja="この市区町村の住民ではありません。", en="You are not a resident of this municipality."
+    ),
     "age": Localized(ja="年齢の条件を満たしていません。", en="You do not meet the age condition."),
-    "children_in_care": Localized(ja="監護している児童が登録されていません。",
-                                  en="No child in your care is registered."),
-    "kind": Localized(ja="この手続は個人の方は申請できません。", en="Individuals cannot apply for this procedure."),
+    "children_in_care": Localized(
+        ja="監護している児童が登録されていません。", en="No child in your care is registered."
+    ),
+    "kind": Localized(
+        ja="この手続は個人の方は申請できません。", en="Individuals cannot apply for this procedure."
+    ),
 }
 _WHAT_TO_DO = Localized(
     ja="お住まいの市区町村の窓口にご相談いただくか、住民登録のある市区町村の手続をご利用ください。",
     en="Please ask at the counter of your municipality, or use the procedure of the municipality "
-       "where you are registered.")
+    "where you are registered.",
+)
 
 
 def check_eligibility(procedure: Procedure, attributes: Mapping[str, object]) -> Eligibility:
@@ -202,8 +218,13 @@ def check_eligibility(procedure: Procedure, attributes: Mapping[str, object]) ->
     if attributes.get("kind") not in procedure.applicants:
         failing.append("kind")
     elif procedure.eligibility is not None:
-        failing += sorted({c["attribute"] for c in _comparisons(procedure.eligibility.rule)
-                           if not rules.evaluate(c, attributes)})
+        failing += sorted(
+            {
+                c["attribute"]
+                for c in _comparisons(procedure.eligibility.rule)
+                if not rules.evaluate(c, attributes)
+            }
+        )
         if not failing and not rules.evaluate(procedure.eligibility.rule, attributes):
             failing.append("status")
     if not failing:
@@ -219,8 +240,9 @@ def _comparisons(rule: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [rule] if "attribute" in rule else []
 
 
-def responsible_organization(db: Session, procedure: Procedure, person: residents.ResidentRecord,
-                             data: Mapping[str, Any]) -> str:
+def responsible_organization(
+    db: Session, procedure: Procedure, person: residents.ResidentRecord, data: Mapping[str, Any]
+) -> str:
     """The organization the application goes to, from the definition's rule."""
     rule = procedure.responsible.rule
     if rule == "fixed" and procedure.responsible.organization:
@@ -233,9 +255,17 @@ def responsible_organization(db: Session, procedure: Procedure, person: resident
         found = addresses.normalize(db, text).address if text else None
         if found is not None and found.municipality_code is not None:
             return str(found.municipality_code)
-        raise NoResponsibleOrganization("the new address does not name a municipality we know", errors=[
-            {"location": ["body", "data", "destination_address"], "message": "unknown municipality",
-             "message_id": "転入先の市区町村が見つかりません。", "type": "application-field"}])
+        raise NoResponsibleOrganization(
+            "the new address does not name a municipality we know",
+            errors=[
+                {
+                    "location": ["body", "data", "destination_address"],
+                    "message": "unknown municipality",
+                    "message_id": "転入先の市区町村が見つかりません。",
+                    "type": "application-field",
+                }
+            ],
+        )
     raise NoResponsibleOrganization(f"procedure {procedure.id} is not for residents")
 
 
@@ -243,8 +273,12 @@ def responsible_organization(db: Session, procedure: Procedure, person: resident
 
 
 def _name_value(item: Any) -> dict[str, str]:
-    return {"family": item["family_name"], "given": item["given_name"],
-            "family_kana": item["family_name_kana"], "given_kana": item["given_name_kana"]}
+    return {
+        "family": item["family_name"],
+        "given": item["given_name"],
+        "family_kana": item["family_name_kana"],
+        "given_kana": item["given_name_kana"],
+    }
 
 
 def _as_field(item_type: str, value: Any) -> Any:
@@ -253,8 +287,9 @@ def _as_field(item_type: str, value: Any) -> Any:
     return value
 
 
-def prefill(gateway: meshlink.MeshGateway, procedure: Procedure, person: residents.ResidentRecord,
-            organization: str) -> Prefilled:
+def prefill(
+    gateway: meshlink.MeshGateway, procedure: Procedure, person: residents.ResidentRecord, organization: str
+) -> Prefilled:
     """Ask the registries (through the mesh, as ``organization``) for every prefill item."""
     by_service: dict[str, list[tuple[str, str, str]]] = {}
     for p in procedure.prefill:
@@ -264,14 +299,19 @@ def prefill(gateway: meshlink.MeshGateway, procedure: Procedure, person: residen
     unavailable: list[str] = []
     for service, wanted in by_service.items():
         try:
-            got = gateway.fetch(service, consumer=organization, resident_id=person.id,
-                                resident_municipality=person.municipality_code,
-                                items=tuple(item for item, _t, _f in wanted))
+            got = gateway.fetch(
+                service,
+                consumer=organization,
+                resident_id=person.id,
+                resident_municipality=person.municipality_code,
+                items=tuple(item for item, _t, _f in wanted),
+            )
         except (mesh_errors.MeshDenied, meshlink.MeshUnavailable, meshlink.SourceNotConnected):
             unavailable += [f for _i, _t, f in wanted]
             continue
-        origin = Provenance(got.provider, got.mesh_service, got.legal_basis_id, got.request_id,
-                            got.fetched_at.isoformat())
+        origin = Provenance(
+            got.provider, got.mesh_service, got.legal_basis_id, got.request_id, got.fetched_at.isoformat()
+        )
         for item, item_type, field_name in wanted:
             if item in got.data:
                 values[field_name] = _as_field(item_type, got.data[item])
@@ -283,9 +323,16 @@ def prefill(gateway: meshlink.MeshGateway, procedure: Procedure, person: residen
 
 def seal(secret: str, resident_id: str, procedure: Procedure, prefilled: Prefilled) -> str:
     """An HMAC over the prefilled values, carried in the form so they need not be fetched twice."""
-    body = json.dumps({"r": resident_id, "p": procedure.id, "v": prefilled.values,
-                       "s": {k: v.__dict__ for k, v in prefilled.sources.items()}},
-                      sort_keys=True, ensure_ascii=False)
+    body = json.dumps(
+        {
+            "r": resident_id,
+            "p": procedure.id,
+            "v": prefilled.values,
+            "s": {k: v.__dict__ for k, v in prefilled.sources.items()},
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
     mac = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
     return f"{mac}.{body}"
 
@@ -331,13 +378,20 @@ class Submission:
 
 
 def fingerprint(procedure_id: str, data: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps([procedure_id, data], sort_keys=True, ensure_ascii=False,
-                                     default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps([procedure_id, data], sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
 
 
-def prepare(db: Session, gateway: meshlink.MeshGateway | None, procedure: Procedure, principal: Principal,
-            submitted: Mapping[str, Any], *, sealed: Prefilled | None = None) -> tuple[Prefilled, dict[str, Any],
-                                                                                       str, str]:
+def prepare(
+    db: Session,
+    gateway: meshlink.MeshGateway | None,
+    procedure: Procedure,
+    principal: Principal,
+    submitted: Mapping[str, Any],
+    *,
+    sealed: Prefilled | None = None,
+) -> tuple[Prefilled, dict[str, Any], str, str]:
     """Eligibility, organization, prefill (sealed from the form or fetched) and validation.
 
     Returns (prefilled, clean data, organization, subject id). ``gateway`` may only be None
@@ -346,8 +400,11 @@ def prepare(db: Session, gateway: meshlink.MeshGateway | None, procedure: Proced
     person = applicant_of(db, principal)
     verdict = check_eligibility(procedure, attributes_of(db, person, clock.today_jst().date()))
     if not verdict.eligible:
-        raise NotEligible("you cannot apply for this procedure: " + " ".join(r.en for r in verdict.reasons),
-                          reasons=[r.en for r in verdict.reasons], what_to_do=_WHAT_TO_DO.en)
+        raise NotEligible(
+            "you cannot apply for this procedure: " + " ".join(r.en for r in verdict.reasons),
+            reasons=[r.en for r in verdict.reasons],
+            what_to_do=_WHAT_TO_DO.en,
+        )
     organization = responsible_organization(db, procedure, person, submitted)
     if sealed is None:
         if gateway is None:
@@ -378,8 +435,11 @@ def submit(database: Database, submission: Submission) -> tuple[Application, boo
 
 
 def _by_key(db: Session, applicant: str, key: str, digest: str) -> Application | None:
-    row = db.scalar(select(ProceduresIdempotencyKey).where(ProceduresIdempotencyKey.applicant_id == applicant,
-                                                           ProceduresIdempotencyKey.key == key))
+    row = db.scalar(
+        select(ProceduresIdempotencyKey).where(
+            ProceduresIdempotencyKey.applicant_id == applicant, ProceduresIdempotencyKey.key == key
+        )
+    )
     if row is None:
         return None
     if row.request_sha256 != digest:
@@ -402,44 +462,88 @@ def _insert(db: Session, s: Submission, digest: str) -> Application:
     now = clock.now()
     today = clock.today_jst().date()
     row = ProceduresApplication(
-        id=uuid.uuid4().hex, receipt_number=next_receipt(db, s.organization, today.year),
-        procedure_id=s.procedure.id, procedure_revision=s.procedure.revision,
-        applicant_id=s.principal.subject_id, subject_id=s.subject_id, applicant_kind=s.principal.kind,
-        organization_code=s.organization, status="submitted", data=s.data,
-        prefilled={k: v.__dict__ for k, v in s.prefilled.sources.items()}, bundle_id=s.bundle_id,
-        decision_reason="", submitted_at=now, updated_at=now,
-        due_on=today + timedelta(days=s.procedure.processing_days))
+        id=uuid.uuid4().hex,
+        receipt_number=next_receipt(db, s.organization, today.year),
+        procedure_id=s.procedure.id,
+        procedure_revision=s.procedure.revision,
+        applicant_id=s.principal.subject_id,
+        subject_id=s.subject_id,
+        applicant_kind=s.principal.kind,
+        organization_code=s.organization,
+        status="submitted",
+        data=s.data,
+        prefilled={k: v.__dict__ for k, v in s.prefilled.sources.items()},
+        bundle_id=s.bundle_id,
+        decision_reason="",
+        submitted_at=now,
+        updated_at=now,
+        due_on=today + timedelta(days=s.procedure.processing_days),
+    )
     db.add(row)
     db.flush()
-    db.add(ProceduresIdempotencyKey(applicant_id=s.principal.subject_id, key=s.idempotency_key,
-                                    request_sha256=digest, application_id=row.id, created_at=now))
+    db.add(
+        ProceduresIdempotencyKey(
+            applicant_id=s.principal.subject_id,
+            key=s.idempotency_key,
+            request_sha256=digest,
+            application_id=row.id,
+            created_at=now,
+        )
+    )
     for evidence in s.procedure.evidence:
-        db.add(ProceduresEvidence(application_id=row.id, service=evidence.service,
-                                  provider=evidence.provider or "", mesh_service="",
-                                  legal_basis_id=evidence.legal_basis_id, status="pending", data={},
-                                  log_reference="", error="", attempts=0, fetched_at=None))
-    audit(db, row.id, s.principal, "", "submitted", "")
-    inbox.deliver(db, s.subject_id, sender=s.organization, kind="status",
-                  title=f"{s.procedure.name.ja}を受け付けました（受付番号 {row.receipt_number}）",
-                  body=f"{s.procedure.name.ja}を受け付けました。\n受付番号: {row.receipt_number}\n"
-                       f"処理の目安: {row.due_on.isoformat()} まで",
-                  link=f"/applications/{row.id}")
+        db.add(
+            ProceduresEvidence(
+                application_id=row.id,
+                service=evidence.service,
+                provider=evidence.provider or "",
+                mesh_service="",
+                legal_basis_id=evidence.legal_basis_id,
+                status="pending",
+                data={},
+                log_reference="",
+                error="",
+                attempts=0,
+                fetched_at=None,
+            )
+        )
+    audit(db, row.id, s.principal, from_status="", to_status="submitted", reason="")
+    inbox.deliver(
+        db,
+        s.subject_id,
+        sender=s.organization,
+        kind="status",
+        title=f"{s.procedure.name.ja}を受け付けました（受付番号 {row.receipt_number}）",
+        body=f"{s.procedure.name.ja}を受け付けました。\n受付番号: {row.receipt_number}\n"
+        f"処理の目安: {row.due_on.isoformat()} まで",
+        link=f"/applications/{row.id}",
+    )
     db.flush()
     return load(db, row.id)
 
 
-def audit(db: Session, application_id: str, actor: Principal, from_status: str, to_status: str,
-          reason: str) -> None:
-    db.add(ProceduresAudit(application_id=application_id, at=clock.now(), actor=actor.subject_id,
-                           actor_kind=actor.kind, organization_code=actor.organization_code or "",
-                           from_status=from_status, to_status=to_status, reason=reason))
+def audit(
+    db: Session, application_id: str, actor: Principal, *, from_status: str, to_status: str, reason: str
+) -> None:
+    db.add(
+        ProceduresAudit(
+            application_id=application_id,
+            at=clock.now(),
+            actor=actor.subject_id,
+            actor_kind=actor.kind,
+            organization_code=actor.organization_code or "",
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+        )
+    )
 
 
 # ------------------------------------------------------------------ evidence through the mesh
 
 
-def collect_evidence(database: Database, gateway: meshlink.MeshGateway, procedure: Procedure,
-                     application_id: str) -> Application:
+def collect_evidence(
+    database: Database, gateway: meshlink.MeshGateway, procedure: Procedure, application_id: str
+) -> Application:
     """Fetch every evidence item not yet fetched; failures stay recorded for a retry."""
     with database.session() as db:
         app = load(db, application_id)
@@ -449,17 +553,32 @@ def collect_evidence(database: Database, gateway: meshlink.MeshGateway, procedur
         if current is None or current.status == "ok" or person is None:
             continue
         try:
-            got = gateway.fetch(spec.service, consumer=app.organization_code, resident_id=person.id,
-                                resident_municipality=person.municipality_code,
-                                items=tuple(i.item for i in spec.items))
-            update: dict[str, Any] = {"status": "ok", "data": got.data, "provider": got.provider,
-                                      "mesh_service": got.mesh_service, "legal_basis_id": got.legal_basis_id,
-                                      "log_reference": got.request_id, "error": "", "fetched_at": got.fetched_at}
+            got = gateway.fetch(
+                spec.service,
+                consumer=app.organization_code,
+                resident_id=person.id,
+                resident_municipality=person.municipality_code,
+                items=tuple(i.item for i in spec.items),
+            )
+            update: dict[str, Any] = {
+                "status": "ok",
+                "data": got.data,
+                "provider": got.provider,
+                "mesh_service": got.mesh_service,
+                "legal_basis_id": got.legal_basis_id,
+                "log_reference": got.request_id,
+                "error": "",
+                "fetched_at": got.fetched_at,
+            }
         except (mesh_errors.MeshDenied, meshlink.MeshUnavailable, meshlink.SourceNotConnected) as exc:
             update = {"status": "unavailable", "error": f"{exc.code}: {exc.detail}"}
         with database.session() as db:
-            row = db.scalar(select(ProceduresEvidence).where(
-                ProceduresEvidence.application_id == application_id, ProceduresEvidence.service == spec.service))
+            row = db.scalar(
+                select(ProceduresEvidence).where(
+                    ProceduresEvidence.application_id == application_id,
+                    ProceduresEvidence.service == spec.service,
+                )
+            )
             if row is not None:
                 for key, value in update.items():
                     setattr(row, key, value)
@@ -472,24 +591,51 @@ def collect_evidence(database: Database, gateway: meshlink.MeshGateway, procedur
 
 
 def _evidence(row: ProceduresEvidence) -> EvidenceRecord:
-    return EvidenceRecord(row.service, row.provider, row.mesh_service, row.legal_basis_id, row.status,
-                          dict(row.data), row.log_reference, row.error, row.attempts, row.fetched_at)
+    return EvidenceRecord(
+        row.service,
+        row.provider,
+        row.mesh_service,
+        row.legal_basis_id,
+        row.status,
+        dict(row.data),
+        row.log_reference,
+        row.error,
+        row.attempts,
+        row.fetched_at,
+    )
 
 
 def load(db: Session, application_id: str) -> Application:
     row = db.get(ProceduresApplication, application_id)
     if row is None:
         raise ApplicationNotFound(f"no application {application_id}")
-    evidence = db.scalars(select(ProceduresEvidence).where(ProceduresEvidence.application_id == row.id)
-                          .order_by(ProceduresEvidence.id))
-    trail = db.scalars(select(ProceduresAudit).where(ProceduresAudit.application_id == row.id)
-                       .order_by(ProceduresAudit.id))
+    evidence = db.scalars(
+        select(ProceduresEvidence)
+        .where(ProceduresEvidence.application_id == row.id)
+        .order_by(ProceduresEvidence.id)
+    )
+    trail = db.scalars(
+        select(ProceduresAudit).where(ProceduresAudit.application_id == row.id).order_by(ProceduresAudit.id)
+    )
     return Application(
-        row.id, row.receipt_number, row.procedure_id, row.applicant_id, row.subject_id, row.applicant_kind,
-        row.organization_code, row.status, dict(row.data), dict(row.prefilled), row.bundle_id,
-        row.decision_reason, row.submitted_at, row.updated_at, row.due_on,
+        row.id,
+        row.receipt_number,
+        row.procedure_id,
+        row.applicant_id,
+        row.subject_id,
+        row.applicant_kind,
+        row.organization_code,
+        row.status,
+        dict(row.data),
+        dict(row.prefilled),
+        row.bundle_id,
+        row.decision_reason,
+        row.submitted_at,
+        row.updated_at,
+        row.due_on,
         tuple(_evidence(e) for e in evidence),
-        tuple(AuditRecord(a.at, a.actor, a.actor_kind, a.from_status, a.to_status, a.reason) for a in trail))
+        tuple(AuditRecord(a.at, a.actor, a.actor_kind, a.from_status, a.to_status, a.reason) for a in trail),
+    )
 
 
 def get_for(db: Session, principal: Principal, application_id: str) -> Application:
@@ -506,10 +652,17 @@ def get_for(db: Session, principal: Principal, application_id: str) -> Applicati
 
 
 def list_mine(db: Session, resident_id: str, *, limit: int, offset: int) -> tuple[list[Application], int]:
-    where = (ProceduresApplication.applicant_id == resident_id) | (ProceduresApplication.subject_id == resident_id)
+    where = (ProceduresApplication.applicant_id == resident_id) | (
+        ProceduresApplication.subject_id == resident_id
+    )
     total = db.scalar(select(func.count()).select_from(ProceduresApplication).where(where)) or 0
-    ids = db.scalars(select(ProceduresApplication.id).where(where)
-                     .order_by(ProceduresApplication.submitted_at.desc()).limit(limit).offset(offset))
+    ids = db.scalars(
+        select(ProceduresApplication.id)
+        .where(where)
+        .order_by(ProceduresApplication.submitted_at.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return [load(db, i) for i in ids], total
 
 
@@ -519,8 +672,14 @@ def new_idempotency_key() -> str:
 
 def require_key(key: str | None) -> str:
     if not key or not (8 <= len(key) <= 128) or not key.isascii():
-        raise ValidationFailed("an Idempotency-Key of 8 to 128 ASCII characters is required", errors=[
-            {"location": ["header", "Idempotency-Key"], "message": "8 to 128 ASCII characters",
-             "type": "idempotency-key"}])
+        raise ValidationFailed(
+            "an Idempotency-Key of 8 to 128 ASCII characters is required",
+            errors=[
+                {
+                    "location": ["header", "Idempotency-Key"],
+                    "message": "8 to 128 ASCII characters",
+                    "type": "idempotency-key",
+                }
+            ],
+        )
     return key
-

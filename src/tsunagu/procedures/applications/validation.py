@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
@@ -40,9 +41,10 @@ MESSAGES: dict[str, str] = {
     "%(limit)d 文字以内で入力してください。": "Use at most %(limit)d characters.",
     "形式が正しくありません。": "The format is not valid.",
     "ファイルが大きすぎます（上限 %(limit)s バイト）。": "The file is too large (limit %(limit)s bytes).",
-    "このファイル形式は受け付けられません（%(allowed)s のみ）。": "This file type is not accepted (only %(allowed)s).",
+    "このファイル形式は受け付けられません（%(allowed)s のみ）。": (
+        "This file type is not accepted (only %(allowed)s)."
+    ),
     "この項目はこの手続にありません。": "This field is not part of this procedure.",
-    "登録されている情報から入力される項目は変更できません。": "Values filled from the registry cannot be changed.",
 }
 
 
@@ -50,7 +52,7 @@ MESSAGES: dict[str, str] = {
 class FieldError:
     field: str
     message_id: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
 
     @property
     def english(self) -> str:
@@ -62,9 +64,18 @@ class InvalidApplication(ValidationFailed):
     title = "The application has invalid or missing fields"
 
     def __init__(self, problems: list[FieldError]) -> None:
-        super().__init__(f"{len(problems)} field(s) need attention", errors=[
-            {"location": ["body", "data", p.field], "message": p.english, "message_id": p.message_id,
-             "type": "application-field"} for p in problems])
+        super().__init__(
+            f"{len(problems)} field(s) need attention",
+            errors=[
+                {
+                    "location": ["body", "data", p.field],
+                    "message": p.english,
+                    "message_id": p.message_id,
+                    "type": "application-field",
+                }
+                for p in problems
+            ],
+        )
         self.problems = problems
 
 
@@ -78,8 +89,11 @@ class UploadedFile:
 
 def clean(procedure: Procedure, values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Canonical values of every field, or :class:`InvalidApplication` listing every problem."""
-    problems = [FieldError(name, "この項目はこの手続にありません。") for name in values
-                if procedure.field(name) is None]
+    problems = [
+        FieldError(name, "この項目はこの手続にありません。")
+        for name in values
+        if procedure.field(name) is None
+    ]
     cleaned: dict[str, Any] = {}
     for form_field in procedure.fields:
         raw = values.get(form_field.name)
@@ -110,7 +124,7 @@ def _blank(raw: Any) -> bool:
     return isinstance(raw, dict) and all(_blank(v) for v in raw.values())
 
 
-def _value(form_field: FormField, raw: Any) -> Any:  # noqa: PLR0911, PLR0912 - one branch per type
+def _value(form_field: FormField, raw: Any) -> Any:
     kind = form_field.type
     if kind == "person_name":
         return _name(raw)
@@ -147,10 +161,17 @@ def _name(raw: Any) -> dict[str, str]:
     try:
         name = PersonName(*(str(parts[p]) for p in NAME_PARTS))
     except InvalidValue as exc:
-        raise _Problem("ふりがなはひらがなかカタカナで入力してください。" if "kana" in exc.field
-                       else "形式が正しくありません。") from None
-    return {"family": name.family, "given": name.given, "family_kana": name.family_kana,
-            "given_kana": name.given_kana}
+        raise _Problem(
+            "ふりがなはひらがなかカタカナで入力してください。"
+            if "kana" in exc.field
+            else "形式が正しくありません。"
+        ) from None
+    return {
+        "family": name.family,
+        "given": name.given,
+        "family_kana": name.family_kana,
+        "given_kana": name.given_kana,
+    }
 
 
 def _date(raw: Any, *, wareki: bool) -> date:
@@ -197,6 +218,13 @@ def _file(form_field: FormField, raw: Any) -> dict[str, Any]:
     if form_field.max_bytes is not None and raw.size > form_field.max_bytes:
         raise _Problem("ファイルが大きすぎます（上限 %(limit)s バイト）。", limit=f"{form_field.max_bytes:,}")
     if form_field.content_types and raw.content_type not in form_field.content_types:
-        raise _Problem("このファイル形式は受け付けられません（%(allowed)s のみ）。",
-                       allowed=", ".join(form_field.content_types))
-    return {"filename": raw.filename, "content_type": raw.content_type, "size": raw.size, "sha256": raw.sha256}
+        raise _Problem(
+            "このファイル形式は受け付けられません（%(allowed)s のみ）。",
+            allowed=", ".join(form_field.content_types),
+        )
+    return {
+        "filename": raw.filename,
+        "content_type": raw.content_type,
+        "size": raw.size,
+        "sha256": raw.sha256,
+    }

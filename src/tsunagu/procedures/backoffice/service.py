@@ -23,9 +23,18 @@ from tsunagu.procedures.notices import service as notices
 from tsunagu.registry.residents import service as residents
 
 APPROVER_ROLE = "決裁"
-DECISIONS = {"approved": {"ja": "受理", "en": "accepted"}, "rejected": {"ja": "不受理と", "en": "not accepted"}}
-STATUS_NAMES = {"submitted": "受付済み", "under_review": "審査中", "approved": "承認", "rejected": "却下",
-                "returned": "差戻し（修正をお願いします）", "withdrawn": "取下げ"}
+DECISIONS = {
+    "approved": {"ja": "受理", "en": "accepted"},
+    "rejected": {"ja": "不受理と", "en": "not accepted"},
+}
+STATUS_NAMES = {
+    "submitted": "受付済み",
+    "under_review": "審査中",
+    "approved": "承認",
+    "rejected": "却下",
+    "returned": "差戻し（修正をお願いします）",
+    "withdrawn": "取下げ",
+}
 
 
 class MissingRole(Forbidden):
@@ -44,21 +53,30 @@ class InboxFilter:
     status: str | None = None
 
 
-def organization_inbox(db: Session, organization: str, wanted: InboxFilter, *, limit: int, offset: int
-                       ) -> tuple[list[applications.Application], int]:
+def organization_inbox(
+    db: Session, organization: str, wanted: InboxFilter, *, limit: int, offset: int
+) -> tuple[list[applications.Application], int]:
     """Applications to one organization, oldest due first (SLA: 標準処理期間)."""
     where = [ProceduresApplication.organization_code == organization]
     if wanted.procedure_id:
         where.append(ProceduresApplication.procedure_id == wanted.procedure_id)
     if wanted.status:
         if wanted.status not in statemachine.STATUSES:
-            raise ValidationFailed(f"unknown status {wanted.status!r}", errors=[
-                {"location": ["query", "status"], "message": "unknown status", "type": "unknown-status"}])
+            raise ValidationFailed(
+                f"unknown status {wanted.status!r}",
+                errors=[
+                    {"location": ["query", "status"], "message": "unknown status", "type": "unknown-status"}
+                ],
+            )
         where.append(ProceduresApplication.status == wanted.status)
     total = db.scalar(select(func.count()).select_from(ProceduresApplication).where(*where)) or 0
-    ids = db.scalars(select(ProceduresApplication.id).where(*where)
-                     .order_by(ProceduresApplication.due_on, ProceduresApplication.submitted_at)
-                     .limit(limit).offset(offset))
+    ids = db.scalars(
+        select(ProceduresApplication.id)
+        .where(*where)
+        .order_by(ProceduresApplication.due_on, ProceduresApplication.submitted_at)
+        .limit(limit)
+        .offset(offset)
+    )
     return [applications.load(db, i) for i in ids], total
 
 
@@ -73,8 +91,16 @@ def roles_for(procedure: Procedure, action: str) -> frozenset[str]:
     return frozenset(step.role for step in procedure.workflow) | {APPROVER_ROLE}
 
 
-def decide(db: Session, secret: str, procedure: Procedure, staff: Principal, application_id: str,
-           action: str, reason: str = "") -> applications.Application:
+def decide(
+    db: Session,
+    secret: str,
+    procedure: Procedure,
+    staff: Principal,
+    application_id: str,
+    *,
+    action: str,
+    reason: str = "",
+) -> applications.Application:
     """Move an application one step (audited); approval updates the registry and issues the notice."""
     row = db.get(ProceduresApplication, application_id, with_for_update=True)
     if row is None:
@@ -88,24 +114,37 @@ def decide(db: Session, secret: str, procedure: Procedure, staff: Principal, app
     target = statemachine.next_status(row.status, action)
     reason = reason.strip()
     if action in statemachine.NEEDS_REASON and not reason:
-        raise ReasonRequired("give the reason; the applicant will read it", errors=[
-            {"location": ["body", "reason"], "message": "required", "message_id": "理由を入力してください。",
-             "type": ReasonRequired.code}])
+        raise ReasonRequired(
+            "give the reason; the applicant will read it",
+            errors=[
+                {
+                    "location": ["body", "reason"],
+                    "message": "required",
+                    "message_id": "理由を入力してください。",
+                    "type": ReasonRequired.code,
+                }
+            ],
+        )
     previous = row.status
     row.status, row.updated_at = target, clock.now()
     if target in ("approved", "rejected", "returned"):
         row.decision_reason = reason
-    applications.audit(db, row.id, staff, previous, target, reason)
+    applications.audit(db, row.id, staff, from_status=previous, to_status=target, reason=reason)
     if target == "approved" and procedure.on_approval == "resident_move_out":
         _record_move_out(db, row, staff)
     if target in DECISIONS:
-        _issue_notice(db, secret, procedure, row, target, reason)
+        _issue_notice(db, secret, procedure, row, decision=target, reason=reason)
     else:
-        inbox.deliver(db, row.subject_id, sender=row.organization_code, kind="status",
-                      title=f"{procedure.name.ja}（{row.receipt_number}）: {STATUS_NAMES[target]}",
-                      body=f"{procedure.name.ja}の状況が「{STATUS_NAMES[target]}」になりました。"
-                           + (f"\n理由: {reason}" if reason else ""),
-                      link=f"/applications/{row.id}")
+        inbox.deliver(
+            db,
+            row.subject_id,
+            sender=row.organization_code,
+            kind="status",
+            title=f"{procedure.name.ja}（{row.receipt_number}）: {STATUS_NAMES[target]}",
+            body=f"{procedure.name.ja}の状況が「{STATUS_NAMES[target]}」になりました。"
+            + (f"\n理由: {reason}" if reason else ""),
+            link=f"/applications/{row.id}",
+        )
     db.flush()
     return applications.load(db, row.id)
 
@@ -115,9 +154,14 @@ def _record_move_out(db: Session, row: ProceduresApplication, staff: Principal) 
     planned = date.fromisoformat(str(row.data.get("moving_date")))
     destination = row.data.get("destination_address") or {}
     # the register cannot record a future date: a move planned ahead is recorded as of acceptance
-    residents.move_out(db, row.subject_id, destination=str(destination.get("text", "")),
-                       effective_date=min(planned, today()), actor=f"staff:{staff.subject_id}",
-                       legal_basis="住民基本台帳法第24条")
+    residents.move_out(
+        db,
+        row.subject_id,
+        destination=str(destination.get("text", "")),
+        effective_date=min(planned, today()),
+        actor=f"staff:{staff.subject_id}",
+        legal_basis="住民基本台帳法第24条",
+    )
 
 
 def _display_name(data: dict[str, object]) -> str:
@@ -125,20 +169,49 @@ def _display_name(data: dict[str, object]) -> str:
     return f"{name['family']} {name['given']}" if isinstance(name, dict) else ""
 
 
-def _issue_notice(db: Session, secret: str, procedure: Procedure, row: ProceduresApplication, decision: str,
-                  reason: str) -> None:
+def _issue_notice(
+    db: Session, secret: str, procedure: Procedure, row: ProceduresApplication, *, decision: str, reason: str
+) -> None:
     organization = organizations.get_organization(db, row.organization_code)
     issuer_name = organization.name_ja if organization else row.organization_code
-    values = {k: (v if isinstance(v, str) else str(v)) for k, v in row.data.items()
-              if isinstance(v, str | int | bool)}
+    values = {
+        k: (v if isinstance(v, str) else str(v))
+        for k, v in row.data.items()
+        if isinstance(v, str | int | bool)
+    }
     values |= {"applicant_name": _display_name(row.data), "decided_on": today().isoformat()}
-    issued = notices.issue(db, secret, procedure, application_id=row.id, receipt_number=row.receipt_number,
-                           issuer=row.organization_code, issuer_name=issuer_name, recipient_id=row.subject_id,
-                           decision=decision, decision_label=DECISIONS[decision], reason=reason, values=values)
+    issued = notices.issue(
+        db,
+        secret,
+        procedure,
+        application_id=row.id,
+        receipt_number=row.receipt_number,
+        issuer=row.organization_code,
+        issuer_name=issuer_name,
+        recipient_id=row.subject_id,
+        decision=decision,
+        decision_label=DECISIONS[decision],
+        reason=reason,
+        values=values,
+    )
     title = notices.render_text(procedure.notice.title.ja, values)
-    body = notices.render_text(procedure.notice.body.ja, values | {
-        "decision": DECISIONS[decision]["ja"], "organization_name": issuer_name,
-        "receipt_number": row.receipt_number})
-    inbox.deliver(db, row.subject_id, sender=row.organization_code, kind="notice", title=title,
-                  body=body + (f"\n理由: {reason}" if reason else ""), link=f"/applications/{row.id}",
-                  document=issued.document, extra={"notice_id": issued.id})
+    body = notices.render_text(
+        procedure.notice.body.ja,
+        values
+        | {
+            "decision": DECISIONS[decision]["ja"],
+            "organization_name": issuer_name,
+            "receipt_number": row.receipt_number,
+        },
+    )
+    inbox.deliver(
+        db,
+        row.subject_id,
+        sender=row.organization_code,
+        kind="notice",
+        title=title,
+        body=body + (f"\n理由: {reason}" if reason else ""),
+        link=f"/applications/{row.id}",
+        document=issued.document,
+        extra={"notice_id": issued.id},
+    )

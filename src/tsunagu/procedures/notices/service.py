@@ -62,42 +62,91 @@ class IssuedNotice:
 
 def render_text(template: str, values: dict[str, str]) -> str:
     """Fill ``{placeholder}``s; an unknown placeholder stays visible rather than failing."""
+
     class _Keep(dict[str, str]):
         def __missing__(self, key: str) -> str:
             return "{" + key + "}"
+
     return template.format_map(_Keep(values))
 
 
-def issue(db: Session, secret: str, procedure: Procedure, *, application_id: str, receipt_number: str,
-          issuer: str, issuer_name: str, recipient_id: str, decision: str, decision_label: dict[str, str],
-          reason: str, values: dict[str, str]) -> IssuedNotice:
+def issue(
+    db: Session,
+    secret: str,
+    procedure: Procedure,
+    *,
+    application_id: str,
+    receipt_number: str,
+    issuer: str,
+    issuer_name: str,
+    recipient_id: str,
+    decision: str,
+    decision_label: dict[str, str],
+    reason: str,
+    values: dict[str, str],
+) -> IssuedNotice:
     """Render the definition's notice in Japanese and English, sign it, store it."""
     now = clock.now()
     notice_id = uuid.uuid4().hex
-    filled = {"ja": {**values, "decision": decision_label["ja"], "organization_name": issuer_name,
-                     "receipt_number": receipt_number},
-              "en": {**values, "decision": decision_label["en"], "organization_name": issuer_name,
-                     "receipt_number": receipt_number}}
+    filled = {
+        "ja": {
+            **values,
+            "decision": decision_label["ja"],
+            "organization_name": issuer_name,
+            "receipt_number": receipt_number,
+        },
+        "en": {
+            **values,
+            "decision": decision_label["en"],
+            "organization_name": issuer_name,
+            "receipt_number": receipt_number,
+        },
+    }
     payload = {
-        "type": "処分通知", "id": notice_id, "issuer": issuer, "issuer_name": issuer_name,
-        "recipient": recipient_id, "procedure": procedure.id, "procedure_name": procedure.name.model_dump(),
-        "receipt_number": receipt_number, "decision": decision, "reason": reason,
+        "type": "処分通知",
+        "id": notice_id,
+        "issuer": issuer,
+        "issuer_name": issuer_name,
+        "recipient": recipient_id,
+        "procedure": procedure.id,
+        "procedure_name": procedure.name.model_dump(),
+        "receipt_number": receipt_number,
+        "decision": decision,
+        "reason": reason,
         "issued_at": now.isoformat(),
-        "title": {lang: render_text(getattr(procedure.notice.title, lang), filled[lang]) for lang in ("ja", "en")},
-        "body": {lang: render_text(getattr(procedure.notice.body, lang), filled[lang]) for lang in ("ja", "en")},
+        "title": {
+            lang: render_text(getattr(procedure.notice.title, lang), filled[lang]) for lang in ("ja", "en")
+        },
+        "body": {
+            lang: render_text(getattr(procedure.notice.body, lang), filled[lang]) for lang in ("ja", "en")
+        },
     }
     key = signing_key(secret, issuer)
-    token = jws.serialize_compact({"alg": ALGORITHM, "kid": key.kid, "typ": TYP},
-                                  json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(), key)
-    db.add(ProceduresNotice(id=notice_id, application_id=application_id, issuer=issuer, decision=decision,
-                            document=token, issued_at=now))
+    token = jws.serialize_compact(
+        {"alg": ALGORITHM, "kid": key.kid, "typ": TYP},
+        json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
+        key,
+    )
+    db.add(
+        ProceduresNotice(
+            id=notice_id,
+            application_id=application_id,
+            issuer=issuer,
+            decision=decision,
+            document=token,
+            issued_at=now,
+        )
+    )
     db.flush()
     return IssuedNotice(notice_id, application_id, issuer, decision, token, now)
 
 
 def notices_of(db: Session, application_id: str) -> list[IssuedNotice]:
-    rows = db.scalars(select(ProceduresNotice).where(ProceduresNotice.application_id == application_id)
-                      .order_by(ProceduresNotice.issued_at))
+    rows = db.scalars(
+        select(ProceduresNotice)
+        .where(ProceduresNotice.application_id == application_id)
+        .order_by(ProceduresNotice.issued_at)
+    )
     return [IssuedNotice(r.id, r.application_id, r.issuer, r.decision, r.document, r.issued_at) for r in rows]
 
 
@@ -114,9 +163,16 @@ def verify(db: Session, secret: str, document: str, known_issuers: list[str]) ->
     """Whether ``document`` is a notice signed by a known issuer, and whether it is on record."""
     token = document.strip()
     if not token or len(token) > MAX_DOCUMENT_CHARS or token.count(".") != 2:
-        raise NoticeMalformed("paste the whole document: three base64url parts separated by dots",
-                              errors=[{"location": ["document"], "message": "not a JWS compact document",
-                                       "type": NoticeMalformed.code}])
+        raise NoticeMalformed(
+            "paste the whole document: three base64url parts separated by dots",
+            errors=[
+                {
+                    "location": ["document"],
+                    "message": "not a JWS compact document",
+                    "type": NoticeMalformed.code,
+                }
+            ],
+        )
     try:
         header = jws.extract_compact(token.encode()).protected
     except (JoseError, ValueError):
@@ -129,7 +185,9 @@ def verify(db: Session, secret: str, document: str, known_issuers: list[str]) ->
     try:
         verified = jws.deserialize_compact(token, keys, algorithms=[ALGORITHM])
     except (JoseError, ValueError):
-        return Verification(False, issuer=issuer, reason="the signature does not match: the document was changed")
+        return Verification(
+            False, issuer=issuer, reason="the signature does not match: the document was changed"
+        )
     payload = json.loads(verified.payload)
     if payload.get("issuer") != issuer:
         return Verification(False, issuer=issuer, reason="the issuer inside differs from the signer")

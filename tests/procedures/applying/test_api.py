@@ -6,12 +6,11 @@ import re
 import time
 
 import pytest
-
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-
 from tests.conftest import login_as
-from tests.procedures.apply_world import CHIYODA, YOKOSUKA, World, resident_client, world  # noqa: F401
+from tests.procedures.applying.conftest import CHIYODA, YOKOSUKA, World
+
 from tsunagu.core.database import Database
 from tsunagu.mesh.directory import schemas as directory_schemas
 from tsunagu.mesh.directory import service as directory
@@ -19,9 +18,15 @@ from tsunagu.mesh.node import directory_client
 from tsunagu.migrations.schema import metadata
 
 URL = "/api/v1/procedures/applications"
-TENSHUTSU = {"procedure_id": "tenshutsu", "data": {
-    "destination_address": {"text": "神奈川県横須賀市小川町1-1"}, "moving_date": "2026-11-20",
-    "movers": "whole-household", "phone": "090-1234-5678"}}
+TENSHUTSU = {
+    "procedure_id": "tenshutsu",
+    "data": {
+        "destination_address": {"text": "神奈川県横須賀市小川町1-1"},
+        "moving_date": "2026-11-20",
+        "movers": "whole-household",
+        "phone": "090-1234-5678",
+    },
+}
 
 
 def submit(client: TestClient, body: dict[str, object], key: str = "key-0000001") -> object:
@@ -40,7 +45,9 @@ def test_submission_is_prefilled_through_the_mesh_with_provenance(resident_clien
     assert resident_client.get(f"{URL}/{app['id']}").json()["receipt_number"] == app["receipt_number"]
 
 
-def test_the_same_key_returns_the_same_receipt_and_a_changed_body_is_refused(resident_client: TestClient) -> None:
+def test_the_same_key_returns_the_same_receipt_and_a_changed_body_is_refused(
+    resident_client: TestClient,
+) -> None:
     first = submit(resident_client, TENSHUTSU).json()
     again = submit(resident_client, TENSHUTSU)
     assert again.status_code == 200 and again.json()["receipt_number"] == first["receipt_number"]
@@ -55,8 +62,10 @@ def test_a_missing_key_is_refused(resident_client: TestClient) -> None:
 
 
 def test_invalid_fields_are_listed_one_by_one(resident_client: TestClient) -> None:
-    response = submit(resident_client, {"procedure_id": "tenshutsu", "data": {
-        "moving_date": "next week", "movers": "everyone"}})
+    response = submit(
+        resident_client,
+        {"procedure_id": "tenshutsu", "data": {"moving_date": "next week", "movers": "everyone"}},
+    )
     assert response.status_code == 422
     problem = response.json()
     assert problem["code"] == "application-invalid"
@@ -66,8 +75,18 @@ def test_invalid_fields_are_listed_one_by_one(resident_client: TestClient) -> No
 
 
 def test_a_changed_registry_value_is_refused(resident_client: TestClient) -> None:
-    forged = {**TENSHUTSU, "data": {**TENSHUTSU["data"], "applicant_name": {
-        "family": "山田", "given": "太郎", "family_kana": "ヤマダ", "given_kana": "タロウ"}}}
+    forged = {
+        **TENSHUTSU,
+        "data": {
+            **TENSHUTSU["data"],
+            "applicant_name": {
+                "family": "山田",
+                "given": "太郎",
+                "family_kana": "ヤマダ",
+                "given_kana": "タロウ",
+            },
+        },
+    }
     response = submit(resident_client, forged)
     assert response.status_code == 403 and response.json()["code"] == "application-tampered"
 
@@ -75,7 +94,9 @@ def test_a_changed_registry_value_is_refused(resident_client: TestClient) -> Non
 def test_someone_elses_application_is_forbidden(client: TestClient, database: Database, world: World) -> None:
     login_as(client, database, world.resident())
     app = submit(client, TENSHUTSU).json()
-    login_as(client, database, world.resident().__class__(kind="resident", subject_id=world.other_resident_id))
+    login_as(
+        client, database, world.resident().__class__(kind="resident", subject_id=world.other_resident_id)
+    )
     assert client.get(f"{URL}/{app['id']}").status_code == 403
     assert client.get(f"{URL}/not-an-id").status_code == 403
     login_as(client, database, World.staff(YOKOSUKA))
@@ -83,16 +104,29 @@ def test_someone_elses_application_is_forbidden(client: TestClient, database: Da
 
 
 def test_a_provider_that_is_down_leaves_the_application_saved_for_a_retry(
-        resident_client: TestClient, database: Database, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    resident_client: TestClient, database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """転入予約: the destination fetches the 転出証明書情報 from the former municipality."""
     with database.session() as db:
         chiyoda = directory.get_organization(db, CHIYODA)
         assert chiyoda is not None
-        directory.put_organization(db, chiyoda.model_copy(update={"endpoint": "http://127.0.0.1:9/down"}), "test")
-    body = {"procedure_id": "tennyu-yoyaku", "data": {
-        "applicant_name": {"family": "佐藤", "given": "花子", "family_kana": "サトウ", "given_kana": "ハナコ"},
-        "destination_address": {"text": "神奈川県横須賀市小川町1-1"}, "moving_date": "2026-11-25",
-        "visit_date": "2026-11-26", "phone": "090-1234-5678"}}
+        down = chiyoda.model_copy(update={"endpoint": "http://127.0.0.1:9/down"})
+        directory.put_organization(db, down, "test")
+    body = {
+        "procedure_id": "tennyu-yoyaku",
+        "data": {
+            "applicant_name": {
+                "family": "佐藤",
+                "given": "花子",
+                "family_kana": "サトウ",
+                "given_kana": "ハナコ",
+            },
+            "destination_address": {"text": "神奈川県横須賀市小川町1-1"},
+            "moving_date": "2026-11-25",
+            "visit_date": "2026-11-26",
+            "phone": "090-1234-5678",
+        },
+    }
     response = submit(resident_client, body, key="tennyu-000001")
     assert response.status_code == 201, response.text
     app = response.json()
@@ -100,11 +134,13 @@ def test_a_provider_that_is_down_leaves_the_application_saved_for_a_retry(
     [evidence] = app["evidence"]
     assert evidence["status"] == "unavailable" and "procedures-mesh-unavailable" in evidence["error"]
     with database.engine.connect() as connection:
-        stored = connection.execute(select(metadata.tables["procedures_applications"].c.status)).scalars().all()
+        table = metadata.tables["procedures_applications"]
+        stored = connection.execute(select(table.c.status)).scalars().all()
     assert stored == ["submitted"]
     with database.session() as db:
-        directory.put_organization(db, directory_schemas.Organization.model_validate(
-            chiyoda.model_dump()), "test")
+        directory.put_organization(
+            db, directory_schemas.Organization.model_validate(chiyoda.model_dump()), "test"
+        )
     later = time.monotonic() + 3600  # past the nodes' directory cache, so the repair is seen
     monkeypatch.setattr(directory_client.time, "monotonic", lambda: later)
     retried = resident_client.post(f"{URL}/{app['id']}/evidence/retry").json()

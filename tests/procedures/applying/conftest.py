@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
 from tests.conftest import login_as
+
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
@@ -37,21 +37,46 @@ class World:
 
     @staticmethod
     def staff(organization: str = CHIYODA, roles: frozenset[str] = frozenset({"審査", "住基"})) -> Principal:
-        return Principal(kind="staff", subject_id=f"staff-{organization}", organization_code=organization,
-                         roles=roles)
+        return Principal(
+            kind="staff", subject_id=f"staff-{organization}", organization_code=organization, roles=roles
+        )
 
 
 def _places(database: Database) -> None:
     tables = metadata.tables
     with database.engine.begin() as connection:
-        connection.execute(tables["addresses_prefectures"].insert(), [
-            {"code": "13", "name": "東京都"}, {"code": "14", "name": "神奈川県"}])
-        connection.execute(tables["addresses_municipalities"].insert(), [
-            {"code": CHIYODA, "prefecture_code": "13", "name": "千代田区", "designated_city_code": None},
-            {"code": YOKOSUKA, "prefecture_code": "14", "name": "横須賀市", "designated_city_code": None}])
-        connection.execute(tables["addresses_towns"].insert(), [
-            {"id": 1001, "municipality_code": CHIYODA, "town": "飯田橋三丁目", "koaza": "", "lat": 35.7, "lng": 139.7},
-            {"id": 2001, "municipality_code": YOKOSUKA, "town": "小川町", "koaza": "", "lat": 35.28, "lng": 139.67}])
+        connection.execute(
+            tables["addresses_prefectures"].insert(),
+            [{"code": "13", "name": "東京都"}, {"code": "14", "name": "神奈川県"}],
+        )
+        connection.execute(
+            tables["addresses_municipalities"].insert(),
+            [
+                {"code": CHIYODA, "prefecture_code": "13", "name": "千代田区", "designated_city_code": None},
+                {"code": YOKOSUKA, "prefecture_code": "14", "name": "横須賀市", "designated_city_code": None},
+            ],
+        )
+        connection.execute(
+            tables["addresses_towns"].insert(),
+            [
+                {
+                    "id": 1001,
+                    "municipality_code": CHIYODA,
+                    "town": "飯田橋三丁目",
+                    "koaza": "",
+                    "lat": 35.7,
+                    "lng": 139.7,
+                },
+                {
+                    "id": 2001,
+                    "municipality_code": YOKOSUKA,
+                    "town": "小川町",
+                    "koaza": "",
+                    "lat": 35.28,
+                    "lng": 139.67,
+                },
+            ],
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -62,11 +87,22 @@ def _secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
-def _person(db: object, family: str, given: str, kana: tuple[str, str], number: str) -> residents.ResidentRecord:
+def _person(
+    db: object, family: str, given: str, kana: tuple[str, str], number: str
+) -> residents.ResidentRecord:
     return residents.register_move_in(
-        db, CHIYODA, residents.NewResident(name=PersonName(family, given, *kana), birth_date=date(1990, 4, 1),  # type: ignore[arg-type]
-                                           sex="2", individual_number=IndividualNumber(number)),
-        residents.Residence(town_id=1001, banchi="1", go="2"), moved_in_on=date(2020, 4, 1), actor="test")
+        db,
+        CHIYODA,
+        residents.NewResident(
+            name=PersonName(family, given, *kana),
+            birth_date=date(1990, 4, 1),  # type: ignore[arg-type]
+            sex="2",
+            individual_number=IndividualNumber(number),
+        ),
+        residents.Residence(town_id=1001, banchi="1", go="2"),
+        moved_in_on=date(2020, 4, 1),
+        actor="test",
+    )
 
 
 @pytest.fixture
