@@ -26,19 +26,20 @@ ROLE = "directory"
 
 
 CATALOG_SECONDS = 5.0
-_catalogs: dict[str, tuple[float, directory.Catalog]] = {}
+_catalogs: dict[str, tuple[float, int, directory.Catalog]] = {}
 _keys: dict[str, ec.EllipticCurvePublicKey] = {}
 
 
 def current_catalog(database: Database) -> directory.Catalog:
-    """The directory's catalog, re-read at most every few seconds (changes apply within 5 s)."""
-    now = time.monotonic()
+    """The directory's catalog: re-read after a change made in this process, and otherwise at
+    least every few seconds (changes made by another process apply within 5 s)."""
+    now, changed = time.monotonic(), directory.generation()
     cached = _catalogs.get(database.url)
-    if cached is None or cached[0] < now:
+    if cached is None or cached[0] < now or cached[1] != changed:
         with database.session() as db:
-            cached = (now + CATALOG_SECONDS, directory.catalog(db))
+            cached = (now + CATALOG_SECONDS, changed, directory.catalog(db))
         _catalogs[database.url] = cached
-    return cached[1]
+    return cached[2]
 
 
 def key_resolver(known: directory.Catalog) -> crypto.KeyResolver:

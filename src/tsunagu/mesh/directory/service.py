@@ -6,13 +6,14 @@ directory's answers to nodes: they check the legal basis and translate 機関別
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -28,9 +29,25 @@ from tsunagu.mesh.directory.models import (
     MeshSubscription,
 )
 
+_changes = itertools.count(1)
+_generation = 0
+
+
+def generation() -> int:
+    """Bumped after every committed directory change in this process (for the desk's cache)."""
+    return _generation
+
+
+def _bump(_session: Session) -> None:
+    global _generation
+    _generation = next(_changes)
+
 
 def _audit(db: Session, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+    """Every change is audited, and cached catalogs are dropped once it is committed."""
     db.add(MeshDirectoryAudit(at=clock.now(), actor=actor, action=action, target=target, detail=detail))
+    if not event.contains(db, "after_commit", _bump):
+        event.listen(db, "after_commit", _bump, once=True)
 
 
 def _require_member(db: Session, code: str, field: str) -> None:
