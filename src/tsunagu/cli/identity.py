@@ -206,6 +206,9 @@ def seed_staff(database: Database, options: SeedOptions, only_if_empty: bool,
     """Demo staff accounts with random passwords, shown once and kept in var/identity/ (0600)."""
     progress.start("demo staff accounts", len(DEMO_STAFF))
     lines = []
+    table = Table(title="demo staff accounts (synthetic; log in at /identity/staff/login)")
+    for column in ("organization", "login id", "password", "TOTP secret", "roles"):
+        table.add_column(column, overflow="fold")  # never cut a credential short
     with database.session() as db:
         if only_if_empty and staff.has_staff(db):
             progress.advance(len(DEMO_STAFF))
@@ -216,10 +219,12 @@ def seed_staff(database: Database, options: SeedOptions, only_if_empty: bool,
                                          password=password)
             fields = (organization, login_id, password, created.totp_secret, "・".join(sorted(roles)))
             lines.append("\t".join(fields))
+            table.add_row(*fields)
             progress.advance()
     path = settings().data_dir / "identity" / DEMO_ACCOUNTS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("organization\tlogin id\tpassword\tTOTP secret\troles\n" + "\n".join(lines) + "\n",
                     encoding="utf-8")
     path.chmod(0o600)
-    out.print(f"demo staff accounts (synthetic, demo only) in {path}; log in at /identity/staff/login")
+    out.print(table)
+    out.print(f"(kept in {path}; a TOTP code: python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\")")

@@ -238,7 +238,11 @@ def answer_challenge(db: Session, challenge_id: str, nonce: str, certificate_pem
     The challenge is single-use: any answer consumes it, right or wrong.
     """
     throttle_key = f"card-login:{client}"
-    throttle.ensure_allowed(db, throttle_key)
+    try:
+        throttle.ensure_allowed(db, throttle_key)
+    except throttle.TooManyAttempts as exc:
+        history.audit(db, LOGIN_METHOD, exc.code, client=client)
+        raise
     try:
         row = _open_challenge(db, challenge_id)
         if row.answered_at is not None:
