@@ -119,3 +119,12 @@ def test_text_helpers() -> None:
 def test_split_block(rest: str, expected: tuple[str, str, str]) -> None:
     block = split_block(rest)
     assert (block.banchi, block.go, block.building) == expected
+
+
+def test_koaza(sample_index: AddressIndex) -> None:
+    named = sample_index.normalize("三重県三重郡菰野町大字菰野字辰巳野1234")
+    assert named.address is not None
+    assert (named.address.town, named.address.koaza, named.address.banchi) == ("大字菰野", "辰巳野", "1234")
+    without = sample_index.normalize("三重県三重郡菰野町菰野1234")
+    assert without.address is not None and without.address.koaza == ""
+    assert without.address.town_id != named.address.town_id

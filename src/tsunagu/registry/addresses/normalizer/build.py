@@ -19,9 +19,11 @@ def from_database(db: Session) -> AddressIndex:
                                         .group_by(TownPostcode.town_id)):
         first_postcode[town_id] = postcode
     towns: Iterator[tuple[str, TownEntry]] = (
-        (code, TownEntry(id=town_id, town=town, lat=lat, lng=lng, postcode=first_postcode.get(town_id)))
-        for town_id, code, town, lat, lng in db.execute(
-            select(Town.id, Town.municipality_code, Town.town, Town.lat, Town.lng).order_by(Town.id)))
+        (code, TownEntry(id=town_id, town=town, koaza=koaza, lat=lat, lng=lng,
+                         postcode=first_postcode.get(town_id)))
+        for town_id, code, town, koaza, lat, lng in db.execute(
+            select(Town.id, Town.municipality_code, Town.town, Town.koaza, Town.lat, Town.lng)
+            .order_by(Town.id)))
     return AddressIndex(
         [(code, name) for code, name in db.execute(select(Prefecture.code, Prefecture.name))],
         (MunicipalityEntry(code=m.code, name=m.name, prefecture_code=m.prefecture_code,
@@ -40,7 +42,8 @@ def from_plan(plan: Plan) -> AddressIndex:
         (MunicipalityEntry(code=code, name=name, prefecture_code=pref, designated_city_code=parent)
          for code, (pref, name, parent) in plan.municipalities.items()),
         ((str(t["municipality_code"]), TownEntry(
-            id=int(str(t["id"])), town=str(t["town"]), lat=_coordinate(t["lat"]), lng=_coordinate(t["lng"]),
+            id=int(str(t["id"])), town=str(t["town"]), koaza=str(t["koaza"]), lat=_coordinate(t["lat"]),
+            lng=_coordinate(t["lng"]),
             postcode=first_postcode.get(int(str(t["id"]))))) for t in plan.towns))
 
 

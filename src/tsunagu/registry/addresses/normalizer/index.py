@@ -38,6 +38,7 @@ class TownEntry:
     lat: float | None
     lng: float | None
     postcode: str | None
+    koaza: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,16 @@ class _Towns:
     by_name: dict[str, TownEntry] = field(default_factory=dict)
     longest: int = 0
     chome_bases: set[str] = field(default_factory=set)
+    koazas: dict[str, dict[str, TownEntry]] = field(default_factory=lambda: defaultdict(dict))
 
     def add(self, town: TownEntry) -> None:
         key = fold(town.town)
-        self.by_name.setdefault(key, town)
-        short = without_oaza(key)
-        if short != key:
-            self.by_name.setdefault(short, town)
+        if town.koaza:
+            self.koazas[key].setdefault(fold(town.koaza), town)
+        for name in {key, without_oaza(key)}:
+            known = self.by_name.get(name)
+            if known is None or (known.koaza and not town.koaza):  # the 町字 itself, not one 小字
+                self.by_name[name] = town
         base = CHOME_SUFFIX.sub("", key)
         if base != key:
             self.chome_bases.add(base)
@@ -89,6 +93,18 @@ class _Towns:
             town = self.by_name.get(head)
             if town:
                 return town, length
+        return None
+
+    def koaza(self, town: TownEntry, folded: str) -> tuple[TownEntry, int] | None:
+        """The 小字 written after the town (``字中川原``, ``中川原``), with the length it takes."""
+        koazas = self.koazas.get(fold(town.town))
+        if not koazas:
+            return None
+        prefix = len(folded) - len(without_oaza(folded))
+        for length in range(len(folded), prefix, -1):
+            found = koazas.get(folded[prefix:length])
+            if found:
+                return found, length
         return None
 
 
@@ -191,19 +207,26 @@ class AddressIndex:
                 return NormalizedAddress(text, "municipality", self._address(only))
             return NormalizedAddress(text, "unmatched", None)  # e.g. 中央区 without its prefecture
         ward_code, town, consumed = next(iter(hits.values()))
+        koaza = self.towns[ward_code].koaza(town, rest[consumed:consumed + 30])
+        if koaza:
+            town, consumed = koaza[0], consumed + koaza[1]
+        koaza_name = town.koaza if koaza else ""  # never a 小字 the text did not name
         block = split_block(cleaned[position + consumed:])
         chome = CHOME_SUFFIX.search(town.town)
         address = self._address(
-            self.municipalities[ward_code], town=town.town, town_id=town.id, banchi=block.banchi,
+            self.municipalities[ward_code], town=town.town, koaza=koaza_name, town_id=town.id,
+            banchi=block.banchi,
             go=block.go, building=block.building, postcode=town.postcode,
             chome=parse_kanji_number(chome.group(0).removesuffix("丁目")) if chome else None)
         return NormalizedAddress(text, "block" if block.banchi else "town", address, town.lat, town.lng)
 
-    def _address(self, municipality: MunicipalityEntry, *, town: str = "", town_id: int | None = None,
+    def _address(self, municipality: MunicipalityEntry, *, town: str = "", koaza: str = "",
+                 town_id: int | None = None,
                  banchi: str = "", go: str = "", building: str = "", postcode: str | None = None,
                  chome: int | None = None) -> Address:
         return Address(prefecture=self.prefecture_names[municipality.prefecture_code],
-                       municipality=municipality.name, town=town, chome=chome, banchi=banchi, go=go,
+                       municipality=municipality.name, town=town, koaza=koaza, chome=chome,
+                       banchi=banchi, go=go,
                        building=building, prefecture_code=municipality.prefecture_code,
                        municipality_code=LocalGovernmentCode(municipality.code), town_id=town_id,
                        postcode=Postcode(postcode) if postcode else None)
