@@ -23,7 +23,6 @@ from tsunagu.core.http import auth, csrf, problems
 from tsunagu.core.settings import Settings, get_settings
 from tsunagu.identity.business import api as business_api
 from tsunagu.identity.business import pages as business_pages
-from tsunagu.identity.business import pages as business_pages
 from tsunagu.identity.cards import api as cards_api
 from tsunagu.identity.cards import pages as cards_pages
 from tsunagu.identity.history import api as history_api
@@ -39,8 +38,11 @@ from tsunagu.mesh import routes as mesh_routes
 from tsunagu.notify import api as notify_api
 from tsunagu.notify import pages as notify_pages
 from tsunagu.procedures import api as procedures_api
-from tsunagu.procedures.applications import api as applications_api
 from tsunagu.procedures import pages as procedures_pages
+from tsunagu.procedures.applications import api as applications_api
+from tsunagu.procedures.applications import pages as applications_pages
+from tsunagu.procedures.backoffice import pages as backoffice_pages
+from tsunagu.procedures.notices import pages as notices_pages
 from tsunagu.registry.addresses import api as addresses_api
 from tsunagu.registry.addresses import pages as addresses_pages
 from tsunagu.registry.corporations import api as corporations_api
@@ -92,7 +94,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(pages.router)
     app.include_router(business_api.router)
     app.include_router(business_pages.router)
-    app.include_router(business_pages.router)
     app.include_router(organizations_api.router)
     app.include_router(cards_api.router)
     app.include_router(cards_pages.router)
@@ -113,6 +114,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(residents_pages.router)
     app.include_router(applications_api.router)  # before the catalogue's /{procedure_id}
     app.include_router(procedures_api.router)
+    app.include_router(applications_pages.router)  # before the catalogue's /procedures/{procedure_id}
+    app.include_router(backoffice_pages.router)
+    app.include_router(notices_pages.router)
     app.include_router(procedures_pages.router)
     app.include_router(notify_api.router)
     app.include_router(notify_pages.router)

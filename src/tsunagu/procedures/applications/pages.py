@@ -1,0 +1,198 @@
+"""People's pages of applying: form (prefilled), review, submit, status; works without JavaScript.
+
+The form carries the registry values sealed (HMAC) and an idempotency key in hidden fields: a
+changed seal is refused (403) and a double submit returns the first receipt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from tsunagu.core import clock
+from tsunagu.core.http import csrf
+from tsunagu.core.http.auth import db_session, require_principal, require_resident
+from tsunagu.core.http.templating import render
+from tsunagu.core.sessions import Principal
+from tsunagu.procedures import meshlink
+from tsunagu.procedures import service as catalogue
+from tsunagu.procedures.api import live_registry
+from tsunagu.procedures.applications import service
+from tsunagu.procedures.applications.api import gateway
+from tsunagu.procedures.applications.validation import NAME_PARTS, InvalidApplication
+from tsunagu.procedures.backoffice import service as backoffice
+from tsunagu.procedures.definition import Procedure
+from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.registry import LiveRegistry
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)])
+KEY_FIELD, SEAL_FIELD = "idempotency_key", "prefill_seal"
+
+
+def values_from_form(procedure: Procedure, form: FormData) -> dict[str, Any]:
+    """Form fields → application values (names as ``field.part``, addresses as one line)."""
+    values: dict[str, Any] = {}
+    for field in procedure.fields:
+        if field.type == "person_name":
+            parts = {part: str(form.get(f"{field.name}.{part}", "")) for part in NAME_PARTS}
+            if any(parts.values()):
+                values[field.name] = parts
+        elif field.type == "address":
+            if form.get(field.name):
+                values[field.name] = {"text": str(form.get(field.name))}
+        elif field.type == "boolean":
+            values[field.name] = field.name in form
+        elif field.type != "file" and form.get(field.name) not in (None, ""):
+            values[field.name] = str(form.get(field.name))
+    return values
+
+
+def _form_page(
+    request: Request,
+    procedure: Procedure,
+    *,
+    prefilled: service.Prefilled,
+    values: dict[str, Any],
+    key: str,
+    seal: str,
+    errors: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "procedures/apply.html",
+        {"p": procedure, "prefilled": prefilled, "values": values, "key": key, "seal": seal,
+         "errors": errors or {}, "later": procedure.responsible.rule == "municipality_of_destination"},
+        status_code=status_code,
+    )
+
+
+@router.get("/procedures/{procedure_id}/apply", response_class=HTMLResponse)
+def apply_form(
+    request: Request,
+    procedure_id: str,
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> HTMLResponse:
+    """申請する: only what the registries cannot tell is asked; the rest is shown with its source."""
+    procedure = catalogue.get_procedure(registry, procedure_id)
+    with request.app.state.database.session() as db:
+        resident = service.applicant_of(db, person)
+        verdict = service.check_eligibility(procedure, service.attributes_of(db, resident, clock.today_jst().date()))
+        organization = (
+            None if procedure.responsible.rule == "municipality_of_destination"
+            else service.responsible_organization(db, procedure, resident, {}))
+    if not verdict.eligible:
+        return render(request, "procedures/not_eligible.html", {"p": procedure, "verdict": verdict}, 403)
+    prefilled = service.prefill(mesh, procedure, resident, organization) if organization else service.Prefilled()
+    seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
+    return _form_page(request, procedure, prefilled=prefilled, values={}, key=service.new_idempotency_key(),
+                      seal=seal)
+
+
+def _prepared(
+    request: Request, procedure: Procedure, person: Principal, form: FormData, mesh: meshlink.MeshGateway
+) -> tuple[service.Prefilled, dict[str, Any], str, str]:
+    secret: str = request.app.state.secret_key
+    sealed = service.unseal(secret, str(form.get(SEAL_FIELD, "")), person.subject_id, procedure)
+    values = values_from_form(procedure, form)
+    with request.app.state.database.session() as db:
+        # a destination known only now: the registry values are fetched as that organization
+        fetch = None if sealed.values else mesh
+        return service.prepare(db, fetch, procedure, person, values, sealed=None if fetch else sealed)
+
+
+async def _submitted_form(request: Request) -> FormData:
+    return await request.form()
+
+
+@router.post("/procedures/{procedure_id}/apply", response_class=HTMLResponse)
+async def review(
+    request: Request,
+    procedure_id: str,
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> Response:
+    """確認: every value, where the registry ones came from, and the organization it goes to."""
+    procedure = catalogue.get_procedure(registry, procedure_id)
+    form = await _submitted_form(request)
+    key, seal = str(form.get(KEY_FIELD, "")), str(form.get(SEAL_FIELD, ""))
+    submit_now = form.get("step") == "submit"
+    if form.get("step") == "edit":
+        sealed = service.unseal(request.app.state.secret_key, seal, person.subject_id, procedure)
+        return _form_page(request, procedure, prefilled=sealed, values=values_from_form(procedure, form), key=key,
+                          seal=seal)
+    try:
+        prefilled, data, organization, subject = await run_in_threadpool(
+            _prepared, request, procedure, person, form, mesh)
+    except InvalidApplication as exc:
+        sealed = service.unseal(request.app.state.secret_key, seal, person.subject_id, procedure)
+        errors = {p.field: p for p in exc.problems}
+        return _form_page(request, procedure, prefilled=sealed, values=values_from_form(procedure, form), key=key,
+                          seal=seal, errors=errors, status_code=422)
+    if not submit_now:
+        fresh_seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
+        return render(request, "procedures/review.html", {
+            "p": procedure, "data": data, "prefilled": prefilled, "organization": organization, "key": key,
+            "seal": fresh_seal, "form": [(k, v) for k, v in form.multi_items()
+                                         if k not in (KEY_FIELD, SEAL_FIELD, "step", csrf.FIELD)]})
+    key = service.require_key(key)
+    database = request.app.state.database
+
+    def store() -> str:
+        app, created = service.submit(database, service.Submission(procedure, person, subject, organization, data,
+                                                                   prefilled, key))
+        if created:
+            service.collect_evidence(database, mesh, procedure, app.id)
+        return app.id
+
+    application_id = await run_in_threadpool(store)
+    return RedirectResponse(f"/applications/{application_id}?submitted=1", status_code=303)
+
+
+@router.get("/applications", response_class=HTMLResponse)
+def my_applications(request: Request, person: Principal = Depends(require_resident),
+                    db: Session = Depends(db_session)) -> HTMLResponse:
+    found, total = service.list_mine(db, person.subject_id, limit=100, offset=0)
+    return render(request, "procedures/applications.html", {"applications": found, "total": total,
+                                                            "today": backoffice.today()})
+
+
+@router.get("/applications/{application_id}", response_class=HTMLResponse)
+def status_page(
+    request: Request,
+    application_id: str,
+    submitted: bool = Query(False),
+    principal: Principal = Depends(require_principal),
+    registry: LiveRegistry = Depends(live_registry),
+    db: Session = Depends(db_session),
+) -> HTMLResponse:
+    """申請の状況: receipt, state, evidence with provenance, notices, history."""
+    app = service.get_for(db, principal, application_id)
+    procedure = registry.snapshot().procedures.get(app.procedure_id)
+    return render(request, "procedures/application.html", {
+        "app": app, "p": procedure, "submitted": submitted, "today": backoffice.today(),
+        "notices": notices.notices_of(db, app.id), "status_names": backoffice.STATUS_NAMES})
+
+
+@router.post("/applications/{application_id}/retry")
+def retry(
+    request: Request,
+    application_id: str,
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> RedirectResponse:
+    """Ask the registries again for the evidence that could not be fetched."""
+    database = request.app.state.database
+    with database.session() as db:
+        app = service.get_for(db, person, application_id)
+    service.collect_evidence(database, mesh, catalogue.get_procedure(registry, app.procedure_id), app.id)
+    return RedirectResponse(f"/applications/{application_id}", status_code=303)

@@ -1,0 +1,174 @@
+"""引越しワンストップ: one flow submits 転出届 to the current municipality and 転入予約 to the new
+one (which fetches the 転出証明書情報 through the mesh in advance) and, only for the companies
+the person explicitly consents to, sends the new address through the mesh (push).
+
+Each part keeps its own status; a part that fails does not undo the others, and the whole flow
+can be submitted again with the same key without creating anything twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from tsunagu.core import clock
+from tsunagu.core.database import Database
+from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.sessions import Principal
+from tsunagu.mesh import errors as mesh_errors
+from tsunagu.mesh.codes import service as codes
+from tsunagu.mesh.directory import schemas as directory_schemas
+from tsunagu.mesh.directory import service as directory
+from tsunagu.mesh.node.context import NodeContext
+from tsunagu.mesh.push import service as push
+from tsunagu.procedures import meshlink
+from tsunagu.procedures.applications import service as applications
+from tsunagu.procedures.models import ProceduresApplication, ProceduresConsent
+from tsunagu.procedures.registry import LiveRegistry
+
+MOVING_OUT, MOVING_IN = "tenshutsu", "tennyu-yoyaku"
+NOTICE_KIND = "moving-notice"
+# private services that take a moving notice through the mesh, with the 事務 (consent) they use
+COMPANIES: dict[str, str] = {"tsunagu-power": "denki-tenkyo"}
+
+
+class UnknownCompany(ValidationFailed):
+    code = "onestop-unknown-company"
+    title = "This company does not take moving notices here"
+
+
+def notice_kind(company: str) -> str:
+    """One event kind per company, so a notice reaches only the company consented to."""
+    return f"{NOTICE_KIND}.{company}"
+
+
+def subscribe_companies(db: Any, municipalities: tuple[str, ...], endpoint_of: Callable[[str], str],
+                        actor: str) -> int:
+    """Subscribe each company to its moving notices from each municipality (once)."""
+    existing = {(s.subscriber, s.provider, tuple(s.event_kinds)) for s in directory.list_subscriptions(db)}
+    added = 0
+    for company, basis in COMPANIES.items():
+        for city in municipalities:
+            kinds = (notice_kind(company),)
+            if (company, city, kinds) in existing:
+                continue
+            directory.add_subscription(db, directory_schemas.SubscriptionIn(
+                subscriber=company, provider=city, event_kinds=list(kinds), legal_basis_id=f"{basis}-{city}",
+                endpoint=endpoint_of(company)), actor)
+            added += 1
+    return added
+
+
+@dataclass(frozen=True)
+class Move:
+    destination_address: str
+    moving_date: str
+    visit_date: str
+    phone: str
+    movers: str
+    companies: tuple[str, ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class PartStatus:
+    name: str
+    status: str
+    detail: str = ""
+    application_id: str | None = None
+    receipt_number: str = ""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    id: str
+    parts: tuple[PartStatus, ...]
+
+
+def bundle_id_for(resident_id: str, key: str) -> str:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"tsunagu:onestop:{resident_id}:{key}").hex
+
+
+def _apply(database: Database, gateway: meshlink.MeshGateway, registry: LiveRegistry, person: Principal,
+           procedure_id: str, data: dict[str, Any], key: str, bundle_id: str) -> applications.Application:
+    procedure = registry.snapshot().procedures[procedure_id]
+    with database.session() as db:
+        prefilled, clean, organization, subject = applications.prepare(db, gateway, procedure, person, data)
+    app, created = applications.submit(database, applications.Submission(
+        procedure, person, subject, organization, clean, prefilled, f"{key}:{procedure_id}", bundle_id))
+    if created or app.evidence_pending:
+        app = applications.collect_evidence(database, gateway, procedure, app.id)
+    return app
+
+
+def move(database: Database, gateway: meshlink.MeshGateway, registry: LiveRegistry, person: Principal,
+         node_of: Callable[[str], NodeContext | None], request: Move) -> Bundle:
+    """Submit every part of the move; each part's outcome is recorded separately."""
+    unknown = sorted(set(request.companies) - set(COMPANIES))
+    if unknown:
+        raise UnknownCompany(f"unknown companies: {', '.join(unknown)}", errors=[
+            {"location": ["body", "companies"], "message": "unknown company", "type": UnknownCompany.code}])
+    bundle = bundle_id_for(person.subject_id, applications.require_key(request.key))
+    address = {"text": request.destination_address}
+    _apply(database, gateway, registry, person, MOVING_OUT, {
+        "destination_address": address, "moving_date": request.moving_date, "movers": request.movers,
+        "phone": request.phone}, request.key, bundle)
+    _apply(database, gateway, registry, person, MOVING_IN, {
+        "destination_address": address, "moving_date": request.moving_date, "visit_date": request.visit_date,
+        "phone": request.phone}, request.key, bundle)
+    for company in request.companies:
+        _notify_company(database, node_of, person, bundle, company, request.destination_address)
+    return status_of(database, person, bundle)
+
+
+def _notify_company(database: Database, node_of: Callable[[str], NodeContext | None], person: Principal,
+                    bundle: str, company: str, new_address: str) -> None:
+    """Consent first (recorded), then the push from the current municipality's node."""
+    now = clock.now()
+    with database.session() as db:
+        consent = db.scalar(select(ProceduresConsent).where(ProceduresConsent.bundle_id == bundle,
+                                                            ProceduresConsent.company == company))
+        if consent is not None and consent.status == "sent":
+            return
+        if consent is None:
+            consent = ProceduresConsent(bundle_id=bundle, resident_id=person.subject_id, company=company,
+                                        status="consented", detail="", consented_at=now, updated_at=now)
+            db.add(consent)
+        record = applications.applicant_of(db, person)
+        codes.code_for(db, record.municipality_code, record.id)
+    ctx = node_of(record.municipality_code)
+    try:
+        if ctx is None:
+            raise meshlink.MeshUnavailable(f"{record.municipality_code} has no mesh node here")
+        sent = push.publish(ctx, notice_kind(company), record.id, {"address": {"text": new_address}},
+                            event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{bundle}:{company}").hex)
+        status, detail = ("sent", "") if sent else ("failed", "the company is not subscribed")
+    except (mesh_errors.MeshDenied, meshlink.MeshUnavailable) as exc:
+        status, detail = "failed", f"{exc.code}: {exc.detail}"
+    with database.session() as db:
+        row = db.scalar(select(ProceduresConsent).where(ProceduresConsent.bundle_id == bundle,
+                                                        ProceduresConsent.company == company))
+        if row is not None:
+            row.status, row.detail, row.updated_at = status, detail, clock.now()
+
+
+def status_of(database: Database, person: Principal, bundle: str) -> Bundle:
+    """Each part of the move with its own status."""
+    with database.session() as db:
+        ids = db.scalars(select(ProceduresApplication.id).where(
+            ProceduresApplication.bundle_id == bundle, ProceduresApplication.subject_id == person.subject_id)
+            .order_by(ProceduresApplication.submitted_at))
+        apps = [applications.load(db, i) for i in ids]
+        consents = db.scalars(select(ProceduresConsent).where(
+            ProceduresConsent.bundle_id == bundle, ProceduresConsent.resident_id == person.subject_id)
+            .order_by(ProceduresConsent.id))
+        parts = [PartStatus(a.procedure_id, a.status, "evidence pending" if a.evidence_pending else "", a.id,
+                            a.receipt_number) for a in apps]
+        parts += [PartStatus(c.company, c.status, c.detail) for c in consents]
+    if not parts:
+        raise applications.ForeignApplication("no such move of yours")
+    return Bundle(bundle, tuple(parts))
