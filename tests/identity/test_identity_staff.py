@@ -7,6 +7,7 @@ from datetime import timedelta
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests.identity.conftest import World
 
 from tsunagu.core import clock
@@ -14,6 +15,7 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http.auth import SESSION_COOKIE
 from tsunagu.identity.history import service as history
 from tsunagu.identity.staff import service
+from tsunagu.identity.staff.models import StaffAccount
 
 PASSWORD = "correct horse battery"
 
@@ -124,3 +126,10 @@ def test_create_staff_rules(world: World) -> None:
         service.create_staff(db, "999999", "Bad Id", display_name="", roles={"神"}, password="short")
     fields = {error["location"][0] for error in problem.value.errors}
     assert fields == {"organization_code", "login_id", "display_name", "roles", "password"}
+
+
+def test_totp_secret_is_encrypted_at_rest(world: World, clerk: service.NewStaff) -> None:
+    with world.database.session() as db:
+        stored = db.scalars(select(StaffAccount.totp_secret)).one()
+    assert clerk.totp_secret not in stored
+    assert len(stored) <= 64

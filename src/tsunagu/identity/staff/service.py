@@ -22,6 +22,7 @@ from tsunagu.core.errors import Conflict, NotFound, ValidationFailed
 from tsunagu.identity.history import service as history
 from tsunagu.identity.history import throttle
 from tsunagu.identity.organizations import service as organizations
+from tsunagu.identity.staff import secrets_at_rest
 from tsunagu.identity.staff.models import StaffAccount
 
 ROLES: dict[str, str] = {"閲覧": "viewer", "審査": "reviewer", "決裁": "approver", "住基": "registrar",
@@ -103,9 +104,11 @@ def create_staff(db: Session, organization_code: str, login_id: str, *, display_
     if db.scalars(select(StaffAccount.id).where(StaffAccount.login_id == login_id)).first():
         raise Conflict(f"the login id {login_id} is taken")
     secret = pyotp.random_base32()
-    row = StaffAccount(id=uuid.uuid4().hex, organization_code=organization_code, login_id=login_id,
+    account_id = uuid.uuid4().hex
+    row = StaffAccount(id=account_id, organization_code=organization_code, login_id=login_id,
                        display_name=display_name.strip(), roles=sorted(roles),
-                       password_hash=_hasher.hash(password), totp_secret=secret, last_totp_step=0,
+                       password_hash=_hasher.hash(password),
+                       totp_secret=secrets_at_rest.seal(secret, account_id), last_totp_step=0,
                        active=True, created_at=clock.now())
     db.add(row)
     db.flush()
@@ -131,7 +134,7 @@ def _check_totp(row: StaffAccount, code: str) -> None:
     """Accept the current 30-second code (±1 step for clock drift), each step only once."""
     if not code.strip():
         raise TotpRequired("enter the 6-digit one-time code from your authenticator app")
-    totp = pyotp.TOTP(row.totp_secret)
+    totp = pyotp.TOTP(secrets_at_rest.unseal(row.totp_secret, row.id))
     at = clock.now()
     step_now = int(at.timestamp()) // totp.interval
     for step in (step_now, step_now - 1, step_now + 1):
