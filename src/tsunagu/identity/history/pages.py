@@ -20,8 +20,9 @@ router = APIRouter(prefix="/identity", include_in_schema=False, dependencies=[De
 LABELS = {"login": "ログイン", "card-issued": "カードの発行", "card-revoked": "カードの失効",
           "proxy-registered": "代理人の登録", "proxy-granted": "代理人として登録された",
           "proxy-withdrawn": "代理人の解除", "acted-by-proxy": "代理人による手続",
-          "acted-as-proxy": "代理人としての手続", "consent-given": "情報提供への同意",
-          "consent-withdrawn": "同意の取消し"}
+          "acted-as-proxy": "代理人としての手続", "oidc_consent_given": "情報提供への同意",
+          "oidc_consent_withdrawn": "同意の取消し", "business_prime_created": "事業者アカウントの作成",
+          "password_reset": "パスワードの再設定"}
 
 
 @router.get("/history", response_class=HTMLResponse)
