@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-
 from tests.conftest import login_as
+
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
 from tsunagu.notify import service
@@ -12,10 +12,14 @@ from tsunagu.notify import service
 ME, SOMEONE = Principal(kind="resident", subject_id="r-me"), Principal(kind="resident", subject_id="r-else")
 
 
-def test_messages_are_listed_newest_first_and_can_be_marked_read(client: TestClient, database: Database) -> None:
+def test_messages_are_listed_newest_first_and_can_be_marked_read(
+    client: TestClient, database: Database
+) -> None:
     with database.session() as db:
         first = service.deliver(db, ME.subject_id, sender="131016", kind="status", title="受付", body="a")
-        service.deliver(db, ME.subject_id, sender="131016", kind="notice", title="通知", body="b", document="x.y.z")
+        service.deliver(
+            db, ME.subject_id, sender="131016", kind="notice", title="通知", body="b", document="x.y.z"
+        )
         service.deliver(db, SOMEONE.subject_id, sender="131016", kind="info", title="他人宛", body="c")
     login_as(client, database, ME)
     listed = client.get("/api/v1/notify/messages").json()
@@ -37,8 +41,15 @@ def test_someone_elses_message_is_not_found(client: TestClient, database: Databa
 
 def test_the_inbox_pages_show_and_mark_messages(client: TestClient, database: Database) -> None:
     with database.session() as db:
-        message = service.deliver(db, ME.subject_id, sender="131016", kind="notice", title="転出届の受理について",
-                                  body="佐藤 花子 様\n受理しました。", document="a.b.c")
+        message = service.deliver(
+            db,
+            ME.subject_id,
+            sender="131016",
+            kind="notice",
+            title="転出届の受理について",
+            body="佐藤 花子 様\n受理しました。",
+            document="a.b.c",
+        )
     login_as(client, database, ME)
     page = client.get("/inbox")
     assert page.status_code == 200 and "未読" in page.text and "転出届の受理について" in page.text

@@ -13,6 +13,8 @@ from tsunagu.cli import identity, mesh, oidc, registry
 from tsunagu.cli.console import RichProgress, out
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
+from tsunagu.mesh.demo import MUNICIPALITIES
+from tsunagu.procedures.onestop import service as onestop
 from tsunagu.registry.residents.synthetic import service as synthetic_residents
 
 
@@ -33,12 +35,20 @@ def seed_residents(database: Database, options: SeedOptions, only_if_empty: bool
         synthetic_residents.seed(db, options.residents, options.seed, progress, only_if_empty=only_if_empty)
 
 
+def seed_procedures(database: Database, _options: SeedOptions, _only_if_empty: bool,
+                    progress: ProgressReporter) -> None:
+    """手続: the 事務 and moving-notice subscriptions procedures add to the mesh directory."""
+    progress.start("procedures: 事務 and subscriptions in the mesh directory", None)
+    with database.session() as db:
+        progress.advance(onestop.prepare_directory(db, MUNICIPALITIES, "seed"))
+
+
 def steps() -> list[tuple[str, SeedStep]]:
     """The seed steps in dependency order (addresses before the residents who live there)."""
     return [("addresses", registry.seed_addresses), ("residents", seed_residents),
             ("corporations", registry.seed_corporations),
             ("organizations", identity.seed_organizations), ("identity-ca", identity.seed_ca),
-            ("staff", identity.seed_staff), ("mesh", mesh.seed_mesh),
+            ("staff", identity.seed_staff), ("mesh", mesh.seed_mesh), ("procedures", seed_procedures),
             ("oidc", oidc.seed_demo_client)]
 
 

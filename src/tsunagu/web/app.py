@@ -43,6 +43,8 @@ from tsunagu.procedures.applications import api as applications_api
 from tsunagu.procedures.applications import pages as applications_pages
 from tsunagu.procedures.backoffice import pages as backoffice_pages
 from tsunagu.procedures.notices import pages as notices_pages
+from tsunagu.procedures.onestop import api as onestop_api
+from tsunagu.procedures.onestop import pages as onestop_pages
 from tsunagu.registry.addresses import api as addresses_api
 from tsunagu.registry.addresses import pages as addresses_pages
 from tsunagu.registry.corporations import api as corporations_api
@@ -113,10 +115,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(residents_api.router)
     app.include_router(residents_pages.router)
     app.include_router(applications_api.router)  # before the catalogue's /{procedure_id}
+    app.include_router(onestop_api.router)
     app.include_router(procedures_api.router)
     app.include_router(applications_pages.router)  # before the catalogue's /procedures/{procedure_id}
     app.include_router(backoffice_pages.router)
     app.include_router(notices_pages.router)
+    app.include_router(onestop_pages.router)
     app.include_router(procedures_pages.router)
     app.include_router(notify_api.router)
     app.include_router(notify_pages.router)

@@ -20,7 +20,7 @@ from tsunagu.core.types.name import PersonName
 from tsunagu.mesh import demo
 from tsunagu.mesh.node.embedded import endpoint_of
 from tsunagu.migrations.schema import metadata
-from tsunagu.procedures import meshlink
+from tsunagu.procedures.onestop import service as onestop
 from tsunagu.registry.residents import service as residents
 
 CHIYODA, YOKOSUKA = "131016", "142018"
@@ -115,7 +115,7 @@ def world(app: FastAPI, database: Database, settings: Settings, fixed_clock: clo
         residents.mark_delivered(db, [e.event_id for e in residents.pending_events(db)])
         demo.register(db, secret, lambda code: endpoint_of(settings.base_url, code))
         demo.seed_people(db, [(person.id, CHIYODA, 1990), (other.id, CHIYODA, 1990)], seed=1)
-        meshlink.register_bases(db, demo.MUNICIPALITIES, "test")
+        onestop.prepare_directory(db, demo.MUNICIPALITIES, "test")
     return World(person.id, other.id, secret)
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-
 from tests.conftest import login_as
 from tests.procedures.applying.conftest import CHIYODA, YOKOSUKA, World
 from tests.procedures.applying.test_api import TENSHUTSU, URL, submit
+
 from tsunagu.core.database import Database
 from tsunagu.registry.residents import service as residents
 
@@ -39,7 +39,10 @@ def test_approval_moves_the_resident_out_and_sends_a_signed_notice(
     decided = step(client, app["id"], "approve").json()
     assert decided["status"] == "approved"
     assert [(a["from_status"], a["to_status"]) for a in decided["audit"]] == [
-        ("", "submitted"), ("submitted", "under_review"), ("under_review", "approved")]
+        ("", "submitted"),
+        ("submitted", "under_review"),
+        ("under_review", "approved"),
+    ]
     with database.session() as db:
         record = residents.get_resident(db, world.resident_id)
         assert record is not None and record.status == "moved_out"
@@ -54,8 +57,9 @@ def test_approval_moves_the_resident_out_and_sends_a_signed_notice(
     assert verified["payload"]["receipt_number"] == app["receipt_number"]
 
     header, payload, signature = notice["document"].split(".")
-    forged = client.post("/api/v1/procedures/notices/verify",
-                         json={"document": f"{header}.{payload[:-4]}AAAA.{signature}"}).json()
+    forged = client.post(
+        "/api/v1/procedures/notices/verify", json={"document": f"{header}.{payload[:-4]}AAAA.{signature}"}
+    ).json()
     assert not forged["valid"]
     garbage = client.post("/api/v1/procedures/notices/verify", json={"document": "not a document"})
     assert garbage.status_code == 422 and garbage.json()["code"] == "notice-malformed"
@@ -77,7 +81,9 @@ def test_illegal_transitions_are_refused_with_a_specific_code(
     assert again.status_code == 409 and again.json()["code"] == "application-illegal-transition"
 
 
-def test_returned_applications_tell_the_applicant_why(client: TestClient, database: Database, world: World) -> None:
+def test_returned_applications_tell_the_applicant_why(
+    client: TestClient, database: Database, world: World
+) -> None:
     app = applied(client, database, world)
     login_as(client, database, World.staff())
     step(client, app["id"], "start_review")

@@ -6,14 +6,18 @@ import re
 from datetime import date
 
 from fastapi.testclient import TestClient
-
 from tests.conftest import login_as
 from tests.procedures.applying.conftest import CHIYODA, World
+
 from tsunagu.core.database import Database
 from tsunagu.registry.residents import service as residents
 
-FORM = {"destination_address": "神奈川県横須賀市小川町1-1", "moving_date": "2026-11-20",
-        "movers": "whole-household", "phone": "090-1234-5678"}
+FORM = {
+    "destination_address": "神奈川県横須賀市小川町1-1",
+    "moving_date": "2026-11-20",
+    "movers": "whole-household",
+    "phone": "090-1234-5678",
+}
 
 
 def hidden(html: str) -> dict[str, str]:
@@ -21,8 +25,13 @@ def hidden(html: str) -> dict[str, str]:
 
 
 def unescape(value: str) -> str:
-    return value.replace("&#34;", '"').replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">") \
+    return (
+        value.replace("&#34;", '"')
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
         .replace("&amp;", "&")
+    )
 
 
 def open_form(client: TestClient) -> tuple[str, dict[str, str]]:
@@ -40,8 +49,10 @@ def test_the_form_asks_only_what_the_registry_does_not_know(resident_client: Tes
 
 def test_errors_are_shown_next_to_the_fields_with_values_kept(resident_client: TestClient) -> None:
     _html, fields = open_form(resident_client)
-    response = resident_client.post("/procedures/tenshutsu/apply", data={
-        **fields, "phone": "12", "moving_date": "", "destination_address": "横須賀市小川町1-1"})
+    response = resident_client.post(
+        "/procedures/tenshutsu/apply",
+        data={**fields, "phone": "12", "moving_date": "", "destination_address": "横須賀市小川町1-1"},
+    )
     assert response.status_code == 422
     assert 'id="e-phone"' in response.text and "電話番号の形式が正しくありません。" in response.text
     assert 'id="e-moving_date"' in response.text and 'value="横須賀市小川町1-1"' in response.text
@@ -55,11 +66,13 @@ def test_review_then_submit_gives_a_receipt_once(resident_client: TestClient) ->
     review = resident_client.post("/procedures/tenshutsu/apply", data={**fields, **FORM, "step": "review"})
     assert review.status_code == 200 and "この内容で送信する" in review.text and "佐藤 花子" in review.text
     confirmed = {k: unescape(v) for k, v in hidden(review.text).items()}
-    first = resident_client.post("/procedures/tenshutsu/apply", data={**confirmed, "step": "submit"},
-                                 follow_redirects=False)
+    first = resident_client.post(
+        "/procedures/tenshutsu/apply", data={**confirmed, "step": "submit"}, follow_redirects=False
+    )
     assert first.status_code == 303
-    again = resident_client.post("/procedures/tenshutsu/apply", data={**confirmed, "step": "submit"},
-                                 follow_redirects=False)
+    again = resident_client.post(
+        "/procedures/tenshutsu/apply", data={**confirmed, "step": "submit"}, follow_redirects=False
+    )
     assert again.headers["location"] == first.headers["location"]
     status = resident_client.get(first.headers["location"])
     assert re.search(r"2026-131016-\d{6}", status.text) and "申請を受け付けました。" in status.text
@@ -71,29 +84,36 @@ def test_a_changed_seal_is_refused(resident_client: TestClient) -> None:
     _html, fields = open_form(resident_client)
     mac, _, body = fields["prefill_seal"].partition(".")
     forged = body.replace("佐藤", "山田")
-    response = resident_client.post("/procedures/tenshutsu/apply", data={
-        **fields, **FORM, "prefill_seal": f"{mac}.{forged}", "step": "submit"})
+    response = resident_client.post(
+        "/procedures/tenshutsu/apply",
+        data={**fields, **FORM, "prefill_seal": f"{mac}.{forged}", "step": "submit"},
+    )
     assert response.status_code == 403
 
 
-def test_someone_who_moved_out_is_told_why_and_what_to_do(client: TestClient, database: Database,
-                                                           world: World) -> None:
+def test_someone_who_moved_out_is_told_why_and_what_to_do(
+    client: TestClient, database: Database, world: World
+) -> None:
     with database.session() as db:
-        residents.move_out(db, world.resident_id, destination="大阪府大阪市", effective_date=date(2026, 11, 1),
-                           actor="test")
+        residents.move_out(
+            db, world.resident_id, destination="大阪府大阪市", effective_date=date(2026, 11, 1), actor="test"
+        )
     login_as(client, database, world.resident())
     page = client.get("/procedures/tenshutsu/apply")
     assert page.status_code == 403
     assert "この手続は申請できません" in page.text and "窓口にご相談" in page.text
 
 
-def test_staff_decide_on_pages_and_the_notice_verifies(client: TestClient, database: Database, world: World) -> None:
+def test_staff_decide_on_pages_and_the_notice_verifies(
+    client: TestClient, database: Database, world: World
+) -> None:
     login_as(client, database, world.resident())
     _html, fields = open_form(client)
     review = client.post("/procedures/tenshutsu/apply", data={**fields, **FORM})
     confirmed = {k: unescape(v) for k, v in hidden(review.text).items()}
-    location = client.post("/procedures/tenshutsu/apply", data={**confirmed, "step": "submit"},
-                           follow_redirects=False).headers["location"]
+    location = client.post(
+        "/procedures/tenshutsu/apply", data={**confirmed, "step": "submit"}, follow_redirects=False
+    ).headers["location"]
     application_id = location.split("/")[-1].split("?")[0]
 
     login_as(client, database, World.staff())
@@ -103,8 +123,11 @@ def test_staff_decide_on_pages_and_the_notice_verifies(client: TestClient, datab
     assert "審査を開始する" in detail.text and "todokede-juri-131016" in detail.text
     token = hidden(detail.text)["csrf_token"]
     for action in ("start_review", "approve"):
-        done = client.post(f"/staff/applications/{application_id}/decide",
-                           data={"action": action, "csrf_token": token}, follow_redirects=False)
+        done = client.post(
+            f"/staff/applications/{application_id}/decide",
+            data={"action": action, "csrf_token": token},
+            follow_redirects=False,
+        )
         assert done.status_code == 303, done.text
 
     login_as(client, database, world.resident())
@@ -113,5 +136,7 @@ def test_staff_decide_on_pages_and_the_notice_verifies(client: TestClient, datab
     message = client.get(f"/inbox/{message_id}").text
     assert "転出届の受理について" in message
     document = hidden(message)["document"]
-    verified = client.post("/notices/verify", data={"document": document, "csrf_token": hidden(message)["csrf_token"]})
+    verified = client.post(
+        "/notices/verify", data={"document": document, "csrf_token": hidden(message)["csrf_token"]}
+    )
     assert verified.status_code == 200 and "有効な文書です" in verified.text and "131016" in verified.text

@@ -66,8 +66,15 @@ def _form_page(
     return render(
         request,
         "procedures/apply.html",
-        {"p": procedure, "prefilled": prefilled, "values": values, "key": key, "seal": seal,
-         "errors": errors or {}, "later": procedure.responsible.rule == "municipality_of_destination"},
+        {
+            "p": procedure,
+            "prefilled": prefilled,
+            "values": values,
+            "key": key,
+            "seal": seal,
+            "errors": errors or {},
+            "later": procedure.responsible.rule == "municipality_of_destination",
+        },
         status_code=status_code,
     )
 
@@ -84,16 +91,23 @@ def apply_form(
     procedure = catalogue.get_procedure(registry, procedure_id)
     with request.app.state.database.session() as db:
         resident = service.applicant_of(db, person)
-        verdict = service.check_eligibility(procedure, service.attributes_of(db, resident, clock.today_jst().date()))
+        verdict = service.check_eligibility(
+            procedure, service.attributes_of(db, resident, clock.today_jst().date())
+        )
         organization = (
-            None if procedure.responsible.rule == "municipality_of_destination"
-            else service.responsible_organization(db, procedure, resident, {}))
+            None
+            if procedure.responsible.rule == "municipality_of_destination"
+            else service.responsible_organization(db, procedure, resident, {})
+        )
     if not verdict.eligible:
         return render(request, "procedures/not_eligible.html", {"p": procedure, "verdict": verdict}, 403)
-    prefilled = service.prefill(mesh, procedure, resident, organization) if organization else service.Prefilled()
+    prefilled = (
+        service.prefill(mesh, procedure, resident, organization) if organization else service.Prefilled()
+    )
     seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
-    return _form_page(request, procedure, prefilled=prefilled, values={}, key=service.new_idempotency_key(),
-                      seal=seal)
+    return _form_page(
+        request, procedure, prefilled=prefilled, values={}, key=service.new_idempotency_key(), seal=seal
+    )
 
 
 def _prepared(
@@ -127,28 +141,52 @@ async def review(
     submit_now = form.get("step") == "submit"
     if form.get("step") == "edit":
         sealed = service.unseal(request.app.state.secret_key, seal, person.subject_id, procedure)
-        return _form_page(request, procedure, prefilled=sealed, values=values_from_form(procedure, form), key=key,
-                          seal=seal)
+        return _form_page(
+            request, procedure, prefilled=sealed, values=values_from_form(procedure, form), key=key, seal=seal
+        )
     try:
         prefilled, data, organization, subject = await run_in_threadpool(
-            _prepared, request, procedure, person, form, mesh)
+            _prepared, request, procedure, person, form, mesh
+        )
     except InvalidApplication as exc:
         sealed = service.unseal(request.app.state.secret_key, seal, person.subject_id, procedure)
         errors = {p.field: p for p in exc.problems}
-        return _form_page(request, procedure, prefilled=sealed, values=values_from_form(procedure, form), key=key,
-                          seal=seal, errors=errors, status_code=422)
+        return _form_page(
+            request,
+            procedure,
+            prefilled=sealed,
+            values=values_from_form(procedure, form),
+            key=key,
+            seal=seal,
+            errors=errors,
+            status_code=422,
+        )
     if not submit_now:
         fresh_seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
-        return render(request, "procedures/review.html", {
-            "p": procedure, "data": data, "prefilled": prefilled, "organization": organization, "key": key,
-            "seal": fresh_seal, "form": [(k, v) for k, v in form.multi_items()
-                                         if k not in (KEY_FIELD, SEAL_FIELD, "step", csrf.FIELD)]})
+        return render(
+            request,
+            "procedures/review.html",
+            {
+                "p": procedure,
+                "data": data,
+                "prefilled": prefilled,
+                "organization": organization,
+                "key": key,
+                "seal": fresh_seal,
+                "form": [
+                    (k, v)
+                    for k, v in form.multi_items()
+                    if k not in (KEY_FIELD, SEAL_FIELD, "step", csrf.FIELD)
+                ],
+            },
+        )
     key = service.require_key(key)
     database = request.app.state.database
 
     def store() -> str:
-        app, created = service.submit(database, service.Submission(procedure, person, subject, organization, data,
-                                                                   prefilled, key))
+        app, created = service.submit(
+            database, service.Submission(procedure, person, subject, organization, data, prefilled, key)
+        )
         if created:
             service.collect_evidence(database, mesh, procedure, app.id)
         return app.id
@@ -158,17 +196,22 @@ async def review(
 
 
 @router.get("/applications", response_class=HTMLResponse)
-def my_applications(request: Request, person: Principal = Depends(require_resident),
-                    db: Session = Depends(db_session)) -> HTMLResponse:
+def my_applications(
+    request: Request, person: Principal = Depends(require_resident), db: Session = Depends(db_session)
+) -> HTMLResponse:
     found, total = service.list_mine(db, person.subject_id, limit=100, offset=0)
-    return render(request, "procedures/applications.html", {"applications": found, "total": total,
-                                                            "today": backoffice.today()})
+    return render(
+        request,
+        "procedures/applications.html",
+        {"applications": found, "total": total, "today": backoffice.today()},
+    )
 
 
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
 def status_page(
     request: Request,
     application_id: str,
+    *,
     submitted: bool = Query(False),
     principal: Principal = Depends(require_principal),
     registry: LiveRegistry = Depends(live_registry),
@@ -177,9 +220,18 @@ def status_page(
     """申請の状況: receipt, state, evidence with provenance, notices, history."""
     app = service.get_for(db, principal, application_id)
     procedure = registry.snapshot().procedures.get(app.procedure_id)
-    return render(request, "procedures/application.html", {
-        "app": app, "p": procedure, "submitted": submitted, "today": backoffice.today(),
-        "notices": notices.notices_of(db, app.id), "status_names": backoffice.STATUS_NAMES})
+    return render(
+        request,
+        "procedures/application.html",
+        {
+            "app": app,
+            "p": procedure,
+            "submitted": submitted,
+            "today": backoffice.today(),
+            "notices": notices.notices_of(db, app.id),
+            "status_names": backoffice.STATUS_NAMES,
+        },
+    )
 
 
 @router.post("/applications/{application_id}/retry")

@@ -21,11 +21,15 @@ def verify_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/verify", response_class=HTMLResponse)
-def verify(request: Request, document: str = Form("", max_length=service.MAX_DOCUMENT_CHARS),
-           db: Session = Depends(db_session)) -> HTMLResponse:
+def verify(
+    request: Request,
+    document: str = Form("", max_length=service.MAX_DOCUMENT_CHARS),
+    db: Session = Depends(db_session),
+) -> HTMLResponse:
     try:
         result = service.verify(db, request.app.state.secret_key, document, issuers(request))
     except service.NoticeMalformed:
-        return render(request, "procedures/verify.html", {"result": None, "document": document, "malformed": True},
-                      422)
+        return render(
+            request, "procedures/verify.html", {"result": None, "document": document, "malformed": True}, 422
+        )
     return render(request, "procedures/verify.html", {"result": result, "document": document})

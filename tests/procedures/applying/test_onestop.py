@@ -1,0 +1,71 @@
+"""引越しワンストップ: 転出届 + 転入予約 (転出証明書情報 through the mesh) + consented companies only."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from tests.procedures.applying.conftest import CHIYODA, YOKOSUKA
+
+from tsunagu.core.database import Database
+from tsunagu.mesh.push import service as push
+
+MOVE = {
+    "destination_address": "神奈川県横須賀市小川町1-1",
+    "moving_date": "2026-11-25",
+    "visit_date": "2026-11-27",
+    "phone": "090-1234-5678",
+    "companies": ["tsunagu-power"],
+}
+URL = "/api/v1/procedures/moving"
+
+
+def test_one_move_submits_each_part_once_with_its_own_status(
+    resident_client: TestClient, database: Database
+) -> None:
+    response = resident_client.post(URL, json=MOVE, headers={"Idempotency-Key": "move-00000001"})
+    assert response.status_code == 200, response.text
+    parts = {p["name"]: p for p in response.json()["parts"]}
+    assert parts["tenshutsu"]["receipt_number"].startswith(f"2026-{CHIYODA}-")
+    assert parts["tennyu-yoyaku"]["receipt_number"].startswith(f"2026-{YOKOSUKA}-")
+    assert parts["tennyu-yoyaku"]["detail"] == ""  # 転出証明書情報 already fetched through the mesh
+    assert parts["tsunagu-power"]["status"] == "sent"
+
+    again = resident_client.post(URL, json=MOVE, headers={"Idempotency-Key": "move-00000001"}).json()
+    assert again == response.json()
+    assert resident_client.get("/api/v1/procedures/applications").json()["total"] == 2
+
+    tennyu = resident_client.get(
+        f"/api/v1/procedures/applications/{parts['tennyu-yoyaku']['application_id']}"
+    )
+    [evidence] = tennyu.json()["evidence"]
+    assert evidence["status"] == "ok" and evidence["provider"] == CHIYODA
+    assert evidence["legal_basis_id"] == f"tennyu-{CHIYODA}-{YOKOSUKA}"
+
+    with database.session() as db:
+        [received] = push.received(db, "tsunagu-power")
+    assert received.kind == "moving-notice" and received.provider == CHIYODA
+    assert MOVE["destination_address"] in str(received.payload)
+
+
+def test_no_company_hears_of_the_move_without_consent(
+    resident_client: TestClient, database: Database
+) -> None:
+    body = resident_client.post(
+        URL, json={**MOVE, "companies": []}, headers={"Idempotency-Key": "move-00000002"}
+    ).json()
+    assert [p["name"] for p in body["parts"]] == ["tenshutsu", "tennyu-yoyaku"]
+    with database.session() as db:
+        assert push.received(db, "tsunagu-power") == []
+
+
+def test_the_pages_show_each_part(resident_client: TestClient) -> None:
+    form = resident_client.get("/moving")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    key = re.search(r'name="key" value="([^"]+)"', form.text)
+    assert token and key
+    bad = resident_client.post("/moving", data={**MOVE, "phone": "12", "csrf_token": token[1], "key": key[1]})
+    assert bad.status_code == 422 and 'id="e-phone"' in bad.text
+    done = resident_client.post("/moving", data={**MOVE, "csrf_token": token[1], "key": key[1]})
+    assert done.status_code == 200 and "2026-131016-" in done.text and "2026-142018-" in done.text
+    assert "tsunagu-power" in done.text
