@@ -21,7 +21,7 @@ from tsunagu.mesh.log.models import MeshLogEntry
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.push import service as push
 
-pytestmark = pytest.mark.multiprocess
+pytestmark = [pytest.mark.multiprocess, pytest.mark.xdist_group("mesh-cluster")]  # one cluster, one worker
 
 CITY, PENSION, POWER, OPERATOR = "131016", "jpn-pension", "tsunagu-power", "digital-agency"
 PURPOSE = f"kaigo-hoken-{CITY}"
