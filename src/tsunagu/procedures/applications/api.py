@@ -53,10 +53,16 @@ def submit_application(
     key = service.require_key(idempotency_key)
     procedure = catalogue.get_procedure(registry, body.procedure_id)
     database = request.app.state.database
+    earlier = service.replay(database, person, procedure.id, key, body.data)
+    if earlier is not None:
+        response.status_code = 200
+        response.headers["Location"] = f"/api/v1/procedures/applications/{earlier.id}"
+        return ApplicationOut.of(earlier, backoffice.today())
     with database.session() as db:
         prefilled, data, organization, subject = service.prepare(db, mesh, procedure, person, body.data)
     app, created = service.submit(
-        database, service.Submission(procedure, person, subject, organization, data, prefilled, key)
+        database,
+        service.Submission(procedure, person, subject, organization, data, prefilled, key, body.data),
     )
     if created:
         app = service.collect_evidence(database, mesh, procedure, app.id)

@@ -185,7 +185,17 @@ async def review(
 
     def store() -> str:
         app, created = service.submit(
-            database, service.Submission(procedure, person, subject, organization, data, prefilled, key)
+            database,
+            service.Submission(
+                procedure,
+                person,
+                subject,
+                organization,
+                data,
+                prefilled,
+                key,
+                values_from_form(procedure, form),
+            ),
         )
         if created:
             service.collect_evidence(database, mesh, procedure, app.id)

@@ -374,6 +374,7 @@ class Submission:
     data: dict[str, Any]
     prefilled: Prefilled
     idempotency_key: str
+    request: Mapping[str, Any]
     bundle_id: str | None = None
 
 
@@ -414,9 +415,21 @@ def prepare(
     return sealed, data, organization, person.id
 
 
+def replay(
+    database: Database, principal: Principal, procedure_id: str, key: str, request: Mapping[str, Any]
+) -> Application | None:
+    """The application an earlier submission with this key created (checked before any look-up)."""
+    with database.session() as db:
+        return _by_key(db, principal.subject_id, key, fingerprint(procedure_id, request))
+
+
 def submit(database: Database, submission: Submission) -> tuple[Application, bool]:
-    """Store the application durably; (application, created). The same key → the same receipt."""
-    digest = fingerprint(submission.procedure.id, submission.data)
+    """Store the application durably; (application, created). The same key → the same receipt.
+
+    The key is bound to what was sent (not to registry values), so a replay is recognised
+    before prefill or validation run again.
+    """
+    digest = fingerprint(submission.procedure.id, submission.request)
     applicant = submission.principal.subject_id
     for _attempt in range(3):
         try:

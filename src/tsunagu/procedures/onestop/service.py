@@ -90,12 +90,16 @@ def _apply(
     bundle_id: str,
 ) -> applications.Application:
     procedure = registry.snapshot().procedures[procedure_id]
+    part_key = f"{key}:{procedure_id}"
+    earlier = applications.replay(database, person, procedure_id, part_key, data)
+    if earlier is not None and not earlier.evidence_pending:
+        return earlier
     with database.session() as db:
         prefilled, clean, organization, subject = applications.prepare(db, gateway, procedure, person, data)
     app, created = applications.submit(
         database,
         applications.Submission(
-            procedure, person, subject, organization, clean, prefilled, f"{key}:{procedure_id}", bundle_id
+            procedure, person, subject, organization, clean, prefilled, part_key, data, bundle_id
         ),
     )
     if created or app.evidence_pending:

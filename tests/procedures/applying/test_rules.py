@@ -1,0 +1,126 @@
+"""Rules without HTTP: field validation (uploads with the limit named), the state machine, and
+durability — an application is committed before anything that can fail after it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.procedures.applying.conftest import World
+
+from tsunagu.core.database import Database
+from tsunagu.procedures import meshlink, statemachine
+from tsunagu.procedures import service as catalogue
+from tsunagu.procedures.applications import service
+from tsunagu.procedures.applications.validation import InvalidApplication, UploadedFile, clean
+
+REGISTRY = catalogue.registry_for(None)
+
+
+def problems(procedure_id: str, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    with pytest.raises(InvalidApplication) as caught:
+        clean(catalogue.get_procedure(REGISTRY, procedure_id), values, partial=True)
+    return {p.field: (p.message_id, p.english) for p in caught.value.problems}
+
+
+def test_uploads_are_refused_with_the_limit_named() -> None:
+    big = UploadedFile("fs.pdf", "application/pdf", 6 * 1024 * 1024, "0" * 64)
+    assert (
+        problems("nyusatsu-sanka-shikaku", {"financial_statements": big})["financial_statements"][1]
+        == "The file is too large (limit 5,242,880 bytes)."
+    )
+    wrong = UploadedFile("fs.exe", "application/x-msdownload", 10, "0" * 64)
+    assert (
+        problems("nyusatsu-sanka-shikaku", {"financial_statements": wrong})["financial_statements"][1]
+        == "This file type is not accepted (only application/pdf)."
+    )
+
+
+def test_values_are_checked_by_their_standard_type() -> None:
+    found = problems(
+        "juminhyo-utsushi",
+        {
+            "copies": "11",
+            "scope": "neighbours",
+            "unknown": "x",
+            "applicant_name": {
+                "family": "佐藤",
+                "given": "花子",
+                "family_kana": "sato",
+                "given_kana": "ハナコ",
+            },
+        },
+    )
+    assert found["copies"][1] == "Enter 10 or less."
+    assert found["scope"][1] == "Choose one of the options."
+    assert found["unknown"][1] == "This field is not part of this procedure."
+    assert found["applicant_name"][1] == "Write the reading in hiragana or katakana."
+    ok = clean(
+        catalogue.get_procedure(REGISTRY, "juminhyo-utsushi"), {"copies": "2", "scope": "self"}, partial=True
+    )
+    assert ok["copies"] == 2 and ok["with_domicile"] is False
+
+
+@pytest.mark.parametrize(
+    ("current", "action", "allowed"),
+    [
+        ("submitted", "approve", ["start_review", "withdraw"]),
+        ("approved", "return", []),
+        ("returned", "approve", ["resubmit", "withdraw"]),
+    ],
+)
+def test_illegal_transitions_name_what_is_allowed(current: str, action: str, allowed: list[str]) -> None:
+    with pytest.raises(statemachine.IllegalTransition) as caught:
+        statemachine.next_status(current, action)
+    assert caught.value.extra["allowed"] == allowed
+
+
+def test_every_open_state_can_be_left_and_final_states_cannot() -> None:
+    assert all(
+        statemachine.actions_from(s, frozenset(a for _s, a in statemachine.TRANSITIONS))
+        for s in statemachine.OPEN
+    )
+    assert not any(state in statemachine.FINAL for state, _a in statemachine.TRANSITIONS)
+
+
+class CrashingMesh:
+    """A process killed right after the acknowledgement's commit: evidence never fetched."""
+
+    def fetch(self, source: str, **_: object) -> meshlink.Fetched:
+        raise SystemExit(f"killed while fetching {source}")
+
+
+def test_the_application_is_durable_before_anything_after_the_commit(
+    database: Database, world: World
+) -> None:
+    procedure = catalogue.get_procedure(REGISTRY, "tennyu-yoyaku")
+    person = world.resident()
+    values = {
+        "applicant_name": {
+            "family": "佐藤",
+            "given": "花子",
+            "family_kana": "サトウ",
+            "given_kana": "ハナコ",
+        },
+        "destination_address": {"text": "神奈川県横須賀市小川町1-1"},
+        "moving_date": "2026-11-25",
+        "visit_date": "2026-11-26",
+        "phone": "0312345678",
+    }
+    with database.session() as db:
+        prefilled, data, organization, subject = service.prepare(
+            db, None, procedure, person, values, sealed=service.Prefilled()
+        )
+    submission = service.Submission(
+        procedure, person, subject, organization, data, prefilled, "durable-0001", values
+    )
+    app, created = service.submit(database, submission)
+    with pytest.raises(SystemExit):
+        service.collect_evidence(database, CrashingMesh(), procedure, app.id)
+    fresh = Database(database.url)
+    try:
+        again, created_again = service.submit(fresh, submission)
+        assert created and not created_again and again.receipt_number == app.receipt_number
+        assert [e.status for e in again.evidence] == ["pending"]
+    finally:
+        fresh.dispose()
