@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,9 @@ from tests.conftest import login_as
 from tests.procedures.applying.conftest import CHIYODA, YOKOSUKA, World
 
 from tsunagu.core.database import Database
+from tsunagu.core.sessions import Principal
+from tsunagu.identity.history import service as history
+from tsunagu.identity.proxies import service as proxies
 from tsunagu.mesh.directory import schemas as directory_schemas
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.node import directory_client
@@ -148,3 +152,41 @@ def test_a_provider_that_is_down_leaves_the_application_saved_for_a_retry(
     assert evidence["status"] == "ok", evidence["error"]
     assert evidence["provider"] == CHIYODA and evidence["data"]["name"]["family_name"] == "佐藤"
     assert re.fullmatch(r"[0-9a-f]{32}", evidence["log_reference"])
+
+
+def test_a_registered_proxy_applies_and_both_see_it(
+    client: TestClient, database: Database, world: World
+) -> None:
+    with database.session() as db:
+        proxies.register_proxy(
+            db,
+            world.resident_id,
+            world.other_resident_id,
+            procedures=["tenshutsu"],
+            ends_on=date(2027, 3, 31),
+        )
+    login_as(client, database, Principal(kind="resident", subject_id=world.other_resident_id))
+    response = client.post(
+        URL,
+        json={**TENSHUTSU, "on_behalf_of": world.resident_id},
+        headers={"Idempotency-Key": "proxy-000001"},
+    )
+    assert response.status_code == 201, response.text
+    app = response.json()
+    assert app["data"]["applicant_name"]["family"] == "佐藤"  # the person's registry data, not the proxy's
+    assert client.get(URL).json()["total"] == 1
+    login_as(client, database, world.resident())
+    assert client.get(f"{URL}/{app['id']}").status_code == 200
+    with database.session() as db:
+        events = {e.kind for e in history.events_of(db, "resident", world.resident_id)[0]}
+    assert "acted-by-proxy" in events
+
+
+def test_someone_who_is_not_a_proxy_is_refused(client: TestClient, database: Database, world: World) -> None:
+    login_as(client, database, Principal(kind="resident", subject_id=world.other_resident_id))
+    response = client.post(
+        URL,
+        json={**TENSHUTSU, "on_behalf_of": world.resident_id},
+        headers={"Idempotency-Key": "proxy-000002"},
+    )
+    assert response.status_code == 403 and response.json()["code"] == "proxy-not-authorized"

@@ -53,16 +53,18 @@ def submit_application(
     key = service.require_key(idempotency_key)
     procedure = catalogue.get_procedure(registry, body.procedure_id)
     database = request.app.state.database
-    earlier = service.replay(database, person, procedure.id, key, body.data)
+    earlier = service.replay(database, person, procedure.id, key, body.request())
     if earlier is not None:
         response.status_code = 200
         response.headers["Location"] = f"/api/v1/procedures/applications/{earlier.id}"
         return ApplicationOut.of(earlier, backoffice.today())
     with database.session() as db:
-        prefilled, data, organization, subject = service.prepare(db, mesh, procedure, person, body.data)
+        prefilled, data, organization, subject = service.prepare(
+            db, mesh, procedure, person, body.data, on_behalf_of=body.on_behalf_of
+        )
     app, created = service.submit(
         database,
-        service.Submission(procedure, person, subject, organization, data, prefilled, key, body.data),
+        service.Submission(procedure, person, subject, organization, data, prefilled, key, body.request()),
     )
     if created:
         app = service.collect_evidence(database, mesh, procedure, app.id)

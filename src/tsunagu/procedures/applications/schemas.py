@@ -15,6 +15,11 @@ class ApplicationIn(BaseModel):
     data: dict[str, Any] = Field(
         default_factory=dict, description="Only the fields not filled from registries."
     )
+    on_behalf_of: str | None = Field(None, max_length=64, description="Resident id when applying as a proxy")
+
+    def request(self) -> dict[str, Any]:
+        """What an idempotency key is bound to."""
+        return {"data": self.data, "on_behalf_of": self.on_behalf_of}
 
 
 class EvidenceOut(BaseModel):

@@ -24,6 +24,7 @@ from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tsunagu.core.sessions import Principal
+from tsunagu.identity.proxies import service as proxies
 from tsunagu.mesh import errors as mesh_errors
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import meshlink, rules, statemachine
@@ -392,14 +393,17 @@ def prepare(
     submitted: Mapping[str, Any],
     *,
     sealed: Prefilled | None = None,
+    on_behalf_of: str | None = None,
 ) -> tuple[Prefilled, dict[str, Any], str, str]:
     """Eligibility, organization, prefill (sealed from the form or fetched) and validation.
 
     Returns (prefilled, clean data, organization, subject id). ``gateway`` may only be None
-    when ``sealed`` is given.
+    when ``sealed`` is given. With ``on_behalf_of`` the principal applies as a registered proxy
+    (代理申請): identity checks the grant and logs it in both persons' histories.
     """
-    person = applicant_of(db, principal)
-    verdict = check_eligibility(procedure, attributes_of(db, person, clock.today_jst().date()))
+    person, kind = _subject_of(db, procedure, principal, on_behalf_of)
+    attributes = attributes_of(db, person, clock.today_jst().date()) | {"kind": kind}
+    verdict = check_eligibility(procedure, attributes)
     if not verdict.eligible:
         raise NotEligible(
             "you cannot apply for this procedure: " + " ".join(r.en for r in verdict.reasons),
@@ -412,6 +416,8 @@ def prepare(
             raise TamperedField("the form carries no registry values")
         sealed = prefill(gateway, procedure, person, organization)
     data = clean(procedure, merge_prefilled(sealed, submitted))
+    if kind == "proxy":
+        proxies.act_as_proxy(db, principal.subject_id, person.id, procedure.id, "apply")
     return sealed, data, organization, person.id
 
 
@@ -421,6 +427,34 @@ def replay(
     """The application an earlier submission with this key created (checked before any look-up)."""
     with database.session() as db:
         return _by_key(db, principal.subject_id, key, fingerprint(procedure_id, request))
+
+
+def _subject_of(
+    db: Session, procedure: Procedure, principal: Principal, on_behalf_of: str | None
+) -> tuple[residents.ResidentRecord, str]:
+    """The person the application is about, and whether the principal acts as their proxy.
+
+    A proxy's grant is checked here, before any registry look-up about the person; it is
+    logged (``act_as_proxy``) only after the look-ups, so no write lock is held during them.
+    """
+    if not on_behalf_of or on_behalf_of == principal.subject_id:
+        return applicant_of(db, principal), "resident"
+    applicant_of(db, principal)
+    today = clock.today_jst().date()
+    if not any(
+        g.proxy_id == principal.subject_id
+        and g.principal_id == on_behalf_of
+        and g.active_on(today)
+        and g.covers(procedure.id)
+        for g in proxies.proxies_of(db, on_behalf_of)
+    ):
+        raise proxies.ProxyNotAuthorized(f"you are not a registered proxy of this person for {procedure.id}")
+    person = residents.get_resident(db, on_behalf_of)
+    if person is None:
+        raise NotEligible(
+            "the person you act for is not in the resident register", reasons=["not-registered"]
+        )
+    return person, "proxy"
 
 
 def submit(database: Database, submission: Submission) -> tuple[Application, bool]:
@@ -530,6 +564,17 @@ def _insert(db: Session, s: Submission, digest: str) -> Application:
         f"処理の目安: {row.due_on.isoformat()} まで",
         link=f"/applications/{row.id}",
     )
+    if s.principal.subject_id != s.subject_id:
+        inbox.deliver(
+            db,
+            s.principal.subject_id,
+            sender=s.organization,
+            kind="status",
+            title=f"代理申請: {s.procedure.name.ja}を受け付けました（受付番号 {row.receipt_number}）",
+            body=f"代理人として申請した{s.procedure.name.ja}を受け付けました。\n"
+            f"受付番号: {row.receipt_number}",
+            link=f"/applications/{row.id}",
+        )
     db.flush()
     return load(db, row.id)
 
