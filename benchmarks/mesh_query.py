@@ -16,15 +16,24 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from benchmarks import support
 from tsunagu import migrations
+from tsunagu.mesh import demo
 from tsunagu.mesh.cluster import LocalCluster
 
 CITY, PENSION = "131016", "jpn-pension"
 PEOPLE = 200
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a node process (Linux /proc; the nodes are not our children yet)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _worker(url: str, token: str, subjects: list[str], count: int, latencies: list[float],
@@ -40,7 +49,7 @@ def _worker(url: str, token: str, subjects: list[str], count: int, latencies: li
                 failures.append(response.text[:200])
 
 
-def run(queries: int, clients: int) -> dict[str, float]:
+def run(queries: int, clients: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mesh-bench-") as workdir:
         cluster = LocalCluster(Path(workdir), [CITY, PENSION], migrations.upgrade)
         cluster.prepare()
@@ -62,12 +71,17 @@ def run(queries: int, clients: int) -> dict[str, float]:
             per_client = queries // clients
             threads = [threading.Thread(target=_worker, args=(url, token, subjects[i::clients], per_client,
                                                               latencies, failures)) for i in range(clients)]
+            pids = {org: cluster.processes[org].pid for org in (CITY, PENSION, demo.OPERATOR)}
+            cpu_before = {org: _cpu_seconds(pid) for org, pid in pids.items()}
+            client_before = time.process_time()
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
+            client_cpu = time.process_time() - client_before
+            cpu = {org: _cpu_seconds(pid) - cpu_before[org] for org, pid in pids.items()}
         finally:
             cluster.stop_all()
     if failures:
@@ -75,7 +89,16 @@ def run(queries: int, clients: int) -> dict[str, float]:
     return {"queries": len(latencies), "clients": clients, "seconds": round(elapsed, 2),
             "throughput_per_s": round(len(latencies) / elapsed, 1),
             "p50_ms": round(support.median(latencies) * 1000, 2),
-            "p99_ms": round(support.percentile(latencies, 0.99) * 1000, 2)}
+            "p99_ms": round(support.percentile(latencies, 0.99) * 1000, 2),
+            "cpu_ms_per_query": {"consumer_node": _per_query(cpu[CITY], latencies),
+                                 "provider_node": _per_query(cpu[PENSION], latencies),
+                                 "directory_node": _per_query(cpu[demo.OPERATOR], latencies),
+                                 "nodes_total": _per_query(sum(cpu.values()), latencies),
+                                 "benchmark_client": _per_query(client_cpu, latencies)}}
+
+
+def _per_query(seconds: float, latencies: list[float]) -> float:
+    return round(seconds * 1000 / len(latencies), 2)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -87,7 +110,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"queries {figures['queries']} with {figures['clients']} clients in {figures['seconds']} s: "
           f"{figures['throughput_per_s']} queries/s, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms "
           "(targets: ≥ 500 queries/s, p99 ≤ 50 ms)")
+    print("CPU ms per query: " + ", ".join(f"{who} {ms}" for who, ms in figures["cpu_ms_per_query"].items())
+          + f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     support.write("mesh_query", {**figures, "load_average_1m": round(os.getloadavg()[0], 1),
+                                 "cores": os.cpu_count(),
                                  "targets": {"throughput_per_s": 500, "p99_ms": 50}})
 
 

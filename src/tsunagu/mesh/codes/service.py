@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from tsunagu.core import clock
 from tsunagu.mesh.codes.models import MeshPersonLink, MeshSubjectCode
 from tsunagu.mesh.node.models import MeshNodePerson
 
-_SOURCE, _TARGET = aliased(MeshSubjectCode), aliased(MeshSubjectCode)  # one compiled query, reused
+_SOURCE, _TARGET = aliased(MeshSubjectCode), aliased(MeshSubjectCode)
+# Built once (bind parameters, not literals): on every query's path, and SQLAlchemy reuses them
+# compiled without rebuilding their cache keys.
+_TRANSLATE = (select(_SOURCE.link_id, _TARGET.code)
+              .outerjoin(_TARGET, (_TARGET.link_id == _SOURCE.link_id)
+                         & (_TARGET.organization_code == bindparam("to_org")))
+              .where(_SOURCE.organization_code == bindparam("from_org"), _SOURCE.code == bindparam("code")))
+_LOCAL_ID = select(MeshNodePerson.local_id).where(MeshNodePerson.organization_code == bindparam("org"),
+                                                  MeshNodePerson.code == bindparam("code"))
 
 
 def ensure_link(db: Session, resident_id: str) -> str:
@@ -58,8 +66,8 @@ def code_for(db: Session, organization_code: str, resident_id: str) -> str:
 
 
 def local_id_of(db: Session, organization_code: str, code: str) -> str | None:
-    record = db.get(MeshNodePerson, (organization_code, code))
-    return None if record is None else record.local_id
+    local_id: str | None = db.execute(_LOCAL_ID, {"org": organization_code, "code": code}).scalar()
+    return local_id
 
 
 def link_of(db: Session, organization_code: str, code: str) -> str | None:
@@ -75,11 +83,8 @@ def code_of(db: Session, organization_code: str, link_id: str) -> str | None:
 def translate(db: Session, from_organization: str, code: str, to_organization: str
               ) -> tuple[str, str | None] | None:
     """(person link, the other organization's code or None) for one organization's code."""
-    row = db.execute(
-        select(_SOURCE.link_id, _TARGET.code)
-        .outerjoin(_TARGET, (_TARGET.link_id == _SOURCE.link_id)
-                   & (_TARGET.organization_code == to_organization))
-        .where(_SOURCE.organization_code == from_organization, _SOURCE.code == code)).first()
+    row = db.execute(_TRANSLATE, {"from_org": from_organization, "code": code,
+                                  "to_org": to_organization}).first()
     return None if row is None else (str(row[0]), row[1])
 
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tsunagu.mesh.node.models import MeshNodeRecord
 from tsunagu.registry.residents import service as residents
 
 RESIDENT_BASIC = "resident-basic"
+_RECORD = select(MeshNodeRecord.data).where(  # built once: read on every query's path
+    MeshNodeRecord.organization_code == bindparam("org"), MeshNodeRecord.local_id == bindparam("local_id"),
+    MeshNodeRecord.service_code == bindparam("service"))
 
 
 def resident_items(record: residents.ResidentRecord) -> dict[str, Any]:
@@ -35,8 +39,9 @@ def fetch(db: Session, organization_code: str, local_id: str, service_code: str)
         if resident is None or resident.municipality_code != organization_code:
             return None
         return resident_items(resident)
-    record = db.get(MeshNodeRecord, (organization_code, local_id, service_code))
-    return None if record is None else dict(record.data)
+    data = db.execute(_RECORD, {"org": organization_code, "local_id": local_id,
+                                "service": service_code}).scalar()
+    return None if data is None else dict(data)
 
 
 def put_record(db: Session, organization_code: str, local_id: str, service_code: str,

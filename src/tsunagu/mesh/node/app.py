@@ -100,12 +100,15 @@ def directory_service(request: Request, provider: str, code: str, version: str) 
 
 
 def _operator_call(handler: Callable[..., tuple[str, Any]]) -> Callable[[Request], Any]:
+    """The directory's answers run on the event loop itself: they are short and CPU-bound (a
+    signature check, a cached catalog, one small transaction, a signature), so a worker-thread
+    hop would cost more than it could overlap."""
+
     async def endpoint(request: Request) -> Response:
         ctx = _ctx(request)
         token = await _body(request)
         assert ctx.operator_key is not None
-        answer, _ = await run_in_threadpool(handler, ctx.database, ctx.operator_key, token,
-                                            ctx.organization_code)
+        answer, _ = handler(ctx.database, ctx.operator_key, token, ctx.organization_code)
         return _jose(answer)
 
     return endpoint

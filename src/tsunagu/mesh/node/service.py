@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from tsunagu.core import clock
@@ -135,14 +135,16 @@ def _check_fresh(ctx: NodeContext, issued_at: int) -> None:
         raise errors.StaleMessage(f"issued {skew} s away from now; the window is ±{window} s")
 
 
+_SEEN = insert(MeshSeenRequest)  # built once: on every query's path
+
+
 def _remember_request(ctx: NodeContext, request_id: str) -> None:
     """Refuse a request id seen within the freshness window (the window bounds the memory)."""
-    now = clock.now()
+    expires_at = clock.now() + timedelta(seconds=2 * ctx.settings.freshness_seconds)
     try:
-        with ctx.database.session() as db:
-            db.add(MeshSeenRequest(organization_code=ctx.organization_code, request_id=request_id,
-                                   expires_at=now + timedelta(seconds=2 * ctx.settings.freshness_seconds)))
-            db.flush()
+        with ctx.database.engine.begin() as connection:
+            connection.execute(_SEEN, {"organization_code": ctx.organization_code, "request_id": request_id,
+                                       "expires_at": expires_at})
     except IntegrityError:
         raise errors.Replay(f"request {request_id} was already received") from None
 
