@@ -8,59 +8,71 @@ driver without SQLAlchemy's per-row statement bookkeeping, which dominates at a 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, Table
+from sqlalchemy import JSON, Dialect, LargeBinary, Table
 from sqlalchemy.orm import Session
 
-SQLITE_LOAD_CACHE_KIB = 256 * 1024
+# For the load's own connection only, restored afterwards. The load runs in the caller's
+# transaction, where SQLite refuses to change synchronous, journal_mode or temp_store.
+SQLITE_LOAD_PRAGMAS = {"cache_size": str(-256 * 1024)}
+
+
+def _memoized(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``process`` remembering its results: bulk rows repeat dates and share their timestamps."""
+    memo: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            memo[value] = result = process(value)
+            return result
+
+    return convert
 
 
 def _driver_values(
-    rows: Sequence[dict[str, Any]], names: list[str], processors: list[Callable[[Any], Any] | None]
-) -> list[Sequence[Any]]:
-    """Rows as driver tuples; a processed column repeating its last value reuses the result
-    (bulk rows share their timestamps)."""
-    pick = itemgetter(*names)
-    processed = [(index, process) for index, process in enumerate(processors) if process is not None]
-    if not processed:
-        return [pick(row) for row in rows]
-    memo: dict[int, tuple[Any, Any]] = {}
-    converted: list[Sequence[Any]] = []
-    for row in rows:
-        values = list(pick(row))
-        for index, process in processed:
-            value = values[index]
-            last = memo.get(index)
-            if last is None or last[0] is not value:
-                last = memo[index] = (value, process(value))
-            values[index] = last[1]
-        converted.append(tuple(values))
-    return converted
+    rows: Sequence[tuple[Any, ...]], processors: list[Callable[[Any], Any] | None]
+) -> Sequence[tuple[Any, ...]]:
+    """Rows as driver tuples, converted column by column (one pass per typed column)."""
+    if all(process is None for process in processors):
+        return rows
+    columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
+    for index, process in enumerate(processors):
+        if process is not None:
+            columns[index] = map(process, columns[index])
+    return list(zip(*columns, strict=True))
 
 
 def _processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
     column_type = table.c[name].type
-    if dialect.name == "postgresql" and isinstance(column_type, JSON):
-        return _json_text  # COPY takes JSON as its text
-    return column_type.bind_processor(dialect)
+    if isinstance(column_type, JSON):
+        return _JSON.encode  # both drivers take JSON as its text
+    if isinstance(column_type, LargeBinary):
+        return None  # both drivers take bytes as they are
+    process = column_type.bind_processor(dialect)
+    if dialect.name != "sqlite" or column_type.python_type not in (date, datetime):
+        return process
+    # sqlite3 would call its adapter for every date; remembering the text does it once per value.
+    adapt = sqlite3.adapters[(column_type.python_type, sqlite3.PrepareProtocol)]
+    return _memoized(adapt if process is None else lambda value: adapt(process(value)))
 
 
-def _json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (all with the same keys) into ``table`` in the session's transaction."""
+def insert_rows(db: Session, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (values in the order of ``names``) into ``table`` in the session's transaction."""
     if not rows:
         return
     connection = db.connection()
     dialect = connection.dialect
-    names = list(rows[0])
-    converted = _driver_values(rows, names, [_processor(table, name, dialect) for name in names])
+    converted = _driver_values(rows, [_processor(table, name, dialect) for name in names])
     # Table and column names come from the model, never from input; values travel as parameters.
     target = dialect.identifier_preparer.format_table(table)
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
@@ -78,16 +90,18 @@ def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
 
 @contextmanager
 def loading(db: Session, tables: Sequence[Table], *, empty: bool) -> Iterator[None]:
-    """Settings for a large load: a bigger SQLite page cache and, into empty tables, indexes
+    """Settings for a large load: SQLite's ``SQLITE_LOAD_PRAGMAS`` and, into empty tables, indexes
     built once at the end (a sort) instead of row by row (random B-tree inserts).
 
     Unique indexes are checked when they are rebuilt, so a duplicate still fails the load.
     """
     connection = db.connection()
     sqlite = connection.dialect.name == "sqlite"
+    previous: dict[str, str] = {}
     if sqlite:
-        previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_LOAD_CACHE_KIB}")
+        for pragma, value in SQLITE_LOAD_PRAGMAS.items():
+            previous[pragma] = str(connection.exec_driver_sql(f"PRAGMA {pragma}").scalar_one())
+            connection.exec_driver_sql(f"PRAGMA {pragma}={value}")
     deferred = [index for table in tables for index in table.indexes] if empty else []
     for index in deferred:
         index.drop(connection)
@@ -96,5 +110,5 @@ def loading(db: Session, tables: Sequence[Table], *, empty: bool) -> Iterator[No
         for index in deferred:
             index.create(connection)
     finally:
-        if sqlite:
-            connection.exec_driver_sql(f"PRAGMA cache_size={previous}")
+        for pragma, value in previous.items():
+            connection.exec_driver_sql(f"PRAGMA {pragma}={value}")

@@ -9,22 +9,23 @@ with valid check digits.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from stdnum.jp import in_
-
 from tsunagu.core.types.name import PersonName
 from tsunagu.core.types.sex import Sex
 from tsunagu.registry.addresses.service import TownRecord
+from tsunagu.registry.residents.numbers import check_digit
 from tsunagu.registry.residents.service import HEAD, ImportRow
 from tsunagu.registry.residents.synthetic.names import family_names, female_given_names, male_given_names
 
 REFERENCE_DATE = date(2026, 4, 1)
 _NUMBER_SPACE = 10**11
+# RFC 9562 §5.4: version 4 in bits 48-51, variant 10 in bits 64-65 (counted from the top).
+_UUID_V4_BITS = (0x4 << 76) | (0x2 << 62)
+_UUID_RANDOM_BITS = ~((0xF << 76) | (0x3 << 62)) & (2**128 - 1)
 _BUILDINGS = ("ハイツ", "コーポ", "マンション", "レジデンス", "荘", "ハウス")
 _BUILDING_WORDS = ("さくら", "みどり", "青葉", "若葉", "富士見", "朝日", "平和", "日の出", "港", "松風")
 # (shape, weight): shares of households, roughly those of the national census.
@@ -66,12 +67,13 @@ class ResidentGenerator:
                 return step
 
     def _uuid(self) -> str:
-        return uuid.UUID(int=self._random.getrandbits(128), version=4).hex
+        """A random (version 4) UUID as hex, from the seeded generator."""
+        return f"{self._random.getrandbits(128) & _UUID_RANDOM_BITS | _UUID_V4_BITS:032x}"
 
     def _individual_number(self) -> str:
         eleven = f"{(self._number_offset + self._issued * self._number_step) % _NUMBER_SPACE:011d}"
         self._issued += 1
-        return eleven + in_.calc_check_digit(eleven)
+        return eleven + check_digit(eleven)
 
     def _born(self, min_age: int, max_age: int) -> date:
         youngest = self._reference - timedelta(days=365 * min_age + 1)
