@@ -7,6 +7,7 @@ driver without SQLAlchemy's per-row statement bookkeeping, which dominates at a 
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -94,6 +95,8 @@ def loading(db: Session, tables: Sequence[Table], *, empty: bool) -> Iterator[No
     built once at the end (a sort) instead of row by row (random B-tree inserts).
 
     Unique indexes are checked when they are rebuilt, so a duplicate still fails the load.
+    The cyclic garbage collector pauses meanwhile: a load allocates millions of row tuples, none
+    of them in a cycle, and each full collection would walk every row still held by the caller.
     """
     connection = db.connection()
     sqlite = connection.dialect.name == "sqlite"
@@ -105,10 +108,14 @@ def loading(db: Session, tables: Sequence[Table], *, empty: bool) -> Iterator[No
     deferred = [index for table in tables for index in table.indexes] if empty else []
     for index in deferred:
         index.drop(connection)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         yield
         for index in deferred:
             index.create(connection)
     finally:
+        if collecting:
+            gc.enable()
         for pragma, value in previous.items():
             connection.exec_driver_sql(f"PRAGMA {pragma}={value}")
