@@ -38,8 +38,9 @@ def _people(database: Database, count: int) -> list[str]:
 def _log_in(page: Page, base_url: str, database: Database, principal: sessions.Principal) -> None:
     with database.session() as db:
         token = sessions.start(db, principal)
-    page.context.add_cookies([{"name": SESSION_COOKIE, "value": token, "domain": urlparse(base_url).hostname or "",
-                               "path": "/"}])
+    page.context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "domain": urlparse(base_url).hostname or "", "path": "/"}]
+    )
 
 
 def _apply(page: Page, base_url: str, *, check: bool) -> str:
@@ -67,16 +68,23 @@ def _apply(page: Page, base_url: str, *, check: bool) -> str:
     return receipt
 
 
-def test_apply_decide_and_read_the_signed_notice(browser: Browser, base_url: str,
-                                                 server_database: Database) -> None:
+def test_apply_decide_and_read_the_signed_notice(
+    browser: Browser, base_url: str, server_database: Database
+) -> None:
     resident_id = _people(server_database, 2)[0]
     resident = browser.new_context(viewport=PHONE, bypass_csp=True, locale="ja-JP").new_page()
     _log_in(resident, base_url, server_database, sessions.Principal(kind="resident", subject_id=resident_id))
     receipt = _apply(resident, base_url, check=True)
 
     staff = browser.new_context(viewport=PHONE, bypass_csp=True, locale="ja-JP").new_page()
-    _log_in(staff, base_url, server_database, sessions.Principal(
-        kind="staff", subject_id="e2e-staff", organization_code=CHIYODA, roles=frozenset({"審査", "住基"})))
+    _log_in(
+        staff,
+        base_url,
+        server_database,
+        sessions.Principal(
+            kind="staff", subject_id="e2e-staff", organization_code=CHIYODA, roles=frozenset({"審査", "住基"})
+        ),
+    )
     staff.goto(base_url + "/staff/applications?status=submitted")
     assert_accessible(staff)
     staff.get_by_role("link", name=receipt).click()
@@ -97,6 +105,10 @@ def test_apply_decide_and_read_the_signed_notice(browser: Browser, base_url: str
 
 def test_apply_without_javascript(phone_without_js: Page, base_url: str, server_database: Database) -> None:
     resident_id = _people(server_database, 2)[1]
-    _log_in(phone_without_js, base_url, server_database,
-            sessions.Principal(kind="resident", subject_id=resident_id))
+    _log_in(
+        phone_without_js,
+        base_url,
+        server_database,
+        sessions.Principal(kind="resident", subject_id=resident_id),
+    )
     _apply(phone_without_js, base_url, check=False)
