@@ -63,7 +63,9 @@ def run(events: int) -> dict[str, float | int | bool]:
             published = time.perf_counter() - started
             offset = [0.0]
             half = events  # deliveries of the first half of the events (two subscribers each)
-            push.deliver_due(city, limit=half, now=clock.now())
+            steady = time.perf_counter()
+            steady_run = push.deliver_due(city, limit=half, now=clock.now())
+            steady = time.perf_counter() - steady
             cluster.stop(PENSION)
             push.deliver_due(city, limit=2 * events, now=clock.now())  # pension deliveries fail
             cluster.start(PENSION)
@@ -86,6 +88,7 @@ def run(events: int) -> dict[str, float | int | bool]:
     exactly_once = pension_rows == pension_keys == events and power_rows == power_keys == events
     return {"events": events, "deliveries": delivered, "publish_per_s": round(events / published, 1),
             "deliveries_per_s": round(delivered / elapsed, 1), "seconds": round(elapsed, 2),
+            "steady_deliveries_per_s": round(steady_run.delivered / steady, 1),
             "pension_applied": pension_rows, "power_applied": power_rows, "replayed": REPLAYED,
             "none_lost_none_duplicated": exactly_once}
 
@@ -97,10 +100,12 @@ def main(argv: list[str] | None = None) -> None:
     figures = run(args.events)
     print(f"{figures['events']} events → {figures['deliveries']} signed webhooks in {figures['seconds']} s "
           f"({figures['deliveries_per_s']} deliveries/s end to end, publishing {figures['publish_per_s']} "
-          f"events/s) with the pension node restarted and {figures['replayed']} deliveries replayed")
+          f"events/s) with the pension node restarted and {figures['replayed']} deliveries replayed; "
+          f"delivering alone (both receivers up): {figures['steady_deliveries_per_s']} deliveries/s")
     print(f"applied at 日本年金機構: {figures['pension_applied']}, at つなぐ電力: {figures['power_applied']} "
           f"of {figures['events']} → none lost, none duplicated: {figures['none_lost_none_duplicated']}")
-    support.write("mesh_push", {**figures, "load_average_1m": round(os.getloadavg()[0], 1)})
+    support.write("mesh_push", {**figures, "load_average_1m": round(os.getloadavg()[0], 1),
+                                "cores": os.cpu_count()})
     if not figures["none_lost_none_duplicated"]:
         raise SystemExit("push lost or duplicated events")
 

@@ -22,6 +22,8 @@ class MeshSettings(BaseSettings):
     timeout_seconds: float = Field(default=5.0, gt=0)
     push_max_attempts: int = Field(default=8, ge=1)
     push_base_delay_seconds: float = Field(default=2.0, ge=0)
+    push_concurrency: int = Field(default=8, ge=1,
+                                  description="Lanes (subscriber and person) delivered side by side.")
     checkpoint_every: int = Field(default=1000, ge=1)
 
 

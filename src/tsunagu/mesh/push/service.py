@@ -8,6 +8,7 @@ events per subscriber and person, and moves a delivery to the dead-letter list a
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,22 +81,46 @@ class DeliveryRun:
     dead: int = 0
     waiting: int = 0
 
+    def add(self, other: DeliveryRun) -> None:
+        self.delivered += other.delivered
+        self.failed += other.failed
+        self.dead += other.dead
+        self.waiting += other.waiting
+
 
 def deliver_due(ctx: NodeContext, limit: int = 500, now: datetime | None = None) -> DeliveryRun:
-    """Try every due delivery once, oldest first, never overtaking an earlier one for the same person."""
+    """Try every due delivery once, oldest first, never overtaking an earlier one for the same person.
+
+    Each lane (subscriber and person) is delivered in order by one worker; lanes run side by side
+    (``push_concurrency``), so one slow receiver or a network round trip does not hold up the rest.
+    """
     now = now or clock.now()
-    run = DeliveryRun()
-    blocked: set[tuple[str, str]] = set()
     with ctx.database.session() as db:
         due = list(db.scalars(select(MeshPushDelivery).where(
             MeshPushDelivery.provider == ctx.organization_code, MeshPushDelivery.status == PENDING)
             .order_by(MeshPushDelivery.id).limit(limit)))
+    lanes: dict[tuple[str, str], list[MeshPushDelivery]] = {}
     for delivery in due:
-        lane = (delivery.subscriber, delivery.subject_code)
-        if lane in blocked or delivery.next_attempt_at > now:
-            blocked.add(lane)
-            run.waiting += 1
-            continue
+        lanes.setdefault((delivery.subscriber, delivery.subject_code), []).append(delivery)
+    run = DeliveryRun()
+    if len(lanes) <= 1 or ctx.settings.push_concurrency == 1:
+        for lane in lanes.values():
+            run.add(_deliver_lane(ctx, lane, now))
+        return run
+    with ThreadPoolExecutor(max_workers=min(ctx.settings.push_concurrency, len(lanes)),
+                            thread_name_prefix="mesh-push") as pool:
+        for outcome in pool.map(lambda lane: _deliver_lane(ctx, lane, now), lanes.values()):
+            run.add(outcome)
+    return run
+
+
+def _deliver_lane(ctx: NodeContext, lane: list[MeshPushDelivery], now: datetime) -> DeliveryRun:
+    """One subscriber's deliveries about one person, in order; the first that must wait stops the lane."""
+    run = DeliveryRun()
+    for position, delivery in enumerate(lane):
+        if delivery.next_attempt_at > now:
+            run.waiting += len(lane) - position
+            break
         error = _attempt(ctx, delivery)
         with ctx.database.session() as db:
             record = db.get(MeshPushDelivery, delivery.id)
@@ -111,11 +136,13 @@ def deliver_due(ctx: NodeContext, limit: int = 500, now: datetime | None = None)
             else:
                 delay = ctx.settings.push_base_delay_seconds * 2 ** (record.attempts - 1)
                 record.next_attempt_at, record.last_error = now + timedelta(seconds=delay), error
-                blocked.add(lane)
                 run.failed += 1
         metrics.PUSH.labels(ctx.organization_code, "delivered" if error is None else "failed").inc()
         if error is None:
             _log_delivery(ctx, delivery, "delivered")
+        elif record.status != DEAD:
+            run.waiting += len(lane) - position - 1  # the rest of the lane waits behind the retry
+            break
     return run
 
 
