@@ -39,6 +39,7 @@ from tsunagu.notify import api as notify_api
 from tsunagu.notify import pages as notify_pages
 from tsunagu.procedures import api as procedures_api
 from tsunagu.procedures import pages as procedures_pages
+from tsunagu.procedures import routes as procedures_routes
 from tsunagu.procedures.applications import api as applications_api
 from tsunagu.procedures.applications import pages as applications_pages
 from tsunagu.procedures.backoffice import pages as backoffice_pages
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(residents_api.router)
     app.include_router(residents_pages.router)
     app.include_router(applications_api.router)  # before the catalogue's /{procedure_id}
+    app.include_router(procedures_routes.router)  # fees and appointments
     app.include_router(onestop_api.router)
     app.include_router(procedures_api.router)
     app.include_router(applications_pages.router)  # before the catalogue's /procedures/{procedure_id}

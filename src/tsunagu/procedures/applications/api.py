@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
 from sqlalchemy.orm import Session
 
 from tsunagu.core.http.auth import db_session, require_principal, require_resident, require_staff
@@ -24,6 +24,9 @@ from tsunagu.procedures.applications.schemas import (
 )
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.payments import service as payments
+from tsunagu.procedures.payments.provider import PaymentProvider
+from tsunagu.procedures.payments.wiring import payment_provider
 from tsunagu.procedures.registry import LiveRegistry
 
 router = APIRouter(prefix="/api/v1/procedures", tags=["applications"])
@@ -138,9 +141,11 @@ def decide(
     application_id: str,
     body: DecisionIn,
     request: Request,
+    tasks: BackgroundTasks,
     *,
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
+    provider: PaymentProvider = Depends(payment_provider),
     db: Session = Depends(db_session),
 ) -> ApplicationOut:
     """審査・決裁: one step of the state machine (409 with a specific code when not allowed)."""
@@ -155,6 +160,7 @@ def decide(
         action=body.action,
         reason=body.reason,
     )
+    tasks.add_task(payments.process_refunds, request.app.state.database, provider)
     return ApplicationOut.of(decided, backoffice.today())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import db_session, require_staff
@@ -16,6 +17,10 @@ from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.backoffice import service
 from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.payments import service as payments
+from tsunagu.procedures.payments import view as payments_view
+from tsunagu.procedures.payments.provider import PaymentProvider
+from tsunagu.procedures.payments.wiring import payment_provider
 from tsunagu.procedures.registry import LiveRegistry
 
 router = APIRouter(
@@ -84,6 +89,7 @@ def _detail(
             "today": service.today(),
             "error": error,
             "notices": notices.notices_of(db, app.id),
+            **payments_view.context(db, staff, procedure, app),
         },
         status_code,
     )
@@ -110,6 +116,7 @@ def decide(
     reason: str = Form("", max_length=2000),
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
+    provider: PaymentProvider = Depends(payment_provider),
     db: Session = Depends(db_session),
 ) -> Response:
     app = applications.get_for(db, staff, application_id)
@@ -128,4 +135,5 @@ def decide(
             error="理由を入力してください。",
             status_code=422,
         )
-    return RedirectResponse(f"/staff/applications/{application_id}", status_code=303)
+    refunds = BackgroundTask(payments.process_refunds, request.app.state.database, provider)
+    return RedirectResponse(f"/staff/applications/{application_id}", status_code=303, background=refunds)

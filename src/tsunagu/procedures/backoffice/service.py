@@ -15,11 +15,12 @@ from tsunagu.core.http.auth import require_same_organization
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.organizations import service as organizations
 from tsunagu.notify import service as inbox
-from tsunagu.procedures import statemachine
+from tsunagu.procedures import certificates, statemachine
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresApplication
 from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.payments import service as payments
 from tsunagu.registry.residents import service as residents
 
 APPROVER_ROLE = "決裁"
@@ -112,6 +113,8 @@ def decide(
     if not staff.roles & allowed:
         raise MissingRole(f"{action} needs one of the roles: {', '.join(sorted(allowed))}")
     target = statemachine.next_status(row.status, action)
+    if action in ("start_review", "approve"):
+        payments.ensure_paid(db, procedure, row.id)
     reason = reason.strip()
     if action in statemachine.NEEDS_REASON and not reason:
         raise ReasonRequired(
@@ -132,8 +135,12 @@ def decide(
     applications.audit(db, row.id, staff, from_status=previous, to_status=target, reason=reason)
     if target == "approved" and procedure.on_approval == "resident_move_out":
         _record_move_out(db, row, staff)
+    if target == "rejected":
+        payments.request_refund(db, row.id)  # the provider is asked after this transaction
     if target in DECISIONS:
         _issue_notice(db, secret, procedure, row, decision=target, reason=reason)
+    if target == "approved":
+        _issue_certificate(db, secret, procedure, row)
     else:
         inbox.deliver(
             db,
@@ -214,4 +221,24 @@ def _issue_notice(
         link=f"/applications/{row.id}",
         document=issued.document,
         extra={"notice_id": issued.id},
+    )
+
+
+def _issue_certificate(db: Session, secret: str, procedure: Procedure, row: ProceduresApplication) -> None:
+    """住民票の写し etc.: the signed certificate, delivered to the お知らせ inbox."""
+    organization = organizations.get_organization(db, row.organization_code)
+    issuer_name = organization.name_ja if organization else row.organization_code
+    document = certificates.issue(db, secret, procedure, row, issuer_name)
+    if document is None or procedure.issues is None:
+        return
+    inbox.deliver(
+        db,
+        row.subject_id,
+        sender=row.organization_code,
+        kind="document",
+        title=f"{procedure.issues.document.ja}（受付番号 {row.receipt_number}）",
+        body=f"{procedure.issues.document.ja}を交付します。署名付きの電子文書は「電子文書の検証」で確認できます。"
+        f"\n{issuer_name}",
+        link=f"/applications/{row.id}",
+        document=document,
     )

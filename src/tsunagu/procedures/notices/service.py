@@ -121,12 +121,7 @@ def issue(
             lang: render_text(getattr(procedure.notice.body, lang), filled[lang]) for lang in ("ja", "en")
         },
     }
-    key = signing_key(secret, issuer)
-    token = jws.serialize_compact(
-        {"alg": ALGORITHM, "kid": key.kid, "typ": TYP},
-        json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
-        key,
-    )
+    token = sign(secret, issuer, payload)
     db.add(
         ProceduresNotice(
             id=notice_id,
@@ -139,6 +134,16 @@ def issue(
     )
     db.flush()
     return IssuedNotice(notice_id, application_id, issuer, decision, token, now)
+
+
+def sign(secret: str, issuer: str, payload: dict[str, Any]) -> str:
+    """``payload`` as a JWS signed with ``issuer``'s key (also used for issued certificates)."""
+    key = signing_key(secret, issuer)
+    return jws.serialize_compact(
+        {"alg": ALGORITHM, "kid": key.kid, "typ": TYP},
+        json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
+        key,
+    )
 
 
 def notices_of(db: Session, application_id: str) -> list[IssuedNotice]:

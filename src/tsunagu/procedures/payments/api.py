@@ -1,0 +1,80 @@
+"""JSON API of fees: /api/v1/procedures/applications/{id}/payment and provider callbacks."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from tsunagu.core.http.auth import require_principal, require_resident
+from tsunagu.core.sessions import Principal
+from tsunagu.procedures import service as catalogue
+from tsunagu.procedures.api import live_registry
+from tsunagu.procedures.applications import service as applications
+from tsunagu.procedures.payments import service
+from tsunagu.procedures.payments.provider import SIGNATURE_HEADER, PaymentProvider
+from tsunagu.procedures.payments.schemas import CallbackOut, PaymentOut
+from tsunagu.procedures.payments.wiring import callback_url, payment_provider
+from tsunagu.procedures.registry import LiveRegistry
+
+router = APIRouter(prefix="/api/v1/procedures", tags=["payments"])
+
+
+class PaymentNotStarted(service.UnknownIntent):
+    code = "payment-not-started"
+    title = "No payment was started for this application"
+
+
+@router.get("/applications/{application_id}/payment", response_model=PaymentOut)
+def get_payment(
+    application_id: str,
+    request: Request,
+    principal: Principal = Depends(require_principal),
+    provider: PaymentProvider = Depends(payment_provider),
+) -> PaymentOut:
+    """The fee's state (asked again of the provider, so a lost callback does not matter)."""
+    database = request.app.state.database
+    with database.session() as db:
+        app = applications.get_for(db, principal, application_id)
+    found = service.reconcile(database, provider, app.id)
+    if found is None:
+        raise PaymentNotStarted(f"no payment for application {application_id}")
+    return PaymentOut.of(found)
+
+
+@router.post("/applications/{application_id}/payment", response_model=PaymentOut, status_code=201)
+def start_payment(
+    application_id: str,
+    request: Request,
+    person: Principal = Depends(require_resident),
+    provider: PaymentProvider = Depends(payment_provider),
+    registry: LiveRegistry = Depends(live_registry),
+) -> PaymentOut:
+    """手数料を支払う: a payment intent at the provider; send the payer to ``checkout_url``."""
+    database = request.app.state.database
+    with database.session() as db:
+        app = applications.get_for(db, person, application_id)
+    procedure = catalogue.get_procedure(registry, app.procedure_id)
+    payment = service.start(
+        database,
+        provider,
+        procedure,
+        app,
+        return_url=f"{str(request.base_url).rstrip('/')}/applications/{app.id}/payment/return",
+        callback_url=callback_url(request, provider),
+    )
+    return PaymentOut.of(payment)
+
+
+@router.post("/payments/callbacks/{provider_name}", response_model=CallbackOut)
+async def callback(
+    provider_name: str,
+    request: Request,
+    provider: PaymentProvider = Depends(payment_provider),
+) -> CallbackOut:
+    """A provider's signed webhook (HMAC in ``Tsunagu-Signature``); redelivery is harmless."""
+    if provider_name != provider.name:
+        raise service.UnknownIntent(f"no payment provider {provider_name!r}")
+    body = await request.body()
+    outcome = service.receive_callback(
+        request.app.state.database, provider, body, request.headers.get(SIGNATURE_HEADER, "")
+    )
+    return CallbackOut.of(outcome)

@@ -1,0 +1,39 @@
+"""The payment provider of this deployment and the callback sender, as request dependencies."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import Request
+
+from tsunagu.procedures.payments import testprovider
+from tsunagu.procedures.payments.provider import PaymentProvider
+
+CALLBACK_PATH = "/api/v1/procedures/payments/callbacks"
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def payment_provider(request: Request) -> PaymentProvider:
+    return testprovider.TestProvider(
+        request.app.state.database, request.app.state.secret_key, base_url(request)
+    )
+
+
+def callback_url(request: Request, provider: PaymentProvider) -> str:
+    return f"{base_url(request)}{CALLBACK_PATH}/{provider.name}"
+
+
+def http_send(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST a callback over HTTP, as a provider on the internet would."""
+    try:
+        return httpx.post(url, content=body, headers=headers, timeout=5).status_code
+    except httpx.HTTPError as exc:
+        raise OSError(str(exc)) from exc
+
+
+def callback_sender(request: Request) -> testprovider.Sender:
+    """How the test provider reaches the platform: HTTP, unless the deployment wired another way."""
+    sender: testprovider.Sender = getattr(request.app.state, "payment_callback_sender", http_send)
+    return sender
