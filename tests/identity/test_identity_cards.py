@@ -193,9 +193,15 @@ def test_failed_logins_are_audited_and_rate_limited(world: World, client: TestCl
     assert outcomes.count("signature-invalid") == 30
 
 
-def test_qr_login_with_the_card_app(world: World, client: TestClient) -> None:
+@pytest.mark.parametrize(("next_path", "lands_on"), [
+    ("", "/identity/history"),
+    ("/procedures/tenshutsu/apply", "/procedures/tenshutsu/apply"),
+    ("https://evil.example/", "/identity/history"),
+])
+def test_qr_login_with_the_card_app(world: World, client: TestClient, next_path: str, lands_on: str) -> None:
     card = issue(world, world.hanako)
-    page = client.get("/identity/login", headers={"accept": "text/html"})
+    page = client.get("/identity/login", params={"next": next_path} if next_path else None,
+                      headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "<svg" in page.text
     url = html.unescape(page.text).split("tsunagu card login '")[1].split("'")[0]
@@ -211,9 +217,11 @@ def test_qr_login_with_the_card_app(world: World, client: TestClient) -> None:
         "certificate": card.certificate_pem("authentication").decode(),
         "signature": b64url(card.sign_raw("authentication", AUTH_PIN, nonce.encode()))})
     assert answer.status_code == 200, answer.text
-    done = client.post("/identity/login/complete", data={"challenge_id": challenge_id, "csrf_token": csrf},
-                       follow_redirects=False)
+    next_field = html.unescape(page.text.split('name="next" value="')[1].split('"')[0])
+    done = client.post("/identity/login/complete", follow_redirects=False,
+                       data={"challenge_id": challenge_id, "csrf_token": csrf, "next": next_field})
     assert done.status_code == 303
+    assert done.headers["location"] == lands_on
     assert client.get("/api/v1/identity/me").json()["subject_id"] == world.hanako
     history_page = client.get("/identity/history", headers={"accept": "text/html"})
     assert "ログイン" in history_page.text

@@ -98,3 +98,27 @@ def test_definition_status_needs_staff(client: TestClient, database: Database) -
     page = client.get("/staff/procedures", headers=HTML)
     assert page.status_code == 200
     assert "tenshutsu" in page.text and "すべての定義ファイルが有効です" in page.text
+
+
+def test_procedure_page_sends_visitors_to_card_login_and_back(client: TestClient) -> None:
+    page = client.get("/procedures/tenshutsu", headers=HTML).text
+    assert 'href="/identity/login?next=/procedures/tenshutsu/apply"' in page
+    assert 'href="/moving"' in page
+
+
+def test_procedure_page_offers_residents_the_form(client: TestClient, database: Database) -> None:
+    login_as(client, database, sessions.Principal(kind="resident", subject_id="r-1"))
+    page = client.get("/procedures/tenshutsu", headers=HTML).text
+    assert 'href="/procedures/tenshutsu/apply"' in page
+    assert "/identity/login" not in page.split('id="apply-now"')[1].split("</section>")[0]
+
+
+def test_business_procedures_offer_business_login(client: TestClient) -> None:
+    page = client.get("/procedures/nyusatsu-sanka-shikaku", headers=HTML).text
+    assert "/business/login?next=/procedures/nyusatsu-sanka-shikaku" in page
+
+
+def test_pages_needing_login_offer_the_ways_to_log_in(client: TestClient) -> None:
+    page = client.get("/procedures/tenshutsu/apply", headers=HTML)
+    assert page.status_code == 401
+    assert 'href="/identity/login?next=/procedures/tenshutsu/apply"' in page.text

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tsunagu.core.errors import NotFound
 from tsunagu.core.http import i18n
+from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.http.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,9 +30,7 @@ def switch_language(request: Request, locale: str, next: str = "/") -> RedirectR
     """Switch language without JavaScript; ``next`` must stay on this site."""
     if locale not in i18n.LOCALES:
         raise NotFound(f"unknown language: {locale}")
-    target = urlsplit(next)
-    safe_next = next if not target.scheme and not target.netloc and next.startswith("/") else "/"
-    response = RedirectResponse(safe_next, status_code=303)
+    response = RedirectResponse(safe_next(next, "/"), status_code=303)
     response.set_cookie(i18n.COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax",
                         httponly=True, secure=request.app.state.settings.secure_cookies)
     return response

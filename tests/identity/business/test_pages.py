@@ -12,8 +12,9 @@ from httpx import Response
 from tests.identity.business.conftest import PASSWORD, enrol_prime
 
 from tsunagu.core.database import Database
+from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.sessions import WebSession
-from tsunagu.identity.business import pages, service
+from tsunagu.identity.business import service
 
 HTML = {"accept": "text/html"}
 LOGIN_FAILED = "ログインID、パスワードまたはワンタイムコードが正しくありません。"
@@ -97,7 +98,7 @@ def test_next_never_leaves_the_site(client: TestClient, target: str) -> None:
 
 
 def test_next_on_the_site_is_followed_after_login(client: TestClient) -> None:
-    assert pages.safe_next("/procedures/tax-filing?step=2") == "/procedures/tax-filing?step=2"
+    assert safe_next("/procedures/tax-filing?step=2", "/business") == "/procedures/tax-filing?step=2"
     prime = enrol_prime(client)
     client.cookies.clear()
     visitor = client.get("/business", follow_redirects=False)

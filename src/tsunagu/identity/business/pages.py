@@ -5,7 +5,7 @@ Thin: every rule is in ``service``; these pages turn its errors into messages ne
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import segno
 from fastapi import APIRouter, Depends, Form, Request
@@ -17,6 +17,7 @@ from tsunagu.core import clock, sessions
 from tsunagu.core.errors import TsunaguError, ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE, current_principal, db_session
+from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.http.templating import render, translate
 from tsunagu.core.logging import get_logger
 from tsunagu.identity.business import service
@@ -41,14 +42,6 @@ FIELD_MESSAGES = {
     "display_name": "氏名を入力してください。",
     "password": "パスワードは12文字以上にしてください。",
 }
-
-
-def safe_next(target: str | None) -> str:
-    """``next`` only if it stays on this site (a path, never another host or scheme)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return HOME
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else HOME
 
 
 def _business(request: Request) -> sessions.Principal | None:
@@ -76,7 +69,7 @@ def _messages(request: Request, error: TsunaguError) -> list[str]:
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "") -> HTMLResponse:
     """GビズID ログイン."""
-    return render(request, "identity/business/login.html", {"next": safe_next(next), "login_id": ""})
+    return render(request, "identity/business/login.html", {"next": safe_next(next, HOME), "login_id": ""})
 
 
 @router.post("/login", response_model=None)
@@ -88,11 +81,11 @@ def login(request: Request, *, login_id: str = Form("", max_length=254),
                                   password=password, totp_code=totp, client=client_of(request))
     except history.AuthenticationFailed as failed:
         return render(request, "identity/business/login.html", {
-            "next": safe_next(next), "login_id": login_id, "errors": _messages(request, failed)},
+            "next": safe_next(next, HOME), "login_id": login_id, "errors": _messages(request, failed)},
             status_code=failed.status)
     token = sessions.start(db, principal, previous_token=request.cookies.get(SESSION_COOKIE),
                            data={"authenticated_at": clock.now().isoformat()})
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next, HOME), status_code=303)
     set_session_cookie(request, response, token)
     return response
 

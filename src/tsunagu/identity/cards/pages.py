@@ -14,6 +14,7 @@ from tsunagu.core import clock
 from tsunagu.core.errors import NotFound
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE
+from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.http.templating import render, translate
 from tsunagu.identity.cards import ca, service
 from tsunagu.identity.cards.api import BINDING_COOKIE, card_app_url, start_challenge
@@ -26,8 +27,8 @@ AFTER_LOGIN = "/identity/history"
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, db: Session = COMMITTED) -> Response:
-    """ログイン: a QR code carrying a fresh challenge for the card app."""
+def login_page(request: Request, next: str = "", db: Session = COMMITTED) -> Response:
+    """ログイン: a QR code carrying a fresh challenge for the card app; back to ``next`` after."""
     response = Response()
     challenge = start_challenge(request, response, db)
     url = card_app_url(request, challenge)
@@ -36,6 +37,7 @@ def login_page(request: Request, db: Session = COMMITTED) -> Response:
         "qr_svg": Markup(qr),  # noqa: S704 -- segno writes only path data, never the URL text
         "card_app_url": url, "challenge_id": challenge.id,
         "expires_at": challenge.expires_at.astimezone(clock.JST).strftime("%H:%M"),
+        "next": safe_next(next, AFTER_LOGIN),
     })
     for value in response.headers.getlist("set-cookie"):
         page.headers.append("set-cookie", value)
@@ -44,15 +46,16 @@ def login_page(request: Request, db: Session = COMMITTED) -> Response:
 
 @router.post("/login/complete", response_model=None)
 def complete(request: Request, challenge_id: str = Form(..., max_length=64),
-             db: Session = AUTH_COMMITTED) -> Response:
+             next: str = Form(AFTER_LOGIN, max_length=2000), db: Session = AUTH_COMMITTED) -> Response:
     """The browser finishes the login once the card has answered (no JavaScript needed)."""
     try:
         _principal, token = service.complete_login(
             db, challenge_id, request.cookies.get(BINDING_COOKIE, ""),
             previous_token=request.cookies.get(SESSION_COOKIE), client=client_of(request))
     except ChallengePending:
-        return render(request, "identity/cards/wait.html", {"challenge_id": challenge_id}, status_code=409)
-    response = RedirectResponse(AFTER_LOGIN, status_code=303)
+        return render(request, "identity/cards/wait.html",
+                      {"challenge_id": challenge_id, "next": safe_next(next, AFTER_LOGIN)}, status_code=409)
+    response = RedirectResponse(safe_next(next, AFTER_LOGIN), status_code=303)
     set_session_cookie(request, response, token)
     response.delete_cookie(BINDING_COOKIE, path="/")
     return response
