@@ -141,7 +141,7 @@ def test_failed_deliveries_become_dead_letters_the_admin_can_requeue(
     dead = client.get("/api/v1/mesh/push/dead-letters").json()
     assert dead["total"] == 1 and dead["items"][0]["subscriber"] == "jpn-pension"
     console = client.get("/mesh/directory")
-    assert "配信できなかった通知" in console.text and "ConnectError" in console.text
+    assert "配信できなかった通知" in console.text and "ConnectionRefusedError" in console.text
     requeued = client.post(f"/api/v1/mesh/push/dead-letters/{dead['items'][0]['id']}/requeue",
                            headers={"x-csrf-token": csrf_token(console.text)})
     assert requeued.status_code == 204

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
-
 from tsunagu.core.database import Database
 from tsunagu.mesh import crypto
 from tsunagu.mesh.node.directory_client import Directory, LocalDirectory, RemoteDirectory
 from tsunagu.mesh.settings import MeshSettings
+from tsunagu.mesh.transport import PeerClient
 
 
 @dataclass(frozen=True)
@@ -19,7 +18,7 @@ class NodeContext:
     database: Database
     key: crypto.SigningKey
     directory: Directory
-    http: httpx.Client
+    http: PeerClient
     settings: MeshSettings
     local_token: str
     operator_key: crypto.SigningKey | None
@@ -44,8 +43,7 @@ def build(organization_code: str, database: Database, secret: str, settings: Mes
           peers: Callable[[str], NodeContext | None] | None = None) -> NodeContext:
     """A node context; the directory operator's node (or any node without a directory URL) is local."""
     key = signing_key(secret, organization_code, settings)
-    http = httpx.Client(timeout=settings.timeout_seconds,
-                        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
+    http = PeerClient(settings.timeout_seconds)
     is_operator = organization_code == settings.operator
     directory: Directory
     if is_operator or not settings.directory_url:

@@ -6,13 +6,13 @@ configuration; authorizations are never cached (each one is logged by the direct
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 from jsonschema import Draft202012Validator
 
@@ -22,6 +22,7 @@ from tsunagu.mesh.directory import desk
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.directory.schemas import Organization, Service
 from tsunagu.mesh.node import schemas as wire
+from tsunagu.mesh.transport import PeerClient, PeerResponse, TransportError
 
 CACHE_SECONDS = 60.0
 T = TypeVar("T")
@@ -117,20 +118,23 @@ class LocalDirectory(Directory):
 class RemoteDirectory(Directory):
     """The directory node over HTTP; its answers are verified with the operator's key."""
 
-    def __init__(self, url: str, http: httpx.Client, node_key: crypto.SigningKey, operator: str) -> None:
+    def __init__(self, url: str, http: PeerClient, node_key: crypto.SigningKey, operator: str) -> None:
         super().__init__()
         self.url, self.http, self.node_key, self.operator = url.rstrip("/"), http, node_key, operator
 
     def _get(self, path: str) -> dict[str, Any] | None:
         try:
             response = self.http.get(f"{self.url}{path}")
-        except httpx.HTTPError as exc:
+        except TransportError as exc:
             raise errors.DirectoryUnavailable(f"the directory did not answer: {exc}") from None
         if response.status_code == 404:
             return None
         if response.status_code != 200:
             raise errors.DirectoryUnavailable(f"the directory answered {response.status_code}")
-        body: dict[str, Any] = response.json()
+        try:
+            body: dict[str, Any] = json.loads(response.text)
+        except ValueError:
+            raise errors.DirectoryUnavailable("the directory answered something other than JSON") from None
         return body
 
     def organization(self, code: str) -> Organization | None:
@@ -151,7 +155,7 @@ class RemoteDirectory(Directory):
         try:
             response = self.http.post(f"{self.url}{path}", content=token,
                                       headers={"content-type": wire.MEDIA_TYPE})
-        except httpx.HTTPError as exc:
+        except TransportError as exc:
             raise errors.DirectoryUnavailable(f"the directory did not answer: {exc}") from None
         if response.status_code != 200:
             raise problem_of(response, errors.DirectoryUnavailable)
@@ -169,10 +173,10 @@ class RemoteDirectory(Directory):
         return desk.parse(wire.Targets, self._post("/v1/directory/fanout", token, wire.TARGETS_TYP))
 
 
-def problem_of(response: httpx.Response, fallback: type[errors.MeshDenied]) -> errors.MeshDenied:
+def problem_of(response: PeerResponse, fallback: type[errors.MeshDenied]) -> errors.MeshDenied:
     """A peer's problem+json as the matching denial (its code kept)."""
     try:
-        body = response.json()
+        body = json.loads(response.text)
     except ValueError:
         body = {}
     code = body.get("code") if isinstance(body, dict) else None

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +30,7 @@ from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.node.directory_client import problem_of
 from tsunagu.mesh.node.models import MeshSeenRequest
+from tsunagu.mesh.transport import TransportError
 
 
 @dataclass
@@ -201,8 +201,8 @@ def _send(ctx: NodeContext, endpoint: str, token: str) -> str:
     try:
         response = ctx.http.post(f"{endpoint}/v1/query", content=token,
                                  headers={"content-type": wire.MEDIA_TYPE})
-    except httpx.HTTPError as exc:
-        raise errors.ProviderUnavailable(f"{endpoint} did not answer: {type(exc).__name__}") from None
+    except TransportError as exc:
+        raise errors.ProviderUnavailable(f"{endpoint} did not answer: {exc}") from None
     if response.status_code != 200:
         raise problem_of(response, errors.ProviderUnavailable)
     return response.text

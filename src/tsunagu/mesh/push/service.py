@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.node.models import MeshNodePerson
 from tsunagu.mesh.push.models import MeshPushDelivery, MeshPushReceived
+from tsunagu.mesh.transport import TransportError
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 
@@ -164,8 +164,8 @@ def _attempt(ctx: NodeContext, delivery: MeshPushDelivery) -> str | None:
         response = ctx.http.post(f"{delivery.endpoint}/v1/inbox", content=token,
                                  headers={"content-type": wire.MEDIA_TYPE,
                                           "idempotency-key": delivery.idempotency_key})
-    except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {exc}"[:500]
+    except TransportError as exc:
+        return str(exc)[:500]
     if response.status_code != 200:
         return f"HTTP {response.status_code}: {response.text[:300]}"
     return None

@@ -1,0 +1,71 @@
+"""The nodes' keep-alive HTTP client against a real (standard library) server on loopback."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tsunagu.mesh.cluster import free_port
+from tsunagu.mesh.transport import PeerClient, TransportError
+
+
+class _Echo(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["content-length"]))
+        answer = f"{self.client_address[1]}:{body.decode()}".encode()
+        self.send_response(200)
+        self.send_header("content-type", "text/plain; charset=utf-8")
+        self.send_header("content-length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[ThreadingHTTPServer]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _url(server: ThreadingHTTPServer) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}/v1/query"
+
+
+def test_connections_are_kept_alive_and_reused(server: ThreadingHTTPServer) -> None:
+    client = PeerClient(timeout=5)
+    first = client.post(_url(server), "一", {"content-type": "text/plain"})
+    second = client.post(_url(server), "二", {"content-type": "text/plain"})
+    client.close()
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.text.endswith(":一") and second.text.endswith(":二")
+    assert first.text.split(":")[0] == second.text.split(":")[0]  # the same client port: one connection
+
+
+def test_a_connection_the_peer_closed_is_not_reused(server: ThreadingHTTPServer) -> None:
+    client = PeerClient(timeout=5)
+    first = client.post(_url(server), "a", {})
+    for connections in client._idle.values():
+        for connection in connections:
+            assert connection.sock is not None
+            connection.sock.shutdown(0)  # as if the peer had dropped it while idle
+    second = client.post(_url(server), "b", {})
+    client.close()
+    assert second.status_code == 200 and first.text.split(":")[0] != second.text.split(":")[0]
+
+
+def test_an_unreachable_peer_is_a_transport_error() -> None:
+    with pytest.raises(TransportError, match="ConnectionRefusedError"):
+        PeerClient(timeout=5).post(f"http://127.0.0.1:{free_port()}/v1/query", "x", {})
+    with pytest.raises(TransportError, match="not an http"):
+        PeerClient(timeout=5).get("ftp://127.0.0.1/x")
