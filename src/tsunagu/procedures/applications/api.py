@@ -160,6 +160,7 @@ def decide(
         action=body.action,
         reason=body.reason,
     )
+    db.commit()  # the refund task must see the decision, whenever the dependency's exit runs
     tasks.add_task(payments.process_refunds, request.app.state.database, provider)
     return ApplicationOut.of(decided, backoffice.today())
 

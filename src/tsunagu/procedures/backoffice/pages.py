@@ -135,5 +135,6 @@ def decide(
             error="理由を入力してください。",
             status_code=422,
         )
+    db.commit()  # the refund below must see the decision, whenever the dependency's exit runs
     refunds = BackgroundTask(payments.process_refunds, request.app.state.database, provider)
     return RedirectResponse(f"/staff/applications/{application_id}", status_code=303, background=refunds)

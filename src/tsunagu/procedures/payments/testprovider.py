@@ -139,7 +139,7 @@ def settle(db: Session, intent_id: str, *, paid: bool) -> Checkout:
     """The payer's choice on the checkout: pay, or make the payment fail (e.g. card declined)."""
     row = _row(db, intent_id)
     if row.status != "pending":
-        raise IntentNotPending(f"payment {intent_id} is already {row.status}", status=row.status)
+        raise IntentNotPending(f"payment {intent_id} is already {row.status}", intent_status=row.status)
     _change(db, row, "paid" if paid else "failed")
     return _checkout(row)
 
@@ -149,7 +149,7 @@ def refund(db: Session, intent_id: str) -> ProceduresTestProviderIntent:
     if row.status == "refunded":
         return row
     if row.status != "paid":
-        raise RefundNotAllowed(f"payment {intent_id} is {row.status}", status=row.status)
+        raise RefundNotAllowed(f"payment {intent_id} is {row.status}", intent_status=row.status)
     _change(db, row, "refunded")
     return row
 
@@ -216,10 +216,11 @@ class TestProvider:
 
     __test__ = False  # not a pytest class
 
-    def __init__(self, database: Database, app_secret: str, base_url: str) -> None:
+    def __init__(self, database: Database, app_secret: str, base_url: str, send: Sender) -> None:
         self._database = database
         self._secret = provider_secret(app_secret)
         self._base_url = base_url.rstrip("/")
+        self._send = send
 
     @property
     def name(self) -> str:
@@ -244,7 +245,9 @@ class TestProvider:
 
     def refund(self, intent_id: str) -> api.Intent:
         with self._database.session() as db:
-            return self._intent(refund(db, intent_id))
+            refunded = self._intent(refund(db, intent_id))
+        deliver(self._database, self._secret, self._send)  # the provider's own webhook, as after a payment
+        return refunded
 
     def parse_callback(self, body: bytes, signature: str) -> api.CallbackEvent:
         data = api.verified_body(self._secret, body, signature)

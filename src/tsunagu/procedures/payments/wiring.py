@@ -15,12 +15,6 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def payment_provider(request: Request) -> PaymentProvider:
-    return testprovider.TestProvider(
-        request.app.state.database, request.app.state.secret_key, base_url(request)
-    )
-
-
 def callback_url(request: Request, provider: PaymentProvider) -> str:
     return f"{base_url(request)}{CALLBACK_PATH}/{provider.name}"
 
@@ -37,3 +31,9 @@ def callback_sender(request: Request) -> testprovider.Sender:
     """How the test provider reaches the platform: HTTP, unless the deployment wired another way."""
     sender: testprovider.Sender = getattr(request.app.state, "payment_callback_sender", http_send)
     return sender
+
+
+def payment_provider(request: Request) -> PaymentProvider:
+    return testprovider.TestProvider(
+        request.app.state.database, request.app.state.secret_key, base_url(request), callback_sender(request)
+    )
