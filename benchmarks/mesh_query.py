@@ -115,7 +115,7 @@ def _per_query(seconds: float, latencies: list[float]) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.mesh_query")
     parser.add_argument("--queries", type=int, default=3000)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args(argv or [])
     figures = run(args.queries, args.clients)
     print(f"queries {figures['queries']} with {figures['clients']} clients in {figures['seconds']} s: "
