@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from tsunagu.core.http.auth import db_session, require_resident
+from tsunagu.core.http.auth import TRANSACTION, require_resident
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
 from tsunagu.notify import service
@@ -19,7 +19,7 @@ def list_messages(
     unread: bool = Query(False, description="Only unread messages."),
     page: PageParams = Depends(page_params),
     person: Principal = Depends(require_resident),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> Page[MessageOut]:
     """お知らせ一覧, newest first."""
     found, total = service.inbox(
@@ -30,7 +30,7 @@ def list_messages(
 
 @router.get("/messages/{message_id}", response_model=MessageOut)
 def get_message(
-    message_id: int, person: Principal = Depends(require_resident), db: Session = Depends(db_session)
+    message_id: int, person: Principal = Depends(require_resident), db: Session = TRANSACTION
 ) -> MessageOut:
     return MessageOut.of(service.get_message(db, person.subject_id, message_id))
 
@@ -40,7 +40,7 @@ def set_read(
     message_id: int,
     state: ReadState,
     person: Principal = Depends(require_resident),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> MessageOut:
     """Mark a message read or unread."""
     return MessageOut.of(service.mark_read(db, person.subject_id, message_id, read=state.read))

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session, require_resident
+from tsunagu.core.http.auth import TRANSACTION, require_resident
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.notify import service
@@ -21,7 +21,7 @@ def inbox_page(
     request: Request,
     offset: int = Query(0, ge=0),
     person: Principal = Depends(require_resident),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     found, total = service.inbox(db, person.subject_id, limit=PAGE_SIZE, offset=offset)
     return render(
@@ -42,7 +42,7 @@ def message_page(
     request: Request,
     message_id: int,
     person: Principal = Depends(require_resident),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     message = service.mark_read(db, person.subject_id, message_id)
     return render(request, "notify/message.html", {"message": message})
@@ -53,7 +53,7 @@ def mark_unread(
     message_id: int,
     read: bool = Form(False),
     person: Principal = Depends(require_resident),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> RedirectResponse:
     service.mark_read(db, person.subject_id, message_id, read=read)
     return RedirectResponse("/inbox", status_code=303)

@@ -14,9 +14,18 @@ SESSION_COOKIE = "tsunagu_session"
 
 
 def db_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, rolled back on error."""
+    """One transaction per request: committed when the handler returns, rolled back on error.
+
+    Routes take it as ``TRANSACTION`` (``scope="function"``): FastAPI otherwise runs the exit
+    of ``yield`` dependencies after the response is sent, so a client's next request (the page a
+    POST redirects to, a replayed code) could miss what this one wrote.
+    """
     with request.app.state.database.session() as session:
         yield session
+
+
+#: ``db: Session = TRANSACTION`` in a route: the request's transaction, committed before responding.
+TRANSACTION = Depends(db_session, scope="function")
 
 
 def current_principal(request: Request) -> sessions.Principal | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
 from tsunagu.core.errors import Forbidden, ValidationFailed
-from tsunagu.core.http.auth import SESSION_COOKIE, db_session, require_principal
+from tsunagu.core.http.auth import SESSION_COOKIE, TRANSACTION, require_principal
 from tsunagu.core.logging import get_logger
 from tsunagu.identity.business import service
 from tsunagu.identity.business.schemas import (
@@ -40,7 +40,7 @@ def _business(principal: sessions.Principal = Depends(require_principal)) -> ses
 @router.post("/prime", response_model=EnrolmentOut, status_code=201,
              summary="Apply for a prime account, signed by the representative")
 def apply_prime(body: PrimeApplication, request: Request,
-                db: Session = Depends(db_session)) -> EnrolmentOut:
+                db: Session = TRANSACTION) -> EnrolmentOut:
     try:
         signature = base64.b64decode(body.signature, validate=True)
     except binascii.Error:
@@ -55,7 +55,7 @@ def apply_prime(body: PrimeApplication, request: Request,
 
 @router.post("/members", response_model=EnrolmentOut, status_code=201,
              summary="Create a member account (prime account only)")
-def create_member(body: MemberIn, request: Request, db: Session = Depends(db_session),
+def create_member(body: MemberIn, request: Request, db: Session = TRANSACTION,
                   prime: sessions.Principal = Depends(_business)) -> EnrolmentOut:
     return _enrolment(service.create_member(
         db, request.app.state.secret_key, prime, login_id=body.login_id, display_name=body.display_name,
@@ -63,21 +63,21 @@ def create_member(body: MemberIn, request: Request, db: Session = Depends(db_ses
 
 
 @router.get("/members", response_model=list[AccountOut], summary="Member accounts of the corporation")
-def members(db: Session = Depends(db_session),
+def members(db: Session = TRANSACTION,
             prime: sessions.Principal = Depends(_business)) -> list[AccountOut]:
     return [_account(a) for a in service.members_of(db, prime)]
 
 
 @router.put("/members/{member_id}/procedures", response_model=AccountOut,
             summary="Set the procedures a member may act on")
-def set_procedures(member_id: str, body: GrantIn, db: Session = Depends(db_session),
+def set_procedures(member_id: str, body: GrantIn, db: Session = TRANSACTION,
                    prime: sessions.Principal = Depends(_business)) -> AccountOut:
     return _account(service.grant(db, prime, member_id, body.procedures))
 
 
 @router.post("/login", response_model=AccountOut, summary="Log in with password and TOTP")
 def login(body: LoginIn, request: Request, response: Response,
-          db: Session = Depends(auth_session)) -> AccountOut:
+          db: Session = Depends(auth_session, scope="function")) -> AccountOut:
     principal = service.login(db, request.app.state.secret_key, login_id=body.login_id.strip().lower(),
                               password=body.password, totp_code=body.totp,
                               client=request.client.host if request.client else "")
@@ -89,7 +89,7 @@ def login(body: LoginIn, request: Request, response: Response,
 
 @router.post("/password-reset", response_model=Message, status_code=202,
              summary="Request a reset link (same answer whether or not the account exists)")
-def request_reset(body: ResetRequestIn, request: Request, db: Session = Depends(db_session)) -> Message:
+def request_reset(body: ResetRequestIn, request: Request, db: Session = TRANSACTION) -> Message:
     token = service.request_password_reset(db, body.login_id.strip().lower())
     if token and request.app.state.settings.environment != "production":
         # No mail transport in development: the link goes to the log, never to the requester.
@@ -98,7 +98,7 @@ def request_reset(body: ResetRequestIn, request: Request, db: Session = Depends(
 
 
 @router.post("/password-reset/complete", response_model=Message, summary="Set a new password")
-def complete_reset(body: ResetIn, db: Session = Depends(db_session)) -> Message:
+def complete_reset(body: ResetIn, db: Session = TRANSACTION) -> Message:
     service.reset_password(db, body.token, body.new_password)
     return Message(message="the password has been changed")
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock, sessions
 from tsunagu.core.errors import TsunaguError, ValidationFailed
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import SESSION_COOKIE, current_principal, db_session
+from tsunagu.core.http.auth import SESSION_COOKIE, TRANSACTION, current_principal
 from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.http.templating import render, translate
 from tsunagu.core.logging import get_logger
@@ -75,7 +75,7 @@ def login_page(request: Request, next: str = "") -> HTMLResponse:
 @router.post("/login", response_model=None)
 def login(request: Request, *, login_id: str = Form("", max_length=254),
           password: str = Form("", max_length=200), totp: str = Form("", max_length=10),
-          next: str = Form(""), db: Session = Depends(auth_session)) -> Response:
+          next: str = Form(""), db: Session = Depends(auth_session, scope="function")) -> Response:
     try:
         principal = service.login(db, request.app.state.secret_key, login_id=login_id.strip().lower(),
                                   password=password, totp_code=totp, client=client_of(request))
@@ -91,7 +91,7 @@ def login(request: Request, *, login_id: str = Form("", max_length=254),
 
 
 @router.post("/logout")
-def logout(request: Request, db: Session = Depends(db_session)) -> RedirectResponse:
+def logout(request: Request, db: Session = TRANSACTION) -> RedirectResponse:
     response = RedirectResponse("/business/login", status_code=303)
     end_session(request, response, db)
     return response
@@ -100,7 +100,7 @@ def logout(request: Request, db: Session = Depends(db_session)) -> RedirectRespo
 # ---- the account's dashboard --------------------------------------------------------------------
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, db: Session = Depends(db_session)) -> Response:
+def dashboard(request: Request, db: Session = TRANSACTION) -> Response:
     """プライムは所属メンバーと手続の権限を、メンバーは自分の権限を見る."""
     principal = _business(request)
     if principal is None:
@@ -121,7 +121,7 @@ def _dashboard(request: Request, db: Session, principal: sessions.Principal, sta
 def create_member(request: Request, *, login_id: str = Form("", max_length=254),
                   display_name: str = Form("", max_length=200), password: str = Form("", max_length=200),
                   procedures: str = Form("", max_length=2000),
-                  db: Session = Depends(db_session)) -> Response:
+                  db: Session = TRANSACTION) -> Response:
     """メンバーの作成 (prime only); the TOTP seed is shown once, as text and as a QR code."""
     principal = _business(request)
     if principal is None:
@@ -142,7 +142,7 @@ def create_member(request: Request, *, login_id: str = Form("", max_length=254),
 
 @router.post("/members/{member_id}/procedures", response_model=None)
 def set_procedures(request: Request, member_id: str, *, procedure: list[str] = Form([]),
-                   added: str = Form("", max_length=2000), db: Session = Depends(db_session)) -> Response:
+                   added: str = Form("", max_length=2000), db: Session = TRANSACTION) -> Response:
     """手続の権限: checked procedures are kept (unchecked ones revoked), ``added`` ones granted."""
     principal = _business(request)
     if principal is None:
@@ -160,7 +160,7 @@ def reset_request_page(request: Request) -> HTMLResponse:
 
 @router.post("/password-reset", response_class=HTMLResponse)
 def reset_request(request: Request, login_id: str = Form("", max_length=254),
-                  db: Session = Depends(db_session)) -> HTMLResponse:
+                  db: Session = TRANSACTION) -> HTMLResponse:
     """The same answer whether or not the account exists; the link goes to its address only."""
     token = service.request_password_reset(db, login_id.strip().lower())
     if token and request.app.state.settings.environment != "production":
@@ -177,7 +177,7 @@ def reset_page(request: Request, token: str = "") -> HTMLResponse:
 
 @router.post("/password-reset/complete", response_class=HTMLResponse)
 def reset(request: Request, *, token: str = Form("", max_length=200),
-          new_password: str = Form("", max_length=200), db: Session = Depends(db_session)) -> HTMLResponse:
+          new_password: str = Form("", max_length=200), db: Session = TRANSACTION) -> HTMLResponse:
     try:
         service.reset_password(db, token, new_password)
     except ValidationFailed as problem:

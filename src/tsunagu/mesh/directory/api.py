@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session, require_same_organization, require_staff
+from tsunagu.core.http.auth import TRANSACTION, require_same_organization, require_staff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.directory import schemas, service
@@ -39,7 +39,7 @@ def _same(path_value: str, body_value: str, field: str) -> None:
 
 @router.get("/organizations", response_model=list[schemas.Organization])
 def organizations(_: Principal = Depends(require_operator_admin),
-                  db: Session = Depends(db_session)) -> list[schemas.Organization]:
+                  db: Session = TRANSACTION) -> list[schemas.Organization]:
     """Member organizations with their node endpoints and signing keys (JWK)."""
     return service.list_organizations(db)
 
@@ -47,7 +47,7 @@ def organizations(_: Principal = Depends(require_operator_admin),
 @router.put("/organizations/{code}", response_model=schemas.Organization)
 def put_organization(code: str, body: schemas.Organization,
                      principal: Principal = Depends(require_operator_admin),
-                     db: Session = Depends(db_session)) -> schemas.Organization:
+                     db: Session = TRANSACTION) -> schemas.Organization:
     """Register or update a member (audited)."""
     _same(code, body.code, "code")
     return service.put_organization(db, body, actor_of(principal))
@@ -55,7 +55,7 @@ def put_organization(code: str, body: schemas.Organization,
 
 @router.get("/services", response_model=list[schemas.Service])
 def services(_: Principal = Depends(require_operator_admin),
-             db: Session = Depends(db_session)) -> list[schemas.Service]:
+             db: Session = TRANSACTION) -> list[schemas.Service]:
     """Services with their data items (standard types) and response JSON Schemas."""
     return service.list_services(db)
 
@@ -63,7 +63,7 @@ def services(_: Principal = Depends(require_operator_admin),
 @router.put("/services/{provider}/{code}/{version}", response_model=schemas.Service)
 def put_service(*, provider: str, code: str, version: str, body: schemas.Service,
                 principal: Principal = Depends(require_operator_admin),
-                db: Session = Depends(db_session)) -> schemas.Service:
+                db: Session = TRANSACTION) -> schemas.Service:
     """Publish a service version (audited)."""
     for value, field in ((provider, "provider"), (code, "code"), (version, "version")):
         _same(value, getattr(body, field), field)
@@ -72,7 +72,7 @@ def put_service(*, provider: str, code: str, version: str, body: schemas.Service
 
 @router.get("/legal-bases", response_model=list[schemas.LegalBasis])
 def legal_bases(_: Principal = Depends(require_operator_admin),
-                db: Session = Depends(db_session)) -> list[schemas.LegalBasis]:
+                db: Session = TRANSACTION) -> list[schemas.LegalBasis]:
     """事務: which consumer may read which items of which service, and on which law."""
     return service.list_legal_bases(db)
 
@@ -80,7 +80,7 @@ def legal_bases(_: Principal = Depends(require_operator_admin),
 @router.put("/legal-bases/{basis_id}", response_model=schemas.LegalBasis)
 def put_legal_basis(basis_id: str, body: schemas.LegalBasis,
                     principal: Principal = Depends(require_operator_admin),
-                    db: Session = Depends(db_session)) -> schemas.LegalBasis:
+                    db: Session = TRANSACTION) -> schemas.LegalBasis:
     """Declare or change a 事務 (audited)."""
     _same(basis_id, body.id, "id")
     return service.put_legal_basis(db, body, actor_of(principal))
@@ -88,26 +88,26 @@ def put_legal_basis(basis_id: str, body: schemas.LegalBasis,
 
 @router.get("/subscriptions", response_model=list[schemas.Subscription])
 def subscriptions(_: Principal = Depends(require_operator_admin),
-                  db: Session = Depends(db_session)) -> list[schemas.Subscription]:
+                  db: Session = TRANSACTION) -> list[schemas.Subscription]:
     return service.list_subscriptions(db)
 
 
 @router.post("/subscriptions", response_model=schemas.Subscription, status_code=201)
 def add_subscription(body: schemas.SubscriptionIn, principal: Principal = Depends(require_operator_admin),
-                     db: Session = Depends(db_session)) -> schemas.Subscription:
+                     db: Session = TRANSACTION) -> schemas.Subscription:
     """Subscribe a member to a provider's events under a legal basis (audited)."""
     return service.add_subscription(db, body, actor_of(principal))
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204)
 def deactivate_subscription(subscription_id: int, principal: Principal = Depends(require_operator_admin),
-                            db: Session = Depends(db_session)) -> None:
+                            db: Session = TRANSACTION) -> None:
     service.deactivate_subscription(db, subscription_id, actor_of(principal))
 
 
 @router.get("/audit", response_model=Page[schemas.AuditEntry])
 def audit(_: Principal = Depends(require_operator_admin), page: PageParams = Depends(page_params),
-          db: Session = Depends(db_session)) -> Page[schemas.AuditEntry]:
+          db: Session = TRANSACTION) -> Page[schemas.AuditEntry]:
     """Every change to the directory, newest first."""
     items, total = service.audit_trail(db, page.limit, page.offset)
     return Page[schemas.AuditEntry](items=items, total=total, limit=page.limit, offset=page.offset)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session
+from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.directory import schemas, service
@@ -33,7 +33,7 @@ def _console(request: Request, db: Session, errors: list[str] | None = None,
 
 @router.get("", response_class=HTMLResponse)
 def console(request: Request, _: Principal = Depends(require_operator_admin),
-            db: Session = Depends(db_session)) -> HTMLResponse:
+            db: Session = TRANSACTION) -> HTMLResponse:
     """公共サービスメッシュ ディレクトリ管理."""
     return _console(request, db)
 
@@ -44,7 +44,7 @@ def put_legal_basis(request: Request, *, basis_id: str = Form(""), title_ja: str
                     service_code: str = Form(""), items: str = Form(""), withheld_days: int = Form(0),
                     withheld_category: str = Form(""),
                     principal: Principal = Depends(require_operator_admin),
-                    db: Session = Depends(db_session)) -> HTMLResponse | RedirectResponse:
+                    db: Session = TRANSACTION) -> HTMLResponse | RedirectResponse:
     """事務の登録・変更 (audited)."""
     form = {"basis_id": basis_id, "title_ja": title_ja, "law_ja": law_ja, "consumer": consumer,
             "provider": provider, "service_code": service_code, "items": items,
@@ -66,7 +66,7 @@ def put_legal_basis(request: Request, *, basis_id: str = Form(""), title_ja: str
 
 @router.post("/dead-letters/{delivery_id}/requeue", response_model=None)
 def requeue(delivery_id: int, _: Principal = Depends(require_operator_admin),
-            db: Session = Depends(db_session)) -> RedirectResponse:
+            db: Session = TRANSACTION) -> RedirectResponse:
     """Give a dead letter another set of attempts."""
     push.requeue(db, delivery_id)
     return RedirectResponse("/mesh/directory#dead-letters", status_code=303)

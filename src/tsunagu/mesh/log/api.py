@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from tsunagu.core.http.auth import db_session, require_staff
+from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.log import service
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1/mesh/log", tags=["mesh: log"])
 
 @router.get("", response_model=Page[LogEntry])
 def my_log(principal: Principal = Depends(require_staff("管理", "審査", "閲覧")),
-           page: PageParams = Depends(page_params), db: Session = Depends(db_session)) -> Page[LogEntry]:
+           page: PageParams = Depends(page_params), db: Session = TRANSACTION) -> Page[LogEntry]:
     """The hash-chained log of the staff member's own organization, newest first."""
     entries, total = service.recent(db, principal.organization_code or "", page.limit, page.offset)
     return Page[LogEntry](items=[LogEntry.model_validate(e) for e in entries], total=total,

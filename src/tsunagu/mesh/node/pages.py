@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session, require_staff
+from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh import errors
@@ -54,13 +54,13 @@ def _form(request: Request, db: Session, ctx: NodeContext, context: dict[str, ob
 
 @router.get("", response_class=HTMLResponse)
 def query_form(request: Request, principal: Principal = Depends(STAFF),
-               db: Session = Depends(db_session)) -> HTMLResponse:
+               db: Session = TRANSACTION) -> HTMLResponse:
     return _form(request, db, _node(request, principal))
 
 
 @router.post("", response_class=HTMLResponse)
 def run_query(request: Request, purpose: str = Form(...), person: str = Form(..., max_length=64),
-              principal: Principal = Depends(STAFF), db: Session = Depends(db_session)) -> HTMLResponse:
+              principal: Principal = Depends(STAFF), db: Session = TRANSACTION) -> HTMLResponse:
     """Ask the provider named by the 事務 for the items it allows."""
     ctx = _node(request, principal)
     basis = directory.get_legal_basis(db, purpose)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session
+from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.directory.api import require_operator_admin
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/mesh/push", tags=["mesh: push"], dependencies
 
 @router.get("/dead-letters", response_model=Page[Delivery])
 def dead_letters(_: Principal = Depends(require_operator_admin), page: PageParams = Depends(page_params),
-                 db: Session = Depends(db_session)) -> Page[Delivery]:
+                 db: Session = TRANSACTION) -> Page[Delivery]:
     """Notifications that failed every attempt."""
     rows, total = service.dead_letters(db, page.limit, page.offset)
     return Page[Delivery](items=[Delivery.model_validate(r) for r in rows], total=total,
@@ -27,6 +27,6 @@ def dead_letters(_: Principal = Depends(require_operator_admin), page: PageParam
 
 @router.post("/dead-letters/{delivery_id}/requeue", status_code=204)
 def requeue(delivery_id: int, _: Principal = Depends(require_operator_admin),
-            db: Session = Depends(db_session)) -> None:
+            db: Session = TRANSACTION) -> None:
     """Try a dead letter again (after its receiver is fixed)."""
     service.requeue(db, delivery_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from tsunagu.core.http.auth import db_session
+from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.pagination import PageParams, page_params
 from tsunagu.core.types.postcode import Postcode
 from tsunagu.registry.addresses import service
@@ -29,7 +29,7 @@ def search_towns(
     name: str | None = Query(None, max_length=80, description="Part of the 町字 name."),
     postcode: str | None = Query(None, description="7-digit postcode (100-0001 or 1000001)."),
     page: PageParams = Depends(page_params),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> TownPage:
     """町字を検索: filter towns; every filter is optional."""
     if municipality_code:
@@ -42,12 +42,12 @@ def search_towns(
 
 
 @router.get("/towns/{town_id}", response_model=TownOut)
-def get_town(town_id: int, db: Session = Depends(db_session)) -> TownOut:
+def get_town(town_id: int, db: Session = TRANSACTION) -> TownOut:
     return TownOut.of(service.require_town(db, town_id))
 
 
 @router.get("/municipalities/{code}", response_model=MunicipalityOut)
-def get_municipality(code: str, db: Session = Depends(db_session)) -> MunicipalityOut:
+def get_municipality(code: str, db: Session = TRANSACTION) -> MunicipalityOut:
     """市区町村 by 全国地方公共団体コード (wrong check digit → 422, unknown → 404)."""
     record = service.require_municipality(db, code)
     return MunicipalityOut(code=record.code, name=record.name, prefecture_code=record.prefecture_code,
@@ -56,19 +56,19 @@ def get_municipality(code: str, db: Session = Depends(db_session)) -> Municipali
 
 @router.get("/normalize", response_model=NormalizedOut)
 def normalize_get(address: str = Query(..., min_length=1, max_length=500),
-                  db: Session = Depends(db_session)) -> NormalizedOut:
+                  db: Session = TRANSACTION) -> NormalizedOut:
     """住所の正規化 (GET): free text → structured address, match level and codes."""
     return NormalizedOut.of(service.normalize(db, address))
 
 
 @router.post("/normalize", response_model=NormalizedOut)
-def normalize_post(body: NormalizeIn, db: Session = Depends(db_session)) -> NormalizedOut:
+def normalize_post(body: NormalizeIn, db: Session = TRANSACTION) -> NormalizedOut:
     """住所の正規化 (POST, JSON body)."""
     return NormalizedOut.of(service.normalize(db, body.address))
 
 
 @router.get("/postcodes/{postcode}", response_model=PostcodeOut)
-def postcode_lookup(postcode: str, db: Session = Depends(db_session)) -> PostcodeOut:
+def postcode_lookup(postcode: str, db: Session = TRANSACTION) -> PostcodeOut:
     """郵便番号 → candidate towns (malformed → 422 invalid-postcode, none → 404 unknown-postcode)."""
     towns = service.towns_by_postcode(db, postcode)
     if not towns:

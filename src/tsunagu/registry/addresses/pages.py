@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import ValidationFailed
-from tsunagu.core.http.auth import db_session
+from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import render
 from tsunagu.registry.addresses import service
 
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/registry/addresses", include_in_schema=False)
 
 @router.get("", response_class=HTMLResponse)
 def address_tools(request: Request, address: str = "", postcode: str = "",
-                  db: Session = Depends(db_session)) -> HTMLResponse:
+                  db: Session = TRANSACTION) -> HTMLResponse:
     """住所の正規化と郵便番号検索 (GET forms, so results can be bookmarked and shared)."""
     context: dict[str, object] = {"address": address[:500], "postcode": postcode[:20],
                                   "attribution": service.ATTRIBUTION}

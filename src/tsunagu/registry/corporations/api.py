@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from tsunagu.core.http.auth import db_session
+from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.registry.corporations import service
 from tsunagu.registry.corporations.schemas import CorporationChangeOut, CorporationDetailOut, CorporationOut
@@ -21,7 +21,7 @@ def search_corporations(
     prefecture: str | None = Query(None, max_length=10, description="Prefecture code (13) or name (東京都)."),
     closed: bool | None = Query(None, description="true: only closed; false: only active."),
     page: PageParams = Depends(page_params),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> Page[CorporationOut]:
     """Search corporations (法人検索)."""
     records, total = service.search(db, name=name, kana=kana, prefecture=prefecture, closed=closed,
@@ -33,7 +33,7 @@ def search_corporations(
 @router.get("/{number}", response_model=CorporationDetailOut,
             responses={404: {"description": "corporation-not-found"},
                        422: {"description": "invalid-corporate-number"}})
-def get_corporation(number: str, db: Session = Depends(db_session)) -> CorporationDetailOut:
+def get_corporation(number: str, db: Session = TRANSACTION) -> CorporationDetailOut:
     """One corporation by 法人番号, with its closure state and full history (異動履歴)."""
     record = service.require_corporation(db, number)
     current = CorporationOut.of(record)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from tsunagu.core.http.auth import db_session
+from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import render
 from tsunagu.registry.corporations import service
 
@@ -18,7 +18,7 @@ PAGE_SIZE = 20
 def search_page(request: Request, *, name: str = Query("", max_length=150),
                 kana: str = Query("", max_length=150), prefecture: str = Query("", max_length=10),
                 closed: str = Query(""), offset: int = Query(0, ge=0),
-                db: Session = Depends(db_session)) -> HTMLResponse:
+                db: Session = TRANSACTION) -> HTMLResponse:
     """法人番号の検索."""
     searched = any((name, kana, prefecture, closed))
     records: list[service.CorporationRecord] = []
@@ -36,7 +36,7 @@ def search_page(request: Request, *, name: str = Query("", max_length=150),
 
 
 @router.get("/{number}", response_class=HTMLResponse)
-def detail_page(request: Request, number: str, db: Session = Depends(db_session)) -> HTMLResponse:
+def detail_page(request: Request, number: str, db: Session = TRANSACTION) -> HTMLResponse:
     """法人の詳細と異動履歴."""
     record = service.require_corporation(db, number)
     return render(request, "registry_corporations/detail.html",

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session, require_resident, require_same_organization, require_staff
+from tsunagu.core.http.auth import TRANSACTION, require_resident, require_same_organization, require_staff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.registry.residents import service
 from tsunagu.registry.residents.errors import ResidentNotFound
@@ -77,7 +77,7 @@ def _resident_in(db: Session, municipality_code: str, resident_id: str) -> servi
 
 @router.get("/me", response_model=OwnRecordOut, responses=ERRORS)
 def own_record(
-    principal: sessions.Principal = Depends(require_resident), db: Session = Depends(db_session)
+    principal: sessions.Principal = Depends(require_resident), db: Session = TRANSACTION
 ) -> OwnRecordOut:
     """The logged-in resident's own record with their 個人番号 and every recorded access to it."""
     record = service.require_resident(db, principal.subject_id)
@@ -99,7 +99,7 @@ def search_residents(
     purpose: str = Purpose,
     page: PageParams = Depends(page_params),
     principal: sessions.Principal = Depends(reader),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> Page[ResidentOut]:
     """住民検索 within the municipality; each record returned is recorded as read."""
     statuses: tuple[service.Status, ...] = (
@@ -121,7 +121,7 @@ def get_resident(
     municipality_code: str = MunicipalityCode,
     purpose: str = Purpose,
     principal: sessions.Principal = Depends(reader),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> ResidentDetailOut:
     """住民票: the current record, its household and its full history."""
     record = _resident_in(db, municipality_code, resident_id)
@@ -151,7 +151,7 @@ def get_resident_as_of(
     at: date = Query(..., alias="date", description="The day to read the record at."),
     purpose: str = Purpose,
     principal: sessions.Principal = Depends(reader),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> ResidentOut:
     """The record as it stood at the end of a past day (404 before the person was registered)."""
     current = _resident_in(db, municipality_code, resident_id)
@@ -181,7 +181,7 @@ def change_address(
     resident_id: str,
     municipality_code: str = MunicipalityCode,
     principal: sessions.Principal = Depends(registrar),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> ResidentOut:
     """転居: register a move within the municipality."""
     record = _resident_in(db, municipality_code, resident_id)
@@ -207,7 +207,7 @@ def move_out(
     resident_id: str,
     municipality_code: str = MunicipalityCode,
     principal: sessions.Principal = Depends(registrar),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> ResidentOut:
     """転出: the person leaves the municipality."""
     record = _resident_in(db, municipality_code, resident_id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import sessions
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session, require_same_organization, require_staff
+from tsunagu.core.http.auth import TRANSACTION, require_same_organization, require_staff
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
 from tsunagu.registry.addresses import service as addresses
@@ -60,7 +60,7 @@ def search_page(
     birth_date: str = Query("", max_length=10),
     offset: int = Query(0, ge=0),
     principal: sessions.Principal = Depends(require_staff(*READERS)),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """住民検索."""
     municipality_code = principal.organization_code or ""
@@ -108,7 +108,7 @@ def detail_page(
     resident_id: str,
     done: str = Query(""),
     principal: sessions.Principal = Depends(require_staff(*READERS)),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """住民票と異動履歴."""
     record = _own(db, principal, resident_id)
@@ -153,7 +153,7 @@ def move_form(
     request: Request,
     resident_id: str,
     principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """転居届の入力."""
     record = _own(db, principal, resident_id)
@@ -178,7 +178,7 @@ def register_move(
     building: str = Form(""),
     effective_date: str = Form(""),
     principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> Response:
     """転居届の登録: errors are shown next to their fields with the entered values kept."""
     record = _own(db, principal, resident_id)
