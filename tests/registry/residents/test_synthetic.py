@@ -94,6 +94,19 @@ def test_bulk_import_encrypts_numbers_and_starts_the_history(towns: Database) ->
         assert service.get_resident_as_of(db, first.id, first.registered_on) == record
 
 
+def test_imported_snapshots_are_the_records_as_the_history_writes_them(towns: Database) -> None:
+    rows = list(ResidentGenerator(TOWNS, 7).rows(30))
+    odd = replace(rows[0].name, family='山"田\\', given="太\t郎")
+    rows[0] = replace(rows[0], name=odd, building='ビル "A"\n2F', banchi="1/2")
+    with towns.session() as db:
+        service.import_residents(db, rows, SilentProgress())
+    with towns.session() as db:
+        snapshots = {change.resident_id: change.snapshot for change in db.scalars(select(Change))}
+        for person in db.scalars(select(Resident)):
+            assert list(snapshots[person.id]) == list(service.SNAPSHOT_FIELDS)
+            assert snapshots[person.id] == service._snapshot(person)
+
+
 def test_a_bad_row_stops_the_whole_import(towns: Database) -> None:
     rows = list(ResidentGenerator(TOWNS, 5).rows(10))
     rows[6] = replace(rows[6], individual_number="123456789012")

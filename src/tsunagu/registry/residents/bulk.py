@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, LargeBinary, Table
+from sqlalchemy import JSON, Dialect, LargeBinary, Table, TypeDecorator
 from sqlalchemy.orm import Session
 
 # For the load's own connection only, restored afterwards. The load runs in the caller's
@@ -50,30 +50,44 @@ def _driver_values(
     return list(zip(*columns, strict=True))
 
 
-def _processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
+def _processor(table: Table, name: str, dialect: Dialect, *, encoded: bool) -> Callable[[Any], Any] | None:
     column_type = table.c[name].type
     if isinstance(column_type, JSON):
-        return _JSON.encode  # both drivers take JSON as its text
+        return None if encoded else _JSON.encode  # both drivers take JSON as its text
     if isinstance(column_type, LargeBinary):
         return None  # both drivers take bytes as they are
     process = column_type.bind_processor(dialect)
-    if dialect.name != "sqlite" or column_type.python_type not in (date, datetime):
+    # A decorated type (UTCDateTime) reports ``object``; the values are its implementation's.
+    stored = column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
+    if dialect.name != "sqlite" or stored.python_type not in (date, datetime):
         return process
     # sqlite3 would call its adapter for every date; remembering the text does it once per value.
-    adapt = sqlite3.adapters[(column_type.python_type, sqlite3.PrepareProtocol)]
+    adapt = sqlite3.adapters[(stored.python_type, sqlite3.PrepareProtocol)]
     return _memoized(adapt if process is None else lambda value: adapt(process(value)))
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+encode_json = _JSON.encode
 
 
-def insert_rows(db: Session, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` (values in the order of ``names``) into ``table`` in the session's transaction."""
+def insert_rows(
+    db: Session,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    encoded: frozenset[str] = frozenset(),
+) -> None:
+    """Insert ``rows`` (values in the order of ``names``) into ``table`` in the session's transaction.
+
+    The JSON columns named in ``encoded`` already hold their text, as ``encode_json`` writes it.
+    """
     if not rows:
         return
     connection = db.connection()
     dialect = connection.dialect
-    converted = _driver_values(rows, [_processor(table, name, dialect) for name in names])
+    processors = [_processor(table, name, dialect, encoded=name in encoded) for name in names]
+    converted = _driver_values(rows, processors)
     # Table and column names come from the model, never from input; values travel as parameters.
     target = dialect.identifier_preparer.format_table(table)
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)

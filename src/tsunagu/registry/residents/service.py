@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, lru_cache
+from json.encoder import encode_basestring
 from typing import Any, Literal, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
@@ -32,7 +33,7 @@ from tsunagu.core.types.name import PersonName
 from tsunagu.core.types.sex import Sex
 from tsunagu.core.types.text import normalize_width, to_katakana
 from tsunagu.registry.addresses import service as addresses
-from tsunagu.registry.residents.bulk import insert_rows, loading
+from tsunagu.registry.residents.bulk import encode_json, insert_rows, loading
 from tsunagu.registry.residents.errors import (
     AlreadyRegistered,
     BirthDateInFuture,
@@ -737,6 +738,41 @@ def _place_of(town: addresses.TownRecord) -> tuple[str, str, str, int | None, st
     return town.prefecture, town.municipality, town.town, chome_of(town.town), town.koaza
 
 
+@cache
+def _json_text(value: str | int | None) -> str:
+    """``encode_json(value)`` of the values that repeat (codes, places, relationships)."""
+    return encode_json(value)
+
+
+@cache
+def _place_json(town: addresses.TownRecord) -> tuple[str, str]:
+    """The snapshot's address members of ``town``: prefecture to koaza, and town_id."""
+    prefecture, municipality, town_name, chome, koaza = _place_of(town)
+    return (
+        f'"prefecture":{_json_text(prefecture)},"municipality":{_json_text(municipality)},'
+        f'"town":{_json_text(town_name)},"chome":{_json_text(chome)},"koaza":{_json_text(koaza)}',
+        f'"town_id":{_json_text(town.id)}',
+    )
+
+
+def _import_snapshot(row: ImportRow) -> str:
+    """``encode_json(_snapshot_of(...))`` of a newly imported resident, built from pieces:
+    the snapshot's members are fixed, and only names, dates and the 番地 vary per row."""
+    name, (place, town_id) = row.name, _place_json(row.town)
+    return (
+        f'{{"municipality_code":{_json_text(row.municipality_code)},'
+        f'"family_name":{encode_basestring(name.family)},"given_name":{encode_basestring(name.given)},'
+        f'"family_kana":{encode_basestring(name.family_kana)},'
+        f'"given_kana":{encode_basestring(name.given_kana)},'
+        f'"birth_date":"{_iso(row.birth_date)}","sex":{_json_text(row.sex)},{place},'
+        f'"banchi":{encode_basestring(row.banchi)},"go":{encode_basestring(row.go)},'
+        f'"building":{encode_basestring(row.building)},{town_id},'
+        f'"household_id":{encode_basestring(row.household_id)},'
+        f'"relationship":{_json_text(row.relationship)},"status":"resident",'
+        f'"status_date":"{_iso(row.registered_on)}","destination":""}}'
+    )
+
+
 class _ImportBatch:
     """The rows of one bulk-import batch, as tuples for ``bulk.insert_rows``."""
 
@@ -759,11 +795,9 @@ class _ImportBatch:
             (row.id, *current, name.family + name.given, name.family_kana + name.given_kana, self.now)
         )
         self.numbers.append(number)
-        snapshot = dict(zip(SNAPSHOT_FIELDS, current, strict=True))
-        snapshot["birth_date"], snapshot["status_date"] = _iso(row.birth_date), _iso(row.registered_on)
         kind = row.registered_kind
         self.changes.append(
-            (row.id, kind, row.registered_on, self.now, self.actor, LEGAL_BASIS[kind], snapshot)
+            (row.id, kind, row.registered_on, self.now, self.actor, LEGAL_BASIS[kind], _import_snapshot(row))
         )
         if row.relationship == HEAD:
             self.households.append((row.household_id, code, row.id, self.now))
@@ -773,7 +807,7 @@ class _ImportBatch:
         people = [person + keys for person, keys in zip(self.people, protected, strict=True)]
         insert_rows(db, _table(Household), _HOUSEHOLD_COLUMNS, self.households)
         insert_rows(db, _table(Resident), _PEOPLE_COLUMNS, people)
-        insert_rows(db, _table(Change), _CHANGE_COLUMNS, self.changes)
+        insert_rows(db, _table(Change), _CHANGE_COLUMNS, self.changes, encoded=frozenset({"snapshot"}))
         written = len(people)
         for batch in (self.people, self.numbers, self.households, self.changes):
             batch.clear()
