@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
 from sqlalchemy.orm import Session
 
-from tsunagu.core.http.auth import db_session, require_principal, require_resident, require_staff
+from tsunagu.core.http.auth import TRANSACTION, require_principal, require_resident, require_staff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
@@ -81,7 +81,7 @@ def submit_application(
 def my_applications(
     page: PageParams = Depends(page_params),
     person: Principal = Depends(require_resident),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> Page[ApplicationOut]:
     found, total = service.list_mine(db, person.subject_id, limit=page.limit, offset=page.offset)
     today = backoffice.today()
@@ -92,7 +92,7 @@ def my_applications(
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)
 def get_application(
-    application_id: str, principal: Principal = Depends(require_principal), db: Session = Depends(db_session)
+    application_id: str, principal: Principal = Depends(require_principal), db: Session = TRANSACTION
 ) -> ApplicationOut:
     """One application: the applicant's own, or one sent to the staff member's organization."""
     return ApplicationOut.of(service.get_for(db, principal, application_id), backoffice.today())
@@ -120,7 +120,7 @@ def organization_inbox(
     status: str | None = None,
     page: PageParams = Depends(page_params),
     staff: Principal = Depends(require_staff()),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> Page[ApplicationOut]:
     """The staff member's organization's applications, the earliest due first."""
     found, total = backoffice.organization_inbox(
@@ -146,7 +146,7 @@ def decide(
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
     provider: PaymentProvider = Depends(payment_provider),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> ApplicationOut:
     """審査・決裁: one step of the state machine (409 with a specific code when not allowed)."""
     app = service.get_for(db, staff, application_id)
@@ -166,7 +166,7 @@ def decide(
 
 
 @router.post("/notices/verify", response_model=VerificationOut)
-def verify_notice(body: DocumentIn, request: Request, db: Session = Depends(db_session)) -> VerificationOut:
+def verify_notice(body: DocumentIn, request: Request, db: Session = TRANSACTION) -> VerificationOut:
     """Anyone: is this 処分通知 genuine, and who issued it?"""
     result = notices.verify(db, request.app.state.secret_key, body.document, issuers(request))
     return VerificationOut(

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from tsunagu.core import clock
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session, require_principal, require_resident
+from tsunagu.core.http.auth import TRANSACTION, require_principal, require_resident
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
@@ -208,7 +208,7 @@ async def review(
 
 @router.get("/applications", response_class=HTMLResponse)
 def my_applications(
-    request: Request, person: Principal = Depends(require_resident), db: Session = Depends(db_session)
+    request: Request, person: Principal = Depends(require_resident), db: Session = TRANSACTION
 ) -> HTMLResponse:
     found, total = service.list_mine(db, person.subject_id, limit=100, offset=0)
     return render(
@@ -226,7 +226,7 @@ def status_page(
     submitted: bool = Query(False),
     principal: Principal = Depends(require_principal),
     registry: LiveRegistry = Depends(live_registry),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """申請の状況: receipt, state, evidence with provenance, notices, history."""
     app = service.get_for(db, principal, application_id)

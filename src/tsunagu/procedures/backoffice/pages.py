@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session, require_staff
+from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import service as catalogue
@@ -38,7 +38,7 @@ def inbox(
     offset: int = Query(0, ge=0),
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """受付一覧: filter by procedure and status; past the 標準処理期間 is highlighted."""
     found, total = service.organization_inbox(
@@ -101,7 +101,7 @@ def detail(
     application_id: str,
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """申請の詳細: the data, the evidence fetched through the mesh with provenance, the history."""
     return _detail(request, db, staff, registry, application_id=application_id)
@@ -117,7 +117,7 @@ def decide(
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
     provider: PaymentProvider = Depends(payment_provider),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> Response:
     app = applications.get_for(db, staff, application_id)
     procedure = catalogue.get_procedure(registry, app.procedure_id)

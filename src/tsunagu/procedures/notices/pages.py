@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import db_session
+from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import render
 from tsunagu.procedures.applications.api import issuers
 from tsunagu.procedures.notices import service
@@ -24,7 +24,7 @@ def verify_form(request: Request) -> HTMLResponse:
 def verify(
     request: Request,
     document: str = Form("", max_length=service.MAX_DOCUMENT_CHARS),
-    db: Session = Depends(db_session),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     try:
         result = service.verify(db, request.app.state.secret_key, document, issuers(request))
