@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsunagu import __version__
 from tsunagu.core import logging as core_logging
-from tsunagu.core import sessions
 from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
-from tsunagu.core.http import auth, csrf, problems
 from tsunagu.core.settings import Settings, get_settings
 from tsunagu.identity.business import api as business_api
 from tsunagu.identity.business import pages as business_pages
@@ -52,7 +47,8 @@ from tsunagu.registry.corporations import api as corporations_api
 from tsunagu.registry.corporations import pages as corporations_pages
 from tsunagu.registry.residents import api as residents_api
 from tsunagu.registry.residents import pages as residents_pages
-from tsunagu.web import errors, metrics, operations, pages
+from tsunagu.web import errors, operations, pages
+from tsunagu.web.middleware import RequestContext
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = core_logging.get_logger("tsunagu.web")
@@ -91,7 +87,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(StarletteHTTPException, errors.http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, errors.unexpected_error)
 
-    app.middleware("http")(_request_context)
+    app.add_middleware(RequestContext)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(operations.router)
     app.include_router(pages.router)
@@ -128,53 +124,3 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(notify_pages.router)
     mesh_routes.install(app, database, app.state.secret_key)
     return app
-
-
-async def _request_context(request: Request,
-                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Request id, body limit, the acting principal, CSRF cookie, metrics and one log line."""
-    started = time.perf_counter()
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    request.state.request_id = request_id
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    try:
-        settings: Settings = request.app.state.settings
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > settings.max_body_bytes:
-            response: Response = problems.problem(
-                413, "payload-too-large", "Payload too large",
-                f"the body is {declared} bytes; the limit is {settings.max_body_bytes} bytes",
-                request.url.path, request_id=request_id, limit=settings.max_body_bytes)
-        else:
-            token = request.cookies.get(auth.SESSION_COOKIE)
-            if token:
-                with request.app.state.database.session() as db:
-                    request.state.principal = sessions.principal_for(db, token)
-            response = await call_next(request)
-        new_cookie = getattr(request.state, "new_csrf_cookie", None)
-        if new_cookie:
-            response.set_cookie(csrf.COOKIE, new_cookie, httponly=True, samesite="lax",
-                                secure=settings.secure_cookies, path="/")
-        response.headers["X-Request-ID"] = request_id
-        _security_headers(response)
-        route = request.scope.get("route")
-        route_path = getattr(route, "path", "<unmatched>")
-        elapsed = time.perf_counter() - started
-        metrics.REQUESTS.labels(request.method, route_path, str(response.status_code)).inc()
-        metrics.LATENCY.labels(request.method, route_path).observe(elapsed)
-        log.info("request", method=request.method, path=request.url.path, route=route_path,
-                 status=response.status_code, ms=round(elapsed * 1000, 2))
-        return response
-    finally:
-        structlog.contextvars.unbind_contextvars("request_id")
-
-
-def _security_headers(response: Response) -> None:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'",
-    )

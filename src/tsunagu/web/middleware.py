@@ -1,0 +1,102 @@
+"""The request context around every request (a plain ASGI middleware, no extra task per request).
+
+It gives the request an id, refuses oversized bodies, loads the acting principal from the
+session cookie, sets the CSRF cookie a page asked for, adds security headers, and records
+Prometheus metrics and one structured log line.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from http.cookies import SimpleCookie
+
+import structlog
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tsunagu.core import logging as core_logging
+from tsunagu.core import sessions
+from tsunagu.core.http import auth, csrf, problems
+from tsunagu.core.settings import Settings
+from tsunagu.web import metrics
+
+log = core_logging.get_logger("tsunagu.web")
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
+}
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        connection = HTTPConnection(scope)
+        request_id = connection.headers.get("x-request-id") or uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        settings: Settings = scope["app"].state.settings
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                new_cookie = state.get("new_csrf_cookie")
+                if new_cookie:
+                    headers.append("set-cookie", _csrf_cookie(new_cookie, settings.secure_cookies))
+                headers["x-request-id"] = request_id
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        try:
+            declared = connection.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > settings.max_body_bytes:
+                response = problems.problem(
+                    413, "payload-too-large", "Payload too large",
+                    f"the body is {declared} bytes; the limit is {settings.max_body_bytes} bytes",
+                    connection.url.path, request_id=request_id, limit=settings.max_body_bytes)
+                await response(scope, receive, send_with_headers)
+                return
+            token = connection.cookies.get(auth.SESSION_COOKIE)
+            if token:
+                with scope["app"].state.database.session() as db:
+                    state["principal"] = sessions.principal_for(db, token)
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route_path = getattr(scope.get("route"), "path", "<unmatched>")
+            elapsed = time.perf_counter() - started
+            method = scope["method"]
+            metrics.REQUESTS.labels(method, route_path, str(status)).inc()
+            metrics.LATENCY.labels(method, route_path).observe(elapsed)
+            log.info("request", method=method, path=scope["path"], route=route_path,
+                     status=status, ms=round(elapsed * 1000, 2))
+            structlog.contextvars.unbind_contextvars("request_id")
+
+
+def _csrf_cookie(value: str, secure: bool) -> str:
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[csrf.COOKIE] = value
+    morsel = cookie[csrf.COOKIE]
+    morsel["path"] = "/"
+    morsel["httponly"] = True
+    morsel["samesite"] = "lax"
+    if secure:
+        morsel["secure"] = True
+    return morsel.OutputString()
