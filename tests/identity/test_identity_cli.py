@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from tsunagu.cli.main import app as cli
 from tsunagu.core.settings import get_settings
 from tsunagu.identity.cards.virtualcard import VirtualCard
+from tsunagu.registry.corporations import service as corporations
 
 runner = CliRunner()
 
@@ -115,3 +116,23 @@ def test_init_ca_and_create_staff(cli_env: World, tmp_path: Path) -> None:
     assert "TOTP secret" in created.output
     listed = runner.invoke(cli, ["identity", "organizations"])
     assert "千代田区" in listed.output
+
+
+def test_business_prime_application_signed_with_the_card(cli_env: World, tmp_path: Path) -> None:
+    card_file = _issue(cli_env, tmp_path)
+    with cli_env.database.session() as db:
+        corporations.load_synthetic(db, 5, 1)
+        live, _total = corporations.search(db, closed=False)
+    number = live[0].number
+    command = ["business", "apply-prime", "--corporate-number", number, "--login-id", "ceo@example.jp",
+               "--name", "代表 花子", "--card", str(card_file), "--sign-pin", SIGN_PIN,
+               "--password", "correct horse battery"]
+    created = runner.invoke(cli, command)
+    assert created.exit_code == 0, created.output
+    assert f"prime account ceo@example.jp created for {number}" in created.output
+    again = runner.invoke(cli, command)
+    assert again.exit_code == 1
+    assert "already has a prime account" in again.output
+    wrong_pin = runner.invoke(cli, [*command[:-4], "--sign-pin", "WRONG1234", "--password", "x" * 12])
+    assert wrong_pin.exit_code == 1
+    assert "Traceback" not in wrong_pin.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tsunagu import __version__, migrations
-from tsunagu.cli import db, identity, mesh, oidc, procedures, registry
+from tsunagu.cli import business, db, identity, mesh, oidc, procedures, registry
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.cli.seeding import SeedOptions, run_seed
 from tsunagu.core.errors import TsunaguError
@@ -21,6 +21,7 @@ app.add_typer(mesh.app, name="mesh")
 app.add_typer(registry.app, name="registry")
 app.add_typer(identity.identity_app, name="identity")
 app.add_typer(identity.card_app, name="card")
+app.add_typer(business.app, name="business")
 app.add_typer(oidc.app, name="oidc")
 app.add_typer(procedures.app, name="procedures")
 
