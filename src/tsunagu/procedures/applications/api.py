@@ -107,11 +107,8 @@ def retry_evidence(
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> ApplicationOut:
     """Fetch again the evidence a provider could not give at submission."""
-    database = request.app.state.database
-    with database.session() as db:
-        app = service.get_for(db, person, application_id)
-    procedure = catalogue.get_procedure(registry, app.procedure_id)
-    return ApplicationOut.of(service.collect_evidence(database, mesh, procedure, app.id), backoffice.today())
+    app = service.retry_evidence(request.app.state.database, mesh, registry, person, application_id)
+    return ApplicationOut.of(app, backoffice.today())
 
 
 @router.get("/backoffice/applications", response_model=Page[ApplicationOut])

@@ -255,8 +255,5 @@ def retry(
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> RedirectResponse:
     """Ask the registries again for the evidence that could not be fetched."""
-    database = request.app.state.database
-    with database.session() as db:
-        app = service.get_for(db, person, application_id)
-    service.collect_evidence(database, mesh, catalogue.get_procedure(registry, app.procedure_id), app.id)
+    service.retry_evidence(request.app.state.database, mesh, registry, person, application_id)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)

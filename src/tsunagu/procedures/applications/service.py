@@ -28,6 +28,7 @@ from tsunagu.identity.proxies import service as proxies
 from tsunagu.mesh import errors as mesh_errors
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import meshlink, rules, statemachine
+from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.applications.validation import clean
 from tsunagu.procedures.definition import Localized, Procedure
 from tsunagu.procedures.models import (
@@ -37,6 +38,7 @@ from tsunagu.procedures.models import (
     ProceduresIdempotencyKey,
     ProceduresReceiptCounter,
 )
+from tsunagu.procedures.registry import LiveRegistry
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import service as residents
 
@@ -694,6 +696,14 @@ def load(db: Session, application_id: str) -> Application:
         tuple(_evidence(e) for e in evidence),
         tuple(AuditRecord(a.at, a.actor, a.actor_kind, a.from_status, a.to_status, a.reason) for a in trail),
     )
+
+
+def retry_evidence(database: Database, gateway: meshlink.MeshGateway, registry: LiveRegistry,
+                   principal: Principal, application_id: str) -> Application:
+    """Ask the registries again for the evidence of an application the principal may see."""
+    with database.session() as db:
+        app = get_for(db, principal, application_id)
+    return collect_evidence(database, gateway, catalogue.get_procedure(registry, app.procedure_id), app.id)
 
 
 def get_for(db: Session, principal: Principal, application_id: str) -> Application:
