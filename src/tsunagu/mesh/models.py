@@ -2,9 +2,11 @@
 
 from tsunagu.mesh.codes.models import MeshPersonLink, MeshSubjectCode
 from tsunagu.mesh.directory.models import (
+    MeshConsent,
     MeshDirectoryAudit,
     MeshLegalBasis,
     MeshOrganization,
+    MeshPrivateKey,
     MeshService,
     MeshSubscription,
 )
@@ -13,7 +15,8 @@ from tsunagu.mesh.node.models import MeshNodePerson, MeshNodeRecord, MeshSeenReq
 from tsunagu.mesh.push.models import MeshPushDelivery, MeshPushReceived
 
 __all__ = [
-    "MeshDirectoryAudit", "MeshLegalBasis", "MeshLogCheckpoint", "MeshLogEntry", "MeshNodePerson",
+    "MeshConsent", "MeshDirectoryAudit", "MeshLegalBasis", "MeshLogCheckpoint", "MeshLogEntry", "MeshNodePerson",
+    "MeshPrivateKey",
     "MeshNodeRecord", "MeshOrganization", "MeshPersonLink", "MeshPushDelivery", "MeshPushReceived",
     "MeshSeenRequest", "MeshService", "MeshSubjectCode", "MeshSubscription",
 ]

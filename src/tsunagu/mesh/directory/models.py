@@ -1,11 +1,12 @@
-"""Directory tables: members, services, legal bases (事務), subscriptions and the audit trail."""
+"""Directory tables: members, services, legal bases (事務), subscriptions, consents, the audit trail
+and the encrypted private keys that ``tsunagu mesh rotate-key`` generates."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsunagu.core.database import Base, UTCDateTime
@@ -20,6 +21,7 @@ class MeshOrganization(Base):
     kind: Mapped[str] = mapped_column(String(16))
     endpoint: Mapped[str] = mapped_column(String(500))
     keys: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -48,6 +50,8 @@ class MeshLegalBasis(Base):
     items: Mapped[list[str]] = mapped_column(JSON, default=list)
     withheld_category: Mapped[str | None] = mapped_column(String(64), nullable=True)
     withheld_days: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(16), default="law", server_default="law")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class MeshSubscription(Base):
@@ -71,3 +75,31 @@ class MeshDirectoryAudit(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class MeshConsent(Base):
+    """A person's consent that a private member receive their changes (同意), e.g. a new address."""
+
+    __tablename__ = "mesh_consents"
+    __table_args__ = (Index("ix_mesh_consents_lookup", "subscriber", "person_link", "scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscriber: Mapped[str] = mapped_column(ForeignKey("mesh_organizations.code"))
+    person_link: Mapped[str] = mapped_column(ForeignKey("mesh_person_links.id"))
+    subject_code: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MeshPrivateKey(Base):
+    """A rotated signing key, PKCS#8 encrypted under a key derived from the deployment secret."""
+
+    __tablename__ = "mesh_private_keys"
+
+    kid: Mapped[str] = mapped_column(String(120), primary_key=True)
+    organization_code: Mapped[str] = mapped_column(ForeignKey("mesh_organizations.code"), index=True)
+    encrypted_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
