@@ -12,6 +12,7 @@ from tsunagu.identity.staff import models as identity_staff_models
 from tsunagu.mesh import models as mesh_models
 from tsunagu.notify import models as notify_models
 from tsunagu.procedures import models as procedures_models
+from tsunagu.procedures.appointments import models as procedures_appointments_models
 from tsunagu.procedures.payments import models as procedures_payments_models
 from tsunagu.registry.addresses import models as registry_addresses_models
 from tsunagu.registry.corporations import models as registry_corporations_models
@@ -23,7 +24,7 @@ __all__ = [
     "identity_business_models", "identity_cards_models", "identity_history_models",
     "identity_oidc_models", "identity_organizations_models", "identity_proxies_models",
     "identity_staff_models", "mesh_models", "metadata", "notify_models", "procedures_models",
-    "procedures_payments_models",
+    "procedures_appointments_models", "procedures_payments_models",
     "registry_addresses_models", "registry_corporations_models", "registry_residents_models",
     "sessions",
 ]
