@@ -67,3 +67,37 @@ class ResidentMovedOut(Conflict):
 class AlreadyRegistered(Conflict):
     code = "resident-already-registered"
     title = "Already registered"
+
+
+class UnknownPreviousAddress(InvalidField):
+    code = "unknown-previous-address"
+    title = "Previous address not found"
+
+
+class PreviousAddressInMunicipality(InvalidField):
+    """A move from within the municipality is a 転居, not a 転入."""
+
+    code = "previous-address-in-municipality"
+    title = "Previous address in this municipality"
+
+
+class HeadOfHouseholdRequired(InvalidField):
+    """The 世帯主 died and others remain: the 届出 names who becomes head."""
+
+    code = "new-head-required"
+    title = "New head of household required"
+
+
+class NotAHouseholdMember(InvalidField):
+    code = "not-a-household-member"
+    title = "Not a member of the household"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency-key-reused"
+    title = "This idempotency key was used for a different registration"
+
+
+class NewHeadNotNeeded(InvalidField):
+    code = "new-head-not-needed"
+    title = "Only the death of the head of household names a new head"

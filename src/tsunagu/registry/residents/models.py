@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, Date, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsunagu.core.database import Base, UTCDateTime
@@ -84,6 +84,8 @@ class Change(Base):
     actor: Mapped[str] = mapped_column(String(100))
     legal_basis: Mapped[str] = mapped_column(String(100))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # What the 届出 said beyond the record: 前住所, 転出証明書, reason of a name change, ...
+    details: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
 
 
 class ChangeEvent(Base):
@@ -112,3 +114,18 @@ class Access(Base):
     organization_code: Mapped[str] = mapped_column(String(32))
     purpose: Mapped[str] = mapped_column(String(200))
     accessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    role: Mapped[str] = mapped_column(String(20), default="", server_default="")
+
+
+class RegistrationKey(Base):
+    """An Idempotency-Key of a registration: the same key and request give the same change."""
+
+    __tablename__ = "residents_registration_keys"
+    __table_args__ = (UniqueConstraint("actor", "key", name="uq_residents_registration_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(128))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    change_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

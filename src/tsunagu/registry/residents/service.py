@@ -2,7 +2,8 @@
 
 Other parts use only this module: ``ResidentRecord``, ``get_resident``, ``get_resident_as_of``,
 ``find_residents``, the registrations (``register_birth``, ``register_move_in``,
-``change_address``, ``move_out``, ``register_death``, ``change_name``), ``individual_number_of``,
+``change_address``, ``move_out``, ``register_death``, ``change_name``) and ``register_once``
+(Idempotency-Key), ``history_of`` / ``get_change``, ``individual_number_of``,
 ``record_access`` / ``accesses_of`` and the outbox (``pending_events`` / ``mark_delivered``).
 
 Each registration updates the current record, appends a snapshot to the history and writes a
@@ -11,9 +12,12 @@ change event to the outbox, all in the caller's transaction.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import secrets
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -21,6 +25,7 @@ from json.encoder import encode_basestring
 from typing import Any, Literal, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -39,21 +44,34 @@ from tsunagu.registry.residents.errors import (
     BirthDateInFuture,
     EffectiveDateInFuture,
     EffectiveDateTooEarly,
+    HeadOfHouseholdRequired,
+    IdempotencyKeyReused,
+    NewHeadNotNeeded,
+    NotAHouseholdMember,
+    PreviousAddressInMunicipality,
     ResidentDeceased,
     ResidentMovedOut,
     ResidentNotFound,
     TownOutsideMunicipality,
     UnknownHousehold,
+    UnknownPreviousAddress,
     UnknownTown,
 )
-from tsunagu.registry.residents.models import Access, Change, ChangeEvent, Household, Resident
+from tsunagu.registry.residents.models import (
+    Access,
+    Change,
+    ChangeEvent,
+    Household,
+    RegistrationKey,
+    Resident,
+)
 from tsunagu.registry.residents.numbers import NumberVault, check_digit, vault
 
 _CHOME = re.compile(r"([一二三四五六七八九十]+)丁目$")
 _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 
 Status = Literal["resident", "moved_out", "deceased"]
-ChangeKind = Literal["birth", "move_in", "address_change", "move_out", "death", "name_change"]
+ChangeKind = Literal["birth", "move_in", "address_change", "move_out", "death", "name_change", "head_change"]
 HEAD = "世帯主"
 
 LEGAL_BASIS: dict[ChangeKind, str] = {
@@ -63,6 +81,7 @@ LEGAL_BASIS: dict[ChangeKind, str] = {
     "move_out": "住民基本台帳法第24条",
     "death": "住民基本台帳法第8条",  # 職権消除 on the 死亡届 (戸籍法第86条)
     "name_change": "住民基本台帳法第9条第2項",  # 戸籍の届出に基づく記載の修正
+    "head_change": "住民基本台帳法第25条",  # 世帯主の変更 (here: on the death of the head)
 }
 
 
@@ -96,6 +115,7 @@ class ChangeRecord:
     actor: str
     legal_basis: str
     record: ResidentRecord
+    details: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,6 +125,7 @@ class AccessRecord:
     organization_code: str
     purpose: str
     accessed_at: datetime
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -271,24 +292,45 @@ def get_resident_as_of(db: Session, resident_id: str, at: date) -> ResidentRecor
     return _record(resident_id, change.snapshot) if change else None
 
 
+def _change_record(c: Change) -> ChangeRecord:
+    return ChangeRecord(
+        id=c.id,
+        resident_id=c.resident_id,
+        kind=c.kind,  # type: ignore[arg-type]
+        effective_date=c.effective_date,
+        recorded_at=c.recorded_at,
+        actor=c.actor,
+        legal_basis=c.legal_basis,
+        record=_record(c.resident_id, c.snapshot),
+        details=c.details or {},
+    )
+
+
 def history_of(db: Session, resident_id: str) -> list[ChangeRecord]:
     """Every change of one resident, oldest first."""
     changes = db.scalars(
         select(Change).where(Change.resident_id == resident_id).order_by(Change.effective_date, Change.id)
     )
-    return [
-        ChangeRecord(
-            id=c.id,
-            resident_id=c.resident_id,
-            kind=c.kind,  # type: ignore[arg-type]
-            effective_date=c.effective_date,
-            recorded_at=c.recorded_at,
-            actor=c.actor,
-            legal_basis=c.legal_basis,
-            record=_record(c.resident_id, c.snapshot),
-        )
-        for c in changes
-    ]
+    return [_change_record(c) for c in changes]
+
+
+def get_change(db: Session, change_id: int) -> ChangeRecord | None:
+    """One history entry by its id."""
+    change = db.get(Change, change_id)
+    return _change_record(change) if change else None
+
+
+def latest_change(db: Session, resident_id: str) -> ChangeRecord:
+    """The last entry of a resident's history (changes are appended in date order)."""
+    change = db.scalars(
+        select(Change)
+        .where(Change.resident_id == resident_id)
+        .order_by(Change.effective_date.desc(), Change.id.desc())
+        .limit(1)
+    ).first()
+    if change is None:
+        raise ResidentNotFound(f"no history for resident {resident_id}", resident_id=resident_id)
+    return _change_record(change)
 
 
 def household_members(db: Session, household_id: str) -> list[ResidentRecord]:
@@ -355,8 +397,10 @@ def find_by_individual_number(
 # ---------------------------------------------------------------- accesses
 
 
-def record_access(db: Session, resident_id: str, actor: str, organization_code: str, purpose: str) -> None:
-    """Remember who read whose record, when and why, so that the person can see it."""
+def record_access(
+    db: Session, resident_id: str, actor: str, organization_code: str, purpose: str, *, role: str = ""
+) -> None:
+    """Remember who read whose record, when, why and in which role, so that the person can see it."""
     db.add(
         Access(
             resident_id=resident_id,
@@ -364,12 +408,19 @@ def record_access(db: Session, resident_id: str, actor: str, organization_code: 
             organization_code=organization_code,
             purpose=purpose,
             accessed_at=clock.now(),
+            role=role,
         )
     )
 
 
 def record_accesses(
-    db: Session, resident_ids: Iterable[str], actor: str, organization_code: str, purpose: str
+    db: Session,
+    resident_ids: Iterable[str],
+    actor: str,
+    organization_code: str,
+    purpose: str,
+    *,
+    role: str = "",
 ) -> None:
     """``record_access`` for every record of a search result, in one statement."""
     at = clock.now()
@@ -380,6 +431,7 @@ def record_accesses(
             "organization_code": organization_code,
             "purpose": purpose,
             "accessed_at": at,
+            "role": role,
         }
         for rid in resident_ids
     ]
@@ -387,12 +439,16 @@ def record_accesses(
         db.execute(insert(Access), rows)
 
 
-def accesses_of(db: Session, resident_id: str) -> list[AccessRecord]:
-    """Every recorded read of one person's record, newest first."""
+def accesses_of(
+    db: Session, resident_id: str, *, limit: int | None = None, offset: int = 0
+) -> list[AccessRecord]:
+    """The recorded reads of one person's record, newest first (all of them without ``limit``)."""
     rows = db.scalars(
         select(Access)
         .where(Access.resident_id == resident_id)
         .order_by(Access.accessed_at.desc(), Access.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
     return [
         AccessRecord(
@@ -401,9 +457,14 @@ def accesses_of(db: Session, resident_id: str) -> list[AccessRecord]:
             organization_code=a.organization_code,
             purpose=a.purpose,
             accessed_at=a.accessed_at,
+            role=a.role,
         )
         for a in rows
     ]
+
+
+def count_accesses(db: Session, resident_id: str) -> int:
+    return db.scalar(select(func.count()).select_from(Access).where(Access.resident_id == resident_id)) or 0
 
 
 # ---------------------------------------------------------------- outbox
@@ -447,7 +508,14 @@ def mark_delivered(db: Session, event_ids: Sequence[str]) -> int:
 
 
 def _append(
-    db: Session, row: Resident, kind: ChangeKind, *, effective_date: date, actor: str, legal_basis: str | None
+    db: Session,
+    row: Resident,
+    kind: ChangeKind,
+    *,
+    effective_date: date,
+    actor: str,
+    legal_basis: str | None,
+    details: Mapping[str, str] | None = None,
 ) -> ResidentRecord:
     """Write the new state to the history and the outbox; the one way every change ends."""
     now = clock.now()
@@ -462,6 +530,7 @@ def _append(
             actor=actor,
             legal_basis=legal_basis or LEGAL_BASIS[kind],
             snapshot=snapshot,
+            details={k: v for k, v in (details or {}).items() if v} or None,
         )
     )
     db.add(
@@ -583,23 +652,44 @@ def _new_row(db: Session, municipality_code: str, person: NewResident, status_da
     return row
 
 
+def assign_individual_number(db: Session, municipality_code: str) -> IndividualNumber:
+    """個人番号の指定 for a newborn (番号法第7条): a random number with its check digit, not yet
+    registered here. Nationwide uniqueness is the 地方公共団体情報システム機構's job, out of scope."""
+    code = LocalGovernmentCode(municipality_code)
+    while True:
+        eleven = f"{secrets.randbelow(10**11):011d}"
+        number = eleven + check_digit(eleven)
+        taken = select(Resident.id).where(
+            Resident.municipality_code == code, Resident.number_hash == vault().lookup_hash(number)
+        )
+        if db.scalar(taken) is None:
+            return IndividualNumber(number)
+
+
 def register_birth(
-    db: Session, municipality_code: str, person: NewResident, *, actor: str, legal_basis: str | None = None
+    db: Session,
+    municipality_code: str,
+    person: NewResident,
+    *,
+    actor: str,
+    legal_basis: str | None = None,
+    residence: Residence | None = None,
 ) -> ResidentRecord:
-    """出生: a newborn joins a household and lives at its head's address."""
-    if person.household_id is None:
-        raise UnknownHousehold("household_id", "a newborn is registered into an existing household")
+    """出生: a newborn joins a household and lives at its head's address, or (without
+    ``household_id``) starts a household of their own at ``residence``."""
+    if person.household_id is None and residence is None:
+        raise UnknownHousehold("household_id", "name the household, or the address of a new household")
     row = _new_row(db, municipality_code, person, person.birth_date)
-    head = db.scalars(
-        select(Resident).where(Resident.household_id == row.household_id, Resident.relationship == HEAD)
-    ).first()
-    if head is None or head.town_id is None:
-        raise UnknownHousehold("household_id", f"household {row.household_id} has no head with an address")
-    _place(
-        row,
-        _town_in(db, row.municipality_code, head.town_id),
-        Residence(head.town_id, head.banchi, head.go, head.building),
-    )
+    if residence is None:
+        head = db.scalars(
+            select(Resident).where(Resident.household_id == row.household_id, Resident.relationship == HEAD)
+        ).first()
+        if head is None or head.town_id is None:
+            raise UnknownHousehold(
+                "household_id", f"household {row.household_id} has no head with an address"
+            )
+        residence = Residence(head.town_id, head.banchi, head.go, head.building)
+    _place(row, _town_in(db, row.municipality_code, residence.town_id), residence)
     db.add(row)
     return _append(db, row, "birth", effective_date=person.birth_date, actor=actor, legal_basis=legal_basis)
 
@@ -613,14 +703,37 @@ def register_move_in(
     moved_in_on: date,
     actor: str,
     legal_basis: str | None = None,
+    previous_address: str = "",
+    certificate: str = "",
 ) -> ResidentRecord:
-    """転入: a person who moved here from another municipality."""
+    """転入: a person who moved here from another municipality.
+
+    ``previous_address`` (前住所) is normalized with the address registry and kept in the history
+    with the 転出証明書 reference ``certificate``.
+    """
     if moved_in_on > _today():
         raise EffectiveDateInFuture("effective_date", f"the date {moved_in_on} is in the future")
+    details = {"certificate": normalize_width(certificate)}
+    if previous_address.strip():
+        details["previous_address"] = _previous_address(db, municipality_code, previous_address)
     row = _new_row(db, municipality_code, person, moved_in_on)
     _place(row, _town_in(db, row.municipality_code, residence.town_id), residence)
     db.add(row)
-    return _append(db, row, "move_in", effective_date=moved_in_on, actor=actor, legal_basis=legal_basis)
+    return _append(
+        db, row, "move_in", effective_date=moved_in_on, actor=actor, legal_basis=legal_basis, details=details
+    )
+
+
+def _previous_address(db: Session, municipality_code: str, text: str) -> str:
+    """前住所 as one normalized line; it must name a municipality, and not this one."""
+    found = addresses.normalize(db, text)
+    if found.address is None or found.level in ("unmatched", "prefecture"):
+        raise UnknownPreviousAddress("previous_address", f"{text!r} does not name a known municipality")
+    if found.address.municipality_code == municipality_code:
+        raise PreviousAddressInMunicipality(
+            "previous_address", f"{text!r} is in {municipality_code}: a move within it is a 転居"
+        )
+    return found.address.label()
 
 
 def change_address(
@@ -656,12 +769,60 @@ def move_out(
 
 
 def register_death(
-    db: Session, resident_id: str, *, date_of_death: date, actor: str, legal_basis: str | None = None
+    db: Session,
+    resident_id: str,
+    *,
+    date_of_death: date,
+    actor: str,
+    legal_basis: str | None = None,
+    new_head_id: str | None = None,
 ) -> ResidentRecord:
-    """死亡: the record is closed (消除) and no further change is accepted."""
+    """死亡: the record is closed (消除) and no further change is accepted.
+
+    When the 世帯主 dies and others remain, ``new_head_id`` names the member who becomes head;
+    that member's record gets a 世帯主変更 entry. (Other members' 続柄 stay as recorded: they are
+    corrected on the 世帯変更届 that follows.)
+    """
     row = _changeable(db, resident_id, date_of_death)
+    successor = _successor(db, row, new_head_id)
+    if successor is not None:
+        _check_effective_date(db, successor.id, date_of_death)
     row.status, row.status_date = "deceased", date_of_death
-    return _append(db, row, "death", effective_date=date_of_death, actor=actor, legal_basis=legal_basis)
+    died = _append(db, row, "death", effective_date=date_of_death, actor=actor, legal_basis=legal_basis)
+    if successor is not None:
+        household = db.get(Household, row.household_id, with_for_update=True)
+        if household is not None:
+            household.head_id = successor.id
+        successor.relationship = HEAD
+        _append(
+            db,
+            successor,
+            "head_change",
+            effective_date=date_of_death,
+            actor=actor,
+            legal_basis=None,
+            details={"previous_head": row.family_name + " " + row.given_name},
+        )
+    return died
+
+
+def _successor(db: Session, row: Resident, new_head_id: str | None) -> Resident | None:
+    """The member who becomes 世帯主 when ``row``, the head, dies; None if no one remains."""
+    others = db.scalars(
+        select(Resident).where(
+            Resident.household_id == row.household_id, Resident.status == "resident", Resident.id != row.id
+        )
+    ).all()
+    if row.relationship != HEAD or not others:
+        if new_head_id:
+            raise NewHeadNotNeeded("new_head_id", "a new head is named only when the head of household dies")
+        return None
+    if not new_head_id:
+        raise HeadOfHouseholdRequired("new_head_id", "the head of household died: name the new head")
+    successor = next((m for m in others if m.id == new_head_id), None)
+    if successor is None:
+        raise NotAHouseholdMember("new_head_id", f"{new_head_id} is not a living member of the household")
+    return successor
 
 
 def change_name(
@@ -672,13 +833,67 @@ def change_name(
     effective_date: date,
     actor: str,
     legal_basis: str | None = None,
+    reason: str = "",
 ) -> ResidentRecord:
-    """氏名変更: after a 戸籍 event (marriage, adoption, ...)."""
+    """氏名変更: after a 戸籍 event (marriage, adoption, ...); ``reason`` names it (婚姻)."""
     row = _changeable(db, resident_id, effective_date)
     _set_name(row, name)
     return _append(
-        db, row, "name_change", effective_date=effective_date, actor=actor, legal_basis=legal_basis
+        db,
+        row,
+        "name_change",
+        effective_date=effective_date,
+        actor=actor,
+        legal_basis=legal_basis,
+        details={"reason": normalize_width(reason)},
     )
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+def _fingerprint(request: Mapping[str, Any]) -> str:
+    text = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def register_once(
+    db: Session,
+    actor: str,
+    key: str | None,
+    request: Mapping[str, Any],
+    register: Callable[[], ResidentRecord],
+) -> tuple[ChangeRecord, bool]:
+    """Run ``register`` unless ``actor`` already sent ``key``: then (the same change, False).
+
+    The key is stored with the change in the caller's transaction; a key reused for another
+    ``request`` is refused, as in the procedures' submissions.
+    """
+    digest = _fingerprint(request)
+    if key:
+        earlier = db.scalars(
+            select(RegistrationKey).where(RegistrationKey.actor == actor, RegistrationKey.key == key)
+        ).first()
+        if earlier is not None:
+            if earlier.request_sha256 != digest:
+                raise IdempotencyKeyReused(f"the key {key!r} was already used for another registration")
+            return cast(ChangeRecord, get_change(db, earlier.change_id)), False
+    change = latest_change(db, register().id)
+    if key:
+        try:
+            with db.begin_nested():
+                db.add(
+                    RegistrationKey(
+                        actor=actor,
+                        key=key,
+                        request_sha256=digest,
+                        change_id=change.id,
+                        created_at=clock.now(),
+                    )
+                )
+        except IntegrityError:  # a concurrent request with the same key won; this one must not count
+            raise IdempotencyKeyReused(f"the key {key!r} is being used by another request") from None
+    return change, True
 
 
 # ---------------------------------------------------------------- bulk import
