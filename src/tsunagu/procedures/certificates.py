@@ -68,6 +68,7 @@ def issue(
         "issuer": row.organization_code,
         "issuer_name": issuer_name,
         "recipient": row.subject_id,
+        "recipient_name": f"{person.name.family} {person.name.given}",
         "procedure": procedure.id,
         "receipt_number": row.receipt_number,
         "issued_at": now.isoformat(),

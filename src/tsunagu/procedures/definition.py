@@ -144,3 +144,7 @@ class Procedure(Frozen):
     @property
     def prefilled_fields(self) -> frozenset[str]:
         return frozenset(p.field for p in self.prefill)
+
+    @property
+    def has_files(self) -> bool:
+        return any(f.type == "file" for f in self.fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsunagu.core.database import Base, UTCDateTime
@@ -124,3 +124,41 @@ class ProceduresConsent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProceduresAttachment(Base):
+    """An uploaded file of an application, its bytes kept in the same transaction as the application.
+
+    Before submission it is pending: held for the form (``owner_id`` + ``upload_key``, the form's
+    idempotency key) between the review and the submit step, then linked to the application.
+    """
+
+    __tablename__ = "procedures_attachments"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    application_id: Mapped[str | None] = mapped_column(
+        ForeignKey("procedures_applications.id"), index=True, nullable=True
+    )
+    owner_id: Mapped[str] = mapped_column(String(64))
+    upload_key: Mapped[str] = mapped_column(String(128), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProceduresCorrection(Base):
+    """補正の依頼: why staff returned an application and which fields they want corrected."""
+
+    __tablename__ = "procedures_corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("procedures_applications.id"), index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Header, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from tsunagu.core.http.auth import TRANSACTION, require_principal, require_resident, require_staff
@@ -14,16 +15,20 @@ from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
-from tsunagu.procedures.applications import service
+from tsunagu.procedures.applications import attachments, correction, service
 from tsunagu.procedures.applications.schemas import (
     ApplicationIn,
     ApplicationOut,
+    AttachmentOut,
     DecisionIn,
     DocumentIn,
+    ResubmitIn,
     VerificationOut,
+    WithdrawIn,
 )
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.notices.download import pdf_response
 from tsunagu.procedures.payments import service as payments
 from tsunagu.procedures.payments.provider import PaymentProvider
 from tsunagu.procedures.payments.wiring import payment_provider
@@ -111,6 +116,79 @@ def retry_evidence(
     return ApplicationOut.of(app, backoffice.today())
 
 
+@router.post("/applications/{application_id}/resubmit", response_model=ApplicationOut)
+def resubmit_application(
+    application_id: str,
+    body: ResubmitIn,
+    *,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    db: Session = TRANSACTION,
+) -> ApplicationOut:
+    """再提出 after a return for correction: send only the corrected fields (409 unless returned)."""
+    key = service.require_key(idempotency_key)
+    app = service.get_for(db, person, application_id)
+    procedure = catalogue.get_procedure(registry, app.procedure_id)
+    done = correction.resubmit(db, person, procedure, application_id, body.data, key=key)
+    return ApplicationOut.of(done, backoffice.today())
+
+
+@router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut)
+def withdraw_application(
+    application_id: str,
+    body: WithdrawIn,
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    db: Session = TRANSACTION,
+) -> ApplicationOut:
+    """取下げ: end an application not yet decided (409 once decided; repeating it changes nothing)."""
+    app = service.get_for(db, person, application_id)
+    procedure = catalogue.get_procedure(registry, app.procedure_id)
+    done = correction.withdraw(db, person, procedure, application_id, reason=body.reason)
+    return ApplicationOut.of(done, backoffice.today())
+
+
+@router.get("/applications/{application_id}/attachments", response_model=list[AttachmentOut])
+def application_attachments(
+    application_id: str, principal: Principal = Depends(require_principal), db: Session = TRANSACTION
+) -> list[AttachmentOut]:
+    """The files uploaded with an application (their type as recognised from their bytes)."""
+    service.get_for(db, principal, application_id)
+    return [AttachmentOut(**a.__dict__) for a in attachments.of_application(db, application_id)]
+
+
+@router.get(
+    "/applications/{application_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}}}},
+)
+def application_attachment(
+    application_id: str,
+    attachment_id: str,
+    principal: Principal = Depends(require_principal),
+    db: Session = TRANSACTION,
+) -> Response:
+    """One uploaded file, for its applicant or the receiving organization's staff."""
+    return attachment_response(db, principal, application_id, attachment_id)
+
+
+def attachment_response(
+    db: Session, principal: Principal, application_id: str, attachment_id: str
+) -> Response:
+    service.get_for(db, principal, application_id)
+    info, content = attachments.content_of(db, application_id, attachment_id)
+    return Response(
+        content,
+        media_type=info.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(info.filename)}",
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 @router.get("/backoffice/applications", response_model=Page[ApplicationOut])
 def organization_inbox(
     procedure_id: str | None = None,
@@ -156,6 +234,7 @@ def decide(
         application_id,
         action=body.action,
         reason=body.reason,
+        fields=body.fields,
     )
     db.commit()  # the refund task must see the decision, whenever the dependency's exit runs
     tasks.add_task(payments.process_refunds, request.app.state.database, provider)
@@ -172,7 +251,39 @@ def verify_notice(body: DocumentIn, request: Request, db: Session = TRANSACTION)
         reason=result.reason,
         registered=result.registered,
         payload=result.payload,
+        sha256=result.sha256,
     )
+
+
+@router.post("/notices/verify-pdf", response_model=VerificationOut)
+async def verify_notice_pdf(
+    request: Request, file: UploadFile = File(description="A notice PDF downloaded from Tsunagu")
+) -> VerificationOut:
+    """Anyone: verify the signed document embedded in a notice PDF (422 when it carries none)."""
+    content = await file.read()
+    with request.app.state.database.session() as db:
+        result, _document = notices.verify_pdf(db, request.app.state.secret_key, content, issuers(request))
+    return VerificationOut(
+        valid=result.valid,
+        issuer=result.issuer,
+        reason=result.reason,
+        registered=result.registered,
+        payload=result.payload,
+        sha256=result.sha256,
+    )
+
+
+@router.get(
+    "/notices/{notice_id}.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}}
+)
+def notice_pdf(
+    notice_id: str,
+    request: Request,
+    principal: Principal = Depends(require_principal),
+    db: Session = TRANSACTION,
+) -> Response:
+    """The signed notice or certificate as PDF (its JWS attached), for the addressee or the issuer."""
+    return pdf_response(request, db, principal, notice_id)
 
 
 @router.get("/notices/keys")

@@ -81,6 +81,29 @@ class ApplicationOut(BaseModel):
 class DecisionIn(BaseModel):
     action: Literal["start_review", "approve", "reject", "return"]
     reason: str = Field("", max_length=2000)
+    fields: list[str] = Field(
+        default_factory=list, max_length=50, description="On return: the fields the applicant must correct."
+    )
+
+
+class ResubmitIn(BaseModel):
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="Only the corrected fields; the others keep their values."
+    )
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field("", max_length=2000)
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    field: str
+    filename: str
+    content_type: str = Field(description="The type recognised from the file's bytes")
+    size: int
+    sha256: str
+    uploaded_at: datetime
 
 
 class DocumentIn(BaseModel):
@@ -92,4 +115,5 @@ class VerificationOut(BaseModel):
     issuer: str
     reason: str
     registered: bool = Field(description="The notice is on record at this platform")
+    sha256: str = Field("", description="SHA-256 of the signed document (printed on its PDF)")
     payload: dict[str, Any] | None

@@ -29,6 +29,7 @@ from tsunagu.mesh import errors as mesh_errors
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import meshlink, rules, statemachine
 from tsunagu.procedures import service as catalogue
+from tsunagu.procedures.applications import attachments
 from tsunagu.procedures.applications.validation import clean
 from tsunagu.procedures.definition import Localized, Procedure
 from tsunagu.procedures.models import (
@@ -555,6 +556,8 @@ def _insert(db: Session, s: Submission, digest: str) -> Application:
                 fetched_at=None,
             )
         )
+    if s.procedure.has_files:
+        attachments.attach_pending(db, s.principal.subject_id, s.idempotency_key, row.id)
     audit(db, row.id, s.principal, from_status="", to_status="submitted", reason="")
     inbox.deliver(
         db,

@@ -24,6 +24,8 @@ from tsunagu.procedures.definition import FormField, Procedure
 
 NAME_PARTS = ("family", "given", "family_kana", "given_kana")
 ADDRESS_MAX = 200
+# the types an upload may be, as recognised from its bytes (applications.attachments.sniff)
+FILE_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
 # message id → English (the API's ``message``; pages translate the id with gettext)
 MESSAGES: dict[str, str] = {
@@ -45,6 +47,7 @@ MESSAGES: dict[str, str] = {
         "This file type is not accepted (only %(allowed)s)."
     ),
     "この項目はこの手続にありません。": "This field is not part of this procedure.",
+    "この項目は修正を求められていません。": "This field was not asked to be corrected.",
 }
 
 
@@ -217,10 +220,10 @@ def _file(form_field: FormField, raw: Any) -> dict[str, Any]:
         raise _Problem("形式が正しくありません。")
     if form_field.max_bytes is not None and raw.size > form_field.max_bytes:
         raise _Problem("ファイルが大きすぎます（上限 %(limit)s バイト）。", limit=f"{form_field.max_bytes:,}")
-    if form_field.content_types and raw.content_type not in form_field.content_types:
+    allowed = form_field.content_types or FILE_TYPES
+    if raw.content_type not in allowed:
         raise _Problem(
-            "このファイル形式は受け付けられません（%(allowed)s のみ）。",
-            allowed=", ".join(form_field.content_types),
+            "このファイル形式は受け付けられません（%(allowed)s のみ）。", allowed=", ".join(allowed)
         )
     return {
         "filename": raw.filename,

@@ -16,6 +16,7 @@ from tsunagu.core.sessions import Principal
 from tsunagu.identity.organizations import service as organizations
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import certificates, statemachine
+from tsunagu.procedures.applications import correction
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresApplication
@@ -101,8 +102,10 @@ def decide(
     *,
     action: str,
     reason: str = "",
+    fields: list[str] | None = None,
 ) -> applications.Application:
-    """Move an application one step (audited); approval updates the registry and issues the notice."""
+    """Move an application one step (audited); approval updates the registry and issues the notice;
+    a return records which ``fields`` the applicant is asked to correct."""
     row = db.get(ProceduresApplication, application_id, with_for_update=True)
     if row is None:
         raise applications.ApplicationNotFound(f"no application {application_id}")
@@ -128,11 +131,14 @@ def decide(
                 }
             ],
         )
+    flagged = _known_fields(procedure, fields or [])
     previous = row.status
     row.status, row.updated_at = target, clock.now()
     if target in ("approved", "rejected", "returned"):
         row.decision_reason = reason
     applications.audit(db, row.id, staff, from_status=previous, to_status=target, reason=reason)
+    if target == "returned":
+        correction.request(db, staff, row, reason, flagged)
     if target == "approved" and procedure.on_approval == "resident_move_out":
         _record_move_out(db, row, staff)
     if target == "rejected":
@@ -154,6 +160,19 @@ def decide(
         )
     db.flush()
     return applications.load(db, row.id)
+
+
+def _known_fields(procedure: Procedure, fields: list[str]) -> list[str]:
+    unknown = [name for name in fields if procedure.field(name) is None]
+    if unknown:
+        raise ValidationFailed(
+            f"not fields of {procedure.id}: {', '.join(unknown)}",
+            errors=[
+                {"location": ["body", "fields"], "message": f"unknown field {name}", "type": "unknown-field"}
+                for name in unknown
+            ],
+        )
+    return fields
 
 
 def _record_move_out(db: Session, row: ProceduresApplication, staff: Principal) -> None:
@@ -241,4 +260,5 @@ def _issue_certificate(db: Session, secret: str, procedure: Procedure, row: Proc
         f"\n{issuer_name}",
         link=f"/applications/{row.id}",
         document=document,
+        extra={"notice_id": notices.document_id(document)},
     )

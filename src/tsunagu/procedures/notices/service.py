@@ -23,9 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
-from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.core.sessions import Principal
+from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresNotice
+from tsunagu.procedures.notices import pdf
 
 ALGORITHM = "ES256"
 TYP = "tsunagu-notice+jws"
@@ -36,6 +39,16 @@ MAX_DOCUMENT_CHARS = 64_000
 class NoticeMalformed(ValidationFailed):
     code = "notice-malformed"
     title = "This is not a signed notice"
+
+
+class NoticeNotFound(NotFound):
+    code = "notice-not-found"
+    title = "Notice not found"
+
+
+class PdfWithoutDocument(NoticeMalformed):
+    code = "notice-pdf-without-document"
+    title = "This PDF carries no signed document"
 
 
 def signing_key(secret: str, organization: str) -> ECKey:
@@ -108,6 +121,7 @@ def issue(
         "issuer": issuer,
         "issuer_name": issuer_name,
         "recipient": recipient_id,
+        "recipient_name": values.get("applicant_name", ""),
         "procedure": procedure.id,
         "procedure_name": procedure.name.model_dump(),
         "receipt_number": receipt_number,
@@ -162,6 +176,7 @@ class Verification:
     reason: str = ""
     payload: dict[str, Any] | None = None
     registered: bool = False
+    sha256: str = ""
 
 
 def verify(db: Session, secret: str, document: str, known_issuers: list[str]) -> Verification:
@@ -197,4 +212,51 @@ def verify(db: Session, secret: str, document: str, known_issuers: list[str]) ->
     if payload.get("issuer") != issuer:
         return Verification(False, issuer=issuer, reason="the issuer inside differs from the signer")
     registered = db.get(ProceduresNotice, str(payload.get("id", ""))) is not None
-    return Verification(True, issuer, "", payload, registered)
+    return Verification(True, issuer, "", payload, registered, pdf.digest(token))
+
+
+def document_for(db: Session, principal: Principal, notice_id: str) -> IssuedNotice:
+    """A signed document the principal may read: the addressee's (or their proxy's), or one
+    issued by the staff member's organization; anyone else gets 403, as for the application."""
+    row = db.get(ProceduresNotice, notice_id)
+    if row is None:
+        raise NoticeNotFound(f"no notice {notice_id}")
+    applications.get_for(db, principal, row.application_id)
+    return IssuedNotice(row.id, row.application_id, row.issuer, row.decision, row.document, row.issued_at)
+
+
+def document_id(token: str) -> str:
+    """The id inside a signed document as issued here."""
+    return str(pdf.payload_of(token)["id"])
+
+
+def verify_url(base_url: str, notice_id: str) -> str:
+    """Where anyone checks the document on record (printed on the PDF, as text and QR code)."""
+    return f"{base_url.rstrip('/')}/notices/verify?id={notice_id}"
+
+
+def verify_registered(db: Session, secret: str, notice_id: str, known_issuers: list[str]) -> Verification:
+    """The document on record under ``notice_id`` checked like a pasted one (its id is the secret)."""
+    row = db.get(ProceduresNotice, notice_id)
+    if row is None:
+        return Verification(False, reason="no document with this id is on record here")
+    return verify(db, secret, row.document, known_issuers)
+
+
+def verify_pdf(
+    db: Session, secret: str, content: bytes, known_issuers: list[str]
+) -> tuple[Verification, str]:
+    """Verify the signed document embedded in a PDF made here; (result, the document)."""
+    token = pdf.extract_document(content)
+    if token is None:
+        raise PdfWithoutDocument(
+            "the PDF carries no signed document (notice.jws); upload the PDF downloaded from Tsunagu",
+            errors=[
+                {
+                    "location": ["body", "file"],
+                    "message": "no embedded notice.jws",
+                    "type": PdfWithoutDocument.code,
+                }
+            ],
+        )
+    return verify(db, secret, token, known_issuers), token
