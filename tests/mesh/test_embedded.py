@@ -15,6 +15,7 @@ from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh import errors
 from tsunagu.mesh.codes import service as codes
+from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node import service as node
@@ -112,7 +113,9 @@ def test_a_withheld_investigation_appears_only_after_its_release_date(
 
 
 def test_a_move_is_pushed_to_each_subscriber_with_only_its_items(database: Database, world: World) -> None:
-    with database.session() as db:
+    with database.session() as db:  # the private utility receives it only with the person's consent
+        directory.grant_consent(db, subscriber="tsunagu-power", resident_id=world.resident_id, scope="moving",
+                                expires_at=clock.now() + timedelta(days=30), source="test")
         residents.change_address(db, world.resident_id, residents.Residence(town_id=TOWN_ID + 1, banchi="5"),
                                  effective_date=date(2026, 11, 20), actor="test")
     assert registry_events.pump(database, world.nodes.context) == 1
@@ -153,7 +156,7 @@ def test_only_operator_administrators_manage_the_directory(
     login_as(client, database, CITY_STAFF)
     assert client.get("/api/v1/mesh/directory/legal-bases").json()["code"] == "forbidden"
     login_as(client, database, OPERATOR_ADMIN)
-    bases = client.get("/api/v1/mesh/directory/legal-bases").json()
+    bases = client.get("/api/v1/mesh/directory/legal-bases").json()["items"]
     assert any(b["id"] == f"kaigo-hoken-{CHIYODA}" for b in bases)
 
 

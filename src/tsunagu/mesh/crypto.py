@@ -1,8 +1,12 @@
 """Signatures of the mesh: JWS compact serialization (RFC 7515) with ES256 over canonical JSON.
 
 ES256 signatures are the fixed-width ``r || s`` form (RFC 7518 §3.4), not DER. Public keys
-travel as JWKs (RFC 7517); a key id is ``<organization code>#<generation>`` so that a verifier
-knows whose key to look up before trusting anything in the payload.
+travel as JWKs (RFC 7517); a key id is ``<organization code>#<suffix>`` so that a verifier knows
+whose key to look up before trusting anything in the payload. The suffix is the generation of a
+key derived from the deployment secret, or the RFC 7638 thumbprint of a rotated key.
+
+A published JWK may carry its validity like OpenID Federation's keys: ``nbf``/``exp`` (seconds
+since the epoch) and ``revoked`` ({"revoked_at", "reason"}); verifiers refuse a key outside them.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-from tsunagu.mesh.errors import BadSignature, Unsigned
+from tsunagu.mesh.errors import BadSignature, KeyExpired, KeyRevoked, Unsigned
 
 ALGORITHM = "ES256"
 _COORDINATE_BYTES = 32
@@ -77,6 +81,45 @@ def load_signing_key(path: Path, organization_code: str, generation: int = 1) ->
     if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
         raise ValueError(f"{path} is not a P-256 private key")
     return SigningKey(f"{organization_code}#{generation}", key)
+
+
+def new_signing_key(organization_code: str) -> SigningKey:
+    """A fresh random key whose id ends in its RFC 7638 thumbprint (``tsunagu mesh rotate-key``)."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    return SigningKey(f"{organization_code}#{jwk_thumbprint(SigningKey('', private).public_jwk())}", private)
+
+
+def jwk_thumbprint(jwk: dict[str, Any]) -> str:
+    """RFC 7638: SHA-256 over the required EC members in lexicographic order, base64url."""
+    required = {name: jwk[name] for name in ("crv", "kty", "x", "y")}
+    return b64url(hashlib.sha256(canonical_json(required)).digest())
+
+
+def check_usable(jwk: dict[str, Any], at: int) -> None:
+    """Refuse a key that is revoked, not yet valid or expired at ``at`` (seconds since the epoch)."""
+    kid = jwk.get("kid")
+    if jwk.get("revoked"):
+        raise KeyRevoked(f"the key {kid} was revoked")
+    if at < int(jwk.get("nbf", at)) or at >= int(jwk.get("exp", at + 1)):
+        raise KeyExpired(f"the key {kid} is not valid at this time")
+
+
+def _store_password(secret: str) -> bytes:
+    return hmac.new(secret.encode(), b"mesh-private-key-store", hashlib.sha256).hexdigest().encode()
+
+
+def encrypt_private_key(key: SigningKey, secret: str) -> str:
+    """PKCS#8 PEM encrypted under a password derived from the deployment secret (at rest)."""
+    return key.private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(_store_password(secret))).decode("ascii")
+
+
+def decrypt_private_key(pem: str, secret: str, kid: str) -> SigningKey:
+    key = serialization.load_pem_private_key(pem.encode("ascii"), password=_store_password(secret))
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"the stored key {kid} is not an EC key")
+    return SigningKey(kid, key)
 
 
 def public_key_from_jwk(jwk: dict[str, Any]) -> ec.EllipticCurvePublicKey:

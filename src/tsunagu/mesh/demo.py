@@ -109,7 +109,7 @@ def legal_bases() -> list[dict[str, Any]]:
             {"id": f"kaigo-hoken-{city}", "title_ja": "介護保険料の算定（年金の確認）",
              "law_ja": "介護保険法第203条（資料の提供等）", "consumer": city, "provider": "jpn-pension",
              "service_code": "pension-status", "items": ["pension_type", "annual_amount"]},
-            {"id": f"denki-tenkyo-{city}", "title_ja": "電気契約の住所変更（本人同意）",
+            {"id": f"denki-tenkyo-{city}", "kind": "consent", "title_ja": "電気契約の住所変更（本人同意）",
              "law_ja": "本人の同意（電気需給約款に基づく住所変更の届出の代行）", "consumer": "tsunagu-power",
              "provider": city, "service_code": "resident-basic", "items": ["address"]},
             {"id": f"hansoku-chosa-{city}", "title_ja": "国税の犯則調査",
@@ -130,7 +130,7 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
     """Register the demo organizations (keys derived from ``secret``), services, 事務, subscriptions."""
     for code, name_ja, name_en, kind in ORGANIZATIONS:
         key = crypto.derive_signing_key(secret, code)
-        directory.put_organization(db, schemas.Organization(
+        directory.put_organization(db, schemas.OrganizationIn(
             code=code, name_ja=name_ja, name_en=name_en, kind=kind, endpoint=endpoint_of(code),
             keys=[key.public_jwk()]), ACTOR)
     for provider, spec in SERVICES:
@@ -144,7 +144,7 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
             subscriber="jpn-pension", provider=city, event_kinds=["address_changed", "died", "name_changed"],
             legal_basis_id=f"nenkin-jukyu-{city}", endpoint=endpoint_of("jpn-pension")), ACTOR)
         directory.add_subscription(db, schemas.SubscriptionIn(
-            subscriber="tsunagu-power", provider=city, event_kinds=["address_changed"],
+            subscriber="tsunagu-power", provider=city, event_kinds=["address_changed", "moving_notice"],
             legal_basis_id=f"denki-tenkyo-{city}", endpoint=endpoint_of("tsunagu-power")), ACTOR)
 
 

@@ -25,6 +25,16 @@ class BadSignature(MeshDenied):
     title = "The signature does not verify"
 
 
+class KeyRevoked(BadSignature):
+    code = "mesh-key-revoked"
+    title = "The signing key was revoked"
+
+
+class KeyExpired(BadSignature):
+    code = "mesh-key-expired"
+    title = "The signing key is outside its validity period"
+
+
 class StaleMessage(MeshDenied):
     status = 401
     code = "mesh-stale"
@@ -103,10 +113,10 @@ class MessageTooLarge(MeshDenied):
 
 DENIALS: dict[str, type[MeshDenied]] = {
     cls.code: cls
-    for cls in (MeshDenied, Unsigned, BadSignature, StaleMessage, Replay, UnknownOrganization,
-                WrongProvider, UnknownService, NoLegalBasis, ItemsBeyondBasis, UnknownSubject,
-                ResponseSchemaViolation, ProviderUnavailable, DirectoryUnavailable, MalformedMessage,
-                MessageTooLarge)
+    for cls in (MeshDenied, Unsigned, BadSignature, KeyRevoked, KeyExpired, StaleMessage, Replay,
+                UnknownOrganization, WrongProvider, UnknownService, NoLegalBasis, ItemsBeyondBasis,
+                UnknownSubject, ResponseSchemaViolation, ProviderUnavailable, DirectoryUnavailable,
+                MalformedMessage, MessageTooLarge)
 }
 
 

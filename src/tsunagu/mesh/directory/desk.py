@@ -45,8 +45,9 @@ def current_catalog(database: Database) -> directory.Catalog:
 def key_resolver(known: directory.Catalog) -> crypto.KeyResolver:
     def resolve(kid: str) -> ec.EllipticCurvePublicKey | None:
         member = known.organizations.get(crypto.organization_of_kid(kid))
-        for jwk in member.keys if member else []:
+        for jwk in member.keys if member and member.active else []:
             if jwk.get("kid") == kid:
+                crypto.check_usable(jwk, int(clock.now().timestamp()))
                 fingerprint = crypto.canonical_json(jwk).decode()
                 if fingerprint not in _keys:
                     _keys[fingerprint] = crypto.public_key_from_jwk(jwk)

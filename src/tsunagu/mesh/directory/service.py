@@ -1,27 +1,33 @@
 """Directory rules: who is a member, what services exist, which 事務 allows which items to whom.
 
-Every change is audited with the acting administrator. ``authorize`` and ``fanout`` are the
-directory's answers to nodes: they check the legal basis and translate 機関別符号.
+Every change is audited with the acting administrator and the record before and after; the
+newest audit entry's id is the directory's version. ``authorize`` and ``fanout`` are the
+directory's answers to nodes: they check the legal basis (and, for a consent basis, the person's
+recorded consent) and translate 機関別符号.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from pydantic import BaseModel
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
-from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.core.errors import Conflict, NotFound, ValidationFailed
 from tsunagu.mesh import errors
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import schemas
 from tsunagu.mesh.directory.models import (
+    MeshConsent,
     MeshDirectoryAudit,
     MeshLegalBasis,
     MeshOrganization,
@@ -29,8 +35,11 @@ from tsunagu.mesh.directory.models import (
     MeshSubscription,
 )
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 _changes = itertools.count(1)
 _generation = 0
+# what a consent covers: the event kinds a subscriber may receive under it
+CONSENT_SCOPES: dict[str, tuple[str, ...]] = {"moving": ("moving_notice", "address_changed", "moved_out")}
 
 
 def generation() -> int:
@@ -43,43 +52,114 @@ def _bump(_session: Session) -> None:
     _generation = next(_changes)
 
 
-def _audit(db: Session, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+def audit(db: Session, actor: str, action: str, target: str, *, before: dict[str, Any] | None,
+          after: dict[str, Any] | None) -> None:
     """Every change is audited, and cached catalogs are dropped once it is committed."""
-    db.add(MeshDirectoryAudit(at=clock.now(), actor=actor, action=action, target=target, detail=detail))
+    db.add(MeshDirectoryAudit(at=clock.now(), actor=actor, action=action, target=target,
+                              detail={"before": before, "after": after}))
     if not event.contains(db, "after_commit", _bump):
         event.listen(db, "after_commit", _bump, once=True)
 
 
-def _require_member(db: Session, code: str, field: str) -> None:
-    if db.get(MeshOrganization, code) is None:
-        raise ValidationFailed(f"{code!r} is not a member organization",
-                               errors=[{"location": [field], "message": "unknown organization",
-                                        "type": "unknown_organization"}])
+def version(db: Session) -> int:
+    """The directory's version: it grows with every change (nodes compare it to refresh)."""
+    return db.scalar(select(func.max(MeshDirectoryAudit.id))) or 0
 
 
-def put_organization(db: Session, data: schemas.Organization, actor: str) -> schemas.Organization:
-    """Register or update a member (its name, kind, node endpoint and signing keys)."""
-    record = db.get(MeshOrganization, data.code)
-    action = "organization.update" if record else "organization.create"
+def _invalid(field: str, message: str, kind: str) -> ValidationFailed:
+    return ValidationFailed(f"{field}: {message}", errors=[{"location": ["body", field], "message": message,
+                                                            "type": kind}])
+
+
+def _require_member(db: Session, code: str, field: str) -> MeshOrganization:
+    record = db.get(MeshOrganization, code)
     if record is None:
-        record = MeshOrganization(code=data.code)
+        raise _invalid(field, f"{code!r} is not a member organization", "unknown_organization")
+    return record
+
+
+def check_endpoint(url: str, field: str = "endpoint") -> str:
+    """Nodes are reached over http(s) on loopback addresses only in this environment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if parts.scheme not in ("http", "https") or not loopback:
+        raise _invalid(field, "must be an http(s) URL on a loopback address (127.0.0.1, ::1, localhost)",
+                       "endpoint_not_allowed")
+    return url.rstrip("/")
+
+
+def _dump(model: BaseModel | None) -> dict[str, Any] | None:
+    return None if model is None else model.model_dump(mode="json")
+
+
+def _read(model: type[ModelT], record: object) -> ModelT:
+    return model.model_validate(record)
+
+
+# --- members ------------------------------------------------------------------------------------
+
+def _organization_summary(record: MeshOrganization | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return _read(schemas.Organization, record).model_dump(mode="json", exclude={"keys"}) | {
+        "kids": [str(key.get("kid")) for key in record.keys]}
+
+
+def put_organization(db: Session, data: schemas.OrganizationIn, actor: str) -> schemas.Organization:
+    """Register or update a member (its name, kind, node endpoint and, if given, signing keys)."""
+    endpoint = check_endpoint(data.endpoint)
+    record = db.get(MeshOrganization, data.code)
+    before = _organization_summary(record)
+    if record is None:
+        record = MeshOrganization(code=data.code, keys=[], active=True)
         db.add(record)
     record.name_ja, record.name_en, record.kind = data.name_ja, data.name_en, data.kind
-    record.endpoint, record.keys, record.updated_at = data.endpoint.rstrip("/"), data.keys, clock.now()
-    _audit(db, actor, action, data.code, data.model_dump(exclude={"keys"}) | {
-        "kids": [str(key.get("kid")) for key in data.keys]})
+    record.endpoint, record.updated_at = endpoint, clock.now()
+    if data.keys is not None:
+        record.keys = data.keys
     db.flush()
-    return schemas.Organization.model_validate(record)
+    audit(db, actor, "organization.update" if before else "organization.create", data.code,
+          before=before, after=_organization_summary(record))
+    return _read(schemas.Organization, record)
+
+
+def create_organization(db: Session, data: schemas.OrganizationIn, actor: str) -> schemas.Organization:
+    if db.get(MeshOrganization, data.code) is not None:
+        raise Conflict(f"{data.code!r} is already a member organization")
+    return put_organization(db, data, actor)
+
+
+def set_organization_active(db: Session, code: str, active: bool, actor: str) -> schemas.Organization:
+    """Deactivate a member (its exchanges are refused) or take it back."""
+    record = db.get(MeshOrganization, code)
+    if record is None:
+        raise NotFound(f"no member organization {code!r}")
+    before = _organization_summary(record)
+    record.active, record.updated_at = active, clock.now()
+    audit(db, actor, "organization.activate" if active else "organization.deactivate", code,
+          before=before, after=_organization_summary(record))
+    return _read(schemas.Organization, record)
 
 
 def get_organization(db: Session, code: str) -> schemas.Organization | None:
     record = db.get(MeshOrganization, code)
-    return None if record is None else schemas.Organization.model_validate(record)
+    return None if record is None else _read(schemas.Organization, record)
 
 
 def list_organizations(db: Session) -> list[schemas.Organization]:
-    return [schemas.Organization.model_validate(r)
+    return [_read(schemas.Organization, r)
             for r in db.scalars(select(MeshOrganization).order_by(MeshOrganization.code))]
+
+
+# --- services -----------------------------------------------------------------------------------
+
+def _service_record(db: Session, provider: str, code: str, version_: str) -> MeshService | None:
+    return db.scalar(select(MeshService).where(MeshService.provider == provider, MeshService.code == code,
+                                               MeshService.version == version_))
 
 
 def put_service(db: Session, data: schemas.Service, actor: str) -> schemas.Service:
@@ -88,37 +168,42 @@ def put_service(db: Session, data: schemas.Service, actor: str) -> schemas.Servi
     try:
         Draft202012Validator.check_schema(data.response_schema)
     except SchemaError as exc:
-        raise ValidationFailed("response_schema is not a valid JSON Schema", errors=[
-            {"location": ["response_schema"], "message": exc.message, "type": "json_schema"}]) from None
-    record = db.scalar(select(MeshService).where(MeshService.provider == data.provider,
-                                                  MeshService.code == data.code,
-                                                  MeshService.version == data.version))
+        raise _invalid("response_schema", f"not a valid JSON Schema: {exc.message}", "json_schema") from None
+    record = _service_record(db, data.provider, data.code, data.version)
+    before = None if record is None else _dump(_read(schemas.Service, record))
     if record is None:
         record = MeshService(provider=data.provider, code=data.code, version=data.version)
         db.add(record)
     record.title_ja = data.title_ja
     record.items = [item.model_dump() for item in data.items]
     record.response_schema = data.response_schema
-    _audit(db, actor, "service.put", f"{data.provider}/{data.code}/{data.version}",
-           {"items": [item.name for item in data.items]})
+    audit(db, actor, "service.put", f"{data.provider}/{data.code}/{data.version}", before=before,
+          after=_dump(data))
     db.flush()
-    return schemas.Service.model_validate(record)
+    return _read(schemas.Service, record)
 
 
-def get_service(db: Session, provider: str, code: str, version: str) -> schemas.Service | None:
-    record = db.scalar(select(MeshService).where(MeshService.provider == provider,
-                                                  MeshService.code == code, MeshService.version == version))
-    return None if record is None else schemas.Service.model_validate(record)
+def create_service(db: Session, data: schemas.Service, actor: str) -> schemas.Service:
+    if _service_record(db, data.provider, data.code, data.version) is not None:
+        raise Conflict(f"{data.provider} already publishes {data.code} {data.version}")
+    return put_service(db, data, actor)
+
+
+def get_service(db: Session, provider: str, code: str, version_: str) -> schemas.Service | None:
+    record = _service_record(db, provider, code, version_)
+    return None if record is None else _read(schemas.Service, record)
 
 
 def list_services(db: Session) -> list[schemas.Service]:
     rows = db.scalars(select(MeshService).order_by(MeshService.provider, MeshService.code,
                                                    MeshService.version))
-    return [schemas.Service.model_validate(r) for r in rows]
+    return [_read(schemas.Service, r) for r in rows]
 
 
-def put_legal_basis(db: Session, data: schemas.LegalBasis, actor: str) -> schemas.LegalBasis:
-    """Declare a 事務: which consumer may read which items of which provider's service."""
+# --- legal bases (事務) --------------------------------------------------------------------------
+
+def put_legal_basis(db: Session, data: schemas.LegalBasis, actor: str) -> schemas.LegalBasisEntry:
+    """Declare or change a 事務: which consumer may read which items of which provider's service."""
     _require_member(db, data.consumer, "consumer")
     _require_member(db, data.provider, "provider")
     offered = {item["name"] for service in db.scalars(select(MeshService).where(
@@ -126,57 +211,89 @@ def put_legal_basis(db: Session, data: schemas.LegalBasis, actor: str) -> schema
         for item in service.items}
     unknown = sorted(set(data.items) - offered)
     if unknown:
-        raise ValidationFailed("the service does not offer these items: " + ", ".join(unknown), errors=[
-            {"location": ["items"], "message": f"not offered: {', '.join(unknown)}", "type": "unknown_item"}])
+        raise _invalid("items", f"the service does not offer these items: {', '.join(unknown)}",
+                       "unknown_item")
     record = db.get(MeshLegalBasis, data.id)
+    before = None if record is None else _dump(_read(schemas.LegalBasisEntry, record))
     if record is None:
         record = MeshLegalBasis(id=data.id)
         db.add(record)
     for key, value in data.model_dump().items():
         setattr(record, key, value)
-    _audit(db, actor, "legal_basis.put", data.id, data.model_dump())
     db.flush()
-    return schemas.LegalBasis.model_validate(record)
+    after = _read(schemas.LegalBasisEntry, record)
+    audit(db, actor, "legal_basis.put", data.id, before=before, after=_dump(after))
+    return after
 
 
-def list_legal_bases(db: Session) -> list[schemas.LegalBasis]:
-    return [schemas.LegalBasis.model_validate(r)
+def create_legal_basis(db: Session, data: schemas.LegalBasis, actor: str) -> schemas.LegalBasisEntry:
+    if db.get(MeshLegalBasis, data.id) is not None:
+        raise Conflict(f"the 事務 {data.id!r} already exists")
+    return put_legal_basis(db, data, actor)
+
+
+def revoke_legal_basis(db: Session, basis_id: str, actor: str) -> schemas.LegalBasisEntry:
+    """Withdraw a 事務: no query or notification may use it from now on (the record stays)."""
+    record = db.get(MeshLegalBasis, basis_id)
+    if record is None:
+        raise NotFound(f"no 事務 {basis_id!r}")
+    if record.revoked_at is not None:
+        raise Conflict(f"the 事務 {basis_id!r} is already revoked")
+    before = _dump(_read(schemas.LegalBasisEntry, record))
+    record.revoked_at = clock.now()
+    after = _read(schemas.LegalBasisEntry, record)
+    audit(db, actor, "legal_basis.revoke", basis_id, before=before, after=_dump(after))
+    return after
+
+
+def list_legal_bases(db: Session) -> list[schemas.LegalBasisEntry]:
+    return [_read(schemas.LegalBasisEntry, r)
             for r in db.scalars(select(MeshLegalBasis).order_by(MeshLegalBasis.id))]
 
 
-def get_legal_basis(db: Session, basis_id: str) -> schemas.LegalBasis | None:
+def get_legal_basis(db: Session, basis_id: str) -> schemas.LegalBasisEntry | None:
     record = db.get(MeshLegalBasis, basis_id)
-    return None if record is None else schemas.LegalBasis.model_validate(record)
+    return None if record is None else _read(schemas.LegalBasisEntry, record)
 
+
+# --- subscriptions ------------------------------------------------------------------------------
 
 def add_subscription(db: Session, data: schemas.SubscriptionIn, actor: str) -> schemas.Subscription:
     """Subscribe an organization to a provider's events; it needs a legal basis with that provider."""
     _require_member(db, data.subscriber, "subscriber")
     _require_member(db, data.provider, "provider")
+    endpoint = check_endpoint(data.endpoint)
     basis = db.get(MeshLegalBasis, data.legal_basis_id)
-    if basis is None or basis.consumer != data.subscriber or basis.provider != data.provider:
-        raise ValidationFailed("the legal basis does not let this subscriber receive this provider's events",
-                               errors=[{"location": ["legal_basis_id"], "message": "no matching legal basis",
-                                        "type": "no_legal_basis"}])
+    if basis is None or basis.consumer != data.subscriber or basis.provider != data.provider \
+            or basis.revoked_at is not None:
+        raise _invalid("legal_basis_id", "no usable legal basis lets this subscriber receive this "
+                       "provider's events", "no_legal_basis")
     record = MeshSubscription(subscriber=data.subscriber, provider=data.provider,
                               event_kinds=list(data.event_kinds), legal_basis_id=data.legal_basis_id,
-                              endpoint=data.endpoint.rstrip("/"), active=True)
+                              endpoint=endpoint, active=True)
     db.add(record)
     db.flush()
-    _audit(db, actor, "subscription.create", str(record.id), data.model_dump())
-    return schemas.Subscription.model_validate(record)
+    after = _read(schemas.Subscription, record)
+    audit(db, actor, "subscription.create", str(record.id), before=None, after=_dump(after))
+    return after
 
 
-def deactivate_subscription(db: Session, subscription_id: int, actor: str) -> None:
+def set_subscription_active(db: Session, subscription_id: int, active: bool,
+                            actor: str) -> schemas.Subscription:
+    """Pause a subscription (nothing is routed to it) or resume it."""
     record = db.get(MeshSubscription, subscription_id)
     if record is None:
         raise NotFound(f"no subscription {subscription_id}")
-    record.active = False
-    _audit(db, actor, "subscription.deactivate", str(subscription_id), {})
+    before = _dump(_read(schemas.Subscription, record))
+    record.active = active
+    after = _read(schemas.Subscription, record)
+    audit(db, actor, "subscription.resume" if active else "subscription.pause", str(subscription_id),
+          before=before, after=_dump(after))
+    return after
 
 
 def list_subscriptions(db: Session) -> list[schemas.Subscription]:
-    return [schemas.Subscription.model_validate(r)
+    return [_read(schemas.Subscription, r)
             for r in db.scalars(select(MeshSubscription).order_by(MeshSubscription.id))]
 
 
@@ -184,7 +301,37 @@ def audit_trail(db: Session, limit: int, offset: int) -> tuple[list[schemas.Audi
     total = db.scalar(select(func.count()).select_from(MeshDirectoryAudit)) or 0
     rows = db.scalars(select(MeshDirectoryAudit).order_by(MeshDirectoryAudit.id.desc())
                       .limit(limit).offset(offset))
-    return [schemas.AuditEntry.model_validate(r) for r in rows], total
+    return [_read(schemas.AuditEntry, r) for r in rows], total
+
+
+# --- consents (本人の同意) -----------------------------------------------------------------------
+
+def grant_consent(db: Session, *, subscriber: str, resident_id: str, scope: str, expires_at: datetime,
+                  source: str) -> schemas.Consent:
+    """Record that the person lets a member receive their changes of ``scope`` until ``expires_at``."""
+    member = _require_member(db, subscriber, "subscriber")
+    if scope not in CONSENT_SCOPES:
+        raise _invalid("scope", f"unknown consent scope {scope!r}", "unknown_scope")
+    link = codes.ensure_link(db, resident_id)
+    record = db.scalar(select(MeshConsent).where(MeshConsent.subscriber == member.code,
+                                                 MeshConsent.person_link == link, MeshConsent.scope == scope,
+                                                 MeshConsent.source == source))
+    if record is None:
+        record = MeshConsent(subscriber=member.code, person_link=link, scope=scope, source=source,
+                             subject_code=codes.issue(db, member.code, link), granted_at=clock.now())
+        db.add(record)
+    record.expires_at, record.withdrawn_at = expires_at, None
+    db.flush()
+    return _read(schemas.Consent, record)
+
+
+def consented(db: Session, subscriber: str, person_link: str, kind: str | None, at: datetime) -> bool:
+    """A live consent of the person for this subscriber (covering event ``kind``, if one is given)."""
+    scopes = [scope for scope, kinds in CONSENT_SCOPES.items() if kind is None or kind in kinds]
+    return db.scalar(select(MeshConsent.id).where(
+        MeshConsent.subscriber == subscriber, MeshConsent.person_link == person_link,
+        MeshConsent.scope.in_(scopes), MeshConsent.withdrawn_at.is_(None), MeshConsent.expires_at > at)
+        .limit(1)) is not None
 
 
 @dataclass(frozen=True)
@@ -209,7 +356,7 @@ class Catalog:
 
     organizations: dict[str, schemas.Organization]
     services: dict[tuple[str, str, str], schemas.Service]
-    bases: dict[str, schemas.LegalBasis]
+    bases: dict[str, schemas.LegalBasisEntry]
 
 
 def catalog(db: Session) -> Catalog:
@@ -223,13 +370,14 @@ def authorize(db: Session, *, consumer: str, provider: str, service: str, versio
               known: Catalog | None = None) -> Authorization:
     """Check the legal basis for consumer → provider's service → items and translate the code."""
     known = known or catalog(db)
-    if consumer not in known.organizations:
-        raise errors.UnknownOrganization(f"{consumer!r} is not a member organization")
+    member = known.organizations.get(consumer)
+    if member is None or not member.active:
+        raise errors.UnknownOrganization(f"{consumer!r} is not an active member organization")
     if (provider, service, version) not in known.services:
         raise errors.UnknownService(f"{provider} offers no service {service} {version}")
     basis = known.bases.get(purpose)
     if basis is None or basis.consumer != consumer or basis.provider != provider \
-            or basis.service_code != service:
+            or basis.service_code != service or basis.revoked_at is not None:
         raise errors.NoLegalBasis(f"事務 {purpose!r} does not let {consumer} use {provider}'s {service}")
     requested = items or tuple(basis.items)
     beyond = sorted(set(requested) - set(basis.items))
@@ -239,6 +387,8 @@ def authorize(db: Session, *, consumer: str, provider: str, service: str, versio
     link, provider_code = codes.translate(db, consumer, subject, provider) or ("", None)
     if provider_code is None:
         raise errors.UnknownSubject(f"{consumer} has no person with code {subject[:8]}…")
+    if basis.kind == "consent" and not consented(db, consumer, link, None, clock.now()):
+        raise errors.NoLegalBasis(f"事務 {purpose} needs the person's consent, and there is none")
     return Authorization(basis, tuple(requested), provider_code, link, visible_from(basis, clock.now()))
 
 
@@ -254,7 +404,8 @@ class FanoutTarget:
 
 
 def fanout(db: Session, provider: str, kind: str, provider_subject: str) -> list[FanoutTarget]:
-    """Subscribers of a provider's event kind, each with its own code for the person."""
+    """Subscribers of a provider's event kind, each with its own code for the person; under a
+    consent basis only a subscriber the person consented to (for this kind of change) is named."""
     link = codes.link_of(db, provider, provider_subject)
     if link is None:
         raise errors.UnknownSubject(f"{provider} has no person with code {provider_subject[:8]}…")
@@ -266,7 +417,12 @@ def fanout(db: Session, provider: str, kind: str, provider_subject: str) -> list
         if kind not in subscription.event_kinds:
             continue
         basis = get_legal_basis(db, subscription.legal_basis_id)
-        if basis is None:
+        if basis is None or basis.revoked_at is not None:
+            continue
+        subscriber = db.get(MeshOrganization, subscription.subscriber)
+        if subscriber is None or not subscriber.active:
+            continue
+        if basis.kind == "consent" and not consented(db, subscription.subscriber, link, kind, clock.now()):
             continue
         code = codes.issue(db, subscription.subscriber, link)
         targets.append(FanoutTarget(subscription.subscriber, subscription.endpoint, code, basis.id,

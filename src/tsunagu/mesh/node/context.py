@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tsunagu.core.database import Database
 from tsunagu.mesh import crypto
+from tsunagu.mesh.directory.keys import NodeSigner
 from tsunagu.mesh.node.directory_client import Directory, LocalDirectory, RemoteDirectory
 from tsunagu.mesh.settings import MeshSettings
 from tsunagu.mesh.transport import PeerClient
@@ -16,13 +17,18 @@ from tsunagu.mesh.transport import PeerClient
 class NodeContext:
     organization_code: str
     database: Database
-    key: crypto.SigningKey
+    signer: NodeSigner
     directory: Directory
     http: PeerClient
     settings: MeshSettings
     local_token: str
     operator_key: crypto.SigningKey | None
     peers: Callable[[str], NodeContext | None] | None = None
+
+    @property
+    def key(self) -> crypto.SigningKey:
+        """The key this node signs with now (its current key in the directory, after rotations)."""
+        return self.signer.current
 
     def local_peer(self, endpoint: str) -> NodeContext | None:
         """The peer node served by this very process at ``endpoint`` (embedded), if any."""
@@ -43,13 +49,14 @@ def build(organization_code: str, database: Database, secret: str, settings: Mes
           peers: Callable[[str], NodeContext | None] | None = None) -> NodeContext:
     """A node context; the directory operator's node (or any node without a directory URL) is local."""
     key = signing_key(secret, organization_code, settings)
+    signer = NodeSigner(database, secret, organization_code, key)
     http = PeerClient(settings.timeout_seconds)
     is_operator = organization_code == settings.operator
     directory: Directory
     if is_operator or not settings.directory_url:
         operator_key = key if is_operator else signing_key(secret, settings.operator, settings)
-        directory = LocalDirectory(database, key, operator_key, settings.operator)
+        directory = LocalDirectory(database, signer, operator_key, settings.operator)
     else:
-        directory = RemoteDirectory(settings.directory_url, http, key, settings.operator)
-    return NodeContext(organization_code, database, key, directory, http, settings,
+        directory = RemoteDirectory(settings.directory_url, http, signer, settings.operator)
+    return NodeContext(organization_code, database, signer, directory, http, settings,
                        crypto.local_token(secret, organization_code), key if is_operator else None, peers)

@@ -1,7 +1,9 @@
 """How a node reaches the directory: in-process (shared database) or over HTTP (its own node).
 
 Organizations, keys and service schemas are cached for a minute, like X-Road's global
-configuration; authorizations are never cached (each one is logged by the directory).
+configuration, and dropped at once after a directory change made in this process; a key's
+validity (nbf/exp/revoked) is checked at every use. Authorizations are never cached (each one
+is logged by the directory).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from typing import Any, TypeVar
 from cryptography.hazmat.primitives.asymmetric import ec
 from jsonschema import Draft202012Validator
 
+from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.mesh import crypto, errors
 from tsunagu.mesh.directory import desk
 from tsunagu.mesh.directory import service as directory
+from tsunagu.mesh.directory.keys import NodeSigner
 from tsunagu.mesh.directory.schemas import Organization, Service
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.transport import PeerClient, PeerResponse, TransportError
@@ -30,21 +34,25 @@ T = TypeVar("T")
 
 class _Cache:
     def __init__(self) -> None:
-        self._values: dict[tuple[str, ...], tuple[float, Any]] = {}
+        self._values: dict[tuple[str, ...], tuple[float, int, Any]] = {}
         self._guard = threading.Lock()
 
     def get(self, key: tuple[str, ...], load: Callable[[], T | None]) -> T | None:
-        now = time.monotonic()
+        now, changed = time.monotonic(), directory.generation()
         with self._guard:
             hit = self._values.get(key)
-        if hit and hit[0] > now:
-            value: T = hit[1]
+        if hit and hit[0] > now and hit[1] == changed:
+            value: T = hit[2]
             return value
         loaded = load()
         if loaded is not None:
             with self._guard:
-                self._values[key] = (now + CACHE_SECONDS, loaded)
+                self._values[key] = (now + CACHE_SECONDS, changed, loaded)
         return loaded
+
+    def forget(self, key: tuple[str, ...]) -> None:
+        with self._guard:
+            self._values.pop(key, None)
 
 
 class Directory(ABC):
@@ -66,14 +74,24 @@ class Directory(ABC):
     def fanout(self, request: wire.FanoutRequest) -> wire.Targets: ...
 
     def public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
-        def load() -> ec.EllipticCurvePublicKey | None:
-            member = self.organization(crypto.organization_of_kid(kid))
-            for jwk in member.keys if member else []:
-                if jwk.get("kid") == kid:
-                    return crypto.public_key_from_jwk(jwk)
+        """The signer's key if it is usable now; a revoked or expired key is refused as such."""
+        jwk = self._jwk(kid)
+        if jwk is None:
             return None
+        crypto.check_usable(jwk, int(clock.now().timestamp()))
+        return self.cache.get(("key", kid), lambda: crypto.public_key_from_jwk(jwk))
 
-        return self.cache.get(("key", kid), load)
+    def _jwk(self, kid: str) -> dict[str, Any] | None:
+        code = crypto.organization_of_kid(kid)
+        for attempt in range(2):
+            member = self.organization(code)
+            if member is not None and not member.active:
+                return None
+            found = next((jwk for jwk in member.keys if jwk.get("kid") == kid), None) if member else None
+            if found is not None or attempt:
+                return found
+            self.cache.forget(("org", code))  # a key published since the member was cached
+        return None
 
     def validator(self, provider: str, code: str, version: str) -> Draft202012Validator | None:
         def load() -> Draft202012Validator | None:
@@ -86,10 +104,10 @@ class Directory(ABC):
 class LocalDirectory(Directory):
     """The directory in this process's database (the embedded default, and the directory node)."""
 
-    def __init__(self, database: Database, node_key: crypto.SigningKey,
+    def __init__(self, database: Database, signer: NodeSigner,
                  operator_key: crypto.SigningKey, operator: str) -> None:
         super().__init__()
-        self.database, self.node_key = database, node_key
+        self.database, self.signer = database, signer
         self.operator_key, self.operator = operator_key, operator
 
     def organization(self, code: str) -> Organization | None:
@@ -107,20 +125,20 @@ class LocalDirectory(Directory):
         return self.cache.get(("service", provider, code, version), load)
 
     def authorize(self, request: wire.AuthorizationRequest) -> wire.Decision:
-        token = crypto.sign(self.node_key, request.model_dump(mode="json"), wire.AUTHZ_TYP)
+        token = crypto.sign(self.signer.current, request.model_dump(mode="json"), wire.AUTHZ_TYP)
         return desk.authorize_signed(self.database, self.operator_key, token, self.operator)[1]
 
     def fanout(self, request: wire.FanoutRequest) -> wire.Targets:
-        token = crypto.sign(self.node_key, request.model_dump(mode="json"), wire.FANOUT_TYP)
+        token = crypto.sign(self.signer.current, request.model_dump(mode="json"), wire.FANOUT_TYP)
         return desk.fanout_signed(self.database, self.operator_key, token, self.operator)[1]
 
 
 class RemoteDirectory(Directory):
     """The directory node over HTTP; its answers are verified with the operator's key."""
 
-    def __init__(self, url: str, http: PeerClient, node_key: crypto.SigningKey, operator: str) -> None:
+    def __init__(self, url: str, http: PeerClient, signer: NodeSigner, operator: str) -> None:
         super().__init__()
-        self.url, self.http, self.node_key, self.operator = url.rstrip("/"), http, node_key, operator
+        self.url, self.http, self.signer, self.operator = url.rstrip("/"), http, signer, operator
 
     def _get(self, path: str) -> dict[str, Any] | None:
         try:
@@ -165,11 +183,11 @@ class RemoteDirectory(Directory):
         return verified.payload
 
     def authorize(self, request: wire.AuthorizationRequest) -> wire.Decision:
-        token = crypto.sign(self.node_key, request.model_dump(mode="json"), wire.AUTHZ_TYP)
+        token = crypto.sign(self.signer.current, request.model_dump(mode="json"), wire.AUTHZ_TYP)
         return desk.parse(wire.Decision, self._post("/v1/directory/authorize", token, wire.DECISION_TYP))
 
     def fanout(self, request: wire.FanoutRequest) -> wire.Targets:
-        token = crypto.sign(self.node_key, request.model_dump(mode="json"), wire.FANOUT_TYP)
+        token = crypto.sign(self.signer.current, request.model_dump(mode="json"), wire.FANOUT_TYP)
         return desk.parse(wire.Targets, self._post("/v1/directory/fanout", token, wire.TARGETS_TYP))
 
 
