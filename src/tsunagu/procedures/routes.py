@@ -1,12 +1,21 @@
-"""The routers of the fee and appointment sub-packages, included by the app as one."""
+"""The routers of the fee, appointment and correction pages, included by the app as one."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from tsunagu.procedures.applications import correction_pages
+from tsunagu.procedures.appointments import api as appointments_api
+from tsunagu.procedures.appointments import pages as appointments_pages
 from tsunagu.procedures.payments import api as payments_api
 from tsunagu.procedures.payments import pages as payments_pages
 
 router = APIRouter()
-for part in (payments_api.router, payments_pages.router):
+for part in (
+    payments_api.router,
+    payments_pages.router,
+    appointments_api.router,
+    appointments_pages.router,
+    correction_pages.router,
+):
     router.include_router(part)

@@ -10,7 +10,7 @@ confirmed in the person's お知らせ.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
@@ -26,11 +26,13 @@ from tsunagu.core.http.auth import require_same_organization
 from tsunagu.core.sessions import Principal
 from tsunagu.core.types.wareki import format_wareki
 from tsunagu.notify import service as inbox
+from tsunagu.procedures import service as catalogue
 from tsunagu.procedures import statemachine
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.appointments.models import ProceduresAppointmentBooking, ProceduresAppointmentSlot
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresApplication
+from tsunagu.procedures.registry import LiveRegistry
 from tsunagu.registry.residents import service as residents
 
 DEFAULT_CUTOFF = timedelta(hours=1)
@@ -327,7 +329,7 @@ def publish_many(
                 ProceduresAppointmentSlot.organization_code == organization,
                 ProceduresAppointmentSlot.starts_at.in_([p.starts_at for p in plans]),
             )
-        ).tuples()
+        )
     )
     created: list[Slot] = []
     for plan in plans:
@@ -504,8 +506,7 @@ def _release(db: Session, row: ProceduresAppointmentBooking, status: str, reason
 
 
 def _bring(procedure: Procedure) -> str:
-    items = procedure.appointment.bring if procedure.appointment else ()
-    return "".join(f"\n・{item.ja}" for item in items)
+    return "".join(f"\n・{item}" for item in bring(procedure))
 
 
 def _tell(db: Session, app: applications.Application, title: str, body: str) -> None:
@@ -583,9 +584,22 @@ def book(
     return _booking(row, slot), True
 
 
+def of_application(
+    db: Session, registry: LiveRegistry, principal: Principal, application_id: str
+) -> tuple[Procedure, applications.Application]:
+    """The principal's application (403 when not theirs) and its procedure's live definition."""
+    app = applications.get_for(db, principal, application_id)
+    return catalogue.get_procedure(registry, app.procedure_id), app
+
+
+def bring(procedure: Procedure, locale: str = "ja") -> list[str]:
+    """What to bring to the visit, from the definition."""
+    return [item.text(locale) for item in (procedure.appointment.bring if procedure.appointment else ())]
+
+
 def book_durably(
-    database: Database, load: Callable[[Session], tuple[Procedure, applications.Application]],
-    principal: Principal, slot_id: str, key: str,
+    database: Database, registry: LiveRegistry, principal: Principal, application_id: str, *,
+    slot_id: str, key: str,
 ) -> tuple[Booking, bool]:
     """:func:`book` in its own transaction; a concurrent booking of the same application is retried.
 
@@ -594,7 +608,7 @@ def book_durably(
     for _attempt in range(3):
         try:
             with database.session() as db:
-                procedure, app = load(db)
+                procedure, app = of_application(db, registry, principal, application_id)
                 return book(db, principal, procedure, app, slot_id=slot_id, key=key)
         except IntegrityError:
             continue
@@ -707,7 +721,7 @@ def schedule(db: Session, organization: str, day: date) -> list[ScheduledSlot]:
         .join(ProceduresApplication, ProceduresApplication.id == ProceduresAppointmentBooking.application_id)
         .where(ProceduresAppointmentBooking.slot_id.in_([s.id for s in slots]))
         .order_by(ProceduresAppointmentBooking.created_at)
-    ).tuples().all()
+    ).all()
     result = []
     for row in slots:
         slot = _slot(row)
