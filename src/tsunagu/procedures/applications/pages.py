@@ -28,6 +28,7 @@ from tsunagu.procedures.applications.validation import NAME_PARTS, InvalidApplic
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.appointments import view as appointments_view
 from tsunagu.procedures.payments import view as payments_view
 from tsunagu.procedures.registry import LiveRegistry
 
@@ -242,6 +243,7 @@ def status_page(
             "notices": notices.notices_of(db, app.id),
             "status_names": backoffice.STATUS_NAMES,
             **payments_view.context(db, principal, procedure, app),
+            **appointments_view.context(db, principal, procedure, app),
         },
     )
 
