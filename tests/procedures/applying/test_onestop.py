@@ -68,4 +68,4 @@ def test_the_pages_show_each_part(resident_client: TestClient) -> None:
     assert bad.status_code == 422 and 'id="e-phone"' in bad.text
     done = resident_client.post("/moving", data={**MOVE, "csrf_token": token[1], "key": key[1]})
     assert done.status_code == 200 and "2026-131016-" in done.text and "2026-142018-" in done.text
-    assert "tsunagu-power" in done.text
+    assert "つなぐ電力" in done.text and "通知済み" in done.text

@@ -7,13 +7,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import require_resident
-from tsunagu.core.http.templating import render
+from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.applications.api import gateway
 from tsunagu.procedures.applications.validation import InvalidApplication
+from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.onestop import service
 from tsunagu.procedures.registry import LiveRegistry
 
@@ -26,7 +27,11 @@ def _form(
     return render(
         request,
         "procedures/moving.html",
-        {"values": values, "errors": errors, "companies": list(service.COMPANIES)},
+        {
+            "values": values,
+            "errors": errors,
+            "companies": service.company_names(request.app.state.database, locale_of(request)),
+        },
         status_code,
     )
 
@@ -71,11 +76,21 @@ def submit_move(
 
 @router.get("/{bundle_id}", response_class=HTMLResponse)
 def moving_status(
-    request: Request, bundle_id: str, person: Principal = Depends(require_resident)
+    request: Request,
+    bundle_id: str,
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
 ) -> HTMLResponse:
-    """Each part of the move with its own status."""
+    """Each part of the move with its own status, by the names people know."""
+    locale = locale_of(request)
+    database = request.app.state.database
+    procedures = {p.id: p.name.text(locale) for p in registry.snapshot().procedures.values()}
     return render(
         request,
         "procedures/moving_status.html",
-        {"bundle": service.status_of(request.app.state.database, person, bundle_id)},
+        {
+            "bundle": service.status_of(database, person, bundle_id),
+            "names": {**procedures, **service.company_names(database, locale)},
+            "status_names": {**backoffice.STATUS_NAMES, **service.CONSENT_STATUS_NAMES},
+        },
     )

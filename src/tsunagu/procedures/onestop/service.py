@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.http.i18n import N_
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh import crypto
 from tsunagu.mesh import errors as mesh_errors
@@ -36,6 +37,11 @@ MOVING_OUT, MOVING_IN = "tenshutsu", "tennyu-yoyaku"
 NOTICE_KIND = "moving-notice"
 # private services that take a moving notice through the mesh, with the 事務 (consent) they use
 COMPANIES: dict[str, str] = {"tsunagu-power": "denki-tenkyo"}
+CONSENT_STATUS_NAMES = {
+    "consented": N_("同意済み"),
+    "sent": N_("通知済み"),
+    "failed": N_("通知できませんでした"),
+}
 
 
 class UnknownCompany(ValidationFailed):
@@ -46,6 +52,16 @@ class UnknownCompany(ValidationFailed):
 def prepare_directory(db: Session, municipalities: tuple[str, ...], actor: str) -> int:
     """The 事務 moving needs in the mesh directory (idempotent)."""
     return meshlink.register_bases(db, municipalities, actor)
+
+
+def company_names(database: Database, locale: str) -> dict[str, str]:
+    """The companies a person may tell of the move, by their names in the mesh directory."""
+    with database.session() as db:
+        found = {code: directory.get_organization(db, code) for code in COMPANIES}
+    return {
+        code: code if org is None else (org.name_en if locale == "en" else org.name_ja)
+        for code, org in found.items()
+    }
 
 
 @dataclass(frozen=True)
