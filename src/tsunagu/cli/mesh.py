@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import getpass
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 
 from tsunagu.cli.console import RichProgress, errors_as_messages, open_database, out, settings
+from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.progress import ProgressReporter
@@ -21,6 +24,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Public service mesh: nodes, push delivery and log verification.",
                   no_args_is_help=True)
+
+
+ACTOR = f"cli:{getpass.getuser()}"  # who changed the directory, in its audit trail
 
 
 class BrokenLog(TsunaguError):
@@ -77,6 +83,7 @@ def deliver(
 @app.command("verify-log")
 def verify_log(org: str = typer.Option(..., "--org", help="Organization whose log to verify.")) -> None:
     """Recompute a node's hash chain and check its signed checkpoints; exit 1 at the first break."""
+    from tsunagu.mesh.directory import keys
     from tsunagu.mesh.log.service import verify
 
     with errors_as_messages():
@@ -85,7 +92,11 @@ def verify_log(org: str = typer.Option(..., "--org", help="Organization whose lo
         own = ctx.key
 
         def checkpoint_key(kid: str) -> EllipticCurvePublicKey | None:
-            return own.public if kid == own.kid else ctx.directory.public_key(kid)
+            """Checkpoints signed before a rotation verify with the key published then."""
+            if kid == own.kid:
+                return own.public
+            with ctx.database.session() as db:
+                return keys.published_key(db, kid)
 
         with RichProgress() as reporter:
             report = verify(ctx.database, org, checkpoint_key, reporter)
@@ -95,6 +106,39 @@ def verify_log(org: str = typer.Option(..., "--org", help="Organization whose lo
             raise BrokenLog(f"the log of {org}: " + "; ".join(report.problems))
         out.print(f"the log of {org} is intact: {report.entries} entries, {report.checkpoints} signed "
                   "checkpoints verified")
+
+
+@app.command("rotate-key")
+def rotate_key(
+    org: str = typer.Argument(..., help="Organization whose signing key to rotate."),
+    overlap_days: float = typer.Option(7.0, "--overlap-days", min=0, max=365,
+                                       help="Days the previous keys still verify signatures."),
+) -> None:
+    """Register a new signing key (kid = org#RFC 7638 thumbprint) and make it current; the private
+    key is stored encrypted under the deployment secret."""
+    from tsunagu.mesh.directory import keys
+
+    with errors_as_messages():
+        config = settings()
+        with open_database(config).session() as db:
+            key = keys.rotate(db, org, config.resolved_secret_key(), timedelta(days=overlap_days), ACTOR)
+        out.print(f"{org}: new current key {key.kid}; earlier keys verify until "
+                  f"{(clock.now() + timedelta(days=overlap_days)):%Y-%m-%d %H:%M} UTC")
+
+
+@app.command("revoke-key")
+def revoke_key(
+    org: str = typer.Argument(..., help="Organization the key belongs to."),
+    kid: str = typer.Argument(..., help="The key id, e.g. 131016#<thumbprint>."),
+    reason: str = typer.Option("", help="Why (kept in the audit trail)."),
+) -> None:
+    """Revoke a signing key now: messages signed with it are refused (mesh-key-revoked)."""
+    from tsunagu.mesh.directory import keys
+
+    with errors_as_messages():
+        with open_database(settings()).session() as db:
+            key = keys.revoke(db, org, kid, reason, ACTOR)
+        out.print(f"{org}: key {key.kid} revoked")
 
 
 @app.command()
