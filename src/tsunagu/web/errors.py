@@ -33,6 +33,13 @@ def _title(status: int) -> str:
     return PAGE_TITLES.get(status, N_("エラーが発生しました"))
 
 
+def too_large_page(request: Request, limit: int) -> Response:
+    """A form sent more than the deployment accepts (TSUNAGU_MAX_BODY_BYTES): say what the limit is."""
+    detail = translate(
+        request, "送信できるデータは合計 %(mb)s MB までです。ファイルを小さくして、もう一度お試しください。")
+    return _page(request, 413, _title(413), detail % {"mb": f"{limit / 1048576:.1f}"})
+
+
 async def domain_error(request: Request, exc: TsunaguError) -> Response:
     if exc.status >= 500:
         log.error("domain_error", code=exc.code, detail=exc.detail)

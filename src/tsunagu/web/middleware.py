@@ -13,14 +13,14 @@ from http.cookies import SimpleCookie
 
 import structlog
 from starlette.datastructures import MutableHeaders
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tsunagu.core import logging as core_logging
 from tsunagu.core import sessions
 from tsunagu.core.http import auth, csrf, problems
 from tsunagu.core.settings import Settings
-from tsunagu.web import metrics
+from tsunagu.web import errors, metrics
 
 log = core_logging.get_logger("tsunagu.web")
 
@@ -68,7 +68,9 @@ class RequestContext:
         try:
             declared = connection.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > settings.max_body_bytes:
-                response = problems.problem(
+                request = Request(scope, receive)
+                response = errors.too_large_page(request, settings.max_body_bytes) \
+                    if problems.wants_html(request) else problems.problem(
                     413, "payload-too-large", "Payload too large",
                     f"the body is {declared} bytes; the limit is {settings.max_body_bytes} bytes",
                     connection.url.path, request_id=request_id, limit=settings.max_body_bytes)

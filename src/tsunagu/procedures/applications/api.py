@@ -74,9 +74,9 @@ def submit_application(
         database,
         service.Submission(procedure, person, subject, organization, data, prefilled, key, body.request()),
     )
-    if created:
+    if created and app.evidence_pending:
         app = service.collect_evidence(database, mesh, procedure, app.id)
-    else:
+    elif not created:
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/procedures/applications/{app.id}"
     return ApplicationOut.of(app, backoffice.today())

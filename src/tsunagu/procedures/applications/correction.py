@@ -5,6 +5,7 @@ is audited and reaches the お知らせ inbox; a resubmission is idempotent unde
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -141,7 +142,7 @@ def resubmit(
 ) -> applications.Application:
     """再提出: the corrected application goes back to the office (the same key → the same result)."""
     row = _own(db, principal, application_id)
-    stored_key = RESUBMIT_KEY_PREFIX + key
+    stored_key = RESUBMIT_KEY_PREFIX + hashlib.sha256(key.encode()).hexdigest()  # fits the key column
     digest = applications.fingerprint(f"{procedure.id}#{row.id}", values)
     earlier = db.scalar(
         select(ProceduresIdempotencyKey).where(
@@ -156,10 +157,8 @@ def resubmit(
             )
         return applications.load(db, row.id)
     target = statemachine.next_status(row.status, "resubmit")
-    app = applications.load(db, row.id)
+    data = _checked(db, principal, procedure, row, values=values, key=key)
     correction = _open(db, row.id)
-    uploads = attachments.pending(db, principal.subject_id, key)
-    data = clean(procedure, _corrected(procedure, app, _as_request(correction), values, uploads))
     now = clock.now()
     row.data, row.status, row.updated_at = data, target, now
     row.due_on = clock.today_jst().date() + timedelta(days=procedure.processing_days)
@@ -185,6 +184,35 @@ def resubmit(
     )
     db.flush()
     return applications.load(db, row.id)
+
+
+def check(
+    db: Session,
+    principal: Principal,
+    procedure: Procedure,
+    application_id: str,
+    values: Mapping[str, Any],
+    *,
+    key: str,
+) -> dict[str, Any]:
+    """The corrected application's values, validated but not stored (the review step)."""
+    row = _own(db, principal, application_id)
+    statemachine.next_status(row.status, "resubmit")
+    return _checked(db, principal, procedure, row, values=values, key=key)
+
+
+def _checked(
+    db: Session,
+    principal: Principal,
+    procedure: Procedure,
+    row: ProceduresApplication,
+    *,
+    values: Mapping[str, Any],
+    key: str,
+) -> dict[str, Any]:
+    app = applications.load(db, row.id)
+    uploads = attachments.pending(db, principal.subject_id, key)
+    return clean(procedure, _corrected(procedure, app, open_request(db, row.id), values, uploads))
 
 
 def _corrected(

@@ -22,9 +22,10 @@ from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
-from tsunagu.procedures.applications import service
+from tsunagu.procedures.applications import attachments, service, uploads
+from tsunagu.procedures.applications import view as applications_view
 from tsunagu.procedures.applications.api import gateway
-from tsunagu.procedures.applications.validation import NAME_PARTS, InvalidApplication
+from tsunagu.procedures.applications.validation import NAME_PARTS, FieldError, InvalidApplication
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.notices import service as notices
@@ -119,6 +120,8 @@ def _prepared(
     sealed = service.unseal(secret, str(form.get(SEAL_FIELD, "")), person.subject_id, procedure)
     values = values_from_form(procedure, form)
     with request.app.state.database.session() as db:
+        if procedure.has_files:
+            values |= attachments.pending(db, person.subject_id, str(form.get(KEY_FIELD, "")))
         # a destination known only now: the registry values are fetched as that organization
         fetch = None if sealed.values else mesh
         return service.prepare(db, fetch, procedure, person, values, sealed=None if fetch else sealed)
@@ -126,6 +129,18 @@ def _prepared(
 
 async def _submitted_form(request: Request) -> FormData:
     return await request.form()
+
+
+async def _received(
+    request: Request, procedure: Procedure, person: Principal, form: FormData, key: str
+) -> tuple[dict[str, FieldError], dict[str, Any]]:
+    """Hold the form's files; (their problems, the files held so far as values to show)."""
+    if not procedure.has_files:
+        return {}, {}
+    with request.app.state.database.session() as db:
+        owner, key = person.subject_id, service.require_key(key)
+        problems = await uploads.receive(db, procedure, form, owner=owner, key=key)
+        return problems, {name: held.__dict__ for name, held in attachments.pending(db, owner, key).items()}
 
 
 @router.post("/procedures/{procedure_id}/apply", response_class=HTMLResponse)
@@ -141,23 +156,31 @@ async def review(
     form = await _submitted_form(request)
     key, seal = str(form.get(KEY_FIELD, "")), str(form.get(SEAL_FIELD, ""))
     submit_now = form.get("step") == "submit"
+    file_problems, held = await _received(request, procedure, person, form, key)
     if form.get("step") == "edit":
         sealed = service.unseal(request.app.state.secret_key, seal, person.subject_id, procedure)
         return _form_page(
-            request, procedure, prefilled=sealed, values=values_from_form(procedure, form), key=key, seal=seal
+            request,
+            procedure,
+            prefilled=sealed,
+            values=values_from_form(procedure, form) | held,
+            key=key,
+            seal=seal,
         )
     try:
         prefilled, data, organization, subject = await run_in_threadpool(
             _prepared, request, procedure, person, form, mesh
         )
+        if file_problems:
+            raise InvalidApplication(list(file_problems.values()))
     except InvalidApplication as exc:
         sealed = service.unseal(request.app.state.secret_key, seal, person.subject_id, procedure)
-        errors = {p.field: p for p in exc.problems}
+        errors = {p.field: p for p in exc.problems} | file_problems
         return _form_page(
             request,
             procedure,
             prefilled=sealed,
-            values=values_from_form(procedure, form),
+            values=values_from_form(procedure, form) | held,
             key=key,
             seal=seal,
             errors=errors,
@@ -244,6 +267,7 @@ def status_page(
             "status_names": backoffice.STATUS_NAMES,
             **payments_view.context(db, principal, procedure, app),
             **appointments_view.context(db, principal, procedure, app),
+            **applications_view.context(db, principal, procedure, app),
         },
     )
 

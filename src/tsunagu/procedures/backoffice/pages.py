@@ -15,6 +15,7 @@ from tsunagu.procedures import service as catalogue
 from tsunagu.procedures import statemachine
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service as applications
+from tsunagu.procedures.applications import view as applications_view
 from tsunagu.procedures.backoffice import service
 from tsunagu.procedures.notices import service as notices
 from tsunagu.procedures.payments import service as payments
@@ -90,6 +91,7 @@ def _detail(
             "error": error,
             "notices": notices.notices_of(db, app.id),
             **payments_view.context(db, staff, procedure, app),
+            **applications_view.context(db, staff, procedure, app),
         },
         status_code,
     )
@@ -114,6 +116,7 @@ def decide(
     *,
     action: str = Form(..., max_length=24),
     reason: str = Form("", max_length=2000),
+    fields: list[str] = Form([], max_length=64),
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
     provider: PaymentProvider = Depends(payment_provider),
@@ -123,7 +126,14 @@ def decide(
     procedure = catalogue.get_procedure(registry, app.procedure_id)
     try:
         service.decide(
-            db, request.app.state.secret_key, procedure, staff, application_id, action=action, reason=reason
+            db,
+            request.app.state.secret_key,
+            procedure,
+            staff,
+            application_id,
+            action=action,
+            reason=reason,
+            fields=fields,
         )
     except service.ReasonRequired:
         return _detail(
