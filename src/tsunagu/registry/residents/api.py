@@ -1,15 +1,18 @@
 """Resident registry API: /api/v1/registry/residents/{municipality_code}/… for that municipality's staff.
 
-Every read is recorded as an access (who, whom, when, purpose) that the person can see at
-``/api/v1/registry/residents/me``. Changes need the 住基 role and the CSRF token of the session.
+Every read is recorded as an access (who, whom, when, purpose, role) that the person can see at
+``/api/v1/registry/residents/me``. Changes (届出) need the 住基 role and the CSRF token of the
+session; an ``Idempotency-Key`` header makes a registration safe to retry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
@@ -21,9 +24,13 @@ from tsunagu.registry.residents.errors import ResidentNotFound
 from tsunagu.registry.residents.schemas import (
     AccessOut,
     AddressChangeIn,
+    BirthIn,
     ChangeOut,
+    DeathIn,
     HouseholdMemberOut,
+    MoveInIn,
     MoveOutIn,
+    NameChangeIn,
     OwnRecordOut,
     ResidentDetailOut,
     ResidentOut,
@@ -46,6 +53,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "forbidden"},
     404: {"description": "resident-not-found"},
 }
+DATE_ERRORS = "effective-date-in-future, effective-date-before-last-change"
+IdempotencyKey = Header(
+    None,
+    alias="Idempotency-Key",
+    description="8 to 128 ASCII characters; the same key and body return the first result (200).",
+)
+
+
+def role_of(principal: sessions.Principal) -> str:
+    """The registry role a staff member reads or writes in, as shown to the person."""
+    return REGISTRAR if principal.has_role(REGISTRAR) else "閲覧"
+
+
+def registration_responses(conflicts: str, invalid: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        **ERRORS,
+        200: {"description": "An earlier request with the same Idempotency-Key: its result."},
+        409: {"description": f"{conflicts}, idempotency-key-reused"},
+        422: {"description": f"{invalid}, invalid-name, validation-failed"},
+    }
 
 
 def _staff_of(municipality_code: str, principal: sessions.Principal) -> sessions.Principal:
@@ -109,7 +136,9 @@ def search_residents(
     records, total = service.find_residents(
         db, municipality_code, query, limit=page.limit, offset=page.offset
     )
-    service.record_accesses(db, [r.id for r in records], principal.subject_id, municipality_code, purpose)
+    service.record_accesses(
+        db, [r.id for r in records], principal.subject_id, municipality_code, purpose, role=role_of(principal)
+    )
     return Page[ResidentOut](
         items=[ResidentOut.of(r) for r in records], total=total, limit=page.limit, offset=page.offset
     )
@@ -125,7 +154,9 @@ def get_resident(
 ) -> ResidentDetailOut:
     """住民票: the current record, its household and its full history."""
     record = _resident_in(db, municipality_code, resident_id)
-    service.record_access(db, record.id, principal.subject_id, municipality_code, purpose)
+    service.record_access(
+        db, record.id, principal.subject_id, municipality_code, purpose, role=role_of(principal)
+    )
     household = [
         HouseholdMemberOut(
             id=m.id,
@@ -155,7 +186,9 @@ def get_resident_as_of(
 ) -> ResidentOut:
     """The record as it stood at the end of a past day (404 before the person was registered)."""
     current = _resident_in(db, municipality_code, resident_id)
-    service.record_access(db, current.id, principal.subject_id, municipality_code, purpose)
+    service.record_access(
+        db, current.id, principal.subject_id, municipality_code, purpose, role=role_of(principal)
+    )
     record = service.get_resident_as_of(db, current.id, at)
     if record is None:
         raise ResidentNotFound(f"resident {resident_id} was not registered on {at}", resident_id=resident_id)
@@ -211,13 +244,146 @@ def move_out(
 ) -> ResidentOut:
     """転出: the person leaves the municipality."""
     record = _resident_in(db, municipality_code, resident_id)
-    return ResidentOut.of(
-        service.move_out(
-            db,
-            record.id,
-            destination=body.destination,
-            effective_date=body.effective_date,
-            actor=principal.subject_id,
-            legal_basis=body.legal_basis,
-        )
+    return ResidentOut.of(body.register(db, record.id, principal.subject_id))
+
+
+def _registered(
+    db: Session,
+    response: Response,
+    *,
+    principal: sessions.Principal,
+    key: str | None,
+    request: tuple[str, BaseModel],
+    register: Callable[[], service.ResidentRecord],
+) -> ChangeOut:
+    """Run a registration once per Idempotency-Key: 201 the first time, 200 with the same entry after."""
+    path, body = request
+    change, created = service.register_once(
+        db, principal.subject_id, key, {"path": path, "body": body.model_dump(mode="json")}, register
+    )
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = f"{router.prefix}/{change.record.municipality_code}/{change.resident_id}"
+    return ChangeOut.of(change)
+
+
+@router.post(
+    "/{municipality_code}/births",
+    response_model=ChangeOut,
+    status_code=201,
+    dependencies=[Depends(csrf.protect)],
+    responses=registration_responses(
+        "resident-already-registered",
+        "birth-date-in-future, unknown-household, unknown-town, town-outside-municipality",
+    ),
+)
+def register_birth(
+    body: BirthIn,
+    response: Response,
+    *,
+    municipality_code: str = MunicipalityCode,
+    idempotency_key: str | None = IdempotencyKey,
+    principal: sessions.Principal = Depends(registrar),
+    db: Session = TRANSACTION,
+) -> ChangeOut:
+    """出生届: a newborn joins a household (or starts one); returns the new history entry."""
+    return _registered(
+        db,
+        response,
+        principal=principal,
+        key=idempotency_key,
+        request=(f"{municipality_code}/births", body),
+        register=lambda: body.register(db, municipality_code, principal.subject_id),
+    )
+
+
+@router.post(
+    "/{municipality_code}/move-ins",
+    response_model=ChangeOut,
+    status_code=201,
+    dependencies=[Depends(csrf.protect)],
+    responses=registration_responses(
+        "resident-already-registered",
+        "birth-date-in-future, effective-date-in-future, unknown-household, unknown-town, "
+        "town-outside-municipality, unknown-previous-address, previous-address-in-municipality, "
+        "invalid-individual-number",
+    ),
+)
+def register_move_in(
+    body: MoveInIn,
+    response: Response,
+    *,
+    municipality_code: str = MunicipalityCode,
+    idempotency_key: str | None = IdempotencyKey,
+    principal: sessions.Principal = Depends(registrar),
+    db: Session = TRANSACTION,
+) -> ChangeOut:
+    """転入届: a person moving in from another municipality; returns the new history entry."""
+    return _registered(
+        db,
+        response,
+        principal=principal,
+        key=idempotency_key,
+        request=(f"{municipality_code}/move-ins", body),
+        register=lambda: body.register(db, municipality_code, principal.subject_id),
+    )
+
+
+@router.post(
+    "/{municipality_code}/{resident_id}/deaths",
+    response_model=ChangeOut,
+    status_code=201,
+    dependencies=[Depends(csrf.protect)],
+    responses=registration_responses(
+        "resident-deceased, resident-moved-out",
+        f"{DATE_ERRORS}, new-head-required, not-a-household-member, new-head-not-needed",
+    ),
+)
+def register_death(
+    body: DeathIn,
+    response: Response,
+    *,
+    resident_id: str,
+    municipality_code: str = MunicipalityCode,
+    idempotency_key: str | None = IdempotencyKey,
+    principal: sessions.Principal = Depends(registrar),
+    db: Session = TRANSACTION,
+) -> ChangeOut:
+    """死亡届: the record is closed; a head's death names the new 世帯主."""
+    record = _resident_in(db, municipality_code, resident_id)
+    return _registered(
+        db,
+        response,
+        principal=principal,
+        key=idempotency_key,
+        request=(f"{municipality_code}/{record.id}/deaths", body),
+        register=lambda: body.register(db, record.id, principal.subject_id),
+    )
+
+
+@router.post(
+    "/{municipality_code}/{resident_id}/name-changes",
+    response_model=ChangeOut,
+    status_code=201,
+    dependencies=[Depends(csrf.protect)],
+    responses=registration_responses("resident-deceased, resident-moved-out", DATE_ERRORS),
+)
+def change_name(
+    body: NameChangeIn,
+    response: Response,
+    *,
+    resident_id: str,
+    municipality_code: str = MunicipalityCode,
+    idempotency_key: str | None = IdempotencyKey,
+    principal: sessions.Principal = Depends(registrar),
+    db: Session = TRANSACTION,
+) -> ChangeOut:
+    """氏名変更: a new name with its reading and reason; returns the new history entry."""
+    record = _resident_in(db, municipality_code, resident_id)
+    return _registered(
+        db,
+        response,
+        principal=principal,
+        key=idempotency_key,
+        request=(f"{municipality_code}/{record.id}/name-changes", body),
+        register=lambda: body.register(db, record.id, principal.subject_id),
     )

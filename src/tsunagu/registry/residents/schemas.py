@@ -6,7 +6,11 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
+from tsunagu.core.types.individual_number import IndividualNumber
+from tsunagu.core.types.name import InvalidName, PersonName
+from tsunagu.core.types.wareki import JapaneseDate
 from tsunagu.registry.residents import service
 
 
@@ -80,21 +84,30 @@ class ResidentOut(BaseModel):
 class ChangeOut(BaseModel):
     """One history entry (異動履歴) with the record as it became."""
 
-    kind: str = Field(description="birth, move_in, address_change, move_out, death or name_change.")
+    id: int
+    kind: str = Field(
+        description="birth, move_in, address_change, move_out, death, name_change or head_change."
+    )
     effective_date: date
     recorded_at: datetime
     actor: str
     legal_basis: str
+    details: dict[str, str] = Field(
+        description="What the 届出 said beyond the record: previous_address and certificate (転入), "
+        "reason (氏名変更), previous_head (世帯主変更)."
+    )
     record: ResidentOut
 
     @classmethod
     def of(cls, change: service.ChangeRecord) -> ChangeOut:
         return cls(
+            id=change.id,
             kind=change.kind,
             effective_date=change.effective_date,
             recorded_at=change.recorded_at,
             actor=change.actor,
             legal_basis=change.legal_basis,
+            details=dict(change.details),
             record=ResidentOut.of(change.record),
         )
 
@@ -115,6 +128,7 @@ class ResidentDetailOut(ResidentOut):
 class AccessOut(BaseModel):
     actor: str
     organization_code: str
+    role: str = Field(description="The reader's staff role (閲覧, 住基); empty when not recorded.")
     purpose: str
     accessed_at: datetime
 
@@ -123,6 +137,7 @@ class AccessOut(BaseModel):
         return cls(
             actor=access.actor,
             organization_code=access.organization_code,
+            role=access.role,
             purpose=access.purpose,
             accessed_at=access.accessed_at,
         )
@@ -146,9 +161,156 @@ class AddressChangeIn(BaseModel):
     legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第23条.")
 
 
+# ------------------------------------------------------------- registrations (届出)
+# Each ``…In`` both documents the API body and validates the staff forms, and ``register``
+# hands it to the service: the JSON API and the pages run the same rules.
+
+
+class NameFields(BaseModel):
+    family_name: str = Field(max_length=50, description="氏.")
+    given_name: str = Field(max_length=50, description="名.")
+    family_kana: str = Field(max_length=50, description="氏のフリガナ (hiragana is accepted).")
+    given_kana: str = Field(max_length=50, description="名のフリガナ.")
+
+    def person_name(self) -> PersonName:
+        """The checked name; a failure names the body's field (``family_name``, …)."""
+        try:
+            return PersonName(self.family_name, self.given_name, self.family_kana, self.given_kana)
+        except InvalidName as exc:
+            field = {"family": "family_name", "given": "given_name"}.get(exc.field, exc.field)
+            raise InvalidName(field, exc.detail) from None
+
+
+class ResidenceFields(BaseModel):
+    town_id: int | None = Field(None, description="町字 id of the address registry, in this municipality.")
+    banchi: str = Field("", max_length=20, description="番地, e.g. 3.")
+    go: str = Field("", max_length=20, description="号, e.g. 5.")
+    building: str = Field("", max_length=200, description="Building and room.")
+
+    def residence(self) -> service.Residence | None:
+        return service.Residence(self.town_id, self.banchi, self.go, self.building) if self.town_id else None
+
+
+class NewPersonFields(NameFields):
+    birth_date: JapaneseDate = Field(description="生年月日; not in the future.")
+    sex: Literal["1", "2", "9", "0"] = Field(description="ISO 5218: 1 male, 2 female, 9 n/a, 0 unknown.")
+    household_id: str | None = Field(
+        None, max_length=32, description="世帯 to join; without it the person starts a new household."
+    )
+    relationship: str = Field(service.HEAD, min_length=1, max_length=20, description="続柄 to the head.")
+    legal_basis: str | None = Field(None, max_length=100, description="Default: the 届出's article.")
+
+
+class BirthIn(NewPersonFields, ResidenceFields):
+    """出生届: into an existing household (``household_id``, at its address) or a new one
+    (``town_id``…, the newborn is 世帯主). The 個人番号 is assigned by the registry."""
+
+    relationship: str = Field("子", min_length=1, max_length=20, description="続柄 to the head, e.g. 子.")
+
+    def register(self, db: Session, municipality_code: str, actor: str) -> service.ResidentRecord:
+        person = service.NewResident(
+            name=self.person_name(),
+            birth_date=self.birth_date,
+            sex=self.sex,
+            individual_number=service.assign_individual_number(db, municipality_code),
+            household_id=self.household_id or None,
+            relationship=self.relationship,
+        )
+        return service.register_birth(
+            db,
+            municipality_code,
+            person,
+            actor=actor,
+            legal_basis=self.legal_basis,
+            residence=None if self.household_id else self.residence(),
+        )
+
+
+class MoveInIn(NewPersonFields, ResidenceFields):
+    """転入届: a person moving in from another municipality."""
+
+    town_id: int = Field(description="New 町字 id of the address registry, in this municipality.")
+    individual_number: IndividualNumber = Field(description="個人番号 (12 digits), from the card.")
+    previous_address: str = Field(
+        min_length=1, max_length=200, description="前住所 in another municipality; normalized."
+    )
+    certificate: str = Field("", max_length=50, description="転出証明書 reference, if presented.")
+    effective_date: JapaneseDate = Field(description="転入日 (the day of the move); not in the future.")
+
+    def register(self, db: Session, municipality_code: str, actor: str) -> service.ResidentRecord:
+        person = service.NewResident(
+            name=self.person_name(),
+            birth_date=self.birth_date,
+            sex=self.sex,
+            individual_number=self.individual_number,
+            household_id=self.household_id or None,
+            relationship=self.relationship if self.household_id else service.HEAD,
+        )
+        return service.register_move_in(
+            db,
+            municipality_code,
+            person,
+            service.Residence(self.town_id, self.banchi, self.go, self.building),
+            moved_in_on=self.effective_date,
+            actor=actor,
+            legal_basis=self.legal_basis,
+            previous_address=self.previous_address,
+            certificate=self.certificate,
+        )
+
+
+class DeathIn(BaseModel):
+    """死亡届."""
+
+    date_of_death: JapaneseDate = Field(description="死亡日; not in the future.")
+    new_head_id: str | None = Field(
+        None, max_length=32, description="The member who becomes 世帯主 when the head died."
+    )
+    legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第8条.")
+
+    def register(self, db: Session, resident_id: str, actor: str) -> service.ResidentRecord:
+        return service.register_death(
+            db,
+            resident_id,
+            date_of_death=self.date_of_death,
+            actor=actor,
+            legal_basis=self.legal_basis,
+            new_head_id=self.new_head_id or None,
+        )
+
+
+class NameChangeIn(NameFields):
+    """氏名変更 (after a 戸籍 event)."""
+
+    reason: str = Field(min_length=1, max_length=100, description="The 戸籍 event, e.g. 婚姻.")
+    effective_date: JapaneseDate = Field(description="The day of the change; not in the future.")
+    legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第9条第2項.")
+
+    def register(self, db: Session, resident_id: str, actor: str) -> service.ResidentRecord:
+        return service.change_name(
+            db,
+            resident_id,
+            self.person_name(),
+            effective_date=self.effective_date,
+            actor=actor,
+            legal_basis=self.legal_basis,
+            reason=self.reason,
+        )
+
+
 class MoveOutIn(BaseModel):
     """転出届."""
 
     destination: str = Field(min_length=1, max_length=300, description="転出先 address.")
-    effective_date: date = Field(description="転出予定日 / 転出日; not in the future.")
+    effective_date: JapaneseDate = Field(description="転出予定日 / 転出日; not in the future.")
     legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第24条.")
+
+    def register(self, db: Session, resident_id: str, actor: str) -> service.ResidentRecord:
+        return service.move_out(
+            db,
+            resident_id,
+            destination=self.destination,
+            effective_date=self.effective_date,
+            actor=actor,
+            legal_basis=self.legal_basis,
+        )

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.database import Base
+from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.core.types.address import Address
 from tsunagu.core.types.individual_number import IndividualNumber, InvalidIndividualNumber
@@ -38,7 +39,7 @@ from tsunagu.core.types.name import PersonName
 from tsunagu.core.types.sex import Sex
 from tsunagu.core.types.text import normalize_width, to_katakana
 from tsunagu.registry.addresses import service as addresses
-from tsunagu.registry.residents.bulk import encode_json, insert_rows, loading
+from tsunagu.registry.residents.bulk import encode_json, insert_rows, loading, savepoint
 from tsunagu.registry.residents.errors import (
     AlreadyRegistered,
     BirthDateInFuture,
@@ -869,6 +870,17 @@ def register_once(
     The key is stored with the change in the caller's transaction; a key reused for another
     ``request`` is refused, as in the procedures' submissions.
     """
+    if key is not None and not (8 <= len(key) <= 128 and key.isascii()):
+        raise ValidationFailed(
+            "an Idempotency-Key has 8 to 128 ASCII characters",
+            errors=[
+                {
+                    "location": ["header", "Idempotency-Key"],
+                    "message": "8 to 128 ASCII characters",
+                    "type": "idempotency-key",
+                }
+            ],
+        )
     digest = _fingerprint(request)
     if key:
         earlier = db.scalars(
@@ -1056,8 +1068,8 @@ def import_residents(
     batch = _ImportBatch(actor, clock.now())
     count = 0
     tables = [_table(Household), _table(Resident), _table(Change)]
-    # A savepoint also opens SQLite's transaction before the index drops, so that they roll back too.
-    with db.begin_nested(), loading(db, tables, empty=not has_residents(db)):
+    # The savepoint opens SQLite's transaction before the index drops, so that they roll back too.
+    with savepoint(db), loading(db, tables, empty=not has_residents(db)):
         for count, row in enumerate(rows, start=1):
             number = _checked_number(row.individual_number, count)
             if row.birth_date > today or row.registered_on > today:
