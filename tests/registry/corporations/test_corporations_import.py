@@ -67,8 +67,19 @@ def test_reimporting_the_same_file_adds_no_history(database: Database) -> None:
         service.import_file(db, FULL)
     with database.session() as db:
         report = service.import_file(db, FULL)
-    assert (report.created, report.updated, report.history_added) == (0, 4, 0)
+    assert (report.created, report.updated, report.history_added) == (0, 0, 0)
     assert _counts(database) == (4, 4)
+
+
+def test_reimporting_an_older_file_does_not_turn_the_state_back(database: Database) -> None:
+    for path in (FULL, DIFF, FULL):
+        with database.session() as db:
+            service.import_file(db, path)
+    with database.session() as db:
+        renamed = service.require_corporation(db, "6010001000001")
+        merged = service.require_corporation(db, "7010001000009")
+    assert renamed.name == "つなぐホールディングス株式会社"
+    assert merged.closed
 
 
 def test_bad_rows_reject_the_whole_file_naming_each_line(database: Database) -> None:

@@ -1,31 +1,56 @@
 """Loading published records into the registry: current state plus append-only history.
 
-A file is read twice: first every line is validated, then (if the file may be imported) the
-good records are written in batches inside the caller's one transaction, so an import either
-completes or leaves nothing behind.
+A file is read once. Its good records are written in batches, as driver tuples (``bulk``: one
+executemany on SQLite, COPY on PostgreSQL), inside a savepoint of the caller's transaction.
+A bad line stops the writing unless ``skip_invalid``; the rest of the file is still checked so
+that every bad line is reported, and the savepoint is rolled back: an import either completes
+or leaves nothing behind.
+
+Each corporation is linked to its municipality: prefectureCode + cityCode with its check digit
+is the 全国地方公共団体コード, kept when the address registry knows it; unknown codes are
+reported per line and leave the link empty.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import islice
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.progress import ProgressReporter, SilentProgress
+from tsunagu.core.types.local_government_code import check_digit
+from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.corporations import nta_format
 from tsunagu.registry.corporations.models import Corporation, CorporationChange
 from tsunagu.registry.corporations.nta_format import NtaRecord, RowError
+from tsunagu.registry.residents.bulk import insert_rows, loading, savepoint, update_rows
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 REPORTED_ERRORS = 100
+
+# Columns written from a record in this order, as one ``attrgetter`` call per record.
+_SHARED_COLUMNS = (
+    "number", "name", "furigana", "kind", "prefecture_name", "city_name", "street_number",
+    "prefecture_code", "city_code", "post_code", "address_outside", "close_date", "close_cause",
+    "successor_number", "update_date", "change_date",
+)
+_STATE_ONLY = ("en_name", "en_prefecture_name", "en_city_name", "en_address_outside", "assignment_date")
+_CHANGE_ONLY = ("process", "correction", "change_cause", "latest")
+_state_values = attrgetter(*_SHARED_COLUMNS, *_STATE_ONLY, "process", "hidden")
+_change_values = attrgetter(*_SHARED_COLUMNS, *_CHANGE_ONLY)
+STATE_COLUMNS = (*_SHARED_COLUMNS, *_STATE_ONLY, "last_process", "hidden", "deleted",
+                 "municipality_code", "imported_at")
+CHANGE_COLUMNS = (*_SHARED_COLUMNS, *_CHANGE_ONLY, "fingerprint", "imported_at")
+_CORPORATIONS = cast(Table, Corporation.__table__)
+_CHANGES = cast(Table, CorporationChange.__table__)
 
 
 class ImportRejected(ValidationFailed):
@@ -42,7 +67,10 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     history_added: int = 0
+    linked: int = 0
     errors: list[RowError] = field(default_factory=list)
+    unknown_municipalities: list[RowError] = field(default_factory=list)
+    unknown_municipality_lines: int = 0
 
     @property
     def skipped(self) -> int:
@@ -54,23 +82,24 @@ def import_file(db: Session, path: Path, *, skip_invalid: bool = False,
     """Import a 全件 or 差分 file; bad rows reject the whole file unless ``skip_invalid``."""
     progress = progress or SilentProgress()
     report = ImportReport()
-    progress.start(f"checking {path.name}", None)
-    for _line, item in nta_format.read(path):
-        report.rows += 1
-        if isinstance(item, RowError):
-            report.errors.append(item)
-        progress.advance()
-    if report.errors and not skip_invalid:
-        shown = report.errors[:REPORTED_ERRORS]
-        raise ImportRejected(
-            f"{path.name}: {len(report.errors)} of {report.rows} rows are invalid, nothing was imported "
-            f"(first: line {shown[0].line}: {shown[0].reason}); fix them or use --skip-invalid",
-            errors=[{"location": ["line", error.line], "message": error.reason, "type": "bad-row"}
-                    for error in shown],
-        )
-    progress.start(f"importing {path.name}", report.rows - report.skipped)
-    good = (item for _line, item in nta_format.read(path) if isinstance(item, NtaRecord))
-    _apply(db, good, report, progress)
+    progress.start(f"importing {path.name}", None)
+    with savepoint(db), _loading(db):
+        writer = _Writer(db, report, progress)
+        for line, item in nta_format.read(path):
+            report.rows += 1
+            if isinstance(item, RowError):
+                report.errors.append(item)
+            elif skip_invalid or not report.errors:
+                writer.add(line, item)
+        if report.errors and not skip_invalid:
+            shown = report.errors[:REPORTED_ERRORS]
+            raise ImportRejected(
+                f"{path.name}: {len(report.errors)} of {report.rows} rows are invalid, nothing was "
+                f"imported (first: line {shown[0].line}: {shown[0].reason}); fix them or use --skip-invalid",
+                errors=[{"location": ["line", error.line], "message": error.reason, "type": "bad-row"}
+                        for error in shown],
+            )
+        writer.flush()
     return report
 
 
@@ -78,74 +107,88 @@ def import_records(db: Session, records: Iterable[NtaRecord],
                    progress: ProgressReporter | None = None) -> ImportReport:
     """Import already validated records (the synthetic generator uses this)."""
     report = ImportReport()
-    _apply(db, records, report, progress or SilentProgress())
+    with savepoint(db), _loading(db):
+        writer = _Writer(db, report, progress or SilentProgress())
+        for line, record in enumerate(records, start=1):
+            writer.add(line, record)
+        writer.flush()
     report.rows = report.imported
     return report
 
 
-def _batches(records: Iterable[NtaRecord]) -> Iterator[list[NtaRecord]]:
-    iterator = iter(records)
-    while batch := list(islice(iterator, BATCH_SIZE)):
-        yield batch
+def _loading(db: Session) -> AbstractContextManager[None]:
+    """Into empty tables the secondary indexes are built once at the end (``bulk.loading``); the
+    look-ups of a batch use only the primary key and the unique fingerprint, which stay."""
+    empty = db.scalar(select(Corporation.number).limit(1)) is None
+    return loading(db, [_CORPORATIONS, _CHANGES], empty=empty)
 
 
-def _apply(db: Session, records: Iterable[NtaRecord], report: ImportReport,
-           progress: ProgressReporter) -> None:
-    for batch in _batches(records):
-        numbers = {record.number for record in batch}
+class _Writer:
+    """Collects good records and writes them a batch at a time (``flush`` writes the rest)."""
+
+    def __init__(self, db: Session, report: ImportReport, progress: ProgressReporter) -> None:
+        self.db, self.report, self.progress = db, report, progress
+        self.batch: list[tuple[int, NtaRecord]] = []
+        self.now = clock.now()
+        self.municipalities = frozenset(m.code for m in addresses.list_municipalities(db))
+        self.codes: dict[str, str] = {}
+
+    def add(self, line: int, record: NtaRecord) -> None:
+        self.batch.append((line, record))
+        if len(self.batch) >= BATCH_SIZE:
+            self.flush()
+
+    def municipality_code(self, line: int, record: NtaRecord) -> str:
+        """The record's 全国地方公共団体コード if the address registry has it, else "" (reported)."""
+        five = record.municipality_five_digits
+        if not five:
+            return ""
+        code = self.codes.get(five)
+        if code is None:
+            code = self.codes[five] = five + check_digit(five)
+        if code in self.municipalities:
+            return code
+        self.report.unknown_municipality_lines += 1
+        if len(self.report.unknown_municipalities) < REPORTED_ERRORS:
+            self.report.unknown_municipalities.append(
+                RowError(line, f"municipality {code} (prefectureCode {record.prefecture_code} + cityCode "
+                               f"{record.city_code}) is not in the address registry"))
+        return ""
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        db, report, batch = self.db, self.report, self.batch
+        numbers = {record.number for _line, record in batch}
         existing = set(db.scalars(select(Corporation.number).where(Corporation.number.in_(numbers))))
-        fingerprints = {record.fingerprint(): record for record in batch}
+        fingerprints = {record.fingerprint(): (line, record) for line, record in batch}
         known = set(db.scalars(select(CorporationChange.fingerprint)
                                .where(CorporationChange.fingerprint.in_(fingerprints))))
-        now = clock.now()
-        current: dict[str, NtaRecord] = {}
-        for record in batch:
+        # A change already in the history was applied when it was first imported: importing it
+        # again (the same file, or an older one) neither repeats it nor turns the state back.
+        fresh = {fingerprint: item for fingerprint, item in fingerprints.items() if fingerprint not in known}
+        current: dict[str, tuple[int, NtaRecord]] = {}
+        for line, record in fresh.values():
             # A record becomes the current state when NTA marks it latest, or when it is the
             # first we hear of the corporation (a history line ahead of its latest one).
             if record.latest or (record.number not in existing and record.number not in current):
-                current[record.number] = record
-        new_rows = [_state(record, now) for number, record in current.items() if number not in existing]
-        changed_rows = [_state(record, now) for number, record in current.items() if number in existing]
-        if new_rows:
-            db.execute(insert(Corporation), new_rows)
-        if changed_rows:
-            db.execute(update(Corporation), changed_rows)
-        history = [_change(record, fingerprint, now) for fingerprint, record in fingerprints.items()
-                   if fingerprint not in known]
-        if history:
-            db.execute(insert(CorporationChange), history)
+                current[record.number] = (line, record)
+        created: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []
+        for number, (line, record) in current.items():
+            code = self.municipality_code(line, record)
+            report.linked += code != ""
+            state = (*_state_values(record), record.process == "99", code, self.now)
+            (changed if number in existing else created).append(state)
+        insert_rows(db, _CORPORATIONS, STATE_COLUMNS, created)
+        update_rows(db, _CORPORATIONS, STATE_COLUMNS[1:], [(*state[1:], state[0]) for state in changed],
+                    key="number")
+        insert_rows(db, _CHANGES, CHANGE_COLUMNS,
+                    [(*_change_values(record), fingerprint, self.now)
+                     for fingerprint, (_line, record) in fresh.items()])
         report.imported += len(batch)
-        report.created += len(new_rows)
-        report.updated += len(changed_rows)
-        report.history_added += len(history)
-        progress.advance(len(batch))
-
-
-def _address_columns(record: NtaRecord) -> dict[str, Any]:
-    return {
-        "name": record.name, "furigana": record.furigana, "kind": record.kind,
-        "prefecture_name": record.prefecture_name, "city_name": record.city_name,
-        "street_number": record.street_number, "prefecture_code": record.prefecture_code,
-        "city_code": record.city_code, "post_code": record.post_code,
-        "address_outside": record.address_outside, "close_date": record.close_date,
-        "close_cause": record.close_cause, "successor_number": record.successor_number,
-        "update_date": record.update_date, "change_date": record.change_date,
-    }
-
-
-def _state(record: NtaRecord, now: datetime) -> dict[str, Any]:
-    return {
-        "number": record.number, **_address_columns(record), "en_name": record.en_name,
-        "en_prefecture_name": record.en_prefecture_name, "en_city_name": record.en_city_name,
-        "en_address_outside": record.en_address_outside, "assignment_date": record.assignment_date,
-        "last_process": record.process, "deleted": record.process == "99", "hidden": record.hidden,
-        "imported_at": now,
-    }
-
-
-def _change(record: NtaRecord, fingerprint: str, now: datetime) -> dict[str, Any]:
-    return {
-        "number": record.number, "fingerprint": fingerprint, **_address_columns(record),
-        "process": record.process, "correction": record.correction, "change_cause": record.change_cause,
-        "latest": record.latest, "imported_at": now,
-    }
+        report.created += len(created)
+        report.updated += len(changed)
+        report.history_added += len(fresh)
+        self.progress.advance(len(batch))
+        batch.clear()

@@ -25,6 +25,8 @@ class Corporation(Base):
     street_number: Mapped[str] = mapped_column(String(300), default="")
     prefecture_code: Mapped[str] = mapped_column(String(2), default="", index=True)
     city_code: Mapped[str] = mapped_column(String(3), default="")
+    # 全国地方公共団体コード of prefectureCode + cityCode, when the address registry knows it.
+    municipality_code: Mapped[str] = mapped_column(String(6), default="", server_default="", index=True)
     post_code: Mapped[str] = mapped_column(String(7), default="")
     address_outside: Mapped[str] = mapped_column(String(300), default="")
     en_prefecture_name: Mapped[str] = mapped_column(String(9), default="")

@@ -12,8 +12,10 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
+from operator import attrgetter, mul
 from pathlib import Path
 
 from tsunagu.core.errors import ValidationFailed
@@ -110,10 +112,13 @@ class NtaRecord:
 
     def fingerprint(self) -> str:
         """Identifies the same published change across files (sequence and ``latest`` aside)."""
-        content = "\x1f".join("" if value is None else str(value)
-                              for name, value in zip(RECORD_FIELDS, astuple(self), strict=True)
-                              if name not in _NOT_FINGERPRINTED)
+        content = "\x1f".join(["" if value is None else str(value) for value in _fingerprinted(self)])
         return hashlib.sha256(content.encode()).hexdigest()
+
+    @property
+    def municipality_five_digits(self) -> str:
+        """prefectureCode + cityCode: the 全国地方公共団体コード without its check digit ("" abroad)."""
+        return self.prefecture_code + self.city_code if self.prefecture_code and self.city_code else ""
 
     def to_row(self) -> list[str]:
         """The 30 CSV columns of this record (image ids are not kept, so they are empty)."""
@@ -130,6 +135,7 @@ class NtaRecord:
 
 RECORD_FIELDS = tuple(field.name for field in fields(NtaRecord))
 _NOT_FINGERPRINTED = frozenset({"sequence_number", "latest"})
+_fingerprinted = attrgetter(*(name for name in RECORD_FIELDS if name not in _NOT_FINGERPRINTED))
 
 
 def _iso(value: date | None) -> str:
@@ -143,15 +149,28 @@ def _required_date(value: str, column: str) -> date:
     return day
 
 
-def _date(value: str, column: str) -> date | None:
-    if not value:
-        return None
+class _NotADate(ValueError):
+    pass
+
+
+@lru_cache(maxsize=8192)
+def _calendar_day(value: str) -> date:
+    """The date of ``value``; remembered, since a file repeats the same few thousand dates."""
     if not _ISO_DATE.match(value):
-        raise BadRow(f"{column} {value!r} is not a date (YYYY-MM-DD)")
+        raise _NotADate("is not a date (YYYY-MM-DD)")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadRow(f"{column} {value!r} is not a calendar date") from None
+        raise _NotADate("is not a calendar date") from None
+
+
+def _date(value: str, column: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return _calendar_day(value)
+    except _NotADate as exc:
+        raise BadRow(f"{column} {value!r} {exc}") from None
 
 
 def _flag(value: str, column: str) -> bool:
@@ -172,58 +191,75 @@ def _code(value: str, column: str, codes: dict[str, str], *, required: bool = Tr
     return value
 
 
+# stdnum.jp.cn's weights (1, 2, … from the right) from the left, applied to the digits' code points.
+_NUMBER_WEIGHTS = (2, 1) * 6
+_NUMBER_OFFSET = ord("0") * sum(_NUMBER_WEIGHTS)
+
+
 def _corporate_number(value: str, column: str) -> str:
+    """A published number as it stands (13 ASCII digits with a good check digit) without
+    ``CorporateNumber``'s normalization, which only other spellings need."""
+    if (len(value) == 13 and value.isascii() and value.isdigit()
+            and 9 - (sum(map(mul, value[1:].encode(), _NUMBER_WEIGHTS)) - _NUMBER_OFFSET) % 9
+            == ord(value[0]) - ord("0")):
+        return value
     try:
         return str(CorporateNumber(value))
     except ValidationFailed as exc:
         raise BadRow(f"{column}: {exc.detail}") from None
 
 
+_LENGTH_LIMITS = tuple((COLUMNS.index(column), column, limit) for column, limit in MAX_LENGTHS.items())
+
+
 def parse_row(row: list[str]) -> NtaRecord:
     """Validate one CSV row; raises BadRow naming the column and the rule it breaks."""
     if len(row) != len(COLUMNS):
         raise BadRow(f"expected {len(COLUMNS)} columns, found {len(row)}")
-    value = dict(zip(COLUMNS, (cell.strip() for cell in row), strict=True))
-    for column, limit in MAX_LENGTHS.items():
-        if len(value[column]) > limit:
+    cells = [cell.strip() for cell in row]
+    for index, column, limit in _LENGTH_LIMITS:
+        if len(cells[index]) > limit:
             raise BadRow(f"{column} is longer than {limit} characters")
-    if not value["sequenceNumber"].isdigit():
-        raise BadRow(f"sequenceNumber must be a number, got {value['sequenceNumber']!r}")
-    process = _code(value["process"], "process", PROCESSES)
-    close_date = _date(value["closeDate"], "closeDate")
+    (sequence, number, process, correct, update_date, change_date, name, _name_image, kind,
+     prefecture_name, city_name, street_number, _address_image, prefecture_code, city_code, post_code,
+     address_outside, _outside_image, close_text, close_cause, successor, change_cause, assignment_date,
+     latest, en_name, en_prefecture_name, en_city_name, en_address_outside, furigana, hihyoji) = cells
+    if not sequence.isdigit():
+        raise BadRow(f"sequenceNumber must be a number, got {sequence!r}")
+    process = _code(process, "process", PROCESSES)
+    close_date = _date(close_text, "closeDate")
     if process == "21" and close_date is None:
         raise BadRow("process 21 (登記記録の閉鎖等) needs closeDate")
-    successor = value["successorCorporateNumber"]
-    if process != "99" and not value["name"]:
+    if process != "99" and not name:
         raise BadRow("name is required")
     return NtaRecord(
-        sequence_number=int(value["sequenceNumber"]),
-        number=_corporate_number(value["corporateNumber"], "corporateNumber"),
+        sequence_number=int(sequence),
+        number=_corporate_number(number, "corporateNumber"),
         process=process,
-        correction=_flag(value["correct"], "correct"),
-        update_date=_required_date(value["updateDate"], "updateDate"),
-        change_date=_date(value["changeDate"], "changeDate"),
-        name=value["name"],
-        kind=_code(value["kind"], "kind", KINDS),
-        prefecture_name=value["prefectureName"],
-        city_name=value["cityName"],
-        street_number=value["streetNumber"],
-        prefecture_code=_prefecture_code(value["prefectureCode"]),
-        city_code=_digits(value["cityCode"], "cityCode", 3),
-        post_code=_digits(value["postCode"], "postCode", 7),
-        address_outside=value["addressOutside"],
+        correction=_flag(correct, "correct"),
+        update_date=_required_date(update_date, "updateDate"),
+        change_date=_date(change_date, "changeDate"),
+        name=name,
+        kind=_code(kind, "kind", KINDS),
+        prefecture_name=prefecture_name,
+        city_name=city_name,
+        street_number=street_number,
+        prefecture_code=_prefecture_code(prefecture_code),
+        city_code=_digits(city_code, "cityCode", 3),
+        post_code=_digits(post_code, "postCode", 7),
+        address_outside=address_outside,
         close_date=close_date,
-        close_cause=_code(value["closeCause"], "closeCause", CLOSE_CAUSES, required=False),
+        close_cause=_code(close_cause, "closeCause", CLOSE_CAUSES, required=False),
         successor_number=_corporate_number(successor, "successorCorporateNumber") if successor else "",
-        change_cause=value["changeCause"],
-        assignment_date=_date(value["assignmentDate"], "assignmentDate"),
-        latest=_flag(value["latest"], "latest"),
-        en_name=value["enName"],
-        en_prefecture_name=value["enPrefectureName"],
-        en_city_name=value["enCityName"],
-        en_address_outside=value["enAddressOutside"],
-        furigana=value["furigana"],
-        hidden=_flag(value["hihyoji"], "hihyoji"),
+        change_cause=change_cause,
+        assignment_date=_date(assignment_date, "assignmentDate"),
+        latest=_flag(latest, "latest"),
+        en_name=en_name,
+        en_prefecture_name=en_prefecture_name,
+        en_city_name=en_city_name,
+        en_address_outside=en_address_outside,
+        furigana=furigana,
+        hidden=_flag(hihyoji, "hihyoji"),
     )
 
 
