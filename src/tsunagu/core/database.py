@@ -59,6 +59,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SQLITE_POOL_SIZE, SQLITE_POOL_OVERFLOW = 48, 96
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine, naming TSUNAGU_DATABASE_URL in the error when the URL is unusable."""
     try:
@@ -68,9 +71,13 @@ def make_engine(url: str) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database
+            pool: dict[str, int] = {}
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed, connect_args={"check_same_thread": False})
+                # connections are cheap file handles: one per request thread (and the mesh
+                # logs' own short transactions), so a busy worker never waits for the pool
+                pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
+            engine = create_engine(parsed, connect_args={"check_same_thread": False}, **pool)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
         return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -106,6 +113,19 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A session in a transaction that commits on success and rolls back on error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session whose transaction holds the write lock from its first statement.
+
+        On SQLite this is ``BEGIN IMMEDIATE``: what the transaction reads cannot change before
+        it writes (a check-then-insert is safe across worker processes), and writers queue on
+        ``busy_timeout`` instead of failing to upgrade a read lock. PostgreSQL needs nothing here.
+        """
+        with self.sessions() as session, session.begin():
+            if self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     def dispose(self) -> None:

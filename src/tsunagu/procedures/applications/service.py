@@ -11,12 +11,12 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -470,7 +470,8 @@ def submit(database: Database, submission: Submission) -> tuple[Application, boo
     applicant = submission.principal.subject_id
     for _attempt in range(3):
         try:
-            with database.session() as db:
+            # one short write transaction: the key check, the receipt serial and every row
+            with database.write_session() as db:
                 existing = _by_key(db, applicant, submission.idempotency_key, digest)
                 if existing is not None:
                     return existing, False
@@ -498,14 +499,24 @@ def _by_key(db: Session, applicant: str, key: str, digest: str) -> Application |
 
 
 def next_receipt(db: Session, organization: str, year: int) -> str:
-    """受付番号: ``<year>-<organization>-<serial>``, serial per organization and year."""
-    counter = db.get(ProceduresReceiptCounter, (organization, year), with_for_update=True)
-    if counter is None:
-        counter = ProceduresReceiptCounter(organization_code=organization, year=year, last=0)
-        db.add(counter)
-    counter.last += 1
-    db.flush()
-    return f"{year}-{organization}-{counter.last:06d}"
+    """受付番号: ``<year>-<organization>-<serial>``, serial per organization and year.
+
+    One atomic ``UPDATE … RETURNING`` (no read-then-write that two writers could interleave);
+    the first receipt of a year inserts the counter, and a concurrent first insert fails on
+    the primary key, which :func:`submit` retries.
+    """
+    counter = ProceduresReceiptCounter
+    serial = db.execute(
+        update(counter)
+        .where(counter.organization_code == organization, counter.year == year)
+        .values(last=counter.last + 1)
+        .returning(counter.last),
+        execution_options={"synchronize_session": False},
+    ).scalar()
+    if serial is None:
+        serial = 1
+        db.add(ProceduresReceiptCounter(organization_code=organization, year=year, last=serial))
+    return f"{year}-{organization}-{serial:06d}"
 
 
 def _insert(db: Session, s: Submission, digest: str) -> Application:
@@ -530,7 +541,6 @@ def _insert(db: Session, s: Submission, digest: str) -> Application:
         due_on=today + timedelta(days=s.procedure.processing_days),
     )
     db.add(row)
-    db.flush()
     db.add(
         ProceduresIdempotencyKey(
             applicant_id=s.principal.subject_id,
@@ -540,25 +550,27 @@ def _insert(db: Session, s: Submission, digest: str) -> Application:
             created_at=now,
         )
     )
-    for evidence in s.procedure.evidence:
-        db.add(
-            ProceduresEvidence(
-                application_id=row.id,
-                service=evidence.service,
-                provider=evidence.provider or "",
-                mesh_service="",
-                legal_basis_id=evidence.legal_basis_id,
-                status="pending",
-                data={},
-                log_reference="",
-                error="",
-                attempts=0,
-                fetched_at=None,
-            )
+    evidence = [
+        ProceduresEvidence(
+            application_id=row.id,
+            service=spec.service,
+            provider=spec.provider or "",
+            mesh_service="",
+            legal_basis_id=spec.legal_basis_id,
+            status="pending",
+            data={},
+            log_reference="",
+            error="",
+            attempts=0,
+            fetched_at=None,
         )
+        for spec in s.procedure.evidence
+    ]
+    db.add_all(evidence)
     if s.procedure.has_files:
         attachments.attach_pending(db, s.principal.subject_id, s.idempotency_key, row.id)
-    audit(db, row.id, s.principal, from_status="", to_status="submitted", reason="")
+    trail = audit(db, row.id, s.principal, from_status="", to_status="submitted", reason="")
+    # deliver() flushes: every row of the submission goes to the database in that one flush
     inbox.deliver(
         db,
         s.subject_id,
@@ -580,25 +592,24 @@ def _insert(db: Session, s: Submission, digest: str) -> Application:
             f"受付番号: {row.receipt_number}",
             link=f"/applications/{row.id}",
         )
-    db.flush()
-    return load(db, row.id)
+    return _application(row, evidence, [trail])  # what was just written; no need to read it back
 
 
 def audit(
     db: Session, application_id: str, actor: Principal, *, from_status: str, to_status: str, reason: str
-) -> None:
-    db.add(
-        ProceduresAudit(
-            application_id=application_id,
-            at=clock.now(),
-            actor=actor.subject_id,
-            actor_kind=actor.kind,
-            organization_code=actor.organization_code or "",
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-        )
+) -> ProceduresAudit:
+    entry = ProceduresAudit(
+        application_id=application_id,
+        at=clock.now(),
+        actor=actor.subject_id,
+        actor_kind=actor.kind,
+        organization_code=actor.organization_code or "",
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
     )
+    db.add(entry)
+    return entry
 
 
 # ------------------------------------------------------------------ evidence through the mesh
@@ -680,6 +691,12 @@ def load(db: Session, application_id: str) -> Application:
     trail = db.scalars(
         select(ProceduresAudit).where(ProceduresAudit.application_id == row.id).order_by(ProceduresAudit.id)
     )
+    return _application(row, evidence, trail)
+
+
+def _application(
+    row: ProceduresApplication, evidence: Iterable[ProceduresEvidence], trail: Iterable[ProceduresAudit]
+) -> Application:
     return Application(
         row.id,
         row.receipt_number,

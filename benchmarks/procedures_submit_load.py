@@ -1,0 +1,305 @@
+"""Submissions under load: a real ``tsunagu serve`` and 50 concurrent clients in another process.
+
+The server is started as a separate process (``tsunagu serve --workers N``) on 127.0.0.1 over a
+temporary SQLite database that ``tsunagu seed`` migrated and filled with demo residents. Some
+of them receive virtual My Number Cards and log in through the product's own card login
+(challenge → signed nonce → session cookie). A second process then submits 転出届 through the
+API with unique Idempotency-Keys for ``DURATION`` seconds from ``CLIENTS`` concurrent clients.
+
+Printed and written to benchmarks/results/procedures_submit_load.json: throughput, latency
+p50/p95/p99, errors (must be 0), the rows in the database afterwards (must equal the
+acknowledged receipts: none lost), a replay of every key (same receipts, no new rows), the
+server's CPU time per submission (all its processes; meaningful even on a busy machine) and the
+load average while measuring.
+
+``python -m benchmarks procedures_submit_load`` (``SUBMIT_LOAD_SECONDS``, ``SUBMIT_LOAD_WORKERS``
+and ``SUBMIT_LOAD_CLIENTS`` override the defaults).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import multiprocessing
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from benchmarks import support
+from tsunagu.core.database import Database
+from tsunagu.identity.cards import ca as card_ca
+from tsunagu.identity.cards import service as cards
+from tsunagu.identity.cards.virtualcard import VirtualCard
+from tsunagu.migrations.schema import metadata
+
+DURATION = float(os.environ.get("SUBMIT_LOAD_SECONDS", "20"))
+WORKERS = int(os.environ.get("SUBMIT_LOAD_WORKERS", "2"))
+CLIENTS = int(os.environ.get("SUBMIT_LOAD_CLIENTS", "50"))
+RESIDENTS = 400
+CARD_HOLDERS = CLIENTS
+PIN = "1234"
+TARGETS = {"submissions_per_second": 200, "p95_ms": 100, "clients": 50, "errors": 0}
+BODY = {
+    "procedure_id": "tenshutsu",
+    "data": {
+        "destination_address": {"text": "神奈川県横須賀市小川町1-1"},
+        "moving_date": "2026-12-01",
+        "movers": "whole-household",
+        "phone": "090-1234-5678",
+    },
+}
+SUBMIT = "/api/v1/procedures/applications"
+
+
+@dataclass
+class Outcome:
+    """What one load phase saw: per-request latencies (ms), receipts by (token, key), errors."""
+
+    latencies: list[float] = field(default_factory=list)
+    receipts: dict[tuple[str, str], str] = field(default_factory=dict)
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# ------------------------------------------------------------------ the server process
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _environment(workdir: Path, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TSUNAGU_DATABASE_URL": f"sqlite:///{workdir / 'load.db'}",
+        "TSUNAGU_DATA_DIR": str(workdir / "var"),
+        "TSUNAGU_SECRET_KEY": "load-bench-secret-not-for-production",
+        "TSUNAGU_BASE_URL": f"http://127.0.0.1:{port}",
+        "TSUNAGU_LOG_LEVEL": "warning",
+    }
+
+
+def _tsunagu(*args: str) -> list[str]:
+    return [str(Path(sys.executable).with_name("tsunagu")), *args]
+
+
+@contextmanager
+def _server(env: dict[str, str], port: int) -> Iterator[int]:
+    """``tsunagu serve`` in its own process group; yields its pid once /readyz answers."""
+    process = subprocess.Popen(
+        _tsunagu("serve", "--port", str(port), "--workers", str(WORKERS)),
+        env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.3)
+        yield process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and every live descendant (uvicorn's workers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == current]
+        tree.update(children)
+        frontier += children
+    ticks = 0
+    for member in tree:
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+# ------------------------------------------------------------------ residents with cards
+
+
+def _card_holders(url: str, data_dir: Path) -> list[VirtualCard]:
+    """Virtual cards for the first residents of the register (カード交付, the product's own)."""
+    database = Database(url)
+    people = metadata.tables["residents_people"]
+    authority = card_ca.load_ca(data_dir)
+    with database.session() as db:
+        ids = db.scalars(
+            select(people.c.id).where(people.c.status == "resident").order_by(people.c.id).limit(CARD_HOLDERS)
+        ).all()
+        issued = [cards.issue_card(db, authority, resident_id, PIN, "SIGN1234", kdf_iterations=1_000).file
+                  for resident_id in ids]
+    database.dispose()
+    return issued
+
+
+def _log_in(base: str, card: VirtualCard) -> str:
+    """The card login any browser does; returns the session token of the cookie."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        challenge = client.post("/api/v1/identity/card-login/challenge").json()
+        signature = card.sign_raw("authentication", PIN, challenge["nonce"].encode())
+        answer = client.post("/api/v1/identity/card-login/verify", json={
+            "challenge_id": challenge["challenge_id"],
+            "nonce": challenge["nonce"],
+            "certificate": card.certificate_pem("authentication").decode(),
+            "signature": base64.urlsafe_b64encode(signature).decode().rstrip("="),
+        })
+        answer.raise_for_status()
+        return str(client.cookies["tsunagu_session"])
+
+
+# ------------------------------------------------------------------ the load process
+
+
+async def _client(http: httpx.AsyncClient, token: str, keys: list[str] | None, number: int,
+                  stop_at: float, outcome: Outcome) -> None:
+    """One client: submits one application after another (new keys, or the given keys again)."""
+    sent = 0
+    while (keys is None and time.perf_counter() < stop_at) or (keys is not None and sent < len(keys)):
+        key = keys[sent] if keys is not None else f"load-{number:03d}-{sent:07d}"
+        sent += 1
+        started = time.perf_counter()
+        try:
+            response = await http.post(SUBMIT, json=BODY, headers={
+                "Idempotency-Key": key, "Cookie": f"tsunagu_session={token}"})
+        except httpx.HTTPError as exc:
+            outcome.errors.append(f"{type(exc).__name__}: {exc}")
+            continue
+        outcome.latencies.append((time.perf_counter() - started) * 1000)
+        outcome.statuses[response.status_code] = outcome.statuses.get(response.status_code, 0) + 1
+        if response.status_code in (200, 201):
+            outcome.receipts[(token, key)] = response.json()["receipt_number"]
+        else:
+            outcome.errors.append(f"{response.status_code}: {response.text[:200]}")
+
+
+async def _drive(base: str, tokens: list[str], replay: dict[str, list[str]] | None) -> Outcome:
+    outcome = Outcome()
+    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+        started = time.perf_counter()
+        stop_at = started + DURATION
+        await asyncio.gather(*(
+            _client(http, token, None if replay is None else replay.get(token, []), number, stop_at, outcome)
+            for number, token in enumerate(tokens)
+        ))
+        outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _load_process(base: str, tokens: list[str], replay: dict[str, list[str]] | None,
+                  results: multiprocessing.Queue[Outcome]) -> None:
+    results.put(asyncio.run(_drive(base, tokens, replay)))
+
+
+def load_from_another_process(base: str, tokens: list[str],
+                              replay: dict[str, list[str]] | None = None) -> Outcome:
+    """Run one phase of load in a separate process (so the clients do not share our interpreter)."""
+    context = multiprocessing.get_context("spawn")
+    results: multiprocessing.Queue[Outcome] = context.Queue()
+    worker = context.Process(target=_load_process, args=(base, tokens, replay, results))
+    worker.start()
+    outcome = results.get()
+    worker.join()
+    return outcome
+
+
+def _stored_applications(database_file: Path) -> set[str]:
+    with sqlite3.connect(database_file) as connection:
+        return {row[0] for row in connection.execute("SELECT receipt_number FROM procedures_applications")}
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="submit-load-") as directory:
+        workdir = Path(directory)
+        port = _free_port()
+        env = _environment(workdir, port)
+        base = env["TSUNAGU_BASE_URL"]
+        subprocess.run(_tsunagu("seed", "--residents", str(RESIDENTS), "--corporations", "0"),
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+        holders = _card_holders(env["TSUNAGU_DATABASE_URL"], workdir / "var")
+        with _server(env, port) as pid:
+            tokens = [_log_in(base, card) for card in holders]
+            cpu_before = process_tree_cpu(pid)
+            load_before = os.getloadavg()[0]
+            first = load_from_another_process(base, tokens)
+            cpu_first = process_tree_cpu(pid) - cpu_before
+            load_after = os.getloadavg()[0]
+            stored = _stored_applications(workdir / "load.db")
+            keys_of: dict[str, list[str]] = {}
+            for token, key in first.receipts:
+                keys_of.setdefault(token, []).append(key)
+            cpu_before = process_tree_cpu(pid)
+            again = load_from_another_process(base, tokens, keys_of)
+            cpu_replay = process_tree_cpu(pid) - cpu_before
+            stored_after_replay = _stored_applications(workdir / "load.db")
+    acknowledged = set(first.receipts.values())
+    changed = sum(1 for pair, receipt in again.receipts.items() if first.receipts.get(pair) != receipt)
+    submitted = len(first.latencies)
+    figures = {
+        "submissions_per_second": round(submitted / first.seconds, 1),
+        "submit_ms_p50": round(support.percentile(first.latencies, 0.5), 1),
+        "submit_ms_p95": round(support.percentile(first.latencies, 0.95), 1),
+        "submit_ms_p99": round(support.percentile(first.latencies, 0.99), 1),
+        "errors": len(first.errors),
+        "statuses": {str(k): v for k, v in sorted(first.statuses.items())},
+        "acknowledged": len(acknowledged),
+        "rows_in_database": len(stored),
+        "acknowledged_missing_from_database": len(acknowledged - stored),
+        "server_cpu_ms_per_submission": round(cpu_first * 1000 / max(submitted, 1), 2),
+        "replays_per_second": round(len(again.latencies) / again.seconds, 1),
+        "replay_ms_p95": round(support.percentile(again.latencies, 0.95), 1),
+        "replay_errors": len(again.errors),
+        "replay_changed_receipts": changed,
+        "rows_added_by_replay": len(stored_after_replay) - len(stored),
+        "server_cpu_ms_per_replay": round(cpu_replay * 1000 / max(len(again.latencies), 1), 2),
+        "load_average_1min": [round(load_before, 2), round(load_after, 2)],
+        "cpus": os.cpu_count(),
+        "seconds": round(first.seconds, 1),
+        "clients": len(tokens),
+        "server_workers": WORKERS,
+        "database": "sqlite",
+        "targets": TARGETS,
+    }
+    for name, value in figures.items():
+        print(f"{name:36} {value}")
+    for error in (first.errors + again.errors)[:5]:
+        print("error:", error)
+    support.write("procedures_submit_load", figures)
+
+
+if __name__ == "__main__":
+    main()
