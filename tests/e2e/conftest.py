@@ -56,6 +56,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "TSUNAGU_DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
         "TSUNAGU_SECRET_KEY": "e2e-secret-key-not-for-production",
         "TSUNAGU_LOG_LEVEL": "warning",
+        # links the server writes (the QR login's card-app URL) must point at this server
+        "TSUNAGU_BASE_URL": f"http://127.0.0.1:{_free_port()}",
     })
     return env
 
@@ -64,12 +66,12 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def base_url(server_env: dict[str, str]) -> Iterator[str]:
     _tsunagu(server_env, "db", "upgrade")
     _tsunagu(server_env, "seed", "--residents", "60", "--corporations", "20")
-    port = _free_port()
+    url = server_env["TSUNAGU_BASE_URL"]
+    port = int(url.rsplit(":", 1)[1])
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tsunagu.web.asgi:app", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
         env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
