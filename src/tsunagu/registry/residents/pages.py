@@ -1,4 +1,5 @@
-"""Staff pages of the resident registry: search, a record with its history, and a 転居 form."""
+"""Staff pages of the resident registry: search, a record with its history and who read it, and
+a 転居 form (the other 届出 are in ``registration_pages``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import service
-from tsunagu.registry.residents.api import DEFAULT_PURPOSE, READERS, REGISTRAR
+from tsunagu.registry.residents.api import DEFAULT_PURPOSE, READERS, REGISTRAR, role_of
+from tsunagu.registry.residents.forms import display_date
 
 router = APIRouter(
     prefix="/staff/registry/residents", include_in_schema=False, dependencies=[Depends(csrf.protect)]
@@ -30,7 +32,16 @@ KIND_LABELS = {
     "move_out": N_("転出"),
     "death": N_("死亡"),
     "name_change": N_("氏名変更"),
+    "head_change": N_("世帯主変更"),
 }
+DETAIL_LABELS = {
+    "previous_address": N_("前住所"),
+    "certificate": N_("転出証明書の番号"),
+    "reason": N_("変更の理由"),
+    "previous_head": N_("前の世帯主"),
+}
+ROLE_LABELS = {"住基": N_("住民記録の担当職員"), "閲覧": N_("閲覧権限の職員"), "": N_("職員")}
+ACCESS_LOG_SIZE = 20
 STATUS_LABELS = {"resident": N_("住民"), "moved_out": N_("転出"), "deceased": N_("死亡")}
 FIELD_MESSAGES = {
     "unknown-town": N_("その町字は住所の台帳にありません。"),
@@ -41,14 +52,21 @@ FIELD_MESSAGES = {
 SEX_LABELS = {"1": N_("男"), "2": N_("女"), "9": N_("適用不能"), "0": N_("不明")}
 
 
-def _own(db: Session, principal: sessions.Principal, resident_id: str) -> service.ResidentRecord:
+def own_record(db: Session, principal: sessions.Principal, resident_id: str) -> service.ResidentRecord:
     record = service.require_resident(db, resident_id)
     require_same_organization(principal, record.municipality_code)
     return record
 
 
-def _labels() -> dict[str, Any]:
-    return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "sex_labels": SEX_LABELS}
+def labels() -> dict[str, Any]:
+    return {
+        "kind_labels": KIND_LABELS,
+        "status_labels": STATUS_LABELS,
+        "sex_labels": SEX_LABELS,
+        "detail_labels": DETAIL_LABELS,
+        "role_labels": ROLE_LABELS,
+        "display_date": display_date,
+    }
 
 
 @router.get("", response_class=HTMLResponse)
@@ -83,7 +101,12 @@ def search_page(
             offset=offset,
         )
         service.record_accesses(
-            db, [r.id for r in records], principal.subject_id, municipality_code, DEFAULT_PURPOSE
+            db,
+            [r.id for r in records],
+            principal.subject_id,
+            municipality_code,
+            DEFAULT_PURPOSE,
+            role=role_of(principal),
         )
     return render(
         request,
@@ -96,7 +119,8 @@ def search_page(
             "total": total,
             "offset": offset,
             "page_size": PAGE_SIZE,
-            **_labels(),
+            "can_register": principal.has_role(REGISTRAR),
+            **labels(),
         },
         status_code=422 if errors else 200,
     )
@@ -110,9 +134,16 @@ def detail_page(
     principal: sessions.Principal = Depends(require_staff(*READERS)),
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
-    """住民票と異動履歴."""
-    record = _own(db, principal, resident_id)
-    service.record_access(db, record.id, principal.subject_id, record.municipality_code, DEFAULT_PURPOSE)
+    """住民票と異動履歴, and who read the record (the staff of the municipality may see it too)."""
+    record = own_record(db, principal, resident_id)
+    service.record_access(
+        db,
+        record.id,
+        principal.subject_id,
+        record.municipality_code,
+        DEFAULT_PURPOSE,
+        role=role_of(principal),
+    )
     return render(
         request,
         "registry_residents/detail.html",
@@ -122,7 +153,9 @@ def detail_page(
             "household": service.household_members(db, record.household_id),
             "can_register": principal.has_role(REGISTRAR),
             "done": done == "address",
-            **_labels(),
+            "accesses": service.accesses_of(db, record.id, limit=ACCESS_LOG_SIZE),
+            "access_total": service.count_accesses(db, record.id),
+            **labels(),
         },
     )
 
@@ -156,7 +189,7 @@ def move_form(
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """転居届の入力."""
-    record = _own(db, principal, resident_id)
+    record = own_record(db, principal, resident_id)
     values = {
         "town_id": str(record.town_id or ""),
         "banchi": "",
@@ -181,7 +214,7 @@ def register_move(
     db: Session = TRANSACTION,
 ) -> Response:
     """転居届の登録: errors are shown next to their fields with the entered values kept."""
-    record = _own(db, principal, resident_id)
+    record = own_record(db, principal, resident_id)
     values = {
         "town_id": town_id,
         "banchi": banchi,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import date, datetime
 from typing import Literal
 
@@ -166,6 +167,12 @@ class AddressChangeIn(BaseModel):
 # hands it to the service: the JSON API and the pages run the same rules.
 
 
+class RegistrationIn(BaseModel, ABC):
+    @abstractmethod
+    def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
+        """Hand the 届出 to the service; ``where`` is the municipality (new person) or the resident."""
+
+
 class NameFields(BaseModel):
     family_name: str = Field(max_length=50, description="氏.")
     given_name: str = Field(max_length=50, description="名.")
@@ -201,24 +208,24 @@ class NewPersonFields(NameFields):
     legal_basis: str | None = Field(None, max_length=100, description="Default: the 届出's article.")
 
 
-class BirthIn(NewPersonFields, ResidenceFields):
+class BirthIn(NewPersonFields, ResidenceFields, RegistrationIn):
     """出生届: into an existing household (``household_id``, at its address) or a new one
     (``town_id``…, the newborn is 世帯主). The 個人番号 is assigned by the registry."""
 
     relationship: str = Field("子", min_length=1, max_length=20, description="続柄 to the head, e.g. 子.")
 
-    def register(self, db: Session, municipality_code: str, actor: str) -> service.ResidentRecord:
+    def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         person = service.NewResident(
             name=self.person_name(),
             birth_date=self.birth_date,
             sex=self.sex,
-            individual_number=service.assign_individual_number(db, municipality_code),
+            individual_number=service.assign_individual_number(db, where),
             household_id=self.household_id or None,
             relationship=self.relationship,
         )
         return service.register_birth(
             db,
-            municipality_code,
+            where,
             person,
             actor=actor,
             legal_basis=self.legal_basis,
@@ -226,7 +233,7 @@ class BirthIn(NewPersonFields, ResidenceFields):
         )
 
 
-class MoveInIn(NewPersonFields, ResidenceFields):
+class MoveInIn(NewPersonFields, ResidenceFields, RegistrationIn):
     """転入届: a person moving in from another municipality."""
 
     town_id: int = Field(description="New 町字 id of the address registry, in this municipality.")
@@ -237,7 +244,7 @@ class MoveInIn(NewPersonFields, ResidenceFields):
     certificate: str = Field("", max_length=50, description="転出証明書 reference, if presented.")
     effective_date: JapaneseDate = Field(description="転入日 (the day of the move); not in the future.")
 
-    def register(self, db: Session, municipality_code: str, actor: str) -> service.ResidentRecord:
+    def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         person = service.NewResident(
             name=self.person_name(),
             birth_date=self.birth_date,
@@ -248,7 +255,7 @@ class MoveInIn(NewPersonFields, ResidenceFields):
         )
         return service.register_move_in(
             db,
-            municipality_code,
+            where,
             person,
             service.Residence(self.town_id, self.banchi, self.go, self.building),
             moved_in_on=self.effective_date,
@@ -259,7 +266,7 @@ class MoveInIn(NewPersonFields, ResidenceFields):
         )
 
 
-class DeathIn(BaseModel):
+class DeathIn(RegistrationIn):
     """死亡届."""
 
     date_of_death: JapaneseDate = Field(description="死亡日; not in the future.")
@@ -268,10 +275,10 @@ class DeathIn(BaseModel):
     )
     legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第8条.")
 
-    def register(self, db: Session, resident_id: str, actor: str) -> service.ResidentRecord:
+    def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         return service.register_death(
             db,
-            resident_id,
+            where,
             date_of_death=self.date_of_death,
             actor=actor,
             legal_basis=self.legal_basis,
@@ -279,17 +286,17 @@ class DeathIn(BaseModel):
         )
 
 
-class NameChangeIn(NameFields):
+class NameChangeIn(NameFields, RegistrationIn):
     """氏名変更 (after a 戸籍 event)."""
 
     reason: str = Field(min_length=1, max_length=100, description="The 戸籍 event, e.g. 婚姻.")
     effective_date: JapaneseDate = Field(description="The day of the change; not in the future.")
     legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第9条第2項.")
 
-    def register(self, db: Session, resident_id: str, actor: str) -> service.ResidentRecord:
+    def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         return service.change_name(
             db,
-            resident_id,
+            where,
             self.person_name(),
             effective_date=self.effective_date,
             actor=actor,
@@ -298,17 +305,17 @@ class NameChangeIn(NameFields):
         )
 
 
-class MoveOutIn(BaseModel):
+class MoveOutIn(RegistrationIn):
     """転出届."""
 
     destination: str = Field(min_length=1, max_length=300, description="転出先 address.")
     effective_date: JapaneseDate = Field(description="転出予定日 / 転出日; not in the future.")
     legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第24条.")
 
-    def register(self, db: Session, resident_id: str, actor: str) -> service.ResidentRecord:
+    def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         return service.move_out(
             db,
-            resident_id,
+            where,
             destination=self.destination,
             effective_date=self.effective_date,
             actor=actor,
