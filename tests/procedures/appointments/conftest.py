@@ -49,7 +49,8 @@ def make_slot(database: Database, world: World) -> SlotMaker:
     def make(days: int = 2, hour: int = 10, capacity: int = 2, procedure_id: str = "tennyu-yoyaku",
              cutoff_minutes: int = 60) -> service.Slot:
         place = "" if procedure_id else "本庁舎1階 市民課"
-        plan = service.SlotPlan(procedure_id, place, at(days, hour), at(days, hour, 30), capacity, cutoff_minutes)
+        plan = service.SlotPlan(procedure_id, place, at(days, hour), at(days, hour, 30), capacity,
+                                cutoff_minutes)
         with database.session() as db:
             return service.publish(db, counter(), TENNYU if procedure_id else None, plan)
 

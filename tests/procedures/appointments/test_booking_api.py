@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from tests.conftest import login_as
-from tests.procedures.appointments.conftest import SlotMaker, book, counter, move_in
 from tests.procedures.applying.conftest import YOKOSUKA, World
+from tests.procedures.appointments.conftest import SlotMaker, book, counter, move_in
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database

@@ -40,6 +40,7 @@ WINDOW_DAYS = 14
 MAX_CAPACITY = 100
 MAX_CUTOFF_MINUTES = 7 * 24 * 60
 WEEKDAYS = "月火水木金土日"
+BOOKING_ROUNDS = 8
 STATUS_NAMES = {
     "booked": "予約中",
     "cancelled": "取消し",
@@ -545,6 +546,8 @@ def book(
     _require_appointment(procedure)
     if app.status not in statemachine.OPEN:
         raise ApplicationClosed(f"the application is {app.status}")
+    # bookings of one application queue here (PostgreSQL); SQLite writers are serialized anyway
+    db.execute(select(ProceduresApplication.id).where(ProceduresApplication.id == app.id).with_for_update())
     earlier = _replayed(db, app.id, key, slot_id)
     if earlier is not None:
         return earlier, False
@@ -603,9 +606,10 @@ def book_durably(
 ) -> tuple[Booking, bool]:
     """:func:`book` in its own transaction; a concurrent booking of the same application is retried.
 
-    The retry sees the winner's booking: the same key replays it, another key changes it.
+    The retry sees the winner's booking: the same key replays it, another key changes it. Each
+    round has a winner, so a few rounds settle even a burst of requests for one application.
     """
-    for _attempt in range(3):
+    for _attempt in range(BOOKING_ROUNDS):
         try:
             with database.session() as db:
                 procedure, app = of_application(db, registry, principal, application_id)
