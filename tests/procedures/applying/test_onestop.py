@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.procedures.applying.conftest import CHIYODA, YOKOSUKA
 
@@ -21,15 +22,16 @@ URL = "/api/v1/procedures/moving"
 
 
 def test_one_move_submits_each_part_once_with_its_own_status(
-    resident_client: TestClient, database: Database
+    resident_client: TestClient, database: Database, app: FastAPI
 ) -> None:
+    nodes = app.state.mesh_nodes
     response = resident_client.post(URL, json=MOVE, headers={"Idempotency-Key": "move-00000001"})
     assert response.status_code == 200, response.text
     parts = {p["name"]: p for p in response.json()["parts"]}
     assert parts["tenshutsu"]["receipt_number"].startswith(f"2026-{CHIYODA}-")
     assert parts["tennyu-yoyaku"]["receipt_number"].startswith(f"2026-{YOKOSUKA}-")
     assert parts["tennyu-yoyaku"]["detail"] == ""  # 転出証明書情報 already fetched through the mesh
-    assert parts["tsunagu-power"]["status"] == "sent"
+    assert parts["tsunagu-power"]["status"] == "queued"  # in the city node's durable push outbox
 
     again = resident_client.post(URL, json=MOVE, headers={"Idempotency-Key": "move-00000001"}).json()
     assert again == response.json()
@@ -42,19 +44,25 @@ def test_one_move_submits_each_part_once_with_its_own_status(
     assert evidence["status"] == "ok" and evidence["provider"] == CHIYODA
     assert evidence["legal_basis_id"] == f"tennyu-{CHIYODA}-{YOKOSUKA}"
 
+    assert push.deliver_due(nodes.context(CHIYODA)).delivered == 1  # only the consented company
     with database.session() as db:
         [received] = push.received(db, "tsunagu-power")
-    assert received.kind == "moving-notice" and received.provider == CHIYODA
-    assert MOVE["destination_address"] in str(received.payload)
+    assert received.kind == "moving_notice" and received.provider == CHIYODA
+    assert received.payload == {"address": {"text": MOVE["destination_address"]},
+                                "effective_date": MOVE["moving_date"]}
+    history = resident_client.get("/api/v1/mesh/history").json()["items"]
+    [notice] = [i for i in history if i["kind"] == "notification"]
+    assert notice["requester"]["code"] == "tsunagu-power" and notice["law_ja"] == "同意に基づく提供"
 
 
 def test_no_company_hears_of_the_move_without_consent(
-    resident_client: TestClient, database: Database
+    resident_client: TestClient, database: Database, app: FastAPI
 ) -> None:
     body = resident_client.post(
         URL, json={**MOVE, "companies": []}, headers={"Idempotency-Key": "move-00000002"}
     ).json()
     assert [p["name"] for p in body["parts"]] == ["tenshutsu", "tennyu-yoyaku"]
+    assert push.deliver_due(app.state.mesh_nodes.context(CHIYODA)).delivered == 0
     with database.session() as db:
         assert push.received(db, "tsunagu-power") == []
 
@@ -68,4 +76,4 @@ def test_the_pages_show_each_part(resident_client: TestClient) -> None:
     assert bad.status_code == 422 and 'id="e-phone"' in bad.text
     done = resident_client.post("/moving", data={**MOVE, "csrf_token": token[1], "key": key[1]})
     assert done.status_code == 200 and "2026-131016-" in done.text and "2026-142018-" in done.text
-    assert "つなぐ電力" in done.text and "通知済み" in done.text
+    assert "つなぐ電力" in done.text and "配信待ち" in done.text

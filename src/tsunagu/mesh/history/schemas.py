@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,4 +23,5 @@ class Exchange(BaseModel):
     holder: Party = Field(description="Who answered (or sent) it")
     items: list[str] = Field(description="Data items, in Japanese")
     purpose_ja: str = Field(description="The 事務 it was used for")
-    law_ja: str
+    law_ja: str = Field(description="The law and article, or 同意に基づく提供 (with the person's consent)")
+    basis_kind: Literal["law", "consent"] = "law"

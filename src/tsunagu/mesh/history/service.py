@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import service as directory
+from tsunagu.mesh.directory.schemas import LegalBasis
 from tsunagu.mesh.history.schemas import Exchange, Party
 from tsunagu.mesh.log.models import MeshLogEntry
 from tsunagu.mesh.settings import get_mesh_settings
@@ -20,6 +21,16 @@ from tsunagu.mesh.settings import get_mesh_settings
 _KINDS = {"authorization": "query", "notification": "notification"}
 _EVENT_TITLES = {"address_changed": "住所の変更", "died": "死亡", "name_changed": "氏名の変更",
                  "moved_out": "転出"}
+
+
+CONSENT_GROUNDS = "同意に基づく提供"
+
+
+def _grounds(basis: LegalBasis | None) -> str:
+    """The law and article, or — for a consent basis — that the person consented."""
+    if basis is None:
+        return ""
+    return CONSENT_GROUNDS if basis.kind == "consent" else basis.law_ja
 
 
 def exchanges_for(db: Session, resident_id: str, limit: int = 50,
@@ -56,5 +67,6 @@ def exchanges_for(db: Session, resident_id: str, limit: int = 50,
         exchanges.append(Exchange(
             at=entry.at, kind=_KINDS[entry.kind], requester=party(entry.consumer),
             holder=party(entry.provider), items=titles,
-            purpose_ja=basis.title_ja if basis else entry.purpose, law_ja=basis.law_ja if basis else ""))
+            purpose_ja=basis.title_ja if basis else entry.purpose, law_ja=_grounds(basis),
+            basis_kind=basis.kind if basis else "law"))
     return exchanges, len(rows)

@@ -51,7 +51,7 @@ def publish(ctx: NodeContext, kind: str, local_id: str, data: dict[str, Any],
     now = clock.now()
     with ctx.database.session() as db:
         for target in targets.targets:
-            key = f"{ctx.organization_code}:{event_id}:{target.subscriber}"
+            key = idempotency_key(ctx.organization_code, event_id, target.subscriber)
             if db.scalar(select(MeshPushDelivery.id).where(MeshPushDelivery.idempotency_key == key)):
                 continue
             db.add(MeshPushDelivery(
@@ -205,6 +205,16 @@ def receive(ctx: NodeContext, token: str) -> wire.InboxReceipt:
         purpose=message.legal_basis, subject_code=message.subject, items=(message.kind,), result=status,
         message_sha256=crypto.sha256_hex(token))], ctx.key, ctx.settings.checkpoint_every)
     return wire.InboxReceipt(idempotency_key=message.idempotency_key, status=status)
+
+
+def delivery_status(db: Session, provider: str, event_id: str, subscriber: str) -> str | None:
+    """Where the notification of an event to one subscriber stands (None: not routed to it)."""
+    return db.scalar(select(MeshPushDelivery.status).where(
+        MeshPushDelivery.idempotency_key == idempotency_key(provider, event_id, subscriber)))
+
+
+def idempotency_key(provider: str, event_id: str, subscriber: str) -> str:
+    return f"{provider}:{event_id}:{subscriber}"
 
 
 def dead_letters(db: Session, limit: int = 100, offset: int = 0) -> tuple[list[MeshPushDelivery], int]:

@@ -1,6 +1,7 @@
 """引越しワンストップ: one flow submits 転出届 to the current municipality and 転入予約 to the new
 one (which fetches the 転出証明書情報 through the mesh in advance) and, only for the companies
-the person explicitly consents to, sends the new address through the mesh (a signed notice).
+the person explicitly consents to, records the consent in the mesh directory and publishes the
+new address as a push notice that the mesh routes only to those companies (同意に基づく提供).
 
 Each part keeps its own status; a part that fails does not undo the others, and the whole flow
 can be submitted again with the same key without creating anything twice.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,11 +23,9 @@ from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.sessions import Principal
-from tsunagu.mesh import crypto
 from tsunagu.mesh import errors as mesh_errors
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import service as directory
-from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.push import service as push
 from tsunagu.procedures import meshlink
@@ -34,12 +34,14 @@ from tsunagu.procedures.models import ProceduresApplication, ProceduresConsent
 from tsunagu.procedures.registry import LiveRegistry
 
 MOVING_OUT, MOVING_IN = "tenshutsu", "tennyu-yoyaku"
-NOTICE_KIND = "moving-notice"
+NOTICE_KIND = "moving_notice"
+CONSENT_SCOPE = "moving"
+CONSENT_VALID = timedelta(days=90)
 # private services that take a moving notice through the mesh, with the 事務 (consent) they use
 COMPANIES: dict[str, str] = {"tsunagu-power": "denki-tenkyo"}
 CONSENT_STATUS_NAMES = {
     "consented": N_("同意済み"),
-    "sent": N_("通知済み"),
+    "queued": N_("配信待ち"),
     "failed": N_("通知できませんでした"),
 }
 
@@ -173,80 +175,59 @@ def move(
         key=request.key,
         bundle_id=bundle,
     )
-    for company in request.companies:
-        _notify_company(
-            database, node_of, person, bundle=bundle, company=company, new_address=request.destination_address
-        )
+    if request.companies:
+        _notify_companies(database, node_of, person, bundle=bundle, request=request)
     return status_of(database, person, bundle)
 
 
-def _notify_company(
+def _notify_companies(
     database: Database,
     node_of: Callable[[str], NodeContext | None],
     person: Principal,
     *,
     bundle: str,
-    company: str,
-    new_address: str,
+    request: Move,
 ) -> None:
-    """Consent first (recorded), then a signed notice from the current municipality's node to the
-    company's node, under the company's consent-based 事務 and with only the address.
-
-    The mesh's ``push.publish`` fans out to every subscriber of an event kind; a notice that only
-    the consented company may receive is therefore signed and handed to that company's node here.
-    """
+    """Each consent first, recorded here and in the mesh directory (the company's own code for the
+    person, scope ``moving``, an expiry), then one moving notice published by the current
+    municipality's node: the directory routes it only to subscribers the person consented to
+    (a consent-kind 事務), with only the address, and the person sees it in やりとり履歴."""
     now = clock.now()
     with database.session() as db:
-        consent = db.scalar(
-            select(ProceduresConsent).where(
-                ProceduresConsent.bundle_id == bundle, ProceduresConsent.company == company
-            )
-        )
-        if consent is not None and consent.status == "sent":
+        rows = {company: _consent_row(db, bundle, company) for company in request.companies}
+        pending = [company for company, row in rows.items() if row is None or row.status != "queued"]
+        if not pending:  # the same move submitted again: its notice is already on its way
             return
-        if consent is None:
-            db.add(
-                ProceduresConsent(
-                    bundle_id=bundle,
-                    resident_id=person.subject_id,
-                    company=company,
-                    status="consented",
-                    detail="",
-                    consented_at=now,
-                    updated_at=now,
-                )
-            )
         record = applications.applicant_of(db, person)
-        subject = codes.issue_for_resident(db, company, record.id)
-        member = directory.get_organization(db, company)
-    sender, receiver = node_of(record.municipality_code), node_of(company)
+        codes.code_for(db, record.municipality_code, record.id)  # the city's node publishes about them
+        for company in pending:
+            if rows[company] is None:
+                db.add(ProceduresConsent(bundle_id=bundle, resident_id=person.subject_id, company=company,
+                                         status="consented", detail="", consented_at=now, updated_at=now))
+            directory.grant_consent(db, subscriber=company, resident_id=record.id, scope=CONSENT_SCOPE,
+                                    expires_at=now + CONSENT_VALID, source=f"onestop:{bundle}")
+    sender, event = node_of(record.municipality_code), uuid.uuid5(uuid.NAMESPACE_URL, bundle).hex
     try:
-        if sender is None or receiver is None or member is None:
-            raise meshlink.MeshUnavailable(f"{company} cannot be reached through the mesh here")
-        event = uuid.uuid5(uuid.NAMESPACE_URL, f"{bundle}:{company}").hex
-        message = wire.PushMessage(
-            idempotency_key=f"{record.municipality_code}:{event}:{company}",
-            event_id=event,
-            iat=int(now.timestamp()),
-            provider=record.municipality_code,
-            subscriber=company,
-            kind=NOTICE_KIND,
-            subject=subject,
-            legal_basis=f"{COMPANIES[company]}-{record.municipality_code}",
-            data={"address": {"text": new_address}},
-        )
-        push.receive(receiver, crypto.sign(sender.key, message.model_dump(mode="json"), wire.PUSH_TYP))
-        status, detail = "sent", ""
+        if sender is None:
+            raise meshlink.MeshUnavailable(f"{record.municipality_code} cannot publish through the mesh here")
+        push.publish(sender, NOTICE_KIND, record.id, {"address": {"text": request.destination_address},
+                                                      "effective_date": request.moving_date}, event_id=event)
+        failure = ""
     except (mesh_errors.MeshDenied, meshlink.MeshUnavailable) as exc:
-        status, detail = "failed", f"{exc.code}: {exc.detail}"
+        failure = f"{exc.code}: {exc.detail}"
     with database.session() as db:
-        row = db.scalar(
-            select(ProceduresConsent).where(
-                ProceduresConsent.bundle_id == bundle, ProceduresConsent.company == company
-            )
-        )
-        if row is not None:
-            row.status, row.detail, row.updated_at = status, detail, clock.now()
+        for company in pending:
+            row = _consent_row(db, bundle, company)
+            routed = not failure and push.delivery_status(db, record.municipality_code, event, company)
+            if row is not None:
+                row.status = "queued" if routed else "failed"
+                row.detail = "" if routed else failure or "no consent-based subscription routes it"
+                row.updated_at = clock.now()
+
+
+def _consent_row(db: Session, bundle: str, company: str) -> ProceduresConsent | None:
+    return db.scalar(select(ProceduresConsent).where(ProceduresConsent.bundle_id == bundle,
+                                                     ProceduresConsent.company == company))
 
 
 def status_of(database: Database, person: Principal, bundle: str) -> Bundle:
