@@ -139,6 +139,18 @@ def import_corporations(
             raise
         for row_error in report.errors:
             err.print(f"skipped line {row_error.line}: {row_error.reason}", highlight=False)
+        for unknown in report.unknown_municipalities:
+            err.print(f"line {unknown.line}: {unknown.reason}", highlight=False)
         out.print(f"{report.imported:,} rows imported ({report.created:,} new corporations, "
                   f"{report.updated:,} updated, {report.history_added:,} history records); "
-                  f"{report.skipped:,} skipped")
+                  f"{report.skipped:,} skipped; {report.linked:,} linked to their municipality, "
+                  f"{report.unknown_municipality_lines:,} with a code the address registry lacks")
+
+
+@app.command("link-corporations")
+def link_corporations() -> None:
+    """Link every corporation to its municipality again (after loading the address registry)."""
+    with errors_as_messages():
+        with open_database(settings()).session() as db:
+            linked = corporations.link_municipalities(db)
+        out.print(f"{linked:,} corporations linked to their municipality")

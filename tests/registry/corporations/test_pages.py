@@ -14,4 +14,4 @@ def test_search_pages_keep_the_filters(client: TestClient, database: Database) -
     page = client.get("/registry/corporations", params={"name": "株式会社", "closed": "no"},
                       headers={"accept": "text/html"}).text
     name = "%E6%A0%AA%E5%BC%8F%E4%BC%9A%E7%A4%BE"  # 株式会社
-    assert f"?name={name}&amp;kana=&amp;prefecture=&amp;closed=no&amp;offset=" in page
+    assert f"?name={name}&amp;kana=&amp;prefecture=&amp;municipality=&amp;closed=no&amp;offset=" in page

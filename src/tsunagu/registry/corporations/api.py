@@ -19,12 +19,14 @@ def search_corporations(
     name: str | None = Query(None, max_length=150, description="Part of the name (商号又は名称)."),
     kana: str | None = Query(None, max_length=150, description="Start of the フリガナ (hiragana is fine)."),
     prefecture: str | None = Query(None, max_length=10, description="Prefecture code (13) or name (東京都)."),
+    municipality: str | None = Query(None, max_length=6, description="全国地方公共団体コード (131016)."),
     closed: bool | None = Query(None, description="true: only closed; false: only active."),
     page: PageParams = Depends(page_params),
     db: Session = TRANSACTION,
 ) -> Page[CorporationOut]:
     """Search corporations (法人検索)."""
-    records, total = service.search(db, name=name, kana=kana, prefecture=prefecture, closed=closed,
+    records, total = service.search(db, name=name, kana=kana, prefecture=prefecture,
+                                    municipality=municipality, closed=closed,
                                     limit=page.limit, offset=page.offset)
     return Page[CorporationOut](items=[CorporationOut.of(r) for r in records], total=total,
                                 limit=page.limit, offset=page.offset)
@@ -37,5 +39,7 @@ def get_corporation(number: str, db: Session = TRANSACTION) -> CorporationDetail
     """One corporation by 法人番号, with its closure state and full history (異動履歴)."""
     record = service.require_corporation(db, number)
     current = CorporationOut.of(record)
+    municipality = service.municipality_of(db, record)
     return CorporationDetailOut(**current.model_dump(),
+                                municipality_name=municipality.name if municipality else None,
                                 history=[CorporationChangeOut.of(c) for c in service.history(db, number)])

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.progress import ProgressReporter, SilentProgress
-from tsunagu.core.types.local_government_code import check_digit
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.corporations import nta_format
 from tsunagu.registry.corporations.models import Corporation, CorporationChange
@@ -131,7 +130,6 @@ class _Writer:
         self.batch: list[tuple[int, NtaRecord]] = []
         self.now = clock.now()
         self.municipalities = frozenset(m.code for m in addresses.list_municipalities(db))
-        self.codes: dict[str, str] = {}
 
     def add(self, line: int, record: NtaRecord) -> None:
         self.batch.append((line, record))
@@ -140,13 +138,8 @@ class _Writer:
 
     def municipality_code(self, line: int, record: NtaRecord) -> str:
         """The record's 全国地方公共団体コード if the address registry has it, else "" (reported)."""
-        five = record.municipality_five_digits
-        if not five:
-            return ""
-        code = self.codes.get(five)
-        if code is None:
-            code = self.codes[five] = five + check_digit(five)
-        if code in self.municipalities:
+        code = nta_format.municipality_code(record.prefecture_code, record.city_code)
+        if not code or code in self.municipalities:
             return code
         self.report.unknown_municipality_lines += 1
         if len(self.report.unknown_municipalities) < REPORTED_ERRORS:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.types.corporate_number import CorporateNumber
+from tsunagu.core.types.local_government_code import LocalGovernmentCode
 
 COLUMNS: tuple[str, ...] = (
     "sequenceNumber", "corporateNumber", "process", "correct", "updateDate", "changeDate", "name",
@@ -115,11 +116,6 @@ class NtaRecord:
         content = "\x1f".join(["" if value is None else str(value) for value in _fingerprinted(self)])
         return hashlib.sha256(content.encode()).hexdigest()
 
-    @property
-    def municipality_five_digits(self) -> str:
-        """prefectureCode + cityCode: the 全国地方公共団体コード without its check digit ("" abroad)."""
-        return self.prefecture_code + self.city_code if self.prefecture_code and self.city_code else ""
-
     def to_row(self) -> list[str]:
         """The 30 CSV columns of this record (image ids are not kept, so they are empty)."""
         return [
@@ -136,6 +132,15 @@ class NtaRecord:
 RECORD_FIELDS = tuple(field.name for field in fields(NtaRecord))
 _NOT_FINGERPRINTED = frozenset({"sequence_number", "latest"})
 _fingerprinted = attrgetter(*(name for name in RECORD_FIELDS if name not in _NOT_FINGERPRINTED))
+
+
+@lru_cache(maxsize=4096)
+def municipality_code(prefecture_code: str, city_code: str) -> str:
+    """The 全国地方公共団体コード of prefectureCode + cityCode, with its check digit ("" when
+    either is missing, as for an address abroad)."""
+    if not (prefecture_code and city_code):
+        return ""
+    return LocalGovernmentCode.from_five_digits(prefecture_code + city_code)
 
 
 def _iso(value: date | None) -> str:

@@ -21,6 +21,8 @@ class CorporationOut(BaseModel):
     prefecture_name: str
     city_code: str
     city_name: str
+    municipality_code: str = Field(
+        description="全国地方公共団体コード of the head office (empty: abroad or unknown)")
     street_number: str
     address: str = Field(description="所在地 as one line")
     post_code: str
@@ -38,7 +40,8 @@ class CorporationOut(BaseModel):
             number=record.number, name=record.name, furigana=record.furigana, en_name=record.en_name,
             kind=record.kind, kind_label=record.kind_label, prefecture_code=record.prefecture_code,
             prefecture_name=record.prefecture_name, city_code=record.city_code,
-            city_name=record.city_name, street_number=record.street_number, address=record.address,
+            city_name=record.city_name, municipality_code=record.municipality_code,
+            street_number=record.street_number, address=record.address,
             post_code=record.post_code, assignment_date=record.assignment_date,
             update_date=record.update_date, status=record.status, close_date=record.close_date,
             close_cause=record.close_cause, close_cause_label=record.close_cause_label,
@@ -74,4 +77,5 @@ class CorporationChangeOut(BaseModel):
 
 
 class CorporationDetailOut(CorporationOut):
+    municipality_name: str | None = Field(description="The municipality's name in the address registry")
     history: list[CorporationChangeOut] = Field(description="Every published change, oldest first")

@@ -11,22 +11,30 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.core.types.corporate_number import CorporateNumber
+from tsunagu.core.types.local_government_code import LocalGovernmentCode
 from tsunagu.core.types.text import normalize_width, to_katakana
+from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.corporations import generator, importer
 from tsunagu.registry.corporations.importer import ImportRejected, ImportReport
 from tsunagu.registry.corporations.models import Corporation, CorporationChange
-from tsunagu.registry.corporations.nta_format import CLOSE_CAUSES, KINDS, PROCESSES, NtaRecord
+from tsunagu.registry.corporations.nta_format import (
+    CLOSE_CAUSES,
+    KINDS,
+    PROCESSES,
+    NtaRecord,
+    municipality_code,
+)
 
 __all__ = [
     "CorporationChangeRecord", "CorporationNotFound", "CorporationRecord", "ImportRejected",
     "ImportReport", "get_corporation", "history", "import_file", "import_records",
-    "load_synthetic", "require_corporation", "search",
+    "link_municipalities", "load_synthetic", "municipality_of", "require_corporation", "search",
 ]
 
 Status = Literal["active", "closed", "deleted"]
@@ -51,6 +59,7 @@ class CorporationRecord:
     prefecture_name: str
     city_code: str
     city_name: str
+    municipality_code: str
     street_number: str
     post_code: str
     address_outside: str
@@ -106,7 +115,8 @@ def _record(row: Corporation) -> CorporationRecord:
         number=row.number, name=row.name, furigana=row.furigana, en_name=row.en_name, kind=row.kind,
         kind_label=KINDS.get(row.kind, ""), prefecture_code=row.prefecture_code,
         prefecture_name=row.prefecture_name, city_code=row.city_code, city_name=row.city_name,
-        street_number=row.street_number, post_code=row.post_code, address_outside=row.address_outside,
+        municipality_code=row.municipality_code, street_number=row.street_number, post_code=row.post_code,
+        address_outside=row.address_outside,
         assignment_date=row.assignment_date, change_date=row.change_date, update_date=row.update_date,
         status=_status(row), close_date=row.close_date, close_cause=row.close_cause,
         close_cause_label=CLOSE_CAUSES.get(row.close_cause, ""), successor_number=row.successor_number,
@@ -147,12 +157,13 @@ def history(db: Session, number: str) -> list[CorporationChangeRecord]:
 
 
 def search(db: Session, *, name: str | None = None, kana: str | None = None,
-           prefecture: str | None = None, closed: bool | None = None,
+           prefecture: str | None = None, municipality: str | None = None, closed: bool | None = None,
            limit: int = 50, offset: int = 0) -> tuple[list[CorporationRecord], int]:
     """Published corporations matching every given filter, by name; and how many match in all.
 
     ``name`` matches part of the current name (full/half width folded); ``kana`` matches the
-    start of the フリガナ (hiragana accepted); ``prefecture`` is a code ("13") or a name ("東京都").
+    start of the フリガナ (hiragana accepted); ``prefecture`` is a code ("13") or a name ("東京都");
+    ``municipality`` is a 全国地方公共団体コード ("131016"; a wrong check digit is refused).
     Corporations NTA excludes from search (検索対象除外) and deleted numbers are not listed.
     """
     query = select(Corporation).where(Corporation.hidden.is_(False), Corporation.deleted.is_(False))
@@ -165,12 +176,33 @@ def search(db: Session, *, name: str | None = None, kana: str | None = None,
         wanted = normalize_width(prefecture)
         column = Corporation.prefecture_code if wanted.isdigit() else Corporation.prefecture_name
         query = query.where(column == (wanted.zfill(2) if wanted.isdigit() else wanted))
+    if municipality:
+        code = LocalGovernmentCode(normalize_width(municipality))
+        query = query.where(Corporation.municipality_code == code)
     if closed is not None:
         query = query.where(Corporation.close_date.is_not(None) if closed
                             else Corporation.close_date.is_(None))
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.scalars(query.order_by(Corporation.furigana, Corporation.number).limit(limit).offset(offset))
     return [_record(row) for row in rows], total
+
+
+def municipality_of(db: Session, record: CorporationRecord) -> addresses.MunicipalityRecord | None:
+    """The municipality (address registry) the corporation's head office is in, if linked."""
+    return addresses.get_municipality(db, record.municipality_code) if record.municipality_code else None
+
+
+def link_municipalities(db: Session) -> int:
+    """Link every corporation to its municipality again, e.g. after the address registry was
+    (re)loaded; returns how many are linked. Unknown codes leave the link empty."""
+    known = {municipality.code for municipality in addresses.list_municipalities(db)}
+    pairs = db.execute(select(Corporation.prefecture_code, Corporation.city_code).distinct()).all()
+    for prefecture_code, city_code in pairs:
+        code = municipality_code(prefecture_code, city_code)
+        db.execute(update(Corporation)
+                   .where(Corporation.prefecture_code == prefecture_code, Corporation.city_code == city_code)
+                   .values(municipality_code=code if code in known else ""))
+    return db.scalar(select(func.count()).where(Corporation.municipality_code != "")) or 0
 
 
 def import_file(db: Session, path: Path, *, skip_invalid: bool = False,
