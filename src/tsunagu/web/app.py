@@ -47,6 +47,7 @@ from tsunagu.registry.corporations import api as corporations_api
 from tsunagu.registry.corporations import pages as corporations_pages
 from tsunagu.registry.residents import api as residents_api
 from tsunagu.registry.residents import pages as residents_pages
+from tsunagu.registry.residents import own_pages as residents_own_pages
 from tsunagu.registry.residents import registration_pages as residents_registration_pages
 from tsunagu.web import errors, operations, pages
 from tsunagu.web.middleware import RequestContext
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(residents_api.router)
     app.include_router(residents_pages.router)
     app.include_router(residents_registration_pages.router)
+    app.include_router(residents_own_pages.router)
     app.include_router(applications_api.router)  # before the catalogue's /{procedure_id}
     app.include_router(procedures_routes.router)  # fees and appointments
     app.include_router(onestop_api.router)

@@ -72,7 +72,7 @@ def test_a_birth_from_the_record_page_is_confirmed_then_registered_once(
     again = step(client, path, confirm.text, NEWBORN, action="register")
     assert again.headers["location"] == done.headers["location"]
     result = client.get(done.headers["location"], headers=HTML)
-    assert "出生を登録しました" in result.text and "東京都千代田区飯田橋三丁目3-5" in result.text
+    assert "登録しました: 出生" in result.text and "東京都千代田区飯田橋三丁目3-5" in result.text
     assert "住民基本台帳法第8条" in result.text
     with database.session() as db:
         assert len(service.household_members(db, head.household_id)) == 2
@@ -105,7 +105,7 @@ def test_a_name_change_starts_from_the_current_name_and_can_be_edited(
     assert edit.status_code == 200 and 'value="婚姻"' in edit.text and "確認する" in edit.text
     done = step(client, path, confirm.text, values, action="register")
     result = client.get(done.headers["location"], headers=HTML)
-    assert "氏名変更を登録しました" in result.text and "田中 花子" in result.text and "婚姻" in result.text
+    assert "登録しました: 氏名変更" in result.text and "田中 花子" in result.text and "婚姻" in result.text
 
 
 def test_a_move_in_with_an_unknown_previous_address_shows_the_error_there(
@@ -127,7 +127,7 @@ def test_a_move_in_with_an_unknown_previous_address_shows_the_error_there(
         client, path, form.text, values | {"previous_address": "横須賀市小川町1-2"}, action="register"
     )
     result = client.get(done.headers["location"], headers=HTML)
-    assert "転入を登録しました" in result.text and "神奈川県横須賀市小川町1-2" in result.text
+    assert "登録しました: 転入" in result.text and "神奈川県横須賀市小川町1-2" in result.text
 
 
 def test_the_death_of_the_head_asks_who_becomes_head(
@@ -145,7 +145,7 @@ def test_the_death_of_the_head_asks_who_becomes_head(
     missing = step(client, path, form.text, {"date_of_death": "2026-11-21", "new_head_id": ""})
     assert missing.status_code == 422 and 'id="new_head_id-error"' in missing.text
     done = step(client, path, form.text, {"date_of_death": "2026-11-21", "new_head_id": child.id}, "register")
-    assert "死亡を登録しました" in client.get(done.headers["location"], headers=HTML).text
+    assert "登録しました: 死亡" in client.get(done.headers["location"], headers=HTML).text
     assert 'id="new_head_id"' not in client.get(f"{PAGES}/{child.id}/death", headers=HTML).text
 
 
