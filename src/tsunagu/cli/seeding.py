@@ -13,7 +13,10 @@ from tsunagu.cli import identity, mesh, oidc, registry
 from tsunagu.cli.console import RichProgress, out
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
+from tsunagu.core.settings import get_settings
 from tsunagu.mesh.demo import MUNICIPALITIES
+from tsunagu.procedures import service as catalogue
+from tsunagu.procedures.appointments import service as appointments
 from tsunagu.procedures.onestop import service as onestop
 from tsunagu.registry.residents.synthetic import service as synthetic_residents
 
@@ -43,12 +46,23 @@ def seed_procedures(database: Database, _options: SeedOptions, _only_if_empty: b
         progress.advance(onestop.prepare_directory(db, MUNICIPALITIES, "seed"))
 
 
+def seed_appointments(database: Database, _options: SeedOptions, _only_if_empty: bool,
+                      progress: ProgressReporter) -> None:
+    """来庁予約: slots for 転入予約 at the demo municipalities for the next 14 days."""
+    progress.start("appointments: slots of the next 14 days", None)
+    registry = catalogue.registry_for(get_settings().procedures_dir)
+    procedure = catalogue.get_procedure(registry, "tennyu-yoyaku")
+    with database.session() as db:
+        progress.advance(appointments.seed_demo(db, procedure, MUNICIPALITIES))
+
+
 def steps() -> list[tuple[str, SeedStep]]:
     """The seed steps in dependency order (addresses before the residents who live there)."""
     return [("addresses", registry.seed_addresses), ("residents", seed_residents),
             ("corporations", registry.seed_corporations),
             ("organizations", identity.seed_organizations), ("identity-ca", identity.seed_ca),
             ("staff", identity.seed_staff), ("mesh", mesh.seed_mesh), ("procedures", seed_procedures),
+            ("appointments", seed_appointments),
             ("oidc", oidc.seed_demo_client)]
 
 

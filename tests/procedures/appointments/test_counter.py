@@ -99,3 +99,17 @@ def test_visits_are_marked_on_their_day_and_a_no_show_may_book_again(
         assert service.active_booking(db, application_id) is None
     again = client.post(f"{API}/bookings/{booking_id}/outcome", json={"outcome": "attended"})
     assert again.status_code == 409
+
+
+def test_the_demo_slots_follow_the_clock_and_are_seeded_once(database: Database, world: World) -> None:
+    from tests.procedures.appointments.conftest import TENNYU
+
+    with database.session() as db:
+        created = service.seed_demo(db, TENNYU, ["131016", YOKOSUKA])
+        again = service.seed_demo(db, TENNYU, ["131016", YOKOSUKA])
+        first, last = service.window(clock.today_jst().date())
+        slots, total = service.free_slots(db, YOKOSUKA, "tennyu-yoyaku", first_day=first, last_day=last,
+                                          limit=200, offset=0)
+    assert again == 0 and created == 2 * total
+    assert total == 10 * 14  # 10 weekdays in the 14 days from Sunday, 14 half-hours from 9:00 to 16:00
+    assert slots[0].local_start.hour == 9 and slots[0].day > first

@@ -741,3 +741,20 @@ def schedule(db: Session, organization: str, day: date) -> list[ScheduledSlot]:
 def _name_of(db: Session, resident_id: str) -> str:
     person = residents.get_resident(db, resident_id)
     return person.name.full if person is not None else resident_id
+
+
+def seed_demo(db: Session, procedure: Procedure, organizations: Iterable[str]) -> int:
+    """Demo slots for the next ``WINDOW_DAYS`` days (weekdays 9:00–16:00, every 30 minutes, 2 places).
+
+    Relative to the clock and idempotent: slots that already exist are skipped; returns how many
+    were created.
+    """
+    now = clock.now()
+    plan = WeekPlan(procedure.id, "", clock.today_jst().date(), (0, 1, 2, 3, 4), time(9), time(16), 30, 2,
+                    days=WINDOW_DAYS)
+    created = 0
+    for organization in organizations:
+        publisher = Principal(kind="staff", subject_id="seed", organization_code=organization,
+                              roles=frozenset({"管理"}))
+        created += len(publish_many(db, publisher, procedure, plan_week(plan, after=now))[0])
+    return created
