@@ -32,6 +32,7 @@ REFUSALS = {
     service.SlotNotForApplication.code: "この枠はこの申請では予約できません。",
     service.BookingNotFound.code: "取り消す予約がありません。",
 }
+WEEKDAY_NAMES = ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日")
 DONE = {"booked": "来庁予約を受け付けました。", "cancelled": "来庁予約を取り消しました。"}
 
 
@@ -170,7 +171,7 @@ def _publish_page(
         {
             "procedures": procedures,
             "first_day": clock.today_jst().date() + timedelta(days=1),
-            "weekdays": service.WEEKDAYS,
+            "weekdays": WEEKDAY_NAMES,
             "errors": errors or [],
         },
         status_code,
