@@ -9,6 +9,7 @@ as a logged-in resident until the apply page answers and a submission returns a 
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -126,7 +127,7 @@ def _submit_once(client: httpx.Client, procedure_id: str) -> str | None:
     form = client.get(f"/procedures/{procedure_id}/apply")
     if form.status_code != 200:
         return None
-    fields = dict(HIDDEN.findall(form.text))
+    fields = {name: html.unescape(value) for name, value in HIDDEN.findall(form.text)}
     fields.update({"dog_name": "ポチ", "dog_birth_date": "2026-08-01", "step": "submit"})
     done = client.post(f"/procedures/{procedure_id}/apply", data=fields, follow_redirects=True)
     found = RECEIPT.search(done.text) if done.status_code == 200 and "?submitted=1" in str(done.url) else None
