@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+import httpx
 from fastapi.testclient import TestClient
 from tests.conftest import login_as
 from tests.procedures.applications.conftest import JPEG, PDF, PNG
@@ -25,14 +26,17 @@ def form_fields(client: TestClient) -> dict[str, str]:
     return {k: unescape(v) for k, v in hidden(page.text).items()}
 
 
-def send(client: TestClient, fields: dict[str, str], upload: tuple[str, bytes, str] | None, **extra: str):  # type: ignore[no-untyped-def]
+def send(
+    client: TestClient, fields: dict[str, str], upload: tuple[str, bytes, str] | None, **extra: str
+) -> httpx.Response:
     files = {"plan": upload} if upload else None
     return client.post(APPLY, data={**fields, **extra}, files=files, follow_redirects=False)
 
 
 def test_a_disguised_file_is_refused_by_its_bytes_with_the_rest_kept(resident_client: TestClient) -> None:
     fields = form_fields(resident_client)
-    disguised = send(resident_client, fields, ("plan.pdf", b"GIF89a not a pdf", "application/pdf"), note="メモ")
+    gif = ("plan.pdf", b"GIF89a not a pdf", "application/pdf")
+    disguised = send(resident_client, fields, gif, note="メモ")
     assert disguised.status_code == 422
     assert "このファイル形式は受け付けられません（application/pdf, image/png のみ）" in disguised.text
     assert "もう一度選んでください" in disguised.text and 'value="メモ"' in disguised.text

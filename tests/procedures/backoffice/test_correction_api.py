@@ -28,7 +28,9 @@ def returned(client: TestClient, database: Database, world: World, fields: list[
 
 
 def resubmit(client: TestClient, application_id: str, data: dict[str, Any], key: str = "fix-000001") -> Any:
-    return client.post(f"{URL}/{application_id}/resubmit", json={"data": data}, headers={"Idempotency-Key": key})
+    return client.post(
+        f"{URL}/{application_id}/resubmit", json={"data": data}, headers={"Idempotency-Key": key}
+    )
 
 
 def test_resubmission_changes_only_the_flagged_fields_once(
@@ -74,8 +76,8 @@ def test_registry_values_cannot_be_changed_on_resubmission(
     client: TestClient, database: Database, world: World
 ) -> None:
     app = returned(client, database, world, [])
-    forged = resubmit(client, app["id"], {"applicant_name": {"family": "山田", "given": "太郎",
-                                                             "family_kana": "やまだ", "given_kana": "たろう"}})
+    name = {"family": "山田", "given": "太郎", "family_kana": "やまだ", "given_kana": "たろう"}
+    forged = resubmit(client, app["id"], {"applicant_name": name})
     assert forged.status_code == 422 and forged.json()["errors"][0]["location"][-1] == "applicant_name"
 
 
