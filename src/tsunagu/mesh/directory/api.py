@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import TypeVar
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import ValidationFailed
@@ -38,15 +37,6 @@ def actor_of(principal: Principal) -> str:
 
 router = APIRouter(prefix="/api/v1/mesh/directory", tags=["mesh: directory"],
                    dependencies=[Depends(csrf.protect)])
-
-
-class Rotation(BaseModel):
-    overlap_days: float = Field(default=7, ge=0, le=365,
-                                description="How long the previous keys still verify")
-
-
-class Revocation(BaseModel):
-    reason: str = Field(default="", max_length=200)
 
 
 def _same(path_value: str, body_value: str, field: str) -> None:
@@ -112,7 +102,7 @@ def signing_keys(code: str, _: Principal = Depends(require_operator_admin),
 
 
 @router.post("/organizations/{code}/keys", response_model=schemas.SigningKey, status_code=201)
-def rotate_key(code: str, body: Rotation, principal: Principal = Depends(require_operator_admin),
+def rotate_key(code: str, body: schemas.KeyRotation, principal: Principal = Depends(require_operator_admin),
                db: Session = TRANSACTION) -> schemas.SigningKey:
     """Rotate: a new current key; the previous ones verify until the overlap ends."""
     return keys.rotate(db, code, get_settings().resolved_secret_key(), timedelta(days=body.overlap_days),
@@ -120,7 +110,8 @@ def rotate_key(code: str, body: Rotation, principal: Principal = Depends(require
 
 
 @router.post("/organizations/{code}/keys/{kid}/revoke", response_model=schemas.SigningKey)
-def revoke_key(code: str, kid: str, body: Revocation, principal: Principal = Depends(require_operator_admin),
+def revoke_key(code: str, kid: str, body: schemas.KeyRevocation,
+               principal: Principal = Depends(require_operator_admin),
                db: Session = TRANSACTION) -> schemas.SigningKey:
     """Refuse a key from now on (``kid`` URL-encoded: ``#`` is ``%23``)."""
     return keys.revoke(db, code, kid, body.reason, actor_of(principal))

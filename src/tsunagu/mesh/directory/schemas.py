@@ -67,6 +67,15 @@ class SigningKey(BaseModel):
     status: Literal["current", "verification-only", "pending", "expired", "revoked"]
 
 
+class KeyRotation(BaseModel):
+    overlap_days: float = Field(default=7, ge=0, le=365,
+                                description="How long the previous keys still verify")
+
+
+class KeyRevocation(BaseModel):
+    reason: str = Field(default="", max_length=200)
+
+
 class DataItem(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     type: str = Field(description="A standard type: " + ", ".join(STANDARD_TYPES))

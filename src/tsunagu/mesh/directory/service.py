@@ -66,7 +66,7 @@ def version(db: Session) -> int:
     return db.scalar(select(func.max(MeshDirectoryAudit.id))) or 0
 
 
-def _invalid(field: str, message: str, kind: str) -> ValidationFailed:
+def invalid(field: str, message: str, kind: str) -> ValidationFailed:
     return ValidationFailed(f"{field}: {message}", errors=[{"location": ["body", field], "message": message,
                                                             "type": kind}])
 
@@ -74,7 +74,7 @@ def _invalid(field: str, message: str, kind: str) -> ValidationFailed:
 def _require_member(db: Session, code: str, field: str) -> MeshOrganization:
     record = db.get(MeshOrganization, code)
     if record is None:
-        raise _invalid(field, f"{code!r} is not a member organization", "unknown_organization")
+        raise invalid(field, f"{code!r} is not a member organization", "unknown_organization")
     return record
 
 
@@ -87,7 +87,7 @@ def check_endpoint(url: str, field: str = "endpoint") -> str:
     except ValueError:
         loopback = False
     if parts.scheme not in ("http", "https") or not loopback:
-        raise _invalid(field, "must be an http(s) URL on a loopback address (127.0.0.1, ::1, localhost)",
+        raise invalid(field, "must be an http(s) URL on a loopback address (127.0.0.1, ::1, localhost)",
                        "endpoint_not_allowed")
     return url.rstrip("/")
 
@@ -168,7 +168,7 @@ def put_service(db: Session, data: schemas.Service, actor: str) -> schemas.Servi
     try:
         Draft202012Validator.check_schema(data.response_schema)
     except SchemaError as exc:
-        raise _invalid("response_schema", f"not a valid JSON Schema: {exc.message}", "json_schema") from None
+        raise invalid("response_schema", f"not a valid JSON Schema: {exc.message}", "json_schema") from None
     record = _service_record(db, data.provider, data.code, data.version)
     before = None if record is None else _dump(_read(schemas.Service, record))
     if record is None:
@@ -211,7 +211,7 @@ def put_legal_basis(db: Session, data: schemas.LegalBasis, actor: str) -> schema
         for item in service.items}
     unknown = sorted(set(data.items) - offered)
     if unknown:
-        raise _invalid("items", f"the service does not offer these items: {', '.join(unknown)}",
+        raise invalid("items", f"the service does not offer these items: {', '.join(unknown)}",
                        "unknown_item")
     record = db.get(MeshLegalBasis, data.id)
     before = None if record is None else _dump(_read(schemas.LegalBasisEntry, record))
@@ -266,7 +266,7 @@ def add_subscription(db: Session, data: schemas.SubscriptionIn, actor: str) -> s
     basis = db.get(MeshLegalBasis, data.legal_basis_id)
     if basis is None or basis.consumer != data.subscriber or basis.provider != data.provider \
             or basis.revoked_at is not None:
-        raise _invalid("legal_basis_id", "no usable legal basis lets this subscriber receive this "
+        raise invalid("legal_basis_id", "no usable legal basis lets this subscriber receive this "
                        "provider's events", "no_legal_basis")
     record = MeshSubscription(subscriber=data.subscriber, provider=data.provider,
                               event_kinds=list(data.event_kinds), legal_basis_id=data.legal_basis_id,
@@ -311,7 +311,7 @@ def grant_consent(db: Session, *, subscriber: str, resident_id: str, scope: str,
     """Record that the person lets a member receive their changes of ``scope`` until ``expires_at``."""
     member = _require_member(db, subscriber, "subscriber")
     if scope not in CONSENT_SCOPES:
-        raise _invalid("scope", f"unknown consent scope {scope!r}", "unknown_scope")
+        raise invalid("scope", f"unknown consent scope {scope!r}", "unknown_scope")
     link = codes.ensure_link(db, resident_id)
     record = db.scalar(select(MeshConsent).where(MeshConsent.subscriber == member.code,
                                                  MeshConsent.person_link == link, MeshConsent.scope == scope,
