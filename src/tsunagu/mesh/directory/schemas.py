@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tsunagu.core.http.i18n import N_
 from tsunagu.core.types.address import Address
 from tsunagu.core.types.corporate_number import CorporateNumber
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
@@ -23,10 +24,11 @@ CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,31}$"
 # 連携モデル) and the JSON primitives and code lists the services answer with.
 STANDARD_TYPES: dict[str, str] = {
     **{cls.__name__: title for cls, title in (
-        (PersonName, "氏名"), (Address, "住所"), (CorporateNumber, "法人番号"),
-        (LocalGovernmentCode, "全国地方公共団体コード"), (PhoneNumber, "電話番号"), (Postcode, "郵便番号"))},
-    "sex-code": "性別コード(JIS X 0303)", "household": "世帯", "date": "日付", "code": "コード",
-    "string": "文字列", "integer": "整数", "boolean": "真偽値",
+        (PersonName, N_("氏名")), (Address, N_("住所")), (CorporateNumber, N_("法人番号")),
+        (LocalGovernmentCode, N_("全国地方公共団体コード")), (PhoneNumber, N_("電話番号")),
+        (Postcode, N_("郵便番号")))},
+    "sex-code": N_("性別コード(JIS X 0303)"), "household": N_("世帯"), "date": N_("日付"),
+    "code": N_("コード"), "string": N_("文字列"), "integer": N_("整数"), "boolean": N_("真偽値"),
 }
 
 
