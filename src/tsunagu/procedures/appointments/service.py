@@ -323,15 +323,16 @@ def publish_many(
     plans = [_with_place(procedure, p) for p in plans]
     for plan in plans:
         _check(plan, now)
-    existing = set(
-        db.execute(
+    existing: set[tuple[str, str, datetime]] = {
+        (procedure_id, place, starts_at)
+        for procedure_id, place, starts_at in db.execute(
             select(ProceduresAppointmentSlot.procedure_id, ProceduresAppointmentSlot.place,
                    ProceduresAppointmentSlot.starts_at).where(
                 ProceduresAppointmentSlot.organization_code == organization,
                 ProceduresAppointmentSlot.starts_at.in_([p.starts_at for p in plans]),
             )
         )
-    )
+    }
     created: list[Slot] = []
     for plan in plans:
         if (plan.procedure_id, plan.place, plan.starts_at) in existing:
