@@ -5,27 +5,33 @@ Routes (relative to the node's endpoint):
 ``POST /v1/inbox`` (subscriber: signed push notifications),
 ``POST /v1/consumer/query`` (the organization's own systems; bearer local token),
 ``/v1/directory/...`` (only on the directory operator's node), ``/healthz`` and ``/metrics``.
+
+A plain ASGI app, not FastAPI: node-to-node traffic needs no dependency injection, OpenAPI,
+response re-validation or middleware, and their cost per request was larger than the
+signature checks'. Errors still become problem+json through ``core.http.problems``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import hmac
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
-from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from tsunagu.core import logging as core_logging
 from tsunagu.core.errors import NotAuthenticated, NotFound, TsunaguError
 from tsunagu.core.http import problems
 from tsunagu.mesh import errors
 from tsunagu.mesh.directory import desk
-from tsunagu.mesh.directory.schemas import Organization, Service
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node import service as node
 from tsunagu.mesh.node.context import NodeContext
@@ -33,134 +39,197 @@ from tsunagu.mesh.push import service as push
 
 log = core_logging.get_logger("tsunagu.mesh.node")
 MAX_MESSAGE_BYTES = 256 * 1024
+JSON_MEDIA_TYPE = "application/json"
+# Consumer and provider handlers block on the peer's answer and on the database, so they run in
+# threads; enough of them that the requests in flight are not queued behind each other.
+_WORKERS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="mesh-node")
+T = TypeVar("T")
+Endpoint = Callable[[NodeContext, Request, tuple[str, ...]], Awaitable[Response]]
 
 
-def _ctx(request: Request) -> NodeContext:
-    ctx: NodeContext = request.app.state.node
-    return ctx
+async def _in_thread(function: Callable[..., T], *args: Any) -> T:
+    context = contextvars.copy_context()  # the request's log context goes along
+    return await asyncio.get_running_loop().run_in_executor(_WORKERS, context.run, function, *args)
 
 
-async def _body(request: Request) -> str:
+async def _body(request: Request) -> bytes:
     raw = await request.body()
     if len(raw) > MAX_MESSAGE_BYTES:
         raise errors.MessageTooLarge(f"the message is {len(raw)} bytes; the limit is {MAX_MESSAGE_BYTES}")
-    return raw.decode("utf-8", "replace")
+    return raw
+
+
+async def _token(request: Request) -> str:
+    return (await _body(request)).decode("utf-8", "replace")
 
 
 def _jose(token: str) -> Response:
     return Response(token, media_type=wire.MEDIA_TYPE)
 
 
-def _local_caller(request: Request) -> None:
+def _json(model: BaseModel) -> Response:
+    return Response(model.model_dump_json(), media_type=JSON_MEDIA_TYPE)
+
+
+def _local_caller(ctx: NodeContext, request: Request) -> None:
     """The organization's own systems present the node's local bearer token."""
-    ctx = _ctx(request)
     given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if not given or not hmac.compare_digest(given, ctx.local_token):
         raise NotAuthenticated("the node's local API needs its bearer token")
 
 
-peer = APIRouter(tags=["mesh node"])
+def _local_query(raw: bytes) -> wire.LocalQuery:
+    try:
+        return wire.LocalQuery.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError([{**error, "loc": ("body", *error["loc"])}
+                                      for error in exc.errors(include_url=False)]) from None
 
 
-@peer.post("/v1/query", summary="Answer a signed query (provider)")
-async def provider_query(request: Request) -> Response:
-    token = await _body(request)
-    return _jose(await run_in_threadpool(node.handle_query, _ctx(request), token))
+# --- peers and the organization's own systems ----------------------------------------------------
+
+async def provider_query(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
+    """Answer a signed query (provider)."""
+    return _jose(await _in_thread(node.handle_query, ctx, await _token(request)))
 
 
-@peer.post("/v1/inbox", summary="Receive a signed push notification (subscriber)")
-async def inbox(request: Request) -> wire.InboxReceipt:
-    token = await _body(request)
-    return await run_in_threadpool(push.receive, _ctx(request), token)
+async def inbox(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
+    """Receive a signed push notification (subscriber)."""
+    return _json(await _in_thread(push.receive, ctx, await _token(request)))
 
 
-@peer.post("/v1/consumer/query", summary="Query another organization (this organization's systems)",
-           dependencies=[Depends(_local_caller)])
-def consumer_query(request: Request, body: wire.LocalQuery) -> wire.QueryResult:
-    return node.query(_ctx(request), body)
+async def consumer_query(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
+    """Query another organization (this organization's systems)."""
+    _local_caller(ctx, request)
+    body = _local_query(await _body(request))
+    return _json(await _in_thread(node.query, ctx, body))
 
 
-directory_router = APIRouter(prefix="/v1/directory", tags=["mesh directory"])
+# --- the directory operator's node ---------------------------------------------------------------
 
-
-@directory_router.get("/organizations/{code}", summary="A member's endpoint and public keys")
-def directory_organization(request: Request, code: str) -> Organization:
-    found = _ctx(request).directory.organization(code)
+async def directory_organization(ctx: NodeContext, _: Request, params: tuple[str, ...]) -> Response:
+    """A member's endpoint and public keys."""
+    found = ctx.directory.organization(params[0])
     if found is None:
-        raise NotFound(f"no member {code}")
-    return found
+        raise NotFound(f"no member {params[0]}")
+    return _json(found)
 
 
-@directory_router.get("/services/{provider}/{code}/{version}", summary="A service and its schema")
-def directory_service(request: Request, provider: str, code: str, version: str) -> Service:
-    found = _ctx(request).directory.service(provider, code, version)
+async def directory_service(ctx: NodeContext, _: Request, params: tuple[str, ...]) -> Response:
+    """A service and its schema."""
+    found = ctx.directory.service(*params)
     if found is None:
-        raise NotFound(f"no service {provider}/{code}/{version}")
-    return found
+        raise NotFound(f"no service {'/'.join(params)}")
+    return _json(found)
 
 
-def _operator_call(handler: Callable[..., tuple[str, Any]]) -> Callable[[Request], Any]:
+def _operator_call(handler: Callable[..., tuple[str, Any]]) -> Endpoint:
     """The directory's answers run on the event loop itself: they are short and CPU-bound (a
     signature check, a cached catalog, one small transaction, a signature), so a worker-thread
     hop would cost more than it could overlap."""
 
-    async def endpoint(request: Request) -> Response:
-        ctx = _ctx(request)
-        token = await _body(request)
+    async def endpoint(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
+        token = await _token(request)
         assert ctx.operator_key is not None
-        answer, _ = handler(ctx.database, ctx.operator_key, token, ctx.organization_code)
-        return _jose(answer)
+        return _jose(handler(ctx.database, ctx.operator_key, token, ctx.organization_code)[0])
 
     return endpoint
 
 
-directory_router.add_api_route("/authorize", _operator_call(desk.authorize_signed), methods=["POST"],
-                               summary="Authorize a query and translate the person's code")
-directory_router.add_api_route("/fanout", _operator_call(desk.fanout_signed), methods=["POST"],
-                               summary="Name the subscribers of an event with their codes")
+async def healthz(ctx: NodeContext, _: Request, __: tuple[str, ...]) -> Response:
+    return JSONResponse({"status": "ok", "organization": ctx.organization_code})
 
 
-async def _domain_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, TsunaguError)
-    if exc.status >= 500:
-        log.warning("mesh_refusal", code=exc.code, detail=exc.detail)
-    return problems.from_domain_error(request, exc)
+async def metrics_text(_: NodeContext, __: Request, ___: tuple[str, ...]) -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-async def _validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    return problems.from_validation_error(request, exc)
+# --- routing and errors --------------------------------------------------------------------------
+
+PEER_ROUTES: dict[tuple[str, str], Endpoint] = {
+    ("POST", "/v1/query"): provider_query, ("POST", "/v1/inbox"): inbox,
+    ("POST", "/v1/consumer/query"): consumer_query,
+    ("GET", "/healthz"): healthz, ("GET", "/metrics"): metrics_text,
+}
+DIRECTORY_ROUTES: dict[tuple[str, str], Endpoint] = {
+    ("POST", "/v1/directory/authorize"): _operator_call(desk.authorize_signed),
+    ("POST", "/v1/directory/fanout"): _operator_call(desk.fanout_signed),
+}
+# Path-parameter routes: (method, prefix) → (endpoint, number of segments after the prefix).
+DIRECTORY_LOOKUPS: dict[tuple[str, str], tuple[Endpoint, int]] = {
+    ("GET", "/v1/directory/organizations/"): (directory_organization, 1),
+    ("GET", "/v1/directory/services/"): (directory_service, 3),
+}
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
-    return problems.from_http_error(request, exc)
-
-
-async def _unexpected(request: Request, exc: Exception) -> Response:
+def _error_response(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, TsunaguError):
+        if exc.status >= 500:
+            log.warning("mesh_refusal", code=exc.code, detail=exc.detail)
+        return problems.from_domain_error(request, exc)
+    if isinstance(exc, RequestValidationError):
+        return problems.from_validation_error(request, exc)
     log.exception("mesh_node_error", error=type(exc).__name__)
     return problems.problem(500, "internal-error", "Internal error", "an unexpected error occurred",
                             request.url.path)
 
 
-def create_node_app(ctx: NodeContext) -> FastAPI:
-    app = FastAPI(title=f"Tsunagu mesh node {ctx.organization_code}", openapi_url=None, docs_url=None,
-                  redoc_url=None)
-    app.state.node = ctx
-    app.add_exception_handler(TsunaguError, _domain_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
-    app.include_router(peer)
-    if ctx.is_directory:
-        app.include_router(directory_router)
+class NodeApp:
+    """One organization's node as an ASGI app (the directory's routes only on the operator's)."""
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok", "organization": ctx.organization_code})
+    def __init__(self, ctx: NodeContext) -> None:
+        self.ctx = ctx
+        self.routes = {**PEER_ROUTES, **(DIRECTORY_ROUTES if ctx.is_directory else {})}
+        self.lookups = DIRECTORY_LOOKUPS if ctx.is_directory else {}
+        self.paths = {path for _, path in self.routes} | {prefix for _, prefix in self.lookups}
 
-    @app.get("/metrics", include_in_schema=False)
-    def metrics_text() -> Response:
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    def _route(self, method: str, path: str) -> tuple[Endpoint, tuple[str, ...]] | int:
+        """The endpoint and its path parameters, or the HTTP status of a miss (404 or 405)."""
+        endpoint = self.routes.get((method, path))
+        if endpoint is not None:
+            return endpoint, ()
+        for (lookup_method, prefix), (lookup, segments) in self.lookups.items():
+            params = tuple(path[len(prefix):].split("/")) if path.startswith(prefix) else ()
+            if len(params) == segments and all(params):
+                return (lookup, params) if method == lookup_method else 405
+        return 405 if path in self.paths else 404
 
-    return app
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        root, path = scope.get("root_path", ""), scope["path"]
+        found = self._route(scope["method"], path[len(root):] if root and path.startswith(root) else path)
+        try:
+            if isinstance(found, int):
+                response = _miss(request, found)
+            else:
+                response = await found[0](self.ctx, request, found[1])
+        except Exception as exc:  # every failure is answered as problem+json
+            response = _error_response(request, exc)
+        await response(scope, receive, send)
+
+
+def _miss(request: Request, status: int) -> Response:
+    if status == 405:
+        return problems.problem(405, "method-not-allowed", "Method not allowed",
+                                f"{request.method} is not allowed on {request.url.path}", request.url.path)
+    return problems.problem(404, "not-found", "Not found", "no such resource: " + request.url.path,
+                            request.url.path)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_node_app(ctx: NodeContext) -> NodeApp:
+    return NodeApp(ctx)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import threading
 
-from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from tsunagu.core.database import Database
 from tsunagu.core.http import problems
 from tsunagu.mesh.directory import service as directory
-from tsunagu.mesh.node.app import create_node_app
+from tsunagu.mesh.node.app import NodeApp, create_node_app
 from tsunagu.mesh.node.context import NodeContext, build
 from tsunagu.mesh.settings import MeshSettings, get_mesh_settings
 
@@ -29,7 +28,7 @@ class EmbeddedNodes:
         self.database, self.secret = database, secret
         self.settings = settings or get_mesh_settings()
         self._contexts: dict[str, NodeContext] = {}
-        self._apps: dict[str, FastAPI] = {}
+        self._apps: dict[str, NodeApp] = {}
         self._guard = threading.Lock()
 
     def context(self, organization_code: str) -> NodeContext | None:
@@ -56,7 +55,7 @@ class EmbeddedNodes:
             members = directory.list_organizations(db)
         return [m.code for m in members if self.context(m.code) is not None]
 
-    def _app(self, organization_code: str) -> FastAPI | None:
+    def _app(self, organization_code: str) -> NodeApp | None:
         ctx = self.context(organization_code)
         if ctx is None:
             return None
