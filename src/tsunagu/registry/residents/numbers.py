@@ -23,6 +23,7 @@ from tsunagu.core.errors import ConfigurationError
 from tsunagu.core.settings import Settings, get_settings
 
 NONCE_BYTES = 12
+_SHA256_BLOCK = 64
 _ENCRYPTION_INFO = b"tsunagu registry residents individual-number encryption v1"
 _LOOKUP_INFO = b"tsunagu registry residents individual-number lookup v1"
 
@@ -32,12 +33,14 @@ def _derive(secret: str, info: bytes) -> bytes:
 
 
 _CHECK_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+_CHECK_OFFSET = ord("0") * sum(_CHECK_WEIGHTS)
 
 
 def check_digit(eleven: str) -> str:
     """検査用数字 of the first 11 digits (the same rule as ``stdnum.jp.in_``, without its
-    per-digit generator: a bulk load computes a million of them)."""
-    return str(-sum(map(mul, map(int, eleven), _CHECK_WEIGHTS)) % 11 % 10)
+    per-digit generator: a bulk load computes a million of them), weighing the digits' code
+    points and taking off what the "0"s add. ``eleven`` must be ASCII digits."""
+    return str(-(sum(map(mul, eleven.encode("ascii"), _CHECK_WEIGHTS)) - _CHECK_OFFSET) % 11 % 10)
 
 
 class NumberVault:
@@ -45,7 +48,13 @@ class NumberVault:
 
     def __init__(self, secret: str) -> None:
         self._aead = AESGCM(_derive(secret, _ENCRYPTION_INFO))
-        self._lookup = hmac.new(_derive(secret, _LOOKUP_INFO), digestmod=hashlib.sha256)
+        lookup_key = _derive(secret, _LOOKUP_INFO)
+        self._lookup = hmac.new(lookup_key, digestmod=hashlib.sha256)
+        # RFC 2104 by hand for bulk loads: SHA-256 states after the padded key, copied per number,
+        # cost a third of ``hmac.HMAC.copy`` (the result is the same; a test compares them).
+        padded = lookup_key.ljust(_SHA256_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded))
+        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded))
 
     def encrypt(self, number: str, resident_id: str) -> bytes:
         """Nonce + ciphertext; the resident id is bound as associated data (no swapping rows)."""
@@ -70,16 +79,17 @@ class NumberVault:
     def protect(self, numbers: Sequence[str], resident_ids: Sequence[str]) -> list[tuple[str, bytes]]:
         """``(lookup_hash, encrypt)`` of many numbers, with one call for all the nonces."""
         nonces = os.urandom(NONCE_BYTES * len(numbers))
-        lookup, seal = self._lookup.copy, self._aead.encrypt
+        inner, outer, seal = self._inner.copy, self._outer.copy, self._aead.encrypt
         protected = []
         for start, number, resident_id in zip(
             range(0, len(nonces), NONCE_BYTES), numbers, resident_ids, strict=True
         ):
             clear = number.encode("ascii")
-            keyed = lookup()
+            keyed, outside = inner(), outer()
             keyed.update(clear)
+            outside.update(keyed.digest())
             nonce = nonces[start : start + NONCE_BYTES]
-            protected.append((keyed.hexdigest(), nonce + seal(nonce, clear, resident_id.encode("ascii"))))
+            protected.append((outside.hexdigest(), nonce + seal(nonce, clear, resident_id.encode("ascii"))))
         return protected
 
 

@@ -960,8 +960,10 @@ _HOUSEHOLD_COLUMNS = ("id", "municipality_code", "head_id", "created_at")
 _CHANGE_COLUMNS = ("resident_id", "kind", "effective_date", "recorded_at", "actor", "legal_basis", "snapshot")
 
 
-@cache
-def _place_of(town: addresses.TownRecord) -> tuple[str, str, str, int | None, str]:
+_PlaceColumns = tuple[str, str, str, int | None, str]
+
+
+def _place_of(town: addresses.TownRecord) -> _PlaceColumns:
     return town.prefecture, town.municipality, town.town, chome_of(town.town), town.koaza
 
 
@@ -971,7 +973,6 @@ def _json_text(value: str | int | None) -> str:
     return encode_json(value)
 
 
-@cache
 def _place_json(town: addresses.TownRecord) -> tuple[str, str]:
     """The snapshot's address members of ``town``: prefecture to koaza, and town_id."""
     prefecture, municipality, town_name, chome, koaza = _place_of(town)
@@ -982,10 +983,10 @@ def _place_json(town: addresses.TownRecord) -> tuple[str, str]:
     )
 
 
-def _import_snapshot(row: ImportRow) -> str:
+def _import_snapshot(row: ImportRow, place_json: tuple[str, str]) -> str:
     """``encode_json(_snapshot_of(...))`` of a newly imported resident, built from pieces:
     the snapshot's members are fixed, and only names, dates and the 番地 vary per row."""
-    name, (place, town_id) = row.name, _place_json(row.town)
+    name, (place, town_id) = row.name, place_json
     return (
         f'{{"municipality_code":{_json_text(row.municipality_code)},'
         f'"family_name":{encode_basestring(name.family)},"given_name":{encode_basestring(name.given)},'
@@ -1009,10 +1010,15 @@ class _ImportBatch:
         self.numbers: list[str] = []
         self.households: list[tuple[Any, ...]] = []
         self.changes: list[tuple[Any, ...]] = []
+        # By identity: rows share a few TownRecords, whose generated __hash__ is slow.
+        self.places: dict[int, tuple[addresses.TownRecord, _PlaceColumns, tuple[str, str]]] = {}
 
     def add(self, row: ImportRow, number: str) -> None:
         name, code = row.name, row.municipality_code
-        prefecture, municipality, town, chome, koaza = _place_of(row.town)
+        place = self.places.get(id(row.town))
+        if place is None or place[0] is not row.town:
+            place = self.places[id(row.town)] = (row.town, _place_of(row.town), _place_json(row.town))
+        prefecture, municipality, town, chome, koaza = place[1]
         current = (
             code, name.family, name.given, name.family_kana, name.given_kana, row.birth_date, row.sex,
             prefecture, municipality, town, chome, koaza, row.banchi, row.go, row.building, row.town.id,
@@ -1022,9 +1028,9 @@ class _ImportBatch:
             (row.id, *current, name.family + name.given, name.family_kana + name.given_kana, self.now)
         )
         self.numbers.append(number)
-        kind = row.registered_kind
+        kind, snapshot = row.registered_kind, _import_snapshot(row, place[2])
         self.changes.append(
-            (row.id, kind, row.registered_on, self.now, self.actor, LEGAL_BASIS[kind], _import_snapshot(row))
+            (row.id, kind, row.registered_on, self.now, self.actor, LEGAL_BASIS[kind], snapshot)
         )
         if row.relationship == HEAD:
             self.households.append((row.household_id, code, row.id, self.now))
