@@ -99,22 +99,26 @@ def _tsunagu(*args: str) -> list[str]:
 
 
 @contextmanager
-def _server(env: dict[str, str], port: int) -> Iterator[int]:
+def _server(env: dict[str, str], port: int, log: Path) -> Iterator[int]:
     """``tsunagu serve`` in its own process group; yields its pid once /readyz answers."""
-    process = subprocess.Popen(
-        _tsunagu("serve", "--port", str(port), "--workers", str(WORKERS)),
-        env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-    )
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            _tsunagu("serve", "--port", str(port), "--workers", str(WORKERS)),
+            env=env, start_new_session=True, stdout=output, stderr=subprocess.STDOUT,
+        )
     try:
-        deadline = time.monotonic() + 60
+        deadline, answer = time.monotonic() + 120, "no answer"
         while True:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+                if ready.status_code == 200:
                     break
-            except httpx.HTTPError:
-                pass
+                answer = ready.text
+            except httpx.HTTPError as exc:
+                answer = repr(exc)
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
+                output = log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"the server did not start: {answer}\n{output}")
             time.sleep(0.3)
         yield process.pid
     finally:
@@ -251,7 +255,7 @@ def main() -> None:
         subprocess.run(_tsunagu("seed", "--residents", str(RESIDENTS), "--corporations", "0"),
                        env=env, check=True, stdout=subprocess.DEVNULL)
         holders = _card_holders(env["TSUNAGU_DATABASE_URL"], workdir / "var")
-        with _server(env, port) as pid:
+        with _server(env, port, workdir / "server.log") as pid:
             tokens = [_log_in(base, card) for card in holders]
             cpu_before = process_tree_cpu(pid)
             load_before = os.getloadavg()[0]

@@ -36,6 +36,9 @@ def version() -> None:
     out.print(f"tsunagu {__version__}")
 
 
+WORKER_HEALTHCHECK_SECONDS = 120
+
+
 @app.command()
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default TSUNAGU_HOST)."),
@@ -52,8 +55,11 @@ def serve(
             raise NotReady("the database is not at the latest migration; run `tsunagu db upgrade`")
         database.dispose()
         out.print(f"serving on http://{host or config.host}:{port or config.port}")
+        # a spawned worker answers the supervisor's health check only once its interpreter is up; on a busy
+        # machine that takes longer than uvicorn's 5 s, which would kill and respawn it forever
         uvicorn.run("tsunagu.web.asgi:app", host=host or config.host, port=port or config.port,
-                    workers=workers or config.workers, log_level="warning", access_log=False)
+                    workers=workers or config.workers, log_level="warning", access_log=False,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
 
 
 @app.command()
