@@ -45,7 +45,7 @@ SEED = 1
 
 def demo_towns() -> list[TownRecord]:
     """The real 町字 of the two demo municipalities, straight from the packaged towns file."""
-    towns = []
+    towns: list[TownRecord] = []
     with gzip.open(TOWNS_FILE, "rt", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             codes = DEMO.get((row["prefecture"], row["municipality"]))

@@ -50,3 +50,14 @@ def test_skip_invalid_keeps_good_rows(cli_database: Database) -> None:
     assert "4 skipped" in result.output
     with cli_database.session() as db:
         assert service.search(db)[1] == 2
+
+
+def test_unknown_municipalities_are_listed_and_linking_runs_again(cli_database: Database) -> None:
+    result = runner.invoke(app, ["registry", "import-corporations", str(DATA / "full_13_tokyo.csv")])
+    assert result.exit_code == 0, result.output
+    assert "line 4: municipality 271284" in result.output  # no address registry loaded here
+    summary = " ".join(result.output.split())  # the console wraps long lines
+    assert "0 linked to their municipality, 4 with a code the address registry lacks" in summary
+    linked = runner.invoke(app, ["registry", "link-corporations"])
+    assert linked.exit_code == 0, linked.output
+    assert "0 corporations linked to their municipality" in linked.output
