@@ -58,10 +58,7 @@ def _form(
     )
 
 
-def _corrected_values(
-    db: Session, procedure: Procedure, app: service.Application, form: FormData
-) -> dict[str, Any]:
-    editable = set(correction.editable_fields(procedure, app, correction.open_request(db, app.id)))
+def _corrected_values(procedure: Procedure, editable: set[str], form: FormData) -> dict[str, Any]:
     return {k: v for k, v in values_from_form(procedure, form).items() if k in editable}
 
 
@@ -99,13 +96,17 @@ async def correct(
     with request.app.state.database.session() as db:
         app = service.get_for(db, person, application_id)
         procedure = catalogue.get_procedure(registry, app.procedure_id)
-        values = _corrected_values(db, procedure, app, form)
+        editable = set(correction.editable_fields(procedure, app, correction.open_request(db, app.id)))
+        values = _corrected_values(procedure, editable, form)
         file_problems = await uploads.receive(db, procedure, form, owner=person.subject_id, key=key)
         if form.get("step") == "edit":
             return _form(
                 request, db, procedure, app, owner=person.subject_id, values=app.data | values, key=key
             )
         try:
+            if form.get("step") == "submit" and not file_problems:
+                correction.resubmit(db, person, procedure, app.id, values, key=key)
+                return RedirectResponse(f"/applications/{application_id}", status_code=303)
             data = correction.check(db, person, procedure, app.id, values, key=key)
             if file_problems:
                 raise InvalidApplication(list(file_problems.values()))
@@ -122,25 +123,22 @@ async def correct(
                 errors=errors,
                 status_code=422,
             )
-        if form.get("step") != "submit":
-            return render(
-                request,
-                "procedures/correct_review.html",
-                {
-                    "p": procedure,
-                    "app": app,
-                    "data": data,
-                    "changed": [name for name, value in data.items() if app.data.get(name) != value],
-                    "key": key,
-                    "form": [
-                        (k, v)
-                        for k, v in form.multi_items()
-                        if isinstance(v, str) and k not in (KEY_FIELD, "step", csrf.FIELD)
-                    ],
-                },
-            )
-        correction.resubmit(db, person, procedure, app.id, values, key=key)
-    return RedirectResponse(f"/applications/{application_id}", status_code=303)
+        return render(
+            request,
+            "procedures/correct_review.html",
+            {
+                "p": procedure,
+                "app": app,
+                "data": data,
+                "changed": [name for name, value in data.items() if app.data.get(name) != value],
+                "key": key,
+                "form": [
+                    (k, v)
+                    for k, v in form.multi_items()
+                    if isinstance(v, str) and k.split(".")[0] in editable
+                ],
+            },
+        )
 
 
 @router.get("/applications/{application_id}/withdraw", response_class=HTMLResponse)

@@ -26,10 +26,10 @@ from tsunagu.procedures.applications import attachments, service, uploads
 from tsunagu.procedures.applications import view as applications_view
 from tsunagu.procedures.applications.api import gateway
 from tsunagu.procedures.applications.validation import NAME_PARTS, FieldError, InvalidApplication
+from tsunagu.procedures.appointments import view as appointments_view
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.notices import service as notices
-from tsunagu.procedures.appointments import view as appointments_view
 from tsunagu.procedures.payments import view as payments_view
 from tsunagu.procedures.registry import LiveRegistry
 
