@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from tests.conftest import login_as
@@ -13,21 +12,11 @@ from tests.conftest import login_as
 from tsunagu.core.database import Database
 from tsunagu.registry.residents import service
 
+from . import test_pages
 from .conftest import CHIYODA, YOKOSUKA, person
 from .test_pages import HTML, PAGES, form_token, staff
 
-
-@pytest.fixture
-def head(towns: Database) -> service.ResidentRecord:
-    with towns.session() as db:
-        return service.register_move_in(
-            db,
-            CHIYODA,
-            person(),
-            service.Residence(1001, "3", "5"),
-            moved_in_on=date(2020, 4, 1),
-            actor="clerk-0",
-        )
+resident = test_pages.resident  # 佐藤 花子, 世帯主 at 飯田橋三丁目3-5 since 2020-04-01
 
 
 def hidden(html: str, name: str) -> str:
@@ -50,11 +39,11 @@ NEWBORN = {
 
 
 def test_a_birth_from_the_record_page_is_confirmed_then_registered_once(
-    client: TestClient, database: Database, head: service.ResidentRecord
+    client: TestClient, database: Database, resident: service.ResidentRecord
 ) -> None:
     login_as(client, database, staff())
-    detail = client.get(f"{PAGES}/{head.id}", headers=HTML)
-    path = f"{PAGES}/new/birth?member={head.id}"
+    detail = client.get(f"{PAGES}/{resident.id}", headers=HTML)
+    path = f"{PAGES}/new/birth?member={resident.id}"
     assert f'href="{path}"' in detail.text
     form = client.get(path, headers=HTML)
     assert form.status_code == 200 and 'value="子"' in form.text and 'id="town_id"' not in form.text
@@ -62,7 +51,7 @@ def test_a_birth_from_the_record_page_is_confirmed_then_registered_once(
     assert future.status_code == 422
     assert 'id="birth_date-error"' in future.text and "未来の生年月日は登録できません。" in future.text
     with database.session() as db:
-        assert len(service.household_members(db, head.household_id)) == 1
+        assert len(service.household_members(db, resident.household_id)) == 1
     confirm = step(client, path, form.text, NEWBORN)
     assert (
         confirm.status_code == 200 and "令和8年11月1日 (2026-11-01)" in confirm.text and "男" in confirm.text
@@ -75,14 +64,14 @@ def test_a_birth_from_the_record_page_is_confirmed_then_registered_once(
     assert "登録しました: 出生" in result.text and "東京都千代田区飯田橋三丁目3-5" in result.text
     assert "住民基本台帳法第8条" in result.text
     with database.session() as db:
-        assert len(service.household_members(db, head.household_id)) == 2
+        assert len(service.household_members(db, resident.household_id)) == 2
 
 
 def test_a_birth_date_in_the_future_is_refused_by_the_service_next_to_the_field(
-    client: TestClient, database: Database, head: service.ResidentRecord
+    client: TestClient, database: Database, resident: service.ResidentRecord
 ) -> None:
     login_as(client, database, staff())
-    path = f"{PAGES}/new/birth?member={head.id}"
+    path = f"{PAGES}/new/birth?member={resident.id}"
     form = client.get(path, headers=HTML)
     refused = step(client, path, form.text, NEWBORN | {"birth_date": "2026-12-24"}, action="register")
     assert refused.status_code == 422
@@ -91,10 +80,10 @@ def test_a_birth_date_in_the_future_is_refused_by_the_service_next_to_the_field(
 
 
 def test_a_name_change_starts_from_the_current_name_and_can_be_edited(
-    client: TestClient, database: Database, head: service.ResidentRecord
+    client: TestClient, database: Database, resident: service.ResidentRecord
 ) -> None:
     login_as(client, database, staff())
-    path = f"{PAGES}/{head.id}/name-change"
+    path = f"{PAGES}/{resident.id}/name-change"
     form = client.get(path, headers=HTML)
     assert 'value="佐藤"' in form.text and 'value="サトウ"' in form.text
     values = {"family_name": "田中", "given_name": "花子", "family_kana": "タナカ", "given_kana": "ハナコ",
@@ -131,15 +120,15 @@ def test_a_move_in_with_an_unknown_previous_address_shows_the_error_there(
 
 
 def test_the_death_of_the_head_asks_who_becomes_head(
-    client: TestClient, database: Database, head: service.ResidentRecord
+    client: TestClient, database: Database, resident: service.ResidentRecord
 ) -> None:
     with database.session() as db:
         child = service.register_birth(
-            db, CHIYODA, person("345678901234", born=date(2015, 5, 5), household_id=head.household_id,
+            db, CHIYODA, person("345678901234", born=date(2015, 5, 5), household_id=resident.household_id,
                                 relationship="子"), actor="clerk-0",
         )  # fmt: skip
     login_as(client, database, staff())
-    path = f"{PAGES}/{head.id}/death"
+    path = f"{PAGES}/{resident.id}/death"
     form = client.get(path, headers=HTML)
     assert 'id="new_head_id"' in form.text and f'value="{child.id}"' in form.text
     missing = step(client, path, form.text, {"date_of_death": "2026-11-21", "new_head_id": ""})
@@ -150,25 +139,38 @@ def test_the_death_of_the_head_asks_who_becomes_head(
 
 
 def test_only_registrars_of_the_municipality_open_the_forms(
-    client: TestClient, database: Database, head: service.ResidentRecord
+    client: TestClient, database: Database, resident: service.ResidentRecord
 ) -> None:
     login_as(client, database, staff(CHIYODA, "閲覧"))
-    assert client.get(f"{PAGES}/{head.id}/death", headers=HTML).status_code == 403
-    assert "出生届を登録" not in client.get(f"{PAGES}/{head.id}", headers=HTML).text
+    assert client.get(f"{PAGES}/{resident.id}/death", headers=HTML).status_code == 403
+    assert "出生届を登録" not in client.get(f"{PAGES}/{resident.id}", headers=HTML).text
     login_as(client, database, staff(YOKOSUKA))
-    assert client.get(f"{PAGES}/{head.id}/name-change", headers=HTML).status_code == 403
-    assert client.get(f"{PAGES}/new/birth?member={head.id}", headers=HTML).status_code == 403
+    assert client.get(f"{PAGES}/{resident.id}/name-change", headers=HTML).status_code == 403
+    assert client.get(f"{PAGES}/new/birth?member={resident.id}", headers=HTML).status_code == 403
     login_as(client, database, staff())
-    assert client.get(f"{PAGES}/{head.id}/birth", headers=HTML).status_code == 404
+    assert client.get(f"{PAGES}/{resident.id}/birth", headers=HTML).status_code == 404
     assert client.get(f"{PAGES}/new/death", headers=HTML).status_code == 404
 
 
 def test_the_record_page_shows_who_read_it(
-    client: TestClient, database: Database, head: service.ResidentRecord
+    client: TestClient, database: Database, resident: service.ResidentRecord
 ) -> None:
     login_as(client, database, staff(CHIYODA, "閲覧"))
-    client.get(f"{PAGES}/{head.id}", headers=HTML)
+    client.get(f"{PAGES}/{resident.id}", headers=HTML)
     login_as(client, database, staff())
-    page = client.get(f"{PAGES}/{head.id}", headers=HTML)
+    page = client.get(f"{PAGES}/{resident.id}", headers=HTML)
     assert "閲覧の記録" in page.text and "閲覧権限の職員" in page.text and "住民記録の担当職員" in page.text
     assert "全件数: 2" in page.text
+
+
+def test_a_move_out_closes_the_record_from_its_page(
+    client: TestClient, database: Database, resident: service.ResidentRecord
+) -> None:
+    login_as(client, database, staff())
+    path = f"{PAGES}/{resident.id}/move-out"
+    form = client.get(path, headers=HTML)
+    values = {"destination": "神奈川県横須賀市小川町1", "effective_date": "令和8年11月20日"}
+    done = step(client, path, form.text, values, action="register")
+    result = client.get(done.headers["location"], headers=HTML)
+    assert "登録しました: 転出" in result.text and "転出先: 神奈川県横須賀市小川町1" in result.text
+    assert "死亡届を登録" not in client.get(f"{PAGES}/{resident.id}", headers=HTML).text

@@ -7,12 +7,10 @@ session; an ``Idempotency-Key`` header makes a registration safe to retry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
@@ -32,6 +30,7 @@ from tsunagu.registry.residents.schemas import (
     MoveOutIn,
     NameChangeIn,
     OwnRecordOut,
+    RegistrationIn,
     ResidentDetailOut,
     ResidentOut,
 )
@@ -250,17 +249,14 @@ def move_out(
 def _registered(
     db: Session,
     response: Response,
-    *,
     principal: sessions.Principal,
     key: str | None,
-    request: tuple[str, BaseModel],
-    register: Callable[[], service.ResidentRecord],
+    body: RegistrationIn,
+    *,
+    where: str,
 ) -> ChangeOut:
-    """Run a registration once per Idempotency-Key: 201 the first time, 200 with the same entry after."""
-    path, body = request
-    change, created = service.register_once(
-        db, principal.subject_id, key, {"path": path, "body": body.model_dump(mode="json")}, register
-    )
+    """Run a 届出 once per Idempotency-Key: 201 the first time, 200 with the same entry after."""
+    change, created = body.register_once(db, where, principal.subject_id, key)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"{router.prefix}/{change.record.municipality_code}/{change.resident_id}"
     return ChangeOut.of(change)
@@ -286,14 +282,7 @@ def register_birth(
     db: Session = TRANSACTION,
 ) -> ChangeOut:
     """出生届: a newborn joins a household (or starts one); returns the new history entry."""
-    return _registered(
-        db,
-        response,
-        principal=principal,
-        key=idempotency_key,
-        request=(f"{municipality_code}/births", body),
-        register=lambda: body.register(db, municipality_code, principal.subject_id),
-    )
+    return _registered(db, response, principal, idempotency_key, body, where=municipality_code)
 
 
 @router.post(
@@ -318,14 +307,7 @@ def register_move_in(
     db: Session = TRANSACTION,
 ) -> ChangeOut:
     """転入届: a person moving in from another municipality; returns the new history entry."""
-    return _registered(
-        db,
-        response,
-        principal=principal,
-        key=idempotency_key,
-        request=(f"{municipality_code}/move-ins", body),
-        register=lambda: body.register(db, municipality_code, principal.subject_id),
-    )
+    return _registered(db, response, principal, idempotency_key, body, where=municipality_code)
 
 
 @router.post(
@@ -350,14 +332,7 @@ def register_death(
 ) -> ChangeOut:
     """死亡届: the record is closed; a head's death names the new 世帯主."""
     record = _resident_in(db, municipality_code, resident_id)
-    return _registered(
-        db,
-        response,
-        principal=principal,
-        key=idempotency_key,
-        request=(f"{municipality_code}/{record.id}/deaths", body),
-        register=lambda: body.register(db, record.id, principal.subject_id),
-    )
+    return _registered(db, response, principal, idempotency_key, body, where=record.id)
 
 
 @router.post(
@@ -379,11 +354,4 @@ def change_name(
 ) -> ChangeOut:
     """氏名変更: a new name with its reading and reason; returns the new history entry."""
     record = _resident_in(db, municipality_code, resident_id)
-    return _registered(
-        db,
-        response,
-        principal=principal,
-        key=idempotency_key,
-        request=(f"{municipality_code}/{record.id}/name-changes", body),
-        register=lambda: body.register(db, record.id, principal.subject_id),
-    )
+    return _registered(db, response, principal, idempotency_key, body, where=record.id)

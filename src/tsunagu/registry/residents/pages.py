@@ -58,6 +58,20 @@ def own_record(db: Session, principal: sessions.Principal, resident_id: str) -> 
     return record
 
 
+def read_record(db: Session, principal: sessions.Principal, resident_id: str) -> service.ResidentRecord:
+    """``own_record``, recorded as an access that the person will see."""
+    record = own_record(db, principal, resident_id)
+    service.record_access(
+        db,
+        record.id,
+        principal.subject_id,
+        record.municipality_code,
+        DEFAULT_PURPOSE,
+        role=role_of(principal),
+    )
+    return record
+
+
 def labels() -> dict[str, Any]:
     return {
         "kind_labels": KIND_LABELS,
@@ -135,15 +149,7 @@ def detail_page(
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """住民票と異動履歴, and who read the record (the staff of the municipality may see it too)."""
-    record = own_record(db, principal, resident_id)
-    service.record_access(
-        db,
-        record.id,
-        principal.subject_id,
-        record.municipality_code,
-        DEFAULT_PURPOSE,
-        role=role_of(principal),
-    )
+    record = read_record(db, principal, resident_id)
     return render(
         request,
         "registry_residents/detail.html",

@@ -21,9 +21,9 @@ from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.templating import render
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import forms, service
-from tsunagu.registry.residents.api import DEFAULT_PURPOSE, READERS, REGISTRAR, role_of
+from tsunagu.registry.residents.api import READERS, REGISTRAR
 from tsunagu.registry.residents.errors import AlreadyRegistered
-from tsunagu.registry.residents.pages import SEX_LABELS, labels, own_record
+from tsunagu.registry.residents.pages import SEX_LABELS, labels, own_record, read_record
 from tsunagu.registry.residents.schemas import RegistrationIn
 
 router = APIRouter(
@@ -149,22 +149,15 @@ def _submit(
         return _page(request, context, form_page, values=values, errors=errors)
     about = context.subject if context.registration.about_resident else None
     where = about.id if about else context.municipality_code
-
-    def register() -> service.ResidentRecord:
-        return model.register(db, where, principal.subject_id)
-
     try:
         if step == "confirm":  # every rule of the service, tried and rolled back
             trial = db.begin_nested()
             try:
-                register()
+                model.register(db, where, principal.subject_id)
             finally:
                 trial.rollback()
             return _page(request, context, "registry_residents/confirm.html", values=values, model=model)
-        request_body = {"path": context.action, "body": model.model_dump(mode="json")}
-        change, _ = service.register_once(
-            db, principal.subject_id, values["key"] or None, request_body, register
-        )
+        change, _ = model.register_once(db, where, principal.subject_id, values["key"] or None)
     except AlreadyRegistered:
         errors = {"individual_number": forms.MESSAGES[AlreadyRegistered.code]}
         return _page(request, context, form_page, values=values, errors=errors)
@@ -219,18 +212,10 @@ def change_page(
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """The result of a 届出: the history entry it appended."""
-    record = own_record(db, principal, resident_id)
+    record = read_record(db, principal, resident_id)
     change = service.get_change(db, change_id)
     if change is None or change.resident_id != record.id:
         raise NotFound(f"no change {change_id} of resident {resident_id}")
-    service.record_access(
-        db,
-        record.id,
-        principal.subject_id,
-        record.municipality_code,
-        DEFAULT_PURPOSE,
-        role=role_of(principal),
-    )
     return render(
         request,
         "registry_residents/change.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import InvalidName, PersonName
 from tsunagu.core.types.wareki import JapaneseDate
 from tsunagu.registry.residents import service
+from tsunagu.registry.residents.numbers import vault
 
 
 class AddressOut(BaseModel):
@@ -172,6 +173,17 @@ class RegistrationIn(BaseModel, ABC):
     def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         """Hand the 届出 to the service; ``where`` is the municipality (new person) or the resident."""
 
+    def request(self) -> dict[str, Any]:
+        """What an Idempotency-Key is checked against: the body as JSON."""
+        return self.model_dump(mode="json")
+
+    def register_once(
+        self, db: Session, where: str, actor: str, key: str | None
+    ) -> tuple[service.ChangeRecord, bool]:
+        """``register`` once per actor and Idempotency-Key (the API's and the forms' alike)."""
+        request = {"form": type(self).__name__, "where": where, "body": self.request()}
+        return service.register_once(db, actor, key, request, lambda: self.register(db, where, actor))
+
 
 class NameFields(BaseModel):
     family_name: str = Field(max_length=50, description="氏.")
@@ -243,6 +255,10 @@ class MoveInIn(NewPersonFields, ResidenceFields, RegistrationIn):
     )
     certificate: str = Field("", max_length=50, description="転出証明書 reference, if presented.")
     effective_date: JapaneseDate = Field(description="転入日 (the day of the move); not in the future.")
+
+    def request(self) -> dict[str, Any]:
+        # The JSON form masks the 個人番号; its keyed hash tells two numbers apart without keeping it.
+        return super().request() | {"individual_number": vault().lookup_hash(self.individual_number.reveal())}
 
     def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         person = service.NewResident(
