@@ -135,9 +135,18 @@ class Slot:
         return f"{self.local_start:%H:%M}〜{self.local_end:%H:%M}"
 
     @property
+    def local_closes(self) -> datetime:
+        return self.closes_at.astimezone(clock.JST)
+
+    @property
+    def wareki_day(self) -> str:
+        """令和8年11月25日（水）"""
+        return f"{format_wareki(self.day)}（{WEEKDAYS[self.day.weekday()]}）"
+
+    @property
     def wareki(self) -> str:
         """令和8年11月25日（水） 10:00〜10:30"""
-        return f"{format_wareki(self.day)}（{WEEKDAYS[self.day.weekday()]}） {self.hours}"
+        return f"{self.wareki_day} {self.hours}"
 
     @property
     def western(self) -> str:
@@ -530,7 +539,7 @@ def _confirm(
         f"来庁予約を{verb}しました（受付番号 {app.receipt_number}）",
         f"{procedure.name.ja}の来庁予約を{verb}しました。\n日時: {slot.wareki}（{slot.western}）\n"
         f"場所: {slot.place}\nお持ちいただくもの:{_bring(procedure) or ' なし'}\n"
-        f"変更・取消しは {slot.closes_at.astimezone(clock.JST):%Y-%m-%d %H:%M} まで",
+        f"変更・取消しは {slot.local_closes:%Y-%m-%d %H:%M} まで",
     )
 
 
