@@ -128,9 +128,7 @@ def resubmit_application(
 ) -> ApplicationOut:
     """再提出 after a return for correction: send only the corrected fields (409 unless returned)."""
     key = service.require_key(idempotency_key)
-    app = service.get_for(db, person, application_id)
-    procedure = catalogue.get_procedure(registry, app.procedure_id)
-    done = correction.resubmit(db, person, procedure, application_id, body.data, key=key)
+    done = correction.resubmit(db, registry, person, application_id, body.data, key=key)
     return ApplicationOut.of(done, backoffice.today())
 
 
@@ -143,9 +141,7 @@ def withdraw_application(
     db: Session = TRANSACTION,
 ) -> ApplicationOut:
     """取下げ: end an application not yet decided (409 once decided; repeating it changes nothing)."""
-    app = service.get_for(db, person, application_id)
-    procedure = catalogue.get_procedure(registry, app.procedure_id)
-    done = correction.withdraw(db, person, procedure, application_id, reason=body.reason)
+    done = correction.withdraw(db, registry, person, application_id, reason=body.reason)
     return ApplicationOut.of(done, backoffice.today())
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.sessions import Principal
 from tsunagu.notify import service as inbox
+from tsunagu.procedures import service as catalogue
 from tsunagu.procedures import statemachine
 from tsunagu.procedures.applications import attachments
 from tsunagu.procedures.applications import service as applications
@@ -24,6 +25,7 @@ from tsunagu.procedures.applications.validation import FieldError, InvalidApplic
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresApplication, ProceduresCorrection, ProceduresIdempotencyKey
 from tsunagu.procedures.payments import service as payments
+from tsunagu.procedures.registry import LiveRegistry
 
 RESUBMIT_KEY_PREFIX = "resubmit:"
 
@@ -103,10 +105,11 @@ def _tell(db: Session, row: ProceduresApplication, procedure: Procedure, title: 
 
 
 def withdraw(
-    db: Session, principal: Principal, procedure: Procedure, application_id: str, *, reason: str = ""
+    db: Session, registry: LiveRegistry, principal: Principal, application_id: str, *, reason: str = ""
 ) -> applications.Application:
     """取下げ: the applicant ends an application not yet decided (again: nothing more happens)."""
     row = _own(db, principal, application_id)
+    procedure = catalogue.get_procedure(registry, row.procedure_id)
     if row.status == "withdrawn":
         return applications.load(db, row.id)
     target = statemachine.next_status(row.status, "withdraw")
@@ -133,8 +136,8 @@ def editable_fields(
 
 def resubmit(
     db: Session,
+    registry: LiveRegistry,
     principal: Principal,
-    procedure: Procedure,
     application_id: str,
     values: Mapping[str, Any],
     *,
@@ -142,6 +145,7 @@ def resubmit(
 ) -> applications.Application:
     """再提出: the corrected application goes back to the office (the same key → the same result)."""
     row = _own(db, principal, application_id)
+    procedure = catalogue.get_procedure(registry, row.procedure_id)
     stored_key = RESUBMIT_KEY_PREFIX + hashlib.sha256(key.encode()).hexdigest()  # fits the key column
     digest = applications.fingerprint(f"{procedure.id}#{row.id}", values)
     earlier = db.scalar(
@@ -188,8 +192,8 @@ def resubmit(
 
 def check(
     db: Session,
+    registry: LiveRegistry,
     principal: Principal,
-    procedure: Procedure,
     application_id: str,
     values: Mapping[str, Any],
     *,
@@ -198,6 +202,7 @@ def check(
     """The corrected application's values, validated but not stored (the review step)."""
     row = _own(db, principal, application_id)
     statemachine.next_status(row.status, "resubmit")
+    procedure = catalogue.get_procedure(registry, row.procedure_id)
     return _checked(db, principal, procedure, row, values=values, key=key)
 
 

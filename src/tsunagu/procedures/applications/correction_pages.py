@@ -105,9 +105,9 @@ async def correct(
             )
         try:
             if form.get("step") == "submit" and not file_problems:
-                correction.resubmit(db, person, procedure, app.id, values, key=key)
+                correction.resubmit(db, registry, person, app.id, values, key=key)
                 return RedirectResponse(f"/applications/{application_id}", status_code=303)
-            data = correction.check(db, person, procedure, app.id, values, key=key)
+            data = correction.check(db, registry, person, app.id, values, key=key)
             if file_problems:
                 raise InvalidApplication(list(file_problems.values()))
         except InvalidApplication as exc:
@@ -163,9 +163,7 @@ def withdraw(
     registry: LiveRegistry = Depends(live_registry),
     db: Session = TRANSACTION,
 ) -> RedirectResponse:
-    app = service.get_for(db, person, application_id)
-    procedure = catalogue.get_procedure(registry, app.procedure_id)
-    correction.withdraw(db, person, procedure, app.id, reason=reason)
+    correction.withdraw(db, registry, person, application_id, reason=reason)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
 
 
