@@ -13,7 +13,6 @@ import html
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
+from tests.e2e.conftest import free_port, tsunagu_cli
 
 from benchmarks import support
 from tsunagu.core import sessions
@@ -86,17 +86,6 @@ notice:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _tsunagu(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "tsunagu.cli.main", *args], env=env, check=True,
-                   capture_output=True, timeout=900)
-
-
 def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -154,7 +143,7 @@ def main() -> None:
         var, definitions = Path(temp) / "var", Path(temp) / "definitions"
         shutil.copytree(loader.SHIPPED_DIR, definitions)
         env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
-        port = _free_port()
+        port = free_port()
         env.update({
             "TSUNAGU_ENVIRONMENT": "test", "TSUNAGU_DATA_DIR": str(var),
             "TSUNAGU_DATABASE_URL": f"sqlite:///{var / 'launch.db'}",
@@ -162,14 +151,16 @@ def main() -> None:
             "TSUNAGU_PROCEDURES_DIR": str(definitions), "TSUNAGU_BASE_URL": f"http://127.0.0.1:{port}",
         })
         var.mkdir()
-        _tsunagu(env, "db", "upgrade")
-        _tsunagu(env, "seed", "--residents", "20", "--corporations", "1")
+        tsunagu_cli(env, "db", "upgrade")
+        tsunagu_cli(env, "seed", "--residents", "20", "--corporations", "1")
         process = subprocess.Popen([sys.executable, "-m", "tsunagu.cli.main", "serve", "--port", str(port)],
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             _wait_ready(env["TSUNAGU_BASE_URL"], process)
             cookies = {SESSION_COOKIE: _resident_session(env["TSUNAGU_DATABASE_URL"])}
             with httpx.Client(base_url=env["TSUNAGU_BASE_URL"], cookies=cookies, timeout=30) as client:
+                # a running service: the first request's start-up (templates, mesh keys) is not a launch
+                client.get("/procedures/tenshutsu/apply").raise_for_status()
                 launches = [_launch(client, definitions, number) for number in range(1, LAUNCHES + 1)]
         finally:
             process.terminate()
@@ -177,8 +168,8 @@ def main() -> None:
     seconds = [round(s, 3) for s, _lines, _receipt in launches]
     lines = launches[0][1]
     median = round(support.median(seconds), 3)
-    print(f"new procedure file ({lines} lines of YAML) to an accepted submission: median {median} s "
-          f"over {LAUNCHES} launches {seconds} (target ≤ {TARGET_SECONDS:.0f} s)")
+    print(f"new procedure file ({lines} lines of YAML) to an accepted submission: median {median} s, "
+          f"max {max(seconds)} s over {LAUNCHES} launches {seconds} (target ≤ {TARGET_SECONDS:.0f} s)")
     print(f"receipts: {', '.join(receipt for _s, _l, receipt in launches)}")
     support.write("procedures_launch", {
         "procedure": "犬の登録 (dog registration), a new id per launch",
@@ -186,6 +177,7 @@ def main() -> None:
         "launches": LAUNCHES,
         "seconds_to_submittable": seconds,
         "seconds_median": median,
+        "seconds_max": max(seconds),
         "target_seconds": TARGET_SECONDS,
         "pass": median <= TARGET_SECONDS,
     })

@@ -35,13 +35,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _tsunagu(env: dict[str, str], *args: str) -> None:
+def tsunagu_cli(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "tsunagu.cli.main", *args], env=env, check=True,
                    capture_output=True, timeout=600)
 
@@ -57,15 +57,15 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "TSUNAGU_SECRET_KEY": "e2e-secret-key-not-for-production",
         "TSUNAGU_LOG_LEVEL": "warning",
         # links the server writes (the QR login's card-app URL) must point at this server
-        "TSUNAGU_BASE_URL": f"http://127.0.0.1:{_free_port()}",
+        "TSUNAGU_BASE_URL": f"http://127.0.0.1:{free_port()}",
     })
     return env
 
 
 @pytest.fixture(scope="session")
 def base_url(server_env: dict[str, str]) -> Iterator[str]:
-    _tsunagu(server_env, "db", "upgrade")
-    _tsunagu(server_env, "seed", "--residents", "60", "--corporations", "20")
+    tsunagu_cli(server_env, "db", "upgrade")
+    tsunagu_cli(server_env, "seed", "--residents", "60", "--corporations", "20")
     url = server_env["TSUNAGU_BASE_URL"]
     port = int(url.rsplit(":", 1)[1])
     process = subprocess.Popen(
