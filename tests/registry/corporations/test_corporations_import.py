@@ -153,3 +153,27 @@ def test_generated_file_round_trips_through_the_published_layout(database: Datab
     parsed = [item for _line, item in nta_format.read(path)]
     assert len(parsed) == written
     assert parsed == list(generator.corporations(50, seed=3))
+
+
+def test_fingerprints_are_the_published_fields_joined_as_text() -> None:
+    """Stored fingerprints stay valid: sequence and latest aside, "" for missing dates, str() else."""
+    from dataclasses import astuple
+    from hashlib import sha256
+
+    from tsunagu.registry.corporations.nta_format import RECORD_FIELDS, NtaRecord, read
+
+    records = [item for path in (FULL, DIFF) for _line, item in read(path) if isinstance(item, NtaRecord)]
+    for record in records:
+        text = "\x1f".join("" if value is None else str(value)
+                           for name, value in zip(RECORD_FIELDS, astuple(record), strict=True)
+                           if name not in ("sequence_number", "latest"))
+        assert record.fingerprint() == sha256(text.encode()).hexdigest()
+
+
+def test_overlong_cells_are_named(tmp_path: Path) -> None:
+    from tsunagu.registry.corporations.nta_format import BadRow, parse_row
+
+    row = FULL.read_text(encoding="utf-8").splitlines()[1].split(",")
+    assert parse_row(row).number == "6010001000001"
+    with pytest.raises(BadRow, match="furigana is longer than 500 characters"):
+        parse_row([*row[:28], "ア" * 501, row[29]])

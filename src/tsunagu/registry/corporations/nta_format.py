@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
-from operator import attrgetter, mul
+from operator import attrgetter, gt, itemgetter, mul
 from pathlib import Path
 
 from tsunagu.core.errors import ValidationFailed
@@ -113,8 +113,11 @@ class NtaRecord:
 
     def fingerprint(self) -> str:
         """Identifies the same published change across files (sequence and ``latest`` aside)."""
-        content = "\x1f".join(["" if value is None else str(value) for value in _fingerprinted(self)])
-        return hashlib.sha256(content.encode()).hexdigest()
+        values = list(_fingerprinted(self))
+        for index in _OPTIONAL_FINGERPRINTED:
+            if values[index] is None:
+                values[index] = ""
+        return hashlib.sha256("\x1f".join(map(str, values)).encode()).hexdigest()
 
     def to_row(self) -> list[str]:
         """The 30 CSV columns of this record (image ids are not kept, so they are empty)."""
@@ -131,7 +134,11 @@ class NtaRecord:
 
 RECORD_FIELDS = tuple(field.name for field in fields(NtaRecord))
 _NOT_FINGERPRINTED = frozenset({"sequence_number", "latest"})
-_fingerprinted = attrgetter(*(name for name in RECORD_FIELDS if name not in _NOT_FINGERPRINTED))
+_FINGERPRINTED = tuple(name for name in RECORD_FIELDS if name not in _NOT_FINGERPRINTED)
+_fingerprinted = attrgetter(*_FINGERPRINTED)
+# The fields that may be None (written as ""); every other value is written as str() does.
+_OPTIONAL_FINGERPRINTED = tuple(index for index, name in enumerate(_FINGERPRINTED)
+                                if "None" in str(NtaRecord.__dataclass_fields__[name].type))
 
 
 @lru_cache(maxsize=4096)
@@ -214,17 +221,19 @@ def _corporate_number(value: str, column: str) -> str:
         raise BadRow(f"{column}: {exc.detail}") from None
 
 
-_LENGTH_LIMITS = tuple((COLUMNS.index(column), column, limit) for column, limit in MAX_LENGTHS.items())
+_limited_cells = itemgetter(*(COLUMNS.index(column) for column in MAX_LENGTHS))
+_LIMITS = tuple(MAX_LENGTHS.values())
 
 
 def parse_row(row: list[str]) -> NtaRecord:
     """Validate one CSV row; raises BadRow naming the column and the rule it breaks."""
     if len(row) != len(COLUMNS):
         raise BadRow(f"expected {len(COLUMNS)} columns, found {len(row)}")
-    cells = [cell.strip() for cell in row]
-    for index, column, limit in _LENGTH_LIMITS:
-        if len(cells[index]) > limit:
-            raise BadRow(f"{column} is longer than {limit} characters")
+    cells = list(map(str.strip, row))
+    if any(map(gt, map(len, _limited_cells(cells)), _LIMITS)):
+        column, limit = next((column, limit) for (column, limit), cell in zip(MAX_LENGTHS.items(),
+                             _limited_cells(cells), strict=True) if len(cell) > limit)
+        raise BadRow(f"{column} is longer than {limit} characters")
     (sequence, number, process, correct, update_date, change_date, name, _name_image, kind,
      prefecture_name, city_name, street_number, _address_image, prefecture_code, city_code, post_code,
      address_outside, _outside_image, close_text, close_cause, successor, change_cause, assignment_date,
