@@ -27,7 +27,7 @@ TARGET_SECONDS, TARGET_TYPED_FIELDS = 60.0, 3
 
 def estimate(counts: dict[str, Any]) -> float:
     """KLM seconds for one phase's counts."""
-    return (
+    return float(
         counts["decisions"] * SECONDS_PER_DECISION
         + counts["typed_characters"] * SECONDS_PER_CHARACTER
         + counts["taps"] * SECONDS_PER_TAP

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pyotp
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 from tests.e2e.conftest import PHONE
 
 from tsunagu.core import sessions
@@ -96,6 +96,7 @@ def start_session(page: Page, base_url: str, database: Database, principal: sess
 
 def phone_page(browser: Browser) -> Page:
     """A new phone (390×844, touch, mobile) with its own cookies; JavaScript on for axe-core."""
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="ja-JP",
+    viewport = ViewportSize(width=PHONE["width"], height=PHONE["height"])
+    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True, locale="ja-JP",
                                   bypass_csp=True)
     return context.new_page()
