@@ -8,10 +8,11 @@ every ``checkpoint_every`` entries the node signs the head so that a rewritten c
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -201,10 +202,60 @@ class VerifyReport:
         return self.broken_seq is None and not self.problems
 
 
-# Raw driver values (no ORM or type processing): verification must keep up with the log.
-_CHAIN = text("SELECT seq, at, role, kind, request_id, consumer, provider, service, purpose, subject_code, "
+# The columns in the order the entry hash covers them, then the stored link and hash.
+# (":org" is also the sqlite3 driver's own named-parameter style.)
+_CHAIN_SQL = ("SELECT seq, at, role, kind, request_id, consumer, provider, service, purpose, subject_code, "
               "items, result, message_sha256, person_link, visible_from, prev_hash, entry_hash "
               "FROM mesh_log_entries WHERE organization_code = :org ORDER BY seq")
+_CHAIN = text(_CHAIN_SQL)
+_HASHED = 15  # columns covered by the entry hash (seq … visible_from)
+_BLOCK = 5000
+
+
+def _chain_rows(connection: Connection, organization_code: str) -> Iterator[Sequence[Any]]:
+    """Rows as the entry hash covers them. SQLite hands back the very text that was hashed, so its
+    rows come straight from the driver's cursor (no result objects, no conversion per row); other
+    databases' datetimes and JSON are brought to that text."""
+    if connection.dialect.name == "sqlite":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.arraysize = _BLOCK
+        cursor.execute(_CHAIN_SQL, {"org": organization_code})
+        yield from cursor
+        return
+    result = connection.execute(_CHAIN.execution_options(stream_results=True), {"org": organization_code})
+    for block in result.partitions(_BLOCK):
+        for row in block:
+            values = list(row)
+            values[1], values[10], values[14] = _instant(row[1]), _items_text(row[10]), _instant(row[14])
+            yield values
+
+
+def _walk(rows: Iterator[Sequence[Any]], report: VerifyReport, signed_seqs: set[int],
+          reporter: ProgressReporter) -> dict[int, str]:
+    """Recompute each entry's hash in order; stop at the first break. Returns the chain's hash at
+    each signed checkpoint."""
+    hashes: dict[int, str] = {}
+    expected_seq, prev = 1, GENESIS
+    sha256, encode, hashed = hashlib.sha256, _encode_array, _HASHED  # locals: looked up once per row
+    for row in rows:
+        seq, prev_hash, stored = row[0], row[hashed], row[hashed + 1]
+        if seq != expected_seq:
+            report.broken_seq, report.reason = expected_seq, f"entry {expected_seq} is missing"
+            break
+        if prev_hash != prev:
+            report.broken_seq, report.reason = seq, "its link to the previous entry is wrong"
+            break
+        if sha256(encode([prev, *row[:hashed]]).encode()).hexdigest() != stored:  # _hash_fields, inlined
+            report.broken_seq, report.reason = seq, "its content does not match its hash"
+            break
+        if seq in signed_seqs:
+            hashes[seq] = stored
+        prev, expected_seq = stored, seq + 1
+        report.entries += 1
+        if report.entries % _BLOCK == 0:
+            reporter.advance(_BLOCK)
+    reporter.advance(report.entries % _BLOCK)
+    return hashes
 
 
 def verify(database: Database, organization_code: str,
@@ -213,39 +264,22 @@ def verify(database: Database, organization_code: str,
     """Recompute the chain; name the first entry whose hash or link does not hold."""
     reporter = reporter or SilentProgress()
     report = VerifyReport(organization_code)
-    hashes: dict[int, str] = {}
     with database.session() as db:
-        total = db.scalar(select(func.count()).select_from(MeshLogEntry)
-                          .where(MeshLogEntry.organization_code == organization_code)) or 0
-        reporter.start(f"verifying the log of {organization_code}", total)
-        rows = db.execute(_CHAIN.execution_options(stream_results=True), {"org": organization_code})
-        expected_seq, prev = 1, GENESIS
-        sha256, encode = hashlib.sha256, _encode_array
-        for row in (row for partition in rows.partitions(5000) for row in partition):
-            (seq, at, role, kind, request_id, consumer, provider, service, purpose, subject_code, items,
-             result, message_sha256, person_link, visible_from, prev_hash, stored) = row
-            recomputed = sha256(encode([prev, seq, _instant(at), role, kind, request_id, consumer, provider,
-                                        service, purpose, subject_code, _items_text(items), result,
-                                        message_sha256, person_link, _instant(visible_from)]).encode()
-                                ).hexdigest()  # _hash_fields, inlined: once per entry
-            if seq != expected_seq:
-                report.broken_seq, report.reason = expected_seq, f"entry {expected_seq} is missing"
-                break
-            if prev_hash != prev:
-                report.broken_seq, report.reason = seq, "its link to the previous entry is wrong"
-                break
-            if recomputed != stored:
-                report.broken_seq, report.reason = seq, "its content does not match its hash"
-                break
-            hashes[seq] = stored
-            prev, expected_seq = stored, seq + 1
-            report.entries += 1
-            if report.entries % 5000 == 0:
-                reporter.advance(5000)
-        reporter.advance(report.entries % 5000)
         checkpoints = db.scalars(select(MeshLogCheckpoint)
                                  .where(MeshLogCheckpoint.organization_code == organization_code)
                                  .order_by(MeshLogCheckpoint.seq)).all()
+    collecting = gc.isenabled()
+    gc.disable()  # rows hold only strings and numbers: no cycles, and collections cost a tenth
+    try:
+        with database.engine.connect() as connection:
+            total = connection.scalar(select(func.count()).select_from(MeshLogEntry)
+                                      .where(MeshLogEntry.organization_code == organization_code)) or 0
+            reporter.start(f"verifying the log of {organization_code}", total)
+            hashes = _walk(_chain_rows(connection, organization_code), report,
+                           {point.seq for point in checkpoints}, reporter)
+    finally:
+        if collecting:
+            gc.enable()
     for point in checkpoints:
         report.checkpoints += 1
         if report.broken_seq is None and hashes.get(point.seq) != point.entry_hash:
