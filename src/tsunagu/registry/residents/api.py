@@ -7,8 +7,9 @@ session; an ``Idempotency-Key`` header makes a registration safe to retry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ from tsunagu.registry.residents.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/registry/residents", tags=["registry: residents"])
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 READERS = ("閲覧", "住基")
 REGISTRAR = "住基"
@@ -246,6 +248,17 @@ def move_out(
     return ResidentOut.of(body.register(db, record.id, principal.subject_id))
 
 
+def registration(path: str, conflicts: str, invalid: str) -> Callable[[Endpoint], Endpoint]:
+    """The route of a 届出: POST, 201 with the new history entry, CSRF-checked, its problems listed."""
+    return router.post(
+        path,
+        response_model=ChangeOut,
+        status_code=201,
+        dependencies=[Depends(csrf.protect)],
+        responses=registration_responses(conflicts, invalid),
+    )
+
+
 def _registered(
     db: Session,
     response: Response,
@@ -262,15 +275,10 @@ def _registered(
     return ChangeOut.of(change)
 
 
-@router.post(
+@registration(
     "/{municipality_code}/births",
-    response_model=ChangeOut,
-    status_code=201,
-    dependencies=[Depends(csrf.protect)],
-    responses=registration_responses(
-        "resident-already-registered",
-        "birth-date-in-future, unknown-household, unknown-town, town-outside-municipality",
-    ),
+    "resident-already-registered",
+    "birth-date-in-future, unknown-household, unknown-town, town-outside-municipality",
 )
 def register_birth(
     body: BirthIn,
@@ -285,17 +293,12 @@ def register_birth(
     return _registered(db, response, principal, idempotency_key, body, where=municipality_code)
 
 
-@router.post(
+@registration(
     "/{municipality_code}/move-ins",
-    response_model=ChangeOut,
-    status_code=201,
-    dependencies=[Depends(csrf.protect)],
-    responses=registration_responses(
-        "resident-already-registered",
-        "birth-date-in-future, effective-date-in-future, unknown-household, unknown-town, "
-        "town-outside-municipality, unknown-previous-address, previous-address-in-municipality, "
-        "invalid-individual-number",
-    ),
+    "resident-already-registered",
+    "birth-date-in-future, effective-date-in-future, unknown-household, unknown-town, "
+    "town-outside-municipality, unknown-previous-address, previous-address-in-municipality, "
+    "invalid-individual-number",
 )
 def register_move_in(
     body: MoveInIn,
@@ -310,15 +313,10 @@ def register_move_in(
     return _registered(db, response, principal, idempotency_key, body, where=municipality_code)
 
 
-@router.post(
+@registration(
     "/{municipality_code}/{resident_id}/deaths",
-    response_model=ChangeOut,
-    status_code=201,
-    dependencies=[Depends(csrf.protect)],
-    responses=registration_responses(
-        "resident-deceased, resident-moved-out",
-        f"{DATE_ERRORS}, new-head-required, not-a-household-member, new-head-not-needed",
-    ),
+    "resident-deceased, resident-moved-out",
+    f"{DATE_ERRORS}, new-head-required, not-a-household-member, new-head-not-needed",
 )
 def register_death(
     body: DeathIn,
@@ -335,12 +333,8 @@ def register_death(
     return _registered(db, response, principal, idempotency_key, body, where=record.id)
 
 
-@router.post(
-    "/{municipality_code}/{resident_id}/name-changes",
-    response_model=ChangeOut,
-    status_code=201,
-    dependencies=[Depends(csrf.protect)],
-    responses=registration_responses("resident-deceased, resident-moved-out", DATE_ERRORS),
+@registration(
+    "/{municipality_code}/{resident_id}/name-changes", "resident-deceased, resident-moved-out", DATE_ERRORS
 )
 def change_name(
     body: NameChangeIn,
