@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
@@ -25,12 +25,11 @@ from tsunagu.mesh import crypto, errors
 from tsunagu.mesh.directory import schemas, service
 from tsunagu.mesh.directory.models import MeshOrganization, MeshPrivateKey
 
-KeyStatus = Literal["current", "verification-only", "pending", "expired", "revoked"]
 RELOAD_SECONDS = 10.0
 
 
 def _moment(seconds: object) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(int(str(seconds)), tz=clock.now().tzinfo)
+    return None if seconds is None else datetime.fromtimestamp(int(str(seconds)), tz=UTC)
 
 
 def _usable(jwk: dict[str, Any], at: int) -> bool:
@@ -48,7 +47,7 @@ def current_kid(jwks: list[dict[str, Any]], at: int) -> str | None:
     return max(usable)[2] if usable else None
 
 
-def _status(jwk: dict[str, Any], current: str | None, at: int) -> KeyStatus:
+def _status(jwk: dict[str, Any], current: str | None, at: int) -> schemas.KeyStatus:
     if jwk.get("revoked"):
         return "revoked"
     if at < int(jwk.get("nbf", at)):

@@ -140,7 +140,8 @@ def organization(request: Request, code: str, _: Principal = ADMIN,
 def update_organization(request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN,
                         db: Session = TRANSACTION) -> HTMLResponse | RedirectResponse:
     """参加機関の変更 (its keys stay as they are)."""
-    _organization_page(request, db, code)  # 404 for an unknown member
+    if service.get_organization(db, code) is None:
+        raise NotFound(f"no member organization {code!r}")
     return _attempt(lambda: service.put_organization(db, _organization_in(form | {"code": code}),
                                                      actor_of(principal)),
                     f"/mesh/directory/organizations/{code}",

@@ -18,6 +18,7 @@ from tsunagu.core.types.postcode import Postcode
 OrganizationKind = Literal["national", "municipal", "agency", "private"]
 EventKind = Literal["address_changed", "died", "name_changed", "moved_out", "moving_notice"]
 BasisKind = Literal["law", "consent"]
+KeyStatus = Literal["current", "verification-only", "pending", "expired", "revoked"]
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,31}$"
 
 # The types a data item may declare: the standard types of tsunagu.core.types (行政基本情報データ
@@ -66,7 +67,7 @@ class SigningKey(BaseModel):
     fingerprint: str = Field(description="RFC 7638 JWK thumbprint (SHA-256)")
     not_before: datetime | None
     not_after: datetime | None
-    status: Literal["current", "verification-only", "pending", "expired", "revoked"]
+    status: KeyStatus
 
 
 class KeyRotation(BaseModel):
