@@ -54,6 +54,8 @@ def test_a_flagged_file_is_replaced_on_resubmission(
     audit = client.get(f"/api/v1/procedures/applications/{application_id}").json()["audit"]
     history = [a["to_status"] for a in audit]
     assert history == ["submitted", "under_review", "returned", "submitted"]
+    login_as(client, database, World.staff())
+    assert "<strong>再提出</strong>" in client.get("/staff/applications?status=submitted").text
 
 
 def test_withdrawal_is_confirmed_before_it_happens(resident_client: TestClient) -> None:
