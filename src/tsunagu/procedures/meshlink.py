@@ -150,9 +150,12 @@ class NodeGateway:
         # the codes are issued in their own transaction: the exchange writes logs in others
         with self.database.session() as db:
             basis = _basis(db, consumer, provider, known.service, wanted)
+            provider_code = None
             if known.provider_rule == "municipality_of_resident":
-                codes.code_for(db, provider, resident_id)
-            subject = codes.issue_for_resident(db, consumer, resident_id)
+                provider_code = codes.code_for(db, provider, resident_id)
+            # a municipality reading its own register (転出届) already holds its code for the person
+            subject = (provider_code if provider_code is not None and consumer == provider
+                       else codes.issue_for_resident(db, consumer, resident_id))
         try:
             result = node.query(
                 ctx,
