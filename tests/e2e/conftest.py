@@ -72,7 +72,7 @@ def base_url(server_env: dict[str, str]) -> Iterator[str]:
         [sys.executable, "-m", "uvicorn", "tsunagu.web.asgi:app", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
         env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a busy shared machine starts the app slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("server exited: " + process.stderr.read().decode() if process.stderr else "")
@@ -83,7 +83,7 @@ def base_url(server_env: dict[str, str]) -> Iterator[str]:
             time.sleep(0.2)
     else:
         process.kill()
-        raise RuntimeError("server did not become ready within 60 s")
+        raise RuntimeError("server did not become ready within 120 s")
     yield url
     process.terminate()
     process.wait(timeout=10)
