@@ -69,3 +69,34 @@ def test_an_unreachable_peer_is_a_transport_error() -> None:
         PeerClient(timeout=5).post(f"http://127.0.0.1:{free_port()}/v1/query", "x", {})
     with pytest.raises(TransportError, match="not an http"):
         PeerClient(timeout=5).get("ftp://127.0.0.1/x")
+
+
+class _Chunked(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "application/json; charset=utf-8")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        for part in ('{"名前":', ' "つなぐ"}'):
+            data = part.encode()
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_chunked_answer_is_read_whole() -> None:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Chunked)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        client = PeerClient(timeout=5)
+        answer = client.get(f"http://127.0.0.1:{httpd.server_address[1]}/v1/directory/x")
+        client.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert (answer.status_code, answer.text) == (200, '{"名前": "つなぐ"}')
+    assert answer.content_type.startswith("application/json")

@@ -1,19 +1,23 @@
 """HTTP between nodes: one pool of keep-alive HTTP/1.1 connections per peer, reused across threads.
 
-The standard library's ``http.client`` is used rather than httpx: a mesh exchange makes two such
-calls (consumer → provider → directory) and httpx's request machinery cost more CPU than the
-signing and verifying around them. Only what the mesh needs: a POST of a signed message and a GET
-of directory entries, each answered with the status and the body text.
+Neither httpx nor ``http.client``: a mesh exchange makes two such calls (consumer → provider →
+directory), and their request machinery (httpx's) or header parsing (``http.client`` parses headers
+with the ``email`` package) cost more CPU than the signing and verifying around them. Requests are
+written as bytes and responses parsed by httptools (llhttp, in C: the parser uvicorn uses), with
+Content-Length or chunked bodies. Only what the mesh needs: a POST of a signed message and a GET of
+directory entries, each answered with the status and the body text.
 """
 
 from __future__ import annotations
 
-import http.client
 import select
+import socket
 import ssl
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+import httptools
 
 _IDLE_PER_PEER = 32
 
@@ -29,7 +33,63 @@ class PeerResponse:
     content_type: str
 
 
-def _closed_by_peer(connection: http.client.HTTPConnection) -> bool:
+@dataclass
+class _Reply:
+    """httptools' callbacks: what one response brought."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    body: list[bytes] = field(default_factory=list)
+    complete: bool = False
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_body(self, body: bytes) -> None:
+        self.body.append(body)
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection to a peer."""
+
+    def __init__(self, peer: tuple[str, str, int], timeout: float, tls: ssl.SSLContext) -> None:
+        scheme, host, port = peer
+        self.host = host if port in (80, 443) else f"{host}:{port}"
+        sock = socket.create_connection((host, port), timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # one small write per request
+        self.sock: socket.socket | None = tls.wrap_socket(sock, server_hostname=host) \
+            if scheme == "https" else sock
+
+    def exchange(self, method: str, target: str, body: bytes, headers: dict[str, str]
+                 ) -> tuple[PeerResponse, bool]:
+        """Send one request and read its response; also says whether the connection stays open."""
+        assert self.sock is not None
+        head = [f"{method} {target} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
+        head += [f"{name}: {value}" for name, value in headers.items()]
+        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        reply = _Reply()
+        parser = httptools.HttpResponseParser(reply)
+        while not reply.complete:
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError("the peer closed the connection before answering in full")
+            parser.feed_data(data)
+        content_type = reply.headers.get("content-type", "")
+        _, _, charset = content_type.partition("charset=")
+        text = b"".join(reply.body).decode(charset.split(";")[0].strip(' "') or "utf-8", "replace")
+        closing = reply.headers.get("connection", "").lower() == "close"
+        keep_alive = parser.get_http_version() == "1.1" and not closing
+        return PeerResponse(parser.get_status_code(), text, content_type), keep_alive
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+def _closed_by_peer(connection: _Connection) -> bool:
     """An idle keep-alive connection that has become readable was closed (or broken) by the peer."""
     sock = connection.sock
     if sock is None:
@@ -44,11 +104,11 @@ class PeerClient:
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
-        self._idle: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
+        self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._guard = threading.Lock()
         self._tls = ssl.create_default_context()
 
-    def _borrow(self, peer: tuple[str, str, int]) -> http.client.HTTPConnection:
+    def _borrow(self, peer: tuple[str, str, int]) -> _Connection:
         with self._guard:
             idle = self._idle.get(peer, [])
             while idle:
@@ -56,12 +116,9 @@ class PeerClient:
                 if not _closed_by_peer(connection):
                     return connection
                 connection.close()
-        scheme, host, port = peer
-        if scheme == "https":
-            return http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._tls)
-        return http.client.HTTPConnection(host, port, timeout=self.timeout)
+        return _Connection(peer, self.timeout, self._tls)
 
-    def _give_back(self, peer: tuple[str, str, int], connection: http.client.HTTPConnection) -> None:
+    def _give_back(self, peer: tuple[str, str, int], connection: _Connection) -> None:
         with self._guard:
             idle = self._idle.setdefault(peer, [])
             if len(idle) < _IDLE_PER_PEER:
@@ -76,22 +133,20 @@ class PeerClient:
             raise TransportError(f"not an http(s) URL: {url!r}")
         peer = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        connection = self._borrow(peer)
+        connection = None
         try:
-            connection.request(method, target or "/", body=None if body is None else body.encode(),
-                               headers=headers or {})
-            response = connection.getresponse()
-            raw = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            connection.close()
+            connection = self._borrow(peer)
+            response, keep_alive = connection.exchange(method, target or "/", (body or "").encode(),
+                                                       headers or {})
+        except (OSError, httptools.HttpParserError) as exc:
+            if connection is not None:
+                connection.close()
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
-        if response.will_close:
-            connection.close()
-        else:
+        if keep_alive:
             self._give_back(peer, connection)
-        charset = response.headers.get_content_charset() or "utf-8"
-        return PeerResponse(response.status, raw.decode(charset, "replace"),
-                            response.headers.get("content-type", ""))
+        else:
+            connection.close()
+        return response
 
     def post(self, url: str, content: str, headers: dict[str, str]) -> PeerResponse:
         return self.request("POST", url, content, headers)
