@@ -241,14 +241,7 @@ def decide(
 def verify_notice(body: DocumentIn, request: Request, db: Session = TRANSACTION) -> VerificationOut:
     """Anyone: is this 処分通知 genuine, and who issued it?"""
     result = notices.verify(db, request.app.state.secret_key, body.document, issuers(request))
-    return VerificationOut(
-        valid=result.valid,
-        issuer=result.issuer,
-        reason=result.reason,
-        registered=result.registered,
-        payload=result.payload,
-        sha256=result.sha256,
-    )
+    return VerificationOut.of(result)
 
 
 @router.post("/notices/verify-pdf", response_model=VerificationOut)
@@ -259,14 +252,7 @@ async def verify_notice_pdf(
     content = await file.read()
     with request.app.state.database.session() as db:
         result, _document = notices.verify_pdf(db, request.app.state.secret_key, content, issuers(request))
-    return VerificationOut(
-        valid=result.valid,
-        issuer=result.issuer,
-        reason=result.reason,
-        registered=result.registered,
-        payload=result.payload,
-        sha256=result.sha256,
-    )
+    return VerificationOut.of(result)
 
 
 @router.get(

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from tsunagu.procedures.applications.service import Application
+from tsunagu.procedures.notices.service import Verification
 
 
 class ApplicationIn(BaseModel):
@@ -116,4 +117,15 @@ class VerificationOut(BaseModel):
     reason: str
     registered: bool = Field(description="The notice is on record at this platform")
     sha256: str = Field("", description="SHA-256 of the signed document (printed on its PDF)")
+
+    @classmethod
+    def of(cls, result: Verification) -> VerificationOut:
+        return cls(
+            valid=result.valid,
+            issuer=result.issuer,
+            reason=result.reason,
+            registered=result.registered,
+            payload=result.payload,
+            sha256=result.sha256,
+        )
     payload: dict[str, Any] | None
