@@ -16,6 +16,7 @@ from tsunagu import migrations
 from tsunagu.core import clock
 from tsunagu.mesh import crypto
 from tsunagu.mesh.cluster import LocalCluster
+from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.log.models import MeshLogEntry
 from tsunagu.mesh.node import schemas as wire
@@ -173,11 +174,14 @@ def test_a_provider_outage_is_a_clear_logged_error(cluster: LocalCluster, person
 def test_push_survives_a_subscriber_outage_and_is_applied_once(
         cluster: LocalCluster, person: dict[str, str]) -> None:
     city = cluster.context(CITY)
+    with cluster.database(OPERATOR).session() as db:  # the utility's basis needs the person's consent
+        directory.grant_consent(db, subscriber=POWER, resident_id="resident-0001", scope="moving",
+                                expires_at=clock.now() + timedelta(days=90), source="test")
     cluster.stop(PENSION)
     try:
         queued = push.publish(city, "address_changed", "resident-0001",
                               {"address": {"text": "東京都千代田区永田町一丁目1番1号"}})
-        assert queued == 2  # the pension organization and the utility (both subscribe with a basis)
+        assert queued == 2  # the pension organization (legal basis) and the utility (consent)
         start = clock.now()
         first = push.deliver_due(city, now=start)
         assert (first.delivered, first.failed) == (1, 1)

@@ -22,7 +22,7 @@ from tsunagu.mesh.node import adapters
 from tsunagu.mesh.node.context import NodeContext, build
 from tsunagu.mesh.settings import MeshSettings
 
-STARTUP_SECONDS = 60.0  # generous: CI machines can be busy
+STARTUP_SECONDS = 180.0  # generous: CI machines (and shared development ones) can be very busy
 
 
 def free_port() -> int:
