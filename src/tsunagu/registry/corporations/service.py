@@ -59,7 +59,6 @@ class CorporationRecord:
     prefecture_name: str
     city_code: str
     city_name: str
-    municipality_code: str
     street_number: str
     post_code: str
     address_outside: str
@@ -72,6 +71,7 @@ class CorporationRecord:
     close_cause_label: str
     successor_number: str
     last_process: str
+    municipality_code: str = ""  # 全国地方公共団体コード, "" when not linked
 
     @property
     def address(self) -> str:
