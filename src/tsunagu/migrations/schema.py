@@ -21,10 +21,21 @@ from tsunagu.registry.residents import models as registry_residents_models
 metadata = Base.metadata
 
 __all__ = [
-    "identity_business_models", "identity_cards_models", "identity_history_models",
-    "identity_oidc_models", "identity_organizations_models", "identity_proxies_models",
-    "identity_staff_models", "mesh_models", "metadata", "notify_models", "procedures_models",
-    "procedures_appointments_models", "procedures_payments_models",
-    "registry_addresses_models", "registry_corporations_models", "registry_residents_models",
+    "identity_business_models",
+    "identity_cards_models",
+    "identity_history_models",
+    "identity_oidc_models",
+    "identity_organizations_models",
+    "identity_proxies_models",
+    "identity_staff_models",
+    "mesh_models",
+    "metadata",
+    "notify_models",
+    "procedures_appointments_models",
+    "procedures_models",
+    "procedures_payments_models",
+    "registry_addresses_models",
+    "registry_corporations_models",
+    "registry_residents_models",
     "sessions",
 ]

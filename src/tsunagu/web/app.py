@@ -46,8 +46,8 @@ from tsunagu.registry.addresses import pages as addresses_pages
 from tsunagu.registry.corporations import api as corporations_api
 from tsunagu.registry.corporations import pages as corporations_pages
 from tsunagu.registry.residents import api as residents_api
-from tsunagu.registry.residents import pages as residents_pages
 from tsunagu.registry.residents import own_pages as residents_own_pages
+from tsunagu.registry.residents import pages as residents_pages
 from tsunagu.registry.residents import registration_pages as residents_registration_pages
 from tsunagu.web import errors, operations, pages
 from tsunagu.web.middleware import RequestContext
@@ -91,40 +91,44 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.add_middleware(RequestContext)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(operations.router)
-    app.include_router(pages.router)
-    app.include_router(business_api.router)
-    app.include_router(business_pages.router)
-    app.include_router(organizations_api.router)
-    app.include_router(cards_api.router)
-    app.include_router(cards_pages.router)
-    app.include_router(staff_api.router)
-    app.include_router(staff_pages.router)
-    app.include_router(history_api.router)
-    app.include_router(history_pages.router)
-    app.include_router(proxies_api.router)
-    app.include_router(proxies_pages.router)
-    app.include_router(oidc_api.router)
-    app.include_router(oidc_api.admin)
-    app.include_router(oidc_pages.router)
-    app.include_router(addresses_api.router)
-    app.include_router(addresses_pages.router)
-    app.include_router(corporations_api.router)
-    app.include_router(corporations_pages.router)
-    app.include_router(residents_api.router)
-    app.include_router(residents_pages.router)
-    app.include_router(residents_registration_pages.router)
-    app.include_router(residents_own_pages.router)
-    app.include_router(applications_api.router)  # before the catalogue's /{procedure_id}
-    app.include_router(procedures_routes.router)  # fees and appointments
-    app.include_router(onestop_api.router)
-    app.include_router(procedures_api.router)
-    app.include_router(applications_pages.router)  # before the catalogue's /procedures/{procedure_id}
-    app.include_router(backoffice_pages.router)
-    app.include_router(notices_pages.router)
-    app.include_router(onestop_pages.router)
-    app.include_router(procedures_pages.router)
-    app.include_router(notify_api.router)
-    app.include_router(notify_pages.router)
+    routers = (
+        operations.router,
+        pages.router,
+        business_api.router,
+        business_pages.router,
+        organizations_api.router,
+        cards_api.router,
+        cards_pages.router,
+        staff_api.router,
+        staff_pages.router,
+        history_api.router,
+        history_pages.router,
+        proxies_api.router,
+        proxies_pages.router,
+        oidc_api.router,
+        oidc_api.admin,
+        oidc_pages.router,
+        addresses_api.router,
+        addresses_pages.router,
+        corporations_api.router,
+        corporations_pages.router,
+        residents_api.router,
+        residents_pages.router,
+        residents_registration_pages.router,
+        residents_own_pages.router,
+        applications_api.router,  # before the catalogue's /{procedure_id}
+        procedures_routes.router,  # fees and appointments
+        onestop_api.router,
+        procedures_api.router,
+        applications_pages.router,  # before the catalogue's /procedures/{procedure_id}
+        backoffice_pages.router,
+        notices_pages.router,
+        onestop_pages.router,
+        procedures_pages.router,
+        notify_api.router,
+        notify_pages.router,
+    )
+    for router in routers:
+        app.include_router(router)
     mesh_routes.install(app, database, app.state.secret_key)
     return app

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import tsunagu.core.database
-
 revision: str = 'corporations_0002'
 down_revision: str | Sequence[str] | None = 'corporations_0001'
 branch_labels: str | Sequence[str] | None = None
