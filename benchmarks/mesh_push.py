@@ -1,7 +1,8 @@
 """Mesh push delivery end to end, with a receiver restart in the middle.
 
 The 千代田区 node publishes address changes (each fanned out by the directory node to the
-日本年金機構 and つなぐ電力 nodes, separate processes); the delivery worker sends signed webhooks.
+日本年金機構 node under its legal basis and to the つなぐ電力 node under each person's consent;
+separate processes); the delivery worker sends signed webhooks.
 Half-way the pension node is stopped and restarted; afterwards a batch of deliveries is replayed
 as if the worker had crashed before recording them. The output proves that every event arrived
 exactly once at every subscriber (none lost, none applied twice).
@@ -22,10 +23,11 @@ from benchmarks import support
 from tsunagu import migrations
 from tsunagu.core import clock
 from tsunagu.mesh.cluster import LocalCluster
+from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.push import service as push
 from tsunagu.mesh.push.models import MeshPushDelivery, MeshPushReceived
 
-CITY, PENSION, POWER = "131016", "jpn-pension", "tsunagu-power"
+CITY, PENSION, POWER, OPERATOR = "131016", "jpn-pension", "tsunagu-power", "digital-agency"
 PEOPLE = 50
 REPLAYED = 100
 
@@ -53,6 +55,11 @@ def run(events: int) -> dict[str, float | int | bool]:
         cluster.prepare()
         for number in range(PEOPLE):
             cluster.add_person(f"resident-{number}", {CITY: f"resident-{number}"})
+        with cluster.database(OPERATOR).session() as db:  # the utility receives changes only with consent
+            for number in range(PEOPLE):
+                directory.grant_consent(db, subscriber=POWER, resident_id=f"resident-{number}",
+                                        scope="moving", expires_at=clock.now() + timedelta(days=90),
+                                        source="benchmark")
         cluster.start_all()
         try:
             city = cluster.context(CITY)

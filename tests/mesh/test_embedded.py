@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node import service as node
-from tsunagu.mesh.push import registry_events
+from tsunagu.mesh.push import registry_events, worker
 from tsunagu.mesh.push import service as push
 from tsunagu.mesh.push.models import MeshPushDelivery
 from tsunagu.registry.residents import service as residents
@@ -129,6 +130,25 @@ def test_a_move_is_pushed_to_each_subscriber_with_only_its_items(database: Datab
     assert set(power[0].payload) == {"address", "effective_date"}
     assert "一番町" in power[0].payload["address"]["text"]
     assert push.deliver_due(world.node(CHIYODA)).delivered == 0  # nothing left, nothing twice
+
+
+def test_the_background_worker_publishes_and_delivers_a_move(database: Database, world: World) -> None:
+    with database.session() as db:
+        residents.change_address(db, world.resident_id, residents.Residence(town_id=TOWN_ID + 1, banchi="7"),
+                                 effective_date=date(2026, 11, 20), actor="test")
+    stop = worker.run_in_background(database, world.nodes.contexts, world.nodes.context, interval=0.05)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with database.session() as db:
+                if push.received(db, "jpn-pension"):
+                    break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    with database.session() as db:
+        assert [r.kind for r in push.received(db, "jpn-pension")] == ["address_changed"]
+        assert push.received(db, "tsunagu-power") == []  # no consent, nothing sent
 
 
 def test_failed_deliveries_become_dead_letters_the_admin_can_requeue(

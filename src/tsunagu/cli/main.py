@@ -79,13 +79,26 @@ def seed(
 @app.command()
 def demo(
     port: int | None = typer.Option(None, help="Port (default TSUNAGU_PORT)."),
+    deliver_every: float = typer.Option(
+        2.0, min=0, help="Seconds between the embedded mesh push delivery passes (0: run "
+        "`tsunagu mesh deliver` yourself)."),
 ) -> None:
-    """Migrate, load the demo data once, and serve at http://127.0.0.1:8000."""
+    """Migrate, load the demo data once, deliver mesh push notifications in the background, and
+    serve at http://127.0.0.1:8000."""
+    from tsunagu.mesh.node.embedded import EmbeddedNodes
+    from tsunagu.mesh.push.worker import run_in_background
+
     with errors_as_messages():
-        database = open_database(settings())
+        config = settings()
+        database = open_database(config)
         migrations.upgrade(database.engine)
         run_seed(database, SeedOptions(), only_if_empty=True)
-        database.dispose()
+        if deliver_every:
+            nodes = EmbeddedNodes(database, config.resolved_secret_key())
+            run_in_background(database, nodes.contexts, nodes.context, deliver_every)
+            out.print(f"mesh push: delivered every {deliver_every:g} s in the background")
+        else:
+            database.dispose()
     serve(host=None, port=port, workers=None)
 
 

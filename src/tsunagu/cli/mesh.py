@@ -57,24 +57,22 @@ def deliver(
     """Publish registry change events and deliver queued push notifications (retries with
     exponential backoff; dead letters after TSUNAGU_MESH_PUSH_MAX_ATTEMPTS failures)."""
     from tsunagu.mesh.node.embedded import EmbeddedNodes
-    from tsunagu.mesh.push import registry_events
-    from tsunagu.mesh.push.service import deliver_due
+    from tsunagu.mesh.push.worker import delivery_pass
 
     with errors_as_messages():
         config = settings()
         database = open_database(config)
         nodes = EmbeddedNodes(database, config.resolved_secret_key())
         while True:
-            published = registry_events.pump(database, nodes.context) if org is None else 0
             contexts = [build(org, database, config.resolved_secret_key(), get_mesh_settings())] if org \
-                else [ctx for code in nodes.served() if (ctx := nodes.context(code))]
-            for ctx in contexts:
-                run = deliver_due(ctx)
+                else nodes.contexts()
+            done = delivery_pass(database, contexts, None if org else nodes.context)
+            for code, run in done.runs.items():
                 if run.delivered or run.failed or run.dead or once:
-                    out.print(f"{ctx.organization_code}: delivered {run.delivered}, failed {run.failed}, "
+                    out.print(f"{code}: delivered {run.delivered}, failed {run.failed}, "
                               f"dead {run.dead}, waiting {run.waiting}")
-            if published:
-                out.print(f"published {published} registry change event(s)")
+            if done.published:
+                out.print(f"published {done.published} registry change event(s)")
             if once:
                 return
             time.sleep(interval)

@@ -45,6 +45,9 @@ def test_one_move_submits_each_part_once_with_its_own_status(
     assert evidence["legal_basis_id"] == f"tennyu-{CHIYODA}-{YOKOSUKA}"
 
     assert push.deliver_due(nodes.context(CHIYODA)).delivered == 1  # only the consented company
+    bundle = response.json()["id"]
+    live = {p["name"]: p for p in resident_client.get(f"{URL}/{bundle}").json()["parts"]}
+    assert live["tsunagu-power"]["status"] == "delivered"  # the outbox's state, not a snapshot
     with database.session() as db:
         [received] = push.received(db, "tsunagu-power")
     assert received.kind == "moving_notice" and received.provider == CHIYODA

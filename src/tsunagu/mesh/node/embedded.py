@@ -55,6 +55,10 @@ class EmbeddedNodes:
             members = directory.list_organizations(db)
         return [m.code for m in members if self.context(m.code) is not None]
 
+    def contexts(self) -> list[NodeContext]:
+        """The nodes of every member served here."""
+        return [ctx for code in self.served() if (ctx := self.context(code)) is not None]
+
     def _app(self, organization_code: str) -> NodeApp | None:
         ctx = self.context(organization_code)
         if ctx is None:

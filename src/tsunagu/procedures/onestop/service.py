@@ -42,8 +42,11 @@ COMPANIES: dict[str, str] = {"tsunagu-power": "denki-tenkyo"}
 CONSENT_STATUS_NAMES = {
     "consented": N_("同意済み"),
     "queued": N_("配信待ち"),
+    "delivered": N_("通知済み"),
     "failed": N_("通知できませんでした"),
 }
+# where the mesh's push delivery of the notice stands, as the person sees it
+DELIVERY_STATUS = {push.DELIVERED: "delivered", push.DEAD: "failed"}
 
 
 class UnknownCompany(ValidationFailed):
@@ -206,7 +209,7 @@ def _notify_companies(
                                          status="consented", detail="", consented_at=now, updated_at=now))
             directory.grant_consent(db, subscriber=company, resident_id=record.id, scope=CONSENT_SCOPE,
                                     expires_at=now + CONSENT_VALID, source=f"onestop:{bundle}")
-    sender, event = node_of(record.municipality_code), uuid.uuid5(uuid.NAMESPACE_URL, bundle).hex
+    sender, event = node_of(record.municipality_code), _event_id(bundle)
     try:
         if sender is None:
             raise meshlink.MeshUnavailable(f"{record.municipality_code} cannot publish through the mesh here")
@@ -223,6 +226,19 @@ def _notify_companies(
                 row.status = "queued" if routed else "failed"
                 row.detail = "" if routed else failure or "no consent-based subscription routes it"
                 row.updated_at = clock.now()
+
+
+def _delivery(db: Session, publisher: str | None, bundle: str, consent: ProceduresConsent) -> str:
+    """A queued notice's live state in the publishing municipality's push outbox."""
+    if consent.status != "queued" or publisher is None:
+        return consent.status
+    state = push.delivery_status(db, publisher, _event_id(bundle), consent.company)
+    return DELIVERY_STATUS.get(state or "", consent.status)
+
+
+def _event_id(bundle: str) -> str:
+    """One moving notice per move, whatever the number of submissions."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, bundle).hex
 
 
 def _consent_row(db: Session, bundle: str, company: str) -> ProceduresConsent | None:
@@ -258,7 +274,8 @@ def status_of(database: Database, person: Principal, bundle: str) -> Bundle:
             )
             for a in apps
         ]
-        parts += [PartStatus(c.company, c.status, c.detail) for c in consents]
+        publisher = next((a.organization_code for a in apps if a.procedure_id == MOVING_OUT), None)
+        parts += [PartStatus(c.company, _delivery(db, publisher, bundle, c), c.detail) for c in consents]
     if not parts:
         raise applications.ForeignApplication("no such move of yours")
     return Bundle(bundle, tuple(parts))
