@@ -125,6 +125,7 @@ _axe = Axe()
 
 def assert_accessible(page: Page) -> None:
     """No WCAG 2.1 A/AA violation that axe-core can detect on the current page."""
+    page.wait_for_load_state("load")
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA},
                                       "resultTypes": ["violations"]})
     violations = results.response["violations"]
@@ -135,5 +136,6 @@ def assert_accessible(page: Page) -> None:
 
 
 def assert_no_horizontal_scroll(page: Page) -> None:
+    page.wait_for_load_state("load")  # a page still replacing the last one has no document yet
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{page.url} scrolls sideways by {overflow}px on a phone"

@@ -3,6 +3,8 @@ then the person sees who read their record — every page accessible (axe) and w
 
 from __future__ import annotations
 
+from typing import Literal
+
 from playwright.sync_api import Browser, Page
 from tests.e2e import test_apply
 from tests.e2e.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
@@ -25,6 +27,12 @@ def _checked(page: Page) -> None:
     assert_accessible(page)
 
 
+def _follow(page: Page, role: Literal["link", "button"], name: str) -> None:
+    """Click a link or submit button and wait for the next page (checks must not see the old one)."""
+    with page.expect_navigation():
+        page.get_by_role(role, name=name).click()
+
+
 def _fill(page: Page, values: dict[str, str]) -> None:
     for field, value in values.items():
         page.locator(f"#{field}").fill(value)
@@ -39,15 +47,15 @@ def test_staff_register_a_birth_and_a_name_change_and_the_person_sees_the_reads(
     staff.goto(f"{base_url}/staff/registry/residents/{person_id}")
     _checked(staff)
 
-    staff.get_by_role("link", name="この世帯に出生届を登録").click()
+    _follow(staff, "link", "この世帯に出生届を登録")
     _checked(staff)
     today = clock.today_jst().date().isoformat()
     _fill(staff, NEWBORN | {"birth_date": today})
     staff.locator("#sex").select_option("1")
-    staff.get_by_role("button", name="確認する").click()
+    _follow(staff, "button", "確認する")
     assert "陽太" in staff.locator("main").inner_text()
     _checked(staff)
-    staff.get_by_role("button", name="登録する").click()
+    _follow(staff, "button", "登録する")
     assert "登録しました: 出生" in staff.locator("h1").inner_text()
     _checked(staff)
 
@@ -56,12 +64,12 @@ def test_staff_register_a_birth_and_a_name_change_and_the_person_sees_the_reads(
         staff,
         {"family_name": "高橋", "family_kana": "タカハシ", "reason": "婚姻", "effective_date": "2999-01-01"},
     )
-    staff.get_by_role("button", name="確認する").click()
+    _follow(staff, "button", "確認する")
     assert staff.locator("#effective_date-error").is_visible()  # a date in the future, next to its field
     _checked(staff)
     staff.locator("#effective_date").fill(today)
-    staff.get_by_role("button", name="確認する").click()
-    staff.get_by_role("button", name="登録する").click()
+    _follow(staff, "button", "確認する")
+    _follow(staff, "button", "登録する")
     assert "登録しました: 氏名変更" in staff.locator("h1").inner_text()
     assert "婚姻" in staff.locator("main").inner_text()
     staff.context.close()
@@ -71,10 +79,10 @@ def test_staff_register_a_birth_and_a_name_change_and_the_person_sees_the_reads(
     person = browser.new_context(viewport=PHONE, bypass_csp=True, locale="ja-JP").new_page()
     _log_in(person, base_url, server_database, sessions.Principal(kind="resident", subject_id=person_id))
     person.goto(f"{base_url}/identity/history")
-    person.get_by_role("link", name="わたしの住民票を見た記録").click()
+    _follow(person, "link", "わたしの住民票を見た記録")
     main = person.locator("main").inner_text()
     assert "住民記録の担当職員" in main and "e2e-registrar" not in main and "氏名変更" in main
     _checked(person)
-    person.get_by_role("button", name="番号を表示").click()
+    _follow(person, "button", "番号を表示")
     _checked(person)
     person.context.close()
