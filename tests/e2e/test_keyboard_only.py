@@ -53,24 +53,24 @@ def test_a_certificate_with_the_keyboard_only(browser: Browser, base_url: str, s
     tab_to(page, "input[name=purpose]")
     page.keyboard.press("Space")
     tab_to(page, "button[value=review]")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/apply")
+    with page.expect_navigation(url="**/apply"):  # the form posts to its own URL
+        page.keyboard.press("Enter")
     assert page.locator("h1").inner_text() == "申請内容の確認"
     assert "本人のみ" in page.locator("main").inner_text()
 
     tab_to(page, "button[value=submit]")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/applications/**")
+    with page.expect_navigation(url="**/applications/**"):
+        page.keyboard.press("Enter")
     assert "申請を受け付けました。" in page.locator("main").inner_text()
     assert f"-{CHIYODA}-" in page.locator("dd strong").first.inner_text()
 
     tab_to(page, "form[action$='/payment'] button")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/test-provider/**")
+    with page.expect_navigation(url="**/test-provider/**"):
+        page.keyboard.press("Enter")
     assert "600 円" in page.locator("main").inner_text()
     tab_to(page, "button[value=pay]")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/applications/**")
+    with page.expect_navigation(url="**/applications/**"):
+        page.keyboard.press("Enter")
     assert "お支払い済み" in page.locator("#payment").locator("..").inner_text()
     page.context.close()
 

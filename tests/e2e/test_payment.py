@@ -22,12 +22,13 @@ def _fee(page: Page) -> str:
 
 
 def _checkout(page: Page, choice: str) -> None:
-    page.get_by_role("button", name="手数料を支払う").click()
+    with page.expect_navigation(url="**/test-provider/**"):
+        page.get_by_role("button", name="手数料を支払う").click()
     assert page.locator("h1").inner_text() == "テスト決済"
     assert "300 円" in page.locator("main").inner_text()
     assert_accessible(page)
-    page.get_by_role("button", name=choice).click()
-    page.wait_for_url("**/applications/**")
+    with page.expect_navigation(url="**/applications/**"):
+        page.get_by_role("button", name=choice).click()
 
 
 def test_fail_retry_pay_and_refund(browser: Browser, base_url: str, server_env: dict[str, str],
