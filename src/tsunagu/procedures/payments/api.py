@@ -6,13 +6,12 @@ from fastapi import APIRouter, Depends, Request
 
 from tsunagu.core.http.auth import require_principal, require_resident
 from tsunagu.core.sessions import Principal
-from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.payments import service
 from tsunagu.procedures.payments.provider import SIGNATURE_HEADER, PaymentProvider
 from tsunagu.procedures.payments.schemas import CallbackOut, PaymentOut
-from tsunagu.procedures.payments.wiring import callback_url, payment_provider
+from tsunagu.procedures.payments.wiring import payment_provider, start_for
 from tsunagu.procedures.registry import LiveRegistry
 
 router = APIRouter(prefix="/api/v1/procedures", tags=["payments"])
@@ -49,18 +48,7 @@ def start_payment(
     registry: LiveRegistry = Depends(live_registry),
 ) -> PaymentOut:
     """手数料を支払う: a payment intent at the provider; send the payer to ``checkout_url``."""
-    database = request.app.state.database
-    with database.session() as db:
-        app = applications.get_for(db, person, application_id)
-    procedure = catalogue.get_procedure(registry, app.procedure_id)
-    payment = service.start(
-        database,
-        provider,
-        procedure,
-        app,
-        return_url=f"{str(request.base_url).rstrip('/')}/applications/{app.id}/payment/return",
-        callback_url=callback_url(request, provider),
-    )
+    payment = start_for(request, person, application_id, provider, registry)
     return PaymentOut.of(payment)
 
 

@@ -14,12 +14,11 @@ from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import require_resident
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
-from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.payments import service, testprovider
 from tsunagu.procedures.payments.provider import PaymentProvider
-from tsunagu.procedures.payments.wiring import base_url, callback_sender, callback_url, payment_provider
+from tsunagu.procedures.payments.wiring import callback_sender, payment_provider, start_for
 from tsunagu.procedures.registry import LiveRegistry
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)])
@@ -34,17 +33,7 @@ def pay(
     registry: LiveRegistry = Depends(live_registry),
 ) -> RedirectResponse:
     """手数料を支払う: off to the provider's checkout."""
-    database = request.app.state.database
-    with database.session() as db:
-        app = applications.get_for(db, person, application_id)
-    payment = service.start(
-        database,
-        provider,
-        catalogue.get_procedure(registry, app.procedure_id),
-        app,
-        return_url=f"{base_url(request)}/applications/{app.id}/payment/return",
-        callback_url=callback_url(request, provider),
-    )
+    payment = start_for(request, person, application_id, provider, registry)
     return RedirectResponse(payment.checkout_url, status_code=303)
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import httpx
 from fastapi import Request
 
-from tsunagu.procedures.payments import testprovider
+from tsunagu.core.sessions import Principal
+from tsunagu.procedures import service as catalogue
+from tsunagu.procedures.applications import service as applications
+from tsunagu.procedures.payments import service, testprovider
 from tsunagu.procedures.payments.provider import PaymentProvider
+from tsunagu.procedures.registry import LiveRegistry
 
 CALLBACK_PATH = "/api/v1/procedures/payments/callbacks"
 
@@ -36,4 +40,25 @@ def callback_sender(request: Request) -> testprovider.Sender:
 def payment_provider(request: Request) -> PaymentProvider:
     return testprovider.TestProvider(
         request.app.state.database, request.app.state.secret_key, base_url(request), callback_sender(request)
+    )
+
+
+def start_for(
+    request: Request,
+    person: Principal,
+    application_id: str,
+    provider: PaymentProvider,
+    registry: LiveRegistry,
+) -> service.Payment:
+    """手数料を支払う for one of the person's applications, returning to its status page."""
+    database = request.app.state.database
+    with database.session() as db:
+        app = applications.get_for(db, person, application_id)
+    return service.start(
+        database,
+        provider,
+        catalogue.get_procedure(registry, app.procedure_id),
+        app,
+        return_url=f"{base_url(request)}/applications/{app.id}/payment/return",
+        callback_url=callback_url(request, provider),
     )
