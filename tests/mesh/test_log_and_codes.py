@@ -56,6 +56,19 @@ def test_the_first_altered_entry_is_named(chain: Database, change: dict[str, obj
     assert report.broken_seq == broken and reason in report.reason
 
 
+def test_appends_from_two_processes_interleave_into_one_chain(chain: Database) -> None:
+    """Each process keeps the head it last wrote; after the other's append its insert collides
+    with the other's entry and it re-reads the head instead of forking or breaking the chain."""
+    other = Database(chain.url)
+    try:
+        for number in range(8, 14):
+            message_log.append(other if number % 2 else chain, ORG, [_event(number), _event(number + 50)])
+    finally:
+        other.dispose()
+    report = message_log.verify(chain, ORG, _resolve)
+    assert report.ok and report.entries == 7 + 12
+
+
 def test_a_removed_entry_is_found(chain: Database) -> None:
     with chain.session() as db:
         db.execute(delete(MeshLogEntry).where(MeshLogEntry.organization_code == ORG, MeshLogEntry.seq == 5))
@@ -65,10 +78,12 @@ def test_a_removed_entry_is_found(chain: Database) -> None:
 
 def test_a_rewritten_chain_fails_its_signed_checkpoint(chain: Database) -> None:
     """Whoever rewrites every hash after an entry still cannot forge the node's checkpoint."""
-    with chain.session() as db:
+    forger = Database(chain.url)  # another process: it reads the head from the table it tampered with
+    with forger.session() as db:
         db.execute(delete(MeshLogEntry).where(MeshLogEntry.organization_code == ORG, MeshLogEntry.seq >= 2))
     for number in range(2, 8):
-        message_log.append(chain, ORG, [_event(number + 100)])
+        message_log.append(forger, ORG, [_event(number + 100)])
+    forger.dispose()
     report = message_log.verify(chain, ORG, _resolve)
     assert report.broken_seq is None and not report.ok
     assert any("checkpoint at entry 3" in problem for problem in report.problems)

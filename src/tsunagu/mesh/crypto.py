@@ -33,9 +33,28 @@ _COORDINATE_BYTES = 32
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
+def compact_encoder(*, sort_keys: bool) -> Callable[[Any], str]:
+    """JSON without spaces or ASCII escapes, as ``json.dumps`` writes it, from one C encoder made
+    once: ``json.dumps`` makes its encoder afresh on every call, a cost that showed on every
+    message signed and every log entry hashed. (Without the C accelerator: ``json.dumps``.)"""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        options = {"ensure_ascii": False, "sort_keys": sort_keys, "separators": (",", ":")}
+        return lambda value: json.dumps(value, **options)  # type: ignore[arg-type]
+    chunks = make(None, _no_default, json.encoder.encode_basestring, None, ":", ",", sort_keys, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+def _no_default(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_canonical = compact_encoder(sort_keys=True)
+
+
 def canonical_json(value: Any) -> bytes:
     """One byte string per value: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return _canonical(value).encode()
 
 
 def sha256_hex(data: bytes | str) -> str:

@@ -66,8 +66,8 @@ def code_for(db: Session, organization_code: str, resident_id: str) -> str:
 
 
 def local_id_of(db: Session, organization_code: str, code: str) -> str | None:
-    local_id: str | None = db.execute(_LOCAL_ID, {"org": organization_code, "code": code}).scalar()
-    return local_id
+    found = db.connection().execute(_LOCAL_ID, {"org": organization_code, "code": code}).scalar()
+    return None if found is None else str(found)
 
 
 def link_of(db: Session, organization_code: str, code: str) -> str | None:

@@ -13,6 +13,8 @@ from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
@@ -88,12 +90,17 @@ def authorize_signed(database: Database, operator_key: crypto.SigningKey, token:
             subject_code=request.subject, items=items, result=result,
             message_sha256=request.request_sha256, person_link=person_link, visible_from=visible_from)
 
+    def decide(connection: Connection) -> tuple[directory.Authorization, list[message_log.LogEvent]]:
+        granted = directory.authorize(Session(connection), consumer=request.consumer,
+                                      provider=request.provider, service=request.service,
+                                      version=request.version, purpose=request.purpose,
+                                      subject=request.subject, items=request.items,
+                                      known=current_catalog(database))
+        return granted, [event("authorization", granted.items, "ok", granted.person_link,
+                               granted.visible_from)]
+
     try:
-        with database.session() as db:
-            granted = directory.authorize(db, consumer=request.consumer, provider=request.provider,
-                                          service=request.service, version=request.version,
-                                          purpose=request.purpose, subject=request.subject,
-                                          items=request.items, known=current_catalog(database))
+        granted, _ = message_log.append_with(database, operator, decide, operator_key)
     except errors.MeshDenied as exc:
         message_log.append(database, operator, [event("denial", request.items, exc.code)])
         metrics.DENIALS.labels(operator, ROLE, service, exc.code).inc()
@@ -101,8 +108,6 @@ def authorize_signed(database: Database, operator_key: crypto.SigningKey, token:
     decision = wire.Decision(request_id=request.request_id, iat=int(clock.now().timestamp()),
                              provider=request.provider, items=granted.items,
                              subject=granted.provider_subject, legal_basis=granted.basis.id)
-    message_log.append(database, operator, [event("authorization", granted.items, "ok", granted.person_link,
-                                                  granted.visible_from)], operator_key)
     metrics.REQUESTS.labels(operator, ROLE, service, "ok").inc()
     return crypto.sign(operator_key, decision.model_dump(mode="json"), wire.DECISION_TYP), decision
 
@@ -111,14 +116,16 @@ def fanout_signed(database: Database, operator_key: crypto.SigningKey, token: st
                   operator: str) -> tuple[str, wire.Targets]:
     """Name the subscribers of a provider's event, each with its own code; log each notification."""
     request = _verified(database, token, wire.FANOUT_TYP, wire.FanoutRequest, lambda r: r.provider)
-    with database.session() as db:
-        found = directory.fanout(db, request.provider, request.kind, request.subject)
-    message_log.append(database, operator, [message_log.LogEvent(
-        role=ROLE, kind="notification", request_id=request.event_id, consumer=target.subscriber,
-        provider=request.provider, service=f"{request.provider}/events/{request.kind}",
-        purpose=target.legal_basis_id, subject_code=target.subject_code, items=(request.kind,),
-        result="routed", message_sha256=crypto.sha256_hex(token), person_link=target.person_link,
-        visible_from=target.visible_from) for target in found], operator_key)
+    def route(connection: Connection) -> tuple[list[directory.FanoutTarget], list[message_log.LogEvent]]:
+        found = directory.fanout(Session(connection), request.provider, request.kind, request.subject)
+        return found, [message_log.LogEvent(
+            role=ROLE, kind="notification", request_id=request.event_id, consumer=target.subscriber,
+            provider=request.provider, service=f"{request.provider}/events/{request.kind}",
+            purpose=target.legal_basis_id, subject_code=target.subject_code, items=(request.kind,),
+            result="routed", message_sha256=crypto.sha256_hex(token), person_link=target.person_link,
+            visible_from=target.visible_from) for target in found]
+
+    found, _ = message_log.append_with(database, operator, route, operator_key)
     targets = wire.Targets(event_id=request.event_id, iat=int(clock.now().timestamp()), targets=tuple(
         wire.Target(subscriber=t.subscriber, endpoint=t.endpoint, subject=t.subject_code,
                     legal_basis=t.legal_basis_id, items=t.items) for t in found))

@@ -12,10 +12,11 @@ import gc
 import hashlib
 import json
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -68,9 +69,6 @@ def _instant(value: datetime | str | None) -> str | None:
     return value.astimezone(UTC).strftime(_INSTANT)
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
 def _items_text(items: Any) -> str:
     """The items as the JSON column stores them (SQLite hands back this very text)."""
     return items if isinstance(items, str) else json.dumps(list(items))
@@ -83,25 +81,8 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, event: LogEvent) -> str:
                         _instant(event.visible_from))
 
 
-def _array_encoder() -> Callable[[list[Any]], str]:
-    """``_ENCODER.encode`` for the fields' array, without building a new C encoder per call.
-
-    ``JSONEncoder.encode`` makes its C encoder afresh on every call, which was a third of the cost
-    of verifying an entry; CPython's own ``c_make_encoder`` (the accelerator ``json`` itself
-    uses) is made once here with the same options. Without it, the pure-Python path is used.
-    """
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return _ENCODER.encode
-    chunks = make(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, True)
-
-    def encode(values: list[Any]) -> str:
-        return "".join(chunks(values, 0))
-
-    return encode
-
-
-_encode_array = _array_encoder()
+# Arrays of the fields: one C encoder made once (``crypto.compact_encoder``).
+_encode_array = crypto.compact_encoder(sort_keys=False)
 
 
 def _hash_fields(prev_hash: str, *values: Any) -> str:
@@ -114,20 +95,48 @@ def _lock(organization_code: str) -> threading.Lock:
         return _locks.setdefault(organization_code, threading.Lock())
 
 
+# The head (seq, hash) of each chain this process appended to, so that an append need not read
+# it first. Another process appending to the same chain makes it stale; the next insert then
+# collides on (organization, seq) and the head is read afresh.
+_heads: weakref.WeakKeyDictionary[Database, dict[str, tuple[int, str]]] = weakref.WeakKeyDictionary()
+T = TypeVar("T")
+
+
 def append(database: Database, organization_code: str, events: Sequence[LogEvent],
            signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000) -> list[int]:
     """Write ``events`` at the end of the organization's chain in their own transaction.
 
     The log must survive the refusal it records, so it never shares the caller's transaction.
     """
+    return append_with(database, organization_code, lambda _: ([], list(events)), signing_key,
+                       checkpoint_every)[1]
+
+
+def append_with(database: Database, organization_code: str,
+                work: Callable[[Connection], tuple[T, Sequence[LogEvent]]],
+                signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000
+                ) -> tuple[T, list[int]]:
+    """Run ``work`` and log the events it returns in one transaction (one commit on an exchange's
+    path instead of two). If ``work`` raises, nothing of it is written and nothing is logged: the
+    caller logs the refusal with :func:`append`. ``work`` may run again after a collision with
+    another process's append, so it must not act outside the transaction."""
+    heads = _heads.setdefault(database, {})
     for attempt in range(_APPEND_ATTEMPTS):
-        try:
-            with _lock(organization_code), database.engine.begin() as connection:
-                return _append(connection, organization_code, events, signing_key, checkpoint_every)
-        except IntegrityError:  # another process appended first; re-read the head
-            if attempt == _APPEND_ATTEMPTS - 1:
-                raise
-    return []
+        with _lock(organization_code):
+            try:
+                with database.engine.begin() as connection:
+                    result, events = work(connection)
+                    head = heads.get(organization_code) or _head(connection, organization_code)
+                    seqs, new_head = _append(connection, organization_code, head, events,
+                                             signing_key=signing_key, checkpoint_every=checkpoint_every)
+            except IntegrityError:  # another process appended first; re-read the head
+                heads.pop(organization_code, None)
+                if attempt == _APPEND_ATTEMPTS - 1:
+                    raise
+                continue
+            heads[organization_code] = new_head
+            return result, seqs
+    raise AssertionError("unreachable")
 
 
 # Built once: SQLAlchemy then reuses their compiled form without rebuilding a cache key per call.
@@ -142,10 +151,12 @@ def _head(connection: Connection, organization_code: str) -> tuple[int, str]:
     return (int(head[0]), str(head[1])) if head else (0, GENESIS)
 
 
-def _append(connection: Connection, organization_code: str, events: Sequence[LogEvent],
-            signing_key: crypto.SigningKey | None, checkpoint_every: int) -> list[int]:
-    """Core inserts (not the ORM): the log is on the path of every exchange."""
-    seq, prev = _head(connection, organization_code)
+def _append(connection: Connection, organization_code: str, head: tuple[int, str],
+            events: Sequence[LogEvent], *, signing_key: crypto.SigningKey | None, checkpoint_every: int
+            ) -> tuple[list[int], tuple[int, str]]:
+    """Core inserts (not the ORM): the log is on the path of every exchange. Returns the new
+    entries' seqs and the chain's new head."""
+    seq, prev = head
     at = clock.now()
     rows: list[dict[str, Any]] = []
     for event in events:
@@ -163,7 +174,7 @@ def _append(connection: Connection, organization_code: str, events: Sequence[Log
         prev = digest
     if rows:
         connection.execute(_INSERT_ENTRIES, rows)
-    return [row["seq"] for row in rows]
+    return [row["seq"] for row in rows], (seq, prev)
 
 
 def _add_checkpoint(connection: Connection, organization_code: str, seq: int, digest: str,

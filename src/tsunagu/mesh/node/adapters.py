@@ -39,8 +39,8 @@ def fetch(db: Session, organization_code: str, local_id: str, service_code: str)
         if resident is None or resident.municipality_code != organization_code:
             return None
         return resident_items(resident)
-    data = db.execute(_RECORD, {"org": organization_code, "local_id": local_id,
-                                "service": service_code}).scalar()
+    data = db.connection().execute(_RECORD, {"org": organization_code, "local_id": local_id,
+                                             "service": service_code}).scalar()  # Core: cheaper than the ORM
     return None if data is None else dict(data)
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tsunagu.core.database import Database
 from tsunagu.mesh import crypto
 from tsunagu.mesh.directory.keys import NodeSigner
 from tsunagu.mesh.node.directory_client import Directory, LocalDirectory, RemoteDirectory
+from tsunagu.mesh.node.replay import RecentRequests
 from tsunagu.mesh.settings import MeshSettings
 from tsunagu.mesh.transport import PeerClient
 
@@ -24,6 +25,7 @@ class NodeContext:
     local_token: str
     operator_key: crypto.SigningKey | None
     peers: Callable[[str], NodeContext | None] | None = None
+    recent_requests: RecentRequests = field(default_factory=RecentRequests)
 
     @property
     def key(self) -> crypto.SigningKey:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Connection, bindparam, delete, insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.mesh import crypto, errors, metrics
@@ -102,30 +103,37 @@ def handle_query(ctx: NodeContext, token: str) -> str:
         if envelope.provider != ctx.organization_code:
             raise errors.WrongProvider(f"this node serves {ctx.organization_code}, not {envelope.provider}")
         _check_fresh(ctx, envelope.iat)
-        _remember_request(ctx, envelope.id)
+        if not ctx.recent_requests.add(envelope.id, time.monotonic() + 2 * ctx.settings.freshness_seconds):
+            raise errors.Replay(f"request {envelope.id} was already received")
         decision = ctx.directory.authorize(wire.AuthorizationRequest(
             request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
             consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
             version=envelope.version, purpose=envelope.purpose, subject=envelope.subject,
             items=envelope.items))
-        with ctx.database.session() as db:
+
+        def answer(connection: Connection) -> tuple[str, list[message_log.LogEvent]]:
+            """Remember the request, read the local data, sign: in the log's own transaction."""
+            _remember_request(ctx, connection, envelope.id)
+            db = Session(connection)
             local_id = codes.local_id_of(db, ctx.organization_code, decision.subject)
             found = adapters.fetch(db, ctx.organization_code, local_id, envelope.service) \
                 if local_id else None
-        if found is None:
-            raise errors.UnknownSubject(f"{ctx.organization_code} holds no {envelope.service} data "
-                                        "for this person")
-        response = wire.ResponseEnvelope(
-            request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
-            consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
-            version=envelope.version, subject=envelope.subject,
-            data={item: found[item] for item in decision.items if item in found})
-        answer = crypto.sign(ctx.key, response.model_dump(mode="json"), wire.RESPONSE_TYP)
-    answer_sha = crypto.sha256_hex(answer)
-    _write(ctx, exchange, [exchange.event("request", "received", exchange.request_sha256),
-                           exchange.event("response", "ok", answer_sha, decision.items)])
+            if found is None:
+                raise errors.UnknownSubject(f"{ctx.organization_code} holds no {envelope.service} data "
+                                            "for this person")
+            response = wire.ResponseEnvelope(
+                request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
+                consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
+                version=envelope.version, subject=envelope.subject,
+                data={item: found[item] for item in decision.items if item in found})
+            signed = crypto.sign(ctx.key, response.model_dump(mode="json"), wire.RESPONSE_TYP)
+            return signed, [exchange.event("request", "received", exchange.request_sha256),
+                            exchange.event("response", "ok", crypto.sha256_hex(signed), decision.items)]
+
+        signed, _ = message_log.append_with(ctx.database, ctx.organization_code, answer, ctx.key,
+                                            ctx.settings.checkpoint_every)
     metrics.REQUESTS.labels(ctx.organization_code, "provider", exchange.service, "ok").inc()
-    return answer
+    return signed
 
 
 def _check_fresh(ctx: NodeContext, issued_at: int) -> None:
@@ -136,23 +144,22 @@ def _check_fresh(ctx: NodeContext, issued_at: int) -> None:
 
 
 _SEEN = insert(MeshSeenRequest)  # built once: on every query's path
+_FORGET = delete(MeshSeenRequest).where(MeshSeenRequest.organization_code == bindparam("org"),
+                                        MeshSeenRequest.expires_at < bindparam("now"))
+_FORGET_EVERY = 1000
 
 
-def _remember_request(ctx: NodeContext, request_id: str) -> None:
-    """Refuse a request id seen within the freshness window (the window bounds the memory)."""
-    expires_at = clock.now() + timedelta(seconds=2 * ctx.settings.freshness_seconds)
+def _remember_request(ctx: NodeContext, connection: Connection, request_id: str) -> None:
+    """Refuse a request id seen within the freshness window, also by another process serving this
+    organization (the window bounds the memory: expired ids are dropped every so often)."""
+    now = clock.now()
     try:
-        with ctx.database.engine.begin() as connection:
-            connection.execute(_SEEN, {"organization_code": ctx.organization_code, "request_id": request_id,
-                                       "expires_at": expires_at})
+        connection.execute(_SEEN, {"organization_code": ctx.organization_code, "request_id": request_id,
+                                   "expires_at": now + timedelta(seconds=2 * ctx.settings.freshness_seconds)})
     except IntegrityError:
         raise errors.Replay(f"request {request_id} was already received") from None
-
-
-def forget_expired_requests(ctx: NodeContext) -> None:
-    with ctx.database.session() as db:
-        db.execute(delete(MeshSeenRequest).where(MeshSeenRequest.organization_code == ctx.organization_code,
-                                                 MeshSeenRequest.expires_at < clock.now()))
+    if ctx.recent_requests.added % _FORGET_EVERY == 0:
+        connection.execute(_FORGET, {"org": ctx.organization_code, "now": now})
 
 
 # --- consumer -----------------------------------------------------------------------------------
