@@ -22,6 +22,7 @@ from tsunagu.procedures.applications.schemas import (
     AttachmentOut,
     DecisionIn,
     DocumentIn,
+    PrefillOut,
     ResubmitIn,
     VerificationOut,
     WithdrawIn,
@@ -61,14 +62,19 @@ def submit_application(
     key = service.require_key(idempotency_key)
     procedure = catalogue.get_procedure(registry, body.procedure_id)
     database = request.app.state.database
-    earlier = service.replay(database, person, procedure.id, key, body.request())
-    if earlier is not None:
-        response.status_code = 200
-        response.headers["Location"] = f"/api/v1/procedures/applications/{earlier.id}"
-        return ApplicationOut.of(earlier, backoffice.today())
     with database.session() as db:
+        earlier = service.replay(db, person, procedure.id, key, body.request())
+        if earlier is not None:
+            response.status_code = 200
+            response.headers["Location"] = f"/api/v1/procedures/applications/{earlier.id}"
+            return ApplicationOut.of(earlier, backoffice.today())
+        sealed = None
+        if body.prefill_seal is not None:
+            # the values describe the person applied for: a seal of anyone else's is refused
+            subject_id = body.on_behalf_of or person.subject_id
+            sealed = service.unseal(request.app.state.secret_key, body.prefill_seal, subject_id, procedure)
         prefilled, data, organization, subject = service.prepare(
-            db, mesh, procedure, person, body.data, on_behalf_of=body.on_behalf_of
+            db, mesh, procedure, person, body.data, sealed=sealed, on_behalf_of=body.on_behalf_of
         )
     app, created = service.submit(
         database,
@@ -80,6 +86,27 @@ def submit_application(
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/procedures/applications/{app.id}"
     return ApplicationOut.of(app, backoffice.today())
+
+
+@router.get("/{procedure_id}/prefill", response_model=PrefillOut)
+def application_prefill(
+    procedure_id: str,
+    request: Request,
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> PrefillOut:
+    """申請書の事前入力: the registry values of a new application, fetched through the mesh, sealed.
+
+    Submitting with the seal (``prefill_seal``) uses these values instead of fetching them again.
+    """
+    procedure = catalogue.get_procedure(registry, procedure_id)
+    with request.app.state.database.session() as db:
+        start = service.start_form(db, procedure, person)
+    service.require_eligible(start.eligibility)
+    prefilled = service.form_prefill(mesh, procedure, start)
+    seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
+    return PrefillOut.of(procedure.id, start.organization, prefilled, seal)
 
 
 @router.get("/applications", response_model=Page[ApplicationOut])

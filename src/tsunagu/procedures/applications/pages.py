@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from tsunagu.core import clock
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_principal, require_resident
 from tsunagu.core.http.templating import render
@@ -93,20 +92,12 @@ def apply_form(
     """申請する: only what the registries cannot tell is asked; the rest is shown with its source."""
     procedure = catalogue.get_procedure(registry, procedure_id)
     with request.app.state.database.session() as db:
-        resident = service.applicant_of(db, person)
-        verdict = service.check_eligibility(
-            procedure, service.attributes_of(db, resident, clock.today_jst().date())
+        start = service.start_form(db, procedure, person)
+    if not start.eligibility.eligible:
+        return render(
+            request, "procedures/not_eligible.html", {"p": procedure, "verdict": start.eligibility}, 403
         )
-        organization = (
-            None
-            if procedure.responsible.rule == "municipality_of_destination"
-            else service.responsible_organization(db, procedure, resident, {})
-        )
-    if not verdict.eligible:
-        return render(request, "procedures/not_eligible.html", {"p": procedure, "verdict": verdict}, 403)
-    prefilled = (
-        service.prefill(mesh, procedure, resident, organization) if organization else service.Prefilled()
-    )
+    prefilled = service.form_prefill(mesh, procedure, start)
     seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
     return _form_page(
         request, procedure, prefilled=prefilled, values={}, key=service.new_idempotency_key(), seal=seal
@@ -122,9 +113,8 @@ def _prepared(
     with request.app.state.database.session() as db:
         if procedure.has_files:
             values |= attachments.pending(db, person.subject_id, str(form.get(KEY_FIELD, "")))
-        # a destination known only now: the registry values are fetched as that organization
-        fetch = None if sealed.values else mesh
-        return service.prepare(db, fetch, procedure, person, values, sealed=None if fetch else sealed)
+        # a seal without values (made before the destination was known) is fetched now
+        return service.prepare(db, mesh, procedure, person, values, sealed=sealed)
 
 
 async def _submitted_form(request: Request) -> FormData:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from tsunagu.procedures.applications.service import Application
+from tsunagu.procedures.applications.service import Application, Prefilled
 from tsunagu.procedures.notices.service import Verification
 
 
@@ -17,10 +17,49 @@ class ApplicationIn(BaseModel):
         default_factory=dict, description="Only the fields not filled from registries."
     )
     on_behalf_of: str | None = Field(None, max_length=64, description="Resident id when applying as a proxy")
+    prefill_seal: str | None = Field(
+        None,
+        max_length=16_000,
+        description="The seal from GET /api/v1/procedures/{procedure_id}/prefill: its registry values "
+        "are used instead of fetching them again (a changed seal is refused with 403).",
+    )
 
     def request(self) -> dict[str, Any]:
-        """What an idempotency key is bound to."""
+        """What an idempotency key is bound to (what was sent, not the registry values)."""
         return {"data": self.data, "on_behalf_of": self.on_behalf_of}
+
+
+class ProvenanceOut(BaseModel):
+    provider: str
+    mesh_service: str
+    legal_basis_id: str
+    request_id: str = Field(description="Mesh request id: find it in やりとり履歴 and the logs")
+    fetched_at: datetime
+
+
+class PrefillOut(BaseModel):
+    """The registry values of a new application and their seal (what the page's form carries)."""
+
+    procedure_id: str
+    organization_code: str | None = Field(
+        description="The organization the registries were asked as; null while it depends on the "
+        "application (the destination): the values are then fetched at submission."
+    )
+    values: dict[str, Any] = Field(description="Field → value filled from a registry")
+    sources: dict[str, ProvenanceOut]
+    unavailable: list[str] = Field(description="Prefill fields no registry could answer now")
+    prefill_seal: str = Field(description="Send it back as prefill_seal when submitting.")
+
+    @classmethod
+    def of(cls, procedure_id: str, organization: str | None, prefilled: Prefilled, seal: str) -> PrefillOut:
+        return cls(
+            procedure_id=procedure_id,
+            organization_code=organization,
+            values=prefilled.values,
+            sources={name: ProvenanceOut(**origin.__dict__) for name, origin in prefilled.sources.items()},
+            unavailable=list(prefilled.unavailable),
+            prefill_seal=seal,
+        )
 
 
 class EvidenceOut(BaseModel):

@@ -237,6 +237,44 @@ def check_eligibility(procedure: Procedure, attributes: Mapping[str, object]) ->
     return Eligibility(False, summary, reasons, _WHAT_TO_DO)
 
 
+def require_eligible(verdict: Eligibility) -> None:
+    """:class:`NotEligible` (403) with the reasons and what to do, unless ``verdict`` admits."""
+    if not verdict.eligible:
+        raise NotEligible(
+            "you cannot apply for this procedure: " + " ".join(r.en for r in verdict.reasons),
+            reasons=[r.en for r in verdict.reasons],
+            what_to_do=_WHAT_TO_DO.en,
+        )
+
+
+@dataclass(frozen=True)
+class FormStart:
+    """Who opens a form, whether they may apply, and the organization to ask registries as."""
+
+    person: residents.ResidentRecord
+    eligibility: Eligibility
+    organization: str | None  # None while it depends on an answer (the destination)
+
+
+def start_form(db: Session, procedure: Procedure, principal: Principal) -> FormStart:
+    """The checks before a form is shown (page) or its prefilled values are handed out (API)."""
+    person = applicant_of(db, principal)
+    verdict = check_eligibility(procedure, attributes_of(db, person, clock.today_jst().date()))
+    organization = (
+        None
+        if procedure.responsible.rule == "municipality_of_destination" or not verdict.eligible
+        else responsible_organization(db, procedure, person, {})
+    )
+    return FormStart(person, verdict, organization)
+
+
+def form_prefill(gateway: meshlink.MeshGateway, procedure: Procedure, start: FormStart) -> Prefilled:
+    """The registry values of a new form (none yet while the organization is unknown)."""
+    if start.organization is None:
+        return Prefilled()
+    return prefill(gateway, procedure, start.person, start.organization)
+
+
 def _comparisons(rule: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The comparisons under an all-combinator (the ones that each must hold)."""
     if "all" in rule:
@@ -400,21 +438,17 @@ def prepare(
 ) -> tuple[Prefilled, dict[str, Any], str, str]:
     """Eligibility, organization, prefill (sealed from the form or fetched) and validation.
 
-    Returns (prefilled, clean data, organization, subject id). ``gateway`` may only be None
-    when ``sealed`` is given. With ``on_behalf_of`` the principal applies as a registered proxy
+    Returns (prefilled, clean data, organization, subject id). Sealed values are used when the
+    seal holds any; otherwise they are fetched through ``gateway``, which may only be None when
+    ``sealed`` is given. With ``on_behalf_of`` the principal applies as a registered proxy
     (代理申請): identity checks the grant and logs it in both persons' histories.
     """
     person, kind = _subject_of(db, procedure, principal, on_behalf_of)
     attributes = attributes_of(db, person, clock.today_jst().date()) | {"kind": kind}
-    verdict = check_eligibility(procedure, attributes)
-    if not verdict.eligible:
-        raise NotEligible(
-            "you cannot apply for this procedure: " + " ".join(r.en for r in verdict.reasons),
-            reasons=[r.en for r in verdict.reasons],
-            what_to_do=_WHAT_TO_DO.en,
-        )
+    require_eligible(check_eligibility(procedure, attributes))
     organization = responsible_organization(db, procedure, person, submitted)
-    if sealed is None:
+    if sealed is None or (not sealed.values and gateway is not None):
+        # no seal, or one made before the organization to ask as was known: fetch now
         if gateway is None:
             raise TamperedField("the form carries no registry values")
         sealed = prefill(gateway, procedure, person, organization)
@@ -425,11 +459,10 @@ def prepare(
 
 
 def replay(
-    database: Database, principal: Principal, procedure_id: str, key: str, request: Mapping[str, Any]
+    db: Session, principal: Principal, procedure_id: str, key: str, request: Mapping[str, Any]
 ) -> Application | None:
     """The application an earlier submission with this key created (checked before any look-up)."""
-    with database.session() as db:
-        return _by_key(db, principal.subject_id, key, fingerprint(procedure_id, request))
+    return _by_key(db, principal.subject_id, key, fingerprint(procedure_id, request))
 
 
 def _subject_of(

@@ -112,10 +112,10 @@ def _apply(
 ) -> applications.Application:
     procedure = registry.snapshot().procedures[procedure_id]
     part_key = f"{key}:{procedure_id}"
-    earlier = applications.replay(database, person, procedure_id, part_key, data)
-    if earlier is not None and not earlier.evidence_pending:
-        return earlier
     with database.session() as db:
+        earlier = applications.replay(db, person, procedure_id, part_key, data)
+        if earlier is not None and not earlier.evidence_pending:
+            return earlier
         prefilled, clean, organization, subject = applications.prepare(db, gateway, procedure, person, data)
     app, created = applications.submit(
         database,
