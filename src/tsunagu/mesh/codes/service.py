@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from tsunagu.core import clock
+from tsunagu.core.direct import DirectSelect
 from tsunagu.mesh.codes.models import MeshPersonLink, MeshSubjectCode
 from tsunagu.mesh.node.models import MeshNodePerson
 
@@ -22,8 +23,11 @@ _TRANSLATE = (select(_SOURCE.link_id, _TARGET.code)
               .outerjoin(_TARGET, (_TARGET.link_id == _SOURCE.link_id)
                          & (_TARGET.organization_code == bindparam("to_org")))
               .where(_SOURCE.organization_code == bindparam("from_org"), _SOURCE.code == bindparam("code")))
-_LOCAL_ID = select(MeshNodePerson.local_id).where(MeshNodePerson.organization_code == bindparam("org"),
-                                                  MeshNodePerson.code == bindparam("code"))
+_TRANSLATE_DIRECT = DirectSelect(_TRANSLATE, {"from_org": _SOURCE.organization_code, "code": _SOURCE.code,
+                                               "to_org": _TARGET.organization_code})
+_LOCAL_ID = DirectSelect(select(MeshNodePerson.local_id).where(
+    MeshNodePerson.organization_code == bindparam("org"), MeshNodePerson.code == bindparam("code")),
+    {"org": MeshNodePerson.organization_code, "code": MeshNodePerson.code})
 
 
 def ensure_link(db: Session, resident_id: str) -> str:
@@ -66,8 +70,8 @@ def code_for(db: Session, organization_code: str, resident_id: str) -> str:
 
 
 def local_id_of(db: Session, organization_code: str, code: str) -> str | None:
-    found = db.connection().execute(_LOCAL_ID, {"org": organization_code, "code": code}).scalar()
-    return None if found is None else str(found)
+    found = _LOCAL_ID.first(db.connection(), org=organization_code, code=code)
+    return None if found is None else str(found[0])
 
 
 def link_of(db: Session, organization_code: str, code: str) -> str | None:
@@ -83,10 +87,10 @@ def code_of(db: Session, organization_code: str, link_id: str) -> str | None:
 def translate(db: Session, from_organization: str, code: str, to_organization: str
               ) -> tuple[str, str | None] | None:
     """(person link, the other organization's code or None) for one organization's code."""
-    # Core execution on the session's connection: on every authorization, and the ORM's
-    # statement preparation cost more than the indexed lookup (codes are flushed when issued).
-    row = db.connection().execute(_TRANSLATE, {"from_org": from_organization, "code": code,
-                                               "to_org": to_organization}).first()
+    # Straight on the session's connection: on every authorization, and the ORM's statement
+    # preparation cost more than the indexed lookup (codes are flushed when issued).
+    row = _TRANSLATE_DIRECT.first(db.connection(), from_org=from_organization, code=code,
+                                  to_org=to_organization)
     return None if row is None else (str(row[0]), row[1])
 
 

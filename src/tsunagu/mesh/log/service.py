@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
+from tsunagu.core.direct import DirectInsert
 from tsunagu.core.progress import ProgressReporter, SilentProgress
 from tsunagu.mesh import crypto
 from tsunagu.mesh.errors import BadSignature
@@ -143,7 +144,10 @@ def append_with(database: Database, organization_code: str,
 _HEAD = (select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
          .where(MeshLogEntry.organization_code == bindparam("org"))
          .order_by(MeshLogEntry.seq.desc()).limit(1))
-_INSERT_ENTRIES = insert(MeshLogEntry)
+_INSERT_ENTRIES = DirectInsert(MeshLogEntry, (
+    "organization_code", "seq", "at", "role", "kind", "request_id", "consumer", "provider", "service",
+    "purpose", "subject_code", "items", "result", "message_sha256", "person_link", "visible_from",
+    "prev_hash", "entry_hash"))
 
 
 def _head(connection: Connection, organization_code: str) -> tuple[int, str]:
@@ -173,7 +177,7 @@ def _append(connection: Connection, organization_code: str, head: tuple[int, str
             _add_checkpoint(connection, organization_code, seq, digest, signing_key)
         prev = digest
     if rows:
-        connection.execute(_INSERT_ENTRIES, rows)
+        _INSERT_ENTRIES.run(connection, rows)
     return [row["seq"] for row in rows], (seq, prev)
 
 

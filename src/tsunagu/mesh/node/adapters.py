@@ -11,13 +11,16 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from tsunagu.core.direct import DirectSelect
 from tsunagu.mesh.node.models import MeshNodeRecord
 from tsunagu.registry.residents import service as residents
 
 RESIDENT_BASIC = "resident-basic"
-_RECORD = select(MeshNodeRecord.data).where(  # built once: read on every query's path
+_RECORD = DirectSelect(select(MeshNodeRecord.data).where(  # read on every query's path
     MeshNodeRecord.organization_code == bindparam("org"), MeshNodeRecord.local_id == bindparam("local_id"),
-    MeshNodeRecord.service_code == bindparam("service"))
+    MeshNodeRecord.service_code == bindparam("service")),
+    {"org": MeshNodeRecord.organization_code, "local_id": MeshNodeRecord.local_id,
+     "service": MeshNodeRecord.service_code})
 
 
 def resident_items(record: residents.ResidentRecord) -> dict[str, Any]:
@@ -39,9 +42,8 @@ def fetch(db: Session, organization_code: str, local_id: str, service_code: str)
         if resident is None or resident.municipality_code != organization_code:
             return None
         return resident_items(resident)
-    data = db.connection().execute(_RECORD, {"org": organization_code, "local_id": local_id,
-                                             "service": service_code}).scalar()  # Core: cheaper than the ORM
-    return None if data is None else dict(data)
+    found = _RECORD.first(db.connection(), org=organization_code, local_id=local_id, service=service_code)
+    return None if found is None else dict(found[0])
 
 
 def put_record(db: Session, organization_code: str, local_id: str, service_code: str,

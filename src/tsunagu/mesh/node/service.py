@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
+from tsunagu.core.direct import DirectInsert
 from tsunagu.mesh import crypto, errors, metrics
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory.desk import parse
@@ -143,7 +144,7 @@ def _check_fresh(ctx: NodeContext, issued_at: int) -> None:
         raise errors.StaleMessage(f"issued {skew} s away from now; the window is ±{window} s")
 
 
-_SEEN = insert(MeshSeenRequest)  # built once: on every query's path
+_SEEN = DirectInsert(MeshSeenRequest, ("organization_code", "request_id", "expires_at"))
 _FORGET = delete(MeshSeenRequest).where(MeshSeenRequest.organization_code == bindparam("org"),
                                         MeshSeenRequest.expires_at < bindparam("now"))
 _FORGET_EVERY = 1000
@@ -154,8 +155,8 @@ def _remember_request(ctx: NodeContext, connection: Connection, request_id: str)
     organization (the window bounds the memory: expired ids are dropped every so often)."""
     now = clock.now()
     try:
-        connection.execute(_SEEN, {"organization_code": ctx.organization_code, "request_id": request_id,
-                                   "expires_at": now + timedelta(seconds=2 * ctx.settings.freshness_seconds)})
+        _SEEN.run(connection, [{"organization_code": ctx.organization_code, "request_id": request_id,
+                                "expires_at": now + timedelta(seconds=2 * ctx.settings.freshness_seconds)}])
     except IntegrityError:
         raise errors.Replay(f"request {request_id} was already received") from None
     if ctx.recent_requests.added % _FORGET_EVERY == 0:

@@ -1,0 +1,130 @@
+"""Statements run straight on the database driver, inside a SQLAlchemy transaction.
+
+For the few statements on a hot path (a mesh exchange writes its log, remembers its request id
+and reads one record at every node): SQLAlchemy's bookkeeping per execution (execution context,
+parameter processing, result set-up) cost several times what SQLite spends on such a statement.
+Each statement is still built with SQLAlchemy, compiled once per dialect, and its values pass
+through the columns' own bind and result processors, so what is stored and read back is the
+same as through the ORM on every backend. A constraint violation is raised as SQLAlchemy's
+``IntegrityError``, as a normal execution would.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
+from sqlalchemy.types import TypeEngine
+
+from tsunagu.core.database import Base
+
+Processor = Callable[[Any], Any] | None
+
+
+class Typed(Protocol):
+    """A column, or an ORM attribute of one: what a parameter is compared with."""
+
+    @property
+    def type(self) -> TypeEngine[Any]: ...
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    names: tuple[str, ...]  # parameter names in the order a positional driver wants them
+    positional: bool
+    processors: dict[str, Processor]
+
+
+def _cursor(connection: Connection) -> Any:
+    return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def _run(connection: Connection, prepared: _Prepared, run: Callable[[Any], None],
+         params: Any) -> None:
+    try:
+        run(params)
+    except connection.dialect.loaded_dbapi.IntegrityError as exc:
+        raise IntegrityError(prepared.sql, params, exc) from exc
+
+
+class _Statement(ABC):
+    def __init__(self) -> None:
+        self._prepared: dict[str, _Prepared] = {}
+
+    @abstractmethod
+    def _compile(self, dialect: Dialect) -> _Prepared: ...
+
+    def prepared(self, dialect: Dialect) -> _Prepared:
+        found = self._prepared.get(dialect.name)
+        if found is None:
+            found = self._prepared[dialect.name] = self._compile(dialect)
+        return found
+
+    def _values(self, prepared: _Prepared, values: Mapping[str, Any]) -> Any:
+        processed = {name: (process(values[name]) if (process := prepared.processors.get(name))
+                            else values[name]) for name in prepared.names}
+        return tuple(processed[name] for name in prepared.names) if prepared.positional else processed
+
+
+def _bind_processors(columns: Mapping[str, Typed], dialect: Dialect) -> dict[str, Processor]:
+    """Each column's processor as the dialect adapts its type (what a normal execution applies)."""
+    return {name: column.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, column in columns.items()}
+
+
+class DirectInsert(_Statement):
+    """``INSERT`` of rows (the values of ``columns``) into an entity's table."""
+
+    def __init__(self, entity: type[Base], columns: Sequence[str]) -> None:
+        super().__init__()
+        self.entity, self.table, self.columns = entity, entity.__table__, tuple(columns)
+
+    def _compile(self, dialect: Dialect) -> _Prepared:
+        compiled = insert(self.entity).compile(dialect=dialect, column_keys=list(self.columns))
+        names = tuple(compiled.positiontup or ()) if compiled.positional else self.columns
+        return _Prepared(compiled.string, names, compiled.positional,
+                         _bind_processors({name: self.table.c[name] for name in self.columns}, dialect))
+
+    def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        prepared = self.prepared(connection.dialect)
+        cursor = _cursor(connection)
+        params = [self._values(prepared, row) for row in rows]
+        if len(params) == 1:
+            _run(connection, prepared, lambda p: cursor.execute(prepared.sql, p[0]), params)
+        else:
+            _run(connection, prepared, lambda p: cursor.executemany(prepared.sql, p), params)
+
+
+class DirectSelect(_Statement):
+    """A ``SELECT`` whose bind parameters are all named in ``parameters`` (name → the column it is
+    compared with, for its bind processor); :meth:`first` returns the first row or None."""
+
+    def __init__(self, statement: Select[*tuple[Any, ...]], parameters: Mapping[str, Typed]) -> None:
+        super().__init__()
+        self.statement, self.parameters = statement, dict(parameters)
+        self._results: dict[str, tuple[Processor, ...]] = {}
+
+    def _compile(self, dialect: Dialect) -> _Prepared:
+        compiled = self.statement.compile(dialect=dialect)
+        self._results[dialect.name] = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                                            for column in self.statement.selected_columns)
+        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(self.parameters)
+        return _Prepared(compiled.string, names, compiled.positional,
+                         _bind_processors(self.parameters, dialect))
+
+    def first(self, connection: Connection, **values: Any) -> tuple[Any, ...] | None:
+        prepared = self.prepared(connection.dialect)
+        cursor = _cursor(connection)
+        cursor.execute(prepared.sql, self._values(prepared, values))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return tuple(process(value) if process else value
+                     for process, value in zip(self._results[connection.dialect.name], row, strict=True))
