@@ -25,8 +25,8 @@ PUBLIC = [
 PUBLIC_ERRORS = {"/no-such-page": 404, "/moving": 401, "/inbox": 401, "/procedures/no-such-procedure": 404}
 RESIDENT = [
     "/moving", "/procedures/tenshutsu/apply", "/procedures/juminhyo-utsushi/apply",
-    "/procedures/tennyu-yoyaku/apply", "/applications", "/inbox", "/mesh/history", "/identity/history",
-    "/identity/proxies", "/oidc/consents",
+    "/procedures/tennyu-yoyaku/apply", "/applications", "/inbox", "/mesh/history", "/mesh/consents",
+    "/identity/history", "/identity/proxies", "/oidc/consents",
 ]
 # someone else's application and one that does not exist answer alike (no probing of ids)
 RESIDENT_ERRORS = {"/staff/applications": 403, "/applications/no-such-application": 403}

@@ -137,6 +137,18 @@ def _see_the_exchanges(page: Page, base_url: str) -> None:
     assert "つなぐ電力" in exchanges, exchanges  # the consented moving notice
 
 
+def _withdraw_the_consent(page: Page) -> None:
+    """同意の管理: the consent given in the one-stop is listed and taken back without JavaScript."""
+    page.get_by_role("link", name="同意の管理").click()
+    _check(page, "同意の管理")
+    card = page.locator("main .card").filter(has_text="つなぐ電力")
+    with page.expect_navigation():
+        card.get_by_role("button", name="同意を撤回する").click()
+    assert "同意を撤回しました" in page.locator("main").inner_text()
+    assert "撤回済み" in page.locator("main .card").filter(has_text="つなぐ電力").inner_text()
+    assert_accessible(page)
+
+
 @pytest.fixture(scope="module")
 def card(server_env: dict[str, str], base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return issue_card(server_env, resident_of(server_env, CHIYODA, 0), tmp_path_factory.mktemp("card"))
@@ -161,4 +173,5 @@ def test_moving_one_stop_on_a_phone_from_the_top_page_to_the_exchange_history(
 
     _read_the_notices(resident.page, base_url, receipts)
     _see_the_exchanges(resident.page, base_url)
+    _withdraw_the_consent(resident.page)
     resident.page.context.close()

@@ -325,6 +325,32 @@ def grant_consent(db: Session, *, subscriber: str, resident_id: str, scope: str,
     return _read(schemas.Consent, record)
 
 
+def consents_of_resident(db: Session, resident_id: str) -> list[schemas.Consent]:
+    """Every consent the person gave, newest first (withdrawn and expired ones too)."""
+    link = codes.link_of_resident(db, resident_id)
+    if link is None:
+        return []
+    rows = db.scalars(select(MeshConsent).where(MeshConsent.person_link == link)
+                      .order_by(MeshConsent.granted_at.desc(), MeshConsent.id.desc()))
+    return [_read(schemas.Consent, row) for row in rows]
+
+
+def withdraw_consent(db: Session, resident_id: str, consent_id: int) -> schemas.Consent:
+    """The person takes a consent back (同意の撤回): from now on the subscriber is neither told of
+    their changes nor authorized under it. Withdrawing twice changes nothing."""
+    link = codes.link_of_resident(db, resident_id)
+    record = db.get(MeshConsent, consent_id)
+    if record is None or link is None or record.person_link != link:
+        raise NotFound(f"you have no consent {consent_id}")
+    if record.withdrawn_at is None:
+        before = _read(schemas.Consent, record).model_dump(mode="json")
+        record.withdrawn_at = clock.now()
+        db.flush()
+        audit(db, f"resident:{resident_id}", "consent.withdraw", f"consent/{consent_id}", before=before,
+              after=_read(schemas.Consent, record).model_dump(mode="json"))
+    return _read(schemas.Consent, record)
+
+
 def consented(db: Session, subscriber: str, person_link: str, kind: str | None, at: datetime) -> bool:
     """A live consent of the person for this subscriber (covering event ``kind``, if one is given)."""
     scopes = [scope for scope, kinds in CONSENT_SCOPES.items() if kind is None or kind in kinds]

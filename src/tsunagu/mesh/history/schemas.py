@@ -25,3 +25,16 @@ class Exchange(BaseModel):
     purpose_ja: str = Field(description="The 事務 it was used for")
     law_ja: str = Field(description="The law and article, or 同意に基づく提供 (with the person's consent)")
     basis_kind: Literal["law", "consent"] = "law"
+
+
+class ConsentView(BaseModel):
+    """A consent the person gave a company (同意), as the person sees it."""
+
+    id: int
+    company: Party = Field(description="Who may receive the person's changes")
+    scope: str
+    scope_ja: str = Field(description="What the consent covers, in Japanese")
+    granted_at: datetime
+    expires_at: datetime
+    withdrawn_at: datetime | None
+    status: Literal["active", "withdrawn", "expired"]

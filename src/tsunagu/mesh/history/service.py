@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import service as directory
-from tsunagu.mesh.directory.schemas import LegalBasis
-from tsunagu.mesh.history.schemas import Exchange, Party
+from tsunagu.mesh.directory.schemas import Consent, LegalBasis
+from tsunagu.mesh.history.schemas import ConsentView, Exchange, Party
 from tsunagu.mesh.log.models import MeshLogEntry
 from tsunagu.mesh.settings import get_mesh_settings
 
@@ -24,6 +24,7 @@ _EVENT_TITLES = {"address_changed": "住所の変更", "died": "死亡", "name_c
 
 
 CONSENT_GROUNDS = "同意に基づく提供"
+SCOPE_TITLES = {"moving": "引越し(住所の変更・転出)のお知らせ"}
 
 
 def _grounds(basis: LegalBasis | None) -> str:
@@ -45,14 +46,10 @@ def exchanges_for(db: Session, resident_id: str, limit: int = 50,
         MeshLogEntry.person_link == link, MeshLogEntry.kind.in_(tuple(_KINDS)),
         or_(MeshLogEntry.visible_from.is_(None), MeshLogEntry.visible_from <= now),
     ).order_by(MeshLogEntry.seq.desc())))
-    members = {m.code: Party(code=m.code, name_ja=m.name_ja, name_en=m.name_en)
-               for m in directory.list_organizations(db)}
+    members = _members(db)
     item_titles = {(s.provider, s.code): {i.name: i.title_ja for i in s.items}
                    for s in directory.list_services(db)}
     bases = {b.id: b for b in directory.list_legal_bases(db)}
-
-    def party(code: str) -> Party:
-        return members.get(code) or Party(code=code, name_ja=code, name_en=code)
 
     exchanges = []
     for entry in rows[offset:offset + limit]:
@@ -65,8 +62,36 @@ def exchanges_for(db: Session, resident_id: str, limit: int = 50,
                 if len(provider_service) > 1 else {}
             titles = [named.get(item, item) for item in entry.items]
         exchanges.append(Exchange(
-            at=entry.at, kind=_KINDS[entry.kind], requester=party(entry.consumer),
-            holder=party(entry.provider), items=titles,
+            at=entry.at, kind=_KINDS[entry.kind], requester=_party(members, entry.consumer),
+            holder=_party(members, entry.provider), items=titles,
             purpose_ja=basis.title_ja if basis else entry.purpose, law_ja=_grounds(basis),
             basis_kind=basis.kind if basis else "law"))
     return exchanges, len(rows)
+
+
+def _members(db: Session) -> dict[str, Party]:
+    return {m.code: Party(code=m.code, name_ja=m.name_ja, name_en=m.name_en)
+            for m in directory.list_organizations(db)}
+
+
+def _party(members: dict[str, Party], code: str) -> Party:
+    return members.get(code) or Party(code=code, name_ja=code, name_en=code)
+
+
+def _view(consent: Consent, members: dict[str, Party]) -> ConsentView:
+    status = "withdrawn" if consent.withdrawn_at else "expired" if consent.expires_at <= clock.now() \
+        else "active"
+    return ConsentView(id=consent.id, company=_party(members, consent.subscriber), scope=consent.scope,
+                       scope_ja=SCOPE_TITLES.get(consent.scope, consent.scope), granted_at=consent.granted_at,
+                       expires_at=consent.expires_at, withdrawn_at=consent.withdrawn_at, status=status)
+
+
+def consents_for(db: Session, resident_id: str) -> list[ConsentView]:
+    """同意の管理: the companies the person let hear of their changes, newest first."""
+    members = _members(db)
+    return [_view(consent, members) for consent in directory.consents_of_resident(db, resident_id)]
+
+
+def withdraw(db: Session, resident_id: str, consent_id: int) -> ConsentView:
+    """同意の撤回: the company is told nothing more under this consent."""
+    return _view(directory.withdraw_consent(db, resident_id, consent_id), _members(db))
