@@ -4,7 +4,16 @@ The server is started as a separate process (``tsunagu serve --workers N``) on 1
 temporary SQLite database that ``tsunagu seed`` migrated and filled with demo residents. Some
 of them receive virtual My Number Cards and log in through the product's own card login
 (challenge → signed nonce → session cookie). A second process then submits 転出届 through the
-API with unique Idempotency-Keys for ``DURATION`` seconds from ``CLIENTS`` concurrent clients.
+API with unique Idempotency-Keys for ``DURATION`` seconds from ``CLIENTS`` concurrent clients,
+after ``WARMUP`` seconds of the same load that are not counted (each worker process builds its
+routes and loads the procedure definitions on its first requests).
+
+Each client is one person and does what an API client of the form does: it asks for the
+prefilled registry values once (GET …/tenshutsu/prefill, one mesh round trip, sealed) and sends
+the seal back with every submission. Those prefill requests fall inside the measured window, so
+their CPU is counted in the CPU per submission. A second measured phase (``PER_APPLICATION``
+seconds) fetches the prefill before every submission — one application per person — and its
+CPU per submission includes both requests.
 
 Printed and written to benchmarks/results/procedures_submit_load.json: throughput, latency
 p50/p95/p99, errors (must be 0), the rows in the database afterwards (must equal the
@@ -45,6 +54,8 @@ from tsunagu.identity.cards.virtualcard import VirtualCard
 from tsunagu.migrations.schema import metadata
 
 DURATION = float(os.environ.get("SUBMIT_LOAD_SECONDS", "20"))
+WARMUP = float(os.environ.get("SUBMIT_LOAD_WARMUP_SECONDS", "3"))
+PER_APPLICATION = float(os.environ.get("SUBMIT_LOAD_PER_APPLICATION_SECONDS", "10"))
 WORKERS = int(os.environ.get("SUBMIT_LOAD_WORKERS", "2"))
 CLIENTS = int(os.environ.get("SUBMIT_LOAD_CLIENTS", "50"))
 RESIDENTS = 400
@@ -61,6 +72,7 @@ BODY = {
     },
 }
 SUBMIT = "/api/v1/procedures/applications"
+PREFILL = "/api/v1/procedures/tenshutsu/prefill"
 
 
 @dataclass
@@ -72,6 +84,18 @@ class Outcome:
     statuses: dict[int, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    prefills: int = 0
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One run of the clients: for ``seconds`` with new keys (named ``label``), or replaying
+    ``keys``; the prefill is fetched once per client, or before every submission."""
+
+    label: str
+    seconds: float = 0.0
+    keys: dict[str, list[str]] | None = None
+    prefill_every_submission: bool = False
 
 
 # ------------------------------------------------------------------ the server process
@@ -117,8 +141,8 @@ def _server(env: dict[str, str], port: int, log: Path) -> Iterator[int]:
             except httpx.HTTPError as exc:
                 answer = repr(exc)
             if process.poll() is not None or time.monotonic() > deadline:
-                output = log.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"the server did not start: {answer}\n{output}")
+                tail = log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"the server did not start: {answer}\n{tail}")
             time.sleep(0.3)
         yield process.pid
     finally:
@@ -188,16 +212,35 @@ def _log_in(base: str, card: VirtualCard) -> str:
 # ------------------------------------------------------------------ the load process
 
 
-async def _client(http: httpx.AsyncClient, token: str, keys: list[str] | None, number: int,
-                  stop_at: float, outcome: Outcome) -> None:
-    """One client: submits one application after another (new keys, or the given keys again)."""
-    sent = 0
+async def _prefill_seal(http: httpx.AsyncClient, token: str, outcome: Outcome) -> str | None:
+    """The sealed registry values of a new 転出届 (None after an error, which is recorded)."""
+    outcome.prefills += 1
+    try:
+        answer = await http.get(PREFILL, headers={"Cookie": f"tsunagu_session={token}"})
+    except httpx.HTTPError as exc:
+        outcome.errors.append(f"prefill {type(exc).__name__}: {exc}")
+        return None
+    if answer.status_code != 200:
+        outcome.errors.append(f"prefill {answer.status_code}: {answer.text[:200]}")
+        return None
+    return str(answer.json()["prefill_seal"])
+
+
+async def _client(http: httpx.AsyncClient, token: str, number: int, phase: Phase, stop_at: float,
+                  outcome: Outcome) -> None:
+    """One person: fetches the prefill, then submits one application after another."""
+    keys = None if phase.keys is None else phase.keys.get(token, [])
+    sent, seal = 0, None
     while (keys is None and time.perf_counter() < stop_at) or (keys is not None and sent < len(keys)):
-        key = keys[sent] if keys is not None else f"load-{number:03d}-{sent:07d}"
+        key = keys[sent] if keys is not None else f"{phase.label}-{number:03d}-{sent:07d}"
         sent += 1
         started = time.perf_counter()
+        if seal is None or phase.prefill_every_submission:
+            seal = await _prefill_seal(http, token, outcome)
+            if seal is None:
+                continue
         try:
-            response = await http.post(SUBMIT, json=BODY, headers={
+            response = await http.post(SUBMIT, json={**BODY, "prefill_seal": seal}, headers={
                 "Idempotency-Key": key, "Cookie": f"tsunagu_session={token}"})
         except httpx.HTTPError as exc:
             outcome.errors.append(f"{type(exc).__name__}: {exc}")
@@ -210,35 +253,44 @@ async def _client(http: httpx.AsyncClient, token: str, keys: list[str] | None, n
             outcome.errors.append(f"{response.status_code}: {response.text[:200]}")
 
 
-async def _drive(base: str, tokens: list[str], replay: dict[str, list[str]] | None) -> Outcome:
+async def _drive(base: str, tokens: list[str], phase: Phase) -> Outcome:
     outcome = Outcome()
     limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
         started = time.perf_counter()
-        stop_at = started + DURATION
+        stop_at = started + phase.seconds
         await asyncio.gather(*(
-            _client(http, token, None if replay is None else replay.get(token, []), number, stop_at, outcome)
-            for number, token in enumerate(tokens)
+            _client(http, token, number, phase, stop_at, outcome) for number, token in enumerate(tokens)
         ))
         outcome.seconds = time.perf_counter() - started
     return outcome
 
 
-def _load_process(base: str, tokens: list[str], replay: dict[str, list[str]] | None,
+def _load_process(base: str, tokens: list[str], phase: Phase,
                   results: multiprocessing.Queue[Outcome]) -> None:
-    results.put(asyncio.run(_drive(base, tokens, replay)))
+    results.put(asyncio.run(_drive(base, tokens, phase)))
 
 
-def load_from_another_process(base: str, tokens: list[str],
-                              replay: dict[str, list[str]] | None = None) -> Outcome:
+def load_from_another_process(base: str, tokens: list[str], phase: Phase) -> Outcome:
     """Run one phase of load in a separate process (so the clients do not share our interpreter)."""
     context = multiprocessing.get_context("spawn")
     results: multiprocessing.Queue[Outcome] = context.Queue()
-    worker = context.Process(target=_load_process, args=(base, tokens, replay, results))
+    worker = context.Process(target=_load_process, args=(base, tokens, phase, results))
     worker.start()
     outcome = results.get()
     worker.join()
     return outcome
+
+
+def measured(pid: int, base: str, tokens: list[str], phase: Phase) -> tuple[Outcome, float]:
+    """A phase and the server's CPU seconds (all its processes) spent during it."""
+    before = process_tree_cpu(pid)
+    outcome = load_from_another_process(base, tokens, phase)
+    return outcome, process_tree_cpu(pid) - before
+
+
+def _ms(samples: list[float], fraction: float) -> float | None:
+    return round(support.percentile(samples, fraction), 1) if samples else None
 
 
 def _stored_applications(database_file: Path) -> set[str]:
@@ -257,27 +309,27 @@ def main() -> None:
         holders = _card_holders(env["TSUNAGU_DATABASE_URL"], workdir / "var")
         with _server(env, port, workdir / "server.log") as pid:
             tokens = [_log_in(base, card) for card in holders]
-            cpu_before = process_tree_cpu(pid)
+            load_from_another_process(base, tokens, Phase("warmup", WARMUP))
             load_before = os.getloadavg()[0]
-            first = load_from_another_process(base, tokens)
-            cpu_first = process_tree_cpu(pid) - cpu_before
+            first, cpu_first = measured(pid, base, tokens, Phase("load", DURATION))
             load_after = os.getloadavg()[0]
             stored = _stored_applications(workdir / "load.db")
             keys_of: dict[str, list[str]] = {}
             for token, key in first.receipts:
                 keys_of.setdefault(token, []).append(key)
-            cpu_before = process_tree_cpu(pid)
-            again = load_from_another_process(base, tokens, keys_of)
-            cpu_replay = process_tree_cpu(pid) - cpu_before
+            again, cpu_replay = measured(pid, base, tokens, Phase("replay", keys=keys_of))
             stored_after_replay = _stored_applications(workdir / "load.db")
+            each, cpu_each = measured(pid, base, tokens,
+                                      Phase("each", PER_APPLICATION, prefill_every_submission=True))
     acknowledged = set(first.receipts.values())
     changed = sum(1 for pair, receipt in again.receipts.items() if first.receipts.get(pair) != receipt)
     submitted = len(first.latencies)
     figures = {
         "submissions_per_second": round(submitted / first.seconds, 1),
-        "submit_ms_p50": round(support.percentile(first.latencies, 0.5), 1),
-        "submit_ms_p95": round(support.percentile(first.latencies, 0.95), 1),
-        "submit_ms_p99": round(support.percentile(first.latencies, 0.99), 1),
+        "submit_ms_p50": _ms(first.latencies, 0.5),
+        "submit_ms_p95": _ms(first.latencies, 0.95),
+        "submit_ms_p99": _ms(first.latencies, 0.99),
+        "prefill_requests": first.prefills,
         "errors": len(first.errors),
         "statuses": {str(k): v for k, v in sorted(first.statuses.items())},
         "acknowledged": len(acknowledged),
@@ -285,11 +337,15 @@ def main() -> None:
         "acknowledged_missing_from_database": len(acknowledged - stored),
         "server_cpu_ms_per_submission": round(cpu_first * 1000 / max(submitted, 1), 2),
         "replays_per_second": round(len(again.latencies) / again.seconds, 1),
-        "replay_ms_p95": round(support.percentile(again.latencies, 0.95), 1),
+        "replay_ms_p95": _ms(again.latencies, 0.95),
         "replay_errors": len(again.errors),
         "replay_changed_receipts": changed,
         "rows_added_by_replay": len(stored_after_replay) - len(stored),
         "server_cpu_ms_per_replay": round(cpu_replay * 1000 / max(len(again.latencies), 1), 2),
+        "prefill_each_submissions_per_second": round(len(each.latencies) / each.seconds, 1),
+        "prefill_each_ms_p95": _ms(each.latencies, 0.95),
+        "prefill_each_errors": len(each.errors),
+        "prefill_each_server_cpu_ms_per_submission": round(cpu_each * 1000 / max(len(each.latencies), 1), 2),
         "load_average_1min": [round(load_before, 2), round(load_after, 2)],
         "cpus": os.cpu_count(),
         "seconds": round(first.seconds, 1),
@@ -300,7 +356,7 @@ def main() -> None:
     }
     for name, value in figures.items():
         print(f"{name:36} {value}")
-    for error in (first.errors + again.errors)[:5]:
+    for error in (first.errors + again.errors + each.errors)[:5]:
         print("error:", error)
     support.write("procedures_submit_load", figures)
 

@@ -14,8 +14,8 @@ from tsunagu.procedures.schemas import LifeEvent, ProcedureDetail, ProcedureSumm
 router = APIRouter(prefix="/api/v1/procedures", tags=["procedures"])
 
 
-def live_registry(request: Request) -> LiveRegistry:
-    """The process's live definitions of the configured directory."""
+async def live_registry(request: Request) -> LiveRegistry:
+    """The process's live definitions of the configured directory (async: no thread-pool hop)."""
     return service.registry_for(request.app.state.settings.procedures_dir)
 
 

@@ -78,8 +78,8 @@ class RequestContext:
                 return
             token = connection.cookies.get(auth.SESSION_COOKIE)
             if token:
-                with scope["app"].state.database.session() as db:
-                    state["principal"] = sessions.principal_for(db, token)
+                with scope["app"].state.database.engine.connect() as connection:
+                    state["principal"] = sessions.principal_for(connection, token)
             await self.app(scope, receive, send_with_headers)
         finally:
             route_path = getattr(scope.get("route"), "path", "<unmatched>")

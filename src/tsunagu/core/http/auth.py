@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -33,23 +33,25 @@ def current_principal(request: Request) -> sessions.Principal | None:
     return principal
 
 
-def require_principal(request: Request) -> sessions.Principal:
+# The checks below are ``async`` although they never wait: FastAPI runs a plain ``def``
+# dependency in the thread pool, a hop per dependency per request for a few comparisons.
+async def require_principal(request: Request) -> sessions.Principal:
     principal = current_principal(request)
     if principal is None:
         raise NotAuthenticated("log in to use this")
     return principal
 
 
-def require_resident(principal: sessions.Principal = Depends(require_principal)) -> sessions.Principal:
+async def require_resident(principal: sessions.Principal = Depends(require_principal)) -> sessions.Principal:
     if principal.kind != "resident":
         raise Forbidden("only a resident can use this")
     return principal
 
 
-def require_staff(*roles: str) -> Callable[..., sessions.Principal]:
+def require_staff(*roles: str) -> Callable[..., Awaitable[sessions.Principal]]:
     """A dependency admitting staff who hold at least one of ``roles`` (any role if none given)."""
 
-    def dependency(principal: sessions.Principal = Depends(require_principal)) -> sessions.Principal:
+    async def dependency(principal: sessions.Principal = Depends(require_principal)) -> sessions.Principal:
         if principal.kind != "staff":
             raise Forbidden("only staff can use this")
         if roles and not principal.roles.intersection(roles):

@@ -38,8 +38,9 @@ from tsunagu.procedures.registry import LiveRegistry
 router = APIRouter(prefix="/api/v1/procedures", tags=["applications"])
 
 
-def gateway(request: Request) -> meshlink.MeshGateway:
-    """The mesh as this deployment reaches it: through each organization's own node."""
+async def gateway(request: Request) -> meshlink.MeshGateway:
+    """The mesh as this deployment reaches it: through each organization's own node (async: no
+    thread-pool hop; nothing here waits)."""
     return meshlink.NodeGateway(request.app.state.database, request.app.state.mesh_nodes.context)
 
 
@@ -47,17 +48,32 @@ def issuers(request: Request) -> list[str]:
     return list(request.app.state.mesh_nodes.served())
 
 
-@router.post("/applications", response_model=ApplicationOut, status_code=201)
+def _receipt(app: service.Application, status_code: int) -> Response:
+    """The application as JSON with its Location, serialized once here: a model returned by a
+    sync route would be validated again, in another thread-pool hop, on the hottest path."""
+    return Response(
+        ApplicationOut.of(app, backoffice.today()).model_dump_json(),
+        status_code=status_code,
+        media_type="application/json",
+        headers={"Location": f"/api/v1/procedures/applications/{app.id}"},
+    )
+
+
+@router.post(
+    "/applications",
+    response_model=ApplicationOut,
+    status_code=201,
+    responses={200: {"model": ApplicationOut, "description": "The same key and body again"}},
+)
 def submit_application(
     body: ApplicationIn,
     request: Request,
-    response: Response,
     *,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     person: Principal = Depends(require_resident),
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
-) -> ApplicationOut:
+) -> Response:
     """申請: stored before it is acknowledged; the same Idempotency-Key returns the same receipt."""
     key = service.require_key(idempotency_key)
     procedure = catalogue.get_procedure(registry, body.procedure_id)
@@ -65,9 +81,7 @@ def submit_application(
     with database.session() as db:
         earlier = service.replay(db, person, procedure.id, key, body.request())
         if earlier is not None:
-            response.status_code = 200
-            response.headers["Location"] = f"/api/v1/procedures/applications/{earlier.id}"
-            return ApplicationOut.of(earlier, backoffice.today())
+            return _receipt(earlier, 200)
         sealed = None
         if body.prefill_seal is not None:
             # the values describe the person applied for: a seal of anyone else's is refused
@@ -82,10 +96,7 @@ def submit_application(
     )
     if created and app.evidence_pending:
         app = service.collect_evidence(database, mesh, procedure, app.id)
-    elif not created:
-        response.status_code = 200
-    response.headers["Location"] = f"/api/v1/procedures/applications/{app.id}"
-    return ApplicationOut.of(app, backoffice.today())
+    return _receipt(app, 201 if created else 200)
 
 
 @router.get("/{procedure_id}/prefill", response_model=PrefillOut)
