@@ -80,19 +80,24 @@ def _bind_processors(columns: Mapping[str, Typed], dialect: Dialect) -> dict[str
 
 
 class DirectInsert(_Statement):
-    """``INSERT`` of rows (the values of ``columns``) into an entity's table."""
+    """``INSERT`` of rows (the values of ``columns``) into an entity's table. With ``if_absent``,
+    a row that would break a unique constraint is skipped instead (``ON CONFLICT DO NOTHING``, as
+    SQLite and PostgreSQL both write it), which leaves the transaction usable on PostgreSQL too."""
 
-    def __init__(self, entity: type[Base], columns: Sequence[str]) -> None:
+    def __init__(self, entity: type[Base], columns: Sequence[str], *, if_absent: bool = False) -> None:
         super().__init__()
         self.entity, self.table, self.columns = entity, entity.__table__, tuple(columns)
+        self.if_absent = if_absent
 
     def _compile(self, dialect: Dialect) -> _Prepared:
         compiled = insert(self.entity).compile(dialect=dialect, column_keys=list(self.columns))
         names = tuple(compiled.positiontup or ()) if compiled.positional else self.columns
-        return _Prepared(compiled.string, names, compiled.positional,
+        sql = compiled.string + (" ON CONFLICT DO NOTHING" if self.if_absent else "")
+        return _Prepared(sql, names, compiled.positional,
                          _bind_processors({name: self.table.c[name] for name in self.columns}, dialect))
 
-    def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert ``rows``; returns how many were inserted."""
         prepared = self.prepared(connection.dialect)
         cursor = _cursor(connection)
         params = [self._values(prepared, row) for row in rows]
@@ -100,6 +105,7 @@ class DirectInsert(_Statement):
             _run(connection, prepared, lambda p: cursor.execute(prepared.sql, p[0]), params)
         else:
             _run(connection, prepared, lambda p: cursor.executemany(prepared.sql, p), params)
+        return int(cursor.rowcount)
 
 
 class DirectSelect(_Statement):

@@ -25,10 +25,12 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.direct import DirectInsert
+from tsunagu.core.errors import TsunaguError
 from tsunagu.core.progress import ProgressReporter, SilentProgress
 from tsunagu.mesh import crypto
 from tsunagu.mesh.errors import BadSignature
 from tsunagu.mesh.log.models import MeshLogCheckpoint, MeshLogEntry
+from tsunagu.mesh.log.writer import ChainWriter, Job
 
 GENESIS = "0" * 64
 CHECKPOINT_TYP = "tsunagu-mesh-log-checkpoint+jws"
@@ -96,16 +98,21 @@ def _lock(organization_code: str) -> threading.Lock:
         return _locks.setdefault(organization_code, threading.Lock())
 
 
-# The head (seq, hash) of each chain this process appended to, so that an append need not read
-# it first. Another process appending to the same chain makes it stale; the next insert then
-# collides on (organization, seq) and the head is read afresh.
-_heads: weakref.WeakKeyDictionary[Database, dict[str, tuple[int, str]]] = weakref.WeakKeyDictionary()
+# Each chain's writer in this process (group commit, and the head it last wrote, so that an append
+# need not read it first). Another process appending to the same chain makes that head stale; the
+# next insert then collides on (organization, seq) and the head is read afresh.
+_writers: weakref.WeakKeyDictionary[Database, dict[str, ChainWriter]] = weakref.WeakKeyDictionary()
 T = TypeVar("T")
+
+
+def _writer(database: Database, organization_code: str) -> ChainWriter:
+    with _locks_guard:
+        return _writers.setdefault(database, {}).setdefault(organization_code, ChainWriter())
 
 
 def append(database: Database, organization_code: str, events: Sequence[LogEvent],
            signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000) -> list[int]:
-    """Write ``events`` at the end of the organization's chain in their own transaction.
+    """Write ``events`` at the end of the organization's chain, committed before it returns.
 
     The log must survive the refusal it records, so it never shares the caller's transaction.
     """
@@ -118,26 +125,50 @@ def append_with(database: Database, organization_code: str,
                 signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000
                 ) -> tuple[T, list[int]]:
     """Run ``work`` and log the events it returns in one transaction (one commit on an exchange's
-    path instead of two). If ``work`` raises, nothing of it is written and nothing is logged: the
-    caller logs the refusal with :func:`append`. ``work`` may run again after a collision with
-    another process's append, so it must not act outside the transaction."""
-    heads = _heads.setdefault(database, {})
+    path instead of two), which it may share with other exchanges' appends (group commit).
+
+    If ``work`` raises, its events are not logged and the caller logs the refusal with
+    :func:`append`; so that the other exchanges in the transaction keep their writes, ``work``
+    must not write before it has decided (check, then write). ``work`` may run again after a
+    collision with another process's append, so it must not act outside the transaction.
+    """
+    writer = _writer(database, organization_code)
+
+    def write(batch: list[Job[Any]]) -> None:
+        _write_batch(database, organization_code, writer, batch, signing_key=signing_key,
+                     checkpoint_every=checkpoint_every)
+
+    return writer.submit(Job(work), write)
+
+
+def _write_batch(database: Database, organization_code: str, writer: ChainWriter, batch: list[Job[Any]], *,
+                 signing_key: crypto.SigningKey | None, checkpoint_every: int) -> None:
     for attempt in range(_APPEND_ATTEMPTS):
-        with _lock(organization_code):
-            try:
-                with database.engine.begin() as connection:
-                    result, events = work(connection)
-                    head = heads.get(organization_code) or _head(connection, organization_code)
-                    seqs, new_head = _append(connection, organization_code, head, events,
-                                             signing_key=signing_key, checkpoint_every=checkpoint_every)
-            except IntegrityError:  # another process appended first; re-read the head
-                heads.pop(organization_code, None)
-                if attempt == _APPEND_ATTEMPTS - 1:
-                    raise
-                continue
-            heads[organization_code] = new_head
-            return result, seqs
-    raise AssertionError("unreachable")
+        try:
+            with database.engine.begin() as connection:
+                events: list[LogEvent] = []
+                counts = []
+                for job in batch:
+                    job.error = None
+                    try:
+                        job.result, logged = job.work(connection)
+                    except TsunaguError as exc:  # this exchange's refusal; anything else fails the batch
+                        job.error, logged = exc, ()
+                    events.extend(logged)
+                    counts.append(len(logged))
+                head = writer.head or _head(connection, organization_code)
+                seqs, new_head = _append(connection, organization_code, head, events,
+                                         signing_key=signing_key, checkpoint_every=checkpoint_every)
+        except IntegrityError:  # another process appended first; re-read the head
+            writer.head = None
+            if attempt == _APPEND_ATTEMPTS - 1:
+                raise
+            continue
+        writer.head = new_head
+        for job, count in zip(batch, counts, strict=True):
+            job.seqs, seqs = seqs[:count], seqs[count:]
+            job.done = True
+        return
 
 
 # Built once: SQLAlchemy then reuses their compiled form without rebuilding a cache key per call.

@@ -18,7 +18,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -113,8 +112,8 @@ def handle_query(ctx: NodeContext, token: str) -> str:
             items=envelope.items))
 
         def answer(connection: Connection) -> tuple[str, list[message_log.LogEvent]]:
-            """Remember the request, read the local data, sign: in the log's own transaction."""
-            _remember_request(ctx, connection, envelope.id)
+            """Read the local data, remember the request, sign: in the log's own transaction
+            (reads and checks before the one write, as a shared log transaction needs)."""
             db = Session(connection)
             local_id = codes.local_id_of(db, ctx.organization_code, decision.subject)
             found = adapters.fetch(db, ctx.organization_code, local_id, envelope.service) \
@@ -122,6 +121,7 @@ def handle_query(ctx: NodeContext, token: str) -> str:
             if found is None:
                 raise errors.UnknownSubject(f"{ctx.organization_code} holds no {envelope.service} data "
                                             "for this person")
+            _remember_request(ctx, connection, envelope.id)
             response = wire.ResponseEnvelope(
                 request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
                 consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
@@ -144,7 +144,7 @@ def _check_fresh(ctx: NodeContext, issued_at: int) -> None:
         raise errors.StaleMessage(f"issued {skew} s away from now; the window is ±{window} s")
 
 
-_SEEN = DirectInsert(MeshSeenRequest, ("organization_code", "request_id", "expires_at"))
+_SEEN = DirectInsert(MeshSeenRequest, ("organization_code", "request_id", "expires_at"), if_absent=True)
 _FORGET = delete(MeshSeenRequest).where(MeshSeenRequest.organization_code == bindparam("org"),
                                         MeshSeenRequest.expires_at < bindparam("now"))
 _FORGET_EVERY = 1000
@@ -154,11 +154,10 @@ def _remember_request(ctx: NodeContext, connection: Connection, request_id: str)
     """Refuse a request id seen within the freshness window, also by another process serving this
     organization (the window bounds the memory: expired ids are dropped every so often)."""
     now = clock.now()
-    try:
-        _SEEN.run(connection, [{"organization_code": ctx.organization_code, "request_id": request_id,
-                                "expires_at": now + timedelta(seconds=2 * ctx.settings.freshness_seconds)}])
-    except IntegrityError:
-        raise errors.Replay(f"request {request_id} was already received") from None
+    until = now + timedelta(seconds=2 * ctx.settings.freshness_seconds)
+    if not _SEEN.run(connection, [{"organization_code": ctx.organization_code, "request_id": request_id,
+                                   "expires_at": until}]):
+        raise errors.Replay(f"request {request_id} was already received")
     if ctx.recent_requests.added % _FORGET_EVERY == 0:
         connection.execute(_FORGET, {"org": ctx.organization_code, "now": now})
 

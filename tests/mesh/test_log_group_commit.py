@@ -1,0 +1,93 @@
+"""Group commit: appends that arrive while a batch is written go together into the next one, a
+refused exchange leaves the others' writes and entries intact, and the chain stays whole."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from tests.mesh.test_log_and_codes import ORG, _event, _resolve
+
+from tsunagu.core.database import Database
+from tsunagu.mesh import errors
+from tsunagu.mesh.log import service as message_log
+from tsunagu.mesh.log.models import MeshLogEntry
+from tsunagu.mesh.log.writer import ChainWriter, Job
+
+
+def test_jobs_queued_while_a_batch_is_written_share_the_next_batch() -> None:
+    writer, batches = ChainWriter(), []
+    first_started, release = threading.Event(), threading.Event()
+
+    def write(batch: list[Job[Any]]) -> None:
+        batches.append(len(batch))
+        if len(batches) == 1:
+            first_started.set()
+            assert release.wait(10)
+        for job in batch:
+            job.result, job.done = "written", True
+
+    def submit(results: list[Any]) -> None:
+        results.append(writer.submit(Job(lambda _: (None, ())), write))
+
+    results: list[Any] = []
+    threads = [threading.Thread(target=submit, args=(results,))]
+    threads[0].start()
+    assert first_started.wait(10)
+    threads += [threading.Thread(target=submit, args=(results,)) for _ in range(5)]
+    for thread in threads[1:]:
+        thread.start()
+    while len(writer._waiting) < 5:  # the five wait behind the batch being written
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert batches == [1, 5] and results == [("written", [])] * 6
+
+
+def test_a_failed_batch_fails_every_job_in_it() -> None:
+    writer = ChainWriter()
+
+    def write(_: list[Job[Any]]) -> None:
+        raise OSError("disk full")
+
+    try:
+        writer.submit(Job(lambda _: (None, ())), write)
+    except OSError as exc:
+        assert str(exc) == "disk full"
+    else:
+        raise AssertionError("the failure was not raised")
+
+
+def test_concurrent_exchanges_keep_one_chain_and_a_refusal_stays_its_own(database: Database) -> None:
+    start = threading.Barrier(12)
+    outcomes: dict[int, Any] = {}
+
+    def exchange(number: int) -> None:
+        def work(_: Connection) -> tuple[int, Sequence[message_log.LogEvent]]:
+            if number == 5:
+                raise errors.UnknownSubject("no such person")
+            return number, [_event(number), _event(number + 100)]
+
+        start.wait(10)
+        try:
+            outcomes[number] = message_log.append_with(database, ORG, work)[0]
+        except errors.UnknownSubject as exc:
+            outcomes[number] = exc.code
+
+    threads = [threading.Thread(target=exchange, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes == {n: ("mesh-unknown-subject" if n == 5 else n) for n in range(12)}
+    with database.session() as db:
+        logged = db.scalar(select(func.count()).select_from(MeshLogEntry)
+                           .where(MeshLogEntry.organization_code == ORG))
+        refused = db.scalar(select(func.count()).select_from(MeshLogEntry)
+                            .where(MeshLogEntry.request_id == f"{5:032x}"))
+    assert (logged, refused) == (22, 0)
+    report = message_log.verify(database, ORG, _resolve)
+    assert report.ok and report.entries == 22
