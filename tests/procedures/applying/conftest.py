@@ -17,6 +17,7 @@ from tsunagu.core.sessions import Principal
 from tsunagu.core.settings import Settings, get_settings
 from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import PersonName
+from tsunagu.identity.proxies import service as proxies
 from tsunagu.mesh import demo
 from tsunagu.mesh.node.embedded import endpoint_of
 from tsunagu.migrations.schema import metadata
@@ -34,6 +35,29 @@ class World:
 
     def resident(self) -> Principal:
         return Principal(kind="resident", subject_id=self.resident_id, display_name="佐藤 花子")
+
+    def log_in_proxy(self, client: TestClient, database: Database) -> None:
+        """The other resident, registered as the resident's proxy for 転出届, logged in."""
+        with database.session() as db:
+            proxies.register_proxy(
+                db,
+                self.resident_id,
+                self.other_resident_id,
+                procedures=["tenshutsu"],
+                ends_on=date(2027, 3, 31),
+            )
+        login_as(client, database, Principal(kind="resident", subject_id=self.other_resident_id))
+
+    def move_out(self, database: Database) -> None:
+        """The resident moves out (to 大阪市) and can no longer apply here."""
+        with database.session() as db:
+            residents.move_out(
+                db,
+                self.resident_id,
+                destination="大阪府大阪市",
+                effective_date=date(2026, 11, 1),
+                actor="test",
+            )
 
     @staticmethod
     def staff(organization: str = CHIYODA, roles: frozenset[str] = frozenset({"審査", "住基"})) -> Principal:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +14,6 @@ from tests.procedures.applying.conftest import CHIYODA, YOKOSUKA, World
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.history import service as history
-from tsunagu.identity.proxies import service as proxies
 from tsunagu.mesh.directory import schemas as directory_schemas
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.node import directory_client
@@ -157,15 +155,7 @@ def test_a_provider_that_is_down_leaves_the_application_saved_for_a_retry(
 def test_a_registered_proxy_applies_and_both_see_it(
     client: TestClient, database: Database, world: World
 ) -> None:
-    with database.session() as db:
-        proxies.register_proxy(
-            db,
-            world.resident_id,
-            world.other_resident_id,
-            procedures=["tenshutsu"],
-            ends_on=date(2027, 3, 31),
-        )
-    login_as(client, database, Principal(kind="resident", subject_id=world.other_resident_id))
+    world.log_in_proxy(client, database)
     response = client.post(
         URL,
         json={**TENSHUTSU, "on_behalf_of": world.resident_id},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -12,10 +11,7 @@ from tests.procedures.applying.conftest import CHIYODA, World
 from tests.procedures.applying.test_api import TENSHUTSU, URL
 
 from tsunagu.core.database import Database
-from tsunagu.core.sessions import Principal
-from tsunagu.identity.proxies import service as proxies
 from tsunagu.procedures import meshlink
-from tsunagu.registry.residents import service as residents
 
 PREFILL = "/api/v1/procedures/tenshutsu/prefill"
 
@@ -70,15 +66,7 @@ def test_a_changed_seal_is_refused(resident_client: TestClient) -> None:
 def test_a_proxy_cannot_file_their_own_registry_values_for_the_person(
     client: TestClient, database: Database, world: World
 ) -> None:
-    with database.session() as db:
-        proxies.register_proxy(
-            db,
-            world.resident_id,
-            world.other_resident_id,
-            procedures=["tenshutsu"],
-            ends_on=date(2027, 3, 31),
-        )
-    login_as(client, database, Principal(kind="resident", subject_id=world.other_resident_id))
+    world.log_in_proxy(client, database)
     own_seal = client.get(PREFILL).json()["prefill_seal"]
     response = client.post(
         URL,
@@ -91,10 +79,7 @@ def test_a_proxy_cannot_file_their_own_registry_values_for_the_person(
 def test_someone_who_cannot_apply_gets_no_prefill(
     client: TestClient, database: Database, world: World
 ) -> None:
-    with database.session() as db:
-        residents.move_out(
-            db, world.resident_id, destination="大阪府大阪市", effective_date=date(2026, 11, 1), actor="test"
-        )
+    world.move_out(database)
     login_as(client, database, world.resident())
     response = client.get(PREFILL)
     assert response.status_code == 403 and response.json()["code"] == "application-not-eligible"

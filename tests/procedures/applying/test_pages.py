@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from fastapi.testclient import TestClient
 from tests.conftest import login_as
 from tests.procedures.applying.conftest import CHIYODA, World
 
 from tsunagu.core.database import Database
-from tsunagu.registry.residents import service as residents
 
 FORM = {
     "destination_address": "神奈川県横須賀市小川町1-1",
@@ -94,10 +92,7 @@ def test_a_changed_seal_is_refused(resident_client: TestClient) -> None:
 def test_someone_who_moved_out_is_told_why_and_what_to_do(
     client: TestClient, database: Database, world: World
 ) -> None:
-    with database.session() as db:
-        residents.move_out(
-            db, world.resident_id, destination="大阪府大阪市", effective_date=date(2026, 11, 1), actor="test"
-        )
+    world.move_out(database)
     login_as(client, database, world.resident())
     page = client.get("/procedures/tenshutsu/apply")
     assert page.status_code == 403
