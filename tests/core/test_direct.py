@@ -32,6 +32,8 @@ class Sample(_Scratch):
 INSERT = DirectInsert(Sample, ("name", "at", "items"))  # type: ignore[arg-type]  # a scratch base
 SELECT = DirectSelect(select(Sample.at, Sample.items).where(Sample.name == bindparam("name")),
                       {"name": Sample.name})
+NEWEST = DirectSelect(select(Sample.name).where(Sample.at >= bindparam("since"))
+                      .order_by(Sample.id.desc()).limit(1), {"since": Sample.at})
 AT = datetime(2026, 11, 22, 1, 2, 3, 456789, tzinfo=UTC)
 
 
@@ -60,6 +62,7 @@ def test_a_direct_select_returns_processed_values_or_none(samples: Database) -> 
     with samples.engine.connect() as connection:
         assert SELECT.first(connection, name="one") == (AT, {"pension_type": "老齢基礎年金"})
         assert SELECT.first(connection, name="nobody") is None
+        assert NEWEST.first(connection, since=AT) == ("one",)  # the statement's own LIMIT is bound too
 
 
 def test_a_constraint_violation_is_sqlalchemys_integrity_error(samples: Database) -> None:

@@ -57,8 +57,8 @@ def test_the_first_altered_entry_is_named(chain: Database, change: dict[str, obj
 
 
 def test_appends_from_two_processes_interleave_into_one_chain(chain: Database) -> None:
-    """Each process keeps the head it last wrote; after the other's append its insert collides
-    with the other's entry and it re-reads the head instead of forking or breaking the chain."""
+    """Two engines (as two processes would have) take turns on the chain's write lock and each
+    reads the head the other left."""
     other = Database(chain.url)
     try:
         for number in range(8, 14):

@@ -3,6 +3,7 @@ refused exchange leaves the others' writes and entries intact, and the chain sta
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -91,3 +92,26 @@ def test_concurrent_exchanges_keep_one_chain_and_a_refusal_stays_its_own(databas
     assert (logged, refused) == (22, 0)
     report = message_log.verify(database, ORG, _resolve)
     assert report.ok and report.entries == 22
+
+
+def _append_many(url: str, first: int) -> None:
+    database = Database(url)
+    try:
+        for number in range(first, first + 40):
+            message_log.append(database, ORG, [_event(number), _event(number + 1000)])
+    finally:
+        database.dispose()
+
+
+def test_two_processes_appending_at_once_keep_one_unbroken_chain(database: Database) -> None:
+    """Worker processes of one server share the chain (the embedded nodes): their transactions
+    take turns on its write lock instead of colliding on the same seq."""
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_append_many, args=(database.url, first)) for first in (0, 100)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    report = message_log.verify(database, ORG, _resolve)
+    assert report.ok and report.entries == 160

@@ -11,6 +11,7 @@ same as through the ORM on every backend. A constraint violation is raised as SQ
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class _Prepared:
     names: tuple[str, ...]  # parameter names in the order a positional driver wants them
     positional: bool
     processors: dict[str, Processor]
+    defaults: dict[str, Any]  # values the statement itself binds (e.g. a LIMIT)
 
 
 def _cursor(connection: Connection) -> Any:
@@ -68,8 +70,9 @@ class _Statement(ABC):
         return found
 
     def _values(self, prepared: _Prepared, values: Mapping[str, Any]) -> Any:
-        processed = {name: (process(values[name]) if (process := prepared.processors.get(name))
-                            else values[name]) for name in prepared.names}
+        given = {**prepared.defaults, **values}
+        processed = {name: (process(given[name]) if (process := prepared.processors.get(name))
+                            else given[name]) for name in prepared.names}
         return tuple(processed[name] for name in prepared.names) if prepared.positional else processed
 
 
@@ -94,7 +97,7 @@ class DirectInsert(_Statement):
         names = tuple(compiled.positiontup or ()) if compiled.positional else self.columns
         sql = compiled.string + (" ON CONFLICT DO NOTHING" if self.if_absent else "")
         return _Prepared(sql, names, compiled.positional,
-                         _bind_processors({name: self.table.c[name] for name in self.columns}, dialect))
+                         _bind_processors({name: self.table.c[name] for name in self.columns}, dialect), {})
 
     def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert ``rows``; returns how many were inserted."""
@@ -121,9 +124,10 @@ class DirectSelect(_Statement):
         compiled = self.statement.compile(dialect=dialect)
         self._results[dialect.name] = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
                                             for column in self.statement.selected_columns)
-        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(self.parameters)
+        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.params)
+        defaults = {name: value for name, value in compiled.params.items() if name not in self.parameters}
         return _Prepared(compiled.string, names, compiled.positional,
-                         _bind_processors(self.parameters, dialect))
+                         _bind_processors(self.parameters, dialect), defaults)
 
     def first(self, connection: Connection, **values: Any) -> tuple[Any, ...] | None:
         prepared = self.prepared(connection.dialect)
@@ -134,3 +138,15 @@ class DirectSelect(_Statement):
             return None
         return tuple(process(value) if process else value
                      for process, value in zip(self._results[connection.dialect.name], row, strict=True))
+
+
+def hold_write_lock(connection: Connection, key: str) -> None:
+    """Make the transaction the only writer of ``key`` until it ends, across processes. SQLite: the
+    database's write lock from this first statement on (``BEGIN IMMEDIATE``: what the transaction
+    reads cannot change before it writes); PostgreSQL: a transaction-level advisory lock on ``key``."""
+    cursor = _cursor(connection)
+    if connection.dialect.name == "sqlite":
+        cursor.execute("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id,))

@@ -19,12 +19,11 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, func, insert, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
-from tsunagu.core.direct import DirectInsert
+from tsunagu.core.direct import DirectInsert, DirectSelect, hold_write_lock
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.progress import ProgressReporter, SilentProgress
 from tsunagu.mesh import crypto
@@ -34,9 +33,7 @@ from tsunagu.mesh.log.writer import ChainWriter, Job
 
 GENESIS = "0" * 64
 CHECKPOINT_TYP = "tsunagu-mesh-log-checkpoint+jws"
-_APPEND_ATTEMPTS = 5
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
+_writers_guard = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -93,20 +90,14 @@ def _hash_fields(prev_hash: str, *values: Any) -> str:
     return hashlib.sha256(_encode_array([prev_hash, *values]).encode()).hexdigest()
 
 
-def _lock(organization_code: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(organization_code, threading.Lock())
-
-
-# Each chain's writer in this process (group commit, and the head it last wrote, so that an append
-# need not read it first). Another process appending to the same chain makes that head stale; the
-# next insert then collides on (organization, seq) and the head is read afresh.
+# Each chain's writer in this process (group commit). Between processes, a chain's transactions
+# take turns on a write lock (core.direct.hold_write_lock), so the head they read is the head.
 _writers: weakref.WeakKeyDictionary[Database, dict[str, ChainWriter]] = weakref.WeakKeyDictionary()
 T = TypeVar("T")
 
 
 def _writer(database: Database, organization_code: str) -> ChainWriter:
-    with _locks_guard:
+    with _writers_guard:
         return _writers.setdefault(database, {}).setdefault(organization_code, ChainWriter())
 
 
@@ -129,52 +120,41 @@ def append_with(database: Database, organization_code: str,
 
     If ``work`` raises, its events are not logged and the caller logs the refusal with
     :func:`append`; so that the other exchanges in the transaction keep their writes, ``work``
-    must not write before it has decided (check, then write). ``work`` may run again after a
-    collision with another process's append, so it must not act outside the transaction.
+    must not write before it has decided (check, then write).
     """
     writer = _writer(database, organization_code)
 
     def write(batch: list[Job[Any]]) -> None:
-        _write_batch(database, organization_code, writer, batch, signing_key=signing_key,
+        _write_batch(database, organization_code, batch, signing_key=signing_key,
                      checkpoint_every=checkpoint_every)
 
     return writer.submit(Job(work), write)
 
 
-def _write_batch(database: Database, organization_code: str, writer: ChainWriter, batch: list[Job[Any]], *,
+def _write_batch(database: Database, organization_code: str, batch: list[Job[Any]], *,
                  signing_key: crypto.SigningKey | None, checkpoint_every: int) -> None:
-    for attempt in range(_APPEND_ATTEMPTS):
-        try:
-            with database.engine.begin() as connection:
-                events: list[LogEvent] = []
-                counts = []
-                for job in batch:
-                    job.error = None
-                    try:
-                        job.result, logged = job.work(connection)
-                    except TsunaguError as exc:  # this exchange's refusal; anything else fails the batch
-                        job.error, logged = exc, ()
-                    events.extend(logged)
-                    counts.append(len(logged))
-                head = writer.head or _head(connection, organization_code)
-                seqs, new_head = _append(connection, organization_code, head, events,
-                                         signing_key=signing_key, checkpoint_every=checkpoint_every)
-        except IntegrityError:  # another process appended first; re-read the head
-            writer.head = None
-            if attempt == _APPEND_ATTEMPTS - 1:
-                raise
-            continue
-        writer.head = new_head
-        for job, count in zip(batch, counts, strict=True):
-            job.seqs, seqs = seqs[:count], seqs[count:]
-            job.done = True
-        return
+    with database.engine.begin() as connection:
+        hold_write_lock(connection, _CHAIN_LOCK + organization_code)
+        events: list[LogEvent] = []
+        counts = []
+        for job in batch:
+            try:
+                job.result, logged = job.work(connection)
+            except TsunaguError as exc:  # this exchange's refusal; anything else fails the batch
+                job.error, logged = exc, ()
+            events.extend(logged)
+            counts.append(len(logged))
+        seqs = _append(connection, organization_code, _head(connection, organization_code), events,
+                       signing_key=signing_key, checkpoint_every=checkpoint_every)
+    for job, count in zip(batch, counts, strict=True):
+        job.seqs, seqs = seqs[:count], seqs[count:]
+        job.done = True
 
 
-# Built once: SQLAlchemy then reuses their compiled form without rebuilding a cache key per call.
-_HEAD = (select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
-         .where(MeshLogEntry.organization_code == bindparam("org"))
-         .order_by(MeshLogEntry.seq.desc()).limit(1))
+_CHAIN_LOCK = "mesh-log:"
+_HEAD = DirectSelect(select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
+                     .where(MeshLogEntry.organization_code == bindparam("org"))
+                     .order_by(MeshLogEntry.seq.desc()).limit(1), {"org": MeshLogEntry.organization_code})
 _INSERT_ENTRIES = DirectInsert(MeshLogEntry, (
     "organization_code", "seq", "at", "role", "kind", "request_id", "consumer", "provider", "service",
     "purpose", "subject_code", "items", "result", "message_sha256", "person_link", "visible_from",
@@ -182,15 +162,15 @@ _INSERT_ENTRIES = DirectInsert(MeshLogEntry, (
 
 
 def _head(connection: Connection, organization_code: str) -> tuple[int, str]:
-    head = connection.execute(_HEAD, {"org": organization_code}).first()
+    head = _HEAD.first(connection, org=organization_code)
     return (int(head[0]), str(head[1])) if head else (0, GENESIS)
 
 
 def _append(connection: Connection, organization_code: str, head: tuple[int, str],
             events: Sequence[LogEvent], *, signing_key: crypto.SigningKey | None, checkpoint_every: int
-            ) -> tuple[list[int], tuple[int, str]]:
-    """Core inserts (not the ORM): the log is on the path of every exchange. Returns the new
-    entries' seqs and the chain's new head."""
+            ) -> list[int]:
+    """Direct inserts (not the ORM): the log is on the path of every exchange. Returns the new
+    entries' seqs."""
     seq, prev = head
     at = clock.now()
     rows: list[dict[str, Any]] = []
@@ -209,7 +189,7 @@ def _append(connection: Connection, organization_code: str, head: tuple[int, str
         prev = digest
     if rows:
         _INSERT_ENTRIES.run(connection, rows)
-    return [row["seq"] for row in rows], (seq, prev)
+    return [row["seq"] for row in rows]
 
 
 def _add_checkpoint(connection: Connection, organization_code: str, seq: int, digest: str,
@@ -223,7 +203,8 @@ def _add_checkpoint(connection: Connection, organization_code: str, seq: int, di
 
 def checkpoint(database: Database, organization_code: str, signing_key: crypto.SigningKey) -> int:
     """Sign the current head now (e.g. at shutdown or on a timer); returns its seq (0: empty)."""
-    with _lock(organization_code), database.engine.begin() as connection:
+    with database.engine.begin() as connection:
+        hold_write_lock(connection, _CHAIN_LOCK + organization_code)
         seq, digest = _head(connection, organization_code)
         if seq == 0:
             return 0

@@ -32,13 +32,12 @@ class Job(Generic[T]):
 
 
 class ChainWriter:
-    """The batches of one chain in this process, and the chain's head as last written here."""
+    """The batches of one chain in this process."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._waiting: list[Job[Any]] = []
         self._writing = False
-        self.head: tuple[int, str] | None = None
 
     def submit(self, job: Job[T], write: Callable[[list[Job[Any]]], None]) -> tuple[T, list[int]]:
         """Queue ``job``; write the queued batch with ``write`` unless another caller does."""
