@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from tsunagu.core.errors import ConfigurationError, DatabaseUnavailable
+from tsunagu.core.writegate import WriteGate
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -104,6 +106,10 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        database_file = self.engine.url.database if self.is_sqlite else None
+        self.write_gate = WriteGate(Path(database_file) if database_file and database_file != ":memory:"
+                                    else None) if self.is_sqlite else None
 
     @property
     def url(self) -> str:
@@ -120,13 +126,32 @@ class Database:
         """A session whose transaction holds the write lock from its first statement.
 
         On SQLite this is ``BEGIN IMMEDIATE``: what the transaction reads cannot change before
-        it writes (a check-then-insert is safe across worker processes), and writers queue on
-        ``busy_timeout`` instead of failing to upgrade a read lock. PostgreSQL needs nothing here.
+        it writes (a check-then-insert is safe across worker processes), and writers queue (at the
+        write gate) instead of failing to upgrade a read lock. PostgreSQL needs nothing here.
         """
-        with self.sessions() as session, session.begin():
-            if self.engine.dialect.name == "sqlite":
+        with self._gate(), self.sessions() as session, session.begin():
+            if self.is_sqlite:
                 session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
+    @contextmanager
+    def write_transaction(self, key: str) -> Iterator[Connection]:
+        """A connection in a transaction that is the only writer of ``key`` until it ends, across
+        processes: on SQLite the database's write lock from its first statement (after the write
+        gate), on PostgreSQL a transaction-level advisory lock on ``key``."""
+        with self._gate(), self.engine.begin() as connection:
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            if self.is_sqlite:
+                cursor.execute("BEGIN IMMEDIATE")
+            elif connection.dialect.name == "postgresql":
+                lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id,))
+            yield connection
+
+    def _gate(self) -> AbstractContextManager[None]:
+        return self.write_gate.held() if self.write_gate is not None else nullcontext()
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.write_gate is not None:
+            self.write_gate.close()

@@ -11,7 +11,6 @@ same as through the ORM on every backend. A constraint violation is raised as SQ
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -139,14 +138,3 @@ class DirectSelect(_Statement):
         return tuple(process(value) if process else value
                      for process, value in zip(self._results[connection.dialect.name], row, strict=True))
 
-
-def hold_write_lock(connection: Connection, key: str) -> None:
-    """Make the transaction the only writer of ``key`` until it ends, across processes. SQLite: the
-    database's write lock from this first statement on (``BEGIN IMMEDIATE``: what the transaction
-    reads cannot change before it writes); PostgreSQL: a transaction-level advisory lock on ``key``."""
-    cursor = _cursor(connection)
-    if connection.dialect.name == "sqlite":
-        cursor.execute("BEGIN IMMEDIATE")
-    elif connection.dialect.name == "postgresql":
-        lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id,))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
-from tsunagu.core.direct import DirectInsert, DirectSelect, hold_write_lock
+from tsunagu.core.direct import DirectInsert, DirectSelect
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.progress import ProgressReporter, SilentProgress
 from tsunagu.mesh import crypto
@@ -91,7 +91,7 @@ def _hash_fields(prev_hash: str, *values: Any) -> str:
 
 
 # Each chain's writer in this process (group commit). Between processes, a chain's transactions
-# take turns on a write lock (core.direct.hold_write_lock), so the head they read is the head.
+# take turns on a write lock (Database.write_transaction), so the head they read is the head.
 _writers: weakref.WeakKeyDictionary[Database, dict[str, ChainWriter]] = weakref.WeakKeyDictionary()
 T = TypeVar("T")
 
@@ -133,8 +133,7 @@ def append_with(database: Database, organization_code: str,
 
 def _write_batch(database: Database, organization_code: str, batch: list[Job[Any]], *,
                  signing_key: crypto.SigningKey | None, checkpoint_every: int) -> None:
-    with database.engine.begin() as connection:
-        hold_write_lock(connection, _CHAIN_LOCK + organization_code)
+    with database.write_transaction(_CHAIN_LOCK + organization_code) as connection:
         events: list[LogEvent] = []
         counts = []
         for job in batch:
@@ -203,8 +202,7 @@ def _add_checkpoint(connection: Connection, organization_code: str, seq: int, di
 
 def checkpoint(database: Database, organization_code: str, signing_key: crypto.SigningKey) -> int:
     """Sign the current head now (e.g. at shutdown or on a timer); returns its seq (0: empty)."""
-    with database.engine.begin() as connection:
-        hold_write_lock(connection, _CHAIN_LOCK + organization_code)
+    with database.write_transaction(_CHAIN_LOCK + organization_code) as connection:
         seq, digest = _head(connection, organization_code)
         if seq == 0:
             return 0
