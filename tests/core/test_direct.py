@@ -72,3 +72,15 @@ def test_a_constraint_violation_is_sqlalchemys_integrity_error(samples: Database
         INSERT.run(connection, [{"name": "one", "at": AT, "items": []}])
     with samples.session() as db:
         assert len(db.scalars(select(Sample)).all()) == 1
+
+
+def test_new_orm_objects_are_inserted_as_they_are_without_the_unit_of_work(samples: Database) -> None:
+    insert_samples = DirectInsert.of(Sample)  # type: ignore[arg-type]  # a scratch base
+    assert insert_samples.columns == ("name", "at", "items")  # the generated id is the database's
+    with samples.session() as db:
+        assert insert_samples.add(db.connection(), [Sample(name="one", at=AT, items=[1]),
+                                                    Sample(name="two", at=None, items={})]) == 2
+    with samples.session() as db:
+        stored = db.scalars(select(Sample).order_by(Sample.id))
+        rows = [(row.id > 0, row.name, row.at, row.items) for row in stored]
+    assert rows == [(True, "one", AT, [1]), (True, "two", None, {})]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
@@ -97,6 +97,19 @@ class DirectInsert(_Statement):
         sql = compiled.string + (" ON CONFLICT DO NOTHING" if self.if_absent else "")
         return _Prepared(sql, names, compiled.positional,
                          _bind_processors({name: self.table.c[name] for name in self.columns}, dialect), {})
+
+    @classmethod
+    def of(cls, entity: type[Base]) -> DirectInsert:
+        """Every column of the entity's table but an autoincrementing primary key."""
+        table = entity.__table__
+        generated = table.autoincrement_column if isinstance(table, Table) else None
+        return cls(entity, [column.key for column in table.columns if column is not generated])
+
+    def add(self, connection: Connection, instances: Sequence[Base]) -> int:
+        """Insert new (transient) ORM objects as they are, without the session's unit of work;
+        every column in ``columns`` must be set on them (no ORM defaults are applied)."""
+        return self.run(connection, [{name: getattr(instance, name) for name in self.columns}
+                                     for instance in instances])
 
     def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert ``rows``; returns how many were inserted."""
