@@ -86,30 +86,49 @@ class DirectInsert(_Statement):
     a row that would break a unique constraint is skipped instead (``ON CONFLICT DO NOTHING``, as
     SQLite and PostgreSQL both write it), which leaves the transaction usable on PostgreSQL too."""
 
-    def __init__(self, entity: type[Base], columns: Sequence[str], *, if_absent: bool = False) -> None:
+    def __init__(self, entity: type[Base], columns: Sequence[str], *, if_absent: bool = False,
+                 returning: str | None = None) -> None:
         super().__init__()
         self.entity, self.table, self.columns = entity, entity.__table__, tuple(columns)
-        self.if_absent = if_absent
+        self.if_absent, self.returning = if_absent, returning
 
     def _compile(self, dialect: Dialect) -> _Prepared:
-        compiled = insert(self.entity).compile(dialect=dialect, column_keys=list(self.columns))
+        statement = insert(self.entity)  # inline: no RETURNING of the key that PostgreSQL adds itself
+        if self.returning:
+            statement = statement.returning(self.table.c[self.returning])
+        else:
+            statement = statement.inline()
+        compiled = statement.compile(dialect=dialect, column_keys=list(self.columns))
         names = tuple(compiled.positiontup or ()) if compiled.positional else self.columns
-        sql = compiled.string + (" ON CONFLICT DO NOTHING" if self.if_absent else "")
+        sql = compiled.string
+        if self.if_absent:  # SQLite and PostgreSQL both write it so, before any RETURNING
+            head, returning, tail = sql.partition(" RETURNING ")
+            sql = f"{head} ON CONFLICT DO NOTHING{returning}{tail}"
         return _Prepared(sql, names, compiled.positional,
                          _bind_processors({name: self.table.c[name] for name in self.columns}, dialect), {})
 
     @classmethod
-    def of(cls, entity: type[Base]) -> DirectInsert:
+    def of(cls, entity: type[Base], *, returning: str | None = None) -> DirectInsert:
         """Every column of the entity's table but an autoincrementing primary key."""
         table = entity.__table__
         generated = table.autoincrement_column if isinstance(table, Table) else None
-        return cls(entity, [column.key for column in table.columns if column is not generated])
+        return cls(entity, [column.key for column in table.columns if column is not generated],
+                   returning=returning)
 
     def add(self, connection: Connection, instances: Sequence[Base]) -> int:
         """Insert new (transient) ORM objects as they are, without the session's unit of work;
         every column in ``columns`` must be set on them (no ORM defaults are applied)."""
         return self.run(connection, [{name: getattr(instance, name) for name in self.columns}
                                      for instance in instances])
+
+    def add_returning(self, connection: Connection, instance: Base) -> Any:
+        """Insert one new ORM object (as :meth:`add`); returns the value of the ``returning``
+        column (e.g. its generated id)."""
+        prepared = self.prepared(connection.dialect)
+        cursor = _cursor(connection)
+        values = self._values(prepared, {name: getattr(instance, name) for name in self.columns})
+        _run(connection, prepared, lambda p: cursor.execute(prepared.sql, p), values)
+        return cursor.fetchone()[0]
 
     def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert ``rows``; returns how many were inserted."""

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
+from tsunagu.core.direct import DirectInsert
 from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.notify.models import NotifyMessage
 
@@ -61,6 +62,11 @@ def _message(row: NotifyMessage) -> Message:
     )
 
 
+# straight to the driver: a message is written inside other parts' write transactions (e.g. the
+# receipt of every submission), where the unit of work's flush cost more than the insert
+_INSERT_MESSAGE = DirectInsert.of(NotifyMessage, returning="id")
+
+
 def deliver(
     db: Session,
     recipient_id: str,
@@ -91,8 +97,7 @@ def deliver(
         created_at=clock.now(),
         read_at=None,
     )
-    db.add(row)
-    db.flush()
+    row.id = _INSERT_MESSAGE.add_returning(db.connection(), row)
     return _message(row)
 
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
-from tsunagu.core.direct import DirectInsert
+from tsunagu.core.direct import DirectInsert, DirectSelect
 from tsunagu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.proxies import service as proxies
@@ -519,17 +519,22 @@ def submit(database: Database, submission: Submission) -> tuple[Application, boo
     return existing, False
 
 
+_KEY = DirectSelect(
+    select(ProceduresIdempotencyKey.request_sha256, ProceduresIdempotencyKey.application_id).where(
+        ProceduresIdempotencyKey.applicant_id == bindparam("applicant"),
+        ProceduresIdempotencyKey.key == bindparam("key"),
+    ),
+    {"applicant": ProceduresIdempotencyKey.applicant_id, "key": ProceduresIdempotencyKey.key},
+)
+
+
 def _by_key(db: Session, applicant: str, key: str, digest: str) -> Application | None:
-    row = db.scalar(
-        select(ProceduresIdempotencyKey).where(
-            ProceduresIdempotencyKey.applicant_id == applicant, ProceduresIdempotencyKey.key == key
-        )
-    )
+    row = _KEY.first(db.connection(), applicant=applicant, key=key)  # in every submission's write
     if row is None:
         return None
-    if row.request_sha256 != digest:
+    if row[0] != digest:
         raise IdempotencyKeyReused(f"the key {key!r} was already used for another submission")
-    return load(db, row.application_id)
+    return load(db, row[1])
 
 
 def next_receipt(db: Session, organization: str, year: int) -> str:
