@@ -112,12 +112,10 @@ def application_prefill(
     Submitting with the seal (``prefill_seal``) uses these values instead of fetching them again.
     """
     procedure = catalogue.get_procedure(registry, procedure_id)
-    with request.app.state.database.session() as db:
-        start = service.start_form(db, procedure, person)
-    service.require_eligible(start.eligibility)
-    prefilled = service.form_prefill(mesh, procedure, start)
-    seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
-    return PrefillOut.of(procedure.id, start.organization, prefilled, seal)
+    state = request.app.state
+    opened = service.open_form(state.database, mesh, state.secret_key, procedure, person)
+    service.require_eligible(opened.start.eligibility)
+    return PrefillOut.of(procedure.id, opened.start.organization, opened.prefilled, opened.seal)
 
 
 @router.get("/applications", response_model=Page[ApplicationOut])

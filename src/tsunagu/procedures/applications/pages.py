@@ -91,16 +91,18 @@ def apply_form(
 ) -> HTMLResponse:
     """申請する: only what the registries cannot tell is asked; the rest is shown with its source."""
     procedure = catalogue.get_procedure(registry, procedure_id)
-    with request.app.state.database.session() as db:
-        start = service.start_form(db, procedure, person)
-    if not start.eligibility.eligible:
-        return render(
-            request, "procedures/not_eligible.html", {"p": procedure, "verdict": start.eligibility}, 403
-        )
-    prefilled = service.form_prefill(mesh, procedure, start)
-    seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
+    state = request.app.state
+    opened = service.open_form(state.database, mesh, state.secret_key, procedure, person)
+    if not opened.start.eligibility.eligible:
+        verdict = opened.start.eligibility
+        return render(request, "procedures/not_eligible.html", {"p": procedure, "verdict": verdict}, 403)
     return _form_page(
-        request, procedure, prefilled=prefilled, values={}, key=service.new_idempotency_key(), seal=seal
+        request,
+        procedure,
+        prefilled=opened.prefilled,
+        values={},
+        key=service.new_idempotency_key(),
+        seal=opened.seal,
     )
 
 

@@ -257,23 +257,34 @@ class FormStart:
     organization: str | None  # None while it depends on an answer (the destination)
 
 
-def start_form(db: Session, procedure: Procedure, principal: Principal) -> FormStart:
-    """The checks before a form is shown (page) or its prefilled values are handed out (API)."""
-    person = applicant_of(db, principal)
-    verdict = check_eligibility(procedure, attributes_of(db, person, clock.today_jst().date()))
-    organization = (
-        None
-        if procedure.responsible.rule == "municipality_of_destination" or not verdict.eligible
-        else responsible_organization(db, procedure, person, {})
-    )
-    return FormStart(person, verdict, organization)
+@dataclass(frozen=True)
+class OpenedForm:
+    """A new form: the checks, and for an eligible person the registry values and their seal."""
+
+    start: FormStart
+    prefilled: Prefilled
+    seal: str
 
 
-def form_prefill(gateway: meshlink.MeshGateway, procedure: Procedure, start: FormStart) -> Prefilled:
-    """The registry values of a new form (none yet while the organization is unknown)."""
-    if start.organization is None:
-        return Prefilled()
-    return prefill(gateway, procedure, start.person, start.organization)
+def open_form(
+    database: Database, gateway: meshlink.MeshGateway, secret: str, procedure: Procedure, principal: Principal
+) -> OpenedForm:
+    """What the page shows before a form is filled in and what the API hands out as its prefill:
+    eligibility and organization first, then (once the organization is known) the registry values
+    through the mesh, sealed so that the submission need not fetch them again."""
+    with database.session() as db:
+        person = applicant_of(db, principal)
+        verdict = check_eligibility(procedure, attributes_of(db, person, clock.today_jst().date()))
+        organization = (
+            None
+            if procedure.responsible.rule == "municipality_of_destination" or not verdict.eligible
+            else responsible_organization(db, procedure, person, {})
+        )
+    start = FormStart(person, verdict, organization)
+    if not verdict.eligible:
+        return OpenedForm(start, Prefilled(), "")
+    prefilled = Prefilled() if organization is None else prefill(gateway, procedure, person, organization)
+    return OpenedForm(start, prefilled, seal(secret, principal.subject_id, procedure, prefilled))
 
 
 def _comparisons(rule: Mapping[str, Any]) -> list[Mapping[str, Any]]:
