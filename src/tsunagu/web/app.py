@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsunagu import __version__
+from tsunagu.core import heap
 from tsunagu.core import logging as core_logging
 from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        heap.settle()
         yield
         database.dispose()
 

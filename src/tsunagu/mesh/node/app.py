@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from tsunagu.core import heap
 from tsunagu.core import logging as core_logging
 from tsunagu.core.errors import NotAuthenticated, NotFound, TsunaguError
 from tsunagu.core.http import problems
@@ -225,6 +226,7 @@ async def _lifespan(receive: Receive, send: Send) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            heap.settle()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
