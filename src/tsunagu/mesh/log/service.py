@@ -25,11 +25,11 @@ from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.direct import DirectInsert, DirectSelect
 from tsunagu.core.errors import TsunaguError
+from tsunagu.core.groupcommit import GroupCommit, Job
 from tsunagu.core.progress import ProgressReporter, SilentProgress
 from tsunagu.mesh import crypto
 from tsunagu.mesh.errors import BadSignature
 from tsunagu.mesh.log.models import MeshLogCheckpoint, MeshLogEntry
-from tsunagu.mesh.log.writer import ChainWriter, Job
 
 GENESIS = "0" * 64
 CHECKPOINT_TYP = "tsunagu-mesh-log-checkpoint+jws"
@@ -92,13 +92,14 @@ def _hash_fields(prev_hash: str, *values: Any) -> str:
 
 # Each chain's writer in this process (group commit). Between processes, a chain's transactions
 # take turns on a write lock (Database.write_transaction), so the head they read is the head.
-_writers: weakref.WeakKeyDictionary[Database, dict[str, ChainWriter]] = weakref.WeakKeyDictionary()
+_writers: weakref.WeakKeyDictionary[Database, dict[str, GroupCommit]] = weakref.WeakKeyDictionary()
 T = TypeVar("T")
+Work = Callable[[Connection], tuple[T, Sequence[LogEvent]]]
 
 
-def _writer(database: Database, organization_code: str) -> ChainWriter:
+def _writer(database: Database, organization_code: str) -> GroupCommit:
     with _writers_guard:
-        return _writers.setdefault(database, {}).setdefault(organization_code, ChainWriter())
+        return _writers.setdefault(database, {}).setdefault(organization_code, GroupCommit())
 
 
 def append(database: Database, organization_code: str, events: Sequence[LogEvent],
@@ -124,30 +125,34 @@ def append_with(database: Database, organization_code: str,
     """
     writer = _writer(database, organization_code)
 
-    def write(batch: list[Job[Any]]) -> None:
+    def write(batch: list[Job[Work[Any], Any]]) -> None:
         _write_batch(database, organization_code, batch, signing_key=signing_key,
                      checkpoint_every=checkpoint_every)
 
     return writer.submit(Job(work), write)
 
 
-def _write_batch(database: Database, organization_code: str, batch: list[Job[Any]], *,
+def _write_batch(database: Database, organization_code: str, batch: list[Job[Work[Any], Any]], *,
                  signing_key: crypto.SigningKey | None, checkpoint_every: int) -> None:
     with database.write_transaction(_CHAIN_LOCK + organization_code) as connection:
         events: list[LogEvent] = []
         counts = []
+        results: list[Any] = []
         for job in batch:
             try:
-                job.result, logged = job.work(connection)
+                result, logged = job.work(connection)
             except TsunaguError as exc:  # this exchange's refusal; anything else fails the batch
-                job.error, logged = exc, ()
+                job.refuse(exc)
+                result, logged = None, ()
+            results.append(result)
             events.extend(logged)
             counts.append(len(logged))
         seqs = _append(connection, organization_code, _head(connection, organization_code), events,
                        signing_key=signing_key, checkpoint_every=checkpoint_every)
-    for job, count in zip(batch, counts, strict=True):
-        job.seqs, seqs = seqs[:count], seqs[count:]
-        job.done = True
+    for job, result, count in zip(batch, results, counts, strict=True):
+        if not job.done:
+            job.finish((result, seqs[:count]))
+        seqs = seqs[count:]
 
 
 _CHAIN_LOCK = "mesh-log:"
