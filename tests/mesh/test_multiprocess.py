@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,13 +17,15 @@ import pytest
 
 from tsunagu import migrations
 from tsunagu.core import clock
-from tsunagu.mesh import crypto
+from tsunagu.mesh import crypto, errors
 from tsunagu.mesh.cluster import LocalCluster
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.log.models import MeshLogEntry
 from tsunagu.mesh.node import schemas as wire
+from tsunagu.mesh.node.directory_client import RemoteDirectory
 from tsunagu.mesh.push import service as push
+from tsunagu.mesh.transport import PeerClient, PeerResponse
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.xdist_group("mesh-cluster")]  # one cluster, one worker
 
@@ -217,3 +222,127 @@ def test_a_redelivered_notification_is_not_applied_twice(
 def test_the_local_api_needs_the_node_token(cluster: LocalCluster) -> None:
     response = httpx.post(f"{cluster.url(CITY)}/v1/consumer/query", json={}, timeout=10)
     assert response.status_code == 401
+
+
+
+# --- the provider's authorizations, coalesced into batches ---------------------------------------
+
+def _authorization(subject: str, **overrides: Any) -> wire.AuthorizationRequest:
+    request_id = uuid.uuid4().hex
+    return wire.AuthorizationRequest.model_validate({
+        "request_id": request_id, "request_sha256": crypto.sha256_hex(request_id), "iat": int(time.time()),
+        "consumer": CITY, "provider": PENSION, "service": "pension-status", "version": "v1",
+        "purpose": PURPOSE, "subject": subject, "items": ["pension_type"]} | overrides)
+
+
+def _batch(cluster: LocalCluster, requests: list[wire.AuthorizationRequest]) -> str:
+    batch = wire.AuthorizationBatch(iat=int(time.time()), provider=PENSION, requests=tuple(requests))
+    return crypto.sign(cluster.context(PENSION).key, batch.model_dump(mode="json"), wire.AUTHZ_BATCH_TYP)
+
+
+def _post_batch(cluster: LocalCluster, token: str) -> httpx.Response:
+    return httpx.post(f"{cluster.url(OPERATOR)}/v1/directory/authorize-batch", content=token,
+                      headers={"content-type": wire.MEDIA_TYPE}, timeout=10)
+
+
+def _outcomes(cluster: LocalCluster, answer: str) -> tuple[wire.Decision | wire.Refusal, ...]:
+    verified = crypto.verify(answer, cluster.context(PENSION).directory.public_key, wire.DECISIONS_TYP)
+    assert verified.signer == OPERATOR
+    return wire.Decisions.model_validate(verified.payload).outcomes
+
+
+def test_a_batch_is_decided_request_by_request_and_each_one_logged(
+        cluster: LocalCluster, person: dict[str, str]) -> None:
+    requests = [_authorization(person[CITY]), _authorization("0" * 32),
+                _authorization(person[CITY], items=["insured_since"]), _authorization(person[CITY])]
+    response = _post_batch(cluster, _batch(cluster, requests))
+    assert response.status_code == 200, response.text
+    outcomes = _outcomes(cluster, response.text)
+    assert [(o.request_id, o.request_sha256) for o in outcomes] == \
+        [(r.request_id, r.request_sha256) for r in requests]
+    assert [o.code if isinstance(o, wire.Refusal) else o.subject for o in outcomes] == [
+        person[PENSION], "mesh-unknown-subject", "mesh-items-beyond-basis", person[PENSION]]
+    logged = [[(e.kind, e.result) for e in _entries(cluster, OPERATOR, r.request_id)] for r in requests]
+    assert logged == [[("authorization", "ok")], [("denial", "mesh-unknown-subject")],
+                      [("denial", "mesh-items-beyond-basis")], [("authorization", "ok")]]
+    assert message_log.verify(cluster.database(OPERATOR), OPERATOR).ok
+
+
+@pytest.mark.parametrize("case", ["altered", "another-providers-request"])
+def test_the_directory_refuses_a_tampered_batch(cluster: LocalCluster, person: dict[str, str],
+                                                case: str) -> None:
+    requests = [_authorization(person[CITY]), _authorization(person[CITY])]
+    if case == "another-providers-request":
+        requests[1] = _authorization(person[CITY], provider=POWER)
+    token = _batch(cluster, requests)
+    if case == "altered":  # another 事務 put in after signing
+        header, payload, signature = token.split(".")
+        altered = crypto.b64url_decode(payload).replace(PURPOSE.encode(), f"jidou-teate-{CITY}".encode())
+        token = ".".join((header, crypto.b64url(altered), signature))
+    response = _post_batch(cluster, token)
+    assert response.status_code == 401 and response.json()["code"] == "mesh-bad-signature"
+    assert not [e for r in requests for e in _entries(cluster, OPERATOR, r.request_id)]
+
+
+class _Intercepting(PeerClient):
+    """The provider's connection to the directory, with a hand on each answer (and a delay, so
+    that authorizations asked meanwhile pile up)."""
+
+    def __init__(self, change: Callable[[PeerResponse], PeerResponse], delay: float = 0.0) -> None:
+        super().__init__(10)
+        self.change, self.delay, self.batches = change, delay, 0
+
+    def post(self, url: str, content: str, headers: dict[str, str]) -> PeerResponse:
+        self.batches += 1
+        time.sleep(self.delay)
+        return self.change(super().post(url, content, headers))
+
+
+def _provider_directory(cluster: LocalCluster, http: PeerClient) -> RemoteDirectory:
+    return RemoteDirectory(cluster.url(OPERATOR), http, cluster.context(PENSION).signer, OPERATOR)
+
+
+def test_authorizations_asked_meanwhile_go_together_and_each_gets_its_own_outcome(
+        cluster: LocalCluster, person: dict[str, str]) -> None:
+    http = _Intercepting(lambda answer: answer, delay=0.3)
+    remote = _provider_directory(cluster, http)
+    requests = [_authorization(person[CITY] if n != 3 else "0" * 32) for n in range(8)]
+    start = threading.Barrier(len(requests))
+
+    def ask(request: wire.AuthorizationRequest) -> str:
+        start.wait(10)
+        try:
+            return remote.authorize(request).request_id
+        except errors.UnknownSubject as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(len(requests)) as pool:
+        answers = list(pool.map(ask, requests))
+    assert answers == [r.request_id if n != 3 else "mesh-unknown-subject" for n, r in enumerate(requests)]
+    assert http.batches <= 2  # the first call alone (or with a few), then all the others together
+
+
+def _resigned(cluster: LocalCluster, answer: PeerResponse,
+              change: Callable[[dict[str, Any]], dict[str, Any]]) -> PeerResponse:
+    """The answer altered and signed again with the operator's key (signatures cannot bind an
+    outcome to its request: the provider has to)."""
+    payload = json.loads(crypto.b64url_decode(answer.text.split(".")[1]))
+    token = crypto.sign(cluster.context(OPERATOR).key, change(payload), wire.DECISIONS_TYP)
+    return PeerResponse(answer.status_code, token, answer.content_type)
+
+
+@pytest.mark.parametrize("case", ["replayed", "one-outcome-too-many", "another-requests-outcome"])
+def test_the_provider_refuses_an_answer_that_does_not_match_its_requests(
+        cluster: LocalCluster, person: dict[str, str], case: str) -> None:
+    earlier = _post_batch(cluster, _batch(cluster, [_authorization(person[CITY])]))
+    earlier_outcome = json.loads(crypto.b64url_decode(earlier.text.split(".")[1]))["outcomes"][0]
+    forgeries: dict[str, Callable[[PeerResponse], PeerResponse]] = {
+        "replayed": lambda _: PeerResponse(200, earlier.text, wire.MEDIA_TYPE),
+        "one-outcome-too-many": lambda answer: _resigned(
+            cluster, answer, lambda p: p | {"outcomes": [*p["outcomes"], earlier_outcome]}),
+        "another-requests-outcome": lambda answer: _resigned(
+            cluster, answer, lambda p: p | {"outcomes": [earlier_outcome]}),
+    }
+    remote = _provider_directory(cluster, _Intercepting(forgeries[case]))
+    with pytest.raises(errors.BadSignature, match="does not match the requests"):
+        remote.authorize(_authorization(person[CITY]))

@@ -7,7 +7,7 @@ to the person (through the person link), so it records that link with every entr
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -80,36 +80,89 @@ def authorize_signed(database: Database, operator_key: crypto.SigningKey, token:
                      operator: str) -> tuple[str, wire.Decision]:
     """Verify the provider's signed question, apply the legal basis, log, sign the answer."""
     request = _verified(database, token, wire.AUTHZ_TYP, wire.AuthorizationRequest, lambda r: r.provider)
-    service = f"{request.provider}/{request.service}/{request.version}"
+    outcome = _decide(database, operator_key, operator, (request,))[0]
+    if isinstance(outcome, errors.MeshDenied):
+        raise outcome
+    return crypto.sign(operator_key, outcome.model_dump(mode="json"), wire.DECISION_TYP), outcome
 
-    def event(kind: str, items: tuple[str, ...], result: str, person_link: str | None = None,
-              visible_from: datetime | None = None) -> message_log.LogEvent:
-        return message_log.LogEvent(
-            role=ROLE, kind=kind, request_id=request.request_id, consumer=request.consumer,
-            provider=request.provider, service=service, purpose=request.purpose,
-            subject_code=request.subject, items=items, result=result,
-            message_sha256=request.request_sha256, person_link=person_link, visible_from=visible_from)
 
-    def decide(connection: Connection) -> tuple[directory.Authorization, list[message_log.LogEvent]]:
-        granted = directory.authorize(Session(connection), consumer=request.consumer,
-                                      provider=request.provider, service=request.service,
-                                      version=request.version, purpose=request.purpose,
-                                      subject=request.subject, items=request.items,
-                                      known=current_catalog(database))
-        return granted, [event("authorization", granted.items, "ok", granted.person_link,
-                               granted.visible_from)]
+def authorize_batch_signed(database: Database, operator_key: crypto.SigningKey, token: str,
+                           operator: str) -> tuple[str, wire.Decisions]:
+    """A provider's batch of questions: each decided and logged on its own (one's denial leaves the
+    others granted), all in one log transaction, answered in one signed message in their order."""
+    batch = _verified(database, token, wire.AUTHZ_BATCH_TYP, wire.AuthorizationBatch, lambda b: b.provider)
+    strangers = {r.provider for r in batch.requests} - {batch.provider}
+    if strangers:
+        raise errors.BadSignature(f"signed by {batch.provider} but asks for {', '.join(sorted(strangers))}")
+    outcomes = _decide(database, operator_key, operator, batch.requests)
+    answer = wire.Decisions(iat=int(clock.now().timestamp()), provider=batch.provider, outcomes=tuple(
+        _refusal(request, outcome) if isinstance(outcome, errors.MeshDenied) else outcome
+        for request, outcome in zip(batch.requests, outcomes, strict=True)))
+    return crypto.sign(operator_key, answer.model_dump(mode="json"), wire.DECISIONS_TYP), answer
 
-    try:
-        granted, _ = message_log.append_with(database, operator, decide, operator_key)
-    except errors.MeshDenied as exc:
-        message_log.append(database, operator, [event("denial", request.items, exc.code)])
-        metrics.DENIALS.labels(operator, ROLE, service, exc.code).inc()
-        raise
-    decision = wire.Decision(request_id=request.request_id, iat=int(clock.now().timestamp()),
-                             provider=request.provider, items=granted.items,
-                             subject=granted.provider_subject, legal_basis=granted.basis.id)
-    metrics.REQUESTS.labels(operator, ROLE, service, "ok").inc()
-    return crypto.sign(operator_key, decision.model_dump(mode="json"), wire.DECISION_TYP), decision
+
+def _refusal(request: wire.AuthorizationRequest, denial: errors.MeshDenied) -> wire.Refusal:
+    return wire.Refusal(request_id=request.request_id, request_sha256=request.request_sha256,
+                        code=denial.code, detail=denial.detail)
+
+
+def _decide(database: Database, operator_key: crypto.SigningKey, operator: str,
+            requests: Sequence[wire.AuthorizationRequest]) -> list[wire.Decision | errors.MeshDenied]:
+    """Decide each request and log each authorization or denial, all in one transaction (the
+    decisions only read, so a denial among them leaves nothing half-written)."""
+
+    def decide(connection: Connection) -> tuple[list[wire.Decision | errors.MeshDenied],
+                                                 list[message_log.LogEvent]]:
+        db, known = Session(connection), current_catalog(database)
+        outcomes: list[wire.Decision | errors.MeshDenied] = []
+        events = []
+        for request in requests:
+            try:
+                granted = _authorize(db, request, known)
+            except errors.MeshDenied as exc:
+                outcomes.append(exc)
+                events.append(_event(request, "denial", request.items, exc.code))
+                continue
+            outcomes.append(_decision(request, granted))
+            events.append(_event(request, "authorization", granted.items, "ok",
+                                 person_link=granted.person_link, visible_from=granted.visible_from))
+        return outcomes, events
+
+    outcomes, _ = message_log.append_with(database, operator, decide, operator_key)
+    for request, outcome in zip(requests, outcomes, strict=True):
+        if isinstance(outcome, errors.MeshDenied):
+            metrics.DENIALS.labels(operator, ROLE, _service(request), outcome.code).inc()
+        else:
+            metrics.REQUESTS.labels(operator, ROLE, _service(request), "ok").inc()
+    return outcomes
+
+
+def _authorize(db: Session, request: wire.AuthorizationRequest,
+               known: directory.Catalog) -> directory.Authorization:
+    return directory.authorize(db, consumer=request.consumer, provider=request.provider,
+                               service=request.service, version=request.version,
+                               purpose=request.purpose, subject=request.subject, items=request.items,
+                               known=known)
+
+
+def _decision(request: wire.AuthorizationRequest, granted: directory.Authorization) -> wire.Decision:
+    return wire.Decision(request_id=request.request_id, request_sha256=request.request_sha256,
+                         iat=int(clock.now().timestamp()), provider=request.provider,
+                         items=granted.items, subject=granted.provider_subject,
+                         legal_basis=granted.basis.id)
+
+
+def _service(request: wire.AuthorizationRequest) -> str:
+    return f"{request.provider}/{request.service}/{request.version}"
+
+
+def _event(request: wire.AuthorizationRequest, kind: str, items: tuple[str, ...], result: str, *,
+           person_link: str | None = None, visible_from: datetime | None = None) -> message_log.LogEvent:
+    return message_log.LogEvent(
+        role=ROLE, kind=kind, request_id=request.request_id, consumer=request.consumer,
+        provider=request.provider, service=_service(request), purpose=request.purpose,
+        subject_code=request.subject, items=items, result=result,
+        message_sha256=request.request_sha256, person_link=person_link, visible_from=visible_from)
 
 
 def fanout_signed(database: Database, operator_key: crypto.SigningKey, token: str,

@@ -154,6 +154,7 @@ PEER_ROUTES: dict[tuple[str, str], Endpoint] = {
 }
 DIRECTORY_ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/v1/directory/authorize"): _operator_call(desk.authorize_signed),
+    ("POST", "/v1/directory/authorize-batch"): _operator_call(desk.authorize_batch_signed),
     ("POST", "/v1/directory/fanout"): _operator_call(desk.fanout_signed),
 }
 # Path-parameter routes: (method, prefix) → (endpoint, number of segments after the prefix).

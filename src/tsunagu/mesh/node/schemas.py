@@ -10,6 +10,8 @@ QUERY_TYP = "tsunagu-mesh-query+jws"
 RESPONSE_TYP = "tsunagu-mesh-response+jws"
 AUTHZ_TYP = "tsunagu-mesh-authz+jws"
 DECISION_TYP = "tsunagu-mesh-decision+jws"
+AUTHZ_BATCH_TYP = "tsunagu-mesh-authz-batch+jws"
+DECISIONS_TYP = "tsunagu-mesh-decisions+jws"
 FANOUT_TYP = "tsunagu-mesh-fanout+jws"
 TARGETS_TYP = "tsunagu-mesh-targets+jws"
 PUSH_TYP = "tsunagu-mesh-push+jws"
@@ -64,12 +66,43 @@ class AuthorizationRequest(_Wire):
 
 
 class Decision(_Wire):
+    """The directory's yes to one request (bound to it by its id and the query's hash)."""
+
     request_id: str
+    request_sha256: str
     iat: int
     provider: str
     items: tuple[str, ...]
     subject: str = Field(description="The provider's own code for the person")
     legal_basis: str
+
+
+class Refusal(_Wire):
+    """The directory's no to one request of a batch: the denial's code and detail."""
+
+    request_id: str
+    request_sha256: str
+    code: str
+    detail: str
+
+
+MAX_BATCH = 64  # the provider node's worker threads: never more requests in flight at once
+
+
+class AuthorizationBatch(_Wire):
+    """Several of a provider's requests in one signed message (coalesced while one is in flight)."""
+
+    iat: int
+    provider: str
+    requests: tuple[AuthorizationRequest, ...] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class Decisions(_Wire):
+    """One outcome per request of a batch, in the batch's order; each is decided on its own."""
+
+    iat: int
+    provider: str
+    outcomes: tuple[Decision | Refusal, ...]
 
 
 class FanoutRequest(_Wire):
