@@ -122,28 +122,16 @@ class Database:
             yield session
 
     @contextmanager
-    def write_session(self) -> Iterator[Session]:
-        """A session whose transaction holds the write lock from its first statement.
-
-        On SQLite this is ``BEGIN IMMEDIATE``: what the transaction reads cannot change before
-        it writes (a check-then-insert is safe across worker processes), and writers queue (at the
-        write gate) instead of failing to upgrade a read lock. PostgreSQL needs nothing here.
-        """
-        with self._gate(), self.sessions() as session, session.begin():
-            if self.is_sqlite:
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            yield session
-
-    @contextmanager
-    def write_transaction(self, key: str) -> Iterator[Connection]:
+    def write_transaction(self, key: str | None = None) -> Iterator[Connection]:
         """A connection in a transaction that is the only writer of ``key`` until it ends, across
         processes: on SQLite the database's write lock from its first statement (after the write
-        gate), on PostgreSQL a transaction-level advisory lock on ``key``."""
+        gate), on PostgreSQL a transaction-level advisory lock on ``key`` (none without a key:
+        PostgreSQL's own row locks and constraints are enough for the caller)."""
         with self._gate(), self.engine.begin() as connection:
             cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
             if self.is_sqlite:
                 cursor.execute("BEGIN IMMEDIATE")
-            elif connection.dialect.name == "postgresql":
+            elif key is not None and connection.dialect.name == "postgresql":
                 lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id,))
             yield connection

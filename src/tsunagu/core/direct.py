@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.types import TypeEngine
 
 from tsunagu.core.database import Base
@@ -143,10 +144,12 @@ class DirectInsert(_Statement):
 
 
 class DirectSelect(_Statement):
-    """A ``SELECT`` whose bind parameters are all named in ``parameters`` (name → the column it is
-    compared with, for its bind processor); :meth:`first` returns the first row or None."""
+    """A ``SELECT`` (or an ``UPDATE … RETURNING``) whose bind parameters are all named in
+    ``parameters`` (name → the column it is compared with, for its bind processor); :meth:`first`
+    returns the first row or None."""
 
-    def __init__(self, statement: Select[*tuple[Any, ...]], parameters: Mapping[str, Typed]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]] | UpdateBase,
+                 parameters: Mapping[str, Typed]) -> None:
         super().__init__()
         self.statement, self.parameters = statement, dict(parameters)
         self._results: dict[str, tuple[Processor, ...]] = {}
@@ -154,7 +157,7 @@ class DirectSelect(_Statement):
     def _compile(self, dialect: Dialect) -> _Prepared:
         compiled = self.statement.compile(dialect=dialect)
         self._results[dialect.name] = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                                            for column in self.statement.selected_columns)
+                                            for column in self.statement.exported_columns)
         names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.params)
         defaults = {name: value for name, value in compiled.params.items() if name not in self.parameters}
         return _Prepared(compiled.string, names, compiled.positional,

@@ -6,11 +6,12 @@ exactly when the change it reports was committed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -65,6 +66,31 @@ def _message(row: NotifyMessage) -> Message:
 # straight to the driver: a message is written inside other parts' write transactions (e.g. the
 # receipt of every submission), where the unit of work's flush cost more than the insert
 _INSERT_MESSAGE = DirectInsert.of(NotifyMessage, returning="id")
+_INSERT_MESSAGES = DirectInsert.of(NotifyMessage)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to put in ``recipient_id``'s inbox."""
+
+    recipient_id: str
+    sender: str
+    kind: MessageKind
+    title: str
+    body: str
+    link: str = ""
+    document: str | None = None
+    extra: dict[str, str] | None = None
+
+    def row(self, at: datetime) -> dict[str, object]:
+        if self.kind not in KINDS:
+            raise ValidationFailed(
+                f"unknown message kind {self.kind!r}",
+                errors=[{"location": ["kind"], "message": "unknown kind", "type": "notify-unknown-kind"}],
+            )
+        return {"recipient_id": self.recipient_id, "sender": self.sender, "kind": self.kind,
+                "title": self.title[:300], "body": self.body, "link": self.link,
+                "document": self.document, "extra": self.extra or {}, "created_at": at, "read_at": None}
 
 
 def deliver(
@@ -80,25 +106,19 @@ def deliver(
     extra: dict[str, str] | None = None,
 ) -> Message:
     """Put a message in ``recipient_id``'s inbox (in the caller's transaction)."""
-    if kind not in KINDS:
-        raise ValidationFailed(
-            f"unknown message kind {kind!r}",
-            errors=[{"location": ["kind"], "message": "unknown kind", "type": "notify-unknown-kind"}],
-        )
-    row = NotifyMessage(
-        recipient_id=recipient_id,
-        sender=sender,
-        kind=kind,
-        title=title[:300],
-        body=body,
-        link=link,
-        document=document,
-        extra=extra or {},
-        created_at=clock.now(),
-        read_at=None,
-    )
+    outgoing = Outgoing(recipient_id, sender, kind, title, body, link, document, extra)
+    row = NotifyMessage(**outgoing.row(clock.now()))
     row.id = _INSERT_MESSAGE.add_returning(db.connection(), row)
     return _message(row)
+
+
+def deliver_all(connection: Connection, messages: Sequence[Outgoing]) -> None:
+    """Put messages in their inboxes in one statement, in the caller's transaction (for writers
+    that need nothing back, e.g. the receipts of a batch of submissions)."""
+    now = clock.now()
+    rows = [message.row(now) for message in messages]
+    if rows:
+        _INSERT_MESSAGES.run(connection, rows)
 
 
 def inbox(

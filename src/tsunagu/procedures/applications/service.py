@@ -10,20 +10,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.direct import DirectInsert, DirectSelect
-from tsunagu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tsunagu.core.errors import Conflict, Forbidden, NotFound, TsunaguError, ValidationFailed
+from tsunagu.core.groupcommit import GroupCommit, Job
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.proxies import service as proxies
 from tsunagu.mesh import errors as mesh_errors
@@ -509,22 +513,18 @@ def submit(database: Database, submission: Submission) -> tuple[Application, boo
     """Store the application durably; (application, created). The same key → the same receipt.
 
     The key is bound to what was sent (not to registry values), so a replay is recognised
-    before prefill or validation run again.
+    before prefill or validation run again. Every row is built here, before the submission
+    queues for the write (:func:`_store`); a constraint broken by a concurrent writer (another
+    process on PostgreSQL) is retried.
     """
-    digest = fingerprint(submission.procedure.id, submission.request)
-    applicant = submission.principal.subject_id
+    pending = _Pending.of(submission)
     for _attempt in range(3):
         try:
-            # one short write transaction: the key check, the receipt serial and every row
-            with database.write_session() as db:
-                existing = _by_key(db, applicant, submission.idempotency_key, digest)
-                if existing is not None:
-                    return existing, False
-                return _insert(db, submission, digest), True
+            return _submissions(database).submit(Job(pending), partial(_store, database))
         except IntegrityError:
             continue  # a concurrent submission with the same key (or receipt counter) won the race
     with database.session() as db:
-        existing = _by_key(db, applicant, submission.idempotency_key, digest)
+        existing = _by_key(db, submission.principal.subject_id, submission.idempotency_key, pending.digest)
     if existing is None:
         raise Conflict("the submission could not be stored; please try again")
     return existing, False
@@ -548,110 +548,167 @@ def _by_key(db: Session, applicant: str, key: str, digest: str) -> Application |
     return load(db, row[1])
 
 
-def next_receipt(db: Session, organization: str, year: int) -> str:
-    """受付番号: ``<year>-<organization>-<serial>``, serial per organization and year.
+@dataclass
+class _Pending:
+    """One submission's rows, all but the receipt number (given in the write)."""
 
-    One atomic ``UPDATE … RETURNING`` (no read-then-write that two writers could interleave);
-    the first receipt of a year inserts the counter, and a concurrent first insert fails on
-    the primary key, which :func:`submit` retries.
-    """
-    counter = ProceduresReceiptCounter
-    serial = db.execute(
-        update(counter)
-        .where(counter.organization_code == organization, counter.year == year)
-        .values(last=counter.last + 1)
-        .returning(counter.last),
-        execution_options={"synchronize_session": False},
-    ).scalar()
-    if serial is None:
-        serial = 1
-        db.add(ProceduresReceiptCounter(organization_code=organization, year=year, last=serial))
-    return f"{year}-{organization}-{serial:06d}"
+    submission: Submission
+    digest: str
+    application: dict[str, Any]
+    evidence: list[dict[str, Any]]
+    audit: dict[str, Any]
+
+    @classmethod
+    def of(cls, s: Submission) -> _Pending:
+        now, today = clock.now(), clock.today_jst().date()
+        application_id = uuid.uuid4().hex
+        application = {
+            "id": application_id, "receipt_number": "", "procedure_id": s.procedure.id,
+            "procedure_revision": s.procedure.revision, "applicant_id": s.principal.subject_id,
+            "subject_id": s.subject_id, "applicant_kind": s.principal.kind,
+            "organization_code": s.organization, "status": "submitted", "data": s.data,
+            "prefilled": {k: v.__dict__ for k, v in s.prefilled.sources.items()},
+            "bundle_id": s.bundle_id, "decision_reason": "", "submitted_at": now, "updated_at": now,
+            "due_on": today + timedelta(days=s.procedure.processing_days),
+        }
+        evidence: list[dict[str, Any]] = [
+            {"application_id": application_id, "service": spec.service, "provider": spec.provider or "",
+             "mesh_service": "", "legal_basis_id": spec.legal_basis_id, "status": "pending", "data": {},
+             "log_reference": "", "error": "", "attempts": 0, "fetched_at": None}
+            for spec in s.procedure.evidence
+        ]
+        audit = {"application_id": application_id, "at": now, "actor": s.principal.subject_id,
+                 "actor_kind": s.principal.kind, "organization_code": s.principal.organization_code or "",
+                 "from_status": "", "to_status": "submitted", "reason": ""}
+        return cls(s, fingerprint(s.procedure.id, s.request), application, evidence, audit)
+
+    @property
+    def owner_key(self) -> tuple[str, str]:
+        return self.submission.principal.subject_id, self.submission.idempotency_key
+
+    def key_row(self) -> dict[str, Any]:
+        return {"applicant_id": self.owner_key[0], "key": self.owner_key[1], "request_sha256": self.digest,
+                "application_id": self.application["id"], "created_at": self.application["submitted_at"]}
+
+    def receipts(self) -> list[inbox.Outgoing]:
+        """受付のお知らせ to the person (and to the proxy who applied for them)."""
+        s, receipt, due_on = self.submission, self.application["receipt_number"], self.application["due_on"]
+        name, link = s.procedure.name.ja, f"/applications/{self.application['id']}"
+        messages = [inbox.Outgoing(
+            s.subject_id, s.organization, "status", f"{name}を受け付けました（受付番号 {receipt}）",
+            f"{name}を受け付けました。\n受付番号: {receipt}\n処理の目安: {due_on.isoformat()} まで", link)]
+        if s.principal.subject_id != s.subject_id:
+            messages.append(inbox.Outgoing(
+                s.principal.subject_id, s.organization, "status",
+                f"代理申請: {name}を受け付けました（受付番号 {receipt}）",
+                f"代理人として申請した{name}を受け付けました。\n受付番号: {receipt}", link))
+        return messages
+
+    def stored(self) -> Application:
+        """The application as just written (no need to read it back)."""
+        a = self.application
+        return Application(
+            a["id"], a["receipt_number"], a["procedure_id"], a["applicant_id"], a["subject_id"],
+            a["applicant_kind"], a["organization_code"], a["status"], dict(a["data"]), dict(a["prefilled"]),
+            a["bundle_id"], a["decision_reason"], a["submitted_at"], a["updated_at"], a["due_on"],
+            tuple(EvidenceRecord(e["service"], e["provider"], e["mesh_service"], e["legal_basis_id"],
+                                 e["status"], {}, "", "", 0, None) for e in self.evidence),
+            (AuditRecord(self.audit["at"], self.audit["actor"], self.audit["actor_kind"], "", "submitted",
+                         ""),),
+        )
 
 
+# Each database's queue of submissions in this process (group commit: core.groupcommit).
+_queues: weakref.WeakKeyDictionary[Database, GroupCommit] = weakref.WeakKeyDictionary()
+_queues_guard = threading.Lock()
+
+
+def _submissions(database: Database) -> GroupCommit:
+    with _queues_guard:
+        return _queues.setdefault(database, GroupCommit())
+
+
+_C = ProceduresReceiptCounter
+_NEXT_SERIAL = DirectSelect(
+    update(_C).where(_C.organization_code == bindparam("org"), _C.year == bindparam("year"))
+    .values(last=_C.last + 1).returning(_C.last),
+    {"org": _C.organization_code, "year": _C.year},
+)
+_INSERT_COUNTER = DirectInsert.of(ProceduresReceiptCounter)
 _INSERT_APPLICATION = DirectInsert.of(ProceduresApplication)
 _INSERT_KEY = DirectInsert.of(ProceduresIdempotencyKey)
 _INSERT_EVIDENCE = DirectInsert.of(ProceduresEvidence)
 _INSERT_AUDIT = DirectInsert.of(ProceduresAudit)
 
 
-def _insert(db: Session, s: Submission, digest: str) -> Application:
-    now = clock.now()
-    today = clock.today_jst().date()
-    row = ProceduresApplication(
-        id=uuid.uuid4().hex,
-        receipt_number=next_receipt(db, s.organization, today.year),
-        procedure_id=s.procedure.id,
-        procedure_revision=s.procedure.revision,
-        applicant_id=s.principal.subject_id,
-        subject_id=s.subject_id,
-        applicant_kind=s.principal.kind,
-        organization_code=s.organization,
-        status="submitted",
-        data=s.data,
-        prefilled={k: v.__dict__ for k, v in s.prefilled.sources.items()},
-        bundle_id=s.bundle_id,
-        decision_reason="",
-        submitted_at=now,
-        updated_at=now,
-        due_on=today + timedelta(days=s.procedure.processing_days),
-    )
-    key = ProceduresIdempotencyKey(
-        applicant_id=s.principal.subject_id,
-        key=s.idempotency_key,
-        request_sha256=digest,
-        application_id=row.id,
-        created_at=now,
-    )
-    evidence = [
-        ProceduresEvidence(
-            application_id=row.id,
-            service=spec.service,
-            provider=spec.provider or "",
-            mesh_service="",
-            legal_basis_id=spec.legal_basis_id,
-            status="pending",
-            data={},
-            log_reference="",
-            error="",
-            attempts=0,
-            fetched_at=None,
-        )
-        for spec in s.procedure.evidence
-    ]
-    trail = _audit_entry(row.id, s.principal, from_status="", to_status="submitted", reason="")
-    # straight to the driver, not through the unit of work: this is the serialized part of a
-    # submission (the write lock is held), and the flush's bookkeeping was most of its time
-    connection = db.connection()
-    _INSERT_APPLICATION.add(connection, [row])
-    _INSERT_KEY.add(connection, [key])
+def next_receipt(connection: Connection, organization: str, year: int) -> str:
+    """受付番号: ``<year>-<organization>-<serial>``, serial per organization and year.
+
+    One atomic ``UPDATE … RETURNING`` (no read-then-write that two writers could interleave);
+    the first receipt of a year inserts the counter, and a concurrent first insert fails on
+    the primary key, which :func:`submit` retries.
+    """
+    row = _NEXT_SERIAL.first(connection, org=organization, year=year)
+    serial = 1 if row is None else int(row[0])
+    if row is None:
+        _INSERT_COUNTER.run(connection, [{"organization_code": organization, "year": year, "last": serial}])
+    return f"{year}-{organization}-{serial:06d}"
+
+
+def _store(database: Database, batch: list[Job[_Pending, tuple[Application, bool]]]) -> None:
+    """Write a batch of submissions in one transaction: the serialized part of a submission.
+
+    Per submission only its key check and receipt serial run one by one; then each table gets
+    one statement for the whole batch. A key used again with other content is refused for that
+    submission alone; the same key twice in one batch gets the one application.
+    """
+    accepted: dict[tuple[str, str], Job[_Pending, tuple[Application, bool]]] = {}
+    again: list[tuple[Job[_Pending, tuple[Application, bool]], _Pending]] = []
+    with database.write_transaction() as connection:
+        for job in batch:
+            pending = job.work
+            first = accepted.get(pending.owner_key)
+            try:
+                if first is not None:
+                    if first.work.digest != pending.digest:
+                        raise IdempotencyKeyReused(
+                            f"the key {pending.owner_key[1]!r} was already used for another submission")
+                    again.append((job, first.work))
+                    continue
+                earlier = _by_key(Session(connection), *pending.owner_key, pending.digest)
+            except TsunaguError as exc:
+                job.refuse(exc)
+                continue
+            if earlier is not None:
+                job.finish((earlier, False))
+                continue
+            pending.application["receipt_number"] = next_receipt(
+                connection, pending.submission.organization, pending.application["submitted_at"].year)
+            accepted[pending.owner_key] = job
+        _insert(connection, [job.work for job in accepted.values()])
+    for job in accepted.values():
+        job.finish((job.work.stored(), True))
+    for job, first_pending in again:
+        job.finish((first_pending.stored(), False))
+
+
+def _insert(connection: Connection, stored: list[_Pending]) -> None:
+    if not stored:
+        return
+    # straight to the driver, one statement per table: this is the serialized part of every
+    # submission, and the unit of work's flush per row was most of its time
+    _INSERT_APPLICATION.run(connection, [p.application for p in stored])
+    _INSERT_KEY.run(connection, [p.key_row() for p in stored])
+    evidence = [row for p in stored for row in p.evidence]
     if evidence:
-        _INSERT_EVIDENCE.add(connection, evidence)
-    _INSERT_AUDIT.add(connection, [trail])
-    if s.procedure.has_files:
-        attachments.attach_pending(db, s.principal.subject_id, s.idempotency_key, row.id)
-    inbox.deliver(
-        db,
-        s.subject_id,
-        sender=s.organization,
-        kind="status",
-        title=f"{s.procedure.name.ja}を受け付けました（受付番号 {row.receipt_number}）",
-        body=f"{s.procedure.name.ja}を受け付けました。\n受付番号: {row.receipt_number}\n"
-        f"処理の目安: {row.due_on.isoformat()} まで",
-        link=f"/applications/{row.id}",
-    )
-    if s.principal.subject_id != s.subject_id:
-        inbox.deliver(
-            db,
-            s.principal.subject_id,
-            sender=s.organization,
-            kind="status",
-            title=f"代理申請: {s.procedure.name.ja}を受け付けました（受付番号 {row.receipt_number}）",
-            body=f"代理人として申請した{s.procedure.name.ja}を受け付けました。\n"
-            f"受付番号: {row.receipt_number}",
-            link=f"/applications/{row.id}",
-        )
-    return _application(row, evidence, [trail])  # what was just written; no need to read it back
+        _INSERT_EVIDENCE.run(connection, evidence)
+    _INSERT_AUDIT.run(connection, [p.audit for p in stored])
+    inbox.deliver_all(connection, [message for p in stored for message in p.receipts()])
+    with_files = [p for p in stored if p.submission.procedure.has_files]
+    if with_files:
+        db = Session(connection)
+        for p in with_files:
+            attachments.attach_pending(db, *p.owner_key, p.application["id"])
 
 
 def audit(
