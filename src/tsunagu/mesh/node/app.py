@@ -13,12 +13,9 @@ signature checks'. Errors still become problem+json through ``core.http.problems
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import hmac
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
@@ -36,6 +33,7 @@ from tsunagu.mesh.directory import desk
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node import service as node
 from tsunagu.mesh.node.context import NodeContext
+from tsunagu.mesh.node.workers import Workers
 from tsunagu.mesh.push import service as push
 
 log = core_logging.get_logger("tsunagu.mesh.node")
@@ -43,14 +41,8 @@ MAX_MESSAGE_BYTES = 256 * 1024
 JSON_MEDIA_TYPE = "application/json"
 # Consumer and provider handlers block on the peer's answer and on the database, so they run in
 # threads; enough of them that the requests in flight are not queued behind each other.
-_WORKERS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="mesh-node")
-T = TypeVar("T")
+_WORKERS = Workers(64, "mesh-node")
 Endpoint = Callable[[NodeContext, Request, tuple[str, ...]], Awaitable[Response]]
-
-
-async def _in_thread(function: Callable[..., T], *args: Any) -> T:
-    context = contextvars.copy_context()  # the request's log context goes along
-    return await asyncio.get_running_loop().run_in_executor(_WORKERS, context.run, function, *args)
 
 
 async def _body(request: Request) -> bytes:
@@ -91,19 +83,19 @@ def _local_query(raw: bytes) -> wire.LocalQuery:
 
 async def provider_query(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
     """Answer a signed query (provider)."""
-    return _jose(await _in_thread(node.handle_query, ctx, await _token(request)))
+    return _jose(await _WORKERS.run(node.handle_query, ctx, await _token(request)))
 
 
 async def inbox(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
     """Receive a signed push notification (subscriber)."""
-    return _json(await _in_thread(push.receive, ctx, await _token(request)))
+    return _json(await _WORKERS.run(push.receive, ctx, await _token(request)))
 
 
 async def consumer_query(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
     """Query another organization (this organization's systems)."""
     _local_caller(ctx, request)
     body = _local_query(await _body(request))
-    return _json(await _in_thread(node.query, ctx, body))
+    return _json(await _WORKERS.run(node.query, ctx, body))
 
 
 # --- the directory operator's node ---------------------------------------------------------------
