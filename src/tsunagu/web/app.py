@@ -16,6 +16,7 @@ from tsunagu.core import heap
 from tsunagu.core import logging as core_logging
 from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
+from tsunagu.core.http.routing import RouteGate
 from tsunagu.core.settings import Settings, get_settings
 from tsunagu.identity.business import api as business_api
 from tsunagu.identity.business import pages as business_pages
@@ -131,6 +132,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         notify_pages.router,
     )
     for router in routers:
-        app.include_router(router)
+        app.include_router(RouteGate(router))
     mesh_routes.install(app, database, app.state.secret_key)
     return app
