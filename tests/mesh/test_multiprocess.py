@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -23,6 +24,7 @@ from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.log.models import MeshLogEntry
 from tsunagu.mesh.node import schemas as wire
+from tsunagu.mesh.node import service as node
 from tsunagu.mesh.node.directory_client import RemoteDirectory
 from tsunagu.mesh.push import service as push
 from tsunagu.mesh.transport import PeerClient, PeerResponse
@@ -302,24 +304,32 @@ def _provider_directory(cluster: LocalCluster, http: PeerClient) -> RemoteDirect
     return RemoteDirectory(cluster.url(OPERATOR), http, cluster.context(PENSION).signer, OPERATOR)
 
 
-def test_authorizations_asked_meanwhile_go_together_and_each_gets_its_own_outcome(
+def test_queries_arriving_meanwhile_go_together_and_each_gets_its_own_outcome(
         cluster: LocalCluster, person: dict[str, str]) -> None:
+    """The provider's queries that arrive while a batch is handled share the next authorization
+    call and log transaction; a refused one among them is refused alone and logged as such."""
     http = _Intercepting(lambda answer: answer, delay=0.3)
-    remote = _provider_directory(cluster, http)
-    requests = [_authorization(person[CITY] if n != 3 else "0" * 32) for n in range(8)]
-    start = threading.Barrier(len(requests))
+    provider = dataclasses.replace(cluster.context(PENSION), directory=_provider_directory(cluster, http))
+    ids = [uuid.uuid4().hex for _ in range(8)]
+    tokens = [_signed_query(cluster, person[CITY] if n != 3 else "0" * 32, id=i) for n, i in enumerate(ids)]
+    start = threading.Barrier(len(tokens))
 
-    def ask(request: wire.AuthorizationRequest) -> str:
+    def ask(token: str) -> str:
         start.wait(10)
         try:
-            return remote.authorize(request).request_id
+            answer = node.handle_query(provider, token)
         except errors.UnknownSubject as exc:
             return exc.code
+        verified = crypto.verify(answer, provider.directory.public_key, wire.RESPONSE_TYP)
+        return str(verified.payload["request_id"])
 
-    with ThreadPoolExecutor(len(requests)) as pool:
-        answers = list(pool.map(ask, requests))
-    assert answers == [r.request_id if n != 3 else "mesh-unknown-subject" for n, r in enumerate(requests)]
-    assert http.batches <= 2  # the first call alone (or with a few), then all the others together
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        answers = list(pool.map(ask, tokens))
+    assert answers == [i if n != 3 else "mesh-unknown-subject" for n, i in enumerate(ids)]
+    assert http.batches <= 2  # the first query alone (or with a few), then all the others together
+    logged = {(e.kind, e.result) for e in _entries(cluster, PENSION, ids[3])}
+    assert logged == {("request", "received"), ("denial", "mesh-unknown-subject")}
+    assert message_log.verify(cluster.database(PENSION), PENSION).ok
 
 
 def _resigned(cluster: LocalCluster, answer: PeerResponse,
@@ -345,4 +355,4 @@ def test_the_provider_refuses_an_answer_that_does_not_match_its_requests(
     }
     remote = _provider_directory(cluster, _Intercepting(forgeries[case]))
     with pytest.raises(errors.BadSignature, match="does not match the requests"):
-        remote.authorize(_authorization(person[CITY]))
+        remote.authorize([_authorization(person[CITY])])

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tsunagu.core.database import Database
+from tsunagu.core.groupcommit import GroupCommit
 from tsunagu.mesh import crypto
 from tsunagu.mesh.directory.keys import NodeSigner
 from tsunagu.mesh.node.directory_client import Directory, LocalDirectory, RemoteDirectory
@@ -26,6 +27,8 @@ class NodeContext:
     operator_key: crypto.SigningKey | None
     peers: Callable[[str], NodeContext | None] | None = None
     recent_requests: RecentRequests = field(default_factory=RecentRequests)
+    # queries waiting for the next batch (one authorization call, one log transaction) as provider
+    queries: GroupCommit = field(default_factory=GroupCommit)
 
     @property
     def key(self) -> crypto.SigningKey:

@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -20,7 +20,6 @@ from jsonschema import Draft202012Validator
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
-from tsunagu.core.groupcommit import GroupCommit, Job
 from tsunagu.mesh import crypto, errors
 from tsunagu.mesh.directory import desk
 from tsunagu.mesh.directory import service as directory
@@ -59,8 +58,8 @@ class _Cache:
 class Directory(ABC):
     """What a node asks the directory; keys and schema validators are cached."""
 
-    def __init__(self) -> None:
-        self.cache = _Cache()
+    def __init__(self, signer: NodeSigner) -> None:
+        self.cache, self.signer = _Cache(), signer
 
     @abstractmethod
     def organization(self, code: str) -> Organization | None: ...
@@ -69,10 +68,32 @@ class Directory(ABC):
     def service(self, provider: str, code: str, version: str) -> Service | None: ...
 
     @abstractmethod
-    def authorize(self, request: wire.AuthorizationRequest) -> wire.Decision: ...
+    def fanout(self, request: wire.FanoutRequest) -> wire.Targets: ...
 
     @abstractmethod
-    def fanout(self, request: wire.FanoutRequest) -> wire.Targets: ...
+    def _decide(self, batch_token: str) -> wire.Decisions:
+        """The directory's verified answer to a signed batch of authorization requests."""
+
+    def authorize(self, requests: Sequence[wire.AuthorizationRequest]
+                  ) -> list[wire.Decision | errors.MeshDenied]:
+        """The directory's outcome for each request, in order: a decision, or the denial to raise."""
+        outcomes: list[wire.Decision | errors.MeshDenied] = []
+        for start in range(0, len(requests), wire.MAX_BATCH):
+            outcomes += self._ask(requests[start:start + wire.MAX_BATCH])
+        return outcomes
+
+    def _ask(self, requests: Sequence[wire.AuthorizationRequest]) -> list[wire.Decision | errors.MeshDenied]:
+        """One signed batch; the answer must hold one outcome per request, in order, each bound to
+        its request (id and hash), or none of it is believed."""
+        batch = wire.AuthorizationBatch(iat=int(clock.now().timestamp()), provider=requests[0].provider,
+                                        requests=tuple(requests))
+        answer = self._decide(crypto.sign(self.signer.current, batch.model_dump(mode="json"),
+                                          wire.AUTHZ_BATCH_TYP))
+        if [(o.request_id, o.request_sha256) for o in answer.outcomes] != \
+                [(r.request_id, r.request_sha256) for r in requests]:
+            raise errors.BadSignature("the directory's answer does not match the requests it was asked")
+        return [errors.denial_from_code(o.code, o.detail) if isinstance(o, wire.Refusal) else o
+                for o in answer.outcomes]
 
     def public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
         """The signer's key if it is usable now; a revoked or expired key is refused as such."""
@@ -107,8 +128,8 @@ class LocalDirectory(Directory):
 
     def __init__(self, database: Database, signer: NodeSigner,
                  operator_key: crypto.SigningKey, operator: str) -> None:
-        super().__init__()
-        self.database, self.signer = database, signer
+        super().__init__(signer)
+        self.database = database
         self.operator_key, self.operator = operator_key, operator
 
     def organization(self, code: str) -> Organization | None:
@@ -125,9 +146,8 @@ class LocalDirectory(Directory):
 
         return self.cache.get(("service", provider, code, version), load)
 
-    def authorize(self, request: wire.AuthorizationRequest) -> wire.Decision:
-        token = crypto.sign(self.signer.current, request.model_dump(mode="json"), wire.AUTHZ_TYP)
-        return desk.authorize_signed(self.database, self.operator_key, token, self.operator)[1]
+    def _decide(self, batch_token: str) -> wire.Decisions:
+        return desk.authorize_batch_signed(self.database, self.operator_key, batch_token, self.operator)[1]
 
     def fanout(self, request: wire.FanoutRequest) -> wire.Targets:
         token = crypto.sign(self.signer.current, request.model_dump(mode="json"), wire.FANOUT_TYP)
@@ -135,17 +155,11 @@ class LocalDirectory(Directory):
 
 
 class RemoteDirectory(Directory):
-    """The directory node over HTTP; its answers are verified with the operator's key.
-
-    Authorizations asked while one call is in flight wait and go together in the next call (one
-    signed batch, one answer): none waits when alone, and under load the signatures, checks and
-    HTTP round trip to the directory are shared by many queries (the log's group commit pattern).
-    """
+    """The directory node over HTTP; its answers are verified with the operator's key."""
 
     def __init__(self, url: str, http: PeerClient, signer: NodeSigner, operator: str) -> None:
-        super().__init__()
-        self.url, self.http, self.signer, self.operator = url.rstrip("/"), http, signer, operator
-        self._authorizations = GroupCommit()
+        super().__init__(signer)
+        self.url, self.http, self.operator = url.rstrip("/"), http, operator
 
     def _get(self, path: str) -> dict[str, Any] | None:
         try:
@@ -189,32 +203,9 @@ class RemoteDirectory(Directory):
             raise errors.BadSignature(f"the directory's answer is signed by {verified.signer}")
         return verified.payload
 
-    def authorize(self, request: wire.AuthorizationRequest) -> wire.Decision:
-        job: Job[wire.AuthorizationRequest, wire.Decision] = Job(request)
-        return self._authorizations.submit(job, self._authorize_batch)
-
-    def _authorize_batch(self, jobs: list[Job[wire.AuthorizationRequest, wire.Decision]]) -> None:
-        for start in range(0, len(jobs), wire.MAX_BATCH):
-            part = jobs[start:start + wire.MAX_BATCH]
-            answer = self._ask([job.work for job in part])
-            for job, outcome in zip(part, answer, strict=True):
-                if isinstance(outcome, wire.Refusal):
-                    job.refuse(errors.denial_from_code(outcome.code, outcome.detail))
-                else:
-                    job.finish(outcome)
-
-    def _ask(self, requests: list[wire.AuthorizationRequest]) -> tuple[wire.Decision | wire.Refusal, ...]:
-        """One signed batch to the directory; its answer must hold one outcome per request, in order,
-        each bound to its request (id and hash), or none of it is believed."""
-        batch = wire.AuthorizationBatch(iat=int(clock.now().timestamp()), provider=requests[0].provider,
-                                        requests=tuple(requests))
-        token = crypto.sign(self.signer.current, batch.model_dump(mode="json"), wire.AUTHZ_BATCH_TYP)
-        answer = desk.parse(wire.Decisions, self._post("/v1/directory/authorize-batch", token,
-                                                       wire.DECISIONS_TYP))
-        if [(o.request_id, o.request_sha256) for o in answer.outcomes] != \
-                [(r.request_id, r.request_sha256) for r in requests]:
-            raise errors.BadSignature("the directory's answer does not match the requests it was asked")
-        return answer.outcomes
+    def _decide(self, batch_token: str) -> wire.Decisions:
+        return desk.parse(wire.Decisions, self._post("/v1/directory/authorize-batch", batch_token,
+                                                     wire.DECISIONS_TYP))
 
     def fanout(self, request: wire.FanoutRequest) -> wire.Targets:
         token = crypto.sign(self.signer.current, request.model_dump(mode="json"), wire.FANOUT_TYP)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.direct import DirectInsert
+from tsunagu.core.groupcommit import Job
 from tsunagu.mesh import crypto, errors, metrics
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory.desk import parse
@@ -95,46 +97,103 @@ def handle_query(ctx: NodeContext, token: str) -> str:
     """Answer a consumer's signed query with a signed response (or raise the denial)."""
     exchange = _Exchange("provider", request_sha256=crypto.sha256_hex(token))
     with _logged(ctx, exchange):
-        verified = crypto.verify(token, ctx.directory.public_key, wire.QUERY_TYP)
-        envelope = parse(wire.QueryEnvelope, verified.payload)
-        exchange.known(envelope)
-        if verified.signer != envelope.consumer:
-            raise errors.BadSignature(f"signed by {verified.signer} but sent as {envelope.consumer}")
-        if envelope.provider != ctx.organization_code:
-            raise errors.WrongProvider(f"this node serves {ctx.organization_code}, not {envelope.provider}")
-        _check_fresh(ctx, envelope.iat)
-        if not ctx.recent_requests.add(envelope.id, time.monotonic() + 2 * ctx.settings.freshness_seconds):
-            raise errors.Replay(f"request {envelope.id} was already received")
-        decision = ctx.directory.authorize(wire.AuthorizationRequest(
+        envelope = _checked(ctx, token, exchange)
+        question = wire.AuthorizationRequest(
             request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
             consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
             version=envelope.version, purpose=envelope.purpose, subject=envelope.subject,
-            items=envelope.items))
-
-        def answer(connection: Connection) -> tuple[str, list[message_log.LogEvent]]:
-            """Read the local data, remember the request, sign: in the log's own transaction
-            (reads and checks before the one write, as a shared log transaction needs)."""
-            db = Session(connection)
-            local_id = codes.local_id_of(db, ctx.organization_code, decision.subject)
-            found = adapters.fetch(db, ctx.organization_code, local_id, envelope.service) \
-                if local_id else None
-            if found is None:
-                raise errors.UnknownSubject(f"{ctx.organization_code} holds no {envelope.service} data "
-                                            "for this person")
-            _remember_request(ctx, connection, envelope.id)
-            response = wire.ResponseEnvelope(
-                request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
-                consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
-                version=envelope.version, subject=envelope.subject,
-                data={item: found[item] for item in decision.items if item in found})
-            signed = crypto.sign(ctx.key, response.model_dump(mode="json"), wire.RESPONSE_TYP)
-            return signed, [exchange.event("request", "received", exchange.request_sha256),
-                            exchange.event("response", "ok", crypto.sha256_hex(signed), decision.items)]
-
-        signed, _ = message_log.append_with(ctx.database, ctx.organization_code, answer, ctx.key,
-                                            ctx.settings.checkpoint_every)
+            items=envelope.items)
+        job: Job[_Query, str] = Job(_Query(question, partial(_answer, ctx, exchange, envelope)))
+        signed = ctx.queries.submit(job, partial(_answer_batch, ctx))
     metrics.REQUESTS.labels(ctx.organization_code, "provider", exchange.service, "ok").inc()
     return signed
+
+
+def _checked(ctx: NodeContext, token: str, exchange: _Exchange) -> wire.QueryEnvelope:
+    """The consumer's query once its signature, address, freshness and id have been checked."""
+    verified = crypto.verify(token, ctx.directory.public_key, wire.QUERY_TYP)
+    envelope = parse(wire.QueryEnvelope, verified.payload)
+    exchange.known(envelope)
+    if verified.signer != envelope.consumer:
+        raise errors.BadSignature(f"signed by {verified.signer} but sent as {envelope.consumer}")
+    if envelope.provider != ctx.organization_code:
+        raise errors.WrongProvider(f"this node serves {ctx.organization_code}, not {envelope.provider}")
+    _check_fresh(ctx, envelope.iat)
+    if not ctx.recent_requests.add(envelope.id, time.monotonic() + 2 * ctx.settings.freshness_seconds):
+        raise errors.Replay(f"request {envelope.id} was already received")
+    return envelope
+
+
+_Answer = Callable[[Connection, wire.Decision], tuple[str, list[message_log.LogEvent]]]
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A checked query waiting for its batch: what to ask the directory, and how to answer."""
+
+    question: wire.AuthorizationRequest
+    answer: _Answer
+
+
+def _answer_batch(ctx: NodeContext, jobs: list[Job[_Query, Any]]) -> None:
+    """The queries that arrived while the previous batch was handled: one authorization call to
+    the directory for all, then the granted ones answered and logged in one transaction."""
+    outcomes = ctx.directory.authorize([job.work.question for job in jobs])
+    granted = []
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if isinstance(outcome, errors.MeshDenied):
+            job.refuse(outcome)
+        else:
+            granted.append((job, outcome))
+    if not granted:
+        return
+    answered, _ = message_log.append_with(
+        ctx.database, ctx.organization_code,
+        partial(_answer_all, [(job.work.answer, decision) for job, decision in granted]),
+        ctx.key, ctx.settings.checkpoint_every)
+    for (job, _), result in zip(granted, answered, strict=True):
+        if isinstance(result, errors.MeshDenied):
+            job.refuse(result)
+        else:
+            job.finish(result)
+
+
+def _answer_all(granted: list[tuple[_Answer, wire.Decision]], connection: Connection
+                ) -> tuple[list[str | errors.MeshDenied], list[message_log.LogEvent]]:
+    """Each granted query's answer, or its own refusal (each checks before it writes, so a refused
+    one leaves nothing behind in the shared transaction)."""
+    results: list[str | errors.MeshDenied] = []
+    events: list[message_log.LogEvent] = []
+    for answer, decision in granted:
+        try:
+            signed, logged = answer(connection, decision)
+        except errors.MeshDenied as exc:
+            results.append(exc)
+            continue
+        results.append(signed)
+        events += logged
+    return results, events
+
+
+def _answer(ctx: NodeContext, exchange: _Exchange, envelope: wire.QueryEnvelope, connection: Connection,
+            decision: wire.Decision) -> tuple[str, list[message_log.LogEvent]]:
+    """Read the local data, remember the request, sign: in the log's own transaction (reads and
+    checks before the one write, as a shared log transaction needs)."""
+    db = Session(connection)
+    local_id = codes.local_id_of(db, ctx.organization_code, decision.subject)
+    found = adapters.fetch(db, ctx.organization_code, local_id, envelope.service) if local_id else None
+    if found is None:
+        raise errors.UnknownSubject(f"{ctx.organization_code} holds no {envelope.service} data "
+                                    "for this person")
+    _remember_request(ctx, connection, envelope.id)
+    response = wire.ResponseEnvelope(
+        request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
+        consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
+        version=envelope.version, subject=envelope.subject,
+        data={item: found[item] for item in decision.items if item in found})
+    signed = crypto.sign(ctx.key, response.model_dump(mode="json"), wire.RESPONSE_TYP)
+    return signed, [exchange.event("request", "received", exchange.request_sha256),
+                    exchange.event("response", "ok", crypto.sha256_hex(signed), decision.items)]
 
 
 def _check_fresh(ctx: NodeContext, issued_at: int) -> None:
