@@ -270,6 +270,21 @@ def test_a_batch_is_decided_request_by_request_and_each_one_logged(
     assert message_log.verify(cluster.database(OPERATOR), OPERATOR).ok
 
 
+def test_a_single_authorization_request_is_still_answered_on_its_own(
+        cluster: LocalCluster, person: dict[str, str]) -> None:
+    granted, refused = _authorization(person[CITY]), _authorization("0" * 32)
+    answers = [httpx.post(f"{cluster.url(OPERATOR)}/v1/directory/authorize", timeout=10,
+                          content=crypto.sign(cluster.context(PENSION).key, r.model_dump(mode="json"),
+                                              wire.AUTHZ_TYP)) for r in (granted, refused)]
+    decision = crypto.verify(answers[0].text, cluster.context(PENSION).directory.public_key,
+                             wire.DECISION_TYP).payload
+    assert (decision["request_id"], decision["request_sha256"], decision["subject"]) == \
+        (granted.request_id, granted.request_sha256, person[PENSION])
+    assert (answers[1].status_code, answers[1].json()["code"]) == (404, "mesh-unknown-subject")
+    assert [(e.kind, e.result) for e in _entries(cluster, OPERATOR, refused.request_id)] == \
+        [("denial", "mesh-unknown-subject")]
+
+
 @pytest.mark.parametrize("case", ["altered", "another-providers-request"])
 def test_the_directory_refuses_a_tampered_batch(cluster: LocalCluster, person: dict[str, str],
                                                 case: str) -> None:
