@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,8 +11,10 @@ from tests.conftest import login_as
 from tests.procedures.applying.conftest import CHIYODA, World
 from tests.procedures.applying.test_api import TENSHUTSU, URL
 
+from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.procedures import meshlink
+from tsunagu.procedures.applications import service
 
 PREFILL = "/api/v1/procedures/tenshutsu/prefill"
 
@@ -84,3 +87,20 @@ def test_someone_who_cannot_apply_gets_no_prefill(
     response = client.get(PREFILL)
     assert response.status_code == 403 and response.json()["code"] == "application-not-eligible"
     assert response.json()["what_to_do"]
+
+
+def test_an_old_seal_is_not_trusted_the_values_are_fetched_again(
+    resident_client: TestClient, monkeypatch: pytest.MonkeyPatch, fixed_clock: clock.FixedClock
+) -> None:
+    form = resident_client.get(PREFILL).json()
+    fixed_clock.advance(timedelta(seconds=service.SEAL_SECONDS + 1))
+    body = _sealed(TENSHUTSU, form["prefill_seal"])
+    with monkeypatch.context() as down:
+        _mesh_down(down)
+        refused = resident_client.post(URL, json=body, headers={"Idempotency-Key": "stale-seal-01"})
+    assert refused.status_code == 422, refused.text  # the old values were not used
+    assert {tuple(e["location"]) for e in refused.json()["errors"]} >= {("body", "data", "applicant_name")}
+    response = resident_client.post(URL, json=body, headers={"Idempotency-Key": "stale-seal-02"})
+    assert response.status_code == 201, response.text
+    fetched = response.json()["prefilled"]["applicant_name"]["request_id"]
+    assert fetched != form["sources"]["applicant_name"]["request_id"]  # asked the registry again

@@ -105,6 +105,7 @@ class Prefilled:
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, Provenance] = field(default_factory=dict)
     unavailable: tuple[str, ...] = ()
+    stale: bool = False  # sealed longer ago than SEAL_SECONDS: fetched again before use
 
 
 @dataclass(frozen=True)
@@ -379,12 +380,17 @@ def prefill(
     return Prefilled(values, sources, tuple(unavailable))
 
 
+SEAL_SECONDS = 3600
+
+
 def seal(secret: str, resident_id: str, procedure: Procedure, prefilled: Prefilled) -> str:
-    """An HMAC over the prefilled values, carried in the form so they need not be fetched twice."""
+    """An HMAC over the prefilled values and when they were sealed, carried in the form so they
+    need not be fetched twice (for :data:`SEAL_SECONDS`; registry values can change)."""
     body = json.dumps(
         {
             "r": resident_id,
             "p": procedure.id,
+            "t": int(clock.now().timestamp()),
             "v": prefilled.values,
             "s": {k: v.__dict__ for k, v in prefilled.sources.items()},
         },
@@ -396,7 +402,9 @@ def seal(secret: str, resident_id: str, procedure: Procedure, prefilled: Prefill
 
 
 def unseal(secret: str, token: str, resident_id: str, procedure: Procedure) -> Prefilled:
-    """The sealed prefill of a form, or :class:`TamperedField` when it was changed."""
+    """The sealed prefill of a form, or :class:`TamperedField` when it was changed. A seal older
+    than :data:`SEAL_SECONDS` (or from before seals carried their time) comes back ``stale``:
+    fine to show again, fetched afresh before an application is made of it."""
     mac, _, body = token.partition(".")
     expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
     if not body or not hmac.compare_digest(mac, expected):
@@ -404,7 +412,9 @@ def unseal(secret: str, token: str, resident_id: str, procedure: Procedure) -> P
     data = json.loads(body)
     if data["r"] != resident_id or data["p"] != procedure.id:
         raise TamperedField("the form was prepared for another person or procedure")
-    return Prefilled(data["v"], {k: Provenance(**v) for k, v in data["s"].items()})
+    age = clock.now().timestamp() - data.get("t", 0)
+    return Prefilled(data["v"], {k: Provenance(**v) for k, v in data["s"].items()},
+                     stale=not 0 <= age <= SEAL_SECONDS)
 
 
 def merge_prefilled(prefilled: Prefilled, submitted: Mapping[str, Any]) -> dict[str, Any]:
@@ -463,10 +473,10 @@ def prepare(
     attributes = attributes_of(db, person, clock.today_jst().date()) | {"kind": kind}
     require_eligible(check_eligibility(procedure, attributes))
     organization = responsible_organization(db, procedure, person, submitted)
-    if sealed is None or (not sealed.values and gateway is not None):
-        # no seal, or one made before the organization to ask as was known: fetch now
+    if sealed is None or sealed.stale or (not sealed.values and gateway is not None):
+        # no seal, an old one, or one made before the organization to ask as was known: fetch now
         if gateway is None:
-            raise TamperedField("the form carries no registry values")
+            raise TamperedField("the form carries no current registry values")
         sealed = prefill(gateway, procedure, person, organization)
     data = clean(procedure, merge_prefilled(sealed, submitted))
     if kind == "proxy":
