@@ -205,3 +205,25 @@ def test_the_person_sees_their_number_and_who_read_their_record(
     assert [(a["actor"], a["purpose"]) for a in body["accesses"]] == [("staff-9", "住民票の写しの交付")]
     login_as(client, database, staff())
     assert client.get(f"{BASE}/me").status_code == 403
+
+
+def test_a_retried_address_change_or_move_out_is_recorded_once(
+    client: TestClient, database: Database, resident: service.ResidentRecord
+) -> None:
+    login_as(client, database, staff())
+    url = f"{BASE}/{CHIYODA}/{resident.id}"
+    move = {"town_id": 1002, "banchi": "8", "effective_date": "2025-01-10"}
+    headers = {**csrf_headers(client), "Idempotency-Key": "tenkyo-retry-01"}
+    first = client.post(f"{url}/address-changes", headers=headers, json=move)
+    again = client.post(f"{url}/address-changes", headers=headers, json=move)
+    assert (first.status_code, again.status_code) == (201, 200) and again.json() == first.json()
+    other = client.post(f"{url}/address-changes", headers=headers, json={**move, "banchi": "9"})
+    assert other.status_code == 409 and other.json()["code"] == "idempotency-key-reused"
+    leave = {"destination": "横須賀市小川町1-1", "effective_date": "2025-02-01"}
+    out_headers = {**csrf_headers(client), "Idempotency-Key": "tenshutsu-retry-01"}
+    left = client.post(f"{url}/move-out", headers=out_headers, json=leave)
+    left_again = client.post(f"{url}/move-out", headers=out_headers, json=leave)
+    assert (left.status_code, left_again.status_code) == (200, 200), left_again.text
+    history = client.get(url).json()["history"]
+    assert [c["kind"] for c in history].count("address_change") == 1
+    assert [c["kind"] for c in history].count("move_out") == 1

@@ -203,7 +203,7 @@ def get_resident_as_of(
     dependencies=[Depends(csrf.protect)],
     responses={
         **ERRORS,
-        409: {"description": "resident-deceased, resident-moved-out"},
+        409: {"description": "resident-deceased, resident-moved-out, idempotency-key-reused"},
         422: {
             "description": "unknown-town, town-outside-municipality, "
             "effective-date-in-future, effective-date-before-last-change"
@@ -212,40 +212,48 @@ def get_resident_as_of(
 )
 def change_address(
     body: AddressChangeIn,
+    response: Response,
+    *,
     resident_id: str,
     municipality_code: str = MunicipalityCode,
+    idempotency_key: str | None = IdempotencyKey,
     principal: sessions.Principal = Depends(registrar),
     db: Session = TRANSACTION,
 ) -> ResidentOut:
-    """転居: register a move within the municipality."""
+    """転居: register a move within the municipality (once per Idempotency-Key: 200 after)."""
     record = _resident_in(db, municipality_code, resident_id)
-    changed = service.change_address(
-        db,
-        record.id,
-        service.Residence(body.town_id, body.banchi, body.go, body.building),
-        effective_date=body.effective_date,
-        actor=principal.subject_id,
-        legal_basis=body.legal_basis,
-    )
-    return ResidentOut.of(changed)
+    return _changed(db, response, body, principal=principal, key=idempotency_key, resident_id=record.id)
 
 
 @router.post(
     "/{municipality_code}/{resident_id}/move-out",
     response_model=ResidentOut,
     dependencies=[Depends(csrf.protect)],
-    responses={**ERRORS, 409: {"description": "resident-deceased, resident-moved-out"}},
+    responses={**ERRORS, 409: {"description": "resident-deceased, resident-moved-out, "
+                                              "idempotency-key-reused"}},
 )
 def move_out(
     body: MoveOutIn,
+    response: Response,
+    *,
     resident_id: str,
     municipality_code: str = MunicipalityCode,
+    idempotency_key: str | None = IdempotencyKey,
     principal: sessions.Principal = Depends(registrar),
     db: Session = TRANSACTION,
 ) -> ResidentOut:
-    """転出: the person leaves the municipality."""
+    """転出: the person leaves the municipality (once per Idempotency-Key)."""
     record = _resident_in(db, municipality_code, resident_id)
-    return ResidentOut.of(body.register(db, record.id, principal.subject_id))
+    return _changed(db, response, body, principal=principal, key=idempotency_key, resident_id=record.id,
+                    created_status=200)
+
+
+def _changed(db: Session, response: Response, body: RegistrationIn, *, principal: sessions.Principal,
+             key: str | None, resident_id: str, created_status: int = 201) -> ResidentOut:
+    """A change of one resident's record, made once per Idempotency-Key; the record after it."""
+    change, created = body.register_once(db, resident_id, principal.subject_id, key)
+    response.status_code = created_status if created else 200
+    return ResidentOut.of(change.record)
 
 
 def registration(path: str, conflicts: str, invalid: str) -> Callable[[Endpoint], Endpoint]:

@@ -152,17 +152,6 @@ class OwnRecordOut(ResidentOut):
     accesses: list[AccessOut]
 
 
-class AddressChangeIn(BaseModel):
-    """転居届."""
-
-    town_id: int = Field(description="町字 id of the address registry, in the same municipality.")
-    banchi: str = Field("", max_length=20, description="番地, e.g. 3.")
-    go: str = Field("", max_length=20, description="号, e.g. 5.")
-    building: str = Field("", max_length=200, description="Building and room.")
-    effective_date: date = Field(description="The day of the move (異動日); not in the future.")
-    legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第23条.")
-
-
 # ------------------------------------------------------------- registrations (届出)
 # Each ``…In`` both documents the API body and validates the staff forms, and ``register``
 # hands it to the service: the JSON API and the pages run the same rules.
@@ -183,6 +172,27 @@ class RegistrationIn(BaseModel, ABC):
         """``register`` once per actor and Idempotency-Key (the API's and the forms' alike)."""
         request = {"form": type(self).__name__, "where": where, "body": self.request()}
         return service.register_once(db, actor, key, request, lambda: self.register(db, where, actor))
+
+
+class AddressChangeIn(RegistrationIn):
+    """転居届."""
+
+    town_id: int = Field(description="町字 id of the address registry, in the same municipality.")
+    banchi: str = Field("", max_length=20, description="番地, e.g. 3.")
+    go: str = Field("", max_length=20, description="号, e.g. 5.")
+    building: str = Field("", max_length=200, description="Building and room.")
+    effective_date: date = Field(description="The day of the move (異動日); not in the future.")
+    legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第23条.")
+
+    def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
+        return service.change_address(
+            db,
+            where,
+            service.Residence(self.town_id, self.banchi, self.go, self.building),
+            effective_date=self.effective_date,
+            actor=actor,
+            legal_basis=self.legal_basis,
+        )
 
 
 class NameFields(BaseModel):
