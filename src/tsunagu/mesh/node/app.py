@@ -33,15 +33,12 @@ from tsunagu.mesh.directory import desk
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node import service as node
 from tsunagu.mesh.node.context import NodeContext
-from tsunagu.mesh.node.workers import Workers
+from tsunagu.mesh.node.workers import WORKERS
 from tsunagu.mesh.push import service as push
 
 log = core_logging.get_logger("tsunagu.mesh.node")
 MAX_MESSAGE_BYTES = 256 * 1024
 JSON_MEDIA_TYPE = "application/json"
-# Consumer and provider handlers block on the peer's answer and on the database, so they run in
-# threads; enough of them that the requests in flight are not queued behind each other.
-_WORKERS = Workers(64, "mesh-node")
 Endpoint = Callable[[NodeContext, Request, tuple[str, ...]], Awaitable[Response]]
 
 
@@ -83,19 +80,19 @@ def _local_query(raw: bytes) -> wire.LocalQuery:
 
 async def provider_query(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
     """Answer a signed query (provider)."""
-    return _jose(await _WORKERS.run(node.handle_query, ctx, await _token(request)))
+    return _jose(await node.answer_query(ctx, await _token(request)))
 
 
 async def inbox(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
     """Receive a signed push notification (subscriber)."""
-    return _json(await _WORKERS.run(push.receive, ctx, await _token(request)))
+    return _json(await WORKERS.run(push.receive, ctx, await _token(request)))
 
 
 async def consumer_query(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
     """Query another organization (this organization's systems)."""
     _local_caller(ctx, request)
     body = _local_query(await _body(request))
-    return _json(await _WORKERS.run(node.query, ctx, body))
+    return _json(await WORKERS.run(node.query, ctx, body))
 
 
 # --- the directory operator's node ---------------------------------------------------------------

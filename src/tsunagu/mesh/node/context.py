@@ -11,6 +11,7 @@ from tsunagu.mesh import crypto
 from tsunagu.mesh.directory.keys import NodeSigner
 from tsunagu.mesh.node.directory_client import Directory, LocalDirectory, RemoteDirectory
 from tsunagu.mesh.node.replay import RecentRequests
+from tsunagu.mesh.node.workers import WORKERS, Batches
 from tsunagu.mesh.settings import MeshSettings
 from tsunagu.mesh.transport import PeerClient
 
@@ -27,8 +28,10 @@ class NodeContext:
     operator_key: crypto.SigningKey | None
     peers: Callable[[str], NodeContext | None] | None = None
     recent_requests: RecentRequests = field(default_factory=RecentRequests)
-    # queries waiting for the next batch (one authorization call, one log transaction) as provider
+    # queries waiting for the next batch (one authorization call, one log transaction) as provider:
+    # from threads (embedded callers), and from the node's event loop
     queries: GroupCommit = field(default_factory=GroupCommit)
+    batches: Batches = field(default_factory=lambda: Batches(WORKERS))
 
     @property
     def key(self) -> crypto.SigningKey:

@@ -69,18 +69,29 @@ class _Exchange:
 @contextmanager
 def _logged(ctx: NodeContext, exchange: _Exchange) -> Iterator[None]:
     """Log the request and its outcome (response or denial) together, and count them."""
+    with _timed(ctx, exchange):
+        try:
+            yield
+        except errors.MeshDenied as exc:
+            _denied(ctx, exchange, exc)
+            raise
+
+
+@contextmanager
+def _timed(ctx: NodeContext, exchange: _Exchange) -> Iterator[None]:
     started = time.perf_counter()
     try:
         yield
-    except errors.MeshDenied as exc:
-        sent = "received" if exchange.role == "provider" else "sent"
-        _write(ctx, exchange, [exchange.event("request", sent, exchange.request_sha256),
-                               exchange.event("denial", exc.code, exchange.response_sha256)])
-        metrics.DENIALS.labels(ctx.organization_code, exchange.role, exchange.service, exc.code).inc()
-        raise
     finally:
         metrics.LATENCY.labels(ctx.organization_code, exchange.role, exchange.service).observe(
             time.perf_counter() - started)
+
+
+def _denied(ctx: NodeContext, exchange: _Exchange, denial: errors.MeshDenied) -> None:
+    sent = "received" if exchange.role == "provider" else "sent"
+    _write(ctx, exchange, [exchange.event("request", sent, exchange.request_sha256),
+                           exchange.event("denial", denial.code, exchange.response_sha256)])
+    metrics.DENIALS.labels(ctx.organization_code, exchange.role, exchange.service, denial.code).inc()
 
 
 def _write(ctx: NodeContext, exchange: _Exchange, events: list[message_log.LogEvent]) -> None:
@@ -94,19 +105,39 @@ def _now_seconds() -> int:
 # --- provider -----------------------------------------------------------------------------------
 
 def handle_query(ctx: NodeContext, token: str) -> str:
-    """Answer a consumer's signed query with a signed response (or raise the denial)."""
+    """Answer a consumer's signed query with a signed response (or raise the denial), in the
+    caller's thread (embedded nodes)."""
     exchange = _Exchange("provider", request_sha256=crypto.sha256_hex(token))
     with _logged(ctx, exchange):
-        envelope = _checked(ctx, token, exchange)
-        question = wire.AuthorizationRequest(
-            request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
-            consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
-            version=envelope.version, purpose=envelope.purpose, subject=envelope.subject,
-            items=envelope.items)
-        job: Job[_Query, str] = Job(_Query(question, partial(_answer, ctx, exchange, envelope)))
-        signed = ctx.queries.submit(job, partial(_answer_batch, ctx))
+        signed = ctx.queries.submit(_queued(ctx, token, exchange), partial(_answer_batch, ctx))
     metrics.REQUESTS.labels(ctx.organization_code, "provider", exchange.service, "ok").inc()
     return signed
+
+
+async def answer_query(ctx: NodeContext, token: str) -> str:
+    """:func:`handle_query` on the node's event loop: the checks run on the loop and each batch's
+    blocking work (the directory's answer, the log transaction) in one worker thread, so that a
+    query costs no thread hand-off of its own."""
+    exchange = _Exchange("provider", request_sha256=crypto.sha256_hex(token))
+    with _timed(ctx, exchange):
+        try:
+            signed = await ctx.batches.submit(_queued(ctx, token, exchange), partial(_answer_batch, ctx))
+        except errors.MeshDenied as exc:
+            await ctx.batches.workers.run(_denied, ctx, exchange, exc)
+            raise
+    metrics.REQUESTS.labels(ctx.organization_code, "provider", exchange.service, "ok").inc()
+    return signed
+
+
+def _queued(ctx: NodeContext, token: str, exchange: _Exchange) -> Job[_Query, str]:
+    """The checked query, as a job for the next batch."""
+    envelope = _checked(ctx, token, exchange)
+    question = wire.AuthorizationRequest(
+        request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
+        consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
+        version=envelope.version, purpose=envelope.purpose, subject=envelope.subject,
+        items=envelope.items)
+    return Job(_Query(question, partial(_answer, ctx, exchange, envelope)))
 
 
 def _checked(ctx: NodeContext, token: str, exchange: _Exchange) -> wire.QueryEnvelope:

@@ -1,4 +1,5 @@
-"""The node's threads for handlers that block (on a peer's answer, on the database).
+"""The node's threads for handlers that block (on a peer's answer, on the database), and group
+commit for handlers on the event loop.
 
 Leaner than ``loop.run_in_executor`` on a ``ThreadPoolExecutor``: a call is one put on a C queue
 (waking an idle thread) and one ``call_soon_threadsafe`` back, with no concurrent future chained
@@ -15,7 +16,10 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from tsunagu.core.groupcommit import Job
+
 T = TypeVar("T")
+W = TypeVar("W")
 
 
 class Workers:
@@ -60,6 +64,48 @@ class Workers:
             self._calls.get()()
             with self._guard:
                 self._idle += 1
+
+
+class Batches:
+    """Group commit for handlers on the event loop (``core.groupcommit`` is for threads): jobs that
+    arrive while a batch is written in a worker thread go together in the next one, none waits when
+    alone, and a job costs no thread hand-off of its own (one per batch)."""
+
+    def __init__(self, workers: Workers) -> None:
+        self.workers = workers
+        self._waiting: list[tuple[Job[Any, Any], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def submit(self, job: Job[W, T], write: Callable[[list[Job[W, Any]]], None]) -> T:
+        """Queue ``job``; ``write`` (the same for every job queued here) sets each job's outcome."""
+        loop = asyncio.get_running_loop()
+        written: asyncio.Future[None] = loop.create_future()
+        self._waiting.append((job, written))
+        if self._writer is None:
+            self._writer = loop.create_task(self._write_queued(write))
+        await written
+        return job.outcome()
+
+    async def _write_queued(self, write: Callable[[list[Job[Any, Any]]], None]) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                jobs = [job for job, _ in batch]
+                try:
+                    await self.workers.run(write, jobs)
+                except Exception as exc:  # the batch failed: every job in it shares the failure
+                    for job in jobs:
+                        if not job.done:
+                            job.refuse(exc)
+                for _, written in batch:
+                    _succeed(written, None)
+        finally:
+            self._writer = None
+
+
+# Handlers that block on a peer's answer or on the database run in threads: enough of them that
+# the requests in flight are not queued behind each other.
+WORKERS = Workers(64, "mesh-node")
 
 
 def _succeed(future: asyncio.Future[T], result: T) -> None:
