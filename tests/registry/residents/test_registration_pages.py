@@ -174,3 +174,32 @@ def test_a_move_out_closes_the_record_from_its_page(
     result = client.get(done.headers["location"], headers=HTML)
     assert "登録しました: 転出" in result.text and "転出先: 神奈川県横須賀市小川町1" in result.text
     assert "死亡届を登録" not in client.get(f"{PAGES}/{resident.id}", headers=HTML).text
+
+
+MOVE = {"town_id": "1002", "banchi": "12", "go": "4", "building": "一番町レジデンス 302"}
+
+
+def test_an_address_change_keeps_values_shows_errors_then_is_confirmed_and_registered_once(
+    client: TestClient, database: Database, resident: service.ResidentRecord
+) -> None:
+    login_as(client, database, staff())
+    detail = client.get(f"{PAGES}/{resident.id}", headers=HTML)
+    path = f"{PAGES}/{resident.id}/address-change"
+    assert f'href="{path}"' in detail.text
+    form = client.get(path, headers=HTML)
+    assert form.status_code == 200 and "一番町" in form.text and "本町一丁目" not in form.text
+    future = step(client, path, form.text, MOVE | {"effective_date": "2027-01-01"})
+    assert future.status_code == 422
+    assert 'id="effective_date-error"' in future.text and "未来の日付は登録できません。" in future.text
+    assert 'value="一番町レジデンス 302"' in future.text
+    confirm = step(client, path, form.text, MOVE | {"effective_date": "令和8年11月1日"})
+    assert confirm.status_code == 200 and "令和8年11月1日 (2026-11-01)" in confirm.text
+    with database.session() as db:
+        assert service.get_resident(db, resident.id) == resident  # confirming changes nothing
+    done = step(client, path, confirm.text, MOVE | {"effective_date": "令和8年11月1日"}, action="register")
+    again = step(client, path, confirm.text, MOVE | {"effective_date": "令和8年11月1日"}, action="register")
+    assert done.status_code == 303 and again.headers["location"] == done.headers["location"]
+    result = client.get(done.headers["location"], headers=HTML)
+    assert "登録しました: 転居" in result.text and "東京都千代田区一番町12-4" in result.text
+    with database.session() as db:
+        assert [c.kind for c in service.history_of(db, resident.id)].count("address_change") == 1

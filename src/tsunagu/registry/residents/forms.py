@@ -17,6 +17,7 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.types.wareki import InvalidDate, format_wareki
 from tsunagu.registry.residents.schemas import (
+    AddressChangeIn,
     BirthIn,
     DeathIn,
     MoveInIn,
@@ -125,6 +126,14 @@ REGISTRATIONS: dict[str, Registration] = {
                 Field("reason", N_("変更の理由"), N_("例: 婚姻")),
                 Field("effective_date", N_("変更日"), DATE_HINT, input="date"),
             ),
+            about_resident=True,
+        ),
+        Registration(
+            "address-change",
+            N_("転居届を登録"),
+            N_("同じ市区町村の中で住所が変わる人の住民票を書き換えます(住民基本台帳法第23条)。"),
+            AddressChangeIn,
+            (*RESIDENCE, Field("effective_date", N_("転居日"), DATE_HINT, input="date")),
             about_resident=True,
         ),
         Registration(

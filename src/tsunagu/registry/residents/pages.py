@@ -6,17 +6,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
-from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_same_organization, require_staff
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
-from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import service
 from tsunagu.registry.residents.api import DEFAULT_PURPOSE, READERS, REGISTRAR, role_of
 from tsunagu.registry.residents.forms import display_date
@@ -43,12 +41,6 @@ DETAIL_LABELS = {
 ROLE_LABELS = {"住基": N_("住民記録の担当職員"), "閲覧": N_("閲覧権限の職員"), "": N_("職員")}
 ACCESS_LOG_SIZE = 20
 STATUS_LABELS = {"resident": N_("住民"), "moved_out": N_("転出"), "deceased": N_("死亡")}
-FIELD_MESSAGES = {
-    "unknown-town": N_("その町字は住所の台帳にありません。"),
-    "town-outside-municipality": N_("この市区町村の町字を選んでください。"),
-    "effective-date-in-future": N_("未来の日付は登録できません。"),
-    "effective-date-before-last-change": N_("前回の異動日より前の日付は登録できません。"),
-}
 SEX_LABELS = {"1": N_("男"), "2": N_("女"), "9": N_("適用不能"), "0": N_("不明")}
 
 
@@ -144,7 +136,6 @@ def search_page(
 def detail_page(
     request: Request,
     resident_id: str,
-    done: str = Query(""),
     principal: sessions.Principal = Depends(require_staff(*READERS)),
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
@@ -158,99 +149,8 @@ def detail_page(
             "history": service.history_of(db, record.id),
             "household": service.household_members(db, record.household_id),
             "can_register": principal.has_role(REGISTRAR),
-            "done": done == "address",
             "accesses": service.accesses_of(db, record.id, limit=ACCESS_LOG_SIZE),
             "access_total": service.count_accesses(db, record.id),
             **labels(),
         },
     )
-
-
-def _move_form(
-    request: Request,
-    db: Session,
-    record: service.ResidentRecord,
-    values: dict[str, str],
-    errors: dict[str, str],
-) -> HTMLResponse:
-    return render(
-        request,
-        "registry_residents/move.html",
-        {
-            "resident": record,
-            "towns": addresses.towns_in(db, record.municipality_code),
-            "values": values,
-            "errors": errors,
-            "credit": addresses.ATTRIBUTION,
-        },
-        status_code=422 if errors else 200,
-    )
-
-
-@router.get("/{resident_id}/move", response_class=HTMLResponse)
-def move_form(
-    request: Request,
-    resident_id: str,
-    principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
-    db: Session = TRANSACTION,
-) -> HTMLResponse:
-    """転居届の入力."""
-    record = own_record(db, principal, resident_id)
-    values = {
-        "town_id": str(record.town_id or ""),
-        "banchi": "",
-        "go": "",
-        "building": "",
-        "effective_date": "",
-    }
-    return _move_form(request, db, record, values, {})
-
-
-@router.post("/{resident_id}/move", response_class=HTMLResponse)
-def register_move(
-    request: Request,
-    *,
-    resident_id: str,
-    town_id: str = Form(""),
-    banchi: str = Form(""),
-    go: str = Form(""),
-    building: str = Form(""),
-    effective_date: str = Form(""),
-    principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
-    db: Session = TRANSACTION,
-) -> Response:
-    """転居届の登録: errors are shown next to their fields with the entered values kept."""
-    record = own_record(db, principal, resident_id)
-    values = {
-        "town_id": town_id,
-        "banchi": banchi,
-        "go": go,
-        "building": building,
-        "effective_date": effective_date,
-    }
-    errors: dict[str, str] = {}
-    if not town_id.isdigit():
-        errors["town_id"] = translate(request, "町字を選んでください。")
-    try:
-        moved_on = date.fromisoformat(effective_date)
-    except ValueError:
-        errors["effective_date"] = translate(request, "異動日は 2026-04-01 の形で入力してください。")
-    for field, value, limit in (("banchi", banchi, 20), ("go", go, 20), ("building", building, 200)):
-        if len(value) > limit:
-            errors[field] = translate(request, "長すぎます。")
-    if errors:
-        return _move_form(request, db, record, values, errors)
-    try:
-        service.change_address(
-            db,
-            record.id,
-            service.Residence(int(town_id), banchi, go, building),
-            effective_date=moved_on,
-            actor=principal.subject_id,
-        )
-    except ValidationFailed as exc:
-        for error in exc.errors:
-            message = FIELD_MESSAGES.get(str(error["type"]))
-            errors[str(error["location"][-1])] = translate(request, message) if message else exc.detail
-        return _move_form(request, db, record, values, errors or {"town_id": exc.detail})
-    return RedirectResponse(f"/staff/registry/residents/{record.id}?done=address", status_code=303)

@@ -1,7 +1,7 @@
 """Staff pages of the 届出: form → confirmation → result (the new history entry).
 
 ``/staff/registry/residents/new/{birth|move-in}`` registers a person (``?member=`` joins that
-member's household); ``/staff/registry/residents/{id}/{death|name-change|move-out}`` changes a
+member's household); ``/staff/registry/residents/{id}/{address-change|death|name-change|move-out}`` changes a
 record. Each step is a plain form POST: no JavaScript is needed. The form carries an
 Idempotency-Key from its first display, so a repeated submit registers once.
 """
@@ -231,7 +231,7 @@ def change_form(
     principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
-    """死亡届・氏名変更・転出届の入力."""
+    """転居届・死亡届・氏名変更・転出届の入力."""
     return _show(request, db, _about(db, slug, resident_id, principal))
 
 

@@ -181,7 +181,7 @@ class AddressChangeIn(RegistrationIn):
     banchi: str = Field("", max_length=20, description="番地, e.g. 3.")
     go: str = Field("", max_length=20, description="号, e.g. 5.")
     building: str = Field("", max_length=200, description="Building and room.")
-    effective_date: date = Field(description="The day of the move (異動日); not in the future.")
+    effective_date: JapaneseDate = Field(description="The day of the move (異動日); not in the future.")
     legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第23条.")
 
     def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
