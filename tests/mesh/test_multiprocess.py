@@ -25,6 +25,7 @@ from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.log.models import MeshLogEntry
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node import service as node
+from tsunagu.mesh.node.app import MAX_MESSAGE_BYTES
 from tsunagu.mesh.node.directory_client import RemoteDirectory
 from tsunagu.mesh.push import service as push
 from tsunagu.mesh.transport import PeerClient, PeerResponse
@@ -144,6 +145,12 @@ def test_the_provider_refuses_bad_messages(cluster: LocalCluster, person: dict[s
     with cluster.database(PENSION).session() as db:
         latest = message_log.recent(db, PENSION, 1, 0)[0][0]
     assert (latest.kind, latest.result) == ("denial", code)
+
+
+def test_an_oversized_message_is_refused_with_the_limit(cluster: LocalCluster) -> None:
+    response = _post_to_provider(cluster, "x" * (MAX_MESSAGE_BYTES + 1))
+    assert response.status_code == 413 and response.json()["code"] == "mesh-message-too-large"
+    assert str(MAX_MESSAGE_BYTES) in response.json()["detail"]
 
 
 def test_a_replayed_request_is_refused(cluster: LocalCluster, person: dict[str, str]) -> None:

@@ -43,10 +43,20 @@ Endpoint = Callable[[NodeContext, Request, tuple[str, ...]], Awaitable[Response]
 
 
 async def _body(request: Request) -> bytes:
-    raw = await request.body()
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise errors.MessageTooLarge(f"the message is {len(raw)} bytes; the limit is {MAX_MESSAGE_BYTES}")
-    return raw
+    """The request body, read straight from the ASGI messages (refused as soon as it passes the
+    limit, not after it has all been read)."""
+    chunks, size = [], 0
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise errors.MalformedMessage("the peer went away before sending the whole message")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_MESSAGE_BYTES:
+            raise errors.MessageTooLarge(f"the message is over {MAX_MESSAGE_BYTES} bytes, the limit")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 async def _token(request: Request) -> str:
