@@ -15,17 +15,19 @@ figure that others' load on a shared machine distorts least.
 from __future__ import annotations
 
 import argparse
-import http.client
+import asyncio
 import json
 import os
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import uvloop
+
 from benchmarks import support
+from benchmarks.loadclient import KeepAlive, RequestFailed
 from tsunagu import migrations
 from tsunagu.mesh import demo
 from tsunagu.mesh.cluster import LocalCluster
@@ -41,27 +43,40 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
-def _worker(url: str, token: str, subjects: list[str], count: int, latencies: list[float],
-            failures: list[str]) -> None:
-    """One client with one keep-alive connection (the standard library's: a lighter load generator
-    than httpx, so that more of the two cores go to the nodes being measured)."""
+async def _client(url: str, token: str, subjects: list[str], count: int, latencies: list[float],
+                  failures: list[str]) -> None:
+    """One client with one keep-alive connection (the lean asyncio client of the load benchmarks:
+    less of the two cores for the load generator, and no thread of its own waiting for the GIL
+    inside the measured latency)."""
     target = urlsplit(url)
-    connection = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=30)
-    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    http = KeepAlive(target.hostname or "127.0.0.1", target.port or 80, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     try:
         for number in range(count):
             body = json.dumps({
                 "provider": PENSION, "service": "pension-status", "purpose": f"kaigo-hoken-{CITY}",
                 "subject": subjects[number % len(subjects)], "items": ["pension_type", "annual_amount"]})
             started = time.perf_counter()
-            connection.request("POST", target.path, body=body, headers=headers)
-            response = connection.getresponse()
-            answer = response.read()
+            try:
+                status, answer = await http.request("POST", target.path, body.encode(), headers)
+            except RequestFailed as exc:
+                failures.append(str(exc))
+                continue
             latencies.append(time.perf_counter() - started)
-            if response.status != 200:
+            if status != 200:
                 failures.append(answer[:200].decode("utf-8", "replace"))
     finally:
-        connection.close()
+        http.close()
+
+
+def _clients(url: str, token: str, subjects: list[str], per_client: int, clients: int,
+             latencies: list[float], failures: list[str]) -> None:
+    """``clients`` clients in flight at once, on one event loop in this process."""
+    async def together() -> None:
+        await asyncio.gather(*(_client(url, token, subjects[i::clients], per_client, latencies, failures)
+                               for i in range(clients)))
+
+    uvloop.run(together())
 
 
 TARGET_THROUGHPUT, TARGET_P99_MS = 500, 50
@@ -87,17 +102,11 @@ def _round(cluster: LocalCluster, subjects: list[str], queries: int, clients: in
     token = cluster.context(CITY).local_token
     latencies: list[float] = []
     failures: list[str] = []
-    per_client = queries // clients
-    threads = [threading.Thread(target=_worker, args=(url, token, subjects[i::clients], per_client,
-                                                      latencies, failures)) for i in range(clients)]
     pids = {org: cluster.processes[org].pid for org in (CITY, PENSION, demo.OPERATOR)}
     cpu_before = {org: _cpu_seconds(pid) for org, pid in pids.items()}
     client_before = time.process_time()
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _clients(url, token, subjects, queries // clients, clients, latencies, failures)
     elapsed = time.perf_counter() - started
     client_cpu = time.process_time() - client_before
     cpu = {org: _cpu_seconds(pid) - cpu_before[org] for org, pid in pids.items()}
@@ -122,7 +131,7 @@ def run(queries: int, clients: list[int]) -> list[dict[str, Any]]:
         cluster.start_all()
         try:
             url = f"{cluster.url(CITY)}/v1/consumer/query"
-            _worker(url, cluster.context(CITY).local_token, subjects, 100, [], [])  # warm caches, connections
+            _clients(url, cluster.context(CITY).local_token, subjects, 100, 1, [], [])  # warm caches
             return [_round(cluster, subjects, queries, count) for count in clients]
         finally:
             cluster.stop_all()
