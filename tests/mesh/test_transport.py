@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -9,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tsunagu.mesh.cluster import free_port
-from tsunagu.mesh.transport import PeerClient, TransportError
+from tsunagu.mesh.transport import AsyncPeerClient, PeerClient, TransportError
 
 
 class _Echo(BaseHTTPRequestHandler):
@@ -100,3 +102,27 @@ def test_a_chunked_answer_is_read_whole() -> None:
         httpd.server_close()
     assert (answer.status_code, answer.text) == (200, '{"名前": "つなぐ"}')
     assert answer.content_type.startswith("application/json")
+
+
+def test_the_event_loop_client_keeps_connections_alive_and_drops_closed_ones(
+        server: ThreadingHTTPServer) -> None:
+    async def exchanges() -> tuple[str, str, str]:
+        client = AsyncPeerClient(timeout=5)
+        first = await client.post(_url(server), "一", {"content-type": "text/plain"})
+        second = await client.post(_url(server), "二", {"content-type": "text/plain"})
+        for connections in client._idle.values():
+            for _, writer in connections:
+                writer.get_extra_info("socket").shutdown(socket.SHUT_RDWR)  # as a peer closing it
+        await asyncio.sleep(0.05)
+        third = await client.post(_url(server), "三", {})
+        client.close()
+        return first.text, second.text, third.text
+
+    first, second, third = asyncio.run(exchanges())
+    assert first.endswith(":一") and second.endswith(":二") and third.endswith(":三")
+    assert first.split(":")[0] == second.split(":")[0] != third.split(":")[0]
+
+
+def test_the_event_loop_client_reports_an_unreachable_peer() -> None:
+    with pytest.raises(TransportError):
+        asyncio.run(AsyncPeerClient(timeout=2).post(f"http://127.0.0.1:{free_port()}/v1/query", "x", {}))

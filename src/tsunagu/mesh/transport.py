@@ -10,6 +10,7 @@ directory entries, each answered with the status and the body text.
 
 from __future__ import annotations
 
+import asyncio
 import select
 import socket
 import ssl
@@ -50,6 +51,30 @@ class _Reply:
     def on_message_complete(self) -> None:
         self.complete = True
 
+    def response(self, parser: httptools.HttpResponseParser) -> tuple[PeerResponse, bool]:
+        """The response, and whether its connection may carry another request."""
+        content_type = self.headers.get("content-type", "")
+        _, _, charset = content_type.partition("charset=")
+        text = b"".join(self.body).decode(charset.split(";")[0].strip(' "') or "utf-8", "replace")
+        closing = self.headers.get("connection", "").lower() == "close"
+        keep_alive = parser.get_http_version() == "1.1" and not closing
+        return PeerResponse(parser.get_status_code(), text, content_type), keep_alive
+
+
+def _request_bytes(host: str, method: str, target: str, body: bytes, headers: dict[str, str]) -> bytes:
+    head = [f"{method} {target} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+def _peer_of(url: str) -> tuple[tuple[str, str, int], str]:
+    """(scheme, host, port) and the request target of an http(s) URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TransportError(f"not an http(s) URL: {url!r}")
+    peer = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    return peer, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
 
 class _Connection:
     """One keep-alive HTTP/1.1 connection to a peer."""
@@ -66,9 +91,7 @@ class _Connection:
                  ) -> tuple[PeerResponse, bool]:
         """Send one request and read its response; also says whether the connection stays open."""
         assert self.sock is not None
-        head = [f"{method} {target} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
-        head += [f"{name}: {value}" for name, value in headers.items()]
-        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        self.sock.sendall(_request_bytes(self.host, method, target, body, headers))
         reply = _Reply()
         parser = httptools.HttpResponseParser(reply)
         while not reply.complete:
@@ -76,12 +99,7 @@ class _Connection:
             if not data:
                 raise ConnectionError("the peer closed the connection before answering in full")
             parser.feed_data(data)
-        content_type = reply.headers.get("content-type", "")
-        _, _, charset = content_type.partition("charset=")
-        text = b"".join(reply.body).decode(charset.split(";")[0].strip(' "') or "utf-8", "replace")
-        closing = reply.headers.get("connection", "").lower() == "close"
-        keep_alive = parser.get_http_version() == "1.1" and not closing
-        return PeerResponse(parser.get_status_code(), text, content_type), keep_alive
+        return reply.response(parser)
 
     def close(self) -> None:
         if self.sock is not None:
@@ -128,16 +146,11 @@ class PeerClient:
 
     def request(self, method: str, url: str, body: str | None = None,
                 headers: dict[str, str] | None = None) -> PeerResponse:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise TransportError(f"not an http(s) URL: {url!r}")
-        peer = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        peer, target = _peer_of(url)
         connection = None
         try:
             connection = self._borrow(peer)
-            response, keep_alive = connection.exchange(method, target or "/", (body or "").encode(),
-                                                       headers or {})
+            response, keep_alive = connection.exchange(method, target, (body or "").encode(), headers or {})
         except (OSError, httptools.HttpParserError) as exc:
             if connection is not None:
                 connection.close()
@@ -160,3 +173,66 @@ class PeerClient:
         for connections in idle.values():
             for connection in connections:
                 connection.close()
+
+
+class AsyncPeerClient:
+    """:class:`PeerClient` for a node's event loop: a POST without a thread of its own waiting on
+    the socket. Its connections belong to the loop it is first used on."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._idle: dict[tuple[str, str, int], list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]] = {}
+
+    async def post(self, url: str, content: str, headers: dict[str, str]) -> PeerResponse:
+        peer, target = _peer_of(url)
+        streams = None
+        try:
+            streams = await asyncio.wait_for(self._borrow(peer), self.timeout)
+            response, keep_alive = await asyncio.wait_for(
+                _exchange(streams, peer, target, content.encode(), headers), self.timeout)
+        except (OSError, TimeoutError, httptools.HttpParserError) as exc:
+            if streams is not None:
+                streams[1].close()
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        idle = self._idle.setdefault(peer, [])
+        if keep_alive and len(idle) < _IDLE_PER_PEER:
+            idle.append(streams)
+        else:
+            streams[1].close()
+        return response
+
+    async def _borrow(self, peer: tuple[str, str, int]) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        idle = self._idle.get(peer, [])
+        while idle:
+            reader, writer = idle.pop()
+            if not reader.at_eof() and not writer.is_closing():
+                return reader, writer
+            writer.close()
+        scheme, host, port = peer
+        reader, writer = await asyncio.open_connection(host, port, ssl=scheme == "https" or None)
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return reader, writer
+
+    def close(self) -> None:
+        idle, self._idle = self._idle, {}
+        for connections in idle.values():
+            for _, writer in connections:
+                writer.close()
+
+
+async def _exchange(streams: tuple[asyncio.StreamReader, asyncio.StreamWriter], peer: tuple[str, str, int],
+                    target: str, body: bytes, headers: dict[str, str]) -> tuple[PeerResponse, bool]:
+    reader, writer = streams
+    _, host, port = peer
+    writer.write(_request_bytes(host if port in (80, 443) else f"{host}:{port}", "POST", target, body,
+                                headers))
+    reply = _Reply()
+    parser = httptools.HttpResponseParser(reply)
+    while not reply.complete:
+        data = await reader.read(65536)
+        if not data:
+            raise ConnectionError("the peer closed the connection before answering in full")
+        parser.feed_data(data)
+    return reply.response(parser)

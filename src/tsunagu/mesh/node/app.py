@@ -102,7 +102,7 @@ async def consumer_query(ctx: NodeContext, request: Request, _: tuple[str, ...])
     """Query another organization (this organization's systems)."""
     _local_caller(ctx, request)
     body = _local_query(await _body(request))
-    return _json(await WORKERS.run(node.query, ctx, body))
+    return _json(await node.ask(ctx, body))
 
 
 # --- the directory operator's node ---------------------------------------------------------------

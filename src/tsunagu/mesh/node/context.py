@@ -13,7 +13,7 @@ from tsunagu.mesh.node.directory_client import Directory, LocalDirectory, Remote
 from tsunagu.mesh.node.replay import RecentRequests
 from tsunagu.mesh.node.workers import WORKERS, Batches
 from tsunagu.mesh.settings import MeshSettings
-from tsunagu.mesh.transport import PeerClient
+from tsunagu.mesh.transport import AsyncPeerClient, PeerClient
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class NodeContext:
     # from threads (embedded callers), and from the node's event loop
     queries: GroupCommit = field(default_factory=GroupCommit)
     batches: Batches = field(default_factory=lambda: Batches(WORKERS))
+    # as consumer on the node's event loop: the peer client, and the log lines of answered queries
+    # waiting for the next log transaction
+    loop_http: AsyncPeerClient = field(default_factory=lambda: AsyncPeerClient(30.0))
+    answered: Batches = field(default_factory=lambda: Batches(WORKERS))
 
     @property
     def key(self) -> crypto.SigningKey:

@@ -18,6 +18,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from jsonschema import Draft202012Validator
 from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,7 @@ from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.node.directory_client import problem_of
 from tsunagu.mesh.node.models import MeshSeenRequest
-from tsunagu.mesh.transport import TransportError
+from tsunagu.mesh.transport import PeerResponse, TransportError
 
 
 @dataclass
@@ -256,6 +257,34 @@ def _remember_request(ctx: NodeContext, connection: Connection, request_id: str)
 
 def query(ctx: NodeContext, request: wire.LocalQuery) -> wire.QueryResult:
     """Ask another organization's node for a person's items under a 事務 (legal basis)."""
+    exchange, token = _signed(ctx, request)
+    with _logged(ctx, exchange):
+        endpoint, validator = _route(ctx, request)
+        response = _accepted(ctx, request, exchange, validator, _send(ctx, endpoint, token))
+    _write(ctx, exchange, _answered(exchange, response))
+    return _result(ctx, request, exchange, response)
+
+
+async def ask(ctx: NodeContext, request: wire.LocalQuery) -> wire.QueryResult:
+    """:func:`query` on the node's event loop: the provider is asked without a thread of its own,
+    and the log lines of answered queries wait for the next log transaction in one worker thread
+    (group commit). A member or schema not cached yet is fetched from the directory on the loop,
+    once a minute at most."""
+    exchange, token = _signed(ctx, request)
+    with _timed(ctx, exchange):
+        try:
+            endpoint, validator = _route(ctx, request)
+            answer = await _send_from_loop(ctx, endpoint, token)
+            response = _accepted(ctx, request, exchange, validator, answer)
+        except errors.MeshDenied as exc:
+            await ctx.answered.workers.run(_denied, ctx, exchange, exc)
+            raise
+        await ctx.answered.submit(Job(_answered(exchange, response)), partial(_log_answered, ctx))
+    return _result(ctx, request, exchange, response)
+
+
+def _signed(ctx: NodeContext, request: wire.LocalQuery) -> tuple[_Exchange, str]:
+    """The signed query, and what the log will say about it."""
     envelope = wire.QueryEnvelope(id=uuid.uuid4().hex, iat=_now_seconds(), consumer=ctx.organization_code,
                                   provider=request.provider, service=request.service,
                                   version=request.version, purpose=request.purpose,
@@ -263,31 +292,67 @@ def query(ctx: NodeContext, request: wire.LocalQuery) -> wire.QueryResult:
     token = crypto.sign(ctx.key, envelope.model_dump(mode="json"), wire.QUERY_TYP)
     exchange = _Exchange("consumer", request_sha256=crypto.sha256_hex(token))
     exchange.known(envelope)
-    with _logged(ctx, exchange):
-        member = ctx.directory.organization(request.provider)
-        if member is None:
-            raise errors.UnknownOrganization(f"{request.provider!r} is not a member organization")
-        validator = ctx.directory.validator(request.provider, request.service, request.version)
-        if validator is None:
-            raise errors.UnknownService(f"{request.provider} offers no service {request.service} "
-                                        f"{request.version}")
-        answer = _send(ctx, member.endpoint, token)
-        exchange.response_sha256 = crypto.sha256_hex(answer)
-        verified = crypto.verify(answer, ctx.directory.public_key, wire.RESPONSE_TYP)
-        response = parse(wire.ResponseEnvelope, verified.payload)
-        if verified.signer != request.provider or response.request_id != envelope.id \
-                or response.request_sha256 != exchange.request_sha256:
-            raise errors.BadSignature("the response is not the provider's answer to this request")
-        problems = sorted(validator.iter_errors(response.data), key=lambda e: list(e.path))
-        if problems:
-            where = "/".join(str(p) for p in problems[0].path) or "(root)"
-            raise errors.ResponseSchemaViolation(f"{where}: {problems[0].message}")
-    _write(ctx, exchange, [exchange.event("request", "sent", exchange.request_sha256),
-                           exchange.event("response", "ok", exchange.response_sha256,
-                                          tuple(sorted(response.data)))])
+    return exchange, token
+
+
+def _route(ctx: NodeContext, request: wire.LocalQuery) -> tuple[str, Draft202012Validator]:
+    """The provider's endpoint and the service's response schema, from the directory."""
+    member = ctx.directory.organization(request.provider)
+    if member is None:
+        raise errors.UnknownOrganization(f"{request.provider!r} is not a member organization")
+    validator = ctx.directory.validator(request.provider, request.service, request.version)
+    if validator is None:
+        raise errors.UnknownService(f"{request.provider} offers no service {request.service} "
+                                    f"{request.version}")
+    return member.endpoint, validator
+
+
+def _accepted(ctx: NodeContext, request: wire.LocalQuery, exchange: _Exchange,
+              validator: Draft202012Validator, answer: str) -> wire.ResponseEnvelope:
+    """The provider's signed answer, checked: its signer, that it answers this request, its schema."""
+    exchange.response_sha256 = crypto.sha256_hex(answer)
+    verified = crypto.verify(answer, ctx.directory.public_key, wire.RESPONSE_TYP)
+    response = parse(wire.ResponseEnvelope, verified.payload)
+    if verified.signer != request.provider or response.request_id != exchange.request_id \
+            or response.request_sha256 != exchange.request_sha256:
+        raise errors.BadSignature("the response is not the provider's answer to this request")
+    problems = sorted(validator.iter_errors(response.data), key=lambda e: list(e.path))
+    if problems:
+        where = "/".join(str(p) for p in problems[0].path) or "(root)"
+        raise errors.ResponseSchemaViolation(f"{where}: {problems[0].message}")
+    return response
+
+
+def _answered(exchange: _Exchange, response: wire.ResponseEnvelope) -> list[message_log.LogEvent]:
+    return [exchange.event("request", "sent", exchange.request_sha256),
+            exchange.event("response", "ok", exchange.response_sha256, tuple(sorted(response.data)))]
+
+
+def _log_answered(ctx: NodeContext, jobs: list[Job[list[message_log.LogEvent], None]]) -> None:
+    message_log.append(ctx.database, ctx.organization_code, [event for job in jobs for event in job.work],
+                       ctx.key, ctx.settings.checkpoint_every)
+    for job in jobs:
+        job.finish(None)
+
+
+def _result(ctx: NodeContext, request: wire.LocalQuery, exchange: _Exchange,
+            response: wire.ResponseEnvelope) -> wire.QueryResult:
     metrics.REQUESTS.labels(ctx.organization_code, "consumer", exchange.service, "ok").inc()
-    return wire.QueryResult(request_id=envelope.id, provider=request.provider, service=request.service,
-                            version=request.version, purpose=request.purpose, data=response.data)
+    return wire.QueryResult(request_id=exchange.request_id, provider=request.provider,
+                            service=request.service, version=request.version, purpose=request.purpose,
+                            data=response.data)
+
+
+async def _send_from_loop(ctx: NodeContext, endpoint: str, token: str) -> str:
+    """:func:`_send` from the node's event loop (a peer served in this process: in a worker thread)."""
+    if ctx.local_peer(endpoint) is not None:
+        return await ctx.answered.workers.run(_send, ctx, endpoint, token)
+    try:
+        response = await ctx.loop_http.post(f"{endpoint}/v1/query", content=token,
+                                            headers={"content-type": wire.MEDIA_TYPE})
+    except TransportError as exc:
+        raise errors.ProviderUnavailable(f"{endpoint} did not answer: {exc}") from None
+    return _answer_text(response)
 
 
 def _send(ctx: NodeContext, endpoint: str, token: str) -> str:
@@ -300,6 +365,10 @@ def _send(ctx: NodeContext, endpoint: str, token: str) -> str:
                                  headers={"content-type": wire.MEDIA_TYPE})
     except TransportError as exc:
         raise errors.ProviderUnavailable(f"{endpoint} did not answer: {exc}") from None
+    return _answer_text(response)
+
+
+def _answer_text(response: PeerResponse) -> str:
     if response.status_code != 200:
         raise problem_of(response, errors.ProviderUnavailable)
     return response.text
