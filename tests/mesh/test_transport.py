@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
 
 import pytest
 
 from tsunagu.mesh.cluster import free_port
 from tsunagu.mesh.transport import AsyncPeerClient, PeerClient, TransportError
+
+T = TypeVar("T")
 
 
 class _Echo(BaseHTTPRequestHandler):
@@ -118,11 +122,18 @@ def test_the_event_loop_client_keeps_connections_alive_and_drops_closed_ones(
         client.close()
         return first.text, second.text, third.text
 
-    first, second, third = asyncio.run(exchanges())
+    first, second, third = _on_own_loop(exchanges())
     assert first.endswith(":一") and second.endswith(":二") and third.endswith(":三")
     assert first.split(":")[0] == second.split(":")[0] != third.split(":")[0]
 
 
 def test_the_event_loop_client_reports_an_unreachable_peer() -> None:
     with pytest.raises(TransportError):
-        asyncio.run(AsyncPeerClient(timeout=2).post(f"http://127.0.0.1:{free_port()}/v1/query", "x", {}))
+        _on_own_loop(AsyncPeerClient(timeout=2).post(f"http://127.0.0.1:{free_port()}/v1/query", "x", {}))
+
+
+def _on_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run on a new event loop in its own thread (other tests, e.g. Playwright's, may leave one
+    running in this thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
