@@ -61,6 +61,11 @@ class _Reply:
         return PeerResponse(parser.get_status_code(), text, content_type), keep_alive
 
 
+def _host_header(peer: tuple[str, str, int]) -> str:
+    _, host, port = peer
+    return host if port in (80, 443) else f"{host}:{port}"
+
+
 def _request_bytes(host: str, method: str, target: str, body: bytes, headers: dict[str, str]) -> bytes:
     head = [f"{method} {target} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
     head += [f"{name}: {value}" for name, value in headers.items()]
@@ -81,7 +86,7 @@ class _Connection:
 
     def __init__(self, peer: tuple[str, str, int], timeout: float, tls: ssl.SSLContext) -> None:
         scheme, host, port = peer
-        self.host = host if port in (80, 443) else f"{host}:{port}"
+        self.host = _host_header(peer)
         sock = socket.create_connection((host, port), timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # one small write per request
         self.sock: socket.socket | None = tls.wrap_socket(sock, server_hostname=host) \
@@ -225,9 +230,7 @@ class AsyncPeerClient:
 async def _exchange(streams: tuple[asyncio.StreamReader, asyncio.StreamWriter], peer: tuple[str, str, int],
                     target: str, body: bytes, headers: dict[str, str]) -> tuple[PeerResponse, bool]:
     reader, writer = streams
-    _, host, port = peer
-    writer.write(_request_bytes(host if port in (80, 443) else f"{host}:{port}", "POST", target, body,
-                                headers))
+    writer.write(_request_bytes(_host_header(peer), "POST", target, body, headers))
     reply = _Reply()
     parser = httptools.HttpResponseParser(reply)
     while not reply.complete:

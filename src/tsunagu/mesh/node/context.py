@@ -23,6 +23,7 @@ class NodeContext:
     signer: NodeSigner
     directory: Directory
     http: PeerClient
+    loop_http: AsyncPeerClient  # the same, for handlers on the node's event loop
     settings: MeshSettings
     local_token: str
     operator_key: crypto.SigningKey | None
@@ -32,9 +33,8 @@ class NodeContext:
     # from threads (embedded callers), and from the node's event loop
     queries: GroupCommit = field(default_factory=GroupCommit)
     batches: Batches = field(default_factory=lambda: Batches(WORKERS))
-    # as consumer on the node's event loop: the peer client, and the log lines of answered queries
-    # waiting for the next log transaction
-    loop_http: AsyncPeerClient = field(default_factory=lambda: AsyncPeerClient(30.0))
+    # as consumer on the node's event loop: the log lines of answered queries waiting for the next
+    # log transaction
     answered: Batches = field(default_factory=lambda: Batches(WORKERS))
 
     @property
@@ -70,5 +70,6 @@ def build(organization_code: str, database: Database, secret: str, settings: Mes
         directory = LocalDirectory(database, signer, operator_key, settings.operator)
     else:
         directory = RemoteDirectory(settings.directory_url, http, signer, settings.operator)
-    return NodeContext(organization_code, database, signer, directory, http, settings,
+    return NodeContext(organization_code, database, signer, directory, http,
+                       AsyncPeerClient(settings.timeout_seconds), settings,
                        crypto.local_token(secret, organization_code), key if is_operator else None, peers)
