@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,4 +70,62 @@ def evaluate(index: AddressIndex, cases: list[Case]) -> Evaluation:
         result.town_exact += 1
         if found is None or (found.banchi, found.go, found.building) == (case.banchi, case.go, case.building):
             result.block_exact += 1
+    return result
+
+
+@dataclass(frozen=True)
+class RealWorldCase:
+    """An address as written by people, with the expected municipality code and 町字."""
+
+    input: str
+    prefecture: str
+    municipality: str
+    municipality_code: str
+    town: str
+    form: str
+    source: str
+
+
+@dataclass
+class LevelTally:
+    total: int = 0
+    municipality: int = 0
+    town: int = 0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"cases": self.total,
+                "municipality_accuracy": round(self.municipality / self.total, 4) if self.total else 0.0,
+                "town_accuracy": round(self.town / self.total, 4) if self.total else 0.0}
+
+
+@dataclass
+class LevelEvaluation:
+    """Municipality- and town-level accuracy, overall and for each written form."""
+
+    overall: LevelTally = field(default_factory=LevelTally)
+    by_form: dict[str, LevelTally] = field(default_factory=dict)
+    misses: list[tuple[RealWorldCase, NormalizedAddress]] = field(default_factory=list)
+
+
+def read_realworld_cases(path: Path) -> list[RealWorldCase]:
+    """The CSV (optionally gzipped) written by ``make_realworld_cases.py``."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        return [RealWorldCase(**row) for row in csv.DictReader(handle)]
+
+
+def evaluate_levels(index: AddressIndex, cases: list[RealWorldCase]) -> LevelEvaluation:
+    result = LevelEvaluation()
+    for case in cases:
+        normalized = index.normalize(case.input)
+        found = normalized.address
+        municipality_ok = found is not None and str(found.municipality_code or "") == case.municipality_code
+        town_ok = municipality_ok and found is not None and fold(found.town) == fold(case.town)
+        for tally in (result.overall, *(result.by_form.setdefault(form, LevelTally())
+                                        for form in case.form.split())):
+            tally.total += 1
+            tally.municipality += municipality_ok
+            tally.town += town_ok
+        if not town_ok:
+            result.misses.append((case, normalized))
     return result
