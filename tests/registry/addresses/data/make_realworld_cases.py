@@ -10,8 +10,9 @@ Kyoto, the 通り名 (``今出川通室町西入`` + ``堀出シ町289``). Only 
 Expected answers never come from the normalizer:
 - the municipality is Japan Post's 全国地方公共団体コード of the entry (``jis``);
 - the 町字 is found by a brute-force labeller: every registry town of that municipality whose
-  name (also without 大字/字, also with its 丁目 as a number) occurs anywhere in the written
-  address, the longest one; entries where that is not one town are left out (counted below).
+  name (also without 大字/字, also with its 丁目 as a number) occurs in the written address at
+  its start or after a street part, 字 or a space — the longest one; entries where that is not
+  one town are left out (counted below).
 
 Inputs are written as people write them: the full address for most entries; for a fixed,
 hash-chosen share, without the prefecture, a 政令市 ward without its city, a town without its 郡,
@@ -49,6 +50,7 @@ PUBLIC = re.compile(r"役所|役場|消防|学校|県庁|府庁|都庁|道庁|�
                     r"公民館|年金事務所|庁舎|合同庁舎|支所|出張所|保健所|児童相談所|体育館|美術館|博物館")
 CHOME = re.compile(r"^(.*?)([一二三四五六七八九十百]+)丁目$")
 KYOTO_STREET = re.compile(r"(通|筋)|上る|上ル|下る|下ル|東入|西入|上がる|下がる")
+BOUNDARY = "るル入通筋字 "
 FIELDS = ("input", "prefecture", "municipality", "municipality_code", "town", "form", "source")
 
 
@@ -79,8 +81,12 @@ def _label(text: str, towns: list[str]) -> str | None:
     best: dict[str, int] = {}
     for town in towns:
         for name in _variants(town):
-            if name in folded:
-                best[town] = max(best.get(town, 0), len(name))
+            at = folded.find(name)
+            while at >= 0:  # where a name may start: the beginning, or after a street, 字 or space
+                if at == 0 or folded[at - 1] in BOUNDARY:
+                    best[town] = max(best.get(town, 0), len(name))
+                    break
+                at = folded.find(name, at + 1)
     if not best:
         return None
     longest = max(best.values())
@@ -96,7 +102,8 @@ def _kyoto_streets(towns_of: dict[str, set[str]], names: dict[str, str]) -> list
     rows = []
     for e in entries:
         note = e.get("note") or ""
-        parts = [p for p in note.split("、") if KYOTO_STREET.search(p) and not re.search(r"[0-9０-９「」～]", p)]
+        parts = [p for p in note.split("、")
+                 if KYOTO_STREET.search(p) and not re.search(r"[0-9０-９「」～]", p)]
         if not parts:
             continue
         code = str(LocalGovernmentCode.from_five_digits(e["jisx0402"]))
@@ -110,8 +117,9 @@ def _kyoto_streets(towns_of: dict[str, set[str]], names: dict[str, str]) -> list
                 f"{ward}{street}{e['neighborhood']}"][pick % 3]
         forms = ["kyoto-street", *(["no-prefecture"] if pick % 3 == 1 else []),
                  *(["ward-without-city"] if pick % 3 == 2 else [])]
-        rows.append({"input": text, "prefecture": "京都府", "municipality": names[code], "municipality_code": code,
-                     "town": town, "form": " ".join(forms), "source": f"Japan Post KEN_ALL {e['postal_code']} note"})
+        rows.append({"input": text, "prefecture": "京都府", "municipality": names[code],
+                     "municipality_code": code, "town": town, "form": " ".join(forms),
+                     "source": f"Japan Post KEN_ALL {e['postal_code']} note"})
     return rows
 
 
@@ -171,8 +179,8 @@ def main() -> None:
             forms.append("variant-characters")
         if re.search(r"[0-9０-９]+(番地?|-|－)?[0-9０-９]*[^0-9０-９番地号の\-－ 　]{2,}$", e["banchi"]):
             forms.append("building")
-        rows.append({"input": text, "prefecture": pref, "municipality": names[code], "municipality_code": code,
-                     "town": town, "form": " ".join(forms) or "plain",
+        rows.append({"input": text, "prefecture": pref, "municipality": names[code],
+                     "municipality_code": code, "town": town, "form": " ".join(forms) or "plain",
                      "source": f"Japan Post JIGYOSYO {e['postal_code']}"})
     rows.extend(_kyoto_streets(towns_of, names))
     with gzip.open(OUT, "wt", encoding="utf-8", newline="") as handle:
