@@ -194,9 +194,9 @@ def test_failed_logins_are_audited_and_rate_limited(world: World, client: TestCl
 
 
 @pytest.mark.parametrize(("next_path", "lands_on"), [
-    ("", "/identity/history"),
+    ("", "/mypage"),
     ("/procedures/tenshutsu/apply", "/procedures/tenshutsu/apply"),
-    ("https://evil.example/", "/identity/history"),
+    ("https://evil.example/", "/mypage"),
 ])
 def test_qr_login_with_the_card_app(world: World, client: TestClient, next_path: str, lands_on: str) -> None:
     card = issue(world, world.hanako)

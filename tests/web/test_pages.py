@@ -24,13 +24,22 @@ def test_portal_top_is_japanese_first(client: TestClient) -> None:
 
 
 def test_english_switch_without_javascript(client: TestClient) -> None:
-    response = client.get("/lang/en?next=/staff", follow_redirects=False)
+    response = client.get("/lang/en?next=/procedures", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/staff"
-    page = client.get("/staff", headers=HTML)
+    assert response.headers["location"] == "/procedures"
+    page = client.get("/", headers=HTML)
     assert '<html lang="en">' in page.text
-    assert "Staff console" in page.text
+    assert "For staff" in page.text
     assert "日本語" in page.text
+
+
+def test_anonymous_visitors_to_staff_pages_are_sent_to_the_staff_login(client: TestClient) -> None:
+    for path in ("/staff", "/staff/applications", "/staff/registry/residents"):
+        response = client.get(path, headers=HTML, follow_redirects=False)
+        assert response.status_code == 303, path
+        assert response.headers["location"] == "/identity/staff/login"
+    # the API still answers problem+json, not a redirect
+    assert client.get("/staff/applications", headers={"accept": "application/json"}).status_code == 401
 
 
 def test_language_switch_never_redirects_off_site(client: TestClient) -> None:

@@ -51,7 +51,7 @@ from tsunagu.registry.residents import api as residents_api
 from tsunagu.registry.residents import own_pages as residents_own_pages
 from tsunagu.registry.residents import pages as residents_pages
 from tsunagu.registry.residents import registration_pages as residents_registration_pages
-from tsunagu.web import errors, operations, pages
+from tsunagu.web import errors, mypage, names, operations, pages
 from tsunagu.web.middleware import RequestContext
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.secret_key = settings.resolved_secret_key()
+    app.state.names = names.AppNames(database)
 
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, errors.validation_error)  # type: ignore[arg-type]
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers = (
         operations.router,
         pages.router,
+        mypage.router,
         business_api.router,
         business_pages.router,
         organizations_api.router,

@@ -1,14 +1,20 @@
-"""Exception handlers: problem+json for the API, a plain page for people."""
+"""Exception handlers: problem+json for the API, a plain page for people.
+
+A service's ``detail`` is written for developers, in English; a person never reads it on a
+Japanese page. The page says, in the person's language, what happened and what to do next: by the
+error's ``code`` when we know it (:data:`PEOPLE_MESSAGES`), otherwise by its HTTP status.
+An anonymous visitor to a staff page is sent to the staff login instead of an error page.
+"""
 
 from __future__ import annotations
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsunagu.core import logging as core_logging
-from tsunagu.core.errors import TsunaguError
+from tsunagu.core.errors import NotAuthenticated, TsunaguError
 from tsunagu.core.http import problems
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
@@ -33,6 +39,96 @@ def _title(status: int) -> str:
     return PAGE_TITLES.get(status, N_("エラーが発生しました"))
 
 
+#: what a person reads for an HTTP status when the error's code has no message of its own
+STATUS_MESSAGES = {
+    400: N_("入力内容を確認して、もう一度お試しください。"),
+    401: N_("この画面を見るにはログインが必要です。ログインしてから、もう一度開いてください。"),
+    403: N_("この操作を行う権限がありません。必要な場合は、担当の窓口にお問い合わせください。"),
+    404: N_("お探しのページまたは情報は見つかりませんでした。"),
+    405: N_("この操作はできません。前の画面に戻って、もう一度お試しください。"),
+    409: N_("ほかの操作と重なったため、処理できませんでした。画面を開き直して最新の状態を確認してから、"
+            "もう一度操作してください。"),
+    413: N_("送信したデータが大きすぎます。ファイルを小さくして、もう一度お試しください。"),
+    422: N_("入力内容を確認してください。"),
+    429: N_("短い時間に操作が集中しました。しばらく待ってから、もう一度お試しください。"),
+    503: N_("ただいま利用できません。時間をおいて、もう一度お試しください。"),
+}
+DEFAULT_MESSAGE = N_("時間をおいて再度お試しください。")
+
+#: the errors a person can meet on a page, in words, with what to do next
+PEOPLE_MESSAGES = {
+    "not-authenticated": STATUS_MESSAGES[401],
+    "forbidden": STATUS_MESSAGES[403],
+    "csrf-failed": N_("画面を開いてから時間がたったため、送信できませんでした。画面を開き直して、"
+                      "もう一度送信してください。"),
+    "not-found": STATUS_MESSAGES[404],
+    "conflict": STATUS_MESSAGES[409],
+    "validation-failed": STATUS_MESSAGES[422],
+    "too-many-requests": STATUS_MESSAGES[429],
+    "upstream-unavailable": N_("連携先の機関のシステムが応答しませんでした。時間をおいて、"
+                               "もう一度お試しください。"),
+    "database-unavailable": STATUS_MESSAGES[503],
+    "application-illegal-transition": N_("この申請は、すでにほかの職員が処理したか、"
+                                         "いまの状況ではこの操作ができません。"
+                                         "申請の画面を開き直して、いまの状況を確認してください。"),
+    "application-missing-role": N_("この処理を行う権限（審査・決裁）がありません。"
+                                   "権限のある職員に依頼してください。"),
+    "application-not-found": N_("この申請は見つかりませんでした。申請の一覧から開き直してください。"),
+    "application-forbidden": N_("この申請を見る権限がありません。ご自身の申請は「申請状況」から開けます。"),
+    "application-tampered": N_("変更できない項目が変更されていたため、受け付けませんでした。"
+                               "手続の画面を開き直して、もう一度申請してください。"),
+    "application-not-eligible": N_("この手続は、あなたのお住まいの市区町村では申請できません。"),
+    "idempotency-key-reused": N_("この申請はすでに送信されています。申請状況で内容を確認してください。"),
+    "procedure-not-found": N_("この手続は見つかりませんでした。手続をさがす画面から選び直してください。"),
+    "notice-not-found": N_("この通知は見つかりませんでした。"),
+    "notify-message-not-found": N_("このお知らせは見つかりませんでした。"
+                                   "お知らせの一覧から開き直してください。"),
+    "attachment-not-found": N_("この添付ファイルは見つかりませんでした。"),
+    "resident-not-found": N_("住民基本台帳に記録が見つかりませんでした。"
+                             "お住まいの市区町村にお問い合わせください。"),
+    "resident-deceased": N_("この方は死亡の届出がされているため、この手続はできません。"),
+    "resident-moved-out": N_("この方はすでに転出しているため、この手続はできません。"
+                             "転出先の市区町村にお問い合わせください。"),
+    "resident-already-registered": N_("この方はすでに登録されています。"),
+    "move-already-planned": N_("すでに手続中の引越しがあります。申請状況で確認してください。"),
+    "moving-certificate-not-found": N_("転出証明書情報が見つかりませんでした。"
+                                       "転出元の市区町村にお問い合わせください。"),
+    "moving-certificate-used": N_("この転出証明書情報はすでに転入の手続に使われています。"),
+    "payment-not-completed": N_("手数料のお支払いがまだ完了していません。お支払いを済ませてから、"
+                                "もう一度お試しください。"),
+    "payment-already-completed": N_("手数料はすでにお支払い済みです。"),
+    "payment-not-required": N_("この手続に手数料はかかりません。"),
+    "payment-application-closed": N_("この申請は終了しているため、お支払いはできません。"),
+    "appointment-not-required": N_("この手続に来庁予約は必要ありません。"),
+    "appointment-application-closed": N_("この申請は終了しているため、来庁予約はできません。"),
+    "appointment-slot-not-found": N_("選んだ時間の枠は見つかりませんでした。日時を選び直してください。"),
+    "appointment-slot-mismatch": N_("選んだ時間の枠は、この手続の予約には使えません。"
+                                    "日時を選び直してください。"),
+    "appointment-slot-full": N_("選んだ時間はほかの方の予約で埋まりました。別の時間を選んでください。"),
+    "appointment-slot-closed": N_("選んだ時間の予約受付は終了しました。別の時間を選んでください。"),
+    "appointment-change-closed": N_("予約の変更・取消しの期限を過ぎています。窓口にお問い合わせください。"),
+    "appointment-not-found": N_("この予約は見つかりませんでした。"),
+    "appointment-outcome-not-allowed": N_("この予約の来庁の記録は、いまの状況では変更できません。"
+                                          "画面を開き直して確認してください。"),
+    "proxy-not-authorized": N_("この方の代理人として、この手続を行う権限がありません。"
+                               "代理人の設定を確認してください。"),
+    "corporation-not-found": N_("この法人番号の法人は見つかりませんでした。"),
+    "unknown-municipality": N_("この市区町村は見つかりませんでした。"),
+    "unknown-postcode": N_("この郵便番号は見つかりませんでした。"),
+    "unknown-town": N_("この町字は見つかりませんでした。住所を確認してください。"),
+}
+
+
+def people_message(request: Request, exc: TsunaguError) -> str:
+    """The error in the person's language, with what to do next (never the developer's detail)."""
+    message = PEOPLE_MESSAGES.get(exc.code) or STATUS_MESSAGES.get(exc.status, DEFAULT_MESSAGE)
+    return translate(request, message)
+
+
+def _staff_page(request: Request) -> bool:
+    return request.url.path == "/staff" or request.url.path.startswith("/staff/")
+
+
 def too_large_page(request: Request, limit: int) -> Response:
     """A form sent more than the deployment accepts (TSUNAGU_MAX_BODY_BYTES): say what the limit is."""
     detail = translate(
@@ -44,7 +140,9 @@ async def domain_error(request: Request, exc: TsunaguError) -> Response:
     if exc.status >= 500:
         log.error("domain_error", code=exc.code, detail=exc.detail)
     if problems.wants_html(request):
-        return _page(request, exc.status, _title(exc.status), exc.detail)
+        if isinstance(exc, NotAuthenticated) and _staff_page(request):
+            return RedirectResponse("/identity/staff/login", status_code=303)
+        return _page(request, exc.status, _title(exc.status), people_message(request, exc))
     return problems.from_domain_error(request, exc)
 
 
@@ -59,7 +157,7 @@ async def validation_error(request: Request, exc: RequestValidationError) -> Res
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if problems.wants_html(request):
         detail = translate(request, "お探しのページは見つかりませんでした。") if exc.status_code == 404 \
-            else str(exc.detail)
+            else translate(request, STATUS_MESSAGES.get(exc.status_code, DEFAULT_MESSAGE))
         return _page(request, exc.status_code, _title(exc.status_code), detail)
     return problems.from_http_error(request, exc)
 

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tsunagu.core.errors import NotFound
 from tsunagu.core.http import i18n
+from tsunagu.core.http.auth import current_principal
 from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.http.templating import render
 
 router = APIRouter(include_in_schema=False)
+STAFF_LOGIN = "/identity/staff/login"
 
 
 @router.get("/", response_class=HTMLResponse)
-def portal_home(request: Request) -> HTMLResponse:
+def portal_home(request: Request, logged_out: bool = False) -> HTMLResponse:
     """ポータルトップ: where residents and businesses start."""
-    return render(request, "home.html")
+    return render(request, "home.html", {"logged_out": logged_out})
 
 
-@router.get("/staff", response_class=HTMLResponse)
-def staff_console(request: Request) -> HTMLResponse:
-    """職員コンソール: the entry to every back-office tool."""
+@router.get("/staff", response_class=HTMLResponse, response_model=None)
+def staff_console(request: Request) -> Response:
+    """職員コンソール: the entry to every back-office tool; an anonymous visitor is sent to log in."""
+    principal = current_principal(request)
+    if principal is None:
+        return RedirectResponse(STAFF_LOGIN, status_code=303)
     return render(request, "staff.html")
 
 

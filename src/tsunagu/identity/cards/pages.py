@@ -20,10 +20,12 @@ from tsunagu.identity.cards import ca, service
 from tsunagu.identity.cards.api import BINDING_COOKIE, card_app_url, start_challenge
 from tsunagu.identity.cards.errors import ChallengePending
 from tsunagu.identity.history.http import AUTH_COMMITTED, COMMITTED, client_of, set_session_cookie
+from tsunagu.identity.oidc import service as oidc
+from tsunagu.identity.oidc.pages import allow_return_to
 
 router = APIRouter(prefix="/identity", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 CARD_APP_JS = Path(__file__).resolve().parent / "static" / "card-app.js"
-AFTER_LOGIN = "/identity/history"
+AFTER_LOGIN = "/mypage"  # マイページ (tsunagu.web.mypage)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -33,6 +35,8 @@ def login_page(request: Request, next: str = "", db: Session = COMMITTED) -> Res
     challenge = start_challenge(request, response, db)
     url = card_app_url(request, challenge)
     qr = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False)
+    # resuming an OpenID Connect authorization may end at the relying party (remembered consent)
+    allow_return_to(request, oidc.return_origin(db, safe_next(next, AFTER_LOGIN)))
     page = render(request, "identity/cards/login.html", {
         "qr_svg": Markup(qr),  # noqa: S704 -- segno writes only path data, never the URL text
         "card_app_url": url, "challenge_id": challenge.id,
@@ -53,6 +57,7 @@ def complete(request: Request, challenge_id: str = Form(..., max_length=64),
             db, challenge_id, request.cookies.get(BINDING_COOKIE, ""),
             previous_token=request.cookies.get(SESSION_COOKIE), client=client_of(request))
     except ChallengePending:
+        allow_return_to(request, oidc.return_origin(db, safe_next(next, AFTER_LOGIN)))
         return render(request, "identity/cards/wait.html",
                       {"challenge_id": challenge_id, "next": safe_next(next, AFTER_LOGIN)}, status_code=409)
     response = RedirectResponse(safe_next(next, AFTER_LOGIN), status_code=303)

@@ -224,13 +224,18 @@ async def review(
 
 @router.get("/applications", response_class=HTMLResponse)
 def my_applications(
-    request: Request, person: Principal = Depends(require_resident), db: Session = TRANSACTION
+    request: Request,
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
+    """申請状況: each application by its procedure's name, its state in words and where it went."""
     found, total = service.list_mine(db, person.subject_id, limit=100, offset=0)
     return render(
         request,
         "procedures/applications.html",
-        {"applications": found, "total": total, "today": backoffice.today()},
+        {"applications": found, "total": total, "today": backoffice.today(),
+         "procedures": registry.snapshot().procedures, "status_names": backoffice.STATUS_NAMES},
     )
 
 
