@@ -1,7 +1,22 @@
 """The in-memory index the normalizer matches against, built once per process.
 
-Names are compared in their folded form (``names.fold``: ケ/ヶ/が and other variants), which keeps
-string lengths, so a match found in the folded text cuts the original text at the same place.
+How an address is read (the approach of the Digital Agency's ABR geocoder — prefecture →
+municipality → 町字 → block, each level a longest match on a cleaned text — made tolerant of how
+people write):
+
+1. The text is cleaned (``text.clean``: NFKC, full/half width, hyphens, variation selectors,
+   丁目/条 numbers in the registry's kanji) and *keyed*: spaces and the words 大字/字 are dropped
+   and variant characters folded (``names.fold``). A map from each key position back to the
+   cleaned text cuts the unmatched remainder (building, room) out of the text as written.
+2. Every reading of the start is a candidate: with the prefecture or without it; the
+   municipality by its full name, without its 郡, a 政令市 ward without its city (南区), the city
+   without its ward, a city still written as the 町 it was, or a pre-merger municipality name that
+   survives as the first word of today's 町字 names (有明町野井倉 in 志布志市).
+3. In each candidate the 町字 is the longest registry name at that point, after a Kyoto street
+   part (寺町通御池上る) if there is one; 丁目 written as a number (2-1-1, 2丁目, 2丁) and
+   Sapporo's 条・丁目 (北2条西23丁目, 東茨戸1-2-314) are read as the registry names them.
+4. The candidate that explains the most of the text wins; equal ones in different
+   municipalities are returned as candidates instead of a guess.
 """
 
 from __future__ import annotations
@@ -15,20 +30,27 @@ from typing import Literal
 from tsunagu.core.types.address import Address
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
 from tsunagu.core.types.postcode import Postcode
-from tsunagu.registry.addresses.names import (
-    CHOME_SUFFIX,
-    fold,
-    kanji_number,
-    parse_kanji_number,
-    without_oaza,
-)
+from tsunagu.registry.addresses.names import CHOME_SUFFIX, fold, kanji_number, parse_kanji_number
 from tsunagu.registry.addresses.normalizer.block import split_block
 from tsunagu.registry.addresses.normalizer.text import chome_to_kanji, clean
 
 MatchLevel = Literal["unmatched", "prefecture", "municipality", "town", "block"]
 _DISTRICT = re.compile(r"^.+?郡")
-_WARD = re.compile(r"^[^区]{1,3}区")
-_LEADING_NUMBER = re.compile(r"^ ?([0-9]+)(?:-|丁目|丁)?")
+_DISTRICT_IN_TEXT = re.compile(r".{1,6}?郡")
+# a number after a 丁目 town's base is its 丁目 unless it is the 番地 (緑ケ丘5番地)
+_LEADING_NUMBER = re.compile(r"([0-9]+)(?:丁目|丁|-(?=[0-9])|$|(?=[^0-9番号の-]))")
+_JO_NUMBER = re.compile(r"([0-9]+)(?:条|-)([0-9]+)(?:丁目|丁|-)?")
+_JO_TOWN = re.compile(r"^(.+?)[一二三四五六七八九十百]+条[一二三四五六七八九十百]+丁目$")
+# Kyoto: a street part is one or more "<street><cross street><direction>" pieces before the town
+_DIRECTION = "(?:上る|上ル|上がる|下る|下ル|下がる|東入る|東入ル|東入|西入る|西入ル|西入)"
+_STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION})*")
+_OLD_NAME = re.compile(r"^(.{1,5}?[町村])(.{2,})$")
+_OAZA_WORDS = re.compile(r"大字|字")
+
+
+def town_key(name: str) -> str:
+    """How a 町字 name is compared: folded, without spaces and without the words 大字 and 字."""
+    return fold(_OAZA_WORDS.sub("", "".join(name.split())))
 
 
 @dataclass(frozen=True)
@@ -50,62 +72,140 @@ class MunicipalityEntry:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """One of several places an ambiguous address may mean."""
+
+    prefecture: str
+    prefecture_code: str
+    municipality: str
+    municipality_code: str
+    town: str = ""
+    town_id: int | None = None
+
+
+@dataclass(frozen=True)
 class NormalizedAddress:
+    """The result, with what explains it: the level reached, the text left unmatched
+    (``remainder``), the parts read past (``skipped``: a Kyoto street part, a 郡 the registry does
+    not name), the candidates when it is ambiguous, and one line per step (``explanation``)."""
+
     input: str
     level: MatchLevel
     address: Address | None
     lat: float | None = None
     lng: float | None = None
+    remainder: str = ""
+    skipped: tuple[str, ...] = ()
+    candidates: tuple[Candidate, ...] = ()
+    explanation: tuple[str, ...] = ()
 
 
 @dataclass
 class _Towns:
-    """The 町字 of one municipality, keyed by folded name (and by name without 大字/字)."""
+    """The 町字 of one municipality, keyed by ``town_key``."""
 
     by_name: dict[str, TownEntry] = field(default_factory=dict)
     longest: int = 0
     chome_bases: set[str] = field(default_factory=set)
+    jo_bases: set[str] = field(default_factory=set)
     koazas: dict[str, dict[str, TownEntry]] = field(default_factory=lambda: defaultdict(dict))
 
     def add(self, town: TownEntry) -> None:
-        key = fold(town.town)
+        key = town_key(town.town)
+        if not key:
+            return
         if town.koaza:
-            self.koazas[key].setdefault(fold(town.koaza), town)
-        for name in {key, without_oaza(key)}:
-            known = self.by_name.get(name)
-            if known is None or (known.koaza and not town.koaza):  # the 町字 itself, not one 小字
-                self.by_name[name] = town
+            self.koazas[key].setdefault(town_key(town.koaza), town)
+        known = self.by_name.get(key)
+        if known is None or (known.koaza and not town.koaza):  # the 町字 itself, not one 小字
+            self.by_name[key] = town
         base = CHOME_SUFFIX.sub("", key)
         if base != key:
             self.chome_bases.add(base)
+        jo = _JO_TOWN.match(key)
+        if jo:
+            self.jo_bases.add(jo.group(1))
         self.longest = max(self.longest, len(key))
 
-    def match(self, folded: str) -> tuple[TownEntry, int] | None:
-        """The longest town name that starts ``folded``, with its length; 丁目 written as a number."""
-        for length in range(min(self.longest, len(folded)), 0, -1):
-            head = folded[:length]
-            if head in self.chome_bases:
-                number = _LEADING_NUMBER.match(folded[length:])
-                if number:
-                    town = self.by_name.get(f"{head}{kanji_number(int(number.group(1)))}丁目")
+    def match(self, text: str, start: int) -> tuple[TownEntry, int] | None:
+        """The longest town name at ``start``, and where it ends; 丁目 and 条 written as numbers."""
+        for stop in range(min(len(text), start + self.longest), start, -1):
+            head = text[start:stop]
+            if head in self.jo_bases:  # 東茨戸1-2-314: 東茨戸一条二丁目
+                numbers = _JO_NUMBER.match(text, stop)
+                if numbers:
+                    jo, chome = _kanji(numbers.group(1)), _kanji(numbers.group(2))
+                    town = self.by_name.get(f"{head}{jo}条{chome}丁目")
                     if town:
-                        return town, length + number.end()
+                        return town, numbers.end()
+            if head in self.chome_bases:
+                number = _LEADING_NUMBER.match(text, stop)
+                if number:
+                    town = self.by_name.get(f"{head}{_kanji(number.group(1))}丁目")
+                    if town:
+                        return town, number.end()
             town = self.by_name.get(head)
             if town:
-                return town, length
+                return town, stop
         return None
 
-    def koaza(self, town: TownEntry, folded: str) -> tuple[TownEntry, int] | None:
-        """The 小字 written after the town (``字中川原``, ``中川原``), with the length it takes."""
-        koazas = self.koazas.get(fold(town.town))
+    def koaza(self, town: TownEntry, text: str, start: int) -> tuple[TownEntry, int] | None:
+        """The 小字 written after the town (``字中川原``, ``中川原``), and where it ends."""
+        koazas = self.koazas.get(town_key(town.town))
         if not koazas:
             return None
-        prefix = len(folded) - len(without_oaza(folded))
-        for length in range(len(folded), prefix, -1):
-            found = koazas.get(folded[prefix:length])
+        for stop in range(min(len(text), start + 30), start, -1):
+            found = koazas.get(text[start:stop])
             if found:
-                return found, length
+                return found, stop
         return None
+
+
+def _kanji(digits: str) -> str:
+    value = int(digits)
+    return kanji_number(value) if 0 < value < 10000 else digits
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One way of reading the text: which municipality, and how far each level got."""
+
+    code: str  # the municipality (a ward when the town was found in one)
+    prefecture_given: bool
+    municipality_end: int
+    town: TownEntry | None = None
+    town_end: int = 0
+    street: str = ""
+    skipped: tuple[str, ...] = ()
+    how: str = ""
+
+    district_skipped: bool = False
+
+    @property
+    def score(self) -> tuple[int, int, int, int, int]:
+        """Found a town; explains more of the text; the prefecture agrees; the municipality's own
+        name (not a 郡 read past); the more specific municipality (the ward, not the city)."""
+        return (1 if self.town else 0, self.town_end if self.town else self.municipality_end,
+                1 if self.prefecture_given else 0, 0 if self.district_skipped else 1, self.municipality_end)
+
+
+def _keyed(cleaned: str) -> tuple[str, list[int]]:
+    """The comparison text (no spaces, no 大字/字, folded) and each character's place in ``cleaned``."""
+    chars: list[str] = []
+    where: list[int] = []
+    position = 0
+    while position < len(cleaned):
+        ch = cleaned[position]
+        if ch.isspace() or ch == "字":
+            position += 1
+            continue
+        if cleaned.startswith("大字", position):
+            position += 2
+            continue
+        chars.append(ch)
+        where.append(position)
+        position += 1
+    return fold("".join(chars)), where
 
 
 class AddressIndex:
@@ -119,106 +219,207 @@ class AddressIndex:
             if name[-1] in "都府県" and name != "京都府":
                 self.prefecture_by_name.setdefault(fold(name[:-1]), code)
         self.municipalities: dict[str, MunicipalityEntry] = {}
-        self.municipality_names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.names: dict[str, dict[str, str]] = defaultdict(dict)  # key → code → how it was named
         self.wards: dict[str, list[str]] = defaultdict(list)
         for municipality in municipalities:
             self.municipalities[municipality.code] = municipality
-            names = self.municipality_names[municipality.prefecture_code]
             key = fold(municipality.name)
-            names[key].add(municipality.code)
-            names[_DISTRICT.sub("", key)].add(municipality.code)  # 当別町 for 石狩郡当別町
+            self.names[key][municipality.code] = "name"
+            district = _DISTRICT.sub("", key)
+            if district != key:  # 当別町 for 石狩郡当別町
+                self.names[district].setdefault(municipality.code, "name without its 郡")
             if municipality.designated_city_code:
                 self.wards[municipality.designated_city_code].append(municipality.code)
-        self.longest_municipality = max((len(n) for d in self.municipality_names.values() for n in d),
-                                        default=0)
+        for city_code, ward_codes in self.wards.items():
+            city = fold(self.municipalities[city_code].name) if city_code in self.municipalities else ""
+            for ward_code in ward_codes:
+                ward = fold(self.municipalities[ward_code].name).removeprefix(city)
+                if ward and ward != fold(self.municipalities[ward_code].name):
+                    self.names[ward].setdefault(ward_code, "ward without its city")
+        self._add_promoted_names()
+        self.longest_name = max((len(n) for n in self.names), default=0)
         self.towns: dict[str, _Towns] = defaultdict(_Towns)
         for municipality_code, town in towns:
             self.towns[municipality_code].add(town)
+        self.old_names = self._old_names()
+        self.longest_old_name = max((len(n) for n in self.old_names), default=0)
 
-    def _prefecture(self, folded: str) -> tuple[str, int] | None:
+    def _add_promoted_names(self) -> None:
+        """A town or village that became a city is still written with 町/村 (那珂川町 → 那珂川市)."""
+        taken = set(self.names)
+        for code, municipality in self.municipalities.items():
+            key = _DISTRICT.sub("", fold(municipality.name))
+            if key.endswith("市") and code not in self.wards and not municipality.designated_city_code:
+                for old in (key[:-1] + "町", key[:-1] + "村"):
+                    if old not in taken:
+                        self.names[old].setdefault(code, f"{old}, the name before it became a city")
+
+    def _old_names(self) -> dict[str, set[str]]:
+        """Pre-merger municipality names that live on as the first word of 町字 names
+        (志布志市 有明町野井倉, 有明町伊崎田, … → 有明町): three or more towns share it, none is a
+        丁目 of it, and it names no municipality of today."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for code, towns in self.towns.items():
+            prefixes: dict[str, set[str]] = defaultdict(set)
+            for key in towns.by_name:
+                old = _OLD_NAME.match(key)
+                if old and not CHOME_SUFFIX.search(old.group(2)) and not old.group(2).startswith("丁目"):
+                    prefixes[old.group(1)].add(old.group(2))
+            for prefix, rests in prefixes.items():
+                if len(rests) >= 3 and prefix not in self.names and prefix not in towns.by_name:
+                    found[prefix].add(code)
+        return dict(found)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _prefecture_starts(self, text: str) -> list[tuple[str | None, int]]:
+        starts: list[tuple[str | None, int]] = [(None, 0)]
         for length in (4, 3, 2):
-            code = self.prefecture_by_name.get(folded[:length])
+            code = self.prefecture_by_name.get(text[:length])
             if code:
-                return code, length
-        return None
+                starts.append((code, length))
+        return starts
 
-    def _municipality(self, folded: str, prefecture_codes: Iterable[str]) -> tuple[set[str], int]:
-        """Codes of the longest municipality name that starts ``folded`` (several if ambiguous)."""
-        for length in range(min(self.longest_municipality, len(folded)), 0, -1):
-            head = folded[:length]
-            codes: set[str] = set()
-            for prefecture_code in prefecture_codes:
-                codes |= self.municipality_names[prefecture_code].get(head, set())
-            if codes:
-                return codes, length
-        return set(), 0
+    def _municipalities_at(self, text: str, start: int, prefecture: str | None
+                           ) -> list[tuple[str, int, str]]:
+        """(code, end, how) of every municipality name at ``start`` (within ``prefecture``)."""
+        found = []
+        for stop in range(min(len(text), start + self.longest_name), start, -1):
+            for code, how in self.names.get(text[start:stop], {}).items():
+                if prefecture is None or self.municipalities[code].prefecture_code == prefecture:
+                    found.append((code, stop, how))
+        return found
 
-    def _town(self, municipality_code: str, folded: str) -> tuple[str, TownEntry, int] | None:
-        """The town in a municipality, or in any ward of a 政令市 given without its ward."""
-        wards = self.wards.get(municipality_code)
-        found = [(code, *hit) for code in (wards or [municipality_code])
-                 if (hit := self.towns[code].match(folded))]
-        if not found:
-            return None
-        best = max(hit[2] for hit in found)
-        longest = [hit for hit in found if hit[2] == best]
-        return longest[0] if len(longest) == 1 else None
+    def _town_in(self, code: str, text: str, start: int) -> list[tuple[str, TownEntry, int, str]]:
+        """The town at ``start`` in a municipality, or in each ward of a 政令市 given without one:
+        (ward or municipality code, town, end, street part read past); the longest ones only."""
+        hits = []
+        for ward_code in self.wards.get(code) or [code]:
+            towns = self.towns.get(ward_code)
+            if towns is None:
+                continue
+            plain = towns.match(text, start)
+            street = _STREET.match(text, start)
+            after = towns.match(text, street.end()) if street else None
+            if street and after and (plain is None or after[1] > plain[1]):
+                hits.append((ward_code, after[0], after[1], text[start:street.end()]))
+            elif plain:
+                hits.append((ward_code, plain[0], plain[1], ""))
+        if not hits:
+            return []
+        best = max(hit[2] for hit in hits)
+        return [hit for hit in hits if hit[2] == best]
 
-    def _town_with_oaza(self, municipality_code: str, rest: str) -> tuple[str, TownEntry, int] | None:
-        """The town, also when the text writes 大字 and the registry does not."""
-        hit = self._town(municipality_code, rest)
-        if hit is None and rest.startswith("大字"):
-            found = self._town(municipality_code, rest[2:])
-            hit = (found[0], found[1], found[2] + 2) if found else None
-        return hit
+    def _readings(self, text: str, *, old_names: bool) -> list[_Reading]:
+        readings: list[_Reading] = []
+        for prefecture, start in self._prefecture_starts(text):
+            places: list[tuple[int, tuple[str, ...]]] = [(start, ())]
+            district = _DISTRICT_IN_TEXT.match(text, start)
+            if district:  # a 郡 the municipality's registry name may not carry
+                places.append((district.end(), (text[start:district.end()],)))
+            for place, skipped in places:
+                if old_names:
+                    found = self._old_names_at(text, place, prefecture)
+                else:
+                    found = self._municipalities_at(text, place, prefecture)
+                for code, end, how in found:
+                    hits = self._town_in(code, text, end)
+                    if not hits:
+                        readings.append(_Reading(code, prefecture is not None, end, skipped=skipped, how=how,
+                                                 district_skipped=bool(skipped)))
+                    for ward_code, town, town_end, street in hits:
+                        readings.append(_Reading(ward_code, prefecture is not None, end, town, town_end,
+                                                 street, skipped + ((street,) if street else ()), how,
+                                                 district_skipped=bool(skipped)))
+        return readings
+
+    def _old_names_at(self, text: str, start: int, prefecture: str | None) -> list[tuple[str, int, str]]:
+        found = []
+        for stop in range(min(len(text), start + self.longest_old_name), start, -1):
+            for code in self.old_names.get(text[start:stop], ()):
+                if prefecture is None or self.municipalities[code].prefecture_code == prefecture:
+                    found.append((code, start, f"{text[start:stop]}, a municipality merged into it"))
+        return found
 
     def normalize(self, text: str) -> NormalizedAddress:
         """Free text → the structured address, as far as it can be matched."""
         cleaned = chome_to_kanji(clean(text))
-        folded = fold(cleaned)
-        prefecture = self._prefecture(folded)
-        position = prefecture[1] if prefecture else 0
-        position += len(folded[position:]) - len(folded[position:].lstrip())
-        codes, length = self._municipality(
-            folded[position:], [prefecture[0]] if prefecture else list(self.municipality_names))
-        if prefecture and not codes and prefecture[1] < len(self.prefecture_names[prefecture[0]]):
-            # 三重郡菰野町: a short prefecture name (三重) that was really the start of a 郡
-            prefecture, position = None, 0
-            codes, length = self._municipality(folded, list(self.municipality_names))
-        if not codes:
-            if prefecture:
-                code = prefecture[0]
-                return NormalizedAddress(text, "prefecture", Address(
-                    prefecture=self.prefecture_names[code], prefecture_code=code))
-            return NormalizedAddress(text, "unmatched", None)
-        position += length
-        position += len(folded[position:]) - len(folded[position:].lstrip())
-        rest = folded[position:]
-        hits = {code: hit for code in sorted(codes) if (hit := self._town_with_oaza(code, rest))}
-        ward = _WARD.match(rest)
-        if not hits and ward and all(code in self.wards for code in codes):
-            # a 政令市 ward name that changed (浜松市中区 → 中央区): find the town in every ward
-            position += ward.end()
-            rest = rest[ward.end():]
-            hits = {code: hit for code in sorted(codes) if (hit := self._town_with_oaza(code, rest))}
-        if len(hits) != 1:
-            if len(codes) == 1:
-                only = self.municipalities[codes.pop()]
-                return NormalizedAddress(text, "municipality", self._address(only))
-            return NormalizedAddress(text, "unmatched", None)  # e.g. 中央区 without its prefecture
-        ward_code, town, consumed = next(iter(hits.values()))
-        koaza = self.towns[ward_code].koaza(town, rest[consumed:consumed + 30])
+        keyed, where = _keyed(cleaned)
+        readings = self._readings(keyed, old_names=False)
+        if not any(r.town for r in readings):
+            readings += [r for r in self._readings(keyed, old_names=True) if r.town]
+        if not readings:
+            return self._prefecture_only(text, keyed)
+        best = max(r.score for r in readings)
+        top = [r for r in readings if r.score == best]
+        places = {r.code: r for r in top}
+        if len(places) > 1:
+            return self._ambiguous(text, list(places.values()))
+        reading = top[0]
+
+        def cut(position: int) -> str:
+            return cleaned[where[position]:].strip() if position < len(where) else ""
+
+        municipality = self.municipalities[reading.code]
+        steps = [f"市区町村: {municipality.name} ({municipality.code}; {reading.how})"]
+        if reading.prefecture_given:
+            steps.insert(0, f"都道府県: {self.prefecture_names[municipality.prefecture_code]}")
+        else:
+            steps.insert(0, f"都道府県: {self.prefecture_names[municipality.prefecture_code]} (not written; "
+                            "from the municipality)")
+        steps += [f"読み飛ばし: {part}" for part in reading.skipped]
+        if reading.town is None:
+            rest = cut(reading.municipality_end)
+            steps.append(f"町字: not found in 「{rest}」" if rest else "町字: not written")
+            return NormalizedAddress(text, "municipality", self._address(municipality), remainder=rest,
+                                     skipped=reading.skipped, explanation=tuple(steps))
+        town, end = reading.town, reading.town_end
+        koaza = self.towns[reading.code].koaza(town, keyed, end)
         if koaza:
-            town, consumed = koaza[0], consumed + koaza[1]
+            town, end = koaza
         koaza_name = town.koaza if koaza else ""  # never a 小字 the text did not name
-        block = split_block(cleaned[position + consumed:])
+        steps.append(f"町字: {town.town} (id {town.id})" + (f", 小字 {koaza_name}" if koaza_name else ""))
+        block = split_block(cut(end))
         chome = CHOME_SUFFIX.search(town.town)
         address = self._address(
-            self.municipalities[ward_code], town=town.town, koaza=koaza_name, town_id=town.id,
-            banchi=block.banchi,
+            municipality, town=town.town, koaza=koaza_name, town_id=town.id, banchi=block.banchi,
             go=block.go, building=block.building, postcode=town.postcode,
             chome=parse_kanji_number(chome.group(0).removesuffix("丁目")) if chome else None)
-        return NormalizedAddress(text, "block" if block.banchi else "town", address, town.lat, town.lng)
+        if block.banchi:
+            steps.append(f"番地: {address.block}")
+        if block.building:
+            steps.append(f"残り (建物・部屋): {block.building}")
+        return NormalizedAddress(text, "block" if block.banchi else "town", address, town.lat, town.lng,
+                                 remainder=block.building, skipped=reading.skipped, explanation=tuple(steps))
+
+    def _prefecture_only(self, text: str, keyed: str) -> NormalizedAddress:
+        starts = self._prefecture_starts(keyed)
+        if len(starts) == 1:
+            return NormalizedAddress(text, "unmatched", None, remainder=text.strip(),
+                                     explanation=("都道府県: not found",))
+        code, length = max(((c, n) for c, n in starts if c), key=lambda s: s[1])
+        assert code is not None
+        return NormalizedAddress(text, "prefecture", Address(
+            prefecture=self.prefecture_names[code], prefecture_code=code),
+            remainder=keyed[length:], explanation=(f"都道府県: {self.prefecture_names[code]}",
+                                                   "市区町村: not found"))
+
+    def _ambiguous(self, text: str, readings: list[_Reading]) -> NormalizedAddress:
+        candidates = tuple(sorted(
+            (Candidate(prefecture=self.prefecture_names[m.prefecture_code], prefecture_code=m.prefecture_code,
+                       municipality=m.name, municipality_code=m.code,
+                       town=r.town.town if r.town else "", town_id=r.town.id if r.town else None)
+             for r in readings for m in (self.municipalities[r.code],)),
+            key=lambda c: c.municipality_code))
+        prefectures = {c.prefecture_code for c in candidates}
+        steps = (f"曖昧: {len(candidates)} places read this way — "
+                 + "、".join(f"{c.prefecture}{c.municipality}{c.town}" for c in candidates),)
+        if len(prefectures) == 1:
+            code = prefectures.pop()
+            return NormalizedAddress(text, "prefecture", Address(
+                prefecture=self.prefecture_names[code], prefecture_code=code),
+                candidates=candidates, explanation=steps)
+        return NormalizedAddress(text, "unmatched", None, candidates=candidates, explanation=steps)
 
     def _address(self, municipality: MunicipalityEntry, *, town: str = "", koaza: str = "",
                  town_id: int | None = None,
@@ -230,4 +431,3 @@ class AddressIndex:
                        building=building, prefecture_code=municipality.prefecture_code,
                        municipality_code=LocalGovernmentCode(municipality.code), town_id=town_id,
                        postcode=Postcode(postcode) if postcode else None)
-

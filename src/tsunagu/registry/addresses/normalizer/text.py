@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import jaconv
 
@@ -16,6 +17,12 @@ _TRAILING_HYPHEN = re.compile(rf"(?<=[0-9])[{_HYPHENS}]")
 _SPACES = re.compile(r"\s+")
 _POSTCODE_PREFIX = re.compile(r"^〒?\s*[0-9]{3}-?[0-9]{4}(?![0-9-])\s*")
 _ARABIC_CHOME = re.compile(r"([0-9]+)(丁目|条|線)")  # 北3条西6丁目 (札幌), 東2線 (旭川)
+_ARABIC_CHO = re.compile(r"(?<=[0-9])丁(?![目0-9])")  # 2丁 for 2丁目
+# 丁目/条 numbers in kanji written another way (二〇丁目, 一〇条) become the registry's (二十丁目)
+_KANJI_CHOME = re.compile(rf"(?<![{KANJI_NUMERAL}])([{KANJI_NUMERAL}]*〇[{KANJI_NUMERAL}]*)(丁目|条)")
+# variation selectors (IVS/SVS) and other invisible marks people's software leaves in names
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufe00-\ufe0f\ufeff\U000e0100-\U000e01ef]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # 漢数字 used as numbers in the block part: 十二番地, 三号, 五-二, but not 一番町 (a town name).
 _KANJI_BLOCK = re.compile(rf"[{KANJI_NUMERAL}]+(?=番地|番(?!町)|号|-|の[0-9{KANJI_NUMERAL}]|$|\s)")
 
@@ -23,6 +30,8 @@ _KANJI_BLOCK = re.compile(rf"[{KANJI_NUMERAL}]+(?=番地|番(?!町)|号|-|の[0-
 def clean(text: str) -> str:
     """Full-width ASCII/digits → half-width, half-width kana → full-width, one space, hyphens,
     and no leading postcode (〒100-0013)."""
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    text = unicodedata.normalize("NFKC", text)  # compatibility ideographs, ㈱, half-width kana
     text = jaconv.h2z(jaconv.z2h(text, kana=False, digit=True, ascii=True), kana=True, digit=False,
                       ascii=False)
     text = _SPACES.sub(" ", text).strip()
@@ -31,7 +40,10 @@ def clean(text: str) -> str:
 
 
 def chome_to_kanji(text: str) -> str:
-    """``1丁目`` → ``一丁目``, ``3条`` → ``三条``, as the registry writes 町字 names."""
+    """``1丁目`` → ``一丁目``, ``3条`` → ``三条``, ``2丁`` → ``二丁目``, ``二〇丁目`` → ``二十丁目``,
+    as the registry writes 町字 names."""
+    text = _KANJI_CHOME.sub(lambda m: f"{parse_kanji_number(m.group(1)) or m.group(1)}{m.group(2)}", text)
+    text = _ARABIC_CHO.sub("丁目", text)
     return _ARABIC_CHOME.sub(lambda m: kanji_number(int(m.group(1))) + m.group(2)
                              if 0 < int(m.group(1)) < 10000 else m.group(0), text)
 
