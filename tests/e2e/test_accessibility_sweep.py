@@ -24,7 +24,7 @@ PUBLIC = [
 ]
 PUBLIC_ERRORS = {"/no-such-page": 404, "/moving": 401, "/inbox": 401, "/procedures/no-such-procedure": 404}
 RESIDENT = [
-    "/moving", "/procedures/tenshutsu/apply", "/procedures/juminhyo-utsushi/apply",
+    "/mypage", "/moving", "/procedures/tenshutsu/apply", "/procedures/juminhyo-utsushi/apply",
     "/procedures/tennyu-yoyaku/apply", "/applications", "/inbox", "/mesh/history", "/mesh/consents",
     "/identity/history", "/identity/proxies", "/oidc/consents",
 ]
@@ -37,7 +37,7 @@ STAFF = [
 ]
 OPERATOR = ["/mesh/directory"]
 ENGLISH = ["/", "/procedures", "/procedures/tenshutsu", "/identity/login", "/no-such-page"]
-ENGLISH_RESIDENT = ["/moving", "/procedures/tenshutsu/apply", "/inbox", "/mesh/history", "/applications"]
+ENGLISH_RESIDENT = ["/mypage", "/moving", "/procedures/tenshutsu/apply", "/inbox", "/mesh/history", "/applications"]
 
 
 @pytest.fixture(scope="module")
