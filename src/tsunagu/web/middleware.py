@@ -3,12 +3,21 @@
 It gives the request an id, refuses oversized bodies, loads the acting principal from the
 session cookie, sets the CSRF cookie a page asked for, adds security headers, and records
 Prometheus metrics and one structured log line.
+
+The content security policy is strict everywhere: forms post only to this origin
+(``form-action 'self'``). Chromium applies ``form-action`` to every redirect that follows a form
+submission, so a page whose form ends at another site on purpose — the OpenID Connect consent,
+login and logout pages, which send the browser back to a relying party's *registered* redirect
+URI — names that origin in ``request.state.form_action_origins`` (a tuple of
+``scheme://host[:port]``); only that response's policy allows it.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
+from collections.abc import Iterable
 from http.cookies import SimpleCookie
 
 import structlog
@@ -24,15 +33,30 @@ from tsunagu.web import errors, metrics
 
 log = core_logging.get_logger("tsunagu.web")
 
+#: ``request.state`` key: origins a page's forms may end at besides this one (see the module doc).
+FORM_ACTION_ORIGINS = "form_action_origins"
+_ORIGIN = re.compile(r"https?://(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
+_POLICY = (  # form-action last: content_security_policy() appends to it
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'")
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
-    "content-security-policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'"
-    ),
+    "content-security-policy": _POLICY,
 }
+
+
+def content_security_policy(form_action_origins: Iterable[str] = ()) -> str:
+    """The policy, with ``form-action`` (its last directive) widened to the given origins; anything
+    that is not a bare ``scheme://host[:port]`` is dropped, so nothing can be smuggled into it."""
+    extra = []
+    for origin in dict.fromkeys(form_action_origins):
+        if _ORIGIN.fullmatch(origin):
+            extra.append(origin)
+        else:
+            log.warning("form_action_origin_refused", origin=origin)
+    return " ".join((_POLICY, *extra))
 
 
 class RequestContext:
@@ -63,6 +87,9 @@ class RequestContext:
                 headers["x-request-id"] = request_id
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                origins = state.get(FORM_ACTION_ORIGINS)
+                if origins:
+                    headers["content-security-policy"] = content_security_policy(origins)
             await send(message)
 
         try:

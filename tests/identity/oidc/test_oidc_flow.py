@@ -107,7 +107,10 @@ def test_invalid_redirect_uri_shows_an_error_page_and_never_redirects(
         headers=HTML, follow_redirects=False)
     assert response.status_code == 400
     assert "location" not in response.headers
-    assert "evil.example" in response.text and "text/html" in response.headers["content-type"]
+    assert "text/html" in response.headers["content-type"]
+    assert "このサービスにはログインできません" in response.text
+    assert "つなぐに登録されている内容と一致しません" in response.text
+    assert "evil.example" not in response.text  # nothing to click through to
     api = resident_client.get(authorize_url(registered.client.client_id, challenge,
                                             redirect_uri="https://evil.example/cb"), follow_redirects=False)
     assert api.json()["code"] == "oidc-invalid-redirect-uri"

@@ -58,7 +58,7 @@ def released_values(db: Session, resident_id: str, scopes: tuple[str, ...]) -> l
     name = record.name
     shown = {
         "profile": f"{name.family} {name.given}（{name.family_kana} {name.given_kana}）",
-        "birthdate": record.birth_date.isoformat(),
+        "birthdate": f"{record.birth_date.year}年{record.birth_date.month}月{record.birth_date.day}日",
         "gender": GENDER_LABELS.get(str(record.sex), "不明"),
         "address": record.address.label(),
     }

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 import threading
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,10 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from tsunagu.core.clock import JST
+from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
+from tsunagu.core.logging import get_logger
 from tsunagu.core.settings import Settings
 from tsunagu.identity.oidc import claims
 
@@ -30,10 +34,33 @@ STATE_COOKIE = "tsunagu_demo_rp_state"
 SESSION_COOKIE = "tsunagu_demo_rp_session"
 DEFAULT_SCOPES = ("openid", "profile", "birthdate", "gender", "address")
 TIMEOUT = 10.0
+log = get_logger("tsunagu.oidc.demo_rp")
+
+
+#: What the person reads for an error the provider sent back (RFC 6749 §4.1.2.1 codes).
+ERROR_MESSAGES = {
+    "access_denied": N_("情報の提供に同意しなかったため、ログインは取り消されました。"),
+    "login_required": N_("つなぐにログインしていないため、ログインできませんでした。"),
+}
+UNTRUSTED_ANSWER = N_(
+    "つなぐからの応答を確認できなかったため、ログインできませんでした。もう一度お試しください。")
+UNREACHABLE = N_("つなぐに接続できませんでした。しばらくしてからもう一度お試しください。")
+#: Japanese labels of the claims the page shows (the claim names stay in the developer details).
+CLAIM_LABELS = (
+    ("name", N_("氏名")), ("name#ja-Kana-JP", N_("氏名（カナ）")), ("birthdate", N_("生年月日")),
+    ("gender", N_("性別")), ("address", N_("住所")),
+)
+GENDER_LABELS = {"male": N_("男"), "female": N_("女"), "not applicable": N_("適用不能"),
+                 "unknown": N_("不明")}
 
 
 class RelyingPartyError(Exception):
-    """The provider's answer could not be trusted or used; shown to the person."""
+    """The provider's answer could not be trusted or used; the English detail goes to the log and
+    the person reads ``message`` (a Japanese gettext id)."""
+
+    def __init__(self, detail: str, message: str = UNTRUSTED_ANSWER) -> None:
+        super().__init__(detail)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -51,6 +78,33 @@ class SignedIn:
     id_token: str
     id_claims: dict[str, Any]
     userinfo: dict[str, Any]
+
+    def shown(self) -> list[tuple[str, str]]:
+        """(Japanese label, value) of the attributes received, as a person reads them."""
+        rows = []
+        for claim, label in CLAIM_LABELS:
+            value = self.userinfo.get(claim)
+            if value is None:
+                continue
+            if claim == "birthdate":
+                born = date.fromisoformat(str(value))
+                value = f"{born.year}年{born.month}月{born.day}日"
+            elif claim == "gender":
+                value = GENDER_LABELS.get(str(value), str(value))
+            elif claim == "address" and isinstance(value, dict):
+                postal = value.get("postal_code")
+                value = (f"〒{postal} " if postal else "") + str(value.get("formatted", ""))
+            rows.append((label, str(value)))
+        return rows
+
+    def times(self) -> list[tuple[str, str]]:
+        """When the resident logged in and until when the ID token is valid, in Japan time."""
+        rows = []
+        for claim, label in (("auth_time", N_("ログインした日時")), ("exp", N_("IDトークンの有効期限"))):
+            if isinstance(self.id_claims.get(claim), int):
+                at = datetime.fromtimestamp(self.id_claims[claim], JST)
+                rows.append((label, f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"))
+        return rows
 
 
 @dataclass
@@ -103,6 +157,11 @@ class _RelyingParty:
         return render(request, "identity/oidc/demo_rp.html", {
             "attributes": claims.ATTRIBUTES, "config": self.config, **context}, status_code=status_code)
 
+    def failed(self, request: Request, error: RelyingPartyError) -> HTMLResponse:
+        log.warning("demo_rp_login_failed", detail=str(error))
+        expected = error.message in ERROR_MESSAGES.values()  # the person's own choice, not a fault
+        return self.page(request, 400, error=error.message, detail=None if expected else str(error))
+
     def home(self, request: Request) -> HTMLResponse:
         return self.page(request, signed_in=self.memory.sessions.get(request.cookies.get(SESSION_COOKIE, "")))
 
@@ -113,7 +172,7 @@ class _RelyingParty:
         try:
             endpoint = self.metadata()["authorization_endpoint"]
         except RelyingPartyError as exc:
-            return self.page(request, 400, error=str(exc))
+            return self.failed(request, exc)
         state, nonce, verifier = (secrets.token_urlsafe(24) for _ in range(3))
         with self.memory.lock:
             self.memory.pending[state] = (nonce, verifier)
@@ -137,12 +196,13 @@ class _RelyingParty:
             if pending is None or request.cookies.get(STATE_COOKIE) != state:
                 raise RelyingPartyError("the state does not match a login started in this browser")
             if "error" in params:
-                raise RelyingPartyError(f"{params['error']}: {params.get('error_description', '')}")
+                raise RelyingPartyError(f"{params['error']}: {params.get('error_description', '')}",
+                                        ERROR_MESSAGES.get(params["error"], UNTRUSTED_ANSWER))
             if params.get("iss") != self.config.issuer:
                 raise RelyingPartyError("the response names another issuer (RFC 9207)")
             signed_in = _finish(self.config, self.metadata(), params.get("code", ""), *pending)
         except RelyingPartyError as exc:
-            return self.page(request, 400, error=str(exc))
+            return self.failed(request, exc)
         session = secrets.token_urlsafe(24)
         with self.memory.lock:
             self.memory.sessions[session] = signed_in
@@ -160,7 +220,7 @@ class _RelyingParty:
             try:
                 endpoint = self.metadata()["end_session_endpoint"]
             except RelyingPartyError as exc:
-                return self.page(request, 400, error=str(exc))
+                return self.failed(request, exc)
             target = endpoint + "?" + urlencode({
                 "id_token_hint": signed_in.id_token,
                 "post_logout_redirect_uri": self.config.post_logout_redirect_uri})
@@ -198,6 +258,6 @@ def _get_json(url: str) -> dict[str, Any]:
         response = httpx.get(url, timeout=TIMEOUT)
         response.raise_for_status()
     except httpx.HTTPError as exc:
-        raise RelyingPartyError(f"cannot reach the provider at {url}: {exc}") from None
+        raise RelyingPartyError(f"cannot reach the provider at {url}: {exc}", UNREACHABLE) from None
     document: dict[str, Any] = response.json()
     return document

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -273,6 +273,30 @@ def resume_after_login(request: AuthorizationRequest) -> str:
     if params.get("prompt") == "login":
         del params["prompt"]
     return "/oidc/authorize?" + urlencode(params)
+
+
+def origin_of(uri: str) -> str:
+    """``scheme://host[:port]`` of a URI (an IPv6 host in brackets), as a security policy names it."""
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port is not None else "")
+
+
+def return_origin(db: Session, target: str) -> str | None:
+    """The relying party's origin where ``target`` — an on-site authorization request, as
+    :func:`resume_after_login` writes it — may end: its client's registered redirect URI's origin,
+    or None when ``target`` is anything else (an unknown client, an unregistered URI)."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path != "/oidc/authorize":
+        return None
+    params = dict(parse_qsl(parts.query))
+    row = db.get(Client, params.get("client_id", ""))
+    redirect_uri = params.get("redirect_uri", "")
+    if row is None or not row.active or redirect_uri not in row.redirect_uris:
+        return None
+    return origin_of(redirect_uri)
 
 
 def authenticated_at(db: Session, session_token: str | None) -> datetime | None:
