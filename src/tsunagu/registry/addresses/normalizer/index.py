@@ -46,6 +46,10 @@ _DIRECTION = "(?:上る|上ル|上がる|下る|下ル|下がる|東入る|東�
 _STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION})*")
 _OLD_NAME = re.compile(r"^(.{1,5}?[町村])(.{2,})$")
 _OAZA_WORDS = re.compile(r"大字|字")
+_WARD_OF_CITY = re.compile(r"^.+?市(.{2,4})区$")
+_COMMON_WARD_NAMES = {"中央", "東", "西", "南", "北", "中", "港", "緑", "美浜", "若葉", "花見川", "稲毛"}
+_ISLAND = re.compile(r"^.{1,3}島(?=.{1,4}[町村]$)")
+_SAPPORO_GRID = re.compile(r"^([北南東西]|大通)([一二三四五六七八九十百]+)条([東西南北])([一二三四五六七八九十百]+)丁目$")
 
 
 def town_key(name: str) -> str:
@@ -125,6 +129,12 @@ class _Towns:
         jo = _JO_TOWN.match(key)
         if jo:
             self.jo_bases.add(jo.group(1))
+        grid = _SAPPORO_GRID.match(key)
+        if grid:  # 北1西2 and 北1条西2 for 北一条西二丁目
+            first, second = parse_kanji_number(grid.group(2)), parse_kanji_number(grid.group(4))
+            for short in (f"{grid.group(1)}{first}{grid.group(3)}{second}",
+                          f"{grid.group(1)}{grid.group(2)}条{grid.group(3)}{second}"):
+                self.by_name.setdefault(short, town)
         self.longest = max(self.longest, len(key))
 
     def match(self, text: str, start: int) -> tuple[TownEntry, int] | None:
@@ -245,14 +255,26 @@ class AddressIndex:
         self.longest_old_name = max((len(n) for n in self.old_names), default=0)
 
     def _add_promoted_names(self) -> None:
-        """A town or village that became a city is still written with 町/村 (那珂川町 → 那珂川市)."""
-        taken = set(self.names)
+        """Names people still write for today's municipalities: a town or village that became a
+        city (那珂川町 → 那珂川市), a city that became a 政令市 ward (清水市 → 静岡市清水区,
+        浦和市 → さいたま市浦和区), and an island municipality without its island (八丈町 →
+        八丈島八丈町). Never a name that a municipality of the same prefecture has."""
+        in_prefecture = {(m.prefecture_code, key) for key, codes in self.names.items()
+                         for m in (self.municipalities[c] for c in codes)}
+        aliases: list[tuple[str, str, str]] = []
         for code, municipality in self.municipalities.items():
             key = _DISTRICT.sub("", fold(municipality.name))
             if key.endswith("市") and code not in self.wards and not municipality.designated_city_code:
-                for old in (key[:-1] + "町", key[:-1] + "村"):
-                    if old not in taken:
-                        self.names[old].setdefault(code, f"{old}, the name before it became a city")
+                aliases += [(key[:-1] + suffix, code, "the name before it became a city") for suffix in "町村"]
+            ward = _WARD_OF_CITY.match(key)
+            if municipality.designated_city_code and ward and ward.group(1) not in _COMMON_WARD_NAMES:
+                aliases.append((ward.group(1) + "市", code, "the city it was before it became a ward"))
+            island = _ISLAND.sub("", key)
+            if island != key:
+                aliases.append((island, code, "name without its island"))
+        for name, code, how in aliases:
+            if (self.municipalities[code].prefecture_code, name) not in in_prefecture:
+                self.names[name].setdefault(code, f"{name}: {how}")
 
     def _old_names(self) -> dict[str, set[str]]:
         """Pre-merger municipality names that live on as the first word of 町字 names

@@ -16,7 +16,8 @@ _NUMBER_HYPHEN = re.compile(rf"(?<=[0-9{KANJI_NUMERAL}])[{_HYPHENS}](?=[0-9{KANJ
 _TRAILING_HYPHEN = re.compile(rf"(?<=[0-9])[{_HYPHENS}]")
 _SPACES = re.compile(r"\s+")
 _POSTCODE_PREFIX = re.compile(r"^〒?\s*[0-9]{3}-?[0-9]{4}(?![0-9-])\s*")
-_ARABIC_CHOME = re.compile(r"([0-9]+)(丁目|条|線)")  # 北3条西6丁目 (札幌), 東2線 (旭川)
+# 北3条西6丁目 (札幌), 東2線 (旭川), 4地割 (岩手), 学校町通1番町 (新潟)
+_ARABIC_CHOME = re.compile(r"([0-9]+)(丁目|条|線|地割|番町)")
 _ARABIC_CHO = re.compile(r"(?<=[0-9])丁(?![目0-9])")  # 2丁 for 2丁目
 # 丁目/条 numbers in kanji written another way (二〇丁目, 一〇条) become the registry's (二十丁目)
 _KANJI_CHOME = re.compile(rf"(?<![{KANJI_NUMERAL}])([{KANJI_NUMERAL}]*〇[{KANJI_NUMERAL}]*)(丁目|条)")
