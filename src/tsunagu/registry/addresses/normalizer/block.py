@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from tsunagu.registry.addresses.normalizer.text import block_numbers_to_arabic
 
-# 12番地3号, 12番3号, 12-3, 12の3, 12番地の3, 12-3-405 (the third number is usually a room)
-_BLOCK = re.compile(r"^(?:第)?(?P<banchi>[0-9]+)(?:番地の|番地|番の|番|-|の)?"
+# 12番地3号, 12番3号, 12-3, 12の3 (ノ, 之), 12番地の3, 12-3-405 (the third number is usually a room)
+_BLOCK = re.compile(r"^(?:第)?(?P<banchi>[0-9]+)(?:番地[の之ノ]|番地|番[の之ノ]|番|-|[の之ノ])?"
                     r"(?:(?P<go>[0-9]+)(?:号)?)?(?:-(?P<extra>[0-9]+))?")
 _SEPARATOR = re.compile(r"^[\s,、，]+")
 

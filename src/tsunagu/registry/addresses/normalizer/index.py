@@ -43,13 +43,17 @@ _JO_NUMBER = re.compile(r"([0-9]+)(?:条|-)([0-9]+)(?:丁目|丁|-)?")
 _JO_TOWN = re.compile(r"^(.+?)[一二三四五六七八九十百]+条[一二三四五六七八九十百]+丁目$")
 # Kyoto: a street part is one or more "<street><cross street><direction>" pieces before the town
 _DIRECTION = "(?:上る|上ル|上がる|下る|下ル|下がる|東入る|東入ル|東入|西入る|西入ル|西入)"
-_STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION})*")
+# ... and may end with a count of blocks or streets (上る2丁目, 東入二筋目, 下る半丁) that is no 丁目
+# of the town that follows
+_STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION})*"
+                     r"(?:[0-9一二三四五六七八九十]+(?:丁目|筋目)|半丁)?")
 _OLD_NAME = re.compile(r"^(.{1,5}?[町村])(.{2,})$")
 _OAZA_WORDS = re.compile(r"大字|字")
 _WARD_OF_CITY = re.compile(r"^.+?市(.{2,4})区$")
 _COMMON_WARD_NAMES = {"中央", "東", "西", "南", "北", "中", "港", "緑", "美浜", "若葉", "花見川", "稲毛"}
 _ISLAND = re.compile(r"^.{1,3}島(?=.{1,4}[町村]$)")
-_SAPPORO_GRID = re.compile(r"^([北南東西]|大通)([一二三四五六七八九十百]+)条([東西南北])([一二三四五六七八九十百]+)丁目$")
+_NUMERAL = "[一二三四五六七八九十百]+"
+_SAPPORO_GRID = re.compile(rf"^([北南東西]|大通)({_NUMERAL})条([東西南北])({_NUMERAL})丁目$")
 
 
 def town_key(name: str) -> str:
@@ -265,7 +269,8 @@ class AddressIndex:
         for code, municipality in self.municipalities.items():
             key = _DISTRICT.sub("", fold(municipality.name))
             if key.endswith("市") and code not in self.wards and not municipality.designated_city_code:
-                aliases += [(key[:-1] + suffix, code, "the name before it became a city") for suffix in "町村"]
+                aliases += [(key[:-1] + suffix, code, "the name before it became a city")
+                            for suffix in "町村"]
             ward = _WARD_OF_CITY.match(key)
             if municipality.designated_city_code and ward and ward.group(1) not in _COMMON_WARD_NAMES:
                 aliases.append((ward.group(1) + "市", code, "the city it was before it became a ward"))
