@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from tsunagu import __version__, migrations
@@ -9,6 +11,7 @@ from tsunagu.cli import business, db, identity, mesh, oidc, procedures, registry
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.cli.seeding import SeedOptions, run_seed
 from tsunagu.core.errors import TsunaguError
+from tsunagu.core.settings import Settings, get_settings
 
 app = typer.Typer(
     help="Tsunagu (つなぐ): open digital public infrastructure. Run `tsunagu demo` to start.",
@@ -39,25 +42,38 @@ def version() -> None:
 WORKER_HEALTHCHECK_SECONDS = 120
 
 
+def listen_on(host: str | None, port: int | None) -> Settings:
+    """The settings with ``--host``/``--port`` applied, also for the server's worker processes (they
+    read the environment): unless TSUNAGU_BASE_URL is set, the public URL follows the port, so the
+    QR login URL and the OpenID Connect issuer name the port the server listens on."""
+    if host is not None:
+        os.environ["TSUNAGU_HOST"] = host
+    if port is not None:
+        os.environ["TSUNAGU_PORT"] = str(port)
+    get_settings.cache_clear()
+    return settings()
+
+
 @app.command()
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default TSUNAGU_HOST)."),
-    port: int | None = typer.Option(None, help="Port (default TSUNAGU_PORT)."),
+    port: int | None = typer.Option(None, min=1, max=65535, help="Port (default TSUNAGU_PORT, 8000); the "
+                                    "public URL follows it unless TSUNAGU_BASE_URL is set."),
     workers: int | None = typer.Option(None, help="Worker processes (default TSUNAGU_WORKERS)."),
 ) -> None:
     """Serve the web app and API; the database must be at the latest migration."""
     import uvicorn
 
     with errors_as_messages():
-        config = settings()
+        config = listen_on(host, port)
         database = open_database(config)
         if not migrations.status(database.engine).at_head:
             raise NotReady("the database is not at the latest migration; run `tsunagu db upgrade`")
         database.dispose()
-        out.print(f"serving on http://{host or config.host}:{port or config.port}")
+        out.print(f"serving on http://{config.host}:{config.port} (public URL {config.base_url})")
         # a spawned worker answers the supervisor's health check only once its interpreter is up; on a busy
         # machine that takes longer than uvicorn's 5 s, which would kill and respawn it forever
-        uvicorn.run("tsunagu.web.asgi:app", host=host or config.host, port=port or config.port,
+        uvicorn.run("tsunagu.web.asgi:app", host=config.host, port=config.port,
                     workers=workers or config.workers, log_level="warning", access_log=False,
                     timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
 
@@ -78,18 +94,19 @@ def seed(
 
 @app.command()
 def demo(
-    port: int | None = typer.Option(None, help="Port (default TSUNAGU_PORT)."),
+    port: int | None = typer.Option(None, min=1, max=65535, help="Port (default TSUNAGU_PORT, 8000); the "
+                                    "public URL follows it unless TSUNAGU_BASE_URL is set."),
     deliver_every: float = typer.Option(
         2.0, min=0, help="Seconds between the embedded mesh push delivery passes (0: run "
         "`tsunagu mesh deliver` yourself)."),
 ) -> None:
     """Migrate, load the demo data once, deliver mesh push notifications in the background, and
-    serve at http://127.0.0.1:8000."""
+    serve at http://127.0.0.1:8000 (or --port)."""
     from tsunagu.mesh.node.embedded import EmbeddedNodes
     from tsunagu.mesh.push.worker import run_in_background
 
     with errors_as_messages():
-        config = settings()
+        config = listen_on(None, port)
         database = open_database(config)
         migrations.upgrade(database.engine)
         run_seed(database, SeedOptions(), only_if_empty=True)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tsunagu.core.errors import ConfigurationError
@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("var"), description="Writable directory for state.")
     database_url: str = Field(default="", description="SQLAlchemy URL; defaults to SQLite in data_dir.")
     secret_key: str = Field(default="", description="Signs sessions and CSRF tokens.")
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = Field(default="", description="Public URL of this deployment (links the server "
+                          "writes: the QR login URL, the OpenID Connect issuer); unset, it follows the "
+                          "port: http://HOST:PORT, 127.0.0.1 for a wildcard host.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
@@ -42,6 +44,12 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
         return value
+
+    @model_validator(mode="after")
+    def _base_url_follows_the_port(self) -> Settings:
+        if not self.base_url:
+            self.base_url = local_base_url(self.host, self.port)
+        return self
 
     @property
     def resolved_database_url(self) -> str:
@@ -66,6 +74,15 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
             path.chmod(0o600)
         return path.read_text(encoding="utf-8").strip()
+
+
+def local_base_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a server listening on ``host``:``port``."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - recognising a wildcard, not binding one
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def load_settings(**overrides: object) -> Settings:
