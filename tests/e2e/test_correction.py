@@ -34,6 +34,7 @@ def test_staff_return_and_the_resident_resubmits_on_a_phone(
     staff.get_by_label("日中の連絡先電話番号").check()
     assert_accessible(staff)
     staff.get_by_role("button", name="差し戻す").click()
+    staff.get_by_role("button", name="差戻しを確定する").click()
     assert "差戻し" in staff.locator("dl").first.inner_text()
 
     resident.goto(status_url)
@@ -58,6 +59,7 @@ def test_staff_return_and_the_resident_resubmits_on_a_phone(
     staff.get_by_role("link", name=receipt).click()
     staff.get_by_role("button", name="審査を開始する").click()
     staff.get_by_role("button", name="承認する").click()
+    staff.get_by_role("button", name="承認を確定する").click()
 
     resident.goto(status_url)
     link = resident.get_by_role("link", name="PDF をダウンロード").first

@@ -64,6 +64,7 @@ def test_fail_retry_pay_and_refund(browser: Browser, base_url: str, server_env: 
     staff.get_by_role("button", name="審査を開始する").click()
     staff.get_by_label("理由（却下・差戻しのときは必須）").fill("本人確認のため窓口での請求をお願いします。")
     staff.get_by_role("button", name="却下する").click()
+    staff.get_by_role("button", name="却下を確定する").click()
     assert "却下" in staff.locator("dl").first.inner_text()
     assert_accessible(staff)
 

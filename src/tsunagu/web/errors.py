@@ -22,10 +22,9 @@ from tsunagu.core.http.templating import render, translate
 log = core_logging.get_logger("tsunagu.errors")
 
 
-def _page(request: Request, status: int, title: str, detail: str) -> Response:
-    return render(request, "error.html",
-                  {"status": status, "title": translate(request, title), "detail": detail},
-                  status_code=status)
+def _page(request: Request, status: int, title: str, detail: str, *, related: str = "") -> Response:
+    values = {"status": status, "title": translate(request, title), "detail": detail, "related": related}
+    return render(request, "error.html", values, status_code=status)
 
 
 PAGE_TITLES = {400: N_("入力に誤りがあります"), 401: N_("ログインが必要です"),
@@ -90,6 +89,8 @@ PEOPLE_MESSAGES = {
     "resident-moved-out": N_("この方はすでに転出しているため、この手続はできません。"
                              "転出先の市区町村にお問い合わせください。"),
     "resident-already-registered": N_("この方はすでに登録されています。"),
+    "application-in-progress": N_("同じ手続の申請が、いま手続中です。新しく申請する前に、"
+                                  "手続中の申請の状況を確認してください。"),
     "move-already-planned": N_("すでに手続中の引越しがあります。申請状況で確認してください。"),
     "moving-certificate-not-found": N_("転出証明書情報が見つかりませんでした。"
                                        "転出元の市区町村にお問い合わせください。"),
@@ -119,6 +120,13 @@ PEOPLE_MESSAGES = {
 }
 
 
+#: a title of its own where the status's title would mislead (a second 転出届 is no "conflict")
+PEOPLE_TITLES = {
+    "application-in-progress": N_("手続中の申請があります"),
+    "move-already-planned": N_("手続中の引越しがあります"),
+}
+
+
 def people_message(request: Request, exc: TsunaguError) -> str:
     """The error in the person's language, with what to do next (never the developer's detail)."""
     message = PEOPLE_MESSAGES.get(exc.code) or STATUS_MESSAGES.get(exc.status, DEFAULT_MESSAGE)
@@ -142,7 +150,10 @@ async def domain_error(request: Request, exc: TsunaguError) -> Response:
     if problems.wants_html(request):
         if isinstance(exc, NotAuthenticated) and _staff_page(request):
             return RedirectResponse("/identity/staff/login", status_code=303)
-        return _page(request, exc.status, _title(exc.status), people_message(request, exc))
+        title = PEOPLE_TITLES.get(exc.code) or _title(exc.status)
+        related = exc.extra.get("application_id")
+        return _page(request, exc.status, title, people_message(request, exc),
+                     related=f"/applications/{related}" if isinstance(related, str) and related else "")
     return problems.from_domain_error(request, exc)
 
 

@@ -115,15 +115,23 @@ def test_staff_decide_on_pages_and_the_notice_verifies(
     inbox = client.get("/staff/applications?status=submitted")
     assert inbox.status_code == 200 and application_id in inbox.text
     detail = client.get(f"/staff/applications/{application_id}")
-    assert "審査を開始する" in detail.text and "todokede-juri-131016" in detail.text
+    assert "審査を開始する" in detail.text and "台帳から自動入力 · 提供元: 東京都千代田区" in detail.text
     token = hidden(detail.text)["csrf_token"]
-    for action in ("start_review", "approve"):
-        done = client.post(
-            f"/staff/applications/{application_id}/decide",
-            data={"action": action, "csrf_token": token},
-            follow_redirects=False,
-        )
-        assert done.status_code == 303, done.text
+    decide = f"/staff/applications/{application_id}/decide"
+    started = client.post(decide, data={"action": "start_review", "csrf_token": token}, follow_redirects=False)
+    assert started.status_code == 303 and started.headers["location"].endswith("?done=start_review")
+    assert "審査を開始しました。" in client.get(started.headers["location"]).text
+    # a decision is shown for confirmation first; nothing happens until it is confirmed
+    confirm = client.post(decide, data={"action": "approve", "csrf_token": token})
+    assert confirm.status_code == 200 and "処理の確認" in confirm.text and "審査中 → <strong>承認" in confirm.text
+    assert "審査中" in client.get(f"/staff/applications/{application_id}").text
+    done = client.post(decide, data={"action": "approve", "confirmed": "true", "csrf_token": token},
+                       follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert "承認しました。" in client.get(done.headers["location"]).text
+    # a second clerk's late click on the same decision is explained, not a bare 409
+    late = client.post(decide, data={"action": "approve", "confirmed": "true", "csrf_token": token})
+    assert late.status_code == 409 and "ほかの職員が処理したため" in late.text
 
     login_as(client, database, world.resident())
     listing = client.get("/inbox").text
@@ -134,4 +142,5 @@ def test_staff_decide_on_pages_and_the_notice_verifies(
     verified = client.post(
         "/notices/verify", data={"document": document, "csrf_token": hidden(message)["csrf_token"]}
     )
-    assert verified.status_code == 200 and "有効な文書です" in verified.text and "131016" in verified.text
+    assert verified.status_code == 200 and "有効な文書です" in verified.text, verified.text[-3000:]
+    assert "発行元: 東京都千代田区" in verified.text

@@ -62,10 +62,13 @@ def format_wareki_day(value: date | datetime | str | None, locale: i18n.Locale) 
     return format_wareki(_day(value))
 
 
-def format_time(value: datetime | None, locale: i18n.Locale, *, wareki: bool = False) -> str:
-    """2026年11月22日 10:00 in Asia/Tokyo (a naive value is taken as UTC, as the database stores it)."""
-    if value is None:
+def format_time(value: datetime | str | None, locale: i18n.Locale, *, wareki: bool = False) -> str:
+    """2026年11月22日 10:00 in Asia/Tokyo (a naive value is taken as UTC, as the database stores it;
+    a string is ISO 8601, as a signed document carries it)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(JST)
     day = format_wareki_day(local, locale) if wareki else format_day(local, locale)
     return f"{day} {local:%H:%M}"
@@ -82,12 +85,12 @@ def iso(value: date | datetime | None) -> str:
 
 
 @pass_context
-def _jst(context: Context, value: datetime | None) -> str:
+def _jst(context: Context, value: datetime | str | None) -> str:
     return format_time(value, context.get("locale", "ja"))
 
 
 @pass_context
-def _jst_wareki(context: Context, value: datetime | None) -> str:
+def _jst_wareki(context: Context, value: datetime | str | None) -> str:
     return format_time(value, context.get("locale", "ja"), wareki=True)
 
 

@@ -197,8 +197,7 @@ def decide(
     except service.ReasonRequired:
         return _detail(request, db, staff, registry, application_id=application_id,
                        error="理由を入力してください。", status_code=422)
-    except statemachine.IllegalTransition:
-        db.rollback()
+    except statemachine.IllegalTransition:  # refused before anything was written
         return _detail(request, db, staff, registry, application_id=application_id,
                        error=CONFLICT_MESSAGE, status_code=409)
     db.commit()  # the refund below must see the decision, whenever the dependency's exit runs

@@ -3,6 +3,8 @@ who issued it; the addressee and the issuing office download the notice as PDF."
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_principal
+from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures.applications.api import issuers
@@ -17,6 +20,21 @@ from tsunagu.procedures.notices import service
 from tsunagu.procedures.notices.download import pdf_response
 
 router = APIRouter(prefix="/notices", include_in_schema=False, dependencies=[Depends(csrf.protect)])
+#: why a document is not valid, in the person's words (the service's reasons are for developers)
+VERIFY_REASONS = {
+    "the document is damaged (its parts do not decode)":
+        N_("文書が壊れています（読み取れない部分があります）。"),
+    "not issued by an organization known here": N_("この基盤に登録された機関が発行した文書ではありません。"),
+    "the signature does not match: the document was changed":
+        N_("署名が一致しません。文書が書き換えられています。"),
+    "the issuer inside differs from the signer": N_("文書に書かれた発行元と、署名した機関が異なります。"),
+    "no document with this id is on record here": N_("この文書は、この基盤の発行記録にありません。"),
+    "": N_("この文書の署名を確認できませんでした。"),
+}
+
+
+def _verify_page(request: Request, *, status_code: int = 200, **values: Any) -> HTMLResponse:
+    return render(request, "procedures/verify.html", {"reasons": VERIFY_REASONS, **values}, status_code)
 
 
 @router.get("/{notice_id}.pdf")
@@ -35,7 +53,7 @@ def verify_form(
 ) -> HTMLResponse:
     """The page a PDF's QR code opens: with ``id`` it checks the document on record."""
     result = service.verify_registered(db, request.app.state.secret_key, id, issuers(request)) if id else None
-    return render(request, "procedures/verify.html", {"result": result, "document": ""})
+    return _verify_page(request, result=result, document="")
 
 
 @router.post("/verify", response_class=HTMLResponse)
@@ -50,11 +68,7 @@ async def verify(request: Request, db: Session = TRANSACTION) -> HTMLResponse:
         else:
             result = service.verify(db, secret, document, known)
     except service.PdfWithoutDocument:
-        return render(
-            request, "procedures/verify.html", {"result": None, "document": "", "no_pdf": True}, 422
-        )
+        return _verify_page(request, status_code=422, result=None, document="", no_pdf=True)
     except service.NoticeMalformed:
-        return render(
-            request, "procedures/verify.html", {"result": None, "document": document, "malformed": True}, 422
-        )
-    return render(request, "procedures/verify.html", {"result": result, "document": document})
+        return _verify_page(request, status_code=422, result=None, document=document, malformed=True)
+    return _verify_page(request, result=result, document=document)
