@@ -117,6 +117,9 @@ class _Towns:
     chome_bases: set[str] = field(default_factory=set)
     jo_bases: set[str] = field(default_factory=set)
     koazas: dict[str, dict[str, TownEntry]] = field(default_factory=lambda: defaultdict(dict))
+    # the name with 町 added or dropped (勧修寺南大日 for 勧修寺南大日町, 向陽町一丁目 for 向陽一丁目),
+    # consulted after the registry's own names and reported as such
+    alternates: dict[str, TownEntry] = field(default_factory=dict)
 
     def add(self, town: TownEntry) -> None:
         key = town_key(town.town)
@@ -128,8 +131,19 @@ class _Towns:
         if known is None or (known.koaza and not town.koaza):  # the 町字 itself, not one 小字
             self.by_name[key] = town
         base = CHOME_SUFFIX.sub("", key)
+        chome = key[len(base):]
         if base != key:
             self.chome_bases.add(base)
+        if len(base) > 2 and base.endswith("町"):
+            other = base[:-1]
+        elif len(base) >= 2 and not base.endswith(("町", "村", "丁目")):
+            other = base + "町"
+        else:
+            other = ""
+        if other:
+            self.alternates.setdefault(other + chome, town)
+            if chome:
+                self.chome_bases.add(other)
         jo = _JO_TOWN.match(key)
         if jo:
             self.jo_bases.add(jo.group(1))
@@ -141,26 +155,34 @@ class _Towns:
                 self.by_name.setdefault(short, town)
         self.longest = max(self.longest, len(key))
 
-    def match(self, text: str, start: int) -> tuple[TownEntry, int] | None:
-        """The longest town name at ``start``, and where it ends; 丁目 and 条 written as numbers."""
-        for stop in range(min(len(text), start + self.longest), start, -1):
+    def _get(self, name: str) -> tuple[TownEntry, bool] | None:
+        town = self.by_name.get(name)
+        if town:
+            return town, True
+        other = self.alternates.get(name)
+        return (other, False) if other else None
+
+    def match(self, text: str, start: int) -> tuple[TownEntry, int, bool] | None:
+        """The longest town name at ``start``, where it ends, and whether it is the registry's own
+        spelling (not 町 added or dropped); 丁目 and 条 written as numbers."""
+        for stop in range(min(len(text), start + self.longest + 1), start, -1):
             head = text[start:stop]
             if head in self.jo_bases:  # 東茨戸1-2-314: 東茨戸一条二丁目
                 numbers = _JO_NUMBER.match(text, stop)
                 if numbers:
                     jo, chome = _kanji(numbers.group(1)), _kanji(numbers.group(2))
-                    town = self.by_name.get(f"{head}{jo}条{chome}丁目")
-                    if town:
-                        return town, numbers.end()
+                    found = self._get(f"{head}{jo}条{chome}丁目")
+                    if found:
+                        return found[0], numbers.end(), found[1]
             if head in self.chome_bases:
                 number = _LEADING_NUMBER.match(text, stop)
                 if number:
-                    town = self.by_name.get(f"{head}{_kanji(number.group(1))}丁目")
-                    if town:
-                        return town, number.end()
-            town = self.by_name.get(head)
-            if town:
-                return town, stop
+                    found = self._get(f"{head}{_kanji(number.group(1))}丁目")
+                    if found:
+                        return found[0], number.end(), found[1]
+            found = self._get(head)
+            if found:
+                return found[0], stop, found[1]
         return None
 
     def koaza(self, town: TownEntry, text: str, start: int) -> tuple[TownEntry, int] | None:
@@ -194,13 +216,16 @@ class _Reading:
     how: str = ""
 
     district_skipped: bool = False
+    exact: bool = True
 
     @property
-    def score(self) -> tuple[int, int, int, int, int]:
-        """Found a town; explains more of the text; the prefecture agrees; the municipality's own
-        name (not a 郡 read past); the more specific municipality (the ward, not the city)."""
+    def score(self) -> tuple[int, int, int, int, int, int]:
+        """Found a town; explains more of the text; the town's own spelling; the prefecture agrees;
+        the municipality's own name (not a 郡 read past); the more specific municipality (the ward,
+        not the city)."""
         return (1 if self.town else 0, self.town_end if self.town else self.municipality_end,
-                1 if self.prefecture_given else 0, 0 if self.district_skipped else 1, self.municipality_end)
+                1 if self.exact else 0, 1 if self.prefecture_given else 0,
+                0 if self.district_skipped else 1, self.municipality_end)
 
 
 def _keyed(cleaned: str) -> tuple[str, list[int]]:
@@ -317,7 +342,7 @@ class AddressIndex:
                     found.append((code, stop, how))
         return found
 
-    def _town_in(self, code: str, text: str, start: int) -> list[tuple[str, TownEntry, int, str]]:
+    def _town_in(self, code: str, text: str, start: int) -> list[tuple[str, TownEntry, int, str, bool]]:
         """The town at ``start`` in a municipality, or in each ward of a 政令市 given without one:
         (ward or municipality code, town, end, street part read past); the longest ones only."""
         hits = []
@@ -329,13 +354,13 @@ class AddressIndex:
             street = _STREET.match(text, start)
             after = towns.match(text, street.end()) if street else None
             if street and after and (plain is None or after[1] > plain[1]):
-                hits.append((ward_code, after[0], after[1], text[start:street.end()]))
+                hits.append((ward_code, after[0], after[1], text[start:street.end()], after[2]))
             elif plain:
-                hits.append((ward_code, plain[0], plain[1], ""))
+                hits.append((ward_code, plain[0], plain[1], "", plain[2]))
         if not hits:
             return []
-        best = max(hit[2] for hit in hits)
-        return [hit for hit in hits if hit[2] == best]
+        best = max((hit[2], hit[4]) for hit in hits)
+        return [hit for hit in hits if (hit[2], hit[4]) == best]
 
     def _readings(self, text: str, *, old_names: bool) -> list[_Reading]:
         readings: list[_Reading] = []
@@ -354,10 +379,10 @@ class AddressIndex:
                     if not hits:
                         readings.append(_Reading(code, prefecture is not None, end, skipped=skipped, how=how,
                                                  district_skipped=bool(skipped)))
-                    for ward_code, town, town_end, street in hits:
+                    for ward_code, town, town_end, street, exact in hits:
                         readings.append(_Reading(ward_code, prefecture is not None, end, town, town_end,
                                                  street, skipped + ((street,) if street else ()), how,
-                                                 district_skipped=bool(skipped)))
+                                                 district_skipped=bool(skipped), exact=exact))
         return readings
 
     def _old_names_at(self, text: str, start: int, prefecture: str | None) -> list[tuple[str, int, str]]:
@@ -405,7 +430,8 @@ class AddressIndex:
         if koaza:
             town, end = koaza
         koaza_name = town.koaza if koaza else ""  # never a 小字 the text did not name
-        steps.append(f"町字: {town.town} (id {town.id})" + (f", 小字 {koaza_name}" if koaza_name else ""))
+        steps.append(f"町字: {town.town} (id {town.id})" + (f", 小字 {koaza_name}" if koaza_name else "")
+                     + ("" if reading.exact else " — written with 町 added or dropped"))
         block = split_block(cut(end))
         chome = CHOME_SUFFIX.search(town.town)
         address = self._address(
