@@ -127,10 +127,14 @@ PEOPLE_TITLES = {
 }
 
 
+def message_id_for(exc: TsunaguError) -> str:
+    """The Japanese message (a gettext id) a person reads for ``exc``."""
+    return PEOPLE_MESSAGES.get(exc.code) or STATUS_MESSAGES.get(exc.status, DEFAULT_MESSAGE)
+
+
 def people_message(request: Request, exc: TsunaguError) -> str:
     """The error in the person's language, with what to do next (never the developer's detail)."""
-    message = PEOPLE_MESSAGES.get(exc.code) or STATUS_MESSAGES.get(exc.status, DEFAULT_MESSAGE)
-    return translate(request, message)
+    return translate(request, message_id_for(exc))
 
 
 def _staff_page(request: Request) -> bool:
