@@ -21,6 +21,7 @@ app = typer.Typer(help="Base registries: addresses, residents, corporations.", n
 
 OUTPUT_FIELDS = ("input", "level", "prefecture", "prefecture_code", "municipality", "municipality_code",
                  "town", "town_id", "chome", "banchi", "go", "building", "postcode", "lat", "lng")
+EXPLAIN_FIELDS = ("remainder", "skipped", "candidates")
 
 
 def seed_addresses(database: Database, _options: object, only_if_empty: bool,
@@ -43,6 +44,10 @@ def _row(result: addresses.NormalizedAddress) -> dict[str, Any]:
     for name in OUTPUT_FIELDS[2:-2]:
         value = getattr(address, name, None) if address else None
         values[name] = "" if value is None else str(value)
+    values["remainder"] = result.remainder
+    values["skipped"] = " / ".join(result.skipped)
+    values["candidates"] = " / ".join(f"{c.prefecture}{c.municipality}{c.town} ({c.municipality_code})"
+                                      for c in result.candidates)
     return values
 
 
@@ -62,41 +67,63 @@ def normalize_address(
             raise ValidationFailed("--format must be csv or json")
         database = open_database(settings())
         with database.session() as db:
+            if not addresses.registry_loaded(db):
+                err.print("住所レジストリがこのデータベースにありません。同梱のデータで正規化します "
+                          "(初回は約10秒)。データベースに読み込むには: tsunagu db upgrade && tsunagu seed",
+                          highlight=False)
             index = addresses.normalizer(db)
         if text is not None:
-            row = _row(index.normalize(text))
-            for name in OUTPUT_FIELDS:
+            result = index.normalize(text)
+            row = _row(result)
+            for name in (*OUTPUT_FIELDS, *EXPLAIN_FIELDS):
                 if row[name] not in ("", None):
                     out.print(f"{name}: {row[name]}", highlight=False)
+            for line in result.explanation:
+                out.print(f"  {line}", highlight=False)
             out.print(f"出典: {addresses.ATTRIBUTION}", highlight=False)
             return
         assert file is not None
         lines = [line.strip() for line in file.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
-        results = []
-        with RichProgress() as progress:
-            progress.start("normalizing", len(lines))
-            for line in lines:
-                results.append(_row(index.normalize(line)))
-                progress.advance()
         handle: TextIO = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        matched = 0
         try:
-            _write(handle, results, output_format)
+            writer = _Writer(handle, output_format)
+            with RichProgress() as progress:
+                progress.start("normalizing", len(lines))
+                for line in lines:  # each result is written as soon as it is made
+                    row = _row(index.normalize(line))
+                    matched += row["level"] in ("town", "block")
+                    writer.write(row)
+                    progress.advance()
+            writer.close()
         finally:
             if output:
                 handle.close()
-        matched = sum(1 for r in results if r["level"] in ("town", "block"))
-        err.print(f"{len(results)} addresses, {matched} matched to a town")
+        err.print(f"{len(lines)} addresses, {matched} matched to a town")
 
 
-def _write(handle: TextIO, rows: list[dict[str, Any]], output_format: str) -> None:
-    if output_format == "json":
-        json.dump({"attribution": addresses.ATTRIBUTION, "items": rows}, handle, ensure_ascii=False,
-                  indent=1)
-        handle.write("\n")
-        return
-    writer = csv.DictWriter(handle, fieldnames=(*OUTPUT_FIELDS, "attribution"))
-    writer.writeheader()
-    writer.writerows({**row, "attribution": addresses.ATTRIBUTION} for row in rows)
+class _Writer:
+    """CSV rows or the items of one JSON document, written one at a time."""
+
+    def __init__(self, handle: TextIO, output_format: str) -> None:
+        self.handle, self.format, self.count = handle, output_format, 0
+        if output_format == "json":
+            handle.write(json.dumps({"attribution": addresses.ATTRIBUTION}, ensure_ascii=False)[:-1]
+                         + ', "items": [\n')
+        else:
+            self.csv = csv.DictWriter(handle, fieldnames=(*OUTPUT_FIELDS, *EXPLAIN_FIELDS, "attribution"))
+            self.csv.writeheader()
+
+    def write(self, row: dict[str, Any]) -> None:
+        if self.format == "json":
+            self.handle.write((",\n" if self.count else "") + json.dumps(row, ensure_ascii=False))
+        else:
+            self.csv.writerow({**row, "attribution": addresses.ATTRIBUTION})
+        self.count += 1
+
+    def close(self) -> None:
+        if self.format == "json":
+            self.handle.write("\n]}\n")
 
 
 class CorporationSeedOptions(Protocol):

@@ -1,3 +1,5 @@
+import json
+
 from fastapi.testclient import TestClient
 
 from tsunagu.core.database import Database
@@ -77,3 +79,30 @@ def test_public_page(client: TestClient, loaded: Database) -> None:
     assert bad.status_code == 200 and 'role="alert"' in bad.text
     empty = client.get("/registry/addresses")
     assert empty.status_code == 200 and '<label for="address">' in empty.text
+
+
+def test_normalize_explains_and_lists_candidates(client: TestClient, loaded: Database) -> None:
+    # the sample has 中央区 of 東京都, 札幌市 and 浜松市: without a town the text cannot say which
+    body = client.get(f"{BASE}/normalize", params={"address": "中央区"}).json()
+    assert body["level"] == "unmatched" and body["address"] is None
+    assert {c["municipality_code"] for c in body["candidates"]} >= {"131024", "011011"}
+    one = client.get(f"{BASE}/normalize", params={"address": "千代田区霞が関2-1-1 合同庁舎"}).json()
+    assert one["remainder"] == "合同庁舎" and one["candidates"] == []
+    assert any(line.startswith("町字: 霞が関二丁目") for line in one["explanation"])
+
+
+def test_normalize_batch_streams_ndjson(client: TestClient, loaded: Database) -> None:
+    lines = "千代田区霞が関2-1-1\n\nでたらめ\n横須賀市小川町11\n"
+    response = client.post(f"{BASE}/normalize/batch", content=lines.encode(),
+                           headers={"content-type": "text/plain; charset=utf-8"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-ndjson")
+    items = [json.loads(line) for line in response.text.splitlines()]
+    assert [i["level"] for i in items] == ["block", "unmatched", "block"]
+    as_json = client.post(f"{BASE}/normalize/batch", json={"addresses": ["横須賀市小川町11"]})
+    assert json.loads(as_json.text.splitlines()[0])["address"]["town"] == "小川町"
+    for bad in ({"addresses": []}, {"addresses": ["x" * 501]}, {"nothing": 1}):
+        refused = client.post(f"{BASE}/normalize/batch", json=bad)
+        assert (refused.status_code, refused.json()["code"]) == (422, "validation-failed")
+    binary = client.post(f"{BASE}/normalize/batch", content=b"\xff\xfe\x00",
+                         headers={"content-type": "text/plain"})
+    assert binary.status_code == 422

@@ -50,3 +50,22 @@ def test_bad_usage(env: None) -> None:
     assert neither.exit_code == 1 and "either an address or --file" in neither.output
     bad_format = CliRunner().invoke(app, ["registry", "normalize-address", "x", "--format", "xml"])
     assert bad_format.exit_code == 1
+
+
+def test_explains_and_lists_candidates(env: None) -> None:
+    result = CliRunner().invoke(app, ["registry", "normalize-address", "中央区"])
+    assert result.exit_code == 0, result.output
+    assert "candidates:" in result.output and "131024" in result.output
+
+
+def test_fresh_database_normalizes_with_the_shipped_data(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    monkeypatch.setenv("TSUNAGU_DATABASE_URL", f"sqlite:///{tmp_path}/never-migrated.db")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["registry", "normalize-address", "伏見区鷹匠町39-2"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "tsunagu seed" in result.output and "municipality: 京都市伏見区" in result.output
+    assert "Traceback" not in result.output

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+import json
+from collections.abc import Iterator
 
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.pagination import PageParams, page_params
 from tsunagu.core.types.postcode import Postcode
 from tsunagu.registry.addresses import service
+from tsunagu.registry.addresses.normalizer.index import AddressIndex
 from tsunagu.registry.addresses.schemas import (
     MunicipalityOut,
+    NormalizeBatchIn,
     NormalizedOut,
     NormalizeIn,
     PostcodeOut,
@@ -65,6 +73,45 @@ def normalize_get(address: str = Query(..., min_length=1, max_length=500),
 def normalize_post(body: NormalizeIn, db: Session = TRANSACTION) -> NormalizedOut:
     """住所の正規化 (POST, JSON body)."""
     return NormalizedOut.of(service.normalize(db, body.address))
+
+
+BATCH_LIMIT = 10_000
+
+
+def _stream(index: AddressIndex, lines: list[str]) -> Iterator[bytes]:
+    for line in lines:
+        yield NormalizedOut.of(index.normalize(line)).model_dump_json().encode() + b"\n"
+
+
+@router.post("/normalize/batch", response_class=StreamingResponse, responses={200: {
+    "content": {"application/x-ndjson": {}},
+    "description": "One NormalizedOut JSON object per line, in the order of the input, as each is "
+                   "normalized."}}, openapi_extra={"requestBody": {"content": {
+                       "application/json": {"schema": NormalizeBatchIn.model_json_schema()},
+                       "text/plain": {"schema": {"type": "string"},
+                                      "example": "千代田区霞が関2-1-1\n南区\n"}}}})
+async def normalize_batch(request: Request, db: Session = TRANSACTION) -> StreamingResponse:
+    """住所の一括正規化: a JSON body ``{"addresses": [...]}`` or a text/plain body with one address
+    per line (a file); results stream back as NDJSON (at most 10,000 addresses, 500 characters
+    each, blank lines skipped)."""
+    body = await request.body()
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            lines = NormalizeBatchIn.model_validate(json.loads(body or b"null")).addresses
+        except ValueError as exc:
+            raise ValidationFailed("the body must be {\"addresses\": [1 to 10,000 strings]}") from exc
+    else:
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed("the body must be UTF-8 text, one address per line") from exc
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines or len(lines) > BATCH_LIMIT:
+        raise ValidationFailed(f"give 1 to {BATCH_LIMIT:,} addresses", count=len(lines))
+    if any(len(line) > 500 for line in lines):
+        raise ValidationFailed("an address is at most 500 characters")
+    index = await run_in_threadpool(service.normalizer, db)  # the first call may build the index
+    return StreamingResponse(_stream(index, lines), media_type="application/x-ndjson")
 
 
 @router.get("/postcodes/{postcode}", response_model=PostcodeOut)

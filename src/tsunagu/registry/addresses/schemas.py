@@ -50,6 +50,7 @@ class StructuredAddressOut(BaseModel):
     municipality_code: str | None
     town: str
     town_id: int | None
+    koaza: str = Field("", description="小字, when the text named one the registry knows.")
     chome: int | None
     banchi: str
     go: str
@@ -62,12 +63,40 @@ class NormalizeIn(BaseModel):
     address: str = Field(min_length=1, max_length=500, examples=["東京都千代田区霞が関2-1-1"])
 
 
+class NormalizeBatchIn(BaseModel):
+    addresses: list[str] = Field(min_length=1, max_length=10_000,
+                                 examples=[["京都市中京区寺町通御池上る上本能寺前町488", "南区"]])
+
+
+class CandidateOut(BaseModel):
+    prefecture: str
+    prefecture_code: str
+    municipality: str
+    municipality_code: str
+    town: str
+    town_id: int | None
+
+    @classmethod
+    def of(cls, candidate: service.Candidate) -> CandidateOut:
+        return cls(prefecture=candidate.prefecture, prefecture_code=candidate.prefecture_code,
+                   municipality=candidate.municipality, municipality_code=candidate.municipality_code,
+                   town=candidate.town, town_id=candidate.town_id)
+
+
 class NormalizedOut(BaseModel):
     input: str
     level: str = Field(description="unmatched, prefecture, municipality, town or block")
     address: StructuredAddressOut | None
     lat: float | None
     lng: float | None
+    remainder: str = Field("", description="Text after the deepest level matched (building, room, "
+                                           "or what could not be matched).")
+    skipped: list[str] = Field(default_factory=list,
+                               description="Parts read past: a Kyoto street part (寺町通御池上る), "
+                                           "a 郡 not in the name.")
+    candidates: list[CandidateOut] = Field(default_factory=list, description="When ambiguous: "
+                                           "every place the text may mean, with its codes.")
+    explanation: list[str] = Field(default_factory=list, description="How each level was matched.")
     attribution: str = ATTRIBUTION_FIELD
 
     @classmethod
@@ -76,10 +105,13 @@ class NormalizedOut(BaseModel):
         structured = None if found is None else StructuredAddressOut(
             prefecture=found.prefecture, prefecture_code=found.prefecture_code,
             municipality=found.municipality, municipality_code=found.municipality_code,
-            town=found.town, town_id=found.town_id, chome=found.chome, banchi=found.banchi, go=found.go,
-            building=found.building, postcode=found.postcode, label=found.label())
+            town=found.town, town_id=found.town_id, koaza=found.koaza, chome=found.chome,
+            banchi=found.banchi, go=found.go, building=found.building, postcode=found.postcode,
+            label=found.label())
         return cls(input=result.input, level=result.level, address=structured, lat=result.lat,
-                   lng=result.lng)
+                   lng=result.lng, remainder=result.remainder, skipped=list(result.skipped),
+                   candidates=[CandidateOut.of(c) for c in result.candidates],
+                   explanation=list(result.explanation))
 
 
 class PostcodeOut(BaseModel):

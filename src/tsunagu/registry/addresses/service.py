@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Select, func, select
+import structlog
+from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
@@ -21,12 +23,13 @@ from tsunagu.core.types.postcode import Postcode
 from tsunagu.registry.addresses import loader
 from tsunagu.registry.addresses.models import Municipality, Prefecture, Town, TownPostcode
 from tsunagu.registry.addresses.normalizer import build
-from tsunagu.registry.addresses.normalizer.index import AddressIndex, NormalizedAddress
+from tsunagu.registry.addresses.normalizer.index import AddressIndex, Candidate, NormalizedAddress
 
-__all__ = ["ATTRIBUTION", "LoadReport", "MunicipalityRecord", "NormalizedAddress", "TownFilter",
+__all__ = ["ATTRIBUTION", "Candidate", "LoadReport", "MunicipalityRecord", "NormalizedAddress", "TownFilter",
            "TownRecord", "get_municipality", "get_town", "load", "normalize", "normalizer",
-           "towns_by_postcode", "towns_in"]
+           "registry_loaded", "shipped_normalizer", "towns_by_postcode", "towns_in"]
 LoadReport = loader.LoadReport
+log = structlog.get_logger(__name__)
 
 ATTRIBUTION = "Geolonia 住所データ（CC BY 4.0）、国土交通省 位置参照情報を加工して作成"
 
@@ -199,8 +202,31 @@ def _fingerprint(db: Session) -> tuple[int, int, int]:
     return int(highest or 0), int(lowest or 0), _generation
 
 
+def registry_loaded(db: Session) -> bool:
+    """Whether this database holds the address registry (migrated and loaded)."""
+    if not inspect(db.connection()).has_table(Town.__tablename__):
+        return False
+    return db.scalar(select(Town.id).limit(1)) is not None
+
+
+@lru_cache(maxsize=1)
+def shipped_normalizer() -> AddressIndex:
+    """The index built straight from the data shipped with the package (towns file and postal
+    data), for a database where the registry was never loaded: normalization works on a fresh
+    install without a seed step. Built once per process (about 10 s)."""
+    index = build.from_plan(loader.plan(loader.read_towns(loader.TOWNS_FILE), loader.postal_index()))
+    index.source = "shipped"
+    return index
+
+
 def normalizer(db: Session) -> AddressIndex:
-    """The in-memory index over this database's registry, built once per process and reload."""
+    """The in-memory index over this database's registry, built once per process and reload;
+    the shipped data's when the database has no registry (``index.source`` tells which)."""
+    if not registry_loaded(db):
+        if shipped_normalizer.cache_info().currsize == 0:
+            log.warning("address registry not loaded; normalizing with the shipped data",
+                        hint="tsunagu seed loads it into the database")
+        return shipped_normalizer()
     key = db.get_bind().engine.url.render_as_string(hide_password=True)
     fingerprint = _fingerprint(db)
     cached = _indexes.get(key)

@@ -248,6 +248,8 @@ def _keyed(cleaned: str) -> tuple[str, list[int]]:
 
 
 class AddressIndex:
+    source: Literal["database", "shipped"] = "database"  # where its towns came from
+
     def __init__(self, prefectures: Iterable[tuple[str, str]],
                  municipalities: Iterable[MunicipalityEntry],
                  towns: Iterable[tuple[str, TownEntry]]) -> None:
