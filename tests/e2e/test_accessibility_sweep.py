@@ -37,7 +37,8 @@ STAFF = [
 ]
 OPERATOR = ["/mesh/directory"]
 ENGLISH = ["/", "/procedures", "/procedures/tenshutsu", "/identity/login", "/no-such-page"]
-ENGLISH_RESIDENT = ["/mypage", "/moving", "/procedures/tenshutsu/apply", "/inbox", "/mesh/history", "/applications"]
+ENGLISH_RESIDENT = ["/mypage", "/moving", "/procedures/tenshutsu/apply", "/inbox", "/mesh/history",
+                    "/applications"]
 
 
 @pytest.fixture(scope="module")

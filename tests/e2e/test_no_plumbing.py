@@ -97,8 +97,9 @@ def _apply_and_pay(page: Page, base_url: str) -> str:
     return receipt
 
 
-def test_resident_and_clerk_pages_show_no_plumbing(browser: Browser, base_url: str, server_env: dict[str, str],
-                                                   server_database: Database) -> None:
+def test_resident_and_clerk_pages_show_no_plumbing(
+    browser: Browser, base_url: str, server_env: dict[str, str], server_database: Database
+) -> None:
     resident = phone_page(browser)
     person = resident_of(server_env, CHIYODA, 11)
     start_session(resident, base_url, server_database, sessions.Principal(kind="resident", subject_id=person))
@@ -134,6 +135,7 @@ def test_resident_and_clerk_pages_show_no_plumbing(browser: Browser, base_url: s
 
     problems = _crawl(resident, base_url, RESIDENT_PAGES, ["/mypage", "/inbox", "/applications"])
     problems += _crawl(clerk, base_url, [*STAFF_PAGES, application_path], ["/staff", "/staff/applications"])
-    assert not problems, "internal identifiers or untranslated text on people's pages:\n" + "\n".join(problems)
+    assert not problems, "internal identifiers or untranslated text on people's pages:\n" + "\n".join(
+        problems)
     resident.context.close()
     clerk.context.close()

@@ -88,3 +88,26 @@ def test_form_schema_of_a_business_procedure() -> None:
     assert upload["x-tsunagu-max-bytes"] == 5242880
     assert upload["x-tsunagu-content-types"] == ["application/pdf"]
     assert [o["const"] for o in schema["properties"]["categories"]["oneOf"]] == ["goods", "services"]
+
+
+@pytest.mark.parametrize(("keyword", "first"), [
+    ("ひっこし", "tenshutsu"), ("ヒッコシ", "tenshutsu"), ("ﾋｯｺｼ", "tenshutsu"),
+    ("引っ越したい", "tenshutsu"),
+    ("転出届を出したい", "tenshutsu"), ("てんしゅつとどけをだしたい", "tenshutsu"),
+    ("住民票がほしい", "juminhyo-utsushi"), ("じゅうみんひょう", "juminhyo-utsushi"),
+    ("赤ちゃんが生まれた", "jido-teate-nintei"), ("転入の予約をしたい", "tennyu-yoyaku"),
+])
+def test_everyday_phrasings_find_the_procedure(keyword: str, first: str) -> None:
+    assert _ids(keyword)[0] == first, _ids(keyword)
+
+
+def test_moving_words_find_the_moving_procedures_but_not_business_ones() -> None:
+    assert set(_ids("ひっこし")) == {"tenshutsu", "tennyu-yoyaku", "jido-teate-nintei", "juminhyo-utsushi"}
+    assert _ids("ひっこし")[:2] == ["tenshutsu", "tennyu-yoyaku"]
+
+
+def test_a_life_event_with_no_online_procedure_is_named() -> None:
+    assert _ids("死亡") == [] and _ids("しぼうとどけ") == []
+    assert service.life_events_meant("死亡届を出したい") == ["bereavement"]
+    assert service.life_events_meant("家族が亡くなった") == ["bereavement"]
+    assert service.life_events_meant("天気") == []

@@ -91,13 +91,14 @@ def test_home_page_links_the_search(client: TestClient) -> None:
 
 
 def test_definition_status_needs_staff(client: TestClient, database: Database) -> None:
-    assert client.get("/staff/procedures", headers=HTML).status_code == 401
+    anonymous = client.get("/staff/procedures", headers=HTML, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/identity/staff/login"
     login_as(client, database, sessions.Principal(kind="staff", subject_id="s1",
                                                   organization_code="digital-agency",
                                                   roles=frozenset({"管理"})))
     page = client.get("/staff/procedures", headers=HTML)
     assert page.status_code == 200
-    assert "tenshutsu" in page.text and "すべての定義ファイルが有効です" in page.text
+    assert "転出届" in page.text and "すべての定義ファイルが有効です" in page.text
 
 
 def test_procedure_page_sends_visitors_to_card_login_and_back(client: TestClient) -> None:

@@ -22,7 +22,7 @@ def search_page(request: Request, q: str = Query("", max_length=200), life_event
     found = service.search(registry, q, life_event or None)
     return render(request, "procedures/search.html", {
         "q": q, "life_event": life_event, "life_events": service.life_events(), "results": found,
-        "searched": bool(q or life_event)})
+        "searched": bool(q or life_event), "meant": service.life_events_meant(q) if q else []})
 
 
 @router.get("/procedures/{procedure_id}", response_class=HTMLResponse)

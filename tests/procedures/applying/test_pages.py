@@ -118,12 +118,14 @@ def test_staff_decide_on_pages_and_the_notice_verifies(
     assert "審査を開始する" in detail.text and "台帳から自動入力 · 提供元: 東京都千代田区" in detail.text
     token = hidden(detail.text)["csrf_token"]
     decide = f"/staff/applications/{application_id}/decide"
-    started = client.post(decide, data={"action": "start_review", "csrf_token": token}, follow_redirects=False)
+    started = client.post(decide, data={"action": "start_review", "csrf_token": token},
+                          follow_redirects=False)
     assert started.status_code == 303 and started.headers["location"].endswith("?done=start_review")
     assert "審査を開始しました。" in client.get(started.headers["location"]).text
     # a decision is shown for confirmation first; nothing happens until it is confirmed
     confirm = client.post(decide, data={"action": "approve", "csrf_token": token})
-    assert confirm.status_code == 200 and "処理の確認" in confirm.text and "審査中 → <strong>承認" in confirm.text
+    assert confirm.status_code == 200 and "処理の確認" in confirm.text
+    assert "審査中 → <strong>承認" in confirm.text
     assert "審査中" in client.get(f"/staff/applications/{application_id}").text
     done = client.post(decide, data={"action": "approve", "confirmed": "true", "csrf_token": token},
                        follow_redirects=False)
