@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from cryptography import x509
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from tsunagu.core.http.auth import SESSION_COOKIE
 from tsunagu.core.sessions import Principal
 from tsunagu.core.settings import Settings
 from tsunagu.identity.cards.virtualcard import VirtualCard
+from tsunagu.registry.residents import service as residents
 from tsunagu.web.app import create_app
 
 HTML = {"accept": "text/html"}
@@ -28,12 +30,27 @@ def test_proxy_forms_history_and_logout(world: World, client: TestClient) -> Non
     login_as(client, world.database,
              Principal(kind="resident", subject_id=world.hanako, display_name="佐藤 花子"))
     token = _csrf(client, "/identity/proxies")
-    added = client.post("/identity/proxies", data={"proxy_id": world.taro, "procedures": "moving-out, tax",
+    # the proxy is found as a person (full kana and date of birth), never typed as an id
+    with world.database.session() as db:
+        taro = residents.require_resident(db, world.taro)
+    other_day = (taro.birth_date + timedelta(days=1)).isoformat()
+    search = client.get("/identity/proxies", params={"kana": "すずき たろう", "birth_date": other_day},
+                        headers=HTML).text
+    assert "見つかりませんでした" in search and "鈴木 太郎" not in search
+    found = client.get("/identity/proxies", headers=HTML, params={
+        "kana": "ｽｽﾞｷ ﾀﾛｳ", "birth_date": taro.birth_date.isoformat()}).text
+    assert "鈴木 太郎" in found and f'value="{world.taro}"' in found
+    born = taro.birth_date.isoformat()
+    part = client.get("/identity/proxies", params={"kana": "スズキ", "birth_date": born}, headers=HTML)
+    assert "鈴木 太郎" not in part.text  # a part of a name finds nobody
+    added = client.post("/identity/proxies", data={"proxy_id": world.taro, "scope": "some",
+                                                   "procedures": ["tenshutsu", "juminhyo-utsushi"],
                                                    "ends_on": "2027-02-01", "csrf_token": token},
                         follow_redirects=False)
     assert added.status_code == 303
     page = client.get("/identity/proxies", headers=HTML).text
-    assert world.taro in page and "moving-out, tax" in page
+    assert "鈴木 太郎" in page and "転出届" in page and "住民票の写し交付請求" in page
+    assert world.taro not in page.split("<main", 1)[1].split('name="proxy_id"')[0]
     grant_id = page.split('action="/identity/proxies/')[1].split("/withdraw")[0]
     client.post(f"/identity/proxies/{grant_id}/withdraw", data={"csrf_token": token})
     assert "解除済み" in client.get("/identity/proxies", headers=HTML).text
@@ -41,7 +58,7 @@ def test_proxy_forms_history_and_logout(world: World, client: TestClient) -> Non
     assert "代理人の登録" in history and "代理人の解除" in history
     bad = client.post("/identity/proxies", data={"proxy_id": world.hanako, "ends_on": "2027-02-01",
                                                  "csrf_token": token}, headers=HTML)
-    assert bad.status_code == 422 and "text/html" in bad.headers["content-type"]
+    assert bad.status_code == 422 and "ご自身を代理人にすることはできません。" in bad.text
     client.post("/identity/logout", data={"csrf_token": token}, follow_redirects=False)
     assert client.get("/api/v1/identity/me").status_code == 401
 

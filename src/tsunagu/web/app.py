@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.secret_key = settings.resolved_secret_key()
     app.state.names = names.AppNames(database)
+    app.state.procedure_names = names.procedure_names(settings.procedures_dir)
 
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, errors.validation_error)  # type: ignore[arg-type]

@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http.i18n import N_, Locale, gettext_for
 from tsunagu.identity.organizations import service as organizations
 from tsunagu.identity.staff import service as staff
+from tsunagu.procedures import service as procedures
 from tsunagu.registry.addresses import service as addresses
 
 TTL_SECONDS = 60.0
@@ -80,3 +82,15 @@ class AppNames:
                 self._staff.clear()
             self._staff[staff_id] = (name, now)
         return name
+
+
+def procedure_names(directory: Path | None) -> Callable[[Locale], dict[str, str]]:
+    """``app.state.procedure_names``: the live procedures by name, for parts below ``procedures``
+    (the proxies page offers them as choices)."""
+
+    def names(locale: Locale) -> dict[str, str]:
+        live = procedures.registry_for(directory).snapshot().procedures
+        listed = sorted(live.values(), key=lambda p: p.name_kana or p.id)
+        return {p.id: p.name.text(locale) for p in listed}
+
+    return names
