@@ -77,7 +77,10 @@ def _kanji_to_int(text: str) -> int:
 
 
 def _label(text: str, towns: list[str]) -> str | None:
-    folded = fold(jaconv.z2h(text, kana=False, digit=True, ascii=True))
+    folded = fold(jaconv.h2z(jaconv.z2h(text, kana=False, digit=True, ascii=True), kana=True, digit=False,
+                             ascii=False))
+    # numbered names the registry writes in kanji: 7番町 → 七番町, 4地割 → 四地割, 2条 → 二条
+    folded = re.sub(r"([0-9]+)(番町|地割|条)", lambda m: kanji_number(int(m.group(1))) + m.group(2), folded)
     best: dict[str, int] = {}
     for town in towns:
         for name in _variants(town):

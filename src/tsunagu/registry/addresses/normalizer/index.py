@@ -155,34 +155,35 @@ class _Towns:
                 self.by_name.setdefault(short, town)
         self.longest = max(self.longest, len(key))
 
-    def _get(self, name: str) -> tuple[TownEntry, bool] | None:
-        town = self.by_name.get(name)
-        if town:
-            return town, True
-        other = self.alternates.get(name)
-        return (other, False) if other else None
-
     def match(self, text: str, start: int) -> tuple[TownEntry, int, bool] | None:
         """The longest town name at ``start``, where it ends, and whether it is the registry's own
-        spelling (not 町 added or dropped); 丁目 and 条 written as numbers."""
+        spelling; 丁目 and 条 written as numbers. A name with 町 added or dropped is tried only when
+        no registry spelling fits (柏井町4-48-1 is 柏井町 4-48-1, not 柏井四丁目)."""
+        exact = self._match(text, start, self.by_name)
+        if exact:
+            return exact[0], exact[1], True
+        other = self._match(text, start, self.alternates)
+        return (other[0], other[1], False) if other else None
+
+    def _match(self, text: str, start: int, names: dict[str, TownEntry]) -> tuple[TownEntry, int] | None:
         for stop in range(min(len(text), start + self.longest + 1), start, -1):
             head = text[start:stop]
             if head in self.jo_bases:  # 東茨戸1-2-314: 東茨戸一条二丁目
                 numbers = _JO_NUMBER.match(text, stop)
                 if numbers:
                     jo, chome = _kanji(numbers.group(1)), _kanji(numbers.group(2))
-                    found = self._get(f"{head}{jo}条{chome}丁目")
-                    if found:
-                        return found[0], numbers.end(), found[1]
+                    town = names.get(f"{head}{jo}条{chome}丁目")
+                    if town:
+                        return town, numbers.end()
             if head in self.chome_bases:
                 number = _LEADING_NUMBER.match(text, stop)
                 if number:
-                    found = self._get(f"{head}{_kanji(number.group(1))}丁目")
-                    if found:
-                        return found[0], number.end(), found[1]
-            found = self._get(head)
-            if found:
-                return found[0], stop, found[1]
+                    town = names.get(f"{head}{_kanji(number.group(1))}丁目")
+                    if town:
+                        return town, number.end()
+            town = names.get(head)
+            if town:
+                return town, stop
         return None
 
     def koaza(self, town: TownEntry, text: str, start: int) -> tuple[TownEntry, int] | None:
