@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.e2e.recorder import RESULTS
 from tests.e2e.test_apply import _log_in, _people, server_database
 
 from tsunagu.core import sessions
@@ -36,9 +37,17 @@ def _book_first_slot(page: Page, base_url: str, application_id: str, *, check: b
     if check:
         assert_no_horizontal_scroll(page)
         assert_accessible(page)
-    page.get_by_role("button", name="を予約する").first.click()
+    if check:
+        page.screenshot(path=str(RESULTS / "appointment-days-phone.png"), full_page=True)
+    page.locator(".day-link").first.click()  # first the day, then a time of that day
+    assert "時間を選ぶ" in page.locator("main").inner_text()
+    if check:
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+        page.screenshot(path=str(RESULTS / "appointment-times-phone.png"), full_page=True)
+    page.locator(".slot-button").first.click()
     main = page.locator("main").inner_text()
-    assert "来庁予約を受け付けました。" in main and "令和" in main and "(JST)" in main
+    assert "来庁予約を受け付けました。" in main and "令和" in main and "神奈川県横須賀市" in main
     assert "転入する方全員のマイナンバーカード" in main
     if check:
         assert_accessible(page)

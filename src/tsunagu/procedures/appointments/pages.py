@@ -38,15 +38,20 @@ DONE = {"booked": "来庁予約を受け付けました。", "cancelled": "来�
 
 def _booking_page(
     request: Request, db: Session, registry: LiveRegistry, person: Principal, application_id: str, *,
-    message: str = "", error: str = "", status_code: int = 200,
+    day: str = "", not_before: date | None = None, message: str = "", error: str = "",
+    status_code: int = 200,
 ) -> HTMLResponse:
+    """A phone-sized picker in two steps without JavaScript: the days with free times, then the times
+    of the chosen ``day``. ``not_before`` keeps the days on or after a date the application sets."""
     procedure, app = service.of_application(db, registry, person, application_id)
     if not service.needs_appointment(procedure):
         raise service.AppointmentNotNeeded(f"{procedure.id} is done without a visit")
-    first, last = service.window(clock.today_jst().date())
+    first, last = service.window(clock.today_jst().date(), not_before)
     slots, _total = service.free_slots(
         db, app.organization_code, app.procedure_id, first_day=first, last_day=last, limit=500, offset=0
     )
+    days = service.by_day(slots)
+    chosen = next((d for d in days if d[0].isoformat() == day), None)
     current = service.active_booking(db, app.id)
     return render(
         request,
@@ -54,7 +59,10 @@ def _booking_page(
         {
             "app": app,
             "p": procedure,
-            "days": service.by_day(slots),
+            "days": days,
+            "chosen": chosen,
+            "first_day": first,
+            "last_day": last,
             "booking": current,
             "can_change": current is not None and current.changeable_at(clock.now()),
             "bring": service.bring(procedure, locale_of(request)),
@@ -73,12 +81,14 @@ def booking_page(
     application_id: str,
     *,
     done: str = Query("", pattern="^(|booked|cancelled)$"),
+    day: str = Query("", max_length=10),
     person: Principal = Depends(require_resident),
     registry: LiveRegistry = Depends(live_registry),
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
-    """来庁予約をする: free slots of the next 14 days by day; the booked visit and what to bring."""
-    return _booking_page(request, db, registry, person, application_id, message=DONE.get(done, ""))
+    """来庁予約をする: the days with free times (14 days), then the times of the chosen day; the booked
+    visit, where it is and what to bring."""
+    return _booking_page(request, db, registry, person, application_id, day=day, message=DONE.get(done, ""))
 
 
 def _refused(

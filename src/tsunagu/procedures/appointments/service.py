@@ -443,9 +443,11 @@ def free_slots(
     return [_slot(r) for r in rows], total
 
 
-def window(today: date) -> tuple[date, date]:
-    """The days a resident chooses from: today and the next ``WINDOW_DAYS`` - 1 days."""
-    return today, today + timedelta(days=WINDOW_DAYS - 1)
+def window(today: date, not_before: date | None = None) -> tuple[date, date]:
+    """The days a resident chooses from: ``WINDOW_DAYS`` days from today, or from ``not_before``
+    when the visit cannot come earlier (a 転入 visit on or after the move date)."""
+    first = max(today, not_before) if not_before is not None else today
+    return first, first + timedelta(days=WINDOW_DAYS - 1)
 
 
 def by_day(slots: Iterable[Slot]) -> list[tuple[date, list[Slot]]]:
