@@ -22,7 +22,7 @@ class Block:
 
 def split_block(rest: str) -> Block:
     """Split the text after the 町字 into 番地, 号 and the building (name, floor, room)."""
-    text = block_numbers_to_arabic(rest.strip())
+    text = block_numbers_to_arabic(rest.strip()).lstrip("-")  # 南1西5-3: the hyphen after the town
     found = _BLOCK.match(text)
     if not found:
         return Block(building=_SEPARATOR.sub("", text))

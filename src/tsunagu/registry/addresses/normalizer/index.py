@@ -145,29 +145,29 @@ class _Towns:
         chome = key[len(base):]
         if base != key:
             self.chome_bases.add(base)
-        if len(base) > 2 and base.endswith("町"):
-            other = base[:-1]
-        elif len(base) >= 2 and not base.endswith(("町", "村", "丁目")):
-            other = base + "町"
-        else:
-            other = ""
-        if other:
-            previous = self.alternates.get(other + chome)
-            if previous is None or (previous.koaza and not town.koaza):
-                self.alternates[other + chome] = town
-            if chome:
-                self.chome_bases.add(other)
+        self._add_alternate(town, base, chome)
         if "条" in key:
             jo = _JO_TOWN.match(key)
             if jo:
                 self.jo_bases.add(jo.group(1))
             grid = _SAPPORO_GRID.match(key)
-            if grid:  # 北1西2 and 北1条西2 for 北一条西二丁目
+            if grid:  # 北1西2 for 北一条西二丁目 (北1条西2 is read as 丁目 written as a number)
                 first, second = parse_kanji_number(grid.group(2)), parse_kanji_number(grid.group(4))
-                for short in (f"{grid.group(1)}{first}{grid.group(3)}{second}",
-                              f"{grid.group(1)}{grid.group(2)}条{grid.group(3)}{second}"):
-                    self.by_name.setdefault(short, town)
+                self.by_name.setdefault(f"{grid.group(1)}{first}{grid.group(3)}{second}", town)
         self.longest = max(self.longest, len(key))
+
+    def _add_alternate(self, town: TownEntry, base: str, chome: str) -> None:
+        if len(base) > 2 and base.endswith("町"):
+            other = base[:-1]
+        elif len(base) >= 2 and not base.endswith(("町", "村", "丁目")):
+            other = base + "町"
+        else:
+            return
+        previous = self.alternates.get(other + chome)
+        if previous is None or (previous.koaza and not town.koaza):
+            self.alternates[other + chome] = town
+        if chome:
+            self.chome_bases.add(other)
 
     def match(self, text: str, start: int) -> tuple[TownEntry, int, bool] | None:
         """The longest town name at ``start``, where it ends, and whether it is the registry's own
