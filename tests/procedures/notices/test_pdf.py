@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -49,6 +50,37 @@ def test_the_pdf_renders_the_signed_notice_and_carries_it(
     assert reader.attachments["notice.jws"] == [notice["document"].encode()]
     assert pdf.extract_document(response.content) == notice["document"]
     assert client.get(f"{API}/{notice_id}.pdf").content[:5] == b"%PDF-"
+
+
+def test_the_pdf_embeds_its_font_and_writes_dates_in_wareki_without_repeated_lines(
+    client: TestClient, database: Database, world: World
+) -> None:
+    notice = approved_notice(client, database, world)
+    notice_id = pdf.payload_of(notice["document"])["id"]
+    content = client.get(f"/notices/{notice_id}.pdf").content
+    reader = PdfReader(io.BytesIO(content))
+    fonts = []
+    for page in reader.pages:
+        for reference in page["/Resources"]["/Font"].values():
+            font = reference.get_object()
+            descendants = font.get("/DescendantFonts")
+            described = descendants[0].get_object() if descendants else font
+            descriptor = described["/FontDescriptor"].get_object()
+            fonts.append((str(font["/BaseFont"]), any(k in descriptor for k in ("/FontFile", "/FontFile2",
+                                                                                  "/FontFile3"))))
+    assert fonts and all(embedded for _name, embedded in fonts), fonts
+    assert all("TsunaguMincho" in name for name, _embedded in fonts)
+    lines = [" ".join(line.split()) for line in reader.pages[0].extract_text().splitlines() if line.strip()]
+    repeated = {line for line in lines if lines.count(line) > 1}
+    assert not repeated, repeated
+    text = "\n".join(lines)
+    assert "令和" in text and not re.search(r"\d{4}-\d{2}-\d{2}(?!-)", text.replace(notice_id, ""))
+
+
+def test_iso_days_in_a_notice_are_written_in_wareki() -> None:
+    assert pdf.wareki_text("転出予定日 2026-12-11、受付番号 2026-131016-000001") == (
+        "転出予定日 令和8年12月11日、受付番号 2026-131016-000001")
+    assert pdf.wareki_text("2019-05-01 から") == "令和元年5月1日 から"
 
 
 def test_only_the_addressee_and_the_issuing_office_may_download(
