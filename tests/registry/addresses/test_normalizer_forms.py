@@ -170,3 +170,12 @@ def test_every_result_explains_itself(national_index: AddressIndex) -> None:
     assert any(line.startswith("町字: 鷹匠町") for line in result.explanation)
     unmatched = national_index.normalize("東京都千代田区存在しない町1-1")
     assert unmatched.level == "municipality" and unmatched.remainder == "存在しない町1-1"
+
+
+def test_an_address_written_from_the_town_on(national_index: AddressIndex) -> None:
+    only = national_index.normalize("霞が関2-1-1")
+    assert town_of(only) == ("千代田区", "霞が関二丁目", "1-1")
+    several = national_index.normalize("鷹匠町39-2")  # 伏見区役所's town; six other cities have one
+    assert several.level == "unmatched"
+    assert "京都市伏見区" in {c.municipality for c in several.candidates}
+    assert national_index.normalize("あいうえお").level == "unmatched"

@@ -264,6 +264,7 @@ def _keyed(cleaned: str) -> tuple[str, list[int]]:
 
 class AddressIndex:
     source: Literal["database", "shipped"] = "database"  # where its towns came from
+    _all_chome_bases: set[str] | None = None
 
     def __init__(self, prefectures: Iterable[tuple[str, str]],
                  municipalities: Iterable[MunicipalityEntry],
@@ -301,6 +302,13 @@ class AddressIndex:
         for (municipality_code, town), key, koaza_key in zip(listed, keys, koaza_keys, strict=True):
             self.towns[municipality_code].add(town, key, koaza_key)
         self.old_names = self._old_names()
+        # every 町字 name in the country, for an address written from the town on (霞が関2-1-1)
+        self.town_names: dict[str, list[tuple[str, TownEntry]]] = defaultdict(list)
+        for code, towns_of_code in self.towns.items():
+            for key, town in towns_of_code.by_name.items():
+                if not town.koaza:
+                    self.town_names[key].append((code, town))
+        self.longest_town = max((len(n) for n in self.town_names), default=0)
         self.longest_old_name = max((len(n) for n in self.old_names), default=0)
 
     def _add_promoted_names(self) -> None:
@@ -405,6 +413,35 @@ class AddressIndex:
                                                  district_skipped=bool(skipped), exact=exact))
         return readings
 
+    def _towns_anywhere(self, text: str) -> list[_Reading]:
+        """No municipality written: the town name alone, in the written prefecture or anywhere,
+        followed by its block (or nothing); unique, or else the candidates."""
+        for prefecture, start in self._prefecture_starts(text)[::-1]:
+            for stop in range(min(len(text), start + self.longest_town), start + 1, -1):
+                rest = text[stop:]
+                if rest and not (rest[0].isdigit() or rest[0] == "-" or rest.startswith(("番", "丁目"))):
+                    continue
+                hits = self.town_names.get(text[start:stop], [])
+                number = _LEADING_NUMBER.match(text, stop)
+                if number and text[start:stop] in self._chome_bases_anywhere:
+                    hits = self.town_names.get(f"{text[start:stop]}{_kanji(number.group(1))}丁目", []) or hits
+                    end = number.end() if hits and hits[0][1].town.endswith("丁目") else stop
+                else:
+                    end = stop
+                found = [(code, town) for code, town in hits
+                         if prefecture is None or self.municipalities[code].prefecture_code == prefecture]
+                if found:
+                    how = "not written; the municipality of this 町字"
+                    return [_Reading(code, prefecture is not None, start, town, end, how=how)
+                            for code, town in found]
+        return []
+
+    @property
+    def _chome_bases_anywhere(self) -> set[str]:
+        if self._all_chome_bases is None:
+            self._all_chome_bases = set().union(*(t.chome_bases for t in self.towns.values()))
+        return self._all_chome_bases
+
     def _old_names_at(self, text: str, start: int, prefecture: str | None) -> list[tuple[str, int, str]]:
         found = []
         for stop in range(min(len(text), start + self.longest_old_name), start, -1):
@@ -420,6 +457,8 @@ class AddressIndex:
         readings = self._readings(keyed, old_names=False)
         if not any(r.town for r in readings):
             readings += [r for r in self._readings(keyed, old_names=True) if r.town]
+        if not readings:
+            readings = self._towns_anywhere(keyed)
         if not readings:
             return self._prefecture_only(text, keyed)
         best = max(r.score for r in readings)
