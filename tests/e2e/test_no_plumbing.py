@@ -134,7 +134,9 @@ def test_resident_and_clerk_pages_show_no_plumbing(
     resident.screenshot(path=str(RESULTS / "resident-mypage-phone.png"), full_page=True)
 
     problems = _crawl(resident, base_url, RESIDENT_PAGES, ["/mypage", "/inbox", "/applications"])
-    problems += _crawl(clerk, base_url, [*STAFF_PAGES, application_path], ["/staff", "/staff/applications"])
+    records = [f"/staff/registry/residents/{person}", "/registry/corporations?name=株式会社"]
+    problems += _crawl(clerk, base_url, [*STAFF_PAGES, application_path, *records],
+                       ["/staff", "/staff/applications", "/registry/corporations?name=株式会社"])
     assert not problems, "internal identifiers or untranslated text on people's pages:\n" + "\n".join(
         problems)
     resident.context.close()
