@@ -18,6 +18,8 @@ _SPACES = re.compile(r"\s+")
 _POSTCODE_PREFIX = re.compile(r"^〒?\s*[0-9]{3}-?[0-9]{4}(?![0-9-])\s*")
 # 北3条西6丁目 (札幌), 東2線 (旭川), 4地割 (岩手), 学校町通1番町 (新潟)
 _ARABIC_CHOME = re.compile(r"([0-9]+)(丁目|条|線|地割|番町)")
+# 北海道's grid towns number their 号 too (東川町 東7号北): only next to a direction
+_GRID_GO = re.compile(r"(?<=[東西南北])([0-9]+)号|([0-9]+)号(?=[東西南北])")
 _ARABIC_CHO = re.compile(r"(?<=[0-9])丁(?![目0-9])")  # 2丁 for 2丁目
 # 丁目/条 numbers in kanji written another way (二〇丁目, 一〇条) become the registry's (二十丁目)
 _KANJI_CHOME = re.compile(rf"(?<![{KANJI_NUMERAL}])([{KANJI_NUMERAL}]*〇[{KANJI_NUMERAL}]*)(丁目|条)")
@@ -45,6 +47,8 @@ def chome_to_kanji(text: str) -> str:
     as the registry writes 町字 names."""
     text = _KANJI_CHOME.sub(lambda m: f"{parse_kanji_number(m.group(1)) or m.group(1)}{m.group(2)}", text)
     text = _ARABIC_CHO.sub("丁目", text)
+    text = _GRID_GO.sub(lambda m: kanji_number(int(m.group(1) or m.group(2))) + "号"
+                        if 0 < int(m.group(1) or m.group(2)) < 10000 else m.group(0), text)
     return _ARABIC_CHOME.sub(lambda m: kanji_number(int(m.group(1))) + m.group(2)
                              if 0 < int(m.group(1)) < 10000 else m.group(0), text)
 
