@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 
 from tsunagu.cli.main import app as cli
 from tsunagu.core.settings import get_settings
+from tsunagu.identity.business import service as business
+from tsunagu.identity.cards import service as cards
 from tsunagu.identity.cards.virtualcard import VirtualCard
 from tsunagu.registry.corporations import service as corporations
 
@@ -127,6 +129,14 @@ def test_business_prime_application_signed_with_the_card(cli_env: World, tmp_pat
     command = ["business", "apply-prime", "--corporate-number", number, "--login-id", "ceo@example.jp",
                "--name", "代表 花子", "--card", str(card_file), "--sign-pin", SIGN_PIN,
                "--password", "correct horse battery"]
+    unchecked = runner.invoke(cli, command)
+    assert unchecked.exit_code == 1 and "no representative" in unchecked.output
+    recorded = runner.invoke(cli, ["business", "add-representative", "--corporate-number", number,
+                                   "--resident", cli_env.hanako, "--source", "登記事項証明書（テスト）",
+                                   "--recorded-by", "chiyoda.clerk"])
+    assert recorded.exit_code == 0, recorded.output
+    listed = runner.invoke(cli, ["business", "representatives", number])
+    assert "代表取締役" in listed.output and "chiyoda.clerk" in listed.output
     created = runner.invoke(cli, command)
     assert created.exit_code == 0, created.output
     assert f"prime account ceo@example.jp created for {number}" in created.output
@@ -136,3 +146,24 @@ def test_business_prime_application_signed_with_the_card(cli_env: World, tmp_pat
     wrong_pin = runner.invoke(cli, [*command[:-4], "--sign-pin", "WRONG1234", "--password", "x" * 12])
     assert wrong_pin.exit_code == 1
     assert "Traceback" not in wrong_pin.output
+
+
+def test_the_card_app_signs_an_application_from_the_web(cli_env: World, tmp_path: Path) -> None:
+    """``tsunagu business sign-application`` signs exactly the downloaded bytes, for upload."""
+    card_file = _issue(cli_env, tmp_path)
+    document = tmp_path / "gbizid-prime-application.json"
+    document.write_bytes(business.application_document("7000012050002", "ceo@example.jp", "代表 花子"))
+    signed = runner.invoke(cli, ["business", "sign-application", str(document), "--card", str(card_file),
+                                 "--sign-pin", SIGN_PIN])
+    assert signed.exit_code == 0, signed.output
+    application = business.read_signed_application(
+        (tmp_path / "gbizid-prime-application.signed.json").read_bytes())
+    assert (application.corporate_number, application.login_id) == ("7000012050002", "ceo@example.jp")
+    with cli_env.database.session() as db:
+        signer = cards.verify_signature(db, document.read_bytes(), application.signature,
+                                        application.certificate_pem)
+    assert signer.resident_id == cli_env.hanako
+    document.write_bytes(document.read_bytes().replace(b"{", b"{ "))  # edited by hand
+    changed = runner.invoke(cli, ["business", "sign-application", str(document), "--card", str(card_file),
+                                  "--sign-pin", SIGN_PIN])
+    assert changed.exit_code == 1 and "Traceback" not in changed.output

@@ -1,17 +1,37 @@
-"""``tsunagu business``: GビズID-style business accounts from the command line."""
+"""``tsunagu business``: GビズID-style business accounts from the command line — the prime
+application (signed by the representative), the card app's signature of an application
+downloaded from the web, and the representative records (代表者確認記録) applications are
+checked against."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
 
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
+from tsunagu.core import clock
+from tsunagu.core.database import Database
+from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.progress import ProgressReporter
 from tsunagu.identity.business import service as business
 from tsunagu.identity.cards.virtualcard import VirtualCard
+from tsunagu.registry.corporations import service as corporations
+from tsunagu.registry.residents import service as residents
 
-app = typer.Typer(help="Business accounts (gBizID-style): apply for a prime account.",
+if TYPE_CHECKING:
+    from tsunagu.cli.seeding import SeedOptions
+
+app = typer.Typer(help="Business accounts (gBizID-style): prime applications and representative records.",
                   no_args_is_help=True)
+DEMO_REPRESENTATIVES_FILE = "demo-business-representatives.txt"
+DEMO_CORPORATIONS = 10
+DEMO_MUNICIPALITIES = ("131016", "142018")
+#: 代表者の肩書 as 商業登記 writes it, by the NTA kind of corporation
+TITLES = {"301": "代表取締役", "302": "代表取締役", "305": "代表社員", "303": "代表社員", "304": "代表社員"}
 
 
 @app.command("apply-prime")
@@ -45,3 +65,128 @@ def apply_prime(
         out.print(f"TOTP secret (enrol it in an authenticator app now): {enrolment.totp_secret}")
         out.print(enrolment.provisioning_uri, soft_wrap=True)
         out.print("log in at /business/login; create member accounts there")
+
+
+@app.command("sign-application")
+def sign_application(
+    document_file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                         help="The application downloaded from /business/apply."),
+    card_file: Path = typer.Option(..., "--card", exists=True, dir_okay=False,
+                                   help="The representative's virtual My Number Card."),
+    sign_pin: str = typer.Option(..., prompt="署名用 PIN", hide_input=True),
+    output: Path | None = typer.Option(None, "--out", dir_okay=False,
+                                       help="Where to write the signed application "
+                                       "(default: next to the document, .signed.json)."),
+) -> None:
+    """The card app: sign a prime application from the web with the 署名用 certificate, for upload."""
+    with errors_as_messages():
+        document = document_file.read_bytes()
+        corporate_number, login_id, name = business.read_document(document)
+        out.print(f"申請内容: 法人番号 {corporate_number} / ログインID {login_id} / 氏名 {name}")
+        card = VirtualCard.load(card_file)
+        try:
+            signature = card.sign("signature", sign_pin, document)
+        finally:
+            card.save(card_file)
+        signed = business.SignedApplication(
+            corporate_number=corporate_number, login_id=login_id, display_name=name, signature=signature,
+            certificate_pem=card.certificate_pem("signature"))
+        target = output or document_file.with_name(document_file.stem + ".signed.json")
+        target.write_text(signed.as_json(), encoding="utf-8")
+        out.print(f"signed; upload {target} on the application page")
+
+
+@app.command("add-representative")
+def add_representative(
+    *,
+    corporate_number: str = typer.Option(..., help="法人番号 of the corporation."),
+    name: str | None = typer.Option(None, help="氏名 as the 登記事項証明書 writes it."),
+    address: str | None = typer.Option(None, help="住所 as the 登記事項証明書 writes it."),
+    resident: str | None = typer.Option(None, help="(Demo) take name and address from this synthetic "
+                                        "resident's 住民票 instead."),
+    title: str = typer.Option("代表取締役", help="肩書 (代表取締役, 代表理事, 代表社員…)."),
+    source: str = typer.Option(..., help="What was checked, e.g. '登記事項証明書（令和8年12月1日発行）'."),
+    recorded_by: str = typer.Option(..., help="Who checked it (staff login id)."),
+) -> None:
+    """代表者確認記録: record a corporation's representative from its commercial registration."""
+    with errors_as_messages():
+        database = open_database(settings())
+        with database.session() as db:
+            if resident:
+                person = residents.get_resident(db, resident)
+                if person is None:
+                    raise ValidationFailed(f"no resident with id {resident}")
+                name, address = person.name.full, person.address.label()
+            if not name or not address:
+                raise ValidationFailed("give --name and --address (or --resident)")
+            record = business.record_representative(
+                db, corporate_number=corporate_number, name=name, address=address, title=title,
+                source=source, recorded_by=recorded_by)
+        out.print(f"recorded #{record.id}: {record.title} {record.name} of {record.corporate_number}")
+
+
+@app.command("representatives")
+def list_representatives(corporate_number: str = typer.Argument(..., help="法人番号.")) -> None:
+    """The corporation's current representatives on record."""
+    with errors_as_messages():
+        database = open_database(settings())
+        with database.session() as db:
+            found = business.representatives_of(db, corporate_number)
+        table = Table(title=f"representatives of {corporate_number}")
+        for column in ("#", "title", "name", "address", "source", "recorded"):
+            table.add_column(column, overflow="fold")
+        for r in found:
+            table.add_row(str(r.id), r.title, r.name, r.address, r.source,
+                          f"{r.recorded_at.astimezone(clock.JST):%Y-%m-%d %H:%M} JST by {r.recorded_by}")
+        out.print(table if found else "no current representative is on record")
+
+
+@app.command("end-representative")
+def end_representative(representative_id: int = typer.Argument(..., help="# of the record.")) -> None:
+    """退任: the person no longer represents the corporation (the record is kept, ended)."""
+    with errors_as_messages():
+        database = open_database(settings())
+        with database.session() as db:
+            record = business.end_representative(db, representative_id)
+        out.print(f"ended #{record.id}: {record.name} of {record.corporate_number}")
+
+
+def seed_representatives(database: Database, options: SeedOptions, only_if_empty: bool,
+                         progress: ProgressReporter) -> None:
+    """(Demo) representatives of the first synthetic corporations: synthetic adult residents of the
+    demo municipalities, written to var/identity/ so that a demo user can issue their card."""
+    progress.start("business: representatives of demo corporations", DEMO_CORPORATIONS)
+    lines = []
+    with database.session() as db:
+        if only_if_empty and business.has_representatives(db):
+            progress.advance(DEMO_CORPORATIONS)
+            return
+        companies, _total = corporations.search(db, closed=False, limit=DEMO_CORPORATIONS)
+        adults = _demo_adults(db, len(companies))
+        for company, person in zip(companies, adults, strict=False):
+            if business.representatives_of(db, company.number):
+                continue
+            title = TITLES.get(company.kind, "代表者")
+            business.record_representative(
+                db, corporate_number=company.number, name=person.name.full, address=person.address.label(),
+                title=title, source="デモデータ（合成）: 登記事項証明書に代わる記録", recorded_by="seed")
+            lines.append("\t".join((company.number, company.name, title, person.name.full, person.id)))
+            progress.advance()
+    if not lines:
+        return
+    path = settings().data_dir / "identity" / DEMO_REPRESENTATIVES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("corporate number\tname\ttitle\trepresentative\tresident id\n" + "\n".join(lines) + "\n",
+                    encoding="utf-8")
+    out.print(f"demo representatives of {len(lines)} corporations: {path} "
+              "(issue the representative's card, then apply at /business/apply)")
+
+
+def _demo_adults(db: Session, count: int) -> list[residents.ResidentRecord]:
+    """Adults of the demo municipalities, from the middle of the kana order (tests use both ends)."""
+    today = clock.today_jst().date()
+    found: list[residents.ResidentRecord] = []
+    for city in DEMO_MUNICIPALITIES:
+        page, _total = residents.find_residents(db, city, residents.SearchQuery(), limit=200, offset=10)
+        found += [p for p in page if today.year - p.birth_date.year >= 25]
+    return found[:count]

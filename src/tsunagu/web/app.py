@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from tsunagu.notify import pages as notify_pages
 from tsunagu.procedures import api as procedures_api
 from tsunagu.procedures import pages as procedures_pages
 from tsunagu.procedures import routes as procedures_routes
+from tsunagu.procedures import service as procedures_service
 from tsunagu.procedures.applications import api as applications_api
 from tsunagu.procedures.applications import pages as applications_pages
 from tsunagu.procedures.backoffice import pages as backoffice_pages
@@ -63,6 +64,17 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
 Lists are paginated with `limit` and `offset`. See docs/api.md."""
 
 
+def _business_procedures(settings: Settings) -> Callable[[], list[tuple[str, str, str]]]:
+    """The live catalogue's procedures a business applies for, as (id, name ja, name en)."""
+    registry = procedures_service.registry_for(settings.procedures_dir)
+
+    def choices() -> list[tuple[str, str, str]]:
+        found = [p for p in registry.snapshot().procedures.values() if "business" in p.applicants]
+        return [(p.id, p.name.ja, p.name.en) for p in sorted(found, key=lambda p: (p.name_kana, p.id))]
+
+    return choices
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     core_logging.configure(settings.log_level, settings.log_json)
@@ -87,6 +99,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.secret_key = settings.resolved_secret_key()
     app.state.names = names.AppNames(database)
+    app.state.business_procedures = _business_procedures(settings)  # grants of business members
     app.state.procedure_names = names.procedure_names(settings.procedures_dir)
 
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
+from tsunagu.core.database import Database
 from tsunagu.identity.business import service
 from tsunagu.identity.cards import service as cards
 from tsunagu.identity.cards.errors import SignatureInvalid
@@ -51,6 +52,15 @@ def registries(monkeypatch: pytest.MonkeyPatch) -> None:
             not_after=datetime(2030, 1, 1, tzinfo=UTC))
 
     monkeypatch.setattr(service.cards, "verify_signature", verify)
+
+
+@pytest.fixture(autouse=True)
+def representative(database: Database, registries: None) -> service.RepresentativeRecord:
+    """The 代表者確認記録 of the live corporation: the holder of REPRESENTATIVE_KEY's certificate."""
+    with database.session() as db:
+        return service.record_representative(
+            db, corporate_number=NUMBER, name="代表　太郎", address="東京都千代田区丸の内一丁目１",
+            title="代表取締役", source="登記事項証明書（テスト）", recorded_by="test")
 
 
 def application(number: str = NUMBER, login_id: str = "ceo@power.example") -> dict[str, str]:

@@ -36,10 +36,14 @@ def page_login(client: TestClient, login_id: str, totp_secret: str, *, password:
         "totp": pyotp.TOTP(totp_secret).now() if totp is None else totp})
 
 
-def create_member(client: TestClient, procedures: str = "tax-filing, social-insurance") -> Response:
+BIDDING = "nyusatsu-sanka-shikaku"  # the shipped catalogue's business procedure
+BIDDING_NAME = "競争入札参加資格審査申請（物品・委託）"
+
+
+def create_member(client: TestClient, procedures: tuple[str, ...] = (BIDDING,)) -> Response:
     return client.post("/business/members", headers=HTML, data={
         "csrf_token": csrf(client, "/business"), "login_id": "clerk@power.example",
-        "display_name": "担当 花子", "password": PASSWORD, "procedures": procedures})
+        "display_name": "担当 花子", "password": PASSWORD, "procedure": list(procedures)})
 
 
 def test_the_prime_logs_in_creates_a_member_and_grants_and_revokes_procedures(
@@ -51,31 +55,49 @@ def test_the_prime_logs_in_creates_a_member_and_grants_and_revokes_procedures(
     with database.session() as db:
         assert all("authenticated_at" in row.data for row in db.query(WebSession))
 
+    home = client.get("/business", headers=HTML)
+    assert "つなぐ電力株式会社" in home.text, "the company by its name, not its number alone"
+    assert f'<input type="checkbox" name="procedure" value="{BIDDING}"> {BIDDING_NAME}' in home.text
+
     created = create_member(client)
     assert created.status_code == 201
-    assert "<svg" in created.text and "担当 花子" in created.text
+    assert "<svg" in created.text and "担当 花子" in created.text and BIDDING_NAME in created.text
     secret = re.search(r"<code>([A-Z2-7]{32})</code>", created.text)
     assert secret, "the TOTP key is shown once"
 
     dashboard = client.get("/business", headers=HTML)
-    assert "担当 花子" in dashboard.text and "social-insurance" in dashboard.text
+    assert "担当 花子" in dashboard.text and f'value="{BIDDING}" checked> {BIDDING_NAME}' in dashboard.text
     member_id = re.search(r'action="/business/members/([0-9a-f]{32})/procedures"', dashboard.text)
     assert member_id
-    changed = client.post(f"/business/members/{member_id.group(1)}/procedures", follow_redirects=False,
-                          data={"csrf_token": csrf(client, "/business"), "procedure": ["tax-filing"],
-                                "added": "corporate-registration"})
-    assert changed.status_code == 303
+    typed = client.post(f"/business/members/{member_id.group(1)}/procedures", headers=HTML,
+                        data={"csrf_token": csrf(client, "/business"), "procedure": [BIDDING, "tax-filing"]})
+    assert typed.status_code == 422 and "一覧から選んでください" in typed.text
+    revoked = client.post(f"/business/members/{member_id.group(1)}/procedures", follow_redirects=False,
+                          data={"csrf_token": csrf(client, "/business")})
+    assert revoked.status_code == 303
     with database.session() as db:
-        assert service.get_account(db, member_id.group(1)).procedures == (
-            "corporate-registration", "tax-filing")  # social-insurance revoked
+        assert service.get_account(db, member_id.group(1)).procedures == ()
+    granted = client.post(f"/business/members/{member_id.group(1)}/procedures", follow_redirects=False,
+                          data={"csrf_token": csrf(client, "/business"), "procedure": [BIDDING]})
+    assert granted.status_code == 303
+    with database.session() as db:
+        assert service.get_account(db, member_id.group(1)).procedures == (BIDDING,)
 
     client.post("/business/logout", data={"csrf_token": csrf(client, "/business")})
     client.cookies.clear()
     assert page_login(client, "clerk@power.example", secret.group(1)).status_code == 303
     own = client.get("/business", headers=HTML)
-    assert "corporate-registration" in own.text and "メンバーを作成" not in own.text
+    assert BIDDING_NAME in own.text and BIDDING not in own.text and "メンバーを作成" not in own.text
     refused = create_member(client)
     assert refused.status_code == 403
+
+
+def test_a_member_cannot_be_given_a_typed_procedure_code(client: TestClient) -> None:
+    prime = enrol_prime(client)
+    client.cookies.clear()
+    page_login(client, **prime)
+    refused = create_member(client, ("tax-filing",))
+    assert refused.status_code == 422 and "一覧から選んでください" in refused.text
 
 
 def test_wrong_password_and_unknown_account_get_the_same_page(client: TestClient) -> None:

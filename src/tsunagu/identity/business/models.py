@@ -1,4 +1,5 @@
-"""Tables of business accounts: accounts, procedure grants and password-reset tokens."""
+"""Tables of business accounts: accounts, procedure grants, password-reset tokens and the
+representative records prime applications are checked against."""
 
 from __future__ import annotations
 
@@ -49,3 +50,24 @@ class PasswordReset(Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("identity_business_accounts.id", ondelete="CASCADE"))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Representative(Base):
+    """代表者確認記録: who represents a corporation, as its commercial registration (商業登記) says.
+
+    The 法人番号 registry publishes no representatives, so staff who checked the corporation's
+    登記事項証明書 (or the demo seed) keep these records; a representative who steps down is ended,
+    never deleted. A prime account is created only for an application signed by a current one.
+    """
+
+    __tablename__ = "identity_business_representatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    corporate_number: Mapped[str] = mapped_column(String(13), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(50))
+    source: Mapped[str] = mapped_column(String(300))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,14 +1,19 @@
-"""People's pages of business accounts (GビズID-style): login, the prime account's members, reset.
+"""People's pages of business accounts (GビズID-style): the prime application, login, the prime
+account's members and their procedures, password reset.
 
 Thin: every rule is in ``service``; these pages turn its errors into messages next to the form.
+The procedures a member may be granted are the catalogue's business procedures, by their Japanese
+names: the web app installs ``app.state.business_procedures`` (identity sits below procedures and
+cannot read the catalogue itself).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -17,10 +22,12 @@ from tsunagu.core import clock, sessions
 from tsunagu.core.errors import TsunaguError, ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE, TRANSACTION, current_principal
+from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.redirects import safe_next
-from tsunagu.core.http.templating import render, translate
+from tsunagu.core.http.templating import locale_of, render, translate
 from tsunagu.core.logging import get_logger
 from tsunagu.identity.business import service
+from tsunagu.identity.cards import errors as card_errors
 from tsunagu.identity.history import service as history
 from tsunagu.identity.history.http import auth_session, client_of, end_session, set_session_cookie
 
@@ -37,10 +44,46 @@ MESSAGES = {
     service.ResetTokenInvalidError.code:
         "再設定のリンクが無効か、期限切れか、使用済みです。もう一度申請してください。",
 }
+#: Why a prime application was refused, for the representative (the service's codes)
+APPLY_MESSAGES = {
+    service.UnknownCorporationError.code: N_(
+        "この法人番号の法人は見つかりませんでした。法人番号を確認してください。"),
+    service.CorporationClosedError.code: N_("この法人は閉鎖の登記がされているため、申請できません。"),
+    service.PrimeExistsError.code: N_("この法人にはすでにgビズIDプライムのアカウントがあります。"
+                                      "プライムアカウントの管理者にお問い合わせください。"),
+    service.NoRepresentativeOnRecordError.code: N_(
+        "この法人の代表者の記録がまだないため、署名した方が代表者かどうかを確認できません。"
+        "登記事項証明書を添えて、事業者アカウントの窓口に代表者の登録を依頼してください。"),
+    service.SignerNotRepresentativeError.code: N_(
+        "署名した方（%(name)s）は、この法人の代表者として記録されていません。"
+        "代表者ご本人のマイナンバーカードで署名してください。"),
+    service.RepresentativeAddressDiffersError.code: N_(
+        "署名した方の氏名は代表者と一致しましたが、マイナンバーカードの住所が、登記されている代表者の住所と"
+        "一致しません。代表者の住所が変わった場合は、住所変更の登記が記録されてから申請してください。"),
+    service.SignedApplicationUnreadableError.code: N_(
+        "署名済みの申請書ファイルを読み取れませんでした。カードアプリが作ったファイル"
+        "（.signed.json）をそのまま選んでください。"),
+    card_errors.SignatureInvalid.code: N_(
+        "申請書の署名を確認できませんでした。この画面でダウンロードした申請書に、変更せずに署名してください。"),
+    card_errors.CertificateRevoked.code: N_("署名に使われた電子証明書は失効しています。"),
+    card_errors.CertificateExpired.code: N_("署名に使われた電子証明書は有効期限が切れています。"),
+    card_errors.CertificateWrongUsage.code: N_(
+        "署名用電子証明書で署名してください。利用者証明用電子証明書では申請できません。"),
+    card_errors.CertificateUntrusted.code: N_("署名に使われた電子証明書を確認できませんでした。"),
+    card_errors.CertificateUnknown.code: N_("署名に使われた電子証明書を確認できませんでした。"),
+    service.LoginIdTakenError.code: N_("このログインIDはすでに使われています。"),
+}
+APPLICATION_FILE = "gbizid-prime-application.json"
+MAX_SIGNED_BYTES = 64 * 1024
+#: ``app.state.business_procedures``: the business procedures as (id, name ja, name en)
+ProcedureChoices = Callable[[], Sequence[tuple[str, str, str]]]
 FIELD_MESSAGES = {
     "login_id": "ログインIDはメールアドレスです。",
     "display_name": "氏名を入力してください。",
     "password": "パスワードは12文字以上にしてください。",
+    "password_confirm": "確認のため入力したパスワードが一致しません。",
+    "corporate_number": "法人番号は13桁の数字です。",
+    "procedure": "代理できる手続は、一覧から選んでください。",
 }
 
 
@@ -62,6 +105,95 @@ def _messages(request: Request, error: TsunaguError) -> list[str]:
         if known:
             return known
     return [translate(request, MESSAGES.get(error.code, "入力内容を確認してください。"))]
+
+
+# ---- gビズIDプライムの申請 ------------------------------------------------------------------------
+
+@router.get("/apply", response_class=HTMLResponse)
+def apply_page(request: Request) -> HTMLResponse:
+    """Step 1: the corporation and the account; the representative signs on the next page."""
+    return render(request, "identity/business/apply.html", {"form": {}})
+
+
+@router.post("/apply", response_class=HTMLResponse)
+def apply_details(request: Request, *, corporate_number: str = Form("", max_length=20),
+                  login_id: str = Form("", max_length=254), display_name: str = Form("", max_length=200),
+                  db: Session = TRANSACTION) -> HTMLResponse:
+    """Step 2: what will be signed — the application to download, sign with the card and upload."""
+    form = {"corporate_number": _digits(corporate_number), "login_id": login_id.strip().lower(),
+            "display_name": display_name.strip()}
+    try:
+        if not (len(form["corporate_number"]) == 13 and form["corporate_number"].isdigit()):
+            raise ValidationFailed("a corporate number has 13 digits",
+                                   errors=[{"location": ["corporate_number"], "message": "13 digits"}])
+        corporation = service.check_application(db, form["corporate_number"], form["login_id"],
+                                                form["display_name"])
+    except (ValidationFailed, service.UnknownCorporationError, service.CorporationClosedError,
+            service.PrimeExistsError, service.LoginIdTakenError) as problem:
+        return render(request, "identity/business/apply.html", {
+            "form": form, "errors": _apply_messages(request, problem)}, status_code=problem.status)
+    return render(request, "identity/business/apply_sign.html", {
+        "form": form, "corporation": corporation, "application_file": APPLICATION_FILE})
+
+
+@router.post("/apply/document")
+def application_file(*, corporate_number: str = Form(..., max_length=13),
+                     login_id: str = Form(..., max_length=254),
+                     display_name: str = Form(..., max_length=200)) -> Response:
+    """The application the representative signs (canonical JSON), as a file for the card app."""
+    document = service.application_document(corporate_number, login_id, display_name)
+    return Response(document, media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{APPLICATION_FILE}"'})
+
+
+@router.post("/apply/submit", response_model=None)
+async def apply_submit(request: Request, *, corporate_number: str = Form("", max_length=13),
+                       login_id: str = Form("", max_length=254), display_name: str = Form("", max_length=200),
+                       password: str = Form("", max_length=200),
+                       password_confirm: str = Form("", max_length=200),
+                       signed: UploadFile | None = File(None), db: Session = TRANSACTION) -> Response:
+    """Step 3: the signed application and the new account's password; the platform checks the
+    signature and that the signer is a current representative of the corporation."""
+    form = {"corporate_number": corporate_number, "login_id": login_id, "display_name": display_name}
+    content = await signed.read(MAX_SIGNED_BYTES + 1) if signed is not None else b""
+    try:
+        if password != password_confirm:
+            raise ValidationFailed("the passwords differ", errors=[
+                {"location": ["password_confirm"], "message": "the passwords differ"}])
+        application = service.read_signed_application(content if len(content) <= MAX_SIGNED_BYTES else b"")
+        if (application.corporate_number, application.login_id, application.display_name) != (
+                corporate_number, login_id, display_name):
+            raise service.SignedApplicationUnreadableError("the signed application is for other details")
+        enrolment = service.create_prime(
+            db, request.app.state.secret_key, corporate_number=corporate_number, login_id=login_id,
+            display_name=display_name, password=password, signature=application.signature,
+            certificate_pem=application.certificate_pem)
+    except TsunaguError as problem:
+        if problem.status >= 500:
+            raise
+        corporation = service.corporation_of(db, corporate_number)  # nothing was written before a refusal
+        return render(request, "identity/business/apply_sign.html", {
+            "form": form, "corporation": corporation, "application_file": APPLICATION_FILE,
+            "errors": _apply_messages(request, problem)}, status_code=problem.status)
+    qr = segno.make(enrolment.provisioning_uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    return render(request, "identity/business/enrolled.html", {
+        "enrolment": enrolment, "prime": True,
+        "qr_svg": Markup(qr)}, status_code=201)  # noqa: S704 -- segno writes only SVG path data
+
+
+def _digits(text: str) -> str:
+    """A 法人番号 as typed: full-width digits, spaces and hyphens allowed."""
+    folded = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    return "".join(ch for ch in folded if ch not in " 　-ー－")
+
+
+def _apply_messages(request: Request, error: TsunaguError) -> list[str]:
+    if error.code in APPLY_MESSAGES:
+        message = translate(request, APPLY_MESSAGES[error.code])
+        if "%(name)s" in message:
+            message = message % {"name": error.extra.get("signer_name", "")}
+        return [message]
+    return _messages(request, error)
 
 
 # ---- login and logout ---------------------------------------------------------------------------
@@ -111,17 +243,42 @@ def dashboard(request: Request, db: Session = TRANSACTION) -> Response:
 def _dashboard(request: Request, db: Session, principal: sessions.Principal, status_code: int = 200,
                **context: object) -> HTMLResponse:
     prime = principal.has_role(PRIME_ROLE)
+    account = service.get_account(db, principal.subject_id)
     return render(request, "identity/business/dashboard.html", {
-        "account": service.get_account(db, principal.subject_id), "prime": prime,
+        "account": account, "prime": prime,
+        "corporation": service.corporation_of(db, account.corporate_number),
         "members": service.members_of(db, principal) if prime else [],
+        "procedures": _procedure_choices(request), "procedure_name": _procedure_namer(request),
         "updated": request.query_params.get("updated"), **context}, status_code=status_code)
+
+
+def _procedure_choices(request: Request) -> list[tuple[str, str]]:
+    """(id, name in the page's language) of the procedures a member can be granted."""
+    choices: ProcedureChoices | None = getattr(request.app.state, "business_procedures", None)
+    english = locale_of(request) == "en"
+    return [(code, en if english and en else ja) for code, ja, en in (choices() if choices else ())]
+
+
+def _procedure_namer(request: Request) -> Callable[[str], str]:
+    names = dict(_procedure_choices(request))
+    ended = translate(request, "現在は提供されていない手続")
+    return lambda code: names.get(code, ended)
+
+
+def _chosen(request: Request, chosen: list[str], kept: Sequence[str] = ()) -> list[str]:
+    """The procedures picked from the list (or kept from before), never a typed code."""
+    offered = {code for code, _name in _procedure_choices(request)} | set(kept)
+    unknown = [code for code in chosen if code not in offered]
+    if unknown:
+        raise ValidationFailed("procedures not on the list", errors=[
+            {"location": ["procedure"], "message": "choose procedures from the list"}])
+    return chosen
 
 
 @router.post("/members", response_model=None)
 def create_member(request: Request, *, login_id: str = Form("", max_length=254),
                   display_name: str = Form("", max_length=200), password: str = Form("", max_length=200),
-                  procedures: str = Form("", max_length=2000),
-                  db: Session = TRANSACTION) -> Response:
+                  procedure: list[str] = Form([]), db: Session = TRANSACTION) -> Response:
     """メンバーの作成 (prime only); the TOTP seed is shown once, as text and as a QR code."""
     principal = _business(request)
     if principal is None:
@@ -129,26 +286,31 @@ def create_member(request: Request, *, login_id: str = Form("", max_length=254),
     try:
         enrolment = service.create_member(
             db, request.app.state.secret_key, principal, login_id=login_id, display_name=display_name,
-            password=password, procedures=procedures.replace("、", ",").split(","))
+            password=password, procedures=_chosen(request, procedure))
     except (ValidationFailed, service.LoginIdTakenError) as problem:
         return _dashboard(request, db, principal, problem.status, errors=_messages(request, problem),
                           form={"login_id": login_id, "display_name": display_name,
-                                "procedures": procedures})
+                                "procedures": procedure})
     qr = segno.make(enrolment.provisioning_uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
     return render(request, "identity/business/enrolled.html", {
-        "enrolment": enrolment,
+        "enrolment": enrolment, "procedure_name": _procedure_namer(request),
         "qr_svg": Markup(qr)}, status_code=201)  # noqa: S704 -- segno writes only SVG path data
 
 
 @router.post("/members/{member_id}/procedures", response_model=None)
 def set_procedures(request: Request, member_id: str, *, procedure: list[str] = Form([]),
-                   added: str = Form("", max_length=2000), db: Session = TRANSACTION) -> Response:
-    """手続の権限: checked procedures are kept (unchecked ones revoked), ``added`` ones granted."""
+                   db: Session = TRANSACTION) -> Response:
+    """手続の権限: the checked procedures are granted, the unchecked ones revoked."""
     principal = _business(request)
     if principal is None:
         return _to_login(request)
-    service.grant(db, principal, member_id, [*procedure, *added.replace("、", ",").split(",")])
-    return RedirectResponse(f"{HOME}?updated={member_id}", status_code=303)
+    member = next((m for m in service.members_of(db, principal) if m.id == member_id), None)
+    try:
+        kept = member.procedures if member else ()
+        service.grant(db, principal, member_id, _chosen(request, procedure, kept))
+    except ValidationFailed as problem:
+        return _dashboard(request, db, principal, problem.status, errors=_messages(request, problem))
+    return RedirectResponse(f"{HOME}?updated={member_id}#member-{member_id}", status_code=303)
 
 
 # ---- password reset -----------------------------------------------------------------------------

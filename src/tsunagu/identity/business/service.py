@@ -1,19 +1,25 @@
 """Business accounts (GビズID-style, seed 004 §8.3): prime and member accounts of a corporation.
 
 The prime account (gビズID プライム) exists once per 法人番号 and is created only with an
-application signed by the representative's 署名用 certificate; it creates member accounts
-(メンバー) and grants each the procedures it may act on. Login is password (argon2) plus TOTP;
+application signed by the representative's 署名用 certificate — the signer's name and address
+(from the certificate) must be those of a current representative in the corporation's
+代表者確認記録 (:class:`Representative`, kept from the 商業登記 by staff or the demo seed; the
+法人番号 registry itself publishes no representatives). It creates member accounts (メンバー) and
+grants each the procedures it may act on. Login is password (argon2) plus TOTP;
 login and password reset answer the same way whether or not the account exists.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
@@ -23,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock, sessions
 from tsunagu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from tsunagu.identity.business.models import BusinessAccount, PasswordReset, ProcedureGrant
+from tsunagu.identity.business.models import BusinessAccount, PasswordReset, ProcedureGrant, Representative
 from tsunagu.identity.cards import service as cards
 from tsunagu.identity.history import service as history
 from tsunagu.identity.history import throttle
@@ -53,6 +59,26 @@ class PrimeExistsError(Conflict):
 
 class LoginIdTakenError(Conflict):
     code = "business-login-id-taken"
+
+
+class NoRepresentativeOnRecordError(Conflict):
+    """No current representative is recorded for the corporation: nobody can be checked."""
+
+    code = "business-no-representative-on-record"
+
+
+class SignerNotRepresentativeError(Forbidden):
+    code = "business-signer-not-representative"
+
+
+class RepresentativeAddressDiffersError(Forbidden):
+    """The name is a representative's, the certificate's address is not the registered one."""
+
+    code = "business-representative-address-differs"
+
+
+class RepresentativeNotFoundError(NotFound):
+    code = "business-representative-not-found"
 
 
 class NotPrimeError(Forbidden):
@@ -86,6 +112,19 @@ class AccountRecord:
 
 
 @dataclass(frozen=True)
+class RepresentativeRecord:
+    id: int
+    corporate_number: str
+    name: str
+    address: str
+    title: str
+    source: str
+    recorded_by: str
+    recorded_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Enrolment:
     """A new account and its TOTP seed, shown once for the authenticator app."""
 
@@ -105,21 +144,173 @@ def application_document(corporate_number: str, login_id: str, display_name: str
                       ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+@dataclass(frozen=True)
+class SignedApplication:
+    """A prime application as the card app signed it (``tsunagu business sign-application``)."""
+
+    corporate_number: str
+    login_id: str
+    display_name: str
+    signature: bytes
+    certificate_pem: bytes
+
+    def as_json(self) -> str:
+        return json.dumps({"application": "gbizid-prime", "corporate_number": self.corporate_number,
+                           "login_id": self.login_id, "display_name": self.display_name,
+                           "signature": base64.b64encode(self.signature).decode(),
+                           "certificate": self.certificate_pem.decode()}, ensure_ascii=False, indent=2)
+
+
+class SignedApplicationUnreadableError(ValidationFailed):
+    code = "business-signed-application-unreadable"
+
+
+def read_document(document: bytes) -> tuple[str, str, str]:
+    """(corporate number, login id, display name) of an application document, as downloaded."""
+    try:
+        fields = json.loads(document)
+        if fields.get("application") != "gbizid-prime":
+            raise ValueError("not a gbizid-prime application")
+        found = (str(fields["corporate_number"]), str(fields["login_id"]), str(fields["display_name"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise SignedApplicationUnreadableError("this is not a prime application document") from None
+    if application_document(*found) != document:
+        raise SignedApplicationUnreadableError("the application document was changed after download")
+    return found
+
+
+def read_signed_application(text: bytes) -> SignedApplication:
+    """The uploaded signed application, or why it cannot be read (nothing is verified here)."""
+    try:
+        fields = json.loads(text)
+        if fields.get("application") != "gbizid-prime":
+            raise ValueError("not a gbizid-prime application")
+        return SignedApplication(
+            corporate_number=str(fields["corporate_number"]), login_id=str(fields["login_id"]),
+            display_name=str(fields["display_name"]),
+            signature=base64.b64decode(str(fields["signature"]), validate=True),
+            certificate_pem=str(fields["certificate"]).encode())
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+        raise SignedApplicationUnreadableError(
+            "the file is not a signed prime application (tsunagu business sign-application)") from None
+
+
+def check_application(db: Session, corporate_number: str, login_id: str,
+                      display_name: str) -> corporations.CorporationRecord:
+    """Before the representative signs: the corporation is live and has no prime account, and the
+    account details are acceptable (the same checks :func:`create_prime` makes again)."""
+    corporation = _require_live_corporation(db, corporate_number)
+    _require_no_prime(db, corporate_number)
+    login_id = login_id.strip().lower()
+    errors = _account_problems(login_id, display_name)
+    if errors:
+        raise ValidationFailed("the account details are invalid", errors=errors)
+    if db.scalars(select(BusinessAccount.id).where(BusinessAccount.login_id == login_id)).first():
+        raise LoginIdTakenError(f"the login id {login_id} is taken")
+    return corporation
+
+
+def corporation_of(db: Session, corporate_number: str) -> corporations.CorporationRecord | None:
+    """The corporation as the 法人番号 registry publishes it (its name for the dashboard)."""
+    return corporations.get_corporation(db, corporate_number)
+
+
 def create_prime(db: Session, secret: str, *, corporate_number: str, login_id: str, display_name: str,
                  password: str, signature: bytes, certificate_pem: bytes) -> Enrolment:
     """gビズID プライム申請: a signed application by the representative of a live corporation."""
     _require_live_corporation(db, corporate_number)
     signer = cards.verify_signature(
         db, application_document(corporate_number, login_id, display_name), signature, certificate_pem)
-    if db.scalars(select(BusinessAccount.id).where(BusinessAccount.corporate_number == corporate_number,
-                                                   BusinessAccount.kind == "prime")).first():
-        raise PrimeExistsError(f"the corporation {corporate_number} already has a prime account")
+    representative = check_representative(db, corporate_number, signer.name, signer.address)
+    _require_no_prime(db, corporate_number)
     enrolment = _new_account(db, secret, corporate_number=corporate_number, login_id=login_id,
                              display_name=display_name, password=password, kind="prime", created_by=None)
     history.record_event(db, "business", enrolment.account.id, "business_prime_created", {
         "corporate_number": corporate_number, "signer_name": signer.name,
-        "signer_certificate": signer.serial})
+        "signer_certificate": signer.serial, "representative_record": representative.id,
+        "representative_title": representative.title})
     return enrolment
+
+
+# ---- representatives (代表者確認記録) ------------------------------------------------------------
+
+def record_representative(db: Session, *, corporate_number: str, name: str, address: str, title: str,
+                          source: str, recorded_by: str) -> RepresentativeRecord:
+    """Record a representative as the corporation's 登記事項証明書 shows them (staff, or the seed)."""
+    corporation = corporations.get_corporation(db, corporate_number)
+    if corporation is None:
+        raise UnknownCorporationError(f"no corporation has the corporate number {corporate_number}")
+    errors: list[dict[str, object]] = []
+    for field, value, limit in (("name", name, 200), ("address", address, 300), ("title", title, 50),
+                                ("source", source, 300)):
+        if not value.strip():
+            errors.append({"location": [field], "message": f"the {field} is required"})
+        elif len(value.strip()) > limit:
+            errors.append({"location": [field], "message": f"the {field} has at most {limit} characters"})
+    if errors:
+        raise ValidationFailed("the representative record is incomplete", errors=errors)
+    row = Representative(corporate_number=corporation.number, name=name.strip(), address=address.strip(),
+                         title=title.strip(), source=source.strip(), recorded_by=recorded_by,
+                         recorded_at=clock.now())
+    db.add(row)
+    db.flush()
+    return _representative(row)
+
+
+def end_representative(db: Session, representative_id: int) -> RepresentativeRecord:
+    """退任: the person no longer represents the corporation (the record stays, ended)."""
+    row = db.get(Representative, representative_id)
+    if row is None or row.ended_at is not None:
+        raise RepresentativeNotFoundError(f"no current representative record {representative_id}")
+    row.ended_at = clock.now()
+    db.flush()
+    return _representative(row)
+
+
+def has_representatives(db: Session) -> bool:
+    return db.scalars(select(Representative.id).limit(1)).first() is not None
+
+
+def representatives_of(db: Session, corporate_number: str) -> list[RepresentativeRecord]:
+    """The corporation's current representatives, oldest record first."""
+    rows = db.scalars(select(Representative).where(Representative.corporate_number == corporate_number,
+                                                   Representative.ended_at.is_(None))
+                      .order_by(Representative.id))
+    return [_representative(row) for row in rows]
+
+
+def check_representative(db: Session, corporate_number: str, signer_name: str,
+                         signer_address: str) -> RepresentativeRecord:
+    """The current representative the signer is (same name and address, ignoring spaces, widths and
+    dash forms, as 商業登記 records 氏名 and 住所), or the reason why not."""
+    current = representatives_of(db, corporate_number)
+    if not current:
+        raise NoRepresentativeOnRecordError(
+            f"no representative of {corporate_number} is on record; the application cannot be checked")
+    same_name = [r for r in current if _folded(r.name) == _folded(signer_name)]
+    if not same_name:
+        raise SignerNotRepresentativeError(
+            f"the signer {signer_name} is not a representative of {corporate_number}",
+            signer_name=signer_name)
+    for representative in same_name:
+        if _folded(representative.address) == _folded(signer_address):
+            return representative
+    raise RepresentativeAddressDiffersError(
+        f"the signer's address differs from the registered address of the representative {signer_name}")
+
+
+def _folded(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text)
+    for dash in ("‐", "‑", "‒", "–", "—", "―", "−"):
+        folded = folded.replace(dash, "-")
+    return "".join(folded.split())
+
+
+def _representative(row: Representative) -> RepresentativeRecord:
+    return RepresentativeRecord(id=row.id, corporate_number=row.corporate_number, name=row.name,
+                                address=row.address, title=row.title, source=row.source,
+                                recorded_by=row.recorded_by, recorded_at=row.recorded_at,
+                                ended_at=row.ended_at)
 
 
 def create_member(db: Session, secret: str, prime: sessions.Principal, *, login_id: str,
@@ -223,14 +414,25 @@ def reset_password(db: Session, token: str, new_password: str) -> None:
     db.flush()
 
 
-def _new_account(db: Session, secret: str, *, corporate_number: str, login_id: str, display_name: str,
-                 password: str, kind: str, created_by: str | None) -> Enrolment:
-    login_id = login_id.strip().lower()
-    errors = _password_problems(password)
+def _require_no_prime(db: Session, corporate_number: str) -> None:
+    if db.scalars(select(BusinessAccount.id).where(BusinessAccount.corporate_number == corporate_number,
+                                                   BusinessAccount.kind == "prime")).first():
+        raise PrimeExistsError(f"the corporation {corporate_number} already has a prime account")
+
+
+def _account_problems(login_id: str, display_name: str) -> list[dict[str, object]]:
+    errors: list[dict[str, object]] = []
     if "@" not in login_id or len(login_id) > 254:
         errors.append({"location": ["login_id"], "message": "the login id is an e-mail address"})
     if not display_name.strip():
         errors.append({"location": ["display_name"], "message": "enter the account holder's name"})
+    return errors
+
+
+def _new_account(db: Session, secret: str, *, corporate_number: str, login_id: str, display_name: str,
+                 password: str, kind: str, created_by: str | None) -> Enrolment:
+    login_id = login_id.strip().lower()
+    errors = _password_problems(password) + _account_problems(login_id, display_name)
     if errors:
         raise ValidationFailed("the account details are invalid", errors=errors)
     if db.scalars(select(BusinessAccount.id).where(BusinessAccount.login_id == login_id)).first():
