@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -49,6 +49,7 @@ _STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION
                      r"(?:[0-9一二三四五六七八九十]+(?:丁目|筋目)|半丁)?")
 _OLD_NAME = re.compile(r"^(.{1,5}?[町村])(.{2,})$")
 _OAZA_WORDS = re.compile(r"大字|字")
+_DROPPED = re.compile(r"\s+|大字|字")
 _SPACE = re.compile(r"[^\S\n]+")
 _WARD_OF_CITY = re.compile(r"^.+?市(.{2,4})区$")
 _COMMON_WARD_NAMES = {"中央", "東", "西", "南", "北", "中", "港", "緑", "美浜", "若葉", "花見川", "稲毛"}
@@ -130,6 +131,12 @@ class _Towns:
     # the name with 町 added or dropped (勧修寺南大日 for 勧修寺南大日町, 向陽町一丁目 for 向陽一丁目),
     # consulted after the registry's own names and reported as such
     alternates: dict[str, TownEntry] = field(default_factory=dict)
+    lengths: dict[str, list[int]] = field(default_factory=dict)
+
+    def finish(self) -> None:
+        """After the last ``add``: the lengths of every name and base, by first character."""
+        self.lengths = _lengths_by_first_character(
+            [*self.by_name, *self.alternates, *self.chome_bases, *self.jo_bases])
 
     def add(self, town: TownEntry, key: str, koaza_key: str) -> None:
         """Index ``town`` under ``key`` (its ``town_key``; ``koaza_key`` its 小字's)."""
@@ -180,8 +187,7 @@ class _Towns:
         return (other[0], other[1], False) if other else None
 
     def _match(self, text: str, start: int, names: dict[str, TownEntry]) -> tuple[TownEntry, int] | None:
-        for stop in range(min(len(text), start + self.longest + 1), start, -1):
-            head = text[start:stop]
+        for head, stop in _heads(text, start, self.lengths):
             if head in self.jo_bases:  # 東茨戸1-2-314: 東茨戸一条二丁目
                 numbers = _JO_NUMBER.match(text, stop)
                 if numbers:
@@ -245,26 +251,42 @@ class _Reading:
 
 def _keyed(cleaned: str) -> tuple[str, list[int]]:
     """The comparison text (no spaces, no 大字/字, folded) and each character's place in ``cleaned``."""
-    chars: list[str] = []
+    parts: list[str] = []
     where: list[int] = []
-    position = 0
-    while position < len(cleaned):
-        ch = cleaned[position]
-        if ch.isspace() or ch == "字":
-            position += 1
-            continue
-        if cleaned.startswith("大字", position):
-            position += 2
-            continue
-        chars.append(ch)
-        where.append(position)
-        position += 1
-    return fold("".join(chars)), where
+    last = 0
+    for dropped in _DROPPED.finditer(cleaned):
+        if dropped.start() > last:
+            parts.append(cleaned[last:dropped.start()])
+            where.extend(range(last, dropped.start()))
+        last = dropped.end()
+    if last < len(cleaned):
+        parts.append(cleaned[last:])
+        where.extend(range(last, len(cleaned)))
+    return fold("".join(parts)), where
+
+
+def _lengths_by_first_character(names: Iterable[str]) -> dict[str, list[int]]:
+    """For each first character, the lengths of the names starting with it, longest first: a
+    longest match then looks up only lengths that exist."""
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for name in names:
+        if name:
+            lengths[name[0]].add(len(name))
+    return {first: sorted(found, reverse=True) for first, found in lengths.items()}
+
+
+def _heads(text: str, start: int, lengths: dict[str, list[int]]) -> Iterator[tuple[str, int]]:
+    """Every (name-length prefix of ``text`` at ``start``, its end), longest first."""
+    if start >= len(text):
+        return
+    limit = len(text) - start
+    for length in lengths.get(text[start], ()):
+        if length <= limit:
+            yield text[start:start + length], start + length
 
 
 class AddressIndex:
     source: Literal["database", "shipped"] = "database"  # where its towns came from
-    _all_chome_bases: set[str] | None = None
 
     def __init__(self, prefectures: Iterable[tuple[str, str]],
                  municipalities: Iterable[MunicipalityEntry],
@@ -294,13 +316,9 @@ class AddressIndex:
                 if ward and ward != fold(self.municipalities[ward_code].name):
                     self.names[ward].setdefault(ward_code, "ward without its city")
         self._add_promoted_names()
-        self.longest_name = max((len(n) for n in self.names), default=0)
+        self.name_lengths = _lengths_by_first_character(self.names)
         self.towns: dict[str, _Towns] = defaultdict(_Towns)
-        listed = list(towns)
-        keys = _town_keys([town.town for _, town in listed])
-        koaza_keys = _town_keys([town.koaza for _, town in listed])
-        for (municipality_code, town), key, koaza_key in zip(listed, keys, koaza_keys, strict=True):
-            self.towns[municipality_code].add(town, key, koaza_key)
+        self._add_towns(list(towns))
         self.old_names = self._old_names()
         # every 町字 name in the country, for an address written from the town on (霞が関2-1-1)
         self.town_names: dict[str, list[tuple[str, TownEntry]]] = defaultdict(list)
@@ -308,8 +326,17 @@ class AddressIndex:
             for key, town in towns_of_code.by_name.items():
                 if not town.koaza:
                     self.town_names[key].append((code, town))
-        self.longest_town = max((len(n) for n in self.town_names), default=0)
-        self.longest_old_name = max((len(n) for n in self.old_names), default=0)
+        self.chome_bases_anywhere: set[str] = set().union(*(t.chome_bases for t in self.towns.values()))
+        self.anywhere_lengths = _lengths_by_first_character([*self.town_names, *self.chome_bases_anywhere])
+        self.old_name_lengths = _lengths_by_first_character(self.old_names)
+
+    def _add_towns(self, listed: list[tuple[str, TownEntry]]) -> None:
+        keys = _town_keys([town.town for _, town in listed])
+        koaza_keys = _town_keys([town.koaza for _, town in listed])
+        for (municipality_code, town), key, koaza_key in zip(listed, keys, koaza_keys, strict=True):
+            self.towns[municipality_code].add(town, key, koaza_key)
+        for towns_of_code in self.towns.values():
+            towns_of_code.finish()
 
     def _add_promoted_names(self) -> None:
         """Names people still write for today's municipalities: a town or village that became a
@@ -364,8 +391,8 @@ class AddressIndex:
                            ) -> list[tuple[str, int, str]]:
         """(code, end, how) of every municipality name at ``start`` (within ``prefecture``)."""
         found = []
-        for stop in range(min(len(text), start + self.longest_name), start, -1):
-            for code, how in self.names.get(text[start:stop], {}).items():
+        for head, stop in _heads(text, start, self.name_lengths):
+            for code, how in self.names.get(head, {}).items():
                 if prefecture is None or self.municipalities[code].prefecture_code == prefecture:
                     found.append((code, stop, how))
         return found
@@ -374,12 +401,12 @@ class AddressIndex:
         """The town at ``start`` in a municipality, or in each ward of a 政令市 given without one:
         (ward or municipality code, town, end, street part read past); the longest ones only."""
         hits = []
+        street = _STREET.match(text, start)
         for ward_code in self.wards.get(code) or [code]:
             towns = self.towns.get(ward_code)
             if towns is None:
                 continue
             plain = towns.match(text, start)
-            street = _STREET.match(text, start)
             after = towns.match(text, street.end()) if street else None
             if street and after and (plain is None or after[1] > plain[1]):
                 hits.append((ward_code, after[0], after[1], text[start:street.end()], after[2]))
@@ -417,14 +444,16 @@ class AddressIndex:
         """No municipality written: the town name alone, in the written prefecture or anywhere,
         followed by its block (or nothing); unique, or else the candidates."""
         for prefecture, start in self._prefecture_starts(text)[::-1]:
-            for stop in range(min(len(text), start + self.longest_town), start + 1, -1):
+            for head, stop in _heads(text, start, self.anywhere_lengths):
+                if len(head) < 2:
+                    continue
                 rest = text[stop:]
                 if rest and not (rest[0].isdigit() or rest[0] == "-" or rest.startswith(("番", "丁目"))):
                     continue
-                hits = self.town_names.get(text[start:stop], [])
+                hits = self.town_names.get(head, [])
                 number = _LEADING_NUMBER.match(text, stop)
-                if number and text[start:stop] in self._chome_bases_anywhere:
-                    hits = self.town_names.get(f"{text[start:stop]}{_kanji(number.group(1))}丁目", []) or hits
+                if number and head in self.chome_bases_anywhere:
+                    hits = self.town_names.get(f"{head}{_kanji(number.group(1))}丁目", []) or hits
                     end = number.end() if hits and hits[0][1].town.endswith("丁目") else stop
                 else:
                     end = stop
@@ -436,18 +465,12 @@ class AddressIndex:
                             for code, town in found]
         return []
 
-    @property
-    def _chome_bases_anywhere(self) -> set[str]:
-        if self._all_chome_bases is None:
-            self._all_chome_bases = set().union(*(t.chome_bases for t in self.towns.values()))
-        return self._all_chome_bases
-
     def _old_names_at(self, text: str, start: int, prefecture: str | None) -> list[tuple[str, int, str]]:
         found = []
-        for stop in range(min(len(text), start + self.longest_old_name), start, -1):
-            for code in self.old_names.get(text[start:stop], ()):
+        for head, _ in _heads(text, start, self.old_name_lengths):
+            for code in self.old_names.get(head, ()):
                 if prefecture is None or self.municipalities[code].prefecture_code == prefecture:
-                    found.append((code, start, f"{text[start:stop]}, a municipality merged into it"))
+                    found.append((code, start, f"{head}, a municipality merged into it"))
         return found
 
     def normalize(self, text: str) -> NormalizedAddress:
