@@ -49,6 +49,7 @@ _STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION
                      r"(?:[0-9一二三四五六七八九十]+(?:丁目|筋目)|半丁)?")
 _OLD_NAME = re.compile(r"^(.{1,5}?[町村])(.{2,})$")
 _OAZA_WORDS = re.compile(r"大字|字")
+_UNKNOWN_KOAZA = re.compile(r"([^\s0-9０-９\-]{1,12}?)(?=[0-9０-９〇一二三四五六七八九十百千]+(?:番|-|の|$))")
 _DROPPED = re.compile(r"\s+|大字|字")
 _SPACE = re.compile(r"[^\S\n]+")
 _WARD_OF_CITY = re.compile(r"^.+?市(.{2,4})区$")
@@ -514,7 +515,15 @@ class AddressIndex:
         koaza_name = town.koaza if koaza else ""  # never a 小字 the text did not name
         steps.append(f"町字: {town.town} (id {town.id})" + (f", 小字 {koaza_name}" if koaza_name else "")
                      + ("" if reading.exact else " — written with 町 added or dropped"))
-        block = split_block(cut(end))
+        rest = cut(end)
+        skipped = reading.skipped
+        unknown_koaza = _UNKNOWN_KOAZA.match(rest) if not koaza and end < len(where) \
+            and cleaned[max(0, where[end] - 1)] == "字" else None
+        if unknown_koaza:  # 字諏訪前2338-2: a 小字 the registry does not list, then the block
+            skipped += (f"字{unknown_koaza.group(1)}",)
+            steps.append(f"小字: {unknown_koaza.group(1)} (not in the registry; read past)")
+            rest = rest[unknown_koaza.end(1):]
+        block = split_block(rest)
         chome = CHOME_SUFFIX.search(town.town)
         address = self._address(
             municipality, town=town.town, koaza=koaza_name, town_id=town.id, banchi=block.banchi,
@@ -525,7 +534,7 @@ class AddressIndex:
         if block.building:
             steps.append(f"残り (建物・部屋): {block.building}")
         return NormalizedAddress(text, "block" if block.banchi else "town", address, town.lat, town.lng,
-                                 remainder=block.building, skipped=reading.skipped, explanation=tuple(steps))
+                                 remainder=block.building, skipped=skipped, explanation=tuple(steps))
 
     def _prefecture_only(self, text: str, keyed: str) -> NormalizedAddress:
         starts = self._prefecture_starts(keyed)
