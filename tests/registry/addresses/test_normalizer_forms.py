@@ -83,17 +83,17 @@ def test_a_chome_inside_the_street_part_is_not_the_towns(national_index: Address
     ("秋田県大館市比内町扇田字新大堤下93-6", "比内町扇田", "新大堤下", "93-6"),
     ("盛岡市飯岡新田4地割100", "飯岡新田", "四地割", "100"),  # 岩手's 地割
 ])
+def test_oaza_koaza_and_chiban(national_index: AddressIndex, text: str, town: str, koaza: str,
+                               block: str) -> None:
+    a = national_index.normalize(text).address
+    assert a is not None and (a.town, a.koaza, a.block) == (town, koaza, block)
+
+
 def test_a_koaza_the_registry_does_not_list_is_read_past(national_index: AddressIndex) -> None:
     # 郡山市's public nursery list: 字諏訪前 is no registry 小字; the block after it still counts
     result = national_index.normalize("郡山市湖南町中野字諏訪前2338-2")
     assert town_of(result) == ("郡山市", "湖南町中野", "2338-2")
     assert result.skipped == ("字諏訪前",)
-
-
-def test_oaza_koaza_and_chiban(national_index: AddressIndex, text: str, town: str, koaza: str,
-                               block: str) -> None:
-    a = national_index.normalize(text).address
-    assert a is not None and (a.town, a.koaza, a.block) == (town, koaza, block)
 
 
 # -- grids and 丁目 ---------------------------------------------------------------------------
