@@ -19,7 +19,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page
 from tests.e2e.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
-from tests.e2e.demo import CHIYODA, SIGN_PIN, issue_card, resident_of
+from tests.e2e.demo import CHIYODA, SIGN_PIN, issue_card, log_in_as_staff, resident_of, staff_account
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "business"
 PASSWORD = "a long demo passphrase"
@@ -137,3 +137,20 @@ def test_application_pages_are_accessible_on_a_phone(phone: Page, base_url: str,
     phone.goto(base_url + path)
     assert_no_horizontal_scroll(phone)
     assert_accessible(phone)
+
+
+def test_the_operator_keeps_the_representative_records(phone: Page, base_url: str,
+                                                       server_env: dict[str, str]) -> None:
+    """デジタル庁's administrator sees the seeded record of a corporation and could record or end one."""
+    representative = _representatives(server_env)[2]
+    log_in_as_staff(phone, base_url, staff_account(server_env, "da.admin"))
+    phone.goto(f"{base_url}/business/representatives")
+    phone.get_by_label("法人番号").fill(representative.corporate_number)
+    phone.get_by_role("button", name="表示する").click()
+    assert phone.get_by_role("heading", name=representative.corporation).count() == 1
+    record = phone.get_by_role("heading", name=f"{representative.title} {representative.name}")
+    assert record.count() == 1
+    assert "デモデータ" in phone.locator("main").inner_text()
+    assert_no_horizontal_scroll(phone)
+    assert_accessible(phone)
+    _shot(phone, "4-representatives")

@@ -10,6 +10,7 @@ cannot read the catalogue itself).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from urllib.parse import urlencode
 
 import segno
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock, sessions
-from tsunagu.core.errors import TsunaguError, ValidationFailed
+from tsunagu.core.errors import Forbidden, NotAuthenticated, TsunaguError, ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE, TRANSACTION, current_principal
 from tsunagu.core.http.i18n import N_
@@ -194,6 +195,91 @@ def _apply_messages(request: Request, error: TsunaguError) -> list[str]:
             message = message % {"name": error.extra.get("signer_name", "")}
         return [message]
     return _messages(request, error)
+
+
+# ---- 代表者確認記録 (staff of the platform operator) -------------------------------------------------
+
+#: GビズID is run by the platform operator; its administrators keep the representative records
+OPERATOR = "digital-agency"
+
+
+def _operator_staff(request: Request) -> sessions.Principal:
+    principal = current_principal(request)
+    if principal is None:
+        raise NotAuthenticated("log in as staff of the platform operator")
+    if principal.kind != "staff" or principal.organization_code != OPERATOR or not principal.has_role("管理"):
+        raise Forbidden("only administrators of the platform operator keep representative records")
+    return principal
+
+
+@router.get("/representatives", response_class=HTMLResponse)
+def representatives_page(request: Request, corporate_number: str = "",
+                         db: Session = TRANSACTION) -> HTMLResponse:
+    """代表者確認記録: look a corporation up, see its current representatives, record or end one."""
+    _operator_staff(request)
+    return _representatives(request, db, _digits(corporate_number))
+
+
+def _representatives(request: Request, db: Session, number: str, status_code: int = 200,
+                     **context: object) -> HTMLResponse:
+    corporation = service.corporation_of(db, number) if len(number) == 13 and number.isdigit() else None
+    return render(request, "identity/business/representatives.html", {
+        "number": number, "corporation": corporation,
+        "records": service.representatives_of(db, number) if corporation else [],
+        "recorded_at": lambda r: _japan_time(r.recorded_at),
+        "done": request.query_params.get("done"), **context}, status_code=status_code)
+
+
+@router.post("/representatives", response_model=None)
+def record_representative(request: Request, *, corporate_number: str = Form("", max_length=20),
+                          name: str = Form("", max_length=200), address: str = Form("", max_length=300),
+                          title: str = Form("", max_length=50), source: str = Form("", max_length=300),
+                          db: Session = TRANSACTION) -> Response:
+    staff = _operator_staff(request)
+    number = _digits(corporate_number)
+    try:
+        service.record_representative(db, corporate_number=number, name=name, address=address, title=title,
+                                      source=source, recorded_by=staff.subject_id)
+    except (ValidationFailed, service.UnknownCorporationError) as problem:
+        return _representatives(request, db, number, problem.status, errors=_representative_messages(
+            request, problem), form={"name": name, "address": address, "title": title, "source": source})
+    return _back_to_representatives(number, "added")
+
+
+@router.post("/representatives/{representative_id}/end", response_model=None)
+def end_representative(request: Request, representative_id: int,
+                       corporate_number: str = Form("", max_length=20),
+                       db: Session = TRANSACTION) -> Response:
+    """退任: the record stays, ended; applications signed by this person are refused from now on."""
+    _operator_staff(request)
+    service.end_representative(db, representative_id)
+    number = _digits(corporate_number)
+    return _back_to_representatives(number, "ended")
+
+
+def _japan_time(at: datetime) -> str:
+    local = at.astimezone(clock.JST)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _back_to_representatives(number: str, done: str) -> RedirectResponse:
+    query = urlencode({"corporate_number": number, "done": done})
+    return RedirectResponse(f"/business/representatives?{query}", status_code=303)
+
+
+def _representative_messages(request: Request, error: TsunaguError) -> list[str]:
+    if isinstance(error, ValidationFailed) and error.errors:
+        fields = sorted({str(e["location"][-1]) for e in error.errors if e.get("location")})
+        return [translate(request, REPRESENTATIVE_FIELDS[f]) for f in fields if f in REPRESENTATIVE_FIELDS]
+    return _apply_messages(request, error)
+
+
+REPRESENTATIVE_FIELDS = {
+    "name": N_("代表者の氏名を、登記事項証明書のとおりに入力してください（200文字まで）。"),
+    "address": N_("代表者の住所を、登記事項証明書のとおりに入力してください（300文字まで）。"),
+    "title": N_("肩書（代表取締役など）を入力してください（50文字まで）。"),
+    "source": N_("確認した書類（登記事項証明書の発行日など）を入力してください（300文字まで）。"),
+}
 
 
 # ---- login and logout ---------------------------------------------------------------------------

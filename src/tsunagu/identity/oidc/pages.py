@@ -11,6 +11,7 @@ pages — and the login page when it resumes an authorization — allow that one
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -108,7 +109,12 @@ def consents(request: Request, db: Session = COMMITTED,
     return render(request, "identity/oidc/consents.html", {
         "consents": given,
         "operators": {c.organization_code: operator_name(request, db, c.organization_code) for c in given},
-        "granted": {c.id: c.granted_at.astimezone(clock.JST).strftime("%Y年%m月%d日 %H:%M") for c in given}})
+        "granted": {c.id: _japan_time(c.granted_at) for c in given}})
+
+
+def _japan_time(at: datetime) -> str:
+    local = at.astimezone(clock.JST)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 @router.post("/oidc/consents/{consent_id}/withdraw")
