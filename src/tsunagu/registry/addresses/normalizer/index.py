@@ -46,7 +46,7 @@ _DIRECTION = "(?:上る|上ル|上がる|下る|下ル|下がる|東入る|東�
 # ... and may end with a count of blocks or streets (上る2丁目, 東入二筋目, 下る半丁) that is no 丁目
 # of the town that follows
 _STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION})*"
-                     r"(?:[0-9一二三四五六七八九十]+(?:丁目|筋目)|半丁)?")
+                     r"(?:[0-9一二三四五六七八九十]+(?:丁目|筋目)|半丁)?(?:まで)?")
 _OLD_NAME = re.compile(r"^(.{1,5}?[町村])(.{2,})$")
 _OAZA_WORDS = re.compile(r"大字|字")
 _UNKNOWN_KOAZA = re.compile(r"([^\s0-9０-９\-]{1,12}?)(?=[0-9０-９〇一二三四五六七八九十百千]+(?:番|-|の|$))")
@@ -233,8 +233,7 @@ class _Reading:
     municipality_end: int
     town: TownEntry | None = None
     town_end: int = 0
-    street: str = ""
-    skipped: tuple[str, ...] = ()
+    skipped: tuple[tuple[int, int], ...] = ()  # spans of the comparison text read past
     how: str = ""
 
     district_skipped: bool = False
@@ -398,9 +397,10 @@ class AddressIndex:
                     found.append((code, stop, how))
         return found
 
-    def _town_in(self, code: str, text: str, start: int) -> list[tuple[str, TownEntry, int, str, bool]]:
+    def _town_in(self, code: str, text: str, start: int) -> list[tuple[str, TownEntry, int, int, bool]]:
         """The town at ``start`` in a municipality, or in each ward of a 政令市 given without one:
-        (ward or municipality code, town, end, street part read past); the longest ones only."""
+        (ward or municipality code, town, end, end of a street part read past or 0, registry
+        spelling); the longest ones only."""
         hits = []
         street = _STREET.match(text, start)
         for ward_code in self.wards.get(code) or [code]:
@@ -410,9 +410,9 @@ class AddressIndex:
             plain = towns.match(text, start)
             after = towns.match(text, street.end()) if street else None
             if street and after and (plain is None or after[1] > plain[1]):
-                hits.append((ward_code, after[0], after[1], text[start:street.end()], after[2]))
+                hits.append((ward_code, after[0], after[1], street.end(), after[2]))
             elif plain:
-                hits.append((ward_code, plain[0], plain[1], "", plain[2]))
+                hits.append((ward_code, plain[0], plain[1], 0, plain[2]))
         if not hits:
             return []
         best = max((hit[2], hit[4]) for hit in hits)
@@ -421,10 +421,10 @@ class AddressIndex:
     def _readings(self, text: str, *, old_names: bool) -> list[_Reading]:
         readings: list[_Reading] = []
         for prefecture, start in self._prefecture_starts(text):
-            places: list[tuple[int, tuple[str, ...]]] = [(start, ())]
+            places: list[tuple[int, tuple[tuple[int, int], ...]]] = [(start, ())]
             district = _DISTRICT_IN_TEXT.match(text, start)
             if district:  # a 郡 the municipality's registry name may not carry
-                places.append((district.end(), (text[start:district.end()],)))
+                places.append((district.end(), ((start, district.end()),)))
             for place, skipped in places:
                 if old_names:
                     found = self._old_names_at(text, place, prefecture)
@@ -435,9 +435,9 @@ class AddressIndex:
                     if not hits:
                         readings.append(_Reading(code, prefecture is not None, end, skipped=skipped, how=how,
                                                  district_skipped=bool(skipped)))
-                    for ward_code, town, town_end, street, exact in hits:
+                    for ward_code, town, town_end, street_end, exact in hits:
                         readings.append(_Reading(ward_code, prefecture is not None, end, town, town_end,
-                                                 street, skipped + ((street,) if street else ()), how,
+                                                 skipped + (((end, street_end),) if street_end else ()), how,
                                                  district_skipped=bool(skipped), exact=exact))
         return readings
 
@@ -502,12 +502,13 @@ class AddressIndex:
         else:
             steps.insert(0, f"都道府県: {self.prefecture_names[municipality.prefecture_code]} (not written; "
                             "from the municipality)")
-        steps += [f"読み飛ばし: {part}" for part in reading.skipped]
+        skipped = tuple(cleaned[where[a]:where[b - 1] + 1] for a, b in reading.skipped)
+        steps += [f"読み飛ばし: {part}" for part in skipped]
         if reading.town is None:
             rest = cut(reading.municipality_end)
             steps.append(f"町字: not found in 「{rest}」" if rest else "町字: not written")
             return NormalizedAddress(text, "municipality", self._address(municipality), remainder=rest,
-                                     skipped=reading.skipped, explanation=tuple(steps))
+                                     skipped=skipped, explanation=tuple(steps))
         town, end = reading.town, reading.town_end
         koaza = self.towns[reading.code].koaza(town, keyed, end)
         if koaza:
@@ -516,7 +517,6 @@ class AddressIndex:
         steps.append(f"町字: {town.town} (id {town.id})" + (f", 小字 {koaza_name}" if koaza_name else "")
                      + ("" if reading.exact else " — written with 町 added or dropped"))
         rest = cut(end)
-        skipped = reading.skipped
         unknown_koaza = _UNKNOWN_KOAZA.match(rest) if not koaza and end < len(where) \
             and cleaned[max(0, where[end] - 1)] == "字" else None
         if unknown_koaza:  # 字諏訪前2338-2: a 小字 the registry does not list, then the block
