@@ -89,6 +89,17 @@ def test_oaza_koaza_and_chiban(national_index: AddressIndex, text: str, town: st
     assert a is not None and (a.town, a.koaza, a.block) == (town, koaza, block)
 
 
+@pytest.mark.parametrize(("text", "town", "skipped"), [
+    ("奈良県宇陀市榛原区下井足17-3", "榛原下井足", ()),        # 宇陀市's 区 inside the registry's name
+    ("三重県北牟婁郡紀北町紀伊長島区東長島769番地1", "東長島", ("紀伊長島区",)),  # a 区 it does not name
+])
+def test_a_local_ward_that_is_no_designated_city_ward(national_index: AddressIndex, text: str, town: str,
+                                                      skipped: tuple[str, ...]) -> None:
+    result = national_index.normalize(text)
+    assert result.address is not None and result.address.town == town
+    assert result.skipped == skipped
+
+
 def test_a_koaza_the_registry_does_not_list_is_read_past(national_index: AddressIndex) -> None:
     # 郡山市's public nursery list: 字諏訪前 is no registry 小字; the block after it still counts
     result = national_index.normalize("郡山市湖南町中野字諏訪前2338-2")
@@ -107,6 +118,8 @@ def test_a_koaza_the_registry_does_not_list_is_read_past(national_index: Address
     ("札幌市中央区南1西5", "南一条西五丁目", ""),  # shorthand
     ("旭川市4条通8丁目", "四条通八丁目", ""),
     ("北海道上川郡東川町東7号北1234", "東七号北", "1234"),                   # 号 grid of 東川町
+    ("大阪府堺市南区三原台1丁14番1号", "三原台一丁", "14-1"),                 # 堺's 丁 without 目
+    ("大阪府堺市堺区協和町4丁465", "協和町四丁", "465"),
     ("東京都千代田区霞が関2丁目1-1", "霞が関二丁目", "1-1"),
     ("東京都千代田区霞が関二丁目1-1", "霞が関二丁目", "1-1"),
     ("東京都千代田区霞が関2丁1-1", "霞が関二丁目", "1-1"),  # 丁 alone

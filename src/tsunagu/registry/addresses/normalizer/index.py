@@ -50,6 +50,8 @@ _STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION
 _OLD_NAME = re.compile(r"^(.{1,5}?[町村])(.{2,})$")
 _OAZA_WORDS = re.compile(r"大字|字")
 _UNKNOWN_KOAZA = re.compile(r"([^\s0-9０-９\-]{1,12}?)(?=[0-9０-９〇一二三四五六七八九十百千]+(?:番|-|の|$))")
+_CHO_TOWN = re.compile(r"^(.+?)[一二三四五六七八九十百]+丁$")
+_LOCAL_WARD = re.compile(r"[^区0-9]{1,5}区")
 _DROPPED = re.compile(r"\s+|大字|字")
 _SPACE = re.compile(r"[^\S\n]+")
 _WARD_OF_CITY = re.compile(r"^.+?市(.{2,4})区$")
@@ -153,6 +155,11 @@ class _Towns:
         chome = key[len(base):]
         if base != key:
             self.chome_bases.add(base)
+        elif key.endswith("丁"):
+            cho = _CHO_TOWN.match(key)
+            if cho:  # 堺市's 三原台一丁: also 三原台一丁目, 三原台1丁, 三原台1-14
+                self.chome_bases.add(cho.group(1))
+                self.by_name.setdefault(key + "目", town)
         self._add_alternate(town, base, chome)
         if "条" in key:
             jo = _JO_TOWN.match(key)
@@ -203,8 +210,8 @@ class _Towns:
                     if town:
                         return town, number.end()
             town = names.get(head)
-            if town:
-                return town, stop
+            if town and (names is self.by_name or stop == len(text) or not text[stop].isalpha()):
+                return town, stop  # a spelling with 町 added or dropped must end where the name does
         return None
 
     def koaza(self, town: TownEntry, text: str, start: int) -> tuple[TownEntry, int] | None:
@@ -413,10 +420,27 @@ class AddressIndex:
                 hits.append((ward_code, after[0], after[1], street.end(), after[2]))
             elif plain:
                 hits.append((ward_code, plain[0], plain[1], 0, plain[2]))
+            elif not after and ward_code not in self.wards \
+                    and not self.municipalities[ward_code].designated_city_code:
+                hits += self._after_local_ward(ward_code, towns, text, start)
         if not hits:
             return []
         best = max((hit[2], hit[4]) for hit in hits)
         return [hit for hit in hits if (hit[2], hit[4]) == best]
+
+    @staticmethod
+    def _after_local_ward(code: str, towns: _Towns, text: str, start: int
+                          ) -> list[tuple[str, TownEntry, int, int, bool]]:
+        """A 区 that is no 政令市 ward, written before the town: 宇陀市榛原区下井足 (the registry's
+        榛原下井足), 紀北町紀伊長島区東長島 (the registry's 東長島)."""
+        local = _LOCAL_WARD.match(text, start)
+        if local is None:
+            return []
+        joined = towns.match(text[:local.end() - 1] + text[local.end():], start)
+        if joined and joined[1] >= local.end():  # the name runs across the 区
+            return [(code, joined[0], joined[1] + 1, 0, joined[2])]
+        dropped = towns.match(text, local.end())
+        return [(code, dropped[0], dropped[1], local.end(), dropped[2])] if dropped else []
 
     def _readings(self, text: str, *, old_names: bool) -> list[_Reading]:
         readings: list[_Reading] = []

@@ -17,7 +17,7 @@ _TRAILING_HYPHEN = re.compile(rf"(?<=[0-9])[{_HYPHENS}]")
 _SPACES = re.compile(r"\s+")
 _POSTCODE_PREFIX = re.compile(r"^〒?\s*[0-9]{3}-?[0-9]{4}(?![0-9-])\s*")
 # 北3条西6丁目 (札幌), 東2線 (旭川), 4地割 (岩手), 学校町通1番町 (新潟)
-_ARABIC_CHOME = re.compile(r"([0-9]+)(丁目|条|線|地割|番町)")
+_ARABIC_CHOME = re.compile(r"([0-9]+)(丁目|条|線|地割|番町|の町)")
 # 北海道's grid towns number their 号 too (東川町 東7号北): only next to a direction
 _GRID_GO = re.compile(r"(?<=[東西南北])([0-9]+)号|([0-9]+)号(?=[東西南北])")
 _ARABIC_CHO = re.compile(r"(?<=[0-9])丁(?![目0-9])")  # 2丁 for 2丁目
