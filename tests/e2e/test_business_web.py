@@ -132,6 +132,36 @@ def test_someone_else_is_refused_with_the_reason(browser: Browser, base_url: str
     page.context.close()
 
 
+def test_the_representative_signs_with_the_card_app_on_the_phone(
+        browser: Browser, base_url: str, server_env: dict[str, str], tmp_path: Path) -> None:
+    """With JavaScript (and the content security policy enforced), the card app on the same phone
+    signs the application on the page: no file to download or upload."""
+    representative = _representatives(server_env)[3]
+    card = issue_card(server_env, representative.resident_id, tmp_path)
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="ja-JP")
+    page = context.new_page()
+    page.goto(base_url + "/business/apply")
+    page.get_by_label("法人番号").fill(representative.corporate_number)
+    page.get_by_label("ログインID（メールアドレス）").fill(f"rep-{representative.corporate_number}@example.jp")
+    page.get_by_label("アカウント利用者の氏名").fill(representative.name)
+    page.get_by_role("button", name="次へ（申請書の確認）").click()
+    page.get_by_label("カードのファイル").set_input_files(str(card))
+    page.locator("#card-sign-status", has_text="読み込み済み").wait_for()
+    page.get_by_label("署名用電子証明書の暗証番号（英数字6〜16桁）").fill("WRONG99")
+    page.get_by_role("button", name="カードで署名").click()
+    page.locator("#card-sign-result", has_text="暗証番号が違います").wait_for()
+    page.get_by_label("署名用電子証明書の暗証番号（英数字6〜16桁）").fill(SIGN_PIN)
+    page.get_by_role("button", name="カードで署名").click()
+    page.locator("#card-sign-result", has_text="署名しました").wait_for(timeout=20_000)
+    assert_no_horizontal_scroll(page)
+    _shot(page, "5-signed-on-the-phone")
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_label("パスワード（確認）").fill(PASSWORD)
+    page.get_by_role("button", name="申請する").click()
+    assert page.locator("h1").inner_text() == "gビズIDプライムのアカウントを作成しました", page.content()
+    context.close()
+
+
 @pytest.mark.parametrize("path", ["/business/apply", "/business/login"])
 def test_application_pages_are_accessible_on_a_phone(phone: Page, base_url: str, path: str) -> None:
     phone.goto(base_url + path)

@@ -141,3 +141,16 @@ def test_the_card_app_reads_only_an_untouched_document() -> None:
     with pytest.raises(service.SignedApplicationUnreadableError):
         service.read_document(b'{"application": "gbizid-prime"}')
 
+
+
+def test_the_card_app_on_the_page_sends_the_signed_application_as_text(client: TestClient) -> None:
+    """What card-sign.js puts into the form (no file chosen) is read like the uploaded file."""
+    details = step_one(client)
+    assert 'data-document="' in details.text and '<script src="/identity/card-sign.js">' in details.text
+    created = client.post("/business/apply/submit", headers=HTML, data={
+        "csrf_token": csrf(client, "/business/apply"), "corporate_number": NUMBER, "login_id": LOGIN_ID,
+        "display_name": NAME, "password": PASSWORD, "password_confirm": PASSWORD,
+        "signed_text": signed_file(client).decode()},
+        files={"signed": ("", b"", "application/octet-stream")})
+    assert created.status_code == 201, created.text
+    assert client.get("/identity/card-sign.js").headers["content-type"].startswith("text/javascript")

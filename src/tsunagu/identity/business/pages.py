@@ -9,6 +9,7 @@ cannot read the catalogue itself).
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from urllib.parse import urlencode
@@ -133,8 +134,15 @@ def apply_details(request: Request, *, corporate_number: str = Form("", max_leng
             service.PrimeExistsError, service.LoginIdTakenError) as problem:
         return render(request, "identity/business/apply.html", {
             "form": form, "errors": _apply_messages(request, problem)}, status_code=problem.status)
+    return _signing_page(request, form, corporation)
+
+
+def _signing_page(request: Request, form: dict[str, str], corporation: object, status_code: int = 200,
+                  **context: object) -> HTMLResponse:
+    document = service.application_document(form["corporate_number"], form["login_id"], form["display_name"])
     return render(request, "identity/business/apply_sign.html", {
-        "form": form, "corporation": corporation, "application_file": APPLICATION_FILE})
+        "form": form, "corporation": corporation, "application_file": APPLICATION_FILE,
+        "document_b64": base64.b64encode(document).decode(), **context}, status_code=status_code)
 
 
 @router.post("/apply/document")
@@ -152,11 +160,16 @@ async def apply_submit(request: Request, *, corporate_number: str = Form("", max
                        login_id: str = Form("", max_length=254), display_name: str = Form("", max_length=200),
                        password: str = Form("", max_length=200),
                        password_confirm: str = Form("", max_length=200),
-                       signed: UploadFile | None = File(None), db: Session = TRANSACTION) -> Response:
+                       signed: UploadFile | None = File(None),
+                       signed_text: str = Form("", max_length=MAX_SIGNED_BYTES),
+                       db: Session = TRANSACTION) -> Response:
     """Step 3: the signed application and the new account's password; the platform checks the
     signature and that the signer is a current representative of the corporation."""
     form = {"corporate_number": corporate_number, "login_id": login_id, "display_name": display_name}
+    # the file from the card app, or the text the card app on this page put into the form
     content = await signed.read(MAX_SIGNED_BYTES + 1) if signed is not None else b""
+    if not content and signed_text:
+        content = signed_text.encode()
     try:
         if password != password_confirm:
             raise ValidationFailed("the passwords differ", errors=[
@@ -173,9 +186,8 @@ async def apply_submit(request: Request, *, corporate_number: str = Form("", max
         if problem.status >= 500:
             raise
         corporation = service.corporation_of(db, corporate_number)  # nothing was written before a refusal
-        return render(request, "identity/business/apply_sign.html", {
-            "form": form, "corporation": corporation, "application_file": APPLICATION_FILE,
-            "errors": _apply_messages(request, problem)}, status_code=problem.status)
+        return _signing_page(request, form, corporation, problem.status,
+                             errors=_apply_messages(request, problem))
     qr = segno.make(enrolment.provisioning_uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
     return render(request, "identity/business/enrolled.html", {
         "enrolment": enrolment, "prime": True,

@@ -25,6 +25,7 @@ from tsunagu.identity.oidc.pages import allow_return_to
 
 router = APIRouter(prefix="/identity", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 CARD_APP_JS = Path(__file__).resolve().parent / "static" / "card-app.js"
+CARD_SIGN_JS = Path(__file__).resolve().parent / "static" / "card-sign.js"
 AFTER_LOGIN = "/mypage"  # マイページ (tsunagu.web.mypage)
 
 
@@ -76,6 +77,13 @@ def card_app(request: Request, challenge: str = "", nonce: str = "") -> HTMLResp
 @router.get("/card-app.js")
 def card_app_script() -> Response:
     return Response(CARD_APP_JS.read_bytes(), media_type="text/javascript",
+                    headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/card-sign.js")
+def card_sign_script() -> Response:
+    """The card app signing a document on the page itself (the gビズIDプライム application)."""
+    return Response(CARD_SIGN_JS.read_bytes(), media_type="text/javascript",
                     headers={"Cache-Control": "no-cache"})
 
 
