@@ -56,6 +56,11 @@ def test_a_city_without_its_ward_finds_the_ward_from_the_town(national_index: Ad
     ("京都市上京区下立売通新町西入藪之内町", ("京都市上京区", "藪之内町", ""), "下立売通新町西入"),  # 府庁
     # a street that is also a town's name: 竹屋町 is a town, 竹屋町通 the street before 毘沙門町
     ("京都市中京区竹屋町通御幸町東入毘沙門町", ("京都市中京区", "毘沙門町", ""), "竹屋町通御幸町東入"),
+    # Japan Post's office list: a landmark between the street and the town; 南入
+    ("京都府京都市下京区堀川七条上る西本願寺前菱屋町150-1", ("京都市下京区", "菱屋町", "150-1"),
+     "堀川七条上る西本願寺前"),
+    ("京都府京都市中京区河原町通二条南入一之船入町537番地の4", ("京都市中京区", "一之船入町", "537-4"),
+     "河原町通二条南入"),
 ])
 def test_kyoto_street_part_is_read_past_and_kept(national_index: AddressIndex, text: str,
                                                  expected: tuple[str, str, str], street: str) -> None:
@@ -120,6 +125,7 @@ def test_a_koaza_the_registry_does_not_list_is_read_past(national_index: Address
     ("北海道上川郡東川町東7号北1234", "東七号北", "1234"),                   # 号 grid of 東川町
     ("大阪府堺市南区三原台1丁14番1号", "三原台一丁", "14-1"),                 # 堺's 丁 without 目
     ("大阪府堺市堺区協和町4丁465", "協和町四丁", "465"),
+    ("群馬県前橋市大手町2の4の9", "大手町二丁目", "4-9"),                     # の between the numbers
     ("東京都千代田区霞が関2丁目1-1", "霞が関二丁目", "1-1"),
     ("東京都千代田区霞が関二丁目1-1", "霞が関二丁目", "1-1"),
     ("東京都千代田区霞が関2丁1-1", "霞が関二丁目", "1-1"),  # 丁 alone

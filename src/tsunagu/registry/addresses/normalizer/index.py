@@ -39,10 +39,11 @@ _DISTRICT = re.compile(r"^.+?郡")
 _DISTRICT_IN_TEXT = re.compile(r".{1,6}?郡")
 # a number after a 丁目 town's base is its 丁目 unless it is the 番地 (緑ケ丘5番地)
 _LEADING_NUMBER = re.compile(r"([0-9]+)(?:丁目|丁|-(?=[0-9])|$|(?=[^0-9番号の-]))")
+_NUMBER_NO = re.compile(r"([0-9]+)の(?=[0-9])")
 _JO_NUMBER = re.compile(r"([0-9]+)(?:条|-)([0-9]+)(?:丁目|丁|-)?")
 _JO_TOWN = re.compile(r"^(.+?)[一二三四五六七八九十百]+条[一二三四五六七八九十百]+丁目$")
 # Kyoto: a street part is one or more "<street><cross street><direction>" pieces before the town
-_DIRECTION = "(?:上る|上ル|上がる|下る|下ル|下がる|東入る|東入ル|東入|西入る|西入ル|西入)"
+_DIRECTION = "(?:上る|上ル|上がる|下る|下ル|下がる|東入る|東入ル|東入|西入る|西入ル|西入|南入|北入)"
 # ... and may end with a count of blocks or streets (上る2丁目, 東入二筋目, 下る半丁) that is no 丁目
 # of the town that follows
 _STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION})*"
@@ -50,6 +51,7 @@ _STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION
 _OLD_NAME = re.compile(r"^(.{1,5}?[町村])(.{2,})$")
 _OAZA_WORDS = re.compile(r"大字|字")
 _UNKNOWN_KOAZA = re.compile(r"([^\s0-9０-９\-]{1,12}?)(?=[0-9０-９〇一二三四五六七八九十百千]+(?:番|-|の|$))")
+REGISTRY, ALTERED, KOAZA_ONLY = 2, 1, 0  # how a town name was spelt, best first
 _CHO_TOWN = re.compile(r"^(.+?)[一二三四五六七八九十百]+丁$")
 _LOCAL_WARD = re.compile(r"[^区0-9]{1,5}区")
 _DROPPED = re.compile(r"\s+|大字|字")
@@ -135,11 +137,19 @@ class _Towns:
     # consulted after the registry's own names and reported as such
     alternates: dict[str, TownEntry] = field(default_factory=dict)
     lengths: dict[str, list[int]] = field(default_factory=dict)
+    koaza_only: dict[str, TownEntry] = field(default_factory=dict)
 
     def finish(self) -> None:
-        """After the last ``add``: the lengths of every name and base, by first character."""
+        """After the last ``add``: the 小字 that name one place without their 大字, and the lengths
+        of every name and base by first character."""
+        seen: dict[str, int] = defaultdict(int)
+        for koazas in self.koazas.values():
+            for name in koazas:
+                seen[name] += 1
+        self.koaza_only = {name: town for koazas in self.koazas.values() for name, town in koazas.items()
+                           if seen[name] == 1 and len(name) >= 2 and name not in self.by_name}
         self.lengths = _lengths_by_first_character(
-            [*self.by_name, *self.alternates, *self.chome_bases, *self.jo_bases])
+            [*self.by_name, *self.alternates, *self.koaza_only, *self.chome_bases, *self.jo_bases])
 
     def add(self, town: TownEntry, key: str, koaza_key: str) -> None:
         """Index ``town`` under ``key`` (its ``town_key``; ``koaza_key`` its 小字's)."""
@@ -184,15 +194,19 @@ class _Towns:
         if chome:
             self.chome_bases.add(other)
 
-    def match(self, text: str, start: int) -> tuple[TownEntry, int, bool] | None:
-        """The longest town name at ``start``, where it ends, and whether it is the registry's own
-        spelling; 丁目 and 条 written as numbers. A name with 町 added or dropped is tried only when
-        no registry spelling fits (柏井町4-48-1 is 柏井町 4-48-1, not 柏井四丁目)."""
+    def match(self, text: str, start: int) -> tuple[TownEntry, int, int] | None:
+        """The longest town name at ``start``, where it ends, and how it was spelt (``REGISTRY``,
+        ``ALTERED``, ``KOAZA_ONLY``); 丁目 and 条 written as numbers. A name with 町 added or
+        dropped is tried only when no registry spelling fits (柏井町4-48-1 is 柏井町 4-48-1, not
+        柏井四丁目), and a 小字 written without its 大字 (長野市権堂町 for 大字鶴賀 権堂町) last."""
         exact = self._match(text, start, self.by_name)
         if exact:
-            return exact[0], exact[1], True
+            return exact[0], exact[1], REGISTRY
         other = self._match(text, start, self.alternates)
-        return (other[0], other[1], False) if other else None
+        if other:
+            return other[0], other[1], ALTERED
+        koaza = self._match(text, start, self.koaza_only)
+        return (koaza[0], koaza[1], KOAZA_ONLY) if koaza else None
 
     def _match(self, text: str, start: int, names: dict[str, TownEntry]) -> tuple[TownEntry, int] | None:
         for head, stop in _heads(text, start, self.lengths):
@@ -204,14 +218,15 @@ class _Towns:
                     if town:
                         return town, numbers.end()
             if head in self.chome_bases:
-                number = _LEADING_NUMBER.match(text, stop)
+                number = _LEADING_NUMBER.match(text, stop) or (
+                    None if head in names else _NUMBER_NO.match(text, stop))  # 大手町2の4の9
                 if number:
                     town = names.get(f"{head}{_kanji(number.group(1))}丁目")
                     if town:
                         return town, number.end()
             town = names.get(head)
             if town and (names is self.by_name or stop == len(text) or not text[stop].isalpha()):
-                return town, stop  # a spelling with 町 added or dropped must end where the name does
+                return town, stop  # other spellings must end where the name does
         return None
 
     def koaza(self, town: TownEntry, text: str, start: int) -> tuple[TownEntry, int] | None:
@@ -244,7 +259,7 @@ class _Reading:
     how: str = ""
 
     district_skipped: bool = False
-    exact: bool = True
+    spelling: int = 2  # REGISTRY
 
     @property
     def score(self) -> tuple[int, int, int, int, int, int]:
@@ -252,7 +267,7 @@ class _Reading:
         the municipality's own name (not a 郡 read past); the more specific municipality (the ward,
         not the city)."""
         return (1 if self.town else 0, self.town_end if self.town else self.municipality_end,
-                1 if self.exact else 0, 1 if self.prefecture_given else 0,
+                self.spelling, 1 if self.prefecture_given else 0,
                 0 if self.district_skipped else 1, self.municipality_end)
 
 
@@ -404,7 +419,7 @@ class AddressIndex:
                     found.append((code, stop, how))
         return found
 
-    def _town_in(self, code: str, text: str, start: int) -> list[tuple[str, TownEntry, int, int, bool]]:
+    def _town_in(self, code: str, text: str, start: int) -> list[tuple[str, TownEntry, int, int, int]]:
         """The town at ``start`` in a municipality, or in each ward of a 政令市 given without one:
         (ward or municipality code, town, end, end of a street part read past or 0, registry
         spelling); the longest ones only."""
@@ -415,9 +430,12 @@ class AddressIndex:
             if towns is None:
                 continue
             plain = towns.match(text, start)
-            after = towns.match(text, street.end()) if street else None
+            street_end = street.end() if street else 0
+            after = towns.match(text, street_end) if street else None
+            if street and after is None and plain is None:
+                after, street_end = self._town_further(towns, text, street_end)
             if street and after and (plain is None or after[1] > plain[1]):
-                hits.append((ward_code, after[0], after[1], street.end(), after[2]))
+                hits.append((ward_code, after[0], after[1], street_end, after[2]))
             elif plain:
                 hits.append((ward_code, plain[0], plain[1], 0, plain[2]))
             elif not after and ward_code not in self.wards \
@@ -429,8 +447,18 @@ class AddressIndex:
         return [hit for hit in hits if (hit[2], hit[4]) == best]
 
     @staticmethod
+    def _town_further(towns: _Towns, text: str, start: int) -> tuple[tuple[TownEntry, int, int] | None, int]:
+        """After a Kyoto street part, a few words before the town (西本願寺前菱屋町): the first
+        town within 10 characters that ends where its block (or the text) begins."""
+        for place in range(start + 1, min(len(text), start + 10)):
+            hit = towns.match(text, place)
+            if hit and (hit[1] == len(text) or not text[hit[1]].isalpha()):
+                return hit, place
+        return None, start
+
+    @staticmethod
     def _after_local_ward(code: str, towns: _Towns, text: str, start: int
-                          ) -> list[tuple[str, TownEntry, int, int, bool]]:
+                          ) -> list[tuple[str, TownEntry, int, int, int]]:
         """A 区 that is no 政令市 ward, written before the town: 宇陀市榛原区下井足 (the registry's
         榛原下井足), 紀北町紀伊長島区東長島 (the registry's 東長島)."""
         local = _LOCAL_WARD.match(text, start)
@@ -459,10 +487,10 @@ class AddressIndex:
                     if not hits:
                         readings.append(_Reading(code, prefecture is not None, end, skipped=skipped, how=how,
                                                  district_skipped=bool(skipped)))
-                    for ward_code, town, town_end, street_end, exact in hits:
+                    for ward_code, town, town_end, street_end, spelling in hits:
                         readings.append(_Reading(ward_code, prefecture is not None, end, town, town_end,
                                                  skipped + (((end, street_end),) if street_end else ()), how,
-                                                 district_skipped=bool(skipped), exact=exact))
+                                                 district_skipped=bool(skipped), spelling=spelling))
         return readings
 
     def _towns_anywhere(self, text: str) -> list[_Reading]:
@@ -537,9 +565,11 @@ class AddressIndex:
         koaza = self.towns[reading.code].koaza(town, keyed, end)
         if koaza:
             town, end = koaza
-        koaza_name = town.koaza if koaza else ""  # never a 小字 the text did not name
+        # never a 小字 the text did not name
+        koaza_name = town.koaza if koaza or reading.spelling == KOAZA_ONLY else ""
         steps.append(f"町字: {town.town} (id {town.id})" + (f", 小字 {koaza_name}" if koaza_name else "")
-                     + ("" if reading.exact else " — written with 町 added or dropped"))
+                     + {REGISTRY: "", ALTERED: " — written with 町 added or dropped",
+                        KOAZA_ONLY: " — the 小字 written without its 大字"}[reading.spelling])
         rest = cut(end)
         unknown_koaza = _UNKNOWN_KOAZA.match(rest) if not koaza and end < len(where) \
             and cleaned[max(0, where[end] - 1)] == "字" else None
