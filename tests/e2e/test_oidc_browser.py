@@ -149,6 +149,21 @@ def test_consent_refused_then_given_then_remembered(browser: Browser, base_url: 
     _back_at_the_service(page, relying_party)
     assert page.locator("#subject").inner_text() == subject
     _shot(page, "4-remembered")
+
+    # 5. the resident withdraws the consent at 連携中のサービス: the service asks again
+    page.goto(base_url + "/oidc/consents")
+    service = page.locator("li", has=page.get_by_role("heading", name=RP_TITLE))
+    assert "デジタル庁" in service.inner_text() and "UTC" not in service.inner_text()
+    assert_no_horizontal_scroll(page)
+    _shot(page, "5-consents")
+    service.get_by_role("button", name="同意を取り消す").click()
+    assert page.get_by_role("status").inner_text().startswith("同意を取り消しました")
+    page.goto(relying_party + "/logout")
+    page.get_by_role("button", name="ログアウトする").click()
+    _back_at_the_service(page, relying_party)
+    page.get_by_role("button", name="つなぐでログイン").click()
+    _log_in_with_the_card(page, base_url, server_env, card)
+    assert page.locator("h1").inner_text() == "情報提供の同意"
     context.close()
     assert not blocked, blocked
 
