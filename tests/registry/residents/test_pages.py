@@ -77,4 +77,6 @@ def test_another_municipalitys_staff_cannot_open_the_record(
     login_as(client, database, staff(YOKOSUKA))
     assert client.get(f"{PAGES}/{resident.id}", headers=HTML).status_code == 403
     client.cookies.clear()
-    assert client.get(f"{PAGES}/{resident.id}", headers=HTML).status_code == 401
+    anonymous = client.get(f"{PAGES}/{resident.id}", headers=HTML, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/identity/staff/login"
+    assert client.get(f"{PAGES}/{resident.id}").status_code == 401  # the API answers, not redirects
