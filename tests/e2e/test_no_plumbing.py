@@ -123,6 +123,7 @@ def test_resident_and_clerk_pages_show_no_plumbing(
     history = clerk.locator("main table").last.inner_text()
     assert "千代田 住基担当" in history and "審査中 → 承認" in history
     application_path = urlparse(clerk.url).path
+    clerk.screenshot(path=str(RESULTS / "staff-application-decided-desktop.png"), full_page=True)
     clerk.goto(base_url + "/staff/applications")
     clerk.screenshot(path=str(RESULTS / "staff-inbox-desktop.png"), full_page=True)
 
@@ -137,6 +138,10 @@ def test_resident_and_clerk_pages_show_no_plumbing(
     records = [f"/staff/registry/residents/{person}", "/registry/corporations?name=株式会社"]
     problems += _crawl(clerk, base_url, [*STAFF_PAGES, application_path, *records],
                        ["/staff", "/staff/applications", "/registry/corporations?name=株式会社"])
+    resident.goto(base_url + "/lang/en?next=/mypage")
+    assert "My page" in resident.locator("h1").inner_text()
+    assert_accessible(resident)
+    resident.screenshot(path=str(RESULTS / "resident-mypage-phone-en.png"), full_page=True)
     assert not problems, "internal identifiers or untranslated text on people's pages:\n" + "\n".join(
         problems)
     resident.context.close()

@@ -28,6 +28,7 @@ from tsunagu.procedures.applications.validation import NAME_PARTS, FieldError, I
 from tsunagu.procedures.appointments import view as appointments_view
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.definition import Procedure
+from tsunagu.procedures.notices import pdf as notice_pdf
 from tsunagu.procedures.notices import service as notices
 from tsunagu.procedures.payments import view as payments_view
 from tsunagu.procedures.registry import LiveRegistry
@@ -116,7 +117,8 @@ def _prepared(
         if procedure.has_files:
             values |= attachments.pending(db, person.subject_id, str(form.get(KEY_FIELD, "")))
         # a seal without values (made before the destination was known) is fetched now
-        return service.prepare(db, mesh, procedure, person, values, sealed=sealed)
+        return service.prepare(db, mesh, procedure, person, values, sealed=sealed,
+                               key=str(form.get(KEY_FIELD, "")))
 
 
 async def _submitted_form(request: Request) -> FormData:
@@ -261,6 +263,7 @@ def status_page(
             "submitted": submitted,
             "today": backoffice.today(),
             "notices": notices.notices_of(db, app.id),
+            "notice_title": notice_pdf.title_of,
             "status_names": backoffice.STATUS_NAMES,
             **payments_view.context(db, principal, procedure, app),
             **appointments_view.context(db, principal, procedure, app),

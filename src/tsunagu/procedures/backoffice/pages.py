@@ -5,21 +5,24 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.background import BackgroundTask
+from starlette.background import BackgroundTasks
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
+from tsunagu.procedures import meshlink, statemachine
 from tsunagu.procedures import service as catalogue
-from tsunagu.procedures import statemachine
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.applications import view as applications_view
+from tsunagu.procedures.applications.api import gateway
 from tsunagu.procedures.backoffice import service
 from tsunagu.procedures.definition import Procedure
+from tsunagu.procedures.notices import pdf as notice_pdf
 from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.onestop import service as onestop
 from tsunagu.procedures.payments import service as payments
 from tsunagu.procedures.payments import view as payments_view
 from tsunagu.procedures.payments.provider import PaymentProvider
@@ -130,6 +133,7 @@ def _detail(
             "error": error,
             "done": DONE_MESSAGES.get(done, ""),
             "notices": notices.notices_of(db, app.id),
+            "notice_title": notice_pdf.title_of,
             **payments_view.context(db, staff, procedure, app),
             **applications_view.context(db, staff, procedure, app),
         },
@@ -163,6 +167,7 @@ def decide(
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
     provider: PaymentProvider = Depends(payment_provider),
+    mesh: meshlink.MeshGateway = Depends(gateway),
     db: Session = TRANSACTION,
 ) -> Response:
     """A step in the back office: a decision is shown for confirmation first, then taken; the clerk
@@ -201,6 +206,9 @@ def decide(
         return _detail(request, db, staff, registry, application_id=application_id,
                        error=CONFLICT_MESSAGE, status_code=409)
     db.commit()  # the refund below must see the decision, whenever the dependency's exit runs
-    refunds = BackgroundTask(payments.process_refunds, request.app.state.database, provider)
+    tasks = BackgroundTasks()  # after the answer: refunds, and what follows a 転出届 of a move
+    tasks.add_task(payments.process_refunds, request.app.state.database, provider)
+    tasks.add_task(onestop.after_decision, request.app.state.database, mesh, registry,
+                   request.app.state.mesh_nodes.context, application_id)
     return RedirectResponse(f"/staff/applications/{application_id}?done={action}", status_code=303,
-                            background=refunds)
+                            background=tasks)

@@ -59,6 +59,12 @@ def payload_of(token: str) -> dict[str, Any]:
     return data
 
 
+def title_of(token: str, locale: str = "ja") -> str:
+    """The document's title as signed, in ``locale`` (Japanese when it has no such title)."""
+    title = payload_of(token).get("title") or {}
+    return str(title.get(locale) or title.get("ja") or "")
+
+
 def wareki_datetime(value: str) -> str:
     """An ISO timestamp as 令和8年11月22日 10時00分 (Japan time)."""
     moment = datetime.fromisoformat(value).astimezone(JST)
