@@ -406,6 +406,8 @@ class AddressIndex:
         for length in (4, 3, 2):
             code = self.prefecture_by_name.get(text[:length])
             if code:
+                if length == len(self.prefecture_names[code]):
+                    return [(code, length)]  # 三重県 written in full: no 三重郡 to read instead
                 starts.append((code, length))
         return starts
 
@@ -591,11 +593,11 @@ class AddressIndex:
                                  remainder=block.building, skipped=skipped, explanation=tuple(steps))
 
     def _prefecture_only(self, text: str, keyed: str) -> NormalizedAddress:
-        starts = self._prefecture_starts(keyed)
-        if len(starts) == 1:
+        starts = [(code, length) for code, length in self._prefecture_starts(keyed) if code]
+        if not starts:
             return NormalizedAddress(text, "unmatched", None, remainder=text.strip(),
                                      explanation=("都道府県: not found",))
-        code, length = max(((c, n) for c, n in starts if c), key=lambda s: s[1])
+        code, length = max(starts, key=lambda start: start[1])
         assert code is not None
         return NormalizedAddress(text, "prefecture", Address(
             prefecture=self.prefecture_names[code], prefecture_code=code),
