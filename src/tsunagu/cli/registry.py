@@ -181,3 +181,19 @@ def link_corporations() -> None:
         with open_database(settings()).session() as db:
             linked = corporations.link_municipalities(db)
         out.print(f"{linked:,} corporations linked to their municipality")
+
+
+@app.command("apply-moves")
+def apply_moves() -> None:
+    """Apply the accepted moves (転出予定) whose date has come and tell the companies the people
+    consented to. Run it once a day just after midnight Asia/Tokyo (cron or a systemd timer);
+    running it again the same day changes nothing."""
+    from tsunagu.mesh.node.embedded import EmbeddedNodes
+    from tsunagu.procedures.onestop import service as onestop
+
+    with errors_as_messages():
+        config = settings()
+        database = open_database(config)
+        nodes = EmbeddedNodes(database, config.resolved_secret_key())
+        applied = onestop.run_due(database, nodes.context)
+        out.print(f"{applied:,} planned move(s) applied")

@@ -64,6 +64,25 @@ RESIDENT_BASIC = {
     }),
 }
 
+_NAME = _object({"family": _STRING, "given": _STRING, "family_kana": _STRING, "given_kana": _STRING})
+MOVING_OUT_CERTIFICATE = {
+    "code": "moving-out-certificate", "version": "v1",
+    "title_ja": "転出証明書情報（住民基本台帳法第24条の2）",
+    "items": [{"name": "certificate", "type": "moving-out-certificate", "title_ja": "転出証明書情報"}],
+    "response_schema": _object({"certificate": _object({
+        "reference": _STRING,
+        "origin": _object({"code": _STRING, "name": _STRING}),
+        "previous_address": _STRING,
+        "head": {"anyOf": [_NAME, {"type": "null"}]},
+        "destination": _STRING,
+        "moving_date": _DATE,
+        "whole_household": {"type": "boolean"},
+        "movers": {"type": "array", "minItems": 1, "items": _object({
+            "name": _NAME, "birth_date": _DATE, "sex": {"type": "string", "enum": ["0", "1", "2", "9"]},
+            "sex_label": _STRING, "relationship": _STRING, "card_holder": {"type": "boolean"}})},
+    })}),
+}
+
 PENSION_STATUS = {
     "code": "pension-status", "version": "v1", "title_ja": "年金の受給状況",
     "items": [
@@ -89,6 +108,7 @@ INCOME = {
 
 SERVICES: tuple[tuple[str, dict[str, Any]], ...] = (
     *((code, RESIDENT_BASIC) for code in MUNICIPALITIES),
+    *((code, MOVING_OUT_CERTIFICATE) for code in MUNICIPALITIES),
     ("jpn-pension", PENSION_STATUS),
     ("nta-kojimachi", INCOME),
 )
@@ -117,12 +137,17 @@ def legal_bases() -> list[dict[str, Any]]:
              "service_code": "resident-basic", "items": ["name", "address"],
              "withheld_category": "犯則調査", "withheld_days": 365},
         ]
-    bases.append({"id": "tennyu-131016-142018", "title_ja": "転入届の受理（転出証明書情報の確認）",
-                  "law_ja": "住民基本台帳法第24条の2（転出証明書情報の送信）", "consumer": "142018",
-                  "provider": "131016", "service_code": "resident-basic", "items": _BASIC4})
-    bases.append({"id": "tennyu-142018-131016", "title_ja": "転入届の受理（転出証明書情報の確認）",
-                  "law_ja": "住民基本台帳法第24条の2（転出証明書情報の送信）", "consumer": "131016",
-                  "provider": "142018", "service_code": "resident-basic", "items": _BASIC4})
+    for consumer, provider in (("142018", "131016"), ("131016", "142018")):
+        # the 転入予約's form is prefilled from the former municipality's register, and its
+        # 転出証明書情報 (made when the 転出届 is accepted) is received under the special rule
+        bases.append({"id": f"tennyu-{provider}-{consumer}", "title_ja": "転入届の受理（本人確認情報の確認）",
+                      "law_ja": "住民基本台帳法第22条・第24条の2", "consumer": consumer,
+                      "provider": provider, "service_code": "resident-basic", "items": _BASIC4})
+        bases.append({"id": f"tenshutsu-shomei-{provider}-{consumer}",
+                      "title_ja": "転入届の受理（転出証明書情報の確認）",
+                      "law_ja": "住民基本台帳法第24条の2（転出証明書情報の送信）", "consumer": consumer,
+                      "provider": provider, "service_code": "moving-out-certificate",
+                      "items": ["certificate"]})
     return bases
 
 

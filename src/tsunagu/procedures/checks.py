@@ -27,6 +27,7 @@ _OPTION_TYPES: dict[str, frozenset[str]] = {
     "options": frozenset({"choice"}),
     "max_bytes": frozenset({"file"}),
     "content_types": frozenset({"file"}),
+    "dates": frozenset({"date", "wareki_date"}),
 }
 
 
@@ -81,6 +82,32 @@ def _fields(fields: list[dict[str, Any]]) -> Iterator[tuple[JsonPath, str]]:
         if "options" in field:
             yield from _unique([o["value"] for o in field["options"]], ("fields", position, "options"),
                                "option value")
+        yield from _conditions(fields, field, ("fields", position))
+
+
+def _conditions(fields: list[dict[str, Any]], field: dict[str, Any],
+                json_path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """``required_if`` and ``dates.from_field`` name another field of the right kind."""
+    by_name = {f["name"]: f for f in fields}
+    condition = field.get("required_if")
+    if condition is not None:
+        other = by_name.get(condition["field"])
+        if other is None or other["name"] == field["name"]:
+            yield (*json_path, "required_if", "field"), f"no other field {condition['field']!r}"
+        elif other["type"] == "choice" and condition["equals"] not in {o["value"] for o in other["options"]}:
+            yield (*json_path, "required_if", "equals"), (
+                f"{condition['equals']!r} is not an option of {other['name']!r}")
+    rule = field.get("dates", {})
+    for window_name in ("from_today", "from_field"):
+        window = rule.get(window_name, {})
+        if window.get("min_days", -(10**6)) > window.get("max_days", 10**6):
+            yield (*json_path, "dates", window_name), "min_days is after max_days"
+    relative = rule.get("from_field")
+    if relative is not None:
+        other = by_name.get(relative["field"])
+        if other is None or other["name"] == field["name"] or other["type"] not in ("date", "wareki_date"):
+            yield (*json_path, "dates", "from_field", "field"), (
+                f"{relative['field']!r} is not another date field")
 
 
 def _binding(fields: dict[str, dict[str, Any]], source: dict[str, Any],

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DataType = Literal["person_name", "date", "wareki_date", "address", "postcode", "phone",
                    "corporate_number", "individual_number", "text", "choice", "integer",
-                   "boolean", "file"]
+                   "boolean", "file", "household_members", "household_member", "document"]
 ResponsibleRule = Literal["municipality_of_current_address", "municipality_of_destination",
                           "municipality_of_head_office", "fixed"]
 ApplicantKind = Literal["resident", "business", "proxy"]
@@ -42,6 +42,27 @@ class ChoiceOption(Frozen):
     label: Localized
 
 
+class DayWindow(Frozen):
+    min_days: int | None = None
+    max_days: int | None = None
+
+
+class FieldWindow(DayWindow):
+    field: str
+
+
+class DateRule(Frozen):
+    """Which days a date field accepts (e.g. 転出: from 14 days ago to 30 days ahead)."""
+
+    from_today: DayWindow | None = None
+    from_field: FieldWindow | None = None
+
+
+class RequiredIf(Frozen):
+    field: str
+    equals: str
+
+
 class FormField(Frozen):
     name: str
     type: DataType
@@ -55,6 +76,8 @@ class FormField(Frozen):
     options: tuple[ChoiceOption, ...] = ()
     max_bytes: int | None = None
     content_types: tuple[str, ...] = ()
+    required_if: RequiredIf | None = None
+    dates: DateRule | None = None
 
 
 class Prefill(Frozen):
@@ -132,6 +155,7 @@ class Procedure(Frozen):
     appointment: Appointment | None = None
     issues: IssuedDocument | None = None
     workflow: tuple[WorkflowStep, ...]
+    single_open: bool = False
     on_approval: Literal["resident_move_out"] | None = None
     processing_days: int
     life_events: tuple[str, ...]

@@ -48,9 +48,11 @@ class Source:
 _BASIC4 = {"name": "name", "birth_date": "birth_date", "sex": "sex", "address": "address"}
 SOURCES: dict[str, Source] = {
     "residents.basic4": Source("resident-basic", "municipality_of_resident", _BASIC4),
-    # 転出証明書情報: the 基本4情報 the former municipality holds (住民基本台帳法第24条の2); the
-    # destination and date come from the 転出届 itself
-    "residents.moving-out-certificate": Source("resident-basic", "municipality_of_resident", _BASIC4),
+    # 転出証明書情報 (住民基本台帳法第24条の2): made by the former municipality when it accepts the
+    # 転出届, naming every person who moves; none exists before that
+    "residents.moving-out-certificate": Source(
+        "moving-out-certificate", "municipality_of_resident", {"certificate": "certificate"}
+    ),
     "tax.income": Source(
         "income",
         "fixed",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from tsunagu.mesh.directory import schemas as directory_schemas
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.node import directory_client
 from tsunagu.migrations.schema import metadata
+from tsunagu.registry.residents import moving
 
 URL = "/api/v1/procedures/applications"
 TENSHUTSU = {
@@ -147,8 +149,19 @@ def test_a_provider_that_is_down_leaves_the_application_saved_for_a_retry(
     monkeypatch.setattr(directory_client.time, "monotonic", lambda: later)
     retried = resident_client.post(f"{URL}/{app['id']}/evidence/retry").json()
     [evidence] = retried["evidence"]
+    assert evidence["status"] == "unavailable"  # reachable, but the 転出届 is not accepted yet
+    assert "mesh-unknown-subject" in evidence["error"]
+    with database.session() as db:  # 千代田区 accepts the 転出届: its 転出証明書情報 now exists
+        moving.plan_move_out(db, world.resident_id, whole_household=True, members=[],
+                             destination="神奈川県横須賀市小川町1-1", effective_date=date(2026, 11, 25),
+                             source="tenshutsu-accepted", actor="test")
+    retried = resident_client.post(f"{URL}/{app['id']}/evidence/retry").json()
+    [evidence] = retried["evidence"]
     assert evidence["status"] == "ok", evidence["error"]
-    assert evidence["provider"] == CHIYODA and evidence["data"]["name"]["family_name"] == "佐藤"
+    certificate = evidence["data"]["certificate"]
+    assert evidence["provider"] == CHIYODA and certificate["origin"]["name"] == "東京都千代田区"
+    assert [m["name"]["family"] for m in certificate["movers"]] == ["佐藤"]
+    assert certificate["moving_date"] == "2026-11-25"
     assert re.fullmatch(r"[0-9a-f]{32}", evidence["log_reference"])
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 from tests.procedures.applying.conftest import World
-from tests.procedures.applying.test_api import TENSHUTSU, URL
+from tests.procedures.applying.test_api import URL
 
 from tsunagu.core import clock, sessions
 from tsunagu.core.database import Database
@@ -31,6 +31,8 @@ from tsunagu.core.settings import Settings
 from tsunagu.procedures.models import ProceduresApplication, ProceduresIdempotencyKey
 
 ACKNOWLEDGED_BEFORE_KILL = 12
+# 住民票の写し: a person may ask for it many times (a 転出届 allows one open at a time)
+REQUEST = {"procedure_id": "juminhyo-utsushi", "data": {"scope": "self", "copies": 1, "purpose": "procedure"}}
 
 
 def _port() -> int:
@@ -83,7 +85,7 @@ def test_every_acknowledged_receipt_survives_sigkill(
         def submit(number: int) -> None:
             key = f"durable-{number:06d}"
             try:
-                response = httpx.post(f"{base}{URL}", json=TENSHUTSU, timeout=60,
+                response = httpx.post(f"{base}{URL}", json=REQUEST, timeout=60,
                                       headers={"Idempotency-Key": key}, cookies={SESSION_COOKIE: token})
             except httpx.HTTPError:
                 return  # in flight when the server was killed: never acknowledged

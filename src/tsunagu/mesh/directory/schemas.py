@@ -29,6 +29,7 @@ STANDARD_TYPES: dict[str, str] = {
         (LocalGovernmentCode, N_("全国地方公共団体コード")), (PhoneNumber, N_("電話番号")),
         (Postcode, N_("郵便番号")))},
     "sex-code": N_("性別コード(JIS X 0303)"), "household": N_("世帯"), "date": N_("日付"),
+    "moving-out-certificate": N_("転出証明書情報"),
     "code": N_("コード"), "string": N_("文字列"), "integer": N_("整数"), "boolean": N_("真偽値"),
 }
 

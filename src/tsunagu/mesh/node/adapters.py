@@ -1,6 +1,7 @@
 """Local adapters: how a provider's node reads its own organization's data for a service.
 
-Municipalities answer ``resident-basic`` from the resident registry (住民基本台帳); other
+Municipalities answer ``resident-basic`` and ``moving-out-certificate`` (転出証明書情報) from the
+resident registry (住民基本台帳); other
 organizations (pension, tax) answer from their own records table.
 """
 
@@ -13,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.direct import DirectSelect
 from tsunagu.mesh.node.models import MeshNodeRecord
+from tsunagu.registry.residents import moving
 from tsunagu.registry.residents import service as residents
 
 RESIDENT_BASIC = "resident-basic"
+MOVING_OUT_CERTIFICATE = "moving-out-certificate"
 _RECORD = DirectSelect(select(MeshNodeRecord.data).where(  # read on every query's path
     MeshNodeRecord.organization_code == bindparam("org"), MeshNodeRecord.local_id == bindparam("local_id"),
     MeshNodeRecord.service_code == bindparam("service")),
@@ -42,6 +45,9 @@ def fetch(db: Session, organization_code: str, local_id: str, service_code: str)
         if resident is None or resident.municipality_code != organization_code:
             return None
         return resident_items(resident)
+    if service_code == MOVING_OUT_CERTIFICATE:  # made when the 転出届 was accepted, else none yet
+        certificate = moving.certificate_for(db, organization_code, local_id)
+        return None if certificate is None else {"certificate": certificate.as_json()}
     found = _RECORD.first(db.connection(), org=organization_code, local_id=local_id, service=service_code)
     return None if found is None else dict(found[0])
 

@@ -30,6 +30,7 @@ from tsunagu.procedures.applications.schemas import (
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.notices import service as notices
 from tsunagu.procedures.notices.download import pdf_response
+from tsunagu.procedures.onestop import service as onestop
 from tsunagu.procedures.payments import service as payments
 from tsunagu.procedures.payments.provider import PaymentProvider
 from tsunagu.procedures.payments.wiring import payment_provider
@@ -253,6 +254,7 @@ def decide(
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
     provider: PaymentProvider = Depends(payment_provider),
+    mesh: meshlink.MeshGateway = Depends(gateway),
     db: Session = TRANSACTION,
 ) -> ApplicationOut:
     """審査・決裁: one step of the state machine (409 with a specific code when not allowed)."""
@@ -270,6 +272,8 @@ def decide(
     )
     db.commit()  # the refund task must see the decision, whenever the dependency's exit runs
     tasks.add_task(payments.process_refunds, request.app.state.database, provider)
+    tasks.add_task(onestop.after_decision, request.app.state.database, mesh, registry,
+                   request.app.state.mesh_nodes.context, application_id)
     return ApplicationOut.of(decided, backoffice.today())
 
 

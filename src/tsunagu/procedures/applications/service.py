@@ -34,7 +34,7 @@ from tsunagu.mesh import errors as mesh_errors
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import meshlink, rules, statemachine
 from tsunagu.procedures import service as catalogue
-from tsunagu.procedures.applications import attachments
+from tsunagu.procedures.applications import attachments, household, inprogress
 from tsunagu.procedures.applications.validation import clean
 from tsunagu.procedures.definition import Localized, Procedure
 from tsunagu.procedures.models import (
@@ -461,13 +461,15 @@ def prepare(
     *,
     sealed: Prefilled | None = None,
     on_behalf_of: str | None = None,
+    key: str = "",
 ) -> tuple[Prefilled, dict[str, Any], str, str]:
     """Eligibility, organization, prefill (sealed from the form or fetched) and validation.
 
     Returns (prefilled, clean data, organization, subject id). Sealed values are used when the
     seal holds any; otherwise they are fetched through ``gateway``, which may only be None when
     ``sealed`` is given. With ``on_behalf_of`` the principal applies as a registered proxy
-    (代理申請): identity checks the grant and logs it in both persons' histories.
+    (代理申請): identity checks the grant and logs it in both persons' histories. The application
+    an earlier submission with ``key`` made does not count as another one in progress.
     """
     person, kind = _subject_of(db, procedure, principal, on_behalf_of)
     attributes = attributes_of(db, person, clock.today_jst().date()) | {"kind": kind}
@@ -479,6 +481,9 @@ def prepare(
             raise TamperedField("the form carries no current registry values")
         sealed = prefill(gateway, procedure, person, organization)
     data = clean(procedure, merge_prefilled(sealed, submitted))
+    if household.uses_household(procedure):
+        household.check(procedure, household.members_of(db, person), data)
+    inprogress.require_none_open(db, procedure, person.id, own=_by_key_id(db, principal.subject_id, key))
     if kind == "proxy":
         proxies.act_as_proxy(db, principal.subject_id, person.id, procedure.id, "apply")
     return sealed, data, organization, person.id
@@ -547,6 +552,12 @@ _KEY = DirectSelect(
     ),
     {"applicant": ProceduresIdempotencyKey.applicant_id, "key": ProceduresIdempotencyKey.key},
 )
+
+
+def _by_key_id(db: Session, applicant: str, key: str) -> str | None:
+    """The application a submission with ``key`` made, whatever it sent."""
+    row = _KEY.first(db.connection(), applicant=applicant, key=key) if key else None
+    return None if row is None else str(row[1])
 
 
 def _by_key(db: Session, applicant: str, key: str, digest: str) -> Application | None:

@@ -10,9 +10,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.types.base import InvalidValue
 from tsunagu.core.types.corporate_number import CorporateNumber
@@ -20,7 +21,7 @@ from tsunagu.core.types.name import PersonName
 from tsunagu.core.types.phone import PhoneNumber
 from tsunagu.core.types.postcode import Postcode
 from tsunagu.core.types.wareki import parse_date
-from tsunagu.procedures.definition import FormField, Procedure
+from tsunagu.procedures.definition import DayWindow, FormField, Procedure
 
 NAME_PARTS = ("family", "given", "family_kana", "given_kana")
 ADDRESS_MAX = 200
@@ -48,6 +49,16 @@ MESSAGES: dict[str, str] = {
     ),
     "この項目はこの手続にありません。": "This field is not part of this procedure.",
     "この項目は修正を求められていません。": "This field was not asked to be corrected.",
+    "%(earliest)s 以降の日付を入力してください。": "Enter a date on or after %(earliest)s.",
+    "%(latest)s 以前の日付を入力してください。": "Enter a date on or before %(latest)s.",
+    "%(earliest)s から %(latest)s までの日付を入力してください。": (
+        "Enter a date from %(earliest)s to %(latest)s."
+    ),
+    "世帯の方から選んでください。": "Choose from the members of your household.",
+    "世帯主が転出し、残る方が複数いるときは、新しい世帯主を選んでください。": (
+        "The head of the household is moving and more than one member stays: choose the new head."
+    ),
+    "新しい世帯主には、転出しない方を選んでください。": "Choose someone who is not moving as the new head.",
 }
 
 
@@ -100,8 +111,10 @@ def clean(procedure: Procedure, values: Mapping[str, Any], *, partial: bool = Fa
     cleaned: dict[str, Any] = {}
     for form_field in procedure.fields:
         raw = values.get(form_field.name)
+        if form_field.required_if is not None and not _required(form_field, values):
+            continue  # it applies only with another answer (the members, when only some move)
         if _blank(raw):
-            if form_field.required and not partial and form_field.type != "boolean":
+            if _required(form_field, values) and not partial and form_field.type != "boolean":
                 problems.append(FieldError(form_field.name, "入力してください。"))
             elif form_field.type == "boolean":
                 cleaned[form_field.name] = False
@@ -110,9 +123,58 @@ def clean(procedure: Procedure, values: Mapping[str, Any], *, partial: bool = Fa
             cleaned[form_field.name] = _value(form_field, raw)
         except _Problem as problem:
             problems.append(FieldError(form_field.name, problem.message_id, problem.params))
+    problems += _date_rules(procedure, cleaned, clock.today_jst().date())
     if problems:
         raise InvalidApplication(problems)
     return cleaned
+
+
+BETWEEN = "%(earliest)s から %(latest)s までの日付を入力してください。"
+
+
+def _required(form_field: FormField, values: Mapping[str, Any]) -> bool:
+    condition = form_field.required_if
+    if condition is None:
+        return form_field.required
+    return str(values.get(condition.field, "")) == condition.equals
+
+
+def _date_rules(procedure: Procedure, cleaned: Mapping[str, Any], today: date) -> list[FieldError]:
+    """Each date field against its window (YAML ``dates``): around today and another field."""
+    problems: list[FieldError] = []
+    for form_field in procedure.fields:
+        rule, value = form_field.dates, cleaned.get(form_field.name)
+        if rule is None or not isinstance(value, str):
+            continue
+        bounds: list[tuple[date | None, date | None]] = []
+        if rule.from_today is not None:
+            bounds.append(_window(today, rule.from_today))
+        other = rule.from_field and cleaned.get(rule.from_field.field)
+        if rule.from_field is not None and isinstance(other, str):
+            bounds.append(_window(date.fromisoformat(other), rule.from_field))
+        earliest = max((b[0] for b in bounds if b[0] is not None), default=None)
+        latest = min((b[1] for b in bounds if b[1] is not None), default=None)
+        day = date.fromisoformat(value)
+        if (earliest is None or day >= earliest) and (latest is None or day <= latest):
+            continue
+        if earliest is not None and latest is not None:
+            problems.append(FieldError(form_field.name, BETWEEN,
+                                       {"earliest": earliest.isoformat(), "latest": latest.isoformat()}))
+        elif earliest is not None:
+            problems.append(FieldError(form_field.name, "%(earliest)s 以降の日付を入力してください。",
+                                       {"earliest": earliest.isoformat()}))
+        else:
+            assert latest is not None
+            problems.append(FieldError(form_field.name, "%(latest)s 以前の日付を入力してください。",
+                                       {"latest": latest.isoformat()}))
+    return problems
+
+
+def _window(origin: date, window: DayWindow) -> tuple[date | None, date | None]:
+    return (
+        None if window.min_days is None else origin + timedelta(days=window.min_days),
+        None if window.max_days is None else origin + timedelta(days=window.max_days),
+    )
 
 
 class _Problem(Exception):
@@ -138,12 +200,8 @@ def _value(form_field: FormField, raw: Any) -> Any:
         return {"text": text}
     if kind in ("date", "wareki_date"):
         return _date(raw, wareki=kind == "wareki_date").isoformat()
-    if kind == "phone":
-        return str(_typed(PhoneNumber, raw, "電話番号の形式が正しくありません。"))
-    if kind == "postcode":
-        return str(_typed(Postcode, raw, "郵便番号は7桁の数字で入力してください。"))
-    if kind == "corporate_number":
-        return str(_typed(CorporateNumber, raw, "法人番号が正しくありません。"))
+    if kind in _TYPED:
+        return str(_typed(*_TYPED[kind], raw))
     if kind == "choice":
         if str(raw) not in {o.value for o in form_field.options}:
             raise _Problem("選択肢から選んでください。")
@@ -154,7 +212,31 @@ def _value(form_field: FormField, raw: Any) -> Any:
         return raw is True or str(raw).lower() in ("true", "on", "1", "yes")
     if kind == "file":
         return _file(form_field, raw)
+    if kind in ("household_members", "household_member"):
+        return _members(raw) if kind == "household_members" else _member(raw)
     return _text(form_field, raw)
+
+
+_MEMBER = re.compile(r"[0-9a-f]{32}")
+# standard types parsed by their class, with the message shown when they do not parse
+_TYPED: dict[str, tuple[type, str]] = {
+    "phone": (PhoneNumber, "電話番号の形式が正しくありません。"),
+    "postcode": (Postcode, "郵便番号は7桁の数字で入力してください。"),
+    "corporate_number": (CorporateNumber, "法人番号が正しくありません。"),
+}
+
+
+def _members(raw: Any) -> list[str]:
+    chosen = raw if isinstance(raw, list | tuple) else [raw]
+    return [_member(item) for item in dict.fromkeys(str(item) for item in chosen if not _blank(item))]
+
+
+def _member(raw: Any) -> str:
+    """A member of the applicant's 世帯 as the form offers them (checked against the register later)."""
+    text = str(raw).strip()
+    if not _MEMBER.fullmatch(text):
+        raise _Problem("世帯の方から選んでください。")
+    return text
 
 
 def _name(raw: Any) -> dict[str, str]:
@@ -185,7 +267,7 @@ def _date(raw: Any, *, wareki: bool) -> date:
         raise _Problem("日付を 2026-04-01 のように入力してください。") from None
 
 
-def _typed(kind: type, raw: Any, message_id: str) -> object:
+def _typed(kind: type, message_id: str, raw: Any) -> object:
     try:
         return kind(str(raw).strip())
     except (ValueError, InvalidValue):

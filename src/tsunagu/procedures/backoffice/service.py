@@ -13,6 +13,7 @@ from tsunagu.core import clock
 from tsunagu.core.errors import Forbidden, ValidationFailed
 from tsunagu.core.http.auth import require_same_organization
 from tsunagu.core.sessions import Principal
+from tsunagu.identity.cards import service as cards
 from tsunagu.identity.organizations import service as organizations
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import certificates, statemachine
@@ -22,6 +23,7 @@ from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresApplication
 from tsunagu.procedures.notices import service as notices
 from tsunagu.procedures.payments import service as payments
+from tsunagu.registry.residents import moving
 from tsunagu.registry.residents import service as residents
 
 APPROVER_ROLE = "決裁"
@@ -176,17 +178,26 @@ def _known_fields(procedure: Procedure, fields: list[str]) -> list[str]:
 
 
 def _record_move_out(db: Session, row: ProceduresApplication, staff: Principal) -> None:
-    """転出: close the resident's record; the registry's outbox event is pushed through the mesh."""
-    planned = date.fromisoformat(str(row.data.get("moving_date")))
+    """転出: record the declared members' move on the declared date (転出予定 until that date;
+    applied at once when the date has come). The register's outbox events are pushed through the
+    mesh when each record changes; the 転出証明書情報 is answered to the destination from now on."""
     destination = row.data.get("destination_address") or {}
-    # the register cannot record a future date: a move planned ahead is recorded as of acceptance
-    residents.move_out(
+    whole = row.data.get("movers", "whole-household") != "some-members"
+    members = [str(m) for m in row.data.get("members") or [] if isinstance(m, str)]
+    person = residents.get_resident(db, row.subject_id)
+    household = residents.household_members(db, person.household_id) if person else []
+    holders = [m.id for m in household if any(c.revoked_at is None for c in cards.cards_of(db, m.id))]
+    moving.plan_move_out(
         db,
         row.subject_id,
+        whole_household=whole,
+        members=members,
+        remaining_head_id=row.data.get("remaining_head") or None,
         destination=str(destination.get("text", "")),
-        effective_date=min(planned, today()),
+        effective_date=date.fromisoformat(str(row.data.get("moving_date"))),
+        source=row.id,
         actor=f"staff:{staff.subject_id}",
-        legal_basis="住民基本台帳法第24条",
+        card_holders=holders,
     )
 
 

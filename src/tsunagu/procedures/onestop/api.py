@@ -21,8 +21,15 @@ class MoveIn(BaseModel):
     moving_date: str = Field(max_length=10)
     visit_date: str = Field(max_length=10)
     phone: str = Field(max_length=20)
-    movers: str = Field("whole-household", max_length=32)
-    companies: list[str] = Field(default_factory=list, description="Companies the person consents to tell")
+    movers: str = Field("whole-household", max_length=32, description="whole-household | some-members")
+    members: list[str] = Field(default_factory=list, max_length=30,
+                               description="With some-members: the household members who move")
+    remaining_head: str = Field("", max_length=32,
+                                description="When the head moves and others stay: who heads them")
+    companies: list[str] = Field(
+        default_factory=list, max_length=10,
+        description="Companies the person consents to tell (once the move is accepted)",
+    )
 
 
 class PartOut(BaseModel):
@@ -67,6 +74,8 @@ def move(
             body.movers,
             tuple(body.companies),
             idempotency_key or "",
+            tuple(body.members),
+            body.remaining_head,
         ),
     )
     return BundleOut.of(bundle)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import require_resident
@@ -13,6 +15,7 @@ from tsunagu.procedures import meshlink
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.applications.api import gateway
+from tsunagu.procedures.applications.inprogress import ApplicationInProgress
 from tsunagu.procedures.applications.validation import InvalidApplication
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.onestop import service
@@ -22,55 +25,116 @@ router = APIRouter(prefix="/moving", include_in_schema=False, dependencies=[Depe
 
 
 def _form(
-    request: Request, values: dict[str, object], errors: dict[str, object], status_code: int = 200
+    request: Request,
+    person: Principal,
+    values: dict[str, object],
+    errors: dict[str, object],
+    *,
+    status_code: int = 200,
+    in_progress: str | None = None,
 ) -> HTMLResponse:
+    database = request.app.state.database
     return render(
         request,
         "procedures/moving.html",
         {
             "values": values,
             "errors": errors,
-            "companies": service.company_names(request.app.state.database, locale_of(request)),
+            "companies": service.company_names(database, locale_of(request)),
+            "members": service.household_of(database, person),
+            "in_progress": in_progress,
         },
         status_code,
     )
 
 
 @router.get("", response_class=HTMLResponse)
-def moving_form(request: Request, _person: Principal = Depends(require_resident)) -> HTMLResponse:
-    return _form(request, {"key": applications.new_idempotency_key(), "movers": "whole-household"}, {})
+def moving_form(request: Request, person: Principal = Depends(require_resident)) -> HTMLResponse:
+    fresh: dict[str, object] = {"key": applications.new_idempotency_key(), "movers": "whole-household"}
+    return _form(request, person, fresh, {})
 
 
-@router.post("")
-def submit_move(
+def _move(form: FormData) -> service.Move:
+    """The move as the form states it (every step posts the same fields)."""
+    text = {name: str(form.get(name, ""))[:limit] for name, limit in FIELDS.items()}
+    return service.Move(
+        text["destination_address"], text["moving_date"], text["visit_date"], text["phone"],
+        text["movers"] or "whole-household",
+        tuple(str(c)[:32] for c in form.getlist("companies"))[:10],
+        text["key"],
+        tuple(str(m)[:32] for m in form.getlist("members"))[:30],
+        text["remaining_head"],
+    )
+
+
+FIELDS = {"destination_address": 200, "moving_date": 10, "visit_date": 10, "phone": 20, "movers": 32,
+          "key": 128, "remaining_head": 32}
+
+
+def _back_to_form(
+    request: Request, person: Principal, move: service.Move, exc: InvalidApplication | ApplicationInProgress
+) -> HTMLResponse:
+    """The form again with the values kept: each problem at its field, or the move in progress."""
+    if isinstance(exc, ApplicationInProgress):
+        progress = exc.application_id or ""
+        return _form(request, person, _values(move), {}, status_code=409, in_progress=progress)
+    return _form(request, person, _values(move), {p.field: p for p in exc.problems}, status_code=422)
+
+
+def _values(move: service.Move) -> dict[str, object]:
+    return {**move.__dict__, "companies": list(move.companies), "members": list(move.members)}
+
+
+@router.post("", response_class=HTMLResponse)
+async def review_move(
     request: Request,
-    *,
-    destination_address: str = Form("", max_length=200),
-    moving_date: str = Form("", max_length=10),
-    visit_date: str = Form("", max_length=10),
-    phone: str = Form("", max_length=20),
-    movers: str = Form("whole-household", max_length=32),
-    companies: list[str] = Form(default_factory=list),
-    key: str = Form("", max_length=128),
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> HTMLResponse:
+    """申請内容の確認: the whole move checked and shown as it will be filed; nothing filed yet."""
+    move = _move(await request.form())
+    database = request.app.state.database
+    try:
+        checked = await run_in_threadpool(service.review, database, mesh, registry, person, move)
+    except (InvalidApplication, ApplicationInProgress) as exc:
+        return _back_to_form(request, person, move, exc)
+    return render(
+        request,
+        "procedures/moving_review.html",
+        {
+            "values": _values(move),
+            "review": checked,
+            "movers": [m for m in checked.members
+                       if move.movers != "some-members" or m.id in move.members],
+            "remaining_head": next((m for m in checked.members if m.id == move.remaining_head), None),
+            "companies": service.company_names(database, locale_of(request)),
+        },
+    )
+
+
+@router.post("/edit", response_class=HTMLResponse)
+async def edit_move(request: Request, person: Principal = Depends(require_resident)) -> HTMLResponse:
+    """修正する: back to the form with everything entered kept."""
+    return _form(request, person, _values(_move(await request.form())), {})
+
+
+@router.post("/confirm")
+async def submit_move(
+    request: Request,
     person: Principal = Depends(require_resident),
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> Response:
-    """Submit every part; errors come back next to the fields with the values kept."""
-    move = service.Move(destination_address, moving_date, visit_date, phone, movers, tuple(companies), key)
+    """File every part; a problem found now (the register changed meanwhile) returns to the form."""
+    move = _move(await request.form())
     try:
-        bundle = service.move(
-            request.app.state.database,
-            mesh,
-            registry,
-            person,
-            node_of=request.app.state.mesh_nodes.context,
-            request=move,
+        bundle = await run_in_threadpool(
+            service.move, request.app.state.database, mesh, registry, person,
+            node_of=request.app.state.mesh_nodes.context, request=move,
         )
-    except InvalidApplication as exc:
-        return _form(
-            request, {**move.__dict__, "companies": companies}, {p.field: p for p in exc.problems}, 422
-        )
+    except (InvalidApplication, ApplicationInProgress) as exc:
+        return _back_to_form(request, person, move, exc)
     return RedirectResponse(f"/moving/{bundle.id}", status_code=303)
 
 
@@ -92,5 +156,6 @@ def moving_status(
             "bundle": service.status_of(database, person, bundle_id),
             "names": {**procedures, **service.company_names(database, locale)},
             "status_names": {**backoffice.STATUS_NAMES, **service.CONSENT_STATUS_NAMES},
+            "evidence_pending": service.EVIDENCE_PENDING,
         },
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -29,9 +29,12 @@ from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.push import service as push
 from tsunagu.procedures import meshlink
+from tsunagu.procedures.applications import household
 from tsunagu.procedures.applications import service as applications
+from tsunagu.procedures.applications.validation import FieldError, InvalidApplication
 from tsunagu.procedures.models import ProceduresApplication, ProceduresConsent
 from tsunagu.procedures.registry import LiveRegistry
+from tsunagu.registry.residents import moving
 
 MOVING_OUT, MOVING_IN = "tenshutsu", "tennyu-yoyaku"
 NOTICE_KIND = "moving_notice"
@@ -40,11 +43,13 @@ CONSENT_VALID = timedelta(days=90)
 # private services that take a moving notice through the mesh, with the 事務 (consent) they use
 COMPANIES: dict[str, str] = {"tsunagu-power": "denki-tenkyo"}
 CONSENT_STATUS_NAMES = {
-    "consented": N_("同意済み"),
+    "consented": N_("同意済み（転出の受理後、引越しの日にお知らせします）"),
+    "cancelled": N_("取りやめ（お知らせしていません）"),
     "queued": N_("配信待ち"),
     "delivered": N_("通知済み"),
     "failed": N_("通知できませんでした"),
 }
+EVIDENCE_PENDING = N_("転出証明書情報は、転出届が受理されると転入先へ届きます。")
 # where the mesh's push delivery of the notice stands, as the person sees it
 DELIVERY_STATUS = {push.DELIVERED: "delivered", push.DEAD: "failed"}
 
@@ -78,6 +83,21 @@ class Move:
     movers: str
     companies: tuple[str, ...]
     key: str
+    members: tuple[str, ...] = ()
+    remaining_head: str = ""
+
+    def parts(self) -> dict[str, dict[str, Any]]:
+        """What each procedure of the move is asked (転出届, 転入予約)."""
+        address = {"text": self.destination_address}
+        moving_out: dict[str, Any] = {"destination_address": address, "moving_date": self.moving_date,
+                                      "movers": self.movers, "phone": self.phone}
+        if self.movers == "some-members":
+            moving_out["members"] = list(self.members)
+        if self.remaining_head:
+            moving_out["remaining_head"] = self.remaining_head
+        moving_in = {"destination_address": address, "moving_date": self.moving_date,
+                     "visit_date": self.visit_date, "phone": self.phone}
+        return {MOVING_OUT: moving_out, MOVING_IN: moving_in}
 
 
 @dataclass(frozen=True)
@@ -95,37 +115,88 @@ class Bundle:
     parts: tuple[PartStatus, ...]
 
 
+@dataclass(frozen=True)
+class Review:
+    """申請内容の確認: every part checked and prefilled, nothing filed yet."""
+
+    parts: dict[str, dict[str, Any]]
+    members: tuple[household.Member, ...]
+
+
 def bundle_id_for(resident_id: str, key: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"tsunagu:onestop:{resident_id}:{key}").hex
 
 
-def _apply(
+def _check_companies(request: Move) -> None:
+    unknown = sorted(set(request.companies) - set(COMPANIES))
+    if unknown:
+        raise UnknownCompany(
+            f"unknown companies: {', '.join(unknown)}",
+            errors=[
+                {"location": ["body", "companies"], "message": "unknown company", "type": UnknownCompany.code}
+            ],
+        )
+
+
+def _prepared(
     database: Database,
     gateway: meshlink.MeshGateway,
     registry: LiveRegistry,
     person: Principal,
-    *,
-    procedure_id: str,
-    data: dict[str, Any],
-    key: str,
-    bundle_id: str,
-) -> applications.Application:
-    procedure = registry.snapshot().procedures[procedure_id]
-    part_key = f"{key}:{procedure_id}"
+    request: Move,
+) -> dict[str, tuple[applications.Submission | applications.Application, bool]]:
+    """Each part checked (and prefilled) before any is filed: a problem in one files none.
+
+    A part the same key already filed answers its application (True: nothing more to file).
+    """
+    _check_companies(request)
+    key = applications.require_key(request.key)
+    bundle = bundle_id_for(person.subject_id, key)
+    procedures = registry.snapshot().procedures
+    ready: dict[str, tuple[applications.Submission | applications.Application, bool]] = {}
+    problems: list[FieldError] = []
+    for procedure_id, data in request.parts().items():
+        procedure, part_key = procedures[procedure_id], f"{key}:{procedure_id}"
+        with database.session() as db:
+            earlier = applications.replay(db, person, procedure_id, part_key, data)
+            if earlier is not None:
+                ready[procedure_id] = (earlier, True)
+                continue
+            try:
+                prefilled, clean, organization, subject = applications.prepare(
+                    db, gateway, procedure, person, data
+                )
+            except InvalidApplication as exc:  # one list of problems for the one form of the move
+                problems += [p for p in exc.problems if p.field not in {q.field for q in problems}]
+                continue
+        ready[procedure_id] = (
+            applications.Submission(procedure, person, subject, organization, clean, prefilled, part_key,
+                                    data, bundle),
+            False,
+        )
+    if problems:
+        raise InvalidApplication(problems)
+    return ready
+
+
+def review(
+    database: Database,
+    gateway: meshlink.MeshGateway,
+    registry: LiveRegistry,
+    person: Principal,
+    request: Move,
+) -> Review:
+    """Check the whole move as it would be filed, without filing it (the confirmation page)."""
+    ready = _prepared(database, gateway, registry, person, request)
     with database.session() as db:
-        earlier = applications.replay(db, person, procedure_id, part_key, data)
-        if earlier is not None and not earlier.evidence_pending:
-            return earlier
-        prefilled, clean, organization, subject = applications.prepare(db, gateway, procedure, person, data)
-    app, created = applications.submit(
-        database,
-        applications.Submission(
-            procedure, person, subject, organization, clean, prefilled, part_key, data, bundle_id
-        ),
-    )
-    if created or app.evidence_pending:
-        app = applications.collect_evidence(database, gateway, procedure, app.id)
-    return app
+        members = household.members_of(db, applications.applicant_of(db, person))
+    return Review({name: part.data for name, (part, _done) in ready.items()}, tuple(members))
+
+
+def household_of(database: Database, person: Principal) -> list[household.Member]:
+    """The members the form offers as 転出する方."""
+    with database.session() as db:
+        return household.members_of(db, applications.applicant_of(db, person))
 
 
 def move(
@@ -137,95 +208,156 @@ def move(
     node_of: Callable[[str], NodeContext | None],
     request: Move,
 ) -> Bundle:
-    """Submit every part of the move; each part's outcome is recorded separately."""
-    unknown = sorted(set(request.companies) - set(COMPANIES))
-    if unknown:
-        raise UnknownCompany(
-            f"unknown companies: {', '.join(unknown)}",
-            errors=[
-                {"location": ["body", "companies"], "message": "unknown company", "type": UnknownCompany.code}
-            ],
-        )
-    bundle = bundle_id_for(person.subject_id, applications.require_key(request.key))
-    address = {"text": request.destination_address}
-    _apply(
-        database,
-        gateway,
-        registry,
-        person,
-        procedure_id=MOVING_OUT,
-        data={
-            "destination_address": address,
-            "moving_date": request.moving_date,
-            "movers": request.movers,
-            "phone": request.phone,
-        },
-        key=request.key,
-        bundle_id=bundle,
-    )
-    _apply(
-        database,
-        gateway,
-        registry,
-        person,
-        procedure_id=MOVING_IN,
-        data={
-            "destination_address": address,
-            "moving_date": request.moving_date,
-            "visit_date": request.visit_date,
-            "phone": request.phone,
-        },
-        key=request.key,
-        bundle_id=bundle,
-    )
+    """File every part of the move (each keeps its own status) and record the consents given.
+
+    Companies are told nothing now: only when the 転出届 is accepted and its date has come
+    (:func:`publish_due`); a move refused or withdrawn tells them nothing.
+    """
+    ready = _prepared(database, gateway, registry, person, request)
+    bundle = bundle_id_for(person.subject_id, request.key)
+    for procedure_id in (MOVING_OUT, MOVING_IN):
+        part, _done = ready[procedure_id]
+        procedure = registry.snapshot().procedures[procedure_id]
+        app = applications.submit(database, part)[0] if isinstance(part, applications.Submission) else part
+        if app.evidence_pending:  # the 転出証明書情報 exists once the 転出届 is accepted
+            applications.collect_evidence(database, gateway, procedure, app.id)
     if request.companies:
-        _notify_companies(database, node_of, person, bundle=bundle, request=request)
+        _record_consents(database, person, bundle, request.companies)
+    publish_due(database, node_of, bundle=bundle)
     return status_of(database, person, bundle)
 
 
-def _notify_companies(
-    database: Database,
-    node_of: Callable[[str], NodeContext | None],
-    person: Principal,
-    *,
-    bundle: str,
-    request: Move,
-) -> None:
-    """Each consent first, recorded here and in the mesh directory (the company's own code for the
-    person, scope ``moving``, an expiry), then one moving notice published by the current
-    municipality's node: the directory routes it only to subscribers the person consented to
-    (a consent-kind 事務), with only the address, and the person sees it in やりとり履歴."""
+def _record_consents(database: Database, person: Principal, bundle: str, companies: tuple[str, ...]) -> None:
     now = clock.now()
     with database.session() as db:
-        rows = {company: _consent_row(db, bundle, company) for company in request.companies}
-        pending = [company for company, row in rows.items() if row is None or row.status != "queued"]
-        if not pending:  # the same move submitted again: its notice is already on its way
-            return
-        record = applications.applicant_of(db, person)
-        codes.code_for(db, record.municipality_code, record.id)  # the city's node publishes about them
-        for company in pending:
-            if rows[company] is None:
+        for company in companies:
+            if _consent_row(db, bundle, company) is None:
                 db.add(ProceduresConsent(bundle_id=bundle, resident_id=person.subject_id, company=company,
                                          status="consented", detail="", consented_at=now, updated_at=now))
-            directory.grant_consent(db, subscriber=company, resident_id=record.id, scope=CONSENT_SCOPE,
+
+
+def _moving_out_of(db: Session, bundle: str) -> ProceduresApplication | None:
+    return db.scalar(select(ProceduresApplication).where(ProceduresApplication.bundle_id == bundle,
+                                                         ProceduresApplication.procedure_id == MOVING_OUT))
+
+
+def publish_due(
+    database: Database,
+    node_of: Callable[[str], NodeContext | None],
+    *,
+    bundle: str | None = None,
+    today: date | None = None,
+) -> int:
+    """Tell the consented companies of each move accepted and due (its date has come); a move
+    refused or withdrawn cancels its consents unsent. The number of moves published."""
+    day = today or clock.today_jst().date()
+    with database.session() as db:
+        query = select(ProceduresConsent.bundle_id).where(ProceduresConsent.status == "consented").distinct()
+        bundles = [bundle] if bundle else list(db.scalars(query))
+        due: list[_DueMove] = []
+        for candidate in bundles:
+            moving_out = _moving_out_of(db, candidate)
+            if moving_out is None:
+                continue
+            if moving_out.status in ("rejected", "withdrawn"):
+                _settle(db, candidate, "cancelled", "")
+                continue
+            moving_date = str(moving_out.data.get("moving_date", ""))
+            if moving_out.status == "approved" and date.fromisoformat(moving_date) <= day:
+                address = str((moving_out.data.get("destination_address") or {}).get("text", ""))
+                due.append(_DueMove(candidate, moving_out.subject_id, moving_out.organization_code, address,
+                                    moving_date))
+    for move in due:
+        _notify_companies(database, node_of, move)
+    return len(due)
+
+
+def _settle(db: Session, bundle: str, status: str, detail: str) -> None:
+    for row in db.scalars(select(ProceduresConsent).where(ProceduresConsent.bundle_id == bundle,
+                                                          ProceduresConsent.status == "consented")):
+        row.status, row.detail, row.updated_at = status, detail, clock.now()
+
+
+@dataclass(frozen=True)
+class _DueMove:
+    """An accepted move whose date has come: who moved, which city publishes, where to."""
+
+    bundle: str
+    resident_id: str
+    publisher: str
+    address: str
+    moving_date: str
+
+
+def _notify_companies(
+    database: Database, node_of: Callable[[str], NodeContext | None], move: _DueMove
+) -> None:
+    """Each consent into the mesh directory (the company's own code for the person, scope
+    ``moving``, an expiry), then one moving notice published by the former municipality's node:
+    the directory routes it only to subscribers the person consented to (a consent-kind 事務),
+    with only the address, and the person sees it in やりとり履歴."""
+    bundle, resident_id, publisher = move.bundle, move.resident_id, move.publisher
+    now = clock.now()
+    with database.session() as db:
+        pending = [row.company for row in db.scalars(select(ProceduresConsent).where(
+            ProceduresConsent.bundle_id == bundle, ProceduresConsent.status == "consented"))]
+        if not pending:
+            return
+        codes.code_for(db, publisher, resident_id)  # the city's node publishes about them
+        for company in pending:
+            directory.grant_consent(db, subscriber=company, resident_id=resident_id, scope=CONSENT_SCOPE,
                                     expires_at=now + CONSENT_VALID, source=f"onestop:{bundle}")
-    sender, event = node_of(record.municipality_code), _event_id(bundle)
+    sender, event = node_of(publisher), _event_id(bundle)
     try:
         if sender is None:
-            raise meshlink.MeshUnavailable(f"{record.municipality_code} cannot publish through the mesh here")
-        push.publish(sender, NOTICE_KIND, record.id, {"address": {"text": request.destination_address},
-                                                      "effective_date": request.moving_date}, event_id=event)
+            raise meshlink.MeshUnavailable(f"{publisher} cannot publish through the mesh here")
+        push.publish(sender, NOTICE_KIND, resident_id, {"address": {"text": move.address},
+                                                        "effective_date": move.moving_date}, event_id=event)
         failure = ""
     except (mesh_errors.MeshDenied, meshlink.MeshUnavailable) as exc:
         failure = f"{exc.code}: {exc.detail}"
     with database.session() as db:
         for company in pending:
             row = _consent_row(db, bundle, company)
-            routed = not failure and push.delivery_status(db, record.municipality_code, event, company)
+            routed = not failure and push.delivery_status(db, publisher, event, company)
             if row is not None:
                 row.status = "queued" if routed else "failed"
                 row.detail = "" if routed else failure or "no consent-based subscription routes it"
                 row.updated_at = clock.now()
+
+
+def after_decision(
+    database: Database,
+    gateway: meshlink.MeshGateway,
+    registry: LiveRegistry,
+    node_of: Callable[[str], NodeContext | None],
+    application_id: str,
+) -> None:
+    """What follows a decision on a 転出届 of a move: once accepted, the 転出証明書情報 exists and
+    the destination's 転入予約 fetches it through the mesh (sent ahead); the companies are told
+    if the date has come (or cancelled, if refused)."""
+    with database.session() as db:
+        app = applications.load(db, application_id)
+        if app.procedure_id != MOVING_OUT or app.bundle_id is None:
+            return
+        moving_in = db.scalar(select(ProceduresApplication.id).where(
+            ProceduresApplication.bundle_id == app.bundle_id,
+            ProceduresApplication.procedure_id == MOVING_IN,
+        ))
+    if app.status == "approved" and moving_in is not None:
+        procedure = registry.snapshot().procedures[MOVING_IN]
+        applications.collect_evidence(database, gateway, procedure, moving_in)
+    publish_due(database, node_of, bundle=app.bundle_id)
+
+
+def run_due(
+    database: Database, node_of: Callable[[str], NodeContext | None], today: date | None = None
+) -> int:
+    """The daily pass: apply the planned moves whose date has come, then tell the companies."""
+    with database.session() as db:
+        applied = moving.apply_due(db, today)
+    publish_due(database, node_of, today=today)
+    return applied
 
 
 def _delivery(db: Session, publisher: str | None, bundle: str, consent: ProceduresConsent) -> str:
@@ -268,14 +400,20 @@ def status_of(database: Database, person: Principal, bundle: str) -> Bundle:
             PartStatus(
                 a.procedure_id,
                 a.status,
-                "evidence pending" if a.evidence_pending else "",
+                EVIDENCE_PENDING if a.evidence_pending else "",
                 a.id,
                 a.receipt_number,
             )
             for a in apps
         ]
-        publisher = next((a.organization_code for a in apps if a.procedure_id == MOVING_OUT), None)
-        parts += [PartStatus(c.company, _delivery(db, publisher, bundle, c), c.detail) for c in consents]
+        moving_out = next((a for a in apps if a.procedure_id == MOVING_OUT), None)
+        publisher = moving_out.organization_code if moving_out else None
+        refused = moving_out is not None and moving_out.status in ("rejected", "withdrawn")
+        parts += [
+            PartStatus(c.company, "cancelled" if refused and c.status == "consented"
+                       else _delivery(db, publisher, bundle, c), c.detail)
+            for c in consents
+        ]
     if not parts:
         raise applications.ForeignApplication("no such move of yours")
     return Bundle(bundle, tuple(parts))

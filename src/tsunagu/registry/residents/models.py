@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsunagu.core.database import Base, UTCDateTime
@@ -129,3 +129,32 @@ class RegistrationKey(Base):
     request_sha256: Mapped[str] = mapped_column(String(64))
     change_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PlannedMove(Base):
+    """転出予定: an accepted 転出届 for one or more members of a 世帯, recorded on the date declared.
+
+    Until ``effective_date`` the members are still residents (a 住民票の写し can be issued); on
+    that date :func:`tsunagu.registry.residents.moving.apply_due` closes each member's record with
+    that date as the 異動日. ``certificate`` is the 転出証明書情報 made at acceptance (without
+    個人番号), answered to the destination municipality through the mesh.
+    """
+
+    __tablename__ = "residents_planned_moves"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(6), index=True)
+    household_id: Mapped[str] = mapped_column(String(32), index=True)
+    members: Mapped[list[str]] = mapped_column(JSON)
+    whole_household: Mapped[bool] = mapped_column(Boolean)
+    # the member who stays and becomes 世帯主 when the head leaves without the others
+    remaining_head_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    destination: Mapped[str] = mapped_column(String(300))
+    effective_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # planned | done | cancelled
+    source: Mapped[str] = mapped_column(String(64), unique=True)  # the 転出届 it records
+    actor: Mapped[str] = mapped_column(String(100))
+    legal_basis: Mapped[str] = mapped_column(String(100))
+    certificate: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -175,7 +175,8 @@ class SearchQuery:
 # ---------------------------------------------------------------- reading
 
 
-def _today() -> date:
+def today() -> date:
+    """Today in Asia/Tokyo: the register's dates are Japanese calendar days."""
     return clock.today_jst().date()
 
 
@@ -553,8 +554,10 @@ def _append(
     return _record(row.id, snapshot)
 
 
-def _check_effective_date(db: Session, resident_id: str, effective_date: date) -> None:
-    if effective_date > _today():
+def _check_effective_date(
+    db: Session, resident_id: str, effective_date: date, *, allow_future: bool = False
+) -> None:
+    if effective_date > today() and not allow_future:
         raise EffectiveDateInFuture("effective_date", f"the date {effective_date} is in the future")
     last = db.scalar(select(func.max(Change.effective_date)).where(Change.resident_id == resident_id))
     if last is not None and effective_date < last:
@@ -563,8 +566,12 @@ def _check_effective_date(db: Session, resident_id: str, effective_date: date) -
         )
 
 
-def _changeable(db: Session, resident_id: str, effective_date: date) -> Resident:
-    """The row of a living resident of the municipality, locked for the change."""
+def changeable_row(
+    db: Session, resident_id: str, effective_date: date, *, allow_future: bool = False
+) -> Resident:
+    """The row of a living resident of the municipality, locked for the change.
+
+    ``allow_future`` admits a date ahead (a 転出予定 recorded now and applied on its date)."""
     row = db.get(Resident, resident_id, with_for_update=True)
     if row is None:
         raise ResidentNotFound(f"no resident with id {resident_id}", resident_id=resident_id)
@@ -572,7 +579,7 @@ def _changeable(db: Session, resident_id: str, effective_date: date) -> Resident
         raise ResidentDeceased(f"resident {resident_id} is deceased; the record is closed")
     if row.status == "moved_out":
         raise ResidentMovedOut(f"resident {resident_id} has moved out of {row.municipality_code}")
-    _check_effective_date(db, resident_id, effective_date)
+    _check_effective_date(db, resident_id, effective_date, allow_future=allow_future)
     return row
 
 
@@ -618,7 +625,7 @@ def _new_row(db: Session, municipality_code: str, person: NewResident, status_da
     code = LocalGovernmentCode(municipality_code)
     addresses.require_municipality(db, code)
     number = person.individual_number.reveal()
-    if person.birth_date > _today():
+    if person.birth_date > today():
         raise BirthDateInFuture("birth_date", f"the birth date {person.birth_date} is in the future")
     number_hash = vault().lookup_hash(number)
     if db.scalar(
@@ -712,7 +719,7 @@ def register_move_in(
     ``previous_address`` (前住所) is normalized with the address registry and kept in the history
     with the 転出証明書 reference ``certificate``.
     """
-    if moved_in_on > _today():
+    if moved_in_on > today():
         raise EffectiveDateInFuture("effective_date", f"the date {moved_in_on} is in the future")
     details = {"certificate": normalize_width(certificate)}
     if previous_address.strip():
@@ -747,7 +754,7 @@ def change_address(
     legal_basis: str | None = None,
 ) -> ResidentRecord:
     """転居: a move within the municipality, to a town of the address registry."""
-    row = _changeable(db, resident_id, effective_date)
+    row = changeable_row(db, resident_id, effective_date)
     _place(row, _town_in(db, row.municipality_code, residence.town_id), residence)
     return _append(
         db, row, "address_change", effective_date=effective_date, actor=actor, legal_basis=legal_basis
@@ -764,7 +771,7 @@ def move_out(
     legal_basis: str | None = None,
 ) -> ResidentRecord:
     """転出: the person leaves the municipality; the record stays, closed, with where they went."""
-    row = _changeable(db, resident_id, effective_date)
+    row = changeable_row(db, resident_id, effective_date)
     row.status, row.status_date, row.destination = "moved_out", effective_date, normalize_width(destination)
     return _append(db, row, "move_out", effective_date=effective_date, actor=actor, legal_basis=legal_basis)
 
@@ -784,7 +791,7 @@ def register_death(
     that member's record gets a 世帯主変更 entry. (Other members' 続柄 stay as recorded: they are
     corrected on the 世帯変更届 that follows.)
     """
-    row = _changeable(db, resident_id, date_of_death)
+    row = changeable_row(db, resident_id, date_of_death)
     successor = _successor(db, row, new_head_id)
     if successor is not None:
         _check_effective_date(db, successor.id, date_of_death)
@@ -826,6 +833,25 @@ def _successor(db: Session, row: Resident, new_head_id: str | None) -> Resident 
     return successor
 
 
+def make_head(db: Session, resident_id: str, *, effective_date: date, actor: str) -> ResidentRecord:
+    """世帯主変更 on a 転出届: the declared member heads the 世帯 the old head left."""
+    row = changeable_row(db, resident_id, effective_date)
+    household = db.get(Household, row.household_id, with_for_update=True)
+    previous = db.get(Resident, household.head_id) if household else None
+    if household is not None:
+        household.head_id = row.id
+    row.relationship = HEAD
+    return _append(
+        db,
+        row,
+        "head_change",
+        effective_date=effective_date,
+        actor=actor,
+        legal_basis=None,
+        details={"previous_head": f"{previous.family_name} {previous.given_name}" if previous else ""},
+    )
+
+
 def change_name(
     db: Session,
     resident_id: str,
@@ -837,7 +863,7 @@ def change_name(
     reason: str = "",
 ) -> ResidentRecord:
     """氏名変更: after a 戸籍 event (marriage, adoption, ...); ``reason`` names it (婚姻)."""
-    row = _changeable(db, resident_id, effective_date)
+    row = changeable_row(db, resident_id, effective_date)
     _set_name(row, name)
     return _append(
         db,
@@ -1069,7 +1095,7 @@ def import_residents(
     transaction holds every row, and a bad row (line numbers count from 1) stops the load.
     Into an empty registry the indexes are rebuilt once at the end (see ``bulk.loading``).
     """
-    today, numbers = _today(), vault()
+    day, numbers = today(), vault()
     progress.start("residents", total)
     batch = _ImportBatch(actor, clock.now())
     count = 0
@@ -1078,7 +1104,7 @@ def import_residents(
     with savepoint(db), loading(db, tables, empty=not has_residents(db)):
         for count, row in enumerate(rows, start=1):
             number = _checked_number(row.individual_number, count)
-            if row.birth_date > today or row.registered_on > today:
+            if row.birth_date > day or row.registered_on > day:
                 raise BirthDateInFuture("birth_date", f"row {count}: a date lies in the future")
             batch.add(row, number)
             if len(batch.people) >= batch_size:
