@@ -1,5 +1,6 @@
 """A demo resident logs in by QR: with the command-line card app (no JavaScript in the browser)
-and with the mobile card page (WebCrypto), then sees it in the operation history."""
+and with the mobile card page (WebCrypto), lands on マイページ and sees the login in the operation
+history."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ def test_qr_login_with_the_command_line_card_app(phone_without_js: Page, base_ur
                     "--card", str(card_file), "--pin", AUTH_PIN],
                    env=server_env, check=True, capture_output=True, timeout=120)
     page.get_by_role("button", name="ログインを続ける").click()
+    assert page.locator("h1").inner_text() == "マイページ"  # login lands on the resident's home
+    assert "こんにちは" in page.locator("main").inner_text()
+    page.get_by_role("link", name="ログインと操作の履歴").click()
     assert page.locator("h1").inner_text() == "操作履歴"
     assert page.get_by_role("cell", name="ログイン").count() >= 1
 
@@ -60,7 +64,7 @@ def test_qr_login_with_the_mobile_card_page(browser: Browser, base_url: str, car
     phone.get_by_role("button", name="カードで署名して送信").click()
     phone.locator("#card-result", has_text="送信しました").wait_for(timeout=20_000)
     desktop.get_by_role("button", name="ログインを続ける").click()
-    assert desktop.locator("h1").inner_text() == "操作履歴"
+    assert desktop.locator("h1").inner_text() == "マイページ"
 
 
 def test_identity_pages_are_accessible_on_a_phone(phone: Page, base_url: str) -> None:

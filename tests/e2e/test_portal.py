@@ -14,11 +14,18 @@ def test_portal_top_on_a_phone(phone: Page, base_url: str) -> None:
 
 
 def test_switch_to_english_without_javascript(phone_without_js: Page, base_url: str) -> None:
-    phone_without_js.goto(base_url + "/staff")
+    phone_without_js.goto(base_url + "/procedures")
     phone_without_js.get_by_role("link", name="English").click()
-    assert phone_without_js.url.endswith("/staff")
-    assert phone_without_js.locator("h1").inner_text() == "Staff console"
+    assert phone_without_js.url.endswith("/procedures")
+    assert phone_without_js.locator("h1").inner_text() == "Find a procedure"
     assert phone_without_js.locator("html").get_attribute("lang") == "en"
+
+
+def test_an_anonymous_visitor_to_the_staff_console_is_sent_to_the_staff_login(
+    phone_without_js: Page, base_url: str
+) -> None:
+    phone_without_js.goto(base_url + "/staff")
+    assert phone_without_js.url.endswith("/identity/staff/login")
 
 
 def test_staff_console_is_accessible_in_english(phone: Page, base_url: str) -> None:
