@@ -86,6 +86,10 @@ def _apply_and_pay(page: Page, base_url: str) -> str:
     page.get_by_label("本人のみ").check()
     page.get_by_label("通数").fill("1")
     page.get_by_label("各種手続").check()
+    # radio buttons and checkboxes sit beside their labels, not stretched over the line
+    box = page.get_by_label("本人のみ").bounding_box()
+    assert box is not None and box["width"] < 40, box
+    page.screenshot(path=str(RESULTS / "apply-form-phone.png"), full_page=True)
     page.get_by_role("button", name="確認へ進む").click()
     page.get_by_role("button", name="この内容で送信する").click()
     assert "申請を受け付けました。" in page.locator("main").inner_text()
