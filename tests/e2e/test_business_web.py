@@ -169,6 +169,20 @@ def test_application_pages_are_accessible_on_a_phone(phone: Page, base_url: str,
     assert_accessible(phone)
 
 
+def test_the_signing_page_is_accessible_on_a_phone(phone: Page, base_url: str,
+                                                   server_env: dict[str, str]) -> None:
+    representative = _representatives(server_env)[4]
+    phone.goto(base_url + "/business/apply")
+    phone.get_by_label("法人番号").fill(representative.corporate_number)
+    phone.get_by_label("ログインID（メールアドレス）").fill(f"a11y-{representative.corporate_number}@example.jp")
+    phone.get_by_label("アカウント利用者の氏名").fill(representative.name)
+    phone.get_by_role("button", name="次へ（申請書の確認）").click()
+    assert phone.locator("h1").inner_text() == "申請書への署名"
+    assert phone.locator("#card-sign-app").is_visible()  # the card app on the page, with JavaScript
+    assert_no_horizontal_scroll(phone)
+    assert_accessible(phone)
+
+
 def test_the_operator_keeps_the_representative_records(phone: Page, base_url: str,
                                                        server_env: dict[str, str]) -> None:
     """デジタル庁's administrator sees the seeded record of a corporation and could record or end one."""
