@@ -206,3 +206,10 @@ def test_an_address_written_from_the_town_on(national_index: AddressIndex) -> No
     assert several.level == "unmatched"
     assert "京都市伏見区" in {c.municipality for c in several.candidates}
     assert national_index.normalize("あいうえお").level == "unmatched"
+
+
+def test_a_written_postcode_settles_an_ambiguous_ward(national_index: AddressIndex) -> None:
+    # 鶴見区 is 横浜市's and 大阪市's, and both have a 鶴見二丁目
+    assert national_index.normalize("鶴見区鶴見2丁目1-3").candidates
+    settled = national_index.normalize("〒538-0053 鶴見区鶴見2丁目1-3")
+    assert town_of(settled)[:2] == ("大阪市鶴見区", "鶴見二丁目")

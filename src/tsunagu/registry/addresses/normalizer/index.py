@@ -32,7 +32,7 @@ from tsunagu.core.types.local_government_code import LocalGovernmentCode
 from tsunagu.core.types.postcode import Postcode
 from tsunagu.registry.addresses.names import CHOME_SUFFIX, fold, kanji_number, parse_kanji_number
 from tsunagu.registry.addresses.normalizer.block import split_block
-from tsunagu.registry.addresses.normalizer.text import chome_to_kanji, clean
+from tsunagu.registry.addresses.normalizer.text import chome_to_kanji, clean, leading_postcode
 
 MatchLevel = Literal["unmatched", "prefecture", "municipality", "town", "block"]
 _DISTRICT = re.compile(r"^.+?郡")
@@ -543,7 +543,11 @@ class AddressIndex:
         top = [r for r in readings if r.score == best]
         places = {r.code: r for r in top}
         if len(places) > 1:
-            return self._ambiguous(text, list(places.values()))
+            postcode = leading_postcode(text)
+            agreeing = [r for r in places.values() if postcode and r.town and r.town.postcode == postcode]
+            if len(agreeing) != 1:
+                return self._ambiguous(text, list(places.values()))
+            top = agreeing  # 〒230-0051 鶴見区鶴見中央: the written postcode says which 鶴見区
         reading = top[0]
 
         def cut(position: int) -> str:

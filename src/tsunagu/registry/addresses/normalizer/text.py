@@ -42,6 +42,12 @@ def clean(text: str) -> str:
     return _POSTCODE_PREFIX.sub("", text).replace("〒", "")
 
 
+def leading_postcode(text: str) -> str | None:
+    """The postcode written before the address (〒230-0051, ２３０００５１), as 7 digits."""
+    written = _POSTCODE_PREFIX.match(_SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip())
+    return "".join(ch for ch in written.group(0) if ch.isdigit()) if written else None
+
+
 def chome_to_kanji(text: str) -> str:
     """``1丁目`` → ``一丁目``, ``3条`` → ``三条``, ``2丁`` → ``二丁目``, ``二〇丁目`` → ``二十丁目``,
     as the registry writes 町字 names."""
