@@ -1,4 +1,4 @@
-"""The routers of the fee, appointment and correction pages, included by the app as one."""
+"""The routers of the fee, appointment, correction and 転入 counter pages, included by the app as one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from tsunagu.procedures.applications import correction_pages
 from tsunagu.procedures.appointments import api as appointments_api
 from tsunagu.procedures.appointments import pages as appointments_pages
+from tsunagu.procedures.onestop import counter_pages
 from tsunagu.procedures.payments import api as payments_api
 from tsunagu.procedures.payments import pages as payments_pages
 
@@ -17,5 +18,6 @@ for part in (
     appointments_api.router,
     appointments_pages.router,
     correction_pages.router,
+    counter_pages.router,
 ):
     router.include_router(part)

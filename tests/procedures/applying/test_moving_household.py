@@ -49,11 +49,11 @@ def family(world: World, database: Database) -> dict[str, str]:
         head = residents.get_resident(db, world.resident_id)
         assert head is not None
         ids = {"世帯主": head.id}
-        for given, kana, relationship, born, number in (
-            ("太郎", "たろう", "夫", date(1988, 6, 1), "345678901234"),
-            ("健", "けん", "子", date(2018, 9, 9), "456789012345"),
+        for given, kana, relationship, born, eleven in (
+            ("太郎", "たろう", "夫", date(1988, 6, 1), "34567890123"),
+            ("健", "けん", "子", date(2018, 9, 9), "45678901234"),
         ):
-            number = number[:11] + residents.check_digit(number[:11])
+            number = eleven + residents.check_digit(eleven)
             member = residents.register_birth(
                 db, CHIYODA,
                 residents.NewResident(PersonName("佐藤", given, "さとう", kana), born, "1",
@@ -238,3 +238,36 @@ def test_a_refused_move_tells_no_company(
     with database.session() as db:
         assert push.received(db, "tsunagu-power") == []
     assert {s for s, _ in _statuses(database, family).values()} == {"resident"}
+
+
+def test_the_destination_clerk_reads_the_certificate_and_records_the_arrival(
+    resident_client: TestClient, database: Database, app: FastAPI, world: World, family: dict[str, str],
+) -> None:
+    parts = _file(resident_client, _move(moving_date=TODAY.isoformat(), visit_date=TODAY.isoformat(),
+                                         companies=[]), "move-arrival-01")
+    _accept(resident_client, database, world, parts)
+    login_as(resident_client, database, World.staff(YOKOSUKA, frozenset({"審査", "住基"})))
+    page = resident_client.get(f"/staff/applications/{parts['tennyu-yoyaku']['application_id']}")
+    assert page.status_code == 200
+    text = re.sub(r"<[^>]+>", " ", page.text)
+    for expected in ("転出元", "東京都千代田区", "佐藤 花子", "サトウ ハナコ", "平成2年4月1日", "女", "夫",
+                     "子", "世帯全員", "令和8年11月22日", "転入を記録する"):
+        assert expected in text, expected
+    assert "family_kana" not in text and "certificate" not in text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    url = f"/staff/applications/{parts['tennyu-yoyaku']['application_id']}/arrival"
+    future = resident_client.post(url, data={"csrf_token": token[1], "moved_in_on": "2026-12-31",
+                                             "town_id": "2001"}, follow_redirects=False)
+    assert future.status_code == 303
+    assert "arrival_error=effective-date-in-future" in future.headers["location"]
+    done = resident_client.post(url, data={"csrf_token": token[1], "moved_in_on": TODAY.isoformat(),
+                                           "town_id": "2001", "banchi": "1", "go": "1"})
+    assert done.status_code == 200 and "転入を記録しました。" in done.text
+    with database.session() as db:
+        here, _total = residents.find_residents(db, YOKOSUKA, residents.SearchQuery(name="佐藤"))
+    assert sorted((r.name.given, r.relationship, r.status_date) for r in here) == sorted(
+        [("花子", "世帯主", TODAY), ("太郎", "夫", TODAY), ("健", "子", TODAY)])
+    twice = resident_client.post(url, data={"csrf_token": token[1], "moved_in_on": TODAY.isoformat(),
+                                            "town_id": "2001"}, follow_redirects=False)
+    assert "arrival_error=moving-certificate-used" in twice.headers["location"]

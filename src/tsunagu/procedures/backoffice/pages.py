@@ -22,6 +22,7 @@ from tsunagu.procedures.backoffice import service
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.notices import pdf as notice_pdf
 from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.onestop import arrival
 from tsunagu.procedures.onestop import service as onestop
 from tsunagu.procedures.payments import service as payments
 from tsunagu.procedures.payments import view as payments_view
@@ -136,6 +137,9 @@ def _detail(
             "notice_title": notice_pdf.title_of,
             **payments_view.context(db, staff, procedure, app),
             **applications_view.context(db, staff, procedure, app),
+            **arrival.context(db, staff, app),
+            "arrival_error": request.query_params.get("arrival_error", ""),
+            "arrival_messages": arrival.MESSAGES,
         },
         status_code,
     )

@@ -44,6 +44,7 @@ __all__ = [
     "Mover",
     "PlannedMoveRecord",
     "apply_due",
+    "arrivals",
     "as_of",
     "cancel",
     "certificate_for",
@@ -370,6 +371,17 @@ def certificate_for(db: Session, municipality_code: str, resident_id: str) -> Ce
 
 
 # ---------------------------------------------------------------- 転入 from the certificate
+
+
+def arrivals(db: Session, municipality_code: str, reference: str) -> list[service.ResidentRecord]:
+    """The people of certificate ``reference`` already registered in ``municipality_code``."""
+    row = db.get(PlannedMove, reference)
+    if row is None:
+        return []
+    hashes = db.scalars(select(Resident.number_hash).where(Resident.id.in_(row.members))).all()
+    found = db.scalars(select(Resident.id).where(Resident.municipality_code == municipality_code,
+                                                 Resident.number_hash.in_(hashes))).all()
+    return [r for r in (service.get_resident(db, i) for i in found) if r is not None]
 
 
 def register_move_in(
