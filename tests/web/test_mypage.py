@@ -18,7 +18,7 @@ CLERK = sessions.Principal(kind="staff", subject_id="s-mypage", display_name="å
 
 
 def _csrf(page: str) -> str:
-    return page.split('name="csrf_token" value="')[1].split('"')[0]
+    return page.split('name="csrf_token" value="')[1].split('"', maxsplit=1)[0]
 
 
 def test_the_resident_home_counts_unread_messages_and_names_their_sender(
