@@ -31,7 +31,8 @@ def test_the_resident_home_counts_unread_messages_and_names_their_sender(
     login_as(client, database, RESIDENT)
     page = client.get("/mypage", headers=HTML)
     assert page.status_code == 200
-    for section in ("お知らせ", "申請状況", "やりとり履歴", "わたしの情報", "代理人", "同意の管理", "ログアウト"):
+    sections = ("お知らせ", "申請状況", "やりとり履歴", "わたしの情報", "代理人", "同意の管理", "ログアウト")
+    for section in sections:
         assert section in page.text, section
     assert "未読 2 件" in page.text and "転出届の受理について" in page.text
     assert "東京都千代田区" in page.text and "131016" not in page.text.split("<main", 1)[1]
