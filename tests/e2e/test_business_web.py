@@ -169,8 +169,8 @@ def test_application_pages_are_accessible_on_a_phone(phone: Page, base_url: str,
     assert_accessible(phone)
 
 
-def test_the_signing_page_is_accessible_on_a_phone(phone: Page, base_url: str,
-                                                   server_env: dict[str, str]) -> None:
+def test_the_signing_page_is_accessible_on_a_phone(phone: Page, base_url: str, server_env: dict[str, str],
+                                                   tmp_path: Path) -> None:
     representative = _representatives(server_env)[4]
     phone.goto(base_url + "/business/apply")
     phone.get_by_label("法人番号").fill(representative.corporate_number)
@@ -179,6 +179,26 @@ def test_the_signing_page_is_accessible_on_a_phone(phone: Page, base_url: str,
     phone.get_by_role("button", name="次へ（申請書の確認）").click()
     assert phone.locator("h1").inner_text() == "申請書への署名"
     assert phone.locator("#card-sign-app").is_visible()  # the card app on the page, with JavaScript
+    assert_no_horizontal_scroll(phone)
+    assert_accessible(phone)
+
+    # and the account's pages once applied: the new account, login, the dashboard
+    card = issue_card(server_env, representative.resident_id, tmp_path)
+    phone.get_by_label("カードのファイル").set_input_files(str(card))
+    phone.get_by_label("署名用電子証明書の暗証番号（英数字6〜16桁）").fill(SIGN_PIN)
+    phone.get_by_role("button", name="カードで署名").click()
+    phone.locator("#card-sign-result", has_text="署名しました").wait_for(timeout=20_000)
+    phone.locator("#password").fill(PASSWORD)
+    phone.get_by_label("パスワード（確認）").fill(PASSWORD)
+    phone.get_by_role("button", name="申請する").click()
+    assert_accessible(phone)
+    secret = phone.locator("figcaption code").inner_text()
+    phone.get_by_role("link", name="ログインする").click()
+    phone.get_by_label("ログインID（メールアドレス）").fill(f"a11y-{representative.corporate_number}@example.jp")
+    phone.get_by_label("パスワード").fill(PASSWORD)
+    phone.get_by_label("ワンタイムコード").fill(pyotp.TOTP(secret).now())
+    phone.get_by_role("button", name="ログイン").click()
+    assert phone.locator("h1").inner_text() == "事業者アカウント"
     assert_no_horizontal_scroll(phone)
     assert_accessible(phone)
 
