@@ -29,6 +29,9 @@ app.add_typer(oidc.app, name="oidc")
 app.add_typer(procedures.app, name="procedures")
 
 
+PLANNED_MOVES_EVERY = 60.0  # seconds between the demo's passes over moves accepted for a later day
+
+
 class NotReady(TsunaguError):
     code = "not-ready"
 
@@ -104,6 +107,7 @@ def demo(
     serve at http://127.0.0.1:8000 (or --port)."""
     from tsunagu.mesh.node.embedded import EmbeddedNodes
     from tsunagu.mesh.push.worker import run_in_background
+    from tsunagu.procedures.onestop import worker as planned_moves
 
     with errors_as_messages():
         config = listen_on(None, port)
@@ -114,6 +118,7 @@ def demo(
             nodes = EmbeddedNodes(database, config.resolved_secret_key())
             run_in_background(database, nodes.contexts, nodes.context, deliver_every)
             out.print(f"mesh push: delivered every {deliver_every:g} s in the background")
+            planned_moves.run_in_background(database, nodes.context, PLANNED_MOVES_EVERY)
         else:
             database.dispose()
     serve(host=None, port=port, workers=None)
