@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from tsunagu.core.types.address import Address
@@ -239,6 +240,16 @@ class _Towns:
             if found:
                 return found, stop
         return None
+
+
+@lru_cache(maxsize=4096)
+def _municipality_code(code: str) -> LocalGovernmentCode:
+    return LocalGovernmentCode(code)  # checked once per municipality, not once per address
+
+
+@lru_cache(maxsize=65536)
+def _postcode(code: str) -> Postcode:
+    return Postcode(code)
 
 
 def _kanji(digits: str) -> str:
@@ -633,5 +644,5 @@ class AddressIndex:
                        municipality=municipality.name, town=town, koaza=koaza, chome=chome,
                        banchi=banchi, go=go,
                        building=building, prefecture_code=municipality.prefecture_code,
-                       municipality_code=LocalGovernmentCode(municipality.code), town_id=town_id,
-                       postcode=Postcode(postcode) if postcode else None)
+                       municipality_code=_municipality_code(municipality.code), town_id=town_id,
+                       postcode=_postcode(postcode) if postcode else None)
