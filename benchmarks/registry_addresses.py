@@ -1,7 +1,7 @@
 """Address registry: full load on SQLite, index build, normalization throughput and accuracy.
 
 Accuracy is measured on addresses written by people (``tests/registry/addresses/data``): 6,083
-public facilities as Japan Post lists them, with Kyoto 通り名 (``make_realworld_cases.py``), and 166
+public facilities as Japan Post lists them, with Kyoto 通り名 (``make_realworld_cases.py``), and 244
 from public facility lists (``make_facility_cases.py``), at municipality and town level and for each
 written form; the project's own older set (356) is kept for the block level.
 Throughput is per CPU second of one process (one core) over the real-world set; the first call

@@ -33,7 +33,7 @@ def test_evaluation_counts_a_wrong_answer(national_index: AddressIndex) -> None:
 
 
 REAL_WORLD = DATA / "realworld_cases.csv.gz"  # 6,083 public facilities (Japan Post): make_realworld_cases.py
-FACILITIES = DATA / "facility_cases.csv"      # 166 from public facility lists: make_facility_cases.py
+FACILITIES = DATA / "facility_cases.csv"      # 244 from public facility lists: make_facility_cases.py
 
 
 def test_real_world_set_is_large_and_covers_every_form() -> None:

@@ -10,6 +10,10 @@ Three small excerpts, copied by hand from open data kept in public repositories:
   city reads.
 - Kindergartens and schools of Tokyo's wards (noki917/chika ``schools_Tokyo.js``): written from
   the ward on, without the prefecture.
+- Nurseries of 郡山市 (郡山市 open data, Koriyama-City/papamama ``data/nurseryFacilities.geojson``)
+  and of 八王子市 (八王子市 open data, jun-s-19/makedata_papamama_hachioji
+  ``data_orig/nurseryFacilities.csv``): the city and the rest, with 字, half-width ｰ and full-width
+  hyphens as published.
 
 Expected answers: the municipality from the list's own column or code; the 町字 from the same
 brute-force labeller as ``make_realworld_cases.py``, never from the normalizer.
@@ -87,6 +91,86 @@ TOKYO = """千代田区九段北2-4-1 千代田区六番町11-1 千代田区外�
 江東区大島2-22-3 江東区住吉2-14-6 江東区亀戸1-14-12 江東区東砂2-11-3 江東区石島3-15 江東区大島3-30-9
 江東区東砂3-17-10 品川区旗の台3-2-17 品川区旗の台6-5-30 品川区南品川5-12-4"""
 
+KORIYAMA = """郡山市芳賀二丁目5-6
+郡山市大槻町字宮ノ前78-4
+郡山市開成三丁目14-20
+郡山市香久池一丁目15-4
+郡山市桃見台10-2
+郡山市富久山町久保田字伊賀河原44－１
+郡山市大槻町字針生前田26-2
+郡山市鶴見坦二丁目4-19
+郡山市安積町荒井字南赤坂268-2
+郡山市安積町日出山字一本松170
+郡山市安積町成田字西田96-2
+郡山市富久山町福原泉崎181-1
+郡山市喜久田町堀之内字見陣原11-1
+郡山市湖南町中野字諏訪前2338-2
+郡山市熱海町高玉字樋口170
+郡山市中田町柳橋字町向70
+郡山市西田町三町目字仁王ヶ作18
+郡山市日和田町字広野入5-18
+郡山市田村町岩作字穂多礼76-1
+郡山市田村町御代田字若葉町29
+郡山市亀田一丁目42-16
+郡山市安積町荒井字前田13-1
+郡山市うねめ町225-2
+郡山市町東三丁目66
+郡山市鳴神三丁目31
+郡山市堂前町21-14
+郡山市赤木町23-2
+郡山市希望ヶ丘22-1
+郡山市桑野一丁目18-14
+郡山市大槻町字西ノ宮西91-9
+郡山市富久山町久保田字郷花4-13"""
+
+HACHIOJI = """八王子市子安町四丁目31ｰ1
+八王子市千人町三丁目5ｰ17
+八王子市高尾町1737
+八王子市下恩方町1314
+八王子市富士見町21ｰ1
+八王子市中野山王三丁目22-3
+八王子市長房町588
+八王子市北野町570ｰ12
+八王子市弐分方町739
+八王子市みなみ野六丁目1ｰ1
+八王子市中野上町一丁目22ｰ11
+八王子市石川町2966ｰ8
+八王子市元横山町三丁目19ｰ13
+八王子市元本郷町三丁目8ｰ16
+八王子市八木町8-11
+八王子市楢原町971
+八王子市叶谷町1133
+八王子市明神町四丁目9-1
+八王子市片倉町2436
+八王子市小門町7-18
+八王子市台町四丁目4-14
+八王子市子安町二丁目23-25
+八王子市東浅川町968
+八王子市中野町2517-2
+八王子市横川町603
+八王子市山田町1688-2
+八王子市長沼町793
+八王子市片倉町717-4
+八王子市宮下町354
+八王子市川口町2631
+八王子市大和田町5-9-4
+八王子市散田町五丁目35-5
+八王子市諏訪町5
+八王子市上壱分方町422-1
+八王子市下柚木15-1
+八王子市寺町1
+八王子市館町1629
+八王子市西寺方町716-2
+八王子市高倉町47-2
+八王子市鹿島15
+八王子市大塚620-7
+八王子市松が谷14
+八王子市元八王子町二丁目2025-2
+八王子市美山町1791-3
+八王子市宇津木町832
+八王子市平岡町20-3
+八王子市大楽寺町347-1"""
+
 
 def main() -> None:
     plan = loader.plan(loader.read_towns(loader.TOWNS_FILE), loader.postal_index())
@@ -106,6 +190,9 @@ def main() -> None:
     for written in TOKYO.split():
         ward, rest = written.split("区", 1)
         entries.append((written, "東京都", f"{ward}区", rest, "no-prefecture"))
+    for city, pref, text in (("郡山市", "福島県", KORIYAMA), ("八王子市", "東京都", HACHIOJI)):
+        for written in text.splitlines():
+            entries.append((written, pref, city, written.removeprefix(city), "no-prefecture"))
     rows = []
     for text, pref, municipality, rest, form in entries:
         code = code_of[(prefecture_code[pref], fold(municipality))]
@@ -113,9 +200,12 @@ def main() -> None:
         if town is None:
             print(f"left out (no single town): {text}")
             continue
-        source = {"北海道": "札幌市 認可保育所 (codeforsapporo/papamama)",
-                  "千葉県": "国土数値情報 学校データ P29 (noki917/chika)",
-                  "東京都": "東京都 幼稚園・学校 (noki917/chika)"}[pref]
+        source = {"札幌市": "札幌市 認可保育所 (codeforsapporo/papamama)",
+                  "千葉市": "国土数値情報 学校データ P29 (noki917/chika)",
+                  "郡山市": "郡山市 保育所 (Koriyama-City/papamama)",
+                  "八王子市": "八王子市 保育所 (jun-s-19/makedata_papamama_hachioji)"}.get(
+                      municipality[:municipality.index("市") + 1] if "市" in municipality else "",
+                      "東京都 幼稚園・学校 (noki917/chika)")
         rows.append({"input": text, "prefecture": pref, "municipality": municipality,
                      "municipality_code": code, "town": town, "form": form, "source": source})
     with OUT.open("w", encoding="utf-8", newline="") as handle:
