@@ -222,12 +222,12 @@ def shipped_normalizer() -> AddressIndex:
 def normalizer(db: Session) -> AddressIndex:
     """The in-memory index over this database's registry, built once per process and reload;
     the shipped data's when the database has no registry (``index.source`` tells which)."""
-    if not registry_loaded(db):
+    key = db.get_bind().engine.url.render_as_string(hide_password=True)
+    if key not in _indexes and not registry_loaded(db):  # checked until the registry is there
         if shipped_normalizer.cache_info().currsize == 0:
             log.warning("address registry not loaded; normalizing with the shipped data",
                         hint="tsunagu seed loads it into the database")
         return shipped_normalizer()
-    key = db.get_bind().engine.url.render_as_string(hide_password=True)
     fingerprint = _fingerprint(db)
     cached = _indexes.get(key)
     if cached is None or cached[0] != fingerprint:
