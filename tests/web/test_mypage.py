@@ -36,6 +36,8 @@ def test_the_resident_home_counts_unread_messages_and_names_their_sender(
         assert section in page.text, section
     assert "未読 2 件" in page.text and "転出届の受理について" in page.text
     assert "東京都千代田区" in page.text and "131016" not in page.text.split("<main", 1)[1]
+    header = client.get("/procedures", headers=HTML).text.split("<main", 1)[0]
+    assert '<span class="badge">2<span class="visually-hidden">件の未読</span>' in header
 
 
 def test_the_home_needs_a_resident(client: TestClient, database: Database) -> None:

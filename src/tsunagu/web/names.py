@@ -17,6 +17,7 @@ from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http.i18n import N_, Locale, gettext_for
 from tsunagu.identity.organizations import service as organizations
 from tsunagu.identity.staff import service as staff
+from tsunagu.notify import service as notify
 from tsunagu.procedures import service as procedures
 from tsunagu.registry.addresses import service as addresses
 
@@ -68,6 +69,10 @@ class AppNames:
             return gettext_for(locale).gettext(UNKNOWN_ORGANIZATION)
         return names[1] if locale == "en" and names[1] else names[0]
 
+    def unread(self, resident_id: str) -> int:
+        """The resident's unread お知らせ, for the header (read each time: it changes as they read)."""
+        return _unread(self._database, resident_id)
+
     def staff(self, staff_id: str) -> str:
         now = self._monotonic()
         with self._lock:
@@ -82,6 +87,11 @@ class AppNames:
                 self._staff.clear()
             self._staff[staff_id] = (name, now)
         return name
+
+
+def _unread(database: Database, resident_id: str) -> int:
+    with database.session() as db:
+        return notify.unread_count(db, resident_id)
 
 
 def procedure_names(directory: Path | None) -> Callable[[Locale], dict[str, str]]:

@@ -34,6 +34,8 @@ class Names(Protocol):
 
     def staff(self, staff_id: str) -> str: ...
 
+    def unread(self, resident_id: str) -> int: ...
+
 
 def _day(value: date | datetime | str) -> date:
     if isinstance(value, str):  # a date field's value as a form stores it (2026-11-22)
@@ -167,6 +169,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "staff_name": (lambda staff_id: (names.staff(staff_id) if names and staff_id else "")
                        or translations.gettext("担当職員")),
         "actor_name": (lambda actor: _actor_name(names, translations, actor)),
+        # the header's お知らせ count, asked only when a page shows a resident's menu
+        "unread_count": (lambda resident_id: names.unread(resident_id) if names else 0),
     }
     values.update(context or {})
     html = environment().get_template(template).render(values)
