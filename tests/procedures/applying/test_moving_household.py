@@ -271,3 +271,12 @@ def test_the_destination_clerk_reads_the_certificate_and_records_the_arrival(
     twice = resident_client.post(url, data={"csrf_token": token[1], "moved_in_on": TODAY.isoformat(),
                                             "town_id": "2001"}, follow_redirects=False)
     assert "arrival_error=moving-certificate-used" in twice.headers["location"]
+
+
+def test_some_members_without_a_choice_asks_who(resident_client: TestClient, world: World,
+                                                 family: dict[str, str]) -> None:
+    response = resident_client.post(URL, json=_move(movers="some-members", members=[]),
+                                    headers={"Idempotency-Key": "move-nobody-01"})
+    assert response.status_code == 422
+    assert [(e["location"][-1], e["message_id"]) for e in response.json()["errors"]] == [
+        ("members", "入力してください。")]

@@ -55,6 +55,7 @@ MESSAGES: dict[str, str] = {
         "Enter a date from %(earliest)s to %(latest)s."
     ),
     "世帯の方から選んでください。": "Choose from the members of your household.",
+    "転入先の市区町村が見つかりません。": "The new municipality could not be found.",
     "世帯主が転出し、残る方が複数いるときは、新しい世帯主を選んでください。": (
         "The head of the household is moving and more than one member stays: choose the new head."
     ),
@@ -186,6 +187,8 @@ class _Problem(Exception):
 def _blank(raw: Any) -> bool:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return True
+    if isinstance(raw, list | tuple):
+        return all(_blank(v) for v in raw)  # no member chosen
     return isinstance(raw, dict) and all(_blank(v) for v in raw.values())
 
 

@@ -49,6 +49,7 @@ CONSENT_STATUS_NAMES = {
     "delivered": N_("通知済み"),
     "failed": N_("通知できませんでした"),
 }
+UNKNOWN_DESTINATION = "転入先の市区町村が見つかりません。"
 EVIDENCE_PENDING = N_("転出証明書情報は、転出届が受理されると転入先へ届きます。")
 # where the mesh's push delivery of the notice stands, as the person sees it
 DELIVERY_STATUS = {push.DELIVERED: "delivered", push.DEAD: "failed"}
@@ -168,6 +169,9 @@ def _prepared(
                 )
             except InvalidApplication as exc:  # one list of problems for the one form of the move
                 problems += [p for p in exc.problems if p.field not in {q.field for q in problems}]
+                continue
+            except applications.NoResponsibleOrganization:  # the new address names no municipality
+                problems.append(FieldError("destination_address", UNKNOWN_DESTINATION))
                 continue
         ready[procedure_id] = (
             applications.Submission(procedure, person, subject, organization, clean, prefilled, part_key,
