@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from tsunagu.core import sessions
 from tsunagu.core.clock import FixedClock
@@ -43,3 +44,27 @@ def test_expired_and_unknown_tokens_have_no_principal(database: Database, fixed_
         fixed_clock.advance(timedelta(minutes=6))
         assert sessions.principal_for(db, token) is None
         assert sessions.purge_expired(db) == 1
+
+
+def test_a_login_purges_expired_sessions(database: Database, fixed_clock: FixedClock,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sessions, "_next_purge", 0.0)
+    with database.session() as db:
+        sessions.start(db, STAFF, ttl=timedelta(minutes=5))
+        live = sessions.start(db, STAFF, ttl=timedelta(hours=1))
+        fixed_clock.advance(timedelta(minutes=6))
+        monkeypatch.setattr(sessions, "_next_purge", 0.0)
+        newest = sessions.start(db, STAFF)
+        assert db.scalar(select(func.count()).select_from(sessions.WebSession)) == 2
+        assert sessions.principal_for(db, live) == STAFF
+        assert sessions.principal_for(db, newest) == STAFF
+
+
+def test_logins_purge_at_most_once_in_a_while(database: Database, fixed_clock: FixedClock,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sessions, "_next_purge", 0.0)
+    with database.session() as db:
+        sessions.start(db, STAFF, ttl=timedelta(minutes=5))
+        fixed_clock.advance(timedelta(minutes=6))
+        sessions.start(db, STAFF)  # within PURGE_EVERY_SECONDS of the first login: no purge
+        assert db.scalar(select(func.count()).select_from(sessions.WebSession)) == 2

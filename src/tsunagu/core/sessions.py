@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -21,6 +22,10 @@ from tsunagu.core.direct import DirectSelect
 
 PrincipalKind = Literal["resident", "staff", "business"]
 DEFAULT_TTL = timedelta(hours=8)
+# expired sessions are deleted by a login at most this often per process (monotonic seconds),
+# so that the table does not grow with every session ever started and logins stay cheap
+PURGE_EVERY_SECONDS = 600.0
+_next_purge = 0.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,16 @@ def start(db: Session, principal: Principal, *, previous_token: str | None = Non
         )
     )
     db.flush()
+    _purge_now_and_then(db)
     return token
+
+
+def _purge_now_and_then(db: Session) -> None:
+    global _next_purge
+    if time.monotonic() < _next_purge:
+        return
+    _next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+    purge_expired(db)
 
 
 # straight on the driver (core.direct): every request with a session cookie asks this, and
@@ -106,7 +120,6 @@ def end(db: Session, token: str) -> None:
 
 
 def purge_expired(db: Session) -> int:
-    expired = list(db.scalars(select(WebSession.id).where(WebSession.expires_at <= clock.now())))
-    if expired:
-        db.execute(delete(WebSession).where(WebSession.id.in_(expired)))
-    return len(expired)
+    """Delete every expired session; the number deleted. Logins call it (see ``start``)."""
+    result = db.execute(delete(WebSession).where(WebSession.expires_at <= clock.now()))
+    return int(getattr(result, "rowcount", 0) or 0)
