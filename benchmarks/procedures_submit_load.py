@@ -3,13 +3,14 @@
 The server is started as a separate process (``tsunagu serve --workers N``) on 127.0.0.1 over a
 temporary SQLite database that ``tsunagu seed`` migrated and filled with demo residents. Some
 of them receive virtual My Number Cards and log in through the product's own card login
-(challenge → signed nonce → session cookie). A second process then submits 転出届 through the
+(challenge → signed nonce → session cookie). A second process then submits 住民票の写し交付請求
+(a procedure a person may file many times; a 転出届 allows one open per person) through the
 API with unique Idempotency-Keys for ``DURATION`` seconds from ``CLIENTS`` concurrent clients,
 after ``WARMUP`` seconds of the same load that are not counted (each worker process builds its
 routes and loads the procedure definitions on its first requests).
 
 Each client is one person and does what an API client of the form does: it asks for the
-prefilled registry values once (GET …/tenshutsu/prefill, one mesh round trip, sealed) and sends
+prefilled registry values once (GET …/juminhyo-utsushi/prefill, one mesh round trip, sealed) and sends
 the seal back with every submission. Those prefill requests fall inside the measured window, so
 their CPU is counted in the CPU per submission. A second measured phase (``PER_APPLICATION``
 seconds) fetches the prefill before every submission — one application per person — and its
@@ -78,16 +79,11 @@ CARD_HOLDERS = CLIENTS
 PIN = "1234"
 TARGETS = {"submissions_per_second": 200, "p95_ms": 100, "clients": 50, "errors": 0}
 BODY = {
-    "procedure_id": "tenshutsu",
-    "data": {
-        "destination_address": {"text": "神奈川県横須賀市小川町1-1"},
-        "moving_date": "2026-12-01",
-        "movers": "whole-household",
-        "phone": "090-1234-5678",
-    },
+    "procedure_id": "juminhyo-utsushi",
+    "data": {"scope": "self", "copies": 1, "purpose": "procedure"},
 }
 SUBMIT = "/api/v1/procedures/applications"
-PREFILL = "/api/v1/procedures/tenshutsu/prefill"
+PREFILL = "/api/v1/procedures/juminhyo-utsushi/prefill"
 
 
 @dataclass

@@ -380,7 +380,8 @@ def arrivals(db: Session, municipality_code: str, reference: str) -> list[servic
         return []
     hashes = db.scalars(select(Resident.number_hash).where(Resident.id.in_(row.members))).all()
     found = db.scalars(select(Resident.id).where(Resident.municipality_code == municipality_code,
-                                                 Resident.number_hash.in_(hashes))).all()
+                                                 Resident.number_hash.in_(hashes))
+                       .order_by(Resident.relationship != service.HEAD, Resident.birth_date)).all()
     return [r for r in (service.get_resident(db, i) for i in found) if r is not None]
 
 
