@@ -71,12 +71,6 @@ class Conflict(TsunaguError):
     title = "Conflict"
 
 
-class TooManyRequests(TsunaguError):
-    status = 429
-    code = "too-many-requests"
-    title = "Too many requests"
-
-
 class UpstreamUnavailable(TsunaguError):
     """Another organization's system did not answer (e.g. a mesh provider is down)."""
 

@@ -63,7 +63,6 @@ PEOPLE_MESSAGES = {
     "not-found": STATUS_MESSAGES[404],
     "conflict": STATUS_MESSAGES[409],
     "validation-failed": STATUS_MESSAGES[422],
-    "too-many-requests": STATUS_MESSAGES[429],
     "upstream-unavailable": N_("連携先の機関のシステムが応答しませんでした。時間をおいて、"
                                "もう一度お試しください。"),
     "database-unavailable": STATUS_MESSAGES[503],

@@ -100,10 +100,6 @@ def install_ca(db: Session, ca: CertificateAuthority) -> None:
         publish_crl(db, ca)
 
 
-def ca_installed(db: Session) -> bool:
-    return db.scalars(select(CaCertificate.fingerprint).limit(1)).first() is not None
-
-
 def publish_crl(db: Session, ca: CertificateAuthority) -> bytes:
     """Sign and store a new CRL listing every revoked certificate (失効リスト)."""
     at = clock.now()
@@ -303,11 +299,6 @@ def login_with_card(db: Session, challenge_id: str, nonce: str, certificate_pem:
     """Direct API login: answer the challenge and complete it in one call."""
     answer_challenge(db, challenge_id, nonce, certificate_pem, signature, client=client)
     return complete_login(db, challenge_id, binding, previous_token=previous_token, client=client)
-
-
-def challenge_answered(db: Session, challenge_id: str) -> bool:
-    row = db.get(LoginChallenge, challenge_id)
-    return row is not None and row.resident_id is not None
 
 
 # --- signatures (電子署名) -----------------------------------------------------------------------

@@ -325,12 +325,6 @@ def verify(database: Database, organization_code: str,
     return report
 
 
-def entries_for_person(db: Session, organization_code: str, person_link: str) -> list[MeshLogEntry]:
-    return list(db.scalars(select(MeshLogEntry).where(
-        MeshLogEntry.organization_code == organization_code,
-        MeshLogEntry.person_link == person_link).order_by(MeshLogEntry.seq.desc())))
-
-
 def recent(db: Session, organization_code: str, limit: int, offset: int) -> tuple[list[MeshLogEntry], int]:
     where = MeshLogEntry.organization_code == organization_code
     total = db.scalar(select(func.count()).select_from(MeshLogEntry).where(where)) or 0

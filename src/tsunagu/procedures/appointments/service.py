@@ -153,9 +153,6 @@ class Slot:
         """2026-11-25 10:00–10:30 (JST)"""
         return f"{self.day.isoformat()} {self.local_start:%H:%M}–{self.local_end:%H:%M} (JST)"
 
-    def open_at(self, at: datetime) -> bool:
-        return self.status == "open" and at < self.closes_at
-
 
 @dataclass(frozen=True)
 class Booking:

@@ -42,7 +42,6 @@ PROCESSES: dict[str, str] = {
     "81": "商号の登記の抹消",
     "99": "削除",
 }
-CLOSING_PROCESSES = frozenset({"21", "71", "81"})
 KINDS: dict[str, str] = {
     "101": "国の機関",
     "201": "地方公共団体",
