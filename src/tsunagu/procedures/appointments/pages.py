@@ -46,6 +46,7 @@ def _booking_page(
     procedure, app = service.of_application(db, registry, person, application_id)
     if not service.needs_appointment(procedure):
         raise service.AppointmentNotNeeded(f"{procedure.id} is done without a visit")
+    not_before = not_before or service.earliest_visit(procedure, app.data)
     first, last = service.window(clock.today_jst().date(), not_before)
     slots, _total = service.free_slots(
         db, app.organization_code, app.procedure_id, first_day=first, last_day=last, limit=500, offset=0

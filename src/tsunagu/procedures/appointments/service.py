@@ -10,10 +10,11 @@ confirmed in the person's お知らせ.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -445,6 +446,18 @@ def window(today: date, not_before: date | None = None) -> tuple[date, date]:
     when the visit cannot come earlier (a 転入 visit on or after the move date)."""
     first = max(today, not_before) if not_before is not None else today
     return first, first + timedelta(days=WINDOW_DAYS - 1)
+
+
+def earliest_visit(procedure: Procedure, data: Mapping[str, Any]) -> date | None:
+    """The first day a visit may be, from the definition's date rules: a date field bound to
+    another (来庁希望日 on or after the 転入予定日) keeps visits on or after that day."""
+    days = []
+    for form_field in procedure.fields:
+        rule = form_field.dates.from_field if form_field.dates else None
+        base = data.get(rule.field) if rule else None
+        if rule is not None and isinstance(base, str):
+            days.append(date.fromisoformat(base) + timedelta(days=rule.min_days or 0))
+    return max(days, default=None)
 
 
 def by_day(slots: Iterable[Slot]) -> list[tuple[date, list[Slot]]]:
