@@ -67,21 +67,36 @@ def status(engine: Engine) -> SchemaStatus:
     return SchemaStatus(current=at, heads=heads(engine), differences=diffs)
 
 
+def branches() -> set[str]:
+    """Every part's migration branch (its ``branch_labels``)."""
+    script = ScriptDirectory(str(HERE), version_locations=[str(HERE / "versions")])
+    return {label for rev in script.walk_revisions() for label in (rev.branch_labels or ())}
+
+
+def owning_branch(table_name: str, labels: set[str]) -> str | None:
+    """The branch a table's migrations live in: the longest branch label that prefixes its
+    name (``identity_oidc_codes`` is ``identity_oidc``'s, not ``identity``'s)."""
+    owners = [label for label in labels if table_name.startswith(f"{label}_")]
+    return max(owners, key=len, default=None)
+
+
 def revision(engine: Engine, part: str, message: str) -> str:
-    """Autogenerate the next migration of ``part`` from its models (tables named ``part_*``).
+    """Autogenerate the next migration of ``part`` from its models (tables named ``part_*`` that
+    no longer branch label claims, e.g. ``identity`` leaves ``identity_oidc_*`` alone).
 
     The database must be at head first, so that only this part's new changes are written.
     """
     cfg = config(engine)
     script = ScriptDirectory.from_config(cfg)
-    has_branch = any(part in (rev.branch_labels or ()) for rev in script.walk_revisions())
-    prefix = f"{part}_"
+    labels = {label for rev in script.walk_revisions() for label in (rev.branch_labels or ())}
+    has_branch = part in labels
+    claimed = labels | {part}
 
     def only_this_part(obj: object, name: str | None, type_: str, reflected: bool,
                        compare_to: object) -> bool:
         table = getattr(obj, "table", obj) if type_ != "table" else obj
         table_name = getattr(table, "name", name) or ""
-        return table_name.startswith(prefix)
+        return owning_branch(table_name, claimed) == part
 
     cfg.attributes["include_object"] = only_this_part
     result = command.revision(
@@ -95,6 +110,8 @@ def revision(engine: Engine, part: str, message: str) -> str:
 
 
 def _next_number(script: ScriptDirectory, part: str) -> int:
-    numbers = [int(rev.revision.rsplit("_", 1)[1]) for rev in script.walk_revisions()
-               if rev.revision.startswith(f"{part}_") and rev.revision.rsplit("_", 1)[1].isdigit()]
+    """One more than the part's last ``<part>_NNNN`` (``identity_oidc_0002`` is not identity's)."""
+    prefix = f"{part}_"
+    numbers = [int(rev.revision[len(prefix):]) for rev in script.walk_revisions()
+               if rev.revision.startswith(prefix) and rev.revision[len(prefix):].isdigit()]
     return max(numbers, default=0) + 1
