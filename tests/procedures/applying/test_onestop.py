@@ -106,3 +106,18 @@ def test_the_pages_show_each_part(resident_client: TestClient) -> None:
     again = resident_client.post("/moving/confirm", data=hidden)
     assert again.status_code == 200  # the same form again files nothing more
     assert resident_client.get("/api/v1/procedures/applications").json()["total"] == 2
+
+
+def test_the_review_says_when_the_new_address_is_not_in_the_address_registry(
+    resident_client: TestClient,
+) -> None:
+    form = resident_client.get("/moving")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    key = re.search(r'name="key" value="([^"]+)"', form.text)
+    assert token and key
+    unknown = {**MOVE, "destination_address": "神奈川県横須賀市存在しない町99", "csrf_token": token[1],
+               "key": key[1]}
+    review = resident_client.post("/moving", data=unknown)
+    assert review.status_code == 200 and "住所の台帳で確認できませんでした" in review.text
+    known = resident_client.post("/moving", data={**unknown, "destination_address": MOVE["destination_address"]})
+    assert known.status_code == 200 and "住所の台帳で確認できませんでした" not in known.text

@@ -34,6 +34,7 @@ from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.applications.validation import FieldError, InvalidApplication
 from tsunagu.procedures.models import ProceduresApplication, ProceduresConsent
 from tsunagu.procedures.registry import LiveRegistry
+from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import moving
 
 MOVING_OUT, MOVING_IN = "tenshutsu", "tennyu-yoyaku"
@@ -122,6 +123,24 @@ class Review:
 
     parts: dict[str, dict[str, Any]]
     members: tuple[household.Member, ...]
+    destination: Destination
+
+
+@dataclass(frozen=True)
+class Destination:
+    """The new address as the address registry reads it: what the person can check before
+    filing (もしかして), and whether its 町字 was found at all."""
+
+    reading: str
+    town_found: bool
+    candidates: tuple[str, ...]
+
+
+def _destination(db: Session, text: str) -> Destination:
+    found = addresses.normalize(db, text)
+    reading = found.address.label() if found.address is not None else ""
+    places = tuple(f"{c.prefecture}{c.municipality}{c.town}" for c in found.candidates)
+    return Destination(reading, found.level in ("town", "block"), places)
 
 
 def bundle_id_for(resident_id: str, key: str) -> str:
@@ -194,7 +213,8 @@ def review(
     ready = _prepared(database, gateway, registry, person, request)
     with database.session() as db:
         members = household.members_of(db, applications.applicant_of(db, person))
-    return Review({name: part.data for name, (part, _done) in ready.items()}, tuple(members))
+        destination = _destination(db, request.destination_address)
+    return Review({name: part.data for name, (part, _done) in ready.items()}, tuple(members), destination)
 
 
 def household_of(database: Database, person: Principal) -> list[household.Member]:
