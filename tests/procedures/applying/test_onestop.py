@@ -119,5 +119,6 @@ def test_the_review_says_when_the_new_address_is_not_in_the_address_registry(
                "key": key[1]}
     review = resident_client.post("/moving", data=unknown)
     assert review.status_code == 200 and "住所の台帳で確認できませんでした" in review.text
-    known = resident_client.post("/moving", data={**unknown, "destination_address": MOVE["destination_address"]})
+    known_address = {**unknown, "destination_address": MOVE["destination_address"]}
+    known = resident_client.post("/moving", data=known_address)
     assert known.status_code == 200 and "住所の台帳で確認できませんでした" not in known.text
