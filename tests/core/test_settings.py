@@ -8,6 +8,7 @@ import pytest
 
 from tsunagu.core.errors import ConfigurationError
 from tsunagu.core.settings import Settings, load_settings
+from tsunagu.mesh.settings import MeshSettings
 
 
 def test_defaults_to_sqlite_under_the_data_dir(tmp_path: Path) -> None:
@@ -38,3 +39,19 @@ def test_development_keeps_a_private_secret_in_the_data_dir(tmp_path: Path) -> N
     assert first == settings.resolved_secret_key()
     assert len(first) >= 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_dotenv_file_may_hold_the_mesh_settings(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("TSUNAGU_PORT=9001\nTSUNAGU_MESH_FRESHNESS_SECONDS=10\nPGPASSWORD=x\n",
+                        encoding="utf-8")
+    settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    assert settings.port == 9001
+    assert MeshSettings(_env_file=env_file).freshness_seconds == 10  # type: ignore[call-arg]
+
+
+def test_a_misspelt_setting_in_the_dotenv_file_is_still_refused(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("TSUNAGU_PROT=9001\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=r"(?i)TSUNAGU_PROT"):
+        load_settings(_env_file=env_file)

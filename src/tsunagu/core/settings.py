@@ -5,12 +5,48 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tsunagu.core.errors import ConfigurationError
+
+#: ``TSUNAGU_*`` prefixes of settings other parts own (``tsunagu.mesh.settings``): the shared
+#: ``.env`` file may hold them, and the core settings leave them to their owner
+OTHER_PARTS_PREFIXES = ("tsunagu_mesh_",)
+
+
+class _OwnDotEnvLines(PydanticBaseSettingsSource):
+    """The ``.env`` source without the lines other settings own.
+
+    With ``extra="forbid"`` pydantic-settings turns every ``.env`` line that is no field into an
+    error; a misspelt ``TSUNAGU_*`` line should stay one, but a ``TSUNAGU_MESH_*`` line is the
+    mesh's setting and any other line (no ``TSUNAGU_`` prefix) is no one's here, as it is when it
+    comes from the environment.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self.inner = inner
+
+    def _set_current_state(self, state: dict[str, Any]) -> None:
+        super()._set_current_state(state)
+        self.inner._set_current_state(state)
+
+    def _set_settings_sources_data(self, states: dict[str, dict[str, Any]]) -> None:
+        super()._set_settings_sources_data(states)
+        self.inner._set_settings_sources_data(states)
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.inner.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        fields = self.settings_cls.model_fields
+        return {key: value for key, value in self.inner().items()
+                if key in fields or (key.lower().startswith("tsunagu_")
+                                     and not key.lower().startswith(OTHER_PARTS_PREFIXES))}
 
 
 class Settings(BaseSettings):
@@ -37,6 +73,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     procedures_dir: Path | None = Field(default=None, description="Procedure definition files "
                                         "(YAML); the shipped definitions when unset.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _OwnDotEnvLines(settings_cls, dotenv_settings),
+                file_secret_settings)
 
     @field_validator("database_url")
     @classmethod
