@@ -31,6 +31,7 @@ from tests.e2e.demo import (
     start_session,
 )
 from tests.e2e.recorder import RESULTS, Recorder
+from tests.plumbing import find_plumbing
 
 from tsunagu.core import clock, sessions
 from tsunagu.core.database import Database
@@ -52,6 +53,12 @@ def _check(page: Page, heading: str) -> None:
     assert page.locator("h1").inner_text() == heading, page.url
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
+    _no_plumbing(page)
+
+
+def _no_plumbing(page: Page) -> None:
+    """No code, slug, hex id, enum, UTC or English sentence in what the person reads."""
+    assert find_plumbing(page.evaluate("document.body.innerText")) == [], page.url
 
 
 def _find_the_one_stop(rec: Recorder) -> None:
@@ -150,6 +157,7 @@ def _approve(page: Page, base_url: str, receipt: str, screenshot: str) -> None:
     page.get_by_role("button", name="承認する").click()
     page.get_by_role("button", name="承認を確定する").click()
     assert "承認しました" in page.locator("main").inner_text()
+    _no_plumbing(page)
     page.screenshot(path=str(RESULTS / f"{screenshot}.png"), full_page=True)
 
 
@@ -160,6 +168,7 @@ def _record_the_arrival(page: Page, household: list[Person]) -> None:
     page.get_by_role("button", name="転入を記録する").click()
     assert "転入を記録しました。" in page.locator("main").inner_text()
     assert_accessible(page)
+    _no_plumbing(page)
     page.screenshot(path=str(RESULTS / "staff-arrival-recorded-desktop.png"), full_page=True)
 
 

@@ -108,6 +108,10 @@ def test_the_whole_household_moves_on_the_declared_date_and_arrives_together(
         ahead = moving.as_of(db, family["子"], MOVE_DAY)
         assert ahead is not None and (ahead.status, ahead.status_date) == ("moved_out", MOVE_DAY)
         assert moving.as_of(db, family["子"], TODAY).status == "resident"  # type: ignore[union-attr]
+    login_as(resident_client, database, World.staff(CHIYODA, frozenset({"閲覧"})))
+    record = resident_client.get(f"/staff/registry/residents/{family['子']}")
+    assert "転出予定" in record.text and "令和8年11月25日" in record.text
+    login_as(resident_client, database, world.resident())
     status = resident_client.get(f"{URL}/{parts['id']}").json()
     live = {p["name"]: p for p in status["parts"]}
     assert live["tennyu-yoyaku"]["detail"] == ""  # the 転出証明書情報 was sent ahead on acceptance

@@ -18,7 +18,7 @@ from tsunagu.core import sessions
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_resident, require_same_organization, require_staff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
-from tsunagu.registry.residents import service
+from tsunagu.registry.residents import moving, service
 from tsunagu.registry.residents.errors import ResidentNotFound
 from tsunagu.registry.residents.schemas import (
     AccessOut,
@@ -185,12 +185,13 @@ def get_resident_as_of(
     principal: sessions.Principal = Depends(reader),
     db: Session = TRANSACTION,
 ) -> ResidentOut:
-    """The record as it stood at the end of a past day (404 before the person was registered)."""
+    """The record as it stood at the end of a day (404 before the person was registered); a day
+    on or after an accepted move's date shows it, even before the move is applied."""
     current = _resident_in(db, municipality_code, resident_id)
     service.record_access(
         db, current.id, principal.subject_id, municipality_code, purpose, role=role_of(principal)
     )
-    record = service.get_resident_as_of(db, current.id, at)
+    record = moving.as_of(db, current.id, at)
     if record is None:
         raise ResidentNotFound(f"resident {resident_id} was not registered on {at}", resident_id=resident_id)
     return ResidentOut.of(record)

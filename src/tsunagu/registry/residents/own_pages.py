@@ -16,7 +16,7 @@ from tsunagu.core.http.templating import render, translate
 from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.wareki import parse_date
 from tsunagu.registry.addresses import service as addresses
-from tsunagu.registry.residents import service
+from tsunagu.registry.residents import moving, service
 from tsunagu.registry.residents.pages import labels
 
 router = APIRouter(prefix="/registry/me", include_in_schema=False)
@@ -52,7 +52,7 @@ def accesses_page(
     if as_of:
         try:
             as_of_day = parse_date(as_of)
-            past = service.get_resident_as_of(db, record.id, as_of_day)
+            past = moving.as_of(db, record.id, as_of_day)
         except ValidationFailed:
             as_of_error = translate(
                 request, "日付は 令和8年4月1日 または 2026-04-01 の形で入力してください。"

@@ -15,7 +15,7 @@ from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_same_organization, require_staff
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
-from tsunagu.registry.residents import service
+from tsunagu.registry.residents import moving, service
 from tsunagu.registry.residents.api import DEFAULT_PURPOSE, READERS, REGISTRAR, role_of
 from tsunagu.registry.residents.forms import display_date
 
@@ -151,6 +151,7 @@ def detail_page(
             "can_register": principal.has_role(REGISTRAR),
             "accesses": service.accesses_of(db, record.id, limit=ACCESS_LOG_SIZE),
             "access_total": service.count_accesses(db, record.id),
+            "planned": moving.planned_move_of(db, record.id),
             **labels(),
         },
     )
