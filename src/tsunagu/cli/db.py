@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from tsunagu import migrations
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.core.errors import TsunaguError
+from tsunagu.migrations import datamodel
 
 app = typer.Typer(help="Database schema: upgrade and check migrations.", no_args_is_help=True)
 
@@ -47,3 +50,14 @@ def revision(part: str = typer.Argument(..., help="Part whose tables changed, e.
         database = open_database(settings())
         migrations.upgrade(database.engine)
         out.print(migrations.revision(database.engine, part, message))
+
+
+@app.command("data-model")
+def data_model(write: bool = typer.Option(False, "--write", help="Rewrite the document, not print it."),
+               out_file: Path | None = typer.Option(None, "--out", help="Where --write writes it.",
+                                                    show_default="docs/data-model.md")) -> None:
+    """(Developers) print docs/data-model.md as the models make it, or rewrite it with --write."""
+    if write:
+        out.print(f"wrote {datamodel.write(out_file or datamodel.DOCUMENT)}")
+    else:
+        print(datamodel.render(), end="")
