@@ -68,8 +68,11 @@ def test_without_flagged_fields_every_own_field_may_change(
     client: TestClient, database: Database, world: World
 ) -> None:
     app = returned(client, database, world, [])
-    done = resubmit(client, app["id"], {"movers": "some-members", "phone": "03-1234-5678"})
-    assert done.status_code == 200 and done.json()["data"]["movers"] == "some-members"
+    changed = {"movers": "some-members", "members": [world.resident_id], "phone": "03-1234-5678"}
+    done = resubmit(client, app["id"], changed)
+    assert done.status_code == 200, done.text
+    assert done.json()["data"]["movers"] == "some-members"
+    assert done.json()["data"]["members"] == [world.resident_id]
 
 
 def test_registry_values_cannot_be_changed_on_resubmission(
