@@ -12,6 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsunagu import __version__
+from tsunagu.catalog import api as catalog_api
+from tsunagu.catalog import pages as catalog_pages
+from tsunagu.catalog import service as catalog_service
 from tsunagu.core import heap
 from tsunagu.core import logging as core_logging
 from tsunagu.core.database import Database
@@ -75,6 +78,21 @@ def _business_procedures(settings: Settings) -> Callable[[], list[tuple[str, str
     return choices
 
 
+def _catalog_procedures(settings: Settings) -> catalog_service.ProcedureSource:
+    """The live catalogue's procedures as the data catalog publishes them (procedures.csv)."""
+    registry = procedures_service.registry_for(settings.procedures_dir)
+
+    def rows() -> list[catalog_service.ProcedureRow]:
+        return [catalog_service.ProcedureRow(
+            id=p.id, name=catalog_service.Text(ja=p.name.ja, en=p.name.en),
+            summary=catalog_service.Text(ja=p.summary.ja, en=p.summary.en),
+            legal_basis=tuple(b.ja for b in p.legal_basis),
+            office=p.responsible.office.ja if p.responsible.office else "", applicants=tuple(p.applicants))
+            for p in registry.snapshot().procedures.values()]
+
+    return rows
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     core_logging.configure(settings.log_level, settings.log_json)
@@ -101,6 +119,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.names = names.AppNames(database)
     app.state.business_procedures = _business_procedures(settings)  # grants of business members
     app.state.procedure_names = names.procedure_names(settings.procedures_dir)
+    app.state.catalog_procedures = _catalog_procedures(settings)  # the data catalog's procedures.csv
 
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, errors.validation_error)  # type: ignore[arg-type]
@@ -146,6 +165,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         procedures_pages.router,
         notify_api.router,
         notify_pages.router,
+        catalog_api.router,
+        catalog_api.ckan_router,
+        catalog_pages.router,
     )
     for router in routers:
         app.include_router(RouteGate(router))

@@ -1,0 +1,274 @@
+"""The catalog's HTTP API: our own ``/api/v1/catalog`` (problem+json errors, limit/offset pages),
+the open-data files (CSV streamed, ``datapackage.json``), DCAT as JSON-LD, and a read-only
+CKAN-compatible Action API at ``/api/3/action/…`` and ``/api/action/…``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+
+from tsunagu.catalog import ckan, service
+from tsunagu.catalog.schemas import DatasetOut, DatasetPage, FacetOut
+from tsunagu.core.database import Database
+from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.pagination import PageParams, page_params
+
+router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
+JSON_LD = "application/ld+json"
+
+
+def base_url(request: Request) -> str:
+    return str(request.app.state.settings.base_url)
+
+
+def procedures(request: Request) -> service.ProcedureSource:
+    """The procedure list the web layer hands in (none when the app was built without it)."""
+    source: service.ProcedureSource | None = getattr(request.app.state, "catalog_procedures", None)
+    return source or (lambda: [])
+
+
+def filters(
+    q: str = Query("", max_length=200, description="Words to find (kana and width folded)."),
+    publisher: list[str] = Query([], description="Publisher ids (any of)."),
+    theme: list[str] = Query([], description="Theme ids (EU data themes, any of)."),
+    format: list[str] = Query([], description="CSV, JSON, JSON-LD or API (any of)."),
+    license: list[str] = Query([], description="Licence ids (any of)."),
+) -> service.Filters:
+    return service.Filters(q=q, publisher=tuple(publisher), theme=tuple(theme), format=tuple(format),
+                           license=tuple(license))
+
+
+@router.get("/datasets", response_model=DatasetPage)
+def list_datasets(request: Request, where: service.Filters = Depends(filters),
+                  page: PageParams = Depends(page_params)) -> DatasetPage:
+    """Search the catalog; the facets count the matching datasets."""
+    found = service.search(where, limit=page.limit, offset=page.offset)
+    return DatasetPage(
+        items=[DatasetOut.of(d, base_url(request)) for d in found.datasets], total=found.total,
+        limit=page.limit, offset=page.offset,
+        facets={name: [FacetOut(value=f.value, name=f.label, count=f.count, selected=f.selected)
+                       for f in items] for name, items in found.facets.items()})
+
+
+@router.get("/datasets/{dataset_id}", response_model=DatasetOut)
+def get_dataset(request: Request, dataset_id: str, db: Session = TRANSACTION) -> DatasetOut:
+    """One dataset, with how many records its tables hold now."""
+    dataset = service.require_dataset(dataset_id)
+    return DatasetOut.of(dataset, base_url(request), service.counts(db, dataset, procedures(request)))
+
+
+@router.get("/dcat.jsonld", response_class=Response, responses={200: {"content": {JSON_LD: {}}}})
+def dcat_catalog(request: Request) -> Response:
+    """The whole catalog as DCAT (``dcat:Catalog``) in JSON-LD."""
+    return _jsonld(service.dcat_catalog(base_url(request)))
+
+
+@router.get("/datasets/{dataset_id}/dcat.jsonld", response_class=Response,
+            responses={200: {"content": {JSON_LD: {}}}})
+def dcat_dataset(request: Request, dataset_id: str) -> Response:
+    """One dataset as DCAT (``dcat:Dataset``) in JSON-LD."""
+    return _jsonld(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
+
+
+@router.get("/datasets/{dataset_id}/files/{filename}", response_class=Response,
+            responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
+def get_file(request: Request, dataset_id: str, filename: str) -> Response:
+    """An open-data file: a table as UTF-8 CSV with a header row (streamed), or the dataset's
+    Frictionless ``datapackage.json`` describing its tables."""
+    dataset = service.require_dataset(dataset_id)
+    if filename == "datapackage.json" and any(d.datapackage for d in dataset.distributions):
+        return JSONResponse(service.datapackage(dataset), media_type="application/json")
+    table = service.table_of(dataset, filename)
+    database: Database = request.app.state.database
+    return StreamingResponse(
+        service.csv_stream(database, table, procedures(request)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{dataset.id}-{table.file}"'})
+
+
+def _jsonld(document: dict[str, Any]) -> Response:
+    return Response(json.dumps(document, ensure_ascii=False), media_type=JSON_LD)
+
+
+# ---------------------------------------------------------------- CKAN Action API (read-only)
+
+ckan_router = APIRouter(tags=["CKAN-compatible Action API"])
+ACTIONS = ("package_list", "package_search", "package_show", "organization_list", "organization_show",
+           "group_list", "tag_list", "resource_show", "status_show")
+MAX_ROWS = 1000
+
+
+class CkanError(Exception):
+    def __init__(self, status: int, kind: str, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.status, self.kind, self.message, self.fields = status, kind, message, fields
+
+
+def _help(request: Request, action: str) -> str:
+    return f"{base_url(request).rstrip('/')}/api/3/action/help_show?name={action}"
+
+
+def _int(params: dict[str, Any], name: str, default: int, maximum: int | None = None) -> int:
+    raw = params.get(name, default)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise CkanError(409, "Validation Error", f"{name} must be a whole number",
+                        **{name: ["Invalid integer"]}) from None
+    if value < 0:
+        raise CkanError(409, "Validation Error", f"{name} must not be negative",
+                        **{name: ["Must be a natural number"]})
+    return min(value, maximum) if maximum is not None else value
+
+
+def _id(params: dict[str, Any]) -> str:
+    value = params.get("id")
+    if not isinstance(value, str) or not value:
+        raise CkanError(409, "Validation Error", "id is missing", id=["Missing value"])
+    return value
+
+
+def _bool(params: dict[str, Any], name: str) -> bool:
+    return str(params.get(name, "false")).lower() in {"true", "1", "yes"}
+
+
+def _facet_fields(params: dict[str, Any]) -> list[str]:
+    raw = params.get("facet.field")
+    if raw is None:
+        return []
+    try:
+        fields = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        raise CkanError(409, "Validation Error", "facet.field must be a JSON list",
+                        **{"facet.field": ["Not a JSON list"]}) from None
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise CkanError(409, "Validation Error", "facet.field must be a JSON list of field names",
+                        **{"facet.field": ["Not a list of strings"]})
+    return fields
+
+
+def _package_search(request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        facets, tags = ckan.parse_fq(str(params.get("fq", "")))
+    except ckan.BadQuery as error:
+        raise CkanError(409, "Search Query Error", str(error), fq=[str(error)]) from None
+    q = str(params.get("q", "")).strip()
+    if q in {"*:*", "*"}:
+        q = ""
+    rows, start = _int(params, "rows", 10, MAX_ROWS), _int(params, "start", 0)
+    where = service.Filters(q=q, tags=tuple(tags), **{name: tuple(v) for name, v in facets.items()})
+    found = service.search(where, limit=rows, offset=start, strict=False)
+    facet_counts: dict[str, dict[str, int]] = {}
+    search_facets: dict[str, Any] = {}
+    for field in _facet_fields(params):
+        ours = ckan.FACET_FIELDS.get(field)
+        if ours is None:
+            continue
+        if ours == "tags":
+            counted: dict[str, int] = {}
+            for d in found.matching:
+                for t in (*d.keywords.ja, *d.keywords.en):
+                    counted[t] = counted.get(t, 0) + 1
+            items = [(t, t, n) for t, n in counted.items()]
+        else:
+            items = [(f.value, f.label.ja, f.count) for f in found.facets[ours] if f.count]
+        facet_counts[field] = {name: n for name, _, n in items}
+        search_facets[field] = {"title": field, "items": [
+            {"name": name, "display_name": label, "count": n} for name, label, n in items]}
+    return {"count": found.total, "sort": "score desc, metadata_modified desc",
+            "results": [ckan.package(d, base_url(request)) for d in found.datasets],
+            "facets": facet_counts, "search_facets": search_facets}
+
+
+def _organization_list(params: dict[str, Any]) -> list[Any]:
+    cat = service.catalog()
+    counted = {key: sum(1 for d in cat.datasets if d.publisher == key) for key in cat.vocabularies.publishers}
+    names = sorted(counted)
+    if _bool(params, "all_fields"):
+        return [ckan.organization(key, counted[key]) for key in names]
+    return names
+
+
+def _resource_show(request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    wanted = _id(params)
+    dataset_id, _, distribution_id = wanted.partition("--")
+    dataset = service.catalog().dataset(dataset_id)
+    if dataset is not None and dataset.distribution(distribution_id):
+        for resource in ckan.package(dataset, base_url(request))["resources"]:
+            if resource["id"] == wanted:
+                return dict(resource)
+    raise CkanError(404, "Not Found Error", "Resource was not found.")
+
+
+def _run(request: Request, action: str, params: dict[str, Any]) -> Any:
+    cat = service.catalog()
+    if action == "package_list":
+        names = sorted(d.id for d in cat.datasets)
+        offset = _int(params, "offset", 0)
+        limit = _int(params, "limit", len(names)) if "limit" in params else len(names)
+        return names[offset:offset + limit]
+    if action == "package_search":
+        return _package_search(request, params)
+    if action == "package_show":
+        dataset = cat.dataset(_id(params))
+        if dataset is None:
+            raise CkanError(404, "Not Found Error", "Dataset not found")
+        return ckan.package(dataset, base_url(request))
+    if action == "organization_list":
+        return _organization_list(params)
+    if action == "organization_show":
+        key = _id(params)
+        if key not in cat.vocabularies.publishers:
+            raise CkanError(404, "Not Found Error", "Organization not found")
+        found = ckan.organization(key, sum(1 for d in cat.datasets if d.publisher == key))
+        if _bool(params, "include_datasets"):
+            found["packages"] = [ckan.package(d, base_url(request))
+                                 for d in cat.datasets if d.publisher == key]
+        return found
+    if action == "group_list":
+        return sorted(cat.vocabularies.themes)
+    if action == "tag_list":
+        return sorted({t for d in cat.datasets for t in (*d.keywords.ja, *d.keywords.en)})
+    if action == "resource_show":
+        return _resource_show(request, params)
+    return {"ckan_version": "2.10.0", "site_title": "つなぐ データカタログ",
+            "site_url": base_url(request), "site_description": "", "locale_default": "ja",
+            "extensions": []}  # status_show
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query_params)
+    if request.method == "POST":
+        body = await request.body()
+        if body:
+            if "json" in request.headers.get("content-type", "") or body.lstrip()[:1] == b"{":
+                try:
+                    parsed = json.loads(body)
+                except ValueError:
+                    raise CkanError(400, "Validation Error", "the request body is not JSON") from None
+                if not isinstance(parsed, dict):
+                    raise CkanError(400, "Validation Error", "the request body is not a JSON object")
+                params.update(parsed)
+            else:
+                params.update(dict(await request.form()))
+    return params
+
+
+@ckan_router.api_route("/api/3/action/{action}", methods=["GET", "POST"])
+@ckan_router.api_route("/api/action/{action}", methods=["GET", "POST"])
+async def ckan_action(request: Request, action: str) -> JSONResponse:
+    """CKAN 2.10's read actions, in CKAN's envelope (``help``, ``success``, ``result``/``error``)."""
+    help_url = _help(request, action)
+    try:
+        if action not in ACTIONS:
+            raise CkanError(400, "Bad request - Action name not known", f"Action name not known: {action}")
+        result = _run(request, action, await _params(request))
+    except CkanError as error:
+        return JSONResponse({"help": help_url, "success": False,
+                             "error": {"__type": error.kind, "message": error.message, **error.fields}},
+                            status_code=error.status)
+    return JSONResponse({"help": help_url, "success": True, "result": result})

@@ -1,0 +1,61 @@
+"""The public catalog pages: /catalog (search with facets) and /catalog/{dataset} — no
+JavaScript, names instead of codes, Japanese first (English by the language switch)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from tsunagu.catalog import service
+from tsunagu.catalog.api import base_url, filters, procedures
+from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.i18n import N_
+from tsunagu.core.http.templating import render
+
+router = APIRouter(prefix="/catalog", include_in_schema=False)
+PAGE_SIZE = 20
+FACET_TITLES = {"publisher": N_("公開する機関"), "theme": N_("分野"), "format": N_("データ形式"),
+                "license": N_("利用条件")}
+COUNT_LABELS = {"address-municipalities": N_("市区町村"), "address-towns": N_("町字"),
+                "corporations": N_("法人"), "procedures": N_("手続")}
+
+
+def _query(where: service.Filters, offset: int = 0, **toggle: str) -> str:
+    """The list page's address for these filters, with one facet value switched on or off."""
+    pairs: list[tuple[str, str]] = [("q", where.q)] if where.q else []
+    for name in service.FACETS:
+        values = list(where.of(name))
+        if name in toggle:
+            value = toggle[name]
+            values = [v for v in values if v != value] if value in values else [*values, value]
+        pairs += [(name, v) for v in values]
+    if offset:
+        pairs.append(("offset", str(offset)))
+    return "/catalog" + ("?" + urlencode(pairs) if pairs else "")
+
+
+@router.get("", response_class=HTMLResponse)
+def catalog_page(request: Request, where: service.Filters = Depends(filters),
+                 offset: int = Query(0, ge=0)) -> HTMLResponse:
+    found = service.search(where, limit=PAGE_SIZE, offset=offset, strict=False)
+    vocabularies = service.catalog().vocabularies
+    return render(request, "catalog/list.html", {
+        "found": found, "where": where, "offset": offset, "page_size": PAGE_SIZE,
+        "facet_titles": FACET_TITLES, "query": _query, "vocabularies": vocabularies,
+        "searched": bool(where.q or any(where.of(n) for n in service.FACETS)),
+    })
+
+
+@router.get("/{dataset_id}", response_class=HTMLResponse)
+def dataset_page(request: Request, dataset_id: str, db: Session = TRANSACTION) -> HTMLResponse:
+    dataset = service.require_dataset(dataset_id)
+    base = base_url(request)
+    return render(request, "catalog/dataset.html", {
+        "d": dataset, "vocabularies": service.catalog().vocabularies,
+        "counts": service.counts(db, dataset, procedures(request)), "count_labels": COUNT_LABELS,
+        "links": {d.id: service.distribution_url(base, dataset, d) for d in dataset.distributions},
+        "dcat_url": f"/api/v1/catalog/datasets/{dataset.id}/dcat.jsonld",
+    })

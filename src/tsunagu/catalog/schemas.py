@@ -1,0 +1,96 @@
+"""Pydantic shapes of the catalog's own API (``/api/v1/catalog``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+from tsunagu.catalog import service
+from tsunagu.catalog.definitions import Text
+from tsunagu.core.http.pagination import Page
+
+
+class Named(BaseModel):
+    id: str
+    name: Text
+
+
+class LicenseOut(BaseModel):
+    id: str
+    title: Text
+    url: str
+    open: bool
+
+
+class ThemeOut(Named):
+    uri: str
+
+
+class ContactOut(BaseModel):
+    name: Text
+    email: str
+
+
+class DistributionOut(BaseModel):
+    id: str
+    title: Text
+    format: str
+    media_type: str
+    url: str
+    download: bool
+
+
+class DatasetOut(BaseModel):
+    id: str
+    title: Text
+    description: Text
+    publisher: Named
+    legal_basis: list[Text]
+    license: LicenseOut
+    credit: Text | None
+    frequency: Named
+    modified: date
+    spatial: Text
+    themes: list[ThemeOut]
+    keywords: dict[str, list[str]]
+    contact: ContactOut
+    access: Literal["open", "restricted"]
+    distributions: list[DistributionOut]
+    record_counts: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, dataset: service.Dataset, base_url: str,
+           record_counts: dict[str, int] | None = None) -> DatasetOut:
+        v = service.catalog().vocabularies
+        lic = v.licenses[dataset.license]
+        return cls(
+            id=dataset.id, title=dataset.title, description=dataset.description,
+            publisher=Named(id=dataset.publisher, name=v.publishers[dataset.publisher].name),
+            legal_basis=list(dataset.legal_basis),
+            license=LicenseOut(id=dataset.license, title=lic.title, url=lic.url, open=lic.open),
+            credit=dataset.credit,
+            frequency=Named(id=dataset.frequency, name=v.frequencies[dataset.frequency]),
+            modified=dataset.modified, spatial=dataset.spatial,
+            themes=[ThemeOut(id=t, name=v.themes[t], uri=service.DATA_THEME + t) for t in dataset.themes],
+            keywords={"ja": list(dataset.keywords.ja), "en": list(dataset.keywords.en)},
+            contact=ContactOut(name=dataset.contact.name, email=dataset.contact.email),
+            access=dataset.access,
+            distributions=[DistributionOut(id=d.id, title=d.title, format=d.format, media_type=d.media_type,
+                                           url=service.distribution_url(base_url, dataset, d),
+                                           download=d.format != "API")
+                           for d in dataset.distributions],
+            record_counts=record_counts,
+        )
+
+
+class FacetOut(BaseModel):
+    value: str
+    name: Text
+    count: int
+    selected: bool
+
+
+class DatasetPage(Page[DatasetOut]):
+    facets: dict[str, list[FacetOut]]
