@@ -1,0 +1,74 @@
+"""The catalog as DCAT: the JSON-LD parsed by ``rdflib`` (a real RDF library), then the triples
+that DCAT-AP asks for are read back from the graph."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF
+
+from tsunagu.catalog import service
+
+BASE = "http://127.0.0.1:8000"
+
+
+def _graph(client: TestClient, path: str) -> Graph:
+    answer = client.get(path)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/ld+json"
+    return Graph().parse(data=answer.text, format="json-ld")
+
+
+def test_the_catalog_parses_as_dcat(client: TestClient) -> None:
+    graph = _graph(client, "/api/v1/catalog/dcat.jsonld")
+    catalogs = list(graph.subjects(RDF.type, DCAT.Catalog))
+    assert catalogs == [URIRef(f"{BASE}/catalog")]
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    assert set(graph.objects(catalogs[0], DCAT.dataset)) == datasets
+    assert len(datasets) == len(service.catalog().datasets)
+
+    addresses = URIRef(f"{BASE}/catalog/addresses")
+    assert addresses in datasets
+    titles = set(graph.objects(addresses, DCTERMS.title))
+    assert Literal("住所（アドレス・ベース・レジストリ）", lang="ja") in titles
+    assert Literal("Addresses (address base registry)", lang="en") in titles
+    assert (addresses, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in graph
+    publisher = graph.value(addresses, DCTERMS.publisher)
+    assert Literal("デジタル庁", lang="ja") in set(graph.objects(publisher, FOAF.name))
+    assert (publisher, RDF.type, FOAF.Agent) in graph
+    assert (addresses, DCAT.theme, URIRef(service.DATA_THEME + "REGI")) in graph
+    assert (addresses, DCTERMS.accrualPeriodicity,
+            URIRef("http://publications.europa.eu/resource/authority/frequency/MONTHLY")) in graph
+    modified = graph.value(addresses, DCTERMS.modified)
+    assert isinstance(modified, Literal) and str(modified) == "2026-10-01"
+    assert Literal("郵便番号", lang="ja") in set(graph.objects(addresses, DCAT.keyword))
+    contact = graph.value(addresses, DCAT.contactPoint)
+    vcard = Namespace("http://www.w3.org/2006/vcard/ns#")
+    assert graph.value(contact, vcard.hasEmail) == URIRef("mailto:base-registry@example.go.jp")
+
+    downloads = {str(graph.value(d, DCAT.downloadURL)) for d in graph.objects(addresses, DCAT.distribution)}
+    assert f"{BASE}/api/v1/catalog/datasets/addresses/files/towns.csv" in downloads
+    assert f"{BASE}/api/v1/catalog/datasets/addresses/files/municipalities.csv" in downloads
+    for distribution in graph.objects(addresses, DCAT.distribution):
+        assert (distribution, RDF.type, DCAT.Distribution) in graph
+        assert graph.value(distribution, DCAT.accessURL) is not None
+        assert graph.value(distribution, DCTERMS.license) is not None
+    api = [d for d in graph.objects(addresses, DCAT.distribution) if graph.value(d, DCAT.accessService)]
+    assert len(api) == 1 and graph.value(api[0], DCAT.downloadURL) is None
+
+
+def test_a_closed_register_is_described_without_downloads(client: TestClient) -> None:
+    graph = _graph(client, "/api/v1/catalog/datasets/residents/dcat.jsonld")
+    residents = URIRef(f"{BASE}/catalog/residents")
+    assert (residents, RDF.type, DCAT.Dataset) in graph
+    assert list(graph.objects(residents, DCAT.distribution)) == []
+    assert (residents, DCTERMS.accessRights,
+            URIRef("http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC")) in graph
+
+
+def test_the_downloads_named_in_dcat_answer(client: TestClient) -> None:
+    graph = _graph(client, "/api/v1/catalog/dcat.jsonld")
+    urls = {str(o) for o in graph.objects(None, DCAT.downloadURL)}
+    assert len(urls) >= 4
+    for url in urls:
+        assert client.get(url.removeprefix(BASE)).status_code == 200, url
