@@ -19,8 +19,8 @@ router = APIRouter(prefix="/catalog", include_in_schema=False)
 PAGE_SIZE = 20
 FACET_TITLES = {"publisher": N_("公開する機関"), "theme": N_("分野"), "format": N_("データ形式"),
                 "license": N_("利用条件")}
-COUNT_LABELS = {"address-municipalities": N_("市区町村"), "address-towns": N_("町字"),
-                "corporations": N_("法人"), "procedures": N_("手続")}
+COUNT_LABELS = {"address-municipalities": N_("市区町村の数"), "address-towns": N_("町字の数"),
+                "corporations": N_("法人の数"), "procedures": N_("手続の数")}
 
 
 def _query(where: service.Filters, offset: int = 0, **toggle: str) -> str:
