@@ -24,7 +24,8 @@ def test_facets_filter_and_count(client: TestClient) -> None:
     assert sorted(d["id"] for d in csv["items"]) == ["addresses", "procedures"]
     both = client.get("/api/v1/catalog/datasets", params=[("theme", "REGI"), ("theme", "ECON")]).json()
     assert sorted(d["id"] for d in both["items"]) == ["addresses", "corporations"]
-    narrowed = client.get("/api/v1/catalog/datasets", params={"theme": "GOVE", "publisher": "national-tax-agency"})
+    narrowed = client.get("/api/v1/catalog/datasets",
+                          params={"theme": "GOVE", "publisher": "national-tax-agency"})
     assert [d["id"] for d in narrowed.json()["items"]] == ["corporations"]
     page = client.get("/api/v1/catalog/datasets", params={"limit": 2, "offset": 4}).json()
     assert len(page["items"]) == 1 and page["total"] == 5

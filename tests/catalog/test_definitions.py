@@ -49,7 +49,7 @@ def _edit(directory: Path, name: str, **changes: object) -> None:
     ({"legal_basis": []}, "legal_basis"),
     ({"access": "restricted"}, "a restricted dataset has a closed license"),
     ({"record_counts": ["stars"]}, "unknown record count 'stars'"),
-    ({"distributions": [{"id": "x", "title": {"ja": "表", "en": "Table"}, "format": "CSV", "table": "stars"}]},
+    ({"distributions": [{"id": "x", "title": {"ja": "表", "en": "T"}, "format": "CSV", "table": "stars"}]},
      "unknown table 'stars'"),
     ({"distributions": [{"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API", "url": "/a"},
                         {"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API", "url": "/b"}]},
@@ -77,5 +77,5 @@ def test_two_datasets_with_one_id_are_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_yaml_is_refused(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     (directory / "datasets" / "broken.yaml").write_text("id: [unclosed", encoding="utf-8")
-    with pytest.raises(CatalogDefinitionInvalid, match="broken.yaml: cannot be read as YAML"):
+    with pytest.raises(CatalogDefinitionInvalid, match=r"broken\.yaml: cannot be read as YAML"):
         definitions.load(directory)

@@ -96,7 +96,8 @@ def test_unknown_files_and_datasets_are_problems(client: TestClient) -> None:
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
     assert missing.json()["code"] == "catalog-file-not-found"
-    assert client.get(FILES.format("residents", "datapackage.json")).json()["code"] == "catalog-file-not-found"
+    closed = client.get(FILES.format("residents", "datapackage.json"))
+    assert closed.json()["code"] == "catalog-file-not-found"
     assert client.get(FILES.format("nothing", "towns.csv")).json()["code"] == "catalog-dataset-not-found"
 
 
