@@ -21,8 +21,11 @@ PUBLIC = [
     "/procedures/tennyu-yoyaku", "/procedures/juminhyo-utsushi", "/procedures/jido-teate-nintei",
     "/procedures/nyusatsu-sanka-shikaku", "/identity/login", "/identity/staff/login", "/identity/card-app",
     "/identity/cards/demo", "/business/login", "/notices/verify", "/staff",
+    "/catalog", "/catalog?q=ジュウショ", "/catalog?publisher=digital-agency&format=CSV", "/catalog/addresses",
+    "/catalog/residents",
 ]
-PUBLIC_ERRORS = {"/no-such-page": 404, "/moving": 401, "/inbox": 401, "/procedures/no-such-procedure": 404}
+PUBLIC_ERRORS = {"/no-such-page": 404, "/moving": 401, "/inbox": 401, "/procedures/no-such-procedure": 404,
+                 "/catalog/no-such-data": 404}
 RESIDENT = [
     "/mypage", "/moving", "/procedures/tenshutsu/apply", "/procedures/juminhyo-utsushi/apply",
     "/procedures/tennyu-yoyaku/apply", "/applications", "/inbox", "/mesh/history", "/mesh/consents",
@@ -36,7 +39,8 @@ STAFF = [
     "/mesh/query",
 ]
 OPERATOR = ["/mesh/directory"]
-ENGLISH = ["/", "/procedures", "/procedures/tenshutsu", "/identity/login", "/no-such-page"]
+ENGLISH = ["/", "/procedures", "/procedures/tenshutsu", "/identity/login", "/catalog", "/catalog/addresses",
+           "/no-such-page"]
 ENGLISH_RESIDENT = ["/mypage", "/moving", "/procedures/tenshutsu/apply", "/inbox", "/mesh/history",
                     "/applications"]
 

@@ -1,0 +1,53 @@
+"""The data catalog on a phone without JavaScript: search in katakana, narrow by a facet, open
+the address registry, see its live counts and download the CSV; accessible in both languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def test_find_and_download_the_address_data_on_a_phone(phone_without_js: Page, base_url: str) -> None:
+    page = phone_without_js
+    page.goto(base_url + "/catalog")
+    assert page.locator("h1").inner_text() == "データカタログ"
+    page.get_by_label("キーワード").fill("ジュウショ")
+    page.get_by_role("button", name="検索").click()
+    assert "q=" in page.url
+    results = page.locator("main .cards h3")
+    assert results.all_inner_texts() == ["住所（アドレス・ベース・レジストリ）"]
+    page.goto(base_url + "/catalog")
+    page.get_by_role("link", name=re.compile("^国税庁$")).click()
+    assert page.locator("main .cards h3").all_inner_texts() == ["法人（法人番号）"]
+    page.goto(base_url + "/catalog")
+    page.get_by_role("link", name="住所（アドレス・ベース・レジストリ）").click()
+    assert page.locator("h1").inner_text() == "住所（アドレス・ベース・レジストリ）"
+    facts = page.locator("main dl").inner_text()
+    towns = re.search(r"町字の数\s+([\d,]+) 件", facts)
+    assert towns is not None and int(towns.group(1).replace(",", "")) > 200_000  # the seeded registry
+    assert "Geolonia 住所データ（CC BY 4.0）" in page.locator("main").inner_text()
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "catalog-dataset-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
+    href = page.get_by_role("link", name="市区町村一覧（CSV）").get_attribute("href")
+    assert href is not None
+    rows = list(csv.DictReader(io.StringIO(httpx.get(href, timeout=30).text)))
+    assert next(r for r in rows if r["市区町村名"] == "千代田区")["全国地方公共団体コード"] == "131016"
+
+
+def test_catalog_pages_are_accessible_in_english(phone: Page, base_url: str) -> None:
+    phone.goto(base_url + "/lang/en?next=/catalog")
+    assert phone.locator("h1").inner_text() == "Data catalog"
+    assert_accessible(phone)
+    phone.goto(base_url + "/catalog/procedures")
+    assert phone.locator("h1").inner_text() == "Administrative procedures"
+    assert_accessible(phone)
+    assert_no_horizontal_scroll(phone)
