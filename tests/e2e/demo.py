@@ -7,6 +7,7 @@ import html
 import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -74,12 +75,25 @@ def card_app_url(login_page: Page, base_url: str) -> str:
     return base_url + "/identity/card-app" + url.split("/identity/card-app", 1)[1]
 
 
+_CODES_USED: dict[str, str] = {}
+
+
+def _fresh_code(account: StaffAccount) -> str:
+    """The current one-time code, waiting for the next one if this account just used it (the
+    server refuses a code twice, as a person's authenticator would show them a new one)."""
+    totp = pyotp.TOTP(account.totp_secret)
+    while (code := totp.now()) == _CODES_USED.get(account.login_id):
+        time.sleep(1)
+    _CODES_USED[account.login_id] = code
+    return code
+
+
 def log_in_as_staff(page: Page, base_url: str, account: StaffAccount) -> None:
     """職員ログイン with the password and the current one-time code, as a person types them."""
     page.goto(base_url + "/identity/staff/login")
     page.get_by_label("ログインID").fill(account.login_id)
     page.get_by_label("パスワード").fill(account.password)
-    page.get_by_label("ワンタイムコード").fill(pyotp.TOTP(account.totp_secret).now())
+    page.get_by_label("ワンタイムコード").fill(_fresh_code(account))
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_url("**/staff")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -284,3 +285,19 @@ def test_some_members_without_a_choice_asks_who(resident_client: TestClient, wor
     assert response.status_code == 422
     assert [(e["location"][-1], e["message_id"]) for e in response.json()["errors"]] == [
         ("members", "入力してください。")]
+
+
+def test_the_single_moving_out_form_offers_the_household_by_name(
+    resident_client: TestClient, family: dict[str, str],
+) -> None:
+    page = resident_client.get("/procedures/tenshutsu/apply")
+    assert page.status_code == 200
+    for relationship, resident_id in family.items():
+        assert f'value="{resident_id}"' in page.text and f"（{relationship}・" in page.text
+    fields = {k: unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                                                     page.text)}
+    form = {**fields, "destination_address": "神奈川県横須賀市小川町1-1", "moving_date": TODAY.isoformat(),
+            "movers": "some-members", "members": [family["子"]], "phone": "090-1234-5678", "step": "review"}
+    review = resident_client.post("/procedures/tenshutsu/apply", data=form)
+    assert review.status_code == 200, review.text[-2000:]
+    assert "佐藤 健（子）" in review.text and family["子"] not in re.sub(r"<input[^>]+>", "", review.text)

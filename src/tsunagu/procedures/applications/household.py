@@ -35,6 +35,20 @@ class Member:
     birth_date: date
 
 
+def names_of(db: Session, procedure: Procedure, data: Mapping[str, Any]) -> dict[str, str]:
+    """How the members an application names are shown: name and 続柄, whatever their status now
+    (a member who has since moved out is still named)."""
+    ids: list[str] = []
+    for form_field in procedure.fields:
+        value = data.get(form_field.name)
+        if form_field.type == "household_members" and isinstance(value, list):
+            ids += [str(v) for v in value]
+        elif form_field.type == "household_member" and isinstance(value, str):
+            ids.append(value)
+    found = {i: residents.get_resident(db, i) for i in dict.fromkeys(ids)}
+    return {i: f"{r.name.full}（{r.relationship}）" for i, r in found.items() if r is not None}
+
+
 def uses_household(procedure: Procedure) -> bool:
     return any(f.type in HOUSEHOLD_TYPES for f in procedure.fields)
 

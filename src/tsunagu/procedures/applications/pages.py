@@ -21,7 +21,7 @@ from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
-from tsunagu.procedures.applications import attachments, service, uploads
+from tsunagu.procedures.applications import attachments, household, service, uploads
 from tsunagu.procedures.applications import view as applications_view
 from tsunagu.procedures.applications.api import gateway
 from tsunagu.procedures.applications.validation import NAME_PARTS, FieldError, InvalidApplication
@@ -50,9 +50,20 @@ def values_from_form(procedure: Procedure, form: FormData) -> dict[str, Any]:
                 values[field.name] = {"text": str(form.get(field.name))}
         elif field.type == "boolean":
             values[field.name] = field.name in form
+        elif field.type == "household_members":
+            values[field.name] = [str(v) for v in form.getlist(field.name) if v]
         elif field.type != "file" and form.get(field.name) not in (None, ""):
             values[field.name] = str(form.get(field.name))
     return values
+
+
+def _household(request: Request, procedure: Procedure) -> list[household.Member]:
+    """The members of the applicant's 世帯 a household field offers (none for other forms)."""
+    principal = getattr(request.state, "principal", None)
+    if not household.uses_household(procedure) or principal is None:
+        return []
+    with request.app.state.database.session() as db:
+        return household.members_of(db, service.applicant_of(db, principal))
 
 
 def _form_page(
@@ -70,6 +81,7 @@ def _form_page(
         request,
         "procedures/apply.html",
         {
+            "household": _household(request, procedure),
             "p": procedure,
             "prefilled": prefilled,
             "values": values,
@@ -188,6 +200,9 @@ async def review(
             {
                 "p": procedure,
                 "data": data,
+                "member_names": {
+                    m.id: f"{m.name}（{m.relationship}）" for m in _household(request, procedure)
+                },
                 "prefilled": prefilled,
                 "organization": organization,
                 "key": key,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import statemachine
-from tsunagu.procedures.applications import attachments, correction
+from tsunagu.procedures.applications import attachments, correction, household
 from tsunagu.procedures.applications.service import Application
 from tsunagu.procedures.definition import Procedure
 
@@ -20,6 +20,7 @@ def context(
     actions = statemachine.actions_from(app.status, statemachine.APPLICANT_ACTIONS) if applicant else []
     wanted = correction.open_request(db, app.id)
     return {
+        "member_names": household.names_of(db, procedure, app.data) if procedure else {},
         "attachments": attachments.of_application(db, app.id),
         "correction": wanted,
         "flagged": [
