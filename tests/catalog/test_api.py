@@ -53,3 +53,12 @@ def test_a_dataset_has_its_metadata_and_live_counts(loaded: Database, client: Te
     assert procedures["record_counts"]["procedures"] >= 5
     missing = client.get("/api/v1/catalog/datasets/no-such-data")
     assert missing.status_code == 404 and missing.json()["code"] == "catalog-dataset-not-found"
+
+
+def test_the_openapi_document_lists_the_catalog(client: TestClient) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/api/v1/catalog/datasets", "/api/v1/catalog/datasets/{dataset_id}",
+                 "/api/v1/catalog/datasets/{dataset_id}/files/{filename}", "/api/v1/catalog/dcat.jsonld",
+                 "/api/3/action/{action}"):
+        assert path in paths, path
+    assert set(paths["/api/3/action/{action}"]) == {"get", "post"}

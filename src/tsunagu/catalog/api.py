@@ -258,8 +258,10 @@ async def _params(request: Request) -> dict[str, Any]:
     return params
 
 
-@ckan_router.api_route("/api/3/action/{action}", methods=["GET", "POST"])
-@ckan_router.api_route("/api/action/{action}", methods=["GET", "POST"])
+@ckan_router.get("/api/3/action/{action}", operation_id="ckan_action_get")
+@ckan_router.post("/api/3/action/{action}", operation_id="ckan_action_post")
+@ckan_router.get("/api/action/{action}", include_in_schema=False)  # CKAN serves both paths
+@ckan_router.post("/api/action/{action}", include_in_schema=False)
 async def ckan_action(request: Request, action: str) -> JSONResponse:
     """CKAN 2.10's read actions, in CKAN's envelope (``help``, ``success``, ``result``/``error``)."""
     help_url = _help(request, action)
