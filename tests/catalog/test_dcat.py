@@ -72,3 +72,18 @@ def test_the_downloads_named_in_dcat_answer(client: TestClient) -> None:
     assert len(urls) >= 4
     for url in urls:
         assert client.get(url.removeprefix(BASE)).status_code == 200, url
+
+
+def test_the_page_uris_answer_json_ld_when_asked(client: TestClient) -> None:
+    """Each dataset's URI in the DCAT is its page; asking it for JSON-LD gets the DCAT."""
+    answer = client.get("/catalog/corporations", headers={"accept": "application/ld+json"})
+    assert answer.headers["content-type"] == "application/ld+json"
+    graph = Graph().parse(data=answer.text, format="json-ld")
+    corporations = URIRef(f"{BASE}/catalog/corporations")
+    assert (corporations, RDF.type, DCAT.Dataset) in graph
+    assert Literal("国税庁", lang="ja") in set(graph.objects(graph.value(corporations, DCTERMS.publisher),
+                                                            FOAF.name))
+    whole = client.get("/catalog", headers={"accept": "application/ld+json"})
+    whole_graph = Graph().parse(data=whole.text, format="json-ld")
+    assert (URIRef(f"{BASE}/catalog"), RDF.type, DCAT.Catalog) in whole_graph
+    assert client.get("/catalog/corporations").headers["content-type"].startswith("text/html")

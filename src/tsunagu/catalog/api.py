@@ -64,14 +64,14 @@ def get_dataset(request: Request, dataset_id: str, db: Session = TRANSACTION) ->
 @router.get("/dcat.jsonld", response_class=Response, responses={200: {"content": {JSON_LD: {}}}})
 def dcat_catalog(request: Request) -> Response:
     """The whole catalog as DCAT (``dcat:Catalog``) in JSON-LD."""
-    return _jsonld(service.dcat_catalog(base_url(request)))
+    return jsonld(service.dcat_catalog(base_url(request)))
 
 
 @router.get("/datasets/{dataset_id}/dcat.jsonld", response_class=Response,
             responses={200: {"content": {JSON_LD: {}}}})
 def dcat_dataset(request: Request, dataset_id: str) -> Response:
     """One dataset as DCAT (``dcat:Dataset``) in JSON-LD."""
-    return _jsonld(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
+    return jsonld(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
 
 
 @router.get("/datasets/{dataset_id}/files/{filename}", response_class=Response,
@@ -90,7 +90,7 @@ def get_file(request: Request, dataset_id: str, filename: str) -> Response:
         headers={"Content-Disposition": f'attachment; filename="{dataset.id}-{table.file}"'})
 
 
-def _jsonld(document: dict[str, Any]) -> Response:
+def jsonld(document: dict[str, Any]) -> Response:
     return Response(json.dumps(document, ensure_ascii=False), media_type=JSON_LD)
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from tsunagu.catalog import service
-from tsunagu.catalog.api import base_url, filters, procedures
+from tsunagu.catalog.api import JSON_LD, base_url, filters, jsonld, procedures
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
@@ -37,9 +37,16 @@ def _query(where: service.Filters, offset: int = 0, **toggle: str) -> str:
     return "/catalog" + ("?" + urlencode(pairs) if pairs else "")
 
 
+def _wants_rdf(request: Request) -> bool:
+    """Content negotiation: a client asking for JSON-LD gets the DCAT at the page's own URI."""
+    return JSON_LD in request.headers.get("accept", "")
+
+
 @router.get("", response_class=HTMLResponse)
 def catalog_page(request: Request, where: service.Filters = Depends(filters),
-                 offset: int = Query(0, ge=0)) -> HTMLResponse:
+                 offset: int = Query(0, ge=0)) -> Response:
+    if _wants_rdf(request):
+        return jsonld(service.dcat_catalog(base_url(request)))
     found = service.search(where, limit=PAGE_SIZE, offset=offset, strict=False)
     vocabularies = service.catalog().vocabularies
     return render(request, "catalog/list.html", {
@@ -50,9 +57,11 @@ def catalog_page(request: Request, where: service.Filters = Depends(filters),
 
 
 @router.get("/{dataset_id}", response_class=HTMLResponse)
-def dataset_page(request: Request, dataset_id: str, db: Session = TRANSACTION) -> HTMLResponse:
+def dataset_page(request: Request, dataset_id: str, db: Session = TRANSACTION) -> Response:
     dataset = service.require_dataset(dataset_id)
     base = base_url(request)
+    if _wants_rdf(request):
+        return jsonld(service.dcat_dataset(base, dataset))
     return render(request, "catalog/dataset.html", {
         "d": dataset, "vocabularies": service.catalog().vocabularies,
         "counts": service.counts(db, dataset, procedures(request)), "count_labels": COUNT_LABELS,
