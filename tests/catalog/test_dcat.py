@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from tsunagu.catalog import service
@@ -87,3 +88,17 @@ def test_the_page_uris_answer_json_ld_when_asked(client: TestClient) -> None:
     whole_graph = Graph().parse(data=whole.text, format="json-ld")
     assert (URIRef(f"{BASE}/catalog"), RDF.type, DCAT.Catalog) in whole_graph
     assert client.get("/catalog/corporations").headers["content-type"].startswith("text/html")
+
+
+def test_turtle_is_the_same_graph_as_the_json_ld(client: TestClient) -> None:
+    for path in ("/api/v1/catalog/dcat", "/api/v1/catalog/datasets/addresses/dcat"):
+        ttl = client.get(path + ".ttl")
+        assert ttl.headers["content-type"] == "text/turtle; charset=utf-8"
+        from_turtle = Graph().parse(data=ttl.text, format="turtle")
+        from_jsonld = Graph().parse(data=client.get(path + ".jsonld").text, format="json-ld")
+        assert len(from_turtle) == len(from_jsonld) > 50
+        assert isomorphic(from_turtle, from_jsonld), path
+    negotiated = client.get("/catalog/procedures", headers={"accept": "text/turtle"})
+    assert negotiated.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=negotiated.text, format="turtle")
+    assert (URIRef(f"{BASE}/catalog/procedures"), RDF.type, DCAT.Dataset) in graph

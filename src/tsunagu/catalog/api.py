@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from tsunagu.catalog import ckan, service
+from tsunagu.catalog import ckan, service, turtle
 from tsunagu.catalog.schemas import DatasetOut, DatasetPage, FacetOut
 from tsunagu.core.database import Database
 from tsunagu.core.http.auth import TRANSACTION
@@ -74,6 +74,19 @@ def dcat_dataset(request: Request, dataset_id: str) -> Response:
     return jsonld(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
 
 
+@router.get("/dcat.ttl", response_class=Response, responses={200: {"content": {turtle.MEDIA_TYPE: {}}}})
+def dcat_catalog_turtle(request: Request) -> Response:
+    """The whole catalog as DCAT in Turtle (the same graph as the JSON-LD)."""
+    return turtle_response(service.dcat_catalog(base_url(request)))
+
+
+@router.get("/datasets/{dataset_id}/dcat.ttl", response_class=Response,
+            responses={200: {"content": {turtle.MEDIA_TYPE: {}}}})
+def dcat_dataset_turtle(request: Request, dataset_id: str) -> Response:
+    """One dataset as DCAT in Turtle."""
+    return turtle_response(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
+
+
 @router.get("/datasets/{dataset_id}/files/{filename}", response_class=Response,
             responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
 def get_file(request: Request, dataset_id: str, filename: str) -> Response:
@@ -92,6 +105,10 @@ def get_file(request: Request, dataset_id: str, filename: str) -> Response:
 
 def jsonld(document: dict[str, Any]) -> Response:
     return Response(json.dumps(document, ensure_ascii=False), media_type=JSON_LD)
+
+
+def turtle_response(document: dict[str, Any]) -> Response:
+    return Response(turtle.to_turtle(document), media_type=f"{turtle.MEDIA_TYPE}; charset=utf-8")
 
 
 # ---------------------------------------------------------------- CKAN Action API (read-only)

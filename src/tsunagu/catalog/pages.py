@@ -3,14 +3,15 @@ JavaScript, names instead of codes, Japanese first (English by the language swit
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from tsunagu.catalog import service
-from tsunagu.catalog.api import JSON_LD, base_url, filters, jsonld, procedures
+from tsunagu.catalog import service, turtle
+from tsunagu.catalog.api import JSON_LD, base_url, filters, jsonld, procedures, turtle_response
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
@@ -37,16 +38,22 @@ def _query(where: service.Filters, offset: int = 0, **toggle: str) -> str:
     return "/catalog" + ("?" + urlencode(pairs) if pairs else "")
 
 
-def _wants_rdf(request: Request) -> bool:
-    """Content negotiation: a client asking for JSON-LD gets the DCAT at the page's own URI."""
-    return JSON_LD in request.headers.get("accept", "")
+def _rdf(request: Request, document: dict[str, Any]) -> Response | None:
+    """Content negotiation: a client asking for JSON-LD or Turtle gets the DCAT at the page's URI."""
+    accept = request.headers.get("accept", "")
+    if JSON_LD in accept:
+        return jsonld(document)
+    if turtle.MEDIA_TYPE in accept:
+        return turtle_response(document)
+    return None
 
 
 @router.get("", response_class=HTMLResponse)
 def catalog_page(request: Request, where: service.Filters = Depends(filters),
                  offset: int = Query(0, ge=0)) -> Response:
-    if _wants_rdf(request):
-        return jsonld(service.dcat_catalog(base_url(request)))
+    if "text/html" not in request.headers.get("accept", "") and (
+            rdf := _rdf(request, service.dcat_catalog(base_url(request)))):
+        return rdf
     found = service.search(where, limit=PAGE_SIZE, offset=offset, strict=False)
     vocabularies = service.catalog().vocabularies
     return render(request, "catalog/list.html", {
@@ -60,8 +67,9 @@ def catalog_page(request: Request, where: service.Filters = Depends(filters),
 def dataset_page(request: Request, dataset_id: str, db: Session = TRANSACTION) -> Response:
     dataset = service.require_dataset(dataset_id)
     base = base_url(request)
-    if _wants_rdf(request):
-        return jsonld(service.dcat_dataset(base, dataset))
+    if "text/html" not in request.headers.get("accept", "") and (
+            rdf := _rdf(request, service.dcat_dataset(base, dataset))):
+        return rdf
     return render(request, "catalog/dataset.html", {
         "d": dataset, "vocabularies": service.catalog().vocabularies,
         "counts": service.counts(db, dataset, procedures(request)), "count_labels": COUNT_LABELS,
