@@ -3,6 +3,7 @@ with live counts and downloads; Japanese first, English by the language cookie; 
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -93,3 +94,14 @@ def test_an_unknown_dataset_is_a_page_not_found(client: TestClient) -> None:
     page = client.get("/catalog/no-such-data", headers={"accept": "text/html"})
     assert page.status_code == 404
     assert page.headers["content-type"].startswith("text/html")
+
+
+def test_a_dataset_page_carries_schema_org_for_search_engines(client: TestClient) -> None:
+    html = client.get("/catalog/addresses").text
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, flags=re.S)
+    assert block is not None
+    described = json.loads(block.group(1))
+    assert described["@type"] == "Dataset" and described["name"] == "住所（アドレス・ベース・レジストリ）"
+    assert described["publisher"]["name"] == "デジタル庁"
+    assert described["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert {d["encodingFormat"] for d in described["distribution"]} == {"text/csv", "application/json"}

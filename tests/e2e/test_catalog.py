@@ -44,6 +44,8 @@ def test_find_and_download_the_address_data_on_a_phone(phone_without_js: Page, b
 
 
 def test_catalog_pages_are_accessible_in_english(phone: Page, base_url: str) -> None:
+    errors: list[str] = []
+    phone.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     phone.goto(base_url + "/lang/en?next=/catalog")
     assert phone.locator("h1").inner_text() == "Data catalog"
     assert_accessible(phone)
@@ -51,3 +53,4 @@ def test_catalog_pages_are_accessible_in_english(phone: Page, base_url: str) -> 
     assert phone.locator("h1").inner_text() == "Administrative procedures"
     assert_accessible(phone)
     assert_no_horizontal_scroll(phone)
+    assert errors == []  # the schema.org block is data, not a script the CSP would refuse

@@ -75,4 +75,5 @@ def dataset_page(request: Request, dataset_id: str, db: Session = TRANSACTION) -
         "counts": service.counts(db, dataset, procedures(request)), "count_labels": COUNT_LABELS,
         "links": {d.id: service.distribution_url(base, dataset, d) for d in dataset.distributions},
         "dcat_url": f"/api/v1/catalog/datasets/{dataset.id}/dcat.jsonld",
+        "schema_org": service.schema_org(base, dataset),
     })

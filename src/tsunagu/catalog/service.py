@@ -504,3 +504,25 @@ def dcat_catalog(base_url: str) -> dict[str, Any]:
         "foaf:homepage": {"@id": f"{base}/catalog"},
         "dcat:dataset": [_dcat_dataset(base_url, d) for d in catalog().datasets],
     }
+
+
+def schema_org(base_url: str, dataset: Dataset) -> dict[str, Any]:
+    """schema.org ``Dataset`` for search engines (embedded in the dataset page)."""
+    v = catalog().vocabularies
+    publisher = v.publishers[dataset.publisher]
+    found: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "Dataset", "name": dataset.title.ja,
+        "alternateName": dataset.title.en, "description": dataset.description.ja,
+        "url": dataset_uri(base_url, dataset), "identifier": dataset_uri(base_url, dataset),
+        "keywords": [*dataset.keywords.ja, *dataset.keywords.en], "inLanguage": ["ja", "en"],
+        "license": v.licenses[dataset.license].url, "isAccessibleForFree": dataset.access == "open",
+        "publisher": {"@type": "GovernmentOrganization", "name": publisher.name.ja,
+                      "url": publisher.homepage},
+        "dateModified": dataset.modified.isoformat(), "spatialCoverage": dataset.spatial.ja,
+        "distribution": [{"@type": "DataDownload", "name": d.title.ja, "encodingFormat": d.media_type,
+                          "contentUrl": distribution_url(base_url, dataset, d)}
+                         for d in dataset.distributions if d.format != "API"],
+    }
+    if dataset.credit:
+        found["creditText"] = dataset.credit.ja
+    return found
