@@ -48,7 +48,7 @@ def test_a_dataset_has_its_metadata_and_live_counts(loaded: Database, client: Te
     assert body["frequency"]["name"]["ja"] == "毎月"
     assert body["record_counts"]["address-municipalities"] > 0
     assert body["record_counts"]["address-towns"] > 100
-    assert {d["format"] for d in body["distributions"]} == {"CSV", "JSON", "API"}
+    assert {d["format"] for d in body["distributions"]} == {"CSV", "JSON", "JSON-LD", "API"}
     procedures = client.get("/api/v1/catalog/datasets/procedures").json()
     assert procedures["record_counts"]["procedures"] >= 5
     missing = client.get("/api/v1/catalog/datasets/no-such-data")

@@ -61,7 +61,7 @@ def test_ckanapi_lists_searches_and_shows(server: str, get_only: bool) -> None:
     assert addresses["organization"]["title"] == "デジタル庁"
     assert addresses["license_id"] == "cc-by-4.0" and addresses["isopen"] is True
     formats = {r["format"] for r in addresses["resources"]}
-    assert formats == {"CSV", "JSON", "API"}
+    assert formats == {"CSV", "JSON", "JSON-LD", "API"}
     towns = next(r for r in addresses["resources"] if r["url"].endswith("/towns.csv"))
     assert ckan.action.resource_show(id=towns["id"])["url"] == towns["url"]
 

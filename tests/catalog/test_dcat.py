@@ -9,6 +9,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from tsunagu.catalog import service
+from tsunagu.core.database import Database
+from tsunagu.registry.addresses import service as addresses
 
 BASE = "http://127.0.0.1:8000"
 
@@ -102,3 +104,23 @@ def test_turtle_is_the_same_graph_as_the_json_ld(client: TestClient) -> None:
     assert negotiated.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=negotiated.text, format="turtle")
     assert (URIRef(f"{BASE}/catalog/procedures"), RDF.type, DCAT.Dataset) in graph
+
+
+def test_the_municipalities_as_linked_data(loaded: Database, client: TestClient) -> None:
+    answer = client.get("/api/v1/catalog/datasets/addresses/files/municipalities.jsonld")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/ld+json"
+    graph = Graph().parse(data=answer.text, format="json-ld")
+    schema = Namespace("http://schema.org/")
+    with loaded.session() as db:
+        municipalities = addresses.list_municipalities(db)
+    named = {s for s in graph.subjects(RDF.type, schema.AdministrativeArea) if isinstance(s, URIRef)}
+    assert len(named) == len(municipalities) > 0
+    chiyoda = URIRef(f"{BASE}/api/v1/registry/addresses/municipalities/131016")
+    assert graph.value(chiyoda, schema.name) == Literal("千代田区", lang="ja")
+    tokyo = graph.value(chiyoda, schema.containedInPlace)
+    assert graph.value(tokyo, schema.name) == Literal("東京都", lang="ja")
+    ward = URIRef(f"{BASE}/api/v1/registry/addresses/municipalities/011011")
+    assert graph.value(ward, schema.containedInPlace) == URIRef(
+        f"{BASE}/api/v1/registry/addresses/municipalities/011002")
+    # the URI names the registry's own API answer for that municipality
+    assert client.get(str(chiyoda).removeprefix(BASE)).json()["name"] == "千代田区"

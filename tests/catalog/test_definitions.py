@@ -55,6 +55,12 @@ def _edit(directory: Path, name: str, **changes: object) -> None:
                         {"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API", "url": "/b"}]},
      "distribution id 'x' appears twice"),
     ({"distributions": []}, "an open dataset needs at least one distribution"),
+    ({"distributions": [{"id": "x", "title": {"ja": "表", "en": "T"}, "format": "JSON-LD",
+                         "table": "address-towns"}]},
+     "table 'address-towns' has no JSON-LD form"),
+    ({"distributions": [{"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API",
+                         "table": "address-towns"}]},
+     "a table is published as CSV or JSON-LD, not API"),
     ({"colour": "blue"}, "colour: Extra inputs are not permitted"),
 ])
 def test_a_broken_dataset_file_is_refused_with_its_reason(

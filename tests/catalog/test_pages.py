@@ -104,4 +104,5 @@ def test_a_dataset_page_carries_schema_org_for_search_engines(client: TestClient
     assert described["@type"] == "Dataset" and described["name"] == "住所（アドレス・ベース・レジストリ）"
     assert described["publisher"]["name"] == "デジタル庁"
     assert described["license"] == "https://creativecommons.org/licenses/by/4.0/"
-    assert {d["encodingFormat"] for d in described["distribution"]} == {"text/csv", "application/json"}
+    assert {d["encodingFormat"] for d in described["distribution"]} == {"text/csv", "application/json",
+                                                                       "application/ld+json"}

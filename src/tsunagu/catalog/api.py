@@ -95,12 +95,14 @@ def get_file(request: Request, dataset_id: str, filename: str) -> Response:
     dataset = service.require_dataset(dataset_id)
     if filename == "datapackage.json" and any(d.datapackage for d in dataset.distributions):
         return JSONResponse(service.datapackage(dataset), media_type="application/json")
-    table = service.table_of(dataset, filename)
+    table, distribution = service.table_of(dataset, filename)
     database: Database = request.app.state.database
-    return StreamingResponse(
-        service.csv_stream(database, table, procedures(request)),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{dataset.id}-{table.file}"'})
+    disposition = {"Content-Disposition": f'attachment; filename="{dataset.id}-{filename}"'}
+    if distribution.format == "JSON-LD":
+        return StreamingResponse(service.jsonld_stream(database, table, base_url(request)),
+                                 media_type=JSON_LD, headers=disposition)
+    return StreamingResponse(service.csv_stream(database, table, procedures(request)),
+                             media_type="text/csv; charset=utf-8", headers=disposition)
 
 
 def jsonld(document: dict[str, Any]) -> Response:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tsunagu.core.errors import ConfigurationError
 
@@ -21,6 +21,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 Format = Literal["CSV", "JSON", "JSON-LD", "API"]
 #: the tables the service knows how to export (service.TABLES) and count (service.COUNTS)
 TABLE_NAMES = ("address-municipalities", "address-towns", "procedures")
+JSONLD_TABLES = ("address-municipalities",)  # tables also published as linked data (JSON-LD)
 COUNT_NAMES = ("address-municipalities", "address-towns", "corporations", "procedures")
 
 
@@ -85,6 +86,15 @@ class Distribution(Frozen):
             raise ValueError(f"unknown table {value!r} (known: {', '.join(TABLE_NAMES)})")
         return value
 
+    @model_validator(mode="after")
+    def _table_formats(self) -> Distribution:
+        if self.table and self.format not in ("CSV", "JSON-LD"):
+            raise ValueError(f"a table is published as CSV or JSON-LD, not {self.format}")
+        if self.table and self.format == "JSON-LD" and self.table not in JSONLD_TABLES:
+            raise ValueError(f"table {self.table!r} has no JSON-LD form "
+                             f"(those that do: {', '.join(JSONLD_TABLES)})")
+        return self
+
     @property
     def media_type(self) -> str:
         return {"CSV": "text/csv", "JSON": "application/json", "JSON-LD": "application/ld+json",
@@ -123,7 +133,8 @@ class Dataset(Frozen):
 
     @property
     def tables(self) -> tuple[Distribution, ...]:
-        return tuple(d for d in self.distributions if d.table)
+        """The CSV tables (what the data package describes)."""
+        return tuple(d for d in self.distributions if d.table and d.format == "CSV")
 
     @property
     def formats(self) -> tuple[str, ...]:

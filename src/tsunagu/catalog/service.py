@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -342,11 +343,16 @@ TABLES: dict[str, Table] = {
 }
 
 
-def table_of(dataset: Dataset, filename: str) -> Table:
-    for distribution in dataset.tables:
-        table = TABLES[distribution.table or ""]
-        if table.file == filename:
-            return table
+def file_name(distribution: Distribution) -> str:
+    """The file a table distribution is served as: ``towns.csv``, ``municipalities.jsonld``."""
+    table = TABLES[distribution.table or ""]
+    return table.file if distribution.format == "CSV" else table.file.removesuffix(".csv") + ".jsonld"
+
+
+def table_of(dataset: Dataset, filename: str) -> tuple[Table, Distribution]:
+    for distribution in dataset.distributions:
+        if distribution.table and file_name(distribution) == filename:
+            return TABLES[distribution.table], distribution
     raise DistributionNotFound(f"dataset {dataset.id!r} has no file {filename!r}",
                                dataset_id=dataset.id, file=filename)
 
@@ -370,6 +376,33 @@ def csv_stream(database: Database, table: Table, procedures: ProcedureSource) ->
     yield buffer.getvalue().encode("utf-8")
 
 
+MUNICIPALITY_CONTEXT = {
+    "schema": "http://schema.org/",
+    "name": {"@id": "schema:name", "@language": "ja"},
+    "identifier": "schema:identifier",
+    "containedInPlace": "schema:containedInPlace",
+    "AdministrativeArea": "schema:AdministrativeArea",
+}
+
+
+def jsonld_stream(database: Database, table: Table, base_url: str) -> Iterator[bytes]:
+    """The municipalities as linked data: one ``schema:AdministrativeArea`` per municipality,
+    named by its registry API address, in the prefecture (a 政令市's ward: in its city), streamed
+    as one JSON-LD document with an inline context (nothing to fetch)."""
+    base = base_url.rstrip("/") + "/api/v1/registry/addresses/municipalities/"
+    yield (b'{"@context": ' + json.dumps(MUNICIPALITY_CONTEXT).encode() + b', "@graph": [\n')
+    with database.session() as db:
+        first = True
+        for code, _prefecture_code, prefecture, name, city in table.rows(db, lambda: []):
+            parent: dict[str, Any] = ({"@id": base + str(city)} if city else
+                                      {"@type": "AdministrativeArea", "name": prefecture})
+            node = {"@id": base + str(code), "@type": "AdministrativeArea", "identifier": code,
+                    "name": name, "containedInPlace": parent}
+            yield (b"" if first else b",\n") + json.dumps(node, ensure_ascii=False).encode()
+            first = False
+    yield b"\n]}\n"
+
+
 def file_url(base_url: str, dataset: Dataset, filename: str) -> str:
     return f"{base_url.rstrip('/')}/api/v1/catalog/datasets/{dataset.id}/files/{filename}"
 
@@ -377,7 +410,7 @@ def file_url(base_url: str, dataset: Dataset, filename: str) -> str:
 def distribution_url(base_url: str, dataset: Dataset, distribution: Distribution) -> str:
     """Where a distribution is fetched: a table's CSV, the data package, or the API's address."""
     if distribution.table:
-        return file_url(base_url, dataset, TABLES[distribution.table].file)
+        return file_url(base_url, dataset, file_name(distribution))
     if distribution.datapackage:
         return file_url(base_url, dataset, "datapackage.json")
     url = distribution.url or ""
