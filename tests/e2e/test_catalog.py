@@ -25,6 +25,8 @@ def test_find_and_download_the_address_data_on_a_phone(phone_without_js: Page, b
     results = page.locator("main .cards h3")
     assert results.all_inner_texts() == ["住所（アドレス・ベース・レジストリ）"]
     page.goto(base_url + "/catalog")
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "catalog-list-phone.png"), full_page=True)
     page.get_by_role("link", name=re.compile("^国税庁$")).click()
     assert page.locator("main .cards h3").all_inner_texts() == ["法人（法人番号）"]
     page.goto(base_url + "/catalog")
