@@ -23,8 +23,8 @@ TENNYU = catalogue.get_procedure(REGISTRY, "tennyu-yoyaku")
 MOVE_IN = {
     "applicant_name": {"family": "佐藤", "given": "花子", "family_kana": "サトウ", "given_kana": "ハナコ"},
     "destination_address": {"text": "神奈川県横須賀市小川町1-1"},
-    "moving_date": "2026-11-25",
-    "visit_date": "2026-11-26",
+    "moving_date": "2026-11-23",  # the visit days offered start on the moving date
+    "visit_date": "2026-11-24",
     "phone": "090-1234-5678",
 }
 
