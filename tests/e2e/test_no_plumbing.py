@@ -27,7 +27,7 @@ RESIDENT_PAGES = [
     "/", "/mypage", "/inbox", "/applications", "/mesh/history", "/mesh/consents", "/registry/me/accesses",
     "/identity/history", "/identity/proxies", "/procedures", "/procedures?q=ひっこし",
     "/procedures/tenshutsu", "/procedures/juminhyo-utsushi", "/procedures/juminhyo-utsushi/apply",
-    "/moving", "/procedures/tennyu-yoyaku",
+    "/moving", "/procedures/tennyu-yoyaku", "/catalog", "/catalog/addresses",
 ]
 STAFF_PAGES = [
     "/staff", "/staff/applications", "/staff/applications?status=approved", "/staff/procedures",
