@@ -301,3 +301,13 @@ def test_the_single_moving_out_form_offers_the_household_by_name(
     review = resident_client.post("/procedures/tenshutsu/apply", data=form)
     assert review.status_code == 200, review.text[-2000:]
     assert "佐藤 健（子）" in review.text and family["子"] not in re.sub(r"<input[^>]+>", "", review.text)
+
+
+def test_a_character_outside_jis_x_0213_is_named_at_its_field(
+    resident_client: TestClient, world: World
+) -> None:
+    response = resident_client.post(URL, json=_move(destination_address="神奈川県横須賀市小川町1-1 😀ハイツ"),
+                                    headers={"Idempotency-Key": "move-emoji-01"})
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["location"][-1] == "destination_address" and "U+1F600" in error["message"]

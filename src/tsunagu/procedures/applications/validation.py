@@ -20,6 +20,7 @@ from tsunagu.core.types.corporate_number import CorporateNumber
 from tsunagu.core.types.name import PersonName
 from tsunagu.core.types.phone import PhoneNumber
 from tsunagu.core.types.postcode import Postcode
+from tsunagu.core.types.text import first_character_outside_jis
 from tsunagu.core.types.wareki import parse_date
 from tsunagu.procedures.definition import DayWindow, FormField, Procedure
 
@@ -27,6 +28,8 @@ NAME_PARTS = ("family", "given", "family_kana", "given_kana")
 ADDRESS_MAX = 200
 # the types an upload may be, as recognised from its bytes (applications.attachments.sniff)
 FILE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+OUTSIDE_JIS = "「%(character)s」（%(codepoint)s）は使えない文字です。標準の字形で入力してください。"
 
 # message id → English (the API's ``message``; pages translate the id with gettext)
 MESSAGES: dict[str, str] = {
@@ -56,6 +59,9 @@ MESSAGES: dict[str, str] = {
     ),
     "世帯の方から選んでください。": "Choose from the members of your household.",
     "転入先の市区町村が見つかりません。": "The new municipality could not be found.",
+    OUTSIDE_JIS: (
+        "The character “%(character)s” (%(codepoint)s) cannot be used; write it in its standard form."
+    ),
     "世帯主が転出し、残る方が複数いるときは、新しい世帯主を選んでください。": (
         "The head of the household is moving and more than one member stays: choose the new head."
     ),
@@ -200,7 +206,7 @@ def _value(form_field: FormField, raw: Any) -> Any:
         text = str(raw.get("text", "") if isinstance(raw, dict) else raw).strip()
         if len(text) > ADDRESS_MAX:
             raise _Problem("%(limit)d 文字以内で入力してください。", limit=ADDRESS_MAX)
-        return {"text": text}
+        return {"text": _jis(text)}
     if kind in ("date", "wareki_date"):
         return _date(raw, wareki=kind == "wareki_date").isoformat()
     if kind in _TYPED:
@@ -221,6 +227,14 @@ def _value(form_field: FormField, raw: Any) -> Any:
 
 
 _MEMBER = re.compile(r"[0-9a-f]{32}")
+
+
+def _jis(text: str) -> str:
+    """文字情報基盤: free text must stay within JIS X 0213; the first character outside is named."""
+    index = first_character_outside_jis(text)
+    if index is not None:
+        raise _Problem(OUTSIDE_JIS, character=text[index], codepoint=f"U+{ord(text[index]):04X}")
+    return text
 # standard types parsed by their class, with the message shown when they do not parse
 _TYPED: dict[str, tuple[type, str]] = {
     "phone": (PhoneNumber, "電話番号の形式が正しくありません。"),
@@ -246,6 +260,8 @@ def _name(raw: Any) -> dict[str, str]:
     parts = raw if isinstance(raw, dict) else {}
     if any(_blank(parts.get(p)) for p in NAME_PARTS):
         raise _Problem("氏名とふりがなをすべて入力してください。")
+    for part in NAME_PARTS:
+        _jis(str(parts[part]))
     try:
         name = PersonName(*(str(parts[p]) for p in NAME_PARTS))
     except InvalidValue as exc:
@@ -297,7 +313,7 @@ def _text(form_field: FormField, raw: Any) -> str:
         raise _Problem("%(limit)d 文字以内で入力してください。", limit=form_field.max_length)
     if form_field.pattern and not re.fullmatch(form_field.pattern, text):
         raise _Problem("形式が正しくありません。")
-    return text
+    return _jis(text)
 
 
 def _file(form_field: FormField, raw: Any) -> dict[str, Any]:
