@@ -23,6 +23,8 @@ from tsunagu.core.database import Database
 from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import PersonName
 from tsunagu.mesh.push import service as push
+from tsunagu.migrations.schema import metadata
+from tsunagu.procedures.applications.validation import NOT_SERVED
 from tsunagu.procedures.onestop import service as onestop
 from tsunagu.registry.residents import moving
 from tsunagu.registry.residents import service as residents
@@ -311,3 +313,22 @@ def test_a_character_outside_jis_x_0213_is_named_at_its_field(
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert error["location"][-1] == "destination_address" and "U+1F600" in error["message"]
+
+
+def test_a_destination_not_on_the_platform_is_said_at_the_address(
+    resident_client: TestClient, database: Database, world: World
+) -> None:
+    tables = metadata.tables
+    with database.engine.begin() as connection:  # 大阪市北区 is in the address registry, not the mesh
+        connection.execute(tables["addresses_prefectures"].insert(), [{"code": "27", "name": "大阪府"}])
+        connection.execute(tables["addresses_municipalities"].insert(), [
+            {"code": "271276", "prefecture_code": "27", "name": "大阪市北区", "designated_city_code": None}])
+        connection.execute(tables["addresses_towns"].insert(), [
+            {"id": 3001, "municipality_code": "271276", "town": "梅田一丁目", "koaza": "", "lat": 34.7,
+             "lng": 135.5}])
+    response = resident_client.post(URL, json=_move(destination_address="大阪府大阪市北区梅田一丁目1-1"),
+                                    headers={"Idempotency-Key": "move-osaka-01"})
+    assert response.status_code == 422
+    assert [(e["location"][-1], e["message_id"]) for e in response.json()["errors"]] == [
+        ("destination_address", NOT_SERVED)]
+    assert resident_client.get("/api/v1/procedures/applications").json()["total"] == 0

@@ -29,6 +29,10 @@ ADDRESS_MAX = 200
 # the types an upload may be, as recognised from its bytes (applications.attachments.sniff)
 FILE_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
+NOT_SERVED = (
+    "転入先の市区町村は、まだオンラインの転入予約に対応していません。"
+    "転出届だけを出すか、窓口でお手続きください。"
+)
 OUTSIDE_JIS = "「%(character)s」（%(codepoint)s）は使えない文字です。標準の字形で入力してください。"
 
 # message id → English (the API's ``message``; pages translate the id with gettext)
@@ -59,6 +63,10 @@ MESSAGES: dict[str, str] = {
     ),
     "世帯の方から選んでください。": "Choose from the members of your household.",
     "転入先の市区町村が見つかりません。": "The new municipality could not be found.",
+    NOT_SERVED: (
+        "Your new municipality does not take moving-in reservations online yet. Notify only your moving "
+        "out, or go to its counter."
+    ),
     OUTSIDE_JIS: (
         "The character “%(character)s” (%(codepoint)s) cannot be used; write it in its standard form."
     ),

@@ -31,7 +31,8 @@ from tsunagu.mesh.push import service as push
 from tsunagu.procedures import meshlink
 from tsunagu.procedures.applications import household
 from tsunagu.procedures.applications import service as applications
-from tsunagu.procedures.applications.validation import FieldError, InvalidApplication
+from tsunagu.procedures.applications.validation import NOT_SERVED, FieldError, InvalidApplication
+from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresApplication, ProceduresConsent
 from tsunagu.procedures.registry import LiveRegistry
 from tsunagu.registry.addresses import service as addresses
@@ -183,6 +184,7 @@ def _prepared(
                 ready[procedure_id] = (earlier, True)
                 continue
             try:
+                _require_served(db, procedure, person, data)
                 prefilled, clean, organization, subject = applications.prepare(
                     db, gateway, procedure, person, data
                 )
@@ -200,6 +202,17 @@ def _prepared(
     if problems:
         raise InvalidApplication(problems)
     return ready
+
+
+def _require_served(db: Session, procedure: Procedure, person: Principal, data: dict[str, Any]) -> None:
+    """A destination that is not on the platform cannot take a 転入予約 here: said at the address,
+    not as missing registry values the form never asks for."""
+    if procedure.responsible.rule != "municipality_of_destination":
+        return
+    organization = applications.responsible_organization(db, procedure, applications.applicant_of(db, person),
+                                                         data)
+    if directory.get_organization(db, organization) is None:
+        raise InvalidApplication([FieldError("destination_address", NOT_SERVED)])
 
 
 def review(
