@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -224,7 +225,10 @@ def test_qr_login_with_the_card_app(world: World, client: TestClient, next_path:
     assert done.headers["location"] == lands_on
     assert client.get("/api/v1/identity/me").json()["subject_id"] == world.hanako
     history_page = client.get("/identity/history", headers={"accept": "text/html"})
-    assert "ログイン" in history_page.text
+    assert "ログイン" in history_page.text and "方法: マイナンバーカード" in history_page.text
+    assert "カードの発行" in history_page.text  # the line, without the card's record id
+    assert "card_id" not in history_page.text and "my-number-card" not in history_page.text
+    assert not re.search(r"[0-9a-f]{32}", re.sub(r"<[^>]+>", "", history_page.text))
 
 
 def test_verify_signature_returns_the_basic_four(world: World, client: TestClient) -> None:

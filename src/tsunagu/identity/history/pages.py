@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -9,8 +12,10 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import require_principal
-from tsunagu.core.http.templating import render
+from tsunagu.core.http.i18n import N_
+from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.sessions import Principal
+from tsunagu.core.types.wareki import format_wareki
 from tsunagu.identity.history import service
 from tsunagu.identity.history.http import COMMITTED, end_session
 
@@ -25,13 +30,44 @@ LABELS = {"login": "ログイン", "card-issued": "カードの発行", "card-re
           "password_reset": "パスワードの再設定"}
 
 
+# What a line says beyond its kind: each known detail by its label (ids of records, cards and
+# certificates are plumbing and stay out; values that are codes are named).
+DETAIL_LABELS = {"method": N_("方法"), "client_name": N_("サービス"), "reason": N_("理由"),
+                 "procedures": N_("手続"), "ends_on": N_("期限"), "corporate_number": N_("法人番号"),
+                 "signer_name": N_("署名した方"), "representative_title": N_("役職")}
+METHODS = {"my-number-card": N_("マイナンバーカード"),
+           "staff-password-totp": N_("パスワードとワンタイムコード"),
+           "business-password-totp": N_("パスワードとワンタイムコード")}
+
+
+def describe(event: service.HistoryRecord, procedures: dict[str, str]) -> list[tuple[str, str]]:
+    """The details of one history line a person can read, as (label message id, value)."""
+    shown: list[tuple[str, str]] = []
+    for key, label in DETAIL_LABELS.items():
+        value = event.detail.get(key)
+        if value in (None, "", [], "all"):
+            continue
+        if key == "method":
+            value = METHODS.get(str(value), "")
+        elif key == "ends_on":
+            value = format_wareki(date.fromisoformat(str(value)))
+        elif key == "procedures" and isinstance(value, list):
+            value = "、".join(procedures.get(str(v), "") for v in value if str(v) in procedures)
+        if value:
+            shown.append((label, str(value)))
+    return shown
+
+
 @router.get("/history", response_class=HTMLResponse)
 def history_page(request: Request, page: int = 0, principal: Principal = Depends(require_principal),
                  db: Session = COMMITTED) -> HTMLResponse:
+    names: Callable[[str], dict[str, str]] = getattr(request.app.state, "procedure_names", lambda _: {})
     events, total = service.events_of(db, principal.kind, principal.subject_id, limit=50,
                                       offset=max(page, 0) * 50)
     return render(request, "identity/history/history.html",
-                  {"events": events, "total": total, "labels": LABELS, "jst": clock.JST})
+                  {"events": events, "total": total, "labels": LABELS, "jst": clock.JST,
+                   "details": {e.id: describe(e, names(locale_of(request))) for e in events},
+                   "method_names": set(METHODS.values())})
 
 
 @router.post("/logout", response_model=None)
