@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tsunagu.procedures.applications.validation import FieldError, InvalidApplication
-from tsunagu.procedures.definition import Procedure, RequiredIf
+from tsunagu.procedures.applications.validation import FieldError, InvalidApplication, applies
+from tsunagu.procedures.definition import Procedure
 from tsunagu.registry.residents import service as residents
 
 HOUSEHOLD_TYPES = frozenset({"household_members", "household_member"})
@@ -61,10 +61,6 @@ def members_of(db: Session, person: residents.ResidentRecord) -> list[Member]:
     ]
 
 
-def _applies(condition: RequiredIf | None, data: Mapping[str, Any]) -> bool:
-    return condition is None or str(data.get(condition.field, "")) == condition.equals
-
-
 def check(procedure: Procedure, members: list[Member], data: Mapping[str, Any]) -> None:
     """Every chosen member belongs to the 世帯; when its head leaves others behind, the one named
     to head it stays (required when more than one stays)."""
@@ -77,7 +73,7 @@ def check(procedure: Procedure, members: list[Member], data: Mapping[str, Any]) 
             if any(v not in known for v in value):
                 problems.append(FieldError(form_field.name, NOT_A_MEMBER))
             movers = set(value)
-        if form_field.type == "household_members" and not _applies(form_field.required_if, data):
+        if form_field.type == "household_members" and not applies(form_field.required_if, data):
             movers = set(known)  # e.g. 世帯全員: the choice of members does not apply
     for form_field in procedure.fields:
         if form_field.type != "household_member":

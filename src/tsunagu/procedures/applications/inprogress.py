@@ -36,11 +36,12 @@ def require_none_open(db: Session, procedure: Procedure, subject_id: str, *, own
     ).all()
     rows = [row for row in rows if row.id != own]
     current = next((row.id for row in rows if row.status in statemachine.OPEN), None)
+    planned = None
     if current is None and procedure.on_approval == "resident_move_out":
         planned = moving.planned_move_of(db, subject_id)
-        if planned is not None:
-            current = next((row.id for row in rows if row.id == planned.source), None) or ""
-    if current is not None:
+        # the accepted 転出届 that planned it, when it is this person's own (else a member's)
+        current = next((row.id for row in rows if planned is not None and row.id == planned.source), None)
+    if current is not None or planned is not None:
         raise ApplicationInProgress(
-            f"an application for {procedure.id} is already in progress", application_id=current or None
+            f"an application for {procedure.id} is already in progress", application_id=current
         )

@@ -22,7 +22,7 @@ from tsunagu.core.types.phone import PhoneNumber
 from tsunagu.core.types.postcode import Postcode
 from tsunagu.core.types.text import first_character_outside_jis
 from tsunagu.core.types.wareki import parse_date
-from tsunagu.procedures.definition import DayWindow, FormField, Procedure
+from tsunagu.procedures.definition import DayWindow, FormField, Procedure, RequiredIf
 
 NAME_PARTS = ("family", "given", "family_kana", "given_kana")
 ADDRESS_MAX = 200
@@ -147,11 +147,15 @@ def clean(procedure: Procedure, values: Mapping[str, Any], *, partial: bool = Fa
 BETWEEN = "%(earliest)s から %(latest)s までの日付を入力してください。"
 
 
+def applies(condition: RequiredIf | None, values: Mapping[str, Any]) -> bool:
+    """Whether a field with ``required_if`` applies to these answers (always without one)."""
+    return condition is None or str(values.get(condition.field, "")) == condition.equals
+
+
 def _required(form_field: FormField, values: Mapping[str, Any]) -> bool:
-    condition = form_field.required_if
-    if condition is None:
+    if form_field.required_if is None:
         return form_field.required
-    return str(values.get(condition.field, "")) == condition.equals
+    return applies(form_field.required_if, values)
 
 
 def _date_rules(procedure: Procedure, cleaned: Mapping[str, Any], today: date) -> list[FieldError]:

@@ -105,9 +105,8 @@ async def review_move(
         {
             "values": _values(move),
             "review": checked,
-            "movers": [m for m in checked.members
-                       if move.movers != "some-members" or m.id in move.members],
-            "remaining_head": next((m for m in checked.members if m.id == move.remaining_head), None),
+            "movers": checked.movers,
+            "remaining_head": checked.remaining_head,
             "companies": service.company_names(database, locale_of(request)),
         },
     )

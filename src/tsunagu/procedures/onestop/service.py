@@ -123,7 +123,8 @@ class Review:
     """申請内容の確認: every part checked and prefilled, nothing filed yet."""
 
     parts: dict[str, dict[str, Any]]
-    members: tuple[household.Member, ...]
+    movers: tuple[household.Member, ...]  # who moves, as the 転出届 declares
+    remaining_head: household.Member | None
     destination: Destination
 
 
@@ -165,23 +166,23 @@ def _prepared(
     registry: LiveRegistry,
     person: Principal,
     request: Move,
-) -> dict[str, tuple[applications.Submission | applications.Application, bool]]:
+) -> dict[str, applications.Submission | applications.Application]:
     """Each part checked (and prefilled) before any is filed: a problem in one files none.
 
-    A part the same key already filed answers its application (True: nothing more to file).
+    A part the same key already filed answers its application (nothing more to file).
     """
     _check_companies(request)
     key = applications.require_key(request.key)
     bundle = bundle_id_for(person.subject_id, key)
     procedures = registry.snapshot().procedures
-    ready: dict[str, tuple[applications.Submission | applications.Application, bool]] = {}
+    ready: dict[str, applications.Submission | applications.Application] = {}
     problems: list[FieldError] = []
     for procedure_id, data in request.parts().items():
         procedure, part_key = procedures[procedure_id], f"{key}:{procedure_id}"
         with database.session() as db:
             earlier = applications.replay(db, person, procedure_id, part_key, data)
             if earlier is not None:
-                ready[procedure_id] = (earlier, True)
+                ready[procedure_id] = earlier
                 continue
             try:
                 _require_served(db, procedure, person, data)
@@ -194,10 +195,8 @@ def _prepared(
             except applications.NoResponsibleOrganization:  # the new address names no municipality
                 problems.append(FieldError("destination_address", UNKNOWN_DESTINATION))
                 continue
-        ready[procedure_id] = (
-            applications.Submission(procedure, person, subject, organization, clean, prefilled, part_key,
-                                    data, bundle),
-            False,
+        ready[procedure_id] = applications.Submission(
+            procedure, person, subject, organization, clean, prefilled, part_key, data, bundle
         )
     if problems:
         raise InvalidApplication(problems)
@@ -227,7 +226,11 @@ def review(
     with database.session() as db:
         members = household.members_of(db, applications.applicant_of(db, person))
         destination = _destination(db, request.destination_address)
-    return Review({name: part.data for name, (part, _done) in ready.items()}, tuple(members), destination)
+    moving_out = ready[MOVING_OUT].data
+    chosen = set(moving_out.get("members") or [])
+    movers = tuple(m for m in members if moving_out.get("movers") != "some-members" or m.id in chosen)
+    head = next((m for m in members if m.id == moving_out.get("remaining_head")), None)
+    return Review({name: part.data for name, part in ready.items()}, movers, head, destination)
 
 
 def household_of(database: Database, person: Principal) -> list[household.Member]:
@@ -253,7 +256,7 @@ def move(
     ready = _prepared(database, gateway, registry, person, request)
     bundle = bundle_id_for(person.subject_id, request.key)
     for procedure_id in (MOVING_OUT, MOVING_IN):
-        part, _done = ready[procedure_id]
+        part = ready[procedure_id]
         procedure = registry.snapshot().procedures[procedure_id]
         app = applications.submit(database, part)[0] if isinstance(part, applications.Submission) else part
         if app.evidence_pending:  # the 転出証明書情報 exists once the 転出届 is accepted
