@@ -85,6 +85,9 @@ def test_demo_card_download_and_crl(world: World, client: TestClient) -> None:
     assert crl.is_signature_valid(root.public_key())  # type: ignore[arg-type]
     script = client.get("/identity/card-app.js")
     assert script.headers["content-type"].startswith("text/javascript") and "crypto.subtle" in script.text
+    core = client.get("/identity/card-core.js")  # the card kept in the browser, shared by both apps
+    assert core.status_code == 200 and "PBKDF2" in core.text
+    assert client.get("/identity/card-other.js").status_code == 404
 
 
 def test_demo_cards_are_not_offered_in_production(world: World, database: Database,

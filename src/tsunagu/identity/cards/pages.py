@@ -24,8 +24,9 @@ from tsunagu.identity.oidc import service as oidc
 from tsunagu.identity.oidc.pages import allow_return_to
 
 router = APIRouter(prefix="/identity", include_in_schema=False, dependencies=[Depends(csrf.protect)])
-CARD_APP_JS = Path(__file__).resolve().parent / "static" / "card-app.js"
-CARD_SIGN_JS = Path(__file__).resolve().parent / "static" / "card-sign.js"
+# the card apps' scripts: the card kept in the browser (core), the login app, the signing app
+CARD_SCRIPTS = {name: Path(__file__).resolve().parent / "static" / f"card-{name}.js"
+                for name in ("core", "app", "sign")}
 AFTER_LOGIN = "/mypage"  # マイページ (tsunagu.web.mypage)
 
 
@@ -74,17 +75,13 @@ def card_app(request: Request, challenge: str = "", nonce: str = "") -> HTMLResp
                   {"challenge_id": challenge[:64], "nonce": nonce[:128]})
 
 
-@router.get("/card-app.js")
-def card_app_script() -> Response:
-    return Response(CARD_APP_JS.read_bytes(), media_type="text/javascript",
-                    headers={"Cache-Control": "no-cache"})
-
-
-@router.get("/card-sign.js")
-def card_sign_script() -> Response:
-    """The card app signing a document on the page itself (the gビズIDプライム application)."""
-    return Response(CARD_SIGN_JS.read_bytes(), media_type="text/javascript",
-                    headers={"Cache-Control": "no-cache"})
+@router.get("/card-{name}.js")
+def card_script(name: str) -> Response:
+    """The card apps' scripts (card-core.js is what the login and the signing app share)."""
+    path = CARD_SCRIPTS.get(name)
+    if path is None:
+        raise NotFound(f"no script card-{name}.js")
+    return Response(path.read_bytes(), media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/crl.der")

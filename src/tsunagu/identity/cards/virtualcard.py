@@ -75,7 +75,7 @@ def seal_key(card_id: str, usage: Usage, key: ec.EllipticCurvePrivateKey, pin: s
 
 
 def counter_mac(chip_secret: bytes, card_id: str, failures: dict[str, int]) -> str:
-    """HMAC-SHA256 over ``<card id>|authentication=<n>|signature=<m>`` (same in card-app.js)."""
+    """HMAC-SHA256 over ``<card id>|authentication=<n>|signature=<m>`` (same in card-core.js)."""
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                info=f"tsunagu-card-counter|{card_id}".encode()).derive(chip_secret)
     message = f"{card_id}|authentication={failures['authentication']}|signature={failures['signature']}"
