@@ -20,7 +20,30 @@ from tsunagu.core.types.corporate_number import CorporateNumber
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
 from tsunagu.core.types.text import normalize_width, to_katakana
 from tsunagu.registry.addresses import service as addresses
-from tsunagu.registry.corporations import generator, importer
+from tsunagu.registry.corporations import (
+    commercial,
+    commercial_csv,
+    commercial_synthetic,
+    generator,
+    importer,
+)
+from tsunagu.registry.corporations.commercial import (
+    CorporationDissolved,
+    EventRecord,
+    Officer,
+    RegisteredMatters,
+    RegistrationNotFound,
+    change_name,
+    change_representative,
+    current_representatives,
+    dissolve,
+    has_registration,
+    mark_delivered,
+    move_head_office,
+    pending_events,
+    registered_matters,
+)
+from tsunagu.registry.corporations.commercial_csv import CommercialImportRejected, CommercialImportReport
 from tsunagu.registry.corporations.importer import ImportRejected, ImportReport
 from tsunagu.registry.corporations.models import Corporation, CorporationChange
 from tsunagu.registry.corporations.nta_format import (
@@ -32,9 +55,40 @@ from tsunagu.registry.corporations.nta_format import (
 )
 
 __all__ = [
-    "CorporationChangeRecord", "CorporationNotFound", "CorporationRecord", "ImportRejected",
-    "ImportReport", "get_corporation", "history", "import_file", "import_records",
-    "link_municipalities", "load_synthetic", "municipality_of", "require_corporation", "search",
+    "CommercialImportRejected",
+    "CommercialImportReport",
+    "CorporationChangeRecord",
+    "CorporationDissolved",
+    "CorporationNotFound",
+    "CorporationRecord",
+    "EventRecord",
+    "ImportRejected",
+    "ImportReport",
+    "Officer",
+    "RegisteredMatters",
+    "RegistrationNotFound",
+    "appoint",
+    "change_name",
+    "change_representative",
+    "current_representatives",
+    "dissolve",
+    "get_corporation",
+    "has_registration",
+    "history",
+    "import_commercial_file",
+    "import_file",
+    "import_records",
+    "link_municipalities",
+    "load_synthetic",
+    "mark_delivered",
+    "move_head_office",
+    "municipality_of",
+    "pending_events",
+    "register",
+    "registered_matters",
+    "require_corporation",
+    "search",
+    "seed_commercial",
 ]
 
 Status = Literal["active", "closed", "deleted"]
@@ -225,3 +279,30 @@ def load_synthetic(db: Session, count: int, seed: int, *, only_if_empty: bool = 
     if progress is not None:
         progress.start("corporations", len(records))
     return importer.import_records(db, records, progress)
+
+
+# ---- 商業・法人登記 (see ``commercial``) ---------------------------------------------------------
+
+def import_commercial_file(db: Session, path: Path) -> CommercialImportReport:
+    """Import a 登記事項 extract in the documented CSV layout (``commercial_csv``); all or nothing."""
+    return commercial_csv.import_file(db, path)
+
+
+def seed_commercial(db: Session, seed: int, *, representatives: dict[str, tuple[str, str]] | None = None,
+                    progress: ProgressReporter | None = None) -> int:
+    """Synthetic 登記事項 for every company without one; ``representatives`` names chosen 代表者."""
+    return commercial_synthetic.seed(db, seed, representatives=representatives, progress=progress)
+
+
+def appoint(db: Session, number: str, *, title: str, name: str, address: str = "",
+            representative: bool = False, appointed_on: date) -> Officer:
+    """就任 of an officer (a representative with their 住所)."""
+    return commercial.appoint(db, number, title=title, name=name, address=address,
+                              representative=representative, appointed_on=appointed_on)
+
+
+def register(db: Session, number: str, *, registry_office: str, purposes: list[str],
+             capital_yen: int | None, established_on: date) -> None:
+    """Record the 登記記録 (office, purpose, capital, establishment) of a corporation."""
+    commercial.register(db, number, registry_office=registry_office, purposes=purposes,
+                        capital_yen=capital_yen, established_on=established_on)
