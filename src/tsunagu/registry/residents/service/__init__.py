@@ -1,0 +1,110 @@
+"""Every rule of the resident registry (住民基本台帳).
+
+Other parts use only this module: ``ResidentRecord``, ``get_resident``, ``get_resident_as_of``,
+``find_residents``, the registrations (``register_birth``, ``register_move_in``,
+``change_address``, ``move_out``, ``register_death``, ``change_name``) and ``register_once``
+(Idempotency-Key), ``history_of`` / ``get_change``, ``individual_number_of``,
+``record_access`` / ``accesses_of`` and the outbox (``pending_events`` / ``mark_delivered``).
+
+Each registration updates the current record, appends a snapshot to the history and writes a
+change event to the outbox, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from tsunagu.registry.residents.numbers import check_digit
+from tsunagu.registry.residents.service.accesses import (
+    accesses_of,
+    count_accesses,
+    record_access,
+    record_accesses,
+)
+from tsunagu.registry.residents.service.changes import (
+    assign_individual_number,
+    change_address,
+    change_name,
+    changeable_row,
+    chome_of,
+    make_head,
+    move_out,
+    register_birth,
+    register_death,
+    register_move_in,
+)
+from tsunagu.registry.residents.service.idempotency import register_once
+from tsunagu.registry.residents.service.importing import ImportRow, has_residents, import_residents
+from tsunagu.registry.residents.service.outbox import mark_delivered, pending_events
+from tsunagu.registry.residents.service.reading import (
+    SNAPSHOT_FIELDS,
+    find_by_individual_number,
+    find_residents,
+    get_change,
+    get_resident,
+    get_resident_as_of,
+    history_of,
+    household_members,
+    individual_number_of,
+    latest_change,
+    require_resident,
+    today,
+)
+from tsunagu.registry.residents.service.records import (
+    HEAD,
+    LEGAL_BASIS,
+    AccessRecord,
+    ChangeKind,
+    ChangeRecord,
+    EventRecord,
+    NewResident,
+    Residence,
+    ResidentRecord,
+    SearchQuery,
+    Status,
+)
+
+__all__ = [
+    "HEAD",
+    "LEGAL_BASIS",
+    "SNAPSHOT_FIELDS",
+    "AccessRecord",
+    "ChangeKind",
+    "ChangeRecord",
+    "EventRecord",
+    "ImportRow",
+    "NewResident",
+    "Residence",
+    "ResidentRecord",
+    "SearchQuery",
+    "Status",
+    "accesses_of",
+    "assign_individual_number",
+    "change_address",
+    "change_name",
+    "changeable_row",
+    "check_digit",
+    "chome_of",
+    "count_accesses",
+    "find_by_individual_number",
+    "find_residents",
+    "get_change",
+    "get_resident",
+    "get_resident_as_of",
+    "has_residents",
+    "history_of",
+    "household_members",
+    "import_residents",
+    "individual_number_of",
+    "latest_change",
+    "make_head",
+    "mark_delivered",
+    "move_out",
+    "pending_events",
+    "record_access",
+    "record_accesses",
+    "register_birth",
+    "register_death",
+    "register_move_in",
+    "register_once",
+    "require_resident",
+    "today",
+]

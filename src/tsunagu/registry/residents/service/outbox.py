@@ -1,0 +1,48 @@
+"""The outbox of change events that the mesh pushes to subscribers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.registry.residents.models import (
+    ChangeEvent,
+)
+from tsunagu.registry.residents.service.records import EventRecord
+
+
+def pending_events(db: Session, after_id: int = 0, limit: int = 100) -> list[EventRecord]:
+    """Undelivered change events with ``sequence`` > ``after_id``, oldest first."""
+    rows = db.scalars(
+        select(ChangeEvent)
+        .where(ChangeEvent.delivered_at.is_(None), ChangeEvent.id > after_id)
+        .order_by(ChangeEvent.id)
+        .limit(limit)
+    )
+    return [
+        EventRecord(
+            sequence=e.id,
+            event_id=e.event_id,
+            resident_id=e.resident_id,
+            municipality_code=e.municipality_code,
+            kind=e.kind,  # type: ignore[arg-type]
+            payload=e.payload,
+            created_at=e.created_at,
+        )
+        for e in rows
+    ]
+
+
+def mark_delivered(db: Session, event_ids: Sequence[str]) -> int:
+    """Mark events delivered (idempotent); returns how many were newly marked."""
+    if not event_ids:
+        return 0
+    result = db.execute(
+        update(ChangeEvent)
+        .where(ChangeEvent.event_id.in_(event_ids), ChangeEvent.delivered_at.is_(None))
+        .values(delivered_at=clock.now())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
