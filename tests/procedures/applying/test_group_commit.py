@@ -17,6 +17,7 @@ from tsunagu.core.groupcommit import Job
 from tsunagu.notify.models import NotifyMessage
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.applications import service
+from tsunagu.procedures.applications.service import submission as submission_store
 from tsunagu.procedures.models import ProceduresApplication, ProceduresAudit, ProceduresIdempotencyKey
 
 REGISTRY = catalogue.registry_for(None)
@@ -52,10 +53,10 @@ def test_a_batch_keeps_each_submissions_outcome(database: Database, world: World
                      principal=first.principal)
     fresh = _submission(database, world, "batch-key-0002")
     twice = replace(fresh, idempotency_key="batch-key-0003")
-    jobs = [Job(service._Pending.of(s)) for s in (reused, fresh, twice, twice, first)]
+    jobs = [Job(submission_store._Pending.of(s)) for s in (reused, fresh, twice, twice, first)]
     before = _count(database, ProceduresApplication)
 
-    service._store(database, jobs)
+    submission_store._store(database, jobs)
 
     with pytest.raises(service.IdempotencyKeyReused):
         jobs[0].outcome()
