@@ -1,0 +1,213 @@
+"""Checks of one cell against its column (データ項目): Table Schema's types and constraints with the
+meaning frictionless gives them, and our extensions (code list, JIS X 0213, 和暦, check digit).
+
+Each column gets one compiled function ``(text) -> list of problems``; the checker calls it for every
+cell, so it does as little as it can for a valid value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from tsunagu.conformance.requirements import CodeList, Column
+from tsunagu.core.types.base import InvalidValue
+from tsunagu.core.types.local_government_code import LocalGovernmentCode
+from tsunagu.core.types.text import first_character_outside_jis
+from tsunagu.core.types.wareki import format_wareki, parse_date
+
+#: (rule, message ja, message en)
+Problem = tuple[str, str, str]
+CellCheck = Callable[[str], list[Problem]]
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TRUE = frozenset({"true", "True", "TRUE", "1"})
+_FALSE = frozenset({"false", "False", "FALSE", "0"})
+TYPE_NAMES = {
+    "string": ("文字列", "text"),
+    "integer": ("整数", "an integer"),
+    "number": ("数値", "a number"),
+    "date": ("日付(YYYY-MM-DD)", "a date (YYYY-MM-DD)"),
+    "boolean": ("真偽値", "true or false"),
+}
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _type_ok(kind: str) -> Callable[[str], bool]:
+    return {
+        "string": lambda _text: True,
+        "integer": lambda text: _INTEGER.fullmatch(text) is not None,
+        "number": lambda text: _NUMBER.fullmatch(text) is not None,
+        "date": _is_date,
+        "boolean": lambda text: text in _TRUE or text in _FALSE,
+    }[kind]
+
+
+def _constraints(column: Column) -> list[Callable[[str], Problem | None]]:
+    checks: list[Callable[[str], Problem | None]] = []
+    if column.min_length is not None:
+        low = column.min_length
+        checks.append(
+            lambda t: (
+                None
+                if len(t) >= low
+                else (
+                    "constraint-error",
+                    f"{low}文字以上であること({len(t)}文字)",
+                    f"at least {low} characters ({len(t)})",
+                )
+            )
+        )
+    if column.max_length is not None:
+        high = column.max_length
+        checks.append(
+            lambda t: (
+                None
+                if len(t) <= high
+                else (
+                    "constraint-error",
+                    f"{high}文字以内であること({len(t)}文字)",
+                    f"at most {high} characters ({len(t)})",
+                )
+            )
+        )
+    if column.pattern is not None:
+        pattern = column.pattern
+        checks.append(
+            lambda t: (
+                None
+                if pattern.fullmatch(t)
+                else (
+                    "constraint-error",
+                    f"形式 {pattern.pattern} に合わない",
+                    f"does not match {pattern.pattern}",
+                )
+            )
+        )
+    if column.enum is not None:
+        allowed = frozenset(column.enum)
+        checks.append(
+            lambda t: (
+                None
+                if t in allowed
+                else ("constraint-error", "許される値のいずれでもない", "not one of the allowed values")
+            )
+        )
+    if column.type in ("integer", "number") and (column.minimum is not None or column.maximum is not None):
+        low_value, high_value = column.minimum, column.maximum
+        checks.append(
+            lambda t: (
+                None
+                if (
+                    (low_value is None or float(t) >= low_value)
+                    and (high_value is None or float(t) <= high_value)
+                )
+                else ("constraint-error", "値が範囲外", "value out of range")
+            )
+        )
+    return checks
+
+
+def _extensions(column: Column, code_lists: dict[str, CodeList]) -> list[Callable[[str], Problem | None]]:
+    checks: list[Callable[[str], Problem | None]] = []
+    if column.code_list:
+        codes = frozenset(code_lists[column.code_list].labels)
+        name = column.code_list
+        checks.append(
+            lambda t: (
+                None
+                if t in codes
+                else ("code-list", f"コード表「{name}」にない値", f"not a code of the code list {name!r}")
+            )
+        )
+    if column.charset == "jis-x-0213":
+
+        def jis(text: str) -> Problem | None:
+            if text.isascii():
+                return None
+            index = first_character_outside_jis(text)
+            if index is None:
+                return None
+            code = f"U+{ord(text[index]):04X}"
+            return (
+                "charset",
+                f"{index + 1}文字目({code})が JIS X 0213 にない",
+                f"character {index + 1} ({code}) is outside JIS X 0213",
+            )
+
+        checks.append(jis)
+    if column.text_format == "wareki":
+
+        def wareki(text: str) -> Problem | None:
+            try:
+                parse_date(text)
+            except InvalidValue:
+                return (
+                    "wareki",
+                    "和暦の日付として読めない(例 昭和55年4月1日)",
+                    "not a Japanese-era date (e.g. 昭和55年4月1日)",
+                )
+            return None
+
+        checks.append(wareki)
+    if column.check == "local-government-code":
+
+        def lg_code(text: str) -> Problem | None:
+            try:
+                LocalGovernmentCode(text)
+            except InvalidValue:
+                return (
+                    "check-digit",
+                    "全国地方公共団体コードの検査数字が合わない",
+                    "not a local government code with a valid check digit",
+                )
+            return None
+
+        checks.append(lg_code)
+    return checks
+
+
+def compile_column(column: Column, code_lists: dict[str, CodeList]) -> CellCheck:
+    """The check of one present (non-missing) cell of ``column``."""
+    type_ok = _type_ok(column.type)
+    ja, en = TYPE_NAMES[column.type]
+    after = _constraints(column) + _extensions(column, code_lists)
+
+    def check(text: str) -> list[Problem]:
+        if not type_ok(text):
+            return [("type-error", f"{ja}ではない", f"not {en}")]
+        found = []
+        for rule in after:
+            problem = rule(text)
+            if problem is not None:
+                found.append(problem)
+        return found
+
+    return check
+
+
+def wareki_matches(wareki_text: str, iso: str) -> Problem | None:
+    """A 和暦 text that must say the same day as an ISO date column (x-equals-date)."""
+    try:
+        said = parse_date(wareki_text)
+        day = date.fromisoformat(iso)
+    except (InvalidValue, ValueError):
+        return None  # each is reported by its own column check
+    if said == day:
+        return None
+    return (
+        "wareki",
+        f"和暦が日付と一致しない(正しくは {format_wareki(day)})",
+        f"the era date says {said.isoformat()}, the date column {iso}",
+    )
