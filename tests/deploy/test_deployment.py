@@ -36,6 +36,7 @@ from tests.postgres_cluster import throwaway_cluster
 
 from tsunagu.cli.main import app as cli_app
 from tsunagu.core.database import Database
+from tsunagu.mesh.log import service as log
 from tsunagu.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -333,3 +334,49 @@ def test_the_proxy_limits_bodies_and_forwards_to_the_app(tmp_path: Path) -> None
         proxy.terminate()
         proxy.wait(timeout=10)
         _stop(web)
+
+
+# --- backup and a tested restore -----------------------------------------------------------------
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+                                                   reverse=True)), None)
+    if found is None:
+        pytest.fail(f"{name} is not installed (.ci/run installs PostgreSQL)")
+    return str(found)
+
+
+@pytest.mark.multiprocess
+def test_a_node_database_restored_from_backup_verifies(roles_cluster: str, tmp_path: Path) -> None:
+    """docs/deployment.md's backup (pg_dump -Fc) and restore (pg_restore into a new database):
+    the restored node's signed log still verifies and its schema is at head."""
+    node_url = _url(roles_cluster, "mesh_node_a", "mesh_node_a")
+    env = _production_env(tmp_path, node_url, _free_port())
+    node_db = Database(node_url)
+    log.append(node_db, "131016", [log.LogEvent(
+        role="provider", kind="response", request_id=f"backup-test-{n}", consumer="digital-agency",
+        provider="131016", service="resident-basic", purpose="backup-test", subject_code="subject",
+        items=("氏名",), result="ok", message_sha256="0" * 64) for n in range(3)])
+    node_db.engine.dispose()
+    for args in (["mesh", "checkpoint", "--org", "131016"], ["mesh", "verify-log", "--org", "131016"]):
+        done = subprocess.run([sys.executable, "-m", "tsunagu.cli.main", *args], env=env,
+                              capture_output=True, text=True, check=False, timeout=120)
+        assert done.returncode == 0, (args, done.stdout, done.stderr[-2000:])
+    server = make_url(roles_cluster)
+    connection = ["-h", str(server.host), "-p", str(server.port), "-U", str(server.username)]
+    dump = tmp_path / "mesh_node_a.dump"
+    subprocess.run([_pg_tool("pg_dump"), *connection, "-Fc", "-f", str(dump), "mesh_node_a"], check=True)
+    subprocess.run([_pg_tool("createdb"), *connection, "-O", "mesh_node_a", "mesh_node_a_restored"],
+                   check=True)
+    subprocess.run([_pg_tool("pg_restore"), *connection, "--no-owner", "--role", "mesh_node_a",
+                    "-d", "mesh_node_a_restored", str(dump)], check=True)
+    restored = {**env, "TSUNAGU_DATABASE_URL": _url(roles_cluster, "mesh_node_a", "mesh_node_a_restored")}
+    for args in (["db", "check"], ["mesh", "verify-log", "--org", "131016"]):
+        done = subprocess.run([sys.executable, "-m", "tsunagu.cli.main", *args], env=restored,
+                              capture_output=True, text=True, check=False, timeout=120)
+        assert done.returncode == 0, (args, done.stdout, done.stderr[-2000:])
+    admin = create_engine(make_url(roles_cluster).set(database="mesh_node_a_restored"))
+    with admin.connect() as connection_:
+        assert connection_.execute(text("SELECT count(*) FROM mesh_log_entries")).scalar() == 3
+        assert connection_.execute(text("SELECT count(*) FROM mesh_log_checkpoints")).scalar() >= 1
+    admin.dispose()
