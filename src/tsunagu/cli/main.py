@@ -7,7 +7,7 @@ import os
 import typer
 
 from tsunagu import __version__, migrations
-from tsunagu.cli import business, db, identity, mesh, oidc, procedures, registry
+from tsunagu.cli import business, db, identity, mesh, oidc, oversight, procedures, registry
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.cli.seeding import SeedOptions, run_seed
 from tsunagu.core.errors import TsunaguError
@@ -27,6 +27,7 @@ app.add_typer(identity.card_app, name="card")
 app.add_typer(business.app, name="business")
 app.add_typer(oidc.app, name="oidc")
 app.add_typer(procedures.app, name="procedures")
+app.add_typer(oversight.app, name="oversight")
 
 
 PLANNED_MOVES_EVERY = 60.0  # seconds between the demo's passes over moves accepted for a later day
@@ -76,7 +77,9 @@ def serve(
         out.print(f"serving on http://{config.host}:{config.port} (public URL {config.base_url})")
         # a spawned worker answers the supervisor's health check only once its interpreter is up; on a busy
         # machine that takes longer than uvicorn's 5 s, which would kill and respawn it forever
-        uvicorn.run("tsunagu.web.asgi:app", host=config.host, port=config.port,
+        # forwarded headers are the app's to believe, from TSUNAGU_TRUSTED_PROXIES only: uvicorn's
+        # own default would believe any X-Forwarded-For from 127.0.0.1
+        uvicorn.run("tsunagu.web.asgi:app", host=config.host, port=config.port, proxy_headers=False,
                     workers=workers or config.workers, log_level="warning", access_log=False,
                     timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tsunagu.cli import business, identity, mesh, oidc, registry
+from tsunagu.cli import business, identity, mesh, oidc, oversight, registry
 from tsunagu.cli.console import RichProgress, out
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
@@ -63,7 +63,8 @@ def steps() -> list[tuple[str, SeedStep]]:
             ("organizations", identity.seed_organizations), ("identity-ca", identity.seed_ca),
             ("staff", identity.seed_staff), ("mesh", mesh.seed_mesh), ("procedures", seed_procedures),
             ("appointments", seed_appointments),
-            ("oidc", oidc.seed_demo_client), ("business", business.seed_representatives)]
+            ("oidc", oidc.seed_demo_client), ("business", business.seed_representatives),
+            ("oversight", oversight.seed_oversight)]
 
 
 def run_seed(database: Database, options: SeedOptions, *, only_if_empty: bool = False) -> None:

@@ -11,6 +11,7 @@ from tsunagu.identity.proxies import models as identity_proxies_models
 from tsunagu.identity.staff import models as identity_staff_models
 from tsunagu.mesh import models as mesh_models
 from tsunagu.notify import models as notify_models
+from tsunagu.oversight import models as oversight_models
 from tsunagu.procedures import models as procedures_models
 from tsunagu.procedures.appointments import models as procedures_appointments_models
 from tsunagu.procedures.payments import models as procedures_payments_models
@@ -31,6 +32,7 @@ __all__ = [
     "mesh_models",
     "metadata",
     "notify_models",
+    "oversight_models",
     "procedures_appointments_models",
     "procedures_models",
     "procedures_payments_models",

@@ -1,0 +1,148 @@
+"""Server-rendered SVG charts: trend lines, horizontal bars and a Pareto chart.
+
+Every chart is an ``<svg role="img">`` with a title and a description, drawn in the Okabe–Ito
+colour-blind-safe palette, with values written on the chart (not only as colour); the pages put a
+data table and a CSV download next to each. No JavaScript is needed to see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour vision
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+INK = "#1a1a1a"
+GRID = "#767676"  # 4.5:1 against white
+WIDTH = 640
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[float | None]
+
+
+def _svg(chart_id: str, title: str, description: str, height: int, body: list[str]) -> Markup:
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+            f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d" font-size="13" '
+            f'font-family="sans-serif">'
+            f'<title id="{chart_id}-t">{escape(title)}</title>'
+            f'<desc id="{chart_id}-d">{escape(description)}</desc>')
+    return Markup(head + "".join(body) + "</svg>")  # noqa: S704 — every text part is escaped above
+
+
+def _text(x: float, y: float, content: str, anchor: str = "start", *, weight: str = "normal",
+          fill: str = INK) -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-weight="{weight}" '
+            f'fill="{fill}">{escape(content)}</text>')
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def trend(chart_id: str, title: str, *, labels: Sequence[str], series: Sequence[Series],
+          description: str) -> Markup:
+    """Lines of rates (0–1) over the labels (survey years), each point labelled with its value."""
+    height, left, right, top, bottom = 300, 48, 150, 16, 36
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    body: list[str] = []
+    for tick in range(0, 101, 25):
+        y = top + plot_h * (1 - tick / 100)
+        body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
+                    f'stroke-width="0.5" stroke-dasharray="2 3"/>')
+        body.append(_text(left - 6, y + 4, f"{tick}%", "end"))
+    step = plot_w / max(1, len(labels) - 1)
+
+    def x_of(i: int) -> float:
+        return left + (step * i if len(labels) > 1 else plot_w / 2)
+
+    for i, label in enumerate(labels):
+        body.append(_text(x_of(i), height - 12, label, "middle"))
+    markers = ("circle", "rect", "diamond")
+    for n, line in enumerate(series):
+        colour = PALETTE[n % len(PALETTE)]
+        points = [(x_of(i), top + plot_h * (1 - v)) for i, v in enumerate(line.values) if v is not None]
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            dash = ' stroke-dasharray="6 3"' if n % 2 else ""
+            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>')
+        for (x, y), value in zip(points, [v for v in line.values if v is not None], strict=True):
+            body.append(_marker(markers[n % 3], x, y, colour))
+            body.append(_text(x, y - 9, percent(value, 0), "middle", fill=colour if n == 0 else INK))
+        if points:
+            body.append(_text(points[-1][0] + 12, points[-1][1] + 4 + n * 2, line.name, weight="bold",
+                              fill=INK))
+    return _svg(chart_id, title, description, height, body)
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> str:
+    if shape == "rect":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    if shape == "diamond":
+        return (f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} '
+                f'{x - 5:.1f},{y:.1f}" fill="{colour}"/>')
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"/>'
+
+
+def bars(chart_id: str, title: str, rows: Sequence[tuple[str, float | None]], description: str,
+         as_percent: bool = True) -> Markup:
+    """Horizontal bars, one per row, the value written at the end of each bar."""
+    label_w, value_w, bar_h, gap, top = 150, 70, 18, 8, 8
+    height = top + len(rows) * (bar_h + gap) + 8
+    plot_w = WIDTH - label_w - value_w
+    biggest = max((v for _, v in rows if v is not None), default=0) or 1
+    scale = 1.0 if as_percent else biggest
+    body: list[str] = []
+    for i, (label, value) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        body.append(_text(label_w - 8, y + bar_h - 4, label, "end"))
+        if value is not None:
+            w = plot_w * min(1.0, value / scale)
+            body.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{PALETTE[0]}"/>')
+        shown = percent(value) if as_percent else ("—" if value is None else f"{value:,.0f}")
+        body.append(_text(label_w + (plot_w * min(1.0, (value or 0) / scale)) + 6, y + bar_h - 4, shown))
+    return _svg(chart_id, title, description, height, body)
+
+
+def pareto(chart_id: str, title: str, *, labels: Sequence[str], volumes: Sequence[int],
+           cumulative: Sequence[float], description: str) -> Markup:
+    """Bars of volume, largest first, and the line of the cumulative share of all volume."""
+    height, left, right, top, bottom = 320, 64, 48, 16, 40
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    biggest = max(volumes, default=0) or 1
+    band = plot_w / max(1, len(volumes))
+    body: list[str] = []
+    for tick in range(0, 101, 25):
+        y = top + plot_h * (1 - tick / 100)
+        body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
+                    f'stroke-width="0.5" stroke-dasharray="2 3"/>')
+        body.append(_text(left + plot_w + 6, y + 4, f"{tick}%"))
+        body.append(_text(left - 6, y + 4, _short(biggest * tick / 100), "end"))
+    points = []
+    for i, (label, volume, share) in enumerate(zip(labels, volumes, cumulative, strict=True)):
+        x = left + i * band
+        h = plot_h * volume / biggest
+        body.append(f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{max(1.0, band - 4):.1f}" '
+                    f'height="{h:.1f}" fill="{PALETTE[0]}"><title>{escape(label)}</title></rect>')
+        body.append(_text(x + band / 2, height - 22, str(i + 1), "middle"))
+        points.append((x + band / 2, top + plot_h * (1 - share)))
+    if points:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        body.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[1]}" stroke-width="2.5"/>')
+        body += [_marker("diamond", x, y, PALETTE[1]) for x, y in points]
+        last_x, last_y = points[-1]
+        body.append(_text(last_x, last_y - 10, percent(cumulative[-1], 0), "end", weight="bold"))
+    body.append(_text(left + plot_w / 2, height - 4, "件数の多い順（順位）", "middle"))
+    return _svg(chart_id, title, description, height, body)
+
+
+def _short(value: float) -> str:
+    if value >= 100_000_000:
+        return f"{value / 100_000_000:.1f}億"
+    if value >= 10_000:
+        return f"{value / 10_000:.0f}万"
+    return f"{value:.0f}"

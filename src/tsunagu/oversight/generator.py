@@ -1,0 +1,152 @@
+"""A synthetic procedure inventory in the exact published layout (R6 or R7), for benchmarks and the
+demo: deterministic for a seed, about 75,000 rows like the real survey, the same 手続ID across
+years, online availability rising year by year, heavy-tailed volumes (a few procedures carry most
+of the volume), and the published files' quality defects at their real rates (other separators,
+non-canonical ministry names, 〇 for ○). The names are made up from real laws; none is a real row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import xlsxwriter  # type: ignore[import-untyped]
+
+from tsunagu.oversight import layouts
+from tsunagu.oversight.layouts import Layout
+
+SURVEY_ROWS = 75_000
+#: (ministry, share of procedures, laws it holds) — shares after the real survey's order of size
+MINISTRY_MIX: tuple[tuple[str, float, tuple[str, ...]], ...] = (
+    ("厚生労働省", 0.19, ("健康保険法", "雇用保険法", "労働基準法", "食品衛生法", "医療法", "介護保険法",
+                     "児童福祉法", "国民年金法")),
+    ("国土交通省", 0.17, ("道路運送車両法", "建設業法", "建築基準法", "宅地建物取引業法", "道路交通法",
+                     "船舶法", "航空法")),
+    ("経済産業省", 0.12, ("電気事業法", "高圧ガス保安法", "特許法", "計量法", "ガス事業法")),
+    ("農林水産省", 0.11, ("農地法", "食品表示法", "漁業法", "森林法", "家畜伝染病予防法")),
+    ("財務省", 0.07, ("所得税法", "法人税法", "関税法", "消費税法", "酒税法")),
+    ("総務省", 0.06, ("住民基本台帳法", "電波法", "地方税法", "消防法", "公職選挙法")),
+    ("環境省", 0.05, ("廃棄物の処理及び清掃に関する法律", "大気汚染防止法", "水質汚濁防止法")),
+    ("法務省", 0.04, ("戸籍法", "商業登記法", "不動産登記法", "出入国管理及び難民認定法")),
+    ("文部科学省", 0.04, ("学校教育法", "私立学校法", "文化財保護法")),
+    ("内閣府", 0.03, ("公益社団法人及び公益財団法人の認定等に関する法律", "特定非営利活動促進法")),
+    ("金融庁", 0.03, ("金融商品取引法", "銀行法", "保険業法")),
+    ("警察庁", 0.02, ("道路交通法", "古物営業法", "風俗営業等の規制及び業務の適正化等に関する法律")),
+    ("こども家庭庁", 0.015, ("児童手当法", "子ども・子育て支援法")),
+    ("防衛省", 0.01, ("自衛隊法",)),
+    ("外務省", 0.01, ("旅券法",)),
+    ("消費者庁", 0.01, ("特定商取引に関する法律", "景品表示法")),
+    ("デジタル庁", 0.005, ("行政手続における特定の個人を識別するための番号の利用等に関する法律",)),
+    ("原子力規制委員会", 0.005, ("核原料物質、核燃料物質及び原子炉の規制に関する法律",)),
+    ("内閣官房", 0.005, ("国家公務員法",)),
+    ("公正取引委員会", 0.005, ("私的独占の禁止及び公正取引の確保に関する法律",)),
+    ("個人情報保護委員会", 0.003, ("個人情報の保護に関する法律",)),
+    ("人事院", 0.003, ("国家公務員法",)),
+    ("宮内庁", 0.001, ("皇室経済法",)),
+    ("復興庁", 0.002, ("福島復興再生特別措置法",)),
+    ("カジノ管理委員会", 0.001, ("特定複合観光施設区域整備法",)),
+    ("内閣法制局", 0.001, ("内閣法制局設置法",)),
+)
+ACTS = (("1", "許可申請"), ("1", "届出"), ("1", "変更届出"), ("1", "登録申請"), ("1", "認定申請"),
+        ("1", "廃止届出"), ("1", "報告"), ("2-1", "許可証の交付"), ("2-1", "認定の通知"),
+        ("2-2", "措置命令"), ("2-3", "証明書の交付"), ("3", "名簿の縦覧"), ("4", "帳簿の保存"))
+PERSON_EVENTS = layouts.LIFE_EVENTS_PERSON[:12]
+CORPORATE_EVENTS = layouts.LIFE_EVENTS_CORPORATE[:10]
+ALIASES = ("閣府", "原子力規制庁", "海上保安庁", "公害等調整委員会")
+
+
+def online_share(year: int) -> float:
+    """The share of procedure types available online: about 30% in FY2021, about 50% by 2025."""
+    return min(0.75, 0.30 + 0.05 * (year - 2021))
+
+
+def rows(layout: Layout, survey_year: int, count: int = SURVEY_ROWS, seed: int = 1) -> Iterator[list[object]]:
+    """The two header rows, then ``count`` procedures as cells in the layout's column order."""
+    yield list(range(1, len(layout.columns) + 1))
+    yield list(layout.columns)
+    ministries = [m for m, _, _ in MINISTRY_MIX]
+    weights = [w for _, w, _ in MINISTRY_MIX]
+    laws = {m: ls for m, _, ls in MINISTRY_MIX}
+    share = online_share(survey_year)
+    for n in range(count):
+        rng = random.Random(f"{seed}:{n}")  # noqa: S311 — synthetic data; the same procedure across years
+        year_rng = random.Random(f"{seed}:{n}:{survey_year}")  # noqa: S311
+        ministry = rng.choices(ministries, weights)[0]
+        law = rng.choice(laws[ministry])
+        type_code, act = rng.choice(ACTS)
+        status = "1" if rng.random() < share else year_rng.choice(("2", "2", "2", "3", "4"))
+        if layout.id == "R6" and status == "2" and year_rng.random() < 0.04:
+            status = "5"
+        # volumes: a Pareto tail; a third unknown (blank), many zero
+        total: int | None = None
+        if rng.random() > 0.33:
+            total = 0 if rng.random() < 0.35 else int(rng.paretovariate(0.55) * 3)
+        online = offline = None
+        if total is not None:
+            use = min(1.0, 0.35 + 0.07 * (survey_year - 2021) + rng.random() * 0.3) if status == "1" else 0.0
+            online = int(total * use)
+            offline = total - online
+        values: dict[str, object] = {
+            "手続ID": f"{100000 + n}",
+            "所管府省庁": (year_rng.choice(ALIASES) if year_rng.random() < 0.002 else ministry),
+            "手続名": f"{law}第{rng.randint(2, 120)}条の規定に基づく{act}",
+            "法令名": law, "法令番号": f"昭和{rng.randint(22, 63)}年法律第{rng.randint(1, 200)}号",
+            "根拠条項号": f"第{rng.randint(2, 120)}条第{rng.randint(1, 5)}項",
+            "手続類型": f"{type_code} {layouts.PROCEDURE_TYPES[type_code]}",
+            "手続主体": rng.choice(("5 国民等", "6 民間事業者等", "7 国民等、民間事業者等", "3 地方等")),
+            "手続の受け手": rng.choice(("1 国", "3 地方等", "4-3 国又は地方等")),
+            "府省共通手続": _common(layout, rng),
+            "実施府省庁": ministry,
+            "オンライン化の実施状況": f"{status} {layouts.ONLINE_STATUSES[status]}",
+            "総手続件数": total, "オンライン手続件数": online, "非オンライン手続件数": offline,
+        }
+        if type_code == "1":
+            attachments = _attachments(rng)
+            separator = "、" if year_rng.random() < 0.006 else ";"
+            values["申請時に添付させる書類"] = separator.join(attachments)
+            events = rng.sample(PERSON_EVENTS, rng.choice((0, 1, 1, 2)))
+            values["手続が行われるイベント(個人)"] = ";".join(events)
+            corporate = rng.sample(CORPORATE_EVENTS, rng.choice((0, 1, 2)))
+            values["手続が行われるイベント(法人)"] = ";".join(corporate)
+        yield [values.get(column) for column in layout.columns]
+
+
+def _common(layout: Layout, rng: random.Random) -> str:
+    draw = rng.random()
+    all_mark, none_mark = ("〇", "✕") if layout.id == "R7" else ("○", "×")
+    suffix = "府省庁" if layout.id == "R7" else "府省"
+    if draw < 0.025:
+        return f"{all_mark}（全{suffix}）"
+    if draw < 0.075:
+        return f"●（一部の{suffix}）"
+    return f"{none_mark}（{suffix}共通手続でない）"
+
+
+def _attachments(rng: random.Random) -> list[str]:
+    if rng.random() < 0.35:
+        return [layouts.NO_ATTACHMENT]
+    chosen = rng.sample(layouts.ATTACHMENTS[:13], rng.choice((1, 1, 2, 3)))
+    return chosen + (["その他の添付書類"] if rng.random() < 0.5 else [])
+
+
+def write_csv(path: Path, layout: Layout, survey_year: int, count: int = SURVEY_ROWS, seed: int = 1) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows(layout, survey_year, count, seed))
+
+
+def csv_bytes(layout: Layout, survey_year: int, count: int, seed: int = 1) -> bytes:
+    handle = io.StringIO(newline="")
+    csv.writer(handle).writerows(rows(layout, survey_year, count, seed))
+    return handle.getvalue().encode("utf-8")
+
+
+def write_xlsx(path: Path, layout: Layout, survey_year: int, count: int = SURVEY_ROWS, seed: int = 1) -> None:
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("手続一覧")
+    for r, row in enumerate(rows(layout, survey_year, count, seed)):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    workbook.close()
