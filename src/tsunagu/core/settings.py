@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     default_locale: Literal["ja", "en"] = "ja"
     secure_cookies: bool = Field(default=False, description="Set the Secure flag on cookies (HTTPS).")
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    bank_verifier_url: str = Field(default="", description="口座確認 provider (HTTP) that confirms "
+                                   "公金受取口座; unset, the local test bank in-process.")
     procedures_dir: Path | None = Field(default=None, description="Procedure definition files "
                                         "(YAML); the shipped definitions when unset.")
 

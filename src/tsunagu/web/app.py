@@ -47,6 +47,8 @@ from tsunagu.procedures.backoffice import pages as backoffice_pages
 from tsunagu.procedures.notices import pages as notices_pages
 from tsunagu.procedures.onestop import api as onestop_api
 from tsunagu.procedures.onestop import pages as onestop_pages
+from tsunagu.registry.accounts import api as accounts_api
+from tsunagu.registry.accounts import pages as accounts_pages
 from tsunagu.registry.addresses import api as addresses_api
 from tsunagu.registry.addresses import pages as addresses_pages
 from tsunagu.registry.corporations import api as corporations_api
@@ -154,6 +156,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         residents_pages.router,
         residents_registration_pages.router,
         residents_own_pages.router,
+        accounts_api.router,
+        accounts_pages.router,
         applications_api.router,  # before the catalogue's /{procedure_id}
         procedures_routes.router,  # fees and appointments
         onestop_api.router,

@@ -116,6 +116,11 @@ PEOPLE_MESSAGES = {
     "unknown-municipality": N_("この市区町村は見つかりませんでした。"),
     "unknown-postcode": N_("この郵便番号は見つかりませんでした。"),
     "unknown-town": N_("この町字は見つかりませんでした。住所を確認してください。"),
+    "accounts-not-registered": N_("公金受取口座は登録されていません。"),
+    "accounts-bank-unavailable": N_("金融機関に口座を確認できませんでした。時間をおいて、もう一度お試しください。"
+                                    "登録されていた口座はそのままです。"),
+    "accounts-holder-not-writable": N_("住民票の氏名のフリガナに、口座名義に使えない文字があります。"
+                                       "お住まいの市区町村の窓口にご相談ください。"),
 }
 
 
