@@ -11,8 +11,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from tsunagu.catalog import ckan, service, turtle
-from tsunagu.catalog.schemas import DatasetOut, DatasetPage, FacetOut
+from tsunagu.catalog import ckan, codelists, dictionary, service, turtle
+from tsunagu.catalog.schemas import (
+    CodeListOut,
+    CodeListPage,
+    CodeListSummary,
+    DatasetOut,
+    DatasetPage,
+    DictionaryEntryOut,
+    DictionaryPage,
+    FacetOut,
+)
 from tsunagu.core.database import Database
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.pagination import PageParams, page_params
@@ -103,6 +112,88 @@ def get_file(request: Request, dataset_id: str, filename: str) -> Response:
                                  media_type=JSON_LD, headers=disposition)
     return StreamingResponse(service.csv_stream(database, table, procedures(request)),
                              media_type="text/csv; charset=utf-8", headers=disposition)
+
+
+# ---------------------------------------------------------------- data dictionary and code lists
+
+
+def usage_sources(request: Request) -> tuple[dictionary.UsageSource, ...]:
+    """Where the parts above the catalog use data items (handed in by the web layer)."""
+    found: tuple[dictionary.UsageSource, ...] = getattr(request.app.state, "catalog_usages", ())
+    return found
+
+
+def extra_code_lists(request: Request) -> codelists.ExtraLists | None:
+    found: codelists.ExtraLists | None = getattr(request.app.state, "catalog_code_lists", None)
+    return found
+
+
+def csv_download(text: str, filename: str) -> Response:
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/dictionary", response_model=DictionaryPage)
+def list_items(request: Request, q: str = Query("", max_length=200, description="Words to find."),
+               kind: dictionary.UsageKind | None = Query(None, description="Only items used as this."),
+               page: PageParams = Depends(page_params)) -> DictionaryPage:
+    """The data dictionary: every data item the platform uses, with where it is used."""
+    found = dictionary.search(dictionary.dictionary(usage_sources(request)), q, kind, service.fold)
+    shown = found[page.offset:page.offset + page.limit]
+    return DictionaryPage(items=[DictionaryEntryOut.of(e) for e in shown],
+                          total=len(found), limit=page.limit, offset=page.offset)
+
+
+@router.get("/dictionary.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def dictionary_csv(request: Request) -> Response:
+    """The whole data dictionary as one UTF-8 CSV table."""
+    return csv_download(dictionary.csv_text(dictionary.dictionary(usage_sources(request))), "dictionary.csv")
+
+
+@router.get("/dictionary/{item_id}", response_model=DictionaryEntryOut)
+def get_item(request: Request, item_id: str) -> DictionaryEntryOut:
+    """One data item."""
+    return DictionaryEntryOut.of(dictionary.dictionary(usage_sources(request)).require(item_id))
+
+
+@router.get("/codelists", response_model=CodeListPage)
+def list_code_lists(request: Request,
+                    q: str = Query("", max_length=200, description="Words or a code to find."),
+                    page: PageParams = Depends(page_params), db: Session = TRANSACTION) -> CodeListPage:
+    """The code lists (without their codes); a list's codes are at ``/codelists/{id}``."""
+    found = codelists.search(codelists.code_lists(db, extra_code_lists(request)), q, service.fold)
+    return CodeListPage(items=[CodeListSummary.of(c) for c in found[page.offset:page.offset + page.limit]],
+                        total=len(found), limit=page.limit, offset=page.offset)
+
+
+@router.get("/codelists/{list_id}", response_model=CodeListOut)
+def get_code_list(request: Request, list_id: str, db: Session = TRANSACTION) -> CodeListOut:
+    """One code list with every code and its validity period."""
+    return CodeListOut.of(codelists.code_list(list_id, db, extra_code_lists(request)))
+
+
+@router.get("/codelists/{list_id}/codes.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def code_list_csv(request: Request, list_id: str, db: Session = TRANSACTION) -> Response:
+    """One code list as UTF-8 CSV."""
+    found = codelists.code_list(list_id, db, extra_code_lists(request))
+    return csv_download(codelists.csv_text(found), f"{found.id}.csv")
+
+
+@router.get("/codelists/{list_id}/skos.jsonld", response_class=Response,
+            responses={200: {"content": {JSON_LD: {}}}})
+def code_list_skos(request: Request, list_id: str, db: Session = TRANSACTION) -> Response:
+    """One code list as a SKOS concept scheme in JSON-LD."""
+    found = codelists.code_list(list_id, db, extra_code_lists(request))
+    return jsonld(codelists.skos(found, base_url(request)))
+
+
+@router.get("/codelists/{list_id}/skos.ttl", response_class=Response,
+            responses={200: {"content": {turtle.MEDIA_TYPE: {}}}})
+def code_list_turtle(request: Request, list_id: str, db: Session = TRANSACTION) -> Response:
+    """One code list as a SKOS concept scheme in Turtle."""
+    found = codelists.code_list(list_id, db, extra_code_lists(request))
+    return turtle_response(codelists.skos(found, base_url(request)))
 
 
 def jsonld(document: dict[str, Any]) -> Response:

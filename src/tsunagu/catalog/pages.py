@@ -10,8 +10,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from tsunagu.catalog import service, turtle
-from tsunagu.catalog.api import JSON_LD, base_url, filters, jsonld, procedures, turtle_response
+from tsunagu.catalog import codelists, dictionary, service, turtle
+from tsunagu.catalog.api import (
+    JSON_LD,
+    base_url,
+    extra_code_lists,
+    filters,
+    jsonld,
+    procedures,
+    turtle_response,
+    usage_sources,
+)
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
@@ -20,6 +29,9 @@ router = APIRouter(prefix="/catalog", include_in_schema=False)
 PAGE_SIZE = 20
 FACET_TITLES = {"publisher": N_("公開する機関"), "theme": N_("分野"), "format": N_("データ形式"),
                 "license": N_("利用条件")}
+SCHEMES = {"imi-core": N_("共通語彙基盤（IMI コア語彙）"),
+           "gov-data-model": N_("行政基本情報データ連携モデル"),
+           "jis": N_("日本産業規格"), "nta": N_("法人番号公表サイトの項目"), "none": N_("該当なし")}
 COUNT_LABELS = {"address-municipalities": N_("市区町村の数"), "address-towns": N_("町字の数"),
                 "corporations": N_("法人の数"), "procedures": N_("手続の数")}
 
@@ -61,6 +73,43 @@ def catalog_page(request: Request, where: service.Filters = Depends(filters),
         "facet_titles": FACET_TITLES, "query": _query, "vocabularies": vocabularies,
         "searched": bool(where.q or any(where.of(n) for n in service.FACETS)),
     })
+
+
+@router.get("/dictionary", response_class=HTMLResponse)
+def dictionary_page(request: Request, q: str = Query("", max_length=200),
+                    kind: dictionary.UsageKind | None = Query(None)) -> Response:
+    found = dictionary.dictionary(usage_sources(request))
+    return render(request, "catalog/dictionary.html", {
+        "entries": dictionary.search(found, q, kind, service.fold), "total": len(found.entries), "q": q,
+        "kind": kind, "kinds": dictionary.KIND_TITLES})
+
+
+@router.get("/dictionary/{item_id}", response_class=HTMLResponse)
+def item_page(request: Request, item_id: str, db: Session = TRANSACTION) -> Response:
+    entry = dictionary.dictionary(usage_sources(request)).require(item_id)
+    code_list = None
+    if entry.item.code_list:
+        known = {c.id: c for c in codelists.code_lists(db, extra_code_lists(request))}
+        code_list = known.get(entry.item.code_list)
+    return render(request, "catalog/item.html", {
+        "e": entry, "kinds": dictionary.KIND_TITLES, "schemes": SCHEMES, "code_list": code_list})
+
+
+@router.get("/codes", response_class=HTMLResponse)
+def code_lists_page(request: Request, q: str = Query("", max_length=200),
+                    db: Session = TRANSACTION) -> Response:
+    every = codelists.code_lists(db, extra_code_lists(request))
+    return render(request, "catalog/codes.html", {
+        "lists": codelists.search(every, q, service.fold), "total": len(every), "q": q})
+
+
+@router.get("/codes/{list_id}", response_class=HTMLResponse)
+def code_list_page(request: Request, list_id: str, db: Session = TRANSACTION) -> Response:
+    found = codelists.code_list(list_id, db, extra_code_lists(request))
+    if "text/html" not in request.headers.get("accept", "") and (
+            rdf := _rdf(request, codelists.skos(found, base_url(request)))):
+        return rdf
+    return render(request, "catalog/codelist.html", {"c": found})
 
 
 @router.get("/{dataset_id}", response_class=HTMLResponse)

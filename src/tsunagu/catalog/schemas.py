@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from tsunagu.catalog import service
+from tsunagu.catalog import codelists, dictionary, service
 from tsunagu.catalog.definitions import Text
 from tsunagu.core.http.pagination import Page
 
@@ -94,3 +94,71 @@ class FacetOut(BaseModel):
 
 class DatasetPage(Page[DatasetOut]):
     facets: dict[str, list[FacetOut]]
+
+
+class UsageOut(BaseModel):
+    kind: dictionary.UsageKind
+    where: str
+    name: str
+    title: str
+
+
+class TermOut(BaseModel):
+    scheme: dictionary.Scheme
+    term: str
+
+
+class DictionaryEntryOut(BaseModel):
+    id: str
+    name: Text
+    definition: Text
+    type: str
+    format: str
+    code_list: str | None
+    terms: list[TermOut]
+    personal: bool
+    uses: list[UsageOut]
+
+    @classmethod
+    def of(cls, entry: dictionary.Entry) -> DictionaryEntryOut:
+        item = entry.item
+        return cls(id=entry.id, name=item.name, definition=item.definition, type=item.type,
+                   format=item.format,
+                   code_list=item.code_list, personal=item.personal,
+                   terms=[TermOut(scheme=t.scheme, term=t.term) for t in item.terms],
+                   uses=[UsageOut(kind=u.kind, where=u.where, name=u.name, title=u.title)
+                         for u in entry.uses])
+
+
+class DictionaryPage(Page[DictionaryEntryOut]):
+    pass
+
+
+class CodeListSummary(BaseModel):
+    id: str
+    title: Text
+    description: Text
+    publisher: Text
+    source: str
+    version: str
+    valid_from: date
+    valid_to: date | None
+    size: int
+
+    @classmethod
+    def of(cls, found: codelists.CodeList) -> CodeListSummary:
+        return cls(id=found.id, title=found.title, description=found.description, publisher=found.publisher,
+                   source=found.source, version=found.version, valid_from=found.valid_from,
+                   valid_to=found.valid_to, size=len(found.codes))
+
+
+class CodeListOut(CodeListSummary):
+    codes: list[codelists.Code]
+
+    @classmethod
+    def of(cls, found: codelists.CodeList) -> CodeListOut:
+        return cls(**CodeListSummary.of(found).model_dump(), codes=list(found.codes))
+
+
+class CodeListPage(Page[CodeListSummary]):
+    pass

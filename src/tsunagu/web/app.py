@@ -57,7 +57,7 @@ from tsunagu.registry.residents import api as residents_api
 from tsunagu.registry.residents import own_pages as residents_own_pages
 from tsunagu.registry.residents import pages as residents_pages
 from tsunagu.registry.residents import registration_pages as residents_registration_pages
-from tsunagu.web import errors, mypage, names, operations, pages
+from tsunagu.web import catalog_sources, errors, mypage, names, operations, pages
 from tsunagu.web.middleware import RequestContext
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -122,6 +122,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.business_procedures = _business_procedures(settings)  # grants of business members
     app.state.procedure_names = names.procedure_names(settings.procedures_dir)
     app.state.catalog_procedures = _catalog_procedures(settings)  # the data catalog's procedures.csv
+    app.state.catalog_usages = catalog_sources.usage_sources(settings.procedures_dir)  # data dictionary
+    app.state.catalog_code_lists = catalog_sources.platform_code_lists
 
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, errors.validation_error)  # type: ignore[arg-type]
