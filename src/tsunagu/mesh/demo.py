@@ -106,11 +106,31 @@ INCOME = {
                                 "total_income": _AMOUNT, "dependents": _AMOUNT}),
 }
 
+PUBLIC_MONEY_ACCOUNT = {
+    "code": "public-money-account", "version": "v1", "title_ja": "公金受取口座（登録口座情報）",
+    "items": [
+        {"name": "bank_code", "type": "code", "title_ja": "金融機関コード"},
+        {"name": "bank_name", "type": "string", "title_ja": "金融機関名"},
+        {"name": "branch_code", "type": "code", "title_ja": "支店コード"},
+        {"name": "branch_name", "type": "string", "title_ja": "支店名"},
+        {"name": "account_type", "type": "code", "title_ja": "預金種目"},
+        {"name": "account_number", "type": "string", "title_ja": "口座番号"},
+        {"name": "holder_kana", "type": "string", "title_ja": "口座名義"},
+    ],
+    "response_schema": _object({
+        "bank_code": {"type": "string", "pattern": r"^\d{4}$"}, "bank_name": _STRING,
+        "branch_code": {"type": "string", "pattern": r"^\d{3}$"}, "branch_name": _STRING,
+        "account_type": {"type": "string", "enum": ["futsu", "toza", "chochiku"]},
+        "account_number": {"type": "string", "pattern": r"^\d{7}$"}, "holder_kana": _STRING}),
+}
+_ACCOUNT_ITEMS = [item["name"] for item in PUBLIC_MONEY_ACCOUNT["items"]]  # type: ignore[index]
+
 SERVICES: tuple[tuple[str, dict[str, Any]], ...] = (
     *((code, RESIDENT_BASIC) for code in MUNICIPALITIES),
     *((code, MOVING_OUT_CERTIFICATE) for code in MUNICIPALITIES),
     ("jpn-pension", PENSION_STATUS),
     ("nta-kojimachi", INCOME),
+    (OPERATOR, PUBLIC_MONEY_ACCOUNT),
 )
 
 _BASIC4 = ["name", "birth_date", "sex", "address"]
@@ -126,6 +146,10 @@ def legal_bases() -> list[dict[str, Any]]:
             {"id": f"jidou-teate-{city}", "title_ja": "児童手当の認定（所得の確認）",
              "law_ja": "児童手当法第28条（資料の提供等）", "consumer": city, "provider": "nta-kojimachi",
              "service_code": "income", "items": ["tax_year", "total_income", "dependents"]},
+            {"id": f"koukin-uketori-{city}", "title_ja": "公的給付の支給（登録口座情報の提供）",
+             "law_ja": "公的給付の支給等の迅速かつ確実な実施のための預貯金口座の登録等に関する法律第10条",
+             "consumer": city, "provider": OPERATOR, "service_code": "public-money-account",
+             "items": _ACCOUNT_ITEMS},
             {"id": f"kaigo-hoken-{city}", "title_ja": "介護保険料の算定（年金の確認）",
              "law_ja": "介護保険法第203条（資料の提供等）", "consumer": city, "provider": "jpn-pension",
              "service_code": "pension-status", "items": ["pension_type", "annual_amount"]},

@@ -36,6 +36,9 @@ class Source:
     provider_rule: ProviderRule
     items: dict[str, str]  # definition item → mesh item
     provider: str = ""
+    # the provider keeps its records under the platform's resident id (a national register such as
+    # the 公金受取口座登録簿), so its code for the person is issued and remembered on first use
+    keyed_by_resident: bool = False
 
     def mesh_items(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
         """The mesh items answering ``wanted`` (items this source does not hold are left out)."""
@@ -58,6 +61,15 @@ SOURCES: dict[str, Source] = {
         "fixed",
         {"income": "total_income", "dependents": "dependents", "tax_year": "tax_year"},
         "nta-kojimachi",
+    ),
+    # 公金受取口座 (公金受取口座登録法第10条): procedures paying money reuse the registered account
+    "accounts.public-money": Source(
+        "public-money-account",
+        "fixed",
+        {item: item for item in ("bank_code", "bank_name", "branch_code", "branch_name", "account_type",
+                                 "account_number", "holder_kana")},
+        "digital-agency",
+        keyed_by_resident=True,
     ),
 }
 
@@ -155,6 +167,8 @@ class NodeGateway:
             provider_code = None
             if known.provider_rule == "municipality_of_resident":
                 provider_code = codes.code_for(db, provider, resident_id)
+            elif known.keyed_by_resident:
+                codes.code_for(db, provider, resident_id)
             # a municipality reading its own register (転出届) already holds its code for the person
             subject = (provider_code if provider_code is not None and consumer == provider
                        else codes.issue_for_resident(db, consumer, resident_id))

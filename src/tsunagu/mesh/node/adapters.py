@@ -2,7 +2,8 @@
 
 Municipalities answer ``resident-basic`` and ``moving-out-certificate`` (転出証明書情報) from the
 resident registry (住民基本台帳); other
-organizations (pension, tax) answer from their own records table.
+organizations (pension, tax) answer from their own records table; the Digital Agency answers
+``public-money-account`` from the 公金受取口座登録簿.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.direct import DirectSelect
 from tsunagu.mesh.node.models import MeshNodeRecord
+from tsunagu.registry.accounts import service as accounts
 from tsunagu.registry.residents import moving
 from tsunagu.registry.residents import service as residents
 
 RESIDENT_BASIC = "resident-basic"
 MOVING_OUT_CERTIFICATE = "moving-out-certificate"
+PUBLIC_MONEY_ACCOUNT = "public-money-account"  # 公金受取口座登録簿 of the Digital Agency
 _RECORD = DirectSelect(select(MeshNodeRecord.data).where(  # read on every query's path
     MeshNodeRecord.organization_code == bindparam("org"), MeshNodeRecord.local_id == bindparam("local_id"),
     MeshNodeRecord.service_code == bindparam("service")),
@@ -48,6 +51,9 @@ def fetch(db: Session, organization_code: str, local_id: str, service_code: str)
     if service_code == MOVING_OUT_CERTIFICATE:  # made when the 転出届 was accepted, else none yet
         certificate = moving.certificate_for(db, organization_code, local_id)
         return None if certificate is None else {"certificate": certificate.as_json()}
+    if service_code == PUBLIC_MONEY_ACCOUNT:  # none until the person registered one
+        account = accounts.account_of(db, local_id)
+        return None if account is None else account.items()
     found = _RECORD.first(db.connection(), org=organization_code, local_id=local_id, service=service_code)
     return None if found is None else dict(found[0])
 
