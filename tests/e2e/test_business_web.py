@@ -205,7 +205,7 @@ def test_the_signing_page_is_accessible_on_a_phone(phone: Page, base_url: str, s
 
 def test_the_operator_keeps_the_representative_records(phone: Page, base_url: str,
                                                        server_env: dict[str, str]) -> None:
-    """デジタル庁's administrator sees the seeded record of a corporation and could record or end one."""
+    """デジタル庁's administrator sees a demo company's representative as its 登記 records it."""
     representative = _representatives(server_env)[2]
     log_in_as_staff(phone, base_url, staff_account(server_env, "da.admin"))
     phone.goto(f"{base_url}/business/representatives")
@@ -214,7 +214,7 @@ def test_the_operator_keeps_the_representative_records(phone: Page, base_url: st
     assert phone.get_by_role("heading", name=representative.corporation).count() == 1
     record = phone.get_by_role("heading", name=f"{representative.title} {representative.name}")
     assert record.count() == 1
-    assert "デモデータ" in phone.locator("main").inner_text()
+    assert "商業・法人登記（登記記録）" in phone.locator("main").inner_text()
     assert_no_horizontal_scroll(phone)
     assert_accessible(phone)
     _shot(phone, "4-representatives")

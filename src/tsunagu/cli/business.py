@@ -5,6 +5,7 @@ checked against."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,6 +97,38 @@ def sign_application(
         out.print(f"signed; upload {target} on the application page")
 
 
+@app.command("sign-delegation")
+def sign_delegation(
+    *,
+    corporate_number: str = typer.Option(..., help="法人番号 of the corporation you represent."),
+    delegate_name: str = typer.Option(..., help="氏名 of the person you authorize (as on their card)."),
+    delegate_address: str = typer.Option(..., help="住所 of the person you authorize (as on their card)."),
+    expires_on: str = typer.Option(..., help="有効期限 of the delegation (YYYY-MM-DD)."),
+    card_file: Path = typer.Option(..., "--card", exists=True, dir_okay=False,
+                                   help="The representative's virtual My Number Card."),
+    sign_pin: str = typer.Option(..., prompt="署名用 PIN", hide_input=True),
+    output: Path = typer.Option(Path("prime.delegation.json"), "--out", dir_okay=False,
+                                help="Where to write the signed delegation."),
+) -> None:
+    """電子委任状: a representative authorizes someone else to apply for the prime account."""
+    with errors_as_messages():
+        try:
+            until = date.fromisoformat(expires_on)
+        except ValueError:
+            raise ValidationFailed(f"--expires-on is a date (YYYY-MM-DD), got {expires_on!r}") from None
+        document = business.delegation_document(corporate_number, delegate_name, delegate_address, until)
+        card = VirtualCard.load(card_file)
+        try:
+            signature = card.sign("signature", sign_pin, document)
+        finally:
+            card.save(card_file)
+        signed = business.SignedDelegation(
+            corporate_number=corporate_number, delegate_name=delegate_name, delegate_address=delegate_address,
+            expires_on=until, signature=signature, certificate_pem=card.certificate_pem("signature"))
+        output.write_text(signed.as_json(), encoding="utf-8")
+        out.print(f"signed; the delegate uploads {output} with their signed application (until {until})")
+
+
 @app.command("add-representative")
 def add_representative(
     *,
@@ -153,25 +186,20 @@ def end_representative(representative_id: int = typer.Argument(..., help="# of t
 
 def seed_representatives(database: Database, options: SeedOptions, only_if_empty: bool,
                          progress: ProgressReporter) -> None:
-    """(Demo) representatives of the first synthetic corporations: synthetic adult residents of the
-    demo municipalities, written to var/identity/ so that a demo user can issue their card."""
-    progress.start("business: representatives of demo corporations", DEMO_CORPORATIONS)
+    """(Demo) the commercial registry's 登記事項 of the synthetic companies; the first ones are
+    represented by synthetic adult residents of the demo municipalities (written to var/identity/
+    so that a demo user can issue their card and open the prime account)."""
     lines = []
     with database.session() as db:
-        if only_if_empty and business.has_representatives(db):
-            progress.advance(DEMO_CORPORATIONS)
-            return
         companies, _total = corporations.search(db, closed=False, limit=DEMO_CORPORATIONS)
-        adults = _demo_adults(db, len(companies))
-        for company, person in zip(companies, adults, strict=False):
-            if business.representatives_of(db, company.number):
+        chosen = {}
+        for company, person in zip(companies, _demo_adults(db, len(companies)), strict=False):
+            if corporations.has_registration(db, company.number):
                 continue
+            chosen[company.number] = (person.name.full, person.address.label())
             title = TITLES.get(company.kind, "代表者")
-            business.record_representative(
-                db, corporate_number=company.number, name=person.name.full, address=person.address.label(),
-                title=title, source="デモデータ（合成）: 登記事項証明書に代わる記録", recorded_by="seed")
             lines.append("\t".join((company.number, company.name, title, person.name.full, person.id)))
-            progress.advance()
+        corporations.seed_commercial(db, options.seed, representatives=chosen, progress=progress)
     if not lines:
         return
     path = settings().data_dir / "identity" / DEMO_REPRESENTATIVES_FILE

@@ -11,6 +11,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
+from tests.conftest import send_csrf_header
 
 from tsunagu.core.database import Database
 from tsunagu.identity.business import service
@@ -82,4 +83,5 @@ def log_in(client: TestClient, login_id: str, totp_secret: str, *, password: str
     code = pyotp.TOTP(totp_secret).now() if totp is None else totp
     response = client.post("/api/v1/identity/business/login",
                            json={"login_id": login_id, "password": password, "totp": code})
+    send_csrf_header(client)  # the token of the new session, as the page's script would fetch it
     return {"status": response.status_code, **response.json()}

@@ -46,10 +46,11 @@ def apply_prime(body: PrimeApplication, request: Request,
     except binascii.Error:
         raise ValidationFailed("the signature is not base64", errors=[
             {"location": ["body", "signature"], "message": "not base64"}]) from None
+    delegation = service.read_signed_delegation(body.delegation.encode()) if body.delegation else None
     enrolment = service.create_prime(
         db, request.app.state.secret_key, corporate_number=body.corporate_number, login_id=body.login_id,
         display_name=body.display_name, password=body.password, signature=signature,
-        certificate_pem=body.certificate_pem.encode())
+        certificate_pem=body.certificate_pem.encode(), delegation=delegation)
     return _enrolment(enrolment)
 
 

@@ -62,6 +62,17 @@ APPLY_MESSAGES = {
     service.RepresentativeAddressDiffersError.code: N_(
         "署名した方の氏名は代表者と一致しましたが、マイナンバーカードの住所が、登記されている代表者の住所と"
         "一致しません。代表者の住所が変わった場合は、住所変更の登記が記録されてから申請してください。"),
+    service.DelegationUnreadableError.code: N_(
+        "電子委任状を読み取れませんでした。代表者が署名した、この法人あての委任状のファイル"
+        "（.delegation.json）をそのまま選んでください。"),
+    service.DelegationExpiredError.code: N_(
+        "電子委任状の有効期限が過ぎています。代表者に新しい委任状への署名を依頼してください。"),
+    service.DelegatorNotRepresentativeError.code: N_(
+        "電子委任状に署名した方は、この法人の現在の代表者として登記されていません。"
+        "現在の代表者が署名した委任状を選んでください。"),
+    service.DelegateMismatchError.code: N_(
+        "電子委任状で委任を受けた方と、申請書に署名した方が一致しません。"
+        "委任を受けたご本人のマイナンバーカードで署名してください。"),
     service.SignedApplicationUnreadableError.code: N_(
         "署名済みの申請書ファイルを読み取れませんでした。カードアプリが作ったファイル"
         "（.signed.json）をそのまま選んでください。"),
@@ -161,6 +172,7 @@ async def apply_submit(request: Request, *, corporate_number: str = Form("", max
                        password: str = Form("", max_length=200),
                        password_confirm: str = Form("", max_length=200),
                        signed: UploadFile | None = File(None),
+                       delegation: UploadFile | None = File(None),
                        signed_text: str = Form("", max_length=MAX_SIGNED_BYTES),
                        db: Session = TRANSACTION) -> Response:
     """Step 3: the signed application and the new account's password; the platform checks the
@@ -178,10 +190,14 @@ async def apply_submit(request: Request, *, corporate_number: str = Form("", max
         if (application.corporate_number, application.login_id, application.display_name) != (
                 corporate_number, login_id, display_name):
             raise service.SignedApplicationUnreadableError("the signed application is for other details")
+        delegated = await delegation.read(MAX_SIGNED_BYTES + 1) if delegation is not None else b""
+        delegated_by = None if not delegated else service.read_signed_delegation(
+            delegated if len(delegated) <= MAX_SIGNED_BYTES else b"")
         enrolment = service.create_prime(
             db, request.app.state.secret_key, corporate_number=corporate_number, login_id=login_id,
             display_name=display_name, password=password, signature=application.signature,
-            certificate_pem=application.certificate_pem)
+            certificate_pem=application.certificate_pem,
+            delegation=delegated_by)
     except TsunaguError as problem:
         if problem.status >= 500:
             raise
@@ -235,9 +251,10 @@ def representatives_page(request: Request, corporate_number: str = "",
 def _representatives(request: Request, db: Session, number: str, status_code: int = 200,
                      **context: object) -> HTMLResponse:
     corporation = service.corporation_of(db, number) if len(number) == 13 and number.isdigit() else None
+    registered = service.registered_representatives(db, number) if corporation else None
     return render(request, "identity/business/representatives.html", {
-        "number": number, "corporation": corporation,
-        "records": service.representatives_of(db, number) if corporation else [],
+        "number": number, "corporation": corporation, "registered": registered,
+        "records": service.representatives_of(db, number) if corporation and registered is None else [],
         "recorded_at": lambda r: _japan_time(r.recorded_at),
         "done": request.query_params.get("done"), **context}, status_code=status_code)
 

@@ -12,6 +12,10 @@ class PrimeApplication(BaseModel):
     password: str = Field(min_length=1, max_length=200)
     signature: str = Field(description="Base64 DER ECDSA signature over the application document.")
     certificate_pem: str = Field(description="The representative's 署名用 certificate (PEM).")
+    delegation: str | None = Field(
+        default=None, max_length=65536,
+        description="A signed delegation (電子委任状, `tsunagu business sign-delegation`) when the signer "
+                    "is not a representative but acts for one; its JSON as text.")
 
 
 class MemberIn(BaseModel):

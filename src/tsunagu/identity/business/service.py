@@ -16,7 +16,6 @@ import binascii
 import hashlib
 import json
 import secrets
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,11 +29,33 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock, sessions
 from tsunagu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tsunagu.identity.business.models import BusinessAccount, PasswordReset, ProcedureGrant, Representative
+from tsunagu.identity.business.representation import (
+    DelegateMismatchError,
+    DelegationExpiredError,
+    DelegationUnreadableError,
+    DelegatorNotRepresentativeError,
+    NoRepresentativeOnRecordError,
+    Representation,
+    RepresentativeAddressDiffersError,
+    SignedDelegation,
+    SignerNotRepresentativeError,
+    check_delegation,
+    check_representative,
+    delegation_document,
+    read_signed_delegation,
+)
 from tsunagu.identity.cards import service as cards
 from tsunagu.identity.history import service as history
 from tsunagu.identity.history import throttle
 from tsunagu.identity.oidc import sealing
 from tsunagu.registry.corporations import service as corporations
+
+__all__ = [  # the representation rules, used through this module by the pages, API and CLI
+    "DelegateMismatchError", "DelegationExpiredError", "DelegationUnreadableError",
+    "DelegatorNotRepresentativeError", "NoRepresentativeOnRecordError", "Representation",
+    "RepresentativeAddressDiffersError", "SignedDelegation", "SignerNotRepresentativeError",
+    "check_representative", "delegation_document", "read_signed_delegation",
+]
 
 LOGIN_METHOD = "business-password-totp"
 TOTP_PURPOSE = "business-totp-seed"
@@ -59,22 +80,6 @@ class PrimeExistsError(Conflict):
 
 class LoginIdTakenError(Conflict):
     code = "business-login-id-taken"
-
-
-class NoRepresentativeOnRecordError(Conflict):
-    """No current representative is recorded for the corporation: nobody can be checked."""
-
-    code = "business-no-representative-on-record"
-
-
-class SignerNotRepresentativeError(Forbidden):
-    code = "business-signer-not-representative"
-
-
-class RepresentativeAddressDiffersError(Forbidden):
-    """The name is a representative's, the certificate's address is not the registered one."""
-
-    code = "business-representative-address-differs"
 
 
 class RepresentativeNotFoundError(NotFound):
@@ -216,19 +221,24 @@ def corporation_of(db: Session, corporate_number: str) -> corporations.Corporati
 
 
 def create_prime(db: Session, secret: str, *, corporate_number: str, login_id: str, display_name: str,
-                 password: str, signature: bytes, certificate_pem: bytes) -> Enrolment:
-    """gビズID プライム申請: a signed application by the representative of a live corporation."""
+                 password: str, signature: bytes, certificate_pem: bytes,
+                 delegation: SignedDelegation | None = None) -> Enrolment:
+    """gビズID プライム申請: a signed application by the representative of a live corporation, or
+    by the delegate a representative named in a signed delegation (電子委任状)."""
     _require_live_corporation(db, corporate_number)
     signer = cards.verify_signature(
         db, application_document(corporate_number, login_id, display_name), signature, certificate_pem)
-    representative = check_representative(db, corporate_number, signer.name, signer.address)
+    representative = (check_representative(db, corporate_number, signer.name, signer.address)
+                      if delegation is None else check_delegation(db, delegation, corporate_number, signer))
     _require_no_prime(db, corporate_number)
     enrolment = _new_account(db, secret, corporate_number=corporate_number, login_id=login_id,
                              display_name=display_name, password=password, kind="prime", created_by=None)
     history.record_event(db, "business", enrolment.account.id, "business_prime_created", {
         "corporate_number": corporate_number, "signer_name": signer.name,
-        "signer_certificate": signer.serial, "representative_record": representative.id,
-        "representative_title": representative.title})
+        "signer_certificate": signer.serial, "representative_source": representative.source,
+        "representative_record": representative.reference, "representative_title": representative.title,
+        "representative_name": representative.name,
+        "delegation_expires_on": delegation.expires_on.isoformat() if delegation else None})
     return enrolment
 
 
@@ -267,6 +277,14 @@ def end_representative(db: Session, representative_id: int) -> RepresentativeRec
     return _representative(row)
 
 
+def registered_representatives(db: Session, corporate_number: str) -> list[corporations.Officer] | None:
+    """The current representatives by the corporation's 登記, or None when it has no 商業登記
+    (then the 代表者確認記録 kept by staff are what applications are checked against)."""
+    if not corporations.has_registration(db, corporate_number):
+        return None
+    return corporations.current_representatives(db, corporate_number)
+
+
 def has_representatives(db: Session) -> bool:
     return db.scalars(select(Representative.id).limit(1)).first() is not None
 
@@ -277,33 +295,6 @@ def representatives_of(db: Session, corporate_number: str) -> list[Representativ
                                                    Representative.ended_at.is_(None))
                       .order_by(Representative.id))
     return [_representative(row) for row in rows]
-
-
-def check_representative(db: Session, corporate_number: str, signer_name: str,
-                         signer_address: str) -> RepresentativeRecord:
-    """The current representative the signer is (same name and address, ignoring spaces, widths and
-    dash forms, as 商業登記 records 氏名 and 住所), or the reason why not."""
-    current = representatives_of(db, corporate_number)
-    if not current:
-        raise NoRepresentativeOnRecordError(
-            f"no representative of {corporate_number} is on record; the application cannot be checked")
-    same_name = [r for r in current if _folded(r.name) == _folded(signer_name)]
-    if not same_name:
-        raise SignerNotRepresentativeError(
-            f"the signer {signer_name} is not a representative of {corporate_number}",
-            signer_name=signer_name)
-    for representative in same_name:
-        if _folded(representative.address) == _folded(signer_address):
-            return representative
-    raise RepresentativeAddressDiffersError(
-        f"the signer's address differs from the registered address of the representative {signer_name}")
-
-
-def _folded(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text)
-    for dash in ("‐", "‑", "‒", "–", "—", "―", "−"):
-        folded = folded.replace(dash, "-")
-    return "".join(folded.split())
 
 
 def _representative(row: Representative) -> RepresentativeRecord:
