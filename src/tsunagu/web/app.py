@@ -37,6 +37,9 @@ from tsunagu.identity.staff import pages as staff_pages
 from tsunagu.mesh import routes as mesh_routes
 from tsunagu.notify import api as notify_api
 from tsunagu.notify import pages as notify_pages
+from tsunagu.oversight import api as oversight_api
+from tsunagu.oversight import console as oversight_console
+from tsunagu.oversight import pages as oversight_pages
 from tsunagu.procedures import api as procedures_api
 from tsunagu.procedures import pages as procedures_pages
 from tsunagu.procedures import routes as procedures_routes
@@ -95,6 +98,16 @@ def _catalog_procedures(settings: Settings) -> catalog_service.ProcedureSource:
     return rows
 
 
+def _served_procedures(settings: Settings) -> oversight_api.ServedSource:
+    """The live catalogue's procedures that name their national inventory entry (``inventory_id``)."""
+    registry = procedures_service.registry_for(settings.procedures_dir)
+
+    def pairs() -> list[tuple[str, str]]:
+        return [(p.id, p.inventory_id) for p in registry.snapshot().procedures.values() if p.inventory_id]
+
+    return pairs
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     core_logging.configure(settings.log_level, settings.log_json)
@@ -124,6 +137,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.catalog_procedures = _catalog_procedures(settings)  # the data catalog's procedures.csv
     app.state.catalog_usages = catalog_sources.usage_sources(settings.procedures_dir)  # data dictionary
     app.state.catalog_code_lists = catalog_sources.platform_code_lists
+    app.state.oversight_served = _served_procedures(settings)  # procedures linked to the inventory
 
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, errors.validation_error)  # type: ignore[arg-type]
@@ -174,6 +188,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         catalog_api.router,
         catalog_api.ckan_router,
         catalog_pages.router,
+        oversight_api.router,
+        oversight_pages.router,
+        oversight_console.router,
     )
     for router in routers:
         app.include_router(RouteGate(router))

@@ -1,0 +1,73 @@
+"""The oversight console (/oversight) for staff with the oversight role: import a survey year of the
+inventory, register systems and costs, the cost report and the audit trail."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from tsunagu.core import sessions
+from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.http import csrf
+from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.templating import render
+from tsunagu.oversight import charts, costs, inventory
+from tsunagu.oversight.api import OVERSEER, import_file, read_upload
+from tsunagu.oversight.models import OversightAudit
+
+router = APIRouter(prefix="/oversight", include_in_schema=False, dependencies=[Depends(csrf.protect)])
+AUDIT_SHOWN = 30
+
+
+def _console(request: Request, db: Session, status_code: int = 200, **extra: object) -> Response:
+    audit = list(db.scalars(select(OversightAudit).order_by(OversightAudit.id.desc()).limit(AUDIT_SHOWN)))
+    return render(request, "oversight/console.html", {
+        "surveys": inventory.surveys(db), "report": costs.report(db), "audit": audit,
+        "percent": charts.percent, **extra}, status_code=status_code)
+
+
+@router.get("", response_class=HTMLResponse)
+def console_page(request: Request, _principal: sessions.Principal = OVERSEER,
+                 db: Session = TRANSACTION) -> Response:
+    return _console(request, db)
+
+
+@router.post("/inventory", response_class=HTMLResponse)
+async def upload_inventory(request: Request, file: UploadFile = File(...), survey_year: str = Form(""),
+                           principal: sessions.Principal = OVERSEER) -> Response:
+    """The import form: a report of what was imported and normalized, or every problem by line."""
+    database = request.app.state.database
+    try:
+        year = int(survey_year) if survey_year.strip() else None
+    except ValueError:
+        year = -1
+    try:
+        if year == -1:
+            raise ValidationFailed("調査年度は西暦4桁の数字で入力してください。",
+                                   errors=[{"location": ["survey_year"], "message": "not a year"}])
+        data = await read_upload(file)
+        report = await run_in_threadpool(import_file, database, file.filename or "upload", data, year,
+                                         f"staff:{principal.subject_id}")
+    except ValidationFailed as refused:
+        with database.session() as db:
+            return _console(request, db, 422, refused=refused, survey_year=survey_year)
+    with database.session() as db:
+        return _console(request, db, imported=report)
+
+
+@router.post("/systems", response_class=HTMLResponse)
+async def upload_systems(request: Request, file: UploadFile = File(...),
+                         principal: sessions.Principal = OVERSEER) -> Response:
+    database = request.app.state.database
+    try:
+        data = await read_upload(file)
+        with database.session() as db:
+            count = costs.import_systems(db, data, actor=f"staff:{principal.subject_id}")
+    except ValidationFailed as refused:
+        with database.session() as db:
+            return _console(request, db, 422, systems_refused=refused)
+    with database.session() as db:
+        return _console(request, db, systems_imported=count)

@@ -1,0 +1,101 @@
+"""The policy dashboard (政策ダッシュボード): the figures, the tables under every chart and their CSV
+downloads, made once here for the pages and the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from tsunagu.core.errors import NotFound
+from tsunagu.core.http.i18n import N_
+from tsunagu.oversight import costs, kpis
+from tsunagu.oversight.charts import percent
+
+PARETO_TOP = 20
+TABLES = ("trend", "ministries", "pareto", "costs")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A chart's data: column headings and rows of display-ready cells."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+
+    def csv(self) -> str:
+        handle = io.StringIO(newline="")
+        writer = csv.writer(handle)
+        writer.writerow(self.columns)
+        writer.writerows(self.rows)
+        return handle.getvalue()
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    ministry: str
+    years: list[kpis.YearFigures]
+    latest: kpis.YearFigures | None
+    previous: kpis.YearFigures | None
+    pareto: kpis.Pareto | None
+    costs: costs.CostReport
+
+    def change(self, rate: str) -> float | None:
+        if self.latest is None or self.previous is None:
+            return None
+        return kpis.change(getattr(self.latest.overall, rate), getattr(self.previous.overall, rate))
+
+    def ministries_ranked(self) -> list[tuple[str, kpis.Figures]]:
+        if self.latest is None:
+            return []
+        return sorted(self.latest.ministries.items(),
+                      key=lambda item: (-(item[1].rate_by_types or 0), item[0]))
+
+
+def build(db: Session, ministry: str = "") -> Dashboard:
+    years = kpis.by_year(db, ministry)
+    latest = years[-1] if years else None
+    previous = years[-2] if len(years) > 1 else None
+    top = kpis.pareto(db, latest.year, PARETO_TOP, ministry) if latest else None
+    return Dashboard(ministry, years, latest, previous, top, costs.report(db))
+
+
+def _yen(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def table(board: Dashboard, name: str) -> Table:
+    """One chart's table (the same rows the page shows under the chart and the CSV holds)."""
+    if name == "trend":
+        return Table(N_("オンライン化の推移"),
+                     [N_("調査年度"), N_("手続数"), N_("オンライン化率（手続数）"),
+                      N_("オンライン化率（件数）"), N_("オンライン利用率")],
+                     [[str(y.year), str(y.overall.procedures), percent(y.overall.rate_by_types),
+                       percent(y.overall.rate_by_volume), percent(y.overall.use_rate)] for y in board.years])
+    if name == "ministries":
+        return Table(N_("府省庁別のオンライン化率"),
+                     [N_("府省庁"), N_("手続数"), N_("オンライン化済"), N_("オンライン化率（手続数）"),
+                      N_("オンライン化率（件数）"), N_("添付書類のある手続"), N_("照会で代替できる手続")],
+                     [[m, str(f.procedures), str(f.online_available), percent(f.rate_by_types),
+                       percent(f.rate_by_volume), str(f.with_attachments), str(f.replaceable)]
+                      for m, f in board.ministries_ranked()])
+    if name == "pareto":
+        items = board.pareto.items if board.pareto else []
+        return Table(N_("件数の多い手続（パレート図）"),
+                     [N_("順位"), N_("手続ID"), N_("手続名"), N_("府省庁"), N_("総手続件数"),
+                      N_("累積構成比")],
+                     [[str(i + 1), p.procedure_id, p.name, p.ministry, f"{p.volume:,}",
+                       percent(p.cumulative_share)] for i, p in enumerate(items)])
+    if name == "costs":
+        rows = [*board.costs.overall.values(), *board.costs.organizations]
+        return Table(N_("システム経費（運用等経費＋改修経費、千円）"),
+                     [N_("組織"), N_("区分"), N_("基準年度"), N_("基準年度の経費"), N_("最新年度"),
+                      N_("最新年度の経費"), N_("削減率"), N_("目標額"), N_("目標年度の見込み")],
+                     [[p.name, "国" if p.kind == "national" else "地方", str(p.target.baseline_year),
+                       _yen(p.baseline), str(p.latest_year or ""),
+                       _yen(p.by_year.get(p.latest_year) if p.latest_year else None),
+                       percent(p.reduction), _yen(p.goal), _yen(p.projection)] for p in rows])
+    raise NotFound(f"no dashboard table {name!r}")
