@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from tsunagu.core import ecdsa
 from tsunagu.mesh import crypto
 from tsunagu.mesh.errors import BadSignature, Unsigned
 
@@ -57,3 +61,27 @@ def test_malformed_messages_are_unsigned(token: str) -> None:
 def test_a_message_of_another_type_is_refused() -> None:
     with pytest.raises(Unsigned):
         crypto.verify(crypto.sign(KEY, {}, "push+jws"), _resolver(KEY), "query+jws")
+
+
+def _malleated(token: str) -> str:
+    """The same signature's twin (r, n − s): valid ECDSA for the same message and key."""
+    signing_input, signature = token.rsplit(".", 1)
+    raw = crypto.b64url_decode(signature)
+    twin = ecdsa.P256_ORDER - int.from_bytes(raw[32:], "big")
+    return f"{signing_input}.{crypto.b64url(raw[:32] + twin.to_bytes(32, 'big'))}"
+
+
+def test_a_malleated_signature_is_refused_and_signatures_are_low_s() -> None:
+    for n in range(40):  # half of raw ECDSA signatures are high-s: every one here is low-s
+        token = crypto.sign(KEY, {"n": n}, "t+jws")
+        assert ecdsa.is_canonical(crypto.b64url_decode(token.rsplit(".", 1)[1]))
+        twin = _malleated(token)
+        # the twin is a mathematically valid ECDSA signature over the same bytes (cryptography says so)…
+        signing_input, signature = twin.rsplit(".", 1)
+        raw = crypto.b64url_decode(signature)
+        der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+        KEY.public.verify(der, signing_input.encode(), ec.ECDSA(hashes.SHA256()))
+        # …and the mesh refuses it: one message, one signature
+        with pytest.raises(BadSignature, match="low-s"):
+            crypto.verify(twin, _resolver(KEY), "t+jws")
+        assert crypto.verify(token, _resolver(KEY), "t+jws").payload == {"n": n}

@@ -39,7 +39,8 @@ def chain(database: Database) -> Database:
 
 def test_an_intact_chain_verifies_with_its_signed_checkpoints(chain: Database) -> None:
     report = message_log.verify(chain, ORG, _resolve)
-    assert report.ok and (report.entries, report.checkpoints) == (7, 2)
+    # the fresh chain's first entry (time-based: no checkpoint yet), then every third entry
+    assert report.ok and (report.entries, report.checkpoints) == (7, 3)
 
 
 @pytest.mark.parametrize(("change", "broken", "reason"), [
@@ -113,6 +114,8 @@ def test_codes_differ_per_organization_and_only_the_directory_links_them(databas
         assert codes.code_for(db, "131016", "resident-1") == city  # stable
         assert city != pension and "resident-1" not in city + pension
         assert codes.translate(db, "131016", city, "jpn-pension") == (codes.link_of(db, "131016", city),
-                                                                       pension)
+                                                                       pension, None)  # no relation yet
+        codes.relate(db, "131016", "resident-1", "resident")
+        assert codes.translate(db, "131016", city, "jpn-pension")[2] == "resident"  # type: ignore[index]
         assert codes.translate(db, "131016", pension, "jpn-pension") is None  # not the city's code
         assert codes.local_id_of(db, "131016", city) == "resident-1"

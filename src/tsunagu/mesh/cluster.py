@@ -76,11 +76,13 @@ class LocalCluster:
             demo.register(db, self.secret, self.url)
 
     def add_person(self, resident_id: str, local_ids: dict[str, str]) -> dict[str, str]:
-        """Issue codes for a person at each organization (directory) and note them at each node."""
+        """Issue codes for a person at each organization (directory), each with its relation (a
+        municipality's resident, another organization's record), and note them at each node."""
         issued = {}
         with self.database(demo.OPERATOR).session() as db:
-            for org in local_ids:
-                issued[org] = codes.issue_for_resident(db, org, resident_id)
+            for org, local_id in local_ids.items():
+                relation = "resident" if org in demo.MUNICIPALITIES else "record"
+                issued[org] = codes.relate(db, org, resident_id, relation, local_id)
         for org, local_id in local_ids.items():
             with self.database(org).session() as db:
                 codes.remember(db, org, issued[org], local_id)

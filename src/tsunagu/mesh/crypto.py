@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
+from tsunagu.core import ecdsa
 from tsunagu.mesh.errors import BadSignature, KeyExpired, KeyRevoked, Unsigned
 
 ALGORITHM = "ES256"
@@ -123,6 +124,14 @@ def check_usable(jwk: dict[str, Any], at: int) -> None:
         raise KeyExpired(f"the key {kid} is not valid at this time")
 
 
+def is_usable(jwk: dict[str, Any], at: int) -> bool:
+    try:
+        check_usable(jwk, at)
+    except BadSignature:
+        return False
+    return True
+
+
 def _store_password(secret: str) -> bytes:
     return hmac.new(secret.encode(), b"mesh-private-key-store", hashlib.sha256).hexdigest().encode()
 
@@ -157,7 +166,8 @@ def sign(key: SigningKey, payload: dict[str, Any], typ: str) -> str:
     header = {"alg": ALGORITHM, "kid": key.kid, "typ": typ}
     signing_input = f"{b64url(canonical_json(header))}.{b64url(canonical_json(payload))}"
     r, s = decode_dss_signature(key.private.sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256())))
-    signature = r.to_bytes(_COORDINATE_BYTES, "big") + s.to_bytes(_COORDINATE_BYTES, "big")
+    # low-s (core.ecdsa): the high-s twin is refused by every verifier, one message one signature
+    signature = r.to_bytes(_COORDINATE_BYTES, "big") + ecdsa.canonical_s(s).to_bytes(_COORDINATE_BYTES, "big")
     return f"{signing_input}.{b64url(signature)}"
 
 
@@ -203,6 +213,8 @@ def verify(token: str, resolve: KeyResolver, typ: str) -> Verified:
         raise BadSignature("the signature is not base64url") from None
     if len(raw) != 2 * _COORDINATE_BYTES:
         raise BadSignature("an ES256 signature is 64 bytes (r || s)")
+    if not ecdsa.is_canonical(raw):
+        raise BadSignature("the signature is not in canonical low-s form (s ≤ n/2)")
     der = encode_dss_signature(int.from_bytes(raw[:_COORDINATE_BYTES], "big"),
                                int.from_bytes(raw[_COORDINATE_BYTES:], "big"))
     try:

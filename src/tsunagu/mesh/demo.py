@@ -201,19 +201,22 @@ PENSION_TYPES = ("老齢基礎年金", "障害基礎年金", "遺族基礎年金
 
 
 def seed_people(db: Session, resident_ids: list[tuple[str, str, int]], seed: int) -> int:
-    """Codes for residents at their municipality, the pension office and the tax office, and the
-    synthetic pension and income records those organizations hold (keyed by their own ids).
+    """Codes for residents at their municipality, the pension office and the tax office (each with
+    its relation to the person: resident, or a record held by law), and the synthetic pension and
+    income records those organizations hold (keyed by their own ids).
 
     ``resident_ids`` holds (resident id, municipality code, birth year).
     """
     rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not secrets
     for number, (resident_id, city, birth_year) in enumerate(resident_ids, start=1):
         codes.code_for(db, city, resident_id)
+        codes.relate(db, city, resident_id, "resident")
         pension_id, taxpayer_id = f"P{number:08d}", f"T{number:08d}"
-        pension_code = codes.issue_for_resident(db, "jpn-pension", resident_id)
+        # the pension office's insured person and the tax office's taxpayer: records held by law
+        pension_code = codes.relate(db, "jpn-pension", resident_id, "record", pension_id)
         codes.remember(db, "jpn-pension", pension_code, pension_id)
-        codes.remember(db, "nta-kojimachi", codes.issue_for_resident(db, "nta-kojimachi", resident_id),
-                       taxpayer_id)
+        tax_code = codes.relate(db, "nta-kojimachi", resident_id, "record", taxpayer_id)
+        codes.remember(db, "nta-kojimachi", tax_code, taxpayer_id)
         age = 2026 - birth_year
         pension_type = rng.choice(PENSION_TYPES) if age >= 65 else "なし"
         adapters.put_record(db, "jpn-pension", pension_id, "pension-status", {

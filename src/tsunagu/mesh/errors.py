@@ -81,6 +81,17 @@ class UnknownSubject(MeshDenied):
     title = "Unknown subject code"
 
 
+class SubjectNotRelated(MeshDenied):
+    code = "mesh-subject-not-related"
+    title = "The requesting organization has no relation with the person"
+
+
+class CheckpointConflict(MeshDenied):
+    status = 409
+    code = "mesh-checkpoint-conflict"
+    title = "The directory keeps another hash for this checkpoint"
+
+
 class ResponseSchemaViolation(MeshDenied):
     status = 502
     code = "mesh-response-schema"
@@ -115,7 +126,8 @@ DENIALS: dict[str, type[MeshDenied]] = {
     cls.code: cls
     for cls in (MeshDenied, Unsigned, BadSignature, KeyRevoked, KeyExpired, StaleMessage, Replay,
                 UnknownOrganization, WrongProvider, UnknownService, NoLegalBasis, ItemsBeyondBasis,
-                UnknownSubject, ResponseSchemaViolation, ProviderUnavailable, DirectoryUnavailable,
+                UnknownSubject, SubjectNotRelated,
+                CheckpointConflict, ResponseSchemaViolation, ProviderUnavailable, DirectoryUnavailable,
                 MalformedMessage, MessageTooLarge)
 }
 

@@ -25,6 +25,8 @@ class MeshSettings(BaseSettings):
     push_concurrency: int = Field(default=8, ge=1,
                                   description="Lanes (subscriber and person) delivered side by side.")
     checkpoint_every: int = Field(default=1000, ge=1)
+    checkpoint_seconds: float = Field(
+        default=60.0, gt=0, description="A checkpoint also when the last one is older than this.")
 
 
 @lru_cache(maxsize=1)

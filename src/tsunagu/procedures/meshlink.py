@@ -71,6 +71,20 @@ SOURCES: dict[str, Source] = {
         "digital-agency",
         keyed_by_resident=True,
     ),
+    # 商業・法人登記 (法務局), asked by 法人番号 (subject ``corporation:<法人番号>``) instead of an
+    # attached 登記事項証明書
+    "corporations.basic": Source(
+        "corporation-basic", "fixed",
+        {"corporate_number": "corporate_number", "name": "name", "name_kana": "name_kana",
+         "head_office_address": "head_office_address", "status": "status"},
+        "moj", keyed_by_resident=True,
+    ),
+    "corporations.registered": Source(
+        "corporation-registered", "fixed",
+        {item: item for item in ("established_on", "capital_yen", "purposes", "representatives", "officers",
+                                 "registry_office")},
+        "moj", keyed_by_resident=True,
+    ),
 }
 
 
@@ -166,12 +180,16 @@ class NodeGateway:
             basis = _basis(db, consumer, provider, known.service, wanted)
             provider_code = None
             if known.provider_rule == "municipality_of_resident":
+                # the registry names the person's municipality: the provider is where they live
                 provider_code = codes.code_for(db, provider, resident_id)
-            elif known.keyed_by_resident:
-                codes.code_for(db, provider, resident_id)
-            # a municipality reading its own register (転出届) already holds its code for the person
+                codes.relate(db, provider, resident_id, "resident")
+            elif known.keyed_by_resident:  # the register holds a record of the person under its own id
+                codes.remember(db, provider, codes.relate(db, provider, resident_id, "record", resident_id),
+                               resident_id)
+            # a municipality reading its own register (転出届) already holds its code for the person;
+            # any other consumer knows them because they applied to it
             subject = (provider_code if provider_code is not None and consumer == provider
-                       else codes.issue_for_resident(db, consumer, resident_id))
+                       else codes.relate(db, consumer, resident_id, "application"))
         try:
             result = node.query(
                 ctx,

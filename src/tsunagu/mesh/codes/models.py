@@ -26,3 +26,16 @@ class MeshSubjectCode(Base):
     organization_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     link_id: Mapped[str] = mapped_column(ForeignKey("mesh_person_links.id"), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class MeshPersonRelation(Base):
+    """Why an organization may know a person (the directory's record, checked on every query):
+    the person is its resident, applied to it, moves to it, or it holds their record by law."""
+
+    __tablename__ = "mesh_person_relations"
+
+    organization_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    link_id: Mapped[str] = mapped_column(ForeignKey("mesh_person_links.id"), primary_key=True)
+    relation: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    since: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,16 +13,25 @@ from sqlalchemy.orm import Session, aliased
 
 from tsunagu.core import clock
 from tsunagu.core.direct import DirectSelect
-from tsunagu.mesh.codes.models import MeshPersonLink, MeshSubjectCode
+from tsunagu.mesh.codes.models import MeshPersonLink, MeshPersonRelation, MeshSubjectCode
 from tsunagu.mesh.node.models import MeshNodePerson
 
+# Why an organization may know a person (住民 — also after a move out, 申請 — a 転入 included,
+# 法定の関係): recorded by the part that
+# knows the fact (the registry's municipality, a procedure, a seeded agency record); the directory
+# refuses a query about a person the consumer has none with (``mesh-subject-not-related``).
+RELATIONS = ("resident", "application", "record")
 _SOURCE, _TARGET = aliased(MeshSubjectCode), aliased(MeshSubjectCode)
+_RELATION = aliased(MeshPersonRelation)
 # Built once (bind parameters, not literals): on every query's path, and SQLAlchemy reuses them
 # compiled without rebuilding their cache keys.
-_TRANSLATE = (select(_SOURCE.link_id, _TARGET.code)
+_TRANSLATE = (select(_SOURCE.link_id, _TARGET.code, _RELATION.relation)
               .outerjoin(_TARGET, (_TARGET.link_id == _SOURCE.link_id)
                          & (_TARGET.organization_code == bindparam("to_org")))
-              .where(_SOURCE.organization_code == bindparam("from_org"), _SOURCE.code == bindparam("code")))
+              .outerjoin(_RELATION, (_RELATION.link_id == _SOURCE.link_id)
+                         & (_RELATION.organization_code == _SOURCE.organization_code))
+              .where(_SOURCE.organization_code == bindparam("from_org"), _SOURCE.code == bindparam("code"))
+              .limit(1))
 _TRANSLATE_DIRECT = DirectSelect(_TRANSLATE, {"from_org": _SOURCE.organization_code, "code": _SOURCE.code,
                                                "to_org": _TARGET.organization_code})
 _LOCAL_ID = DirectSelect(select(MeshNodePerson.local_id).where(
@@ -55,6 +64,19 @@ def issue_for_resident(db: Session, organization_code: str, resident_id: str) ->
     return issue(db, organization_code, ensure_link(db, resident_id))
 
 
+def relate(db: Session, organization_code: str, resident_id: str, relation: str,
+           reference: str = "") -> str:
+    """Record why the organization may know the person, and return its code for them."""
+    if relation not in RELATIONS:
+        raise ValueError(f"unknown relation {relation!r}")
+    link = ensure_link(db, resident_id)
+    if db.get(MeshPersonRelation, (organization_code, link, relation)) is None:
+        db.add(MeshPersonRelation(organization_code=organization_code, link_id=link, relation=relation,
+                                  reference=reference, since=clock.now()))
+        db.flush()
+    return issue(db, organization_code, link)
+
+
 def remember(db: Session, organization_code: str, code: str, local_id: str) -> None:
     """The organization's own note of whom its code means locally (resident id, pension number…)."""
     if db.get(MeshNodePerson, (organization_code, code)) is None:
@@ -85,13 +107,14 @@ def code_of(db: Session, organization_code: str, link_id: str) -> str | None:
 
 
 def translate(db: Session, from_organization: str, code: str, to_organization: str
-              ) -> tuple[str, str | None] | None:
-    """(person link, the other organization's code or None) for one organization's code."""
+              ) -> tuple[str, str | None, str | None] | None:
+    """(person link, the other organization's code or None, a relation of the first organization
+    with the person or None) for one organization's code."""
     # Straight on the session's connection: on every authorization, and the ORM's statement
     # preparation cost more than the indexed lookup (codes are flushed when issued).
     row = _TRANSLATE_DIRECT.first(db.connection(), from_org=from_organization, code=code,
                                   to_org=to_organization)
-    return None if row is None else (str(row[0]), row[1])
+    return None if row is None else (str(row[0]), row[1], row[2])
 
 
 def link_of_resident(db: Session, resident_id: str) -> str | None:

@@ -12,9 +12,10 @@ from typing import TypeVar
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
+from tsunagu.core.authz import require_same_organization
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import TRANSACTION, require_same_organization, require_staff
+from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
 from tsunagu.core.settings import get_settings

@@ -128,6 +128,7 @@ def _decide(database: Database, operator_key: crypto.SigningKey, operator: str,
                                  person_link=granted.person_link, visible_from=granted.visible_from))
         return outcomes, events
 
+    _own_log(database, operator_key, operator)
     outcomes, _ = message_log.append_with(database, operator, decide, operator_key)
     for request, outcome in zip(requests, outcomes, strict=True):
         if isinstance(outcome, errors.MeshDenied):
@@ -149,7 +150,7 @@ def _decision(request: wire.AuthorizationRequest, granted: directory.Authorizati
     return wire.Decision(request_id=request.request_id, request_sha256=request.request_sha256,
                          iat=int(clock.now().timestamp()), provider=request.provider,
                          items=granted.items, subject=granted.provider_subject,
-                         legal_basis=granted.basis.id)
+                         legal_basis=granted.basis.id, relation=granted.relation)
 
 
 def _service(request: wire.AuthorizationRequest) -> str:
@@ -165,6 +166,27 @@ def _event(request: wire.AuthorizationRequest, kind: str, items: tuple[str, ...]
         message_sha256=request.request_sha256, person_link=person_link, visible_from=visible_from)
 
 
+def _own_log(database: Database, operator_key: crypto.SigningKey, operator: str) -> None:
+    """The directory's own checkpoints are anchored by the directory (see :func:`anchor_signed`)."""
+    if not message_log.has_anchorer(database, operator):
+        message_log.register_anchorer(database, operator,
+                                      lambda token: anchor_signed(database, operator_key, token, operator)[0])
+
+
+def anchor_signed(database: Database, operator_key: crypto.SigningKey, token: str,
+                  operator: str) -> tuple[str, dict[str, object]]:
+    """Keep a node's signed log checkpoint and countersign it (``tsunagu-mesh-log-anchor+jws``).
+
+    The operator's own checkpoints are anchored here too, in its own database: the directory
+    cannot anchor itself outside itself (an RFC 3161 timestamp authority would be that anchor)."""
+    verified = crypto.verify(token, key_resolver(current_catalog(database)), message_log.CHECKPOINT_TYP)
+    if verified.signer != verified.payload.get("org"):
+        raise errors.BadSignature(f"signed by {verified.signer}, not by the checkpoint's organization")
+    with database.session() as db:
+        signature = message_log.countersign(db, operator_key, token, verified.payload)
+    return signature, verified.payload
+
+
 def fanout_signed(database: Database, operator_key: crypto.SigningKey, token: str,
                   operator: str) -> tuple[str, wire.Targets]:
     """Name the subscribers of a provider's event, each with its own code; log each notification."""
@@ -178,6 +200,7 @@ def fanout_signed(database: Database, operator_key: crypto.SigningKey, token: st
             result="routed", message_sha256=crypto.sha256_hex(token), person_link=target.person_link,
             visible_from=target.visible_from) for target in found]
 
+    _own_log(database, operator_key, operator)
     found, _ = message_log.append_with(database, operator, route, operator_key)
     targets = wire.Targets(event_id=request.event_id, iat=int(clock.now().timestamp()), targets=tuple(
         wire.Target(subscriber=t.subscriber, endpoint=t.endpoint, subject=t.subject_code,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import Conflict, NotFound
-from tsunagu.mesh import crypto, errors
+from tsunagu.mesh import crypto
 from tsunagu.mesh.directory import schemas, service
 from tsunagu.mesh.directory.models import MeshOrganization, MeshPrivateKey
 
@@ -32,18 +32,10 @@ def _moment(seconds: object) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(int(str(seconds)), tz=UTC)
 
 
-def _usable(jwk: dict[str, Any], at: int) -> bool:
-    try:
-        crypto.check_usable(jwk, at)
-    except errors.BadSignature:
-        return False
-    return True
-
-
 def current_kid(jwks: list[dict[str, Any]], at: int) -> str | None:
     """The key a member signs with now: its newest usable key (the latest ``nbf``, then the last)."""
     usable = [(int(jwk.get("nbf", 0)), position, str(jwk["kid"]))
-              for position, jwk in enumerate(jwks) if _usable(jwk, at)]
+              for position, jwk in enumerate(jwks) if crypto.is_usable(jwk, at)]
     return max(usable)[2] if usable else None
 
 
@@ -81,7 +73,7 @@ def rotate(db: Session, organization_code: str, secret: str, overlap: timedelta,
     now = clock.now()
     at, until = int(now.timestamp()), int((now + overlap).timestamp())
     key = crypto.new_signing_key(organization_code)
-    retired = [jwk | {"exp": min(int(jwk.get("exp", until)), until)} if _usable(jwk, at) else jwk
+    retired = [jwk | {"exp": min(int(jwk.get("exp", until)), until)} if crypto.is_usable(jwk, at) else jwk
                for jwk in record.keys]
     record.keys = [*retired, key.public_jwk() | {"iat": at, "nbf": at}]
     record.updated_at = now
@@ -103,7 +95,10 @@ def revoke(db: Session, organization_code: str, kid: str, reason: str, actor: st
     if found.get("revoked"):
         raise Conflict(f"the key {kid} is already revoked")
     revoked = found | {"revoked": {"revoked_at": int(clock.now().timestamp()), "reason": reason}}
-    record.keys = [revoked if jwk is found else jwk for jwk in record.keys]
+    keys = [revoked if jwk is found else jwk for jwk in record.keys]
+    if record.active:
+        service.require_usable_key(organization_code, keys, int(clock.now().timestamp()))
+    record.keys = keys
     record.updated_at = clock.now()
     service.audit(db, actor, "key.revoke", f"{organization_code} {kid}", before={"status": "valid"},
                   after={"status": "revoked", "reason": reason})

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tsunagu.core.http.i18n import N_
+from tsunagu.core.messages import N_
 from tsunagu.core.types.address import Address
 from tsunagu.core.types.corporate_number import CorporateNumber
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
@@ -16,7 +16,9 @@ from tsunagu.core.types.phone import PhoneNumber
 from tsunagu.core.types.postcode import Postcode
 
 OrganizationKind = Literal["national", "municipal", "agency", "private"]
-EventKind = Literal["address_changed", "died", "name_changed", "moved_out", "moving_notice"]
+EventKind = Literal["address_changed", "died", "name_changed", "moved_out", "moving_notice",
+                    # changes of a corporation's 登記 (mesh.corporate)
+                    "trade_name_changed", "head_office_moved", "representative_changed", "dissolved"]
 BasisKind = Literal["law", "consent"]
 KeyStatus = Literal["current", "verification-only", "pending", "expired", "revoked"]
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,31}$"

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.errors import Conflict, NotFound, ValidationFailed
-from tsunagu.mesh import errors
+from tsunagu.mesh import crypto, errors
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import schemas
 from tsunagu.mesh.directory.models import (
@@ -34,6 +34,7 @@ from tsunagu.mesh.directory.models import (
     MeshService,
     MeshSubscription,
 )
+from tsunagu.mesh.settings import get_mesh_settings
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 _changes = itertools.count(1)
@@ -64,6 +65,33 @@ def audit(db: Session, actor: str, action: str, target: str, *, before: dict[str
 def version(db: Session) -> int:
     """The directory's version: it grows with every change (nodes compare it to refresh)."""
     return db.scalar(select(func.max(MeshDirectoryAudit.id))) or 0
+
+
+class OperatorRequired(Conflict):
+    """The directory operator itself cannot be deactivated: every node would lose its directory."""
+
+    code = "mesh-operator-required"
+    title = "The directory operator cannot be deactivated"
+
+
+class LastKey(Conflict):
+    """A change that would leave a member without a usable signing key (its node would stop)."""
+
+    code = "mesh-last-key"
+    title = "The member would have no usable signing key"
+
+
+def operator_code() -> str:
+    """The organization that runs the directory (``TSUNAGU_MESH_OPERATOR``)."""
+    return get_mesh_settings().operator
+
+
+def require_usable_key(code: str, jwks: list[dict[str, Any]], at: int) -> None:
+    """Refuse a change that leaves an active member with no usable key: rotate first (a new key is
+    published and current), then revoke the old one."""
+    if not any(crypto.is_usable(jwk, at) for jwk in jwks):
+        raise LastKey(f"{code} would have no usable signing key: rotate to a new key first, then "
+                      "revoke the old one")
 
 
 def invalid(field: str, message: str, kind: str) -> ValidationFailed:
@@ -120,6 +148,8 @@ def put_organization(db: Session, data: schemas.OrganizationIn, actor: str) -> s
     record.name_ja, record.name_en, record.kind = data.name_ja, data.name_en, data.kind
     record.endpoint, record.updated_at = endpoint, clock.now()
     if data.keys is not None:
+        if record.keys and record.active:  # an existing member: do not leave it without a key
+            require_usable_key(data.code, data.keys, int(clock.now().timestamp()))
         record.keys = data.keys
     db.flush()
     audit(db, actor, "organization.update" if before else "organization.create", data.code,
@@ -138,6 +168,8 @@ def set_organization_active(db: Session, code: str, active: bool, actor: str) ->
     record = db.get(MeshOrganization, code)
     if record is None:
         raise NotFound(f"no member organization {code!r}")
+    if not active and code == operator_code():
+        raise OperatorRequired(f"{code} runs the directory: deactivating it would stop every exchange")
     before = _organization_summary(record)
     record.active, record.updated_at = active, clock.now()
     audit(db, actor, "organization.activate" if active else "organization.deactivate", code,
@@ -369,6 +401,7 @@ class Authorization:
     provider_subject: str
     person_link: str
     visible_from: datetime | None
+    relation: str  # why the consumer may know the person (codes.RELATIONS, or "consent")
 
 
 def visible_from(basis: schemas.LegalBasis, at: datetime) -> datetime | None:
@@ -410,12 +443,25 @@ def authorize(db: Session, *, consumer: str, provider: str, service: str, versio
     if beyond:
         raise errors.ItemsBeyondBasis(f"事務 {purpose} does not cover: {', '.join(beyond)}",
                                       items=beyond)
-    link, provider_code = codes.translate(db, consumer, subject, provider) or ("", None)
+    translated = codes.translate(db, consumer, subject, provider)
+    if translated is None:
+        raise errors.UnknownSubject(f"{consumer} has no person with code {subject[:8]}…")
+    link, provider_code, relation = translated
+    if basis.kind == "consent":
+        # under a consent basis the person's own live consent is what relates them to the consumer
+        if not consented(db, consumer, link, None, clock.now()):
+            raise errors.NoLegalBasis(f"事務 {purpose} needs the person's consent, and there is none")
+        relation = "consent"
+    if relation is None:
+        # checked before the provider's code, so that the answer does not tell whether the
+        # provider holds the person (a 事務 covers a consumer's own people, not everyone's)
+        raise errors.SubjectNotRelated(
+            f"{consumer} has no recorded relation with this person (its resident, an application, "
+            "a move or a record held by law)")
     if provider_code is None:
         raise errors.UnknownSubject(f"{consumer} has no person with code {subject[:8]}…")
-    if basis.kind == "consent" and not consented(db, consumer, link, None, clock.now()):
-        raise errors.NoLegalBasis(f"事務 {purpose} needs the person's consent, and there is none")
-    return Authorization(basis, tuple(requested), provider_code, link, visible_from(basis, clock.now()))
+    return Authorization(basis, tuple(requested), provider_code, link, visible_from(basis, clock.now()),
+                         relation)
 
 
 @dataclass(frozen=True)

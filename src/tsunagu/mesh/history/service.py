@@ -20,7 +20,8 @@ from tsunagu.mesh.settings import get_mesh_settings
 
 _KINDS = {"authorization": "query", "notification": "notification"}
 _EVENT_TITLES = {"address_changed": "住所の変更", "died": "死亡", "name_changed": "氏名の変更",
-                 "moved_out": "転出"}
+                 "moved_out": "転出", "trade_name_changed": "商号の変更", "head_office_moved": "本店の移転",
+                 "representative_changed": "代表者の変更", "dissolved": "解散"}
 
 
 CONSENT_GROUNDS = "同意に基づく提供"

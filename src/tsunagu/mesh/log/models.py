@@ -1,4 +1,5 @@
-"""Hash-chained message log entries (one chain per organization) and signed checkpoints."""
+"""Hash-chained message log entries (one chain per organization), signed checkpoints and the
+directory's countersigned copies of them (anchors)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,22 @@ class MeshLogCheckpoint(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     signature: Mapped[str] = mapped_column(Text)
+    # the directory's countersignature (tsunagu-mesh-log-anchor+jws), once it has kept the checkpoint
+    anchor: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class MeshLogAnchor(Base):
+    """A node's checkpoint as the directory received, countersigned and keeps it (outside the
+    node: a node that deletes its log's tail, recomputes its chain or deletes its own checkpoints
+    cannot change what the directory holds)."""
+
+    __tablename__ = "mesh_log_anchors"
+    __table_args__ = (UniqueConstraint("organization_code", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organization_code: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    anchored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    checkpoint: Mapped[str] = mapped_column(Text)  # the node's signed checkpoint, as received
+    signature: Mapped[str] = mapped_column(Text)  # the directory's countersignature

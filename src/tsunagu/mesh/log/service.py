@@ -2,8 +2,12 @@
 
 Each entry holds metadata only (never the data items' values): who, which organization, which
 person code, which items, purpose, result and the SHA-256 of the signed message. Its hash covers
-the previous entry's hash, so changing, removing or reordering any entry breaks every later one;
-every ``checkpoint_every`` entries the node signs the head so that a rewritten chain is caught too.
+the previous entry's hash, so changing, removing or reordering any entry breaks every later one.
+The node signs the head every ``checkpoint_every`` entries and at the first write after
+``checkpoint_seconds`` (and at its first write in a process); each checkpoint is then sent to the
+directory, which countersigns and keeps it (an anchor outside the node), so a node that deletes
+its log's tail, recomputes its whole chain or deletes its own checkpoints is caught by verification
+against the directory's anchors.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import json
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import structlog
 from sqlalchemy import Connection, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -28,12 +34,22 @@ from tsunagu.core.errors import TsunaguError
 from tsunagu.core.groupcommit import GroupCommit, Job
 from tsunagu.core.progress import ProgressReporter, SilentProgress
 from tsunagu.mesh import crypto
-from tsunagu.mesh.errors import BadSignature
-from tsunagu.mesh.log.models import MeshLogCheckpoint, MeshLogEntry
+from tsunagu.mesh.errors import BadSignature, CheckpointConflict
+from tsunagu.mesh.log.models import MeshLogAnchor, MeshLogCheckpoint, MeshLogEntry
+from tsunagu.mesh.settings import get_mesh_settings
 
 GENESIS = "0" * 64
 CHECKPOINT_TYP = "tsunagu-mesh-log-checkpoint+jws"
+ANCHOR_TYP = "tsunagu-mesh-log-anchor+jws"
 _writers_guard = threading.Lock()
+log = structlog.get_logger(__name__)
+# a signed checkpoint → the directory's countersignature (registered by each node's context)
+Anchorer = Callable[[str], str]
+_anchorers: weakref.WeakKeyDictionary[Database, dict[str, Anchorer]] = weakref.WeakKeyDictionary()
+# when each chain was last checkpointed (read from the database once per process, then kept)
+_last_checkpoint: weakref.WeakKeyDictionary[Database, dict[str, datetime]] = weakref.WeakKeyDictionary()
+_anchoring = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mesh-anchor")
+_anchor_locks: dict[tuple[str, str], threading.Lock] = {}
 
 
 @dataclass(frozen=True)
@@ -132,8 +148,24 @@ def append_with(database: Database, organization_code: str,
     return writer.submit(Job(work), write)
 
 
+def _checkpoint_due(database: Database, organization_code: str) -> bool:
+    """Whether the chain's last checkpoint (if any) is older than ``checkpoint_seconds``: a fresh
+    chain is checkpointed at its first write, a quiet one at its first write after the interval."""
+    known = _last_checkpoint.setdefault(database, {})
+    if organization_code not in known:
+        with database.session() as db:
+            last = db.scalar(select(func.max(MeshLogCheckpoint.at))
+                             .where(MeshLogCheckpoint.organization_code == organization_code))
+        if last is None:
+            return True
+        known[organization_code] = last
+    interval = timedelta(seconds=get_mesh_settings().checkpoint_seconds)
+    return clock.now() - known[organization_code] >= interval
+
+
 def _write_batch(database: Database, organization_code: str, batch: list[Job[Work[Any], Any]], *,
                  signing_key: crypto.SigningKey | None, checkpoint_every: int) -> None:
+    due = signing_key is not None and _checkpoint_due(database, organization_code)
     with database.write_transaction(_CHAIN_LOCK + organization_code) as connection:
         events: list[LogEvent] = []
         counts = []
@@ -147,8 +179,11 @@ def _write_batch(database: Database, organization_code: str, batch: list[Job[Wor
             results.append(result)
             events.extend(logged)
             counts.append(len(logged))
-        seqs = _append(connection, organization_code, _head(connection, organization_code), events,
-                       signing_key=signing_key, checkpoint_every=checkpoint_every)
+        seqs, signed = _append(connection, organization_code, _head(connection, organization_code), events,
+                               signing_key=signing_key, checkpoint_every=checkpoint_every, due=due)
+    if signed:
+        _last_checkpoint.setdefault(database, {})[organization_code] = clock.now()
+        anchor_soon(database, organization_code)
     for job, result, count in zip(batch, results, counts, strict=True):
         if not job.done:
             job.finish((result, seqs[:count]))
@@ -171,10 +206,12 @@ def _head(connection: Connection, organization_code: str) -> tuple[int, str]:
 
 
 def _append(connection: Connection, organization_code: str, head: tuple[int, str],
-            events: Sequence[LogEvent], *, signing_key: crypto.SigningKey | None, checkpoint_every: int
-            ) -> list[int]:
+            events: Sequence[LogEvent], *, signing_key: crypto.SigningKey | None, checkpoint_every: int,
+            due: bool = False) -> tuple[list[int], bool]:
     """Direct inserts (not the ORM): the log is on the path of every exchange. Returns the new
-    entries' seqs."""
+    entries' seqs and whether a checkpoint was signed (``due``: the time-based one, at the last
+    new entry)."""
+    signed = False
     seq, prev = head
     at = clock.now()
     rows: list[dict[str, Any]] = []
@@ -188,12 +225,14 @@ def _append(connection: Connection, organization_code: str, head: tuple[int, str
                      "result": event.result, "message_sha256": event.message_sha256,
                      "person_link": event.person_link, "visible_from": event.visible_from,
                      "prev_hash": prev, "entry_hash": digest})
-        if signing_key is not None and seq % checkpoint_every == 0:
+        last = seq == head[0] + len(events)
+        if signing_key is not None and (seq % checkpoint_every == 0 or (due and last)):
             _add_checkpoint(connection, organization_code, seq, digest, signing_key)
+            signed = True
         prev = digest
     if rows:
         _INSERT_ENTRIES.run(connection, rows)
-    return [row["seq"] for row in rows]
+    return [row["seq"] for row in rows], signed
 
 
 def _add_checkpoint(connection: Connection, organization_code: str, seq: int, digest: str,
@@ -206,7 +245,8 @@ def _add_checkpoint(connection: Connection, organization_code: str, seq: int, di
 
 
 def checkpoint(database: Database, organization_code: str, signing_key: crypto.SigningKey) -> int:
-    """Sign the current head now (e.g. at shutdown or on a timer); returns its seq (0: empty)."""
+    """Sign the current head now (e.g. at shutdown or on a timer) and have the directory anchor
+    it; returns its seq (0: empty)."""
     with database.write_transaction(_CHAIN_LOCK + organization_code) as connection:
         seq, digest = _head(connection, organization_code)
         if seq == 0:
@@ -215,7 +255,95 @@ def checkpoint(database: Database, organization_code: str, signing_key: crypto.S
             MeshLogCheckpoint.organization_code == organization_code, MeshLogCheckpoint.seq == seq))
         if not exists:
             _add_checkpoint(connection, organization_code, seq, digest, signing_key)
-        return seq
+    _last_checkpoint.setdefault(database, {})[organization_code] = clock.now()
+    anchor_pending(database, organization_code)
+    return seq
+
+
+# --- anchors: the directory's countersigned copies of each node's checkpoints --------------------
+
+def register_anchorer(database: Database, organization_code: str, anchorer: Anchorer) -> None:
+    """How this process's node for ``organization_code`` has its checkpoints anchored."""
+    with _writers_guard:
+        _anchorers.setdefault(database, {})[organization_code] = anchorer
+
+
+def has_anchorer(database: Database, organization_code: str) -> bool:
+    return organization_code in _anchorers.get(database, {})
+
+
+def anchor_soon(database: Database, organization_code: str) -> None:
+    """Anchor the chain's new checkpoints off the exchange's path (one background thread)."""
+    if organization_code in _anchorers.get(database, {}):
+        _anchoring.submit(_anchor_quietly, database, organization_code)
+
+
+def _anchor_quietly(database: Database, organization_code: str) -> None:
+    try:
+        anchor_pending(database, organization_code)
+    except Exception as exc:
+        log.warning("mesh checkpoint not anchored yet", organization=organization_code, error=str(exc))
+
+
+def anchor_pending(database: Database, organization_code: str) -> int:
+    """Send the chain's checkpoints the directory has not countersigned yet, oldest first, and
+    keep each countersignature; returns how many were anchored (a failure leaves the rest for
+    the next time)."""
+    chain = (database.url, organization_code)
+    anchorer = _anchorers.get(database, {}).get(organization_code)
+    if anchorer is None:
+        return 0
+    with _writers_guard:
+        guard = _anchor_locks.setdefault(chain, threading.Lock())
+    with guard:
+        with database.session() as db:
+            pending = db.execute(select(MeshLogCheckpoint.id, MeshLogCheckpoint.signature).where(
+                MeshLogCheckpoint.organization_code == organization_code, MeshLogCheckpoint.anchor.is_(None))
+                .order_by(MeshLogCheckpoint.seq)).all()
+        for point_id, token in pending:
+            countersigned = anchorer(token)
+            with database.session() as db:
+                point = db.get(MeshLogCheckpoint, point_id)
+                if point is not None:
+                    point.anchor = countersigned
+    return len(pending)
+
+
+def countersign(db: Session, operator_key: crypto.SigningKey, token: str, payload: dict[str, Any]) -> str:
+    """The directory keeps a node's verified checkpoint and countersigns it. The same checkpoint
+    again gets the same countersignature; another hash for a kept entry is refused (a node cannot
+    replace what it once anchored)."""
+    org, seq, digest = str(payload.get("org")), int(payload.get("seq", 0)), str(payload.get("hash"))
+    kept = db.scalar(select(MeshLogAnchor).where(MeshLogAnchor.organization_code == org,
+                                                 MeshLogAnchor.seq == seq))
+    if kept is not None:
+        if kept.entry_hash != digest:
+            raise CheckpointConflict(f"the directory keeps another hash for entry {seq} of {org}'s log")
+        return kept.signature
+    now = clock.now()
+    signature = crypto.sign(operator_key, {"org": org, "seq": seq, "hash": digest, "anchored_at": _iso(now),
+                                           "checkpoint_sha256": crypto.sha256_hex(token)}, ANCHOR_TYP)
+    db.add(MeshLogAnchor(organization_code=org, seq=seq, entry_hash=digest, anchored_at=now,
+                         checkpoint=token, signature=signature))
+    db.flush()
+    return signature
+
+
+def kept_anchors(db: Session, organization_code: str) -> list[str]:
+    """The directory's countersignatures of a node's checkpoints, oldest entry first."""
+    return list(db.scalars(select(MeshLogAnchor.signature).where(
+        MeshLogAnchor.organization_code == organization_code).order_by(MeshLogAnchor.seq)))
+
+
+def anchored_heads(tokens: Sequence[str], operator_key: crypto.KeyResolver, organization_code: str
+                   ) -> dict[int, str]:
+    """(seq → hash) of the directory's countersigned anchors for the chain, each verified."""
+    heads = {}
+    for token in tokens:
+        payload = crypto.verify(token, operator_key, ANCHOR_TYP).payload
+        if payload.get("org") == organization_code:
+            heads[int(payload["seq"])] = str(payload["hash"])
+    return heads
 
 
 @dataclass
@@ -223,6 +351,7 @@ class VerifyReport:
     organization_code: str
     entries: int = 0
     checkpoints: int = 0
+    anchors: int = 0
     broken_seq: int | None = None
     reason: str = ""
     problems: list[str] = field(default_factory=list)
@@ -290,14 +419,19 @@ def _walk(rows: Iterator[Sequence[Any]], report: VerifyReport, signed_seqs: set[
 
 def verify(database: Database, organization_code: str,
            public_key: crypto.KeyResolver | None = None,
-           reporter: ProgressReporter | None = None) -> VerifyReport:
-    """Recompute the chain; name the first entry whose hash or link does not hold."""
+           reporter: ProgressReporter | None = None, anchors: dict[int, str] | None = None) -> VerifyReport:
+    """Recompute the chain; name the first entry whose hash or link does not hold, and every
+    checkpoint the directory anchored that the node no longer matches (``anchors``: seq → hash,
+    from :func:`anchored_heads`; by default the anchors kept in this same database)."""
     reporter = reporter or SilentProgress()
     report = VerifyReport(organization_code)
     with database.session() as db:
         checkpoints = db.scalars(select(MeshLogCheckpoint)
                                  .where(MeshLogCheckpoint.organization_code == organization_code)
                                  .order_by(MeshLogCheckpoint.seq)).all()
+        if anchors is None:
+            anchors = dict(db.execute(select(MeshLogAnchor.seq, MeshLogAnchor.entry_hash).where(
+                MeshLogAnchor.organization_code == organization_code)).all())
     collecting = gc.isenabled()
     gc.disable()  # rows hold only strings and numbers: no cycles, and collections cost a tenth
     try:
@@ -306,7 +440,7 @@ def verify(database: Database, organization_code: str,
                                       .where(MeshLogEntry.organization_code == organization_code)) or 0
             reporter.start(f"verifying the log of {organization_code}", total)
             hashes = _walk(_chain_rows(connection, organization_code), report,
-                           {point.seq for point in checkpoints}, reporter)
+                           {point.seq for point in checkpoints} | set(anchors), reporter)
     finally:
         if collecting:
             gc.enable()
@@ -322,7 +456,27 @@ def verify(database: Database, organization_code: str,
                 continue
             if signed.get("hash") != point.entry_hash or signed.get("seq") != point.seq:
                 report.problems.append(f"checkpoint at entry {point.seq} differs from what was signed")
+    _check_anchors(report, anchors, hashes, {point.seq for point in checkpoints})
     return report
+
+
+def _check_anchors(report: VerifyReport, anchors: dict[int, str], hashes: dict[int, str],
+                   checkpointed: set[int]) -> None:
+    """What the directory keeps is what the node must still have: the anchored entries with the
+    anchored hashes, and the checkpoints themselves."""
+    for seq, digest in sorted(anchors.items()):
+        report.anchors += 1
+        if seq not in checkpointed:
+            report.problems.append(f"the checkpoint at entry {seq}, anchored by the directory, is gone "
+                                   "from the node")
+        if report.broken_seq is not None and seq >= report.broken_seq:
+            continue
+        if seq not in hashes:
+            report.problems.append(f"entry {seq}, anchored by the directory, is missing: the log's tail "
+                                   "was deleted")
+        elif hashes[seq] != digest:
+            report.problems.append(f"entry {seq} differs from the checkpoint the directory anchored: the "
+                                   "chain was rewritten")
 
 
 def recent(db: Session, organization_code: str, limit: int, offset: int) -> tuple[list[MeshLogEntry], int]:

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core.direct import DirectSelect
+from tsunagu.mesh import corporate
 from tsunagu.mesh.node.models import MeshNodeRecord
 from tsunagu.registry.accounts import service as accounts
 from tsunagu.registry.residents import moving
@@ -51,6 +52,9 @@ def fetch(db: Session, organization_code: str, local_id: str, service_code: str)
     if service_code == MOVING_OUT_CERTIFICATE:  # made when the 転出届 was accepted, else none yet
         certificate = moving.certificate_for(db, organization_code, local_id)
         return None if certificate is None else {"certificate": certificate.as_json()}
+    if service_code in (corporate.BASIC, corporate.REGISTERED):  # the 法務局's 商業・法人登記
+        ours = organization_code == corporate.PROVIDER
+        return corporate.items(db, local_id, service_code) if ours else None
     if service_code == PUBLIC_MONEY_ACCOUNT:  # none until the person registered one
         account = accounts.account_of(db, local_id)
         return None if account is None else account.items()

@@ -123,6 +123,11 @@ async def directory_service(ctx: NodeContext, _: Request, params: tuple[str, ...
     return _json(found)
 
 
+async def directory_anchors(ctx: NodeContext, _: Request, params: tuple[str, ...]) -> Response:
+    """The directory's countersigned copies of a member's log checkpoints (to verify its log)."""
+    return JSONResponse({"anchors": ctx.directory.anchors(params[0])})
+
+
 def _operator_call(handler: Callable[..., tuple[str, Any]]) -> Endpoint:
     """The directory's answers run on the event loop itself: they are short and CPU-bound (a
     signature check, a cached catalog, one small transaction, a signature), so a worker-thread
@@ -155,11 +160,13 @@ DIRECTORY_ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/v1/directory/authorize"): _operator_call(desk.authorize_signed),
     ("POST", "/v1/directory/authorize-batch"): _operator_call(desk.authorize_batch_signed),
     ("POST", "/v1/directory/fanout"): _operator_call(desk.fanout_signed),
+    ("POST", "/v1/directory/checkpoints"): _operator_call(desk.anchor_signed),
 }
 # Path-parameter routes: (method, prefix) → (endpoint, number of segments after the prefix).
 DIRECTORY_LOOKUPS: dict[tuple[str, str], tuple[Endpoint, int]] = {
     ("GET", "/v1/directory/organizations/"): (directory_organization, 1),
     ("GET", "/v1/directory/services/"): (directory_service, 3),
+    ("GET", "/v1/directory/checkpoints/"): (directory_anchors, 1),
 }
 
 

@@ -9,6 +9,7 @@ from tsunagu.core.database import Database
 from tsunagu.core.groupcommit import GroupCommit
 from tsunagu.mesh import crypto
 from tsunagu.mesh.directory.keys import NodeSigner
+from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node.directory_client import Directory, LocalDirectory, RemoteDirectory
 from tsunagu.mesh.node.replay import RecentRequests
 from tsunagu.mesh.node.workers import WORKERS, Batches
@@ -70,6 +71,8 @@ def build(organization_code: str, database: Database, secret: str, settings: Mes
         directory = LocalDirectory(database, signer, operator_key, settings.operator)
     else:
         directory = RemoteDirectory(settings.directory_url, http, signer, settings.operator)
+    # the log's checkpoints are kept and countersigned by the directory, outside this node
+    message_log.register_anchorer(database, organization_code, directory.anchor)
     return NodeContext(organization_code, database, signer, directory, http,
                        AsyncPeerClient(settings.timeout_seconds), settings,
                        crypto.local_token(secret, organization_code), key if is_operator else None, peers)

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import structlog
 from cryptography.hazmat.primitives.asymmetric import ec
 from jsonschema import Draft202012Validator
 
@@ -25,8 +26,11 @@ from tsunagu.mesh.directory import desk
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.directory.keys import NodeSigner
 from tsunagu.mesh.directory.schemas import Organization, Service
+from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.transport import PeerClient, PeerResponse, TransportError
+
+log = structlog.get_logger(__name__)
 
 CACHE_SECONDS = 60.0
 T = TypeVar("T")
@@ -73,6 +77,14 @@ class Directory(ABC):
     @abstractmethod
     def _decide(self, batch_token: str) -> wire.Decisions:
         """The directory's verified answer to a signed batch of authorization requests."""
+
+    @abstractmethod
+    def anchor(self, checkpoint: str) -> str:
+        """The directory's countersignature of this node's signed log checkpoint (it keeps both)."""
+
+    @abstractmethod
+    def anchors(self, organization_code: str) -> list[str]:
+        """The directory's countersignatures of an organization's checkpoints (to verify its log)."""
 
     def authorize(self, requests: Sequence[wire.AuthorizationRequest]
                   ) -> list[wire.Decision | errors.MeshDenied]:
@@ -153,6 +165,13 @@ class LocalDirectory(Directory):
         token = crypto.sign(self.signer.current, request.model_dump(mode="json"), wire.FANOUT_TYP)
         return desk.fanout_signed(self.database, self.operator_key, token, self.operator)[1]
 
+    def anchor(self, checkpoint: str) -> str:
+        return desk.anchor_signed(self.database, self.operator_key, checkpoint, self.operator)[0]
+
+    def anchors(self, organization_code: str) -> list[str]:
+        with self.database.session() as db:
+            return message_log.kept_anchors(db, organization_code)
+
 
 class RemoteDirectory(Directory):
     """The directory node over HTTP; its answers are verified with the operator's key."""
@@ -165,7 +184,7 @@ class RemoteDirectory(Directory):
         try:
             response = self.http.get(f"{self.url}{path}")
         except TransportError as exc:
-            raise errors.DirectoryUnavailable(f"the directory did not answer: {exc}") from None
+            raise unreachable(errors.DirectoryUnavailable, "the directory", self.url, exc) from None
         if response.status_code == 404:
             return None
         if response.status_code != 200:
@@ -190,15 +209,29 @@ class RemoteDirectory(Directory):
 
         return self.cache.get(("service", provider, code, version), load)
 
-    def _post(self, path: str, token: str, answer_typ: str) -> dict[str, Any]:
+    def anchor(self, checkpoint: str) -> str:
+        answer = self._post_token("/v1/directory/checkpoints", checkpoint)
+        verified = crypto.verify(answer, self.public_key, message_log.ANCHOR_TYP)
+        if verified.signer != self.operator:
+            raise errors.BadSignature(f"the directory's anchor is signed by {verified.signer}")
+        return answer
+
+    def anchors(self, organization_code: str) -> list[str]:
+        body = self._get(f"/v1/directory/checkpoints/{organization_code}")
+        return [] if body is None else [str(token) for token in body.get("anchors", [])]
+
+    def _post_token(self, path: str, token: str) -> str:
         try:
             response = self.http.post(f"{self.url}{path}", content=token,
                                       headers={"content-type": wire.MEDIA_TYPE})
         except TransportError as exc:
-            raise errors.DirectoryUnavailable(f"the directory did not answer: {exc}") from None
+            raise unreachable(errors.DirectoryUnavailable, "the directory", self.url, exc) from None
         if response.status_code != 200:
             raise problem_of(response, errors.DirectoryUnavailable)
-        verified = crypto.verify(response.text, self.public_key, answer_typ)
+        return response.text
+
+    def _post(self, path: str, token: str, answer_typ: str) -> dict[str, Any]:
+        verified = crypto.verify(self._post_token(path, token), self.public_key, answer_typ)
         if verified.signer != self.operator:
             raise errors.BadSignature(f"the directory's answer is signed by {verified.signer}")
         return verified.payload
@@ -212,6 +245,15 @@ class RemoteDirectory(Directory):
         return desk.parse(wire.Targets, self._post("/v1/directory/fanout", token, wire.TARGETS_TYP))
 
 
+def unreachable(fallback: type[errors.MeshDenied], who: str, endpoint: str,
+                exc: Exception) -> errors.MeshDenied:
+    """A peer that did not answer: its address and the network's words go to this node's log
+    only; the caller (another organization, a clerk's page) learns who did not answer, never an
+    internal URL."""
+    log.warning("mesh peer unreachable", peer=who, endpoint=endpoint, error=str(exc))
+    return fallback(f"{who} did not answer (the cause is in this node's log)")
+
+
 def problem_of(response: PeerResponse, fallback: type[errors.MeshDenied]) -> errors.MeshDenied:
     """A peer's problem+json as the matching denial (its code kept)."""
     try:
@@ -221,6 +263,9 @@ def problem_of(response: PeerResponse, fallback: type[errors.MeshDenied]) -> err
     code = body.get("code") if isinstance(body, dict) else None
     detail = str(body.get("detail", "")) if isinstance(body, dict) else ""
     if not isinstance(code, str) or code not in errors.DENIALS:
-        return fallback(f"the peer answered {response.status_code}: {detail or response.text[:200]}")
+        # an unknown answer's body (a proxy's error page, a stack) is not passed on to the caller
+        log.warning("mesh peer answered an unknown problem", status=response.status_code,
+                    detail=detail or response.text[:200])
+        return fallback(f"the peer answered {response.status_code}")
     return errors.denial_from_code(code, detail)
 

@@ -21,6 +21,7 @@ from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node import service as node
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.node.models import MeshNodePerson
+from tsunagu.registry.residents import service as residents
 
 router = APIRouter(prefix="/mesh/query", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 STAFF = require_staff("審査", "管理")
@@ -34,12 +35,22 @@ def _node(request: Request, principal: Principal) -> NodeContext:
 
 
 def _subject(db: Session, ctx: NodeContext, local_id: str) -> str:
-    """This organization's code for the person it knows as ``local_id``."""
+    """This organization's code for the person it knows as ``local_id``.
+
+    A municipality's staff name a person by resident id. The code says nothing about whether the
+    city may read about them: only a person the registry holds as its resident is recorded as
+    related here; anyone else is asked about as is, and the directory refuses the query unless
+    another relation (an application) was recorded — ``mesh-subject-not-related``, logged."""
     code = db.scalar(select(MeshNodePerson.code).where(
         MeshNodePerson.organization_code == ctx.organization_code, MeshNodePerson.local_id == local_id))
     member = directory.get_organization(db, ctx.organization_code)
     if code is None and member is not None and member.kind == "municipal":
+        person = residents.get_resident(db, local_id)
+        if person is None:
+            raise errors.UnknownSubject(f"{ctx.organization_code} does not know {local_id!r}")
         code = codes.code_for(db, ctx.organization_code, local_id)
+        if person.municipality_code == ctx.organization_code:
+            codes.relate(db, ctx.organization_code, local_id, "resident")
     if code is None:
         raise errors.UnknownSubject(f"{ctx.organization_code} does not know {local_id!r}")
     return code

@@ -32,7 +32,7 @@ from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node import adapters
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node.context import NodeContext
-from tsunagu.mesh.node.directory_client import problem_of
+from tsunagu.mesh.node.directory_client import problem_of, unreachable
 from tsunagu.mesh.node.models import MeshSeenRequest
 from tsunagu.mesh.transport import PeerResponse, TransportError
 
@@ -156,6 +156,7 @@ def _checked(ctx: NodeContext, token: str, exchange: _Exchange) -> wire.QueryEnv
     return envelope
 
 
+ANSWERABLE_RELATIONS = frozenset((*codes.RELATIONS, "consent"))
 _Answer = Callable[[Connection, wire.Decision], tuple[str, list[message_log.LogEvent]]]
 
 
@@ -211,6 +212,11 @@ def _answer(ctx: NodeContext, exchange: _Exchange, envelope: wire.QueryEnvelope,
             decision: wire.Decision) -> tuple[str, list[message_log.LogEvent]]:
     """Read the local data, remember the request, sign: in the log's own transaction (reads and
     checks before the one write, as a shared log transaction needs)."""
+    if decision.relation not in ANSWERABLE_RELATIONS:
+        # defence in depth: the node answers only when the directory names why the consumer may
+        # know the person, whatever the directory (or a bug in it) granted
+        raise errors.SubjectNotRelated(f"the directory's decision names no relation of {envelope.consumer} "
+                                       "with this person")
     db = Session(connection)
     local_id = codes.local_id_of(db, ctx.organization_code, decision.subject)
     found = adapters.fetch(db, ctx.organization_code, local_id, envelope.service) if local_id else None
@@ -351,7 +357,7 @@ async def _send_from_loop(ctx: NodeContext, endpoint: str, token: str) -> str:
         response = await ctx.loop_http.post(f"{endpoint}/v1/query", content=token,
                                             headers={"content-type": wire.MEDIA_TYPE})
     except TransportError as exc:
-        raise errors.ProviderUnavailable(f"{endpoint} did not answer: {exc}") from None
+        raise unreachable(errors.ProviderUnavailable, "the provider's node", endpoint, exc) from None
     return _answer_text(response)
 
 
@@ -364,7 +370,7 @@ def _send(ctx: NodeContext, endpoint: str, token: str) -> str:
         response = ctx.http.post(f"{endpoint}/v1/query", content=token,
                                  headers={"content-type": wire.MEDIA_TYPE})
     except TransportError as exc:
-        raise errors.ProviderUnavailable(f"{endpoint} did not answer: {exc}") from None
+        raise unreachable(errors.ProviderUnavailable, "the provider's node", endpoint, exc) from None
     return _answer_text(response)
 
 

@@ -30,6 +30,7 @@ def pump(database: Database, context_for: Callable[[str], NodeContext | None], l
         if kind and ctx is not None:
             with database.session() as db:
                 codes.code_for(db, event.municipality_code, event.resident_id)
+                codes.relate(db, event.municipality_code, event.resident_id, "resident")
                 record = residents.get_resident(db, event.resident_id)
             data = adapters.resident_items(record) if record else {}
             data["effective_date"] = str(event.payload.get("effective_date", ""))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from tsunagu.core.database import Database
+from tsunagu.mesh import corporate
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.push import registry_events
 from tsunagu.mesh.push.service import DeliveryRun, deliver_due
@@ -34,7 +35,7 @@ def delivery_pass(
     nodes), then deliver what is due from each node's outbox."""
     done = DeliveryPass()
     if context_for is not None:
-        done.published = registry_events.pump(database, context_for)
+        done.published = registry_events.pump(database, context_for) + corporate.pump(database, context_for)
     for ctx in contexts:
         done.runs[ctx.organization_code] = deliver_due(ctx)
     return done

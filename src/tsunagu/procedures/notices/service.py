@@ -7,6 +7,8 @@ deployment would load them from an HSM or key files — the verifier only needs 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -22,7 +24,7 @@ from joserfc.jwk import ECKey, KeySet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock
+from tsunagu.core import clock, ecdsa
 from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures.applications import service as applications
@@ -32,7 +34,6 @@ from tsunagu.procedures.notices import pdf
 
 ALGORITHM = "ES256"
 TYP = "tsunagu-notice+jws"
-_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 MAX_DOCUMENT_CHARS = 64_000
 
 
@@ -53,7 +54,7 @@ class PdfWithoutDocument(NoticeMalformed):
 
 def signing_key(secret: str, organization: str) -> ECKey:
     seed = hmac.new(secret.encode(), f"notice-signing:{organization}:1".encode(), hashlib.sha256).digest()
-    scalar = int.from_bytes(seed, "big") % (_P256_ORDER - 1) + 1
+    scalar = int.from_bytes(seed, "big") % (ecdsa.P256_ORDER - 1) + 1
     private = ec.derive_private_key(scalar, ec.SECP256R1())
     return ECKey.import_key(private, {"kid": f"{organization}#notice-1", "alg": ALGORITHM, "use": "sig"})
 
@@ -153,11 +154,34 @@ def issue(
 def sign(secret: str, issuer: str, payload: dict[str, Any]) -> str:
     """``payload`` as a JWS signed with ``issuer``'s key (also used for issued certificates)."""
     key = signing_key(secret, issuer)
-    return jws.serialize_compact(
+    token = jws.serialize_compact(
         {"alg": ALGORITHM, "kid": key.kid, "typ": TYP},
         json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
         key,
     )
+    # one document, one signature: always the low-s form, which verification requires
+    signing_input, signature = token.rsplit(".", 1)
+    return f"{signing_input}.{_b64url(ecdsa.canonical_raw(_b64url_decode(signature)))}"
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _canonical(db: Session, token: str) -> bool:
+    """The signature is in low-s form, or the document is byte for byte one issued here before
+    signatures were made canonical (its high-s twin, a malleated copy, is not on record)."""
+    try:
+        raw = _b64url_decode(token.rsplit(".", 1)[1])
+    except (ValueError, binascii.Error):
+        return False
+    if ecdsa.is_canonical(raw):
+        return True
+    return db.scalar(select(ProceduresNotice.id).where(ProceduresNotice.document == token)) is not None
 
 
 def notices_of(db: Session, application_id: str) -> list[IssuedNotice]:
@@ -205,6 +229,10 @@ def verify(db: Session, secret: str, document: str, known_issuers: list[str]) ->
     try:
         verified = jws.deserialize_compact(token, keys, algorithms=[ALGORITHM])
     except (JoseError, ValueError):
+        return Verification(
+            False, issuer=issuer, reason="the signature does not match: the document was changed"
+        )
+    if not _canonical(db, token):
         return Verification(
             False, issuer=issuer, reason="the signature does not match: the document was changed"
         )

@@ -344,6 +344,7 @@ def _notify_companies(
         if not pending:
             return
         codes.code_for(db, publisher, resident_id)  # the city's node publishes about them
+        codes.relate(db, publisher, resident_id, "resident")
         for company in pending:
             directory.grant_consent(db, subscriber=company, resident_id=resident_id, scope=CONSENT_SCOPE,
                                     expires_at=now + CONSENT_VALID, source=f"onestop:{bundle}")
