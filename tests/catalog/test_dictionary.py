@@ -134,3 +134,11 @@ def test_english_pages(client: TestClient) -> None:
     client.cookies.set("tsunagu_lang", "en")
     text = visible(client.get("/catalog/dictionary/sex").text)
     assert "Sex as the resident register records it." in text and "Where it is used" in text
+
+
+def test_the_search_form_with_every_kind_and_with_one(client: TestClient) -> None:
+    every = visible(client.get("/catalog/dictionary", params={"q": "性別", "kind": ""}).text)
+    assert "性別" in every and "検索結果" in every
+    mesh_only = visible(client.get("/catalog/dictionary", params={"q": "課税", "kind": "mesh"}).text)
+    assert "課税年度" in mesh_only and "1 件" in mesh_only
+    assert client.get("/catalog/dictionary", params={"kind": "spreadsheet"}).status_code == 422

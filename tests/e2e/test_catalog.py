@@ -56,3 +56,37 @@ def test_catalog_pages_are_accessible_in_english(phone: Page, base_url: str) -> 
     assert_accessible(phone)
     assert_no_horizontal_scroll(phone)
     assert errors == []  # the schema.org block is data, not a script the CSP would refuse
+
+
+def test_look_up_a_data_item_and_its_codes_on_a_phone(phone_without_js: Page, base_url: str) -> None:
+    page = phone_without_js
+    page.goto(base_url + "/catalog")
+    page.get_by_role("link", name="データ・ディクショナリ").first.click()
+    assert page.locator("h1").inner_text() == "データ・ディクショナリ"
+    page.get_by_label("キーワード").fill("性別")
+    page.get_by_role("button", name="検索").click()
+    page.get_by_role("link", name="性別", exact=True).click()
+    main = page.locator("main").inner_text()
+    assert "住民票に記載された性別" in main and "JIS X 0303" in main and "住民基本台帳" in main
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "catalog-item-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
+    page.get_by_role("link", name="性別", exact=True).last.click()
+    assert page.locator("h1").inner_text() == "性別"
+    assert "女" in page.locator("main table").inner_text()
+    page.goto(base_url + "/catalog/codes/local-government")
+    table = page.locator("main table").inner_text()
+    assert "東京都千代田区" in table and "131016" in table  # from the seeded address registry
+    page.screenshot(path=str(RESULTS / "catalog-codes-phone.png"))
+    assert_no_horizontal_scroll(page)
+
+
+def test_dictionary_and_code_pages_are_accessible(phone: Page, base_url: str) -> None:
+    for path in ("/catalog/dictionary", "/catalog/dictionary/address", "/catalog/codes",
+                 "/catalog/codes/era"):
+        phone.goto(base_url + path)
+        assert_accessible(phone)
+        assert_no_horizontal_scroll(phone)
+    phone.goto(base_url + "/lang/en?next=/catalog/codes/era")
+    assert phone.locator("h1").inner_text() == "Japanese eras"
+    assert_accessible(phone)

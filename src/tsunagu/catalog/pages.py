@@ -3,7 +3,7 @@ JavaScript, names instead of codes, Japanese first (English by the language swit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -77,11 +77,11 @@ def catalog_page(request: Request, where: service.Filters = Depends(filters),
 
 @router.get("/dictionary", response_class=HTMLResponse)
 def dictionary_page(request: Request, q: str = Query("", max_length=200),
-                    kind: dictionary.UsageKind | None = Query(None)) -> Response:
+                    kind: dictionary.UsageKind | Literal[""] = Query("")) -> Response:
     found = dictionary.dictionary(usage_sources(request))
-    return render(request, "catalog/dictionary.html", {
-        "entries": dictionary.search(found, q, kind, service.fold), "total": len(found.entries), "q": q,
-        "kind": kind, "kinds": dictionary.KIND_TITLES})
+    return render(request, "catalog/dictionary.html", {  # the form's すべて sends an empty kind
+        "entries": dictionary.search(found, q, kind or None, service.fold), "total": len(found.entries),
+        "q": q, "kind": kind, "kinds": dictionary.KIND_TITLES})
 
 
 @router.get("/dictionary/{item_id}", response_class=HTMLResponse)
