@@ -39,6 +39,7 @@ DEMO_STAFF: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("142018", "yokosuka.admin", "横須賀 管理者", frozenset({"管理", "閲覧"})),
     ("142018", "yokosuka.clerk", "横須賀 住基担当", frozenset({"住基", "審査", "閲覧"})),
     ("digital-agency", "da.admin", "デジタル庁 管理者", frozenset({"管理", "閲覧"})),
+    ("digital-agency", "da.oversight", "デジタル庁 統括・監理担当", frozenset({"監査", "閲覧"})),
     ("jpn-pension", "nenkin.reviewer", "年金機構 審査担当", frozenset({"審査", "閲覧"})),
     ("nta-kojimachi", "kojimachi.reviewer", "麹町税務署 審査担当", frozenset({"審査", "閲覧"})),
     ("tsunagu-power", "power.operator", "つなぐ電力 担当", frozenset({"閲覧"})),

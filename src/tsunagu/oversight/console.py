@@ -13,8 +13,8 @@ from tsunagu.core import sessions
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
-from tsunagu.core.http.templating import render
-from tsunagu.oversight import charts, costs, inventory
+from tsunagu.core.http.templating import locale_of, render
+from tsunagu.oversight import charts, costs, dashboard, inventory
 from tsunagu.oversight.api import OVERSEER, import_file, read_upload
 from tsunagu.oversight.models import OversightAudit
 
@@ -23,10 +23,13 @@ AUDIT_SHOWN = 30
 
 
 def _console(request: Request, db: Session, status_code: int = 200, **extra: object) -> Response:
+    locale = locale_of(request)
     audit = list(db.scalars(select(OversightAudit).order_by(OversightAudit.id.desc()).limit(AUDIT_SHOWN)))
     return render(request, "oversight/console.html", {
         "surveys": inventory.surveys(db), "report": costs.report(db), "audit": audit,
-        "percent": charts.percent, **extra}, status_code=status_code)
+        "percent": charts.percent, "fy": lambda year: dashboard.fiscal_year(year, locale),
+        "layout_name": lambda layout: dashboard.layout_name(layout, locale), **extra},
+        status_code=status_code)
 
 
 @router.get("", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
 from tsunagu.core.http.i18n import N_
-from tsunagu.oversight import costs, kpis
+from tsunagu.oversight import costs, kpis, layouts
 from tsunagu.oversight.charts import percent
 
 PARETO_TOP = 20
@@ -61,6 +61,24 @@ def build(db: Session, ministry: str = "") -> Dashboard:
     previous = years[-2] if len(years) > 1 else None
     top = kpis.pareto(db, latest.year, PARETO_TOP, ministry) if latest else None
     return Dashboard(ministry, years, latest, previous, top, costs.report(db))
+
+
+def fiscal_year(year: int, locale: str = "ja") -> str:
+    """A fiscal year as a person reads it: 令和7 (with 年度 after it in the sentence) or FY2025."""
+    if locale == "en":
+        return f"FY{year}"
+    if year >= 2019:
+        return "令和元" if year == 2019 else f"令和{year - 2018}"
+    return f"平成{year - 1988}"
+
+
+def layout_name(layout: str, locale: str = "ja") -> str:
+    """R6 / R7 as the survey they belong to: 令和6年度（38列）."""
+    found = next(lay for lay in layouts.LAYOUTS if lay.id == layout)
+    columns = len(found.columns)
+    if locale == "en":
+        return f"FY{found.survey_year} survey layout, {columns} columns"
+    return f"{fiscal_year(found.survey_year)}年度（{columns}列）"
 
 
 def _yen(value: int | None) -> str:

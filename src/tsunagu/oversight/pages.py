@@ -31,11 +31,13 @@ def dashboard_page(request: Request, ministry: str = Query("", max_length=32),
     board = dashboard.build(db, chosen)
     tables = {name: dashboard.table(board, name) for name in dashboard.TABLES}
     scope = chosen or "全府省庁"
-    years = [str(y.year) for y in board.years]
+    locale = locale_of(request)
+    suffix = "" if locale == "en" else "年度"
     figures: dict[str, Any] = {}
     if board.years:
         figures["trend"] = charts.trend(
-            "chart-trend", f"オンライン化の推移（{scope}）", labels=[f"{y}年度" for y in years],
+            "chart-trend", f"オンライン化の推移（{scope}）",
+            labels=[dashboard.fiscal_year(y.year, locale) + suffix for y in board.years],
             series=[charts.Series("手続数", [y.overall.rate_by_types for y in board.years]),
                     charts.Series("件数", [y.overall.rate_by_volume for y in board.years]),
                     charts.Series("利用率", [y.overall.use_rate for y in board.years])],
@@ -58,7 +60,7 @@ def dashboard_page(request: Request, ministry: str = Query("", max_length=32),
     return render(request, "oversight/dashboard.html", {
         "board": board, "tables": tables, "figures": figures, "ministries": layouts.MINISTRIES,
         "ministry": chosen, "query": urlencode({"ministry": chosen}) if chosen else "",
-        "percent": charts.percent,
+        "percent": charts.percent, "fy": lambda year: dashboard.fiscal_year(year, locale),
     })
 
 
@@ -82,6 +84,7 @@ def inventory_page(request: Request, where: inventory.Query = Depends(inventory_
     return render(request, "oversight/inventory.html", {
         "found": found, "where": where, "offset": offset, "page_size": PAGE_SIZE, "params": params,
         "surveys": inventory.surveys(db), "linked": linked, "layouts": layouts,
+        "fy": lambda year: dashboard.fiscal_year(year, locale_of(request)),
         "life_events": sorted(set(layouts.LIFE_EVENTS_PERSON + layouts.LIFE_EVENTS_CORPORATE),
                               key=(layouts.LIFE_EVENTS_PERSON + layouts.LIFE_EVENTS_CORPORATE).index),
     })
@@ -97,5 +100,6 @@ def inventory_entry_page(request: Request, procedure_id: str, db: Session = TRAN
     served_by = [(pid, names.get(pid, "")) for pid in served(request).get(procedure_id, [])]
     return render(request, "oversight/entry.html", {
         "years": years, "latest": latest, "layouts": layouts, "served_by": served_by,
+        "fy": lambda year: dashboard.fiscal_year(year, locale_of(request)),
         "columns": layouts.columns_of(layout_of.get(latest.survey_year, "R7")),
     })

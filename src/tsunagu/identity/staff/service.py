@@ -26,7 +26,7 @@ from tsunagu.identity.staff import secrets_at_rest
 from tsunagu.identity.staff.models import StaffAccount
 
 ROLES: dict[str, str] = {"閲覧": "viewer", "審査": "reviewer", "決裁": "approver", "住基": "registrar",
-                         "管理": "admin"}
+                         "管理": "admin", "監査": "oversight"}
 MIN_PASSWORD = 12
 LOGIN_METHOD = "staff-password-totp"
 _LOGIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
