@@ -4,7 +4,7 @@ A ``Recorder`` wraps a Playwright ``Page``: every tap, every typed character, ev
 into and every choice made goes through it and is counted, per phase (e.g. ``login`` and
 ``procedure``), so ``benchmarks/procedures_keystrokes.py`` can turn the counts into seconds.
 
-Counting rules (documented in docs/operations.md):
+Counting rules (documented in docs/performance.md):
 - ``tap``: one tap (a link, a button, a summary, presenting the card, going back).
 - ``type``: a tap to focus the field, one decision about what to enter, and one keystroke per
   character; the field counts as a *typed field*.
