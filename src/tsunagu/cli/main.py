@@ -7,7 +7,7 @@ import os
 import typer
 
 from tsunagu import __version__, migrations
-from tsunagu.cli import business, db, identity, mesh, oidc, oversight, procedures, registry
+from tsunagu.cli import business, conformance, db, identity, mesh, oidc, oversight, procedures, registry
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.cli.seeding import SeedOptions, run_seed
 from tsunagu.core.errors import TsunaguError
@@ -28,6 +28,7 @@ app.add_typer(business.app, name="business")
 app.add_typer(oidc.app, name="oidc")
 app.add_typer(procedures.app, name="procedures")
 app.add_typer(oversight.app, name="oversight")
+app.add_typer(conformance.app, name="conformance")
 
 
 PLANNED_MOVES_EVERY = 60.0  # seconds between the demo's passes over moves accepted for a later day

@@ -1,0 +1,125 @@
+"""A check's report for people and for machines: HTML (Japanese first, summary first, a chart of
+findings per rule and its data table, then the details), JSON, and JUnit XML for a vendor's CI.
+
+The HTML report is one self-contained file (inline style, no script), so that a municipality can
+keep it, mail it or open it offline; the web pages show the same summary and chart.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from tsunagu.conformance.findings import Report, RuleTotal
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MUST_COLOUR, SHOULD_COLOUR, INK = "#B03000", "#0060A0", "#1a1a1a"  # 4.5:1 or more against white
+
+
+def chart(totals: list[RuleTotal], locale: str = "ja") -> Markup:
+    """Horizontal bars of findings per rule, the count written at each bar (not only its length)."""
+    if not totals:
+        return Markup("")
+    label_w, count_w, bar_h, gap, width = 260, 80, 18, 8, 640
+    height = 8 + len(totals) * (bar_h + gap)
+    largest = max(t.count for t in totals)
+    title = "Findings per rule" if locale == "en" else "規則ごとの指摘件数"
+    description = "; ".join(f"{t.title.text(locale)}: {t.count}" for t in totals)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="findings-t findings-d" font-size="13" font-family="sans-serif" class="chart">'
+        f'<title id="findings-t">{escape(title)}</title><desc id="findings-d">{escape(description)}</desc>'
+    ]
+    for i, total in enumerate(totals):
+        y = 8 + i * (bar_h + gap)
+        length = max(2.0, (width - label_w - count_w) * total.count / largest)
+        colour = MUST_COLOUR if total.level == "MUST" else SHOULD_COLOUR
+        label = total.title.text(locale)
+        label = label if len(label) <= 18 else label[:17] + "…"
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" fill="{INK}">{escape(label)}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" fill="{colour}"/>'
+            f'<text x="{label_w + length + 6:.1f}" y="{y + 13}" fill="{INK}">'
+            f"{total.count:,} ({total.level})</text>"
+        )
+    return Markup("".join(parts) + "</svg>")  # noqa: S704 — every text part is escaped above
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.as_json(), ensure_ascii=False, indent=1)
+
+
+def to_junit(report: Report) -> str:
+    """JUnit XML: one test case per rule; a MUST rule with findings fails, a SHOULD rule's are output."""
+    totals = report.findings.sorted_totals()
+    suite = ET.Element(
+        "testsuite",
+        name=report.requirement_set,
+        tests=str(max(1, len(totals))),
+        failures=str(sum(1 for t in totals if t.level == "MUST")),
+        errors="0",
+        time=f"{report.seconds:.3f}",
+    )
+    if not totals:
+        ET.SubElement(
+            suite,
+            "testcase",
+            classname=report.requirement_set,
+            name="all rules",
+            time=f"{report.seconds:.3f}",
+        )
+    for total in totals:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=report.requirement_set,
+            name=f"{total.rule}: {total.title.ja} / {total.title.en}",
+        )
+        lines = [
+            f"{f.file}:{f.row or '-'} [{f.column or '-'}] {f.message_ja} / {f.message_en}"
+            + (f" ({f.value})" if f.value else "")
+            for f in report.findings.kept
+            if f.rule == total.rule
+        ]
+        if total.count > len(lines):
+            lines.append(f"… {total.count - len(lines)} more")
+        if total.level == "MUST":
+            failure = ET.SubElement(case, "failure", message=f"{total.count} findings", type=total.rule)
+            failure.text = "\n".join(lines)
+        else:
+            ET.SubElement(case, "system-out").text = "\n".join(lines)
+    suites = ET.Element("testsuites", name="tsunagu conformance")
+    suites.append(suite)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True)
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    env.globals["chart"] = chart
+    return env
+
+
+def to_html(report: Report, locale: str = "ja") -> str:
+    template = _environment().get_template("conformance/report-standalone.html")
+    return template.render(
+        report=report,
+        locale=locale,
+        totals=report.findings.sorted_totals(),
+        by_rule={t.rule: t for t in report.findings.totals.values()},
+    )
+
+
+def write(
+    report: Report, *, html: Path | None = None, json_path: Path | None = None, junit: Path | None = None
+) -> None:
+    for path, text in (
+        (html, to_html(report) if html else ""),
+        (json_path, to_json(report) if json_path else ""),
+        (junit, to_junit(report) if junit else ""),
+    ):
+        if path is not None:
+            path.write_text(text, encoding="utf-8")
