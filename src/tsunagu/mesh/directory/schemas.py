@@ -32,6 +32,7 @@ STANDARD_TYPES: dict[str, str] = {
         (Postcode, N_("郵便番号")))},
     "sex-code": N_("性別コード(JIS X 0303)"), "household": N_("世帯"), "date": N_("日付"),
     "moving-out-certificate": N_("転出証明書情報"),
+    "officers": N_("役員の一覧（役職・氏名・就任日）"), "text-list": N_("文字列の一覧"),
     "code": N_("コード"), "string": N_("文字列"), "integer": N_("整数"), "boolean": N_("真偽値"),
 }
 
