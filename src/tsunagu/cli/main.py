@@ -8,6 +8,7 @@ import typer
 
 from tsunagu import __version__, migrations
 from tsunagu.cli import business, conformance, db, identity, mesh, oidc, oversight, procedures, registry
+from tsunagu.cli import notify as notify_cli
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.cli.seeding import SeedOptions, run_seed
 from tsunagu.core.errors import TsunaguError
@@ -28,6 +29,7 @@ app.add_typer(business.app, name="business")
 app.add_typer(oidc.app, name="oidc")
 app.add_typer(procedures.app, name="procedures")
 app.add_typer(oversight.app, name="oversight")
+app.add_typer(notify_cli.app, name="notify")
 app.add_typer(conformance.app, name="conformance")
 
 
@@ -111,6 +113,7 @@ def demo(
     serve at http://127.0.0.1:8000 (or --port)."""
     from tsunagu.mesh.node.embedded import EmbeddedNodes
     from tsunagu.mesh.push.worker import run_in_background
+    from tsunagu.notify import wiring as notify_wiring
     from tsunagu.procedures.onestop import worker as planned_moves
 
     with errors_as_messages():
@@ -123,6 +126,8 @@ def demo(
             run_in_background(database, nodes.contexts, nodes.context, deliver_every)
             out.print(f"mesh push: delivered every {deliver_every:g} s in the background")
             planned_moves.run_in_background(database, nodes.context, PLANNED_MOVES_EVERY)
+            names = notify_cli.sender_names(database)
+            notify_wiring.run_in_background(database, config, names, deliver_every)  # e-mail, SMS, apps
         else:
             database.dispose()
     serve(host=None, port=port, workers=None)

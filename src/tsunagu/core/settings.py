@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     bank_verifier_url: str = Field(default="", description="口座確認 provider (HTTP) that confirms "
                                    "公金受取口座; unset, the local test bank in-process.")
+    smtp_host: str = Field(default="", description="SMTP relay that sends お知らせ e-mails; unset, e-mails "
+                           "wait in the queue until one is configured.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    mail_from: str = Field(default="noreply@tsunagu.example", description="From address of お知らせ e-mails.")
     procedures_dir: Path | None = Field(default=None, description="Procedure definition files "
                                         "(YAML); the shipped definitions when unset.")
 

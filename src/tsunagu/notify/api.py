@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from tsunagu.core.http.auth import TRANSACTION, require_resident
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
-from tsunagu.notify import service
-from tsunagu.notify.schemas import MessageOut, ReadState
+from tsunagu.notify import channels, dispatch, service
+from tsunagu.notify.schemas import ChannelIn, ChannelOut, DeliveryOut, MessageOut, ReadState
 
 router = APIRouter(prefix="/api/v1/notify", tags=["notify"])
 
@@ -44,3 +44,35 @@ def set_read(
 ) -> MessageOut:
     """Mark a message read or unread."""
     return MessageOut.of(service.mark_read(db, person.subject_id, message_id, read=state.read))
+
+
+@router.get("/messages/{message_id}/deliveries", response_model=list[DeliveryOut])
+def list_deliveries(
+    message_id: int, person: Principal = Depends(require_resident), db: Session = TRANSACTION
+) -> list[DeliveryOut]:
+    """送達状況: how the message went out to each of the person's channels."""
+    service.get_message(db, person.subject_id, message_id)
+    return [DeliveryOut.of(s) for s in dispatch.states_of(db, person.subject_id, message_id)]
+
+
+@router.get("/channels", response_model=list[ChannelOut])
+def list_channels(person: Principal = Depends(require_resident),
+                  db: Session = TRANSACTION) -> list[ChannelOut]:
+    """The person's e-mail, SMS and app channels (addresses shown in part)."""
+    return [ChannelOut.of(c) for c in channels.channels_of(db, person.subject_id)]
+
+
+@router.post("/channels", response_model=ChannelOut, status_code=201)
+def add_channel(body: ChannelIn, person: Principal = Depends(require_resident),
+                db: Session = TRANSACTION) -> ChannelOut:
+    """Add a channel; an app's webhook needs ``consent: true`` (422 ``validation-failed`` otherwise)."""
+    added = channels.add_channel(db, person.subject_id, body.kind, body.address, kinds=body.kinds,
+                                 label=body.label, locale=body.locale, consent=body.consent)
+    return ChannelOut.of(added)
+
+
+@router.delete("/channels/{channel_id}", status_code=204)
+def remove_channel(channel_id: int, person: Principal = Depends(require_resident),
+                   db: Session = TRANSACTION) -> Response:
+    channels.remove_channel(db, person.subject_id, channel_id)
+    return Response(status_code=204)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsunagu.core.database import Base, UTCDateTime
@@ -27,3 +27,58 @@ class NotifyMessage(Base):
     extra: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class NotifyChannel(Base):
+    """Where the person also wants お知らせ: an e-mail address, a mobile number, or a private app's
+    webhook (民間送達サービス) they consented to. ``kinds`` are the message kinds sent there."""
+
+    __tablename__ = "notify_channels"
+    __table_args__ = (Index("ix_notify_channels_recipient", "recipient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recipient_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # email, sms, webhook
+    address: Mapped[str] = mapped_column(String(300))  # e-mail address, E.164 number, https URL
+    label: Mapped[str] = mapped_column(String(100), default="")  # the app's name for a webhook
+    locale: Mapped[str] = mapped_column(String(2), default="ja")
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    secret: Mapped[str] = mapped_column(String(64), default="")  # signs webhook calls
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, bouncing
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotifyDelivery(Base):
+    """One message sent (or being sent) to one channel: attempts, the next try, the outcome.
+    Unique per message and channel, so nothing goes out twice."""
+
+    __tablename__ = "notify_deliveries"
+    __table_args__ = (
+        UniqueConstraint("message_id", "channel_id", name="uq_notify_deliveries_message_channel"),
+        Index("ix_notify_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(Integer)
+    channel_id: Mapped[int] = mapped_column(Integer)
+    recipient_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed, bounced
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    reference: Mapped[str] = mapped_column(String(100), default="")  # the provider's id for it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class NotifyTestSms(Base):
+    """テスト用SMS事業者: the text messages the local test SMS provider accepted (what a phone got)."""
+
+    __tablename__ = "notify_test_sms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    to: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    segments: Mapped[int] = mapped_column(Integer)
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.direct import DirectInsert
 from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.notify import dispatch
 from tsunagu.notify.models import NotifyMessage
 
 MessageKind = Literal["status", "notice", "document", "info"]
@@ -109,6 +110,7 @@ def deliver(
     outgoing = Outgoing(recipient_id, sender, kind, title, body, link, document, extra)
     row = NotifyMessage(**outgoing.row(clock.now()))
     row.id = _INSERT_MESSAGE.add_returning(db.connection(), row)
+    dispatch.enqueue(db.connection(), [(row.id, recipient_id, kind)])  # to e-mail, SMS, apps
     return _message(row)
 
 
@@ -117,8 +119,21 @@ def deliver_all(connection: Connection, messages: Sequence[Outgoing]) -> None:
     that need nothing back, e.g. the receipts of a batch of submissions)."""
     now = clock.now()
     rows = [message.row(now) for message in messages]
-    if rows:
+    if not rows:
+        return
+    reachable = dispatch.recipients_with_channels(connection, {message.recipient_id for message in messages})
+    if not reachable:  # the usual case: one statement for the whole batch
         _INSERT_MESSAGES.run(connection, rows)
+        return
+    plain = [row for row in rows if row["recipient_id"] not in reachable]
+    if plain:
+        _INSERT_MESSAGES.run(connection, plain)
+    queued = []
+    for row in rows:
+        if row["recipient_id"] in reachable:  # their channels need the message's id
+            message_id = _INSERT_MESSAGE.add_returning(connection, NotifyMessage(**row))
+            queued.append((message_id, str(row["recipient_id"]), str(row["kind"])))
+    dispatch.enqueue(connection, queued)
 
 
 def inbox(

@@ -37,6 +37,7 @@ from tsunagu.identity.staff import pages as staff_pages
 from tsunagu.mesh import routes as mesh_routes
 from tsunagu.notify import api as notify_api
 from tsunagu.notify import pages as notify_pages
+from tsunagu.notify import preference_pages as notify_preference_pages
 from tsunagu.oversight import api as oversight_api
 from tsunagu.oversight import console as oversight_console
 from tsunagu.oversight import pages as oversight_pages
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         procedures_pages.router,
         notify_api.router,
         notify_pages.router,
+        notify_preference_pages.router,
         catalog_api.router,
         catalog_api.ckan_router,
         catalog_pages.router,

@@ -1,0 +1,46 @@
+"""``tsunagu notify``: send お知らせ to people's e-mail, SMS and app channels."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import typer
+
+from tsunagu.cli.console import errors_as_messages, open_database, out, settings
+from tsunagu.core.database import Database
+
+app = typer.Typer(help="お知らせ delivery to e-mail (TSUNAGU_SMTP_HOST), SMS and apps.", no_args_is_help=True)
+
+
+def sender_names(database: Database) -> Callable[[str, str], str]:
+    """An organization's name in a channel's language (as the pages show it)."""
+    from tsunagu.web.names import AppNames
+
+    names = AppNames(database)
+    return lambda code, locale: names.organization(code, "en" if locale == "en" else "ja")
+
+
+@app.command()
+def deliver(
+    once: bool = typer.Option(False, "--once", help="One pass, then exit."),
+    interval: float = typer.Option(2.0, min=0.1, help="Seconds between passes."),
+) -> None:
+    """Send due deliveries: retries with backoff (30 s doubling, up to 8 attempts), at most 10 an
+    hour per channel; a bounce stops the address. E-mails wait while no SMTP host is configured."""
+    from tsunagu.notify import dispatch, wiring
+
+    with errors_as_messages():
+        config = settings()
+        database = open_database(config)
+        senders, names = wiring.senders_for(config, database), sender_names(database)
+        if "email" not in senders:
+            out.print("no TSUNAGU_SMTP_HOST: e-mails wait in the queue")
+        while True:
+            report = dispatch.run_once(database, senders, names, dispatch.Links(config.base_url))
+            if report.handled or once:
+                out.print(f"sent {report.sent}, retrying {report.retried}, failed {report.failed}, "
+                          f"deferred {report.deferred}")
+            if once:
+                return
+            time.sleep(interval)

@@ -1,0 +1,176 @@
+"""受け取り方の設定: the person's e-mail, SMS and app channels for お知らせ, and which kinds go where.
+
+A webhook to a private app (民間送達サービス) is added only with the person's consent to what it
+receives (the sender, the title and a link); e-mail and SMS receive only a link to log in.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.core.http.i18n import N_
+from tsunagu.notify.models import NotifyChannel, NotifyDelivery
+from tsunagu.notify.senders import is_mobile_number
+
+CHANNEL_KINDS = ("email", "sms", "webhook")
+MESSAGE_KINDS = ("notice", "document", "info", "status")
+DEFAULT_KINDS = ["notice", "document", "info"]  # 申請状況 (status) only when asked for
+MAX_CHANNELS = 5
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+
+
+class ChannelNotFound(NotFound):
+    code = "notify-channel-not-found"
+    title = "No such delivery channel"
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: int
+    kind: str
+    address: str
+    label: str
+    locale: str
+    kinds: tuple[str, ...]
+    status: str
+    consented_at: datetime
+
+    @property
+    def shown_address(self) -> str:
+        """The address as pages show it: e-mail in part, a number's last four digits, the app's host."""
+        if self.kind == "email":
+            local, _, domain = self.address.partition("@")
+            return f"{local[:2]}…@{domain}"
+        if self.kind == "sms":
+            return "0" + self.address[3:5] + "-****-" + self.address[-4:]
+        return urlsplit(self.address).hostname or ""
+
+
+def _channel(row: NotifyChannel) -> Channel:
+    return Channel(row.id, row.kind, row.address, row.label, row.locale, tuple(row.kinds), row.status,
+                   row.consented_at)
+
+
+def _NO_KINDS() -> ValidationFailed:  # noqa: N802 - reads as the error it makes
+    return _error("kinds", N_("受け取るお知らせの種類を一つ以上選んでください。"), "choose at least one kind")
+
+
+def _error(field: str, message_ja: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[{"location": ["body", field], "message": message,
+                                              "message_id": message_ja, "type": "notify-channel"}])
+
+
+def mobile_e164(typed: str) -> str:
+    """090-1234-5678 / ０９０１２３４５６７８ / +81 90… → +819012345678 (unchanged when not a number)."""
+    digits = "".join(typed.split()).translate(str.maketrans("０１２３４５６７８９＋－", "0123456789+-"))
+    digits = digits.replace("-", "")
+    if digits.startswith("0") and len(digits) == 11:
+        return "+81" + digits[1:]
+    return digits
+
+
+def normalized_address(kind: str, address: str) -> str:
+    """The address checked for its kind, or :class:`ValidationFailed` naming the field."""
+    address = address.strip()
+    if kind == "email":
+        if len(address) > 254 or not _EMAIL.match(address):
+            raise _error("address", N_("メールアドレスの形式が正しくありません。"), "not an e-mail address")
+        return address
+    if kind == "sms":
+        number = mobile_e164(address)
+        if not is_mobile_number(number):
+            raise _error("address",
+                         N_("SMSを受け取れる携帯電話番号（070・080・090で始まる11桁）を入力してください。"),
+                         "not a Japanese mobile number")
+        return number
+    if kind == "webhook":
+        parts = urlsplit(address)
+        # https only, except loopback for local development and tests
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if (parts.scheme != "https" and not (parts.scheme == "http" and loopback)) or not parts.hostname:
+            raise _error("address", N_("アプリの受信先は https:// で始まるURLを入力してください。"),
+                         "the webhook URL must be https")
+        return address
+    raise _error("kind", N_("受け取り方を選んでください。"), "unknown channel kind")
+
+
+def add_channel(db: Session, recipient_id: str, kind: str, address: str, *, kinds: list[str] | None = None,
+                label: str = "", locale: str = "ja", consent: bool = False) -> Channel:
+    """Add a channel (a webhook only with ``consent``); kinds default to notices, documents, info."""
+    checked = normalized_address(kind, address)
+    if kind == "webhook" and not consent:
+        raise _error("consent", N_("アプリに送る内容への同意が必要です。"), "consent is required for an app")
+    if kind == "webhook" and not label.strip():
+        raise _error("label", N_("アプリの名前を入力してください。"), "name the app")
+    chosen = [k for k in MESSAGE_KINDS if k in (kinds if kinds is not None else DEFAULT_KINDS)]
+    if not chosen:
+        raise _NO_KINDS()
+    existing = list(db.scalars(select(NotifyChannel).where(NotifyChannel.recipient_id == recipient_id)))
+    if any(c.kind == kind and c.address == checked for c in existing):
+        raise _error("address", N_("この宛先はすでに登録されています。"), "already registered")
+    if len(existing) >= MAX_CHANNELS:
+        raise _error("address", N_("登録できる受け取り先は5件までです。"), "at most 5 channels")
+    now = clock.now()
+    row = NotifyChannel(recipient_id=recipient_id, kind=kind, address=checked, label=label.strip()[:100],
+                        locale="en" if locale == "en" else "ja", kinds=chosen,
+                        secret=secrets.token_hex(32) if kind == "webhook" else "", status="active",
+                        consented_at=now, created_at=now)
+    db.add(row)
+    db.flush()
+    return _channel(row)
+
+
+def channels_of(db: Session, recipient_id: str) -> list[Channel]:
+    rows = db.scalars(select(NotifyChannel).where(NotifyChannel.recipient_id == recipient_id)
+                      .order_by(NotifyChannel.id))
+    return [_channel(r) for r in rows]
+
+
+def _own(db: Session, recipient_id: str, channel_id: int) -> NotifyChannel:
+    row = db.get(NotifyChannel, channel_id)
+    if row is None or row.recipient_id != recipient_id:
+        raise ChannelNotFound(f"no channel {channel_id} of this person")
+    return row
+
+
+def webhook_secret(db: Session, recipient_id: str, channel_id: int) -> str:
+    """The secret the app checks signatures with (shown to the person once, to give to the app)."""
+    return _own(db, recipient_id, channel_id).secret
+
+
+def remove_channel(db: Session, recipient_id: str, channel_id: int) -> None:
+    """Stop a channel (also the consent to an app); what is pending for it is not sent."""
+    row = _own(db, recipient_id, channel_id)
+    for delivery in db.scalars(select(NotifyDelivery).where(NotifyDelivery.channel_id == row.id,
+                                                            NotifyDelivery.status == "pending")):
+        delivery.status, delivery.last_error = "cancelled", "the channel was removed"
+    db.delete(row)
+    db.flush()
+
+
+def set_kinds(db: Session, recipient_id: str, channel_id: int, kinds: list[str]) -> Channel:
+    row = _own(db, recipient_id, channel_id)
+    chosen = [k for k in MESSAGE_KINDS if k in kinds]
+    if not chosen:
+        raise _NO_KINDS()
+    row.kinds = chosen
+    if row.status == "bouncing":  # the person looked at it again: try the address anew
+        row.status = "active"
+    db.flush()
+    return _channel(row)
+
+
+def as_json(channel: Channel) -> dict[str, Any]:
+    return {"id": channel.id, "kind": channel.kind, "address": channel.shown_address, "label": channel.label,
+            "locale": channel.locale, "kinds": list(channel.kinds), "status": channel.status,
+            "consented_at": channel.consented_at.isoformat()}

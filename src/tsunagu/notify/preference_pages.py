@@ -1,0 +1,84 @@
+"""お知らせの受け取り方: the person adds e-mail, SMS or an app (with consent), picks the kinds of
+お知らせ each receives, removes them, and sees how recent お知らせ were delivered (no JavaScript)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.http import csrf
+from tsunagu.core.http.auth import TRANSACTION, require_resident
+from tsunagu.core.http.templating import render
+from tsunagu.core.sessions import Principal
+from tsunagu.notify import channels, dispatch
+from tsunagu.notify import service as inbox
+
+PAGE = "/notify/preferences"
+router = APIRouter(prefix=PAGE, include_in_schema=False, dependencies=[Depends(csrf.protect)])
+
+
+async def channel_form(request: Request) -> dict[str, object]:
+    form = await request.form()
+    return {"kind": str(form.get("kind", ""))[:16], "address": str(form.get("address", ""))[:300],
+            "label": str(form.get("label", ""))[:100], "locale": str(form.get("locale", "ja"))[:2],
+            "consent": form.get("consent") == "on",
+            "kinds": [str(k) for k in form.getlist("kinds")][:8]}
+
+
+def _page(request: Request, db: Session, person: Principal, *, values: dict[str, object] | None = None,
+          errors: dict[str, str] | None = None, done: str = "", status_code: int = 200) -> HTMLResponse:
+    recent, _total = inbox.inbox(db, person.subject_id, limit=5)
+    mine = channels.channels_of(db, person.subject_id)
+    return render(request, "notify/preferences.html", {
+        "channels": mine,
+        "secrets": {c.id: channels.webhook_secret(db, person.subject_id, c.id)
+                    for c in mine if c.kind == "webhook"},
+        "values": values or {"kind": "email", "kinds": channels.DEFAULT_KINDS, "locale": "ja"},
+        "errors": errors or {},
+        "done": done,
+        "message_kinds": channels.MESSAGE_KINDS,
+        "recent": [(m, dispatch.states_of(db, person.subject_id, m.id)) for m in recent],
+        "max_channels": channels.MAX_CHANNELS,
+    }, status_code=status_code)
+
+
+@router.get("", response_class=HTMLResponse)
+def preferences_page(request: Request, done: str = "", person: Principal = Depends(require_resident),
+                     db: Session = TRANSACTION) -> HTMLResponse:
+    return _page(request, db, person, done=done if done in ("added", "removed", "changed") else "")
+
+
+@router.post("/channels", response_class=HTMLResponse, response_model=None)
+def add_channel(request: Request, values: dict[str, object] = Depends(channel_form),
+                person: Principal = Depends(require_resident), db: Session = TRANSACTION) -> Response:
+    kinds = values["kinds"]
+    try:
+        channels.add_channel(db, person.subject_id, str(values["kind"]), str(values["address"]),
+                             kinds=list(kinds) if isinstance(kinds, list) else [],
+                             label=str(values["label"]), locale=str(values["locale"]),
+                             consent=bool(values["consent"]))
+    except ValidationFailed as exc:
+        errors = {str(e["location"][-1]): str(e.get("message_id") or e["message"]) for e in exc.errors}
+        return _page(request, db, person, values=values, errors=errors, status_code=422)
+    return RedirectResponse(f"{PAGE}?done=added", status_code=303)
+
+
+@router.post("/channels/{channel_id}/kinds", response_class=HTMLResponse, response_model=None)
+def change_kinds(request: Request, channel_id: int, values: dict[str, object] = Depends(channel_form),
+                 person: Principal = Depends(require_resident), db: Session = TRANSACTION) -> Response:
+    kinds = values["kinds"]
+    try:
+        channels.set_kinds(db, person.subject_id, channel_id, list(kinds) if isinstance(kinds, list) else [])
+    except ValidationFailed as exc:
+        message = str(exc.errors[0].get("message_id")) if exc.errors else exc.detail
+        return _page(request, db, person, errors={f"kinds-{channel_id}": message}, status_code=422)
+    return RedirectResponse(f"{PAGE}?done=changed", status_code=303)
+
+
+@router.post("/channels/{channel_id}/delete")
+def remove_channel(channel_id: int, person: Principal = Depends(require_resident),
+                   db: Session = TRANSACTION) -> RedirectResponse:
+    channels.remove_channel(db, person.subject_id, channel_id)
+    return RedirectResponse(f"{PAGE}?done=removed", status_code=303)
