@@ -290,7 +290,7 @@ class _TableReader:
         return _At(self.source.name, self.table.name, row, column)
 
     def row(self, number: int, raw: list[str]) -> None:
-        if len(raw) != self.width and self._shape(number, raw):
+        if (len(raw) != self.width or not any(raw)) and self._shape(number, raw):
             return
         values = self._cells(number, raw)
         for at, other in self.equals_dates:
@@ -315,7 +315,7 @@ class _TableReader:
             self._rule(rule, values, number)
 
     def _cells(self, number: int, raw: list[str]) -> list[str | None]:
-        """Each column's value, None where it is missing or invalid (then it takes no part in keys)."""
+        """Each column's value; None where missing or of the wrong type (then it takes no part in keys)."""
         values: list[str | None] = []
         for position, column, check in zip(self.positions, self.table.columns, self.checks, strict=True):
             text = raw[position] if position is not None and position < len(raw) else ""
@@ -331,7 +331,9 @@ class _TableReader:
                     )
                 continue
             problems = check(text)
-            values.append(None if problems else text)
+            # as in Table Schema: a value of the wrong type is no value; one breaking a constraint still
+            # is one (its foreign key is still looked up)
+            values.append(None if problems and problems[0][0] == "type-error" else text)
             for kind, ja, en in problems:
                 self.run.add(
                     kind,
