@@ -9,9 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select, update
 from tests.mesh.conftest import CHIYODA, World
+from typer.testing import CliRunner
 
+from tsunagu.cli.main import app as cli
 from tsunagu.core import clock
 from tsunagu.core.database import Database
+from tsunagu.core.settings import Settings, get_settings
 from tsunagu.mesh import errors
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import desk
@@ -123,3 +126,23 @@ def test_the_directory_keeps_what_was_anchored(database: Database, world: World)
                                               "at": "2026-01-01T00:00:00+00:00"}, message_log.CHECKPOINT_TYP)
     with pytest.raises(errors.CheckpointConflict):
         desk.anchor_signed(database, ctx.directory.operator_key, forged, "digital-agency")  # type: ignore[attr-defined]
+
+
+def test_verify_log_command_checks_the_directorys_anchors(
+        database: Database, world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    _exchange(database, world)
+    _settle(database)
+    monkeypatch.setenv("TSUNAGU_DATABASE_URL", database.url)
+    monkeypatch.setenv("TSUNAGU_SECRET_KEY", settings.resolved_secret_key())
+    get_settings.cache_clear()
+    runner = CliRunner()
+    intact = runner.invoke(cli, ["mesh", "verify-log", "--org", CHIYODA])
+    assert intact.exit_code == 0, intact.output
+    assert "1 of them against the directory's anchors" in " ".join(intact.output.split())
+    with database.session() as db:  # the node's own checkpoints first, then its tail
+        db.execute(delete(MeshLogCheckpoint).where(MeshLogCheckpoint.organization_code == CHIYODA))
+        db.execute(delete(MeshLogEntry).where(MeshLogEntry.organization_code == CHIYODA,
+                                              MeshLogEntry.seq > 1))
+    broken = runner.invoke(cli, ["mesh", "verify-log", "--org", CHIYODA])
+    get_settings.cache_clear()
+    assert broken.exit_code == 1 and "anchored by the directory" in " ".join(broken.output.split())

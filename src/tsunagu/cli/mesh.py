@@ -20,7 +20,7 @@ from tsunagu.mesh.node.context import build
 from tsunagu.mesh.settings import get_mesh_settings
 
 if TYPE_CHECKING:
-    from tsunagu.cli.seeding import SeedOptions
+    from tsunagu.cli.seed_options import SeedOptions
 
 app = typer.Typer(help="Public service mesh: nodes, push delivery and log verification.",
                   no_args_is_help=True)
@@ -80,9 +80,10 @@ def deliver(
 
 @app.command("verify-log")
 def verify_log(org: str = typer.Option(..., "--org", help="Organization whose log to verify.")) -> None:
-    """Recompute a node's hash chain and check its signed checkpoints; exit 1 at the first break."""
+    """Recompute a node's hash chain, check its signed checkpoints and the checkpoints the directory
+    anchored (kept and countersigned); exit 1 at the first break."""
     from tsunagu.mesh.directory import keys
-    from tsunagu.mesh.log.service import verify
+    from tsunagu.mesh.log.service import anchored_heads, verify
 
     with errors_as_messages():
         config = settings()
@@ -97,13 +98,15 @@ def verify_log(org: str = typer.Option(..., "--org", help="Organization whose lo
                 return keys.published_key(db, kid)
 
         with RichProgress() as reporter:
-            report = verify(ctx.database, org, checkpoint_key, reporter)
+            # what the directory keeps, each anchor verified with the operator's key
+            anchors = anchored_heads(ctx.directory.anchors(org), ctx.directory.public_key, org)
+            report = verify(ctx.database, org, checkpoint_key, reporter, anchors)
         if report.broken_seq is not None:
             raise BrokenLog(f"the log of {org} is broken at entry {report.broken_seq}: {report.reason}")
         if report.problems:
             raise BrokenLog(f"the log of {org}: " + "; ".join(report.problems))
         out.print(f"the log of {org} is intact: {report.entries} entries, {report.checkpoints} signed "
-                  "checkpoints verified")
+                  f"checkpoints verified, {report.anchors} of them against the directory's anchors")
 
 
 @app.command("rotate-key")
