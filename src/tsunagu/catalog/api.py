@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from tsunagu.catalog import ckan, codelists, dictionary, service, turtle
+from tsunagu.catalog import apis, ckan, codelists, dictionary, service, turtle
 from tsunagu.catalog.schemas import (
+    ApiCatalogOut,
     CodeListOut,
     CodeListPage,
     CodeListSummary,
@@ -21,6 +22,8 @@ from tsunagu.catalog.schemas import (
     DictionaryEntryOut,
     DictionaryPage,
     FacetOut,
+    RestApiOut,
+    mesh_service_out,
 )
 from tsunagu.core.database import Database
 from tsunagu.core.http.auth import TRANSACTION
@@ -194,6 +197,31 @@ def code_list_turtle(request: Request, list_id: str, db: Session = TRANSACTION) 
     """One code list as a SKOS concept scheme in Turtle."""
     found = codelists.code_list(list_id, db, extra_code_lists(request))
     return turtle_response(codelists.skos(found, base_url(request)))
+
+
+# ---------------------------------------------------------------- API catalog
+
+
+def mesh_directory(request: Request) -> apis.MeshDirectoryReader | None:
+    found: apis.MeshDirectoryReader | None = getattr(request.app.state, "catalog_mesh_directory", None)
+    return found
+
+
+def dictionary_items(request: Request) -> dict[str, str]:
+    """Each use (``where.name``) → the data dictionary entry it maps to."""
+    found = dictionary.dictionary(usage_sources(request))
+    return {u.key: e.id for e in found.entries for u in e.uses}
+
+
+@router.get("/apis", response_model=ApiCatalogOut)
+def api_catalog(request: Request, db: Session = TRANSACTION) -> ApiCatalogOut:
+    """Every mesh service (provider, items, response schema, the 事務 that allow each caller) and
+    the platform's public REST API by group, with the OpenAPI document's address."""
+    items = dictionary_items(request)
+    return ApiCatalogOut(
+        mesh_services=[mesh_service_out(s, items) for s in apis.mesh_services(db, mesh_directory(request))],
+        rest_apis=[RestApiOut.model_validate(a) for a in apis.rest_apis(request.app.openapi())],
+        openapi=f"{base_url(request).rstrip('/')}{request.app.openapi_url}")
 
 
 def jsonld(document: dict[str, Any]) -> Response:

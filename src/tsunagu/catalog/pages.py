@@ -3,6 +3,7 @@ JavaScript, names instead of codes, Japanese first (English by the language swit
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -10,17 +11,20 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from tsunagu.catalog import codelists, dictionary, service, turtle
+from tsunagu.catalog import apis, codelists, dictionary, service, turtle
 from tsunagu.catalog.api import (
     JSON_LD,
     base_url,
+    dictionary_items,
     extra_code_lists,
     filters,
     jsonld,
+    mesh_directory,
     procedures,
     turtle_response,
     usage_sources,
 )
+from tsunagu.catalog.schemas import mesh_service_out
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
@@ -110,6 +114,22 @@ def code_list_page(request: Request, list_id: str, db: Session = TRANSACTION) ->
             rdf := _rdf(request, codelists.skos(found, base_url(request)))):
         return rdf
     return render(request, "catalog/codelist.html", {"c": found})
+
+
+@router.get("/apis", response_class=HTMLResponse)
+def apis_page(request: Request, db: Session = TRANSACTION) -> Response:
+    return render(request, "catalog/apis.html", {
+        "services": apis.mesh_services(db, mesh_directory(request)),
+        "rest": apis.rest_apis(request.app.openapi()), "openapi": request.app.openapi_url})
+
+
+@router.get("/apis/{provider}/{code}/{version}", response_class=HTMLResponse)
+def service_page(request: Request, provider: str, code: str, version: str,
+                 db: Session = TRANSACTION) -> Response:
+    found = apis.require_service(db, mesh_directory(request), provider, code, version)
+    return render(request, "catalog/service.html", {
+        "s": found, "items": mesh_service_out(found, dictionary_items(request)).items,
+        "schema": json.dumps(found.response_schema, ensure_ascii=False, indent=2)})
 
 
 @router.get("/{dataset_id}", response_class=HTMLResponse)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from tsunagu.catalog import codelists, dictionary, service
+from tsunagu.catalog import apis, codelists, dictionary, service
 from tsunagu.catalog.definitions import Text
 from tsunagu.core.http.pagination import Page
 
@@ -162,3 +162,65 @@ class CodeListOut(CodeListSummary):
 
 class CodeListPage(Page[CodeListSummary]):
     pass
+
+
+class _FromAttributes(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class MemberOut(_FromAttributes):
+    code: str
+    name: Text
+
+
+class ServiceItemOut(_FromAttributes):
+    name: str
+    type: str
+    title: str
+    dictionary_item: str | None = None
+
+
+class CallerOut(_FromAttributes):
+    basis_id: str
+    title: str
+    law: str
+    consumer: MemberOut
+    items: list[str]
+    by_consent: bool
+    revoked: bool
+
+
+class MeshServiceOut(_FromAttributes):
+    provider: MemberOut
+    code: str
+    version: str
+    title: str
+    items: list[ServiceItemOut]
+    response_schema: dict[str, Any]
+    callers: list[CallerOut]
+
+
+class OperationOut(_FromAttributes):
+    method: str
+    path: str
+    summary: str
+
+
+class RestApiOut(_FromAttributes):
+    tag: str
+    operations: list[OperationOut]
+
+
+class ApiCatalogOut(BaseModel):
+    mesh_services: list[MeshServiceOut]
+    rest_apis: list[RestApiOut]
+    openapi: str
+
+
+def mesh_service_out(service: apis.MeshService, items: dict[str, str]) -> MeshServiceOut:
+    """A mesh service with each item linked to its data dictionary entry (``items``: use key → entry)."""
+    found = MeshServiceOut.model_validate(service)
+    for item in found.items:
+        key = f"{service.provider.code}:{service.code}.{item.name}"
+        item.dictionary_item = items.get(key) or items.get(item.name)
+    return found

@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.catalog_procedures = _catalog_procedures(settings)  # the data catalog's procedures.csv
     app.state.catalog_usages = catalog_sources.usage_sources(settings.procedures_dir)  # data dictionary
     app.state.catalog_code_lists = catalog_sources.platform_code_lists
+    app.state.catalog_mesh_directory = catalog_sources.mesh_directory_reader  # the API catalog
     app.state.oversight_served = _served_procedures(settings)  # procedures linked to the inventory
 
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]

@@ -10,12 +10,16 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from tsunagu import registry
+from tsunagu.catalog import apis
 from tsunagu.catalog.codelists import Code, CodeList
 from tsunagu.catalog.definitions import Text
 from tsunagu.catalog.dictionary import Usage, UsageSource
 from tsunagu.core.database import Base
 from tsunagu.mesh import demo as mesh_demo
+from tsunagu.mesh.directory import service as mesh_directory
 from tsunagu.procedures import service as procedures_service
 from tsunagu.procedures import statemachine
 from tsunagu.procedures.backoffice.service import STATUS_NAMES
@@ -114,4 +118,41 @@ def platform_code_lists() -> list[CodeList]:
             APPLICANT_KINDS,
             Text(ja="手続を申請できる人の区分です。", en="Who may apply for a procedure."),
         ),
+    ]
+
+
+def mesh_directory_reader(db: Session) -> list[apis.MeshService]:
+    """The mesh directory as the API catalog shows it: services with the 事務 that allow callers."""
+    members = {
+        o.code: apis.Member(o.code, Text(ja=o.name_ja, en=o.name_en))
+        for o in mesh_directory.list_organizations(db)
+    }
+
+    def member(code: str) -> apis.Member:
+        return members.get(code) or apis.Member(code, Text(ja=code, en=code))
+
+    bases = mesh_directory.list_legal_bases(db)
+    return [
+        apis.MeshService(
+            provider=member(s.provider),
+            code=s.code,
+            version=s.version,
+            title=s.title_ja,
+            items=tuple(apis.ServiceItem(i.name, i.type, i.title_ja) for i in s.items),
+            response_schema=s.response_schema,
+            callers=tuple(
+                apis.Caller(
+                    b.id,
+                    b.title_ja,
+                    b.law_ja,
+                    member(b.consumer),
+                    tuple(b.items),
+                    b.kind == "consent",
+                    b.revoked_at is not None,
+                )
+                for b in sorted(bases, key=lambda b: (b.consumer, b.id))
+                if b.provider == s.provider and b.service_code == s.code
+            ),
+        )
+        for s in mesh_directory.list_services(db)
     ]
