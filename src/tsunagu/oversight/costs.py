@@ -16,8 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import Session, aliased
 
 from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
@@ -225,33 +225,51 @@ class CostReport:
 
 
 def report(db: Session) -> CostReport:
-    systems = {s.id: s for s in db.scalars(select(OversightSystem))}
-    per_org: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    per_kind: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    per_system: dict[str, dict[int, int]] = defaultdict(dict)
-    for cost in db.scalars(select(OversightSystemCost)):
-        system = systems[cost.system_id]
-        counted = cost.operation + cost.modification
-        per_org[(system.organization, system.kind)][cost.fiscal_year] += counted
-        per_kind[system.kind][cost.fiscal_year] += counted
-        per_system[cost.system_id][cost.fiscal_year] = counted
-    counts: dict[tuple[str, str], list[OversightSystem]] = defaultdict(list)
-    for system in systems.values():
-        counts[(system.organization, system.kind)].append(system)
+    """Sums by organization, kind and year, and the risers, each in one aggregate query (a page
+    view never loads the systems one by one)."""
+    system, cost = OversightSystem, OversightSystemCost
+    counted = func.sum(cost.operation + cost.modification)
+    per_org: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+    for organization, kind, year, total in db.execute(
+            select(system.organization, system.kind, cost.fiscal_year, counted)
+            .join(cost, cost.system_id == system.id)
+            .group_by(system.organization, system.kind, cost.fiscal_year)):
+        per_org[(organization, kind)][year] = int(total)
+    counts = {(organization, kind): (int(n), int(cloud or 0)) for organization, kind, n, cloud in db.execute(
+        select(system.organization, system.kind, func.count(),
+               func.sum(case((system.government_cloud, 1), else_=0)))
+        .group_by(system.organization, system.kind))}
     organizations = [
-        Progress(org, kind, TARGETS[kind], dict(years), len(counts[(org, kind)]),
-                 sum(s.government_cloud for s in counts[(org, kind)]))
-        for (org, kind), years in sorted(per_org.items(), key=lambda item: (item[0][1], item[0][0]))]
-    overall = {kind: Progress("全体", kind, TARGETS[kind], dict(years),
-                              sum(1 for s in systems.values() if s.kind == kind),
-                              sum(1 for s in systems.values() if s.kind == kind and s.government_cloud))
-               for kind, years in per_kind.items()}
-    risers: list[Riser] = []
-    for system_id, years in per_system.items():
-        system = systems[system_id]
-        base = years.get(TARGETS[system.kind].baseline_year)
-        latest = years[max(years)]
-        if base is not None and latest > base:
-            risers.append(Riser(system_id, system.name, system.organization, base, latest))
-    risers.sort(key=lambda r: r.latest - r.baseline, reverse=True)
-    return CostReport(organizations, overall, risers[:20], len(systems))
+        Progress(org, kind, TARGETS[kind], years, *counts.get((org, kind), (0, 0)))
+        for (org, kind), years in sorted(per_org.items(),
+                                         key=lambda item: (item[0][1] != "national", item[0][0]))]
+    overall: dict[str, Progress] = {}
+    for kind in sorted({k for _, k in per_org}):
+        years: dict[int, int] = defaultdict(int)
+        for (_, k), by_year in per_org.items():
+            if k == kind:
+                for year, total in by_year.items():
+                    years[year] += total
+        n, cloud = (sum(v[i] for (_, k), v in counts.items() if k == kind) for i in (0, 1))
+        overall[kind] = Progress("全体", kind, TARGETS[kind], dict(years), n, cloud)
+    return CostReport(organizations, overall, _risers(db), sum(n for n, _ in counts.values()))
+
+
+def _risers(db: Session, limit: int = 20) -> list[Riser]:
+    """Systems whose counted cost in their latest year is above their baseline year's."""
+    system, cost = OversightSystem, OversightSystemCost
+    latest_year = (select(cost.system_id, func.max(cost.fiscal_year).label("year"))
+                   .group_by(cost.system_id).subquery())
+    latest = aliased(cost)
+    base = aliased(cost)
+    baseline_year = case(*((system.kind == kind, target.baseline_year) for kind, target in TARGETS.items()))
+    rise = (latest.operation + latest.modification) - (base.operation + base.modification)
+    rows = db.execute(
+        select(system.id, system.name, system.organization, base.operation + base.modification,
+               latest.operation + latest.modification)
+        .join(latest_year, latest_year.c.system_id == system.id)
+        .join(latest, (latest.system_id == system.id) & (latest.fiscal_year == latest_year.c.year))
+        .join(base, (base.system_id == system.id) & (base.fiscal_year == baseline_year))
+        .where(rise > 0).order_by(rise.desc(), system.id).limit(limit))
+    return [Riser(i, name, organization, int(before), int(after))
+            for i, name, organization, before, after in rows]
