@@ -3,10 +3,12 @@ that DCAT-AP asks for are read back from the graph."""
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, FOAF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
 from tsunagu.catalog import service
 from tsunagu.core.database import Database
@@ -124,3 +126,23 @@ def test_the_municipalities_as_linked_data(loaded: Database, client: TestClient)
         f"{BASE}/api/v1/registry/addresses/municipalities/011002")
     # the URI names the registry's own API answer for that municipality
     assert client.get(str(chiyoda).removeprefix(BASE)).json()["name"] == "千代田区"
+
+
+def test_rdf_xml_is_the_same_graph_and_plain_xml(client: TestClient) -> None:
+    """RDF/XML for harvesters that read only that: well-formed XML to a plain XML parser, and the
+    same graph as the JSON-LD; the page URIs answer it by content negotiation too."""
+    for path in ("/api/v1/catalog/dcat", "/api/v1/catalog/datasets/addresses/dcat"):
+        xml = client.get(path + ".rdf")
+        assert xml.headers["content-type"] == "application/rdf+xml; charset=utf-8"
+        root = ElementTree.fromstring(xml.content)
+        assert root.tag == "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
+        from_xml = Graph().parse(data=xml.text, format="xml")
+        from_jsonld = Graph().parse(data=client.get(path + ".jsonld").text, format="json-ld")
+        assert isomorphic(from_xml, from_jsonld), path
+    negotiated = client.get("/catalog/addresses", headers={"accept": "application/rdf+xml"})
+    assert negotiated.headers["content-type"].startswith("application/rdf+xml")
+    graph = Graph().parse(data=negotiated.text, format="xml")
+    assert (URIRef(f"{BASE}/catalog/addresses"), RDF.type, DCAT.Dataset) in graph
+    codes = client.get("/catalog/codes/sex", headers={"accept": "application/rdf+xml"})
+    assert (URIRef(f"{BASE}/catalog/codes/sex/2"), SKOS.notation, Literal("2")) in Graph().parse(
+        data=codes.text, format="xml")

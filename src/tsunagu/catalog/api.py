@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from tsunagu.catalog import apis, ckan, codelists, dictionary, service, turtle
+from tsunagu.catalog import apis, ckan, codelists, dictionary, rdfxml, service, turtle
 from tsunagu.catalog.schemas import (
     ApiCatalogOut,
     CodeListOut,
@@ -90,6 +90,19 @@ def dcat_dataset(request: Request, dataset_id: str) -> Response:
 def dcat_catalog_turtle(request: Request) -> Response:
     """The whole catalog as DCAT in Turtle (the same graph as the JSON-LD)."""
     return turtle_response(service.dcat_catalog(base_url(request)))
+
+
+@router.get("/dcat.rdf", response_class=Response, responses={200: {"content": {rdfxml.MEDIA_TYPE: {}}}})
+def dcat_catalog_rdfxml(request: Request) -> Response:
+    """The whole catalog as DCAT in RDF/XML (the same graph as the JSON-LD)."""
+    return rdfxml_response(service.dcat_catalog(base_url(request)))
+
+
+@router.get("/datasets/{dataset_id}/dcat.rdf", response_class=Response,
+            responses={200: {"content": {rdfxml.MEDIA_TYPE: {}}}})
+def dcat_dataset_rdfxml(request: Request, dataset_id: str) -> Response:
+    """One dataset as DCAT in RDF/XML."""
+    return rdfxml_response(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
 
 
 @router.get("/datasets/{dataset_id}/dcat.ttl", response_class=Response,
@@ -226,6 +239,10 @@ def api_catalog(request: Request, db: Session = TRANSACTION) -> ApiCatalogOut:
 
 def jsonld(document: dict[str, Any]) -> Response:
     return Response(json.dumps(document, ensure_ascii=False), media_type=JSON_LD)
+
+
+def rdfxml_response(document: dict[str, Any]) -> Response:
+    return Response(rdfxml.to_rdfxml(document), media_type=f"{rdfxml.MEDIA_TYPE}; charset=utf-8")
 
 
 def turtle_response(document: dict[str, Any]) -> Response:

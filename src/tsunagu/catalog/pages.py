@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from tsunagu.catalog import apis, codelists, dictionary, service, turtle
+from tsunagu.catalog import apis, codelists, dictionary, rdfxml, service, turtle
 from tsunagu.catalog.api import (
     JSON_LD,
     base_url,
@@ -21,6 +21,7 @@ from tsunagu.catalog.api import (
     jsonld,
     mesh_directory,
     procedures,
+    rdfxml_response,
     turtle_response,
     usage_sources,
 )
@@ -61,6 +62,8 @@ def _rdf(request: Request, document: dict[str, Any]) -> Response | None:
         return jsonld(document)
     if turtle.MEDIA_TYPE in accept:
         return turtle_response(document)
+    if rdfxml.MEDIA_TYPE in accept:
+        return rdfxml_response(document)
     return None
 
 
