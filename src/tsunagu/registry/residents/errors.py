@@ -22,6 +22,14 @@ class BirthDateInFuture(InvalidField):
     title = "Birth date in the future"
 
 
+class BirthAlreadyRegistered(InvalidField):
+    """出生届 is accepted once: the household already has this child (same name, same birth date)."""
+
+    status = 409
+    code = "birth-already-registered"
+    title = "This birth is already registered"
+
+
 class EffectiveDateInFuture(InvalidField):
     code = "effective-date-in-future"
     title = "Effective date in the future"

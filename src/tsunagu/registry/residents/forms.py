@@ -161,6 +161,7 @@ MESSAGES = {
     "invalid-individual-number": N_("個人番号は12桁の数字です。検査用数字(最後の1桁)も確認してください。"),
     "invalid-name": N_("氏名は漢字などで、フリガナはカタカナかひらがなで入力してください。"),
     "birth-date-in-future": N_("未来の生年月日は登録できません。"),
+    "birth-already-registered": N_("この世帯には、同じ氏名・生年月日の子の出生がすでに登録されています。"),
     "effective-date-in-future": N_("未来の日付は登録できません。"),
     "effective-date-before-last-change": N_("前回の異動日より前の日付は登録できません。"),
     "unknown-town": N_("その町字は住所の台帳にありません。"),

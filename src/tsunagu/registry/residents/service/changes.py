@@ -24,6 +24,7 @@ from tsunagu.core.types.text import normalize_width
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents.errors import (
     AlreadyRegistered,
+    BirthAlreadyRegistered,
     BirthDateInFuture,
     EffectiveDateInFuture,
     EffectiveDateTooEarly,
@@ -237,6 +238,7 @@ def register_birth(
     ``household_id``) starts a household of their own at ``residence``."""
     if person.household_id is None and residence is None:
         raise UnknownHousehold("household_id", "name the household, or the address of a new household")
+    _refuse_second_birth(db, person)
     row = _new_row(db, municipality_code, person, person.birth_date)
     if residence is None:
         head = db.scalars(
@@ -250,6 +252,20 @@ def register_birth(
     _place(row, _town_in(db, row.municipality_code, residence.town_id), residence)
     db.add(row)
     return _append(db, row, "birth", effective_date=person.birth_date, actor=actor, legal_basis=legal_basis)
+
+
+def _refuse_second_birth(db: Session, person: NewResident) -> None:
+    """A second 出生届 of the same child (the household already holds someone living with this name
+    and birth date) is refused: the register would otherwise hold one child twice."""
+    if person.household_id is None:
+        return
+    same = db.scalars(select(Resident.id).where(
+        Resident.household_id == person.household_id, Resident.birth_date == person.birth_date,
+        Resident.family_name == person.name.family, Resident.given_name == person.name.given,
+        Resident.status == "resident")).first()
+    if same is not None:
+        raise BirthAlreadyRegistered("given_name", "the household already has a child with this name "
+                                     "born on this day (a second 出生届 of the same birth)")
 
 
 def register_move_in(
