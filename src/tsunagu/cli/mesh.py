@@ -21,6 +21,7 @@ from tsunagu.mesh.settings import get_mesh_settings
 
 if TYPE_CHECKING:
     from tsunagu.cli.seed_options import SeedOptions
+    from tsunagu.mesh.log.archive import DiskStatus
 
 app = typer.Typer(help="Public service mesh: nodes, push delivery and log verification.",
                   no_args_is_help=True)
@@ -80,9 +81,10 @@ def deliver(
 
 @app.command("verify-log")
 def verify_log(org: str = typer.Option(..., "--org", help="Organization whose log to verify.")) -> None:
-    """Recompute a node's hash chain, check its signed checkpoints and the checkpoints the directory
-    anchored (kept and countersigned); exit 1 at the first break."""
+    """Recompute a node's hash chain (its archive files first), check its signed checkpoints and
+    the checkpoints the directory anchored (kept and countersigned); exit 1 at the first break."""
     from tsunagu.mesh.directory import keys
+    from tsunagu.mesh.log import archive
     from tsunagu.mesh.log.service import anchored_heads, verify
 
     with errors_as_messages():
@@ -100,13 +102,77 @@ def verify_log(org: str = typer.Option(..., "--org", help="Organization whose lo
         with RichProgress() as reporter:
             # what the directory keeps, each anchor verified with the operator's key
             anchors = anchored_heads(ctx.directory.anchors(org), ctx.directory.public_key, org)
-            report = verify(ctx.database, org, checkpoint_key, reporter, anchors)
+            folder = archive.archive_dir_of(ctx.settings, config.data_dir)
+            report = verify(ctx.database, org, checkpoint_key, reporter, anchors,
+                            archived=archive.rows(folder, org), archived_count=archive.count(folder, org))
         if report.broken_seq is not None:
-            raise BrokenLog(f"the log of {org} is broken at entry {report.broken_seq}: {report.reason}")
+            raise BrokenLog(f"the log of {org} is broken at entry {report.broken_seq}: {report.reason} "
+                            f"(archive files read from {folder})")
         if report.problems:
             raise BrokenLog(f"the log of {org}: " + "; ".join(report.problems))
         out.print(f"the log of {org} is intact: {report.entries} entries, {report.checkpoints} signed "
                   f"checkpoints verified, {report.anchors} of them against the directory's anchors")
+
+
+@app.command("archive-log")
+def archive_log(
+    org: str = typer.Option(..., "--org", help="Organization whose log to archive."),
+    older_than_days: float = typer.Option(90.0, "--older-than-days", min=0,
+                                          help="Archive entries older than this many days."),
+) -> None:
+    """Move old log entries to an archive file ending at a checkpoint the directory anchored (as
+    X-Road's message-log archive); verify-log walks the archive files and then the database."""
+    from tsunagu.mesh.log import archive
+
+    with errors_as_messages():
+        config = settings()
+        mesh_settings = get_mesh_settings()
+        folder = archive.archive_dir_of(mesh_settings, config.data_dir)
+        with RichProgress() as reporter:
+            done = archive.archive(open_database(config), org, folder, timedelta(days=older_than_days),
+                                   reporter)
+        if done is None:
+            out.print(f"{org}: nothing to archive (no anchored checkpoint older than "
+                      f"{older_than_days:g} days)")
+        else:
+            out.print(f"{org}: entries {done.first}–{done.last} archived to {done.path}")
+        _disk_alarm(archive.disk_status(folder), mesh_settings.disk_alarm_ratio)
+
+
+@app.command("log-status")
+def log_status(org: str = typer.Option(..., "--org", help="Organization whose log to describe.")) -> None:
+    """Entries in the database and in archive files, and the free disk space; exit 2 when a disk
+    holding the log has less free space than TSUNAGU_MESH_DISK_ALARM_RATIO (for monitoring)."""
+    from sqlalchemy import func, select
+
+    from tsunagu.mesh.log import archive
+    from tsunagu.mesh.log.models import MeshLogEntry
+
+    with errors_as_messages():
+        config = settings()
+        mesh_settings = get_mesh_settings()
+        database = open_database(config)
+        folder = archive.archive_dir_of(mesh_settings, config.data_dir)
+        with database.session() as db:
+            live = db.scalar(select(func.count()).select_from(MeshLogEntry)
+                             .where(MeshLogEntry.organization_code == org)) or 0
+        out.print(f"{org}: {live} entries in the database, {archive.count(folder, org)} in "
+                  f"{len(archive.files(folder, org))} archive files ({folder})")
+        alarm = False
+        for path in archive.watched_paths(database.url, folder):
+            alarm = _disk_alarm(archive.disk_status(path), mesh_settings.disk_alarm_ratio) or alarm
+        if alarm:
+            raise typer.Exit(2)
+
+
+def _disk_alarm(status: DiskStatus, alarm_below: float) -> bool:
+    out.print(f"disk of {status.path}: {status.free_bytes / 2**30:.1f} GiB free of "
+              f"{status.total_bytes / 2**30:.1f} GiB ({status.free_ratio:.0%})")
+    if status.free_ratio < alarm_below:
+        out.print(f"[bold red]alarm:[/] less than {alarm_below:.0%} free — archive the log "
+                  "(tsunagu mesh archive-log) and move archive files to other storage")
+        return True
+    return False
 
 
 @app.command("rotate-key")

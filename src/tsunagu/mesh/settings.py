@@ -27,6 +27,10 @@ class MeshSettings(BaseSettings):
     checkpoint_every: int = Field(default=1000, ge=1)
     checkpoint_seconds: float = Field(
         default=60.0, gt=0, description="A checkpoint also when the last one is older than this.")
+    archive_dir: Path | None = Field(
+        default=None, description="Where old log entries are archived; <data dir>/mesh-archive if unset.")
+    disk_alarm_ratio: float = Field(
+        default=0.15, gt=0, lt=1, description="Warn when the log's or archive's disk has less free space.")
 
 
 @lru_cache(maxsize=1)

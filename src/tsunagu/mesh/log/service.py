@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import json
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -371,7 +372,7 @@ _HASHED = 15  # columns covered by the entry hash (seq … visible_from)
 _BLOCK = 5000
 
 
-def _chain_rows(connection: Connection, organization_code: str) -> Iterator[Sequence[Any]]:
+def chain_rows(connection: Connection, organization_code: str) -> Iterator[Sequence[Any]]:
     """Rows as the entry hash covers them. SQLite hands back the very text that was hashed, so its
     rows come straight from the driver's cursor (no result objects, no conversion per row); other
     databases' datetimes and JSON are brought to that text."""
@@ -419,10 +420,12 @@ def _walk(rows: Iterator[Sequence[Any]], report: VerifyReport, signed_seqs: set[
 
 def verify(database: Database, organization_code: str,
            public_key: crypto.KeyResolver | None = None,
-           reporter: ProgressReporter | None = None, anchors: dict[int, str] | None = None) -> VerifyReport:
+           reporter: ProgressReporter | None = None, anchors: dict[int, str] | None = None, *,
+           archived: Iterable[Sequence[Any]] = (), archived_count: int = 0) -> VerifyReport:
     """Recompute the chain; name the first entry whose hash or link does not hold, and every
     checkpoint the directory anchored that the node no longer matches (``anchors``: seq → hash,
-    from :func:`anchored_heads`; by default the anchors kept in this same database)."""
+    from :func:`anchored_heads`; by default the anchors kept in this same database). ``archived``:
+    the rows moved to archive files (``log.archive.rows``), walked before the database's."""
     reporter = reporter or SilentProgress()
     report = VerifyReport(organization_code)
     with database.session() as db:
@@ -438,8 +441,8 @@ def verify(database: Database, organization_code: str,
         with database.engine.connect() as connection:
             total = connection.scalar(select(func.count()).select_from(MeshLogEntry)
                                       .where(MeshLogEntry.organization_code == organization_code)) or 0
-            reporter.start(f"verifying the log of {organization_code}", total)
-            hashes = _walk(_chain_rows(connection, organization_code), report,
+            reporter.start(f"verifying the log of {organization_code}", total + archived_count)
+            hashes = _walk(itertools.chain(archived, chain_rows(connection, organization_code)), report,
                            {point.seq for point in checkpoints} | set(anchors), reporter)
     finally:
         if collecting:
