@@ -143,20 +143,15 @@ def archive_log(
 def log_status(org: str = typer.Option(..., "--org", help="Organization whose log to describe.")) -> None:
     """Entries in the database and in archive files, and the free disk space; exit 2 when a disk
     holding the log has less free space than TSUNAGU_MESH_DISK_ALARM_RATIO (for monitoring)."""
-    from sqlalchemy import func, select
-
     from tsunagu.mesh.log import archive
-    from tsunagu.mesh.log.models import MeshLogEntry
 
     with errors_as_messages():
         config = settings()
         mesh_settings = get_mesh_settings()
         database = open_database(config)
         folder = archive.archive_dir_of(mesh_settings, config.data_dir)
-        with database.session() as db:
-            live = db.scalar(select(func.count()).select_from(MeshLogEntry)
-                             .where(MeshLogEntry.organization_code == org)) or 0
-        out.print(f"{org}: {live} entries in the database, {archive.count(folder, org)} in "
+        live, archived = archive.live_count(database, org), archive.count(folder, org)
+        out.print(f"{org}: {live} entries in the database, {archived} in "
                   f"{len(archive.files(folder, org))} archive files ({folder})")
         alarm = False
         for path in archive.watched_paths(database.url, folder):

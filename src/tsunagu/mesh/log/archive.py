@@ -65,6 +65,13 @@ def _header(path: Path) -> dict[str, Any]:
     return header
 
 
+def live_count(database: Database, organization_code: str) -> int:
+    """Entries still in the database."""
+    with database.session() as db:
+        return db.scalar(select(func.count()).select_from(MeshLogEntry)
+                         .where(MeshLogEntry.organization_code == organization_code)) or 0
+
+
 def count(archive_dir: Path, organization_code: str) -> int:
     return sum(int(h["last"]) - int(h["first"]) + 1
                for h in (_header(p) for p in files(archive_dir, organization_code)))
