@@ -9,16 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
 from tsunagu.conformance.requirements import CodeList, Column
 from tsunagu.core.types.base import InvalidValue
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
 from tsunagu.core.types.text import first_character_outside_jis
-from tsunagu.core.types.wareki import format_wareki, parse_date
+from tsunagu.core.types.wareki import ERAS, GREGORIAN_ADOPTED, format_wareki, parse_date
 
 #: (rule, message ja, message en)
 Problem = tuple[str, str, str]
-CellCheck = Callable[[str], list[Problem]]
+CellCheck = Callable[[str], tuple[Problem, ...]]
+_CACHE = 1 << 16
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -150,6 +152,8 @@ def _extensions(column: Column, code_lists: dict[str, CodeList]) -> list[Callabl
     if column.text_format == "wareki":
 
         def wareki(text: str) -> Problem | None:
+            if _canonical_wareki(text) is not None:
+                return None
             try:
                 parse_date(text)
             except InvalidValue:
@@ -184,21 +188,68 @@ def compile_column(column: Column, code_lists: dict[str, CodeList]) -> CellCheck
     ja, en = TYPE_NAMES[column.type]
     after = _constraints(column) + _extensions(column, code_lists)
 
-    def check(text: str) -> list[Problem]:
+    if column.type == "string" and not after:
+        return _nothing
+    if column.type == "string" and not _extensions(column, code_lists) and column.enum is None:
+        # identifiers and names: one test of length and pattern answers the usual valid value
+        low, high, pattern = column.min_length or 0, column.max_length, column.pattern
+
+        def plain(text: str) -> tuple[Problem, ...]:
+            if (
+                low <= len(text)
+                and (high is None or len(text) <= high)
+                and (pattern is None or pattern.fullmatch(text))
+            ):
+                return ()
+            return tuple(problem for rule in after if (problem := rule(text)) is not None)
+
+        return plain
+
+    def check(text: str) -> tuple[Problem, ...]:
         if not type_ok(text):
-            return [("type-error", f"{ja}ではない", f"not {en}")]
-        found = []
-        for rule in after:
-            problem = rule(text)
-            if problem is not None:
-                found.append(problem)
-        return found
+            return (("type-error", f"{ja}ではない", f"not {en}"),)
+        return tuple(problem for rule in after if (problem := rule(text)) is not None)
 
-    return check
+    # Codes, dates and era dates repeat across millions of rows: their answers are remembered
+    # (bounded); identifiers, which never repeat, are not worth a cache.
+    repeats = column.type in ("date", "boolean") or bool(
+        column.code_list or column.text_format or column.check or column.enum
+    )
+    return lru_cache(maxsize=_CACHE)(check) if repeats else check
 
 
+def _nothing(_text: str) -> tuple[Problem, ...]:
+    return ()
+
+
+_WAREKI_CANONICAL = re.compile(r"(明治|大正|昭和|平成|令和)(元|[1-9][0-9]?)年([1-9][0-9]?)月([1-9][0-9]?)日")
+_ERA_START = {era.name: era.start.year for era in ERAS}
+
+
+def _canonical_wareki(text: str) -> date | None:
+    """The day of a 和暦 text written exactly as ``format_wareki`` writes it, else None.
+
+    The common case without the general parser (which normalizes width and spellings first): the text
+    is rebuilt from the day it names and must come out the same, which also rules out a day outside
+    its era (平成31年5月1日 is 令和元年5月1日)."""
+    match = _WAREKI_CANONICAL.fullmatch(text)
+    if match is None:
+        return None
+    year = 1 if match[2] == "元" else int(match[2])
+    try:
+        day = date(_ERA_START[match[1]] + year - 1, int(match[3]), int(match[4]))
+    except ValueError:
+        return None
+    if day < GREGORIAN_ADOPTED:
+        return None
+    return day if format_wareki(day) == text else None
+
+
+@lru_cache(maxsize=1 << 16)
 def wareki_matches(wareki_text: str, iso: str) -> Problem | None:
     """A 和暦 text that must say the same day as an ISO date column (x-equals-date)."""
+    if (day := _canonical_wareki(wareki_text)) is not None and day.isoformat() == iso:
+        return None
     try:
         said = parse_date(wareki_text)
         day = date.fromisoformat(iso)

@@ -8,11 +8,11 @@ count-per-key questions when all files have been read. Memory stays bounded what
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tsunagu.conformance import cells
+from tsunagu.conformance.columns import BATCH, At, TableReader
 from tsunagu.conformance.findings import SHOULD_RULES, Finding, Findings, Report, mask
 from tsunagu.conformance.keys import SEPARATOR, KeyIndex
 from tsunagu.conformance.requirements import (
@@ -25,15 +25,6 @@ from tsunagu.conformance.requirements import (
 )
 from tsunagu.conformance.sources import Limits, Source, SourceProblem, open_inputs
 from tsunagu.core.progress import ProgressReporter, SilentProgress
-
-_PROGRESS_EVERY = 10_000
-_COMPARE: dict[str, Callable[[str, str], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    "==": lambda a, b: a == b,
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-}
 
 
 @dataclass
@@ -53,24 +44,20 @@ class _Plan:
         for table in self.tables.values():
             self.checks[table.name] = [cells.compile_column(c, self.code_lists) for c in table.columns]
             for fk in table.foreign_keys:
-                self.references.setdefault(fk.table, set()).add(fk.reference)
-        for rule in self.rules:
-            if rule.kind == "count-per-key":
-                self.references.setdefault(rule.for_each, set()).add(self.tables[rule.for_each].primary_key)
+                if fk.reference != self.tables[fk.table].primary_key:  # else the primary key's table serves
+                    self.references.setdefault(fk.table, set()).add(fk.reference)
 
 
 def _ref_name(table: str, fields: tuple[str, ...]) -> str:
     return f"ref:{table}:{','.join(fields)}"
 
 
-@dataclass(frozen=True)
-class _At:
-    """Where a finding is: file, table, row, column."""
+def _key_table(plan: _Plan, table: str, fields: tuple[str, ...]) -> str:
+    """The key table holding ``table``'s values of ``fields``: its primary key's when they are the same."""
+    return f"pk:{table}" if plan.tables[table].primary_key == fields else _ref_name(table, fields)
 
-    file: str
-    table: str
-    row: int | None = None
-    column: str | None = None
+
+_At = At
 
 
 class _Run:
@@ -133,18 +120,37 @@ class _Run:
         if positions is None:
             return
         self.seen_tables.add(table.name)
-        reader = _TableReader(self, source, table, positions)
+        reader = TableReader(
+            self,
+            source.name,
+            source.header,
+            table,
+            positions=positions,
+            checks=self.plan.checks[table.name],
+            references=self.plan.references.get(table.name, set()),
+            rules=[r for r in self.plan.rules if r.table == table.name],
+        )
         count = 0
+        batch: list[tuple[int, list[str]]] = []
         try:
-            for number, raw in source.rows:
-                count += 1
-                if count % _PROGRESS_EVERY == 0:
-                    self.progress.advance(_PROGRESS_EVERY)
-                reader.row(number, raw)
+            for row in source.rows:
+                batch.append(row)
+                if len(batch) == BATCH:
+                    count += self._batch(reader, batch)
+            count += self._batch(reader, batch)
         except SourceProblem as problem:
+            count += self._batch(reader, batch)
             self.problem(problem, source.name, table.name)
-        self.progress.advance(count % _PROGRESS_EVERY)
         self.rows[source.name] = count
+
+    def _batch(self, reader: TableReader, batch: list[tuple[int, list[str]]]) -> int:
+        size = len(batch)
+        if size:
+            reader.batch(batch)
+            batch.clear()
+            self.progress.advance(size)
+            self.index.flush_full()
+        return size
 
     def finish(self) -> None:
         for name, table in self.plan.tables.items():
@@ -162,7 +168,7 @@ class _Run:
             if rule.kind == "count-per-key" and rule.for_each in self.seen_tables:
                 target = self.plan.tables[rule.for_each]
                 for key, file_id, row, count in self.index.counted(
-                    f"count:{rule.id}", _ref_name(rule.for_each, target.primary_key), rule.equals
+                    f"count:{rule.id}", _key_table(self.plan, rule.for_each, target.primary_key), rule.equals
                 ):
                     at = _At(self.index.file_name(file_id), rule.for_each, row, ",".join(target.primary_key))
                     self.add(
@@ -201,7 +207,9 @@ class _Run:
         for i, fk in enumerate(table.foreign_keys):
             if fk.table not in self.seen_tables:
                 continue  # reported once as a missing table
-            for key, file_id, row in self.index.dangling(f"fk:{name}:{i}", _ref_name(fk.table, fk.reference)):
+            for key, file_id, row in self.index.dangling(
+                f"fk:{name}:{i}", _key_table(self.plan, fk.table, fk.reference)
+            ):
                 at = _At(self.index.file_name(file_id), name, row, ",".join(fk.fields))
                 self.add(
                     "foreign-key",
@@ -254,150 +262,6 @@ def _header(run: _Run, source: Source, table: TableRequirement) -> list[int | No
                 f"column {name!r} is not in the requirements",
             )
     return [header.index(name) if name in header else None for name in expected]
-
-
-class _TableReader:
-    """The rows of one file of one table: cells, row rules, keys."""
-
-    def __init__(
-        self, run: _Run, source: Source, table: TableRequirement, positions: list[int | None]
-    ) -> None:
-        self.run, self.source, self.table, self.positions = run, source, table, positions
-        self.file_id = run.index.file_id(source.name)
-        self.checks = run.plan.checks[table.name]
-        self.missing = frozenset(table.missing_values)
-        self.width = len(source.header)
-        self.names = [c.name for c in table.columns]
-        names = self.names
-        self.keyed: list[tuple[str, list[int]]] = (
-            ([(f"pk:{table.name}", [names.index(n) for n in table.primary_key])] if table.primary_key else [])
-            + [(f"unique:{table.name}:{c.name}", [i]) for i, c in enumerate(table.columns) if c.unique]
-            + [
-                (f"fk:{table.name}:{i}", [names.index(n) for n in fk.fields])
-                for i, fk in enumerate(table.foreign_keys)
-            ]
-            + [
-                (_ref_name(table.name, fields), [names.index(n) for n in fields])
-                for fields in run.plan.references.get(table.name, ())
-            ]
-        )
-        self.rules = [r for r in run.plan.rules if r.table == table.name]
-        self.equals_dates = [
-            (i, names.index(c.equals_date)) for i, c in enumerate(table.columns) if c.equals_date
-        ]
-
-    def at(self, row: int, column: str | None = None) -> _At:
-        return _At(self.source.name, self.table.name, row, column)
-
-    def row(self, number: int, raw: list[str]) -> None:
-        if (len(raw) != self.width or not any(raw)) and self._shape(number, raw):
-            return
-        values = self._cells(number, raw)
-        for at, other in self.equals_dates:
-            wareki, iso = values[at], values[other]
-            if wareki is not None and iso is not None and (problem := cells.wareki_matches(wareki, iso)):
-                column = self.table.columns[at]
-                self.run.add(
-                    problem[0],
-                    column.level,
-                    self.at(number, column.name),
-                    f"{column.title.ja}: {problem[1]}",
-                    f"{column.name}: {problem[2]}",
-                    value=mask(wareki) if column.personal else wareki,
-                )
-        for name, key_positions in self.keyed:
-            parts = [values[i] for i in key_positions]
-            if None not in parts:
-                self.run.index.add(
-                    name, SEPARATOR.join(p for p in parts if p is not None), self.file_id, number
-                )
-        for rule in self.rules:
-            self._rule(rule, values, number)
-
-    def _cells(self, number: int, raw: list[str]) -> list[str | None]:
-        """Each column's value; None where missing or of the wrong type (then it takes no part in keys)."""
-        values: list[str | None] = []
-        for position, column, check in zip(self.positions, self.table.columns, self.checks, strict=True):
-            text = raw[position] if position is not None and position < len(raw) else ""
-            if text in self.missing:
-                values.append(None)
-                if column.required and position is not None:
-                    self.run.add(
-                        "constraint-error",
-                        column.level,
-                        self.at(number, column.name),
-                        f"{column.title.ja}は必須です",
-                        f"{column.name} is required",
-                    )
-                continue
-            problems = check(text)
-            # as in Table Schema: a value of the wrong type is no value; one breaking a constraint still
-            # is one (its foreign key is still looked up)
-            values.append(None if problems and problems[0][0] == "type-error" else text)
-            for kind, ja, en in problems:
-                self.run.add(
-                    kind,
-                    column.level,
-                    self.at(number, column.name),
-                    f"{column.title.ja}: {ja}",
-                    f"{column.name}: {en}",
-                    value=mask(text) if column.personal else text[:80],
-                )
-        return values
-
-    def _shape(self, number: int, raw: list[str]) -> bool:
-        """Report a row of the wrong width; True when nothing more is to be checked in it."""
-        if not any(cell.strip() for cell in raw):
-            self.run.add("blank-row", "MUST", self.at(number), "空の行です", "a blank row")
-            return True
-        for label in self.source.header[len(raw) :]:
-            self.run.add(
-                "missing-cell",
-                "MUST",
-                self.at(number, label.strip()),
-                f"列 {label.strip()} の値がありません(区切りが足りません)",
-                f"the row has no cell for {label!r}",
-            )
-        for position in range(self.width, len(raw)):
-            self.run.add(
-                "extra-cell",
-                "MUST",
-                self.at(number),
-                f"{position + 1}列目は見出しにない余分な値です",
-                f"cell {position + 1} has no column",
-            )
-        return False
-
-    def _rule(self, rule: Rule, values: list[str | None], number: int) -> None:
-        names = self.names
-        if rule.kind == "compare":
-            left, right = values[names.index(rule.left)], values[names.index(rule.right)]
-            if left is not None and right is not None and not _COMPARE[rule.operator](left, right):
-                self.run.add(
-                    f"rule:{rule.id}",
-                    rule.level,
-                    self.at(number, rule.left),
-                    rule.title.ja,
-                    rule.title.en,
-                    title=rule.title,
-                )
-        elif rule.kind == "required-if":
-            if (
-                values[names.index(rule.when_field)] in rule.when_in
-                and values[names.index(rule.field)] is None
-            ):
-                self.run.add(
-                    f"rule:{rule.id}",
-                    rule.level,
-                    self.at(number, rule.field),
-                    rule.title.ja,
-                    rule.title.en,
-                    title=rule.title,
-                )
-        elif values[names.index(rule.when_field)] in rule.when_in:  # count-per-key: only matching rows count
-            key = values[names.index(rule.key)]
-            if key is not None:
-                self.run.index.add(f"count:{rule.id}", key, self.file_id, number)
 
 
 def _run(

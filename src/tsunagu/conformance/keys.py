@@ -53,6 +53,16 @@ class KeyIndex:
         if len(pending) >= _BATCH:
             self._flush(name)
 
+    def buffer(self, name: str) -> list[tuple[str, int, int]]:
+        """The pending rows of a key table, for a caller appending (key, file, row) itself; it calls
+        :meth:`flush_full` now and then so that the buffers stay small."""
+        return self._pending[name]
+
+    def flush_full(self) -> None:
+        for name, pending in self._pending.items():
+            if len(pending) >= _BATCH:
+                self._flush(name)
+
     def _flush(self, name: str) -> None:
         pending = self._pending[name]
         if pending:

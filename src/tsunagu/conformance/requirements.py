@@ -472,6 +472,8 @@ def _rule(reader: _Reader, spec: Located, tables: dict[str, TableRequirement]) -
     for_each = reader.string(spec, "for_each")
     if for_each not in tables:
         raise reader.fail(spec, "for_each", f"rule names unknown table {for_each!r}")
+    if not tables[for_each].primary_key:
+        raise reader.fail(spec, "for_each", f"table {for_each!r} needs a primary key to count per key")
     equals = spec.get("equals")
     if not isinstance(equals, int) or equals < 0:
         raise reader.fail(spec, "equals", "equals must be a whole number")
