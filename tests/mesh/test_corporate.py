@@ -46,7 +46,7 @@ def _ask(gateway: meshlink.NodeGateway, source: str, items: tuple[str, ...], *, 
 def test_basic_information_and_registered_matters_by_corporate_number(gateway: meshlink.NodeGateway,
                                                                       database: Database) -> None:
     basic = _ask(gateway, "corporations.basic", ("name", "head_office_address", "status"))
-    assert basic.provider == "moj" and basic.legal_basis_id == "nyusatsu-shikaku-142018-b"
+    assert basic.provider == "moj" and basic.legal_basis_id == "hojin-142018-b"
     assert basic.data == {"name": "つなぐ商事株式会社", "status": "active",
                           "head_office_address": {"text": "東京都千代田区丸の内１丁目１－１"}}
     registered = _ask(gateway, "corporations.registered",

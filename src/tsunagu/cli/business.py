@@ -20,6 +20,8 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.identity.business import service as business
 from tsunagu.identity.cards.virtualcard import VirtualCard
+from tsunagu.mesh import corporate
+from tsunagu.mesh.node.embedded import endpoint_of
 from tsunagu.registry.corporations import service as corporations
 from tsunagu.registry.residents import service as residents
 
@@ -200,6 +202,10 @@ def seed_representatives(database: Database, options: SeedOptions, only_if_empty
             title = TITLES.get(company.kind, "代表者")
             lines.append("\t".join((company.number, company.name, title, person.name.full, person.id)))
         corporations.seed_commercial(db, options.seed, representatives=chosen, progress=progress)
+        # the 法務局 answers corporate data on the mesh (basic information and 登記事項)
+        config = settings()
+        corporate.register(db, config.resolved_secret_key(),
+                           lambda code: endpoint_of(config.base_url, code))
     if not lines:
         return
     path = settings().data_dir / "identity" / DEMO_REPRESENTATIVES_FILE

@@ -84,12 +84,13 @@ _REGISTERED_ITEMS = [item["name"] for item in REGISTERED_SERVICE["items"]]  # ty
 
 #: (事務 id, consumer, title, law) of every organization that reads corporate data to accept a filing
 USES: tuple[tuple[str, str, str, str], ...] = (
-    ("nyusatsu-shikaku-142018", "142018", "競争入札参加資格審査（登記事項の確認）",
-     "地方自治法施行令第167条の5・第167条の11"),
+    # one 事務 per consumer and service (the look-up names it): 横須賀市 reads corporate data to
+    # review bid qualifications and to accept the 法人市民税's 設立届
+    ("hojin-142018", "142018", "入札参加資格審査・法人の設立届の受理（登記事項の確認）",
+     "地方自治法施行令第167条の5・第167条の11、地方税法第317条の2"),
     ("hojin-setsuritsu-nta", "nta-kojimachi", "法人設立届出書の受理（登記事項の確認）", "法人税法第148条"),
     ("hojin-setsuritsu-130001", "130001", "法人設立・設置届の受理（都税）",
      "地方税法第72条の55・東京都都税条例"),
-    ("hojin-setsuritsu-131016", "131016", "法人設立・設置届の受理（特別区民税）", "地方税法第317条の2"),
     ("shinki-tekiyo-pension", "jpn-pension", "新規適用届の受理（適用事業所の確認）",
      "厚生年金保険法第27条・健康保険法第48条"),
     ("hoken-kankei-mhlw", "mhlw-chuo", "保険関係成立届の受理（事業主の確認）",
@@ -135,7 +136,7 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
     for basis_id, consumer, _title, _law in USES:
         if consumer in SUBSCRIBERS and (consumer, PROVIDER) not in subscribed:
             directory.add_subscription(db, schemas.SubscriptionIn(
-                subscriber=consumer, provider=PROVIDER, event_kinds=EVENT_KINDS,  # type: ignore[arg-type]
+                subscriber=consumer, provider=PROVIDER, event_kinds=EVENT_KINDS,
                 legal_basis_id=f"{basis_id}-b", endpoint=endpoint_of(consumer)), ACTOR)
 
 

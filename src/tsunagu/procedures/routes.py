@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tsunagu.procedures.applications import correction_pages
+from tsunagu.procedures.applications import business_api, correction_pages
 from tsunagu.procedures.appointments import api as appointments_api
 from tsunagu.procedures.appointments import pages as appointments_pages
 from tsunagu.procedures.onestop import counter_pages
@@ -18,6 +18,7 @@ for part in (
     appointments_api.router,
     appointments_pages.router,
     correction_pages.router,
+    business_api.router,
     counter_pages.router,
 ):
     router.include_router(part)

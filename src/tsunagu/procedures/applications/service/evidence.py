@@ -30,16 +30,19 @@ def collect_evidence(
     with database.session() as db:
         app = load(db, application_id)
         person = residents.get_resident(db, app.subject_id)
+    # a business's evidence is about its corporation, named by 法人番号 (no municipality)
+    subject = (person.id, person.municipality_code) if person is not None \
+        else (app.subject_id, "") if app.applicant_kind == "business" else None
     for spec in procedure.evidence:
         current = next((e for e in app.evidence if e.service == spec.service), None)
-        if current is None or current.status == "ok" or person is None:
+        if current is None or current.status == "ok" or subject is None:
             continue
         try:
             got = gateway.fetch(
                 spec.service,
                 consumer=app.organization_code,
-                resident_id=person.id,
-                resident_municipality=person.municipality_code,
+                resident_id=subject[0],
+                resident_municipality=subject[1],
                 items=tuple(i.item for i in spec.items),
             )
             update: dict[str, Any] = {

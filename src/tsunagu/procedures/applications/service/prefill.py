@@ -6,14 +6,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from tsunagu.core import clock
 from tsunagu.mesh import errors as mesh_errors
 from tsunagu.procedures import meshlink
 from tsunagu.procedures.applications.service.records import Prefilled, Provenance, TamperedField
 from tsunagu.procedures.definition import Procedure
-from tsunagu.registry.residents import service as residents
 
 
 def _name_value(item: Any) -> dict[str, str]:
@@ -31,8 +30,18 @@ def _as_field(item_type: str, value: Any) -> Any:
     return value
 
 
+class Subject(Protocol):
+    """Whom registry values are asked about: a resident, or a corporation (``corporation:<法人番号>``)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def municipality_code(self) -> str: ...
+
+
 def prefill(
-    gateway: meshlink.MeshGateway, procedure: Procedure, person: residents.ResidentRecord, organization: str
+    gateway: meshlink.MeshGateway, procedure: Procedure, person: Subject, organization: str
 ) -> Prefilled:
     """Ask the registries (through the mesh, as ``organization``) for every prefill item."""
     by_service: dict[str, list[tuple[str, str, str]]] = {}

@@ -1,0 +1,127 @@
+"""A business files a procedure: its corporation's data come from the commercial registry through the
+mesh (no 登記事項証明書), the account is the acting person, staff decide, the corporation gets the
+signed notice; grants, closed corporations and the applicant kind are each refused by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.conftest import login_as
+from tests.procedures.applying.conftest import World
+
+from tsunagu.core.database import Database
+from tsunagu.core.sessions import Principal
+from tsunagu.core.settings import Settings
+from tsunagu.mesh import corporate
+from tsunagu.mesh.history import service as history
+from tsunagu.mesh.node.embedded import endpoint_of
+from tsunagu.notify import service as inbox
+from tsunagu.procedures.applications import service
+from tsunagu.registry.corporations import service as corporations
+
+DATA = Path(__file__).parents[2] / "registry" / "corporations" / "data"
+COMPANY = "6010001000001"  # つなぐ商事株式会社 (test data, with a 登記 extract)
+BASE = "/api/v1/procedures/business"
+SETUP = "hojin-setsuritsu-todokede"
+ANSWERS = {"business_purpose": "各種商品の輸出入及び販売", "fiscal_year_end_month": 3,
+           "contact_phone": "03-3581-4111"}
+
+
+@pytest.fixture
+def company(database: Database, settings: Settings, world: World) -> str:
+    with database.session() as db:
+        corporations.import_file(db, DATA / "full_13_tokyo.csv")
+        corporations.import_commercial_file(db, DATA / "commercial_extract.csv")
+        corporate.register(db, world.secret, lambda code: endpoint_of(settings.base_url, code))
+    return COMPANY
+
+
+def member(*granted: str, number: str = COMPANY) -> Principal:
+    return Principal(kind="business", subject_id="member-0001", display_name="総務 次郎",
+                     organization_code=number, roles=frozenset({*granted, "gbizid:member"}))
+
+
+def _apply(client: TestClient, procedure: str, key: str = "business-key-0001") -> Any:
+    form = client.get(f"{BASE}/{procedure}/prefill")
+    assert form.status_code == 200, form.text
+    return client.post(f"{BASE}/applications", headers={"Idempotency-Key": key},
+                       json={"procedure_id": procedure, "data": ANSWERS,
+                             "prefill_seal": form.json()["prefill_seal"]})
+
+
+def test_a_member_files_with_registry_data_and_gets_the_signed_notice(
+        client: TestClient, database: Database, company: str) -> None:
+    login_as(client, database, member(SETUP))
+    form = client.get(f"{BASE}/{SETUP}/prefill").json()
+    assert form["values"]["company_name"] == "つなぐ商事株式会社"
+    assert form["values"]["established_on"] == "2009-04-01" and form["values"]["capital_yen"] == 10_000_000
+    assert form["sources"]["company_name"]["provider"] == "moj"
+    assert form["organization_code"] == "nta-kojimachi" and form["unavailable"] == []
+
+    applied = _apply(client, SETUP)
+    assert applied.status_code == 201, applied.text
+    app = applied.json()
+    with database.session() as db:
+        stored = service.load(db, app["id"])
+    # the corporation applied; the member account acted for it
+    assert (stored.applicant_kind, stored.subject_id, stored.applicant_id) == (
+        "business", corporate.subject_of(COMPANY), "member-0001")
+    [evidence] = app["evidence"]
+    assert evidence["status"] == "ok" and evidence["provider"] == "moj"
+    assert [r["name"] for r in evidence["data"]["representatives"]] == ["商事　花子"]
+    again = _apply(client, SETUP)  # the same key: the same receipt
+    assert again.status_code == 200 and again.json()["id"] == app["id"]
+    assert client.get(f"{BASE}/applications").json()["total"] == 1
+
+    login_as(client, database, World.staff("nta-kojimachi"))
+    decision = "/api/v1/procedures/backoffice/applications/{}/decision"
+    assert client.post(decision.format(app["id"]), json={"action": "start_review"}).status_code == 200
+    decided = client.post(decision.format(app["id"]), json={"action": "approve"}).json()
+    assert decided["status"] == "approved"
+
+    subject = corporate.subject_of(COMPANY)
+    with database.session() as db:
+        messages, _ = inbox.inbox(db, subject)
+        notice = next(m for m in messages if m.kind == "notice")
+        exchanges, _ = history.exchanges_for(db, subject)
+    assert "つなぐ商事株式会社 御中" in notice.body and notice.document
+    verified = client.post("/api/v1/procedures/notices/verify", json={"document": notice.document}).json()
+    assert verified["valid"] and verified["issuer"] == "nta-kojimachi"
+    assert {e.requester.code for e in exchanges} == {"nta-kojimachi"}
+    login_as(client, database, member(SETUP))
+    assert client.get(f"/api/v1/procedures/applications/{app['id']}").json()["status"] == "approved"
+
+
+def test_a_member_beyond_its_grants_is_refused(client: TestClient, database: Database, company: str) -> None:
+    login_as(client, database, member("shinki-tekiyo"))
+    refused = client.get(f"{BASE}/{SETUP}/prefill")
+    assert (refused.status_code, refused.json()["code"]) == (403, "procedures-not-granted")
+
+
+def test_a_business_cannot_file_a_resident_procedure(client: TestClient, database: Database,
+                                                     company: str) -> None:
+    login_as(client, database, member("juminhyo-utsushi"))
+    refused = client.get(f"{BASE}/juminhyo-utsushi/prefill")
+    assert (refused.status_code, refused.json()["code"]) == (403, "procedures-resident-only")
+
+
+def test_a_resident_cannot_file_a_business_procedure(client: TestClient, database: Database,
+                                                     world: World, company: str) -> None:
+    login_as(client, database, world.resident())
+    refused = client.get(f"/api/v1/procedures/{SETUP}/prefill")
+    assert refused.status_code == 403
+    assert refused.json()["reasons"] == ["Individuals cannot apply for this procedure."]
+    assert client.get(f"{BASE}/{SETUP}/prefill").json()["code"] == "procedures-business-account-required"
+
+
+def test_a_closed_corporation_cannot_file(client: TestClient, database: Database, company: str) -> None:
+    closed = "7010001000009"  # closed in diff_20261120.csv
+    with database.session() as db:
+        corporations.import_file(db, DATA / "diff_20261120.csv")
+        assert corporations.require_corporation(db, closed).status == "closed"
+    login_as(client, database, member(SETUP, number=closed))
+    refused = client.get(f"{BASE}/{SETUP}/prefill")
+    assert (refused.status_code, refused.json()["code"]) == (409, "procedures-corporation-closed")
