@@ -115,6 +115,7 @@ def demo(
     from tsunagu.mesh.push.worker import run_in_background
     from tsunagu.notify import wiring as notify_wiring
     from tsunagu.procedures.onestop import worker as planned_moves
+    from tsunagu.procedures.push import worker as push_notices
 
     with errors_as_messages():
         config = listen_on(None, port)
@@ -128,6 +129,7 @@ def demo(
             planned_moves.run_in_background(database, nodes.context, PLANNED_MOVES_EVERY)
             names = notify_cli.sender_names(database)
             notify_wiring.run_in_background(database, config, names, deliver_every)  # e-mail, SMS, apps
+            push_notices.run_in_background(database, deliver_every)  # プッシュ型のお知らせ
         else:
             database.dispose()
     serve(host=None, port=port, workers=None)

@@ -10,7 +10,8 @@ import typer
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.core.database import Database
 
-app = typer.Typer(help="お知らせ delivery to e-mail (TSUNAGU_SMTP_HOST), SMS and apps.", no_args_is_help=True)
+app = typer.Typer(help="お知らせ: push-type notices from registry events, and delivery to e-mail "
+                  "(TSUNAGU_SMTP_HOST), SMS and apps.", no_args_is_help=True)
 
 
 def sender_names(database: Database) -> Callable[[str, str], str]:
@@ -41,6 +42,28 @@ def deliver(
             if report.handled or once:
                 out.print(f"sent {report.sent}, retrying {report.retried}, failed {report.failed}, "
                           f"deferred {report.deferred}")
+            if once:
+                return
+            time.sleep(interval)
+
+
+@app.command()
+def push(
+    once: bool = typer.Option(False, "--once", help="One pass, then exit."),
+    interval: float = typer.Option(5.0, min=0.1, help="Seconds between passes."),
+) -> None:
+    """プッシュ型のお知らせ: read the registry's change events and fire the push rules
+    (procedures/push/rules) — once per person and event, only to those eligible."""
+    from tsunagu.procedures.push import service as push_rules
+
+    with errors_as_messages():
+        database = open_database(settings())
+        rules = push_rules.load_rules()
+        while True:
+            report = push_rules.run_pass(database, rules)
+            if report.events or once:
+                out.print(f"events {report.events}, notified {report.notified}, "
+                          f"not eligible {report.not_eligible}")
             if once:
                 return
             time.sleep(interval)

@@ -15,6 +15,7 @@ from tsunagu.oversight import models as oversight_models
 from tsunagu.procedures import models as procedures_models
 from tsunagu.procedures.appointments import models as procedures_appointments_models
 from tsunagu.procedures.payments import models as procedures_payments_models
+from tsunagu.procedures.push import models as procedures_push_models
 from tsunagu.registry.accounts import models as registry_accounts_models
 from tsunagu.registry.addresses import models as registry_addresses_models
 from tsunagu.registry.corporations import models as registry_corporations_models
@@ -37,6 +38,7 @@ __all__ = [
     "procedures_appointments_models",
     "procedures_models",
     "procedures_payments_models",
+    "procedures_push_models",
     "registry_accounts_models",
     "registry_addresses_models",
     "registry_corporations_models",

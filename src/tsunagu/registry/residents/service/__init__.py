@@ -33,7 +33,7 @@ from tsunagu.registry.residents.service.changes import (
 )
 from tsunagu.registry.residents.service.idempotency import register_once
 from tsunagu.registry.residents.service.importing import ImportRow, has_residents, import_residents
-from tsunagu.registry.residents.service.outbox import mark_delivered, pending_events
+from tsunagu.registry.residents.service.outbox import events_after, mark_delivered, pending_events
 from tsunagu.registry.residents.service.reading import (
     SNAPSHOT_FIELDS,
     find_by_individual_number,
@@ -84,6 +84,7 @@ __all__ = [
     "check_digit",
     "chome_of",
     "count_accesses",
+    "events_after",
     "find_by_individual_number",
     "find_residents",
     "get_change",

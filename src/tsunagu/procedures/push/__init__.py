@@ -1,0 +1,1 @@
+"""プッシュ型のお知らせ: rules (data files) that turn registry events into personal notices."""
