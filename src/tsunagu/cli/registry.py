@@ -174,6 +174,50 @@ def import_corporations(
                   f"{report.unknown_municipality_lines:,} with a code the address registry lacks")
 
 
+@app.command("import-commercial")
+def import_commercial(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="A 登記事項 extract (CSV layout: registry/corporations/"
+                                     "commercial_csv.py)."),
+) -> None:
+    """Import 商業・法人登記 extracts (purpose, capital, officers, branches); any bad row rejects the file."""
+    with errors_as_messages():
+        database = open_database(settings())
+        try:
+            with database.session() as db:
+                report = corporations.import_commercial_file(db, file)
+        except corporations.CommercialImportRejected as rejected:
+            for error in rejected.errors:
+                err.print(f"line {error['location'][1]}: {error['message']}", highlight=False)
+            raise
+        out.print(f"{report.registrations:,} registrations, {report.officers:,} officers and "
+                  f"{report.branches:,} branches imported")
+
+
+@app.command("corporation")
+def show_corporation(number: str = typer.Argument(..., help="法人番号 (13 digits).")) -> None:
+    """登記事項 of one corporation (as a 履歴事項全部証明書 would show them)."""
+    with errors_as_messages():
+        with open_database(settings()).session() as db:
+            record = corporations.require_corporation(db, number)
+            matters = corporations.registered_matters(db, number)
+        out.print(f"{record.number} {record.name} ({record.kind_label}) {record.address} — {record.status}")
+        if matters is None:
+            out.print("no commercial registration (登記記録) is held for this corporation")
+            return
+        out.print(f"管轄登記所 {matters.registry_office} / 成立 {matters.established_on} / "
+                  f"資本金 {matters.capital_yen if matters.capital_yen is not None else '—'} 円")
+        for purpose in matters.purposes:
+            out.print(f"  目的: {purpose}")
+        for officer in matters.officers:
+            until = f" 〜 {officer.resigned_on}" if officer.resigned_on else ""
+            out.print(f"  {officer.title} {officer.name} {officer.address} ({officer.appointed_on}{until})")
+        for past in matters.past_names:
+            out.print(f"  旧商号: {past.value} (〜{past.until})")
+        for past in matters.past_head_offices:
+            out.print(f"  旧本店: {past.value} (〜{past.until})")
+
+
 @app.command("link-corporations")
 def link_corporations() -> None:
     """Link every corporation to its municipality again (after loading the address registry)."""
