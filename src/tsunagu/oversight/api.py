@@ -16,7 +16,7 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.pagination import PageParams, page_params
-from tsunagu.oversight import costs, inventory, kpis
+from tsunagu.oversight import costs, inventory, kpis, service_kpis
 from tsunagu.oversight.schemas import (
     CostReportOut,
     FiguresOut,
@@ -26,6 +26,7 @@ from tsunagu.oversight.schemas import (
     ParetoItemOut,
     ParetoOut,
     ProgressOut,
+    ServiceKpisOut,
     SurveyOut,
     YearKpisOut,
 )
@@ -149,6 +150,17 @@ async def import_survey(request: Request, file: UploadFile = File(..., descripti
     body = ImportOut(survey_year=report.survey_year, layout=report.layout, rows=report.rows,
                      replaced=report.replaced, normalized=report.normalized, notes=report.notes)
     return JSONResponse(body.model_dump(), status_code=201)
+
+
+@router.get("/service-kpis", response_model=list[ServiceKpisOut])
+def service_kpis_report(request: Request, since_month: str = Query("", pattern=r"^(\d{4}-\d{2})?$"),
+                        db: Session = TRANSACTION) -> list[ServiceKpisOut]:
+    """Per procedure of this platform: applications, digital take-up, prefilled and proxy shares,
+    decisions within the 標準処理期間 and average days (counters kept up to date incrementally)."""
+    feed = getattr(request.app.state, "oversight_feed", None)
+    if feed is not None:
+        service_kpis.catch_up(db, feed)
+    return [ServiceKpisOut.of(f) for f in service_kpis.figures(db, since_month)]
 
 
 @router.get("/costs", response_model=CostReportOut)

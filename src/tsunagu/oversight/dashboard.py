@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
 from tsunagu.core.http.i18n import N_
-from tsunagu.oversight import costs, kpis, layouts
+from tsunagu.oversight import costs, kpis, layouts, service_kpis
 from tsunagu.oversight.charts import percent
 
 PARETO_TOP = 20
-TABLES = ("trend", "ministries", "pareto", "costs")
+TABLES = ("trend", "ministries", "pareto", "costs", "services")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Dashboard:
     previous: kpis.YearFigures | None
     pareto: kpis.Pareto | None
     costs: costs.CostReport
+    services: list[service_kpis.ServiceFigures]
+    service_names: dict[str, str]
 
     def change(self, rate: str) -> float | None:
         if self.latest is None or self.previous is None:
@@ -55,12 +57,17 @@ class Dashboard:
                       key=lambda item: (-(item[1].rate_by_types or 0), item[0]))
 
 
-def build(db: Session, ministry: str = "") -> Dashboard:
+def build(db: Session, ministry: str = "", feed: service_kpis.Feed | None = None,
+          service_names: dict[str, str] | None = None) -> Dashboard:
+    """Everything the dashboard shows; the service counters first take in the feed's new events."""
+    if feed is not None:
+        service_kpis.catch_up(db, feed)
     years = kpis.by_year(db, ministry)
     latest = years[-1] if years else None
     previous = years[-2] if len(years) > 1 else None
     top = kpis.pareto(db, latest.year, PARETO_TOP, ministry) if latest else None
-    return Dashboard(ministry, years, latest, previous, top, costs.report(db))
+    return Dashboard(ministry, years, latest, previous, top, costs.report(db), service_kpis.figures(db),
+                     service_names or {})
 
 
 def fiscal_year(year: int, locale: str = "ja") -> str:
@@ -116,4 +123,13 @@ def table(board: Dashboard, name: str) -> Table:
                        _yen(p.baseline), str(p.latest_year or ""),
                        _yen(p.by_year.get(p.latest_year) if p.latest_year else None),
                        percent(p.reduction), _yen(p.goal), _yen(p.projection)] for p in rows])
+    if name == "services":
+        return Table(N_("つなぐの手続の利用状況"),
+                     [N_("手続"), N_("申請件数"), N_("オンライン申請の割合"), N_("自動入力を使った割合"),
+                      N_("代理申請の割合"), N_("処理した件数"), N_("標準処理期間内の割合"),
+                      N_("平均処理日数")],
+                     [[board.service_names.get(f.procedure_id, f.procedure_id), str(f.submitted),
+                       percent(f.digital_take_up), percent(f.prefilled_share), percent(f.proxy_share),
+                       str(f.decided), percent(f.in_time_share),
+                       "—" if f.average_days is None else f"{f.average_days:.1f}"] for f in board.services])
     raise NotFound(f"no dashboard table {name!r}")

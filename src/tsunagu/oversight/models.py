@@ -120,3 +120,30 @@ class OversightAudit(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(128))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OversightServiceCounter(Base):
+    """The service KPIs' counters of one of this platform's procedures in one month (JST), kept up
+    to date from the applications' event feed: each event adds to them once, no page recounts."""
+
+    __tablename__ = "oversight_service_counters"
+
+    procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM of the event
+    submitted: Mapped[int] = mapped_column(Integer, default=0)
+    by_staff: Mapped[int] = mapped_column(Integer, default=0)
+    prefilled: Mapped[int] = mapped_column(Integer, default=0)
+    proxy: Mapped[int] = mapped_column(Integer, default=0)
+    decided: Mapped[int] = mapped_column(Integer, default=0)
+    decided_in_time: Mapped[int] = mapped_column(Integer, default=0)  # within the 標準処理期間
+    decision_days: Mapped[int] = mapped_column(Integer, default=0)  # sum over decided
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OversightFeedPosition(Base):
+    """How far the counters have read a feed (the last event id taken into account)."""
+
+    __tablename__ = "oversight_feed_positions"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_id: Mapped[int] = mapped_column(BigInteger)

@@ -24,11 +24,19 @@ def _ministry_names(ministry: str) -> str:
     return ministry if ministry in layouts.MINISTRIES else ""
 
 
+def _board(request: Request, db: Session, ministry: str) -> dashboard.Dashboard:
+    """The dashboard with the platform's own procedures by name (the web layer hands in the feed of
+    their applications and their names)."""
+    names_of = getattr(request.app.state, "procedure_names", None)
+    return dashboard.build(db, ministry, getattr(request.app.state, "oversight_feed", None),
+                           names_of(locale_of(request)) if names_of else {})
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, ministry: str = Query("", max_length=32),
                    db: Session = TRANSACTION) -> Response:
     chosen = _ministry_names(ministry)
-    board = dashboard.build(db, chosen)
+    board = _board(request, db, chosen)
     tables = {name: dashboard.table(board, name) for name in dashboard.TABLES}
     scope = chosen or "全府省庁"
     locale = locale_of(request)
@@ -52,6 +60,12 @@ def dashboard_page(request: Request, ministry: str = Query("", max_length=32),
             labels=[p.name for p in board.pareto.items], volumes=[p.volume for p in board.pareto.items],
             cumulative=[p.cumulative_share for p in board.pareto.items],
             description="総手続件数の多い順の手続（棒）と全件数に占める累積の割合（線）。数値は下の表にあります。")
+    if board.services:
+        figures["services"] = charts.bars(
+            "chart-services", "手続ごとのオンライン申請の割合",
+            [(board.service_names.get(f.procedure_id, f.procedure_id), f.digital_take_up)
+             for f in board.services],
+            "つなぐの手続ごとの、窓口ではなくオンラインで申請された割合。数値は下の表にあります。")
     progress = [p for p in board.costs.organizations if p.reduction is not None]
     if progress:
         figures["costs"] = charts.bars(
@@ -65,8 +79,9 @@ def dashboard_page(request: Request, ministry: str = Query("", max_length=32),
 
 
 @router.get("/dashboard/{name}.csv")
-def dashboard_csv(name: str, ministry: str = Query("", max_length=32), db: Session = TRANSACTION) -> Response:
-    table = dashboard.table(dashboard.build(db, _ministry_names(ministry)), name)
+def dashboard_csv(request: Request, name: str, ministry: str = Query("", max_length=32),
+                  db: Session = TRANSACTION) -> Response:
+    table = dashboard.table(_board(request, db, _ministry_names(ministry)), name)
     return Response("\ufeff" + table.csv(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="dashboard-{name}.csv"'})
 

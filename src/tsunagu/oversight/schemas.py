@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tsunagu.oversight import costs, kpis, layouts
+from tsunagu.oversight import costs, kpis, layouts, service_kpis
 from tsunagu.oversight.models import OversightInventoryProcedure, OversightInventorySurvey
 
 
@@ -151,3 +151,21 @@ class CostReportOut(BaseModel):
     organizations: list[ProgressOut]
     risers: list[dict[str, Any]] = Field(description="Systems whose counted cost rose since the baseline.")
     systems: int
+
+
+class ServiceKpisOut(BaseModel):
+    procedure_id: str
+    submitted: int = Field(description="Applications submitted.")
+    digital_take_up: float | None = Field(description="Share sent online rather than recorded at a counter.")
+    prefilled_share: float | None = Field(description="Share with fields prefilled from a registry look-up.")
+    proxy_share: float | None = Field(description="Share made by a proxy (代理).")
+    decided: int
+    in_time_share: float | None = Field(description="Share of decisions within the 標準処理期間.")
+    average_days: float | None = Field(description="Average days from submission to decision.")
+    withdrawn: int
+
+    @classmethod
+    def of(cls, f: service_kpis.ServiceFigures) -> ServiceKpisOut:
+        return cls(procedure_id=f.procedure_id, submitted=f.submitted, digital_take_up=f.digital_take_up,
+                   prefilled_share=f.prefilled_share, proxy_share=f.proxy_share, decided=f.decided,
+                   in_time_share=f.in_time_share, average_days=f.average_days, withdrawn=f.withdrawn)

@@ -42,6 +42,7 @@ from tsunagu.oversight import api as oversight_api
 from tsunagu.oversight import console as oversight_console
 from tsunagu.oversight import pages as oversight_pages
 from tsunagu.procedures import api as procedures_api
+from tsunagu.procedures import feed as procedures_feed
 from tsunagu.procedures import pages as procedures_pages
 from tsunagu.procedures import routes as procedures_routes
 from tsunagu.procedures import service as procedures_service
@@ -51,7 +52,6 @@ from tsunagu.procedures.backoffice import pages as backoffice_pages
 from tsunagu.procedures.notices import pages as notices_pages
 from tsunagu.procedures.onestop import api as onestop_api
 from tsunagu.procedures.onestop import pages as onestop_pages
-from tsunagu.procedures.push import pages as push_pages
 from tsunagu.registry.accounts import api as accounts_api
 from tsunagu.registry.accounts import pages as accounts_pages
 from tsunagu.registry.addresses import api as addresses_api
@@ -141,6 +141,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.catalog_code_lists = catalog_sources.platform_code_lists
     app.state.catalog_mesh_directory = catalog_sources.mesh_directory_reader  # the API catalog
     app.state.oversight_served = _served_procedures(settings)  # procedures linked to the inventory
+    app.state.oversight_feed = procedures_feed.events_since  # applications, for the service KPIs
 
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, errors.validation_error)  # type: ignore[arg-type]
@@ -185,7 +186,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         backoffice_pages.router,
         notices_pages.router,
         onestop_pages.router,
-        push_pages.router,
         procedures_pages.router,
         notify_api.router,
         notify_pages.router,
