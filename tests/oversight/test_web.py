@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -15,9 +16,12 @@ from tests.conftest import login_as
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
+from tsunagu.core.settings import Settings
 from tsunagu.oversight import layouts
 from tsunagu.oversight.api import OVERSIGHT_ROLE
 from tsunagu.oversight.service import demo_systems_csv
+from tsunagu.procedures.loader import SHIPPED_DIR
+from tsunagu.web.app import create_app
 
 from .files import R7_ROWS, csv_bytes, r6_rows
 
@@ -128,3 +132,23 @@ def test_the_console_imports_and_lists_problems(client: TestClient, database: Da
     report = client.get("/api/v1/oversight/costs").json()
     national = next(p for p in report["overall"] if p["kind"] == "national")
     assert national["baseline_year"] == 2020 and national["target_year"] == 2025 and national["reduction"] > 0
+
+
+def test_a_definitions_inventory_id_links_both_ways(tmp_path: Path, settings: Settings,
+                                                    database: Database) -> None:
+    """The YAML's inventory_id, through the live catalogue, links the procedure page to its
+    inventory entry and the entry (and the search) back to the procedure."""
+    directory = tmp_path / "definitions"
+    directory.mkdir()
+    text = (SHIPPED_DIR / "tenshutsu.yaml").read_text(encoding="utf-8")
+    linked_text = text.replace("id: tenshutsu\n", 'id: tenshutsu\ninventory_id: "200002"\n', 1)
+    (directory / "tenshutsu.yaml").write_text(linked_text, encoding="utf-8")
+    linked = settings.model_copy(update={"procedures_dir": directory})
+    with TestClient(create_app(linked, database)) as client:
+        _load_two_years(client, database)
+        page = client.get("/procedures/tenshutsu", headers=HTML)
+        assert 'href="/inventory/200002"' in page.text
+        entry = client.get("/inventory/200002", headers=HTML)
+        assert "つなぐで申請できます" in entry.text and "転出届" in entry.text
+        served = client.get("/api/v1/oversight/inventory/procedures", params={"served_only": "true"}).json()
+        assert [(i["procedure_id"], i["served_by"]) for i in served["items"]] == [("200002", ["tenshutsu"])]
