@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -121,6 +121,8 @@ def _deliver_lane(ctx: NodeContext, lane: list[MeshPushDelivery], now: datetime)
         if delivery.next_attempt_at > now:
             run.waiting += len(lane) - position
             break
+        if not _claim(ctx, delivery, now):
+            break  # another worker holds this lane now; it delivers the rest in order
         error = _attempt(ctx, delivery)
         with ctx.database.session() as db:
             record = db.get(MeshPushDelivery, delivery.id)
@@ -144,6 +146,20 @@ def _deliver_lane(ctx: NodeContext, lane: list[MeshPushDelivery], now: datetime)
             run.waiting += len(lane) - position - 1  # the rest of the lane waits behind the retry
             break
     return run
+
+
+def _claim(ctx: NodeContext, delivery: MeshPushDelivery, now: datetime) -> bool:
+    """Take the delivery for this worker for a lease (its next attempt moved past the send): of
+    two workers (or processes) reading the same due delivery only one sends it. A worker killed
+    while it holds the lease leaves the delivery pending; it is sent again when the lease ends, and
+    the receiver acknowledges a repeated idempotency key without applying it twice."""
+    lease = now + timedelta(seconds=2 * ctx.settings.timeout_seconds + 5)
+    with ctx.database.session() as db:
+        taken = db.execute(update(MeshPushDelivery).where(
+            MeshPushDelivery.id == delivery.id, MeshPushDelivery.status == PENDING,
+            MeshPushDelivery.attempts == delivery.attempts, MeshPushDelivery.next_attempt_at <= now)
+            .values(next_attempt_at=lease))
+    return bool(taken.rowcount)  # type: ignore[attr-defined]
 
 
 def _attempt(ctx: NodeContext, delivery: MeshPushDelivery) -> str | None:
