@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tsunagu.procedures.applications import business_api, correction_pages
+from tsunagu.procedures.applications import business_api, business_pages, correction_pages
 from tsunagu.procedures.appointments import api as appointments_api
 from tsunagu.procedures.appointments import pages as appointments_pages
 from tsunagu.procedures.onestop import counter_pages
@@ -19,6 +19,7 @@ for part in (
     appointments_pages.router,
     correction_pages.router,
     business_api.router,
+    business_pages.router,
     counter_pages.router,
 ):
     router.include_router(part)

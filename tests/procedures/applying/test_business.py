@@ -4,6 +4,7 @@ signed notice; grants, closed corporations and the applicant kind are each refus
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,39 @@ def test_a_closed_corporation_cannot_file(client: TestClient, database: Database
     login_as(client, database, member(SETUP, number=closed))
     refused = client.get(f"{BASE}/{SETUP}/prefill")
     assert (refused.status_code, refused.json()["code"]) == (409, "procedures-corporation-closed")
+
+
+HTML = {"accept": "text/html"}
+
+
+def _csrf(page: str) -> str:
+    return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_business_pages_file_without_javascript(client: TestClient, database: Database,
+                                                     company: str) -> None:
+    login_as(client, database, member(SETUP))
+    home = client.get("/business/office", headers=HTML)
+    assert home.status_code == 200
+    assert "<h1>つなぐ商事株式会社</h1>" in home.text and "法人設立届出書（税務署）" in home.text
+    assert "新規適用届" not in home.text  # not granted to this member
+    form = client.get(f"/business/procedures/{SETUP}", headers=HTML)
+    assert form.status_code == 200
+    assert "登記されている情報（入力不要）" in form.text and "東京都千代田区丸の内１丁目１－１" in form.text
+    assert 'type="file"' not in form.text and "登記事項証明書の添付は不要です" in form.text
+    fields = {"csrf_token": _csrf(form.text),
+              "idempotency_key": form.text.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0],
+              "prefill_seal": html.unescape(
+                  form.text.split('name="prefill_seal" value="', 1)[1].split('"', 1)[0])}
+    wrong = client.post(f"/business/procedures/{SETUP}", headers=HTML,
+                        data={**fields, "business_purpose": "商事", "fiscal_year_end_month": "13",
+                              "contact_phone": "03-3581-4111"})
+    assert wrong.status_code == 422
+    assert 'value="商事"' in wrong.text
+    done = client.post(f"/business/procedures/{SETUP}", follow_redirects=False,
+                       data={**fields, **{k: str(v) for k, v in ANSWERS.items()}})
+    assert done.status_code == 303
+    status = client.get(done.headers["location"], headers=HTML)
+    assert status.status_code == 200 and "受付番号" in status.text
+    history_page = client.get("/business/history", headers=HTML)
+    assert "法務省（法務局 商業・法人登記）" in history_page.text and "麹町税務署" in history_page.text

@@ -1,0 +1,121 @@
+"""Pages of a business (gBizID-style account): its home naming the company, with お知らせ, its
+applications, the procedures it may file and its やりとり履歴; the form of a business procedure.
+
+The status page of an application and the notice PDF are the residents' ones (a business account
+sees its corporation's applications).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from tsunagu.core.errors import NotAuthenticated
+from tsunagu.core.http import csrf
+from tsunagu.core.http.auth import current_principal
+from tsunagu.core.http.deps import Transaction
+from tsunagu.core.http.templating import render
+from tsunagu.core.sessions import Principal
+from tsunagu.mesh import corporate
+from tsunagu.mesh.history import service as mesh_history
+from tsunagu.notify import service as inbox
+from tsunagu.procedures import meshlink
+from tsunagu.procedures import service as catalogue
+from tsunagu.procedures.api import live_registry
+from tsunagu.procedures.applications import service
+from tsunagu.procedures.applications.api import gateway
+from tsunagu.procedures.applications.pages import KEY_FIELD, SEAL_FIELD, values_from_form
+from tsunagu.procedures.applications.service import business
+from tsunagu.procedures.applications.validation import InvalidApplication
+from tsunagu.procedures.backoffice import service as backoffice
+from tsunagu.procedures.definition import Procedure
+from tsunagu.procedures.registry import LiveRegistry
+from tsunagu.registry.corporations import service as corporations
+
+router = APIRouter(prefix="/business", include_in_schema=False, dependencies=[Depends(csrf.protect)])
+PAGE_SIZE = 20
+
+
+def _business(request: Request) -> Principal:
+    principal = current_principal(request)
+    if principal is None:
+        raise NotAuthenticated("log in with a business account")
+    if principal.kind != "business":
+        raise business.NotABusiness("log in with a business account (gBizID) to use the business pages")
+    return principal
+
+
+def _may_file(principal: Principal, procedure: Procedure) -> bool:
+    return "business" in procedure.applicants and (
+        business.PRIME_ROLE in principal.roles or procedure.id in principal.roles)
+
+
+@router.get("/office", response_class=HTMLResponse)
+def office(request: Request, db: Transaction,
+           registry: LiveRegistry = Depends(live_registry)) -> HTMLResponse:
+    """事業者のホーム: the company, its お知らせ, its applications and what it may file."""
+    principal = _business(request)
+    number = principal.organization_code or ""
+    subject = corporate.subject_of(number)
+    messages, _messages_total = inbox.inbox(db, subject, limit=PAGE_SIZE)
+    applications, total = service.list_mine(db, subject, limit=PAGE_SIZE, offset=0)
+    procedures = registry.snapshot().procedures
+    return render(request, "procedures/business/office.html", {
+        "corporation": corporations.get_corporation(db, number), "messages": messages,
+        "unread": inbox.unread_count(db, subject), "applications": applications, "total": total,
+        "procedures": procedures, "status_names": backoffice.STATUS_NAMES, "today": backoffice.today(),
+        "fileable": [p for p in procedures.values() if _may_file(principal, p)],
+        "prime": business.PRIME_ROLE in principal.roles})
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history(request: Request, db: Transaction, offset: int = Query(0, ge=0)) -> HTMLResponse:
+    """やりとり履歴 of the corporation: who read its registry data, when, under which 事務."""
+    principal = _business(request)
+    exchanges, total = mesh_history.exchanges_for(db, corporate.subject_of(principal.organization_code or ""),
+                                                  limit=PAGE_SIZE, offset=offset)
+    return render(request, "mesh/history.html", {
+        "exchanges": exchanges, "total": total, "offset": offset, "page_size": PAGE_SIZE,
+        "corporation_view": True})
+
+
+def _form(request: Request, procedure: Procedure, form: business.BusinessForm, *, values: dict[str, Any],
+          key: str, errors: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    return render(request, "procedures/business/apply.html", {
+        "p": procedure, "applicant": form.applicant, "organization": form.organization,
+        "prefilled": form.prefilled, "seal": form.seal, "values": values, "key": key,
+        "errors": errors or {}, "household": []}, status_code=status_code)
+
+
+@router.get("/procedures/{procedure_id}", response_class=HTMLResponse)
+def apply_form(request: Request, procedure_id: str, registry: LiveRegistry = Depends(live_registry),
+               mesh: meshlink.MeshGateway = Depends(gateway)) -> HTMLResponse:
+    """申請する as a business: the corporation's registry values shown with their source, the rest asked."""
+    procedure = catalogue.get_procedure(registry, procedure_id)
+    state = request.app.state
+    form = business.open_form(state.database, mesh, state.secret_key, procedure, _business(request))
+    return _form(request, procedure, form, values={}, key=service.new_idempotency_key())
+
+
+@router.post("/procedures/{procedure_id}", response_model=None)
+async def submit(request: Request, procedure_id: str, registry: LiveRegistry = Depends(live_registry),
+                 mesh: meshlink.MeshGateway = Depends(gateway)) -> Response:
+    """申請: stored before it is acknowledged; then the status page (the same key: the same receipt)."""
+    principal = _business(request)
+    procedure = catalogue.get_procedure(registry, procedure_id)
+    posted = await request.form()
+    key, seal = str(posted.get(KEY_FIELD, "")), str(posted.get(SEAL_FIELD, ""))
+    values = values_from_form(procedure, posted)
+    state = request.app.state
+    draft = business.BusinessDraft(procedure, principal, values, service.require_key(key), values, seal=seal)
+    try:
+        app, _created = await run_in_threadpool(business.apply, state.database, mesh, state.secret_key, draft)
+    except InvalidApplication as exc:
+        form = await run_in_threadpool(business.open_form, state.database, mesh, state.secret_key, procedure,
+                                       principal)
+        return _form(request, procedure, form, values=values, key=key,
+                     errors={p.field: p for p in exc.problems}, status_code=422)
+    return RedirectResponse(f"/applications/{app.id}?submitted=1", status_code=303)
