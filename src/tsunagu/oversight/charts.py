@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 INK = "#1a1a1a"
 GRID = "#767676"  # 4.5:1 against white
-WIDTH = 640
+WIDTH = 400  # viewBox units: a phone shows the chart at about its own size, so 13 stays ~12 px
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,10 @@ def percent(value: float | None, digits: int = 1) -> str:
 
 def trend(chart_id: str, title: str, *, labels: Sequence[str], series: Sequence[Series],
           description: str) -> Markup:
-    """Lines of rates (0–1) over the labels (survey years), each point labelled with its value."""
-    height, left, right, top, bottom = 300, 48, 150, 16, 36
+    """Lines of rates (0–1) over the labels (survey years); a legend under the chart names each line
+    with its marker, dash and latest value, so that colour is never the only cue."""
+    legend_h = 22 * len(series)
+    height, left, right, top, bottom = 230 + legend_h, 40, 24, 12, 30 + legend_h
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     body: list[str] = []
     for tick in range(0, 101, 25):
@@ -61,21 +63,23 @@ def trend(chart_id: str, title: str, *, labels: Sequence[str], series: Sequence[
         return left + (step * i if len(labels) > 1 else plot_w / 2)
 
     for i, label in enumerate(labels):
-        body.append(_text(x_of(i), height - 12, label, "middle"))
+        anchor = "start" if i == 0 and len(labels) > 1 else "end" if i == len(labels) - 1 else "middle"
+        body.append(_text(x_of(i), top + plot_h + 18, label, anchor))
     markers = ("circle", "rect", "diamond")
     for n, line in enumerate(series):
         colour = PALETTE[n % len(PALETTE)]
+        dash = ' stroke-dasharray="6 3"' if n % 2 else ""
         points = [(x_of(i), top + plot_h * (1 - v)) for i, v in enumerate(line.values) if v is not None]
         if len(points) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            dash = ' stroke-dasharray="6 3"' if n % 2 else ""
             body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>')
-        for (x, y), value in zip(points, [v for v in line.values if v is not None], strict=True):
-            body.append(_marker(markers[n % 3], x, y, colour))
-            body.append(_text(x, y - 9, percent(value, 0), "middle", fill=colour if n == 0 else INK))
-        if points:
-            body.append(_text(points[-1][0] + 12, points[-1][1] + 4 + n * 2, line.name, weight="bold",
-                              fill=INK))
+        body += [_marker(markers[n % 3], x, y, colour) for x, y in points]
+        known = [v for v in line.values if v is not None]
+        y = height - legend_h + 22 * n + 4
+        body.append(f'<line x1="{left}" x2="{left + 28}" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" '
+                    f'stroke-width="2.5"{dash}/>')
+        body.append(_marker(markers[n % 3], left + 14, y, colour))
+        body.append(_text(left + 36, y + 4, f"{line.name}（{percent(known[-1]) if known else '—'}）"))
     return _svg(chart_id, title, description, height, body)
 
 
@@ -91,7 +95,7 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
 def bars(chart_id: str, title: str, rows: Sequence[tuple[str, float | None]], description: str,
          as_percent: bool = True) -> Markup:
     """Horizontal bars, one per row, the value written at the end of each bar."""
-    label_w, value_w, bar_h, gap, top = 150, 70, 18, 8, 8
+    label_w, value_w, bar_h, gap, top = 128, 52, 16, 7, 6
     height = top + len(rows) * (bar_h + gap) + 8
     plot_w = WIDTH - label_w - value_w
     biggest = max((v for _, v in rows if v is not None), default=0) or 1
@@ -111,7 +115,7 @@ def bars(chart_id: str, title: str, rows: Sequence[tuple[str, float | None]], de
 def pareto(chart_id: str, title: str, *, labels: Sequence[str], volumes: Sequence[int],
            cumulative: Sequence[float], description: str) -> Markup:
     """Bars of volume, largest first, and the line of the cumulative share of all volume."""
-    height, left, right, top, bottom = 320, 64, 48, 16, 40
+    height, left, right, top, bottom = 280, 44, 38, 12, 40
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     biggest = max(volumes, default=0) or 1
     band = plot_w / max(1, len(volumes))
@@ -128,7 +132,8 @@ def pareto(chart_id: str, title: str, *, labels: Sequence[str], volumes: Sequenc
         h = plot_h * volume / biggest
         body.append(f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{max(1.0, band - 4):.1f}" '
                     f'height="{h:.1f}" fill="{PALETTE[0]}"><title>{escape(label)}</title></rect>')
-        body.append(_text(x + band / 2, height - 22, str(i + 1), "middle"))
+        if i == 0 or (i + 1) % 5 == 0:
+            body.append(_text(x + band / 2, height - 24, str(i + 1), "middle"))
         points.append((x + band / 2, top + plot_h * (1 - share)))
     if points:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
