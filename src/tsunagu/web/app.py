@@ -10,11 +10,14 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tsunagu import __version__
 from tsunagu.catalog import api as catalog_api
 from tsunagu.catalog import pages as catalog_pages
 from tsunagu.catalog import service as catalog_service
+from tsunagu.conformance import api as conformance_api
+from tsunagu.conformance import pages as conformance_pages
 from tsunagu.core import heap
 from tsunagu.core import logging as core_logging
 from tsunagu.core.database import Database
@@ -52,6 +55,7 @@ from tsunagu.procedures.backoffice import pages as backoffice_pages
 from tsunagu.procedures.notices import pages as notices_pages
 from tsunagu.procedures.onestop import api as onestop_api
 from tsunagu.procedures.onestop import pages as onestop_pages
+from tsunagu.procedures.push import pages as push_pages
 from tsunagu.registry.accounts import api as accounts_api
 from tsunagu.registry.accounts import pages as accounts_pages
 from tsunagu.registry.addresses import api as addresses_api
@@ -62,7 +66,7 @@ from tsunagu.registry.residents import api as residents_api
 from tsunagu.registry.residents import own_pages as residents_own_pages
 from tsunagu.registry.residents import pages as residents_pages
 from tsunagu.registry.residents import registration_pages as residents_registration_pages
-from tsunagu.web import catalog_sources, errors, mypage, names, operations, pages
+from tsunagu.web import catalog_sources, errors, mypage, names, openapi, operations, pages
 from tsunagu.web.middleware import RequestContext
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -126,7 +130,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version=__version__,
         description=API_DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by web.operations with Swagger UI from the package
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -149,6 +153,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(Exception, errors.unexpected_error)
 
     app.add_middleware(RequestContext)
+    if settings.trusted_proxy_list:  # only these peers may say who the client is (X-Forwarded-For)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (
         operations.router,
@@ -186,6 +192,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         backoffice_pages.router,
         notices_pages.router,
         onestop_pages.router,
+        push_pages.router,
         procedures_pages.router,
         notify_api.router,
         notify_pages.router,
@@ -193,6 +200,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         catalog_api.router,
         catalog_api.ckan_router,
         catalog_pages.router,
+        conformance_api.router,
+        conformance_pages.router,
         oversight_api.router,
         oversight_pages.router,
         oversight_console.router,
@@ -200,4 +209,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for router in routers:
         app.include_router(RouteGate(router))
     mesh_routes.install(app, database, app.state.secret_key)
+    openapi.install(app)
     return app

@@ -13,6 +13,14 @@ from tsunagu.core.errors import TsunaguError, ValidationFailed
 
 PROBLEM_TYPE_BASE = "https://tsunagu.example/problems/"
 MEDIA_TYPE = "application/problem+json"
+# ``responses=`` for errors a route gives that its dependencies do not imply (web/openapi.py adds
+# the problem body and the ones its dependencies do imply).
+TOO_MANY_ATTEMPTS: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many failed attempts: wait `Retry-After` seconds"}}
+UNTRUSTED_CERTIFICATE: dict[int | str, dict[str, Any]] = {
+    401: {"description": "The certificate is not one the platform CA issued, or is revoked"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The resource the body names does not exist"}}
 
 
 def problem(status: int, code: str, title: str, detail: str, instance: str,

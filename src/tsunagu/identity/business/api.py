@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
 from tsunagu.core.errors import Forbidden, ValidationFailed
+from tsunagu.core.http import problems
 from tsunagu.core.http.auth import SESSION_COOKIE, TRANSACTION, require_principal
 from tsunagu.core.logging import get_logger
 from tsunagu.identity.business import service
@@ -76,7 +77,8 @@ def set_procedures(member_id: str, body: GrantIn, db: Session = TRANSACTION,
     return _account(service.grant(db, prime, member_id, body.procedures))
 
 
-@router.post("/login", response_model=AccountOut, summary="Log in with password and TOTP")
+@router.post("/login", response_model=AccountOut, summary="Log in with password and TOTP",
+             responses=problems.TOO_MANY_ATTEMPTS)
 def login(body: LoginIn, request: Request, response: Response,
           db: Session = Depends(auth_session, scope="function")) -> AccountOut:
     principal = service.login(db, request.app.state.secret_key, login_id=body.login_id.strip().lower(),

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from tsunagu.identity.cards.schemas import BASE64
+
 
 class PrimeApplication(BaseModel):
     corporate_number: str = Field(pattern=r"^\d{13}$", description="法人番号 (13 digits).")
     login_id: str = Field(max_length=254, description="E-mail address used to log in.")
     display_name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=200)
-    signature: str = Field(description="Base64 DER ECDSA signature over the application document.")
+    signature: str = Field(max_length=400, pattern=BASE64,
+                           description="Base64 DER ECDSA signature over the application document.")
     certificate_pem: str = Field(description="The representative's 署名用 certificate (PEM).")
     delegation: str | None = Field(
         default=None, max_length=65536,

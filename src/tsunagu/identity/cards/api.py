@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.http import problems
 from tsunagu.core.http.auth import SESSION_COOKIE, require_principal
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.cards import ca, service
@@ -72,7 +73,7 @@ def respond(body: CardAnswer, request: Request, db: Session = AUTH_COMMITTED) ->
     return AnswerAccepted()
 
 
-@router.post("/card-login/verify", response_model=LoggedIn)
+@router.post("/card-login/verify", response_model=LoggedIn, responses=problems.TOO_MANY_ATTEMPTS)
 def verify(body: CardAnswer, request: Request, db: Session = AUTH_COMMITTED) -> JSONResponse:
     """Direct login: the signed challenge in, a renewed session cookie out."""
     principal, token = service.login_with_card(
@@ -91,7 +92,7 @@ def logged_in(principal: Principal) -> LoggedIn:
                     organization_code=principal.organization_code, roles=sorted(principal.roles))
 
 
-@router.post("/signatures/verify", response_model=SignerOut)
+@router.post("/signatures/verify", response_model=SignerOut, responses=problems.UNTRUSTED_CERTIFICATE)
 def verify_signature(body: SignatureCheck, db: Session = COMMITTED) -> SignerOut:
     """Check a 署名用 signature: chain, validity, revocation; answers who signed (基本4情報)."""
     info = service.verify_signature(db, _decode(body.data, "data", urlsafe=False),
@@ -100,7 +101,7 @@ def verify_signature(body: SignatureCheck, db: Session = COMMITTED) -> SignerOut
     return SignerOut(**asdict(info))
 
 
-@router.post("/cards", response_model=None, status_code=201)
+@router.post("/cards", response_model=None, status_code=201, responses=problems.NOT_FOUND)
 def issue_card(body: CardIssue, request: Request, principal: Principal = Depends(require_principal),
                db: Session = COMMITTED) -> Response:
     """Issue a virtual card (registrar staff of the resident's municipality); answers the card file."""

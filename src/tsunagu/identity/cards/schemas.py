@@ -6,6 +6,10 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+# Base64 as the decoders accept it (padding optional), so the document states what is refused.
+BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$"
+BASE64URL = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$"
+
 
 class ChallengeOut(BaseModel):
     challenge_id: str
@@ -18,7 +22,8 @@ class CardAnswer(BaseModel):
     challenge_id: str = Field(max_length=64)
     nonce: str = Field(max_length=128)
     certificate: str = Field(max_length=8000, description="利用者証明用 certificate, PEM.")
-    signature: str = Field(max_length=200, description="ECDSA P-256 r‖s over the nonce, base64url.")
+    signature: str = Field(max_length=200, pattern=BASE64URL,
+                           description="ECDSA P-256 r‖s over the nonce, base64url.")
 
 
 class AnswerAccepted(BaseModel):
@@ -34,8 +39,8 @@ class LoggedIn(BaseModel):
 
 
 class SignatureCheck(BaseModel):
-    data: str = Field(description="The signed bytes, base64.")
-    signature: str = Field(description="DER ECDSA signature, base64.")
+    data: str = Field(pattern=BASE64, description="The signed bytes, base64.")
+    signature: str = Field(pattern=BASE64, description="DER ECDSA signature, base64.")
     certificate: str = Field(max_length=8000, description="署名用 certificate, PEM.")
 
 

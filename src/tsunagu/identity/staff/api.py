@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from tsunagu.core.http import problems
 from tsunagu.core.http.auth import SESSION_COOKIE, require_staff
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.history.http import AUTH_COMMITTED, COMMITTED, client_of, set_session_cookie
@@ -20,7 +21,7 @@ def _out(record: service.StaffRecord) -> StaffOut:
                     display_name=record.display_name, roles=sorted(record.roles), active=record.active)
 
 
-@router.post("/login", response_model=StaffOut)
+@router.post("/login", response_model=StaffOut, responses=problems.TOO_MANY_ATTEMPTS)
 def login(body: StaffLogin, request: Request, db: Session = AUTH_COMMITTED) -> JSONResponse:
     """Password + TOTP; answers the account and sets a renewed session cookie."""
     principal, token = service.login(db, body.login_id, body.password, body.totp, client=client_of(request),
