@@ -10,14 +10,11 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tsunagu import __version__
 from tsunagu.catalog import api as catalog_api
 from tsunagu.catalog import pages as catalog_pages
 from tsunagu.catalog import service as catalog_service
-from tsunagu.conformance import api as conformance_api
-from tsunagu.conformance import pages as conformance_pages
 from tsunagu.core import heap
 from tsunagu.core import logging as core_logging
 from tsunagu.core.database import Database
@@ -55,7 +52,6 @@ from tsunagu.procedures.backoffice import pages as backoffice_pages
 from tsunagu.procedures.notices import pages as notices_pages
 from tsunagu.procedures.onestop import api as onestop_api
 from tsunagu.procedures.onestop import pages as onestop_pages
-from tsunagu.procedures.push import pages as push_pages
 from tsunagu.registry.accounts import api as accounts_api
 from tsunagu.registry.accounts import pages as accounts_pages
 from tsunagu.registry.addresses import api as addresses_api
@@ -130,7 +126,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version=__version__,
         description=API_DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        docs_url=None,  # served by web.operations with Swagger UI from the package
+        docs_url="/api/v1/docs",
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -153,8 +149,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(Exception, errors.unexpected_error)
 
     app.add_middleware(RequestContext)
-    if settings.trusted_proxy_list:  # only these peers may say who the client is (X-Forwarded-For)
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (
         operations.router,
@@ -192,7 +186,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         backoffice_pages.router,
         notices_pages.router,
         onestop_pages.router,
-        push_pages.router,
         procedures_pages.router,
         notify_api.router,
         notify_pages.router,
@@ -200,8 +193,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         catalog_api.router,
         catalog_api.ckan_router,
         catalog_pages.router,
-        conformance_api.router,
-        conformance_pages.router,
         oversight_api.router,
         oversight_pages.router,
         oversight_console.router,
