@@ -24,7 +24,7 @@ from tsunagu.identity.organizations import service as organizations
 from tsunagu.identity.staff import service as staff
 
 if TYPE_CHECKING:
-    from tsunagu.cli.seeding import SeedOptions
+    from tsunagu.cli.seed_options import SeedOptions
 
 identity_app = typer.Typer(help="Identity: platform CA, organizations and staff accounts.",
                            no_args_is_help=True)

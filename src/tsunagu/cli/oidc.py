@@ -12,7 +12,7 @@ from tsunagu.core.progress import ProgressReporter
 from tsunagu.identity.oidc import demo, keys, relying_party, service
 
 if TYPE_CHECKING:
-    from tsunagu.cli.seeding import SeedOptions
+    from tsunagu.cli.seed_options import SeedOptions
 
 app = typer.Typer(help="OpenID Connect provider: register clients, rotate signing keys, demo relying party.",
                   no_args_is_help=True)

@@ -6,11 +6,9 @@ Each step is a service function of a part; steps are idempotent when ``only_if_e
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from tsunagu.cli import business, identity, mesh, oidc, oversight, registry
 from tsunagu.cli.console import RichProgress, out
+from tsunagu.cli.seed_options import SeedOptions, SeedStep
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.core.settings import get_settings
@@ -20,15 +18,15 @@ from tsunagu.procedures.appointments import service as appointments
 from tsunagu.procedures.onestop import service as onestop
 from tsunagu.registry.residents.synthetic import service as synthetic_residents
 
-
-@dataclass(frozen=True)
-class SeedOptions:
-    residents: int = 2000
-    corporations: int = 300
-    seed: int = 1
-
-
-SeedStep = Callable[[Database, SeedOptions, bool, ProgressReporter], None]
+__all__ = [
+    "SeedOptions",
+    "SeedStep",
+    "run_seed",
+    "seed_appointments",
+    "seed_procedures",
+    "seed_residents",
+    "steps",
+]
 
 
 def seed_residents(database: Database, options: SeedOptions, only_if_empty: bool,
