@@ -21,7 +21,7 @@ def test_facets_filter_and_count(client: TestClient) -> None:
     publishers = {f["value"]: f["count"] for f in everything["facets"]["publisher"]}
     assert publishers == {"digital-agency": 3, "national-tax-agency": 1, "municipalities": 1}
     csv = client.get("/api/v1/catalog/datasets", params={"format": "CSV"}).json()
-    assert sorted(d["id"] for d in csv["items"]) == ["addresses", "procedures"]
+    assert sorted(d["id"] for d in csv["items"]) == ["addresses", "corporations", "procedures"]
     both = client.get("/api/v1/catalog/datasets", params=[("theme", "REGI"), ("theme", "ECON")]).json()
     assert sorted(d["id"] for d in both["items"]) == ["addresses", "corporations"]
     narrowed = client.get("/api/v1/catalog/datasets",

@@ -45,12 +45,14 @@ def test_ckanapi_lists_searches_and_shows(server: str, get_only: bool) -> None:
     assert ckan.action.package_search(q="ジュウショ")["count"] == 1  # kana-insensitive
     csv = ckan.action.package_search(fq="res_format:CSV", rows=1, start=0,
                                      **{"facet.field": '["organization", "res_format", "groups"]'})
-    assert csv["count"] == 2 and len(csv["results"]) == 1
-    assert csv["facets"]["res_format"]["CSV"] == 2
+    assert csv["count"] == 3 and len(csv["results"]) == 1
+    assert csv["facets"]["res_format"]["CSV"] == 3
     assert csv["search_facets"]["organization"]["items"] == [
-        {"name": "digital-agency", "display_name": "デジタル庁", "count": 2}]
-    second = ckan.action.package_search(fq="res_format:CSV", rows=1, start=1)
-    assert {csv["results"][0]["name"], second["results"][0]["name"]} == {"addresses", "procedures"}
+        {"name": "digital-agency", "display_name": "デジタル庁", "count": 2},
+        {"name": "national-tax-agency", "display_name": "国税庁", "count": 1}]
+    pages = [ckan.action.package_search(fq="res_format:CSV", rows=1, start=n)["results"][0]["name"]
+             for n in (1, 2)]
+    assert {csv["results"][0]["name"], *pages} == {"addresses", "corporations", "procedures"}
     tax = ckan.action.package_search(fq='organization:"national-tax-agency" AND groups:ECON')
     assert [p["name"] for p in tax["results"]] == ["corporations"]
     assert ckan.action.package_search(fq="organization:nobody")["count"] == 0

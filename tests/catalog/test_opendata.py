@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from tsunagu.catalog import service
 from tsunagu.core.database import Database
 from tsunagu.registry.addresses import service as addresses
+from tsunagu.registry.corporations import service as corporations
 
 FILES = "/api/v1/catalog/datasets/{}/files/{}"
 
@@ -105,3 +106,23 @@ def test_the_descriptor_credits_the_address_data(client: TestClient) -> None:
     descriptor = json.loads(client.get(FILES.format("addresses", "datapackage.json")).text)
     assert descriptor["licenses"][0]["path"] == "https://creativecommons.org/licenses/by/4.0/"
     assert descriptor["sources"][0]["title"] == addresses.ATTRIBUTION
+
+
+def test_the_corporations_file_passes_frictionless_validate(database: Database, client: TestClient,
+                                                            tmp_path: Path) -> None:
+    """Read in batches by 法人番号 (more rows than one batch), every published corporation once."""
+    with database.session() as db:
+        corporations.load_synthetic(db, 2500, seed=7)
+        published = corporations.search(db, limit=1)[1]
+    descriptor = _download(client, "corporations", tmp_path / "corporations")
+    assert [r["path"] for r in descriptor["resources"]] == ["corporations.csv"]  # type: ignore[index]
+    report = frictionless.validate(str(tmp_path / "corporations" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert report.tasks[0].stats["rows"] == published > service.CHUNK_ROWS
+    text = (tmp_path / "corporations" / "corporations.csv").read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    numbers = [r["法人番号"] for r in rows]
+    assert numbers == sorted(set(numbers))  # each once, in order
+    with database.session() as db:
+        first = corporations.require_corporation(db, numbers[0])
+    assert rows[0]["商号又は名称"] == first.name and rows[0]["法人種別"] == first.kind_label

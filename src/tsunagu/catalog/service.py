@@ -239,7 +239,7 @@ def counts(db: Session, dataset: Dataset, procedures: ProcedureSource) -> dict[s
 @dataclass(frozen=True)
 class Column:
     name: str  # the CSV header (Japanese, as the 自治体標準オープンデータセット write them)
-    type: Literal["string", "integer", "number"]
+    type: Literal["string", "integer", "number", "date"]
     description: str
     required: bool = False
     pattern: str | None = None
@@ -296,6 +296,18 @@ def _town_rows(db: Session, _procedures: ProcedureSource) -> Iterator[Sequence[o
                    "" if t.lat is None else t.lat, "" if t.lng is None else t.lng, " ".join(t.postcodes))
 
 
+def _corporation_rows(db: Session, _procedures: ProcedureSource) -> Iterator[Sequence[object]]:
+    for c in corporations.published(db, CHUNK_ROWS):
+        yield (c.number, c.name, c.furigana, c.kind, c.kind_label, c.prefecture_name, c.city_name,
+               c.street_number, c.post_code, c.municipality_code, c.address_outside,
+               c.assignment_date.isoformat() if c.assignment_date else "", c.update_date.isoformat(),
+               c.close_date.isoformat() if c.close_date else "", c.close_cause, c.successor_number)
+
+
+def _date(name: str, description: str, required: bool = False) -> Column:
+    return Column(name, "date", description, required=required)
+
+
 APPLICANTS = {"resident": "住民", "business": "事業者", "proxy": "代理人"}
 
 
@@ -329,6 +341,28 @@ TABLES: dict[str, Table] = {
          Column("郵便番号", "string", "郵便番号（7桁、複数ある場合は半角空白区切り）",
                 pattern=r"^\d{7}( \d{7})*$")),
         "町字ID", _town_rows),
+    "corporations": Table(
+        "corporations", "corporations.csv", Text(ja="法人一覧", en="Corporations"),
+        (Column("法人番号", "string", "法人番号（13桁）", required=True, pattern=r"^\d{13}$"),
+         Column("商号又は名称", "string", "法人の商号又は名称", required=True),
+         Column("フリガナ", "string", "商号又は名称の読み（カタカナ）"),
+         Column("法人種別コード", "string", "法人種別のコード（国税庁の法人番号公表サイトの区分）",
+                required=True, pattern=r"^\d{3}$"),
+         Column("法人種別", "string", "法人種別の名前"),
+         Column("都道府県名", "string", "本店又は主たる事務所の所在地の都道府県"),
+         Column("市区町村名", "string", "本店又は主たる事務所の所在地の市区町村"),
+         Column("丁目番地等", "string", "本店又は主たる事務所の所在地の町字以下"),
+         Column("郵便番号", "string", "郵便番号（7桁）", pattern=r"^\d{7}$"),
+         Column("全国地方公共団体コード", "string", "所在地の市区町村の全国地方公共団体コード（6桁）",
+                pattern=r"^\d{6}$"),
+         Column("国外所在地", "string", "本店が国外にある場合の所在地"),
+         _date("法人番号指定年月日", "法人番号が指定された日"),
+         _date("更新年月日", "法人番号公表サイトで情報が更新された日", required=True),
+         _date("登記記録の閉鎖等年月日", "登記記録が閉鎖等された日（存続中は空欄）"),
+         Column("登記記録の閉鎖等の事由コード", "string", "閉鎖等の事由のコード（存続中は空欄）",
+                pattern=r"^\d{2}$"),
+         Column("承継先法人番号", "string", "合併などで承継した法人の法人番号", pattern=r"^\d{13}$")),
+        "法人番号", _corporation_rows),
     "procedures": Table(
         "procedures", "procedures.csv", Text(ja="手続一覧", en="Procedures"),
         (Column("手続ID", "string", "手続の識別子", required=True, pattern=r"^[a-z0-9-]+$"),

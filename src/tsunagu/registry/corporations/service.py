@@ -5,7 +5,7 @@ Other parts use only this module. Numbers are validated (check digit) before any
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -239,6 +239,21 @@ def search(db: Session, *, name: str | None = None, kana: str | None = None,
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.scalars(query.order_by(Corporation.furigana, Corporation.number).limit(limit).offset(offset))
     return [_record(row) for row in rows], total
+
+
+def published(db: Session, batch: int = 2000) -> Iterator[CorporationRecord]:
+    """Every published corporation (as :func:`search` lists them), by 法人番号, read ``batch`` rows
+    at a time after the last number seen: memory stays at one batch, however many there are."""
+    after = ""
+    while True:
+        rows = list(db.scalars(select(Corporation)
+                               .where(Corporation.hidden.is_(False), Corporation.deleted.is_(False),
+                                      Corporation.number > after)
+                               .order_by(Corporation.number).limit(batch)))
+        yield from (_record(row) for row in rows)
+        if len(rows) < batch:
+            return
+        after = rows[-1].number
 
 
 def municipality_of(db: Session, record: CorporationRecord) -> addresses.MunicipalityRecord | None:
