@@ -8,10 +8,14 @@ import typer
 from rich.table import Table
 
 from tsunagu.cli.console import RichProgress, errors_as_messages, open_database, out, settings
-from tsunagu.conformance import api_check, checker, reports, requirements
+from tsunagu.conformance import api_check, checker, pmo, reports, requirements
 from tsunagu.conformance.findings import Report
 from tsunagu.conformance.sources import MIB, Limits
+from tsunagu.core import clock
+from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.progress import ProgressReporter
+from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import export as residents_export
 
 app = typer.Typer(
@@ -142,3 +146,22 @@ def export_registry(
         with database.session() as db:
             counts = residents_export.write(db, municipality, out_dir)
     out.print(", ".join(f"{name}: {count:,}" for name, count in counts.items()), highlight=False)
+
+
+def seed_migration(
+    database: Database, _options: object, _only_if_empty: bool, progress: ProgressReporter
+) -> None:
+    """Seed step: synthetic 移行状況 of every municipality (not the wards of 政令指定都市) × 20 事務."""
+    with database.session() as db:
+        municipalities = [
+            pmo.Municipality(m.code, m.name, m.prefecture)
+            for m in addresses.list_municipalities(db)
+            if m.designated_city_code is None
+        ]
+        added = pmo.seed(db, municipalities, 1, progress, today=clock.today_jst().date())
+    out.print(
+        f"migration status: {added:,} rows for {len(municipalities):,} municipalities"
+        if added
+        else "migration status already seeded; kept",
+        highlight=False,
+    )

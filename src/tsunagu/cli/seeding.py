@@ -6,7 +6,7 @@ Each step is a service function of a part; steps are idempotent when ``only_if_e
 
 from __future__ import annotations
 
-from tsunagu.cli import business, identity, mesh, oidc, oversight, registry
+from tsunagu.cli import business, conformance, identity, mesh, oidc, oversight, registry
 from tsunagu.cli.console import RichProgress, out
 from tsunagu.cli.seed_options import SeedOptions, SeedStep
 from tsunagu.core.database import Database
@@ -62,7 +62,7 @@ def steps() -> list[tuple[str, SeedStep]]:
             ("staff", identity.seed_staff), ("mesh", mesh.seed_mesh), ("procedures", seed_procedures),
             ("appointments", seed_appointments),
             ("oidc", oidc.seed_demo_client), ("business", business.seed_representatives),
-            ("oversight", oversight.seed_oversight)]
+            ("oversight", oversight.seed_oversight), ("conformance", conformance.seed_migration)]
 
 
 def run_seed(database: Database, options: SeedOptions, *, only_if_empty: bool = False) -> None:

@@ -15,9 +15,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from tsunagu.conformance.findings import Report, RuleTotal
+from tsunagu.conformance.pmo import AreaSummary
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MUST_COLOUR, SHOULD_COLOUR, INK = "#B03000", "#0060A0", "#1a1a1a"  # 4.5:1 or more against white
+MOVED_COLOUR, LATE_COLOUR, DUE_COLOUR = "#009E73", "#D55E00", "#BBBBBB"  # Okabe–Ito, colour-blind safe
 
 
 def chart(totals: list[RuleTotal], locale: str = "ja") -> Markup:
@@ -46,6 +48,62 @@ def chart(totals: list[RuleTotal], locale: str = "ja") -> Markup:
             f'<text x="{label_w + length + 6:.1f}" y="{y + 13}" fill="{INK}">'
             f"{total.count:,} ({total.level})</text>"
         )
+    return Markup("".join(parts) + "</svg>")  # noqa: S704 — every text part is escaped above
+
+
+def migration_chart(summaries: list[AreaSummary], locale: str = "ja") -> Markup:
+    """Per business area, one bar of all its municipalities: migrated, late, and not yet due."""
+    label_w, bar_w, bar_h, gap, width = 170, 380, 16, 6, 640
+    height = 30 + len(summaries) * (bar_h + gap)
+    words = (
+        {
+            "title": "Migration to the standard systems",
+            "moved": "migrated",
+            "late": "late",
+            "due": "not yet due",
+        }
+        if locale == "en"
+        else {
+            "title": "標準準拠システムへの移行状況",
+            "moved": "移行済み",
+            "late": "遅延",
+            "due": "予定どおり未移行",
+        }
+    )
+    description = "; ".join(
+        f"{s.title.text(locale)}: {s.migrated}/{s.municipalities} {words['moved']}, {s.late} {words['late']}"
+        for s in summaries
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="migration-t migration-d" font-size="12" font-family="sans-serif" class="chart">'
+        f'<title id="migration-t">{escape(words["title"])}</title>'
+        f'<desc id="migration-d">{escape(description)}</desc>'
+    ]
+    legend = ((MOVED_COLOUR, words["moved"]), (LATE_COLOUR, words["late"]), (DUE_COLOUR, words["due"]))
+    for i, (colour, name) in enumerate(legend):
+        parts.append(
+            f'<rect x="{label_w + i * 130}" y="4" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{label_w + i * 130 + 16}" y="14" fill="{INK}">{escape(name)}</text>'
+        )
+    for i, summary in enumerate(summaries):
+        y = 26 + i * (bar_h + gap)
+        total = max(1, summary.municipalities)
+        x = float(label_w)
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end" fill="{INK}">'
+            f"{escape(summary.title.text(locale))}</text>"
+        )
+        for count, colour in (
+            (summary.migrated, MOVED_COLOUR),
+            (summary.late, LATE_COLOUR),
+            (summary.municipalities - summary.migrated - summary.late, DUE_COLOUR),
+        ):
+            length = bar_w * count / total
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{bar_h}" fill="{colour}"/>')
+            x += length
+        share = summary.migrated / total
+        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 12}" fill="{INK}">{share:.0%}</text>')
     return Markup("".join(parts) + "</svg>")  # noqa: S704 — every text part is escaped above
 
 

@@ -95,7 +95,7 @@ class _Counted(io.RawIOBase):
 
 def table_name(file_name: str) -> str:
     """The table a file is for: its name without folders and suffix (``2024/persons.csv`` → persons)."""
-    return Path(file_name).name.split(".")[0]
+    return Path(file_name.rsplit("!", 1)[-1]).name.split(".")[0]
 
 
 def _detect_encoding(head: bytes, name: str) -> str:

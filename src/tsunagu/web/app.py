@@ -15,6 +15,8 @@ from tsunagu import __version__
 from tsunagu.catalog import api as catalog_api
 from tsunagu.catalog import pages as catalog_pages
 from tsunagu.catalog import service as catalog_service
+from tsunagu.conformance import api as conformance_api
+from tsunagu.conformance import pages as conformance_pages
 from tsunagu.core import heap
 from tsunagu.core import logging as core_logging
 from tsunagu.core.database import Database
@@ -193,6 +195,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         catalog_api.router,
         catalog_api.ckan_router,
         catalog_pages.router,
+        conformance_api.router,
+        conformance_pages.router,
         oversight_api.router,
         oversight_pages.router,
         oversight_console.router,
