@@ -23,6 +23,7 @@ from tests.postgres_cluster import throwaway_cluster
 from tsunagu import migrations
 from tsunagu.core import clock, sessions
 from tsunagu.core.database import Database
+from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE
 from tsunagu.core.settings import Settings
 from tsunagu.migrations.schema import metadata
@@ -125,7 +126,26 @@ def fixed_clock() -> Iterator[clock.FixedClock]:
 
 
 def login_as(client: TestClient, database: Database, principal: sessions.Principal) -> None:
-    """Give ``client`` a real server-side session for ``principal`` (as identity does at login)."""
+    """Give ``client`` a real server-side session for ``principal`` (as identity does at login),
+    and send the session's CSRF token on every request, as a page's script does."""
     with database.session() as db:
         token = sessions.start(db, principal)
     client.cookies.set(SESSION_COOKIE, token)
+    send_csrf_header(client)
+
+
+def send_csrf_header(client: TestClient) -> None:
+    """Send the ``X-CSRF-Token`` of the client's CSRF cookie (made here if it has none) and its
+    current session on every request (call it again after a login changes the session)."""
+    cookie = _cookie(client, csrf.COOKIE)
+    if not cookie:
+        cookie = csrf.new_cookie_value()
+        client.cookies.set(csrf.COOKIE, cookie)
+    secret: str = client.app.state.secret_key  # type: ignore[attr-defined]
+    client.headers[csrf.HEADER] = csrf.token_for(secret, cookie, _cookie(client, SESSION_COOKIE))
+
+
+def _cookie(client: TestClient, name: str) -> str:
+    """The value the client sends for cookie ``name`` (the last set, if the server set one too)."""
+    values = [cookie.value for cookie in client.cookies.jar if cookie.name == name]
+    return (values[-1] or "") if values else ""

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import send_csrf_header
 from tests.registry.residents.conftest import CHIYODA, YOKOSUKA, insert_towns, person
 
 from tsunagu.core import clock
@@ -73,9 +74,11 @@ def b64url(data: bytes) -> str:
 
 def card_login(client: TestClient, card: VirtualCard, pin: str = AUTH_PIN) -> dict[str, object]:
     """The direct API flow: challenge → sign with the card → verify; answers the verify response."""
+    send_csrf_header(client)  # the token of whatever session cookie the client holds (none, a stale one)
     challenge = client.post("/api/v1/identity/card-login/challenge").json()
     signature = card.sign_raw("authentication", pin, challenge["nonce"].encode())
     response = client.post("/api/v1/identity/card-login/verify", json={
         "challenge_id": challenge["challenge_id"], "nonce": challenge["nonce"],
         "certificate": card.certificate_pem("authentication").decode(), "signature": b64url(signature)})
+    send_csrf_header(client)  # the token of the new session, as the page's script would fetch it
     return {"status": response.status_code, **response.json()}

@@ -11,6 +11,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
+from tests.conftest import send_csrf_header
 from tests.identity.conftest import AUTH_PIN, SIGN_PIN, World, b64url, card_login, issue
 
 from tsunagu.core import clock
@@ -122,6 +123,7 @@ def test_replayed_answer_is_refused(world: World, client: TestClient) -> None:
             "certificate": card.certificate_pem("authentication").decode(),
             "signature": b64url(card.sign_raw("authentication", AUTH_PIN, challenge["nonce"].encode()))}
     assert client.post("/api/v1/identity/card-login/verify", json=body).status_code == 200
+    send_csrf_header(client)  # the new session's token: the replay is refused for being a replay
     replay = client.post("/api/v1/identity/card-login/verify", json=body)
     assert (replay.status_code, replay.json()["code"]) == (401, "challenge-used")
 

@@ -8,6 +8,7 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.conftest import send_csrf_header
 from tests.identity.conftest import World
 
 from tsunagu.core import clock
@@ -35,6 +36,7 @@ def _login(client: TestClient, password: str = PASSWORD, totp: str = "",
            login_id: str = "chiyoda.clerk") -> dict[str, object]:
     response = client.post("/api/v1/identity/staff/login",
                            json={"login_id": login_id, "password": password, "totp": totp})
+    send_csrf_header(client)  # the token of the new session, as the page's script would fetch it
     return {"status": response.status_code, **response.json()}
 
 

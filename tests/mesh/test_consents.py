@@ -66,6 +66,7 @@ def test_withdrawing_needs_the_forms_token_and_a_resident(client: TestClient, da
     consent_id = _consent(database, world.resident_id)
     assert client.get(API).status_code == 401
     login_as(client, database, _resident(world))
+    del client.headers["x-csrf-token"]  # a request without its token
     assert client.post(f"{API}/{consent_id}/withdraw").status_code == 403
     assert _live(database, world)
 

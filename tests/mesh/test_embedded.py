@@ -55,6 +55,9 @@ def test_per_service_metrics_count_requests_and_denials(
     with pytest.raises(errors.NoLegalBasis):
         node.query(ctx, wire.LocalQuery(provider="jpn-pension", service="pension-status",
                                         purpose="no-such-jimu", subject=subject))
+    operator = Principal(kind="staff", subject_id="operator", organization_code="digital-agency",
+                         roles=frozenset({"管理"}))
+    login_as(client, database, operator)  # the metrics are the platform operator's
     lines = client.get("/metrics").text.splitlines()
 
     def has(metric: str, *labels: str) -> bool:

@@ -6,8 +6,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy import text
+from tests.conftest import login_as
 
+from tsunagu.core import sessions
 from tsunagu.core.database import Database
+from tsunagu.core.settings import Settings
+from tsunagu.web.app import create_app
 
 
 def test_healthz(client: TestClient) -> None:
@@ -37,8 +41,9 @@ def test_readyz_reports_an_older_migration(client: TestClient, database: Databas
                 connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": version})
 
 
-def test_metrics_count_requests_per_route(client: TestClient) -> None:
+def test_metrics_count_requests_per_route(client: TestClient, database: Database) -> None:
     client.get("/healthz")
+    login_as(client, database, OPERATOR_ADMIN)
     body = client.get("/metrics").text
     assert 'tsunagu_http_requests_total{method="GET",route="/healthz",status="200"}' in body
     assert "tsunagu_http_request_duration_seconds_bucket" in body
@@ -113,3 +118,21 @@ def test_unexpected_error_is_500_problem_without_traceback(app: FastAPI) -> None
     assert response.status_code == 500
     assert response.json()["code"] == "internal-error"
     assert "secret internals" not in response.text
+
+
+OPERATOR_ADMIN = sessions.Principal(kind="staff", subject_id="op-1", organization_code="digital-agency",
+                                    roles=frozenset({"管理"}))
+
+
+def test_metrics_need_the_operator_or_the_scraper_token(settings: Settings, database: Database) -> None:
+    app = create_app(settings.model_copy(update={"metrics_token": "scrape-token-for-tests"}), database)
+    with TestClient(app) as client:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers={"authorization": "Bearer wrong"}).status_code == 401
+        scraper = {"authorization": "Bearer scrape-token-for-tests"}
+        assert client.get("/metrics", headers=scraper).status_code == 200
+        login_as(client, database, sessions.Principal(
+            kind="staff", subject_id="clerk", organization_code="131016", roles=frozenset({"管理"})))
+        assert client.get("/metrics").status_code == 403  # a municipality's admin is not the operator
+        login_as(client, database, OPERATOR_ADMIN)
+        assert client.get("/metrics").status_code == 200

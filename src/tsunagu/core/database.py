@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -74,8 +75,8 @@ def make_engine(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database
             pool: dict[str, int] = {}
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            if database and database != ":memory:" and not database.startswith("file:"):
+                _private_file(Path(database))
                 # connections are cheap file handles: one per request thread (and the mesh
                 # logs' own short transactions), so a busy worker never waits for the pool
                 pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
@@ -85,6 +86,18 @@ def make_engine(url: str) -> Engine:
         return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
     except (NoSuchModuleError, ImportError) as exc:
         raise ConfigurationError(f"TSUNAGU_DATABASE_URL names an unsupported driver: {exc}") from None
+
+
+def _private_file(path: Path) -> None:
+    """The database file readable by this account only (0600; its WAL and shared-memory files
+    take the same mode), in a directory made 0700 if it is made here: it holds personal data."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        found = path.stat()
+        if found.st_mode & 0o077 and found.st_uid == os.getuid():
+            path.chmod(0o600)  # a file an earlier version left readable by others
 
 
 def check_connection(engine: Engine) -> None:

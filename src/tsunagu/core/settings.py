@@ -69,8 +69,14 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_json: bool = True
     default_locale: Literal["ja", "en"] = "ja"
-    secure_cookies: bool = Field(default=False, description="Set the Secure flag on cookies (HTTPS).")
+    secure_cookies: bool = Field(default=False, description="Set the Secure flag on cookies and send "
+                                 "HSTS; unset, it follows the base URL's scheme (true for https).")
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    trusted_proxies: str = Field(default="", description="Comma-separated addresses or networks of "
+                                 "reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are "
+                                 "believed; unset, none (the peer address is the client).")
+    metrics_token: str = Field(default="", description="Bearer token a Prometheus scraper sends "
+                               "to /metrics; without it, only the platform operator's 管理 staff see them.")
     bank_verifier_url: str = Field(default="", description="口座確認 provider (HTTP) that confirms "
                                    "公金受取口座; unset, the local test bank in-process.")
     smtp_host: str = Field(default="", description="SMTP relay that sends お知らせ e-mails; unset, e-mails "
@@ -100,7 +106,14 @@ class Settings(BaseSettings):
     def _base_url_follows_the_port(self) -> Settings:
         if not self.base_url:
             self.base_url = local_base_url(self.host, self.port)
+        if "secure_cookies" not in self.model_fields_set and self.base_url.startswith("https://"):
+            self.secure_cookies = True  # secure by default wherever the public URL is https
         return self
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """``TSUNAGU_TRUSTED_PROXIES`` as a list (empty: trust no forwarded header)."""
+        return [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]
 
     @property
     def resolved_database_url(self) -> str:
@@ -121,7 +134,7 @@ class Settings(BaseSettings):
             raise ConfigurationError("TSUNAGU_SECRET_KEY must be set in production")
         path = self.data_dir / "secret_key"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
             path.chmod(0o600)
         return path.read_text(encoding="utf-8").strip()

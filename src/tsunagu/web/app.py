@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tsunagu import __version__
 from tsunagu.catalog import api as catalog_api
@@ -128,7 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version=__version__,
         description=API_DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by web.operations with Swagger UI from the package
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -151,6 +152,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(Exception, errors.unexpected_error)
 
     app.add_middleware(RequestContext)
+    if settings.trusted_proxy_list:  # only these peers may say who the client is (X-Forwarded-For)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (
         operations.router,

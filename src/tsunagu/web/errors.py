@@ -145,11 +145,15 @@ def _staff_page(request: Request) -> bool:
     return request.url.path == "/staff" or request.url.path.startswith("/staff/")
 
 
-def too_large_page(request: Request, limit: int) -> Response:
-    """A form sent more than the deployment accepts (TSUNAGU_MAX_BODY_BYTES): say what the limit is."""
-    detail = translate(
+def too_large(request: Request, limit: int, detail: str) -> Response:
+    """A body larger than the deployment accepts (TSUNAGU_MAX_BODY_BYTES): a page saying what the
+    limit is, or problem+json with ``limit``."""
+    if not problems.wants_html(request):
+        return problems.problem(413, "payload-too-large", "Payload too large", detail, request.url.path,
+                                request_id=getattr(request.state, "request_id", None), limit=limit)
+    message = translate(
         request, "送信できるデータは合計 %(mb)s MB までです。ファイルを小さくして、もう一度お試しください。")
-    return _page(request, 413, _title(413), detail % {"mb": f"{limit / 1048576:.1f}"})
+    return _page(request, 413, _title(413), message % {"mb": f"{limit / 1048576:.1f}"})
 
 
 async def domain_error(request: Request, exc: TsunaguError) -> Response:
@@ -174,6 +178,8 @@ async def validation_error(request: Request, exc: RequestValidationError) -> Res
 
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if exc.status_code == 413:  # the middleware stopped a streamed body at the limit
+        return too_large(request, request.app.state.settings.max_body_bytes, str(exc.detail))
     if problems.wants_html(request):
         detail = translate(request, "お探しのページは見つかりませんでした。") if exc.status_code == 404 \
             else translate(request, STATUS_MESSAGES.get(exc.status_code, DEFAULT_MESSAGE))

@@ -26,6 +26,7 @@ from tests.procedures.applying.test_api import URL
 
 from tsunagu.core import clock, sessions
 from tsunagu.core.database import Database
+from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE
 from tsunagu.core.settings import Settings
 from tsunagu.procedures.models import ProceduresApplication, ProceduresIdempotencyKey
@@ -78,6 +79,9 @@ def test_every_acknowledged_receipt_survives_sigkill(
             token = sessions.start(db, world.resident())
     finally:
         clock.set_clock(previous)
+    cookie = csrf.new_cookie_value()
+    cookies = {SESSION_COOKIE: token, csrf.COOKIE: cookie}
+    csrf_token = csrf.token_for(settings.resolved_secret_key(), cookie, token)
     acknowledged: dict[str, str] = {}
     enough = threading.Event()
     with _server(settings, database, tmp_path) as (process, base):
@@ -85,8 +89,8 @@ def test_every_acknowledged_receipt_survives_sigkill(
         def submit(number: int) -> None:
             key = f"durable-{number:06d}"
             try:
-                response = httpx.post(f"{base}{URL}", json=REQUEST, timeout=60,
-                                      headers={"Idempotency-Key": key}, cookies={SESSION_COOKIE: token})
+                response = httpx.post(f"{base}{URL}", json=REQUEST, timeout=60, cookies=cookies,
+                                      headers={"Idempotency-Key": key, csrf.HEADER: csrf_token})
             except httpx.HTTPError:
                 return  # in flight when the server was killed: never acknowledged
             if response.status_code == 201:

@@ -124,3 +124,13 @@ def test_the_application_is_durable_before_anything_after_the_commit(
         assert [e.status for e in again.evidence] == ["pending"]
     finally:
         fresh.dispose()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1867-12-31", "9999-12-31"])
+def test_a_date_outside_any_sane_range_is_refused_by_name(day: str) -> None:
+    """0001-01-01 and 9999-12-31 were accepted (9999-12-31 as a move overflowed the 転入 visit's
+    window: a 500); now every date field of every procedure lies from 1868 to 50 years on."""
+    found = problems("tennyu-yoyaku", {"moving_date": day, "visit_date": "2026-12-10"})
+    assert found["moving_date"][0] == "%(earliest)s から %(latest)s までの日付を入力してください。"
+    assert found["moving_date"][1].startswith("Enter a date from 1868-01-01 to ")
+    assert "moving_date" in problems("tenshutsu", {"moving_date": day})

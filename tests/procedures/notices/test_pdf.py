@@ -127,3 +127,24 @@ def test_anyone_verifies_a_pdf_and_a_changed_one_fails(
     assert "有効な文書です" in by_id.text and verified["sha256"][:32] in by_id.text
     unknown = client.get(f"/notices/verify?id={'0' * 32}")
     assert "有効な文書ではありません" in unknown.text
+
+
+def test_verifying_by_id_shows_the_contents_only_to_who_may_read_them(
+    client: TestClient, database: Database, world: World
+) -> None:
+    """Anyone holding the id (it is printed on the PDF, in its QR code) learned the title and the
+    receipt number; now only the addressee and the issuing office see them."""
+    signed = pdf.payload_of(approved_notice(client, database, world)["document"])
+    url = f"/notices/verify?id={signed['id']}"
+    readers = (world.resident(), World.staff(CHIYODA))
+    others = (World(world.other_resident_id, world.resident_id, world.secret).resident(), World.staff("142018"))
+    for principal in (*readers, *others, None):
+        if principal is None:
+            client.cookies.clear()
+        else:
+            login_as(client, database, principal)
+        page = client.get(url, headers={"accept": "text/html"}).text
+        shown = principal in readers
+        assert "有効な文書です" in page and "発行日時" in page
+        assert (signed["receipt_number"] in page) is shown, principal
+        assert (signed["title"]["ja"] in page) is shown, principal

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.conftest import login_as
+from tests.conftest import login_as, send_csrf_header
 
 from tsunagu.core.database import Database
 from tsunagu.core.http import csrf
@@ -42,9 +42,9 @@ def resident(towns: Database) -> service.ResidentRecord:
 
 
 def csrf_headers(client: TestClient) -> dict[str, str]:
-    client.get("/staff")
-    cookie = client.cookies[csrf.COOKIE]
-    return {"X-CSRF-Token": csrf.token_for(client.app.state.secret_key, cookie)}  # type: ignore[attr-defined]
+    """The token of the client's CSRF cookie within its session (as a page's script sends it)."""
+    send_csrf_header(client)
+    return {"X-CSRF-Token": client.headers[csrf.HEADER]}
 
 
 def test_anonymous_requests_get_401(client: TestClient, resident: service.ResidentRecord) -> None:
@@ -166,6 +166,7 @@ def test_changes_need_the_registrar_role_and_the_csrf_token(
     )
     assert viewer.status_code == 403 and viewer.json()["code"] == "forbidden"
     login_as(client, database, staff())
+    del client.headers[csrf.HEADER]  # a request without its token
     no_token = client.post(f"{BASE}/{CHIYODA}/{resident.id}/address-changes", json=body)
     assert no_token.status_code == 403 and no_token.json()["code"] == "csrf-failed"
 

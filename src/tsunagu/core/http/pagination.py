@@ -7,6 +7,8 @@ from typing import Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 
+from tsunagu.core.http.params import MAX_OFFSET
+
 T = TypeVar("T")
 MAX_LIMIT = 200
 
@@ -18,7 +20,7 @@ class PageParams(BaseModel):
 
 def page_params(
     limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Items per page (1–200)."),
-    offset: int = Query(0, ge=0, description="Items to skip."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip (0–2147483647)."),
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

@@ -152,8 +152,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
            status_code: int = 200) -> HTMLResponse:
     locale = locale_of(request)
     translations = i18n.gettext_for(locale)
-    secret: str = request.app.state.secret_key
-    token = csrf.token_for(secret, csrf.cookie_value(request))
+    token = csrf.token(request)
     names: Names | None = getattr(request.app.state, "names", None)
     values: dict[str, Any] = {
         "request": request,

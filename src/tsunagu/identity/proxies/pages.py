@@ -20,6 +20,7 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import require_resident
 from tsunagu.core.http.i18n import N_
+from tsunagu.core.http.params import Day
 from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.sessions import Principal
 from tsunagu.core.types.text import normalize_width, to_katakana
@@ -95,7 +96,7 @@ def proxies_page(request: Request, *, kana: str = Query("", max_length=100),
 def register(request: Request, *, proxy_id: str = Form("", max_length=64),
              scope: str = Form("all", pattern="^(all|some)$"),
              procedures: list[str] = Form([], max_length=64),
-             ends_on: date = Form(...), kana: str = Form("", max_length=100),
+             ends_on: Day = Form(...), kana: str = Form("", max_length=100),
              birth_date: str = Form("", max_length=20), principal: Principal = Depends(require_resident),
              db: Session = COMMITTED) -> Response:
     named = procedures if scope == "some" else None

@@ -290,12 +290,23 @@ def _name(raw: Any) -> dict[str, str]:
     }
 
 
+#: every date of an application lies from 明治元年 to this many years after today: a procedure's own
+#: window (YAML ``dates``) narrows it; without one, 0001-01-01 or 9999-12-31 is still no date of a
+#: life or a move (and the day arithmetic of the windows would overflow past 9999)
+EARLIEST_DAY = date(1868, 1, 1)
+YEARS_AHEAD = 50
+
+
 def _date(raw: Any, *, wareki: bool) -> date:
     text = str(raw).strip()
     try:
-        return parse_date(text) if wareki else date.fromisoformat(text)
+        day = parse_date(text) if wareki else date.fromisoformat(text)
     except (ValueError, InvalidValue):
         raise _Problem("日付を 2026-04-01 のように入力してください。") from None
+    latest = date(clock.today_jst().year + YEARS_AHEAD, 12, 31)
+    if not EARLIEST_DAY <= day <= latest:
+        raise _Problem(BETWEEN, earliest=EARLIEST_DAY.isoformat(), latest=latest.isoformat())
+    return day
 
 
 def _typed(kind: type, message_id: str, raw: Any) -> object:

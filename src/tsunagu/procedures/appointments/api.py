@@ -3,8 +3,6 @@ an application's booking (住民・代理人) under /api/v1/procedures/applicati
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy.orm import Session
 
@@ -12,6 +10,7 @@ from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http.auth import TRANSACTION, require_principal, require_resident, require_staff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
+from tsunagu.core.http.params import OptionalDay
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
@@ -46,8 +45,8 @@ def free_slots(
     *,
     organization: str = Query(max_length=32, description="Organization code, e.g. 142018"),
     procedure: str = Query("", max_length=64, description="Procedure id; counter slots are included"),
-    first_day: date | None = Query(None, alias="from", description="First JST day (default today)"),
-    last_day: date | None = Query(None, alias="to", description="Last JST day (default 13 days on)"),
+    first_day: OptionalDay = Query(None, alias="from", description="First JST day (default today)"),
+    last_day: OptionalDay = Query(None, alias="to", description="Last JST day (default 13 days on)"),
     page: PageParams = Depends(page_params),
     db: Session = TRANSACTION,
 ) -> Page[SlotOut]:
@@ -106,7 +105,7 @@ def cancel_slot(
 
 @router.get("/appointments/schedule", response_model=list[ScheduledSlotOut])
 def schedule(
-    day: date | None = Query(None, description="JST day (default today)"),
+    day: OptionalDay = Query(None, description="JST day (default today; 1868-01-01 to 2199-12-31)"),
     staff: Principal = Depends(require_staff()),
     db: Session = TRANSACTION,
 ) -> list[ScheduledSlotOut]:

@@ -14,6 +14,7 @@ from tsunagu.core import clock
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_resident, require_staff
+from tsunagu.core.http.params import Day, OptionalDay
 from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures.api import live_registry
@@ -163,7 +164,7 @@ def _day_page(
 @router.get(STAFF, response_class=HTMLResponse)
 def day_view(
     request: Request,
-    day: date | None = Query(None),
+    day: OptionalDay = Query(None),
     staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
     db: Session = TRANSACTION,
@@ -205,7 +206,7 @@ def publish_week(
     *,
     procedure_id: str = Form("", max_length=64),
     place: str = Form("", max_length=200),
-    first_day: date = Form(...),
+    first_day: Day = Form(...),
     days: int = Form(7, ge=1, le=31),
     weekdays: list[int] = Form(default_factory=list),
     opens: time = Form(...),

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import TRANSACTION, require_principal
+from tsunagu.core.http.auth import TRANSACTION, current_principal, require_principal
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
@@ -51,9 +52,25 @@ def notice_pdf(
 def verify_form(
     request: Request, id: str = Query("", max_length=32), db: Session = TRANSACTION
 ) -> HTMLResponse:
-    """The page a PDF's QR code opens: with ``id`` it checks the document on record."""
+    """The page a PDF's QR code opens: with ``id`` it checks the document on record.
+
+    Anyone with the id learns only whether the document is genuine, who issued it and when; its
+    title and receipt number (what the decision was about) are shown to those who may read the
+    document itself — the addressee, their proxy, the issuing office — or who paste or upload it."""
     result = service.verify_registered(db, request.app.state.secret_key, id, issuers(request)) if id else None
-    return _verify_page(request, result=result, document="")
+    return _verify_page(request, result=result, document="",
+                        details=bool(result and result.valid and _may_read(db, request, id)))
+
+
+def _may_read(db: Session, request: Request, notice_id: str) -> bool:
+    principal = current_principal(request)
+    if principal is None:
+        return False
+    try:
+        service.document_for(db, principal, notice_id)
+    except TsunaguError:
+        return False
+    return True
 
 
 @router.post("/verify", response_class=HTMLResponse)
@@ -71,4 +88,4 @@ async def verify(request: Request, db: Session = TRANSACTION) -> HTMLResponse:
         return _verify_page(request, status_code=422, result=None, document="", no_pdf=True)
     except service.NoticeMalformed:
         return _verify_page(request, status_code=422, result=None, document=document, malformed=True)
-    return _verify_page(request, result=result, document=document)
+    return _verify_page(request, result=result, document=document, details=True)  # they hold it

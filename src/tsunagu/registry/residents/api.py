@@ -8,7 +8,6 @@ session; an ``Idempotency-Key`` header makes a registration safe to retry.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
@@ -18,6 +17,7 @@ from tsunagu.core import sessions
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_resident, require_same_organization, require_staff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
+from tsunagu.core.http.params import Day, OptionalDay
 from tsunagu.registry.residents import moving, service
 from tsunagu.registry.residents.errors import ResidentNotFound
 from tsunagu.registry.residents.schemas import (
@@ -122,7 +122,7 @@ def search_residents(
     municipality_code: str = MunicipalityCode,
     name: str = Query("", max_length=100, description="Start of 氏名 (family name first, spaces ignored)."),
     kana: str = Query("", max_length=100, description="Start of the フリガナ (hiragana is fine)."),
-    birth_date: date | None = Query(None, description="Exact birth date."),
+    birth_date: OptionalDay = Query(None, description="Exact birth date."),
     include_closed: bool = Query(False, description="Also moved-out and deceased records."),
     purpose: str = Purpose,
     page: PageParams = Depends(page_params),
@@ -180,7 +180,7 @@ def get_resident_as_of(
     *,
     resident_id: str,
     municipality_code: str = MunicipalityCode,
-    at: date = Query(..., alias="date", description="The day to read the record at."),
+    at: Day = Query(..., alias="date", description="The day to read the record at."),
     purpose: str = Purpose,
     principal: sessions.Principal = Depends(reader),
     db: Session = TRANSACTION,

@@ -48,7 +48,8 @@
       const nonce = app.dataset.nonce;
       const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, enc.encode(nonce));
       const response = await fetch("/api/v1/identity/card-login/respond", {
-        method: "POST", headers: { "content-type": "application/json" },
+        // the CSRF token matters when this browser also holds a session (the API refuses it otherwise)
+        method: "POST", headers: { "content-type": "application/json", "x-csrf-token": app.dataset.csrf },
         body: JSON.stringify({ challenge_id: app.dataset.challenge, nonce: nonce,
           certificate: card.authentication.certificate, signature: b64url(signature) }),
       });
