@@ -1,0 +1,127 @@
+"""子育て on a phone: the resident registers a 公金受取口座 (checked by the test bank) and an e-mail
+channel; a clerk registers the baby's birth at the counter; the push-type お知らせ arrives (and its
+e-mail reaches a local SMTP server in its own process); the 子育て page leads to the 児童手当 form,
+whose account is filled in from the registration. Screenshots in tests/e2e/results."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.e2e.demo import CHIYODA, phone_page, resident_of, start_session
+from tests.notify.conftest import MailHost, mail_host  # noqa: F401 - the fixture, used by name
+
+from tsunagu.core import sessions
+from tsunagu.core.database import Database
+from tsunagu.registry.accounts import kana, testbank
+from tsunagu.registry.residents import service as residents
+
+RESULTS = Path(__file__).parent / "results"
+
+
+@pytest.fixture(scope="module")
+def server_database(server_env: dict[str, str], base_url: str) -> Database:
+    return Database(server_env["TSUNAGU_DATABASE_URL"])
+
+
+def _parent(server_env: dict[str, str], database: Database) -> tuple[residents.ResidentRecord, str]:
+    """An adult of Chiyoda no other browser test uses, and their account at the test bank."""
+    for index in (8, 9, 10, 12, 13, 4, 0):  # those the other browser tests leave alone
+        with database.session() as db:
+            person = residents.require_resident(db, resident_of(server_env, CHIYODA, index))
+            if date(2026, 11, 1).year - person.birth_date.year >= 25:
+                number = f"{7_000_000 + index:07d}"
+                testbank.open_account(db, bank_code="0005", branch_code="001", account_type="futsu",
+                                      account_number=number, holder=kana.holder_of(person.name))
+                return person, number
+    raise LookupError("no adult resident for the test")
+
+
+def _shot(page: Page, name: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+
+
+def _cli(server_env: dict[str, str], *args: str, **extra: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "tsunagu.cli.main", *args],
+                          env={**server_env, **extra}, check=True, capture_output=True, timeout=300,
+                          text=True)
+    return done.stdout
+
+
+def test_birth_to_child_allowance_on_a_phone(browser: Browser, base_url: str, server_env: dict[str, str],
+                                             server_database: Database,
+                                             mail_host: MailHost) -> None:  # noqa: F811 - the fixture
+    parent, number = _parent(server_env, server_database)
+    me = phone_page(browser)
+    start_session(me, base_url, server_database, sessions.Principal(kind="resident", subject_id=parent.id))
+
+    # 公金受取口座: a typo is named at its field, then the bank confirms the account
+    me.goto(base_url + "/registry/me/account")
+    me.get_by_label("金融機関コード（4桁）").fill("０００５")
+    me.get_by_label("支店コード（3桁）").fill("999")
+    me.get_by_label("口座番号（7桁）").fill("12")
+    me.get_by_role("button", name="金融機関に確認して登録する").click()
+    assert "この金融機関にこの支店コードの支店はありません。" in me.locator("main").inner_text()
+    assert_accessible(me)
+    me.get_by_label("支店コード（3桁）").fill("001")
+    me.get_by_label("口座番号（7桁）").fill(number)
+    me.get_by_role("button", name="金融機関に確認して登録する").click()
+    main = me.locator("main").inner_text()
+    assert "口座を登録しました。" in main and "三菱ＵＦＪ" in main and str(number) not in main
+    assert_accessible(me)
+    assert_no_horizontal_scroll(me)
+    _shot(me, "public-money-account-phone")
+
+    # お知らせ by e-mail too
+    address = f"parent.{uuid.uuid4().hex[:8]}@example.jp"
+    me.goto(base_url + "/notify/preferences")
+    me.get_by_label("メール", exact=True).check()
+    me.get_by_label("あて先（メールアドレス・携帯電話番号・アプリの受信URL）").fill(address)
+    me.get_by_role("button", name="追加する").click()
+    assert "受け取り先を追加しました。" in me.locator("main").inner_text()
+    assert_accessible(me)
+    _shot(me, "notify-preferences-phone")
+
+    # the clerk registers the birth at the counter (住基)
+    clerk = phone_page(browser)
+    start_session(clerk, base_url, server_database, sessions.Principal(
+        kind="staff", subject_id="e2e-birth-clerk", organization_code=CHIYODA, roles=frozenset({"住基"})))
+    clerk.goto(f"{base_url}/staff/registry/residents/new/birth?member={parent.id}")
+    for name, value in (("family_name", parent.name.family), ("given_name", "陽向"),
+                        ("family_kana", parent.name.family_kana), ("given_kana", "ひなた"),
+                        ("birth_date", "令和8年11月15日")):
+        clerk.locator(f"#{name}").fill(value)
+    clerk.locator("#sex").select_option(label="女")
+    clerk.get_by_role("button", name="確認する").click()
+    clerk.get_by_role("button", name="登録する").click()
+    assert "登録しました: 出生" in clerk.locator("main").inner_text()
+
+    # プッシュ型: the rule fires, the お知らせ arrives, and the e-mail carries only a link
+    assert "notified 0" not in _cli(server_env, "notify", "push", "--once")  # every adult of the household
+    assert "sent 1" in _cli(server_env, "notify", "deliver", "--once", TSUNAGU_SMTP_HOST="127.0.0.1",
+                            TSUNAGU_SMTP_PORT=str(mail_host.port))
+    (mail,) = [m for m in mail_host.messages() if m["To"] == address]
+    text = mail.get_payload(decode=True).decode()
+    assert f"{base_url}/inbox/" in text and parent.name.family not in text and "陽向" not in text
+
+    me.goto(base_url + "/inbox")
+    me.get_by_role("link", name="ご出産おめでとうございます", exact=False).first.click()
+    assert "児童手当は" in me.locator("main").inner_text()
+    me.get_by_role("link", name="手続の一覧を見る").click()  # the message's link
+    assert me.url.endswith("/lifeevents/birth")
+    assert_accessible(me)
+    assert_no_horizontal_scroll(me)
+    _shot(me, "lifeevent-birth-phone")
+    me.locator("li", has_text="児童手当 認定請求").get_by_role("link", name="入力済みの申請画面へ").click()
+    known = me.locator("section", has_text="登録されている情報").inner_text()
+    assert str(number) in known and "デジタル庁" in known  # the account came through the mesh
+    assert "口座番号" not in me.locator("form[action$='/apply']").inner_text()  # not asked again
+    assert_accessible(me)
+    _shot(me, "child-allowance-prefilled-phone")
