@@ -18,6 +18,7 @@ from tsunagu.core.settings import Settings, get_settings
 from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import PersonName
 from tsunagu.mesh import demo
+from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.node.embedded import EmbeddedNodes, endpoint_of
 from tsunagu.migrations.schema import metadata
@@ -49,6 +50,14 @@ def _insert_town(database: Database) -> None:
              "lat": 35.7, "lng": 139.7},
             {"id": TOWN_ID + 1, "municipality_code": CHIYODA, "town": "一番町", "koaza": "",
              "lat": 35.69, "lng": 139.74}])
+
+
+@pytest.fixture(autouse=True)
+def _anchoring_settled() -> Iterator[None]:
+    """A checkpoint's anchoring runs in the background: let it finish before the next test empties
+    the tables (else a late anchor of this test's log would land in the next test's directory)."""
+    yield
+    message_log.anchoring_settled()
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ def _exchange(database: Database, world: World) -> None:
 
 def _settle(database: Database) -> None:
     """Wait for the background anchoring, then anchor anything left (deterministic for the test)."""
-    message_log._anchoring.submit(lambda: None).result(timeout=30)
+    message_log.anchoring_settled()
     for organization in (CHIYODA, "jpn-pension", "digital-agency"):
         message_log.anchor_pending(database, organization)
 

@@ -273,6 +273,12 @@ def has_anchorer(database: Database, organization_code: str) -> bool:
     return organization_code in _anchorers.get(database, {})
 
 
+def anchoring_settled(timeout: float = 60.0) -> None:
+    """Wait until the anchoring already asked for is done (tests: before their database is
+    emptied for the next one, so that a late anchor cannot land in the next test's tables)."""
+    _anchoring.submit(lambda: None).result(timeout=timeout)
+
+
 def anchor_soon(database: Database, organization_code: str) -> None:
     """Anchor the chain's new checkpoints off the exchange's path (one background thread)."""
     if organization_code in _anchorers.get(database, {}):
