@@ -109,8 +109,12 @@ def test_search_filters_and_a_procedures_history(app: FastAPI, client: TestClien
         (2024, "2 未実施"), (2025, "1 実施済")]
     page = client.get("/inventory/200002", headers=HTML)
     assert "つなぐで申請できます" in page.text and 'href="/procedures/tenshutsu"' in page.text
-    listing = client.get("/inventory", params={"q": "道路運送車両法"}, headers=HTML)
-    assert "変更登録" in listing.text and "1 件" in listing.text
+    form = {"q": "道路運送車両法", "year": "", "ministry": "", "type": "", "online_status": "",
+            "life_event": "", "attachment": "", "min_volume": ""}  # the form sends its empty fields too
+    listing = client.get("/inventory", params=form, headers=HTML)
+    assert listing.status_code == 200 and "変更登録" in listing.text and "1 件" in listing.text
+    bad = client.get("/api/v1/oversight/inventory/procedures", params={"min_volume": "-1"})
+    assert bad.status_code == 422
 
 
 def test_the_console_imports_and_lists_problems(client: TestClient, database: Database) -> None:

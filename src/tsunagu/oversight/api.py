@@ -50,7 +50,7 @@ def served(request: Request) -> dict[str, list[str]]:
 
 
 def inventory_query(  # noqa: PLR0917 — FastAPI reads each query parameter from the signature
-    year: int | None = Query(None, description="Survey year (default: the latest)."),
+    year: str = Query("", pattern=r"^(\d{4})?$", description="Survey year (default: the latest)."),
     q: str = Query("", max_length=200, description="Words in the name or the law, or a 手続ID."),
     ministry: str = Query("", max_length=32, description="所管府省庁."),
     type: str = Query("", max_length=8, description="手続類型 code: 1, 2-1, 2-2, 2-3, 3, 4."),
@@ -58,12 +58,14 @@ def inventory_query(  # noqa: PLR0917 — FastAPI reads each query parameter fro
     online_status: str = Query("", max_length=4, description="オンライン化の実施状況 code 1–5."),
     life_event: str = Query("", max_length=64, description="A life event (個人 or 法人) as published."),
     attachment: str = Query("", max_length=64, description="An attachment as published, e.g. 住民票."),
-    min_volume: int | None = Query(None, ge=0, description="At least this 総手続件数."),
+    min_volume: str = Query("", pattern=r"^\d{0,15}$", description="At least this 総手続件数."),
     served_only: bool = Query(False, description="Only entries this platform serves."),
 ) -> inventory.Query:
-    return inventory.Query(year=year, q=q.strip(), ministry=ministry, type_code=type, subject_code=subject,
-                           online_status=online_status, life_event=life_event, attachment=attachment,
-                           min_volume=min_volume, served=served_only)
+    # a form sends empty fields: empty is "any", not an error
+    return inventory.Query(year=int(year) if year else None, q=q.strip(), ministry=ministry, type_code=type,
+                           subject_code=subject, online_status=online_status, life_event=life_event,
+                           attachment=attachment, min_volume=int(min_volume) if min_volume else None,
+                           served=served_only)
 
 
 @router.get("/inventory/surveys", response_model=list[SurveyOut])
