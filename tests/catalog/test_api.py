@@ -17,18 +17,18 @@ def test_search_folds_kana_and_width(client: TestClient) -> None:
 
 def test_facets_filter_and_count(client: TestClient) -> None:
     everything = client.get("/api/v1/catalog/datasets").json()
-    assert everything["total"] == 5 and everything["limit"] == 50 and everything["offset"] == 0
+    assert everything["total"] == 6 and everything["limit"] == 50 and everything["offset"] == 0
     publishers = {f["value"]: f["count"] for f in everything["facets"]["publisher"]}
-    assert publishers == {"digital-agency": 3, "national-tax-agency": 1, "municipalities": 1}
+    assert publishers == {"digital-agency": 3, "national-tax-agency": 1, "municipalities": 2}
     csv = client.get("/api/v1/catalog/datasets", params={"format": "CSV"}).json()
-    assert sorted(d["id"] for d in csv["items"]) == ["addresses", "corporations", "procedures"]
+    assert sorted(d["id"] for d in csv["items"]) == ["addresses", "corporations", "population", "procedures"]
     both = client.get("/api/v1/catalog/datasets", params=[("theme", "REGI"), ("theme", "ECON")]).json()
-    assert sorted(d["id"] for d in both["items"]) == ["addresses", "corporations"]
+    assert sorted(d["id"] for d in both["items"]) == ["addresses", "corporations", "population"]
     narrowed = client.get("/api/v1/catalog/datasets",
                           params={"theme": "GOVE", "publisher": "national-tax-agency"})
     assert [d["id"] for d in narrowed.json()["items"]] == ["corporations"]
-    page = client.get("/api/v1/catalog/datasets", params={"limit": 2, "offset": 4}).json()
-    assert len(page["items"]) == 1 and page["total"] == 5
+    page = client.get("/api/v1/catalog/datasets", params={"limit": 2, "offset": 5}).json()
+    assert len(page["items"]) == 1 and page["total"] == 6
 
 
 def test_an_unknown_filter_value_is_a_problem(client: TestClient) -> None:

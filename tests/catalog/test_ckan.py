@@ -45,14 +45,15 @@ def test_ckanapi_lists_searches_and_shows(server: str, get_only: bool) -> None:
     assert ckan.action.package_search(q="ジュウショ")["count"] == 1  # kana-insensitive
     csv = ckan.action.package_search(fq="res_format:CSV", rows=1, start=0,
                                      **{"facet.field": '["organization", "res_format", "groups"]'})
-    assert csv["count"] == 3 and len(csv["results"]) == 1
-    assert csv["facets"]["res_format"]["CSV"] == 3
+    assert csv["count"] == 4 and len(csv["results"]) == 1
+    assert csv["facets"]["res_format"]["CSV"] == 4
     assert csv["search_facets"]["organization"]["items"] == [
         {"name": "digital-agency", "display_name": "デジタル庁", "count": 2},
+        {"name": "municipalities", "display_name": "市区町村", "count": 1},
         {"name": "national-tax-agency", "display_name": "国税庁", "count": 1}]
     pages = [ckan.action.package_search(fq="res_format:CSV", rows=1, start=n)["results"][0]["name"]
-             for n in (1, 2)]
-    assert {csv["results"][0]["name"], *pages} == {"addresses", "corporations", "procedures"}
+             for n in (1, 2, 3)]
+    assert {csv["results"][0]["name"], *pages} == {"addresses", "corporations", "population", "procedures"}
     tax = ckan.action.package_search(fq='organization:"national-tax-agency" AND groups:ECON')
     assert [p["name"] for p in tax["results"]] == ["corporations"]
     assert ckan.action.package_search(fq="organization:nobody")["count"] == 0
@@ -70,7 +71,7 @@ def test_ckanapi_lists_searches_and_shows(server: str, get_only: bool) -> None:
     assert ckan.action.organization_list() == ["digital-agency", "municipalities", "national-tax-agency"]
     organizations = ckan.action.organization_list(all_fields=True)
     assert {o["title"]: o["package_count"] for o in organizations} == {
-        "デジタル庁": 3, "市区町村": 1, "国税庁": 1}
+        "デジタル庁": 3, "市区町村": 2, "国税庁": 1}
     assert ckan.action.organization_show(id="national-tax-agency")["display_name"] == "国税庁"
     assert "REGI" in ckan.action.group_list()
     assert "住所" in ckan.action.tag_list()

@@ -20,7 +20,7 @@ DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 Format = Literal["CSV", "JSON", "JSON-LD", "API"]
 #: the tables the service knows how to export (service.TABLES) and count (service.COUNTS)
-TABLE_NAMES = ("address-municipalities", "address-towns", "corporations", "procedures")
+TABLE_NAMES = ("address-municipalities", "address-towns", "corporations", "population", "procedures")
 JSONLD_TABLES = ("address-municipalities",)  # tables also published as linked data (JSON-LD)
 COUNT_NAMES = ("address-municipalities", "address-towns", "corporations", "procedures")
 

@@ -20,11 +20,14 @@ from typing import Any, Literal
 import jaconv
 from sqlalchemy.orm import Session
 
+from tsunagu.catalog import statistics
 from tsunagu.catalog.definitions import Catalog, Dataset, Distribution, Text, shipped
+from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.corporations import service as corporations
+from tsunagu.registry.residents import statistics as population
 
 __all__ = [
     "DATA_THEME",
@@ -275,8 +278,10 @@ class Table:
     rows: Rows
 
     def schema(self) -> dict[str, Any]:
-        return {"fields": [c.schema() for c in self.columns], "primaryKey": [self.primary_key],
-                "missingValues": [""]}
+        found: dict[str, Any] = {"fields": [c.schema() for c in self.columns], "missingValues": [""]}
+        if self.primary_key:  # a statistics table's key is several columns: none is declared
+            found["primaryKey"] = [self.primary_key]
+        return found
 
 
 CODE = Column("全国地方公共団体コード", "string", "全国地方公共団体コード（6桁、検査数字を含む）",
@@ -302,6 +307,11 @@ def _corporation_rows(db: Session, _procedures: ProcedureSource) -> Iterator[Seq
                c.street_number, c.post_code, c.municipality_code, c.address_outside,
                c.assignment_date.isoformat() if c.assignment_date else "", c.update_date.isoformat(),
                c.close_date.isoformat() if c.close_date else "", c.close_cause, c.successor_number)
+
+
+def _population_rows(db: Session, _procedures: ProcedureSource) -> Iterator[Sequence[object]]:
+    day = clock.today_jst().date()
+    yield from statistics.rows(population.population(db, day).items(), day)
 
 
 def _date(name: str, description: str, required: bool = False) -> Column:
@@ -363,6 +373,22 @@ TABLES: dict[str, Table] = {
                 pattern=r"^\d{2}$"),
          Column("承継先法人番号", "string", "合併などで承継した法人の法人番号", pattern=r"^\d{13}$")),
         "法人番号", _corporation_rows),
+    "population": Table(
+        "population", "population.csv",
+        Text(ja="町字別・年齢5歳階級別・男女別人口", en="Population by town, age and sex"),
+        (_date("基準日", "集計の基準日（この日の住民基本台帳の人口）", required=True),
+         CODE,
+         Column("町字ID", "integer", "アドレス・ベース・レジストリの町字ID"),
+         Column("町字名", "string", "町丁目・大字の名前", required=True),
+         Column("年齢階級", "string", "年齢5歳階級（85歳以上はひとつの階級）", required=True),
+         Column("年齢階級の下限（歳）", "integer", "年齢階級の最も若い年齢", required=True, minimum=0,
+                maximum=85),
+         Column("性別コード", "string", "性別のコード（ISO/IEC 5218）", required=True, pattern=r"^[0129]$"),
+         Column("性別", "string", "性別の名前", required=True),
+         Column("人数（人）", "integer", "人数。秘匿したセルは空欄", minimum=statistics.SMALLEST_SHOWN),
+         Column("秘匿（1=秘匿）", "integer", "小さな数を秘匿したセルは1（1〜4人のセルと、町字内で秘匿が"
+                "1セルだけのときの次に小さいセル）", required=True, minimum=0, maximum=1)),
+        "", _population_rows),
     "procedures": Table(
         "procedures", "procedures.csv", Text(ja="手続一覧", en="Procedures"),
         (Column("手続ID", "string", "手続の識別子", required=True, pattern=r"^[a-z0-9-]+$"),
