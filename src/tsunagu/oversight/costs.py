@@ -244,7 +244,7 @@ def report(db: Session) -> CostReport:
         for (org, kind), years in sorted(per_org.items(),
                                          key=lambda item: (item[0][1] != "national", item[0][0]))]
     overall: dict[str, Progress] = {}
-    for kind in sorted({k for _, k in per_org}):
+    for kind in sorted({k for _, k in per_org}, key=lambda k: k != "national"):
         years: dict[int, int] = defaultdict(int)
         for (_, k), by_year in per_org.items():
             if k == kind:

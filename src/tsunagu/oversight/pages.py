@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import locale_of, render
-from tsunagu.oversight import charts, dashboard, inventory, layouts
+from tsunagu.oversight import charts, dashboard, inventory, layouts, service
 from tsunagu.oversight.api import inventory_query, served
 
 router = APIRouter(include_in_schema=False)
@@ -75,6 +75,7 @@ def dashboard_page(request: Request, ministry: str = Query("", max_length=32),
         "board": board, "tables": tables, "figures": figures, "ministries": layouts.MINISTRIES,
         "ministry": chosen, "query": urlencode({"ministry": chosen}) if chosen else "",
         "percent": charts.percent, "fy": lambda year: dashboard.fiscal_year(year, locale),
+        "synthetic": any(s.imported_by == service.SEED_ACTOR for s in inventory.surveys(db)),
     })
 
 
