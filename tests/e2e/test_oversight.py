@@ -1,0 +1,103 @@
+"""The policy dashboard and the procedure inventory in a real browser: filled on the demo's first
+start, readable on a phone without JavaScript (charts are SVG, each with its table and CSV),
+accessible (axe) in Japanese and English; the oversight console imports a file in the published
+layout from the form and lists a bad file's problems by line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.e2e.demo import log_in_as_staff, staff_account
+from tests.oversight.files import R7_ROWS, csv_bytes
+
+from tsunagu.oversight import layouts
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def test_the_dashboard_on_a_phone_without_javascript(phone_without_js: Page, base_url: str) -> None:
+    page = phone_without_js
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="政策ダッシュボード").click()
+    assert page.locator("h1").inner_text() == "政策ダッシュボード"
+    main = page.locator("main")
+    assert "令和7年度調査・全府省庁・6,000 手続" in main.inner_text()
+    tiles = page.locator(".kpi-value").all_inner_texts()
+    assert len(tiles) >= 4 and all(re.fullmatch(r"\d+\.\d%", t) for t in tiles[:4]), tiles
+    assert page.locator("main svg[role=img]").count() >= 4  # trend, ministries, Pareto, costs
+    page.get_by_text("数値の表を見る").first.click()  # <details> opens without JavaScript
+    assert page.locator("table caption", has_text="オンライン化の推移").is_visible()
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "oversight-dashboard-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
+    href = page.get_by_role("link", name="CSV でダウンロード").first.get_attribute("href")
+    assert href is not None
+    rows = list(csv.reader(io.StringIO(httpx.get(base_url + href, timeout=30).content.decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == ["2023", "2024", "2025"]
+    page.get_by_label("府省庁", exact=True).select_option("国土交通省")
+    page.get_by_role("button", name="表示する").click()
+    assert "令和7年度調査・国土交通省・" in page.locator("main").inner_text()
+
+
+def test_search_the_inventory_and_see_a_procedures_history(phone_without_js: Page, base_url: str) -> None:
+    page = phone_without_js
+    page.goto(base_url + "/inventory")
+    page.get_by_label("キーワード").fill("道路運送車両法")
+    page.get_by_label("オンライン化の状況", exact=True).select_option(label="実施済")
+    page.get_by_role("button", name="検索").click()
+    assert "online_status=1" in page.url
+    first = page.locator("main table tbody th a").first
+    name = first.inner_text()
+    assert "道路運送車両法" in name
+    page.screenshot(path=str(RESULTS / "oversight-inventory-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
+    first.click()
+    assert page.locator("h1").inner_text() == name
+    history = page.locator("main table tbody tr").all_inner_texts()
+    assert [h.split("\t")[0] for h in history] == ["令和5年度調査", "令和6年度調査", "令和7年度調査"]
+    page.screenshot(path=str(RESULTS / "oversight-entry-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
+
+
+def test_pages_are_accessible_in_both_languages(phone: Page, base_url: str) -> None:
+    for path in ("/dashboard", "/inventory", "/inventory/100003"):
+        phone.goto(base_url + path)
+        assert_accessible(phone)
+    phone.goto(base_url + "/lang/en?next=/dashboard")
+    assert phone.locator("h1").inner_text() == "Policy dashboard"
+    assert_accessible(phone)
+    phone.goto(base_url + "/lang/ja?next=/dashboard")
+
+
+def test_the_console_imports_a_survey_year_from_the_form(phone_without_js: Page, base_url: str,
+                                                         server_env: dict[str, str], tmp_path: Path) -> None:
+    page = phone_without_js
+    log_in_as_staff(page, base_url, staff_account(server_env, "da.oversight"))
+    page.get_by_role("link", name="統括・監理").first.click()
+    assert page.locator("h1").inner_text() == "統括・監理"
+    bad = [dict(r) for r in R7_ROWS]
+    bad[1]["総手続件数"] = "2,400,000"
+    bad_file = tmp_path / "inventory-bad.csv"
+    bad_file.write_bytes(csv_bytes(layouts.R7_COLUMNS, bad))
+    page.get_by_label("ファイル", exact=False).first.set_input_files(str(bad_file))
+    page.get_by_label("調査年度（西暦、空欄なら様式から）").fill("2019")
+    page.get_by_role("button", name="取り込む").click()
+    alert = page.get_by_role("alert").first.inner_text()
+    assert "4行目" in alert and "桁区切りのカンマ" in alert
+    page.screenshot(path=str(RESULTS / "oversight-console-problems-phone.png"), full_page=True)
+    good_file = tmp_path / "inventory.csv"
+    good_file.write_bytes(csv_bytes(layouts.R7_COLUMNS, R7_ROWS))
+    page.get_by_label("ファイル", exact=False).first.set_input_files(str(good_file))
+    page.get_by_label("調査年度（西暦、空欄なら様式から）").fill("2019")
+    page.get_by_role("button", name="取り込む").click()
+    status = page.get_by_role("status").first.inner_text()
+    assert "令和元年度調査" in status and "4 件を取り込みました" in status
+    assert "府省庁名を一覧の名称にそろえました" in status
+    page.screenshot(path=str(RESULTS / "oversight-console-imported-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
