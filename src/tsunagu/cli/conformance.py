@@ -44,6 +44,7 @@ def _print(report: Report) -> None:
             f"{finding.message_ja}" + (f" ({finding.value})" if finding.value else ""),
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
     verdict = "適合 passed" if report.passed else "不適合 failed"
     out.print(

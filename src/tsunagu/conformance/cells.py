@@ -92,7 +92,7 @@ def _constraints(column: Column) -> list[Callable[[str], Problem | None]]:
                 if pattern.fullmatch(t)
                 else (
                     "constraint-error",
-                    f"形式 {pattern.pattern} に合わない",
+                    "定められた形式(文字の種類・桁)に合わない",
                     f"does not match {pattern.pattern}",
                 )
             )
@@ -130,7 +130,7 @@ def _extensions(column: Column, code_lists: dict[str, CodeList]) -> list[Callabl
             lambda t: (
                 None
                 if t in codes
-                else ("code-list", f"コード表「{name}」にない値", f"not a code of the code list {name!r}")
+                else ("code-list", "コード表にない値", f"not a code of the code list {name!r}")
             )
         )
     if column.charset == "jis-x-0213":

@@ -227,6 +227,10 @@ class TableReader:
                 title=rule.title,
             )
 
+    def _title(self, name: str) -> str:
+        column = self.table.column(name)
+        return column.title.ja if column else name
+
     def _shape(self, number: int, raw: list[str]) -> bool:
         """Report a row of the wrong width; True when nothing more is to be checked in it."""
         if not any(cell.strip() for cell in raw):
@@ -237,7 +241,7 @@ class TableReader:
                 "missing-cell",
                 "MUST",
                 self.at(number, label.strip()),
-                f"列 {label.strip()} の値がありません(区切りが足りません)",
+                f"{self._title(label.strip())}の値がありません(区切りが足りません)",
                 f"the row has no cell for {label!r}",
             )
         for position in range(self.width, len(raw)):
