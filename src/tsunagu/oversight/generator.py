@@ -76,6 +76,7 @@ def rows(layout: Layout, survey_year: int, count: int = SURVEY_ROWS, seed: int =
         ministry = rng.choices(ministries, weights)[0]
         law = rng.choice(laws[ministry])
         type_code, act = rng.choice(ACTS)
+        article = rng.randint(2, 120)
         status = "1" if rng.random() < share else year_rng.choice(("2", "2", "2", "3", "4"))
         if layout.id == "R6" and status == "2" and year_rng.random() < 0.04:
             status = "5"
@@ -91,9 +92,9 @@ def rows(layout: Layout, survey_year: int, count: int = SURVEY_ROWS, seed: int =
         values: dict[str, object] = {
             "手続ID": f"{100000 + n}",
             "所管府省庁": (year_rng.choice(ALIASES) if year_rng.random() < 0.002 else ministry),
-            "手続名": f"{law}第{rng.randint(2, 120)}条の規定に基づく{act}",
+            "手続名": f"{law}第{article}条の規定に基づく{act}",
             "法令名": law, "法令番号": f"昭和{rng.randint(22, 63)}年法律第{rng.randint(1, 200)}号",
-            "根拠条項号": f"第{rng.randint(2, 120)}条第{rng.randint(1, 5)}項",
+            "根拠条項号": f"第{article}条第{rng.randint(1, 5)}項",
             "手続類型": f"{type_code} {layouts.PROCEDURE_TYPES[type_code]}",
             "手続主体": rng.choice(("5 国民等", "6 民間事業者等", "7 国民等、民間事業者等", "3 地方等")),
             "手続の受け手": rng.choice(("1 国", "3 地方等", "4-3 国又は地方等")),
