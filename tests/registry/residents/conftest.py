@@ -9,6 +9,7 @@ import pytest
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
+from tsunagu.core.sessions import Principal
 from tsunagu.core.settings import get_settings
 from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import PersonName
@@ -91,3 +92,19 @@ def person(
         household_id=household_id,
         relationship=relationship,
     )
+
+
+def staff(code: str = CHIYODA, *roles: str) -> Principal:
+    """A staff member of ``code`` (by default 閲覧 and 住基), as the tests log them in."""
+    roles = roles or ("閲覧", "住基")
+    return Principal(kind="staff", subject_id=f"staff-{code}", organization_code=code, roles=frozenset(roles))
+
+
+@pytest.fixture
+def resident(towns: Database) -> service.ResidentRecord:
+    """佐藤花子, moved in to 千代田区飯田橋三丁目 on 2020-04-01."""
+    with towns.session() as db:
+        return service.register_move_in(
+            db, CHIYODA, person(), service.Residence(1001, "3", "5"),
+            moved_in_on=date(2020, 4, 1), actor="staff-0",
+        )

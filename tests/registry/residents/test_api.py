@@ -13,32 +13,10 @@ from tsunagu.core.http import csrf
 from tsunagu.core.sessions import Principal
 from tsunagu.registry.residents import service
 
-from .conftest import CHIYODA, YOKOSUKA, person
+from .conftest import CHIYODA, YOKOSUKA, staff
 
 BASE = "/api/v1/registry/residents"
 NUMBER = "123456789018"
-
-
-def staff(code: str = CHIYODA, *roles: str) -> Principal:
-    return Principal(
-        kind="staff",
-        subject_id=f"staff-{code}",
-        organization_code=code,
-        roles=frozenset(roles or ("閲覧", "住基")),
-    )
-
-
-@pytest.fixture
-def resident(towns: Database) -> service.ResidentRecord:
-    with towns.session() as db:
-        return service.register_move_in(
-            db,
-            CHIYODA,
-            person(NUMBER),
-            service.Residence(1001, "3", "5"),
-            moved_in_on=date(2020, 4, 1),
-            actor="staff-0",
-        )
 
 
 def csrf_headers(client: TestClient) -> dict[str, str]:

@@ -12,11 +12,8 @@ from tests.conftest import login_as
 from tsunagu.core.database import Database
 from tsunagu.registry.residents import service
 
-from . import test_pages
 from .conftest import CHIYODA, YOKOSUKA, person
 from .test_pages import HTML, PAGES, form_token, staff
-
-resident = test_pages.resident  # 佐藤 花子, 世帯主 at 飯田橋三丁目3-5 since 2020-04-01
 
 
 def hidden(html: str, name: str) -> str:

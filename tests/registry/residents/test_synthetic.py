@@ -13,9 +13,8 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.progress import SilentProgress
 from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.registry.addresses.service import TownRecord
-from tsunagu.registry.residents import service
+from tsunagu.registry.residents import service, store
 from tsunagu.registry.residents.models import Change, ChangeEvent, Household, Resident
-from tsunagu.registry.residents.service import reading
 from tsunagu.registry.residents.synthetic import service as synthetic
 from tsunagu.registry.residents.synthetic.generator import REFERENCE_DATE, ResidentGenerator
 from tsunagu.registry.residents.synthetic.names import family_names, female_given_names, male_given_names
@@ -105,7 +104,7 @@ def test_imported_snapshots_are_the_records_as_the_history_writes_them(towns: Da
         snapshots = {change.resident_id: change.snapshot for change in db.scalars(select(Change))}
         for person in db.scalars(select(Resident)):
             assert list(snapshots[person.id]) == list(service.SNAPSHOT_FIELDS)
-            assert snapshots[person.id] == reading._snapshot(person)
+            assert snapshots[person.id] == store.snapshot(person)
 
 
 def test_a_bad_row_stops_the_whole_import(towns: Database) -> None:

@@ -1,4 +1,7 @@
-"""Request dependencies: the database session and who is acting (least privilege)."""
+"""Request dependencies: the database session and who is acting.
+
+These only establish who calls; what they may do is decided by the use case (``core.authz``).
+"""
 
 from __future__ import annotations
 
@@ -59,9 +62,3 @@ def require_staff(*roles: str) -> Callable[..., Awaitable[sessions.Principal]]:
         return principal
 
     return dependency
-
-
-def require_same_organization(principal: sessions.Principal, organization_code: str) -> None:
-    """Staff never see another organization's data."""
-    if principal.organization_code != organization_code:
-        raise Forbidden(f"staff of {principal.organization_code} cannot act for {organization_code}")

@@ -17,6 +17,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from tsunagu.core.messages import N_
+
+__all__ = ["COOKIE", "LOCALES", "LOCALE_DIR", "N_", "Locale", "gettext_for", "negotiate", "translations"]
+
 Locale = Literal["ja", "en"]
 LOCALES: tuple[Locale, ...] = ("ja", "en")
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
@@ -48,8 +52,3 @@ def negotiate(cookie_value: str | None, default: Locale) -> Locale:
     if cookie_value in LOCALES:
         return cookie_value
     return default
-
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
-    """Mark a message for extraction where it is translated later (``translate(request, …)``)."""
-    return message

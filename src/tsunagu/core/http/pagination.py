@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
-
 from fastapi import Query
 from pydantic import BaseModel
 
 from tsunagu.core.http.params import MAX_OFFSET
+from tsunagu.core.pagination import Page
 
-T = TypeVar("T")
+__all__ = ["MAX_LIMIT", "Page", "PageParams", "page_params"]
 MAX_LIMIT = 200
 
 
@@ -23,10 +22,3 @@ def page_params(
     offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Items to skip (0–2147483647)."),
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int

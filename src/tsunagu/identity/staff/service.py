@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock, sessions
+from tsunagu.core.authz import Role
 from tsunagu.core.errors import Conflict, NotFound, ValidationFailed
 from tsunagu.identity.history import service as history
 from tsunagu.identity.history import throttle
@@ -25,8 +26,8 @@ from tsunagu.identity.organizations import service as organizations
 from tsunagu.identity.staff import secrets_at_rest
 from tsunagu.identity.staff.models import StaffAccount
 
-ROLES: dict[str, str] = {"閲覧": "viewer", "審査": "reviewer", "決裁": "approver", "住基": "registrar",
-                         "管理": "admin", "監査": "oversight"}
+#: Every staff role by its stored (Japanese) name, with its English name (core.authz.Role).
+ROLES: dict[str, str] = {role.value: role.code for role in Role}
 MIN_PASSWORD = 12
 LOGIN_METHOD = "staff-password-totp"
 _LOGIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")

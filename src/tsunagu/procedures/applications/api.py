@@ -9,7 +9,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Header, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
-from tsunagu.core.http.auth import TRANSACTION, require_principal, require_resident, require_staff
+from tsunagu.core.http.deps import (
+    AppDatabase,
+    CurrentPrincipal,
+    CurrentResident,
+    CurrentStaff,
+    SecretKey,
+    Transaction,
+)
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
@@ -68,35 +75,22 @@ def _receipt(app: service.Application, status_code: int) -> Response:
 )
 def submit_application(
     body: ApplicationIn,
-    request: Request,
     *,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
+    database: AppDatabase,
+    secret: SecretKey,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> Response:
     """申請: stored before it is acknowledged; the same Idempotency-Key returns the same receipt."""
     key = service.require_key(idempotency_key)
     procedure = catalogue.get_procedure(registry, body.procedure_id)
-    database = request.app.state.database
-    with database.session() as db:
-        earlier = service.replay(db, person, procedure.id, key, body.request())
-        if earlier is not None:
-            return _receipt(earlier, 200)
-        sealed = None
-        if body.prefill_seal is not None:
-            # the values describe the person applied for: a seal of anyone else's is refused
-            subject_id = body.on_behalf_of or person.subject_id
-            sealed = service.unseal(request.app.state.secret_key, body.prefill_seal, subject_id, procedure)
-        prefilled, data, organization, subject = service.prepare(
-            db, mesh, procedure, person, body.data, sealed=sealed, on_behalf_of=body.on_behalf_of
-        )
-    app, created = service.submit(
-        database,
-        service.Submission(procedure, person, subject, organization, data, prefilled, key, body.request()),
+    draft = service.Draft(
+        procedure, person, body.data, key, body.request(),
+        seal=body.prefill_seal, on_behalf_of=body.on_behalf_of,
     )
-    if created and app.evidence_pending:
-        app = service.collect_evidence(database, mesh, procedure, app.id)
+    app, created = service.apply(database, mesh, secret, draft)
     return _receipt(app, 201 if created else 200)
 
 
@@ -104,7 +98,7 @@ def submit_application(
 def application_prefill(
     procedure_id: str,
     request: Request,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> PrefillOut:
@@ -121,9 +115,10 @@ def application_prefill(
 
 @router.get("/applications", response_model=Page[ApplicationOut])
 def my_applications(
+    *,
     page: PageParams = Depends(page_params),
-    person: Principal = Depends(require_resident),
-    db: Session = TRANSACTION,
+    person: CurrentResident,
+    db: Transaction,
 ) -> Page[ApplicationOut]:
     found, total = service.list_mine(db, person.subject_id, limit=page.limit, offset=page.offset)
     today = backoffice.today()
@@ -134,7 +129,7 @@ def my_applications(
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)
 def get_application(
-    application_id: str, principal: Principal = Depends(require_principal), db: Session = TRANSACTION
+    application_id: str, principal: CurrentPrincipal, db: Transaction
 ) -> ApplicationOut:
     """One application: the applicant's own, or one sent to the staff member's organization."""
     return ApplicationOut.of(service.get_for(db, principal, application_id), backoffice.today())
@@ -144,7 +139,7 @@ def get_application(
 def retry_evidence(
     application_id: str,
     request: Request,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> ApplicationOut:
@@ -159,9 +154,9 @@ def resubmit_application(
     body: ResubmitIn,
     *,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> ApplicationOut:
     """再提出 after a return for correction: send only the corrected fields (409 unless returned)."""
     key = service.require_key(idempotency_key)
@@ -171,11 +166,12 @@ def resubmit_application(
 
 @router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut)
 def withdraw_application(
+    *,
     application_id: str,
     body: WithdrawIn,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> ApplicationOut:
     """取下げ: end an application not yet decided (409 once decided; repeating it changes nothing)."""
     done = correction.withdraw(db, registry, person, application_id, reason=body.reason)
@@ -184,7 +180,7 @@ def withdraw_application(
 
 @router.get("/applications/{application_id}/attachments", response_model=list[AttachmentOut])
 def application_attachments(
-    application_id: str, principal: Principal = Depends(require_principal), db: Session = TRANSACTION
+    application_id: str, principal: CurrentPrincipal, db: Transaction
 ) -> list[AttachmentOut]:
     """The files uploaded with an application (their type as recognised from their bytes)."""
     service.get_for(db, principal, application_id)
@@ -199,8 +195,8 @@ def application_attachments(
 def application_attachment(
     application_id: str,
     attachment_id: str,
-    principal: Principal = Depends(require_principal),
-    db: Session = TRANSACTION,
+    principal: CurrentPrincipal,
+    db: Transaction,
 ) -> Response:
     """One uploaded file, for its applicant or the receiving organization's staff."""
     return attachment_response(db, principal, application_id, attachment_id)
@@ -224,11 +220,12 @@ def attachment_response(
 
 @router.get("/backoffice/applications", response_model=Page[ApplicationOut])
 def organization_inbox(
+    *,
     procedure_id: str | None = None,
     status: str | None = None,
     page: PageParams = Depends(page_params),
-    staff: Principal = Depends(require_staff()),
-    db: Session = TRANSACTION,
+    staff: CurrentStaff,
+    db: Transaction,
 ) -> Page[ApplicationOut]:
     """The staff member's organization's applications, the earliest due first."""
     found, total = backoffice.organization_inbox(
@@ -251,11 +248,11 @@ def decide(
     request: Request,
     tasks: BackgroundTasks,
     *,
-    staff: Principal = Depends(require_staff()),
+    staff: CurrentStaff,
     registry: LiveRegistry = Depends(live_registry),
     provider: PaymentProvider = Depends(payment_provider),
     mesh: meshlink.MeshGateway = Depends(gateway),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> ApplicationOut:
     """審査・決裁: one step of the state machine (409 with a specific code when not allowed)."""
     app = service.get_for(db, staff, application_id)
@@ -278,7 +275,7 @@ def decide(
 
 
 @router.post("/notices/verify", response_model=VerificationOut)
-def verify_notice(body: DocumentIn, request: Request, db: Session = TRANSACTION) -> VerificationOut:
+def verify_notice(body: DocumentIn, request: Request, db: Transaction) -> VerificationOut:
     """Anyone: is this 処分通知 genuine, and who issued it?"""
     result = notices.verify(db, request.app.state.secret_key, body.document, issuers(request))
     return VerificationOut.of(result)
@@ -301,8 +298,8 @@ async def verify_notice_pdf(
 def notice_pdf(
     notice_id: str,
     request: Request,
-    principal: Principal = Depends(require_principal),
-    db: Session = TRANSACTION,
+    principal: CurrentPrincipal,
+    db: Transaction,
 ) -> Response:
     """The signed notice or certificate as PDF (its JWS attached), for the addressee or the issuer."""
     return pdf_response(request, db, principal, notice_id)

@@ -10,12 +10,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import TRANSACTION, require_principal, require_resident
+from tsunagu.core.http.deps import CurrentPrincipal, CurrentResident, Transaction
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
@@ -98,7 +97,7 @@ def _form_page(
 def apply_form(
     request: Request,
     procedure_id: str,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> HTMLResponse:
@@ -124,13 +123,10 @@ def _prepared(
 ) -> tuple[service.Prefilled, dict[str, Any], str, str]:
     secret: str = request.app.state.secret_key
     sealed = service.unseal(secret, str(form.get(SEAL_FIELD, "")), person.subject_id, procedure)
-    values = values_from_form(procedure, form)
     with request.app.state.database.session() as db:
-        if procedure.has_files:
-            values |= attachments.pending(db, person.subject_id, str(form.get(KEY_FIELD, "")))
         # a seal without values (made before the destination was known) is fetched now
-        return service.prepare(db, mesh, procedure, person, values, sealed=sealed,
-                               key=str(form.get(KEY_FIELD, "")))
+        return service.prepare(db, mesh, procedure, person, values_from_form(procedure, form),
+                               sealed=sealed, key=str(form.get(KEY_FIELD, "")))
 
 
 async def _submitted_form(request: Request) -> FormData:
@@ -153,7 +149,7 @@ async def _received(
 async def review(
     request: Request,
     procedure_id: str,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> Response:
@@ -174,11 +170,18 @@ async def review(
             seal=seal,
         )
     try:
-        prefilled, data, organization, subject = await run_in_threadpool(
-            _prepared, request, procedure, person, form, mesh
-        )
         if file_problems:
             raise InvalidApplication(list(file_problems.values()))
+        if submit_now:
+            values = values_from_form(procedure, form)
+            draft = service.Draft(procedure, person, values, service.require_key(key), values, seal=seal)
+            app, _ = await run_in_threadpool(
+                service.apply, request.app.state.database, mesh, request.app.state.secret_key, draft
+            )
+            return RedirectResponse(f"/applications/{app.id}?submitted=1", status_code=303)
+        prefilled, data, organization, _subject = await run_in_threadpool(
+            _prepared, request, procedure, person, form, mesh
+        )
     except InvalidApplication as exc:
         sealed = service.unseal(request.app.state.secret_key, seal, person.subject_id, procedure)
         errors = {p.field: p for p in exc.problems} | file_problems
@@ -192,59 +195,36 @@ async def review(
             errors=errors,
             status_code=422,
         )
-    if not submit_now:
-        fresh_seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
-        return render(
-            request,
-            "procedures/review.html",
-            {
-                "p": procedure,
-                "data": data,
-                "member_names": {
-                    m.id: f"{m.name}（{m.relationship}）" for m in _household(request, procedure)
-                },
-                "prefilled": prefilled,
-                "organization": organization,
-                "key": key,
-                "seal": fresh_seal,
-                "form": [
-                    (k, v)
-                    for k, v in form.multi_items()
-                    if k not in (KEY_FIELD, SEAL_FIELD, "step", csrf.FIELD)
-                ],
+    fresh_seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
+    return render(
+        request,
+        "procedures/review.html",
+        {
+            "p": procedure,
+            "data": data,
+            "member_names": {
+                m.id: f"{m.name}（{m.relationship}）" for m in _household(request, procedure)
             },
-        )
-    key = service.require_key(key)
-    database = request.app.state.database
-
-    def store() -> str:
-        app, created = service.submit(
-            database,
-            service.Submission(
-                procedure,
-                person,
-                subject,
-                organization,
-                data,
-                prefilled,
-                key,
-                values_from_form(procedure, form),
-            ),
-        )
-        if created:
-            service.collect_evidence(database, mesh, procedure, app.id)
-        return app.id
-
-    application_id = await run_in_threadpool(store)
-    return RedirectResponse(f"/applications/{application_id}?submitted=1", status_code=303)
+            "prefilled": prefilled,
+            "organization": organization,
+            "key": key,
+            "seal": fresh_seal,
+            "form": [
+                (k, v)
+                for k, v in form.multi_items()
+                if k not in (KEY_FIELD, SEAL_FIELD, "step", csrf.FIELD)
+            ],
+        },
+    )
 
 
 @router.get("/applications", response_class=HTMLResponse)
 def my_applications(
+    *,
     request: Request,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> HTMLResponse:
     """申請状況: each application by its procedure's name, its state in words and where it went."""
     found, total = service.list_mine(db, person.subject_id, limit=100, offset=0)
@@ -262,9 +242,9 @@ def status_page(
     application_id: str,
     *,
     submitted: bool = Query(False),
-    principal: Principal = Depends(require_principal),
+    principal: CurrentPrincipal,
     registry: LiveRegistry = Depends(live_registry),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> HTMLResponse:
     """申請の状況: receipt, state, evidence with provenance, notices, history."""
     app = service.get_for(db, principal, application_id)
@@ -291,7 +271,7 @@ def status_page(
 def retry(
     request: Request,
     application_id: str,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> RedirectResponse:

@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock
+from tsunagu.core import authz, clock
+from tsunagu.core.authz import Role
 from tsunagu.core.errors import Forbidden, ValidationFailed
-from tsunagu.core.http.auth import require_same_organization
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.cards import service as cards
 from tsunagu.identity.organizations import service as organizations
@@ -26,7 +26,7 @@ from tsunagu.procedures.payments import service as payments
 from tsunagu.registry.residents import moving
 from tsunagu.registry.residents import service as residents
 
-APPROVER_ROLE = "決裁"
+APPROVER_ROLE = Role.APPROVER.value
 DECISIONS = {
     "approved": {"ja": "受理", "en": "accepted"},
     "rejected": {"ja": "不受理と", "en": "not accepted"},
@@ -111,7 +111,7 @@ def decide(
     row = db.get(ProceduresApplication, application_id, with_for_update=True)
     if row is None:
         raise applications.ApplicationNotFound(f"no application {application_id}")
-    require_same_organization(staff, row.organization_code)
+    authz.require_same_organization(staff, row.organization_code)
     if action not in statemachine.STAFF_ACTIONS:
         raise statemachine.IllegalTransition(f"staff cannot {action} an application", action=action)
     allowed = roles_for(procedure, action)

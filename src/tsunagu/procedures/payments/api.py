@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from tsunagu.core.http.auth import require_principal, require_resident
-from tsunagu.core.sessions import Principal
+from tsunagu.core.http.deps import AppDatabase, CurrentPrincipal, CurrentResident
 from tsunagu.procedures.api import live_registry
-from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.payments import service
 from tsunagu.procedures.payments.provider import SIGNATURE_HEADER, PaymentProvider
 from tsunagu.procedures.payments.schemas import CallbackOut, PaymentOut
@@ -25,31 +23,28 @@ class PaymentNotStarted(service.UnknownIntent):
 @router.get("/applications/{application_id}/payment", response_model=PaymentOut)
 def get_payment(
     application_id: str,
-    request: Request,
-    principal: Principal = Depends(require_principal),
+    principal: CurrentPrincipal,
+    database: AppDatabase,
     provider: PaymentProvider = Depends(payment_provider),
 ) -> PaymentOut:
     """The fee's state (asked again of the provider, so a lost callback does not matter)."""
-    database = request.app.state.database
-    with database.session() as db:
-        app = applications.get_for(db, principal, application_id)
-    found = service.reconcile(database, provider, app.id)
+    found = service.status_for(database, provider, principal, application_id)
     if found is None:
         raise PaymentNotStarted(f"no payment for application {application_id}")
-    return PaymentOut.of(found)
+    return PaymentOut.model_validate(found)
 
 
 @router.post("/applications/{application_id}/payment", response_model=PaymentOut, status_code=201)
 def start_payment(
     application_id: str,
     request: Request,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     provider: PaymentProvider = Depends(payment_provider),
     registry: LiveRegistry = Depends(live_registry),
 ) -> PaymentOut:
     """手数料を支払う: a payment intent at the provider; send the payer to ``checkout_url``."""
     payment = start_for(request, person, application_id, provider, registry)
-    return PaymentOut.of(payment)
+    return PaymentOut.model_validate(payment)
 
 
 @router.post("/payments/callbacks/{provider_name}", response_model=CallbackOut)
@@ -65,4 +60,4 @@ async def callback(
     outcome = service.receive_callback(
         request.app.state.database, provider, body, request.headers.get(SIGNATURE_HEADER, "")
     )
-    return CallbackOut.of(outcome)
+    return CallbackOut.model_validate(outcome)

@@ -11,11 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.background import BackgroundTask
 
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import require_resident
+from tsunagu.core.http.deps import AppDatabase, CurrentResident
 from tsunagu.core.http.templating import render
-from tsunagu.core.sessions import Principal
 from tsunagu.procedures.api import live_registry
-from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.payments import service, testprovider
 from tsunagu.procedures.payments.provider import PaymentProvider
 from tsunagu.procedures.payments.wiring import callback_sender, payment_provider, start_for
@@ -28,7 +26,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)]
 def pay(
     request: Request,
     application_id: str,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
     provider: PaymentProvider = Depends(payment_provider),
     registry: LiveRegistry = Depends(live_registry),
 ) -> RedirectResponse:
@@ -39,17 +37,14 @@ def pay(
 
 @router.get("/applications/{application_id}/payment/return")
 def returned(
-    request: Request,
     application_id: str,
-    person: Principal = Depends(require_resident),
+    person: CurrentResident,
+    database: AppDatabase,
     provider: PaymentProvider = Depends(payment_provider),
 ) -> RedirectResponse:
     """Back from the checkout: the provider is asked for the state (the callback may be late)."""
-    database = request.app.state.database
-    with database.session() as db:
-        app = applications.get_for(db, person, application_id)
-    service.reconcile(database, provider, app.id)
-    return RedirectResponse(f"/applications/{app.id}#payment", status_code=303)
+    service.status_for(database, provider, person, application_id)
+    return RedirectResponse(f"/applications/{application_id}#payment", status_code=303)
 
 
 @router.get(testprovider.CHECKOUT_PATH + "/{intent_id}", response_class=HTMLResponse)

@@ -8,6 +8,7 @@ applied once (the event id is unique); a late or out-of-order callback changes n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,12 +20,15 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import Conflict, NotFound
+from tsunagu.core.sessions import Principal
 from tsunagu.notify import service as inbox
+from tsunagu.procedures import service as catalogue
 from tsunagu.procedures import statemachine
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.payments.models import ProceduresPayment, ProceduresPaymentEvent
 from tsunagu.procedures.payments.provider import IntentRequest, PaymentProvider
+from tsunagu.procedures.registry import LiveRegistry
 
 STATUS_NAMES = {
     "pending": "お支払い待ち",
@@ -221,6 +225,33 @@ def reconcile(database: Database, provider: PaymentProvider, application_id: str
     with database.session() as db:
         apply_status(db, provider.name, intent.id, intent.status)
         return payment_for(db, application_id)
+
+
+def status_for(
+    database: Database, provider: PaymentProvider, principal: Principal, application_id: str
+) -> Payment | None:
+    """The fee of an application the principal may see, asked again of the provider (so a lost
+    callback does not matter); None when no payment was started."""
+    with database.session() as db:
+        app = applications.get_for(db, principal, application_id)
+    return reconcile(database, provider, app.id)
+
+
+def pay_for(
+    database: Database,
+    provider: PaymentProvider,
+    registry: LiveRegistry,
+    principal: Principal,
+    application_id: str,
+    *,
+    return_url: Callable[[str], str],
+    callback_url: str,
+) -> Payment:
+    """手数料を支払う for an application the principal may see; ``return_url`` of its id."""
+    with database.session() as db:
+        app = applications.get_for(db, principal, application_id)
+    procedure = catalogue.get_procedure(registry, app.procedure_id)
+    return start(database, provider, procedure, app, return_url=return_url(app.id), callback_url=callback_url)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ import httpx
 from fastapi import Request
 
 from tsunagu.core.sessions import Principal
-from tsunagu.procedures import service as catalogue
-from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.payments import service, testprovider
 from tsunagu.procedures.payments.provider import PaymentProvider
 from tsunagu.procedures.registry import LiveRegistry
@@ -51,14 +49,12 @@ def start_for(
     registry: LiveRegistry,
 ) -> service.Payment:
     """手数料を支払う for one of the person's applications, returning to its status page."""
-    database = request.app.state.database
-    with database.session() as db:
-        app = applications.get_for(db, person, application_id)
-    return service.start(
-        database,
+    return service.pay_for(
+        request.app.state.database,
         provider,
-        catalogue.get_procedure(registry, app.procedure_id),
-        app,
-        return_url=f"{base_url(request)}/applications/{app.id}/payment/return",
+        registry,
+        person,
+        application_id,
+        return_url=lambda app_id: f"{base_url(request)}/applications/{app_id}/payment/return",
         callback_url=callback_url(request, provider),
     )

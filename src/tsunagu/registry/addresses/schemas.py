@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from tsunagu.core.http.pagination import Page
+from tsunagu.core.pagination import Page
 from tsunagu.registry.addresses import service
 
 ATTRIBUTION_FIELD = Field(default=service.ATTRIBUTION, description="Data credit (CC BY 4.0).")

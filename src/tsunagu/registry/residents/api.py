@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from tsunagu.core import sessions
+from tsunagu.core import authz, sessions
+from tsunagu.core.authz import Operation, Role
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import TRANSACTION, require_resident, require_same_organization, require_staff
+from tsunagu.core.http.deps import CurrentResident, CurrentStaff, Transaction
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.http.params import Day, OptionalDay
 from tsunagu.registry.residents import moving, service
@@ -39,8 +40,7 @@ from tsunagu.registry.residents.schemas import (
 router = APIRouter(prefix="/api/v1/registry/residents", tags=["registry: residents"])
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
-READERS = ("閲覧", "住基")
-REGISTRAR = "住基"
+REGISTRAR = Role.REGISTRAR.value
 DEFAULT_PURPOSE = "住民基本台帳事務"
 MunicipalityCode = Path(pattern=r"^\d{6}$", description="全国地方公共団体コード of the municipality.")
 Purpose = Query(
@@ -62,11 +62,6 @@ IdempotencyKey = Header(
 )
 
 
-def role_of(principal: sessions.Principal) -> str:
-    """The registry role a staff member reads or writes in, as shown to the person."""
-    return REGISTRAR if principal.has_role(REGISTRAR) else "閲覧"
-
-
 def registration_responses(conflicts: str, invalid: str) -> dict[int | str, dict[str, Any]]:
     return {
         **ERRORS,
@@ -76,36 +71,14 @@ def registration_responses(conflicts: str, invalid: str) -> dict[int | str, dict
     }
 
 
-def _staff_of(municipality_code: str, principal: sessions.Principal) -> sessions.Principal:
-    require_same_organization(principal, municipality_code)
-    return principal
-
-
-def reader(
-    municipality_code: str = MunicipalityCode,
-    principal: sessions.Principal = Depends(require_staff(*READERS)),
-) -> sessions.Principal:
-    return _staff_of(municipality_code, principal)
-
-
-def registrar(
-    municipality_code: str = MunicipalityCode,
-    principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
-) -> sessions.Principal:
-    return _staff_of(municipality_code, principal)
-
-
-def _resident_in(db: Session, municipality_code: str, resident_id: str) -> service.ResidentRecord:
-    """The record if it belongs to this municipality; another's is as unknown as a missing one."""
-    record = service.get_resident(db, resident_id)
-    if record is None or record.municipality_code != municipality_code:
-        raise ResidentNotFound(f"no resident {resident_id} in {municipality_code}", resident_id=resident_id)
-    return record
+def registrar(*, municipality_code: str = MunicipalityCode, principal: CurrentStaff) -> sessions.Principal:
+    """Staff of the municipality who record 届出 (住基)."""
+    return authz.require(principal, Operation.REGISTER_CHANGE, organization=municipality_code)
 
 
 @router.get("/me", response_model=OwnRecordOut, responses=ERRORS)
 def own_record(
-    principal: sessions.Principal = Depends(require_resident), db: Session = TRANSACTION
+    principal: CurrentResident, db: Transaction
 ) -> OwnRecordOut:
     """The logged-in resident's own record with their 個人番号 and every recorded access to it."""
     record = service.require_resident(db, principal.subject_id)
@@ -126,19 +99,16 @@ def search_residents(
     include_closed: bool = Query(False, description="Also moved-out and deceased records."),
     purpose: str = Purpose,
     page: PageParams = Depends(page_params),
-    principal: sessions.Principal = Depends(reader),
-    db: Session = TRANSACTION,
+    principal: CurrentStaff,
+    db: Transaction,
 ) -> Page[ResidentOut]:
     """住民検索 within the municipality; each record returned is recorded as read."""
     statuses: tuple[service.Status, ...] = (
         ("resident", "moved_out", "deceased") if include_closed else ("resident",)
     )
     query = service.SearchQuery(name=name, kana=kana, birth_date=birth_date, statuses=statuses)
-    records, total = service.find_residents(
-        db, municipality_code, query, limit=page.limit, offset=page.offset
-    )
-    service.record_accesses(
-        db, [r.id for r in records], principal.subject_id, municipality_code, purpose, role=role_of(principal)
+    records, total = service.search_records(
+        db, principal, municipality_code, query, purpose=purpose, limit=page.limit, offset=page.offset
     )
     return Page[ResidentOut](
         items=[ResidentOut.of(r) for r in records], total=total, limit=page.limit, offset=page.offset
@@ -147,16 +117,16 @@ def search_residents(
 
 @router.get("/{municipality_code}/{resident_id}", response_model=ResidentDetailOut, responses=ERRORS)
 def get_resident(
+    *,
     resident_id: str,
     municipality_code: str = MunicipalityCode,
     purpose: str = Purpose,
-    principal: sessions.Principal = Depends(reader),
-    db: Session = TRANSACTION,
+    principal: CurrentStaff,
+    db: Transaction,
 ) -> ResidentDetailOut:
     """住民票: the current record, its household and its full history."""
-    record = _resident_in(db, municipality_code, resident_id)
-    service.record_access(
-        db, record.id, principal.subject_id, municipality_code, purpose, role=role_of(principal)
+    record = service.read_record(
+        db, principal, resident_id, purpose=purpose, municipality_code=municipality_code
     )
     household = [
         HouseholdMemberOut(
@@ -182,14 +152,13 @@ def get_resident_as_of(
     municipality_code: str = MunicipalityCode,
     at: Day = Query(..., alias="date", description="The day to read the record at."),
     purpose: str = Purpose,
-    principal: sessions.Principal = Depends(reader),
-    db: Session = TRANSACTION,
+    principal: CurrentStaff,
+    db: Transaction,
 ) -> ResidentOut:
     """The record as it stood at the end of a day (404 before the person was registered); a day
     on or after an accepted move's date shows it, even before the move is applied."""
-    current = _resident_in(db, municipality_code, resident_id)
-    service.record_access(
-        db, current.id, principal.subject_id, municipality_code, purpose, role=role_of(principal)
+    current = service.read_record(
+        db, principal, resident_id, purpose=purpose, municipality_code=municipality_code
     )
     record = moving.as_of(db, current.id, at)
     if record is None:
@@ -219,10 +188,10 @@ def change_address(
     municipality_code: str = MunicipalityCode,
     idempotency_key: str | None = IdempotencyKey,
     principal: sessions.Principal = Depends(registrar),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> ResidentOut:
     """転居: register a move within the municipality (once per Idempotency-Key: 200 after)."""
-    record = _resident_in(db, municipality_code, resident_id)
+    record = service.resident_in(db, municipality_code, resident_id)
     return _changed(db, response, body, principal=principal, key=idempotency_key, resident_id=record.id)
 
 
@@ -241,10 +210,10 @@ def move_out(
     municipality_code: str = MunicipalityCode,
     idempotency_key: str | None = IdempotencyKey,
     principal: sessions.Principal = Depends(registrar),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> ResidentOut:
     """転出: the person leaves the municipality (once per Idempotency-Key)."""
-    record = _resident_in(db, municipality_code, resident_id)
+    record = service.resident_in(db, municipality_code, resident_id)
     return _changed(db, response, body, principal=principal, key=idempotency_key, resident_id=record.id,
                     created_status=200)
 
@@ -296,7 +265,7 @@ def register_birth(
     municipality_code: str = MunicipalityCode,
     idempotency_key: str | None = IdempotencyKey,
     principal: sessions.Principal = Depends(registrar),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> ChangeOut:
     """出生届: a newborn joins a household (or starts one); returns the new history entry."""
     return _registered(db, response, principal, idempotency_key, body, where=municipality_code)
@@ -316,7 +285,7 @@ def register_move_in(
     municipality_code: str = MunicipalityCode,
     idempotency_key: str | None = IdempotencyKey,
     principal: sessions.Principal = Depends(registrar),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> ChangeOut:
     """転入届: a person moving in from another municipality; returns the new history entry."""
     return _registered(db, response, principal, idempotency_key, body, where=municipality_code)
@@ -335,10 +304,10 @@ def register_death(
     municipality_code: str = MunicipalityCode,
     idempotency_key: str | None = IdempotencyKey,
     principal: sessions.Principal = Depends(registrar),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> ChangeOut:
     """死亡届: the record is closed; a head's death names the new 世帯主."""
-    record = _resident_in(db, municipality_code, resident_id)
+    record = service.resident_in(db, municipality_code, resident_id)
     return _registered(db, response, principal, idempotency_key, body, where=record.id)
 
 
@@ -353,8 +322,8 @@ def change_name(
     municipality_code: str = MunicipalityCode,
     idempotency_key: str | None = IdempotencyKey,
     principal: sessions.Principal = Depends(registrar),
-    db: Session = TRANSACTION,
+    db: Transaction,
 ) -> ChangeOut:
     """氏名変更: a new name with its reading and reason; returns the new history entry."""
-    record = _resident_in(db, municipality_code, resident_id)
+    record = service.resident_in(db, municipality_code, resident_id)
     return _registered(db, response, principal, idempotency_key, body, where=record.id)

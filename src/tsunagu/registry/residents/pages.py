@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from tsunagu.core import sessions
+from tsunagu.core import authz, sessions
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import TRANSACTION, require_same_organization, require_staff
+from tsunagu.core.http.deps import CurrentStaff, Transaction
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
 from tsunagu.registry.residents import moving, service
-from tsunagu.registry.residents.api import DEFAULT_PURPOSE, READERS, REGISTRAR, role_of
+from tsunagu.registry.residents.api import DEFAULT_PURPOSE, REGISTRAR
 from tsunagu.registry.residents.forms import display_date
 
 router = APIRouter(
@@ -46,22 +46,13 @@ SEX_LABELS = {"1": N_("男"), "2": N_("女"), "9": N_("適用不能"), "0": N_("
 
 def own_record(db: Session, principal: sessions.Principal, resident_id: str) -> service.ResidentRecord:
     record = service.require_resident(db, resident_id)
-    require_same_organization(principal, record.municipality_code)
+    authz.require_same_organization(principal, record.municipality_code)
     return record
 
 
 def read_record(db: Session, principal: sessions.Principal, resident_id: str) -> service.ResidentRecord:
     """``own_record``, recorded as an access that the person will see."""
-    record = own_record(db, principal, resident_id)
-    service.record_access(
-        db,
-        record.id,
-        principal.subject_id,
-        record.municipality_code,
-        DEFAULT_PURPOSE,
-        role=role_of(principal),
-    )
-    return record
+    return service.read_record(db, principal, resident_id, purpose=DEFAULT_PURPOSE)
 
 
 def labels() -> dict[str, Any]:
@@ -83,10 +74,11 @@ def search_page(
     kana: str = Query("", max_length=100),
     birth_date: str = Query("", max_length=10),
     offset: int = Query(0, ge=0),
-    principal: sessions.Principal = Depends(require_staff(*READERS)),
-    db: Session = TRANSACTION,
+    principal: CurrentStaff,
+    db: Transaction,
 ) -> HTMLResponse:
     """住民検索."""
+    authz.require(principal, authz.Operation.READ_RESIDENT)  # the form only for those who may search
     municipality_code = principal.organization_code or ""
     errors: dict[str, str] = {}
     born: date | None = None
@@ -99,20 +91,9 @@ def search_page(
     records: list[service.ResidentRecord] = []
     total = 0
     if searched:
-        records, total = service.find_residents(
-            db,
-            municipality_code,
-            service.SearchQuery(name=name, kana=kana, birth_date=born),
-            limit=PAGE_SIZE,
-            offset=offset,
-        )
-        service.record_accesses(
-            db,
-            [r.id for r in records],
-            principal.subject_id,
-            municipality_code,
-            DEFAULT_PURPOSE,
-            role=role_of(principal),
+        query = service.SearchQuery(name=name, kana=kana, birth_date=born)
+        records, total = service.search_records(
+            db, principal, municipality_code, query, purpose=DEFAULT_PURPOSE, limit=PAGE_SIZE, offset=offset
         )
     return render(
         request,
@@ -136,8 +117,8 @@ def search_page(
 def detail_page(
     request: Request,
     resident_id: str,
-    principal: sessions.Principal = Depends(require_staff(*READERS)),
-    db: Session = TRANSACTION,
+    principal: CurrentStaff,
+    db: Transaction,
 ) -> HTMLResponse:
     """住民票と異動履歴, and who read the record (the staff of the municipality may see it too)."""
     record = read_record(db, principal, resident_id)

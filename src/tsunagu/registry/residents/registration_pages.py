@@ -21,7 +21,7 @@ from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.templating import render
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import forms, service
-from tsunagu.registry.residents.api import READERS, REGISTRAR
+from tsunagu.registry.residents.api import REGISTRAR
 from tsunagu.registry.residents.errors import AlreadyRegistered
 from tsunagu.registry.residents.pages import SEX_LABELS, labels, own_record, read_record
 from tsunagu.registry.residents.schemas import RegistrationIn
@@ -208,7 +208,7 @@ def change_page(
     request: Request,
     resident_id: str,
     change_id: int,
-    principal: sessions.Principal = Depends(require_staff(*READERS)),
+    principal: sessions.Principal = Depends(require_staff()),
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """The result of a 届出: the history entry it appended."""

@@ -7,6 +7,7 @@ provider that is down leaves the application saved with its evidence marked for 
 
 from __future__ import annotations
 
+from tsunagu.procedures.applications.service.apply import Draft, apply
 from tsunagu.procedures.applications.service.eligibility import (
     FormStart,
     OpenedForm,
@@ -63,6 +64,7 @@ __all__ = [
     "Application",
     "ApplicationNotFound",
     "AuditRecord",
+    "Draft",
     "Eligibility",
     "EvidenceRecord",
     "ForeignApplication",
@@ -76,6 +78,7 @@ __all__ = [
     "Submission",
     "TamperedField",
     "applicant_of",
+    "apply",
     "attributes_of",
     "audit",
     "check_eligibility",

@@ -98,8 +98,12 @@ def prepare(
     seal holds any; otherwise they are fetched through ``gateway``, which may only be None when
     ``sealed`` is given. With ``on_behalf_of`` the principal applies as a registered proxy
     (代理申請): identity checks the grant and logs it in both persons' histories. The application
-    an earlier submission with ``key`` made does not count as another one in progress.
+    an earlier submission with ``key`` made does not count as another one in progress, and the
+    files held under ``key`` are part of the values.
     """
+    if key and procedure.has_files:
+        # the files held for this form count as its values
+        submitted = {**submitted, **attachments.pending(db, principal.subject_id, key)}
     person, kind = _subject_of(db, procedure, principal, on_behalf_of)
     attributes = attributes_of(db, person, clock.today_jst().date()) | {"kind": kind}
     require_eligible(check_eligibility(procedure, attributes))

@@ -10,8 +10,8 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock
-from tsunagu.core.http.auth import require_same_organization
+from tsunagu.core import authz, clock
+from tsunagu.core.authz import Operation
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.appointments.models import ProceduresAppointmentBooking, ProceduresAppointmentSlot
@@ -42,7 +42,7 @@ def _slot_of_staff(db: Session, staff: Principal, slot_id: str) -> ProceduresApp
     row = db.get(ProceduresAppointmentSlot, slot_id, with_for_update=True)
     if row is None:
         raise SlotNotFound(f"no appointment slot {slot_id!r}")
-    require_same_organization(staff, row.organization_code)
+    authz.require(staff, Operation.PUBLISH_SLOTS, organization=row.organization_code)
     return row
 
 

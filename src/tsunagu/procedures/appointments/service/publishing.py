@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock
+from tsunagu.core import authz, clock
+from tsunagu.core.authz import Operation
 from tsunagu.core.errors import Conflict
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures.appointments.models import ProceduresAppointmentSlot
@@ -82,6 +83,7 @@ def publish_many(
     if procedure is not None:
         _require_appointment(procedure)
     organization = staff.organization_code or ""
+    authz.require(staff, Operation.PUBLISH_SLOTS, organization=organization)
     now = clock.now()
     plans = [_with_place(procedure, p) for p in plans]
     for plan in plans:

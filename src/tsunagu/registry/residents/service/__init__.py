@@ -33,9 +33,9 @@ from tsunagu.registry.residents.service.changes import (
 )
 from tsunagu.registry.residents.service.idempotency import register_once
 from tsunagu.registry.residents.service.importing import ImportRow, has_residents, import_residents
+from tsunagu.registry.residents.service.lookup import read_record, resident_in, role_of, search_records
 from tsunagu.registry.residents.service.outbox import events_after, mark_delivered, pending_events
 from tsunagu.registry.residents.service.reading import (
-    SNAPSHOT_FIELDS,
     find_by_individual_number,
     find_residents,
     get_change,
@@ -61,6 +61,7 @@ from tsunagu.registry.residents.service.records import (
     SearchQuery,
     Status,
 )
+from tsunagu.registry.residents.store import SNAPSHOT_FIELDS
 
 __all__ = [
     "HEAD",
@@ -100,6 +101,7 @@ __all__ = [
     "mark_delivered",
     "move_out",
     "pending_events",
+    "read_record",
     "record_access",
     "record_accesses",
     "register_birth",
@@ -107,5 +109,8 @@ __all__ = [
     "register_move_in",
     "register_once",
     "require_resident",
+    "resident_in",
+    "role_of",
+    "search_records",
     "today",
 ]

@@ -47,7 +47,7 @@ from tsunagu.registry.residents.models import (
     Resident,
 )
 from tsunagu.registry.residents.numbers import check_digit, vault
-from tsunagu.registry.residents.service.reading import _record, _snapshot, today
+from tsunagu.registry.residents.service.reading import _record, today
 from tsunagu.registry.residents.service.records import (
     _CHOME,
     _KANJI_DIGITS,
@@ -58,6 +58,7 @@ from tsunagu.registry.residents.service.records import (
     Residence,
     ResidentRecord,
 )
+from tsunagu.registry.residents.store import snapshot as _snapshot
 
 
 def _append(

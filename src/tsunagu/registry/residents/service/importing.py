@@ -29,8 +29,9 @@ from tsunagu.registry.residents.models import (
 )
 from tsunagu.registry.residents.numbers import NumberVault, check_digit, vault
 from tsunagu.registry.residents.service.changes import chome_of
-from tsunagu.registry.residents.service.reading import SNAPSHOT_FIELDS, today
+from tsunagu.registry.residents.service.reading import today
 from tsunagu.registry.residents.service.records import HEAD, LEGAL_BASIS
+from tsunagu.registry.residents.store import SNAPSHOT_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ def _place_json(town: addresses.TownRecord) -> tuple[str, str]:
 
 
 def _import_snapshot(row: ImportRow, place_json: tuple[str, str]) -> str:
-    """``encode_json(_snapshot_of(...))`` of a newly imported resident, built from pieces:
+    """``encode_json(store.snapshot_of(...))`` of a newly imported resident, built from pieces:
     the snapshot's members are fixed, and only names, dates and the 番地 vary per row."""
     name, (place, town_id) = row.name, place_json
     return (

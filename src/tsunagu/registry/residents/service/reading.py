@@ -7,7 +7,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -16,6 +16,7 @@ from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
 from tsunagu.core.types.name import PersonName
 from tsunagu.core.types.text import normalize_width, to_katakana
+from tsunagu.registry.residents import store
 from tsunagu.registry.residents.errors import (
     ResidentNotFound,
 )
@@ -30,44 +31,6 @@ from tsunagu.registry.residents.service.records import HEAD, ChangeRecord, Resid
 def today() -> date:
     """Today in Asia/Tokyo: the register's dates are Japanese calendar days."""
     return clock.today_jst().date()
-
-
-SNAPSHOT_FIELDS = (
-    "municipality_code",
-    "family_name",
-    "given_name",
-    "family_kana",
-    "given_kana",
-    "birth_date",
-    "sex",
-    "prefecture",
-    "municipality",
-    "town",
-    "chome",
-    "koaza",
-    "banchi",
-    "go",
-    "building",
-    "town_id",
-    "household_id",
-    "relationship",
-    "status",
-    "status_date",
-    "destination",
-)
-
-
-def _snapshot_of(values: dict[str, Any]) -> dict[str, Any]:
-    """The JSON form of a record's columns (dates as ISO text), as kept in the history."""
-    snapshot = {name: values[name] for name in SNAPSHOT_FIELDS}
-    for name in ("birth_date", "status_date"):
-        if snapshot[name] is not None:
-            snapshot[name] = snapshot[name].isoformat()
-    return snapshot
-
-
-def _snapshot(row: Resident) -> dict[str, Any]:
-    return _snapshot_of({name: getattr(row, name) for name in SNAPSHOT_FIELDS})
 
 
 @lru_cache(maxsize=65_536)
@@ -115,16 +78,9 @@ def _record(resident_id: str, values: Mapping[Any, Any]) -> ResidentRecord:
     )
 
 
-# One statement, compiled once (and prepared by the server driver after a few uses).
-_CURRENT = select(*(Resident.__table__.c[name] for name in SNAPSHOT_FIELDS)).where(
-    Resident.__table__.c.id == bindparam("resident_id")
-)
-
-
 def get_resident(db: Session, resident_id: str) -> ResidentRecord | None:
     """The current record, or None."""
-    db.flush()  # what the session has changed but not yet written is part of the record
-    row = db.connection().execute(_CURRENT, {"resident_id": resident_id}).mappings().first()
+    row = store.current_values(db, resident_id)
     return _record(resident_id, row) if row else None
 
 
@@ -194,7 +150,7 @@ def household_members(db: Session, household_id: str) -> list[ResidentRecord]:
         .where(Resident.household_id == household_id, Resident.status == "resident")
         .order_by((Resident.relationship != HEAD), Resident.birth_date)
     )
-    return [_record(row.id, _snapshot(row)) for row in rows]
+    return [_record(row.id, store.snapshot(row)) for row in rows]
 
 
 def _search_text(text: str) -> str:
@@ -224,7 +180,7 @@ def find_residents(
         .limit(limit)
         .offset(offset)
     )
-    return [_record(row.id, _snapshot(row)) for row in rows], total
+    return [_record(row.id, store.snapshot(row)) for row in rows], total
 
 
 def individual_number_of(db: Session, resident_id: str) -> str:
@@ -245,4 +201,4 @@ def find_by_individual_number(
             Resident.number_hash == vault().lookup_hash(number.reveal()),
         )
     ).first()
-    return _record(row.id, _snapshot(row)) if row else None
+    return _record(row.id, store.snapshot(row)) if row else None
