@@ -127,6 +127,7 @@ class _Run:
             table,
             positions=positions,
             checks=self.plan.checks[table.name],
+            code_lists=self.plan.code_lists,
             references=self.plan.references.get(table.name, set()),
             rules=[r for r in self.plan.rules if r.table == table.name],
         )

@@ -11,12 +11,13 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Protocol
 
 from tsunagu.conformance import cells
 from tsunagu.conformance.findings import mask
 from tsunagu.conformance.keys import SEPARATOR, KeyIndex
-from tsunagu.conformance.requirements import Column, Rule, TableRequirement, Text
+from tsunagu.conformance.requirements import CodeList, Column, Rule, TableRequirement, Text
 
 BATCH = 5000
 _COMPARE: dict[str, Callable[[str, str], bool]] = {
@@ -27,6 +28,7 @@ _COMPARE: dict[str, Callable[[str, str], bool]] = {
     ">": operator.gt,
 }
 Values = Sequence[str | None]
+_Entry = tuple[int | None, cells.CellCheck, Callable[[set[str]], bool] | None, Column]
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class TableReader:
         *,
         positions: list[int | None],
         checks: list[cells.CellCheck],
+        code_lists: dict[str, CodeList],
         references: set[tuple[str, ...]],
         rules: Sequence[Rule],
     ) -> None:
@@ -74,7 +77,8 @@ class TableReader:
         self.file_id = run.index.file_id(name)
         self.missing = frozenset(table.missing_values)
         self.width = len(header)
-        self.plan = list(zip(positions, checks, table.columns, strict=True))
+        bulks = [cells.compile_bulk(c, code_lists) for c in table.columns]
+        self.plan = list(zip(positions, checks, bulks, table.columns, strict=True))
         names = [c.name for c in table.columns]
         self.names = names
         keyed = (
@@ -107,19 +111,19 @@ class TableReader:
         if not good:
             return
         raw_columns = list(zip(*good, strict=True))
-        values = [
-            self._column(numbers, raw_columns, position, check, column)
-            for position, check, column in self.plan
-        ]
+        values = [self._column(numbers, raw_columns, entry) for entry in self.plan]
         for at, other in self.equals_dates:
             self._equal_dates(numbers, values[at], values[other], self.table.columns[at])
         file_id = self.file_id
         for pending, positions in self.keys:
             if len(positions) == 1:
                 column_values = values[positions[0]]
-                pending.extend(
-                    (v, file_id, n) for v, n in zip(column_values, numbers, strict=True) if v is not None
-                )
+                if isinstance(column_values, tuple):  # every value present and valid: in bulk
+                    pending.extend(zip(column_values, repeat(file_id), numbers))
+                else:
+                    pending.extend(
+                        (v, file_id, n) for v, n in zip(column_values, numbers, strict=True) if v is not None
+                    )
             else:
                 parts = zip(*(values[i] for i in positions), strict=True)
                 pending.extend(
@@ -130,21 +134,21 @@ class TableReader:
         for rule in self.rules:
             self._rule(rule, numbers, values)
 
-    def _column(
-        self,
-        numbers: list[int],
-        raw_columns: list[tuple[str, ...]],
-        position: int | None,
-        check: cells.CellCheck,
-        column: Column,
-    ) -> Values:
-        """The column's values: None where missing or of the wrong type (then it takes no part in keys)."""
+    def _column(self, numbers: list[int], raw_columns: list[tuple[str, ...]], entry: _Entry) -> Values:
+        """The column's values (the file's own tuple when all are present and valid); None where one
+        is missing or of the wrong type (then it takes no part in keys)."""
+        position, check, bulk, column = entry
         if position is None:
             return [None] * len(numbers)  # the missing column is reported once, from the header
         texts = raw_columns[position]
         distinct = set(texts)
-        bad = {text: problems for text in distinct if text not in self.missing and (problems := check(text))}
-        if not bad and not (distinct & self.missing):
+        has_missing = not distinct.isdisjoint(self.missing)
+        present = distinct - self.missing if has_missing else distinct
+        if bulk is not None and bulk(present):
+            bad = {}
+        else:
+            bad = {text: problems for text in present if (problems := check(text))}
+        if not bad and not has_missing:
             return texts
         result: list[str | None] = []
         for number, text in zip(numbers, texts, strict=True):
