@@ -83,10 +83,15 @@ def test_look_up_a_data_item_and_its_codes_on_a_phone(phone_without_js: Page, ba
 
 def test_dictionary_and_code_pages_are_accessible(phone: Page, base_url: str) -> None:
     for path in ("/catalog/dictionary", "/catalog/dictionary/address", "/catalog/codes",
-                 "/catalog/codes/era"):
+                 "/catalog/codes/era", "/catalog/apis", "/catalog/apis/131016/resident-basic/v1",
+                 "/catalog/population"):
         phone.goto(base_url + path)
         assert_accessible(phone)
         assert_no_horizontal_scroll(phone)
+        if path.startswith("/catalog/apis/"):
+            assert "日本年金機構" in phone.locator("main").inner_text()  # the seeded mesh's 事務
+            RESULTS.mkdir(exist_ok=True)
+            phone.screenshot(path=str(RESULTS / "catalog-api-service-phone.png"), full_page=True)
     phone.goto(base_url + "/lang/en?next=/catalog/codes/era")
     assert phone.locator("h1").inner_text() == "Japanese eras"
     assert_accessible(phone)
