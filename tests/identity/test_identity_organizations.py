@@ -23,7 +23,7 @@ def test_demo_organizations_are_listed(database: Database, client: TestClient) -
         service.seed_demo_organizations(db)
         service.seed_demo_organizations(db)  # idempotent
     body = client.get("/api/v1/identity/organizations?limit=2").json()
-    assert body["total"] == 6 and len(body["items"]) == 2
+    assert body["total"] == len(service.DEMO_ORGANIZATIONS) == 9 and len(body["items"]) == 2
     chiyoda = client.get("/api/v1/identity/organizations/131016").json()
     assert (chiyoda["name_ja"], chiyoda["kind"]) == ("東京都千代田区", "municipal")
     assert client.get("/api/v1/identity/organizations/nowhere").json()["code"] == "not-found"

@@ -37,6 +37,12 @@ DEMO_ORGANIZATIONS: tuple[OrganizationRecord, ...] = (
     OrganizationRecord("jpn-pension", "日本年金機構", "Japan Pension Service", "agency"),
     OrganizationRecord("nta-kojimachi", "麹町税務署", "Kojimachi Tax Office", "national"),
     OrganizationRecord("tsunagu-power", "つなぐ電力", "Tsunagu Power (utility)", "private"),
+    # the commercial registry and the organizations that receive a company's set-up filings
+    OrganizationRecord("moj", "法務省（法務局 商業・法人登記）",
+                       "Ministry of Justice (commercial registration)", "national"),
+    OrganizationRecord("130001", "東京都", "Tokyo Metropolitan Government", "municipal"),
+    OrganizationRecord("mhlw-chuo", "中央労働基準監督署", "Chuo Labour Standards Inspection Office",
+                       "national"),
 )
 
 
