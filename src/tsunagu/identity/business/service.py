@@ -349,9 +349,8 @@ def members_of(db: Session, prime: sessions.Principal) -> list[AccountRecord]:
 def login(db: Session, secret: str, *, login_id: str, password: str, totp_code: str,
           client: str = "") -> sessions.Principal:
     """GビズID login; the principal's roles are the procedures the account may act on."""
-    keys = (f"business-login:{login_id}", f"business-login-client:{client}")
-    for key in keys:
-        throttle.ensure_allowed(db, key)
+    limits = throttle.LoginThrottle("business-login", login_id, client)  # see throttle.LoginThrottle
+    locked = limits.before(db)
     row = db.scalars(select(BusinessAccount).where(BusinessAccount.login_id == login_id)).first()
     try:
         if not totp_code.strip():
@@ -362,10 +361,11 @@ def login(db: Session, secret: str, *, login_id: str, password: str, totp_code: 
     except history.AuthenticationFailed as exc:
         history.audit(db, LOGIN_METHOD, exc.code, subject_kind="business",
                       subject_id=row.id if row else None, client=client)
-        throttle.record_failure(db, keys[0], throttle.ACCOUNT)
-        throttle.record_failure(db, keys[1], throttle.CLIENT)
+        instead = limits.failed(db, locked)
+        if instead is not None:
+            raise instead from None  # the same answer whatever was wrong, while the lock holds
         raise
-    throttle.clear(db, keys[0])
+    limits.succeeded(db)
     record = _record(db, row)
     history.audit(db, LOGIN_METHOD, "success", subject_kind="business", subject_id=row.id, client=client)
     history.record_event(db, "business", row.id, "login", {"method": LOGIN_METHOD})

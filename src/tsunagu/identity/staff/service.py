@@ -147,11 +147,11 @@ def _check_totp(row: StaffAccount, code: str) -> None:
 
 def login(db: Session, login_id: str, password: str, totp_code: str, *, client: str = "",
           previous_token: str | None = None) -> tuple[sessions.Principal, str]:
-    """Password + TOTP login (職員ログイン); rate-limited per account and per client address."""
-    account_key, client_key = f"staff-login:{login_id}", f"staff-login-client:{client}"
+    """Password + TOTP login (職員ログイン); rate-limited per account and address (throttle.LoginThrottle):
+    a lock of the account or the address is passed only with the password and a valid code."""
+    limits = throttle.LoginThrottle("staff-login", login_id, client)
     try:
-        throttle.ensure_allowed(db, account_key)
-        throttle.ensure_allowed(db, client_key)
+        locked = limits.before(db)
     except throttle.TooManyAttempts as exc:
         history.audit(db, LOGIN_METHOD, exc.code, subject_kind="staff", client=client)
         raise
@@ -167,12 +167,13 @@ def login(db: Session, login_id: str, password: str, totp_code: str, *, client: 
     except history.AuthenticationFailed as exc:
         history.audit(db, LOGIN_METHOD, exc.code, subject_kind="staff",
                       subject_id=row.id if row else None, client=client)
-        throttle.record_failure(db, account_key, throttle.ACCOUNT)
-        throttle.record_failure(db, client_key, throttle.CLIENT)
+        instead = limits.failed(db, locked)
+        if instead is not None:
+            raise instead from None  # the same answer whatever was wrong, while the lock holds
         raise
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = _hasher.hash(password)
-    throttle.clear(db, account_key)
+    limits.succeeded(db)
     principal = sessions.Principal(kind="staff", subject_id=row.id, display_name=row.display_name,
                                    organization_code=row.organization_code, roles=frozenset(row.roles))
     token = sessions.start(db, principal, previous_token=previous_token)
