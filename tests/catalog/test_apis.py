@@ -59,6 +59,7 @@ def test_every_mesh_service_with_its_callers(database: Database, client: TestCli
 def test_pages_name_organizations_and_laws(database: Database, client: TestClient) -> None:
     _seed_mesh(database)
     listed = visible(client.get("/catalog/apis").text)
+    assert "住民基本台帳" in listed and "registry: residents" not in listed  # groups named in Japanese
     assert "年金の受給状況" in listed and "日本年金機構" in listed and "OpenAPI 文書（JSON）" in listed
     page = visible(client.get("/catalog/apis/131016/resident-basic/v1").text)
     for expected in (

@@ -37,6 +37,36 @@ FACET_TITLES = {"publisher": N_("公開する機関"), "theme": N_("分野"), "f
 SCHEMES = {"imi-core": N_("共通語彙基盤（IMI コア語彙）"),
            "gov-data-model": N_("行政基本情報データ連携モデル"),
            "jis": N_("日本産業規格"), "nta": N_("法人番号公表サイトの項目"), "none": N_("該当なし")}
+# the Japanese names of the OpenAPI document's groups (a new group shows its own name until named here)
+API_GROUPS = {
+    "CKAN-compatible Action API": N_("CKAN 互換 API（データカタログ）"),
+    "applications": N_("オンライン申請"),
+    "applications: businesses": N_("事業者の申請"),
+    "appointments": N_("窓口の予約"),
+    "catalog": N_("データカタログ"),
+    "conformance": N_("標準準拠の確認"),
+    "identity: My Number Card": N_("マイナンバーカード"),
+    "identity: OpenID Connect": N_("ログイン連携（OpenID Connect）"),
+    "identity: business accounts": N_("事業者アカウント"),
+    "identity: organizations": N_("機関"),
+    "identity: proxies": N_("代理人"),
+    "identity: sessions and history": N_("ログインと操作履歴"),
+    "identity: staff": N_("職員"),
+    "mesh: directory": N_("公共サービスメッシュの名簿"),
+    "mesh: history": N_("やりとりの履歴"),
+    "mesh: log": N_("やりとりの記録（改ざん検知）"),
+    "mesh: push": N_("変更の通知"),
+    "moving one-stop": N_("引越しワンストップ"),
+    "notify": N_("お知らせ"),
+    "operations": N_("運用"),
+    "oversight": N_("政策ダッシュボード"),
+    "payments": N_("手数料の支払い"),
+    "procedures": N_("行政手続"),
+    "registry": N_("ベース・レジストリ"),
+    "registry: addresses": N_("住所（アドレス・ベース・レジストリ）"),
+    "registry: corporations": N_("法人"),
+    "registry: residents": N_("住民基本台帳"),
+}
 COUNT_LABELS = {"address-municipalities": N_("市区町村の数"), "address-towns": N_("町字の数"),
                 "corporations": N_("法人の数"), "procedures": N_("手続の数")}
 
@@ -123,7 +153,8 @@ def code_list_page(request: Request, list_id: str, db: Session = TRANSACTION) ->
 def apis_page(request: Request, db: Session = TRANSACTION) -> Response:
     return render(request, "catalog/apis.html", {
         "services": apis.mesh_services(db, mesh_directory(request)),
-        "rest": apis.rest_apis(request.app.openapi()), "openapi": request.app.openapi_url})
+        "rest": apis.rest_apis(request.app.openapi()), "openapi": request.app.openapi_url,
+        "groups": API_GROUPS})
 
 
 @router.get("/apis/{provider}/{code}/{version}", response_class=HTMLResponse)
