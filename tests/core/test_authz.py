@@ -30,6 +30,7 @@ ALLOWED: dict[Operation, set[Role]] = {
     Operation.MANAGE_CLIENTS: {Ad},
     Operation.PUBLISH_DATA: {P, Ad},
     Operation.OVERSEE: {Ov},
+    Operation.MANAGE_OVERSIGHT: {Ov},
     Operation.SUBMIT_CONFORMANCE: {Vd},
 }
 PAIRS = [(role, operation) for operation in Operation for role in Role]

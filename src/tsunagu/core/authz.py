@@ -54,6 +54,7 @@ class Operation(StrEnum):
     MANAGE_CLIENTS = "identity.manage-clients"  # OIDC の利用機関
     PUBLISH_DATA = "catalog.publish"
     OVERSEE = "oversight.read"
+    MANAGE_OVERSIGHT = "oversight.manage"  # 棚卸データの取り込み、情報システムと経費の登録
     SUBMIT_CONFORMANCE = "conformance.submit"
 
 
@@ -72,6 +73,7 @@ GRANTS: dict[Operation, frozenset[Role]] = {
     Operation.MANAGE_CLIENTS: frozenset({Role.ADMIN}),
     Operation.PUBLISH_DATA: frozenset({Role.PUBLISHER, Role.ADMIN}),
     Operation.OVERSEE: frozenset({Role.OVERSIGHT}),
+    Operation.MANAGE_OVERSIGHT: frozenset({Role.OVERSIGHT}),
     Operation.SUBMIT_CONFORMANCE: frozenset({Role.VENDOR}),
 }
 

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from tsunagu.core import sessions
+from tsunagu.core.authz import Role
 from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import TRANSACTION, require_staff
+from tsunagu.core.http.auth import TRANSACTION, require_principal
 from tsunagu.core.http.pagination import PageParams, page_params
-from tsunagu.oversight import costs, inventory, kpis, service_kpis
+from tsunagu.oversight import inventory, kpis, service, service_kpis
 from tsunagu.oversight.schemas import (
     CostReportOut,
     FiguresOut,
@@ -32,9 +33,9 @@ from tsunagu.oversight.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/oversight", tags=["oversight"])
-#: the staff role of 統括・監理 (core.authz names it Role.OVERSIGHT)
-OVERSIGHT_ROLE = "監査"
-OVERSEER = Depends(require_staff(OVERSIGHT_ROLE))
+#: the staff role of 統括・監理; the use cases in oversight.service check it (core.authz)
+OVERSIGHT_ROLE = Role.OVERSIGHT.value
+CALLER = Depends(require_principal)
 MAX_UPLOAD = 200 * 1024 * 1024  # the published .xlsx is about 30 MB
 #: (this platform's procedure id, its inventory 手続ID) pairs, handed in by the web layer
 ServedSource = Callable[[], list[tuple[str, str]]]
@@ -133,22 +134,22 @@ async def read_upload(upload: UploadFile) -> bytes:
     return data
 
 
-def import_file(database: Database, name: str, data: bytes, survey_year: int | None,
-                actor: str) -> inventory.ImportReport:
+def import_file(database: Database, principal: sessions.Principal, name: str, data: bytes,
+                survey_year: int | None) -> inventory.ImportReport:
     """The import in its own transaction, off the event loop (a 75,000-row file takes seconds)."""
     with database.session() as db:
-        return inventory.import_inventory(db, name, data, survey_year=survey_year, actor=actor)
+        return service.import_survey(db, principal, name, data, survey_year)
 
 
 @router.post("/inventory/surveys", response_model=ImportOut, status_code=201,
              dependencies=[Depends(csrf.protect)])
 async def import_survey(request: Request, file: UploadFile = File(..., description="The .xlsx or .csv file."),
                         survey_year: int | None = Form(None, description="Default: the layout's year."),
-                        principal: sessions.Principal = OVERSEER) -> JSONResponse:
+                        principal: sessions.Principal = CALLER) -> JSONResponse:
     """Import one survey year (all or nothing; replaces that year atomically)."""
     data = await read_upload(file)
-    report = await run_in_threadpool(import_file, request.app.state.database, file.filename or "upload", data,
-                                     survey_year, f"staff:{principal.subject_id}")
+    report = await run_in_threadpool(import_file, request.app.state.database, principal,
+                                     file.filename or "upload", data, survey_year)
     body = ImportOut(survey_year=report.survey_year, layout=report.layout, rows=report.rows,
                      replaced=report.replaced, normalized=report.normalized, notes=report.notes)
     return JSONResponse(body.model_dump(), status_code=201)
@@ -166,9 +167,9 @@ def service_kpis_report(request: Request, since_month: str = Query("", pattern=r
 
 
 @router.get("/costs", response_model=CostReportOut)
-def cost_report(_principal: sessions.Principal = OVERSEER, db: Session = TRANSACTION) -> CostReportOut:
+def cost_report(principal: sessions.Principal = CALLER, db: Session = TRANSACTION) -> CostReportOut:
     """The 30% target per organization and overall, with projections and the systems that rose."""
-    found = costs.report(db)
+    found = service.cost_report(db, principal)
     return CostReportOut(overall=[ProgressOut.of(p) for p in found.overall.values()],
                          organizations=[ProgressOut.of(p) for p in found.organizations],
                          risers=[r.__dict__ for r in found.risers], systems=found.systems)
@@ -176,9 +177,9 @@ def cost_report(_principal: sessions.Principal = OVERSEER, db: Session = TRANSAC
 
 @router.post("/systems/import", status_code=201, dependencies=[Depends(csrf.protect)])
 async def import_systems(request: Request, file: UploadFile = File(...),
-                         principal: sessions.Principal = OVERSEER) -> JSONResponse:
+                         principal: sessions.Principal = CALLER) -> JSONResponse:
     """Register or update systems and their yearly costs from CSV (all or nothing)."""
     data = await read_upload(file)
     with request.app.state.database.session() as db:
-        count = costs.import_systems(db, data, actor=f"staff:{principal.subject_id}")
+        count = service.register_systems(db, principal, data)
     return JSONResponse({"systems": count.systems, "cost_rows": count.cost_rows}, status_code=201)

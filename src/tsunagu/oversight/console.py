@@ -14,33 +14,34 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import locale_of, render
-from tsunagu.oversight import charts, costs, dashboard, inventory
-from tsunagu.oversight.api import OVERSEER, import_file, read_upload
+from tsunagu.oversight import charts, dashboard, inventory, service
+from tsunagu.oversight.api import CALLER, import_file, read_upload
 from tsunagu.oversight.models import OversightAudit
 
 router = APIRouter(prefix="/oversight", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 AUDIT_SHOWN = 30
 
 
-def _console(request: Request, db: Session, status_code: int = 200, **extra: object) -> Response:
+def _console(request: Request, db: Session, principal: sessions.Principal, status_code: int = 200,
+             **extra: object) -> Response:
     locale = locale_of(request)
     audit = list(db.scalars(select(OversightAudit).order_by(OversightAudit.id.desc()).limit(AUDIT_SHOWN)))
     return render(request, "oversight/console.html", {
-        "surveys": inventory.surveys(db), "report": costs.report(db), "audit": audit,
+        "surveys": inventory.surveys(db), "report": service.cost_report(db, principal), "audit": audit,
         "percent": charts.percent, "fy": lambda year: dashboard.fiscal_year(year, locale),
         "layout_name": lambda layout: dashboard.layout_name(layout, locale), **extra},
         status_code=status_code)
 
 
 @router.get("", response_class=HTMLResponse)
-def console_page(request: Request, _principal: sessions.Principal = OVERSEER,
+def console_page(request: Request, principal: sessions.Principal = CALLER,
                  db: Session = TRANSACTION) -> Response:
-    return _console(request, db)
+    return _console(request, db, principal)
 
 
 @router.post("/inventory", response_class=HTMLResponse)
 async def upload_inventory(request: Request, file: UploadFile = File(...), survey_year: str = Form(""),
-                           principal: sessions.Principal = OVERSEER) -> Response:
+                           principal: sessions.Principal = CALLER) -> Response:
     """The import form: a report of what was imported and normalized, or every problem by line."""
     database = request.app.state.database
     try:
@@ -52,25 +53,25 @@ async def upload_inventory(request: Request, file: UploadFile = File(...), surve
             raise ValidationFailed("調査年度は西暦4桁の数字で入力してください。",
                                    errors=[{"location": ["survey_year"], "message": "not a year"}])
         data = await read_upload(file)
-        report = await run_in_threadpool(import_file, database, file.filename or "upload", data, year,
-                                         f"staff:{principal.subject_id}")
+        report = await run_in_threadpool(import_file, database, principal, file.filename or "upload", data,
+                                         year)
     except ValidationFailed as refused:
         with database.session() as db:
-            return _console(request, db, 422, refused=refused, survey_year=survey_year)
+            return _console(request, db, principal, 422, refused=refused, survey_year=survey_year)
     with database.session() as db:
-        return _console(request, db, imported=report)
+        return _console(request, db, principal, imported=report)
 
 
 @router.post("/systems", response_class=HTMLResponse)
 async def upload_systems(request: Request, file: UploadFile = File(...),
-                         principal: sessions.Principal = OVERSEER) -> Response:
+                         principal: sessions.Principal = CALLER) -> Response:
     database = request.app.state.database
     try:
         data = await read_upload(file)
         with database.session() as db:
-            count = costs.import_systems(db, data, actor=f"staff:{principal.subject_id}")
+            count = service.register_systems(db, principal, data)
     except ValidationFailed as refused:
         with database.session() as db:
-            return _console(request, db, 422, systems_refused=refused)
+            return _console(request, db, principal, 422, systems_refused=refused)
     with database.session() as db:
-        return _console(request, db, systems_imported=count)
+        return _console(request, db, principal, systems_imported=count)

@@ -10,7 +10,10 @@ import random
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tsunagu.core import authz
+from tsunagu.core.authz import Operation
 from tsunagu.core.progress import ProgressReporter
+from tsunagu.core.sessions import Principal
 from tsunagu.oversight import costs, generator, inventory, layouts
 from tsunagu.oversight.costs import ImportCount
 from tsunagu.oversight.models import OversightInventorySurvey, OversightSystem
@@ -27,8 +30,27 @@ SYSTEM_KINDS = ("申請受付システム", "審査事務システム", "統計�
                 "人事給与システム")
 
 
-def import_systems(db: Session, data: bytes, *, actor: str) -> ImportCount:
-    return costs.import_systems(db, data, actor=actor)
+def import_survey(db: Session, principal: Principal, name: str, data: bytes,
+                  survey_year: int | None) -> inventory.ImportReport:
+    """棚卸データの取り込み by staff with the oversight role (one survey year, all or nothing)."""
+    authz.require(principal, Operation.MANAGE_OVERSIGHT)
+    return inventory.import_inventory(db, name, data, survey_year=survey_year, actor=_actor(principal))
+
+
+def register_systems(db: Session, principal: Principal, data: bytes) -> ImportCount:
+    """情報システムと経費の登録 by staff with the oversight role."""
+    authz.require(principal, Operation.MANAGE_OVERSIGHT)
+    return costs.import_systems(db, data, actor=_actor(principal))
+
+
+def cost_report(db: Session, principal: Principal) -> costs.CostReport:
+    """The 30% target per organization, for staff with the oversight role."""
+    authz.require(principal, Operation.OVERSEE)
+    return costs.report(db)
+
+
+def _actor(principal: Principal) -> str:
+    return f"staff:{principal.subject_id}"
 
 
 def demo_systems_csv(seed: int = 1) -> bytes:
