@@ -38,6 +38,7 @@ from tsunagu.oversight.parsing import (
 )
 
 CHUNK = 5000
+PROCEDURES = OversightInventoryProcedure.metadata.tables[OversightInventoryProcedure.__tablename__]
 ONE_HEADER_NOTE = "見出しが1行のファイルです（公表様式は列番号の行と列名の行の2行）"
 FIRST_YEAR, LAST_YEAR = 2018, 2100  # the survey has been published since 平成30年度
 
@@ -185,7 +186,7 @@ def import_inventory(db: Session, name: str, data: bytes, *, actor: str, survey_
     progress.start(f"storing {len(rows):,} procedures of {year}", len(rows))
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
-        db.execute(insert(OversightInventoryProcedure), chunk)
+        db.execute(PROCEDURES.insert(), chunk)  # Core executemany: the ORM bulk path costs ~2x
         progress.advance(len(chunk))
     db.execute(insert(OversightInventorySummary), [
         {"survey_year": year, "ministry": ministry, "procedures": s.procedures,
