@@ -44,7 +44,7 @@ def _code(clerk: service.NewStaff) -> str:
 
 
 def _refused(kind: str) -> float:
-    return throttle.THROTTLED.labels(kind)._value.get()
+    return float(throttle.THROTTLED.labels(kind)._value.get())
 
 
 def test_guessing_from_many_addresses_does_not_lock_out_the_user_with_the_code(

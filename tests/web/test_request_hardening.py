@@ -8,6 +8,7 @@ without any token or from another origin.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -98,8 +99,9 @@ def admin(client: TestClient, database: Database) -> TestClient:
 
 def test_the_api_refuses_a_cookie_session_without_the_token(admin: TestClient) -> None:
     del admin.headers[csrf.HEADER]
-    for body in ({"json": NEW_STAFF}, {"data": {}}, {"content": b""}):
-        response = admin.post("/api/v1/identity/staff", **body)  # type: ignore[arg-type]
+    bodies: list[dict[str, Any]] = [{"json": NEW_STAFF}, {"data": {}}, {"content": b""}]
+    for body in bodies:
+        response = admin.post("/api/v1/identity/staff", **body)
         assert response.status_code == 403 and response.json()["code"] == "csrf-failed"
     assert admin.post("/api/v1/identity/logout").status_code == 403
 
@@ -163,3 +165,27 @@ def test_a_login_renews_the_token(client: TestClient, database: Database) -> Non
 
 def _only(client: TestClient, name: str) -> str:
     return next(cookie.value or "" for cookie in client.cookies.jar if cookie.name == name)
+
+
+# --- secure defaults that follow the base URL, and nothing personal in a cache ---
+
+
+def test_an_https_base_url_makes_cookies_secure_and_sends_hsts(
+        settings: Settings, database: Database) -> None:
+    values = settings.model_dump(exclude={"secure_cookies", "base_url"})
+    app = create_app(Settings(**values, base_url="https://tsunagu.example", _env_file=None), database)
+    assert Settings(base_url="https://tsunagu.example", _env_file=None).secure_cookies
+    assert not Settings(base_url="http://127.0.0.1:8000", _env_file=None).secure_cookies
+    with TestClient(app, base_url="https://tsunagu.example") as client:
+        page = client.get("/identity/staff/login", headers=HTML)
+        assert page.headers["strict-transport-security"].startswith("max-age=")
+        assert "; secure" in page.headers["set-cookie"].lower()
+
+
+def test_every_response_to_a_session_is_no_store(client: TestClient, database: Database) -> None:
+    login_as(client, database, sessions.Principal(kind="resident", subject_id="someone"))
+    for path in ("/api/v1/registry/residents/me", "/mypage", "/applications", "/api/v1/identity/me"):
+        response = client.get(path, headers=HTML if not path.startswith("/api/") else {})
+        assert response.headers.get("cache-control") == "no-store", path
+    anonymous = TestClient(client.app)
+    assert "no-store" not in anonymous.get("/healthz").headers.get("cache-control", "")
