@@ -162,3 +162,48 @@ def test_the_business_pages_file_without_javascript(client: TestClient, database
     assert status.status_code == 200 and "受付番号" in status.text
     history_page = client.get("/business/history", headers=HTML)
     assert "法務省（法務局 商業・法人登記）" in history_page.text and "麹町税務署" in history_page.text
+
+
+SETUP_ANSWERS = {**ANSWERS, "covered_from": "2026-11-02", "insured_persons": 3, "pay_closing_day": 25,
+                 "insured_from": "2026-11-02", "business_kind": "wholesale-retail", "workers": 2}
+
+
+def test_the_company_setup_one_stop_files_to_every_organization(client: TestClient, database: Database,
+                                                                company: str) -> None:
+    login_as(client, database, Principal(kind="business", subject_id="prime-0001", display_name="代表 花子",
+                                         organization_code=COMPANY, roles=frozenset({"gbizid:prime"})))
+    filed = client.post(f"{BASE}/company-setup", headers={"Idempotency-Key": "setup-key-0001"},
+                        json={"data": SETUP_ANSWERS})
+    assert filed.status_code == 201, filed.text
+    parts = {p["procedure_id"]: p for p in filed.json()["parts"]}
+    assert {code: p["organization_code"] for code, p in parts.items()} == {
+        "hojin-setsuritsu-todokede": "nta-kojimachi", "hojin-setsuritsu-to": "130001",
+        "hojin-setsuritsu-shi": "142018", "shinki-tekiyo": "jpn-pension",
+        "hoken-kankei-seiritsu": "mhlw-chuo"}
+    assert {p["status"] for p in parts.values()} == {"submitted"}
+    bundle = filed.json()["bundle_id"]
+    again = client.post(f"{BASE}/company-setup", headers={"Idempotency-Key": "setup-key-0001"},
+                        json={"data": SETUP_ANSWERS})
+    first = {p["application_id"] for p in parts.values()}
+    assert {p["application_id"] for p in again.json()["parts"]} == first
+
+    login_as(client, database, World.staff("jpn-pension"))
+    pension = parts["shinki-tekiyo"]["application_id"]
+    decision = f"/api/v1/procedures/backoffice/applications/{pension}/decision"
+    assert client.post(decision, json={"action": "start_review"}).status_code == 200
+    login_as(client, database, member(SETUP))
+    now = client.get(f"{BASE}/company-setup/{bundle}").json()["parts"]
+    state = {p["procedure_id"]: p["status"] for p in now}
+    assert state["shinki-tekiyo"] == "under_review" and state["hojin-setsuritsu-to"] == "submitted"
+    assert client.get(f"{BASE}/company-setup/{'0' * 32}").json()["code"] == "company-setup-not-found"
+
+
+def test_a_part_that_cannot_be_filed_says_why_and_the_others_are_filed(
+        client: TestClient, database: Database, company: str) -> None:
+    login_as(client, database, member(SETUP, "shinki-tekiyo"))
+    filed = client.post(f"{BASE}/company-setup", headers={"Idempotency-Key": "setup-key-0002"},
+                        json={"data": {k: v for k, v in SETUP_ANSWERS.items() if k != "insured_persons"}})
+    parts = {p["procedure_id"]: p for p in filed.json()["parts"]}
+    assert parts[SETUP]["status"] == "submitted"
+    assert parts["shinki-tekiyo"]["problem"] == "application-invalid"  # 被保険者の数 is missing
+    assert parts["hojin-setsuritsu-to"]["problem"] == "procedures-not-granted"

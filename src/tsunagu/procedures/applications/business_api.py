@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Header, Request, Response
+from pydantic import BaseModel, Field
 
 from tsunagu.core.errors import Forbidden
 from tsunagu.core.http.deps import AppDatabase, CurrentPrincipal, SecretKey, Transaction
@@ -16,6 +19,7 @@ from tsunagu.procedures.applications import service
 from tsunagu.procedures.applications.api import gateway
 from tsunagu.procedures.applications.schemas import ApplicationIn, ApplicationOut, PrefillOut
 from tsunagu.procedures.applications.service import business
+from tsunagu.procedures.applications.service import company_setup as company_setup_service
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.registry import LiveRegistry
 
@@ -71,3 +75,55 @@ def business_applications(*, page: PageParams = Depends(page_params), principal:
     today = backoffice.today()
     return Page(items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit,
                 offset=page.offset)
+
+
+class CompanySetupIn(BaseModel):
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="The answers of every set-up form (fields not from the registry)")
+
+
+class CompanySetupPartOut(BaseModel):
+    procedure_id: str
+    organization_code: str | None
+    status: str | None = Field(description="The application's state, or null when the part was not filed")
+    receipt_number: str | None
+    application_id: str | None
+    problem: str | None = Field(description="Why the part was not filed (an error code), else null")
+    detail: str | None
+
+
+class CompanySetupOut(BaseModel):
+    bundle_id: str
+    parts: list[CompanySetupPartOut]
+
+
+def _part(procedure_id: str, app: service.Application | None, problem: str = "",
+          detail: str = "") -> CompanySetupPartOut:
+    return CompanySetupPartOut(
+        procedure_id=procedure_id, organization_code=app.organization_code if app else None,
+        status=app.status if app else None, receipt_number=app.receipt_number if app else None,
+        application_id=app.id if app else None, problem=problem or None, detail=detail or None)
+
+
+@router.post("/company-setup", response_model=CompanySetupOut, status_code=201)
+def company_setup(body: CompanySetupIn, request: Request, *,
+                  idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+                  principal: CurrentPrincipal, registry: LiveRegistry = Depends(live_registry),
+                  mesh: meshlink.MeshGateway = Depends(gateway)) -> CompanySetupOut:
+    """法人設立ワンストップ: the post-registration filings to every organization at once, each part with
+    its own status (a part that cannot be filed says why; the others are filed)."""
+    key = service.require_key(idempotency_key)
+    procedures = [catalogue.get_procedure(registry, code) for code in company_setup_service.PROCEDURES]
+    state = request.app.state
+    bundle, parts = company_setup_service.file_all(state.database, mesh, state.secret_key, procedures,
+                                                   principal=_business(principal), answers=body.data, key=key)
+    return CompanySetupOut(bundle_id=bundle, parts=[_part(p.procedure_id, p.application, p.problem, p.detail)
+                                                    for p in parts])
+
+
+@router.get("/company-setup/{bundle_id}", response_model=CompanySetupOut,
+            responses={404: {"description": "company-setup-not-found"}})
+def company_setup_status(bundle_id: str, principal: CurrentPrincipal, db: Transaction) -> CompanySetupOut:
+    """Where each organization's part of a set-up filing stands."""
+    found = company_setup_service.status(db, _business(principal), bundle_id)
+    return CompanySetupOut(bundle_id=bundle_id, parts=[_part(a.procedure_id, a) for a in found])

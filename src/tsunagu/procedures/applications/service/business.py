@@ -153,6 +153,7 @@ class BusinessDraft:
     idempotency_key: str
     request: Mapping[str, Any]
     seal: str | None = None
+    bundle_id: str | None = None  # the company set-up one-stop files several as one bundle
 
 
 def apply(database: Database, gateway: meshlink.MeshGateway, secret: str,
@@ -169,7 +170,7 @@ def apply(database: Database, gateway: meshlink.MeshGateway, secret: str,
         prefilled, data, organization, subject = prepare(db, gateway, procedure, principal, draft.values,
                                                           sealed=sealed, key=key)
     app, created = submit(database, Submission(procedure, principal, subject, organization, data, prefilled,
-                                               key, draft.request))
+                                               key, draft.request, bundle_id=draft.bundle_id))
     if created and app.evidence_pending:
         app = collect_evidence(database, gateway, procedure, app.id)
     return app, created
