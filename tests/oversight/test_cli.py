@@ -13,6 +13,7 @@ from tsunagu.cli.main import app
 from tsunagu.core.database import Database
 from tsunagu.core.settings import get_settings
 from tsunagu.oversight import inventory, layouts
+from tsunagu.oversight.service import demo_systems_csv
 
 from .files import R7_ROWS, csv_bytes
 
@@ -55,3 +56,11 @@ def test_generate_inventory_writes_the_layout(tmp_path: Path, database: Database
     assert (report.layout, report.survey_year, report.rows) == ("R6", 2024, 300)
     wrong = runner.invoke(app, ["oversight", "generate-inventory", str(tmp_path / "x.txt")])
     assert wrong.exit_code == 1 and ".xlsx or .csv" in wrong.output
+
+
+def test_import_systems_registers_the_demo_register(tmp_path: Path) -> None:
+    register = tmp_path / "systems.csv"
+    register.write_bytes(demo_systems_csv())
+    result = runner.invoke(app, ["oversight", "import-systems", str(register)])
+    assert result.exit_code == 0, result.output
+    assert "42 systems" in result.output

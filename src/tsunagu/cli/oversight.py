@@ -10,7 +10,7 @@ from tsunagu.cli.console import RichProgress, err, errors_as_messages, open_data
 from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.progress import ProgressReporter
-from tsunagu.oversight import generator, inventory, layouts
+from tsunagu.oversight import costs, generator, inventory, layouts
 from tsunagu.oversight import service as oversight
 
 app = typer.Typer(help="Oversight: procedure inventory, systems and costs, the policy dashboard.",
@@ -83,7 +83,7 @@ def import_systems(file: Path = typer.Argument(
     with errors_as_messages():
         database = open_database(settings())
         with database.session() as db:
-            count = oversight.import_systems(db, file.read_bytes(), actor=CLI_ACTOR)
+            count = costs.import_systems(db, file.read_bytes(), actor=CLI_ACTOR)
         out.print(f"{count.systems:,} systems, {count.cost_rows:,} yearly cost rows")
 
 
