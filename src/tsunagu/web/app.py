@@ -55,6 +55,7 @@ from tsunagu.procedures.backoffice import pages as backoffice_pages
 from tsunagu.procedures.notices import pages as notices_pages
 from tsunagu.procedures.onestop import api as onestop_api
 from tsunagu.procedures.onestop import pages as onestop_pages
+from tsunagu.procedures.push import pages as push_pages
 from tsunagu.registry.accounts import api as accounts_api
 from tsunagu.registry.accounts import pages as accounts_pages
 from tsunagu.registry.addresses import api as addresses_api
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         backoffice_pages.router,
         notices_pages.router,
         onestop_pages.router,
+        push_pages.router,
         procedures_pages.router,
         notify_api.router,
         notify_pages.router,
