@@ -27,7 +27,7 @@ STAFF = sessions.Principal(
     subject_id="s-conformance",
     display_name="適合 太郎",
     organization_code=CHIYODA,
-    roles=frozenset({"閲覧"}),
+    roles=frozenset({"住基"}),
 )
 
 
@@ -122,6 +122,29 @@ def test_bad_uploads_keep_the_values_and_mark_the_field(client: TestClient, regi
 def test_a_resident_cannot_submit(client: TestClient, registry: Database) -> None:
     login_as(client, registry, sessions.Principal(kind="resident", subject_id="r-1"))
     assert client.get("/conformance", headers=HTML).status_code == 403
+
+
+def test_a_vendor_submits_and_a_viewer_may_not(client: TestClient, registry: Database) -> None:
+    vendor = sessions.Principal(
+        kind="staff", subject_id="v-1", organization_code="vendor-tsunagi", roles=frozenset({"ベンダー"})
+    )
+    login_as(client, registry, vendor)
+    location = _upload(client, _zip(FIXTURES / "nonconforming"), "0.9")
+    assert "不適合" in _finished(client, location)
+    login_as(
+        client,
+        registry,
+        sessions.Principal(
+            kind="staff", subject_id="s-2", organization_code=CHIYODA, roles=frozenset({"閲覧"})
+        ),
+    )
+    refused = client.post(
+        "/api/v1/conformance/checks",
+        data={"system_name": "x", "system_version": "1", "vendor_name": "A"},
+        files={"file": ("export.zip", b"PK", "application/zip")},
+    )
+    assert refused.status_code == 403
+    assert client.get(location, headers=HTML).status_code == 404  # another organization's check
 
 
 def test_the_national_migration_overview(client: TestClient, registry: Database) -> None:

@@ -26,7 +26,8 @@ from tsunagu.conformance import checker, pmo, requirements
 from tsunagu.conformance.findings import Report
 from tsunagu.conformance.models import ConformanceCheck
 from tsunagu.conformance.sources import MIB, SUFFIXES, Limits
-from tsunagu.core import clock
+from tsunagu.core import authz, clock
+from tsunagu.core.authz import Operation, Role
 from tsunagu.core.database import Database
 from tsunagu.core.errors import Forbidden, NotFound, ValidationFailed
 from tsunagu.core.sessions import Principal
@@ -89,6 +90,17 @@ def _record(row: ConformanceCheck) -> CheckRecord:
     )
 
 
+#: a municipality's own staff who check the systems they run: the resident-record office and administrators
+MUNICIPAL_ROLES = frozenset({Role.REGISTRAR, Role.ADMIN})
+
+
+def may_submit(principal: Principal) -> bool:
+    """A vendor (Operation.SUBMIT_CONFORMANCE) or a municipality's 住基/管理 staff submit exports."""
+    return authz.allows(principal, Operation.SUBMIT_CONFORMANCE) or (
+        principal.kind == "staff" and bool(authz.roles_of(principal) & MUNICIPAL_ROLES)
+    )
+
+
 def uploads_dir(data_dir: Path) -> Path:
     return data_dir / "conformance" / "uploads"
 
@@ -105,8 +117,8 @@ def submit(
     vendor_name: str,
 ) -> str:
     """Store an uploaded export and queue its check; the id of the check."""
-    if principal.kind != "staff" or principal.organization_code is None:
-        raise Forbidden("only staff of a municipality (or a vendor) submit exports")
+    if principal.organization_code is None or not may_submit(principal):
+        raise Forbidden("submitting an export needs the role ベンダー, or 住基 or 管理 of a municipality")
     errors = [
         {"location": [name], "type": "missing", "message": "required"}
         for name, value in (
