@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.sessions import Principal
+from tsunagu.core.types.wareki import format_wareki
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures import statemachine
@@ -184,7 +185,7 @@ def resubmit(
         row,
         procedure,
         "再提出を受け付けました",
-        f"修正された{procedure.name.ja}を受け付けました。\n処理の目安: {row.due_on.isoformat()} まで",
+        f"修正された{procedure.name.ja}を受け付けました。\n処理の目安: {format_wareki(row.due_on)}まで",
     )
     db.flush()
     return applications.load(db, row.id)

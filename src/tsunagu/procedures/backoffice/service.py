@@ -13,6 +13,7 @@ from tsunagu.core import authz, clock
 from tsunagu.core.authz import Role
 from tsunagu.core.errors import Forbidden, ValidationFailed
 from tsunagu.core.sessions import Principal
+from tsunagu.core.types.wareki import format_wareki
 from tsunagu.identity.cards import service as cards
 from tsunagu.identity.organizations import service as organizations
 from tsunagu.notify import service as inbox
@@ -216,7 +217,7 @@ def _issue_notice(
         for k, v in row.data.items()
         if isinstance(v, str | int | bool)
     }
-    values |= {"applicant_name": _display_name(row.data), "decided_on": today().isoformat()}
+    values |= {"applicant_name": _display_name(row.data), "decided_on": format_wareki(today())}
     issued = notices.issue(
         db,
         secret,

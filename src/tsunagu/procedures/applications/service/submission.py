@@ -26,6 +26,7 @@ from tsunagu.core.direct import DirectInsert, DirectSelect
 from tsunagu.core.errors import Conflict, TsunaguError
 from tsunagu.core.groupcommit import GroupCommit, Job
 from tsunagu.core.sessions import Principal
+from tsunagu.core.types.wareki import format_wareki
 from tsunagu.identity.proxies import service as proxies
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import meshlink
@@ -250,7 +251,7 @@ class _Pending:
         name, link = s.procedure.name.ja, f"/applications/{self.application['id']}"
         messages = [inbox.Outgoing(
             s.subject_id, s.organization, "status", f"{name}を受け付けました（受付番号 {receipt}）",
-            f"{name}を受け付けました。\n受付番号: {receipt}\n処理の目安: {due_on.isoformat()} まで", link)]
+            f"{name}を受け付けました。\n受付番号: {receipt}\n処理の目安: {format_wareki(due_on)}まで", link)]
         if s.principal.subject_id != s.subject_id:
             messages.append(inbox.Outgoing(
                 s.principal.subject_id, s.organization, "status",
