@@ -7,6 +7,7 @@ import os
 import typer
 
 from tsunagu import __version__, migrations
+from tsunagu.cli import benefits as benefits_cli
 from tsunagu.cli import business, conformance, db, identity, mesh, oidc, oversight, procedures, registry
 from tsunagu.cli import notify as notify_cli
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
@@ -26,6 +27,7 @@ app.add_typer(registry.app, name="registry")
 app.add_typer(identity.identity_app, name="identity")
 app.add_typer(identity.card_app, name="card")
 app.add_typer(business.app, name="business")
+app.add_typer(benefits_cli.app, name="benefits")
 app.add_typer(oidc.app, name="oidc")
 app.add_typer(procedures.app, name="procedures")
 app.add_typer(oversight.app, name="oversight")

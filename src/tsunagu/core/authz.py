@@ -47,6 +47,7 @@ class Operation(StrEnum):
     RECORD_ARRIVAL = "procedures.record-arrival"  # 転入の窓口 (ワンストップ)
     PUBLISH_SLOTS = "procedures.publish-slots"  # 来庁予約の枠の公開・取消・来庁の記録
     DECIDE_APPLICATION = "procedures.decide"  # 決裁
+    PAY_BENEFITS = "procedures.pay-benefits"  # 給付金の支給 (支給対象の確定、振込データの作成、不能の消込)
     READ_EXCHANGE_LOG = "mesh.read-log"  # 自機関のやりとり履歴
     OPERATE_NODE = "mesh.operate-node"  # the node's desk: status, keys of the organization
     MANAGE_DIRECTORY = "mesh.manage-directory"  # 機関・サービス・法的根拠の登録
@@ -66,6 +67,7 @@ GRANTS: dict[Operation, frozenset[Role]] = {
     Operation.RECORD_ARRIVAL: frozenset({Role.REGISTRAR}),
     Operation.PUBLISH_SLOTS: frozenset({Role.ADMIN, Role.REVIEWER}),
     Operation.DECIDE_APPLICATION: frozenset({Role.APPROVER}),
+    Operation.PAY_BENEFITS: frozenset({Role.ADMIN}),
     Operation.READ_EXCHANGE_LOG: frozenset({Role.ADMIN, Role.REVIEWER, Role.VIEWER}),
     Operation.OPERATE_NODE: frozenset({Role.REVIEWER, Role.ADMIN}),
     Operation.MANAGE_DIRECTORY: frozenset({Role.ADMIN}),

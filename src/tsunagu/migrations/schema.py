@@ -15,6 +15,7 @@ from tsunagu.notify import models as notify_models
 from tsunagu.oversight import models as oversight_models
 from tsunagu.procedures import models as procedures_models
 from tsunagu.procedures.appointments import models as procedures_appointments_models
+from tsunagu.procedures.benefits import models as procedures_benefits_models
 from tsunagu.procedures.payments import models as procedures_payments_models
 from tsunagu.procedures.push import models as procedures_push_models
 from tsunagu.registry.accounts import models as registry_accounts_models
@@ -38,6 +39,7 @@ __all__ = [
     "notify_models",
     "oversight_models",
     "procedures_appointments_models",
+    "procedures_benefits_models",
     "procedures_models",
     "procedures_payments_models",
     "procedures_push_models",

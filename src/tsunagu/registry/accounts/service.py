@@ -9,6 +9,7 @@ Digital Agency), never from these tables.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -170,6 +171,31 @@ def account_of(db: Session, resident_id: str) -> Account | None:
     """The person's registered 公金受取口座, if any."""
     row = _row(db, resident_id)
     return None if row is None else _account(row)
+
+
+def accounts_of(db: Session, resident_ids: Sequence[str]) -> dict[str, Account]:
+    """The registered 公金受取口座 of many people at once (a page of a benefit run), by person."""
+    rows = db.scalars(select(AccountsPublicMoney).where(AccountsPublicMoney.resident_id.in_(resident_ids)))
+    return {row.resident_id: _account(row) for row in rows}
+
+
+def zengin_name(text: str, width: int) -> str:
+    """A bank's or branch's name in 全銀 kana for a transfer file (blank where it cannot be written)."""
+    try:
+        return kana.to_zengin(text)[:width]
+    except kana.NotZenginKana:
+        return ""
+
+
+def bank_kana(code: str) -> str:
+    bank = _banks().get(code)
+    return "" if bank is None else zengin_name(str(bank.kana), 15)
+
+
+def branch_kana(bank_code: str, branch_code: str) -> str:
+    bank = _banks().get(bank_code)
+    branch = None if bank is None else bank.branches.get(branch_code)
+    return "" if branch is None else zengin_name(str(branch.kana), 15)
 
 
 def register(db: Session, bank: BankVerifier, resident_id: str, submitted: AccountIn) -> Account:

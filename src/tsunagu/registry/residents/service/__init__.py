@@ -35,6 +35,7 @@ from tsunagu.registry.residents.service.idempotency import register_once
 from tsunagu.registry.residents.service.importing import ImportRow, has_residents, import_residents
 from tsunagu.registry.residents.service.lookup import read_record, resident_in, role_of, search_records
 from tsunagu.registry.residents.service.outbox import events_after, mark_delivered, pending_events
+from tsunagu.registry.residents.service.population import count_people, residents_on
 from tsunagu.registry.residents.service.reading import (
     find_by_individual_number,
     find_residents,
@@ -85,6 +86,7 @@ __all__ = [
     "check_digit",
     "chome_of",
     "count_accesses",
+    "count_people",
     "events_after",
     "find_by_individual_number",
     "find_residents",
@@ -110,6 +112,7 @@ __all__ = [
     "register_once",
     "require_resident",
     "resident_in",
+    "residents_on",
     "role_of",
     "search_records",
     "today",
