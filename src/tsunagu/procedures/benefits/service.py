@@ -123,13 +123,13 @@ def _header(run: BenefitRun, transfer_date: date) -> dict[str, str | int]:
             "account_number": payer.account_number}
 
 
-def _notify_no_account(db: Session, run: BenefitRun, resident_id: str) -> None:
-    notify.deliver(db, resident_id, sender=run.organization, kind="info",
-                   title=f"{run.name.ja}のお知らせ — 公金受取口座の登録をお願いします",
-                   body=(f"あなたは{run.name.ja}（{run.amount_yen:,}円）の支給対象です。"
-                         "公金受取口座が登録されていないため、まだお振込みできません。"
-                         "口座を登録していただくと、次回の支給処理でお振込みします。"),
-                   link=ACCOUNT_PAGE, extra={"benefit_run": run.id})
+def _no_account_notice(run: BenefitRun, resident_id: str) -> notify.Outgoing:
+    return notify.Outgoing(
+        resident_id, run.organization, "info", f"{run.name.ja}のお知らせ — 公金受取口座の登録をお願いします",
+        (f"あなたは{run.name.ja}（{run.amount_yen:,}円）の支給対象です。"
+         "公金受取口座が登録されていないため、まだお振込みできません。"
+         "口座を登録していただくと、次回の支給処理でお振込みします。"),
+        ACCOUNT_PAGE, extra={"benefit_run": run.id})
 
 
 def _started(db: Session, run: BenefitRun, reference_date: date) -> int:
@@ -169,6 +169,7 @@ def execute(db: Session, principal: Principal, run: BenefitRun, *, reference_dat
                 BenefitsPayment.run_id == run.id, BenefitsPayment.resident_id.in_(ids))).tuples().all())
         registered = accounts.accounts_of(db, [i for i in ids if known.get(i) in (None, NO_ACCOUNT)])
         new_rows: list[dict[str, object]] = []
+        notices: list[notify.Outgoing] = []
         for person in eligible:
             status = known.get(person.id)
             if status in (TRANSFERRED, RETURNED):
@@ -181,7 +182,7 @@ def execute(db: Session, principal: Principal, run: BenefitRun, *, reference_dat
                     report.newly_without_account += 1
                     new_rows.append({"run_id": run.id, "resident_id": person.id, "status": NO_ACCOUNT,
                                      "amount_yen": run.amount_yen, "updated_at": now})
-                    _notify_no_account(db, run, person.id)
+                    notices.append(_no_account_notice(run, person.id))
                 continue
             record_number += 1
             transfer_file.transfer({
@@ -202,6 +203,7 @@ def execute(db: Session, principal: Principal, run: BenefitRun, *, reference_dat
                     BenefitsPayment.status == NO_ACCOUNT).values(**values))
         if new_rows:
             db.execute(insert(BenefitsPayment), new_rows)
+        notify.deliver_all(db.connection(), notices)  # one statement per page, not one per person
     transfer_file.close()
     report.transferred, report.total_yen = transfer_file.count, transfer_file.total
     report.file_sha256 = hashing.sha256.hexdigest()
