@@ -51,7 +51,7 @@ def test_a_resident_of_another_municipality_is_not_found_through_ones_own(
     assert response.status_code == 404 and response.json()["code"] == "resident-not-found"
 
 
-def test_search_is_paginated_and_recorded_as_access(
+def test_search_is_paginated_and_only_what_staff_open_is_recorded_as_access(
     client: TestClient, database: Database, resident: service.ResidentRecord
 ) -> None:
     login_as(client, database, staff(CHIYODA, "閲覧"))
@@ -60,6 +60,10 @@ def test_search_is_paginated_and_recorded_as_access(
     body = response.json()
     assert (body["total"], body["limit"], body["offset"]) == (1, 50, 0)
     assert body["items"][0]["address"]["label"] == "東京都千代田区飯田橋三丁目3-5"
+    with database.session() as db:  # listed is not read: nothing in the person's 閲覧記録 yet
+        assert service.accesses_of(db, resident.id) == []
+    opened = client.get(f"{BASE}/{CHIYODA}/{resident.id}", params={"purpose": "児童手当の審査"})
+    assert opened.status_code == 200
     with database.session() as db:
         accesses = service.accesses_of(db, resident.id)
     assert [(a.actor, a.purpose) for a in accesses] == [(f"staff-{CHIYODA}", "児童手当の審査")]

@@ -56,14 +56,17 @@ def test_a_role_that_does_not_read_the_registry_is_refused_before_any_lookup(
                                    purpose="x", limit=10, offset=0)
 
 
-def test_a_search_records_every_record_it_returns(
+def test_a_search_is_not_a_read_of_everyone_it_lists(
     database: Database, resident: service.ResidentRecord
 ) -> None:
+    """On 30f2d71 every listed resident got a 閲覧 entry; only opening a record is one."""
     with database.session() as db:
         found, total = service.search_records(
             db, staff(CHIYODA, "住基"), CHIYODA, service.SearchQuery(kana="さとう"),
             purpose="住民基本台帳事務", limit=10, offset=0,
         )
         assert [r.id for r in found] == [resident.id] and total == 1
+        assert service.accesses_of(db, resident.id) == []
+        service.read_record(db, staff(CHIYODA, "住基"), resident.id, purpose="住民基本台帳事務")
         accesses = service.accesses_of(db, resident.id)
     assert [(a.role, a.purpose) for a in accesses] == [("住基", "住民基本台帳事務")]

@@ -83,7 +83,8 @@ def test_the_access_list_is_paginated(
     client: TestClient, database: Database, resident: service.ResidentRecord
 ) -> None:
     with database.session() as db:
-        service.record_accesses(db, [resident.id] * (PAGE_SIZE + 3), "clerk-1", CHIYODA, "住民票の写しの交付")
+        for _ in range(PAGE_SIZE + 3):
+            service.record_access(db, resident.id, "clerk-1", CHIYODA, "住民票の写しの交付")
     login_as(client, database, Principal(kind="resident", subject_id=resident.id))
     first = client.get(PAGE, headers=HTML)
     assert f"{PAGE_SIZE + 3} 件" in first.text and first.text.count("住民票の写しの交付") == PAGE_SIZE

@@ -17,7 +17,6 @@ from tsunagu.registry.residents.service.accesses import (
     accesses_of,
     count_accesses,
     record_access,
-    record_accesses,
 )
 from tsunagu.registry.residents.service.changes import (
     assign_individual_number,
@@ -105,7 +104,6 @@ __all__ = [
     "pending_events",
     "read_record",
     "record_access",
-    "record_accesses",
     "register_birth",
     "register_death",
     "register_move_in",

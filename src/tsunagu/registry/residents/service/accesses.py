@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -28,32 +26,6 @@ def record_access(
             role=role,
         )
     )
-
-
-def record_accesses(
-    db: Session,
-    resident_ids: Iterable[str],
-    actor: str,
-    organization_code: str,
-    purpose: str,
-    *,
-    role: str = "",
-) -> None:
-    """``record_access`` for every record of a search result, in one statement."""
-    at = clock.now()
-    rows = [
-        {
-            "resident_id": rid,
-            "actor": actor,
-            "organization_code": organization_code,
-            "purpose": purpose,
-            "accessed_at": at,
-            "role": role,
-        }
-        for rid in resident_ids
-    ]
-    if rows:
-        db.execute(insert(Access), rows)
 
 
 def accesses_of(

@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import authz
 from tsunagu.core.authz import Operation, Role
+from tsunagu.core.logging import get_logger
 from tsunagu.core.sessions import Principal
 from tsunagu.registry.residents.errors import ResidentNotFound
-from tsunagu.registry.residents.service.accesses import record_access, record_accesses
+from tsunagu.registry.residents.service.accesses import record_access
 from tsunagu.registry.residents.service.reading import find_residents, get_resident, require_resident
 from tsunagu.registry.residents.service.records import ResidentRecord, SearchQuery
 
+log = get_logger(__name__)
 
 def resident_in(db: Session, municipality_code: str, resident_id: str) -> ResidentRecord:
     """The record if it belongs to this municipality; another's is as unknown as a missing one."""
@@ -34,12 +36,16 @@ def search_records(
     db: Session, staff: Principal, municipality_code: str, query: SearchQuery,
     *, purpose: str, limit: int, offset: int,
 ) -> tuple[list[ResidentRecord], int]:
-    """住民検索 by staff of the municipality; each record returned is recorded as read."""
+    """住民検索 by staff of the municipality.
+
+    A result list is not a 閲覧 of everyone on it: the person's 閲覧記録 would fill with clerks who
+    only scrolled past their name. What staff open is recorded (:func:`read_record`); the search
+    itself, with its purpose and count, goes to the operations log.
+    """
     authz.require(staff, Operation.READ_RESIDENT, organization=municipality_code)
     records, total = find_residents(db, municipality_code, query, limit=limit, offset=offset)
-    record_accesses(
-        db, [r.id for r in records], staff.subject_id, municipality_code, purpose, role=role_of(staff)
-    )
+    log.info("resident_search", actor=staff.subject_id, organization=municipality_code, purpose=purpose,
+             total=total, shown=len(records))
     return records, total
 
 
