@@ -41,6 +41,7 @@ TOWNS_FILE = Path(__file__).resolve().parents[1] / "src" / "tsunagu" / "registry
 DEMO = {("東京都", "千代田区"): ("13", "131016"), ("神奈川県", "横須賀市"): ("14", "142018")}
 LOOKUPS = 20_000
 SEED = 1
+SECRET = "benchmark-secret-not-for-production"  # the vault's keys derive from it
 
 
 def demo_towns() -> list[TownRecord]:
@@ -129,7 +130,8 @@ def postgres_database(stack: ExitStack) -> Database | None:
         admin.dispose()
 
     stack.callback(drop)
-    database = Database(make_url(server).set(database=name).render_as_string(hide_password=False))
+    database = Database(make_url(server).set(database=name).render_as_string(hide_password=False),
+                        secret_key=SECRET)
     stack.callback(database.dispose)
     return database
 
@@ -149,7 +151,7 @@ def main() -> None:
     rows, figures["generation"] = generated_rows(towns, count)
     print("generation:", figures["generation"], flush=True)
     with tempfile.TemporaryDirectory(prefix="tsunagu-bench-residents-") as workdir:
-        sqlite = Database(f"sqlite:///{workdir}/bench.db")
+        sqlite = Database(f"sqlite:///{workdir}/bench.db", secret_key=SECRET)
         figures["sqlite"] = import_figures(sqlite, rows) | lookup_figures(sqlite)
         sqlite.dispose()
     print("sqlite:", figures["sqlite"], flush=True)

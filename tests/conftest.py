@@ -29,6 +29,9 @@ from tsunagu.core.settings import Settings
 from tsunagu.migrations.schema import metadata
 from tsunagu.web.app import create_app
 
+#: the installation secret of the test database and its app (bound to the Database, no environment)
+TEST_SECRET = "test-secret-key-not-for-production"
+
 
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str | None]:
@@ -93,7 +96,7 @@ def database(request: pytest.FixtureRequest, _migrated_urls: dict[str, str]) -> 
     backend: str = request.param
     if backend not in _migrated_urls:
         pytest.skip("PostgreSQL not available (set TSUNAGU_TEST_POSTGRES_URL or install it)")
-    db = Database(_migrated_urls[backend])
+    db = Database(_migrated_urls[backend], secret_key=TEST_SECRET)
     _empty_all_tables(db)
     yield db
     db.dispose()
@@ -102,7 +105,7 @@ def database(request: pytest.FixtureRequest, _migrated_urls: dict[str, str]) -> 
 @pytest.fixture
 def settings(tmp_path: Path, database: Database) -> Settings:
     return Settings(environment="test", data_dir=tmp_path / "var", database_url=database.url,
-                    secret_key="test-secret-key-not-for-production", log_json=True,
+                    secret_key=TEST_SECRET, log_json=True,
                     log_level="warning", _env_file=None)  # type: ignore[call-arg]
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from tsunagu.core.errors import ConfigurationError
-from tsunagu.core.settings import Settings, load_settings
-from tsunagu.mesh.settings import MeshSettings
+from tsunagu.core.settings import MeshSettings, Settings, load_settings
 
 
 def test_defaults_to_sqlite_under_the_data_dir(tmp_path: Path) -> None:
@@ -47,7 +46,25 @@ def test_a_dotenv_file_may_hold_the_mesh_settings(tmp_path: Path) -> None:
                         encoding="utf-8")
     settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
     assert settings.port == 9001
-    assert MeshSettings(_env_file=env_file).freshness_seconds == 10  # type: ignore[call-arg]
+    assert settings.mesh.freshness_seconds == 10
+    assert settings.mesh.operator == MeshSettings().operator  # the others keep their defaults
+
+
+def test_the_mesh_settings_keep_their_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TSUNAGU_MESH_DIRECTORY_URL", "http://127.0.0.1:8100")
+    monkeypatch.setenv("TSUNAGU_MESH_PUSH_BASE_DELAY_SECONDS", "0.5")
+    mesh = Settings(_env_file=None).mesh  # type: ignore[call-arg]
+    assert (mesh.directory_url, mesh.push_base_delay_seconds) == ("http://127.0.0.1:8100", 0.5)
+
+
+def test_a_misspelt_or_invalid_mesh_setting_is_named_in_the_error(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("TSUNAGU_MESH_FRESHNES_SECONDS=10\nTSUNAGU_MESH_TIMEOUT_SECONDS=0\n",
+                        encoding="utf-8")
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(_env_file=env_file)
+    assert "TSUNAGU_MESH_FRESHNES_SECONDS" in str(refused.value)
+    assert "TSUNAGU_MESH_TIMEOUT_SECONDS" in str(refused.value)
 
 
 def test_a_misspelt_setting_in_the_dotenv_file_is_still_refused(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ CHIYODA = "131016"
 
 @pytest.fixture(scope="module")
 def server_database(server_env: dict[str, str], base_url: str) -> Iterator[Database]:
-    database = Database(server_env["TSUNAGU_DATABASE_URL"])
+    database = Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
     yield database
     database.dispose()
 

@@ -27,7 +27,7 @@ RESULTS = Path(__file__).parent / "results"
 
 @pytest.fixture(scope="module")
 def server_database(server_env: dict[str, str], base_url: str) -> Database:
-    return Database(server_env["TSUNAGU_DATABASE_URL"])
+    return Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
 
 
 def _parent(server_env: dict[str, str], database: Database) -> tuple[residents.ResidentRecord, str]:

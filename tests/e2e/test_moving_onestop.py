@@ -223,7 +223,7 @@ from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import service as residents
 
 family, code = sys.argv[1], "131016"
-database = Database(get_settings().resolved_database_url)
+database = Database(get_settings().resolved_database_url, secret_key=get_settings().resolved_secret_key())
 with database.session() as db:
     town = addresses.towns_in(db, code)[0]
     people, household = [], None
@@ -319,7 +319,7 @@ def test_some_members_of_a_household_move_and_nobody_else(
     household = _household(server_env, "転居", "てんきょ")
     head, mover = household[0], household[-1]
     page = phone_page(browser)
-    database = Database(server_env["TSUNAGU_DATABASE_URL"])
+    database = Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
     start_session(page, base_url, database, sessions.Principal(kind="resident", subject_id=head.id))
     database.dispose()
     page.goto(base_url + "/moving")

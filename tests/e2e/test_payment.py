@@ -14,7 +14,7 @@ from tsunagu.core.database import Database
 
 @pytest.fixture(scope="module")
 def server_database(server_env: dict[str, str], base_url: str) -> Database:
-    return Database(server_env["TSUNAGU_DATABASE_URL"])
+    return Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
 
 
 def _fee(page: Page) -> str:

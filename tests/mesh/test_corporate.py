@@ -54,7 +54,7 @@ def test_basic_information_and_registered_matters_by_corporate_number(gateway: m
     assert registered.data["established_on"] == "2009-04-01" and registered.data["capital_yen"] == 10_000_000
     assert [r["name"] for r in registered.data["representatives"]] == ["商事　花子"]
     with database.session() as db:
-        seen, total = history.exchanges_for(db, corporate.subject_of(TSUNAGU))
+        seen, total = history.exchanges_for(db, corporate.subject_of(TSUNAGU), operator=demo.OPERATOR)
     assert total == 2
     assert {e.holder.name_ja for e in seen} == {"法務省（法務局 商業・法人登記）"}
     assert {e.requester.name_ja for e in seen} == {"神奈川県横須賀市"}
@@ -90,5 +90,5 @@ def test_registry_changes_reach_the_subscribers(app: FastAPI, gateway: meshlink.
             assert received.kind == "trade_name_changed"
             assert received.payload["name"] == "つなぐホールディングス株式会社"
             assert received.payload["effective_date"] == "2026-11-20"
-        seen, _ = history.exchanges_for(db, corporate.subject_of(TSUNAGU))
+        seen, _ = history.exchanges_for(db, corporate.subject_of(TSUNAGU), operator=demo.OPERATOR)
     assert any(e.kind == "notification" and e.items == ["商号の変更"] for e in seen)

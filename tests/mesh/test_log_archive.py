@@ -21,7 +21,6 @@ from tsunagu.core.settings import Settings, get_settings
 from tsunagu.mesh.log import archive
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.log.models import MeshLogEntry
-from tsunagu.mesh.settings import get_mesh_settings
 
 ORG = "131016"
 
@@ -99,7 +98,6 @@ def test_the_commands_archive_verify_and_raise_the_disk_alarm(
     monkeypatch.setenv("TSUNAGU_SECRET_KEY", settings.resolved_secret_key())
     monkeypatch.setenv("TSUNAGU_MESH_ARCHIVE_DIR", str(tmp_path))
     get_settings.cache_clear()
-    get_mesh_settings.cache_clear()
     runner = CliRunner()
     try:
         archived = runner.invoke(cli, ["mesh", "archive-log", "--org", ORG, "--older-than-days", "90"])
@@ -111,9 +109,8 @@ def test_the_commands_archive_verify_and_raise_the_disk_alarm(
         status = runner.invoke(cli, ["mesh", "log-status", "--org", ORG])
         assert status.exit_code == 0 and "1 archive files" in " ".join(status.output.split())
         monkeypatch.setenv("TSUNAGU_MESH_DISK_ALARM_RATIO", "0.999999")  # every real disk is "full"
-        get_mesh_settings.cache_clear()
+        get_settings.cache_clear()  # the CLI reads the process settings once
         alarmed = runner.invoke(cli, ["mesh", "log-status", "--org", ORG])
         assert alarmed.exit_code == 2 and "alarm" in alarmed.output
     finally:
         get_settings.cache_clear()
-        get_mesh_settings.cache_clear()

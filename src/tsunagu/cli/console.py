@@ -41,7 +41,7 @@ def settings() -> Settings:
 
 
 def open_database(settings: Settings) -> Database:
-    database = Database(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url, secret_key=settings.resolved_secret_key())
     check_connection(database.engine)
     return database
 

@@ -125,7 +125,7 @@ def demo(
         migrations.upgrade(database.engine)
         run_seed(database, SeedOptions(), only_if_empty=True)
         if deliver_every:
-            nodes = EmbeddedNodes(database, config.resolved_secret_key())
+            nodes = EmbeddedNodes(database, config.resolved_secret_key(), config.mesh)
             run_in_background(database, nodes.contexts, nodes.context, deliver_every)
             out.print(f"mesh push: delivered every {deliver_every:g} s in the background")
             planned_moves.run_in_background(database, nodes.context, PLANNED_MOVES_EVERY)

@@ -15,9 +15,7 @@ from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.progress import ProgressReporter
-from tsunagu.core.settings import get_settings
 from tsunagu.mesh.node.context import build
-from tsunagu.mesh.settings import get_mesh_settings
 
 if TYPE_CHECKING:
     from tsunagu.cli.seed_options import SeedOptions
@@ -63,9 +61,9 @@ def deliver(
     with errors_as_messages():
         config = settings()
         database = open_database(config)
-        nodes = EmbeddedNodes(database, config.resolved_secret_key())
+        nodes = EmbeddedNodes(database, config.resolved_secret_key(), config.mesh)
         while True:
-            contexts = [build(org, database, config.resolved_secret_key(), get_mesh_settings())] if org \
+            contexts = [build(org, database, config.resolved_secret_key(), config.mesh)] if org \
                 else nodes.contexts()
             done = delivery_pass(database, contexts, None if org else nodes.context)
             for code, run in done.runs.items():
@@ -89,7 +87,7 @@ def verify_log(org: str = typer.Option(..., "--org", help="Organization whose lo
 
     with errors_as_messages():
         config = settings()
-        ctx = build(org, open_database(config), config.resolved_secret_key(), get_mesh_settings())
+        ctx = build(org, open_database(config), config.resolved_secret_key(), config.mesh)
         own = ctx.key
 
         def checkpoint_key(kid: str) -> EllipticCurvePublicKey | None:
@@ -126,7 +124,7 @@ def archive_log(
 
     with errors_as_messages():
         config = settings()
-        mesh_settings = get_mesh_settings()
+        mesh_settings = config.mesh
         folder = archive.archive_dir_of(mesh_settings, config.data_dir)
         with RichProgress() as reporter:
             done = archive.archive(open_database(config), org, folder, timedelta(days=older_than_days),
@@ -147,7 +145,7 @@ def log_status(org: str = typer.Option(..., "--org", help="Organization whose lo
 
     with errors_as_messages():
         config = settings()
-        mesh_settings = get_mesh_settings()
+        mesh_settings = config.mesh
         database = open_database(config)
         folder = archive.archive_dir_of(mesh_settings, config.data_dir)
         live, archived = archive.live_count(database, org), archive.count(folder, org)
@@ -183,7 +181,7 @@ def rotate_key(
     with errors_as_messages():
         config = settings()
         with open_database(config).session() as db:
-            key = keys.rotate(db, org, config.resolved_secret_key(), timedelta(days=overlap_days), ACTOR)
+            key = keys.rotate(db, org, timedelta(days=overlap_days), ACTOR)
         out.print(f"{org}: new current key {key.kid}; earlier keys verify until "
                   f"{(clock.now() + timedelta(days=overlap_days)):%Y-%m-%d %H:%M} UTC")
 
@@ -210,7 +208,7 @@ def checkpoint(org: str = typer.Option(..., "--org", help="Organization whose lo
 
     with errors_as_messages():
         config = settings()
-        ctx = build(org, open_database(config), config.resolved_secret_key(), get_mesh_settings())
+        ctx = build(org, open_database(config), config.resolved_secret_key(), config.mesh)
         out.print(f"signed checkpoint at entry {sign_head(ctx.database, org, ctx.key)}")
 
 
@@ -219,6 +217,6 @@ def seed_mesh(database: Database, options: SeedOptions, only_if_empty: bool,
     """公共サービスメッシュ: demo members (embedded nodes), services, 事務, subscriptions, 機関別符号."""
     from tsunagu.mesh import demo
 
-    config = get_settings()
+    config = settings()
     demo.seed_demo(database, config.resolved_secret_key(), config.base_url, only_if_empty=only_if_empty,
                    seed=options.seed, progress=progress)

@@ -238,6 +238,6 @@ def apply_moves() -> None:
     with errors_as_messages():
         config = settings()
         database = open_database(config)
-        nodes = EmbeddedNodes(database, config.resolved_secret_key())
+        nodes = EmbeddedNodes(database, config.resolved_secret_key(), config.mesh)
         applied = onestop.run_due(database, nodes.context)
         out.print(f"{applied:,} planned move(s) applied")

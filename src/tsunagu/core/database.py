@@ -113,12 +113,24 @@ def check_connection(engine: Engine) -> None:
         ) from None
 
 
+_INFO_KEY = "tsunagu.installation_secret"
+
+
+def installation_secret(db: Session) -> str:
+    """The installation secret bound to the database this session came from (``Database.bind_secret``)."""
+    secret = db.info.get(_INFO_KEY)
+    if not secret:
+        raise ConfigurationError("no installation secret is bound to this database: open it with "
+                                 "Database(url, secret_key=settings.resolved_secret_key())")
+    return str(secret)
+
+
 class Database:
     """An engine and its session factory; one per process, held by the app or the CLI."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, secret_key: str = "") -> None:
         self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={_INFO_KEY: secret_key})
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         database_file = self.engine.url.database if self.is_sqlite else None
         self.write_gate = WriteGate(Path(database_file) if database_file and database_file != ":memory:"
@@ -127,6 +139,16 @@ class Database:
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=False)
+
+    def bind_secret(self, secret_key: str) -> None:
+        """The installation secret (``Settings.resolved_secret_key``) that the rules reach through
+        their session (:func:`installation_secret`): the app or the CLI binds its own, so two apps
+        in one process keep their secrets apart and no rule reads the process's settings."""
+        self.sessions.configure(info={_INFO_KEY: secret_key})
+
+    def session_on(self, connection: Connection) -> Session:
+        """An ORM session on a connection already in a transaction, with this database's secret."""
+        return Session(connection, info=dict(self.sessions.kw["info"]))
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -7,24 +7,45 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tsunagu.core.errors import ConfigurationError
 
-#: ``TSUNAGU_*`` prefixes of settings other parts own (``tsunagu.mesh.settings``): the shared
-#: ``.env`` file may hold them, and the core settings leave them to their owner
-OTHER_PARTS_PREFIXES = ("tsunagu_mesh_",)
+
+class MeshSettings(BaseModel):
+    """The mesh node's settings (``TSUNAGU_MESH_*``), ``Settings.mesh``: read with the others, from
+    the environment and the ``.env`` file, so that one settings object drives a process."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    directory_url: str = Field(
+        default="", description="URL of the directory node; empty when it shares this database.")
+    operator: str = Field(default="digital-agency", description="Organization running the directory.")
+    key_file: Path | None = Field(
+        default=None, description="PEM private key of this node; derived from the secret if unset.")
+    freshness_seconds: int = Field(default=30, ge=1, le=600)
+    timeout_seconds: float = Field(default=5.0, gt=0)
+    push_max_attempts: int = Field(default=8, ge=1)
+    push_base_delay_seconds: float = Field(default=2.0, ge=0)
+    push_concurrency: int = Field(default=8, ge=1,
+                                  description="Lanes (subscriber and person) delivered side by side.")
+    checkpoint_every: int = Field(default=1000, ge=1)
+    checkpoint_seconds: float = Field(
+        default=60.0, gt=0, description="A checkpoint also when the last one is older than this.")
+    archive_dir: Path | None = Field(
+        default=None, description="Where old log entries are archived; <data dir>/mesh-archive if unset.")
+    disk_alarm_ratio: float = Field(
+        default=0.15, gt=0, lt=1, description="Warn when the log's or archive's disk has less free space.")
 
 
 class _OwnDotEnvLines(PydanticBaseSettingsSource):
-    """The ``.env`` source without the lines other settings own.
+    """The ``.env`` source without the lines that are not Tsunagu's.
 
     With ``extra="forbid"`` pydantic-settings turns every ``.env`` line that is no field into an
-    error; a misspelt ``TSUNAGU_*`` line should stay one, but a ``TSUNAGU_MESH_*`` line is the
-    mesh's setting and any other line (no ``TSUNAGU_`` prefix) is no one's here, as it is when it
-    comes from the environment.
+    error; a misspelt ``TSUNAGU_*`` line should stay one, but a line without the ``TSUNAGU_``
+    prefix (``PGPASSWORD=…``) is no one's here, as it is when it comes from the environment.
     """
 
     def __init__(self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource) -> None:
@@ -45,15 +66,17 @@ class _OwnDotEnvLines(PydanticBaseSettingsSource):
     def __call__(self) -> dict[str, Any]:
         fields = self.settings_cls.model_fields
         return {key: value for key, value in self.inner().items()
-                if key in fields or (key.lower().startswith("tsunagu_")
-                                     and not key.lower().startswith(OTHER_PARTS_PREFIXES))}
+                if key in fields or key.lower().startswith("tsunagu_")}
 
 
 class Settings(BaseSettings):
     """Every setting of a Tsunagu process. See docs/operations.md for the full list."""
 
+    # TSUNAGU_MESH_OPERATOR is mesh.operator: the nested fields split from their section once, at
+    # its first "_" after the prefix (env_nested_max_split=1), so mesh names keep their underscores
     model_config = SettingsConfigDict(
-        env_prefix="TSUNAGU_", env_file=".env", env_file_encoding="utf-8", extra="forbid"
+        env_prefix="TSUNAGU_", env_file=".env", env_file_encoding="utf-8", extra="forbid",
+        env_nested_delimiter="_", env_nested_max_split=1,
     )
 
     environment: Literal["development", "test", "production"] = "development"
@@ -85,6 +108,7 @@ class Settings(BaseSettings):
     mail_from: str = Field(default="noreply@tsunagu.example", description="From address of お知らせ e-mails.")
     procedures_dir: Path | None = Field(default=None, description="Procedure definition files "
                                         "(YAML); the shipped definitions when unset.")
+    mesh: MeshSettings = Field(default_factory=MeshSettings, description="TSUNAGU_MESH_* settings.")
 
     @classmethod
     def settings_customise_sources(
@@ -106,6 +130,8 @@ class Settings(BaseSettings):
     def _base_url_follows_the_port(self) -> Settings:
         if not self.base_url:
             self.base_url = local_base_url(self.host, self.port)
+        if self.mesh.archive_dir is None:  # the mesh needs no data_dir of its own to find it
+            self.mesh.archive_dir = self.data_dir / "mesh-archive"
         if "secure_cookies" not in self.model_fields_set and self.base_url.startswith("https://"):
             self.secure_cookies = True  # secure by default wherever the public URL is https
         return self
@@ -156,8 +182,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            field = ".".join(str(part) for part in error["loc"])
-            problems.append(f"TSUNAGU_{field.upper()}: {error['msg']}")
+            name = "_".join(str(part) for part in error["loc"]).upper()  # mesh.operator: MESH_OPERATOR
+            problems.append(f"{name if name.startswith('TSUNAGU_') else 'TSUNAGU_' + name}: {error['msg']}")
         raise ConfigurationError("invalid configuration: " + "; ".join(problems)) from None
     except (UnicodeDecodeError, OSError) as exc:
         raise ConfigurationError(f"cannot read .env file: {exc}") from None

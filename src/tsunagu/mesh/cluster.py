@@ -55,11 +55,11 @@ class LocalCluster:
 
     def database(self, org: str) -> Database:
         if org not in self._databases:
-            self._databases[org] = Database(self.database_url(org))
+            self._databases[org] = Database(self.database_url(org), secret_key=self.secret)
         return self._databases[org]
 
     def mesh_settings(self) -> MeshSettings:
-        return MeshSettings(directory_url=self.url(demo.OPERATOR), _env_file=None)
+        return MeshSettings(directory_url=self.url(demo.OPERATOR))
 
     def context(self, org: str) -> NodeContext:
         """This organization's node context in the calling process (e.g. for the delivery worker)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tsunagu.core.database import Database
+from tsunagu.core.settings import MeshSettings
 from tsunagu.mesh.directory import api as directory_api
 from tsunagu.mesh.directory import pages as directory_pages
 from tsunagu.mesh.history import api as history_api
@@ -15,8 +16,8 @@ from tsunagu.mesh.node.embedded import PATH, EmbeddedNodes
 from tsunagu.mesh.push import api as push_api
 
 
-def install(app: FastAPI, database: Database, secret: str) -> EmbeddedNodes:
-    nodes = EmbeddedNodes(database, secret)
+def install(app: FastAPI, database: Database, secret: str, settings: MeshSettings) -> EmbeddedNodes:
+    nodes = EmbeddedNodes(database, secret, settings)
     app.state.mesh_nodes = nodes
     for router in (directory_api.router, history_api.router, log_api.router, push_api.router,
                    directory_pages.router, history_pages.router, node_pages.router):

@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     core_logging.configure(settings.log_level, settings.log_json)
     database = database or Database(settings.resolved_database_url)
+    database.bind_secret(settings.resolved_secret_key())  # this app's secret, for its rules (vault, TOTP)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -208,6 +209,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     for router in routers:
         app.include_router(RouteGate(router))
-    mesh_routes.install(app, database, app.state.secret_key)
+    mesh_routes.install(app, database, app.state.secret_key, settings.mesh)
     openapi.install(app)
     return app

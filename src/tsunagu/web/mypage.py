@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import sessions
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_resident
+from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.http.templating import render
 from tsunagu.identity.history.http import COMMITTED, end_session
 from tsunagu.identity.proxies import service as proxies
@@ -33,6 +34,7 @@ LATEST = 3
 @router.get(HOME, response_class=HTMLResponse)
 def my_page(
     request: Request,
+    settings: AppSettings,
     person: sessions.Principal = Depends(require_resident),
     registry: LiveRegistry = Depends(live_registry),
     db: Session = TRANSACTION,
@@ -41,7 +43,8 @@ def my_page(
     today = backoffice.today()
     messages, message_total = notify.inbox(db, person.subject_id, limit=LATEST)
     mine, application_total = applications.list_mine(db, person.subject_id, limit=5, offset=0)
-    exchanges, exchange_total = history.exchanges_for(db, person.subject_id, limit=LATEST)
+    exchanges, exchange_total = history.exchanges_for(db, person.subject_id, limit=LATEST,
+                                                       operator=settings.mesh.operator)
     record = residents.get_resident(db, person.subject_id)
     grants = proxies.proxies_of(db, person.subject_id)
     consents = history.consents_for(db, person.subject_id)

@@ -106,7 +106,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TSUNAGU_SECRET_KEY", SECRET)  # the registry's 個人番号 keys derive from it
         get_settings.cache_clear()
-        database = Database(environment["TSUNAGU_DATABASE_URL"])
+        database = Database(environment["TSUNAGU_DATABASE_URL"], secret_key=SECRET)
         migrations.upgrade(database.engine)
         insert_towns(database)
         authority = ca.init_ca(workdir)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +13,7 @@ from tests.conftest import login_as
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
-from tsunagu.core.settings import Settings, get_settings
+from tsunagu.core.settings import Settings
 from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import PersonName
 from tsunagu.identity.proxies import service as proxies
@@ -101,14 +100,6 @@ def _places(database: Database) -> None:
                 },
             ],
         )
-
-
-@pytest.fixture(autouse=True)
-def _secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TSUNAGU_SECRET_KEY", "apply-test-secret-not-for-production")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _person(

@@ -16,7 +16,7 @@ from tests.procedures.applying.conftest import World
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
 from tsunagu.core.settings import Settings
-from tsunagu.mesh import corporate
+from tsunagu.mesh import corporate, demo
 from tsunagu.mesh.history import service as history
 from tsunagu.mesh.node.embedded import endpoint_of
 from tsunagu.notify import service as inbox
@@ -87,7 +87,7 @@ def test_a_member_files_with_registry_data_and_gets_the_signed_notice(
     with database.session() as db:
         messages, _ = inbox.inbox(db, subject)
         notice = next(m for m in messages if m.kind == "notice")
-        exchanges, _ = history.exchanges_for(db, subject)
+        exchanges, _ = history.exchanges_for(db, subject, operator=demo.OPERATOR)
     assert "つなぐ商事株式会社 御中" in notice.body and notice.document
     verified = client.post("/api/v1/procedures/notices/verify", json={"document": notice.document}).json()
     assert verified["valid"] and verified["issuer"] == "nta-kojimachi"

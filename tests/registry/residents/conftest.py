@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
-from tsunagu.core.settings import get_settings
 from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import PersonName
 from tsunagu.migrations.schema import metadata
@@ -57,14 +55,6 @@ def insert_towns(database: Database) -> None:
                 for town_id, code, town in TOWNS
             ],
         )
-
-
-@pytest.fixture(autouse=True)
-def _registry_secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TSUNAGU_SECRET_KEY", "residents-test-secret-not-for-production")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tsunagu.core.errors import ConfigurationError
-from tsunagu.core.settings import get_settings
 
 _INFO = b"tsunagu identity staff totp-secret v1"
 
@@ -27,21 +26,18 @@ def _aead(installation_secret: str) -> AESGCM:
                   .derive(installation_secret.encode()))
 
 
-def _current() -> AESGCM:
-    return _aead(get_settings().resolved_secret_key())
-
-
-def seal(totp_secret: str, account_id: str) -> str:
+def seal(installation_secret: str, totp_secret: str, account_id: str) -> str:
     """The base32 secret, encrypted and bound to its account (64 base64 characters)."""
     nonce = secrets.token_bytes(12)
     raw = base64.b32decode(totp_secret)
-    return base64.b64encode(nonce + _current().encrypt(nonce, raw, account_id.encode())).decode()
+    sealed = _aead(installation_secret).encrypt(nonce, raw, account_id.encode())
+    return base64.b64encode(nonce + sealed).decode()
 
 
-def unseal(sealed: str, account_id: str) -> str:
+def unseal(installation_secret: str, sealed: str, account_id: str) -> str:
     blob = base64.b64decode(sealed)
     try:
-        raw = _current().decrypt(blob[:12], blob[12:], account_id.encode())
+        raw = _aead(installation_secret).decrypt(blob[:12], blob[12:], account_id.encode())
     except InvalidTag:
         raise ConfigurationError("a staff TOTP secret cannot be decrypted: TSUNAGU_SECRET_KEY has "
                                  "changed since the account was created; enrol the account again") from None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock, sessions
 from tsunagu.core.authz import Role
+from tsunagu.core.database import installation_secret
 from tsunagu.core.errors import Conflict, NotFound, ValidationFailed
 from tsunagu.identity.history import service as history
 from tsunagu.identity.history import throttle
@@ -109,7 +110,8 @@ def create_staff(db: Session, organization_code: str, login_id: str, *, display_
     row = StaffAccount(id=account_id, organization_code=organization_code, login_id=login_id,
                        display_name=display_name.strip(), roles=sorted(roles),
                        password_hash=_hasher.hash(password),
-                       totp_secret=secrets_at_rest.seal(secret, account_id), last_totp_step=0,
+                       totp_secret=secrets_at_rest.seal(installation_secret(db), secret, account_id),
+                       last_totp_step=0,
                        active=True, created_at=clock.now())
     db.add(row)
     db.flush()
@@ -131,11 +133,11 @@ def has_staff(db: Session) -> bool:
     return bool(db.scalar(select(func.count()).select_from(StaffAccount)))
 
 
-def _check_totp(row: StaffAccount, code: str) -> None:
+def _check_totp(db: Session, row: StaffAccount, code: str) -> None:
     """Accept the current 30-second code (±1 step for clock drift), each step only once."""
     if not code.strip():
         raise TotpRequired("enter the 6-digit one-time code from your authenticator app")
-    totp = pyotp.TOTP(secrets_at_rest.unseal(row.totp_secret, row.id))
+    totp = pyotp.TOTP(secrets_at_rest.unseal(installation_secret(db), row.totp_secret, row.id))
     at = clock.now()
     step_now = int(at.timestamp()) // totp.interval
     for step in (step_now, step_now - 1, step_now + 1):
@@ -163,7 +165,7 @@ def login(db: Session, login_id: str, password: str, totp_code: str, *, client: 
             raise CredentialsInvalid("the login id or the password is wrong") from None
         if row is None or not row.active:
             raise CredentialsInvalid("the login id or the password is wrong")
-        _check_totp(row, totp_code)
+        _check_totp(db, row, totp_code)
     except history.AuthenticationFailed as exc:
         history.audit(db, LOGIN_METHOD, exc.code, subject_kind="staff",
                       subject_id=row.id if row else None, client=client)

@@ -16,19 +16,19 @@ from tsunagu.core.authz import require_same_organization
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_staff
+from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
-from tsunagu.core.settings import get_settings
 from tsunagu.mesh.directory import keys, schemas, service
-from tsunagu.mesh.settings import get_mesh_settings
 
 ADMIN_ROLE = "管理"
 T = TypeVar("T")
 
 
-def require_operator_admin(principal: Principal = Depends(require_staff(ADMIN_ROLE))) -> Principal:
-    """Only administrators of the directory operator (デジタル庁) manage the directory."""
-    require_same_organization(principal, get_mesh_settings().operator)
+def require_operator_admin(settings: AppSettings,
+                           principal: Principal = Depends(require_staff(ADMIN_ROLE))) -> Principal:
+    """Only administrators of the directory operator (デジタル庁, ``Settings.mesh.operator``) manage it."""
+    require_same_organization(principal, settings.mesh.operator)
     return principal
 
 
@@ -83,16 +83,20 @@ def put_organization(code: str, body: schemas.OrganizationIn,
 
 
 @router.post("/organizations/{code}/deactivate", response_model=schemas.Organization)
-def deactivate_organization(code: str, principal: Principal = Depends(require_operator_admin),
+def deactivate_organization(code: str, settings: AppSettings,
+                            principal: Principal = Depends(require_operator_admin),
                             db: Session = TRANSACTION) -> schemas.Organization:
     """Its queries, answers and notifications are refused until it is activated again."""
-    return service.set_organization_active(db, code, False, actor_of(principal))
+    return service.set_organization_active(db, code, False, actor_of(principal),
+                                           operator=settings.mesh.operator)
 
 
 @router.post("/organizations/{code}/activate", response_model=schemas.Organization)
-def activate_organization(code: str, principal: Principal = Depends(require_operator_admin),
+def activate_organization(code: str, settings: AppSettings,
+                          principal: Principal = Depends(require_operator_admin),
                           db: Session = TRANSACTION) -> schemas.Organization:
-    return service.set_organization_active(db, code, True, actor_of(principal))
+    return service.set_organization_active(db, code, True, actor_of(principal),
+                                           operator=settings.mesh.operator)
 
 
 @router.get("/organizations/{code}/keys", response_model=list[schemas.SigningKey])
@@ -106,8 +110,7 @@ def signing_keys(code: str, _: Principal = Depends(require_operator_admin),
 def rotate_key(code: str, body: schemas.KeyRotation, principal: Principal = Depends(require_operator_admin),
                db: Session = TRANSACTION) -> schemas.SigningKey:
     """Rotate: a new current key; the previous ones verify until the overlap ends."""
-    return keys.rotate(db, code, get_settings().resolved_secret_key(), timedelta(days=body.overlap_days),
-                       actor_of(principal))
+    return keys.rotate(db, code, timedelta(days=body.overlap_days), actor_of(principal))
 
 
 @router.post("/organizations/{code}/keys/{kid}/revoke", response_model=schemas.SigningKey)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
-from tsunagu.core.database import Database
+from tsunagu.core.database import Database, installation_secret
 from tsunagu.core.errors import Conflict, NotFound
 from tsunagu.mesh import crypto
 from tsunagu.mesh.directory import schemas, service
@@ -65,9 +65,10 @@ def _member(db: Session, organization_code: str) -> MeshOrganization:
     return record
 
 
-def rotate(db: Session, organization_code: str, secret: str, overlap: timedelta,
-           actor: str) -> schemas.SigningKey:
-    """Publish a fresh current key; earlier keys stay valid for verification until the overlap ends."""
+def rotate(db: Session, organization_code: str, overlap: timedelta, actor: str) -> schemas.SigningKey:
+    """署名鍵の更新: publish a fresh current key; earlier keys stay valid for verification until the
+    overlap ends. Its private half is kept encrypted under the installation secret of ``db``."""
+    secret = installation_secret(db)
     record = _member(db, organization_code)
     before = list(record.keys)
     now = clock.now()

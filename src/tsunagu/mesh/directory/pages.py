@@ -16,14 +16,13 @@ from sqlalchemy.orm import Session
 from tsunagu.core.errors import NotFound, TsunaguError
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
-from tsunagu.core.settings import get_settings
 from tsunagu.mesh.directory import keys, schemas, service
 from tsunagu.mesh.directory.api import actor_of, require_operator_admin
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.push import service as push
-from tsunagu.mesh.settings import get_mesh_settings
 
 router = APIRouter(prefix="/mesh/directory", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 ADMIN = Depends(require_operator_admin)
@@ -70,7 +69,7 @@ def _attempt(change: Callable[[], object], done: str,
 
 def _console(request: Request, db: Session, errors: list[str] | None = None, form: Form | None = None,
              status_code: int = 200) -> HTMLResponse:
-    entries, _ = message_log.recent(db, get_mesh_settings().operator, 20, 0)
+    entries, _ = message_log.recent(db, request.app.state.settings.mesh.operator, 20, 0)
     return render(request, "mesh/directory.html", {
         "organizations": service.list_organizations(db), "services": service.list_services(db),
         "bases": service.list_legal_bases(db), "subscriptions": service.list_subscriptions(db),
@@ -150,10 +149,11 @@ def update_organization(request: Request, code: str, form: Form = FORM, principa
 
 
 @router.post("/organizations/{code}/active", response_model=None)
-def set_active(code: str, form: Form = FORM, principal: Principal = ADMIN,
+def set_active(code: str, settings: AppSettings, form: Form = FORM, principal: Principal = ADMIN,
                db: Session = TRANSACTION) -> RedirectResponse:
     """Deactivate (its exchanges are refused) or activate again."""
-    service.set_organization_active(db, code, form.get("active") == "1", actor_of(principal))
+    service.set_organization_active(db, code, form.get("active") == "1", actor_of(principal),
+                                    operator=settings.mesh.operator)
     return RedirectResponse(f"/mesh/directory/organizations/{code}", status_code=303)
 
 
@@ -164,8 +164,7 @@ def rotate_key(request: Request, code: str, form: Form = FORM, principal: Princi
 
     def rotate() -> object:
         overlap = schemas.KeyRotation.model_validate({"overlap_days": form.get("overlap_days") or 7})
-        return keys.rotate(db, code, get_settings().resolved_secret_key(),
-                           timedelta(days=overlap.overlap_days), actor_of(principal))
+        return keys.rotate(db, code, timedelta(days=overlap.overlap_days), actor_of(principal))
 
     return _attempt(rotate, f"/mesh/directory/organizations/{code}#keys",
                     lambda errors, status: _organization_page(request, db, code, errors=errors,

@@ -34,7 +34,6 @@ from tsunagu.mesh.directory.models import (
     MeshService,
     MeshSubscription,
 )
-from tsunagu.mesh.settings import get_mesh_settings
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 _changes = itertools.count(1)
@@ -79,11 +78,6 @@ class LastKey(Conflict):
 
     code = "mesh-last-key"
     title = "The member would have no usable signing key"
-
-
-def operator_code() -> str:
-    """The organization that runs the directory (``TSUNAGU_MESH_OPERATOR``)."""
-    return get_mesh_settings().operator
 
 
 def require_usable_key(code: str, jwks: list[dict[str, Any]], at: int) -> None:
@@ -163,12 +157,14 @@ def create_organization(db: Session, data: schemas.OrganizationIn, actor: str) -
     return put_organization(db, data, actor)
 
 
-def set_organization_active(db: Session, code: str, active: bool, actor: str) -> schemas.Organization:
-    """Deactivate a member (its exchanges are refused) or take it back."""
+def set_organization_active(db: Session, code: str, active: bool, actor: str, *,
+                            operator: str) -> schemas.Organization:
+    """Deactivate a member (its exchanges are refused) or take it back; never the directory's
+    ``operator`` (``TSUNAGU_MESH_OPERATOR``)."""
     record = db.get(MeshOrganization, code)
     if record is None:
         raise NotFound(f"no member organization {code!r}")
-    if not active and code == operator_code():
+    if not active and code == operator:
         raise OperatorRequired(f"{code} runs the directory: deactivating it would stop every exchange")
     before = _organization_summary(record)
     record.active, record.updated_at = active, clock.now()

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_resident
+from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.history import service
@@ -16,10 +17,11 @@ router = APIRouter(prefix="/api/v1/mesh", tags=["mesh: history"], dependencies=[
 
 
 @router.get("/history", response_model=Page[Exchange])
-def my_exchanges(principal: Principal = Depends(require_resident), page: PageParams = Depends(page_params),
-                 db: Session = TRANSACTION) -> Page[Exchange]:
+def my_exchanges(settings: AppSettings, principal: Principal = Depends(require_resident),
+                 page: PageParams = Depends(page_params), db: Session = TRANSACTION) -> Page[Exchange]:
     """Every exchange of the resident's data across organizations, newest first."""
-    items, total = service.exchanges_for(db, principal.subject_id, page.limit, page.offset)
+    items, total = service.exchanges_for(db, principal.subject_id, page.limit, page.offset,
+                                         operator=settings.mesh.operator)
     return Page[Exchange](items=items, total=total, limit=page.limit, offset=page.offset)
 
 

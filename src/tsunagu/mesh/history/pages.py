@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_resident
+from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.history import service
@@ -18,11 +19,12 @@ PAGE_SIZE = 20
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history_page(request: Request, offset: int = Query(0, ge=0),
+def history_page(request: Request, settings: AppSettings, offset: int = Query(0, ge=0),
                  principal: Principal = Depends(require_resident),
                  db: Session = TRANSACTION) -> HTMLResponse:
     """やりとり履歴: who used my data, when, and why."""
-    exchanges, total = service.exchanges_for(db, principal.subject_id, PAGE_SIZE, offset)
+    exchanges, total = service.exchanges_for(db, principal.subject_id, PAGE_SIZE, offset,
+                                            operator=settings.mesh.operator)
     return render(request, "mesh/history.html", {"exchanges": exchanges, "total": total, "jst": clock.JST,
                                                   "offset": offset, "page_size": PAGE_SIZE})
 

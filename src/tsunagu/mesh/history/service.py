@@ -16,7 +16,6 @@ from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.directory.schemas import Consent, LegalBasis
 from tsunagu.mesh.history.schemas import ConsentView, Exchange, Party
 from tsunagu.mesh.log.models import MeshLogEntry
-from tsunagu.mesh.settings import get_mesh_settings
 
 _KINDS = {"authorization": "query", "notification": "notification"}
 _EVENT_TITLES = {"address_changed": "住所の変更", "died": "死亡", "name_changed": "氏名の変更",
@@ -35,15 +34,16 @@ def _grounds(basis: LegalBasis | None) -> str:
     return CONSENT_GROUNDS if basis.kind == "consent" else basis.law_ja
 
 
-def exchanges_for(db: Session, resident_id: str, limit: int = 50,
-                  offset: int = 0) -> tuple[list[Exchange], int]:
-    """The person's exchanges, newest first, without those still withheld."""
+def exchanges_for(db: Session, resident_id: str, limit: int = 50, offset: int = 0, *,
+                  operator: str) -> tuple[list[Exchange], int]:
+    """The person's exchanges, newest first, without those still withheld, as the log of the
+    directory's ``operator`` (``Settings.mesh.operator``) records them."""
     link = codes.link_of_resident(db, resident_id)
     if link is None:
         return [], 0
     now = clock.now()
     rows = list(db.scalars(select(MeshLogEntry).where(
-        MeshLogEntry.organization_code == get_mesh_settings().operator,
+        MeshLogEntry.organization_code == operator,
         MeshLogEntry.person_link == link, MeshLogEntry.kind.in_(tuple(_KINDS)),
         or_(MeshLogEntry.visible_from.is_(None), MeshLogEntry.visible_from <= now),
     ).order_by(MeshLogEntry.seq.desc())))

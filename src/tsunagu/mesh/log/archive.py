@@ -193,16 +193,17 @@ def archive_dir_of(settings: MeshSettings, data_dir: Path) -> Path:
     return settings.archive_dir or data_dir / "mesh-archive"
 
 
-def watched_paths(database_url: str, archive_dir: Path) -> list[Path]:
+def watched_paths(database_url: str, archive_dir: Path | None) -> list[Path]:
     """The folders whose disks hold the log: the SQLite file's (a server database's disk is the
-    database server's to watch) and the archive's."""
-    paths = [archive_dir]
+    database server's to watch) and the archive's (resolved by ``Settings``: under ``data_dir``
+    unless ``TSUNAGU_MESH_ARCHIVE_DIR`` names it)."""
+    paths = [] if archive_dir is None else [archive_dir]
     if database_url.startswith("sqlite:///") and ":memory:" not in database_url:
         paths.append(Path(database_url.removeprefix("sqlite:///")).parent)
     return paths
 
 
-def watch(database_url: str, settings: MeshSettings, data_dir: Path) -> None:
+def watch(database_url: str, settings: MeshSettings) -> None:
     """The disk alarm of this process's log (a gauge at /metrics and a warning in the log)."""
-    for path in watched_paths(database_url, archive_dir_of(settings, data_dir)):
+    for path in watched_paths(database_url, settings.archive_dir):
         metrics.watch_disk(path, lambda p: disk_status(p).free_ratio, settings.disk_alarm_ratio)

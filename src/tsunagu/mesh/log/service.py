@@ -37,7 +37,6 @@ from tsunagu.core.progress import ProgressReporter, SilentProgress
 from tsunagu.mesh import crypto
 from tsunagu.mesh.errors import BadSignature, CheckpointConflict
 from tsunagu.mesh.log.models import MeshLogAnchor, MeshLogCheckpoint, MeshLogEntry
-from tsunagu.mesh.settings import get_mesh_settings
 
 GENESIS = "0" * 64
 CHECKPOINT_TYP = "tsunagu-mesh-log-checkpoint+jws"
@@ -120,19 +119,20 @@ def _writer(database: Database, organization_code: str) -> GroupCommit:
 
 
 def append(database: Database, organization_code: str, events: Sequence[LogEvent],
-           signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000) -> list[int]:
+           signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000, *,
+           checkpoint_seconds: float = 60.0) -> list[int]:
     """Write ``events`` at the end of the organization's chain, committed before it returns.
 
     The log must survive the refusal it records, so it never shares the caller's transaction.
     """
     return append_with(database, organization_code, lambda _: ([], list(events)), signing_key,
-                       checkpoint_every)[1]
+                       checkpoint_every, checkpoint_seconds=checkpoint_seconds)[1]
 
 
 def append_with(database: Database, organization_code: str,
                 work: Callable[[Connection], tuple[T, Sequence[LogEvent]]],
-                signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000
-                ) -> tuple[T, list[int]]:
+                signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000, *,
+                checkpoint_seconds: float = 60.0) -> tuple[T, list[int]]:
     """Run ``work`` and log the events it returns in one transaction (one commit on an exchange's
     path instead of two), which it may share with other exchanges' appends (group commit).
 
@@ -144,12 +144,12 @@ def append_with(database: Database, organization_code: str,
 
     def write(batch: list[Job[Work[Any], Any]]) -> None:
         _write_batch(database, organization_code, batch, signing_key=signing_key,
-                     checkpoint_every=checkpoint_every)
+                     checkpoint_every=checkpoint_every, checkpoint_seconds=checkpoint_seconds)
 
     return writer.submit(Job(work), write)
 
 
-def _checkpoint_due(database: Database, organization_code: str) -> bool:
+def _checkpoint_due(database: Database, organization_code: str, checkpoint_seconds: float) -> bool:
     """Whether the chain's last checkpoint (if any) is older than ``checkpoint_seconds``: a fresh
     chain is checkpointed at its first write, a quiet one at its first write after the interval."""
     known = _last_checkpoint.setdefault(database, {})
@@ -160,13 +160,14 @@ def _checkpoint_due(database: Database, organization_code: str) -> bool:
         if last is None:
             return True
         known[organization_code] = last
-    interval = timedelta(seconds=get_mesh_settings().checkpoint_seconds)
+    interval = timedelta(seconds=checkpoint_seconds)
     return clock.now() - known[organization_code] >= interval
 
 
 def _write_batch(database: Database, organization_code: str, batch: list[Job[Work[Any], Any]], *,
-                 signing_key: crypto.SigningKey | None, checkpoint_every: int) -> None:
-    due = signing_key is not None and _checkpoint_due(database, organization_code)
+                 signing_key: crypto.SigningKey | None, checkpoint_every: int,
+                 checkpoint_seconds: float) -> None:
+    due = signing_key is not None and _checkpoint_due(database, organization_code, checkpoint_seconds)
     with database.write_transaction(_CHAIN_LOCK + organization_code) as connection:
         events: list[LogEvent] = []
         counts = []
@@ -494,3 +495,9 @@ def recent(db: Session, organization_code: str, limit: int, offset: int) -> tupl
     rows = db.scalars(select(MeshLogEntry).where(where).order_by(MeshLogEntry.seq.desc())
                       .limit(limit).offset(offset))
     return list(rows), total
+
+
+def entries_of_request(db: Session, request_id: str) -> list[MeshLogEntry]:
+    """Every organization's entries about one exchange (a staff member sees what their query left)."""
+    return list(db.scalars(select(MeshLogEntry).where(MeshLogEntry.request_id == request_id)
+                           .order_by(MeshLogEntry.organization_code, MeshLogEntry.seq)))

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from tsunagu.core.database import Database
 from tsunagu.core.groupcommit import GroupCommit
-from tsunagu.core.settings import get_settings
 from tsunagu.mesh import crypto
 from tsunagu.mesh.directory.keys import NodeSigner
 from tsunagu.mesh.log import archive
@@ -75,7 +74,7 @@ def build(organization_code: str, database: Database, secret: str, settings: Mes
         directory = RemoteDirectory(settings.directory_url, http, signer, settings.operator)
     # the log's checkpoints are kept and countersigned by the directory, outside this node
     message_log.register_anchorer(database, organization_code, directory.anchor)
-    archive.watch(database.url, settings, get_settings().data_dir)
+    archive.watch(database.url, settings)
     return NodeContext(organization_code, database, signer, directory, http,
                        AsyncPeerClient(settings.timeout_seconds), settings,
                        crypto.local_token(secret, organization_code), key if is_operator else None, peers)

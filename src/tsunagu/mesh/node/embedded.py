@@ -12,7 +12,7 @@ from tsunagu.core.http import problems
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.node.app import NodeApp, create_node_app
 from tsunagu.mesh.node.context import NodeContext, build
-from tsunagu.mesh.settings import MeshSettings, get_mesh_settings
+from tsunagu.mesh.settings import MeshSettings
 
 PATH = "/mesh/nodes"
 
@@ -24,9 +24,8 @@ def endpoint_of(base_url: str, organization_code: str) -> str:
 class EmbeddedNodes:
     """An ASGI app for ``/mesh/nodes``: ``/{code}/...`` is served by that organization's node."""
 
-    def __init__(self, database: Database, secret: str, settings: MeshSettings | None = None) -> None:
-        self.database, self.secret = database, secret
-        self.settings = settings or get_mesh_settings()
+    def __init__(self, database: Database, secret: str, settings: MeshSettings) -> None:
+        self.database, self.secret, self.settings = database, secret, settings
         self._contexts: dict[str, NodeContext] = {}
         self._apps: dict[str, NodeApp] = {}
         self._guard = threading.Lock()

@@ -8,16 +8,15 @@ from tsunagu.core.database import Database, check_connection
 from tsunagu.core.settings import load_settings
 from tsunagu.mesh.node.app import create_node_app
 from tsunagu.mesh.node.context import build
-from tsunagu.mesh.settings import get_mesh_settings
 
 
 def serve(organization_code: str, host: str, port: int) -> None:
     import uvicorn
 
     settings = load_settings()
-    database = Database(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url, secret_key=settings.resolved_secret_key())
     check_connection(database.engine)
-    ctx = build(organization_code, database, settings.resolved_secret_key(), get_mesh_settings())
+    ctx = build(organization_code, database, settings.resolved_secret_key(), settings.mesh)
     # uvloop and httptools: the event loop and HTTP parsing in C, not pure Python (h11); a node
     # spends more CPU in them than in signing and verifying otherwise.
     uvicorn.run(create_node_app(ctx), host=host, port=port, loop="uvloop", http="httptools",

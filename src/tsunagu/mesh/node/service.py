@@ -20,7 +20,6 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from sqlalchemy import Connection, bindparam, delete
-from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.direct import DirectInsert
@@ -96,7 +95,8 @@ def _denied(ctx: NodeContext, exchange: _Exchange, denial: errors.MeshDenied) ->
 
 
 def _write(ctx: NodeContext, exchange: _Exchange, events: list[message_log.LogEvent]) -> None:
-    message_log.append(ctx.database, ctx.organization_code, events, ctx.key, ctx.settings.checkpoint_every)
+    message_log.append(ctx.database, ctx.organization_code, events, ctx.key, ctx.settings.checkpoint_every,
+                       checkpoint_seconds=ctx.settings.checkpoint_seconds)
 
 
 def _now_seconds() -> int:
@@ -183,7 +183,8 @@ def _answer_batch(ctx: NodeContext, jobs: list[Job[_Query, Any]]) -> None:
     answered, _ = message_log.append_with(
         ctx.database, ctx.organization_code,
         partial(_answer_all, [(job.work.answer, decision) for job, decision in granted]),
-        ctx.key, ctx.settings.checkpoint_every)
+        ctx.key, ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds)
     for (job, _), result in zip(granted, answered, strict=True):
         if isinstance(result, errors.MeshDenied):
             job.refuse(result)
@@ -217,7 +218,7 @@ def _answer(ctx: NodeContext, exchange: _Exchange, envelope: wire.QueryEnvelope,
         # know the person, whatever the directory (or a bug in it) granted
         raise errors.SubjectNotRelated(f"the directory's decision names no relation of {envelope.consumer} "
                                        "with this person")
-    db = Session(connection)
+    db = ctx.database.session_on(connection)
     local_id = codes.local_id_of(db, ctx.organization_code, decision.subject)
     found = adapters.fetch(db, ctx.organization_code, local_id, envelope.service) if local_id else None
     if found is None:
@@ -336,7 +337,8 @@ def _answered(exchange: _Exchange, response: wire.ResponseEnvelope) -> list[mess
 
 def _log_answered(ctx: NodeContext, jobs: list[Job[list[message_log.LogEvent], None]]) -> None:
     message_log.append(ctx.database, ctx.organization_code, [event for job in jobs for event in job.work],
-                       ctx.key, ctx.settings.checkpoint_every)
+                       ctx.key, ctx.settings.checkpoint_every,
+                       checkpoint_seconds=ctx.settings.checkpoint_seconds)
     for job in jobs:
         job.finish(None)
 

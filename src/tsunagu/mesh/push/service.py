@@ -65,7 +65,8 @@ def publish(ctx: NodeContext, kind: str, local_id: str, data: dict[str, Any],
         provider=ctx.organization_code, service=f"{ctx.organization_code}/events/{kind}",
         purpose=target.legal_basis, subject_code=subject, items=(kind,), result="queued",
         message_sha256=crypto.sha256_hex(crypto.canonical_json(data))) for target in targets.targets],
-        ctx.key, ctx.settings.checkpoint_every)
+        ctx.key, ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds)
     return len(targets.targets)
 
 
@@ -194,7 +195,8 @@ def _log_delivery(ctx: NodeContext, delivery: MeshPushDelivery, result: str) -> 
         service=f"{delivery.provider}/events/{delivery.kind}",
         purpose=str(delivery.payload["legal_basis"]), subject_code=delivery.subject_code,
         items=(delivery.kind,), result=result, message_sha256=crypto.sha256_hex(delivery.idempotency_key))],
-        ctx.key, ctx.settings.checkpoint_every)
+        ctx.key, ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds)
 
 
 def receive(ctx: NodeContext, token: str) -> wire.InboxReceipt:
@@ -219,7 +221,8 @@ def receive(ctx: NodeContext, token: str) -> wire.InboxReceipt:
         role="consumer", kind="notification", request_id=message.event_id, consumer=message.subscriber,
         provider=message.provider, service=f"{message.provider}/events/{message.kind}",
         purpose=message.legal_basis, subject_code=message.subject, items=(message.kind,), result=status,
-        message_sha256=crypto.sha256_hex(token))], ctx.key, ctx.settings.checkpoint_every)
+        message_sha256=crypto.sha256_hex(token))], ctx.key, ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds)
     return wire.InboxReceipt(idempotency_key=message.idempotency_key, status=status)
 
 

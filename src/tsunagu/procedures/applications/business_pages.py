@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from tsunagu.core.errors import NotAuthenticated
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import current_principal
-from tsunagu.core.http.deps import Transaction
+from tsunagu.core.http.deps import AppSettings, Transaction
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh import corporate
@@ -72,11 +72,13 @@ def office(request: Request, db: Transaction,
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history(request: Request, db: Transaction, offset: int = Query(0, ge=0)) -> HTMLResponse:
+def history(request: Request, db: Transaction, settings: AppSettings,
+            offset: int = Query(0, ge=0)) -> HTMLResponse:
     """やりとり履歴 of the corporation: who read its registry data, when, under which 事務."""
     principal = _business(request)
     exchanges, total = mesh_history.exchanges_for(db, corporate.subject_of(principal.organization_code or ""),
-                                                  limit=PAGE_SIZE, offset=offset)
+                                                  limit=PAGE_SIZE, offset=offset,
+                                                  operator=settings.mesh.operator)
     return render(request, "mesh/history.html", {
         "exchanges": exchanges, "total": total, "offset": offset, "page_size": PAGE_SIZE,
         "corporation_view": True})

@@ -435,7 +435,7 @@ def register_move_in(
     for index in order:
         person, mover = people[index], certificate.movers[index]
         relationship = service.HEAD if index == leader else relationships.get(index, mover.relationship)
-        number = IndividualNumber(vault().decrypt(person.number_ciphertext, person.id))
+        number = IndividualNumber(vault(db).decrypt(person.number_ciphertext, person.id))
         record = service.register_move_in(
             db,
             municipality_code,

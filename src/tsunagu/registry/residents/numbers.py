@@ -12,15 +12,17 @@ import hashlib
 import hmac
 import os
 from collections.abc import Sequence
+from functools import lru_cache
 from operator import mul
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.orm import Session
 
+from tsunagu.core.database import installation_secret
 from tsunagu.core.errors import ConfigurationError
-from tsunagu.core.settings import Settings, get_settings
 
 NONCE_BYTES = 12
 _SHA256_BLOCK = 64
@@ -93,17 +95,12 @@ class NumberVault:
         return protected
 
 
-_current: tuple[Settings, NumberVault] | None = None
+@lru_cache(maxsize=8)
+def _vault_of(secret: str) -> NumberVault:
+    return NumberVault(secret)
 
 
-def vault() -> NumberVault:
-    """The vault of this installation's secret (see ``Settings.resolved_secret_key``).
-
-    Kept while the process settings stay the same object, so that the secret (which may live
-    in a file under ``data_dir``) is read once and not for every record.
-    """
-    global _current
-    settings = get_settings()
-    if _current is None or _current[0] is not settings:
-        _current = (settings, NumberVault(settings.resolved_secret_key()))
-    return _current[1]
+def vault(db: Session) -> NumberVault:
+    """The vault of the installation secret bound to this session's database
+    (``core.database.installation_secret``), kept per secret so that its keys are derived once."""
+    return _vault_of(installation_secret(db))

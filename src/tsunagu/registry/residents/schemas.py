@@ -162,7 +162,7 @@ class RegistrationIn(BaseModel, ABC):
     def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         """Hand the 届出 to the service; ``where`` is the municipality (new person) or the resident."""
 
-    def request(self) -> dict[str, Any]:
+    def request(self, db: Session) -> dict[str, Any]:
         """What an Idempotency-Key is checked against: the body as JSON."""
         return self.model_dump(mode="json")
 
@@ -170,7 +170,7 @@ class RegistrationIn(BaseModel, ABC):
         self, db: Session, where: str, actor: str, key: str | None
     ) -> tuple[service.ChangeRecord, bool]:
         """``register`` once per actor and Idempotency-Key (the API's and the forms' alike)."""
-        request = {"form": type(self).__name__, "where": where, "body": self.request()}
+        request = {"form": type(self).__name__, "where": where, "body": self.request(db)}
         return service.register_once(db, actor, key, request, lambda: self.register(db, where, actor))
 
 
@@ -266,9 +266,10 @@ class MoveInIn(NewPersonFields, ResidenceFields, RegistrationIn):
     certificate: str = Field("", max_length=50, description="転出証明書 reference, if presented.")
     effective_date: JapaneseDate = Field(description="転入日 (the day of the move); not in the future.")
 
-    def request(self) -> dict[str, Any]:
+    def request(self, db: Session) -> dict[str, Any]:
         # The JSON form masks the 個人番号; its keyed hash tells two numbers apart without keeping it.
-        return super().request() | {"individual_number": vault().lookup_hash(self.individual_number.reveal())}
+        number = vault(db).lookup_hash(self.individual_number.reveal())
+        return super().request(db) | {"individual_number": number}
 
     def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         person = service.NewResident(

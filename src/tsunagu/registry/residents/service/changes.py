@@ -179,7 +179,7 @@ def _new_row(db: Session, municipality_code: str, person: NewResident, status_da
     number = person.individual_number.reveal()
     if person.birth_date > today():
         raise BirthDateInFuture("birth_date", f"the birth date {person.birth_date} is in the future")
-    number_hash = vault().lookup_hash(number)
+    number_hash = vault(db).lookup_hash(number)
     if db.scalar(
         select(Resident.id).where(Resident.municipality_code == code, Resident.number_hash == number_hash)
     ):
@@ -189,7 +189,7 @@ def _new_row(db: Session, municipality_code: str, person: NewResident, status_da
         id=resident_id,
         municipality_code=code,
         number_hash=number_hash,
-        number_ciphertext=vault().encrypt(number, resident_id),
+        number_ciphertext=vault(db).encrypt(number, resident_id),
         birth_date=person.birth_date,
         sex=Sex.parse(person.sex).value,
         status="resident",
@@ -220,7 +220,7 @@ def assign_individual_number(db: Session, municipality_code: str) -> IndividualN
         eleven = f"{secrets.randbelow(10**11):011d}"
         number = eleven + check_digit(eleven)
         taken = select(Resident.id).where(
-            Resident.municipality_code == code, Resident.number_hash == vault().lookup_hash(number)
+            Resident.municipality_code == code, Resident.number_hash == vault(db).lookup_hash(number)
         )
         if db.scalar(taken) is None:
             return IndividualNumber(number)

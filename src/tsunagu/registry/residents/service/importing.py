@@ -192,7 +192,7 @@ def import_residents(
     transaction holds every row, and a bad row (line numbers count from 1) stops the load.
     Into an empty registry the indexes are rebuilt once at the end (see ``bulk.loading``).
     """
-    day, numbers = today(), vault()
+    day, numbers = today(), vault(db)
     progress.start("residents", total)
     batch = _ImportBatch(actor, clock.now())
     count = 0

@@ -188,7 +188,7 @@ def individual_number_of(db: Session, resident_id: str) -> str:
     row = db.get(Resident, resident_id)
     if row is None:
         raise ResidentNotFound(f"no resident with id {resident_id}", resident_id=resident_id)
-    return vault().decrypt(row.number_ciphertext, row.id)
+    return vault(db).decrypt(row.number_ciphertext, row.id)
 
 
 def find_by_individual_number(
@@ -198,7 +198,7 @@ def find_by_individual_number(
     row = db.scalars(
         select(Resident).where(
             Resident.municipality_code == LocalGovernmentCode(municipality_code),
-            Resident.number_hash == vault().lookup_hash(number.reveal()),
+            Resident.number_hash == vault(db).lookup_hash(number.reveal()),
         )
     ).first()
     return _record(row.id, store.snapshot(row)) if row else None
