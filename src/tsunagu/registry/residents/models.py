@@ -24,6 +24,8 @@ class Resident(Base):
         Index("ix_residents_people_kana", "municipality_code", "search_kana"),
         Index("ix_residents_people_name", "municipality_code", "search_name"),
         Index("ix_residents_people_birth", "municipality_code", "birth_date"),
+        # a municipality's people in id order, a page at a time (benefit runs: residents_on)
+        Index("ix_residents_people_municipality_id", "municipality_code", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
