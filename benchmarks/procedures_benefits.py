@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -103,10 +102,18 @@ def execute_in_child(url: str, min_age: int, workdir: str) -> dict[str, Any]:
     return figures
 
 
+def _status_mb(field: str) -> float:
+    """VmRSS / VmHWM of this process (ru_maxrss would carry the forking parent's peak over exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
 def child(url: str, min_age: int, output: Path) -> None:
     database = Database(url, secret_key=SECRET)
     run = definition.parse_run(Path("bench.yaml"), RUN.format(min_age=min_age))
-    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before_mb = _status_mb("VmRSS")
     started, cpu = time.perf_counter(), time.process_time()
     with database.session() as db, output.open("wb") as file:
         report = service.execute(db, ADMIN, run, reference_date=REFERENCE, transfer_date=REFERENCE,
@@ -117,8 +124,7 @@ def child(url: str, min_age: int, output: Path) -> None:
         "total_yen": report.total_yen, "without_account": report.without_account, "run_s": round(wall, 1),
         "run_min": round(wall / 60, 2), "cpu_s": round(time.process_time() - cpu, 1),
         "eligible_per_s": round(report.eligible / wall) if wall else 0,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "rss_before_run_mb": round(baseline_kb / 1024, 1)}))
+        "peak_rss_mb": _status_mb("VmHWM"), "rss_before_run_mb": before_mb}))
 
 
 def main() -> None:
