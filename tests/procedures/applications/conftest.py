@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.procedures.applying.conftest import _secret, resident_client, world  # noqa: F401
+from tests.procedures.applying.conftest import resident_client, world  # noqa: F401
 from tests.procedures.conftest import VALID
 
 from tsunagu.core.database import Database

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.procedures.applying.conftest import YOKOSUKA, World, _secret, resident_client, world
+from tests.procedures.applying.conftest import YOKOSUKA, World, resident_client, world
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
@@ -16,7 +16,7 @@ from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.appointments import service
 
-__all__ = ["_secret", "resident_client", "world"]
+__all__ = ["resident_client", "world"]
 
 REGISTRY = catalogue.registry_for(None)
 TENNYU = catalogue.get_procedure(REGISTRY, "tennyu-yoyaku")

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import pytest
 from fastapi import FastAPI
-from tests.procedures.applying.conftest import _secret, resident_client, world
+from tests.procedures.applying.conftest import resident_client, world
 
-__all__ = ["_secret", "callbacks", "resident_client", "world"]
+__all__ = ["callbacks", "resident_client", "world"]
 
 
 @dataclass
