@@ -36,6 +36,7 @@ from tests.postgres_cluster import throwaway_cluster
 
 from tsunagu.cli.main import app as cli_app
 from tsunagu.core.database import Database
+from tsunagu.mesh import demo as mesh_demo
 from tsunagu.mesh.log import service as log
 from tsunagu.migrations import upgrade
 
@@ -352,7 +353,9 @@ def test_a_node_database_restored_from_backup_verifies(roles_cluster: str, tmp_p
     the restored node's signed log still verifies and its schema is at head."""
     node_url = _url(roles_cluster, "mesh_node_a", "mesh_node_a")
     env = _production_env(tmp_path, node_url, _free_port())
-    node_db = Database(node_url)
+    node_db = Database(node_url, secret_key=TEST_SECRETS["TSUNAGU_SECRET_KEY"])
+    with node_db.session() as db:  # the directory embedded in the node's database (one machine)
+        mesh_demo.register(db, TEST_SECRETS["TSUNAGU_SECRET_KEY"], lambda code: f"http://127.0.0.1:9/{code}")
     log.append(node_db, "131016", [log.LogEvent(
         role="provider", kind="response", request_id=f"backup-test-{n}", consumer="digital-agency",
         provider="131016", service="resident-basic", purpose="backup-test", subject_code="subject",
