@@ -22,12 +22,14 @@ demo: $(STAMP)
 ## Run the whole suite: lint, types, import contracts, tests on SQLite and PostgreSQL
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -18,7 +18,8 @@ HERE = Path(__file__).resolve().parent
 
 def discover(filters: list[str]) -> list[str]:
     names = sorted(
-        module.name for module in pkgutil.iter_modules([str(HERE)])
+        module.name
+        for module in pkgutil.iter_modules([str(HERE)])
         if not module.name.startswith("_") and module.name != "support"
     )
     return [name for name in names if not filters or any(f in name for f in filters)]

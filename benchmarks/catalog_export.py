@@ -38,9 +38,15 @@ def _export(database: Database, table: str) -> dict[str, Any]:
         pass
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"rows": rows - 1, "mb": round(size / 1e6, 1), "s": round(wall, 2),
-            "mb_per_s": round(size / 1e6 / wall, 1), "rows_per_s": round((rows - 1) / wall),
-            "cpu_s": round(cpu, 2), "peak_python_mb": round(peak / 1e6, 1)}
+    return {
+        "rows": rows - 1,
+        "mb": round(size / 1e6, 1),
+        "s": round(wall, 2),
+        "mb_per_s": round(size / 1e6 / wall, 1),
+        "rows_per_s": round((rows - 1) / wall),
+        "cpu_s": round(cpu, 2),
+        "peak_python_mb": round(peak / 1e6, 1),
+    }
 
 
 def main() -> None:

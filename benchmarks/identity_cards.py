@@ -53,12 +53,15 @@ def main() -> None:
         samples.append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - started
     figures = {
-        "verifications": ROUNDS, "crl_entries": REVOKED,
+        "verifications": ROUNDS,
+        "crl_entries": REVOKED,
         "per_second": round(ROUNDS / elapsed, 1),
         "p50_ms": round(support.median(samples) * 1000, 3),
         "p99_ms": round(support.percentile(samples, 0.99) * 1000, 3),
         "target_per_second": 1000,
     }
-    print(f"card login verification: {figures['per_second']}/s on one core, "
-          f"p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms ({REVOKED} CRL entries)")
+    print(
+        f"card login verification: {figures['per_second']}/s on one core, "
+        f"p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms ({REVOKED} CRL entries)"
+    )
     support.write("identity_cards", figures)

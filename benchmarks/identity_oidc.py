@@ -30,8 +30,9 @@ REDIRECT = "https://bench.example/cb"
 VERIFIER = "v" * 64
 
 
-async def _redeem(app: FastAPI, codes: list[str],
-                  registered: service.RegisteredClient) -> tuple[list[float], float]:
+async def _redeem(
+    app: FastAPI, codes: list[str], registered: service.RegisteredClient
+) -> tuple[list[float], float]:
     """POST every code to the token endpoint through the ASGI app in one event loop."""
     samples: list[float] = []
     transport = httpx.ASGITransport(app=app)
@@ -40,9 +41,16 @@ async def _redeem(app: FastAPI, codes: list[str],
         started = time.perf_counter()
         for code in codes:
             t0 = time.perf_counter()
-            response = await client.post("/oidc/token", auth=auth, data={
-                "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                "code_verifier": VERIFIER})
+            response = await client.post(
+                "/oidc/token",
+                auth=auth,
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": REDIRECT,
+                    "code_verifier": VERIFIER,
+                },
+            )
             samples.append(time.perf_counter() - t0)
             if response.status_code != 200:
                 raise SystemExit(f"token request failed: {response.text}")
@@ -52,23 +60,37 @@ async def _redeem(app: FastAPI, codes: list[str],
 
 async def _baseline(app: FastAPI) -> float:
     """Requests/s of /healthz through the same stack: the ceiling the machine allows right now."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1:8000") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+    ) as client:
         started = time.perf_counter()
         for _ in range(REQUESTS):
             await client.get("/healthz")
         return REQUESTS / (time.perf_counter() - started)
 
 
-def _issue_codes(database: Database, provider: service.Provider,
-                 registered: service.RegisteredClient) -> list[str]:
+def _issue_codes(
+    database: Database, provider: service.Provider, registered: service.RegisteredClient
+) -> list[str]:
     with database.session() as db:
-        request = service.parse_authorization(db, {
-            "response_type": "code", "client_id": registered.client.client_id,
-            "redirect_uri": REDIRECT, "scope": "openid", "nonce": "n",
-            "code_challenge": service.pkce_challenge(VERIFIER), "code_challenge_method": "S256"})
-        return [service.approve(db, provider, f"resident-{i}", request, remember=False)
-                .split("code=")[1].split("&")[0] for i in range(REQUESTS)]
+        request = service.parse_authorization(
+            db,
+            {
+                "response_type": "code",
+                "client_id": registered.client.client_id,
+                "redirect_uri": REDIRECT,
+                "scope": "openid",
+                "nonce": "n",
+                "code_challenge": service.pkce_challenge(VERIFIER),
+                "code_challenge_method": "S256",
+            },
+        )
+        return [
+            service.approve(db, provider, f"resident-{i}", request, remember=False)
+            .split("code=")[1]
+            .split("&")[0]
+            for i in range(REQUESTS)
+        ]
 
 
 def main() -> None:
@@ -77,13 +99,20 @@ def main() -> None:
         url = f"sqlite:///{Path(workdir) / 'bench.db'}"
         database = Database(url)
         migrations.upgrade(database.engine)
-        settings = Settings(environment="test", data_dir=Path(workdir), database_url=url,
-                            secret_key=SECRET, log_level="error", _env_file=None)
+        settings = Settings(
+            environment="test",
+            data_dir=Path(workdir),
+            database_url=url,
+            secret_key=SECRET,
+            log_level="error",
+            _env_file=None,
+        )
         app = create_app(settings, database)
         provider = service.Provider(issuer=settings.base_url, secret=SECRET)
         with database.session() as db:
-            registered = service.register_client(db, SECRET, name="bench", organization_code="bench",
-                                                 redirect_uris=[REDIRECT])
+            registered = service.register_client(
+                db, SECRET, name="bench", organization_code="bench", redirect_uris=[REDIRECT]
+            )
         for _ in range(ROUNDS):
             codes = _issue_codes(database, provider, registered)
             samples, elapsed = asyncio.run(_redeem(app, codes, registered))
@@ -92,16 +121,23 @@ def main() -> None:
         database.dispose()
     rates = sorted(rate for rate, _ in rounds)
     median_rate, samples = sorted(rounds, key=lambda r: r[0])[ROUNDS // 2]
-    figures = {"requests_per_round": REQUESTS, "rounds": ROUNDS,
-               "tokens_per_second": round(median_rate, 1),
-               "tokens_per_second_rounds": [round(rate, 1) for rate in rates],
-               "median_ms": round(support.median(samples) * 1000, 2),
-               "p99_ms": round(support.percentile(samples, 0.99) * 1000, 2),
-               "target_tokens_per_second": 300, "backend": "sqlite",
-               "healthz_requests_per_second": round(baseline, 1),
-               "load_average_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
-    print(f"token endpoint: {median_rate:.0f} tokens/s (median of {ROUNDS} rounds: "
-          f"{', '.join(f'{r:.0f}' for r in rates)}), median {figures['median_ms']} ms, "
-          f"p99 {figures['p99_ms']} ms (target ≥ 300/s); /healthz through the same stack "
-          f"{baseline:.0f}/s, load {figures['load_average_1min']} on {figures['cpus']} CPUs")
+    figures = {
+        "requests_per_round": REQUESTS,
+        "rounds": ROUNDS,
+        "tokens_per_second": round(median_rate, 1),
+        "tokens_per_second_rounds": [round(rate, 1) for rate in rates],
+        "median_ms": round(support.median(samples) * 1000, 2),
+        "p99_ms": round(support.percentile(samples, 0.99) * 1000, 2),
+        "target_tokens_per_second": 300,
+        "backend": "sqlite",
+        "healthz_requests_per_second": round(baseline, 1),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
+    }
+    print(
+        f"token endpoint: {median_rate:.0f} tokens/s (median of {ROUNDS} rounds: "
+        f"{', '.join(f'{r:.0f}' for r in rates)}), median {figures['median_ms']} ms, "
+        f"p99 {figures['p99_ms']} ms (target ≥ 300/s); /healthz through the same stack "
+        f"{baseline:.0f}/s, load {figures['load_average_1min']} on {figures['cpus']} CPUs"
+    )
     support.write("identity_oidc", figures)

@@ -43,16 +43,18 @@ class KeepAlive:
         self.host, self.port, self.timeout = host, port, timeout
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    async def request(self, method: str, target: str, body: bytes = b"",
-                      headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    async def request(
+        self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         try:
             return await asyncio.wait_for(self._exchange(method, target, body, headers or {}), self.timeout)
         except (TimeoutError, OSError, httptools.HttpParserError) as exc:
             self.close()
             raise RequestFailed(f"{type(exc).__name__}: {exc}") from exc
 
-    async def _exchange(self, method: str, target: str, body: bytes,
-                        headers: dict[str, str]) -> tuple[int, bytes]:
+    async def _exchange(
+        self, method: str, target: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
         if self._streams is None:
             self._streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self._streams

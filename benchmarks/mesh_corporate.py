@@ -43,21 +43,40 @@ def _world(database: Database) -> tuple[list[str], list[str]]:
     tables = metadata.tables
     with database.engine.begin() as connection:
         connection.execute(tables["addresses_prefectures"].insert(), [{"code": "13", "name": "東京都"}])
-        connection.execute(tables["addresses_municipalities"].insert(), [
-            {"code": CITY, "prefecture_code": "13", "name": "千代田区", "designated_city_code": None}])
-        connection.execute(tables["addresses_towns"].insert(), [
-            {"id": 1, "municipality_code": CITY, "town": "霞が関一丁目", "koaza": "", "lat": 35.67,
-             "lng": 139.75}])
+        connection.execute(
+            tables["addresses_municipalities"].insert(),
+            [{"code": CITY, "prefecture_code": "13", "name": "千代田区", "designated_city_code": None}],
+        )
+        connection.execute(
+            tables["addresses_towns"].insert(),
+            [
+                {
+                    "id": 1,
+                    "municipality_code": CITY,
+                    "town": "霞が関一丁目",
+                    "koaza": "",
+                    "lat": 35.67,
+                    "lng": 139.75,
+                }
+            ],
+        )
     people = []
     with database.session() as db:
         for index in range(SUBJECTS):
             body = f"{100000000 + index:011d}"
             person = residents.register_move_in(
-                db, CITY, residents.NewResident(
-                    name=PersonName("試験", f"太郎{index}", "しけん", "たろう"), birth_date=date(1980, 1, 1),
-                    sex="1", individual_number=IndividualNumber(body + in_.calc_check_digit(body))),
-                residents.Residence(town_id=1, banchi=str(index + 1), go="1"), moved_in_on=date(2020, 4, 1),
-                actor="benchmark")
+                db,
+                CITY,
+                residents.NewResident(
+                    name=PersonName("試験", f"太郎{index}", "しけん", "たろう"),
+                    birth_date=date(1980, 1, 1),
+                    sex="1",
+                    individual_number=IndividualNumber(body + in_.calc_check_digit(body)),
+                ),
+                residents.Residence(town_id=1, banchi=str(index + 1), go="1"),
+                moved_in_on=date(2020, 4, 1),
+                actor="benchmark",
+            )
             people.append(person.id)
         residents.mark_delivered(db, [e.event_id for e in residents.pending_events(db, 0, 10 * SUBJECTS)])
         corporations.load_synthetic(db, SUBJECTS, seed=7)
@@ -80,13 +99,21 @@ def run(queries: int) -> dict[str, float]:
             for kind in ("resident", "corporate"):
                 started = time.perf_counter()
                 if kind == "resident":
-                    gateway.fetch("residents.basic4", consumer=CONSUMER,
-                                  resident_id=people[number % len(people)], resident_municipality=CITY,
-                                  items=("name", "address"))
+                    gateway.fetch(
+                        "residents.basic4",
+                        consumer=CONSUMER,
+                        resident_id=people[number % len(people)],
+                        resident_municipality=CITY,
+                        items=("name", "address"),
+                    )
                 else:
-                    gateway.fetch("corporations.basic", consumer=CONSUMER,
-                                  resident_id=companies[number % len(companies)], resident_municipality="",
-                                  items=("name", "head_office_address", "status"))
+                    gateway.fetch(
+                        "corporations.basic",
+                        consumer=CONSUMER,
+                        resident_id=companies[number % len(companies)],
+                        resident_municipality="",
+                        items=("name", "head_office_address", "status"),
+                    )
                 timings[kind].append(time.perf_counter() - started)
         database.dispose()
     figures: dict[str, float] = {"queries_each": queries}
@@ -103,11 +130,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=300, help="look-ups of each kind")
     args = parser.parse_args(argv or [])
     figures = run(args.queries)
-    print(f"{args.queries} look-ups each, one at a time, same run: "
-          f"corporate {figures['corporate_per_s']}/s (p50 {figures['corporate_p50_ms']} ms, "
-          f"p99 {figures['corporate_p99_ms']} ms); resident {figures['resident_per_s']}/s "
-          f"(p50 {figures['resident_p50_ms']} ms, p99 {figures['resident_p99_ms']} ms); "
-          f"ratio corporate/resident {figures['corporate_to_resident_ratio']}")
+    print(
+        f"{args.queries} look-ups each, one at a time, same run: "
+        f"corporate {figures['corporate_per_s']}/s (p50 {figures['corporate_p50_ms']} ms, "
+        f"p99 {figures['corporate_p99_ms']} ms); resident {figures['resident_per_s']}/s "
+        f"(p50 {figures['resident_p50_ms']} ms, p99 {figures['resident_p99_ms']} ms); "
+        f"ratio corporate/resident {figures['corporate_to_resident_ratio']}"
+    )
     print(f"wrote {support.write('mesh_corporate', figures)}")
 
 

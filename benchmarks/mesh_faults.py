@@ -73,12 +73,19 @@ def _tsunagu() -> str:
 
 
 def _worker(cluster: LocalCluster, log: Path) -> subprocess.Popen[bytes]:
-    env = {**cluster.environment(CITY), "TSUNAGU_MESH_PUSH_BASE_DELAY_SECONDS": "0.2",
-           "TSUNAGU_MESH_TIMEOUT_SECONDS": "1", "TSUNAGU_MESH_PUSH_MAX_ATTEMPTS": "1000"}
+    env = {
+        **cluster.environment(CITY),
+        "TSUNAGU_MESH_PUSH_BASE_DELAY_SECONDS": "0.2",
+        "TSUNAGU_MESH_TIMEOUT_SECONDS": "1",
+        "TSUNAGU_MESH_PUSH_MAX_ATTEMPTS": "1000",
+    }
     with log.open("ab") as out:
         return subprocess.Popen(
-            [_tsunagu(), "mesh", "deliver", "--org", CITY, "--interval", "0.1"], env=env, stdout=out,
-            stderr=subprocess.STDOUT)
+            [_tsunagu(), "mesh", "deliver", "--org", CITY, "--interval", "0.1"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -102,9 +109,18 @@ def _applied(cluster: LocalCluster) -> tuple[int, int, int]:
     with cluster.database(PENSION).session() as db:
         rows = db.scalar(select(func.count()).select_from(MeshPushReceived)) or 0
         keys = db.scalar(select(func.count(func.distinct(MeshPushReceived.idempotency_key)))) or 0
-        duplicates = db.scalar(select(func.count()).select_from(MeshLogEntry).where(
-            MeshLogEntry.organization_code == PENSION, MeshLogEntry.kind == "notification",
-            MeshLogEntry.result == "duplicate")) or 0
+        duplicates = (
+            db.scalar(
+                select(func.count())
+                .select_from(MeshLogEntry)
+                .where(
+                    MeshLogEntry.organization_code == PENSION,
+                    MeshLogEntry.kind == "notification",
+                    MeshLogEntry.result == "duplicate",
+                )
+            )
+            or 0
+        )
     return int(rows), int(keys), int(duplicates)
 
 
@@ -124,8 +140,12 @@ def run(backend: str, events: int, workdir: Path, server_url: str = "") -> dict[
     try:
         city = cluster.context(CITY)
         for number in range(events):
-            push.publish(city, "address_changed", f"resident-{number % PEOPLE}",
-                         {"address": {"text": f"東京都千代田区一番町{number}"}})
+            push.publish(
+                city,
+                "address_changed",
+                f"resident-{number % PEOPLE}",
+                {"address": {"text": f"東京都千代田区一番町{number}"}},
+            )
         started = time.perf_counter()
         workers = [_worker(cluster, workdir / f"worker-{n}.log") for n in range(2)]
         time.sleep(0.5)
@@ -159,10 +179,19 @@ def run(backend: str, events: int, workdir: Path, server_url: str = "") -> dict[
             with contextlib.suppress(ProcessLookupError):
                 _kill(worker)
         cluster.stop_all()
-    return {"backend": backend, "events": events, "faults": faults, "seconds": round(elapsed, 2),
-            "delivered": outbox.get(push.DELIVERED, 0), "pending": outbox.get(push.PENDING, 0),
-            "dead": outbox.get(push.DEAD, 0), "applied": rows, "lost": events - keys,
-            "applied_twice": rows - keys, "duplicate_sends_acknowledged": duplicates}
+    return {
+        "backend": backend,
+        "events": events,
+        "faults": faults,
+        "seconds": round(elapsed, 2),
+        "delivered": outbox.get(push.DELIVERED, 0),
+        "pending": outbox.get(push.PENDING, 0),
+        "dead": outbox.get(push.DEAD, 0),
+        "applied": rows,
+        "lost": events - keys,
+        "applied_twice": rows - keys,
+        "duplicate_sends_acknowledged": duplicates,
+    }
 
 
 @contextlib.contextmanager
@@ -188,13 +217,17 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 print("the PostgreSQL run is skipped (FAULTS_NO_POSTGRES, or PostgreSQL is not installed)")
     for figures in results:
-        print(f"[{figures['backend']}] {figures['events']} events to 日本年金機構 by 2 push workers, with "
-              f"{', '.join(figures['faults'])}: delivered {figures['delivered']}, lost {figures['lost']}, "
-              f"applied twice {figures['applied_twice']}, pending {figures['pending']}, "
-              f"dead {figures['dead']} ({figures['duplicate_sends_acknowledged']} repeated sends "
-              f"acknowledged as duplicates, {figures['seconds']} s)")
-    support.write("mesh_faults", {"runs": results, "load_average_1m": round(os.getloadavg()[0], 1),
-                                  "cores": os.cpu_count()})
+        print(
+            f"[{figures['backend']}] {figures['events']} events to 日本年金機構 by 2 push workers, with "
+            f"{', '.join(figures['faults'])}: delivered {figures['delivered']}, lost {figures['lost']}, "
+            f"applied twice {figures['applied_twice']}, pending {figures['pending']}, "
+            f"dead {figures['dead']} ({figures['duplicate_sends_acknowledged']} repeated sends "
+            f"acknowledged as duplicates, {figures['seconds']} s)"
+        )
+    support.write(
+        "mesh_faults",
+        {"runs": results, "load_average_1m": round(os.getloadavg()[0], 1), "cores": os.cpu_count()},
+    )
     if any(f["lost"] or f["applied_twice"] or f["pending"] or f["dead"] for f in results):
         raise SystemExit("a fault lost or duplicated a delivery")
 

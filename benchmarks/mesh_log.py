@@ -25,11 +25,22 @@ TARGET_PER_S, TARGET_PER_CPU_S = 100_000, 150_000
 
 
 def _events(count: int) -> list[message_log.LogEvent]:
-    return [message_log.LogEvent(
-        role="provider", kind="response", request_id=uuid.uuid4().hex, consumer="jpn-pension", provider=ORG,
-        service=f"{ORG}/resident-basic/v1", purpose=f"nenkin-jukyu-{ORG}", subject_code=uuid.uuid4().hex,
-        items=("name", "birth_date", "sex", "address"), result="ok", message_sha256=uuid.uuid4().hex * 2)
-        for _ in range(count)]
+    return [
+        message_log.LogEvent(
+            role="provider",
+            kind="response",
+            request_id=uuid.uuid4().hex,
+            consumer="jpn-pension",
+            provider=ORG,
+            service=f"{ORG}/resident-basic/v1",
+            purpose=f"nenkin-jukyu-{ORG}",
+            subject_code=uuid.uuid4().hex,
+            items=("name", "birth_date", "sex", "address"),
+            result="ok",
+            message_sha256=uuid.uuid4().hex * 2,
+        )
+        for _ in range(count)
+    ]
 
 
 def run(entries: int) -> dict[str, float]:
@@ -47,9 +58,15 @@ def run(entries: int) -> dict[str, float]:
         database.dispose()
     if not report.ok or report.entries != entries:
         raise SystemExit(f"verification failed: {report}")
-    return {"entries": entries, "checkpoints": report.checkpoints, "append_per_s": round(entries / written),
-            "verify_seconds": round(verified, 3), "verify_per_s": round(entries / verified),
-            "verify_cpu_seconds": round(verified_cpu, 3), "verify_per_cpu_s": round(entries / verified_cpu)}
+    return {
+        "entries": entries,
+        "checkpoints": report.checkpoints,
+        "append_per_s": round(entries / written),
+        "verify_seconds": round(verified, 3),
+        "verify_per_s": round(entries / verified),
+        "verify_cpu_seconds": round(verified_cpu, 3),
+        "verify_per_cpu_s": round(entries / verified_cpu),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -57,19 +74,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--entries", type=int, default=200_000)
     args = parser.parse_args(argv or [])
     figures = run(args.entries)
-    print(f"{figures['entries']} entries ({figures['checkpoints']} signed checkpoints) verified in "
-          f"{figures['verify_seconds']} s: {figures['verify_per_s']} entries/s (target ≥ {TARGET_PER_S:,}); "
-          f"append {figures['append_per_s']} entries/s in batches of {BATCH}")
-    print(f"verification CPU {figures['verify_cpu_seconds']} s: {figures['verify_per_cpu_s']} entries "
-          f"per CPU second (aim ≥ {TARGET_PER_CPU_S:,} on one core, so that the wall figure holds under "
-          f"load); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    verdict = {"verify_per_s": figures["verify_per_s"] >= TARGET_PER_S,
-               "verify_per_cpu_s": figures["verify_per_cpu_s"] >= TARGET_PER_CPU_S}
+    print(
+        f"{figures['entries']} entries ({figures['checkpoints']} signed checkpoints) verified in "
+        f"{figures['verify_seconds']} s: {figures['verify_per_s']} entries/s (target ≥ {TARGET_PER_S:,}); "
+        f"append {figures['append_per_s']} entries/s in batches of {BATCH}"
+    )
+    print(
+        f"verification CPU {figures['verify_cpu_seconds']} s: {figures['verify_per_cpu_s']} entries "
+        f"per CPU second (aim ≥ {TARGET_PER_CPU_S:,} on one core, so that the wall figure holds under "
+        f"load); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    verdict = {
+        "verify_per_s": figures["verify_per_s"] >= TARGET_PER_S,
+        "verify_per_cpu_s": figures["verify_per_cpu_s"] >= TARGET_PER_CPU_S,
+    }
     print("targets: " + ", ".join(f"{name} {'pass' if ok else 'FAIL'}" for name, ok in verdict.items()))
-    support.write("mesh_log", {**figures, "load_average_1m": round(os.getloadavg()[0], 1),
-                               "cores": os.cpu_count(),
-                               "targets": {"verify_per_s": TARGET_PER_S, "verify_per_cpu_s": TARGET_PER_CPU_S,
-                                           "pass": verdict}})
+    support.write(
+        "mesh_log",
+        {
+            **figures,
+            "load_average_1m": round(os.getloadavg()[0], 1),
+            "cores": os.cpu_count(),
+            "targets": {"verify_per_s": TARGET_PER_S, "verify_per_cpu_s": TARGET_PER_CPU_S, "pass": verdict},
+        },
+    )
 
 
 if __name__ == "__main__":

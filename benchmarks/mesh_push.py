@@ -57,16 +57,25 @@ def run(events: int) -> dict[str, float | int | bool]:
             cluster.add_person(f"resident-{number}", {CITY: f"resident-{number}"})
         with cluster.database(OPERATOR).session() as db:  # the utility receives changes only with consent
             for number in range(PEOPLE):
-                directory.grant_consent(db, subscriber=POWER, resident_id=f"resident-{number}",
-                                        scope="moving", expires_at=clock.now() + timedelta(days=90),
-                                        source="benchmark")
+                directory.grant_consent(
+                    db,
+                    subscriber=POWER,
+                    resident_id=f"resident-{number}",
+                    scope="moving",
+                    expires_at=clock.now() + timedelta(days=90),
+                    source="benchmark",
+                )
         cluster.start_all()
         try:
             city = cluster.context(CITY)
             started = time.perf_counter()
             for number in range(events):
-                push.publish(city, "address_changed", f"resident-{number % PEOPLE}",
-                             {"address": {"text": f"東京都千代田区一番町{number}"}})
+                push.publish(
+                    city,
+                    "address_changed",
+                    f"resident-{number % PEOPLE}",
+                    {"address": {"text": f"東京都千代田区一番町{number}"}},
+                )
             published = time.perf_counter() - started
             offset = [0.0]
             half = events  # deliveries of the first half of the events (two subscribers each)
@@ -79,25 +88,42 @@ def run(events: int) -> dict[str, float | int | bool]:
             cluster.wait_ready(PENSION)
             _deliver_all(cluster, offset)
             with city.database.session() as db:  # a worker crash before recording: send them again
-                replay = list(db.scalars(select(MeshPushDelivery.id).order_by(MeshPushDelivery.id)
-                                         .limit(REPLAYED)))
-                db.execute(update(MeshPushDelivery).where(MeshPushDelivery.id.in_(replay))
-                           .values(status=push.PENDING, next_attempt_at=clock.now()))
+                replay = list(
+                    db.scalars(select(MeshPushDelivery.id).order_by(MeshPushDelivery.id).limit(REPLAYED))
+                )
+                db.execute(
+                    update(MeshPushDelivery)
+                    .where(MeshPushDelivery.id.in_(replay))
+                    .values(status=push.PENDING, next_attempt_at=clock.now())
+                )
             _deliver_all(cluster, offset)
             elapsed = time.perf_counter() - started
             with city.database.session() as db:
-                delivered = db.scalar(select(func.count()).select_from(MeshPushDelivery)
-                                      .where(MeshPushDelivery.status == push.DELIVERED)) or 0
+                delivered = (
+                    db.scalar(
+                        select(func.count())
+                        .select_from(MeshPushDelivery)
+                        .where(MeshPushDelivery.status == push.DELIVERED)
+                    )
+                    or 0
+                )
             pension_rows, pension_keys = _received(cluster, PENSION)
             power_rows, power_keys = _received(cluster, POWER)
         finally:
             cluster.stop_all()
     exactly_once = pension_rows == pension_keys == events and power_rows == power_keys == events
-    return {"events": events, "deliveries": delivered, "publish_per_s": round(events / published, 1),
-            "deliveries_per_s": round(delivered / elapsed, 1), "seconds": round(elapsed, 2),
-            "steady_deliveries_per_s": round(steady_run.delivered / steady, 1),
-            "pension_applied": pension_rows, "power_applied": power_rows, "replayed": REPLAYED,
-            "none_lost_none_duplicated": exactly_once}
+    return {
+        "events": events,
+        "deliveries": delivered,
+        "publish_per_s": round(events / published, 1),
+        "deliveries_per_s": round(delivered / elapsed, 1),
+        "seconds": round(elapsed, 2),
+        "steady_deliveries_per_s": round(steady_run.delivered / steady, 1),
+        "pension_applied": pension_rows,
+        "power_applied": power_rows,
+        "replayed": REPLAYED,
+        "none_lost_none_duplicated": exactly_once,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,14 +131,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=500)
     args = parser.parse_args(argv or [])
     figures = run(args.events)
-    print(f"{figures['events']} events → {figures['deliveries']} signed webhooks in {figures['seconds']} s "
-          f"({figures['deliveries_per_s']} deliveries/s end to end, publishing {figures['publish_per_s']} "
-          f"events/s) with the pension node restarted and {figures['replayed']} deliveries replayed; "
-          f"delivering alone (both receivers up): {figures['steady_deliveries_per_s']} deliveries/s")
-    print(f"applied at 日本年金機構: {figures['pension_applied']}, at つなぐ電力: {figures['power_applied']} "
-          f"of {figures['events']} → none lost, none duplicated: {figures['none_lost_none_duplicated']}")
-    support.write("mesh_push", {**figures, "load_average_1m": round(os.getloadavg()[0], 1),
-                                "cores": os.cpu_count()})
+    print(
+        f"{figures['events']} events → {figures['deliveries']} signed webhooks in {figures['seconds']} s "
+        f"({figures['deliveries_per_s']} deliveries/s end to end, publishing {figures['publish_per_s']} "
+        f"events/s) with the pension node restarted and {figures['replayed']} deliveries replayed; "
+        f"delivering alone (both receivers up): {figures['steady_deliveries_per_s']} deliveries/s"
+    )
+    print(
+        f"applied at 日本年金機構: {figures['pension_applied']}, at つなぐ電力: {figures['power_applied']} "
+        f"of {figures['events']} → none lost, none duplicated: {figures['none_lost_none_duplicated']}"
+    )
+    support.write(
+        "mesh_push", {**figures, "load_average_1m": round(os.getloadavg()[0], 1), "cores": os.cpu_count()}
+    )
     if not figures["none_lost_none_duplicated"]:
         raise SystemExit("push lost or duplicated events")
 

@@ -30,9 +30,14 @@ ROWS = int(os.environ.get("OVERSIGHT_BENCH_ROWS", generator.SURVEY_ROWS))
 YEARS = int(os.environ.get("OVERSIGHT_BENCH_YEARS", "5"))
 SYSTEMS = 2000
 REQUESTS = 40
-PAGES = ("/dashboard", "/dashboard?ministry=厚生労働省", "/inventory?q=届出&online_status=1",
-         "/inventory?life_event=引越し", "/api/v1/oversight/inventory/kpis",
-         "/api/v1/oversight/inventory/pareto?top=50")
+PAGES = (
+    "/dashboard",
+    "/dashboard?ministry=厚生労働省",
+    "/inventory?q=届出&online_status=1",
+    "/inventory?life_event=引越し",
+    "/api/v1/oversight/inventory/kpis",
+    "/api/v1/oversight/inventory/pareto?top=50",
+)
 
 
 def _systems_csv(count: int) -> bytes:
@@ -46,8 +51,23 @@ def _systems_csv(count: int) -> bytes:
         base = rng.randint(10, 900) * 1000
         for year in range(2020, 2026):
             value = round(base * (1 - 0.05 * (year - 2020) * rng.random()))
-            writer.writerow([f"s{n:05d}", ministry, "国", f"システム{n}", "", "", "未移行", "", "", year,
-                             value, value // 3, value // 4])
+            writer.writerow(
+                [
+                    f"s{n:05d}",
+                    ministry,
+                    "国",
+                    f"システム{n}",
+                    "",
+                    "",
+                    "未移行",
+                    "",
+                    "",
+                    year,
+                    value,
+                    value // 3,
+                    value // 4,
+                ]
+            )
     return handle.getvalue().encode("utf-8")
 
 
@@ -65,8 +85,10 @@ def main() -> None:
         started = time.perf_counter()
         generator.write_csv(csv_path, layouts.R7, 2025, ROWS)
         generator.write_xlsx(xlsx_path, layouts.R7, 2025, ROWS)
-        print(f"generated {ROWS:,} rows as CSV ({csv_path.stat().st_size / 1e6:.1f} MB) and xlsx "
-              f"({xlsx_path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {ROWS:,} rows as CSV ({csv_path.stat().st_size / 1e6:.1f} MB) and xlsx "
+            f"({xlsx_path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
+        )
         csv_data, xlsx_data = csv_path.read_bytes(), xlsx_path.read_bytes()
 
         started = time.perf_counter()
@@ -82,19 +104,25 @@ def main() -> None:
         migrations.upgrade(database.engine)
         csv_s = _import(database, "inventory.csv", csv_data, 2025)
         xlsx_s = _import(database, "inventory.xlsx", xlsx_data, 2025)  # replaces the year
-        print(f"import CSV:  {csv_s:.1f} s, {ROWS / csv_s:,.0f} rows/s "
-              f"(csv.reader alone {raw_csv_s:.2f} s)")
-        print(f"import xlsx: {xlsx_s:.1f} s, {ROWS / xlsx_s:,.0f} rows/s "
-              f"(calamine read alone {raw_xlsx_s:.2f} s)")
+        print(f"import CSV:  {csv_s:.1f} s, {ROWS / csv_s:,.0f} rows/s (csv.reader alone {raw_csv_s:.2f} s)")
+        print(
+            f"import xlsx: {xlsx_s:.1f} s, {ROWS / xlsx_s:,.0f} rows/s "
+            f"(calamine read alone {raw_xlsx_s:.2f} s)"
+        )
 
         for year in range(2025 - YEARS + 1, 2025):
             layout = layouts.R6 if year < 2025 else layouts.R7
             _import(database, f"inventory-{year}.csv", generator.csv_bytes(layout, year, ROWS), year)
         with database.session() as db:
             costs.import_systems(db, _systems_csv(SYSTEMS), actor="bench")
-        settings = Settings(environment="test", data_dir=folder / "var", database_url=database.url,
-                            secret_key="bench-secret-key-not-for-production", log_level="warning",
-                            _env_file=None)
+        settings = Settings(
+            environment="test",
+            data_dir=folder / "var",
+            database_url=database.url,
+            secret_key="bench-secret-key-not-for-production",
+            log_level="warning",
+            _env_file=None,
+        )
         page_ms: dict[str, float] = {}
         with TestClient(create_app(settings, database)) as client:
             for page in PAGES:
@@ -105,19 +133,29 @@ def main() -> None:
                     samples.append((time.perf_counter() - begun) * 1000)
                     assert answer.status_code == 200, (page, answer.status_code)
                 page_ms[page] = round(support.percentile(samples, 0.95), 1)
-                print(f"p95 {page}: {page_ms[page]} ms "
-                      f"({YEARS} survey years × {ROWS:,}, {SYSTEMS:,} systems)")
+                print(
+                    f"p95 {page}: {page_ms[page]} ms ({YEARS} survey years × {ROWS:,}, {SYSTEMS:,} systems)"
+                )
         database.dispose()
 
-    support.write("oversight_inventory", {
-        "rows": ROWS, "survey_years": YEARS, "systems": SYSTEMS, "requests_per_page": REQUESTS,
-        "import_csv_s": round(csv_s, 2), "import_csv_rows_per_s": round(ROWS / csv_s),
-        "import_xlsx_s": round(xlsx_s, 2), "import_xlsx_rows_per_s": round(ROWS / xlsx_s),
-        "raw_csv_read_s": round(raw_csv_s, 2), "raw_xlsx_read_s": round(raw_xlsx_s, 2),
-        "import_to_raw_read_ratio_csv": round(csv_s / raw_csv_s, 1),
-        "import_to_raw_read_ratio_xlsx": round(xlsx_s / raw_xlsx_s, 1),
-        "page_p95_ms": page_ms,
-    })
+    support.write(
+        "oversight_inventory",
+        {
+            "rows": ROWS,
+            "survey_years": YEARS,
+            "systems": SYSTEMS,
+            "requests_per_page": REQUESTS,
+            "import_csv_s": round(csv_s, 2),
+            "import_csv_rows_per_s": round(ROWS / csv_s),
+            "import_xlsx_s": round(xlsx_s, 2),
+            "import_xlsx_rows_per_s": round(ROWS / xlsx_s),
+            "raw_csv_read_s": round(raw_csv_s, 2),
+            "raw_xlsx_read_s": round(raw_xlsx_s, 2),
+            "import_to_raw_read_ratio_csv": round(csv_s / raw_csv_s, 1),
+            "import_to_raw_read_ratio_xlsx": round(xlsx_s / raw_xlsx_s, 1),
+            "page_p95_ms": page_ms,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -73,15 +73,30 @@ def populate(database: Database, count: int) -> dict[str, Any]:
     accounts, after, now = 0, "", clock.now()
     while True:
         with database.session() as db:
-            page = db.execute(select(Resident.id, Resident.family_kana, Resident.given_kana)
-                              .where(Resident.id > after).order_by(Resident.id).limit(20_000)).all()
+            page = db.execute(
+                select(Resident.id, Resident.family_kana, Resident.given_kana)
+                .where(Resident.id > after)
+                .order_by(Resident.id)
+                .limit(20_000)
+            ).all()
             if not page:
                 break
             after = page[-1][0]
-            rows = [{"resident_id": rid, "bank_code": "0005", "branch_code": "001", "account_type": "futsu",
-                     "account_number": f"{accounts + n:07d}", "holder_kana": kana.to_zengin(f"{fk} {gk}"),
-                     "verification_reference": "bench", "verified_at": now, "registered_at": now}
-                    for n, (rid, fk, gk) in enumerate(page) if zlib.crc32(rid.encode()) % 5]  # 4 in 5
+            rows = [
+                {
+                    "resident_id": rid,
+                    "bank_code": "0005",
+                    "branch_code": "001",
+                    "account_type": "futsu",
+                    "account_number": f"{accounts + n:07d}",
+                    "holder_kana": kana.to_zengin(f"{fk} {gk}"),
+                    "verification_reference": "bench",
+                    "verified_at": now,
+                    "registered_at": now,
+                }
+                for n, (rid, fk, gk) in enumerate(page)
+                if zlib.crc32(rid.encode()) % 5
+            ]  # 4 in 5
             db.execute(insert(AccountsPublicMoney), rows)
             accounts += len(rows)
     return {"residents": count, "import_s": round(imported, 1), "accounts": accounts}
@@ -90,9 +105,22 @@ def populate(database: Database, count: int) -> dict[str, Any]:
 def execute_in_child(url: str, min_age: int, workdir: str) -> dict[str, Any]:
     """Run the child process below and read its figures (peak RSS is the child's alone)."""
     output = Path(workdir) / f"zengin-{min_age}.txt"
-    done = subprocess.run([sys.executable, "-m", "benchmarks.procedures_benefits", "--execute", url,
-                           "--min-age", str(min_age), "--out", str(output)],
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.procedures_benefits",
+            "--execute",
+            url,
+            "--min-age",
+            str(min_age),
+            "--out",
+            str(output),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     records = list(zengin.read(output.read_bytes()))  # the file is read back, its trailer checked
     trailer = records[-2]
@@ -116,15 +144,33 @@ def child(url: str, min_age: int, output: Path) -> None:
     before_mb = _status_mb("VmRSS")
     started, cpu = time.perf_counter(), time.process_time()
     with database.session() as db, output.open("wb") as file:
-        report = service.execute(db, ADMIN, run, reference_date=REFERENCE, transfer_date=REFERENCE,
-                                 out=file, progress=SilentProgress())
+        report = service.execute(
+            db,
+            ADMIN,
+            run,
+            reference_date=REFERENCE,
+            transfer_date=REFERENCE,
+            out=file,
+            progress=SilentProgress(),
+        )
     wall = time.perf_counter() - started
-    print(json.dumps({
-        "min_age": min_age, "eligible": report.eligible, "transfers": report.transferred,
-        "total_yen": report.total_yen, "without_account": report.without_account, "run_s": round(wall, 1),
-        "run_min": round(wall / 60, 2), "cpu_s": round(time.process_time() - cpu, 1),
-        "eligible_per_s": round(report.eligible / wall) if wall else 0,
-        "peak_rss_mb": _status_mb("VmHWM"), "rss_before_run_mb": before_mb}))
+    print(
+        json.dumps(
+            {
+                "min_age": min_age,
+                "eligible": report.eligible,
+                "transfers": report.transferred,
+                "total_yen": report.total_yen,
+                "without_account": report.without_account,
+                "run_s": round(wall, 1),
+                "run_min": round(wall / 60, 2),
+                "cpu_s": round(time.process_time() - cpu, 1),
+                "eligible_per_s": round(report.eligible / wall) if wall else 0,
+                "peak_rss_mb": _status_mb("VmHWM"),
+                "rss_before_run_mb": before_mb,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -146,8 +192,9 @@ def main() -> None:
         for min_age in (100, 18):
             figures[f"age_{min_age}_plus"] = execute_in_child(url, min_age, workdir)
             print(f"age {min_age}+:", figures[f"age_{min_age}_plus"], flush=True)
-        figures["payees_cost_rss_mb"] = round(figures["age_18_plus"]["peak_rss_mb"]
-                                              - figures["age_100_plus"]["peak_rss_mb"], 1)
+        figures["payees_cost_rss_mb"] = round(
+            figures["age_18_plus"]["peak_rss_mb"] - figures["age_100_plus"]["peak_rss_mb"], 1
+        )
         print("peak RSS, paying most people minus paying almost nobody:", figures["payees_cost_rss_mb"], "MB")
     support.write("procedures_benefits", figures)
 

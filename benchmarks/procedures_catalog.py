@@ -40,10 +40,14 @@ def main() -> None:
         "search_ms_p99": round(support.percentile(search_ms, 0.99), 3),
         "searches": SEARCH_ROUNDS,
     }
-    print(f"load + validate {count} definitions: median {figures['load_validate_all_ms_median']} ms "
-          f"({figures['load_validate_per_file_ms_median']} ms per file)")
-    print(f"search: p50 {figures['search_ms_p50']} ms, p99 {figures['search_ms_p99']} ms "
-          f"over {SEARCH_ROUNDS} queries")
+    print(
+        f"load + validate {count} definitions: median {figures['load_validate_all_ms_median']} ms "
+        f"({figures['load_validate_per_file_ms_median']} ms per file)"
+    )
+    print(
+        f"search: p50 {figures['search_ms_p50']} ms, p99 {figures['search_ms_p99']} ms "
+        f"over {SEARCH_ROUNDS} queries"
+    )
     support.write("procedures_catalog", figures)
 
 

@@ -44,9 +44,13 @@ RESIDENTS = 120
 
 def _start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as output:
-        process = subprocess.Popen(load._tsunagu("serve", "--port", str(port), "--workers", "2"),
-                                   env={**env, "TSUNAGU_BASE_URL": f"http://127.0.0.1:{port}"},
-                                   start_new_session=True, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            load._tsunagu("serve", "--port", str(port), "--workers", "2"),
+            env={**env, "TSUNAGU_BASE_URL": f"http://127.0.0.1:{port}"},
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
@@ -67,8 +71,9 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
 def _receipts(url: str) -> tuple[int, set[str]]:
     engine = create_engine(url)
     with engine.connect() as connection:
-        numbers = [row[0] for row in connection.execute(
-            text("SELECT receipt_number FROM procedures_applications"))]
+        numbers = [
+            row[0] for row in connection.execute(text("SELECT receipt_number FROM procedures_applications"))
+        ]
     engine.dispose()
     return len(numbers), set(numbers)
 
@@ -76,8 +81,12 @@ def _receipts(url: str) -> tuple[int, set[str]]:
 def run(backend: str, workdir: Path, database_url: str) -> dict[str, Any]:
     ports = [load._free_port() for _ in range(2 if backend == "postgresql" else 1)]
     env = {**load._environment(workdir, ports[0]), "TSUNAGU_DATABASE_URL": database_url}
-    subprocess.run(load._tsunagu("seed", "--residents", str(RESIDENTS), "--corporations", "0"),
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        load._tsunagu("seed", "--residents", str(RESIDENTS), "--corporations", "0"),
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     holders = load._card_holders(database_url, workdir / "var")
     servers = [_start(env, port, workdir / f"server-{port}.log") for port in ports]
     try:
@@ -97,12 +106,13 @@ def run(backend: str, workdir: Path, database_url: str) -> dict[str, Any]:
 
         thread = threading.Thread(target=fault)
         thread.start()
-        halves = [tokens[number::len(bases)] for number in range(len(bases))]
+        halves = [tokens[number :: len(bases)] for number in range(len(bases))]
         outcomes = [None] * len(bases)
 
         def drive(index: int) -> None:
             outcomes[index] = load.load_from_another_process(  # type: ignore[call-overload]
-                bases[index], halves[index], load.Phase(f"faults{index}", SECONDS))
+                bases[index], halves[index], load.Phase(f"faults{index}", SECONDS)
+            )
 
         drivers = [threading.Thread(target=drive, args=(index,)) for index in range(len(bases))]
         for driver in drivers:
@@ -120,11 +130,18 @@ def run(backend: str, workdir: Path, database_url: str) -> dict[str, Any]:
         for error in outcome.errors if outcome else []:
             kinds[error[:160]] = kinds.get(error[:160], 0) + 1
     rows, stored = _receipts(database_url)
-    return {"backend": backend, "web_servers": len(ports), "faults": killed, "seconds": SECONDS,
-            "acknowledged": len(acknowledged), "refused_or_failed_while_down": errors,
-            "lost": len(acknowledged - stored), "receipt_numbers_issued_twice": rows - len(stored),
-            "rows_added": len(stored - before),
-            "errors_by_kind": dict(sorted(kinds.items(), key=lambda kind: -kind[1])[:5])}
+    return {
+        "backend": backend,
+        "web_servers": len(ports),
+        "faults": killed,
+        "seconds": SECONDS,
+        "acknowledged": len(acknowledged),
+        "refused_or_failed_while_down": errors,
+        "lost": len(acknowledged - stored),
+        "receipt_numbers_issued_twice": rows - len(stored),
+        "rows_added": len(stored - before),
+        "errors_by_kind": dict(sorted(kinds.items(), key=lambda kind: -kind[1])[:5]),
+    }
 
 
 @contextlib.contextmanager
@@ -160,13 +177,17 @@ def main(argv: list[str] | None = None) -> None:
                 print("the PostgreSQL run is skipped (FAULTS_NO_POSTGRES, or PostgreSQL is not installed)")
     for figures in results:
         print(f"errors seen by the clients: {figures['errors_by_kind']}")
-        print(f"[{figures['backend']}] {figures['web_servers']} web server(s), "
-              f"{', '.join(figures['faults'])} during {figures['seconds']:g} s of submissions: "
-              f"acknowledged {figures['acknowledged']}, lost {figures['lost']}, receipt numbers issued "
-              f"twice {figures['receipt_numbers_issued_twice']} ({figures['refused_or_failed_while_down']} "
-              "requests failed while a server was down)")
-    support.write("procedures_faults", {"runs": results, "load_average_1m": round(os.getloadavg()[0], 1),
-                                        "cores": os.cpu_count()})
+        print(
+            f"[{figures['backend']}] {figures['web_servers']} web server(s), "
+            f"{', '.join(figures['faults'])} during {figures['seconds']:g} s of submissions: "
+            f"acknowledged {figures['acknowledged']}, lost {figures['lost']}, receipt numbers issued "
+            f"twice {figures['receipt_numbers_issued_twice']} ({figures['refused_or_failed_while_down']} "
+            "requests failed while a server was down)"
+        )
+    support.write(
+        "procedures_faults",
+        {"runs": results, "load_average_1m": round(os.getloadavg()[0], 1), "cores": os.cpu_count()},
+    )
     if any(f["acknowledged"] == 0 for f in results):
         raise SystemExit("no submission was acknowledged: the load did not run")
     if any(f["lost"] or f["receipt_numbers_issued_twice"] for f in results):

@@ -40,7 +40,10 @@ def _record() -> tuple[dict[str, dict[str, Any]], bool]:
     started = time.time()
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", TEST],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if run.returncode != 0:
         print(run.stdout[-3000:], run.stderr[-2000:], sep="\n")
@@ -60,34 +63,50 @@ def _recorded() -> dict[str, dict[str, Any]]:
 def main() -> None:
     reuse = "--reuse" in sys.argv[1:]
     phases, passed = (_recorded(), None) if reuse else _record()
-    rows = {name: {**c, "typed_fields": len(c["typed_fields"]), "seconds": round(estimate(c), 2)}
-            for name, c in phases.items()}
-    total = {key: sum(r[key] for r in rows.values())
-             for key in ("taps", "typed_characters", "typed_fields", "decisions")}
+    rows = {
+        name: {**c, "typed_fields": len(c["typed_fields"]), "seconds": round(estimate(c), 2)}
+        for name, c in phases.items()
+    }
+    total = {
+        key: sum(r[key] for r in rows.values())
+        for key in ("taps", "typed_characters", "typed_fields", "decisions")
+    }
     seconds = round(sum(estimate(c) for c in phases.values()), 2)
     procedure_fields = phases["procedure"]["typed_fields"]
     for name, row in rows.items():
-        print(f"{name:>10}: {row['taps']:2d} taps, {row['typed_characters']:3d} characters in "
-              f"{row['typed_fields']} fields, {row['decisions']:2d} decisions = {row['seconds']:5.1f} s")
-    print(f"{'total':>10}: {total['taps']:2d} taps, {total['typed_characters']:3d} characters in "
-          f"{total['typed_fields']} fields, {total['decisions']:2d} decisions = {seconds:5.1f} s "
-          f"(target ≤ {TARGET_SECONDS:.0f} s)")
+        print(
+            f"{name:>10}: {row['taps']:2d} taps, {row['typed_characters']:3d} characters in "
+            f"{row['typed_fields']} fields, {row['decisions']:2d} decisions = {row['seconds']:5.1f} s"
+        )
+    print(
+        f"{'total':>10}: {total['taps']:2d} taps, {total['typed_characters']:3d} characters in "
+        f"{total['typed_fields']} fields, {total['decisions']:2d} decisions = {seconds:5.1f} s "
+        f"(target ≤ {TARGET_SECONDS:.0f} s)"
+    )
     outcome = "not run (--reuse)" if passed is None else "passed" if passed else "FAILED"
-    print(f"typed fields in the procedure: {len(procedure_fields)} ({', '.join(procedure_fields)}); "
-          f"target ≤ {TARGET_TYPED_FIELDS}; end-to-end test {outcome}")
-    support.write("procedures_keystrokes", {
-        "scenario": "moving one-stop (転出届 + 転入予約 + つなぐ電力 consent) from the top page, "
-                    "card login on the phone, 390x844 touch viewport",
-        "operators_s": {"decision": SECONDS_PER_DECISION, "character": SECONDS_PER_CHARACTER,
-                        "tap": SECONDS_PER_TAP},
-        "phases": rows,
-        "total": {**total, "seconds": seconds},
-        "procedure_typed_fields": procedure_fields,
-        "targets": {"seconds": TARGET_SECONDS, "typed_fields": TARGET_TYPED_FIELDS},
-        "pass": seconds <= TARGET_SECONDS and len(procedure_fields) <= TARGET_TYPED_FIELDS,
-        "e2e_passed": passed,
-        "recording": "reused" if reuse else "fresh",
-    })
+    print(
+        f"typed fields in the procedure: {len(procedure_fields)} ({', '.join(procedure_fields)}); "
+        f"target ≤ {TARGET_TYPED_FIELDS}; end-to-end test {outcome}"
+    )
+    support.write(
+        "procedures_keystrokes",
+        {
+            "scenario": "moving one-stop (転出届 + 転入予約 + つなぐ電力 consent) from the top page, "
+            "card login on the phone, 390x844 touch viewport",
+            "operators_s": {
+                "decision": SECONDS_PER_DECISION,
+                "character": SECONDS_PER_CHARACTER,
+                "tap": SECONDS_PER_TAP,
+            },
+            "phases": rows,
+            "total": {**total, "seconds": seconds},
+            "procedure_typed_fields": procedure_fields,
+            "targets": {"seconds": TARGET_SECONDS, "typed_fields": TARGET_TYPED_FIELDS},
+            "pass": seconds <= TARGET_SECONDS and len(procedure_fields) <= TARGET_TYPED_FIELDS,
+            "e2e_passed": passed,
+            "recording": "reused" if reuse else "fresh",
+        },
+    )
 
 
 if __name__ == "__main__":

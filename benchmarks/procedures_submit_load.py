@@ -141,7 +141,10 @@ def _server(env: dict[str, str], port: int, log: Path) -> Iterator[int]:
     with log.open("wb") as output:
         process = subprocess.Popen(
             _tsunagu("serve", "--port", str(port), "--workers", str(WORKERS)),
-            env=env, start_new_session=True, stdout=output, stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline, answer = time.monotonic() + 120, "no answer"
@@ -201,8 +204,10 @@ def _card_holders(url: str, data_dir: Path) -> list[VirtualCard]:
         ids = db.scalars(
             select(people.c.id).where(people.c.status == "resident").order_by(people.c.id).limit(CARD_HOLDERS)
         ).all()
-        issued = [cards.issue_card(db, authority, resident_id, PIN, "SIGN1234", kdf_iterations=1_000).file
-                  for resident_id in ids]
+        issued = [
+            cards.issue_card(db, authority, resident_id, PIN, "SIGN1234", kdf_iterations=1_000).file
+            for resident_id in ids
+        ]
     database.dispose()
     return issued
 
@@ -212,12 +217,15 @@ def _log_in(base: str, card: VirtualCard) -> str:
     with httpx.Client(base_url=base, timeout=30) as client:
         challenge = client.post("/api/v1/identity/card-login/challenge").json()
         signature = card.sign_raw("authentication", PIN, challenge["nonce"].encode())
-        answer = client.post("/api/v1/identity/card-login/verify", json={
-            "challenge_id": challenge["challenge_id"],
-            "nonce": challenge["nonce"],
-            "certificate": card.certificate_pem("authentication").decode(),
-            "signature": base64.urlsafe_b64encode(signature).decode().rstrip("="),
-        })
+        answer = client.post(
+            "/api/v1/identity/card-login/verify",
+            json={
+                "challenge_id": challenge["challenge_id"],
+                "nonce": challenge["nonce"],
+                "certificate": card.certificate_pem("authentication").decode(),
+                "signature": base64.urlsafe_b64encode(signature).decode().rstrip("="),
+            },
+        )
         answer.raise_for_status()
         return str(client.cookies["tsunagu_session"])
 
@@ -239,8 +247,9 @@ async def _prefill_seal(http: KeepAlive, token: str, outcome: Outcome) -> str | 
     return str(json.loads(answer)["prefill_seal"])
 
 
-async def _client(http: KeepAlive, token: str, number: int, phase: Phase, stop_at: float,
-                  outcome: Outcome, seal: str | None) -> None:
+async def _client(
+    http: KeepAlive, token: str, number: int, phase: Phase, stop_at: float, outcome: Outcome, seal: str | None
+) -> None:
     """One person: fetches the prefill (unless given), then submits one application after another."""
     keys = None if phase.keys is None else phase.keys.get(token, [])
     sent = 0
@@ -260,9 +269,16 @@ async def _client(http: KeepAlive, token: str, number: int, phase: Phase, stop_a
                 continue
         body = json.dumps({**BODY, "prefill_seal": seal}).encode()
         try:
-            status, answer = await http.request("POST", SUBMIT, body, {
-                "Content-Type": "application/json", "Idempotency-Key": key,
-                "Cookie": f"tsunagu_session={token}"})
+            status, answer = await http.request(
+                "POST",
+                SUBMIT,
+                body,
+                {
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": key,
+                    "Cookie": f"tsunagu_session={token}",
+                },
+            )
         except RequestFailed as exc:
             outcome.errors.append(str(exc))
             continue
@@ -280,14 +296,23 @@ async def _drive(base: str, tokens: list[str], phase: Phase) -> Outcome:
     connections = [KeepAlive(server.hostname or "127.0.0.1", server.port or 80) for _ in tokens]
     seals: list[str | None] = [None] * len(tokens)
     if phase.rate is not None:  # paced: each person has the prefill before the schedule starts
-        seals = list(await asyncio.gather(*(_prefill_seal(http, token, outcome)
-                                            for http, token in zip(connections, tokens, strict=True))))
+        seals = list(
+            await asyncio.gather(
+                *(
+                    _prefill_seal(http, token, outcome)
+                    for http, token in zip(connections, tokens, strict=True)
+                )
+            )
+        )
     started = time.perf_counter()
     stop_at = started + phase.seconds
     try:
-        await asyncio.gather(*(_client(http, token, number, phase, stop_at, outcome, seal)
-                               for number, (http, token, seal)
-                               in enumerate(zip(connections, tokens, seals, strict=True))))
+        await asyncio.gather(
+            *(
+                _client(http, token, number, phase, stop_at, outcome, seal)
+                for number, (http, token, seal) in enumerate(zip(connections, tokens, seals, strict=True))
+            )
+        )
     finally:
         for http in connections:
             http.close()
@@ -295,8 +320,9 @@ async def _drive(base: str, tokens: list[str], phase: Phase) -> Outcome:
     return outcome
 
 
-def _load_process(base: str, tokens: list[str], phase: Phase,
-                  results: multiprocessing.Queue[Outcome]) -> None:
+def _load_process(
+    base: str, tokens: list[str], phase: Phase, results: multiprocessing.Queue[Outcome]
+) -> None:
     started = time.process_time()
     outcome = uvloop.run(_drive(base, tokens, phase))
     outcome.client_cpu_seconds = time.process_time() - started
@@ -336,8 +362,12 @@ def main() -> None:
         port = _free_port()
         env = _environment(workdir, port)
         base = env["TSUNAGU_BASE_URL"]
-        subprocess.run(_tsunagu("seed", "--residents", str(RESIDENTS), "--corporations", "0"),
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            _tsunagu("seed", "--residents", str(RESIDENTS), "--corporations", "0"),
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         holders = _card_holders(env["TSUNAGU_DATABASE_URL"], workdir / "var")
         with _server(env, port, workdir / "server.log") as pid:
             tokens = [_log_in(base, card) for card in holders]
@@ -352,8 +382,9 @@ def main() -> None:
                 keys_of.setdefault(token, []).append(key)
             again, cpu_replay = measured(pid, base, tokens, Phase("replay", keys=keys_of))
             stored_after_replay = _stored_applications(workdir / "load.db")
-            each, cpu_each = measured(pid, base, tokens,
-                                      Phase("each", PER_APPLICATION, prefill_every_submission=True))
+            each, cpu_each = measured(
+                pid, base, tokens, Phase("each", PER_APPLICATION, prefill_every_submission=True)
+            )
             paced, cpu_paced = measured(pid, base, tokens, Phase("paced", DURATION, rate=OFFERED))
     acknowledged = set(first.receipts.values())
     changed = sum(1 for pair, receipt in again.receipts.items() if first.receipts.get(pair) != receipt)

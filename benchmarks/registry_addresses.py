@@ -53,8 +53,7 @@ print(imported - started, first - imported, second - first)
 
 def _first_call(url: str) -> tuple[float, float, float]:
     """(import s, first call s, second call s) in a fresh interpreter."""
-    done = subprocess.run([sys.executable, "-c", FIRST_CALL, url], check=True, capture_output=True,
-                          text=True)
+    done = subprocess.run([sys.executable, "-c", FIRST_CALL, url], check=True, capture_output=True, text=True)
     imported, first, second = (float(x) for x in done.stdout.strip().splitlines()[-1].split())
     return imported, first, second
 

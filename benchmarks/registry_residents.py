@@ -130,8 +130,9 @@ def postgres_database(stack: ExitStack) -> Database | None:
         admin.dispose()
 
     stack.callback(drop)
-    database = Database(make_url(server).set(database=name).render_as_string(hide_password=False),
-                        secret_key=SECRET)
+    database = Database(
+        make_url(server).set(database=name).render_as_string(hide_password=False), secret_key=SECRET
+    )
     stack.callback(database.dispose)
     return database
 

@@ -52,8 +52,9 @@ def _backends() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def _migrated_urls(postgres_server_url: str | None,
-                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def _migrated_urls(
+    postgres_server_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
     created: list[str] = []
@@ -63,8 +64,9 @@ def _migrated_urls(postgres_server_url: str | None,
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        urls["postgresql"] = make_url(postgres_server_url).set(database=name).render_as_string(
-            hide_password=False)
+        urls["postgresql"] = (
+            make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+        )
         created.append(name)
     for url in urls.values():
         engine = Database(url).engine
@@ -104,9 +106,15 @@ def database(request: pytest.FixtureRequest, _migrated_urls: dict[str, str]) -> 
 
 @pytest.fixture
 def settings(tmp_path: Path, database: Database) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path / "var", database_url=database.url,
-                    secret_key=TEST_SECRET, log_json=True,
-                    log_level="warning", _env_file=None)  # type: ignore[call-arg]
+    return Settings(
+        environment="test",
+        data_dir=tmp_path / "var",
+        database_url=database.url,
+        secret_key=TEST_SECRET,
+        log_json=True,
+        log_level="warning",
+        _env_file=None,
+    )  # type: ignore[call-arg]
 
 
 @pytest.fixture

@@ -13,11 +13,35 @@ from pathlib import Path
 
 DEFINITIONS = Path(__file__).resolve().parents[1] / "src" / "tsunagu" / "procedures" / "definitions"
 #: organization codes that are slugs (the demo's participants) and procedure ids
-SLUGS = sorted({"digital-agency", "jpn-pension", "nta-kojimachi", "tsunagu-power"}
-               | {p.stem for p in DEFINITIONS.glob("*.yaml")})
-ENUMS = ("submitted", "under_review", "approved", "rejected", "returned", "withdrawn", "start_review",
-         "pending", "refund_pending", "refunded", "paid", "failed", "booked", "cancelled", "attended",
-         "no_show", "active", "expired", "consent", "moving_out", "moved_out", "resident", "municipal")
+SLUGS = sorted(
+    {"digital-agency", "jpn-pension", "nta-kojimachi", "tsunagu-power"}
+    | {p.stem for p in DEFINITIONS.glob("*.yaml")}
+)
+ENUMS = (
+    "submitted",
+    "under_review",
+    "approved",
+    "rejected",
+    "returned",
+    "withdrawn",
+    "start_review",
+    "pending",
+    "refund_pending",
+    "refunded",
+    "paid",
+    "failed",
+    "booked",
+    "cancelled",
+    "attended",
+    "no_show",
+    "active",
+    "expired",
+    "consent",
+    "moving_out",
+    "moved_out",
+    "resident",
+    "municipal",
+)
 
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # (a form's hint may show the shape it wants: 例: 131016)
@@ -43,5 +67,5 @@ def find_plumbing(text: str) -> list[tuple[str, str]]:
             if rule == "English sentence" and fragment in ALLOWED_ENGLISH:
                 continue
             start = max(match.start() - 30, 0)
-            found.append((rule, text[start:match.end() + 30].replace("\n", " ")))
+            found.append((rule, text[start : match.end() + 30].replace("\n", " ")))
     return found

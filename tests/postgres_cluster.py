@@ -44,15 +44,45 @@ def throwaway_cluster() -> Iterator[str | None]:
         run_as = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
     data = workdir / "data"
-    subprocess.run([*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "tsunagu",
-                    "--auth=trust", "-E", "UTF8", "--no-locale"], check=True, capture_output=True)
-    subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(workdir / "log"),
-                    "-o", f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off "
-                          "-c synchronous_commit=off -c full_page_writes=off",
-                    "-w", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *run_as,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "tsunagu",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *run_as,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(workdir / "log"),
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off",
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://tsunagu@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], capture_output=True, check=False)
+        subprocess.run(
+            [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(workdir, ignore_errors=True)

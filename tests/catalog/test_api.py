@@ -24,8 +24,9 @@ def test_facets_filter_and_count(client: TestClient) -> None:
     assert sorted(d["id"] for d in csv["items"]) == ["addresses", "corporations", "population", "procedures"]
     both = client.get("/api/v1/catalog/datasets", params=[("theme", "REGI"), ("theme", "ECON")]).json()
     assert sorted(d["id"] for d in both["items"]) == ["addresses", "corporations", "population"]
-    narrowed = client.get("/api/v1/catalog/datasets",
-                          params={"theme": "GOVE", "publisher": "national-tax-agency"})
+    narrowed = client.get(
+        "/api/v1/catalog/datasets", params={"theme": "GOVE", "publisher": "national-tax-agency"}
+    )
     assert [d["id"] for d in narrowed.json()["items"]] == ["corporations"]
     page = client.get("/api/v1/catalog/datasets", params={"limit": 2, "offset": 5}).json()
     assert len(page["items"]) == 1 and page["total"] == 6
@@ -57,8 +58,12 @@ def test_a_dataset_has_its_metadata_and_live_counts(loaded: Database, client: Te
 
 def test_the_openapi_document_lists_the_catalog(client: TestClient) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ("/api/v1/catalog/datasets", "/api/v1/catalog/datasets/{dataset_id}",
-                 "/api/v1/catalog/datasets/{dataset_id}/files/{filename}", "/api/v1/catalog/dcat.jsonld",
-                 "/api/3/action/{action}"):
+    for path in (
+        "/api/v1/catalog/datasets",
+        "/api/v1/catalog/datasets/{dataset_id}",
+        "/api/v1/catalog/datasets/{dataset_id}/files/{filename}",
+        "/api/v1/catalog/dcat.jsonld",
+        "/api/3/action/{action}",
+    ):
         assert path in paths, path
     assert set(paths["/api/3/action/{action}"]) == {"get", "post"}

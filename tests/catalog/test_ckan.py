@@ -43,16 +43,20 @@ def test_ckanapi_lists_searches_and_shows(server: str, get_only: bool) -> None:
     found = ckan.action.package_search(q="じゅうしょ")
     assert found["count"] == 1 and found["results"][0]["name"] == "addresses"
     assert ckan.action.package_search(q="ジュウショ")["count"] == 1  # kana-insensitive
-    csv = ckan.action.package_search(fq="res_format:CSV", rows=1, start=0,
-                                     **{"facet.field": '["organization", "res_format", "groups"]'})
+    csv = ckan.action.package_search(
+        fq="res_format:CSV", rows=1, start=0, **{"facet.field": '["organization", "res_format", "groups"]'}
+    )
     assert csv["count"] == 4 and len(csv["results"]) == 1
     assert csv["facets"]["res_format"]["CSV"] == 4
     assert csv["search_facets"]["organization"]["items"] == [
         {"name": "digital-agency", "display_name": "デジタル庁", "count": 2},
         {"name": "municipalities", "display_name": "市区町村", "count": 1},
-        {"name": "national-tax-agency", "display_name": "国税庁", "count": 1}]
-    pages = [ckan.action.package_search(fq="res_format:CSV", rows=1, start=n)["results"][0]["name"]
-             for n in (1, 2, 3)]
+        {"name": "national-tax-agency", "display_name": "国税庁", "count": 1},
+    ]
+    pages = [
+        ckan.action.package_search(fq="res_format:CSV", rows=1, start=n)["results"][0]["name"]
+        for n in (1, 2, 3)
+    ]
     assert {csv["results"][0]["name"], *pages} == {"addresses", "corporations", "population", "procedures"}
     tax = ckan.action.package_search(fq='organization:"national-tax-agency" AND groups:ECON')
     assert [p["name"] for p in tax["results"]] == ["corporations"]
@@ -71,7 +75,10 @@ def test_ckanapi_lists_searches_and_shows(server: str, get_only: bool) -> None:
     assert ckan.action.organization_list() == ["digital-agency", "municipalities", "national-tax-agency"]
     organizations = ckan.action.organization_list(all_fields=True)
     assert {o["title"]: o["package_count"] for o in organizations} == {
-        "デジタル庁": 3, "市区町村": 2, "国税庁": 1}
+        "デジタル庁": 3,
+        "市区町村": 2,
+        "国税庁": 1,
+    }
     assert ckan.action.organization_show(id="national-tax-agency")["display_name"] == "国税庁"
     assert "REGI" in ckan.action.group_list()
     assert "住所" in ckan.action.tag_list()
@@ -110,6 +117,9 @@ def test_the_envelope_and_the_older_path(server: str) -> None:
     missing = httpx.get(f"{server}/api/3/action/package_show", params={"id": "x"})
     assert missing.status_code == 404
     assert missing.json()["error"] == {"__type": "Not Found Error", "message": "Dataset not found"}
-    broken = httpx.post(f"{server}/api/3/action/package_search", content=b"{not json",
-                        headers={"content-type": "application/json"})
+    broken = httpx.post(
+        f"{server}/api/3/action/package_search",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
     assert broken.status_code == 400 and broken.json()["success"] is False

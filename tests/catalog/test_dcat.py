@@ -42,8 +42,11 @@ def test_the_catalog_parses_as_dcat(client: TestClient) -> None:
     assert Literal("デジタル庁", lang="ja") in set(graph.objects(publisher, FOAF.name))
     assert (publisher, RDF.type, FOAF.Agent) in graph
     assert (addresses, DCAT.theme, URIRef(service.DATA_THEME + "REGI")) in graph
-    assert (addresses, DCTERMS.accrualPeriodicity,
-            URIRef("http://publications.europa.eu/resource/authority/frequency/MONTHLY")) in graph
+    assert (
+        addresses,
+        DCTERMS.accrualPeriodicity,
+        URIRef("http://publications.europa.eu/resource/authority/frequency/MONTHLY"),
+    ) in graph
     modified = graph.value(addresses, DCTERMS.modified)
     assert isinstance(modified, Literal) and str(modified) == "2026-10-01"
     assert Literal("郵便番号", lang="ja") in set(graph.objects(addresses, DCAT.keyword))
@@ -67,8 +70,11 @@ def test_a_closed_register_is_described_without_downloads(client: TestClient) ->
     residents = URIRef(f"{BASE}/catalog/residents")
     assert (residents, RDF.type, DCAT.Dataset) in graph
     assert list(graph.objects(residents, DCAT.distribution)) == []
-    assert (residents, DCTERMS.accessRights,
-            URIRef("http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC")) in graph
+    assert (
+        residents,
+        DCTERMS.accessRights,
+        URIRef("http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC"),
+    ) in graph
 
 
 def test_the_downloads_named_in_dcat_answer(client: TestClient) -> None:
@@ -86,8 +92,9 @@ def test_the_page_uris_answer_json_ld_when_asked(client: TestClient) -> None:
     graph = Graph().parse(data=answer.text, format="json-ld")
     corporations = URIRef(f"{BASE}/catalog/corporations")
     assert (corporations, RDF.type, DCAT.Dataset) in graph
-    assert Literal("国税庁", lang="ja") in set(graph.objects(graph.value(corporations, DCTERMS.publisher),
-                                                            FOAF.name))
+    assert Literal("国税庁", lang="ja") in set(
+        graph.objects(graph.value(corporations, DCTERMS.publisher), FOAF.name)
+    )
     whole = client.get("/catalog", headers={"accept": "application/ld+json"})
     whole_graph = Graph().parse(data=whole.text, format="json-ld")
     assert (URIRef(f"{BASE}/catalog"), RDF.type, DCAT.Catalog) in whole_graph
@@ -123,7 +130,8 @@ def test_the_municipalities_as_linked_data(loaded: Database, client: TestClient)
     assert graph.value(tokyo, schema.name) == Literal("東京都", lang="ja")
     ward = URIRef(f"{BASE}/api/v1/registry/addresses/municipalities/011011")
     assert graph.value(ward, schema.containedInPlace) == URIRef(
-        f"{BASE}/api/v1/registry/addresses/municipalities/011002")
+        f"{BASE}/api/v1/registry/addresses/municipalities/011002"
+    )
     # the URI names the registry's own API answer for that municipality
     assert client.get(str(chiyoda).removeprefix(BASE)).json()["name"] == "千代田区"
 
@@ -145,4 +153,5 @@ def test_rdf_xml_is_the_same_graph_and_plain_xml(client: TestClient) -> None:
     assert (URIRef(f"{BASE}/catalog/addresses"), RDF.type, DCAT.Dataset) in graph
     codes = client.get("/catalog/codes/sex", headers={"accept": "application/rdf+xml"})
     assert (URIRef(f"{BASE}/catalog/codes/sex/2"), SKOS.notation, Literal("2")) in Graph().parse(
-        data=codes.text, format="xml")
+        data=codes.text, format="xml"
+    )

@@ -40,31 +40,62 @@ def _edit(directory: Path, name: str, **changes: object) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"license": "cc-by-9.9"}, "unknown license 'cc-by-9.9'"),
-    ({"themes": ["REGI", "SPACE"]}, "unknown theme 'SPACE'"),
-    ({"publisher": "nobody"}, "unknown publisher 'nobody'"),
-    ({"frequency": "HOURLY"}, "unknown frequency 'HOURLY'"),
-    ({"title": None}, "title: Field required"),
-    ({"legal_basis": []}, "legal_basis"),
-    ({"access": "restricted"}, "a restricted dataset has a closed license"),
-    ({"record_counts": ["stars"]}, "unknown record count 'stars'"),
-    ({"distributions": [{"id": "x", "title": {"ja": "表", "en": "T"}, "format": "CSV", "table": "stars"}]},
-     "unknown table 'stars'"),
-    ({"distributions": [{"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API", "url": "/a"},
-                        {"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API", "url": "/b"}]},
-     "distribution id 'x' appears twice"),
-    ({"distributions": []}, "an open dataset needs at least one distribution"),
-    ({"distributions": [{"id": "x", "title": {"ja": "表", "en": "T"}, "format": "JSON-LD",
-                         "table": "address-towns"}]},
-     "table 'address-towns' has no JSON-LD form"),
-    ({"distributions": [{"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API",
-                         "table": "address-towns"}]},
-     "a table is published as CSV or JSON-LD, not API"),
-    ({"colour": "blue"}, "colour: Extra inputs are not permitted"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"license": "cc-by-9.9"}, "unknown license 'cc-by-9.9'"),
+        ({"themes": ["REGI", "SPACE"]}, "unknown theme 'SPACE'"),
+        ({"publisher": "nobody"}, "unknown publisher 'nobody'"),
+        ({"frequency": "HOURLY"}, "unknown frequency 'HOURLY'"),
+        ({"title": None}, "title: Field required"),
+        ({"legal_basis": []}, "legal_basis"),
+        ({"access": "restricted"}, "a restricted dataset has a closed license"),
+        ({"record_counts": ["stars"]}, "unknown record count 'stars'"),
+        (
+            {
+                "distributions": [
+                    {"id": "x", "title": {"ja": "表", "en": "T"}, "format": "CSV", "table": "stars"}
+                ]
+            },
+            "unknown table 'stars'",
+        ),
+        (
+            {
+                "distributions": [
+                    {"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API", "url": "/a"},
+                    {"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API", "url": "/b"},
+                ]
+            },
+            "distribution id 'x' appears twice",
+        ),
+        ({"distributions": []}, "an open dataset needs at least one distribution"),
+        (
+            {
+                "distributions": [
+                    {
+                        "id": "x",
+                        "title": {"ja": "表", "en": "T"},
+                        "format": "JSON-LD",
+                        "table": "address-towns",
+                    }
+                ]
+            },
+            "table 'address-towns' has no JSON-LD form",
+        ),
+        (
+            {
+                "distributions": [
+                    {"id": "x", "title": {"ja": "表", "en": "T"}, "format": "API", "table": "address-towns"}
+                ]
+            },
+            "a table is published as CSV or JSON-LD, not API",
+        ),
+        ({"colour": "blue"}, "colour: Extra inputs are not permitted"),
+    ],
+)
 def test_a_broken_dataset_file_is_refused_with_its_reason(
-        tmp_path: Path, changes: dict[str, object], message: str) -> None:
+    tmp_path: Path, changes: dict[str, object], message: str
+) -> None:
     directory = _copy(tmp_path)
     _edit(directory, "addresses", **changes)
     with pytest.raises(CatalogDefinitionInvalid) as refused:

@@ -35,8 +35,9 @@ def _download(client: TestClient, dataset: str, target: Path) -> dict[str, objec
     return dict(descriptor)
 
 
-def test_the_address_files_pass_frictionless_validate(loaded: Database, client: TestClient,
-                                                      tmp_path: Path) -> None:
+def test_the_address_files_pass_frictionless_validate(
+    loaded: Database, client: TestClient, tmp_path: Path
+) -> None:
     descriptor = _download(client, "addresses", tmp_path / "addresses")
     report = frictionless.validate(str(tmp_path / "addresses" / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
@@ -68,8 +69,9 @@ def test_the_procedure_list_passes_frictionless_validate(client: TestClient, tmp
     assert "住民基本台帳法第24条" in tenshutsu["根拠法令"] and "住民" in tenshutsu["申請できる人"]
 
 
-def test_a_broken_file_is_caught_by_the_same_check(loaded: Database, client: TestClient,
-                                                   tmp_path: Path) -> None:
+def test_a_broken_file_is_caught_by_the_same_check(
+    loaded: Database, client: TestClient, tmp_path: Path
+) -> None:
     """The check has teeth: a municipality code without its leading zero fails frictionless."""
     _download(client, "addresses", tmp_path / "addresses")
     path = tmp_path / "addresses" / "municipalities.csv"
@@ -108,8 +110,9 @@ def test_the_descriptor_credits_the_address_data(client: TestClient) -> None:
     assert descriptor["sources"][0]["title"] == addresses.ATTRIBUTION
 
 
-def test_the_corporations_file_passes_frictionless_validate(database: Database, client: TestClient,
-                                                            tmp_path: Path) -> None:
+def test_the_corporations_file_passes_frictionless_validate(
+    database: Database, client: TestClient, tmp_path: Path
+) -> None:
     """Read in batches by 法人番号 (more rows than one batch), every published corporation once."""
     with database.session() as db:
         corporations.load_synthetic(db, 2500, seed=7)

@@ -35,8 +35,13 @@ def test_the_list_shows_every_dataset_by_name(client: TestClient) -> None:
     page = client.get("/catalog")
     assert page.status_code == 200
     text = visible(page.text)
-    for title in ("住所（アドレス・ベース・レジストリ）", "法人（法人番号）", "住民基本台帳",
-                  "行政手続の一覧", "公共サービスメッシュの提供サービス"):
+    for title in (
+        "住所（アドレス・ベース・レジストリ）",
+        "法人（法人番号）",
+        "住民基本台帳",
+        "行政手続の一覧",
+        "公共サービスメッシュの提供サービス",
+    ):
         assert title in text
     assert "デジタル庁" in text and "地域・都市" in text and "非公開（説明のみ）" in text
     assert not [code for code in CODES if code in text]
@@ -69,10 +74,18 @@ def test_a_dataset_page_names_everything_and_counts_live(loaded: Database, clien
     page = client.get("/catalog/addresses")
     assert page.status_code == 200
     text = visible(page.text)
-    for expected in ("デジタル庁", "クリエイティブ・コモンズ 表示 4.0 国際", "毎月", "2026年10月1日",
-                     "町字の数",
-                     "市区町村一覧（CSV）", "町字一覧（CSV）", "Geolonia 住所データ（CC BY 4.0）",
-                     "デジタル社会形成基本法第31条", "base-registry@example.go.jp"):
+    for expected in (
+        "デジタル庁",
+        "クリエイティブ・コモンズ 表示 4.0 国際",
+        "毎月",
+        "2026年10月1日",
+        "町字の数",
+        "市区町村一覧（CSV）",
+        "町字一覧（CSV）",
+        "Geolonia 住所データ（CC BY 4.0）",
+        "デジタル社会形成基本法第31条",
+        "base-registry@example.go.jp",
+    ):
         assert expected in text, expected
     assert re.search(r"町字の数 [\d,]+ 件", text)
     towns = "http://127.0.0.1:8000/api/v1/catalog/datasets/addresses/files/towns.csv"
@@ -104,5 +117,8 @@ def test_a_dataset_page_carries_schema_org_for_search_engines(client: TestClient
     assert described["@type"] == "Dataset" and described["name"] == "住所（アドレス・ベース・レジストリ）"
     assert described["publisher"]["name"] == "デジタル庁"
     assert described["license"] == "https://creativecommons.org/licenses/by/4.0/"
-    assert {d["encodingFormat"] for d in described["distribution"]} == {"text/csv", "application/json",
-                                                                       "application/ld+json"}
+    assert {d["encodingFormat"] for d in described["distribution"]} == {
+        "text/csv",
+        "application/json",
+        "application/ld+json",
+    }

@@ -107,8 +107,9 @@ def test_serve_refuses_a_database_behind_its_migrations(isolated_settings: Path)
     assert "tsunagu db upgrade" in result.output
 
 
-def test_db_check_fails_when_models_and_database_disagree(monkeypatch: pytest.MonkeyPatch,
-                                                          database: Database) -> None:
+def test_db_check_fails_when_models_and_database_disagree(
+    monkeypatch: pytest.MonkeyPatch, database: Database
+) -> None:
     monkeypatch.setenv("TSUNAGU_DATABASE_URL", database.url)
     with database.engine.begin() as connection:
         connection.execute(text("CREATE TABLE core_unmodelled (id INTEGER PRIMARY KEY)"))

@@ -19,14 +19,17 @@ def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # no .env file of the checkout
 
 
-@pytest.mark.parametrize(("host", "port", "base_url"), [
-    ("127.0.0.1", 8000, "http://127.0.0.1:8000"),
-    ("127.0.0.1", 9123, "http://127.0.0.1:9123"),
-    ("0.0.0.0", 9123, "http://127.0.0.1:9123"),
-    ("::", 9123, "http://127.0.0.1:9123"),
-    ("::1", 9123, "http://[::1]:9123"),
-    ("localhost", 8080, "http://localhost:8080"),
-])
+@pytest.mark.parametrize(
+    ("host", "port", "base_url"),
+    [
+        ("127.0.0.1", 8000, "http://127.0.0.1:8000"),
+        ("127.0.0.1", 9123, "http://127.0.0.1:9123"),
+        ("0.0.0.0", 9123, "http://127.0.0.1:9123"),
+        ("::", 9123, "http://127.0.0.1:9123"),
+        ("::1", 9123, "http://[::1]:9123"),
+        ("localhost", 8080, "http://localhost:8080"),
+    ],
+)
 def test_the_base_url_follows_host_and_port(host: str, port: int, base_url: str) -> None:
     assert Settings(host=host, port=port).base_url == base_url
 

@@ -13,8 +13,14 @@ from tsunagu.core.errors import Forbidden
 from tsunagu.core.sessions import Principal
 
 V, Rv, Ap, Rg, Ad, P, Ov, Vd = (
-    Role.VIEWER, Role.REVIEWER, Role.APPROVER, Role.REGISTRAR, Role.ADMIN,
-    Role.PUBLISHER, Role.OVERSIGHT, Role.VENDOR,
+    Role.VIEWER,
+    Role.REVIEWER,
+    Role.APPROVER,
+    Role.REGISTRAR,
+    Role.ADMIN,
+    Role.PUBLISHER,
+    Role.OVERSIGHT,
+    Role.VENDOR,
 )
 ALLOWED: dict[Operation, set[Role]] = {
     Operation.READ_RESIDENT: {V, Rg},

@@ -13,7 +13,8 @@ from tsunagu.migrations.schema import metadata
 
 def test_the_data_model_document_is_current() -> None:
     assert datamodel.DOCUMENT.read_text(encoding="utf-8") == datamodel.render(), (
-        "docs/data-model.md is out of date: run `tsunagu db data-model --write`")
+        "docs/data-model.md is out of date: run `tsunagu db data-model --write`"
+    )
 
 
 def test_every_table_is_in_it_with_its_owner_and_branch() -> None:

@@ -25,18 +25,36 @@ def test_timestamps_come_back_aware_in_utc(database: Database, fixed_clock: Fixe
 
 def test_naive_timestamps_are_refused(database: Database) -> None:
     with pytest.raises(Exception, match="naive datetime"), database.session() as db:
-        db.add(sessions.WebSession(
-            id="x", principal_kind="staff", subject_id="s", display_name="", roles=[], data={},
-            created_at=datetime(2026, 1, 1), expires_at=datetime(2026, 1, 2, tzinfo=UTC)))
+        db.add(
+            sessions.WebSession(
+                id="x",
+                principal_kind="staff",
+                subject_id="s",
+                display_name="",
+                roles=[],
+                data={},
+                created_at=datetime(2026, 1, 1),
+                expires_at=datetime(2026, 1, 2, tzinfo=UTC),
+            )
+        )
         db.flush()
 
 
 def test_other_timezones_are_stored_as_utc(database: Database) -> None:
     jst = timezone(timedelta(hours=9))
     with database.session() as db:
-        db.add(sessions.WebSession(
-            id="y", principal_kind="staff", subject_id="s", display_name="", roles=[], data={},
-            created_at=datetime(2026, 1, 1, 9, tzinfo=jst), expires_at=datetime(2026, 1, 2, tzinfo=UTC)))
+        db.add(
+            sessions.WebSession(
+                id="y",
+                principal_kind="staff",
+                subject_id="s",
+                display_name="",
+                roles=[],
+                data={},
+                created_at=datetime(2026, 1, 1, 9, tzinfo=jst),
+                expires_at=datetime(2026, 1, 2, tzinfo=UTC),
+            )
+        )
     with database.session() as db:
         stored = db.get(sessions.WebSession, "y")
         assert stored is not None

@@ -30,10 +30,13 @@ class Sample(_Scratch):
 
 
 INSERT = DirectInsert(Sample, ("name", "at", "items"))  # type: ignore[arg-type]  # a scratch base
-SELECT = DirectSelect(select(Sample.at, Sample.items).where(Sample.name == bindparam("name")),
-                      {"name": Sample.name})
-NEWEST = DirectSelect(select(Sample.name).where(Sample.at >= bindparam("since"))
-                      .order_by(Sample.id.desc()).limit(1), {"since": Sample.at})
+SELECT = DirectSelect(
+    select(Sample.at, Sample.items).where(Sample.name == bindparam("name")), {"name": Sample.name}
+)
+NEWEST = DirectSelect(
+    select(Sample.name).where(Sample.at >= bindparam("since")).order_by(Sample.id.desc()).limit(1),
+    {"since": Sample.at},
+)
 AT = datetime(2026, 11, 22, 1, 2, 3, 456789, tzinfo=UTC)
 
 
@@ -48,8 +51,13 @@ def samples(database: Database) -> Iterator[Database]:
 
 def test_rows_inserted_directly_read_back_as_through_sqlalchemy(samples: Database) -> None:
     with samples.engine.begin() as connection:
-        INSERT.run(connection, [{"name": "one", "at": AT, "items": ["a", "b"]},
-                                {"name": "two", "at": None, "items": {"k": "値"}}])
+        INSERT.run(
+            connection,
+            [
+                {"name": "one", "at": AT, "items": ["a", "b"]},
+                {"name": "two", "at": None, "items": {"k": "値"}},
+            ],
+        )
         INSERT.run(connection, [{"name": "three", "at": AT, "items": []}])
     with samples.session() as db:
         rows = {row.name: (row.at, row.items) for row in db.scalars(select(Sample))}
@@ -78,8 +86,12 @@ def test_new_orm_objects_are_inserted_as_they_are_without_the_unit_of_work(sampl
     insert_samples = DirectInsert.of(Sample)  # type: ignore[arg-type]  # a scratch base
     assert insert_samples.columns == ("name", "at", "items")  # the generated id is the database's
     with samples.session() as db:
-        assert insert_samples.add(db.connection(), [Sample(name="one", at=AT, items=[1]),
-                                                    Sample(name="two", at=None, items={})]) == 2
+        assert (
+            insert_samples.add(
+                db.connection(), [Sample(name="one", at=AT, items=[1]), Sample(name="two", at=None, items={})]
+            )
+            == 2
+        )
     with samples.session() as db:
         stored = db.scalars(select(Sample).order_by(Sample.id))
         rows = [(row.id > 0, row.name, row.at, row.items) for row in stored]

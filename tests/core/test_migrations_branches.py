@@ -27,5 +27,5 @@ def test_a_part_does_not_claim_the_tables_of_a_longer_part() -> None:
 def test_the_next_number_counts_only_the_part_s_own_revisions() -> None:
     versions = migrations.HERE / "versions"
     script = ScriptDirectory(str(migrations.HERE), version_locations=[str(versions)])
-    own = [int(path.name[len("identity_"):][:4]) for path in versions.glob("identity_[0-9]*.py")]
+    own = [int(path.name[len("identity_") :][:4]) for path in versions.glob("identity_[0-9]*.py")]
     assert migrations._next_number(script, "identity") == max(own) + 1  # not after identity_oidc_0002

@@ -12,7 +12,17 @@ def test_paths_on_this_site_are_kept(target: str) -> None:
     assert safe_next(target, "/home") == target
 
 
-@pytest.mark.parametrize("target", [None, "", "https://evil.example/", "//evil.example/x",
-                                    "/\\evil.example", "javascript:alert(1)", "procedures"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        None,
+        "",
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "procedures",
+    ],
+)
 def test_anything_else_falls_back(target: str | None) -> None:
     assert safe_next(target, "/home") == "/home"

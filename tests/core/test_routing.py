@@ -52,7 +52,11 @@ def test_the_gate_skips_routers_that_cannot_match_and_keeps_the_order() -> None:
 def test_a_path_outside_every_route_is_refused_without_trying_them() -> None:
     items, _ = _routers()
     gate = RouteGate(items)
-    assert gate.matches({"type": "http", "path": "/elsewhere/1", "method": "GET", "root_path": ""}) \
-        == (Match.NONE, {})
-    assert gate.matches({"type": "http", "path": "/app/elsewhere", "root_path": "/app",
-                         "method": "GET"}) == (Match.NONE, {})
+    assert gate.matches({"type": "http", "path": "/elsewhere/1", "method": "GET", "root_path": ""}) == (
+        Match.NONE,
+        {},
+    )
+    assert gate.matches({"type": "http", "path": "/app/elsewhere", "root_path": "/app", "method": "GET"}) == (
+        Match.NONE,
+        {},
+    )

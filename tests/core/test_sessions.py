@@ -11,8 +11,13 @@ from tsunagu.core import sessions
 from tsunagu.core.clock import FixedClock
 from tsunagu.core.database import Database
 
-STAFF = sessions.Principal(kind="staff", subject_id="s-1", display_name="審査 太郎",
-                           organization_code="131016", roles=frozenset({"審査"}))
+STAFF = sessions.Principal(
+    kind="staff",
+    subject_id="s-1",
+    display_name="審査 太郎",
+    organization_code="131016",
+    roles=frozenset({"審査"}),
+)
 
 
 def test_a_session_returns_its_principal(database: Database, fixed_clock: FixedClock) -> None:
@@ -46,8 +51,9 @@ def test_expired_and_unknown_tokens_have_no_principal(database: Database, fixed_
         assert sessions.purge_expired(db) == 1
 
 
-def test_a_login_purges_expired_sessions(database: Database, fixed_clock: FixedClock,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_login_purges_expired_sessions(
+    database: Database, fixed_clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sessions, "_next_purge", 0.0)
     with database.session() as db:
         sessions.start(db, STAFF, ttl=timedelta(minutes=5))
@@ -60,8 +66,9 @@ def test_a_login_purges_expired_sessions(database: Database, fixed_clock: FixedC
         assert sessions.principal_for(db, newest) == STAFF
 
 
-def test_logins_purge_at_most_once_in_a_while(database: Database, fixed_clock: FixedClock,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_logins_purge_at_most_once_in_a_while(
+    database: Database, fixed_clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sessions, "_next_purge", 0.0)
     with database.session() as db:
         sessions.start(db, STAFF, ttl=timedelta(minutes=5))

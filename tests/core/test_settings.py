@@ -42,8 +42,9 @@ def test_development_keeps_a_private_secret_in_the_data_dir(tmp_path: Path) -> N
 
 def test_a_dotenv_file_may_hold_the_mesh_settings(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
-    env_file.write_text("TSUNAGU_PORT=9001\nTSUNAGU_MESH_FRESHNESS_SECONDS=10\nPGPASSWORD=x\n",
-                        encoding="utf-8")
+    env_file.write_text(
+        "TSUNAGU_PORT=9001\nTSUNAGU_MESH_FRESHNESS_SECONDS=10\nPGPASSWORD=x\n", encoding="utf-8"
+    )
     settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
     assert settings.port == 9001
     assert settings.mesh.freshness_seconds == 10
@@ -59,8 +60,9 @@ def test_the_mesh_settings_keep_their_environment_names(monkeypatch: pytest.Monk
 
 def test_a_misspelt_or_invalid_mesh_setting_is_named_in_the_error(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
-    env_file.write_text("TSUNAGU_MESH_FRESHNES_SECONDS=10\nTSUNAGU_MESH_TIMEOUT_SECONDS=0\n",
-                        encoding="utf-8")
+    env_file.write_text(
+        "TSUNAGU_MESH_FRESHNES_SECONDS=10\nTSUNAGU_MESH_TIMEOUT_SECONDS=0\n", encoding="utf-8"
+    )
     with pytest.raises(ConfigurationError) as refused:
         load_settings(_env_file=env_file)
     assert "TSUNAGU_MESH_FRESHNES_SECONDS" in str(refused.value)

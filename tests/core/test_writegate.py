@@ -31,8 +31,9 @@ def test_a_second_process_waits_until_the_first_is_done(tmp_path: Path) -> None:
     assert first_held.wait(60)
     free_to_go = context.Event()
     free_to_go.set()
-    second = context.Process(target=_hold_and_note,
-                             args=(database_file, notes, "second", second_held, free_to_go))
+    second = context.Process(
+        target=_hold_and_note, args=(database_file, notes, "second", second_held, free_to_go)
+    )
     second.start()
     assert not second_held.wait(1)  # it is queued behind the first
     release.set()

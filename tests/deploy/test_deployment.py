@@ -45,11 +45,18 @@ DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 APP_SERVICES = ("web", "push-worker", "mesh-directory", "mesh-node-a", "mesh-node-b")
 TEST_SECRETS = {  # throwaway values for the checks below, never a deployment's
-    "TSUNAGU_BASE_URL": "https://tsunagu.example.lg.jp", "TSUNAGU_SECRET_KEY": "test-only-secret",
-    "POSTGRES_PASSWORD": "pg", "TSUNAGU_OWNER_PASSWORD": "owner", "TSUNAGU_WEB_PASSWORD": "web",
-    "TSUNAGU_WORKER_PASSWORD": "worker", "TSUNAGU_DIRECTORY_PASSWORD": "directory",
-    "TSUNAGU_NODE_A_PASSWORD": "a", "TSUNAGU_NODE_B_PASSWORD": "b", "TSUNAGU_NODE_A_ORG": "131016",
-    "TSUNAGU_NODE_B_ORG": "142018", "TSUNAGU_TLS_DIR": "/nonexistent-tls",
+    "TSUNAGU_BASE_URL": "https://tsunagu.example.lg.jp",
+    "TSUNAGU_SECRET_KEY": "test-only-secret",
+    "POSTGRES_PASSWORD": "pg",
+    "TSUNAGU_OWNER_PASSWORD": "owner",
+    "TSUNAGU_WEB_PASSWORD": "web",
+    "TSUNAGU_WORKER_PASSWORD": "worker",
+    "TSUNAGU_DIRECTORY_PASSWORD": "directory",
+    "TSUNAGU_NODE_A_PASSWORD": "a",
+    "TSUNAGU_NODE_B_PASSWORD": "b",
+    "TSUNAGU_NODE_A_ORG": "131016",
+    "TSUNAGU_NODE_B_ORG": "142018",
+    "TSUNAGU_TLS_DIR": "/nonexistent-tls",
 }
 STARTUP_SECONDS = 120.0
 
@@ -58,8 +65,14 @@ def _compose_config(tmp_path: Path, values: dict[str, str]) -> subprocess.Comple
     env_file = tmp_path / "secrets.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in values.items()), encoding="utf-8")
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("TSUNAGU_", "POSTGRES_"))}
-    return subprocess.run(["docker-compose", "--env-file", str(env_file), "-f", str(COMPOSE), "config"],
-                          capture_output=True, text=True, env=clean, check=False, timeout=60)
+    return subprocess.run(
+        ["docker-compose", "--env-file", str(env_file), "-f", str(COMPOSE), "config"],
+        capture_output=True,
+        text=True,
+        env=clean,
+        check=False,
+        timeout=60,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +89,10 @@ def compose(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_compose_runs_every_part_with_its_own_database_role(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert set(services) == {"postgres", "migrate", "proxy", *APP_SERVICES}
-    roles = {name: make_url(services[name]["environment"]["TSUNAGU_DATABASE_URL"]).username
-             for name in APP_SERVICES}
+    roles = {
+        name: make_url(services[name]["environment"]["TSUNAGU_DATABASE_URL"]).username
+        for name in APP_SERVICES
+    }
     assert len(set(roles.values())) == len(roles), roles
     # Nothing an app process runs as may own its database (the owner roles migrate, nothing else).
     assert "tsunagu_owner" not in roles.values()
@@ -137,21 +152,39 @@ def test_image_is_pinned_runs_as_a_user_and_carries_no_secret() -> None:
 def test_the_wheel_carries_every_file_the_package_reads(tmp_path: Path) -> None:
     """The image installs the wheel, not the checkout: templates, YAML definitions, translations,
     static files and shipped data must all be in it."""
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                           "--wheel-dir", str(tmp_path), str(ROOT)], capture_output=True, text=True,
-                          check=False, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     import zipfile
 
     (wheel,) = tmp_path.glob("tsunagu-*.whl")
     packed = set(zipfile.ZipFile(wheel).namelist())
     package = ROOT / "src"
-    wanted = {str(path.relative_to(package)) for path in (package / "tsunagu").rglob("*")
-              if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"}
+    wanted = {
+        str(path.relative_to(package))
+        for path in (package / "tsunagu").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
     assert wanted - packed == set()
 
 
 # --- the database roles, on a real PostgreSQL ---------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -160,8 +193,15 @@ def _free_port() -> int:
 
 
 def _url(server: str, role: str, database: str) -> str:
-    return make_url(server).set(username=role, password=TEST_SECRETS.get(
-        f"TSUNAGU_{role.upper()}_PASSWORD", "x"), database=database).render_as_string(hide_password=False)
+    return (
+        make_url(server)
+        .set(
+            username=role,
+            password=TEST_SECRETS.get(f"TSUNAGU_{role.upper()}_PASSWORD", "x"),
+            database=database,
+        )
+        .render_as_string(hide_password=False)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -172,10 +212,21 @@ def roles_cluster() -> Iterator[str]:
         if server is None:
             pytest.fail("PostgreSQL is not installed (.ci/run installs it)")
         url = make_url(server)
-        env = {**os.environ, "PGHOST": str(url.host), "PGPORT": str(url.port), "PGUSER": str(url.username),
-               **{key: value for key, value in TEST_SECRETS.items() if key.endswith("PASSWORD")}}
-        done = subprocess.run(["sh", str(DEPLOY / "postgres" / "init-roles.sh")], env=env,
-                              capture_output=True, text=True, check=False, timeout=120)
+        env = {
+            **os.environ,
+            "PGHOST": str(url.host),
+            "PGPORT": str(url.port),
+            "PGUSER": str(url.username),
+            **{key: value for key, value in TEST_SECRETS.items() if key.endswith("PASSWORD")},
+        }
+        done = subprocess.run(
+            ["sh", str(DEPLOY / "postgres" / "init-roles.sh")],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         for role, database in (("tsunagu_owner", "tsunagu"), ("mesh_node_a", "mesh_node_a")):
             engine = Database(_url(server, role, database)).engine
@@ -187,28 +238,50 @@ def roles_cluster() -> Iterator[str]:
 def test_roles_give_each_process_what_it_needs_and_no_more(roles_cluster: str) -> None:
     admin = create_engine(make_url(roles_cluster).set(database="tsunagu"))
     with admin.connect() as connection:
-        tables = connection.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        tables = (
+            connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            .scalars()
+            .all()
+        )
         assert len(tables) > 50
         for role in ("tsunagu_web", "tsunagu_worker"):
-            missing = [table for table in tables if not connection.execute(text(
-                "SELECT has_table_privilege(:role, :table, 'SELECT,INSERT,UPDATE,DELETE')"),
-                {"role": role, "table": f"public.{table}"}).scalar()]
+            missing = [
+                table
+                for table in tables
+                if not connection.execute(
+                    text("SELECT has_table_privilege(:role, :table, 'SELECT,INSERT,UPDATE,DELETE')"),
+                    {"role": role, "table": f"public.{table}"},
+                ).scalar()
+            ]
             assert missing == [], (role, missing)
-            assert connection.execute(text("SELECT has_schema_privilege(:role, 'public', 'CREATE')"),
-                                      {"role": role}).scalar() is False
+            assert (
+                connection.execute(
+                    text("SELECT has_schema_privilege(:role, 'public', 'CREATE')"), {"role": role}
+                ).scalar()
+                is False
+            )
             for other in ("mesh_directory", "mesh_node_a", "mesh_node_b"):
-                assert connection.execute(text("SELECT has_database_privilege(:role, :db, 'CONNECT')"),
-                                          {"role": role, "db": other}).scalar() is False
-        assert connection.execute(text(
-            "SELECT has_database_privilege('mesh_node_a', 'tsunagu', 'CONNECT')")).scalar() is False
+                assert (
+                    connection.execute(
+                        text("SELECT has_database_privilege(:role, :db, 'CONNECT')"),
+                        {"role": role, "db": other},
+                    ).scalar()
+                    is False
+                )
+        assert (
+            connection.execute(
+                text("SELECT has_database_privilege('mesh_node_a', 'tsunagu', 'CONNECT')")
+            ).scalar()
+            is False
+        )
     admin.dispose()
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "tsunagu.cli.main", *args], env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "tsunagu.cli.main", *args], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def _wait(url: str, process: subprocess.Popen[bytes], log: Path) -> httpx.Response:
@@ -237,10 +310,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def _production_env(tmp_path: Path, database_url: str, port: int) -> dict[str, str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("TSUNAGU_")}
-    return {**clean, "TSUNAGU_ENVIRONMENT": "production", "TSUNAGU_DATABASE_URL": database_url,
-            "TSUNAGU_SECRET_KEY": TEST_SECRETS["TSUNAGU_SECRET_KEY"], "TSUNAGU_DATA_DIR": str(tmp_path),
-            "TSUNAGU_PORT": str(port), "TSUNAGU_BASE_URL": f"http://127.0.0.1:{port}",
-            "TSUNAGU_LOG_LEVEL": "warning"}
+    return {
+        **clean,
+        "TSUNAGU_ENVIRONMENT": "production",
+        "TSUNAGU_DATABASE_URL": database_url,
+        "TSUNAGU_SECRET_KEY": TEST_SECRETS["TSUNAGU_SECRET_KEY"],
+        "TSUNAGU_DATA_DIR": str(tmp_path),
+        "TSUNAGU_PORT": str(port),
+        "TSUNAGU_BASE_URL": f"http://127.0.0.1:{port}",
+        "TSUNAGU_LOG_LEVEL": "warning",
+    }
 
 
 @pytest.mark.multiprocess
@@ -256,15 +335,26 @@ def test_web_worker_and_node_run_under_their_own_roles(roles_cluster: str, tmp_p
         _stop(web)
 
     worker_env = _production_env(tmp_path, _url(roles_cluster, "tsunagu_worker", "tsunagu"), web_port)
-    done = subprocess.run([sys.executable, "-m", "tsunagu.cli.main", "mesh", "deliver", "--once"],
-                          env=worker_env, capture_output=True, text=True, check=False, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "tsunagu.cli.main", "mesh", "deliver", "--once"],
+        env=worker_env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
     key = tmp_path / "node-a.pem"
-    key.write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    node_env = {**_production_env(tmp_path, _url(roles_cluster, "mesh_node_a", "mesh_node_a"), node_port),
-                "TSUNAGU_MESH_KEY_FILE": str(key)}
+    key.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    node_env = {
+        **_production_env(tmp_path, _url(roles_cluster, "mesh_node_a", "mesh_node_a"), node_port),
+        "TSUNAGU_MESH_KEY_FILE": str(key),
+    }
     node_log = tmp_path / "node.log"
     node = _start(["mesh", "node", "--org", "131016", "--port", str(node_port)], node_env, node_log)
     try:
@@ -275,23 +365,37 @@ def test_web_worker_and_node_run_under_their_own_roles(roles_cluster: str, tmp_p
 
 # --- the reverse proxy, a real nginx -------------------------------------------------------------
 
+
 def _self_signed(directory: Path) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now)
-            .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     (directory / "tls.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (directory / "tls.key").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (directory / "tls.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
 
 
 def _nginx_config(tmp_path: Path, upstream: str, port: int) -> Path:
     """The shipped template, filled as the nginx image fills it, inside a minimal main config."""
     server = (DEPLOY / "proxy" / "tsunagu.conf.template").read_text(encoding="utf-8")
-    for name, value in {"TSUNAGU_UPSTREAM": upstream, "TSUNAGU_MAX_BODY": "1m",
-                        "TSUNAGU_PROXY_PORT": f"127.0.0.1:{port}"}.items():
+    for name, value in {
+        "TSUNAGU_UPSTREAM": upstream,
+        "TSUNAGU_MAX_BODY": "1m",
+        "TSUNAGU_PROXY_PORT": f"127.0.0.1:{port}",
+    }.items():
         server = server.replace("${" + name + "}", value)
     server = server.replace("/etc/nginx/tls", str(tmp_path))
     assert "${" not in server
@@ -301,7 +405,8 @@ def _nginx_config(tmp_path: Path, upstream: str, port: int) -> Path:
         f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n"
         f"  proxy_temp_path {tmp_path}/proxy;\n  fastcgi_temp_path {tmp_path}/fcgi;\n"
         f"  uwsgi_temp_path {tmp_path}/uwsgi;\n  scgi_temp_path {tmp_path}/scgi;\n{server}\n}}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return config
 
 
@@ -317,8 +422,9 @@ def test_the_proxy_limits_bodies_and_forwards_to_the_app(tmp_path: Path) -> None
     upgrade(engine)
     engine.dispose()
     config = _nginx_config(tmp_path, f"127.0.0.1:{web_port}", proxy_port)
-    checked = subprocess.run([nginx, "-t", "-c", str(config), "-p", str(tmp_path)], capture_output=True,
-                             text=True, check=False)
+    checked = subprocess.run(
+        [nginx, "-t", "-c", str(config), "-p", str(tmp_path)], capture_output=True, text=True, check=False
+    )
     assert checked.returncode == 0, checked.stderr
     env = _production_env(tmp_path, database, web_port)
     web_log = tmp_path / "web.log"
@@ -328,8 +434,12 @@ def test_the_proxy_limits_bodies_and_forwards_to_the_app(tmp_path: Path) -> None
         _wait(f"http://127.0.0.1:{web_port}/readyz", web, web_log)
         through = _wait(f"https://127.0.0.1:{proxy_port}/readyz", proxy, tmp_path / "error.log")
         assert through.status_code == 200
-        too_big = httpx.post(f"https://127.0.0.1:{proxy_port}/api/v1/procedures/applications",
-                             content=b"x" * (2 * 1024 * 1024), verify=False, timeout=30)
+        too_big = httpx.post(
+            f"https://127.0.0.1:{proxy_port}/api/v1/procedures/applications",
+            content=b"x" * (2 * 1024 * 1024),
+            verify=False,
+            timeout=30,
+        )
         assert too_big.status_code == 413
     finally:
         proxy.terminate()
@@ -339,9 +449,11 @@ def test_the_proxy_limits_bodies_and_forwards_to_the_app(tmp_path: Path) -> None
 
 # --- backup and a tested restore -----------------------------------------------------------------
 
+
 def _pg_tool(name: str) -> str:
-    found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-                                                   reverse=True)), None)
+    found = shutil.which(name) or next(
+        iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)), None
+    )
     if found is None:
         pytest.fail(f"{name} is not installed (.ci/run installs PostgreSQL)")
     return str(found)
@@ -356,27 +468,67 @@ def test_a_node_database_restored_from_backup_verifies(roles_cluster: str, tmp_p
     node_db = Database(node_url, secret_key=TEST_SECRETS["TSUNAGU_SECRET_KEY"])
     with node_db.session() as db:  # the directory embedded in the node's database (one machine)
         mesh_demo.register(db, TEST_SECRETS["TSUNAGU_SECRET_KEY"], lambda code: f"http://127.0.0.1:9/{code}")
-    log.append(node_db, "131016", [log.LogEvent(
-        role="provider", kind="response", request_id=f"backup-test-{n}", consumer="digital-agency",
-        provider="131016", service="resident-basic", purpose="backup-test", subject_code="subject",
-        items=("氏名",), result="ok", message_sha256="0" * 64) for n in range(3)])
+    log.append(
+        node_db,
+        "131016",
+        [
+            log.LogEvent(
+                role="provider",
+                kind="response",
+                request_id=f"backup-test-{n}",
+                consumer="digital-agency",
+                provider="131016",
+                service="resident-basic",
+                purpose="backup-test",
+                subject_code="subject",
+                items=("氏名",),
+                result="ok",
+                message_sha256="0" * 64,
+            )
+            for n in range(3)
+        ],
+    )
     node_db.engine.dispose()
     for args in (["mesh", "checkpoint", "--org", "131016"], ["mesh", "verify-log", "--org", "131016"]):
-        done = subprocess.run([sys.executable, "-m", "tsunagu.cli.main", *args], env=env,
-                              capture_output=True, text=True, check=False, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "tsunagu.cli.main", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
         assert done.returncode == 0, (args, done.stdout, done.stderr[-2000:])
     server = make_url(roles_cluster)
     connection = ["-h", str(server.host), "-p", str(server.port), "-U", str(server.username)]
     dump = tmp_path / "mesh_node_a.dump"
     subprocess.run([_pg_tool("pg_dump"), *connection, "-Fc", "-f", str(dump), "mesh_node_a"], check=True)
-    subprocess.run([_pg_tool("createdb"), *connection, "-O", "mesh_node_a", "mesh_node_a_restored"],
-                   check=True)
-    subprocess.run([_pg_tool("pg_restore"), *connection, "--no-owner", "--role", "mesh_node_a",
-                    "-d", "mesh_node_a_restored", str(dump)], check=True)
+    subprocess.run(
+        [_pg_tool("createdb"), *connection, "-O", "mesh_node_a", "mesh_node_a_restored"], check=True
+    )
+    subprocess.run(
+        [
+            _pg_tool("pg_restore"),
+            *connection,
+            "--no-owner",
+            "--role",
+            "mesh_node_a",
+            "-d",
+            "mesh_node_a_restored",
+            str(dump),
+        ],
+        check=True,
+    )
     restored = {**env, "TSUNAGU_DATABASE_URL": _url(roles_cluster, "mesh_node_a", "mesh_node_a_restored")}
     for args in (["db", "check"], ["mesh", "verify-log", "--org", "131016"]):
-        done = subprocess.run([sys.executable, "-m", "tsunagu.cli.main", *args], env=restored,
-                              capture_output=True, text=True, check=False, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "tsunagu.cli.main", *args],
+            env=restored,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
         assert done.returncode == 0, (args, done.stdout, done.stderr[-2000:])
     admin = create_engine(make_url(roles_cluster).set(database="mesh_node_a_restored"))
     with admin.connect() as connection_:

@@ -22,8 +22,15 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = os.environ.get("TSUNAGU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -42,23 +49,30 @@ def free_port() -> int:
 
 
 def tsunagu_cli(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "tsunagu.cli.main", *args], env=env, check=True,
-                   capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "tsunagu.cli.main", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="session")
 def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     var = tmp_path_factory.mktemp("e2e-var")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
-    env.update({
-        "TSUNAGU_ENVIRONMENT": "test",
-        "TSUNAGU_DATA_DIR": str(var),
-        "TSUNAGU_DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
-        "TSUNAGU_SECRET_KEY": "e2e-secret-key-not-for-production",
-        "TSUNAGU_LOG_LEVEL": "warning",
-        # links the server writes (the QR login's card-app URL) must point at this server
-        "TSUNAGU_BASE_URL": f"http://127.0.0.1:{free_port()}",
-    })
+    env.update(
+        {
+            "TSUNAGU_ENVIRONMENT": "test",
+            "TSUNAGU_DATA_DIR": str(var),
+            "TSUNAGU_DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
+            "TSUNAGU_SECRET_KEY": "e2e-secret-key-not-for-production",
+            "TSUNAGU_LOG_LEVEL": "warning",
+            # links the server writes (the QR login's card-app URL) must point at this server
+            "TSUNAGU_BASE_URL": f"http://127.0.0.1:{free_port()}",
+        }
+    )
     return env
 
 
@@ -69,9 +83,22 @@ def base_url(server_env: dict[str, str]) -> Iterator[str]:
     url = server_env["TSUNAGU_BASE_URL"]
     port = int(url.rsplit(":", 1)[1])
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tsunagu.web.asgi:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tsunagu.web.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120  # a busy shared machine starts the app slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -126,12 +153,14 @@ _axe = Axe()
 def assert_accessible(page: Page) -> None:
     """No WCAG 2.1 A/AA violation that axe-core can detect on the current page."""
     page.wait_for_load_state("load")
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA},
-                                      "resultTypes": ["violations"]})
+    results = _axe.run(
+        page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+    )
     violations = results.response["violations"]
     summary = "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in violations)
+        for v in violations
+    )
     assert not violations, f"accessibility violations on {page.url}:\n{summary}"
 
 

@@ -62,9 +62,25 @@ def issue_card(server_env: dict[str, str], resident_id: str, directory: Path) ->
     """A virtual card for the resident, issued with the command a demo user runs."""
     path = directory / f"card-{resident_id}.json"
     subprocess.run(
-        [sys.executable, "-m", "tsunagu.cli.main", "card", "issue", "--resident", resident_id,
-         "--out", str(path), "--auth-pin", AUTH_PIN, "--sign-pin", SIGN_PIN],
-        env=server_env, check=True, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "tsunagu.cli.main",
+            "card",
+            "issue",
+            "--resident",
+            resident_id,
+            "--out",
+            str(path),
+            "--auth-pin",
+            AUTH_PIN,
+            "--sign-pin",
+            SIGN_PIN,
+        ],
+        env=server_env,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     return path
 
@@ -111,6 +127,7 @@ def start_session(page: Page, base_url: str, database: Database, principal: sess
 def phone_page(browser: Browser) -> Page:
     """A new phone (390×844, touch, mobile) with its own cookies; JavaScript on for axe-core."""
     viewport = ViewportSize(width=PHONE["width"], height=PHONE["height"])
-    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True, locale="ja-JP",
-                                  bypass_csp=True)
+    context = browser.new_context(
+        viewport=viewport, has_touch=True, is_mobile=True, locale="ja-JP", bypass_csp=True
+    )
     return context.new_page()

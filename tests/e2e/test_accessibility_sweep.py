@@ -17,32 +17,80 @@ from tsunagu.core import sessions
 from tsunagu.core.database import Database
 
 PUBLIC = [
-    "/", "/procedures", "/procedures?q=てんしゅつ", "/procedures?life_event=moving", "/procedures/tenshutsu",
-    "/procedures/tennyu-yoyaku", "/procedures/juminhyo-utsushi", "/procedures/jido-teate-nintei",
-    "/procedures/nyusatsu-sanka-shikaku", "/identity/login", "/identity/staff/login", "/identity/card-app",
-    "/identity/cards/demo", "/business/login", "/notices/verify", "/staff",
-    "/catalog", "/catalog?q=ジュウショ", "/catalog?publisher=digital-agency&format=CSV", "/catalog/addresses",
+    "/",
+    "/procedures",
+    "/procedures?q=てんしゅつ",
+    "/procedures?life_event=moving",
+    "/procedures/tenshutsu",
+    "/procedures/tennyu-yoyaku",
+    "/procedures/juminhyo-utsushi",
+    "/procedures/jido-teate-nintei",
+    "/procedures/nyusatsu-sanka-shikaku",
+    "/identity/login",
+    "/identity/staff/login",
+    "/identity/card-app",
+    "/identity/cards/demo",
+    "/business/login",
+    "/notices/verify",
+    "/staff",
+    "/catalog",
+    "/catalog?q=ジュウショ",
+    "/catalog?publisher=digital-agency&format=CSV",
+    "/catalog/addresses",
     "/catalog/residents",
 ]
-PUBLIC_ERRORS = {"/no-such-page": 404, "/moving": 401, "/inbox": 401, "/procedures/no-such-procedure": 404,
-                 "/catalog/no-such-data": 404}
+PUBLIC_ERRORS = {
+    "/no-such-page": 404,
+    "/moving": 401,
+    "/inbox": 401,
+    "/procedures/no-such-procedure": 404,
+    "/catalog/no-such-data": 404,
+}
 RESIDENT = [
-    "/mypage", "/moving", "/procedures/tenshutsu/apply", "/procedures/juminhyo-utsushi/apply",
-    "/procedures/tennyu-yoyaku/apply", "/applications", "/inbox", "/mesh/history", "/mesh/consents",
-    "/identity/history", "/identity/proxies", "/oidc/consents",
+    "/mypage",
+    "/moving",
+    "/procedures/tenshutsu/apply",
+    "/procedures/juminhyo-utsushi/apply",
+    "/procedures/tennyu-yoyaku/apply",
+    "/applications",
+    "/inbox",
+    "/mesh/history",
+    "/mesh/consents",
+    "/identity/history",
+    "/identity/proxies",
+    "/oidc/consents",
 ]
 # someone else's application and one that does not exist answer alike (no probing of ids)
 RESIDENT_ERRORS = {"/staff/applications": 403, "/applications/no-such-application": 403}
 STAFF = [
-    "/staff", "/staff/applications", "/staff/applications?status=submitted", "/staff/procedures",
-    "/staff/appointments", "/staff/registry/residents", "/registry/corporations", "/registry/addresses",
+    "/staff",
+    "/staff/applications",
+    "/staff/applications?status=submitted",
+    "/staff/procedures",
+    "/staff/appointments",
+    "/staff/registry/residents",
+    "/registry/corporations",
+    "/registry/addresses",
     "/mesh/query",
 ]
 OPERATOR = ["/mesh/directory"]
-ENGLISH = ["/", "/procedures", "/procedures/tenshutsu", "/identity/login", "/catalog", "/catalog/addresses",
-           "/no-such-page"]
-ENGLISH_RESIDENT = ["/mypage", "/moving", "/procedures/tenshutsu/apply", "/inbox", "/mesh/history",
-                    "/applications"]
+ENGLISH = [
+    "/",
+    "/procedures",
+    "/procedures/tenshutsu",
+    "/identity/login",
+    "/catalog",
+    "/catalog/addresses",
+    "/no-such-page",
+]
+ENGLISH_RESIDENT = [
+    "/mypage",
+    "/moving",
+    "/procedures/tenshutsu/apply",
+    "/inbox",
+    "/mesh/history",
+    "/applications",
+]
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +136,9 @@ def test_public_pages_and_error_pages(browser: Browser, base_url: str, server_da
     page.context.close()
 
 
-def test_resident_pages(browser: Browser, base_url: str, server_env: dict[str, str],
-                        server_database: Database) -> None:
+def test_resident_pages(
+    browser: Browser, base_url: str, server_env: dict[str, str], server_database: Database
+) -> None:
     resident = sessions.Principal(kind="resident", subject_id=resident_of(server_env, CHIYODA, 3))
     page = _as(browser, base_url, server_database, resident)
     _sweep(page, base_url, RESIDENT)
@@ -97,32 +146,50 @@ def test_resident_pages(browser: Browser, base_url: str, server_env: dict[str, s
     page.context.close()
 
 
-def test_staff_pages(browser: Browser, base_url: str, server_env: dict[str, str],
-                     server_database: Database) -> None:
-    clerk = sessions.Principal(kind="staff", subject_id="e2e-sweep-staff", organization_code=CHIYODA,
-                               roles=frozenset({"閲覧", "審査", "決裁", "住基", "管理"}))
+def test_staff_pages(
+    browser: Browser, base_url: str, server_env: dict[str, str], server_database: Database
+) -> None:
+    clerk = sessions.Principal(
+        kind="staff",
+        subject_id="e2e-sweep-staff",
+        organization_code=CHIYODA,
+        roles=frozenset({"閲覧", "審査", "決裁", "住基", "管理"}),
+    )
     page = _as(browser, base_url, server_database, clerk)
     _sweep(page, base_url, STAFF)
     database = server_env["TSUNAGU_DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as connection:
-        kana = connection.execute("SELECT family_kana FROM residents_people WHERE municipality_code = ? "
-                                  "ORDER BY id LIMIT 1", (CHIYODA,)).fetchone()[0]
+        kana = connection.execute(
+            "SELECT family_kana FROM residents_people WHERE municipality_code = ? ORDER BY id LIMIT 1",
+            (CHIYODA,),
+        ).fetchone()[0]
     search = f"/staff/registry/residents?kana={quote(kana)}"
-    _sweep(page, base_url, [
-        search,
-        _first_link(page, base_url, search, r"/staff/registry/residents/[0-9a-f]{32}"),
-        _first_link(page, base_url, "/registry/corporations?name=株式会社", r"/registry/corporations/\d{13}"),
-    ])
-    operator = sessions.Principal(kind="staff", subject_id="e2e-sweep-operator",
-                                  organization_code="digital-agency", roles=frozenset({"閲覧", "管理"}))
+    _sweep(
+        page,
+        base_url,
+        [
+            search,
+            _first_link(page, base_url, search, r"/staff/registry/residents/[0-9a-f]{32}"),
+            _first_link(
+                page, base_url, "/registry/corporations?name=株式会社", r"/registry/corporations/\d{13}"
+            ),
+        ],
+    )
+    operator = sessions.Principal(
+        kind="staff",
+        subject_id="e2e-sweep-operator",
+        organization_code="digital-agency",
+        roles=frozenset({"閲覧", "管理"}),
+    )
     operator_page = _as(browser, base_url, server_database, operator)
     _sweep(operator_page, base_url, OPERATOR)
     operator_page.context.close()
     page.context.close()
 
 
-def test_pages_in_english(browser: Browser, base_url: str, server_env: dict[str, str],
-                          server_database: Database) -> None:
+def test_pages_in_english(
+    browser: Browser, base_url: str, server_env: dict[str, str], server_database: Database
+) -> None:
     resident = sessions.Principal(kind="resident", subject_id=resident_of(server_env, CHIYODA, 3))
     page = _as(browser, base_url, server_database, resident)
     page.goto(base_url + "/lang/en?next=/")

@@ -17,15 +17,27 @@ RESULTS = Path(__file__).parent / "results"
 
 def test_the_api_docs_render_the_operations_under_the_policy(browser: Browser, base_url: str) -> None:
     document = httpx.get(f"{base_url}/api/v1/openapi.json", timeout=120).json()  # built on first use
-    operations = sum(len([m for m in item if m in {"get", "post", "put", "patch", "delete"}])
-                     for item in document["paths"].values())
+    operations = sum(
+        len([m for m in item if m in {"get", "post", "put", "patch", "delete"}])
+        for item in document["paths"].values()
+    )
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     refused: list[str] = []
-    page.on("console", lambda message: refused.append(message.text)
-            if "Content Security Policy" in message.text and "script" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text and "script" in message.text
+            else None
+        ),
+    )
     outside: list[str] = []
-    page.on("request", lambda request: outside.append(request.url)
-            if not request.url.startswith((base_url, "data:")) else None)
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith((base_url, "data:")) else None
+        ),
+    )
     page.goto(f"{base_url}/api/v1/docs")
     page.wait_for_selector(".opblock", timeout=30_000)
     shown = page.locator(".opblock").count()

@@ -24,8 +24,9 @@ def _move_in(database: Database, person: sessions.Principal, key: str) -> str:
     data = {"destination_address": {"text": "神奈川県横須賀市小川町1-1"}, "phone": "090-1234-5678"}
     app, _created = applications.submit(
         database,
-        applications.Submission(procedure, person, subject, YOKOSUKA, data, applications.Prefilled(), key,
-                                {"key": key}),
+        applications.Submission(
+            procedure, person, subject, YOKOSUKA, data, applications.Prefilled(), key, {"key": key}
+        ),
     )
     return app.id
 

@@ -41,11 +41,13 @@ def _secret(page: Page) -> str:
 
 
 def test_a_member_files_with_registry_data_and_the_company_gets_the_signed_notice(
-        browser: Browser, base_url: str, server_env: dict[str, str], tmp_path: Path) -> None:
+    browser: Browser, base_url: str, server_env: dict[str, str], tmp_path: Path
+) -> None:
     company = _representatives(server_env)[5]
     card = issue_card(server_env, company.resident_id, tmp_path)
-    prime = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="ja-JP",
-                                accept_downloads=True).new_page()
+    prime = browser.new_context(
+        viewport=PHONE, java_script_enabled=False, locale="ja-JP", accept_downloads=True
+    ).new_page()
     prime_id = f"ceo-{company.corporate_number}@example.jp"
     _apply_and_sign(prime, base_url, server_env, card, tmp_path, company, prime_id, company.name)
     assert prime.locator("h1").inner_text() == "gビズIDプライムのアカウントを作成しました"

@@ -47,13 +47,22 @@ def _shot(page: Page, name: str) -> None:
 
 
 def _phone(browser: Browser) -> Page:
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="ja-JP",
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport=PHONE, java_script_enabled=False, locale="ja-JP", accept_downloads=True
+    )
     return context.new_page()
 
 
-def _apply_and_sign(page: Page, base_url: str, server_env: dict[str, str], card: Path, tmp_path: Path,
-                    representative: Representative, login_id: str, name: str) -> None:
+def _apply_and_sign(
+    page: Page,
+    base_url: str,
+    server_env: dict[str, str],
+    card: Path,
+    tmp_path: Path,
+    representative: Representative,
+    login_id: str,
+    name: str,
+) -> None:
     """Steps 1–3 up to pressing 申請する."""
     page.goto(base_url + "/business/login")
     page.get_by_role("link", name="gビズIDプライムを申請する（法人の代表者の方）").click()
@@ -69,9 +78,24 @@ def _apply_and_sign(page: Page, base_url: str, server_env: dict[str, str], card:
         page.get_by_role("button", name="申請書をダウンロード").click()
     document = tmp_path / download.value.suggested_filename
     download.value.save_as(document)
-    subprocess.run([sys.executable, "-m", "tsunagu.cli.main", "business", "sign-application", str(document),
-                    "--card", str(card), "--sign-pin", SIGN_PIN],
-                   env=server_env, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tsunagu.cli.main",
+            "business",
+            "sign-application",
+            str(document),
+            "--card",
+            str(card),
+            "--sign-pin",
+            SIGN_PIN,
+        ],
+        env=server_env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     signed = document.with_name(document.stem + ".signed.json")
     page.get_by_label("署名済みの申請書", exact=True).set_input_files(str(signed))
     page.locator("#password").fill(PASSWORD)
@@ -79,8 +103,9 @@ def _apply_and_sign(page: Page, base_url: str, server_env: dict[str, str], card:
     page.get_by_role("button", name="申請する").click()
 
 
-def test_the_representative_applies_on_the_web(browser: Browser, base_url: str, server_env: dict[str, str],
-                                               tmp_path: Path) -> None:
+def test_the_representative_applies_on_the_web(
+    browser: Browser, base_url: str, server_env: dict[str, str], tmp_path: Path
+) -> None:
     representative = _representatives(server_env)[0]
     card = issue_card(server_env, representative.resident_id, tmp_path)
     page = _phone(browser)
@@ -99,7 +124,9 @@ def test_the_representative_applies_on_the_web(browser: Browser, base_url: str, 
     assert page.locator("h1").inner_text() == "事業者アカウント"
     assert page.get_by_role("heading", name=representative.corporation).count() == 1
 
-    page.get_by_label("ログインID（メールアドレス）").fill(f"clerk-{representative.corporate_number}@example.jp")
+    page.get_by_label("ログインID（メールアドレス）").fill(
+        f"clerk-{representative.corporate_number}@example.jp"
+    )
     page.get_by_label("氏名").fill("担当 花子")
     page.get_by_label("初期パスワード").fill(PASSWORD)
     page.locator("form[action='/business/members']").get_by_label(BIDDING_NAME).check()
@@ -115,15 +142,24 @@ def test_the_representative_applies_on_the_web(browser: Browser, base_url: str, 
     page.context.close()
 
 
-def test_someone_else_is_refused_with_the_reason(browser: Browser, base_url: str, server_env: dict[str, str],
-                                                 tmp_path: Path) -> None:
+def test_someone_else_is_refused_with_the_reason(
+    browser: Browser, base_url: str, server_env: dict[str, str], tmp_path: Path
+) -> None:
     representative = _representatives(server_env)[1]
     impostor = resident_of(server_env, CHIYODA, 7)
     assert impostor not in {r.resident_id for r in _representatives(server_env)}
     card = issue_card(server_env, impostor, tmp_path)
     page = _phone(browser)
-    _apply_and_sign(page, base_url, server_env, card, tmp_path, representative,
-                    f"someone-{representative.corporate_number}@example.jp", "誰か")
+    _apply_and_sign(
+        page,
+        base_url,
+        server_env,
+        card,
+        tmp_path,
+        representative,
+        f"someone-{representative.corporate_number}@example.jp",
+        "誰か",
+    )
     assert page.locator("h1").inner_text() == "申請書への署名"
     alert = page.get_by_role("alert").inner_text()
     assert "この法人の代表者として記録されていません" in alert, alert
@@ -133,7 +169,8 @@ def test_someone_else_is_refused_with_the_reason(browser: Browser, base_url: str
 
 
 def test_the_representative_signs_with_the_card_app_on_the_phone(
-        browser: Browser, base_url: str, server_env: dict[str, str], tmp_path: Path) -> None:
+    browser: Browser, base_url: str, server_env: dict[str, str], tmp_path: Path
+) -> None:
     """With JavaScript (and the content security policy enforced), the card app on the same phone
     signs the application on the page: no file to download or upload."""
     representative = _representatives(server_env)[3]
@@ -142,7 +179,9 @@ def test_the_representative_signs_with_the_card_app_on_the_phone(
     page = context.new_page()
     page.goto(base_url + "/business/apply")
     page.get_by_label("法人番号").fill(representative.corporate_number)
-    page.get_by_label("ログインID（メールアドレス）").fill(f"rep-{representative.corporate_number}@example.jp")
+    page.get_by_label("ログインID（メールアドレス）").fill(
+        f"rep-{representative.corporate_number}@example.jp"
+    )
     page.get_by_label("アカウント利用者の氏名").fill(representative.name)
     page.get_by_role("button", name="次へ（申請書の確認）").click()
     page.get_by_label("カードのファイル").set_input_files(str(card))
@@ -169,12 +208,15 @@ def test_application_pages_are_accessible_on_a_phone(phone: Page, base_url: str,
     assert_accessible(phone)
 
 
-def test_the_signing_page_is_accessible_on_a_phone(phone: Page, base_url: str, server_env: dict[str, str],
-                                                   tmp_path: Path) -> None:
+def test_the_signing_page_is_accessible_on_a_phone(
+    phone: Page, base_url: str, server_env: dict[str, str], tmp_path: Path
+) -> None:
     representative = _representatives(server_env)[4]
     phone.goto(base_url + "/business/apply")
     phone.get_by_label("法人番号").fill(representative.corporate_number)
-    phone.get_by_label("ログインID（メールアドレス）").fill(f"a11y-{representative.corporate_number}@example.jp")
+    phone.get_by_label("ログインID（メールアドレス）").fill(
+        f"a11y-{representative.corporate_number}@example.jp"
+    )
     phone.get_by_label("アカウント利用者の氏名").fill(representative.name)
     phone.get_by_role("button", name="次へ（申請書の確認）").click()
     assert phone.locator("h1").inner_text() == "申請書への署名"
@@ -194,7 +236,9 @@ def test_the_signing_page_is_accessible_on_a_phone(phone: Page, base_url: str, s
     assert_accessible(phone)
     secret = phone.locator("figcaption code").inner_text()
     phone.get_by_role("link", name="ログインする").click()
-    phone.get_by_label("ログインID（メールアドレス）").fill(f"a11y-{representative.corporate_number}@example.jp")
+    phone.get_by_label("ログインID（メールアドレス）").fill(
+        f"a11y-{representative.corporate_number}@example.jp"
+    )
     phone.get_by_label("パスワード").fill(PASSWORD)
     phone.get_by_label("ワンタイムコード").fill(pyotp.TOTP(secret).now())
     phone.get_by_role("button", name="ログイン").click()
@@ -203,8 +247,9 @@ def test_the_signing_page_is_accessible_on_a_phone(phone: Page, base_url: str, s
     assert_accessible(phone)
 
 
-def test_the_operator_keeps_the_representative_records(phone: Page, base_url: str,
-                                                       server_env: dict[str, str]) -> None:
+def test_the_operator_keeps_the_representative_records(
+    phone: Page, base_url: str, server_env: dict[str, str]
+) -> None:
     """デジタル庁's administrator sees a demo company's representative as its 登記 records it."""
     representative = _representatives(server_env)[2]
     log_in_as_staff(phone, base_url, staff_account(server_env, "da.admin"))

@@ -82,9 +82,15 @@ def test_look_up_a_data_item_and_its_codes_on_a_phone(phone_without_js: Page, ba
 
 
 def test_dictionary_and_code_pages_are_accessible(phone: Page, base_url: str) -> None:
-    for path in ("/catalog/dictionary", "/catalog/dictionary/address", "/catalog/codes",
-                 "/catalog/codes/era", "/catalog/apis", "/catalog/apis/131016/resident-basic/v1",
-                 "/catalog/population"):
+    for path in (
+        "/catalog/dictionary",
+        "/catalog/dictionary/address",
+        "/catalog/codes",
+        "/catalog/codes/era",
+        "/catalog/apis",
+        "/catalog/apis/131016/resident-basic/v1",
+        "/catalog/population",
+    ):
         phone.goto(base_url + path)
         assert_accessible(phone)
         assert_no_horizontal_scroll(phone)

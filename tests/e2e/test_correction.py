@@ -17,7 +17,9 @@ STAFF = sessions.Principal(
 
 
 def test_staff_return_and_the_resident_resubmits_on_a_phone(
-    browser: Browser, base_url: str, server_database: Database  # noqa: F811
+    browser: Browser,
+    base_url: str,
+    server_database: Database,  # noqa: F811
 ) -> None:
     resident = browser.new_context(viewport=PHONE, bypass_csp=True, locale="ja-JP").new_page()
     person = sessions.Principal(kind="resident", subject_id=_people(server_database, 5)[0])

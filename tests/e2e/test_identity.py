@@ -22,11 +22,30 @@ def card_file(server_env: dict[str, str], base_url: str, tmp_path_factory: pytes
     database = server_env["TSUNAGU_DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as connection:
         resident_id = connection.execute(
-            "SELECT id FROM residents_people WHERE status = 'resident' ORDER BY id LIMIT 1").fetchone()[0]
+            "SELECT id FROM residents_people WHERE status = 'resident' ORDER BY id LIMIT 1"
+        ).fetchone()[0]
     path = tmp_path_factory.mktemp("card") / "card.json"
-    subprocess.run([sys.executable, "-m", "tsunagu.cli.main", "card", "issue", "--resident", resident_id,
-                    "--out", str(path), "--auth-pin", AUTH_PIN, "--sign-pin", SIGN_PIN],
-                   env=server_env, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tsunagu.cli.main",
+            "card",
+            "issue",
+            "--resident",
+            resident_id,
+            "--out",
+            str(path),
+            "--auth-pin",
+            AUTH_PIN,
+            "--sign-pin",
+            SIGN_PIN,
+        ],
+        env=server_env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return path
 
 
@@ -36,14 +55,30 @@ def _card_app_url(page: Page, base_url: str) -> str:
     return base_url + "/identity/card-app" + url.split("/identity/card-app", 1)[1]
 
 
-def test_qr_login_with_the_command_line_card_app(phone_without_js: Page, base_url: str,
-                                                 server_env: dict[str, str], card_file: Path) -> None:
+def test_qr_login_with_the_command_line_card_app(
+    phone_without_js: Page, base_url: str, server_env: dict[str, str], card_file: Path
+) -> None:
     page = phone_without_js
     page.goto(base_url + "/identity/login")
     assert page.locator("svg").count() == 1
-    subprocess.run([sys.executable, "-m", "tsunagu.cli.main", "card", "login", _card_app_url(page, base_url),
-                    "--card", str(card_file), "--pin", AUTH_PIN],
-                   env=server_env, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tsunagu.cli.main",
+            "card",
+            "login",
+            _card_app_url(page, base_url),
+            "--card",
+            str(card_file),
+            "--pin",
+            AUTH_PIN,
+        ],
+        env=server_env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     page.get_by_role("button", name="ログインを続ける").click()
     assert page.locator("h1").inner_text() == "マイページ"  # login lands on the resident's home
     assert "こんにちは" in page.locator("main").inner_text()

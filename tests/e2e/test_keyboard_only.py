@@ -38,8 +38,9 @@ def tab_to(page: Page, selector: str) -> None:
     raise AssertionError(f"{selector} not reached with {MAX_TABS} Tabs on {page.url}")
 
 
-def test_a_certificate_with_the_keyboard_only(browser: Browser, base_url: str, server_env: dict[str, str],
-                                              server_database: Database) -> None:
+def test_a_certificate_with_the_keyboard_only(
+    browser: Browser, base_url: str, server_env: dict[str, str], server_database: Database
+) -> None:
     page = phone_page(browser)
     resident = resident_of(server_env, CHIYODA, 1)
     start_session(page, base_url, server_database, sessions.Principal(kind="resident", subject_id=resident))
@@ -75,9 +76,9 @@ def test_a_certificate_with_the_keyboard_only(browser: Browser, base_url: str, s
     page.context.close()
 
 
-def test_a_date_field_shows_focus_on_each_of_its_stops(browser: Browser, base_url: str,
-                                                       server_env: dict[str, str],
-                                                       server_database: Database) -> None:
+def test_a_date_field_shows_focus_on_each_of_its_stops(
+    browser: Browser, base_url: str, server_env: dict[str, str], server_database: Database
+) -> None:
     """A date input takes several Tab stops (its parts and the calendar button); each one shows focus."""
     page = phone_page(browser)
     resident = resident_of(server_env, CHIYODA, 1)

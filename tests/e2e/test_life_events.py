@@ -37,8 +37,14 @@ def _parent(server_env: dict[str, str], database: Database) -> tuple[residents.R
             person = residents.require_resident(db, resident_of(server_env, CHIYODA, index))
             if date(2026, 11, 1).year - person.birth_date.year >= 25:
                 number = f"{7_000_000 + index:07d}"
-                testbank.open_account(db, bank_code="0005", branch_code="001", account_type="futsu",
-                                      account_number=number, holder=kana.holder_of(person.name))
+                testbank.open_account(
+                    db,
+                    bank_code="0005",
+                    branch_code="001",
+                    account_type="futsu",
+                    account_number=number,
+                    holder=kana.holder_of(person.name),
+                )
                 return person, number
     raise LookupError("no adult resident for the test")
 
@@ -49,15 +55,24 @@ def _shot(page: Page, name: str) -> None:
 
 
 def _cli(server_env: dict[str, str], *args: str, **extra: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "tsunagu.cli.main", *args],
-                          env={**server_env, **extra}, check=True, capture_output=True, timeout=300,
-                          text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "tsunagu.cli.main", *args],
+        env={**server_env, **extra},
+        check=True,
+        capture_output=True,
+        timeout=300,
+        text=True,
+    )
     return done.stdout
 
 
-def test_birth_to_child_allowance_on_a_phone(browser: Browser, base_url: str, server_env: dict[str, str],
-                                             server_database: Database,
-                                             mail_host: MailHost) -> None:  # noqa: F811 - the fixture
+def test_birth_to_child_allowance_on_a_phone(
+    browser: Browser,
+    base_url: str,
+    server_env: dict[str, str],
+    server_database: Database,
+    mail_host: MailHost,  # noqa: F811 - the fixture
+) -> None:
     parent, number = _parent(server_env, server_database)
     me = phone_page(browser)
     start_session(me, base_url, server_database, sessions.Principal(kind="resident", subject_id=parent.id))
@@ -91,12 +106,22 @@ def test_birth_to_child_allowance_on_a_phone(browser: Browser, base_url: str, se
 
     # the clerk registers the birth at the counter (住基)
     clerk = phone_page(browser)
-    start_session(clerk, base_url, server_database, sessions.Principal(
-        kind="staff", subject_id="e2e-birth-clerk", organization_code=CHIYODA, roles=frozenset({"住基"})))
+    start_session(
+        clerk,
+        base_url,
+        server_database,
+        sessions.Principal(
+            kind="staff", subject_id="e2e-birth-clerk", organization_code=CHIYODA, roles=frozenset({"住基"})
+        ),
+    )
     clerk.goto(f"{base_url}/staff/registry/residents/new/birth?member={parent.id}")
-    for name, value in (("family_name", parent.name.family), ("given_name", "陽向"),
-                        ("family_kana", parent.name.family_kana), ("given_kana", "ひなた"),
-                        ("birth_date", "令和8年11月15日")):
+    for name, value in (
+        ("family_name", parent.name.family),
+        ("given_name", "陽向"),
+        ("family_kana", parent.name.family_kana),
+        ("given_kana", "ひなた"),
+        ("birth_date", "令和8年11月15日"),
+    ):
         clerk.locator(f"#{name}").fill(value)
     clerk.locator("#sex").select_option(label="女")
     clerk.get_by_role("button", name="確認する").click()
@@ -105,8 +130,14 @@ def test_birth_to_child_allowance_on_a_phone(browser: Browser, base_url: str, se
 
     # プッシュ型: the rule fires, the お知らせ arrives, and the e-mail carries only a link
     assert "notified 0" not in _cli(server_env, "notify", "push", "--once")  # every adult of the household
-    assert "sent 1" in _cli(server_env, "notify", "deliver", "--once", TSUNAGU_SMTP_HOST="127.0.0.1",
-                            TSUNAGU_SMTP_PORT=str(mail_host.port))
+    assert "sent 1" in _cli(
+        server_env,
+        "notify",
+        "deliver",
+        "--once",
+        TSUNAGU_SMTP_HOST="127.0.0.1",
+        TSUNAGU_SMTP_PORT=str(mail_host.port),
+    )
     (mail,) = [m for m in mail_host.messages() if m["To"] == address]
     text = mail.get_payload(decode=True).decode()
     assert f"{base_url}/inbox/" in text and parent.name.family not in text and "陽向" not in text

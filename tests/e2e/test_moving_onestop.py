@@ -245,8 +245,14 @@ def _household(server_env: dict[str, str], family: str, kana: str) -> list[Perso
     """A synthetic 世帯 of three (世帯主, 妻, 子) registered in 千代田区 for this test alone, by the
     registry's own service in a process with the server's settings (its 個人番号 vault key)."""
     script = FAMILY.replace("family_kana_of(family)", repr(kana))
-    done = subprocess.run([sys.executable, "-c", script, family], env=server_env, check=True,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script, family],
+        env=server_env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return [Person(*row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
 
 
@@ -254,21 +260,31 @@ def _registry(server_env: dict[str, str], municipality: str, names: list[str]) -
     """(name, status, 異動日, 続柄, 世帯) of each record with these names in one municipality."""
     with sqlite3.connect(server_env["TSUNAGU_DATABASE_URL"].removeprefix("sqlite:///")) as connection:
         marks = ",".join("?" * len(names))
-        return [tuple(str(v) for v in row) for row in connection.execute(
-            f"SELECT family_name || ' ' || given_name, status, status_date, relationship, household_id "
-            f"FROM residents_people WHERE municipality_code = ? AND family_name || ' ' || given_name "
-            f"IN ({marks}) ORDER BY relationship != '世帯主', birth_date", (municipality, *names))]
+        return [
+            tuple(str(v) for v in row)
+            for row in connection.execute(
+                f"SELECT family_name || ' ' || given_name, status, status_date, relationship, household_id "
+                f"FROM residents_people WHERE municipality_code = ? AND family_name || ' ' || given_name "
+                f"IN ({marks}) ORDER BY relationship != '世帯主', birth_date",
+                (municipality, *names),
+            )
+        ]
 
 
 def _moved_out_count(server_env: dict[str, str]) -> int:
     with sqlite3.connect(server_env["TSUNAGU_DATABASE_URL"].removeprefix("sqlite:///")) as connection:
-        return int(connection.execute("SELECT count(*) FROM residents_people WHERE status = 'moved_out' "
-                                      "AND municipality_code = ?", (CHIYODA,)).fetchone()[0])
+        return int(
+            connection.execute(
+                "SELECT count(*) FROM residents_people WHERE status = 'moved_out' AND municipality_code = ?",
+                (CHIYODA,),
+            ).fetchone()[0]
+        )
 
 
 def _staff(browser: Browser) -> Page:
-    return browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP",
-                               bypass_csp=True).new_page()
+    return browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="ja-JP", bypass_csp=True
+    ).new_page()
 
 
 def test_a_whole_household_moves_on_the_declared_date_and_arrives_together(
@@ -294,7 +310,8 @@ def test_a_whole_household_moves_on_the_declared_date_and_arrives_together(
     # declared for today: recorded on acceptance, for exactly the three, with today's date
     names = [p.name for p in household]
     assert [r[:4] for r in _registry(server_env, CHIYODA, names)] == [
-        (p.name, "moved_out", TODAY.isoformat(), p.relationship) for p in household]
+        (p.name, "moved_out", TODAY.isoformat(), p.relationship) for p in household
+    ]
     assert _moved_out_count(server_env) == before + len(household)
 
     yokosuka = _staff(browser)

@@ -24,14 +24,32 @@ from tsunagu.core.database import Database
 
 DESKTOP = {"width": 1280, "height": 900}
 RESIDENT_PAGES = [
-    "/", "/mypage", "/inbox", "/applications", "/mesh/history", "/mesh/consents", "/registry/me/accesses",
-    "/identity/history", "/identity/proxies", "/procedures", "/procedures?q=ひっこし",
-    "/procedures/tenshutsu", "/procedures/juminhyo-utsushi", "/procedures/juminhyo-utsushi/apply",
-    "/moving", "/procedures/tennyu-yoyaku", "/catalog", "/catalog/addresses",
+    "/",
+    "/mypage",
+    "/inbox",
+    "/applications",
+    "/mesh/history",
+    "/mesh/consents",
+    "/registry/me/accesses",
+    "/identity/history",
+    "/identity/proxies",
+    "/procedures",
+    "/procedures?q=ひっこし",
+    "/procedures/tenshutsu",
+    "/procedures/juminhyo-utsushi",
+    "/procedures/juminhyo-utsushi/apply",
+    "/moving",
+    "/procedures/tennyu-yoyaku",
+    "/catalog",
+    "/catalog/addresses",
 ]
 STAFF_PAGES = [
-    "/staff", "/staff/applications", "/staff/applications?status=approved", "/staff/procedures",
-    "/staff/appointments", "/staff/registry/residents",
+    "/staff",
+    "/staff/applications",
+    "/staff/applications?status=approved",
+    "/staff/procedures",
+    "/staff/appointments",
+    "/staff/registry/residents",
 ]
 #: links a crawl does not follow: other languages, downloads, machine endpoints, actions
 SKIP = re.compile(r"^/(lang/|api/|static/|readyz|healthz|metrics|notices/.+\.pdf|logout|identity/card-app)")
@@ -57,8 +75,7 @@ def _read(page: Page, base_url: str, path: str) -> list[str]:
 
 def _links(page: Page, base_url: str, path: str) -> list[str]:
     page.goto(base_url + path)
-    hrefs = page.locator("main a, header a").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))")
+    hrefs = page.locator("main a, header a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     found = []
     for href in hrefs:
         if not href or href.startswith(("#", "mailto:")):
@@ -141,13 +158,18 @@ def test_resident_and_clerk_pages_show_no_plumbing(
 
     problems = _crawl(resident, base_url, RESIDENT_PAGES, ["/mypage", "/inbox", "/applications"])
     records = [f"/staff/registry/residents/{person}", "/registry/corporations?name=株式会社"]
-    problems += _crawl(clerk, base_url, [*STAFF_PAGES, application_path, *records],
-                       ["/staff", "/staff/applications", "/registry/corporations?name=株式会社"])
+    problems += _crawl(
+        clerk,
+        base_url,
+        [*STAFF_PAGES, application_path, *records],
+        ["/staff", "/staff/applications", "/registry/corporations?name=株式会社"],
+    )
     resident.goto(base_url + "/lang/en?next=/mypage")
     assert "My page" in resident.locator("h1").inner_text()
     assert_accessible(resident)
     resident.screenshot(path=str(RESULTS / "resident-mypage-phone-en.png"), full_page=True)
     assert not problems, "internal identifiers or untranslated text on people's pages:\n" + "\n".join(
-        problems)
+        problems
+    )
     resident.context.close()
     clerk.context.close()

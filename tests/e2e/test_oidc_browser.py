@@ -29,8 +29,11 @@ RP_TITLE = "つなぐデモサービス"
 
 
 @pytest.fixture(scope="module")
-def relying_party(server_env: dict[str, str], base_url: str, tmp_path_factory: pytest.TempPathFactory,
-                  ) -> Iterator[str]:
+def relying_party(
+    server_env: dict[str, str],
+    base_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
     """``tsunagu oidc demo-rp`` in its own process, talking to the provider over loopback HTTP."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -38,7 +41,10 @@ def relying_party(server_env: dict[str, str], base_url: str, tmp_path_factory: p
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "tsunagu.cli.main", "oidc", "demo-rp", "--port", str(port)],
-            env=server_env, stdout=output, stderr=subprocess.STDOUT)
+            env=server_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
     while True:
         if process.poll() is not None:
@@ -82,8 +88,24 @@ def _log_in_with_the_card(page: Page, base_url: str, server_env: dict[str, str],
     """The provider's login page: the command-line card app answers the QR code, then 続ける."""
     assert page.url.startswith(base_url + "/identity/login?next=%2Foidc%2Fauthorize"), page.url
     url = html.unescape(page.locator("pre code").text_content() or "").split("'")[1]
-    subprocess.run([sys.executable, "-m", "tsunagu.cli.main", "card", "login", url, "--card", str(card),
-                    "--pin", AUTH_PIN], env=server_env, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tsunagu.cli.main",
+            "card",
+            "login",
+            url,
+            "--card",
+            str(card),
+            "--pin",
+            AUTH_PIN,
+        ],
+        env=server_env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     page.get_by_role("button", name="ログインを続ける").click()
 
 
@@ -92,13 +114,16 @@ def _back_at_the_service(page: Page, relying_party: str) -> None:
     assert page.locator("h1").inner_text() == RP_TITLE
 
 
-def test_consent_refused_then_given_then_remembered(browser: Browser, base_url: str, relying_party: str,
-                                                   server_env: dict[str, str], card: Path) -> None:
+def test_consent_refused_then_given_then_remembered(
+    browser: Browser, base_url: str, relying_party: str, server_env: dict[str, str], card: Path
+) -> None:
     context = _phone(browser)
     page = context.new_page()
     blocked: list[str] = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None,
+    )
 
     # 1. first visit: login, then the consent screen; the resident refuses
     _start_at_the_service(page, relying_party)
@@ -142,8 +167,10 @@ def test_consent_refused_then_given_then_remembered(browser: Browser, base_url: 
     #    the redirect chain starts at the login form, so its policy must allow the service too
     context = _phone(browser)
     page = context.new_page()
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     _start_at_the_service(page, relying_party)
     _log_in_with_the_card(page, base_url, server_env, card)
     _back_at_the_service(page, relying_party)

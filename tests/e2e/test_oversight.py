@@ -75,8 +75,9 @@ def test_pages_are_accessible_in_both_languages(phone: Page, base_url: str) -> N
     phone.goto(base_url + "/lang/ja?next=/dashboard")
 
 
-def test_the_console_imports_a_survey_year_from_the_form(phone_without_js: Page, base_url: str,
-                                                         server_env: dict[str, str], tmp_path: Path) -> None:
+def test_the_console_imports_a_survey_year_from_the_form(
+    phone_without_js: Page, base_url: str, server_env: dict[str, str], tmp_path: Path
+) -> None:
     page = phone_without_js
     log_in_as_staff(page, base_url, staff_account(server_env, "da.oversight"))
     page.get_by_role("link", name="統括・監理").first.click()

@@ -31,8 +31,9 @@ def _checkout(page: Page, choice: str) -> None:
         page.get_by_role("button", name=choice).click()
 
 
-def test_fail_retry_pay_and_refund(browser: Browser, base_url: str, server_env: dict[str, str],
-                                   server_database: Database) -> None:
+def test_fail_retry_pay_and_refund(
+    browser: Browser, base_url: str, server_env: dict[str, str], server_database: Database
+) -> None:
     resident = phone_page(browser)
     person = sessions.Principal(kind="resident", subject_id=resident_of(server_env, CHIYODA, 2))
     start_session(resident, base_url, server_database, person)
@@ -55,8 +56,12 @@ def test_fail_retry_pay_and_refund(browser: Browser, base_url: str, server_env: 
     expect(resident.get_by_role("button", name="手数料を支払う")).to_have_count(0)
 
     staff = phone_page(browser)
-    clerk = sessions.Principal(kind="staff", subject_id="e2e-payment-clerk", organization_code=CHIYODA,
-                               roles=frozenset({"住基", "審査"}))
+    clerk = sessions.Principal(
+        kind="staff",
+        subject_id="e2e-payment-clerk",
+        organization_code=CHIYODA,
+        roles=frozenset({"住基", "審査"}),
+    )
     start_session(staff, base_url, server_database, clerk)
     staff.goto(base_url + "/staff/applications?status=submitted")
     staff.get_by_role("link", name=receipt).click()

@@ -19,16 +19,21 @@ from tests.e2e.demo import AUTH_PIN, CHIYODA, issue_card, resident_of
 
 
 @pytest.fixture(scope="module")
-def served_on_another_port(server_env: dict[str, str], base_url: str,
-                           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_on_another_port(
+    server_env: dict[str, str], base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A second server over the same installation (database, CA), started the way a user starts it,
     with only ``--port`` and no public URL configured."""
     port = free_port()
     environment = {k: v for k, v in server_env.items() if k != "TSUNAGU_BASE_URL"}
     log = tmp_path_factory.mktemp("port") / "serve.log"
     with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "tsunagu.cli.main", "serve", "--port", str(port)],
-                                   env=environment, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tsunagu.cli.main", "serve", "--port", str(port)],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -48,8 +53,9 @@ def served_on_another_port(server_env: dict[str, str], base_url: str,
     process.wait(timeout=10)
 
 
-def test_qr_login_on_another_port(browser: Browser, served_on_another_port: str, server_env: dict[str, str],
-                                  tmp_path: Path) -> None:
+def test_qr_login_on_another_port(
+    browser: Browser, served_on_another_port: str, server_env: dict[str, str], tmp_path: Path
+) -> None:
     url = served_on_another_port
     environment = {k: v for k, v in server_env.items() if k != "TSUNAGU_BASE_URL"}
     card = issue_card(environment, resident_of(server_env, CHIYODA, 6), tmp_path)
@@ -58,8 +64,24 @@ def test_qr_login_on_another_port(browser: Browser, served_on_another_port: str,
     page.goto(url + "/identity/login")
     shown = html.unescape(page.locator("pre code").text_content() or "").split("'")[1]
     assert shown.startswith(url + "/identity/card-app?"), shown
-    subprocess.run([sys.executable, "-m", "tsunagu.cli.main", "card", "login", shown, "--card", str(card),
-                    "--pin", AUTH_PIN], env=environment, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tsunagu.cli.main",
+            "card",
+            "login",
+            shown,
+            "--card",
+            str(card),
+            "--pin",
+            AUTH_PIN,
+        ],
+        env=environment,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     page.get_by_role("button", name="ログインを続ける").click()
     assert page.url == url + "/mypage", page.url
     context.close()

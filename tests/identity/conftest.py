@@ -51,21 +51,37 @@ def world(database: Database, settings: Settings, fixed_clock: clock.FixedClock)
         organizations.seed_demo_organizations(db)
         service.install_ca(db, authority)
         hanako = residents.register_move_in(
-            db, CHIYODA, person("123456789018"), residents.Residence(1001, "3", "5"),
-            moved_in_on=date(2020, 4, 1), actor="test").id
+            db,
+            CHIYODA,
+            person("123456789018"),
+            residents.Residence(1001, "3", "5"),
+            moved_in_on=date(2020, 4, 1),
+            actor="test",
+        ).id
         taro = residents.register_move_in(
-            db, CHIYODA, person("111222333446", name=("鈴木", "太郎", "すずき", "たろう"), sex="1"),
-            residents.Residence(1002, "1"), moved_in_on=date(2021, 4, 1), actor="test").id
+            db,
+            CHIYODA,
+            person("111222333446", name=("鈴木", "太郎", "すずき", "たろう"), sex="1"),
+            residents.Residence(1002, "1"),
+            moved_in_on=date(2021, 4, 1),
+            actor="test",
+        ).id
         kenji = residents.register_move_in(
-            db, YOKOSUKA, person("987654321000", name=("田中", "健二", "たなか", "けんじ"), sex="1"),
-            residents.Residence(2001, "2"), moved_in_on=date(2019, 4, 1), actor="test").id
+            db,
+            YOKOSUKA,
+            person("987654321000", name=("田中", "健二", "たなか", "けんじ"), sex="1"),
+            residents.Residence(2001, "2"),
+            moved_in_on=date(2019, 4, 1),
+            actor="test",
+        ).id
     return World(database, settings, authority, hanako, taro, kenji)
 
 
 def issue(world: World, resident_id: str) -> VirtualCard:
     with world.database.session() as db:
-        return service.issue_card(db, world.authority, resident_id, AUTH_PIN, SIGN_PIN,
-                                  kdf_iterations=FAST_KDF).file
+        return service.issue_card(
+            db, world.authority, resident_id, AUTH_PIN, SIGN_PIN, kdf_iterations=FAST_KDF
+        ).file
 
 
 def b64url(data: bytes) -> str:
@@ -77,8 +93,14 @@ def card_login(client: TestClient, card: VirtualCard, pin: str = AUTH_PIN) -> di
     send_csrf_header(client)  # the token of whatever session cookie the client holds (none, a stale one)
     challenge = client.post("/api/v1/identity/card-login/challenge").json()
     signature = card.sign_raw("authentication", pin, challenge["nonce"].encode())
-    response = client.post("/api/v1/identity/card-login/verify", json={
-        "challenge_id": challenge["challenge_id"], "nonce": challenge["nonce"],
-        "certificate": card.certificate_pem("authentication").decode(), "signature": b64url(signature)})
+    response = client.post(
+        "/api/v1/identity/card-login/verify",
+        json={
+            "challenge_id": challenge["challenge_id"],
+            "nonce": challenge["nonce"],
+            "certificate": card.certificate_pem("authentication").decode(),
+            "signature": b64url(signature),
+        },
+    )
     send_csrf_header(client)  # the token of the new session, as the page's script would fetch it
     return {"status": response.status_code, **response.json()}

@@ -93,14 +93,24 @@ def test_direct_api_login_starts_a_renewed_session(world: World, client: TestCli
         assert history.audit_entries(db)[0].outcome == "success"
 
 
-def _answer(client: TestClient, card: VirtualCard, *, nonce: str | None = None,
-            data: bytes | None = None, usage: str = "authentication") -> dict[str, object]:
+def _answer(
+    client: TestClient,
+    card: VirtualCard,
+    *,
+    nonce: str | None = None,
+    data: bytes | None = None,
+    usage: str = "authentication",
+) -> dict[str, object]:
     challenge = client.post("/api/v1/identity/card-login/challenge").json()
     pin = AUTH_PIN if usage == "authentication" else SIGN_PIN
     signed = data if data is not None else challenge["nonce"].encode()
     signature = card.sign_raw(usage, pin, signed)  # type: ignore[arg-type]
-    body = {"challenge_id": challenge["challenge_id"], "nonce": nonce or challenge["nonce"],
-            "certificate": card.certificate_pem(usage).decode(), "signature": b64url(signature)}  # type: ignore[arg-type]
+    body = {
+        "challenge_id": challenge["challenge_id"],
+        "nonce": nonce or challenge["nonce"],
+        "certificate": card.certificate_pem(usage).decode(),
+        "signature": b64url(signature),
+    }  # type: ignore[arg-type]
     response = client.post("/api/v1/identity/card-login/verify", json=body)
     assert response.headers["content-type"] == "application/problem+json"
     return {"status": response.status_code, **response.json(), "body": body}
@@ -119,9 +129,12 @@ def test_signature_certificate_cannot_log_in(world: World, client: TestClient) -
 def test_replayed_answer_is_refused(world: World, client: TestClient) -> None:
     card = issue(world, world.hanako)
     challenge = client.post("/api/v1/identity/card-login/challenge").json()
-    body = {"challenge_id": challenge["challenge_id"], "nonce": challenge["nonce"],
-            "certificate": card.certificate_pem("authentication").decode(),
-            "signature": b64url(card.sign_raw("authentication", AUTH_PIN, challenge["nonce"].encode()))}
+    body = {
+        "challenge_id": challenge["challenge_id"],
+        "nonce": challenge["nonce"],
+        "certificate": card.certificate_pem("authentication").decode(),
+        "signature": b64url(card.sign_raw("authentication", AUTH_PIN, challenge["nonce"].encode())),
+    }
     assert client.post("/api/v1/identity/card-login/verify", json=body).status_code == 200
     send_csrf_header(client)  # the new session's token: the replay is refused for being a replay
     replay = client.post("/api/v1/identity/card-login/verify", json=body)
@@ -132,10 +145,15 @@ def test_expired_nonce_is_refused(world: World, client: TestClient, fixed_clock:
     card = issue(world, world.hanako)
     challenge = client.post("/api/v1/identity/card-login/challenge").json()
     fixed_clock.advance(service.CHALLENGE_TTL + timedelta(seconds=1))
-    response = client.post("/api/v1/identity/card-login/verify", json={
-        "challenge_id": challenge["challenge_id"], "nonce": challenge["nonce"],
-        "certificate": card.certificate_pem("authentication").decode(),
-        "signature": b64url(card.sign_raw("authentication", AUTH_PIN, challenge["nonce"].encode()))})
+    response = client.post(
+        "/api/v1/identity/card-login/verify",
+        json={
+            "challenge_id": challenge["challenge_id"],
+            "nonce": challenge["nonce"],
+            "certificate": card.certificate_pem("authentication").decode(),
+            "signature": b64url(card.sign_raw("authentication", AUTH_PIN, challenge["nonce"].encode())),
+        },
+    )
     assert response.json()["code"] == "challenge-expired"
 
 
@@ -143,16 +161,22 @@ def test_challenge_is_bound_to_the_browser_that_asked(world: World, client: Test
     card = issue(world, world.hanako)
     challenge = client.post("/api/v1/identity/card-login/challenge").json()
     client.cookies.clear()
-    response = client.post("/api/v1/identity/card-login/verify", json={
-        "challenge_id": challenge["challenge_id"], "nonce": challenge["nonce"],
-        "certificate": card.certificate_pem("authentication").decode(),
-        "signature": b64url(card.sign_raw("authentication", AUTH_PIN, challenge["nonce"].encode()))})
+    response = client.post(
+        "/api/v1/identity/card-login/verify",
+        json={
+            "challenge_id": challenge["challenge_id"],
+            "nonce": challenge["nonce"],
+            "certificate": card.certificate_pem("authentication").decode(),
+            "signature": b64url(card.sign_raw("authentication", AUTH_PIN, challenge["nonce"].encode())),
+        },
+    )
     assert response.json()["code"] == "challenge-unknown"
     assert SESSION_COOKIE not in client.cookies
 
 
-def test_expired_certificate_is_refused(world: World, client: TestClient,
-                                        fixed_clock: clock.FixedClock) -> None:
+def test_expired_certificate_is_refused(
+    world: World, client: TestClient, fixed_clock: clock.FixedClock
+) -> None:
     card = issue(world, world.hanako)
     fixed_clock.advance(certificates.VALIDITY + timedelta(days=1))
     assert card_login(client, card)["code"] == "certificate-expired"
@@ -170,18 +194,23 @@ def test_revoked_card_is_refused_via_the_published_crl(world: World, client: Tes
     assert card_login(client, card)["code"] == "certificate-revoked"
 
 
-def test_foreign_ca_certificate_is_refused(world: World, client: TestClient,
-                                          tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_foreign_ca_certificate_is_refused(
+    world: World, client: TestClient, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     foreign = ca.init_ca(tmp_path_factory.mktemp("foreign"))
     with world.database.session() as db, pytest.raises(ca.CaMissing):
         service.issue_card(db, foreign, world.hanako, AUTH_PIN, SIGN_PIN)
     genuine = issue(world, world.hanako)  # the forger copies a real card's id and key, not its CA
     key = ec.generate_private_key(ec.SECP256R1())
-    forged_certificate = certificates.issue(foreign, "authentication", genuine.card_id, key.public_key(),
-                                            start=clock.now())
-    forged = VirtualCard.build(genuine.card_id, foreign.certificate_pem,
-                               {"authentication": (key, certificates.pem(forged_certificate), AUTH_PIN)},
-                               iterations=1_000)
+    forged_certificate = certificates.issue(
+        foreign, "authentication", genuine.card_id, key.public_key(), start=clock.now()
+    )
+    forged = VirtualCard.build(
+        genuine.card_id,
+        foreign.certificate_pem,
+        {"authentication": (key, certificates.pem(forged_certificate), AUTH_PIN)},
+        iterations=1_000,
+    )
     assert card_login(client, forged)["code"] == "certificate-untrusted"
 
 
@@ -196,33 +225,48 @@ def test_failed_logins_are_audited_and_rate_limited(world: World, client: TestCl
     assert outcomes.count("signature-invalid") == 30
 
 
-@pytest.mark.parametrize(("next_path", "lands_on"), [
-    ("", "/mypage"),
-    ("/procedures/tenshutsu/apply", "/procedures/tenshutsu/apply"),
-    ("https://evil.example/", "/mypage"),
-])
+@pytest.mark.parametrize(
+    ("next_path", "lands_on"),
+    [
+        ("", "/mypage"),
+        ("/procedures/tenshutsu/apply", "/procedures/tenshutsu/apply"),
+        ("https://evil.example/", "/mypage"),
+    ],
+)
 def test_qr_login_with_the_card_app(world: World, client: TestClient, next_path: str, lands_on: str) -> None:
     card = issue(world, world.hanako)
-    page = client.get("/identity/login", params={"next": next_path} if next_path else None,
-                      headers={"accept": "text/html"})
+    page = client.get(
+        "/identity/login", params={"next": next_path} if next_path else None, headers={"accept": "text/html"}
+    )
     assert page.status_code == 200
     assert "<svg" in page.text
     url = html.unescape(page.text).split("tsunagu card login '")[1].split("'")[0]
     challenge_id = url.split("challenge=")[1].split("&")[0]
     nonce = url.split("nonce=")[1]
     csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    waiting = client.post("/identity/login/complete", data={"challenge_id": challenge_id, "csrf_token": csrf},
-                          headers={"accept": "text/html"})
+    waiting = client.post(
+        "/identity/login/complete",
+        data={"challenge_id": challenge_id, "csrf_token": csrf},
+        headers={"accept": "text/html"},
+    )
     assert waiting.status_code == 409  # the card has not answered yet
     phone = TestClient(client.app)  # the card app runs on another device, without the browser's cookies
-    answer = phone.post("/api/v1/identity/card-login/respond", json={
-        "challenge_id": challenge_id, "nonce": nonce,
-        "certificate": card.certificate_pem("authentication").decode(),
-        "signature": b64url(card.sign_raw("authentication", AUTH_PIN, nonce.encode()))})
+    answer = phone.post(
+        "/api/v1/identity/card-login/respond",
+        json={
+            "challenge_id": challenge_id,
+            "nonce": nonce,
+            "certificate": card.certificate_pem("authentication").decode(),
+            "signature": b64url(card.sign_raw("authentication", AUTH_PIN, nonce.encode())),
+        },
+    )
     assert answer.status_code == 200, answer.text
     next_field = html.unescape(page.text.split('name="next" value="')[1].split('"')[0])
-    done = client.post("/identity/login/complete", follow_redirects=False,
-                       data={"challenge_id": challenge_id, "csrf_token": csrf, "next": next_field})
+    done = client.post(
+        "/identity/login/complete",
+        follow_redirects=False,
+        data={"challenge_id": challenge_id, "csrf_token": csrf, "next": next_field},
+    )
     assert done.status_code == 303
     assert done.headers["location"] == lands_on
     assert client.get("/api/v1/identity/me").json()["subject_id"] == world.hanako

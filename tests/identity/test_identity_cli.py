@@ -55,8 +55,21 @@ def live_server(app: FastAPI) -> Iterator[str]:
 
 def _issue(world: World, tmp_path: Path) -> Path:
     card_file = tmp_path / "card.json"
-    result = runner.invoke(cli, ["card", "issue", "--resident", world.hanako, "--out", str(card_file),
-                                 "--auth-pin", AUTH_PIN, "--sign-pin", SIGN_PIN])
+    result = runner.invoke(
+        cli,
+        [
+            "card",
+            "issue",
+            "--resident",
+            world.hanako,
+            "--out",
+            str(card_file),
+            "--auth-pin",
+            AUTH_PIN,
+            "--sign-pin",
+            SIGN_PIN,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return card_file
 
@@ -76,8 +89,9 @@ def test_issue_login_by_qr_and_revoke(cli_env: World, live_server: str, tmp_path
         assert replay.exit_code == 1 and "already been answered" in replay.output
         page = browser.get("/identity/login")  # a CSRF cookie and token for the form
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        done = browser.post("/identity/login/complete",
-                            data={"challenge_id": challenge["challenge_id"], "csrf_token": token})
+        done = browser.post(
+            "/identity/login/complete", data={"challenge_id": challenge["challenge_id"], "csrf_token": token}
+        )
         assert done.status_code == 303, done.text
         assert browser.get("/api/v1/identity/me").json()["subject_id"] == cli_env.hanako
     card_id = VirtualCard.load(card_file).card_id
@@ -92,28 +106,75 @@ def test_card_sign_output_verifies(cli_env: World, client: TestClient, tmp_path:
     signed = runner.invoke(cli, ["card", "sign", str(document), "--card", str(card_file), "--pin", SIGN_PIN])
     assert signed.exit_code == 0, signed.output
     body = json.loads(signed.output)
-    check = client.post("/api/v1/identity/signatures/verify", json={
-        "data": base64.b64encode(document.read_bytes()).decode(), "signature": body["signature"],
-        "certificate": body["certificate"]})
+    check = client.post(
+        "/api/v1/identity/signatures/verify",
+        json={
+            "data": base64.b64encode(document.read_bytes()).decode(),
+            "signature": body["signature"],
+            "certificate": body["certificate"],
+        },
+    )
     assert check.status_code == 200, check.text
     assert check.json()["name"] == "佐藤 花子"
 
 
 def test_issue_refuses_unknown_resident_and_bad_pin(cli_env: World, tmp_path: Path) -> None:
-    unknown = runner.invoke(cli, ["card", "issue", "--resident", "nobody", "--out", str(tmp_path / "a.json"),
-                                  "--auth-pin", AUTH_PIN, "--sign-pin", SIGN_PIN])
+    unknown = runner.invoke(
+        cli,
+        [
+            "card",
+            "issue",
+            "--resident",
+            "nobody",
+            "--out",
+            str(tmp_path / "a.json"),
+            "--auth-pin",
+            AUTH_PIN,
+            "--sign-pin",
+            SIGN_PIN,
+        ],
+    )
     assert unknown.exit_code == 1 and "no resident" in unknown.output
-    bad = runner.invoke(cli, ["card", "issue", "--resident", cli_env.hanako, "--out",
-                              str(tmp_path / "b.json"), "--auth-pin", "12", "--sign-pin", SIGN_PIN])
+    bad = runner.invoke(
+        cli,
+        [
+            "card",
+            "issue",
+            "--resident",
+            cli_env.hanako,
+            "--out",
+            str(tmp_path / "b.json"),
+            "--auth-pin",
+            "12",
+            "--sign-pin",
+            SIGN_PIN,
+        ],
+    )
     assert bad.exit_code == 1 and "4 digits" in bad.output
 
 
 def test_init_ca_and_create_staff(cli_env: World, tmp_path: Path) -> None:
     again = runner.invoke(cli, ["identity", "init-ca"])
     assert again.exit_code == 1 and "already exists" in again.output
-    created = runner.invoke(cli, ["identity", "create-staff", "--organization", "131016", "--login-id",
-                                  "chiyoda.new", "--name", "新任", "--role", "審査", "--role", "閲覧",
-                                  "--password", "a long enough password"])
+    created = runner.invoke(
+        cli,
+        [
+            "identity",
+            "create-staff",
+            "--organization",
+            "131016",
+            "--login-id",
+            "chiyoda.new",
+            "--name",
+            "新任",
+            "--role",
+            "審査",
+            "--role",
+            "閲覧",
+            "--password",
+            "a long enough password",
+        ],
+    )
     assert created.exit_code == 0, created.output
     assert "TOTP secret" in created.output
     listed = runner.invoke(cli, ["identity", "organizations"])
@@ -126,14 +187,39 @@ def test_business_prime_application_signed_with_the_card(cli_env: World, tmp_pat
         corporations.load_synthetic(db, 5, 1)
         live, _total = corporations.search(db, closed=False)
     number = live[0].number
-    command = ["business", "apply-prime", "--corporate-number", number, "--login-id", "ceo@example.jp",
-               "--name", "代表 花子", "--card", str(card_file), "--sign-pin", SIGN_PIN,
-               "--password", "correct horse battery"]
+    command = [
+        "business",
+        "apply-prime",
+        "--corporate-number",
+        number,
+        "--login-id",
+        "ceo@example.jp",
+        "--name",
+        "代表 花子",
+        "--card",
+        str(card_file),
+        "--sign-pin",
+        SIGN_PIN,
+        "--password",
+        "correct horse battery",
+    ]
     unchecked = runner.invoke(cli, command)
     assert unchecked.exit_code == 1 and "no representative" in unchecked.output
-    recorded = runner.invoke(cli, ["business", "add-representative", "--corporate-number", number,
-                                   "--resident", cli_env.hanako, "--source", "登記事項証明書（テスト）",
-                                   "--recorded-by", "chiyoda.clerk"])
+    recorded = runner.invoke(
+        cli,
+        [
+            "business",
+            "add-representative",
+            "--corporate-number",
+            number,
+            "--resident",
+            cli_env.hanako,
+            "--source",
+            "登記事項証明書（テスト）",
+            "--recorded-by",
+            "chiyoda.clerk",
+        ],
+    )
     assert recorded.exit_code == 0, recorded.output
     listed = runner.invoke(cli, ["business", "representatives", number])
     assert "代表取締役" in listed.output and "chiyoda.clerk" in listed.output
@@ -153,17 +239,21 @@ def test_the_card_app_signs_an_application_from_the_web(cli_env: World, tmp_path
     card_file = _issue(cli_env, tmp_path)
     document = tmp_path / "gbizid-prime-application.json"
     document.write_bytes(business.application_document("7000012050002", "ceo@example.jp", "代表 花子"))
-    signed = runner.invoke(cli, ["business", "sign-application", str(document), "--card", str(card_file),
-                                 "--sign-pin", SIGN_PIN])
+    signed = runner.invoke(
+        cli, ["business", "sign-application", str(document), "--card", str(card_file), "--sign-pin", SIGN_PIN]
+    )
     assert signed.exit_code == 0, signed.output
     application = business.read_signed_application(
-        (tmp_path / "gbizid-prime-application.signed.json").read_bytes())
+        (tmp_path / "gbizid-prime-application.signed.json").read_bytes()
+    )
     assert (application.corporate_number, application.login_id) == ("7000012050002", "ceo@example.jp")
     with cli_env.database.session() as db:
-        signer = cards.verify_signature(db, document.read_bytes(), application.signature,
-                                        application.certificate_pem)
+        signer = cards.verify_signature(
+            db, document.read_bytes(), application.signature, application.certificate_pem
+        )
     assert signer.resident_id == cli_env.hanako
     document.write_bytes(document.read_bytes().replace(b"{", b"{ "))  # edited by hand
-    changed = runner.invoke(cli, ["business", "sign-application", str(document), "--card", str(card_file),
-                                  "--sign-pin", SIGN_PIN])
+    changed = runner.invoke(
+        cli, ["business", "sign-application", str(document), "--card", str(card_file), "--sign-pin", SIGN_PIN]
+    )
     assert changed.exit_code == 1 and "Traceback" not in changed.output

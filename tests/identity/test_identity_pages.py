@@ -27,26 +27,38 @@ def _csrf(client: TestClient, path: str) -> str:
 
 
 def test_proxy_forms_history_and_logout(world: World, client: TestClient) -> None:
-    login_as(client, world.database,
-             Principal(kind="resident", subject_id=world.hanako, display_name="佐藤 花子"))
+    login_as(
+        client, world.database, Principal(kind="resident", subject_id=world.hanako, display_name="佐藤 花子")
+    )
     token = _csrf(client, "/identity/proxies")
     # the proxy is found as a person (full kana and date of birth), never typed as an id
     with world.database.session() as db:
         taro = residents.require_resident(db, world.taro)
     other_day = (taro.birth_date + timedelta(days=1)).isoformat()
-    search = client.get("/identity/proxies", params={"kana": "すずき たろう", "birth_date": other_day},
-                        headers=HTML).text
+    search = client.get(
+        "/identity/proxies", params={"kana": "すずき たろう", "birth_date": other_day}, headers=HTML
+    ).text
     assert "見つかりませんでした" in search and "鈴木 太郎" not in search
-    found = client.get("/identity/proxies", headers=HTML, params={
-        "kana": "ｽｽﾞｷ ﾀﾛｳ", "birth_date": taro.birth_date.isoformat()}).text
+    found = client.get(
+        "/identity/proxies",
+        headers=HTML,
+        params={"kana": "ｽｽﾞｷ ﾀﾛｳ", "birth_date": taro.birth_date.isoformat()},
+    ).text
     assert "鈴木 太郎" in found and f'value="{world.taro}"' in found
     born = taro.birth_date.isoformat()
     part = client.get("/identity/proxies", params={"kana": "スズキ", "birth_date": born}, headers=HTML)
     assert "鈴木 太郎" not in part.text  # a part of a name finds nobody
-    added = client.post("/identity/proxies", data={"proxy_id": world.taro, "scope": "some",
-                                                   "procedures": ["tenshutsu", "juminhyo-utsushi"],
-                                                   "ends_on": "2027-02-01", "csrf_token": token},
-                        follow_redirects=False)
+    added = client.post(
+        "/identity/proxies",
+        data={
+            "proxy_id": world.taro,
+            "scope": "some",
+            "procedures": ["tenshutsu", "juminhyo-utsushi"],
+            "ends_on": "2027-02-01",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
     assert added.status_code == 303
     page = client.get("/identity/proxies", headers=HTML).text
     assert "鈴木 太郎" in page and "転出届" in page and "住民票の写し交付請求" in page
@@ -56,8 +68,11 @@ def test_proxy_forms_history_and_logout(world: World, client: TestClient) -> Non
     assert "解除済み" in client.get("/identity/proxies", headers=HTML).text
     history = client.get("/identity/history", headers=HTML).text
     assert "代理人の登録" in history and "代理人の解除" in history
-    bad = client.post("/identity/proxies", data={"proxy_id": world.hanako, "ends_on": "2027-02-01",
-                                                 "csrf_token": token}, headers=HTML)
+    bad = client.post(
+        "/identity/proxies",
+        data={"proxy_id": world.hanako, "ends_on": "2027-02-01", "csrf_token": token},
+        headers=HTML,
+    )
     assert bad.status_code == 422 and "ご自身を代理人にすることはできません。" in bad.text
     client.post("/identity/logout", data={"csrf_token": token}, follow_redirects=False)
     assert client.get("/api/v1/identity/me").status_code == 401
@@ -73,9 +88,15 @@ def test_forms_without_csrf_are_refused(world: World, client: TestClient) -> Non
 
 def test_demo_card_download_and_crl(world: World, client: TestClient) -> None:
     token = _csrf(client, "/identity/cards/demo")
-    response = client.post("/identity/cards/demo", data={
-        "resident_id": world.kenji, "authentication_pin": AUTH_PIN, "signature_pin": SIGN_PIN,
-        "csrf_token": token})
+    response = client.post(
+        "/identity/cards/demo",
+        data={
+            "resident_id": world.kenji,
+            "authentication_pin": AUTH_PIN,
+            "signature_pin": SIGN_PIN,
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
     card = VirtualCard.loads(response.content)
@@ -91,8 +112,9 @@ def test_demo_card_download_and_crl(world: World, client: TestClient) -> None:
     assert client.get("/identity/card-other.js").status_code == 404
 
 
-def test_demo_cards_are_not_offered_in_production(world: World, database: Database,
-                                                  settings: Settings) -> None:
+def test_demo_cards_are_not_offered_in_production(
+    world: World, database: Database, settings: Settings
+) -> None:
     production = create_app(settings.model_copy(update={"environment": "production"}), database)
     response = TestClient(production).get("/identity/cards/demo", headers=HTML)
     assert response.status_code == 404
@@ -100,12 +122,18 @@ def test_demo_cards_are_not_offered_in_production(world: World, database: Databa
 
 def test_only_the_card_office_issues_cards_by_api(world: World, client: TestClient) -> None:
     body = {"resident_id": world.kenji, "authentication_pin": AUTH_PIN, "signature_pin": SIGN_PIN}
-    login_as(client, world.database, Principal(kind="staff", subject_id="s1", organization_code="131016",
-                                               roles=frozenset({"住基"})))
+    login_as(
+        client,
+        world.database,
+        Principal(kind="staff", subject_id="s1", organization_code="131016", roles=frozenset({"住基"})),
+    )
     other_town = client.post("/api/v1/identity/cards", json=body)
     assert (other_town.status_code, other_town.json()["code"]) == (403, "forbidden")
-    login_as(client, world.database, Principal(kind="staff", subject_id="s2", organization_code="142018",
-                                               roles=frozenset({"住基"})))
+    login_as(
+        client,
+        world.database,
+        Principal(kind="staff", subject_id="s2", organization_code="142018", roles=frozenset({"住基"})),
+    )
     issued = client.post("/api/v1/identity/cards", json=body)
     assert issued.status_code == 201
     card_id = issued.json()["card_id"]

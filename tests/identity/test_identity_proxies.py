@@ -18,8 +18,9 @@ from tsunagu.identity.proxies import service
 
 def test_proxy_acts_within_scope_and_both_histories_show_it(world: World) -> None:
     with world.database.session() as db:
-        grant = service.register_proxy(db, world.hanako, world.taro, procedures=["moving-out"],
-                                       ends_on=date(2027, 3, 31))
+        grant = service.register_proxy(
+            db, world.hanako, world.taro, procedures=["moving-out"], ends_on=date(2027, 3, 31)
+        )
         service.act_as_proxy(db, world.taro, world.hanako, "moving-out", "submitted")
         with pytest.raises(service.ProxyNotAuthorized):
             service.act_as_proxy(db, world.taro, world.hanako, "child-allowance", "submitted")
@@ -34,15 +35,17 @@ def test_proxy_acts_within_scope_and_both_histories_show_it(world: World) -> Non
 
 def test_proxy_ends_on_its_end_date_and_on_withdrawal(world: World, fixed_clock: clock.FixedClock) -> None:
     with world.database.session() as db:
-        grant = service.register_proxy(db, world.hanako, world.taro, procedures=None,
-                                       ends_on=date(2026, 12, 1))
+        grant = service.register_proxy(
+            db, world.hanako, world.taro, procedures=None, ends_on=date(2026, 12, 1)
+        )
         service.act_as_proxy(db, world.taro, world.hanako, "anything", "viewed")
     fixed_clock.advance(timedelta(days=10))
     with world.database.session() as db, pytest.raises(service.ProxyNotAuthorized):
         service.act_as_proxy(db, world.taro, world.hanako, "anything", "viewed")
     with world.database.session() as db:
-        second = service.register_proxy(db, world.hanako, world.taro, procedures=None,
-                                        ends_on=date(2027, 1, 1))
+        second = service.register_proxy(
+            db, world.hanako, world.taro, procedures=None, ends_on=date(2027, 1, 1)
+        )
         service.withdraw_proxy(db, world.hanako, second.id)
         with pytest.raises(service.ProxyNotAuthorized):
             service.act_as_proxy(db, world.taro, world.hanako, "anything", "viewed")
@@ -54,8 +57,9 @@ def test_registration_rules(world: World) -> None:
         service.register_proxy(db, world.hanako, world.hanako, procedures=[" "], ends_on=date(2020, 1, 1))
     assert {e["type"] for e in problem.value.errors} == {"self", "date-past", "missing"}
     with world.database.session() as db, pytest.raises(ValidationFailed):
-        service.register_proxy(db, world.hanako, "no-such-resident", procedures=None,
-                               ends_on=date(2027, 1, 1))
+        service.register_proxy(
+            db, world.hanako, "no-such-resident", procedures=None, ends_on=date(2027, 1, 1)
+        )
 
 
 def test_proxy_api_and_history_api(world: World, client: TestClient) -> None:
@@ -74,6 +78,9 @@ def test_proxy_api_and_history_api(world: World, client: TestClient) -> None:
 
 
 def test_staff_cannot_register_proxies(world: World, client: TestClient) -> None:
-    login_as(client, world.database, Principal(kind="staff", subject_id="s1", organization_code="131016",
-                                               roles=frozenset({"管理"})))
+    login_as(
+        client,
+        world.database,
+        Principal(kind="staff", subject_id="s1", organization_code="131016", roles=frozenset({"管理"})),
+    )
     assert client.get("/api/v1/identity/proxies").status_code == 403

@@ -24,18 +24,26 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def clerk(world: World) -> service.NewStaff:
     with world.database.session() as db:
-        return service.create_staff(db, "131016", "chiyoda.clerk", display_name="千代田 住基担当",
-                                    roles={"住基", "閲覧"}, password=PASSWORD)
+        return service.create_staff(
+            db,
+            "131016",
+            "chiyoda.clerk",
+            display_name="千代田 住基担当",
+            roles={"住基", "閲覧"},
+            password=PASSWORD,
+        )
 
 
 def _code(clerk: service.NewStaff) -> str:
     return pyotp.TOTP(clerk.totp_secret).at(clock.now())
 
 
-def _login(client: TestClient, password: str = PASSWORD, totp: str = "",
-           login_id: str = "chiyoda.clerk") -> dict[str, object]:
-    response = client.post("/api/v1/identity/staff/login",
-                           json={"login_id": login_id, "password": password, "totp": totp})
+def _login(
+    client: TestClient, password: str = PASSWORD, totp: str = "", login_id: str = "chiyoda.clerk"
+) -> dict[str, object]:
+    response = client.post(
+        "/api/v1/identity/staff/login", json={"login_id": login_id, "password": password, "totp": totp}
+    )
     send_csrf_header(client)  # the token of the new session, as the page's script would fetch it
     return {"status": response.status_code, **response.json()}
 
@@ -46,14 +54,17 @@ def test_login_with_password_and_totp(world: World, client: TestClient, clerk: s
     assert result["organization_code"] == "131016"
     me = client.get("/api/v1/identity/me").json()
     assert (me["kind"], me["organization_code"], sorted(me["roles"])) == ("staff", "131016", ["住基", "閲覧"])
-    set_cookie = client.post("/api/v1/identity/staff/login", json={
-        "login_id": "chiyoda.clerk", "password": PASSWORD, "totp": ""}).headers.get("set-cookie")
+    set_cookie = client.post(
+        "/api/v1/identity/staff/login", json={"login_id": "chiyoda.clerk", "password": PASSWORD, "totp": ""}
+    ).headers.get("set-cookie")
     assert set_cookie is None  # a failure never hands out a session
 
 
 def test_session_cookie_flags(world: World, client: TestClient, clerk: service.NewStaff) -> None:
-    response = client.post("/api/v1/identity/staff/login",
-                           json={"login_id": "chiyoda.clerk", "password": PASSWORD, "totp": _code(clerk)})
+    response = client.post(
+        "/api/v1/identity/staff/login",
+        json={"login_id": "chiyoda.clerk", "password": PASSWORD, "totp": _code(clerk)},
+    )
     cookie = response.headers["set-cookie"].lower()
     assert SESSION_COOKIE in cookie and "httponly" in cookie and "samesite=lax" in cookie
 
@@ -69,22 +80,26 @@ def test_wrong_or_reused_totp(world: World, client: TestClient, clerk: service.N
     assert _login(client, totp=code)["code"] == "totp-invalid"  # one code, one login
 
 
-def test_wrong_password_and_unknown_account_look_the_same(world: World, client: TestClient,
-                                                           clerk: service.NewStaff) -> None:
+def test_wrong_password_and_unknown_account_look_the_same(
+    world: World, client: TestClient, clerk: service.NewStaff
+) -> None:
     wrong = _login(client, password="not the password", totp=_code(clerk))
     unknown = _login(client, login_id="nobody.here", totp=_code(clerk))
     assert (wrong["status"], wrong["code"]) == (401, "credentials-invalid")
     assert unknown["code"] == wrong["code"] and unknown["detail"] == wrong["detail"]
 
 
-def test_failures_from_one_address_make_it_wait(world: World, client: TestClient, clerk: service.NewStaff,
-                                                fixed_clock: clock.FixedClock) -> None:
+def test_failures_from_one_address_make_it_wait(
+    world: World, client: TestClient, clerk: service.NewStaff, fixed_clock: clock.FixedClock
+) -> None:
     """Three failures are free; the fourth makes this address wait before the next attempt on this
     account (test_login_throttle.py: the waits double, and no one else is locked out)."""
     for _ in range(4):
         assert _login(client, password="wrong password!")["code"] == "credentials-invalid"
-    locked = client.post("/api/v1/identity/staff/login",
-                         json={"login_id": "chiyoda.clerk", "password": PASSWORD, "totp": _code(clerk)})
+    locked = client.post(
+        "/api/v1/identity/staff/login",
+        json={"login_id": "chiyoda.clerk", "password": PASSWORD, "totp": _code(clerk)},
+    )
     assert (locked.status_code, locked.json()["code"]) == (429, "too-many-attempts")
     assert int(locked.headers["retry-after"]) > 0
     fixed_clock.advance(timedelta(minutes=16))
@@ -94,31 +109,42 @@ def test_failures_from_one_address_make_it_wait(world: World, client: TestClient
     assert outcomes.count("credentials-invalid") == 4 and "too-many-attempts" in outcomes
 
 
-def test_page_login_shows_the_reason_and_needs_csrf(world: World, client: TestClient,
-                                                    clerk: service.NewStaff) -> None:
+def test_page_login_shows_the_reason_and_needs_csrf(
+    world: World, client: TestClient, clerk: service.NewStaff
+) -> None:
     page = client.get("/identity/staff/login")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    no_csrf = client.post("/identity/staff/login", data={"login_id": "chiyoda.clerk", "password": PASSWORD},
-                          headers={"accept": "text/html"})
+    no_csrf = client.post(
+        "/identity/staff/login",
+        data={"login_id": "chiyoda.clerk", "password": PASSWORD},
+        headers={"accept": "text/html"},
+    )
     assert no_csrf.status_code == 403
-    missing = client.post("/identity/staff/login", data={"login_id": "chiyoda.clerk", "password": PASSWORD,
-                                                         "csrf_token": token})
+    missing = client.post(
+        "/identity/staff/login", data={"login_id": "chiyoda.clerk", "password": PASSWORD, "csrf_token": token}
+    )
     assert missing.status_code == 401 and "one-time code" in missing.text
-    done = client.post("/identity/staff/login", data={"login_id": "chiyoda.clerk", "password": PASSWORD,
-                                                      "totp": _code(clerk), "csrf_token": token},
-                       follow_redirects=False)
+    done = client.post(
+        "/identity/staff/login",
+        data={"login_id": "chiyoda.clerk", "password": PASSWORD, "totp": _code(clerk), "csrf_token": token},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
 
 
 def test_admin_manages_only_their_own_organization(world: World, client: TestClient) -> None:
     with world.database.session() as db:
-        admin = service.create_staff(db, "142018", "yokosuka.admin", display_name="横須賀 管理者",
-                                     roles={"管理"}, password=PASSWORD)
-        service.create_staff(db, "131016", "chiyoda.other", display_name="千代田", roles={"閲覧"},
-                             password=PASSWORD)
+        admin = service.create_staff(
+            db, "142018", "yokosuka.admin", display_name="横須賀 管理者", roles={"管理"}, password=PASSWORD
+        )
+        service.create_staff(
+            db, "131016", "chiyoda.other", display_name="千代田", roles={"閲覧"}, password=PASSWORD
+        )
     _login(client, login_id="yokosuka.admin", totp=_code(admin))
-    created = client.post("/api/v1/identity/staff", json={
-        "login_id": "yokosuka.new", "display_name": "新任", "roles": ["審査"], "password": PASSWORD})
+    created = client.post(
+        "/api/v1/identity/staff",
+        json={"login_id": "yokosuka.new", "display_name": "新任", "roles": ["審査"], "password": PASSWORD},
+    )
     assert created.status_code == 201
     assert created.json()["organization_code"] == "142018"
     listed = [s["login_id"] for s in client.get("/api/v1/identity/staff").json()]

@@ -24,12 +24,24 @@ from tsunagu.identity.staff import service
 @pytest.fixture
 def clerk(world: World) -> service.NewStaff:
     with world.database.session() as db:
-        return service.create_staff(db, "131016", "chiyoda.clerk", display_name="千代田 住基担当",
-                                    roles={"住基", "閲覧"}, password=PASSWORD)
+        return service.create_staff(
+            db,
+            "131016",
+            "chiyoda.clerk",
+            display_name="千代田 住基担当",
+            roles={"住基", "閲覧"},
+            password=PASSWORD,
+        )
 
 
-def _attempt(database: Database, *, client: str, password: str = "wrong password!", code: str = "",
-             login_id: str = "chiyoda.clerk") -> str:
+def _attempt(
+    database: Database,
+    *,
+    client: str,
+    password: str = "wrong password!",
+    code: str = "",
+    login_id: str = "chiyoda.clerk",
+) -> str:
     """One login through the service (its own transaction, committed even when it fails)."""
     with database.session() as db:
         try:
@@ -48,7 +60,8 @@ def _refused(kind: str) -> float:
 
 
 def test_guessing_from_many_addresses_does_not_lock_out_the_user_with_the_code(
-        world: World, clerk: service.NewStaff, fixed_clock: clock.FixedClock) -> None:
+    world: World, clerk: service.NewStaff, fixed_clock: clock.FixedClock
+) -> None:
     locks_before = _refused("account")
     for n in range(throttle.LOGIN_ACCOUNT.limit + 2):
         outcome = _attempt(world.database, client=f"198.51.100.{n}")
@@ -63,7 +76,8 @@ def test_guessing_from_many_addresses_does_not_lock_out_the_user_with_the_code(
 
 
 def test_one_address_is_slowed_more_and_more_for_one_account(
-        world: World, clerk: service.NewStaff, fixed_clock: clock.FixedClock) -> None:
+    world: World, clerk: service.NewStaff, fixed_clock: clock.FixedClock
+) -> None:
     for _ in range(throttle.FREE_FAILURES):
         assert _attempt(world.database, client="198.51.100.1") == "credentials-invalid"
     waits = []
@@ -79,7 +93,8 @@ def test_one_address_is_slowed_more_and_more_for_one_account(
 
 
 def test_a_locked_address_still_lets_its_real_users_in(
-        world: World, clerk: service.NewStaff, fixed_clock: clock.FixedClock) -> None:
+    world: World, clerk: service.NewStaff, fixed_clock: clock.FixedClock
+) -> None:
     shared = "203.0.113.99"  # an office behind one NAT address
     for n in range(throttle.CLIENT.limit + 1):
         _attempt(world.database, client=shared, login_id=f"sprayed.{n}")

@@ -43,13 +43,31 @@ def _insert_town(database: Database) -> None:
     tables = metadata.tables
     with database.engine.begin() as connection:
         connection.execute(tables["addresses_prefectures"].insert(), [{"code": "13", "name": "東京都"}])
-        connection.execute(tables["addresses_municipalities"].insert(), [
-            {"code": CHIYODA, "prefecture_code": "13", "name": "千代田区", "designated_city_code": None}])
-        connection.execute(tables["addresses_towns"].insert(), [
-            {"id": TOWN_ID, "municipality_code": CHIYODA, "town": "飯田橋三丁目", "koaza": "",
-             "lat": 35.7, "lng": 139.7},
-            {"id": TOWN_ID + 1, "municipality_code": CHIYODA, "town": "一番町", "koaza": "",
-             "lat": 35.69, "lng": 139.74}])
+        connection.execute(
+            tables["addresses_municipalities"].insert(),
+            [{"code": CHIYODA, "prefecture_code": "13", "name": "千代田区", "designated_city_code": None}],
+        )
+        connection.execute(
+            tables["addresses_towns"].insert(),
+            [
+                {
+                    "id": TOWN_ID,
+                    "municipality_code": CHIYODA,
+                    "town": "飯田橋三丁目",
+                    "koaza": "",
+                    "lat": 35.7,
+                    "lng": 139.7,
+                },
+                {
+                    "id": TOWN_ID + 1,
+                    "municipality_code": CHIYODA,
+                    "town": "一番町",
+                    "koaza": "",
+                    "lat": 35.69,
+                    "lng": 139.74,
+                },
+            ],
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -74,11 +92,18 @@ def world(app: FastAPI, database: Database, settings: Settings, fixed_clock: clo
     _insert_town(database)
     with database.session() as db:
         resident = residents.register_move_in(
-            db, CHIYODA, residents.NewResident(
-                name=PersonName("佐藤", "花子", "さとう", "はなこ"), birth_date=date(1950, 4, 1), sex="2",
-                individual_number=IndividualNumber("123456789018")),
+            db,
+            CHIYODA,
+            residents.NewResident(
+                name=PersonName("佐藤", "花子", "さとう", "はなこ"),
+                birth_date=date(1950, 4, 1),
+                sex="2",
+                individual_number=IndividualNumber("123456789018"),
+            ),
             residents.Residence(town_id=TOWN_ID, banchi="1", go="2"),
-            moved_in_on=date(2020, 4, 1), actor="test")
+            moved_in_on=date(2020, 4, 1),
+            actor="test",
+        )
         residents.mark_delivered(db, [e.event_id for e in residents.pending_events(db)])
         demo.register(db, settings.resolved_secret_key(), lambda code: endpoint_of(settings.base_url, code))
         demo.seed_people(db, [(resident.id, CHIYODA, 1950)], seed=1)

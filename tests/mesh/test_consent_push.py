@@ -26,16 +26,27 @@ POWER = "tsunagu-power"
 
 def _consent(database: Database, world: World, days: int = 30) -> str:
     with database.session() as db:
-        consent = directory.grant_consent(db, subscriber=POWER, resident_id=world.resident_id, scope="moving",
-                                          expires_at=clock.now() + timedelta(days=days), source="test")
+        consent = directory.grant_consent(
+            db,
+            subscriber=POWER,
+            resident_id=world.resident_id,
+            scope="moving",
+            expires_at=clock.now() + timedelta(days=days),
+            source="test",
+        )
     return consent.subject_code
 
 
 def _move_within_the_city(database: Database, world: World) -> int:
     """A 転居 in the registry, pumped and delivered; returns how many notifications were delivered."""
     with database.session() as db:
-        residents.change_address(db, world.resident_id, residents.Residence(town_id=TOWN_ID + 1, banchi="5"),
-                                 effective_date=clock.now().date() - timedelta(days=1), actor="test")
+        residents.change_address(
+            db,
+            world.resident_id,
+            residents.Residence(town_id=TOWN_ID + 1, banchi="5"),
+            effective_date=clock.now().date() - timedelta(days=1),
+            actor="test",
+        )
     assert registry_events.pump(database, world.nodes.context) == 1
     return push.deliver_due(world.node(CHIYODA)).delivered
 
@@ -52,7 +63,8 @@ def test_without_consent_the_private_subscriber_receives_nothing(database: Datab
 
 
 def test_with_consent_it_receives_only_the_address_and_the_person_sees_why(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     power_code = _consent(database, world)
     assert _move_within_the_city(database, world) == 2
     with database.session() as db:
@@ -66,7 +78,8 @@ def test_with_consent_it_receives_only_the_address_and_the_person_sees_why(
 
 
 def test_an_expired_consent_no_longer_counts(
-        database: Database, world: World, fixed_clock: clock.FixedClock) -> None:
+    database: Database, world: World, fixed_clock: clock.FixedClock
+) -> None:
     _consent(database, world, days=1)
     fixed_clock.advance(timedelta(days=2))
     assert _move_within_the_city(database, world) == 1
@@ -76,8 +89,13 @@ def test_an_expired_consent_no_longer_counts(
 def test_a_query_under_a_consent_basis_needs_the_consent(database: Database, world: World) -> None:
     with database.session() as db:
         code = codes.issue_for_resident(db, POWER, world.resident_id)
-    ask = wire.LocalQuery(provider=CHIYODA, service="resident-basic", purpose=f"denki-tenkyo-{CHIYODA}",
-                          subject=code, items=["address"])
+    ask = wire.LocalQuery(
+        provider=CHIYODA,
+        service="resident-basic",
+        purpose=f"denki-tenkyo-{CHIYODA}",
+        subject=code,
+        items=["address"],
+    )
     with pytest.raises(errors.NoLegalBasis):
         node.query(world.node(POWER), ask)
     _consent(database, world)

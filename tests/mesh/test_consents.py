@@ -24,8 +24,14 @@ def _resident(world: World) -> Principal:
 
 def _consent(database: Database, resident_id: str, days: int = 30, source: str = "test") -> int:
     with database.session() as db:
-        return directory.grant_consent(db, subscriber=POWER, resident_id=resident_id, scope="moving",
-                                       expires_at=clock.now() + timedelta(days=days), source=source).id
+        return directory.grant_consent(
+            db,
+            subscriber=POWER,
+            resident_id=resident_id,
+            scope="moving",
+            expires_at=clock.now() + timedelta(days=days),
+            source=source,
+        ).id
 
 
 def _live(database: Database, world: World) -> bool:
@@ -35,8 +41,9 @@ def _live(database: Database, world: World) -> bool:
         return directory.consented(db, POWER, link, "address_changed", clock.now())
 
 
-def test_the_person_lists_and_withdraws_a_consent_by_api(client: TestClient, database: Database,
-                                                         world: World) -> None:
+def test_the_person_lists_and_withdraws_a_consent_by_api(
+    client: TestClient, database: Database, world: World
+) -> None:
     consent_id = _consent(database, world.resident_id)
     login_as(client, database, _resident(world))
     [listed] = client.get(API).json()
@@ -61,8 +68,9 @@ def test_another_persons_consent_is_not_found(client: TestClient, database: Data
     assert [c["id"] for c in client.get(API).json()] == [own]
 
 
-def test_withdrawing_needs_the_forms_token_and_a_resident(client: TestClient, database: Database,
-                                                          world: World) -> None:
+def test_withdrawing_needs_the_forms_token_and_a_resident(
+    client: TestClient, database: Database, world: World
+) -> None:
     consent_id = _consent(database, world.resident_id)
     assert client.get(API).status_code == 401
     login_as(client, database, _resident(world))
@@ -71,8 +79,9 @@ def test_withdrawing_needs_the_forms_token_and_a_resident(client: TestClient, da
     assert _live(database, world)
 
 
-def test_the_page_withdraws_without_javascript_and_says_so(client: TestClient, database: Database,
-                                                           world: World) -> None:
+def test_the_page_withdraws_without_javascript_and_says_so(
+    client: TestClient, database: Database, world: World
+) -> None:
     consent_id = _consent(database, world.resident_id)
     expired = _consent(database, world.resident_id, days=-1, source="an earlier move")
     login_as(client, database, _resident(world))

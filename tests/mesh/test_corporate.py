@@ -26,8 +26,9 @@ LIBRARY = "1000011000005"  # 国立国会図書館: a 法人番号 without 商�
 
 
 @pytest.fixture
-def gateway(app: FastAPI, database: Database, settings: Settings,
-            fixed_clock: clock.FixedClock) -> meshlink.NodeGateway:
+def gateway(
+    app: FastAPI, database: Database, settings: Settings, fixed_clock: clock.FixedClock
+) -> meshlink.NodeGateway:
     with database.session() as db:
         corporations.import_file(db, DATA / "full_13_tokyo.csv")
         corporations.import_commercial_file(db, DATA / "commercial_extract.csv")
@@ -37,20 +38,36 @@ def gateway(app: FastAPI, database: Database, settings: Settings,
     return meshlink.NodeGateway(database, app.state.mesh_nodes.context)
 
 
-def _ask(gateway: meshlink.NodeGateway, source: str, items: tuple[str, ...], *, consumer: str = "142018",
-         number: str = TSUNAGU) -> meshlink.Fetched:
-    return gateway.fetch(source, consumer=consumer, resident_id=corporate.subject_of(number),
-                         resident_municipality="", items=items)
+def _ask(
+    gateway: meshlink.NodeGateway,
+    source: str,
+    items: tuple[str, ...],
+    *,
+    consumer: str = "142018",
+    number: str = TSUNAGU,
+) -> meshlink.Fetched:
+    return gateway.fetch(
+        source,
+        consumer=consumer,
+        resident_id=corporate.subject_of(number),
+        resident_municipality="",
+        items=items,
+    )
 
 
-def test_basic_information_and_registered_matters_by_corporate_number(gateway: meshlink.NodeGateway,
-                                                                      database: Database) -> None:
+def test_basic_information_and_registered_matters_by_corporate_number(
+    gateway: meshlink.NodeGateway, database: Database
+) -> None:
     basic = _ask(gateway, "corporations.basic", ("name", "head_office_address", "status"))
     assert basic.provider == "moj" and basic.legal_basis_id == "hojin-142018-b"
-    assert basic.data == {"name": "つなぐ商事株式会社", "status": "active",
-                          "head_office_address": {"text": "東京都千代田区丸の内１丁目１－１"}}
-    registered = _ask(gateway, "corporations.registered",
-                      ("established_on", "capital_yen", "representatives"))
+    assert basic.data == {
+        "name": "つなぐ商事株式会社",
+        "status": "active",
+        "head_office_address": {"text": "東京都千代田区丸の内１丁目１－１"},
+    }
+    registered = _ask(
+        gateway, "corporations.registered", ("established_on", "capital_yen", "representatives")
+    )
     assert registered.data["established_on"] == "2009-04-01" and registered.data["capital_yen"] == 10_000_000
     assert [r["name"] for r in registered.data["representatives"]] == ["商事　花子"]
     with database.session() as db:
@@ -68,17 +85,24 @@ def test_without_a_legal_basis_nothing_is_given(gateway: meshlink.NodeGateway) -
 
 
 def test_a_body_without_commercial_registration_has_no_registered_matters(
-        gateway: meshlink.NodeGateway) -> None:
+    gateway: meshlink.NodeGateway,
+) -> None:
     assert _ask(gateway, "corporations.basic", ("name",), number=LIBRARY).data == {"name": "国立国会図書館"}
     with pytest.raises(mesh_errors.UnknownSubject):
         _ask(gateway, "corporations.registered", ("capital_yen",), number=LIBRARY)
 
 
-def test_registry_changes_reach_the_subscribers(app: FastAPI, gateway: meshlink.NodeGateway,
-                                                database: Database) -> None:
+def test_registry_changes_reach_the_subscribers(
+    app: FastAPI, gateway: meshlink.NodeGateway, database: Database
+) -> None:
     with database.session() as db:
-        corporations.change_name(db, TSUNAGU, name="つなぐホールディングス株式会社",
-                                 furigana="ツナグホールディングス", on=date(2026, 11, 20))
+        corporations.change_name(
+            db,
+            TSUNAGU,
+            name="つなぐホールディングス株式会社",
+            furigana="ツナグホールディングス",
+            on=date(2026, 11, 20),
+        )
     nodes = app.state.mesh_nodes
     assert corporate.pump(database, nodes.context) == 1
     assert corporate.pump(database, nodes.context) == 0  # delivered events are not published twice

@@ -16,15 +16,25 @@ from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node import service as node
 
-ADMIN = Principal(kind="staff", subject_id="admin-1", organization_code="digital-agency",
-                  roles=frozenset({"管理"}))
+ADMIN = Principal(
+    kind="staff", subject_id="admin-1", organization_code="digital-agency", roles=frozenset({"管理"})
+)
 API = "/api/v1/mesh/directory"
-MEMBER = {"code": "tsunagu-gas", "name_ja": "つなぐガス", "name_en": "Tsunagu Gas", "kind": "private",
-          "endpoint": "http://127.0.0.1:8199"}
+MEMBER = {
+    "code": "tsunagu-gas",
+    "name_ja": "つなぐガス",
+    "name_en": "Tsunagu Gas",
+    "kind": "private",
+    "endpoint": "http://127.0.0.1:8199",
+}
 SERVICE: dict[str, Any] = {
-    "provider": "tsunagu-gas", "code": "gas-contract", "version": "v1", "title_ja": "ガス契約",
+    "provider": "tsunagu-gas",
+    "code": "gas-contract",
+    "version": "v1",
+    "title_ja": "ガス契約",
     "items": [{"name": "address", "type": "Address", "title_ja": "供給地点"}],
-    "response_schema": {"type": "object", "properties": {"address": {"type": "object"}}}}
+    "response_schema": {"type": "object", "properties": {"address": {"type": "object"}}},
+}
 
 
 def _admin(client: TestClient, database: Database) -> dict[str, str]:
@@ -38,79 +48,115 @@ def _locations(response: Any) -> list[str]:
 
 @pytest.mark.parametrize("roles", [frozenset({"閲覧"}), frozenset({"管理"})])
 def test_only_the_operators_administrators_reach_the_console(
-        client: TestClient, database: Database, world: World, roles: frozenset[str]) -> None:
+    client: TestClient, database: Database, world: World, roles: frozenset[str]
+) -> None:
     organization = "digital-agency" if roles == {"閲覧"} else CHIYODA
-    login_as(client, database,
-             Principal(kind="staff", subject_id="s", organization_code=organization, roles=roles))
-    for path in ("/mesh/directory", "/mesh/directory/audit", f"/mesh/directory/organizations/{CHIYODA}",
-                 f"{API}/organizations", f"{API}/audit"):
+    login_as(
+        client, database, Principal(kind="staff", subject_id="s", organization_code=organization, roles=roles)
+    )
+    for path in (
+        "/mesh/directory",
+        "/mesh/directory/audit",
+        f"/mesh/directory/organizations/{CHIYODA}",
+        f"{API}/organizations",
+        f"{API}/audit",
+    ):
         assert client.get(path).status_code == 403, path
 
 
 def test_the_api_refuses_duplicates_unknown_references_and_illegal_schemas(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     headers = _admin(client, database)
     assert client.post(f"{API}/organizations", json=MEMBER, headers=headers).status_code == 201
     duplicate = client.post(f"{API}/organizations", json=MEMBER, headers=headers)
     assert duplicate.status_code == 409 and duplicate.headers["content-type"] == "application/problem+json"
-    remote = client.post(f"{API}/organizations", headers=headers,
-                         json=MEMBER | {"code": "far-away", "endpoint": "https://example.org/node"})
+    remote = client.post(
+        f"{API}/organizations",
+        headers=headers,
+        json=MEMBER | {"code": "far-away", "endpoint": "https://example.org/node"},
+    )
     assert remote.status_code == 422 and _locations(remote) == ["endpoint"]
 
     unknown = client.post(f"{API}/services", json=SERVICE | {"provider": "nobody"}, headers=headers)
     assert unknown.status_code == 422 and _locations(unknown) == ["provider"]
-    illegal = client.post(f"{API}/services", json=SERVICE | {"response_schema": {"type": 12}},
-                          headers=headers)
+    illegal = client.post(
+        f"{API}/services", json=SERVICE | {"response_schema": {"type": 12}}, headers=headers
+    )
     assert illegal.status_code == 422 and _locations(illegal) == ["response_schema"]
-    untyped = client.post(f"{API}/services", headers=headers,
-                          json=SERVICE | {"items": [{"name": "address", "type": "Blob", "title_ja": "x"}]})
+    untyped = client.post(
+        f"{API}/services",
+        headers=headers,
+        json=SERVICE | {"items": [{"name": "address", "type": "Blob", "title_ja": "x"}]},
+    )
     assert untyped.status_code == 422 and "type" in _locations(untyped)
     assert client.post(f"{API}/services", json=SERVICE, headers=headers).status_code == 201
     assert client.post(f"{API}/services", json=SERVICE, headers=headers).status_code == 409
 
-    basis = {"id": "gas-tenkyo", "kind": "consent", "title_ja": "ガス契約の住所変更",
-             "law_ja": "本人の同意", "consumer": "tsunagu-gas", "provider": CHIYODA,
-             "service_code": "resident-basic", "items": ["address"]}
+    basis = {
+        "id": "gas-tenkyo",
+        "kind": "consent",
+        "title_ja": "ガス契約の住所変更",
+        "law_ja": "本人の同意",
+        "consumer": "tsunagu-gas",
+        "provider": CHIYODA,
+        "service_code": "resident-basic",
+        "items": ["address"],
+    }
     no_consumer = client.post(f"{API}/legal-bases", json=basis | {"consumer": "nobody"}, headers=headers)
     assert no_consumer.status_code == 422 and _locations(no_consumer) == ["consumer"]
     assert client.post(f"{API}/legal-bases", json=basis, headers=headers).status_code == 201
     assert client.post(f"{API}/legal-bases", json=basis, headers=headers).status_code == 409
-    subscription = {"subscriber": "tsunagu-gas", "provider": CHIYODA, "event_kinds": ["address_changed"],
-                    "legal_basis_id": "gas-tenkyo", "endpoint": "http://127.0.0.1:8199"}
+    subscription = {
+        "subscriber": "tsunagu-gas",
+        "provider": CHIYODA,
+        "event_kinds": ["address_changed"],
+        "legal_basis_id": "gas-tenkyo",
+        "endpoint": "http://127.0.0.1:8199",
+    }
     created = client.post(f"{API}/subscriptions", json=subscription, headers=headers)
     assert created.status_code == 201
     paused = client.post(f"{API}/subscriptions/{created.json()['id']}/pause", headers=headers).json()
     assert paused["active"] is False
     assert client.post(f"{API}/subscriptions/{paused['id']}/resume", headers=headers).json()["active"] is True
-    wrong_basis = client.post(f"{API}/subscriptions", headers=headers,
-                              json=subscription | {"legal_basis_id": f"kaigo-hoken-{CHIYODA}"})
+    wrong_basis = client.post(
+        f"{API}/subscriptions",
+        headers=headers,
+        json=subscription | {"legal_basis_id": f"kaigo-hoken-{CHIYODA}"},
+    )
     assert wrong_basis.status_code == 422 and _locations(wrong_basis) == ["legal_basis_id"]
 
 
 def test_every_change_is_audited_with_before_and_after_and_raises_the_version(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     headers = _admin(client, database)
     version = client.get(f"{API}/version").json()["version"]
     client.post(f"{API}/organizations", json=MEMBER, headers=headers)
-    changed = client.put(f"{API}/organizations/tsunagu-gas", json=MEMBER | {"name_ja": "つなぐガス株式会社"},
-                         headers=headers)
+    changed = client.put(
+        f"{API}/organizations/tsunagu-gas", json=MEMBER | {"name_ja": "つなぐガス株式会社"}, headers=headers
+    )
     assert changed.status_code == 200
     entry = client.get(f"{API}/audit?limit=1").json()["items"][0]
     assert (entry["action"], entry["actor"]) == ("organization.update", "digital-agency:admin-1")
     assert (entry["detail"]["before"]["name_ja"], entry["detail"]["after"]["name_ja"]) == (
-        "つなぐガス", "つなぐガス株式会社")
+        "つなぐガス",
+        "つなぐガス株式会社",
+    )
     assert client.get(f"{API}/version").json()["version"] == version + 2
     page = client.get("/mesh/directory/audit")
     assert "つなぐガス株式会社" in page.text and "organization.update" in page.text
 
 
 def test_a_deactivated_member_and_a_revoked_basis_are_refused(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     headers = _admin(client, database)
     with database.session() as db:
         subject = codes.code_for(db, CHIYODA, world.resident_id)
-    ask = wire.LocalQuery(provider="jpn-pension", service="pension-status", purpose=f"kaigo-hoken-{CHIYODA}",
-                          subject=subject)
+    ask = wire.LocalQuery(
+        provider="jpn-pension", service="pension-status", purpose=f"kaigo-hoken-{CHIYODA}", subject=subject
+    )
     assert node.query(world.node(CHIYODA), ask).data
     revoked = client.post(f"{API}/legal-bases/kaigo-hoken-{CHIYODA}/revoke", headers=headers)
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
@@ -124,7 +170,8 @@ def test_a_deactivated_member_and_a_revoked_basis_are_refused(
 
 
 def test_the_console_forms_create_edit_and_deactivate(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     login_as(client, database, ADMIN)
     new = "/mesh/directory/organizations/new"
     bad = post_form(client, new, "/mesh/directory/organizations", MEMBER | {"endpoint": "http://10.0.0.1"})
@@ -138,12 +185,25 @@ def test_the_console_forms_create_edit_and_deactivate(
     stopped = post_form(client, page, f"{page}/active", {"active": ""})
     assert "停止" in stopped.text
 
-    form = {"provider": "tsunagu-gas", "code": "gas-contract", "version": "v1", "title_ja": "ガス契約",
-            "item_name_0": "address", "item_type_0": "Address", "item_title_0": "供給地点",
-            "item_name_1": "", "item_type_1": "string", "item_title_1": "",
-            "response_schema": '{"type": "object"}'}
-    broken = post_form(client, "/mesh/directory/services/new", "/mesh/directory/services",
-                       form | {"response_schema": '{"type": "nothing"}'})
+    form = {
+        "provider": "tsunagu-gas",
+        "code": "gas-contract",
+        "version": "v1",
+        "title_ja": "ガス契約",
+        "item_name_0": "address",
+        "item_type_0": "Address",
+        "item_title_0": "供給地点",
+        "item_name_1": "",
+        "item_type_1": "string",
+        "item_title_1": "",
+        "response_schema": '{"type": "object"}',
+    }
+    broken = post_form(
+        client,
+        "/mesh/directory/services/new",
+        "/mesh/directory/services",
+        form | {"response_schema": '{"type": "nothing"}'},
+    )
     assert broken.status_code == 422 and "response_schema" in broken.text
     created = post_form(client, "/mesh/directory/services/new", "/mesh/directory/services", form)
     assert created.status_code == 200
@@ -157,7 +217,8 @@ def test_the_console_forms_create_edit_and_deactivate(
 
 
 def test_the_console_pauses_subscriptions_and_rotates_and_revokes_keys(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     login_as(client, database, ADMIN)
     subscriptions = client.get(f"{API}/subscriptions").json()["items"]
     first = subscriptions[0]["id"]
@@ -172,4 +233,6 @@ def test_the_console_pauses_subscriptions_and_rotates_and_revokes_keys(
     revoked = post_form(client, page, f"{page}/keys/revoke", {"kid": old["kid"], "reason": "test"})
     assert revoked.status_code == 200 and "失効" in revoked.text
     assert {k["status"] for k in client.get(f"{API}/organizations/{CHIYODA}/keys").json()} == {
-        "current", "revoked"}
+        "current",
+        "revoked",
+    }

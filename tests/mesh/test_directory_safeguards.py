@@ -18,8 +18,15 @@ from tsunagu.mesh.node import service as node
 def _query(database: Database, world: World) -> wire.QueryResult:
     with database.session() as db:
         subject = codes.code_for(db, CHIYODA, world.resident_id)
-    return node.query(world.node(CHIYODA), wire.LocalQuery(
-        provider="jpn-pension", service="pension-status", purpose=f"kaigo-hoken-{CHIYODA}", subject=subject))
+    return node.query(
+        world.node(CHIYODA),
+        wire.LocalQuery(
+            provider="jpn-pension",
+            service="pension-status",
+            purpose=f"kaigo-hoken-{CHIYODA}",
+            subject=subject,
+        ),
+    )
 
 
 def test_the_operator_cannot_be_deactivated(client: TestClient, database: Database, world: World) -> None:
@@ -35,23 +42,39 @@ def test_the_operator_cannot_be_deactivated(client: TestClient, database: Databa
 
 
 def test_a_members_only_key_cannot_be_revoked_or_replaced_by_none(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     headers = _admin(client, database)
     only = client.get(f"{API}/organizations/{CHIYODA}/keys", headers=headers).json()
     assert [k["status"] for k in only] == ["current"]
     kid = quote(only[0]["kid"], safe="")
-    refused = client.post(f"{API}/organizations/{CHIYODA}/keys/{kid}/revoke", json={"reason": "test"},
-                          headers=headers)
+    refused = client.post(
+        f"{API}/organizations/{CHIYODA}/keys/{kid}/revoke", json={"reason": "test"}, headers=headers
+    )
     assert refused.status_code == 409 and refused.json()["code"] == "mesh-last-key"
     member = next(o for o in client.get(f"{API}/organizations").json()["items"] if o["code"] == CHIYODA)
-    emptied = client.put(f"{API}/organizations/{CHIYODA}", headers=headers, json={
-        "code": CHIYODA, "name_ja": member["name_ja"], "name_en": member["name_en"], "kind": member["kind"],
-        "endpoint": member["endpoint"], "keys": []})
+    emptied = client.put(
+        f"{API}/organizations/{CHIYODA}",
+        headers=headers,
+        json={
+            "code": CHIYODA,
+            "name_ja": member["name_ja"],
+            "name_en": member["name_en"],
+            "kind": member["kind"],
+            "endpoint": member["endpoint"],
+            "keys": [],
+        },
+    )
     assert emptied.status_code == 409 and emptied.json()["code"] == "mesh-last-key"
     assert _query(database, world).data  # the city still signs and is answered
     # the safe order: rotate (a new current key), then revoke the old one
-    assert client.post(f"{API}/organizations/{CHIYODA}/keys", json={"overlap_days": 1},
-                       headers=headers).status_code == 201
-    revoked = client.post(f"{API}/organizations/{CHIYODA}/keys/{kid}/revoke", json={"reason": "test"},
-                          headers=headers)
+    assert (
+        client.post(
+            f"{API}/organizations/{CHIYODA}/keys", json={"overlap_days": 1}, headers=headers
+        ).status_code
+        == 201
+    )
+    revoked = client.post(
+        f"{API}/organizations/{CHIYODA}/keys/{kid}/revoke", json={"reason": "test"}, headers=headers
+    )
     assert revoked.status_code == 200

@@ -26,8 +26,9 @@ from tsunagu.mesh.push.models import MeshPushDelivery
 from tsunagu.registry.residents import service as residents
 
 CITY_STAFF = Principal(kind="staff", subject_id="s-1", organization_code=CHIYODA, roles=frozenset({"審査"}))
-OPERATOR_ADMIN = Principal(kind="staff", subject_id="admin-1", organization_code="digital-agency",
-                           roles=frozenset({"管理"}))
+OPERATOR_ADMIN = Principal(
+    kind="staff", subject_id="admin-1", organization_code="digital-agency", roles=frozenset({"管理"})
+)
 
 
 def _resident(world: World) -> Principal:
@@ -35,10 +36,15 @@ def _resident(world: World) -> Principal:
 
 
 def test_staff_query_the_pension_office_and_see_both_logs(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     login_as(client, database, CITY_STAFF)
-    page = post_form(client, "/mesh/query", "/mesh/query",
-                     {"purpose": f"kaigo-hoken-{CHIYODA}", "person": world.resident_id})
+    page = post_form(
+        client,
+        "/mesh/query",
+        "/mesh/query",
+        {"purpose": f"kaigo-hoken-{CHIYODA}", "person": world.resident_id},
+    )
     assert page.status_code == 200, page.text
     assert "annual_amount" in page.text and "pension_type" in page.text
     for organization in (CHIYODA, "jpn-pension", "digital-agency"):
@@ -47,16 +53,29 @@ def test_staff_query_the_pension_office_and_see_both_logs(
 
 
 def test_per_service_metrics_count_requests_and_denials(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     ctx = world.node(CHIYODA)
     subject = _code(database, CHIYODA, world.resident_id)
-    node.query(ctx, wire.LocalQuery(provider="jpn-pension", service="pension-status",
-                                    purpose=f"kaigo-hoken-{CHIYODA}", subject=subject))
+    node.query(
+        ctx,
+        wire.LocalQuery(
+            provider="jpn-pension",
+            service="pension-status",
+            purpose=f"kaigo-hoken-{CHIYODA}",
+            subject=subject,
+        ),
+    )
     with pytest.raises(errors.NoLegalBasis):
-        node.query(ctx, wire.LocalQuery(provider="jpn-pension", service="pension-status",
-                                        purpose="no-such-jimu", subject=subject))
-    operator = Principal(kind="staff", subject_id="operator", organization_code="digital-agency",
-                         roles=frozenset({"管理"}))
+        node.query(
+            ctx,
+            wire.LocalQuery(
+                provider="jpn-pension", service="pension-status", purpose="no-such-jimu", subject=subject
+            ),
+        )
+    operator = Principal(
+        kind="staff", subject_id="operator", organization_code="digital-agency", roles=frozenset({"管理"})
+    )
     login_as(client, database, operator)  # the metrics are the platform operator's
     lines = client.get("/metrics").text.splitlines()
 
@@ -64,24 +83,33 @@ def test_per_service_metrics_count_requests_and_denials(
         return any(line.startswith(metric + "{") and all(label in line for label in labels) for line in lines)
 
     service = 'service="jpn-pension/pension-status/v1"'
-    assert has("tsunagu_mesh_requests_total", f'organization="{CHIYODA}"', 'role="consumer"', service,
-               'result="ok"')
+    assert has(
+        "tsunagu_mesh_requests_total", f'organization="{CHIYODA}"', 'role="consumer"', service, 'result="ok"'
+    )
     assert has("tsunagu_mesh_denials_total", 'role="provider"', service, 'code="mesh-no-legal-basis"')
     assert has("tsunagu_mesh_request_duration_seconds_bucket", 'role="provider"', service)
 
 
 def test_a_refused_staff_query_says_why(client: TestClient, database: Database, world: World) -> None:
     login_as(client, database, CITY_STAFF)
-    page = post_form(client, "/mesh/query", "/mesh/query",
-                     {"purpose": f"kaigo-hoken-{CHIYODA}", "person": "nobody-known"})
+    page = post_form(
+        client, "/mesh/query", "/mesh/query", {"purpose": f"kaigo-hoken-{CHIYODA}", "person": "nobody-known"}
+    )
     assert page.status_code == 404
     assert "mesh-unknown-subject" in page.text or "mesh-unknown" in page.text
 
 
 def test_the_person_sees_who_used_their_data(client: TestClient, database: Database, world: World) -> None:
-    node.query(world.node(CHIYODA), wire.LocalQuery(
-        provider="jpn-pension", service="pension-status", purpose=f"kaigo-hoken-{CHIYODA}",
-        subject=_code(database, CHIYODA, world.resident_id), items=["pension_type"]))
+    node.query(
+        world.node(CHIYODA),
+        wire.LocalQuery(
+            provider="jpn-pension",
+            service="pension-status",
+            purpose=f"kaigo-hoken-{CHIYODA}",
+            subject=_code(database, CHIYODA, world.resident_id),
+            items=["pension_type"],
+        ),
+    )
     login_as(client, database, _resident(world))
     body = client.get("/api/v1/mesh/history").json()
     assert body["total"] == 1
@@ -98,11 +126,19 @@ def test_the_person_sees_who_used_their_data(client: TestClient, database: Datab
 
 
 def test_a_withheld_investigation_appears_only_after_its_release_date(
-        client: TestClient, database: Database, world: World, fixed_clock: clock.FixedClock) -> None:
+    client: TestClient, database: Database, world: World, fixed_clock: clock.FixedClock
+) -> None:
     tax_code = _code(database, "nta-kojimachi", world.resident_id)
-    result = node.query(world.node("nta-kojimachi"), wire.LocalQuery(
-        provider=CHIYODA, service="resident-basic", purpose=f"hansoku-chosa-{CHIYODA}",
-        subject=tax_code, items=["name", "address"]))
+    result = node.query(
+        world.node("nta-kojimachi"),
+        wire.LocalQuery(
+            provider=CHIYODA,
+            service="resident-basic",
+            purpose=f"hansoku-chosa-{CHIYODA}",
+            subject=tax_code,
+            items=["name", "address"],
+        ),
+    )
     assert result.data["name"]["family_name"] == "佐藤"
     assert set(result.data) == {"name", "address"}
     login_as(client, database, _resident(world))
@@ -118,10 +154,21 @@ def test_a_withheld_investigation_appears_only_after_its_release_date(
 
 def test_a_move_is_pushed_to_each_subscriber_with_only_its_items(database: Database, world: World) -> None:
     with database.session() as db:  # the private utility receives it only with the person's consent
-        directory.grant_consent(db, subscriber="tsunagu-power", resident_id=world.resident_id, scope="moving",
-                                expires_at=clock.now() + timedelta(days=30), source="test")
-        residents.change_address(db, world.resident_id, residents.Residence(town_id=TOWN_ID + 1, banchi="5"),
-                                 effective_date=date(2026, 11, 20), actor="test")
+        directory.grant_consent(
+            db,
+            subscriber="tsunagu-power",
+            resident_id=world.resident_id,
+            scope="moving",
+            expires_at=clock.now() + timedelta(days=30),
+            source="test",
+        )
+        residents.change_address(
+            db,
+            world.resident_id,
+            residents.Residence(town_id=TOWN_ID + 1, banchi="5"),
+            effective_date=date(2026, 11, 20),
+            actor="test",
+        )
     assert registry_events.pump(database, world.nodes.context) == 1
     run = push.deliver_due(world.node(CHIYODA))
     assert (run.delivered, run.failed) == (2, 0)
@@ -137,8 +184,13 @@ def test_a_move_is_pushed_to_each_subscriber_with_only_its_items(database: Datab
 
 def test_the_background_worker_publishes_and_delivers_a_move(database: Database, world: World) -> None:
     with database.session() as db:
-        residents.change_address(db, world.resident_id, residents.Residence(town_id=TOWN_ID + 1, banchi="7"),
-                                 effective_date=date(2026, 11, 20), actor="test")
+        residents.change_address(
+            db,
+            world.resident_id,
+            residents.Residence(town_id=TOWN_ID + 1, banchi="7"),
+            effective_date=date(2026, 11, 20),
+            actor="test",
+        )
     stop = worker.run_in_background(database, world.nodes.contexts, world.nodes.context, interval=0.05)
     try:
         deadline = time.monotonic() + 60
@@ -155,7 +207,8 @@ def test_the_background_worker_publishes_and_delivers_a_move(database: Database,
 
 
 def test_failed_deliveries_become_dead_letters_the_admin_can_requeue(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     city = world.node(CHIYODA)
     assert push.publish(city, "died", world.resident_id, {"effective_date": "2026-11-21"}) == 1
     with database.session() as db:
@@ -168,14 +221,17 @@ def test_failed_deliveries_become_dead_letters_the_admin_can_requeue(
     assert dead["total"] == 1 and dead["items"][0]["subscriber"] == "jpn-pension"
     console = client.get("/mesh/directory")
     assert "配信できなかった通知" in console.text and "ConnectionRefusedError" in console.text
-    requeued = client.post(f"/api/v1/mesh/push/dead-letters/{dead['items'][0]['id']}/requeue",
-                           headers={"x-csrf-token": csrf_token(console.text)})
+    requeued = client.post(
+        f"/api/v1/mesh/push/dead-letters/{dead['items'][0]['id']}/requeue",
+        headers={"x-csrf-token": csrf_token(console.text)},
+    )
     assert requeued.status_code == 204
     assert client.get("/api/v1/mesh/push/dead-letters").json()["total"] == 0
 
 
 def test_only_operator_administrators_manage_the_directory(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     login_as(client, database, CITY_STAFF)
     assert client.get("/api/v1/mesh/directory/legal-bases").json()["code"] == "forbidden"
     login_as(client, database, OPERATOR_ADMIN)
@@ -184,23 +240,58 @@ def test_only_operator_administrators_manage_the_directory(
 
 
 def test_directory_changes_are_validated_and_audited(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     login_as(client, database, OPERATOR_ADMIN)
-    basis = {"id": "test-basis", "title_ja": "テスト事務", "law_ja": "テスト法第1条", "consumer": CHIYODA,
-             "provider": "jpn-pension", "service_code": "pension-status", "items": ["no_such_item"]}
-    page = post_form(client, "/mesh/directory", "/mesh/directory/legal-bases",
-                     {"basis_id": basis["id"], "title_ja": basis["title_ja"], "law_ja": basis["law_ja"],
-                      "consumer": CHIYODA, "provider": "jpn-pension", "service_code": "pension-status",
-                      "items": "no_such_item", "withheld_days": "0", "withheld_category": ""})
+    basis = {
+        "id": "test-basis",
+        "title_ja": "テスト事務",
+        "law_ja": "テスト法第1条",
+        "consumer": CHIYODA,
+        "provider": "jpn-pension",
+        "service_code": "pension-status",
+        "items": ["no_such_item"],
+    }
+    page = post_form(
+        client,
+        "/mesh/directory",
+        "/mesh/directory/legal-bases",
+        {
+            "basis_id": basis["id"],
+            "title_ja": basis["title_ja"],
+            "law_ja": basis["law_ja"],
+            "consumer": CHIYODA,
+            "provider": "jpn-pension",
+            "service_code": "pension-status",
+            "items": "no_such_item",
+            "withheld_days": "0",
+            "withheld_category": "",
+        },
+    )
     assert page.status_code == 422 and "no_such_item" in page.text
-    page = post_form(client, "/mesh/directory", "/mesh/directory/legal-bases",
-                     {"basis_id": basis["id"], "title_ja": basis["title_ja"], "law_ja": basis["law_ja"],
-                      "consumer": CHIYODA, "provider": "jpn-pension", "service_code": "pension-status",
-                      "items": "pension_type", "withheld_days": "0", "withheld_category": ""})
+    page = post_form(
+        client,
+        "/mesh/directory",
+        "/mesh/directory/legal-bases",
+        {
+            "basis_id": basis["id"],
+            "title_ja": basis["title_ja"],
+            "law_ja": basis["law_ja"],
+            "consumer": CHIYODA,
+            "provider": "jpn-pension",
+            "service_code": "pension-status",
+            "items": "pension_type",
+            "withheld_days": "0",
+            "withheld_category": "",
+        },
+    )
     assert page.status_code == 200  # redirected back to the console
     audit = client.get("/api/v1/mesh/directory/audit?limit=1").json()["items"][0]
-    assert (audit["action"], audit["target"], audit["actor"]) == ("legal_basis.put", "test-basis",
-                                                                  "digital-agency:admin-1")
+    assert (audit["action"], audit["target"], audit["actor"]) == (
+        "legal_basis.put",
+        "test-basis",
+        "digital-agency:admin-1",
+    )
 
 
 def test_an_unknown_embedded_node_is_a_problem_not_a_crash(client: TestClient, world: World) -> None:

@@ -33,8 +33,15 @@ def _query_signed_with(key: crypto.SigningKey, world: World, database: Database)
     with database.session() as db:
         subject = codes.code_for(db, CHIYODA, world.resident_id)
     envelope = wire.QueryEnvelope(
-        id=uuid.uuid4().hex, iat=int(clock.now().timestamp()), consumer=CHIYODA, provider=PENSION,
-        service="pension-status", version="v1", purpose=f"kaigo-hoken-{CHIYODA}", subject=subject)
+        id=uuid.uuid4().hex,
+        iat=int(clock.now().timestamp()),
+        consumer=CHIYODA,
+        provider=PENSION,
+        service="pension-status",
+        version="v1",
+        purpose=f"kaigo-hoken-{CHIYODA}",
+        subject=subject,
+    )
     return crypto.sign(key, envelope.model_dump(mode="json"), wire.QUERY_TYP)
 
 
@@ -51,7 +58,8 @@ def _rotate(database: Database, settings: Settings, overlap: timedelta) -> str:
 
 
 def test_a_rotated_key_signs_and_the_old_one_verifies_only_during_the_overlap(
-        database: Database, settings: Settings, world: World, fixed_clock: clock.FixedClock) -> None:
+    database: Database, settings: Settings, world: World, fixed_clock: clock.FixedClock
+) -> None:
     city, pension = world.node(CHIYODA), world.node(PENSION)
     old = city.key
     new_kid = _rotate(database, settings, timedelta(days=1))
@@ -75,7 +83,8 @@ def test_a_rotated_key_signs_and_the_old_one_verifies_only_during_the_overlap(
 
 
 def test_a_revoked_key_is_refused_with_its_own_code(
-        database: Database, settings: Settings, world: World) -> None:
+    database: Database, settings: Settings, world: World
+) -> None:
     city, pension = world.node(CHIYODA), world.node(PENSION)
     old = city.key
     _rotate(database, settings, timedelta(days=7))
@@ -88,7 +97,8 @@ def test_a_revoked_key_is_refused_with_its_own_code(
 
 
 def test_rotated_private_keys_are_encrypted_at_rest_under_the_secret(
-        database: Database, settings: Settings, world: World) -> None:
+    database: Database, settings: Settings, world: World
+) -> None:
     kid = _rotate(database, settings, timedelta(days=1))
     with database.session() as db:
         pem = db.scalar(select(MeshPrivateKey.encrypted_pem).where(MeshPrivateKey.kid == kid))
@@ -99,7 +109,8 @@ def test_rotated_private_keys_are_encrypted_at_rest_under_the_secret(
 
 
 def test_the_cli_rotates_and_revokes(
-        database: Database, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TSUNAGU_DATABASE_URL", database.url)
     get_settings.cache_clear()
     runner = CliRunner()

@@ -27,8 +27,15 @@ from tsunagu.mesh.node import service as node
 def _exchange(database: Database, world: World) -> None:
     with database.session() as db:
         subject = codes.code_for(db, CHIYODA, world.resident_id)
-    node.query(world.node(CHIYODA), wire.LocalQuery(
-        provider="jpn-pension", service="pension-status", purpose=f"kaigo-hoken-{CHIYODA}", subject=subject))
+    node.query(
+        world.node(CHIYODA),
+        wire.LocalQuery(
+            provider="jpn-pension",
+            service="pension-status",
+            purpose=f"kaigo-hoken-{CHIYODA}",
+            subject=subject,
+        ),
+    )
 
 
 def _settle(database: Database) -> None:
@@ -40,19 +47,28 @@ def _settle(database: Database) -> None:
 
 def _head(database: Database, organization: str) -> int:
     with database.session() as db:
-        return int(db.scalar(select(func.max(MeshLogEntry.seq))
-                             .where(MeshLogEntry.organization_code == organization)) or 0)
+        return int(
+            db.scalar(
+                select(func.max(MeshLogEntry.seq)).where(MeshLogEntry.organization_code == organization)
+            )
+            or 0
+        )
 
 
 def _anchored(database: Database, organization: str) -> list[int]:
     with database.session() as db:
-        return list(db.scalars(select(MeshLogAnchor.seq)
-                               .where(MeshLogAnchor.organization_code == organization)
-                               .order_by(MeshLogAnchor.seq)))
+        return list(
+            db.scalars(
+                select(MeshLogAnchor.seq)
+                .where(MeshLogAnchor.organization_code == organization)
+                .order_by(MeshLogAnchor.seq)
+            )
+        )
 
 
 def test_a_fresh_chain_is_checkpointed_and_anchored_then_again_after_the_interval(
-        database: Database, world: World, fixed_clock: clock.FixedClock) -> None:
+    database: Database, world: World, fixed_clock: clock.FixedClock
+) -> None:
     _exchange(database, world)
     _settle(database)
     first = {}
@@ -70,14 +86,16 @@ def test_a_fresh_chain_is_checkpointed_and_anchored_then_again_after_the_interva
     _settle(database)
     assert _anchored(database, CHIYODA) == [first[CHIYODA], _head(database, CHIYODA)]
     with database.session() as db:
-        kept = db.scalars(select(MeshLogCheckpoint)
-                          .where(MeshLogCheckpoint.organization_code == CHIYODA)).all()
+        kept = db.scalars(
+            select(MeshLogCheckpoint).where(MeshLogCheckpoint.organization_code == CHIYODA)
+        ).all()
     assert all(point.anchor for point in kept)  # each checkpoint holds the directory's countersignature
 
 
 @pytest.mark.parametrize("attack", ["tail", "tail-and-checkpoints", "recomputed-chain"])
 def test_rewriting_a_nodes_history_is_found_against_the_directorys_anchors(
-        database: Database, world: World, attack: str) -> None:
+    database: Database, world: World, attack: str
+) -> None:
     _exchange(database, world)
     _settle(database)
     where = MeshLogEntry.organization_code == CHIYODA
@@ -92,19 +110,27 @@ def test_rewriting_a_nodes_history_is_found_against_the_directorys_anchors(
             for row in rows:
                 row.subject_code = "someone-else" if row.seq == 1 else row.subject_code
                 event = message_log.LogEvent(
-                    role=row.role, kind=row.kind, request_id=row.request_id, consumer=row.consumer,
-                    provider=row.provider, service=row.service, purpose=row.purpose,
-                    subject_code=row.subject_code, items=tuple(row.items), result=row.result,
-                    message_sha256=row.message_sha256, person_link=row.person_link,
-                    visible_from=row.visible_from)
+                    role=row.role,
+                    kind=row.kind,
+                    request_id=row.request_id,
+                    consumer=row.consumer,
+                    provider=row.provider,
+                    service=row.service,
+                    purpose=row.purpose,
+                    subject_code=row.subject_code,
+                    items=tuple(row.items),
+                    result=row.result,
+                    message_sha256=row.message_sha256,
+                    person_link=row.person_link,
+                    visible_from=row.visible_from,
+                )
                 row.prev_hash, row.entry_hash = prev, message_log.entry_hash(prev, row.seq, row.at, event)
                 prev = row.entry_hash
             db.execute(delete(MeshLogCheckpoint).where(MeshLogCheckpoint.organization_code == CHIYODA))
     report = message_log.verify(database, CHIYODA)
     assert report.broken_seq is None  # the node's own chain looks whole…
     assert not report.ok  # …but not against what the directory keeps
-    expected = {"tail": "missing", "tail-and-checkpoints": "missing",
-                "recomputed-chain": "rewritten"}[attack]
+    expected = {"tail": "missing", "tail-and-checkpoints": "missing", "recomputed-chain": "rewritten"}[attack]
     assert any(expected in problem for problem in report.problems), report.problems
     if attack != "tail":
         assert any("gone from the node" in problem for problem in report.problems)
@@ -117,19 +143,24 @@ def test_the_directory_keeps_what_was_anchored(database: Database, world: World)
     with database.session() as db:
         first = db.scalar(select(MeshLogCheckpoint).where(MeshLogCheckpoint.organization_code == CHIYODA))
         assert first is not None
-        db.execute(update(MeshLogEntry).where(MeshLogEntry.organization_code == CHIYODA)
-                   .values(entry_hash="f" * 64))
+        db.execute(
+            update(MeshLogEntry).where(MeshLogEntry.organization_code == CHIYODA).values(entry_hash="f" * 64)
+        )
     # the same checkpoint again: the same countersignature
     assert ctx.directory.anchor(first.signature) == first.anchor
     # another hash for an anchored entry, signed by the node itself: refused
-    forged = message_log.crypto.sign(ctx.key, {"org": CHIYODA, "seq": first.seq, "hash": "f" * 64,
-                                              "at": "2026-01-01T00:00:00+00:00"}, message_log.CHECKPOINT_TYP)
+    forged = message_log.crypto.sign(
+        ctx.key,
+        {"org": CHIYODA, "seq": first.seq, "hash": "f" * 64, "at": "2026-01-01T00:00:00+00:00"},
+        message_log.CHECKPOINT_TYP,
+    )
     with pytest.raises(errors.CheckpointConflict):
         desk.anchor_signed(database, ctx.directory.operator_key, forged, "digital-agency")  # type: ignore[attr-defined]
 
 
 def test_verify_log_command_checks_the_directorys_anchors(
-        database: Database, world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    database: Database, world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _exchange(database, world)
     _settle(database)
     monkeypatch.setenv("TSUNAGU_DATABASE_URL", database.url)
@@ -141,8 +172,9 @@ def test_verify_log_command_checks_the_directorys_anchors(
     assert "1 of them against the directory's anchors" in " ".join(intact.output.split())
     with database.session() as db:  # the node's own checkpoints first, then its tail
         db.execute(delete(MeshLogCheckpoint).where(MeshLogCheckpoint.organization_code == CHIYODA))
-        db.execute(delete(MeshLogEntry).where(MeshLogEntry.organization_code == CHIYODA,
-                                              MeshLogEntry.seq > 1))
+        db.execute(
+            delete(MeshLogEntry).where(MeshLogEntry.organization_code == CHIYODA, MeshLogEntry.seq > 1)
+        )
     broken = runner.invoke(cli, ["mesh", "verify-log", "--org", CHIYODA])
     get_settings.cache_clear()
     assert broken.exit_code == 1 and "anchored by the directory" in " ".join(broken.output.split())

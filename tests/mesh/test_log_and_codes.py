@@ -20,10 +20,19 @@ KEY = crypto.derive_signing_key("mesh-test-secret-not-for-production", ORG)
 
 
 def _event(number: int) -> message_log.LogEvent:
-    return message_log.LogEvent(role="provider", kind="response", request_id=f"{number:032x}",
-                                consumer="131016", provider=ORG, service=f"{ORG}/pension-status/v1",
-                                purpose="kaigo-hoken-131016", subject_code=f"code-{number}",
-                                items=("pension_type",), result="ok", message_sha256="0" * 64)
+    return message_log.LogEvent(
+        role="provider",
+        kind="response",
+        request_id=f"{number:032x}",
+        consumer="131016",
+        provider=ORG,
+        service=f"{ORG}/pension-status/v1",
+        purpose="kaigo-hoken-131016",
+        subject_code=f"code-{number}",
+        items=("pension_type",),
+        result="ok",
+        message_sha256="0" * 64,
+    )
 
 
 def _resolve(kid: str) -> ec.EllipticCurvePublicKey | None:
@@ -43,16 +52,23 @@ def test_an_intact_chain_verifies_with_its_signed_checkpoints(chain: Database) -
     assert report.ok and (report.entries, report.checkpoints) == (7, 3)
 
 
-@pytest.mark.parametrize(("change", "broken", "reason"), [
-    ({"result": "denied"}, 4, "content"),
-    ({"items": ["pension_type", "annual_amount"]}, 4, "content"),
-    ({"prev_hash": "f" * 64}, 4, "link"),
-])
-def test_the_first_altered_entry_is_named(chain: Database, change: dict[str, object], broken: int,
-                                          reason: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "broken", "reason"),
+    [
+        ({"result": "denied"}, 4, "content"),
+        ({"items": ["pension_type", "annual_amount"]}, 4, "content"),
+        ({"prev_hash": "f" * 64}, 4, "link"),
+    ],
+)
+def test_the_first_altered_entry_is_named(
+    chain: Database, change: dict[str, object], broken: int, reason: str
+) -> None:
     with chain.session() as db:
-        db.execute(update(MeshLogEntry).where(MeshLogEntry.organization_code == ORG, MeshLogEntry.seq == 4)
-                   .values(**change))
+        db.execute(
+            update(MeshLogEntry)
+            .where(MeshLogEntry.organization_code == ORG, MeshLogEntry.seq == 4)
+            .values(**change)
+        )
     report = message_log.verify(chain, ORG, _resolve)
     assert report.broken_seq == broken and reason in report.reason
 
@@ -90,8 +106,9 @@ def test_a_rewritten_chain_fails_its_signed_checkpoint(chain: Database) -> None:
     assert any("checkpoint at entry 3" in problem for problem in report.problems)
 
 
-def test_verify_log_command_exits_1_naming_the_entry(chain: Database,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verify_log_command_exits_1_naming_the_entry(
+    chain: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TSUNAGU_DATABASE_URL", chain.url)
     monkeypatch.setenv("TSUNAGU_SECRET_KEY", "mesh-test-secret-not-for-production")
     get_settings.cache_clear()
@@ -99,8 +116,11 @@ def test_verify_log_command_exits_1_naming_the_entry(chain: Database,
     ok = runner.invoke(cli, ["mesh", "verify-log", "--org", ORG])
     assert ok.exit_code == 0, ok.output
     with chain.session() as db:
-        db.execute(update(MeshLogEntry).where(MeshLogEntry.organization_code == ORG, MeshLogEntry.seq == 6)
-                   .values(subject_code="someone-else"))
+        db.execute(
+            update(MeshLogEntry)
+            .where(MeshLogEntry.organization_code == ORG, MeshLogEntry.seq == 6)
+            .values(subject_code="someone-else")
+        )
     broken = runner.invoke(cli, ["mesh", "verify-log", "--org", ORG])
     get_settings.cache_clear()
     assert broken.exit_code == 1
@@ -113,8 +133,11 @@ def test_codes_differ_per_organization_and_only_the_directory_links_them(databas
         pension = codes.issue_for_resident(db, "jpn-pension", "resident-1")
         assert codes.code_for(db, "131016", "resident-1") == city  # stable
         assert city != pension and "resident-1" not in city + pension
-        assert codes.translate(db, "131016", city, "jpn-pension") == (codes.link_of(db, "131016", city),
-                                                                       pension, None)  # no relation yet
+        assert codes.translate(db, "131016", city, "jpn-pension") == (
+            codes.link_of(db, "131016", city),
+            pension,
+            None,
+        )  # no relation yet
         codes.relate(db, "131016", "resident-1", "resident")
         assert codes.translate(db, "131016", city, "jpn-pension")[2] == "resident"  # type: ignore[index]
         assert codes.translate(db, "131016", pension, "jpn-pension") is None  # not the city's code

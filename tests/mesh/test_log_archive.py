@@ -36,23 +36,30 @@ def _history(database: Database, world: World, fixed_clock: clock.FixedClock) ->
     _exchange(database, world)
     _settle(database)
     with database.session() as db:
-        return int(db.scalar(select(func.max(MeshLogEntry.seq)).where(MeshLogEntry.organization_code == ORG))
-                   or 0)
+        return int(
+            db.scalar(select(func.max(MeshLogEntry.seq)).where(MeshLogEntry.organization_code == ORG)) or 0
+        )
 
 
 def _live(database: Database) -> int:
     with database.session() as db:
-        return int(db.scalar(select(func.count()).select_from(MeshLogEntry)
-                             .where(MeshLogEntry.organization_code == ORG)) or 0)
+        return int(
+            db.scalar(
+                select(func.count()).select_from(MeshLogEntry).where(MeshLogEntry.organization_code == ORG)
+            )
+            or 0
+        )
 
 
 def _verify(database: Database, folder: Path) -> message_log.VerifyReport:
-    return message_log.verify(database, ORG, archived=archive.rows(folder, ORG),
-                              archived_count=archive.count(folder, ORG))
+    return message_log.verify(
+        database, ORG, archived=archive.rows(folder, ORG), archived_count=archive.count(folder, ORG)
+    )
 
 
 def test_old_entries_move_to_an_archive_and_the_chain_still_verifies(
-        database: Database, world: World, fixed_clock: clock.FixedClock, tmp_path: Path) -> None:
+    database: Database, world: World, fixed_clock: clock.FixedClock, tmp_path: Path
+) -> None:
     total = _history(database, world, fixed_clock)
     done = archive.archive(database, ORG, tmp_path, timedelta(days=90))
     assert done is not None and done.first == 1 and done.last < total
@@ -67,7 +74,8 @@ def test_old_entries_move_to_an_archive_and_the_chain_still_verifies(
 
 @pytest.mark.parametrize("tamper", ["edit-a-line", "drop-the-file", "truncate"])
 def test_a_changed_or_missing_archive_is_found(
-        database: Database, world: World, fixed_clock: clock.FixedClock, tmp_path: Path, tamper: str) -> None:
+    database: Database, world: World, fixed_clock: clock.FixedClock, tmp_path: Path, tamper: str
+) -> None:
     _history(database, world, fixed_clock)
     done = archive.archive(database, ORG, tmp_path, timedelta(days=90))
     assert done is not None
@@ -91,8 +99,13 @@ def test_a_changed_or_missing_archive_is_found(
 
 
 def test_the_commands_archive_verify_and_raise_the_disk_alarm(
-        database: Database, world: World, fixed_clock: clock.FixedClock, tmp_path: Path,
-        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    database: Database,
+    world: World,
+    fixed_clock: clock.FixedClock,
+    tmp_path: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     total = _history(database, world, fixed_clock)
     monkeypatch.setenv("TSUNAGU_DATABASE_URL", database.url)
     monkeypatch.setenv("TSUNAGU_SECRET_KEY", settings.resolved_secret_key())

@@ -40,10 +40,12 @@ def test_concurrent_exchanges_keep_one_chain_and_a_refusal_stays_its_own(databas
         thread.join(30)
     assert outcomes == {n: ("mesh-unknown-subject" if n == 5 else n) for n in range(12)}
     with database.session() as db:
-        logged = db.scalar(select(func.count()).select_from(MeshLogEntry)
-                           .where(MeshLogEntry.organization_code == ORG))
-        refused = db.scalar(select(func.count()).select_from(MeshLogEntry)
-                            .where(MeshLogEntry.request_id == f"{5:032x}"))
+        logged = db.scalar(
+            select(func.count()).select_from(MeshLogEntry).where(MeshLogEntry.organization_code == ORG)
+        )
+        refused = db.scalar(
+            select(func.count()).select_from(MeshLogEntry).where(MeshLogEntry.request_id == f"{5:032x}")
+        )
     assert (logged, refused) == (22, 0)
     report = message_log.verify(database, ORG, _resolve)
     assert report.ok and report.entries == 22

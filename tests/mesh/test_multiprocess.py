@@ -51,34 +51,63 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
 def person(cluster: LocalCluster) -> dict[str, str]:
     """A resident of 131016 known to the pension organization as P-0001."""
     codes = cluster.add_person("resident-0001", {CITY: "resident-0001", PENSION: "P-0001", POWER: "C-77"})
-    cluster.put_record(PENSION, "P-0001", "pension-status", {
-        "pension_type": "老齢基礎年金", "annual_amount": 780000, "insured_since": "1985-04-01"})
+    cluster.put_record(
+        PENSION,
+        "P-0001",
+        "pension-status",
+        {"pension_type": "老齢基礎年金", "annual_amount": 780000, "insured_since": "1985-04-01"},
+    )
     return codes
 
 
 def _consumer_query(cluster: LocalCluster, org: str, **fields: Any) -> httpx.Response:
     ctx = cluster.context(org)
-    return httpx.post(f"{cluster.url(org)}/v1/consumer/query", json=fields,
-                      headers={"authorization": f"Bearer {ctx.local_token}"}, timeout=10)
+    return httpx.post(
+        f"{cluster.url(org)}/v1/consumer/query",
+        json=fields,
+        headers={"authorization": f"Bearer {ctx.local_token}"},
+        timeout=10,
+    )
 
 
 def _query(cluster: LocalCluster, subject: str, **overrides: Any) -> httpx.Response:
-    fields = {"provider": PENSION, "service": "pension-status", "version": "v1", "purpose": PURPOSE,
-              "subject": subject, "items": ["pension_type", "annual_amount"], **overrides}
+    fields = {
+        "provider": PENSION,
+        "service": "pension-status",
+        "version": "v1",
+        "purpose": PURPOSE,
+        "subject": subject,
+        "items": ["pension_type", "annual_amount"],
+        **overrides,
+    }
     return _consumer_query(cluster, CITY, **fields)
 
 
-def _signed_query(cluster: LocalCluster, subject: str, key: crypto.SigningKey | None = None,
-                  **overrides: Any) -> str:
-    envelope = {"v": 1, "id": uuid.uuid4().hex, "iat": int(time.time()), "consumer": CITY,
-                "provider": PENSION, "service": "pension-status", "version": "v1", "purpose": PURPOSE,
-                "subject": subject, "items": ["pension_type"]} | overrides
+def _signed_query(
+    cluster: LocalCluster, subject: str, key: crypto.SigningKey | None = None, **overrides: Any
+) -> str:
+    envelope = {
+        "v": 1,
+        "id": uuid.uuid4().hex,
+        "iat": int(time.time()),
+        "consumer": CITY,
+        "provider": PENSION,
+        "service": "pension-status",
+        "version": "v1",
+        "purpose": PURPOSE,
+        "subject": subject,
+        "items": ["pension_type"],
+    } | overrides
     return crypto.sign(key or cluster.context(CITY).key, envelope, wire.QUERY_TYP)
 
 
 def _post_to_provider(cluster: LocalCluster, body: str) -> httpx.Response:
-    return httpx.post(f"{cluster.url(PENSION)}/v1/query", content=body,
-                      headers={"content-type": wire.MEDIA_TYPE}, timeout=10)
+    return httpx.post(
+        f"{cluster.url(PENSION)}/v1/query",
+        content=body,
+        headers={"content-type": wire.MEDIA_TYPE},
+        timeout=10,
+    )
 
 
 def _entries(cluster: LocalCluster, org: str, request_id: str) -> list[MeshLogEntry]:
@@ -87,7 +116,8 @@ def _entries(cluster: LocalCluster, org: str, request_id: str) -> list[MeshLogEn
 
 
 def test_a_signed_authorized_query_is_answered_and_logged_on_every_side(
-        cluster: LocalCluster, person: dict[str, str]) -> None:
+    cluster: LocalCluster, person: dict[str, str]
+) -> None:
     response = _query(cluster, person[CITY])
     assert response.status_code == 200, response.text
     body = response.json()
@@ -109,16 +139,19 @@ def test_a_signed_authorized_query_is_answered_and_logged_on_every_side(
         assert message_log.verify(cluster.database(org), org).ok
 
 
-@pytest.mark.parametrize(("overrides", "status", "code"), [
-    ({"version": "v9"}, 404, "mesh-unknown-service"),
-    ({"purpose": "no-such-jimu"}, 403, "mesh-no-legal-basis"),
-    ({"purpose": f"jidou-teate-{CITY}"}, 403, "mesh-no-legal-basis"),
-    ({"items": ["pension_type", "insured_since"]}, 403, "mesh-items-beyond-basis"),
-    ({"subject": "0" * 32}, 404, "mesh-unknown-subject"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "status", "code"),
+    [
+        ({"version": "v9"}, 404, "mesh-unknown-service"),
+        ({"purpose": "no-such-jimu"}, 403, "mesh-no-legal-basis"),
+        ({"purpose": f"jidou-teate-{CITY}"}, 403, "mesh-no-legal-basis"),
+        ({"items": ["pension_type", "insured_since"]}, 403, "mesh-items-beyond-basis"),
+        ({"subject": "0" * 32}, 404, "mesh-unknown-subject"),
+    ],
+)
 def test_each_refusal_has_its_code_and_is_logged_as_a_denial(
-        cluster: LocalCluster, person: dict[str, str], overrides: dict[str, Any], status: int,
-        code: str) -> None:
+    cluster: LocalCluster, person: dict[str, str], overrides: dict[str, Any], status: int, code: str
+) -> None:
     response = _query(cluster, **({"subject": person[CITY]} | overrides))
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -135,8 +168,10 @@ def test_the_provider_refuses_bad_messages(cluster: LocalCluster, person: dict[s
         "unsigned": ("this is not a JWS", "mesh-unsigned"),
         "wrong-key": (_signed_query(cluster, person[CITY], key=impostor), "mesh-bad-signature"),
         "stale": (_signed_query(cluster, person[CITY], iat=int(time.time()) - 3600), "mesh-stale"),
-        "other-signer": (_signed_query(cluster, person[CITY], key=cluster.context(POWER).key),
-                         "mesh-bad-signature"),
+        "other-signer": (
+            _signed_query(cluster, person[CITY], key=cluster.context(POWER).key),
+            "mesh-bad-signature",
+        ),
         "unknown-version": (_signed_query(cluster, person[CITY], version="v2"), "mesh-unknown-service"),
     }
     body, code = bodies[case]
@@ -162,8 +197,9 @@ def test_a_replayed_request_is_refused(cluster: LocalCluster, person: dict[str, 
 
 def test_a_response_that_breaks_the_schema_is_refused_at_the_consumer(cluster: LocalCluster) -> None:
     codes = cluster.add_person("resident-0002", {CITY: "resident-0002", PENSION: "P-0002"})
-    cluster.put_record(PENSION, "P-0002", "pension-status",
-                       {"pension_type": "老齢基礎年金", "annual_amount": "たくさん"})
+    cluster.put_record(
+        PENSION, "P-0002", "pension-status", {"pension_type": "老齢基礎年金", "annual_amount": "たくさん"}
+    )
     response = _query(cluster, codes[CITY])
     assert response.status_code == 502
     assert response.json()["code"] == "mesh-response-schema"
@@ -186,15 +222,26 @@ def test_a_provider_outage_is_a_clear_logged_error(cluster: LocalCluster, person
 
 
 def test_push_survives_a_subscriber_outage_and_is_applied_once(
-        cluster: LocalCluster, person: dict[str, str]) -> None:
+    cluster: LocalCluster, person: dict[str, str]
+) -> None:
     city = cluster.context(CITY)
     with cluster.database(OPERATOR).session() as db:  # the utility's basis needs the person's consent
-        directory.grant_consent(db, subscriber=POWER, resident_id="resident-0001", scope="moving",
-                                expires_at=clock.now() + timedelta(days=90), source="test")
+        directory.grant_consent(
+            db,
+            subscriber=POWER,
+            resident_id="resident-0001",
+            scope="moving",
+            expires_at=clock.now() + timedelta(days=90),
+            source="test",
+        )
     cluster.stop(PENSION)
     try:
-        queued = push.publish(city, "address_changed", "resident-0001",
-                              {"address": {"text": "東京都千代田区永田町一丁目1番1号"}})
+        queued = push.publish(
+            city,
+            "address_changed",
+            "resident-0001",
+            {"address": {"text": "東京都千代田区永田町一丁目1番1号"}},
+        )
         assert queued == 2  # the pension organization (legal basis) and the utility (consent)
         start = clock.now()
         first = push.deliver_due(city, now=start)
@@ -217,14 +264,25 @@ def test_push_survives_a_subscriber_outage_and_is_applied_once(
 
 
 def test_a_redelivered_notification_is_not_applied_twice(
-        cluster: LocalCluster, person: dict[str, str]) -> None:
+    cluster: LocalCluster, person: dict[str, str]
+) -> None:
     city = cluster.context(CITY)
-    message = wire.PushMessage(idempotency_key=f"{CITY}:evt-dup:{PENSION}", event_id="evt-dup",
-                               iat=int(time.time()), provider=CITY, subscriber=PENSION, kind="died",
-                               subject=person[PENSION], legal_basis=f"nenkin-jukyu-{CITY}", data={})
+    message = wire.PushMessage(
+        idempotency_key=f"{CITY}:evt-dup:{PENSION}",
+        event_id="evt-dup",
+        iat=int(time.time()),
+        provider=CITY,
+        subscriber=PENSION,
+        kind="died",
+        subject=person[PENSION],
+        legal_basis=f"nenkin-jukyu-{CITY}",
+        data={},
+    )
     token = crypto.sign(city.key, message.model_dump(mode="json"), wire.PUSH_TYP)
-    statuses = [httpx.post(f"{cluster.url(PENSION)}/v1/inbox", content=token, timeout=10).json()["status"]
-                for _ in range(2)]
+    statuses = [
+        httpx.post(f"{cluster.url(PENSION)}/v1/inbox", content=token, timeout=10).json()["status"]
+        for _ in range(2)
+    ]
     assert statuses == ["applied", "duplicate"]
 
 
@@ -233,15 +291,26 @@ def test_the_local_api_needs_the_node_token(cluster: LocalCluster) -> None:
     assert response.status_code == 401
 
 
-
 # --- the provider's authorizations, coalesced into batches ---------------------------------------
+
 
 def _authorization(subject: str, **overrides: Any) -> wire.AuthorizationRequest:
     request_id = uuid.uuid4().hex
-    return wire.AuthorizationRequest.model_validate({
-        "request_id": request_id, "request_sha256": crypto.sha256_hex(request_id), "iat": int(time.time()),
-        "consumer": CITY, "provider": PENSION, "service": "pension-status", "version": "v1",
-        "purpose": PURPOSE, "subject": subject, "items": ["pension_type"]} | overrides)
+    return wire.AuthorizationRequest.model_validate(
+        {
+            "request_id": request_id,
+            "request_sha256": crypto.sha256_hex(request_id),
+            "iat": int(time.time()),
+            "consumer": CITY,
+            "provider": PENSION,
+            "service": "pension-status",
+            "version": "v1",
+            "purpose": PURPOSE,
+            "subject": subject,
+            "items": ["pension_type"],
+        }
+        | overrides
+    )
 
 
 def _batch(cluster: LocalCluster, requests: list[wire.AuthorizationRequest]) -> str:
@@ -250,8 +319,12 @@ def _batch(cluster: LocalCluster, requests: list[wire.AuthorizationRequest]) -> 
 
 
 def _post_batch(cluster: LocalCluster, token: str) -> httpx.Response:
-    return httpx.post(f"{cluster.url(OPERATOR)}/v1/directory/authorize-batch", content=token,
-                      headers={"content-type": wire.MEDIA_TYPE}, timeout=10)
+    return httpx.post(
+        f"{cluster.url(OPERATOR)}/v1/directory/authorize-batch",
+        content=token,
+        headers={"content-type": wire.MEDIA_TYPE},
+        timeout=10,
+    )
 
 
 def _outcomes(cluster: LocalCluster, answer: str) -> tuple[wire.Decision | wire.Refusal, ...]:
@@ -261,40 +334,66 @@ def _outcomes(cluster: LocalCluster, answer: str) -> tuple[wire.Decision | wire.
 
 
 def test_a_batch_is_decided_request_by_request_and_each_one_logged(
-        cluster: LocalCluster, person: dict[str, str]) -> None:
-    requests = [_authorization(person[CITY]), _authorization("0" * 32),
-                _authorization(person[CITY], items=["insured_since"]), _authorization(person[CITY])]
+    cluster: LocalCluster, person: dict[str, str]
+) -> None:
+    requests = [
+        _authorization(person[CITY]),
+        _authorization("0" * 32),
+        _authorization(person[CITY], items=["insured_since"]),
+        _authorization(person[CITY]),
+    ]
     response = _post_batch(cluster, _batch(cluster, requests))
     assert response.status_code == 200, response.text
     outcomes = _outcomes(cluster, response.text)
-    assert [(o.request_id, o.request_sha256) for o in outcomes] == \
-        [(r.request_id, r.request_sha256) for r in requests]
+    assert [(o.request_id, o.request_sha256) for o in outcomes] == [
+        (r.request_id, r.request_sha256) for r in requests
+    ]
     assert [o.code if isinstance(o, wire.Refusal) else o.subject for o in outcomes] == [
-        person[PENSION], "mesh-unknown-subject", "mesh-items-beyond-basis", person[PENSION]]
+        person[PENSION],
+        "mesh-unknown-subject",
+        "mesh-items-beyond-basis",
+        person[PENSION],
+    ]
     logged = [[(e.kind, e.result) for e in _entries(cluster, OPERATOR, r.request_id)] for r in requests]
-    assert logged == [[("authorization", "ok")], [("denial", "mesh-unknown-subject")],
-                      [("denial", "mesh-items-beyond-basis")], [("authorization", "ok")]]
+    assert logged == [
+        [("authorization", "ok")],
+        [("denial", "mesh-unknown-subject")],
+        [("denial", "mesh-items-beyond-basis")],
+        [("authorization", "ok")],
+    ]
     assert message_log.verify(cluster.database(OPERATOR), OPERATOR).ok
 
 
 def test_a_single_authorization_request_is_still_answered_on_its_own(
-        cluster: LocalCluster, person: dict[str, str]) -> None:
+    cluster: LocalCluster, person: dict[str, str]
+) -> None:
     granted, refused = _authorization(person[CITY]), _authorization("0" * 32)
-    answers = [httpx.post(f"{cluster.url(OPERATOR)}/v1/directory/authorize", timeout=10,
-                          content=crypto.sign(cluster.context(PENSION).key, r.model_dump(mode="json"),
-                                              wire.AUTHZ_TYP)) for r in (granted, refused)]
-    decision = crypto.verify(answers[0].text, cluster.context(PENSION).directory.public_key,
-                             wire.DECISION_TYP).payload
-    assert (decision["request_id"], decision["request_sha256"], decision["subject"]) == \
-        (granted.request_id, granted.request_sha256, person[PENSION])
+    answers = [
+        httpx.post(
+            f"{cluster.url(OPERATOR)}/v1/directory/authorize",
+            timeout=10,
+            content=crypto.sign(cluster.context(PENSION).key, r.model_dump(mode="json"), wire.AUTHZ_TYP),
+        )
+        for r in (granted, refused)
+    ]
+    decision = crypto.verify(
+        answers[0].text, cluster.context(PENSION).directory.public_key, wire.DECISION_TYP
+    ).payload
+    assert (decision["request_id"], decision["request_sha256"], decision["subject"]) == (
+        granted.request_id,
+        granted.request_sha256,
+        person[PENSION],
+    )
     assert (answers[1].status_code, answers[1].json()["code"]) == (404, "mesh-unknown-subject")
-    assert [(e.kind, e.result) for e in _entries(cluster, OPERATOR, refused.request_id)] == \
-        [("denial", "mesh-unknown-subject")]
+    assert [(e.kind, e.result) for e in _entries(cluster, OPERATOR, refused.request_id)] == [
+        ("denial", "mesh-unknown-subject")
+    ]
 
 
 @pytest.mark.parametrize("case", ["altered", "another-providers-request"])
-def test_the_directory_refuses_a_tampered_batch(cluster: LocalCluster, person: dict[str, str],
-                                                case: str) -> None:
+def test_the_directory_refuses_a_tampered_batch(
+    cluster: LocalCluster, person: dict[str, str], case: str
+) -> None:
     requests = [_authorization(person[CITY]), _authorization(person[CITY])]
     if case == "another-providers-request":
         requests[1] = _authorization(person[CITY], provider=POWER)
@@ -327,7 +426,8 @@ def _provider_directory(cluster: LocalCluster, http: PeerClient) -> RemoteDirect
 
 
 def test_queries_arriving_meanwhile_go_together_and_each_gets_its_own_outcome(
-        cluster: LocalCluster, person: dict[str, str]) -> None:
+    cluster: LocalCluster, person: dict[str, str]
+) -> None:
     """The provider's queries that arrive while a batch is handled share the next authorization
     call and log transaction; a refused one among them is refused alone and logged as such."""
     http = _Intercepting(lambda answer: answer, delay=0.3)
@@ -354,8 +454,9 @@ def test_queries_arriving_meanwhile_go_together_and_each_gets_its_own_outcome(
     assert message_log.verify(cluster.database(PENSION), PENSION).ok
 
 
-def _resigned(cluster: LocalCluster, answer: PeerResponse,
-              change: Callable[[dict[str, Any]], dict[str, Any]]) -> PeerResponse:
+def _resigned(
+    cluster: LocalCluster, answer: PeerResponse, change: Callable[[dict[str, Any]], dict[str, Any]]
+) -> PeerResponse:
     """The answer altered and signed again with the operator's key (signatures cannot bind an
     outcome to its request: the provider has to)."""
     payload = json.loads(crypto.b64url_decode(answer.text.split(".")[1]))
@@ -365,15 +466,18 @@ def _resigned(cluster: LocalCluster, answer: PeerResponse,
 
 @pytest.mark.parametrize("case", ["replayed", "one-outcome-too-many", "another-requests-outcome"])
 def test_the_provider_refuses_an_answer_that_does_not_match_its_requests(
-        cluster: LocalCluster, person: dict[str, str], case: str) -> None:
+    cluster: LocalCluster, person: dict[str, str], case: str
+) -> None:
     earlier = _post_batch(cluster, _batch(cluster, [_authorization(person[CITY])]))
     earlier_outcome = json.loads(crypto.b64url_decode(earlier.text.split(".")[1]))["outcomes"][0]
     forgeries: dict[str, Callable[[PeerResponse], PeerResponse]] = {
         "replayed": lambda _: PeerResponse(200, earlier.text, wire.MEDIA_TYPE),
         "one-outcome-too-many": lambda answer: _resigned(
-            cluster, answer, lambda p: p | {"outcomes": [*p["outcomes"], earlier_outcome]}),
+            cluster, answer, lambda p: p | {"outcomes": [*p["outcomes"], earlier_outcome]}
+        ),
         "another-requests-outcome": lambda answer: _resigned(
-            cluster, answer, lambda p: p | {"outcomes": [earlier_outcome]}),
+            cluster, answer, lambda p: p | {"outcomes": [earlier_outcome]}
+        ),
     }
     remote = _provider_directory(cluster, _Intercepting(forgeries[case]))
     with pytest.raises(errors.BadSignature, match="does not match the requests"):

@@ -16,17 +16,30 @@ HIDDEN = "http://127.0.0.1:9/internal/pension-node"  # nothing listens on the di
 
 
 def test_an_unreachable_provider_is_reported_without_its_url(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     with database.session() as db:
         member = directory.get_organization(db, "jpn-pension")
         assert member is not None
-        directory.put_organization(db, schemas.OrganizationIn(
-            code=member.code, name_ja=member.name_ja, name_en=member.name_en, kind=member.kind,
-            endpoint=HIDDEN), "test")
+        directory.put_organization(
+            db,
+            schemas.OrganizationIn(
+                code=member.code,
+                name_ja=member.name_ja,
+                name_en=member.name_en,
+                kind=member.kind,
+                endpoint=HIDDEN,
+            ),
+            "test",
+        )
     login_as(client, database, CHIYODA_CLERK)
     with structlog.testing.capture_logs() as logged:
-        page = post_form(client, "/mesh/query", "/mesh/query",
-                         {"purpose": f"kaigo-hoken-{CHIYODA}", "person": world.resident_id})
+        page = post_form(
+            client,
+            "/mesh/query",
+            "/mesh/query",
+            {"purpose": f"kaigo-hoken-{CHIYODA}", "person": world.resident_id},
+        )
     assert page.status_code == 503 and "mesh-provider-unavailable" in page.text
     assert "127.0.0.1:9" not in page.text and "internal/pension-node" not in page.text
     # the operator still finds the address and the network's words in the node's log

@@ -31,8 +31,9 @@ from tsunagu.migrations.schema import metadata
 from tsunagu.registry.residents import service as residents
 
 YOKOSUKA = "142018"
-CHIYODA_CLERK = Principal(kind="staff", subject_id="s-1", organization_code=CHIYODA,
-                          roles=frozenset({"審査"}))
+CHIYODA_CLERK = Principal(
+    kind="staff", subject_id="s-1", organization_code=CHIYODA, roles=frozenset({"審査"})
+)
 
 
 def _yokosuka_resident(database: Database) -> str:
@@ -40,51 +41,82 @@ def _yokosuka_resident(database: Database) -> str:
     tables = metadata.tables
     with database.engine.begin() as connection:
         connection.execute(tables["addresses_prefectures"].insert(), [{"code": "14", "name": "神奈川県"}])
-        connection.execute(tables["addresses_municipalities"].insert(), [
-            {"code": YOKOSUKA, "prefecture_code": "14", "name": "横須賀市", "designated_city_code": None}])
-        connection.execute(tables["addresses_towns"].insert(), [
-            {"id": 2001, "municipality_code": YOKOSUKA, "town": "小川町", "koaza": "", "lat": 35.28,
-             "lng": 139.67}])
+        connection.execute(
+            tables["addresses_municipalities"].insert(),
+            [{"code": YOKOSUKA, "prefecture_code": "14", "name": "横須賀市", "designated_city_code": None}],
+        )
+        connection.execute(
+            tables["addresses_towns"].insert(),
+            [
+                {
+                    "id": 2001,
+                    "municipality_code": YOKOSUKA,
+                    "town": "小川町",
+                    "koaza": "",
+                    "lat": 35.28,
+                    "lng": 139.67,
+                }
+            ],
+        )
     with database.session() as db:
         person = residents.register_move_in(
-            db, YOKOSUKA, residents.NewResident(
-                name=PersonName("鈴木", "一郎", "すずき", "いちろう"), birth_date=date(1960, 7, 7), sex="1",
-                individual_number=IndividualNumber("987654321018")),
-            residents.Residence(town_id=2001, banchi="3", go="4"), moved_in_on=date(2019, 5, 1), actor="test")
+            db,
+            YOKOSUKA,
+            residents.NewResident(
+                name=PersonName("鈴木", "一郎", "すずき", "いちろう"),
+                birth_date=date(1960, 7, 7),
+                sex="1",
+                individual_number=IndividualNumber("987654321018"),
+            ),
+            residents.Residence(town_id=2001, banchi="3", go="4"),
+            moved_in_on=date(2019, 5, 1),
+            actor="test",
+        )
         residents.mark_delivered(db, [e.event_id for e in residents.pending_events(db)])
         demo.seed_people(db, [(person.id, YOKOSUKA, 1960)], seed=2)
     return person.id
 
 
 def test_a_clerk_cannot_read_another_municipalitys_resident_and_the_denial_is_logged(
-        client: TestClient, database: Database, world: World) -> None:
+    client: TestClient, database: Database, world: World
+) -> None:
     stranger = _yokosuka_resident(database)
     login_as(client, database, CHIYODA_CLERK)
-    page = post_form(client, "/mesh/query", "/mesh/query",
-                     {"purpose": f"jidou-teate-{CHIYODA}", "person": stranger})
+    page = post_form(
+        client, "/mesh/query", "/mesh/query", {"purpose": f"jidou-teate-{CHIYODA}", "person": stranger}
+    )
     assert page.status_code == 403, page.text
     assert "mesh-subject-not-related" in page.text
     assert "total_income" not in page.text
     with database.session() as db:
-        denied = db.scalars(select(MeshLogEntry)
-                            .where(MeshLogEntry.result == "mesh-subject-not-related")).all()
+        denied = db.scalars(
+            select(MeshLogEntry).where(MeshLogEntry.result == "mesh-subject-not-related")
+        ).all()
     # the directory and the asking city each wrote the denial into their hash chains
-    assert {(e.organization_code, e.kind) for e in denied} >= {("digital-agency", "denial"),
-                                                                (CHIYODA, "denial")}
+    assert {(e.organization_code, e.kind) for e in denied} >= {
+        ("digital-agency", "denial"),
+        (CHIYODA, "denial"),
+    }
     assert {e.consumer for e in denied} == {CHIYODA}
     for organization in (CHIYODA, "digital-agency", "nta-kojimachi"):
         assert message_log.verify(database, organization).ok
     # the city's own resident is still answered
-    own = post_form(client, "/mesh/query", "/mesh/query",
-                    {"purpose": f"jidou-teate-{CHIYODA}", "person": world.resident_id})
+    own = post_form(
+        client,
+        "/mesh/query",
+        "/mesh/query",
+        {"purpose": f"jidou-teate-{CHIYODA}", "person": world.resident_id},
+    )
     assert own.status_code == 200 and "total_income" in own.text
 
 
-def test_the_directory_refuses_a_minted_code_and_allows_an_applicant(database: Database,
-                                                                     world: World) -> None:
+def test_the_directory_refuses_a_minted_code_and_allows_an_applicant(
+    database: Database, world: World
+) -> None:
     stranger = _yokosuka_resident(database)
-    ask = wire.LocalQuery(provider="nta-kojimachi", service="income", purpose=f"jidou-teate-{CHIYODA}",
-                          subject="")
+    ask = wire.LocalQuery(
+        provider="nta-kojimachi", service="income", purpose=f"jidou-teate-{CHIYODA}", subject=""
+    )
     with database.session() as db:
         minted = codes.code_for(db, CHIYODA, stranger)  # a code alone relates no one
     with pytest.raises(errors.SubjectNotRelated):
@@ -96,7 +128,8 @@ def test_the_directory_refuses_a_minted_code_and_allows_an_applicant(database: D
 
 
 def test_the_provider_node_refuses_a_grant_that_names_no_relation(
-        database: Database, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    database: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Defence in depth: a directory that forgot the rule still cannot make a node answer."""
     original = desk._decision
 
@@ -107,10 +140,19 @@ def test_the_provider_node_refuses_a_grant_that_names_no_relation(
     with database.session() as db:
         subject = codes.code_for(db, CHIYODA, world.resident_id)
     with pytest.raises(errors.SubjectNotRelated):
-        node.query(world.node(CHIYODA), wire.LocalQuery(
-            provider="jpn-pension", service="pension-status", purpose=f"kaigo-hoken-{CHIYODA}",
-            subject=subject))
+        node.query(
+            world.node(CHIYODA),
+            wire.LocalQuery(
+                provider="jpn-pension",
+                service="pension-status",
+                purpose=f"kaigo-hoken-{CHIYODA}",
+                subject=subject,
+            ),
+        )
     with database.session() as db:
-        logged = db.scalars(select(MeshLogEntry).where(MeshLogEntry.organization_code == "jpn-pension",
-                                                       MeshLogEntry.kind == "denial")).all()
+        logged = db.scalars(
+            select(MeshLogEntry).where(
+                MeshLogEntry.organization_code == "jpn-pension", MeshLogEntry.kind == "denial"
+            )
+        ).all()
     assert [e.result for e in logged] == ["mesh-subject-not-related"]

@@ -109,7 +109,8 @@ def test_a_chunked_answer_is_read_whole() -> None:
 
 
 def test_the_event_loop_client_keeps_connections_alive_and_drops_closed_ones(
-        server: ThreadingHTTPServer) -> None:
+    server: ThreadingHTTPServer,
+) -> None:
     async def exchanges() -> tuple[str, str, str]:
         client = AsyncPeerClient(timeout=5)
         first = await client.post(_url(server), "一", {"content-type": "text/plain"})

@@ -38,9 +38,22 @@ def mail_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailHost]:
     maildir, port = workdir / "Maildir", free_port()
     log = (workdir / "smtp.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c",
-         "tests.notify.smtp_server.MailHost", str(maildir)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "tests.notify.smtp_server.MailHost",
+            str(maildir),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -37,8 +37,14 @@ def _name(code: str, locale: str) -> str:
 
 def _deliver(database: Database, title: str = SECRET_TITLE, kind: str = "notice") -> int:
     with database.session() as db:
-        return service.deliver(db, PERSON, sender="131016", kind=kind, title=title,  # type: ignore[arg-type]
-                               body="佐藤 花子 様\n児童手当の額は月額15,000円です。").id
+        return service.deliver(
+            db,
+            PERSON,
+            sender="131016",
+            kind=kind,
+            title=title,  # type: ignore[arg-type]
+            body="佐藤 花子 様\n児童手当の額は月額15,000円です。",
+        ).id
 
 
 def _channel(database: Database, kind: str, address: str, **options: Any) -> channels.Channel:
@@ -54,8 +60,11 @@ def _deliveries(database: Database) -> list[NotifyDelivery]:
 
 
 def _run(database: Database, mail_port: int) -> dispatch.Report:
-    senders = {"email": SmtpSender("127.0.0.1", mail_port, "noreply@tsunagu.example", timeout=5),
-               "sms": TestSmsProvider(database), "webhook": WebhookSender()}
+    senders = {
+        "email": SmtpSender("127.0.0.1", mail_port, "noreply@tsunagu.example", timeout=5),
+        "sms": TestSmsProvider(database),
+        "webhook": WebhookSender(),
+    }
     return dispatch.run_once(database, senders, _name, LINKS)
 
 
@@ -63,8 +72,9 @@ def _subject(message: Any) -> str:
     return str(make_header(decode_header(message["Subject"])))
 
 
-def test_an_email_reaches_the_smtp_server_with_only_a_link(database: Database, mail_host: MailHost,
-                                                           fixed_clock: clock.FixedClock) -> None:
+def test_an_email_reaches_the_smtp_server_with_only_a_link(
+    database: Database, mail_host: MailHost, fixed_clock: clock.FixedClock
+) -> None:
     address = f"hanako.{uuid.uuid4().hex[:8]}@example.jp"  # the mail host serves every test
     _channel(database, "email", address)
     message_id = _deliver(database)
@@ -81,8 +91,9 @@ def test_an_email_reaches_the_smtp_server_with_only_a_link(database: Database, m
     assert _run(database, mail_host.port).handled == 0  # never twice
 
 
-def test_english_channels_get_the_english_template(database: Database, mail_host: MailHost,
-                                                   fixed_clock: clock.FixedClock) -> None:
+def test_english_channels_get_the_english_template(
+    database: Database, mail_host: MailHost, fixed_clock: clock.FixedClock
+) -> None:
     address = f"reader.{uuid.uuid4().hex[:8]}@example.jp"
     _channel(database, "email", address, locale="en")
     _deliver(database)
@@ -91,8 +102,9 @@ def test_english_channels_get_the_english_template(database: Database, mail_host
     assert _subject(received[0]) == "A message from Chiyoda City"
 
 
-def test_a_bounce_ends_the_delivery_and_stops_the_address(database: Database, mail_host: MailHost,
-                                                          fixed_clock: clock.FixedClock) -> None:
+def test_a_bounce_ends_the_delivery_and_stops_the_address(
+    database: Database, mail_host: MailHost, fixed_clock: clock.FixedClock
+) -> None:
     _channel(database, "email", "nobody@example.jp")
     _deliver(database)
     report = _run(database, mail_host.port)
@@ -108,7 +120,8 @@ def test_a_bounce_ends_the_delivery_and_stops_the_address(database: Database, ma
 
 
 def test_a_server_that_is_down_is_retried_with_backoff_then_given_up(
-        database: Database, fixed_clock: clock.FixedClock) -> None:
+    database: Database, fixed_clock: clock.FixedClock
+) -> None:
     _channel(database, "email", "hanako@example.jp")
     _deliver(database)
     down = free_port()
@@ -126,8 +139,9 @@ def test_a_server_that_is_down_is_retried_with_backoff_then_given_up(
     assert _deliveries(database)[0].status == "failed"
 
 
-def test_sms_goes_through_the_test_provider_as_a_short_text(database: Database,
-                                                            fixed_clock: clock.FixedClock) -> None:
+def test_sms_goes_through_the_test_provider_as_a_short_text(
+    database: Database, fixed_clock: clock.FixedClock
+) -> None:
     _channel(database, "sms", "090-1234-5678")
     message_id = _deliver(database)
     assert _run(database, free_port()).sent == 1
@@ -139,7 +153,11 @@ def test_sms_goes_through_the_test_provider_as_a_short_text(database: Database,
 
 def test_channel_addresses_are_checked(database: Database) -> None:
     with database.session() as db:
-        for kind, address in (("sms", "03-1234-5678"), ("email", "hanako@"), ("webhook", "http://app.example/")):
+        for kind, address in (
+            ("sms", "03-1234-5678"),
+            ("email", "hanako@"),
+            ("webhook", "http://app.example/"),
+        ):
             with pytest.raises(ValidationFailed) as refused:
                 channels.add_channel(db, PERSON, kind, address, label="x", consent=True)
             assert refused.value.errors[0]["location"] == ["body", "address"]
@@ -148,8 +166,9 @@ def test_channel_addresses_are_checked(database: Database) -> None:
         assert refused.value.errors[0]["location"] == ["body", "consent"]
 
 
-def test_an_hourly_limit_per_channel_defers_and_drops_nothing(database: Database,
-                                                              fixed_clock: clock.FixedClock) -> None:
+def test_an_hourly_limit_per_channel_defers_and_drops_nothing(
+    database: Database, fixed_clock: clock.FixedClock
+) -> None:
     _channel(database, "sms", "08012345678", kinds=["status"])
     for number in range(dispatch.PER_HOUR + 2):
         _deliver(database, title=f"受付 {number}", kind="status")
@@ -189,12 +208,13 @@ def app_server() -> Iterator[str]:
     server.shutdown()
 
 
-def test_a_consented_app_gets_a_signed_summary(database: Database, app_server: str,
-                                               fixed_clock: clock.FixedClock) -> None:
+def test_a_consented_app_gets_a_signed_summary(
+    database: Database, app_server: str, fixed_clock: clock.FixedClock
+) -> None:
     channel = _channel(database, "webhook", app_server, label="家計簿アプリ", consent=True)
     message_id = _deliver(database)
     assert _run(database, free_port()).sent == 1
-    (payload, signed), = _App.received
+    ((payload, signed),) = _App.received
     assert payload["message_id"] == message_id and payload["sender_name"] == "千代田区"
     assert payload["title"] == SECRET_TITLE and "body" not in payload  # what was consented to
     with database.session() as db:
@@ -204,8 +224,9 @@ def test_a_consented_app_gets_a_signed_summary(database: Database, app_server: s
     assert mac == hmac.new(secret.encode(), f"{stamp}.{body}".encode(), hashlib.sha256).hexdigest()
 
 
-def test_an_app_that_refuses_is_not_retried_and_one_that_fails_is(database: Database, app_server: str,
-                                                                   fixed_clock: clock.FixedClock) -> None:
+def test_an_app_that_refuses_is_not_retried_and_one_that_fails_is(
+    database: Database, app_server: str, fixed_clock: clock.FixedClock
+) -> None:
     _channel(database, "webhook", app_server, label="家計簿アプリ", consent=True)
     _App.answer = 503
     _deliver(database)
@@ -216,8 +237,9 @@ def test_an_app_that_refuses_is_not_retried_and_one_that_fails_is(database: Data
     assert _deliveries(database)[0].status == "bounced"
 
 
-def test_removing_a_channel_cancels_what_waits_for_it(database: Database,
-                                                      fixed_clock: clock.FixedClock) -> None:
+def test_removing_a_channel_cancels_what_waits_for_it(
+    database: Database, fixed_clock: clock.FixedClock
+) -> None:
     channel = _channel(database, "sms", "09012345678")
     _deliver(database)
     with database.session() as db:
@@ -226,13 +248,18 @@ def test_removing_a_channel_cancels_what_waits_for_it(database: Database,
     assert _run(database, free_port()).handled == 0
 
 
-def test_a_batch_of_messages_queues_only_for_people_with_channels(database: Database,
-                                                                  fixed_clock: clock.FixedClock) -> None:
+def test_a_batch_of_messages_queues_only_for_people_with_channels(
+    database: Database, fixed_clock: clock.FixedClock
+) -> None:
     _channel(database, "sms", "09012345678", kinds=["status"])
     with database.session() as db:
-        service.deliver_all(db.connection(), [
-            service.Outgoing(PERSON, "131016", "status", "受付", "本文"),
-            service.Outgoing("resident-2", "131016", "status", "受付", "本文")])
+        service.deliver_all(
+            db.connection(),
+            [
+                service.Outgoing(PERSON, "131016", "status", "受付", "本文"),
+                service.Outgoing("resident-2", "131016", "status", "受付", "本文"),
+            ],
+        )
     rows = _deliveries(database)
     assert [r.recipient_id for r in rows] == [PERSON]
     with database.session() as db:

@@ -21,8 +21,9 @@ API = "/api/v1/notify/channels"
 @pytest.fixture
 def person(app: FastAPI, database: Database) -> Iterator[TestClient]:
     with TestClient(app) as client:
-        login_as(client, database, Principal(kind="resident", subject_id="resident-1",
-                                             display_name="佐藤 花子"))
+        login_as(
+            client, database, Principal(kind="resident", subject_id="resident-1", display_name="佐藤 花子")
+        )
         yield client
 
 
@@ -34,14 +35,21 @@ def _csrf(client: TestClient) -> str:
 
 def test_adding_an_email_and_changing_what_it_receives(person: TestClient) -> None:
     token = _csrf(person)
-    added = person.post(f"{PAGE}/channels", data={"csrf_token": token, "kind": "email",
-                                                  "address": "hanako@example.jp",
-                                                  "kinds": ["notice", "info"]})
+    added = person.post(
+        f"{PAGE}/channels",
+        data={
+            "csrf_token": token,
+            "kind": "email",
+            "address": "hanako@example.jp",
+            "kinds": ["notice", "info"],
+        },
+    )
     assert added.status_code == 200 and "受け取り先を追加しました" in added.text
     assert "ha…@example.jp" in added.text and "hanako@example.jp" not in added.text
     channel_id = person.get(API).json()[0]["id"]
-    changed = person.post(f"{PAGE}/channels/{channel_id}/kinds",
-                          data={"csrf_token": token, "kinds": ["status"]})
+    changed = person.post(
+        f"{PAGE}/channels/{channel_id}/kinds", data={"csrf_token": token, "kinds": ["status"]}
+    )
     assert "種類を変更しました" in changed.text
     assert person.get(API).json()[0]["kinds"] == ["status"]
     refused = person.post(f"{PAGE}/channels/{channel_id}/kinds", data={"csrf_token": token})
@@ -49,16 +57,23 @@ def test_adding_an_email_and_changing_what_it_receives(person: TestClient) -> No
 
 
 def test_a_wrong_number_is_marked_with_the_values_kept(person: TestClient) -> None:
-    response = person.post(f"{PAGE}/channels", data={"csrf_token": _csrf(person), "kind": "sms",
-                                                     "address": "03-1234-5678", "kinds": ["notice"]})
+    response = person.post(
+        f"{PAGE}/channels",
+        data={"csrf_token": _csrf(person), "kind": "sms", "address": "03-1234-5678", "kinds": ["notice"]},
+    )
     assert response.status_code == 422
     assert "携帯電話番号" in response.text and 'value="03-1234-5678"' in response.text
 
 
 def test_an_app_needs_consent_and_shows_its_signing_key(person: TestClient) -> None:
     token = _csrf(person)
-    data = {"csrf_token": token, "kind": "webhook", "address": "https://kakeibo.example/hooks/tsunagu",
-            "label": "家計簿アプリ", "kinds": ["notice"]}
+    data = {
+        "csrf_token": token,
+        "kind": "webhook",
+        "address": "https://kakeibo.example/hooks/tsunagu",
+        "label": "家計簿アプリ",
+        "kinds": ["notice"],
+    }
     refused = person.post(f"{PAGE}/channels", data=data)
     assert refused.status_code == 422 and "同意が必要です" in refused.text
     added = person.post(f"{PAGE}/channels", data={**data, "consent": "on"})

@@ -48,8 +48,9 @@ def test_import_inventory_reports_and_refuses(tmp_path: Path, database: Database
 
 def test_generate_inventory_writes_the_layout(tmp_path: Path, database: Database) -> None:
     out = tmp_path / "inventory.xlsx"
-    result = runner.invoke(app, ["oversight", "generate-inventory", str(out), "--layout", "R6",
-                                 "--rows", "300"])
+    result = runner.invoke(
+        app, ["oversight", "generate-inventory", str(out), "--layout", "R6", "--rows", "300"]
+    )
     assert result.exit_code == 0, result.output
     with database.session() as db:
         report = inventory.import_inventory(db, out.name, out.read_bytes(), actor="test")

@@ -14,10 +14,13 @@ from tsunagu.oversight.models import OversightAudit
 HEADER = ",".join(costs.COLUMNS)
 
 
-def _row(system: str, org: str, kind: str, year: int, operation: int, modification: int,
-         cloud: str = "未移行") -> str:
-    return (f"{system},{org},{kind},{org}の申請システム,,,{cloud},,認証;決済,{year},"
-            f"{operation},{modification + 10},{modification}")
+def _row(
+    system: str, org: str, kind: str, year: int, operation: int, modification: int, cloud: str = "未移行"
+) -> str:
+    return (
+        f"{system},{org},{kind},{org}の申請システム,,,{cloud},,認証;決済,{year},"
+        f"{operation},{modification + 10},{modification}"
+    )
 
 
 def _csv(*rows: str) -> bytes:
@@ -48,8 +51,13 @@ def test_the_target_projection_and_the_systems_that_rose(database: Database) -> 
 
 def test_a_bad_register_imports_nothing_and_names_each_problem(database: Database) -> None:
     good = _row("a", "総務省", "国", 2020, 100, 10)
-    rows = [good, _row("b", "総務省", "県", 2020, 100, 10), "c,総務省,国,x,,,未移行,,,2020,\"1,000\",10,5",
-            _row("a", "総務省", "国", 2020, 100, 10), "d,総務省,国,x,,,未移行,,,2020,100,10,50"]
+    rows = [
+        good,
+        _row("b", "総務省", "県", 2020, 100, 10),
+        'c,総務省,国,x,,,未移行,,,2020,"1,000",10,5',
+        _row("a", "総務省", "国", 2020, 100, 10),
+        "d,総務省,国,x,,,未移行,,,2020,100,10,50",
+    ]
     with database.session() as db, pytest.raises(ValidationFailed) as refused:
         costs.import_systems(db, _csv(*rows), actor="test")
     problems = [(e["line"], e["column"]) for e in refused.value.errors]

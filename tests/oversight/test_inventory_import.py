@@ -31,8 +31,14 @@ def _import(database: Database, name: str, data: bytes, year: int | None = None)
 
 def _count(database: Database, year: int) -> int:
     with database.session() as db:
-        return db.scalar(select(func.count()).select_from(OversightInventoryProcedure)
-                         .where(OversightInventoryProcedure.survey_year == year)) or 0
+        return (
+            db.scalar(
+                select(func.count())
+                .select_from(OversightInventoryProcedure)
+                .where(OversightInventoryProcedure.survey_year == year)
+            )
+            or 0
+        )
 
 
 def test_an_r7_csv_is_imported_with_its_defects_normalized_and_reported(database: Database) -> None:
@@ -56,12 +62,28 @@ def test_xlsx_and_csv_of_the_same_rows_store_the_same_values(database: Database,
     _import(database, "r7.csv", csv_bytes(layouts.R7_COLUMNS, R7_ROWS), year=2025)
     _import(database, "r7.xlsx", xlsx_bytes(tmp_path / "r7.xlsx", layouts.R7_COLUMNS, R7_ROWS), year=2024)
     with database.session() as db:
+
         def stored(year: int) -> list[tuple[object, ...]]:
             table = OversightInventoryProcedure
-            return [tuple(r) for r in db.execute(
-                select(table.procedure_id, table.ministry, table.name, table.type_code, table.online_status,
-                       table.total_count, table.online_count, table.attachments, table.life_events)
-                .where(table.survey_year == year).order_by(table.procedure_id))]
+            return [
+                tuple(r)
+                for r in db.execute(
+                    select(
+                        table.procedure_id,
+                        table.ministry,
+                        table.name,
+                        table.type_code,
+                        table.online_status,
+                        table.total_count,
+                        table.online_count,
+                        table.attachments,
+                        table.life_events,
+                    )
+                    .where(table.survey_year == year)
+                    .order_by(table.procedure_id)
+                )
+            ]
+
         assert stored(2024) == stored(2025)
 
 
@@ -99,17 +121,21 @@ def test_reimport_replaces_the_year_and_a_rejected_file_leaves_it_untouched(data
     assert _count(database, 2025) == 2
 
 
-@pytest.mark.parametrize(("change", "line", "column", "words"), [
-    ({"総手続件数": "2,400,000"}, 4, "総手続件数", "カンマ"),
-    ({"オンライン手続件数": "１８００"}, 4, "オンライン手続件数", "全角"),
-    ({"非オンライン手続件数": "-1"}, 4, "非オンライン手続件数", "負の数"),
-    ({"所管府省庁": "未来省"}, 4, "所管府省庁", "未来省"),
-    ({"手続ID": "200001"}, 4, "手続ID", "3行目と重複"),
-    ({"オンライン化の実施状況": "5 一部実施済"}, 4, "オンライン化の実施状況", "5 一部実施済"),
-    ({"手続類型": "9 その他"}, 4, "手続類型", "9 その他"),
-])
-def test_bad_rows_are_named_by_line_and_column(database: Database, change: dict[str, str], line: int,
-                                                column: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "line", "column", "words"),
+    [
+        ({"総手続件数": "2,400,000"}, 4, "総手続件数", "カンマ"),
+        ({"オンライン手続件数": "１８００"}, 4, "オンライン手続件数", "全角"),
+        ({"非オンライン手続件数": "-1"}, 4, "非オンライン手続件数", "負の数"),
+        ({"所管府省庁": "未来省"}, 4, "所管府省庁", "未来省"),
+        ({"手続ID": "200001"}, 4, "手続ID", "3行目と重複"),
+        ({"オンライン化の実施状況": "5 一部実施済"}, 4, "オンライン化の実施状況", "5 一部実施済"),
+        ({"手続類型": "9 その他"}, 4, "手続類型", "9 その他"),
+    ],
+)
+def test_bad_rows_are_named_by_line_and_column(
+    database: Database, change: dict[str, str], line: int, column: str, words: str
+) -> None:
     rows = [dict(r) for r in R7_ROWS]
     rows[1].update(change)
     with pytest.raises(InventoryRejected) as refused:

@@ -18,24 +18,59 @@ from tsunagu.procedures.models import ProceduresApplication, ProceduresAudit
 T0 = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)  # 10:00 JST
 
 
-def _application(database: Database, number: int, *, applicant: str = "r1", subject: str = "r1",
-                 prefilled: bool = False, by_staff: bool = False, decided_on_day: int | None = None,
-                 due_on: date = date(2026, 10, 15)) -> None:
+def _application(
+    database: Database,
+    number: int,
+    *,
+    applicant: str = "r1",
+    subject: str = "r1",
+    prefilled: bool = False,
+    by_staff: bool = False,
+    decided_on_day: int | None = None,
+    due_on: date = date(2026, 10, 15),
+) -> None:
     with database.session() as db:
-        db.add(ProceduresApplication(
-            id=f"app{number}", receipt_number=f"R-{number}", procedure_id="tenshutsu", procedure_revision="x",
-            applicant_id=applicant, subject_id=subject, applicant_kind="resident", organization_code="131016",
-            status="submitted", data={}, prefilled={"name": "x"} if prefilled else {}, submitted_at=T0,
-            updated_at=T0, due_on=due_on))
+        db.add(
+            ProceduresApplication(
+                id=f"app{number}",
+                receipt_number=f"R-{number}",
+                procedure_id="tenshutsu",
+                procedure_revision="x",
+                applicant_id=applicant,
+                subject_id=subject,
+                applicant_kind="resident",
+                organization_code="131016",
+                status="submitted",
+                data={},
+                prefilled={"name": "x"} if prefilled else {},
+                submitted_at=T0,
+                updated_at=T0,
+                due_on=due_on,
+            )
+        )
         db.flush()
-        db.add(ProceduresAudit(application_id=f"app{number}", at=T0,
-                               actor="staff-1" if by_staff else applicant,
-                               actor_kind="staff" if by_staff else "resident", from_status="",
-                               to_status="submitted"))
+        db.add(
+            ProceduresAudit(
+                application_id=f"app{number}",
+                at=T0,
+                actor="staff-1" if by_staff else applicant,
+                actor_kind="staff" if by_staff else "resident",
+                from_status="",
+                to_status="submitted",
+            )
+        )
         if decided_on_day is not None:
             decided = T0.replace(day=decided_on_day)
-            db.add(ProceduresAudit(application_id=f"app{number}", at=decided, actor="staff-2",
-                                   actor_kind="staff", from_status="under_review", to_status="approved"))
+            db.add(
+                ProceduresAudit(
+                    application_id=f"app{number}",
+                    at=decided,
+                    actor="staff-2",
+                    actor_kind="staff",
+                    from_status="under_review",
+                    to_status="approved",
+                )
+            )
 
 
 def test_counters_take_each_event_once_and_only_new_ones(database: Database) -> None:

@@ -28,16 +28,28 @@ from .files import R7_ROWS, csv_bytes, r6_rows
 HTML = {"accept": "text/html"}
 
 
-def _overseer(client: TestClient, database: Database,
-              roles: frozenset[str] = frozenset({OVERSIGHT_ROLE})) -> None:
-    login_as(client, database, sessions.Principal(
-        kind="staff", subject_id="staff-1", display_name="監理 花子", organization_code="digital-agency",
-        roles=roles))
+def _overseer(
+    client: TestClient, database: Database, roles: frozenset[str] = frozenset({OVERSIGHT_ROLE})
+) -> None:
+    login_as(
+        client,
+        database,
+        sessions.Principal(
+            kind="staff",
+            subject_id="staff-1",
+            display_name="監理 花子",
+            organization_code="digital-agency",
+            roles=roles,
+        ),
+    )
 
 
 def _upload(client: TestClient, name: str, data: bytes, year: str = "") -> httpx.Response:
-    answer: httpx.Response = client.post("/api/v1/oversight/inventory/surveys", files={"file": (name, data)},
-                                         data={"survey_year": year} if year else {})
+    answer: httpx.Response = client.post(
+        "/api/v1/oversight/inventory/surveys",
+        files={"file": (name, data)},
+        data={"survey_year": year} if year else {},
+    )
     return answer
 
 
@@ -90,12 +102,14 @@ def test_the_dashboard_draws_charts_with_tables_and_csv(client: TestClient, data
     assert "令和7年度調査・国土交通省・1 手続" in one.text
 
 
-def test_search_filters_and_a_procedures_history(app: FastAPI, client: TestClient,
-                                                  database: Database) -> None:
+def test_search_filters_and_a_procedures_history(
+    app: FastAPI, client: TestClient, database: Database
+) -> None:
     _load_two_years(client, database)
     app.state.oversight_served = lambda: [("tenshutsu", "200002")]
-    found = client.get("/api/v1/oversight/inventory/procedures",
-                       params={"attachment": "住民票", "online_status": "1"}).json()
+    found = client.get(
+        "/api/v1/oversight/inventory/procedures", params={"attachment": "住民票", "online_status": "1"}
+    ).json()
     assert [i["procedure_id"] for i in found["items"]] == ["200002"]
     assert found["items"][0]["served_by"] == ["tenshutsu"]
     events = client.get("/api/v1/oversight/inventory/procedures", params={"life_event": "引越し"}).json()
@@ -106,11 +120,21 @@ def test_search_filters_and_a_procedures_history(app: FastAPI, client: TestClien
     assert [i["procedure_id"] for i in largest["items"]] == ["200002", "200001"]
     history = client.get("/api/v1/oversight/inventory/procedures/200001").json()
     assert [(h["survey_year"], h["online_status"]) for h in history] == [
-        (2024, "2 未実施"), (2025, "1 実施済")]
+        (2024, "2 未実施"),
+        (2025, "1 実施済"),
+    ]
     page = client.get("/inventory/200002", headers=HTML)
     assert "つなぐで申請できます" in page.text and 'href="/procedures/tenshutsu"' in page.text
-    form = {"q": "道路運送車両法", "year": "", "ministry": "", "type": "", "online_status": "",
-            "life_event": "", "attachment": "", "min_volume": ""}  # the form sends its empty fields too
+    form = {
+        "q": "道路運送車両法",
+        "year": "",
+        "ministry": "",
+        "type": "",
+        "online_status": "",
+        "life_event": "",
+        "attachment": "",
+        "min_volume": "",
+    }  # the form sends its empty fields too
     listing = client.get("/inventory", params=form, headers=HTML)
     assert listing.status_code == 200 and "変更登録" in listing.text and "1 件" in listing.text
     bad = client.get("/api/v1/oversight/inventory/procedures", params={"min_volume": "-1"})
@@ -123,23 +147,30 @@ def test_the_console_imports_and_lists_problems(client: TestClient, database: Da
     assert page.status_code == 200 and "棚卸データの取り込み" in page.text
     rows = [dict(r) for r in R7_ROWS]
     rows[1]["手続ID"] = "200001"
-    refused = client.post("/oversight/inventory", headers=HTML,
-                          files={"file": ("r7.csv", csv_bytes(layouts.R7_COLUMNS, rows))})
+    refused = client.post(
+        "/oversight/inventory", headers=HTML, files={"file": ("r7.csv", csv_bytes(layouts.R7_COLUMNS, rows))}
+    )
     assert refused.status_code == 422 and "4行目" in refused.text and "3行目と重複" in refused.text
-    done = client.post("/oversight/inventory", data={"survey_year": "2025"}, headers=HTML,
-                       files={"file": ("r7.csv", csv_bytes(layouts.R7_COLUMNS, R7_ROWS))})
+    done = client.post(
+        "/oversight/inventory",
+        data={"survey_year": "2025"},
+        headers=HTML,
+        files={"file": ("r7.csv", csv_bytes(layouts.R7_COLUMNS, R7_ROWS))},
+    )
     assert done.status_code == 200 and "4 件を取り込みました" in done.text
     assert "府省庁名を一覧の名称にそろえました" in done.text
-    systems = client.post("/oversight/systems", headers=HTML,
-                          files={"file": ("systems.csv", demo_systems_csv())})
+    systems = client.post(
+        "/oversight/systems", headers=HTML, files={"file": ("systems.csv", demo_systems_csv())}
+    )
     assert systems.status_code == 200 and "42 システム" in systems.text
     report = client.get("/api/v1/oversight/costs").json()
     national = next(p for p in report["overall"] if p["kind"] == "national")
     assert national["baseline_year"] == 2020 and national["target_year"] == 2025 and national["reduction"] > 0
 
 
-def test_a_definitions_inventory_id_links_both_ways(tmp_path: Path, settings: Settings,
-                                                    database: Database) -> None:
+def test_a_definitions_inventory_id_links_both_ways(
+    tmp_path: Path, settings: Settings, database: Database
+) -> None:
     """The YAML's inventory_id, through the live catalogue, links the procedure page to its
     inventory entry and the entry (and the search) back to the procedure."""
     directory = tmp_path / "definitions"

@@ -15,8 +15,9 @@ def _ids(keyword: str = "", life_event: str | None = None) -> list[str]:
     return [p.id for p in service.search(REGISTRY, keyword, life_event)]
 
 
-@pytest.mark.parametrize("keyword", ["転出", "てんしゅつ", "テンシュツ", "ﾃﾝｼｭﾂ", "MOVING OUT",
-                                     "ｍｏｖｉｎｇ　ｏｕｔ"])
+@pytest.mark.parametrize(
+    "keyword", ["転出", "てんしゅつ", "テンシュツ", "ﾃﾝｼｭﾂ", "MOVING OUT", "ｍｏｖｉｎｇ　ｏｕｔ"]
+)
 def test_keyword_variants_find_the_same_procedure(keyword: str) -> None:
     assert _ids(keyword)[0] == "tenshutsu"
     assert "juminhyo-utsushi" not in _ids(keyword)
@@ -33,8 +34,12 @@ def test_name_matches_rank_before_other_matches() -> None:
 
 
 def test_life_event_filter() -> None:
-    assert set(_ids(life_event="moving")) == {"tenshutsu", "tennyu-yoyaku", "jido-teate-nintei",
-                                              "juminhyo-utsushi"}
+    assert set(_ids(life_event="moving")) == {
+        "tenshutsu",
+        "tennyu-yoyaku",
+        "jido-teate-nintei",
+        "juminhyo-utsushi",
+    }
     assert _ids(life_event="bereavement") == ["sosaihi-shikyu"]
     assert _ids("住民票", life_event="certificates") == ["juminhyo-utsushi"]
 
@@ -58,17 +63,34 @@ def test_eligibility() -> None:
     assert not service.is_eligible(allowance, parent | {"kind": "business"})
 
 
-@pytest.mark.parametrize(("rule", "expected"), [
-    ({"attribute": "age", "op": "lt", "value": 18}, True),
-    ({"attribute": "age", "op": "gte", "value": 18}, False),
-    ({"attribute": "status", "op": "in", "value": ["resident", "moved_out"]}, True),
-    ({"attribute": "status", "op": "not_in", "value": ["resident"]}, False),
-    ({"not": {"attribute": "status", "op": "ne", "value": "resident"}}, True),
-    ({"any": [{"attribute": "age", "op": "gt", "value": 64},
-              {"attribute": "municipality_code", "op": "eq", "value": "131016"}]}, True),
-    ({"all": [{"attribute": "age", "op": "gt", "value": 10},
-              {"attribute": "municipality_code", "op": "eq", "value": "142018"}]}, False),
-])
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({"attribute": "age", "op": "lt", "value": 18}, True),
+        ({"attribute": "age", "op": "gte", "value": 18}, False),
+        ({"attribute": "status", "op": "in", "value": ["resident", "moved_out"]}, True),
+        ({"attribute": "status", "op": "not_in", "value": ["resident"]}, False),
+        ({"not": {"attribute": "status", "op": "ne", "value": "resident"}}, True),
+        (
+            {
+                "any": [
+                    {"attribute": "age", "op": "gt", "value": 64},
+                    {"attribute": "municipality_code", "op": "eq", "value": "131016"},
+                ]
+            },
+            True,
+        ),
+        (
+            {
+                "all": [
+                    {"attribute": "age", "op": "gt", "value": 10},
+                    {"attribute": "municipality_code", "op": "eq", "value": "142018"},
+                ]
+            },
+            False,
+        ),
+    ],
+)
 def test_rule_language(rule: dict[str, object], expected: bool) -> None:
     applicant = {"age": 12, "status": "resident", "municipality_code": "131016"}
     assert rules.evaluate(rule, applicant) is expected
@@ -90,13 +112,20 @@ def test_form_schema_of_a_business_procedure() -> None:
     assert [o["const"] for o in schema["properties"]["categories"]["oneOf"]] == ["goods", "services"]
 
 
-@pytest.mark.parametrize(("keyword", "first"), [
-    ("ひっこし", "tenshutsu"), ("ヒッコシ", "tenshutsu"), ("ﾋｯｺｼ", "tenshutsu"),
-    ("引っ越したい", "tenshutsu"),
-    ("転出届を出したい", "tenshutsu"), ("てんしゅつとどけをだしたい", "tenshutsu"),
-    ("住民票がほしい", "juminhyo-utsushi"), ("じゅうみんひょう", "juminhyo-utsushi"),
-    ("転入の予約をしたい", "tennyu-yoyaku"),
-])
+@pytest.mark.parametrize(
+    ("keyword", "first"),
+    [
+        ("ひっこし", "tenshutsu"),
+        ("ヒッコシ", "tenshutsu"),
+        ("ﾋｯｺｼ", "tenshutsu"),
+        ("引っ越したい", "tenshutsu"),
+        ("転出届を出したい", "tenshutsu"),
+        ("てんしゅつとどけをだしたい", "tenshutsu"),
+        ("住民票がほしい", "juminhyo-utsushi"),
+        ("じゅうみんひょう", "juminhyo-utsushi"),
+        ("転入の予約をしたい", "tennyu-yoyaku"),
+    ],
+)
 def test_everyday_phrasings_find_the_procedure(keyword: str, first: str) -> None:
     assert _ids(keyword)[0] == first, _ids(keyword)
 

@@ -26,10 +26,16 @@ def test_api_detail_includes_the_form_schema(client: TestClient) -> None:
     body = client.get("/api/v1/procedures/juminhyo-utsushi", params={"locale": "en"}).json()
     assert body["procedure"]["fee"]["amount_yen"] == 300
     schema = body["form_schema"]
-    assert schema["properties"]["copies"] == {"title": "Number of copies", "type": "integer",
-                                             "minimum": 1, "maximum": 10}
+    assert schema["properties"]["copies"] == {
+        "title": "Number of copies",
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10,
+    }
     assert schema["properties"]["applicant_name"]["x-tsunagu-prefill"] == {
-        "service": "residents.basic4", "item": "name"}
+        "service": "residents.basic4",
+        "item": "name",
+    }
     assert "with_domicile" not in schema["required"] and "scope" in schema["required"]
 
 
@@ -93,9 +99,13 @@ def test_home_page_links_the_search(client: TestClient) -> None:
 def test_definition_status_needs_staff(client: TestClient, database: Database) -> None:
     anonymous = client.get("/staff/procedures", headers=HTML, follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"] == "/identity/staff/login"
-    login_as(client, database, sessions.Principal(kind="staff", subject_id="s1",
-                                                  organization_code="digital-agency",
-                                                  roles=frozenset({"管理"})))
+    login_as(
+        client,
+        database,
+        sessions.Principal(
+            kind="staff", subject_id="s1", organization_code="digital-agency", roles=frozenset({"管理"})
+        ),
+    )
     page = client.get("/staff/procedures", headers=HTML)
     assert page.status_code == 200
     assert "転出届" in page.text and "すべての定義ファイルが有効です" in page.text

@@ -15,21 +15,26 @@ from tsunagu.core.settings import Settings
 from tsunagu.web.app import create_app
 
 
-def test_app_serves_the_configured_directory(tmp_path: Path, settings: Settings,
-                                             database: Database) -> None:
+def test_app_serves_the_configured_directory(tmp_path: Path, settings: Settings, database: Database) -> None:
     definitions = tmp_path / "definitions"
     definitions.mkdir()
     (definitions / "sample.yaml").write_text(VALID, encoding="utf-8")
-    (definitions / "broken.yaml").write_text(VALID.replace("id: sample", "id: broken").replace(
-        "life_events: [moving]", "life_events: [partying]"), encoding="utf-8")
+    (definitions / "broken.yaml").write_text(
+        VALID.replace("id: sample", "id: broken").replace("life_events: [moving]", "life_events: [partying]"),
+        encoding="utf-8",
+    )
     app = create_app(settings.model_copy(update={"procedures_dir": definitions}), database)
     with TestClient(app) as client:
         body = client.get("/api/v1/procedures").json()
         assert [item["id"] for item in body["items"]] == ["sample"]
         assert client.get("/api/v1/procedures/tenshutsu").status_code == 404
-        login_as(client, database, sessions.Principal(kind="staff", subject_id="s1",
-                                                      organization_code="digital-agency",
-                                                      roles=frozenset({"管理"})))
+        login_as(
+            client,
+            database,
+            sessions.Principal(
+                kind="staff", subject_id="s1", organization_code="digital-agency", roles=frozenset({"管理"})
+            ),
+        )
         page = client.get("/staff/procedures", headers={"accept": "text/html"}).text
         assert "broken.yaml:28" in page and "partying" in page
 

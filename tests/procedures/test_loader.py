@@ -28,8 +28,13 @@ def _replace_line(text: str, line: int, new: str) -> str:
 def test_shipped_definitions_are_valid() -> None:
     result = loader.load_directory(loader.SHIPPED_DIR)
     assert result.problems == ()
-    assert {"tenshutsu", "tennyu-yoyaku", "jido-teate-nintei", "juminhyo-utsushi",
-            "nyusatsu-sanka-shikaku"} <= set(result.procedures)
+    assert {
+        "tenshutsu",
+        "tennyu-yoyaku",
+        "jido-teate-nintei",
+        "juminhyo-utsushi",
+        "nyusatsu-sanka-shikaku",
+    } <= set(result.procedures)
     assert result.procedures["juminhyo-utsushi"].fee is not None
     assert result.procedures["juminhyo-utsushi"].fee.amount_yen == 300
 
@@ -52,10 +57,18 @@ BROKEN = [
     (17, "    type: person_nam", 17, "is not one of"),
     (20, "    type: choice", 19, "'options' is a required property"),
     (21, "    colour: red", 21, "unknown key 'colour'"),
-    (24, "  - {service: residents.basic4, item: name, item_type: person_name, field: nobody}", 24,
-     "field 'nobody' is not declared"),
-    (24, "  - {service: residents.basic4, item: name, item_type: date, field: applicant_name}", 24,
-     "is date but field 'applicant_name' is person_name"),
+    (
+        24,
+        "  - {service: residents.basic4, item: name, item_type: person_name, field: nobody}",
+        24,
+        "field 'nobody' is not declared",
+    ),
+    (
+        24,
+        "  - {service: residents.basic4, item: name, item_type: date, field: applicant_name}",
+        24,
+        "is date but field 'applicant_name' is person_name",
+    ),
     (26, "  - {id: review, name: {ja: 審査, en: Review}, role: 部長}", 26, "unknown staff role"),
     (27, "processing_days: -1", 27, "less than the minimum"),
     (28, "life_events: [moving, partying]", 28, "unknown life event 'partying'"),
@@ -66,8 +79,9 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("line", "replacement", "expected_line", "words"), BROKEN)
-def test_each_error_is_reported_at_its_line(tmp_path: Path, line: int, replacement: str,
-                                            expected_line: int, words: str) -> None:
+def test_each_error_is_reported_at_its_line(
+    tmp_path: Path, line: int, replacement: str, expected_line: int, words: str
+) -> None:
     path = _write(tmp_path, "broken.yaml", _replace_line(VALID, line, replacement))
     result = loader.load_file(path)
     assert result.procedure is None
@@ -94,8 +108,11 @@ def test_duplicate_ids_across_files_refuse_the_later_file(tmp_path: Path) -> Non
 
 def test_check_command_prints_file_and_line_and_exits_1(tmp_path: Path) -> None:
     _write(tmp_path, "good.yaml", VALID)
-    _write(tmp_path, "bad.yaml", _replace_line(VALID.replace("id: sample", "id: other"), 28,
-                                               "life_events: [partying]"))
+    _write(
+        tmp_path,
+        "bad.yaml",
+        _replace_line(VALID.replace("id: sample", "id: other"), 28, "life_events: [partying]"),
+    )
     result = CliRunner().invoke(app, ["procedures", "check", str(tmp_path)])
     assert result.exit_code == 1
     assert f"{tmp_path / 'bad.yaml'}:28: unknown life event 'partying'" in result.output.replace("\n", "")

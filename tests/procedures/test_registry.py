@@ -55,8 +55,9 @@ def test_invalid_version_is_refused_and_the_old_one_stays(tmp_path: Path) -> Non
     _write(path, VALID)
     registry = LiveRegistry(tmp_path, monotonic=ticker)
     assert registry.snapshot().procedures["sample"].processing_days == 7
-    _write(path, VALID.replace("processing_days: 7", "processing_days: 14").replace(
-        "role: 審査", "role: 部長"))
+    _write(
+        path, VALID.replace("processing_days: 7", "processing_days: 14").replace("role: 審査", "role: 部長")
+    )
     ticker.now = 1.0
     snapshot = registry.snapshot()
     assert snapshot.procedures["sample"].processing_days == 7

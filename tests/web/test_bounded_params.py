@@ -15,12 +15,23 @@ from tsunagu.core import sessions
 from tsunagu.core.database import Database
 
 HTML = {"accept": "text/html"}
-CLERK = sessions.Principal(kind="staff", subject_id="clerk-1", display_name="窓口",
-                           organization_code="131016", roles=frozenset({"閲覧", "住基", "審査"}))
+CLERK = sessions.Principal(
+    kind="staff",
+    subject_id="clerk-1",
+    display_name="窓口",
+    organization_code="131016",
+    roles=frozenset({"閲覧", "住基", "審査"}),
+)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/procedures", "/api/v1/registry/corporations",
-                                  "/api/v1/procedures/appointments/slots?organization=131016&"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/procedures",
+        "/api/v1/registry/corporations",
+        "/api/v1/procedures/appointments/slots?organization=131016&",
+    ],
+)
 @pytest.mark.parametrize("offset", [2**63, 2**64 + 1, 2**31])
 def test_a_huge_offset_is_a_422_on_offset(client: TestClient, path: str, offset: int) -> None:
     separator = "" if path.endswith("&") else "?"
@@ -31,7 +42,8 @@ def test_a_huge_offset_is_a_422_on_offset(client: TestClient, path: str, offset:
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2200-01-01"])
 def test_a_day_out_of_range_is_a_422_in_the_api_and_on_the_page(
-        client: TestClient, database: Database, day: str) -> None:
+    client: TestClient, database: Database, day: str
+) -> None:
     login_as(client, database, CLERK)
     response = client.get(f"/api/v1/procedures/appointments/schedule?day={day}")
     assert response.status_code == 422, response.text

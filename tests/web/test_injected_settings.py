@@ -25,9 +25,16 @@ PASSWORD = "a long enough staff password 2026"
 
 
 def _app(tmp_path: Path, database: Database, name: str) -> FastAPI:
-    return create_app(Settings(environment="test", data_dir=tmp_path / name, database_url=database.url,
-                               secret_key=f"{name}-secret-not-for-production", log_level="warning",
-                               _env_file=None))  # type: ignore[call-arg]
+    return create_app(
+        Settings(
+            environment="test",
+            data_dir=tmp_path / name,
+            database_url=database.url,
+            secret_key=f"{name}-secret-not-for-production",
+            log_level="warning",
+            _env_file=None,
+        )
+    )  # type: ignore[call-arg]
 
 
 @pytest.fixture
@@ -51,8 +58,9 @@ def test_each_app_seals_staff_totp_secrets_under_its_own_secret(apps: tuple[Fast
     first, second = (app.state.database for app in apps)
     with first.session() as db:
         organizations.seed_demo_organizations(db)
-        created = staff.create_staff(db, "131016", "clerk-a", display_name="窓口 花子", roles={"閲覧"},
-                                     password=PASSWORD)
+        created = staff.create_staff(
+            db, "131016", "clerk-a", display_name="窓口 花子", roles={"閲覧"}, password=PASSWORD
+        )
         principal, _ = staff.login(db, "clerk-a", PASSWORD, pyotp.TOTP(created.totp_secret).now())
         assert principal.subject_id == created.record.id
         sealed = db.get_one(StaffAccount, created.record.id).totp_secret
@@ -61,7 +69,8 @@ def test_each_app_seals_staff_totp_secrets_under_its_own_secret(apps: tuple[Fast
 
 
 def test_a_database_without_a_secret_refuses_instead_of_reading_the_process_settings(
-        database: Database) -> None:
+    database: Database,
+) -> None:
     bare = Database(database.url)
     try:
         with bare.session() as db, pytest.raises(ConfigurationError, match="no installation secret"):

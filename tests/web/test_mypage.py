@@ -13,8 +13,13 @@ from tsunagu.notify import service as notify
 
 HTML = {"accept": "text/html"}
 RESIDENT = sessions.Principal(kind="resident", subject_id="r-mypage", display_name="佐藤 花子")
-CLERK = sessions.Principal(kind="staff", subject_id="s-mypage", display_name="千代田 受付",
-                           organization_code="131016", roles=frozenset({"審査"}))
+CLERK = sessions.Principal(
+    kind="staff",
+    subject_id="s-mypage",
+    display_name="千代田 受付",
+    organization_code="131016",
+    roles=frozenset({"審査"}),
+)
 
 
 def _csrf(page: str) -> str:

@@ -49,13 +49,22 @@ ONLY = os.environ.get("TSUNAGU_FUZZ_ONLY", "")  # a regex over "METHOD /path", t
 CALLERS = {
     "anonymous": None,
     "resident": sessions.Principal(kind="resident", subject_id="fuzz-resident", display_name="試験 太郎"),
-    "clerk": sessions.Principal(kind="staff", subject_id="fuzz-clerk", display_name="試験 窓口",
-                                organization_code="131016",
-                                roles=frozenset({"閲覧", "審査", "決裁", "住基", "管理"})),
+    "clerk": sessions.Principal(
+        kind="staff",
+        subject_id="fuzz-clerk",
+        display_name="試験 窓口",
+        organization_code="131016",
+        roles=frozenset({"閲覧", "審査", "決裁", "住基", "管理"}),
+    ),
     # The directory operator's administrator: everything it may do to the directory is fuzzed
     # with the demo's real organization codes and keys; the mesh must still work afterwards.
-    "directory admin": sessions.Principal(kind="staff", subject_id="fuzz-admin", display_name="試験 管理",
-                                          organization_code=mesh_demo.OPERATOR, roles=frozenset({"管理"})),
+    "directory admin": sessions.Principal(
+        kind="staff",
+        subject_id="fuzz-admin",
+        display_name="試験 管理",
+        organization_code=mesh_demo.OPERATOR,
+        roles=frozenset({"管理"}),
+    ),
 }
 # The CKAN-compatible action API and the OpenID Connect endpoints follow their own protocols'
 # error formats (CKAN's envelope, RFC 6749 errors), documented in docs/api.md, not problem+json.
@@ -74,9 +83,14 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     upgrade(database.engine)
     with database.session() as db:  # a configured platform, as after `tsunagu identity init-ca`
         cards.install_ca(db, init_ca(directory / "var"))
-    settings_ = Settings(environment="test", data_dir=directory / "var", database_url=database.url,
-                         secret_key=SECRET, log_level="error",
-                         _env_file=None)  # type: ignore[call-arg]
+    settings_ = Settings(
+        environment="test",
+        data_dir=directory / "var",
+        database_url=database.url,
+        secret_key=SECRET,
+        log_level="error",
+        _env_file=None,
+    )  # type: ignore[call-arg]
     with database.session() as db:
         mesh_demo.register(db, SECRET, lambda code: f"http://127.0.0.1:9/mesh/nodes/{code}")
     app = create_app(settings_, database)
@@ -130,14 +144,20 @@ def credentials(fuzz_app: FastAPI) -> dict[str, dict[str, str]]:
         with database.session() as db:
             token = sessions.start(db, principal)
         cookie = csrf.new_cookie_value()
-        made[name] = {"Cookie": f"{SESSION_COOKIE}={token}; {csrf.COOKIE}={cookie}",
-                      csrf.HEADER: csrf.token_for(secret, cookie, token)}
+        made[name] = {
+            "Cookie": f"{SESSION_COOKIE}={token}; {csrf.COOKIE}={cookie}",
+            csrf.HEADER: csrf.token_for(secret, cookie, token),
+        }
     return made
 
 
 PARSER_ERRORS = frozenset(get_args(ErrorType))  # what Pydantic itself refuses (not a use case's rule)
-CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-          checks.response_schema_conformance]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
 
 
 def _refused_as_malformed(response: schemathesis.Response) -> bool:
@@ -156,7 +176,8 @@ def _refused_as_malformed(response: schemathesis.Response) -> bool:
     parts = {"body", "query", "path", "header", "cookie"}
     return body.get("code") == "validation-failed" and any(
         (error.get("location") or [""])[0] in parts and error.get("type") in PARSER_ERRORS
-        for error in body.get("errors") or [])
+        for error in body.get("errors") or []
+    )
 
 
 def _described(exc: BaseException) -> str:
@@ -166,8 +187,9 @@ def _described(exc: BaseException) -> str:
     return text + "".join(f"\n  - {_described(sub)}" for sub in inner)
 
 
-def test_every_operation_answers_as_documented(fuzz_app: FastAPI, api_schema: schemathesis.BaseSchema,
-                                                credentials: dict[str, dict[str, str]]) -> None:
+def test_every_operation_answers_as_documented(
+    fuzz_app: FastAPI, api_schema: schemathesis.BaseSchema, credentials: dict[str, dict[str, str]]
+) -> None:
     """Each operation's generated requests, sent as each caller; every disagreement is listed."""
     failures: list[str] = []
     tested = 0
@@ -178,14 +200,21 @@ def test_every_operation_answers_as_documented(fuzz_app: FastAPI, api_schema: sc
         tested += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         def answers_as_documented(case: schemathesis.Case) -> None:
             for headers in credentials.values():  # the same request as each caller
                 response = case.call_and_validate(headers=headers, checks=CHECKS)
                 assert not _refused_as_malformed(response), (
                     f"schema-valid request refused: {response.status_code} {response.text[:600]}\n"
-                    f"{case.as_curl_command()}")
+                    f"{case.as_curl_command()}"
+                )
 
         try:
             answers_as_documented()
@@ -198,8 +227,9 @@ def test_every_operation_answers_as_documented(fuzz_app: FastAPI, api_schema: sc
     with fuzz_app.state.database.session() as db:
         operator = db.get(MeshOrganization, mesh_demo.OPERATOR)
         assert operator is not None and operator.active, "the directory operator was deactivated"
-    assert failures == [], (f"{len(failures)} operations disagree with the document:\n\n"
-                            + "\n\n".join(failures))
+    assert failures == [], f"{len(failures)} operations disagree with the document:\n\n" + "\n\n".join(
+        failures
+    )
 
 
 def test_the_document_names_a_problem_for_every_error(fuzz_app: FastAPI) -> None:

@@ -103,8 +103,9 @@ def test_invalid_field_is_422_problem(app: FastAPI) -> None:
 def test_oversized_body_is_413(app: FastAPI) -> None:
     client = _with_echo_route(app)
     limit = app.state.settings.max_body_bytes
-    response = client.post("/api/v1/echo", content=b"x" * (limit + 1),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/echo", content=b"x" * (limit + 1), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.json()["limit"] == limit
 
@@ -120,8 +121,9 @@ def test_unexpected_error_is_500_problem_without_traceback(app: FastAPI) -> None
     assert "secret internals" not in response.text
 
 
-OPERATOR_ADMIN = sessions.Principal(kind="staff", subject_id="op-1", organization_code="digital-agency",
-                                    roles=frozenset({"管理"}))
+OPERATOR_ADMIN = sessions.Principal(
+    kind="staff", subject_id="op-1", organization_code="digital-agency", roles=frozenset({"管理"})
+)
 
 
 def test_metrics_need_the_operator_or_the_scraper_token(settings: Settings, database: Database) -> None:
@@ -131,8 +133,13 @@ def test_metrics_need_the_operator_or_the_scraper_token(settings: Settings, data
         assert client.get("/metrics", headers={"authorization": "Bearer wrong"}).status_code == 401
         scraper = {"authorization": "Bearer scrape-token-for-tests"}
         assert client.get("/metrics", headers=scraper).status_code == 200
-        login_as(client, database, sessions.Principal(
-            kind="staff", subject_id="clerk", organization_code="131016", roles=frozenset({"管理"})))
+        login_as(
+            client,
+            database,
+            sessions.Principal(
+                kind="staff", subject_id="clerk", organization_code="131016", roles=frozenset({"管理"})
+            ),
+        )
         assert client.get("/metrics").status_code == 403  # a municipality's admin is not the operator
         login_as(client, database, OPERATOR_ADMIN)
         assert client.get("/metrics").status_code == 200

@@ -59,8 +59,17 @@ def test_security_headers(client: TestClient) -> None:
 
 
 def test_logged_in_principal_is_shown(client: TestClient, database: Database) -> None:
-    login_as(client, database, sessions.Principal(kind="staff", subject_id="s-9", display_name="住基 花子",
-                                                  organization_code="131016", roles=frozenset({"住基"})))
+    login_as(
+        client,
+        database,
+        sessions.Principal(
+            kind="staff",
+            subject_id="s-9",
+            display_name="住基 花子",
+            organization_code="131016",
+            roles=frozenset({"住基"}),
+        ),
+    )
     assert "住基 花子" in client.get("/", headers=HTML).text
 
 
@@ -100,5 +109,3 @@ def test_form_without_or_with_a_forged_token_is_refused(app: FastAPI) -> None:
         response = client.post("/form-test", data=data)
         assert response.status_code == 403
         assert response.json()["code"] == "csrf-failed"
-
-

@@ -54,16 +54,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("served") / "var"  # made by the server's database setup
     port = _free_port()
     database_url = f"sqlite:///{data_dir / 'tsunagu.db'}"
-    environment = {**os.environ, "TSUNAGU_ENVIRONMENT": "test", "TSUNAGU_DATA_DIR": str(data_dir),
-                   "TSUNAGU_SECRET_KEY": "real-server-test-secret-not-for-production",
-                   "TSUNAGU_DATABASE_URL": database_url, "TSUNAGU_MAX_BODY_BYTES": str(LIMIT),
-                   "TSUNAGU_LOG_LEVEL": "warning"}
+    environment = {
+        **os.environ,
+        "TSUNAGU_ENVIRONMENT": "test",
+        "TSUNAGU_DATA_DIR": str(data_dir),
+        "TSUNAGU_SECRET_KEY": "real-server-test-secret-not-for-production",
+        "TSUNAGU_DATABASE_URL": database_url,
+        "TSUNAGU_MAX_BODY_BYTES": str(LIMIT),
+        "TSUNAGU_LOG_LEVEL": "warning",
+    }
     environment.pop("TSUNAGU_TRUSTED_PROXIES", None)
     database = Database(database_url)
     migrations.upgrade(database.engine)
     database.dispose()
-    command = [str(Path(sys.executable).parent / "tsunagu"), "serve", "--host", "127.0.0.1",
-               "--port", str(port)]
+    command = [
+        str(Path(sys.executable).parent / "tsunagu"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     log = data_dir.parent / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
@@ -99,8 +110,10 @@ def _send_chunked(port: int, path: str, content_type: str) -> tuple[bytes, int]:
     sent = 0
     chunk = b"x" * CHUNK
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {content_type}\r\n"
-                     "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n".encode())
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {content_type}\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n".encode()
+        )
         while sent < SENT_AT_MOST:
             readable, _, _ = select.select([sock], [], [], 0)
             if readable:
@@ -124,11 +137,14 @@ def _send_chunked(port: int, path: str, content_type: str) -> tuple[bytes, int]:
     return response, sent
 
 
-@pytest.mark.parametrize(("path", "content_type"), [
-    ("/api/v1/identity/staff/login", "application/json"),
-    ("/identity/staff/login", "application/x-www-form-urlencoded"),
-    ("/oidc/token", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/api/v1/identity/staff/login", "application/json"),
+        ("/identity/staff/login", "application/x-www-form-urlencoded"),
+        ("/oidc/token", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_a_chunked_body_is_cut_off_at_the_limit(server: Server, path: str, content_type: str) -> None:
     before = _rss_kib(server.pid)
     response, sent = _send_chunked(server.port, path, content_type)
@@ -141,9 +157,11 @@ def test_a_chunked_body_is_cut_off_at_the_limit(server: Server, path: str, conte
 
 
 def test_forwarded_for_from_loopback_is_not_believed_by_default(server: Server) -> None:
-    response = httpx.post(f"{server.url}/api/v1/identity/staff/login",
-                          json={"login_id": "nobody", "password": "wrong", "totp": "000000"},
-                          headers={"x-forwarded-for": "203.0.113.9"})
+    response = httpx.post(
+        f"{server.url}/api/v1/identity/staff/login",
+        json={"login_id": "nobody", "password": "wrong", "totp": "000000"},
+        headers={"x-forwarded-for": "203.0.113.9"},
+    )
     assert response.status_code == 401
     database = Database(server.database_url)
     try:

@@ -25,10 +25,19 @@ from tsunagu.web.app import create_app
 
 LIMIT = 4096
 HTML = {"accept": "text/html"}
-ADMIN = sessions.Principal(kind="staff", subject_id="admin-1", display_name="管理者",
-                           organization_code="131016", roles=frozenset({"管理"}))
-NEW_STAFF = {"login_id": "attacker-made", "display_name": "作られた職員", "roles": ["閲覧"],
-             "password": "a-long-password-for-tests-2026"}
+ADMIN = sessions.Principal(
+    kind="staff",
+    subject_id="admin-1",
+    display_name="管理者",
+    organization_code="131016",
+    roles=frozenset({"管理"}),
+)
+NEW_STAFF = {
+    "login_id": "attacker-made",
+    "display_name": "作られた職員",
+    "roles": ["閲覧"],
+    "password": "a-long-password-for-tests-2026",
+}
 
 
 @pytest.fixture
@@ -51,8 +60,11 @@ def _chunks(total: int, size: int = 1024) -> Iterator[bytes]:
 
 
 def test_a_chunked_body_past_the_limit_is_refused_as_problem_json(small: TestClient) -> None:
-    response = small.post("/api/v1/identity/staff/login", content=_chunks(LIMIT * 4),
-                          headers={"content-type": "application/json"})
+    response = small.post(
+        "/api/v1/identity/staff/login",
+        content=_chunks(LIMIT * 4),
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
@@ -60,21 +72,26 @@ def test_a_chunked_body_past_the_limit_is_refused_as_problem_json(small: TestCli
 
 
 def test_a_chunked_form_past_the_limit_is_a_page_in_words(small: TestClient) -> None:
-    response = small.post("/identity/staff/login", content=_chunks(LIMIT * 4),
-                          headers={**HTML, "content-type": "application/x-www-form-urlencoded"})
+    response = small.post(
+        "/identity/staff/login",
+        content=_chunks(LIMIT * 4),
+        headers={**HTML, "content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 413
     assert "送信できるデータは合計" in response.text
 
 
 def test_a_body_within_the_limit_still_reaches_the_route(small: TestClient) -> None:
     body = iter([b'{"login_id": "x", ', b'"password": "y"}'])
-    response = small.post("/api/v1/identity/staff/login", content=body,
-                          headers={"content-type": "application/json"})
+    response = small.post(
+        "/api/v1/identity/staff/login", content=body, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 401  # parsed and refused as a wrong login, not as too large
 
 
-@pytest.mark.parametrize("given", [b"x" * 129, b"id with spaces", "a\u3042b".encode(), b"<script>",
-                                   b"id;evil=1"])
+@pytest.mark.parametrize(
+    "given", [b"x" * 129, b"id with spaces", "a\u3042b".encode(), b"<script>", b"id;evil=1"]
+)
 def test_an_unsafe_request_id_is_replaced(client: TestClient, given: bytes) -> None:
     echoed = client.get("/healthz", headers={"x-request-id": given})
     assert echoed.headers["x-request-id"].encode() != given
@@ -107,19 +124,29 @@ def test_the_api_refuses_a_cookie_session_without_the_token(admin: TestClient) -
 
 
 def test_the_api_refuses_another_origin_even_with_the_token(admin: TestClient) -> None:
-    for headers in ({"origin": "https://evil.example"}, {"origin": "http://testserver:8443"},
-                    {"sec-fetch-site": "same-site"}, {"sec-fetch-site": "cross-site"}):
+    for headers in (
+        {"origin": "https://evil.example"},
+        {"origin": "http://testserver:8443"},
+        {"sec-fetch-site": "same-site"},
+        {"sec-fetch-site": "cross-site"},
+    ):
         response = admin.post("/api/v1/identity/staff", json=NEW_STAFF, headers=headers)
         assert response.status_code == 403, headers
         assert response.json()["code"] == "csrf-failed"
 
 
 def test_a_page_form_from_another_origin_is_refused_with_its_token(admin: TestClient) -> None:
-    token = csrf.token_for(admin.app.state.secret_key,  # type: ignore[attr-defined]
-                           _only(admin, csrf.COOKIE), _only(admin, SESSION_COOKIE))
+    token = csrf.token_for(
+        admin.app.state.secret_key,  # type: ignore[attr-defined]
+        _only(admin, csrf.COOKIE),
+        _only(admin, SESSION_COOKIE),
+    )
     del admin.headers[csrf.HEADER]
-    response = admin.post("/logout", data={csrf.FIELD: token},
-                          headers={**HTML, "origin": "http://127.0.0.1:9999", "sec-fetch-site": "same-site"})
+    response = admin.post(
+        "/logout",
+        data={csrf.FIELD: token},
+        headers={**HTML, "origin": "http://127.0.0.1:9999", "sec-fetch-site": "same-site"},
+    )
     assert response.status_code == 403
     assert admin.get("/staff", headers=HTML).status_code == 200  # still logged in
 
@@ -131,15 +158,20 @@ def test_the_token_of_another_session_is_refused(admin: TestClient, database: Da
     with database.session() as db:
         attacker_session = sessions.start(db, sessions.Principal(kind="resident", subject_id="attacker"))
     admin.cookies.set(csrf.COOKIE, attacker_cookie)
-    for stolen in (csrf.token_for(secret, attacker_cookie, attacker_session),
-                   csrf.token_for(secret, attacker_cookie)):
+    for stolen in (
+        csrf.token_for(secret, attacker_cookie, attacker_session),
+        csrf.token_for(secret, attacker_cookie),
+    ):
         admin.headers[csrf.HEADER] = stolen
         assert admin.post("/api/v1/identity/staff", json=NEW_STAFF).status_code == 403
 
 
 def test_the_api_accepts_the_session_token_from_this_origin(admin: TestClient) -> None:
-    response = admin.post("/api/v1/identity/staff", json=NEW_STAFF,
-                          headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"})
+    response = admin.post(
+        "/api/v1/identity/staff",
+        json=NEW_STAFF,
+        headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"},
+    )
     assert response.status_code == 201, response.text
 
 
@@ -150,8 +182,9 @@ def test_the_token_an_api_client_fetches_works(client: TestClient, database: Dat
     del client.headers[csrf.HEADER]
     fetched = client.get("/api/v1/csrf-token")
     assert fetched.status_code == 200 and fetched.headers["cache-control"] == "no-store"
-    response = client.post("/api/v1/identity/staff", json=NEW_STAFF,
-                           headers={csrf.HEADER: fetched.json()["token"]})
+    response = client.post(
+        "/api/v1/identity/staff", json=NEW_STAFF, headers={csrf.HEADER: fetched.json()["token"]}
+    )
     assert response.status_code == 201, response.text
 
 
@@ -171,7 +204,8 @@ def _only(client: TestClient, name: str) -> str:
 
 
 def test_an_https_base_url_makes_cookies_secure_and_sends_hsts(
-        settings: Settings, database: Database) -> None:
+    settings: Settings, database: Database
+) -> None:
     values = settings.model_dump(exclude={"secure_cookies", "base_url"})
     app = create_app(Settings(**values, base_url="https://tsunagu.example", _env_file=None), database)
     assert Settings(base_url="https://tsunagu.example", _env_file=None).secure_cookies

@@ -15,9 +15,16 @@ def test_every_page_posts_forms_only_to_this_site(client: TestClient) -> None:
 
 
 def test_only_bare_origins_are_added_to_form_action() -> None:
-    policy = content_security_policy(["https://shop.example", "http://127.0.0.1:8001",
-                                      "http://[::1]:9000", "https://shop.example"])
+    policy = content_security_policy(
+        ["https://shop.example", "http://127.0.0.1:8001", "http://[::1]:9000", "https://shop.example"]
+    )
     assert policy.endswith("form-action 'self' https://shop.example http://127.0.0.1:8001 http://[::1]:9000")
-    for smuggled in ("https://a.example; script-src *", "*", "https://a.example/path", "'unsafe-inline'",
-                     "javascript:alert(1)", "https://a.example 'self'"):
+    for smuggled in (
+        "https://a.example; script-src *",
+        "*",
+        "https://a.example/path",
+        "'unsafe-inline'",
+        "javascript:alert(1)",
+        "https://a.example 'self'",
+    ):
         assert content_security_policy([smuggled]) == SECURITY_HEADERS["content-security-policy"], smuggled

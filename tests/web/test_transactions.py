@@ -16,9 +16,10 @@ UNSCOPED = re.compile(r"Depends\(\s*(db_session|auth_session)\s*\)")
 
 
 def test_no_route_uses_a_transaction_that_commits_after_the_response() -> None:
-    offenders = [f"{path.relative_to(PACKAGE_DIR)}:{number}"
-                 for path in sorted(Path(PACKAGE_DIR).rglob("*.py"))
-                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                 if UNSCOPED.search(line)]
-    assert not offenders, "use Depends(db_session, scope=\"function\"): " + ", ".join(offenders)
-
+    offenders = [
+        f"{path.relative_to(PACKAGE_DIR)}:{number}"
+        for path in sorted(Path(PACKAGE_DIR).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if UNSCOPED.search(line)
+    ]
+    assert not offenders, 'use Depends(db_session, scope="function"): ' + ", ".join(offenders)

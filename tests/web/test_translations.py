@@ -25,8 +25,11 @@ def _message_ids() -> dict[str, str]:
 
 def test_every_message_has_an_english_translation() -> None:
     english = i18n.translations("en")
-    missing = [f"{where}: {message}" for message, where in sorted(_message_ids().items())
-               if english.gettext(message) == message]
+    missing = [
+        f"{where}: {message}"
+        for message, where in sorted(_message_ids().items())
+        if english.gettext(message) == message
+    ]
     assert not missing, "untranslated messages:\n" + "\n".join(missing)
 
 

@@ -50,20 +50,27 @@ def filters(
     format: list[str] = Query([], description="CSV, JSON, JSON-LD or API (any of)."),
     license: list[str] = Query([], description="Licence ids (any of)."),
 ) -> service.Filters:
-    return service.Filters(q=q, publisher=tuple(publisher), theme=tuple(theme), format=tuple(format),
-                           license=tuple(license))
+    return service.Filters(
+        q=q, publisher=tuple(publisher), theme=tuple(theme), format=tuple(format), license=tuple(license)
+    )
 
 
 @router.get("/datasets", response_model=DatasetPage)
-def list_datasets(request: Request, where: service.Filters = Depends(filters),
-                  page: PageParams = Depends(page_params)) -> DatasetPage:
+def list_datasets(
+    request: Request, where: service.Filters = Depends(filters), page: PageParams = Depends(page_params)
+) -> DatasetPage:
     """Search the catalog; the facets count the matching datasets."""
     found = service.search(where, limit=page.limit, offset=page.offset)
     return DatasetPage(
-        items=[DatasetOut.of(d, base_url(request)) for d in found.datasets], total=found.total,
-        limit=page.limit, offset=page.offset,
-        facets={name: [FacetOut(value=f.value, name=f.label, count=f.count, selected=f.selected)
-                       for f in items] for name, items in found.facets.items()})
+        items=[DatasetOut.of(d, base_url(request)) for d in found.datasets],
+        total=found.total,
+        limit=page.limit,
+        offset=page.offset,
+        facets={
+            name: [FacetOut(value=f.value, name=f.label, count=f.count, selected=f.selected) for f in items]
+            for name, items in found.facets.items()
+        },
+    )
 
 
 @router.get("/datasets/{dataset_id}", response_model=DatasetOut)
@@ -79,8 +86,9 @@ def dcat_catalog(request: Request) -> Response:
     return jsonld(service.dcat_catalog(base_url(request)))
 
 
-@router.get("/datasets/{dataset_id}/dcat.jsonld", response_class=Response,
-            responses={200: {"content": {JSON_LD: {}}}})
+@router.get(
+    "/datasets/{dataset_id}/dcat.jsonld", response_class=Response, responses={200: {"content": {JSON_LD: {}}}}
+)
 def dcat_dataset(request: Request, dataset_id: str) -> Response:
     """One dataset as DCAT (``dcat:Dataset``) in JSON-LD."""
     return jsonld(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
@@ -98,22 +106,31 @@ def dcat_catalog_rdfxml(request: Request) -> Response:
     return rdfxml_response(service.dcat_catalog(base_url(request)))
 
 
-@router.get("/datasets/{dataset_id}/dcat.rdf", response_class=Response,
-            responses={200: {"content": {rdfxml.MEDIA_TYPE: {}}}})
+@router.get(
+    "/datasets/{dataset_id}/dcat.rdf",
+    response_class=Response,
+    responses={200: {"content": {rdfxml.MEDIA_TYPE: {}}}},
+)
 def dcat_dataset_rdfxml(request: Request, dataset_id: str) -> Response:
     """One dataset as DCAT in RDF/XML."""
     return rdfxml_response(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
 
 
-@router.get("/datasets/{dataset_id}/dcat.ttl", response_class=Response,
-            responses={200: {"content": {turtle.MEDIA_TYPE: {}}}})
+@router.get(
+    "/datasets/{dataset_id}/dcat.ttl",
+    response_class=Response,
+    responses={200: {"content": {turtle.MEDIA_TYPE: {}}}},
+)
 def dcat_dataset_turtle(request: Request, dataset_id: str) -> Response:
     """One dataset as DCAT in Turtle."""
     return turtle_response(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
 
 
-@router.get("/datasets/{dataset_id}/files/{filename}", response_class=Response,
-            responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
+@router.get(
+    "/datasets/{dataset_id}/files/{filename}",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+)
 def get_file(request: Request, dataset_id: str, filename: str) -> Response:
     """An open-data file: a table as UTF-8 CSV with a header row (streamed), or the dataset's
     Frictionless ``datapackage.json`` describing its tables."""
@@ -124,10 +141,14 @@ def get_file(request: Request, dataset_id: str, filename: str) -> Response:
     database: Database = request.app.state.database
     disposition = {"Content-Disposition": f'attachment; filename="{dataset.id}-{filename}"'}
     if distribution.format == "JSON-LD":
-        return StreamingResponse(service.jsonld_stream(database, table, base_url(request)),
-                                 media_type=JSON_LD, headers=disposition)
-    return StreamingResponse(service.csv_stream(database, table, procedures(request)),
-                             media_type="text/csv; charset=utf-8", headers=disposition)
+        return StreamingResponse(
+            service.jsonld_stream(database, table, base_url(request)), media_type=JSON_LD, headers=disposition
+        )
+    return StreamingResponse(
+        service.csv_stream(database, table, procedures(request)),
+        media_type="text/csv; charset=utf-8",
+        headers=disposition,
+    )
 
 
 # ---------------------------------------------------------------- data dictionary and code lists
@@ -145,19 +166,29 @@ def extra_code_lists(request: Request) -> codelists.ExtraLists | None:
 
 
 def csv_download(text: str, filename: str) -> Response:
-    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get("/dictionary", response_model=DictionaryPage)
-def list_items(request: Request, q: str = Query("", max_length=200, description="Words to find."),
-               kind: dictionary.UsageKind | None = Query(None, description="Only items used as this."),
-               page: PageParams = Depends(page_params)) -> DictionaryPage:
+def list_items(
+    request: Request,
+    q: str = Query("", max_length=200, description="Words to find."),
+    kind: dictionary.UsageKind | None = Query(None, description="Only items used as this."),
+    page: PageParams = Depends(page_params),
+) -> DictionaryPage:
     """The data dictionary: every data item the platform uses, with where it is used."""
     found = dictionary.search(dictionary.dictionary(usage_sources(request)), q, kind, service.fold)
-    shown = found[page.offset:page.offset + page.limit]
-    return DictionaryPage(items=[DictionaryEntryOut.of(e) for e in shown],
-                          total=len(found), limit=page.limit, offset=page.offset)
+    shown = found[page.offset : page.offset + page.limit]
+    return DictionaryPage(
+        items=[DictionaryEntryOut.of(e) for e in shown],
+        total=len(found),
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/dictionary.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -173,13 +204,20 @@ def get_item(request: Request, item_id: str) -> DictionaryEntryOut:
 
 
 @router.get("/codelists", response_model=CodeListPage)
-def list_code_lists(request: Request,
-                    q: str = Query("", max_length=200, description="Words or a code to find."),
-                    page: PageParams = Depends(page_params), db: Session = TRANSACTION) -> CodeListPage:
+def list_code_lists(
+    request: Request,
+    q: str = Query("", max_length=200, description="Words or a code to find."),
+    page: PageParams = Depends(page_params),
+    db: Session = TRANSACTION,
+) -> CodeListPage:
     """The code lists (without their codes); a list's codes are at ``/codelists/{id}``."""
     found = codelists.search(codelists.code_lists(db, extra_code_lists(request)), q, service.fold)
-    return CodeListPage(items=[CodeListSummary.of(c) for c in found[page.offset:page.offset + page.limit]],
-                        total=len(found), limit=page.limit, offset=page.offset)
+    return CodeListPage(
+        items=[CodeListSummary.of(c) for c in found[page.offset : page.offset + page.limit]],
+        total=len(found),
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/codelists/{list_id}", response_model=CodeListOut)
@@ -188,24 +226,29 @@ def get_code_list(request: Request, list_id: str, db: Session = TRANSACTION) -> 
     return CodeListOut.of(codelists.code_list(list_id, db, extra_code_lists(request)))
 
 
-@router.get("/codelists/{list_id}/codes.csv", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/codelists/{list_id}/codes.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
 def code_list_csv(request: Request, list_id: str, db: Session = TRANSACTION) -> Response:
     """One code list as UTF-8 CSV."""
     found = codelists.code_list(list_id, db, extra_code_lists(request))
     return csv_download(codelists.csv_text(found), f"{found.id}.csv")
 
 
-@router.get("/codelists/{list_id}/skos.jsonld", response_class=Response,
-            responses={200: {"content": {JSON_LD: {}}}})
+@router.get(
+    "/codelists/{list_id}/skos.jsonld", response_class=Response, responses={200: {"content": {JSON_LD: {}}}}
+)
 def code_list_skos(request: Request, list_id: str, db: Session = TRANSACTION) -> Response:
     """One code list as a SKOS concept scheme in JSON-LD."""
     found = codelists.code_list(list_id, db, extra_code_lists(request))
     return jsonld(codelists.skos(found, base_url(request)))
 
 
-@router.get("/codelists/{list_id}/skos.ttl", response_class=Response,
-            responses={200: {"content": {turtle.MEDIA_TYPE: {}}}})
+@router.get(
+    "/codelists/{list_id}/skos.ttl",
+    response_class=Response,
+    responses={200: {"content": {turtle.MEDIA_TYPE: {}}}},
+)
 def code_list_turtle(request: Request, list_id: str, db: Session = TRANSACTION) -> Response:
     """One code list as a SKOS concept scheme in Turtle."""
     found = codelists.code_list(list_id, db, extra_code_lists(request))
@@ -234,7 +277,8 @@ def api_catalog(request: Request, db: Session = TRANSACTION) -> ApiCatalogOut:
     return ApiCatalogOut(
         mesh_services=[mesh_service_out(s, items) for s in apis.mesh_services(db, mesh_directory(request))],
         rest_apis=[RestApiOut.model_validate(a) for a in apis.rest_apis(request.app.openapi())],
-        openapi=f"{base_url(request).rstrip('/')}{request.app.openapi_url}")
+        openapi=f"{base_url(request).rstrip('/')}{request.app.openapi_url}",
+    )
 
 
 def jsonld(document: dict[str, Any]) -> Response:
@@ -252,8 +296,17 @@ def turtle_response(document: dict[str, Any]) -> Response:
 # ---------------------------------------------------------------- CKAN Action API (read-only)
 
 ckan_router = APIRouter(tags=["CKAN-compatible Action API"])
-ACTIONS = ("package_list", "package_search", "package_show", "organization_list", "organization_show",
-           "group_list", "tag_list", "resource_show", "status_show")
+ACTIONS = (
+    "package_list",
+    "package_search",
+    "package_show",
+    "organization_list",
+    "organization_show",
+    "group_list",
+    "tag_list",
+    "resource_show",
+    "status_show",
+)
 MAX_ROWS = 1000
 
 
@@ -272,11 +325,13 @@ def _int(params: dict[str, Any], name: str, default: int, maximum: int | None = 
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise CkanError(409, "Validation Error", f"{name} must be a whole number",
-                        **{name: ["Invalid integer"]}) from None
+        raise CkanError(
+            409, "Validation Error", f"{name} must be a whole number", **{name: ["Invalid integer"]}
+        ) from None
     if value < 0:
-        raise CkanError(409, "Validation Error", f"{name} must not be negative",
-                        **{name: ["Must be a natural number"]})
+        raise CkanError(
+            409, "Validation Error", f"{name} must not be negative", **{name: ["Must be a natural number"]}
+        )
     return min(value, maximum) if maximum is not None else value
 
 
@@ -298,11 +353,16 @@ def _facet_fields(params: dict[str, Any]) -> list[str]:
     try:
         fields = json.loads(raw) if isinstance(raw, str) else raw
     except ValueError:
-        raise CkanError(409, "Validation Error", "facet.field must be a JSON list",
-                        **{"facet.field": ["Not a JSON list"]}) from None
+        raise CkanError(
+            409, "Validation Error", "facet.field must be a JSON list", **{"facet.field": ["Not a JSON list"]}
+        ) from None
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-        raise CkanError(409, "Validation Error", "facet.field must be a JSON list of field names",
-                        **{"facet.field": ["Not a list of strings"]})
+        raise CkanError(
+            409,
+            "Validation Error",
+            "facet.field must be a JSON list of field names",
+            **{"facet.field": ["Not a list of strings"]},
+        )
     return fields
 
 
@@ -332,11 +392,17 @@ def _package_search(request: Request, params: dict[str, Any]) -> dict[str, Any]:
         else:
             items = [(f.value, f.label.ja, f.count) for f in found.facets[ours] if f.count]
         facet_counts[field] = {name: n for name, _, n in items}
-        search_facets[field] = {"title": field, "items": [
-            {"name": name, "display_name": label, "count": n} for name, label, n in items]}
-    return {"count": found.total, "sort": "score desc, metadata_modified desc",
-            "results": [ckan.package(d, base_url(request)) for d in found.datasets],
-            "facets": facet_counts, "search_facets": search_facets}
+        search_facets[field] = {
+            "title": field,
+            "items": [{"name": name, "display_name": label, "count": n} for name, label, n in items],
+        }
+    return {
+        "count": found.total,
+        "sort": "score desc, metadata_modified desc",
+        "results": [ckan.package(d, base_url(request)) for d in found.datasets],
+        "facets": facet_counts,
+        "search_facets": search_facets,
+    }
 
 
 def _organization_list(params: dict[str, Any]) -> list[Any]:
@@ -365,7 +431,7 @@ def _run(request: Request, action: str, params: dict[str, Any]) -> Any:
         names = sorted(d.id for d in cat.datasets)
         offset = _int(params, "offset", 0)
         limit = _int(params, "limit", len(names)) if "limit" in params else len(names)
-        return names[offset:offset + limit]
+        return names[offset : offset + limit]
     if action == "package_search":
         return _package_search(request, params)
     if action == "package_show":
@@ -381,8 +447,9 @@ def _run(request: Request, action: str, params: dict[str, Any]) -> Any:
             raise CkanError(404, "Not Found Error", "Organization not found")
         found = ckan.organization(key, sum(1 for d in cat.datasets if d.publisher == key))
         if _bool(params, "include_datasets"):
-            found["packages"] = [ckan.package(d, base_url(request))
-                                 for d in cat.datasets if d.publisher == key]
+            found["packages"] = [
+                ckan.package(d, base_url(request)) for d in cat.datasets if d.publisher == key
+            ]
         return found
     if action == "group_list":
         return sorted(cat.vocabularies.themes)
@@ -390,9 +457,14 @@ def _run(request: Request, action: str, params: dict[str, Any]) -> Any:
         return sorted({t for d in cat.datasets for t in (*d.keywords.ja, *d.keywords.en)})
     if action == "resource_show":
         return _resource_show(request, params)
-    return {"ckan_version": "2.10.0", "site_title": "つなぐ データカタログ",
-            "site_url": base_url(request), "site_description": "", "locale_default": "ja",
-            "extensions": []}  # status_show
+    return {
+        "ckan_version": "2.10.0",
+        "site_title": "つなぐ データカタログ",
+        "site_url": base_url(request),
+        "site_description": "",
+        "locale_default": "ja",
+        "extensions": [],
+    }  # status_show
 
 
 async def _params(request: Request) -> dict[str, Any]:
@@ -425,7 +497,12 @@ async def ckan_action(request: Request, action: str) -> JSONResponse:
             raise CkanError(400, "Bad request - Action name not known", f"Action name not known: {action}")
         result = _run(request, action, await _params(request))
     except CkanError as error:
-        return JSONResponse({"help": help_url, "success": False,
-                             "error": {"__type": error.kind, "message": error.message, **error.fields}},
-                            status_code=error.status)
+        return JSONResponse(
+            {
+                "help": help_url,
+                "success": False,
+                "error": {"__type": error.kind, "message": error.message, **error.fields},
+            },
+            status_code=error.status,
+        )
     return JSONResponse({"help": help_url, "success": True, "result": result})

@@ -91,14 +91,19 @@ class Distribution(Frozen):
         if self.table and self.format not in ("CSV", "JSON-LD"):
             raise ValueError(f"a table is published as CSV or JSON-LD, not {self.format}")
         if self.table and self.format == "JSON-LD" and self.table not in JSONLD_TABLES:
-            raise ValueError(f"table {self.table!r} has no JSON-LD form "
-                             f"(those that do: {', '.join(JSONLD_TABLES)})")
+            raise ValueError(
+                f"table {self.table!r} has no JSON-LD form (those that do: {', '.join(JSONLD_TABLES)})"
+            )
         return self
 
     @property
     def media_type(self) -> str:
-        return {"CSV": "text/csv", "JSON": "application/json", "JSON-LD": "application/ld+json",
-                "API": "application/json"}[self.format]
+        return {
+            "CSV": "text/csv",
+            "JSON": "application/json",
+            "JSON-LD": "application/ld+json",
+            "API": "application/json",
+        }[self.format]
 
 
 class Dataset(Frozen):
@@ -201,8 +206,9 @@ def load(directory: Path = DEFINITIONS_DIR) -> Catalog:
             raise CatalogDefinitionInvalid(f"{path.name}: {_messages(error)}", file=path.name) from error
         _check_references(dataset, vocabularies, path.name)
         if any(d.id == dataset.id for d in datasets):
-            raise CatalogDefinitionInvalid(f"{path.name}: dataset id {dataset.id!r} appears twice",
-                                           file=path.name)
+            raise CatalogDefinitionInvalid(
+                f"{path.name}: dataset id {dataset.id!r} appears twice", file=path.name
+            )
         datasets.append(dataset)
     return Catalog(vocabularies=vocabularies, datasets=tuple(datasets))
 

@@ -32,11 +32,19 @@ from tsunagu.core.http.templating import render
 
 router = APIRouter(prefix="/catalog", include_in_schema=False)
 PAGE_SIZE = 20
-FACET_TITLES = {"publisher": N_("公開する機関"), "theme": N_("分野"), "format": N_("データ形式"),
-                "license": N_("利用条件")}
-SCHEMES = {"imi-core": N_("共通語彙基盤（IMI コア語彙）"),
-           "gov-data-model": N_("行政基本情報データ連携モデル"),
-           "jis": N_("日本産業規格"), "nta": N_("法人番号公表サイトの項目"), "none": N_("該当なし")}
+FACET_TITLES = {
+    "publisher": N_("公開する機関"),
+    "theme": N_("分野"),
+    "format": N_("データ形式"),
+    "license": N_("利用条件"),
+}
+SCHEMES = {
+    "imi-core": N_("共通語彙基盤（IMI コア語彙）"),
+    "gov-data-model": N_("行政基本情報データ連携モデル"),
+    "jis": N_("日本産業規格"),
+    "nta": N_("法人番号公表サイトの項目"),
+    "none": N_("該当なし"),
+}
 # the Japanese names of the OpenAPI document's groups (a new group shows its own name until named here)
 API_GROUPS = {
     "CKAN-compatible Action API": N_("CKAN 互換 API（データカタログ）"),
@@ -67,8 +75,12 @@ API_GROUPS = {
     "registry: corporations": N_("法人"),
     "registry: residents": N_("住民基本台帳"),
 }
-COUNT_LABELS = {"address-municipalities": N_("市区町村の数"), "address-towns": N_("町字の数"),
-                "corporations": N_("法人の数"), "procedures": N_("手続の数")}
+COUNT_LABELS = {
+    "address-municipalities": N_("市区町村の数"),
+    "address-towns": N_("町字の数"),
+    "corporations": N_("法人の数"),
+    "procedures": N_("手続の数"),
+}
 
 
 def _query(where: service.Filters, offset: int = 0, **toggle: str) -> str:
@@ -98,27 +110,47 @@ def _rdf(request: Request, document: dict[str, Any]) -> Response | None:
 
 
 @router.get("", response_class=HTMLResponse)
-def catalog_page(request: Request, where: service.Filters = Depends(filters),
-                 offset: int = Query(0, ge=0)) -> Response:
+def catalog_page(
+    request: Request, where: service.Filters = Depends(filters), offset: int = Query(0, ge=0)
+) -> Response:
     if "text/html" not in request.headers.get("accept", "") and (
-            rdf := _rdf(request, service.dcat_catalog(base_url(request)))):
+        rdf := _rdf(request, service.dcat_catalog(base_url(request)))
+    ):
         return rdf
     found = service.search(where, limit=PAGE_SIZE, offset=offset, strict=False)
     vocabularies = service.catalog().vocabularies
-    return render(request, "catalog/list.html", {
-        "found": found, "where": where, "offset": offset, "page_size": PAGE_SIZE,
-        "facet_titles": FACET_TITLES, "query": _query, "vocabularies": vocabularies,
-        "searched": bool(where.q or any(where.of(n) for n in service.FACETS)),
-    })
+    return render(
+        request,
+        "catalog/list.html",
+        {
+            "found": found,
+            "where": where,
+            "offset": offset,
+            "page_size": PAGE_SIZE,
+            "facet_titles": FACET_TITLES,
+            "query": _query,
+            "vocabularies": vocabularies,
+            "searched": bool(where.q or any(where.of(n) for n in service.FACETS)),
+        },
+    )
 
 
 @router.get("/dictionary", response_class=HTMLResponse)
-def dictionary_page(request: Request, q: str = Query("", max_length=200),
-                    kind: dictionary.UsageKind | Literal[""] = Query("")) -> Response:
+def dictionary_page(
+    request: Request, q: str = Query("", max_length=200), kind: dictionary.UsageKind | Literal[""] = Query("")
+) -> Response:
     found = dictionary.dictionary(usage_sources(request))
-    return render(request, "catalog/dictionary.html", {  # the form's すべて sends an empty kind
-        "entries": dictionary.search(found, q, kind or None, service.fold), "total": len(found.entries),
-        "q": q, "kind": kind, "kinds": dictionary.KIND_TITLES})
+    return render(
+        request,
+        "catalog/dictionary.html",
+        {  # the form's すべて sends an empty kind
+            "entries": dictionary.search(found, q, kind or None, service.fold),
+            "total": len(found.entries),
+            "q": q,
+            "kind": kind,
+            "kinds": dictionary.KIND_TITLES,
+        },
+    )
 
 
 @router.get("/dictionary/{item_id}", response_class=HTMLResponse)
@@ -128,42 +160,63 @@ def item_page(request: Request, item_id: str, db: Session = TRANSACTION) -> Resp
     if entry.item.code_list:
         known = {c.id: c for c in codelists.code_lists(db, extra_code_lists(request))}
         code_list = known.get(entry.item.code_list)
-    return render(request, "catalog/item.html", {
-        "e": entry, "kinds": dictionary.KIND_TITLES, "schemes": SCHEMES, "code_list": code_list})
+    return render(
+        request,
+        "catalog/item.html",
+        {"e": entry, "kinds": dictionary.KIND_TITLES, "schemes": SCHEMES, "code_list": code_list},
+    )
 
 
 @router.get("/codes", response_class=HTMLResponse)
-def code_lists_page(request: Request, q: str = Query("", max_length=200),
-                    db: Session = TRANSACTION) -> Response:
+def code_lists_page(
+    request: Request, q: str = Query("", max_length=200), db: Session = TRANSACTION
+) -> Response:
     every = codelists.code_lists(db, extra_code_lists(request))
-    return render(request, "catalog/codes.html", {
-        "lists": codelists.search(every, q, service.fold), "total": len(every), "q": q})
+    return render(
+        request,
+        "catalog/codes.html",
+        {"lists": codelists.search(every, q, service.fold), "total": len(every), "q": q},
+    )
 
 
 @router.get("/codes/{list_id}", response_class=HTMLResponse)
 def code_list_page(request: Request, list_id: str, db: Session = TRANSACTION) -> Response:
     found = codelists.code_list(list_id, db, extra_code_lists(request))
     if "text/html" not in request.headers.get("accept", "") and (
-            rdf := _rdf(request, codelists.skos(found, base_url(request)))):
+        rdf := _rdf(request, codelists.skos(found, base_url(request)))
+    ):
         return rdf
     return render(request, "catalog/codelist.html", {"c": found})
 
 
 @router.get("/apis", response_class=HTMLResponse)
 def apis_page(request: Request, db: Session = TRANSACTION) -> Response:
-    return render(request, "catalog/apis.html", {
-        "services": apis.mesh_services(db, mesh_directory(request)),
-        "rest": apis.rest_apis(request.app.openapi()), "openapi": request.app.openapi_url,
-        "groups": API_GROUPS})
+    return render(
+        request,
+        "catalog/apis.html",
+        {
+            "services": apis.mesh_services(db, mesh_directory(request)),
+            "rest": apis.rest_apis(request.app.openapi()),
+            "openapi": request.app.openapi_url,
+            "groups": API_GROUPS,
+        },
+    )
 
 
 @router.get("/apis/{provider}/{code}/{version}", response_class=HTMLResponse)
-def service_page(request: Request, provider: str, code: str, version: str,
-                 db: Session = TRANSACTION) -> Response:
+def service_page(
+    request: Request, provider: str, code: str, version: str, db: Session = TRANSACTION
+) -> Response:
     found = apis.require_service(db, mesh_directory(request), provider, code, version)
-    return render(request, "catalog/service.html", {
-        "s": found, "items": mesh_service_out(found, dictionary_items(request)).items,
-        "schema": json.dumps(found.response_schema, ensure_ascii=False, indent=2)})
+    return render(
+        request,
+        "catalog/service.html",
+        {
+            "s": found,
+            "items": mesh_service_out(found, dictionary_items(request)).items,
+            "schema": json.dumps(found.response_schema, ensure_ascii=False, indent=2),
+        },
+    )
 
 
 @router.get("/{dataset_id}", response_class=HTMLResponse)
@@ -171,12 +224,19 @@ def dataset_page(request: Request, dataset_id: str, db: Session = TRANSACTION) -
     dataset = service.require_dataset(dataset_id)
     base = base_url(request)
     if "text/html" not in request.headers.get("accept", "") and (
-            rdf := _rdf(request, service.dcat_dataset(base, dataset))):
+        rdf := _rdf(request, service.dcat_dataset(base, dataset))
+    ):
         return rdf
-    return render(request, "catalog/dataset.html", {
-        "d": dataset, "vocabularies": service.catalog().vocabularies,
-        "counts": service.counts(db, dataset, procedures(request)), "count_labels": COUNT_LABELS,
-        "links": {d.id: service.distribution_url(base, dataset, d) for d in dataset.distributions},
-        "dcat_url": f"/api/v1/catalog/datasets/{dataset.id}/dcat.jsonld",
-        "schema_org": service.schema_org(base, dataset),
-    })
+    return render(
+        request,
+        "catalog/dataset.html",
+        {
+            "d": dataset,
+            "vocabularies": service.catalog().vocabularies,
+            "counts": service.counts(db, dataset, procedures(request)),
+            "count_labels": COUNT_LABELS,
+            "links": {d.id: service.distribution_url(base, dataset, d) for d in dataset.distributions},
+            "dcat_url": f"/api/v1/catalog/datasets/{dataset.id}/dcat.jsonld",
+            "schema_org": service.schema_org(base, dataset),
+        },
+    )

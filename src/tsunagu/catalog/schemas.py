@@ -61,26 +61,37 @@ class DatasetOut(BaseModel):
     record_counts: dict[str, int] | None = None
 
     @classmethod
-    def of(cls, dataset: service.Dataset, base_url: str,
-           record_counts: dict[str, int] | None = None) -> DatasetOut:
+    def of(
+        cls, dataset: service.Dataset, base_url: str, record_counts: dict[str, int] | None = None
+    ) -> DatasetOut:
         v = service.catalog().vocabularies
         lic = v.licenses[dataset.license]
         return cls(
-            id=dataset.id, title=dataset.title, description=dataset.description,
+            id=dataset.id,
+            title=dataset.title,
+            description=dataset.description,
             publisher=Named(id=dataset.publisher, name=v.publishers[dataset.publisher].name),
             legal_basis=list(dataset.legal_basis),
             license=LicenseOut(id=dataset.license, title=lic.title, url=lic.url, open=lic.open),
             credit=dataset.credit,
             frequency=Named(id=dataset.frequency, name=v.frequencies[dataset.frequency]),
-            modified=dataset.modified, spatial=dataset.spatial,
+            modified=dataset.modified,
+            spatial=dataset.spatial,
             themes=[ThemeOut(id=t, name=v.themes[t], uri=service.DATA_THEME + t) for t in dataset.themes],
             keywords={"ja": list(dataset.keywords.ja), "en": list(dataset.keywords.en)},
             contact=ContactOut(name=dataset.contact.name, email=dataset.contact.email),
             access=dataset.access,
-            distributions=[DistributionOut(id=d.id, title=d.title, format=d.format, media_type=d.media_type,
-                                           url=service.distribution_url(base_url, dataset, d),
-                                           download=d.format != "API")
-                           for d in dataset.distributions],
+            distributions=[
+                DistributionOut(
+                    id=d.id,
+                    title=d.title,
+                    format=d.format,
+                    media_type=d.media_type,
+                    url=service.distribution_url(base_url, dataset, d),
+                    download=d.format != "API",
+                )
+                for d in dataset.distributions
+            ],
             record_counts=record_counts,
         )
 
@@ -122,12 +133,17 @@ class DictionaryEntryOut(BaseModel):
     @classmethod
     def of(cls, entry: dictionary.Entry) -> DictionaryEntryOut:
         item = entry.item
-        return cls(id=entry.id, name=item.name, definition=item.definition, type=item.type,
-                   format=item.format,
-                   code_list=item.code_list, personal=item.personal,
-                   terms=[TermOut(scheme=t.scheme, term=t.term) for t in item.terms],
-                   uses=[UsageOut(kind=u.kind, where=u.where, name=u.name, title=u.title)
-                         for u in entry.uses])
+        return cls(
+            id=entry.id,
+            name=item.name,
+            definition=item.definition,
+            type=item.type,
+            format=item.format,
+            code_list=item.code_list,
+            personal=item.personal,
+            terms=[TermOut(scheme=t.scheme, term=t.term) for t in item.terms],
+            uses=[UsageOut(kind=u.kind, where=u.where, name=u.name, title=u.title) for u in entry.uses],
+        )
 
 
 class DictionaryPage(Page[DictionaryEntryOut]):
@@ -147,9 +163,17 @@ class CodeListSummary(BaseModel):
 
     @classmethod
     def of(cls, found: codelists.CodeList) -> CodeListSummary:
-        return cls(id=found.id, title=found.title, description=found.description, publisher=found.publisher,
-                   source=found.source, version=found.version, valid_from=found.valid_from,
-                   valid_to=found.valid_to, size=len(found.codes))
+        return cls(
+            id=found.id,
+            title=found.title,
+            description=found.description,
+            publisher=found.publisher,
+            source=found.source,
+            version=found.version,
+            valid_from=found.valid_from,
+            valid_to=found.valid_to,
+            size=len(found.codes),
+        )
 
 
 class CodeListOut(CodeListSummary):

@@ -56,6 +56,15 @@ def rows(counts: Iterable[tuple[Cell, int]], day: date) -> Iterator[tuple[object
     """The published table's rows (see ``service.TABLES['population']``)."""
     for row in suppress(counts):
         c = row.cell
-        yield (day.isoformat(), c.municipality_code, "" if c.town_id is None else c.town_id, c.town,
-               band_label(c.band), c.band, c.sex, SEX_LABELS.get(c.sex, ""),
-               "" if row.count is None else row.count, 1 if row.suppressed else 0)
+        yield (
+            day.isoformat(),
+            c.municipality_code,
+            "" if c.town_id is None else c.town_id,
+            c.town,
+            band_label(c.band),
+            c.band,
+            c.sex,
+            SEX_LABELS.get(c.sex, ""),
+            "" if row.count is None else row.count,
+            1 if row.suppressed else 0,
+        )

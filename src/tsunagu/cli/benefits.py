@@ -17,8 +17,9 @@ from tsunagu.core.sessions import Principal
 from tsunagu.identity.staff import service as staff
 from tsunagu.procedures.benefits import definition, service
 
-app = typer.Typer(help="Benefit payment runs (給付金): 全銀 transfer files and returned transfers.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Benefit payment runs (給付金): 全銀 transfer files and returned transfers.", no_args_is_help=True
+)
 STAFF = typer.Option(..., "--staff", help="Login id of the staff member (管理 of the paying organization).")
 
 
@@ -32,20 +33,30 @@ def _principal(db: Session, login_id: str, organization: str) -> Principal:
     if not found:
         raise StaffNotFound(f"no active staff account {login_id!r} in organization {organization}")
     record = found[0]
-    return Principal(kind="staff", subject_id=record.id, display_name=record.display_name,
-                     organization_code=record.organization_code, roles=record.roles)
+    return Principal(
+        kind="staff",
+        subject_id=record.id,
+        display_name=record.display_name,
+        organization_code=record.organization_code,
+        roles=record.roles,
+    )
 
 
 @app.command()
 def run(
     *,
     run_file: Path = typer.Argument(..., help="The run definition (YAML)."),
-    reference_date: date = typer.Option(..., "--reference-date", formats=["%Y-%m-%d"],
-                                        help="基準日: who lived there at the end of this day."),
+    reference_date: date = typer.Option(
+        ..., "--reference-date", formats=["%Y-%m-%d"], help="基準日: who lived there at the end of this day."
+    ),
     output: Path = typer.Option(..., "--out", help="Where the 全銀 総合振込 file is written."),
     login_id: str = STAFF,
-    transfer_date: date | None = typer.Option(None, "--transfer-date", formats=["%Y-%m-%d"],
-                                              help="振込指定日 (default: three days from today, JST)."),
+    transfer_date: date | None = typer.Option(
+        None,
+        "--transfer-date",
+        formats=["%Y-%m-%d"],
+        help="振込指定日 (default: three days from today, JST).",
+    ),
     no_newlines: bool = typer.Option(False, "--no-newlines", help="120-byte records without CRLF."),
 ) -> None:
     """Execute a run: pay everyone eligible with a 公金受取口座 not paid yet; tell the others."""
@@ -56,18 +67,28 @@ def run(
         partial = output.with_name(output.name + ".partial")
         try:
             with database.session() as db, partial.open("wb") as file, RichProgress() as progress:
-                report = service.execute(db, _principal(db, login_id, found.organization), found,
-                                         reference_date=reference_date, transfer_date=when, out=file,
-                                         progress=progress, newline=not no_newlines)
+                report = service.execute(
+                    db,
+                    _principal(db, login_id, found.organization),
+                    found,
+                    reference_date=reference_date,
+                    transfer_date=when,
+                    out=file,
+                    progress=progress,
+                    newline=not no_newlines,
+                )
         except BaseException:
             partial.unlink(missing_ok=True)  # nothing was recorded, so no file may be sent either
             raise
         os.replace(partial, output)
-    out.print(f"{found.name.ja} 第{report.batch}回: 対象 {report.eligible:,}人, "
-              f"振込 {report.transferred:,}件 {report.total_yen:,}円 → {output}; "
-              f"支給済 {report.already_transferred:,}人, "
-              f"口座未登録 {report.without_account:,}人 (新たにお知らせ {report.newly_without_account:,}人); "
-              f"SHA-256 {report.file_sha256}", highlight=False)
+    out.print(
+        f"{found.name.ja} 第{report.batch}回: 対象 {report.eligible:,}人, "
+        f"振込 {report.transferred:,}件 {report.total_yen:,}円 → {output}; "
+        f"支給済 {report.already_transferred:,}人, "
+        f"口座未登録 {report.without_account:,}人 (新たにお知らせ {report.newly_without_account:,}人); "
+        f"SHA-256 {report.file_sha256}",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -92,8 +113,11 @@ def returns(
         with database.session() as db:
             marked = service.import_returns(db, _principal(db, login_id, found.organization), found, lines)
             totals = service.totals(db, found.id)
-    out.print(f"{marked:,}件を返却として記録; 支給済 {totals.paid:,}件 {totals.paid_yen:,}円, "
-              f"返却 {totals.returned:,}件 {totals.returned_yen:,}円", highlight=False)
+    out.print(
+        f"{marked:,}件を返却として記録; 支給済 {totals.paid:,}件 {totals.paid_yen:,}円, "
+        f"返却 {totals.returned:,}件 {totals.returned_yen:,}円",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -112,8 +136,14 @@ def missing(
             writer.writerow(["住民ID", "氏名", "フリガナ", "生年月日", "住所"])
             for person in service.without_account(db, _principal(db, login_id, found.organization), found):
                 name = person.name
-                writer.writerow([person.id, f"{name.family} {name.given}",
-                                 f"{name.family_kana} {name.given_kana}", person.birth_date.isoformat(),
-                                 str(person.address)])
+                writer.writerow(
+                    [
+                        person.id,
+                        f"{name.family} {name.given}",
+                        f"{name.family_kana} {name.given_kana}",
+                        person.birth_date.isoformat(),
+                        str(person.address),
+                    ]
+                )
                 count += 1
     out.print(f"口座未登録 {count:,}人 → {output}", highlight=False)

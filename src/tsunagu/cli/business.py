@@ -28,8 +28,10 @@ from tsunagu.registry.residents import service as residents
 if TYPE_CHECKING:
     from tsunagu.cli.seeding import SeedOptions
 
-app = typer.Typer(help="Business accounts (gBizID-style): prime applications and representative records.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Business accounts (gBizID-style): prime applications and representative records.",
+    no_args_is_help=True,
+)
 DEMO_REPRESENTATIVES_FILE = "demo-business-representatives.txt"
 DEMO_CORPORATIONS = 10
 DEMO_MUNICIPALITIES = ("131016", "142018")
@@ -43,11 +45,13 @@ def apply_prime(
     corporate_number: str = typer.Option(..., help="法人番号 of a corporation that is not closed."),
     login_id: str = typer.Option(..., help="The prime account's login id (an e-mail address)."),
     name: str = typer.Option(..., help="The prime account holder's display name."),
-    card_file: Path = typer.Option(..., "--card", exists=True, dir_okay=False,
-                                   help="The representative's virtual My Number Card."),
+    card_file: Path = typer.Option(
+        ..., "--card", exists=True, dir_okay=False, help="The representative's virtual My Number Card."
+    ),
     sign_pin: str = typer.Option(..., prompt="署名用 PIN", hide_input=True),
-    password: str = typer.Option(..., prompt="Password of the new account (12+ characters)",
-                                 hide_input=True, confirmation_prompt=True),
+    password: str = typer.Option(
+        ..., prompt="Password of the new account (12+ characters)", hide_input=True, confirmation_prompt=True
+    ),
 ) -> None:
     """gビズID プライム申請: the representative signs the application with the 署名用 certificate."""
     with errors_as_messages():
@@ -61,9 +65,15 @@ def apply_prime(
         database = open_database(config)
         with database.session() as db:
             enrolment = business.create_prime(
-                db, config.resolved_secret_key(), corporate_number=corporate_number, login_id=login_id,
-                display_name=name, password=password, signature=signature,
-                certificate_pem=card.certificate_pem("signature"))
+                db,
+                config.resolved_secret_key(),
+                corporate_number=corporate_number,
+                login_id=login_id,
+                display_name=name,
+                password=password,
+                signature=signature,
+                certificate_pem=card.certificate_pem("signature"),
+            )
         out.print(f"prime account {enrolment.account.login_id} created for {corporate_number}")
         out.print(f"TOTP secret (enrol it in an authenticator app now): {enrolment.totp_secret}")
         out.print(enrolment.provisioning_uri, soft_wrap=True)
@@ -72,14 +82,19 @@ def apply_prime(
 
 @app.command("sign-application")
 def sign_application(
-    document_file: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                         help="The application downloaded from /business/apply."),
-    card_file: Path = typer.Option(..., "--card", exists=True, dir_okay=False,
-                                   help="The representative's virtual My Number Card."),
+    document_file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="The application downloaded from /business/apply."
+    ),
+    card_file: Path = typer.Option(
+        ..., "--card", exists=True, dir_okay=False, help="The representative's virtual My Number Card."
+    ),
     sign_pin: str = typer.Option(..., prompt="署名用 PIN", hide_input=True),
-    output: Path | None = typer.Option(None, "--out", dir_okay=False,
-                                       help="Where to write the signed application "
-                                       "(default: next to the document, .signed.json)."),
+    output: Path | None = typer.Option(
+        None,
+        "--out",
+        dir_okay=False,
+        help="Where to write the signed application (default: next to the document, .signed.json).",
+    ),
 ) -> None:
     """The card app: sign a prime application from the web with the 署名用 certificate, for upload."""
     with errors_as_messages():
@@ -92,8 +107,12 @@ def sign_application(
         finally:
             card.save(card_file)
         signed = business.SignedApplication(
-            corporate_number=corporate_number, login_id=login_id, display_name=name, signature=signature,
-            certificate_pem=card.certificate_pem("signature"))
+            corporate_number=corporate_number,
+            login_id=login_id,
+            display_name=name,
+            signature=signature,
+            certificate_pem=card.certificate_pem("signature"),
+        )
         target = output or document_file.with_name(document_file.stem + ".signed.json")
         target.write_text(signed.as_json(), encoding="utf-8")
         out.print(f"signed; upload {target} on the application page")
@@ -106,11 +125,13 @@ def sign_delegation(
     delegate_name: str = typer.Option(..., help="氏名 of the person you authorize (as on their card)."),
     delegate_address: str = typer.Option(..., help="住所 of the person you authorize (as on their card)."),
     expires_on: str = typer.Option(..., help="有効期限 of the delegation (YYYY-MM-DD)."),
-    card_file: Path = typer.Option(..., "--card", exists=True, dir_okay=False,
-                                   help="The representative's virtual My Number Card."),
+    card_file: Path = typer.Option(
+        ..., "--card", exists=True, dir_okay=False, help="The representative's virtual My Number Card."
+    ),
     sign_pin: str = typer.Option(..., prompt="署名用 PIN", hide_input=True),
-    output: Path = typer.Option(Path("prime.delegation.json"), "--out", dir_okay=False,
-                                help="Where to write the signed delegation."),
+    output: Path = typer.Option(
+        Path("prime.delegation.json"), "--out", dir_okay=False, help="Where to write the signed delegation."
+    ),
 ) -> None:
     """電子委任状: a representative authorizes someone else to apply for the prime account."""
     with errors_as_messages():
@@ -125,8 +146,13 @@ def sign_delegation(
         finally:
             card.save(card_file)
         signed = business.SignedDelegation(
-            corporate_number=corporate_number, delegate_name=delegate_name, delegate_address=delegate_address,
-            expires_on=until, signature=signature, certificate_pem=card.certificate_pem("signature"))
+            corporate_number=corporate_number,
+            delegate_name=delegate_name,
+            delegate_address=delegate_address,
+            expires_on=until,
+            signature=signature,
+            certificate_pem=card.certificate_pem("signature"),
+        )
         output.write_text(signed.as_json(), encoding="utf-8")
         out.print(f"signed; the delegate uploads {output} with their signed application (until {until})")
 
@@ -137,8 +163,9 @@ def add_representative(
     corporate_number: str = typer.Option(..., help="法人番号 of the corporation."),
     name: str | None = typer.Option(None, help="氏名 as the 登記事項証明書 writes it."),
     address: str | None = typer.Option(None, help="住所 as the 登記事項証明書 writes it."),
-    resident: str | None = typer.Option(None, help="(Demo) take name and address from this synthetic "
-                                        "resident's 住民票 instead."),
+    resident: str | None = typer.Option(
+        None, help="(Demo) take name and address from this synthetic resident's 住民票 instead."
+    ),
     title: str = typer.Option("代表取締役", help="肩書 (代表取締役, 代表理事, 代表社員…)."),
     source: str = typer.Option(..., help="What was checked, e.g. '登記事項証明書（令和8年12月1日発行）'."),
     recorded_by: str = typer.Option(..., help="Who checked it (staff login id)."),
@@ -155,8 +182,14 @@ def add_representative(
             if not name or not address:
                 raise ValidationFailed("give --name and --address (or --resident)")
             record = business.record_representative(
-                db, corporate_number=corporate_number, name=name, address=address, title=title,
-                source=source, recorded_by=recorded_by)
+                db,
+                corporate_number=corporate_number,
+                name=name,
+                address=address,
+                title=title,
+                source=source,
+                recorded_by=recorded_by,
+            )
         out.print(f"recorded #{record.id}: {record.title} {record.name} of {record.corporate_number}")
 
 
@@ -171,8 +204,14 @@ def list_representatives(corporate_number: str = typer.Argument(..., help="法�
         for column in ("#", "title", "name", "address", "source", "recorded"):
             table.add_column(column, overflow="fold")
         for r in found:
-            table.add_row(str(r.id), r.title, r.name, r.address, r.source,
-                          f"{r.recorded_at.astimezone(clock.JST):%Y-%m-%d %H:%M} JST by {r.recorded_by}")
+            table.add_row(
+                str(r.id),
+                r.title,
+                r.name,
+                r.address,
+                r.source,
+                f"{r.recorded_at.astimezone(clock.JST):%Y-%m-%d %H:%M} JST by {r.recorded_by}",
+            )
         out.print(table if found else "no current representative is on record")
 
 
@@ -186,8 +225,9 @@ def end_representative(representative_id: int = typer.Argument(..., help="# of t
         out.print(f"ended #{record.id}: {record.name} of {record.corporate_number}")
 
 
-def seed_representatives(database: Database, options: SeedOptions, only_if_empty: bool,
-                         progress: ProgressReporter) -> None:
+def seed_representatives(
+    database: Database, options: SeedOptions, only_if_empty: bool, progress: ProgressReporter
+) -> None:
     """(Demo) the commercial registry's 登記事項 of the synthetic companies; the first ones are
     represented by synthetic adult residents of the demo municipalities (written to var/identity/
     so that a demo user can issue their card and open the prime account)."""
@@ -204,16 +244,19 @@ def seed_representatives(database: Database, options: SeedOptions, only_if_empty
         corporations.seed_commercial(db, options.seed, representatives=chosen, progress=progress)
         # the 法務局 answers corporate data on the mesh (basic information and 登記事項)
         config = settings()
-        corporate.register(db, config.resolved_secret_key(),
-                           lambda code: endpoint_of(config.base_url, code))
+        corporate.register(db, config.resolved_secret_key(), lambda code: endpoint_of(config.base_url, code))
     if not lines:
         return
     path = settings().data_dir / "identity" / DEMO_REPRESENTATIVES_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("corporate number\tname\ttitle\trepresentative\tresident id\n" + "\n".join(lines) + "\n",
-                    encoding="utf-8")
-    out.print(f"demo representatives of {len(lines)} corporations: {path} "
-              "(issue the representative's card, then apply at /business/apply)")
+    path.write_text(
+        "corporate number\tname\ttitle\trepresentative\tresident id\n" + "\n".join(lines) + "\n",
+        encoding="utf-8",
+    )
+    out.print(
+        f"demo representatives of {len(lines)} corporations: {path} "
+        "(issue the representative's card, then apply at /business/apply)"
+    )
 
 
 def _demo_adults(db: Session, count: int) -> list[residents.ResidentRecord]:

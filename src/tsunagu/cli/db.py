@@ -36,15 +36,18 @@ def check() -> None:
         if not state.at_head:
             raise SchemaMismatch(
                 f"database is at {sorted(state.current) or 'no migration'}, head is "
-                f"{sorted(state.heads)}; run `tsunagu db upgrade`")
+                f"{sorted(state.heads)}; run `tsunagu db upgrade`"
+            )
         if state.differences:
             raise SchemaMismatch("models and migrations disagree:\n  " + "\n  ".join(state.differences))
         out.print("database at head; models and migrations agree")
 
 
 @app.command()
-def revision(part: str = typer.Argument(..., help="Part whose tables changed, e.g. registry."),
-             message: str = typer.Option(..., "-m", "--message", help="What the migration does.")) -> None:
+def revision(
+    part: str = typer.Argument(..., help="Part whose tables changed, e.g. registry."),
+    message: str = typer.Option(..., "-m", "--message", help="What the migration does."),
+) -> None:
     """(Developers) write the next migration of a part from its models."""
     with errors_as_messages():
         database = open_database(settings())
@@ -53,9 +56,12 @@ def revision(part: str = typer.Argument(..., help="Part whose tables changed, e.
 
 
 @app.command("data-model")
-def data_model(write: bool = typer.Option(False, "--write", help="Rewrite the document, not print it."),
-               out_file: Path | None = typer.Option(None, "--out", help="Where --write writes it.",
-                                                    show_default="docs/data-model.md")) -> None:
+def data_model(
+    write: bool = typer.Option(False, "--write", help="Rewrite the document, not print it."),
+    out_file: Path | None = typer.Option(
+        None, "--out", help="Where --write writes it.", show_default="docs/data-model.md"
+    ),
+) -> None:
     """(Developers) print docs/data-model.md as the models make it, or rewrite it with --write."""
     if write:
         out.print(f"wrote {datamodel.write(out_file or datamodel.DOCUMENT)}")

@@ -26,10 +26,12 @@ from tsunagu.identity.staff import service as staff
 if TYPE_CHECKING:
     from tsunagu.cli.seed_options import SeedOptions
 
-identity_app = typer.Typer(help="Identity: platform CA, organizations and staff accounts.",
-                           no_args_is_help=True)
-card_app = typer.Typer(help="The virtual My Number Card: issue, revoke, and the card app.",
-                       no_args_is_help=True)
+identity_app = typer.Typer(
+    help="Identity: platform CA, organizations and staff accounts.", no_args_is_help=True
+)
+card_app = typer.Typer(
+    help="The virtual My Number Card: issue, revoke, and the card app.", no_args_is_help=True
+)
 
 DEMO_ACCOUNTS_FILE = "demo-staff-accounts.txt"
 DEMO_STAFF: tuple[tuple[str, str, str, frozenset[str]], ...] = (
@@ -75,8 +77,9 @@ def create_staff(
     with errors_as_messages():
         database = open_database(settings())
         with database.session() as db:
-            created = staff.create_staff(db, organization, login_id, display_name=name, roles=set(role),
-                                         password=password)
+            created = staff.create_staff(
+                db, organization, login_id, display_name=name, roles=set(role), password=password
+            )
         out.print(f"staff account {created.record.login_id} created for {organization}")
         out.print(f"TOTP secret (enrol it in an authenticator app now): {created.totp_secret}")
         out.print(created.provisioning_uri(), soft_wrap=True)
@@ -98,10 +101,12 @@ def list_organizations() -> None:
 def issue(
     resident: str = typer.Option(..., help="Resident id."),
     out_file: Path = typer.Option(..., "--out", help="Where to write the card file."),
-    auth_pin: str = typer.Option(..., prompt="利用者証明用 PIN (4 digits)", hide_input=True,
-                                 confirmation_prompt=True),
-    sign_pin: str = typer.Option(..., prompt="署名用 PIN (6–16 capitals and digits)", hide_input=True,
-                                 confirmation_prompt=True),
+    auth_pin: str = typer.Option(
+        ..., prompt="利用者証明用 PIN (4 digits)", hide_input=True, confirmation_prompt=True
+    ),
+    sign_pin: str = typer.Option(
+        ..., prompt="署名用 PIN (6–16 capitals and digits)", hide_input=True, confirmation_prompt=True
+    ),
 ) -> None:
     """Issue a virtual card to a resident and write the card file."""
     with errors_as_messages():
@@ -117,8 +122,10 @@ def issue(
 
 
 @card_app.command("revoke")
-def revoke(card: str = typer.Option(..., help="Card id."),
-           reason: str = typer.Option("lost", help="Reason (lost, stolen, returned, ...).")) -> None:
+def revoke(
+    card: str = typer.Option(..., help="Card id."),
+    reason: str = typer.Option("lost", help="Reason (lost, stolen, returned, ...)."),
+) -> None:
     """Revoke both certificates of a card and publish a new CRL."""
     with errors_as_messages():
         config = settings()
@@ -151,16 +158,22 @@ def login(
             signature = card.sign_raw("authentication", pin, nonce.encode())
         finally:
             card.save(card_file)
-        body = {"challenge_id": challenge_id, "nonce": nonce,
-                "certificate": card.certificate_pem("authentication").decode(),
-                "signature": base64.urlsafe_b64encode(signature).decode().rstrip("=")}
+        body = {
+            "challenge_id": challenge_id,
+            "nonce": nonce,
+            "certificate": card.certificate_pem("authentication").decode(),
+            "signature": base64.urlsafe_b64encode(signature).decode().rstrip("="),
+        }
         try:
             response = httpx.post(f"{base}/api/v1/identity/card-login/respond", json=body, timeout=15)
         except httpx.HTTPError as exc:
             raise CardAppError(f"cannot reach {base}: {exc}") from None
         if response.status_code != 200:
-            detail = response.json().get("detail", response.text) if response.headers.get(
-                "content-type", "").endswith("json") else response.text
+            detail = (
+                response.json().get("detail", response.text)
+                if response.headers.get("content-type", "").endswith("json")
+                else response.text
+            )
             raise CardAppError(f"login refused ({response.status_code}): {detail}")
         out.print("the card answered; continue on the login page")
 
@@ -178,14 +191,22 @@ def sign(
             signature = card.sign("signature", pin, file.read_bytes())
         finally:
             card.save(card_file)
-        out.print_json(json.dumps({"signature": base64.b64encode(signature).decode(),
-                                   "certificate": card.certificate_pem("signature").decode()}))
+        out.print_json(
+            json.dumps(
+                {
+                    "signature": base64.b64encode(signature).decode(),
+                    "certificate": card.certificate_pem("signature").decode(),
+                }
+            )
+        )
 
 
 # --- seed steps -------------------------------------------------------------------------------
 
-def seed_organizations(database: Database, options: SeedOptions, only_if_empty: bool,
-                       progress: ProgressReporter) -> None:
+
+def seed_organizations(
+    database: Database, options: SeedOptions, only_if_empty: bool, progress: ProgressReporter
+) -> None:
     progress.start("organizations", len(organizations.DEMO_ORGANIZATIONS))
     with database.session() as db:
         if not (only_if_empty and organizations.count_organizations(db)):
@@ -193,8 +214,9 @@ def seed_organizations(database: Database, options: SeedOptions, only_if_empty: 
     progress.advance(len(organizations.DEMO_ORGANIZATIONS))
 
 
-def seed_ca(database: Database, options: SeedOptions, only_if_empty: bool,
-            progress: ProgressReporter) -> None:
+def seed_ca(
+    database: Database, options: SeedOptions, only_if_empty: bool, progress: ProgressReporter
+) -> None:
     progress.start("platform CA", 1)
     authority = card_ca.ensure_ca(settings().data_dir)
     with database.session() as db:
@@ -202,8 +224,9 @@ def seed_ca(database: Database, options: SeedOptions, only_if_empty: bool,
     progress.advance()
 
 
-def seed_staff(database: Database, options: SeedOptions, only_if_empty: bool,
-               progress: ProgressReporter) -> None:
+def seed_staff(
+    database: Database, options: SeedOptions, only_if_empty: bool, progress: ProgressReporter
+) -> None:
     """Demo staff accounts with random passwords, shown once and kept in var/identity/ (0600)."""
     progress.start("demo staff accounts", len(DEMO_STAFF))
     lines = []
@@ -216,16 +239,18 @@ def seed_staff(database: Database, options: SeedOptions, only_if_empty: bool,
             return
         for organization, login_id, name, roles in DEMO_STAFF:
             password = secrets.token_urlsafe(12)
-            created = staff.create_staff(db, organization, login_id, display_name=name, roles=set(roles),
-                                         password=password)
+            created = staff.create_staff(
+                db, organization, login_id, display_name=name, roles=set(roles), password=password
+            )
             fields = (organization, login_id, password, created.totp_secret, "・".join(sorted(roles)))
             lines.append("\t".join(fields))
             table.add_row(*fields)
             progress.advance()
     path = settings().data_dir / "identity" / DEMO_ACCOUNTS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("organization\tlogin id\tpassword\tTOTP secret\troles\n" + "\n".join(lines) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "organization\tlogin id\tpassword\tTOTP secret\troles\n" + "\n".join(lines) + "\n", encoding="utf-8"
+    )
     path.chmod(0o600)
     out.print(table)
     out.print(f"(kept in {path}; a TOTP code: python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\")")

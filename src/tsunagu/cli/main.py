@@ -66,8 +66,12 @@ def listen_on(host: str | None, port: int | None) -> Settings:
 @app.command()
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default TSUNAGU_HOST)."),
-    port: int | None = typer.Option(None, min=1, max=65535, help="Port (default TSUNAGU_PORT, 8000); the "
-                                    "public URL follows it unless TSUNAGU_BASE_URL is set."),
+    port: int | None = typer.Option(
+        None,
+        min=1,
+        max=65535,
+        help="Port (default TSUNAGU_PORT, 8000); the public URL follows it unless TSUNAGU_BASE_URL is set.",
+    ),
     workers: int | None = typer.Option(None, help="Worker processes (default TSUNAGU_WORKERS)."),
 ) -> None:
     """Serve the web app and API; the database must be at the latest migration."""
@@ -84,9 +88,16 @@ def serve(
         # machine that takes longer than uvicorn's 5 s, which would kill and respawn it forever
         # forwarded headers are the app's to believe, from TSUNAGU_TRUSTED_PROXIES only: uvicorn's
         # own default would believe any X-Forwarded-For from 127.0.0.1
-        uvicorn.run("tsunagu.web.asgi:app", host=config.host, port=config.port, proxy_headers=False,
-                    workers=workers or config.workers, log_level="warning", access_log=False,
-                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
+        uvicorn.run(
+            "tsunagu.web.asgi:app",
+            host=config.host,
+            port=config.port,
+            proxy_headers=False,
+            workers=workers or config.workers,
+            log_level="warning",
+            access_log=False,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        )
 
 
 @app.command()
@@ -99,17 +110,23 @@ def seed(
     with errors_as_messages():
         database = open_database(settings())
         migrations.upgrade(database.engine)
-        run_seed(database, SeedOptions(residents=residents, corporations=corporations,
-                                       seed=random_seed))
+        run_seed(database, SeedOptions(residents=residents, corporations=corporations, seed=random_seed))
 
 
 @app.command()
 def demo(
-    port: int | None = typer.Option(None, min=1, max=65535, help="Port (default TSUNAGU_PORT, 8000); the "
-                                    "public URL follows it unless TSUNAGU_BASE_URL is set."),
+    port: int | None = typer.Option(
+        None,
+        min=1,
+        max=65535,
+        help="Port (default TSUNAGU_PORT, 8000); the public URL follows it unless TSUNAGU_BASE_URL is set.",
+    ),
     deliver_every: float = typer.Option(
-        2.0, min=0, help="Seconds between the embedded mesh push delivery passes (0: run "
-        "`tsunagu mesh deliver` yourself)."),
+        2.0,
+        min=0,
+        help="Seconds between the embedded mesh push delivery passes (0: run "
+        "`tsunagu mesh deliver` yourself).",
+    ),
 ) -> None:
     """Migrate, load the demo data once, deliver mesh push notifications in the background, and
     serve at http://127.0.0.1:8000 (or --port)."""

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from tsunagu.cli.seed_options import SeedOptions
     from tsunagu.mesh.log.archive import DiskStatus
 
-app = typer.Typer(help="Public service mesh: nodes, push delivery and log verification.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Public service mesh: nodes, push delivery and log verification.", no_args_is_help=True
+)
 
 
 ACTOR = f"cli:{getpass.getuser()}"  # who changed the directory, in its audit trail
@@ -48,8 +49,12 @@ def node(
 
 @app.command()
 def deliver(
-    org: str | None = typer.Option(None, "--org", help="Only this provider's outbox (a separate node); "
-                                   "default: every node embedded in this deployment."),
+    org: str | None = typer.Option(
+        None,
+        "--org",
+        help="Only this provider's outbox (a separate node); "
+        "default: every node embedded in this deployment.",
+    ),
     once: bool = typer.Option(False, "--once", help="One pass, then exit."),
     interval: float = typer.Option(1.0, min=0.05, help="Seconds between passes."),
 ) -> None:
@@ -63,13 +68,16 @@ def deliver(
         database = open_database(config)
         nodes = EmbeddedNodes(database, config.resolved_secret_key(), config.mesh)
         while True:
-            contexts = [build(org, database, config.resolved_secret_key(), config.mesh)] if org \
-                else nodes.contexts()
+            contexts = (
+                [build(org, database, config.resolved_secret_key(), config.mesh)] if org else nodes.contexts()
+            )
             done = delivery_pass(database, contexts, None if org else nodes.context)
             for code, run in done.runs.items():
                 if run.delivered or run.failed or run.dead or once:
-                    out.print(f"{code}: delivered {run.delivered}, failed {run.failed}, "
-                              f"dead {run.dead}, waiting {run.waiting}")
+                    out.print(
+                        f"{code}: delivered {run.delivered}, failed {run.failed}, "
+                        f"dead {run.dead}, waiting {run.waiting}"
+                    )
             if done.published:
                 out.print(f"published {done.published} registry change event(s)")
             if once:
@@ -101,22 +109,34 @@ def verify_log(org: str = typer.Option(..., "--org", help="Organization whose lo
             # what the directory keeps, each anchor verified with the operator's key
             anchors = anchored_heads(ctx.directory.anchors(org), ctx.directory.public_key, org)
             folder = archive.archive_dir_of(ctx.settings, config.data_dir)
-            report = verify(ctx.database, org, checkpoint_key, reporter, anchors,
-                            archived=archive.rows(folder, org), archived_count=archive.count(folder, org))
+            report = verify(
+                ctx.database,
+                org,
+                checkpoint_key,
+                reporter,
+                anchors,
+                archived=archive.rows(folder, org),
+                archived_count=archive.count(folder, org),
+            )
         if report.broken_seq is not None:
-            raise BrokenLog(f"the log of {org} is broken at entry {report.broken_seq}: {report.reason} "
-                            f"(archive files read from {folder})")
+            raise BrokenLog(
+                f"the log of {org} is broken at entry {report.broken_seq}: {report.reason} "
+                f"(archive files read from {folder})"
+            )
         if report.problems:
             raise BrokenLog(f"the log of {org}: " + "; ".join(report.problems))
-        out.print(f"the log of {org} is intact: {report.entries} entries, {report.checkpoints} signed "
-                  f"checkpoints verified, {report.anchors} of them against the directory's anchors")
+        out.print(
+            f"the log of {org} is intact: {report.entries} entries, {report.checkpoints} signed "
+            f"checkpoints verified, {report.anchors} of them against the directory's anchors"
+        )
 
 
 @app.command("archive-log")
 def archive_log(
     org: str = typer.Option(..., "--org", help="Organization whose log to archive."),
-    older_than_days: float = typer.Option(90.0, "--older-than-days", min=0,
-                                          help="Archive entries older than this many days."),
+    older_than_days: float = typer.Option(
+        90.0, "--older-than-days", min=0, help="Archive entries older than this many days."
+    ),
 ) -> None:
     """Move old log entries to an archive file ending at a checkpoint the directory anchored (as
     X-Road's message-log archive); verify-log walks the archive files and then the database."""
@@ -127,11 +147,13 @@ def archive_log(
         mesh_settings = config.mesh
         folder = archive.archive_dir_of(mesh_settings, config.data_dir)
         with RichProgress() as reporter:
-            done = archive.archive(open_database(config), org, folder, timedelta(days=older_than_days),
-                                   reporter)
+            done = archive.archive(
+                open_database(config), org, folder, timedelta(days=older_than_days), reporter
+            )
         if done is None:
-            out.print(f"{org}: nothing to archive (no anchored checkpoint older than "
-                      f"{older_than_days:g} days)")
+            out.print(
+                f"{org}: nothing to archive (no anchored checkpoint older than {older_than_days:g} days)"
+            )
         else:
             out.print(f"{org}: entries {done.first}–{done.last} archived to {done.path}")
         _disk_alarm(archive.disk_status(folder), mesh_settings.disk_alarm_ratio)
@@ -149,8 +171,10 @@ def log_status(org: str = typer.Option(..., "--org", help="Organization whose lo
         database = open_database(config)
         folder = archive.archive_dir_of(mesh_settings, config.data_dir)
         live, archived = archive.live_count(database, org), archive.count(folder, org)
-        out.print(f"{org}: {live} entries in the database, {archived} in "
-                  f"{len(archive.files(folder, org))} archive files ({folder})")
+        out.print(
+            f"{org}: {live} entries in the database, {archived} in "
+            f"{len(archive.files(folder, org))} archive files ({folder})"
+        )
         alarm = False
         for path in archive.watched_paths(database.url, folder):
             alarm = _disk_alarm(archive.disk_status(path), mesh_settings.disk_alarm_ratio) or alarm
@@ -159,11 +183,15 @@ def log_status(org: str = typer.Option(..., "--org", help="Organization whose lo
 
 
 def _disk_alarm(status: DiskStatus, alarm_below: float) -> bool:
-    out.print(f"disk of {status.path}: {status.free_bytes / 2**30:.1f} GiB free of "
-              f"{status.total_bytes / 2**30:.1f} GiB ({status.free_ratio:.0%})")
+    out.print(
+        f"disk of {status.path}: {status.free_bytes / 2**30:.1f} GiB free of "
+        f"{status.total_bytes / 2**30:.1f} GiB ({status.free_ratio:.0%})"
+    )
     if status.free_ratio < alarm_below:
-        out.print(f"[bold red]alarm:[/] less than {alarm_below:.0%} free — archive the log "
-                  "(tsunagu mesh archive-log) and move archive files to other storage")
+        out.print(
+            f"[bold red]alarm:[/] less than {alarm_below:.0%} free — archive the log "
+            "(tsunagu mesh archive-log) and move archive files to other storage"
+        )
         return True
     return False
 
@@ -171,8 +199,9 @@ def _disk_alarm(status: DiskStatus, alarm_below: float) -> bool:
 @app.command("rotate-key")
 def rotate_key(
     org: str = typer.Argument(..., help="Organization whose signing key to rotate."),
-    overlap_days: float = typer.Option(7.0, "--overlap-days", min=0, max=365,
-                                       help="Days the previous keys still verify signatures."),
+    overlap_days: float = typer.Option(
+        7.0, "--overlap-days", min=0, max=365, help="Days the previous keys still verify signatures."
+    ),
 ) -> None:
     """Register a new signing key (kid = org#RFC 7638 thumbprint) and make it current; the private
     key is stored encrypted under the deployment secret."""
@@ -182,8 +211,10 @@ def rotate_key(
         config = settings()
         with open_database(config).session() as db:
             key = keys.rotate(db, org, timedelta(days=overlap_days), ACTOR)
-        out.print(f"{org}: new current key {key.kid}; earlier keys verify until "
-                  f"{(clock.now() + timedelta(days=overlap_days)):%Y-%m-%d %H:%M} UTC")
+        out.print(
+            f"{org}: new current key {key.kid}; earlier keys verify until "
+            f"{(clock.now() + timedelta(days=overlap_days)):%Y-%m-%d %H:%M} UTC"
+        )
 
 
 @app.command("revoke-key")
@@ -212,11 +243,18 @@ def checkpoint(org: str = typer.Option(..., "--org", help="Organization whose lo
         out.print(f"signed checkpoint at entry {sign_head(ctx.database, org, ctx.key)}")
 
 
-def seed_mesh(database: Database, options: SeedOptions, only_if_empty: bool,
-              progress: ProgressReporter) -> None:
+def seed_mesh(
+    database: Database, options: SeedOptions, only_if_empty: bool, progress: ProgressReporter
+) -> None:
     """公共サービスメッシュ: demo members (embedded nodes), services, 事務, subscriptions, 機関別符号."""
     from tsunagu.mesh import demo
 
     config = settings()
-    demo.seed_demo(database, config.resolved_secret_key(), config.base_url, only_if_empty=only_if_empty,
-                   seed=options.seed, progress=progress)
+    demo.seed_demo(
+        database,
+        config.resolved_secret_key(),
+        config.base_url,
+        only_if_empty=only_if_empty,
+        seed=options.seed,
+        progress=progress,
+    )

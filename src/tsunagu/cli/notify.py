@@ -10,8 +10,11 @@ import typer
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.core.database import Database
 
-app = typer.Typer(help="お知らせ: push-type notices from registry events, and delivery to e-mail "
-                  "(TSUNAGU_SMTP_HOST), SMS and apps.", no_args_is_help=True)
+app = typer.Typer(
+    help="お知らせ: push-type notices from registry events, and delivery to e-mail "
+    "(TSUNAGU_SMTP_HOST), SMS and apps.",
+    no_args_is_help=True,
+)
 
 
 def sender_names(database: Database) -> Callable[[str, str], str]:
@@ -40,8 +43,10 @@ def deliver(
         while True:
             report = dispatch.run_once(database, senders, names, dispatch.Links(config.base_url))
             if report.handled or once:
-                out.print(f"sent {report.sent}, retrying {report.retried}, failed {report.failed}, "
-                          f"deferred {report.deferred}")
+                out.print(
+                    f"sent {report.sent}, retrying {report.retried}, failed {report.failed}, "
+                    f"deferred {report.deferred}"
+                )
             if once:
                 return
             time.sleep(interval)
@@ -62,8 +67,9 @@ def push(
         while True:
             report = push_rules.run_pass(database, rules)
             if report.events or once:
-                out.print(f"events {report.events}, notified {report.notified}, "
-                          f"not eligible {report.not_eligible}")
+                out.print(
+                    f"events {report.events}, notified {report.notified}, not eligible {report.not_eligible}"
+                )
             if once:
                 return
             time.sleep(interval)

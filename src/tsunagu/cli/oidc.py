@@ -14,8 +14,10 @@ from tsunagu.identity.oidc import demo, keys, relying_party, service
 if TYPE_CHECKING:
     from tsunagu.cli.seed_options import SeedOptions
 
-app = typer.Typer(help="OpenID Connect provider: register clients, rotate signing keys, demo relying party.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="OpenID Connect provider: register clients, rotate signing keys, demo relying party.",
+    no_args_is_help=True,
+)
 
 
 @app.command("register-client")
@@ -34,10 +36,15 @@ def register_client(
         database = open_database(config)
         with database.session() as db:
             registered = service.register_client(
-                db, config.resolved_secret_key(), name=name, organization_code=organization,
+                db,
+                config.resolved_secret_key(),
+                name=name,
+                organization_code=organization,
                 redirect_uris=redirect_uri,
-                post_logout_redirect_uris=post_logout_redirect_uri, scopes=scope or None,
-                sector_identifier=sector)
+                post_logout_redirect_uris=post_logout_redirect_uri,
+                scopes=scope or None,
+                sector_identifier=sector,
+            )
         out.print(f"client_id:     {registered.client.client_id}")
         out.print(f"client_secret: {registered.client_secret}")
         out.print(f"sector:        {registered.client.sector_identifier}")
@@ -56,8 +63,11 @@ def rotate_keys() -> None:
 
 
 @app.command("demo-rp")
-def demo_rp(port: int = typer.Option(demo.DEFAULT_PORT, min=1, max=65535,
-                                     help="Port of the demo service on 127.0.0.1.")) -> None:
+def demo_rp(
+    port: int = typer.Option(
+        demo.DEFAULT_PORT, min=1, max=65535, help="Port of the demo service on 127.0.0.1."
+    ),
+) -> None:
     """Serve a demo relying party at http://127.0.0.1:PORT that logs residents in with the provider."""
     import uvicorn
 
@@ -69,16 +79,25 @@ def demo_rp(port: int = typer.Option(demo.DEFAULT_PORT, min=1, max=65535,
             demo.ensure_client(db, platform_secret, port)
         database.dispose()
         client = relying_party.ClientConfig(
-            issuer=config.base_url.rstrip("/"), client_id=demo.CLIENT_ID,
-            client_secret=demo.client_secret(platform_secret), redirect_uri=demo.redirect_uri(port),
-            post_logout_redirect_uri=demo.post_logout_uri(port))
+            issuer=config.base_url.rstrip("/"),
+            client_id=demo.CLIENT_ID,
+            client_secret=demo.client_secret(platform_secret),
+            redirect_uri=demo.redirect_uri(port),
+            post_logout_redirect_uri=demo.post_logout_uri(port),
+        )
         out.print(f"demo relying party on http://127.0.0.1:{port} (provider {client.issuer})")
-        uvicorn.run(relying_party.create_app(client, config), host="127.0.0.1", port=port,
-                    log_level="warning", access_log=False)
+        uvicorn.run(
+            relying_party.create_app(client, config),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
 
 
-def seed_demo_client(database: Database, options: SeedOptions, only_if_empty: bool,
-                     progress: ProgressReporter) -> None:
+def seed_demo_client(
+    database: Database, options: SeedOptions, only_if_empty: bool, progress: ProgressReporter
+) -> None:
     """The demo relying party's client (idempotent), so `tsunagu oidc demo-rp` works at once."""
     progress.start("OpenID Connect demo client", 1)
     with database.session() as db:

@@ -19,43 +19,67 @@ from tsunagu.registry.corporations import service as corporations
 
 app = typer.Typer(help="Base registries: addresses, residents, corporations.", no_args_is_help=True)
 
-OUTPUT_FIELDS = ("input", "level", "prefecture", "prefecture_code", "municipality", "municipality_code",
-                 "town", "town_id", "chome", "banchi", "go", "building", "postcode", "lat", "lng")
+OUTPUT_FIELDS = (
+    "input",
+    "level",
+    "prefecture",
+    "prefecture_code",
+    "municipality",
+    "municipality_code",
+    "town",
+    "town_id",
+    "chome",
+    "banchi",
+    "go",
+    "building",
+    "postcode",
+    "lat",
+    "lng",
+)
 EXPLAIN_FIELDS = ("remainder", "skipped", "candidates")
 
 
-def seed_addresses(database: Database, _options: object, only_if_empty: bool,
-                   progress: ProgressReporter) -> None:
+def seed_addresses(
+    database: Database, _options: object, only_if_empty: bool, progress: ProgressReporter
+) -> None:
     """Seed step: the address base registry (all 277,676 towns) with postal codes."""
     with database.session() as db:
         report = addresses.load(db, progress, only_if_empty=only_if_empty)
     if report is None:
         err.print("addresses already loaded; kept")
         return
-    err.print(f"addresses: {report.towns:,} towns in {report.municipalities:,} municipalities; "
-              f"{report.towns_with_listed_postcode:,} with their own postcode, "
-              f"{report.towns_with_default_postcode:,} with the municipality's general postcode")
+    err.print(
+        f"addresses: {report.towns:,} towns in {report.municipalities:,} municipalities; "
+        f"{report.towns_with_listed_postcode:,} with their own postcode, "
+        f"{report.towns_with_default_postcode:,} with the municipality's general postcode"
+    )
 
 
 def _row(result: addresses.NormalizedAddress) -> dict[str, Any]:
     address = result.address
-    values: dict[str, Any] = {"input": result.input, "level": result.level,
-                              "lat": result.lat, "lng": result.lng}
+    values: dict[str, Any] = {
+        "input": result.input,
+        "level": result.level,
+        "lat": result.lat,
+        "lng": result.lng,
+    }
     for name in OUTPUT_FIELDS[2:-2]:
         value = getattr(address, name, None) if address else None
         values[name] = "" if value is None else str(value)
     values["remainder"] = result.remainder
     values["skipped"] = " / ".join(result.skipped)
-    values["candidates"] = " / ".join(f"{c.prefecture}{c.municipality}{c.town} ({c.municipality_code})"
-                                      for c in result.candidates)
+    values["candidates"] = " / ".join(
+        f"{c.prefecture}{c.municipality}{c.town} ({c.municipality_code})" for c in result.candidates
+    )
     return values
 
 
 @app.command("normalize-address")
 def normalize_address(
     text: str | None = typer.Argument(None, help="An address, e.g. 東京都千代田区霞が関2-1-1."),
-    file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False,
-                                     help="Normalize every line of FILE (UTF-8)."),
+    file: Path | None = typer.Option(
+        None, "--file", exists=True, dir_okay=False, help="Normalize every line of FILE (UTF-8)."
+    ),
     output_format: str = typer.Option("csv", "--format", help="csv or json (batch mode)."),
     output: Path | None = typer.Option(None, "--output", help="Write results here (default stdout)."),
 ) -> None:
@@ -68,9 +92,11 @@ def normalize_address(
         database = open_database(settings())
         with database.session() as db:
             if not addresses.registry_loaded(db):
-                err.print("住所レジストリがこのデータベースにありません。同梱のデータで正規化します "
-                          "(初回は約10秒)。データベースに読み込むには: tsunagu db upgrade && tsunagu seed",
-                          highlight=False)
+                err.print(
+                    "住所レジストリがこのデータベースにありません。同梱のデータで正規化します "
+                    "(初回は約10秒)。データベースに読み込むには: tsunagu db upgrade && tsunagu seed",
+                    highlight=False,
+                )
             index = addresses.normalizer(db)
         if text is not None:
             result = index.normalize(text)
@@ -108,8 +134,9 @@ class _Writer:
     def __init__(self, handle: TextIO, output_format: str) -> None:
         self.handle, self.format, self.count = handle, output_format, 0
         if output_format == "json":
-            handle.write(json.dumps({"attribution": addresses.ATTRIBUTION}, ensure_ascii=False)[:-1]
-                         + ', "items": [\n')
+            handle.write(
+                json.dumps({"attribution": addresses.ATTRIBUTION}, ensure_ascii=False)[:-1] + ', "items": [\n'
+            )
         else:
             self.csv = csv.DictWriter(handle, fieldnames=(*OUTPUT_FIELDS, *EXPLAIN_FIELDS, "attribution"))
             self.csv.writeheader()
@@ -134,12 +161,14 @@ class CorporationSeedOptions(Protocol):
     def seed(self) -> int: ...
 
 
-def seed_corporations(database: Database, options: CorporationSeedOptions, only_if_empty: bool,
-                      progress: ProgressReporter) -> None:
+def seed_corporations(
+    database: Database, options: CorporationSeedOptions, only_if_empty: bool, progress: ProgressReporter
+) -> None:
     """Seed step: deterministic synthetic corporations (法人番号) with some history."""
     with database.session() as db:
-        report = corporations.load_synthetic(db, options.corporations, options.seed,
-                                             only_if_empty=only_if_empty, progress=progress)
+        report = corporations.load_synthetic(
+            db, options.corporations, options.seed, only_if_empty=only_if_empty, progress=progress
+        )
     if report is None:
         err.print("corporations already loaded; kept")
         return
@@ -148,11 +177,14 @@ def seed_corporations(database: Database, options: CorporationSeedOptions, only_
 
 @app.command("import-corporations")
 def import_corporations(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                help="An NTA 法人番号 CSV (Unicode, 全件 or 差分) or its .zip."),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid/--all-or-nothing",
-                                      help="Import the good rows and report the bad ones "
-                                           "(default: any bad row rejects the whole file)."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="An NTA 法人番号 CSV (Unicode, 全件 or 差分) or its .zip."
+    ),
+    skip_invalid: bool = typer.Option(
+        False,
+        "--skip-invalid/--all-or-nothing",
+        help="Import the good rows and report the bad ones (default: any bad row rejects the whole file).",
+    ),
 ) -> None:
     """Import the National Tax Agency's published corporate-number data (with a progress bar)."""
     with errors_as_messages():
@@ -168,17 +200,22 @@ def import_corporations(
             err.print(f"skipped line {row_error.line}: {row_error.reason}", highlight=False)
         for unknown in report.unknown_municipalities:
             err.print(f"line {unknown.line}: {unknown.reason}", highlight=False)
-        out.print(f"{report.imported:,} rows imported ({report.created:,} new corporations, "
-                  f"{report.updated:,} updated, {report.history_added:,} history records); "
-                  f"{report.skipped:,} skipped; {report.linked:,} linked to their municipality, "
-                  f"{report.unknown_municipality_lines:,} with a code the address registry lacks")
+        out.print(
+            f"{report.imported:,} rows imported ({report.created:,} new corporations, "
+            f"{report.updated:,} updated, {report.history_added:,} history records); "
+            f"{report.skipped:,} skipped; {report.linked:,} linked to their municipality, "
+            f"{report.unknown_municipality_lines:,} with a code the address registry lacks"
+        )
 
 
 @app.command("import-commercial")
 def import_commercial(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                help="A 登記事項 extract (CSV layout: registry/corporations/"
-                                     "commercial_csv.py)."),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="A 登記事項 extract (CSV layout: registry/corporations/commercial_csv.py).",
+    ),
 ) -> None:
     """Import 商業・法人登記 extracts (purpose, capital, officers, branches); any bad row rejects the file."""
     with errors_as_messages():
@@ -190,8 +227,10 @@ def import_commercial(
             for error in rejected.errors:
                 err.print(f"line {error['location'][1]}: {error['message']}", highlight=False)
             raise
-        out.print(f"{report.registrations:,} registrations, {report.officers:,} officers and "
-                  f"{report.branches:,} branches imported")
+        out.print(
+            f"{report.registrations:,} registrations, {report.officers:,} officers and "
+            f"{report.branches:,} branches imported"
+        )
 
 
 @app.command("corporation")
@@ -205,8 +244,10 @@ def show_corporation(number: str = typer.Argument(..., help="法人番号 (13 di
         if matters is None:
             out.print("no commercial registration (登記記録) is held for this corporation")
             return
-        out.print(f"管轄登記所 {matters.registry_office} / 成立 {matters.established_on} / "
-                  f"資本金 {matters.capital_yen if matters.capital_yen is not None else '—'} 円")
+        out.print(
+            f"管轄登記所 {matters.registry_office} / 成立 {matters.established_on} / "
+            f"資本金 {matters.capital_yen if matters.capital_yen is not None else '—'} 円"
+        )
         for purpose in matters.purposes:
             out.print(f"  目的: {purpose}")
         for officer in matters.officers:

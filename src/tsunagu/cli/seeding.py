@@ -29,23 +29,26 @@ __all__ = [
 ]
 
 
-def seed_residents(database: Database, options: SeedOptions, only_if_empty: bool,
-                   progress: ProgressReporter) -> None:
+def seed_residents(
+    database: Database, options: SeedOptions, only_if_empty: bool, progress: ProgressReporter
+) -> None:
     """住民: ``options.residents`` synthetic people of the demo municipalities."""
     with database.session() as db:
         synthetic_residents.seed(db, options.residents, options.seed, progress, only_if_empty=only_if_empty)
 
 
-def seed_procedures(database: Database, _options: SeedOptions, _only_if_empty: bool,
-                    progress: ProgressReporter) -> None:
+def seed_procedures(
+    database: Database, _options: SeedOptions, _only_if_empty: bool, progress: ProgressReporter
+) -> None:
     """手続: the 事務 and moving-notice subscriptions procedures add to the mesh directory."""
     progress.start("procedures: 事務 and subscriptions in the mesh directory", None)
     with database.session() as db:
         progress.advance(onestop.prepare_directory(db, MUNICIPALITIES, "seed"))
 
 
-def seed_appointments(database: Database, _options: SeedOptions, _only_if_empty: bool,
-                      progress: ProgressReporter) -> None:
+def seed_appointments(
+    database: Database, _options: SeedOptions, _only_if_empty: bool, progress: ProgressReporter
+) -> None:
     """来庁予約: slots for 転入予約 at the demo municipalities for the next 14 days."""
     progress.start("appointments: slots of the next 14 days", None)
     registry = catalogue.registry_for(get_settings().procedures_dir)
@@ -56,13 +59,21 @@ def seed_appointments(database: Database, _options: SeedOptions, _only_if_empty:
 
 def steps() -> list[tuple[str, SeedStep]]:
     """The seed steps in dependency order (addresses before the residents who live there)."""
-    return [("addresses", registry.seed_addresses), ("residents", seed_residents),
-            ("corporations", registry.seed_corporations),
-            ("organizations", identity.seed_organizations), ("identity-ca", identity.seed_ca),
-            ("staff", identity.seed_staff), ("mesh", mesh.seed_mesh), ("procedures", seed_procedures),
-            ("appointments", seed_appointments),
-            ("oidc", oidc.seed_demo_client), ("business", business.seed_representatives),
-            ("oversight", oversight.seed_oversight), ("conformance", conformance.seed_migration)]
+    return [
+        ("addresses", registry.seed_addresses),
+        ("residents", seed_residents),
+        ("corporations", registry.seed_corporations),
+        ("organizations", identity.seed_organizations),
+        ("identity-ca", identity.seed_ca),
+        ("staff", identity.seed_staff),
+        ("mesh", mesh.seed_mesh),
+        ("procedures", seed_procedures),
+        ("appointments", seed_appointments),
+        ("oidc", oidc.seed_demo_client),
+        ("business", business.seed_representatives),
+        ("oversight", oversight.seed_oversight),
+        ("conformance", conformance.seed_migration),
+    ]
 
 
 def run_seed(database: Database, options: SeedOptions, *, only_if_empty: bool = False) -> None:

@@ -120,8 +120,10 @@ def installation_secret(db: Session) -> str:
     """The installation secret bound to the database this session came from (``Database.bind_secret``)."""
     secret = db.info.get(_INFO_KEY)
     if not secret:
-        raise ConfigurationError("no installation secret is bound to this database: open it with "
-                                 "Database(url, secret_key=settings.resolved_secret_key())")
+        raise ConfigurationError(
+            "no installation secret is bound to this database: open it with "
+            "Database(url, secret_key=settings.resolved_secret_key())"
+        )
     return str(secret)
 
 
@@ -133,8 +135,11 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={_INFO_KEY: secret_key})
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         database_file = self.engine.url.database if self.is_sqlite else None
-        self.write_gate = WriteGate(Path(database_file) if database_file and database_file != ":memory:"
-                                    else None) if self.is_sqlite else None
+        self.write_gate = (
+            WriteGate(Path(database_file) if database_file and database_file != ":memory:" else None)
+            if self.is_sqlite
+            else None
+        )
 
     @property
     def url(self) -> str:

@@ -48,8 +48,7 @@ def _cursor(connection: Connection) -> Any:
     return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
 
-def _run(connection: Connection, prepared: _Prepared, run: Callable[[Any], None],
-         params: Any) -> None:
+def _run(connection: Connection, prepared: _Prepared, run: Callable[[Any], None], params: Any) -> None:
     try:
         run(params)
     except connection.dialect.loaded_dbapi.IntegrityError as exc:
@@ -71,15 +70,18 @@ class _Statement(ABC):
 
     def _values(self, prepared: _Prepared, values: Mapping[str, Any]) -> Any:
         given = {**prepared.defaults, **values}
-        processed = {name: (process(given[name]) if (process := prepared.processors.get(name))
-                            else given[name]) for name in prepared.names}
+        processed = {
+            name: (process(given[name]) if (process := prepared.processors.get(name)) else given[name])
+            for name in prepared.names
+        }
         return tuple(processed[name] for name in prepared.names) if prepared.positional else processed
 
 
 def _bind_processors(columns: Mapping[str, Typed], dialect: Dialect) -> dict[str, Processor]:
     """Each column's processor as the dialect adapts its type (what a normal execution applies)."""
-    return {name: column.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, column in columns.items()}
+    return {
+        name: column.type.dialect_impl(dialect).bind_processor(dialect) for name, column in columns.items()
+    }
 
 
 class DirectInsert(_Statement):
@@ -87,8 +89,14 @@ class DirectInsert(_Statement):
     a row that would break a unique constraint is skipped instead (``ON CONFLICT DO NOTHING``, as
     SQLite and PostgreSQL both write it), which leaves the transaction usable on PostgreSQL too."""
 
-    def __init__(self, entity: type[Base], columns: Sequence[str], *, if_absent: bool = False,
-                 returning: str | None = None) -> None:
+    def __init__(
+        self,
+        entity: type[Base],
+        columns: Sequence[str],
+        *,
+        if_absent: bool = False,
+        returning: str | None = None,
+    ) -> None:
         super().__init__()
         self.entity, self.table, self.columns = entity, entity.__table__, tuple(columns)
         self.if_absent, self.returning = if_absent, returning
@@ -105,22 +113,29 @@ class DirectInsert(_Statement):
         if self.if_absent:  # SQLite and PostgreSQL both write it so, before any RETURNING
             head, returning, tail = sql.partition(" RETURNING ")
             sql = f"{head} ON CONFLICT DO NOTHING{returning}{tail}"
-        return _Prepared(sql, names, compiled.positional,
-                         _bind_processors({name: self.table.c[name] for name in self.columns}, dialect), {})
+        return _Prepared(
+            sql,
+            names,
+            compiled.positional,
+            _bind_processors({name: self.table.c[name] for name in self.columns}, dialect),
+            {},
+        )
 
     @classmethod
     def of(cls, entity: type[Base], *, returning: str | None = None) -> DirectInsert:
         """Every column of the entity's table but an autoincrementing primary key."""
         table = entity.__table__
         generated = table.autoincrement_column if isinstance(table, Table) else None
-        return cls(entity, [column.key for column in table.columns if column is not generated],
-                   returning=returning)
+        return cls(
+            entity, [column.key for column in table.columns if column is not generated], returning=returning
+        )
 
     def add(self, connection: Connection, instances: Sequence[Base]) -> int:
         """Insert new (transient) ORM objects as they are, without the session's unit of work;
         every column in ``columns`` must be set on them (no ORM defaults are applied)."""
-        return self.run(connection, [{name: getattr(instance, name) for name in self.columns}
-                                     for instance in instances])
+        return self.run(
+            connection, [{name: getattr(instance, name) for name in self.columns} for instance in instances]
+        )
 
     def add_returning(self, connection: Connection, instance: Base) -> Any:
         """Insert one new ORM object (as :meth:`add`); returns the value of the ``returning``
@@ -148,20 +163,24 @@ class DirectSelect(_Statement):
     ``parameters`` (name → the column it is compared with, for its bind processor); :meth:`first`
     returns the first row or None."""
 
-    def __init__(self, statement: Select[*tuple[Any, ...]] | UpdateBase,
-                 parameters: Mapping[str, Typed]) -> None:
+    def __init__(
+        self, statement: Select[*tuple[Any, ...]] | UpdateBase, parameters: Mapping[str, Typed]
+    ) -> None:
         super().__init__()
         self.statement, self.parameters = statement, dict(parameters)
         self._results: dict[str, tuple[Processor, ...]] = {}
 
     def _compile(self, dialect: Dialect) -> _Prepared:
         compiled = self.statement.compile(dialect=dialect)
-        self._results[dialect.name] = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                                            for column in self.statement.exported_columns)
+        self._results[dialect.name] = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in self.statement.exported_columns
+        )
         names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.params)
         defaults = {name: value for name, value in compiled.params.items() if name not in self.parameters}
-        return _Prepared(compiled.string, names, compiled.positional,
-                         _bind_processors(self.parameters, dialect), defaults)
+        return _Prepared(
+            compiled.string, names, compiled.positional, _bind_processors(self.parameters, dialect), defaults
+        )
 
     def first(self, connection: Connection, **values: Any) -> tuple[Any, ...] | None:
         prepared = self.prepared(connection.dialect)
@@ -170,6 +189,7 @@ class DirectSelect(_Statement):
         row = cursor.fetchone()
         if row is None:
             return None
-        return tuple(process(value) if process else value
-                     for process, value in zip(self._results[connection.dialect.name], row, strict=True))
-
+        return tuple(
+            process(value) if process else value
+            for process, value in zip(self._results[connection.dialect.name], row, strict=True)
+        )

@@ -10,7 +10,8 @@ import structlog
 
 def configure(level: str = "info", json: bool = True) -> None:
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer(ensure_ascii=False) if json
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if json
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(

@@ -60,8 +60,14 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
-def start(db: Session, principal: Principal, *, previous_token: str | None = None,
-          ttl: timedelta = DEFAULT_TTL, data: dict[str, Any] | None = None) -> str:
+def start(
+    db: Session,
+    principal: Principal,
+    *,
+    previous_token: str | None = None,
+    ttl: timedelta = DEFAULT_TTL,
+    data: dict[str, Any] | None = None,
+) -> str:
     """Start a session for ``principal`` and return its token; any previous session ends."""
     if previous_token:
         end(db, previous_token)
@@ -95,10 +101,17 @@ def _purge_now_and_then(db: Session) -> None:
 
 # straight on the driver (core.direct): every request with a session cookie asks this, and
 # SQLAlchemy's per-execution bookkeeping cost several times the indexed lookup itself
-_PRINCIPAL_OF_TOKEN = DirectSelect(select(
-    WebSession.principal_kind, WebSession.subject_id, WebSession.display_name,
-    WebSession.organization_code, WebSession.roles, WebSession.expires_at,
-).where(WebSession.id == bindparam("id")), {"id": WebSession.id})
+_PRINCIPAL_OF_TOKEN = DirectSelect(
+    select(
+        WebSession.principal_kind,
+        WebSession.subject_id,
+        WebSession.display_name,
+        WebSession.organization_code,
+        WebSession.roles,
+        WebSession.expires_at,
+    ).where(WebSession.id == bindparam("id")),
+    {"id": WebSession.id},
+)
 
 
 def principal_for(db: Session | Connection, token: str | None) -> Principal | None:
@@ -111,8 +124,13 @@ def principal_for(db: Session | Connection, token: str | None) -> Principal | No
     if record is None or record[5] <= clock.now():
         return None
     kind, subject_id, display_name, organization_code, roles, _ = record
-    return Principal(kind=kind, subject_id=subject_id, display_name=display_name,
-                     organization_code=organization_code, roles=frozenset(roles))
+    return Principal(
+        kind=kind,
+        subject_id=subject_id,
+        display_name=display_name,
+        organization_code=organization_code,
+        roles=frozenset(roles),
+    )
 
 
 def end(db: Session, token: str) -> None:

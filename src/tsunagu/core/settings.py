@@ -21,23 +21,29 @@ class MeshSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     directory_url: str = Field(
-        default="", description="URL of the directory node; empty when it shares this database.")
+        default="", description="URL of the directory node; empty when it shares this database."
+    )
     operator: str = Field(default="digital-agency", description="Organization running the directory.")
     key_file: Path | None = Field(
-        default=None, description="PEM private key of this node; derived from the secret if unset.")
+        default=None, description="PEM private key of this node; derived from the secret if unset."
+    )
     freshness_seconds: int = Field(default=30, ge=1, le=600)
     timeout_seconds: float = Field(default=5.0, gt=0)
     push_max_attempts: int = Field(default=8, ge=1)
     push_base_delay_seconds: float = Field(default=2.0, ge=0)
-    push_concurrency: int = Field(default=8, ge=1,
-                                  description="Lanes (subscriber and person) delivered side by side.")
+    push_concurrency: int = Field(
+        default=8, ge=1, description="Lanes (subscriber and person) delivered side by side."
+    )
     checkpoint_every: int = Field(default=1000, ge=1)
     checkpoint_seconds: float = Field(
-        default=60.0, gt=0, description="A checkpoint also when the last one is older than this.")
+        default=60.0, gt=0, description="A checkpoint also when the last one is older than this."
+    )
     archive_dir: Path | None = Field(
-        default=None, description="Where old log entries are archived; <data dir>/mesh-archive if unset.")
+        default=None, description="Where old log entries are archived; <data dir>/mesh-archive if unset."
+    )
     disk_alarm_ratio: float = Field(
-        default=0.15, gt=0, lt=1, description="Warn when the log's or archive's disk has less free space.")
+        default=0.15, gt=0, lt=1, description="Warn when the log's or archive's disk has less free space."
+    )
 
 
 class _OwnDotEnvLines(PydanticBaseSettingsSource):
@@ -65,8 +71,11 @@ class _OwnDotEnvLines(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         fields = self.settings_cls.model_fields
-        return {key: value for key, value in self.inner().items()
-                if key in fields or key.lower().startswith("tsunagu_")}
+        return {
+            key: value
+            for key, value in self.inner().items()
+            if key in fields or key.lower().startswith("tsunagu_")
+        }
 
 
 class Settings(BaseSettings):
@@ -75,49 +84,79 @@ class Settings(BaseSettings):
     # TSUNAGU_MESH_OPERATOR is mesh.operator: the nested fields split from their section once, at
     # its first "_" after the prefix (env_nested_max_split=1), so mesh names keep their underscores
     model_config = SettingsConfigDict(
-        env_prefix="TSUNAGU_", env_file=".env", env_file_encoding="utf-8", extra="forbid",
-        env_nested_delimiter="_", env_nested_max_split=1,
+        env_prefix="TSUNAGU_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
     )
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Field(default=Path("var"), description="Writable directory for state.")
     database_url: str = Field(default="", description="SQLAlchemy URL; defaults to SQLite in data_dir.")
     secret_key: str = Field(default="", description="Signs sessions and CSRF tokens.")
-    base_url: str = Field(default="", description="Public URL of this deployment (links the server "
-                          "writes: the QR login URL, the OpenID Connect issuer); unset, it follows the "
-                          "port: http://HOST:PORT, 127.0.0.1 for a wildcard host.")
+    base_url: str = Field(
+        default="",
+        description="Public URL of this deployment (links the server "
+        "writes: the QR login URL, the OpenID Connect issuer); unset, it follows the "
+        "port: http://HOST:PORT, 127.0.0.1 for a wildcard host.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_json: bool = True
     default_locale: Literal["ja", "en"] = "ja"
-    secure_cookies: bool = Field(default=False, description="Set the Secure flag on cookies and send "
-                                 "HSTS; unset, it follows the base URL's scheme (true for https).")
+    secure_cookies: bool = Field(
+        default=False,
+        description="Set the Secure flag on cookies and send "
+        "HSTS; unset, it follows the base URL's scheme (true for https).",
+    )
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    trusted_proxies: str = Field(default="", description="Comma-separated addresses or networks of "
-                                 "reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are "
-                                 "believed; unset, none (the peer address is the client).")
-    metrics_token: str = Field(default="", description="Bearer token a Prometheus scraper sends "
-                               "to /metrics; without it, only the platform operator's 管理 staff see them.")
-    bank_verifier_url: str = Field(default="", description="口座確認 provider (HTTP) that confirms "
-                                   "公金受取口座; unset, the local test bank in-process.")
-    smtp_host: str = Field(default="", description="SMTP relay that sends お知らせ e-mails; unset, e-mails "
-                           "wait in the queue until one is configured.")
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of "
+        "reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are "
+        "believed; unset, none (the peer address is the client).",
+    )
+    metrics_token: str = Field(
+        default="",
+        description="Bearer token a Prometheus scraper sends "
+        "to /metrics; without it, only the platform operator's 管理 staff see them.",
+    )
+    bank_verifier_url: str = Field(
+        default="",
+        description="口座確認 provider (HTTP) that confirms "
+        "公金受取口座; unset, the local test bank in-process.",
+    )
+    smtp_host: str = Field(
+        default="",
+        description="SMTP relay that sends お知らせ e-mails; unset, e-mails "
+        "wait in the queue until one is configured.",
+    )
     smtp_port: int = Field(default=25, ge=1, le=65535)
     mail_from: str = Field(default="noreply@tsunagu.example", description="From address of お知らせ e-mails.")
-    procedures_dir: Path | None = Field(default=None, description="Procedure definition files "
-                                        "(YAML); the shipped definitions when unset.")
+    procedures_dir: Path | None = Field(
+        default=None, description="Procedure definition files (YAML); the shipped definitions when unset."
+    )
     mesh: MeshSettings = Field(default_factory=MeshSettings, description="TSUNAGU_MESH_* settings.")
 
     @classmethod
     def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _OwnDotEnvLines(settings_cls, dotenv_settings),
-                file_secret_settings)
+        return (
+            init_settings,
+            env_settings,
+            _OwnDotEnvLines(settings_cls, dotenv_settings),
+            file_secret_settings,
+        )
 
     @field_validator("database_url")
     @classmethod

@@ -22,8 +22,9 @@ class WriteGate:
     """Held around a write transaction (``BEGIN IMMEDIATE`` … commit) of one SQLite database."""
 
     def __init__(self, database_file: Path | None) -> None:
-        self.lock_file = None if database_file is None else database_file.with_name(
-            database_file.name + "-writer.lock")
+        self.lock_file = (
+            None if database_file is None else database_file.with_name(database_file.name + "-writer.lock")
+        )
         self._threads = threading.Lock()
         self._held = threading.local()
         self._descriptor: int | None = None

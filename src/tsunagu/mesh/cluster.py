@@ -93,17 +93,22 @@ class LocalCluster:
             adapters.put_record(db, org, local_id, service_code, data)
 
     def environment(self, org: str) -> dict[str, str]:
-        return {**os.environ, "TSUNAGU_DATABASE_URL": self.database_url(org),
-                "TSUNAGU_SECRET_KEY": self.secret, "TSUNAGU_ENVIRONMENT": "test",
-                "TSUNAGU_DATA_DIR": str(self.workdir), "TSUNAGU_LOG_LEVEL": "warning",
-                "TSUNAGU_MESH_DIRECTORY_URL": self.url(demo.OPERATOR)}
+        return {
+            **os.environ,
+            "TSUNAGU_DATABASE_URL": self.database_url(org),
+            "TSUNAGU_SECRET_KEY": self.secret,
+            "TSUNAGU_ENVIRONMENT": "test",
+            "TSUNAGU_DATA_DIR": str(self.workdir),
+            "TSUNAGU_LOG_LEVEL": "warning",
+            "TSUNAGU_MESH_DIRECTORY_URL": self.url(demo.OPERATOR),
+        }
 
     def start(self, org: str) -> None:
-        command = [sys.executable, "-m", "tsunagu.mesh.node", "--org", org,
-                   "--port", str(self.ports[org])]
+        command = [sys.executable, "-m", "tsunagu.mesh.node", "--org", org, "--port", str(self.ports[org])]
         with (self.workdir / f"{org}.log").open("ab") as log:
             self.processes[org] = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
-                command, env=self.environment(org), stdout=log, stderr=subprocess.STDOUT)
+                command, env=self.environment(org), stdout=log, stderr=subprocess.STDOUT
+            )
 
     def wait_ready(self, org: str) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS

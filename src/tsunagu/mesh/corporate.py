@@ -31,8 +31,12 @@ ACTOR = "seed"
 BASIC, REGISTERED = "corporation-basic", "corporation-registered"
 SUBJECT_PREFIX = "corporation:"
 ORGANIZATIONS: tuple[tuple[str, str, str, schemas.OrganizationKind], ...] = (
-    (PROVIDER, "法務省（法務局 商業・法人登記）", "Ministry of Justice (commercial registration)",
-     "national"),
+    (
+        PROVIDER,
+        "法務省（法務局 商業・法人登記）",
+        "Ministry of Justice (commercial registration)",
+        "national",
+    ),
     ("130001", "東京都", "Tokyo Metropolitan Government", "municipal"),
     ("mhlw-chuo", "中央労働基準監督署", "Chuo Labour Standards Inspection Office", "national"),
 )
@@ -41,12 +45,18 @@ _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-            "properties": properties, "additionalProperties": False}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
 
 
 BASIC_SERVICE = {
-    "code": BASIC, "version": "v1", "title_ja": "法人の基本情報（商号・本店・状態）",
+    "code": BASIC,
+    "version": "v1",
+    "title_ja": "法人の基本情報（商号・本店・状態）",
     "items": [
         {"name": "corporate_number", "type": "CorporateNumber", "title_ja": "法人番号"},
         {"name": "name", "type": "string", "title_ja": "商号又は名称"},
@@ -55,16 +65,22 @@ BASIC_SERVICE = {
         {"name": "kind", "type": "string", "title_ja": "法人種別"},
         {"name": "status", "type": "code", "title_ja": "状態（存続・解散・閉鎖）"},
     ],
-    "response_schema": _object({
-        "corporate_number": {"type": "string", "pattern": r"^\d{13}$"}, "name": _STRING,
-        "name_kana": {"type": "string"}, "kind": {"type": "string"},
-        "head_office_address": {"type": "object", "properties": {"text": _STRING}, "required": ["text"]},
-        "status": {"type": "string", "enum": ["active", "dissolved", "closed"]}}),
+    "response_schema": _object(
+        {
+            "corporate_number": {"type": "string", "pattern": r"^\d{13}$"},
+            "name": _STRING,
+            "name_kana": {"type": "string"},
+            "kind": {"type": "string"},
+            "head_office_address": {"type": "object", "properties": {"text": _STRING}, "required": ["text"]},
+            "status": {"type": "string", "enum": ["active", "dissolved", "closed"]},
+        }
+    ),
 }
-_OFFICER = _object({"title": _STRING, "name": _STRING, "address": {"type": "string"},
-                    "appointed_on": _DATE})
+_OFFICER = _object({"title": _STRING, "name": _STRING, "address": {"type": "string"}, "appointed_on": _DATE})
 REGISTERED_SERVICE = {
-    "code": REGISTERED, "version": "v1", "title_ja": "登記事項（成立・資本金・目的・役員）",
+    "code": REGISTERED,
+    "version": "v1",
+    "title_ja": "登記事項（成立・資本金・目的・役員）",
     "items": [
         {"name": "established_on", "type": "date", "title_ja": "会社成立の年月日"},
         {"name": "capital_yen", "type": "integer", "title_ja": "資本金の額"},
@@ -73,11 +89,16 @@ REGISTERED_SERVICE = {
         {"name": "officers", "type": "officers", "title_ja": "役員"},
         {"name": "registry_office", "type": "string", "title_ja": "管轄登記所"},
     ],
-    "response_schema": _object({
-        "established_on": _DATE, "capital_yen": {"type": ["integer", "null"], "minimum": 0},
-        "purposes": {"type": "array", "items": _STRING},
-        "representatives": {"type": "array", "items": _OFFICER},
-        "officers": {"type": "array", "items": _OFFICER}, "registry_office": _STRING}),
+    "response_schema": _object(
+        {
+            "established_on": _DATE,
+            "capital_yen": {"type": ["integer", "null"], "minimum": 0},
+            "purposes": {"type": "array", "items": _STRING},
+            "representatives": {"type": "array", "items": _OFFICER},
+            "officers": {"type": "array", "items": _OFFICER},
+            "registry_office": _STRING,
+        }
+    ),
 }
 _BASIC_ITEMS = [item["name"] for item in BASIC_SERVICE["items"]]  # type: ignore[index]
 _REGISTERED_ITEMS = [item["name"] for item in REGISTERED_SERVICE["items"]]  # type: ignore[index]
@@ -86,15 +107,31 @@ _REGISTERED_ITEMS = [item["name"] for item in REGISTERED_SERVICE["items"]]  # ty
 USES: tuple[tuple[str, str, str, str], ...] = (
     # one 事務 per consumer and service (the look-up names it): 横須賀市 reads corporate data to
     # review bid qualifications and to accept the 法人市民税's 設立届
-    ("hojin-142018", "142018", "入札参加資格審査・法人の設立届の受理（登記事項の確認）",
-     "地方自治法施行令第167条の5・第167条の11、地方税法第317条の2"),
+    (
+        "hojin-142018",
+        "142018",
+        "入札参加資格審査・法人の設立届の受理（登記事項の確認）",
+        "地方自治法施行令第167条の5・第167条の11、地方税法第317条の2",
+    ),
     ("hojin-setsuritsu-nta", "nta-kojimachi", "法人設立届出書の受理（登記事項の確認）", "法人税法第148条"),
-    ("hojin-setsuritsu-130001", "130001", "法人設立・設置届の受理（都税）",
-     "地方税法第72条の55・東京都都税条例"),
-    ("shinki-tekiyo-pension", "jpn-pension", "新規適用届の受理（適用事業所の確認）",
-     "厚生年金保険法第27条・健康保険法第48条"),
-    ("hoken-kankei-mhlw", "mhlw-chuo", "保険関係成立届の受理（事業主の確認）",
-     "労働保険の保険料の徴収等に関する法律第4条の2"),
+    (
+        "hojin-setsuritsu-130001",
+        "130001",
+        "法人設立・設置届の受理（都税）",
+        "地方税法第72条の55・東京都都税条例",
+    ),
+    (
+        "shinki-tekiyo-pension",
+        "jpn-pension",
+        "新規適用届の受理（適用事業所の確認）",
+        "厚生年金保険法第27条・健康保険法第48条",
+    ),
+    (
+        "hoken-kankei-mhlw",
+        "mhlw-chuo",
+        "保険関係成立届の受理（事業主の確認）",
+        "労働保険の保険料の徴収等に関する法律第4条の2",
+    ),
 )
 #: change events of the 登記 and who is told under which 事務
 EVENT_KINDS = ["trade_name_changed", "head_office_moved", "representative_changed", "dissolved"]
@@ -113,10 +150,28 @@ def number_of(subject: str) -> str | None:
 def legal_bases() -> list[dict[str, Any]]:
     bases = []
     for basis_id, consumer, title, law in USES:
-        bases.append({"id": f"{basis_id}-b", "title_ja": title, "law_ja": law, "consumer": consumer,
-                      "provider": PROVIDER, "service_code": BASIC, "items": _BASIC_ITEMS})
-        bases.append({"id": f"{basis_id}-r", "title_ja": title, "law_ja": law, "consumer": consumer,
-                      "provider": PROVIDER, "service_code": REGISTERED, "items": _REGISTERED_ITEMS})
+        bases.append(
+            {
+                "id": f"{basis_id}-b",
+                "title_ja": title,
+                "law_ja": law,
+                "consumer": consumer,
+                "provider": PROVIDER,
+                "service_code": BASIC,
+                "items": _BASIC_ITEMS,
+            }
+        )
+        bases.append(
+            {
+                "id": f"{basis_id}-r",
+                "title_ja": title,
+                "law_ja": law,
+                "consumer": consumer,
+                "provider": PROVIDER,
+                "service_code": REGISTERED,
+                "items": _REGISTERED_ITEMS,
+            }
+        )
     return bases
 
 
@@ -125,9 +180,18 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
     for code, name_ja, name_en, kind in ORGANIZATIONS:
         if directory.get_organization(db, code) is None:
             key = crypto.derive_signing_key(secret, code)
-            directory.put_organization(db, schemas.OrganizationIn(
-                code=code, name_ja=name_ja, name_en=name_en, kind=kind, endpoint=endpoint_of(code),
-                keys=[key.public_jwk()]), ACTOR)
+            directory.put_organization(
+                db,
+                schemas.OrganizationIn(
+                    code=code,
+                    name_ja=name_ja,
+                    name_en=name_en,
+                    kind=kind,
+                    endpoint=endpoint_of(code),
+                    keys=[key.public_jwk()],
+                ),
+                ACTOR,
+            )
     for spec in (BASIC_SERVICE, REGISTERED_SERVICE):
         directory.put_service(db, schemas.Service.model_validate({"provider": PROVIDER, **spec}), ACTOR)
     for basis in legal_bases():
@@ -135,12 +199,21 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
     subscribed = {(s.subscriber, s.provider) for s in directory.list_subscriptions(db)}
     for basis_id, consumer, _title, _law in USES:
         if consumer in SUBSCRIBERS and (consumer, PROVIDER) not in subscribed:
-            directory.add_subscription(db, schemas.SubscriptionIn(
-                subscriber=consumer, provider=PROVIDER, event_kinds=EVENT_KINDS,
-                legal_basis_id=f"{basis_id}-b", endpoint=endpoint_of(consumer)), ACTOR)
+            directory.add_subscription(
+                db,
+                schemas.SubscriptionIn(
+                    subscriber=consumer,
+                    provider=PROVIDER,
+                    event_kinds=EVENT_KINDS,
+                    legal_basis_id=f"{basis_id}-b",
+                    endpoint=endpoint_of(consumer),
+                ),
+                ACTOR,
+            )
 
 
 # ---- the provider's answers (adapter) ------------------------------------------------------------
+
 
 def items(db: Session, local_id: str, service_code: str) -> dict[str, Any] | None:
     """The registry's answer about one corporation, or None when it holds none."""
@@ -153,21 +226,39 @@ def items(db: Session, local_id: str, service_code: str) -> dict[str, Any] | Non
     matters = corporations.registered_matters(db, number)
     if service_code == BASIC:
         status = "closed" if record.status != "active" else (matters.status if matters else "active")
-        return {"corporate_number": record.number, "name": record.name, "name_kana": record.furigana,
-                "head_office_address": {"text": record.address}, "kind": record.kind_label, "status": status}
+        return {
+            "corporate_number": record.number,
+            "name": record.name,
+            "name_kana": record.furigana,
+            "head_office_address": {"text": record.address},
+            "kind": record.kind_label,
+            "status": status,
+        }
     if matters is None:  # a 法人番号 without 商業登記 (国の機関 …): no 登記事項 to give
         return None
     return {
-        "established_on": matters.established_on.isoformat(), "capital_yen": matters.capital_yen,
-        "purposes": list(matters.purposes), "registry_office": matters.registry_office,
-        "representatives": [{"title": o.title, "name": o.name, "address": o.address,
-                             "appointed_on": o.appointed_on.isoformat()} for o in matters.representatives],
-        "officers": [{"title": o.title, "name": o.name, "address": "",
-                      "appointed_on": o.appointed_on.isoformat()} for o in matters.current_officers],
+        "established_on": matters.established_on.isoformat(),
+        "capital_yen": matters.capital_yen,
+        "purposes": list(matters.purposes),
+        "registry_office": matters.registry_office,
+        "representatives": [
+            {
+                "title": o.title,
+                "name": o.name,
+                "address": o.address,
+                "appointed_on": o.appointed_on.isoformat(),
+            }
+            for o in matters.representatives
+        ],
+        "officers": [
+            {"title": o.title, "name": o.name, "address": "", "appointed_on": o.appointed_on.isoformat()}
+            for o in matters.current_officers
+        ],
     }
 
 
 # ---- change events (outbox → push) ----------------------------------------------------------------
+
 
 def pump(database: Database, context_for: Callable[[str], NodeContext | None], limit: int = 100) -> int:
     """Publish the commercial registry's pending change events from its node; returns how many."""

@@ -83,15 +83,22 @@ class SigningKey:
 
     def public_jwk(self) -> dict[str, str]:
         numbers = self.public.public_numbers()
-        return {"kty": "EC", "crv": "P-256", "alg": ALGORITHM, "use": "sig", "kid": self.kid,
-                "x": b64url(numbers.x.to_bytes(_COORDINATE_BYTES, "big")),
-                "y": b64url(numbers.y.to_bytes(_COORDINATE_BYTES, "big"))}
+        return {
+            "kty": "EC",
+            "crv": "P-256",
+            "alg": ALGORITHM,
+            "use": "sig",
+            "kid": self.kid,
+            "x": b64url(numbers.x.to_bytes(_COORDINATE_BYTES, "big")),
+            "y": b64url(numbers.y.to_bytes(_COORDINATE_BYTES, "big")),
+        }
 
 
 def derive_signing_key(secret: str, organization_code: str, generation: int = 1) -> SigningKey:
     """A development key derived from the deployment secret (production loads a key file)."""
-    seed = hmac.new(secret.encode(), f"mesh-signing:{organization_code}:{generation}".encode(),
-                    hashlib.sha256).digest()
+    seed = hmac.new(
+        secret.encode(), f"mesh-signing:{organization_code}:{generation}".encode(), hashlib.sha256
+    ).digest()
     scalar = int.from_bytes(seed, "big") % (_P256_ORDER - 1) + 1
     return SigningKey(f"{organization_code}#{generation}", ec.derive_private_key(scalar, ec.SECP256R1()))
 
@@ -139,8 +146,10 @@ def _store_password(secret: str) -> bytes:
 def encrypt_private_key(key: SigningKey, secret: str) -> str:
     """PKCS#8 PEM encrypted under a password derived from the deployment secret (at rest)."""
     return key.private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(_store_password(secret))).decode("ascii")
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(_store_password(secret)),
+    ).decode("ascii")
 
 
 def decrypt_private_key(pem: str, secret: str, kid: str) -> SigningKey:
@@ -215,8 +224,9 @@ def verify(token: str, resolve: KeyResolver, typ: str) -> Verified:
         raise BadSignature("an ES256 signature is 64 bytes (r || s)")
     if not ecdsa.is_canonical(raw):
         raise BadSignature("the signature is not in canonical low-s form (s ≤ n/2)")
-    der = encode_dss_signature(int.from_bytes(raw[:_COORDINATE_BYTES], "big"),
-                               int.from_bytes(raw[_COORDINATE_BYTES:], "big"))
+    der = encode_dss_signature(
+        int.from_bytes(raw[:_COORDINATE_BYTES], "big"), int.from_bytes(raw[_COORDINATE_BYTES:], "big")
+    )
     try:
         public_key.verify(der, f"{header_part}.{payload_part}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:

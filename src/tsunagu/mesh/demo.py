@@ -41,12 +41,18 @@ _AMOUNT = {"type": "integer", "minimum": 0}
 
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-            "properties": properties, "additionalProperties": False}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
 
 
 RESIDENT_BASIC = {
-    "code": "resident-basic", "version": "v1", "title_ja": "住民基本情報（基本4情報・世帯）",
+    "code": "resident-basic",
+    "version": "v1",
+    "title_ja": "住民基本情報（基本4情報・世帯）",
     "items": [
         {"name": "name", "type": "PersonName", "title_ja": "氏名"},
         {"name": "birth_date", "type": "date", "title_ja": "生年月日"},
@@ -54,60 +60,100 @@ RESIDENT_BASIC = {
         {"name": "address", "type": "Address", "title_ja": "住所"},
         {"name": "household", "type": "household", "title_ja": "世帯"},
     ],
-    "response_schema": _object({
-        "name": _object({"family_name": _STRING, "given_name": _STRING,
-                         "family_name_kana": _STRING, "given_name_kana": _STRING}),
-        "birth_date": _DATE,
-        "sex": {"type": "string", "enum": ["0", "1", "2", "9"]},
-        "address": {"type": "object", "properties": {"text": _STRING}, "required": ["text"]},
-        "household": {"type": "object", "properties": {"household_id": _STRING, "relationship": _STRING}},
-    }),
+    "response_schema": _object(
+        {
+            "name": _object(
+                {
+                    "family_name": _STRING,
+                    "given_name": _STRING,
+                    "family_name_kana": _STRING,
+                    "given_name_kana": _STRING,
+                }
+            ),
+            "birth_date": _DATE,
+            "sex": {"type": "string", "enum": ["0", "1", "2", "9"]},
+            "address": {"type": "object", "properties": {"text": _STRING}, "required": ["text"]},
+            "household": {"type": "object", "properties": {"household_id": _STRING, "relationship": _STRING}},
+        }
+    ),
 }
 
 _NAME = _object({"family": _STRING, "given": _STRING, "family_kana": _STRING, "given_kana": _STRING})
 MOVING_OUT_CERTIFICATE = {
-    "code": "moving-out-certificate", "version": "v1",
+    "code": "moving-out-certificate",
+    "version": "v1",
     "title_ja": "転出証明書情報（住民基本台帳法第24条の2）",
     "items": [{"name": "certificate", "type": "moving-out-certificate", "title_ja": "転出証明書情報"}],
-    "response_schema": _object({"certificate": _object({
-        "reference": _STRING,
-        "origin": _object({"code": _STRING, "name": _STRING}),
-        "previous_address": _STRING,
-        "head": {"anyOf": [_NAME, {"type": "null"}]},
-        "destination": _STRING,
-        "moving_date": _DATE,
-        "whole_household": {"type": "boolean"},
-        "movers": {"type": "array", "minItems": 1, "items": _object({
-            "name": _NAME, "birth_date": _DATE, "sex": {"type": "string", "enum": ["0", "1", "2", "9"]},
-            "sex_label": _STRING, "relationship": _STRING, "card_holder": {"type": "boolean"}})},
-    })}),
+    "response_schema": _object(
+        {
+            "certificate": _object(
+                {
+                    "reference": _STRING,
+                    "origin": _object({"code": _STRING, "name": _STRING}),
+                    "previous_address": _STRING,
+                    "head": {"anyOf": [_NAME, {"type": "null"}]},
+                    "destination": _STRING,
+                    "moving_date": _DATE,
+                    "whole_household": {"type": "boolean"},
+                    "movers": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": _object(
+                            {
+                                "name": _NAME,
+                                "birth_date": _DATE,
+                                "sex": {"type": "string", "enum": ["0", "1", "2", "9"]},
+                                "sex_label": _STRING,
+                                "relationship": _STRING,
+                                "card_holder": {"type": "boolean"},
+                            }
+                        ),
+                    },
+                }
+            )
+        }
+    ),
 }
 
 PENSION_STATUS = {
-    "code": "pension-status", "version": "v1", "title_ja": "年金の受給状況",
+    "code": "pension-status",
+    "version": "v1",
+    "title_ja": "年金の受給状況",
     "items": [
         {"name": "pension_type", "type": "code", "title_ja": "年金の種類"},
         {"name": "annual_amount", "type": "integer", "title_ja": "年金額（年額・円）"},
         {"name": "insured_since", "type": "date", "title_ja": "資格取得日"},
     ],
-    "response_schema": _object({
-        "pension_type": {"type": "string", "enum": ["老齢基礎年金", "障害基礎年金", "遺族基礎年金", "なし"]},
-        "annual_amount": _AMOUNT, "insured_since": _DATE}),
+    "response_schema": _object(
+        {
+            "pension_type": {
+                "type": "string",
+                "enum": ["老齢基礎年金", "障害基礎年金", "遺族基礎年金", "なし"],
+            },
+            "annual_amount": _AMOUNT,
+            "insured_since": _DATE,
+        }
+    ),
 }
 
 INCOME = {
-    "code": "income", "version": "v1", "title_ja": "所得の情報",
+    "code": "income",
+    "version": "v1",
+    "title_ja": "所得の情報",
     "items": [
         {"name": "tax_year", "type": "integer", "title_ja": "課税年度"},
         {"name": "total_income", "type": "integer", "title_ja": "総所得金額（円）"},
         {"name": "dependents", "type": "integer", "title_ja": "扶養親族の数"},
     ],
-    "response_schema": _object({"tax_year": {"type": "integer", "minimum": 2000},
-                                "total_income": _AMOUNT, "dependents": _AMOUNT}),
+    "response_schema": _object(
+        {"tax_year": {"type": "integer", "minimum": 2000}, "total_income": _AMOUNT, "dependents": _AMOUNT}
+    ),
 }
 
 PUBLIC_MONEY_ACCOUNT = {
-    "code": "public-money-account", "version": "v1", "title_ja": "公金受取口座（登録口座情報）",
+    "code": "public-money-account",
+    "version": "v1",
+    "title_ja": "公金受取口座（登録口座情報）",
     "items": [
         {"name": "bank_code", "type": "code", "title_ja": "金融機関コード"},
         {"name": "bank_name", "type": "string", "title_ja": "金融機関名"},
@@ -117,11 +163,17 @@ PUBLIC_MONEY_ACCOUNT = {
         {"name": "account_number", "type": "string", "title_ja": "口座番号"},
         {"name": "holder_kana", "type": "string", "title_ja": "口座名義"},
     ],
-    "response_schema": _object({
-        "bank_code": {"type": "string", "pattern": r"^\d{4}$"}, "bank_name": _STRING,
-        "branch_code": {"type": "string", "pattern": r"^\d{3}$"}, "branch_name": _STRING,
-        "account_type": {"type": "string", "enum": ["futsu", "toza", "chochiku"]},
-        "account_number": {"type": "string", "pattern": r"^\d{7}$"}, "holder_kana": _STRING}),
+    "response_schema": _object(
+        {
+            "bank_code": {"type": "string", "pattern": r"^\d{4}$"},
+            "bank_name": _STRING,
+            "branch_code": {"type": "string", "pattern": r"^\d{3}$"},
+            "branch_name": _STRING,
+            "account_type": {"type": "string", "enum": ["futsu", "toza", "chochiku"]},
+            "account_number": {"type": "string", "pattern": r"^\d{7}$"},
+            "holder_kana": _STRING,
+        }
+    ),
 }
 _ACCOUNT_ITEMS = [item["name"] for item in PUBLIC_MONEY_ACCOUNT["items"]]  # type: ignore[index]
 
@@ -140,38 +192,89 @@ def legal_bases() -> list[dict[str, Any]]:
     bases: list[dict[str, Any]] = []
     for city in MUNICIPALITIES:
         bases += [
-            {"id": f"nenkin-jukyu-{city}", "title_ja": "国民年金の受給権者の確認",
-             "law_ja": "国民年金法第108条（資料の提供等）", "consumer": "jpn-pension", "provider": city,
-             "service_code": "resident-basic", "items": _BASIC4},
-            {"id": f"jidou-teate-{city}", "title_ja": "児童手当の認定（所得の確認）",
-             "law_ja": "児童手当法第28条（資料の提供等）", "consumer": city, "provider": "nta-kojimachi",
-             "service_code": "income", "items": ["tax_year", "total_income", "dependents"]},
-            {"id": f"koukin-uketori-{city}", "title_ja": "公的給付の支給（登録口座情報の提供）",
-             "law_ja": "公的給付の支給等の迅速かつ確実な実施のための預貯金口座の登録等に関する法律第10条",
-             "consumer": city, "provider": OPERATOR, "service_code": "public-money-account",
-             "items": _ACCOUNT_ITEMS},
-            {"id": f"kaigo-hoken-{city}", "title_ja": "介護保険料の算定（年金の確認）",
-             "law_ja": "介護保険法第203条（資料の提供等）", "consumer": city, "provider": "jpn-pension",
-             "service_code": "pension-status", "items": ["pension_type", "annual_amount"]},
-            {"id": f"denki-tenkyo-{city}", "kind": "consent", "title_ja": "電気契約の住所変更（本人同意）",
-             "law_ja": "本人の同意（電気需給約款に基づく住所変更の届出の代行）", "consumer": "tsunagu-power",
-             "provider": city, "service_code": "resident-basic", "items": ["address"]},
-            {"id": f"hansoku-chosa-{city}", "title_ja": "国税の犯則調査",
-             "law_ja": "国税通則法第131条（犯則事件の調査）", "consumer": "nta-kojimachi", "provider": city,
-             "service_code": "resident-basic", "items": ["name", "address"],
-             "withheld_category": "犯則調査", "withheld_days": 365},
+            {
+                "id": f"nenkin-jukyu-{city}",
+                "title_ja": "国民年金の受給権者の確認",
+                "law_ja": "国民年金法第108条（資料の提供等）",
+                "consumer": "jpn-pension",
+                "provider": city,
+                "service_code": "resident-basic",
+                "items": _BASIC4,
+            },
+            {
+                "id": f"jidou-teate-{city}",
+                "title_ja": "児童手当の認定（所得の確認）",
+                "law_ja": "児童手当法第28条（資料の提供等）",
+                "consumer": city,
+                "provider": "nta-kojimachi",
+                "service_code": "income",
+                "items": ["tax_year", "total_income", "dependents"],
+            },
+            {
+                "id": f"koukin-uketori-{city}",
+                "title_ja": "公的給付の支給（登録口座情報の提供）",
+                "law_ja": "公的給付の支給等の迅速かつ確実な実施のための預貯金口座の登録等に関する法律第10条",
+                "consumer": city,
+                "provider": OPERATOR,
+                "service_code": "public-money-account",
+                "items": _ACCOUNT_ITEMS,
+            },
+            {
+                "id": f"kaigo-hoken-{city}",
+                "title_ja": "介護保険料の算定（年金の確認）",
+                "law_ja": "介護保険法第203条（資料の提供等）",
+                "consumer": city,
+                "provider": "jpn-pension",
+                "service_code": "pension-status",
+                "items": ["pension_type", "annual_amount"],
+            },
+            {
+                "id": f"denki-tenkyo-{city}",
+                "kind": "consent",
+                "title_ja": "電気契約の住所変更（本人同意）",
+                "law_ja": "本人の同意（電気需給約款に基づく住所変更の届出の代行）",
+                "consumer": "tsunagu-power",
+                "provider": city,
+                "service_code": "resident-basic",
+                "items": ["address"],
+            },
+            {
+                "id": f"hansoku-chosa-{city}",
+                "title_ja": "国税の犯則調査",
+                "law_ja": "国税通則法第131条（犯則事件の調査）",
+                "consumer": "nta-kojimachi",
+                "provider": city,
+                "service_code": "resident-basic",
+                "items": ["name", "address"],
+                "withheld_category": "犯則調査",
+                "withheld_days": 365,
+            },
         ]
     for consumer, provider in (("142018", "131016"), ("131016", "142018")):
         # the 転入予約's form is prefilled from the former municipality's register, and its
         # 転出証明書情報 (made when the 転出届 is accepted) is received under the special rule
-        bases.append({"id": f"tennyu-{provider}-{consumer}", "title_ja": "転入届の受理（本人確認情報の確認）",
-                      "law_ja": "住民基本台帳法第22条・第24条の2", "consumer": consumer,
-                      "provider": provider, "service_code": "resident-basic", "items": _BASIC4})
-        bases.append({"id": f"tenshutsu-shomei-{provider}-{consumer}",
-                      "title_ja": "転入届の受理（転出証明書情報の確認）",
-                      "law_ja": "住民基本台帳法第24条の2（転出証明書情報の送信）", "consumer": consumer,
-                      "provider": provider, "service_code": "moving-out-certificate",
-                      "items": ["certificate"]})
+        bases.append(
+            {
+                "id": f"tennyu-{provider}-{consumer}",
+                "title_ja": "転入届の受理（本人確認情報の確認）",
+                "law_ja": "住民基本台帳法第22条・第24条の2",
+                "consumer": consumer,
+                "provider": provider,
+                "service_code": "resident-basic",
+                "items": _BASIC4,
+            }
+        )
+        bases.append(
+            {
+                "id": f"tenshutsu-shomei-{provider}-{consumer}",
+                "title_ja": "転入届の受理（転出証明書情報の確認）",
+                "law_ja": "住民基本台帳法第24条の2（転出証明書情報の送信）",
+                "consumer": consumer,
+                "provider": provider,
+                "service_code": "moving-out-certificate",
+                "items": ["certificate"],
+            }
+        )
     return bases
 
 
@@ -179,9 +282,18 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
     """Register the demo organizations (keys derived from ``secret``), services, 事務, subscriptions."""
     for code, name_ja, name_en, kind in ORGANIZATIONS:
         key = crypto.derive_signing_key(secret, code)
-        directory.put_organization(db, schemas.OrganizationIn(
-            code=code, name_ja=name_ja, name_en=name_en, kind=kind, endpoint=endpoint_of(code),
-            keys=[key.public_jwk()]), ACTOR)
+        directory.put_organization(
+            db,
+            schemas.OrganizationIn(
+                code=code,
+                name_ja=name_ja,
+                name_en=name_en,
+                kind=kind,
+                endpoint=endpoint_of(code),
+                keys=[key.public_jwk()],
+            ),
+            ACTOR,
+        )
     for provider, spec in SERVICES:
         directory.put_service(db, schemas.Service.model_validate({"provider": provider, **spec}), ACTOR)
     for basis in legal_bases():
@@ -189,12 +301,28 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
     if directory.list_subscriptions(db):
         return
     for city in MUNICIPALITIES:
-        directory.add_subscription(db, schemas.SubscriptionIn(
-            subscriber="jpn-pension", provider=city, event_kinds=["address_changed", "died", "name_changed"],
-            legal_basis_id=f"nenkin-jukyu-{city}", endpoint=endpoint_of("jpn-pension")), ACTOR)
-        directory.add_subscription(db, schemas.SubscriptionIn(
-            subscriber="tsunagu-power", provider=city, event_kinds=["address_changed", "moving_notice"],
-            legal_basis_id=f"denki-tenkyo-{city}", endpoint=endpoint_of("tsunagu-power")), ACTOR)
+        directory.add_subscription(
+            db,
+            schemas.SubscriptionIn(
+                subscriber="jpn-pension",
+                provider=city,
+                event_kinds=["address_changed", "died", "name_changed"],
+                legal_basis_id=f"nenkin-jukyu-{city}",
+                endpoint=endpoint_of("jpn-pension"),
+            ),
+            ACTOR,
+        )
+        directory.add_subscription(
+            db,
+            schemas.SubscriptionIn(
+                subscriber="tsunagu-power",
+                provider=city,
+                event_kinds=["address_changed", "moving_notice"],
+                legal_basis_id=f"denki-tenkyo-{city}",
+                endpoint=endpoint_of("tsunagu-power"),
+            ),
+            ACTOR,
+        )
 
 
 PENSION_TYPES = ("老齢基礎年金", "障害基礎年金", "遺族基礎年金")
@@ -219,18 +347,40 @@ def seed_people(db: Session, resident_ids: list[tuple[str, str, int]], seed: int
         codes.remember(db, "nta-kojimachi", tax_code, taxpayer_id)
         age = 2026 - birth_year
         pension_type = rng.choice(PENSION_TYPES) if age >= 65 else "なし"
-        adapters.put_record(db, "jpn-pension", pension_id, "pension-status", {
-            "pension_type": pension_type,
-            "annual_amount": rng.randrange(600_000, 2_400_000, 1000) if pension_type != "なし" else 0,
-            "insured_since": f"{min(birth_year + 20, 2026)}-04-01"})
-        adapters.put_record(db, "nta-kojimachi", taxpayer_id, "income", {
-            "tax_year": 2025, "total_income": rng.randrange(0, 12_000_000, 10_000) if age >= 18 else 0,
-            "dependents": rng.randrange(0, 4)})
+        adapters.put_record(
+            db,
+            "jpn-pension",
+            pension_id,
+            "pension-status",
+            {
+                "pension_type": pension_type,
+                "annual_amount": rng.randrange(600_000, 2_400_000, 1000) if pension_type != "なし" else 0,
+                "insured_since": f"{min(birth_year + 20, 2026)}-04-01",
+            },
+        )
+        adapters.put_record(
+            db,
+            "nta-kojimachi",
+            taxpayer_id,
+            "income",
+            {
+                "tax_year": 2025,
+                "total_income": rng.randrange(0, 12_000_000, 10_000) if age >= 18 else 0,
+                "dependents": rng.randrange(0, 4),
+            },
+        )
     return len(resident_ids)
 
 
-def seed_demo(database: Database, secret: str, base_url: str, *, only_if_empty: bool, seed: int,
-              progress: ProgressReporter) -> None:
+def seed_demo(
+    database: Database,
+    secret: str,
+    base_url: str,
+    *,
+    only_if_empty: bool,
+    seed: int,
+    progress: ProgressReporter,
+) -> None:
     """The embedded demo mesh: members served under ``base_url``, and codes for every resident."""
     with database.session() as db:
         if only_if_empty and directory.list_organizations(db):
@@ -241,11 +391,12 @@ def seed_demo(database: Database, secret: str, base_url: str, *, only_if_empty: 
         for city in MUNICIPALITIES:
             offset, total = 0, 1
             while offset < total:
-                page, total = residents.find_residents(db, city, residents.SearchQuery(), limit=500,
-                                                       offset=offset)
+                page, total = residents.find_residents(
+                    db, city, residents.SearchQuery(), limit=500, offset=offset
+                )
                 people += [(r.id, city, r.birth_date.year) for r in page]
                 offset += 500
     progress.start("mesh: 機関別符号 and local records", len(people))
     for start in range(0, len(people), 200):
         with database.session() as db:
-            progress.advance(seed_people(db, people[start:start + 200], seed + start))
+            progress.advance(seed_people(db, people[start : start + 200], seed + start))

@@ -124,11 +124,28 @@ class MessageTooLarge(MeshDenied):
 
 DENIALS: dict[str, type[MeshDenied]] = {
     cls.code: cls
-    for cls in (MeshDenied, Unsigned, BadSignature, KeyRevoked, KeyExpired, StaleMessage, Replay,
-                UnknownOrganization, WrongProvider, UnknownService, NoLegalBasis, ItemsBeyondBasis,
-                UnknownSubject, SubjectNotRelated,
-                CheckpointConflict, ResponseSchemaViolation, ProviderUnavailable, DirectoryUnavailable,
-                MalformedMessage, MessageTooLarge)
+    for cls in (
+        MeshDenied,
+        Unsigned,
+        BadSignature,
+        KeyRevoked,
+        KeyExpired,
+        StaleMessage,
+        Replay,
+        UnknownOrganization,
+        WrongProvider,
+        UnknownService,
+        NoLegalBasis,
+        ItemsBeyondBasis,
+        UnknownSubject,
+        SubjectNotRelated,
+        CheckpointConflict,
+        ResponseSchemaViolation,
+        ProviderUnavailable,
+        DirectoryUnavailable,
+        MalformedMessage,
+        MessageTooLarge,
+    )
 }
 
 

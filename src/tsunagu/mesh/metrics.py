@@ -8,18 +8,25 @@ from pathlib import Path
 import structlog
 from prometheus_client import Counter, Gauge, Histogram
 
-REQUESTS = Counter("tsunagu_mesh_requests_total", "Mesh exchanges handled",
-                   ["organization", "role", "service", "result"])
-DENIALS = Counter("tsunagu_mesh_denials_total", "Mesh exchanges refused",
-                  ["organization", "role", "service", "code"])
-LATENCY = Histogram("tsunagu_mesh_request_duration_seconds", "Mesh exchange latency",
-                    ["organization", "role", "service"],
-                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0))
+REQUESTS = Counter(
+    "tsunagu_mesh_requests_total", "Mesh exchanges handled", ["organization", "role", "service", "result"]
+)
+DENIALS = Counter(
+    "tsunagu_mesh_denials_total", "Mesh exchanges refused", ["organization", "role", "service", "code"]
+)
+LATENCY = Histogram(
+    "tsunagu_mesh_request_duration_seconds",
+    "Mesh exchange latency",
+    ["organization", "role", "service"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
+)
 PUSH = Counter("tsunagu_mesh_push_total", "Push deliveries attempted", ["provider", "result"])
 
-DISK_FREE = Gauge("tsunagu_mesh_log_disk_free_ratio",
-                  "Free share of the disk holding the mesh log or its archive (alert before it fills)",
-                  ["path"])
+DISK_FREE = Gauge(
+    "tsunagu_mesh_log_disk_free_ratio",
+    "Free share of the disk holding the mesh log or its archive (alert before it fills)",
+    ["path"],
+)
 _log = structlog.get_logger(__name__)
 _watched: set[str] = set()
 
@@ -33,8 +40,12 @@ def watch_disk(path: Path, free_ratio: Callable[[Path], float], alarm_below: flo
     def read() -> float:
         ratio = free_ratio(path)
         if ratio < alarm_below:
-            _log.warning("mesh log disk nearly full", path=str(path), free_ratio=round(ratio, 4),
-                         alarm_below=alarm_below)
+            _log.warning(
+                "mesh log disk nearly full",
+                path=str(path),
+                free_ratio=round(ratio, 4),
+                alarm_below=alarm_below,
+            )
         return ratio
 
     DISK_FREE.labels(str(path)).set_function(read)

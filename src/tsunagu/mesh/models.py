@@ -15,8 +15,20 @@ from tsunagu.mesh.node.models import MeshNodePerson, MeshNodeRecord, MeshSeenReq
 from tsunagu.mesh.push.models import MeshPushDelivery, MeshPushReceived
 
 __all__ = [
-    "MeshConsent", "MeshDirectoryAudit", "MeshLegalBasis", "MeshLogCheckpoint", "MeshLogEntry",
-    "MeshNodePerson", "MeshNodeRecord", "MeshOrganization", "MeshPersonLink", "MeshPrivateKey",
-    "MeshPushDelivery", "MeshPushReceived", "MeshSeenRequest", "MeshService", "MeshSubjectCode",
+    "MeshConsent",
+    "MeshDirectoryAudit",
+    "MeshLegalBasis",
+    "MeshLogCheckpoint",
+    "MeshLogEntry",
+    "MeshNodePerson",
+    "MeshNodeRecord",
+    "MeshOrganization",
+    "MeshPersonLink",
+    "MeshPrivateKey",
+    "MeshPushDelivery",
+    "MeshPushReceived",
+    "MeshSeenRequest",
+    "MeshService",
+    "MeshSubjectCode",
     "MeshSubscription",
 ]

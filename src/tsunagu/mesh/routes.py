@@ -19,8 +19,15 @@ from tsunagu.mesh.push import api as push_api
 def install(app: FastAPI, database: Database, secret: str, settings: MeshSettings) -> EmbeddedNodes:
     nodes = EmbeddedNodes(database, secret, settings)
     app.state.mesh_nodes = nodes
-    for router in (directory_api.router, history_api.router, log_api.router, push_api.router,
-                   directory_pages.router, history_pages.router, node_pages.router):
+    for router in (
+        directory_api.router,
+        history_api.router,
+        log_api.router,
+        push_api.router,
+        directory_pages.router,
+        history_pages.router,
+        node_pages.router,
+    ):
         app.include_router(router)
     app.mount(PATH, nodes)
     return nodes

@@ -89,11 +89,13 @@ class _Connection:
         self.host = _host_header(peer)
         sock = socket.create_connection((host, port), timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # one small write per request
-        self.sock: socket.socket | None = tls.wrap_socket(sock, server_hostname=host) \
-            if scheme == "https" else sock
+        self.sock: socket.socket | None = (
+            tls.wrap_socket(sock, server_hostname=host) if scheme == "https" else sock
+        )
 
-    def exchange(self, method: str, target: str, body: bytes, headers: dict[str, str]
-                 ) -> tuple[PeerResponse, bool]:
+    def exchange(
+        self, method: str, target: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[PeerResponse, bool]:
         """Send one request and read its response; also says whether the connection stays open."""
         assert self.sock is not None
         self.sock.sendall(_request_bytes(self.host, method, target, body, headers))
@@ -149,8 +151,9 @@ class PeerClient:
                 return
         connection.close()
 
-    def request(self, method: str, url: str, body: str | None = None,
-                headers: dict[str, str] | None = None) -> PeerResponse:
+    def request(
+        self, method: str, url: str, body: str | None = None, headers: dict[str, str] | None = None
+    ) -> PeerResponse:
         peer, target = _peer_of(url)
         connection = None
         try:
@@ -194,7 +197,8 @@ class AsyncPeerClient:
         try:
             streams = await asyncio.wait_for(self._borrow(peer), self.timeout)
             response, keep_alive = await asyncio.wait_for(
-                _exchange(streams, peer, target, content.encode(), headers), self.timeout)
+                _exchange(streams, peer, target, content.encode(), headers), self.timeout
+            )
         except (OSError, TimeoutError, httptools.HttpParserError) as exc:
             if streams is not None:
                 streams[1].close()
@@ -227,8 +231,13 @@ class AsyncPeerClient:
                 writer.close()
 
 
-async def _exchange(streams: tuple[asyncio.StreamReader, asyncio.StreamWriter], peer: tuple[str, str, int],
-                    target: str, body: bytes, headers: dict[str, str]) -> tuple[PeerResponse, bool]:
+async def _exchange(
+    streams: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+    peer: tuple[str, str, int],
+    target: str,
+    body: bytes,
+    headers: dict[str, str],
+) -> tuple[PeerResponse, bool]:
     reader, writer = streams
     writer.write(_request_bytes(_host_header(peer), "POST", target, body, headers))
     reply = _Reply()

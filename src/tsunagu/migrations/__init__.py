@@ -92,15 +92,18 @@ def revision(engine: Engine, part: str, message: str) -> str:
     has_branch = part in labels
     claimed = labels | {part}
 
-    def only_this_part(obj: object, name: str | None, type_: str, reflected: bool,
-                       compare_to: object) -> bool:
+    def only_this_part(
+        obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+    ) -> bool:
         table = getattr(obj, "table", obj) if type_ != "table" else obj
         table_name = getattr(table, "name", name) or ""
         return owning_branch(table_name, claimed) == part
 
     cfg.attributes["include_object"] = only_this_part
     result = command.revision(
-        cfg, message=message, autogenerate=True,
+        cfg,
+        message=message,
+        autogenerate=True,
         head=f"{part}@head" if has_branch else "base",
         branch_label=None if has_branch else part,
         rev_id=f"{part}_{_next_number(script, part):04d}",
@@ -112,6 +115,9 @@ def revision(engine: Engine, part: str, message: str) -> str:
 def _next_number(script: ScriptDirectory, part: str) -> int:
     """One more than the part's last ``<part>_NNNN`` (``identity_oidc_0002`` is not identity's)."""
     prefix = f"{part}_"
-    numbers = [int(rev.revision[len(prefix):]) for rev in script.walk_revisions()
-               if rev.revision.startswith(prefix) and rev.revision[len(prefix):].isdigit()]
+    numbers = [
+        int(rev.revision[len(prefix) :])
+        for rev in script.walk_revisions()
+        if rev.revision.startswith(prefix) and rev.revision[len(prefix) :].isdigit()
+    ]
     return max(numbers, default=0) + 1

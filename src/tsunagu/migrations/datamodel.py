@@ -66,8 +66,11 @@ def _owner(module: str) -> str:
 
 def render() -> str:
     """The document for the models as they are now."""
-    classes = {mapper.local_table.name: mapper.class_ for mapper in Base.registry.mappers
-               if isinstance(mapper.local_table, Table)}
+    classes = {
+        mapper.local_table.name: mapper.class_
+        for mapper in Base.registry.mappers
+        if isinstance(mapper.local_table, Table)
+    }
     labels = branches()
     by_owner: dict[str, list[str]] = defaultdict(list)
     for name in metadata.tables:
@@ -84,8 +87,10 @@ def render() -> str:
             table = metadata.tables[name]
             model = classes.get(name)
             lines.append(f"### `{name}`\n")
-            lines.append(f"Model `{model.__qualname__ if model else '—'}` · migration branch "
-                         f"`{owning_branch(name, labels) or '—'}`\n")
+            lines.append(
+                f"Model `{model.__qualname__ if model else '—'}` · migration branch "
+                f"`{owning_branch(name, labels) or '—'}`\n"
+            )
             lines.append(_about(model.__doc__ if model else None) + "\n")
             lines.extend(f"- {_column(column)}" for column in table.columns)
             lines.append("")

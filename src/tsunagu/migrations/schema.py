@@ -1,7 +1,7 @@
 """The full schema: importing every part's models registers their tables on one metadata."""
 
-from tsunagu.core import sessions
 from tsunagu.conformance import models as conformance_models
+from tsunagu.core import sessions
 from tsunagu.core.database import Base
 from tsunagu.identity.business import models as identity_business_models
 from tsunagu.identity.cards import models as identity_cards_models

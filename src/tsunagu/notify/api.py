@@ -56,23 +56,34 @@ def list_deliveries(
 
 
 @router.get("/channels", response_model=list[ChannelOut])
-def list_channels(person: Principal = Depends(require_resident),
-                  db: Session = TRANSACTION) -> list[ChannelOut]:
+def list_channels(
+    person: Principal = Depends(require_resident), db: Session = TRANSACTION
+) -> list[ChannelOut]:
     """The person's e-mail, SMS and app channels (addresses shown in part)."""
     return [ChannelOut.of(c) for c in channels.channels_of(db, person.subject_id)]
 
 
 @router.post("/channels", response_model=ChannelOut, status_code=201)
-def add_channel(body: ChannelIn, person: Principal = Depends(require_resident),
-                db: Session = TRANSACTION) -> ChannelOut:
+def add_channel(
+    body: ChannelIn, person: Principal = Depends(require_resident), db: Session = TRANSACTION
+) -> ChannelOut:
     """Add a channel; an app's webhook needs ``consent: true`` (422 ``validation-failed`` otherwise)."""
-    added = channels.add_channel(db, person.subject_id, body.kind, body.address, kinds=body.kinds,
-                                 label=body.label, locale=body.locale, consent=body.consent)
+    added = channels.add_channel(
+        db,
+        person.subject_id,
+        body.kind,
+        body.address,
+        kinds=body.kinds,
+        label=body.label,
+        locale=body.locale,
+        consent=body.consent,
+    )
     return ChannelOut.of(added)
 
 
 @router.delete("/channels/{channel_id}", status_code=204)
-def remove_channel(channel_id: int, person: Principal = Depends(require_resident),
-                   db: Session = TRANSACTION) -> Response:
+def remove_channel(
+    channel_id: int, person: Principal = Depends(require_resident), db: Session = TRANSACTION
+) -> Response:
     channels.remove_channel(db, person.subject_id, channel_id)
     return Response(status_code=204)

@@ -57,8 +57,9 @@ class Channel:
 
 
 def _channel(row: NotifyChannel) -> Channel:
-    return Channel(row.id, row.kind, row.address, row.label, row.locale, tuple(row.kinds), row.status,
-                   row.consented_at)
+    return Channel(
+        row.id, row.kind, row.address, row.label, row.locale, tuple(row.kinds), row.status, row.consented_at
+    )
 
 
 def _NO_KINDS() -> ValidationFailed:  # noqa: N802 - reads as the error it makes
@@ -66,8 +67,17 @@ def _NO_KINDS() -> ValidationFailed:  # noqa: N802 - reads as the error it makes
 
 
 def _error(field: str, message_ja: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"location": ["body", field], "message": message,
-                                              "message_id": message_ja, "type": "notify-channel"}])
+    return ValidationFailed(
+        message,
+        errors=[
+            {
+                "location": ["body", field],
+                "message": message,
+                "message_id": message_ja,
+                "type": "notify-channel",
+            }
+        ],
+    )
 
 
 def mobile_e164(typed: str) -> str:
@@ -89,23 +99,37 @@ def normalized_address(kind: str, address: str) -> str:
     if kind == "sms":
         number = mobile_e164(address)
         if not is_mobile_number(number):
-            raise _error("address",
-                         N_("SMSを受け取れる携帯電話番号（070・080・090で始まる11桁）を入力してください。"),
-                         "not a Japanese mobile number")
+            raise _error(
+                "address",
+                N_("SMSを受け取れる携帯電話番号（070・080・090で始まる11桁）を入力してください。"),
+                "not a Japanese mobile number",
+            )
         return number
     if kind == "webhook":
         parts = urlsplit(address)
         # https only, except loopback for local development and tests
         loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
         if (parts.scheme != "https" and not (parts.scheme == "http" and loopback)) or not parts.hostname:
-            raise _error("address", N_("アプリの受信先は https:// で始まるURLを入力してください。"),
-                         "the webhook URL must be https")
+            raise _error(
+                "address",
+                N_("アプリの受信先は https:// で始まるURLを入力してください。"),
+                "the webhook URL must be https",
+            )
         return address
     raise _error("kind", N_("受け取り方を選んでください。"), "unknown channel kind")
 
 
-def add_channel(db: Session, recipient_id: str, kind: str, address: str, *, kinds: list[str] | None = None,
-                label: str = "", locale: str = "ja", consent: bool = False) -> Channel:
+def add_channel(
+    db: Session,
+    recipient_id: str,
+    kind: str,
+    address: str,
+    *,
+    kinds: list[str] | None = None,
+    label: str = "",
+    locale: str = "ja",
+    consent: bool = False,
+) -> Channel:
     """Add a channel (a webhook only with ``consent``); kinds default to notices, documents, info."""
     checked = normalized_address(kind, address)
     if kind == "webhook" and not consent:
@@ -121,18 +145,27 @@ def add_channel(db: Session, recipient_id: str, kind: str, address: str, *, kind
     if len(existing) >= MAX_CHANNELS:
         raise _error("address", N_("登録できる受け取り先は5件までです。"), "at most 5 channels")
     now = clock.now()
-    row = NotifyChannel(recipient_id=recipient_id, kind=kind, address=checked, label=label.strip()[:100],
-                        locale="en" if locale == "en" else "ja", kinds=chosen,
-                        secret=secrets.token_hex(32) if kind == "webhook" else "", status="active",
-                        consented_at=now, created_at=now)
+    row = NotifyChannel(
+        recipient_id=recipient_id,
+        kind=kind,
+        address=checked,
+        label=label.strip()[:100],
+        locale="en" if locale == "en" else "ja",
+        kinds=chosen,
+        secret=secrets.token_hex(32) if kind == "webhook" else "",
+        status="active",
+        consented_at=now,
+        created_at=now,
+    )
     db.add(row)
     db.flush()
     return _channel(row)
 
 
 def channels_of(db: Session, recipient_id: str) -> list[Channel]:
-    rows = db.scalars(select(NotifyChannel).where(NotifyChannel.recipient_id == recipient_id)
-                      .order_by(NotifyChannel.id))
+    rows = db.scalars(
+        select(NotifyChannel).where(NotifyChannel.recipient_id == recipient_id).order_by(NotifyChannel.id)
+    )
     return [_channel(r) for r in rows]
 
 
@@ -151,8 +184,9 @@ def webhook_secret(db: Session, recipient_id: str, channel_id: int) -> str:
 def remove_channel(db: Session, recipient_id: str, channel_id: int) -> None:
     """Stop a channel (also the consent to an app); what is pending for it is not sent."""
     row = _own(db, recipient_id, channel_id)
-    for delivery in db.scalars(select(NotifyDelivery).where(NotifyDelivery.channel_id == row.id,
-                                                            NotifyDelivery.status == "pending")):
+    for delivery in db.scalars(
+        select(NotifyDelivery).where(NotifyDelivery.channel_id == row.id, NotifyDelivery.status == "pending")
+    ):
         delivery.status, delivery.last_error = "cancelled", "the channel was removed"
     db.delete(row)
     db.flush()
@@ -171,6 +205,13 @@ def set_kinds(db: Session, recipient_id: str, channel_id: int, kinds: list[str])
 
 
 def as_json(channel: Channel) -> dict[str, Any]:
-    return {"id": channel.id, "kind": channel.kind, "address": channel.shown_address, "label": channel.label,
-            "locale": channel.locale, "kinds": list(channel.kinds), "status": channel.status,
-            "consented_at": channel.consented_at.isoformat()}
+    return {
+        "id": channel.id,
+        "kind": channel.kind,
+        "address": channel.shown_address,
+        "label": channel.label,
+        "locale": channel.locale,
+        "kinds": list(channel.kinds),
+        "status": channel.status,
+        "consented_at": channel.consented_at.isoformat(),
+    }

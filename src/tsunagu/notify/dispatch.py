@@ -29,16 +29,24 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY_SECONDS, LAST_RETRY_SECONDS = 30, 3600
 PER_HOUR = 10
 # plain-text e-mail and SMS, not HTML: nothing to escape, and the values are names and our own links
-_TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "messages"),
-                         autoescape=False, undefined=StrictUndefined)  # noqa: S701
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "messages"),
+    autoescape=False,  # noqa: S701 - plain text, not HTML
+    undefined=StrictUndefined,
+)
 
 
 def recipients_with_channels(connection: Connection, recipients: set[str]) -> set[str]:
     """Which of ``recipients`` have an active channel besides the inbox."""
     if not recipients:
         return set()
-    return set(connection.execute(select(NotifyChannel.recipient_id).where(
-        NotifyChannel.recipient_id.in_(recipients), NotifyChannel.status == "active")).scalars())
+    return set(
+        connection.execute(
+            select(NotifyChannel.recipient_id).where(
+                NotifyChannel.recipient_id.in_(recipients), NotifyChannel.status == "active"
+            )
+        ).scalars()
+    )
 
 
 def enqueue(connection: Connection, messages: Sequence[tuple[int, str, str]]) -> int:
@@ -47,17 +55,31 @@ def enqueue(connection: Connection, messages: Sequence[tuple[int, str, str]]) ->
     recipients = {recipient for _id, recipient, _kind in messages}
     if not recipients:
         return 0
-    channels = connection.execute(select(NotifyChannel.id, NotifyChannel.recipient_id, NotifyChannel.kinds)
-                                  .where(NotifyChannel.recipient_id.in_(recipients),
-                                         NotifyChannel.status == "active")).all()
+    channels = connection.execute(
+        select(NotifyChannel.id, NotifyChannel.recipient_id, NotifyChannel.kinds).where(
+            NotifyChannel.recipient_id.in_(recipients), NotifyChannel.status == "active"
+        )
+    ).all()
     if not channels:
         return 0
     now = clock.now()
-    rows = [{"message_id": message_id, "channel_id": channel_id, "recipient_id": recipient,
-             "status": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "", "reference": "",
-             "created_at": now, "sent_at": None}
-            for message_id, recipient, kind in messages
-            for channel_id, owner, kinds in channels if owner == recipient and kind in kinds]
+    rows = [
+        {
+            "message_id": message_id,
+            "channel_id": channel_id,
+            "recipient_id": recipient,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "reference": "",
+            "created_at": now,
+            "sent_at": None,
+        }
+        for message_id, recipient, kind in messages
+        for channel_id, owner, kinds in channels
+        if owner == recipient and kind in kinds
+    ]
     if rows:
         connection.execute(insert(NotifyDelivery), rows)
     return len(rows)
@@ -93,10 +115,22 @@ def compose(channel: NotifyChannel, message: NotifyMessage, sender_name: str, li
     if channel.kind == "sms":
         text = _TEMPLATES.get_template(f"sms.{channel.locale}.txt").render(values)
         return Outbound(channel.address, "", text)
-    return Outbound(channel.address, "", "", {
-        "type": "tsunagu.notice", "message_id": message.id, "kind": message.kind, "sender": message.sender,
-        "sender_name": sender_name, "title": message.title, "link": values["link"],
-        "created_at": message.created_at.isoformat()}, channel.secret)
+    return Outbound(
+        channel.address,
+        "",
+        "",
+        {
+            "type": "tsunagu.notice",
+            "message_id": message.id,
+            "kind": message.kind,
+            "sender": message.sender,
+            "sender_name": sender_name,
+            "title": message.title,
+            "link": values["link"],
+            "created_at": message.created_at.isoformat(),
+        },
+        channel.secret,
+    )
 
 
 @dataclass
@@ -112,20 +146,39 @@ class Report:
 
 
 def _sent_in_last_hour(db: Session, channel_id: int, now: datetime) -> list[datetime]:
-    return [at for at in db.scalars(select(NotifyDelivery.sent_at).where(
-        NotifyDelivery.channel_id == channel_id, NotifyDelivery.status == "sent",
-        NotifyDelivery.sent_at > now - timedelta(hours=1))) if at is not None]
+    return [
+        at
+        for at in db.scalars(
+            select(NotifyDelivery.sent_at).where(
+                NotifyDelivery.channel_id == channel_id,
+                NotifyDelivery.status == "sent",
+                NotifyDelivery.sent_at > now - timedelta(hours=1),
+            )
+        )
+        if at is not None
+    ]
 
 
 def _due(database: Database, now: datetime, limit: int) -> list[int]:
     with database.session() as db:
-        return list(db.scalars(select(NotifyDelivery.id).where(
-            NotifyDelivery.status == "pending", NotifyDelivery.next_attempt_at <= now)
-            .order_by(NotifyDelivery.next_attempt_at, NotifyDelivery.id).limit(limit)))
+        return list(
+            db.scalars(
+                select(NotifyDelivery.id)
+                .where(NotifyDelivery.status == "pending", NotifyDelivery.next_attempt_at <= now)
+                .order_by(NotifyDelivery.next_attempt_at, NotifyDelivery.id)
+                .limit(limit)
+            )
+        )
 
 
-def run_once(database: Database, senders: Mapping[str, Sender], sender_name: Callable[[str, str], str],
-             links: Links, *, limit: int = 200) -> Report:
+def run_once(
+    database: Database,
+    senders: Mapping[str, Sender],
+    sender_name: Callable[[str, str], str],
+    links: Links,
+    *,
+    limit: int = 200,
+) -> Report:
     """Send what is due now (each delivery in its own transaction, locked while it is sent)."""
     report = Report()
     for delivery_id in _due(database, clock.now(), limit):
@@ -175,8 +228,13 @@ def _attempt(db: Session, delivery: NotifyDelivery, context: _Context, report: R
         else:
             delivery.next_attempt_at = now + backoff(delivery.attempts)
             report.retried += 1
-        log.info("notify_delivery_failed", channel=channel.kind, attempts=delivery.attempts,
-                 permanent=exc.permanent, reason=exc.reason)
+        log.info(
+            "notify_delivery_failed",
+            channel=channel.kind,
+            attempts=delivery.attempts,
+            permanent=exc.permanent,
+            reason=exc.reason,
+        )
         return
     delivery.status, delivery.reference, delivery.sent_at, delivery.last_error = "sent", reference, now, ""
     report.sent += 1
@@ -192,13 +250,17 @@ class DeliveryState:
 
 def states_of(db: Session, recipient_id: str, message_id: int) -> list[DeliveryState]:
     """送達状況 of one message (the person's own), one per channel it was queued for."""
-    rows = db.execute(select(NotifyDelivery, NotifyChannel.kind).outerjoin(
-        NotifyChannel, NotifyChannel.id == NotifyDelivery.channel_id).where(
-        NotifyDelivery.message_id == message_id, NotifyDelivery.recipient_id == recipient_id)
-        .order_by(NotifyDelivery.id)).all()
+    rows = db.execute(
+        select(NotifyDelivery, NotifyChannel.kind)
+        .outerjoin(NotifyChannel, NotifyChannel.id == NotifyDelivery.channel_id)
+        .where(NotifyDelivery.message_id == message_id, NotifyDelivery.recipient_id == recipient_id)
+        .order_by(NotifyDelivery.id)
+    ).all()
     return [DeliveryState(kind or "", d.status, d.attempts, d.sent_at) for d, kind in rows]
 
 
 def pending_count(db: Session) -> int:
-    return db.scalar(select(func.count()).select_from(NotifyDelivery)
-                     .where(NotifyDelivery.status == "pending")) or 0
+    return (
+        db.scalar(select(func.count()).select_from(NotifyDelivery).where(NotifyDelivery.status == "pending"))
+        or 0
+    )

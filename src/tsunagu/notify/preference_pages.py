@@ -21,44 +21,75 @@ router = APIRouter(prefix=PAGE, include_in_schema=False, dependencies=[Depends(c
 
 async def channel_form(request: Request) -> dict[str, object]:
     form = await request.form()
-    return {"kind": str(form.get("kind", ""))[:16], "address": str(form.get("address", ""))[:300],
-            "label": str(form.get("label", ""))[:100], "locale": str(form.get("locale", "ja"))[:2],
-            "consent": form.get("consent") == "on",
-            "kinds": [str(k) for k in form.getlist("kinds")][:8]}
+    return {
+        "kind": str(form.get("kind", ""))[:16],
+        "address": str(form.get("address", ""))[:300],
+        "label": str(form.get("label", ""))[:100],
+        "locale": str(form.get("locale", "ja"))[:2],
+        "consent": form.get("consent") == "on",
+        "kinds": [str(k) for k in form.getlist("kinds")][:8],
+    }
 
 
-def _page(request: Request, db: Session, person: Principal, *, values: dict[str, object] | None = None,
-          errors: dict[str, str] | None = None, done: str = "", status_code: int = 200) -> HTMLResponse:
+def _page(
+    request: Request,
+    db: Session,
+    person: Principal,
+    *,
+    values: dict[str, object] | None = None,
+    errors: dict[str, str] | None = None,
+    done: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
     recent, _total = inbox.inbox(db, person.subject_id, limit=5)
     mine = channels.channels_of(db, person.subject_id)
-    return render(request, "notify/preferences.html", {
-        "channels": mine,
-        "secrets": {c.id: channels.webhook_secret(db, person.subject_id, c.id)
-                    for c in mine if c.kind == "webhook"},
-        "values": values or {"kind": "email", "kinds": channels.DEFAULT_KINDS, "locale": "ja"},
-        "errors": errors or {},
-        "done": done,
-        "message_kinds": channels.MESSAGE_KINDS,
-        "recent": [(m, dispatch.states_of(db, person.subject_id, m.id)) for m in recent],
-        "max_channels": channels.MAX_CHANNELS,
-    }, status_code=status_code)
+    return render(
+        request,
+        "notify/preferences.html",
+        {
+            "channels": mine,
+            "secrets": {
+                c.id: channels.webhook_secret(db, person.subject_id, c.id)
+                for c in mine
+                if c.kind == "webhook"
+            },
+            "values": values or {"kind": "email", "kinds": channels.DEFAULT_KINDS, "locale": "ja"},
+            "errors": errors or {},
+            "done": done,
+            "message_kinds": channels.MESSAGE_KINDS,
+            "recent": [(m, dispatch.states_of(db, person.subject_id, m.id)) for m in recent],
+            "max_channels": channels.MAX_CHANNELS,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("", response_class=HTMLResponse)
-def preferences_page(request: Request, done: str = "", person: Principal = Depends(require_resident),
-                     db: Session = TRANSACTION) -> HTMLResponse:
+def preferences_page(
+    request: Request, done: str = "", person: Principal = Depends(require_resident), db: Session = TRANSACTION
+) -> HTMLResponse:
     return _page(request, db, person, done=done if done in ("added", "removed", "changed") else "")
 
 
 @router.post("/channels", response_class=HTMLResponse, response_model=None)
-def add_channel(request: Request, values: dict[str, object] = Depends(channel_form),
-                person: Principal = Depends(require_resident), db: Session = TRANSACTION) -> Response:
+def add_channel(
+    request: Request,
+    values: dict[str, object] = Depends(channel_form),
+    person: Principal = Depends(require_resident),
+    db: Session = TRANSACTION,
+) -> Response:
     kinds = values["kinds"]
     try:
-        channels.add_channel(db, person.subject_id, str(values["kind"]), str(values["address"]),
-                             kinds=list(kinds) if isinstance(kinds, list) else [],
-                             label=str(values["label"]), locale=str(values["locale"]),
-                             consent=bool(values["consent"]))
+        channels.add_channel(
+            db,
+            person.subject_id,
+            str(values["kind"]),
+            str(values["address"]),
+            kinds=list(kinds) if isinstance(kinds, list) else [],
+            label=str(values["label"]),
+            locale=str(values["locale"]),
+            consent=bool(values["consent"]),
+        )
     except ValidationFailed as exc:
         errors = {str(e["location"][-1]): str(e.get("message_id") or e["message"]) for e in exc.errors}
         return _page(request, db, person, values=values, errors=errors, status_code=422)
@@ -66,8 +97,13 @@ def add_channel(request: Request, values: dict[str, object] = Depends(channel_fo
 
 
 @router.post("/channels/{channel_id}/kinds", response_class=HTMLResponse, response_model=None)
-def change_kinds(request: Request, channel_id: int, values: dict[str, object] = Depends(channel_form),
-                 person: Principal = Depends(require_resident), db: Session = TRANSACTION) -> Response:
+def change_kinds(
+    request: Request,
+    channel_id: int,
+    values: dict[str, object] = Depends(channel_form),
+    person: Principal = Depends(require_resident),
+    db: Session = TRANSACTION,
+) -> Response:
     kinds = values["kinds"]
     try:
         channels.set_kinds(db, person.subject_id, channel_id, list(kinds) if isinstance(kinds, list) else [])
@@ -78,7 +114,8 @@ def change_kinds(request: Request, channel_id: int, values: dict[str, object] = 
 
 
 @router.post("/channels/{channel_id}/delete")
-def remove_channel(channel_id: int, person: Principal = Depends(require_resident),
-                   db: Session = TRANSACTION) -> RedirectResponse:
+def remove_channel(
+    channel_id: int, person: Principal = Depends(require_resident), db: Session = TRANSACTION
+) -> RedirectResponse:
     channels.remove_channel(db, person.subject_id, channel_id)
     return RedirectResponse(f"{PAGE}?done=removed", status_code=303)

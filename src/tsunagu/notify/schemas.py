@@ -45,8 +45,9 @@ class ReadState(BaseModel):
 class ChannelIn(BaseModel):
     kind: Literal["email", "sms", "webhook"]
     address: str = Field(max_length=300, description="E-mail address, mobile number, or the app's https URL")
-    kinds: list[str] | None = Field(None, description="Message kinds sent there "
-                                    "(default notice, document, info)")
+    kinds: list[str] | None = Field(
+        None, description="Message kinds sent there (default notice, document, info)"
+    )
     label: str = Field("", max_length=100, description="The app's name (webhook)")
     locale: Literal["ja", "en"] = "ja"
     consent: bool = Field(False, description="Consent to send the sender, title and link to the app")
@@ -75,5 +76,9 @@ class DeliveryOut(BaseModel):
 
     @classmethod
     def of(cls, state: DeliveryState) -> DeliveryOut:
-        return cls(channel_kind=state.channel_kind, status=state.status, attempts=state.attempts,
-                   sent_at=state.sent_at)
+        return cls(
+            channel_kind=state.channel_kind,
+            status=state.status,
+            attempts=state.attempts,
+            sent_at=state.sent_at,
+        )

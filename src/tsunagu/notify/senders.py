@@ -69,8 +69,9 @@ class SmtpSender:
             code, reason = next(iter(exc.recipients.values()))
             raise SendFailed(f"SMTP {code} {_text(reason)}", permanent=code >= 500) from None
         except smtplib.SMTPResponseException as exc:
-            raise SendFailed(f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}",
-                             permanent=exc.smtp_code >= 500) from None
+            raise SendFailed(
+                f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise SendFailed(f"SMTP server not reachable: {type(exc).__name__}", permanent=False) from None
         return str(mail["Message-ID"])
@@ -111,8 +112,14 @@ class TestSmsProvider:
             raise SendFailed(f"the text needs {segments} parts (at most {SMS_MAX_PARTS})", permanent=True)
         now = clock.now()
         with self.database.session() as db:
-            recent = db.scalar(select(func.count()).select_from(NotifyTestSms)
-                               .where(NotifyTestSms.accepted_at > now - timedelta(seconds=1))) or 0
+            recent = (
+                db.scalar(
+                    select(func.count())
+                    .select_from(NotifyTestSms)
+                    .where(NotifyTestSms.accepted_at > now - timedelta(seconds=1))
+                )
+                or 0
+            )
             if recent >= self.per_second:
                 raise SendFailed("429 throttled by the SMS provider", permanent=False)
             row = NotifyTestSms(to=outbound.address, body=outbound.text, segments=segments, accepted_at=now)
@@ -135,8 +142,11 @@ class WebhookSender:
     def send(self, outbound: Outbound) -> str:
         body = json.dumps(outbound.payload, ensure_ascii=False, sort_keys=True).encode()
         delivery_id = str(uuid.uuid4())
-        headers = {"Content-Type": "application/json", "Tsunagu-Delivery": delivery_id,
-                   SIGNATURE_HEADER: sign(outbound.secret, body, int(clock.now().timestamp()))}
+        headers = {
+            "Content-Type": "application/json",
+            "Tsunagu-Delivery": delivery_id,
+            SIGNATURE_HEADER: sign(outbound.secret, body, int(clock.now().timestamp())),
+        }
         try:
             with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
                 response = client.post(outbound.address, content=body, headers=headers)

@@ -89,9 +89,18 @@ class Outgoing:
                 f"unknown message kind {self.kind!r}",
                 errors=[{"location": ["kind"], "message": "unknown kind", "type": "notify-unknown-kind"}],
             )
-        return {"recipient_id": self.recipient_id, "sender": self.sender, "kind": self.kind,
-                "title": self.title[:300], "body": self.body, "link": self.link,
-                "document": self.document, "extra": self.extra or {}, "created_at": at, "read_at": None}
+        return {
+            "recipient_id": self.recipient_id,
+            "sender": self.sender,
+            "kind": self.kind,
+            "title": self.title[:300],
+            "body": self.body,
+            "link": self.link,
+            "document": self.document,
+            "extra": self.extra or {},
+            "created_at": at,
+            "read_at": None,
+        }
 
 
 def deliver(

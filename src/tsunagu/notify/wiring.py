@@ -22,8 +22,9 @@ def senders_for(settings: Settings, database: Database) -> dict[str, Sender]:
     return senders
 
 
-def run_in_background(database: Database, settings: Settings, sender_name: Callable[[str, str], str],
-                      every: float) -> threading.Thread:
+def run_in_background(
+    database: Database, settings: Settings, sender_name: Callable[[str, str], str], every: float
+) -> threading.Thread:
     """Send due deliveries every ``every`` seconds in a daemon thread (``tsunagu demo``)."""
     senders, links = senders_for(settings, database), dispatch.Links(settings.base_url)
     stop = threading.Event()

@@ -45,7 +45,7 @@ def served(request: Request) -> dict[str, list[str]]:
     """手続ID → ids of this platform's procedures that declare it (``inventory_id``)."""
     source: ServedSource | None = getattr(request.app.state, "oversight_served", None)
     linked: dict[str, list[str]] = {}
-    for procedure_id, inventory_id in (source() if source else []):
+    for procedure_id, inventory_id in source() if source else []:
         linked.setdefault(inventory_id, []).append(procedure_id)
     return linked
 
@@ -63,10 +63,18 @@ def inventory_query(  # noqa: PLR0917 — FastAPI reads each query parameter fro
     served_only: bool = Query(False, description="Only entries this platform serves."),
 ) -> inventory.Query:
     # a form sends empty fields: empty is "any", not an error
-    return inventory.Query(year=int(year) if year else None, q=q.strip(), ministry=ministry, type_code=type,
-                           subject_code=subject, online_status=online_status, life_event=life_event,
-                           attachment=attachment, min_volume=int(min_volume) if min_volume else None,
-                           served=served_only)
+    return inventory.Query(
+        year=int(year) if year else None,
+        q=q.strip(),
+        ministry=ministry,
+        type_code=type,
+        subject_code=subject,
+        online_status=online_status,
+        life_event=life_event,
+        attachment=attachment,
+        min_volume=int(min_volume) if min_volume else None,
+        served=served_only,
+    )
 
 
 @router.get("/inventory/surveys", response_model=list[SurveyOut])
@@ -76,18 +84,28 @@ def list_surveys(db: Session = TRANSACTION) -> list[SurveyOut]:
 
 
 @router.get("/inventory/procedures", response_model=InventoryPage)
-def search_inventory(request: Request, where: inventory.Query = Depends(inventory_query),
-                     page: PageParams = Depends(page_params), db: Session = TRANSACTION) -> InventoryPage:
+def search_inventory(
+    request: Request,
+    where: inventory.Query = Depends(inventory_query),
+    page: PageParams = Depends(page_params),
+    db: Session = TRANSACTION,
+) -> InventoryPage:
     """Search one survey year of the inventory, the largest volumes first."""
     linked = served(request)
     found = inventory.search(db, where, limit=page.limit, offset=page.offset, served_ids=frozenset(linked))
-    return InventoryPage(survey_year=found.year, total=found.total, limit=page.limit, offset=page.offset,
-                         items=[InventoryEntryOut.of(r, linked.get(r.procedure_id)) for r in found.items])
+    return InventoryPage(
+        survey_year=found.year,
+        total=found.total,
+        limit=page.limit,
+        offset=page.offset,
+        items=[InventoryEntryOut.of(r, linked.get(r.procedure_id)) for r in found.items],
+    )
 
 
 @router.get("/inventory/procedures/{procedure_id}", response_model=list[InventoryEntryOut])
-def procedure_history(request: Request, procedure_id: str,
-                      db: Session = TRANSACTION) -> list[InventoryEntryOut]:
+def procedure_history(
+    request: Request, procedure_id: str, db: Session = TRANSACTION
+) -> list[InventoryEntryOut]:
     """One 手続ID in every survey year that has it, oldest first, with all its columns."""
     linked = served(request).get(procedure_id)
     return [InventoryEntryOut.of(r, linked, details=True) for r in inventory.history(db, procedure_id)]
@@ -101,63 +119,97 @@ def inventory_kpis(ministry: str = Query("", max_length=32), db: Session = TRANS
     result: list[YearKpisOut] = []
     for i, year in enumerate(years):
         before = years[i - 1].overall if i else None
-        result.append(YearKpisOut(
-            survey_year=year.year, overall=FiguresOut.of(year.overall),
-            change_points={rate: kpis.change(getattr(year.overall, rate), getattr(before, rate, None))
-                           for rate in kpis.RATES},
-            ministries={m: FiguresOut.of(f) for m, f in year.ministries.items()}))
+        result.append(
+            YearKpisOut(
+                survey_year=year.year,
+                overall=FiguresOut.of(year.overall),
+                change_points={
+                    rate: kpis.change(getattr(year.overall, rate), getattr(before, rate, None))
+                    for rate in kpis.RATES
+                },
+                ministries={m: FiguresOut.of(f) for m, f in year.ministries.items()},
+            )
+        )
     return result
 
 
 @router.get("/inventory/pareto", response_model=ParetoOut)
-def inventory_pareto(year: int | None = Query(None), top: int = Query(20, ge=1, le=200),
-                     ministry: str = Query("", max_length=32), db: Session = TRANSACTION) -> ParetoOut:
+def inventory_pareto(
+    year: int | None = Query(None),
+    top: int = Query(20, ge=1, le=200),
+    ministry: str = Query("", max_length=32),
+    db: Session = TRANSACTION,
+) -> ParetoOut:
     """The procedures with the largest 総手続件数 and the cumulative share of all volume they carry."""
     chosen = year or inventory.latest_year(db)
     if chosen is None:
         return ParetoOut(survey_year=0, total_volume=0, procedures_with_volume=0, items=[])
     found = kpis.pareto(db, chosen, top, ministry)
-    return ParetoOut(survey_year=chosen, total_volume=found.total_volume,
-                     procedures_with_volume=found.procedures_with_volume,
-                     items=[ParetoItemOut(rank=i + 1, procedure_id=p.procedure_id, name=p.name,
-                                          ministry=p.ministry,
-                                          total_count=p.volume, cumulative_share=p.cumulative_share)
-                            for i, p in enumerate(found.items)])
+    return ParetoOut(
+        survey_year=chosen,
+        total_volume=found.total_volume,
+        procedures_with_volume=found.procedures_with_volume,
+        items=[
+            ParetoItemOut(
+                rank=i + 1,
+                procedure_id=p.procedure_id,
+                name=p.name,
+                ministry=p.ministry,
+                total_count=p.volume,
+                cumulative_share=p.cumulative_share,
+            )
+            for i, p in enumerate(found.items)
+        ],
+    )
 
 
 async def read_upload(upload: UploadFile) -> bytes:
     data = await upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise ValidationFailed(f"ファイルが大きすぎます（上限 {MAX_UPLOAD // 1024 // 1024} MB）",
-                               errors=[{"location": ["file"], "type": "too-large",
-                                        "message": "file too large"}])
+        raise ValidationFailed(
+            f"ファイルが大きすぎます（上限 {MAX_UPLOAD // 1024 // 1024} MB）",
+            errors=[{"location": ["file"], "type": "too-large", "message": "file too large"}],
+        )
     return data
 
 
-def import_file(database: Database, principal: sessions.Principal, name: str, data: bytes,
-                survey_year: int | None) -> inventory.ImportReport:
+def import_file(
+    database: Database, principal: sessions.Principal, name: str, data: bytes, survey_year: int | None
+) -> inventory.ImportReport:
     """The import in its own transaction, off the event loop (a 75,000-row file takes seconds)."""
     with database.session() as db:
         return service.import_survey(db, principal, name, data, survey_year)
 
 
-@router.post("/inventory/surveys", response_model=ImportOut, status_code=201,
-             dependencies=[Depends(csrf.protect)])
-async def import_survey(request: Request, file: UploadFile = File(..., description="The .xlsx or .csv file."),
-                        survey_year: int | None = Form(None, description="Default: the layout's year."),
-                        principal: sessions.Principal = CALLER) -> JSONResponse:
+@router.post(
+    "/inventory/surveys", response_model=ImportOut, status_code=201, dependencies=[Depends(csrf.protect)]
+)
+async def import_survey(
+    request: Request,
+    file: UploadFile = File(..., description="The .xlsx or .csv file."),
+    survey_year: int | None = Form(None, description="Default: the layout's year."),
+    principal: sessions.Principal = CALLER,
+) -> JSONResponse:
     """Import one survey year (all or nothing; replaces that year atomically)."""
     data = await read_upload(file)
-    report = await run_in_threadpool(import_file, request.app.state.database, principal,
-                                     file.filename or "upload", data, survey_year)
-    body = ImportOut(survey_year=report.survey_year, layout=report.layout, rows=report.rows,
-                     replaced=report.replaced, normalized=report.normalized, notes=report.notes)
+    report = await run_in_threadpool(
+        import_file, request.app.state.database, principal, file.filename or "upload", data, survey_year
+    )
+    body = ImportOut(
+        survey_year=report.survey_year,
+        layout=report.layout,
+        rows=report.rows,
+        replaced=report.replaced,
+        normalized=report.normalized,
+        notes=report.notes,
+    )
     return JSONResponse(body.model_dump(), status_code=201)
 
 
 @router.get("/service-kpis", response_model=list[ServiceKpisOut])
-def service_kpis_report(request: Request, since_month: str = Query("", pattern=r"^(\d{4}-\d{2})?$"),
-                        db: Session = TRANSACTION) -> list[ServiceKpisOut]:
+def service_kpis_report(
+    request: Request, since_month: str = Query("", pattern=r"^(\d{4}-\d{2})?$"), db: Session = TRANSACTION
+) -> list[ServiceKpisOut]:
     """Per procedure of this platform: applications, digital take-up, prefilled and proxy shares,
     decisions within the 標準処理期間 and average days (counters kept up to date incrementally)."""
     feed = getattr(request.app.state, "oversight_feed", None)
@@ -170,14 +222,18 @@ def service_kpis_report(request: Request, since_month: str = Query("", pattern=r
 def cost_report(principal: sessions.Principal = CALLER, db: Session = TRANSACTION) -> CostReportOut:
     """The 30% target per organization and overall, with projections and the systems that rose."""
     found = service.cost_report(db, principal)
-    return CostReportOut(overall=[ProgressOut.of(p) for p in found.overall.values()],
-                         organizations=[ProgressOut.of(p) for p in found.organizations],
-                         risers=[r.__dict__ for r in found.risers], systems=found.systems)
+    return CostReportOut(
+        overall=[ProgressOut.of(p) for p in found.overall.values()],
+        organizations=[ProgressOut.of(p) for p in found.organizations],
+        risers=[r.__dict__ for r in found.risers],
+        systems=found.systems,
+    )
 
 
 @router.post("/systems/import", status_code=201, dependencies=[Depends(csrf.protect)])
-async def import_systems(request: Request, file: UploadFile = File(...),
-                         principal: sessions.Principal = CALLER) -> JSONResponse:
+async def import_systems(
+    request: Request, file: UploadFile = File(...), principal: sessions.Principal = CALLER
+) -> JSONResponse:
     """Register or update systems and their yearly costs from CSV (all or nothing)."""
     data = await read_upload(file)
     with request.app.state.database.session() as db:

@@ -26,26 +26,32 @@ class Series:
 
 
 def _svg(chart_id: str, title: str, description: str, height: int, body: list[str]) -> Markup:
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-            f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d" font-size="13" '
-            f'font-family="sans-serif">'
-            f'<title id="{chart_id}-t">{escape(title)}</title>'
-            f'<desc id="{chart_id}-d">{escape(description)}</desc>')
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d" font-size="13" '
+        f'font-family="sans-serif">'
+        f'<title id="{chart_id}-t">{escape(title)}</title>'
+        f'<desc id="{chart_id}-d">{escape(description)}</desc>'
+    )
     return Markup(head + "".join(body) + "</svg>")  # noqa: S704 — every text part is escaped above
 
 
-def _text(x: float, y: float, content: str, anchor: str = "start", *, weight: str = "normal",
-          fill: str = INK) -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-weight="{weight}" '
-            f'fill="{fill}">{escape(content)}</text>')
+def _text(
+    x: float, y: float, content: str, anchor: str = "start", *, weight: str = "normal", fill: str = INK
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-weight="{weight}" '
+        f'fill="{fill}">{escape(content)}</text>'
+    )
 
 
 def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def trend(chart_id: str, title: str, *, labels: Sequence[str], series: Sequence[Series],
-          description: str) -> Markup:
+def trend(
+    chart_id: str, title: str, *, labels: Sequence[str], series: Sequence[Series], description: str
+) -> Markup:
     """Lines of rates (0–1) over the labels (survey years); a legend under the chart names each line
     with its marker, dash and latest value, so that colour is never the only cue."""
     legend_h = 22 * len(series)
@@ -54,8 +60,10 @@ def trend(chart_id: str, title: str, *, labels: Sequence[str], series: Sequence[
     body: list[str] = []
     for tick in range(0, 101, 25):
         y = top + plot_h * (1 - tick / 100)
-        body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
-                    f'stroke-width="0.5" stroke-dasharray="2 3"/>')
+        body.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
+            f'stroke-width="0.5" stroke-dasharray="2 3"/>'
+        )
         body.append(_text(left - 6, y + 4, f"{tick}%", "end"))
     step = plot_w / max(1, len(labels) - 1)
 
@@ -76,8 +84,10 @@ def trend(chart_id: str, title: str, *, labels: Sequence[str], series: Sequence[
         body += [_marker(markers[n % 3], x, y, colour) for x, y in points]
         known = [v for v in line.values if v is not None]
         y = height - legend_h + 22 * n + 4
-        body.append(f'<line x1="{left}" x2="{left + 28}" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" '
-                    f'stroke-width="2.5"{dash}/>')
+        body.append(
+            f'<line x1="{left}" x2="{left + 28}" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" '
+            f'stroke-width="2.5"{dash}/>'
+        )
         body.append(_marker(markers[n % 3], left + 14, y, colour))
         body.append(_text(left + 36, y + 4, f"{line.name}（{percent(known[-1]) if known else '—'}）"))
     return _svg(chart_id, title, description, height, body)
@@ -87,13 +97,20 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
     if shape == "rect":
         return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
     if shape == "diamond":
-        return (f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} '
-                f'{x - 5:.1f},{y:.1f}" fill="{colour}"/>')
+        return (
+            f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} '
+            f'{x - 5:.1f},{y:.1f}" fill="{colour}"/>'
+        )
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"/>'
 
 
-def bars(chart_id: str, title: str, rows: Sequence[tuple[str, float | None]], description: str,
-         as_percent: bool = True) -> Markup:
+def bars(
+    chart_id: str,
+    title: str,
+    rows: Sequence[tuple[str, float | None]],
+    description: str,
+    as_percent: bool = True,
+) -> Markup:
     """Horizontal bars, one per row, the value written at the end of each bar."""
     label_w, value_w, bar_h, gap, top = 128, 52, 16, 7, 6
     height = top + len(rows) * (bar_h + gap) + 8
@@ -112,8 +129,15 @@ def bars(chart_id: str, title: str, rows: Sequence[tuple[str, float | None]], de
     return _svg(chart_id, title, description, height, body)
 
 
-def pareto(chart_id: str, title: str, *, labels: Sequence[str], volumes: Sequence[int],
-           cumulative: Sequence[float], description: str) -> Markup:
+def pareto(
+    chart_id: str,
+    title: str,
+    *,
+    labels: Sequence[str],
+    volumes: Sequence[int],
+    cumulative: Sequence[float],
+    description: str,
+) -> Markup:
     """Bars of volume, largest first, and the line of the cumulative share of all volume."""
     height, left, right, top, bottom = 280, 44, 38, 12, 40
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
@@ -122,16 +146,20 @@ def pareto(chart_id: str, title: str, *, labels: Sequence[str], volumes: Sequenc
     body: list[str] = []
     for tick in range(0, 101, 25):
         y = top + plot_h * (1 - tick / 100)
-        body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
-                    f'stroke-width="0.5" stroke-dasharray="2 3"/>')
+        body.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" '
+            f'stroke-width="0.5" stroke-dasharray="2 3"/>'
+        )
         body.append(_text(left + plot_w + 6, y + 4, f"{tick}%"))
         body.append(_text(left - 6, y + 4, _short(biggest * tick / 100), "end"))
     points = []
     for i, (label, volume, share) in enumerate(zip(labels, volumes, cumulative, strict=True)):
         x = left + i * band
         h = plot_h * volume / biggest
-        body.append(f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{max(1.0, band - 4):.1f}" '
-                    f'height="{h:.1f}" fill="{PALETTE[0]}"><title>{escape(label)}</title></rect>')
+        body.append(
+            f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{max(1.0, band - 4):.1f}" '
+            f'height="{h:.1f}" fill="{PALETTE[0]}"><title>{escape(label)}</title></rect>'
+        )
         if i == 0 or (i + 1) % 5 == 0:
             body.append(_text(x + band / 2, height - 24, str(i + 1), "middle"))
         points.append((x + band / 2, top + plot_h * (1 - share)))

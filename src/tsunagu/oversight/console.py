@@ -22,26 +22,41 @@ router = APIRouter(prefix="/oversight", include_in_schema=False, dependencies=[D
 AUDIT_SHOWN = 30
 
 
-def _console(request: Request, db: Session, principal: sessions.Principal, status_code: int = 200,
-             **extra: object) -> Response:
+def _console(
+    request: Request, db: Session, principal: sessions.Principal, status_code: int = 200, **extra: object
+) -> Response:
     locale = locale_of(request)
     audit = list(db.scalars(select(OversightAudit).order_by(OversightAudit.id.desc()).limit(AUDIT_SHOWN)))
-    return render(request, "oversight/console.html", {
-        "surveys": inventory.surveys(db), "report": service.cost_report(db, principal), "audit": audit,
-        "percent": charts.percent, "fy": lambda year: dashboard.fiscal_year(year, locale),
-        "layout_name": lambda layout: dashboard.layout_name(layout, locale), **extra},
-        status_code=status_code)
+    return render(
+        request,
+        "oversight/console.html",
+        {
+            "surveys": inventory.surveys(db),
+            "report": service.cost_report(db, principal),
+            "audit": audit,
+            "percent": charts.percent,
+            "fy": lambda year: dashboard.fiscal_year(year, locale),
+            "layout_name": lambda layout: dashboard.layout_name(layout, locale),
+            **extra,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("", response_class=HTMLResponse)
-def console_page(request: Request, principal: sessions.Principal = CALLER,
-                 db: Session = TRANSACTION) -> Response:
+def console_page(
+    request: Request, principal: sessions.Principal = CALLER, db: Session = TRANSACTION
+) -> Response:
     return _console(request, db, principal)
 
 
 @router.post("/inventory", response_class=HTMLResponse)
-async def upload_inventory(request: Request, file: UploadFile = File(...), survey_year: str = Form(""),
-                           principal: sessions.Principal = CALLER) -> Response:
+async def upload_inventory(
+    request: Request,
+    file: UploadFile = File(...),
+    survey_year: str = Form(""),
+    principal: sessions.Principal = CALLER,
+) -> Response:
     """The import form: a report of what was imported and normalized, or every problem by line."""
     database = request.app.state.database
     try:
@@ -50,11 +65,14 @@ async def upload_inventory(request: Request, file: UploadFile = File(...), surve
         year = -1
     try:
         if year == -1:
-            raise ValidationFailed("調査年度は西暦4桁の数字で入力してください。",
-                                   errors=[{"location": ["survey_year"], "message": "not a year"}])
+            raise ValidationFailed(
+                "調査年度は西暦4桁の数字で入力してください。",
+                errors=[{"location": ["survey_year"], "message": "not a year"}],
+            )
         data = await read_upload(file)
-        report = await run_in_threadpool(import_file, database, principal, file.filename or "upload", data,
-                                         year)
+        report = await run_in_threadpool(
+            import_file, database, principal, file.filename or "upload", data, year
+        )
     except ValidationFailed as refused:
         with database.session() as db:
             return _console(request, db, principal, 422, refused=refused, survey_year=survey_year)
@@ -63,8 +81,9 @@ async def upload_inventory(request: Request, file: UploadFile = File(...), surve
 
 
 @router.post("/systems", response_class=HTMLResponse)
-async def upload_systems(request: Request, file: UploadFile = File(...),
-                         principal: sessions.Principal = CALLER) -> Response:
+async def upload_systems(
+    request: Request, file: UploadFile = File(...), principal: sessions.Principal = CALLER
+) -> Response:
     database = request.app.state.database
     try:
         data = await read_upload(file)

@@ -33,10 +33,29 @@ class Target:
 
 TARGETS = {"national": Target(2020, 2025, 0.30), "local": Target(2018, 2026, 0.30)}
 KINDS = {"国": "national", "地方": "local"}
-COLUMNS = ("システムID", "組織", "区分", "システム名", "目的", "所管課室", "ガバメントクラウド",
-           "移行日", "共通機能", "年度", "運用等経費(千円)", "整備経費(千円)", "うち改修経費(千円)")
-SHARED_FUNCTIONS = ("認証", "公共サービスメッシュ", "ベース・レジストリ", "決済", "通知",
-                    "ガバメントクラウド")
+COLUMNS = (
+    "システムID",
+    "組織",
+    "区分",
+    "システム名",
+    "目的",
+    "所管課室",
+    "ガバメントクラウド",
+    "移行日",
+    "共通機能",
+    "年度",
+    "運用等経費(千円)",
+    "整備経費(千円)",
+    "うち改修経費(千円)",
+)
+SHARED_FUNCTIONS = (
+    "認証",
+    "公共サービスメッシュ",
+    "ベース・レジストリ",
+    "決済",
+    "通知",
+    "ガバメントクラウド",
+)
 
 
 @dataclass(frozen=True)
@@ -46,14 +65,20 @@ class ImportCount:
 
 
 def _problem(line: int, column: str, message: str) -> dict[str, object]:
-    return {"location": ["file", f"line {line}", column], "type": "systems-row", "message": message,
-            "line": line, "column": column}
+    return {
+        "location": ["file", f"line {line}", column],
+        "type": "systems-row",
+        "message": message,
+        "line": line,
+        "column": column,
+    }
 
 
 def _amount(raw: str, line: int, column: str, problems: list[dict[str, object]]) -> int:
     if not re.fullmatch(r"[0-9]+", raw):
-        problems.append(_problem(line, column,
-                                 f"{column}「{raw}」は0以上の整数（千円、カンマなし）ではありません"))
+        problems.append(
+            _problem(line, column, f"{column}「{raw}」は0以上の整数（千円、カンマなし）ではありません")
+        )
         return 0
     return int(raw)
 
@@ -65,8 +90,9 @@ def _row(line: int, cell: dict[str, str], problems: list[dict[str, object]]) -> 
     """One CSV row as the system's values, the fiscal year and its three amounts."""
     system_id = cell["システムID"]
     if not re.fullmatch(r"[0-9A-Za-z_.-]{1,64}", system_id):
-        problems.append(_problem(line, "システムID",
-                                 f"システムID「{system_id}」は英数字64字以内ではありません"))
+        problems.append(
+            _problem(line, "システムID", f"システムID「{system_id}」は英数字64字以内ではありません")
+        )
         return None
     kind = KINDS.get(cell["区分"])
     if kind is None:
@@ -82,8 +108,9 @@ def _row(line: int, cell: dict[str, str], problems: list[dict[str, object]]) -> 
         try:
             migrated = date.fromisoformat(cell["移行日"])
         except ValueError:
-            problems.append(_problem(line, "移行日",
-                                     f"移行日「{cell['移行日']}」は YYYY-MM-DD ではありません"))
+            problems.append(
+                _problem(line, "移行日", f"移行日「{cell['移行日']}」は YYYY-MM-DD ではありません")
+            )
     if not re.fullmatch(r"20[0-9]{2}", cell["年度"]):
         problems.append(_problem(line, "年度", f"年度「{cell['年度']}」は西暦4桁ではありません"))
         return None
@@ -91,9 +118,14 @@ def _row(line: int, cell: dict[str, str], problems: list[dict[str, object]]) -> 
     if modification > development:
         problems.append(_problem(line, "うち改修経費(千円)", "改修経費が整備経費を超えています"))
     values: dict[str, object] = {
-        "id": system_id, "organization": cell["組織"][:64], "kind": kind or "national",
-        "name": cell["システム名"][:255], "purpose": cell["目的"], "owner": cell["所管課室"][:128],
-        "government_cloud": cloud == "移行済", "migrated_on": migrated,
+        "id": system_id,
+        "organization": cell["組織"][:64],
+        "kind": kind or "national",
+        "name": cell["システム名"][:255],
+        "purpose": cell["目的"],
+        "owner": cell["所管課室"][:128],
+        "government_cloud": cloud == "移行済",
+        "migrated_on": migrated,
         "shared_functions": [f for f in re.split(r"[;；、]", cell["共通機能"]) if f.strip()],
     }
     return values, int(cell["年度"]), (operation, development, modification)
@@ -133,8 +165,11 @@ def import_systems(db: Session, data: bytes, *, actor: str) -> ImportCount:
         systems[system_id] = values
     if problems:
         first = problems[0]
-        raise ValidationFailed(f"{first['line']}行目「{first['column']}」: {first['message']}"
-                               f"（問題 {len(problems)} 件。何も取り込んでいません）", errors=problems[:200])
+        raise ValidationFailed(
+            f"{first['line']}行目「{first['column']}」: {first['message']}"
+            f"（問題 {len(problems)} 件。何も取り込んでいません）",
+            errors=problems[:200],
+        )
     now = clock.now()
     for system_id, values in systems.items():
         db.execute(delete(OversightSystemCost).where(OversightSystemCost.system_id == system_id))
@@ -146,13 +181,22 @@ def import_systems(db: Session, data: bytes, *, actor: str) -> ImportCount:
                 setattr(existing, key, value)
             existing.updated_at = now
         db.flush()
-        db.add_all(OversightSystemCost(system_id=system_id, fiscal_year=year, operation=o,
-                                       development=d, modification=m)
-                   for year, (o, d, m) in costs[system_id].items())
+        db.add_all(
+            OversightSystemCost(
+                system_id=system_id, fiscal_year=year, operation=o, development=d, modification=m
+            )
+            for year, (o, d, m) in costs[system_id].items()
+        )
     rows = sum(len(c) for c in costs.values())
-    db.add(OversightAudit(at=now, actor=actor, action="systems-import",
-                          subject=f"{len(systems)} systems",
-                          detail={"systems": sorted(systems), "cost_rows": rows}))
+    db.add(
+        OversightAudit(
+            at=now,
+            actor=actor,
+            action="systems-import",
+            subject=f"{len(systems)} systems",
+            detail={"systems": sorted(systems), "cost_rows": rows},
+        )
+    )
     return ImportCount(len(systems), rows)
 
 
@@ -231,18 +275,28 @@ def report(db: Session) -> CostReport:
     counted = func.sum(cost.operation + cost.modification)
     per_org: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
     for organization, kind, year, total in db.execute(
-            select(system.organization, system.kind, cost.fiscal_year, counted)
-            .join(cost, cost.system_id == system.id)
-            .group_by(system.organization, system.kind, cost.fiscal_year)):
+        select(system.organization, system.kind, cost.fiscal_year, counted)
+        .join(cost, cost.system_id == system.id)
+        .group_by(system.organization, system.kind, cost.fiscal_year)
+    ):
         per_org[(organization, kind)][year] = int(total)
-    counts = {(organization, kind): (int(n), int(cloud or 0)) for organization, kind, n, cloud in db.execute(
-        select(system.organization, system.kind, func.count(),
-               func.sum(case((system.government_cloud, 1), else_=0)))
-        .group_by(system.organization, system.kind))}
+    counts = {
+        (organization, kind): (int(n), int(cloud or 0))
+        for organization, kind, n, cloud in db.execute(
+            select(
+                system.organization,
+                system.kind,
+                func.count(),
+                func.sum(case((system.government_cloud, 1), else_=0)),
+            ).group_by(system.organization, system.kind)
+        )
+    }
     organizations = [
         Progress(org, kind, TARGETS[kind], years, *counts.get((org, kind), (0, 0)))
-        for (org, kind), years in sorted(per_org.items(),
-                                         key=lambda item: (item[0][1] != "national", item[0][0]))]
+        for (org, kind), years in sorted(
+            per_org.items(), key=lambda item: (item[0][1] != "national", item[0][0])
+        )
+    ]
     overall: dict[str, Progress] = {}
     for kind in sorted({k for _, k in per_org}, key=lambda k: k != "national"):
         years: dict[int, int] = defaultdict(int)
@@ -258,18 +312,28 @@ def report(db: Session) -> CostReport:
 def _risers(db: Session, limit: int = 20) -> list[Riser]:
     """Systems whose counted cost in their latest year is above their baseline year's."""
     system, cost = OversightSystem, OversightSystemCost
-    latest_year = (select(cost.system_id, func.max(cost.fiscal_year).label("year"))
-                   .group_by(cost.system_id).subquery())
+    latest_year = (
+        select(cost.system_id, func.max(cost.fiscal_year).label("year")).group_by(cost.system_id).subquery()
+    )
     latest = aliased(cost)
     base = aliased(cost)
     baseline_year = case(*((system.kind == kind, target.baseline_year) for kind, target in TARGETS.items()))
     rise = (latest.operation + latest.modification) - (base.operation + base.modification)
     rows = db.execute(
-        select(system.id, system.name, system.organization, base.operation + base.modification,
-               latest.operation + latest.modification)
+        select(
+            system.id,
+            system.name,
+            system.organization,
+            base.operation + base.modification,
+            latest.operation + latest.modification,
+        )
         .join(latest_year, latest_year.c.system_id == system.id)
         .join(latest, (latest.system_id == system.id) & (latest.fiscal_year == latest_year.c.year))
         .join(base, (base.system_id == system.id) & (base.fiscal_year == baseline_year))
-        .where(rise > 0).order_by(rise.desc(), system.id).limit(limit))
-    return [Riser(i, name, organization, int(before), int(after))
-            for i, name, organization, before, after in rows]
+        .where(rise > 0)
+        .order_by(rise.desc(), system.id)
+        .limit(limit)
+    )
+    return [
+        Riser(i, name, organization, int(before), int(after)) for i, name, organization, before, after in rows
+    ]

@@ -53,12 +53,17 @@ class Dashboard:
     def ministries_ranked(self) -> list[tuple[str, kpis.Figures]]:
         if self.latest is None:
             return []
-        return sorted(self.latest.ministries.items(),
-                      key=lambda item: (-(item[1].rate_by_types or 0), item[0]))
+        return sorted(
+            self.latest.ministries.items(), key=lambda item: (-(item[1].rate_by_types or 0), item[0])
+        )
 
 
-def build(db: Session, ministry: str = "", feed: service_kpis.Feed | None = None,
-          service_names: dict[str, str] | None = None) -> Dashboard:
+def build(
+    db: Session,
+    ministry: str = "",
+    feed: service_kpis.Feed | None = None,
+    service_names: dict[str, str] | None = None,
+) -> Dashboard:
     """Everything the dashboard shows; the service counters first take in the feed's new events."""
     if feed is not None:
         service_kpis.catch_up(db, feed)
@@ -66,8 +71,16 @@ def build(db: Session, ministry: str = "", feed: service_kpis.Feed | None = None
     latest = years[-1] if years else None
     previous = years[-2] if len(years) > 1 else None
     top = kpis.pareto(db, latest.year, PARETO_TOP, ministry) if latest else None
-    return Dashboard(ministry, years, latest, previous, top, costs.report(db), service_kpis.figures(db),
-                     service_names or {})
+    return Dashboard(
+        ministry,
+        years,
+        latest,
+        previous,
+        top,
+        costs.report(db),
+        service_kpis.figures(db),
+        service_names or {},
+    )
 
 
 def fiscal_year(year: int, locale: str = "ja") -> str:
@@ -95,41 +108,116 @@ def _yen(value: int | None) -> str:
 def table(board: Dashboard, name: str) -> Table:
     """One chart's table (the same rows the page shows under the chart and the CSV holds)."""
     if name == "trend":
-        return Table(N_("オンライン化の推移"),
-                     [N_("調査年度"), N_("手続数"), N_("オンライン化率（手続数）"),
-                      N_("オンライン化率（件数）"), N_("オンライン利用率")],
-                     [[str(y.year), str(y.overall.procedures), percent(y.overall.rate_by_types),
-                       percent(y.overall.rate_by_volume), percent(y.overall.use_rate)] for y in board.years])
+        return Table(
+            N_("オンライン化の推移"),
+            [
+                N_("調査年度"),
+                N_("手続数"),
+                N_("オンライン化率（手続数）"),
+                N_("オンライン化率（件数）"),
+                N_("オンライン利用率"),
+            ],
+            [
+                [
+                    str(y.year),
+                    str(y.overall.procedures),
+                    percent(y.overall.rate_by_types),
+                    percent(y.overall.rate_by_volume),
+                    percent(y.overall.use_rate),
+                ]
+                for y in board.years
+            ],
+        )
     if name == "ministries":
-        return Table(N_("府省庁別のオンライン化率"),
-                     [N_("府省庁"), N_("手続数"), N_("オンライン化済"), N_("オンライン化率（手続数）"),
-                      N_("オンライン化率（件数）"), N_("添付書類のある手続"), N_("照会で代替できる手続")],
-                     [[m, str(f.procedures), str(f.online_available), percent(f.rate_by_types),
-                       percent(f.rate_by_volume), str(f.with_attachments), str(f.replaceable)]
-                      for m, f in board.ministries_ranked()])
+        return Table(
+            N_("府省庁別のオンライン化率"),
+            [
+                N_("府省庁"),
+                N_("手続数"),
+                N_("オンライン化済"),
+                N_("オンライン化率（手続数）"),
+                N_("オンライン化率（件数）"),
+                N_("添付書類のある手続"),
+                N_("照会で代替できる手続"),
+            ],
+            [
+                [
+                    m,
+                    str(f.procedures),
+                    str(f.online_available),
+                    percent(f.rate_by_types),
+                    percent(f.rate_by_volume),
+                    str(f.with_attachments),
+                    str(f.replaceable),
+                ]
+                for m, f in board.ministries_ranked()
+            ],
+        )
     if name == "pareto":
         items = board.pareto.items if board.pareto else []
-        return Table(N_("件数の多い手続（パレート図）"),
-                     [N_("順位"), N_("手続ID"), N_("手続名"), N_("府省庁"), N_("総手続件数"),
-                      N_("累積構成比")],
-                     [[str(i + 1), p.procedure_id, p.name, p.ministry, f"{p.volume:,}",
-                       percent(p.cumulative_share)] for i, p in enumerate(items)])
+        return Table(
+            N_("件数の多い手続（パレート図）"),
+            [N_("順位"), N_("手続ID"), N_("手続名"), N_("府省庁"), N_("総手続件数"), N_("累積構成比")],
+            [
+                [str(i + 1), p.procedure_id, p.name, p.ministry, f"{p.volume:,}", percent(p.cumulative_share)]
+                for i, p in enumerate(items)
+            ],
+        )
     if name == "costs":
         rows = [*board.costs.overall.values(), *board.costs.organizations]
-        return Table(N_("システム経費（運用等経費＋改修経費、千円）"),
-                     [N_("組織"), N_("区分"), N_("基準年度"), N_("基準年度の経費"), N_("最新年度"),
-                      N_("最新年度の経費"), N_("削減率"), N_("目標額"), N_("目標年度の見込み")],
-                     [[p.name, "国" if p.kind == "national" else "地方", str(p.target.baseline_year),
-                       _yen(p.baseline), str(p.latest_year or ""),
-                       _yen(p.by_year.get(p.latest_year) if p.latest_year else None),
-                       percent(p.reduction), _yen(p.goal), _yen(p.projection)] for p in rows])
+        return Table(
+            N_("システム経費（運用等経費＋改修経費、千円）"),
+            [
+                N_("組織"),
+                N_("区分"),
+                N_("基準年度"),
+                N_("基準年度の経費"),
+                N_("最新年度"),
+                N_("最新年度の経費"),
+                N_("削減率"),
+                N_("目標額"),
+                N_("目標年度の見込み"),
+            ],
+            [
+                [
+                    p.name,
+                    "国" if p.kind == "national" else "地方",
+                    str(p.target.baseline_year),
+                    _yen(p.baseline),
+                    str(p.latest_year or ""),
+                    _yen(p.by_year.get(p.latest_year) if p.latest_year else None),
+                    percent(p.reduction),
+                    _yen(p.goal),
+                    _yen(p.projection),
+                ]
+                for p in rows
+            ],
+        )
     if name == "services":
-        return Table(N_("つなぐの手続の利用状況"),
-                     [N_("手続"), N_("申請件数"), N_("オンライン申請の割合"), N_("自動入力を使った割合"),
-                      N_("代理申請の割合"), N_("処理した件数"), N_("標準処理期間内の割合"),
-                      N_("平均処理日数")],
-                     [[board.service_names.get(f.procedure_id, f.procedure_id), str(f.submitted),
-                       percent(f.digital_take_up), percent(f.prefilled_share), percent(f.proxy_share),
-                       str(f.decided), percent(f.in_time_share),
-                       "—" if f.average_days is None else f"{f.average_days:.1f}"] for f in board.services])
+        return Table(
+            N_("つなぐの手続の利用状況"),
+            [
+                N_("手続"),
+                N_("申請件数"),
+                N_("オンライン申請の割合"),
+                N_("自動入力を使った割合"),
+                N_("代理申請の割合"),
+                N_("処理した件数"),
+                N_("標準処理期間内の割合"),
+                N_("平均処理日数"),
+            ],
+            [
+                [
+                    board.service_names.get(f.procedure_id, f.procedure_id),
+                    str(f.submitted),
+                    percent(f.digital_take_up),
+                    percent(f.prefilled_share),
+                    percent(f.proxy_share),
+                    str(f.decided),
+                    percent(f.in_time_share),
+                    "—" if f.average_days is None else f"{f.average_days:.1f}",
+                ]
+                for f in board.services
+            ],
+        )
     raise NotFound(f"no dashboard table {name!r}")

@@ -20,10 +20,25 @@ from tsunagu.oversight.layouts import Layout
 SURVEY_ROWS = 75_000
 #: (ministry, share of procedures, laws it holds) — shares after the real survey's order of size
 MINISTRY_MIX: tuple[tuple[str, float, tuple[str, ...]], ...] = (
-    ("厚生労働省", 0.19, ("健康保険法", "雇用保険法", "労働基準法", "食品衛生法", "医療法", "介護保険法",
-                     "児童福祉法", "国民年金法")),
-    ("国土交通省", 0.17, ("道路運送車両法", "建設業法", "建築基準法", "宅地建物取引業法", "道路交通法",
-                     "船舶法", "航空法")),
+    (
+        "厚生労働省",
+        0.19,
+        (
+            "健康保険法",
+            "雇用保険法",
+            "労働基準法",
+            "食品衛生法",
+            "医療法",
+            "介護保険法",
+            "児童福祉法",
+            "国民年金法",
+        ),
+    ),
+    (
+        "国土交通省",
+        0.17,
+        ("道路運送車両法", "建設業法", "建築基準法", "宅地建物取引業法", "道路交通法", "船舶法", "航空法"),
+    ),
     ("経済産業省", 0.12, ("電気事業法", "高圧ガス保安法", "特許法", "計量法", "ガス事業法")),
     ("農林水産省", 0.11, ("農地法", "食品表示法", "漁業法", "森林法", "家畜伝染病予防法")),
     ("財務省", 0.07, ("所得税法", "法人税法", "関税法", "消費税法", "酒税法")),
@@ -49,9 +64,21 @@ MINISTRY_MIX: tuple[tuple[str, float, tuple[str, ...]], ...] = (
     ("カジノ管理委員会", 0.001, ("特定複合観光施設区域整備法",)),
     ("内閣法制局", 0.001, ("内閣法制局設置法",)),
 )
-ACTS = (("1", "許可申請"), ("1", "届出"), ("1", "変更届出"), ("1", "登録申請"), ("1", "認定申請"),
-        ("1", "廃止届出"), ("1", "報告"), ("2-1", "許可証の交付"), ("2-1", "認定の通知"),
-        ("2-2", "措置命令"), ("2-3", "証明書の交付"), ("3", "名簿の縦覧"), ("4", "帳簿の保存"))
+ACTS = (
+    ("1", "許可申請"),
+    ("1", "届出"),
+    ("1", "変更届出"),
+    ("1", "登録申請"),
+    ("1", "認定申請"),
+    ("1", "廃止届出"),
+    ("1", "報告"),
+    ("2-1", "許可証の交付"),
+    ("2-1", "認定の通知"),
+    ("2-2", "措置命令"),
+    ("2-3", "証明書の交付"),
+    ("3", "名簿の縦覧"),
+    ("4", "帳簿の保存"),
+)
 PERSON_EVENTS = layouts.LIFE_EVENTS_PERSON[:12]
 CORPORATE_EVENTS = layouts.LIFE_EVENTS_CORPORATE[:10]
 ALIASES = ("閣府", "原子力規制庁", "海上保安庁", "公害等調整委員会")
@@ -93,7 +120,8 @@ def rows(layout: Layout, survey_year: int, count: int = SURVEY_ROWS, seed: int =
             "手続ID": f"{100000 + n}",
             "所管府省庁": (year_rng.choice(ALIASES) if year_rng.random() < 0.002 else ministry),
             "手続名": f"{law}第{article}条の規定に基づく{act}",
-            "法令名": law, "法令番号": f"昭和{rng.randint(22, 63)}年法律第{rng.randint(1, 200)}号",
+            "法令名": law,
+            "法令番号": f"昭和{rng.randint(22, 63)}年法律第{rng.randint(1, 200)}号",
             "根拠条項号": f"第{article}条第{rng.randint(1, 5)}項",
             "手続類型": f"{type_code} {layouts.PROCEDURE_TYPES[type_code]}",
             "手続主体": rng.choice(("5 国民等", "6 民間事業者等", "7 国民等、民間事業者等", "3 地方等")),
@@ -101,7 +129,9 @@ def rows(layout: Layout, survey_year: int, count: int = SURVEY_ROWS, seed: int =
             "府省共通手続": _common(layout, rng),
             "実施府省庁": ministry,
             "オンライン化の実施状況": f"{status} {layouts.ONLINE_STATUSES[status]}",
-            "総手続件数": total, "オンライン手続件数": online, "非オンライン手続件数": offline,
+            "総手続件数": total,
+            "オンライン手続件数": online,
+            "非オンライン手続件数": offline,
         }
         if type_code == "1":
             attachments = _attachments(rng)

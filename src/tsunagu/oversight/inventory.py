@@ -101,16 +101,18 @@ def _header_rows(rows: Iterator[list[reading.Cell]]) -> tuple[list[str], int, li
     numbers first; a file with the names on the first line is accepted and said so."""
     first = next(rows, None)
     if first is None:
-        raise InventoryRejected("ファイルが空です。", errors=[{"location": ["file"], "type": "empty",
-                                                         "message": "empty file"}])
+        raise InventoryRejected(
+            "ファイルが空です。", errors=[{"location": ["file"], "type": "empty", "message": "empty file"}]
+        )
     if text(first[0] if first else None) == "手続ID":
         return [text(c) for c in first], 1, [ONE_HEADER_NOTE]
     second = next(rows, None) or []
     return [text(c) for c in second], 2, []
 
 
-def parse_file(name: str, data: bytes, progress: ProgressReporter | None = None
-               ) -> tuple[layouts.Layout, list[dict[str, Any]], Normalizations, list[str]]:
+def parse_file(
+    name: str, data: bytes, progress: ProgressReporter | None = None
+) -> tuple[layouts.Layout, list[dict[str, Any]], Normalizations, list[str]]:
     """Every row of the file checked and normalized, or InventoryRejected listing the problems."""
     progress = progress or SilentProgress()
     kind = reading.file_kind(name, data[:8])
@@ -133,8 +135,9 @@ def parse_file(name: str, data: bytes, progress: ProgressReporter | None = None
         if values is not None:
             seen = first_line.setdefault(values["procedure_id"], offset)
             if seen != offset:
-                parser.problem(offset, "手続ID",
-                               f"手続ID「{values['procedure_id']}」が{seen}行目と重複しています")
+                parser.problem(
+                    offset, "手続ID", f"手続ID「{values['procedure_id']}」が{seen}行目と重複しています"
+                )
             else:
                 rows.append(values)
         if offset % 1000 == 0:
@@ -142,8 +145,10 @@ def parse_file(name: str, data: bytes, progress: ProgressReporter | None = None
     if parser.problems:
         _reject(name, parser.problems[:MAX_PROBLEMS], len(parser.problems))
     if not rows:
-        raise InventoryRejected("データ行がありません。", errors=[{"location": ["file"], "type": "no-rows",
-                                                            "message": "no data rows"}])
+        raise InventoryRejected(
+            "データ行がありません。",
+            errors=[{"location": ["file"], "type": "no-rows", "message": "no data rows"}],
+        )
     return layout, rows, normalized, notes
 
 
@@ -153,25 +158,41 @@ def _reject(name: str, problems: list[Problem], total: int) -> None:
     raise InventoryRejected(
         f"「{name}」は読み込めません。{first.line}行目「{first.column}」: {first.message}{more}。"
         "何も取り込んでいません。",
-        errors=[p.as_error() for p in problems], problem_count=total)
+        errors=[p.as_error() for p in problems],
+        problem_count=total,
+    )
 
 
-def import_inventory(db: Session, name: str, data: bytes, *, actor: str, survey_year: int | None = None,
-                     progress: ProgressReporter | None = None) -> ImportReport:
+def import_inventory(
+    db: Session,
+    name: str,
+    data: bytes,
+    *,
+    actor: str,
+    survey_year: int | None = None,
+    progress: ProgressReporter | None = None,
+) -> ImportReport:
     """Check the whole file, then replace its survey year atomically (in the caller's transaction)."""
     progress = progress or SilentProgress()
     layout, rows, normalized, notes = parse_file(name, data, progress)
     year = survey_year or layout.survey_year
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationFailed(f"調査年度 {year} は {FIRST_YEAR}〜{LAST_YEAR} の範囲にありません。",
-                               errors=[{"location": ["survey_year"], "type": "range",
-                                        "message": "out of range"}])
+        raise ValidationFailed(
+            f"調査年度 {year} は {FIRST_YEAR}〜{LAST_YEAR} の範囲にありません。",
+            errors=[{"location": ["survey_year"], "type": "range", "message": "out of range"}],
+        )
     sums: dict[str, _Sums] = defaultdict(_Sums)
     for row in rows:
         row["survey_year"] = year
         sums[row["ministry"]].add(row)
-    replaced = db.scalar(select(func.count()).select_from(OversightInventoryProcedure)
-                         .where(OversightInventoryProcedure.survey_year == year)) or 0
+    replaced = (
+        db.scalar(
+            select(func.count())
+            .select_from(OversightInventoryProcedure)
+            .where(OversightInventoryProcedure.survey_year == year)
+        )
+        or 0
+    )
     db.execute(delete(OversightInventorySummary).where(OversightInventorySummary.survey_year == year))
     db.execute(delete(OversightInventoryProcedure).where(OversightInventoryProcedure.survey_year == year))
     db.execute(delete(OversightInventorySurvey).where(OversightInventorySurvey.survey_year == year))
@@ -179,27 +200,54 @@ def import_inventory(db: Session, name: str, data: bytes, *, actor: str, survey_
     for item in report:
         item["label"] = NORMALIZATION_KINDS[item["kind"]]
     now = clock.now()
-    db.add(OversightInventorySurvey(survey_year=year, layout=layout.id, source_name=name[:255],
-                                    source_sha256=hashlib.sha256(data).hexdigest(), rows=len(rows),
-                                    normalized=report, imported_by=actor, imported_at=now))
+    db.add(
+        OversightInventorySurvey(
+            survey_year=year,
+            layout=layout.id,
+            source_name=name[:255],
+            source_sha256=hashlib.sha256(data).hexdigest(),
+            rows=len(rows),
+            normalized=report,
+            imported_by=actor,
+            imported_at=now,
+        )
+    )
     db.flush()
     progress.start(f"storing {len(rows):,} procedures of {year}", len(rows))
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
+        chunk = rows[start : start + CHUNK]
         db.execute(PROCEDURES.insert(), chunk)  # Core executemany: the ORM bulk path costs ~2x
         progress.advance(len(chunk))
-    db.execute(insert(OversightInventorySummary), [
-        {"survey_year": year, "ministry": ministry, "procedures": s.procedures,
-         "online_available": s.online_available, "partly_online": s.partly_online,
-         "total_volume": s.total_volume, "available_volume": s.available_volume,
-         "available_online_volume": s.available_online_volume,
-         "available_measured_volume": s.available_measured_volume,
-         "with_attachments": s.with_attachments, "replaceable": s.replaceable,
-         "by_type": dict(s.by_type), "by_attachment": dict(s.by_attachment)}
-        for ministry, s in sums.items()])
-    db.add(OversightAudit(at=now, actor=actor, action="inventory-import", subject=str(year),
-                          detail={"file": name, "layout": layout.id, "rows": len(rows),
-                                  "replaced": replaced}))
+    db.execute(
+        insert(OversightInventorySummary),
+        [
+            {
+                "survey_year": year,
+                "ministry": ministry,
+                "procedures": s.procedures,
+                "online_available": s.online_available,
+                "partly_online": s.partly_online,
+                "total_volume": s.total_volume,
+                "available_volume": s.available_volume,
+                "available_online_volume": s.available_online_volume,
+                "available_measured_volume": s.available_measured_volume,
+                "with_attachments": s.with_attachments,
+                "replaceable": s.replaceable,
+                "by_type": dict(s.by_type),
+                "by_attachment": dict(s.by_attachment),
+            }
+            for ministry, s in sums.items()
+        ],
+    )
+    db.add(
+        OversightAudit(
+            at=now,
+            actor=actor,
+            action="inventory-import",
+            subject=str(year),
+            detail={"file": name, "layout": layout.id, "rows": len(rows), "replaced": replaced},
+        )
+    )
     return ImportReport(year, layout.id, len(rows), replaced, report, notes)
 
 
@@ -234,8 +282,9 @@ def latest_year(db: Session) -> int | None:
     return db.scalar(select(func.max(OversightInventorySurvey.survey_year)))
 
 
-def search(db: Session, query: Query, *, limit: int, offset: int,
-           served_ids: frozenset[str] = frozenset()) -> Page:
+def search(
+    db: Session, query: Query, *, limit: int, offset: int, served_ids: frozenset[str] = frozenset()
+) -> Page:
     """Procedures of one survey year (the latest by default), the largest volumes first."""
     year = query.year or latest_year(db)
     if year is None:
@@ -244,11 +293,20 @@ def search(db: Session, query: Query, *, limit: int, offset: int,
     where: list[Any] = [table.survey_year == year]
     if query.q:
         words = query.q.split()
-        where += [or_(table.name.contains(w, autoescape=True), table.law_name.contains(w, autoescape=True),
-                      table.procedure_id == w) for w in words]
-    for column, value in ((table.ministry, query.ministry), (table.type_code, query.type_code),
-                          (table.subject_code, query.subject_code),
-                          (table.online_status, query.online_status)):
+        where += [
+            or_(
+                table.name.contains(w, autoescape=True),
+                table.law_name.contains(w, autoescape=True),
+                table.procedure_id == w,
+            )
+            for w in words
+        ]
+    for column, value in (
+        (table.ministry, query.ministry),
+        (table.type_code, query.type_code),
+        (table.subject_code, query.subject_code),
+        (table.online_status, query.online_status),
+    ):
         if value:
             where.append(column == value)
     if query.life_event:
@@ -260,17 +318,27 @@ def search(db: Session, query: Query, *, limit: int, offset: int,
     if query.served:
         where.append(table.procedure_id.in_(sorted(served_ids)))
     total = db.scalar(select(func.count()).select_from(table).where(*where)) or 0
-    items = list(db.scalars(select(table).where(*where)
-                            .order_by(table.total_count.desc().nulls_last(), table.procedure_id)
-                            .limit(limit).offset(offset)))
+    items = list(
+        db.scalars(
+            select(table)
+            .where(*where)
+            .order_by(table.total_count.desc().nulls_last(), table.procedure_id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
     return Page(year, total, items)
 
 
 def history(db: Session, procedure_id: str) -> list[OversightInventoryProcedure]:
     """One 手続ID in every survey year that has it, oldest first; NotFound when none has."""
-    found = list(db.scalars(select(OversightInventoryProcedure)
-                            .where(OversightInventoryProcedure.procedure_id == procedure_id)
-                            .order_by(OversightInventoryProcedure.survey_year)))
+    found = list(
+        db.scalars(
+            select(OversightInventoryProcedure)
+            .where(OversightInventoryProcedure.procedure_id == procedure_id)
+            .order_by(OversightInventoryProcedure.survey_year)
+        )
+    )
     if not found:
         raise NotFound(f"手続ID「{procedure_id}」は棚卸データにありません")
     return found
@@ -280,7 +348,9 @@ def entries(db: Session, procedure_ids: list[str]) -> dict[str, OversightInvento
     """The latest survey year's entry of each of these 手続ID (for linking our procedures)."""
     if not procedure_ids:
         return {}
-    rows = db.scalars(select(OversightInventoryProcedure)
-                      .where(OversightInventoryProcedure.procedure_id.in_(procedure_ids))
-                      .order_by(OversightInventoryProcedure.survey_year))
+    rows = db.scalars(
+        select(OversightInventoryProcedure)
+        .where(OversightInventoryProcedure.procedure_id.in_(procedure_ids))
+        .order_by(OversightInventoryProcedure.survey_year)
+    )
     return {row.procedure_id: row for row in rows}

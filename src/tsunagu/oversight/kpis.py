@@ -50,8 +50,17 @@ class Figures:
         return self.replaceable / self.with_attachments if self.with_attachments else None
 
 
-FIELDS = ("procedures", "online_available", "partly_online", "total_volume", "available_volume",
-          "available_online_volume", "available_measured_volume", "with_attachments", "replaceable")
+FIELDS = (
+    "procedures",
+    "online_available",
+    "partly_online",
+    "total_volume",
+    "available_volume",
+    "available_online_volume",
+    "available_measured_volume",
+    "with_attachments",
+    "replaceable",
+)
 RATES = ("rate_by_types", "rate_by_volume", "use_rate", "replaceable_share")
 
 
@@ -114,14 +123,26 @@ def pareto(db: Session, year: int, top: int = 20, ministry: str = "") -> Pareto:
     where = [table.survey_year == year, table.total_count > 0]
     if ministry:
         where.append(table.ministry == ministry)
-    total, counted = db.execute(select(func.coalesce(func.sum(table.total_count), 0), func.count())
-                                .where(*where)).one()
+    total, counted = db.execute(
+        select(func.coalesce(func.sum(table.total_count), 0), func.count()).where(*where)
+    ).one()
     items: list[ParetoItem] = []
     running = 0
-    for row in db.execute(select(table.procedure_id, table.name, table.ministry, table.total_count,
-                                 table.online_status)
-                          .where(*where).order_by(table.total_count.desc(), table.procedure_id).limit(top)):
+    for row in db.execute(
+        select(table.procedure_id, table.name, table.ministry, table.total_count, table.online_status)
+        .where(*where)
+        .order_by(table.total_count.desc(), table.procedure_id)
+        .limit(top)
+    ):
         running += row.total_count
-        items.append(ParetoItem(row.procedure_id, row.name, row.ministry, row.total_count,
-                                running / total if total else 0.0, row.online_status))
+        items.append(
+            ParetoItem(
+                row.procedure_id,
+                row.name,
+                row.ministry,
+                row.total_count,
+                running / total if total else 0.0,
+                row.online_status,
+            )
+        )
     return Pareto(items, int(total or 0), int(counted or 0))

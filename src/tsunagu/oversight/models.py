@@ -39,7 +39,8 @@ class OversightInventoryProcedure(Base):
     )
 
     survey_year: Mapped[int] = mapped_column(
-        ForeignKey("oversight_inventory_surveys.survey_year", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("oversight_inventory_surveys.survey_year", ondelete="CASCADE"), primary_key=True
+    )
     procedure_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     ministry: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(Text)
@@ -63,7 +64,8 @@ class OversightInventorySummary(Base):
     __tablename__ = "oversight_inventory_summary"
 
     survey_year: Mapped[int] = mapped_column(
-        ForeignKey("oversight_inventory_surveys.survey_year", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("oversight_inventory_surveys.survey_year", ondelete="CASCADE"), primary_key=True
+    )
     ministry: Mapped[str] = mapped_column(String(32), primary_key=True)
     procedures: Mapped[int] = mapped_column(Integer)
     online_available: Mapped[int] = mapped_column(Integer)  # 1 実施済
@@ -101,8 +103,9 @@ class OversightSystemCost(Base):
 
     __tablename__ = "oversight_system_costs"
 
-    system_id: Mapped[str] = mapped_column(ForeignKey("oversight_systems.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    system_id: Mapped[str] = mapped_column(
+        ForeignKey("oversight_systems.id", ondelete="CASCADE"), primary_key=True
+    )
     fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
     operation: Mapped[int] = mapped_column(BigInteger)  # 運用等経費
     development: Mapped[int] = mapped_column(BigInteger)  # 整備経費

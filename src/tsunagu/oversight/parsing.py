@@ -34,8 +34,13 @@ class Problem:
     message: str
 
     def as_error(self) -> dict[str, Any]:
-        return {"location": ["file", f"line {self.line}", self.column], "type": "inventory-row",
-                "message": self.message, "line": self.line, "column": self.column}
+        return {
+            "location": ["file", f"line {self.line}", self.column],
+            "type": "inventory-row",
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+        }
 
 
 @dataclass
@@ -50,8 +55,10 @@ class Normalizations:
         self.examples.setdefault(kind, f"{line}行目: 「{before}」→「{after}」")
 
     def as_list(self) -> list[dict[str, Any]]:
-        return [{"kind": kind, "count": count, "example": self.examples[kind]}
-                for kind, count in self.counts.most_common()]
+        return [
+            {"kind": kind, "count": count, "example": self.examples[kind]}
+            for kind, count in self.counts.most_common()
+        ]
 
 
 NORMALIZATION_KINDS = {
@@ -78,11 +85,18 @@ def detect_layout(header: list[str]) -> Layout | list[Problem]:
     missing = [c for c in nearest.columns if c not in names]
     unknown = [c for c in names if c not in nearest.columns]
     for name in missing:
-        problems.append(Problem(2, name, f"列「{name}」がありません（{nearest.id} 様式の"
-                                         f"{len(nearest.columns)}列の一つ）"))
+        problems.append(
+            Problem(2, name, f"列「{name}」がありません（{nearest.id} 様式の{len(nearest.columns)}列の一つ）")
+        )
     for name in unknown:
-        problems.append(Problem(2, name or "(空欄)", f"列「{name}」は {nearest.id} 様式にない列名です"
-                                + ("（同名の列が重複しています）" if name in nearest.columns else "")))
+        problems.append(
+            Problem(
+                2,
+                name or "(空欄)",
+                f"列「{name}」は {nearest.id} 様式にない列名です"
+                + ("（同名の列が重複しています）" if name in nearest.columns else ""),
+            )
+        )
     duplicates = [n for n, c in Counter(names).items() if c > 1]
     problems += [Problem(2, n, f"列「{n}」が{Counter(names)[n]}回あります") for n in duplicates]
     return problems
@@ -108,8 +122,9 @@ class RowParser:
         self.problems: list[Problem] = []
         width = max(self.index.values()) + 1
         self._width = width
-        self._details = [(self.index[c], c, c in layout.multi_valued)
-                         for c in layout.columns if c in self.index]
+        self._details = [
+            (self.index[c], c, c in layout.multi_valued) for c in layout.columns if c in self.index
+        ]
         self._vocabulary = {
             "申請時に添付させる書類": frozenset(layouts.ATTACHMENTS),
             "手続が行われるイベント(個人)": frozenset(layouts.LIFE_EVENTS_PERSON),
@@ -136,22 +151,30 @@ class RowParser:
         if not name:
             self.problem(line, "手続名", "手続名が空です")
         values: dict[str, Any] = {
-            "procedure_id": procedure_id, "name": name[:1000],
+            "procedure_id": procedure_id,
+            "name": name[:1000],
             "ministry": self._ministry(line, text(self.cell(row, "所管府省庁"))),
             "law_name": text(self.cell(row, "法令名"))[:500],
             "type_code": self._code(line, row, "手続類型", layouts.PROCEDURE_TYPES, required=True),
             "subject_code": self._code(line, row, "手続主体", layouts.PARTIES),
             "recipient_code": self._code(line, row, "手続の受け手", layouts.PARTIES),
-            "online_status": self._code(line, row, "オンライン化の実施状況",
-                                        {c: layouts.ONLINE_STATUSES[c] for c in self.layout.online_statuses}),
+            "online_status": self._code(
+                line,
+                row,
+                "オンライン化の実施状況",
+                {c: layouts.ONLINE_STATUSES[c] for c in self.layout.online_statuses},
+            ),
             "common": self._symbol(line, text(self.cell(row, "府省共通手続"))),
         }
         for column, key in zip(VOLUME_COLUMNS, ("total_count", "online_count", "offline_count"), strict=True):
             values[key] = self._volume(line, column, self.cell(row, column))
         values["attachments"] = self._joined(self._multi(line, row, "申請時に添付させる書類"))
         events = self._multi(line, row, "手続が行われるイベント(個人)", brackets=True)
-        events += [e for e in self._multi(line, row, "手続が行われるイベント(法人)", brackets=True)
-                   if e not in events]
+        events += [
+            e
+            for e in self._multi(line, row, "手続が行われるイベント(法人)", brackets=True)
+            if e not in events
+        ]
         values["life_events"] = self._joined(events)
         details: dict[str, str] = {}
         cells = row if len(row) >= self._width else row + [None] * (self._width - len(row))
@@ -181,8 +204,11 @@ class RowParser:
             canonical = layouts.MINISTRY_ALIASES[folded]
             self.normalized.note("ministry", line, name, canonical)
             return canonical
-        self.problem(line, "所管府省庁", f"府省庁「{name}」は一覧の26府省庁のどれでもありません" if name
-                     else "所管府省庁が空です")
+        self.problem(
+            line,
+            "所管府省庁",
+            f"府省庁「{name}」は一覧の26府省庁のどれでもありません" if name else "所管府省庁が空です",
+        )
         return ""
 
     def _listed_ministries(self, line: int, column: str, row: list[Cell]) -> list[str]:
@@ -197,8 +223,9 @@ class RowParser:
                 found.append(canonical)
         return found
 
-    def _code(self, line: int, row: list[Cell], column: str, codes: dict[str, str],
-              required: bool = False) -> str:
+    def _code(
+        self, line: int, row: list[Cell], column: str, codes: dict[str, str], required: bool = False
+    ) -> str:
         raw = text(self.cell(row, column))
         if not raw:
             if required:
@@ -207,8 +234,13 @@ class RowParser:
         match = _CODE.match(raw)
         code = match.group(1) if match else raw
         if code not in codes:
-            self.problem(line, column, f"{column}「{raw}」はこの様式のコード（"
-                         + "、".join(f"{c} {n}" for c, n in codes.items()) + "）のどれでもありません")
+            self.problem(
+                line,
+                column,
+                f"{column}「{raw}」はこの様式のコード（"
+                + "、".join(f"{c} {n}" for c, n in codes.items())
+                + "）のどれでもありません",
+            )
             return ""
         if "\u3000" in raw:
             self.normalized.note("space", line, raw, f"{code} {codes[code]}")
@@ -243,8 +275,12 @@ class RowParser:
                 self.problem(line, column, f"{column}「{raw}」に全角数字があります（半角で書いてください）")
                 return None
             if re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+", raw):
-                self.problem(line, column, f"{column}「{raw}」に桁区切りのカンマがあります"
-                                           f"（{raw.replace(',', '')} と書いてください）")
+                self.problem(
+                    line,
+                    column,
+                    f"{column}「{raw}」に桁区切りのカンマがあります"
+                    f"（{raw.replace(',', '')} と書いてください）",
+                )
                 return None
             if not re.fullmatch(r"-?[0-9]+", raw):
                 self.problem(line, column, f"{column}「{raw}」は件数（整数）ではありません")

@@ -33,18 +33,25 @@ def file_kind(name: str, head: bytes) -> str:
     lowered = name.lower()
     if lowered.endswith((".xlsx", ".xlsm")):
         if not head.startswith(ZIP_MAGIC):
-            looks = ("古い Excel 形式 (.xls)" if head.startswith(OLE_MAGIC)
-                     else "テキスト (CSV など)" if _is_text(head) else "Excel 以外のファイル")
+            looks = (
+                "古い Excel 形式 (.xls)"
+                if head.startswith(OLE_MAGIC)
+                else "テキスト (CSV など)"
+                if _is_text(head)
+                else "Excel 以外のファイル"
+            )
             raise ValidationFailed(
                 f"「{name}」は Excel ブック (.xlsx) ではありません（内容は{looks}です）。"
                 ".xlsx で保存し直すか、CSV として読み込んでください。",
-                errors=[{"location": ["file"], "type": "not-xlsx", "message": "not an Excel workbook"}])
+                errors=[{"location": ["file"], "type": "not-xlsx", "message": "not an Excel workbook"}],
+            )
         return "xlsx"
     if lowered.endswith(".csv"):
         return "csv"
-    raise ValidationFailed(f"「{name}」の形式が分かりません。.xlsx か .csv のファイルを指定してください。",
-                           errors=[{"location": ["file"], "type": "file-type",
-                                    "message": "expected .xlsx or .csv"}])
+    raise ValidationFailed(
+        f"「{name}」の形式が分かりません。.xlsx か .csv のファイルを指定してください。",
+        errors=[{"location": ["file"], "type": "file-type", "message": "expected .xlsx or .csv"}],
+    )
 
 
 def _is_text(head: bytes) -> bool:
@@ -72,12 +79,14 @@ def read_xlsx(handle: BinaryIO, first_cell: str) -> Sheet:
                 notes = [f"シート「{name}」を読みました"] if len(names) > 1 else []
                 return Sheet(_chain(head, rows), notes)
     except CalamineError as exc:
-        raise ValidationFailed(f"Excel ブックを読めません: {exc}",
-                               errors=[{"location": ["file"], "type": "xlsx-unreadable",
-                                        "message": str(exc)}]) from None
-    raise ValidationFailed(f"どのシートにも「{first_cell}」で始まる見出し行がありません。",
-                           errors=[{"location": ["file"], "type": "no-table",
-                                    "message": "no inventory sheet"}])
+        raise ValidationFailed(
+            f"Excel ブックを読めません: {exc}",
+            errors=[{"location": ["file"], "type": "xlsx-unreadable", "message": str(exc)}],
+        ) from None
+    raise ValidationFailed(
+        f"どのシートにも「{first_cell}」で始まる見出し行がありません。",
+        errors=[{"location": ["file"], "type": "no-table", "message": "no inventory sheet"}],
+    )
 
 
 def _chain(head: list[list[Cell]], rest: Iterator[Any]) -> Iterator[list[Cell]]:
@@ -95,9 +104,10 @@ def read_csv(data: bytes) -> Sheet:
         try:
             text = data.decode("cp932")
         except UnicodeDecodeError:
-            raise ValidationFailed("CSV の文字コードが UTF-8 でも Shift_JIS でもありません。",
-                                   errors=[{"location": ["file"], "type": "encoding",
-                                            "message": "neither UTF-8 nor Shift_JIS"}]) from None
+            raise ValidationFailed(
+                "CSV の文字コードが UTF-8 でも Shift_JIS でもありません。",
+                errors=[{"location": ["file"], "type": "encoding", "message": "neither UTF-8 nor Shift_JIS"}],
+            ) from None
         notes.append("CSV を Shift_JIS (cp932) として読みました")
     rows: Iterator[list[Cell]] = (list(row) for row in csv.reader(io.StringIO(text, newline="")))
     return Sheet(rows, notes)

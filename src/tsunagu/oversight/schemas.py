@@ -21,9 +21,14 @@ class SurveyOut(BaseModel):
 
     @classmethod
     def of(cls, survey: OversightInventorySurvey) -> SurveyOut:
-        return cls(survey_year=survey.survey_year, layout=survey.layout, rows=survey.rows,
-                   source_name=survey.source_name, imported_at=survey.imported_at,
-                   normalized=survey.normalized)
+        return cls(
+            survey_year=survey.survey_year,
+            layout=survey.layout,
+            rows=survey.rows,
+            source_name=survey.source_name,
+            imported_at=survey.imported_at,
+            normalized=survey.normalized,
+        )
 
 
 class ImportOut(BaseModel):
@@ -47,28 +52,39 @@ class InventoryEntryOut(BaseModel):
     law_name: str
     procedure_type: str = Field(description="手続類型 as '<code> <name>'.")
     online_status: str = Field(
-        description="オンライン化の実施状況 as '<code> <name>' ('' when not answered).")
+        description="オンライン化の実施状況 as '<code> <name>' ('' when not answered)."
+    )
     total_count: int | None = Field(description="総手続件数 (null: unknown, not zero).")
     online_count: int | None
     offline_count: int | None
     attachments: list[str]
     life_events: list[str]
-    served_by: list[str] = Field(default_factory=list,
-                                 description="Ids of this platform's procedures linked to the entry.")
+    served_by: list[str] = Field(
+        default_factory=list, description="Ids of this platform's procedures linked to the entry."
+    )
     details: dict[str, str] = Field(default_factory=dict, description="Every other non-empty column.")
 
     @classmethod
-    def of(cls, row: OversightInventoryProcedure, served: list[str] | None = None,
-           details: bool = False) -> InventoryEntryOut:
+    def of(
+        cls, row: OversightInventoryProcedure, served: list[str] | None = None, details: bool = False
+    ) -> InventoryEntryOut:
         status = row.online_status
-        return cls(survey_year=row.survey_year, procedure_id=row.procedure_id, ministry=row.ministry,
-                   name=row.name, law_name=row.law_name,
-                   procedure_type=f"{row.type_code} {layouts.PROCEDURE_TYPES[row.type_code]}",
-                   online_status=f"{status} {layouts.ONLINE_STATUSES[status]}" if status else "",
-                   total_count=row.total_count, online_count=row.online_count,
-                   offline_count=row.offline_count,
-                   attachments=_split(row.attachments), life_events=_split(row.life_events),
-                   served_by=served or [], details=row.details if details else {})
+        return cls(
+            survey_year=row.survey_year,
+            procedure_id=row.procedure_id,
+            ministry=row.ministry,
+            name=row.name,
+            law_name=row.law_name,
+            procedure_type=f"{row.type_code} {layouts.PROCEDURE_TYPES[row.type_code]}",
+            online_status=f"{status} {layouts.ONLINE_STATUSES[status]}" if status else "",
+            total_count=row.total_count,
+            online_count=row.online_count,
+            offline_count=row.offline_count,
+            attachments=_split(row.attachments),
+            life_events=_split(row.life_events),
+            served_by=served or [],
+            details=row.details if details else {},
+        )
 
 
 class InventoryPage(BaseModel):
@@ -92,17 +108,25 @@ class FiguresOut(BaseModel):
 
     @classmethod
     def of(cls, f: kpis.Figures) -> FiguresOut:
-        return cls(procedures=f.procedures, online_available=f.online_available, total_volume=f.total_volume,
-                   rate_by_types=f.rate_by_types, rate_by_volume=f.rate_by_volume, use_rate=f.use_rate,
-                   with_attachments=f.with_attachments, replaceable=f.replaceable,
-                   replaceable_share=f.replaceable_share)
+        return cls(
+            procedures=f.procedures,
+            online_available=f.online_available,
+            total_volume=f.total_volume,
+            rate_by_types=f.rate_by_types,
+            rate_by_volume=f.rate_by_volume,
+            use_rate=f.use_rate,
+            with_attachments=f.with_attachments,
+            replaceable=f.replaceable,
+            replaceable_share=f.replaceable_share,
+        )
 
 
 class YearKpisOut(BaseModel):
     survey_year: int
     overall: FiguresOut
     change_points: dict[str, float | None] = Field(
-        description="Change of each rate from the previous survey year, in percentage points.")
+        description="Change of each rate from the previous survey year, in percentage points."
+    )
     ministries: dict[str, FiguresOut]
 
 
@@ -139,11 +163,21 @@ class ProgressOut(BaseModel):
 
     @classmethod
     def of(cls, p: costs.Progress) -> ProgressOut:
-        return cls(name=p.name, kind=p.kind, baseline_year=p.target.baseline_year,
-                   target_year=p.target.target_year, baseline=p.baseline, latest_year=p.latest_year,
-                   latest=p.by_year[p.latest_year] if p.latest_year is not None else None,
-                   reduction=p.reduction, goal=p.goal, projection=p.projection, on_track=p.on_track,
-                   systems=p.systems, cloud_systems=p.cloud_systems)
+        return cls(
+            name=p.name,
+            kind=p.kind,
+            baseline_year=p.target.baseline_year,
+            target_year=p.target.target_year,
+            baseline=p.baseline,
+            latest_year=p.latest_year,
+            latest=p.by_year[p.latest_year] if p.latest_year is not None else None,
+            reduction=p.reduction,
+            goal=p.goal,
+            projection=p.projection,
+            on_track=p.on_track,
+            systems=p.systems,
+            cloud_systems=p.cloud_systems,
+        )
 
 
 class CostReportOut(BaseModel):
@@ -166,6 +200,14 @@ class ServiceKpisOut(BaseModel):
 
     @classmethod
     def of(cls, f: service_kpis.ServiceFigures) -> ServiceKpisOut:
-        return cls(procedure_id=f.procedure_id, submitted=f.submitted, digital_take_up=f.digital_take_up,
-                   prefilled_share=f.prefilled_share, proxy_share=f.proxy_share, decided=f.decided,
-                   in_time_share=f.in_time_share, average_days=f.average_days, withdrawn=f.withdrawn)
+        return cls(
+            procedure_id=f.procedure_id,
+            submitted=f.submitted,
+            digital_take_up=f.digital_take_up,
+            prefilled_share=f.prefilled_share,
+            proxy_share=f.proxy_share,
+            decided=f.decided,
+            in_time_share=f.in_time_share,
+            average_days=f.average_days,
+            withdrawn=f.withdrawn,
+        )

@@ -22,16 +22,31 @@ DEMO_ROWS = 6000  # per survey year: enough for every chart, quick on the demo's
 DEMO_SURVEYS = ((layouts.R6, 2023), (layouts.R6, 2024), (layouts.R7, 2025))
 SEED_ACTOR = "seed"
 #: demo organizations of the systems register: (name, 国/地方, systems)
-DEMO_ORGANIZATIONS = (("デジタル庁", "国", 6), ("厚生労働省", "国", 9), ("国土交通省", "国", 7),
-                      ("総務省", "国", 5), ("法務省", "国", 4), ("東京都千代田区", "地方", 5),
-                      ("神奈川県横須賀市", "地方", 6))
-SYSTEM_KINDS = ("申請受付システム", "審査事務システム", "統計処理システム", "業務基盤システム",
-                "窓口支援システム", "情報提供システム", "文書管理システム", "会計システム",
-                "人事給与システム")
+DEMO_ORGANIZATIONS = (
+    ("デジタル庁", "国", 6),
+    ("厚生労働省", "国", 9),
+    ("国土交通省", "国", 7),
+    ("総務省", "国", 5),
+    ("法務省", "国", 4),
+    ("東京都千代田区", "地方", 5),
+    ("神奈川県横須賀市", "地方", 6),
+)
+SYSTEM_KINDS = (
+    "申請受付システム",
+    "審査事務システム",
+    "統計処理システム",
+    "業務基盤システム",
+    "窓口支援システム",
+    "情報提供システム",
+    "文書管理システム",
+    "会計システム",
+    "人事給与システム",
+)
 
 
-def import_survey(db: Session, principal: Principal, name: str, data: bytes,
-                  survey_year: int | None) -> inventory.ImportReport:
+def import_survey(
+    db: Session, principal: Principal, name: str, data: bytes, survey_year: int | None
+) -> inventory.ImportReport:
     """棚卸データの取り込み by staff with the oversight role (one survey year, all or nothing)."""
     authz.require(principal, Operation.MANAGE_OVERSIGHT)
     return inventory.import_inventory(db, name, data, survey_year=survey_year, actor=_actor(principal))
@@ -75,13 +90,23 @@ def demo_systems_csv(seed: int = 1) -> bytes:
                     factor *= 0.82
                 operation = round(base_operation * factor)
                 modification = round(base_modification * factor * rng.uniform(0.7, 1.2))
-                writer.writerow([
-                    f"demo-{org_index:02d}-{n:02d}", organization, kind,
-                    f"{organization}{SYSTEM_KINDS[n % len(SYSTEM_KINDS)]}", "（デモ用の架空のシステム）",
-                    "情報システム担当", "移行済" if migrated and year >= migration_year else "未移行",
-                    f"{migration_year}-04-01" if migrated else "", functions, year, operation,
-                    modification + rng.randint(0, 200) * 1000, modification,
-                ])
+                writer.writerow(
+                    [
+                        f"demo-{org_index:02d}-{n:02d}",
+                        organization,
+                        kind,
+                        f"{organization}{SYSTEM_KINDS[n % len(SYSTEM_KINDS)]}",
+                        "（デモ用の架空のシステム）",
+                        "情報システム担当",
+                        "移行済" if migrated and year >= migration_year else "未移行",
+                        f"{migration_year}-04-01" if migrated else "",
+                        functions,
+                        year,
+                        operation,
+                        modification + rng.randint(0, 200) * 1000,
+                        modification,
+                    ]
+                )
     return handle.getvalue().encode("utf-8")
 
 
@@ -93,8 +118,14 @@ def seed_demo(db: Session, progress: ProgressReporter, *, only_if_empty: bool, r
     loaded: list[str] = []
     for layout, year in DEMO_SURVEYS:
         data = generator.csv_bytes(layout, year, rows)
-        report = inventory.import_inventory(db, f"demo-inventory-{year}-{layout.id}.csv", data,
-                                            actor=SEED_ACTOR, survey_year=year, progress=progress)
+        report = inventory.import_inventory(
+            db,
+            f"demo-inventory-{year}-{layout.id}.csv",
+            data,
+            actor=SEED_ACTOR,
+            survey_year=year,
+            progress=progress,
+        )
         loaded.append(f"{year} ({report.layout}) {report.rows:,}")
     if not (only_if_empty and db.scalar(select(func.count()).select_from(OversightSystem))):
         count = costs.import_systems(db, demo_systems_csv(), actor=SEED_ACTOR)

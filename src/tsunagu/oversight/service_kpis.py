@@ -25,8 +25,16 @@ from tsunagu.oversight.models import OversightFeedPosition, OversightServiceCoun
 
 SOURCE = "procedures.applications"
 DECISIONS = frozenset({"approved", "rejected"})
-METRICS = ("submitted", "by_staff", "prefilled", "proxy", "decided", "decided_in_time", "decision_days",
-           "withdrawn")
+METRICS = (
+    "submitted",
+    "by_staff",
+    "prefilled",
+    "proxy",
+    "decided",
+    "decided_in_time",
+    "decision_days",
+    "withdrawn",
+)
 
 
 class Event(Protocol):
@@ -147,8 +155,11 @@ class ServiceFigures:
 def figures(db: Session, since_month: str = "") -> list[ServiceFigures]:
     """Per procedure, the counters summed over the months from ``since_month`` (all by default)."""
     counter = OversightServiceCounter
-    query = select(counter.procedure_id, *(func.sum(getattr(counter, m)) for m in METRICS)).group_by(
-        counter.procedure_id).order_by(counter.procedure_id)
+    query = (
+        select(counter.procedure_id, *(func.sum(getattr(counter, m)) for m in METRICS))
+        .group_by(counter.procedure_id)
+        .order_by(counter.procedure_id)
+    )
     if since_month:
         query = query.where(counter.month >= since_month)
     return [ServiceFigures(row[0], *(int(v or 0) for v in row[1:])) for row in db.execute(query)]
@@ -157,5 +168,9 @@ def figures(db: Session, since_month: str = "") -> list[ServiceFigures]:
 def monthly(db: Session) -> list[tuple[str, int]]:
     """Applications per month over every procedure (the trend line)."""
     counter = OversightServiceCounter
-    return [(m, int(n or 0)) for m, n in db.execute(
-        select(counter.month, func.sum(counter.submitted)).group_by(counter.month).order_by(counter.month))]
+    return [
+        (m, int(n or 0))
+        for m, n in db.execute(
+            select(counter.month, func.sum(counter.submitted)).group_by(counter.month).order_by(counter.month)
+        )
+    ]

@@ -28,7 +28,7 @@ def search_procedures(
 ) -> Page[ProcedureSummary]:
     """手続検索: procedures matching every keyword, optionally for one life event."""
     found = service.search(registry, q, life_event)
-    items = [ProcedureSummary.of(p) for p in found[page.offset:page.offset + page.limit]]
+    items = [ProcedureSummary.of(p) for p in found[page.offset : page.offset + page.limit]]
     return Page(items=items, total=len(found), limit=page.limit, offset=page.offset)
 
 
@@ -44,8 +44,11 @@ def list_life_events() -> list[LifeEvent]:
 
 
 @router.get("/{procedure_id}", response_model=ProcedureDetail)
-def procedure_detail(procedure_id: str, locale: str = Query("ja", pattern="^(ja|en)$"),
-                     registry: LiveRegistry = Depends(live_registry)) -> ProcedureDetail:
+def procedure_detail(
+    procedure_id: str,
+    locale: str = Query("ja", pattern="^(ja|en)$"),
+    registry: LiveRegistry = Depends(live_registry),
+) -> ProcedureDetail:
     """One procedure and the JSON Schema of its form (titles in ``locale``)."""
     procedure = service.get_procedure(registry, procedure_id)
     return ProcedureDetail(procedure=procedure, form_schema=service.form_schema(procedure, locale))

@@ -6,11 +6,27 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DataType = Literal["person_name", "date", "wareki_date", "address", "postcode", "phone",
-                   "corporate_number", "individual_number", "text", "choice", "integer",
-                   "boolean", "file", "household_members", "household_member", "document"]
-ResponsibleRule = Literal["municipality_of_current_address", "municipality_of_destination",
-                          "municipality_of_head_office", "fixed"]
+DataType = Literal[
+    "person_name",
+    "date",
+    "wareki_date",
+    "address",
+    "postcode",
+    "phone",
+    "corporate_number",
+    "individual_number",
+    "text",
+    "choice",
+    "integer",
+    "boolean",
+    "file",
+    "household_members",
+    "household_member",
+    "document",
+]
+ResponsibleRule = Literal[
+    "municipality_of_current_address", "municipality_of_destination", "municipality_of_head_office", "fixed"
+]
 ApplicantKind = Literal["resident", "business", "proxy"]
 
 

@@ -30,11 +30,36 @@ class ApplicationEvent:
 def events_since(db: Session, after_id: int, limit: int = 5000) -> list[ApplicationEvent]:
     audit, application = ProceduresAudit, ProceduresApplication
     rows = db.execute(
-        select(audit.id, application.procedure_id, audit.at, audit.from_status, audit.to_status,
-               audit.actor_kind, application.applicant_id, application.subject_id, application.prefilled,
-               application.submitted_at, application.due_on)
+        select(
+            audit.id,
+            application.procedure_id,
+            audit.at,
+            audit.from_status,
+            audit.to_status,
+            audit.actor_kind,
+            application.applicant_id,
+            application.subject_id,
+            application.prefilled,
+            application.submitted_at,
+            application.due_on,
+        )
         .join(application, application.id == audit.application_id)
-        .where(audit.id > after_id).order_by(audit.id).limit(limit))
-    return [ApplicationEvent(r.id, r.procedure_id, r.at, r.from_status, r.to_status, r.actor_kind == "staff",
-                             r.applicant_id != r.subject_id, bool(r.prefilled), r.submitted_at, r.due_on)
-            for r in rows]
+        .where(audit.id > after_id)
+        .order_by(audit.id)
+        .limit(limit)
+    )
+    return [
+        ApplicationEvent(
+            r.id,
+            r.procedure_id,
+            r.at,
+            r.from_status,
+            r.to_status,
+            r.actor_kind == "staff",
+            r.applicant_id != r.subject_id,
+            bool(r.prefilled),
+            r.submitted_at,
+            r.due_on,
+        )
+        for r in rows
+    ]

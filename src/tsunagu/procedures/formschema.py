@@ -9,16 +9,20 @@ from tsunagu.procedures.definition import FormField, Procedure
 _STRING = {"type": "string"}
 _FIXED: dict[str, dict[str, Any]] = {
     "person_name": {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "required": ["family", "given", "family_kana", "given_kana"],
         "properties": dict.fromkeys(("family", "given", "family_kana", "given_kana"), _STRING),
     },
     "date": {"type": "string", "format": "date"},
     "wareki_date": {"type": "string", "description": "和暦 (令和6年4月1日) or ISO 8601 date"},
     "address": {
-        "type": "object", "additionalProperties": False, "required": ["prefecture", "municipality"],
-        "properties": dict.fromkeys(("postcode", "prefecture", "municipality", "town", "banchi", "go",
-                                     "building"), _STRING),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["prefecture", "municipality"],
+        "properties": dict.fromkeys(
+            ("postcode", "prefecture", "municipality", "town", "banchi", "go", "building"), _STRING
+        ),
     },
     "postcode": {"type": "string", "pattern": r"^[0-9]{3}-?[0-9]{4}$"},
     "phone": {"type": "string", "pattern": r"^\+?[0-9() -]{10,16}$"},
@@ -60,5 +64,9 @@ def _field_schema(field: FormField, locale: str) -> dict[str, Any]:
         return {"type": "integer"} | {k: v for k, v in bounds.items() if v is not None}
     if field.type == "choice":
         return {"oneOf": [{"const": o.value, "title": o.label.text(locale)} for o in field.options]}
-    return {"type": "string", "contentEncoding": "base64",
-            "x-tsunagu-max-bytes": field.max_bytes, "x-tsunagu-content-types": list(field.content_types)}
+    return {
+        "type": "string",
+        "contentEncoding": "base64",
+        "x-tsunagu-max-bytes": field.max_bytes,
+        "x-tsunagu-content-types": list(field.content_types),
+    }

@@ -56,8 +56,11 @@ class DirectoryResult:
 
 def definition_files(directory: Path) -> list[Path]:
     """The procedure files of ``directory`` in name order (hidden and editor temp files skipped)."""
-    return sorted(p for p in directory.iterdir()
-                  if p.suffix in SUFFIXES and not p.name.startswith((".", "#", "~")) and p.is_file())
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.suffix in SUFFIXES and not p.name.startswith((".", "#", "~")) and p.is_file()
+    )
 
 
 def load_file(path: Path) -> FileResult:
@@ -81,8 +84,11 @@ def load_text(path: Path, text: str, revision: str) -> FileResult:
     semantic = list(checks.problems(document))
     if semantic:
         return FileResult(path, None, tuple(semantic))
-    return FileResult(path, Procedure.model_validate({**document.data, "revision": revision}),
-                      id_line=document.line(("id",)))
+    return FileResult(
+        path,
+        Procedure.model_validate({**document.data, "revision": revision}),
+        id_line=document.line(("id",)),
+    )
 
 
 def _schema_problems(document: SourceDocument) -> Iterator[Problem]:
@@ -101,9 +107,12 @@ def _located(document: SourceDocument, error: ValidationError) -> Problem:
         allowed = set(error.schema.get("properties", {})) if isinstance(error.schema, dict) else set()
         unknown = sorted(k for k in error.instance if k not in allowed)
         if unknown:
-            return document.problem((*json_path, unknown[0]),
-                                    f"{where}: unknown key {unknown[0]!r}" +
-                                    (f" (and {', '.join(unknown[1:])})" if unknown[1:] else ""), key=True)
+            return document.problem(
+                (*json_path, unknown[0]),
+                f"{where}: unknown key {unknown[0]!r}"
+                + (f" (and {', '.join(unknown[1:])})" if unknown[1:] else ""),
+                key=True,
+            )
     if error.validator == "oneOf" and error.context:
         deepest = max(_intended_branch(error), key=lambda e: len(e.absolute_path))
         return _located(document, deepest)
@@ -115,8 +124,11 @@ def _intended_branch(error: ValidationError) -> list[ValidationError]:
     branches: dict[object, list[ValidationError]] = {}
     for inner in error.context or []:
         branches.setdefault(inner.schema_path[0], []).append(inner)
-    meant = [errors for errors in branches.values()
-             if not any(e.validator == "required" and not e.path for e in errors)]
+    meant = [
+        errors
+        for errors in branches.values()
+        if not any(e.validator == "required" and not e.path for e in errors)
+    ]
     return min(meant, key=len) if meant else list(error.context or [])
 
 
@@ -139,10 +151,12 @@ def merge(results: list[FileResult]) -> DirectoryResult:
             continue
         if procedure.id in owners:
             owner = owners[procedure.id].name
-            found.append(Problem(result.path, result.id_line,
-                                 f"procedure id {procedure.id!r} is already used by {owner}"))
+            found.append(
+                Problem(
+                    result.path, result.id_line, f"procedure id {procedure.id!r} is already used by {owner}"
+                )
+            )
             continue
         owners[procedure.id] = result.path
         procedures[procedure.id] = procedure
     return DirectoryResult(procedures, tuple(found))
-

@@ -66,24 +66,52 @@ SOURCES: dict[str, Source] = {
     "accounts.public-money": Source(
         "public-money-account",
         "fixed",
-        {item: item for item in ("bank_code", "bank_name", "branch_code", "branch_name", "account_type",
-                                 "account_number", "holder_kana")},
+        {
+            item: item
+            for item in (
+                "bank_code",
+                "bank_name",
+                "branch_code",
+                "branch_name",
+                "account_type",
+                "account_number",
+                "holder_kana",
+            )
+        },
         "digital-agency",
         keyed_by_resident=True,
     ),
     # 商業・法人登記 (法務局), asked by 法人番号 (subject ``corporation:<法人番号>``) instead of an
     # attached 登記事項証明書
     "corporations.basic": Source(
-        "corporation-basic", "fixed",
-        {"corporate_number": "corporate_number", "name": "name", "name_kana": "name_kana",
-         "head_office_address": "head_office_address", "status": "status"},
-        "moj", keyed_by_resident=True,
+        "corporation-basic",
+        "fixed",
+        {
+            "corporate_number": "corporate_number",
+            "name": "name",
+            "name_kana": "name_kana",
+            "head_office_address": "head_office_address",
+            "status": "status",
+        },
+        "moj",
+        keyed_by_resident=True,
     ),
     "corporations.registered": Source(
-        "corporation-registered", "fixed",
-        {item: item for item in ("established_on", "capital_yen", "purposes", "representatives", "officers",
-                                 "registry_office")},
-        "moj", keyed_by_resident=True,
+        "corporation-registered",
+        "fixed",
+        {
+            item: item
+            for item in (
+                "established_on",
+                "capital_yen",
+                "purposes",
+                "representatives",
+                "officers",
+                "registry_office",
+            )
+        },
+        "moj",
+        keyed_by_resident=True,
     ),
 }
 
@@ -184,12 +212,16 @@ class NodeGateway:
                 provider_code = codes.code_for(db, provider, resident_id)
                 codes.relate(db, provider, resident_id, "resident")
             elif known.keyed_by_resident:  # the register holds a record of the person under its own id
-                codes.remember(db, provider, codes.relate(db, provider, resident_id, "record", resident_id),
-                               resident_id)
+                codes.remember(
+                    db, provider, codes.relate(db, provider, resident_id, "record", resident_id), resident_id
+                )
             # a municipality reading its own register (転出届) already holds its code for the person;
             # any other consumer knows them because they applied to it
-            subject = (provider_code if provider_code is not None and consumer == provider
-                       else codes.relate(db, consumer, resident_id, "application"))
+            subject = (
+                provider_code
+                if provider_code is not None and consumer == provider
+                else codes.relate(db, consumer, resident_id, "application")
+            )
         try:
             result = node.query(
                 ctx,

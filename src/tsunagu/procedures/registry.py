@@ -34,8 +34,9 @@ class Snapshot:
 
 
 class LiveRegistry:
-    def __init__(self, directory: Path, *, interval: float = 1.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, directory: Path, *, interval: float = 1.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.directory = directory
         self.interval = interval
         self._monotonic = monotonic
@@ -71,16 +72,27 @@ class LiveRegistry:
             self._latest[path] = result
             if result.procedure is not None:
                 self._valid[path] = result
-                log.info("procedure_loaded", file=str(path), procedure=result.procedure.id,
-                         revision=result.procedure.revision[:12])
+                log.info(
+                    "procedure_loaded",
+                    file=str(path),
+                    procedure=result.procedure.id,
+                    revision=result.procedure.revision[:12],
+                )
             else:
-                log.warning("procedure_refused", file=str(path), kept_previous=path in self._valid,
-                            problems=[str(p) for p in result.problems])
+                log.warning(
+                    "procedure_refused",
+                    file=str(path),
+                    kept_previous=path in self._valid,
+                    problems=[str(p) for p in result.problems],
+                )
         self._stamps = stamps
         effective = [
-            loader.FileResult(path, self._valid[path].procedure if path in self._valid else None,
-                              self._latest[path].problems,
-                              self._valid[path].id_line if path in self._valid else 1)
+            loader.FileResult(
+                path,
+                self._valid[path].procedure if path in self._valid else None,
+                self._latest[path].problems,
+                self._valid[path].id_line if path in self._valid else 1,
+            )
             for path in sorted(stamps)
         ]
         merged = loader.merge(effective)

@@ -14,17 +14,20 @@ from tsunagu.procedures.source import JsonPath
 
 # Applicant attributes a rule may compare, with the Python type of their values.
 ATTRIBUTES: dict[str, type] = {
-    "kind": str,                # resident | business | proxy
+    "kind": str,  # resident | business | proxy
     "age": int,
-    "status": str,              # resident | moved_out | deceased (住民基本台帳の状態)
-    "municipality_code": str,   # 住所地の全国地方公共団体コード
+    "status": str,  # resident | moved_out | deceased (住民基本台帳の状態)
+    "municipality_code": str,  # 住所地の全国地方公共団体コード
     "prefecture_code": str,
-    "children_in_care": int,    # 監護する18歳到達年度末までの児童の数
+    "children_in_care": int,  # 監護する18歳到達年度末までの児童の数
     "has_individual_number_card": bool,
 }
 
 _ORDERING: dict[str, Callable[[Any, Any], bool]] = {
-    "lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
 }
 _EQUALITY: dict[str, Callable[[Any, Any], bool]] = {"eq": operator.eq, "ne": operator.ne}
 _MEMBERSHIP = ("in", "not_in")
@@ -66,8 +69,10 @@ def problems(rule: Mapping[str, Any], json_path: JsonPath) -> Iterator[tuple[Jso
     name, op, value = rule["attribute"], rule["op"], rule["value"]
     expected_type = ATTRIBUTES.get(name)
     if expected_type is None:
-        yield (*json_path, "attribute"), (
-            f"unknown applicant attribute {name!r}; known: {', '.join(sorted(ATTRIBUTES))}")
+        yield (
+            (*json_path, "attribute"),
+            (f"unknown applicant attribute {name!r}; known: {', '.join(sorted(ATTRIBUTES))}"),
+        )
         return
     values = value if op in _MEMBERSHIP else [value]
     if op in _MEMBERSHIP and not isinstance(value, list):
@@ -81,5 +86,7 @@ def problems(rule: Mapping[str, Any], json_path: JsonPath) -> Iterator[tuple[Jso
     for item in values:
         # bool is an int subclass in Python; an age of ``true`` is still a mistake.
         if type(item) is not expected_type:
-            yield (*json_path, "value"), (
-                f"{name!r} is {expected_type.__name__}; {item!r} is {type(item).__name__}")
+            yield (
+                (*json_path, "value"),
+                (f"{name!r} is {expected_type.__name__}; {item!r} is {type(item).__name__}"),
+            )

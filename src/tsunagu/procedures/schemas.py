@@ -21,11 +21,16 @@ class ProcedureSummary(BaseModel):
 
     @classmethod
     def of(cls, procedure: Procedure) -> ProcedureSummary:
-        return cls(id=procedure.id, name=procedure.name, summary=procedure.summary,
-                   applicants=list(procedure.applicants), life_events=list(procedure.life_events),
-                   fee_yen=procedure.fee.amount_yen if procedure.fee else 0,
-                   visit_required=bool(procedure.appointment and procedure.appointment.required),
-                   processing_days=procedure.processing_days)
+        return cls(
+            id=procedure.id,
+            name=procedure.name,
+            summary=procedure.summary,
+            applicants=list(procedure.applicants),
+            life_events=list(procedure.life_events),
+            fee_yen=procedure.fee.amount_yen if procedure.fee else 0,
+            visit_required=bool(procedure.appointment and procedure.appointment.required),
+            processing_days=procedure.processing_days,
+        )
 
 
 class ProcedureDetail(BaseModel):

@@ -56,9 +56,16 @@ def search(registry: LiveRegistry, keyword: str = "", life_event: str | None = N
     the life event its everyday words stand for (ひっこし → 引越し, 死亡 → おくやみ); see ``phrasing``.
     """
     if life_event and life_event not in LIFE_EVENTS:
-        raise UnknownLifeEvent(f"unknown life event {life_event!r}", errors=[
-            {"location": ["query", "life_event"], "message": "unknown life event",
-             "type": UnknownLifeEvent.code}])
+        raise UnknownLifeEvent(
+            f"unknown life event {life_event!r}",
+            errors=[
+                {
+                    "location": ["query", "life_event"],
+                    "message": "unknown life event",
+                    "type": UnknownLifeEvent.code,
+                }
+            ],
+        )
     wanted = [phrasing.terms(fold(word), fold) for word in normalize_width(keyword).split()]
     ranked: list[tuple[int, str, Procedure]] = []
     for procedure in registry.snapshot().procedures.values():
@@ -73,9 +80,11 @@ def search(registry: LiveRegistry, keyword: str = "", life_event: str | None = N
 
 
 def _matches(wanted: phrasing.Terms, names: str, rest: str, procedure: Procedure) -> bool:
-    return (any(w in names or w in rest for w in wanted.words)
-            or (bool(wanted.parts) and all(p in names or p in rest for p in wanted.parts))
-            or any(event in procedure.life_events for event in wanted.life_events))
+    return (
+        any(w in names or w in rest for w in wanted.words)
+        or (bool(wanted.parts) and all(p in names or p in rest for p in wanted.parts))
+        or any(event in procedure.life_events for event in wanted.life_events)
+    )
 
 
 def _score(wanted: phrasing.Terms, names: str, rest: str, procedure: Procedure) -> int:

@@ -94,12 +94,17 @@ def _catalog_procedures(settings: Settings) -> catalog_service.ProcedureSource:
     registry = procedures_service.registry_for(settings.procedures_dir)
 
     def rows() -> list[catalog_service.ProcedureRow]:
-        return [catalog_service.ProcedureRow(
-            id=p.id, name=catalog_service.Text(ja=p.name.ja, en=p.name.en),
-            summary=catalog_service.Text(ja=p.summary.ja, en=p.summary.en),
-            legal_basis=tuple(b.ja for b in p.legal_basis),
-            office=p.responsible.office.ja if p.responsible.office else "", applicants=tuple(p.applicants))
-            for p in registry.snapshot().procedures.values()]
+        return [
+            catalog_service.ProcedureRow(
+                id=p.id,
+                name=catalog_service.Text(ja=p.name.ja, en=p.name.en),
+                summary=catalog_service.Text(ja=p.summary.ja, en=p.summary.en),
+                legal_basis=tuple(b.ja for b in p.legal_basis),
+                office=p.responsible.office.ja if p.responsible.office else "",
+                applicants=tuple(p.applicants),
+            )
+            for p in registry.snapshot().procedures.values()
+        ]
 
     return rows
 

@@ -27,11 +27,18 @@ def _page(request: Request, status: int, title: str, detail: str, *, related: st
     return render(request, "error.html", values, status_code=status)
 
 
-PAGE_TITLES = {400: N_("入力に誤りがあります"), 401: N_("ログインが必要です"),
-               403: N_("この操作はできません"), 404: N_("ページが見つかりません"),
-               405: N_("この操作はできません"), 409: N_("処理が競合しました"),
-               413: N_("データが大きすぎます"), 422: N_("入力に誤りがあります"),
-               429: N_("しばらくしてからお試しください"), 503: N_("ただいま利用できません")}
+PAGE_TITLES = {
+    400: N_("入力に誤りがあります"),
+    401: N_("ログインが必要です"),
+    403: N_("この操作はできません"),
+    404: N_("ページが見つかりません"),
+    405: N_("この操作はできません"),
+    409: N_("処理が競合しました"),
+    413: N_("データが大きすぎます"),
+    422: N_("入力に誤りがあります"),
+    429: N_("しばらくしてからお試しください"),
+    503: N_("ただいま利用できません"),
+}
 
 
 def _title(status: int) -> str:
@@ -45,8 +52,10 @@ STATUS_MESSAGES = {
     403: N_("この操作を行う権限がありません。必要な場合は、担当の窓口にお問い合わせください。"),
     404: N_("お探しのページまたは情報は見つかりませんでした。"),
     405: N_("この操作はできません。前の画面に戻って、もう一度お試しください。"),
-    409: N_("ほかの操作と重なったため、処理できませんでした。画面を開き直して最新の状態を確認してから、"
-            "もう一度操作してください。"),
+    409: N_(
+        "ほかの操作と重なったため、処理できませんでした。画面を開き直して最新の状態を確認してから、"
+        "もう一度操作してください。"
+    ),
     413: N_("送信したデータが大きすぎます。ファイルを小さくして、もう一度お試しください。"),
     422: N_("入力内容を確認してください。"),
     429: N_("短い時間に操作が集中しました。しばらく待ってから、もう一度お試しください。"),
@@ -58,69 +67,89 @@ DEFAULT_MESSAGE = N_("時間をおいて再度お試しください。")
 PEOPLE_MESSAGES = {
     "not-authenticated": STATUS_MESSAGES[401],
     "forbidden": STATUS_MESSAGES[403],
-    "csrf-failed": N_("画面を開いてから時間がたったため、送信できませんでした。画面を開き直して、"
-                      "もう一度送信してください。"),
+    "csrf-failed": N_(
+        "画面を開いてから時間がたったため、送信できませんでした。画面を開き直して、もう一度送信してください。"
+    ),
     "not-found": STATUS_MESSAGES[404],
     "conflict": STATUS_MESSAGES[409],
     "validation-failed": STATUS_MESSAGES[422],
-    "upstream-unavailable": N_("連携先の機関のシステムが応答しませんでした。時間をおいて、"
-                               "もう一度お試しください。"),
+    "upstream-unavailable": N_(
+        "連携先の機関のシステムが応答しませんでした。時間をおいて、もう一度お試しください。"
+    ),
     "database-unavailable": STATUS_MESSAGES[503],
-    "application-illegal-transition": N_("この申請は、すでにほかの職員が処理したか、"
-                                         "いまの状況ではこの操作ができません。"
-                                         "申請の画面を開き直して、いまの状況を確認してください。"),
-    "application-missing-role": N_("この処理を行う権限（審査・決裁）がありません。"
-                                   "権限のある職員に依頼してください。"),
+    "application-illegal-transition": N_(
+        "この申請は、すでにほかの職員が処理したか、"
+        "いまの状況ではこの操作ができません。"
+        "申請の画面を開き直して、いまの状況を確認してください。"
+    ),
+    "application-missing-role": N_(
+        "この処理を行う権限（審査・決裁）がありません。権限のある職員に依頼してください。"
+    ),
     "application-not-found": N_("この申請は見つかりませんでした。申請の一覧から開き直してください。"),
     "application-forbidden": N_("この申請を見る権限がありません。ご自身の申請は「申請状況」から開けます。"),
-    "application-tampered": N_("変更できない項目が変更されていたため、受け付けませんでした。"
-                               "手続の画面を開き直して、もう一度申請してください。"),
+    "application-tampered": N_(
+        "変更できない項目が変更されていたため、受け付けませんでした。"
+        "手続の画面を開き直して、もう一度申請してください。"
+    ),
     "application-not-eligible": N_("この手続は、あなたのお住まいの市区町村では申請できません。"),
     "idempotency-key-reused": N_("この申請はすでに送信されています。申請状況で内容を確認してください。"),
     "procedure-not-found": N_("この手続は見つかりませんでした。手続をさがす画面から選び直してください。"),
     "notice-not-found": N_("この通知は見つかりませんでした。"),
-    "notify-message-not-found": N_("このお知らせは見つかりませんでした。"
-                                   "お知らせの一覧から開き直してください。"),
+    "notify-message-not-found": N_(
+        "このお知らせは見つかりませんでした。お知らせの一覧から開き直してください。"
+    ),
     "attachment-not-found": N_("この添付ファイルは見つかりませんでした。"),
-    "resident-not-found": N_("住民基本台帳に記録が見つかりませんでした。"
-                             "お住まいの市区町村にお問い合わせください。"),
+    "resident-not-found": N_(
+        "住民基本台帳に記録が見つかりませんでした。お住まいの市区町村にお問い合わせください。"
+    ),
     "resident-deceased": N_("この方は死亡の届出がされているため、この手続はできません。"),
-    "resident-moved-out": N_("この方はすでに転出しているため、この手続はできません。"
-                             "転出先の市区町村にお問い合わせください。"),
+    "resident-moved-out": N_(
+        "この方はすでに転出しているため、この手続はできません。転出先の市区町村にお問い合わせください。"
+    ),
     "resident-already-registered": N_("この方はすでに登録されています。"),
-    "application-in-progress": N_("同じ手続の申請が、いま手続中です。新しく申請する前に、"
-                                  "手続中の申請の状況を確認してください。"),
+    "application-in-progress": N_(
+        "同じ手続の申請が、いま手続中です。新しく申請する前に、手続中の申請の状況を確認してください。"
+    ),
     "move-already-planned": N_("すでに手続中の引越しがあります。申請状況で確認してください。"),
-    "moving-certificate-not-found": N_("転出証明書情報が見つかりませんでした。"
-                                       "転出元の市区町村にお問い合わせください。"),
+    "moving-certificate-not-found": N_(
+        "転出証明書情報が見つかりませんでした。転出元の市区町村にお問い合わせください。"
+    ),
     "moving-certificate-used": N_("この転出証明書情報はすでに転入の手続に使われています。"),
-    "payment-not-completed": N_("手数料のお支払いがまだ完了していません。お支払いを済ませてから、"
-                                "もう一度お試しください。"),
+    "payment-not-completed": N_(
+        "手数料のお支払いがまだ完了していません。お支払いを済ませてから、もう一度お試しください。"
+    ),
     "payment-already-completed": N_("手数料はすでにお支払い済みです。"),
     "payment-not-required": N_("この手続に手数料はかかりません。"),
     "payment-application-closed": N_("この申請は終了しているため、お支払いはできません。"),
     "appointment-not-required": N_("この手続に来庁予約は必要ありません。"),
     "appointment-application-closed": N_("この申請は終了しているため、来庁予約はできません。"),
     "appointment-slot-not-found": N_("選んだ時間の枠は見つかりませんでした。日時を選び直してください。"),
-    "appointment-slot-mismatch": N_("選んだ時間の枠は、この手続の予約には使えません。"
-                                    "日時を選び直してください。"),
+    "appointment-slot-mismatch": N_(
+        "選んだ時間の枠は、この手続の予約には使えません。日時を選び直してください。"
+    ),
     "appointment-slot-full": N_("選んだ時間はほかの方の予約で埋まりました。別の時間を選んでください。"),
     "appointment-slot-closed": N_("選んだ時間の予約受付は終了しました。別の時間を選んでください。"),
     "appointment-change-closed": N_("予約の変更・取消しの期限を過ぎています。窓口にお問い合わせください。"),
     "appointment-not-found": N_("この予約は見つかりませんでした。"),
-    "appointment-outcome-not-allowed": N_("この予約の来庁の記録は、いまの状況では変更できません。"
-                                          "画面を開き直して確認してください。"),
-    "proxy-not-authorized": N_("この方の代理人として、この手続を行う権限がありません。"
-                               "代理人の設定を確認してください。"),
+    "appointment-outcome-not-allowed": N_(
+        "この予約の来庁の記録は、いまの状況では変更できません。画面を開き直して確認してください。"
+    ),
+    "proxy-not-authorized": N_(
+        "この方の代理人として、この手続を行う権限がありません。代理人の設定を確認してください。"
+    ),
     "corporation-not-found": N_("この法人番号の法人は見つかりませんでした。"),
     "unknown-municipality": N_("この市区町村は見つかりませんでした。"),
     "unknown-postcode": N_("この郵便番号は見つかりませんでした。"),
     "unknown-town": N_("この町字は見つかりませんでした。住所を確認してください。"),
     "accounts-not-registered": N_("公金受取口座は登録されていません。"),
-    "accounts-bank-unavailable": N_("金融機関に口座を確認できませんでした。時間をおいて、もう一度お試しください。"
-                                    "登録されていた口座はそのままです。"),
-    "accounts-holder-not-writable": N_("住民票の氏名のフリガナに、口座名義に使えない文字があります。"
-                                       "お住まいの市区町村の窓口にご相談ください。"),
+    "accounts-bank-unavailable": N_(
+        "金融機関に口座を確認できませんでした。時間をおいて、もう一度お試しください。"
+        "登録されていた口座はそのままです。"
+    ),
+    "accounts-holder-not-writable": N_(
+        "住民票の氏名のフリガナに、口座名義に使えない文字があります。"
+        "お住まいの市区町村の窓口にご相談ください。"
+    ),
 }
 
 
@@ -149,10 +178,18 @@ def too_large(request: Request, limit: int, detail: str) -> Response:
     """A body larger than the deployment accepts (TSUNAGU_MAX_BODY_BYTES): a page saying what the
     limit is, or problem+json with ``limit``."""
     if not problems.wants_html(request):
-        return problems.problem(413, "payload-too-large", "Payload too large", detail, request.url.path,
-                                request_id=getattr(request.state, "request_id", None), limit=limit)
+        return problems.problem(
+            413,
+            "payload-too-large",
+            "Payload too large",
+            detail,
+            request.url.path,
+            request_id=getattr(request.state, "request_id", None),
+            limit=limit,
+        )
     message = translate(
-        request, "送信できるデータは合計 %(mb)s MB までです。ファイルを小さくして、もう一度お試しください。")
+        request, "送信できるデータは合計 %(mb)s MB までです。ファイルを小さくして、もう一度お試しください。"
+    )
     return _page(request, 413, _title(413), message % {"mb": f"{limit / 1048576:.1f}"})
 
 
@@ -164,16 +201,25 @@ async def domain_error(request: Request, exc: TsunaguError) -> Response:
             return RedirectResponse("/identity/staff/login", status_code=303)
         title = PEOPLE_TITLES.get(exc.code) or _title(exc.status)
         related = exc.extra.get("application_id")
-        return _page(request, exc.status, title, people_message(request, exc),
-                     related=f"/applications/{related}" if isinstance(related, str) and related else "")
+        return _page(
+            request,
+            exc.status,
+            title,
+            people_message(request, exc),
+            related=f"/applications/{related}" if isinstance(related, str) and related else "",
+        )
     return problems.from_domain_error(request, exc)
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:
     response = problems.from_validation_error(request, exc)
     if problems.wants_html(request):
-        return _page(request, response.status_code, _title(response.status_code),
-                     translate(request, "入力内容を確認してください。"))
+        return _page(
+            request,
+            response.status_code,
+            _title(response.status_code),
+            translate(request, "入力内容を確認してください。"),
+        )
     return response
 
 
@@ -181,8 +227,11 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 413:  # the middleware stopped a streamed body at the limit
         return too_large(request, request.app.state.settings.max_body_bytes, str(exc.detail))
     if problems.wants_html(request):
-        detail = translate(request, "お探しのページは見つかりませんでした。") if exc.status_code == 404 \
+        detail = (
+            translate(request, "お探しのページは見つかりませんでした。")
+            if exc.status_code == 404
             else translate(request, STATUS_MESSAGES.get(exc.status_code, DEFAULT_MESSAGE))
+        )
         return _page(request, exc.status_code, _title(exc.status_code), detail)
     return problems.from_http_error(request, exc)
 
@@ -192,6 +241,11 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected_error", error=type(exc).__name__)
     if problems.wants_html(request):
         return _page(request, 500, _title(500), translate(request, "時間をおいて再度お試しください。"))
-    return problems.problem(500, "internal-error", "Internal error",
-                            "an unexpected error occurred; it has been logged", request.url.path,
-                            request_id=getattr(request.state, "request_id", None))
+    return problems.problem(
+        500,
+        "internal-error",
+        "Internal error",
+        "an unexpected error occurred; it has been logged",
+        request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+    )

@@ -14,11 +14,11 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
-REQUESTS = Counter(
-    "tsunagu_http_requests_total", "HTTP requests served", ["method", "route", "status"]
-)
+REQUESTS = Counter("tsunagu_http_requests_total", "HTTP requests served", ["method", "route", "status"])
 LATENCY = Histogram(
-    "tsunagu_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+    "tsunagu_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 

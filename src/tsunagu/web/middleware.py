@@ -45,7 +45,8 @@ FORM_ACTION_ORIGINS = "form_action_origins"
 _ORIGIN = re.compile(r"https?://(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
 _POLICY = (  # form-action last: content_security_policy() appends to it
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "frame-ancestors 'none'; form-action 'self'")
+    "frame-ancestors 'none'; form-action 'self'"
+)
 #: a client's request id is kept only when it looks like one (it is echoed and logged)
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:@+=/-]{1,128}")
 HSTS = "max-age=31536000"
@@ -153,8 +154,14 @@ class RequestContext:
             method = scope["method"]
             metrics.REQUESTS.labels(method, route_path, str(status)).inc()
             metrics.LATENCY.labels(method, route_path).observe(elapsed)
-            log.info("request", method=method, path=scope["path"], route=route_path,
-                     status=status, ms=round(elapsed * 1000, 2))
+            log.info(
+                "request",
+                method=method,
+                path=scope["path"],
+                route=route_path,
+                status=status,
+                ms=round(elapsed * 1000, 2),
+            )
             structlog.contextvars.unbind_contextvars("request_id")
 
 
@@ -165,13 +172,19 @@ async def _refusal(request: Request, settings: Settings, with_session: bool) -> 
     check their form field themselves)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.max_body_bytes:
-        return errors.too_large(request, settings.max_body_bytes,
-                                f"the body is {declared} bytes; the limit is {settings.max_body_bytes} bytes")
+        return errors.too_large(
+            request,
+            settings.max_body_bytes,
+            f"the body is {declared} bytes; the limit is {settings.max_body_bytes} bytes",
+        )
     if not with_session or request.method in csrf.SAFE_METHODS:
         return None
     refused = csrf.foreign_origin(request, settings.base_url)
-    if refused is None and request.url.path.startswith("/api/") and not csrf.valid(
-            request, request.app.state.secret_key, request.headers.get(csrf.HEADER)):
+    if (
+        refused is None
+        and request.url.path.startswith("/api/")
+        and not csrf.valid(request, request.app.state.secret_key, request.headers.get(csrf.HEADER))
+    ):
         refused = "the X-CSRF-Token header is missing or wrong"
     if refused is None:
         return None

@@ -43,28 +43,33 @@ def my_page(
     today = backoffice.today()
     messages, message_total = notify.inbox(db, person.subject_id, limit=LATEST)
     mine, application_total = applications.list_mine(db, person.subject_id, limit=5, offset=0)
-    exchanges, exchange_total = history.exchanges_for(db, person.subject_id, limit=LATEST,
-                                                       operator=settings.mesh.operator)
+    exchanges, exchange_total = history.exchanges_for(
+        db, person.subject_id, limit=LATEST, operator=settings.mesh.operator
+    )
     record = residents.get_resident(db, person.subject_id)
     grants = proxies.proxies_of(db, person.subject_id)
     consents = history.consents_for(db, person.subject_id)
-    return render(request, "mypage.html", {
-        "unread": notify.unread_count(db, person.subject_id),
-        "messages": messages,
-        "message_total": message_total,
-        "applications": mine,
-        "application_total": application_total,
-        "procedures": registry.snapshot().procedures,
-        "status_names": backoffice.STATUS_NAMES,
-        "today": today,
-        "exchanges": exchanges,
-        "exchange_total": exchange_total,
-        "resident": record,
-        "access_total": residents.count_accesses(db, record.id) if record else 0,
-        "my_proxies": [g for g in grants if g.principal_id == person.subject_id and g.active_on(today)],
-        "represented": [g for g in grants if g.proxy_id == person.subject_id and g.active_on(today)],
-        "active_consents": [c for c in consents if c.status == "active"],
-    })
+    return render(
+        request,
+        "mypage.html",
+        {
+            "unread": notify.unread_count(db, person.subject_id),
+            "messages": messages,
+            "message_total": message_total,
+            "applications": mine,
+            "application_total": application_total,
+            "procedures": registry.snapshot().procedures,
+            "status_names": backoffice.STATUS_NAMES,
+            "today": today,
+            "exchanges": exchanges,
+            "exchange_total": exchange_total,
+            "resident": record,
+            "access_total": residents.count_accesses(db, record.id) if record else 0,
+            "my_proxies": [g for g in grants if g.principal_id == person.subject_id and g.active_on(today)],
+            "represented": [g for g in grants if g.proxy_id == person.subject_id and g.active_on(today)],
+            "active_consents": [c for c in consents if c.status == "active"],
+        },
+    )
 
 
 @router.post("/logout")

@@ -29,8 +29,9 @@ UNKNOWN_ORGANIZATION = N_("行政機関")
 class AppNames:
     """``app.state.names``: :class:`tsunagu.core.http.templating.Names` over the database."""
 
-    def __init__(self, database: Database, *, ttl: float = TTL_SECONDS,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, database: Database, *, ttl: float = TTL_SECONDS, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self._database = database
         self._ttl = ttl
         self._monotonic = monotonic

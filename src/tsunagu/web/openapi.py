@@ -74,8 +74,12 @@ def _is_guard(call: Callable[..., Any]) -> bool:
 def _error_codes(dependant: Dependant, path: str, has_body: bool) -> set[str]:
     codes = {"503"}
     calls = list(_calls(dependant))
-    parameters = (dependant.path_params or dependant.query_params or dependant.header_params
-                  or any(getattr(call, "__name__", "") == "page_params" for call in calls))
+    parameters = (
+        dependant.path_params
+        or dependant.query_params
+        or dependant.header_params
+        or any(getattr(call, "__name__", "") == "page_params" for call in calls)
+    )
     if has_body:
         codes |= {"400", "413", "422"}
     if parameters:
@@ -90,11 +94,14 @@ def _error_codes(dependant: Dependant, path: str, has_body: bool) -> set[str]:
 
 
 def _problem_response(code: str) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": DESCRIPTIONS[code],
-                                "content": {MEDIA_TYPE: {"schema": PROBLEM_REF}}}
+    response: dict[str, Any] = {
+        "description": DESCRIPTIONS[code],
+        "content": {MEDIA_TYPE: {"schema": PROBLEM_REF}},
+    }
     if code == "503":
-        response["headers"] = {"Retry-After": {"schema": {"type": "integer"},
-                                               "description": "Seconds to wait before retrying"}}
+        response["headers"] = {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying"}
+        }
     return response
 
 
@@ -109,8 +116,13 @@ def _routes(app: FastAPI) -> Iterator[Any]:
 
 def document(app: FastAPI) -> dict[str, Any]:
     """The app's OpenAPI 3.1 document with every operation's problem responses."""
-    spec = get_openapi(title=app.title, version=app.version, description=app.description,
-                       routes=app.routes, openapi_version=app.openapi_version)
+    spec = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        openapi_version=app.openapi_version,
+    )
     spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for route in _routes(app):
         operations = spec["paths"].get(route.path_format, {})
@@ -131,6 +143,7 @@ def document(app: FastAPI) -> dict[str, Any]:
 
 def install(app: FastAPI) -> None:
     """Serve :func:`document` at the app's OpenAPI URL (built once, on first request)."""
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = document(app)

@@ -25,8 +25,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database is reachable and its schema at head",
-            responses={503: {"description": "Not ready; the body says why"}})
+@router.get(
+    "/readyz",
+    summary="The database is reachable and its schema at head",
+    responses={503: {"description": "Not ready; the body says why"}},
+)
 def readyz(request: Request) -> JSONResponse:
     engine = request.app.state.database.engine
     try:
@@ -36,30 +39,45 @@ def readyz(request: Request) -> JSONResponse:
     current, heads = migrations.current(engine), migrations.heads(engine)
     if current != heads:
         return JSONResponse(
-            {"status": "unavailable",
-             "database": "reachable",
-             "migrations": f"at {sorted(current) or 'nothing'}, expected {sorted(heads)}; "
-                           "run `tsunagu db upgrade`"},
-            status_code=503)
+            {
+                "status": "unavailable",
+                "database": "reachable",
+                "migrations": f"at {sorted(current) or 'nothing'}, expected {sorted(heads)}; "
+                "run `tsunagu db upgrade`",
+            },
+            status_code=503,
+        )
     return JSONResponse({"status": "ok", "database": "reachable", "migrations": "at head"})
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-            responses={401: {"description": "Neither the scraper's token nor a session"},
-                       403: {"description": "The session is not the platform operator's 管理 staff"}})
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={
+        401: {"description": "Neither the scraper's token nor a session"},
+        403: {"description": "The session is not the platform operator's 管理 staff"},
+    },
+)
 async def prometheus_metrics(request: Request) -> Response:
     """For a scraper sending ``Authorization: Bearer <TSUNAGU_METRICS_TOKEN>``, or the platform
     operator's 管理 staff: the figures say how the service is used, which is no one else's business."""
     expected: str = request.app.state.settings.metrics_token
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    scraper = bool(expected) and scheme.lower() == "bearer" \
+    scraper = (
+        bool(expected)
+        and scheme.lower() == "bearer"
         and hmac.compare_digest(given.encode(), expected.encode())
+    )
     if not scraper:
         principal = current_principal(request)
         if principal is None:
             raise NotAuthenticated("send the metrics token (TSUNAGU_METRICS_TOKEN) or log in as an operator")
-        if not (principal.kind == "staff" and principal.organization_code == PLATFORM_OPERATOR
-                and principal.has_role("管理")):
+        if not (
+            principal.kind == "staff"
+            and principal.organization_code == PLATFORM_OPERATOR
+            and principal.has_role("管理")
+        ):
             raise Forbidden("the metrics are for the platform operator's 管理 staff")
     body, content_type = metrics.exposition()
     return Response(body, media_type=content_type)
@@ -69,8 +87,12 @@ class CsrfToken(BaseModel):
     token: str
 
 
-@router.get("/api/v1/csrf-token", response_model=CsrfToken, tags=["session"],
-            summary="The CSRF token of this browser's session")
+@router.get(
+    "/api/v1/csrf-token",
+    response_model=CsrfToken,
+    tags=["session"],
+    summary="The CSRF token of this browser's session",
+)
 async def csrf_token(request: Request, response: Response) -> CsrfToken:
     """What a script sends as ``X-CSRF-Token`` on unsafe API requests made with the session cookie
     (bound to that session: a new login needs a new token). Other sites cannot read it."""

@@ -36,6 +36,12 @@ def switch_language(request: Request, locale: str, next: str = "/") -> RedirectR
     if locale not in i18n.LOCALES:
         raise NotFound(f"unknown language: {locale}")
     response = RedirectResponse(safe_next(next, "/"), status_code=303)
-    response.set_cookie(i18n.COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax",
-                        httponly=True, secure=request.app.state.settings.secure_cookies)
+    response.set_cookie(
+        i18n.COOKIE,
+        locale,
+        max_age=365 * 24 * 3600,
+        samesite="lax",
+        httponly=True,
+        secure=request.app.state.settings.secure_cookies,
+    )
     return response

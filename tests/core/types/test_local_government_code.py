@@ -13,9 +13,17 @@ def test_known_codes_are_valid(code: str) -> None:
     assert LocalGovernmentCode(code) == code
 
 
-@pytest.mark.parametrize(("five", "digit"), [("13101", "6"), ("14201", "8"), ("01100", "2"),
-                                             # 新宿区 (remainder 0 → 1), 渋谷区 (remainder 1 → 0)
-                                             ("13104", "1"), ("13113", "0")])
+@pytest.mark.parametrize(
+    ("five", "digit"),
+    [
+        ("13101", "6"),
+        ("14201", "8"),
+        ("01100", "2"),
+        # 新宿区 (remainder 0 → 1), 渋谷区 (remainder 1 → 0)
+        ("13104", "1"),
+        ("13113", "0"),
+    ],
+)
 def test_check_digit(five: str, digit: str) -> None:
     assert check_digit(five) == digit
 

@@ -40,9 +40,11 @@ class Holder(BaseModel):
 
 
 def test_works_in_pydantic_models_with_the_same_rules() -> None:
-    held = Holder.model_validate({"name": {"family": "佐藤", "given": "花子",
-                                           "family_kana": "さとう", "given_kana": "はなこ"}})
+    held = Holder.model_validate(
+        {"name": {"family": "佐藤", "given": "花子", "family_kana": "さとう", "given_kana": "はなこ"}}
+    )
     assert held.name.family_kana == "サトウ"
     with pytest.raises(ValidationError, match="given_kana must be written in kana"):
-        Holder.model_validate({"name": {"family": "佐藤", "given": "花子",
-                                        "family_kana": "サトウ", "given_kana": "hanako"}})
+        Holder.model_validate(
+            {"name": {"family": "佐藤", "given": "花子", "family_kana": "サトウ", "given_kana": "hanako"}}
+        )

@@ -55,11 +55,14 @@ def test_individual_number_is_masked_in_json() -> None:
     assert VALID_MY_NUMBER not in repr(holder)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("123456789019", "check digit of the individual number is wrong"),
-    ("12345678901", "is 12 digits"),
-    ("12345678901a", "is 12 digits"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("123456789019", "check digit of the individual number is wrong"),
+        ("12345678901", "is 12 digits"),
+        ("12345678901a", "is 12 digits"),
+    ],
+)
 def test_individual_number_invalid_never_echoes_the_input(text: str, message: str) -> None:
     with pytest.raises(InvalidIndividualNumber, match=message) as caught:
         IndividualNumber(text)

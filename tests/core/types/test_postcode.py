@@ -4,8 +4,9 @@ from pydantic import BaseModel, ValidationError
 from tsunagu.core.types.postcode import InvalidPostcode, Postcode
 
 
-@pytest.mark.parametrize("text", ["1000001", "100-0001", "〒100-0001", "１００－０００１", "100 0001",
-                                  "100ー0001", "100−0001"])
+@pytest.mark.parametrize(
+    "text", ["1000001", "100-0001", "〒100-0001", "１００－０００１", "100 0001", "100ー0001", "100−0001"]
+)
 def test_variants_become_canonical(text: str) -> None:
     assert Postcode(text) == "1000001"
     assert Postcode(text).display == "100-0001"

@@ -5,10 +5,18 @@ import pytest
 from tsunagu.core.types.sex import InvalidSex, Sex
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1", Sex.MALE), ("2", Sex.FEMALE), ("9", Sex.NOT_APPLICABLE), ("0", Sex.UNKNOWN),
-    ("男", Sex.MALE), ("女性", Sex.FEMALE), ("Female", Sex.FEMALE),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1", Sex.MALE),
+        ("2", Sex.FEMALE),
+        ("9", Sex.NOT_APPLICABLE),
+        ("0", Sex.UNKNOWN),
+        ("男", Sex.MALE),
+        ("女性", Sex.FEMALE),
+        ("Female", Sex.FEMALE),
+    ],
+)
 def test_parse(text: str, expected: Sex) -> None:
     assert Sex.parse(text) is expected
 

@@ -16,14 +16,18 @@ def test_jis_x_0213_text_passes_unchanged(text: str) -> None:
     assert require_jis_x_0213(text) == text
 
 
-@pytest.mark.parametrize(("text", "character", "position"), [
-    ("𠮷野家", "𠮷", 1),
-    ("髙橋", "髙", 1),
-    ("山田😀", "😀", 3),
-    ("abc\x07", "\x07", 4),
-])
-def test_outside_jis_x_0213_names_the_character_and_position(text: str, character: str,
-                                                             position: int) -> None:
+@pytest.mark.parametrize(
+    ("text", "character", "position"),
+    [
+        ("𠮷野家", "𠮷", 1),
+        ("髙橋", "髙", 1),
+        ("山田😀", "😀", 3),
+        ("abc\x07", "\x07", 4),
+    ],
+)
+def test_outside_jis_x_0213_names_the_character_and_position(
+    text: str, character: str, position: int
+) -> None:
     with pytest.raises(CharacterOutsideJis) as caught:
         require_jis_x_0213(text, "family")
     assert isinstance(caught.value, ValidationFailed)

@@ -22,32 +22,68 @@ NAME = "代表 太郎"
 
 
 def step_one(client: TestClient, number: str = NUMBER, login_id: str = LOGIN_ID) -> Response:
-    return client.post("/business/apply", headers=HTML, data={
-        "csrf_token": csrf(client, "/business/apply"), "corporate_number": number, "login_id": login_id,
-        "display_name": NAME})
+    return client.post(
+        "/business/apply",
+        headers=HTML,
+        data={
+            "csrf_token": csrf(client, "/business/apply"),
+            "corporate_number": number,
+            "login_id": login_id,
+            "display_name": NAME,
+        },
+    )
 
 
-def signed_file(client: TestClient, *, key: ec.EllipticCurvePrivateKey = REPRESENTATIVE_KEY,
-                login_id: str = LOGIN_ID) -> bytes:
+def signed_file(
+    client: TestClient, *, key: ec.EllipticCurvePrivateKey = REPRESENTATIVE_KEY, login_id: str = LOGIN_ID
+) -> bytes:
     """The application as the page hands it out, signed the way the card app signs it."""
-    document = client.post("/business/apply/document", data={
-        "csrf_token": csrf(client, "/business/apply"), "corporate_number": NUMBER, "login_id": login_id,
-        "display_name": NAME})
+    document = client.post(
+        "/business/apply/document",
+        data={
+            "csrf_token": csrf(client, "/business/apply"),
+            "corporate_number": NUMBER,
+            "login_id": login_id,
+            "display_name": NAME,
+        },
+    )
     assert document.status_code == 200
     assert "attachment" in document.headers["content-disposition"]
     signature = key.sign(document.content, ec.ECDSA(hashes.SHA256()))
-    return service.SignedApplication(
-        corporate_number=NUMBER, login_id=login_id, display_name=NAME, signature=signature,
-        certificate_pem=b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n").as_json().encode()
+    return (
+        service.SignedApplication(
+            corporate_number=NUMBER,
+            login_id=login_id,
+            display_name=NAME,
+            signature=signature,
+            certificate_pem=b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+        )
+        .as_json()
+        .encode()
+    )
 
 
-def submit(client: TestClient, content: bytes, *, password: str = PASSWORD, confirm: str | None = None,
-           login_id: str = LOGIN_ID) -> Response:
-    return client.post("/business/apply/submit", headers=HTML, data={
-        "csrf_token": csrf(client, "/business/apply"), "corporate_number": NUMBER, "login_id": login_id,
-        "display_name": NAME, "password": password,
-        "password_confirm": password if confirm is None else confirm},
-        files={"signed": ("gbizid-prime-application.signed.json", content, "application/json")})
+def submit(
+    client: TestClient,
+    content: bytes,
+    *,
+    password: str = PASSWORD,
+    confirm: str | None = None,
+    login_id: str = LOGIN_ID,
+) -> Response:
+    return client.post(
+        "/business/apply/submit",
+        headers=HTML,
+        data={
+            "csrf_token": csrf(client, "/business/apply"),
+            "corporate_number": NUMBER,
+            "login_id": login_id,
+            "display_name": NAME,
+            "password": password,
+            "password_confirm": password if confirm is None else confirm,
+        },
+        files={"signed": ("gbizid-prime-application.signed.json", content, "application/json")},
+    )
 
 
 def test_the_representative_applies_on_the_web_and_logs_in(client: TestClient) -> None:
@@ -66,11 +102,14 @@ def test_the_representative_applies_on_the_web_and_logs_in(client: TestClient) -
     assert "つなぐ電力株式会社" in client.get("/business", headers=HTML).text
 
 
-@pytest.mark.parametrize(("number", "status", "message"), [
-    ("7000012050003", 404, "この法人番号の法人は見つかりませんでした。"),
-    (CLOSED, 409, "この法人は閉鎖の登記がされているため、申請できません。"),
-    ("70000120", 422, "法人番号は13桁の数字です。"),
-])
+@pytest.mark.parametrize(
+    ("number", "status", "message"),
+    [
+        ("7000012050003", 404, "この法人番号の法人は見つかりませんでした。"),
+        (CLOSED, 409, "この法人は閉鎖の登記がされているため、申請できません。"),
+        ("70000120", 422, "法人番号は13桁の数字です。"),
+    ],
+)
 def test_step_one_refuses_with_a_reason(client: TestClient, number: str, status: int, message: str) -> None:
     refused = step_one(client, number)
     assert refused.status_code == status and message in refused.text
@@ -83,8 +122,9 @@ def test_step_one_refuses_a_second_prime_account(client: TestClient) -> None:
     assert refused.status_code == 409 and "すでにgビズIDプライムのアカウントがあります" in refused.text
 
 
-def test_no_representative_on_record(client: TestClient, database: Database,
-                                     representative: service.RepresentativeRecord) -> None:
+def test_no_representative_on_record(
+    client: TestClient, database: Database, representative: service.RepresentativeRecord
+) -> None:
     with database.session() as db:
         service.end_representative(db, representative.id)  # 退任
     refused = submit(client, signed_file(client))
@@ -92,25 +132,39 @@ def test_no_representative_on_record(client: TestClient, database: Database,
     assert "この法人の代表者の記録がまだないため" in refused.text
 
 
-def test_a_signer_who_is_not_the_representative(client: TestClient, database: Database,
-                                                representative: service.RepresentativeRecord) -> None:
+def test_a_signer_who_is_not_the_representative(
+    client: TestClient, database: Database, representative: service.RepresentativeRecord
+) -> None:
     with database.session() as db:
         service.end_representative(db, representative.id)
-        service.record_representative(db, corporate_number=NUMBER, name="後任 一郎",
-                                      address="東京都港区芝公園4-2-8", title="代表取締役",
-                                      source="登記事項証明書（テスト）", recorded_by="test")
+        service.record_representative(
+            db,
+            corporate_number=NUMBER,
+            name="後任 一郎",
+            address="東京都港区芝公園4-2-8",
+            title="代表取締役",
+            source="登記事項証明書（テスト）",
+            recorded_by="test",
+        )
     refused = submit(client, signed_file(client))
     assert refused.status_code == 403
     assert "署名した方（代表 太郎）は、この法人の代表者として記録されていません。" in refused.text
 
 
 def test_the_representatives_address_must_be_the_registered_one(
-        client: TestClient, database: Database, representative: service.RepresentativeRecord) -> None:
+    client: TestClient, database: Database, representative: service.RepresentativeRecord
+) -> None:
     with database.session() as db:
         service.end_representative(db, representative.id)
-        service.record_representative(db, corporate_number=NUMBER, name="代表太郎",
-                                      address="大阪府大阪市北区梅田1-1", title="代表取締役",
-                                      source="登記事項証明書（テスト）", recorded_by="test")
+        service.record_representative(
+            db,
+            corporate_number=NUMBER,
+            name="代表太郎",
+            address="大阪府大阪市北区梅田1-1",
+            title="代表取締役",
+            source="登記事項証明書（テスト）",
+            recorded_by="test",
+        )
     refused = submit(client, signed_file(client))
     assert refused.status_code == 403
     assert "登記されている代表者の住所と一致しません" in refused.text
@@ -142,15 +196,23 @@ def test_the_card_app_reads_only_an_untouched_document() -> None:
         service.read_document(b'{"application": "gbizid-prime"}')
 
 
-
 def test_the_card_app_on_the_page_sends_the_signed_application_as_text(client: TestClient) -> None:
     """What card-sign.js puts into the form (no file chosen) is read like the uploaded file."""
     details = step_one(client)
     assert 'data-document="' in details.text and '<script src="/identity/card-sign.js">' in details.text
-    created = client.post("/business/apply/submit", headers=HTML, data={
-        "csrf_token": csrf(client, "/business/apply"), "corporate_number": NUMBER, "login_id": LOGIN_ID,
-        "display_name": NAME, "password": PASSWORD, "password_confirm": PASSWORD,
-        "signed_text": signed_file(client).decode()},
-        files={"signed": ("", b"", "application/octet-stream")})
+    created = client.post(
+        "/business/apply/submit",
+        headers=HTML,
+        data={
+            "csrf_token": csrf(client, "/business/apply"),
+            "corporate_number": NUMBER,
+            "login_id": LOGIN_ID,
+            "display_name": NAME,
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "signed_text": signed_file(client).decode(),
+        },
+        files={"signed": ("", b"", "application/octet-stream")},
+    )
     assert created.status_code == 201, created.text
     assert client.get("/identity/card-sign.js").headers["content-type"].startswith("text/javascript")

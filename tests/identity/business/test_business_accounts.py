@@ -14,23 +14,33 @@ from tsunagu.identity.cards.errors import SignatureInvalid
 def test_prime_and_member_log_in_with_password_and_totp(client: TestClient) -> None:
     prime = enrol_prime(client)
     assert log_in(client, **prime)["kind"] == "prime"
-    created = client.post("/api/v1/identity/business/members", json={
-        "login_id": "staff@power.example", "display_name": "担当 花子", "password": PASSWORD,
-        "procedures": ["social-insurance", "tax-filing"]})
+    created = client.post(
+        "/api/v1/identity/business/members",
+        json={
+            "login_id": "staff@power.example",
+            "display_name": "担当 花子",
+            "password": PASSWORD,
+            "procedures": ["social-insurance", "tax-filing"],
+        },
+    )
     assert created.status_code == 201, created.text
     member = created.json()
     assert member["account"]["procedures"] == ["social-insurance", "tax-filing"]
 
-    changed = client.put(f"/api/v1/identity/business/members/{member['account']['id']}/procedures",
-                         json={"procedures": ["tax-filing"]})
+    changed = client.put(
+        f"/api/v1/identity/business/members/{member['account']['id']}/procedures",
+        json={"procedures": ["tax-filing"]},
+    )
     assert changed.json()["procedures"] == ["tax-filing"]
 
     client.cookies.clear()
     answer = log_in(client, "staff@power.example", member["totp_secret"])
     assert answer["status"] == 200 and answer["kind"] == "member"
     assert answer["corporate_number"] == NUMBER
-    forbidden = client.post("/api/v1/identity/business/members", json={
-        "login_id": "x@power.example", "display_name": "x", "password": PASSWORD})
+    forbidden = client.post(
+        "/api/v1/identity/business/members",
+        json={"login_id": "x@power.example", "display_name": "x", "password": PASSWORD},
+    )
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "business-not-prime"
 
 
@@ -94,10 +104,14 @@ def test_reset_token_changes_the_password_once(client: TestClient, app: object) 
         token = service.request_password_reset(db, prime["login_id"])
     assert token
     new_password = "a brand new passphrase"
-    done = client.post("/api/v1/identity/business/password-reset/complete",
-                       json={"token": token, "new_password": new_password})
+    done = client.post(
+        "/api/v1/identity/business/password-reset/complete",
+        json={"token": token, "new_password": new_password},
+    )
     assert done.status_code == 200
-    again = client.post("/api/v1/identity/business/password-reset/complete",
-                        json={"token": token, "new_password": new_password})
+    again = client.post(
+        "/api/v1/identity/business/password-reset/complete",
+        json={"token": token, "new_password": new_password},
+    )
     assert again.json()["code"] == "business-reset-token-invalid"
     assert log_in(client, **prime, password=new_password)["status"] == 200

@@ -28,12 +28,27 @@ def csrf(client: TestClient, path: str) -> str:
     return match.group(1)
 
 
-def page_login(client: TestClient, login_id: str, totp_secret: str, *, password: str = PASSWORD,
-               totp: str | None = None, next_path: str = "") -> Response:
+def page_login(
+    client: TestClient,
+    login_id: str,
+    totp_secret: str,
+    *,
+    password: str = PASSWORD,
+    totp: str | None = None,
+    next_path: str = "",
+) -> Response:
     token = csrf(client, "/business/login")
-    return client.post("/business/login", follow_redirects=False, data={
-        "csrf_token": token, "login_id": login_id, "password": password, "next": next_path,
-        "totp": pyotp.TOTP(totp_secret).now() if totp is None else totp})
+    return client.post(
+        "/business/login",
+        follow_redirects=False,
+        data={
+            "csrf_token": token,
+            "login_id": login_id,
+            "password": password,
+            "next": next_path,
+            "totp": pyotp.TOTP(totp_secret).now() if totp is None else totp,
+        },
+    )
 
 
 BIDDING = "nyusatsu-sanka-shikaku"  # the shipped catalogue's business procedure
@@ -41,13 +56,22 @@ BIDDING_NAME = "競争入札参加資格審査申請（物品・委託）"
 
 
 def create_member(client: TestClient, procedures: tuple[str, ...] = (BIDDING,)) -> Response:
-    return client.post("/business/members", headers=HTML, data={
-        "csrf_token": csrf(client, "/business"), "login_id": "clerk@power.example",
-        "display_name": "担当 花子", "password": PASSWORD, "procedure": list(procedures)})
+    return client.post(
+        "/business/members",
+        headers=HTML,
+        data={
+            "csrf_token": csrf(client, "/business"),
+            "login_id": "clerk@power.example",
+            "display_name": "担当 花子",
+            "password": PASSWORD,
+            "procedure": list(procedures),
+        },
+    )
 
 
 def test_the_prime_logs_in_creates_a_member_and_grants_and_revokes_procedures(
-        client: TestClient, database: Database) -> None:
+    client: TestClient, database: Database
+) -> None:
     prime = enrol_prime(client)
     client.cookies.clear()
     logged_in = page_login(client, **prime)
@@ -69,16 +93,25 @@ def test_the_prime_logs_in_creates_a_member_and_grants_and_revokes_procedures(
     assert "担当 花子" in dashboard.text and f'value="{BIDDING}" checked> {BIDDING_NAME}' in dashboard.text
     member_id = re.search(r'action="/business/members/([0-9a-f]{32})/procedures"', dashboard.text)
     assert member_id
-    typed = client.post(f"/business/members/{member_id.group(1)}/procedures", headers=HTML,
-                        data={"csrf_token": csrf(client, "/business"), "procedure": [BIDDING, "tax-filing"]})
+    typed = client.post(
+        f"/business/members/{member_id.group(1)}/procedures",
+        headers=HTML,
+        data={"csrf_token": csrf(client, "/business"), "procedure": [BIDDING, "tax-filing"]},
+    )
     assert typed.status_code == 422 and "一覧から選んでください" in typed.text
-    revoked = client.post(f"/business/members/{member_id.group(1)}/procedures", follow_redirects=False,
-                          data={"csrf_token": csrf(client, "/business")})
+    revoked = client.post(
+        f"/business/members/{member_id.group(1)}/procedures",
+        follow_redirects=False,
+        data={"csrf_token": csrf(client, "/business")},
+    )
     assert revoked.status_code == 303
     with database.session() as db:
         assert service.get_account(db, member_id.group(1)).procedures == ()
-    granted = client.post(f"/business/members/{member_id.group(1)}/procedures", follow_redirects=False,
-                          data={"csrf_token": csrf(client, "/business"), "procedure": [BIDDING]})
+    granted = client.post(
+        f"/business/members/{member_id.group(1)}/procedures",
+        follow_redirects=False,
+        data={"csrf_token": csrf(client, "/business"), "procedure": [BIDDING]},
+    )
     assert granted.status_code == 303
     with database.session() as db:
         assert service.get_account(db, member_id.group(1)).procedures == (BIDDING,)
@@ -111,8 +144,9 @@ def test_wrong_password_and_unknown_account_get_the_same_page(client: TestClient
     assert missing.status_code == 401 and "ワンタイムコードを入力" in missing.text
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
-                                    "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_next_never_leaves_the_site(client: TestClient, target: str) -> None:
     prime = enrol_prime(client)
     client.cookies.clear()
@@ -131,18 +165,24 @@ def test_next_on_the_site_is_followed_after_login(client: TestClient) -> None:
 
 def test_forms_need_the_csrf_token(client: TestClient) -> None:
     enrol_prime(client)
-    response = client.post("/business/login", data={"login_id": "ceo@power.example",
-                                                     "password": PASSWORD, "totp": "123456"})
+    response = client.post(
+        "/business/login", data={"login_id": "ceo@power.example", "password": PASSWORD, "totp": "123456"}
+    )
     assert response.status_code == 403
 
 
-def test_password_reset_pages_do_not_reveal_accounts_and_work_once(client: TestClient,
-                                                                   database: Database) -> None:
+def test_password_reset_pages_do_not_reveal_accounts_and_work_once(
+    client: TestClient, database: Database
+) -> None:
     prime = enrol_prime(client)
     client.cookies.clear()
-    answers = [client.post("/business/password-reset", data={
-        "csrf_token": csrf(client, "/business/password-reset"), "login_id": login_id})
-        for login_id in (prime["login_id"], "nobody@power.example")]
+    answers = [
+        client.post(
+            "/business/password-reset",
+            data={"csrf_token": csrf(client, "/business/password-reset"), "login_id": login_id},
+        )
+        for login_id in (prime["login_id"], "nobody@power.example")
+    ]
     assert answers[0].status_code == answers[1].status_code == 202
     assert answers[0].text == answers[1].text
 

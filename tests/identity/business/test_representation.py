@@ -37,8 +37,15 @@ def company(database: Database, monkeypatch: pytest.MonkeyPatch) -> str:
             except InvalidSignature:
                 continue
             return cards.SignatureCertificateInfo(
-                serial=f"{abs(hash(name)):x}", resident_id=None, name=name, name_kana="", sex="2",
-                birth_date=date(1975, 5, 5), address=address, not_after=datetime(2030, 1, 1, tzinfo=UTC))
+                serial=f"{abs(hash(name)):x}",
+                resident_id=None,
+                name=name,
+                name_kana="",
+                sex="2",
+                birth_date=date(1975, 5, 5),
+                address=address,
+                not_after=datetime(2030, 1, 1, tzinfo=UTC),
+            )
         raise SignatureInvalid("the signature does not match the data")
 
     monkeypatch.setattr(service.cards, "verify_signature", verify)
@@ -55,23 +62,34 @@ def _signed(person: tuple[str, str], data: bytes) -> str:
 
 def _application(number: str, signer: tuple[str, str], delegation: str | None = None) -> dict[str, object]:
     document = service.application_document(number, "office@company.example", signer[0])
-    return {"corporate_number": number, "login_id": "office@company.example", "display_name": signer[0],
-            "password": PASSWORD, "signature": _signed(signer, document),
-            "certificate_pem": "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
-            **({"delegation": delegation} if delegation else {})}
+    return {
+        "corporate_number": number,
+        "login_id": "office@company.example",
+        "display_name": signer[0],
+        "password": PASSWORD,
+        "signature": _signed(signer, document),
+        "certificate_pem": "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+        **({"delegation": delegation} if delegation else {}),
+    }
 
 
-def _delegation(number: str, *, by: tuple[str, str] = CEO, to: tuple[str, str] = CLERK,
-                until: date = date(2027, 3, 31)) -> str:
+def _delegation(
+    number: str, *, by: tuple[str, str] = CEO, to: tuple[str, str] = CLERK, until: date = date(2027, 3, 31)
+) -> str:
     document = service.delegation_document(number, to[0], to[1], until)
     return service.SignedDelegation(
-        corporate_number=number, delegate_name=to[0], delegate_address=to[1], expires_on=until,
-        signature=base64.b64decode(_signed(by, document)), certificate_pem=b"-----BEGIN CERTIFICATE-----\n"
+        corporate_number=number,
+        delegate_name=to[0],
+        delegate_address=to[1],
+        expires_on=until,
+        signature=base64.b64decode(_signed(by, document)),
+        certificate_pem=b"-----BEGIN CERTIFICATE-----\n",
     ).as_json()
 
 
-def test_the_registered_representative_opens_the_prime_account(client: TestClient, database: Database,
-                                                               company: str) -> None:
+def test_the_registered_representative_opens_the_prime_account(
+    client: TestClient, database: Database, company: str
+) -> None:
     opened = client.post("/api/v1/identity/business/prime", json=_application(company, CEO))
     assert opened.status_code == 201, opened.text
     with database.session() as db:
@@ -85,32 +103,45 @@ def test_someone_not_in_the_registry_is_refused(client: TestClient, company: str
     assert refused.json()["signer_name"] == CLERK[0]
 
 
-def test_a_representative_who_resigned_can_no_longer_open_it(client: TestClient, database: Database,
-                                                             company: str) -> None:
+def test_a_representative_who_resigned_can_no_longer_open_it(
+    client: TestClient, database: Database, company: str
+) -> None:
     with database.session() as db:
         ceo = corporations.current_representatives(db, company)[0]
-        corporations.change_representative(db, company, resigning=ceo.id, title="代表取締役", name=CLERK[0],
-                                           address=CLERK[1], on=date(2026, 10, 1))
+        corporations.change_representative(
+            db,
+            company,
+            resigning=ceo.id,
+            title="代表取締役",
+            name=CLERK[0],
+            address=CLERK[1],
+            on=date(2026, 10, 1),
+        )
     refused = client.post("/api/v1/identity/business/prime", json=_application(company, CEO))
     assert refused.json()["code"] == "business-signer-not-representative"
-    assert client.post("/api/v1/identity/business/prime",
-                       json=_application(company, CLERK)).status_code == 201
+    assert (
+        client.post("/api/v1/identity/business/prime", json=_application(company, CLERK)).status_code == 201
+    )
 
 
 def test_a_delegate_with_a_valid_delegation_opens_it(client: TestClient, company: str) -> None:
-    opened = client.post("/api/v1/identity/business/prime",
-                         json=_application(company, CLERK, _delegation(company)))
+    opened = client.post(
+        "/api/v1/identity/business/prime", json=_application(company, CLERK, _delegation(company))
+    )
     assert opened.status_code == 201, opened.text
 
 
-@pytest.mark.parametrize(("delegation", "status", "code"), [
-    ({"until": date(2026, 1, 31)}, 403, "business-delegation-expired"),
-    ({"by": CLERK}, 403, "business-delegator-not-representative"),
-    ({"to": ("別人　三郎", "東京都新宿区西新宿二丁目８番１号")}, 403, "business-delegate-mismatch"),
-])
-def test_a_delegation_that_does_not_hold_is_refused(client: TestClient, company: str,
-                                                    delegation: dict[str, object], status: int,
-                                                    code: str) -> None:
+@pytest.mark.parametrize(
+    ("delegation", "status", "code"),
+    [
+        ({"until": date(2026, 1, 31)}, 403, "business-delegation-expired"),
+        ({"by": CLERK}, 403, "business-delegator-not-representative"),
+        ({"to": ("別人　三郎", "東京都新宿区西新宿二丁目８番１号")}, 403, "business-delegate-mismatch"),
+    ],
+)
+def test_a_delegation_that_does_not_hold_is_refused(
+    client: TestClient, company: str, delegation: dict[str, object], status: int, code: str
+) -> None:
     signed = _delegation(company, **delegation)  # type: ignore[arg-type]
     refused = client.post("/api/v1/identity/business/prime", json=_application(company, CLERK, signed))
     assert (refused.status_code, refused.json()["code"]) == (status, code), refused.text

@@ -30,12 +30,25 @@ LOGOUT_REDIRECT = "https://shop.example/bye"
 def resident_record(monkeypatch: pytest.MonkeyPatch) -> residents.ResidentRecord:
     """A synthetic resident answered by the registry look-up the provider uses."""
     record = residents.ResidentRecord(
-        id=RESIDENT_ID, municipality_code="131016",
+        id=RESIDENT_ID,
+        municipality_code="131016",
         name=PersonName(family="山田", given="花子", family_kana="ヤマダ", given_kana="ハナコ"),
-        birth_date=date(1990, 4, 1), sex="2",
-        address=Address(prefecture="東京都", municipality="千代田区", town="丸の内一丁目", chome=1,
-                        banchi="1", go="1", prefecture_code="13"),
-        town_id=None, household_id="h1", relationship="世帯主", status="resident")
+        birth_date=date(1990, 4, 1),
+        sex="2",
+        address=Address(
+            prefecture="東京都",
+            municipality="千代田区",
+            town="丸の内一丁目",
+            chome=1,
+            banchi="1",
+            go="1",
+            prefecture_code="13",
+        ),
+        town_id=None,
+        household_id="h1",
+        relationship="世帯主",
+        status="resident",
+    )
 
     def get_resident(_db: object, resident_id: str) -> residents.ResidentRecord | None:
         return record if resident_id == RESIDENT_ID else None
@@ -48,16 +61,20 @@ def resident_record(monkeypatch: pytest.MonkeyPatch) -> residents.ResidentRecord
 def registered(database: Database, settings: Settings) -> service.RegisteredClient:
     with database.session() as db:
         return service.register_client(
-            db, settings.resolved_secret_key(), name="つなぐショップ", organization_code="tsunagu-power",
+            db,
+            settings.resolved_secret_key(),
+            name="つなぐショップ",
+            organization_code="tsunagu-power",
             redirect_uris=[REDIRECT],
-            post_logout_redirect_uris=[LOGOUT_REDIRECT])
+            post_logout_redirect_uris=[LOGOUT_REDIRECT],
+        )
 
 
 @pytest.fixture
-def resident_client(client: TestClient, database: Database,
-                    resident_record: residents.ResidentRecord) -> Iterator[TestClient]:
-    login_as(client, database, Principal(kind="resident", subject_id=RESIDENT_ID,
-                                         display_name="山田 花子"))
+def resident_client(
+    client: TestClient, database: Database, resident_record: residents.ResidentRecord
+) -> Iterator[TestClient]:
+    login_as(client, database, Principal(kind="resident", subject_id=RESIDENT_ID, display_name="山田 花子"))
     yield client
 
 

@@ -18,11 +18,24 @@ from tsunagu.identity.oidc import service
 HTML = {"accept": "text/html"}
 
 
-def authorize_url(client_id: str, challenge: str, scope: str = "openid profile address",
-                  redirect_uri: str = REDIRECT, **extra: str) -> str:
-    params = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
-              "scope": scope, "state": "st-1", "nonce": "n-1", "code_challenge": challenge,
-              "code_challenge_method": "S256", **extra}
+def authorize_url(
+    client_id: str,
+    challenge: str,
+    scope: str = "openid profile address",
+    redirect_uri: str = REDIRECT,
+    **extra: str,
+) -> str:
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": scope,
+        "state": "st-1",
+        "nonce": "n-1",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **extra,
+    }
     return "/oidc/authorize?" + urlencode(params)
 
 
@@ -40,11 +53,23 @@ def consent(client: TestClient, url: str, *, remember: bool = False) -> dict[str
     return parse_qs(urlsplit(location).query)
 
 
-def exchange(client: TestClient, registered: service.RegisteredClient, code: str, verifier: str,
-             secret: str | None = None) -> dict[str, object]:
-    response = client.post("/oidc/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-        "code_verifier": verifier}, auth=(registered.client.client_id, secret or registered.client_secret))
+def exchange(
+    client: TestClient,
+    registered: service.RegisteredClient,
+    code: str,
+    verifier: str,
+    secret: str | None = None,
+) -> dict[str, object]:
+    response = client.post(
+        "/oidc/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        },
+        auth=(registered.client.client_id, secret or registered.client_secret),
+    )
     return {"status": response.status_code, **response.json()}
 
 
@@ -58,7 +83,8 @@ def test_discovery_and_jwks(client: TestClient) -> None:
 
 
 def test_full_flow_releases_exactly_the_consented_attributes(
-        resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    resident_client: TestClient, registered: service.RegisteredClient
+) -> None:
     verifier, challenge = pkce()
     page = resident_client.get(authorize_url(registered.client.client_id, challenge), headers=HTML)
     assert "つなぐショップ" in page.text
@@ -72,12 +98,15 @@ def test_full_flow_releases_exactly_the_consented_attributes(
 
     key_set = KeySet.import_key_set(resident_client.get("/oidc/jwks").json())
     id_token = jwt.decode(str(tokens["id_token"]), key_set, algorithms=["ES256"])
-    jwt.JWTClaimsRegistry(iss={"essential": True, "value": "http://127.0.0.1:8000"},
-                          aud={"essential": True, "value": registered.client.client_id},
-                          nonce={"essential": True, "value": "n-1"}).validate(id_token.claims)
+    jwt.JWTClaimsRegistry(
+        iss={"essential": True, "value": "http://127.0.0.1:8000"},
+        aud={"essential": True, "value": registered.client.client_id},
+        nonce={"essential": True, "value": "n-1"},
+    ).validate(id_token.claims)
 
-    info = resident_client.get("/oidc/userinfo",
-                               headers={"authorization": f"Bearer {tokens['access_token']}"}).json()
+    info = resident_client.get(
+        "/oidc/userinfo", headers={"authorization": f"Bearer {tokens['access_token']}"}
+    ).json()
     assert info["sub"] == id_token.claims["sub"]
     assert info["name"] == "山田 花子" and info["name#ja-Kana-JP"] == "ヤマダ ハナコ"
     assert info["address"]["formatted"] == "東京都千代田区丸の内一丁目1-1"
@@ -87,12 +116,15 @@ def test_full_flow_releases_exactly_the_consented_attributes(
 
 def test_subjects_are_pairwise_per_sector(database: Database) -> None:
     with database.session() as db:
-        shop = service.register_client(db, "s", name="A", organization_code="x",
-                                       redirect_uris=["https://a.example/cb"]).client
-        bank = service.register_client(db, "s", name="B", organization_code="y",
-                                       redirect_uris=["https://b.example/cb"]).client
-        shop_again = service.register_client(db, "s", name="A2", organization_code="x",
-                                             redirect_uris=["https://a.example/other"]).client
+        shop = service.register_client(
+            db, "s", name="A", organization_code="x", redirect_uris=["https://a.example/cb"]
+        ).client
+        bank = service.register_client(
+            db, "s", name="B", organization_code="y", redirect_uris=["https://b.example/cb"]
+        ).client
+        shop_again = service.register_client(
+            db, "s", name="A2", organization_code="x", redirect_uris=["https://a.example/other"]
+        ).client
     op = service.Provider(issuer="https://idp.example", secret="s")
     assert service.pairwise_subject(op, shop, "r1") != service.pairwise_subject(op, bank, "r1")
     assert service.pairwise_subject(op, shop, "r1") == service.pairwise_subject(op, shop_again, "r1")
@@ -100,19 +132,24 @@ def test_subjects_are_pairwise_per_sector(database: Database) -> None:
 
 
 def test_invalid_redirect_uri_shows_an_error_page_and_never_redirects(
-        resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    resident_client: TestClient, registered: service.RegisteredClient
+) -> None:
     _verifier, challenge = pkce()
     response = resident_client.get(
         authorize_url(registered.client.client_id, challenge, redirect_uri="https://evil.example/cb"),
-        headers=HTML, follow_redirects=False)
+        headers=HTML,
+        follow_redirects=False,
+    )
     assert response.status_code == 400
     assert "location" not in response.headers
     assert "text/html" in response.headers["content-type"]
     assert "このサービスにはログインできません" in response.text
     assert "つなぐに登録されている内容と一致しません" in response.text
     assert "evil.example" not in response.text  # nothing to click through to
-    api = resident_client.get(authorize_url(registered.client.client_id, challenge,
-                                            redirect_uri="https://evil.example/cb"), follow_redirects=False)
+    api = resident_client.get(
+        authorize_url(registered.client.client_id, challenge, redirect_uri="https://evil.example/cb"),
+        follow_redirects=False,
+    )
     assert api.json()["code"] == "oidc-invalid-redirect-uri"
 
 
@@ -123,7 +160,8 @@ def test_unknown_client_is_an_error_page(resident_client: TestClient) -> None:
 
 
 def test_missing_pkce_is_returned_to_the_client(
-        resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    resident_client: TestClient, registered: service.RegisteredClient
+) -> None:
     url = authorize_url(registered.client.client_id, "short", code_challenge_method="plain")
     response = resident_client.get(url, follow_redirects=False)
     assert response.status_code == 303
@@ -141,7 +179,8 @@ def test_pkce_mismatch(resident_client: TestClient, registered: service.Register
 
 
 def test_reused_code_is_refused_and_revokes_its_token(
-        resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    resident_client: TestClient, registered: service.RegisteredClient
+) -> None:
     verifier, challenge = pkce()
     answer = consent(resident_client, authorize_url(registered.client.client_id, challenge))
     first = exchange(resident_client, registered, answer["code"][0], verifier)
@@ -152,8 +191,9 @@ def test_reused_code_is_refused_and_revokes_its_token(
     assert info.status_code == 401 and info.json()["code"] == "oidc-invalid-token"
 
 
-def test_expired_code(resident_client: TestClient, registered: service.RegisteredClient,
-                      fixed_clock: FixedClock) -> None:
+def test_expired_code(
+    resident_client: TestClient, registered: service.RegisteredClient, fixed_clock: FixedClock
+) -> None:
     verifier, challenge = pkce()
     answer = consent(resident_client, authorize_url(registered.client.client_id, challenge))
     fixed_clock.advance(service.CODE_TTL + timedelta(seconds=1))
@@ -162,12 +202,17 @@ def test_expired_code(resident_client: TestClient, registered: service.Registere
 
 
 @pytest.mark.parametrize("field", ["secret", "client"])
-def test_wrong_client_credentials(resident_client: TestClient, registered: service.RegisteredClient,
-                                  field: str) -> None:
+def test_wrong_client_credentials(
+    resident_client: TestClient, registered: service.RegisteredClient, field: str
+) -> None:
     verifier, challenge = pkce()
     answer = consent(resident_client, authorize_url(registered.client.client_id, challenge))
-    data = {"grant_type": "authorization_code", "code": answer["code"][0], "redirect_uri": REDIRECT,
-            "code_verifier": verifier}
+    data = {
+        "grant_type": "authorization_code",
+        "code": answer["code"][0],
+        "redirect_uri": REDIRECT,
+        "code_verifier": verifier,
+    }
     auth = (registered.client.client_id, "wrong") if field == "secret" else ("nobody", "x")
     response = resident_client.post("/oidc/token", data=data, auth=auth)
     assert response.status_code == 401
@@ -176,7 +221,8 @@ def test_wrong_client_credentials(resident_client: TestClient, registered: servi
 
 
 def test_denied_consent_returns_access_denied(
-        resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    resident_client: TestClient, registered: service.RegisteredClient
+) -> None:
     _verifier, challenge = pkce()
     page = resident_client.get(authorize_url(registered.client.client_id, challenge), headers=HTML)
     form = {**hidden_fields(page.text), "decision": "deny", "csrf_token": csrf_token(page.text)}
@@ -185,17 +231,20 @@ def test_denied_consent_returns_access_denied(
 
 
 def test_consent_form_needs_the_csrf_token(
-        resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    resident_client: TestClient, registered: service.RegisteredClient
+) -> None:
     _verifier, challenge = pkce()
     page = resident_client.get(authorize_url(registered.client.client_id, challenge), headers=HTML)
     resident_client.headers.pop("x-csrf-token", None)  # a form without its token
-    answer = resident_client.post("/oidc/authorize", data={**hidden_fields(page.text), "decision": "approve"},
-                                  follow_redirects=False)
+    answer = resident_client.post(
+        "/oidc/authorize", data={**hidden_fields(page.text), "decision": "approve"}, follow_redirects=False
+    )
     assert answer.status_code == 403 and answer.json()["code"] == "csrf-failed"
 
 
-def test_a_visitor_is_sent_to_the_resident_login_and_back(client: TestClient,
-                                                           registered: service.RegisteredClient) -> None:
+def test_a_visitor_is_sent_to_the_resident_login_and_back(
+    client: TestClient, registered: service.RegisteredClient
+) -> None:
     _verifier, challenge = pkce()
     response = client.get(authorize_url(registered.client.client_id, challenge), follow_redirects=False)
     assert response.status_code == 303
@@ -207,41 +256,53 @@ def test_a_visitor_is_sent_to_the_resident_login_and_back(client: TestClient,
 
 
 def test_prompt_none_without_a_login_answers_login_required(
-        client: TestClient, registered: service.RegisteredClient) -> None:
+    client: TestClient, registered: service.RegisteredClient
+) -> None:
     _verifier, challenge = pkce()
-    response = client.get(authorize_url(registered.client.client_id, challenge, prompt="none"),
-                          follow_redirects=False)
+    response = client.get(
+        authorize_url(registered.client.client_id, challenge, prompt="none"), follow_redirects=False
+    )
     answer = parse_qs(urlsplit(response.headers["location"]).query)
     assert response.headers["location"].startswith(REDIRECT)
     assert answer["error"] == ["login_required"] and answer["state"] == ["st-1"]
 
 
 def test_prompt_login_and_an_old_login_ask_to_log_in_again(
-        fixed_clock: FixedClock, resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    fixed_clock: FixedClock, resident_client: TestClient, registered: service.RegisteredClient
+) -> None:
     _verifier, challenge = pkce()
-    fresh = resident_client.get(authorize_url(registered.client.client_id, challenge, max_age="600"),
-                                headers=HTML, follow_redirects=False)
+    fresh = resident_client.get(
+        authorize_url(registered.client.client_id, challenge, max_age="600"),
+        headers=HTML,
+        follow_redirects=False,
+    )
     assert fresh.status_code == 200  # logged in just now: the consent screen
 
-    again = resident_client.get(authorize_url(registered.client.client_id, challenge, prompt="login"),
-                                follow_redirects=False)
+    again = resident_client.get(
+        authorize_url(registered.client.client_id, challenge, prompt="login"), follow_redirects=False
+    )
     back = parse_qs(urlsplit(again.headers["location"]).query)["next"][0]
     assert again.status_code == 303 and "prompt" not in parse_qs(urlsplit(back).query)
 
     fixed_clock.advance(timedelta(minutes=11))
-    stale = resident_client.get(authorize_url(registered.client.client_id, challenge, max_age="600"),
-                                follow_redirects=False)
+    stale = resident_client.get(
+        authorize_url(registered.client.client_id, challenge, max_age="600"), follow_redirects=False
+    )
     assert stale.status_code == 303 and stale.headers["location"].startswith("/identity/login?next=")
 
 
 def test_the_id_token_says_when_the_resident_logged_in(
-        fixed_clock: FixedClock, resident_client: TestClient, registered: service.RegisteredClient) -> None:
+    fixed_clock: FixedClock, resident_client: TestClient, registered: service.RegisteredClient
+) -> None:
     logged_in_at = int(fixed_clock.now().timestamp())
     fixed_clock.advance(timedelta(minutes=3))
     verifier, challenge = pkce()
     answer = consent(resident_client, authorize_url(registered.client.client_id, challenge))
     tokens = exchange(resident_client, registered, answer["code"][0], verifier)
-    claims = jwt.decode(str(tokens["id_token"]), KeySet.import_key_set(
-        resident_client.get("/oidc/jwks").json()), algorithms=["ES256"]).claims
+    claims = jwt.decode(
+        str(tokens["id_token"]),
+        KeySet.import_key_set(resident_client.get("/oidc/jwks").json()),
+        algorithms=["ES256"],
+    ).claims
     assert claims["auth_time"] == logged_in_at
     assert claims["iat"] == logged_in_at + 180

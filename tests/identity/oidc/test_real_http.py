@@ -88,8 +88,13 @@ def _card_login(database: Database, authority: ca.CertificateAuthority, resident
     with database.session() as db:
         card = cards.issue_card(db, authority, resident_id, AUTH_PIN, SIGN_PIN, kdf_iterations=1_000).file
         challenge = cards.new_challenge(db, binding)
-        cards.answer_challenge(db, challenge.id, challenge.nonce, card.certificate_pem("authentication"),
-                               card.sign_raw("authentication", AUTH_PIN, challenge.nonce.encode()))
+        cards.answer_challenge(
+            db,
+            challenge.id,
+            challenge.nonce,
+            card.certificate_pem("authentication"),
+            card.sign_raw("authentication", AUTH_PIN, challenge.nonce.encode()),
+        )
         _principal, token = cards.complete_login(db, challenge.id, binding)
     return token
 
@@ -99,10 +104,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workdir = tmp_path_factory.mktemp("oidc-http")
     port = _free_port()
     issuer = f"http://127.0.0.1:{port}"
-    environment = {**os.environ, "TSUNAGU_ENVIRONMENT": "test", "TSUNAGU_SECRET_KEY": SECRET,
-                   "TSUNAGU_DATA_DIR": str(workdir), "TSUNAGU_BASE_URL": issuer,
-                   "TSUNAGU_LOG_LEVEL": "warning",
-                   "TSUNAGU_DATABASE_URL": f"sqlite:///{workdir / 'provider.db'}"}
+    environment = {
+        **os.environ,
+        "TSUNAGU_ENVIRONMENT": "test",
+        "TSUNAGU_SECRET_KEY": SECRET,
+        "TSUNAGU_DATA_DIR": str(workdir),
+        "TSUNAGU_BASE_URL": issuer,
+        "TSUNAGU_LOG_LEVEL": "warning",
+        "TSUNAGU_DATABASE_URL": f"sqlite:///{workdir / 'provider.db'}",
+    }
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TSUNAGU_SECRET_KEY", SECRET)  # the registry's 個人番号 keys derive from it
         get_settings.cache_clear()
@@ -113,17 +123,37 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         with database.session() as db:
             cards.install_ca(db, authority)
             resident_id = residents.register_move_in(
-                db, CHIYODA, person(), residents.Residence(1001, "3", "5"), moved_in_on=date(2020, 4, 1),
-                actor="test").id
-            registered = service.register_client(db, SECRET, name="つなぐ電力",
-                                                 organization_code="tsunagu-power", redirect_uris=[REDIRECT])
+                db,
+                CHIYODA,
+                person(),
+                residents.Residence(1001, "3", "5"),
+                moved_in_on=date(2020, 4, 1),
+                actor="test",
+            ).id
+            registered = service.register_client(
+                db, SECRET, name="つなぐ電力", organization_code="tsunagu-power", redirect_uris=[REDIRECT]
+            )
         logged_in_at = int(time.time())
         token = _card_login(database, authority, resident_id)
         database.dispose()
     get_settings.cache_clear()
-    process = _start([sys.executable, "-m", "uvicorn", "tsunagu.web.asgi:app", "--host", "127.0.0.1",
-                      "--port", str(port), "--log-level", "warning"],
-                     environment, f"{issuer}/healthz", workdir / "provider.log")
+    process = _start(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tsunagu.web.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        environment,
+        f"{issuer}/healthz",
+        workdir / "provider.log",
+    )
     try:
         yield Server(issuer, workdir, environment, token, logged_in_at, registered)
     finally:
@@ -155,17 +185,34 @@ def test_authorize_consent_code_exchange_id_token_and_userinfo_over_http(server:
         browser.cookies.set("tsunagu_session", server.session_token)
         metadata = browser.get("/.well-known/openid-configuration").json()
         assert metadata["issuer"] == server.issuer
-        target = _consent(browser, metadata["authorization_endpoint"] + "?" + urlencode({
-            "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT,
-            "scope": "openid profile", "state": state, "nonce": nonce, "code_challenge": challenge,
-            "code_challenge_method": "S256"}))
+        target = _consent(
+            browser,
+            metadata["authorization_endpoint"]
+            + "?"
+            + urlencode(
+                {
+                    "response_type": "code",
+                    "client_id": client_id,
+                    "redirect_uri": REDIRECT,
+                    "scope": "openid profile",
+                    "state": state,
+                    "nonce": nonce,
+                    "code_challenge": challenge,
+                    "code_challenge_method": "S256",
+                }
+            ),
+        )
 
     assert target.startswith(REDIRECT + "?")
     answer = parse_qs(urlsplit(target).query)
     assert answer["state"] == [state] and answer["iss"] == [server.issuer]
     with httpx.Client(timeout=10) as relying_party:  # a different party: no browser cookies
-        exchange = {"grant_type": "authorization_code", "code": answer["code"][0],
-                    "redirect_uri": REDIRECT, "code_verifier": verifier}
+        exchange = {
+            "grant_type": "authorization_code",
+            "code": answer["code"][0],
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        }
         auth = (client_id, server.client.client_secret)
         tokens = relying_party.post(metadata["token_endpoint"], data=exchange, auth=auth)
         assert tokens.status_code == 200, tokens.text
@@ -176,15 +223,20 @@ def test_authorize_consent_code_exchange_id_token_and_userinfo_over_http(server:
         key_set = KeySet.import_key_set(relying_party.get(metadata["jwks_uri"]).json())
         id_token = jwt.decode(tokens.json()["id_token"], key_set, algorithms=["ES256"])
         jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": server.issuer}, aud={"essential": True, "value": client_id},
-            nonce={"essential": True, "value": nonce}, exp={"essential": True},
-            auth_time={"essential": True}).validate(id_token.claims)
+            iss={"essential": True, "value": server.issuer},
+            aud={"essential": True, "value": client_id},
+            nonce={"essential": True, "value": nonce},
+            exp={"essential": True},
+            auth_time={"essential": True},
+        ).validate(id_token.claims)
         assert id_token.claims["exp"] > time.time()
         assert server.logged_in_at <= id_token.claims["auth_time"] <= id_token.claims["iat"]
 
         # The replayed code revoked the tokens it had obtained (RFC 6749 §4.1.2).
-        userinfo = relying_party.get(metadata["userinfo_endpoint"],
-                                     headers={"authorization": f"Bearer {tokens.json()['access_token']}"})
+        userinfo = relying_party.get(
+            metadata["userinfo_endpoint"],
+            headers={"authorization": f"Bearer {tokens.json()['access_token']}"},
+        )
         assert userinfo.status_code == 401
 
 
@@ -193,19 +245,41 @@ def test_userinfo_releases_the_consented_name_under_the_pairwise_subject(server:
     client_id = server.client.client.client_id
     with httpx.Client(base_url=server.issuer, timeout=10) as browser:
         browser.cookies.set("tsunagu_session", server.session_token)
-        target = _consent(browser, "/oidc/authorize?" + urlencode({
-            "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT,
-            "scope": "openid profile", "nonce": "n", "code_challenge": challenge,
-            "code_challenge_method": "S256"}))
+        target = _consent(
+            browser,
+            "/oidc/authorize?"
+            + urlencode(
+                {
+                    "response_type": "code",
+                    "client_id": client_id,
+                    "redirect_uri": REDIRECT,
+                    "scope": "openid profile",
+                    "nonce": "n",
+                    "code_challenge": challenge,
+                    "code_challenge_method": "S256",
+                }
+            ),
+        )
     code = parse_qs(urlsplit(target).query)["code"][0]
     with httpx.Client(base_url=server.issuer, timeout=10) as relying_party:
-        tokens = relying_party.post("/oidc/token", auth=(client_id, server.client.client_secret), data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-            "code_verifier": verifier}).json()
-        claims = relying_party.get("/oidc/userinfo",
-                                   headers={"authorization": f"Bearer {tokens['access_token']}"}).json()
-    id_claims = jwt.decode(tokens["id_token"], KeySet.import_key_set(
-        httpx.get(f"{server.issuer}/oidc/jwks", timeout=10).json()), algorithms=["ES256"]).claims
+        tokens = relying_party.post(
+            "/oidc/token",
+            auth=(client_id, server.client.client_secret),
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT,
+                "code_verifier": verifier,
+            },
+        ).json()
+        claims = relying_party.get(
+            "/oidc/userinfo", headers={"authorization": f"Bearer {tokens['access_token']}"}
+        ).json()
+    id_claims = jwt.decode(
+        tokens["id_token"],
+        KeySet.import_key_set(httpx.get(f"{server.issuer}/oidc/jwks", timeout=10).json()),
+        algorithms=["ES256"],
+    ).claims
     assert claims["sub"] == id_claims["sub"]
     assert (claims["family_name"], claims["given_name"]) == ("佐藤", "花子")
     assert "birthdate" not in claims and "address" not in claims  # not consented
@@ -214,8 +288,12 @@ def test_userinfo_releases_the_consented_name_under_the_pairwise_subject(server:
 def test_the_demo_relying_party_logs_a_resident_in_through_the_browser_flow(server: Server) -> None:
     port = _free_port()
     rp = f"http://127.0.0.1:{port}"
-    process = _start([sys.executable, "-m", "tsunagu.cli.main", "oidc", "demo-rp", "--port", str(port)],
-                     server.environment, rp, server.data_dir / "demo-rp.log")
+    process = _start(
+        [sys.executable, "-m", "tsunagu.cli.main", "oidc", "demo-rp", "--port", str(port)],
+        server.environment,
+        rp,
+        server.data_dir / "demo-rp.log",
+    )
     try:
         with httpx.Client(timeout=10) as browser:
             browser.cookies.set("tsunagu_session", server.session_token)

@@ -32,6 +32,13 @@ def settings(tmp_path: Path, database: Database) -> Settings:
     directory = tmp_path / "procedures"
     shutil.copytree(SHIPPED_DIR, directory)
     (directory / "tenpu-mihon.yaml").write_text(UPLOAD_PROCEDURE, encoding="utf-8")
-    return Settings(environment="test", data_dir=tmp_path / "var", database_url=database.url,
-                    secret_key="test-secret-key-not-for-production", log_json=True, log_level="warning",
-                    procedures_dir=directory, _env_file=None)  # type: ignore[call-arg]
+    return Settings(
+        environment="test",
+        data_dir=tmp_path / "var",
+        database_url=database.url,
+        secret_key="test-secret-key-not-for-production",
+        log_json=True,
+        log_level="warning",
+        procedures_dir=directory,
+        _env_file=None,
+    )  # type: ignore[call-arg]

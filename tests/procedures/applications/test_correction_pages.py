@@ -67,7 +67,8 @@ def test_withdrawal_is_confirmed_before_it_happens(resident_client: TestClient) 
     assert "受付済み" in resident_client.get(f"/applications/{application_id}").text  # nothing changed yet
     token = hidden(confirm.text)["csrf_token"]
     done = resident_client.post(
-        f"/applications/{application_id}/withdraw", data={"csrf_token": token, "reason": "不要になった"},
+        f"/applications/{application_id}/withdraw",
+        data={"csrf_token": token, "reason": "不要になった"},
         follow_redirects=False,
     )
     assert done.status_code == 303

@@ -152,9 +152,16 @@ def test_a_provider_that_is_down_leaves_the_application_saved_for_a_retry(
     assert evidence["status"] == "unavailable"  # reachable, but the 転出届 is not accepted yet
     assert "mesh-unknown-subject" in evidence["error"]
     with database.session() as db:  # 千代田区 accepts the 転出届: its 転出証明書情報 now exists
-        moving.plan_move_out(db, world.resident_id, whole_household=True, members=[],
-                             destination="神奈川県横須賀市小川町1-1", effective_date=date(2026, 11, 25),
-                             source="tenshutsu-accepted", actor="test")
+        moving.plan_move_out(
+            db,
+            world.resident_id,
+            whole_household=True,
+            members=[],
+            destination="神奈川県横須賀市小川町1-1",
+            effective_date=date(2026, 11, 25),
+            source="tenshutsu-accepted",
+            actor="test",
+        )
     retried = resident_client.post(f"{URL}/{app['id']}/evidence/retry").json()
     [evidence] = retried["evidence"]
     assert evidence["status"] == "ok", evidence["error"]

@@ -27,8 +27,11 @@ DATA = Path(__file__).parents[2] / "registry" / "corporations" / "data"
 COMPANY = "6010001000001"  # つなぐ商事株式会社 (test data, with a 登記 extract)
 BASE = "/api/v1/procedures/business"
 SETUP = "hojin-setsuritsu-todokede"
-ANSWERS = {"business_purpose": "各種商品の輸出入及び販売", "fiscal_year_end_month": 3,
-           "contact_phone": "03-3581-4111"}
+ANSWERS = {
+    "business_purpose": "各種商品の輸出入及び販売",
+    "fiscal_year_end_month": 3,
+    "contact_phone": "03-3581-4111",
+}
 
 
 @pytest.fixture
@@ -41,20 +44,28 @@ def company(database: Database, settings: Settings, world: World) -> str:
 
 
 def member(*granted: str, number: str = COMPANY) -> Principal:
-    return Principal(kind="business", subject_id="member-0001", display_name="総務 次郎",
-                     organization_code=number, roles=frozenset({*granted, "gbizid:member"}))
+    return Principal(
+        kind="business",
+        subject_id="member-0001",
+        display_name="総務 次郎",
+        organization_code=number,
+        roles=frozenset({*granted, "gbizid:member"}),
+    )
 
 
 def _apply(client: TestClient, procedure: str, key: str = "business-key-0001") -> Any:
     form = client.get(f"{BASE}/{procedure}/prefill")
     assert form.status_code == 200, form.text
-    return client.post(f"{BASE}/applications", headers={"Idempotency-Key": key},
-                       json={"procedure_id": procedure, "data": ANSWERS,
-                             "prefill_seal": form.json()["prefill_seal"]})
+    return client.post(
+        f"{BASE}/applications",
+        headers={"Idempotency-Key": key},
+        json={"procedure_id": procedure, "data": ANSWERS, "prefill_seal": form.json()["prefill_seal"]},
+    )
 
 
 def test_a_member_files_with_registry_data_and_gets_the_signed_notice(
-        client: TestClient, database: Database, company: str) -> None:
+    client: TestClient, database: Database, company: str
+) -> None:
     login_as(client, database, member(SETUP))
     form = client.get(f"{BASE}/{SETUP}/prefill").json()
     assert form["values"]["company_name"] == "つなぐ商事株式会社"
@@ -69,7 +80,10 @@ def test_a_member_files_with_registry_data_and_gets_the_signed_notice(
         stored = service.load(db, app["id"])
     # the corporation applied; the member account acted for it
     assert (stored.applicant_kind, stored.subject_id, stored.applicant_id) == (
-        "business", corporate.subject_of(COMPANY), "member-0001")
+        "business",
+        corporate.subject_of(COMPANY),
+        "member-0001",
+    )
     [evidence] = app["evidence"]
     assert evidence["status"] == "ok" and evidence["provider"] == "moj"
     assert [r["name"] for r in evidence["data"]["representatives"]] == ["商事　花子"]
@@ -102,15 +116,17 @@ def test_a_member_beyond_its_grants_is_refused(client: TestClient, database: Dat
     assert (refused.status_code, refused.json()["code"]) == (403, "procedures-not-granted")
 
 
-def test_a_business_cannot_file_a_resident_procedure(client: TestClient, database: Database,
-                                                     company: str) -> None:
+def test_a_business_cannot_file_a_resident_procedure(
+    client: TestClient, database: Database, company: str
+) -> None:
     login_as(client, database, member("juminhyo-utsushi"))
     refused = client.get(f"{BASE}/juminhyo-utsushi/prefill")
     assert (refused.status_code, refused.json()["code"]) == (403, "procedures-resident-only")
 
 
-def test_a_resident_cannot_file_a_business_procedure(client: TestClient, database: Database,
-                                                     world: World, company: str) -> None:
+def test_a_resident_cannot_file_a_business_procedure(
+    client: TestClient, database: Database, world: World, company: str
+) -> None:
     login_as(client, database, world.resident())
     refused = client.get(f"/api/v1/procedures/{SETUP}/prefill")
     assert refused.status_code == 403
@@ -135,8 +151,9 @@ def _csrf(page: str) -> str:
     return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
 
 
-def test_the_business_pages_file_without_javascript(client: TestClient, database: Database,
-                                                     company: str) -> None:
+def test_the_business_pages_file_without_javascript(
+    client: TestClient, database: Database, company: str
+) -> None:
     login_as(client, database, member(SETUP))
     home = client.get("/business/office", headers=HTML)
     assert home.status_code == 200
@@ -146,17 +163,28 @@ def test_the_business_pages_file_without_javascript(client: TestClient, database
     assert form.status_code == 200
     assert "登記されている情報（入力不要）" in form.text and "東京都千代田区丸の内１丁目１－１" in form.text
     assert 'type="file"' not in form.text and "登記事項証明書の添付は不要です" in form.text
-    fields = {"csrf_token": _csrf(form.text),
-              "idempotency_key": form.text.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0],
-              "prefill_seal": html.unescape(
-                  form.text.split('name="prefill_seal" value="', 1)[1].split('"', 1)[0])}
-    wrong = client.post(f"/business/procedures/{SETUP}", headers=HTML,
-                        data={**fields, "business_purpose": "商事", "fiscal_year_end_month": "13",
-                              "contact_phone": "03-3581-4111"})
+    fields = {
+        "csrf_token": _csrf(form.text),
+        "idempotency_key": form.text.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0],
+        "prefill_seal": html.unescape(form.text.split('name="prefill_seal" value="', 1)[1].split('"', 1)[0]),
+    }
+    wrong = client.post(
+        f"/business/procedures/{SETUP}",
+        headers=HTML,
+        data={
+            **fields,
+            "business_purpose": "商事",
+            "fiscal_year_end_month": "13",
+            "contact_phone": "03-3581-4111",
+        },
+    )
     assert wrong.status_code == 422
     assert 'value="商事"' in wrong.text
-    done = client.post(f"/business/procedures/{SETUP}", follow_redirects=False,
-                       data={**fields, **{k: str(v) for k, v in ANSWERS.items()}})
+    done = client.post(
+        f"/business/procedures/{SETUP}",
+        follow_redirects=False,
+        data={**fields, **{k: str(v) for k, v in ANSWERS.items()}},
+    )
     assert done.status_code == 303
     status = client.get(done.headers["location"], headers=HTML)
     assert status.status_code == 200 and "受付番号" in status.text
@@ -164,26 +192,48 @@ def test_the_business_pages_file_without_javascript(client: TestClient, database
     assert "法務省（法務局 商業・法人登記）" in history_page.text and "麹町税務署" in history_page.text
 
 
-SETUP_ANSWERS = {**ANSWERS, "covered_from": "2026-11-02", "insured_persons": 3, "pay_closing_day": 25,
-                 "insured_from": "2026-11-02", "business_kind": "wholesale-retail", "workers": 2}
+SETUP_ANSWERS = {
+    **ANSWERS,
+    "covered_from": "2026-11-02",
+    "insured_persons": 3,
+    "pay_closing_day": 25,
+    "insured_from": "2026-11-02",
+    "business_kind": "wholesale-retail",
+    "workers": 2,
+}
 
 
-def test_the_company_setup_one_stop_files_to_every_organization(client: TestClient, database: Database,
-                                                                company: str) -> None:
-    login_as(client, database, Principal(kind="business", subject_id="prime-0001", display_name="代表 花子",
-                                         organization_code=COMPANY, roles=frozenset({"gbizid:prime"})))
-    filed = client.post(f"{BASE}/company-setup", headers={"Idempotency-Key": "setup-key-0001"},
-                        json={"data": SETUP_ANSWERS})
+def test_the_company_setup_one_stop_files_to_every_organization(
+    client: TestClient, database: Database, company: str
+) -> None:
+    login_as(
+        client,
+        database,
+        Principal(
+            kind="business",
+            subject_id="prime-0001",
+            display_name="代表 花子",
+            organization_code=COMPANY,
+            roles=frozenset({"gbizid:prime"}),
+        ),
+    )
+    filed = client.post(
+        f"{BASE}/company-setup", headers={"Idempotency-Key": "setup-key-0001"}, json={"data": SETUP_ANSWERS}
+    )
     assert filed.status_code == 201, filed.text
     parts = {p["procedure_id"]: p for p in filed.json()["parts"]}
     assert {code: p["organization_code"] for code, p in parts.items()} == {
-        "hojin-setsuritsu-todokede": "nta-kojimachi", "hojin-setsuritsu-to": "130001",
-        "hojin-setsuritsu-shi": "142018", "shinki-tekiyo": "jpn-pension",
-        "hoken-kankei-seiritsu": "mhlw-chuo"}
+        "hojin-setsuritsu-todokede": "nta-kojimachi",
+        "hojin-setsuritsu-to": "130001",
+        "hojin-setsuritsu-shi": "142018",
+        "shinki-tekiyo": "jpn-pension",
+        "hoken-kankei-seiritsu": "mhlw-chuo",
+    }
     assert {p["status"] for p in parts.values()} == {"submitted"}
     bundle = filed.json()["bundle_id"]
-    again = client.post(f"{BASE}/company-setup", headers={"Idempotency-Key": "setup-key-0001"},
-                        json={"data": SETUP_ANSWERS})
+    again = client.post(
+        f"{BASE}/company-setup", headers={"Idempotency-Key": "setup-key-0001"}, json={"data": SETUP_ANSWERS}
+    )
     first = {p["application_id"] for p in parts.values()}
     assert {p["application_id"] for p in again.json()["parts"]} == first
 
@@ -199,10 +249,14 @@ def test_the_company_setup_one_stop_files_to_every_organization(client: TestClie
 
 
 def test_a_part_that_cannot_be_filed_says_why_and_the_others_are_filed(
-        client: TestClient, database: Database, company: str) -> None:
+    client: TestClient, database: Database, company: str
+) -> None:
     login_as(client, database, member(SETUP, "shinki-tekiyo"))
-    filed = client.post(f"{BASE}/company-setup", headers={"Idempotency-Key": "setup-key-0002"},
-                        json={"data": {k: v for k, v in SETUP_ANSWERS.items() if k != "insured_persons"}})
+    filed = client.post(
+        f"{BASE}/company-setup",
+        headers={"Idempotency-Key": "setup-key-0002"},
+        json={"data": {k: v for k, v in SETUP_ANSWERS.items() if k != "insured_persons"}},
+    )
     parts = {p["procedure_id"]: p for p in filed.json()["parts"]}
     assert parts[SETUP]["status"] == "submitted"
     assert parts["shinki-tekiyo"]["problem"] == "application-invalid"  # 被保険者の数 is missing

@@ -47,12 +47,19 @@ def _server(
     settings: Settings, database: Database, tmp_path: Path
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = _port()
-    env = {**os.environ, "TSUNAGU_DATABASE_URL": database.url,
-           "TSUNAGU_SECRET_KEY": settings.resolved_secret_key(),
-           "TSUNAGU_DATA_DIR": str(tmp_path / "server"), "TSUNAGU_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "TSUNAGU_DATABASE_URL": database.url,
+        "TSUNAGU_SECRET_KEY": settings.resolved_secret_key(),
+        "TSUNAGU_DATA_DIR": str(tmp_path / "server"),
+        "TSUNAGU_LOG_LEVEL": "warning",
+    }
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("tsunagu")), "serve", "--port", str(port), "--workers", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 300  # the import alone takes a minute on an overloaded machine
@@ -89,8 +96,13 @@ def test_every_acknowledged_receipt_survives_sigkill(
         def submit(number: int) -> None:
             key = f"durable-{number:06d}"
             try:
-                response = httpx.post(f"{base}{URL}", json=REQUEST, timeout=60, cookies=cookies,
-                                      headers={"Idempotency-Key": key, csrf.HEADER: csrf_token})
+                response = httpx.post(
+                    f"{base}{URL}",
+                    json=REQUEST,
+                    timeout=60,
+                    cookies=cookies,
+                    headers={"Idempotency-Key": key, csrf.HEADER: csrf_token},
+                )
             except httpx.HTTPError:
                 return  # in flight when the server was killed: never acknowledged
             if response.status_code == 201:
@@ -106,10 +118,14 @@ def test_every_acknowledged_receipt_survives_sigkill(
         assert process.wait(timeout=30) == -signal.SIGKILL
 
     with database.session() as db:
-        stored: dict[str, str] = dict(db.execute(
-            select(ProceduresIdempotencyKey.key, ProceduresApplication.receipt_number)
-            .join(ProceduresApplication, ProceduresApplication.id == ProceduresIdempotencyKey.application_id)
-            .where(ProceduresIdempotencyKey.applicant_id == world.resident_id)
-        ).all())
+        stored: dict[str, str] = dict(
+            db.execute(
+                select(ProceduresIdempotencyKey.key, ProceduresApplication.receipt_number)
+                .join(
+                    ProceduresApplication, ProceduresApplication.id == ProceduresIdempotencyKey.application_id
+                )
+                .where(ProceduresIdempotencyKey.applicant_id == world.resident_id)
+            ).all()
+        )
     assert len(acknowledged) >= ACKNOWLEDGED_BEFORE_KILL
     assert {key: stored.get(key) for key in acknowledged} == acknowledged

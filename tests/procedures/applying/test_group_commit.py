@@ -30,14 +30,14 @@ VALUES: dict[str, Any] = {
 }
 
 
-def _submission(database: Database, world: World, key: str, phone: str = "0312345678"
-                ) -> service.Submission:
+def _submission(database: Database, world: World, key: str, phone: str = "0312345678") -> service.Submission:
     procedure = catalogue.get_procedure(REGISTRY, "tennyu-yoyaku")
     values = {**VALUES, "phone": phone}
     person = world.resident()
     with database.session() as db:
         prefilled, data, organization, subject = service.prepare(
-            db, None, procedure, person, values, sealed=service.Prefilled())
+            db, None, procedure, person, values, sealed=service.Prefilled()
+        )
     return service.Submission(procedure, person, subject, organization, data, prefilled, key, values)
 
 
@@ -49,8 +49,9 @@ def _count(database: Database, entity: Any) -> int:
 def test_a_batch_keeps_each_submissions_outcome(database: Database, world: World) -> None:
     first = _submission(database, world, "batch-key-0001")
     stored, _ = service.submit(database, first)
-    reused = replace(_submission(database, world, "batch-key-0001", phone="0398765432"),
-                     principal=first.principal)
+    reused = replace(
+        _submission(database, world, "batch-key-0001", phone="0398765432"), principal=first.principal
+    )
     fresh = _submission(database, world, "batch-key-0002")
     twice = replace(fresh, idempotency_key="batch-key-0003")
     jobs = [Job(submission_store._Pending.of(s)) for s in (reused, fresh, twice, twice, first)]
@@ -94,8 +95,11 @@ def test_concurrent_submissions_get_distinct_receipts_and_all_their_rows(
     assert len(set(receipts.values())) == len(submissions)
     with database.session() as db:
         stored = set(db.scalars(select(ProceduresApplication.receipt_number)))
-        keys = db.scalar(select(func.count()).select_from(ProceduresIdempotencyKey)
-                         .where(ProceduresIdempotencyKey.key.like("concurrent-%")))
+        keys = db.scalar(
+            select(func.count())
+            .select_from(ProceduresIdempotencyKey)
+            .where(ProceduresIdempotencyKey.key.like("concurrent-%"))
+        )
     assert set(receipts.values()) <= stored and keys == len(submissions)
     assert _count(database, ProceduresAudit) >= len(submissions)
     assert _count(database, NotifyMessage) >= len(submissions)

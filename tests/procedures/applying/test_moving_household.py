@@ -57,17 +57,36 @@ def family(world: World, database: Database) -> dict[str, str]:
             ("健", "けん", "子", date(2018, 9, 9), "45678901234"),
         ):
             number = eleven + residents.check_digit(eleven)
-            member = residents.register_birth(
-                db, CHIYODA,
-                residents.NewResident(PersonName("佐藤", given, "さとう", kana), born, "1",
-                                      IndividualNumber(number), head.household_id, relationship),
-                actor="test",
-            ) if relationship == "子" else residents.register_move_in(
-                db, CHIYODA,
-                residents.NewResident(PersonName("佐藤", given, "さとう", kana), born, "1",
-                                      IndividualNumber(number), head.household_id, relationship),
-                residents.Residence(town_id=1001, banchi="1", go="2"),
-                moved_in_on=date(2020, 4, 1), actor="test",
+            member = (
+                residents.register_birth(
+                    db,
+                    CHIYODA,
+                    residents.NewResident(
+                        PersonName("佐藤", given, "さとう", kana),
+                        born,
+                        "1",
+                        IndividualNumber(number),
+                        head.household_id,
+                        relationship,
+                    ),
+                    actor="test",
+                )
+                if relationship == "子"
+                else residents.register_move_in(
+                    db,
+                    CHIYODA,
+                    residents.NewResident(
+                        PersonName("佐藤", given, "さとう", kana),
+                        born,
+                        "1",
+                        IndividualNumber(number),
+                        head.household_id,
+                        relationship,
+                    ),
+                    residents.Residence(town_id=1001, banchi="1", go="2"),
+                    moved_in_on=date(2020, 4, 1),
+                    actor="test",
+                )
             )
             ids[relationship] = member.id
     return ids
@@ -84,8 +103,9 @@ def _accept(client: TestClient, database: Database, world: World, parts: dict[st
     login_as(client, database, World.staff(CHIYODA, frozenset({"審査", "住基"})))
     application = parts["tenshutsu"]["application_id"]
     for action in ("start_review", "approve"):
-        response = client.post(f"/api/v1/procedures/backoffice/applications/{application}/decision",
-                               json={"action": action})
+        response = client.post(
+            f"/api/v1/procedures/backoffice/applications/{application}/decision", json={"action": action}
+        )
         assert response.status_code == 200, response.text
     login_as(client, database, world.resident())
 
@@ -97,8 +117,12 @@ def _statuses(database: Database, ids: dict[str, str]) -> dict[str, tuple[str, d
 
 
 def test_the_whole_household_moves_on_the_declared_date_and_arrives_together(
-    resident_client: TestClient, database: Database, app: FastAPI, world: World,
-    family: dict[str, str], fixed_clock: clock.FixedClock,
+    resident_client: TestClient,
+    database: Database,
+    app: FastAPI,
+    world: World,
+    family: dict[str, str],
+    fixed_clock: clock.FixedClock,
 ) -> None:
     parts = _file(resident_client, _move(movers="whole-household"), "move-household-01")
     assert parts["tsunagu-power"]["status"] == "consented"  # nobody is told at submission
@@ -121,10 +145,14 @@ def test_the_whole_household_moves_on_the_declared_date_and_arrives_together(
     assert live["tsunagu-power"]["status"] == "consented"  # not before the move date
 
     tennyu = resident_client.get(
-        f"/api/v1/procedures/applications/{parts['tennyu-yoyaku']['application_id']}").json()
+        f"/api/v1/procedures/applications/{parts['tennyu-yoyaku']['application_id']}"
+    ).json()
     certificate = tennyu["evidence"][0]["data"]["certificate"]
     assert [(m["name"]["given"], m["relationship"]) for m in certificate["movers"]] == [
-        ("花子", "世帯主"), ("太郎", "夫"), ("健", "子")]
+        ("花子", "世帯主"),
+        ("太郎", "夫"),
+        ("健", "子"),
+    ]
     assert certificate["whole_household"] is True and certificate["moving_date"] == MOVE_DAY.isoformat()
     assert certificate["head"]["given"] == "花子" and certificate["movers"][0]["card_holder"] is False
 
@@ -139,46 +167,81 @@ def test_the_whole_household_moves_on_the_declared_date_and_arrives_together(
     assert live["tsunagu-power"]["status"] == "queued"  # told on the move date, after acceptance
 
     with database.session() as db:  # the 転入届 at 横須賀市's counter, from the certificate
-        arrived = moving.register_move_in(db, YOKOSUKA, certificate["reference"],
-                                          residents.Residence(town_id=2001, banchi="1", go="1"),
-                                          moved_in_on=MOVE_DAY, actor="staff:yokosuka")
+        arrived = moving.register_move_in(
+            db,
+            YOKOSUKA,
+            certificate["reference"],
+            residents.Residence(town_id=2001, banchi="1", go="1"),
+            moved_in_on=MOVE_DAY,
+            actor="staff:yokosuka",
+        )
     assert [(r.name.given, r.relationship, r.status_date) for r in arrived] == [
-        ("花子", "世帯主", MOVE_DAY), ("太郎", "夫", MOVE_DAY), ("健", "子", MOVE_DAY)]
+        ("花子", "世帯主", MOVE_DAY),
+        ("太郎", "夫", MOVE_DAY),
+        ("健", "子", MOVE_DAY),
+    ]
     assert {r.household_id for r in arrived} == {arrived[0].household_id}
     assert {r.municipality_code for r in arrived} == {YOKOSUKA}
 
 
 def test_some_members_move_and_only_they_do(
-    resident_client: TestClient, database: Database, app: FastAPI, world: World,
-    family: dict[str, str], fixed_clock: clock.FixedClock,
+    resident_client: TestClient,
+    database: Database,
+    app: FastAPI,
+    world: World,
+    family: dict[str, str],
+    fixed_clock: clock.FixedClock,
 ) -> None:
-    body = _move(movers="some-members", members=[family["子"]], moving_date=TODAY.isoformat(),
-                 visit_date=TODAY.isoformat(), companies=[])
+    body = _move(
+        movers="some-members",
+        members=[family["子"]],
+        moving_date=TODAY.isoformat(),
+        visit_date=TODAY.isoformat(),
+        companies=[],
+    )
     parts = _file(resident_client, body, "move-partial-01")
     _accept(resident_client, database, world, parts)
     # declared for today: recorded at once, with today's date, for the child only
     assert _statuses(database, family) == {
-        "世帯主": ("resident", date(2020, 4, 1)), "夫": ("resident", date(2020, 4, 1)),
-        "子": ("moved_out", TODAY)}
+        "世帯主": ("resident", date(2020, 4, 1)),
+        "夫": ("resident", date(2020, 4, 1)),
+        "子": ("moved_out", TODAY),
+    }
     with database.session() as db:
         certificate = moving.certificate_for(db, CHIYODA, family["子"])
         assert certificate is not None and not certificate.whole_household
         assert [m.name.given for m in certificate.movers] == ["健"]
-        alone = moving.register_move_in(db, YOKOSUKA, certificate.reference,
-                                        residents.Residence(town_id=2001), moved_in_on=TODAY, actor="test")
+        alone = moving.register_move_in(
+            db,
+            YOKOSUKA,
+            certificate.reference,
+            residents.Residence(town_id=2001),
+            moved_in_on=TODAY,
+            actor="test",
+        )
     assert [(r.name.given, r.relationship) for r in alone] == [("健", "世帯主")]  # a 世帯 of one
 
 
 def test_the_head_leaving_others_behind_names_who_heads_them(
-    resident_client: TestClient, database: Database, app: FastAPI, world: World, family: dict[str, str],
+    resident_client: TestClient,
+    database: Database,
+    app: FastAPI,
+    world: World,
+    family: dict[str, str],
 ) -> None:
-    body = _move(movers="some-members", members=[family["世帯主"]], moving_date=TODAY.isoformat(),
-                 visit_date=TODAY.isoformat(), companies=[])
+    body = _move(
+        movers="some-members",
+        members=[family["世帯主"]],
+        moving_date=TODAY.isoformat(),
+        visit_date=TODAY.isoformat(),
+        companies=[],
+    )
     refused = resident_client.post(URL, json=body, headers={"Idempotency-Key": "move-head-01"})
     assert refused.status_code == 422
     assert [e["location"][-1] for e in refused.json()["errors"]] == ["remaining_head"]
-    wrong = resident_client.post(URL, json={**body, "remaining_head": family["世帯主"]},
-                                 headers={"Idempotency-Key": "move-head-02"})
+    wrong = resident_client.post(
+        URL, json={**body, "remaining_head": family["世帯主"]}, headers={"Idempotency-Key": "move-head-02"}
+    )
     assert wrong.status_code == 422  # the new head must be someone who stays
     parts = _file(resident_client, {**body, "remaining_head": family["夫"]}, "move-head-03")
     _accept(resident_client, database, world, parts)
@@ -191,11 +254,18 @@ def test_the_head_leaving_others_behind_names_who_heads_them(
 
 
 def test_a_second_move_is_refused_with_a_link_to_the_first(
-    resident_client: TestClient, database: Database, app: FastAPI, world: World, family: dict[str, str],
+    resident_client: TestClient,
+    database: Database,
+    app: FastAPI,
+    world: World,
+    family: dict[str, str],
 ) -> None:
     parts = _file(resident_client, _move(), "move-twice-01")
-    again = resident_client.post(URL, json=_move(destination_address="大阪府大阪市北区梅田1-1"),
-                                 headers={"Idempotency-Key": "move-twice-02"})
+    again = resident_client.post(
+        URL,
+        json=_move(destination_address="大阪府大阪市北区梅田1-1"),
+        headers={"Idempotency-Key": "move-twice-02"},
+    )
     assert again.status_code == 409 and again.json()["code"] == "application-in-progress"
     assert again.json()["application_id"] == parts["tenshutsu"]["application_id"]
     _accept(resident_client, database, world, parts)
@@ -203,22 +273,42 @@ def test_a_second_move_is_refused_with_a_link_to_the_first(
     assert still.status_code == 409  # accepted, its date not yet come: still in progress
     token = re.search(r'name="csrf_token" value="([^"]+)"', resident_client.get("/moving").text)
     assert token is not None
-    page = resident_client.post("/moving", data={**_move(companies=[]), "movers": "whole-household",
-                                                 "key": "move-twice-04", "csrf_token": token[1]})
+    page = resident_client.post(
+        "/moving",
+        data={
+            **_move(companies=[]),
+            "movers": "whole-household",
+            "key": "move-twice-04",
+            "csrf_token": token[1],
+        },
+    )
     assert page.status_code == 409 and "手続中の引越しがあります。" in page.text
     assert f'href="/applications/{parts["tenshutsu"]["application_id"]}"' in page.text
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"moving_date": (TODAY - timedelta(days=15)).isoformat(),
-      "visit_date": TODAY.isoformat()}, "moving_date"),  # more than 14 days after the move
-    ({"moving_date": (TODAY + timedelta(days=31)).isoformat(),
-      "visit_date": (TODAY + timedelta(days=31)).isoformat()}, "moving_date"),  # too far ahead
-    ({"visit_date": (MOVE_DAY - timedelta(days=1)).isoformat()}, "visit_date"),  # before the move
-    ({"visit_date": (MOVE_DAY + timedelta(days=15)).isoformat()}, "visit_date"),  # past 14 days
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        (
+            {"moving_date": (TODAY - timedelta(days=15)).isoformat(), "visit_date": TODAY.isoformat()},
+            "moving_date",
+        ),  # more than 14 days after the move
+        (
+            {
+                "moving_date": (TODAY + timedelta(days=31)).isoformat(),
+                "visit_date": (TODAY + timedelta(days=31)).isoformat(),
+            },
+            "moving_date",
+        ),  # too far ahead
+        ({"visit_date": (MOVE_DAY - timedelta(days=1)).isoformat()}, "visit_date"),  # before the move
+        ({"visit_date": (MOVE_DAY + timedelta(days=15)).isoformat()}, "visit_date"),  # past 14 days
+    ],
+)
 def test_dates_outside_what_the_law_allows_are_refused_and_nothing_is_filed(
-    resident_client: TestClient, world: World, changes: dict[str, str], field: str,
+    resident_client: TestClient,
+    world: World,
+    changes: dict[str, str],
+    field: str,
 ) -> None:
     response = resident_client.post(URL, json=_move(**changes), headers={"Idempotency-Key": f"dates-{field}"})
     assert response.status_code == 422, response.text
@@ -227,10 +317,15 @@ def test_dates_outside_what_the_law_allows_are_refused_and_nothing_is_filed(
 
 
 def test_a_refused_move_tells_no_company(
-    resident_client: TestClient, database: Database, app: FastAPI, world: World, family: dict[str, str],
+    resident_client: TestClient,
+    database: Database,
+    app: FastAPI,
+    world: World,
+    family: dict[str, str],
 ) -> None:
-    parts = _file(resident_client, _move(moving_date=TODAY.isoformat(), visit_date=TODAY.isoformat()),
-                  "move-refused-01")
+    parts = _file(
+        resident_client, _move(moving_date=TODAY.isoformat(), visit_date=TODAY.isoformat()), "move-refused-01"
+    )
     login_as(resident_client, database, World.staff(CHIYODA, frozenset({"審査", "住基"})))
     application = parts["tenshutsu"]["application_id"]
     decide = f"/api/v1/procedures/backoffice/applications/{application}/decision"
@@ -248,58 +343,104 @@ def test_a_refused_move_tells_no_company(
 
 
 def test_the_destination_clerk_reads_the_certificate_and_records_the_arrival(
-    resident_client: TestClient, database: Database, app: FastAPI, world: World, family: dict[str, str],
+    resident_client: TestClient,
+    database: Database,
+    app: FastAPI,
+    world: World,
+    family: dict[str, str],
 ) -> None:
-    parts = _file(resident_client, _move(moving_date=TODAY.isoformat(), visit_date=TODAY.isoformat(),
-                                         companies=[]), "move-arrival-01")
+    parts = _file(
+        resident_client,
+        _move(moving_date=TODAY.isoformat(), visit_date=TODAY.isoformat(), companies=[]),
+        "move-arrival-01",
+    )
     _accept(resident_client, database, world, parts)
     login_as(resident_client, database, World.staff(YOKOSUKA, frozenset({"審査", "住基"})))
     page = resident_client.get(f"/staff/applications/{parts['tennyu-yoyaku']['application_id']}")
     assert page.status_code == 200
     text = re.sub(r"<[^>]+>", " ", page.text)
-    for expected in ("転出元", "東京都千代田区", "佐藤 花子", "サトウ ハナコ", "平成2年4月1日", "女", "夫",
-                     "子", "世帯全員", "令和8年11月22日", "転入を記録する"):
+    for expected in (
+        "転出元",
+        "東京都千代田区",
+        "佐藤 花子",
+        "サトウ ハナコ",
+        "平成2年4月1日",
+        "女",
+        "夫",
+        "子",
+        "世帯全員",
+        "令和8年11月22日",
+        "転入を記録する",
+    ):
         assert expected in text, expected
     assert "family_kana" not in text and "certificate" not in text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
     url = f"/staff/applications/{parts['tennyu-yoyaku']['application_id']}/arrival"
-    future = resident_client.post(url, data={"csrf_token": token[1], "moved_in_on": "2026-12-31",
-                                             "town_id": "2001"}, follow_redirects=False)
+    future = resident_client.post(
+        url,
+        data={"csrf_token": token[1], "moved_in_on": "2026-12-31", "town_id": "2001"},
+        follow_redirects=False,
+    )
     assert future.status_code == 303
     assert "arrival_error=effective-date-in-future" in future.headers["location"]
-    done = resident_client.post(url, data={"csrf_token": token[1], "moved_in_on": TODAY.isoformat(),
-                                           "town_id": "2001", "banchi": "1", "go": "1"})
+    done = resident_client.post(
+        url,
+        data={
+            "csrf_token": token[1],
+            "moved_in_on": TODAY.isoformat(),
+            "town_id": "2001",
+            "banchi": "1",
+            "go": "1",
+        },
+    )
     assert done.status_code == 200 and "転入を記録しました。" in done.text
     with database.session() as db:
         here, _total = residents.find_residents(db, YOKOSUKA, residents.SearchQuery(name="佐藤"))
     assert sorted((r.name.given, r.relationship, r.status_date) for r in here) == sorted(
-        [("花子", "世帯主", TODAY), ("太郎", "夫", TODAY), ("健", "子", TODAY)])
-    twice = resident_client.post(url, data={"csrf_token": token[1], "moved_in_on": TODAY.isoformat(),
-                                            "town_id": "2001"}, follow_redirects=False)
+        [("花子", "世帯主", TODAY), ("太郎", "夫", TODAY), ("健", "子", TODAY)]
+    )
+    twice = resident_client.post(
+        url,
+        data={"csrf_token": token[1], "moved_in_on": TODAY.isoformat(), "town_id": "2001"},
+        follow_redirects=False,
+    )
     assert "arrival_error=moving-certificate-used" in twice.headers["location"]
 
 
-def test_some_members_without_a_choice_asks_who(resident_client: TestClient, world: World,
-                                                 family: dict[str, str]) -> None:
-    response = resident_client.post(URL, json=_move(movers="some-members", members=[]),
-                                    headers={"Idempotency-Key": "move-nobody-01"})
+def test_some_members_without_a_choice_asks_who(
+    resident_client: TestClient, world: World, family: dict[str, str]
+) -> None:
+    response = resident_client.post(
+        URL, json=_move(movers="some-members", members=[]), headers={"Idempotency-Key": "move-nobody-01"}
+    )
     assert response.status_code == 422
     assert [(e["location"][-1], e["message_id"]) for e in response.json()["errors"]] == [
-        ("members", "入力してください。")]
+        ("members", "入力してください。")
+    ]
 
 
 def test_the_single_moving_out_form_offers_the_household_by_name(
-    resident_client: TestClient, family: dict[str, str],
+    resident_client: TestClient,
+    family: dict[str, str],
 ) -> None:
     page = resident_client.get("/procedures/tenshutsu/apply")
     assert page.status_code == 200
     for relationship, resident_id in family.items():
         assert f'value="{resident_id}"' in page.text and f"（{relationship}・" in page.text
-    fields = {k: unescape(v) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
-                                                     page.text)}
-    form = {**fields, "destination_address": "神奈川県横須賀市小川町1-1", "moving_date": TODAY.isoformat(),
-            "movers": "some-members", "members": [family["子"]], "phone": "090-1234-5678", "step": "review"}
+    fields = {
+        k: unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text)
+    }
+    form = {
+        **fields,
+        "destination_address": "神奈川県横須賀市小川町1-1",
+        "moving_date": TODAY.isoformat(),
+        "movers": "some-members",
+        "members": [family["子"]],
+        "phone": "090-1234-5678",
+        "step": "review",
+    }
     review = resident_client.post("/procedures/tenshutsu/apply", data=form)
     assert review.status_code == 200, review.text[-2000:]
     assert "佐藤 健（子）" in review.text and family["子"] not in re.sub(r"<input[^>]+>", "", review.text)
@@ -308,8 +449,11 @@ def test_the_single_moving_out_form_offers_the_household_by_name(
 def test_a_character_outside_jis_x_0213_is_named_at_its_field(
     resident_client: TestClient, world: World
 ) -> None:
-    response = resident_client.post(URL, json=_move(destination_address="神奈川県横須賀市小川町1-1 😀ハイツ"),
-                                    headers={"Idempotency-Key": "move-emoji-01"})
+    response = resident_client.post(
+        URL,
+        json=_move(destination_address="神奈川県横須賀市小川町1-1 😀ハイツ"),
+        headers={"Idempotency-Key": "move-emoji-01"},
+    )
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert error["location"][-1] == "destination_address" and "U+1F600" in error["message"]
@@ -321,14 +465,30 @@ def test_a_destination_not_on_the_platform_is_said_at_the_address(
     tables = metadata.tables
     with database.engine.begin() as connection:  # 大阪市北区 is in the address registry, not the mesh
         connection.execute(tables["addresses_prefectures"].insert(), [{"code": "27", "name": "大阪府"}])
-        connection.execute(tables["addresses_municipalities"].insert(), [
-            {"code": "271276", "prefecture_code": "27", "name": "大阪市北区", "designated_city_code": None}])
-        connection.execute(tables["addresses_towns"].insert(), [
-            {"id": 3001, "municipality_code": "271276", "town": "梅田一丁目", "koaza": "", "lat": 34.7,
-             "lng": 135.5}])
-    response = resident_client.post(URL, json=_move(destination_address="大阪府大阪市北区梅田一丁目1-1"),
-                                    headers={"Idempotency-Key": "move-osaka-01"})
+        connection.execute(
+            tables["addresses_municipalities"].insert(),
+            [{"code": "271276", "prefecture_code": "27", "name": "大阪市北区", "designated_city_code": None}],
+        )
+        connection.execute(
+            tables["addresses_towns"].insert(),
+            [
+                {
+                    "id": 3001,
+                    "municipality_code": "271276",
+                    "town": "梅田一丁目",
+                    "koaza": "",
+                    "lat": 34.7,
+                    "lng": 135.5,
+                }
+            ],
+        )
+    response = resident_client.post(
+        URL,
+        json=_move(destination_address="大阪府大阪市北区梅田一丁目1-1"),
+        headers={"Idempotency-Key": "move-osaka-01"},
+    )
     assert response.status_code == 422
     assert [(e["location"][-1], e["message_id"]) for e in response.json()["errors"]] == [
-        ("destination_address", NOT_SERVED)]
+        ("destination_address", NOT_SERVED)
+    ]
     assert resident_client.get("/api/v1/procedures/applications").json()["total"] == 0

@@ -27,7 +27,10 @@ URL = "/api/v1/procedures/moving"
 
 
 def test_one_move_submits_each_part_once_with_its_own_status(
-    resident_client: TestClient, database: Database, app: FastAPI, world: World,
+    resident_client: TestClient,
+    database: Database,
+    app: FastAPI,
+    world: World,
     fixed_clock: clock.FixedClock,
 ) -> None:
     nodes = app.state.mesh_nodes
@@ -66,8 +69,10 @@ def test_one_move_submits_each_part_once_with_its_own_status(
     with database.session() as db:
         [received] = push.received(db, "tsunagu-power")
     assert received.kind == "moving_notice" and received.provider == CHIYODA
-    assert received.payload == {"address": {"text": MOVE["destination_address"]},
-                                "effective_date": MOVE["moving_date"]}
+    assert received.payload == {
+        "address": {"text": MOVE["destination_address"]},
+        "effective_date": MOVE["moving_date"],
+    }
     history = resident_client.get("/api/v1/mesh/history").json()["items"]
     [notice] = [i for i in history if i["kind"] == "notification"]
     assert notice["requester"]["code"] == "tsunagu-power" and notice["law_ja"] == "同意に基づく提供"
@@ -115,8 +120,12 @@ def test_the_review_says_when_the_new_address_is_not_in_the_address_registry(
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     key = re.search(r'name="key" value="([^"]+)"', form.text)
     assert token and key
-    unknown = {**MOVE, "destination_address": "神奈川県横須賀市存在しない町99", "csrf_token": token[1],
-               "key": key[1]}
+    unknown = {
+        **MOVE,
+        "destination_address": "神奈川県横須賀市存在しない町99",
+        "csrf_token": token[1],
+        "key": key[1],
+    }
     review = resident_client.post("/moving", data=unknown)
     assert review.status_code == 200 and "住所の台帳で確認できませんでした" in review.text
     known_address = {**unknown, "destination_address": MOVE["destination_address"]}

@@ -118,8 +118,9 @@ def test_staff_decide_on_pages_and_the_notice_verifies(
     assert "審査を開始する" in detail.text and "台帳から自動入力 · 提供元: 東京都千代田区" in detail.text
     token = hidden(detail.text)["csrf_token"]
     decide = f"/staff/applications/{application_id}/decide"
-    started = client.post(decide, data={"action": "start_review", "csrf_token": token},
-                          follow_redirects=False)
+    started = client.post(
+        decide, data={"action": "start_review", "csrf_token": token}, follow_redirects=False
+    )
     assert started.status_code == 303 and started.headers["location"].endswith("?done=start_review")
     assert "審査を開始しました。" in client.get(started.headers["location"]).text
     # a decision is shown for confirmation first; nothing happens until it is confirmed
@@ -127,8 +128,9 @@ def test_staff_decide_on_pages_and_the_notice_verifies(
     assert confirm.status_code == 200 and "処理の確認" in confirm.text
     assert "審査中 → <strong>承認" in confirm.text
     assert "審査中" in client.get(f"/staff/applications/{application_id}").text
-    done = client.post(decide, data={"action": "approve", "confirmed": "true", "csrf_token": token},
-                       follow_redirects=False)
+    done = client.post(
+        decide, data={"action": "approve", "confirmed": "true", "csrf_token": token}, follow_redirects=False
+    )
     assert done.status_code == 303, done.text
     assert "承認しました。" in client.get(done.headers["location"]).text
     # a second clerk's late click on the same decision is explained, not a bare 409

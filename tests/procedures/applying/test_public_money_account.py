@@ -22,19 +22,38 @@ ACCOUNT_FIELDS = {"bank_code", "branch_code", "account_type", "account_number"}
 def _baby(database: Database, world: World) -> None:
     with database.session() as db:
         mother = residents.require_resident(db, world.resident_id)
-        residents.register_birth(db, CHIYODA, residents.NewResident(
-            name=PersonName("佐藤", "陽菜", "さとう", "ひな"), birth_date=date(2026, 11, 10), sex="2",
-            individual_number=IndividualNumber("345678901226"), household_id=mother.household_id,
-            relationship="子"), actor="test")
+        residents.register_birth(
+            db,
+            CHIYODA,
+            residents.NewResident(
+                name=PersonName("佐藤", "陽菜", "さとう", "ひな"),
+                birth_date=date(2026, 11, 10),
+                sex="2",
+                individual_number=IndividualNumber("345678901226"),
+                household_id=mother.household_id,
+                relationship="子",
+            ),
+            actor="test",
+        )
 
 
 def _register_account(database: Database, world: World) -> None:
     with database.session() as db:
-        testbank.open_account(db, bank_code="0005", branch_code="001", account_type="futsu",
-                              account_number="0007654", holder="ｻﾄｳ ﾊﾅｺ")
+        testbank.open_account(
+            db,
+            bank_code="0005",
+            branch_code="001",
+            account_type="futsu",
+            account_number="0007654",
+            holder="ｻﾄｳ ﾊﾅｺ",
+        )
     with database.session() as db:
-        accounts.register(db, testbank.TestBank(database), world.resident_id,
-                          accounts.AccountIn("0005", "001", "futsu", "0007654"))
+        accounts.register(
+            db,
+            testbank.TestBank(database),
+            world.resident_id,
+            accounts.AccountIn("0005", "001", "futsu", "0007654"),
+        )
 
 
 def test_the_registered_account_is_prefilled_from_the_digital_agency(
@@ -44,7 +63,11 @@ def test_the_registered_account_is_prefilled_from_the_digital_agency(
     _register_account(database, world)
     form = resident_client.get(PREFILL).json()
     assert {name: form["values"][name] for name in ACCOUNT_FIELDS} == {
-        "bank_code": "0005", "branch_code": "001", "account_type": "futsu", "account_number": "0007654"}
+        "bank_code": "0005",
+        "branch_code": "001",
+        "account_type": "futsu",
+        "account_number": "0007654",
+    }
     source = form["sources"]["account_number"]
     assert source["provider"] == "digital-agency" and source["legal_basis_id"] == f"koukin-uketori-{CHIYODA}"
     assert not ACCOUNT_FIELDS & set(form["unavailable"])

@@ -26,10 +26,19 @@ RULES = push.load_rules()
 def _birth(database: Database, world: World) -> str:
     with database.session() as db:
         mother = residents.require_resident(db, world.resident_id)
-        return residents.register_birth(db, CHIYODA, residents.NewResident(
-            name=PersonName("佐藤", "陽菜", "さとう", "ひな"), birth_date=date(2026, 11, 10), sex="2",
-            individual_number=IndividualNumber("345678901226"), household_id=mother.household_id,
-            relationship="子"), actor="counter").id
+        return residents.register_birth(
+            db,
+            CHIYODA,
+            residents.NewResident(
+                name=PersonName("佐藤", "陽菜", "さとう", "ひな"),
+                birth_date=date(2026, 11, 10),
+                sex="2",
+                individual_number=IndividualNumber("345678901226"),
+                household_id=mother.household_id,
+                relationship="子",
+            ),
+            actor="counter",
+        ).id
 
 
 def _messages(database: Database, resident_id: str) -> list[notify.Message]:
@@ -56,11 +65,21 @@ def test_the_bundle_lists_the_child_procedures_prefilled_with_the_account(
 ) -> None:
     _birth(database, world)
     with database.session() as db:
-        testbank.open_account(db, bank_code="0005", branch_code="001", account_type="futsu",
-                              account_number="0007654", holder="ｻﾄｳ ﾊﾅｺ")
+        testbank.open_account(
+            db,
+            bank_code="0005",
+            branch_code="001",
+            account_type="futsu",
+            account_number="0007654",
+            holder="ｻﾄｳ ﾊﾅｺ",
+        )
     with database.session() as db:
-        accounts.register(db, testbank.TestBank(database), world.resident_id,
-                          accounts.AccountIn("0005", "001", "futsu", "0007654"))
+        accounts.register(
+            db,
+            testbank.TestBank(database),
+            world.resident_id,
+            accounts.AccountIn("0005", "001", "futsu", "0007654"),
+        )
     page = resident_client.get("/lifeevents/birth").text
     assert "児童手当 認定請求" in page and "子ども医療費助成" in page
     assert 'href="/procedures/jido-teate-nintei/apply"' in page
@@ -73,11 +92,21 @@ def test_the_bundle_lists_the_child_procedures_prefilled_with_the_account(
 def test_a_death_reaches_the_other_adults_of_the_household(database: Database, world: World) -> None:
     with database.session() as db:
         mother = residents.require_resident(db, world.resident_id)
-        husband = residents.register_move_in(db, CHIYODA, residents.NewResident(
-            name=PersonName("佐藤", "太郎", "さとう", "たろう"), birth_date=date(1988, 5, 5), sex="1",
-            individual_number=IndividualNumber("456789012346"), household_id=mother.household_id,
-            relationship="夫"), residents.Residence(town_id=1001, banchi="1", go="2"),
-            moved_in_on=date(2021, 4, 1), actor="test")
+        husband = residents.register_move_in(
+            db,
+            CHIYODA,
+            residents.NewResident(
+                name=PersonName("佐藤", "太郎", "さとう", "たろう"),
+                birth_date=date(1988, 5, 5),
+                sex="1",
+                individual_number=IndividualNumber("456789012346"),
+                household_id=mother.household_id,
+                relationship="夫",
+            ),
+            residents.Residence(town_id=1001, banchi="1", go="2"),
+            moved_in_on=date(2021, 4, 1),
+            actor="test",
+        )
         residents.register_death(db, husband.id, date_of_death=date(2026, 11, 20), actor="counter")
     report = push.run_pass(database, RULES)
     assert report.notified == 1
@@ -85,10 +114,12 @@ def test_a_death_reaches_the_other_adults_of_the_household(database: Database, w
     assert message.title == "おくやみの手続のご案内" and message.link == "/lifeevents/bereavement"
 
 
-def test_a_person_who_is_not_eligible_is_not_told(database: Database, world: World,
-                                                  tmp_path: Path) -> None:
-    rule = (push.RULES_DIR / "birth-kosodate.yaml").read_text(encoding="utf-8").replace(
-        "{attribute: children_in_care, op: gte, value: 1}", "{attribute: age, op: gte, value: 65}")
+def test_a_person_who_is_not_eligible_is_not_told(database: Database, world: World, tmp_path: Path) -> None:
+    rule = (
+        (push.RULES_DIR / "birth-kosodate.yaml")
+        .read_text(encoding="utf-8")
+        .replace("{attribute: children_in_care, op: gte, value: 1}", "{attribute: age, op: gte, value: 65}")
+    )
     _birth(database, world)
     report = push.run_pass(database, [push.parse_rule(tmp_path / "r.yaml", rule)])
     assert (report.notified, report.not_eligible) == (0, 1)
@@ -97,12 +128,17 @@ def test_a_person_who_is_not_eligible_is_not_told(database: Database, world: Wor
         assert [f.eligible for f in push.firings_of(db, world.resident_id)] == [False]
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (("children_in_care", "number_of_children"),
-     "r.yaml:8: unknown applicant attribute 'number_of_children'"),
-    (("event: birth", "event: wedding"), "r.yaml:3: unknown registry event 'wedding'"),
-    (("deadline_days: 15", "deadline_days: 15\ncolour: red"), "unknown key 'colour'"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("children_in_care", "number_of_children"),
+            "r.yaml:8: unknown applicant attribute 'number_of_children'",
+        ),
+        (("event: birth", "event: wedding"), "r.yaml:3: unknown registry event 'wedding'"),
+        (("deadline_days: 15", "deadline_days: 15\ncolour: red"), "unknown key 'colour'"),
+    ],
+)
 def test_a_bad_rule_is_refused_at_its_line(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
     text = (push.RULES_DIR / "birth-kosodate.yaml").read_text(encoding="utf-8").replace(*change)
     with pytest.raises(push.PushRuleInvalid) as refused:

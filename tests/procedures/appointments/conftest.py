@@ -30,8 +30,9 @@ MOVE_IN = {
 
 
 def counter(roles: frozenset[str] = frozenset({"審査"}), organization: str = YOKOSUKA) -> Principal:
-    return Principal(kind="staff", subject_id=f"counter-{organization}", organization_code=organization,
-                     roles=roles)
+    return Principal(
+        kind="staff", subject_id=f"counter-{organization}", organization_code=organization, roles=roles
+    )
 
 
 def at(days: int, hour: int, minute: int = 0) -> datetime:
@@ -46,11 +47,18 @@ SlotMaker = Callable[..., service.Slot]
 @pytest.fixture
 def make_slot(database: Database, world: World) -> SlotMaker:
     """Slots of 横須賀市 published by its counter (after the world, so on the fixed clock)."""
-    def make(days: int = 2, hour: int = 10, capacity: int = 2, procedure_id: str = "tennyu-yoyaku",
-             cutoff_minutes: int = 60) -> service.Slot:
+
+    def make(
+        days: int = 2,
+        hour: int = 10,
+        capacity: int = 2,
+        procedure_id: str = "tennyu-yoyaku",
+        cutoff_minutes: int = 60,
+    ) -> service.Slot:
         place = "" if procedure_id else "本庁舎1階 市民課"
-        plan = service.SlotPlan(procedure_id, place, at(days, hour), at(days, hour, 30), capacity,
-                                cutoff_minutes)
+        plan = service.SlotPlan(
+            procedure_id, place, at(days, hour), at(days, hour, 30), capacity, cutoff_minutes
+        )
         with database.session() as db:
             return service.publish(db, counter(), TENNYU if procedure_id else None, plan)
 
@@ -63,8 +71,9 @@ def move_in(database: Database, person: Principal, key: str) -> str:
         subject = applications.applicant_of(db, person).id
     app, _created = applications.submit(
         database,
-        applications.Submission(TENNYU, person, subject, YOKOSUKA, MOVE_IN, applications.Prefilled(), key,
-                                {"key": key}),
+        applications.Submission(
+            TENNYU, person, subject, YOKOSUKA, MOVE_IN, applications.Prefilled(), key, {"key": key}
+        ),
     )
     return app.id
 
@@ -75,5 +84,8 @@ def application_id(database: Database, world: World) -> str:
 
 
 def book(client: TestClient, application_id: str, slot_id: str, key: str = "book-key-0001") -> object:
-    return client.post(f"/api/v1/procedures/applications/{application_id}/appointment",
-                       json={"slot_id": slot_id}, headers={"Idempotency-Key": key})
+    return client.post(
+        f"/api/v1/procedures/applications/{application_id}/appointment",
+        json={"slot_id": slot_id},
+        headers={"Idempotency-Key": key},
+    )

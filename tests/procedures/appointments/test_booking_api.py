@@ -100,8 +100,12 @@ def test_a_full_slot_refuses_with_409(
 
 
 def test_the_cut_off_closes_booking_and_changes(
-    resident_client: TestClient, database: Database, world: World, fixed_clock: clock.FixedClock,
-    make_slot: SlotMaker, application_id: str,
+    resident_client: TestClient,
+    database: Database,
+    world: World,
+    fixed_clock: clock.FixedClock,
+    make_slot: SlotMaker,
+    application_id: str,
 ) -> None:
     slot = make_slot(days=1, hour=12)
     assert book(resident_client, application_id, slot.id).status_code == 201  # type: ignore[attr-defined]
@@ -115,8 +119,12 @@ def test_the_cut_off_closes_booking_and_changes(
 
 
 def test_past_and_cut_off_slots_are_refused(
-    client: TestClient, database: Database, world: World, fixed_clock: clock.FixedClock,
-    make_slot: SlotMaker, application_id: str,
+    client: TestClient,
+    database: Database,
+    world: World,
+    fixed_clock: clock.FixedClock,
+    make_slot: SlotMaker,
+    application_id: str,
 ) -> None:
     soon, past = make_slot(days=0, hour=11, cutoff_minutes=120), make_slot(days=0, hour=11, procedure_id="")
     login_as(client, database, world.resident())
@@ -138,14 +146,20 @@ def test_only_the_applicant_books_and_only_where_a_visit_is_needed(
     foreign = book(client, application_id, slot.id)
     assert foreign.status_code == 403 and _json(foreign)["code"] == "application-forbidden"  # type: ignore[attr-defined]
     login_as(client, database, world.resident())
-    copy = client.post("/api/v1/procedures/applications", headers={"Idempotency-Key": "juminhyo-0001"},
-                       json={"procedure_id": "juminhyo-utsushi",
-                             "data": {"scope": "self", "copies": 1, "purpose": "employment"}})
+    copy = client.post(
+        "/api/v1/procedures/applications",
+        headers={"Idempotency-Key": "juminhyo-0001"},
+        json={
+            "procedure_id": "juminhyo-utsushi",
+            "data": {"scope": "self", "copies": 1, "purpose": "employment"},
+        },
+    )
     assert copy.status_code == 201, copy.text
     refused = book(client, copy.json()["id"], slot.id)
     assert refused.status_code == 409 and _json(refused)["code"] == "appointment-not-required"  # type: ignore[attr-defined]
-    no_key = client.post(f"/api/v1/procedures/applications/{application_id}/appointment",
-                         json={"slot_id": slot.id})
+    no_key = client.post(
+        f"/api/v1/procedures/applications/{application_id}/appointment", json={"slot_id": slot.id}
+    )
     assert no_key.status_code == 422
     login_as(client, database, counter())
     assert book(client, application_id, slot.id).status_code == 403  # type: ignore[attr-defined]
@@ -158,7 +172,9 @@ def test_a_slot_of_another_organization_is_refused(
 
     with database.session() as db:
         chiyoda = service.publish(
-            db, counter(organization="131016"), TENNYU,
+            db,
+            counter(organization="131016"),
+            TENNYU,
             service.SlotPlan("tennyu-yoyaku", "", at(2, 9), at(2, 10), 1),
         )
     refused = book(resident_client, application_id, chiyoda.id)

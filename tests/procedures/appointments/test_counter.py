@@ -21,8 +21,15 @@ API = "/api/v1/procedures/appointments"
 def test_a_week_of_slots_is_published_once(client: TestClient, database: Database, world: World) -> None:
     login_as(client, database, counter(frozenset({"管理"})))
     monday = clock.today_jst().date() + timedelta(days=1)
-    week = {"procedure_id": "tennyu-yoyaku", "first_day": monday.isoformat(), "weekdays": [0, 2],
-            "opens": "09:00", "closes": "11:00", "interval_minutes": 30, "capacity": 2}
+    week = {
+        "procedure_id": "tennyu-yoyaku",
+        "first_day": monday.isoformat(),
+        "weekdays": [0, 2],
+        "opens": "09:00",
+        "closes": "11:00",
+        "interval_minutes": 30,
+        "capacity": 2,
+    }
     first = client.post(f"{API}/slots/week", json=week)
     assert first.status_code == 201, first.text
     assert first.json() == {"created": 8, "skipped": 0}  # Monday and Wednesday, 4 slots each
@@ -38,8 +45,12 @@ def test_publishing_needs_a_publisher_role_and_a_procedure_with_visits(
     client: TestClient, database: Database, world: World
 ) -> None:
     start = clock.now() + timedelta(days=1)
-    slot = {"procedure_id": "tennyu-yoyaku", "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(minutes=30)).isoformat(), "capacity": 1}
+    slot = {
+        "procedure_id": "tennyu-yoyaku",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(minutes=30)).isoformat(),
+        "capacity": 1,
+    }
     login_as(client, database, counter(frozenset({"閲覧"})))
     assert client.post(f"{API}/slots", json=slot).status_code == 403
     login_as(client, database, counter())
@@ -80,8 +91,12 @@ def test_the_day_shows_who_comes_and_a_cancelled_slot_tells_them(
 
 
 def test_visits_are_marked_on_their_day_and_a_no_show_may_book_again(
-    client: TestClient, database: Database, world: World, fixed_clock: clock.FixedClock,
-    make_slot: SlotMaker, application_id: str,
+    client: TestClient,
+    database: Database,
+    world: World,
+    fixed_clock: clock.FixedClock,
+    make_slot: SlotMaker,
+    application_id: str,
 ) -> None:
     slot = make_slot(days=1)
     login_as(client, database, world.resident())
@@ -92,8 +107,11 @@ def test_visits_are_marked_on_their_day_and_a_no_show_may_book_again(
     booking_id = entry["visits"][0]["booking"]["id"]
     page = client.get("/staff/appointments", params={"day": slot.day.isoformat()})
     token = {"csrf_token": hidden(page.text)["csrf_token"]}
-    marked = client.post(f"/staff/appointments/bookings/{booking_id}/outcome",
-                         data={"outcome": "no_show", **token}, follow_redirects=False)
+    marked = client.post(
+        f"/staff/appointments/bookings/{booking_id}/outcome",
+        data={"outcome": "no_show", **token},
+        follow_redirects=False,
+    )
     assert marked.status_code == 303, marked.text
     with database.session() as db:
         assert service.active_booking(db, application_id) is None
@@ -108,8 +126,9 @@ def test_the_demo_slots_follow_the_clock_and_are_seeded_once(database: Database,
         created = service.seed_demo(db, TENNYU, ["131016", YOKOSUKA])
         again = service.seed_demo(db, TENNYU, ["131016", YOKOSUKA])
         first, last = service.window(clock.today_jst().date())
-        slots, total = service.free_slots(db, YOKOSUKA, "tennyu-yoyaku", first_day=first, last_day=last,
-                                          limit=200, offset=0)
+        slots, total = service.free_slots(
+            db, YOKOSUKA, "tennyu-yoyaku", first_day=first, last_day=last, limit=200, offset=0
+        )
     assert again == 0 and created == 2 * total
     assert total == 10 * 14  # 10 weekdays in the 14 days from Sunday, 14 half-hours from 9:00 to 16:00
     assert slots[0].local_start.hour == 9 and slots[0].day > first

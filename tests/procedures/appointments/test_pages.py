@@ -26,15 +26,20 @@ def _press(client: TestClient, application_id: str, slot_id: str) -> object:
     page = next(p for p in _day_pages(client, application_id) if slot_id in p)
     fields = hidden(page)
     key = dict(_forms(page))[slot_id]
-    return client.post(f"/applications/{application_id}/appointment",
-                       data={"csrf_token": fields["csrf_token"], "slot_id": slot_id, "idempotency_key": key},
-                       follow_redirects=False)
+    return client.post(
+        f"/applications/{application_id}/appointment",
+        data={"csrf_token": fields["csrf_token"], "slot_id": slot_id, "idempotency_key": key},
+        follow_redirects=False,
+    )
 
 
 def _forms(html: str) -> list[tuple[str, str]]:
     """(slot id, idempotency key) of each slot's form, in page order."""
-    return re.findall(r'name="slot_id" value="([0-9a-f]+)">\s*<input type="hidden" name="idempotency_key" '
-                      r'value="([^"]+)"', html)
+    return re.findall(
+        r'name="slot_id" value="([0-9a-f]+)">\s*<input type="hidden" name="idempotency_key" '
+        r'value="([^"]+)"',
+        html,
+    )
 
 
 def test_the_status_page_offers_the_booking_and_the_page_books(
@@ -57,8 +62,11 @@ def test_the_status_page_offers_the_booking_and_the_page_books(
     assert "予約を取り消す" in text
     status = resident_client.get(f"/applications/{application_id}")
     assert "令和8年11月24日（火） 10:00〜10:30" in status.text and "予約の確認・変更" in status.text
-    cancel = resident_client.post(f"/applications/{application_id}/appointment/cancel",
-                                  data={"csrf_token": hidden(text)["csrf_token"]}, follow_redirects=False)
+    cancel = resident_client.post(
+        f"/applications/{application_id}/appointment/cancel",
+        data={"csrf_token": hidden(text)["csrf_token"]},
+        follow_redirects=False,
+    )
     assert cancel.status_code == 303
     assert "来庁予約を取り消しました。" in resident_client.get(cancel.headers["location"]).text
 
@@ -75,9 +83,10 @@ def test_a_slot_taken_meanwhile_is_explained_on_the_page(
     assert book(client, theirs, slot.id).status_code == 201  # type: ignore[attr-defined]
     login_as(client, database, world.resident())
     [(slot_id, key)] = _forms(page)
-    refused = client.post(f"/applications/{application_id}/appointment",
-                          data={"csrf_token": hidden(page)["csrf_token"], "slot_id": slot_id,
-                                "idempotency_key": key})
+    refused = client.post(
+        f"/applications/{application_id}/appointment",
+        data={"csrf_token": hidden(page)["csrf_token"], "slot_id": slot_id, "idempotency_key": key},
+    )
     assert refused.status_code == 409
     assert "この枠は満員になりました。別の枠を選んでください。" in refused.text
     assert "予約できる枠がありません" in refused.text

@@ -51,27 +51,45 @@ def people(database: Database, fixed_clock: clock.FixedClock) -> dict[str, str]:
     where = residents.Residence(town_id=1001, banchi="1")
     ids: dict[str, str] = {}
     with database.session() as db:
-        for n, (key, name, born, moved_in) in enumerate([
-            ("hanako", ("佐藤", "花子", "さとう", "はなこ"), date(1990, 4, 1), date(2020, 4, 1)),
-            ("ichiro", ("鈴木", "一郎", "すずき", "いちろう"), date(1960, 1, 2), date(2020, 4, 1)),
-            ("jiro", ("田中", "次郎", "たなか", "じろう"), date(1985, 5, 5), date(2020, 4, 1)),
-            ("child", ("山田", "太郎", "やまだ", "たろう"), date(2016, 6, 6), date(2020, 4, 1)),
-            ("saburo", ("高橋", "三郎", "たかはし", "さぶろう"), date(1970, 7, 7), date(2026, 10, 1)),
-        ], start=1):
-            record = residents.register_move_in(db, CHIYODA, person(_number(n), name=name, born=born), where,
-                                                moved_in_on=moved_in, actor="test")
+        for n, (key, name, born, moved_in) in enumerate(
+            [
+                ("hanako", ("佐藤", "花子", "さとう", "はなこ"), date(1990, 4, 1), date(2020, 4, 1)),
+                ("ichiro", ("鈴木", "一郎", "すずき", "いちろう"), date(1960, 1, 2), date(2020, 4, 1)),
+                ("jiro", ("田中", "次郎", "たなか", "じろう"), date(1985, 5, 5), date(2020, 4, 1)),
+                ("child", ("山田", "太郎", "やまだ", "たろう"), date(2016, 6, 6), date(2020, 4, 1)),
+                ("saburo", ("高橋", "三郎", "たかはし", "さぶろう"), date(1970, 7, 7), date(2026, 10, 1)),
+            ],
+            start=1,
+        ):
+            record = residents.register_move_in(
+                db,
+                CHIYODA,
+                person(_number(n), name=name, born=born),
+                where,
+                moved_in_on=moved_in,
+                actor="test",
+            )
             ids[key] = record.id
-        for bank, branch, number, holder in [(MIZUHO, TOKYO_EIGYOBU, "1234567", "ｻﾄｳ ﾊﾅｺ"),
-                                             (MUFG, HONTEN, "0007654", "ｽｽﾞｷ ｲﾁﾛｳ"),
-                                             (MUFG, HONTEN, "0000001", "ﾀﾅｶ ｻﾌﾞﾛｳ"),  # not 次郎's
-                                             (MUFG, HONTEN, "0000002", "ﾀﾅｶ ｼﾞﾛｳ"),
-                                             (MUFG, HONTEN, "0000003", "ﾀｶﾊｼ ｻﾌﾞﾛｳ")]:
-            testbank.open_account(db, bank_code=bank, branch_code=branch, account_type="futsu",
-                                  account_number=number, holder=holder)
+        for bank, branch, number, holder in [
+            (MIZUHO, TOKYO_EIGYOBU, "1234567", "ｻﾄｳ ﾊﾅｺ"),
+            (MUFG, HONTEN, "0007654", "ｽｽﾞｷ ｲﾁﾛｳ"),
+            (MUFG, HONTEN, "0000001", "ﾀﾅｶ ｻﾌﾞﾛｳ"),  # not 次郎's
+            (MUFG, HONTEN, "0000002", "ﾀﾅｶ ｼﾞﾛｳ"),
+            (MUFG, HONTEN, "0000003", "ﾀｶﾊｼ ｻﾌﾞﾛｳ"),
+        ]:
+            testbank.open_account(
+                db,
+                bank_code=bank,
+                branch_code=branch,
+                account_type="futsu",
+                account_number=number,
+                holder=holder,
+            )
     bank = testbank.TestBank(database)  # the bank answers from its own (committed) ledger
     with database.session() as db:
-        accounts.register(db, bank, ids["hanako"],
-                          accounts.AccountIn(MIZUHO, TOKYO_EIGYOBU, "futsu", "1234567"))
+        accounts.register(
+            db, bank, ids["hanako"], accounts.AccountIn(MIZUHO, TOKYO_EIGYOBU, "futsu", "1234567")
+        )
         accounts.register(db, bank, ids["ichiro"], accounts.AccountIn(MUFG, HONTEN, "futsu", "0007654"))
         accounts.register(db, bank, ids["saburo"], accounts.AccountIn(MUFG, HONTEN, "futsu", "0000003"))
         with pytest.raises(accounts.AccountNotConfirmed):  # someone else's account: refused

@@ -34,8 +34,9 @@ def test_a_malleated_notice_signature_does_not_verify(database: Database) -> Non
         r, s = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
         twin = f"{signing_input}.{_b64(raw[:32] + (ecdsa.P256_ORDER - s).to_bytes(32, 'big'))}"
         # the twin is valid ECDSA over the same bytes (checked with cryptography itself)…
-        public.verify(encode_dss_signature(r, ecdsa.P256_ORDER - s), signing_input.encode(),
-                      ec.ECDSA(hashes.SHA256()))
+        public.verify(
+            encode_dss_signature(r, ecdsa.P256_ORDER - s), signing_input.encode(), ec.ECDSA(hashes.SHA256())
+        )
         with database.session() as db:
             assert service.verify(db, SECRET, token, [ISSUER]).valid
             refused = service.verify(db, SECRET, twin, [ISSUER])

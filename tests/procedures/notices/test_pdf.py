@@ -44,8 +44,15 @@ def test_the_pdf_renders_the_signed_notice_and_carries_it(
     text = reader.pages[0].extract_text().replace("\n", "")
     signed = pdf.payload_of(notice["document"])
     digest = hashlib.sha256(notice["document"].encode()).hexdigest()
-    for expected in ("佐藤 花子 様", "令和8年11月22日 10時00分", signed["issuer_name"], notice_id, digest,
-                     f"/notices/verify?id={notice_id}", "転出届"):
+    for expected in (
+        "佐藤 花子 様",
+        "令和8年11月22日 10時00分",
+        signed["issuer_name"],
+        notice_id,
+        digest,
+        f"/notices/verify?id={notice_id}",
+        "転出届",
+    ):
         assert expected in text, expected
     assert reader.attachments["notice.jws"] == [notice["document"].encode()]
     assert pdf.extract_document(response.content) == notice["document"]
@@ -66,8 +73,12 @@ def test_the_pdf_embeds_its_font_and_writes_dates_in_wareki_without_repeated_lin
             descendants = font.get("/DescendantFonts")
             described = descendants[0].get_object() if descendants else font
             descriptor = described["/FontDescriptor"].get_object()
-            fonts.append((str(font["/BaseFont"]), any(k in descriptor for k in ("/FontFile", "/FontFile2",
-                                                                                  "/FontFile3"))))
+            fonts.append(
+                (
+                    str(font["/BaseFont"]),
+                    any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")),
+                )
+            )
     assert fonts and all(embedded for _name, embedded in fonts), fonts
     assert all("TsunaguMincho" in name for name, _embedded in fonts)
     lines = [" ".join(line.split()) for line in reader.pages[0].extract_text().splitlines() if line.strip()]
@@ -79,7 +90,8 @@ def test_the_pdf_embeds_its_font_and_writes_dates_in_wareki_without_repeated_lin
 
 def test_iso_days_in_a_notice_are_written_in_wareki() -> None:
     assert pdf.wareki_text("転出予定日 2026-12-11、受付番号 2026-131016-000001") == (
-        "転出予定日 令和8年12月11日、受付番号 2026-131016-000001")
+        "転出予定日 令和8年12月11日、受付番号 2026-131016-000001"
+    )
     assert pdf.wareki_text("2019-05-01 から") == "令和元年5月1日 から"
 
 
@@ -137,7 +149,10 @@ def test_verifying_by_id_shows_the_contents_only_to_who_may_read_them(
     signed = pdf.payload_of(approved_notice(client, database, world)["document"])
     url = f"/notices/verify?id={signed['id']}"
     readers = (world.resident(), World.staff(CHIYODA))
-    others = (World(world.other_resident_id, world.resident_id, world.secret).resident(), World.staff("142018"))
+    others = (
+        World(world.other_resident_id, world.resident_id, world.secret).resident(),
+        World.staff("142018"),
+    )
     for principal in (*readers, *others, None):
         if principal is None:
             client.cookies.clear()

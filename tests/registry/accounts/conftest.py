@@ -32,20 +32,33 @@ def resident_id(database: Database, fixed_clock: clock.FixedClock) -> str:
     """サトウ ハナコ of 千代田区, and her accounts at the test bank (one closed, one her husband's)."""
     insert_towns(database)
     with database.session() as db:
-        record = residents.register_move_in(db, CHIYODA, person(),
-                                            residents.Residence(town_id=1001, banchi="1"),
-                                            moved_in_on=date(2020, 4, 1), actor="test")
+        record = residents.register_move_in(
+            db,
+            CHIYODA,
+            person(),
+            residents.Residence(town_id=1001, banchi="1"),
+            moved_in_on=date(2020, 4, 1),
+            actor="test",
+        )
         for bank_code, branch_code, account_type, account_number, holder in ACCOUNTS:
-            testbank.open_account(db, bank_code=bank_code, branch_code=branch_code, account_type=account_type,
-                                  account_number=account_number, holder=holder)
-        testbank.close_account(db, bank_code=MUFG, branch_code=HONTEN, account_type="toza",
-                               account_number="0000002")
+            testbank.open_account(
+                db,
+                bank_code=bank_code,
+                branch_code=branch_code,
+                account_type=account_type,
+                account_number=account_number,
+                holder=holder,
+            )
+        testbank.close_account(
+            db, bank_code=MUFG, branch_code=HONTEN, account_type="toza", account_number="0000002"
+        )
         return record.id
 
 
 @pytest.fixture
 def resident_client(app: FastAPI, database: Database, resident_id: str) -> Iterator[TestClient]:
     with TestClient(app) as client:
-        login_as(client, database, Principal(kind="resident", subject_id=resident_id,
-                                             display_name="佐藤 花子"))
+        login_as(
+            client, database, Principal(kind="resident", subject_id=resident_id, display_name="佐藤 花子")
+        )
         yield client

@@ -37,15 +37,31 @@ def bank_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ledger = Database(url)
     migrations.upgrade(ledger.engine)
     with ledger.session() as db:
-        testbank.open_account(db, bank_code=MUFG, branch_code=HONTEN, account_type="futsu",
-                              account_number="0007654", holder="ｻﾄｳ ﾊﾅｺ")
+        testbank.open_account(
+            db,
+            bank_code=MUFG,
+            branch_code=HONTEN,
+            account_type="futsu",
+            account_number="0007654",
+            holder="ｻﾄｳ ﾊﾅｺ",
+        )
     ledger.dispose()
     port = _free_port()
     log = (workdir / "bank.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "tsunagu.registry.accounts.testbank", "--database-url", url,
-         "--port", str(port)],
-        env={**os.environ, "TSUNAGU_SECRET_KEY": SECRET}, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "tsunagu.registry.accounts.testbank",
+            "--database-url",
+            url,
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, "TSUNAGU_SECRET_KEY": SECRET},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -62,8 +78,9 @@ def bank_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-def test_the_platform_registers_through_the_bank_process(database: Database, resident_id: str,
-                                                         bank_url: str) -> None:
+def test_the_platform_registers_through_the_bank_process(
+    database: Database, resident_id: str, bank_url: str
+) -> None:
     bank = bankcheck.HttpBankVerifier(bank_url, bankcheck.bank_token(SECRET))
     with database.session() as db:
         account = service.register(db, bank, resident_id, service.AccountIn(MUFG, HONTEN, "futsu", "0007654"))
@@ -73,8 +90,9 @@ def test_the_platform_registers_through_the_bank_process(database: Database, res
         service.register(db, bank, resident_id, service.AccountIn("0001", "001", "futsu", "1234567"))
 
 
-def test_a_wrong_token_or_a_bank_that_is_down_is_unavailable(database: Database, resident_id: str,
-                                                             bank_url: str) -> None:
+def test_a_wrong_token_or_a_bank_that_is_down_is_unavailable(
+    database: Database, resident_id: str, bank_url: str
+) -> None:
     query = bankcheck.AccountQuery(MUFG, HONTEN, "futsu", "0007654", "ｻﾄｳ ﾊﾅｺ")
     with pytest.raises(bankcheck.BankUnavailable, match="401"):
         bankcheck.HttpBankVerifier(bank_url, "not-the-token").verify(query)
@@ -83,11 +101,21 @@ def test_a_wrong_token_or_a_bank_that_is_down_is_unavailable(database: Database,
 
 
 def test_the_bank_answers_only_the_outcome(bank_url: str) -> None:
-    answer = httpx.post(f"{bank_url}{bankcheck.VERIFY_PATH}", headers={"Authorization":
-                        f"Bearer {bankcheck.bank_token(SECRET)}"},
-                        json={"bank_code": MUFG, "branch_code": HONTEN, "account_type": "futsu",
-                              "account_number": "0007654", "holder_kana": "すずき いちろう"}).json()
+    answer = httpx.post(
+        f"{bank_url}{bankcheck.VERIFY_PATH}",
+        headers={"Authorization": f"Bearer {bankcheck.bank_token(SECRET)}"},
+        json={
+            "bank_code": MUFG,
+            "branch_code": HONTEN,
+            "account_type": "futsu",
+            "account_number": "0007654",
+            "holder_kana": "すずき いちろう",
+        },
+    ).json()
     assert answer["outcome"] == "mismatch" and set(answer) == {"outcome", "reference"}
-    malformed = httpx.post(f"{bank_url}{bankcheck.VERIFY_PATH}", json={"bank_code": MUFG},
-                           headers={"Authorization": f"Bearer {bankcheck.bank_token(SECRET)}"})
+    malformed = httpx.post(
+        f"{bank_url}{bankcheck.VERIFY_PATH}",
+        json={"bank_code": MUFG},
+        headers={"Authorization": f"Bearer {bankcheck.bank_token(SECRET)}"},
+    )
     assert malformed.status_code == 400

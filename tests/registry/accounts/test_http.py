@@ -20,8 +20,12 @@ def _csrf(client: TestClient, url: str) -> str:
 
 def test_the_api_registers_reads_and_deletes(resident_client: TestClient) -> None:
     assert resident_client.get(API).json()["code"] == "accounts-not-registered"
-    body = {"bank_code": MIZUHO, "branch_code": TOKYO_EIGYOBU, "account_type": "futsu",
-            "account_number": "1234567"}
+    body = {
+        "bank_code": MIZUHO,
+        "branch_code": TOKYO_EIGYOBU,
+        "account_type": "futsu",
+        "account_number": "1234567",
+    }
     put = resident_client.put(API, json=body)
     assert put.status_code == 200, put.text
     assert put.json()["account_number_masked"] == "＊＊＊＊567" and "1234567" not in put.text
@@ -31,8 +35,10 @@ def test_the_api_registers_reads_and_deletes(resident_client: TestClient) -> Non
 
 
 def test_the_api_says_why_the_bank_refused(resident_client: TestClient) -> None:
-    refused = resident_client.put(API, json={"bank_code": MUFG, "branch_code": HONTEN,
-                                             "account_type": "futsu", "account_number": "0000001"})
+    refused = resident_client.put(
+        API,
+        json={"bank_code": MUFG, "branch_code": HONTEN, "account_type": "futsu", "account_number": "0000001"},
+    )
     assert refused.status_code == 422
     problem = refused.json()
     assert refused.headers["content-type"].startswith("application/problem+json")
@@ -46,9 +52,16 @@ def test_the_api_needs_a_logged_in_resident(client: TestClient) -> None:
 
 def test_the_page_registers_and_shows_the_account_masked(resident_client: TestClient) -> None:
     token = _csrf(resident_client, PAGE)
-    response = resident_client.post(PAGE, data={"csrf_token": token, "bank_code": "０００１",
-                                                "branch_code": TOKYO_EIGYOBU, "account_type": "futsu",
-                                                "account_number": "1234567"})
+    response = resident_client.post(
+        PAGE,
+        data={
+            "csrf_token": token,
+            "bank_code": "０００１",
+            "branch_code": TOKYO_EIGYOBU,
+            "account_type": "futsu",
+            "account_number": "1234567",
+        },
+    )
     assert response.status_code == 200 and response.url.path == PAGE
     page = response.text
     assert "口座を登録しました" in page and "みずほ" in page and "東京営業部" in page
@@ -57,8 +70,16 @@ def test_the_page_registers_and_shows_the_account_masked(resident_client: TestCl
 
 def test_a_refused_account_is_marked_at_its_field_with_values_kept(resident_client: TestClient) -> None:
     token = _csrf(resident_client, PAGE)
-    response = resident_client.post(PAGE, data={"csrf_token": token, "bank_code": MUFG, "branch_code": "999",
-                                                "account_type": "futsu", "account_number": "12"})
+    response = resident_client.post(
+        PAGE,
+        data={
+            "csrf_token": token,
+            "bank_code": MUFG,
+            "branch_code": "999",
+            "account_type": "futsu",
+            "account_number": "12",
+        },
+    )
     assert response.status_code == 422
     page = response.text
     assert "この金融機関にこの支店コードの支店はありません。" in page
@@ -68,8 +89,16 @@ def test_a_refused_account_is_marked_at_its_field_with_values_kept(resident_clie
 
 def test_deleting_from_the_page(resident_client: TestClient) -> None:
     token = _csrf(resident_client, PAGE)
-    resident_client.post(PAGE, data={"csrf_token": token, "bank_code": MUFG, "branch_code": HONTEN,
-                                     "account_type": "futsu", "account_number": "0007654"})
+    resident_client.post(
+        PAGE,
+        data={
+            "csrf_token": token,
+            "bank_code": MUFG,
+            "branch_code": HONTEN,
+            "account_type": "futsu",
+            "account_number": "0007654",
+        },
+    )
     response = resident_client.post(f"{PAGE}/delete", data={"csrf_token": token})
     assert "口座の登録を削除しました" in response.text and "登録されている口座" not in response.text
 

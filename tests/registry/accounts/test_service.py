@@ -32,11 +32,14 @@ def test_full_width_digits_typed_on_a_phone_are_accepted(database: Database, res
     assert (account.bank_code, account.account_number) == (MUFG, "0007654")
 
 
-@pytest.mark.parametrize(("account", "field", "outcome"), [
-    (service.AccountIn(MUFG, HONTEN, "futsu", "0000001"), "account_number", "mismatch"),  # her husband's
-    (service.AccountIn(MUFG, HONTEN, "toza", "0000002"), "account_number", "closed"),
-    (service.AccountIn(MUFG, HONTEN, "futsu", "7777777"), "account_number", "no-account"),
-])
+@pytest.mark.parametrize(
+    ("account", "field", "outcome"),
+    [
+        (service.AccountIn(MUFG, HONTEN, "futsu", "0000001"), "account_number", "mismatch"),  # her husband's
+        (service.AccountIn(MUFG, HONTEN, "toza", "0000002"), "account_number", "closed"),
+        (service.AccountIn(MUFG, HONTEN, "futsu", "7777777"), "account_number", "no-account"),
+    ],
+)
 def test_the_bank_refuses_and_nothing_is_registered(
     database: Database, resident_id: str, account: service.AccountIn, field: str, outcome: str
 ) -> None:
@@ -57,12 +60,17 @@ class _Counting:
         return Verification("match", "x")
 
 
-@pytest.mark.parametrize(("account", "fields"), [
-    (service.AccountIn("9998", "001", "futsu", "1234567"), ["bank_code"]),  # no such bank
-    (service.AccountIn(MIZUHO, "998", "futsu", "1234567"), ["branch_code"]),  # no such branch
-    (service.AccountIn("12", "1", "teiki", "12345678"), ["bank_code", "branch_code", "account_type",
-                                                        "account_number"]),
-])
+@pytest.mark.parametrize(
+    ("account", "fields"),
+    [
+        (service.AccountIn("9998", "001", "futsu", "1234567"), ["bank_code"]),  # no such bank
+        (service.AccountIn(MIZUHO, "998", "futsu", "1234567"), ["branch_code"]),  # no such branch
+        (
+            service.AccountIn("12", "1", "teiki", "12345678"),
+            ["bank_code", "branch_code", "account_type", "account_number"],
+        ),
+    ],
+)
 def test_codes_are_checked_against_the_zengin_list_before_any_bank_is_asked(
     database: Database, resident_id: str, account: service.AccountIn, fields: list[str]
 ) -> None:
@@ -73,8 +81,9 @@ def test_codes_are_checked_against_the_zengin_list_before_any_bank_is_asked(
     assert bank.asked == 0
 
 
-def test_a_change_replaces_the_account_and_a_deletion_removes_it(database: Database,
-                                                                 resident_id: str) -> None:
+def test_a_change_replaces_the_account_and_a_deletion_removes_it(
+    database: Database, resident_id: str
+) -> None:
     _register(database, resident_id, service.AccountIn(MIZUHO, TOKYO_EIGYOBU, "futsu", "1234567"))
     changed = _register(database, resident_id, service.AccountIn(MUFG, HONTEN, "futsu", "0007654"))
     assert changed.bank_code == MUFG

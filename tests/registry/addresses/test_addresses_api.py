@@ -31,7 +31,10 @@ def test_get_town(client: TestClient, loaded: Database) -> None:
 def test_municipality(client: TestClient, loaded: Database) -> None:
     ward = client.get(f"{BASE}/municipalities/011011").json()
     assert (ward["name"], ward["designated_city_code"], ward["prefecture"]) == (
-        "札幌市中央区", "011002", "北海道")
+        "札幌市中央区",
+        "011002",
+        "北海道",
+    )
     assert client.get(f"{BASE}/municipalities/011002").json()["name"] == "札幌市"
 
 
@@ -93,8 +96,11 @@ def test_normalize_explains_and_lists_candidates(client: TestClient, loaded: Dat
 
 def test_normalize_batch_streams_ndjson(client: TestClient, loaded: Database) -> None:
     lines = "千代田区霞が関2-1-1\n\nでたらめ\n横須賀市小川町11\n"
-    response = client.post(f"{BASE}/normalize/batch", content=lines.encode(),
-                           headers={"content-type": "text/plain; charset=utf-8"})
+    response = client.post(
+        f"{BASE}/normalize/batch",
+        content=lines.encode(),
+        headers={"content-type": "text/plain; charset=utf-8"},
+    )
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-ndjson")
     items = [json.loads(line) for line in response.text.splitlines()]
     assert [i["level"] for i in items] == ["block", "unmatched", "block"]
@@ -103,6 +109,7 @@ def test_normalize_batch_streams_ndjson(client: TestClient, loaded: Database) ->
     for bad in ({"addresses": []}, {"addresses": ["x" * 501]}, {"nothing": 1}):
         refused = client.post(f"{BASE}/normalize/batch", json=bad)
         assert (refused.status_code, refused.json()["code"]) == (422, "validation-failed")
-    binary = client.post(f"{BASE}/normalize/batch", content=b"\xff\xfe\x00",
-                         headers={"content-type": "text/plain"})
+    binary = client.post(
+        f"{BASE}/normalize/batch", content=b"\xff\xfe\x00", headers={"content-type": "text/plain"}
+    )
     assert binary.status_code == 422

@@ -32,16 +32,18 @@ def test_batch_csv_and_json(env: None, tmp_path: Path) -> None:
     source = tmp_path / "in.txt"
     source.write_text("千代田区霞が関2-1-1\n\nでたらめ\n横須賀市小川町11\n", encoding="utf-8")
     out_csv = tmp_path / "out.csv"
-    result = CliRunner().invoke(app, ["registry", "normalize-address", "--file", str(source),
-                                      "--output", str(out_csv)])
+    result = CliRunner().invoke(
+        app, ["registry", "normalize-address", "--file", str(source), "--output", str(out_csv)]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out_csv.read_text(encoding="utf-8"))))
     assert [r["level"] for r in rows] == ["block", "unmatched", "block"]
     assert rows[0]["municipality_code"] == "131016" and rows[0]["attribution"] == ATTRIBUTION
-    result = CliRunner().invoke(app, ["registry", "normalize-address", "--file", str(source),
-                                      "--format", "json"])
+    result = CliRunner().invoke(
+        app, ["registry", "normalize-address", "--file", str(source), "--format", "json"]
+    )
     assert result.exit_code == 0
-    body = json.loads(result.stdout[result.stdout.index("{"):])
+    body = json.loads(result.stdout[result.stdout.index("{") :])
     assert body["attribution"] == ATTRIBUTION and body["items"][2]["town"] == "小川町"
 
 
@@ -58,8 +60,9 @@ def test_explains_and_lists_candidates(env: None) -> None:
     assert "candidates:" in result.output and "131024" in result.output
 
 
-def test_fresh_database_normalizes_with_the_shipped_data(monkeypatch: pytest.MonkeyPatch,
-                                                          tmp_path: Path) -> None:
+def test_fresh_database_normalizes_with_the_shipped_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("TSUNAGU_DATABASE_URL", f"sqlite:///{tmp_path}/never-migrated.db")
     get_settings.cache_clear()
     try:

@@ -35,8 +35,11 @@ def test_name_mismatches_are_joined(sample_plan: loader.Plan) -> None:
     assert names["122297"] == "袖ケ浦市"  # 袖ヶ浦市 in the towns file
     assert names["082082"] == "龍ケ崎市"
     assert names["011002"] == "札幌市" and sample_plan.municipalities["011011"][2] == "011002"
-    renamed = {str(t["municipality_code"]) for t in sample_plan.towns
-               if str(t["municipality_code"]).startswith("2213")}
+    renamed = {
+        str(t["municipality_code"])
+        for t in sample_plan.towns
+        if str(t["municipality_code"]).startswith("2213")
+    }
     assert renamed <= {"221384", "221392", "221406"}  # 浜松市中区 → 中央区 (2024), never a stale code
     assert renamed
 

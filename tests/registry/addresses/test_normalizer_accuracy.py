@@ -27,21 +27,30 @@ def test_town_level_accuracy_stays_at_least_98_percent(national_index: AddressIn
 
 
 def test_evaluation_counts_a_wrong_answer(national_index: AddressIndex) -> None:
-    wrong = Case(input="東京都千代田区霞が関2-1-1", prefecture="東京都", municipality="千代田区",
-                 town="霞が関三丁目")
+    wrong = Case(
+        input="東京都千代田区霞が関2-1-1", prefecture="東京都", municipality="千代田区", town="霞が関三丁目"
+    )
     assert evaluate(national_index, [wrong]).town_exact == 0
 
 
 REAL_WORLD = DATA / "realworld_cases.csv.gz"  # 6,083 public facilities (Japan Post): make_realworld_cases.py
-FACILITIES = DATA / "facility_cases.csv"      # 244 from public facility lists: make_facility_cases.py
+FACILITIES = DATA / "facility_cases.csv"  # 244 from public facility lists: make_facility_cases.py
 
 
 def test_real_world_set_is_large_and_covers_every_form() -> None:
     cases = read_realworld_cases(REAL_WORLD)
     assert len(cases) >= 1000
     forms = {form for case in cases for form in case.form.split()}
-    assert {"kyoto-street", "grid-jo", "ward-without-city", "no-prefecture", "oaza-aza",
-            "variant-characters", "spaces", "building"} <= forms
+    assert {
+        "kyoto-street",
+        "grid-jo",
+        "ward-without-city",
+        "no-prefecture",
+        "oaza-aza",
+        "variant-characters",
+        "spaces",
+        "building",
+    } <= forms
     assert len({case.prefecture for case in cases}) == 47
 
 

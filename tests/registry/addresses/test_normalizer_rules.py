@@ -19,23 +19,26 @@ def parts(index: AddressIndex, text: str) -> tuple[str, ...]:
 KASUMIGASEKI = ("block", "東京都", "千代田区", "霞が関二丁目", "1", "1", "")
 
 
-@pytest.mark.parametrize("text", [
-    "東京都千代田区霞が関2-1-1",            # half-width digits
-    "東京都千代田区霞が関２－１－１",        # full-width digits and hyphen
-    "東京都千代田区霞が関二丁目1番1号",      # 丁目/番/号
-    "東京都千代田区霞が関二丁目一番一号",    # 漢数字 block numbers
-    "東京都千代田区霞が関2丁目1番地1",       # arabic 丁目, 番地
-    "東京都千代田区霞が関2‐1‐1",            # U+2010
-    "東京都千代田区霞が関2ー1ー1",           # long vowel used as a hyphen
-    "東京都千代田区霞が関2−1−1",            # U+2212
-    "東京都千代田区霞が関2-1の1",            # の
-    "東京都 千代田区 霞が関 2-1-1",          # spaces between parts
-    "〒100-0013 東京都千代田区霞が関2-1-1",  # a postcode in front
-    "千代田区霞が関2-1-1",                   # missing prefecture, unique municipality
-    "東京千代田区霞が関2-1-1",               # 東京 for 東京都
-    "東京都千代田区霞ケ関2-1-1",             # ケ for が
-    "東京都千代田区霞ヶ関2-1-1",             # ヶ for が
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "東京都千代田区霞が関2-1-1",  # half-width digits
+        "東京都千代田区霞が関２－１－１",  # full-width digits and hyphen
+        "東京都千代田区霞が関二丁目1番1号",  # 丁目/番/号
+        "東京都千代田区霞が関二丁目一番一号",  # 漢数字 block numbers
+        "東京都千代田区霞が関2丁目1番地1",  # arabic 丁目, 番地
+        "東京都千代田区霞が関2‐1‐1",  # U+2010
+        "東京都千代田区霞が関2ー1ー1",  # long vowel used as a hyphen
+        "東京都千代田区霞が関2−1−1",  # U+2212
+        "東京都千代田区霞が関2-1の1",  # の
+        "東京都 千代田区 霞が関 2-1-1",  # spaces between parts
+        "〒100-0013 東京都千代田区霞が関2-1-1",  # a postcode in front
+        "千代田区霞が関2-1-1",  # missing prefecture, unique municipality
+        "東京千代田区霞が関2-1-1",  # 東京 for 東京都
+        "東京都千代田区霞ケ関2-1-1",  # ケ for が
+        "東京都千代田区霞ヶ関2-1-1",  # ヶ for が
+    ],
+)
 def test_variants_of_one_address(sample_index: AddressIndex, text: str) -> None:
     assert parts(sample_index, text) == KASUMIGASEKI
 
@@ -50,9 +53,18 @@ def test_codes_postcode_and_point(sample_index: AddressIndex) -> None:
 
 def test_building_and_room_kept_apart(sample_index: AddressIndex) -> None:
     assert parts(sample_index, "横須賀市小川町11番地 サンハイツ横須賀203号室") == (
-        "block", "神奈川県", "横須賀市", "小川町", "11", "", "サンハイツ横須賀203号室")
-    assert parts(sample_index, "東京都千代田区丸の内1-9-1 グラントウキョウノースタワー 5F")[-1] == \
-        "グラントウキョウノースタワー 5F"
+        "block",
+        "神奈川県",
+        "横須賀市",
+        "小川町",
+        "11",
+        "",
+        "サンハイツ横須賀203号室",
+    )
+    assert (
+        parts(sample_index, "東京都千代田区丸の内1-9-1 グラントウキョウノースタワー 5F")[-1]
+        == "グラントウキョウノースタワー 5F"
+    )
     assert parts(sample_index, "東京都中央区銀座4-6-16-305")[4:] == ("6", "16", "305")
 
 
@@ -69,7 +81,11 @@ def test_missing_prefecture_is_inferred_only_when_unique(sample_index: AddressIn
 
 def test_designated_city_ward(sample_index: AddressIndex) -> None:
     assert parts(sample_index, "北海道札幌市中央区北一条西2丁目1番地")[:4] == (
-        "block", "北海道", "札幌市中央区", "北一条西二丁目")
+        "block",
+        "北海道",
+        "札幌市中央区",
+        "北一条西二丁目",
+    )
     assert parts(sample_index, "札幌市北一条西2-1")[2:4] == ("札幌市中央区", "北一条西二丁目")  # ward omitted
 
 
@@ -81,7 +97,11 @@ def test_renamed_ward(sample_index: AddressIndex) -> None:
 
 def test_oaza_and_district(sample_index: AddressIndex) -> None:
     assert parts(sample_index, "三重県三重郡菰野町大字菰野1234")[:4] == (
-        "block", "三重県", "三重郡菰野町", "大字菰野")
+        "block",
+        "三重県",
+        "三重郡菰野町",
+        "大字菰野",
+    )
     assert parts(sample_index, "三重県三重郡菰野町菰野1234")[3] == "大字菰野"  # 大字 omitted
     assert parts(sample_index, "三重郡菰野町菰野1234")[1] == "三重県"  # 三重 is not the prefecture here
     assert parts(sample_index, "北海道当別町")[:3] == ("municipality", "北海道", "石狩郡当別町")  # 郡 omitted
@@ -92,11 +112,20 @@ def test_variant_municipality_names(sample_index: AddressIndex) -> None:
     assert parts(sample_index, "茨城県竜ヶ崎市")[:3] == ("municipality", "茨城県", "龍ケ崎市")
 
 
-@pytest.mark.parametrize(("text", "level"), [
-    ("東京都", "prefecture"), ("東京都どこか", "prefecture"), ("東京都千代田区", "municipality"),
-    ("東京都千代田区存在しない町1-1", "municipality"), ("東京都千代田区丸の内一丁目", "town"),
-    ("あいうえお", "unmatched"), ("", "unmatched"), ("1234-5678", "unmatched"), ("!!!???", "unmatched"),
-])
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("東京都", "prefecture"),
+        ("東京都どこか", "prefecture"),
+        ("東京都千代田区", "municipality"),
+        ("東京都千代田区存在しない町1-1", "municipality"),
+        ("東京都千代田区丸の内一丁目", "town"),
+        ("あいうえお", "unmatched"),
+        ("", "unmatched"),
+        ("1234-5678", "unmatched"),
+        ("!!!???", "unmatched"),
+    ],
+)
 def test_match_levels_and_garbage(sample_index: AddressIndex, text: str, level: str) -> None:
     assert sample_index.normalize(text).level == level
 
@@ -109,13 +138,26 @@ def test_text_helpers() -> None:
     assert block_numbers_to_arabic("一番町") == "一番町"
     assert [kanji_number(n) for n in (1, 10, 12, 20, 101)] == ["一", "十", "十二", "二十", "百一"]
     assert [parse_kanji_number(t) for t in ("三", "十二", "二十", "百一", "二〇", "x")] == [
-        3, 12, 20, 101, 20, None]
+        3,
+        12,
+        20,
+        101,
+        20,
+        None,
+    ]
 
 
-@pytest.mark.parametrize(("rest", "expected"), [
-    ("1-2-3", ("1", "2", "3")), ("12番地3号", ("12", "3", "")), ("12番地の3", ("12", "3", "")),
-    ("5 ビル", ("5", "", "ビル")), ("ビル名のみ", ("", "", "ビル名のみ")), ("第3", ("3", "", "")),
-])
+@pytest.mark.parametrize(
+    ("rest", "expected"),
+    [
+        ("1-2-3", ("1", "2", "3")),
+        ("12番地3号", ("12", "3", "")),
+        ("12番地の3", ("12", "3", "")),
+        ("5 ビル", ("5", "", "ビル")),
+        ("ビル名のみ", ("", "", "ビル名のみ")),
+        ("第3", ("3", "", "")),
+    ],
+)
 def test_split_block(rest: str, expected: tuple[str, str, str]) -> None:
     block = split_block(rest)
     assert (block.banchi, block.go, block.building) == expected

@@ -34,8 +34,11 @@ def test_extract_gives_the_registered_matters(registered: Database) -> None:
         matters = service.registered_matters(db, TSUNAGU)
         assert matters is not None
         assert matters.name == "つなぐ商事株式会社" and matters.registry_office == "東京法務局"
-        assert matters.purposes == ("各種商品の輸出入及び販売", "日用品雑貨の卸売",
-                                    "前各号に附帯関連する一切の事業")
+        assert matters.purposes == (
+            "各種商品の輸出入及び販売",
+            "日用品雑貨の卸売",
+            "前各号に附帯関連する一切の事業",
+        )
         assert matters.capital_yen == 10_000_000 and matters.established_on == date(2009, 4, 1)
         assert [(o.title, o.name) for o in matters.representatives] == [("代表取締役", "商事　花子")]
         retired = [o for o in matters.officers if not o.current]
@@ -62,16 +65,37 @@ def test_a_bad_extract_is_rejected_line_by_line_and_nothing_is_written(database:
 def test_changes_keep_history_and_go_to_the_outbox(registered: Database) -> None:
     with registered.session() as db:
         old_head = service.current_representatives(db, TSUNAGU)[0]
-        service.change_name(db, TSUNAGU, name="つなぐホールディングス株式会社",
-                            furigana="ツナグホールディングス", on=date(2026, 11, 2))
-        service.move_head_office(db, TSUNAGU, municipality_code="131016",
-                                 street_number="霞が関三丁目１番１号", post_code="100-0013",
-                                 on=date(2026, 11, 3))
-        service.change_representative(db, TSUNAGU, resigning=old_head.id, title="代表取締役",
-                                      name="継承　三郎", address="東京都中央区日本橋一丁目１番１号",
-                                      on=date(2026, 11, 4))
-        service.dissolve(db, MINATO, on=date(2026, 11, 5), liquidator_name="港　次郎",
-                         liquidator_address="神奈川県横須賀市小川町１１番地")
+        service.change_name(
+            db,
+            TSUNAGU,
+            name="つなぐホールディングス株式会社",
+            furigana="ツナグホールディングス",
+            on=date(2026, 11, 2),
+        )
+        service.move_head_office(
+            db,
+            TSUNAGU,
+            municipality_code="131016",
+            street_number="霞が関三丁目１番１号",
+            post_code="100-0013",
+            on=date(2026, 11, 3),
+        )
+        service.change_representative(
+            db,
+            TSUNAGU,
+            resigning=old_head.id,
+            title="代表取締役",
+            name="継承　三郎",
+            address="東京都中央区日本橋一丁目１番１号",
+            on=date(2026, 11, 4),
+        )
+        service.dissolve(
+            db,
+            MINATO,
+            on=date(2026, 11, 5),
+            liquidator_name="港　次郎",
+            liquidator_address="神奈川県横須賀市小川町１１番地",
+        )
     with registered.session() as db:
         matters = service.registered_matters(db, TSUNAGU)
         assert matters is not None and matters.name == "つなぐホールディングス株式会社"
@@ -85,8 +109,11 @@ def test_changes_keep_history_and_go_to_the_outbox(registered: Database) -> None
         assert [(o.title, o.name) for o in minato.representatives] == [("代表清算人", "港　次郎")]
         events = service.pending_events(db)
         assert [(e.number, e.kind) for e in events] == [
-            (TSUNAGU, "trade_name_changed"), (TSUNAGU, "head_office_moved"),
-            (TSUNAGU, "representative_changed"), (MINATO, "dissolved")]
+            (TSUNAGU, "trade_name_changed"),
+            (TSUNAGU, "head_office_moved"),
+            (TSUNAGU, "representative_changed"),
+            (MINATO, "dissolved"),
+        ]
         assert events[0].payload == {"effective_date": "2026-11-02", "name": "つなぐホールディングス株式会社"}
         with pytest.raises(service.CorporationDissolved):
             service.change_name(db, MINATO, name="別名合同会社", furigana="", on=date(2026, 11, 6))

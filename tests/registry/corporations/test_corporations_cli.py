@@ -43,8 +43,9 @@ def test_bad_rows_fail_with_each_line_and_write_nothing(cli_database: Database) 
 
 
 def test_skip_invalid_keeps_good_rows(cli_database: Database) -> None:
-    result = runner.invoke(app, ["registry", "import-corporations", "--skip-invalid",
-                                 str(DATA / "bad_rows.csv")])
+    result = runner.invoke(
+        app, ["registry", "import-corporations", "--skip-invalid", str(DATA / "bad_rows.csv")]
+    )
     assert result.exit_code == 0, result.output
     assert "skipped line 3" in result.output
     assert "4 skipped" in result.output

@@ -27,8 +27,9 @@ def test_search_by_name_with_pagination(client: TestClient, loaded: Database) ->
     body = response.json()
     assert body["total"] == 2
     assert len(body["items"]) == 1
-    second = client.get("/api/v1/registry/corporations",
-                        params={"name": "株式会社", "limit": 1, "offset": 1}).json()
+    second = client.get(
+        "/api/v1/registry/corporations", params={"name": "株式会社", "limit": 1, "offset": 1}
+    ).json()
     assert {body["items"][0]["number"], second["items"][0]["number"]} == {"6010001000001", "7010001000009"}
 
 

@@ -20,8 +20,10 @@ BAD = DATA / "bad_rows.csv"
 
 def _counts(database: Database) -> tuple[int, int]:
     with database.session() as db:
-        return (db.scalar(select(func.count()).select_from(Corporation)) or 0,
-                db.scalar(select(func.count()).select_from(CorporationChange)) or 0)
+        return (
+            db.scalar(select(func.count()).select_from(Corporation)) or 0,
+            db.scalar(select(func.count()).select_from(CorporationChange)) or 0,
+        )
 
 
 def test_full_file_creates_current_records_and_history(database: Database) -> None:
@@ -141,8 +143,11 @@ def test_synthetic_corporations_are_deterministic_and_valid(database: Database) 
     assert closed_total > 0
     assert all(record.successor_number or record.close_cause == "01" for record in closed)
     assert {record.kind_label for record in records} <= {"株式会社", "合同会社", "有限会社", "合資会社"}
-    assert all(record.name.endswith(record.kind_label) or record.name.startswith(record.kind_label)
-               for record in records if record.status == "active" and record.last_process == "01")
+    assert all(
+        record.name.endswith(record.kind_label) or record.name.startswith(record.kind_label)
+        for record in records
+        if record.status == "active" and record.last_process == "01"
+    )
 
 
 def test_generated_file_round_trips_through_the_published_layout(database: Database, tmp_path: Path) -> None:
@@ -164,9 +169,11 @@ def test_fingerprints_are_the_published_fields_joined_as_text() -> None:
 
     records = [item for path in (FULL, DIFF) for _line, item in read(path) if isinstance(item, NtaRecord)]
     for record in records:
-        text = "\x1f".join("" if value is None else str(value)
-                           for name, value in zip(RECORD_FIELDS, astuple(record), strict=True)
-                           if name not in ("sequence_number", "latest"))
+        text = "\x1f".join(
+            "" if value is None else str(value)
+            for name, value in zip(RECORD_FIELDS, astuple(record), strict=True)
+            if name not in ("sequence_number", "latest")
+        )
         assert record.fingerprint() == sha256(text.encode()).hexdigest()
 
 

@@ -40,7 +40,8 @@ def test_import_links_known_municipalities_and_reports_unknown_codes_by_line(tow
         diff = service.import_file(db, DIFF)
     assert (full.linked, full.unknown_municipality_lines) == (3, 1)
     assert [(error.line, error.reason[:19]) for error in full.unknown_municipalities] == [
-        (4, "municipality 271284")]
+        (4, "municipality 271284")
+    ]
     assert "prefectureCode 27 + cityCode 128" in full.unknown_municipalities[0].reason
     assert {error.line for error in diff.unknown_municipalities} == {3, 4}  # 大阪市中央区, 港区
     with towns.session() as db:

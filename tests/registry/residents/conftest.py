@@ -95,6 +95,10 @@ def resident(towns: Database) -> service.ResidentRecord:
     """佐藤花子, moved in to 千代田区飯田橋三丁目 on 2020-04-01."""
     with towns.session() as db:
         return service.register_move_in(
-            db, CHIYODA, person(), service.Residence(1001, "3", "5"),
-            moved_in_on=date(2020, 4, 1), actor="staff-0",
+            db,
+            CHIYODA,
+            person(),
+            service.Residence(1001, "3", "5"),
+            moved_in_on=date(2020, 4, 1),
+            actor="staff-0",
         )

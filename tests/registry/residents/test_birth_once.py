@@ -18,12 +18,19 @@ from .test_registration_pages import NEWBORN, step
 
 
 def _baby(household_id: str, number: str, given: str = "陽太") -> service.NewResident:
-    return person(number, name=("佐藤", given, "さとう", "ようた"), born=date(2026, 11, 1), sex="1",
-                  household_id=household_id, relationship="子")
+    return person(
+        number,
+        name=("佐藤", given, "さとう", "ようた"),
+        born=date(2026, 11, 1),
+        sex="1",
+        household_id=household_id,
+        relationship="子",
+    )
 
 
-def test_the_same_child_twice_is_refused_and_twins_are_not(towns: Database,
-                                                           resident: service.ResidentRecord) -> None:
+def test_the_same_child_twice_is_refused_and_twins_are_not(
+    towns: Database, resident: service.ResidentRecord
+) -> None:
     with towns.session() as db:
         service.register_birth(db, CHIYODA, _baby(resident.household_id, "987654321093"), actor="clerk")
     with towns.session() as db, pytest.raises(errors.BirthAlreadyRegistered) as refused:

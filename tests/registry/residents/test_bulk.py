@@ -56,7 +56,6 @@ def test_a_rollback_after_the_load_undoes_every_batch(towns: Database) -> None:
     assert _counts(towns)[0] == 30
 
 
-
 def test_imported_numbers_are_found_through_the_keyed_hash(towns: Database) -> None:
     rows = list(ResidentGenerator(TOWNS, 6).rows(25))
     with towns.session() as db:

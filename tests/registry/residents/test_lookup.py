@@ -22,7 +22,10 @@ def test_a_read_by_staff_of_the_municipality_is_recorded_with_role_and_purpose(
         assert record.id == resident.id
         [access] = service.accesses_of(db, resident.id)
     assert (access.actor, access.organization_code, access.purpose, access.role) == (
-        f"staff-{CHIYODA}", CHIYODA, "児童手当の審査", "閲覧"
+        f"staff-{CHIYODA}",
+        CHIYODA,
+        "児童手当の審査",
+        "閲覧",
     )
 
 
@@ -52,8 +55,15 @@ def test_a_role_that_does_not_read_the_registry_is_refused_before_any_lookup(
         with pytest.raises(Forbidden, match="needs one of the roles"):
             service.read_record(db, staff(CHIYODA, "審査", "決裁"), "no-such-id", purpose="x")
         with pytest.raises(Forbidden):
-            service.search_records(db, staff(CHIYODA, "管理"), CHIYODA, service.SearchQuery(name="佐藤"),
-                                   purpose="x", limit=10, offset=0)
+            service.search_records(
+                db,
+                staff(CHIYODA, "管理"),
+                CHIYODA,
+                service.SearchQuery(name="佐藤"),
+                purpose="x",
+                limit=10,
+                offset=0,
+            )
 
 
 def test_a_search_is_not_a_read_of_everyone_it_lists(
@@ -62,8 +72,13 @@ def test_a_search_is_not_a_read_of_everyone_it_lists(
     """On 30f2d71 every listed resident got a 閲覧 entry; only opening a record is one."""
     with database.session() as db:
         found, total = service.search_records(
-            db, staff(CHIYODA, "住基"), CHIYODA, service.SearchQuery(kana="さとう"),
-            purpose="住民基本台帳事務", limit=10, offset=0,
+            db,
+            staff(CHIYODA, "住基"),
+            CHIYODA,
+            service.SearchQuery(kana="さとう"),
+            purpose="住民基本台帳事務",
+            limit=10,
+            offset=0,
         )
         assert [r.id for r in found] == [resident.id] and total == 1
         assert service.accesses_of(db, resident.id) == []

@@ -22,8 +22,8 @@ def _route_path(scope: Scope) -> str:
     """The path the routes see (below the app's root path, as Starlette matches it)."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
-    if root and path.startswith(root) and path[len(root):len(root) + 1] == "/":
-        return path[len(root):]
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] == "/":
+        return path[len(root) :]
     return path
 
 

@@ -81,8 +81,11 @@ def iso(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(JST).isoformat(
-            timespec="minutes")
+        return (
+            (value if value.tzinfo else value.replace(tzinfo=UTC))
+            .astimezone(JST)
+            .isoformat(timespec="minutes")
+        )
     return value.isoformat()
 
 
@@ -105,6 +108,7 @@ def _jdate(context: Context, value: date | datetime | str | None) -> str:
 def _wareki(context: Context, value: date | datetime | str | None) -> str:
     return format_wareki_day(value, context.get("locale", "ja"))
 
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -122,16 +126,16 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["version"] = __version__
-    env.filters.update({"jst": _jst, "jst_wareki": _jst_wareki, "jdate": _jdate, "wareki": _wareki,
-                        "iso": iso})
+    env.filters.update(
+        {"jst": _jst, "jst_wareki": _jst_wareki, "jdate": _jdate, "wareki": _wareki, "iso": iso}
+    )
     return env
 
 
 def locale_of(request: Request) -> i18n.Locale:
     cached: i18n.Locale | None = getattr(request.state, "locale", None)
     if cached is None:
-        cached = i18n.negotiate(request.cookies.get(i18n.COOKIE),
-                                request.app.state.settings.default_locale)
+        cached = i18n.negotiate(request.cookies.get(i18n.COOKIE), request.app.state.settings.default_locale)
         request.state.locale = cached
     return cached
 
@@ -148,8 +152,9 @@ def _actor_name(names: Names | None, translations: Any, actor: str) -> str:
     return found or str(translations.gettext("担当職員"))
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None,
-           status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     locale = locale_of(request)
     translations = i18n.gettext_for(locale)
     token = csrf.token(request)
@@ -165,8 +170,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "ngettext": translations.ngettext,
         "org_name": (lambda code: names.organization(code, locale) if names and code else code or ""),
         # an id that names no account (since removed, a session made in a test) is still no id to show
-        "staff_name": (lambda staff_id: (names.staff(staff_id) if names and staff_id else "")
-                       or translations.gettext("担当職員")),
+        "staff_name": (
+            lambda staff_id: (
+                (names.staff(staff_id) if names and staff_id else "") or translations.gettext("担当職員")
+            )
+        ),
         "actor_name": (lambda actor: _actor_name(names, translations, actor)),
         # the header's お知らせ count, asked only when a page shows a resident's menu
         "unread_count": (lambda resident_id: names.unread(resident_id) if names else 0),

@@ -32,8 +32,11 @@ class Address:
     def __post_init__(self) -> None:
         if self.prefecture_code and not (len(self.prefecture_code) == 2 and self.prefecture_code.isdigit()):
             raise ValueError(f"a prefecture code is 2 digits, got {self.prefecture_code!r}")
-        if self.municipality_code is not None and self.prefecture_code \
-                and self.municipality_code.prefecture_code != self.prefecture_code:
+        if (
+            self.municipality_code is not None
+            and self.prefecture_code
+            and self.municipality_code.prefecture_code != self.prefecture_code
+        ):
             raise ValueError("the municipality code lies in another prefecture")
 
     @property

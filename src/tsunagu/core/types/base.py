@@ -20,13 +20,13 @@ class InvalidValue(ValidationFailed, ValueError):
     title: ClassVar[str] = "Invalid value"
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message, errors=[{"location": [field], "message": message,
-                                           "type": self.code}])
+        super().__init__(message, errors=[{"location": [field], "message": message, "type": self.code}])
         self.field = field
 
 
-def string_value_schema(cls: type[T], parse: Callable[[str], T],
-                        serialize: Callable[[T], str]) -> core_schema.CoreSchema:
+def string_value_schema(
+    cls: type[T], parse: Callable[[str], T], serialize: Callable[[T], str]
+) -> core_schema.CoreSchema:
     """A Pydantic schema for a value type written as a string in JSON.
 
     Accepts an instance or a string (parsed with ``parse``); JSON output is ``serialize(value)``.
@@ -54,6 +54,7 @@ class StringValue:
         raise NotImplementedError
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any,
-                                     handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return string_value_schema(cls, cls.parse, str)

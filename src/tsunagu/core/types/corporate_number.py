@@ -27,14 +27,16 @@ class CorporateNumber(StringValue, str):
         digits = half_width_digits(text).replace("-", "").replace(" ", "").strip()
         if len(digits) != LENGTH or not digits.isascii() or not digits.isdigit():
             raise InvalidCorporateNumber(
-                "corporate_number", f"a corporate number (法人番号) is 13 digits, got {text!r}")
+                "corporate_number", f"a corporate number (法人番号) is 13 digits, got {text!r}"
+            )
         try:
             cn.validate(digits)
         except InvalidChecksum:
             raise InvalidCorporateNumber(
                 "corporate_number",
                 f"the check digit of corporate number {digits} is wrong "
-                f"(expected {cn.calc_check_digit(digits[1:])}, got {digits[0]})") from None
+                f"(expected {cn.calc_check_digit(digits[1:])}, got {digits[0]})",
+            ) from None
         return super().__new__(cls, digits)
 
     @classmethod

@@ -33,13 +33,13 @@ class IndividualNumber:
         digits = half_width_digits(text).replace("-", "").replace(" ", "").strip()
         # The messages never echo the input: a near-miss is still someone's number.
         if len(digits) != LENGTH or not digits.isascii() or not digits.isdigit():
-            raise InvalidIndividualNumber("individual_number",
-                                          "an individual number (個人番号) is 12 digits")
+            raise InvalidIndividualNumber("individual_number", "an individual number (個人番号) is 12 digits")
         try:
             in_.validate(digits)
         except InvalidChecksum:
-            raise InvalidIndividualNumber("individual_number",
-                                          "the check digit of the individual number is wrong") from None
+            raise InvalidIndividualNumber(
+                "individual_number", "the check digit of the individual number is wrong"
+            ) from None
         self._digits = digits
 
     @classmethod
@@ -70,6 +70,7 @@ class IndividualNumber:
         raise TypeError("an individual number is not pickled; store reveal() encrypted instead")
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any,
-                                     handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return string_value_schema(cls, cls.parse, str)

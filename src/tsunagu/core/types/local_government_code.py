@@ -21,7 +21,8 @@ def check_digit(five_digits: str) -> str:
     """検査数字: 11 minus (Σ digit×weight mod 11), last digit only (remainder 0 → 1, 1 → 0)."""
     if len(five_digits) != 5 or not five_digits.isascii() or not five_digits.isdigit():
         raise InvalidLocalGovernmentCode(
-            "code", f"a local government code needs 5 digits before its check digit, got {five_digits!r}")
+            "code", f"a local government code needs 5 digits before its check digit, got {five_digits!r}"
+        )
     total = sum(int(digit) * weight for digit, weight in zip(five_digits, WEIGHTS, strict=True))
     return str((11 - total % 11) % 10)
 
@@ -37,8 +38,10 @@ class LocalGovernmentCode(str):
             raise InvalidLocalGovernmentCode("code", f"a local government code is 6 digits, got {value!r}")
         if check_digit(text[:5]) != text[5]:
             raise InvalidLocalGovernmentCode(
-                "code", f"wrong check digit in local government code {text!r} "
-                        f"(expected {text[:5]}{check_digit(text[:5])})")
+                "code",
+                f"wrong check digit in local government code {text!r} "
+                f"(expected {text[:5]}{check_digit(text[:5])})",
+            )
         return super().__new__(cls, text)
 
     @classmethod
@@ -60,6 +63,7 @@ class LocalGovernmentCode(str):
         return self[:5]
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, _source: Any, _handler: GetCoreSchemaHandler
-                                     ) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, _source: Any, _handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return string_value_schema(cls, cls, str)

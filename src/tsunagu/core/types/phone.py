@@ -57,7 +57,7 @@ class PhoneNumber(StringValue, str):
         grouping = _grouping_for(self) or (3, 3, 4)
         parts, start = [], 0
         for size in grouping:
-            parts.append(self[start:start + size])
+            parts.append(self[start : start + size])
             start += size
         return "-".join(parts)
 
@@ -81,16 +81,21 @@ def _canonical(text: str) -> str:
     if not digits.isascii() or not digits.isdigit():
         raise InvalidPhoneNumber("phone", f"{text!r} contains characters other than digits and hyphens")
     if not digits.startswith("0"):
-        raise InvalidPhoneNumber("phone", f"{text!r} must start with 0 and an area or service code "
-                                          "(short numbers such as 110 are not subscriber numbers)")
+        raise InvalidPhoneNumber(
+            "phone",
+            f"{text!r} must start with 0 and an area or service code "
+            "(short numbers such as 110 are not subscriber numbers)",
+        )
     if digits.startswith(("00", "010")):
-        raise InvalidPhoneNumber("phone", f"{text!r} starts with an international call prefix; "
-                                          "write +81 and the national number")
+        raise InvalidPhoneNumber(
+            "phone", f"{text!r} starts with an international call prefix; write +81 and the national number"
+        )
     for prefix, length, _grouping in _SERVICES:
         if digits.startswith(prefix):
             if len(digits) != length:
-                raise InvalidPhoneNumber("phone", f"{text!r}: numbers starting {prefix} have {length} "
-                                                  f"digits, got {len(digits)}")
+                raise InvalidPhoneNumber(
+                    "phone", f"{text!r}: numbers starting {prefix} have {length} digits, got {len(digits)}"
+                )
             return digits
     if len(digits) != 10:
         raise InvalidPhoneNumber("phone", f"{text!r}: a fixed-line number has 10 digits, got {len(digits)}")

@@ -25,8 +25,11 @@ class Postcode(str):
     __slots__ = ()
 
     def __new__(cls, value: str) -> Postcode:
-        text = _SEPARATORS.sub("", jaconv.z2h(value, digit=True, ascii=True, kana=False)) \
-            if isinstance(value, str) else ""
+        text = (
+            _SEPARATORS.sub("", jaconv.z2h(value, digit=True, ascii=True, kana=False))
+            if isinstance(value, str)
+            else ""
+        )
         if len(text) != 7 or not text.isascii() or not text.isdigit():
             raise InvalidPostcode("postcode", f"a postcode is 7 digits such as 100-0001, got {value!r}")
         return super().__new__(cls, text)
@@ -36,6 +39,7 @@ class Postcode(str):
         return f"{self[:3]}-{self[3:]}"
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, _source: Any, _handler: GetCoreSchemaHandler
-                                     ) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, _source: Any, _handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return string_value_schema(cls, cls, str)

@@ -37,6 +37,10 @@ _LABELS_JA = {Sex.UNKNOWN: "不明", Sex.MALE: "男", Sex.FEMALE: "女", Sex.NOT
 _BY_TEXT: dict[str, Sex] = {
     **{member.value: member for member in Sex},
     **{label: member for member, label in _LABELS_JA.items()},
-    "男性": Sex.MALE, "女性": Sex.FEMALE,
-    "unknown": Sex.UNKNOWN, "male": Sex.MALE, "female": Sex.FEMALE, "not applicable": Sex.NOT_APPLICABLE,
+    "男性": Sex.MALE,
+    "女性": Sex.FEMALE,
+    "unknown": Sex.UNKNOWN,
+    "male": Sex.MALE,
+    "female": Sex.FEMALE,
+    "not applicable": Sex.NOT_APPLICABLE,
 }

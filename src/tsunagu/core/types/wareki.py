@@ -58,8 +58,9 @@ def era_of(day: date) -> Era:
 def format_wareki(day: date, *, gannen: bool = True) -> str:
     """令和7年11月22日; the first year of an era is 元年 unless ``gannen`` is False."""
     if day < GREGORIAN_ADOPTED:
-        raise InvalidDate("date", f"{day.isoformat()} is before 明治6年1月1日, when Japan adopted the "
-                                  "Gregorian calendar")
+        raise InvalidDate(
+            "date", f"{day.isoformat()} is before 明治6年1月1日, when Japan adopted the Gregorian calendar"
+        )
     era = era_of(day)
     year = day.year - era.start.year + 1
     year_text = "元" if year == 1 and gannen else str(year)
@@ -90,15 +91,20 @@ def parse_date(text: str) -> date:
         raise InvalidDate("date", f"{text!r}: an era year starts at 元年 (1)")
     day = _make_date(era.start.year + era_year - 1, int(match["month"]), int(match["day"]), text)
     if day < era.start:
-        raise InvalidDate("date", f"{text!r} is before {era.name} began on {format_wareki(era.start)} "
-                                  f"({era.start.isoformat()})")
+        raise InvalidDate(
+            "date",
+            f"{text!r} is before {era.name} began on {format_wareki(era.start)} ({era.start.isoformat()})",
+        )
     following = ERAS[ERAS.index(era) - 1] if era is not ERAS[0] else None
     if following is not None and day >= following.start:
-        raise InvalidDate("date", f"{text!r} is after {era.name} ended; that day is "
-                                  f"{format_wareki(day)} ({day.isoformat()})")
+        raise InvalidDate(
+            "date",
+            f"{text!r} is after {era.name} ended; that day is {format_wareki(day)} ({day.isoformat()})",
+        )
     if day < GREGORIAN_ADOPTED:
-        raise InvalidDate("date", f"{text!r} is before 明治6年1月1日, when Japan adopted the "
-                                  "Gregorian calendar")
+        raise InvalidDate(
+            "date", f"{text!r} is before 明治6年1月1日, when Japan adopted the Gregorian calendar"
+        )
     return day
 
 
@@ -110,7 +116,12 @@ JapaneseDate = Annotated[
     date,
     BeforeValidator(_coerce),
     PlainSerializer(date.isoformat, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date",
-                    "description": "ISO 8601 (2025-11-22); 和暦 such as 令和7年11月22日 is accepted"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "description": "ISO 8601 (2025-11-22); 和暦 such as 令和7年11月22日 is accepted",
+        }
+    ),
 ]
 """A date field that accepts ISO 8601 or 和暦 and is written as ISO 8601."""

@@ -38,60 +38,111 @@ def _business(principal: sessions.Principal = Depends(require_principal)) -> ses
     return principal
 
 
-@router.post("/prime", response_model=EnrolmentOut, status_code=201,
-             summary="Apply for a prime account, signed by the representative")
-def apply_prime(body: PrimeApplication, request: Request,
-                db: Session = TRANSACTION) -> EnrolmentOut:
+@router.post(
+    "/prime",
+    response_model=EnrolmentOut,
+    status_code=201,
+    summary="Apply for a prime account, signed by the representative",
+)
+def apply_prime(body: PrimeApplication, request: Request, db: Session = TRANSACTION) -> EnrolmentOut:
     try:
         signature = base64.b64decode(body.signature, validate=True)
     except binascii.Error:
-        raise ValidationFailed("the signature is not base64", errors=[
-            {"location": ["body", "signature"], "message": "not base64"}]) from None
+        raise ValidationFailed(
+            "the signature is not base64",
+            errors=[{"location": ["body", "signature"], "message": "not base64"}],
+        ) from None
     delegation = service.read_signed_delegation(body.delegation.encode()) if body.delegation else None
     enrolment = service.create_prime(
-        db, request.app.state.secret_key, corporate_number=body.corporate_number, login_id=body.login_id,
-        display_name=body.display_name, password=body.password, signature=signature,
-        certificate_pem=body.certificate_pem.encode(), delegation=delegation)
+        db,
+        request.app.state.secret_key,
+        corporate_number=body.corporate_number,
+        login_id=body.login_id,
+        display_name=body.display_name,
+        password=body.password,
+        signature=signature,
+        certificate_pem=body.certificate_pem.encode(),
+        delegation=delegation,
+    )
     return _enrolment(enrolment)
 
 
-@router.post("/members", response_model=EnrolmentOut, status_code=201,
-             summary="Create a member account (prime account only)")
-def create_member(body: MemberIn, request: Request, db: Session = TRANSACTION,
-                  prime: sessions.Principal = Depends(_business)) -> EnrolmentOut:
-    return _enrolment(service.create_member(
-        db, request.app.state.secret_key, prime, login_id=body.login_id, display_name=body.display_name,
-        password=body.password, procedures=body.procedures))
+@router.post(
+    "/members",
+    response_model=EnrolmentOut,
+    status_code=201,
+    summary="Create a member account (prime account only)",
+)
+def create_member(
+    body: MemberIn,
+    request: Request,
+    db: Session = TRANSACTION,
+    prime: sessions.Principal = Depends(_business),
+) -> EnrolmentOut:
+    return _enrolment(
+        service.create_member(
+            db,
+            request.app.state.secret_key,
+            prime,
+            login_id=body.login_id,
+            display_name=body.display_name,
+            password=body.password,
+            procedures=body.procedures,
+        )
+    )
 
 
 @router.get("/members", response_model=list[AccountOut], summary="Member accounts of the corporation")
-def members(db: Session = TRANSACTION,
-            prime: sessions.Principal = Depends(_business)) -> list[AccountOut]:
+def members(db: Session = TRANSACTION, prime: sessions.Principal = Depends(_business)) -> list[AccountOut]:
     return [_account(a) for a in service.members_of(db, prime)]
 
 
-@router.put("/members/{member_id}/procedures", response_model=AccountOut,
-            summary="Set the procedures a member may act on")
-def set_procedures(member_id: str, body: GrantIn, db: Session = TRANSACTION,
-                   prime: sessions.Principal = Depends(_business)) -> AccountOut:
+@router.put(
+    "/members/{member_id}/procedures",
+    response_model=AccountOut,
+    summary="Set the procedures a member may act on",
+)
+def set_procedures(
+    member_id: str, body: GrantIn, db: Session = TRANSACTION, prime: sessions.Principal = Depends(_business)
+) -> AccountOut:
     return _account(service.grant(db, prime, member_id, body.procedures))
 
 
-@router.post("/login", response_model=AccountOut, summary="Log in with password and TOTP",
-             responses=problems.TOO_MANY_ATTEMPTS)
-def login(body: LoginIn, request: Request, response: Response,
-          db: Session = Depends(auth_session, scope="function")) -> AccountOut:
-    principal = service.login(db, request.app.state.secret_key, login_id=body.login_id.strip().lower(),
-                              password=body.password, totp_code=body.totp,
-                              client=request.client.host if request.client else "")
+@router.post(
+    "/login",
+    response_model=AccountOut,
+    summary="Log in with password and TOTP",
+    responses=problems.TOO_MANY_ATTEMPTS,
+)
+def login(
+    body: LoginIn, request: Request, response: Response, db: Session = Depends(auth_session, scope="function")
+) -> AccountOut:
+    principal = service.login(
+        db,
+        request.app.state.secret_key,
+        login_id=body.login_id.strip().lower(),
+        password=body.password,
+        totp_code=body.totp,
+        client=request.client.host if request.client else "",
+    )
     token = sessions.start(db, principal, previous_token=request.cookies.get(SESSION_COOKIE))
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-                        secure=request.app.state.settings.secure_cookies)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.app.state.settings.secure_cookies,
+    )
     return _account(service.get_account(db, principal.subject_id))
 
 
-@router.post("/password-reset", response_model=Message, status_code=202,
-             summary="Request a reset link (same answer whether or not the account exists)")
+@router.post(
+    "/password-reset",
+    response_model=Message,
+    status_code=202,
+    summary="Request a reset link (same answer whether or not the account exists)",
+)
 def request_reset(body: ResetRequestIn, request: Request, db: Session = TRANSACTION) -> Message:
     token = service.request_password_reset(db, body.login_id.strip().lower())
     if token and request.app.state.settings.environment != "production":
@@ -107,11 +158,19 @@ def complete_reset(body: ResetIn, db: Session = TRANSACTION) -> Message:
 
 
 def _account(account: service.AccountRecord) -> AccountOut:
-    return AccountOut(id=account.id, corporate_number=account.corporate_number, login_id=account.login_id,
-                      display_name=account.display_name, kind=account.kind,
-                      procedures=list(account.procedures))
+    return AccountOut(
+        id=account.id,
+        corporate_number=account.corporate_number,
+        login_id=account.login_id,
+        display_name=account.display_name,
+        kind=account.kind,
+        procedures=list(account.procedures),
+    )
 
 
 def _enrolment(enrolment: service.Enrolment) -> EnrolmentOut:
-    return EnrolmentOut(account=_account(enrolment.account), totp_secret=enrolment.totp_secret,
-                        provisioning_uri=enrolment.provisioning_uri)
+    return EnrolmentOut(
+        account=_account(enrolment.account),
+        totp_secret=enrolment.totp_secret,
+        provisioning_uri=enrolment.provisioning_uri,
+    )

@@ -84,32 +84,39 @@ class Representation:
 def representatives(db: Session, corporate_number: str) -> list[Representation]:
     """The corporation's current representatives, from its 登記 (else the staff's records)."""
     if corporations.has_registration(db, corporate_number):
-        return [Representation(o.title, o.name, o.address, COMMERCIAL_REGISTRY, o.id)
-                for o in corporations.current_representatives(db, corporate_number)]
-    rows = db.scalars(select(Representative).where(Representative.corporate_number == corporate_number,
-                                                   Representative.ended_at.is_(None))
-                      .order_by(Representative.id))
+        return [
+            Representation(o.title, o.name, o.address, COMMERCIAL_REGISTRY, o.id)
+            for o in corporations.current_representatives(db, corporate_number)
+        ]
+    rows = db.scalars(
+        select(Representative)
+        .where(Representative.corporate_number == corporate_number, Representative.ended_at.is_(None))
+        .order_by(Representative.id)
+    )
     return [Representation(r.title, r.name, r.address, REPRESENTATIVE_RECORD, r.id) for r in rows]
 
 
-def check_representative(db: Session, corporate_number: str, signer_name: str,
-                         signer_address: str) -> Representation:
+def check_representative(
+    db: Session, corporate_number: str, signer_name: str, signer_address: str
+) -> Representation:
     """The current representative the signer is (same name and address, ignoring spaces, widths and
     dash forms, as 商業登記 records 氏名 and 住所), or the reason why not."""
     current = representatives(db, corporate_number)
     if not current:
         raise NoRepresentativeOnRecordError(
-            f"no representative of {corporate_number} is on record; the application cannot be checked")
+            f"no representative of {corporate_number} is on record; the application cannot be checked"
+        )
     same_name = [r for r in current if folded(r.name) == folded(signer_name)]
     if not same_name:
         raise SignerNotRepresentativeError(
-            f"the signer {signer_name} is not a representative of {corporate_number}",
-            signer_name=signer_name)
+            f"the signer {signer_name} is not a representative of {corporate_number}", signer_name=signer_name
+        )
     for representative in same_name:
         if folded(representative.address) == folded(signer_address):
             return representative
     raise RepresentativeAddressDiffersError(
-        f"the signer's address differs from the registered address of the representative {signer_name}")
+        f"the signer's address differs from the registered address of the representative {signer_name}"
+    )
 
 
 def folded(text: str) -> str:
@@ -122,13 +129,23 @@ def folded(text: str) -> str:
 
 # ---- 電子委任状 ------------------------------------------------------------------------------------
 
-def delegation_document(corporate_number: str, delegate_name: str, delegate_address: str,
-                        expires_on: date) -> bytes:
+
+def delegation_document(
+    corporate_number: str, delegate_name: str, delegate_address: str, expires_on: date
+) -> bytes:
     """The bytes a representative signs to delegate applying for the prime account (canonical)."""
-    return json.dumps({"delegation": DELEGATED_MATTER, "corporate_number": corporate_number,
-                       "delegate_name": delegate_name, "delegate_address": delegate_address,
-                       "expires_on": expires_on.isoformat()},
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "delegation": DELEGATED_MATTER,
+            "corporate_number": corporate_number,
+            "delegate_name": delegate_name,
+            "delegate_address": delegate_address,
+            "expires_on": expires_on.isoformat(),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -142,15 +159,24 @@ class SignedDelegation:
 
     @property
     def document(self) -> bytes:
-        return delegation_document(self.corporate_number, self.delegate_name, self.delegate_address,
-                                   self.expires_on)
+        return delegation_document(
+            self.corporate_number, self.delegate_name, self.delegate_address, self.expires_on
+        )
 
     def as_json(self) -> str:
-        return json.dumps({"delegation": DELEGATED_MATTER, "corporate_number": self.corporate_number,
-                           "delegate_name": self.delegate_name, "delegate_address": self.delegate_address,
-                           "expires_on": self.expires_on.isoformat(),
-                           "signature": base64.b64encode(self.signature).decode(),
-                           "certificate": self.certificate_pem.decode()}, ensure_ascii=False, indent=2)
+        return json.dumps(
+            {
+                "delegation": DELEGATED_MATTER,
+                "corporate_number": self.corporate_number,
+                "delegate_name": self.delegate_name,
+                "delegate_address": self.delegate_address,
+                "expires_on": self.expires_on.isoformat(),
+                "signature": base64.b64encode(self.signature).decode(),
+                "certificate": self.certificate_pem.decode(),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
 
 
 def read_signed_delegation(text: bytes) -> SignedDelegation:
@@ -160,33 +186,43 @@ def read_signed_delegation(text: bytes) -> SignedDelegation:
         if fields.get("delegation") != DELEGATED_MATTER:
             raise ValueError("not a delegation of the prime application")
         return SignedDelegation(
-            corporate_number=str(fields["corporate_number"]), delegate_name=str(fields["delegate_name"]),
+            corporate_number=str(fields["corporate_number"]),
+            delegate_name=str(fields["delegate_name"]),
             delegate_address=str(fields["delegate_address"]),
             expires_on=date.fromisoformat(str(fields["expires_on"])),
             signature=base64.b64decode(str(fields["signature"]), validate=True),
-            certificate_pem=str(fields["certificate"]).encode())
+            certificate_pem=str(fields["certificate"]).encode(),
+        )
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         raise DelegationUnreadableError(
-            "the file is not a signed delegation (tsunagu business sign-delegation)") from None
+            "the file is not a signed delegation (tsunagu business sign-delegation)"
+        ) from None
 
 
-def check_delegation(db: Session, delegation: SignedDelegation, corporate_number: str,
-                     signer: cards.SignatureCertificateInfo) -> Representation:
+def check_delegation(
+    db: Session, delegation: SignedDelegation, corporate_number: str, signer: cards.SignatureCertificateInfo
+) -> Representation:
     """The representative who delegated to ``signer``, once every condition of the delegation holds."""
     if delegation.corporate_number != corporate_number:
         raise DelegationUnreadableError("the delegation is for another corporation")
     if delegation.expires_on < clock.today_jst().date():
-        raise DelegationExpiredError(f"the delegation expired on {delegation.expires_on.isoformat()}",
-                                     expires_on=delegation.expires_on.isoformat())
-    if folded(delegation.delegate_name) != folded(signer.name) \
-            or folded(delegation.delegate_address) != folded(signer.address):
-        raise DelegateMismatchError(f"the delegation names {delegation.delegate_name}, "
-                                    f"but {signer.name} signed the application")
-    delegator = cards.verify_signature(db, delegation.document, delegation.signature,
-                                       delegation.certificate_pem)
+        raise DelegationExpiredError(
+            f"the delegation expired on {delegation.expires_on.isoformat()}",
+            expires_on=delegation.expires_on.isoformat(),
+        )
+    if folded(delegation.delegate_name) != folded(signer.name) or folded(
+        delegation.delegate_address
+    ) != folded(signer.address):
+        raise DelegateMismatchError(
+            f"the delegation names {delegation.delegate_name}, but {signer.name} signed the application"
+        )
+    delegator = cards.verify_signature(
+        db, delegation.document, delegation.signature, delegation.certificate_pem
+    )
     try:
         return check_representative(db, corporate_number, delegator.name, delegator.address)
     except (SignerNotRepresentativeError, RepresentativeAddressDiffersError):
         raise DelegatorNotRepresentativeError(
             f"{delegator.name}, who signed the delegation, is not a current representative",
-            delegator_name=delegator.name) from None
+            delegator_name=delegator.name,
+        ) from None

@@ -12,13 +12,18 @@ class PrimeApplication(BaseModel):
     login_id: str = Field(max_length=254, description="E-mail address used to log in.")
     display_name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=200)
-    signature: str = Field(max_length=400, pattern=BASE64,
-                           description="Base64 DER ECDSA signature over the application document.")
+    signature: str = Field(
+        max_length=400,
+        pattern=BASE64,
+        description="Base64 DER ECDSA signature over the application document.",
+    )
     certificate_pem: str = Field(description="The representative's 署名用 certificate (PEM).")
     delegation: str | None = Field(
-        default=None, max_length=65536,
+        default=None,
+        max_length=65536,
         description="A signed delegation (電子委任状, `tsunagu business sign-delegation`) when the signer "
-                    "is not a representative but acts for one; its JSON as text.")
+        "is not a representative but acts for one; its JSON as text.",
+    )
 
 
 class MemberIn(BaseModel):

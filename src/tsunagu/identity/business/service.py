@@ -51,10 +51,18 @@ from tsunagu.identity.oidc import sealing
 from tsunagu.registry.corporations import service as corporations
 
 __all__ = [  # the representation rules, used through this module by the pages, API and CLI
-    "DelegateMismatchError", "DelegationExpiredError", "DelegationUnreadableError",
-    "DelegatorNotRepresentativeError", "NoRepresentativeOnRecordError", "Representation",
-    "RepresentativeAddressDiffersError", "SignedDelegation", "SignerNotRepresentativeError",
-    "check_representative", "delegation_document", "read_signed_delegation",
+    "DelegateMismatchError",
+    "DelegationExpiredError",
+    "DelegationUnreadableError",
+    "DelegatorNotRepresentativeError",
+    "NoRepresentativeOnRecordError",
+    "Representation",
+    "RepresentativeAddressDiffersError",
+    "SignedDelegation",
+    "SignerNotRepresentativeError",
+    "check_representative",
+    "delegation_document",
+    "read_signed_delegation",
 ]
 
 LOGIN_METHOD = "business-password-totp"
@@ -138,15 +146,24 @@ class Enrolment:
 
     @property
     def provisioning_uri(self) -> str:
-        return pyotp.TOTP(self.totp_secret).provisioning_uri(name=self.account.login_id,
-                                                             issuer_name=ISSUER_NAME)
+        return pyotp.TOTP(self.totp_secret).provisioning_uri(
+            name=self.account.login_id, issuer_name=ISSUER_NAME
+        )
 
 
 def application_document(corporate_number: str, login_id: str, display_name: str) -> bytes:
     """The bytes the representative signs to apply for the prime account (canonical JSON)."""
-    return json.dumps({"application": "gbizid-prime", "corporate_number": corporate_number,
-                       "login_id": login_id, "display_name": display_name},
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "application": "gbizid-prime",
+            "corporate_number": corporate_number,
+            "login_id": login_id,
+            "display_name": display_name,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -160,10 +177,18 @@ class SignedApplication:
     certificate_pem: bytes
 
     def as_json(self) -> str:
-        return json.dumps({"application": "gbizid-prime", "corporate_number": self.corporate_number,
-                           "login_id": self.login_id, "display_name": self.display_name,
-                           "signature": base64.b64encode(self.signature).decode(),
-                           "certificate": self.certificate_pem.decode()}, ensure_ascii=False, indent=2)
+        return json.dumps(
+            {
+                "application": "gbizid-prime",
+                "corporate_number": self.corporate_number,
+                "login_id": self.login_id,
+                "display_name": self.display_name,
+                "signature": base64.b64encode(self.signature).decode(),
+                "certificate": self.certificate_pem.decode(),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
 
 
 class SignedApplicationUnreadableError(ValidationFailed):
@@ -191,17 +216,21 @@ def read_signed_application(text: bytes) -> SignedApplication:
         if fields.get("application") != "gbizid-prime":
             raise ValueError("not a gbizid-prime application")
         return SignedApplication(
-            corporate_number=str(fields["corporate_number"]), login_id=str(fields["login_id"]),
+            corporate_number=str(fields["corporate_number"]),
+            login_id=str(fields["login_id"]),
             display_name=str(fields["display_name"]),
             signature=base64.b64decode(str(fields["signature"]), validate=True),
-            certificate_pem=str(fields["certificate"]).encode())
+            certificate_pem=str(fields["certificate"]).encode(),
+        )
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         raise SignedApplicationUnreadableError(
-            "the file is not a signed prime application (tsunagu business sign-application)") from None
+            "the file is not a signed prime application (tsunagu business sign-application)"
+        ) from None
 
 
-def check_application(db: Session, corporate_number: str, login_id: str,
-                      display_name: str) -> corporations.CorporationRecord:
+def check_application(
+    db: Session, corporate_number: str, login_id: str, display_name: str
+) -> corporations.CorporationRecord:
     """Before the representative signs: the corporation is live and has no prime account, and the
     account details are acceptable (the same checks :func:`create_prime` makes again)."""
     corporation = _require_live_corporation(db, corporate_number)
@@ -220,48 +249,91 @@ def corporation_of(db: Session, corporate_number: str) -> corporations.Corporati
     return corporations.get_corporation(db, corporate_number)
 
 
-def create_prime(db: Session, secret: str, *, corporate_number: str, login_id: str, display_name: str,
-                 password: str, signature: bytes, certificate_pem: bytes,
-                 delegation: SignedDelegation | None = None) -> Enrolment:
+def create_prime(
+    db: Session,
+    secret: str,
+    *,
+    corporate_number: str,
+    login_id: str,
+    display_name: str,
+    password: str,
+    signature: bytes,
+    certificate_pem: bytes,
+    delegation: SignedDelegation | None = None,
+) -> Enrolment:
     """gビズID プライム申請: a signed application by the representative of a live corporation, or
     by the delegate a representative named in a signed delegation (電子委任状)."""
     _require_live_corporation(db, corporate_number)
     signer = cards.verify_signature(
-        db, application_document(corporate_number, login_id, display_name), signature, certificate_pem)
-    representative = (check_representative(db, corporate_number, signer.name, signer.address)
-                      if delegation is None else check_delegation(db, delegation, corporate_number, signer))
+        db, application_document(corporate_number, login_id, display_name), signature, certificate_pem
+    )
+    representative = (
+        check_representative(db, corporate_number, signer.name, signer.address)
+        if delegation is None
+        else check_delegation(db, delegation, corporate_number, signer)
+    )
     _require_no_prime(db, corporate_number)
-    enrolment = _new_account(db, secret, corporate_number=corporate_number, login_id=login_id,
-                             display_name=display_name, password=password, kind="prime", created_by=None)
-    history.record_event(db, "business", enrolment.account.id, "business_prime_created", {
-        "corporate_number": corporate_number, "signer_name": signer.name,
-        "signer_certificate": signer.serial, "representative_source": representative.source,
-        "representative_record": representative.reference, "representative_title": representative.title,
-        "representative_name": representative.name,
-        "delegation_expires_on": delegation.expires_on.isoformat() if delegation else None})
+    enrolment = _new_account(
+        db,
+        secret,
+        corporate_number=corporate_number,
+        login_id=login_id,
+        display_name=display_name,
+        password=password,
+        kind="prime",
+        created_by=None,
+    )
+    history.record_event(
+        db,
+        "business",
+        enrolment.account.id,
+        "business_prime_created",
+        {
+            "corporate_number": corporate_number,
+            "signer_name": signer.name,
+            "signer_certificate": signer.serial,
+            "representative_source": representative.source,
+            "representative_record": representative.reference,
+            "representative_title": representative.title,
+            "representative_name": representative.name,
+            "delegation_expires_on": delegation.expires_on.isoformat() if delegation else None,
+        },
+    )
     return enrolment
 
 
 # ---- representatives (代表者確認記録) ------------------------------------------------------------
 
-def record_representative(db: Session, *, corporate_number: str, name: str, address: str, title: str,
-                          source: str, recorded_by: str) -> RepresentativeRecord:
+
+def record_representative(
+    db: Session, *, corporate_number: str, name: str, address: str, title: str, source: str, recorded_by: str
+) -> RepresentativeRecord:
     """Record a representative as the corporation's 登記事項証明書 shows them (staff, or the seed)."""
     corporation = corporations.get_corporation(db, corporate_number)
     if corporation is None:
         raise UnknownCorporationError(f"no corporation has the corporate number {corporate_number}")
     errors: list[dict[str, object]] = []
-    for field, value, limit in (("name", name, 200), ("address", address, 300), ("title", title, 50),
-                                ("source", source, 300)):
+    for field, value, limit in (
+        ("name", name, 200),
+        ("address", address, 300),
+        ("title", title, 50),
+        ("source", source, 300),
+    ):
         if not value.strip():
             errors.append({"location": [field], "message": f"the {field} is required"})
         elif len(value.strip()) > limit:
             errors.append({"location": [field], "message": f"the {field} has at most {limit} characters"})
     if errors:
         raise ValidationFailed("the representative record is incomplete", errors=errors)
-    row = Representative(corporate_number=corporation.number, name=name.strip(), address=address.strip(),
-                         title=title.strip(), source=source.strip(), recorded_by=recorded_by,
-                         recorded_at=clock.now())
+    row = Representative(
+        corporate_number=corporation.number,
+        name=name.strip(),
+        address=address.strip(),
+        title=title.strip(),
+        source=source.strip(),
+        recorded_by=recorded_by,
+        recorded_at=clock.now(),
+    )
     db.add(row)
     db.flush()
     return _representative(row)
@@ -291,27 +363,51 @@ def has_representatives(db: Session) -> bool:
 
 def representatives_of(db: Session, corporate_number: str) -> list[RepresentativeRecord]:
     """The corporation's current representatives, oldest record first."""
-    rows = db.scalars(select(Representative).where(Representative.corporate_number == corporate_number,
-                                                   Representative.ended_at.is_(None))
-                      .order_by(Representative.id))
+    rows = db.scalars(
+        select(Representative)
+        .where(Representative.corporate_number == corporate_number, Representative.ended_at.is_(None))
+        .order_by(Representative.id)
+    )
     return [_representative(row) for row in rows]
 
 
 def _representative(row: Representative) -> RepresentativeRecord:
-    return RepresentativeRecord(id=row.id, corporate_number=row.corporate_number, name=row.name,
-                                address=row.address, title=row.title, source=row.source,
-                                recorded_by=row.recorded_by, recorded_at=row.recorded_at,
-                                ended_at=row.ended_at)
+    return RepresentativeRecord(
+        id=row.id,
+        corporate_number=row.corporate_number,
+        name=row.name,
+        address=row.address,
+        title=row.title,
+        source=row.source,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+        ended_at=row.ended_at,
+    )
 
 
-def create_member(db: Session, secret: str, prime: sessions.Principal, *, login_id: str,
-                  display_name: str, password: str, procedures: list[str]) -> Enrolment:
+def create_member(
+    db: Session,
+    secret: str,
+    prime: sessions.Principal,
+    *,
+    login_id: str,
+    display_name: str,
+    password: str,
+    procedures: list[str],
+) -> Enrolment:
     """メンバー作成 by the prime account, with the procedures the member may act on."""
     prime_row = _require_prime(db, prime)
     _require_live_corporation(db, prime_row.corporate_number)
-    enrolment = _new_account(db, secret, corporate_number=prime_row.corporate_number, login_id=login_id,
-                             display_name=display_name, password=password, kind="member",
-                             created_by=prime_row.id)
+    enrolment = _new_account(
+        db,
+        secret,
+        corporate_number=prime_row.corporate_number,
+        login_id=login_id,
+        display_name=display_name,
+        password=password,
+        kind="member",
+        created_by=prime_row.id,
+    )
     grant(db, prime, enrolment.account.id, procedures)
     account = get_account(db, enrolment.account.id)
     return Enrolment(account=account, totp_secret=enrolment.totp_secret)
@@ -325,8 +421,11 @@ def grant(db: Session, prime: sessions.Principal, member_id: str, procedures: li
         raise NotFound(f"no member account {member_id} in this corporation")
     db.execute(delete(ProcedureGrant).where(ProcedureGrant.account_id == member_id))
     for code in sorted({p.strip() for p in procedures if p.strip()}):
-        db.add(ProcedureGrant(account_id=member_id, procedure_code=code, granted_by=prime_row.id,
-                              granted_at=clock.now()))
+        db.add(
+            ProcedureGrant(
+                account_id=member_id, procedure_code=code, granted_by=prime_row.id, granted_at=clock.now()
+            )
+        )
     db.flush()
     return get_account(db, member_id)
 
@@ -340,14 +439,19 @@ def get_account(db: Session, account_id: str) -> AccountRecord:
 
 def members_of(db: Session, prime: sessions.Principal) -> list[AccountRecord]:
     prime_row = _require_prime(db, prime)
-    rows = db.scalars(select(BusinessAccount).where(
-        BusinessAccount.corporate_number == prime_row.corporate_number,
-        BusinessAccount.kind == "member").order_by(BusinessAccount.login_id))
+    rows = db.scalars(
+        select(BusinessAccount)
+        .where(
+            BusinessAccount.corporate_number == prime_row.corporate_number, BusinessAccount.kind == "member"
+        )
+        .order_by(BusinessAccount.login_id)
+    )
     return [_record(db, row) for row in rows]
 
 
-def login(db: Session, secret: str, *, login_id: str, password: str, totp_code: str,
-          client: str = "") -> sessions.Principal:
+def login(
+    db: Session, secret: str, *, login_id: str, password: str, totp_code: str, client: str = ""
+) -> sessions.Principal:
     """GビズID login; the principal's roles are the procedures the account may act on."""
     limits = throttle.LoginThrottle("business-login", login_id, client)  # see throttle.LoginThrottle
     locked = limits.before(db)
@@ -359,8 +463,14 @@ def login(db: Session, secret: str, *, login_id: str, password: str, totp_code: 
         if row is None or not password_ok or not _accept_totp(secret, row, totp_code.strip()):
             raise LoginFailedError("the login id, the password or the one-time code is wrong")
     except history.AuthenticationFailed as exc:
-        history.audit(db, LOGIN_METHOD, exc.code, subject_kind="business",
-                      subject_id=row.id if row else None, client=client)
+        history.audit(
+            db,
+            LOGIN_METHOD,
+            exc.code,
+            subject_kind="business",
+            subject_id=row.id if row else None,
+            client=client,
+        )
         instead = limits.failed(db, locked)
         if instead is not None:
             raise instead from None  # the same answer whatever was wrong, while the lock holds
@@ -369,9 +479,13 @@ def login(db: Session, secret: str, *, login_id: str, password: str, totp_code: 
     record = _record(db, row)
     history.audit(db, LOGIN_METHOD, "success", subject_kind="business", subject_id=row.id, client=client)
     history.record_event(db, "business", row.id, "login", {"method": LOGIN_METHOD})
-    return sessions.Principal(kind="business", subject_id=row.id, display_name=row.display_name,
-                              organization_code=row.corporate_number,
-                              roles=frozenset(record.procedures) | {f"gbizid:{row.kind}"})
+    return sessions.Principal(
+        kind="business",
+        subject_id=row.id,
+        display_name=row.display_name,
+        organization_code=row.corporate_number,
+        roles=frozenset(record.procedures) | {f"gbizid:{row.kind}"},
+    )
 
 
 def request_password_reset(db: Session, login_id: str) -> str | None:
@@ -406,8 +520,11 @@ def reset_password(db: Session, token: str, new_password: str) -> None:
 
 
 def _require_no_prime(db: Session, corporate_number: str) -> None:
-    if db.scalars(select(BusinessAccount.id).where(BusinessAccount.corporate_number == corporate_number,
-                                                   BusinessAccount.kind == "prime")).first():
+    if db.scalars(
+        select(BusinessAccount.id).where(
+            BusinessAccount.corporate_number == corporate_number, BusinessAccount.kind == "prime"
+        )
+    ).first():
         raise PrimeExistsError(f"the corporation {corporate_number} already has a prime account")
 
 
@@ -420,8 +537,17 @@ def _account_problems(login_id: str, display_name: str) -> list[dict[str, object
     return errors
 
 
-def _new_account(db: Session, secret: str, *, corporate_number: str, login_id: str, display_name: str,
-                 password: str, kind: str, created_by: str | None) -> Enrolment:
+def _new_account(
+    db: Session,
+    secret: str,
+    *,
+    corporate_number: str,
+    login_id: str,
+    display_name: str,
+    password: str,
+    kind: str,
+    created_by: str | None,
+) -> Enrolment:
     login_id = login_id.strip().lower()
     errors = _password_problems(password) + _account_problems(login_id, display_name)
     if errors:
@@ -431,10 +557,17 @@ def _new_account(db: Session, secret: str, *, corporate_number: str, login_id: s
     account_id = uuid.uuid4().hex
     totp_secret = pyotp.random_base32()
     row = BusinessAccount(
-        id=account_id, corporate_number=corporate_number, login_id=login_id,
-        display_name=display_name.strip(), kind=kind, password_hash=_hasher.hash(password),
+        id=account_id,
+        corporate_number=corporate_number,
+        login_id=login_id,
+        display_name=display_name.strip(),
+        kind=kind,
+        password_hash=_hasher.hash(password),
         totp_secret_encrypted=sealing.seal(secret, TOTP_PURPOSE, totp_secret.encode(), account_id.encode()),
-        created_by=created_by, last_totp_step=0, created_at=clock.now())
+        created_by=created_by,
+        last_totp_step=0,
+        created_at=clock.now(),
+    )
     db.add(row)
     db.flush()
     return Enrolment(account=_record(db, row), totp_secret=totp_secret)
@@ -459,8 +592,9 @@ def _require_prime(db: Session, principal: sessions.Principal) -> BusinessAccoun
 def _password_problems(password: str) -> list[dict[str, object]]:
     if len(password) >= MIN_PASSWORD_LENGTH:
         return []
-    return [{"location": ["password"],
-             "message": f"a password has at least {MIN_PASSWORD_LENGTH} characters"}]
+    return [
+        {"location": ["password"], "message": f"a password has at least {MIN_PASSWORD_LENGTH} characters"}
+    ]
 
 
 def _verify_password(password_hash: str, password: str) -> bool:
@@ -483,7 +617,16 @@ def _accept_totp(secret: str, row: BusinessAccount, code: str) -> bool:
 
 
 def _record(db: Session, row: BusinessAccount) -> AccountRecord:
-    procedures = db.scalars(select(ProcedureGrant.procedure_code).where(ProcedureGrant.account_id == row.id)
-                            .order_by(ProcedureGrant.procedure_code))
-    return AccountRecord(id=row.id, corporate_number=row.corporate_number, login_id=row.login_id,
-                         display_name=row.display_name, kind=row.kind, procedures=tuple(procedures))
+    procedures = db.scalars(
+        select(ProcedureGrant.procedure_code)
+        .where(ProcedureGrant.account_id == row.id)
+        .order_by(ProcedureGrant.procedure_code)
+    )
+    return AccountRecord(
+        id=row.id,
+        corporate_number=row.corporate_number,
+        login_id=row.login_id,
+        display_name=row.display_name,
+        kind=row.kind,
+        procedures=tuple(procedures),
+    )

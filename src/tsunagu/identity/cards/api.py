@@ -42,9 +42,15 @@ def start_challenge(request: Request, response: Response, db: Session) -> servic
     """A challenge bound to this browser by a secret in an HttpOnly cookie (kept across reloads)."""
     binding = request.cookies.get(BINDING_COOKIE) or secrets.token_urlsafe(32)
     challenge = service.new_challenge(db, binding)
-    response.set_cookie(BINDING_COOKIE, binding, httponly=True, samesite="lax", path="/",
-                        max_age=int(service.CHALLENGE_TTL.total_seconds()),
-                        secure=request.app.state.settings.secure_cookies)
+    response.set_cookie(
+        BINDING_COOKIE,
+        binding,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        max_age=int(service.CHALLENGE_TTL.total_seconds()),
+        secure=request.app.state.settings.secure_cookies,
+    )
     return challenge
 
 
@@ -53,23 +59,35 @@ def _decode(text: str, field: str, *, urlsafe: bool) -> bytes:
         padded = text + "=" * (-len(text) % 4)
         return base64.urlsafe_b64decode(padded) if urlsafe else base64.b64decode(padded, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationFailed(f"{field} is not base64", errors=[
-            {"location": ["body", field], "message": "not base64", "type": "base64"}]) from None
+        raise ValidationFailed(
+            f"{field} is not base64",
+            errors=[{"location": ["body", field], "message": "not base64", "type": "base64"}],
+        ) from None
 
 
 @router.post("/card-login/challenge", response_model=ChallengeOut)
 def challenge(request: Request, response: Response, db: Session = COMMITTED) -> ChallengeOut:
     """Start a card login: a one-time nonce bound to this client (cookie), valid 5 minutes."""
     issued = start_challenge(request, response, db)
-    return ChallengeOut(challenge_id=issued.id, nonce=issued.nonce, expires_at=issued.expires_at,
-                        card_app_url=card_app_url(request, issued))
+    return ChallengeOut(
+        challenge_id=issued.id,
+        nonce=issued.nonce,
+        expires_at=issued.expires_at,
+        card_app_url=card_app_url(request, issued),
+    )
 
 
 @router.post("/card-login/respond", response_model=AnswerAccepted)
 def respond(body: CardAnswer, request: Request, db: Session = AUTH_COMMITTED) -> AnswerAccepted:
     """The card app's answer to a QR login; the waiting browser then completes the login."""
-    service.answer_challenge(db, body.challenge_id, body.nonce, body.certificate.encode(),
-                             _decode(body.signature, "signature", urlsafe=True), client=client_of(request))
+    service.answer_challenge(
+        db,
+        body.challenge_id,
+        body.nonce,
+        body.certificate.encode(),
+        _decode(body.signature, "signature", urlsafe=True),
+        client=client_of(request),
+    )
     return AnswerAccepted()
 
 
@@ -77,10 +95,15 @@ def respond(body: CardAnswer, request: Request, db: Session = AUTH_COMMITTED) ->
 def verify(body: CardAnswer, request: Request, db: Session = AUTH_COMMITTED) -> JSONResponse:
     """Direct login: the signed challenge in, a renewed session cookie out."""
     principal, token = service.login_with_card(
-        db, body.challenge_id, body.nonce, body.certificate.encode(),
+        db,
+        body.challenge_id,
+        body.nonce,
+        body.certificate.encode(),
         _decode(body.signature, "signature", urlsafe=True),
-        binding=request.cookies.get(BINDING_COOKIE, ""), previous_token=request.cookies.get(SESSION_COOKIE),
-        client=client_of(request))
+        binding=request.cookies.get(BINDING_COOKIE, ""),
+        previous_token=request.cookies.get(SESSION_COOKIE),
+        client=client_of(request),
+    )
     response = JSONResponse(logged_in(principal).model_dump())
     set_session_cookie(request, response, token)
     response.delete_cookie(BINDING_COOKIE, path="/")
@@ -88,36 +111,62 @@ def verify(body: CardAnswer, request: Request, db: Session = AUTH_COMMITTED) -> 
 
 
 def logged_in(principal: Principal) -> LoggedIn:
-    return LoggedIn(kind=principal.kind, subject_id=principal.subject_id, display_name=principal.display_name,
-                    organization_code=principal.organization_code, roles=sorted(principal.roles))
+    return LoggedIn(
+        kind=principal.kind,
+        subject_id=principal.subject_id,
+        display_name=principal.display_name,
+        organization_code=principal.organization_code,
+        roles=sorted(principal.roles),
+    )
 
 
 @router.post("/signatures/verify", response_model=SignerOut, responses=problems.UNTRUSTED_CERTIFICATE)
 def verify_signature(body: SignatureCheck, db: Session = COMMITTED) -> SignerOut:
     """Check a 署名用 signature: chain, validity, revocation; answers who signed (基本4情報)."""
-    info = service.verify_signature(db, _decode(body.data, "data", urlsafe=False),
-                                    _decode(body.signature, "signature", urlsafe=False),
-                                    body.certificate.encode())
+    info = service.verify_signature(
+        db,
+        _decode(body.data, "data", urlsafe=False),
+        _decode(body.signature, "signature", urlsafe=False),
+        body.certificate.encode(),
+    )
     return SignerOut(**asdict(info))
 
 
 @router.post("/cards", response_model=None, status_code=201, responses=problems.NOT_FOUND)
-def issue_card(body: CardIssue, request: Request, principal: Principal = Depends(require_principal),
-               db: Session = COMMITTED) -> Response:
+def issue_card(
+    body: CardIssue,
+    request: Request,
+    principal: Principal = Depends(require_principal),
+    db: Session = COMMITTED,
+) -> Response:
     """Issue a virtual card (registrar staff of the resident's municipality); answers the card file."""
     service.authorize_card_office(db, principal, body.resident_id)
-    issued = service.issue_card(db, ca.load_ca(request.app.state.settings.data_dir), body.resident_id,
-                                body.authentication_pin, body.signature_pin)
-    return Response(issued.file.dumps(), status_code=201, media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="card-{issued.record.id}.json"'})
+    issued = service.issue_card(
+        db,
+        ca.load_ca(request.app.state.settings.data_dir),
+        body.resident_id,
+        body.authentication_pin,
+        body.signature_pin,
+    )
+    return Response(
+        issued.file.dumps(),
+        status_code=201,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="card-{issued.record.id}.json"'},
+    )
 
 
 @router.post("/cards/{card_id}/revoke", response_model=CardOut)
-def revoke_card(card_id: str, request: Request, body: CardRevoke | None = None,
-                principal: Principal = Depends(require_principal),
-                db: Session = COMMITTED) -> CardOut:
+def revoke_card(
+    card_id: str,
+    request: Request,
+    body: CardRevoke | None = None,
+    principal: Principal = Depends(require_principal),
+    db: Session = COMMITTED,
+) -> CardOut:
     """Revoke a card (the holder, or registrar staff); a new CRL is published at once."""
     service.authorize_revocation(db, principal, card_id)
-    record = service.revoke_card(db, ca.load_ca(request.app.state.settings.data_dir), card_id,
-                                 (body or CardRevoke()).reason)
+    record = service.revoke_card(
+        db, ca.load_ca(request.app.state.settings.data_dir), card_id, (body or CardRevoke()).reason
+    )
     return CardOut(**asdict(record))

@@ -50,30 +50,47 @@ def init_ca(data_dir: Path, *, replace: bool = False) -> CertificateAuthority:
     if (directory / KEY_FILE).exists() and not replace:
         raise Conflict(f"a CA already exists in {directory}; pass --replace to make a new one")
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tsunagu Platform (test)"),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"Tsunagu Test JPKI Root {secrets.token_hex(4)}"),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tsunagu Platform (test)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"Tsunagu Test JPKI Root {secrets.token_hex(4)}"),
+        ]
+    )
     start = clock.now() - timedelta(minutes=5)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start).not_valid_after(start + CA_VALIDITY)
+        .not_valid_before(start)
+        .not_valid_after(start + CA_VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=True, crl_sign=True,
-                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
     directory.mkdir(parents=True, exist_ok=True)
     key_path = directory / KEY_FILE
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     key_path.chmod(0o600)
     (directory / CERT_FILE).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     _cache.clear()
@@ -107,14 +124,23 @@ def ensure_ca(data_dir: Path) -> CertificateAuthority:
     return init_ca(data_dir)
 
 
-def sign_crl(ca: CertificateAuthority, number: int, revoked: list[tuple[int, datetime]],
-             issued_at: datetime, next_update: datetime) -> bytes:
+def sign_crl(
+    ca: CertificateAuthority,
+    number: int,
+    revoked: list[tuple[int, datetime]],
+    issued_at: datetime,
+    next_update: datetime,
+) -> bytes:
     """An X.509 CRL (DER) listing ``revoked`` (serial, revocation time)."""
-    builder = (x509.CertificateRevocationListBuilder()
-               .issuer_name(ca.certificate.subject)
-               .last_update(issued_at).next_update(next_update)
-               .add_extension(x509.CRLNumber(number), critical=False))
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.certificate.subject)
+        .last_update(issued_at)
+        .next_update(next_update)
+        .add_extension(x509.CRLNumber(number), critical=False)
+    )
     for serial, revoked_at in revoked:
         builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked_at).build())
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked_at).build()
+        )
     return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)

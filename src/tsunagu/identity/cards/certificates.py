@@ -20,8 +20,10 @@ from tsunagu.identity.cards.ca import CertificateAuthority
 from tsunagu.identity.cards.virtualcard import Usage
 
 _ARC = "2.25.229720447402398114349385914934712003271"
-POLICY = {"authentication": x509.ObjectIdentifier(_ARC + ".1"),
-          "signature": x509.ObjectIdentifier(_ARC + ".2")}
+POLICY = {
+    "authentication": x509.ObjectIdentifier(_ARC + ".1"),
+    "signature": x509.ObjectIdentifier(_ARC + ".2"),
+}
 BASIC_FOUR_OID = x509.ObjectIdentifier(_ARC + ".3")
 VALIDITY = timedelta(days=5 * 365)
 
@@ -55,35 +57,67 @@ def _utf8_from_der(der: bytes) -> str:
     return der[offset:].decode("utf-8")
 
 
-def issue(ca: CertificateAuthority, usage: Usage, card_id: str, public_key: ec.EllipticCurvePublicKey,
-          *, start: datetime, basic_four: BasicFour | None = None) -> x509.Certificate:
-    subject = [x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-               x509.NameAttribute(NameOID.SERIAL_NUMBER, card_id)]
+def issue(
+    ca: CertificateAuthority,
+    usage: Usage,
+    card_id: str,
+    public_key: ec.EllipticCurvePublicKey,
+    *,
+    start: datetime,
+    basic_four: BasicFour | None = None,
+) -> x509.Certificate:
+    subject = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+        x509.NameAttribute(NameOID.SERIAL_NUMBER, card_id),
+    ]
     if usage == "signature":
         if basic_four is None:
             raise ValueError("a signature certificate needs the 基本4情報")
         subject.append(x509.NameAttribute(NameOID.COMMON_NAME, basic_four.name))
     builder = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name(subject)).issuer_name(ca.certificate.subject)
-        .public_key(public_key).serial_number(x509.random_serial_number())
-        .not_valid_before(start).not_valid_after(start + VALIDITY)
+        .subject_name(x509.Name(subject))
+        .issuer_name(ca.certificate.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + VALIDITY)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=usage == "signature",
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=False, crl_sign=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.CertificatePolicies([x509.PolicyInformation(POLICY[usage], None)]),
-                       critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=usage == "signature",
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.CertificatePolicies([x509.PolicyInformation(POLICY[usage], None)]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
+        )
     )
     if basic_four is not None:
-        payload = json.dumps({"name": basic_four.name, "name_kana": basic_four.name_kana,
-                              "birth_date": basic_four.birth_date.isoformat(), "sex": basic_four.sex,
-                              "address": basic_four.address}, ensure_ascii=False)
+        payload = json.dumps(
+            {
+                "name": basic_four.name,
+                "name_kana": basic_four.name_kana,
+                "birth_date": basic_four.birth_date.isoformat(),
+                "sex": basic_four.sex,
+                "address": basic_four.address,
+            },
+            ensure_ascii=False,
+        )
         builder = builder.add_extension(
-            x509.UnrecognizedExtension(BASIC_FOUR_OID, _utf8_der(payload)), critical=False)
+            x509.UnrecognizedExtension(BASIC_FOUR_OID, _utf8_der(payload)), critical=False
+        )
     return builder.sign(ca.key, hashes.SHA256())
 
 
@@ -103,9 +137,13 @@ def basic_four_of(certificate: x509.Certificate) -> BasicFour:
     extension = certificate.extensions.get_extension_for_oid(BASIC_FOUR_OID).value
     assert isinstance(extension, x509.UnrecognizedExtension)
     values = json.loads(_utf8_from_der(extension.value))
-    return BasicFour(name=values["name"], name_kana=values["name_kana"],
-                     birth_date=date.fromisoformat(values["birth_date"]), sex=values["sex"],
-                     address=values["address"])
+    return BasicFour(
+        name=values["name"],
+        name_kana=values["name_kana"],
+        birth_date=date.fromisoformat(values["birth_date"]),
+        sex=values["sex"],
+        address=values["address"],
+    )
 
 
 def serial_hex(certificate: x509.Certificate) -> str:

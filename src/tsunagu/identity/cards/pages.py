@@ -25,8 +25,9 @@ from tsunagu.identity.oidc.pages import allow_return_to
 
 router = APIRouter(prefix="/identity", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 # the card apps' scripts: the card kept in the browser (core), the login app, the signing app
-CARD_SCRIPTS = {name: Path(__file__).resolve().parent / "static" / f"card-{name}.js"
-                for name in ("core", "app", "sign")}
+CARD_SCRIPTS = {
+    name: Path(__file__).resolve().parent / "static" / f"card-{name}.js" for name in ("core", "app", "sign")
+}
 AFTER_LOGIN = "/mypage"  # マイページ (tsunagu.web.mypage)
 
 
@@ -39,29 +40,46 @@ def login_page(request: Request, next: str = "", db: Session = COMMITTED) -> Res
     qr = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False)
     # resuming an OpenID Connect authorization may end at the relying party (remembered consent)
     allow_return_to(request, oidc.return_origin(db, safe_next(next, AFTER_LOGIN)))
-    page = render(request, "identity/cards/login.html", {
-        "qr_svg": Markup(qr),  # noqa: S704 -- segno writes only path data, never the URL text
-        "card_app_url": url, "challenge_id": challenge.id,
-        "expires_at": challenge.expires_at.astimezone(clock.JST).strftime("%H:%M"),
-        "next": safe_next(next, AFTER_LOGIN),
-    })
+    page = render(
+        request,
+        "identity/cards/login.html",
+        {
+            "qr_svg": Markup(qr),  # noqa: S704 -- segno writes only path data, never the URL text
+            "card_app_url": url,
+            "challenge_id": challenge.id,
+            "expires_at": challenge.expires_at.astimezone(clock.JST).strftime("%H:%M"),
+            "next": safe_next(next, AFTER_LOGIN),
+        },
+    )
     for value in response.headers.getlist("set-cookie"):
         page.headers.append("set-cookie", value)
     return page
 
 
 @router.post("/login/complete", response_model=None)
-def complete(request: Request, challenge_id: str = Form(..., max_length=64),
-             next: str = Form(AFTER_LOGIN, max_length=2000), db: Session = AUTH_COMMITTED) -> Response:
+def complete(
+    request: Request,
+    challenge_id: str = Form(..., max_length=64),
+    next: str = Form(AFTER_LOGIN, max_length=2000),
+    db: Session = AUTH_COMMITTED,
+) -> Response:
     """The browser finishes the login once the card has answered (no JavaScript needed)."""
     try:
         _principal, token = service.complete_login(
-            db, challenge_id, request.cookies.get(BINDING_COOKIE, ""),
-            previous_token=request.cookies.get(SESSION_COOKIE), client=client_of(request))
+            db,
+            challenge_id,
+            request.cookies.get(BINDING_COOKIE, ""),
+            previous_token=request.cookies.get(SESSION_COOKIE),
+            client=client_of(request),
+        )
     except ChallengePending:
         allow_return_to(request, oidc.return_origin(db, safe_next(next, AFTER_LOGIN)))
-        return render(request, "identity/cards/wait.html",
-                      {"challenge_id": challenge_id, "next": safe_next(next, AFTER_LOGIN)}, status_code=409)
+        return render(
+            request,
+            "identity/cards/wait.html",
+            {"challenge_id": challenge_id, "next": safe_next(next, AFTER_LOGIN)},
+            status_code=409,
+        )
     response = RedirectResponse(safe_next(next, AFTER_LOGIN), status_code=303)
     set_session_cookie(request, response, token)
     response.delete_cookie(BINDING_COOKIE, path="/")
@@ -71,8 +89,9 @@ def complete(request: Request, challenge_id: str = Form(..., max_length=64),
 @router.get("/card-app", response_class=HTMLResponse)
 def card_app(request: Request, challenge: str = "", nonce: str = "") -> HTMLResponse:
     """The mobile card app page: the card file stays in this browser; WebCrypto signs."""
-    return render(request, "identity/cards/card_app.html",
-                  {"challenge_id": challenge[:64], "nonce": nonce[:128]})
+    return render(
+        request, "identity/cards/card_app.html", {"challenge_id": challenge[:64], "nonce": nonce[:128]}
+    )
 
 
 @router.get("/card-{name}.js")
@@ -94,8 +113,9 @@ def crl(request: Request, db: Session = COMMITTED) -> Response:
 @router.get("/ca.pem")
 def ca_certificate(request: Request) -> Response:
     """The platform root certificate, for anyone verifying signatures."""
-    return Response(ca.load_ca(request.app.state.settings.data_dir).certificate_pem,
-                    media_type="application/x-pem-file")
+    return Response(
+        ca.load_ca(request.app.state.settings.data_dir).certificate_pem, media_type="application/x-pem-file"
+    )
 
 
 def _demo_only(request: Request) -> None:
@@ -110,13 +130,24 @@ def demo_issue_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/cards/demo", response_model=None)
-def demo_issue(request: Request, resident_id: str = Form(..., max_length=64),
-               authentication_pin: str = Form(..., max_length=16),
-               signature_pin: str = Form(..., max_length=16),
-               db: Session = COMMITTED) -> Response:
+def demo_issue(
+    request: Request,
+    resident_id: str = Form(..., max_length=64),
+    authentication_pin: str = Form(..., max_length=16),
+    signature_pin: str = Form(..., max_length=16),
+    db: Session = COMMITTED,
+) -> Response:
     """Issue a virtual card for a synthetic demo resident and download it (demo environments only)."""
     _demo_only(request)
-    issued = service.issue_card(db, ca.load_ca(request.app.state.settings.data_dir), resident_id.strip(),
-                                authentication_pin, signature_pin)
-    return Response(issued.file.dumps(), media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="card-{issued.record.id}.json"'})
+    issued = service.issue_card(
+        db,
+        ca.load_ca(request.app.state.settings.data_dir),
+        resident_id.strip(),
+        authentication_pin,
+        signature_pin,
+    )
+    return Response(
+        issued.file.dumps(),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="card-{issued.record.id}.json"'},
+    )

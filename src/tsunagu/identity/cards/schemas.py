@@ -22,8 +22,9 @@ class CardAnswer(BaseModel):
     challenge_id: str = Field(max_length=64)
     nonce: str = Field(max_length=128)
     certificate: str = Field(max_length=8000, description="利用者証明用 certificate, PEM.")
-    signature: str = Field(max_length=200, pattern=BASE64URL,
-                           description="ECDSA P-256 r‖s over the nonce, base64url.")
+    signature: str = Field(
+        max_length=200, pattern=BASE64URL, description="ECDSA P-256 r‖s over the nonce, base64url."
+    )
 
 
 class AnswerAccepted(BaseModel):

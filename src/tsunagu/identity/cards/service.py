@@ -85,11 +85,17 @@ def _sha256(text: str) -> str:
 
 
 def _card_record(row: Card) -> CardRecord:
-    return CardRecord(id=row.id, resident_id=row.resident_id, issued_at=row.issued_at,
-                      expires_at=row.expires_at, revoked_at=row.revoked_at)
+    return CardRecord(
+        id=row.id,
+        resident_id=row.resident_id,
+        issued_at=row.issued_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 # --- the CA in the database: root certificate and CRLs ---------------------------------------
+
 
 def install_ca(db: Session, ca: CertificateAuthority) -> None:
     """Trust ``ca`` for verification (its certificate only) and publish its first CRL."""
@@ -105,12 +111,24 @@ def publish_crl(db: Session, ca: CertificateAuthority) -> bytes:
     at = clock.now()
     latest = db.scalars(select(PublishedCrl.number).order_by(PublishedCrl.number.desc()).limit(1)).first()
     number = (latest or 0) + 1
-    revoked = [(int(serial, 16), revoked_at) for serial, revoked_at in db.execute(
-        select(CardCertificate.serial, CardCertificate.revoked_at)
-        .where(CardCertificate.revoked_at.is_not(None)).order_by(CardCertificate.serial))]
+    revoked = [
+        (int(serial, 16), revoked_at)
+        for serial, revoked_at in db.execute(
+            select(CardCertificate.serial, CardCertificate.revoked_at)
+            .where(CardCertificate.revoked_at.is_not(None))
+            .order_by(CardCertificate.serial)
+        )
+    ]
     der = sign_crl(ca, number, revoked, at, at + CRL_VALIDITY)  # type: ignore[arg-type]
-    db.add(PublishedCrl(number=number, ca_fingerprint=ca.certificate.fingerprint(hashes.SHA256()).hex(),
-                        issued_at=at, next_update=at + CRL_VALIDITY, der=der))
+    db.add(
+        PublishedCrl(
+            number=number,
+            ca_fingerprint=ca.certificate.fingerprint(hashes.SHA256()).hex(),
+            issued_at=at,
+            next_update=at + CRL_VALIDITY,
+            der=der,
+        )
+    )
     db.flush()
     return der
 
@@ -130,8 +148,11 @@ _verifier_cache: dict[tuple[int, str, datetime], Verifier] = {}
 
 def verifier(db: Session) -> Verifier:
     """The verifier for the current root and CRL, parsed once per published CRL."""
-    latest = db.execute(select(PublishedCrl.number, PublishedCrl.ca_fingerprint, PublishedCrl.issued_at)
-                        .order_by(PublishedCrl.number.desc()).limit(1)).first()
+    latest = db.execute(
+        select(PublishedCrl.number, PublishedCrl.ca_fingerprint, PublishedCrl.issued_at)
+        .order_by(PublishedCrl.number.desc())
+        .limit(1)
+    ).first()
     if latest is None:
         raise CaMissing("the platform CA is not installed; run `tsunagu identity init-ca`")
     number, fingerprint, issued_at = latest
@@ -148,8 +169,16 @@ def verifier(db: Session) -> Verifier:
 
 # --- issuance and revocation -------------------------------------------------------------------
 
-def issue_card(db: Session, ca: CertificateAuthority, resident_id: str, authentication_pin: str,
-               signature_pin: str, *, kdf_iterations: int = DEFAULT_KDF_ITERATIONS) -> IssuedCard:
+
+def issue_card(
+    db: Session,
+    ca: CertificateAuthority,
+    resident_id: str,
+    authentication_pin: str,
+    signature_pin: str,
+    *,
+    kdf_iterations: int = DEFAULT_KDF_ITERATIONS,
+) -> IssuedCard:
     """Issue a virtual card (カード交付) with both certificates to a registered resident."""
     check_pin("authentication", authentication_pin)
     check_pin("signature", signature_pin)
@@ -163,24 +192,43 @@ def issue_card(db: Session, ca: CertificateAuthority, resident_id: str, authenti
     card_id = uuid.uuid4().hex
     start = clock.now() - timedelta(minutes=1)
     basic_four = certificates.BasicFour(
-        name=resident.name.full, name_kana=resident.name.full_kana, birth_date=resident.birth_date,
-        sex=str(resident.sex), address=resident.address.label())
+        name=resident.name.full,
+        name_kana=resident.name.full_kana,
+        birth_date=resident.birth_date,
+        sex=str(resident.sex),
+        address=resident.address.label(),
+    )
     pins = {"authentication": authentication_pin, "signature": signature_pin}
     sections = {}
     for usage in USAGES:
         key = ec.generate_private_key(ec.SECP256R1())
-        certificate = certificates.issue(ca, usage, card_id, key.public_key(), start=start,
-                                         basic_four=basic_four if usage == "signature" else None)
-        db.add(CardCertificate(serial=certificates.serial_hex(certificate), card_id=card_id,
-                               usage=usage, not_after=certificate.not_valid_after_utc))
+        certificate = certificates.issue(
+            ca,
+            usage,
+            card_id,
+            key.public_key(),
+            start=start,
+            basic_four=basic_four if usage == "signature" else None,
+        )
+        db.add(
+            CardCertificate(
+                serial=certificates.serial_hex(certificate),
+                card_id=card_id,
+                usage=usage,
+                not_after=certificate.not_valid_after_utc,
+            )
+        )
         sections[usage] = (key, certificates.pem(certificate), pins[usage])
-    card = Card(id=card_id, resident_id=resident_id, issued_at=clock.now(),
-                expires_at=start + certificates.VALIDITY)
+    card = Card(
+        id=card_id, resident_id=resident_id, issued_at=clock.now(), expires_at=start + certificates.VALIDITY
+    )
     db.add(card)
     db.flush()
     history.record_event(db, "resident", resident_id, "card-issued", {"card_id": card_id})
-    return IssuedCard(record=_card_record(card),
-                      file=VirtualCard.build(card_id, ca.certificate_pem, sections, kdf_iterations))
+    return IssuedCard(
+        record=_card_record(card),
+        file=VirtualCard.build(card_id, ca.certificate_pem, sections, kdf_iterations),
+    )
 
 
 def revoke_card(db: Session, ca: CertificateAuthority, card_id: str, reason: str) -> CardRecord:
@@ -191,12 +239,12 @@ def revoke_card(db: Session, ca: CertificateAuthority, card_id: str, reason: str
     if card.revoked_at is None:
         at = clock.now()
         card.revoked_at, card.revocation_reason = at, reason[:200]
-        db.execute(update(CardCertificate).where(CardCertificate.card_id == card_id)
-                   .values(revoked_at=at))
+        db.execute(update(CardCertificate).where(CardCertificate.card_id == card_id).values(revoked_at=at))
         db.flush()
         publish_crl(db, ca)
-        history.record_event(db, "resident", card.resident_id, "card-revoked",
-                             {"card_id": card_id, "reason": reason})
+        history.record_event(
+            db, "resident", card.resident_id, "card-revoked", {"card_id": card_id, "reason": reason}
+        )
     return _card_record(card)
 
 
@@ -207,19 +255,28 @@ def cards_of(db: Session, resident_id: str) -> list[CardRecord]:
 
 # --- challenge–response login ------------------------------------------------------------------
 
+
 def new_challenge(db: Session, binding: str) -> Challenge:
     """A one-time nonce for the browser holding ``binding`` (a secret in its cookie)."""
     at = clock.now()
     challenge = Challenge(id=uuid.uuid4().hex, nonce=secrets.token_urlsafe(32), expires_at=at + CHALLENGE_TTL)
-    db.add(LoginChallenge(id=challenge.id, nonce_hash=_sha256(challenge.nonce),
-                          binding_hash=_sha256(binding), created_at=at, expires_at=challenge.expires_at))
+    db.add(
+        LoginChallenge(
+            id=challenge.id,
+            nonce_hash=_sha256(challenge.nonce),
+            binding_hash=_sha256(binding),
+            created_at=at,
+            expires_at=challenge.expires_at,
+        )
+    )
     db.flush()
     return challenge
 
 
 def _open_challenge(db: Session, challenge_id: str) -> LoginChallenge:
-    row = db.scalars(select(LoginChallenge).where(LoginChallenge.id == challenge_id)
-                     .with_for_update()).first()
+    row = db.scalars(
+        select(LoginChallenge).where(LoginChallenge.id == challenge_id).with_for_update()
+    ).first()
     if row is None:
         raise ChallengeUnknown("no such login challenge; start the login again")
     if row.expires_at <= clock.now():
@@ -227,8 +284,9 @@ def _open_challenge(db: Session, challenge_id: str) -> LoginChallenge:
     return row
 
 
-def answer_challenge(db: Session, challenge_id: str, nonce: str, certificate_pem: bytes,
-                     signature: bytes, *, client: str = "") -> str:
+def answer_challenge(
+    db: Session, challenge_id: str, nonce: str, certificate_pem: bytes, signature: bytes, *, client: str = ""
+) -> str:
     """The card's answer (QR login, from the card app): verify it and return the resident id.
 
     The challenge is single-use: any answer consumes it, right or wrong.
@@ -273,8 +331,9 @@ def _holder(db: Session, certificate: x509.Certificate) -> str:
     return card.resident_id
 
 
-def complete_login(db: Session, challenge_id: str, binding: str, *, previous_token: str | None = None,
-                   client: str = "") -> tuple[sessions.Principal, str]:
+def complete_login(
+    db: Session, challenge_id: str, binding: str, *, previous_token: str | None = None, client: str = ""
+) -> tuple[sessions.Principal, str]:
     """The browser that asked for the challenge logs in once the card has answered it."""
     row = _open_challenge(db, challenge_id)
     if not hmac.compare_digest(row.binding_hash, _sha256(binding)):
@@ -293,9 +352,17 @@ def complete_login(db: Session, challenge_id: str, binding: str, *, previous_tok
     return principal, token
 
 
-def login_with_card(db: Session, challenge_id: str, nonce: str, certificate_pem: bytes, signature: bytes,
-                    *, binding: str, previous_token: str | None = None,
-                    client: str = "") -> tuple[sessions.Principal, str]:
+def login_with_card(
+    db: Session,
+    challenge_id: str,
+    nonce: str,
+    certificate_pem: bytes,
+    signature: bytes,
+    *,
+    binding: str,
+    previous_token: str | None = None,
+    client: str = "",
+) -> tuple[sessions.Principal, str]:
     """Direct API login: answer the challenge and complete it in one call."""
     answer_challenge(db, challenge_id, nonce, certificate_pem, signature, client=client)
     return complete_login(db, challenge_id, binding, previous_token=previous_token, client=client)
@@ -303,8 +370,10 @@ def login_with_card(db: Session, challenge_id: str, nonce: str, certificate_pem:
 
 # --- signatures (電子署名) -----------------------------------------------------------------------
 
-def verify_signature(db: Session, data: bytes, signature: bytes,
-                     certificate_pem: bytes) -> SignatureCertificateInfo:
+
+def verify_signature(
+    db: Session, data: bytes, signature: bytes, certificate_pem: bytes
+) -> SignatureCertificateInfo:
     """Verify a DER ECDSA signature made with a 署名用 certificate; return who signed.
 
     Checks the chain to the platform root, validity at this moment, the CRL and the signature.
@@ -317,12 +386,19 @@ def verify_signature(db: Session, data: bytes, signature: bytes,
     record = db.get(CardCertificate, serial)
     card = db.get(Card, record.card_id) if record else None
     return SignatureCertificateInfo(
-        serial=serial, resident_id=card.resident_id if card else None, name=basic_four.name,
-        name_kana=basic_four.name_kana, birth_date=basic_four.birth_date, sex=basic_four.sex,
-        address=basic_four.address, not_after=certificate.not_valid_after_utc)
+        serial=serial,
+        resident_id=card.resident_id if card else None,
+        name=basic_four.name,
+        name_kana=basic_four.name_kana,
+        birth_date=basic_four.birth_date,
+        sex=basic_four.sex,
+        address=basic_four.address,
+        not_after=certificate.not_valid_after_utc,
+    )
 
 
 # --- who may issue and revoke ---------------------------------------------------------------------
+
 
 def authorize_card_office(db: Session, principal: sessions.Principal, resident_id: str) -> None:
     """Cards are issued and revoked by 住基 staff of the resident's municipality (交付窓口)."""
@@ -332,8 +408,9 @@ def authorize_card_office(db: Session, principal: sessions.Principal, resident_i
     if principal.kind != "staff" or not principal.has_role("住基"):
         raise Forbidden("only registrar (住基) staff can do this")
     if principal.organization_code != resident.municipality_code:
-        raise Forbidden(f"staff of {principal.organization_code} cannot act for residents of "
-                        f"{resident.municipality_code}")
+        raise Forbidden(
+            f"staff of {principal.organization_code} cannot act for residents of {resident.municipality_code}"
+        )
 
 
 def authorize_revocation(db: Session, principal: sessions.Principal, card_id: str) -> None:

@@ -51,7 +51,8 @@ class Verifier:
         if not certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc:
             raise CertificateExpired(
                 f"the certificate is valid from {certificate.not_valid_before_utc:%Y-%m-%d} "
-                f"to {certificate.not_valid_after_utc:%Y-%m-%d}")
+                f"to {certificate.not_valid_after_utc:%Y-%m-%d}"
+            )
         if certificates.usage_of(certificate) != usage:
             raise CertificateWrongUsage(f"this is not a {usage} certificate")
         if certificate.serial_number in self.revoked:
@@ -67,8 +68,9 @@ class Verifier:
         if raw:
             if len(signature) != 64:
                 raise SignatureInvalid("a raw P-256 signature is 64 bytes (r‖s)")
-            signature = encode_dss_signature(int.from_bytes(signature[:32], "big"),
-                                             int.from_bytes(signature[32:], "big"))
+            signature = encode_dss_signature(
+                int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+            )
         try:
             public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
         except (InvalidSignature, ValueError):

@@ -54,30 +54,40 @@ def check_pin(usage: Usage, pin: str) -> None:
         ok = 6 <= len(pin) <= 16 and pin.isascii() and pin.isalnum() and pin == pin.upper()
         rule = "the signature PIN is 6–16 capital letters and digits"
     if not ok:
-        raise ValidationFailed(rule, errors=[{"location": [f"{usage}_pin"], "message": rule,
-                                              "type": "pin-format"}])
+        raise ValidationFailed(
+            rule, errors=[{"location": [f"{usage}_pin"], "message": rule, "type": "pin-format"}]
+        )
 
 
 def _pin_key(pin: str, salt: bytes, iterations: int) -> bytes:
-    return PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt,
-                      iterations=iterations).derive(pin.encode("ascii"))
+    return PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations).derive(
+        pin.encode("ascii")
+    )
 
 
-def seal_key(card_id: str, usage: Usage, key: ec.EllipticCurvePrivateKey, pin: str,
-             iterations: int) -> dict[str, Any]:
+def seal_key(
+    card_id: str, usage: Usage, key: ec.EllipticCurvePrivateKey, pin: str, iterations: int
+) -> dict[str, Any]:
     check_pin(usage, pin)
     salt, iv = secrets.token_bytes(16), secrets.token_bytes(12)
-    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     sealed = AESGCM(_pin_key(pin, salt, iterations)).encrypt(iv, der, f"{card_id}|{usage}".encode())
-    return {"kdf": "PBKDF2-SHA256", "iterations": iterations, "salt": _b64(salt), "iv": _b64(iv),
-            "ciphertext": _b64(sealed)}
+    return {
+        "kdf": "PBKDF2-SHA256",
+        "iterations": iterations,
+        "salt": _b64(salt),
+        "iv": _b64(iv),
+        "ciphertext": _b64(sealed),
+    }
 
 
 def counter_mac(chip_secret: bytes, card_id: str, failures: dict[str, int]) -> str:
     """HMAC-SHA256 over ``<card id>|authentication=<n>|signature=<m>`` (same in card-core.js)."""
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=f"tsunagu-card-counter|{card_id}".encode()).derive(chip_secret)
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=f"tsunagu-card-counter|{card_id}".encode()
+    ).derive(chip_secret)
     message = f"{card_id}|authentication={failures['authentication']}|signature={failures['signature']}"
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
@@ -89,20 +99,29 @@ class VirtualCard:
     document: dict[str, Any]
 
     @classmethod
-    def build(cls, card_id: str, ca_certificate_pem: bytes,
-              sections: dict[Usage, tuple[ec.EllipticCurvePrivateKey, bytes, str]],
-              iterations: int = DEFAULT_KDF_ITERATIONS) -> VirtualCard:
+    def build(
+        cls,
+        card_id: str,
+        ca_certificate_pem: bytes,
+        sections: dict[Usage, tuple[ec.EllipticCurvePrivateKey, bytes, str]],
+        iterations: int = DEFAULT_KDF_ITERATIONS,
+    ) -> VirtualCard:
         """A new card from (key, certificate PEM, PIN) per usage."""
         chip_secret = secrets.token_bytes(32)
         failures: dict[str, int] = dict.fromkeys(USAGES, 0)
         document: dict[str, Any] = {
-            "format": FORMAT, "card_id": card_id, "ca_certificate": ca_certificate_pem.decode(),
-            "chip_secret": _b64(chip_secret), "failures": failures,
+            "format": FORMAT,
+            "card_id": card_id,
+            "ca_certificate": ca_certificate_pem.decode(),
+            "chip_secret": _b64(chip_secret),
+            "failures": failures,
             "counter_mac": counter_mac(chip_secret, card_id, failures),
         }
         for usage, (key, certificate_pem, pin) in sections.items():
-            document[usage] = {"certificate": certificate_pem.decode(),
-                               "private_key": seal_key(card_id, usage, key, pin, iterations)}
+            document[usage] = {
+                "certificate": certificate_pem.decode(),
+                "private_key": seal_key(card_id, usage, key, pin, iterations),
+            }
         return cls(document)
 
     @classmethod
@@ -161,20 +180,24 @@ class VirtualCard:
     def _unlock(self, usage: Usage, pin: str) -> ec.EllipticCurvePrivateKey:
         failures = self._check_counters()
         if failures[usage] >= MAX_PIN_FAILURES:
-            raise PinLocked(f"the {usage} PIN is locked after {MAX_PIN_FAILURES} wrong PINs; "
-                            "ask your municipality to reset it")
+            raise PinLocked(
+                f"the {usage} PIN is locked after {MAX_PIN_FAILURES} wrong PINs; "
+                "ask your municipality to reset it"
+            )
         sealed = self.document[usage]["private_key"]
         try:
             key_bytes = _pin_key(pin, _unb64(sealed["salt"]), int(sealed["iterations"]))
-            der = AESGCM(key_bytes).decrypt(_unb64(sealed["iv"]), _unb64(sealed["ciphertext"]),
-                                            f"{self.card_id}|{usage}".encode())
+            der = AESGCM(key_bytes).decrypt(
+                _unb64(sealed["iv"]), _unb64(sealed["ciphertext"]), f"{self.card_id}|{usage}".encode()
+            )
         except (InvalidTag, UnicodeEncodeError):
             self._set_failures(usage, failures[usage] + 1)
             left = MAX_PIN_FAILURES - failures[usage] - 1
             if left == 0:
                 raise PinLocked(f"wrong PIN; the {usage} PIN is now locked") from None
-            raise WrongPin(f"wrong PIN; {left} attempt(s) left before the PIN locks",
-                           attempts_left=left) from None
+            raise WrongPin(
+                f"wrong PIN; {left} attempt(s) left before the PIN locks", attempts_left=left
+            ) from None
         if failures[usage]:
             self._set_failures(usage, 0)
         key = serialization.load_der_private_key(der, password=None)
@@ -186,5 +209,6 @@ class VirtualCard:
         failures: dict[str, int] = {u: int(self.document["failures"][u]) for u in USAGES}
         failures[usage] = count
         self.document["failures"] = failures
-        self.document["counter_mac"] = counter_mac(_unb64(self.document["chip_secret"]),
-                                                   self.card_id, failures)
+        self.document["counter_mac"] = counter_mac(
+            _unb64(self.document["chip_secret"]), self.card_id, failures
+        )

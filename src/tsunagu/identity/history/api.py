@@ -19,8 +19,13 @@ PLATFORM_OPERATOR = "digital-agency"
 
 @router.get("/me", response_model=Me)
 def me(principal: Principal = Depends(require_principal)) -> Me:
-    return Me(kind=principal.kind, subject_id=principal.subject_id, display_name=principal.display_name,
-              organization_code=principal.organization_code, roles=sorted(principal.roles))
+    return Me(
+        kind=principal.kind,
+        subject_id=principal.subject_id,
+        display_name=principal.display_name,
+        organization_code=principal.organization_code,
+        roles=sorted(principal.roles),
+    )
 
 
 @router.post("/logout", status_code=204)
@@ -31,21 +36,29 @@ def logout(request: Request, db: Session = COMMITTED) -> Response:
 
 
 @router.get("/history", response_model=Page[HistoryOut])
-def my_history(params: PageParams = Depends(page_params), principal: Principal = Depends(require_principal),
-               db: Session = COMMITTED) -> Page[HistoryOut]:
+def my_history(
+    params: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_principal),
+    db: Session = COMMITTED,
+) -> Page[HistoryOut]:
     """操作履歴 of the logged-in person: logins, consents, proxy actions, cards."""
-    items, total = service.events_of(db, principal.kind, principal.subject_id, limit=params.limit,
-                                     offset=params.offset)
+    items, total = service.events_of(
+        db, principal.kind, principal.subject_id, limit=params.limit, offset=params.offset
+    )
     lines = [HistoryOut(id=i.id, kind=i.kind, detail=i.detail, occurred_at=i.occurred_at) for i in items]
     return Page[HistoryOut](items=lines, total=total, limit=params.limit, offset=params.offset)
 
 
 @router.get("/audit", response_model=list[AuditOut])
-def audit_log(params: PageParams = Depends(page_params),
-              principal: Principal = Depends(require_staff("管理")),
-              db: Session = COMMITTED) -> list[AuditOut]:
+def audit_log(
+    params: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_staff("管理")),
+    db: Session = COMMITTED,
+) -> list[AuditOut]:
     """Authentication events, for administrators of the platform operator only."""
     if principal.organization_code != PLATFORM_OPERATOR:
         raise Forbidden("only the platform operator's administrators can read the authentication audit log")
-    return [AuditOut(**vars(entry)) for entry in service.audit_entries(db, limit=params.limit,
-                                                                       offset=params.offset)]
+    return [
+        AuditOut(**vars(entry))
+        for entry in service.audit_entries(db, limit=params.limit, offset=params.offset)
+    ]

@@ -38,8 +38,14 @@ def client_of(request: Request) -> str:
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     """The session cookie: HttpOnly, SameSite=Lax, Secure behind HTTPS, gone with the browser."""
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-                        secure=request.app.state.settings.secure_cookies)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.app.state.settings.secure_cookies,
+    )
 
 
 def end_session(request: Request, response: Response, db: Session) -> None:
@@ -49,8 +55,14 @@ def end_session(request: Request, response: Response, db: Session) -> None:
     if token:
         sessions.end(db, token)
     if principal is not None:
-        audit(db, "logout", "success", subject_kind=principal.kind, subject_id=principal.subject_id,
-              client=client_of(request))
+        audit(
+            db,
+            "logout",
+            "success",
+            subject_kind=principal.kind,
+            subject_id=principal.subject_id,
+            client=client_of(request),
+        )
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 

@@ -22,22 +22,39 @@ from tsunagu.identity.history.http import COMMITTED, end_session
 router = APIRouter(prefix="/identity", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 
 # Message ids (Japanese) for each kind of history line; other parts' kinds show as recorded.
-LABELS = {"login": "ログイン", "card-issued": "カードの発行", "card-revoked": "カードの失効",
-          "proxy-registered": "代理人の登録", "proxy-granted": "代理人として登録された",
-          "proxy-withdrawn": "代理人の解除", "acted-by-proxy": "代理人による手続",
-          "acted-as-proxy": "代理人としての手続", "oidc_consent_given": "情報提供への同意",
-          "oidc_consent_withdrawn": "同意の取消し", "business_prime_created": "事業者アカウントの作成",
-          "password_reset": "パスワードの再設定"}
+LABELS = {
+    "login": "ログイン",
+    "card-issued": "カードの発行",
+    "card-revoked": "カードの失効",
+    "proxy-registered": "代理人の登録",
+    "proxy-granted": "代理人として登録された",
+    "proxy-withdrawn": "代理人の解除",
+    "acted-by-proxy": "代理人による手続",
+    "acted-as-proxy": "代理人としての手続",
+    "oidc_consent_given": "情報提供への同意",
+    "oidc_consent_withdrawn": "同意の取消し",
+    "business_prime_created": "事業者アカウントの作成",
+    "password_reset": "パスワードの再設定",
+}
 
 
 # What a line says beyond its kind: each known detail by its label (ids of records, cards and
 # certificates are plumbing and stay out; values that are codes are named).
-DETAIL_LABELS = {"method": N_("方法"), "client_name": N_("サービス"), "reason": N_("理由"),
-                 "procedures": N_("手続"), "ends_on": N_("期限"), "corporate_number": N_("法人番号"),
-                 "signer_name": N_("署名した方"), "representative_title": N_("役職")}
-METHODS = {"my-number-card": N_("マイナンバーカード"),
-           "staff-password-totp": N_("パスワードとワンタイムコード"),
-           "business-password-totp": N_("パスワードとワンタイムコード")}
+DETAIL_LABELS = {
+    "method": N_("方法"),
+    "client_name": N_("サービス"),
+    "reason": N_("理由"),
+    "procedures": N_("手続"),
+    "ends_on": N_("期限"),
+    "corporate_number": N_("法人番号"),
+    "signer_name": N_("署名した方"),
+    "representative_title": N_("役職"),
+}
+METHODS = {
+    "my-number-card": N_("マイナンバーカード"),
+    "staff-password-totp": N_("パスワードとワンタイムコード"),
+    "business-password-totp": N_("パスワードとワンタイムコード"),
+}
 
 
 def describe(event: service.HistoryRecord, procedures: dict[str, str]) -> list[tuple[str, str]]:
@@ -59,15 +76,28 @@ def describe(event: service.HistoryRecord, procedures: dict[str, str]) -> list[t
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history_page(request: Request, page: int = 0, principal: Principal = Depends(require_principal),
-                 db: Session = COMMITTED) -> HTMLResponse:
+def history_page(
+    request: Request,
+    page: int = 0,
+    principal: Principal = Depends(require_principal),
+    db: Session = COMMITTED,
+) -> HTMLResponse:
     names: Callable[[str], dict[str, str]] = getattr(request.app.state, "procedure_names", lambda _: {})
-    events, total = service.events_of(db, principal.kind, principal.subject_id, limit=50,
-                                      offset=max(page, 0) * 50)
-    return render(request, "identity/history/history.html",
-                  {"events": events, "total": total, "labels": LABELS, "jst": clock.JST,
-                   "details": {e.id: describe(e, names(locale_of(request))) for e in events},
-                   "method_names": set(METHODS.values())})
+    events, total = service.events_of(
+        db, principal.kind, principal.subject_id, limit=50, offset=max(page, 0) * 50
+    )
+    return render(
+        request,
+        "identity/history/history.html",
+        {
+            "events": events,
+            "total": total,
+            "labels": LABELS,
+            "jst": clock.JST,
+            "details": {e.id: describe(e, names(locale_of(request))) for e in events},
+            "method_names": set(METHODS.values()),
+        },
+    )
 
 
 @router.post("/logout", response_model=None)

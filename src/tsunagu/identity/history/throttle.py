@@ -57,8 +57,11 @@ LOGIN_ACCOUNT = Policy(limit=20, window=timedelta(hours=1), lockout=timedelta(mi
 FREE_FAILURES, LONGEST_WAIT = 3, timedelta(minutes=15)
 
 log = core_logging.get_logger("tsunagu.identity")
-THROTTLED = Counter("tsunagu_auth_throttled_total",
-                    "Authentication attempts refused or keys locked by the rate limits", ["scope"])
+THROTTLED = Counter(
+    "tsunagu_auth_throttled_total",
+    "Authentication attempts refused or keys locked by the rate limits",
+    ["scope"],
+)
 
 
 def ensure_allowed(db: Session, key: str) -> None:
@@ -66,8 +69,7 @@ def ensure_allowed(db: Session, key: str) -> None:
     row = db.get(AttemptCounter, key)
     if row is not None and row.locked_until is not None and row.locked_until > clock.now():
         retry = math.ceil((row.locked_until - clock.now()).total_seconds())
-        raise TooManyAttempts(f"too many failed attempts; try again in {retry} seconds",
-                              retry_after=retry)
+        raise TooManyAttempts(f"too many failed attempts; try again in {retry} seconds", retry_after=retry)
 
 
 def record_failure(db: Session, key: str, policy: Policy) -> None:
@@ -96,8 +98,7 @@ def clear(db: Session, key: str) -> None:
 
 
 def _locked_row(db: Session, key: str) -> AttemptCounter | None:
-    return db.scalars(select(AttemptCounter).where(AttemptCounter.key == key)
-                      .with_for_update()).first()
+    return db.scalars(select(AttemptCounter).where(AttemptCounter.key == key).with_for_update()).first()
 
 
 def _locked_for(db: Session, key: str) -> int:
@@ -146,12 +147,19 @@ class LoginThrottle:
             record_failure(db, key, policy)
             if not locked and _locked_for(db, key):
                 THROTTLED.labels(scope).inc()
-                log.warning("authentication_throttled", scope=scope, action="locked", kind=self.kind,
-                            login_id=self.login_id, client=self.client)
+                log.warning(
+                    "authentication_throttled",
+                    scope=scope,
+                    action="locked",
+                    kind=self.kind,
+                    login_id=self.login_id,
+                    client=self.client,
+                )
         if locked:
             self._refused("locked", locked)
-            return TooManyAttempts(f"too many failed attempts; try again in {locked} seconds",
-                                   retry_after=locked)
+            return TooManyAttempts(
+                f"too many failed attempts; try again in {locked} seconds", retry_after=locked
+            )
         return None
 
     def succeeded(self, db: Session) -> None:
@@ -182,5 +190,12 @@ class LoginThrottle:
 
     def _refused(self, scope: str, wait: int) -> None:
         THROTTLED.labels(scope).inc()
-        log.warning("authentication_throttled", scope=scope, action="refused", kind=self.kind,
-                    login_id=self.login_id, client=self.client, retry_after=wait)
+        log.warning(
+            "authentication_throttled",
+            scope=scope,
+            action="refused",
+            kind=self.kind,
+            login_id=self.login_id,
+            client=self.client,
+            retry_after=wait,
+        )

@@ -44,8 +44,9 @@ admin = APIRouter(prefix="/api/v1/identity/oidc", tags=["identity: OpenID Connec
 
 
 async def provider(request: Request) -> service.Provider:
-    return service.Provider(issuer=request.app.state.settings.base_url.rstrip("/"),
-                            secret=request.app.state.secret_key)
+    return service.Provider(
+        issuer=request.app.state.settings.base_url.rstrip("/"), secret=request.app.state.secret_key
+    )
 
 
 def platform_admin(principal: sessions.Principal = Depends(require_staff("管理"))) -> sessions.Principal:
@@ -66,10 +67,17 @@ def jwks(db: Session = COMMITTED, op: service.Provider = Depends(provider)) -> d
 
 
 @router.post("/oidc/token", response_model=TokenResponse, summary="Exchange an authorization code")
-async def token(request: Request, *, grant_type: str = Form(...), code: str = Form(...),
-                redirect_uri: str = Form(...), code_verifier: str = Form(...),
-                client_id: str | None = Form(None), client_secret: str | None = Form(None),
-                op: service.Provider = Depends(provider)) -> JSONResponse:
+async def token(
+    request: Request,
+    *,
+    grant_type: str = Form(...),
+    code: str = Form(...),
+    redirect_uri: str = Form(...),
+    code_verifier: str = Form(...),
+    client_id: str | None = Form(None),
+    client_secret: str | None = Form(None),
+    op: service.Provider = Depends(provider),
+) -> JSONResponse:
     """Token endpoint (client_secret_basic or client_secret_post; PKCE S256 verifier).
 
     The whole transaction runs in one worker-thread call (the hottest endpoint: each thread
@@ -78,10 +86,23 @@ async def token(request: Request, *, grant_type: str = Form(...), code: str = Fo
     basic = _basic_credentials(request.headers.get("authorization"))
     identifier, secret = basic or (client_id or "", client_secret or "")
     issued = await run_in_threadpool(
-        _redeem, request.app.state.database, op, code, grant_type=grant_type, client_id=identifier,
-        client_secret=secret, redirect_uri=redirect_uri, code_verifier=code_verifier)
-    body = TokenResponse(access_token=issued.access_token, token_type=issued.token_type,
-                         expires_in=issued.expires_in, id_token=issued.id_token, scope=issued.scope)
+        _redeem,
+        request.app.state.database,
+        op,
+        code,
+        grant_type=grant_type,
+        client_id=identifier,
+        client_secret=secret,
+        redirect_uri=redirect_uri,
+        code_verifier=code_verifier,
+    )
+    body = TokenResponse(
+        access_token=issued.access_token,
+        token_type=issued.token_type,
+        expires_in=issued.expires_in,
+        id_token=issued.id_token,
+        scope=issued.scope,
+    )
     return JSONResponse(body.model_dump(), headers=NO_STORE)
 
 
@@ -98,43 +119,63 @@ def _redeem(database: Database, op: service.Provider, code: str, **request: str)
 
 @router.get("/oidc/userinfo", summary="Consented attributes of the logged-in resident")
 @router.post("/oidc/userinfo", summary="Consented attributes of the logged-in resident")
-def userinfo(request: Request, db: Session = COMMITTED,
-             op: service.Provider = Depends(provider)) -> dict[str, Any]:
+def userinfo(
+    request: Request, db: Session = COMMITTED, op: service.Provider = Depends(provider)
+) -> dict[str, Any]:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not value:
         raise InvalidTokenError("send the access token as Authorization: Bearer <token>")
     return service.userinfo(db, op, value.strip())
 
 
-@admin.post("/clients", response_model=RegisteredClientOut, status_code=201,
-            summary="Register a relying party (platform administrators)")
-def register_client(body: ClientRegistration, db: Session = COMMITTED,
-                    op: service.Provider = Depends(provider),
-                    _admin: sessions.Principal = Depends(platform_admin)) -> RegisteredClientOut:
+@admin.post(
+    "/clients",
+    response_model=RegisteredClientOut,
+    status_code=201,
+    summary="Register a relying party (platform administrators)",
+)
+def register_client(
+    body: ClientRegistration,
+    db: Session = COMMITTED,
+    op: service.Provider = Depends(provider),
+    _admin: sessions.Principal = Depends(platform_admin),
+) -> RegisteredClientOut:
     registered = service.register_client(
-        db, op.secret, name=body.name, organization_code=body.organization_code,
+        db,
+        op.secret,
+        name=body.name,
+        organization_code=body.organization_code,
         redirect_uris=body.redirect_uris,
-        post_logout_redirect_uris=body.post_logout_redirect_uris, scopes=body.scopes,
-        sector_identifier=body.sector_identifier)
-    return RegisteredClientOut(**_client_out(registered.client).model_dump(),
-                               client_secret=registered.client_secret)
+        post_logout_redirect_uris=body.post_logout_redirect_uris,
+        scopes=body.scopes,
+        sector_identifier=body.sector_identifier,
+    )
+    return RegisteredClientOut(
+        **_client_out(registered.client).model_dump(), client_secret=registered.client_secret
+    )
 
 
 @admin.get("/clients", response_model=Page[ClientOut], summary="Registered relying parties")
-def list_clients(page: PageParams = Depends(page_params), db: Session = COMMITTED,
-                 _admin: sessions.Principal = Depends(platform_admin)) -> Page[ClientOut]:
+def list_clients(
+    page: PageParams = Depends(page_params),
+    db: Session = COMMITTED,
+    _admin: sessions.Principal = Depends(platform_admin),
+) -> Page[ClientOut]:
     clients, total = service.list_clients(db, limit=page.limit, offset=page.offset)
-    return Page(items=[_client_out(c) for c in clients], total=total, limit=page.limit,
-                offset=page.offset)
+    return Page(items=[_client_out(c) for c in clients], total=total, limit=page.limit, offset=page.offset)
 
 
 def _client_out(client: service.ClientView) -> ClientOut:
-    return ClientOut(client_id=client.client_id, name=client.name,
-                     organization_code=client.organization_code,
-                     redirect_uris=list(client.redirect_uris),
-                     post_logout_redirect_uris=list(client.post_logout_redirect_uris),
-                     allowed_scopes=list(client.allowed_scopes),
-                     sector_identifier=client.sector_identifier, created_at=client.created_at)
+    return ClientOut(
+        client_id=client.client_id,
+        name=client.name,
+        organization_code=client.organization_code,
+        redirect_uris=list(client.redirect_uris),
+        post_logout_redirect_uris=list(client.post_logout_redirect_uris),
+        allowed_scopes=list(client.allowed_scopes),
+        sector_identifier=client.sector_identifier,
+        created_at=client.created_at,
+    )
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:

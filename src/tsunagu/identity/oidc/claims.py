@@ -26,9 +26,18 @@ class Attribute:
 
 
 ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("profile", "氏名（漢字・カナ）",
-              ("name", "family_name", "given_name", "name#ja-Kana-JP", "family_name#ja-Kana-JP",
-               "given_name#ja-Kana-JP")),
+    Attribute(
+        "profile",
+        "氏名（漢字・カナ）",
+        (
+            "name",
+            "family_name",
+            "given_name",
+            "name#ja-Kana-JP",
+            "family_name#ja-Kana-JP",
+            "given_name#ja-Kana-JP",
+        ),
+    ),
     Attribute("birthdate", "生年月日", ("birthdate",)),
     Attribute("gender", "性別", ("gender",)),
     Attribute("address", "住所", ("address",)),
@@ -70,14 +79,16 @@ def claims_for(record: residents.ResidentRecord, scopes: list[str]) -> dict[str,
     claims: dict[str, Any] = {}
     if "profile" in scopes:
         name = record.name
-        claims.update({
-            "name": f"{name.family} {name.given}",
-            "family_name": name.family,
-            "given_name": name.given,
-            "name#ja-Kana-JP": f"{name.family_kana} {name.given_kana}",
-            "family_name#ja-Kana-JP": name.family_kana,
-            "given_name#ja-Kana-JP": name.given_kana,
-        })
+        claims.update(
+            {
+                "name": f"{name.family} {name.given}",
+                "family_name": name.family,
+                "given_name": name.given,
+                "name#ja-Kana-JP": f"{name.family_kana} {name.given_kana}",
+                "family_name#ja-Kana-JP": name.family_kana,
+                "given_name#ja-Kana-JP": name.given_kana,
+            }
+        )
     if "birthdate" in scopes:
         claims["birthdate"] = record.birth_date.isoformat()
     if "gender" in scopes:

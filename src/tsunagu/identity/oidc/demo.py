@@ -38,11 +38,17 @@ def ensure_client(db: Session, platform_secret: str, port: int = DEFAULT_PORT) -
     """Register the demo client, or add the redirect URIs of ``port``; True when anything changed."""
     row = db.get(Client, CLIENT_ID)
     if row is None:
-        service.register_client(db, platform_secret, name=NAME, organization_code=ORGANIZATION,
-                                redirect_uris=[redirect_uri(port)],
-                                post_logout_redirect_uris=[post_logout_uri(port)],
-                                sector_identifier="demo-rp.tsunagu.example", client_id=CLIENT_ID,
-                                client_secret=client_secret(platform_secret))
+        service.register_client(
+            db,
+            platform_secret,
+            name=NAME,
+            organization_code=ORGANIZATION,
+            redirect_uris=[redirect_uri(port)],
+            post_logout_redirect_uris=[post_logout_uri(port)],
+            sector_identifier="demo-rp.tsunagu.example",
+            client_id=CLIENT_ID,
+            client_secret=client_secret(platform_secret),
+        )
         return True
     if redirect_uri(port) in row.redirect_uris:
         return False

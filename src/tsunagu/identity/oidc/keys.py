@@ -24,8 +24,13 @@ PURPOSE = "oidc-signing-key"
 SIGNED_TOKEN_TTL = timedelta(minutes=10)
 MAX_CACHED_KEYS = 16
 #: The current key's id as a subquery, so a caller's own query can fetch it in passing.
-CURRENT_KID: ScalarSelect[str] = (select(SigningKey.kid).where(SigningKey.retired_at.is_(None))
-                                  .order_by(SigningKey.created_at.desc()).limit(1).scalar_subquery())
+CURRENT_KID: ScalarSelect[str] = (
+    select(SigningKey.kid)
+    .where(SigningKey.retired_at.is_(None))
+    .order_by(SigningKey.created_at.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 
 
 def rotate(db: Session, secret: str) -> str:
@@ -34,14 +39,18 @@ def rotate(db: Session, secret: str) -> str:
     for key in db.scalars(select(SigningKey).where(SigningKey.retired_at.is_(None))):
         key.retired_at = at
     kid = f"{at:%Y%m%d}-{secrets.token_hex(4)}"
-    private = ECKey.generate_key("P-256", private=True,
-                                 parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})
-    db.add(SigningKey(
-        kid=kid, algorithm=ALGORITHM,
-        public_jwk={k: str(v) for k, v in private.as_dict(private=False).items()},
-        private_encrypted=sealing.seal(secret, PURPOSE, private.as_pem(private=True), kid.encode()),
-        created_at=at,
-    ))
+    private = ECKey.generate_key(
+        "P-256", private=True, parameters={"kid": kid, "use": "sig", "alg": ALGORITHM}
+    )
+    db.add(
+        SigningKey(
+            kid=kid,
+            algorithm=ALGORITHM,
+            public_jwk={k: str(v) for k, v in private.as_dict(private=False).items()},
+            private_encrypted=sealing.seal(secret, PURPOSE, private.as_pem(private=True), kid.encode()),
+            created_at=at,
+        )
+    )
     _purge_expired(db, at)
     db.flush()
     return kid
@@ -75,9 +84,11 @@ def published(db: Session, secret: str) -> dict[str, Any]:
     """The JWKS document: the current key and retired keys whose tokens may still be live."""
     current(db, secret)
     horizon = clock.now() - SIGNED_TOKEN_TTL
-    rows = db.scalars(select(SigningKey)
-                      .where((SigningKey.retired_at.is_(None)) | (SigningKey.retired_at > horizon))
-                      .order_by(SigningKey.created_at.desc()))
+    rows = db.scalars(
+        select(SigningKey)
+        .where((SigningKey.retired_at.is_(None)) | (SigningKey.retired_at > horizon))
+        .order_by(SigningKey.created_at.desc())
+    )
     return {"keys": [dict(row.public_jwk) for row in rows]}
 
 

@@ -36,8 +36,10 @@ from tsunagu.identity.organizations import service as organizations
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)])
 #: The resident login (card login, identity/cards); it returns to ``next`` afterwards.
 RESIDENT_LOGIN = "/identity/login"
-UNTRUSTED_REQUEST = N_("ログインを求めたサービスが、つなぐに登録されている内容と一致しません。安全のため、"
-                       "ここで止めました。利用しようとしたサービスの運営者にお問い合わせください。")
+UNTRUSTED_REQUEST = N_(
+    "ログインを求めたサービスが、つなぐに登録されている内容と一致しません。安全のため、"
+    "ここで止めました。利用しようとしたサービスの運営者にお問い合わせください。"
+)
 #: ``request.state`` key read by ``tsunagu.web.middleware`` (content security policy).
 FORM_ACTION_ORIGINS = "form_action_origins"
 
@@ -50,8 +52,9 @@ def allow_return_to(request: Request, origin: str | None) -> None:
 
 
 @router.get("/oidc/authorize", response_class=HTMLResponse)
-def authorize(request: Request, db: Session = COMMITTED,
-              op: service.Provider = Depends(provider)) -> Response:
+def authorize(
+    request: Request, db: Session = COMMITTED, op: service.Provider = Depends(provider)
+) -> Response:
     """認可リクエスト: log in first if needed, then the consent screen (or at once if remembered)."""
     params = dict(request.query_params)
     try:
@@ -62,54 +65,94 @@ def authorize(request: Request, db: Session = COMMITTED,
         if not problems.wants_html(request):
             raise
         # never redirected to: the person is told here, in words (the detail is for the API)
-        return render(request, "error.html", {
-            "status": 400, "title": translate(request, "このサービスにはログインできません"),
-            "detail": translate(request, UNTRUSTED_REQUEST)}, status_code=400)
+        return render(
+            request,
+            "error.html",
+            {
+                "status": 400,
+                "title": translate(request, "このサービスにはログインできません"),
+                "detail": translate(request, UNTRUSTED_REQUEST),
+            },
+            status_code=400,
+        )
     principal = current_principal(request)
     auth_time = service.authenticated_at(db, request.cookies.get(SESSION_COOKIE))
     if principal is None or principal.kind != "resident" or service.needs_login(authorization, auth_time):
         if authorization.prompt == "none":
-            return RedirectResponse(service.rejection_url(op, service.login_required(authorization)),
-                                    status_code=303)
+            return RedirectResponse(
+                service.rejection_url(op, service.login_required(authorization)), status_code=303
+            )
         target = service.resume_after_login(authorization)
         return RedirectResponse(f"{RESIDENT_LOGIN}?{urlencode({'next': target})}", status_code=303)
     if service.remembered_consent(db, principal.subject_id, authorization):
-        return RedirectResponse(service.approve(db, op, principal.subject_id, authorization,
-                                                remember=False, auth_time=auth_time), status_code=303)
+        return RedirectResponse(
+            service.approve(db, op, principal.subject_id, authorization, remember=False, auth_time=auth_time),
+            status_code=303,
+        )
     return _consent_page(request, db, principal, authorization)
 
 
 @router.post("/oidc/authorize")
-async def decide(request: Request, *, decision: str = Form(...), remember: bool = Form(False),
-                 db: Session = COMMITTED, op: service.Provider = Depends(provider),
-                 resident: sessions.Principal = Depends(require_resident)) -> Response:
+async def decide(
+    request: Request,
+    *,
+    decision: str = Form(...),
+    remember: bool = Form(False),
+    db: Session = COMMITTED,
+    op: service.Provider = Depends(provider),
+    resident: sessions.Principal = Depends(require_resident),
+) -> Response:
     """同意する / 同意しない on the consent screen."""
     form = await request.form()
-    params = {key: str(value) for key, value in form.items()
-              if key not in (csrf.FIELD, "decision", "remember")}
+    params = {
+        key: str(value) for key, value in form.items() if key not in (csrf.FIELD, "decision", "remember")
+    }
     try:
         authorization = service.parse_authorization(db, params)
     except AuthorizationRequestRejectedError as rejected:
         return RedirectResponse(service.rejection_url(op, rejected), status_code=303)
     if decision != "approve":
         return RedirectResponse(service.deny(op, authorization), status_code=303)
-    target = service.approve(db, op, resident.subject_id, authorization, remember=remember,
-                             auth_time=service.authenticated_at(db, request.cookies.get(SESSION_COOKIE)))
-    history.record_event(db, "resident", resident.subject_id, "oidc_consent_given", {
-        "client_id": authorization.client.client_id, "client_name": authorization.client.name,
-        "scopes": list(authorization.scopes), "remembered": remember})
+    target = service.approve(
+        db,
+        op,
+        resident.subject_id,
+        authorization,
+        remember=remember,
+        auth_time=service.authenticated_at(db, request.cookies.get(SESSION_COOKIE)),
+    )
+    history.record_event(
+        db,
+        "resident",
+        resident.subject_id,
+        "oidc_consent_given",
+        {
+            "client_id": authorization.client.client_id,
+            "client_name": authorization.client.name,
+            "scopes": list(authorization.scopes),
+            "remembered": remember,
+        },
+    )
     return RedirectResponse(target, status_code=303)
 
 
 @router.get("/oidc/consents", response_class=HTMLResponse)
-def consents(request: Request, db: Session = COMMITTED,
-             resident: sessions.Principal = Depends(require_resident)) -> HTMLResponse:
+def consents(
+    request: Request, db: Session = COMMITTED, resident: sessions.Principal = Depends(require_resident)
+) -> HTMLResponse:
     """連携中のサービス: the consents the resident gave, each withdrawable."""
     given = service.consents_of(db, resident.subject_id)
-    return render(request, "identity/oidc/consents.html", {
-        "consents": given,
-        "operators": {c.organization_code: operator_name(request, db, c.organization_code) for c in given},
-        "granted": {c.id: _japan_time(c.granted_at) for c in given}})
+    return render(
+        request,
+        "identity/oidc/consents.html",
+        {
+            "consents": given,
+            "operators": {
+                c.organization_code: operator_name(request, db, c.organization_code) for c in given
+            },
+            "granted": {c.id: _japan_time(c.granted_at) for c in given},
+        },
+    )
 
 
 def _japan_time(at: datetime) -> str:
@@ -118,37 +161,61 @@ def _japan_time(at: datetime) -> str:
 
 
 @router.post("/oidc/consents/{consent_id}/withdraw")
-def withdraw(consent_id: int, db: Session = COMMITTED,
-             resident: sessions.Principal = Depends(require_resident)) -> RedirectResponse:
+def withdraw(
+    consent_id: int, db: Session = COMMITTED, resident: sessions.Principal = Depends(require_resident)
+) -> RedirectResponse:
     withdrawn = service.withdraw_consent(db, resident.subject_id, consent_id)
-    history.record_event(db, "resident", resident.subject_id, "oidc_consent_withdrawn", {
-        "client_id": withdrawn.client_id, "client_name": withdrawn.client_name})
+    history.record_event(
+        db,
+        "resident",
+        resident.subject_id,
+        "oidc_consent_withdrawn",
+        {"client_id": withdrawn.client_id, "client_name": withdrawn.client_name},
+    )
     return RedirectResponse("/oidc/consents?withdrawn=1", status_code=303)
 
 
 @router.get("/oidc/logout", response_class=HTMLResponse)
-def logout_confirm(request: Request, *, id_token_hint: str | None = None,
-                   post_logout_redirect_uri: str | None = None, state: str | None = None,
-                   db: Session = COMMITTED,
-                   op: service.Provider = Depends(provider)) -> HTMLResponse:
+def logout_confirm(
+    request: Request,
+    *,
+    id_token_hint: str | None = None,
+    post_logout_redirect_uri: str | None = None,
+    state: str | None = None,
+    db: Session = COMMITTED,
+    op: service.Provider = Depends(provider),
+) -> HTMLResponse:
     """RP-initiated logout: ask before ending the session (a link alone must not log out)."""
-    client, target = service.logout_target(db, op, id_token_hint=id_token_hint,
-                                           post_logout_redirect_uri=post_logout_redirect_uri,
-                                           state=state)
+    client, target = service.logout_target(
+        db, op, id_token_hint=id_token_hint, post_logout_redirect_uri=post_logout_redirect_uri, state=state
+    )
     if target != "/":
         allow_return_to(request, service.origin_of(target))
-    return render(request, "identity/oidc/logout.html", {
-        "client": client, "id_token_hint": id_token_hint,
-        "post_logout_redirect_uri": post_logout_redirect_uri, "state": state})
+    return render(
+        request,
+        "identity/oidc/logout.html",
+        {
+            "client": client,
+            "id_token_hint": id_token_hint,
+            "post_logout_redirect_uri": post_logout_redirect_uri,
+            "state": state,
+        },
+    )
 
 
 @router.post("/oidc/logout")
-def logout(request: Request, *, id_token_hint: str | None = Form(None),
-           post_logout_redirect_uri: str | None = Form(None), state: str | None = Form(None),
-           db: Session = COMMITTED, op: service.Provider = Depends(provider)) -> Response:
-    _client, target = service.logout_target(db, op, id_token_hint=id_token_hint,
-                                            post_logout_redirect_uri=post_logout_redirect_uri,
-                                            state=state)
+def logout(
+    request: Request,
+    *,
+    id_token_hint: str | None = Form(None),
+    post_logout_redirect_uri: str | None = Form(None),
+    state: str | None = Form(None),
+    db: Session = COMMITTED,
+    op: service.Provider = Depends(provider),
+) -> Response:
+    _client, target = service.logout_target(
+        db, op, id_token_hint=id_token_hint, post_logout_redirect_uri=post_logout_redirect_uri, state=state
+    )
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         sessions.end(db, token)
@@ -157,13 +224,21 @@ def logout(request: Request, *, id_token_hint: str | None = Form(None),
     return response
 
 
-def _consent_page(request: Request, db: Session, resident: sessions.Principal,
-                  authorization: service.AuthorizationRequest) -> HTMLResponse:
+def _consent_page(
+    request: Request, db: Session, resident: sessions.Principal, authorization: service.AuthorizationRequest
+) -> HTMLResponse:
     released = claims.released_values(db, resident.subject_id, authorization.scopes)
     allow_return_to(request, service.origin_of(authorization.redirect_uri))
-    return render(request, "identity/oidc/consent.html", {
-        "authorization": authorization, "hidden": authorization.as_params(), "released": released,
-        "operator": operator_name(request, db, authorization.client.organization_code)})
+    return render(
+        request,
+        "identity/oidc/consent.html",
+        {
+            "authorization": authorization,
+            "hidden": authorization.as_params(),
+            "released": released,
+            "operator": operator_name(request, db, authorization.client.organization_code),
+        },
+    )
 
 
 def operator_name(request: Request, db: Session, organization_code: str) -> str:
@@ -172,4 +247,3 @@ def operator_name(request: Request, db: Session, organization_code: str) -> str:
     if found is None:
         return translate(request, "登録事業者")
     return found.name_en if locale_of(request) == "en" and found.name_en else found.name_ja
-

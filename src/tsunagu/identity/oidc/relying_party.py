@@ -43,15 +43,23 @@ ERROR_MESSAGES = {
     "login_required": N_("つなぐにログインしていないため、ログインできませんでした。"),
 }
 UNTRUSTED_ANSWER = N_(
-    "つなぐからの応答を確認できなかったため、ログインできませんでした。もう一度お試しください。")
+    "つなぐからの応答を確認できなかったため、ログインできませんでした。もう一度お試しください。"
+)
 UNREACHABLE = N_("つなぐに接続できませんでした。しばらくしてからもう一度お試しください。")
 #: Japanese labels of the claims the page shows (the claim names stay in the developer details).
 CLAIM_LABELS = (
-    ("name", N_("氏名")), ("name#ja-Kana-JP", N_("氏名（カナ）")), ("birthdate", N_("生年月日")),
-    ("gender", N_("性別")), ("address", N_("住所")),
+    ("name", N_("氏名")),
+    ("name#ja-Kana-JP", N_("氏名（カナ）")),
+    ("birthdate", N_("生年月日")),
+    ("gender", N_("性別")),
+    ("address", N_("住所")),
 )
-GENDER_LABELS = {"male": N_("男"), "female": N_("女"), "not applicable": N_("適用不能"),
-                 "unknown": N_("不明")}
+GENDER_LABELS = {
+    "male": N_("男"),
+    "female": N_("女"),
+    "not applicable": N_("適用不能"),
+    "unknown": N_("不明"),
+}
 
 
 class RelyingPartyError(Exception):
@@ -115,16 +123,24 @@ class _Memory:
     discovery: dict[str, Any] = field(default_factory=dict)
 
 
-def verify_id_token(id_token: str, jwks: dict[str, Any], *, issuer: str, client_id: str,
-                    nonce: str) -> dict[str, Any]:
+def verify_id_token(
+    id_token: str, jwks: dict[str, Any], *, issuer: str, client_id: str, nonce: str
+) -> dict[str, Any]:
     """OIDC Core §3.1.3.7: signature by a published key, then iss, aud, nonce, exp and iat."""
     try:
-        token = jwt.decode(id_token, KeySet.import_key_set(jwks),  # type: ignore[arg-type]
-                           algorithms=["ES256", "RS256"])
+        token = jwt.decode(
+            id_token,
+            KeySet.import_key_set(jwks),  # type: ignore[arg-type]
+            algorithms=["ES256", "RS256"],
+        )
         jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": issuer}, aud={"essential": True, "value": client_id},
-            nonce={"essential": True, "value": nonce}, exp={"essential": True},
-            iat={"essential": True}, sub={"essential": True}).validate(token.claims)
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": client_id},
+            nonce={"essential": True, "value": nonce},
+            exp={"essential": True},
+            iat={"essential": True},
+            sub={"essential": True},
+        ).validate(token.claims)
     except (JoseError, ValueError) as exc:
         raise RelyingPartyError(f"the ID token is not valid: {exc}") from None
     return dict(token.claims)
@@ -154,8 +170,12 @@ class _RelyingParty:
         return self.memory.discovery
 
     def page(self, request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
-        return render(request, "identity/oidc/demo_rp.html", {
-            "attributes": claims.ATTRIBUTES, "config": self.config, **context}, status_code=status_code)
+        return render(
+            request,
+            "identity/oidc/demo_rp.html",
+            {"attributes": claims.ATTRIBUTES, "config": self.config, **context},
+            status_code=status_code,
+        )
 
     def failed(self, request: Request, error: RelyingPartyError) -> HTMLResponse:
         log.warning("demo_rp_login_failed", detail=str(error))
@@ -177,11 +197,18 @@ class _RelyingParty:
         with self.memory.lock:
             self.memory.pending[state] = (nonce, verifier)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-        query = urlencode({
-            "response_type": "code", "client_id": self.config.client_id,
-            "redirect_uri": self.config.redirect_uri, "scope": " ".join(scopes), "state": state,
-            "nonce": nonce, "code_challenge": challenge.rstrip(b"=").decode(),
-            "code_challenge_method": "S256"})
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.config.client_id,
+                "redirect_uri": self.config.redirect_uri,
+                "scope": " ".join(scopes),
+                "state": state,
+                "nonce": nonce,
+                "code_challenge": challenge.rstrip(b"=").decode(),
+                "code_challenge_method": "S256",
+            }
+        )
         response = RedirectResponse(f"{endpoint}?{query}", status_code=303)
         response.set_cookie(STATE_COOKIE, state, httponly=True, samesite="lax", path="/")
         return response
@@ -196,8 +223,10 @@ class _RelyingParty:
             if pending is None or request.cookies.get(STATE_COOKIE) != state:
                 raise RelyingPartyError("the state does not match a login started in this browser")
             if "error" in params:
-                raise RelyingPartyError(f"{params['error']}: {params.get('error_description', '')}",
-                                        ERROR_MESSAGES.get(params["error"], UNTRUSTED_ANSWER))
+                raise RelyingPartyError(
+                    f"{params['error']}: {params.get('error_description', '')}",
+                    ERROR_MESSAGES.get(params["error"], UNTRUSTED_ANSWER),
+                )
             if params.get("iss") != self.config.issuer:
                 raise RelyingPartyError("the response names another issuer (RFC 9207)")
             signed_in = _finish(self.config, self.metadata(), params.get("code", ""), *pending)
@@ -221,36 +250,52 @@ class _RelyingParty:
                 endpoint = self.metadata()["end_session_endpoint"]
             except RelyingPartyError as exc:
                 return self.failed(request, exc)
-            target = endpoint + "?" + urlencode({
-                "id_token_hint": signed_in.id_token,
-                "post_logout_redirect_uri": self.config.post_logout_redirect_uri})
+            target = (
+                endpoint
+                + "?"
+                + urlencode(
+                    {
+                        "id_token_hint": signed_in.id_token,
+                        "post_logout_redirect_uri": self.config.post_logout_redirect_uri,
+                    }
+                )
+            )
         response = RedirectResponse(target, status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
 
-def _finish(config: ClientConfig, metadata: dict[str, Any], code: str, nonce: str,
-            verifier: str) -> SignedIn:
+def _finish(config: ClientConfig, metadata: dict[str, Any], code: str, nonce: str, verifier: str) -> SignedIn:
     """Code → tokens (client_secret_basic + PKCE verifier) → verified ID token → userinfo."""
     with httpx.Client(timeout=TIMEOUT) as http:
-        answer = http.post(metadata["token_endpoint"], auth=(config.client_id, config.client_secret),
-                           data={"grant_type": "authorization_code", "code": code,
-                                 "redirect_uri": config.redirect_uri, "code_verifier": verifier})
+        answer = http.post(
+            metadata["token_endpoint"],
+            auth=(config.client_id, config.client_secret),
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": config.redirect_uri,
+                "code_verifier": verifier,
+            },
+        )
         if answer.status_code != 200:
             raise RelyingPartyError(f"the token endpoint refused the code: {answer.text}")
         tokens = answer.json()
         jwks = _get_json(metadata["jwks_uri"])
-        id_claims = verify_id_token(tokens["id_token"], jwks, issuer=config.issuer,
-                                    client_id=config.client_id, nonce=nonce)
-        info = http.get(metadata["userinfo_endpoint"],
-                        headers={"authorization": f"Bearer {tokens['access_token']}"})
+        id_claims = verify_id_token(
+            tokens["id_token"], jwks, issuer=config.issuer, client_id=config.client_id, nonce=nonce
+        )
+        info = http.get(
+            metadata["userinfo_endpoint"], headers={"authorization": f"Bearer {tokens['access_token']}"}
+        )
         if info.status_code != 200:
             raise RelyingPartyError(f"userinfo refused the access token: {info.text}")
     userinfo: dict[str, Any] = info.json()
     if userinfo.get("sub") != id_claims["sub"]:
         raise RelyingPartyError("userinfo is about another subject than the ID token (§5.3.2)")
-    return SignedIn(subject=str(id_claims["sub"]), id_token=tokens["id_token"], id_claims=id_claims,
-                    userinfo=userinfo)
+    return SignedIn(
+        subject=str(id_claims["sub"]), id_token=tokens["id_token"], id_claims=id_claims, userinfo=userinfo
+    )
 
 
 def _get_json(url: str) -> dict[str, Any]:

@@ -9,13 +9,15 @@ from pydantic import BaseModel, Field
 
 class ClientRegistration(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="Service name shown to residents.")
-    organization_code: str = Field(min_length=1, max_length=32,
-                                   description="Organization operating the service.")
+    organization_code: str = Field(
+        min_length=1, max_length=32, description="Organization operating the service."
+    )
     redirect_uris: list[str] = Field(min_length=1)
     post_logout_redirect_uris: list[str] = Field(default_factory=list)
     scopes: list[str] | None = Field(default=None, description="Allowed scopes (default: all).")
     sector_identifier: str | None = Field(
-        default=None, description="Sector for pairwise subjects (default: the redirect URIs' host).")
+        default=None, description="Sector for pairwise subjects (default: the redirect URIs' host)."
+    )
 
 
 class ClientOut(BaseModel):

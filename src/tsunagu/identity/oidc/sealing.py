@@ -24,8 +24,9 @@ NONCE_BYTES = 12
 @lru_cache(maxsize=16)
 def derive_key(secret: str, purpose: str) -> bytes:
     """A 32-byte key for ``purpose`` derived from the platform secret."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"tsunagu-identity",
-                info=purpose.encode()).derive(secret.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"tsunagu-identity", info=purpose.encode()).derive(
+        secret.encode()
+    )
 
 
 def seal(secret: str, purpose: str, plaintext: bytes, associated: bytes) -> bytes:
@@ -37,11 +38,13 @@ def seal(secret: str, purpose: str, plaintext: bytes, associated: bytes) -> byte
 def unseal(secret: str, purpose: str, sealed: bytes, associated: bytes) -> bytes:
     try:
         return AESGCM(derive_key(secret, purpose)).decrypt(
-            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated)
+            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated
+        )
     except InvalidTag:
         raise ConfigurationError(
             f"cannot decrypt stored {purpose} material: TSUNAGU_SECRET_KEY differs from the one "
-            "it was sealed with") from None
+            "it was sealed with"
+        ) from None
 
 
 def keyed_digest(secret: str, purpose: str, message: str) -> bytes:

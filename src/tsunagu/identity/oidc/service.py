@@ -93,11 +93,20 @@ class AuthorizationRequest:
 
     def as_params(self) -> dict[str, str]:
         """The request again as query parameters (carried through the consent form)."""
-        params = {"response_type": "code", "client_id": self.client.client_id,
-                  "redirect_uri": self.redirect_uri, "scope": " ".join(self.scopes),
-                  "code_challenge": self.code_challenge, "code_challenge_method": "S256"}
-        optional = {"state": self.state, "nonce": self.nonce, "prompt": self.prompt,
-                    "max_age": None if self.max_age is None else str(self.max_age)}
+        params = {
+            "response_type": "code",
+            "client_id": self.client.client_id,
+            "redirect_uri": self.redirect_uri,
+            "scope": " ".join(self.scopes),
+            "code_challenge": self.code_challenge,
+            "code_challenge_method": "S256",
+        }
+        optional = {
+            "state": self.state,
+            "nonce": self.nonce,
+            "prompt": self.prompt,
+            "max_age": None if self.max_age is None else str(self.max_age),
+        }
         params.update({k: v for k, v in optional.items() if v is not None})
         return params
 
@@ -122,6 +131,7 @@ class ConsentView:
 
 
 # ---- discovery --------------------------------------------------------------------------------
+
 
 def discovery(provider: Provider) -> dict[str, Any]:
     """OpenID Provider Metadata (OIDC Discovery 1.0 §3)."""
@@ -150,12 +160,20 @@ def discovery(provider: Provider) -> dict[str, Any]:
 
 # ---- clients ----------------------------------------------------------------------------------
 
-def register_client(db: Session, platform_secret: str, *, name: str, organization_code: str,
-                    redirect_uris: list[str],
-                    post_logout_redirect_uris: list[str] | None = None,
-                    scopes: list[str] | None = None,
-                    sector_identifier: str | None = None, client_id: str | None = None,
-                    client_secret: str | None = None) -> RegisteredClient:
+
+def register_client(
+    db: Session,
+    platform_secret: str,
+    *,
+    name: str,
+    organization_code: str,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: list[str] | None = None,
+    scopes: list[str] | None = None,
+    sector_identifier: str | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+) -> RegisteredClient:
     """利用者（サービス）の登録 by the platform operator; the secret is returned only here.
 
     ``client_id`` and ``client_secret`` are generated unless given (the demo client derives
@@ -178,19 +196,28 @@ def register_client(db: Session, platform_secret: str, *, name: str, organizatio
         errors.append({"location": ["scopes"], "message": "unknown scopes: " + ", ".join(unknown)})
     hosts = {urlsplit(uri).hostname for uri in redirect_uris}
     if not sector_identifier and len(hosts) > 1:
-        errors.append({"location": ["sector_identifier"],
-                       "message": "redirect URIs on several hosts need an explicit sector identifier"})
+        errors.append(
+            {
+                "location": ["sector_identifier"],
+                "message": "redirect URIs on several hosts need an explicit sector identifier",
+            }
+        )
     if errors:
         raise InvalidClientRegistrationError("the client registration is invalid", errors=errors)
     if "openid" not in allowed:
         allowed = ["openid", *allowed]
     secret = client_secret or secrets.token_urlsafe(32)
     row = Client(
-        client_id=client_id or secrets.token_urlsafe(16), name=name.strip(),
+        client_id=client_id or secrets.token_urlsafe(16),
+        name=name.strip(),
         organization_code=organization_code,
-        secret_hash=_secret_hash(platform_secret, secret), redirect_uris=list(redirect_uris),
-        post_logout_redirect_uris=logout_uris, allowed_scopes=allowed,
-        sector_identifier=sector_identifier or str(hosts.pop()), active=True, created_at=clock.now(),
+        secret_hash=_secret_hash(platform_secret, secret),
+        redirect_uris=list(redirect_uris),
+        post_logout_redirect_uris=logout_uris,
+        allowed_scopes=allowed,
+        sector_identifier=sector_identifier or str(hosts.pop()),
+        active=True,
+        created_at=clock.now(),
     )
     db.add(row)
     db.flush()
@@ -199,8 +226,9 @@ def register_client(db: Session, platform_secret: str, *, name: str, organizatio
 
 def list_clients(db: Session, *, limit: int, offset: int) -> tuple[list[ClientView], int]:
     total = db.scalar(select(func.count()).select_from(Client)) or 0
-    rows = db.scalars(select(Client).order_by(Client.created_at, Client.client_id)
-                      .limit(limit).offset(offset))
+    rows = db.scalars(
+        select(Client).order_by(Client.created_at, Client.client_id).limit(limit).offset(offset)
+    )
     return [_client_view(row) for row in rows], total
 
 
@@ -213,6 +241,7 @@ def get_client(db: Session, client_id: str) -> ClientView:
 
 # ---- authorization ----------------------------------------------------------------------------
 
+
 def parse_authorization(db: Session, params: Mapping[str, str]) -> AuthorizationRequest:
     """Validate an authorization request (OIDC Core §3.1.2.1; PKCE S256 required).
 
@@ -223,7 +252,8 @@ def parse_authorization(db: Session, params: Mapping[str, str]) -> Authorization
     redirect_uri = params.get("redirect_uri", "")
     if redirect_uri not in client.redirect_uris:
         raise InvalidRedirectUriError(
-            f"the redirect URI {redirect_uri!r} is not registered for {client.name}")
+            f"the redirect URI {redirect_uri!r} is not registered for {client.name}"
+        )
     state = params.get("state") or None
 
     def reject(error: str, detail: str) -> AuthorizationRequestRejectedError:
@@ -246,9 +276,16 @@ def parse_authorization(db: Session, params: Mapping[str, str]) -> Authorization
     max_age = params.get("max_age") or None
     if max_age is not None and not max_age.isdigit():
         raise reject("invalid_request", "max_age is a number of seconds")
-    return AuthorizationRequest(client=client, redirect_uri=redirect_uri, scopes=scopes, state=state,
-                                nonce=params.get("nonce") or None, code_challenge=challenge,
-                                prompt=prompt, max_age=None if max_age is None else int(max_age))
+    return AuthorizationRequest(
+        client=client,
+        redirect_uri=redirect_uri,
+        scopes=scopes,
+        state=state,
+        nonce=params.get("nonce") or None,
+        code_challenge=challenge,
+        prompt=prompt,
+        max_age=None if max_age is None else int(max_age),
+    )
 
 
 def needs_login(request: AuthorizationRequest, authenticated_at: datetime | None) -> bool:
@@ -260,8 +297,12 @@ def needs_login(request: AuthorizationRequest, authenticated_at: datetime | None
 
 def login_required(request: AuthorizationRequest) -> AuthorizationRequestRejectedError:
     """``prompt=none`` with no (fresh enough) login: tell the client, show nothing (§3.1.2.6)."""
-    return AuthorizationRequestRejectedError("the resident is not logged in", error="login_required",
-                                             redirect_uri=request.redirect_uri, state=request.state)
+    return AuthorizationRequestRejectedError(
+        "the resident is not logged in",
+        error="login_required",
+        redirect_uri=request.redirect_uri,
+        state=request.state,
+    )
 
 
 def resume_after_login(request: AuthorizationRequest) -> str:
@@ -319,49 +360,90 @@ def remembered_consent(db: Session, resident_id: str, request: AuthorizationRequ
     return active is not None and set(request.scopes) <= set(active.scopes)
 
 
-def approve(db: Session, provider: Provider, resident_id: str, request: AuthorizationRequest,
-            *, remember: bool, auth_time: datetime | None = None) -> str:
+def approve(
+    db: Session,
+    provider: Provider,
+    resident_id: str,
+    request: AuthorizationRequest,
+    *,
+    remember: bool,
+    auth_time: datetime | None = None,
+) -> str:
     """同意: issue a one-time code; returns the URL that sends the browser back to the client."""
     if remember:
         _remember_consent(db, resident_id, request)
     code = secrets.token_urlsafe(32)
-    db.add(AuthorizationCode(
-        code_hash=_hash(code), client_id=request.client.client_id, resident_id=resident_id,
-        redirect_uri=request.redirect_uri, scopes=list(request.scopes), nonce=request.nonce,
-        code_challenge=request.code_challenge, auth_time=auth_time, expires_at=clock.now() + CODE_TTL,
-    ))
+    db.add(
+        AuthorizationCode(
+            code_hash=_hash(code),
+            client_id=request.client.client_id,
+            resident_id=resident_id,
+            redirect_uri=request.redirect_uri,
+            scopes=list(request.scopes),
+            nonce=request.nonce,
+            code_challenge=request.code_challenge,
+            auth_time=auth_time,
+            expires_at=clock.now() + CODE_TTL,
+        )
+    )
     db.flush()
     return _redirect(request.redirect_uri, code=code, state=request.state, iss=provider.issuer)
 
 
 def deny(provider: Provider, request: AuthorizationRequest) -> str:
     """同意しない: tell the client the resident refused."""
-    return rejection_url(provider, AuthorizationRequestRejectedError(
-        "the resident did not consent", error="access_denied", redirect_uri=request.redirect_uri,
-        state=request.state))
+    return rejection_url(
+        provider,
+        AuthorizationRequestRejectedError(
+            "the resident did not consent",
+            error="access_denied",
+            redirect_uri=request.redirect_uri,
+            state=request.state,
+        ),
+    )
 
 
 def rejection_url(provider: Provider, rejected: AuthorizationRequestRejectedError) -> str:
-    return _redirect(rejected.redirect_uri, error=rejected.error, error_description=rejected.detail,
-                     state=rejected.state, iss=provider.issuer)
+    return _redirect(
+        rejected.redirect_uri,
+        error=rejected.error,
+        error_description=rejected.detail,
+        state=rejected.state,
+        iss=provider.issuer,
+    )
 
 
 # ---- tokens -----------------------------------------------------------------------------------
 
 # Built once: constructing a statement costs about as much as running it on the hot path.
-_REDEMPTION = (select(Client, AuthorizationCode, keys.CURRENT_KID)
-               .outerjoin(AuthorizationCode,
-                          (AuthorizationCode.code_hash == bindparam("code_hash"))
-                          & (AuthorizationCode.client_id == Client.client_id))
-               .where(Client.client_id == bindparam("client_id")))
-_REDEEM = (update(AuthorizationCode)
-           .where(AuthorizationCode.code_hash == bindparam("redeemed_code"),
-                  AuthorizationCode.used_at.is_(None))
-           .values(used_at=bindparam("redeemed_at")).execution_options(synchronize_session=False))
+_REDEMPTION = (
+    select(Client, AuthorizationCode, keys.CURRENT_KID)
+    .outerjoin(
+        AuthorizationCode,
+        (AuthorizationCode.code_hash == bindparam("code_hash"))
+        & (AuthorizationCode.client_id == Client.client_id),
+    )
+    .where(Client.client_id == bindparam("client_id"))
+)
+_REDEEM = (
+    update(AuthorizationCode)
+    .where(AuthorizationCode.code_hash == bindparam("redeemed_code"), AuthorizationCode.used_at.is_(None))
+    .values(used_at=bindparam("redeemed_at"))
+    .execution_options(synchronize_session=False)
+)
 
 
-def exchange_code(db: Session, provider: Provider, *, grant_type: str, client_id: str,
-                  client_secret: str, code: str, redirect_uri: str, code_verifier: str) -> Tokens:
+def exchange_code(
+    db: Session,
+    provider: Provider,
+    *,
+    grant_type: str,
+    client_id: str,
+    client_secret: str,
+    code: str,
+    redirect_uri: str,
+    code_verifier: str,
+) -> Tokens:
     """Token endpoint (RFC 6749 §4.1.3 + RFC 7636): one code, once, with the right verifier.
 
     The hot path is one SELECT (client, code and the current key id together), one conditional
@@ -390,10 +472,18 @@ def exchange_code(db: Session, provider: Provider, *, grant_type: str, client_id
     if getattr(redeemed, "rowcount", 0) != 1:
         raise CodeReusedError("the authorization code was already used; its tokens are revoked")
     access_token = secrets.token_urlsafe(32)
-    db.execute(insert(AccessToken), {
-        "token_hash": _hash(access_token), "code_hash": code_hash, "client_id": client_id,
-        "resident_id": row.resident_id, "scopes": row.scopes, "expires_at": now + ACCESS_TOKEN_TTL,
-        "revoked": False})
+    db.execute(
+        insert(AccessToken),
+        {
+            "token_hash": _hash(access_token),
+            "code_hash": code_hash,
+            "client_id": client_id,
+            "resident_id": row.resident_id,
+            "scopes": row.scopes,
+            "expires_at": now + ACCESS_TOKEN_TTL,
+            "revoked": False,
+        },
+    )
     client = _client_view(client_row)
     id_claims: dict[str, Any] = {
         "iss": provider.issuer,
@@ -408,16 +498,20 @@ def exchange_code(db: Session, provider: Provider, *, grant_type: str, client_id
     if row.auth_time is not None:
         id_claims["auth_time"] = int(row.auth_time.timestamp())
     signing_key = keys.signing_key(db, provider.secret, kid)
-    id_token = jwt.encode({"alg": keys.ALGORITHM, "kid": signing_key.kid, "typ": "JWT"},
-                          id_claims, signing_key)
-    return Tokens(access_token=access_token, id_token=id_token,
-                  expires_in=int(ACCESS_TOKEN_TTL.total_seconds()), scope=" ".join(row.scopes))
+    id_token = jwt.encode(
+        {"alg": keys.ALGORITHM, "kid": signing_key.kid, "typ": "JWT"}, id_claims, signing_key
+    )
+    return Tokens(
+        access_token=access_token,
+        id_token=id_token,
+        expires_in=int(ACCESS_TOKEN_TTL.total_seconds()),
+        scope=" ".join(row.scopes),
+    )
 
 
 def revoke_tokens_of_code(db: Session, code: str) -> int:
     """RFC 6749 §4.1.2: a replayed code revokes every token it obtained (own transaction)."""
-    result = db.execute(update(AccessToken).where(AccessToken.code_hash == _hash(code))
-                        .values(revoked=True))
+    result = db.execute(update(AccessToken).where(AccessToken.code_hash == _hash(code)).values(revoked=True))
     return int(getattr(result, "rowcount", 0))
 
 
@@ -436,8 +530,9 @@ def userinfo(db: Session, provider: Provider, access_token: str) -> dict[str, An
 
 def pairwise_subject(provider: Provider, client: ClientView, resident_id: str) -> str:
     """仮名の利用者識別子: the same resident gets unrelated subjects in different sectors."""
-    digest = sealing.keyed_digest(provider.secret, PAIRWISE_PURPOSE,
-                                  f"{client.sector_identifier}\x00{resident_id}")
+    digest = sealing.keyed_digest(
+        provider.secret, PAIRWISE_PURPOSE, f"{client.sector_identifier}\x00{resident_id}"
+    )
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -448,17 +543,28 @@ def pkce_challenge(verifier: str) -> str:
 
 # ---- consents ---------------------------------------------------------------------------------
 
+
 def consents_of(db: Session, resident_id: str) -> list[ConsentView]:
     """The resident's remembered consents, newest first (同意の一覧)."""
-    rows = db.execute(select(Consent, Client).join(Client, Client.client_id == Consent.client_id)
-                      .where(Consent.resident_id == resident_id, Consent.withdrawn_at.is_(None))
-                      .order_by(Consent.granted_at.desc(), Consent.id.desc()))
-    return [ConsentView(id=consent.id, client_id=client.client_id, client_name=client.name,
-                        organization_code=client.organization_code,
-                        attributes=tuple(attribute_claims.BY_SCOPE[s] for s in consent.scopes
-                                         if s in attribute_claims.BY_SCOPE),
-                        granted_at=consent.granted_at)
-            for consent, client in rows]
+    rows = db.execute(
+        select(Consent, Client)
+        .join(Client, Client.client_id == Consent.client_id)
+        .where(Consent.resident_id == resident_id, Consent.withdrawn_at.is_(None))
+        .order_by(Consent.granted_at.desc(), Consent.id.desc())
+    )
+    return [
+        ConsentView(
+            id=consent.id,
+            client_id=client.client_id,
+            client_name=client.name,
+            organization_code=client.organization_code,
+            attributes=tuple(
+                attribute_claims.BY_SCOPE[s] for s in consent.scopes if s in attribute_claims.BY_SCOPE
+            ),
+            granted_at=consent.granted_at,
+        )
+        for consent, client in rows
+    ]
 
 
 def withdraw_consent(db: Session, resident_id: str, consent_id: int) -> ConsentView:
@@ -474,16 +580,24 @@ def withdraw_consent(db: Session, resident_id: str, consent_id: int) -> ConsentV
 
 # ---- logout -----------------------------------------------------------------------------------
 
-def logout_target(db: Session, provider: Provider, *, id_token_hint: str | None,
-                  post_logout_redirect_uri: str | None, state: str | None) -> tuple[ClientView | None, str]:
+
+def logout_target(
+    db: Session,
+    provider: Provider,
+    *,
+    id_token_hint: str | None,
+    post_logout_redirect_uri: str | None,
+    state: str | None,
+) -> tuple[ClientView | None, str]:
     """RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2): where to send the browser after."""
     if not id_token_hint:
         if post_logout_redirect_uri:
             raise InvalidLogoutRequestError("post_logout_redirect_uri needs an id_token_hint")
         return None, "/"
     try:
-        token = jwt.decode(id_token_hint, keys.verification_keys(db, provider.secret),
-                           algorithms=[keys.ALGORITHM])
+        token = jwt.decode(
+            id_token_hint, keys.verification_keys(db, provider.secret), algorithms=[keys.ALGORITHM]
+        )
     except (JoseError, ValueError):
         raise InvalidLogoutRequestError("the id_token_hint was not issued by this provider") from None
     if token.claims.get("iss") != provider.issuer:
@@ -493,16 +607,23 @@ def logout_target(db: Session, provider: Provider, *, id_token_hint: str | None,
         return client, "/"
     if post_logout_redirect_uri not in client.post_logout_redirect_uris:
         raise InvalidLogoutRequestError(
-            f"the post-logout redirect URI {post_logout_redirect_uri!r} is not registered")
+            f"the post-logout redirect URI {post_logout_redirect_uri!r} is not registered"
+        )
     return client, _redirect(post_logout_redirect_uri, state=state)
 
 
 # ---- helpers ----------------------------------------------------------------------------------
 
+
 def _active_consent(db: Session, resident_id: str, client_id: str) -> Consent | None:
-    return db.scalars(select(Consent).where(
-        Consent.resident_id == resident_id, Consent.client_id == client_id,
-        Consent.withdrawn_at.is_(None)).order_by(Consent.id.desc()).limit(1)).first()
+    return db.scalars(
+        select(Consent)
+        .where(
+            Consent.resident_id == resident_id, Consent.client_id == client_id, Consent.withdrawn_at.is_(None)
+        )
+        .order_by(Consent.id.desc())
+        .limit(1)
+    ).first()
 
 
 def _remember_consent(db: Session, resident_id: str, request: AuthorizationRequest) -> None:
@@ -510,8 +631,14 @@ def _remember_consent(db: Session, resident_id: str, request: AuthorizationReque
     previous = _active_consent(db, resident_id, request.client.client_id)
     if previous is not None:
         previous.withdrawn_at = now
-    db.add(Consent(resident_id=resident_id, client_id=request.client.client_id,
-                   scopes=list(request.scopes), granted_at=now))
+    db.add(
+        Consent(
+            resident_id=resident_id,
+            client_id=request.client.client_id,
+            scopes=list(request.scopes),
+            granted_at=now,
+        )
+    )
 
 
 def _redirect_uri_problem(uri: str) -> str | None:
@@ -531,11 +658,16 @@ def _redirect(base: str, **params: str | None) -> str:
 
 
 def _client_view(row: Client) -> ClientView:
-    return ClientView(client_id=row.client_id, name=row.name, organization_code=row.organization_code,
-                      redirect_uris=tuple(row.redirect_uris),
-                      post_logout_redirect_uris=tuple(row.post_logout_redirect_uris),
-                      allowed_scopes=tuple(row.allowed_scopes),
-                      sector_identifier=row.sector_identifier, created_at=row.created_at)
+    return ClientView(
+        client_id=row.client_id,
+        name=row.name,
+        organization_code=row.organization_code,
+        redirect_uris=tuple(row.redirect_uris),
+        post_logout_redirect_uris=tuple(row.post_logout_redirect_uris),
+        allowed_scopes=tuple(row.allowed_scopes),
+        sector_identifier=row.sector_identifier,
+        created_at=row.created_at,
+    )
 
 
 def _hash(value: str) -> str:

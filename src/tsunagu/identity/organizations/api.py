@@ -17,13 +17,17 @@ router = APIRouter(prefix="/api/v1/identity/organizations", tags=["identity: org
 
 
 @router.get("", response_model=Page[OrganizationOut])
-def list_organizations(params: PageParams = Depends(page_params),
-                       db: Session = COMMITTED) -> Page[OrganizationOut]:
+def list_organizations(
+    params: PageParams = Depends(page_params), db: Session = COMMITTED
+) -> Page[OrganizationOut]:
     """組織一覧: every organization on the platform."""
     records = service.list_organizations(db, limit=params.limit, offset=params.offset)
-    return Page[OrganizationOut](items=[OrganizationOut(**asdict(r)) for r in records],
-                                 total=service.count_organizations(db),
-                                 limit=params.limit, offset=params.offset)
+    return Page[OrganizationOut](
+        items=[OrganizationOut(**asdict(r)) for r in records],
+        total=service.count_organizations(db),
+        limit=params.limit,
+        offset=params.offset,
+    )
 
 
 @router.get("/{code}", response_model=OrganizationOut)

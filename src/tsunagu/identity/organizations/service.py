@@ -38,11 +38,13 @@ DEMO_ORGANIZATIONS: tuple[OrganizationRecord, ...] = (
     OrganizationRecord("nta-kojimachi", "麹町税務署", "Kojimachi Tax Office", "national"),
     OrganizationRecord("tsunagu-power", "つなぐ電力", "Tsunagu Power (utility)", "private"),
     # the commercial registry and the organizations that receive a company's set-up filings
-    OrganizationRecord("moj", "法務省（法務局 商業・法人登記）",
-                       "Ministry of Justice (commercial registration)", "national"),
+    OrganizationRecord(
+        "moj", "法務省（法務局 商業・法人登記）", "Ministry of Justice (commercial registration)", "national"
+    ),
     OrganizationRecord("130001", "東京都", "Tokyo Metropolitan Government", "municipal"),
-    OrganizationRecord("mhlw-chuo", "中央労働基準監督署", "Chuo Labour Standards Inspection Office",
-                       "national"),
+    OrganizationRecord(
+        "mhlw-chuo", "中央労働基準監督署", "Chuo Labour Standards Inspection Office", "national"
+    ),
 )
 
 
@@ -56,21 +58,36 @@ def is_local_government_code(code: str) -> bool:
 
 
 def _record(row: Organization) -> OrganizationRecord:
-    return OrganizationRecord(code=row.code, name_ja=row.name_ja, name_en=row.name_en,
-                              kind=row.kind)  # type: ignore[arg-type]
+    return OrganizationRecord(code=row.code, name_ja=row.name_ja, name_en=row.name_en, kind=row.kind)  # type: ignore[arg-type]
 
 
 def _validate(record: OrganizationRecord) -> None:
     errors: list[dict[str, object]] = []
     if record.kind not in KINDS:
-        errors.append({"location": ["kind"], "message": f"kind must be one of {', '.join(KINDS)}",
-                       "type": "organization-kind"})
+        errors.append(
+            {
+                "location": ["kind"],
+                "message": f"kind must be one of {', '.join(KINDS)}",
+                "type": "organization-kind",
+            }
+        )
     if record.kind == "municipal" and not is_local_government_code(record.code):
-        errors.append({"location": ["code"], "message": "a municipality's code is its 6-digit "
-                       "全国地方公共団体コード with a valid check digit", "type": "local-government-code"})
+        errors.append(
+            {
+                "location": ["code"],
+                "message": "a municipality's code is its 6-digit "
+                "全国地方公共団体コード with a valid check digit",
+                "type": "local-government-code",
+            }
+        )
     if record.kind != "municipal" and not _SLUG.match(record.code):
-        errors.append({"location": ["code"], "message": "use 2–32 lowercase letters, digits or '-'",
-                       "type": "organization-code"})
+        errors.append(
+            {
+                "location": ["code"],
+                "message": "use 2–32 lowercase letters, digits or '-'",
+                "type": "organization-code",
+            }
+        )
     for field in ("name_ja", "name_en"):
         if not getattr(record, field).strip():
             errors.append({"location": [field], "message": "required", "type": "missing"})

@@ -51,17 +51,28 @@ def _procedure_names(request: Request) -> dict[str, str]:
     return names(locale_of(request)) if names else {}
 
 
-def _found(db: Session, me: residents.ResidentRecord, kana: str,
-           birth: date) -> list[residents.ResidentRecord]:
+def _found(
+    db: Session, me: residents.ResidentRecord, kana: str, birth: date
+) -> list[residents.ResidentRecord]:
     """Living residents with exactly this full kana name and date of birth (in my municipality)."""
     wanted = _kana(kana)
     candidates, _total = residents.find_residents(
-        db, me.municipality_code, residents.SearchQuery(kana=wanted, birth_date=birth), limit=10)
+        db, me.municipality_code, residents.SearchQuery(kana=wanted, birth_date=birth), limit=10
+    )
     return [c for c in candidates if _kana(c.name.full_kana) == wanted and c.id != me.id]
 
 
-def _page(request: Request, db: Session, principal: Principal, *, kana: str = "", birth_date: str = "",
-          chosen: str = "", problems: list[str] | None = None, status_code: int = 200) -> HTMLResponse:
+def _page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    *,
+    kana: str = "",
+    birth_date: str = "",
+    chosen: str = "",
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     me = residents.get_resident(db, principal.subject_id)
     grants = service.proxies_of(db, principal.subject_id)
     people = {g.proxy_id for g in grants} | {g.principal_id for g in grants}
@@ -76,41 +87,73 @@ def _page(request: Request, db: Session, principal: Principal, *, kana: str = ""
             search_problem = BAD_DATE
         else:
             search_problem = "" if found else NOT_FOUND
-    return render(request, "identity/proxies/proxies.html", {
-        "grants": grants, "names": names, "household": household, "found": found, "kana": kana,
-        "birth_date": birth_date, "search_problem": search_problem, "chosen": chosen,
-        "procedure_names": _procedure_names(request), "problems": problems or [],
-        "today": clock.today_jst().date(),
-    }, status_code=status_code)
+    return render(
+        request,
+        "identity/proxies/proxies.html",
+        {
+            "grants": grants,
+            "names": names,
+            "household": household,
+            "found": found,
+            "kana": kana,
+            "birth_date": birth_date,
+            "search_problem": search_problem,
+            "chosen": chosen,
+            "procedure_names": _procedure_names(request),
+            "problems": problems or [],
+            "today": clock.today_jst().date(),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("", response_class=HTMLResponse)
-def proxies_page(request: Request, *, kana: str = Query("", max_length=100),
-                 birth_date: str = Query("", max_length=20), principal: Principal = Depends(require_resident),
-                 db: Session = COMMITTED) -> HTMLResponse:
+def proxies_page(
+    request: Request,
+    *,
+    kana: str = Query("", max_length=100),
+    birth_date: str = Query("", max_length=20),
+    principal: Principal = Depends(require_resident),
+    db: Session = COMMITTED,
+) -> HTMLResponse:
     """代理人の設定: who may act for me (and for whom I act); register someone by choosing them."""
     return _page(request, db, principal, kana=kana, birth_date=birth_date)
 
 
 @router.post("", response_model=None)
-def register(request: Request, *, proxy_id: str = Form("", max_length=64),
-             scope: str = Form("all", pattern="^(all|some)$"),
-             procedures: list[str] = Form([], max_length=64),
-             ends_on: Day = Form(...), kana: str = Form("", max_length=100),
-             birth_date: str = Form("", max_length=20), principal: Principal = Depends(require_resident),
-             db: Session = COMMITTED) -> Response:
+def register(
+    request: Request,
+    *,
+    proxy_id: str = Form("", max_length=64),
+    scope: str = Form("all", pattern="^(all|some)$"),
+    procedures: list[str] = Form([], max_length=64),
+    ends_on: Day = Form(...),
+    kana: str = Form("", max_length=100),
+    birth_date: str = Form("", max_length=20),
+    principal: Principal = Depends(require_resident),
+    db: Session = COMMITTED,
+) -> Response:
     named = procedures if scope == "some" else None
     try:
         service.register_proxy(db, principal.subject_id, proxy_id.strip(), procedures=named, ends_on=ends_on)
     except ValidationFailed as exc:
         problems = [PROBLEMS.get(str(e.get("type")), PROBLEMS["unknown-resident"]) for e in exc.errors]
-        return _page(request, db, principal, kana=kana, birth_date=birth_date, chosen=proxy_id,
-                     problems=list(dict.fromkeys(problems)), status_code=422)
+        return _page(
+            request,
+            db,
+            principal,
+            kana=kana,
+            birth_date=birth_date,
+            chosen=proxy_id,
+            problems=list(dict.fromkeys(problems)),
+            status_code=422,
+        )
     return RedirectResponse("/identity/proxies?registered=1", status_code=303)
 
 
 @router.post("/{grant_id}/withdraw", response_model=None)
-def withdraw(grant_id: str, principal: Principal = Depends(require_resident),
-             db: Session = COMMITTED) -> Response:
+def withdraw(
+    grant_id: str, principal: Principal = Depends(require_resident), db: Session = COMMITTED
+) -> Response:
     service.withdraw_proxy(db, principal.subject_id, grant_id)
     return RedirectResponse("/identity/proxies?withdrawn=1", status_code=303)

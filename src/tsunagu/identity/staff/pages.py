@@ -22,16 +22,30 @@ def login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_model=None)
-def login(request: Request, login_id: str = Form(..., max_length=64),
-          password: str = Form(..., max_length=200),
-          totp: str = Form("", max_length=10), db: Session = AUTH_COMMITTED) -> Response:
+def login(
+    request: Request,
+    login_id: str = Form(..., max_length=64),
+    password: str = Form(..., max_length=200),
+    totp: str = Form("", max_length=10),
+    db: Session = AUTH_COMMITTED,
+) -> Response:
     """職員ログイン: password and one-time code; a failure shows the form again with the reason."""
     try:
-        _principal, token = service.login(db, login_id.strip(), password, totp, client=client_of(request),
-                                          previous_token=request.cookies.get(SESSION_COOKIE))
+        _principal, token = service.login(
+            db,
+            login_id.strip(),
+            password,
+            totp,
+            client=client_of(request),
+            previous_token=request.cookies.get(SESSION_COOKIE),
+        )
     except AuthenticationFailed as exc:
-        return render(request, "identity/staff/login.html", {"login_id": login_id, "error": exc.detail},
-                      status_code=exc.status)
+        return render(
+            request,
+            "identity/staff/login.html",
+            {"login_id": login_id, "error": exc.detail},
+            status_code=exc.status,
+        )
     response = RedirectResponse("/staff", status_code=303)
     set_session_cookie(request, response, token)
     return response

@@ -22,8 +22,9 @@ _INFO = b"tsunagu identity staff totp-secret v1"
 
 @lru_cache(maxsize=4)
 def _aead(installation_secret: str) -> AESGCM:
-    return AESGCM(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO)
-                  .derive(installation_secret.encode()))
+    return AESGCM(
+        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(installation_secret.encode())
+    )
 
 
 def seal(installation_secret: str, totp_secret: str, account_id: str) -> str:
@@ -39,6 +40,8 @@ def unseal(installation_secret: str, sealed: str, account_id: str) -> str:
     try:
         raw = _aead(installation_secret).decrypt(blob[:12], blob[12:], account_id.encode())
     except InvalidTag:
-        raise ConfigurationError("a staff TOTP secret cannot be decrypted: TSUNAGU_SECRET_KEY has "
-                                 "changed since the account was created; enrol the account again") from None
+        raise ConfigurationError(
+            "a staff TOTP secret cannot be decrypted: TSUNAGU_SECRET_KEY has "
+            "changed since the account was created; enrol the account again"
+        ) from None
     return base64.b32encode(raw).decode()

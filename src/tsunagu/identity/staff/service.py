@@ -69,50 +69,81 @@ class NewStaff:
 
     def provisioning_uri(self) -> str:
         return pyotp.TOTP(self.totp_secret).provisioning_uri(
-            name=self.record.login_id, issuer_name=f"Tsunagu {self.record.organization_code}")
+            name=self.record.login_id, issuer_name=f"Tsunagu {self.record.organization_code}"
+        )
 
 
 def _record(row: StaffAccount) -> StaffRecord:
-    return StaffRecord(id=row.id, organization_code=row.organization_code, login_id=row.login_id,
-                       display_name=row.display_name, roles=frozenset(row.roles), active=row.active)
+    return StaffRecord(
+        id=row.id,
+        organization_code=row.organization_code,
+        login_id=row.login_id,
+        display_name=row.display_name,
+        roles=frozenset(row.roles),
+        active=row.active,
+    )
 
 
-def _validate(db: Session, organization_code: str, login_id: str, *, display_name: str,
-              roles: set[str], password: str) -> None:
+def _validate(
+    db: Session, organization_code: str, login_id: str, *, display_name: str, roles: set[str], password: str
+) -> None:
     errors: list[dict[str, object]] = []
     if organizations.get_organization(db, organization_code) is None:
-        errors.append({"location": ["organization_code"], "message": "no such organization",
-                       "type": "unknown-organization"})
+        errors.append(
+            {
+                "location": ["organization_code"],
+                "message": "no such organization",
+                "type": "unknown-organization",
+            }
+        )
     if not _LOGIN_ID.match(login_id):
-        errors.append({"location": ["login_id"], "type": "login-id",
-                       "message": "3–64 lowercase letters, digits, '.', '_' or '-'"})
+        errors.append(
+            {
+                "location": ["login_id"],
+                "type": "login-id",
+                "message": "3–64 lowercase letters, digits, '.', '_' or '-'",
+            }
+        )
     if not display_name.strip():
         errors.append({"location": ["display_name"], "message": "required", "type": "missing"})
     unknown = roles - ROLES.keys()
     if not roles or unknown:
-        errors.append({"location": ["roles"], "type": "roles",
-                       "message": "give one or more of " + ", ".join(ROLES)})
+        errors.append(
+            {"location": ["roles"], "type": "roles", "message": "give one or more of " + ", ".join(ROLES)}
+        )
     if len(password) < MIN_PASSWORD:
-        errors.append({"location": ["password"], "type": "password-too-short",
-                       "message": f"at least {MIN_PASSWORD} characters"})
+        errors.append(
+            {
+                "location": ["password"],
+                "type": "password-too-short",
+                "message": f"at least {MIN_PASSWORD} characters",
+            }
+        )
     if errors:
         raise ValidationFailed("the staff account is not valid", errors=errors)
 
 
-def create_staff(db: Session, organization_code: str, login_id: str, *, display_name: str,
-                 roles: set[str], password: str) -> NewStaff:
+def create_staff(
+    db: Session, organization_code: str, login_id: str, *, display_name: str, roles: set[str], password: str
+) -> NewStaff:
     """Create a staff account (職員登録); the TOTP secret is returned once, for enrolment."""
     _validate(db, organization_code, login_id, display_name=display_name, roles=roles, password=password)
     if db.scalars(select(StaffAccount.id).where(StaffAccount.login_id == login_id)).first():
         raise Conflict(f"the login id {login_id} is taken")
     secret = pyotp.random_base32()
     account_id = uuid.uuid4().hex
-    row = StaffAccount(id=account_id, organization_code=organization_code, login_id=login_id,
-                       display_name=display_name.strip(), roles=sorted(roles),
-                       password_hash=_hasher.hash(password),
-                       totp_secret=secrets_at_rest.seal(installation_secret(db), secret, account_id),
-                       last_totp_step=0,
-                       active=True, created_at=clock.now())
+    row = StaffAccount(
+        id=account_id,
+        organization_code=organization_code,
+        login_id=login_id,
+        display_name=display_name.strip(),
+        roles=sorted(roles),
+        password_hash=_hasher.hash(password),
+        totp_secret=secrets_at_rest.seal(installation_secret(db), secret, account_id),
+        last_totp_step=0,
+        active=True,
+        created_at=clock.now(),
+    )
     db.add(row)
     db.flush()
     return NewStaff(record=_record(row), totp_secret=secret)
@@ -124,8 +155,11 @@ def get_staff(db: Session, staff_id: str) -> StaffRecord | None:
 
 
 def staff_of(db: Session, organization_code: str) -> list[StaffRecord]:
-    rows = db.scalars(select(StaffAccount).where(StaffAccount.organization_code == organization_code)
-                      .order_by(StaffAccount.login_id))
+    rows = db.scalars(
+        select(StaffAccount)
+        .where(StaffAccount.organization_code == organization_code)
+        .order_by(StaffAccount.login_id)
+    )
     return [_record(row) for row in rows]
 
 
@@ -147,8 +181,15 @@ def _check_totp(db: Session, row: StaffAccount, code: str) -> None:
     raise TotpInvalid("the one-time code is wrong or has already been used")
 
 
-def login(db: Session, login_id: str, password: str, totp_code: str, *, client: str = "",
-          previous_token: str | None = None) -> tuple[sessions.Principal, str]:
+def login(
+    db: Session,
+    login_id: str,
+    password: str,
+    totp_code: str,
+    *,
+    client: str = "",
+    previous_token: str | None = None,
+) -> tuple[sessions.Principal, str]:
     """Password + TOTP login (職員ログイン); rate-limited per account and address (throttle.LoginThrottle):
     a lock of the account or the address is passed only with the password and a valid code."""
     limits = throttle.LoginThrottle("staff-login", login_id, client)
@@ -167,8 +208,14 @@ def login(db: Session, login_id: str, password: str, totp_code: str, *, client: 
             raise CredentialsInvalid("the login id or the password is wrong")
         _check_totp(db, row, totp_code)
     except history.AuthenticationFailed as exc:
-        history.audit(db, LOGIN_METHOD, exc.code, subject_kind="staff",
-                      subject_id=row.id if row else None, client=client)
+        history.audit(
+            db,
+            LOGIN_METHOD,
+            exc.code,
+            subject_kind="staff",
+            subject_id=row.id if row else None,
+            client=client,
+        )
         instead = limits.failed(db, locked)
         if instead is not None:
             raise instead from None  # the same answer whatever was wrong, while the lock holds
@@ -176,8 +223,13 @@ def login(db: Session, login_id: str, password: str, totp_code: str, *, client: 
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = _hasher.hash(password)
     limits.succeeded(db)
-    principal = sessions.Principal(kind="staff", subject_id=row.id, display_name=row.display_name,
-                                   organization_code=row.organization_code, roles=frozenset(row.roles))
+    principal = sessions.Principal(
+        kind="staff",
+        subject_id=row.id,
+        display_name=row.display_name,
+        organization_code=row.organization_code,
+        roles=frozenset(row.roles),
+    )
     token = sessions.start(db, principal, previous_token=previous_token)
     history.audit(db, LOGIN_METHOD, "success", subject_kind="staff", subject_id=row.id, client=client)
     history.record_event(db, "staff", row.id, "login", {"method": LOGIN_METHOD})

@@ -25,18 +25,28 @@ _SOURCE, _TARGET = aliased(MeshSubjectCode), aliased(MeshSubjectCode)
 _RELATION = aliased(MeshPersonRelation)
 # Built once (bind parameters, not literals): on every query's path, and SQLAlchemy reuses them
 # compiled without rebuilding their cache keys.
-_TRANSLATE = (select(_SOURCE.link_id, _TARGET.code, _RELATION.relation)
-              .outerjoin(_TARGET, (_TARGET.link_id == _SOURCE.link_id)
-                         & (_TARGET.organization_code == bindparam("to_org")))
-              .outerjoin(_RELATION, (_RELATION.link_id == _SOURCE.link_id)
-                         & (_RELATION.organization_code == _SOURCE.organization_code))
-              .where(_SOURCE.organization_code == bindparam("from_org"), _SOURCE.code == bindparam("code"))
-              .limit(1))
-_TRANSLATE_DIRECT = DirectSelect(_TRANSLATE, {"from_org": _SOURCE.organization_code, "code": _SOURCE.code,
-                                               "to_org": _TARGET.organization_code})
-_LOCAL_ID = DirectSelect(select(MeshNodePerson.local_id).where(
-    MeshNodePerson.organization_code == bindparam("org"), MeshNodePerson.code == bindparam("code")),
-    {"org": MeshNodePerson.organization_code, "code": MeshNodePerson.code})
+_TRANSLATE = (
+    select(_SOURCE.link_id, _TARGET.code, _RELATION.relation)
+    .outerjoin(
+        _TARGET, (_TARGET.link_id == _SOURCE.link_id) & (_TARGET.organization_code == bindparam("to_org"))
+    )
+    .outerjoin(
+        _RELATION,
+        (_RELATION.link_id == _SOURCE.link_id) & (_RELATION.organization_code == _SOURCE.organization_code),
+    )
+    .where(_SOURCE.organization_code == bindparam("from_org"), _SOURCE.code == bindparam("code"))
+    .limit(1)
+)
+_TRANSLATE_DIRECT = DirectSelect(
+    _TRANSLATE,
+    {"from_org": _SOURCE.organization_code, "code": _SOURCE.code, "to_org": _TARGET.organization_code},
+)
+_LOCAL_ID = DirectSelect(
+    select(MeshNodePerson.local_id).where(
+        MeshNodePerson.organization_code == bindparam("org"), MeshNodePerson.code == bindparam("code")
+    ),
+    {"org": MeshNodePerson.organization_code, "code": MeshNodePerson.code},
+)
 
 
 def ensure_link(db: Session, resident_id: str) -> str:
@@ -51,8 +61,11 @@ def ensure_link(db: Session, resident_id: str) -> str:
 
 def issue(db: Session, organization_code: str, link_id: str) -> str:
     """The organization's code for the linked person, issued on first use."""
-    code = db.scalar(select(MeshSubjectCode.code).where(
-        MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.link_id == link_id))
+    code = db.scalar(
+        select(MeshSubjectCode.code).where(
+            MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.link_id == link_id
+        )
+    )
     if code is None:
         code = secrets.token_hex(16)
         db.add(MeshSubjectCode(organization_code=organization_code, link_id=link_id, code=code))
@@ -64,15 +77,21 @@ def issue_for_resident(db: Session, organization_code: str, resident_id: str) ->
     return issue(db, organization_code, ensure_link(db, resident_id))
 
 
-def relate(db: Session, organization_code: str, resident_id: str, relation: str,
-           reference: str = "") -> str:
+def relate(db: Session, organization_code: str, resident_id: str, relation: str, reference: str = "") -> str:
     """Record why the organization may know the person, and return its code for them."""
     if relation not in RELATIONS:
         raise ValueError(f"unknown relation {relation!r}")
     link = ensure_link(db, resident_id)
     if db.get(MeshPersonRelation, (organization_code, link, relation)) is None:
-        db.add(MeshPersonRelation(organization_code=organization_code, link_id=link, relation=relation,
-                                  reference=reference, since=clock.now()))
+        db.add(
+            MeshPersonRelation(
+                organization_code=organization_code,
+                link_id=link,
+                relation=relation,
+                reference=reference,
+                since=clock.now(),
+            )
+        )
         db.flush()
     return issue(db, organization_code, link)
 
@@ -97,23 +116,31 @@ def local_id_of(db: Session, organization_code: str, code: str) -> str | None:
 
 
 def link_of(db: Session, organization_code: str, code: str) -> str | None:
-    return db.scalar(select(MeshSubjectCode.link_id).where(
-        MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.code == code))
+    return db.scalar(
+        select(MeshSubjectCode.link_id).where(
+            MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.code == code
+        )
+    )
 
 
 def code_of(db: Session, organization_code: str, link_id: str) -> str | None:
-    return db.scalar(select(MeshSubjectCode.code).where(
-        MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.link_id == link_id))
+    return db.scalar(
+        select(MeshSubjectCode.code).where(
+            MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.link_id == link_id
+        )
+    )
 
 
-def translate(db: Session, from_organization: str, code: str, to_organization: str
-              ) -> tuple[str, str | None, str | None] | None:
+def translate(
+    db: Session, from_organization: str, code: str, to_organization: str
+) -> tuple[str, str | None, str | None] | None:
     """(person link, the other organization's code or None, a relation of the first organization
     with the person or None) for one organization's code."""
     # Straight on the session's connection: on every authorization, and the ORM's statement
     # preparation cost more than the indexed lookup (codes are flushed when issued).
-    row = _TRANSLATE_DIRECT.first(db.connection(), from_org=from_organization, code=code,
-                                  to_org=to_organization)
+    row = _TRANSLATE_DIRECT.first(
+        db.connection(), from_org=from_organization, code=code, to_org=to_organization
+    )
     return None if row is None else (str(row[0]), row[1], row[2])
 
 

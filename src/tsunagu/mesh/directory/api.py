@@ -25,8 +25,9 @@ ADMIN_ROLE = "管理"
 T = TypeVar("T")
 
 
-def require_operator_admin(settings: AppSettings,
-                           principal: Principal = Depends(require_staff(ADMIN_ROLE))) -> Principal:
+def require_operator_admin(
+    settings: AppSettings, principal: Principal = Depends(require_staff(ADMIN_ROLE))
+) -> Principal:
     """Only administrators of the directory operator (デジタル庁, ``Settings.mesh.operator``) manage it."""
     require_same_organization(principal, settings.mesh.operator)
     return principal
@@ -36,109 +37,152 @@ def actor_of(principal: Principal) -> str:
     return f"{principal.organization_code}:{principal.subject_id}"
 
 
-router = APIRouter(prefix="/api/v1/mesh/directory", tags=["mesh: directory"],
-                   dependencies=[Depends(csrf.protect)])
+router = APIRouter(
+    prefix="/api/v1/mesh/directory", tags=["mesh: directory"], dependencies=[Depends(csrf.protect)]
+)
 
 
 def _same(path_value: str, body_value: str, field: str) -> None:
     if path_value != body_value:
-        raise ValidationFailed(f"the path says {path_value!r} but the body says {body_value!r}",
-                               errors=[{"location": ["body", field], "message": "must match the path",
-                                        "type": "path_mismatch"}])
+        raise ValidationFailed(
+            f"the path says {path_value!r} but the body says {body_value!r}",
+            errors=[{"location": ["body", field], "message": "must match the path", "type": "path_mismatch"}],
+        )
 
 
 def _page(items: Sequence[T], page: PageParams) -> Page[T]:
-    return Page[T](items=list(items[page.offset:page.offset + page.limit]), total=len(items),
-                   limit=page.limit, offset=page.offset)
+    return Page[T](
+        items=list(items[page.offset : page.offset + page.limit]),
+        total=len(items),
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/version", response_model=schemas.DirectoryVersion)
-def version(_: Principal = Depends(require_operator_admin),
-            db: Session = TRANSACTION) -> schemas.DirectoryVersion:
+def version(
+    _: Principal = Depends(require_operator_admin), db: Session = TRANSACTION
+) -> schemas.DirectoryVersion:
     """The directory's version: it grows with every change."""
     return schemas.DirectoryVersion(version=service.version(db))
 
 
 @router.get("/organizations", response_model=Page[schemas.Organization])
-def organizations(_: Principal = Depends(require_operator_admin), page: PageParams = Depends(page_params),
-                  db: Session = TRANSACTION) -> Page[schemas.Organization]:
+def organizations(
+    _: Principal = Depends(require_operator_admin),
+    page: PageParams = Depends(page_params),
+    db: Session = TRANSACTION,
+) -> Page[schemas.Organization]:
     """Member organizations with their node endpoints and signing keys (JWK)."""
     return _page(service.list_organizations(db), page)
 
 
 @router.post("/organizations", response_model=schemas.Organization, status_code=201)
-def create_organization(body: schemas.OrganizationIn, principal: Principal = Depends(require_operator_admin),
-                        db: Session = TRANSACTION) -> schemas.Organization:
+def create_organization(
+    body: schemas.OrganizationIn,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.Organization:
     """Register a member (409 if the code is taken)."""
     return service.create_organization(db, body, actor_of(principal))
 
 
 @router.put("/organizations/{code}", response_model=schemas.Organization)
-def put_organization(code: str, body: schemas.OrganizationIn,
-                     principal: Principal = Depends(require_operator_admin),
-                     db: Session = TRANSACTION) -> schemas.Organization:
+def put_organization(
+    code: str,
+    body: schemas.OrganizationIn,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.Organization:
     """Register or update a member; without ``keys`` its published keys stay as they are."""
     _same(code, body.code, "code")
     return service.put_organization(db, body, actor_of(principal))
 
 
 @router.post("/organizations/{code}/deactivate", response_model=schemas.Organization)
-def deactivate_organization(code: str, settings: AppSettings,
-                            principal: Principal = Depends(require_operator_admin),
-                            db: Session = TRANSACTION) -> schemas.Organization:
+def deactivate_organization(
+    code: str,
+    settings: AppSettings,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.Organization:
     """Its queries, answers and notifications are refused until it is activated again."""
-    return service.set_organization_active(db, code, False, actor_of(principal),
-                                           operator=settings.mesh.operator)
+    return service.set_organization_active(
+        db, code, False, actor_of(principal), operator=settings.mesh.operator
+    )
 
 
 @router.post("/organizations/{code}/activate", response_model=schemas.Organization)
-def activate_organization(code: str, settings: AppSettings,
-                          principal: Principal = Depends(require_operator_admin),
-                          db: Session = TRANSACTION) -> schemas.Organization:
-    return service.set_organization_active(db, code, True, actor_of(principal),
-                                           operator=settings.mesh.operator)
+def activate_organization(
+    code: str,
+    settings: AppSettings,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.Organization:
+    return service.set_organization_active(
+        db, code, True, actor_of(principal), operator=settings.mesh.operator
+    )
 
 
 @router.get("/organizations/{code}/keys", response_model=list[schemas.SigningKey])
-def signing_keys(code: str, _: Principal = Depends(require_operator_admin),
-                 db: Session = TRANSACTION) -> list[schemas.SigningKey]:
+def signing_keys(
+    code: str, _: Principal = Depends(require_operator_admin), db: Session = TRANSACTION
+) -> list[schemas.SigningKey]:
     """A member's signing keys: kid, RFC 7638 fingerprint, validity and status."""
     return keys.list_keys(db, code)
 
 
 @router.post("/organizations/{code}/keys", response_model=schemas.SigningKey, status_code=201)
-def rotate_key(code: str, body: schemas.KeyRotation, principal: Principal = Depends(require_operator_admin),
-               db: Session = TRANSACTION) -> schemas.SigningKey:
+def rotate_key(
+    code: str,
+    body: schemas.KeyRotation,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.SigningKey:
     """Rotate: a new current key; the previous ones verify until the overlap ends."""
     return keys.rotate(db, code, timedelta(days=body.overlap_days), actor_of(principal))
 
 
 @router.post("/organizations/{code}/keys/{kid}/revoke", response_model=schemas.SigningKey)
-def revoke_key(code: str, kid: str, body: schemas.KeyRevocation,
-               principal: Principal = Depends(require_operator_admin),
-               db: Session = TRANSACTION) -> schemas.SigningKey:
+def revoke_key(
+    code: str,
+    kid: str,
+    body: schemas.KeyRevocation,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.SigningKey:
     """Refuse a key from now on (``kid`` URL-encoded: ``#`` is ``%23``)."""
     return keys.revoke(db, code, kid, body.reason, actor_of(principal))
 
 
 @router.get("/services", response_model=Page[schemas.Service])
-def services(_: Principal = Depends(require_operator_admin), page: PageParams = Depends(page_params),
-             db: Session = TRANSACTION) -> Page[schemas.Service]:
+def services(
+    _: Principal = Depends(require_operator_admin),
+    page: PageParams = Depends(page_params),
+    db: Session = TRANSACTION,
+) -> Page[schemas.Service]:
     """Services with their data items (standard types) and response JSON Schemas."""
     return _page(service.list_services(db), page)
 
 
 @router.post("/services", response_model=schemas.Service, status_code=201)
-def create_service(body: schemas.Service, principal: Principal = Depends(require_operator_admin),
-                   db: Session = TRANSACTION) -> schemas.Service:
+def create_service(
+    body: schemas.Service, principal: Principal = Depends(require_operator_admin), db: Session = TRANSACTION
+) -> schemas.Service:
     """Publish a new service version (409 if that version exists)."""
     return service.create_service(db, body, actor_of(principal))
 
 
 @router.put("/services/{provider}/{code}/{version}", response_model=schemas.Service)
-def put_service(*, provider: str, code: str, version: str, body: schemas.Service,
-                principal: Principal = Depends(require_operator_admin),
-                db: Session = TRANSACTION) -> schemas.Service:
+def put_service(
+    *,
+    provider: str,
+    code: str,
+    version: str,
+    body: schemas.Service,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.Service:
     """Publish or change a service version."""
     for value, field in ((provider, "provider"), (code, "code"), (version, "version")):
         _same(value, getattr(body, field), field)
@@ -146,64 +190,85 @@ def put_service(*, provider: str, code: str, version: str, body: schemas.Service
 
 
 @router.get("/legal-bases", response_model=Page[schemas.LegalBasisEntry])
-def legal_bases(_: Principal = Depends(require_operator_admin), page: PageParams = Depends(page_params),
-                db: Session = TRANSACTION) -> Page[schemas.LegalBasisEntry]:
+def legal_bases(
+    _: Principal = Depends(require_operator_admin),
+    page: PageParams = Depends(page_params),
+    db: Session = TRANSACTION,
+) -> Page[schemas.LegalBasisEntry]:
     """事務: which consumer may read which items of which service, and on which law or consent."""
     return _page(service.list_legal_bases(db), page)
 
 
 @router.post("/legal-bases", response_model=schemas.LegalBasisEntry, status_code=201)
-def create_legal_basis(body: schemas.LegalBasis, principal: Principal = Depends(require_operator_admin),
-                       db: Session = TRANSACTION) -> schemas.LegalBasisEntry:
+def create_legal_basis(
+    body: schemas.LegalBasis,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.LegalBasisEntry:
     """Declare a new 事務 (409 if the id is taken)."""
     return service.create_legal_basis(db, body, actor_of(principal))
 
 
 @router.put("/legal-bases/{basis_id}", response_model=schemas.LegalBasisEntry)
-def put_legal_basis(basis_id: str, body: schemas.LegalBasis,
-                    principal: Principal = Depends(require_operator_admin),
-                    db: Session = TRANSACTION) -> schemas.LegalBasisEntry:
+def put_legal_basis(
+    basis_id: str,
+    body: schemas.LegalBasis,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.LegalBasisEntry:
     """Declare or change a 事務."""
     _same(basis_id, body.id, "id")
     return service.put_legal_basis(db, body, actor_of(principal))
 
 
 @router.post("/legal-bases/{basis_id}/revoke", response_model=schemas.LegalBasisEntry)
-def revoke_legal_basis(basis_id: str, principal: Principal = Depends(require_operator_admin),
-                       db: Session = TRANSACTION) -> schemas.LegalBasisEntry:
+def revoke_legal_basis(
+    basis_id: str, principal: Principal = Depends(require_operator_admin), db: Session = TRANSACTION
+) -> schemas.LegalBasisEntry:
     """No query or notification may use the 事務 from now on."""
     return service.revoke_legal_basis(db, basis_id, actor_of(principal))
 
 
 @router.get("/subscriptions", response_model=Page[schemas.Subscription])
-def subscriptions(_: Principal = Depends(require_operator_admin), page: PageParams = Depends(page_params),
-                  db: Session = TRANSACTION) -> Page[schemas.Subscription]:
+def subscriptions(
+    _: Principal = Depends(require_operator_admin),
+    page: PageParams = Depends(page_params),
+    db: Session = TRANSACTION,
+) -> Page[schemas.Subscription]:
     return _page(service.list_subscriptions(db), page)
 
 
 @router.post("/subscriptions", response_model=schemas.Subscription, status_code=201)
-def add_subscription(body: schemas.SubscriptionIn, principal: Principal = Depends(require_operator_admin),
-                     db: Session = TRANSACTION) -> schemas.Subscription:
+def add_subscription(
+    body: schemas.SubscriptionIn,
+    principal: Principal = Depends(require_operator_admin),
+    db: Session = TRANSACTION,
+) -> schemas.Subscription:
     """Subscribe a member to a provider's events under a legal basis."""
     return service.add_subscription(db, body, actor_of(principal))
 
 
 @router.post("/subscriptions/{subscription_id}/pause", response_model=schemas.Subscription)
-def pause_subscription(subscription_id: int, principal: Principal = Depends(require_operator_admin),
-                       db: Session = TRANSACTION) -> schemas.Subscription:
+def pause_subscription(
+    subscription_id: int, principal: Principal = Depends(require_operator_admin), db: Session = TRANSACTION
+) -> schemas.Subscription:
     """Route nothing to it until it is resumed."""
     return service.set_subscription_active(db, subscription_id, False, actor_of(principal))
 
 
 @router.post("/subscriptions/{subscription_id}/resume", response_model=schemas.Subscription)
-def resume_subscription(subscription_id: int, principal: Principal = Depends(require_operator_admin),
-                        db: Session = TRANSACTION) -> schemas.Subscription:
+def resume_subscription(
+    subscription_id: int, principal: Principal = Depends(require_operator_admin), db: Session = TRANSACTION
+) -> schemas.Subscription:
     return service.set_subscription_active(db, subscription_id, True, actor_of(principal))
 
 
 @router.get("/audit", response_model=Page[schemas.AuditEntry])
-def audit(_: Principal = Depends(require_operator_admin), page: PageParams = Depends(page_params),
-          db: Session = TRANSACTION) -> Page[schemas.AuditEntry]:
+def audit(
+    _: Principal = Depends(require_operator_admin),
+    page: PageParams = Depends(page_params),
+    db: Session = TRANSACTION,
+) -> Page[schemas.AuditEntry]:
     """Every change to the directory, newest first, with the record before and after."""
     items, total = service.audit_trail(db, page.limit, page.offset)
     return Page[schemas.AuditEntry](items=items, total=total, limit=page.limit, offset=page.offset)

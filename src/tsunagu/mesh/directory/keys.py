@@ -34,8 +34,11 @@ def _moment(seconds: object) -> datetime | None:
 
 def current_kid(jwks: list[dict[str, Any]], at: int) -> str | None:
     """The key a member signs with now: its newest usable key (the latest ``nbf``, then the last)."""
-    usable = [(int(jwk.get("nbf", 0)), position, str(jwk["kid"]))
-              for position, jwk in enumerate(jwks) if crypto.is_usable(jwk, at)]
+    usable = [
+        (int(jwk.get("nbf", 0)), position, str(jwk["kid"]))
+        for position, jwk in enumerate(jwks)
+        if crypto.is_usable(jwk, at)
+    ]
     return max(usable)[2] if usable else None
 
 
@@ -53,9 +56,16 @@ def list_keys(db: Session, organization_code: str) -> list[schemas.SigningKey]:
     record = _member(db, organization_code)
     at = int(clock.now().timestamp())
     current = current_kid(record.keys, at)
-    return [schemas.SigningKey(kid=str(jwk["kid"]), fingerprint=crypto.jwk_thumbprint(jwk),
-                               not_before=_moment(jwk.get("nbf")), not_after=_moment(jwk.get("exp")),
-                               status=_status(jwk, current, at)) for jwk in record.keys]
+    return [
+        schemas.SigningKey(
+            kid=str(jwk["kid"]),
+            fingerprint=crypto.jwk_thumbprint(jwk),
+            not_before=_moment(jwk.get("nbf")),
+            not_after=_moment(jwk.get("exp")),
+            status=_status(jwk, current, at),
+        )
+        for jwk in record.keys
+    ]
 
 
 def _member(db: Session, organization_code: str) -> MeshOrganization:
@@ -74,15 +84,32 @@ def rotate(db: Session, organization_code: str, overlap: timedelta, actor: str) 
     now = clock.now()
     at, until = int(now.timestamp()), int((now + overlap).timestamp())
     key = crypto.new_signing_key(organization_code)
-    retired = [jwk | {"exp": min(int(jwk.get("exp", until)), until)} if crypto.is_usable(jwk, at) else jwk
-               for jwk in record.keys]
+    retired = [
+        jwk | {"exp": min(int(jwk.get("exp", until)), until)} if crypto.is_usable(jwk, at) else jwk
+        for jwk in record.keys
+    ]
     record.keys = [*retired, key.public_jwk() | {"iat": at, "nbf": at}]
     record.updated_at = now
-    db.add(MeshPrivateKey(kid=key.kid, organization_code=organization_code,
-                          encrypted_pem=crypto.encrypt_private_key(key, secret), created_at=now))
-    service.audit(db, actor, "key.rotate", organization_code, before={"kids": [j["kid"] for j in before]},
-                  after={"kids": [j["kid"] for j in record.keys], "current": key.kid,
-                   "overlap_days": overlap / timedelta(days=1)})
+    db.add(
+        MeshPrivateKey(
+            kid=key.kid,
+            organization_code=organization_code,
+            encrypted_pem=crypto.encrypt_private_key(key, secret),
+            created_at=now,
+        )
+    )
+    service.audit(
+        db,
+        actor,
+        "key.rotate",
+        organization_code,
+        before={"kids": [j["kid"] for j in before]},
+        after={
+            "kids": [j["kid"] for j in record.keys],
+            "current": key.kid,
+            "overlap_days": overlap / timedelta(days=1),
+        },
+    )
     db.flush()
     return next(info for info in list_keys(db, organization_code) if info.kid == key.kid)
 
@@ -101,14 +128,21 @@ def revoke(db: Session, organization_code: str, kid: str, reason: str, actor: st
         service.require_usable_key(organization_code, keys, int(clock.now().timestamp()))
     record.keys = keys
     record.updated_at = clock.now()
-    service.audit(db, actor, "key.revoke", f"{organization_code} {kid}", before={"status": "valid"},
-                  after={"status": "revoked", "reason": reason})
+    service.audit(
+        db,
+        actor,
+        "key.revoke",
+        f"{organization_code} {kid}",
+        before={"status": "valid"},
+        after={"status": "revoked", "reason": reason},
+    )
     db.flush()
     return next(info for info in list_keys(db, organization_code) if info.kid == kid)
 
 
-def signing_key_of(db: Session, organization_code: str, secret: str,
-                   configured: crypto.SigningKey) -> crypto.SigningKey:
+def signing_key_of(
+    db: Session, organization_code: str, secret: str, configured: crypto.SigningKey
+) -> crypto.SigningKey:
     """The member's current key if this deployment holds its private half, else the configured one."""
     record = db.get(MeshOrganization, organization_code)
     kid = current_kid(record.keys, int(clock.now().timestamp())) if record else None
@@ -129,8 +163,9 @@ class NodeSigner:
     """A node's signing key, re-read after a directory change made in this process and otherwise
     every few seconds, so a rotation takes effect without restarting the node."""
 
-    def __init__(self, database: Database, secret: str, organization_code: str,
-                 configured: crypto.SigningKey) -> None:
+    def __init__(
+        self, database: Database, secret: str, organization_code: str, configured: crypto.SigningKey
+    ) -> None:
         self.database, self.secret, self.organization_code = database, secret, organization_code
         self.configured = configured
         self._key, self._until, self._generation = configured, 0.0, -1

@@ -47,13 +47,17 @@ def _problems(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
     assert isinstance(exc, TsunaguError)
-    fields = [f"{'.'.join(str(p) for p in e['location'][1:])}: {e['message']}"
-              for e in exc.extra.get("errors", []) if isinstance(e, dict) and "location" in e]
+    fields = [
+        f"{'.'.join(str(p) for p in e['location'][1:])}: {e['message']}"
+        for e in exc.extra.get("errors", [])
+        if isinstance(e, dict) and "location" in e
+    ]
     return fields or [exc.detail]
 
 
-def _attempt(change: Callable[[], object], done: str,
-             again: Callable[[list[str], int], HTMLResponse]) -> HTMLResponse | RedirectResponse:
+def _attempt(
+    change: Callable[[], object], done: str, again: Callable[[list[str], int], HTMLResponse]
+) -> HTMLResponse | RedirectResponse:
     """Apply a change and go to ``done``, or show the form again with what was wrong."""
     try:
         change()
@@ -67,15 +71,33 @@ def _attempt(change: Callable[[], object], done: str,
 
 # --- overview -----------------------------------------------------------------------------------
 
-def _console(request: Request, db: Session, errors: list[str] | None = None, form: Form | None = None,
-             status_code: int = 200) -> HTMLResponse:
+
+def _console(
+    request: Request,
+    db: Session,
+    errors: list[str] | None = None,
+    form: Form | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     entries, _ = message_log.recent(db, request.app.state.settings.mesh.operator, 20, 0)
-    return render(request, "mesh/directory.html", {
-        "organizations": service.list_organizations(db), "services": service.list_services(db),
-        "bases": service.list_legal_bases(db), "subscriptions": service.list_subscriptions(db),
-        "dead_letters": push.dead_letters(db, 50, 0)[0], "audit": service.audit_trail(db, 10, 0)[0],
-        "entries": entries, "errors": errors or [], "form": form or {}, "version": service.version(db),
-        "event_kinds": get_args(schemas.EventKind)}, status_code=status_code)
+    return render(
+        request,
+        "mesh/directory.html",
+        {
+            "organizations": service.list_organizations(db),
+            "services": service.list_services(db),
+            "bases": service.list_legal_bases(db),
+            "subscriptions": service.list_subscriptions(db),
+            "dead_letters": push.dead_letters(db, 50, 0)[0],
+            "audit": service.audit_trail(db, 10, 0)[0],
+            "entries": entries,
+            "errors": errors or [],
+            "form": form or {},
+            "version": service.version(db),
+            "event_kinds": get_args(schemas.EventKind),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("", response_class=HTMLResponse)
@@ -89,29 +111,59 @@ def audit(request: Request, offset: int = 0, _: Principal = ADMIN, db: Session =
     """監査記録: every change with who made it and the record before and after."""
     offset = max(offset, 0)
     entries, total = service.audit_trail(db, AUDIT_PAGE, offset)
-    return render(request, "mesh/directory_audit.html", {
-        "entries": [(e, json.dumps(e.detail.get("before"), ensure_ascii=False, indent=1),
-                     json.dumps(e.detail.get("after"), ensure_ascii=False, indent=1)) for e in entries],
-        "total": total, "offset": offset, "page_size": AUDIT_PAGE})
+    return render(
+        request,
+        "mesh/directory_audit.html",
+        {
+            "entries": [
+                (
+                    e,
+                    json.dumps(e.detail.get("before"), ensure_ascii=False, indent=1),
+                    json.dumps(e.detail.get("after"), ensure_ascii=False, indent=1),
+                )
+                for e in entries
+            ],
+            "total": total,
+            "offset": offset,
+            "page_size": AUDIT_PAGE,
+        },
+    )
 
 
 # --- members and keys ---------------------------------------------------------------------------
 
-def _organization_page(request: Request, db: Session, code: str | None, *, form: Form | None = None,
-                       errors: list[str] | None = None, status_code: int = 200) -> HTMLResponse:
+
+def _organization_page(
+    request: Request,
+    db: Session,
+    code: str | None,
+    *,
+    form: Form | None = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     found = service.get_organization(db, code) if code else None
     if code and found is None:
         raise NotFound(f"no member organization {code!r}")
     shown = form if form is not None else (found.model_dump(exclude={"keys"}) if found else {})
-    return render(request, "mesh/directory_organization.html", {
-        "organization": found, "form": shown, "errors": errors or [],
-        "keys": keys.list_keys(db, found.code) if found else [],
-        "kinds": get_args(schemas.OrganizationKind)}, status_code=status_code)
+    return render(
+        request,
+        "mesh/directory_organization.html",
+        {
+            "organization": found,
+            "form": shown,
+            "errors": errors or [],
+            "keys": keys.list_keys(db, found.code) if found else [],
+            "kinds": get_args(schemas.OrganizationKind),
+        },
+        status_code=status_code,
+    )
 
 
 def _organization_in(form: Form) -> schemas.OrganizationIn:
-    return schemas.OrganizationIn.model_validate({field: form.get(field, "") for field in (
-        "code", "name_ja", "name_en", "kind", "endpoint")})
+    return schemas.OrganizationIn.model_validate(
+        {field: form.get(field, "") for field in ("code", "name_ja", "name_en", "kind", "endpoint")}
+    )
 
 
 @router.get("/organizations/new", response_class=HTMLResponse)
@@ -120,100 +172,151 @@ def new_organization(request: Request, _: Principal = ADMIN, db: Session = TRANS
 
 
 @router.post("/organizations", response_class=HTMLResponse, response_model=None)
-def create_organization(request: Request, form: Form = FORM, principal: Principal = ADMIN,
-                        db: Session = TRANSACTION) -> HTMLResponse | RedirectResponse:
+def create_organization(
+    request: Request, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse | RedirectResponse:
     """参加機関の登録 (409 when the code is taken)."""
-    return _attempt(lambda: service.create_organization(db, _organization_in(form), actor_of(principal)),
-                    f"/mesh/directory/organizations/{form.get('code', '')}",
-                    lambda errors, status: _organization_page(request, db, None, form=form, errors=errors,
-                                                                      status_code=status))
+    return _attempt(
+        lambda: service.create_organization(db, _organization_in(form), actor_of(principal)),
+        f"/mesh/directory/organizations/{form.get('code', '')}",
+        lambda errors, status: _organization_page(
+            request, db, None, form=form, errors=errors, status_code=status
+        ),
+    )
 
 
 @router.get("/organizations/{code}", response_class=HTMLResponse)
-def organization(request: Request, code: str, _: Principal = ADMIN,
-                 db: Session = TRANSACTION) -> HTMLResponse:
+def organization(
+    request: Request, code: str, _: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse:
     return _organization_page(request, db, code)
 
 
 @router.post("/organizations/{code}", response_class=HTMLResponse, response_model=None)
-def update_organization(request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN,
-                        db: Session = TRANSACTION) -> HTMLResponse | RedirectResponse:
+def update_organization(
+    request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse | RedirectResponse:
     """参加機関の変更 (its keys stay as they are)."""
     if service.get_organization(db, code) is None:
         raise NotFound(f"no member organization {code!r}")
-    return _attempt(lambda: service.put_organization(db, _organization_in(form | {"code": code}),
-                                                     actor_of(principal)),
-                    f"/mesh/directory/organizations/{code}",
-                    lambda errors, status: _organization_page(request, db, code, form=form, errors=errors,
-                                                                      status_code=status))
+    return _attempt(
+        lambda: service.put_organization(db, _organization_in(form | {"code": code}), actor_of(principal)),
+        f"/mesh/directory/organizations/{code}",
+        lambda errors, status: _organization_page(
+            request, db, code, form=form, errors=errors, status_code=status
+        ),
+    )
 
 
 @router.post("/organizations/{code}/active", response_model=None)
-def set_active(code: str, settings: AppSettings, form: Form = FORM, principal: Principal = ADMIN,
-               db: Session = TRANSACTION) -> RedirectResponse:
+def set_active(
+    code: str,
+    settings: AppSettings,
+    form: Form = FORM,
+    principal: Principal = ADMIN,
+    db: Session = TRANSACTION,
+) -> RedirectResponse:
     """Deactivate (its exchanges are refused) or activate again."""
-    service.set_organization_active(db, code, form.get("active") == "1", actor_of(principal),
-                                    operator=settings.mesh.operator)
+    service.set_organization_active(
+        db, code, form.get("active") == "1", actor_of(principal), operator=settings.mesh.operator
+    )
     return RedirectResponse(f"/mesh/directory/organizations/{code}", status_code=303)
 
 
 @router.post("/organizations/{code}/keys", response_model=None)
-def rotate_key(request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN,
-               db: Session = TRANSACTION) -> HTMLResponse | RedirectResponse:
+def rotate_key(
+    request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse | RedirectResponse:
     """署名鍵の更新: a new current key; the previous ones verify until the overlap ends."""
 
     def rotate() -> object:
         overlap = schemas.KeyRotation.model_validate({"overlap_days": form.get("overlap_days") or 7})
         return keys.rotate(db, code, timedelta(days=overlap.overlap_days), actor_of(principal))
 
-    return _attempt(rotate, f"/mesh/directory/organizations/{code}#keys",
-                    lambda errors, status: _organization_page(request, db, code, errors=errors,
-                                                                      status_code=status))
+    return _attempt(
+        rotate,
+        f"/mesh/directory/organizations/{code}#keys",
+        lambda errors, status: _organization_page(request, db, code, errors=errors, status_code=status),
+    )
 
 
 @router.post("/organizations/{code}/keys/revoke", response_model=None)
-def revoke_key(request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN,
-               db: Session = TRANSACTION) -> HTMLResponse | RedirectResponse:
+def revoke_key(
+    request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse | RedirectResponse:
     """署名鍵の失効 (the kid travels in the form: it holds a ``#``)."""
-    return _attempt(lambda: keys.revoke(db, code, form.get("kid", ""), form.get("reason", ""),
-                                        actor_of(principal)),
-                    f"/mesh/directory/organizations/{code}#keys",
-                    lambda errors, status: _organization_page(request, db, code, errors=errors,
-                                                                      status_code=status))
+    return _attempt(
+        lambda: keys.revoke(db, code, form.get("kid", ""), form.get("reason", ""), actor_of(principal)),
+        f"/mesh/directory/organizations/{code}#keys",
+        lambda errors, status: _organization_page(request, db, code, errors=errors, status_code=status),
+    )
 
 
 # --- services -----------------------------------------------------------------------------------
 
-def _service_page(request: Request, db: Session, found: schemas.Service | None, *,
-                  form: Form | None = None, errors: list[str] | None = None,
-                  status_code: int = 200) -> HTMLResponse:
+
+def _service_page(
+    request: Request,
+    db: Session,
+    found: schemas.Service | None,
+    *,
+    form: Form | None = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     if form is None:
         form = {"provider": "", "code": "", "version": "v1", "title_ja": "", "response_schema": ""}
         if found is not None:
             form = found.model_dump(include={"provider", "code", "version", "title_ja"}) | {
-                "response_schema": json.dumps(found.response_schema, ensure_ascii=False, indent=2)}
+                "response_schema": json.dumps(found.response_schema, ensure_ascii=False, indent=2)
+            }
             for row, item in enumerate(found.items):
-                form |= {f"item_name_{row}": item.name, f"item_type_{row}": item.type,
-                         f"item_title_{row}": item.title_ja}
+                form |= {
+                    f"item_name_{row}": item.name,
+                    f"item_type_{row}": item.type,
+                    f"item_title_{row}": item.title_ja,
+                }
     rows = 1 + max([int(k.rsplit("_", 1)[1]) for k in form if k.startswith("item_name_")] or [-1])
-    return render(request, "mesh/directory_service.html", {
-        "service": found, "form": form, "rows": range(rows + ITEM_ROWS), "errors": errors or [],
-        "types": schemas.STANDARD_TYPES, "organizations": service.list_organizations(db)},
-        status_code=status_code)
+    return render(
+        request,
+        "mesh/directory_service.html",
+        {
+            "service": found,
+            "form": form,
+            "rows": range(rows + ITEM_ROWS),
+            "errors": errors or [],
+            "types": schemas.STANDARD_TYPES,
+            "organizations": service.list_organizations(db),
+        },
+        status_code=status_code,
+    )
 
 
 def _service_in(form: Form) -> schemas.Service:
     rows = sorted({int(k.rsplit("_", 1)[1]) for k in form if k.startswith("item_name_")})
-    items = [{"name": form[f"item_name_{r}"], "type": form.get(f"item_type_{r}", ""),
-              "title_ja": form.get(f"item_title_{r}", "")} for r in rows if form[f"item_name_{r}"]]
+    items = [
+        {
+            "name": form[f"item_name_{r}"],
+            "type": form.get(f"item_type_{r}", ""),
+            "title_ja": form.get(f"item_title_{r}", ""),
+        }
+        for r in rows
+        if form[f"item_name_{r}"]
+    ]
     try:
         response_schema: Any = json.loads(form.get("response_schema") or "{}")
     except ValueError as exc:
         raise service.invalid("response_schema", f"not JSON: {exc}", "json") from None
-    return schemas.Service.model_validate({
-        "provider": form.get("provider", ""), "code": form.get("code", ""),
-        "version": form.get("version", ""), "title_ja": form.get("title_ja", ""), "items": items,
-        "response_schema": response_schema})
+    return schemas.Service.model_validate(
+        {
+            "provider": form.get("provider", ""),
+            "code": form.get("code", ""),
+            "version": form.get("version", ""),
+            "title_ja": form.get("title_ja", ""),
+            "items": items,
+            "response_schema": response_schema,
+        }
+    )
 
 
 @router.get("/services/new", response_class=HTMLResponse)
@@ -222,8 +325,9 @@ def new_service(request: Request, _: Principal = ADMIN, db: Session = TRANSACTIO
 
 
 @router.get("/services/{provider}/{code}/{version}", response_class=HTMLResponse)
-def edit_service(request: Request, provider: str, code: str, version: str, _: Principal = ADMIN,
-                 db: Session = TRANSACTION) -> HTMLResponse:
+def edit_service(
+    request: Request, provider: str, code: str, version: str, _: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse:
     found = service.get_service(db, provider, code, version)
     if found is None:
         raise NotFound(f"no service {provider}/{code}/{version}")
@@ -231,32 +335,52 @@ def edit_service(request: Request, provider: str, code: str, version: str, _: Pr
 
 
 @router.post("/services", response_class=HTMLResponse, response_model=None)
-def save_service(request: Request, form: Form = FORM, principal: Principal = ADMIN,
-                 db: Session = TRANSACTION) -> HTMLResponse | RedirectResponse:
+def save_service(
+    request: Request, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse | RedirectResponse:
     """サービスの公開 (a new version: 409 if it exists) or its change (``existing`` set)."""
     write = service.put_service if form.get("existing") else service.create_service
-    return _attempt(lambda: write(db, _service_in(form), actor_of(principal)), "/mesh/directory#services",
-                    lambda errors, status: _service_page(request, db, None, form=form, errors=errors,
-                                                                 status_code=status))
+    return _attempt(
+        lambda: write(db, _service_in(form), actor_of(principal)),
+        "/mesh/directory#services",
+        lambda errors, status: _service_page(request, db, None, form=form, errors=errors, status_code=status),
+    )
 
 
 # --- legal bases (事務) --------------------------------------------------------------------------
 
-def _basis_page(request: Request, db: Session, form: Form, errors: list[str] | None = None,
-                status_code: int = 200) -> HTMLResponse:
-    return render(request, "mesh/directory_basis.html", {
-        "form": form, "errors": errors or [], "organizations": service.list_organizations(db),
-        "services": service.list_services(db)}, status_code=status_code)
+
+def _basis_page(
+    request: Request, db: Session, form: Form, errors: list[str] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    return render(
+        request,
+        "mesh/directory_basis.html",
+        {
+            "form": form,
+            "errors": errors or [],
+            "organizations": service.list_organizations(db),
+            "services": service.list_services(db),
+        },
+        status_code=status_code,
+    )
 
 
 def _basis_in(form: Form) -> schemas.LegalBasis:
-    return schemas.LegalBasis.model_validate({
-        "id": form.get("basis_id", ""), "kind": form.get("kind") or "law",
-        "title_ja": form.get("title_ja", ""), "law_ja": form.get("law_ja", ""),
-        "consumer": form.get("consumer", ""), "provider": form.get("provider", ""),
-        "service_code": form.get("service_code", ""),
-        "items": _split(form.get("items", "")), "withheld_category": form.get("withheld_category") or None,
-        "withheld_days": form.get("withheld_days") or 0})
+    return schemas.LegalBasis.model_validate(
+        {
+            "id": form.get("basis_id", ""),
+            "kind": form.get("kind") or "law",
+            "title_ja": form.get("title_ja", ""),
+            "law_ja": form.get("law_ja", ""),
+            "consumer": form.get("consumer", ""),
+            "provider": form.get("provider", ""),
+            "service_code": form.get("service_code", ""),
+            "items": _split(form.get("items", "")),
+            "withheld_category": form.get("withheld_category") or None,
+            "withheld_days": form.get("withheld_days") or 0,
+        }
+    )
 
 
 @router.get("/legal-bases/new", response_class=HTMLResponse)
@@ -265,23 +389,37 @@ def new_basis(request: Request, _: Principal = ADMIN, db: Session = TRANSACTION)
 
 
 @router.get("/legal-bases/{basis_id}", response_class=HTMLResponse)
-def edit_basis(request: Request, basis_id: str, _: Principal = ADMIN,
-               db: Session = TRANSACTION) -> HTMLResponse:
+def edit_basis(
+    request: Request, basis_id: str, _: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse:
     found = service.get_legal_basis(db, basis_id)
     if found is None:
         raise NotFound(f"no 事務 {basis_id!r}")
     form = {key: str(value) for key, value in found.model_dump().items() if value is not None}
-    return _basis_page(request, db, form | {"basis_id": found.id, "items": ", ".join(found.items),
-                                            "existing": "1", "revoked": "1" if found.revoked_at else ""})
+    return _basis_page(
+        request,
+        db,
+        form
+        | {
+            "basis_id": found.id,
+            "items": ", ".join(found.items),
+            "existing": "1",
+            "revoked": "1" if found.revoked_at else "",
+        },
+    )
 
 
 @router.post("/legal-bases", response_class=HTMLResponse, response_model=None)
-def save_basis(request: Request, form: Form = FORM, principal: Principal = ADMIN,
-               db: Session = TRANSACTION) -> HTMLResponse | RedirectResponse:
+def save_basis(
+    request: Request, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse | RedirectResponse:
     """事務の登録 (409 if the id is taken) or its change (``existing`` set)."""
     write = service.put_legal_basis if form.get("existing") else service.create_legal_basis
-    return _attempt(lambda: write(db, _basis_in(form), actor_of(principal)), "/mesh/directory#bases",
-                    lambda errors, status: _basis_page(request, db, form, errors, status))
+    return _attempt(
+        lambda: write(db, _basis_in(form), actor_of(principal)),
+        "/mesh/directory#bases",
+        lambda errors, status: _basis_page(request, db, form, errors, status),
+    )
 
 
 @router.post("/legal-bases/{basis_id}/revoke", response_model=None)
@@ -293,25 +431,36 @@ def revoke_basis(basis_id: str, principal: Principal = ADMIN, db: Session = TRAN
 
 # --- subscriptions and dead letters -------------------------------------------------------------
 
+
 @router.post("/subscriptions", response_class=HTMLResponse, response_model=None)
-def add_subscription(request: Request, form: Form = FORM, principal: Principal = ADMIN,
-                     db: Session = TRANSACTION) -> HTMLResponse | RedirectResponse:
+def add_subscription(
+    request: Request, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+) -> HTMLResponse | RedirectResponse:
     """購読の登録."""
+
     def add() -> object:
-        data = schemas.SubscriptionIn.model_validate({
-            "subscriber": form.get("subscriber", ""), "provider": form.get("provider", ""),
-            "event_kinds": [kind for kind in get_args(schemas.EventKind) if form.get(f"event_{kind}")],
-            "legal_basis_id": form.get("legal_basis_id", ""),
-            "endpoint": form.get("endpoint", "")})
+        data = schemas.SubscriptionIn.model_validate(
+            {
+                "subscriber": form.get("subscriber", ""),
+                "provider": form.get("provider", ""),
+                "event_kinds": [kind for kind in get_args(schemas.EventKind) if form.get(f"event_{kind}")],
+                "legal_basis_id": form.get("legal_basis_id", ""),
+                "endpoint": form.get("endpoint", ""),
+            }
+        )
         return service.add_subscription(db, data, actor_of(principal))
 
-    return _attempt(add, "/mesh/directory#subscriptions",
-                    lambda errors, status: _console(request, db, errors, form, status))
+    return _attempt(
+        add,
+        "/mesh/directory#subscriptions",
+        lambda errors, status: _console(request, db, errors, form, status),
+    )
 
 
 @router.post("/subscriptions/{subscription_id}/active", response_model=None)
-def set_subscription_active(subscription_id: int, form: Form = FORM, principal: Principal = ADMIN,
-                            db: Session = TRANSACTION) -> RedirectResponse:
+def set_subscription_active(
+    subscription_id: int, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+) -> RedirectResponse:
     """購読の一時停止・再開."""
     service.set_subscription_active(db, subscription_id, form.get("active") == "1", actor_of(principal))
     return RedirectResponse("/mesh/directory#subscriptions", status_code=303)

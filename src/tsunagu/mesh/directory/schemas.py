@@ -16,9 +16,18 @@ from tsunagu.core.types.phone import PhoneNumber
 from tsunagu.core.types.postcode import Postcode
 
 OrganizationKind = Literal["national", "municipal", "agency", "private"]
-EventKind = Literal["address_changed", "died", "name_changed", "moved_out", "moving_notice",
-                    # changes of a corporation's 登記 (mesh.corporate)
-                    "trade_name_changed", "head_office_moved", "representative_changed", "dissolved"]
+EventKind = Literal[
+    "address_changed",
+    "died",
+    "name_changed",
+    "moved_out",
+    "moving_notice",
+    # changes of a corporation's 登記 (mesh.corporate)
+    "trade_name_changed",
+    "head_office_moved",
+    "representative_changed",
+    "dissolved",
+]
 BasisKind = Literal["law", "consent"]
 KeyStatus = Literal["current", "verification-only", "pending", "expired", "revoked"]
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,31}$"
@@ -26,14 +35,27 @@ CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,31}$"
 # The types a data item may declare: the standard types of tsunagu.core.types (行政基本情報データ
 # 連携モデル) and the JSON primitives and code lists the services answer with.
 STANDARD_TYPES: dict[str, str] = {
-    **{cls.__name__: title for cls, title in (
-        (PersonName, N_("氏名")), (Address, N_("住所")), (CorporateNumber, N_("法人番号")),
-        (LocalGovernmentCode, N_("全国地方公共団体コード")), (PhoneNumber, N_("電話番号")),
-        (Postcode, N_("郵便番号")))},
-    "sex-code": N_("性別コード(JIS X 0303)"), "household": N_("世帯"), "date": N_("日付"),
+    **{
+        cls.__name__: title
+        for cls, title in (
+            (PersonName, N_("氏名")),
+            (Address, N_("住所")),
+            (CorporateNumber, N_("法人番号")),
+            (LocalGovernmentCode, N_("全国地方公共団体コード")),
+            (PhoneNumber, N_("電話番号")),
+            (Postcode, N_("郵便番号")),
+        )
+    },
+    "sex-code": N_("性別コード(JIS X 0303)"),
+    "household": N_("世帯"),
+    "date": N_("日付"),
     "moving-out-certificate": N_("転出証明書情報"),
-    "officers": N_("役員の一覧（役職・氏名・就任日）"), "text-list": N_("文字列の一覧"),
-    "code": N_("コード"), "string": N_("文字列"), "integer": N_("整数"), "boolean": N_("真偽値"),
+    "officers": N_("役員の一覧（役職・氏名・就任日）"),
+    "text-list": N_("文字列の一覧"),
+    "code": N_("コード"),
+    "string": N_("文字列"),
+    "integer": N_("整数"),
+    "boolean": N_("真偽値"),
 }
 
 
@@ -44,8 +66,11 @@ class OrganizationIn(BaseModel):
     name_ja: str = Field(min_length=1, max_length=200)
     name_en: str = Field(min_length=1, max_length=200)
     kind: OrganizationKind
-    endpoint: str = Field(pattern=r"^https?://", max_length=500,
-                          description="Base URL of its node (loopback http(s) in this environment)")
+    endpoint: str = Field(
+        pattern=r"^https?://",
+        max_length=500,
+        description="Base URL of its node (loopback http(s) in this environment)",
+    )
     keys: list[dict[str, Any]] | None = Field(default=None, description="Signing public keys (JWK)")
 
 
@@ -58,7 +83,8 @@ class Organization(BaseModel):
     kind: OrganizationKind
     endpoint: str = Field(description="Base URL of its node")
     keys: list[dict[str, Any]] = Field(
-        default_factory=list, description="Signing public keys (JWK) with nbf/exp/revoked")
+        default_factory=list, description="Signing public keys (JWK) with nbf/exp/revoked"
+    )
     active: bool = True
 
 
@@ -75,8 +101,9 @@ class SigningKey(BaseModel):
 
 
 class KeyRotation(BaseModel):
-    overlap_days: float = Field(default=7, ge=0, le=365,
-                                description="How long the previous keys still verify")
+    overlap_days: float = Field(
+        default=7, ge=0, le=365, description="How long the previous keys still verify"
+    )
 
 
 class KeyRevocation(BaseModel):
@@ -111,8 +138,11 @@ class LegalBasis(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str = Field(pattern=CODE_PATTERN, description="事務 id")
-    kind: BasisKind = Field(default="law", description="law (a law article) or consent (本人の同意: "
-                            "each exchange needs the person's recorded consent)")
+    kind: BasisKind = Field(
+        default="law",
+        description="law (a law article) or consent (本人の同意: "
+        "each exchange needs the person's recorded consent)",
+    )
     title_ja: str = Field(min_length=1, max_length=200)
     law_ja: str = Field(min_length=1, description="The law and article, in words")
     consumer: str
@@ -120,7 +150,8 @@ class LegalBasis(BaseModel):
     service_code: str
     items: list[str] = Field(min_length=1)
     withheld_category: str | None = Field(
-        default=None, description="A category the law withholds from the person, e.g. 犯則調査")
+        default=None, description="A category the law withholds from the person, e.g. 犯則調査"
+    )
     withheld_days: int = Field(default=0, ge=0, le=3650, description="Hidden from the person this long")
 
 

@@ -52,11 +52,25 @@ def _bump(_session: Session) -> None:
     _generation = next(_changes)
 
 
-def audit(db: Session, actor: str, action: str, target: str, *, before: dict[str, Any] | None,
-          after: dict[str, Any] | None) -> None:
+def audit(
+    db: Session,
+    actor: str,
+    action: str,
+    target: str,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
     """Every change is audited, and cached catalogs are dropped once it is committed."""
-    db.add(MeshDirectoryAudit(at=clock.now(), actor=actor, action=action, target=target,
-                              detail={"before": before, "after": after}))
+    db.add(
+        MeshDirectoryAudit(
+            at=clock.now(),
+            actor=actor,
+            action=action,
+            target=target,
+            detail={"before": before, "after": after},
+        )
+    )
     if not event.contains(db, "after_commit", _bump):
         event.listen(db, "after_commit", _bump, once=True)
 
@@ -84,13 +98,15 @@ def require_usable_key(code: str, jwks: list[dict[str, Any]], at: int) -> None:
     """Refuse a change that leaves an active member with no usable key: rotate first (a new key is
     published and current), then revoke the old one."""
     if not any(crypto.is_usable(jwk, at) for jwk in jwks):
-        raise LastKey(f"{code} would have no usable signing key: rotate to a new key first, then "
-                      "revoke the old one")
+        raise LastKey(
+            f"{code} would have no usable signing key: rotate to a new key first, then revoke the old one"
+        )
 
 
 def invalid(field: str, message: str, kind: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {message}", errors=[{"location": ["body", field], "message": message,
-                                                            "type": kind}])
+    return ValidationFailed(
+        f"{field}: {message}", errors=[{"location": ["body", field], "message": message, "type": kind}]
+    )
 
 
 def _require_member(db: Session, code: str, field: str) -> MeshOrganization:
@@ -109,8 +125,11 @@ def check_endpoint(url: str, field: str = "endpoint") -> str:
     except ValueError:
         loopback = False
     if parts.scheme not in ("http", "https") or not loopback:
-        raise invalid(field, "must be an http(s) URL on a loopback address (127.0.0.1, ::1, localhost)",
-                       "endpoint_not_allowed")
+        raise invalid(
+            field,
+            "must be an http(s) URL on a loopback address (127.0.0.1, ::1, localhost)",
+            "endpoint_not_allowed",
+        )
     return url.rstrip("/")
 
 
@@ -124,11 +143,13 @@ def _read(model: type[ModelT], record: object) -> ModelT:
 
 # --- members ------------------------------------------------------------------------------------
 
+
 def _organization_summary(record: MeshOrganization | None) -> dict[str, Any] | None:
     if record is None:
         return None
     return _read(schemas.Organization, record).model_dump(mode="json", exclude={"keys"}) | {
-        "kids": [str(key.get("kid")) for key in record.keys]}
+        "kids": [str(key.get("kid")) for key in record.keys]
+    }
 
 
 def put_organization(db: Session, data: schemas.OrganizationIn, actor: str) -> schemas.Organization:
@@ -146,8 +167,14 @@ def put_organization(db: Session, data: schemas.OrganizationIn, actor: str) -> s
             require_usable_key(data.code, data.keys, int(clock.now().timestamp()))
         record.keys = data.keys
     db.flush()
-    audit(db, actor, "organization.update" if before else "organization.create", data.code,
-          before=before, after=_organization_summary(record))
+    audit(
+        db,
+        actor,
+        "organization.update" if before else "organization.create",
+        data.code,
+        before=before,
+        after=_organization_summary(record),
+    )
     return _read(schemas.Organization, record)
 
 
@@ -157,8 +184,9 @@ def create_organization(db: Session, data: schemas.OrganizationIn, actor: str) -
     return put_organization(db, data, actor)
 
 
-def set_organization_active(db: Session, code: str, active: bool, actor: str, *,
-                            operator: str) -> schemas.Organization:
+def set_organization_active(
+    db: Session, code: str, active: bool, actor: str, *, operator: str
+) -> schemas.Organization:
     """Deactivate a member (its exchanges are refused) or take it back; never the directory's
     ``operator`` (``TSUNAGU_MESH_OPERATOR``)."""
     record = db.get(MeshOrganization, code)
@@ -168,8 +196,14 @@ def set_organization_active(db: Session, code: str, active: bool, actor: str, *,
         raise OperatorRequired(f"{code} runs the directory: deactivating it would stop every exchange")
     before = _organization_summary(record)
     record.active, record.updated_at = active, clock.now()
-    audit(db, actor, "organization.activate" if active else "organization.deactivate", code,
-          before=before, after=_organization_summary(record))
+    audit(
+        db,
+        actor,
+        "organization.activate" if active else "organization.deactivate",
+        code,
+        before=before,
+        after=_organization_summary(record),
+    )
     return _read(schemas.Organization, record)
 
 
@@ -179,15 +213,21 @@ def get_organization(db: Session, code: str) -> schemas.Organization | None:
 
 
 def list_organizations(db: Session) -> list[schemas.Organization]:
-    return [_read(schemas.Organization, r)
-            for r in db.scalars(select(MeshOrganization).order_by(MeshOrganization.code))]
+    return [
+        _read(schemas.Organization, r)
+        for r in db.scalars(select(MeshOrganization).order_by(MeshOrganization.code))
+    ]
 
 
 # --- services -----------------------------------------------------------------------------------
 
+
 def _service_record(db: Session, provider: str, code: str, version_: str) -> MeshService | None:
-    return db.scalar(select(MeshService).where(MeshService.provider == provider, MeshService.code == code,
-                                               MeshService.version == version_))
+    return db.scalar(
+        select(MeshService).where(
+            MeshService.provider == provider, MeshService.code == code, MeshService.version == version_
+        )
+    )
 
 
 def put_service(db: Session, data: schemas.Service, actor: str) -> schemas.Service:
@@ -205,8 +245,14 @@ def put_service(db: Session, data: schemas.Service, actor: str) -> schemas.Servi
     record.title_ja = data.title_ja
     record.items = [item.model_dump() for item in data.items]
     record.response_schema = data.response_schema
-    audit(db, actor, "service.put", f"{data.provider}/{data.code}/{data.version}", before=before,
-          after=_dump(data))
+    audit(
+        db,
+        actor,
+        "service.put",
+        f"{data.provider}/{data.code}/{data.version}",
+        before=before,
+        after=_dump(data),
+    )
     db.flush()
     return _read(schemas.Service, record)
 
@@ -223,24 +269,33 @@ def get_service(db: Session, provider: str, code: str, version_: str) -> schemas
 
 
 def list_services(db: Session) -> list[schemas.Service]:
-    rows = db.scalars(select(MeshService).order_by(MeshService.provider, MeshService.code,
-                                                   MeshService.version))
+    rows = db.scalars(
+        select(MeshService).order_by(MeshService.provider, MeshService.code, MeshService.version)
+    )
     return [_read(schemas.Service, r) for r in rows]
 
 
 # --- legal bases (事務) --------------------------------------------------------------------------
 
+
 def put_legal_basis(db: Session, data: schemas.LegalBasis, actor: str) -> schemas.LegalBasisEntry:
     """Declare or change a 事務: which consumer may read which items of which provider's service."""
     _require_member(db, data.consumer, "consumer")
     _require_member(db, data.provider, "provider")
-    offered = {item["name"] for service in db.scalars(select(MeshService).where(
-        MeshService.provider == data.provider, MeshService.code == data.service_code))
-        for item in service.items}
+    offered = {
+        item["name"]
+        for service in db.scalars(
+            select(MeshService).where(
+                MeshService.provider == data.provider, MeshService.code == data.service_code
+            )
+        )
+        for item in service.items
+    }
     unknown = sorted(set(data.items) - offered)
     if unknown:
-        raise invalid("items", f"the service does not offer these items: {', '.join(unknown)}",
-                       "unknown_item")
+        raise invalid(
+            "items", f"the service does not offer these items: {', '.join(unknown)}", "unknown_item"
+        )
     record = db.get(MeshLegalBasis, data.id)
     before = None if record is None else _dump(_read(schemas.LegalBasisEntry, record))
     if record is None:
@@ -275,8 +330,10 @@ def revoke_legal_basis(db: Session, basis_id: str, actor: str) -> schemas.LegalB
 
 
 def list_legal_bases(db: Session) -> list[schemas.LegalBasisEntry]:
-    return [_read(schemas.LegalBasisEntry, r)
-            for r in db.scalars(select(MeshLegalBasis).order_by(MeshLegalBasis.id))]
+    return [
+        _read(schemas.LegalBasisEntry, r)
+        for r in db.scalars(select(MeshLegalBasis).order_by(MeshLegalBasis.id))
+    ]
 
 
 def get_legal_basis(db: Session, basis_id: str) -> schemas.LegalBasisEntry | None:
@@ -286,19 +343,32 @@ def get_legal_basis(db: Session, basis_id: str) -> schemas.LegalBasisEntry | Non
 
 # --- subscriptions ------------------------------------------------------------------------------
 
+
 def add_subscription(db: Session, data: schemas.SubscriptionIn, actor: str) -> schemas.Subscription:
     """Subscribe an organization to a provider's events; it needs a legal basis with that provider."""
     _require_member(db, data.subscriber, "subscriber")
     _require_member(db, data.provider, "provider")
     endpoint = check_endpoint(data.endpoint)
     basis = db.get(MeshLegalBasis, data.legal_basis_id)
-    if basis is None or basis.consumer != data.subscriber or basis.provider != data.provider \
-            or basis.revoked_at is not None:
-        raise invalid("legal_basis_id", "no usable legal basis lets this subscriber receive this "
-                       "provider's events", "no_legal_basis")
-    record = MeshSubscription(subscriber=data.subscriber, provider=data.provider,
-                              event_kinds=list(data.event_kinds), legal_basis_id=data.legal_basis_id,
-                              endpoint=endpoint, active=True)
+    if (
+        basis is None
+        or basis.consumer != data.subscriber
+        or basis.provider != data.provider
+        or basis.revoked_at is not None
+    ):
+        raise invalid(
+            "legal_basis_id",
+            "no usable legal basis lets this subscriber receive this provider's events",
+            "no_legal_basis",
+        )
+    record = MeshSubscription(
+        subscriber=data.subscriber,
+        provider=data.provider,
+        event_kinds=list(data.event_kinds),
+        legal_basis_id=data.legal_basis_id,
+        endpoint=endpoint,
+        active=True,
+    )
     db.add(record)
     db.flush()
     after = _read(schemas.Subscription, record)
@@ -306,8 +376,9 @@ def add_subscription(db: Session, data: schemas.SubscriptionIn, actor: str) -> s
     return after
 
 
-def set_subscription_active(db: Session, subscription_id: int, active: bool,
-                            actor: str) -> schemas.Subscription:
+def set_subscription_active(
+    db: Session, subscription_id: int, active: bool, actor: str
+) -> schemas.Subscription:
     """Pause a subscription (nothing is routed to it) or resume it."""
     record = db.get(MeshSubscription, subscription_id)
     if record is None:
@@ -315,38 +386,60 @@ def set_subscription_active(db: Session, subscription_id: int, active: bool,
     before = _dump(_read(schemas.Subscription, record))
     record.active = active
     after = _read(schemas.Subscription, record)
-    audit(db, actor, "subscription.resume" if active else "subscription.pause", str(subscription_id),
-          before=before, after=_dump(after))
+    audit(
+        db,
+        actor,
+        "subscription.resume" if active else "subscription.pause",
+        str(subscription_id),
+        before=before,
+        after=_dump(after),
+    )
     return after
 
 
 def list_subscriptions(db: Session) -> list[schemas.Subscription]:
-    return [_read(schemas.Subscription, r)
-            for r in db.scalars(select(MeshSubscription).order_by(MeshSubscription.id))]
+    return [
+        _read(schemas.Subscription, r)
+        for r in db.scalars(select(MeshSubscription).order_by(MeshSubscription.id))
+    ]
 
 
 def audit_trail(db: Session, limit: int, offset: int) -> tuple[list[schemas.AuditEntry], int]:
     total = db.scalar(select(func.count()).select_from(MeshDirectoryAudit)) or 0
-    rows = db.scalars(select(MeshDirectoryAudit).order_by(MeshDirectoryAudit.id.desc())
-                      .limit(limit).offset(offset))
+    rows = db.scalars(
+        select(MeshDirectoryAudit).order_by(MeshDirectoryAudit.id.desc()).limit(limit).offset(offset)
+    )
     return [_read(schemas.AuditEntry, r) for r in rows], total
 
 
 # --- consents (本人の同意) -----------------------------------------------------------------------
 
-def grant_consent(db: Session, *, subscriber: str, resident_id: str, scope: str, expires_at: datetime,
-                  source: str) -> schemas.Consent:
+
+def grant_consent(
+    db: Session, *, subscriber: str, resident_id: str, scope: str, expires_at: datetime, source: str
+) -> schemas.Consent:
     """Record that the person lets a member receive their changes of ``scope`` until ``expires_at``."""
     member = _require_member(db, subscriber, "subscriber")
     if scope not in CONSENT_SCOPES:
         raise invalid("scope", f"unknown consent scope {scope!r}", "unknown_scope")
     link = codes.ensure_link(db, resident_id)
-    record = db.scalar(select(MeshConsent).where(MeshConsent.subscriber == member.code,
-                                                 MeshConsent.person_link == link, MeshConsent.scope == scope,
-                                                 MeshConsent.source == source))
+    record = db.scalar(
+        select(MeshConsent).where(
+            MeshConsent.subscriber == member.code,
+            MeshConsent.person_link == link,
+            MeshConsent.scope == scope,
+            MeshConsent.source == source,
+        )
+    )
     if record is None:
-        record = MeshConsent(subscriber=member.code, person_link=link, scope=scope, source=source,
-                             subject_code=codes.issue(db, member.code, link), granted_at=clock.now())
+        record = MeshConsent(
+            subscriber=member.code,
+            person_link=link,
+            scope=scope,
+            source=source,
+            subject_code=codes.issue(db, member.code, link),
+            granted_at=clock.now(),
+        )
         db.add(record)
     record.expires_at, record.withdrawn_at = expires_at, None
     db.flush()
@@ -358,8 +451,11 @@ def consents_of_resident(db: Session, resident_id: str) -> list[schemas.Consent]
     link = codes.link_of_resident(db, resident_id)
     if link is None:
         return []
-    rows = db.scalars(select(MeshConsent).where(MeshConsent.person_link == link)
-                      .order_by(MeshConsent.granted_at.desc(), MeshConsent.id.desc()))
+    rows = db.scalars(
+        select(MeshConsent)
+        .where(MeshConsent.person_link == link)
+        .order_by(MeshConsent.granted_at.desc(), MeshConsent.id.desc())
+    )
     return [_read(schemas.Consent, row) for row in rows]
 
 
@@ -374,18 +470,34 @@ def withdraw_consent(db: Session, resident_id: str, consent_id: int) -> schemas.
         before = _read(schemas.Consent, record).model_dump(mode="json")
         record.withdrawn_at = clock.now()
         db.flush()
-        audit(db, f"resident:{resident_id}", "consent.withdraw", f"consent/{consent_id}", before=before,
-              after=_read(schemas.Consent, record).model_dump(mode="json"))
+        audit(
+            db,
+            f"resident:{resident_id}",
+            "consent.withdraw",
+            f"consent/{consent_id}",
+            before=before,
+            after=_read(schemas.Consent, record).model_dump(mode="json"),
+        )
     return _read(schemas.Consent, record)
 
 
 def consented(db: Session, subscriber: str, person_link: str, kind: str | None, at: datetime) -> bool:
     """A live consent of the person for this subscriber (covering event ``kind``, if one is given)."""
     scopes = [scope for scope, kinds in CONSENT_SCOPES.items() if kind is None or kind in kinds]
-    return db.scalar(select(MeshConsent.id).where(
-        MeshConsent.subscriber == subscriber, MeshConsent.person_link == person_link,
-        MeshConsent.scope.in_(scopes), MeshConsent.withdrawn_at.is_(None), MeshConsent.expires_at > at)
-        .limit(1)) is not None
+    return (
+        db.scalar(
+            select(MeshConsent.id)
+            .where(
+                MeshConsent.subscriber == subscriber,
+                MeshConsent.person_link == person_link,
+                MeshConsent.scope.in_(scopes),
+                MeshConsent.withdrawn_at.is_(None),
+                MeshConsent.expires_at > at,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -415,14 +527,25 @@ class Catalog:
 
 
 def catalog(db: Session) -> Catalog:
-    return Catalog({o.code: o for o in list_organizations(db)},
-                   {(s.provider, s.code, s.version): s for s in list_services(db)},
-                   {b.id: b for b in list_legal_bases(db)})
+    return Catalog(
+        {o.code: o for o in list_organizations(db)},
+        {(s.provider, s.code, s.version): s for s in list_services(db)},
+        {b.id: b for b in list_legal_bases(db)},
+    )
 
 
-def authorize(db: Session, *, consumer: str, provider: str, service: str, version: str,
-              purpose: str, subject: str, items: tuple[str, ...],
-              known: Catalog | None = None) -> Authorization:
+def authorize(
+    db: Session,
+    *,
+    consumer: str,
+    provider: str,
+    service: str,
+    version: str,
+    purpose: str,
+    subject: str,
+    items: tuple[str, ...],
+    known: Catalog | None = None,
+) -> Authorization:
     """Check the legal basis for consumer → provider's service → items and translate the code."""
     known = known or catalog(db)
     member = known.organizations.get(consumer)
@@ -431,14 +554,18 @@ def authorize(db: Session, *, consumer: str, provider: str, service: str, versio
     if (provider, service, version) not in known.services:
         raise errors.UnknownService(f"{provider} offers no service {service} {version}")
     basis = known.bases.get(purpose)
-    if basis is None or basis.consumer != consumer or basis.provider != provider \
-            or basis.service_code != service or basis.revoked_at is not None:
+    if (
+        basis is None
+        or basis.consumer != consumer
+        or basis.provider != provider
+        or basis.service_code != service
+        or basis.revoked_at is not None
+    ):
         raise errors.NoLegalBasis(f"事務 {purpose!r} does not let {consumer} use {provider}'s {service}")
     requested = items or tuple(basis.items)
     beyond = sorted(set(requested) - set(basis.items))
     if beyond:
-        raise errors.ItemsBeyondBasis(f"事務 {purpose} does not cover: {', '.join(beyond)}",
-                                      items=beyond)
+        raise errors.ItemsBeyondBasis(f"事務 {purpose} does not cover: {', '.join(beyond)}", items=beyond)
     translated = codes.translate(db, consumer, subject, provider)
     if translated is None:
         raise errors.UnknownSubject(f"{consumer} has no person with code {subject[:8]}…")
@@ -453,11 +580,13 @@ def authorize(db: Session, *, consumer: str, provider: str, service: str, versio
         # provider holds the person (a 事務 covers a consumer's own people, not everyone's)
         raise errors.SubjectNotRelated(
             f"{consumer} has no recorded relation with this person (its resident, an application, "
-            "a move or a record held by law)")
+            "a move or a record held by law)"
+        )
     if provider_code is None:
         raise errors.UnknownSubject(f"{consumer} has no person with code {subject[:8]}…")
-    return Authorization(basis, tuple(requested), provider_code, link, visible_from(basis, clock.now()),
-                         relation)
+    return Authorization(
+        basis, tuple(requested), provider_code, link, visible_from(basis, clock.now()), relation
+    )
 
 
 @dataclass(frozen=True)
@@ -478,9 +607,11 @@ def fanout(db: Session, provider: str, kind: str, provider_subject: str) -> list
     if link is None:
         raise errors.UnknownSubject(f"{provider} has no person with code {provider_subject[:8]}…")
     targets = []
-    rows = db.scalars(select(MeshSubscription).where(MeshSubscription.provider == provider,
-                                                      MeshSubscription.active.is_(True))
-                      .order_by(MeshSubscription.id))
+    rows = db.scalars(
+        select(MeshSubscription)
+        .where(MeshSubscription.provider == provider, MeshSubscription.active.is_(True))
+        .order_by(MeshSubscription.id)
+    )
     for subscription in rows:
         if kind not in subscription.event_kinds:
             continue
@@ -493,6 +624,15 @@ def fanout(db: Session, provider: str, kind: str, provider_subject: str) -> list
         if basis.kind == "consent" and not consented(db, subscription.subscriber, link, kind, clock.now()):
             continue
         code = codes.issue(db, subscription.subscriber, link)
-        targets.append(FanoutTarget(subscription.subscriber, subscription.endpoint, code, basis.id,
-                                    tuple(basis.items), link, visible_from(basis, clock.now())))
+        targets.append(
+            FanoutTarget(
+                subscription.subscriber,
+                subscription.endpoint,
+                code,
+                basis.id,
+                tuple(basis.items),
+                link,
+                visible_from(basis, clock.now()),
+            )
+        )
     return targets

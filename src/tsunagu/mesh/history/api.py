@@ -17,24 +17,31 @@ router = APIRouter(prefix="/api/v1/mesh", tags=["mesh: history"], dependencies=[
 
 
 @router.get("/history", response_model=Page[Exchange])
-def my_exchanges(settings: AppSettings, principal: Principal = Depends(require_resident),
-                 page: PageParams = Depends(page_params), db: Session = TRANSACTION) -> Page[Exchange]:
+def my_exchanges(
+    settings: AppSettings,
+    principal: Principal = Depends(require_resident),
+    page: PageParams = Depends(page_params),
+    db: Session = TRANSACTION,
+) -> Page[Exchange]:
     """Every exchange of the resident's data across organizations, newest first."""
-    items, total = service.exchanges_for(db, principal.subject_id, page.limit, page.offset,
-                                         operator=settings.mesh.operator)
+    items, total = service.exchanges_for(
+        db, principal.subject_id, page.limit, page.offset, operator=settings.mesh.operator
+    )
     return Page[Exchange](items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/consents", response_model=list[ConsentView])
-def my_consents(principal: Principal = Depends(require_resident),
-                db: Session = TRANSACTION) -> list[ConsentView]:
+def my_consents(
+    principal: Principal = Depends(require_resident), db: Session = TRANSACTION
+) -> list[ConsentView]:
     """The companies the resident let hear of their changes (同意), newest first, with each status."""
     return service.consents_for(db, principal.subject_id)
 
 
 @router.post("/consents/{consent_id}/withdraw", response_model=ConsentView)
-def withdraw_consent(consent_id: int, principal: Principal = Depends(require_resident),
-                     db: Session = TRANSACTION) -> ConsentView:
+def withdraw_consent(
+    consent_id: int, principal: Principal = Depends(require_resident), db: Session = TRANSACTION
+) -> ConsentView:
     """Withdraw a consent (同意の撤回); withdrawing it again returns it unchanged. Another
     person's consent is answered 404, as if it did not exist."""
     return service.withdraw(db, principal.subject_id, consent_id)

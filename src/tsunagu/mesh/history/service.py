@@ -18,9 +18,16 @@ from tsunagu.mesh.history.schemas import ConsentView, Exchange, Party
 from tsunagu.mesh.log.models import MeshLogEntry
 
 _KINDS = {"authorization": "query", "notification": "notification"}
-_EVENT_TITLES = {"address_changed": "住所の変更", "died": "死亡", "name_changed": "氏名の変更",
-                 "moved_out": "転出", "trade_name_changed": "商号の変更", "head_office_moved": "本店の移転",
-                 "representative_changed": "代表者の変更", "dissolved": "解散"}
+_EVENT_TITLES = {
+    "address_changed": "住所の変更",
+    "died": "死亡",
+    "name_changed": "氏名の変更",
+    "moved_out": "転出",
+    "trade_name_changed": "商号の変更",
+    "head_office_moved": "本店の移転",
+    "representative_changed": "代表者の変更",
+    "dissolved": "解散",
+}
 
 
 CONSENT_GROUNDS = "同意に基づく提供"
@@ -34,45 +41,66 @@ def _grounds(basis: LegalBasis | None) -> str:
     return CONSENT_GROUNDS if basis.kind == "consent" else basis.law_ja
 
 
-def exchanges_for(db: Session, resident_id: str, limit: int = 50, offset: int = 0, *,
-                  operator: str) -> tuple[list[Exchange], int]:
+def exchanges_for(
+    db: Session, resident_id: str, limit: int = 50, offset: int = 0, *, operator: str
+) -> tuple[list[Exchange], int]:
     """The person's exchanges, newest first, without those still withheld, as the log of the
     directory's ``operator`` (``Settings.mesh.operator``) records them."""
     link = codes.link_of_resident(db, resident_id)
     if link is None:
         return [], 0
     now = clock.now()
-    rows = list(db.scalars(select(MeshLogEntry).where(
-        MeshLogEntry.organization_code == operator,
-        MeshLogEntry.person_link == link, MeshLogEntry.kind.in_(tuple(_KINDS)),
-        or_(MeshLogEntry.visible_from.is_(None), MeshLogEntry.visible_from <= now),
-    ).order_by(MeshLogEntry.seq.desc())))
+    rows = list(
+        db.scalars(
+            select(MeshLogEntry)
+            .where(
+                MeshLogEntry.organization_code == operator,
+                MeshLogEntry.person_link == link,
+                MeshLogEntry.kind.in_(tuple(_KINDS)),
+                or_(MeshLogEntry.visible_from.is_(None), MeshLogEntry.visible_from <= now),
+            )
+            .order_by(MeshLogEntry.seq.desc())
+        )
+    )
     members = _members(db)
-    item_titles = {(s.provider, s.code): {i.name: i.title_ja for i in s.items}
-                   for s in directory.list_services(db)}
+    item_titles = {
+        (s.provider, s.code): {i.name: i.title_ja for i in s.items} for s in directory.list_services(db)
+    }
     bases = {b.id: b for b in directory.list_legal_bases(db)}
 
     exchanges = []
-    for entry in rows[offset:offset + limit]:
+    for entry in rows[offset : offset + limit]:
         basis = bases.get(entry.purpose)
         if entry.kind == "notification":
             titles = [_EVENT_TITLES.get(item, item) for item in entry.items]
         else:
             provider_service = entry.service.split("/")
-            named = item_titles.get((provider_service[0], provider_service[1]), {}) \
-                if len(provider_service) > 1 else {}
+            named = (
+                item_titles.get((provider_service[0], provider_service[1]), {})
+                if len(provider_service) > 1
+                else {}
+            )
             titles = [named.get(item, item) for item in entry.items]
-        exchanges.append(Exchange(
-            at=entry.at, kind=_KINDS[entry.kind], requester=_party(members, entry.consumer),
-            holder=_party(members, entry.provider), items=titles,
-            purpose_ja=basis.title_ja if basis else entry.purpose, law_ja=_grounds(basis),
-            basis_kind=basis.kind if basis else "law"))
+        exchanges.append(
+            Exchange(
+                at=entry.at,
+                kind=_KINDS[entry.kind],
+                requester=_party(members, entry.consumer),
+                holder=_party(members, entry.provider),
+                items=titles,
+                purpose_ja=basis.title_ja if basis else entry.purpose,
+                law_ja=_grounds(basis),
+                basis_kind=basis.kind if basis else "law",
+            )
+        )
     return exchanges, len(rows)
 
 
 def _members(db: Session) -> dict[str, Party]:
-    return {m.code: Party(code=m.code, name_ja=m.name_ja, name_en=m.name_en)
-            for m in directory.list_organizations(db)}
+    return {
+        m.code: Party(code=m.code, name_ja=m.name_ja, name_en=m.name_en)
+        for m in directory.list_organizations(db)
+    }
 
 
 def _party(members: dict[str, Party], code: str) -> Party:
@@ -80,11 +108,19 @@ def _party(members: dict[str, Party], code: str) -> Party:
 
 
 def _view(consent: Consent, members: dict[str, Party]) -> ConsentView:
-    status = "withdrawn" if consent.withdrawn_at else "expired" if consent.expires_at <= clock.now() \
-        else "active"
-    return ConsentView(id=consent.id, company=_party(members, consent.subscriber), scope=consent.scope,
-                       scope_ja=SCOPE_TITLES.get(consent.scope, consent.scope), granted_at=consent.granted_at,
-                       expires_at=consent.expires_at, withdrawn_at=consent.withdrawn_at, status=status)
+    status = (
+        "withdrawn" if consent.withdrawn_at else "expired" if consent.expires_at <= clock.now() else "active"
+    )
+    return ConsentView(
+        id=consent.id,
+        company=_party(members, consent.subscriber),
+        scope=consent.scope,
+        scope_ja=SCOPE_TITLES.get(consent.scope, consent.scope),
+        granted_at=consent.granted_at,
+        expires_at=consent.expires_at,
+        withdrawn_at=consent.withdrawn_at,
+        status=status,
+    )
 
 
 def consents_for(db: Session, resident_id: str) -> list[ConsentView]:

@@ -68,13 +68,21 @@ def _header(path: Path) -> dict[str, Any]:
 def live_count(database: Database, organization_code: str) -> int:
     """Entries still in the database."""
     with database.session() as db:
-        return db.scalar(select(func.count()).select_from(MeshLogEntry)
-                         .where(MeshLogEntry.organization_code == organization_code)) or 0
+        return (
+            db.scalar(
+                select(func.count())
+                .select_from(MeshLogEntry)
+                .where(MeshLogEntry.organization_code == organization_code)
+            )
+            or 0
+        )
 
 
 def count(archive_dir: Path, organization_code: str) -> int:
-    return sum(int(h["last"]) - int(h["first"]) + 1
-               for h in (_header(p) for p in files(archive_dir, organization_code)))
+    return sum(
+        int(h["last"]) - int(h["first"]) + 1
+        for h in (_header(p) for p in files(archive_dir, organization_code))
+    )
 
 
 def rows(archive_dir: Path, organization_code: str) -> Iterator[Sequence[Any]]:
@@ -90,23 +98,37 @@ def _boundary(database: Database, organization_code: str, before: Any) -> tuple[
     """(first seq in the database, last seq to archive, its hash): the newest anchored checkpoint
     whose entry is older than ``before``."""
     with database.session() as db:
-        first = db.scalar(select(func.min(MeshLogEntry.seq))
-                          .where(MeshLogEntry.organization_code == organization_code))
+        first = db.scalar(
+            select(func.min(MeshLogEntry.seq)).where(MeshLogEntry.organization_code == organization_code)
+        )
         if first is None:
             return None
         found = db.execute(
             select(MeshLogCheckpoint.seq, MeshLogCheckpoint.entry_hash)
-            .join(MeshLogEntry, (MeshLogEntry.organization_code == MeshLogCheckpoint.organization_code)
-                  & (MeshLogEntry.seq == MeshLogCheckpoint.seq))
-            .where(MeshLogCheckpoint.organization_code == organization_code,
-                   MeshLogCheckpoint.anchor.is_not(None), MeshLogCheckpoint.seq >= first,
-                   MeshLogEntry.at < before)
-            .order_by(MeshLogCheckpoint.seq.desc()).limit(1)).first()
+            .join(
+                MeshLogEntry,
+                (MeshLogEntry.organization_code == MeshLogCheckpoint.organization_code)
+                & (MeshLogEntry.seq == MeshLogCheckpoint.seq),
+            )
+            .where(
+                MeshLogCheckpoint.organization_code == organization_code,
+                MeshLogCheckpoint.anchor.is_not(None),
+                MeshLogCheckpoint.seq >= first,
+                MeshLogEntry.at < before,
+            )
+            .order_by(MeshLogCheckpoint.seq.desc())
+            .limit(1)
+        ).first()
     return None if found is None else (int(first), int(found[0]), str(found[1]))
 
 
-def archive(database: Database, organization_code: str, archive_dir: Path, older_than: timedelta,
-            reporter: ProgressReporter | None = None) -> Archived | None:
+def archive(
+    database: Database,
+    organization_code: str,
+    archive_dir: Path,
+    older_than: timedelta,
+    reporter: ProgressReporter | None = None,
+) -> Archived | None:
     """Move the entries older than ``older_than`` up to the newest anchored checkpoint among them
     into one archive file; None when there is nothing to move."""
     reporter = reporter or SilentProgress()
@@ -115,21 +137,34 @@ def archive(database: Database, organization_code: str, archive_dir: Path, older
         return None
     first, last, last_hash = bounds
     with database.engine.connect() as connection:
-        moved = [list(row) for row in message_log.chain_rows(connection, organization_code)
-                 if row[0] <= last]
+        moved = [list(row) for row in message_log.chain_rows(connection, organization_code) if row[0] <= last]
     with database.session() as db:
-        points = [{"seq": p.seq, "hash": p.entry_hash, "signature": p.signature, "anchor": p.anchor}
-                  for p in db.scalars(select(MeshLogCheckpoint).where(
-                      MeshLogCheckpoint.organization_code == organization_code,
-                      MeshLogCheckpoint.seq.between(first, last)).order_by(MeshLogCheckpoint.seq))]
+        points = [
+            {"seq": p.seq, "hash": p.entry_hash, "signature": p.signature, "anchor": p.anchor}
+            for p in db.scalars(
+                select(MeshLogCheckpoint)
+                .where(
+                    MeshLogCheckpoint.organization_code == organization_code,
+                    MeshLogCheckpoint.seq.between(first, last),
+                )
+                .order_by(MeshLogCheckpoint.seq)
+            )
+        ]
     _check(moved, first, last, last_hash)
     reporter.start(f"archiving the log of {organization_code}", len(moved))
     folder = archive_dir / organization_code
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{first:012d}-{last:012d}{_SUFFIX}"
     temporary = path.with_name(path.name + ".part")
-    header = {"org": organization_code, "first": first, "last": last, "prev_hash": moved[0][-2],
-              "last_hash": last_hash, "checkpoints": points, "archived_at": clock.now().isoformat()}
+    header = {
+        "org": organization_code,
+        "first": first,
+        "last": last,
+        "prev_hash": moved[0][-2],
+        "last_hash": last_hash,
+        "checkpoints": points,
+        "archived_at": clock.now().isoformat(),
+    }
     with gzip.open(temporary, "wt", encoding="utf-8") as stream:
         stream.write(json.dumps(header, ensure_ascii=False) + "\n")
         for number, row in enumerate(moved, start=1):
@@ -144,8 +179,11 @@ def archive(database: Database, organization_code: str, archive_dir: Path, older
         raise ArchiveRefused(f"the archive of {organization_code} did not read back as written")
     temporary.rename(path)
     with database.write_transaction("mesh-log:" + organization_code) as connection:
-        connection.execute(delete(MeshLogEntry).where(MeshLogEntry.organization_code == organization_code,
-                                                      MeshLogEntry.seq <= last))
+        connection.execute(
+            delete(MeshLogEntry).where(
+                MeshLogEntry.organization_code == organization_code, MeshLogEntry.seq <= last
+            )
+        )
     reporter.advance(len(moved) % 5000)
     log.info("mesh log archived", organization=organization_code, first=first, last=last, path=str(path))
     return Archived(path, first, last)

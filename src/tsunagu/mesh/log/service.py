@@ -91,10 +91,24 @@ def _items_text(items: Any) -> str:
 
 
 def entry_hash(prev_hash: str, seq: int, at: datetime, event: LogEvent) -> str:
-    return _hash_fields(prev_hash, seq, _instant(at), event.role, event.kind, event.request_id,
-                        event.consumer, event.provider, event.service, event.purpose, event.subject_code,
-                        _items_text(event.items), event.result, event.message_sha256, event.person_link,
-                        _instant(event.visible_from))
+    return _hash_fields(
+        prev_hash,
+        seq,
+        _instant(at),
+        event.role,
+        event.kind,
+        event.request_id,
+        event.consumer,
+        event.provider,
+        event.service,
+        event.purpose,
+        event.subject_code,
+        _items_text(event.items),
+        event.result,
+        event.message_sha256,
+        event.person_link,
+        _instant(event.visible_from),
+    )
 
 
 # Arrays of the fields: one C encoder made once (``crypto.compact_encoder``).
@@ -118,21 +132,38 @@ def _writer(database: Database, organization_code: str) -> GroupCommit:
         return _writers.setdefault(database, {}).setdefault(organization_code, GroupCommit())
 
 
-def append(database: Database, organization_code: str, events: Sequence[LogEvent],
-           signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000, *,
-           checkpoint_seconds: float = 60.0) -> list[int]:
+def append(
+    database: Database,
+    organization_code: str,
+    events: Sequence[LogEvent],
+    signing_key: crypto.SigningKey | None = None,
+    checkpoint_every: int = 1000,
+    *,
+    checkpoint_seconds: float = 60.0,
+) -> list[int]:
     """Write ``events`` at the end of the organization's chain, committed before it returns.
 
     The log must survive the refusal it records, so it never shares the caller's transaction.
     """
-    return append_with(database, organization_code, lambda _: ([], list(events)), signing_key,
-                       checkpoint_every, checkpoint_seconds=checkpoint_seconds)[1]
+    return append_with(
+        database,
+        organization_code,
+        lambda _: ([], list(events)),
+        signing_key,
+        checkpoint_every,
+        checkpoint_seconds=checkpoint_seconds,
+    )[1]
 
 
-def append_with(database: Database, organization_code: str,
-                work: Callable[[Connection], tuple[T, Sequence[LogEvent]]],
-                signing_key: crypto.SigningKey | None = None, checkpoint_every: int = 1000, *,
-                checkpoint_seconds: float = 60.0) -> tuple[T, list[int]]:
+def append_with(
+    database: Database,
+    organization_code: str,
+    work: Callable[[Connection], tuple[T, Sequence[LogEvent]]],
+    signing_key: crypto.SigningKey | None = None,
+    checkpoint_every: int = 1000,
+    *,
+    checkpoint_seconds: float = 60.0,
+) -> tuple[T, list[int]]:
     """Run ``work`` and log the events it returns in one transaction (one commit on an exchange's
     path instead of two), which it may share with other exchanges' appends (group commit).
 
@@ -143,8 +174,14 @@ def append_with(database: Database, organization_code: str,
     writer = _writer(database, organization_code)
 
     def write(batch: list[Job[Work[Any], Any]]) -> None:
-        _write_batch(database, organization_code, batch, signing_key=signing_key,
-                     checkpoint_every=checkpoint_every, checkpoint_seconds=checkpoint_seconds)
+        _write_batch(
+            database,
+            organization_code,
+            batch,
+            signing_key=signing_key,
+            checkpoint_every=checkpoint_every,
+            checkpoint_seconds=checkpoint_seconds,
+        )
 
     return writer.submit(Job(work), write)
 
@@ -155,8 +192,11 @@ def _checkpoint_due(database: Database, organization_code: str, checkpoint_secon
     known = _last_checkpoint.setdefault(database, {})
     if organization_code not in known:
         with database.session() as db:
-            last = db.scalar(select(func.max(MeshLogCheckpoint.at))
-                             .where(MeshLogCheckpoint.organization_code == organization_code))
+            last = db.scalar(
+                select(func.max(MeshLogCheckpoint.at)).where(
+                    MeshLogCheckpoint.organization_code == organization_code
+                )
+            )
         if last is None:
             return True
         known[organization_code] = last
@@ -164,9 +204,15 @@ def _checkpoint_due(database: Database, organization_code: str, checkpoint_secon
     return clock.now() - known[organization_code] >= interval
 
 
-def _write_batch(database: Database, organization_code: str, batch: list[Job[Work[Any], Any]], *,
-                 signing_key: crypto.SigningKey | None, checkpoint_every: int,
-                 checkpoint_seconds: float) -> None:
+def _write_batch(
+    database: Database,
+    organization_code: str,
+    batch: list[Job[Work[Any], Any]],
+    *,
+    signing_key: crypto.SigningKey | None,
+    checkpoint_every: int,
+    checkpoint_seconds: float,
+) -> None:
     due = signing_key is not None and _checkpoint_due(database, organization_code, checkpoint_seconds)
     with database.write_transaction(_CHAIN_LOCK + organization_code) as connection:
         events: list[LogEvent] = []
@@ -181,8 +227,15 @@ def _write_batch(database: Database, organization_code: str, batch: list[Job[Wor
             results.append(result)
             events.extend(logged)
             counts.append(len(logged))
-        seqs, signed = _append(connection, organization_code, _head(connection, organization_code), events,
-                               signing_key=signing_key, checkpoint_every=checkpoint_every, due=due)
+        seqs, signed = _append(
+            connection,
+            organization_code,
+            _head(connection, organization_code),
+            events,
+            signing_key=signing_key,
+            checkpoint_every=checkpoint_every,
+            due=due,
+        )
     if signed:
         _last_checkpoint.setdefault(database, {})[organization_code] = clock.now()
         anchor_soon(database, organization_code)
@@ -193,13 +246,36 @@ def _write_batch(database: Database, organization_code: str, batch: list[Job[Wor
 
 
 _CHAIN_LOCK = "mesh-log:"
-_HEAD = DirectSelect(select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
-                     .where(MeshLogEntry.organization_code == bindparam("org"))
-                     .order_by(MeshLogEntry.seq.desc()).limit(1), {"org": MeshLogEntry.organization_code})
-_INSERT_ENTRIES = DirectInsert(MeshLogEntry, (
-    "organization_code", "seq", "at", "role", "kind", "request_id", "consumer", "provider", "service",
-    "purpose", "subject_code", "items", "result", "message_sha256", "person_link", "visible_from",
-    "prev_hash", "entry_hash"))
+_HEAD = DirectSelect(
+    select(MeshLogEntry.seq, MeshLogEntry.entry_hash)
+    .where(MeshLogEntry.organization_code == bindparam("org"))
+    .order_by(MeshLogEntry.seq.desc())
+    .limit(1),
+    {"org": MeshLogEntry.organization_code},
+)
+_INSERT_ENTRIES = DirectInsert(
+    MeshLogEntry,
+    (
+        "organization_code",
+        "seq",
+        "at",
+        "role",
+        "kind",
+        "request_id",
+        "consumer",
+        "provider",
+        "service",
+        "purpose",
+        "subject_code",
+        "items",
+        "result",
+        "message_sha256",
+        "person_link",
+        "visible_from",
+        "prev_hash",
+        "entry_hash",
+    ),
+)
 
 
 def _head(connection: Connection, organization_code: str) -> tuple[int, str]:
@@ -207,9 +283,16 @@ def _head(connection: Connection, organization_code: str) -> tuple[int, str]:
     return (int(head[0]), str(head[1])) if head else (0, GENESIS)
 
 
-def _append(connection: Connection, organization_code: str, head: tuple[int, str],
-            events: Sequence[LogEvent], *, signing_key: crypto.SigningKey | None, checkpoint_every: int,
-            due: bool = False) -> tuple[list[int], bool]:
+def _append(
+    connection: Connection,
+    organization_code: str,
+    head: tuple[int, str],
+    events: Sequence[LogEvent],
+    *,
+    signing_key: crypto.SigningKey | None,
+    checkpoint_every: int,
+    due: bool = False,
+) -> tuple[list[int], bool]:
     """Direct inserts (not the ORM): the log is on the path of every exchange. Returns the new
     entries' seqs and whether a checkpoint was signed (``due``: the time-based one, at the last
     new entry)."""
@@ -220,13 +303,28 @@ def _append(connection: Connection, organization_code: str, head: tuple[int, str
     for event in events:
         seq += 1
         digest = entry_hash(prev, seq, at, event)
-        rows.append({"organization_code": organization_code, "seq": seq, "at": at, "role": event.role,
-                     "kind": event.kind, "request_id": event.request_id, "consumer": event.consumer,
-                     "provider": event.provider, "service": event.service, "purpose": event.purpose,
-                     "subject_code": event.subject_code, "items": list(event.items),
-                     "result": event.result, "message_sha256": event.message_sha256,
-                     "person_link": event.person_link, "visible_from": event.visible_from,
-                     "prev_hash": prev, "entry_hash": digest})
+        rows.append(
+            {
+                "organization_code": organization_code,
+                "seq": seq,
+                "at": at,
+                "role": event.role,
+                "kind": event.kind,
+                "request_id": event.request_id,
+                "consumer": event.consumer,
+                "provider": event.provider,
+                "service": event.service,
+                "purpose": event.purpose,
+                "subject_code": event.subject_code,
+                "items": list(event.items),
+                "result": event.result,
+                "message_sha256": event.message_sha256,
+                "person_link": event.person_link,
+                "visible_from": event.visible_from,
+                "prev_hash": prev,
+                "entry_hash": digest,
+            }
+        )
         last = seq == head[0] + len(events)
         if signing_key is not None and (seq % checkpoint_every == 0 or (due and last)):
             _add_checkpoint(connection, organization_code, seq, digest, signing_key)
@@ -237,13 +335,18 @@ def _append(connection: Connection, organization_code: str, head: tuple[int, str
     return [row["seq"] for row in rows], signed
 
 
-def _add_checkpoint(connection: Connection, organization_code: str, seq: int, digest: str,
-                    signing_key: crypto.SigningKey) -> None:
+def _add_checkpoint(
+    connection: Connection, organization_code: str, seq: int, digest: str, signing_key: crypto.SigningKey
+) -> None:
     at = clock.now()
-    token = crypto.sign(signing_key, {"org": organization_code, "seq": seq, "hash": digest,
-                                      "at": _iso(at)}, CHECKPOINT_TYP)
-    connection.execute(insert(MeshLogCheckpoint).values(organization_code=organization_code, seq=seq,
-                                                        entry_hash=digest, at=at, signature=token))
+    token = crypto.sign(
+        signing_key, {"org": organization_code, "seq": seq, "hash": digest, "at": _iso(at)}, CHECKPOINT_TYP
+    )
+    connection.execute(
+        insert(MeshLogCheckpoint).values(
+            organization_code=organization_code, seq=seq, entry_hash=digest, at=at, signature=token
+        )
+    )
 
 
 def checkpoint(database: Database, organization_code: str, signing_key: crypto.SigningKey) -> int:
@@ -253,8 +356,11 @@ def checkpoint(database: Database, organization_code: str, signing_key: crypto.S
         seq, digest = _head(connection, organization_code)
         if seq == 0:
             return 0
-        exists = connection.scalar(select(func.count()).select_from(MeshLogCheckpoint).where(
-            MeshLogCheckpoint.organization_code == organization_code, MeshLogCheckpoint.seq == seq))
+        exists = connection.scalar(
+            select(func.count())
+            .select_from(MeshLogCheckpoint)
+            .where(MeshLogCheckpoint.organization_code == organization_code, MeshLogCheckpoint.seq == seq)
+        )
         if not exists:
             _add_checkpoint(connection, organization_code, seq, digest, signing_key)
     _last_checkpoint.setdefault(database, {})[organization_code] = clock.now()
@@ -263,6 +369,7 @@ def checkpoint(database: Database, organization_code: str, signing_key: crypto.S
 
 
 # --- anchors: the directory's countersigned copies of each node's checkpoints --------------------
+
 
 def register_anchorer(database: Database, organization_code: str, anchorer: Anchorer) -> None:
     """How this process's node for ``organization_code`` has its checkpoints anchored."""
@@ -305,9 +412,14 @@ def anchor_pending(database: Database, organization_code: str) -> int:
         guard = _anchor_locks.setdefault(chain, threading.Lock())
     with guard:
         with database.session() as db:
-            pending = db.execute(select(MeshLogCheckpoint.id, MeshLogCheckpoint.signature).where(
-                MeshLogCheckpoint.organization_code == organization_code, MeshLogCheckpoint.anchor.is_(None))
-                .order_by(MeshLogCheckpoint.seq)).all()
+            pending = db.execute(
+                select(MeshLogCheckpoint.id, MeshLogCheckpoint.signature)
+                .where(
+                    MeshLogCheckpoint.organization_code == organization_code,
+                    MeshLogCheckpoint.anchor.is_(None),
+                )
+                .order_by(MeshLogCheckpoint.seq)
+            ).all()
         for point_id, token in pending:
             countersigned = anchorer(token)
             with database.session() as db:
@@ -322,29 +434,53 @@ def countersign(db: Session, operator_key: crypto.SigningKey, token: str, payloa
     again gets the same countersignature; another hash for a kept entry is refused (a node cannot
     replace what it once anchored)."""
     org, seq, digest = str(payload.get("org")), int(payload.get("seq", 0)), str(payload.get("hash"))
-    kept = db.scalar(select(MeshLogAnchor).where(MeshLogAnchor.organization_code == org,
-                                                 MeshLogAnchor.seq == seq))
+    kept = db.scalar(
+        select(MeshLogAnchor).where(MeshLogAnchor.organization_code == org, MeshLogAnchor.seq == seq)
+    )
     if kept is not None:
         if kept.entry_hash != digest:
             raise CheckpointConflict(f"the directory keeps another hash for entry {seq} of {org}'s log")
         return kept.signature
     now = clock.now()
-    signature = crypto.sign(operator_key, {"org": org, "seq": seq, "hash": digest, "anchored_at": _iso(now),
-                                           "checkpoint_sha256": crypto.sha256_hex(token)}, ANCHOR_TYP)
-    db.add(MeshLogAnchor(organization_code=org, seq=seq, entry_hash=digest, anchored_at=now,
-                         checkpoint=token, signature=signature))
+    signature = crypto.sign(
+        operator_key,
+        {
+            "org": org,
+            "seq": seq,
+            "hash": digest,
+            "anchored_at": _iso(now),
+            "checkpoint_sha256": crypto.sha256_hex(token),
+        },
+        ANCHOR_TYP,
+    )
+    db.add(
+        MeshLogAnchor(
+            organization_code=org,
+            seq=seq,
+            entry_hash=digest,
+            anchored_at=now,
+            checkpoint=token,
+            signature=signature,
+        )
+    )
     db.flush()
     return signature
 
 
 def kept_anchors(db: Session, organization_code: str) -> list[str]:
     """The directory's countersignatures of a node's checkpoints, oldest entry first."""
-    return list(db.scalars(select(MeshLogAnchor.signature).where(
-        MeshLogAnchor.organization_code == organization_code).order_by(MeshLogAnchor.seq)))
+    return list(
+        db.scalars(
+            select(MeshLogAnchor.signature)
+            .where(MeshLogAnchor.organization_code == organization_code)
+            .order_by(MeshLogAnchor.seq)
+        )
+    )
 
 
-def anchored_heads(tokens: Sequence[str], operator_key: crypto.KeyResolver, organization_code: str
-                   ) -> dict[int, str]:
+def anchored_heads(
+    tokens: Sequence[str], operator_key: crypto.KeyResolver, organization_code: str
+) -> dict[int, str]:
     """(seq → hash) of the directory's countersigned anchors for the chain, each verified."""
     heads = {}
     for token in tokens:
@@ -371,9 +507,11 @@ class VerifyReport:
 
 # The columns in the order the entry hash covers them, then the stored link and hash.
 # (":org" is also the sqlite3 driver's own named-parameter style.)
-_CHAIN_SQL = ("SELECT seq, at, role, kind, request_id, consumer, provider, service, purpose, subject_code, "
-              "items, result, message_sha256, person_link, visible_from, prev_hash, entry_hash "
-              "FROM mesh_log_entries WHERE organization_code = :org ORDER BY seq")
+_CHAIN_SQL = (
+    "SELECT seq, at, role, kind, request_id, consumer, provider, service, purpose, subject_code, "
+    "items, result, message_sha256, person_link, visible_from, prev_hash, entry_hash "
+    "FROM mesh_log_entries WHERE organization_code = :org ORDER BY seq"
+)
 _CHAIN = text(_CHAIN_SQL)
 _HASHED = 15  # columns covered by the entry hash (seq … visible_from)
 _BLOCK = 5000
@@ -397,8 +535,9 @@ def chain_rows(connection: Connection, organization_code: str) -> Iterator[Seque
             yield values
 
 
-def _walk(rows: Iterator[Sequence[Any]], report: VerifyReport, signed_seqs: set[int],
-          reporter: ProgressReporter) -> dict[int, str]:
+def _walk(
+    rows: Iterator[Sequence[Any]], report: VerifyReport, signed_seqs: set[int], reporter: ProgressReporter
+) -> dict[int, str]:
     """Recompute each entry's hash in order; stop at the first break. Returns the chain's hash at
     each signed checkpoint."""
     hashes: dict[int, str] = {}
@@ -425,10 +564,16 @@ def _walk(rows: Iterator[Sequence[Any]], report: VerifyReport, signed_seqs: set[
     return hashes
 
 
-def verify(database: Database, organization_code: str,
-           public_key: crypto.KeyResolver | None = None,
-           reporter: ProgressReporter | None = None, anchors: dict[int, str] | None = None, *,
-           archived: Iterable[Sequence[Any]] = (), archived_count: int = 0) -> VerifyReport:
+def verify(
+    database: Database,
+    organization_code: str,
+    public_key: crypto.KeyResolver | None = None,
+    reporter: ProgressReporter | None = None,
+    anchors: dict[int, str] | None = None,
+    *,
+    archived: Iterable[Sequence[Any]] = (),
+    archived_count: int = 0,
+) -> VerifyReport:
     """Recompute the chain; name the first entry whose hash or link does not hold, and every
     checkpoint the directory anchored that the node no longer matches (``anchors``: seq → hash,
     from :func:`anchored_heads`; by default the anchors kept in this same database). ``archived``:
@@ -436,21 +581,38 @@ def verify(database: Database, organization_code: str,
     reporter = reporter or SilentProgress()
     report = VerifyReport(organization_code)
     with database.session() as db:
-        checkpoints = db.scalars(select(MeshLogCheckpoint)
-                                 .where(MeshLogCheckpoint.organization_code == organization_code)
-                                 .order_by(MeshLogCheckpoint.seq)).all()
+        checkpoints = db.scalars(
+            select(MeshLogCheckpoint)
+            .where(MeshLogCheckpoint.organization_code == organization_code)
+            .order_by(MeshLogCheckpoint.seq)
+        ).all()
         if anchors is None:
-            anchors = dict(db.execute(select(MeshLogAnchor.seq, MeshLogAnchor.entry_hash).where(
-                MeshLogAnchor.organization_code == organization_code)).all())
+            anchors = dict(
+                db.execute(
+                    select(MeshLogAnchor.seq, MeshLogAnchor.entry_hash).where(
+                        MeshLogAnchor.organization_code == organization_code
+                    )
+                ).all()
+            )
     collecting = gc.isenabled()
     gc.disable()  # rows hold only strings and numbers: no cycles, and collections cost a tenth
     try:
         with database.engine.connect() as connection:
-            total = connection.scalar(select(func.count()).select_from(MeshLogEntry)
-                                      .where(MeshLogEntry.organization_code == organization_code)) or 0
+            total = (
+                connection.scalar(
+                    select(func.count())
+                    .select_from(MeshLogEntry)
+                    .where(MeshLogEntry.organization_code == organization_code)
+                )
+                or 0
+            )
             reporter.start(f"verifying the log of {organization_code}", total + archived_count)
-            hashes = _walk(itertools.chain(archived, chain_rows(connection, organization_code)), report,
-                           {point.seq for point in checkpoints} | set(anchors), reporter)
+            hashes = _walk(
+                itertools.chain(archived, chain_rows(connection, organization_code)),
+                report,
+                {point.seq for point in checkpoints} | set(anchors),
+                reporter,
+            )
     finally:
         if collecting:
             gc.enable()
@@ -470,34 +632,44 @@ def verify(database: Database, organization_code: str,
     return report
 
 
-def _check_anchors(report: VerifyReport, anchors: dict[int, str], hashes: dict[int, str],
-                   checkpointed: set[int]) -> None:
+def _check_anchors(
+    report: VerifyReport, anchors: dict[int, str], hashes: dict[int, str], checkpointed: set[int]
+) -> None:
     """What the directory keeps is what the node must still have: the anchored entries with the
     anchored hashes, and the checkpoints themselves."""
     for seq, digest in sorted(anchors.items()):
         report.anchors += 1
         if seq not in checkpointed:
-            report.problems.append(f"the checkpoint at entry {seq}, anchored by the directory, is gone "
-                                   "from the node")
+            report.problems.append(
+                f"the checkpoint at entry {seq}, anchored by the directory, is gone from the node"
+            )
         if report.broken_seq is not None and seq >= report.broken_seq:
             continue
         if seq not in hashes:
-            report.problems.append(f"entry {seq}, anchored by the directory, is missing: the log's tail "
-                                   "was deleted")
+            report.problems.append(
+                f"entry {seq}, anchored by the directory, is missing: the log's tail was deleted"
+            )
         elif hashes[seq] != digest:
-            report.problems.append(f"entry {seq} differs from the checkpoint the directory anchored: the "
-                                   "chain was rewritten")
+            report.problems.append(
+                f"entry {seq} differs from the checkpoint the directory anchored: the chain was rewritten"
+            )
 
 
 def recent(db: Session, organization_code: str, limit: int, offset: int) -> tuple[list[MeshLogEntry], int]:
     where = MeshLogEntry.organization_code == organization_code
     total = db.scalar(select(func.count()).select_from(MeshLogEntry).where(where)) or 0
-    rows = db.scalars(select(MeshLogEntry).where(where).order_by(MeshLogEntry.seq.desc())
-                      .limit(limit).offset(offset))
+    rows = db.scalars(
+        select(MeshLogEntry).where(where).order_by(MeshLogEntry.seq.desc()).limit(limit).offset(offset)
+    )
     return list(rows), total
 
 
 def entries_of_request(db: Session, request_id: str) -> list[MeshLogEntry]:
     """Every organization's entries about one exchange (a staff member sees what their query left)."""
-    return list(db.scalars(select(MeshLogEntry).where(MeshLogEntry.request_id == request_id)
-                           .order_by(MeshLogEntry.organization_code, MeshLogEntry.seq)))
+    return list(
+        db.scalars(
+            select(MeshLogEntry)
+            .where(MeshLogEntry.request_id == request_id)
+            .order_by(MeshLogEntry.organization_code, MeshLogEntry.seq)
+        )
+    )

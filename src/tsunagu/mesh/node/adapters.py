@@ -23,18 +23,29 @@ from tsunagu.registry.residents import service as residents
 RESIDENT_BASIC = "resident-basic"
 MOVING_OUT_CERTIFICATE = "moving-out-certificate"
 PUBLIC_MONEY_ACCOUNT = "public-money-account"  # 公金受取口座登録簿 of the Digital Agency
-_RECORD = DirectSelect(select(MeshNodeRecord.data).where(  # read on every query's path
-    MeshNodeRecord.organization_code == bindparam("org"), MeshNodeRecord.local_id == bindparam("local_id"),
-    MeshNodeRecord.service_code == bindparam("service")),
-    {"org": MeshNodeRecord.organization_code, "local_id": MeshNodeRecord.local_id,
-     "service": MeshNodeRecord.service_code})
+_RECORD = DirectSelect(
+    select(MeshNodeRecord.data).where(  # read on every query's path
+        MeshNodeRecord.organization_code == bindparam("org"),
+        MeshNodeRecord.local_id == bindparam("local_id"),
+        MeshNodeRecord.service_code == bindparam("service"),
+    ),
+    {
+        "org": MeshNodeRecord.organization_code,
+        "local_id": MeshNodeRecord.local_id,
+        "service": MeshNodeRecord.service_code,
+    },
+)
 
 
 def resident_items(record: residents.ResidentRecord) -> dict[str, Any]:
     """A 住民票 as the items of the ``resident-basic`` service."""
     return {
-        "name": {"family_name": record.name.family, "given_name": record.name.given,
-                 "family_name_kana": record.name.family_kana, "given_name_kana": record.name.given_kana},
+        "name": {
+            "family_name": record.name.family,
+            "given_name": record.name.given,
+            "family_name_kana": record.name.family_kana,
+            "given_name_kana": record.name.given_kana,
+        },
         "birth_date": record.birth_date.isoformat(),
         "sex": record.sex,
         "address": {"text": record.address.label()},
@@ -62,13 +73,17 @@ def fetch(db: Session, organization_code: str, local_id: str, service_code: str)
     return None if found is None else dict(found[0])
 
 
-def put_record(db: Session, organization_code: str, local_id: str, service_code: str,
-               data: dict[str, Any]) -> None:
+def put_record(
+    db: Session, organization_code: str, local_id: str, service_code: str, data: dict[str, Any]
+) -> None:
     """Store an organization's own synthetic data (pension records, income) for a service."""
     record = db.get(MeshNodeRecord, (organization_code, local_id, service_code))
     if record is None:
-        db.add(MeshNodeRecord(organization_code=organization_code, local_id=local_id,
-                              service_code=service_code, data=data))
+        db.add(
+            MeshNodeRecord(
+                organization_code=organization_code, local_id=local_id, service_code=service_code, data=data
+            )
+        )
     else:
         record.data = data
     db.flush()

@@ -82,11 +82,13 @@ def _local_query(raw: bytes) -> wire.LocalQuery:
     try:
         return wire.LocalQuery.model_validate_json(raw)
     except ValidationError as exc:
-        raise RequestValidationError([{**error, "loc": ("body", *error["loc"])}
-                                      for error in exc.errors(include_url=False)]) from None
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from None
 
 
 # --- peers and the organization's own systems ----------------------------------------------------
+
 
 async def provider_query(ctx: NodeContext, request: Request, _: tuple[str, ...]) -> Response:
     """Answer a signed query (provider)."""
@@ -106,6 +108,7 @@ async def consumer_query(ctx: NodeContext, request: Request, _: tuple[str, ...])
 
 
 # --- the directory operator's node ---------------------------------------------------------------
+
 
 async def directory_organization(ctx: NodeContext, _: Request, params: tuple[str, ...]) -> Response:
     """A member's endpoint and public keys."""
@@ -152,9 +155,11 @@ async def metrics_text(_: NodeContext, __: Request, ___: tuple[str, ...]) -> Res
 # --- routing and errors --------------------------------------------------------------------------
 
 PEER_ROUTES: dict[tuple[str, str], Endpoint] = {
-    ("POST", "/v1/query"): provider_query, ("POST", "/v1/inbox"): inbox,
+    ("POST", "/v1/query"): provider_query,
+    ("POST", "/v1/inbox"): inbox,
     ("POST", "/v1/consumer/query"): consumer_query,
-    ("GET", "/healthz"): healthz, ("GET", "/metrics"): metrics_text,
+    ("GET", "/healthz"): healthz,
+    ("GET", "/metrics"): metrics_text,
 }
 DIRECTORY_ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/v1/directory/authorize"): _operator_call(desk.authorize_signed),
@@ -178,8 +183,9 @@ def _error_response(request: Request, exc: Exception) -> Response:
     if isinstance(exc, RequestValidationError):
         return problems.from_validation_error(request, exc)
     log.exception("mesh_node_error", error=type(exc).__name__)
-    return problems.problem(500, "internal-error", "Internal error", "an unexpected error occurred",
-                            request.url.path)
+    return problems.problem(
+        500, "internal-error", "Internal error", "an unexpected error occurred", request.url.path
+    )
 
 
 class NodeApp:
@@ -197,7 +203,7 @@ class NodeApp:
         if endpoint is not None:
             return endpoint, ()
         for (lookup_method, prefix), (lookup, segments) in self.lookups.items():
-            params = tuple(path[len(prefix):].split("/")) if path.startswith(prefix) else ()
+            params = tuple(path[len(prefix) :].split("/")) if path.startswith(prefix) else ()
             if len(params) == segments and all(params):
                 return (lookup, params) if method == lookup_method else 405
         return 405 if path in self.paths else 404
@@ -210,7 +216,7 @@ class NodeApp:
             return
         request = Request(scope, receive)
         root, path = scope.get("root_path", ""), scope["path"]
-        found = self._route(scope["method"], path[len(root):] if root and path.startswith(root) else path)
+        found = self._route(scope["method"], path[len(root) :] if root and path.startswith(root) else path)
         try:
             if isinstance(found, int):
                 response = _miss(request, found)
@@ -223,10 +229,16 @@ class NodeApp:
 
 def _miss(request: Request, status: int) -> Response:
     if status == 405:
-        return problems.problem(405, "method-not-allowed", "Method not allowed",
-                                f"{request.method} is not allowed on {request.url.path}", request.url.path)
-    return problems.problem(404, "not-found", "Not found", "no such resource: " + request.url.path,
-                            request.url.path)
+        return problems.problem(
+            405,
+            "method-not-allowed",
+            "Method not allowed",
+            f"{request.method} is not allowed on {request.url.path}",
+            request.url.path,
+        )
+    return problems.problem(
+        404, "not-found", "Not found", "no such resource: " + request.url.path, request.url.path
+    )
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -59,8 +59,13 @@ def signing_key(secret: str, organization_code: str, settings: MeshSettings) -> 
     return crypto.derive_signing_key(secret, organization_code)
 
 
-def build(organization_code: str, database: Database, secret: str, settings: MeshSettings,
-          peers: Callable[[str], NodeContext | None] | None = None) -> NodeContext:
+def build(
+    organization_code: str,
+    database: Database,
+    secret: str,
+    settings: MeshSettings,
+    peers: Callable[[str], NodeContext | None] | None = None,
+) -> NodeContext:
     """A node context; the directory operator's node (or any node without a directory URL) is local."""
     key = signing_key(secret, organization_code, settings)
     signer = NodeSigner(database, secret, organization_code, key)
@@ -75,6 +80,15 @@ def build(organization_code: str, database: Database, secret: str, settings: Mes
     # the log's checkpoints are kept and countersigned by the directory, outside this node
     message_log.register_anchorer(database, organization_code, directory.anchor)
     archive.watch(database.url, settings)
-    return NodeContext(organization_code, database, signer, directory, http,
-                       AsyncPeerClient(settings.timeout_seconds), settings,
-                       crypto.local_token(secret, organization_code), key if is_operator else None, peers)
+    return NodeContext(
+        organization_code,
+        database,
+        signer,
+        directory,
+        http,
+        AsyncPeerClient(settings.timeout_seconds),
+        settings,
+        crypto.local_token(secret, organization_code),
+        key if is_operator else None,
+        peers,
+    )

@@ -86,26 +86,32 @@ class Directory(ABC):
     def anchors(self, organization_code: str) -> list[str]:
         """The directory's countersignatures of an organization's checkpoints (to verify its log)."""
 
-    def authorize(self, requests: Sequence[wire.AuthorizationRequest]
-                  ) -> list[wire.Decision | errors.MeshDenied]:
+    def authorize(
+        self, requests: Sequence[wire.AuthorizationRequest]
+    ) -> list[wire.Decision | errors.MeshDenied]:
         """The directory's outcome for each request, in order: a decision, or the denial to raise."""
         outcomes: list[wire.Decision | errors.MeshDenied] = []
         for start in range(0, len(requests), wire.MAX_BATCH):
-            outcomes += self._ask(requests[start:start + wire.MAX_BATCH])
+            outcomes += self._ask(requests[start : start + wire.MAX_BATCH])
         return outcomes
 
     def _ask(self, requests: Sequence[wire.AuthorizationRequest]) -> list[wire.Decision | errors.MeshDenied]:
         """One signed batch; the answer must hold one outcome per request, in order, each bound to
         its request (id and hash), or none of it is believed."""
-        batch = wire.AuthorizationBatch(iat=int(clock.now().timestamp()), provider=requests[0].provider,
-                                        requests=tuple(requests))
-        answer = self._decide(crypto.sign(self.signer.current, batch.model_dump(mode="json"),
-                                          wire.AUTHZ_BATCH_TYP))
-        if [(o.request_id, o.request_sha256) for o in answer.outcomes] != \
-                [(r.request_id, r.request_sha256) for r in requests]:
+        batch = wire.AuthorizationBatch(
+            iat=int(clock.now().timestamp()), provider=requests[0].provider, requests=tuple(requests)
+        )
+        answer = self._decide(
+            crypto.sign(self.signer.current, batch.model_dump(mode="json"), wire.AUTHZ_BATCH_TYP)
+        )
+        if [(o.request_id, o.request_sha256) for o in answer.outcomes] != [
+            (r.request_id, r.request_sha256) for r in requests
+        ]:
             raise errors.BadSignature("the directory's answer does not match the requests it was asked")
-        return [errors.denial_from_code(o.code, o.detail) if isinstance(o, wire.Refusal) else o
-                for o in answer.outcomes]
+        return [
+            errors.denial_from_code(o.code, o.detail) if isinstance(o, wire.Refusal) else o
+            for o in answer.outcomes
+        ]
 
     def public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
         """The signer's key if it is usable now; a revoked or expired key is refused as such."""
@@ -138,8 +144,9 @@ class Directory(ABC):
 class LocalDirectory(Directory):
     """The directory in this process's database (the embedded default, and the directory node)."""
 
-    def __init__(self, database: Database, signer: NodeSigner,
-                 operator_key: crypto.SigningKey, operator: str) -> None:
+    def __init__(
+        self, database: Database, signer: NodeSigner, operator_key: crypto.SigningKey, operator: str
+    ) -> None:
         super().__init__(signer)
         self.database = database
         self.operator_key, self.operator = operator_key, operator
@@ -222,8 +229,9 @@ class RemoteDirectory(Directory):
 
     def _post_token(self, path: str, token: str) -> str:
         try:
-            response = self.http.post(f"{self.url}{path}", content=token,
-                                      headers={"content-type": wire.MEDIA_TYPE})
+            response = self.http.post(
+                f"{self.url}{path}", content=token, headers={"content-type": wire.MEDIA_TYPE}
+            )
         except TransportError as exc:
             raise unreachable(errors.DirectoryUnavailable, "the directory", self.url, exc) from None
         if response.status_code != 200:
@@ -237,16 +245,18 @@ class RemoteDirectory(Directory):
         return verified.payload
 
     def _decide(self, batch_token: str) -> wire.Decisions:
-        return desk.parse(wire.Decisions, self._post("/v1/directory/authorize-batch", batch_token,
-                                                     wire.DECISIONS_TYP))
+        return desk.parse(
+            wire.Decisions, self._post("/v1/directory/authorize-batch", batch_token, wire.DECISIONS_TYP)
+        )
 
     def fanout(self, request: wire.FanoutRequest) -> wire.Targets:
         token = crypto.sign(self.signer.current, request.model_dump(mode="json"), wire.FANOUT_TYP)
         return desk.parse(wire.Targets, self._post("/v1/directory/fanout", token, wire.TARGETS_TYP))
 
 
-def unreachable(fallback: type[errors.MeshDenied], who: str, endpoint: str,
-                exc: Exception) -> errors.MeshDenied:
+def unreachable(
+    fallback: type[errors.MeshDenied], who: str, endpoint: str, exc: Exception
+) -> errors.MeshDenied:
     """A peer that did not answer: its address and the network's words go to this node's log
     only; the caller (another organization, a clerk's page) learns who did not answer, never an
     internal URL."""
@@ -264,8 +274,10 @@ def problem_of(response: PeerResponse, fallback: type[errors.MeshDenied]) -> err
     detail = str(body.get("detail", "")) if isinstance(body, dict) else ""
     if not isinstance(code, str) or code not in errors.DENIALS:
         # an unknown answer's body (a proxy's error page, a stack) is not passed on to the caller
-        log.warning("mesh peer answered an unknown problem", status=response.status_code,
-                    detail=detail or response.text[:200])
+        log.warning(
+            "mesh peer answered an unknown problem",
+            status=response.status_code,
+            detail=detail or response.text[:200],
+        )
         return fallback(f"the peer answered {response.status_code}")
     return errors.denial_from_code(code, detail)
-

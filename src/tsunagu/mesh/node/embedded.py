@@ -41,8 +41,9 @@ class EmbeddedNodes:
             return None
         with self._guard:
             if organization_code not in self._contexts:
-                self._contexts[organization_code] = build(organization_code, self.database, self.secret,
-                                                          self.settings, self.peer)
+                self._contexts[organization_code] = build(
+                    organization_code, self.database, self.secret, self.settings, self.peer
+                )
             return self._contexts[organization_code]
 
     def peer(self, endpoint: str) -> NodeContext | None:
@@ -70,12 +71,13 @@ class EmbeddedNodes:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         root = scope.get("root_path", "")
         path: str = scope.get("path", "")
-        relative = path[len(root):] if path.startswith(root) else path
+        relative = path[len(root) :] if path.startswith(root) else path
         code = relative.lstrip("/").split("/", 1)[0]
         app = self._app(code) if scope["type"] == "http" and code else None
         if app is None:
-            response = problems.problem(404, "mesh-no-such-node", "No such node",
-                                        f"no mesh node is served here for {code!r}", path)
+            response = problems.problem(
+                404, "mesh-no-such-node", "No such node", f"no mesh node is served here for {code!r}", path
+            )
             await response(scope, receive, send)
             return
         await app({**scope, "root_path": f"{root}/{code}"}, receive, send)

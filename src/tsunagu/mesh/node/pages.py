@@ -27,22 +27,36 @@ def _node(request: Request, principal: Principal) -> NodeContext:
     return ctx
 
 
-def _form(request: Request, db: Session, ctx: NodeContext, context: dict[str, object] | None = None,
-          status_code: int = 200) -> HTMLResponse:
-    return render(request, "mesh/query.html", {"bases": staff_query.bases_of(db, ctx),
-                                               "organization": ctx.organization_code,
-                                               **(context or {})}, status_code=status_code)
+def _form(
+    request: Request,
+    db: Session,
+    ctx: NodeContext,
+    context: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "mesh/query.html",
+        {"bases": staff_query.bases_of(db, ctx), "organization": ctx.organization_code, **(context or {})},
+        status_code=status_code,
+    )
 
 
 @router.get("", response_class=HTMLResponse)
-def query_form(request: Request, principal: Principal = Depends(STAFF),
-               db: Session = TRANSACTION) -> HTMLResponse:
+def query_form(
+    request: Request, principal: Principal = Depends(STAFF), db: Session = TRANSACTION
+) -> HTMLResponse:
     return _form(request, db, _node(request, principal))
 
 
 @router.post("", response_class=HTMLResponse)
-def run_query(request: Request, purpose: str = Form(...), person: str = Form(..., max_length=64),
-              principal: Principal = Depends(STAFF), db: Session = TRANSACTION) -> HTMLResponse:
+def run_query(
+    request: Request,
+    purpose: str = Form(...),
+    person: str = Form(..., max_length=64),
+    principal: Principal = Depends(STAFF),
+    db: Session = TRANSACTION,
+) -> HTMLResponse:
     """Ask the provider named by the 事務 for the items it allows."""
     ctx = _node(request, principal)
     basis = staff_query.basis_for(db, ctx, purpose)
@@ -52,5 +66,9 @@ def run_query(request: Request, purpose: str = Form(...), person: str = Form(...
         answered = staff_query.ask(ctx, db, basis, person.strip())
     except errors.MeshDenied as exc:
         return _form(request, db, ctx, {"error": f"{exc.code}: {exc.detail}", "person": person}, exc.status)
-    return _form(request, db, ctx, {"result": answered.result, "basis": basis, "entries": answered.entries,
-                                    "person": person})
+    return _form(
+        request,
+        db,
+        ctx,
+        {"result": answered.result, "basis": basis, "entries": answered.entries, "person": person},
+    )

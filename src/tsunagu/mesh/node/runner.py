@@ -20,8 +20,16 @@ def serve(organization_code: str, host: str, port: int) -> None:
     # uvloop and httptools: the event loop and HTTP parsing in C, not pure Python (h11); a node
     # spends more CPU in them than in signing and verifying otherwise.
     # proxy_headers off: a node believes no X-Forwarded-For (uvicorn trusts 127.0.0.1 by default)
-    uvicorn.run(create_node_app(ctx), host=host, port=port, loop="uvloop", http="httptools",
-                log_level="warning", access_log=False, proxy_headers=False)
+    uvicorn.run(
+        create_node_app(ctx),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

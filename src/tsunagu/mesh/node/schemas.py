@@ -75,8 +75,9 @@ class Decision(_Wire):
     items: tuple[str, ...]
     subject: str = Field(description="The provider's own code for the person")
     legal_basis: str
-    relation: str = Field(description="Why the consumer may know the person: resident, application, "
-                                      "moving, record or consent")
+    relation: str = Field(
+        description="Why the consumer may know the person: resident, application, moving, record or consent"
+    )
 
 
 class Refusal(_Wire):

@@ -57,13 +57,22 @@ class _Exchange:
         self.service = f"{envelope.provider}/{envelope.service}/{envelope.version}"
         self.purpose, self.subject, self.items = envelope.purpose, envelope.subject, envelope.items
 
-    def event(self, kind: str, result: str, digest: str, items: tuple[str, ...] | None = None
-              ) -> message_log.LogEvent:
+    def event(
+        self, kind: str, result: str, digest: str, items: tuple[str, ...] | None = None
+    ) -> message_log.LogEvent:
         return message_log.LogEvent(
-            role=self.role, kind=kind, request_id=self.request_id, consumer=self.consumer,
-            provider=self.provider, service=self.service, purpose=self.purpose,
-            subject_code=self.subject, items=self.items if items is None else items, result=result,
-            message_sha256=digest)
+            role=self.role,
+            kind=kind,
+            request_id=self.request_id,
+            consumer=self.consumer,
+            provider=self.provider,
+            service=self.service,
+            purpose=self.purpose,
+            subject_code=self.subject,
+            items=self.items if items is None else items,
+            result=result,
+            message_sha256=digest,
+        )
 
 
 @contextmanager
@@ -84,19 +93,32 @@ def _timed(ctx: NodeContext, exchange: _Exchange) -> Iterator[None]:
         yield
     finally:
         metrics.LATENCY.labels(ctx.organization_code, exchange.role, exchange.service).observe(
-            time.perf_counter() - started)
+            time.perf_counter() - started
+        )
 
 
 def _denied(ctx: NodeContext, exchange: _Exchange, denial: errors.MeshDenied) -> None:
     sent = "received" if exchange.role == "provider" else "sent"
-    _write(ctx, exchange, [exchange.event("request", sent, exchange.request_sha256),
-                           exchange.event("denial", denial.code, exchange.response_sha256)])
+    _write(
+        ctx,
+        exchange,
+        [
+            exchange.event("request", sent, exchange.request_sha256),
+            exchange.event("denial", denial.code, exchange.response_sha256),
+        ],
+    )
     metrics.DENIALS.labels(ctx.organization_code, exchange.role, exchange.service, denial.code).inc()
 
 
 def _write(ctx: NodeContext, exchange: _Exchange, events: list[message_log.LogEvent]) -> None:
-    message_log.append(ctx.database, ctx.organization_code, events, ctx.key, ctx.settings.checkpoint_every,
-                       checkpoint_seconds=ctx.settings.checkpoint_seconds)
+    message_log.append(
+        ctx.database,
+        ctx.organization_code,
+        events,
+        ctx.key,
+        ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds,
+    )
 
 
 def _now_seconds() -> int:
@@ -104,6 +126,7 @@ def _now_seconds() -> int:
 
 
 # --- provider -----------------------------------------------------------------------------------
+
 
 def handle_query(ctx: NodeContext, token: str) -> str:
     """Answer a consumer's signed query with a signed response (or raise the denial), in the
@@ -134,10 +157,17 @@ def _queued(ctx: NodeContext, token: str, exchange: _Exchange) -> Job[_Query, st
     """The checked query, as a job for the next batch."""
     envelope = _checked(ctx, token, exchange)
     question = wire.AuthorizationRequest(
-        request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
-        consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
-        version=envelope.version, purpose=envelope.purpose, subject=envelope.subject,
-        items=envelope.items)
+        request_id=envelope.id,
+        request_sha256=exchange.request_sha256,
+        iat=_now_seconds(),
+        consumer=envelope.consumer,
+        provider=envelope.provider,
+        service=envelope.service,
+        version=envelope.version,
+        purpose=envelope.purpose,
+        subject=envelope.subject,
+        items=envelope.items,
+    )
     return Job(_Query(question, partial(_answer, ctx, exchange, envelope)))
 
 
@@ -181,10 +211,13 @@ def _answer_batch(ctx: NodeContext, jobs: list[Job[_Query, Any]]) -> None:
     if not granted:
         return
     answered, _ = message_log.append_with(
-        ctx.database, ctx.organization_code,
+        ctx.database,
+        ctx.organization_code,
         partial(_answer_all, [(job.work.answer, decision) for job, decision in granted]),
-        ctx.key, ctx.settings.checkpoint_every,
-        checkpoint_seconds=ctx.settings.checkpoint_seconds)
+        ctx.key,
+        ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds,
+    )
     for (job, _), result in zip(granted, answered, strict=True):
         if isinstance(result, errors.MeshDenied):
             job.refuse(result)
@@ -192,8 +225,9 @@ def _answer_batch(ctx: NodeContext, jobs: list[Job[_Query, Any]]) -> None:
             job.finish(result)
 
 
-def _answer_all(granted: list[tuple[_Answer, wire.Decision]], connection: Connection
-                ) -> tuple[list[str | errors.MeshDenied], list[message_log.LogEvent]]:
+def _answer_all(
+    granted: list[tuple[_Answer, wire.Decision]], connection: Connection
+) -> tuple[list[str | errors.MeshDenied], list[message_log.LogEvent]]:
     """Each granted query's answer, or its own refusal (each checks before it writes, so a refused
     one leaves nothing behind in the shared transaction)."""
     results: list[str | errors.MeshDenied] = []
@@ -209,30 +243,45 @@ def _answer_all(granted: list[tuple[_Answer, wire.Decision]], connection: Connec
     return results, events
 
 
-def _answer(ctx: NodeContext, exchange: _Exchange, envelope: wire.QueryEnvelope, connection: Connection,
-            decision: wire.Decision) -> tuple[str, list[message_log.LogEvent]]:
+def _answer(
+    ctx: NodeContext,
+    exchange: _Exchange,
+    envelope: wire.QueryEnvelope,
+    connection: Connection,
+    decision: wire.Decision,
+) -> tuple[str, list[message_log.LogEvent]]:
     """Read the local data, remember the request, sign: in the log's own transaction (reads and
     checks before the one write, as a shared log transaction needs)."""
     if decision.relation not in ANSWERABLE_RELATIONS:
         # defence in depth: the node answers only when the directory names why the consumer may
         # know the person, whatever the directory (or a bug in it) granted
-        raise errors.SubjectNotRelated(f"the directory's decision names no relation of {envelope.consumer} "
-                                       "with this person")
+        raise errors.SubjectNotRelated(
+            f"the directory's decision names no relation of {envelope.consumer} with this person"
+        )
     db = ctx.database.session_on(connection)
     local_id = codes.local_id_of(db, ctx.organization_code, decision.subject)
     found = adapters.fetch(db, ctx.organization_code, local_id, envelope.service) if local_id else None
     if found is None:
-        raise errors.UnknownSubject(f"{ctx.organization_code} holds no {envelope.service} data "
-                                    "for this person")
+        raise errors.UnknownSubject(
+            f"{ctx.organization_code} holds no {envelope.service} data for this person"
+        )
     _remember_request(ctx, connection, envelope.id)
     response = wire.ResponseEnvelope(
-        request_id=envelope.id, request_sha256=exchange.request_sha256, iat=_now_seconds(),
-        consumer=envelope.consumer, provider=envelope.provider, service=envelope.service,
-        version=envelope.version, subject=envelope.subject,
-        data={item: found[item] for item in decision.items if item in found})
+        request_id=envelope.id,
+        request_sha256=exchange.request_sha256,
+        iat=_now_seconds(),
+        consumer=envelope.consumer,
+        provider=envelope.provider,
+        service=envelope.service,
+        version=envelope.version,
+        subject=envelope.subject,
+        data={item: found[item] for item in decision.items if item in found},
+    )
     signed = crypto.sign(ctx.key, response.model_dump(mode="json"), wire.RESPONSE_TYP)
-    return signed, [exchange.event("request", "received", exchange.request_sha256),
-                    exchange.event("response", "ok", crypto.sha256_hex(signed), decision.items)]
+    return signed, [
+        exchange.event("request", "received", exchange.request_sha256),
+        exchange.event("response", "ok", crypto.sha256_hex(signed), decision.items),
+    ]
 
 
 def _check_fresh(ctx: NodeContext, issued_at: int) -> None:
@@ -243,8 +292,9 @@ def _check_fresh(ctx: NodeContext, issued_at: int) -> None:
 
 
 _SEEN = DirectInsert(MeshSeenRequest, ("organization_code", "request_id", "expires_at"), if_absent=True)
-_FORGET = delete(MeshSeenRequest).where(MeshSeenRequest.organization_code == bindparam("org"),
-                                        MeshSeenRequest.expires_at < bindparam("now"))
+_FORGET = delete(MeshSeenRequest).where(
+    MeshSeenRequest.organization_code == bindparam("org"), MeshSeenRequest.expires_at < bindparam("now")
+)
 _FORGET_EVERY = 1000
 
 
@@ -253,14 +303,17 @@ def _remember_request(ctx: NodeContext, connection: Connection, request_id: str)
     organization (the window bounds the memory: expired ids are dropped every so often)."""
     now = clock.now()
     until = now + timedelta(seconds=2 * ctx.settings.freshness_seconds)
-    if not _SEEN.run(connection, [{"organization_code": ctx.organization_code, "request_id": request_id,
-                                   "expires_at": until}]):
+    if not _SEEN.run(
+        connection,
+        [{"organization_code": ctx.organization_code, "request_id": request_id, "expires_at": until}],
+    ):
         raise errors.Replay(f"request {request_id} was already received")
     if ctx.recent_requests.added % _FORGET_EVERY == 0:
         connection.execute(_FORGET, {"org": ctx.organization_code, "now": now})
 
 
 # --- consumer -----------------------------------------------------------------------------------
+
 
 def query(ctx: NodeContext, request: wire.LocalQuery) -> wire.QueryResult:
     """Ask another organization's node for a person's items under a 事務 (legal basis)."""
@@ -292,10 +345,17 @@ async def ask(ctx: NodeContext, request: wire.LocalQuery) -> wire.QueryResult:
 
 def _signed(ctx: NodeContext, request: wire.LocalQuery) -> tuple[_Exchange, str]:
     """The signed query, and what the log will say about it."""
-    envelope = wire.QueryEnvelope(id=uuid.uuid4().hex, iat=_now_seconds(), consumer=ctx.organization_code,
-                                  provider=request.provider, service=request.service,
-                                  version=request.version, purpose=request.purpose,
-                                  subject=request.subject, items=tuple(request.items))
+    envelope = wire.QueryEnvelope(
+        id=uuid.uuid4().hex,
+        iat=_now_seconds(),
+        consumer=ctx.organization_code,
+        provider=request.provider,
+        service=request.service,
+        version=request.version,
+        purpose=request.purpose,
+        subject=request.subject,
+        items=tuple(request.items),
+    )
     token = crypto.sign(ctx.key, envelope.model_dump(mode="json"), wire.QUERY_TYP)
     exchange = _Exchange("consumer", request_sha256=crypto.sha256_hex(token))
     exchange.known(envelope)
@@ -309,19 +369,28 @@ def _route(ctx: NodeContext, request: wire.LocalQuery) -> tuple[str, Draft202012
         raise errors.UnknownOrganization(f"{request.provider!r} is not a member organization")
     validator = ctx.directory.validator(request.provider, request.service, request.version)
     if validator is None:
-        raise errors.UnknownService(f"{request.provider} offers no service {request.service} "
-                                    f"{request.version}")
+        raise errors.UnknownService(
+            f"{request.provider} offers no service {request.service} {request.version}"
+        )
     return member.endpoint, validator
 
 
-def _accepted(ctx: NodeContext, request: wire.LocalQuery, exchange: _Exchange,
-              validator: Draft202012Validator, answer: str) -> wire.ResponseEnvelope:
+def _accepted(
+    ctx: NodeContext,
+    request: wire.LocalQuery,
+    exchange: _Exchange,
+    validator: Draft202012Validator,
+    answer: str,
+) -> wire.ResponseEnvelope:
     """The provider's signed answer, checked: its signer, that it answers this request, its schema."""
     exchange.response_sha256 = crypto.sha256_hex(answer)
     verified = crypto.verify(answer, ctx.directory.public_key, wire.RESPONSE_TYP)
     response = parse(wire.ResponseEnvelope, verified.payload)
-    if verified.signer != request.provider or response.request_id != exchange.request_id \
-            or response.request_sha256 != exchange.request_sha256:
+    if (
+        verified.signer != request.provider
+        or response.request_id != exchange.request_id
+        or response.request_sha256 != exchange.request_sha256
+    ):
         raise errors.BadSignature("the response is not the provider's answer to this request")
     problems = sorted(validator.iter_errors(response.data), key=lambda e: list(e.path))
     if problems:
@@ -331,24 +400,37 @@ def _accepted(ctx: NodeContext, request: wire.LocalQuery, exchange: _Exchange,
 
 
 def _answered(exchange: _Exchange, response: wire.ResponseEnvelope) -> list[message_log.LogEvent]:
-    return [exchange.event("request", "sent", exchange.request_sha256),
-            exchange.event("response", "ok", exchange.response_sha256, tuple(sorted(response.data)))]
+    return [
+        exchange.event("request", "sent", exchange.request_sha256),
+        exchange.event("response", "ok", exchange.response_sha256, tuple(sorted(response.data))),
+    ]
 
 
 def _log_answered(ctx: NodeContext, jobs: list[Job[list[message_log.LogEvent], None]]) -> None:
-    message_log.append(ctx.database, ctx.organization_code, [event for job in jobs for event in job.work],
-                       ctx.key, ctx.settings.checkpoint_every,
-                       checkpoint_seconds=ctx.settings.checkpoint_seconds)
+    message_log.append(
+        ctx.database,
+        ctx.organization_code,
+        [event for job in jobs for event in job.work],
+        ctx.key,
+        ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds,
+    )
     for job in jobs:
         job.finish(None)
 
 
-def _result(ctx: NodeContext, request: wire.LocalQuery, exchange: _Exchange,
-            response: wire.ResponseEnvelope) -> wire.QueryResult:
+def _result(
+    ctx: NodeContext, request: wire.LocalQuery, exchange: _Exchange, response: wire.ResponseEnvelope
+) -> wire.QueryResult:
     metrics.REQUESTS.labels(ctx.organization_code, "consumer", exchange.service, "ok").inc()
-    return wire.QueryResult(request_id=exchange.request_id, provider=request.provider,
-                            service=request.service, version=request.version, purpose=request.purpose,
-                            data=response.data)
+    return wire.QueryResult(
+        request_id=exchange.request_id,
+        provider=request.provider,
+        service=request.service,
+        version=request.version,
+        purpose=request.purpose,
+        data=response.data,
+    )
 
 
 async def _send_from_loop(ctx: NodeContext, endpoint: str, token: str) -> str:
@@ -356,8 +438,9 @@ async def _send_from_loop(ctx: NodeContext, endpoint: str, token: str) -> str:
     if ctx.local_peer(endpoint) is not None:
         return await ctx.answered.workers.run(_send, ctx, endpoint, token)
     try:
-        response = await ctx.loop_http.post(f"{endpoint}/v1/query", content=token,
-                                            headers={"content-type": wire.MEDIA_TYPE})
+        response = await ctx.loop_http.post(
+            f"{endpoint}/v1/query", content=token, headers={"content-type": wire.MEDIA_TYPE}
+        )
     except TransportError as exc:
         raise unreachable(errors.ProviderUnavailable, "the provider's node", endpoint, exc) from None
     return _answer_text(response)
@@ -369,8 +452,9 @@ def _send(ctx: NodeContext, endpoint: str, token: str) -> str:
     if peer is not None:
         return handle_query(peer, token)
     try:
-        response = ctx.http.post(f"{endpoint}/v1/query", content=token,
-                                 headers={"content-type": wire.MEDIA_TYPE})
+        response = ctx.http.post(
+            f"{endpoint}/v1/query", content=token, headers={"content-type": wire.MEDIA_TYPE}
+        )
     except TransportError as exc:
         raise unreachable(errors.ProviderUnavailable, "the provider's node", endpoint, exc) from None
     return _answer_text(response)

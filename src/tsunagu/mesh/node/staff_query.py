@@ -50,8 +50,11 @@ def subject_of(db: Session, ctx: NodeContext, local_id: str) -> str:
     city may read about them: only a person the registry holds as its resident is recorded as
     related here; anyone else is asked about as is, and the directory refuses the query unless
     another relation (an application) was recorded — ``mesh-subject-not-related``, logged."""
-    code = db.scalar(select(MeshNodePerson.code).where(
-        MeshNodePerson.organization_code == ctx.organization_code, MeshNodePerson.local_id == local_id))
+    code = db.scalar(
+        select(MeshNodePerson.code).where(
+            MeshNodePerson.organization_code == ctx.organization_code, MeshNodePerson.local_id == local_id
+        )
+    )
     member = directory.get_organization(db, ctx.organization_code)
     if code is None and member is not None and member.kind == "municipal":
         person = residents.get_resident(db, local_id)
@@ -69,6 +72,14 @@ def ask(ctx: NodeContext, db: Session, basis: directory_schemas.LegalBasis, loca
     """Ask the provider named by the 事務 for the items it allows about the person ``local_id``."""
     with ctx.database.session() as own:  # the code is issued in its own transaction: the exchange
         subject = subject_of(own, ctx, local_id)  # writes its logs in others
-    result = node.query(ctx, wire.LocalQuery(provider=basis.provider, service=basis.service_code,
-                                             purpose=basis.id, subject=subject, items=basis.items))
+    result = node.query(
+        ctx,
+        wire.LocalQuery(
+            provider=basis.provider,
+            service=basis.service_code,
+            purpose=basis.id,
+            subject=subject,
+            items=basis.items,
+        ),
+    )
     return Answered(result, message_log.entries_of_request(db, result.request_id))

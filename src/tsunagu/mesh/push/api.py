@@ -17,16 +17,21 @@ router = APIRouter(prefix="/api/v1/mesh/push", tags=["mesh: push"], dependencies
 
 
 @router.get("/dead-letters", response_model=Page[Delivery])
-def dead_letters(_: Principal = Depends(require_operator_admin), page: PageParams = Depends(page_params),
-                 db: Session = TRANSACTION) -> Page[Delivery]:
+def dead_letters(
+    _: Principal = Depends(require_operator_admin),
+    page: PageParams = Depends(page_params),
+    db: Session = TRANSACTION,
+) -> Page[Delivery]:
     """Notifications that failed every attempt."""
     rows, total = service.dead_letters(db, page.limit, page.offset)
-    return Page[Delivery](items=[Delivery.model_validate(r) for r in rows], total=total,
-                          limit=page.limit, offset=page.offset)
+    return Page[Delivery](
+        items=[Delivery.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.post("/dead-letters/{delivery_id}/requeue", status_code=204)
-def requeue(delivery_id: int, _: Principal = Depends(require_operator_admin),
-            db: Session = TRANSACTION) -> None:
+def requeue(
+    delivery_id: int, _: Principal = Depends(require_operator_admin), db: Session = TRANSACTION
+) -> None:
     """Try a dead letter again (after its receiver is fixed)."""
     service.requeue(db, delivery_id)

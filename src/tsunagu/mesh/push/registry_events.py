@@ -16,8 +16,12 @@ from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.push.service import publish
 from tsunagu.registry.residents import service as residents
 
-EVENT_KINDS = {"address_change": "address_changed", "death": "died", "name_change": "name_changed",
-               "move_out": "moved_out"}
+EVENT_KINDS = {
+    "address_change": "address_changed",
+    "death": "died",
+    "name_change": "name_changed",
+    "move_out": "moved_out",
+}
 
 
 def pump(database: Database, context_for: Callable[[str], NodeContext | None], limit: int = 100) -> int:

@@ -32,41 +32,81 @@ PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 
 
 def _code_of_local(db: Session, organization_code: str, local_id: str) -> str:
-    code = db.scalar(select(MeshNodePerson.code).where(MeshNodePerson.organization_code == organization_code,
-                                                       MeshNodePerson.local_id == local_id))
+    code = db.scalar(
+        select(MeshNodePerson.code).where(
+            MeshNodePerson.organization_code == organization_code, MeshNodePerson.local_id == local_id
+        )
+    )
     if code is None:
         raise errors.UnknownSubject(f"{organization_code} has no code for this person")
     return code
 
 
-def publish(ctx: NodeContext, kind: str, local_id: str, data: dict[str, Any],
-            event_id: str | None = None) -> int:
+def publish(
+    ctx: NodeContext, kind: str, local_id: str, data: dict[str, Any], event_id: str | None = None
+) -> int:
     """Queue one change event for every subscriber the directory names; returns how many."""
     event_id = event_id or uuid.uuid4().hex
     with ctx.database.session() as db:
         subject = _code_of_local(db, ctx.organization_code, local_id)
-    targets = ctx.directory.fanout(wire.FanoutRequest(
-        event_id=event_id, iat=int(clock.now().timestamp()), provider=ctx.organization_code,
-        kind=kind, subject=subject))
+    targets = ctx.directory.fanout(
+        wire.FanoutRequest(
+            event_id=event_id,
+            iat=int(clock.now().timestamp()),
+            provider=ctx.organization_code,
+            kind=kind,
+            subject=subject,
+        )
+    )
     now = clock.now()
     with ctx.database.session() as db:
         for target in targets.targets:
             key = idempotency_key(ctx.organization_code, event_id, target.subscriber)
             if db.scalar(select(MeshPushDelivery.id).where(MeshPushDelivery.idempotency_key == key)):
                 continue
-            db.add(MeshPushDelivery(
-                provider=ctx.organization_code, subscriber=target.subscriber, endpoint=target.endpoint,
-                idempotency_key=key, kind=kind, subject_code=target.subject, status=PENDING, attempts=0,
-                next_attempt_at=now, last_error="", created_at=now,
-                payload={"event_id": event_id, "legal_basis": target.legal_basis,
-                         "data": _allowed(data, target.items)}))
-    message_log.append(ctx.database, ctx.organization_code, [message_log.LogEvent(
-        role="provider", kind="notification", request_id=event_id, consumer=target.subscriber,
-        provider=ctx.organization_code, service=f"{ctx.organization_code}/events/{kind}",
-        purpose=target.legal_basis, subject_code=subject, items=(kind,), result="queued",
-        message_sha256=crypto.sha256_hex(crypto.canonical_json(data))) for target in targets.targets],
-        ctx.key, ctx.settings.checkpoint_every,
-        checkpoint_seconds=ctx.settings.checkpoint_seconds)
+            db.add(
+                MeshPushDelivery(
+                    provider=ctx.organization_code,
+                    subscriber=target.subscriber,
+                    endpoint=target.endpoint,
+                    idempotency_key=key,
+                    kind=kind,
+                    subject_code=target.subject,
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    last_error="",
+                    created_at=now,
+                    payload={
+                        "event_id": event_id,
+                        "legal_basis": target.legal_basis,
+                        "data": _allowed(data, target.items),
+                    },
+                )
+            )
+    message_log.append(
+        ctx.database,
+        ctx.organization_code,
+        [
+            message_log.LogEvent(
+                role="provider",
+                kind="notification",
+                request_id=event_id,
+                consumer=target.subscriber,
+                provider=ctx.organization_code,
+                service=f"{ctx.organization_code}/events/{kind}",
+                purpose=target.legal_basis,
+                subject_code=subject,
+                items=(kind,),
+                result="queued",
+                message_sha256=crypto.sha256_hex(crypto.canonical_json(data)),
+            )
+            for target in targets.targets
+        ],
+        ctx.key,
+        ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds,
+    )
     return len(targets.targets)
 
 
@@ -97,9 +137,14 @@ def deliver_due(ctx: NodeContext, limit: int = 500, now: datetime | None = None)
     """
     now = now or clock.now()
     with ctx.database.session() as db:
-        due = list(db.scalars(select(MeshPushDelivery).where(
-            MeshPushDelivery.provider == ctx.organization_code, MeshPushDelivery.status == PENDING)
-            .order_by(MeshPushDelivery.id).limit(limit)))
+        due = list(
+            db.scalars(
+                select(MeshPushDelivery)
+                .where(MeshPushDelivery.provider == ctx.organization_code, MeshPushDelivery.status == PENDING)
+                .order_by(MeshPushDelivery.id)
+                .limit(limit)
+            )
+        )
     lanes: dict[tuple[str, str], list[MeshPushDelivery]] = {}
     for delivery in due:
         lanes.setdefault((delivery.subscriber, delivery.subject_code), []).append(delivery)
@@ -108,8 +153,9 @@ def deliver_due(ctx: NodeContext, limit: int = 500, now: datetime | None = None)
         for lane in lanes.values():
             run.add(_deliver_lane(ctx, lane, now))
         return run
-    with ThreadPoolExecutor(max_workers=min(ctx.settings.push_concurrency, len(lanes)),
-                            thread_name_prefix="mesh-push") as pool:
+    with ThreadPoolExecutor(
+        max_workers=min(ctx.settings.push_concurrency, len(lanes)), thread_name_prefix="mesh-push"
+    ) as pool:
         for outcome in pool.map(lambda lane: _deliver_lane(ctx, lane, now), lanes.values()):
             run.add(outcome)
     return run
@@ -156,19 +202,31 @@ def _claim(ctx: NodeContext, delivery: MeshPushDelivery, now: datetime) -> bool:
     the receiver acknowledges a repeated idempotency key without applying it twice."""
     lease = now + timedelta(seconds=2 * ctx.settings.timeout_seconds + 5)
     with ctx.database.session() as db:
-        taken = db.execute(update(MeshPushDelivery).where(
-            MeshPushDelivery.id == delivery.id, MeshPushDelivery.status == PENDING,
-            MeshPushDelivery.attempts == delivery.attempts, MeshPushDelivery.next_attempt_at <= now)
-            .values(next_attempt_at=lease))
+        taken = db.execute(
+            update(MeshPushDelivery)
+            .where(
+                MeshPushDelivery.id == delivery.id,
+                MeshPushDelivery.status == PENDING,
+                MeshPushDelivery.attempts == delivery.attempts,
+                MeshPushDelivery.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=lease)
+        )
     return bool(taken.rowcount)  # type: ignore[attr-defined]
 
 
 def _attempt(ctx: NodeContext, delivery: MeshPushDelivery) -> str | None:
     message = wire.PushMessage(
-        idempotency_key=delivery.idempotency_key, event_id=str(delivery.payload["event_id"]),
-        iat=int(clock.now().timestamp()), provider=delivery.provider, subscriber=delivery.subscriber,
-        kind=delivery.kind, subject=delivery.subject_code, legal_basis=str(delivery.payload["legal_basis"]),
-        data=dict(delivery.payload["data"]))
+        idempotency_key=delivery.idempotency_key,
+        event_id=str(delivery.payload["event_id"]),
+        iat=int(clock.now().timestamp()),
+        provider=delivery.provider,
+        subscriber=delivery.subscriber,
+        kind=delivery.kind,
+        subject=delivery.subject_code,
+        legal_basis=str(delivery.payload["legal_basis"]),
+        data=dict(delivery.payload["data"]),
+    )
     token = crypto.sign(ctx.key, message.model_dump(mode="json"), wire.PUSH_TYP)
     peer = ctx.local_peer(delivery.endpoint)
     if peer is not None:
@@ -178,9 +236,11 @@ def _attempt(ctx: NodeContext, delivery: MeshPushDelivery) -> str | None:
             return f"{exc.code}: {exc.detail}"
         return None
     try:
-        response = ctx.http.post(f"{delivery.endpoint}/v1/inbox", content=token,
-                                 headers={"content-type": wire.MEDIA_TYPE,
-                                          "idempotency-key": delivery.idempotency_key})
+        response = ctx.http.post(
+            f"{delivery.endpoint}/v1/inbox",
+            content=token,
+            headers={"content-type": wire.MEDIA_TYPE, "idempotency-key": delivery.idempotency_key},
+        )
     except TransportError as exc:
         return str(exc)[:500]
     if response.status_code != 200:
@@ -189,14 +249,28 @@ def _attempt(ctx: NodeContext, delivery: MeshPushDelivery) -> str | None:
 
 
 def _log_delivery(ctx: NodeContext, delivery: MeshPushDelivery, result: str) -> None:
-    message_log.append(ctx.database, ctx.organization_code, [message_log.LogEvent(
-        role="provider", kind="notification", request_id=str(delivery.payload["event_id"]),
-        consumer=delivery.subscriber, provider=delivery.provider,
-        service=f"{delivery.provider}/events/{delivery.kind}",
-        purpose=str(delivery.payload["legal_basis"]), subject_code=delivery.subject_code,
-        items=(delivery.kind,), result=result, message_sha256=crypto.sha256_hex(delivery.idempotency_key))],
-        ctx.key, ctx.settings.checkpoint_every,
-        checkpoint_seconds=ctx.settings.checkpoint_seconds)
+    message_log.append(
+        ctx.database,
+        ctx.organization_code,
+        [
+            message_log.LogEvent(
+                role="provider",
+                kind="notification",
+                request_id=str(delivery.payload["event_id"]),
+                consumer=delivery.subscriber,
+                provider=delivery.provider,
+                service=f"{delivery.provider}/events/{delivery.kind}",
+                purpose=str(delivery.payload["legal_basis"]),
+                subject_code=delivery.subject_code,
+                items=(delivery.kind,),
+                result=result,
+                message_sha256=crypto.sha256_hex(delivery.idempotency_key),
+            )
+        ],
+        ctx.key,
+        ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds,
+    )
 
 
 def receive(ctx: NodeContext, token: str) -> wire.InboxReceipt:
@@ -210,26 +284,52 @@ def receive(ctx: NodeContext, token: str) -> wire.InboxReceipt:
     status = "applied"
     try:
         with ctx.database.session() as db:
-            db.add(MeshPushReceived(organization_code=ctx.organization_code,
-                                    idempotency_key=message.idempotency_key, provider=message.provider,
-                                    kind=message.kind, subject_code=message.subject, payload=message.data,
-                                    received_at=clock.now()))
+            db.add(
+                MeshPushReceived(
+                    organization_code=ctx.organization_code,
+                    idempotency_key=message.idempotency_key,
+                    provider=message.provider,
+                    kind=message.kind,
+                    subject_code=message.subject,
+                    payload=message.data,
+                    received_at=clock.now(),
+                )
+            )
             db.flush()
     except IntegrityError:
         status = "duplicate"
-    message_log.append(ctx.database, ctx.organization_code, [message_log.LogEvent(
-        role="consumer", kind="notification", request_id=message.event_id, consumer=message.subscriber,
-        provider=message.provider, service=f"{message.provider}/events/{message.kind}",
-        purpose=message.legal_basis, subject_code=message.subject, items=(message.kind,), result=status,
-        message_sha256=crypto.sha256_hex(token))], ctx.key, ctx.settings.checkpoint_every,
-        checkpoint_seconds=ctx.settings.checkpoint_seconds)
+    message_log.append(
+        ctx.database,
+        ctx.organization_code,
+        [
+            message_log.LogEvent(
+                role="consumer",
+                kind="notification",
+                request_id=message.event_id,
+                consumer=message.subscriber,
+                provider=message.provider,
+                service=f"{message.provider}/events/{message.kind}",
+                purpose=message.legal_basis,
+                subject_code=message.subject,
+                items=(message.kind,),
+                result=status,
+                message_sha256=crypto.sha256_hex(token),
+            )
+        ],
+        ctx.key,
+        ctx.settings.checkpoint_every,
+        checkpoint_seconds=ctx.settings.checkpoint_seconds,
+    )
     return wire.InboxReceipt(idempotency_key=message.idempotency_key, status=status)
 
 
 def delivery_status(db: Session, provider: str, event_id: str, subscriber: str) -> str | None:
     """Where the notification of an event to one subscriber stands (None: not routed to it)."""
-    return db.scalar(select(MeshPushDelivery.status).where(
-        MeshPushDelivery.idempotency_key == idempotency_key(provider, event_id, subscriber)))
+    return db.scalar(
+        select(MeshPushDelivery.status).where(
+            MeshPushDelivery.idempotency_key == idempotency_key(provider, event_id, subscriber)
+        )
+    )
 
 
 def idempotency_key(provider: str, event_id: str, subscriber: str) -> str:
@@ -239,8 +339,9 @@ def idempotency_key(provider: str, event_id: str, subscriber: str) -> str:
 def dead_letters(db: Session, limit: int = 100, offset: int = 0) -> tuple[list[MeshPushDelivery], int]:
     where = MeshPushDelivery.status == DEAD
     total = db.scalar(select(func.count()).select_from(MeshPushDelivery).where(where)) or 0
-    rows = db.scalars(select(MeshPushDelivery).where(where).order_by(MeshPushDelivery.id.desc())
-                      .limit(limit).offset(offset))
+    rows = db.scalars(
+        select(MeshPushDelivery).where(where).order_by(MeshPushDelivery.id.desc()).limit(limit).offset(offset)
+    )
     return list(rows), total
 
 
@@ -253,5 +354,10 @@ def requeue(db: Session, delivery_id: int) -> None:
 
 
 def received(db: Session, organization_code: str) -> list[MeshPushReceived]:
-    return list(db.scalars(select(MeshPushReceived).where(
-        MeshPushReceived.organization_code == organization_code).order_by(MeshPushReceived.received_at)))
+    return list(
+        db.scalars(
+            select(MeshPushReceived)
+            .where(MeshPushReceived.organization_code == organization_code)
+            .order_by(MeshPushReceived.received_at)
+        )
+    )

@@ -29,7 +29,9 @@ class DeliveryPass:
 
 
 def delivery_pass(
-    database: Database, contexts: list[NodeContext], context_for: Callable[[str], NodeContext | None] | None,
+    database: Database,
+    contexts: list[NodeContext],
+    context_for: Callable[[str], NodeContext | None] | None,
 ) -> DeliveryPass:
     """One pass: publish pending registry events (when ``context_for`` reaches the municipalities'
     nodes), then deliver what is due from each node's outbox."""
@@ -42,8 +44,10 @@ def delivery_pass(
 
 
 def run_in_background(
-    database: Database, contexts: Callable[[], list[NodeContext]],
-    context_for: Callable[[str], NodeContext | None], interval: float,
+    database: Database,
+    contexts: Callable[[], list[NodeContext]],
+    context_for: Callable[[str], NodeContext | None],
+    interval: float,
 ) -> threading.Event:
     """Passes every ``interval`` seconds on a daemon thread until the returned event is set.
 

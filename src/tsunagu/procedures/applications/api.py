@@ -87,8 +87,13 @@ def submit_application(
     key = service.require_key(idempotency_key)
     procedure = catalogue.get_procedure(registry, body.procedure_id)
     draft = service.Draft(
-        procedure, person, body.data, key, body.request(),
-        seal=body.prefill_seal, on_behalf_of=body.on_behalf_of,
+        procedure,
+        person,
+        body.data,
+        key,
+        body.request(),
+        seal=body.prefill_seal,
+        on_behalf_of=body.on_behalf_of,
     )
     app, created = service.apply(database, mesh, secret, draft)
     return _receipt(app, 201 if created else 200)
@@ -128,9 +133,7 @@ def my_applications(
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)
-def get_application(
-    application_id: str, principal: CurrentPrincipal, db: Transaction
-) -> ApplicationOut:
+def get_application(application_id: str, principal: CurrentPrincipal, db: Transaction) -> ApplicationOut:
     """One application: the applicant's own, or one sent to the staff member's organization."""
     return ApplicationOut.of(service.get_for(db, principal, application_id), backoffice.today())
 
@@ -269,8 +272,14 @@ def decide(
     )
     db.commit()  # the refund task must see the decision, whenever the dependency's exit runs
     tasks.add_task(payments.process_refunds, request.app.state.database, provider)
-    tasks.add_task(onestop.after_decision, request.app.state.database, mesh, registry,
-                   request.app.state.mesh_nodes.context, application_id)
+    tasks.add_task(
+        onestop.after_decision,
+        request.app.state.database,
+        mesh,
+        registry,
+        request.app.state.mesh_nodes.context,
+        application_id,
+    )
     return ApplicationOut.of(decided, backoffice.today())
 
 

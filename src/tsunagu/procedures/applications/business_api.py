@@ -32,13 +32,24 @@ def _business(principal: Principal) -> Principal:
     return principal
 
 
-@router.get("/{procedure_id}/prefill", response_model=PrefillOut,
-            responses={403: {"description": "procedures-resident-only, procedures-not-granted, "
-                                            "procedures-business-account-required"},
-                       409: {"description": "procedures-corporation-closed"}})
-def business_prefill(procedure_id: str, request: Request, principal: CurrentPrincipal,
-                     registry: LiveRegistry = Depends(live_registry),
-                     mesh: meshlink.MeshGateway = Depends(gateway)) -> PrefillOut:
+@router.get(
+    "/{procedure_id}/prefill",
+    response_model=PrefillOut,
+    responses={
+        403: {
+            "description": "procedures-resident-only, procedures-not-granted, "
+            "procedures-business-account-required"
+        },
+        409: {"description": "procedures-corporation-closed"},
+    },
+)
+def business_prefill(
+    procedure_id: str,
+    request: Request,
+    principal: CurrentPrincipal,
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> PrefillOut:
     """The corporation's registry values for a new application, through the mesh, sealed."""
     procedure = catalogue.get_procedure(registry, procedure_id)
     state = request.app.state
@@ -46,40 +57,56 @@ def business_prefill(procedure_id: str, request: Request, principal: CurrentPrin
     return PrefillOut.of(procedure.id, form.organization, form.prefilled, form.seal)
 
 
-@router.post("/applications", response_model=ApplicationOut, status_code=201,
-             responses={200: {"model": ApplicationOut, "description": "The same key and body again"}})
+@router.post(
+    "/applications",
+    response_model=ApplicationOut,
+    status_code=201,
+    responses={200: {"model": ApplicationOut, "description": "The same key and body again"}},
+)
 def submit_business_application(
-    body: ApplicationIn, *, idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-    principal: CurrentPrincipal, database: AppDatabase, secret: SecretKey,
-    registry: LiveRegistry = Depends(live_registry), mesh: meshlink.MeshGateway = Depends(gateway),
+    body: ApplicationIn,
+    *,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    principal: CurrentPrincipal,
+    database: AppDatabase,
+    secret: SecretKey,
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> Response:
     """申請 by a business for its corporation; the account is recorded as the acting person."""
     key = service.require_key(idempotency_key)
     if body.on_behalf_of:
         raise Forbidden("a business applies for its own corporation only")
     procedure = catalogue.get_procedure(registry, body.procedure_id)
-    draft = business.BusinessDraft(procedure, _business(principal), body.data, key, body.request(),
-                                   seal=body.prefill_seal)
+    draft = business.BusinessDraft(
+        procedure, _business(principal), body.data, key, body.request(), seal=body.prefill_seal
+    )
     app, created = business.apply(database, mesh, secret, draft)
-    return Response(ApplicationOut.of(app, backoffice.today()).model_dump_json(),
-                    status_code=201 if created else 200, media_type="application/json",
-                    headers={"Location": f"/api/v1/procedures/applications/{app.id}"})
+    return Response(
+        ApplicationOut.of(app, backoffice.today()).model_dump_json(),
+        status_code=201 if created else 200,
+        media_type="application/json",
+        headers={"Location": f"/api/v1/procedures/applications/{app.id}"},
+    )
 
 
 @router.get("/applications", response_model=Page[ApplicationOut])
-def business_applications(*, page: PageParams = Depends(page_params), principal: CurrentPrincipal,
-                          db: Transaction) -> Page[ApplicationOut]:
+def business_applications(
+    *, page: PageParams = Depends(page_params), principal: CurrentPrincipal, db: Transaction
+) -> Page[ApplicationOut]:
     """The corporation's applications, whichever of its accounts made them, newest first."""
     subject = corporate.subject_of(_business(principal).organization_code or "")
     found, total = service.list_mine(db, subject, limit=page.limit, offset=page.offset)
     today = backoffice.today()
-    return Page(items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit,
-                offset=page.offset)
+    return Page(
+        items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 class CompanySetupIn(BaseModel):
     data: dict[str, Any] = Field(
-        default_factory=dict, description="The answers of every set-up form (fields not from the registry)")
+        default_factory=dict, description="The answers of every set-up form (fields not from the registry)"
+    )
 
 
 class CompanySetupPartOut(BaseModel):
@@ -97,32 +124,54 @@ class CompanySetupOut(BaseModel):
     parts: list[CompanySetupPartOut]
 
 
-def _part(procedure_id: str, app: service.Application | None, problem: str = "",
-          detail: str = "") -> CompanySetupPartOut:
+def _part(
+    procedure_id: str, app: service.Application | None, problem: str = "", detail: str = ""
+) -> CompanySetupPartOut:
     return CompanySetupPartOut(
-        procedure_id=procedure_id, organization_code=app.organization_code if app else None,
-        status=app.status if app else None, receipt_number=app.receipt_number if app else None,
-        application_id=app.id if app else None, problem=problem or None, detail=detail or None)
+        procedure_id=procedure_id,
+        organization_code=app.organization_code if app else None,
+        status=app.status if app else None,
+        receipt_number=app.receipt_number if app else None,
+        application_id=app.id if app else None,
+        problem=problem or None,
+        detail=detail or None,
+    )
 
 
 @router.post("/company-setup", response_model=CompanySetupOut, status_code=201)
-def company_setup(body: CompanySetupIn, request: Request, *,
-                  idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-                  principal: CurrentPrincipal, registry: LiveRegistry = Depends(live_registry),
-                  mesh: meshlink.MeshGateway = Depends(gateway)) -> CompanySetupOut:
+def company_setup(
+    body: CompanySetupIn,
+    request: Request,
+    *,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    principal: CurrentPrincipal,
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> CompanySetupOut:
     """法人設立ワンストップ: the post-registration filings to every organization at once, each part with
     its own status (a part that cannot be filed says why; the others are filed)."""
     key = service.require_key(idempotency_key)
     procedures = [catalogue.get_procedure(registry, code) for code in company_setup_service.PROCEDURES]
     state = request.app.state
-    bundle, parts = company_setup_service.file_all(state.database, mesh, state.secret_key, procedures,
-                                                   principal=_business(principal), answers=body.data, key=key)
-    return CompanySetupOut(bundle_id=bundle, parts=[_part(p.procedure_id, p.application, p.problem, p.detail)
-                                                    for p in parts])
+    bundle, parts = company_setup_service.file_all(
+        state.database,
+        mesh,
+        state.secret_key,
+        procedures,
+        principal=_business(principal),
+        answers=body.data,
+        key=key,
+    )
+    return CompanySetupOut(
+        bundle_id=bundle, parts=[_part(p.procedure_id, p.application, p.problem, p.detail) for p in parts]
+    )
 
 
-@router.get("/company-setup/{bundle_id}", response_model=CompanySetupOut,
-            responses={404: {"description": "company-setup-not-found"}})
+@router.get(
+    "/company-setup/{bundle_id}",
+    response_model=CompanySetupOut,
+    responses={404: {"description": "company-setup-not-found"}},
+)
 def company_setup_status(bundle_id: str, principal: CurrentPrincipal, db: Transaction) -> CompanySetupOut:
     """Where each organization's part of a set-up filing stands."""
     found = company_setup_service.status(db, _business(principal), bundle_id)

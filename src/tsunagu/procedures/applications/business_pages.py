@@ -50,12 +50,14 @@ def _business(request: Request) -> Principal:
 
 def _may_file(principal: Principal, procedure: Procedure) -> bool:
     return "business" in procedure.applicants and (
-        business.PRIME_ROLE in principal.roles or procedure.id in principal.roles)
+        business.PRIME_ROLE in principal.roles or procedure.id in principal.roles
+    )
 
 
 @router.get("/office", response_class=HTMLResponse)
-def office(request: Request, db: Transaction,
-           registry: LiveRegistry = Depends(live_registry)) -> HTMLResponse:
+def office(
+    request: Request, db: Transaction, registry: LiveRegistry = Depends(live_registry)
+) -> HTMLResponse:
     """事業者のホーム: the company, its お知らせ, its applications and what it may file."""
     principal = _business(request)
     number = principal.organization_code or ""
@@ -63,38 +65,85 @@ def office(request: Request, db: Transaction,
     messages, _messages_total = inbox.inbox(db, subject, limit=PAGE_SIZE)
     applications, total = service.list_mine(db, subject, limit=PAGE_SIZE, offset=0)
     procedures = registry.snapshot().procedures
-    return render(request, "procedures/business/office.html", {
-        "corporation": corporations.get_corporation(db, number), "messages": messages,
-        "unread": inbox.unread_count(db, subject), "applications": applications, "total": total,
-        "procedures": procedures, "status_names": backoffice.STATUS_NAMES, "today": backoffice.today(),
-        "fileable": [p for p in procedures.values() if _may_file(principal, p)],
-        "prime": business.PRIME_ROLE in principal.roles})
+    return render(
+        request,
+        "procedures/business/office.html",
+        {
+            "corporation": corporations.get_corporation(db, number),
+            "messages": messages,
+            "unread": inbox.unread_count(db, subject),
+            "applications": applications,
+            "total": total,
+            "procedures": procedures,
+            "status_names": backoffice.STATUS_NAMES,
+            "today": backoffice.today(),
+            "fileable": [p for p in procedures.values() if _may_file(principal, p)],
+            "prime": business.PRIME_ROLE in principal.roles,
+        },
+    )
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history(request: Request, db: Transaction, settings: AppSettings,
-            offset: int = Query(0, ge=0)) -> HTMLResponse:
+def history(
+    request: Request, db: Transaction, settings: AppSettings, offset: int = Query(0, ge=0)
+) -> HTMLResponse:
     """やりとり履歴 of the corporation: who read its registry data, when, under which 事務."""
     principal = _business(request)
-    exchanges, total = mesh_history.exchanges_for(db, corporate.subject_of(principal.organization_code or ""),
-                                                  limit=PAGE_SIZE, offset=offset,
-                                                  operator=settings.mesh.operator)
-    return render(request, "mesh/history.html", {
-        "exchanges": exchanges, "total": total, "offset": offset, "page_size": PAGE_SIZE,
-        "corporation_view": True})
+    exchanges, total = mesh_history.exchanges_for(
+        db,
+        corporate.subject_of(principal.organization_code or ""),
+        limit=PAGE_SIZE,
+        offset=offset,
+        operator=settings.mesh.operator,
+    )
+    return render(
+        request,
+        "mesh/history.html",
+        {
+            "exchanges": exchanges,
+            "total": total,
+            "offset": offset,
+            "page_size": PAGE_SIZE,
+            "corporation_view": True,
+        },
+    )
 
 
-def _form(request: Request, procedure: Procedure, form: business.BusinessForm, *, values: dict[str, Any],
-          key: str, errors: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
-    return render(request, "procedures/business/apply.html", {
-        "p": procedure, "applicant": form.applicant, "organization": form.organization,
-        "prefilled": form.prefilled, "seal": form.seal, "values": values, "key": key,
-        "errors": errors or {}, "household": []}, status_code=status_code)
+def _form(
+    request: Request,
+    procedure: Procedure,
+    form: business.BusinessForm,
+    *,
+    values: dict[str, Any],
+    key: str,
+    errors: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "procedures/business/apply.html",
+        {
+            "p": procedure,
+            "applicant": form.applicant,
+            "organization": form.organization,
+            "prefilled": form.prefilled,
+            "seal": form.seal,
+            "values": values,
+            "key": key,
+            "errors": errors or {},
+            "household": [],
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/procedures/{procedure_id}", response_class=HTMLResponse)
-def apply_form(request: Request, procedure_id: str, registry: LiveRegistry = Depends(live_registry),
-               mesh: meshlink.MeshGateway = Depends(gateway)) -> HTMLResponse:
+def apply_form(
+    request: Request,
+    procedure_id: str,
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> HTMLResponse:
     """申請する as a business: the corporation's registry values shown with their source, the rest asked."""
     procedure = catalogue.get_procedure(registry, procedure_id)
     state = request.app.state
@@ -103,8 +152,12 @@ def apply_form(request: Request, procedure_id: str, registry: LiveRegistry = Dep
 
 
 @router.post("/procedures/{procedure_id}", response_model=None)
-async def submit(request: Request, procedure_id: str, registry: LiveRegistry = Depends(live_registry),
-                 mesh: meshlink.MeshGateway = Depends(gateway)) -> Response:
+async def submit(
+    request: Request,
+    procedure_id: str,
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> Response:
     """申請: stored before it is acknowledged; then the status page (the same key: the same receipt)."""
     principal = _business(request)
     procedure = catalogue.get_procedure(registry, procedure_id)
@@ -116,8 +169,16 @@ async def submit(request: Request, procedure_id: str, registry: LiveRegistry = D
     try:
         app, _created = await run_in_threadpool(business.apply, state.database, mesh, state.secret_key, draft)
     except InvalidApplication as exc:
-        form = await run_in_threadpool(business.open_form, state.database, mesh, state.secret_key, procedure,
-                                       principal)
-        return _form(request, procedure, form, values=values, key=key,
-                     errors={p.field: p for p in exc.problems}, status_code=422)
+        form = await run_in_threadpool(
+            business.open_form, state.database, mesh, state.secret_key, procedure, principal
+        )
+        return _form(
+            request,
+            procedure,
+            form,
+            values=values,
+            key=key,
+            errors={p.field: p for p in exc.problems},
+            status_code=422,
+        )
     return RedirectResponse(f"/applications/{app.id}?submitted=1", status_code=303)

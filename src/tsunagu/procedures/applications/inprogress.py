@@ -30,8 +30,9 @@ def require_none_open(db: Session, procedure: Procedure, subject_id: str, *, own
         return
     rows = db.execute(
         select(ProceduresApplication.id, ProceduresApplication.status)
-        .where(ProceduresApplication.procedure_id == procedure.id,
-               ProceduresApplication.subject_id == subject_id)
+        .where(
+            ProceduresApplication.procedure_id == procedure.id, ProceduresApplication.subject_id == subject_id
+        )
         .order_by(ProceduresApplication.submitted_at.desc())
     ).all()
     rows = [row for row in rows if row.id != own]

@@ -125,8 +125,15 @@ def _prepared(
     sealed = service.unseal(secret, str(form.get(SEAL_FIELD, "")), person.subject_id, procedure)
     with request.app.state.database.session() as db:
         # a seal without values (made before the destination was known) is fetched now
-        return service.prepare(db, mesh, procedure, person, values_from_form(procedure, form),
-                               sealed=sealed, key=str(form.get(KEY_FIELD, "")))
+        return service.prepare(
+            db,
+            mesh,
+            procedure,
+            person,
+            values_from_form(procedure, form),
+            sealed=sealed,
+            key=str(form.get(KEY_FIELD, "")),
+        )
 
 
 async def _submitted_form(request: Request) -> FormData:
@@ -202,17 +209,13 @@ async def review(
         {
             "p": procedure,
             "data": data,
-            "member_names": {
-                m.id: f"{m.name}（{m.relationship}）" for m in _household(request, procedure)
-            },
+            "member_names": {m.id: f"{m.name}（{m.relationship}）" for m in _household(request, procedure)},
             "prefilled": prefilled,
             "organization": organization,
             "key": key,
             "seal": fresh_seal,
             "form": [
-                (k, v)
-                for k, v in form.multi_items()
-                if k not in (KEY_FIELD, SEAL_FIELD, "step", csrf.FIELD)
+                (k, v) for k, v in form.multi_items() if k not in (KEY_FIELD, SEAL_FIELD, "step", csrf.FIELD)
             ],
         },
     )
@@ -231,8 +234,13 @@ def my_applications(
     return render(
         request,
         "procedures/applications.html",
-        {"applications": found, "total": total, "today": backoffice.today(),
-         "procedures": registry.snapshot().procedures, "status_names": backoffice.STATUS_NAMES},
+        {
+            "applications": found,
+            "total": total,
+            "today": backoffice.today(),
+            "procedures": registry.snapshot().procedures,
+            "status_names": backoffice.STATUS_NAMES,
+        },
     )
 
 

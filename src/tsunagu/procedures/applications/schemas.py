@@ -167,4 +167,5 @@ class VerificationOut(BaseModel):
             payload=result.payload,
             sha256=result.sha256,
         )
+
     payload: dict[str, Any] | None

@@ -177,15 +177,28 @@ def _date_rules(procedure: Procedure, cleaned: Mapping[str, Any], today: date) -
         if (earliest is None or day >= earliest) and (latest is None or day <= latest):
             continue
         if earliest is not None and latest is not None:
-            problems.append(FieldError(form_field.name, BETWEEN,
-                                       {"earliest": earliest.isoformat(), "latest": latest.isoformat()}))
+            problems.append(
+                FieldError(
+                    form_field.name, BETWEEN, {"earliest": earliest.isoformat(), "latest": latest.isoformat()}
+                )
+            )
         elif earliest is not None:
-            problems.append(FieldError(form_field.name, "%(earliest)s 以降の日付を入力してください。",
-                                       {"earliest": earliest.isoformat()}))
+            problems.append(
+                FieldError(
+                    form_field.name,
+                    "%(earliest)s 以降の日付を入力してください。",
+                    {"earliest": earliest.isoformat()},
+                )
+            )
         else:
             assert latest is not None
-            problems.append(FieldError(form_field.name, "%(latest)s 以前の日付を入力してください。",
-                                       {"latest": latest.isoformat()}))
+            problems.append(
+                FieldError(
+                    form_field.name,
+                    "%(latest)s 以前の日付を入力してください。",
+                    {"latest": latest.isoformat()},
+                )
+            )
     return problems
 
 
@@ -247,6 +260,8 @@ def _jis(text: str) -> str:
     if index is not None:
         raise _Problem(OUTSIDE_JIS, character=text[index], codepoint=f"U+{ord(text[index]):04X}")
     return text
+
+
 # standard types parsed by their class, with the message shown when they do not parse
 _TYPED: dict[str, tuple[type, str]] = {
     "phone": (PhoneNumber, "電話番号の形式が正しくありません。"),

@@ -59,7 +59,12 @@ def free_slots(
             errors=[{"location": ["query", "to"], "message": "bad range", "type": "appointment-range"}],
         )
     found, total = service.free_slots(
-        db, organization, procedure or None, first_day=start, last_day=end, limit=page.limit,
+        db,
+        organization,
+        procedure or None,
+        first_day=start,
+        last_day=end,
+        limit=page.limit,
         offset=page.offset,
     )
     return Page(items=[SlotOut.of(s) for s in found], total=total, limit=page.limit, offset=page.offset)

@@ -38,8 +38,16 @@ DONE = {"booked": "来庁予約を受け付けました。", "cancelled": "来�
 
 
 def _booking_page(
-    request: Request, db: Session, registry: LiveRegistry, person: Principal, application_id: str, *,
-    day: str = "", not_before: date | None = None, message: str = "", error: str = "",
+    request: Request,
+    db: Session,
+    registry: LiveRegistry,
+    person: Principal,
+    application_id: str,
+    *,
+    day: str = "",
+    not_before: date | None = None,
+    message: str = "",
+    error: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
     """A phone-sized picker in two steps without JavaScript: the days with free times, then the times
@@ -114,11 +122,20 @@ def book(
 ) -> Response:
     try:
         service.book_durably(
-            request.app.state.database, registry, person, application_id, slot_id=slot_id,
+            request.app.state.database,
+            registry,
+            person,
+            application_id,
+            slot_id=slot_id,
             key=idempotency_key,
         )
-    except (service.SlotFull, service.SlotClosed, service.ChangeClosed, service.SlotNotFound,
-            service.SlotNotForApplication) as exc:
+    except (
+        service.SlotFull,
+        service.SlotClosed,
+        service.ChangeClosed,
+        service.SlotNotFound,
+        service.SlotNotForApplication,
+    ) as exc:
         return _refused(request, registry, person, application_id, exc)
     return RedirectResponse(f"/applications/{application_id}/appointment?done=booked", status_code=303)
 
@@ -217,15 +234,26 @@ def publish_week(
     staff: Principal = Depends(require_staff(*PUBLISHERS)),
     registry: LiveRegistry = Depends(live_registry),
 ) -> Response:
-    plan = service.WeekPlan(procedure_id, place, first_day, tuple(weekdays), opens, closes, interval_minutes,
-                            capacity, days, cutoff_minutes)
+    plan = service.WeekPlan(
+        procedure_id,
+        place,
+        first_day,
+        tuple(weekdays),
+        opens,
+        closes,
+        interval_minutes,
+        capacity,
+        days,
+        cutoff_minutes,
+    )
     procedure = registry.snapshot().procedures.get(procedure_id) if procedure_id else None
     try:
         with request.app.state.database.session() as db:
             service.publish_many(db, staff, procedure, service.plan_week(plan, after=clock.now()))
     except service.InvalidSlot as exc:
-        return _publish_page(request, registry, errors=[str(e["message"]) for e in exc.errors],
-                             status_code=422)
+        return _publish_page(
+            request, registry, errors=[str(e["message"]) for e in exc.errors], status_code=422
+        )
     return RedirectResponse(f"{STAFF}?day={first_day.isoformat()}", status_code=303)
 
 

@@ -30,8 +30,9 @@ class SlotIn(BaseModel):
     cutoff_minutes: int = Field(CUTOFF_MINUTES, ge=0, description="Booking and changes close this early")
 
     def plan(self) -> SlotPlan:
-        return SlotPlan(self.procedure_id, self.place, self.starts_at, self.ends_at, self.capacity,
-                        self.cutoff_minutes)
+        return SlotPlan(
+            self.procedure_id, self.place, self.starts_at, self.ends_at, self.capacity, self.cutoff_minutes
+        )
 
 
 class WeekIn(BaseModel):
@@ -47,8 +48,18 @@ class WeekIn(BaseModel):
     cutoff_minutes: int = Field(CUTOFF_MINUTES, ge=0)
 
     def plan(self) -> WeekPlan:
-        return WeekPlan(self.procedure_id, self.place, self.first_day, tuple(self.weekdays), self.opens,
-                        self.closes, self.interval_minutes, self.capacity, self.days, self.cutoff_minutes)
+        return WeekPlan(
+            self.procedure_id,
+            self.place,
+            self.first_day,
+            tuple(self.weekdays),
+            self.opens,
+            self.closes,
+            self.interval_minutes,
+            self.capacity,
+            self.days,
+            self.cutoff_minutes,
+        )
 
 
 class PublishedOut(BaseModel):
@@ -73,9 +84,17 @@ class SlotOut(BaseModel):
     @classmethod
     def of(cls, s: Slot) -> SlotOut:
         return cls(
-            id=s.id, organization_code=s.organization_code, procedure_id=s.procedure_id, place=s.place,
-            starts_at=s.starts_at, ends_at=s.ends_at, closes_at=s.closes_at, capacity=s.capacity,
-            booked=s.booked, remaining=s.remaining, status=s.status,
+            id=s.id,
+            organization_code=s.organization_code,
+            procedure_id=s.procedure_id,
+            place=s.place,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            closes_at=s.closes_at,
+            capacity=s.capacity,
+            booked=s.booked,
+            remaining=s.remaining,
+            status=s.status,
             wareki=s.wareki,
         )
 
@@ -97,8 +116,13 @@ class BookingOut(BaseModel):
     @classmethod
     def of(cls, b: Booking, bring: list[str] | None = None) -> BookingOut:
         return cls(
-            id=b.id, application_id=b.application_id, status=b.status,
-            reason=b.reason, slot=SlotOut.of(b.slot), bring=bring or [], created_at=b.created_at,
+            id=b.id,
+            application_id=b.application_id,
+            status=b.status,
+            reason=b.reason,
+            slot=SlotOut.of(b.slot),
+            bring=bring or [],
+            created_at=b.created_at,
             updated_at=b.updated_at,
         )
 
@@ -124,8 +148,12 @@ class VisitOut(BaseModel):
 
     @classmethod
     def of(cls, v: Visit) -> VisitOut:
-        return cls(booking=BookingOut.of(v.booking), receipt_number=v.receipt_number,
-                   procedure_id=v.procedure_id, resident_name=v.resident_name)
+        return cls(
+            booking=BookingOut.of(v.booking),
+            receipt_number=v.receipt_number,
+            procedure_id=v.procedure_id,
+            resident_name=v.resident_name,
+        )
 
 
 class ScheduledSlotOut(BaseModel):

@@ -36,13 +36,25 @@ router = APIRouter(
 PAGE_SIZE = 50
 #: the data items the mesh answers with, by their names on paper (the evidence a clerk reads)
 ITEM_NAMES = {
-    "name": N_("氏名"), "birth_date": N_("生年月日"), "sex": N_("性別"), "address": N_("住所"),
-    "income": N_("所得額"), "dependents": N_("扶養親族の数"), "destination_address": N_("転出先"),
-    "moving_date": N_("転出予定日"), "established_on": N_("設立年月日"),
+    "name": N_("氏名"),
+    "birth_date": N_("生年月日"),
+    "sex": N_("性別"),
+    "address": N_("住所"),
+    "income": N_("所得額"),
+    "dependents": N_("扶養親族の数"),
+    "destination_address": N_("転出先"),
+    "moving_date": N_("転出予定日"),
+    "established_on": N_("設立年月日"),
     "head_office_address": N_("本店所在地"),
-    "no_unpaid_tax": N_("滞納の有無"), "household_head": N_("世帯主"), "relationship": N_("続柄"),
-    "name_kana": N_("ふりがな"), "previous_address": N_("旧住所"), "corporate_number": N_("法人番号"),
-    "members": N_("異動する人"), "card": N_("個人番号カード"), "": N_("その他の項目"),
+    "no_unpaid_tax": N_("滞納の有無"),
+    "household_head": N_("世帯主"),
+    "relationship": N_("続柄"),
+    "name_kana": N_("ふりがな"),
+    "previous_address": N_("旧住所"),
+    "corporate_number": N_("法人番号"),
+    "members": N_("異動する人"),
+    "card": N_("個人番号カード"),
+    "": N_("その他の項目"),
 }
 
 
@@ -84,10 +96,17 @@ def inbox(
 
 
 #: what each decision is called on its button, on the confirmation and in the success message
-ACTION_NAMES = {"start_review": N_("審査を開始する"), "approve": N_("承認する"), "reject": N_("却下する"),
-                "return": N_("差し戻す")}
-CONFIRM_NAMES = {"approve": N_("承認を確定する"), "reject": N_("却下を確定する"),
-                 "return": N_("差戻しを確定する")}
+ACTION_NAMES = {
+    "start_review": N_("審査を開始する"),
+    "approve": N_("承認する"),
+    "reject": N_("却下する"),
+    "return": N_("差し戻す"),
+}
+CONFIRM_NAMES = {
+    "approve": N_("承認を確定する"),
+    "reject": N_("却下を確定する"),
+    "return": N_("差戻しを確定する"),
+}
 DONE_MESSAGES = {
     "start_review": N_("審査を開始しました。"),
     "approve": N_("承認しました。申請者に処分通知をお知らせで送りました。"),
@@ -96,8 +115,10 @@ DONE_MESSAGES = {
 }
 #: decisions that end or send back an application are confirmed on a page of their own first
 CONFIRMED_ACTIONS = frozenset(CONFIRM_NAMES)
-CONFLICT_MESSAGE = N_("この申請は、この画面を開いた後にほかの職員が処理したため、操作を行いませんでした。"
-                      "下に表示しているいまの状況を確認し、必要なら改めて操作してください。")
+CONFLICT_MESSAGE = N_(
+    "この申請は、この画面を開いた後にほかの職員が処理したため、操作を行いませんでした。"
+    "下に表示しているいまの状況を確認し、必要なら改めて操作してください。"
+)
 
 
 def allowed_actions(staff: Principal, procedure: Procedure, status: str) -> list[str]:
@@ -179,19 +200,43 @@ def decide(
     app = applications.get_for(db, staff, application_id)
     procedure = catalogue.get_procedure(registry, app.procedure_id)
     if action in statemachine.NEEDS_REASON and not reason.strip():
-        return _detail(request, db, staff, registry, application_id=application_id,
-                       error="理由を入力してください。", status_code=422)
+        return _detail(
+            request,
+            db,
+            staff,
+            registry,
+            application_id=application_id,
+            error="理由を入力してください。",
+            status_code=422,
+        )
     if action in CONFIRMED_ACTIONS and not confirmed:
         if action not in allowed_actions(staff, procedure, app.status):
-            return _detail(request, db, staff, registry, application_id=application_id,
-                           error=CONFLICT_MESSAGE, status_code=409)
+            return _detail(
+                request,
+                db,
+                staff,
+                registry,
+                application_id=application_id,
+                error=CONFLICT_MESSAGE,
+                status_code=409,
+            )
         flagged = [f.label for f in procedure.fields if f.name in fields]
-        return render(request, "procedures/staff_confirm.html", {
-            "app": app, "p": procedure, "action": action, "reason": reason, "fields": fields,
-            "flagged": flagged, "action_names": ACTION_NAMES, "confirm_names": CONFIRM_NAMES,
-            "status_names": service.STATUS_NAMES,
-            "target": statemachine.TRANSITIONS[(app.status, action)],
-        })
+        return render(
+            request,
+            "procedures/staff_confirm.html",
+            {
+                "app": app,
+                "p": procedure,
+                "action": action,
+                "reason": reason,
+                "fields": fields,
+                "flagged": flagged,
+                "action_names": ACTION_NAMES,
+                "confirm_names": CONFIRM_NAMES,
+                "status_names": service.STATUS_NAMES,
+                "target": statemachine.TRANSITIONS[(app.status, action)],
+            },
+        )
     try:
         service.decide(
             db,
@@ -204,15 +249,36 @@ def decide(
             fields=fields,
         )
     except service.ReasonRequired:
-        return _detail(request, db, staff, registry, application_id=application_id,
-                       error="理由を入力してください。", status_code=422)
+        return _detail(
+            request,
+            db,
+            staff,
+            registry,
+            application_id=application_id,
+            error="理由を入力してください。",
+            status_code=422,
+        )
     except statemachine.IllegalTransition:  # refused before anything was written
-        return _detail(request, db, staff, registry, application_id=application_id,
-                       error=CONFLICT_MESSAGE, status_code=409)
+        return _detail(
+            request,
+            db,
+            staff,
+            registry,
+            application_id=application_id,
+            error=CONFLICT_MESSAGE,
+            status_code=409,
+        )
     db.commit()  # the refund below must see the decision, whenever the dependency's exit runs
     tasks = BackgroundTasks()  # after the answer: refunds, and what follows a 転出届 of a move
     tasks.add_task(payments.process_refunds, request.app.state.database, provider)
-    tasks.add_task(onestop.after_decision, request.app.state.database, mesh, registry,
-                   request.app.state.mesh_nodes.context, application_id)
-    return RedirectResponse(f"/staff/applications/{application_id}?done={action}", status_code=303,
-                            background=tasks)
+    tasks.add_task(
+        onestop.after_decision,
+        request.app.state.database,
+        mesh,
+        registry,
+        request.app.state.mesh_nodes.context,
+        application_id,
+    )
+    return RedirectResponse(
+        f"/staff/applications/{application_id}?done={action}", status_code=303, background=tasks
+    )

@@ -60,8 +60,9 @@ def _payer(document: SourceDocument, data: object, found: list[Problem]) -> Paye
     if not isinstance(data, dict):
         found.append(document.problem(("payer",), "payer is a mapping"))
         return None
-    found += [document.problem(("payer", k), f"unknown key {k!r}", key=True)
-              for k in data if k not in _PAYER_KEYS]
+    found += [
+        document.problem(("payer", k), f"unknown key {k!r}", key=True) for k in data if k not in _PAYER_KEYS
+    ]
     found += [document.problem(("payer",), f"missing {k!r}") for k in sorted(_PAYER_KEYS - set(data))]
     if found:
         return None
@@ -70,8 +71,11 @@ def _payer(document: SourceDocument, data: object, found: list[Problem]) -> Paye
             found.append(document.problem(("payer", key), f"{key} is {width} digits, as a quoted string"))
     if data["account_type"] not in accounts.ACCOUNT_TYPES:
         found.append(document.problem(("payer", "account_type"), "account_type is futsu, toza or chochiku"))
-    elif _digits(data["bank_code"], 4) and _digits(data["branch_code"], 3) and (
-            accounts.branch_name(data["bank_code"], data["branch_code"]) is None):
+    elif (
+        _digits(data["bank_code"], 4)
+        and _digits(data["branch_code"], 3)
+        and (accounts.branch_name(data["bank_code"], data["branch_code"]) is None)
+    ):
         found.append(document.problem(("payer", "branch_code"), "no such bank and branch in the 全銀協 list"))
     try:
         name_kana = kana.to_zengin(str(data["name_kana"]))
@@ -80,8 +84,14 @@ def _payer(document: SourceDocument, data: object, found: list[Problem]) -> Paye
         return None
     if len(name_kana) > 40:
         found.append(document.problem(("payer", "name_kana"), "name_kana is at most 40 characters"))
-    return Payer(data["consignor_code"], name_kana, data["bank_code"], data["branch_code"],
-                 data["account_type"], data["account_number"])
+    return Payer(
+        data["consignor_code"],
+        name_kana,
+        data["bank_code"],
+        data["branch_code"],
+        data["account_type"],
+        data["account_number"],
+    )
 
 
 def parse_run(path: Path, text: str) -> BenefitRun:
@@ -107,17 +117,24 @@ def parse_run(path: Path, text: str) -> BenefitRun:
         found.append(document.problem(("amount_yen",), "amount_yen is a whole number of yen, 1 or more"))
     rule = data["eligibility"]
     if isinstance(rule, dict):
-        found += [document.problem(where, message)
-                  for where, message in eligibility_rules.problems(rule, ("eligibility",))]
-        found += [document.problem(("eligibility",), f"a benefit run can test only {', '.join(ATTRIBUTES)}; "
-                                   f"not {name!r}") for name in sorted(_attributes(rule) - set(ATTRIBUTES))]
+        found += [
+            document.problem(where, message)
+            for where, message in eligibility_rules.problems(rule, ("eligibility",))
+        ]
+        found += [
+            document.problem(
+                ("eligibility",), f"a benefit run can test only {', '.join(ATTRIBUTES)}; not {name!r}"
+            )
+            for name in sorted(_attributes(rule) - set(ATTRIBUTES))
+        ]
     else:
         found.append(document.problem(("eligibility",), "eligibility is a rule"))
     payer = _payer(document, data["payer"], found)
     if found or payer is None:
         raise BenefitRunInvalid("; ".join(str(p) for p in found))
-    return BenefitRun(str(data["id"]), Localized(ja=name["ja"], en=name["en"]), data["organization"], amount,
-                      rule, payer)
+    return BenefitRun(
+        str(data["id"]), Localized(ja=name["ja"], en=name["en"]), data["organization"], amount, rule, payer
+    )
 
 
 def _attributes(rule: dict[str, Any]) -> set[str]:

@@ -95,8 +95,12 @@ def _age(born: date, on: date) -> int:
 
 def attributes_on(person: residents.ResidentRecord, day: date) -> dict[str, object]:
     """The eligibility attributes of a person as the register stood on ``day``."""
-    return {"age": _age(person.birth_date, day), "status": person.status,
-            "municipality_code": person.municipality_code, "prefecture_code": person.municipality_code[:2]}
+    return {
+        "age": _age(person.birth_date, day),
+        "status": person.status,
+        "municipality_code": person.municipality_code,
+        "prefecture_code": person.municipality_code[:2],
+    }
 
 
 class _HashingWriter(io.RawIOBase):
@@ -115,58 +119,94 @@ class _HashingWriter(io.RawIOBase):
 
 def _header(run: BenefitRun, transfer_date: date) -> dict[str, str | int]:
     payer = run.payer
-    return {"consignor_code": payer.consignor_code, "consignor_name": payer.name_kana,
-            "transfer_date": transfer_date.strftime("%m%d"), "bank_code": payer.bank_code,
-            "bank_name": accounts.bank_kana(payer.bank_code), "branch_code": payer.branch_code,
-            "branch_name": accounts.branch_kana(payer.bank_code, payer.branch_code),
-            "account_type": accounts.ACCOUNT_TYPES[payer.account_type][0],
-            "account_number": payer.account_number}
+    return {
+        "consignor_code": payer.consignor_code,
+        "consignor_name": payer.name_kana,
+        "transfer_date": transfer_date.strftime("%m%d"),
+        "bank_code": payer.bank_code,
+        "bank_name": accounts.bank_kana(payer.bank_code),
+        "branch_code": payer.branch_code,
+        "branch_name": accounts.branch_kana(payer.bank_code, payer.branch_code),
+        "account_type": accounts.ACCOUNT_TYPES[payer.account_type][0],
+        "account_number": payer.account_number,
+    }
 
 
 def _no_account_notice(run: BenefitRun, resident_id: str) -> notify.Outgoing:
     return notify.Outgoing(
-        resident_id, run.organization, "info", f"{run.name.ja}のお知らせ — 公金受取口座の登録をお願いします",
-        (f"あなたは{run.name.ja}（{run.amount_yen:,}円）の支給対象です。"
-         "公金受取口座が登録されていないため、まだお振込みできません。"
-         "口座を登録していただくと、次回の支給処理でお振込みします。"),
-        ACCOUNT_PAGE, extra={"benefit_run": run.id})
+        resident_id,
+        run.organization,
+        "info",
+        f"{run.name.ja}のお知らせ — 公金受取口座の登録をお願いします",
+        (
+            f"あなたは{run.name.ja}（{run.amount_yen:,}円）の支給対象です。"
+            "公金受取口座が登録されていないため、まだお振込みできません。"
+            "口座を登録していただくと、次回の支給処理でお振込みします。"
+        ),
+        ACCOUNT_PAGE,
+        extra={"benefit_run": run.id},
+    )
 
 
 def _started(db: Session, run: BenefitRun, reference_date: date) -> int:
     """The next batch number; the reference date of a run never changes once it was executed."""
-    first = db.scalar(select(BenefitsExecution.reference_date).where(BenefitsExecution.run_id == run.id)
-                      .limit(1))
+    first = db.scalar(
+        select(BenefitsExecution.reference_date).where(BenefitsExecution.run_id == run.id).limit(1)
+    )
     if first is not None and first != reference_date:
-        raise ReferenceDateChanged(f"run {run.id} was executed for the reference date {first.isoformat()}; "
-                                   "a run keeps its reference date (give the new one a new id)",
-                                   reference_date=first.isoformat())
+        raise ReferenceDateChanged(
+            f"run {run.id} was executed for the reference date {first.isoformat()}; "
+            "a run keeps its reference date (give the new one a new id)",
+            reference_date=first.isoformat(),
+        )
     last = db.scalar(select(func.max(BenefitsExecution.batch)).where(BenefitsExecution.run_id == run.id))
     return int(last or 0) + 1
 
 
-def execute(db: Session, principal: Principal, run: BenefitRun, *, reference_date: date, transfer_date: date,
-            out: BinaryIO, progress: ProgressReporter, newline: bool = True) -> RunReport:
+def execute(
+    db: Session,
+    principal: Principal,
+    run: BenefitRun,
+    *,
+    reference_date: date,
+    transfer_date: date,
+    out: BinaryIO,
+    progress: ProgressReporter,
+    newline: bool = True,
+) -> RunReport:
     """Execute ``run`` (支給処理) and write this batch's 総合振込 file to ``out``, in one transaction."""
     authz.require(principal, authz.Operation.PAY_BENEFITS, organization=run.organization)
     batch = _started(db, run, reference_date)
     report = RunReport(run.id, batch)
-    record_number = int(db.scalar(select(func.max(BenefitsPayment.record_number))
-                                  .where(BenefitsPayment.run_id == run.id)) or 0)
+    record_number = int(
+        db.scalar(select(func.max(BenefitsPayment.record_number)).where(BenefitsPayment.run_id == run.id))
+        or 0
+    )
     hashing = _HashingWriter(out)
-    transfer_file = zengin.TransferFile(hashing, _header(run, transfer_date),  # type: ignore[arg-type]
-                                        newline=newline)
+    transfer_file = zengin.TransferFile(
+        hashing,  # type: ignore[arg-type]  # writes bytes as BinaryIO does
+        _header(run, transfer_date),
+        newline=newline,
+    )
     progress.start(f"{run.name.ja}: 支給対象の確認", residents.count_people(db, run.organization))
     now = clock.now()
     for page in residents.residents_on(db, run.organization, reference_date, progress=progress):
-        eligible = [p for p in page
-                    if eligibility_rules.evaluate(run.eligibility, attributes_on(p, reference_date))]
+        eligible = [
+            p for p in page if eligibility_rules.evaluate(run.eligibility, attributes_on(p, reference_date))
+        ]
         if not eligible:
             continue
         ids = [p.id for p in eligible]
         report.eligible += len(ids)
-        known: dict[str, str] = dict(db.execute(  # a Result has keys(), so dict() needs its rows
-            select(BenefitsPayment.resident_id, BenefitsPayment.status).where(
-                BenefitsPayment.run_id == run.id, BenefitsPayment.resident_id.in_(ids))).tuples().all())
+        known: dict[str, str] = dict(
+            db.execute(  # a Result has keys(), so dict() needs its rows
+                select(BenefitsPayment.resident_id, BenefitsPayment.status).where(
+                    BenefitsPayment.run_id == run.id, BenefitsPayment.resident_id.in_(ids)
+                )
+            )
+            .tuples()
+            .all()
+        )
         registered = accounts.accounts_of(db, [i for i in ids if known.get(i) in (None, NO_ACCOUNT)])
         new_rows: list[dict[str, object]] = []
         notices: list[notify.Outgoing] = []
@@ -180,51 +220,98 @@ def execute(db: Session, principal: Principal, run: BenefitRun, *, reference_dat
                 report.without_account += 1
                 if status is None:
                     report.newly_without_account += 1
-                    new_rows.append({"run_id": run.id, "resident_id": person.id, "status": NO_ACCOUNT,
-                                     "amount_yen": run.amount_yen, "updated_at": now})
+                    new_rows.append(
+                        {
+                            "run_id": run.id,
+                            "resident_id": person.id,
+                            "status": NO_ACCOUNT,
+                            "amount_yen": run.amount_yen,
+                            "updated_at": now,
+                        }
+                    )
                     notices.append(_no_account_notice(run, person.id))
                 continue
             record_number += 1
-            transfer_file.transfer({
-                "bank_code": account.bank_code, "bank_name": accounts.bank_kana(account.bank_code),
+            transfer_file.transfer(
+                {
+                    "bank_code": account.bank_code,
+                    "bank_name": accounts.bank_kana(account.bank_code),
+                    "branch_code": account.branch_code,
+                    "branch_name": accounts.branch_kana(account.bank_code, account.branch_code),
+                    "account_type": accounts.ACCOUNT_TYPES[account.account_type][0],
+                    "account_number": account.account_number,
+                    "payee_name": account.holder_kana[:30],
+                    "amount": run.amount_yen,
+                    "customer_code_1": record_number,
+                    "customer_code_2": batch,
+                }
+            )
+            values = {
+                "status": TRANSFERRED,
+                "batch": batch,
+                "record_number": record_number,
+                "bank_code": account.bank_code,
                 "branch_code": account.branch_code,
-                "branch_name": accounts.branch_kana(account.bank_code, account.branch_code),
-                "account_type": accounts.ACCOUNT_TYPES[account.account_type][0],
-                "account_number": account.account_number, "payee_name": account.holder_kana[:30],
-                "amount": run.amount_yen, "customer_code_1": record_number, "customer_code_2": batch})
-            values = {"status": TRANSFERRED, "batch": batch, "record_number": record_number,
-                      "bank_code": account.bank_code, "branch_code": account.branch_code, "updated_at": now}
+                "updated_at": now,
+            }
             if status is None:
-                new_rows.append({"run_id": run.id, "resident_id": person.id, "amount_yen": run.amount_yen,
-                                 **values})
+                new_rows.append(
+                    {"run_id": run.id, "resident_id": person.id, "amount_yen": run.amount_yen, **values}
+                )
             else:
-                db.execute(update(BenefitsPayment).where(
-                    BenefitsPayment.run_id == run.id, BenefitsPayment.resident_id == person.id,
-                    BenefitsPayment.status == NO_ACCOUNT).values(**values))
+                db.execute(
+                    update(BenefitsPayment)
+                    .where(
+                        BenefitsPayment.run_id == run.id,
+                        BenefitsPayment.resident_id == person.id,
+                        BenefitsPayment.status == NO_ACCOUNT,
+                    )
+                    .values(**values)
+                )
         if new_rows:
             db.execute(insert(BenefitsPayment), new_rows)
         notify.deliver_all(db.connection(), notices)  # one statement per page, not one per person
     transfer_file.close()
     report.transferred, report.total_yen = transfer_file.count, transfer_file.total
     report.file_sha256 = hashing.sha256.hexdigest()
-    db.add(BenefitsExecution(run_id=run.id, batch=batch, organization_code=run.organization,
-                             reference_date=reference_date, transfer_date=transfer_date,
-                             amount_yen=run.amount_yen, executed_by=principal.subject_id, executed_at=now,
-                             eligible=report.eligible, transfers=report.transferred,
-                             total_yen=report.total_yen,
-                             without_account=report.without_account, file_sha256=report.file_sha256))
+    db.add(
+        BenefitsExecution(
+            run_id=run.id,
+            batch=batch,
+            organization_code=run.organization,
+            reference_date=reference_date,
+            transfer_date=transfer_date,
+            amount_yen=run.amount_yen,
+            executed_by=principal.subject_id,
+            executed_at=now,
+            eligible=report.eligible,
+            transfers=report.transferred,
+            total_yen=report.total_yen,
+            without_account=report.without_account,
+            file_sha256=report.file_sha256,
+        )
+    )
     db.flush()
-    log.info("benefit_run_executed", run=run.id, batch=batch, staff=principal.subject_id,
-             transfers=report.transferred, total_yen=report.total_yen, without_account=report.without_account)
+    log.info(
+        "benefit_run_executed",
+        run=run.id,
+        batch=batch,
+        staff=principal.subject_id,
+        transfers=report.transferred,
+        total_yen=report.total_yen,
+        without_account=report.without_account,
+    )
     return report
 
 
 def without_account(db: Session, principal: Principal, run: BenefitRun) -> Iterator[residents.ResidentRecord]:
     """The eligible people the run could not pay for want of a 公金受取口座 (for the counter's follow-up)."""
     authz.require(principal, authz.Operation.PAY_BENEFITS, organization=run.organization)
-    for resident_id in db.scalars(select(BenefitsPayment.resident_id).where(
-            BenefitsPayment.run_id == run.id, BenefitsPayment.status == NO_ACCOUNT)
-            .order_by(BenefitsPayment.resident_id)):
+    for resident_id in db.scalars(
+        select(BenefitsPayment.resident_id)
+        .where(BenefitsPayment.run_id == run.id, BenefitsPayment.status == NO_ACCOUNT)
+        .order_by(BenefitsPayment.resident_id)
+    ):
         person = residents.get_resident(db, resident_id)
         if person is not None:
             yield person
@@ -232,13 +319,23 @@ def without_account(db: Session, principal: Principal, run: BenefitRun) -> Itera
 
 def totals(db: Session, run_id: str) -> Totals:
     """The run's totals over every execution and every return imported."""
-    counts = {status: (int(n), int(yen or 0)) for status, n, yen in db.execute(
-        select(BenefitsPayment.status, func.count(), func.sum(BenefitsPayment.amount_yen))
-        .where(BenefitsPayment.run_id == run_id).group_by(BenefitsPayment.status)).tuples()}
+    counts = {
+        status: (int(n), int(yen or 0))
+        for status, n, yen in db.execute(
+            select(BenefitsPayment.status, func.count(), func.sum(BenefitsPayment.amount_yen))
+            .where(BenefitsPayment.run_id == run_id)
+            .group_by(BenefitsPayment.status)
+        ).tuples()
+    }
     returned = counts.get(RETURNED, (0, 0))
     transferred = counts.get(TRANSFERRED, (0, 0))
-    return Totals(transferred[0] + returned[0], transferred[1] + returned[1], returned[0], returned[1],
-                  counts.get(NO_ACCOUNT, (0, 0))[0])
+    return Totals(
+        transferred[0] + returned[0],
+        transferred[1] + returned[1],
+        returned[0],
+        returned[1],
+        counts.get(NO_ACCOUNT, (0, 0))[0],
+    )
 
 
 @dataclass(frozen=True)
@@ -257,12 +354,22 @@ def parse_returns(text: str) -> list[ReturnLine]:
         if not row:
             continue
         if len(row) != 2 or not row[0].strip().isdigit():
-            errors.append({"location": ["line", number], "type": "benefits-return-line",
-                           "message": f"line {number}: expected a record number and a reason, got {row!r}"})
+            errors.append(
+                {
+                    "location": ["line", number],
+                    "type": "benefits-return-line",
+                    "message": f"line {number}: expected a record number and a reason, got {row!r}",
+                }
+            )
         elif row[1].strip() not in RETURN_REASONS:
-            errors.append({"location": ["line", number], "type": "benefits-return-reason",
-                           "message": f"line {number}: unknown reason {row[1].strip()!r}; known: "
-                                      + ", ".join(RETURN_REASONS)})
+            errors.append(
+                {
+                    "location": ["line", number],
+                    "type": "benefits-return-reason",
+                    "message": f"line {number}: unknown reason {row[1].strip()!r}; known: "
+                    + ", ".join(RETURN_REASONS),
+                }
+            )
         else:
             lines.append(ReturnLine(int(row[0]), row[1].strip()))
     if errors:
@@ -276,27 +383,48 @@ def import_returns(db: Session, principal: Principal, run: BenefitRun, lines: It
     left as it is (importing the same list twice changes nothing)."""
     authz.require(principal, authz.Operation.PAY_BENEFITS, organization=run.organization)
     wanted = list(lines)
-    by_record = {row.record_number: row for row in db.scalars(select(BenefitsPayment).where(
-        BenefitsPayment.run_id == run.id,
-        BenefitsPayment.record_number.in_([line.record_number for line in wanted])))}
+    by_record = {
+        row.record_number: row
+        for row in db.scalars(
+            select(BenefitsPayment).where(
+                BenefitsPayment.run_id == run.id,
+                BenefitsPayment.record_number.in_([line.record_number for line in wanted]),
+            )
+        )
+    }
     missing = [line.record_number for line in wanted if line.record_number not in by_record]
     if missing:
-        raise ReturnListInvalid(f"run {run.id} has no transfer with record number(s) "
-                                + ", ".join(map(str, missing[:20])),
-                                errors=[{"location": ["record_number"], "type": "benefits-return-unknown",
-                                         "message": f"no transfer {n} in this run"} for n in missing[:20]])
+        raise ReturnListInvalid(
+            f"run {run.id} has no transfer with record number(s) " + ", ".join(map(str, missing[:20])),
+            errors=[
+                {
+                    "location": ["record_number"],
+                    "type": "benefits-return-unknown",
+                    "message": f"no transfer {n} in this run",
+                }
+                for n in missing[:20]
+            ],
+        )
     marked = 0
     for line in wanted:
         payment = by_record[line.record_number]
         if payment.status == RETURNED:
             continue
         payment.status, payment.return_reason, payment.updated_at = RETURNED, line.reason, clock.now()
-        notify.deliver(db, payment.resident_id, sender=run.organization, kind="info",
-                       title=f"{run.name.ja}をお振込みできませんでした",
-                       body=(f"{run.name.ja}（{payment.amount_yen:,}円）を公金受取口座にお振込みしましたが、"
-                             f"金融機関から返却されました（{RETURN_REASONS[line.reason]}）。"
-                             "公金受取口座の登録内容をご確認のうえ、市区町村の窓口にご連絡ください。"),
-                       link=ACCOUNT_PAGE, extra={"benefit_run": run.id})
+        notify.deliver(
+            db,
+            payment.resident_id,
+            sender=run.organization,
+            kind="info",
+            title=f"{run.name.ja}をお振込みできませんでした",
+            body=(
+                f"{run.name.ja}（{payment.amount_yen:,}円）を公金受取口座にお振込みしましたが、"
+                f"金融機関から返却されました（{RETURN_REASONS[line.reason]}）。"
+                "公金受取口座の登録内容をご確認のうえ、市区町村の窓口にご連絡ください。"
+            ),
+            link=ACCOUNT_PAGE,
+            extra={"benefit_run": run.id},
+        )
         marked += 1
     db.flush()
     log.info("benefit_returns_imported", run=run.id, staff=principal.subject_id, returned=marked)

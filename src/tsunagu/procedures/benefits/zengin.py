@@ -105,8 +105,9 @@ class TransferFile:
     def __init__(self, out: BinaryIO, header: Mapping[str, str | int], *, newline: bool = True) -> None:
         self._out, self._separator = out, b"\r\n" if newline else b""
         self.count = self.total = 0
-        self._write(HEADER, {"record_type": "1", "kind_code": KIND_GENERAL_TRANSFER, "code_type": "0",
-                             **header})
+        self._write(
+            HEADER, {"record_type": "1", "kind_code": KIND_GENERAL_TRANSFER, "code_type": "0", **header}
+        )
 
     def _write(self, layout: tuple[Field, ...], values: Mapping[str, str | int]) -> None:
         self._out.write(record(layout, values) + self._separator)
@@ -131,13 +132,13 @@ def read(data: bytes) -> Iterator[dict[str, str]]:
     if len(body) % RECORD_BYTES:
         raise ZenginError(f"{len(body)} bytes is not a whole number of {RECORD_BYTES}-byte records")
     for start in range(0, len(body), RECORD_BYTES):
-        raw = body[start:start + RECORD_BYTES]
+        raw = body[start : start + RECORD_BYTES]
         layout = LAYOUTS.get(chr(raw[0]))
         if layout is None:
             raise ZenginError(f"record {start // RECORD_BYTES + 1} has データ区分 {chr(raw[0])!r}")
         values, position = {}, 0
         for field in layout:
-            text = raw[position:position + field.width].decode(ENCODING)
+            text = raw[position : position + field.width].decode(ENCODING)
             values[field.name] = text.rstrip(" ") if field.kind == "C" else text
             position += field.width
         yield values

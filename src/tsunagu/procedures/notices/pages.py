@@ -23,11 +23,13 @@ from tsunagu.procedures.notices.download import pdf_response
 router = APIRouter(prefix="/notices", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 #: why a document is not valid, in the person's words (the service's reasons are for developers)
 VERIFY_REASONS = {
-    "the document is damaged (its parts do not decode)":
-        N_("文書が壊れています（読み取れない部分があります）。"),
+    "the document is damaged (its parts do not decode)": N_(
+        "文書が壊れています（読み取れない部分があります）。"
+    ),
     "not issued by an organization known here": N_("この基盤に登録された機関が発行した文書ではありません。"),
-    "the signature does not match: the document was changed":
-        N_("署名が一致しません。文書が書き換えられています。"),
+    "the signature does not match: the document was changed": N_(
+        "署名が一致しません。文書が書き換えられています。"
+    ),
     "the issuer inside differs from the signer": N_("文書に書かれた発行元と、署名した機関が異なります。"),
     "no document with this id is on record here": N_("この文書は、この基盤の発行記録にありません。"),
     "": N_("この文書の署名を確認できませんでした。"),
@@ -58,8 +60,12 @@ def verify_form(
     title and receipt number (what the decision was about) are shown to those who may read the
     document itself — the addressee, their proxy, the issuing office — or who paste or upload it."""
     result = service.verify_registered(db, request.app.state.secret_key, id, issuers(request)) if id else None
-    return _verify_page(request, result=result, document="",
-                        details=bool(result and result.valid and _may_read(db, request, id)))
+    return _verify_page(
+        request,
+        result=result,
+        document="",
+        details=bool(result and result.valid and _may_read(db, request, id)),
+    )
 
 
 def _may_read(db: Session, request: Request, notice_id: str) -> bool:

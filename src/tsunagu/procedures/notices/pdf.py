@@ -131,8 +131,11 @@ def _records(payload: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list
             Table(
                 [[Paragraph(k, styles["small"]), Paragraph(escape(v), styles["body"])] for k, v in rows],
                 colWidths=[28 * mm, 140 * mm],
-                style=[("GRID", (0, 0), (-1, -1), 0.4, "#555555"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                       ("FONTNAME", (0, 0), (-1, -1), MINCHO)],
+                style=[
+                    ("GRID", (0, 0), (-1, -1), 0.4, "#555555"),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONTNAME", (0, 0), (-1, -1), MINCHO),
+                ],
             )
         )
         flow.append(Spacer(1, 3 * mm))
@@ -156,8 +159,11 @@ def _story(token: str, verify_url: str) -> list[Any]:
         Spacer(1, 6 * mm),
     ]
     body = payload.get("body") or {}
-    flow += _lines(str(body.get("ja", "")), styles["body"],
-                   printed=(f"{addressee} 様", f"{addressee}様", str(addressee), issuer_name))
+    flow += _lines(
+        str(body.get("ja", "")),
+        styles["body"],
+        printed=(f"{addressee} 様", f"{addressee}様", str(addressee), issuer_name),
+    )
     if payload.get("reason"):
         flow += [Spacer(1, 3 * mm), *_lines(f"理由: {payload['reason']}", styles["body"])]
     flow += _records(payload, styles)
@@ -185,8 +191,11 @@ def _verification(payload: dict[str, Any], token: str, url: str, styles: dict[st
     return Table(
         [[text, _qr(url)]],
         colWidths=[138 * mm, 32 * mm],
-        style=[("BOX", (0, 0), (-1, -1), 0.6, "#333333"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-               ("FONTNAME", (0, 0), (-1, -1), MINCHO)],
+        style=[
+            ("BOX", (0, 0), (-1, -1), 0.6, "#333333"),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), MINCHO),
+        ],
     )
 
 

@@ -22,12 +22,15 @@ class MoveIn(BaseModel):
     visit_date: str = Field(max_length=10)
     phone: str = Field(max_length=20)
     movers: str = Field("whole-household", max_length=32, description="whole-household | some-members")
-    members: list[str] = Field(default_factory=list, max_length=30,
-                               description="With some-members: the household members who move")
-    remaining_head: str = Field("", max_length=32,
-                                description="When the head moves and others stay: who heads them")
+    members: list[str] = Field(
+        default_factory=list, max_length=30, description="With some-members: the household members who move"
+    )
+    remaining_head: str = Field(
+        "", max_length=32, description="When the head moves and others stay: who heads them"
+    )
     companies: list[str] = Field(
-        default_factory=list, max_length=10,
+        default_factory=list,
+        max_length=10,
         description="Companies the person consents to tell (once the move is accepted)",
     )
 

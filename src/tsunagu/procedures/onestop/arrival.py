@@ -95,16 +95,23 @@ def context(db: Session, staff: Principal, app: Application) -> dict[str, Any]:
     found = addresses.normalize(db, str((app.data.get("destination_address") or {}).get("text", "")))
     suggested = {"moved_in_on": certificate.moving_date.isoformat()}
     if found.address is not None and found.address.municipality_code == app.organization_code:
-        suggested |= {"town_id": str(found.address.town_id or ""), "banchi": found.address.banchi,
-                      "go": found.address.go, "building": found.address.building}
-    return {"arrival": Arrival(
-        certificate,
-        [(t.id, t.town + t.koaza) for t in addresses.towns_in(db, app.organization_code)],
-        suggested,
-        moving.arrivals(db, app.organization_code, certificate.reference),
-        needs_head=len(certificate.movers) > 1
-        and all(m.relationship != residents.HEAD for m in certificate.movers),
-    ), "can_record_arrival": REGISTRAR_ROLE in staff.roles}
+        suggested |= {
+            "town_id": str(found.address.town_id or ""),
+            "banchi": found.address.banchi,
+            "go": found.address.go,
+            "building": found.address.building,
+        }
+    return {
+        "arrival": Arrival(
+            certificate,
+            [(t.id, t.town + t.koaza) for t in addresses.towns_in(db, app.organization_code)],
+            suggested,
+            moving.arrivals(db, app.organization_code, certificate.reference),
+            needs_head=len(certificate.movers) > 1
+            and all(m.relationship != residents.HEAD for m in certificate.movers),
+        ),
+        "can_record_arrival": REGISTRAR_ROLE in staff.roles,
+    }
 
 
 def record(
@@ -131,8 +138,9 @@ def record(
         db,
         app.organization_code,
         certificate.reference,
-        residents.Residence(int(counter.town_id), counter.banchi.strip(), counter.go.strip(),
-                            counter.building.strip()),
+        residents.Residence(
+            int(counter.town_id), counter.banchi.strip(), counter.go.strip(), counter.building.strip()
+        ),
         moved_in_on=moved_in_on,
         actor=f"staff:{staff.subject_id}",
         head_index=int(counter.head_index) if counter.head_index.strip().isdigit() else None,
@@ -140,5 +148,9 @@ def record(
 
 
 def _problem(field: str, message_id: str) -> dict[str, Any]:
-    return {"location": ["body", field], "message": message_id, "message_id": message_id,
-            "type": "arrival-field"}
+    return {
+        "location": ["body", field],
+        "message": message_id,
+        "message_id": message_id,
+        "type": "arrival-field",
+    }

@@ -40,6 +40,7 @@ def record_arrival(
     except (ValidationFailed, Conflict) as exc:
         db.rollback()
         code = exc.code if exc.code in arrival.MESSAGES else "arrival-field"
-        return RedirectResponse(f"/staff/applications/{application_id}?arrival_error={code}#arrival",
-                                status_code=303)
+        return RedirectResponse(
+            f"/staff/applications/{application_id}?arrival_error={code}#arrival", status_code=303
+        )
     return RedirectResponse(f"/staff/applications/{application_id}?arrived=1#arrival", status_code=303)

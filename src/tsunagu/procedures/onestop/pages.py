@@ -58,7 +58,10 @@ def _move(form: FormData) -> service.Move:
     """The move as the form states it (every step posts the same fields)."""
     text = {name: str(form.get(name, ""))[:limit] for name, limit in FIELDS.items()}
     return service.Move(
-        text["destination_address"], text["moving_date"], text["visit_date"], text["phone"],
+        text["destination_address"],
+        text["moving_date"],
+        text["visit_date"],
+        text["phone"],
         text["movers"] or "whole-household",
         tuple(str(c)[:32] for c in form.getlist("companies"))[:10],
         text["key"],
@@ -67,8 +70,15 @@ def _move(form: FormData) -> service.Move:
     )
 
 
-FIELDS = {"destination_address": 200, "moving_date": 10, "visit_date": 10, "phone": 20, "movers": 32,
-          "key": 128, "remaining_head": 32}
+FIELDS = {
+    "destination_address": 200,
+    "moving_date": 10,
+    "visit_date": 10,
+    "phone": 20,
+    "movers": 32,
+    "key": 128,
+    "remaining_head": 32,
+}
 
 
 def _back_to_form(
@@ -129,8 +139,13 @@ async def submit_move(
     move = _move(await request.form())
     try:
         bundle = await run_in_threadpool(
-            service.move, request.app.state.database, mesh, registry, person,
-            node_of=request.app.state.mesh_nodes.context, request=move,
+            service.move,
+            request.app.state.database,
+            mesh,
+            registry,
+            person,
+            node_of=request.app.state.mesh_nodes.context,
+            request=move,
         )
     except (InvalidApplication, ApplicationInProgress) as exc:
         return _back_to_form(request, person, move, exc)

@@ -92,14 +92,22 @@ class Move:
     def parts(self) -> dict[str, dict[str, Any]]:
         """What each procedure of the move is asked (転出届, 転入予約)."""
         address = {"text": self.destination_address}
-        moving_out: dict[str, Any] = {"destination_address": address, "moving_date": self.moving_date,
-                                      "movers": self.movers, "phone": self.phone}
+        moving_out: dict[str, Any] = {
+            "destination_address": address,
+            "moving_date": self.moving_date,
+            "movers": self.movers,
+            "phone": self.phone,
+        }
         if self.movers == "some-members":
             moving_out["members"] = list(self.members)
         if self.remaining_head:
             moving_out["remaining_head"] = self.remaining_head
-        moving_in = {"destination_address": address, "moving_date": self.moving_date,
-                     "visit_date": self.visit_date, "phone": self.phone}
+        moving_in = {
+            "destination_address": address,
+            "moving_date": self.moving_date,
+            "visit_date": self.visit_date,
+            "phone": self.phone,
+        }
         return {MOVING_OUT: moving_out, MOVING_IN: moving_in}
 
 
@@ -208,8 +216,9 @@ def _require_served(db: Session, procedure: Procedure, person: Principal, data: 
     not as missing registry values the form never asks for."""
     if procedure.responsible.rule != "municipality_of_destination":
         return
-    organization = applications.responsible_organization(db, procedure, applications.applicant_of(db, person),
-                                                         data)
+    organization = applications.responsible_organization(
+        db, procedure, applications.applicant_of(db, person), data
+    )
     if directory.get_organization(db, organization) is None:
         raise InvalidApplication([FieldError("destination_address", NOT_SERVED)])
 
@@ -272,13 +281,25 @@ def _record_consents(database: Database, person: Principal, bundle: str, compani
     with database.session() as db:
         for company in companies:
             if _consent_row(db, bundle, company) is None:
-                db.add(ProceduresConsent(bundle_id=bundle, resident_id=person.subject_id, company=company,
-                                         status="consented", detail="", consented_at=now, updated_at=now))
+                db.add(
+                    ProceduresConsent(
+                        bundle_id=bundle,
+                        resident_id=person.subject_id,
+                        company=company,
+                        status="consented",
+                        detail="",
+                        consented_at=now,
+                        updated_at=now,
+                    )
+                )
 
 
 def _moving_out_of(db: Session, bundle: str) -> ProceduresApplication | None:
-    return db.scalar(select(ProceduresApplication).where(ProceduresApplication.bundle_id == bundle,
-                                                         ProceduresApplication.procedure_id == MOVING_OUT))
+    return db.scalar(
+        select(ProceduresApplication).where(
+            ProceduresApplication.bundle_id == bundle, ProceduresApplication.procedure_id == MOVING_OUT
+        )
+    )
 
 
 def publish_due(
@@ -305,16 +326,22 @@ def publish_due(
             moving_date = str(moving_out.data.get("moving_date", ""))
             if moving_out.status == "approved" and date.fromisoformat(moving_date) <= day:
                 address = str((moving_out.data.get("destination_address") or {}).get("text", ""))
-                due.append(_DueMove(candidate, moving_out.subject_id, moving_out.organization_code, address,
-                                    moving_date))
+                due.append(
+                    _DueMove(
+                        candidate, moving_out.subject_id, moving_out.organization_code, address, moving_date
+                    )
+                )
     for move in due:
         _notify_companies(database, node_of, move)
     return len(due)
 
 
 def _settle(db: Session, bundle: str, status: str, detail: str) -> None:
-    for row in db.scalars(select(ProceduresConsent).where(ProceduresConsent.bundle_id == bundle,
-                                                          ProceduresConsent.status == "consented")):
+    for row in db.scalars(
+        select(ProceduresConsent).where(
+            ProceduresConsent.bundle_id == bundle, ProceduresConsent.status == "consented"
+        )
+    ):
         row.status, row.detail, row.updated_at = status, detail, clock.now()
 
 
@@ -339,21 +366,38 @@ def _notify_companies(
     bundle, resident_id, publisher = move.bundle, move.resident_id, move.publisher
     now = clock.now()
     with database.session() as db:
-        pending = [row.company for row in db.scalars(select(ProceduresConsent).where(
-            ProceduresConsent.bundle_id == bundle, ProceduresConsent.status == "consented"))]
+        pending = [
+            row.company
+            for row in db.scalars(
+                select(ProceduresConsent).where(
+                    ProceduresConsent.bundle_id == bundle, ProceduresConsent.status == "consented"
+                )
+            )
+        ]
         if not pending:
             return
         codes.code_for(db, publisher, resident_id)  # the city's node publishes about them
         codes.relate(db, publisher, resident_id, "resident")
         for company in pending:
-            directory.grant_consent(db, subscriber=company, resident_id=resident_id, scope=CONSENT_SCOPE,
-                                    expires_at=now + CONSENT_VALID, source=f"onestop:{bundle}")
+            directory.grant_consent(
+                db,
+                subscriber=company,
+                resident_id=resident_id,
+                scope=CONSENT_SCOPE,
+                expires_at=now + CONSENT_VALID,
+                source=f"onestop:{bundle}",
+            )
     sender, event = node_of(publisher), _event_id(bundle)
     try:
         if sender is None:
             raise meshlink.MeshUnavailable(f"{publisher} cannot publish through the mesh here")
-        push.publish(sender, NOTICE_KIND, resident_id, {"address": {"text": move.address},
-                                                        "effective_date": move.moving_date}, event_id=event)
+        push.publish(
+            sender,
+            NOTICE_KIND,
+            resident_id,
+            {"address": {"text": move.address}, "effective_date": move.moving_date},
+            event_id=event,
+        )
         failure = ""
     except (mesh_errors.MeshDenied, meshlink.MeshUnavailable) as exc:
         failure = f"{exc.code}: {exc.detail}"
@@ -381,10 +425,12 @@ def after_decision(
         app = applications.load(db, application_id)
         if app.procedure_id != MOVING_OUT or app.bundle_id is None:
             return
-        moving_in = db.scalar(select(ProceduresApplication.id).where(
-            ProceduresApplication.bundle_id == app.bundle_id,
-            ProceduresApplication.procedure_id == MOVING_IN,
-        ))
+        moving_in = db.scalar(
+            select(ProceduresApplication.id).where(
+                ProceduresApplication.bundle_id == app.bundle_id,
+                ProceduresApplication.procedure_id == MOVING_IN,
+            )
+        )
     if app.status == "approved" and moving_in is not None:
         procedure = registry.snapshot().procedures[MOVING_IN]
         applications.collect_evidence(database, gateway, procedure, moving_in)
@@ -415,8 +461,11 @@ def _event_id(bundle: str) -> str:
 
 
 def _consent_row(db: Session, bundle: str, company: str) -> ProceduresConsent | None:
-    return db.scalar(select(ProceduresConsent).where(ProceduresConsent.bundle_id == bundle,
-                                                     ProceduresConsent.company == company))
+    return db.scalar(
+        select(ProceduresConsent).where(
+            ProceduresConsent.bundle_id == bundle, ProceduresConsent.company == company
+        )
+    )
 
 
 def status_of(database: Database, person: Principal, bundle: str) -> Bundle:
@@ -451,8 +500,11 @@ def status_of(database: Database, person: Principal, bundle: str) -> Bundle:
         publisher = moving_out.organization_code if moving_out else None
         refused = moving_out is not None and moving_out.status in ("rejected", "withdrawn")
         parts += [
-            PartStatus(c.company, "cancelled" if refused and c.status == "consented"
-                       else _delivery(db, publisher, bundle, c), c.detail)
+            PartStatus(
+                c.company,
+                "cancelled" if refused and c.status == "consented" else _delivery(db, publisher, bundle, c),
+                c.detail,
+            )
             for c in consents
         ]
     if not parts:

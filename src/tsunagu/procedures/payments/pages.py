@@ -52,8 +52,9 @@ def checkout(request: Request, intent_id: str) -> HTMLResponse:
     """テスト決済: the provider's page where the payer pays or makes the payment fail."""
     with request.app.state.database.session() as db:
         found = testprovider.checkout(db, intent_id)
-    return render(request, "procedures/payment_checkout.html",
-                  {"c": found, "payment_names": service.STATUS_NAMES})
+    return render(
+        request, "procedures/payment_checkout.html", {"c": found, "payment_names": service.STATUS_NAMES}
+    )
 
 
 @router.post(testprovider.CHECKOUT_PATH + "/{intent_id}")

@@ -49,8 +49,18 @@ def bundle_for(db: Session, registry: LiveRegistry, principal: Principal, event:
     latest = {}
     for application in sorted(mine, key=lambda a: a.submitted_at):
         latest[application.procedure_id] = application
-    procedures = sorted((p for p in registry.snapshot().procedures.values()
-                         if event in p.life_events and "resident" in p.applicants),
-                        key=lambda p: (p.name_kana, p.id))
-    return Bundle(event, LIFE_EVENTS[event], tuple(
-        BundlePart(p, applications.check_eligibility(p, attributes), latest.get(p.id)) for p in procedures))
+    procedures = sorted(
+        (
+            p
+            for p in registry.snapshot().procedures.values()
+            if event in p.life_events and "resident" in p.applicants
+        ),
+        key=lambda p: (p.name_kana, p.id),
+    )
+    return Bundle(
+        event,
+        LIFE_EVENTS[event],
+        tuple(
+            BundlePart(p, applications.check_eligibility(p, attributes), latest.get(p.id)) for p in procedures
+        ),
+    )

@@ -18,11 +18,19 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/lifeevents/{event}", response_class=HTMLResponse)
-def life_event_page(request: Request, event: str, person: Principal = Depends(require_resident),
-                    registry: LiveRegistry = Depends(live_registry),
-                    db: Session = TRANSACTION) -> HTMLResponse:
+def life_event_page(
+    request: Request,
+    event: str,
+    person: Principal = Depends(require_resident),
+    registry: LiveRegistry = Depends(live_registry),
+    db: Session = TRANSACTION,
+) -> HTMLResponse:
     """The person's procedures for a life event, each with whether they may apply and its status."""
-    return render(request, "procedures/lifeevent.html", {
-        "bundle": bundles.bundle_for(db, registry, person, event),
-        "status_names": backoffice.STATUS_NAMES,
-    })
+    return render(
+        request,
+        "procedures/lifeevent.html",
+        {
+            "bundle": bundles.bundle_for(db, registry, person, event),
+            "status_names": backoffice.STATUS_NAMES,
+        },
+    )

@@ -85,29 +85,43 @@ def parse_rule(path: Path, text: str) -> PushRule:
     if not isinstance(data["deadline_days"], int) or data["deadline_days"] < 0:
         found.append(document.problem(("deadline_days",), "deadline_days is a number of days"))
     if isinstance(data["eligibility"], dict):
-        found += [document.problem(where, message)
-                  for where, message in eligibility_rules.problems(data["eligibility"], ("eligibility",))]
+        found += [
+            document.problem(where, message)
+            for where, message in eligibility_rules.problems(data["eligibility"], ("eligibility",))
+        ]
     else:
         found.append(document.problem(("eligibility",), "eligibility is a rule"))
     title, body = _localized(document, "title", found), _localized(document, "body", found)
     if found:
         raise PushRuleInvalid("; ".join(str(p) for p in found))
-    return PushRule(str(data["id"]), data["event"], data["recipients"], data["eligibility"],
-                    data["deadline_days"], data["life_event"], title, body)
+    return PushRule(
+        str(data["id"]),
+        data["event"],
+        data["recipients"],
+        data["eligibility"],
+        data["deadline_days"],
+        data["life_event"],
+        title,
+        body,
+    )
 
 
 def load_rules(directory: Path = RULES_DIR) -> list[PushRule]:
     return [parse_rule(path, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.yaml"))]
 
 
-def _recipients(db: Session, rule: PushRule, event: residents.EventRecord,
-                today: date) -> list[residents.ResidentRecord]:
+def _recipients(
+    db: Session, rule: PushRule, event: residents.EventRecord, today: date
+) -> list[residents.ResidentRecord]:
     """``household_adults``: the adults living in the household of the person the event is about."""
     subject = residents.get_resident(db, event.resident_id)
     if subject is None:
         return []
-    return [m for m in residents.household_members(db, subject.household_id)
-            if m.id != subject.id and m.status == "resident" and _age(m.birth_date, today) >= ADULT_AGE]
+    return [
+        m
+        for m in residents.household_members(db, subject.household_id)
+        if m.id != subject.id and m.status == "resident" and _age(m.birth_date, today) >= ADULT_AGE
+    ]
 
 
 def _age(born: date, today: date) -> int:
@@ -130,23 +144,42 @@ def _fire(db: Session, rule: PushRule, event: residents.EventRecord, today: date
     happened = _event_date(event)
     deadline = happened + timedelta(days=rule.deadline_days)
     for person in _recipients(db, rule, event, today):
-        if db.scalar(select(PushFiring.id).where(PushFiring.rule_id == rule.id, PushFiring.event_id ==
-                                                 event.event_id, PushFiring.resident_id == person.id)):
+        if db.scalar(
+            select(PushFiring.id).where(
+                PushFiring.rule_id == rule.id,
+                PushFiring.event_id == event.event_id,
+                PushFiring.resident_id == person.id,
+            )
+        ):
             continue
         eligible = eligibility_rules.evaluate(rule.eligibility, applications.attributes_of(db, person, today))
         message_id = None
         if eligible:
             values = {"event_date": format_wareki(happened), "deadline": format_wareki(deadline)}
-            message = notify.deliver(db, person.id, sender=event.municipality_code, kind="info",
-                                     title=rule.title.ja, body=rule.body.ja.format(**values),
-                                     link=f"/lifeevents/{rule.life_event}",
-                                     extra={"push_rule": rule.id, "deadline": deadline.isoformat()})
+            message = notify.deliver(
+                db,
+                person.id,
+                sender=event.municipality_code,
+                kind="info",
+                title=rule.title.ja,
+                body=rule.body.ja.format(**values),
+                link=f"/lifeevents/{rule.life_event}",
+                extra={"push_rule": rule.id, "deadline": deadline.isoformat()},
+            )
             message_id = message.id
             report.notified += 1
         else:
             report.not_eligible += 1
-        db.add(PushFiring(rule_id=rule.id, resident_id=person.id, event_id=event.event_id, eligible=eligible,
-                          message_id=message_id, fired_at=clock.now()))
+        db.add(
+            PushFiring(
+                rule_id=rule.id,
+                resident_id=person.id,
+                event_id=event.event_id,
+                eligible=eligible,
+                message_id=message_id,
+                fired_at=clock.now(),
+            )
+        )
         db.flush()
 
 
@@ -169,5 +202,6 @@ def run_pass(database: Database, rules: list[PushRule], *, limit: int = 500) -> 
 
 
 def firings_of(db: Session, resident_id: str) -> list[PushFiring]:
-    return list(db.scalars(select(PushFiring).where(PushFiring.resident_id == resident_id)
-                           .order_by(PushFiring.id)))
+    return list(
+        db.scalars(select(PushFiring).where(PushFiring.resident_id == resident_id).order_by(PushFiring.id))
+    )

@@ -65,8 +65,12 @@ class HttpBankVerifier:
 
     def verify(self, query: AccountQuery) -> Verification:
         try:
-            response = httpx.post(f"{self.base_url}{VERIFY_PATH}", json=asdict(query), timeout=self.timeout,
-                                  headers={"Authorization": f"Bearer {self.token}"})
+            response = httpx.post(
+                f"{self.base_url}{VERIFY_PATH}",
+                json=asdict(query),
+                timeout=self.timeout,
+                headers={"Authorization": f"Bearer {self.token}"},
+            )
         except httpx.HTTPError as exc:
             raise BankUnavailable(f"the bank did not answer ({type(exc).__name__})") from None
         if response.status_code != 200:

@@ -45,8 +45,11 @@ class AccountsTestBankAccount(Base):
     """テスト用銀行: the accounts the local test bank keeps, with 口座名義 as a bank records it."""
 
     __tablename__ = "accounts_test_bank_accounts"
-    __table_args__ = (UniqueConstraint("bank_code", "branch_code", "account_type", "account_number",
-                                       name="uq_accounts_test_bank_account"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "bank_code", "branch_code", "account_type", "account_number", name="uq_accounts_test_bank_account"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     bank_code: Mapped[str] = mapped_column(String(4))

@@ -25,22 +25,36 @@ async def account_form(request: Request) -> dict[str, str]:
     return {name: str(form.get(name, ""))[:20] for name in FIELDS}
 
 
-def _page(request: Request, db: Session, person: Principal, *, values: dict[str, str] | None = None,
-          errors: dict[str, str] | None = None, done: str = "", status_code: int = 200) -> HTMLResponse:
+def _page(
+    request: Request,
+    db: Session,
+    person: Principal,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    done: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
     account = service.account_of(db, person.subject_id)
-    return render(request, "registry_accounts/account.html", {
-        "account": account,
-        "values": values or {},
-        "errors": errors or {},
-        "done": done,
-        "types": service.ACCOUNT_TYPES,
-        "history": service.history_of(db, person.subject_id)[:5],
-    }, status_code=status_code)
+    return render(
+        request,
+        "registry_accounts/account.html",
+        {
+            "account": account,
+            "values": values or {},
+            "errors": errors or {},
+            "done": done,
+            "types": service.ACCOUNT_TYPES,
+            "history": service.history_of(db, person.subject_id)[:5],
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("", response_class=HTMLResponse)
-def account_page(request: Request, done: str = "", person: Principal = Depends(require_resident),
-                 db: Session = TRANSACTION) -> HTMLResponse:
+def account_page(
+    request: Request, done: str = "", person: Principal = Depends(require_resident), db: Session = TRANSACTION
+) -> HTMLResponse:
     """公金受取口座の登録・変更: the registered account (masked) and the form."""
     return _page(request, db, person, done=done if done in ("registered", "deleted") else "")
 

@@ -29,7 +29,14 @@ class AccountOut(BaseModel):
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:
-        return cls(bank_code=account.bank_code, bank_name=account.bank_name, branch_code=account.branch_code,
-                   branch_name=account.branch_name, account_type=account.account_type,
-                   account_number_masked=account.masked_number, holder_kana=account.holder_kana,
-                   verified_at=account.verified_at, registered_at=account.registered_at)
+        return cls(
+            bank_code=account.bank_code,
+            bank_name=account.bank_name,
+            branch_code=account.branch_code,
+            branch_name=account.branch_name,
+            account_type=account.account_type,
+            account_number_masked=account.masked_number,
+            holder_kana=account.holder_kana,
+            verified_at=account.verified_at,
+            registered_at=account.registered_at,
+        )

@@ -80,9 +80,15 @@ class Account:
 
     def items(self) -> dict[str, Any]:
         """The account as the items of the mesh service ``public-money-account``."""
-        return {"bank_code": self.bank_code, "bank_name": self.bank_name, "branch_code": self.branch_code,
-                "branch_name": self.branch_name, "account_type": self.account_type,
-                "account_number": self.account_number, "holder_kana": self.holder_kana}
+        return {
+            "bank_code": self.bank_code,
+            "bank_name": self.bank_name,
+            "branch_code": self.branch_code,
+            "branch_name": self.branch_name,
+            "account_type": self.account_type,
+            "account_number": self.account_number,
+            "holder_kana": self.holder_kana,
+        }
 
 
 @lru_cache(maxsize=1)
@@ -102,8 +108,12 @@ def branch_name(bank_code: str, branch_code: str) -> str | None:
 
 
 def _field_error(name: str, message_ja: str, message: str) -> dict[str, Any]:
-    return {"location": ["body", name], "message": message, "message_id": message_ja,
-            "type": "accounts-field"}
+    return {
+        "location": ["body", name],
+        "message": message,
+        "message_id": message_ja,
+        "type": "accounts-field",
+    }
 
 
 def _digits(text: str, length: int) -> bool:
@@ -115,45 +125,70 @@ def check(account: AccountIn) -> list[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
     known_bank = bank_name(account.bank_code) is not None
     if not _digits(account.bank_code, 4):
-        errors.append(_field_error("bank_code", N_("金融機関コードは4桁の数字で入力してください。"),
-                                   "the bank code is 4 digits"))
+        errors.append(
+            _field_error(
+                "bank_code", N_("金融機関コードは4桁の数字で入力してください。"), "the bank code is 4 digits"
+            )
+        )
     elif not known_bank:
-        errors.append(_field_error("bank_code", N_("この金融機関コードの金融機関は見つかりません。"),
-                                   "no bank has this code"))
+        errors.append(
+            _field_error(
+                "bank_code", N_("この金融機関コードの金融機関は見つかりません。"), "no bank has this code"
+            )
+        )
     if not _digits(account.branch_code, 3):
-        errors.append(_field_error("branch_code", N_("支店コードは3桁の数字で入力してください。"),
-                                   "the branch code is 3 digits"))
+        errors.append(
+            _field_error(
+                "branch_code", N_("支店コードは3桁の数字で入力してください。"), "the branch code is 3 digits"
+            )
+        )
     elif known_bank and branch_name(account.bank_code, account.branch_code) is None:
-        errors.append(_field_error("branch_code", N_("この金融機関にこの支店コードの支店はありません。"),
-                                   "the bank has no branch with this code"))
+        errors.append(
+            _field_error(
+                "branch_code",
+                N_("この金融機関にこの支店コードの支店はありません。"),
+                "the bank has no branch with this code",
+            )
+        )
     if account.account_type not in ACCOUNT_TYPES:
-        errors.append(_field_error("account_type", N_("預金種目を選んでください。"),
-                                   "choose the account type"))
+        errors.append(
+            _field_error("account_type", N_("預金種目を選んでください。"), "choose the account type")
+        )
     if not _digits(account.account_number, 7):
-        errors.append(_field_error(
-            "account_number", N_("口座番号は7桁の数字で入力してください（7桁未満は前に0を付けます）。"),
-            "the account number is 7 digits (pad with leading zeros)"))
+        errors.append(
+            _field_error(
+                "account_number",
+                N_("口座番号は7桁の数字で入力してください（7桁未満は前に0を付けます）。"),
+                "the account number is 7 digits (pad with leading zeros)",
+            )
+        )
     return errors
 
 
 def normalized(account: AccountIn) -> AccountIn:
     """Full-width digits and spaces as people type them on a phone, made plain (１２３ → 123)."""
+
     def plain(text: str) -> str:
         return "".join(text.split()).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
 
-    return AccountIn(plain(account.bank_code), plain(account.branch_code), account.account_type.strip(),
-                     plain(account.account_number))
+    return AccountIn(
+        plain(account.bank_code),
+        plain(account.branch_code),
+        account.account_type.strip(),
+        plain(account.account_number),
+    )
 
 
 _REFUSALS: dict[str, tuple[str, str]] = {
     "mismatch": (
         N_("口座名義がご本人の氏名（住民票のフリガナ）と一致しません。ご本人名義の口座を登録してください。"),
-        "the account is not held in your name as the resident register records it"),
+        "the account is not held in your name as the resident register records it",
+    ),
     "no-account": (
         N_("この口座は金融機関で確認できませんでした。支店コード・預金種目・口座番号をご確認ください。"),
-        "the bank has no such account"),
-    "closed": (N_("この口座は解約されています。お使いの口座を登録してください。"),
-               "the account is closed"),
+        "the bank has no such account",
+    ),
+    "closed": (N_("この口座は解約されています。お使いの口座を登録してください。"), "the account is closed"),
 }
 
 
@@ -162,9 +197,18 @@ def _row(db: Session, resident_id: str) -> AccountsPublicMoney | None:
 
 
 def _account(row: AccountsPublicMoney) -> Account:
-    return Account(row.resident_id, row.bank_code, bank_name(row.bank_code) or row.bank_code, row.branch_code,
-                   branch_name(row.bank_code, row.branch_code) or row.branch_code, row.account_type,
-                   row.account_number, row.holder_kana, row.verified_at, row.registered_at)
+    return Account(
+        row.resident_id,
+        row.bank_code,
+        bank_name(row.bank_code) or row.bank_code,
+        row.branch_code,
+        branch_name(row.bank_code, row.branch_code) or row.branch_code,
+        row.account_type,
+        row.account_number,
+        row.holder_kana,
+        row.verified_at,
+        row.registered_at,
+    )
 
 
 def account_of(db: Session, resident_id: str) -> Account | None:
@@ -208,16 +252,24 @@ def register(db: Session, bank: BankVerifier, resident_id: str, submitted: Accou
     try:
         holder = kana.holder_of(person.name)
     except kana.NotZenginKana as exc:
-        raise HolderNotWritable(f"the registered kana name has {exc.character!r}, which banks cannot hold; "
-                                "please ask at the counter") from None
-    answer = bank.verify(AccountQuery(account.bank_code, account.branch_code, account.account_type,
-                                      account.account_number, holder))
+        raise HolderNotWritable(
+            f"the registered kana name has {exc.character!r}, which banks cannot hold; "
+            "please ask at the counter"
+        ) from None
+    answer = bank.verify(
+        AccountQuery(
+            account.bank_code, account.branch_code, account.account_type, account.account_number, holder
+        )
+    )
     log.info("account_verified", outcome=answer.outcome, bank=account.bank_code, reference=answer.reference)
     now = clock.now()
     if answer.outcome != "match":
         message_ja, message = _REFUSALS[answer.outcome]
-        raise AccountNotConfirmed(f"the bank did not confirm the account: {message}", errors=[
-            _field_error("account_number", message_ja, message)], outcome=answer.outcome)
+        raise AccountNotConfirmed(
+            f"the bank did not confirm the account: {message}",
+            errors=[_field_error("account_number", message_ja, message)],
+            outcome=answer.outcome,
+        )
     row = _row(db, resident_id)
     action = "changed" if row is not None else "registered"
     if row is None:
@@ -226,8 +278,16 @@ def register(db: Session, bank: BankVerifier, resident_id: str, submitted: Accou
     row.bank_code, row.branch_code = account.bank_code, account.branch_code
     row.account_type, row.account_number = account.account_type, account.account_number
     row.holder_kana, row.verification_reference, row.verified_at = holder, answer.reference, now
-    db.add(AccountsHistory(resident_id=resident_id, action=action, bank_code=account.bank_code,
-                           branch_code=account.branch_code, outcome=answer.outcome, at=now))
+    db.add(
+        AccountsHistory(
+            resident_id=resident_id,
+            action=action,
+            bank_code=account.bank_code,
+            branch_code=account.branch_code,
+            outcome=answer.outcome,
+            at=now,
+        )
+    )
     db.flush()
     return _account(row)
 
@@ -237,8 +297,15 @@ def delete(db: Session, resident_id: str) -> None:
     row = _row(db, resident_id)
     if row is None:
         raise NoAccount("no public-money account is registered for you")
-    db.add(AccountsHistory(resident_id=resident_id, action="deleted", bank_code=row.bank_code,
-                           branch_code=row.branch_code, at=clock.now()))
+    db.add(
+        AccountsHistory(
+            resident_id=resident_id,
+            action="deleted",
+            bank_code=row.bank_code,
+            branch_code=row.branch_code,
+            at=clock.now(),
+        )
+    )
     db.delete(row)
     db.flush()
 
@@ -251,6 +318,9 @@ class HistoryEntry:
 
 
 def history_of(db: Session, resident_id: str) -> list[HistoryEntry]:
-    rows = db.scalars(select(AccountsHistory).where(AccountsHistory.resident_id == resident_id)
-                      .order_by(AccountsHistory.at.desc(), AccountsHistory.id.desc()))
+    rows = db.scalars(
+        select(AccountsHistory)
+        .where(AccountsHistory.resident_id == resident_id)
+        .order_by(AccountsHistory.at.desc(), AccountsHistory.id.desc())
+    )
     return [HistoryEntry(r.action, bank_name(r.bank_code) or "", r.at) for r in rows]

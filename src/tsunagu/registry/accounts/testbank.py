@@ -26,28 +26,42 @@ from tsunagu.registry.accounts.bankcheck import VERIFY_PATH, AccountQuery, Verif
 from tsunagu.registry.accounts.models import AccountsTestBankAccount
 
 
-def open_account(db: Session, *, bank_code: str, branch_code: str, account_type: str, account_number: str,
-                 holder: str) -> None:
+def open_account(
+    db: Session, *, bank_code: str, branch_code: str, account_type: str, account_number: str, holder: str
+) -> None:
     """Open an account at the test bank (口座名義 given in any kana; stored in 全銀 kana)."""
-    db.add(AccountsTestBankAccount(bank_code=bank_code, branch_code=branch_code, account_type=account_type,
-                                   account_number=account_number, holder_kana=kana.to_zengin(holder)))
+    db.add(
+        AccountsTestBankAccount(
+            bank_code=bank_code,
+            branch_code=branch_code,
+            account_type=account_type,
+            account_number=account_number,
+            holder_kana=kana.to_zengin(holder),
+        )
+    )
     db.flush()
 
 
-def close_account(db: Session, *, bank_code: str, branch_code: str, account_type: str,
-                  account_number: str) -> None:
+def close_account(
+    db: Session, *, bank_code: str, branch_code: str, account_type: str, account_number: str
+) -> None:
     row = _account(db, bank_code, branch_code, account_type, account_number)
     if row is not None:
         row.status = "closed"
         db.flush()
 
 
-def _account(db: Session, bank_code: str, branch_code: str, account_type: str,
-             account_number: str) -> AccountsTestBankAccount | None:
-    return db.scalar(select(AccountsTestBankAccount).where(
-        AccountsTestBankAccount.bank_code == bank_code, AccountsTestBankAccount.branch_code == branch_code,
-        AccountsTestBankAccount.account_type == account_type,
-        AccountsTestBankAccount.account_number == account_number))
+def _account(
+    db: Session, bank_code: str, branch_code: str, account_type: str, account_number: str
+) -> AccountsTestBankAccount | None:
+    return db.scalar(
+        select(AccountsTestBankAccount).where(
+            AccountsTestBankAccount.bank_code == bank_code,
+            AccountsTestBankAccount.branch_code == branch_code,
+            AccountsTestBankAccount.account_type == account_type,
+            AccountsTestBankAccount.account_number == account_number,
+        )
+    )
 
 
 def answer(db: Session, query: AccountQuery) -> Verification:
@@ -99,8 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
     token = bank_token(os.environ["TSUNAGU_SECRET_KEY"])
-    uvicorn.run(http_app(Database(args.database_url), token), host="127.0.0.1", port=args.port,
-                log_level="warning")
+    uvicorn.run(
+        http_app(Database(args.database_url), token), host="127.0.0.1", port=args.port, log_level="warning"
+    )
 
 
 if __name__ == "__main__":

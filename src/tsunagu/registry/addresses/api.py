@@ -43,10 +43,14 @@ def search_towns(
     if municipality_code:
         service.require_municipality(db, municipality_code)
     records, total = service.search_towns(
-        db, service.TownFilter(prefecture_code=prefecture_code, municipality_code=municipality_code,
-                               name=name, postcode=postcode), limit=page.limit, offset=page.offset)
-    return TownPage(items=[TownOut.of(r) for r in records], total=total, limit=page.limit,
-                    offset=page.offset)
+        db,
+        service.TownFilter(
+            prefecture_code=prefecture_code, municipality_code=municipality_code, name=name, postcode=postcode
+        ),
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return TownPage(items=[TownOut.of(r) for r in records], total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/towns/{town_id}", response_model=TownOut)
@@ -58,13 +62,19 @@ def get_town(town_id: int, db: Session = TRANSACTION) -> TownOut:
 def get_municipality(code: str, db: Session = TRANSACTION) -> MunicipalityOut:
     """市区町村 by 全国地方公共団体コード (wrong check digit → 422, unknown → 404)."""
     record = service.require_municipality(db, code)
-    return MunicipalityOut(code=record.code, name=record.name, prefecture_code=record.prefecture_code,
-                           prefecture=record.prefecture, designated_city_code=record.designated_city_code)
+    return MunicipalityOut(
+        code=record.code,
+        name=record.name,
+        prefecture_code=record.prefecture_code,
+        prefecture=record.prefecture,
+        designated_city_code=record.designated_city_code,
+    )
 
 
 @router.get("/normalize", response_model=NormalizedOut)
-def normalize_get(address: str = Query(..., min_length=1, max_length=500),
-                  db: Session = TRANSACTION) -> NormalizedOut:
+def normalize_get(
+    address: str = Query(..., min_length=1, max_length=500), db: Session = TRANSACTION
+) -> NormalizedOut:
     """住所の正規化 (GET): free text → structured address, match level and codes."""
     return NormalizedOut.of(service.normalize(db, address))
 
@@ -83,13 +93,25 @@ def _stream(index: AddressIndex, lines: list[str]) -> Iterator[bytes]:
         yield NormalizedOut.of(index.normalize(line)).model_dump_json().encode() + b"\n"
 
 
-@router.post("/normalize/batch", response_class=StreamingResponse, responses={200: {
-    "content": {"application/x-ndjson": {}},
-    "description": "One NormalizedOut JSON object per line, in the order of the input, as each is "
-                   "normalized."}}, openapi_extra={"requestBody": {"content": {
-                       "application/json": {"schema": NormalizeBatchIn.model_json_schema()},
-                       "text/plain": {"schema": {"type": "string"},
-                                      "example": "千代田区霞が関2-1-1\n南区\n"}}}})
+@router.post(
+    "/normalize/batch",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"application/x-ndjson": {}},
+            "description": "One NormalizedOut JSON object per line, in the order of the input, as each is "
+            "normalized.",
+        }
+    },
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": NormalizeBatchIn.model_json_schema()},
+                "text/plain": {"schema": {"type": "string"}, "example": "千代田区霞が関2-1-1\n南区\n"},
+            }
+        }
+    },
+)
 async def normalize_batch(request: Request, db: Session = TRANSACTION) -> StreamingResponse:
     """住所の一括正規化: a JSON body ``{"addresses": [...]}`` or a text/plain body with one address
     per line (a file); results stream back as NDJSON (at most 10,000 addresses, 500 characters
@@ -99,7 +121,7 @@ async def normalize_batch(request: Request, db: Session = TRANSACTION) -> Stream
         try:
             lines = NormalizeBatchIn.model_validate(json.loads(body or b"null")).addresses
         except ValueError as exc:
-            raise ValidationFailed("the body must be {\"addresses\": [1 to 10,000 strings]}") from exc
+            raise ValidationFailed('the body must be {"addresses": [1 to 10,000 strings]}') from exc
     else:
         try:
             text = body.decode("utf-8-sig")

@@ -117,9 +117,18 @@ def _float(text: str) -> float | None:
 
 def read_towns(path: Path) -> list[TownRow]:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
-        return [TownRow(id=number, prefecture=row["prefecture"], municipality=row["municipality"],
-                        town=row["town"], koaza=row["koaza"], lat=_float(row["lat"]), lng=_float(row["lng"]))
-                for number, row in enumerate(csv.DictReader(handle), start=1)]
+        return [
+            TownRow(
+                id=number,
+                prefecture=row["prefecture"],
+                municipality=row["municipality"],
+                town=row["town"],
+                koaza=row["koaza"],
+                lat=_float(row["lat"]),
+                lng=_float(row["lng"]),
+            )
+            for number, row in enumerate(csv.DictReader(handle), start=1)
+        ]
 
 
 @dataclass
@@ -138,8 +147,11 @@ def _code_by_name(index: PostalIndex, prefecture: str, municipality: str) -> str
     exact = index.city_codes.get((prefecture, name))
     if exact:
         return exact
-    suffixed = {code for (city_pref, city), code in index.city_codes.items()
-                if city_pref == prefecture and city.endswith(name)}
+    suffixed = {
+        code
+        for (city_pref, city), code in index.city_codes.items()
+        if city_pref == prefecture and city.endswith(name)
+    }
     return suffixed.pop() if len(suffixed) == 1 else None
 
 
@@ -148,7 +160,7 @@ def _code_by_town(index: PostalIndex, row: TownRow) -> str | None:
     name = fold(row.municipality)
     if "市" not in name or not name.endswith("区"):
         return None
-    found = index.codes_for_town(row.prefecture, name[:name.index("市") + 1], row.town)
+    found = index.codes_for_town(row.prefecture, name[: name.index("市") + 1], row.town)
     return found.most_common(1)[0][0] if found else None
 
 
@@ -165,7 +177,7 @@ def _designated_city_name(name: str) -> str | None:
     """``札幌市中央区`` → ``札幌市``; None for a name that is not a 政令市 ward."""
     if "市" not in name or not name.endswith("区"):
         return None
-    return name[:name.index("市") + 1]
+    return name[: name.index("市") + 1]
 
 
 def plan(rows: list[TownRow], index: PostalIndex) -> Plan:
@@ -208,8 +220,16 @@ def _add(result: Plan, index: PostalIndex, row: TownRow, code: str) -> None:
         result.prefectures[code[:2]] = index.prefecture_of[code[:2]]
         if city_name and parent:
             result.municipalities.setdefault(parent, (code[:2], city_name, None))
-    result.towns.append({"id": row.id, "municipality_code": full_code, "town": row.town,
-                         "koaza": row.koaza, "lat": row.lat, "lng": row.lng})
+    result.towns.append(
+        {
+            "id": row.id,
+            "municipality_code": full_code,
+            "town": row.town,
+            "koaza": row.koaza,
+            "lat": row.lat,
+            "lng": row.lng,
+        }
+    )
     listed = index.postcodes(code, row.town)
     if listed:
         result.report.towns_with_listed_postcode += 1
@@ -231,15 +251,21 @@ def load(db: Session, progress: ProgressReporter, towns_file: Path = TOWNS_FILE)
     result = plan(rows, index)
     for table in (TownPostcode, Town, Municipality, Prefecture):
         db.execute(delete(table))
-    db.execute(insert(Prefecture),
-               [{"code": code, "name": name} for code, name in sorted(result.prefectures.items())])
-    db.execute(insert(Municipality), [
-        {"code": code, "prefecture_code": pref, "name": name, "designated_city_code": parent}
-        for code, (pref, name, parent) in sorted(result.municipalities.items())])
+    db.execute(
+        insert(Prefecture),
+        [{"code": code, "name": name} for code, name in sorted(result.prefectures.items())],
+    )
+    db.execute(
+        insert(Municipality),
+        [
+            {"code": code, "prefecture_code": pref, "name": name, "designated_city_code": parent}
+            for code, (pref, name, parent) in sorted(result.municipalities.items())
+        ],
+    )
     progress.start("町字 (towns)", len(result.towns) + len(result.postcodes))
     for rows_of_table, table in ((result.towns, Town), (result.postcodes, TownPostcode)):
         for start in range(0, len(rows_of_table), BATCH):
-            batch = rows_of_table[start:start + BATCH]
+            batch = rows_of_table[start : start + BATCH]
             db.execute(insert(table), batch)
             progress.advance(len(batch))
     return result.report

@@ -38,6 +38,7 @@ class Town(Base):  # 町字
 class TownPostcode(Base):  # 郵便番号 of a 町字 (a town may have several, a postcode several towns)
     __tablename__ = "addresses_town_postcodes"
 
-    town_id: Mapped[int] = mapped_column(ForeignKey("addresses_towns.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    town_id: Mapped[int] = mapped_column(
+        ForeignKey("addresses_towns.id", ondelete="CASCADE"), primary_key=True
+    )
     postcode: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)

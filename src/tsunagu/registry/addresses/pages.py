@@ -15,11 +15,15 @@ router = APIRouter(prefix="/registry/addresses", include_in_schema=False)
 
 
 @router.get("", response_class=HTMLResponse)
-def address_tools(request: Request, address: str = "", postcode: str = "",
-                  db: Session = TRANSACTION) -> HTMLResponse:
+def address_tools(
+    request: Request, address: str = "", postcode: str = "", db: Session = TRANSACTION
+) -> HTMLResponse:
     """住所の正規化と郵便番号検索 (GET forms, so results can be bookmarked and shared)."""
-    context: dict[str, object] = {"address": address[:500], "postcode": postcode[:20],
-                                  "attribution": service.ATTRIBUTION}
+    context: dict[str, object] = {
+        "address": address[:500],
+        "postcode": postcode[:20],
+        "attribution": service.ATTRIBUTION,
+    }
     if address.strip():
         context["normalized"] = service.normalize(db, address[:500])
     if postcode.strip():

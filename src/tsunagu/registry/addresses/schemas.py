@@ -24,10 +24,18 @@ class TownOut(BaseModel):
 
     @classmethod
     def of(cls, record: service.TownRecord) -> TownOut:
-        return cls(id=record.id, prefecture_code=record.prefecture_code, prefecture=record.prefecture,
-                   municipality_code=record.municipality_code, municipality=record.municipality,
-                   town=record.town, koaza=record.koaza, lat=record.lat, lng=record.lng,
-                   postcodes=list(record.postcodes))
+        return cls(
+            id=record.id,
+            prefecture_code=record.prefecture_code,
+            prefecture=record.prefecture,
+            municipality_code=record.municipality_code,
+            municipality=record.municipality,
+            town=record.town,
+            koaza=record.koaza,
+            lat=record.lat,
+            lng=record.lng,
+            postcodes=list(record.postcodes),
+        )
 
 
 class TownPage(Page[TownOut]):
@@ -64,8 +72,9 @@ class NormalizeIn(BaseModel):
 
 
 class NormalizeBatchIn(BaseModel):
-    addresses: list[str] = Field(min_length=1, max_length=10_000,
-                                 examples=[["京都市中京区寺町通御池上る上本能寺前町488", "南区"]])
+    addresses: list[str] = Field(
+        min_length=1, max_length=10_000, examples=[["京都市中京区寺町通御池上る上本能寺前町488", "南区"]]
+    )
 
 
 class CandidateOut(BaseModel):
@@ -78,9 +87,14 @@ class CandidateOut(BaseModel):
 
     @classmethod
     def of(cls, candidate: service.Candidate) -> CandidateOut:
-        return cls(prefecture=candidate.prefecture, prefecture_code=candidate.prefecture_code,
-                   municipality=candidate.municipality, municipality_code=candidate.municipality_code,
-                   town=candidate.town, town_id=candidate.town_id)
+        return cls(
+            prefecture=candidate.prefecture,
+            prefecture_code=candidate.prefecture_code,
+            municipality=candidate.municipality,
+            municipality_code=candidate.municipality_code,
+            town=candidate.town,
+            town_id=candidate.town_id,
+        )
 
 
 class NormalizedOut(BaseModel):
@@ -89,29 +103,52 @@ class NormalizedOut(BaseModel):
     address: StructuredAddressOut | None
     lat: float | None
     lng: float | None
-    remainder: str = Field("", description="Text after the deepest level matched (building, room, "
-                                           "or what could not be matched).")
-    skipped: list[str] = Field(default_factory=list,
-                               description="Parts read past: a Kyoto street part (寺町通御池上る), "
-                                           "a 郡 not in the name.")
-    candidates: list[CandidateOut] = Field(default_factory=list, description="When ambiguous: "
-                                           "every place the text may mean, with its codes.")
+    remainder: str = Field(
+        "", description="Text after the deepest level matched (building, room, or what could not be matched)."
+    )
+    skipped: list[str] = Field(
+        default_factory=list,
+        description="Parts read past: a Kyoto street part (寺町通御池上る), a 郡 not in the name.",
+    )
+    candidates: list[CandidateOut] = Field(
+        default_factory=list, description="When ambiguous: every place the text may mean, with its codes."
+    )
     explanation: list[str] = Field(default_factory=list, description="How each level was matched.")
     attribution: str = ATTRIBUTION_FIELD
 
     @classmethod
     def of(cls, result: service.NormalizedAddress) -> NormalizedOut:
         found = result.address
-        structured = None if found is None else StructuredAddressOut(
-            prefecture=found.prefecture, prefecture_code=found.prefecture_code,
-            municipality=found.municipality, municipality_code=found.municipality_code,
-            town=found.town, town_id=found.town_id, koaza=found.koaza, chome=found.chome,
-            banchi=found.banchi, go=found.go, building=found.building, postcode=found.postcode,
-            label=found.label())
-        return cls(input=result.input, level=result.level, address=structured, lat=result.lat,
-                   lng=result.lng, remainder=result.remainder, skipped=list(result.skipped),
-                   candidates=[CandidateOut.of(c) for c in result.candidates],
-                   explanation=list(result.explanation))
+        structured = (
+            None
+            if found is None
+            else StructuredAddressOut(
+                prefecture=found.prefecture,
+                prefecture_code=found.prefecture_code,
+                municipality=found.municipality,
+                municipality_code=found.municipality_code,
+                town=found.town,
+                town_id=found.town_id,
+                koaza=found.koaza,
+                chome=found.chome,
+                banchi=found.banchi,
+                go=found.go,
+                building=found.building,
+                postcode=found.postcode,
+                label=found.label(),
+            )
+        )
+        return cls(
+            input=result.input,
+            level=result.level,
+            address=structured,
+            lat=result.lat,
+            lng=result.lng,
+            remainder=result.remainder,
+            skipped=list(result.skipped),
+            candidates=[CandidateOut.of(c) for c in result.candidates],
+            explanation=list(result.explanation),
+        )
 
 
 class PostcodeOut(BaseModel):

@@ -25,9 +25,24 @@ from tsunagu.registry.addresses.models import Municipality, Prefecture, Town, To
 from tsunagu.registry.addresses.normalizer import build
 from tsunagu.registry.addresses.normalizer.index import AddressIndex, Candidate, NormalizedAddress
 
-__all__ = ["ATTRIBUTION", "Candidate", "LoadReport", "MunicipalityRecord", "NormalizedAddress", "TownFilter",
-           "TownRecord", "get_municipality", "get_town", "load", "normalize", "normalizer",
-           "registry_loaded", "shipped_normalizer", "towns_by_postcode", "towns_in"]
+__all__ = [
+    "ATTRIBUTION",
+    "Candidate",
+    "LoadReport",
+    "MunicipalityRecord",
+    "NormalizedAddress",
+    "TownFilter",
+    "TownRecord",
+    "get_municipality",
+    "get_town",
+    "load",
+    "normalize",
+    "normalizer",
+    "registry_loaded",
+    "shipped_normalizer",
+    "towns_by_postcode",
+    "towns_in",
+]
 LoadReport = loader.LoadReport
 log = structlog.get_logger(__name__)
 
@@ -81,17 +96,22 @@ class TownFilter:
 
 
 def _town_rows() -> Select[Town, Municipality, Prefecture]:
-    return (select(Town, Municipality, Prefecture)
-            .join(Municipality, Town.municipality_code == Municipality.code)
-            .join(Prefecture, Municipality.prefecture_code == Prefecture.code))
+    return (
+        select(Town, Municipality, Prefecture)
+        .join(Municipality, Town.municipality_code == Municipality.code)
+        .join(Prefecture, Municipality.prefecture_code == Prefecture.code)
+    )
 
 
 def _postcodes_of(db: Session, town_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     found: dict[int, list[str]] = defaultdict(list)
     for start in range(0, len(town_ids), 900):
-        chunk = town_ids[start:start + 900]
-        query = select(TownPostcode.town_id, TownPostcode.postcode).where(
-            TownPostcode.town_id.in_(chunk)).order_by(TownPostcode.postcode)
+        chunk = town_ids[start : start + 900]
+        query = (
+            select(TownPostcode.town_id, TownPostcode.postcode)
+            .where(TownPostcode.town_id.in_(chunk))
+            .order_by(TownPostcode.postcode)
+        )
         for town_id, postcode in db.execute(query):
             found[town_id].append(postcode)
     return {town_id: tuple(codes) for town_id, codes in found.items()}
@@ -100,11 +120,21 @@ def _postcodes_of(db: Session, town_ids: Sequence[int]) -> dict[int, tuple[str, 
 def _records(db: Session, rows: Iterable[tuple[Town, Municipality, Prefecture]]) -> list[TownRecord]:
     materialized = list(rows)
     postcodes = _postcodes_of(db, [town.id for town, _, _ in materialized])
-    return [TownRecord(id=town.id, prefecture_code=prefecture.code, prefecture=prefecture.name,
-                       municipality_code=municipality.code, municipality=municipality.name,
-                       town=town.town, koaza=town.koaza, lat=town.lat, lng=town.lng,
-                       postcodes=postcodes.get(town.id, ()))
-            for town, municipality, prefecture in materialized]
+    return [
+        TownRecord(
+            id=town.id,
+            prefecture_code=prefecture.code,
+            prefecture=prefecture.name,
+            municipality_code=municipality.code,
+            municipality=municipality.name,
+            town=town.town,
+            koaza=town.koaza,
+            lat=town.lat,
+            lng=town.lng,
+            postcodes=postcodes.get(town.id, ()),
+        )
+        for town, municipality, prefecture in materialized
+    ]
 
 
 def get_town(db: Session, town_id: int) -> TownRecord | None:
@@ -129,17 +159,23 @@ def towns_in(db: Session, municipality_code: str) -> list[TownRecord]:
 
 
 def _municipality_record(municipality: Municipality, prefecture: Prefecture) -> MunicipalityRecord:
-    return MunicipalityRecord(code=municipality.code, name=municipality.name,
-                              prefecture_code=prefecture.code, prefecture=prefecture.name,
-                              designated_city_code=municipality.designated_city_code)
+    return MunicipalityRecord(
+        code=municipality.code,
+        name=municipality.name,
+        prefecture_code=prefecture.code,
+        prefecture=prefecture.name,
+        designated_city_code=municipality.designated_city_code,
+    )
 
 
 def get_municipality(db: Session, code: str) -> MunicipalityRecord | None:
     """A municipality by its 全国地方公共団体コード (validated: a wrong check digit is a 422)."""
     checked = LocalGovernmentCode(code)
-    row = db.execute(select(Municipality, Prefecture)
-                     .join(Prefecture, Municipality.prefecture_code == Prefecture.code)
-                     .where(Municipality.code == checked)).first()
+    row = db.execute(
+        select(Municipality, Prefecture)
+        .join(Prefecture, Municipality.prefecture_code == Prefecture.code)
+        .where(Municipality.code == checked)
+    ).first()
     return _municipality_record(*row) if row else None
 
 
@@ -151,16 +187,19 @@ def require_municipality(db: Session, code: str) -> MunicipalityRecord:
 
 
 def list_municipalities(db: Session, prefecture_code: str | None = None) -> list[MunicipalityRecord]:
-    query = (select(Municipality, Prefecture)
-             .join(Prefecture, Municipality.prefecture_code == Prefecture.code)
-             .order_by(Municipality.code))
+    query = (
+        select(Municipality, Prefecture)
+        .join(Prefecture, Municipality.prefecture_code == Prefecture.code)
+        .order_by(Municipality.code)
+    )
     if prefecture_code:
         query = query.where(Municipality.prefecture_code == prefecture_code)
     return [_municipality_record(*row) for row in db.execute(query)]
 
 
-def _filtered(query: Select[Town, Municipality, Prefecture], where: TownFilter
-              ) -> Select[Town, Municipality, Prefecture]:
+def _filtered(
+    query: Select[Town, Municipality, Prefecture], where: TownFilter
+) -> Select[Town, Municipality, Prefecture]:
     if where.prefecture_code:
         query = query.where(Prefecture.code == where.prefecture_code)
     if where.municipality_code:
@@ -168,13 +207,13 @@ def _filtered(query: Select[Town, Municipality, Prefecture], where: TownFilter
     if where.name:
         query = query.where(Town.town.contains(where.name, autoescape=True))
     if where.postcode:
-        query = query.where(Town.id.in_(select(TownPostcode.town_id).where(
-            TownPostcode.postcode == Postcode(where.postcode))))
+        query = query.where(
+            Town.id.in_(select(TownPostcode.town_id).where(TownPostcode.postcode == Postcode(where.postcode)))
+        )
     return query
 
 
-def search_towns(db: Session, where: TownFilter, *, limit: int, offset: int
-                 ) -> tuple[list[TownRecord], int]:
+def search_towns(db: Session, where: TownFilter, *, limit: int, offset: int) -> tuple[list[TownRecord], int]:
     """A page of 町字 matching every given filter, and the total count."""
     filtered = _filtered(_town_rows(), where)
     total = db.scalar(select(func.count()).select_from(filtered.with_only_columns(Town.id).subquery()))
@@ -185,8 +224,11 @@ def search_towns(db: Session, where: TownFilter, *, limit: int, offset: int
 def towns_by_postcode(db: Session, postcode: str) -> list[TownRecord]:
     """郵便番号 → candidate 町字 (a malformed postcode is a 422 ``invalid-postcode``)."""
     code = Postcode(postcode)
-    query = _town_rows().where(Town.id.in_(
-        select(TownPostcode.town_id).where(TownPostcode.postcode == code))).order_by(Town.id)
+    query = (
+        _town_rows()
+        .where(Town.id.in_(select(TownPostcode.town_id).where(TownPostcode.postcode == code)))
+        .order_by(Town.id)
+    )
     return _records(db, db.execute(query))
 
 
@@ -225,8 +267,10 @@ def normalizer(db: Session) -> AddressIndex:
     key = db.get_bind().engine.url.render_as_string(hide_password=True)
     if key not in _indexes and not registry_loaded(db):  # checked until the registry is there
         if shipped_normalizer.cache_info().currsize == 0:
-            log.warning("address registry not loaded; normalizing with the shipped data",
-                        hint="tsunagu seed loads it into the database")
+            log.warning(
+                "address registry not loaded; normalizing with the shipped data",
+                hint="tsunagu seed loads it into the database",
+            )
         return shipped_normalizer()
     fingerprint = _fingerprint(db)
     cached = _indexes.get(key)
@@ -241,8 +285,13 @@ def normalize(db: Session, text: str) -> NormalizedAddress:
     return normalizer(db).normalize(text)
 
 
-def load(db: Session, progress: ProgressReporter, *, only_if_empty: bool = False,
-         towns_file: Path = loader.TOWNS_FILE) -> LoadReport | None:
+def load(
+    db: Session,
+    progress: ProgressReporter,
+    *,
+    only_if_empty: bool = False,
+    towns_file: Path = loader.TOWNS_FILE,
+) -> LoadReport | None:
     """Load prefectures, municipalities, towns and postcodes (None when kept as they were)."""
     global _generation
     if only_if_empty and loader.is_loaded(db):

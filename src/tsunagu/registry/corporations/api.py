@@ -25,21 +25,36 @@ def search_corporations(
     db: Session = TRANSACTION,
 ) -> Page[CorporationOut]:
     """Search corporations (法人検索)."""
-    records, total = service.search(db, name=name, kana=kana, prefecture=prefecture,
-                                    municipality=municipality, closed=closed,
-                                    limit=page.limit, offset=page.offset)
-    return Page[CorporationOut](items=[CorporationOut.of(r) for r in records], total=total,
-                                limit=page.limit, offset=page.offset)
+    records, total = service.search(
+        db,
+        name=name,
+        kana=kana,
+        prefecture=prefecture,
+        municipality=municipality,
+        closed=closed,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page[CorporationOut](
+        items=[CorporationOut.of(r) for r in records], total=total, limit=page.limit, offset=page.offset
+    )
 
 
-@router.get("/{number}", response_model=CorporationDetailOut,
-            responses={404: {"description": "corporation-not-found"},
-                       422: {"description": "invalid-corporate-number"}})
+@router.get(
+    "/{number}",
+    response_model=CorporationDetailOut,
+    responses={
+        404: {"description": "corporation-not-found"},
+        422: {"description": "invalid-corporate-number"},
+    },
+)
 def get_corporation(number: str, db: Session = TRANSACTION) -> CorporationDetailOut:
     """One corporation by 法人番号, with its closure state and full history (異動履歴)."""
     record = service.require_corporation(db, number)
     current = CorporationOut.of(record)
     municipality = service.municipality_of(db, record)
-    return CorporationDetailOut(**current.model_dump(),
-                                municipality_name=municipality.name if municipality else None,
-                                history=[CorporationChangeOut.of(c) for c in service.history(db, number)])
+    return CorporationDetailOut(
+        **current.model_dump(),
+        municipality_name=municipality.name if municipality else None,
+        history=[CorporationChangeOut.of(c) for c in service.history(db, number)],
+    )

@@ -37,8 +37,12 @@ from tsunagu.registry.corporations.nta_format import KINDS
 #: outbox kinds, as the mesh's push names them
 NAME_CHANGED, HEAD_OFFICE_MOVED = "trade_name_changed", "head_office_moved"
 REPRESENTATIVE_CHANGED, DISSOLVED = "representative_changed", "dissolved"
-EVENT_TITLES = {NAME_CHANGED: "商号変更", HEAD_OFFICE_MOVED: "本店移転",
-                REPRESENTATIVE_CHANGED: "代表者変更", DISSOLVED: "解散"}
+EVENT_TITLES = {
+    NAME_CHANGED: "商号変更",
+    HEAD_OFFICE_MOVED: "本店移転",
+    REPRESENTATIVE_CHANGED: "代表者変更",
+    DISSOLVED: "解散",
+}
 
 
 class RegistrationNotFound(NotFound):
@@ -131,6 +135,7 @@ class EventRecord:
 
 # ---- reading -----------------------------------------------------------------------------------
 
+
 def _number(number: str) -> str:
     return str(CorporateNumber(number))
 
@@ -147,22 +152,40 @@ def registered_matters(db: Session, number: str) -> RegisteredMatters | None:
     corporation = db.get(Corporation, number)
     if registration is None or corporation is None:
         return None
-    officers = db.scalars(select(CorporationOfficer).where(CorporationOfficer.number == number)
-                          .order_by(CorporationOfficer.representative.desc(), CorporationOfficer.appointed_on,
-                                    CorporationOfficer.id))
-    branches = db.scalars(select(CorporationBranch).where(CorporationBranch.number == number)
-                          .order_by(CorporationBranch.opened_on, CorporationBranch.id))
-    changes = list(db.scalars(select(CorporationChange).where(CorporationChange.number == number)
-                              .order_by(CorporationChange.update_date, CorporationChange.id)))
+    officers = db.scalars(
+        select(CorporationOfficer)
+        .where(CorporationOfficer.number == number)
+        .order_by(
+            CorporationOfficer.representative.desc(), CorporationOfficer.appointed_on, CorporationOfficer.id
+        )
+    )
+    branches = db.scalars(
+        select(CorporationBranch)
+        .where(CorporationBranch.number == number)
+        .order_by(CorporationBranch.opened_on, CorporationBranch.id)
+    )
+    changes = list(
+        db.scalars(
+            select(CorporationChange)
+            .where(CorporationChange.number == number)
+            .order_by(CorporationChange.update_date, CorporationChange.id)
+        )
+    )
     return RegisteredMatters(
-        number=number, name=corporation.name, head_office=_address(corporation),
+        number=number,
+        name=corporation.name,
+        head_office=_address(corporation),
         kind_label=KINDS.get(corporation.kind, ""),
         registry_office=registration.registry_office,
         purposes=tuple(line for line in registration.purpose.splitlines() if line.strip()),
-        capital_yen=registration.capital_yen, established_on=registration.established_on,
-        dissolved_on=registration.dissolved_on, closed_on=corporation.close_date,
-        officers=tuple(Officer(o.id, o.title, o.name, o.address, o.representative, o.appointed_on,
-                               o.resigned_on) for o in officers),
+        capital_yen=registration.capital_yen,
+        established_on=registration.established_on,
+        dissolved_on=registration.dissolved_on,
+        closed_on=corporation.close_date,
+        officers=tuple(
+            Officer(o.id, o.title, o.name, o.address, o.representative, o.appointed_on, o.resigned_on)
+            for o in officers
+        ),
         branches=tuple(Branch(b.address, b.opened_on, b.closed_on) for b in branches),
         past_names=_past(changes, lambda c: c.name, corporation.name),
         past_head_offices=_past(changes, _address, _address(corporation)),
@@ -184,17 +207,33 @@ def _past(changes: list[CorporationChange], value_of: Any, current: str) -> tupl
 
 def current_representatives(db: Session, number: str) -> list[Officer]:
     """The corporation's current representatives (代表取締役, 代表社員…) by its 登記."""
-    rows = db.scalars(select(CorporationOfficer).where(
-        CorporationOfficer.number == _number(number), CorporationOfficer.representative.is_(True),
-        CorporationOfficer.resigned_on.is_(None)).order_by(CorporationOfficer.id))
-    return [Officer(o.id, o.title, o.name, o.address, o.representative, o.appointed_on, o.resigned_on)
-            for o in rows]
+    rows = db.scalars(
+        select(CorporationOfficer)
+        .where(
+            CorporationOfficer.number == _number(number),
+            CorporationOfficer.representative.is_(True),
+            CorporationOfficer.resigned_on.is_(None),
+        )
+        .order_by(CorporationOfficer.id)
+    )
+    return [
+        Officer(o.id, o.title, o.name, o.address, o.representative, o.appointed_on, o.resigned_on)
+        for o in rows
+    ]
 
 
 # ---- recording (登記の実行) -----------------------------------------------------------------------
 
-def register(db: Session, number: str, *, registry_office: str, purposes: Sequence[str],
-             capital_yen: int | None, established_on: date) -> None:
+
+def register(
+    db: Session,
+    number: str,
+    *,
+    registry_office: str,
+    purposes: Sequence[str],
+    capital_yen: int | None,
+    established_on: date,
+) -> None:
     """Record (or replace) the 登記記録's office, purpose, capital and date of establishment."""
     number = _number(number)
     if db.get(Corporation, number) is None:
@@ -218,8 +257,16 @@ def register(db: Session, number: str, *, registry_office: str, purposes: Sequen
     db.flush()
 
 
-def appoint(db: Session, number: str, *, title: str, name: str, address: str = "",
-            representative: bool = False, appointed_on: date) -> Officer:
+def appoint(
+    db: Session,
+    number: str,
+    *,
+    title: str,
+    name: str,
+    address: str = "",
+    representative: bool = False,
+    appointed_on: date,
+) -> Officer:
     """就任: one person to one title; a representative's 住所 is required."""
     number = _number(number)
     _require_registration(db, number)
@@ -232,8 +279,14 @@ def appoint(db: Session, number: str, *, title: str, name: str, address: str = "
         problems.append({"location": ["address"], "message": "a representative's address is required"})
     if problems:
         raise ValidationFailed("the appointment is incomplete", errors=problems)
-    row = CorporationOfficer(number=number, title=title.strip(), name=name.strip(), address=address.strip(),
-                             representative=representative, appointed_on=appointed_on)
+    row = CorporationOfficer(
+        number=number,
+        title=title.strip(),
+        name=name.strip(),
+        address=address.strip(),
+        representative=representative,
+        appointed_on=appointed_on,
+    )
     db.add(row)
     db.flush()
     return Officer(row.id, row.title, row.name, row.address, row.representative, row.appointed_on, None)
@@ -245,8 +298,9 @@ def open_branch(db: Session, number: str, *, address: str, opened_on: date) -> N
     db.flush()
 
 
-def change_representative(db: Session, number: str, *, resigning: int | None, title: str, name: str,
-                          address: str, on: date) -> Officer:
+def change_representative(
+    db: Session, number: str, *, resigning: int | None, title: str, name: str, address: str, on: date
+) -> Officer:
     """代表者変更: ``resigning`` (an officer id) 退任 and the new representative 就任 on ``on``."""
     number = _number(number)
     _require_live(db, number)
@@ -255,10 +309,20 @@ def change_representative(db: Session, number: str, *, resigning: int | None, ti
         if row is None or row.number != number or row.resigned_on is not None or not row.representative:
             raise OfficerNotFound(f"no current representative {resigning} of {number}")
         row.resigned_on = on
-    officer = appoint(db, number, title=title, name=name, address=address, representative=True,
-                      appointed_on=on)
-    _event(db, number, REPRESENTATIVE_CHANGED, on, {"representatives": [
-        {"title": o.title, "name": o.name} for o in current_representatives(db, number)]})
+    officer = appoint(
+        db, number, title=title, name=name, address=address, representative=True, appointed_on=on
+    )
+    _event(
+        db,
+        number,
+        REPRESENTATIVE_CHANGED,
+        on,
+        {
+            "representatives": [
+                {"title": o.title, "name": o.name} for o in current_representatives(db, number)
+            ]
+        },
+    )
     return officer
 
 
@@ -267,23 +331,31 @@ def change_name(db: Session, number: str, *, name: str, furigana: str, on: date)
     number = _number(number)
     corporation = _require_live(db, number)
     if not name.strip():
-        raise ValidationFailed("the new name is required",
-                               errors=[{"location": ["name"], "message": "the new name is required"}])
+        raise ValidationFailed(
+            "the new name is required", errors=[{"location": ["name"], "message": "the new name is required"}]
+        )
     corporation.name, corporation.furigana = name.strip(), furigana.strip()
     _history(db, corporation, "11", on)
     _event(db, number, NAME_CHANGED, on, {"name": corporation.name})
 
 
-def move_head_office(db: Session, number: str, *, municipality_code: str, street_number: str,
-                     post_code: str, on: date) -> None:
+def move_head_office(
+    db: Session, number: str, *, municipality_code: str, street_number: str, post_code: str, on: date
+) -> None:
     """本店移転 to a municipality of the address registry (process 12)."""
     number = _number(number)
     corporation = _require_live(db, number)
     municipality = addresses.get_municipality(db, municipality_code)
     if municipality is None or not street_number.strip():
-        raise ValidationFailed("the new head office is incomplete", errors=[{
-            "location": ["municipality_code" if municipality is None else "street_number"],
-            "message": "a known municipality and the street address are required"}])
+        raise ValidationFailed(
+            "the new head office is incomplete",
+            errors=[
+                {
+                    "location": ["municipality_code" if municipality is None else "street_number"],
+                    "message": "a known municipality and the street address are required",
+                }
+            ],
+        )
     corporation.prefecture_code = municipality.prefecture_code
     corporation.prefecture_name = municipality.prefecture
     corporation.city_code, corporation.city_name = municipality.code[2:5], municipality.name
@@ -293,20 +365,30 @@ def move_head_office(db: Session, number: str, *, municipality_code: str, street
     _event(db, number, HEAD_OFFICE_MOVED, on, {"head_office_address": _address(corporation)})
 
 
-def dissolve(db: Session, number: str, *, on: date, liquidator_name: str = "",
-             liquidator_address: str = "") -> None:
+def dissolve(
+    db: Session, number: str, *, on: date, liquidator_name: str = "", liquidator_address: str = ""
+) -> None:
     """解散 (e.g. by resolution of the shareholders): the directors retire and, if named, the
     代表清算人 takes office; the corporation stays registered until its liquidation ends."""
     number = _number(number)
     _require_live(db, number)
     registration = _require_registration(db, number)
     registration.dissolved_on = on
-    db.execute(update(CorporationOfficer).where(CorporationOfficer.number == number,
-                                                CorporationOfficer.resigned_on.is_(None))
-               .values(resigned_on=on))
+    db.execute(
+        update(CorporationOfficer)
+        .where(CorporationOfficer.number == number, CorporationOfficer.resigned_on.is_(None))
+        .values(resigned_on=on)
+    )
     if liquidator_name.strip():
-        appoint(db, number, title="代表清算人", name=liquidator_name, address=liquidator_address,
-                representative=True, appointed_on=on)
+        appoint(
+            db,
+            number,
+            title="代表清算人",
+            name=liquidator_name,
+            address=liquidator_address,
+            representative=True,
+            appointed_on=on,
+        )
     _event(db, number, DISSOLVED, on, {"dissolved_on": on.isoformat()})
 
 
@@ -328,38 +410,81 @@ def _require_live(db: Session, number: str) -> Corporation:
 
 def _history(db: Session, corporation: Corporation, process: str, on: date) -> None:
     """The change in the 法人番号 history, as NTA publishes it the next day (最新履歴)."""
-    db.execute(update(CorporationChange).where(CorporationChange.number == corporation.number)
-               .values(latest=False))
-    fields = {column: getattr(corporation, column) for column in (
-        "name", "furigana", "kind", "prefecture_name", "city_name", "street_number", "prefecture_code",
-        "city_code", "post_code", "address_outside", "close_date", "close_cause", "successor_number")}
-    fingerprint = hashlib.sha256(repr((corporation.number, process, on, sorted(fields.items()),
-                                       uuid.uuid4().hex)).encode()).hexdigest()
-    db.add(CorporationChange(number=corporation.number, fingerprint=fingerprint, process=process,
-                             correction=False, update_date=on, change_date=on, change_cause="", latest=True,
-                             imported_at=clock.now(), **fields))
+    db.execute(
+        update(CorporationChange).where(CorporationChange.number == corporation.number).values(latest=False)
+    )
+    fields = {
+        column: getattr(corporation, column)
+        for column in (
+            "name",
+            "furigana",
+            "kind",
+            "prefecture_name",
+            "city_name",
+            "street_number",
+            "prefecture_code",
+            "city_code",
+            "post_code",
+            "address_outside",
+            "close_date",
+            "close_cause",
+            "successor_number",
+        )
+    }
+    fingerprint = hashlib.sha256(
+        repr((corporation.number, process, on, sorted(fields.items()), uuid.uuid4().hex)).encode()
+    ).hexdigest()
+    db.add(
+        CorporationChange(
+            number=corporation.number,
+            fingerprint=fingerprint,
+            process=process,
+            correction=False,
+            update_date=on,
+            change_date=on,
+            change_cause="",
+            latest=True,
+            imported_at=clock.now(),
+            **fields,
+        )
+    )
     corporation.change_date, corporation.update_date, corporation.last_process = on, on, process
     db.flush()
 
 
 def _event(db: Session, number: str, kind: str, on: date, data: dict[str, Any]) -> None:
-    db.add(CorporationEvent(event_id=uuid.uuid4().hex, number=number, kind=kind,
-                            payload={"effective_date": on.isoformat(), **data}, created_at=clock.now()))
+    db.add(
+        CorporationEvent(
+            event_id=uuid.uuid4().hex,
+            number=number,
+            kind=kind,
+            payload={"effective_date": on.isoformat(), **data},
+            created_at=clock.now(),
+        )
+    )
     db.flush()
 
 
 # ---- outbox ------------------------------------------------------------------------------------
 
+
 def pending_events(db: Session, limit: int = 100) -> list[EventRecord]:
     """Change events not delivered yet, oldest first."""
-    rows = db.scalars(select(CorporationEvent).where(CorporationEvent.delivered_at.is_(None))
-                      .order_by(CorporationEvent.id).limit(limit))
+    rows = db.scalars(
+        select(CorporationEvent)
+        .where(CorporationEvent.delivered_at.is_(None))
+        .order_by(CorporationEvent.id)
+        .limit(limit)
+    )
     return [EventRecord(r.event_id, r.number, r.kind, dict(r.payload)) for r in rows]
 
 
 def mark_delivered(db: Session, event_ids: Sequence[str]) -> int:
     if not event_ids:
         return 0
-    result = db.execute(update(CorporationEvent).where(CorporationEvent.event_id.in_(list(event_ids)))
-                        .values(delivered_at=clock.now()))
+    result = db.execute(
+        update(CorporationEvent)
+        .where(CorporationEvent.event_id.in_(list(event_ids)))
+        .values(delivered_at=clock.now())
+    )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -34,8 +34,20 @@ from tsunagu.registry.corporations import commercial
 from tsunagu.registry.corporations.models import Corporation, CorporationBranch, CorporationOfficer
 from tsunagu.registry.residents.bulk import savepoint
 
-HEADER = ("corporate_number", "record", "registry_office", "purpose", "capital_yen", "established_on",
-          "title", "name", "address", "representative", "from", "until")
+HEADER = (
+    "corporate_number",
+    "record",
+    "registry_office",
+    "purpose",
+    "capital_yen",
+    "established_on",
+    "title",
+    "name",
+    "address",
+    "representative",
+    "from",
+    "until",
+)
 RECORDS = ("登記", "役員", "支店")
 
 
@@ -115,7 +127,8 @@ def read(db: Session, text: str) -> tuple[list[_Row], list[tuple[int, str]]]:
     if tuple(reader.fieldnames or ()) != HEADER:
         raise CommercialImportRejected(
             f"the header must be: {','.join(HEADER)}",
-            errors=[{"location": ["line", 1], "message": "unexpected header", "type": "bad-header"}])
+            errors=[{"location": ["line", 1], "message": "unexpected header", "type": "bad-header"}],
+        )
     known = set(db.scalars(Corporation.__table__.select().with_only_columns(Corporation.number)))
     rows, errors, registered = [], [], set[str]()
     for line, values in enumerate(reader, start=2):
@@ -134,8 +147,11 @@ def import_file(db: Session, path: Path) -> CommercialImportReport:
         raise CommercialImportRejected(
             f"{path.name}: {len(errors)} rows are invalid, nothing was imported "
             f"(first: line {errors[0][0]}: {errors[0][1]})",
-            errors=[{"location": ["line", line], "message": reason, "type": "bad-row"}
-                    for line, reason in errors[:100]])
+            errors=[
+                {"location": ["line", line], "message": reason, "type": "bad-row"}
+                for line, reason in errors[:100]
+            ],
+        )
     with savepoint(db):
         for number in {row.number for row in rows}:
             db.execute(delete(CorporationOfficer).where(CorporationOfficer.number == number))
@@ -143,20 +159,37 @@ def import_file(db: Session, path: Path) -> CommercialImportReport:
         for row in rows:
             if row.record == "登記":
                 assert row.start is not None
-                commercial.register(db, row.number, registry_office=row.values["registry_office"],
-                                    purposes=row.values["purpose"].split("|"), capital_yen=row.capital,
-                                    established_on=row.start)
+                commercial.register(
+                    db,
+                    row.number,
+                    registry_office=row.values["registry_office"],
+                    purposes=row.values["purpose"].split("|"),
+                    capital_yen=row.capital,
+                    established_on=row.start,
+                )
                 report.registrations += 1
             elif row.record == "役員":
-                db.add(CorporationOfficer(number=row.number, title=row.values["title"].strip(),
-                                          name=row.values["name"].strip(),
-                                          address=row.values["address"].strip(),
-                                          representative=row.values["representative"].strip() == "1",
-                                          appointed_on=row.start, resigned_on=row.end))
+                db.add(
+                    CorporationOfficer(
+                        number=row.number,
+                        title=row.values["title"].strip(),
+                        name=row.values["name"].strip(),
+                        address=row.values["address"].strip(),
+                        representative=row.values["representative"].strip() == "1",
+                        appointed_on=row.start,
+                        resigned_on=row.end,
+                    )
+                )
                 report.officers += 1
             else:
-                db.add(CorporationBranch(number=row.number, address=row.values["address"].strip(),
-                                         opened_on=row.start, closed_on=row.end))
+                db.add(
+                    CorporationBranch(
+                        number=row.number,
+                        address=row.values["address"].strip(),
+                        opened_on=row.start,
+                        closed_on=row.end,
+                    )
+                )
                 report.branches += 1
         db.flush()
     return report

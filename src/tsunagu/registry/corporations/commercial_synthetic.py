@@ -22,9 +22,17 @@ from tsunagu.registry.corporations.models import Corporation, CorporationRegistr
 from tsunagu.registry.residents.synthetic.names import family_names, female_given_names, male_given_names
 
 COMPANY_KINDS = ("301", "302", "303", "304", "305")
-OFFICES = {"13": "東京法務局", "14": "横浜地方法務局", "27": "大阪法務局", "23": "名古屋法務局",
-           "01": "札幌法務局", "40": "福岡法務局", "26": "京都地方法務局", "04": "仙台法務局",
-           "34": "広島法務局"}
+OFFICES = {
+    "13": "東京法務局",
+    "14": "横浜地方法務局",
+    "27": "大阪法務局",
+    "23": "名古屋法務局",
+    "01": "札幌法務局",
+    "40": "福岡法務局",
+    "26": "京都地方法務局",
+    "04": "仙台法務局",
+    "34": "広島法務局",
+}
 PURPOSES = {
     "商事": ("各種商品の輸出入及び販売", "日用品雑貨の卸売"),
     "建設": ("土木工事業", "建築工事業", "内装仕上工事業"),
@@ -60,41 +68,79 @@ def _purposes(rng: random.Random, name: str) -> list[str]:
     return [*dict.fromkeys(chosen), CLOSING]
 
 
-def seed(db: Session, seed_value: int, *, representatives: Mapping[str, tuple[str, str]] | None = None,
-         progress: ProgressReporter | None = None) -> int:
+def seed(
+    db: Session,
+    seed_value: int,
+    *,
+    representatives: Mapping[str, tuple[str, str]] | None = None,
+    progress: ProgressReporter | None = None,
+) -> int:
     """登記記録 for every company without one; returns how many were made."""
     representatives = representatives or {}
     progress = progress or SilentProgress()
     registered = set(db.scalars(select(CorporationRegistration.number)))
-    companies = [c for c in db.scalars(select(Corporation).where(Corporation.kind.in_(COMPANY_KINDS))
-                                       .order_by(Corporation.number)) if c.number not in registered]
+    companies = [
+        c
+        for c in db.scalars(
+            select(Corporation).where(Corporation.kind.in_(COMPANY_KINDS)).order_by(Corporation.number)
+        )
+        if c.number not in registered
+    ]
     progress.start("commercial registry: 登記事項 of the synthetic companies", len(companies))
     for company in companies:
         rng = random.Random(f"{seed_value}:{company.number}")  # noqa: S311 - synthetic data
         assigned = company.assignment_date or date(2015, 10, 5)
         # companies with a number from the first day mostly existed long before it
-        established = assigned - timedelta(days=rng.randint(200, 12000)) if assigned <= date(2015, 10, 5) \
+        established = (
+            assigned - timedelta(days=rng.randint(200, 12000))
+            if assigned <= date(2015, 10, 5)
             else assigned - timedelta(days=rng.randint(0, 20))
+        )
         capital = rng.choice(CAPITALS) if company.kind in ("301", "302", "305") else None
-        commercial.register(db, company.number,
-                            registry_office=OFFICES.get(company.prefecture_code, "東京法務局"),
-                            purposes=_purposes(rng, company.name), capital_yen=capital,
-                            established_on=established)
+        commercial.register(
+            db,
+            company.number,
+            registry_office=OFFICES.get(company.prefecture_code, "東京法務局"),
+            purposes=_purposes(rng, company.name),
+            capital_yen=capital,
+            established_on=established,
+        )
         head = f"{company.prefecture_name}{company.city_name}{company.street_number}"
         chosen = representatives.get(company.number)
         name, address = chosen if chosen else (_person(rng), head)
         joint_stock = company.kind in ("301", "302")
-        commercial.appoint(db, company.number, title="代表取締役" if joint_stock else "代表社員", name=name,
-                           address=address, representative=True, appointed_on=established)
+        commercial.appoint(
+            db,
+            company.number,
+            title="代表取締役" if joint_stock else "代表社員",
+            name=name,
+            address=address,
+            representative=True,
+            appointed_on=established,
+        )
         for _ in range(rng.randint(1, 3) if joint_stock else rng.randint(0, 1)):
-            commercial.appoint(db, company.number, title="取締役" if joint_stock else "業務執行社員",
-                               name=_person(rng), appointed_on=established)
+            commercial.appoint(
+                db,
+                company.number,
+                title="取締役" if joint_stock else "業務執行社員",
+                name=_person(rng),
+                appointed_on=established,
+            )
         if company.kind == "301" and rng.random() < 0.5:
-            commercial.appoint(db, company.number, title="監査役", name=_person(rng),
-                               appointed_on=established + timedelta(days=rng.randint(0, 900)))
+            commercial.appoint(
+                db,
+                company.number,
+                title="監査役",
+                name=_person(rng),
+                appointed_on=established + timedelta(days=rng.randint(0, 900)),
+            )
         if rng.random() < 0.15:
-            commercial.open_branch(db, company.number, address=f"大阪府大阪市北区梅田{rng.randint(1, 3)}丁目"
-                                   f"{rng.randint(1, 20)}番{rng.randint(1, 9)}号",
-                                   opened_on=established + timedelta(days=rng.randint(300, 2000)))
+            commercial.open_branch(
+                db,
+                company.number,
+                address=f"大阪府大阪市北区梅田{rng.randint(1, 3)}丁目"
+                f"{rng.randint(1, 20)}番{rng.randint(1, 9)}号",
+                opened_on=established + timedelta(days=rng.randint(300, 2000)),
+            )
         progress.advance()
     return len(companies)

@@ -46,21 +46,53 @@ PLACES: tuple[_Place, ...] = (
     _Place("34", "広島県", "101", "広島市中区", "紙屋町", "7300031"),
 )
 STEMS: tuple[tuple[str, str], ...] = (
-    ("つなぐ", "ツナグ"), ("青葉", "アオバ"), ("東邦", "トウホウ"), ("みなと", "ミナト"),
-    ("大和", "ヤマト"), ("富士", "フジ"), ("さくら", "サクラ"), ("北斗", "ホクト"), ("光", "ヒカリ"),
-    ("日進", "ニッシン"), ("中央", "チュウオウ"), ("山田", "ヤマダ"), ("高橋", "タカハシ"),
-    ("若葉", "ワカバ"), ("朝日", "アサヒ"), ("三和", "サンワ"), ("丸の内", "マルノウチ"),
-    ("瑞穂", "ミズホ"), ("平和", "ヘイワ"), ("緑", "ミドリ"), ("新星", "シンセイ"), ("あおい", "アオイ"),
+    ("つなぐ", "ツナグ"),
+    ("青葉", "アオバ"),
+    ("東邦", "トウホウ"),
+    ("みなと", "ミナト"),
+    ("大和", "ヤマト"),
+    ("富士", "フジ"),
+    ("さくら", "サクラ"),
+    ("北斗", "ホクト"),
+    ("光", "ヒカリ"),
+    ("日進", "ニッシン"),
+    ("中央", "チュウオウ"),
+    ("山田", "ヤマダ"),
+    ("高橋", "タカハシ"),
+    ("若葉", "ワカバ"),
+    ("朝日", "アサヒ"),
+    ("三和", "サンワ"),
+    ("丸の内", "マルノウチ"),
+    ("瑞穂", "ミズホ"),
+    ("平和", "ヘイワ"),
+    ("緑", "ミドリ"),
+    ("新星", "シンセイ"),
+    ("あおい", "アオイ"),
 )
 TRADES: tuple[tuple[str, str], ...] = (
-    ("商事", "ショウジ"), ("建設", "ケンセツ"), ("製作所", "セイサクショ"), ("電機", "デンキ"),
-    ("運輸", "ウンユ"), ("不動産", "フドウサン"), ("食品", "ショクヒン"), ("システムズ", "システムズ"),
-    ("工業", "コウギョウ"), ("薬品", "ヤクヒン"), ("デザイン", "デザイン"), ("農園", "ノウエン"),
-    ("ソリューションズ", "ソリューションズ"), ("物産", "ブッサン"), ("技研", "ギケン"),
+    ("商事", "ショウジ"),
+    ("建設", "ケンセツ"),
+    ("製作所", "セイサクショ"),
+    ("電機", "デンキ"),
+    ("運輸", "ウンユ"),
+    ("不動産", "フドウサン"),
+    ("食品", "ショクヒン"),
+    ("システムズ", "システムズ"),
+    ("工業", "コウギョウ"),
+    ("薬品", "ヤクヒン"),
+    ("デザイン", "デザイン"),
+    ("農園", "ノウエン"),
+    ("ソリューションズ", "ソリューションズ"),
+    ("物産", "ブッサン"),
+    ("技研", "ギケン"),
 )
 # 法人種別, its legal form in the name, and how often it occurs
-KINDS: tuple[tuple[str, str, int], ...] = (("301", "株式会社", 70), ("305", "合同会社", 18),
-                                          ("302", "有限会社", 10), ("304", "合資会社", 2))
+KINDS: tuple[tuple[str, str, int], ...] = (
+    ("301", "株式会社", 70),
+    ("305", "合同会社", 18),
+    ("302", "有限会社", 10),
+    ("304", "合資会社", 2),
+)
 FIRST_DAY = date(2015, 10, 5)  # 法人番号 were first assigned on this day
 ZENKAKU = str.maketrans("0123456789-", "０１２３４５６７８９－")
 
@@ -98,12 +130,32 @@ def corporations(count: int, seed: int, *, until: date = date(2026, 10, 31)) -> 
         place = rng.choice(PLACES)
         assigned = _day(rng, FIRST_DAY - timedelta(days=1), until - timedelta(days=400))
         record = NtaRecord(
-            sequence_number=0, number=number, process="01", correction=False, update_date=assigned,
-            change_date=assigned, name=name, kind=kind, prefecture_name=place.prefecture,
-            city_name=place.city, street_number=_street(rng, place), prefecture_code=place.prefecture_code,
-            city_code=place.city_code, post_code=place.post_code, address_outside="", close_date=None,
-            close_cause="", successor_number="", change_cause="", assignment_date=assigned, latest=True,
-            en_name="", en_prefecture_name="", en_city_name="", en_address_outside="", furigana=furigana,
+            sequence_number=0,
+            number=number,
+            process="01",
+            correction=False,
+            update_date=assigned,
+            change_date=assigned,
+            name=name,
+            kind=kind,
+            prefecture_name=place.prefecture,
+            city_name=place.city,
+            street_number=_street(rng, place),
+            prefecture_code=place.prefecture_code,
+            city_code=place.city_code,
+            post_code=place.post_code,
+            address_outside="",
+            close_date=None,
+            close_cause="",
+            successor_number="",
+            change_cause="",
+            assignment_date=assigned,
+            latest=True,
+            en_name="",
+            en_prefecture_name="",
+            en_city_name="",
+            en_address_outside="",
+            furigana=furigana,
             hidden=False,
         )
         history = [record]
@@ -113,21 +165,41 @@ def corporations(count: int, seed: int, *, until: date = date(2026, 10, 31)) -> 
             history.append(replace(record, process="11", name=new_name, furigana=new_furigana))
         elif roll < 0.30:  # 本店の移転
             moved_to = rng.choice(PLACES)
-            history.append(replace(record, process="12", prefecture_name=moved_to.prefecture,
-                                   city_name=moved_to.city, street_number=_street(rng, moved_to),
-                                   prefecture_code=moved_to.prefecture_code, city_code=moved_to.city_code,
-                                   post_code=moved_to.post_code))
+            history.append(
+                replace(
+                    record,
+                    process="12",
+                    prefecture_name=moved_to.prefecture,
+                    city_name=moved_to.city,
+                    street_number=_street(rng, moved_to),
+                    prefecture_code=moved_to.prefecture_code,
+                    city_code=moved_to.city_code,
+                    post_code=moved_to.post_code,
+                )
+            )
         elif roll < 0.36:  # 清算結了
             history.append(replace(record, process="21", close_cause="01"))
         elif roll < 0.39 and index > 0:  # 吸収合併: absorbed by an earlier corporation
             successor = numbers[rng.randrange(index)]
-            history.append(replace(record, process="71", close_cause="11", successor_number=successor,
-                                   change_cause=f"法人番号{successor}の法人に合併し解散"))
+            history.append(
+                replace(
+                    record,
+                    process="71",
+                    close_cause="11",
+                    successor_number=successor,
+                    change_cause=f"法人番号{successor}の法人に合併し解散",
+                )
+            )
         day = assigned
         for position, change in enumerate(history):
             if position:
                 day = _day(rng, day, until)
             sequence += 1
-            yield replace(change, sequence_number=sequence, update_date=day, change_date=day,
-                          close_date=day if change.close_cause else None,
-                          latest=position == len(history) - 1)
+            yield replace(
+                change,
+                sequence_number=sequence,
+                update_date=day,
+                change_date=day,
+                close_date=day if change.close_cause else None,
+                latest=position == len(history) - 1,
+            )

@@ -37,16 +37,36 @@ REPORTED_ERRORS = 100
 
 # Columns written from a record in this order, as one ``attrgetter`` call per record.
 _SHARED_COLUMNS = (
-    "number", "name", "furigana", "kind", "prefecture_name", "city_name", "street_number",
-    "prefecture_code", "city_code", "post_code", "address_outside", "close_date", "close_cause",
-    "successor_number", "update_date", "change_date",
+    "number",
+    "name",
+    "furigana",
+    "kind",
+    "prefecture_name",
+    "city_name",
+    "street_number",
+    "prefecture_code",
+    "city_code",
+    "post_code",
+    "address_outside",
+    "close_date",
+    "close_cause",
+    "successor_number",
+    "update_date",
+    "change_date",
 )
 _STATE_ONLY = ("en_name", "en_prefecture_name", "en_city_name", "en_address_outside", "assignment_date")
 _CHANGE_ONLY = ("process", "correction", "change_cause", "latest")
 _state_values = attrgetter(*_SHARED_COLUMNS, *_STATE_ONLY, "process", "hidden")
 _change_values = attrgetter(*_SHARED_COLUMNS, *_CHANGE_ONLY)
-STATE_COLUMNS = (*_SHARED_COLUMNS, *_STATE_ONLY, "last_process", "hidden", "deleted",
-                 "municipality_code", "imported_at")
+STATE_COLUMNS = (
+    *_SHARED_COLUMNS,
+    *_STATE_ONLY,
+    "last_process",
+    "hidden",
+    "deleted",
+    "municipality_code",
+    "imported_at",
+)
 CHANGE_COLUMNS = (*_SHARED_COLUMNS, *_CHANGE_ONLY, "fingerprint", "imported_at")
 _CORPORATIONS = cast(Table, Corporation.__table__)
 _CHANGES = cast(Table, CorporationChange.__table__)
@@ -76,8 +96,9 @@ class ImportReport:
         return len(self.errors)
 
 
-def import_file(db: Session, path: Path, *, skip_invalid: bool = False,
-                progress: ProgressReporter | None = None) -> ImportReport:
+def import_file(
+    db: Session, path: Path, *, skip_invalid: bool = False, progress: ProgressReporter | None = None
+) -> ImportReport:
     """Import a 全件 or 差分 file; bad rows reject the whole file unless ``skip_invalid``."""
     progress = progress or SilentProgress()
     report = ImportReport()
@@ -95,15 +116,18 @@ def import_file(db: Session, path: Path, *, skip_invalid: bool = False,
             raise ImportRejected(
                 f"{path.name}: {len(report.errors)} of {report.rows} rows are invalid, nothing was "
                 f"imported (first: line {shown[0].line}: {shown[0].reason}); fix them or use --skip-invalid",
-                errors=[{"location": ["line", error.line], "message": error.reason, "type": "bad-row"}
-                        for error in shown],
+                errors=[
+                    {"location": ["line", error.line], "message": error.reason, "type": "bad-row"}
+                    for error in shown
+                ],
             )
         writer.flush()
     return report
 
 
-def import_records(db: Session, records: Iterable[NtaRecord],
-                   progress: ProgressReporter | None = None) -> ImportReport:
+def import_records(
+    db: Session, records: Iterable[NtaRecord], progress: ProgressReporter | None = None
+) -> ImportReport:
     """Import already validated records (the synthetic generator uses this)."""
     report = ImportReport()
     with savepoint(db), _loading(db):
@@ -144,8 +168,12 @@ class _Writer:
         self.report.unknown_municipality_lines += 1
         if len(self.report.unknown_municipalities) < REPORTED_ERRORS:
             self.report.unknown_municipalities.append(
-                RowError(line, f"municipality {code} (prefectureCode {record.prefecture_code} + cityCode "
-                               f"{record.city_code}) is not in the address registry"))
+                RowError(
+                    line,
+                    f"municipality {code} (prefectureCode {record.prefecture_code} + cityCode "
+                    f"{record.city_code}) is not in the address registry",
+                )
+            )
         return ""
 
     def flush(self) -> None:
@@ -155,8 +183,11 @@ class _Writer:
         numbers = {record.number for _line, record in batch}
         existing = set(db.scalars(select(Corporation.number).where(Corporation.number.in_(numbers))))
         fingerprints = {record.fingerprint(): (line, record) for line, record in batch}
-        known = set(db.scalars(select(CorporationChange.fingerprint)
-                               .where(CorporationChange.fingerprint.in_(fingerprints))))
+        known = set(
+            db.scalars(
+                select(CorporationChange.fingerprint).where(CorporationChange.fingerprint.in_(fingerprints))
+            )
+        )
         # A change already in the history was applied when it was first imported: importing it
         # again (the same file, or an older one) neither repeats it nor turns the state back.
         fresh = {fingerprint: item for fingerprint, item in fingerprints.items() if fingerprint not in known}
@@ -174,11 +205,18 @@ class _Writer:
             state = (*_state_values(record), record.process == "99", code, self.now)
             (changed if number in existing else created).append(state)
         insert_rows(db, _CORPORATIONS, STATE_COLUMNS, created)
-        update_rows(db, _CORPORATIONS, STATE_COLUMNS[1:], [(*state[1:], state[0]) for state in changed],
-                    key="number")
-        insert_rows(db, _CHANGES, CHANGE_COLUMNS,
-                    [(*_change_values(record), fingerprint, self.now)
-                     for fingerprint, (_line, record) in fresh.items()])
+        update_rows(
+            db, _CORPORATIONS, STATE_COLUMNS[1:], [(*state[1:], state[0]) for state in changed], key="number"
+        )
+        insert_rows(
+            db,
+            _CHANGES,
+            CHANGE_COLUMNS,
+            [
+                (*_change_values(record), fingerprint, self.now)
+                for fingerprint, (_line, record) in fresh.items()
+            ],
+        )
         report.imported += len(batch)
         report.created += len(created)
         report.updated += len(changed)

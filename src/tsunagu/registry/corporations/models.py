@@ -88,8 +88,9 @@ class CorporationRegistration(Base):
 
     __tablename__ = "corporations_registrations"
 
-    number: Mapped[str] = mapped_column(ForeignKey("corporations_corporations.number", ondelete="CASCADE"),
-                                        primary_key=True)
+    number: Mapped[str] = mapped_column(
+        ForeignKey("corporations_corporations.number", ondelete="CASCADE"), primary_key=True
+    )
     registry_office: Mapped[str] = mapped_column(String(60))  # 管轄登記所
     purpose: Mapped[str] = mapped_column(Text)  # 目的, one line per purpose
     capital_yen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 資本金の額
@@ -124,8 +125,9 @@ class CorporationBranch(Base):
     __tablename__ = "corporations_branches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    number: Mapped[str] = mapped_column(ForeignKey("corporations_corporations.number", ondelete="CASCADE"),
-                                        index=True)
+    number: Mapped[str] = mapped_column(
+        ForeignKey("corporations_corporations.number", ondelete="CASCADE"), index=True
+    )
     address: Mapped[str] = mapped_column(String(300))
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)

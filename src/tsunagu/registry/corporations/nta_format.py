@@ -23,11 +23,36 @@ from tsunagu.core.types.corporate_number import CorporateNumber
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
 
 COLUMNS: tuple[str, ...] = (
-    "sequenceNumber", "corporateNumber", "process", "correct", "updateDate", "changeDate", "name",
-    "nameImageId", "kind", "prefectureName", "cityName", "streetNumber", "addressImageId",
-    "prefectureCode", "cityCode", "postCode", "addressOutside", "addressOutsideImageId", "closeDate",
-    "closeCause", "successorCorporateNumber", "changeCause", "assignmentDate", "latest", "enName",
-    "enPrefectureName", "enCityName", "enAddressOutside", "furigana", "hihyoji",
+    "sequenceNumber",
+    "corporateNumber",
+    "process",
+    "correct",
+    "updateDate",
+    "changeDate",
+    "name",
+    "nameImageId",
+    "kind",
+    "prefectureName",
+    "cityName",
+    "streetNumber",
+    "addressImageId",
+    "prefectureCode",
+    "cityCode",
+    "postCode",
+    "addressOutside",
+    "addressOutsideImageId",
+    "closeDate",
+    "closeCause",
+    "successorCorporateNumber",
+    "changeCause",
+    "assignmentDate",
+    "latest",
+    "enName",
+    "enPrefectureName",
+    "enCityName",
+    "enAddressOutside",
+    "furigana",
+    "hihyoji",
 )
 
 PROCESSES: dict[str, str] = {
@@ -62,9 +87,17 @@ CLOSE_CAUSES: dict[str, str] = {
 }
 # Longest text the registry stores per column (the published limits, with room for 全角).
 MAX_LENGTHS: dict[str, int] = {
-    "name": 300, "prefectureName": 10, "cityName": 40, "streetNumber": 300, "addressOutside": 300,
-    "changeCause": 500, "enName": 300, "enPrefectureName": 9, "enCityName": 600,
-    "enAddressOutside": 600, "furigana": 500,
+    "name": 300,
+    "prefectureName": 10,
+    "cityName": 40,
+    "streetNumber": 300,
+    "addressOutside": 300,
+    "changeCause": 500,
+    "enName": 300,
+    "enPrefectureName": 9,
+    "enCityName": 600,
+    "enAddressOutside": 600,
+    "furigana": 500,
 }
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -121,13 +154,36 @@ class NtaRecord:
     def to_row(self) -> list[str]:
         """The 30 CSV columns of this record (image ids are not kept, so they are empty)."""
         return [
-            str(self.sequence_number), self.number, self.process, "1" if self.correction else "0",
-            self.update_date.isoformat(), _iso(self.change_date), self.name, "", self.kind,
-            self.prefecture_name, self.city_name, self.street_number, "", self.prefecture_code,
-            self.city_code, self.post_code, self.address_outside, "", _iso(self.close_date),
-            self.close_cause, self.successor_number, self.change_cause, _iso(self.assignment_date),
-            "1" if self.latest else "0", self.en_name, self.en_prefecture_name, self.en_city_name,
-            self.en_address_outside, self.furigana, "1" if self.hidden else "0",
+            str(self.sequence_number),
+            self.number,
+            self.process,
+            "1" if self.correction else "0",
+            self.update_date.isoformat(),
+            _iso(self.change_date),
+            self.name,
+            "",
+            self.kind,
+            self.prefecture_name,
+            self.city_name,
+            self.street_number,
+            "",
+            self.prefecture_code,
+            self.city_code,
+            self.post_code,
+            self.address_outside,
+            "",
+            _iso(self.close_date),
+            self.close_cause,
+            self.successor_number,
+            self.change_cause,
+            _iso(self.assignment_date),
+            "1" if self.latest else "0",
+            self.en_name,
+            self.en_prefecture_name,
+            self.en_city_name,
+            self.en_address_outside,
+            self.furigana,
+            "1" if self.hidden else "0",
         ]
 
 
@@ -136,8 +192,11 @@ _NOT_FINGERPRINTED = frozenset({"sequence_number", "latest"})
 _FINGERPRINTED = tuple(name for name in RECORD_FIELDS if name not in _NOT_FINGERPRINTED)
 _fingerprinted = attrgetter(*_FINGERPRINTED)
 # The fields that may be None (written as ""); every other value is written as str() does.
-_OPTIONAL_FINGERPRINTED = tuple(index for index, name in enumerate(_FINGERPRINTED)
-                                if "None" in str(NtaRecord.__dataclass_fields__[name].type))
+_OPTIONAL_FINGERPRINTED = tuple(
+    index
+    for index, name in enumerate(_FINGERPRINTED)
+    if "None" in str(NtaRecord.__dataclass_fields__[name].type)
+)
 
 
 @lru_cache(maxsize=4096)
@@ -210,9 +269,13 @@ _NUMBER_OFFSET = ord("0") * sum(_NUMBER_WEIGHTS)
 def _corporate_number(value: str, column: str) -> str:
     """A published number as it stands (13 ASCII digits with a good check digit) without
     ``CorporateNumber``'s normalization, which only other spellings need."""
-    if (len(value) == 13 and value.isascii() and value.isdigit()
-            and 9 - (sum(map(mul, value[1:].encode(), _NUMBER_WEIGHTS)) - _NUMBER_OFFSET) % 9
-            == ord(value[0]) - ord("0")):
+    if (
+        len(value) == 13
+        and value.isascii()
+        and value.isdigit()
+        and 9 - (sum(map(mul, value[1:].encode(), _NUMBER_WEIGHTS)) - _NUMBER_OFFSET) % 9
+        == ord(value[0]) - ord("0")
+    ):
         return value
     try:
         return str(CorporateNumber(value))
@@ -230,13 +293,44 @@ def parse_row(row: list[str]) -> NtaRecord:
         raise BadRow(f"expected {len(COLUMNS)} columns, found {len(row)}")
     cells = list(map(str.strip, row))
     if any(map(gt, map(len, _limited_cells(cells)), _LIMITS)):
-        column, limit = next((column, limit) for (column, limit), cell in zip(MAX_LENGTHS.items(),
-                             _limited_cells(cells), strict=True) if len(cell) > limit)
+        column, limit = next(
+            (column, limit)
+            for (column, limit), cell in zip(MAX_LENGTHS.items(), _limited_cells(cells), strict=True)
+            if len(cell) > limit
+        )
         raise BadRow(f"{column} is longer than {limit} characters")
-    (sequence, number, process, correct, update_date, change_date, name, _name_image, kind,
-     prefecture_name, city_name, street_number, _address_image, prefecture_code, city_code, post_code,
-     address_outside, _outside_image, close_text, close_cause, successor, change_cause, assignment_date,
-     latest, en_name, en_prefecture_name, en_city_name, en_address_outside, furigana, hihyoji) = cells
+    (
+        sequence,
+        number,
+        process,
+        correct,
+        update_date,
+        change_date,
+        name,
+        _name_image,
+        kind,
+        prefecture_name,
+        city_name,
+        street_number,
+        _address_image,
+        prefecture_code,
+        city_code,
+        post_code,
+        address_outside,
+        _outside_image,
+        close_text,
+        close_cause,
+        successor,
+        change_cause,
+        assignment_date,
+        latest,
+        en_name,
+        en_prefecture_name,
+        en_city_name,
+        en_address_outside,
+        furigana,
+        hihyoji,
+    ) = cells
     if not sequence.isdigit():
         raise BadRow(f"sequenceNumber must be a number, got {sequence!r}")
     process = _code(process, "process", PROCESSES)
@@ -316,8 +410,10 @@ def read(path: Path) -> Iterator[tuple[int, NtaRecord | RowError]]:
                 except BadRow as exc:
                     yield reader.line_num, RowError(reader.line_num, str(exc))
         except UnicodeDecodeError:
-            raise FileUnreadable(f"{path.name} is not UTF-8 text after line {reader.line_num}; use the "
-                                 "Unicode CSV files of the 法人番号公表サイト") from None
+            raise FileUnreadable(
+                f"{path.name} is not UTF-8 text after line {reader.line_num}; use the "
+                "Unicode CSV files of the 法人番号公表サイト"
+            ) from None
         except csv.Error as exc:
             raise FileUnreadable(f"{path.name} line {reader.line_num}: {exc}") from None
 

@@ -22,7 +22,8 @@ class CorporationOut(BaseModel):
     city_code: str
     city_name: str
     municipality_code: str = Field(
-        description="全国地方公共団体コード of the head office (empty: abroad or unknown)")
+        description="全国地方公共団体コード of the head office (empty: abroad or unknown)"
+    )
     street_number: str
     address: str = Field(description="所在地 as one line")
     post_code: str
@@ -37,21 +38,34 @@ class CorporationOut(BaseModel):
     @classmethod
     def of(cls, record: CorporationRecord) -> CorporationOut:
         return cls(
-            number=record.number, name=record.name, furigana=record.furigana, en_name=record.en_name,
-            kind=record.kind, kind_label=record.kind_label, prefecture_code=record.prefecture_code,
-            prefecture_name=record.prefecture_name, city_code=record.city_code,
-            city_name=record.city_name, municipality_code=record.municipality_code,
-            street_number=record.street_number, address=record.address,
-            post_code=record.post_code, assignment_date=record.assignment_date,
-            update_date=record.update_date, status=record.status, close_date=record.close_date,
-            close_cause=record.close_cause, close_cause_label=record.close_cause_label,
+            number=record.number,
+            name=record.name,
+            furigana=record.furigana,
+            en_name=record.en_name,
+            kind=record.kind,
+            kind_label=record.kind_label,
+            prefecture_code=record.prefecture_code,
+            prefecture_name=record.prefecture_name,
+            city_code=record.city_code,
+            city_name=record.city_name,
+            municipality_code=record.municipality_code,
+            street_number=record.street_number,
+            address=record.address,
+            post_code=record.post_code,
+            assignment_date=record.assignment_date,
+            update_date=record.update_date,
+            status=record.status,
+            close_date=record.close_date,
+            close_cause=record.close_cause,
+            close_cause_label=record.close_cause_label,
             successor_number=record.successor_number,
         )
 
 
 class CorporationChangeOut(BaseModel):
     process: str = Field(
-        description="処理区分 (01 新規, 11 商号変更, 12 国内所在地変更, 21 閉鎖, 71 吸収合併, …)")
+        description="処理区分 (01 新規, 11 商号変更, 12 国内所在地変更, 21 閉鎖, 71 吸収合併, …)"
+    )
     process_label: str
     correction: bool
     update_date: date
@@ -68,11 +82,19 @@ class CorporationChangeOut(BaseModel):
     @classmethod
     def of(cls, change: CorporationChangeRecord) -> CorporationChangeOut:
         return cls(
-            process=change.process, process_label=change.process_label, correction=change.correction,
-            update_date=change.update_date, change_date=change.change_date, name=change.name,
-            furigana=change.furigana, address=change.address, post_code=change.post_code,
-            close_date=change.close_date, close_cause=change.close_cause,
-            successor_number=change.successor_number, change_cause=change.change_cause,
+            process=change.process,
+            process_label=change.process_label,
+            correction=change.correction,
+            update_date=change.update_date,
+            change_date=change.change_date,
+            name=change.name,
+            furigana=change.furigana,
+            address=change.address,
+            post_code=change.post_code,
+            close_date=change.close_date,
+            close_cause=change.close_cause,
+            successor_number=change.successor_number,
+            change_cause=change.change_cause,
         )
 
 

@@ -166,14 +166,28 @@ def _status(row: Corporation) -> Status:
 
 def _record(row: Corporation) -> CorporationRecord:
     return CorporationRecord(
-        number=row.number, name=row.name, furigana=row.furigana, en_name=row.en_name, kind=row.kind,
-        kind_label=KINDS.get(row.kind, ""), prefecture_code=row.prefecture_code,
-        prefecture_name=row.prefecture_name, city_code=row.city_code, city_name=row.city_name,
-        municipality_code=row.municipality_code, street_number=row.street_number, post_code=row.post_code,
+        number=row.number,
+        name=row.name,
+        furigana=row.furigana,
+        en_name=row.en_name,
+        kind=row.kind,
+        kind_label=KINDS.get(row.kind, ""),
+        prefecture_code=row.prefecture_code,
+        prefecture_name=row.prefecture_name,
+        city_code=row.city_code,
+        city_name=row.city_name,
+        municipality_code=row.municipality_code,
+        street_number=row.street_number,
+        post_code=row.post_code,
         address_outside=row.address_outside,
-        assignment_date=row.assignment_date, change_date=row.change_date, update_date=row.update_date,
-        status=_status(row), close_date=row.close_date, close_cause=row.close_cause,
-        close_cause_label=CLOSE_CAUSES.get(row.close_cause, ""), successor_number=row.successor_number,
+        assignment_date=row.assignment_date,
+        change_date=row.change_date,
+        update_date=row.update_date,
+        status=_status(row),
+        close_date=row.close_date,
+        close_cause=row.close_cause,
+        close_cause_label=CLOSE_CAUSES.get(row.close_cause, ""),
+        successor_number=row.successor_number,
         last_process=row.last_process,
     )
 
@@ -193,26 +207,43 @@ def require_corporation(db: Session, number: str) -> CorporationRecord:
 
 def history(db: Session, number: str) -> list[CorporationChangeRecord]:
     """Every published change of the corporation, oldest first."""
-    rows = db.scalars(select(CorporationChange)
-                      .where(CorporationChange.number == str(CorporateNumber(number)))
-                      .order_by(CorporationChange.update_date, CorporationChange.id))
+    rows = db.scalars(
+        select(CorporationChange)
+        .where(CorporationChange.number == str(CorporateNumber(number)))
+        .order_by(CorporationChange.update_date, CorporationChange.id)
+    )
     return [
         CorporationChangeRecord(
-            process=row.process, process_label=PROCESSES.get(row.process, ""),
-            correction=row.correction, update_date=row.update_date, change_date=row.change_date,
-            name=row.name, furigana=row.furigana,
+            process=row.process,
+            process_label=PROCESSES.get(row.process, ""),
+            correction=row.correction,
+            update_date=row.update_date,
+            change_date=row.change_date,
+            name=row.name,
+            furigana=row.furigana,
             address=f"{row.prefecture_name}{row.city_name}{row.street_number}" or row.address_outside,
-            post_code=row.post_code, close_date=row.close_date, close_cause=row.close_cause,
+            post_code=row.post_code,
+            close_date=row.close_date,
+            close_cause=row.close_cause,
             close_cause_label=CLOSE_CAUSES.get(row.close_cause, ""),
-            successor_number=row.successor_number, change_cause=row.change_cause,
+            successor_number=row.successor_number,
+            change_cause=row.change_cause,
         )
         for row in rows
     ]
 
 
-def search(db: Session, *, name: str | None = None, kana: str | None = None,
-           prefecture: str | None = None, municipality: str | None = None, closed: bool | None = None,
-           limit: int = 50, offset: int = 0) -> tuple[list[CorporationRecord], int]:
+def search(
+    db: Session,
+    *,
+    name: str | None = None,
+    kana: str | None = None,
+    prefecture: str | None = None,
+    municipality: str | None = None,
+    closed: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[CorporationRecord], int]:
     """Published corporations matching every given filter, by name; and how many match in all.
 
     ``name`` matches part of the current name (full/half width folded); ``kana`` matches the
@@ -222,8 +253,12 @@ def search(db: Session, *, name: str | None = None, kana: str | None = None,
     """
     query = select(Corporation).where(Corporation.hidden.is_(False), Corporation.deleted.is_(False))
     if name and (folded := normalize_width(name)):
-        query = query.where(or_(Corporation.name.contains(folded, autoescape=True),
-                                Corporation.name.contains(name.strip(), autoescape=True)))
+        query = query.where(
+            or_(
+                Corporation.name.contains(folded, autoescape=True),
+                Corporation.name.contains(name.strip(), autoescape=True),
+            )
+        )
     if kana and (reading := to_katakana(kana)):
         query = query.where(Corporation.furigana.startswith(reading, autoescape=True))
     if prefecture:
@@ -234,8 +269,9 @@ def search(db: Session, *, name: str | None = None, kana: str | None = None,
         code = LocalGovernmentCode(normalize_width(municipality))
         query = query.where(Corporation.municipality_code == code)
     if closed is not None:
-        query = query.where(Corporation.close_date.is_not(None) if closed
-                            else Corporation.close_date.is_(None))
+        query = query.where(
+            Corporation.close_date.is_not(None) if closed else Corporation.close_date.is_(None)
+        )
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.scalars(query.order_by(Corporation.furigana, Corporation.number).limit(limit).offset(offset))
     return [_record(row) for row in rows], total
@@ -246,10 +282,16 @@ def published(db: Session, batch: int = 2000) -> Iterator[CorporationRecord]:
     at a time after the last number seen: memory stays at one batch, however many there are."""
     after = ""
     while True:
-        rows = list(db.scalars(select(Corporation)
-                               .where(Corporation.hidden.is_(False), Corporation.deleted.is_(False),
-                                      Corporation.number > after)
-                               .order_by(Corporation.number).limit(batch)))
+        rows = list(
+            db.scalars(
+                select(Corporation)
+                .where(
+                    Corporation.hidden.is_(False), Corporation.deleted.is_(False), Corporation.number > after
+                )
+                .order_by(Corporation.number)
+                .limit(batch)
+            )
+        )
         yield from (_record(row) for row in rows)
         if len(rows) < batch:
             return
@@ -268,25 +310,35 @@ def link_municipalities(db: Session) -> int:
     pairs = db.execute(select(Corporation.prefecture_code, Corporation.city_code).distinct()).all()
     for prefecture_code, city_code in pairs:
         code = municipality_code(prefecture_code, city_code)
-        db.execute(update(Corporation)
-                   .where(Corporation.prefecture_code == prefecture_code, Corporation.city_code == city_code)
-                   .values(municipality_code=code if code in known else ""))
+        db.execute(
+            update(Corporation)
+            .where(Corporation.prefecture_code == prefecture_code, Corporation.city_code == city_code)
+            .values(municipality_code=code if code in known else "")
+        )
     return db.scalar(select(func.count()).where(Corporation.municipality_code != "")) or 0
 
 
-def import_file(db: Session, path: Path, *, skip_invalid: bool = False,
-                progress: ProgressReporter | None = None) -> ImportReport:
+def import_file(
+    db: Session, path: Path, *, skip_invalid: bool = False, progress: ProgressReporter | None = None
+) -> ImportReport:
     """Import an NTA 全件 or 差分 CSV (or its .zip); see ``importer.import_file``."""
     return importer.import_file(db, path, skip_invalid=skip_invalid, progress=progress)
 
 
-def import_records(db: Session, records: Iterable[NtaRecord],
-                   progress: ProgressReporter | None = None) -> ImportReport:
+def import_records(
+    db: Session, records: Iterable[NtaRecord], progress: ProgressReporter | None = None
+) -> ImportReport:
     return importer.import_records(db, records, progress)
 
 
-def load_synthetic(db: Session, count: int, seed: int, *, only_if_empty: bool = False,
-                   progress: ProgressReporter | None = None) -> ImportReport | None:
+def load_synthetic(
+    db: Session,
+    count: int,
+    seed: int,
+    *,
+    only_if_empty: bool = False,
+    progress: ProgressReporter | None = None,
+) -> ImportReport | None:
     """Load ``count`` deterministic synthetic corporations; None if skipped because data exists."""
     if only_if_empty and db.scalar(select(Corporation.number).limit(1)) is not None:
         return None
@@ -298,26 +350,60 @@ def load_synthetic(db: Session, count: int, seed: int, *, only_if_empty: bool = 
 
 # ---- 商業・法人登記 (see ``commercial``) ---------------------------------------------------------
 
+
 def import_commercial_file(db: Session, path: Path) -> CommercialImportReport:
     """Import a 登記事項 extract in the documented CSV layout (``commercial_csv``); all or nothing."""
     return commercial_csv.import_file(db, path)
 
 
-def seed_commercial(db: Session, seed: int, *, representatives: dict[str, tuple[str, str]] | None = None,
-                    progress: ProgressReporter | None = None) -> int:
+def seed_commercial(
+    db: Session,
+    seed: int,
+    *,
+    representatives: dict[str, tuple[str, str]] | None = None,
+    progress: ProgressReporter | None = None,
+) -> int:
     """Synthetic 登記事項 for every company without one; ``representatives`` names chosen 代表者."""
     return commercial_synthetic.seed(db, seed, representatives=representatives, progress=progress)
 
 
-def appoint(db: Session, number: str, *, title: str, name: str, address: str = "",
-            representative: bool = False, appointed_on: date) -> Officer:
+def appoint(
+    db: Session,
+    number: str,
+    *,
+    title: str,
+    name: str,
+    address: str = "",
+    representative: bool = False,
+    appointed_on: date,
+) -> Officer:
     """就任 of an officer (a representative with their 住所)."""
-    return commercial.appoint(db, number, title=title, name=name, address=address,
-                              representative=representative, appointed_on=appointed_on)
+    return commercial.appoint(
+        db,
+        number,
+        title=title,
+        name=name,
+        address=address,
+        representative=representative,
+        appointed_on=appointed_on,
+    )
 
 
-def register(db: Session, number: str, *, registry_office: str, purposes: list[str],
-             capital_yen: int | None, established_on: date) -> None:
+def register(
+    db: Session,
+    number: str,
+    *,
+    registry_office: str,
+    purposes: list[str],
+    capital_yen: int | None,
+    established_on: date,
+) -> None:
     """Record the 登記記録 (office, purpose, capital, establishment) of a corporation."""
-    commercial.register(db, number, registry_office=registry_office, purposes=purposes,
-                        capital_yen=capital_yen, established_on=established_on)
+    commercial.register(
+        db,
+        number,
+        registry_office=registry_office,
+        purposes=purposes,
+        capital_yen=capital_yen,
+        established_on=established_on,
+    )

@@ -77,9 +77,7 @@ def registrar(*, municipality_code: str = MunicipalityCode, principal: CurrentSt
 
 
 @router.get("/me", response_model=OwnRecordOut, responses=ERRORS)
-def own_record(
-    principal: CurrentResident, db: Transaction
-) -> OwnRecordOut:
+def own_record(principal: CurrentResident, db: Transaction) -> OwnRecordOut:
     """The logged-in resident's own record with their 個人番号 and every recorded access to it."""
     record = service.require_resident(db, principal.subject_id)
     return OwnRecordOut(
@@ -199,8 +197,10 @@ def change_address(
     "/{municipality_code}/{resident_id}/move-out",
     response_model=ResidentOut,
     dependencies=[Depends(csrf.protect)],
-    responses={**ERRORS, 409: {"description": "resident-deceased, resident-moved-out, "
-                                              "idempotency-key-reused"}},
+    responses={
+        **ERRORS,
+        409: {"description": "resident-deceased, resident-moved-out, idempotency-key-reused"},
+    },
 )
 def move_out(
     body: MoveOutIn,
@@ -214,12 +214,27 @@ def move_out(
 ) -> ResidentOut:
     """転出: the person leaves the municipality (once per Idempotency-Key)."""
     record = service.resident_in(db, municipality_code, resident_id)
-    return _changed(db, response, body, principal=principal, key=idempotency_key, resident_id=record.id,
-                    created_status=200)
+    return _changed(
+        db,
+        response,
+        body,
+        principal=principal,
+        key=idempotency_key,
+        resident_id=record.id,
+        created_status=200,
+    )
 
 
-def _changed(db: Session, response: Response, body: RegistrationIn, *, principal: sessions.Principal,
-             key: str | None, resident_id: str, created_status: int = 201) -> ResidentOut:
+def _changed(
+    db: Session,
+    response: Response,
+    body: RegistrationIn,
+    *,
+    principal: sessions.Principal,
+    key: str | None,
+    resident_id: str,
+    created_status: int = 201,
+) -> ResidentOut:
     """A change of one resident's record, made once per Idempotency-Key; the record after it."""
     change, created = body.register_once(db, resident_id, principal.subject_id, key)
     response.status_code = created_status if created else 200

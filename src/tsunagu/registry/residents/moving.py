@@ -150,16 +150,25 @@ class Certificate:
             moving_date=date.fromisoformat(data["moving_date"]),
             whole_household=bool(data["whole_household"]),
             movers=tuple(
-                Mover(_name_of(m["name"]), date.fromisoformat(m["birth_date"]), str(m["sex"]),
-                      str(m["relationship"]), bool(m["card_holder"]))
+                Mover(
+                    _name_of(m["name"]),
+                    date.fromisoformat(m["birth_date"]),
+                    str(m["sex"]),
+                    str(m["relationship"]),
+                    bool(m["card_holder"]),
+                )
                 for m in data["movers"]
             ),
         )
 
 
 def _name_json(name: PersonName) -> dict[str, str]:
-    return {"family": name.family, "given": name.given, "family_kana": name.family_kana,
-            "given_kana": name.given_kana}
+    return {
+        "family": name.family,
+        "given": name.given,
+        "family_kana": name.family_kana,
+        "given_kana": name.given_kana,
+    }
 
 
 def _name_of(data: Mapping[str, str]) -> PersonName:
@@ -181,9 +190,18 @@ class PlannedMoveRecord:
 
 
 def _planned(row: PlannedMove) -> PlannedMoveRecord:
-    return PlannedMoveRecord(row.id, row.municipality_code, tuple(row.members), row.whole_household,
-                             row.remaining_head_id, row.destination, row.effective_date, row.status,
-                             row.source, Certificate.of(row.certificate))
+    return PlannedMoveRecord(
+        row.id,
+        row.municipality_code,
+        tuple(row.members),
+        row.whole_household,
+        row.remaining_head_id,
+        row.destination,
+        row.effective_date,
+        row.status,
+        row.source,
+        Certificate.of(row.certificate),
+    )
 
 
 # ---------------------------------------------------------------- 転出予定
@@ -194,7 +212,8 @@ def _chosen(
 ) -> tuple[list[Resident], list[Resident], bool]:
     """(movers, members who stay, whole household?) — exactly what the 届出 declared."""
     household = db.scalars(
-        select(Resident).where(Resident.household_id == applicant.household_id, Resident.status == "resident")
+        select(Resident)
+        .where(Resident.household_id == applicant.household_id, Resident.status == "resident")
         .order_by(Resident.relationship != service.HEAD, Resident.birth_date)
     ).all()
     if whole_household:
@@ -271,9 +290,7 @@ def plan_move_out(
         destination=destination,
         moving_date=effective_date,
         whole_household=whole,
-        movers=tuple(
-            Mover(_person(m), m.birth_date, m.sex, m.relationship, m.id in holders) for m in movers
-        ),
+        movers=tuple(Mover(_person(m), m.birth_date, m.sex, m.relationship, m.id in holders) for m in movers),
     )
     row = PlannedMove(
         id=move_id,
@@ -305,8 +322,14 @@ def _person(row: Resident) -> PersonName:
 def _apply(db: Session, row: PlannedMove) -> None:
     """Close each mover's record on the declared date; a remaining 世帯 gets its declared head."""
     for resident_id in row.members:
-        service.move_out(db, resident_id, destination=row.destination, effective_date=row.effective_date,
-                         actor=row.actor, legal_basis=row.legal_basis)
+        service.move_out(
+            db,
+            resident_id,
+            destination=row.destination,
+            effective_date=row.effective_date,
+            actor=row.actor,
+            legal_basis=row.legal_basis,
+        )
     if row.remaining_head_id:
         service.make_head(db, row.remaining_head_id, effective_date=row.effective_date, actor=row.actor)
     row.status, row.applied_at = DONE, clock.now()
@@ -317,8 +340,10 @@ def apply_due(db: Session, today: date | None = None) -> int:
     """Apply every planned move whose date has come; the number applied."""
     day = today or service.today()
     due = db.scalars(
-        select(PlannedMove).where(PlannedMove.status == PLANNED, PlannedMove.effective_date <= day)
-        .order_by(PlannedMove.effective_date, PlannedMove.recorded_at).with_for_update()
+        select(PlannedMove)
+        .where(PlannedMove.status == PLANNED, PlannedMove.effective_date <= day)
+        .order_by(PlannedMove.effective_date, PlannedMove.recorded_at)
+        .with_for_update()
     ).all()
     for row in due:
         _apply(db, row)
@@ -355,17 +380,21 @@ def as_of(db: Session, resident_id: str, at: date) -> service.ResidentRecord | N
     planned = planned_move_of(db, resident_id)
     if record is None or planned is None or planned.effective_date > at:
         return record
-    return replace(record, status="moved_out", status_date=planned.effective_date,
-                   destination=planned.destination)
+    return replace(
+        record, status="moved_out", status_date=planned.effective_date, destination=planned.destination
+    )
 
 
 def certificate_for(db: Session, municipality_code: str, resident_id: str) -> Certificate | None:
     """The newest 転出証明書情報 this municipality made that names the person, if any."""
     rows = db.scalars(
-        select(PlannedMove).where(
-            PlannedMove.municipality_code == municipality_code, PlannedMove.status != CANCELLED,
+        select(PlannedMove)
+        .where(
+            PlannedMove.municipality_code == municipality_code,
+            PlannedMove.status != CANCELLED,
             PlannedMove.household_id == _household_of(db, resident_id),
-        ).order_by(PlannedMove.recorded_at.desc())
+        )
+        .order_by(PlannedMove.recorded_at.desc())
     ).all()
     return next((Certificate.of(r.certificate) for r in rows if resident_id in r.members), None)
 
@@ -379,9 +408,11 @@ def arrivals(db: Session, municipality_code: str, reference: str) -> list[servic
     if row is None:
         return []
     hashes = db.scalars(select(Resident.number_hash).where(Resident.id.in_(row.members))).all()
-    found = db.scalars(select(Resident.id).where(Resident.municipality_code == municipality_code,
-                                                 Resident.number_hash.in_(hashes))
-                       .order_by(Resident.relationship != service.HEAD, Resident.birth_date)).all()
+    found = db.scalars(
+        select(Resident.id)
+        .where(Resident.municipality_code == municipality_code, Resident.number_hash.in_(hashes))
+        .order_by(Resident.relationship != service.HEAD, Resident.birth_date)
+    ).all()
     return [r for r in (service.get_resident(db, i) for i in found) if r is not None]
 
 
@@ -418,8 +449,11 @@ def register_move_in(
     origin_rows = [db.get(Resident, resident_id) for resident_id in row.members]
     people = [r for r in origin_rows if r is not None]
     for person in people:
-        if db.scalar(select(Resident.id).where(Resident.municipality_code == municipality_code,
-                                               Resident.number_hash == person.number_hash)):
+        if db.scalar(
+            select(Resident.id).where(
+                Resident.municipality_code == municipality_code, Resident.number_hash == person.number_hash
+            )
+        ):
             raise CertificateAlreadyUsed(
                 f"{person.family_name} {person.given_name} is already registered here"
             )
@@ -439,9 +473,14 @@ def register_move_in(
         record = service.register_move_in(
             db,
             municipality_code,
-            service.NewResident(name=mover.name, birth_date=mover.birth_date, sex=mover.sex,
-                                individual_number=number, relationship=relationship,
-                                household_id=household_id),
+            service.NewResident(
+                name=mover.name,
+                birth_date=mover.birth_date,
+                sex=mover.sex,
+                individual_number=number,
+                relationship=relationship,
+                household_id=household_id,
+            ),
             residence,
             moved_in_on=moved_in_on,
             actor=actor,

@@ -39,10 +39,15 @@ def population(db: Session, day: date, batch: int = 5000) -> Counter[Cell]:
 
     Memory holds the counts (towns × 18 bands × sexes), not the people: rows are streamed."""
     counts: Counter[Cell] = Counter()
-    rows: Iterator[tuple[str, int | None, str, date, str]] = iter(db.execute(
-        select(Resident.municipality_code, Resident.town_id, Resident.town, Resident.birth_date, Resident.sex)
-        .where(Resident.status == "resident", Resident.birth_date <= day)
-        .execution_options(yield_per=batch)).tuples())
+    rows: Iterator[tuple[str, int | None, str, date, str]] = iter(
+        db.execute(
+            select(
+                Resident.municipality_code, Resident.town_id, Resident.town, Resident.birth_date, Resident.sex
+            )
+            .where(Resident.status == "resident", Resident.birth_date <= day)
+            .execution_options(yield_per=batch)
+        ).tuples()
+    )
     for municipality, town_id, town, birth, sex in rows:
         counts[Cell(municipality, town_id, town, band_of(age_on(birth, day)), sex)] += 1
     return counts

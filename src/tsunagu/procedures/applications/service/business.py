@@ -86,13 +86,15 @@ def applicant_for(db: Session, principal: Principal, procedure: Procedure) -> Co
     if "business" not in procedure.applicants:
         raise ResidentOnlyProcedure(f"{procedure.id} is filed by individuals, not by a business")
     if PRIME_ROLE not in principal.roles and procedure.id not in principal.roles:
-        raise NotGranted(f"the prime account has not granted {procedure.id} to this account",
-                         procedure=procedure.id)
+        raise NotGranted(
+            f"the prime account has not granted {procedure.id} to this account", procedure=procedure.id
+        )
     record = corporations.get_corporation(db, principal.organization_code)
     if record is None or record.status != "active":
         raise CorporationNotActive(f"the corporation {principal.organization_code} is closed")
-    return CorporateApplicant(corporate.subject_of(record.number), record.number, record.name,
-                              record.municipality_code)
+    return CorporateApplicant(
+        corporate.subject_of(record.number), record.number, record.name, record.municipality_code
+    )
 
 
 def _organization(procedure: Procedure, applicant: CorporateApplicant) -> str:
@@ -119,19 +121,26 @@ class BusinessForm:
     seal: str
 
 
-def open_form(database: Database, gateway: meshlink.MeshGateway, secret: str, procedure: Procedure,
-              principal: Principal) -> BusinessForm:
+def open_form(
+    database: Database, gateway: meshlink.MeshGateway, secret: str, procedure: Procedure, principal: Principal
+) -> BusinessForm:
     """The form as the business sees it: the corporation's registry values through the mesh, sealed."""
     with database.session() as db:
         applicant, organization = _check(db, principal, procedure)
     prefilled = prefill(gateway, procedure, applicant, organization)
-    return BusinessForm(applicant, organization, prefilled,
-                        seal(secret, applicant.id, procedure, prefilled))
+    return BusinessForm(applicant, organization, prefilled, seal(secret, applicant.id, procedure, prefilled))
 
 
-def prepare(db: Session, gateway: meshlink.MeshGateway | None, procedure: Procedure, principal: Principal,
-            submitted: Mapping[str, Any], *, sealed: Prefilled | None,
-            key: str = "") -> tuple[Prefilled, dict[str, Any], str, str]:
+def prepare(
+    db: Session,
+    gateway: meshlink.MeshGateway | None,
+    procedure: Procedure,
+    principal: Principal,
+    submitted: Mapping[str, Any],
+    *,
+    sealed: Prefilled | None,
+    key: str = "",
+) -> tuple[Prefilled, dict[str, Any], str, str]:
     """Grants, the corporation, organization, registry values and validation; as the residents' one."""
     applicant, organization = _check(db, principal, procedure)
     if sealed is None or sealed.stale or (not sealed.values and gateway is not None):
@@ -156,8 +165,9 @@ class BusinessDraft:
     bundle_id: str | None = None  # the company set-up one-stop files several as one bundle
 
 
-def apply(database: Database, gateway: meshlink.MeshGateway, secret: str,
-          draft: BusinessDraft) -> tuple[Application, bool]:
+def apply(
+    database: Database, gateway: meshlink.MeshGateway, secret: str, draft: BusinessDraft
+) -> tuple[Application, bool]:
     """申請 by a business: (the application, whether this call created it). A key sent before
     returns its first application before anything is looked up; evidence after the commit."""
     procedure, principal, key = draft.procedure, draft.principal, draft.idempotency_key
@@ -167,10 +177,23 @@ def apply(database: Database, gateway: meshlink.MeshGateway, secret: str,
             return earlier, False
         applicant = applicant_for(db, principal, procedure)
         sealed = None if draft.seal is None else unseal(secret, draft.seal, applicant.id, procedure)
-        prefilled, data, organization, subject = prepare(db, gateway, procedure, principal, draft.values,
-                                                          sealed=sealed, key=key)
-    app, created = submit(database, Submission(procedure, principal, subject, organization, data, prefilled,
-                                               key, draft.request, bundle_id=draft.bundle_id))
+        prefilled, data, organization, subject = prepare(
+            db, gateway, procedure, principal, draft.values, sealed=sealed, key=key
+        )
+    app, created = submit(
+        database,
+        Submission(
+            procedure,
+            principal,
+            subject,
+            organization,
+            data,
+            prefilled,
+            key,
+            draft.request,
+            bundle_id=draft.bundle_id,
+        ),
+    )
     if created and app.evidence_pending:
         app = collect_evidence(database, gateway, procedure, app.id)
     return app, created

@@ -27,8 +27,13 @@ from tsunagu.procedures.applications.service.records import Application
 from tsunagu.procedures.definition import Procedure
 
 #: the filings after a company's registration: 税務署, 都道府県, 市町村, 年金事務所, 労働基準監督署
-PROCEDURES = ("hojin-setsuritsu-todokede", "hojin-setsuritsu-to", "hojin-setsuritsu-shi", "shinki-tekiyo",
-              "hoken-kankei-seiritsu")
+PROCEDURES = (
+    "hojin-setsuritsu-todokede",
+    "hojin-setsuritsu-to",
+    "hojin-setsuritsu-shi",
+    "shinki-tekiyo",
+    "hoken-kankei-seiritsu",
+)
 
 
 class BundleNotFound(NotFound):
@@ -51,15 +56,29 @@ def bundle_of(principal: Principal, key: str) -> str:
     return hashlib.sha256(f"{principal.subject_id}\n{key}".encode()).hexdigest()[:32]
 
 
-def file_all(database: Database, gateway: meshlink.MeshGateway, secret: str, procedures: list[Procedure], *,
-             principal: Principal, answers: Mapping[str, Any], key: str) -> tuple[str, list[Part]]:
+def file_all(
+    database: Database,
+    gateway: meshlink.MeshGateway,
+    secret: str,
+    procedures: list[Procedure],
+    *,
+    principal: Principal,
+    answers: Mapping[str, Any],
+    key: str,
+) -> tuple[str, list[Part]]:
     """File every set-up procedure with the answers its form asks; (bundle id, each part)."""
     bundle = bundle_of(principal, key)
     parts = []
     for procedure in procedures:
         values = {f.name: answers[f.name] for f in procedure.fields if f.name in answers}
-        draft = business.BusinessDraft(procedure, principal, values, f"{key}-{procedure.id}"[:128],
-                                       {"company_setup": dict(answers)}, bundle_id=bundle)
+        draft = business.BusinessDraft(
+            procedure,
+            principal,
+            values,
+            f"{key}-{procedure.id}"[:128],
+            {"company_setup": dict(answers)},
+            bundle_id=bundle,
+        )
         try:
             application, _created = business.apply(database, gateway, secret, draft)
         except TsunaguError as problem:

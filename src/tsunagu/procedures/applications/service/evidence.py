@@ -31,8 +31,13 @@ def collect_evidence(
         app = load(db, application_id)
         person = residents.get_resident(db, app.subject_id)
     # a business's evidence is about its corporation, named by 法人番号 (no municipality)
-    subject = (person.id, person.municipality_code) if person is not None \
-        else (app.subject_id, "") if app.applicant_kind == "business" else None
+    subject = (
+        (person.id, person.municipality_code)
+        if person is not None
+        else (app.subject_id, "")
+        if app.applicant_kind == "business"
+        else None
+    )
     for spec in procedure.evidence:
         current = next((e for e in app.evidence if e.service == spec.service), None)
         if current is None or current.status == "ok" or subject is None:
@@ -72,8 +77,13 @@ def collect_evidence(
         return load(db, application_id)
 
 
-def retry_evidence(database: Database, gateway: meshlink.MeshGateway, registry: LiveRegistry,
-                   principal: Principal, application_id: str) -> Application:
+def retry_evidence(
+    database: Database,
+    gateway: meshlink.MeshGateway,
+    registry: LiveRegistry,
+    principal: Principal,
+    application_id: str,
+) -> Application:
     """Ask the registries again for the evidence of an application the principal may see."""
     with database.session() as db:
         app = get_for(db, principal, application_id)

@@ -107,8 +107,9 @@ def unseal(secret: str, token: str, resident_id: str, procedure: Procedure) -> P
     if data["r"] != resident_id or data["p"] != procedure.id:
         raise TamperedField("the form was prepared for another person or procedure")
     age = clock.now().timestamp() - data.get("t", 0)
-    return Prefilled(data["v"], {k: Provenance(**v) for k, v in data["s"].items()},
-                     stale=not 0 <= age <= SEAL_SECONDS)
+    return Prefilled(
+        data["v"], {k: Provenance(**v) for k, v in data["s"].items()}, stale=not 0 <= age <= SEAL_SECONDS
+    )
 
 
 def merge_prefilled(prefilled: Prefilled, submitted: Mapping[str, Any]) -> dict[str, Any]:

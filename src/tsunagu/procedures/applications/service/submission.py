@@ -218,23 +218,49 @@ class _Pending:
         now, today = clock.now(), clock.today_jst().date()
         application_id = uuid.uuid4().hex
         application = {
-            "id": application_id, "receipt_number": "", "procedure_id": s.procedure.id,
-            "procedure_revision": s.procedure.revision, "applicant_id": s.principal.subject_id,
-            "subject_id": s.subject_id, "applicant_kind": s.principal.kind,
-            "organization_code": s.organization, "status": "submitted", "data": s.data,
+            "id": application_id,
+            "receipt_number": "",
+            "procedure_id": s.procedure.id,
+            "procedure_revision": s.procedure.revision,
+            "applicant_id": s.principal.subject_id,
+            "subject_id": s.subject_id,
+            "applicant_kind": s.principal.kind,
+            "organization_code": s.organization,
+            "status": "submitted",
+            "data": s.data,
             "prefilled": {k: v.__dict__ for k, v in s.prefilled.sources.items()},
-            "bundle_id": s.bundle_id, "decision_reason": "", "submitted_at": now, "updated_at": now,
+            "bundle_id": s.bundle_id,
+            "decision_reason": "",
+            "submitted_at": now,
+            "updated_at": now,
             "due_on": today + timedelta(days=s.procedure.processing_days),
         }
         evidence: list[dict[str, Any]] = [
-            {"application_id": application_id, "service": spec.service, "provider": spec.provider or "",
-             "mesh_service": "", "legal_basis_id": spec.legal_basis_id, "status": "pending", "data": {},
-             "log_reference": "", "error": "", "attempts": 0, "fetched_at": None}
+            {
+                "application_id": application_id,
+                "service": spec.service,
+                "provider": spec.provider or "",
+                "mesh_service": "",
+                "legal_basis_id": spec.legal_basis_id,
+                "status": "pending",
+                "data": {},
+                "log_reference": "",
+                "error": "",
+                "attempts": 0,
+                "fetched_at": None,
+            }
             for spec in s.procedure.evidence
         ]
-        audit = {"application_id": application_id, "at": now, "actor": s.principal.subject_id,
-                 "actor_kind": s.principal.kind, "organization_code": s.principal.organization_code or "",
-                 "from_status": "", "to_status": "submitted", "reason": ""}
+        audit = {
+            "application_id": application_id,
+            "at": now,
+            "actor": s.principal.subject_id,
+            "actor_kind": s.principal.kind,
+            "organization_code": s.principal.organization_code or "",
+            "from_status": "",
+            "to_status": "submitted",
+            "reason": "",
+        }
         return cls(s, fingerprint(s.procedure.id, s.request), application, evidence, audit)
 
     @property
@@ -242,34 +268,80 @@ class _Pending:
         return self.submission.principal.subject_id, self.submission.idempotency_key
 
     def key_row(self) -> dict[str, Any]:
-        return {"applicant_id": self.owner_key[0], "key": self.owner_key[1], "request_sha256": self.digest,
-                "application_id": self.application["id"], "created_at": self.application["submitted_at"]}
+        return {
+            "applicant_id": self.owner_key[0],
+            "key": self.owner_key[1],
+            "request_sha256": self.digest,
+            "application_id": self.application["id"],
+            "created_at": self.application["submitted_at"],
+        }
 
     def receipts(self) -> list[inbox.Outgoing]:
         """受付のお知らせ to the person (and to the proxy who applied for them)."""
         s, receipt, due_on = self.submission, self.application["receipt_number"], self.application["due_on"]
         name, link = s.procedure.name.ja, f"/applications/{self.application['id']}"
-        messages = [inbox.Outgoing(
-            s.subject_id, s.organization, "status", f"{name}を受け付けました（受付番号 {receipt}）",
-            f"{name}を受け付けました。\n受付番号: {receipt}\n処理の目安: {format_wareki(due_on)}まで", link)]
+        messages = [
+            inbox.Outgoing(
+                s.subject_id,
+                s.organization,
+                "status",
+                f"{name}を受け付けました（受付番号 {receipt}）",
+                f"{name}を受け付けました。\n受付番号: {receipt}\n処理の目安: {format_wareki(due_on)}まで",
+                link,
+            )
+        ]
         if s.principal.subject_id != s.subject_id:
-            messages.append(inbox.Outgoing(
-                s.principal.subject_id, s.organization, "status",
-                f"代理申請: {name}を受け付けました（受付番号 {receipt}）",
-                f"代理人として申請した{name}を受け付けました。\n受付番号: {receipt}", link))
+            messages.append(
+                inbox.Outgoing(
+                    s.principal.subject_id,
+                    s.organization,
+                    "status",
+                    f"代理申請: {name}を受け付けました（受付番号 {receipt}）",
+                    f"代理人として申請した{name}を受け付けました。\n受付番号: {receipt}",
+                    link,
+                )
+            )
         return messages
 
     def stored(self) -> Application:
         """The application as just written (no need to read it back)."""
         a = self.application
         return Application(
-            a["id"], a["receipt_number"], a["procedure_id"], a["applicant_id"], a["subject_id"],
-            a["applicant_kind"], a["organization_code"], a["status"], dict(a["data"]), dict(a["prefilled"]),
-            a["bundle_id"], a["decision_reason"], a["submitted_at"], a["updated_at"], a["due_on"],
-            tuple(EvidenceRecord(e["service"], e["provider"], e["mesh_service"], e["legal_basis_id"],
-                                 e["status"], {}, "", "", 0, None) for e in self.evidence),
-            (AuditRecord(self.audit["at"], self.audit["actor"], self.audit["actor_kind"], "", "submitted",
-                         ""),),
+            a["id"],
+            a["receipt_number"],
+            a["procedure_id"],
+            a["applicant_id"],
+            a["subject_id"],
+            a["applicant_kind"],
+            a["organization_code"],
+            a["status"],
+            dict(a["data"]),
+            dict(a["prefilled"]),
+            a["bundle_id"],
+            a["decision_reason"],
+            a["submitted_at"],
+            a["updated_at"],
+            a["due_on"],
+            tuple(
+                EvidenceRecord(
+                    e["service"],
+                    e["provider"],
+                    e["mesh_service"],
+                    e["legal_basis_id"],
+                    e["status"],
+                    {},
+                    "",
+                    "",
+                    0,
+                    None,
+                )
+                for e in self.evidence
+            ),
+            (
+                AuditRecord(
+                    self.audit["at"], self.audit["actor"], self.audit["actor_kind"], "", "submitted", ""
+                ),
+            ),
         )
 
 
@@ -285,8 +357,10 @@ def _submissions(database: Database) -> GroupCommit:
 
 _C = ProceduresReceiptCounter
 _NEXT_SERIAL = DirectSelect(
-    update(_C).where(_C.organization_code == bindparam("org"), _C.year == bindparam("year"))
-    .values(last=_C.last + 1).returning(_C.last),
+    update(_C)
+    .where(_C.organization_code == bindparam("org"), _C.year == bindparam("year"))
+    .values(last=_C.last + 1)
+    .returning(_C.last),
     {"org": _C.organization_code, "year": _C.year},
 )
 _INSERT_COUNTER = DirectInsert.of(ProceduresReceiptCounter)
@@ -327,7 +401,8 @@ def _store(database: Database, batch: list[Job[_Pending, tuple[Application, bool
                 if first is not None:
                     if first.work.digest != pending.digest:
                         raise IdempotencyKeyReused(
-                            f"the key {pending.owner_key[1]!r} was already used for another submission")
+                            f"the key {pending.owner_key[1]!r} was already used for another submission"
+                        )
                     again.append((job, first.work))
                     continue
                 earlier = _by_key(Session(connection), *pending.owner_key, pending.digest)
@@ -338,7 +413,8 @@ def _store(database: Database, batch: list[Job[_Pending, tuple[Application, bool
                 job.finish((earlier, False))
                 continue
             pending.application["receipt_number"] = next_receipt(
-                connection, pending.submission.organization, pending.application["submitted_at"].year)
+                connection, pending.submission.organization, pending.application["submitted_at"].year
+            )
             accepted[pending.owner_key] = job
         _insert(connection, [job.work for job in accepted.values()])
     for job in accepted.values():

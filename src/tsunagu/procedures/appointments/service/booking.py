@@ -105,7 +105,12 @@ def _tell(db: Session, app: applications.Application, title: str, body: str) -> 
     """An お知らせ to the person, and to the proxy who applied for them."""
     for recipient in dict.fromkeys((app.subject_id, app.applicant_id)):
         inbox.deliver(
-            db, recipient, sender=app.organization_code, kind="status", title=title, body=body,
+            db,
+            recipient,
+            sender=app.organization_code,
+            kind="status",
+            title=title,
+            body=body,
             link=f"/applications/{app.id}/appointment",
         )
 
@@ -171,7 +176,11 @@ def book(
     db.flush()
     slot = get_slot(db, slot_id)
     applications.audit(
-        db, app.id, principal, from_status=app.status, to_status=app.status,
+        db,
+        app.id,
+        principal,
+        from_status=app.status,
+        to_status=app.status,
         reason=f"来庁予約{'変更' if current else ''}: {slot.wareki}",
     )
     _confirm(db, procedure, app, slot, changed=current is not None)
@@ -192,8 +201,13 @@ def bring(procedure: Procedure, locale: str = "ja") -> list[str]:
 
 
 def book_durably(
-    database: Database, registry: LiveRegistry, principal: Principal, application_id: str, *,
-    slot_id: str, key: str,
+    database: Database,
+    registry: LiveRegistry,
+    principal: Principal,
+    application_id: str,
+    *,
+    slot_id: str,
+    key: str,
 ) -> tuple[Booking, bool]:
     """:func:`book` in its own transaction; a concurrent booking of the same application is retried.
 
@@ -220,11 +234,17 @@ def cancel(db: Session, principal: Principal, procedure: Procedure, app: applica
         raise ChangeClosed("the visit is past its cut-off; please call the office")
     _release(db, row, "cancelled", "取消し（申請者）")
     applications.audit(
-        db, app.id, principal, from_status=app.status, to_status=app.status,
+        db,
+        app.id,
+        principal,
+        from_status=app.status,
+        to_status=app.status,
         reason=f"来庁予約取消し: {slot.wareki}",
     )
     _tell(
-        db, app, f"来庁予約を取り消しました（受付番号 {app.receipt_number}）",
+        db,
+        app,
+        f"来庁予約を取り消しました（受付番号 {app.receipt_number}）",
         f"{procedure.name.ja}の来庁予約（{slot.wareki}）を取り消しました。",
     )
     return _booking(row, get_slot(db, slot.id))

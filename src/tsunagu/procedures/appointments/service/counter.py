@@ -67,11 +67,17 @@ def cancel_slot(db: Session, staff: Principal, slot_id: str, reason: str) -> tup
         booking.active_application_id = None
         app = applications.load(db, booking.application_id)
         applications.audit(
-            db, app.id, staff, from_status=app.status, to_status=app.status,
+            db,
+            app.id,
+            staff,
+            from_status=app.status,
+            to_status=app.status,
             reason=f"来庁予約の枠を取消し: {slot.wareki}（{why}）",
         )
         _tell(
-            db, app, f"来庁予約が取り消されました（受付番号 {app.receipt_number}）",
+            db,
+            app,
+            f"来庁予約が取り消されました（受付番号 {app.receipt_number}）",
             f"{slot.wareki}の来庁予約は、{why}のため取り消されました。\n"
             "お手数ですが、別の日時をご予約ください。",
         )
@@ -97,7 +103,11 @@ def record_outcome(db: Session, staff: Principal, booking_id: str, outcome: str)
         row.active_application_id = None
     app = applications.load(db, row.application_id)
     applications.audit(
-        db, app.id, staff, from_status=app.status, to_status=app.status,
+        db,
+        app.id,
+        staff,
+        from_status=app.status,
+        to_status=app.status,
         reason=f"{STATUS_NAMES[outcome]}: {slot.wareki}",
     )
     db.flush()
@@ -116,8 +126,11 @@ def schedule(db: Session, organization: str, day: date) -> list[ScheduledSlot]:
         .order_by(ProceduresAppointmentSlot.starts_at, ProceduresAppointmentSlot.place)
     ).all()
     found = db.execute(
-        select(ProceduresAppointmentBooking, ProceduresApplication.receipt_number,
-               ProceduresApplication.procedure_id)
+        select(
+            ProceduresAppointmentBooking,
+            ProceduresApplication.receipt_number,
+            ProceduresApplication.procedure_id,
+        )
         .join(ProceduresApplication, ProceduresApplication.id == ProceduresAppointmentBooking.application_id)
         .where(ProceduresAppointmentBooking.slot_id.in_([s.id for s in slots]))
         .order_by(ProceduresAppointmentBooking.created_at)
@@ -146,11 +159,21 @@ def seed_demo(db: Session, procedure: Procedure, organizations: Iterable[str]) -
     were created.
     """
     now = clock.now()
-    plan = WeekPlan(procedure.id, "", clock.today_jst().date(), (0, 1, 2, 3, 4), time(9), time(16), 30, 2,
-                    days=WINDOW_DAYS)
+    plan = WeekPlan(
+        procedure.id,
+        "",
+        clock.today_jst().date(),
+        (0, 1, 2, 3, 4),
+        time(9),
+        time(16),
+        30,
+        2,
+        days=WINDOW_DAYS,
+    )
     created = 0
     for organization in organizations:
-        publisher = Principal(kind="staff", subject_id="seed", organization_code=organization,
-                              roles=frozenset({"管理"}))
+        publisher = Principal(
+            kind="staff", subject_id="seed", organization_code=organization, roles=frozenset({"管理"})
+        )
         created += len(publish_many(db, publisher, procedure, plan_week(plan, after=now))[0])
     return created

@@ -91,8 +91,11 @@ def publish_many(
     existing: set[tuple[str, str, datetime]] = {
         (procedure_id, place, starts_at)
         for procedure_id, place, starts_at in db.execute(
-            select(ProceduresAppointmentSlot.procedure_id, ProceduresAppointmentSlot.place,
-                   ProceduresAppointmentSlot.starts_at).where(
+            select(
+                ProceduresAppointmentSlot.procedure_id,
+                ProceduresAppointmentSlot.place,
+                ProceduresAppointmentSlot.starts_at,
+            ).where(
                 ProceduresAppointmentSlot.organization_code == organization,
                 ProceduresAppointmentSlot.starts_at.in_([p.starts_at for p in plans]),
             )
@@ -147,8 +150,14 @@ def plan_week(plan: WeekPlan, *, after: datetime) -> list[SlotPlan]:
         while start + step <= closing:
             if start > after:
                 slots.append(
-                    SlotPlan(plan.procedure_id, plan.place, start.astimezone(UTC),
-                             (start + step).astimezone(UTC), plan.capacity, plan.cutoff_minutes)
+                    SlotPlan(
+                        plan.procedure_id,
+                        plan.place,
+                        start.astimezone(UTC),
+                        (start + step).astimezone(UTC),
+                        plan.capacity,
+                        plan.cutoff_minutes,
+                    )
                 )
             start += step
     return slots

@@ -53,7 +53,7 @@ def _same_municipality(expected: str, found: str) -> bool:
         return True
     if not expected.endswith("区") or "市" not in expected:
         return False
-    return found.startswith(expected[:expected.index("市") + 1])
+    return found.startswith(expected[: expected.index("市") + 1])
 
 
 def evaluate(index: AddressIndex, cases: list[Case]) -> Evaluation:
@@ -61,9 +61,11 @@ def evaluate(index: AddressIndex, cases: list[Case]) -> Evaluation:
     for case in cases:
         normalized = index.normalize(case.input)
         found = normalized.address
-        town_ok = (found.prefecture if found else "") == case.prefecture and \
-            _same_municipality(case.municipality, found.municipality if found else "") and \
-            fold(found.town if found else "") == fold(case.town)
+        town_ok = (
+            (found.prefecture if found else "") == case.prefecture
+            and _same_municipality(case.municipality, found.municipality if found else "")
+            and fold(found.town if found else "") == fold(case.town)
+        )
         if not town_ok:
             result.misses.append((case, normalized))
             continue
@@ -93,9 +95,11 @@ class LevelTally:
     town: int = 0
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"cases": self.total,
-                "municipality_accuracy": round(self.municipality / self.total, 4) if self.total else 0.0,
-                "town_accuracy": round(self.town / self.total, 4) if self.total else 0.0}
+        return {
+            "cases": self.total,
+            "municipality_accuracy": round(self.municipality / self.total, 4) if self.total else 0.0,
+            "town_accuracy": round(self.town / self.total, 4) if self.total else 0.0,
+        }
 
 
 @dataclass
@@ -121,8 +125,10 @@ def evaluate_levels(index: AddressIndex, cases: list[RealWorldCase]) -> LevelEva
         found = normalized.address
         municipality_ok = found is not None and str(found.municipality_code or "") == case.municipality_code
         town_ok = municipality_ok and found is not None and fold(found.town) == fold(case.town)
-        for tally in (result.overall, *(result.by_form.setdefault(form, LevelTally())
-                                        for form in case.form.split())):
+        for tally in (
+            result.overall,
+            *(result.by_form.setdefault(form, LevelTally()) for form in case.form.split()),
+        ):
             tally.total += 1
             tally.municipality += municipality_ok
             tally.town += town_ok

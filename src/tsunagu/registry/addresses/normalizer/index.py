@@ -47,8 +47,10 @@ _JO_TOWN = re.compile(r"^(.+?)[一二三四五六七八九十百]+条[一二三�
 _DIRECTION = "(?:上る|上ル|上がる|下る|下ル|下がる|東入る|東入ル|東入|西入る|西入ル|西入|南入|北入)"
 # ... and may end with a count of blocks or streets (上る2丁目, 東入二筋目, 下る半丁) that is no 丁目
 # of the town that follows
-_STREET = re.compile(rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION})*"
-                     r"(?:[0-9一二三四五六七八九十]+(?:丁目|筋目)|半丁)?(?:まで)?")
+_STREET = re.compile(
+    rf"[^0-9]{{1,24}}?{_DIRECTION}(?:[^0-9]{{0,24}}?{_DIRECTION})*"
+    r"(?:[0-9一二三四五六七八九十]+(?:丁目|筋目)|半丁)?(?:まで)?"
+)
 _OLD_NAME = re.compile(r"^(.{1,5}?[町村])(.{2,})$")
 _OAZA_WORDS = re.compile(r"大字|字")
 _UNKNOWN_KOAZA = re.compile(r"([^\s0-9０-９\-]{1,12}?)(?=[0-9０-９〇一二三四五六七八九十百千]+(?:番|-|の|$))")
@@ -147,10 +149,15 @@ class _Towns:
         for koazas in self.koazas.values():
             for name in koazas:
                 seen[name] += 1
-        self.koaza_only = {name: town for koazas in self.koazas.values() for name, town in koazas.items()
-                           if seen[name] == 1 and len(name) >= 2 and name not in self.by_name}
+        self.koaza_only = {
+            name: town
+            for koazas in self.koazas.values()
+            for name, town in koazas.items()
+            if seen[name] == 1 and len(name) >= 2 and name not in self.by_name
+        }
         self.lengths = _lengths_by_first_character(
-            [*self.by_name, *self.alternates, *self.koaza_only, *self.chome_bases, *self.jo_bases])
+            [*self.by_name, *self.alternates, *self.koaza_only, *self.chome_bases, *self.jo_bases]
+        )
 
     def add(self, town: TownEntry, key: str, koaza_key: str) -> None:
         """Index ``town`` under ``key`` (its ``town_key``; ``koaza_key`` its 小字's)."""
@@ -163,7 +170,7 @@ class _Towns:
             return  # indexed already, by the 町字 itself or by another of its 小字
         self.by_name[key] = town  # the 町字 itself rather than one 小字
         base = CHOME_SUFFIX.sub("", key) if key.endswith("丁目") else key
-        chome = key[len(base):]
+        chome = key[len(base) :]
         if base != key:
             self.chome_bases.add(base)
         elif key.endswith("丁"):
@@ -220,7 +227,8 @@ class _Towns:
                         return town, numbers.end()
             if head in self.chome_bases:
                 number = _LEADING_NUMBER.match(text, stop) or (
-                    None if head in names else _NUMBER_NO.match(text, stop))  # 大手町2の4の9
+                    None if head in names else _NUMBER_NO.match(text, stop)
+                )  # 大手町2の4の9
                 if number:
                     town = names.get(f"{head}{_kanji(number.group(1))}丁目")
                     if town:
@@ -277,9 +285,14 @@ class _Reading:
         """Found a town; explains more of the text; the town's own spelling; the prefecture agrees;
         the municipality's own name (not a 郡 read past); the more specific municipality (the ward,
         not the city)."""
-        return (1 if self.town else 0, self.town_end if self.town else self.municipality_end,
-                self.spelling, 1 if self.prefecture_given else 0,
-                0 if self.district_skipped else 1, self.municipality_end)
+        return (
+            1 if self.town else 0,
+            self.town_end if self.town else self.municipality_end,
+            self.spelling,
+            1 if self.prefecture_given else 0,
+            0 if self.district_skipped else 1,
+            self.municipality_end,
+        )
 
 
 def _keyed(cleaned: str) -> tuple[str, list[int]]:
@@ -289,7 +302,7 @@ def _keyed(cleaned: str) -> tuple[str, list[int]]:
     last = 0
     for dropped in _DROPPED.finditer(cleaned):
         if dropped.start() > last:
-            parts.append(cleaned[last:dropped.start()])
+            parts.append(cleaned[last : dropped.start()])
             where.extend(range(last, dropped.start()))
         last = dropped.end()
     if last < len(cleaned):
@@ -315,15 +328,18 @@ def _heads(text: str, start: int, lengths: dict[str, list[int]]) -> Iterator[tup
     limit = len(text) - start
     for length in lengths.get(text[start], ()):
         if length <= limit:
-            yield text[start:start + length], start + length
+            yield text[start : start + length], start + length
 
 
 class AddressIndex:
     source: Literal["database", "shipped"] = "database"  # where its towns came from
 
-    def __init__(self, prefectures: Iterable[tuple[str, str]],
-                 municipalities: Iterable[MunicipalityEntry],
-                 towns: Iterable[tuple[str, TownEntry]]) -> None:
+    def __init__(
+        self,
+        prefectures: Iterable[tuple[str, str]],
+        municipalities: Iterable[MunicipalityEntry],
+        towns: Iterable[tuple[str, TownEntry]],
+    ) -> None:
         self.prefecture_names = dict(prefectures)
         self.prefecture_by_name = {fold(name): code for code, name in self.prefecture_names.items()}
         # 東京 for 東京都, 大阪 for 大阪府... but 北海道 and 京都府 keep their full names.
@@ -376,14 +392,18 @@ class AddressIndex:
         city (那珂川町 → 那珂川市), a city that became a 政令市 ward (清水市 → 静岡市清水区,
         浦和市 → さいたま市浦和区), and an island municipality without its island (八丈町 →
         八丈島八丈町). Never a name that a municipality of the same prefecture has."""
-        in_prefecture = {(m.prefecture_code, key) for key, codes in self.names.items()
-                         for m in (self.municipalities[c] for c in codes)}
+        in_prefecture = {
+            (m.prefecture_code, key)
+            for key, codes in self.names.items()
+            for m in (self.municipalities[c] for c in codes)
+        }
         aliases: list[tuple[str, str, str]] = []
         for code, municipality in self.municipalities.items():
             key = _DISTRICT.sub("", fold(municipality.name))
             if key.endswith("市") and code not in self.wards and not municipality.designated_city_code:
-                aliases += [(key[:-1] + suffix, code, "the name before it became a city")
-                            for suffix in "町村"]
+                aliases += [
+                    (key[:-1] + suffix, code, "the name before it became a city") for suffix in "町村"
+                ]
             ward = _WARD_OF_CITY.match(key)
             if municipality.designated_city_code and ward and ward.group(1) not in _COMMON_WARD_NAMES:
                 aliases.append((ward.group(1) + "市", code, "the city it was before it became a ward"))
@@ -422,8 +442,7 @@ class AddressIndex:
                 starts.append((code, length))
         return starts
 
-    def _municipalities_at(self, text: str, start: int, prefecture: str | None
-                           ) -> list[tuple[str, int, str]]:
+    def _municipalities_at(self, text: str, start: int, prefecture: str | None) -> list[tuple[str, int, str]]:
         """(code, end, how) of every municipality name at ``start`` (within ``prefecture``)."""
         found = []
         for head, stop in _heads(text, start, self.name_lengths):
@@ -451,8 +470,11 @@ class AddressIndex:
                 hits.append((ward_code, after[0], after[1], street_end, after[2]))
             elif plain:
                 hits.append((ward_code, plain[0], plain[1], 0, plain[2]))
-            elif not after and ward_code not in self.wards \
-                    and not self.municipalities[ward_code].designated_city_code:
+            elif (
+                not after
+                and ward_code not in self.wards
+                and not self.municipalities[ward_code].designated_city_code
+            ):
                 hits += self._after_local_ward(ward_code, towns, text, start)
         if not hits:
             return []
@@ -470,14 +492,15 @@ class AddressIndex:
         return None, start
 
     @staticmethod
-    def _after_local_ward(code: str, towns: _Towns, text: str, start: int
-                          ) -> list[tuple[str, TownEntry, int, int, int]]:
+    def _after_local_ward(
+        code: str, towns: _Towns, text: str, start: int
+    ) -> list[tuple[str, TownEntry, int, int, int]]:
         """A 区 that is no 政令市 ward, written before the town: 宇陀市榛原区下井足 (the registry's
         榛原下井足), 紀北町紀伊長島区東長島 (the registry's 東長島)."""
         local = _LOCAL_WARD.match(text, start)
         if local is None:
             return []
-        joined = towns.match(text[:local.end() - 1] + text[local.end():], start)
+        joined = towns.match(text[: local.end() - 1] + text[local.end() :], start)
         if joined and joined[1] >= local.end():  # the name runs across the 区
             return [(code, joined[0], joined[1] + 1, 0, joined[2])]
         dropped = towns.match(text, local.end())
@@ -498,12 +521,30 @@ class AddressIndex:
                 for code, end, how in found:
                     hits = self._town_in(code, text, end)
                     if not hits:
-                        readings.append(_Reading(code, prefecture is not None, end, skipped=skipped, how=how,
-                                                 district_skipped=bool(skipped)))
+                        readings.append(
+                            _Reading(
+                                code,
+                                prefecture is not None,
+                                end,
+                                skipped=skipped,
+                                how=how,
+                                district_skipped=bool(skipped),
+                            )
+                        )
                     for ward_code, town, town_end, street_end, spelling in hits:
-                        readings.append(_Reading(ward_code, prefecture is not None, end, town, town_end,
-                                                 skipped + (((end, street_end),) if street_end else ()), how,
-                                                 district_skipped=bool(skipped), spelling=spelling))
+                        readings.append(
+                            _Reading(
+                                ward_code,
+                                prefecture is not None,
+                                end,
+                                town,
+                                town_end,
+                                skipped + (((end, street_end),) if street_end else ()),
+                                how,
+                                district_skipped=bool(skipped),
+                                spelling=spelling,
+                            )
+                        )
         return readings
 
     def _towns_anywhere(self, text: str) -> list[_Reading]:
@@ -523,12 +564,17 @@ class AddressIndex:
                     end = number.end() if hits and hits[0][1].town.endswith("丁目") else stop
                 else:
                     end = stop
-                found = [(code, town) for code, town in hits
-                         if prefecture is None or self.municipalities[code].prefecture_code == prefecture]
+                found = [
+                    (code, town)
+                    for code, town in hits
+                    if prefecture is None or self.municipalities[code].prefecture_code == prefecture
+                ]
                 if found:
                     how = "not written; the municipality of this 町字"
-                    return [_Reading(code, prefecture is not None, start, town, end, how=how)
-                            for code, town in found]
+                    return [
+                        _Reading(code, prefecture is not None, start, town, end, how=how)
+                        for code, town in found
+                    ]
         return []
 
     def _old_names_at(self, text: str, start: int, prefecture: str | None) -> list[tuple[str, int, str]]:
@@ -562,87 +608,158 @@ class AddressIndex:
         reading = top[0]
 
         def cut(position: int) -> str:
-            return cleaned[where[position]:].strip() if position < len(where) else ""
+            return cleaned[where[position] :].strip() if position < len(where) else ""
 
         municipality = self.municipalities[reading.code]
         steps = [f"市区町村: {municipality.name} ({municipality.code}; {reading.how})"]
         if reading.prefecture_given:
             steps.insert(0, f"都道府県: {self.prefecture_names[municipality.prefecture_code]}")
         else:
-            steps.insert(0, f"都道府県: {self.prefecture_names[municipality.prefecture_code]} (not written; "
-                            "from the municipality)")
-        skipped = tuple(cleaned[where[a]:where[b - 1] + 1] for a, b in reading.skipped)
+            steps.insert(
+                0,
+                f"都道府県: {self.prefecture_names[municipality.prefecture_code]} (not written; "
+                "from the municipality)",
+            )
+        skipped = tuple(cleaned[where[a] : where[b - 1] + 1] for a, b in reading.skipped)
         steps += [f"読み飛ばし: {part}" for part in skipped]
         if reading.town is None:
             rest = cut(reading.municipality_end)
             steps.append(f"町字: not found in 「{rest}」" if rest else "町字: not written")
-            return NormalizedAddress(text, "municipality", self._address(municipality), remainder=rest,
-                                     skipped=skipped, explanation=tuple(steps))
+            return NormalizedAddress(
+                text,
+                "municipality",
+                self._address(municipality),
+                remainder=rest,
+                skipped=skipped,
+                explanation=tuple(steps),
+            )
         town, end = reading.town, reading.town_end
         koaza = self.towns[reading.code].koaza(town, keyed, end)
         if koaza:
             town, end = koaza
         # never a 小字 the text did not name
         koaza_name = town.koaza if koaza or reading.spelling == KOAZA_ONLY else ""
-        steps.append(f"町字: {town.town} (id {town.id})" + (f", 小字 {koaza_name}" if koaza_name else "")
-                     + {REGISTRY: "", ALTERED: " — written with 町 added or dropped",
-                        KOAZA_ONLY: " — the 小字 written without its 大字"}[reading.spelling])
+        steps.append(
+            f"町字: {town.town} (id {town.id})"
+            + (f", 小字 {koaza_name}" if koaza_name else "")
+            + {
+                REGISTRY: "",
+                ALTERED: " — written with 町 added or dropped",
+                KOAZA_ONLY: " — the 小字 written without its 大字",
+            }[reading.spelling]
+        )
         rest = cut(end)
-        unknown_koaza = _UNKNOWN_KOAZA.match(rest) if not koaza and end < len(where) \
-            and cleaned[max(0, where[end] - 1)] == "字" else None
+        unknown_koaza = (
+            _UNKNOWN_KOAZA.match(rest)
+            if not koaza and end < len(where) and cleaned[max(0, where[end] - 1)] == "字"
+            else None
+        )
         if unknown_koaza:  # 字諏訪前2338-2: a 小字 the registry does not list, then the block
             skipped += (f"字{unknown_koaza.group(1)}",)
             steps.append(f"小字: {unknown_koaza.group(1)} (not in the registry; read past)")
-            rest = rest[unknown_koaza.end(1):]
+            rest = rest[unknown_koaza.end(1) :]
         block = split_block(rest)
         chome = CHOME_SUFFIX.search(town.town)
         address = self._address(
-            municipality, town=town.town, koaza=koaza_name, town_id=town.id, banchi=block.banchi,
-            go=block.go, building=block.building, postcode=town.postcode,
-            chome=parse_kanji_number(chome.group(0).removesuffix("丁目")) if chome else None)
+            municipality,
+            town=town.town,
+            koaza=koaza_name,
+            town_id=town.id,
+            banchi=block.banchi,
+            go=block.go,
+            building=block.building,
+            postcode=town.postcode,
+            chome=parse_kanji_number(chome.group(0).removesuffix("丁目")) if chome else None,
+        )
         if block.banchi:
             steps.append(f"番地: {address.block}")
         if block.building:
             steps.append(f"残り (建物・部屋): {block.building}")
-        return NormalizedAddress(text, "block" if block.banchi else "town", address, town.lat, town.lng,
-                                 remainder=block.building, skipped=skipped, explanation=tuple(steps))
+        return NormalizedAddress(
+            text,
+            "block" if block.banchi else "town",
+            address,
+            town.lat,
+            town.lng,
+            remainder=block.building,
+            skipped=skipped,
+            explanation=tuple(steps),
+        )
 
     def _prefecture_only(self, text: str, keyed: str) -> NormalizedAddress:
         starts = [(code, length) for code, length in self._prefecture_starts(keyed) if code]
         if not starts:
-            return NormalizedAddress(text, "unmatched", None, remainder=text.strip(),
-                                     explanation=("都道府県: not found",))
+            return NormalizedAddress(
+                text, "unmatched", None, remainder=text.strip(), explanation=("都道府県: not found",)
+            )
         code, length = max(starts, key=lambda start: start[1])
         assert code is not None
-        return NormalizedAddress(text, "prefecture", Address(
-            prefecture=self.prefecture_names[code], prefecture_code=code),
-            remainder=keyed[length:], explanation=(f"都道府県: {self.prefecture_names[code]}",
-                                                   "市区町村: not found"))
+        return NormalizedAddress(
+            text,
+            "prefecture",
+            Address(prefecture=self.prefecture_names[code], prefecture_code=code),
+            remainder=keyed[length:],
+            explanation=(f"都道府県: {self.prefecture_names[code]}", "市区町村: not found"),
+        )
 
     def _ambiguous(self, text: str, readings: list[_Reading]) -> NormalizedAddress:
-        candidates = tuple(sorted(
-            (Candidate(prefecture=self.prefecture_names[m.prefecture_code], prefecture_code=m.prefecture_code,
-                       municipality=m.name, municipality_code=m.code,
-                       town=r.town.town if r.town else "", town_id=r.town.id if r.town else None)
-             for r in readings for m in (self.municipalities[r.code],)),
-            key=lambda c: c.municipality_code))
+        candidates = tuple(
+            sorted(
+                (
+                    Candidate(
+                        prefecture=self.prefecture_names[m.prefecture_code],
+                        prefecture_code=m.prefecture_code,
+                        municipality=m.name,
+                        municipality_code=m.code,
+                        town=r.town.town if r.town else "",
+                        town_id=r.town.id if r.town else None,
+                    )
+                    for r in readings
+                    for m in (self.municipalities[r.code],)
+                ),
+                key=lambda c: c.municipality_code,
+            )
+        )
         prefectures = {c.prefecture_code for c in candidates}
-        steps = (f"曖昧: {len(candidates)} places read this way — "
-                 + "、".join(f"{c.prefecture}{c.municipality}{c.town}" for c in candidates),)
+        steps = (
+            f"曖昧: {len(candidates)} places read this way — "
+            + "、".join(f"{c.prefecture}{c.municipality}{c.town}" for c in candidates),
+        )
         if len(prefectures) == 1:
             code = prefectures.pop()
-            return NormalizedAddress(text, "prefecture", Address(
-                prefecture=self.prefecture_names[code], prefecture_code=code),
-                candidates=candidates, explanation=steps)
+            return NormalizedAddress(
+                text,
+                "prefecture",
+                Address(prefecture=self.prefecture_names[code], prefecture_code=code),
+                candidates=candidates,
+                explanation=steps,
+            )
         return NormalizedAddress(text, "unmatched", None, candidates=candidates, explanation=steps)
 
-    def _address(self, municipality: MunicipalityEntry, *, town: str = "", koaza: str = "",
-                 town_id: int | None = None,
-                 banchi: str = "", go: str = "", building: str = "", postcode: str | None = None,
-                 chome: int | None = None) -> Address:
-        return Address(prefecture=self.prefecture_names[municipality.prefecture_code],
-                       municipality=municipality.name, town=town, koaza=koaza, chome=chome,
-                       banchi=banchi, go=go,
-                       building=building, prefecture_code=municipality.prefecture_code,
-                       municipality_code=_municipality_code(municipality.code), town_id=town_id,
-                       postcode=_postcode(postcode) if postcode else None)
+    def _address(
+        self,
+        municipality: MunicipalityEntry,
+        *,
+        town: str = "",
+        koaza: str = "",
+        town_id: int | None = None,
+        banchi: str = "",
+        go: str = "",
+        building: str = "",
+        postcode: str | None = None,
+        chome: int | None = None,
+    ) -> Address:
+        return Address(
+            prefecture=self.prefecture_names[municipality.prefecture_code],
+            municipality=municipality.name,
+            town=town,
+            koaza=koaza,
+            chome=chome,
+            banchi=banchi,
+            go=go,
+            building=building,
+            prefecture_code=municipality.prefecture_code,
+            municipality_code=_municipality_code(municipality.code),
+            town_id=town_id,
+            postcode=_postcode(postcode) if postcode else None,
+        )

@@ -35,8 +35,9 @@ def clean(text: str) -> str:
     and no leading postcode (〒100-0013)."""
     text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
     text = unicodedata.normalize("NFKC", text)  # compatibility ideographs, ㈱, half-width kana
-    text = jaconv.h2z(jaconv.z2h(text, kana=False, digit=True, ascii=True), kana=True, digit=False,
-                      ascii=False)
+    text = jaconv.h2z(
+        jaconv.z2h(text, kana=False, digit=True, ascii=True), kana=True, digit=False, ascii=False
+    )
     text = _SPACES.sub(" ", text).strip()
     text = _TRAILING_HYPHEN.sub("-", _NUMBER_HYPHEN.sub("-", text))
     return _POSTCODE_PREFIX.sub("", text).replace("〒", "")
@@ -53,10 +54,18 @@ def chome_to_kanji(text: str) -> str:
     as the registry writes 町字 names."""
     text = _KANJI_CHOME.sub(lambda m: f"{parse_kanji_number(m.group(1)) or m.group(1)}{m.group(2)}", text)
     text = _ARABIC_CHO.sub("丁目", text)
-    text = _GRID_GO.sub(lambda m: kanji_number(int(m.group(1) or m.group(2))) + "号"
-                        if 0 < int(m.group(1) or m.group(2)) < 10000 else m.group(0), text)
-    return _ARABIC_CHOME.sub(lambda m: kanji_number(int(m.group(1))) + m.group(2)
-                             if 0 < int(m.group(1)) < 10000 else m.group(0), text)
+    text = _GRID_GO.sub(
+        lambda m: (
+            kanji_number(int(m.group(1) or m.group(2))) + "号"
+            if 0 < int(m.group(1) or m.group(2)) < 10000
+            else m.group(0)
+        ),
+        text,
+    )
+    return _ARABIC_CHOME.sub(
+        lambda m: kanji_number(int(m.group(1))) + m.group(2) if 0 < int(m.group(1)) < 10000 else m.group(0),
+        text,
+    )
 
 
 def block_numbers_to_arabic(text: str) -> str:

@@ -260,13 +260,21 @@ def _refuse_second_birth(db: Session, person: NewResident) -> None:
     and birth date) is refused: the register would otherwise hold one child twice."""
     if person.household_id is None:
         return
-    same = db.scalars(select(Resident.id).where(
-        Resident.household_id == person.household_id, Resident.birth_date == person.birth_date,
-        Resident.family_name == person.name.family, Resident.given_name == person.name.given,
-        Resident.status == "resident")).first()
+    same = db.scalars(
+        select(Resident.id).where(
+            Resident.household_id == person.household_id,
+            Resident.birth_date == person.birth_date,
+            Resident.family_name == person.name.family,
+            Resident.given_name == person.name.given,
+            Resident.status == "resident",
+        )
+    ).first()
     if same is not None:
-        raise BirthAlreadyRegistered("given_name", "the household already has a child with this name "
-                                     "born on this day (a second 出生届 of the same birth)")
+        raise BirthAlreadyRegistered(
+            "given_name",
+            "the household already has a child with this name "
+            "born on this day (a second 出生届 of the same birth)",
+        )
 
 
 def register_move_in(

@@ -19,6 +19,7 @@ from tsunagu.registry.residents.service.records import ResidentRecord, SearchQue
 
 log = get_logger(__name__)
 
+
 def resident_in(db: Session, municipality_code: str, resident_id: str) -> ResidentRecord:
     """The record if it belongs to this municipality; another's is as unknown as a missing one."""
     record = get_resident(db, resident_id)
@@ -33,8 +34,14 @@ def role_of(principal: Principal) -> str:
 
 
 def search_records(
-    db: Session, staff: Principal, municipality_code: str, query: SearchQuery,
-    *, purpose: str, limit: int, offset: int,
+    db: Session,
+    staff: Principal,
+    municipality_code: str,
+    query: SearchQuery,
+    *,
+    purpose: str,
+    limit: int,
+    offset: int,
 ) -> tuple[list[ResidentRecord], int]:
     """住民検索 by staff of the municipality.
 
@@ -44,8 +51,14 @@ def search_records(
     """
     authz.require(staff, Operation.READ_RESIDENT, organization=municipality_code)
     records, total = find_residents(db, municipality_code, query, limit=limit, offset=offset)
-    log.info("resident_search", actor=staff.subject_id, organization=municipality_code, purpose=purpose,
-             total=total, shown=len(records))
+    log.info(
+        "resident_search",
+        actor=staff.subject_id,
+        organization=municipality_code,
+        purpose=purpose,
+        total=total,
+        shown=len(records),
+    )
     return records, total
 
 

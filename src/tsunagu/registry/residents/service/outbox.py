@@ -39,11 +39,21 @@ def pending_events(db: Session, after_id: int = 0, limit: int = 100) -> list[Eve
 def events_after(db: Session, after_id: int, limit: int = 500) -> list[EventRecord]:
     """Every change event with ``sequence`` > ``after_id``, delivered or not, oldest first (for
     readers that keep their own place, such as the push-type notices)."""
-    rows = db.scalars(select(ChangeEvent).where(ChangeEvent.id > after_id).order_by(ChangeEvent.id)
-                      .limit(limit))
-    return [EventRecord(sequence=e.id, event_id=e.event_id, resident_id=e.resident_id,
-                        municipality_code=e.municipality_code, kind=e.kind,  # type: ignore[arg-type]
-                        payload=e.payload, created_at=e.created_at) for e in rows]
+    rows = db.scalars(
+        select(ChangeEvent).where(ChangeEvent.id > after_id).order_by(ChangeEvent.id).limit(limit)
+    )
+    return [
+        EventRecord(
+            sequence=e.id,
+            event_id=e.event_id,
+            resident_id=e.resident_id,
+            municipality_code=e.municipality_code,
+            kind=e.kind,  # type: ignore[arg-type]
+            payload=e.payload,
+            created_at=e.created_at,
+        )
+        for e in rows
+    ]
 
 
 def mark_delivered(db: Session, event_ids: Sequence[str]) -> int:

@@ -21,32 +21,53 @@ from tsunagu.registry.residents.service.records import ResidentRecord
 
 def count_people(db: Session, municipality_code: str) -> int:
     """How many people the municipality's register holds (in any status): the pages' total."""
-    return int(db.scalar(select(func.count()).select_from(Resident)
-                         .where(Resident.municipality_code == municipality_code)) or 0)
+    return int(
+        db.scalar(
+            select(func.count()).select_from(Resident).where(Resident.municipality_code == municipality_code)
+        )
+        or 0
+    )
 
 
-def residents_on(db: Session, municipality_code: str, day: date, *, page_size: int = 5_000,
-                 progress: ProgressReporter | None = None) -> Iterator[list[ResidentRecord]]:
+def residents_on(
+    db: Session,
+    municipality_code: str,
+    day: date,
+    *,
+    page_size: int = 5_000,
+    progress: ProgressReporter | None = None,
+) -> Iterator[list[ResidentRecord]]:
     """Pages of the people recorded in ``municipality_code``'s register as they stood at the end of
     ``day`` and living there then (status ``resident``); people registered later are left out.
     ``progress`` advances by every person read (the total is :func:`count_people`)."""
     after = ""
     while True:
-        ids = list(db.scalars(select(Resident.id).where(Resident.municipality_code == municipality_code,
-                                                        Resident.id > after)
-                              .order_by(Resident.id).limit(page_size)))
+        ids = list(
+            db.scalars(
+                select(Resident.id)
+                .where(Resident.municipality_code == municipality_code, Resident.id > after)
+                .order_by(Resident.id)
+                .limit(page_size)
+            )
+        )
         if not ids:
             return
         after = ids[-1]
         if progress is not None:
             progress.advance(len(ids))
         latest: dict[str, tuple[date, int, dict[str, object]]] = {}
-        rows = db.execute(select(Change.resident_id, Change.effective_date, Change.id, Change.snapshot)
-                          .where(Change.resident_id.in_(ids), Change.effective_date <= day))
+        rows = db.execute(
+            select(Change.resident_id, Change.effective_date, Change.id, Change.snapshot).where(
+                Change.resident_id.in_(ids), Change.effective_date <= day
+            )
+        )
         for resident_id, effective, change_id, snapshot in rows:
             found = latest.get(resident_id)
             if found is None or (effective, change_id) > found[:2]:
                 latest[resident_id] = (effective, change_id, snapshot)
         page = [_record(resident_id, snapshot) for resident_id, (_, _, snapshot) in sorted(latest.items())]
-        yield [person for person in page
-               if person.status == "resident" and person.municipality_code == municipality_code]
+        yield [
+            person
+            for person in page
+            if person.status == "resident" and person.municipality_code == municipality_code
+        ]
