@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -156,6 +158,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, errors.validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, errors.http_error)  # type: ignore[arg-type]
+    for unreachable in (OperationalError, SQLAlchemyTimeoutError, DisconnectionError):
+        app.add_exception_handler(unreachable, errors.database_unavailable)
     app.add_exception_handler(Exception, errors.unexpected_error)
 
     app.add_middleware(RequestContext)

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsunagu.core import logging as core_logging
-from tsunagu.core.errors import NotAuthenticated, TsunaguError
+from tsunagu.core.errors import DatabaseUnavailable, NotAuthenticated, TsunaguError
 from tsunagu.core.http import problems
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
@@ -234,6 +234,23 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         )
         return _page(request, exc.status_code, _title(exc.status_code), detail)
     return problems.from_http_error(request, exc)
+
+
+# Seconds a client should wait when the database cannot be reached: long enough for a restart or
+# a failover, short enough that a person retrying by hand is not turned away for long.
+DATABASE_RETRY_AFTER = 5
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database is down, restarting, locked past the busy timeout or out of disk: a 503 with
+    ``Retry-After`` (the OpenAPI document promises it on every operation), never a 500."""
+    log.error("database_unavailable", error=type(exc).__name__, detail=str(exc).splitlines()[0][:200])
+    unavailable = DatabaseUnavailable(
+        "the database is unavailable; retry shortly", retry_after=DATABASE_RETRY_AFTER
+    )
+    response = await domain_error(request, unavailable)
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
