@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tsunagu.catalog import apis, codelists, dictionary, service
 from tsunagu.catalog.definitions import Text
-from tsunagu.core.http.pagination import Page
+from tsunagu.core.pagination import Page
 
 
 class Named(BaseModel):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.errors import NotFound, ValidationFailed
-from tsunagu.core.http.i18n import N_
+from tsunagu.core.messages import N_
 from tsunagu.notify.models import NotifyChannel, NotifyDelivery
 from tsunagu.notify.senders import is_mobile_number
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
-from tsunagu.core.http.i18n import N_
+from tsunagu.core.messages import N_
 from tsunagu.oversight import costs, kpis, layouts, service_kpis
 from tsunagu.oversight.charts import percent
 

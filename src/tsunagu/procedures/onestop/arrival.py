@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import Forbidden, ValidationFailed
-from tsunagu.core.http.i18n import N_
+from tsunagu.core.messages import N_
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures.applications.service import Application, ForeignApplication
 from tsunagu.registry.addresses import service as addresses

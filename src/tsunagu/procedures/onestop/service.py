@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
-from tsunagu.core.http.i18n import N_
+from tsunagu.core.messages import N_
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh import errors as mesh_errors
 from tsunagu.mesh.codes import service as codes

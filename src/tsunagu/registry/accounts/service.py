@@ -21,7 +21,7 @@ from zengin_code import Bank
 
 from tsunagu.core import clock, logging
 from tsunagu.core.errors import NotFound, ValidationFailed
-from tsunagu.core.http.i18n import N_
+from tsunagu.core.messages import N_
 from tsunagu.registry.accounts import kana
 from tsunagu.registry.accounts.bankcheck import AccountQuery, BankVerifier
 from tsunagu.registry.accounts.models import AccountsHistory, AccountsPublicMoney
