@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.database import Database
 from tsunagu.mesh import crypto
+from tsunagu.mesh.answer_schema import DATE, STRING, closed_object
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import schemas
 from tsunagu.mesh.directory import service as directory
@@ -40,17 +41,6 @@ ORGANIZATIONS: tuple[tuple[str, str, str, schemas.OrganizationKind], ...] = (
     ("130001", "東京都", "Tokyo Metropolitan Government", "municipal"),
     ("mhlw-chuo", "中央労働基準監督署", "Chuo Labour Standards Inspection Office", "national"),
 )
-_STRING = {"type": "string", "minLength": 1}
-_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-
-
-def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "properties": properties,
-        "additionalProperties": False,
-    }
 
 
 BASIC_SERVICE = {
@@ -65,18 +55,20 @@ BASIC_SERVICE = {
         {"name": "kind", "type": "string", "title_ja": "法人種別"},
         {"name": "status", "type": "code", "title_ja": "状態（存続・解散・閉鎖）"},
     ],
-    "response_schema": _object(
+    "response_schema": closed_object(
         {
             "corporate_number": {"type": "string", "pattern": r"^\d{13}$"},
-            "name": _STRING,
+            "name": STRING,
             "name_kana": {"type": "string"},
             "kind": {"type": "string"},
-            "head_office_address": {"type": "object", "properties": {"text": _STRING}, "required": ["text"]},
+            "head_office_address": {"type": "object", "properties": {"text": STRING}, "required": ["text"]},
             "status": {"type": "string", "enum": ["active", "dissolved", "closed"]},
         }
     ),
 }
-_OFFICER = _object({"title": _STRING, "name": _STRING, "address": {"type": "string"}, "appointed_on": _DATE})
+_OFFICER = closed_object(
+    {"title": STRING, "name": STRING, "address": {"type": "string"}, "appointed_on": DATE}
+)
 REGISTERED_SERVICE = {
     "code": REGISTERED,
     "version": "v1",
@@ -89,14 +81,14 @@ REGISTERED_SERVICE = {
         {"name": "officers", "type": "officers", "title_ja": "役員"},
         {"name": "registry_office", "type": "string", "title_ja": "管轄登記所"},
     ],
-    "response_schema": _object(
+    "response_schema": closed_object(
         {
-            "established_on": _DATE,
+            "established_on": DATE,
             "capital_yen": {"type": ["integer", "null"], "minimum": 0},
-            "purposes": {"type": "array", "items": _STRING},
+            "purposes": {"type": "array", "items": STRING},
             "representatives": {"type": "array", "items": _OFFICER},
             "officers": {"type": "array", "items": _OFFICER},
-            "registry_office": _STRING,
+            "registry_office": STRING,
         }
     ),
 }

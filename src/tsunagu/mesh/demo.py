@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.mesh import crypto
+from tsunagu.mesh.answer_schema import DATE, STRING, closed_object
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import schemas
 from tsunagu.mesh.directory import service as directory
@@ -35,18 +36,7 @@ ORGANIZATIONS: tuple[tuple[str, str, str, schemas.OrganizationKind], ...] = (
     ("tsunagu-power", "つなぐ電力", "Tsunagu Power (private utility)", "private"),
 )
 
-_STRING = {"type": "string", "minLength": 1}
-_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _AMOUNT = {"type": "integer", "minimum": 0}
-
-
-def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "properties": properties,
-        "additionalProperties": False,
-    }
 
 
 RESIDENT_BASIC = {
@@ -60,51 +50,51 @@ RESIDENT_BASIC = {
         {"name": "address", "type": "Address", "title_ja": "住所"},
         {"name": "household", "type": "household", "title_ja": "世帯"},
     ],
-    "response_schema": _object(
+    "response_schema": closed_object(
         {
-            "name": _object(
+            "name": closed_object(
                 {
-                    "family_name": _STRING,
-                    "given_name": _STRING,
-                    "family_name_kana": _STRING,
-                    "given_name_kana": _STRING,
+                    "family_name": STRING,
+                    "given_name": STRING,
+                    "family_name_kana": STRING,
+                    "given_name_kana": STRING,
                 }
             ),
-            "birth_date": _DATE,
+            "birth_date": DATE,
             "sex": {"type": "string", "enum": ["0", "1", "2", "9"]},
-            "address": {"type": "object", "properties": {"text": _STRING}, "required": ["text"]},
-            "household": {"type": "object", "properties": {"household_id": _STRING, "relationship": _STRING}},
+            "address": {"type": "object", "properties": {"text": STRING}, "required": ["text"]},
+            "household": {"type": "object", "properties": {"household_id": STRING, "relationship": STRING}},
         }
     ),
 }
 
-_NAME = _object({"family": _STRING, "given": _STRING, "family_kana": _STRING, "given_kana": _STRING})
+_NAME = closed_object({"family": STRING, "given": STRING, "family_kana": STRING, "given_kana": STRING})
 MOVING_OUT_CERTIFICATE = {
     "code": "moving-out-certificate",
     "version": "v1",
     "title_ja": "転出証明書情報（住民基本台帳法第24条の2）",
     "items": [{"name": "certificate", "type": "moving-out-certificate", "title_ja": "転出証明書情報"}],
-    "response_schema": _object(
+    "response_schema": closed_object(
         {
-            "certificate": _object(
+            "certificate": closed_object(
                 {
-                    "reference": _STRING,
-                    "origin": _object({"code": _STRING, "name": _STRING}),
-                    "previous_address": _STRING,
+                    "reference": STRING,
+                    "origin": closed_object({"code": STRING, "name": STRING}),
+                    "previous_address": STRING,
                     "head": {"anyOf": [_NAME, {"type": "null"}]},
-                    "destination": _STRING,
-                    "moving_date": _DATE,
+                    "destination": STRING,
+                    "moving_date": DATE,
                     "whole_household": {"type": "boolean"},
                     "movers": {
                         "type": "array",
                         "minItems": 1,
-                        "items": _object(
+                        "items": closed_object(
                             {
                                 "name": _NAME,
-                                "birth_date": _DATE,
+                                "birth_date": DATE,
                                 "sex": {"type": "string", "enum": ["0", "1", "2", "9"]},
-                                "sex_label": _STRING,
-                                "relationship": _STRING,
+                                "sex_label": STRING,
+                                "relationship": STRING,
                                 "card_holder": {"type": "boolean"},
                             }
                         ),
@@ -124,14 +114,14 @@ PENSION_STATUS = {
         {"name": "annual_amount", "type": "integer", "title_ja": "年金額（年額・円）"},
         {"name": "insured_since", "type": "date", "title_ja": "資格取得日"},
     ],
-    "response_schema": _object(
+    "response_schema": closed_object(
         {
             "pension_type": {
                 "type": "string",
                 "enum": ["老齢基礎年金", "障害基礎年金", "遺族基礎年金", "なし"],
             },
             "annual_amount": _AMOUNT,
-            "insured_since": _DATE,
+            "insured_since": DATE,
         }
     ),
 }
@@ -145,7 +135,7 @@ INCOME = {
         {"name": "total_income", "type": "integer", "title_ja": "総所得金額（円）"},
         {"name": "dependents", "type": "integer", "title_ja": "扶養親族の数"},
     ],
-    "response_schema": _object(
+    "response_schema": closed_object(
         {"tax_year": {"type": "integer", "minimum": 2000}, "total_income": _AMOUNT, "dependents": _AMOUNT}
     ),
 }
@@ -163,15 +153,15 @@ PUBLIC_MONEY_ACCOUNT = {
         {"name": "account_number", "type": "string", "title_ja": "口座番号"},
         {"name": "holder_kana", "type": "string", "title_ja": "口座名義"},
     ],
-    "response_schema": _object(
+    "response_schema": closed_object(
         {
             "bank_code": {"type": "string", "pattern": r"^\d{4}$"},
-            "bank_name": _STRING,
+            "bank_name": STRING,
             "branch_code": {"type": "string", "pattern": r"^\d{3}$"},
-            "branch_name": _STRING,
+            "branch_name": STRING,
             "account_type": {"type": "string", "enum": ["futsu", "toza", "chochiku"]},
             "account_number": {"type": "string", "pattern": r"^\d{7}$"},
-            "holder_kana": _STRING,
+            "holder_kana": STRING,
         }
     ),
 }
