@@ -57,7 +57,7 @@ def registries(monkeypatch: pytest.MonkeyPatch) -> None:
     """The corporate registry knows one live and one closed corporation; the representative's
     certificate verifies signatures made with REPRESENTATIVE_KEY only."""
     known = {NUMBER: _corporation(NUMBER, "active"), CLOSED: _corporation(CLOSED, "closed")}
-    monkeypatch.setattr(service.corporations, "get_corporation", lambda _db, number: known.get(number))
+    monkeypatch.setattr(corporations, "get_corporation", lambda _db, number: known.get(number))
 
     def verify(_db: object, data: bytes, signature: bytes, _pem: bytes) -> cards.SignatureCertificateInfo:
         try:
@@ -75,7 +75,7 @@ def registries(monkeypatch: pytest.MonkeyPatch) -> None:
             not_after=datetime(2030, 1, 1, tzinfo=UTC),
         )
 
-    monkeypatch.setattr(service.cards, "verify_signature", verify)
+    monkeypatch.setattr(cards, "verify_signature", verify)
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ KEYS = {CEO: ec.generate_private_key(ec.SECP256R1()), CLERK: ec.generate_private
 @pytest.fixture
 def company(database: Database, monkeypatch: pytest.MonkeyPatch) -> str:
     """A synthetic company whose 登記 names CEO as 代表取締役; certificates say who holds each key."""
-    monkeypatch.setattr(service.corporations, "get_corporation", registry_look_up)  # the real one
+    monkeypatch.setattr(corporations, "get_corporation", registry_look_up)  # the real one
 
     def verify(_db: object, data: bytes, signature: bytes, _pem: bytes) -> cards.SignatureCertificateInfo:
         for (name, address), key in KEYS.items():
@@ -48,7 +48,7 @@ def company(database: Database, monkeypatch: pytest.MonkeyPatch) -> str:
             )
         raise SignatureInvalid("the signature does not match the data")
 
-    monkeypatch.setattr(service.cards, "verify_signature", verify)
+    monkeypatch.setattr(cards, "verify_signature", verify)
     with database.session() as db:
         corporations.load_synthetic(db, 3, seed=11)
         found, _ = corporations.search(db, closed=False, limit=1)
