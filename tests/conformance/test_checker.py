@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tsunagu.conformance import checker, requirements
-from tsunagu.conformance.sources import Limits
+from tsunagu.conformance.sources import BATCH, Limits
 
 from .conftest import FIXTURES
 
@@ -171,3 +171,32 @@ def test_a_cp932_file_interface_must_be_cp932_with_columns_in_order(
         (header.replace("family_name,given_name", "given_name,family_name") + row).encode("cp932")
     )
     assert _one(checker.check_layout(juminkiroku, layout, swapped))[0] == "incorrect-label"
+
+
+def test_findings_across_batches_keep_their_row_numbers(
+    juminkiroku: requirements.RequirementSet, tmp_path: Path
+) -> None:
+    """Rows are read and checked 5,000 at a time (sources.BATCH): a repeat of a key from an earlier
+    batch, a bad value met again in a later batch, a blank row mid-batch and a file cut off in a quote
+    are each reported at their own row, and the rows before the cut are all checked."""
+    assert BATCH == 5000
+    lines = ["household_id,municipality_code,head_person_id"]
+    for row in range(2, 11_000):
+        code = "131017" if row in (100, 7000, 6001) else "131016"  # 131017: wrong check digit
+        lines.append(f"{row:032x},{code},{row:032x}")
+    lines[9000 - 1] = f"{2:032x},131016,{2:032x}"  # the household of row 2 again
+    lines[6000 - 1] = ",,"  # a blank row of full width
+    (tmp_path / "households.csv").write_text(
+        "\n".join(lines) + f'\n{11_000:032x},"131016\n', encoding="utf-8"
+    )
+    report = checker.check(juminkiroku, [tmp_path / "households.csv"])
+    rows = {(f.rule, f.row) for f in report.findings.kept if f.row and not f.rule.startswith("rule:")}
+    assert rows == {
+        ("check-digit", 100),
+        ("check-digit", 7000),
+        ("check-digit", 6001),
+        ("blank-row", 6000),
+        ("primary-key", 9000),
+        ("format-error", 11_000),
+    }
+    assert report.rows == {"households.csv": 10_998}  # rows 2–10,999; 11,000 is cut off

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tsunagu.conformance import cells
-from tsunagu.conformance.columns import BATCH, At, TableReader
+from tsunagu.conformance.columns import At, TableReader
 from tsunagu.conformance.findings import SHOULD_RULES, Finding, Findings, Report, mask
 from tsunagu.conformance.keys import SEPARATOR, KeyIndex
 from tsunagu.conformance.requirements import (
@@ -132,26 +132,15 @@ class _Run:
             rules=[r for r in self.plan.rules if r.table == table.name],
         )
         count = 0
-        batch: list[tuple[int, list[str]]] = []
         try:
-            for row in source.rows:
-                batch.append(row)
-                if len(batch) == BATCH:
-                    count += self._batch(reader, batch)
-            count += self._batch(reader, batch)
+            for first, rows in source.rows:
+                reader.batch(first, rows)
+                count += len(rows)
+                self.progress.advance(len(rows))
+                self.index.flush_full()
         except SourceProblem as problem:
-            count += self._batch(reader, batch)
             self.problem(problem, source.name, table.name)
         self.rows[source.name] = count
-
-    def _batch(self, reader: TableReader, batch: list[tuple[int, list[str]]]) -> int:
-        size = len(batch)
-        if size:
-            reader.batch(batch)
-            batch.clear()
-            self.progress.advance(size)
-            self.index.flush_full()
-        return size
 
     def finish(self) -> None:
         for name, table in self.plan.tables.items():

@@ -9,17 +9,18 @@ cell small, which is what makes a million-row export quick to check.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from typing import Protocol
+from itertools import compress, repeat
+from typing import Protocol, cast
 
 from tsunagu.conformance import cells
 from tsunagu.conformance.findings import mask
-from tsunagu.conformance.keys import SEPARATOR, KeyIndex
+from tsunagu.conformance.keys import SEPARATOR, KeyIndex, position
 from tsunagu.conformance.requirements import CodeList, Column, Rule, TableRequirement, Text
 
-BATCH = 5000
+#: distinct valid values remembered per column across batches (codes, dates repeat): bounded
+_KNOWN = 1 << 16
 _COMPARE: dict[str, Callable[[str, str], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
@@ -76,9 +77,12 @@ class TableReader:
         self.run, self.name, self.header, self.table = run, name, header, table
         self.file_id = run.index.file_id(name)
         self.missing = frozenset(table.missing_values)
+        self.as_none = dict.fromkeys(self.missing)  # missing text → None, in C through dict.get
         self.width = len(header)
         bulks = [cells.compile_bulk(c, code_lists) for c in table.columns]
         self.plan = list(zip(positions, checks, bulks, table.columns, strict=True))
+        self.known: list[set[str]] = [set() for _ in table.columns]
+        self.known_pairs: set[tuple[str, str]] = set()
         names = [c.name for c in table.columns]
         self.names = names
         keyed = (
@@ -87,7 +91,7 @@ class TableReader:
             + [(f"fk:{table.name}:{i}", fk.fields) for i, fk in enumerate(table.foreign_keys)]
             + [(f"ref:{table.name}:{','.join(f)}", f) for f in references]
         )
-        self.keys = [(run.index.buffer(n), [names.index(x) for x in f]) for n, f in keyed]
+        self.keys = [(n, run.index.buffer(n), [names.index(x) for x in f]) for n, f in keyed]
         self.rules = list(rules)
         self.equals_dates = [
             (i, names.index(c.equals_date)) for i, c in enumerate(table.columns) if c.equals_date
@@ -96,11 +100,49 @@ class TableReader:
     def at(self, row: int | None, column: str | None = None) -> At:
         return At(self.name, self.table.name, row, column)
 
-    def batch(self, rows: list[tuple[int, list[str]]]) -> None:
+    def batch(self, first: int, rows: list[list[str]]) -> None:
+        """Check ``rows``, numbered from ``first``. The usual batch (every row of the header's width,
+        none blank) goes column-wise without a Python step per row."""
+        width = self.width
+        raw_columns = list(zip(*rows, strict=False)) if rows and width else []
+        regular = (
+            bool(raw_columns)
+            and len(raw_columns) == width
+            and min(map(len, rows)) == width == max(map(len, rows))
+            and "" not in raw_columns[0]  # a blank row has an empty first cell
+        )
+        base = position(self.file_id, 0)
+        if regular:
+            numbers: Sequence[int] = range(first, first + len(rows))
+            places: Sequence[int] = range(base + first, base + first + len(rows))
+        else:
+            numbers, raw_columns = self._irregular(first, rows)
+            places = [base + n for n in numbers]
+        if not numbers:
+            return
+        values = [self._column(i, numbers, raw_columns, entry) for i, entry in enumerate(self.plan)]
+        for at, other in self.equals_dates:
+            self._equal_dates(numbers, values[at], values[other], self.table.columns[at])
+        for name, pending, columns in self.keys:
+            key_values = [values[i] for i in columns]
+            if isinstance(places, range) and all(isinstance(v, tuple) for v in key_values):
+                keys = (
+                    key_values[0]
+                    if len(columns) == 1
+                    else list(map(SEPARATOR.join, zip(*key_values, strict=True)))
+                )
+                self.run.index.run(name, cast(Sequence[str], keys), places.start)
+            else:
+                pending.extend(_keyed(key_values, places))
+        for rule in self.rules:
+            self._rule(rule, numbers, places, values)
+
+    def _irregular(self, first: int, rows: list[list[str]]) -> tuple[list[int], list[tuple[str, ...]]]:
+        """The rows of a batch with a blank or short or long row: each reported, the usable kept."""
         numbers: list[int] = []
         good: list[list[str]] = []
         width = self.width
-        for number, raw in rows:
+        for number, raw in enumerate(rows, start=first):
             if len(raw) != width or not any(raw):
                 if self._shape(number, raw):
                     continue
@@ -108,48 +150,33 @@ class TableReader:
             else:
                 good.append(raw)
             numbers.append(number)
-        if not good:
-            return
-        raw_columns = list(zip(*good, strict=True))
-        values = [self._column(numbers, raw_columns, entry) for entry in self.plan]
-        for at, other in self.equals_dates:
-            self._equal_dates(numbers, values[at], values[other], self.table.columns[at])
-        file_id = self.file_id
-        for pending, positions in self.keys:
-            if len(positions) == 1:
-                column_values = values[positions[0]]
-                if isinstance(column_values, tuple):  # every value present and valid: in bulk
-                    pending.extend(zip(column_values, repeat(file_id), numbers))
-                else:
-                    pending.extend(
-                        (v, file_id, n) for v, n in zip(column_values, numbers, strict=True) if v is not None
-                    )
-            else:
-                parts = zip(*(values[i] for i in positions), strict=True)
-                pending.extend(
-                    (SEPARATOR.join(str(x) for x in p), file_id, n)
-                    for p, n in zip(parts, numbers, strict=True)
-                    if None not in p
-                )
-        for rule in self.rules:
-            self._rule(rule, numbers, values)
+        return numbers, list(zip(*good, strict=True)) if good else []
 
-    def _column(self, numbers: list[int], raw_columns: list[tuple[str, ...]], entry: _Entry) -> Values:
+    def _column(
+        self, index: int, numbers: Sequence[int], raw_columns: list[tuple[str, ...]], entry: _Entry
+    ) -> Values:
         """The column's values (the file's own tuple when all are present and valid); None where one
         is missing or of the wrong type (then it takes no part in keys)."""
-        position, check, bulk, column = entry
-        if position is None:
+        position_, check, bulk, column = entry
+        if position_ is None:
             return [None] * len(numbers)  # the missing column is reported once, from the header
-        texts = raw_columns[position]
+        texts = raw_columns[position_]
         distinct = set(texts)
         has_missing = not distinct.isdisjoint(self.missing)
         present = distinct - self.missing if has_missing else distinct
+        known = self.known[index]
+        if known:
+            present -= known
         if bulk is not None and bulk(present):
             bad = {}
         else:
             bad = {text: problems for text in present if (problems := check(text))}
+            if bulk is None and len(known) < _KNOWN:  # codes, dates: worth remembering
+                known.update(present.difference(bad) if bad else present)
         if not bad and not has_missing:
             return texts
+        if not bad and not column.required:  # only optional cells left empty
+            return list(map(self.as_none.get, texts, texts))
         result: list[str | None] = []
         for number, text in zip(numbers, texts, strict=True):
             if text in self.missing:
@@ -181,13 +208,16 @@ class TableReader:
                 )
         return result
 
-    def _equal_dates(self, numbers: list[int], wareki: Values, iso: Values, column: Column) -> None:
-        pairs = {(w, d) for w, d in zip(wareki, iso, strict=True) if w is not None and d is not None}
+    def _equal_dates(self, numbers: Sequence[int], wareki: Values, iso: Values, column: Column) -> None:
+        pairs = set(zip(*_both(wareki, iso), strict=True))
+        pairs -= self.known_pairs
         wrong = {pair: problem for pair in pairs if (problem := cells.wareki_matches(*pair))}
         if not wrong:
+            if len(self.known_pairs) < _KNOWN:
+                self.known_pairs |= pairs
             return
         for number, w, d in zip(numbers, wareki, iso, strict=True):
-            if (problem := wrong.get((w, d))) is not None and w is not None:  # type: ignore[arg-type]
+            if w is not None and d is not None and (problem := wrong.get((w, d))) is not None:
                 self.run.add(
                     problem[0],
                     column.level,
@@ -197,29 +227,37 @@ class TableReader:
                     value=mask(w) if column.personal else w,
                 )
 
-    def _rule(self, rule: Rule, numbers: list[int], values: list[Values]) -> None:
+    def _rule(self, rule: Rule, numbers: Sequence[int], places: Sequence[int], values: list[Values]) -> None:
         column_of = {name: values[i] for i, name in enumerate(self.names)}
         if rule.kind == "compare":
             compare = _COMPARE[rule.operator]
+            left, right = column_of[rule.left], column_of[rule.right]
+            if all(map(compare, *_both(left, right))):  # the usual batch
+                return
             rows = [
                 n
-                for n, a, b in zip(numbers, column_of[rule.left], column_of[rule.right], strict=True)
+                for n, a, b in zip(numbers, left, right, strict=True)
                 if a is not None and b is not None and not compare(a, b)
             ]
             column = rule.left
         elif rule.kind == "required-if":
+            when, field = column_of[rule.when_field], column_of[rule.field]
+            if isinstance(field, tuple) or not any(
+                map(
+                    operator.and_,
+                    map(rule.when_in.__contains__, when),
+                    map(operator.is_, field, repeat(None)),
+                )
+            ):
+                return
             rows = [
-                n
-                for n, w, v in zip(numbers, column_of[rule.when_field], column_of[rule.field], strict=True)
-                if w in rule.when_in and v is None
+                n for n, w, v in zip(numbers, when, field, strict=True) if w in rule.when_in and v is None
             ]
             column = rule.field
         else:  # count-per-key: only the matching rows count
-            self.run.index.buffer(f"count:{rule.id}").extend(
-                (k, self.file_id, n)
-                for n, k, w in zip(numbers, column_of[rule.key], column_of[rule.when_field], strict=True)
-                if w in rule.when_in and k is not None
-            )
+            matching = list(map(rule.when_in.__contains__, column_of[rule.when_field]))
+            keys = list(compress(column_of[rule.key], matching))
+            self.run.index.buffer(f"count:{rule.id}").extend(_keyed([keys], list(compress(places, matching))))
             return
         for number in rows:
             self.run.add(
@@ -248,12 +286,40 @@ class TableReader:
                 f"{self._title(label.strip())}の値がありません(区切りが足りません)",
                 f"the row has no cell for {label!r}",
             )
-        for position in range(self.width, len(raw)):
+        for cell in range(self.width, len(raw)):
             self.run.add(
                 "extra-cell",
                 "MUST",
                 self.at(number),
-                f"{position + 1}列目は見出しにない余分な値です",
-                f"cell {position + 1} has no column",
+                f"{cell + 1}列目は見出しにない余分な値です",
+                f"cell {cell + 1} has no column",
             )
         return False
+
+
+def _both(a: Values, b: Values) -> tuple[Iterable[str], Iterable[str]]:
+    """The values of the rows that have both (selected in C)."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return cast(tuple[str, ...], a), cast(tuple[str, ...], b)
+    both = list(
+        map(operator.and_, map(operator.is_not, a, repeat(None)), map(operator.is_not, b, repeat(None)))
+    )
+    return cast(Iterable[str], compress(a, both)), cast(Iterable[str], compress(b, both))
+
+
+def _keyed(columns: list[Values], places: Sequence[int]) -> Iterable[tuple[str, int]]:
+    """(key, position) of every row whose key columns are all present; a composite key's parts are
+    joined with :data:`SEPARATOR`. All present (the usual batch): built in C, without a Python step."""
+    if len(columns) == 1:
+        (only,) = columns
+        if isinstance(only, tuple):
+            return zip(only, places, strict=True)
+        present = map(operator.is_not, only, repeat(None))
+        return cast(Iterable[tuple[str, int]], compress(zip(only, places, strict=True), present))
+    if all(isinstance(c, tuple) for c in columns):
+        return zip(map(SEPARATOR.join, zip(*columns, strict=True)), places, strict=True)
+    return (
+        (SEPARATOR.join(cast(tuple[str, ...], parts)), place)
+        for parts, place in zip(zip(*columns, strict=True), places, strict=True)
+        if None not in parts
+    )

@@ -13,9 +13,10 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -24,6 +25,10 @@ MIB = 1 << 20
 TEXT_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": ","}
 SUFFIXES = (*TEXT_SUFFIXES, ".jsonl", ".ndjson", ".xlsx", ".zip")
 _SNIFF = 1 << 16
+#: rows read and checked at a time
+BATCH = 5000
+#: a batch of rows: the number of its first row (the header is row 1) and the rows' cells
+Batch = tuple[int, list[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,12 @@ class SourceProblem(Exception):
 
 @dataclass
 class Source:
-    """One table-like stream: ``rows`` yields (row number, cells); the header is row 1."""
+    """One table-like stream: ``rows`` yields batches of consecutive rows; the header is row 1."""
 
     name: str
     table: str
     header: list[str]
-    rows: Iterator[tuple[int, list[str]]]
+    rows: Iterator[Batch]
     encoding: str = ""
 
 
@@ -117,9 +122,36 @@ def _detect_encoding(head: bytes, name: str) -> str:
         ) from error
 
 
+def _batched(
+    rows: Iterator[list[str]],
+    first: int,
+    problem: Callable[[Exception, int], SourceProblem],
+    size: int = BATCH,
+) -> Iterator[Batch]:
+    """Rows in batches, read by ``islice`` in C; a row that cannot be read ends the stream with the
+    ``problem`` it is (its number given), after the batch of the rows before it."""
+    number = first
+    while True:
+        batch: list[list[str]] = []
+        try:
+            batch.extend(islice(rows, size))  # keeps the rows read before an error
+        except SourceProblem:
+            if batch:
+                yield number, batch
+            raise
+        except (UnicodeDecodeError, csv.Error) as error:
+            if batch:
+                yield number, batch
+            raise problem(error, number + len(batch)) from error
+        if not batch:
+            return
+        yield number, batch
+        number += len(batch)
+
+
 def _text_rows(
     stream: IO[bytes], name: str, delimiter: str, limits: Limits
-) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
+) -> tuple[str, list[str], Iterator[Batch]]:
     buffered = io.BufferedReader(cast(io.RawIOBase, stream), buffer_size=1 << 20)
     head = buffered.peek(_SNIFF)[:_SNIFF]
     if not head.strip():
@@ -129,40 +161,40 @@ def _text_rows(
     csv.field_size_limit(limits.max_cell_chars)
     reader = csv.reader(text, delimiter=delimiter, strict=True)
 
-    def read(number: int) -> list[str] | None:
-        try:
-            return next(reader)
-        except StopIteration:
-            return None
-        except UnicodeDecodeError as error:
-            raise SourceProblem(
+    def problem(error: Exception, number: int) -> SourceProblem:
+        if isinstance(error, UnicodeDecodeError):
+            return SourceProblem(
                 "encoding-error",
                 f"{name}: {number}行目の文字コードが{encoding}ではありません",
                 f"{name}: row {number} is not {encoding}",
                 number,
-            ) from error
-        except csv.Error as error:
-            raise SourceProblem(
-                "format-error",
-                f"{name}: {number}行目をCSVとして読めません(引用符の閉じ忘れ、途中で切れたファイルなど)",
-                f"{name}: row {number} is not valid CSV ({error}); a quote left open or a truncated file",
-                number,
-            ) from error
+            )
+        return SourceProblem(
+            "format-error",
+            f"{name}: {number}行目をCSVとして読めません(引用符の閉じ忘れ、途中で切れたファイルなど)",
+            f"{name}: row {number} is not valid CSV ({error}); a quote left open or a truncated file",
+            number,
+        )
 
-    header = read(1)
-    if header is None:
+    header = next(_batched(reader, 1, problem, size=1), (1, []))[1]
+    if not header:
         raise SourceProblem("file-empty", f"{name}: ファイルが空です", f"{name}: the file is empty")
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        number = 2
-        while (cells := read(number)) is not None:
-            yield number, cells
-            number += 1
-
-    return encoding, header, rows()
+    return encoding, header[0], _batched(reader, 2, problem)
 
 
-def _jsonl_rows(stream: IO[bytes], name: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _unreadable(name: str) -> Callable[[Exception, int], SourceProblem]:
+    def problem(error: Exception, number: int) -> SourceProblem:
+        return SourceProblem(
+            "format-error",
+            f"{name}: {number}行目を読めません",
+            f"{name}: row {number} cannot be read ({error})",
+            number,
+        )
+
+    return problem
+
+
+def _jsonl_rows(stream: IO[bytes], name: str) -> tuple[list[str], Iterator[Batch]]:
     """JSON Lines: one object per line; the header is the keys of the first object."""
     text = io.TextIOWrapper(io.BufferedReader(cast(io.RawIOBase, stream)), encoding="utf-8", errors="strict")
 
@@ -200,7 +232,7 @@ def _jsonl_rows(stream: IO[bytes], name: str) -> tuple[list[str], Iterator[tuple
         raise SourceProblem("file-empty", f"{name}: ファイルが空です", f"{name}: the file is empty")
     header = list(first[1])
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+    def rows() -> Iterator[list[str]]:
         for number, value in _chain(first, found):
             extra = [k for k in value if k not in header]
             if extra:
@@ -210,9 +242,9 @@ def _jsonl_rows(stream: IO[bytes], name: str) -> tuple[list[str], Iterator[tuple
                     f"{name}: line {number - 1} has a key {extra[0]!r} the first line has not",
                     number,
                 )
-            yield number, [_cell(value.get(k)) for k in header]
+            yield [_cell(value.get(k)) for k in header]
 
-    return header, rows()
+    return header, _batched(rows(), first[0], _unreadable(name))
 
 
 def _chain(
@@ -272,11 +304,13 @@ def _xlsx_sources(data: IO[bytes], name: str, limits: Limits) -> Iterator[Source
                 f"{name}: sheet {sheet_name!r} is empty",
             )
 
-        def rows(values: Iterator[list[Any]] = iterator) -> Iterator[tuple[int, list[str]]]:
-            for number, cells in enumerate(values, start=2):
-                yield number, [_cell(v) for v in cells]
+        def rows(values: Iterator[list[Any]] = iterator) -> Iterator[list[str]]:
+            for cells in values:
+                yield [_cell(v) for v in cells]
 
-        yield Source(f"{name}!{sheet_name}", sheet_name, header, rows(), "xlsx")
+        yield Source(
+            f"{name}!{sheet_name}", sheet_name, header, _batched(rows(), 2, _unreadable(name)), "xlsx"
+        )
 
 
 def _open_member(
