@@ -15,7 +15,7 @@ from tsunagu.cli.main import app as cli
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.settings import Settings, get_settings
-from tsunagu.mesh import errors
+from tsunagu.mesh import crypto, errors
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import desk
 from tsunagu.mesh.log import service as message_log
@@ -149,7 +149,7 @@ def test_the_directory_keeps_what_was_anchored(database: Database, world: World)
     # the same checkpoint again: the same countersignature
     assert ctx.directory.anchor(first.signature) == first.anchor
     # another hash for an anchored entry, signed by the node itself: refused
-    forged = message_log.crypto.sign(
+    forged = crypto.sign(
         ctx.key,
         {"org": CHIYODA, "seq": first.seq, "hash": "f" * 64, "at": "2026-01-01T00:00:00+00:00"},
         message_log.CHECKPOINT_TYP,
