@@ -21,7 +21,7 @@ from tsunagu.core.database import Database
 from tsunagu.mesh import crypto
 from tsunagu.mesh.answer_schema import DATE, STRING, closed_object
 from tsunagu.mesh.codes import service as codes
-from tsunagu.mesh.directory import schemas
+from tsunagu.mesh.directory import records
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.push.service import publish
@@ -31,7 +31,7 @@ PROVIDER = "moj"  # 法務省（法務局）: keeps the 商業・法人登記
 ACTOR = "seed"
 BASIC, REGISTERED = "corporation-basic", "corporation-registered"
 SUBJECT_PREFIX = "corporation:"
-ORGANIZATIONS: tuple[tuple[str, str, str, schemas.OrganizationKind], ...] = (
+ORGANIZATIONS: tuple[tuple[str, str, str, records.OrganizationKind], ...] = (
     (
         PROVIDER,
         "法務省（法務局 商業・法人登記）",
@@ -174,7 +174,7 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
             key = crypto.derive_signing_key(secret, code)
             directory.put_organization(
                 db,
-                schemas.OrganizationIn(
+                records.OrganizationIn(
                     code=code,
                     name_ja=name_ja,
                     name_en=name_en,
@@ -185,15 +185,15 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
                 ACTOR,
             )
     for spec in (BASIC_SERVICE, REGISTERED_SERVICE):
-        directory.put_service(db, schemas.Service.model_validate({"provider": PROVIDER, **spec}), ACTOR)
+        directory.put_service(db, records.Service.model_validate({"provider": PROVIDER, **spec}), ACTOR)
     for basis in legal_bases():
-        directory.put_legal_basis(db, schemas.LegalBasis.model_validate(basis), ACTOR)
+        directory.put_legal_basis(db, records.LegalBasis.model_validate(basis), ACTOR)
     subscribed = {(s.subscriber, s.provider) for s in directory.list_subscriptions(db)}
     for basis_id, consumer, _title, _law in USES:
         if consumer in SUBSCRIBERS and (consumer, PROVIDER) not in subscribed:
             directory.add_subscription(
                 db,
-                schemas.SubscriptionIn(
+                records.SubscriptionIn(
                     subscriber=consumer,
                     provider=PROVIDER,
                     event_kinds=EVENT_KINDS,

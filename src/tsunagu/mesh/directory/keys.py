@@ -22,7 +22,7 @@ from tsunagu.core import clock
 from tsunagu.core.database import Database, installation_secret
 from tsunagu.core.errors import Conflict, NotFound
 from tsunagu.mesh import crypto
-from tsunagu.mesh.directory import schemas, service
+from tsunagu.mesh.directory import records, service
 from tsunagu.mesh.directory.models import MeshOrganization, MeshPrivateKey
 
 RELOAD_SECONDS = 10.0
@@ -42,7 +42,7 @@ def current_kid(jwks: list[dict[str, Any]], at: int) -> str | None:
     return max(usable)[2] if usable else None
 
 
-def _status(jwk: dict[str, Any], current: str | None, at: int) -> schemas.KeyStatus:
+def _status(jwk: dict[str, Any], current: str | None, at: int) -> records.KeyStatus:
     if jwk.get("revoked"):
         return "revoked"
     if at < int(jwk.get("nbf", at)):
@@ -52,12 +52,12 @@ def _status(jwk: dict[str, Any], current: str | None, at: int) -> schemas.KeySta
     return "current" if jwk.get("kid") == current else "verification-only"
 
 
-def list_keys(db: Session, organization_code: str) -> list[schemas.SigningKey]:
+def list_keys(db: Session, organization_code: str) -> list[records.SigningKey]:
     record = _member(db, organization_code)
     at = int(clock.now().timestamp())
     current = current_kid(record.keys, at)
     return [
-        schemas.SigningKey(
+        records.SigningKey(
             kid=str(jwk["kid"]),
             fingerprint=crypto.jwk_thumbprint(jwk),
             not_before=_moment(jwk.get("nbf")),
@@ -75,7 +75,7 @@ def _member(db: Session, organization_code: str) -> MeshOrganization:
     return record
 
 
-def rotate(db: Session, organization_code: str, overlap: timedelta, actor: str) -> schemas.SigningKey:
+def rotate(db: Session, organization_code: str, overlap: timedelta, actor: str) -> records.SigningKey:
     """署名鍵の更新: publish a fresh current key; earlier keys stay valid for verification until the
     overlap ends. Its private half is kept encrypted under the installation secret of ``db``."""
     secret = installation_secret(db)
@@ -114,7 +114,7 @@ def rotate(db: Session, organization_code: str, overlap: timedelta, actor: str) 
     return next(info for info in list_keys(db, organization_code) if info.kid == key.kid)
 
 
-def revoke(db: Session, organization_code: str, kid: str, reason: str, actor: str) -> schemas.SigningKey:
+def revoke(db: Session, organization_code: str, kid: str, reason: str, actor: str) -> records.SigningKey:
     """Withdraw a key at once (e.g. compromised): signatures made with it are refused from now on."""
     record = _member(db, organization_code)
     found = next((jwk for jwk in record.keys if jwk.get("kid") == kid), None)

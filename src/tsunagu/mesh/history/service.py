@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import service as directory
-from tsunagu.mesh.directory.schemas import Consent, LegalBasis
+from tsunagu.mesh.directory.records import Consent, LegalBasis
 from tsunagu.mesh.history.schemas import ConsentView, Exchange, Party
 from tsunagu.mesh.log.models import MeshLogEntry
 

@@ -25,7 +25,7 @@ from tsunagu.mesh import crypto, errors
 from tsunagu.mesh.directory import desk
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.directory.keys import NodeSigner
-from tsunagu.mesh.directory.schemas import Organization, Service
+from tsunagu.mesh.directory.records import Organization, Service
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.transport import PeerClient, PeerResponse, TransportError

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.mesh import errors
 from tsunagu.mesh.codes import service as codes
-from tsunagu.mesh.directory import schemas as directory_schemas
+from tsunagu.mesh.directory import records as directory_records
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.log.models import MeshLogEntry
@@ -32,12 +32,12 @@ class Answered:
     entries: list[MeshLogEntry]
 
 
-def bases_of(db: Session, ctx: NodeContext) -> list[directory_schemas.LegalBasis]:
+def bases_of(db: Session, ctx: NodeContext) -> list[directory_records.LegalBasis]:
     """The 事務 this organization may ask under (it is their consumer)."""
     return [b for b in directory.list_legal_bases(db) if b.consumer == ctx.organization_code]
 
 
-def basis_for(db: Session, ctx: NodeContext, purpose: str) -> directory_schemas.LegalBasis | None:
+def basis_for(db: Session, ctx: NodeContext, purpose: str) -> directory_records.LegalBasis | None:
     """The 事務 ``purpose`` if this organization may ask under it, else None."""
     basis = directory.get_legal_basis(db, purpose)
     return basis if basis is not None and basis.consumer == ctx.organization_code else None
@@ -68,7 +68,7 @@ def subject_of(db: Session, ctx: NodeContext, local_id: str) -> str:
     return code
 
 
-def ask(ctx: NodeContext, db: Session, basis: directory_schemas.LegalBasis, local_id: str) -> Answered:
+def ask(ctx: NodeContext, db: Session, basis: directory_records.LegalBasis, local_id: str) -> Answered:
     """Ask the provider named by the 事務 for the items it allows about the person ``local_id``."""
     with ctx.database.session() as own:  # the code is issued in its own transaction: the exchange
         subject = subject_of(own, ctx, local_id)  # writes its logs in others

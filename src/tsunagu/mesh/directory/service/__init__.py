@@ -1,0 +1,98 @@
+"""Directory rules: who is a member, what services exist, which 事務 allows which items to whom.
+
+Every change is audited with the acting administrator and the record before and after; the
+newest audit entry's id is the directory's version. ``authorize`` and ``fanout`` are the
+directory's answers to nodes: they check the legal basis (and, for a consent basis, the person's
+recorded consent) and translate 機関別符号.
+"""
+
+from __future__ import annotations
+
+from tsunagu.mesh.directory.service.authorization import (
+    Authorization,
+    Catalog,
+    FanoutTarget,
+    authorize,
+    catalog,
+    fanout,
+    visible_from,
+)
+from tsunagu.mesh.directory.service.bases import (
+    create_legal_basis,
+    get_legal_basis,
+    list_legal_bases,
+    put_legal_basis,
+    revoke_legal_basis,
+)
+from tsunagu.mesh.directory.service.changes import (
+    LastKey,
+    OperatorRequired,
+    audit,
+    audit_trail,
+    check_endpoint,
+    generation,
+    invalid,
+    require_usable_key,
+    version,
+)
+from tsunagu.mesh.directory.service.consents import (
+    CONSENT_SCOPES,
+    consented,
+    consents_of_resident,
+    grant_consent,
+    withdraw_consent,
+)
+from tsunagu.mesh.directory.service.members import (
+    create_organization,
+    get_organization,
+    list_organizations,
+    put_organization,
+    set_organization_active,
+)
+from tsunagu.mesh.directory.service.services import create_service, get_service, list_services, put_service
+from tsunagu.mesh.directory.service.subscriptions import (
+    add_subscription,
+    list_subscriptions,
+    set_subscription_active,
+)
+
+__all__ = [
+    "CONSENT_SCOPES",
+    "Authorization",
+    "Catalog",
+    "FanoutTarget",
+    "LastKey",
+    "OperatorRequired",
+    "add_subscription",
+    "audit",
+    "audit_trail",
+    "authorize",
+    "catalog",
+    "check_endpoint",
+    "consented",
+    "consents_of_resident",
+    "create_legal_basis",
+    "create_organization",
+    "create_service",
+    "fanout",
+    "generation",
+    "get_legal_basis",
+    "get_organization",
+    "get_service",
+    "grant_consent",
+    "invalid",
+    "list_legal_bases",
+    "list_organizations",
+    "list_services",
+    "list_subscriptions",
+    "put_legal_basis",
+    "put_organization",
+    "put_service",
+    "require_usable_key",
+    "revoke_legal_basis",
+    "set_organization_active",
+    "set_subscription_active",
+    "version",
+    "visible_from",
+    "withdraw_consent",
+]
