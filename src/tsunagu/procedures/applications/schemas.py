@@ -159,13 +159,6 @@ class VerificationOut(BaseModel):
 
     @classmethod
     def of(cls, result: Verification) -> VerificationOut:
-        return cls(
-            valid=result.valid,
-            issuer=result.issuer,
-            reason=result.reason,
-            registered=result.registered,
-            payload=result.payload,
-            sha256=result.sha256,
-        )
+        return cls.model_validate(result, from_attributes=True)
 
     payload: dict[str, Any] | None

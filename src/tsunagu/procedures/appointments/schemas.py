@@ -83,20 +83,7 @@ class SlotOut(BaseModel):
 
     @classmethod
     def of(cls, s: Slot) -> SlotOut:
-        return cls(
-            id=s.id,
-            organization_code=s.organization_code,
-            procedure_id=s.procedure_id,
-            place=s.place,
-            starts_at=s.starts_at,
-            ends_at=s.ends_at,
-            closes_at=s.closes_at,
-            capacity=s.capacity,
-            booked=s.booked,
-            remaining=s.remaining,
-            status=s.status,
-            wareki=s.wareki,
-        )
+        return cls.model_validate(s, from_attributes=True)
 
 
 class BookingIn(BaseModel):

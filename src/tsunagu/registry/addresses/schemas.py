@@ -24,18 +24,7 @@ class TownOut(BaseModel):
 
     @classmethod
     def of(cls, record: service.TownRecord) -> TownOut:
-        return cls(
-            id=record.id,
-            prefecture_code=record.prefecture_code,
-            prefecture=record.prefecture,
-            municipality_code=record.municipality_code,
-            municipality=record.municipality,
-            town=record.town,
-            koaza=record.koaza,
-            lat=record.lat,
-            lng=record.lng,
-            postcodes=list(record.postcodes),
-        )
+        return cls.model_validate(record, from_attributes=True)
 
 
 class TownPage(Page[TownOut]):
@@ -87,14 +76,7 @@ class CandidateOut(BaseModel):
 
     @classmethod
     def of(cls, candidate: service.Candidate) -> CandidateOut:
-        return cls(
-            prefecture=candidate.prefecture,
-            prefecture_code=candidate.prefecture_code,
-            municipality=candidate.municipality,
-            municipality_code=candidate.municipality_code,
-            town=candidate.town,
-            town_id=candidate.town_id,
-        )
+        return cls.model_validate(candidate, from_attributes=True)
 
 
 class NormalizedOut(BaseModel):

@@ -37,29 +37,7 @@ class CorporationOut(BaseModel):
 
     @classmethod
     def of(cls, record: CorporationRecord) -> CorporationOut:
-        return cls(
-            number=record.number,
-            name=record.name,
-            furigana=record.furigana,
-            en_name=record.en_name,
-            kind=record.kind,
-            kind_label=record.kind_label,
-            prefecture_code=record.prefecture_code,
-            prefecture_name=record.prefecture_name,
-            city_code=record.city_code,
-            city_name=record.city_name,
-            municipality_code=record.municipality_code,
-            street_number=record.street_number,
-            address=record.address,
-            post_code=record.post_code,
-            assignment_date=record.assignment_date,
-            update_date=record.update_date,
-            status=record.status,
-            close_date=record.close_date,
-            close_cause=record.close_cause,
-            close_cause_label=record.close_cause_label,
-            successor_number=record.successor_number,
-        )
+        return cls.model_validate(record, from_attributes=True)
 
 
 class CorporationChangeOut(BaseModel):
@@ -81,21 +59,7 @@ class CorporationChangeOut(BaseModel):
 
     @classmethod
     def of(cls, change: CorporationChangeRecord) -> CorporationChangeOut:
-        return cls(
-            process=change.process,
-            process_label=change.process_label,
-            correction=change.correction,
-            update_date=change.update_date,
-            change_date=change.change_date,
-            name=change.name,
-            furigana=change.furigana,
-            address=change.address,
-            post_code=change.post_code,
-            close_date=change.close_date,
-            close_cause=change.close_cause,
-            successor_number=change.successor_number,
-            change_cause=change.change_cause,
-        )
+        return cls.model_validate(change, from_attributes=True)
 
 
 class CorporationDetailOut(CorporationOut):

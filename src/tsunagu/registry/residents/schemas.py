@@ -136,13 +136,7 @@ class AccessOut(BaseModel):
 
     @classmethod
     def of(cls, access: service.AccessRecord) -> AccessOut:
-        return cls(
-            actor=access.actor,
-            organization_code=access.organization_code,
-            role=access.role,
-            purpose=access.purpose,
-            accessed_at=access.accessed_at,
-        )
+        return cls.model_validate(access, from_attributes=True)
 
 
 class OwnRecordOut(ResidentOut):
