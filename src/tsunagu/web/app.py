@@ -16,6 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tsunagu import __version__
 from tsunagu.catalog import api as catalog_api
+from tsunagu.catalog import check_pages as catalog_check_pages
 from tsunagu.catalog import pages as catalog_pages
 from tsunagu.catalog import service as catalog_service
 from tsunagu.conformance import api as conformance_api
@@ -209,6 +210,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         notify_preference_pages.router,
         catalog_api.router,
         catalog_api.ckan_router,
+        catalog_check_pages.router,  # before the catalog's /{dataset_id}
         catalog_pages.router,
         conformance_api.router,
         conformance_pages.router,
