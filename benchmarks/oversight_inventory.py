@@ -17,6 +17,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from benchmarks import support
 from tsunagu import migrations
@@ -24,12 +26,15 @@ from tsunagu.core.database import Database
 from tsunagu.core.progress import SilentProgress
 from tsunagu.core.settings import Settings
 from tsunagu.oversight import costs, generator, inventory, layouts
+from tsunagu.oversight.models import OversightInventoryProcedure
 from tsunagu.web.app import create_app
 
 ROWS = int(os.environ.get("OVERSIGHT_BENCH_ROWS", generator.SURVEY_ROWS))
 YEARS = int(os.environ.get("OVERSIGHT_BENCH_YEARS", "5"))
 SYSTEMS = 2000
 REQUESTS = 40
+#: words people type into the inventory search: common, rare, a law, kana in the other script
+SEARCH_WORDS = ("届出", "許可の申請", "道路運送車両法", "とどけで", "ﾊﾟｽﾎﾟｰﾄ", "変更 届出")
 PAGES = (
     "/dashboard",
     "/dashboard?ministry=厚生労働省",
@@ -78,6 +83,50 @@ def _import(database: Database, name: str, data: bytes, year: int) -> float:
     return time.perf_counter() - started
 
 
+def _scan_search(db: Session, year: int, q: str) -> int:
+    """The search as it was before the index: LIKE over every name and law of the year, as the
+    page asks it (the count, then the first page by volume)."""
+    table = OversightInventoryProcedure
+    where = [table.survey_year == year] + [
+        or_(table.name.contains(w, autoescape=True), table.law_name.contains(w, autoescape=True))
+        for w in q.split()
+    ]
+    total = db.scalar(select(func.count()).select_from(table).where(*where)) or 0
+    db.execute(
+        select(table)
+        .where(*where)
+        .order_by(table.total_count.desc().nulls_last(), table.procedure_id)
+        .limit(30)
+    ).all()
+    return total
+
+
+def _search_p95(database: Database, year: int) -> dict[str, dict[str, float]]:
+    """p95 ms of each word, the scan and the index in the same run on the same database."""
+    figures: dict[str, dict[str, float]] = {}
+    with database.session() as db:
+        for word in SEARCH_WORDS:
+            scan, indexed = [], []
+            for _ in range(REQUESTS // 2):
+                begun = time.perf_counter()
+                scanned = _scan_search(db, year, word)
+                scan.append((time.perf_counter() - begun) * 1000)
+                begun = time.perf_counter()
+                found = inventory.search(db, inventory.Query(year=year, q=word), limit=30, offset=0)
+                indexed.append((time.perf_counter() - begun) * 1000)
+            figures[word] = {
+                "scan_p95_ms": round(support.percentile(scan, 0.95), 1),
+                "index_p95_ms": round(support.percentile(indexed, 0.95), 1),
+                "found": found.total,
+                "scan_found": scanned,  # fewer where only the folding (kana, width) finds it
+            }
+            print(
+                f"search {word!r}: scan p95 {figures[word]['scan_p95_ms']} ms, "
+                f"index p95 {figures[word]['index_p95_ms']} ms ({found.total:,} found, the scan {scanned:,})"
+            )
+    return figures
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -115,6 +164,7 @@ def main() -> None:
             _import(database, f"inventory-{year}.csv", generator.csv_bytes(layout, year, ROWS), year)
         with database.session() as db:
             costs.import_systems(db, _systems_csv(SYSTEMS), actor="bench")
+        search = _search_p95(database, 2025)
         settings = Settings(
             environment="test",
             data_dir=folder / "var",
@@ -154,6 +204,7 @@ def main() -> None:
             "import_to_raw_read_ratio_csv": round(csv_s / raw_csv_s, 1),
             "import_to_raw_read_ratio_xlsx": round(xlsx_s / raw_xlsx_s, 1),
             "page_p95_ms": page_ms,
+            "search_p95_ms": search,
         },
     )
 

@@ -3,8 +3,9 @@
 Runs the end-to-end test ``tests/e2e/test_moving_onestop.py`` (real server, real Chromium in a
 390×844 touch viewport), which records every tap, typed character, typed field and decision of
 the resident from the top page to the submitted move, and turns the counts into seconds with the
-KLM operators of issue #6: 1.35 s per decision/field (M), 0.28 s per typed character (K),
-1.1 s per tap. Targets: ≤ 60 s and ≤ 3 typed fields in the procedure itself.
+KLM operators of issue #6 (tsunagu.procedures.keystrokes: 1.35 s per decision/field (M), 0.28 s
+per typed character (K), 1.1 s per tap), the same function the oversight dashboard estimates every
+procedure with. Targets: ≤ 60 s and ≤ 3 typed fields in the procedure itself.
 """
 
 from __future__ import annotations
@@ -17,21 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import support
+from tsunagu.procedures.keystrokes import (
+    SECONDS_PER_CHARACTER,
+    SECONDS_PER_DECISION,
+    SECONDS_PER_TAP,
+    estimate,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST = "tests/e2e/test_moving_onestop.py"
 ACTIONS = ROOT / "tests" / "e2e" / "results" / "moving_onestop_actions.json"
-SECONDS_PER_DECISION, SECONDS_PER_CHARACTER, SECONDS_PER_TAP = 1.35, 0.28, 1.1
 TARGET_SECONDS, TARGET_TYPED_FIELDS = 60.0, 3
-
-
-def estimate(counts: dict[str, Any]) -> float:
-    """KLM seconds for one phase's counts."""
-    return float(
-        counts["decisions"] * SECONDS_PER_DECISION
-        + counts["typed_characters"] * SECONDS_PER_CHARACTER
-        + counts["taps"] * SECONDS_PER_TAP
-    )
 
 
 def _record() -> tuple[dict[str, dict[str, Any]], bool]:

@@ -13,8 +13,9 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from tsunagu.conformance.models import MigrationStatus
@@ -125,10 +126,17 @@ def record_result(db: Session, municipality_code: str, area: str, check_id: str,
         row.latest_check_id, row.latest_result = check_id, result
 
 
-def overview(db: Session, today: date) -> list[AreaSummary]:
-    """Per business area: municipalities tracked, migrated, late, latest check passed."""
-    query = select(
-        MigrationStatus.business_area,
+def _in_place(query: Select[Any], prefecture: str, municipality: str) -> Select[Any]:
+    if prefecture:
+        query = query.where(MigrationStatus.prefecture == prefecture)
+    if municipality:
+        query = query.where(MigrationStatus.municipality_code == municipality)
+    return query
+
+
+def _counts(today: date) -> tuple[Any, ...]:
+    """tracked, migrated, late (planned date passed, not migrated), latest check passed."""
+    return (
         func.count(),
         func.sum(case((MigrationStatus.actual_date.is_not(None), 1), else_=0)),
         func.sum(
@@ -137,13 +145,51 @@ def overview(db: Session, today: date) -> list[AreaSummary]:
             )
         ),
         func.sum(case((MigrationStatus.latest_result == "passed", 1), else_=0)),
-    ).group_by(MigrationStatus.business_area)
+    )
+
+
+def overview(db: Session, today: date, prefecture: str = "", municipality: str = "") -> list[AreaSummary]:
+    """Per business area: municipalities tracked, migrated, late, latest check passed (of one
+    prefecture or municipality when given)."""
+    query = _in_place(select(MigrationStatus.business_area, *_counts(today)), prefecture, municipality)
     found = {
         area: (int(n), int(m or 0), int(late or 0), int(ok or 0))
-        for area, n, m, late, ok in db.execute(query)
+        for area, n, m, late, ok in db.execute(query.group_by(MigrationStatus.business_area))
     }
     return [
         AreaSummary(area, title, *found.get(area, (0, 0, 0, 0))) for area, title in BUSINESS_AREAS.items()
+    ]
+
+
+@dataclass(frozen=True)
+class PlaceSummary:
+    """One prefecture's (or one municipality's) systems: tracked, migrated, late, passed."""
+
+    prefecture: str
+    municipality_code: str  # "" for a prefecture
+    name: str
+    tracked: int
+    migrated: int
+    late: int
+    passed: int
+
+
+def by_place(db: Session, today: date, prefecture: str = "") -> list[PlaceSummary]:
+    """Per prefecture (every one tracked), or per municipality of ``prefecture`` when given."""
+    if prefecture:
+        keys: tuple[Any, ...] = (
+            MigrationStatus.prefecture,
+            MigrationStatus.municipality_code,
+            MigrationStatus.municipality_name,
+        )
+        query = _in_place(select(*keys, *_counts(today)), prefecture, "")
+    else:
+        keys = (MigrationStatus.prefecture,)
+        query = select(MigrationStatus.prefecture, literal(""), MigrationStatus.prefecture, *_counts(today))
+    rows = db.execute(query.group_by(*keys).order_by(*keys))
+    return [
+        PlaceSummary(pref, code, name, int(n), int(m or 0), int(late or 0), int(ok or 0))
+        for pref, code, name, n, m, late, ok in rows
     ]
 
 

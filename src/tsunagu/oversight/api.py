@@ -17,7 +17,7 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_principal
 from tsunagu.core.http.pagination import PageParams, page_params
-from tsunagu.oversight import inventory, kpis, service, service_kpis
+from tsunagu.oversight import feedback, inventory, kpis, service, service_kpis
 from tsunagu.oversight.schemas import (
     CostReportOut,
     FiguresOut,
@@ -29,6 +29,7 @@ from tsunagu.oversight.schemas import (
     ProgressOut,
     ServiceKpisOut,
     SurveyOut,
+    UsabilityOut,
     YearKpisOut,
 )
 
@@ -216,6 +217,15 @@ def service_kpis_report(
     if feed is not None:
         service_kpis.catch_up(db, feed)
     return [ServiceKpisOut.of(f) for f in service_kpis.figures(db, since_month)]
+
+
+@router.get("/service-usability", response_model=list[UsabilityOut])
+def service_usability(request: Request, db: Session = TRANSACTION) -> list[UsabilityOut]:
+    """Per procedure of this platform: the anonymous step funnel (started → review → submitted,
+    completion rate, drop-off per step), the one-question survey's answers and the keystroke-level
+    estimate of the time to complete (all from counters; no personal data)."""
+    source = getattr(request.app.state, "oversight_keystrokes", None)
+    return [UsabilityOut.of(u) for u in feedback.usability(db, source() if source else {})]
 
 
 @router.get("/costs", response_model=CostReportOut)

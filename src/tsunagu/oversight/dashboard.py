@@ -5,17 +5,64 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
 from tsunagu.core.messages import N_
-from tsunagu.oversight import costs, kpis, layouts, service_kpis
+from tsunagu.oversight import costs, feedback, kpis, layouts, service_kpis
 from tsunagu.oversight.charts import percent
 
 PARETO_TOP = 20
-TABLES = ("trend", "ministries", "pareto", "costs", "services")
+TABLES = (
+    "trend",
+    "ministries",
+    "pareto",
+    "costs",
+    "services",
+    "funnel",
+    "satisfaction",
+    "migration",
+    "places",
+)
+
+
+@dataclass(frozen=True)
+class MigrationArea:
+    """One 標準化対象事務 in the conformance part's migration overview (移行 PMO)."""
+
+    name: str
+    municipalities: int
+    migrated: int
+    late: int
+    passed: int
+
+
+@dataclass(frozen=True)
+class MigrationPlace:
+    """One prefecture (or one municipality of the chosen prefecture) in that overview."""
+
+    key: str  # the prefecture's name, or the municipality's code
+    name: str
+    tracked: int
+    migrated: int
+    late: int
+
+    @property
+    def share(self) -> float | None:
+        return self.migrated / self.tracked if self.tracked else None
+
+
+@dataclass(frozen=True)
+class Migration:
+    areas: list[MigrationArea]
+    places: list[MigrationPlace]  # prefectures, or the municipalities of the chosen prefecture
+
+
+#: (db, prefecture, municipality, locale) → the overview; handed in by the web layer from conformance
+MigrationSource = Callable[[Session, str, str, str], Migration]
 
 
 @dataclass(frozen=True)
@@ -44,6 +91,10 @@ class Dashboard:
     costs: costs.CostReport
     services: list[service_kpis.ServiceFigures]
     service_names: dict[str, str]
+    prefecture: str = ""
+    municipality: str = ""
+    migration: Migration | None = None
+    usability: list[feedback.Usability] = field(default_factory=list)
 
     def change(self, rate: str) -> float | None:
         if self.latest is None or self.previous is None:
@@ -58,13 +109,28 @@ class Dashboard:
         )
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The dashboard's filters: a ministry (the inventory), a prefecture and a municipality (local
+    government: the migration to the standard systems)."""
+
+    ministry: str = ""
+    prefecture: str = ""
+    municipality: str = ""
+
+
 def build(
     db: Session,
-    ministry: str = "",
+    scope: Scope = Scope(),
+    *,
     feed: service_kpis.Feed | None = None,
     service_names: dict[str, str] | None = None,
+    migration: MigrationSource | None = None,
+    keystrokes: feedback.KeystrokeSource | None = None,
+    locale: str = "ja",
 ) -> Dashboard:
     """Everything the dashboard shows; the service counters first take in the feed's new events."""
+    ministry = scope.ministry
     if feed is not None:
         service_kpis.catch_up(db, feed)
     years = kpis.by_year(db, ministry)
@@ -80,6 +146,10 @@ def build(
         costs.report(db),
         service_kpis.figures(db),
         service_names or {},
+        scope.prefecture,
+        scope.municipality,
+        migration(db, scope.prefecture, scope.municipality, locale) if migration else None,
+        feedback.usability(db, keystrokes() if keystrokes else {}),
     )
 
 
@@ -219,5 +289,70 @@ def table(board: Dashboard, name: str) -> Table:
                 ]
                 for f in board.services
             ],
+        )
+    if name == "funnel":
+        return Table(
+            N_("申請の完了率と離脱（匿名の集計）"),
+            [
+                N_("手続"),
+                N_("入力を始めた"),
+                N_("確認画面に進んだ"),
+                N_("申請した"),
+                N_("完了率"),
+                N_("確認画面までの離脱"),
+                N_("申請までの離脱"),
+                N_("入力にかかる推定時間（秒）"),
+            ],
+            [
+                [
+                    board.service_names.get(u.procedure_id, u.procedure_id),
+                    *(f"{n:,}" for n in u.funnel.reached),
+                    percent(u.funnel.completion_rate),
+                    *(percent(share) for _, _, share in u.funnel.drop_off()),
+                    "—" if u.seconds is None else f"{u.seconds:.0f}",
+                ]
+                for u in board.usability
+            ],
+        )
+    if name == "satisfaction":
+        answered = [u for u in board.usability if u.satisfaction.total]
+        return Table(
+            N_("申請後アンケートの満足度"),
+            [N_("手続"), N_("回答数"), N_("満足の割合"), *feedback.LEVELS.values()],
+            [
+                [
+                    board.service_names.get(u.procedure_id, u.procedure_id),
+                    f"{u.satisfaction.total:,}",
+                    percent(u.satisfaction.satisfied_share),
+                    *(f"{u.satisfaction.answers.get(level, 0):,}" for level in feedback.LEVELS),
+                ]
+                for u in answered
+            ],
+        )
+    if name == "migration":
+        areas = board.migration.areas if board.migration else []
+        return Table(
+            N_("標準化対象事務ごとの移行状況"),
+            [N_("事務"), N_("市区町村"), N_("移行済"), N_("移行率"), N_("予定より遅れ"), N_("適合確認済")],
+            [
+                [
+                    a.name,
+                    f"{a.municipalities:,}",
+                    f"{a.migrated:,}",
+                    percent(a.migrated / a.municipalities if a.municipalities else None),
+                    f"{a.late:,}",
+                    f"{a.passed:,}",
+                ]
+                for a in areas
+            ],
+        )
+    if name == "places":
+        places = board.migration.places if board.migration else []
+        return Table(
+            N_("地域ごとの移行状況（市区町村×事務）")
+            if board.prefecture
+            else N_("都道府県ごとの移行状況（市区町村×事務）"),
+            [N_("地域"), N_("対象"), N_("移行済"), N_("移行率"), N_("予定より遅れ")],
+            [[p.name, f"{p.tracked:,}", f"{p.migrated:,}", percent(p.share), f"{p.late:,}"] for p in places],
         )
     raise NotFound(f"no dashboard table {name!r}")

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.core.progress import ProgressReporter, SilentProgress
-from tsunagu.oversight import layouts, reading
+from tsunagu.oversight import layouts, reading, search_index
 from tsunagu.oversight.models import (
     OversightAudit,
     OversightInventoryProcedure,
     OversightInventorySummary,
     OversightInventorySurvey,
+    OversightInventoryToken,
 )
 from tsunagu.oversight.parsing import (
     MAX_PROBLEMS,
@@ -182,8 +183,10 @@ def import_inventory(
             errors=[{"location": ["survey_year"], "type": "range", "message": "out of range"}],
         )
     sums: dict[str, _Sums] = defaultdict(_Sums)
-    for row in rows:
+    for ordinal, row in enumerate(rows):
         row["survey_year"] = year
+        row["ordinal"] = ordinal
+        row["search_text"] = search_index.search_text(row["name"], row["law_name"])
         sums[row["ministry"]].add(row)
     replaced = (
         db.scalar(
@@ -193,6 +196,7 @@ def import_inventory(
         )
         or 0
     )
+    db.execute(delete(OversightInventoryToken).where(OversightInventoryToken.survey_year == year))
     db.execute(delete(OversightInventorySummary).where(OversightInventorySummary.survey_year == year))
     db.execute(delete(OversightInventoryProcedure).where(OversightInventoryProcedure.survey_year == year))
     db.execute(delete(OversightInventorySurvey).where(OversightInventorySurvey.survey_year == year))
@@ -217,6 +221,7 @@ def import_inventory(
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         db.execute(PROCEDURES.insert(), chunk)  # Core executemany: the ORM bulk path costs ~2x
+        db.execute(search_index.TOKENS.insert(), list(search_index.token_rows(year, chunk)))
         progress.advance(len(chunk))
     db.execute(
         insert(OversightInventorySummary),
@@ -292,14 +297,9 @@ def search(
     table = OversightInventoryProcedure
     where: list[Any] = [table.survey_year == year]
     if query.q:
-        words = query.q.split()
         where += [
-            or_(
-                table.name.contains(w, autoescape=True),
-                table.law_name.contains(w, autoescape=True),
-                table.procedure_id == w,
-            )
-            for w in words
+            or_(search_index.word_condition(year, w), (table.procedure_id == w) & (table.survey_year == year))
+            for w in query.q.split()
         ]
     for column, value in (
         (table.ministry, query.ministry),

@@ -36,6 +36,7 @@ class OversightInventoryProcedure(Base):
         Index("ix_oversight_inventory_ministry", "survey_year", "ministry"),
         Index("ix_oversight_inventory_volume", "survey_year", "total_count"),
         Index("ix_oversight_inventory_id", "procedure_id"),
+        Index("ix_oversight_inventory_ordinal", "survey_year", "ordinal", unique=True),
     )
 
     survey_year: Mapped[int] = mapped_column(
@@ -56,6 +57,22 @@ class OversightInventoryProcedure(Base):
     attachments: Mapped[str] = mapped_column(Text, default="")  # ";a;b;" for LIKE '%;a;%'
     life_events: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)  # row number in its year, for the index
+    search_text: Mapped[str] = mapped_column(Text, default="")  # name and law folded (search_index.fold)
+
+
+class OversightInventoryToken(Base):
+    """The word-search index: a two-character gram of a procedure's folded name or law
+    (search_index). Rebuilt with its survey year on import."""
+
+    __tablename__ = "oversight_inventory_tokens"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    survey_year: Mapped[int] = mapped_column(
+        ForeignKey("oversight_inventory_surveys.survey_year", ondelete="CASCADE"), primary_key=True
+    )
+    gram: Mapped[str] = mapped_column(String(2), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class OversightInventorySummary(Base):
@@ -150,3 +167,41 @@ class OversightFeedPosition(Base):
 
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class OversightFunnelCount(Base):
+    """How many times one step of one of this platform's procedures was reached on one day (JST):
+    the anonymous step funnel (started → review → submitted). Counts only: no person, session,
+    application or time of day is kept."""
+
+    __tablename__ = "oversight_funnel_counts"
+
+    procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OversightSatisfactionCount(Base):
+    """Answers to the one-question survey after a submission (満足度, 5 levels as GOV.UK asks it),
+    counted per procedure and month."""
+
+    __tablename__ = "oversight_satisfaction_counts"
+
+    procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM (JST)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1 very dissatisfied … 5 very satisfied
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OversightFeedbackComment(Base):
+    """An optional comment left with a survey answer: the procedure and the month only, never who
+    wrote it, which application it was about, or the answer's exact time."""
+
+    __tablename__ = "oversight_feedback_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    procedure_id: Mapped[str] = mapped_column(String(64), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    level: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)

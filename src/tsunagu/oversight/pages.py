@@ -7,113 +7,209 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
-from tsunagu.core.http.templating import locale_of, render
-from tsunagu.oversight import charts, dashboard, inventory, layouts, service
+from tsunagu.core.http.templating import locale_of, render, translate
+from tsunagu.oversight import charts, dashboard, feedback, inventory, layouts, maps, service
 from tsunagu.oversight.api import inventory_query, served
+from tsunagu.registry.addresses import service as addresses
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
 
 
-def _ministry_names(ministry: str) -> str:
-    return ministry if ministry in layouts.MINISTRIES else ""
-
-
-def _board(request: Request, db: Session, ministry: str) -> dashboard.Dashboard:
-    """The dashboard with the platform's own procedures by name (the web layer hands in the feed of
-    their applications and their names)."""
-    names_of = getattr(request.app.state, "procedure_names", None)
-    return dashboard.build(
-        db,
-        ministry,
-        getattr(request.app.state, "oversight_feed", None),
-        names_of(locale_of(request)) if names_of else {},
+def scope_of(
+    ministry: str = Query("", max_length=32),
+    prefecture: str = Query("", max_length=8),
+    municipality: str = Query("", max_length=6),
+    db: Session = TRANSACTION,
+) -> dashboard.Scope:
+    """The filters as asked, each kept only when it names a known ministry, prefecture (of the
+    address registry) or municipality code; anything else shows everything."""
+    prefectures = {p.name for p in addresses.prefecture_points(db)}
+    chosen = prefecture if prefecture in prefectures else ""
+    return dashboard.Scope(
+        ministry if ministry in layouts.MINISTRIES else "",
+        chosen,
+        municipality if chosen and municipality.isdigit() and len(municipality) == 6 else "",
     )
 
 
-@router.get("/dashboard", response_class=HTMLResponse)
-def dashboard_page(
-    request: Request, ministry: str = Query("", max_length=32), db: Session = TRANSACTION
-) -> Response:
-    chosen = _ministry_names(ministry)
-    board = _board(request, db, chosen)
-    tables = {name: dashboard.table(board, name) for name in dashboard.TABLES}
-    scope = chosen or "全府省庁"
+def _board(request: Request, db: Session, scope: dashboard.Scope) -> dashboard.Dashboard:
+    """The dashboard with the platform's own procedures by name (the web layer hands in the feed of
+    their applications, their names and the conformance part's migration overview)."""
+    names_of = getattr(request.app.state, "procedure_names", None)
+    locale = locale_of(request)
+    return dashboard.build(
+        db,
+        scope,
+        feed=getattr(request.app.state, "oversight_feed", None),
+        service_names=names_of(locale) if names_of else {},
+        migration=getattr(request.app.state, "oversight_migration", None),
+        keystrokes=getattr(request.app.state, "oversight_keystrokes", None),
+        locale=locale,
+    )
+
+
+def _figures(request: Request, db: Session, board: dashboard.Dashboard) -> dict[str, Any]:
+    """Every chart of the dashboard, its words in the reader's language."""
+
     locale = locale_of(request)
     suffix = "" if locale == "en" else "年度"
+    scope = board.ministry or translate(request, "全府省庁")
     figures: dict[str, Any] = {}
     if board.years:
         figures["trend"] = charts.trend(
             "chart-trend",
-            f"オンライン化の推移（{scope}）",
+            translate(request, "オンライン化の推移（%(scope)s）") % {"scope": scope},
             labels=[dashboard.fiscal_year(y.year, locale) + suffix for y in board.years],
             series=[
-                charts.Series("手続数", [y.overall.rate_by_types for y in board.years]),
-                charts.Series("件数", [y.overall.rate_by_volume for y in board.years]),
-                charts.Series("利用率", [y.overall.use_rate for y in board.years]),
+                charts.Series(translate(request, "手続数"), [y.overall.rate_by_types for y in board.years]),
+                charts.Series(translate(request, "件数"), [y.overall.rate_by_volume for y in board.years]),
+                charts.Series(translate(request, "利用率"), [y.overall.use_rate for y in board.years]),
             ],
-            description="調査年度ごとのオンライン化率（手続数・件数）とオンライン利用率。数値は下の表にあります。",
+            description=translate(
+                request,
+                "調査年度ごとのオンライン化率（手続数・件数）とオンライン利用率。数値は下の表にあります。",
+            ),
         )
         figures["ministries"] = charts.bars(
             "chart-ministries",
-            "府省庁別のオンライン化率（手続数）",
+            translate(request, "府省庁別のオンライン化率（手続数）"),
             [(m, f.rate_by_types) for m, f in board.ministries_ranked()],
-            "最新の調査年度の府省庁別オンライン化率。数値は下の表にあります。",
+            translate(request, "最新の調査年度の府省庁別オンライン化率。数値は下の表にあります。"),
         )
     if board.pareto and board.pareto.items:
         figures["pareto"] = charts.pareto(
             "chart-pareto",
-            "件数の多い手続と累積構成比",
+            translate(request, "件数の多い手続と累積構成比"),
             labels=[p.name for p in board.pareto.items],
             volumes=[p.volume for p in board.pareto.items],
             cumulative=[p.cumulative_share for p in board.pareto.items],
-            description="総手続件数の多い順の手続（棒）と全件数に占める累積の割合（線）。数値は下の表にあります。",
+            description=translate(
+                request,
+                "総手続件数の多い順の手続（棒）と全件数に占める累積の割合（線）。数値は下の表にあります。",
+            ),
         )
     if board.services:
         figures["services"] = charts.bars(
             "chart-services",
-            "手続ごとのオンライン申請の割合",
+            translate(request, "手続ごとのオンライン申請の割合"),
             [
                 (board.service_names.get(f.procedure_id, f.procedure_id), f.digital_take_up)
                 for f in board.services
             ],
-            "つなぐの手続ごとの、窓口ではなくオンラインで申請された割合。数値は下の表にあります。",
+            translate(
+                request,
+                "つなぐの手続ごとの、窓口ではなくオンラインで申請された割合。数値は下の表にあります。",
+            ),
         )
     progress = [p for p in board.costs.organizations if p.reduction is not None]
     if progress:
         figures["costs"] = charts.bars(
             "chart-costs",
-            "組織別の経費削減率（基準年度比）",
+            translate(request, "組織別の経費削減率（基準年度比）"),
             [(p.name, p.reduction) for p in progress],
-            "運用等経費と改修経費の合計の、基準年度からの削減率。目標は30%。数値は下の表にあります。",
+            translate(
+                request,
+                "運用等経費と改修経費の合計の、基準年度からの削減率。目標は30%。数値は下の表にあります。",
+            ),
         )
+    if any(u.funnel.reached[0] for u in board.usability):
+        figures["funnel"] = charts.bars(
+            "chart-funnel",
+            translate(request, "手続ごとの完了率（入力を始めた人のうち申請した割合）"),
+            [
+                (board.service_names.get(u.procedure_id, u.procedure_id), u.funnel.completion_rate)
+                for u in board.usability
+                if u.funnel.reached[0]
+            ],
+            translate(
+                request,
+                "申請の入力を始めた回数のうち、申請まで進んだ割合（手続・日ごとの匿名の回数から）。数値は下の表にあります。",
+            ),
+        )
+    if any(u.satisfaction.total for u in board.usability):
+        figures["satisfaction"] = charts.bars(
+            "chart-satisfaction",
+            translate(request, "手続ごとの満足の割合（とても満足＋満足）"),
+            [
+                (board.service_names.get(u.procedure_id, u.procedure_id), u.satisfaction.satisfied_share)
+                for u in board.usability
+                if u.satisfaction.total
+            ],
+            translate(
+                request,
+                "申請後の1問アンケートで「とても満足」か「満足」と答えた割合。数値は下の表にあります。",
+            ),
+        )
+    if board.migration and board.migration.areas:
+        figures["migration"] = charts.bars(
+            "chart-migration",
+            translate(request, "標準化対象事務ごとの移行率"),
+            [
+                (a.name, a.migrated / a.municipalities if a.municipalities else None)
+                for a in board.migration.areas
+            ],
+            translate(
+                request, "標準準拠システムへ移行した市区町村の割合（事務ごと）。数値は下の表にあります。"
+            ),
+        )
+    grid = maps.tiles(addresses.prefecture_points(db))
+    if grid and board.migration and not board.prefecture:
+        figures["map"] = maps.choropleth(
+            "chart-map",
+            translate(request, "都道府県別の移行率（地図）"),
+            translate(
+                request,
+                "都道府県ごとに、標準準拠システムへ移行した市区町村×事務の割合を色の濃さで示します。"
+                "県を選ぶとその県の市区町村を表示します。数値は下の表にあります。",
+            ),
+            grid,
+            {p.key: p.share for p in board.migration.places},
+            link="/dashboard?prefecture={}",
+            legend=maps.legend_labels(translate(request, "データなし")),
+        )
+    return figures
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(
+    request: Request, scope: dashboard.Scope = Depends(scope_of), db: Session = TRANSACTION
+) -> Response:
+    board = _board(request, db, scope)
+    tables = {name: dashboard.table(board, name) for name in dashboard.TABLES}
+    locale = locale_of(request)
+    query = {k: v for k, v in vars(scope).items() if v}
     return render(
         request,
         "oversight/dashboard.html",
         {
             "board": board,
             "tables": tables,
-            "figures": figures,
+            "figures": _figures(request, db, board),
             "ministries": layouts.MINISTRIES,
-            "ministry": chosen,
-            "query": urlencode({"ministry": chosen}) if chosen else "",
+            "prefectures": [p.name for p in addresses.prefecture_points(db)],
+            "ministry": scope.ministry,
+            "query": urlencode(query),
             "percent": charts.percent,
             "fy": lambda year: dashboard.fiscal_year(year, locale),
             "synthetic": any(s.imported_by == service.SEED_ACTOR for s in inventory.surveys(db)),
+            "attribution": addresses.ATTRIBUTION,
         },
     )
 
 
 @router.get("/dashboard/{name}.csv")
 def dashboard_csv(
-    request: Request, name: str, ministry: str = Query("", max_length=32), db: Session = TRANSACTION
+    request: Request, name: str, scope: dashboard.Scope = Depends(scope_of), db: Session = TRANSACTION
 ) -> Response:
-    table = dashboard.table(_board(request, db, _ministry_names(ministry)), name)
+    table = dashboard.table(_board(request, db, scope), name)
     return Response(
         "\ufeff" + table.csv(),
         media_type="text/csv; charset=utf-8",
@@ -186,3 +282,55 @@ def inventory_entry_page(request: Request, procedure_id: str, db: Session = TRAN
             "columns": layouts.columns_of(layout_of.get(latest.survey_year, "R7")),
         },
     )
+
+
+feedback_router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)])
+
+
+def _procedure_name(request: Request, procedure_id: str) -> str:
+    """The name of one of this platform's procedures; NotFound for anything else."""
+    names_of = getattr(request.app.state, "procedure_names", None)
+    names: dict[str, str] = names_of(locale_of(request)) if names_of else {}
+    if procedure_id not in names:
+        raise NotFound(f"no procedure {procedure_id!r}")
+    return names[procedure_id]
+
+
+@feedback_router.get("/feedback/{procedure_id}", response_class=HTMLResponse)
+def survey_page(request: Request, procedure_id: str) -> Response:
+    """満足度のアンケート on its own page (the same form is under a submission's receipt)."""
+    name = _procedure_name(request, procedure_id)
+    return render(
+        request, "oversight/survey.html", {"procedure_name": name, "survey_procedure": procedure_id}
+    )
+
+
+@feedback_router.post("/feedback/{procedure_id}", response_class=HTMLResponse)
+def survey_answer(
+    request: Request,
+    procedure_id: str,
+    level: str = Form(""),
+    comment: str = Form(""),
+    db: Session = TRANSACTION,
+) -> Response:
+    """One answer counted (and the comment kept without identity), or the form again with the
+    problem marked and the answer kept."""
+    name = _procedure_name(request, procedure_id)
+    try:
+        with db.begin_nested():
+            feedback.answer(db, procedure_id, level, comment)
+    except ValidationFailed as refused:
+        problems = {str(e["location"][0]): translate(request, refused.detail) for e in refused.errors}
+        return render(
+            request,
+            "oversight/survey.html",
+            {
+                "procedure_name": name,
+                "survey_procedure": procedure_id,
+                "survey_errors": problems,
+                "survey_level": level,
+                "survey_comment": comment,
+            },
+            status_code=422,
+        )
+    return render(request, "oversight/survey.html", {"thanks": True})

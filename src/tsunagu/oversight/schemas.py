@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tsunagu.oversight import costs, kpis, layouts, service_kpis
+from tsunagu.oversight import costs, feedback, kpis, layouts, service_kpis
 from tsunagu.oversight.models import OversightInventoryProcedure, OversightInventorySurvey
 
 
@@ -210,4 +210,41 @@ class ServiceKpisOut(BaseModel):
             in_time_share=f.in_time_share,
             average_days=f.average_days,
             withdrawn=f.withdrawn,
+        )
+
+
+class DropOffOut(BaseModel):
+    step: str = Field(description="The step reached (review, submitted).")
+    lost: int = Field(description="Times the step before was reached and this one not.")
+    share: float | None = Field(description="lost ÷ the step before.")
+
+
+class UsabilityOut(BaseModel):
+    procedure_id: str
+    started: int = Field(description="Times the form was opened (anonymous count).")
+    reviewed: int = Field(description="Times the review page was reached.")
+    submitted: int = Field(description="Times an application was sent from the form.")
+    completion_rate: float | None = Field(description="submitted ÷ started (GOV.UK's completion rate).")
+    drop_off: list[DropOffOut]
+    answers: dict[int, int] = Field(
+        description="Survey answers per level, 5 very satisfied … 1 very dissatisfied."
+    )
+    satisfied_share: float | None = Field(description="Share answering 5 or 4 (GOV.UK's user satisfaction).")
+    estimated_seconds: float | None = Field(
+        description="Keystroke-level estimate of the time to fill in the form on a phone."
+    )
+
+    @classmethod
+    def of(cls, u: feedback.Usability) -> UsabilityOut:
+        started, reviewed, submitted = u.funnel.reached
+        return cls(
+            procedure_id=u.procedure_id,
+            started=started,
+            reviewed=reviewed,
+            submitted=submitted,
+            completion_rate=u.funnel.completion_rate,
+            drop_off=[DropOffOut(step=s, lost=n, share=share) for s, n, share in u.funnel.drop_off()],
+            answers=u.satisfaction.answers,
+            satisfied_share=u.satisfaction.satisfied_share,
+            estimated_seconds=None if u.seconds is None else round(u.seconds, 1),
         )

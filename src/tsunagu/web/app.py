@@ -49,6 +49,7 @@ from tsunagu.oversight import console as oversight_console
 from tsunagu.oversight import pages as oversight_pages
 from tsunagu.procedures import api as procedures_api
 from tsunagu.procedures import feed as procedures_feed
+from tsunagu.procedures import keystrokes
 from tsunagu.procedures import pages as procedures_pages
 from tsunagu.procedures import routes as procedures_routes
 from tsunagu.procedures import service as procedures_service
@@ -69,7 +70,7 @@ from tsunagu.registry.residents import api as residents_api
 from tsunagu.registry.residents import own_pages as residents_own_pages
 from tsunagu.registry.residents import pages as residents_pages
 from tsunagu.registry.residents import registration_pages as residents_registration_pages
-from tsunagu.web import catalog_sources, errors, mypage, names, openapi, operations, pages
+from tsunagu.web import catalog_sources, errors, mypage, names, openapi, operations, oversight_sources, pages
 from tsunagu.web.middleware import RequestContext
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -122,6 +123,16 @@ def _served_procedures(settings: Settings) -> oversight_api.ServedSource:
     return pairs
 
 
+def _keystroke_estimates(settings: Settings) -> Callable[[], dict[str, float]]:
+    """The live catalogue's procedures → their keystroke-level estimate of the time to complete."""
+    registry = procedures_service.registry_for(settings.procedures_dir)
+
+    def estimates() -> dict[str, float]:
+        return {p.id: keystrokes.seconds_of(p) for p in registry.snapshot().procedures.values()}
+
+    return estimates
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     core_logging.configure(settings.log_level, settings.log_json)
@@ -155,6 +166,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.catalog_mesh_directory = catalog_sources.mesh_directory_reader  # the API catalog
     app.state.oversight_served = _served_procedures(settings)  # procedures linked to the inventory
     app.state.oversight_feed = procedures_feed.events_since  # applications, for the service KPIs
+    app.state.oversight_migration = oversight_sources.migration_overview  # 移行 PMO on the dashboard
+    app.state.oversight_keystrokes = _keystroke_estimates(settings)  # time to complete, per procedure
+    app.state.funnel_recorder = oversight_sources.funnel_recorder(database)  # steps of applying
 
     app.add_exception_handler(TsunaguError, errors.domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, errors.validation_error)  # type: ignore[arg-type]
@@ -216,6 +230,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         conformance_pages.router,
         oversight_api.router,
         oversight_pages.router,
+        oversight_pages.feedback_router,
         oversight_console.router,
     )
     for router in routers:

@@ -20,7 +20,7 @@ from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
-from tsunagu.procedures.applications import attachments, household, service, uploads
+from tsunagu.procedures.applications import attachments, funnel, household, service, uploads
 from tsunagu.procedures.applications import view as applications_view
 from tsunagu.procedures.applications.api import gateway
 from tsunagu.procedures.applications.validation import NAME_PARTS, FieldError, InvalidApplication
@@ -108,6 +108,7 @@ def apply_form(
     if not opened.start.eligibility.eligible:
         verdict = opened.start.eligibility
         return render(request, "procedures/not_eligible.html", {"p": procedure, "verdict": verdict}, 403)
+    funnel.reached(request, procedure.id, "started")
     return _form_page(
         request,
         procedure,
@@ -182,9 +183,11 @@ async def review(
         if submit_now:
             values = values_from_form(procedure, form)
             draft = service.Draft(procedure, person, values, service.require_key(key), values, seal=seal)
-            app, _ = await run_in_threadpool(
+            app, created = await run_in_threadpool(
                 service.apply, request.app.state.database, mesh, request.app.state.secret_key, draft
             )
+            if created:  # a repeated submit (same idempotency key) is not a second application
+                funnel.reached(request, procedure.id, "submitted")
             return RedirectResponse(f"/applications/{app.id}?submitted=1", status_code=303)
         prefilled, data, organization, _subject = await run_in_threadpool(
             _prepared, request, procedure, person, form, mesh
@@ -203,6 +206,7 @@ async def review(
             status_code=422,
         )
     fresh_seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
+    funnel.reached(request, procedure.id, "review")
     return render(
         request,
         "procedures/review.html",

@@ -38,6 +38,7 @@ __all__ = [
     "load",
     "normalize",
     "normalizer",
+    "prefecture_points",
     "registry_loaded",
     "shipped_normalizer",
     "towns_by_postcode",
@@ -242,6 +243,40 @@ def _fingerprint(db: Session) -> tuple[int, int, int]:
     highest = db.scalar(select(func.max(Town.id)))
     lowest = db.scalar(select(func.min(Town.id)))
     return int(highest or 0), int(lowest or 0), _generation
+
+
+@dataclass(frozen=True)
+class PrefecturePoint:
+    """A prefecture and the mean of its towns' representative points (for maps)."""
+
+    code: str
+    name: str
+    lat: float
+    lng: float
+
+
+_points: dict[str, tuple[tuple[int, int, int], list[PrefecturePoint]]] = {}
+
+
+def prefecture_points(db: Session) -> list[PrefecturePoint]:
+    """Every prefecture of the registry with the mean point of its towns, by code; computed once
+    per process and reload (empty when the registry is not loaded)."""
+    key = db.get_bind().engine.url.render_as_string(hide_password=True)
+    fingerprint = _fingerprint(db)
+    cached = _points.get(key)
+    if cached is None or cached[0] != fingerprint:
+        query = (
+            select(Prefecture.code, Prefecture.name, func.avg(Town.lat), func.avg(Town.lng))
+            .join(Municipality, Municipality.prefecture_code == Prefecture.code)
+            .join(Town, Town.municipality_code == Municipality.code)
+            .where(Town.lat.is_not(None), Town.lng.is_not(None))
+            .group_by(Prefecture.code, Prefecture.name)
+            .order_by(Prefecture.code)
+        )
+        found = [PrefecturePoint(c, n, float(lat), float(lng)) for c, n, lat, lng in db.execute(query)]
+        cached = (fingerprint, found)
+        _points[key] = cached
+    return cached[1]
 
 
 def registry_loaded(db: Session) -> bool:
