@@ -29,8 +29,8 @@ from tsunagu.catalog.definitions import DEFINITIONS_DIR, CatalogDefinitionInvali
 from tsunagu.core import types as core_types
 from tsunagu.core.errors import NotFound
 
-UsageKind = Literal["type", "column", "mesh", "procedure"]
-KINDS: tuple[UsageKind, ...] = ("type", "column", "mesh", "procedure")
+UsageKind = Literal["type", "column", "mesh", "procedure", "requirement"]
+KINDS: tuple[UsageKind, ...] = ("type", "column", "mesh", "procedure", "requirement")
 Scheme = Literal["imi-core", "gov-data-model", "jis", "nta", "none"]
 
 
@@ -42,7 +42,8 @@ class ItemNotFound(NotFound):
 @dataclass(frozen=True, order=True)
 class Usage:
     """One place a data item is used: a standard type, a registry column (``table``), a mesh
-    service's item (``provider:service``) or a procedure's field (``procedure id``)."""
+    service's item (``provider:service``), a procedure's field (``procedure id``) or a column a
+    conformance requirement set demands (``table`` of the set)."""
 
     kind: UsageKind
     where: str
@@ -174,6 +175,7 @@ KIND_TITLES: dict[UsageKind, Text] = {
     "column": Text(ja="レジストリの項目", en="Registry column"),
     "mesh": Text(ja="メッシュのサービス", en="Mesh service"),
     "procedure": Text(ja="手続の入力項目", en="Procedure field"),
+    "requirement": Text(ja="標準準拠の要件の項目", en="Conformance requirement column"),
 }
 
 

@@ -1,5 +1,6 @@
-"""The conformance API: submit an export for checking, follow the check, fetch its reports, the
-public keys of conformance statements, and the national migration overview."""
+"""The conformance API: the published requirement sets, submit an export for checking, follow the
+check, fetch its reports, the public keys of conformance statements, and the national migration
+overview."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from tsunagu.conformance import pmo, reports, service
+from tsunagu.conformance import pmo, published, reports, service
 from tsunagu.core import clock
 from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.sessions import Principal
@@ -33,6 +34,18 @@ def _check_json(record: service.CheckRecord) -> dict[str, Any]:
         "created_at": record.created_at.isoformat(),
         "finished_at": record.finished_at.isoformat() if record.finished_at else None,
     }
+
+
+@router.get("/requirement-sets")
+def list_requirement_sets() -> JSONResponse:
+    """The requirement sets this platform checks against (データ要件・連携要件), by id and version."""
+    return JSONResponse({"requirement_sets": [published.summary(s) for s in published.shipped_sets()]})
+
+
+@router.get("/requirement-sets/{set_id}/{version}")
+def get_requirement_set(set_id: str, version: str) -> JSONResponse:
+    """One requirement set as a JSON document: tables, columns, keys, rules, code lists, linkage."""
+    return JSONResponse(published.describe(published.requirement_set(set_id, version)))
 
 
 @router.post("/checks", status_code=202)

@@ -17,6 +17,7 @@ from tsunagu.catalog import apis
 from tsunagu.catalog.codelists import Code, CodeList
 from tsunagu.catalog.definitions import Text
 from tsunagu.catalog.dictionary import Usage, UsageSource
+from tsunagu.conformance import published as conformance_published
 from tsunagu.core.database import Base
 from tsunagu.mesh import demo as mesh_demo
 from tsunagu.mesh.directory import service as mesh_directory
@@ -68,9 +69,19 @@ def procedure_usages(procedures_dir: Path | None) -> UsageSource:
     return usages
 
 
+def requirement_usages() -> Iterator[Usage]:
+    """The columns the shipped conformance requirement sets demand (標準準拠の要件), titled with the
+    set and its table: each must be linked to a dictionary entry like a registry column."""
+    for found in conformance_published.shipped_sets():
+        for table in found.tables:
+            title = f"{found.title.ja} {found.version}（{table.title.ja}）"
+            for column in table.columns:
+                yield Usage("requirement", table.name, column.name, title)
+
+
 def usage_sources(procedures_dir: Path | None) -> tuple[UsageSource, ...]:
     """Where the data dictionary's items are used, beyond ``core.types`` (the catalog reads it)."""
-    return registry_column_usages, mesh_usages, procedure_usages(procedures_dir)
+    return registry_column_usages, mesh_usages, procedure_usages(procedures_dir), requirement_usages
 
 
 APPLICANT_KINDS = {
