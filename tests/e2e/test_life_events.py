@@ -5,6 +5,7 @@ whose account is filled in from the registration. Screenshots in tests/e2e/resul
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -100,9 +101,21 @@ def test_birth_to_child_allowance_on_a_phone(
     me.get_by_label("メール", exact=True).check()
     me.get_by_label("あて先（メールアドレス・携帯電話番号・アプリの受信URL）").fill(address)
     me.get_by_role("button", name="追加する").click()
-    assert "受け取り先を追加しました。" in me.locator("main").inner_text()
+    assert "確認のメールを送りました" in me.locator("main").inner_text()
     assert_accessible(me)
     _shot(me, "notify-preferences-phone")
+    smtp = {"TSUNAGU_SMTP_HOST": "127.0.0.1", "TSUNAGU_SMTP_PORT": str(mail_host.port)}
+    assert "sent 1" in _cli(server_env, "notify", "deliver", "--once", **smtp)  # the confirmation mail
+    (confirmation,) = [m for m in mail_host.messages() if m["To"] == address]
+    link = re.search(
+        r"http\S+/notify/preferences/confirm\?token=\S+", confirmation.get_payload(decode=True).decode()
+    )
+    assert link
+    me.goto(link.group(0))  # opened from the mail
+    me.get_by_role("button", name="確認する").click()
+    assert "メールアドレスを確認しました" in me.locator("main").inner_text()
+    assert_accessible(me)
+    _shot(me, "notify-address-confirmed-phone")
 
     # the clerk registers the birth at the counter (住基)
     clerk = phone_page(browser)
@@ -130,15 +143,12 @@ def test_birth_to_child_allowance_on_a_phone(
 
     # プッシュ型: the rule fires, the お知らせ arrives, and the e-mail carries only a link
     assert "notified 0" not in _cli(server_env, "notify", "push", "--once")  # every adult of the household
-    assert "sent 1" in _cli(
-        server_env,
-        "notify",
-        "deliver",
-        "--once",
-        TSUNAGU_SMTP_HOST="127.0.0.1",
-        TSUNAGU_SMTP_PORT=str(mail_host.port),
-    )
-    (mail,) = [m for m in mail_host.messages() if m["To"] == address]
+    assert "sent 1" in _cli(server_env, "notify", "deliver", "--once", **smtp)
+    (mail,) = [
+        m
+        for m in mail_host.messages()
+        if m["To"] == address and "/inbox/" in m.get_payload(decode=True).decode()
+    ]
     text = mail.get_payload(decode=True).decode()
     assert f"{base_url}/inbox/" in text and parent.name.family not in text and "陽向" not in text
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,14 +17,14 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from tests.notify.conftest import MailHost, free_port
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.notify import channels, dispatch, service
-from tsunagu.notify.models import NotifyDelivery, NotifyTestSms
+from tsunagu.notify.models import NotifyChannel, NotifyConfirmation, NotifyDelivery, NotifyTestSms
 from tsunagu.notify.senders import SmtpSender, TestSmsProvider, WebhookSender
 
 PERSON = "resident-1"
@@ -52,6 +53,25 @@ def _channel(database: Database, kind: str, address: str, **options: Any) -> cha
         return channels.add_channel(db, PERSON, kind, address, **options)
 
 
+def _link_token(message: Any) -> str:
+    text = message.get_payload(decode=True).decode()
+    found = re.search(r"/notify/preferences/confirm\?token=([A-Za-z0-9_-]+)", text)
+    assert found, text
+    return found.group(1)
+
+
+def _confirmed_email(
+    database: Database, mail_host: MailHost, address: str, **options: Any
+) -> channels.Channel:
+    """An e-mail channel confirmed as a person does: the link of the mail the SMTP server received."""
+    channel = _channel(database, "email", address, **options)
+    assert channel.status == "unconfirmed"
+    _run(database, mail_host.port)
+    (mail,) = [m for m in mail_host.messages() if m["To"] == address]
+    with database.session() as db:
+        return channels.confirm(db, _link_token(mail))
+
+
 def _deliveries(database: Database) -> list[NotifyDelivery]:
     with database.session() as db:
         rows = list(db.scalars(select(NotifyDelivery).order_by(NotifyDelivery.id)))
@@ -76,11 +96,11 @@ def test_an_email_reaches_the_smtp_server_with_only_a_link(
     database: Database, mail_host: MailHost, fixed_clock: clock.FixedClock
 ) -> None:
     address = f"hanako.{uuid.uuid4().hex[:8]}@example.jp"  # the mail host serves every test
-    _channel(database, "email", address)
+    _confirmed_email(database, mail_host, address)
     message_id = _deliver(database)
     before = len(mail_host.messages())
     assert _run(database, mail_host.port).sent == 1
-    received = [m for m in mail_host.messages() if m["To"] == address]
+    received = [m for m in mail_host.messages() if m["To"] == address and "確認" not in _subject(m)]
     assert len(mail_host.messages()) == before + 1 and len(received) == 1
     text = received[0].get_payload(decode=True).decode()
     assert _subject(received[0]) == "千代田区からのお知らせ"
@@ -95,34 +115,97 @@ def test_english_channels_get_the_english_template(
     database: Database, mail_host: MailHost, fixed_clock: clock.FixedClock
 ) -> None:
     address = f"reader.{uuid.uuid4().hex[:8]}@example.jp"
-    _channel(database, "email", address, locale="en")
+    _confirmed_email(database, mail_host, address, locale="en")
     _deliver(database)
     _run(database, mail_host.port)
-    received = [m for m in mail_host.messages() if m["To"] == address]
-    assert _subject(received[0]) == "A message from Chiyoda City"
+    subjects = sorted(_subject(m) for m in mail_host.messages() if m["To"] == address)
+    assert subjects == ["A message from Chiyoda City", "[Tsunagu] Please confirm your e-mail address"]
 
 
-def test_a_bounce_ends_the_delivery_and_stops_the_address(
+def test_an_unconfirmed_address_gets_only_the_confirmation_mail(
     database: Database, mail_host: MailHost, fixed_clock: clock.FixedClock
 ) -> None:
-    _channel(database, "email", "nobody@example.jp")
+    address = f"new.{uuid.uuid4().hex[:8]}@example.jp"
+    _channel(database, "email", address)
     _deliver(database)
-    report = _run(database, mail_host.port)
+    assert _deliveries(database) == []  # nothing is queued for an address not confirmed
+    assert _run(database, mail_host.port).sent == 1
+    (mail,) = [m for m in mail_host.messages() if m["To"] == address]
+    text = mail.get_payload(decode=True).decode()
+    assert _subject(mail) == "【つなぐ】メールアドレスの確認のお願い" and "48時間以内" in text
+    for personal in ("佐藤", "児童手当", "千代田区"):
+        assert personal not in text
+    assert _run(database, mail_host.port).handled == 0  # one confirmation mail, not one per pass
+    token = _link_token(mail)
+    with database.session() as db:
+        assert channels.confirm(db, token).status == "active"
+    with database.session() as db, pytest.raises(channels.ConfirmationInvalid):
+        channels.confirm(db, token)  # a link works once
+    _deliver(database)
+    assert _run(database, mail_host.port).sent == 1  # from now on, お知らせ go there
+
+
+def test_a_confirmation_link_expires_and_can_be_sent_again_a_few_times(
+    database: Database, mail_host: MailHost, fixed_clock: clock.FixedClock
+) -> None:
+    address = f"late.{uuid.uuid4().hex[:8]}@example.jp"
+    channel = _channel(database, "email", address)
+    _run(database, mail_host.port)
+    (first,) = [m for m in mail_host.messages() if m["To"] == address]
+    fixed_clock.advance(channels.CONFIRM_VALID + timedelta(seconds=1))
+    with database.session() as db, pytest.raises(channels.ConfirmationInvalid):
+        channels.confirm(db, _link_token(first))
+    for _ in range(channels.CONFIRMATIONS_PER_HOUR - 1):  # the first was sent more than an hour ago
+        with database.session() as db:
+            channels.resend_confirmation(db, PERSON, channel.id)
+    with database.session() as db:
+        channels.resend_confirmation(db, PERSON, channel.id)
+    with database.session() as db, pytest.raises(channels.ConfirmationTooOften):
+        channels.resend_confirmation(db, PERSON, channel.id)
+    assert _run(database, mail_host.port).sent == 1  # only the newest link goes out
+    links = [_link_token(m) for m in mail_host.messages() if m["To"] == address]
+    assert len(links) == 2
+    with database.session() as db:
+        assert [channels.confirmation_channel(db, t).id for t in links if t != _link_token(first)] == [
+            channel.id
+        ]
+
+
+def test_a_bounce_ends_the_delivery_stops_the_address_and_tells_the_person(
+    database: Database, mail_host: MailHost, fixed_clock: clock.FixedClock
+) -> None:
+    channel = _channel(database, "email", "nobody@example.jp")
+    report = _run(database, mail_host.port)  # the confirmation mail already bounces
     assert report.failed == 1
+    with database.session() as db:
+        assert channels.channels_of(db, PERSON)[0].status == "bouncing"
+        (told,) = service.inbox(db, PERSON)[0]
+    assert told.title == dispatch.BOUNCED_TITLE and told.link == "/notify/preferences"
+    _deliver(database)
+    assert _deliveries(database) == []  # nothing is queued for a bouncing address
+    with database.session() as db:  # a mailbox that existed when confirmed and was closed since
+        row = db.get(NotifyChannel, channel.id)
+        assert row is not None
+        row.status = "active"
+    _deliver(database)
+    assert _run(database, mail_host.port).failed == 1
     delivery = _deliveries(database)[0]
     assert delivery.status == "bounced" and delivery.last_error.startswith("SMTP 550")
     with database.session() as db:
         assert channels.channels_of(db, PERSON)[0].status == "bouncing"
-        inbox, _total = service.inbox(db, PERSON)
-    assert len(inbox) == 1  # the inbox still has it
-    _deliver(database)
-    assert len(_deliveries(database)) == 1  # nothing more is queued for a bouncing address
+        assert len(service.inbox(db, PERSON)[0]) == 4  # two お知らせ and two bounce notices, each once
+    assert _run(database, mail_host.port).handled == 0
 
 
 def test_a_server_that_is_down_is_retried_with_backoff_then_given_up(
     database: Database, fixed_clock: clock.FixedClock
 ) -> None:
-    _channel(database, "email", "hanako@example.jp")
+    channel = _channel(database, "email", "hanako@example.jp")
+    with database.session() as db:  # confirmed earlier; the SMTP relay is down now
+        row = db.get(NotifyChannel, channel.id)
+        assert row is not None
+        row.status = "active"
+        db.execute(update(NotifyConfirmation).values(status="sent"))
     _deliver(database)
     down = free_port()
     waits = []

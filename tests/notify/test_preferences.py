@@ -8,11 +8,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests.conftest import login_as
 
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
 from tsunagu.notify import service
+from tsunagu.notify.models import NotifyConfirmation
 
 PAGE = "/notify/preferences"
 API = "/api/v1/notify/channels"
@@ -99,3 +101,28 @@ def test_the_page_in_english(person: TestClient) -> None:
     person.cookies.set("tsunagu_lang", "en")
     page = person.get(PAGE).text
     assert "How you receive messages" in page and "受け取り" not in page
+
+
+def test_an_address_is_confirmed_from_the_link_without_logging_in(
+    person: TestClient, app: FastAPI, database: Database
+) -> None:
+    token = _csrf(person)
+    added = person.post(
+        f"{PAGE}/channels",
+        data={"csrf_token": token, "kind": "email", "address": "hanako@example.jp", "kinds": ["notice"]},
+    )
+    assert "確認待ち" in added.text and "確認のメールをもう一度送る" in added.text
+    with database.session() as db:
+        link = db.scalars(select(NotifyConfirmation.token)).one()
+    with TestClient(app) as stranger:  # the mail was opened on another device, not logged in
+        page = stranger.get(f"{PAGE}/confirm", params={"token": link})
+        assert page.status_code == 200 and "ha…@example.jp" in page.text and "佐藤" not in page.text
+        assert person.get(API).json()[0]["status"] == "unconfirmed"  # opening the page is not enough
+        form_token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert form_token
+        done = stranger.post(f"{PAGE}/confirm", data={"csrf_token": form_token.group(1), "token": link})
+        assert done.status_code == 200 and "メールアドレスを確認しました" in done.text
+        again = stranger.get(f"{PAGE}/confirm", params={"token": link})
+        assert again.status_code == 404 and "この確認のリンクは使えません" in again.text
+    assert person.get(API).json()[0]["status"] == "active"
+    assert "確認待ち" not in person.get(PAGE).text

@@ -68,7 +68,10 @@ def push(
             report = push_rules.run_pass(database, rules)
             if report.events or once:
                 out.print(
-                    f"events {report.events}, notified {report.notified}, not eligible {report.not_eligible}"
+                    f"events {report.events}, notified {report.notified}, "
+                    f"not eligible {report.not_eligible}, declined {report.declined}, "
+                    f"past the deadline {report.too_late}, "
+                    f"withdrawn {report.withdrawn}"
                 )
             if once:
                 return

@@ -6,10 +6,11 @@ receives (the sender, the title and a link); e-mail and SMS receive only a link 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,21 +18,33 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
-from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.core.errors import Conflict, NotFound, ValidationFailed
 from tsunagu.core.messages import N_
-from tsunagu.notify.models import NotifyChannel, NotifyDelivery
+from tsunagu.notify.models import NotifyChannel, NotifyConfirmation, NotifyDelivery
 from tsunagu.notify.senders import is_mobile_number
 
 CHANNEL_KINDS = ("email", "sms", "webhook")
 MESSAGE_KINDS = ("notice", "document", "info", "status")
 DEFAULT_KINDS = ["notice", "document", "info"]  # 申請状況 (status) only when asked for
 MAX_CHANNELS = 5
+CONFIRM_VALID = timedelta(hours=48)  # the link in a confirmation e-mail works this long
+CONFIRMATIONS_PER_HOUR = 3  # a person can ask again, but not flood an address
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 
 
 class ChannelNotFound(NotFound):
     code = "notify-channel-not-found"
     title = "No such delivery channel"
+
+
+class ConfirmationInvalid(NotFound):
+    code = "notify-confirmation-invalid"
+    title = "The confirmation link is not valid or has expired"
+
+
+class ConfirmationTooOften(Conflict):
+    code = "notify-confirmation-too-often"
+    title = "Confirmation e-mails were sent to this address a short while ago"
 
 
 @dataclass(frozen=True)
@@ -153,11 +166,82 @@ def add_channel(
         locale="en" if locale == "en" else "ja",
         kinds=chosen,
         secret=secrets.token_hex(32) if kind == "webhook" else "",
-        status="active",
+        status="unconfirmed" if kind == "email" else "active",
         consented_at=now,
         created_at=now,
     )
     db.add(row)
+    db.flush()
+    if kind == "email":
+        _ask_to_confirm(db, row)
+    return _channel(row)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _ask_to_confirm(db: Session, row: NotifyChannel) -> None:
+    """Queue a confirmation e-mail with a new link (the old link stops working)."""
+    now, token = clock.now(), secrets.token_urlsafe(24)
+    row.status, row.confirm_token_hash = "unconfirmed", _token_hash(token)
+    row.confirm_expires_at = now + CONFIRM_VALID
+    for waiting in db.scalars(
+        select(NotifyConfirmation).where(
+            NotifyConfirmation.channel_id == row.id, NotifyConfirmation.status == "pending"
+        )
+    ):
+        waiting.status, waiting.token, waiting.last_error = "cancelled", "", "a new link was asked for"
+    db.add(
+        NotifyConfirmation(
+            channel_id=row.id,
+            recipient_id=row.recipient_id,
+            token=token,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    db.flush()
+
+
+def resend_confirmation(db: Session, recipient_id: str, channel_id: int) -> Channel:
+    """Send the confirmation e-mail again (at most :data:`CONFIRMATIONS_PER_HOUR` an hour)."""
+    row = _own(db, recipient_id, channel_id)
+    if row.kind != "email" or row.status == "active":
+        raise _error("address", N_("このあて先は確認済みです。"), "the address needs no confirmation")
+    recent = list(
+        db.scalars(
+            select(NotifyConfirmation.id).where(
+                NotifyConfirmation.channel_id == row.id,
+                NotifyConfirmation.created_at > clock.now() - timedelta(hours=1),
+            )
+        )
+    )
+    if len(recent) >= CONFIRMATIONS_PER_HOUR:
+        raise ConfirmationTooOften(
+            "confirmation e-mails were sent to this address 3 times in the last hour; try again later"
+        )
+    _ask_to_confirm(db, row)
+    return _channel(row)
+
+
+def confirmation_channel(db: Session, token: str) -> Channel:
+    """The channel a confirmation link is for, while the link is valid."""
+    row = db.scalar(select(NotifyChannel).where(NotifyChannel.confirm_token_hash == _token_hash(token)))
+    if not token or row is None or row.confirm_expires_at is None or row.confirm_expires_at < clock.now():
+        raise ConfirmationInvalid("this confirmation link is not valid or has expired")
+    return _channel(row)
+
+
+def confirm(db: Session, token: str) -> Channel:
+    """確認: the owner of the address opened the link; お知らせ go there from now on."""
+    channel = confirmation_channel(db, token)
+    row = db.get(NotifyChannel, channel.id)
+    assert row is not None  # just read
+    row.status, row.confirmed_at = "active", clock.now()
+    row.confirm_token_hash, row.confirm_expires_at = "", None  # a link works once
     db.flush()
     return _channel(row)
 
@@ -188,6 +272,12 @@ def remove_channel(db: Session, recipient_id: str, channel_id: int) -> None:
         select(NotifyDelivery).where(NotifyDelivery.channel_id == row.id, NotifyDelivery.status == "pending")
     ):
         delivery.status, delivery.last_error = "cancelled", "the channel was removed"
+    for confirmation in db.scalars(
+        select(NotifyConfirmation).where(
+            NotifyConfirmation.channel_id == row.id, NotifyConfirmation.status == "pending"
+        )
+    ):
+        confirmation.status, confirmation.token = "cancelled", ""
     db.delete(row)
     db.flush()
 
@@ -199,7 +289,10 @@ def set_kinds(db: Session, recipient_id: str, channel_id: int, kinds: list[str])
         raise _NO_KINDS()
     row.kinds = chosen
     if row.status == "bouncing":  # the person looked at it again: try the address anew
-        row.status = "active"
+        if row.kind == "email":
+            _ask_to_confirm(db, row)  # an address that bounced is confirmed again first
+        else:
+            row.status = "active"
     db.flush()
     return _channel(row)
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock, logging
 from tsunagu.core.database import Database
-from tsunagu.notify.models import NotifyChannel, NotifyDelivery, NotifyMessage
+from tsunagu.notify.models import NotifyChannel, NotifyConfirmation, NotifyDelivery, NotifyMessage
 from tsunagu.notify.senders import Outbound, Sender, SendFailed
 
 log = logging.get_logger("tsunagu.notify.dispatch")
@@ -85,6 +85,16 @@ def enqueue(connection: Connection, messages: Sequence[tuple[int, str, str]]) ->
     return len(rows)
 
 
+def cancel_pending(db: Session, message_id: int, reason: str) -> None:
+    """What still waits to go out for ``message_id`` is not sent."""
+    for delivery in db.scalars(
+        select(NotifyDelivery).where(
+            NotifyDelivery.message_id == message_id, NotifyDelivery.status == "pending"
+        )
+    ):
+        delivery.status, delivery.last_error = "cancelled", reason
+
+
 def backoff(attempts: int) -> timedelta:
     """30 s after the first failure, doubling, at most an hour."""
     return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LAST_RETRY_SECONDS))
@@ -102,6 +112,9 @@ class Links:
     @property
     def preferences(self) -> str:
         return f"{self.base_url}/notify/preferences"
+
+    def confirmation(self, token: str) -> str:
+        return f"{self.base_url}/notify/preferences/confirm?token={token}"
 
 
 def compose(channel: NotifyChannel, message: NotifyMessage, sender_name: str, links: Links) -> Outbound:
@@ -133,6 +146,15 @@ def compose(channel: NotifyChannel, message: NotifyMessage, sender_name: str, li
     )
 
 
+def compose_confirmation(channel: NotifyChannel, token: str, links: Links) -> Outbound:
+    """The e-mail that asks the owner of an address to confirm it: a link, nothing about the person."""
+    rendered = _TEMPLATES.get_template(f"confirm.{channel.locale}.txt").render(
+        {"link": links.confirmation(token), "preferences": links.preferences}
+    )
+    subject, _, text = rendered.partition("\n")
+    return Outbound(channel.address, subject, text.strip() + "\n")
+
+
 @dataclass
 class Report:
     sent: int = 0
@@ -159,13 +181,15 @@ def _sent_in_last_hour(db: Session, channel_id: int, now: datetime) -> list[date
     ]
 
 
-def _due(database: Database, now: datetime, limit: int) -> list[int]:
+def _due(
+    database: Database, table: type[NotifyDelivery] | type[NotifyConfirmation], now: datetime, limit: int
+) -> list[int]:
     with database.session() as db:
         return list(
             db.scalars(
-                select(NotifyDelivery.id)
-                .where(NotifyDelivery.status == "pending", NotifyDelivery.next_attempt_at <= now)
-                .order_by(NotifyDelivery.next_attempt_at, NotifyDelivery.id)
+                select(table.id)
+                .where(table.status == "pending", table.next_attempt_at <= now)
+                .order_by(table.next_attempt_at, table.id)
                 .limit(limit)
             )
         )
@@ -179,14 +203,20 @@ def run_once(
     *,
     limit: int = 200,
 ) -> Report:
-    """Send what is due now (each delivery in its own transaction, locked while it is sent)."""
-    report = Report()
-    for delivery_id in _due(database, clock.now(), limit):
+    """Send what is due now — address confirmations first, then お知らせ — each in its own
+    transaction, locked while it is sent."""
+    report, context = Report(), _Context(senders, sender_name, links)
+    for confirmation_id in _due(database, NotifyConfirmation, clock.now(), limit):
+        with database.session() as db:
+            confirmation = db.get(NotifyConfirmation, confirmation_id, with_for_update={"skip_locked": True})
+            if confirmation is not None and confirmation.status == "pending":
+                _attempt_confirmation(db, confirmation, context, report)
+    for delivery_id in _due(database, NotifyDelivery, clock.now(), limit):
         with database.session() as db:
             delivery = db.get(NotifyDelivery, delivery_id, with_for_update={"skip_locked": True})
             if delivery is None or delivery.status != "pending":
                 continue  # another worker took it
-            _attempt(db, delivery, _Context(senders, sender_name, links), report)
+            _attempt(db, delivery, context, report)
     return report
 
 
@@ -213,30 +243,99 @@ def _attempt(db: Session, delivery: NotifyDelivery, context: _Context, report: R
         delivery.next_attempt_at = min(recent) + timedelta(hours=1)
         report.deferred += 1
         return
-    delivery.attempts += 1
+    name = context.sender_name(message.sender, channel.locale)
+    _hand_over(
+        db,
+        delivery,
+        channel=channel,
+        outbound=lambda: compose(channel, message, name, context.links),
+        context=context,
+        report=report,
+    )
+
+
+def _attempt_confirmation(
+    db: Session, confirmation: NotifyConfirmation, context: _Context, report: Report
+) -> None:
+    channel = db.get(NotifyChannel, confirmation.channel_id)
+    if channel is None or channel.status != "unconfirmed":
+        confirmation.status, confirmation.token = "cancelled", ""
+        return
+    if "email" not in context.senders:  # no SMTP relay now: keep it
+        confirmation.next_attempt_at = clock.now() + timedelta(seconds=LAST_RETRY_SECONDS)
+        report.deferred += 1
+        return
+    token = confirmation.token
+    _hand_over(
+        db,
+        confirmation,
+        channel=channel,
+        outbound=lambda: compose_confirmation(channel, token, context.links),
+        context=context,
+        report=report,
+    )
+    if confirmation.status != "pending":
+        confirmation.token = ""  # sent or given up: only the hash on the channel stays
+
+
+BOUNCED_TITLE = "登録したメールアドレス・電話番号にお知らせが届きませんでした"
+BOUNCED_BODY = (
+    "登録されているあて先（{kind}）に送ったお知らせが、あて先不明などの理由で届きませんでした。"
+    "このあて先への送信を止めています。お知らせの受け取り方のページで確認し、登録し直してください。"
+)
+_KIND_NAMES = {"email": "メール", "sms": "SMS"}
+
+
+def _tell_bounced(db: Session, channel: NotifyChannel) -> None:
+    """The person hears in the inbox (not on the channel that failed) that an address bounced."""
+    db.add(
+        NotifyMessage(
+            recipient_id=channel.recipient_id,
+            sender="つなぐ",  # the platform itself, shown as such (not an organization code)
+            kind="status",
+            title=BOUNCED_TITLE,
+            body=BOUNCED_BODY.format(kind=_KIND_NAMES.get(channel.kind, channel.kind)),
+            link="/notify/preferences",
+            extra={"channel_bounced": str(channel.id)},
+            created_at=clock.now(),
+        )
+    )
+
+
+def _hand_over(
+    db: Session,
+    row: NotifyDelivery | NotifyConfirmation,
+    *,
+    channel: NotifyChannel,
+    outbound: Callable[[], Outbound],
+    context: _Context,
+    report: Report,
+) -> None:
+    """One attempt: sent, retried after the backoff, or ended (a bounce stops the address)."""
+    now = clock.now()
+    row.attempts += 1
     try:
-        name = context.sender_name(message.sender, channel.locale)
-        outbound = compose(channel, message, name, context.links)
-        reference = context.senders[channel.kind].send(outbound)
+        reference = context.senders[channel.kind].send(outbound())
     except SendFailed as exc:
-        delivery.last_error = exc.reason
-        if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = "bounced" if exc.permanent else "failed"
-            if exc.permanent and channel.kind in ("email", "sms"):
+        row.last_error = exc.reason
+        if exc.permanent or row.attempts >= MAX_ATTEMPTS:
+            row.status = "bounced" if exc.permanent else "failed"
+            if exc.permanent and channel.kind in ("email", "sms") and channel.status != "bouncing":
                 channel.status = "bouncing"  # nothing more goes there until the person fixes it
+                _tell_bounced(db, channel)
             report.failed += 1
         else:
-            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            row.next_attempt_at = now + backoff(row.attempts)
             report.retried += 1
         log.info(
             "notify_delivery_failed",
             channel=channel.kind,
-            attempts=delivery.attempts,
+            attempts=row.attempts,
             permanent=exc.permanent,
             reason=exc.reason,
         )
         return
-    delivery.status, delivery.reference, delivery.sent_at, delivery.last_error = "sent", reference, now, ""
+    row.status, row.reference, row.sent_at, row.last_error = "sent", reference, now, ""
     report.sent += 1
 
 

@@ -27,6 +27,9 @@ class NotifyMessage(Base):
     extra: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # 取り下げ: the sender took it back (e.g. a push-type notice whose situation changed); kept, marked
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_reason: Mapped[str] = mapped_column(String(300), default="")
 
 
 class NotifyChannel(Base):
@@ -44,7 +47,11 @@ class NotifyChannel(Base):
     locale: Mapped[str] = mapped_column(String(2), default="ja")
     kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     secret: Mapped[str] = mapped_column(String(64), default="")  # signs webhook calls
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active, bouncing
+    status: Mapped[str] = mapped_column(String(16), default="active")  # unconfirmed, active, bouncing
+    # an e-mail address gets nothing until its owner opened the link sent to it (確認)
+    confirm_token_hash: Mapped[str] = mapped_column(String(64), default="")
+    confirm_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -82,3 +89,23 @@ class NotifyTestSms(Base):
     body: Mapped[str] = mapped_column(Text)
     segments: Mapped[int] = mapped_column(Integer)
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotifyConfirmation(Base):
+    """The confirmation e-mail of an address (アドレスの確認): sent by the delivery worker with the same
+    retries and backoff as お知らせ; the link in it carries a token kept only as its hash."""
+
+    __tablename__ = "notify_confirmations"
+    __table_args__ = (Index("ix_notify_confirmations_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel_id: Mapped[int] = mapped_column(Integer, index=True)
+    recipient_id: Mapped[str] = mapped_column(String(64))
+    token: Mapped[str] = mapped_column(String(64))  # cleared once sent: only the hash stays
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed, bounced
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

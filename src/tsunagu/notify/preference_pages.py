@@ -11,6 +11,7 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_resident
 from tsunagu.core.http.templating import render
+from tsunagu.core.messages import N_
 from tsunagu.core.sessions import Principal
 from tsunagu.notify import channels, dispatch
 from tsunagu.notify import service as inbox
@@ -29,6 +30,10 @@ async def channel_form(request: Request) -> dict[str, object]:
         "consent": form.get("consent") == "on",
         "kinds": [str(k) for k in form.getlist("kinds")][:8],
     }
+
+
+def _done(done: str) -> str:
+    return done if done in ("added", "removed", "changed", "resent") else ""
 
 
 def _page(
@@ -68,7 +73,7 @@ def _page(
 def preferences_page(
     request: Request, done: str = "", person: Principal = Depends(require_resident), db: Session = TRANSACTION
 ) -> HTMLResponse:
-    return _page(request, db, person, done=done if done in ("added", "removed", "changed") else "")
+    return _page(request, db, person, done=_done(done))
 
 
 @router.post("/channels", response_class=HTMLResponse, response_model=None)
@@ -119,3 +124,40 @@ def remove_channel(
 ) -> RedirectResponse:
     channels.remove_channel(db, person.subject_id, channel_id)
     return RedirectResponse(f"{PAGE}?done=removed", status_code=303)
+
+
+@router.post("/channels/{channel_id}/confirm", response_class=HTMLResponse, response_model=None)
+def resend_confirmation(
+    request: Request,
+    channel_id: int,
+    person: Principal = Depends(require_resident),
+    db: Session = TRANSACTION,
+) -> Response:
+    """Send the confirmation e-mail again (a new link; the old one stops working)."""
+    try:
+        channels.resend_confirmation(db, person.subject_id, channel_id)
+    except channels.ConfirmationTooOften:
+        message = N_("確認のメールは1時間に3回まで送れます。しばらくしてからお試しください。")
+        return _page(request, db, person, errors={f"kinds-{channel_id}": message}, status_code=409)
+    return RedirectResponse(f"{PAGE}?done=resent", status_code=303)
+
+
+@router.get("/confirm", response_class=HTMLResponse)
+def confirmation_page(request: Request, token: str = "", db: Session = TRANSACTION) -> HTMLResponse:
+    """The page a confirmation e-mail links to: which address, and a button (a mail scanner that
+    follows links confirms nothing). No login needed: the link itself shows the mailbox is theirs."""
+    try:
+        channel = channels.confirmation_channel(db, token[:100])
+    except channels.ConfirmationInvalid:
+        return render(request, "notify/confirm.html", {"invalid": True}, status_code=404)
+    return render(request, "notify/confirm.html", {"channel": channel, "token": token, "invalid": False})
+
+
+@router.post("/confirm", response_class=HTMLResponse)
+async def confirm(request: Request, db: Session = TRANSACTION) -> HTMLResponse:
+    token = str((await request.form()).get("token", ""))[:100]
+    try:
+        channel = channels.confirm(db, token)
+    except channels.ConfirmationInvalid:
+        return render(request, "notify/confirm.html", {"invalid": True}, status_code=404)
+    return render(request, "notify/confirm.html", {"channel": channel, "confirmed": True, "invalid": False})

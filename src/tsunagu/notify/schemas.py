@@ -22,6 +22,8 @@ class MessageOut(BaseModel):
     document: str | None
     created_at: datetime
     read: bool
+    withdrawn_at: datetime | None = Field(None, description="取り下げ: when the sender took it back")
+    withdrawn_reason: str = ""
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
@@ -35,6 +37,8 @@ class MessageOut(BaseModel):
             document=message.document,
             created_at=message.created_at,
             read=not message.unread,
+            withdrawn_at=message.withdrawn_at,
+            withdrawn_reason=message.withdrawn_reason,
         )
 
 

@@ -42,6 +42,8 @@ class Message:
     extra: dict[str, str]
     created_at: datetime
     read_at: datetime | None
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str = ""
 
     @property
     def unread(self) -> bool:
@@ -61,6 +63,8 @@ def _message(row: NotifyMessage) -> Message:
         dict(row.extra),
         row.created_at,
         row.read_at,
+        row.withdrawn_at,
+        row.withdrawn_reason,
     )
 
 
@@ -100,6 +104,8 @@ class Outgoing:
             "extra": self.extra or {},
             "created_at": at,
             "read_at": None,
+            "withdrawn_at": None,
+            "withdrawn_reason": "",
         }
 
 
@@ -191,4 +197,16 @@ def mark_read(db: Session, recipient_id: str, message_id: int, *, read: bool = T
     row = _own(db, recipient_id, message_id)
     row.read_at = (row.read_at or clock.now()) if read else None
     db.flush()
+    return _message(row)
+
+
+def withdraw(db: Session, recipient_id: str, message_id: int, reason: str) -> Message:
+    """取り下げ: the sender takes a message back (the situation it answered changed). It stays in the
+    inbox marked as withdrawn with the reason, and what still waits to go to e-mail, SMS or an app
+    is not sent. Withdrawing again changes nothing."""
+    row = _own(db, recipient_id, message_id)
+    if row.withdrawn_at is None:
+        row.withdrawn_at, row.withdrawn_reason = clock.now(), reason[:300]
+        dispatch.cancel_pending(db, message_id, "the message was withdrawn")
+        db.flush()
     return _message(row)

@@ -1,127 +1,75 @@
 """プッシュ型のお知らせ: registry events + eligibility → a personal お知らせ, once per person and event.
 
-Rules are YAML files (``push/rules``): the registry event they react to, who hears of it
-(``household_adults``: the adult members of the household the event happened in), the eligibility
-rule over the same applicant attributes procedures use, the deadline in days from the event, and the
-text with ``{event_date}`` and ``{deadline}`` (和暦). A reader keeps its place in the registry's
-change events; every firing — eligible or not — is recorded, and the unique firing makes the notice
-go out once however often a pass is repeated.
+Rules are data (:mod:`tsunagu.procedures.push.definition`). A reader keeps its place in the
+registry's change events and, once a day, reads the birthdays of the ``age_reached`` rules. Every
+firing — notified, not eligible, or declined because the person chose not to receive that kind —
+is recorded once (unique per rule, person and event: a repeated pass or a replayed event sends
+nothing twice) and, since it read the person's record, shown to them in 閲覧の記録 (linked from
+やりとり履歴). After every event the notices already sent that it may touch are looked at again:
+one whose recipient is no longer eligible, or whose subject left the household, is withdrawn.
 """
 
 from __future__ import annotations
 
+from calendar import isleap
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
-from tsunagu.core.errors import ConfigurationError
 from tsunagu.core.types.wareki import format_wareki
 from tsunagu.notify import service as notify
 from tsunagu.procedures import rules as eligibility_rules
 from tsunagu.procedures.applications import service as applications
-from tsunagu.procedures.definition import Localized
 from tsunagu.procedures.lifeevents import LIFE_EVENTS
-from tsunagu.procedures.push.models import PushCursor, PushFiring
-from tsunagu.procedures.source import Problem, SourceDocument, SourceError, parse
+from tsunagu.procedures.push.definition import (
+    AGE_REACHED,
+    RULES_DIR,
+    PushRule,
+    PushRuleInvalid,
+    load_rules,
+    parse_rule,
+)
+from tsunagu.procedures.push.models import PushCursor, PushDeclined, PushFiring
 from tsunagu.registry.residents import service as residents
+from tsunagu.registry.residents.service.population import born_on
 
-RULES_DIR = Path(__file__).parent / "rules"
-EVENTS = ("birth", "move_in", "address_change", "move_out", "death", "name_change", "head_change")
-RECIPIENTS = ("household_adults",)
+__all__ = ["RULES_DIR", "PushCursor", "PushRule", "PushRuleInvalid", "load_rules", "parse_rule"]
+
 ADULT_AGE = 18
-_KEYS = {"id", "event", "recipients", "eligibility", "deadline_days", "life_event", "title", "body"}
-
-
-class PushRuleInvalid(ConfigurationError):
-    code = "push-rule-invalid"
-    title = "A push rule file is not valid"
+NOTIFIED, NOT_ELIGIBLE, DECLINED, TOO_LATE = "notified", "not_eligible", "declined", "too_late"
+ACCESS_ROLE = "push"  # 閲覧の記録: read by the push-type notice rules, not by a person
+MAX_CATCH_UP_DAYS = 31  # birthdays of days the reader missed (a stopped server), at most a month
+WITHDRAWN_REASONS = {
+    "status": "住民登録の状態が変わったため、このご案内を取り下げました。",
+    "eligibility": "ご案内した手続の条件に当てはまらなくなったため、このご案内を取り下げました。",
+    "subject": "このご案内のきっかけとなったご家族の状況が変わったため、このご案内を取り下げました。",
+}
 
 
 @dataclass(frozen=True)
-class PushRule:
-    id: str
-    event: str
-    recipients: str
-    eligibility: dict[str, Any]
-    deadline_days: int
-    life_event: str
-    title: Localized
-    body: Localized
+class Occurrence:
+    """What happened, to whom, where and when: a registry change event or an age reached."""
+
+    event_id: str
+    subject_id: str
+    municipality_code: str
+    happened: date
 
 
-def _localized(document: SourceDocument, key: str, found: list[Problem]) -> Localized:
-    value = document.data.get(key)
-    if not (isinstance(value, dict) and all(isinstance(value.get(lang), str) for lang in ("ja", "en"))):
-        found.append(document.problem((key,), f"{key} needs ja and en texts"))
-        return Localized(ja="", en="")
-    return Localized(ja=value["ja"], en=value["en"])
-
-
-def parse_rule(path: Path, text: str) -> PushRule:
-    """One rule file, or :class:`PushRuleInvalid` naming each problem at its line."""
-    try:
-        document = parse(path, text)
-    except SourceError as exc:
-        raise PushRuleInvalid("; ".join(str(p) for p in exc.problems)) from None
-    data = document.data
-    if not isinstance(data, dict):
-        raise PushRuleInvalid(f"{path}:1: a push rule is a mapping")
-    found = [document.problem((key,), f"unknown key {key!r}", key=True) for key in data if key not in _KEYS]
-    found += [document.problem((), f"missing {key!r}") for key in sorted(_KEYS - set(data))]
-    if found:
-        raise PushRuleInvalid("; ".join(str(p) for p in found))
-    if data["event"] not in EVENTS:
-        found.append(document.problem(("event",), f"unknown registry event {data['event']!r}"))
-    if data["recipients"] not in RECIPIENTS:
-        found.append(document.problem(("recipients",), f"unknown recipients {data['recipients']!r}"))
-    if data["life_event"] not in LIFE_EVENTS:
-        found.append(document.problem(("life_event",), f"unknown life event {data['life_event']!r}"))
-    if not isinstance(data["deadline_days"], int) or data["deadline_days"] < 0:
-        found.append(document.problem(("deadline_days",), "deadline_days is a number of days"))
-    if isinstance(data["eligibility"], dict):
-        found += [
-            document.problem(where, message)
-            for where, message in eligibility_rules.problems(data["eligibility"], ("eligibility",))
-        ]
-    else:
-        found.append(document.problem(("eligibility",), "eligibility is a rule"))
-    title, body = _localized(document, "title", found), _localized(document, "body", found)
-    if found:
-        raise PushRuleInvalid("; ".join(str(p) for p in found))
-    return PushRule(
-        str(data["id"]),
-        data["event"],
-        data["recipients"],
-        data["eligibility"],
-        data["deadline_days"],
-        data["life_event"],
-        title,
-        body,
-    )
-
-
-def load_rules(directory: Path = RULES_DIR) -> list[PushRule]:
-    return [parse_rule(path, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.yaml"))]
-
-
-def _recipients(
-    db: Session, rule: PushRule, event: residents.EventRecord, today: date
-) -> list[residents.ResidentRecord]:
-    """``household_adults``: the adults living in the household of the person the event is about."""
-    subject = residents.get_resident(db, event.resident_id)
-    if subject is None:
-        return []
-    return [
-        m
-        for m in residents.household_members(db, subject.household_id)
-        if m.id != subject.id and m.status == "resident" and _age(m.birth_date, today) >= ADULT_AGE
-    ]
+@dataclass
+class PassReport:
+    events: int = 0
+    notified: int = 0
+    not_eligible: int = 0
+    declined: int = 0
+    too_late: int = 0
+    withdrawn: int = 0
 
 
 def _age(born: date, today: date) -> int:
@@ -133,60 +81,176 @@ def _event_date(event: residents.EventRecord) -> date:
     return date.fromisoformat(str(found)[:10]) if found else event.created_at.date()
 
 
-@dataclass
-class PassReport:
-    events: int = 0
-    notified: int = 0
-    not_eligible: int = 0
+def _recipients(db: Session, rule: PushRule, subject_id: str, today: date) -> list[residents.ResidentRecord]:
+    """``household_adults``: the other adults living in the subject's household; ``subject``: the
+    subject, while they live here."""
+    subject = residents.get_resident(db, subject_id)
+    if subject is None:
+        return []
+    if rule.recipients == "subject":
+        return [subject] if subject.status == "resident" else []
+    return [
+        m
+        for m in residents.household_members(db, subject.household_id)
+        if m.id != subject.id and m.status == "resident" and _age(m.birth_date, today) >= ADULT_AGE
+    ]
 
 
-def _fire(db: Session, rule: PushRule, event: residents.EventRecord, today: date, report: PassReport) -> None:
-    happened = _event_date(event)
-    deadline = happened + timedelta(days=rule.deadline_days)
-    for person in _recipients(db, rule, event, today):
+@cache
+def shipped_rules() -> list[PushRule]:
+    """The rules of ``push/rules``, read once per process (a bad file stops the start, at its line)."""
+    return load_rules()
+
+
+def declined_of(db: Session, resident_id: str) -> set[str]:
+    """The life events whose push-type notices the person chose not to receive."""
+    return set(db.scalars(select(PushDeclined.life_event).where(PushDeclined.resident_id == resident_id)))
+
+
+def _message_values(rule: PushRule, happened: date) -> tuple[dict[str, str], date | None]:
+    deadline = None if rule.deadline_days is None else happened + timedelta(days=rule.deadline_days)
+    values = {"event_date": format_wareki(happened), "deadline": format_wareki(deadline) if deadline else ""}
+    return values, deadline
+
+
+def _fire(db: Session, rule: PushRule, occurrence: Occurrence, today: date, report: PassReport) -> None:
+    for person in _recipients(db, rule, occurrence.subject_id, today):
         if db.scalar(
             select(PushFiring.id).where(
                 PushFiring.rule_id == rule.id,
-                PushFiring.event_id == event.event_id,
+                PushFiring.event_id == occurrence.event_id,
                 PushFiring.resident_id == person.id,
             )
         ):
-            continue
+            continue  # the same event again (a replay, a second pass): nothing twice
         eligible = eligibility_rules.evaluate(rule.eligibility, applications.attributes_of(db, person, today))
-        message_id = None
-        if eligible:
-            values = {"event_date": format_wareki(happened), "deadline": format_wareki(deadline)}
-            message = notify.deliver(
+        message_id, outcome = None, NOT_ELIGIBLE
+        values, deadline = _message_values(rule, occurrence.happened)
+        if eligible and deadline is not None and deadline < today:
+            outcome = TOO_LATE  # an old event read late (a registry filled in afterwards): no use now
+        elif eligible and rule.life_event in declined_of(db, person.id):
+            outcome = DECLINED
+        elif eligible:
+            message_id = notify.deliver(
                 db,
                 person.id,
-                sender=event.municipality_code,
+                sender=occurrence.municipality_code,
                 kind="info",
                 title=rule.title.ja,
                 body=rule.body.ja.format(**values),
                 link=f"/lifeevents/{rule.life_event}",
-                extra={"push_rule": rule.id, "deadline": deadline.isoformat()},
-            )
-            message_id = message.id
-            report.notified += 1
-        else:
-            report.not_eligible += 1
+                extra={"push_rule": rule.id, **({"deadline": deadline.isoformat()} if deadline else {})},
+            ).id
+            outcome = NOTIFIED
+        setattr(report, outcome, getattr(report, outcome) + 1)
         db.add(
             PushFiring(
                 rule_id=rule.id,
                 resident_id=person.id,
-                event_id=event.event_id,
+                subject_id=occurrence.subject_id,
+                event_id=occurrence.event_id,
                 eligible=eligible,
+                outcome=outcome,
                 message_id=message_id,
                 fired_at=clock.now(),
             )
         )
+        # the rule read the person's record (household, age, status): the person can see that
+        residents.record_access(
+            db,
+            person.id,
+            f"push:{rule.id}",
+            occurrence.municipality_code,
+            f"プッシュ型のお知らせの判定（{rule.title.ja}）",
+            role=ACCESS_ROLE,
+        )
         db.flush()
 
 
+def _withdrawal_reason(db: Session, rule: PushRule, firing: PushFiring, today: date) -> str | None:
+    person = residents.get_resident(db, firing.resident_id)
+    if person is None or person.status != "resident":
+        return "status"
+    if rule.while_subject_in_household:  # the more telling reason first
+        subject = residents.get_resident(db, firing.subject_id)
+        if subject is None or subject.status != "resident" or subject.household_id != person.household_id:
+            return "subject"
+    if not eligibility_rules.evaluate(rule.eligibility, applications.attributes_of(db, person, today)):
+        return "eligibility"
+    return None
+
+
+def review(db: Session, subject_id: str, rules: dict[str, PushRule], today: date, report: PassReport) -> None:
+    """Look again at the standing notices an event about ``subject_id`` may touch: those about that
+    person, and those sent to the people of their household (and to them); withdraw the ones whose
+    situation no longer holds."""
+    subject = residents.get_resident(db, subject_id)
+    people = {subject_id}
+    if subject is not None:
+        people |= {m.id for m in residents.household_members(db, subject.household_id)}
+    standing = db.scalars(
+        select(PushFiring).where(
+            PushFiring.outcome == NOTIFIED,
+            PushFiring.withdrawn_at.is_(None),
+            or_(PushFiring.subject_id == subject_id, PushFiring.resident_id.in_(people)),
+        )
+    )
+    for firing in list(standing):
+        rule = rules.get(firing.rule_id)
+        if rule is None or firing.message_id is None:
+            continue  # a rule no longer shipped: its notices stand as they were sent
+        reason = _withdrawal_reason(db, rule, firing, today)
+        if reason is None:
+            continue
+        firing.withdrawn_at = clock.now()
+        notify.withdraw(db, firing.resident_id, firing.message_id, WITHDRAWN_REASONS[reason])
+        report.withdrawn += 1
+    db.flush()
+
+
+def _born_to_reach(age: int, day: date) -> Iterator[date]:
+    """Birth dates whose ``age``-th birthday falls on ``day`` (29 February counts on 1 March)."""
+    year = day.year - age
+    if (day.month, day.day) != (2, 29) or isleap(year):
+        yield day.replace(year=year)
+    if (day.month, day.day) == (3, 1) and isleap(year) and not isleap(day.year):
+        yield date(year, 2, 29)
+
+
+def _birthdays(
+    db: Session, cursor: PushCursor, rules: list[PushRule], today: date, report: PassReport
+) -> None:
+    first = (
+        today
+        if cursor.birthdays_through is None
+        else max(cursor.birthdays_through + timedelta(days=1), today - timedelta(days=MAX_CATCH_UP_DAYS))
+    )
+    day = first
+    while day <= today:
+        for rule in rules:
+            for born in _born_to_reach(rule.age or 0, day):
+                for person in born_on(db, born):
+                    occurrence = Occurrence(
+                        f"age{rule.age}-{person.id}-{day.isoformat()}",
+                        person.id,
+                        person.municipality_code,
+                        day,
+                    )
+                    report.events += 1
+                    _fire(db, rule, occurrence, today, report)
+        cursor.birthdays_through = day
+        day += timedelta(days=1)
+
+
 def run_pass(database: Database, rules: list[PushRule], *, limit: int = 500) -> PassReport:
-    """Read the registry's next change events and fire the rules on them (one transaction)."""
+    """Read the registry's next change events (and today's birthdays), fire the rules on them and
+    withdraw what the events made void (one transaction)."""
     report = PassReport()
     today = clock.today_jst().date()
+    by_id = {rule.id: rule for rule in rules}
+    by_event: dict[str, list[PushRule]] = {}
+    for rule in rules:
+        by_event.setdefault(rule.event, []).append(rule)
     with database.session() as db:
         cursor = db.get(PushCursor, 1, with_for_update=True)
         if cursor is None:
@@ -194,14 +258,44 @@ def run_pass(database: Database, rules: list[PushRule], *, limit: int = 500) -> 
             db.add(cursor)
         for event in residents.events_after(db, cursor.last_sequence, limit):
             report.events += 1
-            for rule in rules:
-                if rule.event == event.kind:
-                    _fire(db, rule, event, today, report)
+            occurrence = Occurrence(
+                event.event_id, event.resident_id, event.municipality_code, _event_date(event)
+            )
+            for rule in by_event.get(event.kind, ()):
+                _fire(db, rule, occurrence, today, report)
+            review(db, event.resident_id, by_id, today, report)
             cursor.last_sequence = event.sequence
+        if AGE_REACHED in by_event and (cursor.birthdays_through is None or cursor.birthdays_through < today):
+            _birthdays(db, cursor, by_event[AGE_REACHED], today, report)
     return report
 
 
-def firings_of(db: Session, resident_id: str) -> list[PushFiring]:
+def firings_of(db: Session, resident_id: str, *, limit: int | None = None) -> list[PushFiring]:
+    """The person's firings, newest first (the 判定の記録 on their page)."""
     return list(
-        db.scalars(select(PushFiring).where(PushFiring.resident_id == resident_id).order_by(PushFiring.id))
+        db.scalars(
+            select(PushFiring)
+            .where(PushFiring.resident_id == resident_id)
+            .order_by(PushFiring.id.desc())
+            .limit(limit)
+        )
     )
+
+
+def set_declined(db: Session, resident_id: str, receive: Iterable[str], offered: Iterable[str]) -> set[str]:
+    """The person receives the life events in ``receive`` of those ``offered`` and declines the
+    rest; the declined set afterwards."""
+    wanted, kinds = set(receive), [k for k in offered if k in LIFE_EVENTS]
+    db.execute(delete(PushDeclined).where(PushDeclined.resident_id == resident_id))
+    now = clock.now()
+    for kind in kinds:
+        if kind not in wanted:
+            db.add(PushDeclined(resident_id=resident_id, life_event=kind, declined_at=now))
+    db.flush()
+    return declined_of(db, resident_id)
+
+
+def offered_kinds(rules: Iterable[PushRule]) -> list[str]:
+    """The life events the shipped rules tell people about, in the order of ``LIFE_EVENTS``."""
+    used = {rule.life_event for rule in rules}
+    return [k for k in LIFE_EVENTS if k in used]

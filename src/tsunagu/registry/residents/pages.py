@@ -38,7 +38,12 @@ DETAIL_LABELS = {
     "reason": N_("変更の理由"),
     "previous_head": N_("前の世帯主"),
 }
-ROLE_LABELS = {"住基": N_("住民記録の担当職員"), "閲覧": N_("閲覧権限の職員"), "": N_("職員")}
+ROLE_LABELS = {
+    "住基": N_("住民記録の担当職員"),
+    "閲覧": N_("閲覧権限の職員"),
+    "push": N_("自動の判定（プッシュ型のお知らせ）"),
+    "": N_("職員"),
+}
 ACCESS_LOG_SIZE = 20
 STATUS_LABELS = {"resident": N_("住民"), "moved_out": N_("転出"), "deceased": N_("死亡")}
 SEX_LABELS = {"1": N_("男"), "2": N_("女"), "9": N_("適用不能"), "0": N_("不明")}

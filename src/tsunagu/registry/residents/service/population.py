@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core.progress import ProgressReporter
+from tsunagu.registry.residents import store
 from tsunagu.registry.residents.models import Change, Resident
 from tsunagu.registry.residents.service.reading import _record
 from tsunagu.registry.residents.service.records import ResidentRecord
@@ -27,6 +28,22 @@ def count_people(db: Session, municipality_code: str) -> int:
         )
         or 0
     )
+
+
+def born_on(db: Session, day: date) -> list[ResidentRecord]:
+    """The people living in any municipality served here who were born on ``day`` (the push-type
+    notices of an age reached: one indexed look-up per municipality, not a scan of everyone)."""
+    municipalities = db.scalars(select(Resident.municipality_code).distinct())
+    rows = db.scalars(
+        select(Resident)
+        .where(
+            Resident.municipality_code.in_(list(municipalities)),
+            Resident.birth_date == day,
+            Resident.status == "resident",
+        )
+        .order_by(Resident.id)
+    )
+    return [_record(row.id, store.snapshot(row)) for row in rows]
 
 
 def residents_on(
