@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tsunagu.catalog import service
+from tsunagu.catalog.service import tables
 from tsunagu.core.database import Database
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.corporations import service as corporations
@@ -84,7 +85,7 @@ def test_a_broken_file_is_caught_by_the_same_check(
 
 
 def test_the_csv_is_streamed_in_chunks(loaded: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "CHUNK_ROWS", 100)
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 100)
     chunks = list(service.csv_stream(loaded, service.TABLES["address-towns"], lambda: []))
     lines = [c.decode("utf-8").count("\r\n") for c in chunks]
     assert len(chunks) > 3

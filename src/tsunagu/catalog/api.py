@@ -57,10 +57,16 @@ def filters(
 
 @router.get("/datasets", response_model=DatasetPage)
 def list_datasets(
-    request: Request, where: service.Filters = Depends(filters), page: PageParams = Depends(page_params)
+    request: Request,
+    where: service.Filters = Depends(filters),
+    page: PageParams = Depends(page_params),
+    sort: service.Sort = Query(
+        "title", description="title (open data first, then by title) or modified (newest first)."
+    ),
+    db: Session = TRANSACTION,
 ) -> DatasetPage:
     """Search the catalog; the facets count the matching datasets."""
-    found = service.search(where, limit=page.limit, offset=page.offset)
+    found = service.search(db, where, limit=page.limit, offset=page.offset, sort=sort)
     return DatasetPage(
         items=[DatasetOut.of(d, base_url(request)) for d in found.datasets],
         total=found.total,
@@ -76,34 +82,34 @@ def list_datasets(
 @router.get("/datasets/{dataset_id}", response_model=DatasetOut)
 def get_dataset(request: Request, dataset_id: str, db: Session = TRANSACTION) -> DatasetOut:
     """One dataset, with how many records its tables hold now."""
-    dataset = service.require_dataset(dataset_id)
+    dataset = service.require_dataset(db, dataset_id)
     return DatasetOut.of(dataset, base_url(request), service.counts(db, dataset, procedures(request)))
 
 
 @router.get("/dcat.jsonld", response_class=Response, responses={200: {"content": {JSON_LD: {}}}})
-def dcat_catalog(request: Request) -> Response:
+def dcat_catalog(request: Request, db: Session = TRANSACTION) -> Response:
     """The whole catalog as DCAT (``dcat:Catalog``) in JSON-LD."""
-    return jsonld(service.dcat_catalog(base_url(request)))
+    return jsonld(service.dcat_catalog(db, base_url(request)))
 
 
 @router.get(
     "/datasets/{dataset_id}/dcat.jsonld", response_class=Response, responses={200: {"content": {JSON_LD: {}}}}
 )
-def dcat_dataset(request: Request, dataset_id: str) -> Response:
+def dcat_dataset(request: Request, dataset_id: str, db: Session = TRANSACTION) -> Response:
     """One dataset as DCAT (``dcat:Dataset``) in JSON-LD."""
-    return jsonld(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
+    return jsonld(service.dcat_dataset(base_url(request), service.require_dataset(db, dataset_id)))
 
 
 @router.get("/dcat.ttl", response_class=Response, responses={200: {"content": {turtle.MEDIA_TYPE: {}}}})
-def dcat_catalog_turtle(request: Request) -> Response:
+def dcat_catalog_turtle(request: Request, db: Session = TRANSACTION) -> Response:
     """The whole catalog as DCAT in Turtle (the same graph as the JSON-LD)."""
-    return turtle_response(service.dcat_catalog(base_url(request)))
+    return turtle_response(service.dcat_catalog(db, base_url(request)))
 
 
 @router.get("/dcat.rdf", response_class=Response, responses={200: {"content": {rdfxml.MEDIA_TYPE: {}}}})
-def dcat_catalog_rdfxml(request: Request) -> Response:
+def dcat_catalog_rdfxml(request: Request, db: Session = TRANSACTION) -> Response:
     """The whole catalog as DCAT in RDF/XML (the same graph as the JSON-LD)."""
-    return rdfxml_response(service.dcat_catalog(base_url(request)))
+    return rdfxml_response(service.dcat_catalog(db, base_url(request)))
 
 
 @router.get(
@@ -111,9 +117,9 @@ def dcat_catalog_rdfxml(request: Request) -> Response:
     response_class=Response,
     responses={200: {"content": {rdfxml.MEDIA_TYPE: {}}}},
 )
-def dcat_dataset_rdfxml(request: Request, dataset_id: str) -> Response:
+def dcat_dataset_rdfxml(request: Request, dataset_id: str, db: Session = TRANSACTION) -> Response:
     """One dataset as DCAT in RDF/XML."""
-    return rdfxml_response(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
+    return rdfxml_response(service.dcat_dataset(base_url(request), service.require_dataset(db, dataset_id)))
 
 
 @router.get(
@@ -121,9 +127,9 @@ def dcat_dataset_rdfxml(request: Request, dataset_id: str) -> Response:
     response_class=Response,
     responses={200: {"content": {turtle.MEDIA_TYPE: {}}}},
 )
-def dcat_dataset_turtle(request: Request, dataset_id: str) -> Response:
+def dcat_dataset_turtle(request: Request, dataset_id: str, db: Session = TRANSACTION) -> Response:
     """One dataset as DCAT in Turtle."""
-    return turtle_response(service.dcat_dataset(base_url(request), service.require_dataset(dataset_id)))
+    return turtle_response(service.dcat_dataset(base_url(request), service.require_dataset(db, dataset_id)))
 
 
 @router.get(
@@ -131,10 +137,10 @@ def dcat_dataset_turtle(request: Request, dataset_id: str) -> Response:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
 )
-def get_file(request: Request, dataset_id: str, filename: str) -> Response:
+def get_file(request: Request, dataset_id: str, filename: str, db: Session = TRANSACTION) -> Response:
     """An open-data file: a table as UTF-8 CSV with a header row (streamed), or the dataset's
     Frictionless ``datapackage.json`` describing its tables."""
-    dataset = service.require_dataset(dataset_id)
+    dataset = service.require_dataset(db, dataset_id)
     if filename == "datapackage.json" and any(d.datapackage for d in dataset.distributions):
         return JSONResponse(service.datapackage(dataset), media_type="application/json")
     table, distribution = service.table_of(dataset, filename)
@@ -366,7 +372,14 @@ def _facet_fields(params: dict[str, Any]) -> list[str]:
     return fields
 
 
-def _package_search(request: Request, params: dict[str, Any]) -> dict[str, Any]:
+SORTS: dict[str, service.Sort] = {
+    "metadata_modified desc": "modified",
+    "title_string asc": "title",
+    "name asc": "title",
+}
+
+
+def _package_search(request: Request, db: Session, params: dict[str, Any]) -> dict[str, Any]:
     try:
         facets, tags = ckan.parse_fq(str(params.get("fq", "")))
     except ckan.BadQuery as error:
@@ -376,19 +389,23 @@ def _package_search(request: Request, params: dict[str, Any]) -> dict[str, Any]:
         q = ""
     rows, start = _int(params, "rows", 10, MAX_ROWS), _int(params, "start", 0)
     where = service.Filters(q=q, tags=tuple(tags), **{name: tuple(v) for name, v in facets.items()})
-    found = service.search(where, limit=rows, offset=start, strict=False)
+    sort = str(params.get("sort", "") or "title_string asc").strip()
+    if sort not in SORTS:
+        raise CkanError(
+            409, "Search Query Error", f"cannot sort by {sort!r}", sort=[f"one of {', '.join(SORTS)}"]
+        )
+    fields = _facet_fields(params)
+    found = service.search(
+        db, where, limit=rows, offset=start, strict=False, sort=SORTS[sort], count_keywords="tags" in fields
+    )
     facet_counts: dict[str, dict[str, int]] = {}
     search_facets: dict[str, Any] = {}
-    for field in _facet_fields(params):
+    for field in fields:
         ours = ckan.FACET_FIELDS.get(field)
         if ours is None:
             continue
         if ours == "tags":
-            counted: dict[str, int] = {}
-            for d in found.matching:
-                for t in (*d.keywords.ja, *d.keywords.en):
-                    counted[t] = counted.get(t, 0) + 1
-            items = [(t, t, n) for t, n in counted.items()]
+            items = [(t, t, n) for t, n in sorted(found.keywords.items(), key=lambda kv: (-kv[1], kv[0]))]
         else:
             items = [(f.value, f.label.ja, f.count) for f in found.facets[ours] if f.count]
         facet_counts[field] = {name: n for name, _, n in items}
@@ -398,26 +415,33 @@ def _package_search(request: Request, params: dict[str, Any]) -> dict[str, Any]:
         }
     return {
         "count": found.total,
-        "sort": "score desc, metadata_modified desc",
+        "sort": sort,
         "results": [ckan.package(d, base_url(request)) for d in found.datasets],
         "facets": facet_counts,
         "search_facets": search_facets,
     }
 
 
-def _organization_list(params: dict[str, Any]) -> list[Any]:
-    cat = service.catalog()
-    counted = {key: sum(1 for d in cat.datasets if d.publisher == key) for key in cat.vocabularies.publishers}
+def _organization_list(db: Session, params: dict[str, Any]) -> list[Any]:
+    published = service.published_by_publisher(db)
+    counted = {key: published.get(key, 0) for key in service.catalog().vocabularies.publishers}
     names = sorted(counted)
     if _bool(params, "all_fields"):
         return [ckan.organization(key, counted[key]) for key in names]
     return names
 
 
-def _resource_show(request: Request, params: dict[str, Any]) -> dict[str, Any]:
+def _published(db: Session, dataset_id: str) -> service.Dataset | None:
+    try:
+        return service.require_dataset(db, dataset_id)
+    except service.DatasetNotFound:
+        return None
+
+
+def _resource_show(request: Request, db: Session, params: dict[str, Any]) -> dict[str, Any]:
     wanted = _id(params)
     dataset_id, _, distribution_id = wanted.partition("--")
-    dataset = service.catalog().dataset(dataset_id)
+    dataset = _published(db, dataset_id)
     if dataset is not None and dataset.distribution(distribution_id):
         for resource in ckan.package(dataset, base_url(request))["resources"]:
             if resource["id"] == wanted:
@@ -425,38 +449,38 @@ def _resource_show(request: Request, params: dict[str, Any]) -> dict[str, Any]:
     raise CkanError(404, "Not Found Error", "Resource was not found.")
 
 
-def _run(request: Request, action: str, params: dict[str, Any]) -> Any:
-    cat = service.catalog()
+def _run(request: Request, db: Session, action: str, params: dict[str, Any]) -> Any:
+    vocabularies = service.catalog().vocabularies
     if action == "package_list":
-        names = sorted(d.id for d in cat.datasets)
+        names = service.published_ids(db)
         offset = _int(params, "offset", 0)
         limit = _int(params, "limit", len(names)) if "limit" in params else len(names)
         return names[offset : offset + limit]
     if action == "package_search":
-        return _package_search(request, params)
+        return _package_search(request, db, params)
     if action == "package_show":
-        dataset = cat.dataset(_id(params))
+        dataset = _published(db, _id(params))
         if dataset is None:
             raise CkanError(404, "Not Found Error", "Dataset not found")
         return ckan.package(dataset, base_url(request))
     if action == "organization_list":
-        return _organization_list(params)
+        return _organization_list(db, params)
     if action == "organization_show":
         key = _id(params)
-        if key not in cat.vocabularies.publishers:
+        if key not in vocabularies.publishers:
             raise CkanError(404, "Not Found Error", "Organization not found")
-        found = ckan.organization(key, sum(1 for d in cat.datasets if d.publisher == key))
+        found = ckan.organization(key, service.published_by_publisher(db).get(key, 0))
         if _bool(params, "include_datasets"):
             found["packages"] = [
-                ckan.package(d, base_url(request)) for d in cat.datasets if d.publisher == key
+                ckan.package(d, base_url(request)) for d in service.published_datasets(db, key)
             ]
         return found
     if action == "group_list":
-        return sorted(cat.vocabularies.themes)
+        return sorted(vocabularies.themes)
     if action == "tag_list":
-        return sorted({t for d in cat.datasets for t in (*d.keywords.ja, *d.keywords.en)})
+        return service.keywords(db)
     if action == "resource_show":
-        return _resource_show(request, params)
+        return _resource_show(request, db, params)
     return {
         "ckan_version": "2.10.0",
         "site_title": "つなぐ データカタログ",
@@ -467,7 +491,8 @@ def _run(request: Request, action: str, params: dict[str, Any]) -> Any:
     }  # status_show
 
 
-async def _params(request: Request) -> dict[str, Any]:
+async def _params(request: Request) -> dict[str, Any] | CkanError:
+    """The action's parameters (query string, then a JSON or form body), or why they cannot be read."""
     params: dict[str, Any] = dict(request.query_params)
     if request.method == "POST":
         body = await request.body()
@@ -476,9 +501,9 @@ async def _params(request: Request) -> dict[str, Any]:
                 try:
                     parsed = json.loads(body)
                 except ValueError:
-                    raise CkanError(400, "Validation Error", "the request body is not JSON") from None
+                    return CkanError(400, "Validation Error", "the request body is not JSON")
                 if not isinstance(parsed, dict):
-                    raise CkanError(400, "Validation Error", "the request body is not a JSON object")
+                    return CkanError(400, "Validation Error", "the request body is not a JSON object")
                 params.update(parsed)
             else:
                 params.update(dict(await request.form()))
@@ -489,13 +514,20 @@ async def _params(request: Request) -> dict[str, Any]:
 @ckan_router.post("/api/3/action/{action}", operation_id="ckan_action_post")
 @ckan_router.get("/api/action/{action}", include_in_schema=False)  # CKAN serves both paths
 @ckan_router.post("/api/action/{action}", include_in_schema=False)
-async def ckan_action(request: Request, action: str) -> JSONResponse:
+def ckan_action(
+    request: Request,
+    action: str,
+    params: dict[str, Any] | CkanError = Depends(_params),
+    db: Session = TRANSACTION,
+) -> JSONResponse:
     """CKAN 2.10's read actions, in CKAN's envelope (``help``, ``success``, ``result``/``error``)."""
     help_url = _help(request, action)
     try:
         if action not in ACTIONS:
             raise CkanError(400, "Bad request - Action name not known", f"Action name not known: {action}")
-        result = _run(request, action, await _params(request))
+        if isinstance(params, CkanError):
+            raise params
+        result = _run(request, db, action, params)
     except CkanError as error:
         return JSONResponse(
             {

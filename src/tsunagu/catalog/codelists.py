@@ -30,6 +30,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
+from tsunagu.catalog import store
 from tsunagu.catalog.definitions import DEFINITIONS_DIR, CatalogDefinitionInvalid, Frozen, Text
 from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.core.types.local_government_code import LocalGovernmentCode
@@ -267,10 +268,12 @@ REGISTRY_LISTS = ("local-government",)
 
 def code_lists(db: Session | None = None, extra: ExtraLists | None = None) -> list[CodeList]:
     """Every code list: those of the code and definitions, those handed in, and (given a session)
-    those read from a registry."""
+    those read from a registry and those publisher staff published."""
     found = [*_shipped(), *(extra() if extra else ())]
     if db is not None and addresses.registry_loaded(db):
         found.append(municipalities(db))
+    if db is not None:  # the lists publisher staff published (catalog.service.code_lists)
+        found += [CodeList.model_validate_json(d) for d in store.published_code_lists(db)]
     return sorted(found, key=lambda c: c.id)
 
 

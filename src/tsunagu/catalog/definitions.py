@@ -6,6 +6,7 @@ publisher or table, or lacks a mandatory property, stops the load with a message
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +51,7 @@ class Keywords(Frozen):
 class Publisher(Frozen):
     name: Text
     homepage: str
+    organizations: tuple[str, ...] = ()  # the organizations whose publisher staff (公開) write for it
 
 
 class License(Frozen):
@@ -106,6 +108,19 @@ class Distribution(Frozen):
         }[self.format]
 
 
+class Temporal(Frozen):
+    """The period the data cover (dct:temporal); an open end is still running."""
+
+    start: date
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Temporal:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
 class Dataset(Frozen):
     id: str = Field(pattern=SLUG.pattern)
     title: Text
@@ -117,6 +132,7 @@ class Dataset(Frozen):
     frequency: str
     modified: date
     spatial: Text
+    temporal: Temporal | None = None
     themes: tuple[str, ...] = Field(min_length=1)
     keywords: Keywords
     readings: tuple[str, ...] = ()  # kana readings of the title and keywords, for search
@@ -165,31 +181,64 @@ def _messages(error: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors())
 
 
-def _check_references(dataset: Dataset, vocabularies: Vocabularies, where: str) -> None:
-    problems: list[str] = []
-    if dataset.publisher not in vocabularies.publishers:
-        problems.append(f"unknown publisher {dataset.publisher!r}")
-    if dataset.license not in vocabularies.licenses:
-        problems.append(f"unknown license {dataset.license!r}")
-    if dataset.frequency not in vocabularies.frequencies:
-        problems.append(f"unknown frequency {dataset.frequency!r}")
-    problems += [f"unknown theme {theme!r}" for theme in dataset.themes if theme not in vocabularies.themes]
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a dataset's references: ``unknown`` names a term outside the
+    controlled vocabularies, ``invalid`` breaks a rule of the catalog."""
+
+    field: str
+    kind: Literal["unknown", "invalid"]
+    message: str
+
+
+def reference_problems(dataset: Dataset, vocabularies: Vocabularies) -> list[Problem]:
+    found: list[Problem] = []
+    for name, value, known in (
+        ("publisher", dataset.publisher, vocabularies.publishers),
+        ("license", dataset.license, vocabularies.licenses),
+        ("frequency", dataset.frequency, vocabularies.frequencies),
+    ):
+        if value not in known:
+            found.append(Problem(name, "unknown", f"unknown {name} {value!r}"))
+    found += [
+        Problem("themes", "unknown", f"unknown theme {theme!r}")
+        for theme in dataset.themes
+        if theme not in vocabularies.themes
+    ]
     ids = [d.id for d in dataset.distributions]
-    problems += [f"distribution id {i!r} appears twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    found += [
+        Problem("distributions", "invalid", f"distribution id {i!r} appears twice")
+        for i in sorted({i for i in ids if ids.count(i) > 1})
+    ]
     for distribution in dataset.distributions:
         kinds = sum([distribution.table is not None, distribution.datapackage, distribution.url is not None])
         if kinds != 1:
-            problems.append(f"distribution {distribution.id!r} needs exactly one of table, datapackage, url")
+            found.append(
+                Problem(
+                    "distributions",
+                    "invalid",
+                    f"distribution {distribution.id!r} needs exactly one of table, datapackage, url",
+                )
+            )
     licence = vocabularies.licenses.get(dataset.license)
     is_open = licence.open if licence else True
     if dataset.access == "restricted" and (dataset.tables or is_open):
-        problems.append("a restricted dataset has a closed license and no downloadable table")
+        found.append(
+            Problem(
+                "access", "invalid", "a restricted dataset has a closed license and no downloadable table"
+            )
+        )
     if dataset.access == "open" and not dataset.distributions:
-        problems.append("an open dataset needs at least one distribution")
+        found.append(Problem("distributions", "invalid", "an open dataset needs at least one distribution"))
     if any(d.datapackage for d in dataset.distributions) and not dataset.tables:
-        problems.append("a data package needs at least one table")
+        found.append(Problem("distributions", "invalid", "a data package needs at least one table"))
+    return found
+
+
+def _check_references(dataset: Dataset, vocabularies: Vocabularies, where: str) -> None:
+    problems = reference_problems(dataset, vocabularies)
     if problems:
-        raise CatalogDefinitionInvalid(f"{where}: " + "; ".join(problems), file=where)
+        raise CatalogDefinitionInvalid(f"{where}: " + "; ".join(p.message for p in problems), file=where)
 
 
 def load(directory: Path = DEFINITIONS_DIR) -> Catalog:

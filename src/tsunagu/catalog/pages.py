@@ -83,9 +83,11 @@ COUNT_LABELS = {
 }
 
 
-def _query(where: service.Filters, offset: int = 0, **toggle: str) -> str:
+def _query(where: service.Filters, offset: int = 0, sort: str = "title", **toggle: str) -> str:
     """The list page's address for these filters, with one facet value switched on or off."""
     pairs: list[tuple[str, str]] = [("q", where.q)] if where.q else []
+    if sort != "title":
+        pairs.append(("sort", sort))
     for name in service.FACETS:
         values = list(where.of(name))
         if name in toggle:
@@ -111,13 +113,17 @@ def _rdf(request: Request, document: dict[str, Any]) -> Response | None:
 
 @router.get("", response_class=HTMLResponse)
 def catalog_page(
-    request: Request, where: service.Filters = Depends(filters), offset: int = Query(0, ge=0)
+    request: Request,
+    where: service.Filters = Depends(filters),
+    offset: int = Query(0, ge=0),
+    sort: service.Sort = Query("title"),
+    db: Session = TRANSACTION,
 ) -> Response:
     if "text/html" not in request.headers.get("accept", "") and (
-        rdf := _rdf(request, service.dcat_catalog(base_url(request)))
+        rdf := _rdf(request, service.dcat_catalog(db, base_url(request)))
     ):
         return rdf
-    found = service.search(where, limit=PAGE_SIZE, offset=offset, strict=False)
+    found = service.search(db, where, limit=PAGE_SIZE, offset=offset, strict=False, sort=sort)
     vocabularies = service.catalog().vocabularies
     return render(
         request,
@@ -126,6 +132,7 @@ def catalog_page(
             "found": found,
             "where": where,
             "offset": offset,
+            "sort": sort,
             "page_size": PAGE_SIZE,
             "facet_titles": FACET_TITLES,
             "query": _query,
@@ -221,7 +228,7 @@ def service_page(
 
 @router.get("/{dataset_id}", response_class=HTMLResponse)
 def dataset_page(request: Request, dataset_id: str, db: Session = TRANSACTION) -> Response:
-    dataset = service.require_dataset(dataset_id)
+    dataset = service.require_dataset(db, dataset_id)
     base = base_url(request)
     if "text/html" not in request.headers.get("accept", "") and (
         rdf := _rdf(request, service.dcat_dataset(base, dataset))

@@ -6,7 +6,7 @@ Each step is a service function of a part; steps are idempotent when ``only_if_e
 
 from __future__ import annotations
 
-from tsunagu.cli import business, conformance, identity, mesh, oidc, oversight, registry
+from tsunagu.cli import business, catalog, conformance, identity, mesh, oidc, oversight, registry
 from tsunagu.cli.console import RichProgress, out
 from tsunagu.cli.seed_options import SeedOptions, SeedStep
 from tsunagu.core.database import Database
@@ -73,6 +73,7 @@ def steps() -> list[tuple[str, SeedStep]]:
         ("business", business.seed_representatives),
         ("oversight", oversight.seed_oversight),
         ("conformance", conformance.seed_migration),
+        ("catalog", catalog.seed_catalog),
     ]
 
 

@@ -1,5 +1,6 @@
 """The full schema: importing every part's models registers their tables on one metadata."""
 
+from tsunagu.catalog import models as catalog_models
 from tsunagu.conformance import models as conformance_models
 from tsunagu.core import sessions
 from tsunagu.core.database import Base
@@ -16,6 +17,7 @@ from tsunagu.oversight import models as oversight_models
 from tsunagu.procedures import models as procedures_models
 from tsunagu.procedures.appointments import models as procedures_appointments_models
 from tsunagu.procedures.benefits import models as procedures_benefits_models
+from tsunagu.procedures.corpinfo import models as procedures_corpinfo_models
 from tsunagu.procedures.payments import models as procedures_payments_models
 from tsunagu.procedures.push import models as procedures_push_models
 from tsunagu.registry.accounts import models as registry_accounts_models
@@ -26,6 +28,7 @@ from tsunagu.registry.residents import models as registry_residents_models
 metadata = Base.metadata
 
 __all__ = [
+    "catalog_models",
     "conformance_models",
     "identity_business_models",
     "identity_cards_models",
@@ -40,6 +43,7 @@ __all__ = [
     "oversight_models",
     "procedures_appointments_models",
     "procedures_benefits_models",
+    "procedures_corpinfo_models",
     "procedures_models",
     "procedures_payments_models",
     "procedures_push_models",

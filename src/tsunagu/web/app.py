@@ -19,6 +19,7 @@ from tsunagu.catalog import api as catalog_api
 from tsunagu.catalog import check_pages as catalog_check_pages
 from tsunagu.catalog import pages as catalog_pages
 from tsunagu.catalog import service as catalog_service
+from tsunagu.catalog.console import api as catalog_console_api
 from tsunagu.conformance import api as conformance_api
 from tsunagu.conformance import pages as conformance_pages
 from tsunagu.core import heap
@@ -222,6 +223,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         notify_api.router,
         notify_pages.router,
         notify_preference_pages.router,
+        catalog_console_api.router,  # before the catalog's /datasets/{dataset_id}
         catalog_api.router,
         catalog_api.ckan_router,
         catalog_check_pages.router,  # before the catalog's /{dataset_id}

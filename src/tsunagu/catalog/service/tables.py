@@ -1,251 +1,44 @@
-"""Every rule of the catalog: search with facets, live record counts, open-data tables streamed
-as CSV with their Frictionless descriptors, and the catalog as DCAT (JSON-LD).
-
-Other parts and the HTTP layers use only this module. The catalog reads registries through
-their ``service`` modules; the procedure list (a part above this one) arrives as a
-``ProcedureSource`` that the web layer hands in (``app.state.catalog_procedures``).
-"""
+"""Open data (オープンデータ) of the catalog: the tables the registries publish, streamed as CSV
+(and the municipalities as JSON-LD) with their Frictionless descriptors, and the live counts of
+records shown on a dataset's page. The registries are read through their ``service`` modules."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import unicodedata
-from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
-import jaconv
 from sqlalchemy.orm import Session
 
 from tsunagu.catalog import statistics
-from tsunagu.catalog.definitions import Catalog, Dataset, Distribution, Text, shipped
+from tsunagu.catalog.definitions import Dataset, Distribution, Text
+from tsunagu.catalog.service.common import DistributionNotFound, ProcedureSource, catalog
 from tsunagu.core import clock
 from tsunagu.core.database import Database
-from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.corporations import service as corporations
 from tsunagu.registry.residents import statistics as population
 
 __all__ = [
-    "DATA_THEME",
-    "Dataset",
-    "Distribution",
-    "ProcedureRow",
-    "SearchResult",
-    "Text",
-    "catalog",
+    "APPLICANTS",
+    "CHUNK_ROWS",
+    "TABLES",
+    "Column",
+    "Table",
     "counts",
     "csv_stream",
     "datapackage",
-    "dcat_catalog",
-    "dcat_dataset",
-    "require_dataset",
-    "require_distribution",
-    "search",
+    "distribution_url",
+    "file_name",
+    "file_url",
+    "jsonld_stream",
+    "table_of",
 ]
 
-FacetName = Literal["publisher", "theme", "format", "license"]
-FACETS: tuple[FacetName, ...] = ("publisher", "theme", "format", "license")
-DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
-FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
-FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
-IANA = "https://www.iana.org/assignments/media-types/"
 CHUNK_ROWS = 2000
-FORMATS = ("CSV", "JSON", "JSON-LD", "API")
-
-
-class DatasetNotFound(NotFound):
-    code = "catalog-dataset-not-found"
-    title = "Dataset not found"
-
-
-class DistributionNotFound(NotFound):
-    code = "catalog-file-not-found"
-    title = "File not found"
-
-
-class UnknownFilter(ValidationFailed):
-    code = "catalog-unknown-filter"
-    title = "Unknown filter value"
-
-
-@dataclass(frozen=True)
-class ProcedureRow:
-    """One procedure as the procedure part publishes it (handed in by the web layer)."""
-
-    id: str
-    name: Text
-    summary: Text
-    legal_basis: tuple[str, ...]
-    office: str
-    applicants: tuple[str, ...]
-
-
-ProcedureSource = Callable[[], Sequence[ProcedureRow]]
-
-
-def catalog() -> Catalog:
-    return shipped()
-
-
-# ---------------------------------------------------------------- search
-
-
-def fold(text: str) -> str:
-    """Search form of a text: NFKC (full/half width), lower case, katakana as hiragana."""
-    return jaconv.kata2hira(unicodedata.normalize("NFKC", text).casefold())
-
-
-def _haystack(dataset: Dataset, cat: Catalog) -> str:
-    v = cat.vocabularies
-    parts = [
-        dataset.title.ja,
-        dataset.title.en,
-        dataset.description.ja,
-        dataset.description.en,
-        *dataset.keywords.ja,
-        *dataset.keywords.en,
-        *dataset.readings,
-        dataset.spatial.ja,
-        dataset.spatial.en,
-        v.publishers[dataset.publisher].name.ja,
-        v.publishers[dataset.publisher].name.en,
-        *(v.themes[t].ja for t in dataset.themes),
-        *(v.themes[t].en for t in dataset.themes),
-        *(d.title.ja for d in dataset.distributions),
-        *(d.format for d in dataset.distributions),
-    ]
-    return fold("\n".join(parts))
-
-
-def _facet_values(dataset: Dataset, name: FacetName) -> tuple[str, ...]:
-    if name == "publisher":
-        return (dataset.publisher,)
-    if name == "theme":
-        return dataset.themes
-    if name == "format":
-        return dataset.formats
-    return (dataset.license,)
-
-
-@dataclass(frozen=True)
-class Filters:
-    q: str = ""
-    publisher: tuple[str, ...] = ()
-    theme: tuple[str, ...] = ()
-    format: tuple[str, ...] = ()
-    license: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()  # keywords matched exactly (CKAN's ``tags:`` filter)
-
-    def of(self, name: FacetName) -> tuple[str, ...]:
-        return tuple(getattr(self, name))
-
-
-@dataclass(frozen=True)
-class FacetItem:
-    value: str
-    label: Text
-    count: int
-    selected: bool
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    datasets: list[Dataset]  # the requested page
-    total: int
-    facets: dict[str, list[FacetItem]] = field(default_factory=dict)
-    matching: list[Dataset] = field(default_factory=list)  # every match (for other facet counts)
-
-
-def facet_label(name: FacetName, value: str, cat: Catalog | None = None) -> Text:
-    v = (cat or catalog()).vocabularies
-    if name == "publisher":
-        return v.publishers[value].name
-    if name == "theme":
-        return v.themes[value]
-    if name == "license":
-        return v.licenses[value].title
-    return Text(ja=value, en=value)
-
-
-def _check_filters(filters: Filters, cat: Catalog) -> None:
-    known: dict[FacetName, set[str]] = {
-        "publisher": set(cat.vocabularies.publishers),
-        "theme": set(cat.vocabularies.themes),
-        "license": set(cat.vocabularies.licenses),
-        "format": set(FORMATS),
-    }
-    errors = [
-        {"field": name, "value": value, "message": f"unknown {name} {value!r}"}
-        for name in FACETS
-        for value in filters.of(name)
-        if value not in known[name]
-    ]
-    if errors:
-        raise UnknownFilter("; ".join(e["message"] for e in errors), errors=errors)
-
-
-def search(filters: Filters, *, limit: int, offset: int, strict: bool = True) -> SearchResult:
-    """Datasets whose text holds every word of ``q`` (kana/width-insensitive) and that match every
-    facet filter (values of one facet are alternatives), by title; with the facet counts of the
-    matching datasets. No per-result queries: everything comes from the loaded definitions.
-    ``strict`` refuses unknown facet values (our API); CKAN's API answers them with no match."""
-    cat = catalog()
-    if strict:
-        _check_filters(filters, cat)
-    words = [w for w in fold(filters.q).split() if w]
-    matched = [d for d in cat.datasets if all(w in _haystack(d, cat) for w in words)]
-    selected = [
-        d
-        for d in matched
-        if all(not filters.of(n) or set(_facet_values(d, n)) & set(filters.of(n)) for n in FACETS)
-        and all(t in (*d.keywords.ja, *d.keywords.en) for t in filters.tags)
-    ]
-    selected.sort(key=lambda d: (d.access != "open", d.title.ja))
-    facets: dict[str, list[FacetItem]] = {}
-    for name in FACETS:
-        counter = Counter(v for d in selected for v in _facet_values(d, name))
-        for value in filters.of(name):
-            if _known(name, value, cat):
-                counter.setdefault(value, 0)
-        facets[name] = [
-            FacetItem(value, facet_label(name, value, cat), n, value in filters.of(name))
-            for value, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
-    return SearchResult(selected[offset : offset + limit], len(selected), facets, selected)
-
-
-def _known(name: FacetName, value: str, cat: Catalog) -> bool:
-    v = cat.vocabularies
-    known: dict[str, Collection[str]] = {
-        "publisher": v.publishers,
-        "theme": v.themes,
-        "license": v.licenses,
-        "format": FORMATS,
-    }
-    return value in known[name]
-
-
-def require_dataset(dataset_id: str) -> Dataset:
-    found = catalog().dataset(dataset_id)
-    if found is None:
-        raise DatasetNotFound(f"no dataset {dataset_id!r} in the catalog", dataset_id=dataset_id)
-    return found
-
-
-def require_distribution(dataset: Dataset, distribution_id: str) -> Distribution:
-    found = dataset.distribution(distribution_id)
-    if found is None:
-        raise DistributionNotFound(
-            f"dataset {dataset.id!r} has no distribution {distribution_id!r}",
-            dataset_id=dataset.id,
-            distribution_id=distribution_id,
-        )
-    return found
 
 
 # ---------------------------------------------------------------- live figures
@@ -646,162 +439,3 @@ def datapackage(dataset: Dataset) -> dict[str, Any]:
             }
         )
     return descriptor
-
-
-# ---------------------------------------------------------------- DCAT (JSON-LD)
-
-CONTEXT = {
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcatap": "http://data.europa.eu/r5r/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-}
-
-
-def _lang(text: Text) -> list[dict[str, str]]:
-    return [{"@value": text.ja, "@language": "ja"}, {"@value": text.en, "@language": "en"}]
-
-
-def dataset_uri(base_url: str, dataset: Dataset) -> str:
-    return f"{base_url.rstrip('/')}/catalog/{dataset.id}"
-
-
-def _dcat_distribution(base_url: str, dataset: Dataset, distribution: Distribution) -> dict[str, Any]:
-    url = distribution_url(base_url, dataset, distribution)
-    licence = catalog().vocabularies.licenses[dataset.license]
-    node: dict[str, Any] = {
-        "@id": f"{dataset_uri(base_url, dataset)}#{distribution.id}",
-        "@type": "dcat:Distribution",
-        "dct:title": _lang(distribution.title),
-        "dcat:accessURL": {"@id": url},
-        "dcat:mediaType": {"@id": IANA + distribution.media_type},
-        "dct:format": {
-            "@id": FILE_TYPE
-            + ("JSON" if distribution.format == "API" else distribution.format.replace("-", "_"))
-        },
-        "dct:license": {"@id": licence.url},
-    }
-    if distribution.format == "API":
-        node["dcat:accessService"] = {
-            "@type": "dcat:DataService",
-            "dct:title": _lang(distribution.title),
-            "dcat:endpointURL": {"@id": url},
-            "dcat:endpointDescription": {"@id": f"{base_url.rstrip('/')}/api/v1/openapi.json"},
-        }
-    else:
-        node["dcat:downloadURL"] = {"@id": url}
-    return node
-
-
-def _dcat_dataset(base_url: str, dataset: Dataset) -> dict[str, Any]:
-    v = catalog().vocabularies
-    publisher = v.publishers[dataset.publisher]
-    node: dict[str, Any] = {
-        "@id": dataset_uri(base_url, dataset),
-        "@type": "dcat:Dataset",
-        "dct:identifier": dataset.id,
-        "dct:title": _lang(dataset.title),
-        "dct:description": _lang(dataset.description),
-        "dct:publisher": {
-            "@id": publisher.homepage,
-            "@type": "foaf:Agent",
-            "foaf:name": _lang(publisher.name),
-        },
-        "dct:license": {"@id": v.licenses[dataset.license].url},
-        "dct:accessRights": {"@id": ACCESS_RIGHT + ("PUBLIC" if dataset.access == "open" else "NON_PUBLIC")},
-        "dct:accrualPeriodicity": {"@id": FREQUENCY + dataset.frequency},
-        "dct:modified": {"@value": dataset.modified.isoformat(), "@type": "xsd:date"},
-        "dct:spatial": {"@type": "dct:Location", "skos:prefLabel": _lang(dataset.spatial)},
-        "dcat:theme": [{"@id": DATA_THEME + t} for t in dataset.themes],
-        "dcat:keyword": (
-            [{"@value": k, "@language": "ja"} for k in dataset.keywords.ja]
-            + [{"@value": k, "@language": "en"} for k in dataset.keywords.en]
-        ),
-        "dcat:contactPoint": {
-            "@type": "vcard:Kind",
-            "vcard:fn": _lang(dataset.contact.name),
-            "vcard:hasEmail": {"@id": f"mailto:{dataset.contact.email}"},
-        },
-        "dcatap:applicableLegislation": [
-            {"@type": "rdfs:Resource", "rdfs:label": _lang(b)} for b in dataset.legal_basis
-        ],
-        "dcat:landingPage": {"@id": dataset_uri(base_url, dataset)},
-        "dcat:distribution": [_dcat_distribution(base_url, dataset, d) for d in dataset.distributions],
-    }
-    if dataset.credit:
-        node["dct:rights"] = _lang(dataset.credit)
-    return node
-
-
-def dcat_dataset(base_url: str, dataset: Dataset) -> dict[str, Any]:
-    return {"@context": CONTEXT, **_dcat_dataset(base_url, dataset)}
-
-
-def dcat_catalog(base_url: str) -> dict[str, Any]:
-    """The whole catalog as one DCAT ``dcat:Catalog`` in JSON-LD."""
-    base = base_url.rstrip("/")
-    platform = Text(ja="つなぐ データカタログ", en="Tsunagu data catalog")
-    modified = max(d.modified for d in catalog().datasets)
-    return {
-        "@context": CONTEXT,
-        "@id": f"{base}/catalog",
-        "@type": "dcat:Catalog",
-        "dct:title": _lang(platform),
-        "dct:description": _lang(
-            Text(
-                ja="つなぐが保有・公開するベース・レジストリとデータセットの目録です。",
-                en="The base registries and datasets Tsunagu holds or publishes.",
-            )
-        ),
-        "dct:publisher": {
-            "@id": catalog().vocabularies.publishers["digital-agency"].homepage,
-            "@type": "foaf:Agent",
-            "foaf:name": _lang(catalog().vocabularies.publishers["digital-agency"].name),
-        },
-        "dct:modified": {"@value": modified.isoformat(), "@type": "xsd:date"},
-        "foaf:homepage": {"@id": f"{base}/catalog"},
-        "dcat:dataset": [_dcat_dataset(base_url, d) for d in catalog().datasets],
-    }
-
-
-def schema_org(base_url: str, dataset: Dataset) -> dict[str, Any]:
-    """schema.org ``Dataset`` for search engines (embedded in the dataset page)."""
-    v = catalog().vocabularies
-    publisher = v.publishers[dataset.publisher]
-    found: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Dataset",
-        "name": dataset.title.ja,
-        "alternateName": dataset.title.en,
-        "description": dataset.description.ja,
-        "url": dataset_uri(base_url, dataset),
-        "identifier": dataset_uri(base_url, dataset),
-        "keywords": [*dataset.keywords.ja, *dataset.keywords.en],
-        "inLanguage": ["ja", "en"],
-        "license": v.licenses[dataset.license].url,
-        "isAccessibleForFree": dataset.access == "open",
-        "publisher": {
-            "@type": "GovernmentOrganization",
-            "name": publisher.name.ja,
-            "url": publisher.homepage,
-        },
-        "dateModified": dataset.modified.isoformat(),
-        "spatialCoverage": dataset.spatial.ja,
-        "distribution": [
-            {
-                "@type": "DataDownload",
-                "name": d.title.ja,
-                "encodingFormat": d.media_type,
-                "contentUrl": distribution_url(base_url, dataset, d),
-            }
-            for d in dataset.distributions
-            if d.format != "API"
-        ],
-    }
-    if dataset.credit:
-        found["creditText"] = dataset.credit.ja
-    return found
