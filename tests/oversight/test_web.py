@@ -97,7 +97,7 @@ def test_the_dashboard_draws_charts_with_tables_and_csv(client: TestClient, data
     assert trend.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(trend.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["調査年度", "手続数", "オンライン化率（手続数）"]
-    assert rows[1:] == [["2024", "4", "25.0%", "76.1%", "75.0%"], ["2025", "4", "50.0%", "99.9%", "61.9%"]]
+    assert rows[1:] == [["令和6年度", "4", "25.0%", "76.1%", "75.0%"], ["令和7年度", "4", "50.0%", "99.9%", "61.9%"]]
     one = client.get("/dashboard", params={"ministry": "国土交通省"}, headers=HTML)
     assert "令和7年度調査・国土交通省・1 手続" in one.text
 

@@ -175,8 +175,25 @@ def _yen(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def table(board: Dashboard, name: str) -> Table:
-    """One chart's table (the same rows the page shows under the chart and the CSV holds)."""
+def year_cell(year: int | None, locale: str) -> str:
+    """A fiscal year in a table: 令和6年度 for Japanese readers (as the survey and budgets name it),
+    FY2024 in English."""
+    if year is None:
+        return ""
+    return fiscal_year(year, locale) + ("" if locale == "en" else "年度")
+
+
+Gettext = Callable[[str], str]
+
+
+def table(board: Dashboard, name: str, locale: str = "ja", gettext: Gettext = str) -> Table:
+    """One chart's table (the same rows the page shows under the chart and the CSV holds), its
+    title and headings in the reader's language (``gettext`` from the web layer)."""
+    found = _table(board, name, locale, gettext)
+    return Table(gettext(found.title), [gettext(c) for c in found.columns], found.rows)
+
+
+def _table(board: Dashboard, name: str, locale: str, gettext: Gettext) -> Table:
     if name == "trend":
         return Table(
             N_("オンライン化の推移"),
@@ -189,7 +206,7 @@ def table(board: Dashboard, name: str) -> Table:
             ],
             [
                 [
-                    str(y.year),
+                    year_cell(y.year, locale),
                     str(y.overall.procedures),
                     percent(y.overall.rate_by_types),
                     percent(y.overall.rate_by_volume),
@@ -251,10 +268,10 @@ def table(board: Dashboard, name: str) -> Table:
             [
                 [
                     p.name,
-                    "国" if p.kind == "national" else "地方",
-                    str(p.target.baseline_year),
+                    gettext(N_("国")) if p.kind == "national" else gettext(N_("地方")),
+                    year_cell(p.target.baseline_year, locale),
                     _yen(p.baseline),
-                    str(p.latest_year or ""),
+                    year_cell(p.latest_year, locale),
                     _yen(p.by_year.get(p.latest_year) if p.latest_year else None),
                     percent(p.reduction),
                     _yen(p.goal),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
@@ -98,7 +99,7 @@ def choropleth(
     legend: Sequence[str],
 ) -> Markup:
     """The tiles filled by ``values`` (0–1 by prefecture name); ``link`` is formatted with the
-    prefecture's name (already URL-quoted by the caller's format)."""
+    prefecture's name, URL-quoted."""
     columns = max(t.column for t in grid) + 1
     rows = max(t.row for t in grid) + 1
     size = WIDTH / columns
@@ -112,7 +113,7 @@ def choropleth(
         label = f"{tile.name} {percent(value)}"
         stroke = ' stroke="#000000" stroke-width="3"' if tile.name == selected else ' stroke="#ffffff"'
         body.append(
-            f'<a href="{escape(link.format(tile.name))}" aria-label="{escape(label)}">'
+            f'<a href="{escape(link.format(quote(tile.name)))}" aria-label="{escape(label)}">'
             f"<title>{escape(label)}</title>"
             f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{size - 2:.1f}" height="{size - 2:.1f}" '
             f'fill="{fill}"{stroke}/>'

@@ -60,14 +60,13 @@ def _figures(request: Request, db: Session, board: dashboard.Dashboard) -> dict[
     """Every chart of the dashboard, its words in the reader's language."""
 
     locale = locale_of(request)
-    suffix = "" if locale == "en" else "年度"
     scope = board.ministry or translate(request, "全府省庁")
     figures: dict[str, Any] = {}
     if board.years:
         figures["trend"] = charts.trend(
             "chart-trend",
             translate(request, "オンライン化の推移（%(scope)s）") % {"scope": scope},
-            labels=[dashboard.fiscal_year(y.year, locale) + suffix for y in board.years],
+            labels=[dashboard.year_cell(y.year, locale) for y in board.years],
             series=[
                 charts.Series(translate(request, "手続数"), [y.overall.rate_by_types for y in board.years]),
                 charts.Series(translate(request, "件数"), [y.overall.rate_by_volume for y in board.years]),
@@ -183,8 +182,11 @@ def dashboard_page(
     request: Request, scope: dashboard.Scope = Depends(scope_of), db: Session = TRANSACTION
 ) -> Response:
     board = _board(request, db, scope)
-    tables = {name: dashboard.table(board, name) for name in dashboard.TABLES}
     locale = locale_of(request)
+    tables = {
+        name: dashboard.table(board, name, locale, lambda m: translate(request, m))
+        for name in dashboard.TABLES
+    }
     query = {k: v for k, v in vars(scope).items() if v}
     return render(
         request,
@@ -209,7 +211,9 @@ def dashboard_page(
 def dashboard_csv(
     request: Request, name: str, scope: dashboard.Scope = Depends(scope_of), db: Session = TRANSACTION
 ) -> Response:
-    table = dashboard.table(_board(request, db, scope), name)
+    table = dashboard.table(
+        _board(request, db, scope), name, locale_of(request), lambda m: translate(request, m)
+    )
     return Response(
         "\ufeff" + table.csv(),
         media_type="text/csv; charset=utf-8",
