@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import problems
 from tsunagu.core.http.auth import SESSION_COOKIE, require_principal
+from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.sessions import Principal
+from tsunagu.core.settings import Settings
 from tsunagu.identity.cards import ca, service
 from tsunagu.identity.cards.schemas import (
     AnswerAccepted,
@@ -33,12 +35,14 @@ router = APIRouter(prefix="/api/v1/identity", tags=["identity: My Number Card"])
 BINDING_COOKIE = "tsunagu_card_login"
 
 
-def card_app_url(request: Request, challenge: service.Challenge) -> str:
-    base = request.app.state.settings.base_url.rstrip("/")
+def card_app_url(settings: Settings, challenge: service.Challenge) -> str:
+    base = settings.base_url.rstrip("/")
     return f"{base}/identity/card-app?challenge={challenge.id}&nonce={challenge.nonce}"
 
 
-def start_challenge(request: Request, response: Response, db: Session) -> service.Challenge:
+def start_challenge(
+    request: Request, response: Response, db: Session, settings: Settings
+) -> service.Challenge:
     """A challenge bound to this browser by a secret in an HttpOnly cookie (kept across reloads)."""
     binding = request.cookies.get(BINDING_COOKIE) or secrets.token_urlsafe(32)
     challenge = service.new_challenge(db, binding)
@@ -49,7 +53,7 @@ def start_challenge(request: Request, response: Response, db: Session) -> servic
         samesite="lax",
         path="/",
         max_age=int(service.CHALLENGE_TTL.total_seconds()),
-        secure=request.app.state.settings.secure_cookies,
+        secure=settings.secure_cookies,
     )
     return challenge
 
@@ -66,14 +70,16 @@ def _decode(text: str, field: str, *, urlsafe: bool) -> bytes:
 
 
 @router.post("/card-login/challenge", response_model=ChallengeOut)
-def challenge(request: Request, response: Response, db: Session = COMMITTED) -> ChallengeOut:
+def challenge(
+    request: Request, response: Response, settings: AppSettings, db: Session = COMMITTED
+) -> ChallengeOut:
     """Start a card login: a one-time nonce bound to this client (cookie), valid 5 minutes."""
-    issued = start_challenge(request, response, db)
+    issued = start_challenge(request, response, db, settings)
     return ChallengeOut(
         challenge_id=issued.id,
         nonce=issued.nonce,
         expires_at=issued.expires_at,
-        card_app_url=card_app_url(request, issued),
+        card_app_url=card_app_url(settings, issued),
     )
 
 
@@ -135,7 +141,7 @@ def verify_signature(body: SignatureCheck, db: Session = COMMITTED) -> SignerOut
 @router.post("/cards", response_model=None, status_code=201, responses=problems.NOT_FOUND)
 def issue_card(
     body: CardIssue,
-    request: Request,
+    settings: AppSettings,
     principal: Principal = Depends(require_principal),
     db: Session = COMMITTED,
 ) -> Response:
@@ -143,7 +149,7 @@ def issue_card(
     service.authorize_card_office(db, principal, body.resident_id)
     issued = service.issue_card(
         db,
-        ca.load_ca(request.app.state.settings.data_dir),
+        ca.load_ca(settings.data_dir),
         body.resident_id,
         body.authentication_pin,
         body.signature_pin,
@@ -159,14 +165,12 @@ def issue_card(
 @router.post("/cards/{card_id}/revoke", response_model=CardOut)
 def revoke_card(
     card_id: str,
-    request: Request,
+    settings: AppSettings,
     body: CardRevoke | None = None,
     principal: Principal = Depends(require_principal),
     db: Session = COMMITTED,
 ) -> CardOut:
     """Revoke a card (the holder, or registrar staff); a new CRL is published at once."""
     service.authorize_revocation(db, principal, card_id)
-    record = service.revoke_card(
-        db, ca.load_ca(request.app.state.settings.data_dir), card_id, (body or CardRevoke()).reason
-    )
+    record = service.revoke_card(db, ca.load_ca(settings.data_dir), card_id, (body or CardRevoke()).reason)
     return CardOut(**asdict(record))

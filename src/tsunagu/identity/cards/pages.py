@@ -14,8 +14,10 @@ from tsunagu.core import clock
 from tsunagu.core.errors import NotFound
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE
+from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.http.templating import render, translate
+from tsunagu.core.settings import Settings
 from tsunagu.identity.cards import ca, service
 from tsunagu.identity.cards.api import BINDING_COOKIE, card_app_url, start_challenge
 from tsunagu.identity.cards.errors import ChallengePending
@@ -32,11 +34,11 @@ AFTER_LOGIN = "/mypage"  # マイページ (tsunagu.web.mypage)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "", db: Session = COMMITTED) -> Response:
+def login_page(request: Request, settings: AppSettings, next: str = "", db: Session = COMMITTED) -> Response:
     """ログイン: a QR code carrying a fresh challenge for the card app; back to ``next`` after."""
     response = Response()
-    challenge = start_challenge(request, response, db)
-    url = card_app_url(request, challenge)
+    challenge = start_challenge(request, response, db, settings)
+    url = card_app_url(settings, challenge)
     qr = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False)
     # resuming an OpenID Connect authorization may end at the relying party (remembered consent)
     allow_return_to(request, oidc.return_origin(db, safe_next(next, AFTER_LOGIN)))
@@ -104,44 +106,44 @@ def card_script(name: str) -> Response:
 
 
 @router.get("/crl.der")
-def crl(request: Request, db: Session = COMMITTED) -> Response:
+def crl(settings: AppSettings, db: Session = COMMITTED) -> Response:
     """失効リスト: the CA's current X.509 CRL (DER), re-signed when past its next update."""
-    der = service.current_crl(db, ca.load_ca(request.app.state.settings.data_dir))
+    der = service.current_crl(db, ca.load_ca(settings.data_dir))
     return Response(der, media_type="application/pkix-crl", headers={"Cache-Control": "max-age=60"})
 
 
 @router.get("/ca.pem")
-def ca_certificate(request: Request) -> Response:
+def ca_certificate(settings: AppSettings) -> Response:
     """The platform root certificate, for anyone verifying signatures."""
-    return Response(
-        ca.load_ca(request.app.state.settings.data_dir).certificate_pem, media_type="application/x-pem-file"
-    )
+    return Response(ca.load_ca(settings.data_dir).certificate_pem, media_type="application/x-pem-file")
 
 
-def _demo_only(request: Request) -> None:
-    if request.app.state.settings.environment == "production":
+def _demo_only(request: Request, settings: Settings) -> None:
+    if settings.environment == "production":
         raise NotFound(translate(request, "この機能は本番環境では使えません。"))
 
 
 @router.get("/cards/demo", response_class=HTMLResponse)
-def demo_issue_page(request: Request) -> HTMLResponse:
-    _demo_only(request)
+def demo_issue_page(request: Request, settings: AppSettings) -> HTMLResponse:
+    _demo_only(request, settings)
     return render(request, "identity/cards/demo_issue.html")
 
 
 @router.post("/cards/demo", response_model=None)
 def demo_issue(
     request: Request,
+    settings: AppSettings,
+    *,
     resident_id: str = Form(..., max_length=64),
     authentication_pin: str = Form(..., max_length=16),
     signature_pin: str = Form(..., max_length=16),
     db: Session = COMMITTED,
 ) -> Response:
     """Issue a virtual card for a synthetic demo resident and download it (demo environments only)."""
-    _demo_only(request)
+    _demo_only(request, settings)
     issued = service.issue_card(
         db,
-        ca.load_ca(request.app.state.settings.data_dir),
+        ca.load_ca(settings.data_dir),
         resident_id.strip(),
         authentication_pin,
         signature_pin,

@@ -9,16 +9,17 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import sessions
 from tsunagu.core.http.auth import SESSION_COOKIE, db_session
+from tsunagu.core.http.deps import AppDatabase, settings_of
 from tsunagu.identity.history.service import AuthenticationFailed, audit
 
 
-def auth_session(request: Request) -> Iterator[Session]:
+def auth_session(database: AppDatabase) -> Iterator[Session]:
     """Like ``core.http.auth.db_session``, but a failed login still commits.
 
     Otherwise the rollback would erase the audit entry and the failure counter of the very
     attempt that must be counted (and would make a consumed nonce reusable).
     """
-    with request.app.state.database.sessions() as session:
+    with database.sessions() as session:
         session.begin()
         try:
             yield session
@@ -44,7 +45,7 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
         httponly=True,
         samesite="lax",
         path="/",
-        secure=request.app.state.settings.secure_cookies,
+        secure=settings_of(request).secure_cookies,
     )
 
 

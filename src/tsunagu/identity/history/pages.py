@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import require_principal
+from tsunagu.core.http.deps import ProcedureNames
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.sessions import Principal
@@ -78,11 +78,11 @@ def describe(event: service.HistoryRecord, procedures: dict[str, str]) -> list[t
 @router.get("/history", response_class=HTMLResponse)
 def history_page(
     request: Request,
+    names: ProcedureNames,
     page: int = 0,
     principal: Principal = Depends(require_principal),
     db: Session = COMMITTED,
 ) -> HTMLResponse:
-    names: Callable[[str], dict[str, str]] = getattr(request.app.state, "procedure_names", lambda _: {})
     events, total = service.events_of(
         db, principal.kind, principal.subject_id, limit=50, offset=max(page, 0) * 50
     )

@@ -20,6 +20,7 @@ from tsunagu.core import sessions
 from tsunagu.core.database import Database
 from tsunagu.core.errors import Forbidden
 from tsunagu.core.http.auth import db_session, require_staff
+from tsunagu.core.http.deps import AppDatabase, AppSettings, SecretKey
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.identity.oidc import keys, service
 from tsunagu.identity.oidc.errors import (
@@ -43,10 +44,8 @@ router = APIRouter(tags=["identity: OpenID Connect"])
 admin = APIRouter(prefix="/api/v1/identity/oidc", tags=["identity: OpenID Connect"])
 
 
-async def provider(request: Request) -> service.Provider:
-    return service.Provider(
-        issuer=request.app.state.settings.base_url.rstrip("/"), secret=request.app.state.secret_key
-    )
+async def provider(settings: AppSettings, secret: SecretKey) -> service.Provider:
+    return service.Provider(issuer=settings.base_url.rstrip("/"), secret=secret)
 
 
 def platform_admin(principal: sessions.Principal = Depends(require_staff("管理"))) -> sessions.Principal:
@@ -77,6 +76,7 @@ async def token(
     client_id: str | None = Form(None),
     client_secret: str | None = Form(None),
     op: service.Provider = Depends(provider),
+    database: AppDatabase,
 ) -> JSONResponse:
     """Token endpoint (client_secret_basic or client_secret_post; PKCE S256 verifier).
 
@@ -87,7 +87,7 @@ async def token(
     identifier, secret = basic or (client_id or "", client_secret or "")
     issued = await run_in_threadpool(
         _redeem,
-        request.app.state.database,
+        database,
         op,
         code,
         grant_type=grant_type,

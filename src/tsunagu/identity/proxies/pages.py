@@ -2,13 +2,12 @@
 
 A proxy is chosen as a person, never by typing an id: a member of your household from a list, or
 someone else found by their full name in kana and date of birth (both exact, so the page reveals
-nobody to a guess). Procedures are chosen from the catalogue's names (``app.state.procedure_names``,
+nobody to a guess). Procedures are chosen from the catalogue's names (``core.http.deps.procedure_names_of``,
 installed by ``web``; identity does not read the procedures part itself).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -19,6 +18,7 @@ from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import require_resident
+from tsunagu.core.http.deps import procedure_names_of
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.params import Day
 from tsunagu.core.http.templating import locale_of, render
@@ -47,8 +47,7 @@ def _kana(text: str) -> str:
 
 
 def _procedure_names(request: Request) -> dict[str, str]:
-    names: Callable[[str], dict[str, str]] | None = getattr(request.app.state, "procedure_names", None)
-    return names(locale_of(request)) if names else {}
+    return procedure_names_of(request)(locale_of(request))
 
 
 def _found(
