@@ -258,6 +258,7 @@ _WAREKI_CANONICAL = re.compile(r"(明治|大正|昭和|平成|令和)(元|[1-9][
 _ERA_START = {era.name: era.start.year for era in ERAS}
 
 
+@lru_cache(maxsize=_CACHE)  # asked twice per value: by its column's check and by x-equals-date
 def _canonical_wareki(text: str) -> date | None:
     """The day of a 和暦 text written exactly as ``format_wareki`` writes it, else None.
 
