@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core.errors import NotFound, TsunaguError
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
-from tsunagu.core.http.deps import AppSettings
+from tsunagu.core.http.deps import AppSettings, settings_of
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.directory import keys, schemas, service
@@ -79,7 +79,7 @@ def _console(
     form: Form | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    entries, _ = message_log.recent(db, request.app.state.settings.mesh.operator, 20, 0)
+    entries, _ = message_log.recent(db, settings_of(request).mesh.operator, 20, 0)
     return render(
         request,
         "mesh/directory.html",

@@ -13,15 +13,17 @@ from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh import errors
+from tsunagu.mesh.deps import MeshNodes
 from tsunagu.mesh.node import staff_query
 from tsunagu.mesh.node.context import NodeContext
+from tsunagu.mesh.node.embedded import EmbeddedNodes
 
 router = APIRouter(prefix="/mesh/query", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 STAFF = require_staff("審査", "管理")
 
 
-def _node(request: Request, principal: Principal) -> NodeContext:
-    ctx: NodeContext | None = request.app.state.mesh_nodes.context(principal.organization_code or "")
+def _node(nodes: EmbeddedNodes, principal: Principal) -> NodeContext:
+    ctx = nodes.context(principal.organization_code or "")
     if ctx is None:
         raise NotFound(f"{principal.organization_code} has no mesh node in this deployment")
     return ctx
@@ -44,21 +46,23 @@ def _form(
 
 @router.get("", response_class=HTMLResponse)
 def query_form(
-    request: Request, principal: Principal = Depends(STAFF), db: Session = TRANSACTION
+    request: Request, nodes: MeshNodes, principal: Principal = Depends(STAFF), db: Session = TRANSACTION
 ) -> HTMLResponse:
-    return _form(request, db, _node(request, principal))
+    return _form(request, db, _node(nodes, principal))
 
 
 @router.post("", response_class=HTMLResponse)
 def run_query(
     request: Request,
+    nodes: MeshNodes,
+    *,
     purpose: str = Form(...),
     person: str = Form(..., max_length=64),
     principal: Principal = Depends(STAFF),
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """Ask the provider named by the 事務 for the items it allows."""
-    ctx = _node(request, principal)
+    ctx = _node(nodes, principal)
     basis = staff_query.basis_for(db, ctx, purpose)
     if basis is None:
         return _form(request, db, ctx, {"error": "この事務では照会できません。", "person": person}, 422)
