@@ -68,3 +68,48 @@ def _print(report: checker.Report, listed: int) -> None:
         out.print("[bold green]判定したルールにすべて適合しています。[/]")
     if skipped:
         out.print("判定しなかったルール: " + ", ".join(skipped))
+
+
+RDF_FORMATS = {".jsonld": "json-ld", ".json": "json-ld", ".ttl": "turtle", ".rdf": "xml", ".xml": "xml"}
+
+
+def validate_dcat(
+    source: str = typer.Argument(
+        "http://127.0.0.1:8000/api/v1/catalog/dcat.jsonld",
+        help="A DCAT document: a file (.jsonld, .ttl, .rdf) or an http(s) URL answering JSON-LD",
+    ),
+) -> None:
+    """Validate DCAT against the DCAT-AP 3.0.0 SHACL shapes (SEMIC) with pySHACL: every SHACL
+    result with its node, property and message. Exit code 1 on any violation."""
+    import httpx
+    import rdflib
+
+    from tsunagu.catalog import shacl
+
+    with errors_as_messages():
+        graph = rdflib.Graph()
+        try:
+            if source.startswith(("http://", "https://")):
+                answer = httpx.get(source, headers={"accept": "application/ld+json"}, timeout=60)
+                answer.raise_for_status()
+                graph.parse(data=answer.text, format="json-ld")
+            else:
+                path = Path(source)
+                graph.parse(path, format=RDF_FORMATS.get(path.suffix.lower(), "json-ld"))
+        except (httpx.HTTPError, OSError, ValueError, SyntaxError) as exc:
+            raise reading.UnreadableFile(f"「{source}」を DCAT として読めませんでした（{exc}）。") from None
+        problems = shacl.validate_graph(graph)
+    out.print(Text(f"{source}: {len(graph):,} トリプル、DCAT-AP 3.0.0 SHACL で検証しました。"))
+    if not problems:
+        out.print("[bold green]適合しています（違反 0 件）。[/]")
+        return
+    table = Table(title="SHACL の結果")
+    for name in ("重大度", "ノード", "プロパティ", "内容"):
+        table.add_column(name, overflow="fold")
+    for problem in problems:
+        table.add_row(problem.severity, problem.focus, problem.path, problem.message)
+    out.print(table)
+    violations = sum(1 for p in problems if p.severity == "Violation")
+    err.print(f"[bold red]{violations} 件の違反があります。[/]")
+    if violations:
+        raise typer.Exit(1)

@@ -9,6 +9,7 @@ import typer
 from tsunagu import __version__, migrations
 from tsunagu.cli import benefits as benefits_cli
 from tsunagu.cli import business, conformance, db, identity, mesh, oidc, oversight, procedures, registry
+from tsunagu.cli import catalog as catalog_cli
 from tsunagu.cli import notify as notify_cli
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.cli.seeding import SeedOptions, run_seed
@@ -33,6 +34,7 @@ app.add_typer(procedures.app, name="procedures")
 app.add_typer(oversight.app, name="oversight")
 app.add_typer(notify_cli.app, name="notify")
 app.add_typer(conformance.app, name="conformance")
+app.add_typer(catalog_cli.catalog_app, name="catalog")
 
 
 PLANNED_MOVES_EVERY = 60.0  # seconds between the demo's passes over moves accepted for a later day
