@@ -10,6 +10,7 @@ from tsunagu import __version__, migrations
 from tsunagu.cli import benefits as benefits_cli
 from tsunagu.cli import business, conformance, db, identity, mesh, oidc, oversight, procedures, registry
 from tsunagu.cli import catalog as catalog_cli
+from tsunagu.cli import corpinfo as corpinfo_cli
 from tsunagu.cli import notify as notify_cli
 from tsunagu.cli.console import errors_as_messages, open_database, out, settings
 from tsunagu.cli.seeding import SeedOptions, run_seed
@@ -29,6 +30,7 @@ app.add_typer(identity.identity_app, name="identity")
 app.add_typer(identity.card_app, name="card")
 app.add_typer(business.app, name="business")
 app.add_typer(benefits_cli.app, name="benefits")
+app.add_typer(corpinfo_cli.app, name="corpinfo")
 app.add_typer(oidc.app, name="oidc")
 app.add_typer(procedures.app, name="procedures")
 app.add_typer(oversight.app, name="oversight")

@@ -17,6 +17,7 @@ from tsunagu.oversight import models as oversight_models
 from tsunagu.procedures import models as procedures_models
 from tsunagu.procedures.appointments import models as procedures_appointments_models
 from tsunagu.procedures.benefits import models as procedures_benefits_models
+from tsunagu.procedures.corpinfo import models as procedures_corpinfo_models
 from tsunagu.procedures.payments import models as procedures_payments_models
 from tsunagu.procedures.push import models as procedures_push_models
 from tsunagu.registry.accounts import models as registry_accounts_models
@@ -42,6 +43,7 @@ __all__ = [
     "oversight_models",
     "procedures_appointments_models",
     "procedures_benefits_models",
+    "procedures_corpinfo_models",
     "procedures_models",
     "procedures_payments_models",
     "procedures_push_models",

@@ -94,6 +94,7 @@ class FormField(Frozen):
     content_types: tuple[str, ...] = ()
     required_if: RequiredIf | None = None
     dates: DateRule | None = None
+    unit: Literal["yen"] | None = None  # shown as 1,000万円; the value stays an exact integer
 
 
 class Prefill(Frozen):
@@ -120,6 +121,13 @@ class Evidence(Frozen):
     legal_basis: Localized
     replaces: Localized
     items: tuple[EvidenceItem, ...]
+
+
+class Publication(Frozen):
+    """An approved business application is made public (法人活動情報) under ``legal_basis``."""
+
+    title: Localized
+    legal_basis: Localized
 
 
 class Fee(Frozen):
@@ -167,6 +175,7 @@ class Procedure(Frozen):
     fields: tuple[FormField, ...]
     prefill: tuple[Prefill, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    publication: Publication | None = None
     fee: Fee | None = None
     appointment: Appointment | None = None
     issues: IssuedDocument | None = None

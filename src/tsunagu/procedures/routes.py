@@ -7,6 +7,8 @@ from fastapi import APIRouter
 from tsunagu.procedures.applications import business_api, business_pages, correction_pages
 from tsunagu.procedures.appointments import api as appointments_api
 from tsunagu.procedures.appointments import pages as appointments_pages
+from tsunagu.procedures.corpinfo import api as corpinfo_api
+from tsunagu.procedures.corpinfo import pages as corpinfo_pages
 from tsunagu.procedures.onestop import counter_pages
 from tsunagu.procedures.payments import api as payments_api
 from tsunagu.procedures.payments import pages as payments_pages
@@ -21,5 +23,7 @@ for part in (
     business_api.router,
     business_pages.router,
     counter_pages.router,
+    corpinfo_api.router,
+    corpinfo_pages.router,
 ):
     router.include_router(part)

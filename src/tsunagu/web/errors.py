@@ -138,6 +138,10 @@ PEOPLE_MESSAGES = {
         "この方の代理人として、この手続を行う権限がありません。代理人の設定を確認してください。"
     ),
     "corporation-not-found": N_("この法人番号の法人は見つかりませんでした。"),
+    "corporate-number-check-digit": N_(
+        "法人番号の最初の数字（チェックディジット）が合いません。13桁の番号を確かめてください。"
+    ),
+    "corpinfo-file-not-found": N_("この法人活動情報のファイルは見つかりませんでした。"),
     "unknown-municipality": N_("この市区町村は見つかりませんでした。"),
     "unknown-postcode": N_("この郵便番号は見つかりませんでした。"),
     "unknown-town": N_("この町字は見つかりませんでした。住所を確認してください。"),

@@ -19,7 +19,7 @@ def test_corporate_number_normalizes_width_and_separators() -> None:
 def test_corporate_number_wrong_check_digit_says_which() -> None:
     with pytest.raises(InvalidCorporateNumber) as caught:
         CorporateNumber("2000011000005")
-    assert caught.value.code == "invalid-corporate-number"
+    assert caught.value.code == "corporate-number-check-digit"
     assert "expected 1, got 2" in caught.value.detail
     assert isinstance(caught.value, ValidationFailed)
 

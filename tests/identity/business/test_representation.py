@@ -159,4 +159,4 @@ def test_an_unreadable_or_foreign_delegation(client: TestClient, company: str) -
 def test_a_bad_check_digit_is_refused_before_anything(client: TestClient, company: str) -> None:
     wrong = str((int(company[0]) + 1) % 10) + company[1:]  # the leading digit is the check digit
     refused = client.post("/api/v1/identity/business/prime", json=_application(wrong, CEO))
-    assert (refused.status_code, refused.json()["code"]) == (422, "invalid-corporate-number")
+    assert (refused.status_code, refused.json()["code"]) == (422, "corporate-number-check-digit")

@@ -163,6 +163,8 @@ def test_the_business_pages_file_without_javascript(
     assert form.status_code == 200
     assert "登記されている情報（入力不要）" in form.text and "東京都千代田区丸の内１丁目１－１" in form.text
     assert 'type="file"' not in form.text and "登記事項証明書の添付は不要です" in form.text
+    known = form.text.split('id="known"', 1)[1].split("</section>", 1)[0]
+    assert "1,000万円" in known and "10000000" not in known  # 資本金 for people, the seal keeps it exact
     fields = {
         "csrf_token": _csrf(form.text),
         "idempotency_key": form.text.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0],

@@ -64,7 +64,7 @@ def test_wrong_check_digit_is_422_problem(client: TestClient, loaded: Database) 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
-    assert body["code"] == "invalid-corporate-number"
+    assert body["code"] == "corporate-number-check-digit"
     assert "check digit" in body["detail"]
 
 

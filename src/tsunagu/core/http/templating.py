@@ -22,6 +22,7 @@ from markupsafe import Markup
 from tsunagu import __version__
 from tsunagu.core.clock import JST
 from tsunagu.core.http import csrf, i18n
+from tsunagu.core.types.money import format_yen
 from tsunagu.core.types.wareki import format_wareki
 
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -109,6 +110,11 @@ def _wareki(context: Context, value: date | datetime | str | None) -> str:
     return format_wareki_day(value, context.get("locale", "ja"))
 
 
+@pass_context
+def _yen(context: Context, value: int) -> str:
+    return format_yen(value, context.get("locale", "ja"))
+
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -127,7 +133,14 @@ def environment() -> Environment:
     )
     env.globals["version"] = __version__
     env.filters.update(
-        {"jst": _jst, "jst_wareki": _jst_wareki, "jdate": _jdate, "wareki": _wareki, "iso": iso}
+        {
+            "jst": _jst,
+            "jst_wareki": _jst_wareki,
+            "jdate": _jdate,
+            "wareki": _wareki,
+            "iso": iso,
+            "yen": _yen,
+        }
     )
     return env
 

@@ -18,6 +18,13 @@ class InvalidCorporateNumber(InvalidValue):
     title: ClassVar[str] = "Invalid corporate number"
 
 
+class CorporateNumberCheckDigitWrong(InvalidCorporateNumber):
+    """13 digits whose check digit (the first) does not match: most often a mistyped digit."""
+
+    code: ClassVar[str] = "corporate-number-check-digit"
+    title: ClassVar[str] = "Corporate number check digit is wrong"
+
+
 class CorporateNumber(StringValue, str):
     """A valid 法人番号 as 13 ASCII digits; accepts full-width digits, spaces and hyphens."""
 
@@ -32,7 +39,7 @@ class CorporateNumber(StringValue, str):
         try:
             cn.validate(digits)
         except InvalidChecksum:
-            raise InvalidCorporateNumber(
+            raise CorporateNumberCheckDigitWrong(
                 "corporate_number",
                 f"the check digit of corporate number {digits} is wrong "
                 f"(expected {cn.calc_check_digit(digits[1:])}, got {digits[0]})",

@@ -45,7 +45,7 @@ def search_corporations(
     response_model=CorporationDetailOut,
     responses={
         404: {"description": "corporation-not-found"},
-        422: {"description": "invalid-corporate-number"},
+        422: {"description": "invalid-corporate-number, corporate-number-check-digit"},
     },
 )
 def get_corporation(number: str, db: Session = TRANSACTION) -> CorporationDetailOut:

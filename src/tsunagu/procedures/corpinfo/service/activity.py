@@ -1,0 +1,229 @@
+"""法人活動情報 by 法人番号 (Gビズインフォ-style): basic information from the corporate registry,
+the filings made here that are public (a procedure's ``publication``), subsidies and procurement.
+
+Everything here is public: only what the 法人番号 registry publishes, the 登記事項 anyone may
+obtain (capital, establishment, representatives' names — never their addresses), and records
+published by law or by the body that made them. A deleted 法人番号 is not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tsunagu.core import clock
+from tsunagu.core.types.corporate_number import CorporateNumber
+from tsunagu.mesh import corporate
+from tsunagu.procedures.corpinfo.models import CorpinfoProcurement, CorpinfoSubsidy
+from tsunagu.procedures.definition import Procedure
+from tsunagu.procedures.models import ProceduresApplication, ProceduresAudit
+from tsunagu.registry.corporations import service as corporations
+
+__all__ = [
+    "BasicInformation",
+    "CorporateActivity",
+    "PublicFiling",
+    "Record",
+    "activity",
+    "all_filings",
+    "basic_information",
+    "filings",
+    "procurements",
+    "search",
+    "subsidies",
+]
+
+
+@dataclass(frozen=True)
+class BasicInformation:
+    """基本情報: the 法人番号 registry's 基本3情報 and status, with public 登記事項 when held."""
+
+    corporation: corporations.CorporationRecord
+    capital_yen: int | None
+    established_on: date | None
+    representatives: tuple[str, ...]  # 役職 氏名 of the current representatives
+    purposes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A subsidy (補助金) or procurement (調達) award; ``on`` is the 交付決定日 or 契約日."""
+
+    on: date
+    title: str
+    target: str
+    amount_yen: int | None
+    government_department: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PublicFiling:
+    """届出・認定: an approved application made through the platform whose result is public."""
+
+    procedure_id: str
+    title: str
+    title_en: str
+    legal_basis: str
+    organization_code: str
+    receipt_number: str
+    approved_on: date
+
+
+@dataclass(frozen=True)
+class CorporateActivity:
+    basic: BasicInformation
+    filings: tuple[PublicFiling, ...]
+    subsidies: tuple[Record, ...]
+    procurements: tuple[Record, ...]
+    subsidies_total: int
+    procurements_total: int
+
+
+def basic_information(db: Session, number: str) -> BasicInformation:
+    """The corporation's public basic information; a bad check digit or a deleted number refused."""
+    record = corporations.require_corporation(db, str(CorporateNumber(number)))
+    if record.status == "deleted":
+        raise corporations.CorporationNotFound(f"the corporate number {record.number} was deleted")
+    matters = corporations.registered_matters(db, record.number)
+    return BasicInformation(
+        corporation=record,
+        capital_yen=matters.capital_yen if matters else None,
+        established_on=matters.established_on if matters else None,
+        representatives=tuple(f"{o.title} {o.name}" for o in matters.representatives) if matters else (),
+        purposes=matters.purposes if matters else (),
+    )
+
+
+def _subsidy(row: CorpinfoSubsidy) -> Record:
+    return Record(
+        row.approved_on, row.title, row.target, row.amount_yen, row.government_department, row.source
+    )
+
+
+def _procurement(row: CorpinfoProcurement) -> Record:
+    return Record(row.ordered_on, row.title, "", row.amount_yen, row.government_department, row.source)
+
+
+def subsidies(db: Session, number: str, *, limit: int = 50, offset: int = 0) -> tuple[list[Record], int]:
+    """補助金情報 of one corporation, newest first, and how many there are."""
+    number = str(CorporateNumber(number))
+    where = CorpinfoSubsidy.corporate_number == number
+    total = db.scalar(select(func.count()).select_from(CorpinfoSubsidy).where(where)) or 0
+    rows = db.scalars(
+        select(CorpinfoSubsidy)
+        .where(where)
+        .order_by(CorpinfoSubsidy.approved_on.desc(), CorpinfoSubsidy.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_subsidy(row) for row in rows], total
+
+
+def procurements(db: Session, number: str, *, limit: int = 50, offset: int = 0) -> tuple[list[Record], int]:
+    """調達情報 of one corporation, newest first, and how many there are."""
+    number = str(CorporateNumber(number))
+    where = CorpinfoProcurement.corporate_number == number
+    total = db.scalar(select(func.count()).select_from(CorpinfoProcurement).where(where)) or 0
+    rows = db.scalars(
+        select(CorpinfoProcurement)
+        .where(where)
+        .order_by(CorpinfoProcurement.ordered_on.desc(), CorpinfoProcurement.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_procurement(row) for row in rows], total
+
+
+def _published(procedures: Mapping[str, Procedure]) -> dict[str, Procedure]:
+    return {pid: p for pid, p in procedures.items() if p.publication is not None}
+
+
+def _filing_rows(
+    db: Session, published: Mapping[str, Procedure], number: str | None
+) -> Iterator[tuple[str, PublicFiling]]:
+    if not published:
+        return
+    query = (
+        select(
+            ProceduresApplication.procedure_id,
+            ProceduresApplication.organization_code,
+            ProceduresApplication.receipt_number,
+            ProceduresApplication.subject_id,
+            func.max(ProceduresAudit.at),
+        )
+        .join(ProceduresAudit, ProceduresAudit.application_id == ProceduresApplication.id)
+        .where(
+            ProceduresApplication.applicant_kind == "business",
+            ProceduresApplication.status == "approved",
+            ProceduresApplication.procedure_id.in_(sorted(published)),
+            ProceduresAudit.to_status == "approved",
+        )
+        .group_by(
+            ProceduresApplication.procedure_id,
+            ProceduresApplication.organization_code,
+            ProceduresApplication.receipt_number,
+            ProceduresApplication.subject_id,
+        )
+        .order_by(func.max(ProceduresAudit.at).desc(), ProceduresApplication.receipt_number)
+    )
+    if number is not None:
+        query = query.where(ProceduresApplication.subject_id == corporate.subject_of(number))
+    for procedure_id, organization, receipt, subject, at in db.execute(query):
+        procedure = published[procedure_id]
+        assert procedure.publication is not None
+        yield (
+            subject,
+            PublicFiling(
+                procedure_id=procedure_id,
+                title=procedure.publication.title.ja,
+                title_en=procedure.publication.title.en,
+                legal_basis=procedure.publication.legal_basis.ja,
+                organization_code=organization,
+                receipt_number=receipt,
+                approved_on=at.astimezone(clock.JST).date(),
+            ),
+        )
+
+
+def all_filings(db: Session, procedures: Mapping[str, Procedure]) -> Iterator[tuple[str, PublicFiling]]:
+    """Every corporation's public filings as (法人番号, filing), newest first (the bulk file)."""
+    for subject, filing in _filing_rows(db, _published(procedures), None):
+        number = corporate.number_of(subject)
+        if number is not None:
+            yield number, filing
+
+
+def filings(db: Session, number: str, procedures: Mapping[str, Procedure]) -> list[PublicFiling]:
+    """届出・認定情報: this corporation's approved applications of procedures that are public."""
+    found = _filing_rows(db, _published(procedures), str(CorporateNumber(number)))
+    return [filing for _subject, filing in found]
+
+
+def activity(
+    db: Session, number: str, procedures: Mapping[str, Procedure], *, latest: int = 20
+) -> CorporateActivity:
+    """Everything public about one corporation (the ``latest`` subsidies and procurements)."""
+    basic = basic_information(db, number)
+    number = basic.corporation.number
+    granted, subsidies_total = subsidies(db, number, limit=latest)
+    ordered, procurements_total = procurements(db, number, limit=latest)
+    return CorporateActivity(
+        basic,
+        tuple(filings(db, number, procedures)),
+        tuple(granted),
+        tuple(ordered),
+        subsidies_total,
+        procurements_total,
+    )
+
+
+def search(
+    db: Session, *, name: str | None, prefecture: str | None, limit: int, offset: int
+) -> tuple[Sequence[corporations.CorporationRecord], int]:
+    """Corporations by part of the name and prefecture (法人検索), as the registry lists them."""
+    return corporations.search(db, name=name, prefecture=prefecture, limit=limit, offset=offset)
