@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from tsunagu.core import clock
 from tsunagu.core.errors import NotFound
 from tsunagu.core.sessions import Principal
 from tsunagu.identity.staff import service as staff
-from tsunagu.procedures.benefits import definition, service
+from tsunagu.procedures.benefits import batches, definition, service
 
 app = typer.Typer(
     help="Benefit payment runs (給付金): 全銀 transfer files and returned transfers.", no_args_is_help=True
@@ -64,23 +63,17 @@ def run(
         found = definition.load_run(run_file)
         database = open_database(settings())
         when = transfer_date or clock.today_jst().date() + timedelta(days=3)
-        partial = output.with_name(output.name + ".partial")
-        try:
-            with database.session() as db, partial.open("wb") as file, RichProgress() as progress:
-                report = service.execute(
-                    db,
-                    _principal(db, login_id, found.organization),
-                    found,
-                    reference_date=reference_date,
-                    transfer_date=when,
-                    out=file,
-                    progress=progress,
-                    newline=not no_newlines,
-                )
-        except BaseException:
-            partial.unlink(missing_ok=True)  # nothing was recorded, so no file may be sent either
-            raise
-        os.replace(partial, output)
+        with database.session() as db, RichProgress() as progress:
+            report = batches.execute_to_file(
+                db,
+                _principal(db, login_id, found.organization),
+                found,
+                reference_date=reference_date,
+                transfer_date=when,
+                path=output,
+                progress=progress,
+                newline=not no_newlines,
+            )
     out.print(
         f"{found.name.ja} 第{report.batch}回: 対象 {report.eligible:,}人, "
         f"振込 {report.transferred:,}件 {report.total_yen:,}円 → {output}; "

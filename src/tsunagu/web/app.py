@@ -57,6 +57,7 @@ from tsunagu.procedures import service as procedures_service
 from tsunagu.procedures.applications import api as applications_api
 from tsunagu.procedures.applications import pages as applications_pages
 from tsunagu.procedures.backoffice import pages as backoffice_pages
+from tsunagu.procedures.benefits import pages as benefits_pages
 from tsunagu.procedures.notices import pages as notices_pages
 from tsunagu.procedures.onestop import api as onestop_api
 from tsunagu.procedures.onestop import pages as onestop_pages
@@ -219,6 +220,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         notices_pages.router,
         onestop_pages.router,
         push_pages.router,
+        benefits_pages.router,
         procedures_pages.router,
         notify_api.router,
         notify_pages.router,

@@ -19,6 +19,8 @@ from tsunagu.procedures.source import Problem, SourceDocument, SourceError, pars
 from tsunagu.registry.accounts import kana
 from tsunagu.registry.accounts import service as accounts
 
+RUNS_DIR = Path(__file__).parent / "runs"
+
 # What the register tells about a person on the reference date (no household walk per person).
 ATTRIBUTES = ("age", "status", "municipality_code", "prefecture_code")
 _KEYS = {"id", "name", "organization", "amount_yen", "eligibility", "payer"}
@@ -151,3 +153,9 @@ def load_run(path: Path) -> BenefitRun:
     except (OSError, UnicodeDecodeError) as exc:
         raise BenefitRunInvalid(f"{path}: cannot read the run file ({exc})") from None
     return parse_run(path, text)
+
+
+def runs_of(organization: str, directory: Path | None = None) -> dict[str, BenefitRun]:
+    """The runs ``organization`` pays, by id (the staff page's list); a bad file is refused at its line."""
+    found = (load_run(path) for path in sorted((directory or RUNS_DIR).glob("*.yaml")))
+    return {run.id: run for run in found if run.organization == organization}

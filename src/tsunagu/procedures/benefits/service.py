@@ -14,7 +14,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import BinaryIO
 
 from sqlalchemy import func, insert, select, update
@@ -24,6 +24,7 @@ from tsunagu.core import authz, clock, logging
 from tsunagu.core.errors import Conflict, ValidationFailed
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.core.sessions import Principal
+from tsunagu.core.types.wareki import format_wareki
 from tsunagu.notify import service as notify
 from tsunagu.procedures import rules as eligibility_rules
 from tsunagu.procedures.benefits import zengin
@@ -35,6 +36,9 @@ from tsunagu.registry.residents import service as residents
 log = logging.get_logger("tsunagu.benefits")
 
 TRANSFERRED, NO_ACCOUNT, RETURNED = "transferred", "no_account", "returned"
+ACCOUNT_FAILED = "account_failed"  # the bank no longer confirmed the account (口座確認): not in a file
+#: statuses a later execution may still pay (an account registered or confirmed since)
+UNPAID = (NO_ACCOUNT, ACCOUNT_FAILED)
 ACCOUNT_PAGE = "/accounts"
 # 不能・組戻しの事由 in the return list (Tsunagu's codes; banks word them in their own reports)
 RETURN_REASONS = {
@@ -67,6 +71,7 @@ class RunReport:
     already_transferred: int = 0
     without_account: int = 0
     newly_without_account: int = 0
+    account_failed: int = 0  # refused at the 口座確認 and not registered anew since
     file_sha256: str = ""
 
 
@@ -79,6 +84,7 @@ class Totals:
     returned: int
     returned_yen: int
     without_account: int
+    account_failed: int = 0
 
     @property
     def paid(self) -> int:
@@ -148,7 +154,23 @@ def _no_account_notice(run: BenefitRun, resident_id: str) -> notify.Outgoing:
     )
 
 
-def _started(db: Session, run: BenefitRun, reference_date: date) -> int:
+def _paid_notice(run: BenefitRun, resident_id: str, transfer_date: date) -> notify.Outgoing:
+    return notify.Outgoing(
+        resident_id,
+        run.organization,
+        "info",
+        f"{run.name.ja}をお振込みします",
+        (
+            f"あなたは{run.name.ja}（{run.amount_yen:,}円）の支給対象です。"
+            f"{format_wareki(transfer_date)}に、登録されている公金受取口座へお振込みします。"
+            "申請の必要はありません。"
+        ),
+        ACCOUNT_PAGE,
+        extra={"benefit_run": run.id},
+    )
+
+
+def started(db: Session, run: BenefitRun, reference_date: date) -> int:
     """The next batch number; the reference date of a run never changes once it was executed."""
     first = db.scalar(
         select(BenefitsExecution.reference_date).where(BenefitsExecution.run_id == run.id).limit(1)
@@ -176,7 +198,7 @@ def execute(
 ) -> RunReport:
     """Execute ``run`` (支給処理) and write this batch's 総合振込 file to ``out``, in one transaction."""
     authz.require(principal, authz.Operation.PAY_BENEFITS, organization=run.organization)
-    batch = _started(db, run, reference_date)
+    batch = started(db, run, reference_date)
     report = RunReport(run.id, batch)
     record_number = int(
         db.scalar(select(func.max(BenefitsPayment.record_number)).where(BenefitsPayment.run_id == run.id))
@@ -207,7 +229,7 @@ def execute(
             .tuples()
             .all()
         )
-        registered = accounts.accounts_of(db, [i for i in ids if known.get(i) in (None, NO_ACCOUNT)])
+        registered, failed_at = _payable_accounts(db, run.id, ids, known)
         new_rows: list[dict[str, object]] = []
         notices: list[notify.Outgoing] = []
         for person in eligible:
@@ -216,6 +238,9 @@ def execute(
                 report.already_transferred += 1
                 continue
             account = registered.get(person.id)
+            if account is not None and person.id in failed_at and account.verified_at <= failed_at[person.id]:
+                report.account_failed += 1  # the bank refused this account; a new one is paid next time
+                continue
             if account is None:
                 report.without_account += 1
                 if status is None:
@@ -246,6 +271,7 @@ def execute(
                     "customer_code_2": batch,
                 }
             )
+            notices.append(_paid_notice(run, person.id, transfer_date))
             values = {
                 "status": TRANSFERRED,
                 "batch": batch,
@@ -264,7 +290,7 @@ def execute(
                     .where(
                         BenefitsPayment.run_id == run.id,
                         BenefitsPayment.resident_id == person.id,
-                        BenefitsPayment.status == NO_ACCOUNT,
+                        BenefitsPayment.status.in_(UNPAID),
                     )
                     .values(**values)
                 )
@@ -304,6 +330,25 @@ def execute(
     return report
 
 
+def _payable_accounts(
+    db: Session, run_id: str, ids: list[str], known: dict[str, str]
+) -> tuple[dict[str, accounts.Account], dict[str, datetime]]:
+    """The accounts of the people not paid yet, and when the bank refused the refused ones."""
+    registered = accounts.accounts_of(db, [i for i in ids if known.get(i) in (None, *UNPAID)])
+    refused = [i for i in ids if known.get(i) == ACCOUNT_FAILED]
+    if not refused:
+        return registered, {}
+    return registered, dict(
+        db.execute(
+            select(BenefitsPayment.resident_id, BenefitsPayment.updated_at).where(
+                BenefitsPayment.run_id == run_id, BenefitsPayment.resident_id.in_(refused)
+            )
+        )
+        .tuples()
+        .all()
+    )
+
+
 def without_account(db: Session, principal: Principal, run: BenefitRun) -> Iterator[residents.ResidentRecord]:
     """The eligible people the run could not pay for want of a 公金受取口座 (for the counter's follow-up)."""
     authz.require(principal, authz.Operation.PAY_BENEFITS, organization=run.organization)
@@ -335,6 +380,7 @@ def totals(db: Session, run_id: str) -> Totals:
         returned[0],
         returned[1],
         counts.get(NO_ACCOUNT, (0, 0))[0],
+        counts.get(ACCOUNT_FAILED, (0, 0))[0],
     )
 
 
@@ -398,7 +444,7 @@ def import_returns(db: Session, principal: Principal, run: BenefitRun, lines: It
             f"run {run.id} has no transfer with record number(s) " + ", ".join(map(str, missing[:20])),
             errors=[
                 {
-                    "location": ["record_number"],
+                    "location": ["record_number", n],
                     "type": "benefits-return-unknown",
                     "message": f"no transfer {n} in this run",
                 }
