@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from tsunagu.core.http.deps import settings_of
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.procedures import loader, service
 from tsunagu.procedures.registry import LiveRegistry
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1/procedures", tags=["procedures"])
 
 async def live_registry(request: Request) -> LiveRegistry:
     """The process's live definitions of the configured directory (async: no thread-pool hop)."""
-    return service.registry_for(request.app.state.settings.procedures_dir)
+    return service.registry_for(settings_of(request).procedures_dir)
 
 
 @router.get("", response_model=Page[ProcedureSummary])

@@ -16,9 +16,11 @@ from tsunagu.core.http.deps import (
     CurrentStaff,
     SecretKey,
     Transaction,
+    database_of,
 )
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
+from tsunagu.mesh.deps import MeshNodes, mesh_nodes_of
 from tsunagu.procedures import meshlink
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
@@ -49,11 +51,11 @@ router = APIRouter(prefix="/api/v1/procedures", tags=["applications"])
 async def gateway(request: Request) -> meshlink.MeshGateway:
     """The mesh as this deployment reaches it: through each organization's own node (async: no
     thread-pool hop; nothing here waits)."""
-    return meshlink.NodeGateway(request.app.state.database, request.app.state.mesh_nodes.context)
+    return meshlink.NodeGateway(database_of(request), mesh_nodes_of(request).context)
 
 
 def issuers(request: Request) -> list[str]:
-    return list(request.app.state.mesh_nodes.served())
+    return list(mesh_nodes_of(request).served())
 
 
 def _receipt(app: service.Application, status_code: int) -> Response:
@@ -142,12 +144,14 @@ def get_application(application_id: str, principal: CurrentPrincipal, db: Transa
 def retry_evidence(
     application_id: str,
     request: Request,
+    *,
+    database: AppDatabase,
     person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> ApplicationOut:
     """Fetch again the evidence a provider could not give at submission."""
-    app = service.retry_evidence(request.app.state.database, mesh, registry, person, application_id)
+    app = service.retry_evidence(database, mesh, registry, person, application_id)
     return ApplicationOut.of(app, backoffice.today())
 
 
@@ -251,6 +255,9 @@ def decide(
     request: Request,
     tasks: BackgroundTasks,
     *,
+    secret: SecretKey,
+    nodes: MeshNodes,
+    database: AppDatabase,
     staff: CurrentStaff,
     registry: LiveRegistry = Depends(live_registry),
     provider: PaymentProvider = Depends(payment_provider),
@@ -262,7 +269,7 @@ def decide(
     procedure = catalogue.get_procedure(registry, app.procedure_id)
     decided = backoffice.decide(
         db,
-        request.app.state.secret_key,
+        secret,
         procedure,
         staff,
         application_id,
@@ -271,33 +278,36 @@ def decide(
         fields=body.fields,
     )
     db.commit()  # the refund task must see the decision, whenever the dependency's exit runs
-    tasks.add_task(payments.process_refunds, request.app.state.database, provider)
+    tasks.add_task(payments.process_refunds, database, provider)
     tasks.add_task(
         onestop.after_decision,
-        request.app.state.database,
+        database,
         mesh,
         registry,
-        request.app.state.mesh_nodes.context,
+        nodes.context,
         application_id,
     )
     return ApplicationOut.of(decided, backoffice.today())
 
 
 @router.post("/notices/verify", response_model=VerificationOut)
-def verify_notice(body: DocumentIn, request: Request, db: Transaction) -> VerificationOut:
+def verify_notice(body: DocumentIn, request: Request, secret: SecretKey, db: Transaction) -> VerificationOut:
     """Anyone: is this 処分通知 genuine, and who issued it?"""
-    result = notices.verify(db, request.app.state.secret_key, body.document, issuers(request))
+    result = notices.verify(db, secret, body.document, issuers(request))
     return VerificationOut.of(result)
 
 
 @router.post("/notices/verify-pdf", response_model=VerificationOut)
 async def verify_notice_pdf(
-    request: Request, file: UploadFile = File(description="A notice PDF downloaded from Tsunagu")
+    request: Request,
+    secret: SecretKey,
+    database: AppDatabase,
+    file: UploadFile = File(description="A notice PDF downloaded from Tsunagu"),
 ) -> VerificationOut:
     """Anyone: verify the signed document embedded in a notice PDF (422 when it carries none)."""
     content = await file.read()
-    with request.app.state.database.session() as db:
-        result, _document = notices.verify_pdf(db, request.app.state.secret_key, content, issuers(request))
+    with database.session() as db:
+        result, _document = notices.verify_pdf(db, secret, content, issuers(request))
     return VerificationOut.of(result)
 
 
@@ -315,6 +325,6 @@ def notice_pdf(
 
 
 @router.get("/notices/keys")
-def notice_keys(request: Request) -> dict[str, Any]:
+def notice_keys(request: Request, secret: SecretKey) -> dict[str, Any]:
     """JWKS of the organizations that sign notices here (to verify offline)."""
-    return notices.public_keys(request.app.state.secret_key, issuers(request))
+    return notices.public_keys(secret, issuers(request))

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_principal, require_resident
+from tsunagu.core.http.deps import AppDatabase
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import service as catalogue
@@ -87,13 +88,14 @@ def correct_form(
 @router.post("/applications/{application_id}/correct", response_class=HTMLResponse)
 async def correct(
     request: Request,
+    database: AppDatabase,
     application_id: str,
     person: Principal = Depends(require_resident),
     registry: LiveRegistry = Depends(live_registry),
 ) -> Response:
     form = await request.form()
     key = service.require_key(str(form.get(KEY_FIELD, "")))
-    with request.app.state.database.session() as db:
+    with database.session() as db:
         app = service.get_for(db, person, application_id)
         procedure = catalogue.get_procedure(registry, app.procedure_id)
         editable = set(correction.editable_fields(procedure, app, correction.open_request(db, app.id)))

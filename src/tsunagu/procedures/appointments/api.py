@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http.auth import TRANSACTION, require_principal, require_resident, require_staff
+from tsunagu.core.http.deps import database_of
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.http.params import OptionalDay
 from tsunagu.core.sessions import Principal
@@ -155,7 +156,7 @@ def book(
 ) -> BookingOut:
     """来庁予約をする, or change to another slot; the same Idempotency-Key returns the same booking."""
     key = applications.require_key(idempotency_key)
-    database = request.app.state.database
+    database = database_of(request)
     booking, created = service.book_durably(
         database, registry, person, application_id, slot_id=body.slot_id, key=key
     )

@@ -14,6 +14,7 @@ from tsunagu.core import clock
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_resident, require_staff
+from tsunagu.core.http.deps import AppDatabase, database_of
 from tsunagu.core.http.params import Day, OptionalDay
 from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.sessions import Principal
@@ -104,7 +105,7 @@ def booking_page(
 def _refused(
     request: Request, registry: LiveRegistry, person: Principal, application_id: str, exc: TsunaguError
 ) -> HTMLResponse:
-    with request.app.state.database.session() as db:
+    with database_of(request).session() as db:
         return _booking_page(
             request, db, registry, person, application_id, error=REFUSALS[exc.code], status_code=exc.status
         )
@@ -113,6 +114,7 @@ def _refused(
 @router.post("/applications/{application_id}/appointment")
 def book(
     request: Request,
+    database: AppDatabase,
     application_id: str,
     *,
     slot_id: str = Form(..., max_length=32),
@@ -122,7 +124,7 @@ def book(
 ) -> Response:
     try:
         service.book_durably(
-            request.app.state.database,
+            database,
             registry,
             person,
             application_id,
@@ -143,12 +145,13 @@ def book(
 @router.post("/applications/{application_id}/appointment/cancel")
 def cancel(
     request: Request,
+    database: AppDatabase,
     application_id: str,
     person: Principal = Depends(require_resident),
     registry: LiveRegistry = Depends(live_registry),
 ) -> Response:
     try:
-        with request.app.state.database.session() as db:
+        with database.session() as db:
             procedure, app = service.of_application(db, registry, person, application_id)
             service.cancel(db, person, procedure, app)
     except (service.ChangeClosed, service.BookingNotFound) as exc:
@@ -220,6 +223,7 @@ def publish_form(
 @router.post(STAFF + "/publish")
 def publish_week(
     request: Request,
+    database: AppDatabase,
     *,
     procedure_id: str = Form("", max_length=64),
     place: str = Form("", max_length=200),
@@ -248,7 +252,7 @@ def publish_week(
     )
     procedure = registry.snapshot().procedures.get(procedure_id) if procedure_id else None
     try:
-        with request.app.state.database.session() as db:
+        with database.session() as db:
             service.publish_many(db, staff, procedure, service.plan_week(plan, after=clock.now()))
     except service.InvalidSlot as exc:
         return _publish_page(

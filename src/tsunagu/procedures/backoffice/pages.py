@@ -9,9 +9,11 @@ from starlette.background import BackgroundTasks
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_staff
+from tsunagu.core.http.deps import AppDatabase, SecretKey
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
+from tsunagu.mesh.deps import MeshNodes
 from tsunagu.procedures import meshlink, statemachine
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
@@ -183,6 +185,9 @@ def detail(
 @router.post("/{application_id}/decide")
 def decide(
     request: Request,
+    secret: SecretKey,
+    nodes: MeshNodes,
+    database: AppDatabase,
     application_id: str,
     *,
     action: str = Form(..., max_length=24),
@@ -240,7 +245,7 @@ def decide(
     try:
         service.decide(
             db,
-            request.app.state.secret_key,
+            secret,
             procedure,
             staff,
             application_id,
@@ -270,13 +275,13 @@ def decide(
         )
     db.commit()  # the refund below must see the decision, whenever the dependency's exit runs
     tasks = BackgroundTasks()  # after the answer: refunds, and what follows a 転出届 of a move
-    tasks.add_task(payments.process_refunds, request.app.state.database, provider)
+    tasks.add_task(payments.process_refunds, database, provider)
     tasks.add_task(
         onestop.after_decision,
-        request.app.state.database,
+        database,
         mesh,
         registry,
-        request.app.state.mesh_nodes.context,
+        nodes.context,
         application_id,
     )
     return RedirectResponse(

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from tsunagu.core.errors import TsunaguError
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, current_principal, require_principal
+from tsunagu.core.http.deps import SecretKey, secret_of
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
@@ -52,14 +53,14 @@ def notice_pdf(
 
 @router.get("/verify", response_class=HTMLResponse)
 def verify_form(
-    request: Request, id: str = Query("", max_length=32), db: Session = TRANSACTION
+    request: Request, secret: SecretKey, id: str = Query("", max_length=32), db: Session = TRANSACTION
 ) -> HTMLResponse:
     """The page a PDF's QR code opens: with ``id`` it checks the document on record.
 
     Anyone with the id learns only whether the document is genuine, who issued it and when; its
     title and receipt number (what the decision was about) are shown to those who may read the
     document itself — the addressee, their proxy, the issuing office — or who paste or upload it."""
-    result = service.verify_registered(db, request.app.state.secret_key, id, issuers(request)) if id else None
+    result = service.verify_registered(db, secret, id, issuers(request)) if id else None
     return _verify_page(
         request,
         result=result,
@@ -84,7 +85,7 @@ async def verify(request: Request, db: Session = TRANSACTION) -> HTMLResponse:
     form = await request.form()
     upload = form.get("file")
     document = str(form.get("document", ""))[: service.MAX_DOCUMENT_CHARS + 1]
-    secret, known = request.app.state.secret_key, issuers(request)
+    secret, known = secret_of(request), issuers(request)
     try:
         if isinstance(upload, UploadFile) and upload.filename:
             result, document = service.verify_pdf(db, secret, await upload.read(), known)

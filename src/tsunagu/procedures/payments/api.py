@@ -51,13 +51,12 @@ def start_payment(
 async def callback(
     provider_name: str,
     request: Request,
+    database: AppDatabase,
     provider: PaymentProvider = Depends(payment_provider),
 ) -> CallbackOut:
     """A provider's signed webhook (HMAC in ``Tsunagu-Signature``); redelivery is harmless."""
     if provider_name != provider.name:
         raise service.UnknownIntent(f"no payment provider {provider_name!r}")
     body = await request.body()
-    outcome = service.receive_callback(
-        request.app.state.database, provider, body, request.headers.get(SIGNATURE_HEADER, "")
-    )
+    outcome = service.receive_callback(database, provider, body, request.headers.get(SIGNATURE_HEADER, ""))
     return CallbackOut.model_validate(outcome)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.background import BackgroundTask
 
 from tsunagu.core.http import csrf
-from tsunagu.core.http.deps import AppDatabase, CurrentResident
+from tsunagu.core.http.deps import AppDatabase, CurrentResident, database_of, secret_of
 from tsunagu.core.http.templating import render
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.payments import service, testprovider
@@ -48,9 +48,9 @@ def returned(
 
 
 @router.get(testprovider.CHECKOUT_PATH + "/{intent_id}", response_class=HTMLResponse)
-def checkout(request: Request, intent_id: str) -> HTMLResponse:
+def checkout(request: Request, database: AppDatabase, intent_id: str) -> HTMLResponse:
     """テスト決済: the provider's page where the payer pays or makes the payment fail."""
-    with request.app.state.database.session() as db:
+    with database.session() as db:
         found = testprovider.checkout(db, intent_id)
     return render(
         request, "procedures/payment_checkout.html", {"c": found, "payment_names": service.STATUS_NAMES}
@@ -62,9 +62,9 @@ def settle(
     request: Request, intent_id: str, choice: str = Form(..., pattern="^(pay|fail)$")
 ) -> RedirectResponse:
     """The payer's choice; the callback to the platform is sent after the answer (asynchronously)."""
-    database = request.app.state.database
+    database = database_of(request)
     with database.session() as db:
         done = testprovider.settle(db, intent_id, paid=choice == "pay")
-    secret = testprovider.provider_secret(request.app.state.secret_key)
+    secret = testprovider.provider_secret(secret_of(request))
     deliver = BackgroundTask(testprovider.deliver, database, secret, callback_sender(request))
     return RedirectResponse(done.return_url, status_code=303, background=deliver)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from fastapi import Request
 
+from tsunagu.core.http.deps import database_of, secret_of
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures.payments import service, testprovider
 from tsunagu.procedures.payments.provider import PaymentProvider
@@ -37,7 +38,7 @@ def callback_sender(request: Request) -> testprovider.Sender:
 
 def payment_provider(request: Request) -> PaymentProvider:
     return testprovider.TestProvider(
-        request.app.state.database, request.app.state.secret_key, base_url(request), callback_sender(request)
+        database_of(request), secret_of(request), base_url(request), callback_sender(request)
     )
 
 
@@ -50,7 +51,7 @@ def start_for(
 ) -> service.Payment:
     """手数料を支払う for one of the person's applications, returning to its status page."""
     return service.pay_for(
-        request.app.state.database,
+        database_of(request),
         provider,
         registry,
         person,
