@@ -68,6 +68,27 @@ RESIDENT_BASIC = {
     ),
 }
 
+_PERSON_NAME = RESIDENT_BASIC["response_schema"]["properties"]["name"]  # type: ignore[index]
+_MEMBER = closed_object(
+    {"name": _PERSON_NAME, "birth_date": DATE, "relationship": STRING, "sex": {"type": "string"}}
+)
+# 世帯の構成: who lives in the person's 世帯 (the 児童手当's child is taken from it, not typed)
+RESIDENT_HOUSEHOLD = {
+    "code": "resident-household",
+    "version": "v1",
+    "title_ja": "世帯の構成（本人以外の世帯員と最も年少の児童）",
+    "items": [
+        {"name": "other_members", "type": "household", "title_ja": "世帯員（本人を除く）"},
+        {"name": "youngest_child", "type": "household", "title_ja": "最も年少の18歳未満の世帯員"},
+    ],
+    "response_schema": closed_object(
+        {
+            "other_members": {"type": "array", "items": _MEMBER},
+            "youngest_child": {"anyOf": [_MEMBER, {"type": "null"}]},
+        }
+    ),
+}
+
 _NAME = closed_object({"family": STRING, "given": STRING, "family_kana": STRING, "given_kana": STRING})
 MOVING_OUT_CERTIFICATE = {
     "code": "moving-out-certificate",
@@ -170,6 +191,7 @@ _ACCOUNT_ITEMS = [item["name"] for item in PUBLIC_MONEY_ACCOUNT["items"]]  # typ
 SERVICES: tuple[tuple[str, dict[str, Any]], ...] = (
     *((code, RESIDENT_BASIC) for code in MUNICIPALITIES),
     *((code, MOVING_OUT_CERTIFICATE) for code in MUNICIPALITIES),
+    *((code, RESIDENT_HOUSEHOLD) for code in MUNICIPALITIES),
     ("jpn-pension", PENSION_STATUS),
     ("nta-kojimachi", INCOME),
     (OPERATOR, PUBLIC_MONEY_ACCOUNT),
@@ -217,6 +239,16 @@ def legal_bases() -> list[dict[str, Any]]:
                 "provider": "jpn-pension",
                 "service_code": "pension-status",
                 "items": ["pension_type", "annual_amount"],
+            },
+            {
+                # おくやみの手続の一覧: whether a pension was paid decides what the family is told
+                "id": f"okuyami-nenkin-{city}",
+                "title_ja": "死亡に伴う手続の案内（年金の受給状況の確認）",
+                "law_ja": "国民年金法第3条第3項（市町村が処理する事務）・番号利用法第19条第8号",
+                "consumer": city,
+                "provider": "jpn-pension",
+                "service_code": "pension-status",
+                "items": ["pension_type"],
             },
             {
                 "id": f"denki-tenkyo-{city}",

@@ -34,18 +34,27 @@ class Source:
 
     service: str
     provider_rule: ProviderRule
-    items: dict[str, str]  # definition item → mesh item
+    items: dict[str, str]  # definition item → mesh item, or ``item/part`` inside a structured one
     provider: str = ""
     # the provider keeps its records under the platform's resident id (a national register such as
     # the 公金受取口座登録簿), so its code for the person is issued and remembered on first use
     keyed_by_resident: bool = False
+    # the 事務 asked under, when the same items serve several (its id starts with this)
+    purpose: str = ""
 
     def mesh_items(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
         """The mesh items answering ``wanted`` (items this source does not hold are left out)."""
-        return tuple(dict.fromkeys(self.items[item] for item in wanted if item in self.items))
+        return tuple(dict.fromkeys(self.items[item].split("/")[0] for item in wanted if item in self.items))
 
     def as_definition_items(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {item: data[mesh] for item, mesh in self.items.items() if mesh in data}
+        found: dict[str, Any] = {}
+        for item, path in self.items.items():
+            value: Any = data
+            for part in path.split("/"):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is not None:  # an item the provider does not hold (no child) stays unanswered
+                found[item] = value
+        return found
 
 
 _BASIC4 = {"name": "name", "birth_date": "birth_date", "sex": "sex", "address": "address"}
@@ -55,6 +64,20 @@ SOURCES: dict[str, Source] = {
     # 転出届, naming every person who moves; none exists before that
     "residents.moving-out-certificate": Source(
         "moving-out-certificate", "municipality_of_resident", {"certificate": "certificate"}
+    ),
+    # 世帯の構成: the applicant's household, and its youngest child (after a 出生届, the new child)
+    "residents.household": Source(
+        "resident-household",
+        "municipality_of_resident",
+        {
+            "other_members": "other_members",
+            "child_name": "youngest_child/name",
+            "child_birth_date": "youngest_child/birth_date",
+        },
+    ),
+    # 年金の受給状況 (日本年金機構): what a death means for a pension (おくやみの手続の一覧)
+    "pension.status": Source(
+        "pension-status", "fixed", {"pension_type": "pension_type"}, "jpn-pension", purpose="okuyami-nenkin"
     ),
     "tax.income": Source(
         "income",
@@ -120,16 +143,29 @@ SOURCES: dict[str, Source] = {
 # accept a notification (届出の受理), e.g. prefilling the 転出届 it receives.
 def own_register_bases(municipalities: tuple[str, ...]) -> list[directory_schemas.LegalBasis]:
     return [
-        directory_schemas.LegalBasis(
-            id=f"todokede-juri-{city}",
-            title_ja="住民基本台帳法に基づく届出の受理（記載事項の確認）",
-            law_ja="住民基本台帳法第22条〜第24条、第27条",
-            consumer=city,
-            provider=city,
-            service_code="resident-basic",
-            items=list(_BASIC4),
-        )
+        basis
         for city in municipalities
+        for basis in (
+            directory_schemas.LegalBasis(
+                id=f"todokede-juri-{city}",
+                title_ja="住民基本台帳法に基づく届出の受理（記載事項の確認）",
+                law_ja="住民基本台帳法第22条〜第24条、第27条",
+                consumer=city,
+                provider=city,
+                service_code="resident-basic",
+                items=list(_BASIC4),
+            ),
+            # 児童手当・子ども医療費助成: the children are those the register shows in the 世帯
+            directory_schemas.LegalBasis(
+                id=f"jido-teate-setai-{city}",
+                title_ja="児童手当の認定（監護する児童と世帯の確認）",
+                law_ja="児童手当法第7条（認定）・住民基本台帳法第1条",
+                consumer=city,
+                provider=city,
+                service_code="resident-household",
+                items=["other_members", "youngest_child"],
+            ),
+        )
     ]
 
 
@@ -205,7 +241,7 @@ class NodeGateway:
             raise MeshUnavailable(f"{consumer} has no mesh node here; try again later")
         # the codes are issued in their own transaction: the exchange writes logs in others
         with self.database.session() as db:
-            basis = _basis(db, consumer, provider, known.service, wanted)
+            basis = _basis(db, consumer, provider, known.service, wanted, purpose=known.purpose)
             provider_code = None
             if known.provider_rule == "municipality_of_resident":
                 # the registry names the person's municipality: the provider is where they live
@@ -250,11 +286,14 @@ class NodeGateway:
         )
 
 
-def _basis(db: Session, consumer: str, provider: str, service: str, items: tuple[str, ...]) -> str:
+def _basis(
+    db: Session, consumer: str, provider: str, service: str, items: tuple[str, ...], *, purpose: str = ""
+) -> str:
     """The 事務 under which ``consumer`` may read these items of ``provider``'s service."""
     for basis in directory.list_legal_bases(db):
         if (
-            basis.consumer == consumer
+            basis.id.startswith(purpose)
+            and basis.consumer == consumer
             and basis.provider == provider
             and basis.service_code == service
             and set(items) <= set(basis.items)

@@ -1,4 +1,4 @@
-"""The routers of the fee, appointment, correction and 転入 counter pages, included by the app as one."""
+"""The routers of the fee, appointment, correction, 転入 counter and おくやみ pages, included as one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from tsunagu.procedures.applications import business_api, business_pages, correction_pages
 from tsunagu.procedures.appointments import api as appointments_api
 from tsunagu.procedures.appointments import pages as appointments_pages
+from tsunagu.procedures.bereavement import pages as bereavement_pages
 from tsunagu.procedures.corpinfo import api as corpinfo_api
 from tsunagu.procedures.corpinfo import pages as corpinfo_pages
 from tsunagu.procedures.onestop import counter_pages
@@ -23,6 +24,7 @@ for part in (
     business_api.router,
     business_pages.router,
     counter_pages.router,
+    bereavement_pages.router,
     corpinfo_api.router,
     corpinfo_pages.router,
 ):

@@ -56,22 +56,30 @@ def evaluate(rule: Mapping[str, Any], attributes: Mapping[str, object]) -> bool:
     return bool(compare(actual, expected))
 
 
-def problems(rule: Mapping[str, Any], json_path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    """Semantic errors of a schema-valid rule: unknown attributes, mistyped values, wrong ops."""
+def problems(
+    rule: Mapping[str, Any],
+    json_path: JsonPath,
+    known: Mapping[str, type] = ATTRIBUTES,
+    about: str = "applicant",
+) -> Iterator[tuple[JsonPath, str]]:
+    """Semantic errors of a schema-valid rule: unknown attributes, mistyped values, wrong ops.
+
+    ``known`` are the attributes the rule may compare (the applicant's unless another set is
+    given, e.g. a deceased person's situation for the おくやみ checklist)."""
     for combinator in ("all", "any"):
         if combinator in rule:
             for position, part in enumerate(rule[combinator]):
-                yield from problems(part, (*json_path, combinator, position))
+                yield from problems(part, (*json_path, combinator, position), known, about)
             return
     if "not" in rule:
-        yield from problems(rule["not"], (*json_path, "not"))
+        yield from problems(rule["not"], (*json_path, "not"), known, about)
         return
     name, op, value = rule["attribute"], rule["op"], rule["value"]
-    expected_type = ATTRIBUTES.get(name)
+    expected_type = known.get(name)
     if expected_type is None:
         yield (
             (*json_path, "attribute"),
-            (f"unknown applicant attribute {name!r}; known: {', '.join(sorted(ATTRIBUTES))}"),
+            (f"unknown {about} attribute {name!r}; known: {', '.join(sorted(known))}"),
         )
         return
     values = value if op in _MEMBERSHIP else [value]

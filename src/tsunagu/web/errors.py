@@ -77,6 +77,16 @@ PEOPLE_MESSAGES = {
         "連携先の機関のシステムが応答しませんでした。時間をおいて、もう一度お試しください。"
     ),
     "database-unavailable": STATUS_MESSAGES[503],
+    "bereavement-no-death": N_("この方の死亡届は登録されていません。"),
+    "bereavement-not-family": N_(
+        "オンラインで手続ができるのは、住民票で亡くなった方と同じ世帯の方です。別の世帯のご家族は、"
+        "戸籍謄本などで関係を確認しますので、市区町村の窓口でご相談ください。"
+    ),
+    "bereavement-deceased-principal": N_(
+        "亡くなった方として記録されている方のログインでは、手続はできません。"
+        "ご家族の方ご自身のマイナンバーカードでログインしてください。"
+    ),
+    "bereavement-nothing-to-file": N_("届け出る手続を一つ以上選んでください。"),
     "application-illegal-transition": N_(
         "この申請は、すでにほかの職員が処理したか、"
         "いまの状況ではこの操作ができません。"

@@ -8,6 +8,7 @@ organizations (pension, tax) answer from their own records table; the Digital Ag
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -21,6 +22,8 @@ from tsunagu.registry.residents import moving
 from tsunagu.registry.residents import service as residents
 
 RESIDENT_BASIC = "resident-basic"
+RESIDENT_HOUSEHOLD = "resident-household"
+ADULT_AGE = 18
 MOVING_OUT_CERTIFICATE = "moving-out-certificate"
 PUBLIC_MONEY_ACCOUNT = "public-money-account"  # 公金受取口座登録簿 of the Digital Agency
 _RECORD = DirectSelect(
@@ -53,6 +56,33 @@ def resident_items(record: residents.ResidentRecord) -> dict[str, Any]:
     }
 
 
+def _member(record: residents.ResidentRecord) -> dict[str, Any]:
+    items = resident_items(record)
+    return {
+        "name": items["name"],
+        "birth_date": items["birth_date"],
+        "relationship": record.relationship,
+        "sex": record.sex,
+    }
+
+
+def household_items(db: Session, record: residents.ResidentRecord) -> dict[str, Any]:
+    """The ``resident-household`` items: the other living members of the person's 世帯 (the head
+    first), and the youngest of them under 18 — after a 出生届, the new child."""
+    today = residents.today()
+    others = [m for m in residents.household_members(db, record.household_id) if m.id != record.id]
+    children = [m for m in others if _age(m.birth_date, today) < ADULT_AGE]
+    youngest = max(children, key=lambda m: m.birth_date, default=None)
+    return {
+        "other_members": [_member(m) for m in others],
+        "youngest_child": None if youngest is None else _member(youngest),
+    }
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 def fetch(db: Session, organization_code: str, local_id: str, service_code: str) -> dict[str, Any] | None:
     """The organization's data about one person for one service, or None if it has none."""
     if service_code == RESIDENT_BASIC:
@@ -60,6 +90,11 @@ def fetch(db: Session, organization_code: str, local_id: str, service_code: str)
         if resident is None or resident.municipality_code != organization_code:
             return None
         return resident_items(resident)
+    if service_code == RESIDENT_HOUSEHOLD:
+        resident = residents.get_resident(db, local_id)
+        if resident is None or resident.municipality_code != organization_code:
+            return None
+        return household_items(db, resident)
     if service_code == MOVING_OUT_CERTIFICATE:  # made when the 転出届 was accepted, else none yet
         certificate = moving.certificate_for(db, organization_code, local_id)
         return None if certificate is None else {"certificate": certificate.as_json()}

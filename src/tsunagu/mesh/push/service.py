@@ -25,6 +25,7 @@ from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node import schemas as wire
 from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.node.models import MeshNodePerson
+from tsunagu.mesh.push import reactions
 from tsunagu.mesh.push.models import MeshPushDelivery, MeshPushReceived
 from tsunagu.mesh.transport import TransportError
 
@@ -296,6 +297,16 @@ def receive(ctx: NodeContext, token: str) -> wire.InboxReceipt:
                 )
             )
             db.flush()
+            # the subscriber's own handling (e.g. the pension stopped), once, with the receipt
+            reactions.react(
+                db,
+                ctx.organization_code,
+                kind=message.kind,
+                subject_code=message.subject,
+                provider=message.provider,
+                event_id=message.event_id,
+                data=message.data,
+            )
     except IntegrityError:
         status = "duplicate"
     message_log.append(
@@ -351,6 +362,33 @@ def requeue(db: Session, delivery_id: int) -> None:
     if record is None or record.status != DEAD:
         raise NotFound(f"no dead letter {delivery_id}")
     record.status, record.attempts, record.next_attempt_at = PENDING, 0, clock.now()
+
+
+@dataclass(frozen=True)
+class EventDelivery:
+    """Where one event's notification to one subscriber stands (for the staff who registered it)."""
+
+    subscriber: str
+    kind: str
+    status: str  # pending | delivered | dead
+    attempts: int
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+def deliveries_of_event(db: Session, provider: str, event_id: str) -> list[EventDelivery]:
+    """Every subscriber the event was pushed to by ``provider``, and how far each delivery got."""
+    rows = db.scalars(
+        select(MeshPushDelivery)
+        .where(
+            MeshPushDelivery.provider == provider,
+            MeshPushDelivery.idempotency_key.like(f"{provider}:{event_id}:%"),
+        )
+        .order_by(MeshPushDelivery.id)
+    )
+    return [
+        EventDelivery(r.subscriber, r.kind, r.status, r.attempts, r.created_at, r.delivered_at) for r in rows
+    ]
 
 
 def received(db: Session, organization_code: str) -> list[MeshPushReceived]:

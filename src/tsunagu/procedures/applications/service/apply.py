@@ -31,6 +31,7 @@ class Draft:
     request: Mapping[str, Any]
     seal: str | None = None
     on_behalf_of: str | None = None
+    bundle_id: str | None = None  # a filing of several procedures at once (おくやみ, 子育て)
 
 
 def apply(
@@ -61,7 +62,10 @@ def apply(
             key=key,
         )
     app, created = submit(
-        database, Submission(procedure, principal, subject, organization, data, prefilled, key, draft.request)
+        database,
+        Submission(
+            procedure, principal, subject, organization, data, prefilled, key, draft.request, draft.bundle_id
+        ),
     )
     if created and app.evidence_pending:
         app = collect_evidence(database, gateway, procedure, app.id)

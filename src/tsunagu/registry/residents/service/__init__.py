@@ -33,9 +33,10 @@ from tsunagu.registry.residents.service.changes import (
 from tsunagu.registry.residents.service.idempotency import register_once
 from tsunagu.registry.residents.service.importing import ImportRow, has_residents, import_residents
 from tsunagu.registry.residents.service.lookup import read_record, resident_in, role_of, search_records
-from tsunagu.registry.residents.service.outbox import events_after, mark_delivered, pending_events
+from tsunagu.registry.residents.service.outbox import events_after, events_of, mark_delivered, pending_events
 from tsunagu.registry.residents.service.population import count_people, residents_on
 from tsunagu.registry.residents.service.reading import (
+    deceased_members,
     find_by_individual_number,
     find_residents,
     get_change,
@@ -86,7 +87,9 @@ __all__ = [
     "chome_of",
     "count_accesses",
     "count_people",
+    "deceased_members",
     "events_after",
+    "events_of",
     "find_by_individual_number",
     "find_residents",
     "get_change",

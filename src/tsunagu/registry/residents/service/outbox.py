@@ -66,3 +66,24 @@ def mark_delivered(db: Session, event_ids: Sequence[str]) -> int:
         .values(delivered_at=clock.now())
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def events_of(db: Session, resident_id: str, kind: str) -> list[EventRecord]:
+    """The change events of one kind about one person (a death: one), oldest first."""
+    rows = db.scalars(
+        select(ChangeEvent)
+        .where(ChangeEvent.resident_id == resident_id, ChangeEvent.kind == kind)
+        .order_by(ChangeEvent.id)
+    )
+    return [
+        EventRecord(
+            sequence=e.id,
+            event_id=e.event_id,
+            resident_id=e.resident_id,
+            municipality_code=e.municipality_code,
+            kind=e.kind,  # type: ignore[arg-type]
+            payload=e.payload,
+            created_at=e.created_at,
+        )
+        for e in rows
+    ]

@@ -153,6 +153,16 @@ def household_members(db: Session, household_id: str) -> list[ResidentRecord]:
     return [_record(row.id, store.snapshot(row)) for row in rows]
 
 
+def deceased_members(db: Session, household_id: str) -> list[ResidentRecord]:
+    """Members of a 世帯 whose records were closed by a death (消除), the latest death first."""
+    rows = db.scalars(
+        select(Resident)
+        .where(Resident.household_id == household_id, Resident.status == "deceased")
+        .order_by(Resident.status_date.desc(), Resident.id)
+    )
+    return [_record(row.id, store.snapshot(row)) for row in rows]
+
+
 def _search_text(text: str) -> str:
     return normalize_width(text).replace(" ", "")
 
