@@ -226,12 +226,13 @@ def compile_bulk(column: Column, code_lists: dict[str, CodeList]) -> Callable[[s
         return None
     low, high, pattern = column.min_length or 0, column.max_length, column.pattern
     if column.type == "string":
+        matches = _all_match(pattern) if pattern is not None else None
 
         def strings(values: set[str]) -> bool:
             return not values or (
                 min(map(len, values)) >= low
                 and (high is None or max(map(len, values)) <= high)
-                and (pattern is None or all(map(pattern.fullmatch, values)))
+                and (matches is None or matches(values))
             )
 
         return strings
@@ -248,6 +249,25 @@ def compile_bulk(column: Column, code_lists: dict[str, CodeList]) -> Callable[[s
 
         return integers
     return None
+
+
+#: a pattern of positive character classes and literals only (``[0-9a-f]{32}``, ``[ァ-ヶー　]+``):
+#: it can never match a line break, so values joined by line breaks match it one by one
+_POSITIVE = re.compile(r"(?:(?:\[[^\]\[\\^\x00-\x1f]+\]|[0-9A-Za-z])(?:\{\d+(?:,\d*)?\}|[+*?])?)+")
+
+
+def _all_match(pattern: re.Pattern[str]) -> Callable[[set[str]], bool]:
+    """Whether every value of a set matches ``pattern`` in full: for a positive pattern in one pass
+    of the regex over the values joined by line breaks (no value holds one), else value by value."""
+    if _POSITIVE.fullmatch(pattern.pattern) is None or pattern.flags & ~re.UNICODE:
+        return lambda values: all(map(pattern.fullmatch, values))
+    joined = re.compile(f"(?:(?:{pattern.pattern})\n)*")
+
+    def matches(values: set[str]) -> bool:
+        text = "\n".join(values)
+        return not values or (text.count("\n") == len(values) - 1 and bool(joined.fullmatch(text + "\n")))
+
+    return matches
 
 
 def _nothing(_text: str) -> tuple[Problem, ...]:

@@ -127,6 +127,10 @@ def check_page(
             "statuses": STATUS,
             "totals": totals,
             "chart": reports.chart(totals, locale) if totals else "",
+            # in the order a clerk reads the files: by file, then row (file-wide findings first)
+            "findings": sorted(
+                record.report.findings.kept if record.report else [], key=lambda f: (f.file, f.row or 0)
+            )[:200],
             "running": running,
         },
     )
@@ -140,7 +144,11 @@ def report_html(check_id: str, principal: Principal = STAFF, db: Session = TRANS
     record = service.get_check(db, principal, check_id)
     if record.report is None:
         return RedirectResponse(f"/conformance/checks/{check_id}", status_code=303)
-    return HTMLResponse(reports.to_html(record.report))
+    subject = f"{record.system_name} {record.system_version}（{record.vendor_name}）"
+    html = reports.to_html(record.report, checked_at=record.finished_at, subject=subject)
+    # a file to keep (a download), named by the check so that several can sit side by side
+    disposition = f'attachment; filename="conformance-report-{record.id}.html"'
+    return HTMLResponse(html, headers={"Content-Disposition": disposition})
 
 
 @router.get("/checks/{check_id}/junit.xml")

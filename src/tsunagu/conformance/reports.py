@@ -8,6 +8,7 @@ keep it, mail it or open it offline; the web pages show the same summary and cha
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -16,10 +17,19 @@ from markupsafe import Markup, escape
 
 from tsunagu.conformance.findings import Report, RuleTotal
 from tsunagu.conformance.pmo import AreaSummary
+from tsunagu.core.clock import JST
+from tsunagu.core.types.wareki import format_wareki
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MUST_COLOUR, SHOULD_COLOUR, INK = "#B03000", "#0060A0", "#1a1a1a"  # 4.5:1 or more against white
 MOVED_COLOUR, LATE_COLOUR, DUE_COLOUR = "#009E73", "#D55E00", "#BBBBBB"  # Okabe–Ito, colour-blind safe
+
+
+def _level(level: str, locale: str) -> str:
+    """A rule's level in the reader's words (必須・推奨 in Japanese, never the MUST/SHOULD keyword)."""
+    if locale == "en":
+        return level
+    return "必須" if level == "MUST" else "推奨"
 
 
 def chart(totals: list[RuleTotal], locale: str = "ja") -> Markup:
@@ -46,7 +56,7 @@ def chart(totals: list[RuleTotal], locale: str = "ja") -> Markup:
             f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" fill="{INK}">{escape(label)}</text>'
             f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" fill="{colour}"/>'
             f'<text x="{label_w + length + 6:.1f}" y="{y + 13}" fill="{INK}">'
-            f"{total.count:,} ({total.level})</text>"
+            f"{total.count:,} ({_level(total.level, locale)})</text>"
         )
     return Markup("".join(parts) + "</svg>")  # noqa: S704 — every text part is escaped above
 
@@ -161,11 +171,22 @@ def _environment() -> Environment:
     return env
 
 
-def to_html(report: Report, locale: str = "ja") -> str:
+def to_html(
+    report: Report, locale: str = "ja", *, checked_at: datetime | None = None, subject: str = ""
+) -> str:
+    """The report a municipality's staff keep: what was checked (``subject``, the system) and when
+    (in Japan time, 和暦), the verdict and totals first, then the findings by file and row."""
     template = _environment().get_template("conformance/report-standalone.html")
+    when = ""
+    if checked_at is not None:
+        local = checked_at.astimezone(JST)
+        when = f"{format_wareki(local.date())} {local:%H:%M}"
     return template.render(
         report=report,
         locale=locale,
+        subject=subject,
+        checked_at=when,
+        findings=sorted(report.findings.kept, key=lambda f: (f.file, f.row or 0)),
         totals=report.findings.sorted_totals(),
         by_rule={t.rule: t for t in report.findings.totals.values()},
     )
