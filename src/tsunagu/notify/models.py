@@ -93,7 +93,8 @@ class NotifyTestSms(Base):
 
 class NotifyConfirmation(Base):
     """The confirmation e-mail of an address (アドレスの確認): sent by the delivery worker with the same
-    retries and backoff as お知らせ; the link in it carries a token kept only as its hash."""
+    retries and backoff as お知らせ. The token of its link is kept here only until the e-mail is
+    sent (or given up); the channel keeps its hash."""
 
     __tablename__ = "notify_confirmations"
     __table_args__ = (Index("ix_notify_confirmations_due", "status", "next_attempt_at"),)
