@@ -6,9 +6,17 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.deps import CurrentStaff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.registry.corporations import service
-from tsunagu.registry.corporations.schemas import CorporationChangeOut, CorporationDetailOut, CorporationOut
+from tsunagu.registry.corporations.schemas import (
+    ChangeIn,
+    ChangeOut,
+    CorporationChangeOut,
+    CorporationDetailOut,
+    CorporationOut,
+    OfficerOut,
+)
 
 router = APIRouter(prefix="/api/v1/registry/corporations", tags=["registry: corporations"])
 
@@ -57,4 +65,34 @@ def get_corporation(number: str, db: Session = TRANSACTION) -> CorporationDetail
         **current.model_dump(),
         municipality_name=municipality.name if municipality else None,
         history=[CorporationChangeOut.of(c) for c in service.history(db, number)],
+    )
+
+
+@router.post(
+    "/{number}/changes",
+    response_model=ChangeOut,
+    status_code=201,
+    responses={
+        404: {
+            "description": "corporation-not-found, corporations-registration-not-found, "
+            "corporations-officer-not-found"
+        },
+        409: {"description": "corporations-dissolved"},
+    },
+)
+def record_change(number: str, body: ChangeIn, staff: CurrentStaff, db: Session = TRANSACTION) -> ChangeOut:
+    """変更の登記 (商号変更, 本店移転, 代表者変更, 解散) by registry staff of the 法務局; the change event
+    is pushed through the mesh to subscribers with a legal basis."""
+    service.require_corporation(db, number)
+    matters = service.record_change(db, staff, number, service.ChangeRequest(**body.model_dump()))
+    return ChangeOut(
+        number=matters.number,
+        name=matters.name,
+        head_office=matters.head_office,
+        status=matters.status,
+        dissolved_on=matters.dissolved_on,
+        representatives=[
+            OfficerOut(id=o.id, title=o.title, name=o.name, appointed_on=o.appointed_on)
+            for o in matters.representatives
+        ],
     )

@@ -65,3 +65,41 @@ class CorporationChangeOut(BaseModel):
 class CorporationDetailOut(CorporationOut):
     municipality_name: str | None = Field(description="The municipality's name in the address registry")
     history: list[CorporationChangeOut] = Field(description="Every published change, oldest first")
+
+
+class ChangeIn(BaseModel):
+    """変更の登記: ``kind`` and the fields of that kind (the others are ignored)."""
+
+    kind: Literal["trade_name", "head_office", "representative", "dissolution"]
+    effective_on: date = Field(description="変更年月日 (not in the future)")
+    name: str = Field("", max_length=300, description="trade_name: 新しい商号")
+    furigana: str = Field("", max_length=500)
+    municipality_code: str = Field("", max_length=6, description="head_office: 全国地方公共団体コード")
+    street_number: str = Field("", max_length=300)
+    post_code: str = Field("", max_length=8)
+    resigning: int | None = Field(
+        None, description="representative: the officer id who 退任 (none: one is added)"
+    )
+    title: str = Field("", max_length=30)
+    person_name: str = Field("", max_length=200)
+    address: str = Field("", max_length=300)
+    liquidator_name: str = Field("", max_length=200, description="dissolution: 代表清算人 (optional)")
+    liquidator_address: str = Field("", max_length=300)
+
+
+class OfficerOut(BaseModel):
+    id: int
+    title: str
+    name: str
+    appointed_on: date
+
+
+class ChangeOut(BaseModel):
+    """The corporation's 登記事項 after the change; its event waits in the outbox for the mesh."""
+
+    number: str
+    name: str
+    head_office: str
+    status: Literal["active", "dissolved", "closed"]
+    dissolved_on: date | None
+    representatives: list[OfficerOut]

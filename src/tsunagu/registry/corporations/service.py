@@ -21,12 +21,14 @@ from tsunagu.core.types.local_government_code import LocalGovernmentCode
 from tsunagu.core.types.text import normalize_width, to_katakana
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.corporations import (
+    changes,
     commercial,
     commercial_csv,
     commercial_synthetic,
     generator,
     importer,
 )
+from tsunagu.registry.corporations.changes import ChangeRequest, record_change, require_change_staff
 from tsunagu.registry.corporations.commercial import (
     CorporationDissolved,
     EventRecord,
@@ -55,6 +57,8 @@ from tsunagu.registry.corporations.nta_format import (
 )
 
 __all__ = [
+    "CHANGE_KINDS",
+    "ChangeRequest",
     "CommercialImportRejected",
     "CommercialImportReport",
     "CorporationChangeRecord",
@@ -84,14 +88,17 @@ __all__ = [
     "move_head_office",
     "municipality_of",
     "pending_events",
+    "record_change",
     "register",
     "registered_matters",
+    "require_change_staff",
     "require_corporation",
     "search",
     "seed_commercial",
 ]
 
 Status = Literal["active", "closed", "deleted"]
+CHANGE_KINDS = changes.KINDS
 
 
 class CorporationNotFound(NotFound):
