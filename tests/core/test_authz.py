@@ -35,6 +35,7 @@ ALLOWED: dict[Operation, set[Role]] = {
     Operation.MANAGE_DIRECTORY: {Ad},
     Operation.MANAGE_STAFF: {Ad},
     Operation.MANAGE_CLIENTS: {Ad},
+    Operation.READ_AUTH_AUDIT: {Ad},
     Operation.PUBLISH_DATA: {P, Ad},
     Operation.OVERSEE: {Ov},
     Operation.MANAGE_OVERSIGHT: {Ov},

@@ -53,6 +53,7 @@ class Operation(StrEnum):
     MANAGE_DIRECTORY = "mesh.manage-directory"  # 機関・サービス・法的根拠の登録
     MANAGE_STAFF = "identity.manage-staff"
     MANAGE_CLIENTS = "identity.manage-clients"  # OIDC の利用機関
+    READ_AUTH_AUDIT = "identity.read-auth-audit"  # 認証の監査ログ (the platform operator's)
     PUBLISH_DATA = "catalog.publish"
     OVERSEE = "oversight.read"
     MANAGE_OVERSIGHT = "oversight.manage"  # 棚卸データの取り込み、情報システムと経費の登録
@@ -73,6 +74,7 @@ GRANTS: dict[Operation, frozenset[Role]] = {
     Operation.MANAGE_DIRECTORY: frozenset({Role.ADMIN}),
     Operation.MANAGE_STAFF: frozenset({Role.ADMIN}),
     Operation.MANAGE_CLIENTS: frozenset({Role.ADMIN}),
+    Operation.READ_AUTH_AUDIT: frozenset({Role.ADMIN}),
     Operation.PUBLISH_DATA: frozenset({Role.PUBLISHER, Role.ADMIN}),
     Operation.OVERSEE: frozenset({Role.OVERSIGHT}),
     Operation.MANAGE_OVERSIGHT: frozenset({Role.OVERSIGHT}),

@@ -56,7 +56,7 @@ DESCRIPTIONS = {
     "503": "A dependency (the database) is unavailable; retry after `Retry-After` seconds",
 }
 # Guards that establish a caller (and refuse an anonymous one with 401).
-_GUARD_NAMES = ("require_", "auth_session", "_business", "platform_admin", "operator_admin")
+_GUARD_NAMES = ("require_", "auth_session", "_business", "operator_admin")
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock
-from tsunagu.core.errors import TsunaguError
+from tsunagu.core import authz, clock, sessions
+from tsunagu.core.authz import Operation
+from tsunagu.core.errors import Forbidden, TsunaguError
 from tsunagu.identity.history.models import AuthAuditEntry, HistoryEvent
 
 
@@ -88,6 +89,17 @@ def audit(
         )
     )
     db.flush()
+
+
+PLATFORM_OPERATOR = "digital-agency"  # デジタル庁: runs the login and keeps its audit log
+
+
+def audit_log(db: Session, principal: sessions.Principal, *, limit: int, offset: int) -> list[AuditRecord]:
+    """認証の監査ログ: for administrators (管理) of the platform operator only."""
+    authz.require(principal, Operation.READ_AUTH_AUDIT)
+    if principal.organization_code != PLATFORM_OPERATOR:
+        raise Forbidden("only the platform operator's administrators can read the authentication audit log")
+    return audit_entries(db, limit=limit, offset=offset)
 
 
 def audit_entries(db: Session, *, limit: int = 50, offset: int = 0) -> list[AuditRecord]:

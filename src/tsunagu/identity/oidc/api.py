@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
-from tsunagu.core.errors import Forbidden
 from tsunagu.core.http.auth import db_session, require_staff
 from tsunagu.core.http.deps import AppDatabase, AppSettings, SecretKey
 from tsunagu.core.http.pagination import Page, PageParams, page_params
@@ -36,7 +35,7 @@ from tsunagu.identity.oidc.schemas import (
     TokenResponse,
 )
 
-PLATFORM_OPERATOR = "digital-agency"
+PLATFORM_OPERATOR = service.PLATFORM_OPERATOR
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 COMMITTED = Depends(db_session, scope="function")
 
@@ -46,13 +45,6 @@ admin = APIRouter(prefix="/api/v1/identity/oidc", tags=["identity: OpenID Connec
 
 async def provider(settings: AppSettings, secret: SecretKey) -> service.Provider:
     return service.Provider(issuer=settings.base_url.rstrip("/"), secret=secret)
-
-
-def platform_admin(principal: sessions.Principal = Depends(require_staff("管理"))) -> sessions.Principal:
-    """Only administrators of the platform operator (デジタル庁) register services."""
-    if principal.organization_code != PLATFORM_OPERATOR:
-        raise Forbidden("only administrators of the platform operator register OpenID Connect clients")
-    return principal
 
 
 @router.get("/.well-known/openid-configuration", summary="OpenID Provider metadata")
@@ -138,10 +130,11 @@ def register_client(
     body: ClientRegistration,
     db: Session = COMMITTED,
     op: service.Provider = Depends(provider),
-    _admin: sessions.Principal = Depends(platform_admin),
+    admin: sessions.Principal = Depends(require_staff()),
 ) -> RegisteredClientOut:
-    registered = service.register_client(
+    registered = service.register_client_as(
         db,
+        admin,
         op.secret,
         name=body.name,
         organization_code=body.organization_code,
@@ -159,9 +152,9 @@ def register_client(
 def list_clients(
     page: PageParams = Depends(page_params),
     db: Session = COMMITTED,
-    _admin: sessions.Principal = Depends(platform_admin),
+    admin: sessions.Principal = Depends(require_staff()),
 ) -> Page[ClientOut]:
-    clients, total = service.list_clients(db, limit=page.limit, offset=page.offset)
+    clients, total = service.list_clients_as(db, admin, limit=page.limit, offset=page.offset)
     return Page(items=[_client_out(c) for c in clients], total=total, limit=page.limit, offset=page.offset)
 
 

@@ -45,23 +45,19 @@ def login(body: StaffLogin, request: Request, db: Session = AUTH_COMMITTED) -> J
 
 
 @router.get("", response_model=list[StaffOut])
-def list_staff(
-    principal: Principal = Depends(require_staff("管理")), db: Session = COMMITTED
-) -> list[StaffOut]:
+def list_staff(principal: Principal = Depends(require_staff()), db: Session = COMMITTED) -> list[StaffOut]:
     """The staff of the administrator's own organization."""
-    assert principal.organization_code is not None
-    return [_out(r) for r in service.staff_of(db, principal.organization_code)]
+    return [_out(r) for r in service.staff_as(db, principal)]
 
 
 @router.post("", response_model=StaffCreated, status_code=201)
 def create_staff(
-    body: StaffCreate, principal: Principal = Depends(require_staff("管理")), db: Session = COMMITTED
+    body: StaffCreate, principal: Principal = Depends(require_staff()), db: Session = COMMITTED
 ) -> StaffCreated:
     """Create an account in the administrator's own organization (never another's)."""
-    assert principal.organization_code is not None
-    created = service.create_staff(
+    created = service.create_staff_as(
         db,
-        principal.organization_code,
+        principal,
         body.login_id,
         display_name=body.display_name,
         roles=set(body.roles),

@@ -17,8 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock, sessions
-from tsunagu.core.authz import Role
+from tsunagu.core import authz, clock, sessions
+from tsunagu.core.authz import Operation, Role
 from tsunagu.core.database import installation_secret
 from tsunagu.core.errors import Conflict, NotFound, ValidationFailed
 from tsunagu.identity.history import service as history
@@ -147,6 +147,30 @@ def create_staff(
     db.add(row)
     db.flush()
     return NewStaff(record=_record(row), totp_secret=secret)
+
+
+def create_staff_as(
+    db: Session,
+    admin: sessions.Principal,
+    login_id: str,
+    *,
+    display_name: str,
+    roles: set[str],
+    password: str,
+) -> NewStaff:
+    """職員登録 by an administrator (管理), always in their own organization."""
+    authz.require(admin, Operation.MANAGE_STAFF)
+    assert admin.organization_code is not None  # staff always belong to an organization
+    return create_staff(
+        db, admin.organization_code, login_id, display_name=display_name, roles=roles, password=password
+    )
+
+
+def staff_as(db: Session, admin: sessions.Principal) -> list[StaffRecord]:
+    """職員の一覧 of the administrator's (管理) own organization."""
+    authz.require(admin, Operation.MANAGE_STAFF)
+    assert admin.organization_code is not None
+    return staff_of(db, admin.organization_code)
 
 
 def get_staff(db: Session, staff_id: str) -> StaffRecord | None:

@@ -16,12 +16,12 @@ router = APIRouter(prefix="/api/v1/mesh/log", tags=["mesh: log"])
 
 @router.get("", response_model=Page[LogEntry])
 def my_log(
-    principal: Principal = Depends(require_staff("管理", "審査", "閲覧")),
+    principal: Principal = Depends(require_staff()),
     page: PageParams = Depends(page_params),
     db: Session = TRANSACTION,
 ) -> Page[LogEntry]:
     """The hash-chained log of the staff member's own organization, newest first."""
-    entries, total = service.recent(db, principal.organization_code or "", page.limit, page.offset)
+    entries, total = service.own_log(db, principal, page.limit, page.offset)
     return Page[LogEntry](
         items=[LogEntry.model_validate(e) for e in entries], total=total, limit=page.limit, offset=page.offset
     )

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from tsunagu.core.errors import NotFound
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.templating import render
@@ -19,14 +18,11 @@ from tsunagu.mesh.node.context import NodeContext
 from tsunagu.mesh.node.embedded import EmbeddedNodes
 
 router = APIRouter(prefix="/mesh/query", include_in_schema=False, dependencies=[Depends(csrf.protect)])
-STAFF = require_staff("審査", "管理")
+STAFF = require_staff()  # which roles may query is staff_query.node_for's to decide
 
 
 def _node(nodes: EmbeddedNodes, principal: Principal) -> NodeContext:
-    ctx = nodes.context(principal.organization_code or "")
-    if ctx is None:
-        raise NotFound(f"{principal.organization_code} has no mesh node in this deployment")
-    return ctx
+    return staff_query.node_for(principal, nodes.context)
 
 
 def _form(

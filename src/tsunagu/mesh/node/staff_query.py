@@ -6,11 +6,15 @@ the logs are rules of the mesh, not of the page; the page parses the form and re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tsunagu.core import authz, sessions
+from tsunagu.core.authz import Operation
+from tsunagu.core.errors import NotFound
 from tsunagu.mesh import errors
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import records as directory_records
@@ -30,6 +34,15 @@ class Answered:
 
     result: wire.QueryResult
     entries: list[MeshLogEntry]
+
+
+def node_for(staff: sessions.Principal, contexts: Callable[[str], NodeContext | None]) -> NodeContext:
+    """The node of the staff member's own organization, if their role may operate it (審査/管理)."""
+    authz.require(staff, Operation.OPERATE_NODE)
+    ctx = contexts(staff.organization_code or "")
+    if ctx is None:
+        raise NotFound(f"{staff.organization_code} has no mesh node in this deployment")
+    return ctx
 
 
 def bases_of(db: Session, ctx: NodeContext) -> list[directory_records.LegalBasis]:

@@ -19,7 +19,15 @@ from tsunagu.identity.oidc.service.authorization import (
     resume_after_login,
     return_origin,
 )
-from tsunagu.identity.oidc.service.clients import get_client, list_clients, register_client
+from tsunagu.identity.oidc.service.clients import (
+    PLATFORM_OPERATOR,
+    get_client,
+    list_clients,
+    list_clients_as,
+    register_client,
+    register_client_as,
+    require_platform_admin,
+)
 from tsunagu.identity.oidc.service.consents import consents_of, withdraw_consent
 from tsunagu.identity.oidc.service.discovery import discovery
 from tsunagu.identity.oidc.service.logout import logout_target
@@ -52,6 +60,7 @@ __all__ = [
     "ID_TOKEN_TTL",
     "LOOPBACK_HOSTS",
     "PAIRWISE_PURPOSE",
+    "PLATFORM_OPERATOR",
     "AuthorizationRequest",
     "ClientView",
     "ConsentView",
@@ -66,6 +75,7 @@ __all__ = [
     "exchange_code",
     "get_client",
     "list_clients",
+    "list_clients_as",
     "login_required",
     "logout_target",
     "needs_login",
@@ -74,8 +84,10 @@ __all__ = [
     "parse_authorization",
     "pkce_challenge",
     "register_client",
+    "register_client_as",
     "rejection_url",
     "remembered_consent",
+    "require_platform_admin",
     "resume_after_login",
     "return_origin",
     "revoke_tokens_of_code",

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock
+from tsunagu.core import authz, clock, sessions
+from tsunagu.core.authz import Operation
+from tsunagu.core.errors import Forbidden
 from tsunagu.identity.oidc import claims as attribute_claims
 from tsunagu.identity.oidc import sealing
 from tsunagu.identity.oidc.errors import (
@@ -26,6 +28,49 @@ from tsunagu.identity.oidc.service.records import (
     RegisteredClient,
     _client_view,
 )
+
+PLATFORM_OPERATOR = "digital-agency"  # デジタル庁: registers the services that use the login
+
+
+def require_platform_admin(principal: sessions.Principal) -> None:
+    """Only administrators (管理) of the platform operator (デジタル庁) manage relying parties."""
+    authz.require(principal, Operation.MANAGE_CLIENTS)
+    if principal.organization_code != PLATFORM_OPERATOR:
+        raise Forbidden("only administrators of the platform operator register OpenID Connect clients")
+
+
+def register_client_as(
+    db: Session,
+    admin: sessions.Principal,
+    platform_secret: str,
+    *,
+    name: str,
+    organization_code: str,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: list[str] | None = None,
+    scopes: list[str] | None = None,
+    sector_identifier: str | None = None,
+) -> RegisteredClient:
+    """利用者（サービス）の登録 by an administrator of the platform operator (the API's use case)."""
+    require_platform_admin(admin)
+    return register_client(
+        db,
+        platform_secret,
+        name=name,
+        organization_code=organization_code,
+        redirect_uris=redirect_uris,
+        post_logout_redirect_uris=post_logout_redirect_uris,
+        scopes=scopes,
+        sector_identifier=sector_identifier,
+    )
+
+
+def list_clients_as(
+    db: Session, admin: sessions.Principal, *, limit: int, offset: int
+) -> tuple[list[ClientView], int]:
+    """The registered relying parties, for administrators of the platform operator."""
+    require_platform_admin(admin)
+    return list_clients(db, limit=limit, offset=offset)
 
 
 def register_client(

@@ -25,7 +25,7 @@ from tsunagu.mesh.log.service.anchors import (
 )
 from tsunagu.mesh.log.service.appending import Work, append, append_with, checkpoint
 from tsunagu.mesh.log.service.chain import ANCHOR_TYP, CHECKPOINT_TYP, GENESIS, LogEvent, entry_hash
-from tsunagu.mesh.log.service.reading import entries_of_request, recent
+from tsunagu.mesh.log.service.reading import entries_of_request, own_log, recent
 from tsunagu.mesh.log.service.verification import VerifyReport, chain_rows, verify
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "entry_hash",
     "has_anchorer",
     "kept_anchors",
+    "own_log",
     "recent",
     "register_anchorer",
     "verify",

@@ -5,7 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tsunagu.core import authz, sessions
+from tsunagu.core.authz import Operation
 from tsunagu.mesh.log.models import MeshLogEntry
+
+
+def own_log(
+    db: Session, principal: sessions.Principal, limit: int, offset: int
+) -> tuple[list[MeshLogEntry], int]:
+    """The log of the staff member's own organization (やりとり履歴, 閲覧/審査/管理), newest first."""
+    authz.require(principal, Operation.READ_EXCHANGE_LOG)
+    return recent(db, principal.organization_code or "", limit, offset)
 
 
 def recent(db: Session, organization_code: str, limit: int, offset: int) -> tuple[list[MeshLogEntry], int]:
