@@ -243,6 +243,8 @@ def evaluate(database: Database, rules: list[push.PushRule]) -> dict[str, Any]:
         "wall_s": round(wall, 1),
         "cpu_s": round(time.process_time() - cpu, 1),
         "events_per_s": round(totals.events / wall) if wall else 0,
+        # the machine is shared: events per CPU-second of this process says more than wall time
+        "events_per_cpu_s": round(totals.events / cpu_s) if (cpu_s := time.process_time() - cpu) else 0,
     }
 
 

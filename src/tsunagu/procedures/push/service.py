@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from calendar import isleap
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
@@ -113,17 +113,41 @@ def _message_values(rule: PushRule, happened: date) -> tuple[dict[str, str], dat
     return values, deadline
 
 
-def _fire(db: Session, rule: PushRule, occurrence: Occurrence, today: date, report: PassReport) -> None:
-    for person in _recipients(db, rule, occurrence.subject_id, today):
-        if db.scalar(
-            select(PushFiring.id).where(
-                PushFiring.rule_id == rule.id,
-                PushFiring.event_id == occurrence.event_id,
-                PushFiring.resident_id == person.id,
-            )
-        ):
+@dataclass
+class _Shared:
+    """What the rules of one occurrence share, read once: who was already told of it (a replay, a
+    second pass), the recipients by kind, each person's attributes."""
+
+    occurrence: Occurrence
+    fired: set[tuple[str, str]]
+    recipients: dict[str, list[residents.ResidentRecord]] = field(default_factory=dict)
+    attributes: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+def _fire_all(
+    db: Session, rules: list[PushRule], occurrence: Occurrence, today: date, report: PassReport
+) -> None:
+    if not rules:
+        return
+    fired = db.execute(
+        select(PushFiring.rule_id, PushFiring.resident_id).where(PushFiring.event_id == occurrence.event_id)
+    ).tuples()
+    shared = _Shared(occurrence, set(fired))
+    for rule in rules:
+        _fire(db, rule, shared, today, report)
+    db.flush()
+
+
+def _fire(db: Session, rule: PushRule, shared: _Shared, today: date, report: PassReport) -> None:
+    occurrence = shared.occurrence
+    if rule.recipients not in shared.recipients:
+        shared.recipients[rule.recipients] = _recipients(db, rule, occurrence.subject_id, today)
+    for person in shared.recipients[rule.recipients]:
+        if (rule.id, person.id) in shared.fired:
             continue  # the same event again (a replay, a second pass): nothing twice
-        eligible = eligibility_rules.evaluate(rule.eligibility, applications.attributes_of(db, person, today))
+        if person.id not in shared.attributes:
+            shared.attributes[person.id] = applications.attributes_of(db, person, today)
+        eligible = eligibility_rules.evaluate(rule.eligibility, shared.attributes[person.id])
         message_id, outcome = None, NOT_ELIGIBLE
         values, deadline = _message_values(rule, occurrence.happened)
         if eligible and deadline is not None and deadline < today:
@@ -164,7 +188,6 @@ def _fire(db: Session, rule: PushRule, occurrence: Occurrence, today: date, repo
             f"プッシュ型のお知らせの判定（{rule.title.ja}）",
             role=ACCESS_ROLE,
         )
-        db.flush()
 
 
 def _withdrawal_reason(db: Session, rule: PushRule, firing: PushFiring, today: date) -> str | None:
@@ -237,7 +260,7 @@ def _birthdays(
                         day,
                     )
                     report.events += 1
-                    _fire(db, rule, occurrence, today, report)
+                    _fire_all(db, [rule], occurrence, today, report)
         cursor.birthdays_through = day
         day += timedelta(days=1)
 
@@ -261,8 +284,7 @@ def run_pass(database: Database, rules: list[PushRule], *, limit: int = 500) -> 
             occurrence = Occurrence(
                 event.event_id, event.resident_id, event.municipality_code, _event_date(event)
             )
-            for rule in by_event.get(event.kind, ()):
-                _fire(db, rule, occurrence, today, report)
+            _fire_all(db, by_event.get(event.kind, []), occurrence, today, report)
             review(db, event.resident_id, by_id, today, report)
             cursor.last_sequence = event.sequence
         if AGE_REACHED in by_event and (cursor.birthdays_through is None or cursor.birthdays_through < today):
