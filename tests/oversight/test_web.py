@@ -97,7 +97,10 @@ def test_the_dashboard_draws_charts_with_tables_and_csv(client: TestClient, data
     assert trend.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(trend.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["調査年度", "手続数", "オンライン化率（手続数）"]
-    assert rows[1:] == [["令和6年度", "4", "25.0%", "76.1%", "75.0%"], ["令和7年度", "4", "50.0%", "99.9%", "61.9%"]]
+    assert rows[1:] == [
+        ["令和6年度", "4", "25.0%", "76.1%", "75.0%"],
+        ["令和7年度", "4", "50.0%", "99.9%", "61.9%"],
+    ]
     one = client.get("/dashboard", params={"ministry": "国土交通省"}, headers=HTML)
     assert "令和7年度調査・国土交通省・1 手続" in one.text
 
@@ -187,3 +190,39 @@ def test_a_definitions_inventory_id_links_both_ways(
         assert "つなぐで申請できます" in entry.text and "転出届" in entry.text
         served = client.get("/api/v1/oversight/inventory/procedures", params={"served_only": "true"}).json()
         assert [(i["procedure_id"], i["served_by"]) for i in served["items"]] == [("200002", ["tenshutsu"])]
+
+
+def test_the_console_says_import_problems_in_english_on_english_pages(
+    client: TestClient, database: Database
+) -> None:
+    _overseer(client, database)
+    client.cookies.set("tsunagu_lang", "en")
+    rows = [dict(r) for r in R7_ROWS]
+    rows[1]["手続ID"] = "200001"
+    rows[2]["総手続件数"] = "1,500"
+    rows[3]["所管府省庁"] = "未来省"
+    refused = client.post(
+        "/oversight/inventory", headers=HTML, files={"file": ("r7.csv", csv_bytes(layouts.R7_COLUMNS, rows))}
+    )
+    assert refused.status_code == 422
+    text = refused.text
+    assert '"r7.csv" cannot be imported (3 problems, listed below). Nothing was imported.' in text.replace(
+        "&#34;", '"'
+    )
+    assert "has thousands separators (write 1500)" in text
+    assert "repeats line 3" in text and "is none of the 26 listed ministries" in text
+    assert "読み込めません" not in text and "重複しています" not in text
+    not_excel = client.post(
+        "/oversight/inventory", headers=HTML, files={"file": ("r7.xlsx", b"\xd0\xcf\x11\xe0 old workbook")}
+    )
+    assert not_excel.status_code == 422 and "it is the old Excel format (.xls)" in not_excel.text
+    bad_year = client.post(
+        "/oversight/inventory", data={"survey_year": "R7"}, headers=HTML, files={"file": ("r7.csv", b"x")}
+    )
+    assert "Enter the survey year as four digits" in bad_year.text
+    api = client.post(
+        "/api/v1/oversight/inventory/surveys", files={"file": ("r7.csv", csv_bytes(layouts.R7_COLUMNS, rows))}
+    ).json()
+    first = api["errors"][0]
+    assert first["template"] == "手続ID「%(value)s」が%(first)s行目と重複しています"
+    assert first["params"] == {"value": "200001", "first": 3} and "3行目と重複" in first["message"]

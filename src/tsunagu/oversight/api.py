@@ -13,11 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from tsunagu.core import sessions
 from tsunagu.core.authz import Role
 from tsunagu.core.database import Database
-from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_principal
 from tsunagu.core.http.pagination import PageParams, page_params
-from tsunagu.oversight import feedback, inventory, kpis, service, service_kpis
+from tsunagu.core.messages import N_
+from tsunagu.oversight import feedback, inventory, kpis, reading, service, service_kpis
 from tsunagu.oversight.schemas import (
     CostReportOut,
     FiguresOut,
@@ -167,9 +167,10 @@ def inventory_pareto(
 async def read_upload(upload: UploadFile) -> bytes:
     data = await upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise ValidationFailed(
-            f"ファイルが大きすぎます（上限 {MAX_UPLOAD // 1024 // 1024} MB）",
-            errors=[{"location": ["file"], "type": "too-large", "message": "file too large"}],
+        raise reading.refused(
+            N_("ファイルが大きすぎます（上限 %(limit)s MB）"),
+            {"limit": MAX_UPLOAD // 1024 // 1024},
+            {"location": ["file"], "type": "too-large", "message": "file too large"},
         )
     return data
 

@@ -14,6 +14,7 @@ from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import locale_of, render
+from tsunagu.core.messages import N_
 from tsunagu.oversight import charts, dashboard, inventory, service
 from tsunagu.oversight.api import CALLER, import_file, read_upload
 from tsunagu.oversight.models import OversightAudit
@@ -66,7 +67,7 @@ async def upload_inventory(
     try:
         if year == -1:
             raise ValidationFailed(
-                "調査年度は西暦4桁の数字で入力してください。",
+                N_("調査年度は西暦4桁の数字で入力してください。"),
                 errors=[{"location": ["survey_year"], "message": "not a year"}],
             )
         data = await read_upload(file)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.core.messages import N_
 from tsunagu.core.progress import ProgressReporter, SilentProgress
 from tsunagu.oversight import layouts, reading, search_index
 from tsunagu.oversight.models import (
@@ -102,8 +103,11 @@ def _header_rows(rows: Iterator[list[reading.Cell]]) -> tuple[list[str], int, li
     numbers first; a file with the names on the first line is accepted and said so."""
     first = next(rows, None)
     if first is None:
-        raise InventoryRejected(
-            "ファイルが空です。", errors=[{"location": ["file"], "type": "empty", "message": "empty file"}]
+        raise reading.refused(
+            N_("ファイルが空です。"),
+            {},
+            {"location": ["file"], "type": "empty", "message": "empty file"},
+            InventoryRejected,
         )
     if text(first[0] if first else None) == "手続ID":
         return [text(c) for c in first], 1, [ONE_HEADER_NOTE]
@@ -137,7 +141,11 @@ def parse_file(
             seen = first_line.setdefault(values["procedure_id"], offset)
             if seen != offset:
                 parser.problem(
-                    offset, "手続ID", f"手続ID「{values['procedure_id']}」が{seen}行目と重複しています"
+                    offset,
+                    "手続ID",
+                    N_("手続ID「%(value)s」が%(first)s行目と重複しています"),
+                    value=values["procedure_id"],
+                    first=seen,
                 )
             else:
                 rows.append(values)
@@ -146,9 +154,11 @@ def parse_file(
     if parser.problems:
         _reject(name, parser.problems[:MAX_PROBLEMS], len(parser.problems))
     if not rows:
-        raise InventoryRejected(
-            "データ行がありません。",
-            errors=[{"location": ["file"], "type": "no-rows", "message": "no data rows"}],
+        raise reading.refused(
+            N_("データ行がありません。"),
+            {},
+            {"location": ["file"], "type": "no-rows", "message": "no data rows"},
+            InventoryRejected,
         )
     return layout, rows, normalized, notes
 
@@ -161,6 +171,8 @@ def _reject(name: str, problems: list[Problem], total: int) -> None:
         "何も取り込んでいません。",
         errors=[p.as_error() for p in problems],
         problem_count=total,
+        template=N_("「%(name)s」は読み込めません（問題 %(count)s 件、下の一覧）。何も取り込んでいません。"),
+        params={"name": name, "count": total},
     )
 
 
@@ -178,9 +190,10 @@ def import_inventory(
     layout, rows, normalized, notes = parse_file(name, data, progress)
     year = survey_year or layout.survey_year
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationFailed(
-            f"調査年度 {year} は {FIRST_YEAR}〜{LAST_YEAR} の範囲にありません。",
-            errors=[{"location": ["survey_year"], "type": "range", "message": "out of range"}],
+        raise reading.refused(
+            N_("調査年度 %(year)s は %(first)s〜%(last)s の範囲にありません。"),
+            {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR},
+            {"location": ["survey_year"], "type": "range", "message": "out of range"},
         )
     sums: dict[str, _Sums] = defaultdict(_Sums)
     for ordinal, row in enumerate(rows):

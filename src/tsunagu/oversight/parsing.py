@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from tsunagu.core.messages import N_
 from tsunagu.oversight import layouts
 from tsunagu.oversight.layouts import Layout
 from tsunagu.oversight.reading import Cell
@@ -31,7 +32,12 @@ class Problem:
 
     line: int
     column: str
-    message: str
+    template: str  # a gettext message id with %(name)s parameters, so a page can show it in English
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params
 
     def as_error(self) -> dict[str, Any]:
         return {
@@ -40,6 +46,8 @@ class Problem:
             "message": self.message,
             "line": self.line,
             "column": self.column,
+            "template": self.template,
+            "params": self.params,
         }
 
 
@@ -86,19 +94,29 @@ def detect_layout(header: list[str]) -> Layout | list[Problem]:
     unknown = [c for c in names if c not in nearest.columns]
     for name in missing:
         problems.append(
-            Problem(2, name, f"列「{name}」がありません（{nearest.id} 様式の{len(nearest.columns)}列の一つ）")
+            Problem(
+                2,
+                name,
+                N_("列「%(name)s」がありません（%(layout)s 様式の%(count)d列の一つ）"),
+                {"name": name, "layout": nearest.id, "count": len(nearest.columns)},
+            )
         )
     for name in unknown:
         problems.append(
             Problem(
                 2,
                 name or "(空欄)",
-                f"列「{name}」は {nearest.id} 様式にない列名です"
-                + ("（同名の列が重複しています）" if name in nearest.columns else ""),
+                N_("列「%(name)s」は %(layout)s 様式にない列名です（同名の列が重複しています）")
+                if name in nearest.columns
+                else N_("列「%(name)s」は %(layout)s 様式にない列名です"),
+                {"name": name, "layout": nearest.id},
             )
         )
     duplicates = [n for n, c in Counter(names).items() if c > 1]
-    problems += [Problem(2, n, f"列「{n}」が{Counter(names)[n]}回あります") for n in duplicates]
+    problems += [
+        Problem(2, n, N_("列「%(name)s」が%(times)d回あります"), {"name": n, "times": Counter(names)[n]})
+        for n in duplicates
+    ]
     return problems
 
 
@@ -137,19 +155,24 @@ class RowParser:
         i = self.index[name]
         return row[i] if i < len(row) else None
 
-    def problem(self, line: int, column: str, message: str) -> None:
-        self.problems.append(Problem(line, column, message))
+    def problem(self, line: int, where: str, template: str, /, **params: Any) -> None:
+        self.problems.append(Problem(line, where, template, params))
 
     def parse(self, line: int, row: list[Cell]) -> dict[str, Any] | None:
         before = len(self.problems)
         procedure_id = text(self.cell(row, "手続ID"))
         if not procedure_id:
-            self.problem(line, "手続ID", "手続ID が空です")
+            self.problem(line, "手続ID", N_("手続ID が空です"))
         elif not re.fullmatch(r"[0-9A-Za-z-]{1,32}", procedure_id):
-            self.problem(line, "手続ID", f"手続ID「{procedure_id}」は英数字とハイフン32字以内ではありません")
+            self.problem(
+                line,
+                "手続ID",
+                N_("手続ID「%(value)s」は英数字とハイフン32字以内ではありません"),
+                value=procedure_id,
+            )
         name = text(self.cell(row, "手続名"))
         if not name:
-            self.problem(line, "手続名", "手続名が空です")
+            self.problem(line, "手続名", N_("手続名が空です"))
         values: dict[str, Any] = {
             "procedure_id": procedure_id,
             "name": name[:1000],
@@ -204,11 +227,12 @@ class RowParser:
             canonical = layouts.MINISTRY_ALIASES[folded]
             self.normalized.note("ministry", line, name, canonical)
             return canonical
-        self.problem(
-            line,
-            "所管府省庁",
-            f"府省庁「{name}」は一覧の26府省庁のどれでもありません" if name else "所管府省庁が空です",
-        )
+        if name:
+            self.problem(
+                line, "所管府省庁", N_("府省庁「%(value)s」は一覧の26府省庁のどれでもありません"), value=name
+            )
+        else:
+            self.problem(line, "所管府省庁", N_("所管府省庁が空です"))
         return ""
 
     def _listed_ministries(self, line: int, column: str, row: list[Cell]) -> list[str]:
@@ -229,7 +253,7 @@ class RowParser:
         raw = text(self.cell(row, column))
         if not raw:
             if required:
-                self.problem(line, column, f"{column}が空です")
+                self.problem(line, column, N_("%(column)sが空です"), column=column)
             return ""
         match = _CODE.match(raw)
         code = match.group(1) if match else raw
@@ -237,9 +261,10 @@ class RowParser:
             self.problem(
                 line,
                 column,
-                f"{column}「{raw}」はこの様式のコード（"
-                + "、".join(f"{c} {n}" for c, n in codes.items())
-                + "）のどれでもありません",
+                N_("%(column)s「%(value)s」はこの様式のコード（%(codes)s）のどれでもありません"),
+                column=column,
+                value=raw,
+                codes="、".join(f"{c} {n}" for c, n in codes.items()),
             )
             return ""
         if "\u3000" in raw:
@@ -251,7 +276,12 @@ class RowParser:
             return ""
         mark = raw[0]
         if mark not in layouts.COMMON_PROCEDURE_SYMBOLS:
-            self.problem(line, "府省共通手続", f"府省共通手続「{raw}」は ○・●・× のどれでもありません")
+            self.problem(
+                line,
+                "府省共通手続",
+                N_("府省共通手続「%(value)s」は ○・●・× のどれでもありません"),
+                value=raw,
+            )
             return ""
         canonical = layouts.COMMON_PROCEDURE_SYMBOLS[mark]
         if canonical != mark:
@@ -262,35 +292,57 @@ class RowParser:
         if cell is None or cell == "":
             return None  # 未回答・件数不明: not zero
         if isinstance(cell, bool):
-            self.problem(line, column, f"{column}が数ではありません")
+            self.problem(line, column, N_("%(column)sが数ではありません"), column=column)
             return None
         if isinstance(cell, int | float):
             if isinstance(cell, float) and not cell.is_integer():
-                self.problem(line, column, f"{column}「{cell}」は整数ではありません")
+                self.problem(
+                    line, column, N_("%(column)s「%(value)s」は整数ではありません"), column=column, value=cell
+                )
                 return None
             number = int(cell)
         else:
             raw = str(cell).strip()
             if _WIDE_DIGITS.search(raw):
-                self.problem(line, column, f"{column}「{raw}」に全角数字があります（半角で書いてください）")
+                self.problem(
+                    line,
+                    column,
+                    N_("%(column)s「%(value)s」に全角数字があります（半角で書いてください）"),
+                    column=column,
+                    value=raw,
+                )
                 return None
             if re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+", raw):
                 self.problem(
                     line,
                     column,
-                    f"{column}「{raw}」に桁区切りのカンマがあります"
-                    f"（{raw.replace(',', '')} と書いてください）",
+                    N_("%(column)s「%(value)s」に桁区切りのカンマがあります（%(plain)s と書いてください）"),
+                    column=column,
+                    value=raw,
+                    plain=raw.replace(",", ""),
                 )
                 return None
             if not re.fullmatch(r"-?[0-9]+", raw):
-                self.problem(line, column, f"{column}「{raw}」は件数（整数）ではありません")
+                self.problem(
+                    line,
+                    column,
+                    N_("%(column)s「%(value)s」は件数（整数）ではありません"),
+                    column=column,
+                    value=raw,
+                )
                 return None
             number = int(raw)
         if number < 0:
-            self.problem(line, column, f"{column}が負の数（{number}）です")
+            self.problem(line, column, N_("%(column)sが負の数（%(value)s）です"), column=column, value=number)
             return None
         if number > 10**12:
-            self.problem(line, column, f"{column}「{number}」は件数として大きすぎます")
+            self.problem(
+                line,
+                column,
+                N_("%(column)s「%(value)s」は件数として大きすぎます"),
+                column=column,
+                value=number,
+            )
             return None
         return number
 

@@ -13,10 +13,22 @@ from typing import Any, BinaryIO
 from python_calamine import CalamineError, CalamineWorkbook
 
 from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.messages import N_
 
 Cell = str | int | float | bool | date | datetime | time | timedelta | None
 ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip package
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
+
+
+def refused(
+    template: str,
+    params: dict[str, Any],
+    error: dict[str, Any],
+    kind: type[ValidationFailed] = ValidationFailed,
+) -> ValidationFailed:
+    """A refusal whose message a page can show in the reader's language: the Japanese detail, and
+    its gettext id with the values (``extra``: template, params)."""
+    return kind(template % params, errors=[error], template=template, params=params)
 
 
 @dataclass
@@ -33,24 +45,35 @@ def file_kind(name: str, head: bytes) -> str:
     lowered = name.lower()
     if lowered.endswith((".xlsx", ".xlsm")):
         if not head.startswith(ZIP_MAGIC):
-            looks = (
-                "古い Excel 形式 (.xls)"
+            template = (
+                N_(
+                    "「%(name)s」は Excel ブック (.xlsx) ではありません"
+                    "（内容は古い Excel 形式 (.xls) です）。"
+                    ".xlsx で保存し直すか、CSV として読み込んでください。"
+                )
                 if head.startswith(OLE_MAGIC)
-                else "テキスト (CSV など)"
+                else N_(
+                    "「%(name)s」は Excel ブック (.xlsx) ではありません（内容はテキスト (CSV など) です）。"
+                    ".xlsx で保存し直すか、CSV として読み込んでください。"
+                )
                 if _is_text(head)
-                else "Excel 以外のファイル"
+                else N_(
+                    "「%(name)s」は Excel ブック (.xlsx) ではありません（内容は Excel 以外のファイルです）。"
+                    ".xlsx で保存し直すか、CSV として読み込んでください。"
+                )
             )
-            raise ValidationFailed(
-                f"「{name}」は Excel ブック (.xlsx) ではありません（内容は{looks}です）。"
-                ".xlsx で保存し直すか、CSV として読み込んでください。",
-                errors=[{"location": ["file"], "type": "not-xlsx", "message": "not an Excel workbook"}],
+            raise refused(
+                template,
+                {"name": name},
+                {"location": ["file"], "type": "not-xlsx", "message": "not an Excel workbook"},
             )
         return "xlsx"
     if lowered.endswith(".csv"):
         return "csv"
-    raise ValidationFailed(
-        f"「{name}」の形式が分かりません。.xlsx か .csv のファイルを指定してください。",
-        errors=[{"location": ["file"], "type": "file-type", "message": "expected .xlsx or .csv"}],
+    raise refused(
+        N_("「%(name)s」の形式が分かりません。.xlsx か .csv のファイルを指定してください。"),
+        {"name": name},
+        {"location": ["file"], "type": "file-type", "message": "expected .xlsx or .csv"},
     )
 
 
@@ -79,13 +102,15 @@ def read_xlsx(handle: BinaryIO, first_cell: str) -> Sheet:
                 notes = [f"シート「{name}」を読みました"] if len(names) > 1 else []
                 return Sheet(_chain(head, rows), notes)
     except CalamineError as exc:
-        raise ValidationFailed(
-            f"Excel ブックを読めません: {exc}",
-            errors=[{"location": ["file"], "type": "xlsx-unreadable", "message": str(exc)}],
+        raise refused(
+            N_("Excel ブックを読めません: %(reason)s"),
+            {"reason": str(exc)},
+            {"location": ["file"], "type": "xlsx-unreadable", "message": str(exc)},
         ) from None
-    raise ValidationFailed(
-        f"どのシートにも「{first_cell}」で始まる見出し行がありません。",
-        errors=[{"location": ["file"], "type": "no-table", "message": "no inventory sheet"}],
+    raise refused(
+        N_("どのシートにも「%(first)s」で始まる見出し行がありません。"),
+        {"first": first_cell},
+        {"location": ["file"], "type": "no-table", "message": "no inventory sheet"},
     )
 
 
@@ -104,9 +129,10 @@ def read_csv(data: bytes) -> Sheet:
         try:
             text = data.decode("cp932")
         except UnicodeDecodeError:
-            raise ValidationFailed(
-                "CSV の文字コードが UTF-8 でも Shift_JIS でもありません。",
-                errors=[{"location": ["file"], "type": "encoding", "message": "neither UTF-8 nor Shift_JIS"}],
+            raise refused(
+                N_("CSV の文字コードが UTF-8 でも Shift_JIS でもありません。"),
+                {},
+                {"location": ["file"], "type": "encoding", "message": "neither UTF-8 nor Shift_JIS"},
             ) from None
         notes.append("CSV を Shift_JIS (cp932) として読みました")
     rows: Iterator[list[Cell]] = (list(row) for row in csv.reader(io.StringIO(text, newline="")))
