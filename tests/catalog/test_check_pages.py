@@ -43,7 +43,7 @@ def test_a_municipal_workbook_shows_each_violation_and_the_scores(client: TestCl
     assert "L1-12 【Excel】セルの結合をしていないか" in text
     assert "セル A3:A4 が結合されています" in text
     assert "セルの結合を解除し、同じ内容を各セルに入力してください。" in text
-    assert "<td>データ</td><td>A11</td>" in text
+    assert "シート「データ」 セル A11: 表の外に「※ 住民基本台帳による。」があります" in text
 
 
 def test_the_page_in_english_gives_rule_titles_and_fixes_in_english(client: TestClient) -> None:
