@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tsunagu.core.errors import ValidationFailed
-from tsunagu.core.messages import N_
 from tsunagu.core.http import csrf
 from tsunagu.core.http.deps import CurrentStaff, Transaction
 from tsunagu.core.http.templating import render
+from tsunagu.core.messages import N_
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.corpinfo import service
 from tsunagu.procedures.registry import LiveRegistry

@@ -13,8 +13,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tsunagu.core import authz, clock
@@ -218,7 +219,7 @@ def clients(db: Session, by: Principal | str) -> list[ClientRecord]:
     today_counts = select(CorpinfoUsage.client_id, CorpinfoUsage.requests).where(
         CorpinfoUsage.kind == DAY, CorpinfoUsage.period == today
     )
-    counts = {client_id: requests for client_id, requests in db.execute(today_counts)}
+    counts = {row.client_id: row.requests for row in db.execute(today_counts)}
     rows = db.scalars(select(CorpinfoClient).order_by(CorpinfoClient.issued_at.desc(), CorpinfoClient.id))
     return [_record(row, counts.get(row.id, 0)) for row in rows]
 
@@ -236,15 +237,20 @@ def usage_of(db: Session, client_id: str, days: int = 30) -> list[DayUsage]:
     return [DayUsage(period.astimezone(clock.JST).date(), n, refused) for period, n, refused in rows]
 
 
-def _counter(db: Session, client_id: str, kind: str, period: datetime) -> CorpinfoUsage:
-    row = db.scalars(
-        select(CorpinfoUsage).where(
-            CorpinfoUsage.client_id == client_id, CorpinfoUsage.kind == kind, CorpinfoUsage.period == period
-        )
-    ).first()
-    if row is not None:
-        return row
-    if kind == MINUTE:  # a new minute: the client's old minutes are no longer needed
+def _count(db: Session, client_id: str, kind: str, period: datetime) -> int:
+    """Add one request to the client's counter of ``period`` (made on its first request) in one
+    statement — INSERT … ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike — and return the
+    count with it: concurrent requests of one client never lose a count."""
+    insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else postgresql_insert
+    values = insert(CorpinfoUsage).values(
+        client_id=client_id, kind=kind, period=period, requests=1, refused=0
+    )
+    statement = values.on_conflict_do_update(
+        index_elements=["client_id", "kind", "period"],
+        set_={"requests": CorpinfoUsage.requests + 1},
+    ).returning(CorpinfoUsage.requests)
+    count = int(db.execute(statement).scalar_one())
+    if kind == MINUTE and count == 1:  # a new minute: the client's old minutes are not needed
         db.execute(
             delete(CorpinfoUsage).where(
                 CorpinfoUsage.client_id == client_id,
@@ -252,13 +258,7 @@ def _counter(db: Session, client_id: str, kind: str, period: datetime) -> Corpin
                 CorpinfoUsage.period < period - timedelta(minutes=5),
             )
         )
-    try:
-        with db.begin_nested():
-            row = CorpinfoUsage(client_id=client_id, kind=kind, period=period, requests=0, refused=0)
-            db.add(row)
-    except IntegrityError:  # another request of the same client created it first
-        return _counter(db, client_id, kind, period)
-    return row
+    return count
 
 
 def admit(db: Session, key: str | None) -> Admission:
@@ -271,10 +271,10 @@ def admit(db: Session, key: str | None) -> Admission:
         raise ApiKeyInvalid("the API key is unknown or was revoked")
     now = clock.now()
     minute_start, day_start = _minute_start(now), _day_start(now)
-    minute = _counter(db, row.id, MINUTE, minute_start)
-    day = _counter(db, row.id, DAY, day_start)
+    today = _count(db, row.id, DAY, day_start)
+    this_minute = _count(db, row.id, MINUTE, minute_start)
     refusal: RateLimited | None = None
-    if day.requests >= row.per_day:
+    if today > row.per_day:
         wait = (day_start + timedelta(days=1)) - now
         refusal = RateLimited(
             f"the daily limit of {row.per_day:,} requests is reached; it resets at midnight (JST)",
@@ -282,7 +282,7 @@ def admit(db: Session, key: str | None) -> Admission:
             limit=row.per_day,
             period="day",
         )
-    elif minute.requests >= row.per_minute:
+    elif this_minute > row.per_minute:
         wait = (minute_start + timedelta(minutes=1)) - now
         refusal = RateLimited(
             f"the limit of {row.per_minute:,} requests a minute is reached",
@@ -290,17 +290,23 @@ def admit(db: Session, key: str | None) -> Admission:
             limit=row.per_minute,
             period="minute",
         )
-    # counted in SQL (requests = requests + 1): concurrent requests of one client do not lose counts
-    counted = [day.id] if refusal is not None else [minute.id, day.id]
-    column = "refused" if refusal is not None else "requests"
+    if refusal is None:
+        return Admission(_record(row, today))
+    # a refused request is not a served one: counted as refused instead
     db.execute(
         update(CorpinfoUsage)
-        .where(CorpinfoUsage.id.in_(counted))
-        .values({column: getattr(CorpinfoUsage, column) + 1})
+        .where(
+            CorpinfoUsage.client_id == row.id,
+            ((CorpinfoUsage.kind == DAY) & (CorpinfoUsage.period == day_start))
+            | ((CorpinfoUsage.kind == MINUTE) & (CorpinfoUsage.period == minute_start)),
+        )
+        .values(
+            requests=CorpinfoUsage.requests - 1,
+            refused=CorpinfoUsage.refused + case((CorpinfoUsage.kind == DAY, 1), else_=0),
+        )
         .execution_options(synchronize_session=False)
     )
-    db.flush()
-    return Admission(_record(row, day.requests + (0 if refusal else 1)), refusal)
+    return Admission(_record(row, today - 1), refusal)
 
 
 def total_requests(db: Session) -> int:
