@@ -3,8 +3,11 @@ problem+json errors."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from fastapi.testclient import TestClient
 
+from tsunagu.catalog import service
 from tsunagu.core.database import Database
 
 
@@ -17,9 +20,11 @@ def test_search_folds_kana_and_width(client: TestClient) -> None:
 
 def test_facets_filter_and_count(client: TestClient) -> None:
     everything = client.get("/api/v1/catalog/datasets").json()
-    assert everything["total"] == 6 and everything["limit"] == 50 and everything["offset"] == 0
+    registered = service.catalog().datasets  # what the registries registered at seed time
+    assert everything["total"] == len(registered) and everything["limit"] == 50 and everything["offset"] == 0
     publishers = {f["value"]: f["count"] for f in everything["facets"]["publisher"]}
-    assert publishers == {"digital-agency": 3, "national-tax-agency": 1, "municipalities": 2}
+    assert publishers == dict(Counter(d.publisher for d in registered))
+    assert publishers["national-tax-agency"] == 1 and publishers["municipalities"] == 2
     csv = client.get("/api/v1/catalog/datasets", params={"format": "CSV"}).json()
     assert sorted(d["id"] for d in csv["items"]) == ["addresses", "corporations", "population", "procedures"]
     both = client.get("/api/v1/catalog/datasets", params=[("theme", "REGI"), ("theme", "ECON")]).json()
@@ -28,8 +33,8 @@ def test_facets_filter_and_count(client: TestClient) -> None:
         "/api/v1/catalog/datasets", params={"theme": "GOVE", "publisher": "national-tax-agency"}
     )
     assert [d["id"] for d in narrowed.json()["items"]] == ["corporations"]
-    page = client.get("/api/v1/catalog/datasets", params={"limit": 2, "offset": 5}).json()
-    assert len(page["items"]) == 1 and page["total"] == 6
+    page = client.get("/api/v1/catalog/datasets", params={"limit": 2, "offset": len(registered) - 1}).json()
+    assert len(page["items"]) == 1 and page["total"] == len(registered)
 
 
 def test_an_unknown_filter_value_is_a_problem(client: TestClient) -> None:

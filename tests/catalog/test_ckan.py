@@ -3,36 +3,13 @@ uvicorn server on a loopback port (not a test client): list, search, show, itera
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
 
 import ckanapi
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from tsunagu.catalog import service
-
-
-@pytest.fixture
-def server(app: FastAPI) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(10)
 
 
 @pytest.mark.parametrize("get_only", [False, True], ids=["post", "get"])

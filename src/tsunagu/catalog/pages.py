@@ -137,6 +137,7 @@ def catalog_page(
             "facet_titles": FACET_TITLES,
             "query": _query,
             "vocabularies": vocabularies,
+            "qualities": service.qualities(db, found.datasets),
             "searched": bool(where.q or any(where.of(n) for n in service.FACETS)),
         },
     )
@@ -226,6 +227,21 @@ def service_page(
     )
 
 
+@router.get("/quality", response_class=HTMLResponse)
+def quality_page(request: Request, db: Session = TRANSACTION) -> Response:
+    """メタデータの品質: each publisher's datasets, their average score and ratings."""
+    return render(
+        request,
+        "catalog/quality.html",
+        {
+            "publishers": service.publisher_quality(db),
+            "vocabularies": service.catalog().vocabularies,
+            "maximum": service.MAXIMUM,
+            "ratings": [label for _, label in service.RATINGS],
+        },
+    )
+
+
 @router.get("/{dataset_id}", response_class=HTMLResponse)
 def dataset_page(request: Request, dataset_id: str, db: Session = TRANSACTION) -> Response:
     dataset = service.require_dataset(db, dataset_id)
@@ -245,5 +261,9 @@ def dataset_page(request: Request, dataset_id: str, db: Session = TRANSACTION) -
             "links": {d.id: service.distribution_url(base, dataset, d) for d in dataset.distributions},
             "dcat_url": f"/api/v1/catalog/datasets/{dataset.id}/dcat.jsonld",
             "schema_org": service.schema_org(base, dataset),
+            "quality": service.quality_of(db, dataset),
+            "dimensions": service.DIMENSIONS,
+            "maximum": service.MAXIMUM,
+            "checks": service.link_checks(db, dataset.id),
         },
     )

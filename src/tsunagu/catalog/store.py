@@ -26,6 +26,7 @@ from tsunagu.catalog.models import (
     CatalogDataset,
     CatalogDatasetTerm,
     CatalogEvent,
+    CatalogLinkCheck,
     CatalogSearchGram,
 )
 
@@ -72,8 +73,14 @@ def _word(word: str) -> ColumnElement[bool]:
 
 
 def _term(kind: str, values: Sequence[str]) -> ColumnElement[bool]:
+    """The dataset carries one of ``values`` as ``kind``: a lookup of the candidate's own terms by
+    primary key (EXISTS), never a materialized list of every dataset with a common value."""
     term = CatalogDatasetTerm
-    return CatalogDataset.id.in_(select(term.dataset_id).where(term.kind == kind, term.value.in_(values)))
+    return (
+        select(term.dataset_id)
+        .where(term.dataset_id == CatalogDataset.id, term.kind == kind, term.value.in_(values))
+        .exists()
+    )
 
 
 def matching(words: Sequence[str], facets: dict[str, Sequence[str]], tags: Sequence[str] = ()) -> Select[Any]:
@@ -83,7 +90,9 @@ def matching(words: Sequence[str], facets: dict[str, Sequence[str]], tags: Seque
     for word in words:
         stmt = stmt.where(_word(word))
     for kind, values in facets.items():
-        if values:
+        if values and kind == "publisher":
+            stmt = stmt.where(CatalogDataset.publisher.in_(values))
+        elif values:
             stmt = stmt.where(_term(kind, values))
     for tag in tags:  # CKAN's tags: every one must be there
         stmt = stmt.where(_term("keyword", [tag]))
@@ -98,20 +107,24 @@ def page(db: Session, ids: Select[Any], sort: Sort, limit: int, offset: int) -> 
         if sort == "modified"
         else ((d.access != "open"), d.title_ja, d.id)  # open data first, then by title
     )
-    stmt = select(d.document).where(d.id.in_(ids)).order_by(*order).limit(limit).offset(offset)
+    stmt = ids.with_only_columns(d.document).order_by(*order).limit(limit).offset(offset)
     return list(db.scalars(stmt))
 
 
 def total(db: Session, ids: Select[Any]) -> int:
-    return db.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    return db.scalar(ids.with_only_columns(func.count())) or 0
 
 
 def facet_counts(db: Session, ids: Select[Any], kinds: Sequence[str]) -> dict[str, dict[str, int]]:
-    """How many matching datasets carry each value of each facet: one GROUP BY for all facets."""
+    """How many matching datasets carry each value of each facet: one GROUP BY for all facets,
+    driven from the matching datasets (their terms read by primary key)."""
     term = CatalogDatasetTerm
+    matched = ids.subquery()
     stmt = (
         select(term.kind, term.value, func.count())
-        .where(term.kind.in_(kinds), term.dataset_id.in_(ids))
+        .select_from(matched)
+        .join(term, term.dataset_id == matched.c[0])
+        .where(term.kind.in_(kinds))
         .group_by(term.kind, term.value)
     )
     found: dict[str, dict[str, int]] = {kind: {} for kind in kinds}
@@ -189,3 +202,26 @@ def code_lists_of(db: Session, publishers: Sequence[str]) -> list[CatalogCodeLis
 def published_code_lists(db: Session) -> list[str]:
     stmt = select(CatalogCodeList.document).where(CatalogCodeList.status == PUBLISHED)
     return list(db.scalars(stmt.order_by(CatalogCodeList.id)))
+
+
+def link_results(db: Session, dataset_ids: Sequence[str]) -> dict[str, dict[str, bool]]:
+    """Per dataset, per distribution: whether its URL answered at the last check (one query)."""
+    found: dict[str, dict[str, bool]] = {}
+    if not dataset_ids:
+        return found
+    check = CatalogLinkCheck
+    stmt = select(check.dataset_id, check.distribution_id, check.ok)
+    if len(dataset_ids) < 500:
+        stmt = stmt.where(check.dataset_id.in_(dataset_ids))
+    for dataset_id, distribution_id, ok in db.execute(stmt):
+        found.setdefault(dataset_id, {})[distribution_id] = ok
+    return found
+
+
+def link_checks(db: Session, dataset_id: str) -> list[CatalogLinkCheck]:
+    stmt = select(CatalogLinkCheck).where(CatalogLinkCheck.dataset_id == dataset_id)
+    return list(db.scalars(stmt.order_by(CatalogLinkCheck.distribution_id)))
+
+
+def save_link_check(db: Session, **values: Any) -> None:
+    db.merge(CatalogLinkCheck(**values))

@@ -6,6 +6,7 @@ import typer
 
 from tsunagu.catalog import service
 from tsunagu.cli import catalog_checks
+from tsunagu.cli.console import RichProgress, err, errors_as_messages, open_database, out, settings
 from tsunagu.cli.seed_options import SeedOptions
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
@@ -22,3 +23,28 @@ def seed_catalog(
     progress.start("catalog: the registries' datasets", None)
     with database.session() as db:
         progress.advance(service.register_shipped(db))
+
+
+@catalog_app.command("check-links")
+def check_links(
+    base_url: str = typer.Option(
+        "", help="Where the catalog's own server answers (default: the deployment's base URL)."
+    ),
+) -> None:
+    """Request every published distribution's URL on this deployment and keep the answers (the
+    metadata quality score reads them). Run it on a schedule while the server runs."""
+    with errors_as_messages():
+        config = settings()
+        database = open_database(config)
+        base = base_url or str(config.base_url)
+        with RichProgress() as progress, database.session() as db:
+            progress.start("catalog: distribution URLs", None)
+            report = service.check_links(db, base, progress=progress.advance)
+        out.print(
+            f"{report.checked} URLs requested, {report.answered} answered; "
+            f"{report.skipped} outside this deployment not requested"
+        )
+        for dataset_id, distribution_id, problem in report.failed:
+            err.print(f"{dataset_id} / {distribution_id}: {problem}")
+        if report.failed:
+            raise typer.Exit(1)

@@ -222,8 +222,8 @@ TABLES: dict[str, Table] = {
             Column("市区町村名", "string", "市区町村名", required=True),
             Column("町字名", "string", "町丁目・大字の名前", required=True),
             Column("小字名", "string", "小字の名前（ない場合は空欄）"),
-            Column("緯度", "number", "代表点の緯度（世界測地系、度）", minimum=20, maximum=46),
-            Column("経度", "number", "代表点の経度（世界測地系、度）", minimum=122, maximum=154),
+            Column("緯度（度）", "number", "代表点の緯度（世界測地系、度）", minimum=20, maximum=46),
+            Column("経度（度）", "number", "代表点の経度（世界測地系、度）", minimum=122, maximum=154),
             Column(
                 "郵便番号",
                 "string",
