@@ -15,39 +15,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tsunagu import __version__
-from tsunagu.catalog import api as catalog_api
-from tsunagu.catalog import check_pages as catalog_check_pages
-from tsunagu.catalog import pages as catalog_pages
+from tsunagu.catalog import routes as catalog_routes
 from tsunagu.catalog import service as catalog_service
-from tsunagu.catalog.console import api as catalog_console_api
-from tsunagu.conformance import api as conformance_api
-from tsunagu.conformance import pages as conformance_pages
+from tsunagu.conformance import routes as conformance_routes
 from tsunagu.core import heap
 from tsunagu.core import logging as core_logging
 from tsunagu.core.database import Database
 from tsunagu.core.errors import TsunaguError
-from tsunagu.core.http.routing import RouteGate
+from tsunagu.core.http.routing import include_gated
 from tsunagu.core.settings import Settings, get_settings
-from tsunagu.identity.business import api as business_api
-from tsunagu.identity.business import pages as business_pages
-from tsunagu.identity.cards import api as cards_api
-from tsunagu.identity.cards import pages as cards_pages
-from tsunagu.identity.history import api as history_api
-from tsunagu.identity.history import pages as history_pages
-from tsunagu.identity.oidc import api as oidc_api
-from tsunagu.identity.oidc import pages as oidc_pages
-from tsunagu.identity.organizations import api as organizations_api
-from tsunagu.identity.proxies import api as proxies_api
-from tsunagu.identity.proxies import pages as proxies_pages
-from tsunagu.identity.staff import api as staff_api
-from tsunagu.identity.staff import pages as staff_pages
+from tsunagu.identity import routes as identity_routes
 from tsunagu.mesh import routes as mesh_routes
-from tsunagu.notify import api as notify_api
-from tsunagu.notify import pages as notify_pages
-from tsunagu.notify import preference_pages as notify_preference_pages
+from tsunagu.notify import routes as notify_routes
 from tsunagu.oversight import api as oversight_api
-from tsunagu.oversight import console as oversight_console
-from tsunagu.oversight import pages as oversight_pages
+from tsunagu.oversight import routes as oversight_routes
 from tsunagu.procedures import api as procedures_api
 from tsunagu.procedures import feed as procedures_feed
 from tsunagu.procedures import keystrokes
@@ -62,16 +43,7 @@ from tsunagu.procedures.notices import pages as notices_pages
 from tsunagu.procedures.onestop import api as onestop_api
 from tsunagu.procedures.onestop import pages as onestop_pages
 from tsunagu.procedures.push import pages as push_pages
-from tsunagu.registry.accounts import api as accounts_api
-from tsunagu.registry.accounts import pages as accounts_pages
-from tsunagu.registry.addresses import api as addresses_api
-from tsunagu.registry.addresses import pages as addresses_pages
-from tsunagu.registry.corporations import api as corporations_api
-from tsunagu.registry.corporations import pages as corporations_pages
-from tsunagu.registry.residents import api as residents_api
-from tsunagu.registry.residents import own_pages as residents_own_pages
-from tsunagu.registry.residents import pages as residents_pages
-from tsunagu.registry.residents import registration_pages as residents_registration_pages
+from tsunagu.registry import routes as registry_routes
 from tsunagu.web import catalog_sources, errors, mypage, names, openapi, operations, oversight_sources, pages
 from tsunagu.web.middleware import RequestContext
 
@@ -183,62 +155,31 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     if settings.trusted_proxy_list:  # only these peers may say who the client is (X-Forwarded-For)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    routers = (
-        operations.router,
-        pages.router,
-        mypage.router,
-        business_api.router,
-        business_pages.router,
-        organizations_api.router,
-        cards_api.router,
-        cards_pages.router,
-        staff_api.router,
-        staff_pages.router,
-        history_api.router,
-        history_pages.router,
-        proxies_api.router,
-        proxies_pages.router,
-        oidc_api.router,
-        oidc_api.admin,
-        oidc_pages.router,
-        addresses_api.router,
-        addresses_pages.router,
-        corporations_api.router,
-        corporations_pages.router,
-        residents_api.router,
-        residents_pages.router,
-        residents_registration_pages.router,
-        residents_own_pages.router,
-        accounts_api.router,
-        accounts_pages.router,
-        applications_api.router,  # before the catalogue's /{procedure_id}
-        procedures_routes.router,  # fees and appointments
-        onestop_api.router,
-        procedures_api.router,
-        applications_pages.router,  # before the catalogue's /procedures/{procedure_id}
-        backoffice_pages.router,
-        notices_pages.router,
-        onestop_pages.router,
-        push_pages.router,
-        benefits_pages.router,
-        procedures_pages.router,
-        notify_api.router,
-        notify_pages.router,
-        notify_preference_pages.router,
-        catalog_console_api.router,  # before the catalog's /datasets/{dataset_id}
-        catalog_api.router,
-        catalog_api.ckan_router,
-        catalog_check_pages.router,  # before the catalog's /{dataset_id}
-        catalog_pages.router,
-        conformance_api.router,
-        conformance_pages.router,
-        oversight_api.router,
-        oversight_pages.router,
-        oversight_pages.feedback_router,
-        oversight_console.router,
+    # Each part installs its own routes (its routes.py decides their order within the part);
+    # the parts' paths do not overlap, so the order between parts decides nothing.
+    include_gated(app, (operations.router, pages.router, mypage.router))
+    identity_routes.install(app)
+    registry_routes.install(app)
+    include_gated(
+        app,
+        (
+            applications_api.router,  # before the catalogue's /{procedure_id}
+            procedures_routes.router,  # fees and appointments
+            onestop_api.router,
+            procedures_api.router,
+            applications_pages.router,  # before the catalogue's /procedures/{procedure_id}
+            backoffice_pages.router,
+            notices_pages.router,
+            onestop_pages.router,
+            push_pages.router,
+            benefits_pages.router,
+            procedures_pages.router,
+        ),
     )
-    for router in routers:
-        app.include_router(RouteGate(router))
+    notify_routes.install(app)
+    catalog_routes.install(app)
+    conformance_routes.install(app)
+    oversight_routes.install(app)
     mesh_routes.install(app, database, app.state.secret_key, settings.mesh)
     openapi.install(app)
     return app

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
@@ -54,3 +54,10 @@ class RouteGate(APIRouter):
         if path not in self._exact and not path.startswith(self._stems):
             return Match.NONE, {}
         return super().matches(scope)
+
+
+def include_gated(app: FastAPI, routers: Iterable[APIRouter]) -> None:
+    """Include each of a part's routers behind its own gate, in the order given (a part's
+    ``routes.install`` calls this; which route answers a path is decided within the part)."""
+    for router in routers:
+        app.include_router(RouteGate(router))
