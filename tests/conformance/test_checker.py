@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tsunagu.conformance import checker, requirements
+from tsunagu.conformance import checker, reports, requirements
 from tsunagu.conformance.sources import BATCH, Limits
 
 from .conftest import FIXTURES
@@ -200,3 +201,15 @@ def test_findings_across_batches_keep_their_row_numbers(
         ("format-error", 11_000),
     }
     assert report.rows == {"households.csv": 10_998}  # rows 2–10,999; 11,000 is cut off
+
+
+def test_the_html_report_names_columns_in_words_and_lists_findings_by_file_and_row(
+    juminkiroku: requirements.RequirementSet,
+) -> None:
+    report = checker.check(juminkiroku, sorted(BROKEN.glob("*.csv")))
+    html = reports.to_html(report, found=juminkiroku, subject="住民記録システム 3.2（つなぎシステムズ）")
+    assert "世帯主の宛名番号・世帯番号" in html and "head_person_id,household_id" in html
+    assert "住民記録システム 3.2（つなぎシステムズ）" in html
+    details = html[html.index("指摘の一覧") :]
+    persons = [int(n) for n in re.findall(r'<td>persons\.csv</td><td class="n">(\d+)</td>', details)]
+    assert persons == sorted(persons) and len(persons) >= 10

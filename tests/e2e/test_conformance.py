@@ -1,9 +1,11 @@
 """Conformance in the browser: a municipality's clerk uploads a broken export on a phone without
-JavaScript, follows the check to its result (summary first, chart, masked values), and the national
-migration overview; both pages accessible (axe) and without sideways scrolling."""
+JavaScript (a wrong file first: the field is marked, the values kept), follows the check to its
+result (summary first, chart, masked values, findings by file and row), downloads the HTML report and
+reads it; and the national migration overview; pages accessible (axe), without sideways scrolling."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -26,11 +28,24 @@ def test_a_clerk_checks_an_export_and_reads_the_result(
             handle.write(path, path.name)
     page.goto(base_url + "/conformance")
     assert page.locator("h1").inner_text() == "適合性確認"
+    # first a wrong file and no version: the page says so at each field and keeps what was typed
+    wrong = tmp_path / "export.pdf"
+    wrong.write_bytes(b"%PDF-1.4")
     page.get_by_label("システム名").fill("住民記録システム")
-    page.get_by_label("バージョン").fill("3.2")
     page.get_by_label("事業者名").fill("つなぎシステムズ")
-    page.get_by_label("移行データ（CSV・TSV・JSON Lines・Excel・ZIP）").set_input_files(str(archive))
+    page.get_by_label("移行データ（CSV・TSV・JSON Lines・Excel・ZIP）").set_input_files(str(wrong))
     page.get_by_role("button", name="確認を始める").click()
+    assert page.get_by_label("バージョン").get_attribute("aria-invalid") == "true"
+    upload = page.get_by_label("移行データ（CSV・TSV・JSON Lines・Excel・ZIP）")
+    assert upload.get_attribute("aria-invalid") == "true"
+    assert "のいずれかを選んでください" in page.locator("#e-file").inner_text()
+    assert page.get_by_label("システム名").input_value() == "住民記録システム"
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "conformance-upload-error-phone.png"), full_page=True)
+    page.get_by_label("バージョン").fill("3.2")
+    upload.set_input_files(str(archive))
+    page.get_by_role("button", name="確認を始める").click()
+    page.screenshot(path=str(RESULTS / "conformance-progress-phone.png"), full_page=True)
     for _ in range(60):  # without JavaScript the page reloads itself (Refresh header) until done
         if "不適合" in page.locator("main").inner_text():
             break
@@ -39,9 +54,23 @@ def test_a_clerk_checks_an_export_and_reads_the_result(
     main = page.locator("main").inner_text()
     assert "不適合" in main and "必須の違反: 18" in main and "＊＊＊＊-＊＊-＊＊" in main
     assert main.index("必須の違反") < main.index("規則ごとの指摘") < main.index("指摘の一覧")
-    RESULTS.mkdir(exist_ok=True)
+    assert "MUST" not in main and "SHOULD" not in main and "UTC" not in main
+    rows = [int(r) for r in re.findall(r"persons\.csv · (\d+) 行目", main)]
+    assert rows == sorted(rows)  # the findings of a file in the order of its rows
     page.screenshot(path=str(RESULTS / "conformance-result-phone.png"), full_page=True)
     assert_no_horizontal_scroll(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="報告書（HTML）").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.startswith("conformance-report-") and saved.suffix == ".html"
+    page.goto(saved.as_uri())
+    report = page.locator("body").inner_text()
+    assert "不適合" in report and "住民記録システム 3.2（つなぎシステムズ）" in report
+    assert re.search(r"確認日時.*令和\d+年\d+月\d+日 \d\d:\d\d\(日本時間\)", report)
+    assert report.index("概要") < report.index("規則ごとの指摘") < report.index("指摘の一覧")
+    assert "世帯主の宛名番号・世帯番号" in report and "export.zip › persons.csv" in report
+    page.screenshot(path=str(RESULTS / "conformance-report-phone.png"), full_page=True)
 
 
 def test_the_national_migration_overview(phone: Page, base_url: str) -> None:

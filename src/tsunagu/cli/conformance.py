@@ -89,7 +89,7 @@ def check(
                 )
             else:
                 report = checker.check(found, inputs, limits=limits, progress=progress, keep=keep)
-        reports.write(report, html=html, json_path=json_path, junit=junit)
+        reports.write(report, html=html, json_path=json_path, junit=junit, found=found)
     _print(report)
     if not report.passed:
         raise typer.Exit(1)

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from tsunagu.conformance import pmo, reports, service
+from tsunagu.conformance import pmo, published, reports, service
+from tsunagu.conformance.requirements import RequirementSet
 from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
@@ -145,7 +146,12 @@ def report_html(check_id: str, principal: Principal = STAFF, db: Session = TRANS
     if record.report is None:
         return RedirectResponse(f"/conformance/checks/{check_id}", status_code=303)
     subject = f"{record.system_name} {record.system_version}（{record.vendor_name}）"
-    html = reports.to_html(record.report, checked_at=record.finished_at, subject=subject)
+    set_id, _, version = record.requirement_set.partition("/")
+    try:
+        found: RequirementSet | None = published.requirement_set(set_id, version)
+    except published.RequirementSetNotFound:
+        found = None  # a set no longer shipped: the report names the columns as the file does
+    html = reports.to_html(record.report, checked_at=record.finished_at, subject=subject, found=found)
     # a file to keep (a download), named by the check so that several can sit side by side
     disposition = f'attachment; filename="conformance-report-{record.id}.html"'
     return HTMLResponse(html, headers={"Content-Disposition": disposition})

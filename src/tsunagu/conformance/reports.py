@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from tsunagu.conformance.findings import Report, RuleTotal
 from tsunagu.conformance.pmo import AreaSummary
+from tsunagu.conformance.requirements import RequirementSet
 from tsunagu.core.clock import JST
 from tsunagu.core.types.wareki import format_wareki
 
@@ -172,31 +173,53 @@ def _environment() -> Environment:
 
 
 def to_html(
-    report: Report, locale: str = "ja", *, checked_at: datetime | None = None, subject: str = ""
+    report: Report,
+    locale: str = "ja",
+    *,
+    checked_at: datetime | None = None,
+    subject: str = "",
+    found: RequirementSet | None = None,
 ) -> str:
     """The report a municipality's staff keep: what was checked (``subject``, the system) and when
-    (in Japan time, 和暦), the verdict and totals first, then the findings by file and row."""
+    (in Japan time, 和暦), the verdict and totals first, then the findings by file and row, each
+    column named in words (from the requirement set ``found``) before its name in the file."""
     template = _environment().get_template("conformance/report-standalone.html")
     when = ""
     if checked_at is not None:
         local = checked_at.astimezone(JST)
         when = f"{format_wareki(local.date())} {local:%H:%M}"
+    findings = sorted(report.findings.kept, key=lambda f: (f.file, f.row or 0))
     return template.render(
         report=report,
         locale=locale,
         subject=subject,
         checked_at=when,
-        findings=sorted(report.findings.kept, key=lambda f: (f.file, f.row or 0)),
+        findings=[(f, _column_label(found, f.table, f.column)) for f in findings],
         totals=report.findings.sorted_totals(),
         by_rule={t.rule: t for t in report.findings.totals.values()},
     )
 
 
+def _column_label(found: RequirementSet | None, table_name: str, columns: str | None) -> str:
+    """「世帯主の宛名番号・世帯番号」 for ``head_person_id,household_id`` (the file's names stay in the
+    report next to it, for the vendor)."""
+    table = found.table(table_name) if found is not None and columns else None
+    if table is None or columns is None:
+        return ""
+    titles = [(c.title.ja if (c := table.column(name)) else name) for name in columns.split(",")]
+    return "・".join(titles)
+
+
 def write(
-    report: Report, *, html: Path | None = None, json_path: Path | None = None, junit: Path | None = None
+    report: Report,
+    *,
+    html: Path | None = None,
+    json_path: Path | None = None,
+    junit: Path | None = None,
+    found: RequirementSet | None = None,
 ) -> None:
     for path, text in (
-        (html, to_html(report) if html else ""),
+        (html, to_html(report, found=found) if html else ""),
         (json_path, to_json(report) if json_path else ""),
         (junit, to_junit(report) if junit else ""),
     ):
