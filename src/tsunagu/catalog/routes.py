@@ -15,6 +15,7 @@ from tsunagu.catalog import check_pages as catalog_check_pages
 from tsunagu.catalog import pages as catalog_pages
 from tsunagu.catalog.console import api as catalog_console_api
 from tsunagu.catalog.console import pages as catalog_console_pages
+from tsunagu.catalog.console import pages as catalog_console_pages
 from tsunagu.core.http.routing import include_gated
 
 
@@ -23,6 +24,7 @@ def install(app: FastAPI) -> None:
         app,
         (
             catalog_console_api.router,  # before the catalog's /datasets/{dataset_id}
+            catalog_console_pages.router,  # /staff/catalog
             catalog_console_pages.router,  # /staff/catalog
             catalog_api.router,
             catalog_api.ckan_router,
