@@ -263,3 +263,72 @@ def test_a_part_that_cannot_be_filed_says_why_and_the_others_are_filed(
     assert parts[SETUP]["status"] == "submitted"
     assert parts["shinki-tekiyo"]["problem"] == "application-invalid"  # 被保険者の数 is missing
     assert parts["hojin-setsuritsu-to"]["problem"] == "procedures-not-granted"
+
+
+PRIME = Principal(
+    kind="business",
+    subject_id="prime-0001",
+    display_name="代表 花子",
+    organization_code=COMPANY,
+    roles=frozenset({"gbizid:prime"}),
+)
+
+
+def _setup_fields(page: str) -> dict[str, str]:
+    return {
+        "csrf_token": _csrf(page),
+        "idempotency_key": page.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0],
+    }
+
+
+def test_the_company_setup_form_files_every_part_without_javascript(
+    client: TestClient, database: Database, company: str
+) -> None:
+    login_as(client, database, PRIME)
+    form = client.get("/business/company-setup", headers=HTML)
+    assert form.status_code == 200
+    for name in ("法人設立届出書（税務署）", "健康保険・厚生年金保険 新規適用届"):
+        assert name in form.text
+    assert form.text.count('name="business_purpose"') == 1  # asked once for every filing
+    assert 'type="file"' not in form.text and "登記事項証明書の添付は不要です" in form.text
+    answers = {k: str(v) for k, v in SETUP_ANSWERS.items()}
+    incomplete = client.post(
+        "/business/company-setup",
+        headers=HTML,
+        data={**_setup_fields(form.text), **{k: v for k, v in answers.items() if k != "insured_persons"}},
+    )
+    assert incomplete.status_code == 422
+    assert (
+        'href="#e-insured_persons"' in incomplete.text
+        and 'value="各種商品の輸出入及び販売"' in incomplete.text
+    )
+    with database.session() as db:
+        assert (
+            service.list_mine(db, corporate.subject_of(COMPANY), limit=10, offset=0)[1] == 0
+        )  # nothing filed
+    filed = client.post("/business/company-setup", headers=HTML, data={**_setup_fields(form.text), **answers})
+    assert filed.status_code == 201, filed.text
+    assert filed.text.count("受付済み") == 5 and "提出されていません" not in filed.text
+    assert "日本年金機構（管轄の年金事務所）" in filed.text and "2026-jpn-pension-" in filed.text
+    again = client.post("/business/company-setup", headers=HTML, data={**_setup_fields(form.text), **answers})
+    assert again.status_code == 201  # the same key: the same five receipts, nothing filed twice
+    with database.session() as db:
+        assert service.list_mine(db, corporate.subject_of(COMPANY), limit=10, offset=0)[1] == 5
+    bundle = filed.text.split('href="/business/company-setup/', 1)[1].split('"', 1)[0]
+    status = client.get(f"/business/company-setup/{bundle}", headers=HTML)
+    assert status.status_code == 200 and status.text.count("受付済み") == 5
+
+
+def test_a_member_sees_which_parts_it_may_not_file(
+    client: TestClient, database: Database, company: str
+) -> None:
+    login_as(client, database, member(SETUP))
+    form = client.get("/business/company-setup", headers=HTML)
+    assert form.text.count("このアカウントには権限がないため、この届出は提出されません。") == 4
+    answers = {k: str(v) for k, v in SETUP_ANSWERS.items()}
+    filed = client.post("/business/company-setup", headers=HTML, data={**_setup_fields(form.text), **answers})
+    assert filed.status_code == 201
+    assert filed.text.count("受付済み") == 1 and filed.text.count("提出されていません") == 4
+    assert "プライムアカウントの管理者に付与を依頼してください" in filed.text
+    login_as(client, database, PRIME)
+    assert client.get(f"/business/company-setup/{'0' * 32}", headers=HTML).status_code == 404

@@ -18,6 +18,7 @@ from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import current_principal
 from tsunagu.core.http.deps import AppSettings, Transaction
 from tsunagu.core.http.templating import render
+from tsunagu.core.messages import N_
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh import corporate
 from tsunagu.mesh.history import service as mesh_history
@@ -29,6 +30,7 @@ from tsunagu.procedures.applications import service
 from tsunagu.procedures.applications.api import gateway
 from tsunagu.procedures.applications.pages import KEY_FIELD, SEAL_FIELD, values_from_form
 from tsunagu.procedures.applications.service import business
+from tsunagu.procedures.applications.service import company_setup as setup
 from tsunagu.procedures.applications.validation import InvalidApplication
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.definition import Procedure
@@ -182,3 +184,120 @@ async def submit(
             status_code=422,
         )
     return RedirectResponse(f"/applications/{app.id}?submitted=1", status_code=303)
+
+
+# ---- 法人設立ワンストップ: the same use case as POST /api/v1/procedures/business/company-setup ----------
+
+#: why a part was not filed, in words (the other parts are filed all the same)
+PART_PROBLEMS = {
+    "procedures-not-granted": N_(
+        "この届出の権限がこのアカウントにありません。プライムアカウントの管理者に付与を依頼してください。"
+    ),
+    "procedures-corporation-closed": N_("法人の登記記録が閉鎖されているため、届け出られません。"),
+    "application-no-responsible-organization": N_("本店所在地から提出先が決まりませんでした。"),
+    "application-invalid": N_("入力内容に不足があるため、届け出られませんでした。"),
+}
+PART_PROBLEM = N_("この届出は提出できませんでした。時間をおいて、もう一度お試しください。")
+
+
+def _setup_procedures(registry: LiveRegistry) -> list[Procedure]:
+    return [catalogue.get_procedure(registry, code) for code in setup.PROCEDURES]
+
+
+def _setup_form(
+    request: Request,
+    procedures: list[Procedure],
+    *,
+    values: dict[str, Any],
+    key: str,
+    errors: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    principal = _business(request)
+    with request.app.state.database.session() as db:
+        corporation = corporations.get_corporation(db, principal.organization_code or "")
+    return render(
+        request,
+        "procedures/business/company_setup.html",
+        {
+            "corporation": corporation,
+            "procedures": procedures,
+            "questions": setup.questions(procedures),
+            "may_file": {p.id: _may_file(principal, p) for p in procedures},
+            "values": values,
+            "key": key,
+            "errors": errors or {},
+            "household": [],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/company-setup", response_class=HTMLResponse)
+def company_setup_form(request: Request, registry: LiveRegistry = Depends(live_registry)) -> HTMLResponse:
+    """法人設立ワンストップ: every post-registration filing on one form, each asked once."""
+    return _setup_form(request, _setup_procedures(registry), values={}, key=service.new_idempotency_key())
+
+
+@router.post("/company-setup", response_model=None)
+async def company_setup_submit(
+    request: Request,
+    registry: LiveRegistry = Depends(live_registry),
+    mesh: meshlink.MeshGateway = Depends(gateway),
+) -> Response:
+    """File every part at once; the answer lists each organization's part with its own status."""
+    principal = _business(request)
+    procedures = _setup_procedures(registry)
+    posted = await request.form()
+    key = str(posted.get(KEY_FIELD, ""))
+    answers: dict[str, Any] = {}
+    for procedure in procedures:
+        answers |= values_from_form(procedure, posted)
+    problems = setup.check_answers(procedures, answers)
+    if problems:
+        return _setup_form(request, procedures, values=answers, key=key, errors=problems, status_code=422)
+    state = request.app.state
+    bundle, parts = await run_in_threadpool(
+        lambda: setup.file_all(
+            state.database,
+            mesh,
+            state.secret_key,
+            procedures,
+            principal=principal,
+            answers=answers,
+            key=service.require_key(key),
+        )
+    )
+    return _setup_result(request, procedures, bundle, parts, status_code=201)
+
+
+def _setup_result(
+    request: Request,
+    procedures: list[Procedure],
+    bundle: str,
+    parts: list[setup.Part],
+    status_code: int = 200,
+) -> HTMLResponse:
+    names = {p.id: p for p in procedures}
+    return render(
+        request,
+        "procedures/business/company_setup_result.html",
+        {
+            "bundle": bundle,
+            "parts": [(names[part.procedure_id], part) for part in parts if part.procedure_id in names],
+            "status_names": backoffice.STATUS_NAMES,
+            "problems": PART_PROBLEMS,
+            "problem_default": PART_PROBLEM,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/company-setup/{bundle_id}", response_class=HTMLResponse)
+def company_setup_status(
+    request: Request, bundle_id: str, db: Transaction, registry: LiveRegistry = Depends(live_registry)
+) -> HTMLResponse:
+    """Where each organization's part of a set-up filing stands now."""
+    filed = setup.status(db, _business(request), bundle_id)
+    parts = [setup.Part(a.procedure_id, a) for a in filed]
+    return _setup_result(request, _setup_procedures(registry), bundle_id, parts)

@@ -24,7 +24,8 @@ from tsunagu.procedures import meshlink
 from tsunagu.procedures.applications.service import business
 from tsunagu.procedures.applications.service.reading import list_mine
 from tsunagu.procedures.applications.service.records import Application
-from tsunagu.procedures.definition import Procedure
+from tsunagu.procedures.applications.validation import FieldError, InvalidApplication, clean
+from tsunagu.procedures.definition import FormField, Procedure
 
 #: the filings after a company's registration: 税務署, 都道府県, 市町村, 年金事務所, 労働基準監督署
 PROCEDURES = (
@@ -49,6 +50,40 @@ class Part:
     application: Application | None
     problem: str = ""  # the error code when not filed
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """A field the person answers once for every filing that asks it (the registry gives the rest)."""
+
+    field: FormField
+    used_by: tuple[Procedure, ...]
+
+
+def questions(procedures: list[Procedure]) -> list[Question]:
+    """The fields of every set-up form not filled from the registry, each once, in form order."""
+    found: dict[str, tuple[FormField, list[Procedure]]] = {}
+    for procedure in procedures:
+        for form_field in procedure.fields:
+            if form_field.name in procedure.prefilled_fields or form_field.type == "file":
+                continue
+            found.setdefault(form_field.name, (form_field, []))[1].append(procedure)
+    return [Question(form_field, tuple(used)) for form_field, used in found.values()]
+
+
+def check_answers(procedures: list[Procedure], answers: Mapping[str, Any]) -> dict[str, FieldError]:
+    """Every problem of the answers, by field, before anything is filed (the registry's fields are
+    not the person's to answer, so only the others are checked here; each part checks all again)."""
+    problems: dict[str, FieldError] = {}
+    for procedure in procedures:
+        values = {f.name: answers[f.name] for f in procedure.fields if f.name in answers}
+        try:
+            clean(procedure, values)
+        except InvalidApplication as invalid:
+            for problem in invalid.problems:
+                if problem.field not in procedure.prefilled_fields:
+                    problems.setdefault(problem.field, problem)
+    return problems
 
 
 def bundle_of(principal: Principal, key: str) -> str:
