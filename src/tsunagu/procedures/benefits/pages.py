@@ -28,6 +28,7 @@ from tsunagu.procedures.benefits import batches, checks, definition, service
 from tsunagu.procedures.benefits.definition import BenefitRun
 from tsunagu.registry.accounts import bankcheck
 from tsunagu.registry.accounts.wiring import bank_verifier
+from tsunagu.registry.addresses import service as addresses
 
 router = APIRouter(prefix="/staff/benefits", include_in_schema=False, dependencies=[Depends(csrf.protect)])
 log = logging.get_logger("tsunagu.benefits")
@@ -71,21 +72,32 @@ def _run(staff: Principal, run_id: str) -> BenefitRun:
     return run
 
 
-def _conditions(rule: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """The rule's comparisons (all of them must hold) as (attribute, comparison, value) words."""
+def _conditions(db: Session, rule: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The rule's comparisons (all of them must hold) as (attribute, comparison, value) words; a
+    municipality or prefecture by its name from the address registry, not its code."""
     parts = rule.get("all") or [rule]
     return [
         (
             ATTRIBUTE_NAMES.get(p["attribute"], p["attribute"]),
             OP_NAMES.get(p["op"], p["op"]),
-            ", ".join(
-                VALUE_NAMES.get(str(v), str(v))
+            "、".join(
+                _value_name(db, p["attribute"], str(v))
                 for v in (p["value"] if isinstance(p["value"], list) else [p["value"]])
             ),
         )
         for p in parts
         if "attribute" in p
     ]
+
+
+def _value_name(db: Session, attribute: str, value: str) -> str:
+    if attribute == "municipality_code":
+        municipality = addresses.get_municipality(db, value)
+        return municipality.prefecture + municipality.name if municipality else value
+    if attribute == "prefecture_code":
+        found = addresses.list_municipalities(db, value)
+        return found[0].prefecture if found else value
+    return VALUE_NAMES.get(value, value)
 
 
 def _files_dir(settings: AppSettings) -> Any:
@@ -125,7 +137,7 @@ def _page(
         "procedures/benefits_run.html",
         {
             "run": run,
-            "conditions": _conditions(run.eligibility),
+            "conditions": _conditions(db, run.eligibility),
             "executions": executions,
             "totals": service.totals(db, run.id),
             "values": {**defaults, **(values or {})},
