@@ -95,3 +95,22 @@ def test_a_dataset_without_a_title_or_with_a_literal_licence_is_reported(client:
     paths = {(p.focus.rsplit("/", 1)[-1], p.path.rsplit("/", 1)[-1]) for p in problems}
     assert ("addresses", "description") in paths
     assert any(p.path.endswith("/license") and p.severity == "Violation" for p in problems)
+
+
+@pytest.mark.parametrize("media_type", list(SYNTAXES))
+def test_the_series_and_registry_uris_answer_their_own_dcat(client: TestClient, media_type: str) -> None:
+    for path, kind in (
+        ("/catalog/addresses/series", DCAT.DatasetSeries),
+        ("/catalog/addresses/registry", DCAT.Catalog),
+    ):
+        answer = client.get(path, headers={"accept": media_type})
+        assert answer.status_code == 200, (path, answer.text)
+        graph = Graph().parse(data=answer.text, format=SYNTAXES[media_type])
+        assert (URIRef(BASE + path), RDF.type, kind) in graph
+        assert shacl.validate_graph(graph) == [], path
+    page = client.get("/catalog/addresses/series", headers={"accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/catalog/addresses"
+    assert (
+        client.get("/catalog/procedures/series", headers={"accept": "application/ld+json"}).status_code == 404
+    )
+    assert client.get("/catalog/procedures/registry").status_code == 404

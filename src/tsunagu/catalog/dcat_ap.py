@@ -186,3 +186,21 @@ def _base_registry(dataset: dict[str, Any]) -> dict[str, Any] | None:
             "cv:hasCompetentAuthority": {"@id": authority.get("@id")},
         },
     }
+
+
+def series_document(dataset_document: dict[str, Any]) -> dict[str, Any] | None:
+    """The series a profiled dataset document belongs to, as a document of its own (its URI)."""
+    series = dataset_document.get("dcat:inSeries")
+    if not isinstance(series, dict) or "@type" not in series:
+        return None
+    return {"@context": dataset_document["@context"], **series}
+
+
+def registry_document(dataset_document: dict[str, Any]) -> dict[str, Any] | None:
+    """The base registry (BRegDCAT-AP) a dataset is the data of, as a document of its own."""
+    registry = _base_registry(copy.deepcopy(dataset_document))
+    if registry is None:
+        return None
+    registry["dcat:dataset"] = {k: v for k, v in dataset_document.items() if k != "@context"}  # in full
+    _type_ranges(registry)
+    return {"@context": dataset_document["@context"], **registry}

@@ -12,9 +12,9 @@ from fastapi import FastAPI
 
 from tsunagu.catalog import api as catalog_api
 from tsunagu.catalog import check_pages as catalog_check_pages
+from tsunagu.catalog import dcat_pages as catalog_dcat_pages
 from tsunagu.catalog import pages as catalog_pages
 from tsunagu.catalog.console import api as catalog_console_api
-from tsunagu.catalog.console import pages as catalog_console_pages
 from tsunagu.catalog.console import pages as catalog_console_pages
 from tsunagu.core.http.routing import include_gated
 
@@ -29,6 +29,7 @@ def install(app: FastAPI) -> None:
             catalog_api.router,
             catalog_api.ckan_router,
             catalog_check_pages.router,  # before the catalog's /{dataset_id}
+            catalog_dcat_pages.router,  # a dataset's series and base-registry URIs
             catalog_pages.router,
         ),
     )
