@@ -107,12 +107,17 @@ def page(db: Session, ids: Select[Any], sort: Sort, limit: int, offset: int) -> 
         if sort == "modified"
         else ((d.access != "open"), d.title_ja, d.id)  # open data first, then by title
     )
-    stmt = ids.with_only_columns(d.document).order_by(*order).limit(limit).offset(offset)
+    stmt = (
+        ids.with_only_columns(d.document, maintain_column_froms=True)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
     return list(db.scalars(stmt))
 
 
 def total(db: Session, ids: Select[Any]) -> int:
-    return db.scalar(ids.with_only_columns(func.count())) or 0
+    return db.scalar(ids.with_only_columns(func.count(), maintain_column_froms=True)) or 0
 
 
 def facet_counts(db: Session, ids: Select[Any], kinds: Sequence[str]) -> dict[str, dict[str, int]]:
