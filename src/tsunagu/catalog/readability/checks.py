@@ -32,6 +32,7 @@ SYMBOLS = {"X", "x", "Ｘ", "χ", "*", "＊", "***", "…", "・・・", "秘匿
 ERA = r"(明治|大正|昭和|平成|令和|[MTSHR]\s*\.?)"
 WAREKI = re.compile(rf"{ERA}\s*([0-9０-９]{{1,2}}|元)\s*[年.．/／]")
 GREGORIAN = re.compile(r"(18|19|20)[0-9]{2}")
+DATE_HINT = re.compile(r"[0-9０-９元]\s*[-/／年.．]")  # a digit then a date separator: worth a closer look
 PERIOD_HEADER = re.compile(
     rf"^(((18|19|20)[0-9]{{2}})|{ERA}\s*([0-9０-９]{{1,2}}|元))\s*(年度?|年[0-9０-９]{{1,2}}月)?$"
     r"|^[0-9０-９]{1,2}月$"
@@ -53,10 +54,12 @@ DATE_FORMATS = (
 def _data_cells(
     sheet: Sheet, table: Table, columns: set[int] | None = None
 ) -> Iterator[tuple[Position, Value]]:
+    wanted = table.columns if columns is None else sorted(columns)
     for r in table.data_rows:
-        for c in table.columns if columns is None else sorted(columns):
-            value = cell(sheet, r, c)
-            if not is_blank(value):
+        row = sheet.rows[r]
+        width = len(row)
+        for c in wanted:
+            if c < width and not is_blank(value := row[c]):
                 yield (r, c), value
 
 
@@ -330,7 +333,7 @@ def dates_not_standard(sheet: Sheet, table: Table) -> Iterator[Finding]:
 def _date_format(value: Value) -> str:
     if isinstance(value, datetime | date):
         return "Excel の日付"
-    if isinstance(value, str):
+    if isinstance(value, str) and DATE_HINT.search(value):
         text = unicodedata.normalize("NFKC", value.strip())
         for name, pattern in DATE_FORMATS:
             if pattern.match(text):

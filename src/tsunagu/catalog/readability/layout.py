@@ -23,7 +23,7 @@ NUMBER_LIKE = re.compile(
 
 
 def is_blank(value: Value | None) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value == "" or value is None or (isinstance(value, str) and not value.strip())
 
 
 def is_number(value: Value) -> bool:
@@ -105,7 +105,8 @@ def locate(sheet: Sheet) -> Table | None:
     header_rows = [header]
     while body and numeric and all(not looks_numeric(cell(sheet, body[0], c)) for c in numeric):
         header_rows.append(body.pop(0))  # a second header row (sub-headers under a merged one)
-    numeric = {c for c in used if _mostly_numeric(sheet, body, c)}
+    if len(header_rows) > 1:
+        numeric = {c for c in used if _mostly_numeric(sheet, body, c)}
     return Table(
         header_rows=header_rows,
         data_rows=body,
@@ -119,6 +120,7 @@ def locate(sheet: Sheet) -> Table | None:
 
 
 def _mostly_numeric(sheet: Sheet, rows: list[int], column: int) -> bool:
-    values = [cell(sheet, r, column) for r in rows]
+    grid = sheet.rows
+    values = [grid[r][column] if column < len(grid[r]) else "" for r in rows]
     filled = [v for v in values if not is_blank(v)]
     return bool(filled) and sum(1 for v in filled if looks_numeric(v)) * 2 > len(filled)
