@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,9 @@ from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.e2e.demo import CHIYODA, phone_page, resident_of, start_session
 from tests.notify.conftest import MailHost, mail_host  # noqa: F401 - the fixture, used by name
 
-from tsunagu.core import sessions
+from tsunagu.core import clock, sessions
 from tsunagu.core.database import Database
+from tsunagu.core.types.wareki import format_wareki
 from tsunagu.registry.accounts import kana, testbank
 from tsunagu.registry.residents import service as residents
 
@@ -133,7 +134,8 @@ def test_birth_to_child_allowance_on_a_phone(
         ("given_name", "陽向"),
         ("family_kana", parent.name.family_kana),
         ("given_kana", "ひなた"),
-        ("birth_date", "令和8年11月15日"),
+        # a recent birth: a notice whose 児童手当 deadline (15 days) has passed is not sent
+        ("birth_date", format_wareki(clock.today_jst().date() - timedelta(days=3))),
     ):
         clerk.locator(f"#{name}").fill(value)
     clerk.locator("#sex").select_option(label="女")
