@@ -168,6 +168,17 @@ def test_a_blank_column_splits_the_table_and_a_column_without_header() -> None:
     assert cells["L1-05"] == {"E1"}
 
 
+def shifted(book: Any, sheet: Any) -> None:
+    sheet.write_row("B1", ["団体コード", "人口（人）"])
+    sheet.write_row("B2", ["131016", 10])
+
+
+def test_a_table_starting_in_column_b_breaks_the_header_position_rule() -> None:
+    cells = found(check_file("shifted.xlsx", workbook(shifted)))
+    assert cells["L3-01"] == {"B1"}
+    assert "L1-03" not in cells  # the blank column A is outside the table, not inside it
+
+
 def test_a_pdf_fails_the_file_format_rule_and_is_not_read() -> None:
     report = check_file("report.pdf", b"%PDF-1.7 ...")
     assert [v.rule.id for v in report.violations] == ["L1-01"]

@@ -281,11 +281,16 @@ def formulas(sheet: Sheet, table: Table) -> Iterator[Finding]:
 
 
 def header_not_first(sheet: Sheet, table: Table) -> Iterator[Finding]:
-    """L3-01: rows (a title, blank rows) before the header row."""
+    """L3-01: rows (a title, blank rows) before the header row, or blank columns before the table."""
     first = table.header_rows[0]
     if first:
         above = next(((r, c) for (r, c), _ in cells(sheet) if r < first), None)
         yield above or (0, 0), f"項目名が {first + 1} 行目から始まっています（表題や空白行があります）"
+    elif table.first_column:
+        yield (
+            (first, table.first_column),
+            f"表が {column_letter(table.first_column)} 列から始まっています（A 列からにしてください）",
+        )
 
 
 def undefined_symbols(sheet: Sheet, table: Table) -> Iterator[Finding]:
