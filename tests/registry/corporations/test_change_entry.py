@@ -156,6 +156,20 @@ def test_bad_input_is_marked_and_kept(client: TestClient, registry: Database) ->
         json={"kind": "trade_name", "effective_on": "2026-11-20"},
     )
     assert empty.status_code == 422 and empty.json()["errors"][0]["location"] == ["name"]
+    tampered = client.post(
+        f"/registry/corporations/{TSUNAGU}/changes",
+        headers=HTML,
+        data={
+            "csrf_token": _csrf(form.text),
+            "kind": "representative",
+            "effective_on": "2026-11-20",
+            "resigning": "abc",
+            "title": "代表取締役",
+            "person_name": "誰か",
+            "address": "どこか",
+        },
+    )
+    assert tampered.status_code == 422 and "退任する代表者を選び直してください。" in tampered.text
     with registry.session() as db:
         assert corporations.pending_events(db) == []  # nothing was written
 

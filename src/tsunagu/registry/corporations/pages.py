@@ -153,7 +153,7 @@ def record_change(
     municipality_code: str = Form("", max_length=6),
     street_number: str = Form("", max_length=300),
     post_code: str = Form("", max_length=8),
-    resigning: str = Form("", max_length=12),
+    resigning: str = Form("", max_length=10),
     title: str = Form("", max_length=30),
     person_name: str = Form("", max_length=200),
     address: str = Form("", max_length=300),
@@ -170,6 +170,9 @@ def record_change(
         on = date.fromisoformat(effective_on)
     except ValueError:
         errors["effective_on"] = CHANGE_FIELD_MESSAGES["effective_on"]
+    officer = int(resigning) if resigning.isdigit() and 0 < int(resigning) < 2**31 else None
+    if resigning and officer is None:
+        errors["resigning"] = CHANGE_FIELD_MESSAGES["resigning"]
     if errors:
         return _change_page(request, db, number, form=form, errors=errors, status_code=422)
     change = service.ChangeRequest(
@@ -180,7 +183,7 @@ def record_change(
         municipality_code=municipality_code,
         street_number=street_number,
         post_code=post_code,
-        resigning=int(resigning) if resigning.isdigit() else None,
+        resigning=officer,
         title=title,
         person_name=person_name,
         address=address,

@@ -78,7 +78,7 @@ class ChangeIn(BaseModel):
     street_number: str = Field("", max_length=300)
     post_code: str = Field("", max_length=8)
     resigning: int | None = Field(
-        None, description="representative: the officer id who 退任 (none: one is added)"
+        None, ge=1, le=2**31 - 1, description="representative: the officer id who 退任 (none: one is added)"
     )
     title: str = Field("", max_length=30)
     person_name: str = Field("", max_length=200)
