@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.e2e.demo import log_in_as_staff, staff_account
 from tests.oversight.files import R7_ROWS, csv_bytes
@@ -39,10 +39,57 @@ def test_the_dashboard_on_a_phone_without_javascript(phone_without_js: Page, bas
     href = page.get_by_role("link", name="CSV でダウンロード").first.get_attribute("href")
     assert href is not None
     rows = list(csv.reader(io.StringIO(httpx.get(base_url + href, timeout=30).content.decode("utf-8-sig"))))
-    assert [r[0] for r in rows[1:]] == ["2023", "2024", "2025"]
+    assert [r[0] for r in rows[1:]] == ["令和5年度", "令和6年度", "令和7年度"]
     page.get_by_label("府省庁", exact=True).select_option("国土交通省")
     page.get_by_role("button", name="表示する").click()
     assert "令和7年度調査・国土交通省・" in page.locator("main").inner_text()
+
+
+def test_the_map_and_the_place_filters_without_javascript(phone_without_js: Page, base_url: str) -> None:
+    """The prefecture tile map (from the address registry), a tile as a link to that prefecture,
+    its municipalities in a table and one municipality's areas — all without JavaScript."""
+    page = phone_without_js
+    page.goto(base_url + "/dashboard")
+    tiles = page.locator("svg.map a")
+    assert tiles.count() == 47
+    labels = [tiles.nth(i).get_attribute("aria-label") or "" for i in range(47)]
+    assert any(label.startswith("北海道 ") for label in labels) and any(
+        label.startswith("沖縄県 ") for label in labels
+    )
+    page.locator("svg.map").scroll_into_view_if_needed()
+    page.screenshot(path=str(RESULTS / "oversight-map-phone.png"), full_page=True)
+    page.locator('svg.map a[aria-label^="神奈川県 "]').click()
+    assert "prefecture=" in page.url
+    assert "神奈川県の市区町村別の移行状況" in page.locator("main").inner_text()
+    page.get_by_label("市区町村", exact=True).select_option(label="横須賀市")
+    page.get_by_role("button", name="表示する").click()
+    assert (
+        "横須賀市で標準準拠システムへの移行を管理している市区町村×事務 20 件"
+        in page.locator("main").inner_text()
+    )
+    page.screenshot(path=str(RESULTS / "oversight-municipality-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
+
+
+def test_the_dashboard_on_a_desktop_and_a_phone_with_javascript(
+    browser: Browser, phone: Page, base_url: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    desktop = context.new_page()
+    desktop.goto(base_url + "/dashboard")
+    assert desktop.locator("svg.map a").count() == 47
+    desktop.screenshot(path=str(RESULTS / "oversight-dashboard-desktop.png"), full_page=True)
+    assert_accessible(desktop)
+    context.close()
+    phone.goto(base_url + "/dashboard?prefecture=%E6%9D%B1%E4%BA%AC%E9%83%BD")
+    phone.screenshot(path=str(RESULTS / "oversight-dashboard-phone-js.png"), full_page=True)
+    assert_accessible(phone)
+    assert_no_horizontal_scroll(phone)
+    phone.goto(base_url + "/lang/en?next=/dashboard")
+    text = phone.locator("main").inner_text()
+    assert "Migration rate by prefecture" in text and "都道府県別" not in text
+    phone.screenshot(path=str(RESULTS / "oversight-dashboard-phone-en.png"), full_page=True)
+    phone.goto(base_url + "/lang/ja?next=/dashboard")
 
 
 def test_search_the_inventory_and_see_a_procedures_history(phone_without_js: Page, base_url: str) -> None:

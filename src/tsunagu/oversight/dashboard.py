@@ -23,6 +23,7 @@ TABLES = (
     "costs",
     "services",
     "funnel",
+    "keystrokes",
     "satisfaction",
     "migration",
     "places",
@@ -318,7 +319,6 @@ def _table(board: Dashboard, name: str, locale: str, gettext: Gettext) -> Table:
                 N_("完了率"),
                 N_("確認画面までの離脱"),
                 N_("申請までの離脱"),
-                N_("入力にかかる推定時間（秒）"),
             ],
             [
                 [
@@ -326,9 +326,19 @@ def _table(board: Dashboard, name: str, locale: str, gettext: Gettext) -> Table:
                     *(f"{n:,}" for n in u.funnel.reached),
                     percent(u.funnel.completion_rate),
                     *(percent(share) for _, _, share in u.funnel.drop_off()),
-                    "—" if u.seconds is None else f"{u.seconds:.0f}",
                 ]
                 for u in board.usability
+                if any(u.funnel.reached)
+            ],
+        )
+    if name == "keystrokes":
+        return Table(
+            N_("スマートフォンで入力にかかる推定時間"),
+            [N_("手続"), N_("推定時間（秒）")],
+            [
+                [board.service_names.get(u.procedure_id, u.procedure_id), f"{u.seconds:.0f}"]
+                for u in sorted(board.usability, key=lambda u: (u.seconds or 0, u.procedure_id))
+                if u.seconds is not None
             ],
         )
     if name == "satisfaction":

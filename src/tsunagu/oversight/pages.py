@@ -172,7 +172,7 @@ def _figures(request: Request, db: Session, board: dashboard.Dashboard) -> dict[
             grid,
             {p.key: p.share for p in board.migration.places},
             link="/dashboard?prefecture={}",
-            legend=maps.legend_labels(translate(request, "データなし")),
+            no_data=translate(request, "データなし"),
         )
     return figures
 
