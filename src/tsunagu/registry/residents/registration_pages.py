@@ -22,7 +22,7 @@ from tsunagu.core.http.templating import render
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import forms, service
 from tsunagu.registry.residents.api import REGISTRAR
-from tsunagu.registry.residents.errors import AlreadyRegistered
+from tsunagu.registry.residents.errors import AlreadyRegistered, ResidentDeceased, ResidentMovedOut
 from tsunagu.registry.residents.pages import SEX_LABELS, labels, own_record, read_record
 from tsunagu.registry.residents.schemas import RegistrationIn
 
@@ -175,6 +175,11 @@ def _new_person(db: Session, slug: str, member: str, principal: sessions.Princip
 def _about(db: Session, slug: str, resident_id: str, principal: sessions.Principal) -> Context:
     registration = _registration(slug, about_resident=True)
     subject = own_record(db, principal, resident_id)
+    # a closed record takes no 届出: said at once, not after the form is filled in (a second 死亡届)
+    if subject.status == "deceased":
+        raise ResidentDeceased(f"resident {resident_id} is deceased; the record is closed")
+    if subject.status == "moved_out":
+        raise ResidentMovedOut(f"resident {resident_id} has moved out")
     return Context(db, registration, subject.municipality_code, subject)
 
 
