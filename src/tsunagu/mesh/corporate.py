@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.database import Database
 from tsunagu.mesh import crypto
-from tsunagu.mesh.answer_schema import DATE, STRING, closed_object
+from tsunagu.mesh.answer_schema import DATE, STRING, closed_object, item_names, service_definition
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import records
 from tsunagu.mesh.directory import service as directory
@@ -43,57 +43,45 @@ ORGANIZATIONS: tuple[tuple[str, str, str, records.OrganizationKind], ...] = (
 )
 
 
-BASIC_SERVICE = {
-    "code": BASIC,
-    "version": "v1",
-    "title_ja": "法人の基本情報（商号・本店・状態）",
-    "items": [
-        {"name": "corporate_number", "type": "CorporateNumber", "title_ja": "法人番号"},
-        {"name": "name", "type": "string", "title_ja": "商号又は名称"},
-        {"name": "name_kana", "type": "string", "title_ja": "商号のフリガナ"},
-        {"name": "head_office_address", "type": "Address", "title_ja": "本店所在地"},
-        {"name": "kind", "type": "string", "title_ja": "法人種別"},
-        {"name": "status", "type": "code", "title_ja": "状態（存続・解散・閉鎖）"},
+BASIC_SERVICE = service_definition(
+    BASIC,
+    "法人の基本情報（商号・本店・状態）",
+    [
+        ("corporate_number", "CorporateNumber", "法人番号", {"type": "string", "pattern": r"^\d{13}$"}),
+        ("name", "string", "商号又は名称", STRING),
+        ("name_kana", "string", "商号のフリガナ", {"type": "string"}),
+        (
+            "head_office_address",
+            "Address",
+            "本店所在地",
+            {"type": "object", "properties": {"text": STRING}, "required": ["text"]},
+        ),
+        ("kind", "string", "法人種別", {"type": "string"}),
+        (
+            "status",
+            "code",
+            "状態（存続・解散・閉鎖）",
+            {"type": "string", "enum": ["active", "dissolved", "closed"]},
+        ),
     ],
-    "response_schema": closed_object(
-        {
-            "corporate_number": {"type": "string", "pattern": r"^\d{13}$"},
-            "name": STRING,
-            "name_kana": {"type": "string"},
-            "kind": {"type": "string"},
-            "head_office_address": {"type": "object", "properties": {"text": STRING}, "required": ["text"]},
-            "status": {"type": "string", "enum": ["active", "dissolved", "closed"]},
-        }
-    ),
-}
+)
 _OFFICER = closed_object(
     {"title": STRING, "name": STRING, "address": {"type": "string"}, "appointed_on": DATE}
 )
-REGISTERED_SERVICE = {
-    "code": REGISTERED,
-    "version": "v1",
-    "title_ja": "登記事項（成立・資本金・目的・役員）",
-    "items": [
-        {"name": "established_on", "type": "date", "title_ja": "会社成立の年月日"},
-        {"name": "capital_yen", "type": "integer", "title_ja": "資本金の額"},
-        {"name": "purposes", "type": "text-list", "title_ja": "目的"},
-        {"name": "representatives", "type": "officers", "title_ja": "代表者"},
-        {"name": "officers", "type": "officers", "title_ja": "役員"},
-        {"name": "registry_office", "type": "string", "title_ja": "管轄登記所"},
+REGISTERED_SERVICE = service_definition(
+    REGISTERED,
+    "登記事項（成立・資本金・目的・役員）",
+    [
+        ("established_on", "date", "会社成立の年月日", DATE),
+        ("capital_yen", "integer", "資本金の額", {"type": ["integer", "null"], "minimum": 0}),
+        ("purposes", "text-list", "目的", {"type": "array", "items": STRING}),
+        ("representatives", "officers", "代表者", {"type": "array", "items": _OFFICER}),
+        ("officers", "officers", "役員", {"type": "array", "items": _OFFICER}),
+        ("registry_office", "string", "管轄登記所", STRING),
     ],
-    "response_schema": closed_object(
-        {
-            "established_on": DATE,
-            "capital_yen": {"type": ["integer", "null"], "minimum": 0},
-            "purposes": {"type": "array", "items": STRING},
-            "representatives": {"type": "array", "items": _OFFICER},
-            "officers": {"type": "array", "items": _OFFICER},
-            "registry_office": STRING,
-        }
-    ),
-}
-_BASIC_ITEMS = [item["name"] for item in BASIC_SERVICE["items"]]  # type: ignore[index]
-_REGISTERED_ITEMS = [item["name"] for item in REGISTERED_SERVICE["items"]]  # type: ignore[index]
+)
+_BASIC_ITEMS = item_names(BASIC_SERVICE)
+_REGISTERED_ITEMS = item_names(REGISTERED_SERVICE)
 
 #: (事務 id, consumer, title, law) of every organization that reads corporate data to accept a filing
 USES: tuple[tuple[str, str, str, str], ...] = (

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.mesh import crypto
-from tsunagu.mesh.answer_schema import DATE, STRING, closed_object
+from tsunagu.mesh.answer_schema import DATE, STRING, closed_object, item_names, service_definition
 from tsunagu.mesh.codes import service as codes
-from tsunagu.mesh.directory import schemas
+from tsunagu.mesh.directory import records
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.node import adapters
 from tsunagu.mesh.node.embedded import endpoint_of
@@ -27,7 +27,7 @@ ACTOR = "seed"
 OPERATOR = "digital-agency"
 MUNICIPALITIES = ("131016", "142018")
 
-ORGANIZATIONS: tuple[tuple[str, str, str, schemas.OrganizationKind], ...] = (
+ORGANIZATIONS: tuple[tuple[str, str, str, records.OrganizationKind], ...] = (
     (OPERATOR, "デジタル庁", "Digital Agency", "national"),
     ("131016", "東京都千代田区", "Chiyoda City, Tokyo", "municipal"),
     ("142018", "神奈川県横須賀市", "Yokosuka City, Kanagawa", "municipal"),
@@ -39,20 +39,15 @@ ORGANIZATIONS: tuple[tuple[str, str, str, schemas.OrganizationKind], ...] = (
 _AMOUNT = {"type": "integer", "minimum": 0}
 
 
-RESIDENT_BASIC = {
-    "code": "resident-basic",
-    "version": "v1",
-    "title_ja": "住民基本情報（基本4情報・世帯）",
-    "items": [
-        {"name": "name", "type": "PersonName", "title_ja": "氏名"},
-        {"name": "birth_date", "type": "date", "title_ja": "生年月日"},
-        {"name": "sex", "type": "sex-code", "title_ja": "性別"},
-        {"name": "address", "type": "Address", "title_ja": "住所"},
-        {"name": "household", "type": "household", "title_ja": "世帯"},
-    ],
-    "response_schema": closed_object(
-        {
-            "name": closed_object(
+RESIDENT_BASIC = service_definition(
+    "resident-basic",
+    "住民基本情報（基本4情報・世帯）",
+    [
+        (
+            "name",
+            "PersonName",
+            "氏名",
+            closed_object(
                 {
                     "family_name": STRING,
                     "given_name": STRING,
@@ -60,44 +55,48 @@ RESIDENT_BASIC = {
                     "given_name_kana": STRING,
                 }
             ),
-            "birth_date": DATE,
-            "sex": {"type": "string", "enum": ["0", "1", "2", "9"]},
-            "address": {"type": "object", "properties": {"text": STRING}, "required": ["text"]},
-            "household": {"type": "object", "properties": {"household_id": STRING, "relationship": STRING}},
-        }
-    ),
-}
+        ),
+        ("birth_date", "date", "生年月日", DATE),
+        ("sex", "sex-code", "性別", {"type": "string", "enum": ["0", "1", "2", "9"]}),
+        (
+            "address",
+            "Address",
+            "住所",
+            {"type": "object", "properties": {"text": STRING}, "required": ["text"]},
+        ),
+        (
+            "household",
+            "household",
+            "世帯",
+            {"type": "object", "properties": {"household_id": STRING, "relationship": STRING}},
+        ),
+    ],
+)
 
-_PERSON_NAME = RESIDENT_BASIC["response_schema"]["properties"]["name"]  # type: ignore[index]
+_PERSON_NAME = RESIDENT_BASIC["response_schema"]["properties"]["name"]
 _MEMBER = closed_object(
     {"name": _PERSON_NAME, "birth_date": DATE, "relationship": STRING, "sex": {"type": "string"}}
 )
 # 世帯の構成: who lives in the person's 世帯 (the 児童手当's child is taken from it, not typed)
-RESIDENT_HOUSEHOLD = {
-    "code": "resident-household",
-    "version": "v1",
-    "title_ja": "世帯の構成（本人以外の世帯員と最も年少の児童）",
-    "items": [
-        {"name": "other_members", "type": "household", "title_ja": "世帯員（本人を除く）"},
-        {"name": "youngest_child", "type": "household", "title_ja": "最も年少の18歳未満の世帯員"},
+RESIDENT_HOUSEHOLD = service_definition(
+    "resident-household",
+    "世帯の構成（本人以外の世帯員と最も年少の児童）",
+    [
+        ("other_members", "household", "世帯員（本人を除く）", {"type": "array", "items": _MEMBER}),
+        ("youngest_child", "household", "最も年少の18歳未満の世帯員", {"anyOf": [_MEMBER, {"type": "null"}]}),
     ],
-    "response_schema": closed_object(
-        {
-            "other_members": {"type": "array", "items": _MEMBER},
-            "youngest_child": {"anyOf": [_MEMBER, {"type": "null"}]},
-        }
-    ),
-}
+)
 
 _NAME = closed_object({"family": STRING, "given": STRING, "family_kana": STRING, "given_kana": STRING})
-MOVING_OUT_CERTIFICATE = {
-    "code": "moving-out-certificate",
-    "version": "v1",
-    "title_ja": "転出証明書情報（住民基本台帳法第24条の2）",
-    "items": [{"name": "certificate", "type": "moving-out-certificate", "title_ja": "転出証明書情報"}],
-    "response_schema": closed_object(
-        {
-            "certificate": closed_object(
+MOVING_OUT_CERTIFICATE = service_definition(
+    "moving-out-certificate",
+    "転出証明書情報（住民基本台帳法第24条の2）",
+    [
+        (
+            "certificate",
+            "moving-out-certificate",
+            "転出証明書情報",
+            closed_object(
                 {
                     "reference": STRING,
                     "origin": closed_object({"code": STRING, "name": STRING}),
@@ -121,72 +120,53 @@ MOVING_OUT_CERTIFICATE = {
                         ),
                     },
                 }
-            )
-        }
-    ),
-}
-
-PENSION_STATUS = {
-    "code": "pension-status",
-    "version": "v1",
-    "title_ja": "年金の受給状況",
-    "items": [
-        {"name": "pension_type", "type": "code", "title_ja": "年金の種類"},
-        {"name": "annual_amount", "type": "integer", "title_ja": "年金額（年額・円）"},
-        {"name": "insured_since", "type": "date", "title_ja": "資格取得日"},
+            ),
+        ),
     ],
-    "response_schema": closed_object(
-        {
-            "pension_type": {
+)
+
+PENSION_STATUS = service_definition(
+    "pension-status",
+    "年金の受給状況",
+    [
+        (
+            "pension_type",
+            "code",
+            "年金の種類",
+            {
                 "type": "string",
                 "enum": ["老齢基礎年金", "障害基礎年金", "遺族基礎年金", "なし"],
             },
-            "annual_amount": _AMOUNT,
-            "insured_since": DATE,
-        }
-    ),
-}
-
-INCOME = {
-    "code": "income",
-    "version": "v1",
-    "title_ja": "所得の情報",
-    "items": [
-        {"name": "tax_year", "type": "integer", "title_ja": "課税年度"},
-        {"name": "total_income", "type": "integer", "title_ja": "総所得金額（円）"},
-        {"name": "dependents", "type": "integer", "title_ja": "扶養親族の数"},
+        ),
+        ("annual_amount", "integer", "年金額（年額・円）", _AMOUNT),
+        ("insured_since", "date", "資格取得日", DATE),
     ],
-    "response_schema": closed_object(
-        {"tax_year": {"type": "integer", "minimum": 2000}, "total_income": _AMOUNT, "dependents": _AMOUNT}
-    ),
-}
+)
 
-PUBLIC_MONEY_ACCOUNT = {
-    "code": "public-money-account",
-    "version": "v1",
-    "title_ja": "公金受取口座（登録口座情報）",
-    "items": [
-        {"name": "bank_code", "type": "code", "title_ja": "金融機関コード"},
-        {"name": "bank_name", "type": "string", "title_ja": "金融機関名"},
-        {"name": "branch_code", "type": "code", "title_ja": "支店コード"},
-        {"name": "branch_name", "type": "string", "title_ja": "支店名"},
-        {"name": "account_type", "type": "code", "title_ja": "預金種目"},
-        {"name": "account_number", "type": "string", "title_ja": "口座番号"},
-        {"name": "holder_kana", "type": "string", "title_ja": "口座名義"},
+INCOME = service_definition(
+    "income",
+    "所得の情報",
+    [
+        ("tax_year", "integer", "課税年度", {"type": "integer", "minimum": 2000}),
+        ("total_income", "integer", "総所得金額（円）", _AMOUNT),
+        ("dependents", "integer", "扶養親族の数", _AMOUNT),
     ],
-    "response_schema": closed_object(
-        {
-            "bank_code": {"type": "string", "pattern": r"^\d{4}$"},
-            "bank_name": STRING,
-            "branch_code": {"type": "string", "pattern": r"^\d{3}$"},
-            "branch_name": STRING,
-            "account_type": {"type": "string", "enum": ["futsu", "toza", "chochiku"]},
-            "account_number": {"type": "string", "pattern": r"^\d{7}$"},
-            "holder_kana": STRING,
-        }
-    ),
-}
-_ACCOUNT_ITEMS = [item["name"] for item in PUBLIC_MONEY_ACCOUNT["items"]]  # type: ignore[index]
+)
+
+PUBLIC_MONEY_ACCOUNT = service_definition(
+    "public-money-account",
+    "公金受取口座（登録口座情報）",
+    [
+        ("bank_code", "code", "金融機関コード", {"type": "string", "pattern": r"^\d{4}$"}),
+        ("bank_name", "string", "金融機関名", STRING),
+        ("branch_code", "code", "支店コード", {"type": "string", "pattern": r"^\d{3}$"}),
+        ("branch_name", "string", "支店名", STRING),
+        ("account_type", "code", "預金種目", {"type": "string", "enum": ["futsu", "toza", "chochiku"]}),
+        ("account_number", "string", "口座番号", {"type": "string", "pattern": r"^\d{7}$"}),
+        ("holder_kana", "string", "口座名義", STRING),
+    ],
+)
+_ACCOUNT_ITEMS = item_names(PUBLIC_MONEY_ACCOUNT)
 
 SERVICES: tuple[tuple[str, dict[str, Any]], ...] = (
     *((code, RESIDENT_BASIC) for code in MUNICIPALITIES),
@@ -306,7 +286,7 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
         key = crypto.derive_signing_key(secret, code)
         directory.put_organization(
             db,
-            schemas.OrganizationIn(
+            records.OrganizationIn(
                 code=code,
                 name_ja=name_ja,
                 name_en=name_en,
@@ -317,15 +297,15 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
             ACTOR,
         )
     for provider, spec in SERVICES:
-        directory.put_service(db, schemas.Service.model_validate({"provider": provider, **spec}), ACTOR)
+        directory.put_service(db, records.Service.model_validate({"provider": provider, **spec}), ACTOR)
     for basis in legal_bases():
-        directory.put_legal_basis(db, schemas.LegalBasis.model_validate(basis), ACTOR)
+        directory.put_legal_basis(db, records.LegalBasis.model_validate(basis), ACTOR)
     if directory.list_subscriptions(db):
         return
     for city in MUNICIPALITIES:
         directory.add_subscription(
             db,
-            schemas.SubscriptionIn(
+            records.SubscriptionIn(
                 subscriber="jpn-pension",
                 provider=city,
                 event_kinds=["address_changed", "died", "name_changed"],
@@ -336,7 +316,7 @@ def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> Non
         )
         directory.add_subscription(
             db,
-            schemas.SubscriptionIn(
+            records.SubscriptionIn(
                 subscriber="tsunagu-power",
                 provider=city,
                 event_kinds=["address_changed", "moving_notice"],
