@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page
-from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, tsunagu_cli
+from tests.e2e.demo import log_in_as_staff, staff_account
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -101,3 +102,61 @@ def test_dictionary_and_code_pages_are_accessible(phone: Page, base_url: str) ->
     phone.goto(base_url + "/lang/en?next=/catalog/codes/era")
     assert phone.locator("h1").inner_text() == "Japanese eras"
     assert_accessible(phone)
+
+
+def test_a_publisher_writes_and_publishes_a_dataset_on_a_phone(
+    phone_without_js: Page, base_url: str, server_env: dict[str, str]
+) -> None:
+    """千代田区's administrator (管理 opens publishing) describes the 公衆トイレ一覧 on a phone without
+    JavaScript: a wrong address comes back marked with the values kept, then the draft is saved,
+    published and found; the daily link check records our own URLs as answering."""
+    page = phone_without_js
+    log_in_as_staff(page, base_url, staff_account(server_env, "chiyoda.admin"))
+    page.goto(base_url + "/staff/catalog/new")
+    page.get_by_label("識別子").fill("chiyoda-toilets")
+    page.locator("#title_ja").fill("公衆トイレ一覧")
+    page.locator("#title_en").fill("Public toilets")
+    page.locator("#description_ja").fill("千代田区内の公衆トイレの場所とバリアフリー設備です。")
+    page.locator("#description_en").fill(
+        "Where Chiyoda City's public toilets are, with their accessible facilities."
+    )
+    page.get_by_label("行政・公共部門").check()
+    page.locator("#keywords_ja").fill("公衆トイレ、バリアフリー")
+    page.locator("#keywords_en").fill("public toilets")
+    page.locator("#readings").fill("こうしゅうといれ")
+    page.locator("#spatial_ja").fill("東京都千代田区")
+    page.locator("#spatial_en").fill("Chiyoda City")
+    page.locator("#legal_basis_ja").fill("官民データ活用推進基本法第11条")
+    page.locator("#legal_basis_en").fill(
+        "Basic Act on the Advancement of Public and Private Sector Data, Article 11"
+    )
+    page.locator("#contact_name_ja").fill("千代田区 環境政策課")
+    page.locator("#contact_name_en").fill("Chiyoda City environment")
+    page.locator("#contact_email").fill("kankyo@example.lg.jp")
+    page.locator("#dist_0_title_ja").fill("公衆トイレ一覧（CSV）")
+    page.locator("#dist_0_title_en").fill("Public toilets (CSV)")
+    page.locator("#dist_0_url").fill("city.chiyoda.lg.jp/toilets.csv")
+    page.get_by_role("button", name="下書きとして保存する").click()
+    assert "入力に誤りがあります。保存していません。" in page.locator("main").inner_text()
+    assert page.locator("#dist_0_url").get_attribute("aria-invalid") == "true"
+    assert page.locator("#title_ja").input_value() == "公衆トイレ一覧"  # kept
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "catalog-console-error-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
+    page.locator("#dist_0_url").fill(base_url + "/api/v1/catalog/datasets/addresses/files/municipalities.csv")
+    page.get_by_role("button", name="下書きとして保存する").click()
+    assert "下書き" in page.locator("main").inner_text()
+    page.get_by_role("button", name="公開する").click()
+    assert "公開中" in page.locator("main").inner_text()
+    tsunagu_cli(server_env, "catalog", "check-links")  # every own URL answers: exit 0
+    page.goto(base_url + "/catalog?q=コウシュウトイレ")
+    assert page.locator("main .cards h3").all_inner_texts() == ["公衆トイレ一覧"]
+    page.get_by_role("link", name="公衆トイレ一覧").click()
+    main = page.locator("main").inner_text()
+    assert "東京都千代田区" in main and "応答あり" in main and "メタデータの品質" in main
+    page.screenshot(path=str(RESULTS / "catalog-published-dataset-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
+    page.goto(base_url + "/catalog/quality")
+    assert "東京都千代田区" in page.locator("main table").inner_text()
+    page.screenshot(path=str(RESULTS / "catalog-quality-phone.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
