@@ -40,6 +40,8 @@ def test_a_clerk_checks_an_export_and_reads_the_result(
     assert upload.get_attribute("aria-invalid") == "true"
     assert "のいずれかを選んでください" in page.locator("#e-file").inner_text()
     assert page.get_by_label("システム名").input_value() == "住民記録システム"
+    border = page.get_by_label("バージョン").evaluate("e => getComputedStyle(e).borderTopColor")
+    assert border != page.get_by_label("システム名").evaluate("e => getComputedStyle(e).borderTopColor")
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "conformance-upload-error-phone.png"), full_page=True)
     page.get_by_label("バージョン").fill("3.2")
