@@ -29,20 +29,10 @@ from tsunagu.mesh import routes as mesh_routes
 from tsunagu.notify import routes as notify_routes
 from tsunagu.oversight import api as oversight_api
 from tsunagu.oversight import routes as oversight_routes
-from tsunagu.procedures import api as procedures_api
 from tsunagu.procedures import feed as procedures_feed
 from tsunagu.procedures import keystrokes
-from tsunagu.procedures import pages as procedures_pages
 from tsunagu.procedures import routes as procedures_routes
 from tsunagu.procedures import service as procedures_service
-from tsunagu.procedures.applications import api as applications_api
-from tsunagu.procedures.applications import pages as applications_pages
-from tsunagu.procedures.backoffice import pages as backoffice_pages
-from tsunagu.procedures.benefits import pages as benefits_pages
-from tsunagu.procedures.notices import pages as notices_pages
-from tsunagu.procedures.onestop import api as onestop_api
-from tsunagu.procedures.onestop import pages as onestop_pages
-from tsunagu.procedures.push import pages as push_pages
 from tsunagu.registry import routes as registry_routes
 from tsunagu.web import catalog_sources, errors, mypage, names, openapi, operations, oversight_sources, pages
 from tsunagu.web.middleware import RequestContext
@@ -160,22 +150,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     include_gated(app, (operations.router, pages.router, mypage.router))
     identity_routes.install(app)
     registry_routes.install(app)
-    include_gated(
-        app,
-        (
-            applications_api.router,  # before the catalogue's /{procedure_id}
-            procedures_routes.router,  # fees and appointments
-            onestop_api.router,
-            procedures_api.router,
-            applications_pages.router,  # before the catalogue's /procedures/{procedure_id}
-            backoffice_pages.router,
-            notices_pages.router,
-            onestop_pages.router,
-            push_pages.router,
-            benefits_pages.router,
-            procedures_pages.router,
-        ),
-    )
+    procedures_routes.install(app)
     notify_routes.install(app)
     catalog_routes.install(app)
     conformance_routes.install(app)

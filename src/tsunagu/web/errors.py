@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tsunagu.core import logging as core_logging
 from tsunagu.core.errors import DatabaseUnavailable, NotAuthenticated, TsunaguError
 from tsunagu.core.http import problems
+from tsunagu.core.http.deps import settings_of
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
 
@@ -263,7 +264,7 @@ async def validation_error(request: Request, exc: RequestValidationError) -> Res
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 413:  # the middleware stopped a streamed body at the limit
-        return too_large(request, request.app.state.settings.max_body_bytes, str(exc.detail))
+        return too_large(request, settings_of(request).max_body_bytes, str(exc.detail))
     if problems.wants_html(request):
         detail = (
             translate(request, "お探しのページは見つかりませんでした。")

@@ -13,6 +13,7 @@ from tsunagu.core.database import check_connection
 from tsunagu.core.errors import DatabaseUnavailable, Forbidden, NotAuthenticated
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import current_principal
+from tsunagu.core.http.deps import AppDatabase, AppSettings
 from tsunagu.web import metrics
 
 router = APIRouter(tags=["operations"])
@@ -30,8 +31,8 @@ def healthz() -> dict[str, str]:
     summary="The database is reachable and its schema at head",
     responses={503: {"description": "Not ready; the body says why"}},
 )
-def readyz(request: Request) -> JSONResponse:
-    engine = request.app.state.database.engine
+def readyz(database: AppDatabase) -> JSONResponse:
+    engine = database.engine
     try:
         check_connection(engine)
     except DatabaseUnavailable as exc:
@@ -59,10 +60,10 @@ def readyz(request: Request) -> JSONResponse:
         403: {"description": "The session is not the platform operator's 管理 staff"},
     },
 )
-async def prometheus_metrics(request: Request) -> Response:
+async def prometheus_metrics(request: Request, settings: AppSettings) -> Response:
     """For a scraper sending ``Authorization: Bearer <TSUNAGU_METRICS_TOKEN>``, or the platform
     operator's 管理 staff: the figures say how the service is used, which is no one else's business."""
-    expected: str = request.app.state.settings.metrics_token
+    expected: str = settings.metrics_token
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     scraper = (
         bool(expected)

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tsunagu.core.errors import NotFound
 from tsunagu.core.http import i18n
 from tsunagu.core.http.auth import current_principal
+from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.http.templating import render
 
@@ -31,7 +32,9 @@ def staff_console(request: Request) -> Response:
 
 
 @router.get("/lang/{locale}")
-def switch_language(request: Request, locale: str, next: str = "/") -> RedirectResponse:
+def switch_language(
+    request: Request, settings: AppSettings, locale: str, next: str = "/"
+) -> RedirectResponse:
     """Switch language without JavaScript; ``next`` must stay on this site."""
     if locale not in i18n.LOCALES:
         raise NotFound(f"unknown language: {locale}")
@@ -42,6 +45,6 @@ def switch_language(request: Request, locale: str, next: str = "/") -> RedirectR
         max_age=365 * 24 * 3600,
         samesite="lax",
         httponly=True,
-        secure=request.app.state.settings.secure_cookies,
+        secure=settings.secure_cookies,
     )
     return response

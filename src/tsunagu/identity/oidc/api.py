@@ -159,16 +159,7 @@ def list_clients(
 
 
 def _client_out(client: service.ClientView) -> ClientOut:
-    return ClientOut(
-        client_id=client.client_id,
-        name=client.name,
-        organization_code=client.organization_code,
-        redirect_uris=list(client.redirect_uris),
-        post_logout_redirect_uris=list(client.post_logout_redirect_uris),
-        allowed_scopes=list(client.allowed_scopes),
-        sector_identifier=client.sector_identifier,
-        created_at=client.created_at,
-    )
+    return ClientOut.model_validate(client, from_attributes=True)
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:

@@ -39,8 +39,6 @@ from tsunagu.procedures.applications.schemas import (
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.notices import service as notices
 from tsunagu.procedures.notices.download import pdf_response
-from tsunagu.procedures.onestop import service as onestop
-from tsunagu.procedures.payments import service as payments
 from tsunagu.procedures.payments.provider import PaymentProvider
 from tsunagu.procedures.payments.wiring import payment_provider
 from tsunagu.procedures.registry import LiveRegistry
@@ -58,7 +56,7 @@ def issuers(request: Request) -> list[str]:
     return list(mesh_nodes_of(request).served())
 
 
-def _receipt(app: service.Application, status_code: int) -> Response:
+def receipt(app: service.Application, status_code: int) -> Response:
     """The application as JSON with its Location, serialized once here: a model returned by a
     sync route would be validated again, in another thread-pool hop, on the hottest path."""
     return Response(
@@ -98,14 +96,16 @@ def submit_application(
         on_behalf_of=body.on_behalf_of,
     )
     app, created = service.apply(database, mesh, secret, draft)
-    return _receipt(app, 201 if created else 200)
+    return receipt(app, 201 if created else 200)
 
 
 @router.get("/{procedure_id}/prefill", response_model=PrefillOut)
 def application_prefill(
     procedure_id: str,
-    request: Request,
+    *,
     person: CurrentResident,
+    database: AppDatabase,
+    secret: SecretKey,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> PrefillOut:
@@ -114,8 +114,7 @@ def application_prefill(
     Submitting with the seal (``prefill_seal``) uses these values instead of fetching them again.
     """
     procedure = catalogue.get_procedure(registry, procedure_id)
-    state = request.app.state
-    opened = service.open_form(state.database, mesh, state.secret_key, procedure, person)
+    opened = service.open_form(database, mesh, secret, procedure, person)
     service.require_eligible(opened.start.eligibility)
     return PrefillOut.of(procedure.id, opened.start.organization, opened.prefilled, opened.seal)
 
@@ -278,14 +277,14 @@ def decide(
         fields=body.fields,
     )
     db.commit()  # the refund task must see the decision, whenever the dependency's exit runs
-    tasks.add_task(payments.process_refunds, database, provider)
     tasks.add_task(
-        onestop.after_decision,
+        backoffice.follow_decision,
         database,
-        mesh,
-        registry,
-        nodes.context,
-        application_id,
+        provider=provider,
+        gateway=mesh,
+        registry=registry,
+        node_of=nodes.context,
+        application_id=application_id,
     )
     return ApplicationOut.of(decided, backoffice.today())
 

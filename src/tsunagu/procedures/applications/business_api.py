@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
 
 from tsunagu.core.errors import Forbidden
@@ -16,7 +16,7 @@ from tsunagu.procedures import meshlink
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service
-from tsunagu.procedures.applications.api import gateway
+from tsunagu.procedures.applications.api import gateway, receipt
 from tsunagu.procedures.applications.schemas import ApplicationIn, ApplicationOut, PrefillOut
 from tsunagu.procedures.applications.service import business
 from tsunagu.procedures.applications.service import company_setup as company_setup_service
@@ -45,15 +45,16 @@ def _business(principal: Principal) -> Principal:
 )
 def business_prefill(
     procedure_id: str,
-    request: Request,
+    *,
     principal: CurrentPrincipal,
+    database: AppDatabase,
+    secret: SecretKey,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> PrefillOut:
     """The corporation's registry values for a new application, through the mesh, sealed."""
     procedure = catalogue.get_procedure(registry, procedure_id)
-    state = request.app.state
-    form = business.open_form(state.database, mesh, state.secret_key, procedure, _business(principal))
+    form = business.open_form(database, mesh, secret, procedure, _business(principal))
     return PrefillOut.of(procedure.id, form.organization, form.prefilled, form.seal)
 
 
@@ -82,12 +83,7 @@ def submit_business_application(
         procedure, _business(principal), body.data, key, body.request(), seal=body.prefill_seal
     )
     app, created = business.apply(database, mesh, secret, draft)
-    return Response(
-        ApplicationOut.of(app, backoffice.today()).model_dump_json(),
-        status_code=201 if created else 200,
-        media_type="application/json",
-        headers={"Location": f"/api/v1/procedures/applications/{app.id}"},
-    )
+    return receipt(app, 201 if created else 200)
 
 
 @router.get("/applications", response_model=Page[ApplicationOut])
@@ -141,10 +137,11 @@ def _part(
 @router.post("/company-setup", response_model=CompanySetupOut, status_code=201)
 def company_setup(
     body: CompanySetupIn,
-    request: Request,
     *,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     principal: CurrentPrincipal,
+    database: AppDatabase,
+    secret: SecretKey,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> CompanySetupOut:
@@ -152,11 +149,10 @@ def company_setup(
     its own status (a part that cannot be filed says why; the others are filed)."""
     key = service.require_key(idempotency_key)
     procedures = [catalogue.get_procedure(registry, code) for code in company_setup_service.PROCEDURES]
-    state = request.app.state
     bundle, parts = company_setup_service.file_all(
-        state.database,
+        database,
         mesh,
-        state.secret_key,
+        secret,
         procedures,
         principal=_business(principal),
         answers=body.data,

@@ -25,8 +25,6 @@ from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.notices import pdf as notice_pdf
 from tsunagu.procedures.notices import service as notices
 from tsunagu.procedures.onestop import arrival
-from tsunagu.procedures.onestop import service as onestop
-from tsunagu.procedures.payments import service as payments
 from tsunagu.procedures.payments import view as payments_view
 from tsunagu.procedures.payments.provider import PaymentProvider
 from tsunagu.procedures.payments.wiring import payment_provider
@@ -275,14 +273,14 @@ def decide(
         )
     db.commit()  # the refund below must see the decision, whenever the dependency's exit runs
     tasks = BackgroundTasks()  # after the answer: refunds, and what follows a 転出届 of a move
-    tasks.add_task(payments.process_refunds, database, provider)
     tasks.add_task(
-        onestop.after_decision,
+        service.follow_decision,
         database,
-        mesh,
-        registry,
-        nodes.context,
-        application_id,
+        provider=provider,
+        gateway=mesh,
+        registry=registry,
+        node_of=nodes.context,
+        application_id=application_id,
     )
     return RedirectResponse(
         f"/staff/applications/{application_id}?done={action}", status_code=303, background=tasks

@@ -3,6 +3,7 @@ machine, the registry update the procedure asks for, the signed notice and the �
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,19 +12,24 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import authz, clock
 from tsunagu.core.authz import Role
+from tsunagu.core.database import Database
 from tsunagu.core.errors import Forbidden, ValidationFailed
 from tsunagu.core.sessions import Principal
 from tsunagu.core.types.wareki import format_wareki
 from tsunagu.identity.cards import service as cards
 from tsunagu.identity.organizations import service as organizations
+from tsunagu.mesh.node.context import NodeContext
 from tsunagu.notify import service as inbox
-from tsunagu.procedures import certificates, statemachine
+from tsunagu.procedures import certificates, meshlink, statemachine
 from tsunagu.procedures.applications import correction
 from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresApplication
 from tsunagu.procedures.notices import service as notices
+from tsunagu.procedures.onestop import service as onestop
 from tsunagu.procedures.payments import service as payments
+from tsunagu.procedures.payments.provider import PaymentProvider
+from tsunagu.procedures.registry import LiveRegistry
 from tsunagu.registry.residents import moving
 from tsunagu.registry.residents import service as residents
 
@@ -274,3 +280,19 @@ def _issue_certificate(db: Session, secret: str, procedure: Procedure, row: Proc
         document=document,
         extra={"notice_id": notices.document_id(document)},
     )
+
+
+def follow_decision(
+    database: Database,
+    *,
+    provider: PaymentProvider,
+    gateway: meshlink.MeshGateway,
+    registry: LiveRegistry,
+    node_of: Callable[[str], NodeContext | None],
+    application_id: str,
+) -> None:
+    """What follows a decision, once it is committed and answered (the API and the staff page run
+    this after their response): fees the decision returns are refunded (還付), and a 転出届 of a
+    move goes on to its destination and the companies (``onestop.after_decision``)."""
+    payments.process_refunds(database, provider)
+    onestop.after_decision(database, gateway, registry, node_of, application_id)

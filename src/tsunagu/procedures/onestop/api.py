@@ -6,7 +6,9 @@ from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field
 
 from tsunagu.core.http.auth import require_resident
+from tsunagu.core.http.deps import AppDatabase
 from tsunagu.core.sessions import Principal
+from tsunagu.mesh.deps import MeshNodes
 from tsunagu.procedures import meshlink
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications.api import gateway
@@ -56,6 +58,8 @@ class BundleOut(BaseModel):
 def move(
     body: MoveIn,
     request: Request,
+    nodes: MeshNodes,
+    database: AppDatabase,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     *,
     person: Principal = Depends(require_resident),
@@ -64,11 +68,11 @@ def move(
 ) -> BundleOut:
     """引越しワンストップ: 転出届 + 転入予約 + consented companies; each part's status separately."""
     bundle = service.move(
-        request.app.state.database,
+        database,
         mesh,
         registry,
         person,
-        node_of=request.app.state.mesh_nodes.context,
+        node_of=nodes.context,
         request=service.Move(
             body.destination_address,
             body.moving_date,
@@ -85,5 +89,7 @@ def move(
 
 
 @router.get("/{bundle_id}", response_model=BundleOut)
-def status(bundle_id: str, request: Request, person: Principal = Depends(require_resident)) -> BundleOut:
-    return BundleOut.of(service.status_of(request.app.state.database, person, bundle_id))
+def status(
+    bundle_id: str, request: Request, database: AppDatabase, person: Principal = Depends(require_resident)
+) -> BundleOut:
+    return BundleOut.of(service.status_of(database, person, bundle_id))

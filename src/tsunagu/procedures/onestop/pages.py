@@ -9,8 +9,10 @@ from starlette.datastructures import FormData
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import require_resident
+from tsunagu.core.http.deps import AppDatabase, database_of
 from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.sessions import Principal
+from tsunagu.mesh.deps import MeshNodes
 from tsunagu.procedures import meshlink
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service as applications
@@ -33,7 +35,7 @@ def _form(
     status_code: int = 200,
     in_progress: str | None = None,
 ) -> HTMLResponse:
-    database = request.app.state.database
+    database = database_of(request)
     return render(
         request,
         "procedures/moving.html",
@@ -104,7 +106,7 @@ async def review_move(
 ) -> HTMLResponse:
     """申請内容の確認: the whole move checked and shown as it will be filed; nothing filed yet."""
     move = _move(await request.form())
-    database = request.app.state.database
+    database = database_of(request)
     try:
         checked = await run_in_threadpool(service.review, database, mesh, registry, person, move)
     except (InvalidApplication, ApplicationInProgress) as exc:
@@ -131,6 +133,9 @@ async def edit_move(request: Request, person: Principal = Depends(require_reside
 @router.post("/confirm")
 async def submit_move(
     request: Request,
+    *,
+    nodes: MeshNodes,
+    database: AppDatabase,
     person: Principal = Depends(require_resident),
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
@@ -140,11 +145,11 @@ async def submit_move(
     try:
         bundle = await run_in_threadpool(
             service.move,
-            request.app.state.database,
+            database,
             mesh,
             registry,
             person,
-            node_of=request.app.state.mesh_nodes.context,
+            node_of=nodes.context,
             request=move,
         )
     except (InvalidApplication, ApplicationInProgress) as exc:
@@ -161,7 +166,7 @@ def moving_status(
 ) -> HTMLResponse:
     """Each part of the move with its own status, by the names people know."""
     locale = locale_of(request)
-    database = request.app.state.database
+    database = database_of(request)
     procedures = {p.id: p.name.text(locale) for p in registry.snapshot().procedures.values()}
     return render(
         request,
