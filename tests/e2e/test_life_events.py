@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.e2e.demo import CHIYODA, phone_page, resident_of, start_session
+from tests.e2e.recorder import Recorder
 from tests.notify.conftest import MailHost, mail_host  # noqa: F401 - the fixture, used by name
 
 from tsunagu.core import clock, sessions
@@ -128,6 +129,7 @@ def test_birth_to_child_allowance_on_a_phone(
             kind="staff", subject_id="e2e-birth-clerk", organization_code=CHIYODA, roles=frozenset({"住基"})
         ),
     )
+    born = clock.today_jst().date() - timedelta(days=3)
     clerk.goto(f"{base_url}/staff/registry/residents/new/birth?member={parent.id}")
     for name, value in (
         ("family_name", parent.name.family),
@@ -135,7 +137,7 @@ def test_birth_to_child_allowance_on_a_phone(
         ("family_kana", parent.name.family_kana),
         ("given_kana", "ひなた"),
         # a recent birth: a notice whose 児童手当 deadline (15 days) has passed is not sent
-        ("birth_date", format_wareki(clock.today_jst().date() - timedelta(days=3))),
+        ("birth_date", format_wareki(born)),
     ):
         clerk.locator(f"#{name}").fill(value)
     clerk.locator("#sex").select_option(label="女")
@@ -154,17 +156,42 @@ def test_birth_to_child_allowance_on_a_phone(
     text = mail.get_payload(decode=True).decode()
     assert f"{base_url}/inbox/" in text and parent.name.family not in text and "陽向" not in text
 
+    # the 子育て bundle from the お知らせ, every tap and character counted (keystroke-level estimate)
+    rec = Recorder(me, phase="procedure")
     me.goto(base_url + "/inbox")
-    me.get_by_role("link", name="ご出産おめでとうございます", exact=False).first.click()
+    rec.tap(me.get_by_role("link", name="ご出産おめでとうございます", exact=False).first)
     assert "児童手当は" in me.locator("main").inner_text()
-    me.get_by_role("link", name="手続の一覧を見る").click()  # the message's link
+    rec.tap(me.get_by_role("link", name="手続の一覧を見る"))  # the message's link
     assert me.url.endswith("/lifeevents/birth")
     assert_accessible(me)
     assert_no_horizontal_scroll(me)
     _shot(me, "lifeevent-birth-phone")
-    me.locator("li", has_text="児童手当 認定請求").get_by_role("link", name="入力済みの申請画面へ").click()
+    rec.tap(me.locator("li", has_text="児童手当 認定請求").get_by_role("link", name="入力済みの申請画面へ"))
     known = me.locator("section", has_text="登録されている情報").inner_text()
     assert str(number) in known and "デジタル庁" in known  # the account came through the mesh
-    assert "口座番号" not in me.locator("form[action$='/apply']").inner_text()  # not asked again
+    assert "陽向" in known and format_wareki(born) in known  # the newborn, from the register
+    form = me.locator("form[action$='/apply']").inner_text()
+    assert "口座番号" not in form and "児童の氏名" not in form and "所得" not in form  # not asked
     assert_accessible(me)
     _shot(me, "child-allowance-prefilled-phone")
+    rec.accept(me.locator("section", has_text="登録されている情報"))  # read and kept
+    rec.choose(me.get_by_label("児童と同居している"))
+    rec.tap(me.get_by_role("button", name="確認へ進む"))
+    rec.tap(me.get_by_role("button", name="この内容で送信する"))
+    status = me.locator("main").inner_text()
+    assert "受付番号" in status and "児童手当 認定請求" in status
+    _shot(me, "child-allowance-submitted-phone")
+    # back to the 子育て list through the お知らせ: the 子ども医療費助成 next
+    rec.tap(me.locator("header").get_by_role("link", name="お知らせ", exact=False))
+    rec.tap(me.get_by_role("link", name="ご出産おめでとうございます", exact=False).first)
+    rec.tap(me.get_by_role("link", name="手続の一覧を見る"))
+    assert "申請済み" in me.locator("li", has_text="児童手当 認定請求").inner_text()
+    rec.tap(me.locator("li", has_text="子ども医療費助成").get_by_role("link", name="入力済みの申請画面へ"))
+    rec.choose(me.get_by_label("陽向", exact=False))  # the newborn: one tap among the household
+    rec.choose(me.get_by_label("国民健康保険"))
+    rec.type(me.get_by_label("保険者番号"), "131011", name="insurer_number")  # 千代田区 国民健康保険
+    rec.tap(me.get_by_role("button", name="確認へ進む"))
+    rec.tap(me.get_by_role("button", name="この内容で送信する"))
+    assert "受付番号" in me.locator("main").inner_text()
+    _shot(me, "child-medical-submitted-phone")
+    rec.save("kosodate")
