@@ -7,6 +7,7 @@ data table and a CSV download next to each. No JavaScript is needed to see them.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,6 +44,23 @@ def _text(
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-weight="{weight}" '
         f'fill="{fill}">{escape(content)}</text>'
     )
+
+
+MAX_LABEL = WIDTH / 2
+
+
+def _width(text: str) -> float:
+    """About how wide ``text`` is at font size 13: full-width characters 13, others about 7.5."""
+    return sum(13.0 if unicodedata.east_asian_width(c) in "WF" else 7.5 for c in text)
+
+
+def _fit(text: str, room: float) -> str:
+    """``text``, shortened with … to fit ``room``."""
+    if _width(text) <= room:
+        return text
+    while text and _width(text + "…") > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -111,8 +129,11 @@ def bars(
     description: str,
     as_percent: bool = True,
 ) -> Markup:
-    """Horizontal bars, one per row, the value written at the end of each bar."""
-    label_w, value_w, bar_h, gap, top = 128, 52, 16, 7, 6
+    """Horizontal bars, one per row, the value written at the end of each bar; the labels' column
+    is as wide as the longest label needs (up to half the chart; a longer one is shortened with …,
+    its whole text in the table under the chart)."""
+    value_w, bar_h, gap, top = 52, 16, 7, 6
+    label_w = min(MAX_LABEL, max(60.0, max((_width(label) for label, _ in rows), default=0) + 10))
     height = top + len(rows) * (bar_h + gap) + 8
     plot_w = WIDTH - label_w - value_w
     biggest = max((v for _, v in rows if v is not None), default=0) or 1
@@ -120,7 +141,7 @@ def bars(
     body: list[str] = []
     for i, (label, value) in enumerate(rows):
         y = top + i * (bar_h + gap)
-        body.append(_text(label_w - 8, y + bar_h - 4, label, "end"))
+        body.append(_text(label_w - 8, y + bar_h - 4, _fit(label, label_w - 10), "end"))
         if value is not None:
             w = plot_w * min(1.0, value / scale)
             body.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{PALETTE[0]}"/>')
@@ -137,8 +158,11 @@ def pareto(
     volumes: Sequence[int],
     cumulative: Sequence[float],
     description: str,
+    axis: str,
+    locale: str = "ja",
 ) -> Markup:
-    """Bars of volume, largest first, and the line of the cumulative share of all volume."""
+    """Bars of volume, largest first, and the line of the cumulative share of all volume; ``axis``
+    names the ranks under the bars."""
     height, left, right, top, bottom = 280, 44, 38, 12, 40
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     biggest = max(volumes, default=0) or 1
@@ -151,7 +175,7 @@ def pareto(
             f'stroke-width="0.5" stroke-dasharray="2 3"/>'
         )
         body.append(_text(left + plot_w + 6, y + 4, f"{tick}%"))
-        body.append(_text(left - 6, y + 4, _short(biggest * tick / 100), "end"))
+        body.append(_text(left - 6, y + 4, _short(biggest * tick / 100, locale), "end"))
     points = []
     for i, (label, volume, share) in enumerate(zip(labels, volumes, cumulative, strict=True)):
         x = left + i * band
@@ -169,11 +193,16 @@ def pareto(
         body += [_marker("diamond", x, y, PALETTE[1]) for x, y in points]
         last_x, last_y = points[-1]
         body.append(_text(last_x, last_y - 10, percent(cumulative[-1], 0), "end", weight="bold"))
-    body.append(_text(left + plot_w / 2, height - 4, "件数の多い順（順位）", "middle"))
+    body.append(_text(left + plot_w / 2, height - 4, axis, "middle"))
     return _svg(chart_id, title, description, height, body)
 
 
-def _short(value: float) -> str:
+def _short(value: float, locale: str) -> str:
+    """A volume on an axis: 68万 / 1.2億 for Japanese readers, 680k / 1.2M in English."""
+    if locale == "en":
+        if value >= 1_000_000:
+            return f"{value / 1_000_000:.1f}M"
+        return f"{value / 1_000:.0f}k" if value >= 1_000 else f"{value:.0f}"
     if value >= 100_000_000:
         return f"{value / 100_000_000:.1f}億"
     if value >= 10_000:

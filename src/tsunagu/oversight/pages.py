@@ -68,9 +68,17 @@ def _figures(request: Request, db: Session, board: dashboard.Dashboard) -> dict[
             translate(request, "オンライン化の推移（%(scope)s）") % {"scope": scope},
             labels=[dashboard.year_cell(y.year, locale) for y in board.years],
             series=[
-                charts.Series(translate(request, "手続数"), [y.overall.rate_by_types for y in board.years]),
-                charts.Series(translate(request, "件数"), [y.overall.rate_by_volume for y in board.years]),
-                charts.Series(translate(request, "利用率"), [y.overall.use_rate for y in board.years]),
+                charts.Series(
+                    translate(request, "オンライン化率（手続数）"),
+                    [y.overall.rate_by_types for y in board.years],
+                ),
+                charts.Series(
+                    translate(request, "オンライン化率（件数）"),
+                    [y.overall.rate_by_volume for y in board.years],
+                ),
+                charts.Series(
+                    translate(request, "オンライン利用率"), [y.overall.use_rate for y in board.years]
+                ),
             ],
             description=translate(
                 request,
@@ -90,6 +98,8 @@ def _figures(request: Request, db: Session, board: dashboard.Dashboard) -> dict[
             labels=[p.name for p in board.pareto.items],
             volumes=[p.volume for p in board.pareto.items],
             cumulative=[p.cumulative_share for p in board.pareto.items],
+            axis=translate(request, "件数の多い順（順位）"),
+            locale=locale,
             description=translate(
                 request,
                 "総手続件数の多い順の手続（棒）と全件数に占める累積の割合（線）。数値は下の表にあります。",
