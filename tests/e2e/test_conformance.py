@@ -86,3 +86,14 @@ def test_the_national_migration_overview(phone: Page, base_url: str) -> None:
     assert_no_horizontal_scroll(phone)
     csv_text = phone.request.get(base_url + "/conformance/migration.csv").text()
     assert csv_text.count("\n") > 1700 * 20
+
+
+def test_the_upload_page_with_its_errors_is_accessible(
+    phone: Page, base_url: str, server_env: dict[str, str]
+) -> None:
+    log_in_as_staff(phone, base_url, staff_account(server_env, "chiyoda.clerk"))
+    phone.goto(base_url + "/conformance")
+    phone.get_by_role("button", name="確認を始める").click()
+    assert phone.locator("#e-file").inner_text() == "確認するファイルを選んでください。"
+    assert_accessible(phone)
+    assert_no_horizontal_scroll(phone)
