@@ -33,7 +33,6 @@ from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.registry import LiveRegistry
 
 router = APIRouter(prefix="/api/v1/procedures", tags=["appointments"])
-PUBLISHERS = ("管理", "審査")
 MAX_RANGE_DAYS = 62
 
 
@@ -74,7 +73,7 @@ def free_slots(
 @router.post("/appointments/slots", response_model=SlotOut, status_code=201)
 def publish_slot(
     body: SlotIn,
-    staff: Principal = Depends(require_staff(*PUBLISHERS)),
+    staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
     db: Session = TRANSACTION,
 ) -> SlotOut:
@@ -86,7 +85,7 @@ def publish_slot(
 @router.post("/appointments/slots/week", response_model=PublishedOut, status_code=201)
 def publish_week(
     body: WeekIn,
-    staff: Principal = Depends(require_staff(*PUBLISHERS)),
+    staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
     db: Session = TRANSACTION,
 ) -> PublishedOut:
@@ -101,7 +100,7 @@ def publish_week(
 def cancel_slot(
     slot_id: str,
     body: CancelSlotIn,
-    staff: Principal = Depends(require_staff(*PUBLISHERS)),
+    staff: Principal = Depends(require_staff()),
     db: Session = TRANSACTION,
 ) -> CancelledSlotOut:
     """枠の取消し: its bookings are cancelled and each person gets an お知らせ."""

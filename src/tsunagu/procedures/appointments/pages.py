@@ -20,7 +20,6 @@ from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.appointments import service
-from tsunagu.procedures.appointments.api import PUBLISHERS
 from tsunagu.procedures.registry import LiveRegistry
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)])
@@ -176,7 +175,7 @@ def _day_page(
             "procedures": registry.snapshot().procedures,
             "names": service.STATUS_NAMES,
             "today": clock.today_jst().date(),
-            "can_publish": bool(staff.roles.intersection(PUBLISHERS)),
+            "can_publish": service.may_publish(staff),
         },
     )
 
@@ -213,10 +212,11 @@ def _publish_page(
 @router.get(STAFF + "/publish", response_class=HTMLResponse)
 def publish_form(
     request: Request,
-    _staff: Principal = Depends(require_staff(*PUBLISHERS)),
+    staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
 ) -> HTMLResponse:
     """枠の公開: a week of slots from a form (days, times, interval, capacity)."""
+    service.require_publisher(staff)
     return _publish_page(request, registry)
 
 
@@ -235,7 +235,7 @@ def publish_week(
     interval_minutes: int = Form(30, ge=5, le=480),
     capacity: int = Form(..., ge=1, le=service.MAX_CAPACITY),
     cutoff_minutes: int = Form(60, ge=0, le=service.MAX_CUTOFF_MINUTES),
-    staff: Principal = Depends(require_staff(*PUBLISHERS)),
+    staff: Principal = Depends(require_staff()),
     registry: LiveRegistry = Depends(live_registry),
 ) -> Response:
     plan = service.WeekPlan(
@@ -265,7 +265,7 @@ def publish_week(
 def cancel_slot(
     slot_id: str,
     reason: str = Form("", max_length=500),
-    staff: Principal = Depends(require_staff(*PUBLISHERS)),
+    staff: Principal = Depends(require_staff()),
     db: Session = TRANSACTION,
 ) -> RedirectResponse:
     """枠の取消し: the booked people are told in their お知らせ."""

@@ -12,10 +12,12 @@ from __future__ import annotations
 from tsunagu.procedures.appointments.service.booking import book, book_durably, bring, cancel, of_application
 from tsunagu.procedures.appointments.service.counter import cancel_slot, record_outcome, schedule, seed_demo
 from tsunagu.procedures.appointments.service.publishing import (
+    may_publish,
     needs_appointment,
     plan_week,
     publish,
     publish_many,
+    require_publisher,
 )
 from tsunagu.procedures.appointments.service.reading import active_booking, get_slot
 from tsunagu.procedures.appointments.service.records import (
@@ -88,12 +90,14 @@ __all__ = [
     "earliest_visit",
     "free_slots",
     "get_slot",
+    "may_publish",
     "needs_appointment",
     "of_application",
     "plan_week",
     "publish",
     "publish_many",
     "record_outcome",
+    "require_publisher",
     "schedule",
     "seed_demo",
     "window",

@@ -39,6 +39,7 @@ from tsunagu.registry.residents import service as residents
 
 
 def _slot_of_staff(db: Session, staff: Principal, slot_id: str) -> ProceduresAppointmentSlot:
+    authz.require(staff, Operation.PUBLISH_SLOTS)  # the role first: a 閲覧 learns nothing of slots
     row = db.get(ProceduresAppointmentSlot, slot_id, with_for_update=True)
     if row is None:
         raise SlotNotFound(f"no appointment slot {slot_id!r}")
@@ -88,6 +89,7 @@ def cancel_slot(db: Session, staff: Principal, slot_id: str, reason: str) -> tup
 
 def record_outcome(db: Session, staff: Principal, booking_id: str, outcome: str) -> Booking:
     """来庁済み / 来庁なし, from the day of the visit on; a no-show may book again."""
+    authz.require(staff, Operation.PUBLISH_SLOTS)
     if outcome not in OUTCOMES:
         raise OutcomeNotAllowed(f"unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}")
     row = db.get(ProceduresAppointmentBooking, booking_id, with_for_update=True)

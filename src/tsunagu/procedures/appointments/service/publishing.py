@@ -40,6 +40,15 @@ def _require_appointment(procedure: Procedure) -> None:
         )
 
 
+def require_publisher(staff: Principal) -> Principal:
+    """Staff who publish and cancel slots and record visits (審査・管理), e.g. before the form."""
+    return authz.require(staff, Operation.PUBLISH_SLOTS)
+
+
+def may_publish(staff: Principal) -> bool:
+    return authz.allows(staff, Operation.PUBLISH_SLOTS)
+
+
 def _problem(field: str, message: str) -> dict[str, object]:
     return {"location": ["body", field], "message": message, "type": "appointment-slot"}
 
@@ -80,10 +89,10 @@ def publish_many(
     db: Session, staff: Principal, procedure: Procedure | None, plans: Sequence[SlotPlan]
 ) -> tuple[list[Slot], int]:
     """Publish every plan; (created slots, skipped because the same slot already exists)."""
-    if procedure is not None:
-        _require_appointment(procedure)
     organization = staff.organization_code or ""
     authz.require(staff, Operation.PUBLISH_SLOTS, organization=organization)
+    if procedure is not None:
+        _require_appointment(procedure)
     now = clock.now()
     plans = [_with_place(procedure, p) for p in plans]
     for plan in plans:
