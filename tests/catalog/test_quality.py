@@ -110,3 +110,11 @@ def test_the_badge_and_the_publisher_table(client: TestClient, database: Databas
     assert listing.count("メタデータの品質: ") == len(service.catalog().datasets)
     table = client.get("/catalog/quality").text
     assert "デジタル庁" in table and "国税庁" in table and "機関ごとの平均点と評価の内訳" in table
+
+
+def test_the_api_gives_the_score(client: TestClient) -> None:
+    body = client.get("/api/v1/catalog/datasets/corporations").json()
+    quality = body["quality"]
+    assert quality["maximum"] == 405 and quality["rating"] in ("優良", "良好", "可", "不十分")
+    assert sum(points for points, _ in quality["dimensions"].values()) == quality["score"]
+    assert quality["dimensions"]["interoperability"] == [110, 110]

@@ -81,9 +81,10 @@ def list_datasets(
 
 @router.get("/datasets/{dataset_id}", response_model=DatasetOut)
 def get_dataset(request: Request, dataset_id: str, db: Session = TRANSACTION) -> DatasetOut:
-    """One dataset, with how many records its tables hold now."""
+    """One dataset, with how many records its tables hold now and its metadata quality score."""
     dataset = service.require_dataset(db, dataset_id)
-    return DatasetOut.of(dataset, base_url(request), service.counts(db, dataset, procedures(request)))
+    counts = service.counts(db, dataset, procedures(request))
+    return DatasetOut.of(dataset, base_url(request), counts, service.quality_of(db, dataset))
 
 
 @router.get("/dcat.jsonld", response_class=Response, responses={200: {"content": {JSON_LD: {}}}})

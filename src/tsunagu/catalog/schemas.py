@@ -42,6 +42,24 @@ class DistributionOut(BaseModel):
     download: bool
 
 
+class QualityOut(BaseModel):
+    """The metadata quality score (MQA dimensions and weights): points per dimension and in all."""
+
+    score: int
+    maximum: int
+    rating: str  # 優良 | 良好 | 可 | 不十分 (Excellent, Good, Sufficient, Bad)
+    dimensions: dict[str, tuple[int, int]]  # dimension → (points, most there are)
+
+    @classmethod
+    def of(cls, quality: service.Quality) -> QualityOut:
+        return cls(
+            score=quality.score,
+            maximum=service.MAXIMUM,
+            rating=quality.rating,
+            dimensions={name: quality.of(name) for name in service.DIMENSIONS},
+        )
+
+
 class DatasetOut(BaseModel):
     id: str
     title: Text
@@ -59,10 +77,16 @@ class DatasetOut(BaseModel):
     access: Literal["open", "restricted"]
     distributions: list[DistributionOut]
     record_counts: dict[str, int] | None = None
+    temporal: dict[str, date | None] | None = None
+    quality: QualityOut | None = None
 
     @classmethod
     def of(
-        cls, dataset: service.Dataset, base_url: str, record_counts: dict[str, int] | None = None
+        cls,
+        dataset: service.Dataset,
+        base_url: str,
+        record_counts: dict[str, int] | None = None,
+        quality: service.Quality | None = None,
     ) -> DatasetOut:
         v = service.catalog().vocabularies
         lic = v.licenses[dataset.license]
@@ -93,6 +117,8 @@ class DatasetOut(BaseModel):
                 for d in dataset.distributions
             ],
             record_counts=record_counts,
+            temporal=dataset.temporal.model_dump() if dataset.temporal else None,
+            quality=QualityOut.of(quality) if quality else None,
         )
 
 
