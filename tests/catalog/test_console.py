@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import login_as
 
+from tsunagu.catalog import shacl
 from tsunagu.catalog.models import CatalogDataset, CatalogEvent, CatalogSearchGram
 from tsunagu.core import clock
 from tsunagu.core.database import Database
@@ -99,6 +100,8 @@ def test_draft_publish_edit_withdraw_with_an_audit_trail(client: TestClient, dat
         today = later.astimezone(clock.JST).date().isoformat()
         after = client.get("/api/v1/catalog/dcat.jsonld").json()["dct:modified"]["@value"]
         assert before < after == today
+        dcat = client.get("/api/v1/catalog/datasets/chiyoda-aed/dcat.jsonld").json()
+        assert dcat["dct:temporal"]["dcat:startDate"]["@value"] == "2024-04-01"
         body = client.get("/api/v1/catalog/datasets/chiyoda-aed").json()
         assert body["modified"] == today and body["publisher"]["name"]["ja"] == "東京都千代田区"
 
@@ -261,3 +264,12 @@ def test_a_bad_code_list_is_refused(staff: TestClient, codes: list[dict[str, Any
     answer = staff.post(f"{MANAGE}/codelists", json={**CODES, "codes": codes})
     assert answer.status_code == 422 and answer.json()["code"] == "catalog-code-list-invalid", answer.text
     assert staff.get(f"{MANAGE}/codelists").json() == []
+
+
+def test_a_published_console_dataset_conforms_to_dcat_ap(staff: TestClient) -> None:
+    """What a publisher writes is checked by pySHACL against the DCAT-AP 3.0.0 shapes, as published."""
+    staff.post(f"{MANAGE}/datasets", json=_aed())
+    staff.post(f"{MANAGE}/datasets/chiyoda-aed/publish")
+    document = staff.get("/api/v1/catalog/datasets/chiyoda-aed/dcat.jsonld").json()
+    assert document["dct:temporal"]["@type"] == "dct:PeriodOfTime"
+    assert shacl.validate(document) == []

@@ -103,6 +103,14 @@ def _dcat_dataset(base_url: str, dataset: Dataset) -> dict[str, Any]:
     }
     if dataset.credit:
         node["dct:rights"] = _lang(dataset.credit)
+    if dataset.temporal:
+        period: dict[str, Any] = {
+            "@type": "dct:PeriodOfTime",
+            "dcat:startDate": {"@value": dataset.temporal.start.isoformat(), "@type": "xsd:date"},
+        }
+        if dataset.temporal.end:
+            period["dcat:endDate"] = {"@value": dataset.temporal.end.isoformat(), "@type": "xsd:date"}
+        node["dct:temporal"] = period
     return node
 
 
@@ -179,4 +187,7 @@ def schema_org(base_url: str, dataset: Dataset) -> dict[str, Any]:
     }
     if dataset.credit:
         found["creditText"] = dataset.credit.ja
+    if dataset.temporal:  # ISO 8601 interval, open-ended with ".."
+        end = dataset.temporal.end.isoformat() if dataset.temporal.end else ".."
+        found["temporalCoverage"] = f"{dataset.temporal.start.isoformat()}/{end}"
     return found
