@@ -8,6 +8,7 @@ Screenshots at phone size are written to ``test-results/business/``.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -85,3 +86,25 @@ def test_the_company_set_up_one_stop_files_to_every_office_at_once(
     scripted.goto(base_url + "/business/company-setup")
     assert_accessible(scripted)
     scripted.context.close()
+
+
+def test_the_open_corporate_information_pages_on_a_phone(
+    browser: Browser, base_url: str, server_env: dict[str, str]
+) -> None:
+    """法人活動情報 for anyone: search by name, a company's page with its 登記 in words (資本金 in 万円)."""
+    company = _representatives(server_env)[6]
+    page = browser.new_context(viewport=PHONE, locale="ja-JP").new_page()
+    page.goto(base_url + "/corporate-info")
+    assert page.locator("h1").inner_text() == "法人活動情報"
+    page.get_by_label("商号又は名称").fill(company.corporation)
+    page.get_by_role("button", name="検索").click()
+    assert_accessible(page)
+    page.get_by_role("link", name=company.corporation).first.click()
+    assert page.locator("h1").inner_text() == company.corporation
+    basic = page.locator("section", has=page.get_by_role("heading", name="基本情報")).inner_text()
+    assert company.corporate_number in basic and company.title in basic
+    assert re.search(r"資本金\s*[0-9,]+万円", basic), basic  # the seed's capitals are whole 万円
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    _shot(page, "13-corporate-info-phone")
+    page.context.close()

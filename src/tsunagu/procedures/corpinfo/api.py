@@ -6,7 +6,7 @@ transaction, so a refused call (429, ``Retry-After``) is counted too.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -85,30 +85,6 @@ def corporate_activity(
     return ActivityOut.of(service.activity(db, number, _procedures(registry)))
 
 
-@router.get("/corporations/{number}/subsidies", response_model=Page[RecordOut], responses=NUMBER_ERRORS)
-def corporate_subsidies(
-    number: str, _client: Client, db: Transaction, page: PageParams = Depends(page_params)
-) -> Page[RecordOut]:
-    """補助金情報 of one corporation, newest first, paged."""
-    service.basic_information(db, number)
-    records, total = service.subsidies(db, number, limit=page.limit, offset=page.offset)
-    return Page[RecordOut](
-        items=[RecordOut.of(r) for r in records], total=total, limit=page.limit, offset=page.offset
-    )
-
-
-@router.get("/corporations/{number}/procurements", response_model=Page[RecordOut], responses=NUMBER_ERRORS)
-def corporate_procurements(
-    number: str, _client: Client, db: Transaction, page: PageParams = Depends(page_params)
-) -> Page[RecordOut]:
-    """調達情報 of one corporation, newest first, paged."""
-    service.basic_information(db, number)
-    records, total = service.procurements(db, number, limit=page.limit, offset=page.offset)
-    return Page[RecordOut](
-        items=[RecordOut.of(r) for r in records], total=total, limit=page.limit, offset=page.offset
-    )
-
-
 @router.get("/corporations/{number}/filings", response_model=list[FilingOut], responses=NUMBER_ERRORS)
 def corporate_filings(
     number: str, _client: Client, db: Transaction, registry: LiveRegistry = Depends(live_registry)
@@ -116,6 +92,22 @@ def corporate_filings(
     """届出・認定情報: approved applications of this corporation whose result is public."""
     service.basic_information(db, number)
     return [FilingOut.of(f) for f in service.filings(db, number, _procedures(registry))]
+
+
+@router.get("/corporations/{number}/{kind}", response_model=Page[RecordOut], responses=NUMBER_ERRORS)
+def corporate_awards(
+    number: str,
+    kind: Literal["subsidies", "procurements"],
+    _client: Client,
+    db: Transaction,
+    page: PageParams = Depends(page_params),
+) -> Page[RecordOut]:
+    """補助金情報 (subsidies) or 調達情報 (procurements) of one corporation, newest first, paged."""
+    service.basic_information(db, number)
+    records, total = service.awards(db, kind, number, limit=page.limit, offset=page.offset)
+    return Page[RecordOut](
+        items=[RecordOut.of(r) for r in records], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 @router.get("/files/datapackage.json")

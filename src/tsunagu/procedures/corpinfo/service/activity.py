@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from tsunagu.core import clock
 from tsunagu.core.types.corporate_number import CorporateNumber
 from tsunagu.mesh import corporate
 from tsunagu.procedures.corpinfo.models import CorpinfoProcurement, CorpinfoSubsidy
+from tsunagu.procedures.corpinfo.service.awards import Kind
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresApplication, ProceduresAudit
 from tsunagu.registry.corporations import service as corporations
@@ -30,11 +32,10 @@ __all__ = [
     "Record",
     "activity",
     "all_filings",
+    "awards",
     "basic_information",
     "filings",
-    "procurements",
     "search",
-    "subsidies",
 ]
 
 
@@ -99,44 +100,29 @@ def basic_information(db: Session, number: str) -> BasicInformation:
     )
 
 
-def _subsidy(row: CorpinfoSubsidy) -> Record:
-    return Record(
-        row.approved_on, row.title, row.target, row.amount_yen, row.government_department, row.source
-    )
-
-
-def _procurement(row: CorpinfoProcurement) -> Record:
+def _record(row: CorpinfoSubsidy | CorpinfoProcurement) -> Record:
+    if isinstance(row, CorpinfoSubsidy):
+        return Record(
+            row.approved_on, row.title, row.target, row.amount_yen, row.government_department, row.source
+        )
     return Record(row.ordered_on, row.title, "", row.amount_yen, row.government_department, row.source)
 
 
-def subsidies(db: Session, number: str, *, limit: int = 50, offset: int = 0) -> tuple[list[Record], int]:
-    """補助金情報 of one corporation, newest first, and how many there are."""
-    number = str(CorporateNumber(number))
-    where = CorpinfoSubsidy.corporate_number == number
-    total = db.scalar(select(func.count()).select_from(CorpinfoSubsidy).where(where)) or 0
-    rows = db.scalars(
-        select(CorpinfoSubsidy)
-        .where(where)
-        .order_by(CorpinfoSubsidy.approved_on.desc(), CorpinfoSubsidy.id.desc())
-        .limit(limit)
-        .offset(offset)
+def awards(
+    db: Session, kind: Kind, number: str, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Record], int]:
+    """補助金情報 (``subsidies``) or 調達情報 (``procurements``) of one corporation, newest first, and
+    how many there are."""
+    model: type[CorpinfoSubsidy] | type[CorpinfoProcurement] = (
+        CorpinfoSubsidy if kind == "subsidies" else CorpinfoProcurement
     )
-    return [_subsidy(row) for row in rows], total
-
-
-def procurements(db: Session, number: str, *, limit: int = 50, offset: int = 0) -> tuple[list[Record], int]:
-    """調達情報 of one corporation, newest first, and how many there are."""
-    number = str(CorporateNumber(number))
-    where = CorpinfoProcurement.corporate_number == number
-    total = db.scalar(select(func.count()).select_from(CorpinfoProcurement).where(where)) or 0
+    day = CorpinfoSubsidy.approved_on if kind == "subsidies" else CorpinfoProcurement.ordered_on
+    where = model.corporate_number == str(CorporateNumber(number))
+    total = db.scalar(select(func.count()).select_from(model).where(where)) or 0
     rows = db.scalars(
-        select(CorpinfoProcurement)
-        .where(where)
-        .order_by(CorpinfoProcurement.ordered_on.desc(), CorpinfoProcurement.id.desc())
-        .limit(limit)
-        .offset(offset)
+        select(model).where(where).order_by(day.desc(), model.id.desc()).limit(limit).offset(offset)
     )
-    return [_procurement(row) for row in rows], total
+    return [_record(cast(CorpinfoSubsidy | CorpinfoProcurement, row)) for row in rows], total
 
 
 def _published(procedures: Mapping[str, Procedure]) -> dict[str, Procedure]:
@@ -210,8 +196,8 @@ def activity(
     """Everything public about one corporation (the ``latest`` subsidies and procurements)."""
     basic = basic_information(db, number)
     number = basic.corporation.number
-    granted, subsidies_total = subsidies(db, number, limit=latest)
-    ordered, procurements_total = procurements(db, number, limit=latest)
+    granted, subsidies_total = awards(db, "subsidies", number, limit=latest)
+    ordered, procurements_total = awards(db, "procurements", number, limit=latest)
     return CorporateActivity(
         basic,
         tuple(filings(db, number, procedures)),
