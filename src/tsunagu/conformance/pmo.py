@@ -162,34 +162,39 @@ def overview(db: Session, today: date, prefecture: str = "", municipality: str =
 
 
 @dataclass(frozen=True)
-class PlaceSummary:
-    """One prefecture's (or one municipality's) systems: tracked, migrated, late, passed."""
+class PlaceArea:
+    """One place's (a prefecture's, or one municipality's of a chosen prefecture) systems of one
+    標準化対象事務: tracked, migrated, late, passed."""
 
     prefecture: str
     municipality_code: str  # "" for a prefecture
     name: str
+    area: str
     tracked: int
     migrated: int
     late: int
     passed: int
 
 
-def by_place(db: Session, today: date, prefecture: str = "") -> list[PlaceSummary]:
-    """Per prefecture (every one tracked), or per municipality of ``prefecture`` when given."""
+def by_place_and_area(db: Session, today: date, prefecture: str = "") -> list[PlaceArea]:
+    """Per prefecture × area (every one tracked), or per municipality × area of ``prefecture``:
+    one grouped pass that both the per-area and the per-place figures are summed from."""
     if prefecture:
         keys: tuple[Any, ...] = (
-            MigrationStatus.prefecture,
             MigrationStatus.municipality_code,
             MigrationStatus.municipality_name,
+            MigrationStatus.business_area,
         )
         query = _in_place(select(*keys, *_counts(today)), prefecture, "")
     else:
-        keys = (MigrationStatus.prefecture,)
-        query = select(MigrationStatus.prefecture, literal(""), MigrationStatus.prefecture, *_counts(today))
+        keys = (MigrationStatus.prefecture, MigrationStatus.business_area)
+        query = select(
+            literal(""), MigrationStatus.prefecture, MigrationStatus.business_area, *_counts(today)
+        )
     rows = db.execute(query.group_by(*keys).order_by(*keys))
     return [
-        PlaceSummary(pref, code, name, int(n), int(m or 0), int(late or 0), int(ok or 0))
-        for pref, code, name, n, m, late, ok in rows
+        PlaceArea(prefecture or name, code, name, area, int(n), int(m or 0), int(late or 0), int(ok or 0))
+        for code, name, area, n, m, late, ok in rows
     ]
 
 

@@ -19,25 +19,24 @@ log = structlog.get_logger(__name__)
 
 def migration_overview(db: Session, prefecture: str, municipality: str, locale: str) -> dashboard.Migration:
     """Per 標準化対象事務 (of the prefecture or municipality when given), and per prefecture — or per
-    municipality of the chosen prefecture — for the map and its table."""
-    today = clock.today_jst().date()
-    areas = [
-        dashboard.MigrationArea(
-            area.title.en if locale == "en" else area.title.ja,
-            area.municipalities,
-            area.migrated,
-            area.late,
-            area.passed,
-        )
-        for area in pmo.overview(db, today, prefecture, municipality)
-    ]
-    places = [
-        dashboard.MigrationPlace(
-            place.municipality_code or place.prefecture, place.name, place.tracked, place.migrated, place.late
-        )
-        for place in pmo.by_place(db, today, prefecture)
-    ]
-    return dashboard.Migration(areas, places)
+    municipality of the chosen prefecture — for the map and its table; from one grouped query."""
+    rows = pmo.by_place_and_area(db, clock.today_jst().date(), prefecture)
+    areas: dict[str, list[int]] = {area: [0, 0, 0, 0] for area in pmo.BUSINESS_AREAS}
+    places: dict[str, tuple[str, list[int]]] = {}
+    for row in rows:
+        counts = (row.tracked, row.migrated, row.late, row.passed)
+        if not municipality or row.municipality_code == municipality:
+            areas[row.area] = [a + b for a, b in zip(areas[row.area], counts, strict=True)]
+        key = row.municipality_code or row.prefecture
+        _, summed = places.setdefault(key, (row.name, [0, 0, 0, 0]))
+        places[key] = (row.name, [a + b for a, b in zip(summed, counts, strict=True)])
+    return dashboard.Migration(
+        [
+            dashboard.MigrationArea(title.en if locale == "en" else title.ja, *areas[area])
+            for area, title in pmo.BUSINESS_AREAS.items()
+        ],
+        [dashboard.MigrationPlace(key, name, n, m, late) for key, (name, (n, m, late, _)) in places.items()],
+    )
 
 
 def funnel_recorder(database: Database) -> StepRecorder:
