@@ -10,6 +10,7 @@ from tsunagu.core.sessions import Principal
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node import staff_query
 from tsunagu.mesh.node.context import NodeContext
+from tsunagu.mesh.push import service as push
 
 
 def _staff(*roles: str, organization: str = "131016") -> Principal:
@@ -39,3 +40,16 @@ def test_only_reviewers_and_administrators_query_through_their_organizations_nod
     with pytest.raises(NotFound):  # allowed, but this deployment runs no node for it
         staff_query.node_for(_staff("審査", organization="142018"), contexts)
     assert asked == ["142018"]
+
+
+def test_only_the_operators_administrators_see_and_requeue_dead_letters(database: Database) -> None:
+    with database.session() as db:
+        for caller in (_staff("管理", organization="131016"), _staff("審査", organization="000001")):
+            with pytest.raises(Forbidden):
+                push.dead_letters(db, caller, "000001")
+            with pytest.raises(Forbidden):
+                push.requeue(db, caller, "000001", 1)
+        administrator = _staff("管理", organization="000001")
+        assert push.dead_letters(db, administrator, "000001") == ([], 0)
+        with pytest.raises(NotFound):  # allowed, but there is no such dead letter
+            push.requeue(db, administrator, "000001", 1)

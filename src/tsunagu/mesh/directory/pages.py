@@ -74,12 +74,15 @@ def _attempt(
 
 def _console(
     request: Request,
+    caller: Principal,
     db: Session,
+    *,
     errors: list[str] | None = None,
     form: Form | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    entries, _ = message_log.recent(db, settings_of(request).mesh.operator, 20, 0)
+    operator = settings_of(request).mesh.operator
+    entries, _ = message_log.recent(db, operator, 20, 0)
     return render(
         request,
         "mesh/directory.html",
@@ -88,7 +91,7 @@ def _console(
             "services": service.list_services(db),
             "bases": service.list_legal_bases(db),
             "subscriptions": service.list_subscriptions(db),
-            "dead_letters": push.dead_letters(db, 50, 0)[0],
+            "dead_letters": push.dead_letters(db, caller, operator, 50, 0)[0],
             "audit": service.audit_trail(db, 10, 0)[0],
             "entries": entries,
             "errors": errors or [],
@@ -101,9 +104,9 @@ def _console(
 
 
 @router.get("", response_class=HTMLResponse)
-def console(request: Request, _: Principal = ADMIN, db: Session = TRANSACTION) -> HTMLResponse:
+def console(request: Request, caller: Principal = ADMIN, db: Session = TRANSACTION) -> HTMLResponse:
     """公共サービスメッシュ ディレクトリ管理."""
-    return _console(request, db)
+    return _console(request, caller, db)
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -453,7 +456,7 @@ def add_subscription(
     return _attempt(
         add,
         "/mesh/directory#subscriptions",
-        lambda errors, status: _console(request, db, errors, form, status),
+        lambda errors, status: _console(request, principal, db, errors=errors, form=form, status_code=status),
     )
 
 
@@ -467,7 +470,9 @@ def set_subscription_active(
 
 
 @router.post("/dead-letters/{delivery_id}/requeue", response_model=None)
-def requeue(delivery_id: int, _: Principal = ADMIN, db: Session = TRANSACTION) -> RedirectResponse:
+def requeue(
+    delivery_id: int, settings: AppSettings, caller: Principal = ADMIN, db: Session = TRANSACTION
+) -> RedirectResponse:
     """Give a dead letter another set of attempts."""
-    push.requeue(db, delivery_id)
+    push.requeue(db, caller, settings.mesh.operator, delivery_id)
     return RedirectResponse("/mesh/directory#dead-letters", status_code=303)

@@ -7,9 +7,8 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.deps import AppSettings, CurrentStaff
 from tsunagu.core.http.pagination import Page, PageParams, page_params
-from tsunagu.core.sessions import Principal
-from tsunagu.mesh.directory.api import require_operator_admin
 from tsunagu.mesh.push import service
 from tsunagu.mesh.push.schemas import Delivery
 
@@ -18,20 +17,19 @@ router = APIRouter(prefix="/api/v1/mesh/push", tags=["mesh: push"], dependencies
 
 @router.get("/dead-letters", response_model=Page[Delivery])
 def dead_letters(
-    _: Principal = Depends(require_operator_admin),
+    caller: CurrentStaff,
+    settings: AppSettings,
     page: PageParams = Depends(page_params),
     db: Session = TRANSACTION,
 ) -> Page[Delivery]:
     """Notifications that failed every attempt."""
-    rows, total = service.dead_letters(db, page.limit, page.offset)
+    rows, total = service.dead_letters(db, caller, settings.mesh.operator, page.limit, page.offset)
     return Page[Delivery](
         items=[Delivery.model_validate(r) for r in rows], total=total, limit=page.limit, offset=page.offset
     )
 
 
 @router.post("/dead-letters/{delivery_id}/requeue", status_code=204)
-def requeue(
-    delivery_id: int, _: Principal = Depends(require_operator_admin), db: Session = TRANSACTION
-) -> None:
+def requeue(delivery_id: int, caller: CurrentStaff, settings: AppSettings, db: Session = TRANSACTION) -> None:
     """Try a dead letter again (after its receiver is fixed)."""
-    service.requeue(db, delivery_id)
+    service.requeue(db, caller, settings.mesh.operator, delivery_id)

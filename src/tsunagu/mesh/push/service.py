@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.errors import NotFound
+from tsunagu.core.sessions import Principal
 from tsunagu.mesh import crypto, errors, metrics
+from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.directory.desk import parse
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.node import schemas as wire
@@ -347,7 +349,11 @@ def idempotency_key(provider: str, event_id: str, subscriber: str) -> str:
     return f"{provider}:{event_id}:{subscriber}"
 
 
-def dead_letters(db: Session, limit: int = 100, offset: int = 0) -> tuple[list[MeshPushDelivery], int]:
+def dead_letters(
+    db: Session, caller: Principal, operator: str, limit: int = 100, offset: int = 0
+) -> tuple[list[MeshPushDelivery], int]:
+    """Notifications that failed every attempt (for the directory operator's administrators)."""
+    directory.operator_admin(caller, operator)
     where = MeshPushDelivery.status == DEAD
     total = db.scalar(select(func.count()).select_from(MeshPushDelivery).where(where)) or 0
     rows = db.scalars(
@@ -356,8 +362,9 @@ def dead_letters(db: Session, limit: int = 100, offset: int = 0) -> tuple[list[M
     return list(rows), total
 
 
-def requeue(db: Session, delivery_id: int) -> None:
+def requeue(db: Session, caller: Principal, operator: str, delivery_id: int) -> None:
     """Give a dead letter a fresh set of attempts (after the receiver is fixed)."""
+    directory.operator_admin(caller, operator)
     record = db.get(MeshPushDelivery, delivery_id)
     if record is None or record.status != DEAD:
         raise NotFound(f"no dead letter {delivery_id}")

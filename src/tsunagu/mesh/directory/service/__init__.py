@@ -32,6 +32,7 @@ from tsunagu.mesh.directory.service.changes import (
     check_endpoint,
     generation,
     invalid,
+    operator_admin,
     require_usable_key,
     version,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "list_organizations",
     "list_services",
     "list_subscriptions",
+    "operator_admin",
     "put_legal_basis",
     "put_organization",
     "put_service",

@@ -13,8 +13,10 @@ from pydantic import BaseModel
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock
+from tsunagu.core import authz, clock
+from tsunagu.core.authz import Operation
 from tsunagu.core.errors import Conflict, ValidationFailed
+from tsunagu.core.sessions import Principal
 from tsunagu.mesh import crypto
 from tsunagu.mesh.directory import records
 from tsunagu.mesh.directory.models import (
@@ -39,6 +41,13 @@ def generation() -> int:
 def _bump(_session: Session) -> None:
     global _generation
     _generation = next(_changes)
+
+
+def operator_admin(caller: Principal, operator: str) -> str:
+    """The audit's name for ``caller``, if it administers the directory: role 管理 at the operator
+    (デジタル庁, ``Settings.mesh.operator``); no other organization's administrator manages it."""
+    authz.require(caller, Operation.MANAGE_DIRECTORY, organization=operator)
+    return f"{caller.organization_code}:{caller.subject_id}"
 
 
 def audit(
