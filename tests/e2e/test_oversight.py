@@ -149,3 +149,26 @@ def test_the_console_imports_a_survey_year_from_the_form(
     assert "府省庁名を一覧の名称にそろえました" in status
     page.screenshot(path=str(RESULTS / "oversight-console-imported-phone.png"), full_page=True)
     assert_no_horizontal_scroll(page)
+
+
+def test_the_satisfaction_survey_on_a_phone(phone_without_js: Page, phone: Page, base_url: str) -> None:
+    """The one-question survey without JavaScript: an answer is required (the form again, the
+    comment kept), then thanks; accessible with its error shown."""
+    page = phone_without_js
+    page.goto(base_url + "/feedback/tenshutsu")
+    assert page.locator("h1").inner_text() == "満足度のアンケート"
+    page.get_by_label("改善のためのご意見（任意）").fill("郵便番号から住所が出ると助かります")
+    page.get_by_role("button", name="送信する").click()
+    assert "満足度を5つの中から選んでください。" in page.locator("main").inner_text()
+    assert (
+        page.get_by_label("改善のためのご意見（任意）").input_value() == "郵便番号から住所が出ると助かります"
+    )
+    page.screenshot(path=str(RESULTS / "oversight-survey-error-phone.png"), full_page=True)
+    page.get_by_label("満足", exact=True).check()
+    page.get_by_role("button", name="送信する").click()
+    assert page.locator("h1").inner_text() == "ご回答ありがとうございました"
+    phone.goto(base_url + "/feedback/tenshutsu")
+    assert_accessible(phone)
+    phone.get_by_role("button", name="送信する").click()
+    assert_accessible(phone)
+    assert_no_horizontal_scroll(phone)
