@@ -59,50 +59,45 @@ def _events(database: Database, count: int) -> float:
     """``count`` audit events: each application submitted, then (most) decided; seconds taken."""
     started = time.perf_counter()
     first = datetime(2025, 4, 1, tzinfo=UTC)
-    applications, audit = [], []
+    applications: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
     made = 0
     n = 0
-    with database.session() as db:
-        while made < count:
-            submitted = first + timedelta(minutes=n)
-            procedure = PROCEDURES[n % len(PROCEDURES)]
-            app_id = f"b{n:011d}"
-            applications.append(
-                {
-                    "id": app_id,
-                    "receipt_number": app_id,
-                    "procedure_id": procedure,
-                    "procedure_revision": "bench",
-                    "applicant_id": f"r{n % 50_000}",
-                    "subject_id": f"r{n % 50_000}" if n % 9 else f"s{n}",
-                    "applicant_kind": "resident",
-                    "organization_code": "131016",
-                    "status": "approved",
-                    "data": {},
-                    "prefilled": {"name": True} if n % 3 else {},
-                    "bundle_id": None,
-                    "decision_reason": "",
-                    "submitted_at": submitted,
-                    "updated_at": submitted,
-                    "due_on": (submitted + timedelta(days=7)).date(),
-                }
-            )
-            audit.append(_audit(app_id, submitted, "new", "submitted", "staff" if n % 7 == 0 else "resident"))
+    while made < count:
+        submitted = first + timedelta(minutes=n)
+        procedure = PROCEDURES[n % len(PROCEDURES)]
+        app_id = f"b{n:011d}"
+        applications.append(
+            {
+                "id": app_id,
+                "receipt_number": app_id,
+                "procedure_id": procedure,
+                "procedure_revision": "bench",
+                "applicant_id": f"r{n % 50_000}",
+                "subject_id": f"r{n % 50_000}" if n % 9 else f"s{n}",
+                "applicant_kind": "resident",
+                "organization_code": "131016",
+                "status": "approved",
+                "data": {},
+                "prefilled": {"name": True} if n % 3 else {},
+                "bundle_id": None,
+                "decision_reason": "",
+                "submitted_at": submitted,
+                "updated_at": submitted,
+                "due_on": (submitted + timedelta(days=7)).date(),
+            }
+        )
+        audit.append(_audit(app_id, submitted, "new", "submitted", "staff" if n % 7 == 0 else "resident"))
+        made += 1
+        if made < count:
+            audit.append(_audit(app_id, submitted + timedelta(days=n % 11), "submitted", "approved", "staff"))
             made += 1
-            if made < count:
-                audit.append(
-                    _audit(app_id, submitted + timedelta(days=n % 11), "submitted", "approved", "staff")
-                )
-                made += 1
-            n += 1
-            if len(audit) >= CHUNK:
+        n += 1
+        if len(audit) >= CHUNK or made >= count:
+            with database.session() as db:  # one transaction per chunk
                 db.execute(APPLICATIONS.insert(), applications)
                 db.execute(AUDIT.insert(), audit)
-                db.commit()
-                applications, audit = [], []
-        if audit:
-            db.execute(APPLICATIONS.insert(), applications)
-            db.execute(AUDIT.insert(), audit)
+            applications, audit = [], []
     return time.perf_counter() - started
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -310,10 +310,7 @@ def search(
     table = OversightInventoryProcedure
     where: list[Any] = [table.survey_year == year]
     if query.q:
-        where += [
-            or_(search_index.word_condition(year, w), (table.procedure_id == w) & (table.survey_year == year))
-            for w in query.q.split()
-        ]
+        where += [search_index.word_condition(year, w) for w in query.q.split()]
     for column, value in (
         (table.ministry, query.ministry),
         (table.type_code, query.type_code),
@@ -330,6 +327,8 @@ def search(
         where.append(table.total_count >= query.min_volume)
     if query.served:
         where.append(table.procedure_id.in_(sorted(served_ids)))
+    if query.q:
+        return _by_words(db, year, where, limit=limit, offset=offset)
     total = db.scalar(select(func.count()).select_from(table).where(*where)) or 0
     items = list(
         db.scalars(
@@ -341,6 +340,21 @@ def search(
         )
     )
     return Page(year, total, items)
+
+
+def _by_words(db: Session, year: int, where: list[Any], *, limit: int, offset: int) -> Page:
+    """A word search: the index's candidates drive one pass that gives the count and the order
+    (largest volume first) of the few columns needed, then only the page's rows are read. (Asked
+    with ORDER BY … LIMIT, SQLite would walk the volume index through the whole year instead.)"""
+    table = OversightInventoryProcedure
+    found = list(db.execute(select(table.ordinal, table.total_count, table.procedure_id).where(*where)))
+    found.sort(key=lambda r: (r.total_count is None, -(r.total_count or 0), r.procedure_id))
+    page = [r.ordinal for r in found[offset : offset + limit]]
+    rows = {
+        row.ordinal: row
+        for row in db.scalars(select(table).where(table.survey_year == year, table.ordinal.in_(page)))
+    }
+    return Page(year, len(found), [rows[o] for o in page])
 
 
 def history(db: Session, procedure_id: str) -> list[OversightInventoryProcedure]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import jaconv
-from sqlalchemy import ColumnElement, Select, intersect, select
+from sqlalchemy import ColumnElement, Select, intersect, or_, select, union
 
 from tsunagu.oversight.models import OversightInventoryProcedure, OversightInventoryToken
 
@@ -61,8 +61,12 @@ def _narrowing(year: int, word: str) -> Select[Any]:
 
 
 def word_condition(year: int, word: str) -> ColumnElement[bool]:
-    """The rows of ``year`` whose name or law contains ``word`` (folded), through the index."""
+    """The rows of ``year`` whose name or law contains ``word`` (folded) or whose 手続ID is it,
+    found through the index (the candidates drive the query; the text check makes it exact)."""
     table = OversightInventoryProcedure
     folded = fold(word)
-    exact = table.search_text.contains(folded, autoescape=True)
-    return exact if len(folded) < 2 else table.ordinal.in_(_narrowing(year, folded)) & exact
+    exact = or_(table.search_text.contains(folded, autoescape=True), table.procedure_id == word)
+    if len(folded) < 2:
+        return exact
+    by_id = select(table.ordinal).where(table.survey_year == year, table.procedure_id == word)
+    return table.ordinal.in_(union(_narrowing(year, folded), by_id)) & exact
