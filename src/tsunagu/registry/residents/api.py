@@ -236,7 +236,7 @@ def _changed(
     created_status: int = 201,
 ) -> ResidentOut:
     """A change of one resident's record, made once per Idempotency-Key; the record after it."""
-    change, created = body.register_once(db, resident_id, principal.subject_id, key)
+    change, created = body.register_once(db, resident_id, principal, key)
     response.status_code = created_status if created else 200
     return ResidentOut.of(change.record)
 
@@ -262,7 +262,7 @@ def _registered(
     where: str,
 ) -> ChangeOut:
     """Run a 届出 once per Idempotency-Key: 201 the first time, 200 with the same entry after."""
-    change, created = body.register_once(db, where, principal.subject_id, key)
+    change, created = body.register_once(db, where, principal, key)
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"{router.prefix}/{change.record.municipality_code}/{change.resident_id}"
     return ChangeOut.of(change)

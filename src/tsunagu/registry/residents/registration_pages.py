@@ -18,10 +18,10 @@ from tsunagu.core import sessions
 from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_staff
+from tsunagu.core.http.deps import CurrentStaff
 from tsunagu.core.http.templating import render
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import forms, service
-from tsunagu.registry.residents.api import REGISTRAR
 from tsunagu.registry.residents.errors import AlreadyRegistered, ResidentDeceased, ResidentMovedOut
 from tsunagu.registry.residents.pages import SEX_LABELS, labels, own_record, read_record
 from tsunagu.registry.residents.schemas import RegistrationIn
@@ -151,13 +151,9 @@ def _submit(
     where = about.id if about else context.municipality_code
     try:
         if step == "confirm":  # every rule of the service, tried and rolled back
-            trial = db.begin_nested()
-            try:
-                model.register(db, where, principal.subject_id)
-            finally:
-                trial.rollback()
+            model.rehearse(db, where, principal)
             return _page(request, context, "registry_residents/confirm.html", values=values, model=model)
-        change, _ = model.register_once(db, where, principal.subject_id, values["key"] or None)
+        change, _ = model.register_once(db, where, principal, values["key"] or None)
     except AlreadyRegistered:
         errors = {"individual_number": forms.MESSAGES[AlreadyRegistered.code]}
         return _page(request, context, form_page, values=values, errors=errors)
@@ -168,13 +164,16 @@ def _submit(
 
 def _new_person(db: Session, slug: str, member: str, principal: sessions.Principal) -> Context:
     registration = _registration(slug, about_resident=False)
+    municipality_code = principal.organization_code or ""
+    service.require_registrar(principal, municipality_code)  # before any record is read
     subject = own_record(db, principal, member) if member else None
-    return Context(db, registration, principal.organization_code or "", subject)
+    return Context(db, registration, municipality_code, subject)
 
 
 def _about(db: Session, slug: str, resident_id: str, principal: sessions.Principal) -> Context:
     registration = _registration(slug, about_resident=True)
-    subject = own_record(db, principal, resident_id)
+    subject = service.require_resident(db, resident_id)
+    service.require_registrar(principal, subject.municipality_code)
     # a closed record takes no 届出: said at once, not after the form is filled in (a second 死亡届)
     if subject.status == "deceased":
         raise ResidentDeceased(f"resident {resident_id} is deceased; the record is closed")
@@ -187,8 +186,8 @@ def _about(db: Session, slug: str, resident_id: str, principal: sessions.Princip
 def new_person_form(
     request: Request,
     slug: str,
+    principal: CurrentStaff,
     member: str = Query("", max_length=32),
-    principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """出生届・転入届の入力 (``member``: join that person's household)."""
@@ -202,7 +201,7 @@ def new_person_submit(
     *,
     member: str = Query("", max_length=32),
     submitted: dict[str, str] = Depends(form_values),
-    principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
+    principal: CurrentStaff,
     db: Session = TRANSACTION,
 ) -> Response:
     return _submit(request, db, _new_person(db, slug, member, principal), submitted, principal)
@@ -233,7 +232,7 @@ def change_form(
     request: Request,
     resident_id: str,
     slug: str,
-    principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
+    principal: CurrentStaff,
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """転居届・死亡届・氏名変更・転出届の入力."""
@@ -247,7 +246,7 @@ def change_submit(
     slug: str,
     *,
     submitted: dict[str, str] = Depends(form_values),
-    principal: sessions.Principal = Depends(require_staff(REGISTRAR)),
+    principal: CurrentStaff,
     db: Session = TRANSACTION,
 ) -> Response:
     return _submit(request, db, _about(db, slug, resident_id, principal), submitted, principal)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from tsunagu.core.sessions import Principal
 from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import InvalidName, PersonName
 from tsunagu.core.types.wareki import JapaneseDate
@@ -152,6 +153,8 @@ class OwnRecordOut(ResidentOut):
 
 
 class RegistrationIn(BaseModel, ABC):
+    new_person: ClassVar[bool] = False  # ``where`` is a municipality (出生・転入), else a resident
+
     @abstractmethod
     def register(self, db: Session, where: str, actor: str) -> service.ResidentRecord:
         """Hand the 届出 to the service; ``where`` is the municipality (new person) or the resident."""
@@ -160,12 +163,33 @@ class RegistrationIn(BaseModel, ABC):
         """What an Idempotency-Key is checked against: the body as JSON."""
         return self.model_dump(mode="json")
 
+    def municipality_of(self, db: Session, where: str) -> str:
+        """The municipality whose registrar may make this 届出 (``where``'s, for a new person)."""
+        return where if self.new_person else service.require_resident(db, where).municipality_code
+
+    def rehearse(self, db: Session, where: str, registrar: Principal) -> None:
+        """Try every rule of the service and roll back (the confirmation page)."""
+        actor = service.require_registrar(registrar, self.municipality_of(db, where))
+        trial = db.begin_nested()
+        try:
+            self.register(db, where, actor)
+        finally:
+            trial.rollback()
+
     def register_once(
-        self, db: Session, where: str, actor: str, key: str | None
+        self, db: Session, where: str, registrar: Principal, key: str | None
     ) -> tuple[service.ChangeRecord, bool]:
-        """``register`` once per actor and Idempotency-Key (the API's and the forms' alike)."""
+        """``register`` once per registrar and Idempotency-Key (the API's and the forms' alike)."""
         request = {"form": type(self).__name__, "where": where, "body": self.request(db)}
-        return service.register_once(db, actor, key, request, lambda: self.register(db, where, actor))
+        municipality = self.municipality_of(db, where)
+        return service.register_once(
+            db,
+            registrar,
+            municipality,
+            key=key,
+            request=request,
+            register=lambda actor: self.register(db, where, actor),
+        )
 
 
 class AddressChangeIn(RegistrationIn):
@@ -215,6 +239,7 @@ class ResidenceFields(BaseModel):
 
 
 class NewPersonFields(NameFields):
+    new_person: ClassVar[bool] = True
     birth_date: JapaneseDate = Field(description="生年月日; not in the future.")
     sex: Literal["1", "2", "9", "0"] = Field(description="ISO 5218: 1 male, 2 female, 9 n/a, 0 unknown.")
     household_id: str | None = Field(

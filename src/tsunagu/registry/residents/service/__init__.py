@@ -30,7 +30,7 @@ from tsunagu.registry.residents.service.changes import (
     register_death,
     register_move_in,
 )
-from tsunagu.registry.residents.service.idempotency import register_once
+from tsunagu.registry.residents.service.idempotency import register_once, require_registrar
 from tsunagu.registry.residents.service.importing import ImportRow, has_residents, import_residents
 from tsunagu.registry.residents.service.lookup import read_record, resident_in, role_of, search_records
 from tsunagu.registry.residents.service.outbox import events_after, events_of, mark_delivered, pending_events
@@ -111,6 +111,7 @@ __all__ = [
     "register_death",
     "register_move_in",
     "register_once",
+    "require_registrar",
     "require_resident",
     "resident_in",
     "residents_on",

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tsunagu.core import clock
+from tsunagu.core import authz, clock
+from tsunagu.core.authz import Operation
 from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.sessions import Principal
 from tsunagu.registry.residents.errors import (
     IdempotencyKeyReused,
 )
@@ -28,18 +30,28 @@ def _fingerprint(request: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def require_registrar(staff: Principal, municipality_code: str) -> str:
+    """The staff member's id, if they record 届出 (住基) for ``municipality_code``."""
+    authz.require(staff, Operation.REGISTER_CHANGE, organization=municipality_code)
+    return staff.subject_id
+
+
 def register_once(
     db: Session,
-    actor: str,
+    registrar: Principal,
+    municipality_code: str,
+    *,
     key: str | None,
     request: Mapping[str, Any],
-    register: Callable[[], ResidentRecord],
+    register: Callable[[str], ResidentRecord],
 ) -> tuple[ChangeRecord, bool]:
-    """Run ``register`` unless ``actor`` already sent ``key``: then (the same change, False).
+    """Run ``register`` (given the registrar's id) for a registrar of ``municipality_code``,
+    unless they already sent ``key``: then (the same change, False).
 
     The key is stored with the change in the caller's transaction; a key reused for another
     ``request`` is refused, as in the procedures' submissions.
     """
+    actor = require_registrar(registrar, municipality_code)
     if key is not None and not (8 <= len(key) <= 128 and key.isascii()):
         raise ValidationFailed(
             "an Idempotency-Key has 8 to 128 ASCII characters",
@@ -60,7 +72,7 @@ def register_once(
             if earlier.request_sha256 != digest:
                 raise IdempotencyKeyReused(f"the key {key!r} was already used for another registration")
             return cast(ChangeRecord, get_change(db, earlier.change_id)), False
-    change = latest_change(db, register().id)
+    change = latest_change(db, register(actor).id)
     if key:
         try:
             with db.begin_nested():
