@@ -22,7 +22,6 @@ from tsunagu.web.app import create_app
 NOT_MOVED_YET = {
     "tsunagu.mesh.directory.api": ("管理",),  # require_operator_admin: the directory's administration
     "tsunagu.mesh.directory.pages": ("管理",),
-    "tsunagu.procedures.benefits.pages": ("管理",),  # the run list and run pages read without a use case
 }
 
 

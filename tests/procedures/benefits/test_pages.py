@@ -20,9 +20,10 @@ from tests.registry.residents.conftest import CHIYODA
 
 from tsunagu.core import clock
 from tsunagu.core.database import Database
+from tsunagu.core.errors import Forbidden
 from tsunagu.core.sessions import Principal
 from tsunagu.notify import service as notify
-from tsunagu.procedures.benefits import definition, zengin
+from tsunagu.procedures.benefits import batches, definition, zengin
 from tsunagu.procedures.benefits.models import BenefitsExecution
 from tsunagu.registry.accounts import service as accounts
 from tsunagu.registry.accounts import testbank
@@ -165,3 +166,23 @@ def test_only_the_paying_organizations_administrators(
         assert client.get(RUN).status_code == 404
         assert client.post(f"{RUN}/execute", data=DATES).status_code == 404
     assert _paid_in_files(database) == 0
+
+
+def test_the_run_list_and_a_run_are_read_by_use_cases_that_ask_for_administrators(
+    database: Database, runs: None
+) -> None:
+    """The pages only say who is calling: ``batches.runs`` and ``batches.run_of`` check core.authz."""
+    for caller in (
+        Principal("staff", "s2", organization_code=CHIYODA, roles=frozenset({"審査", "住基"})),
+        Principal("resident", "r", roles=frozenset({"管理"})),
+    ):
+        with database.session() as db, pytest.raises(Forbidden):
+            batches.runs(db, caller)
+        with pytest.raises(Forbidden):
+            batches.run_of(caller, "chiyoda-test-2026")
+    with database.session() as db:
+        assert [run.id for run, _ in batches.runs(db, ADMIN)] == ["chiyoda-test-2026"]
+    assert batches.run_of(ADMIN, "chiyoda-test-2026").id == "chiyoda-test-2026"
+    elsewhere = Principal("staff", "s3", organization_code="142018", roles=frozenset({"管理"}))
+    with pytest.raises(batches.BenefitRunNotFound):  # another organization pays no such run
+        batches.run_of(elsewhere, "chiyoda-test-2026")

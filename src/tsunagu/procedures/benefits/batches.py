@@ -16,9 +16,35 @@ from tsunagu.core import authz
 from tsunagu.core.errors import Conflict, NotFound
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.core.sessions import Principal
-from tsunagu.procedures.benefits import service
+from tsunagu.procedures.benefits import definition, service
 from tsunagu.procedures.benefits.definition import BenefitRun
 from tsunagu.procedures.benefits.models import BenefitsExecution
+
+
+class BenefitRunNotFound(NotFound):
+    code = "benefits-run-not-found"
+    title = "No such benefit run of this organization"
+
+
+def runs(db: Session, principal: Principal) -> list[tuple[BenefitRun, service.Totals]]:
+    """The runs the staff member's organization pays, with what each has paid so far (管理 only)."""
+    authz.require(principal, authz.Operation.PAY_BENEFITS)
+    return [
+        (run, service.totals(db, run.id)) for run in definition.runs_of(_organization(principal)).values()
+    ]
+
+
+def run_of(principal: Principal, run_id: str) -> BenefitRun:
+    """One run paid by the staff member's organization (管理 only; asked before the run is looked up)."""
+    authz.require(principal, authz.Operation.PAY_BENEFITS)
+    run = definition.runs_of(_organization(principal)).get(run_id)
+    if run is None:
+        raise BenefitRunNotFound(f"no benefit run {run_id!r} paid by this organization")
+    return run
+
+
+def _organization(principal: Principal) -> str:
+    return principal.organization_code or ""
 
 
 def file_name(run_id: str, batch: int) -> str:

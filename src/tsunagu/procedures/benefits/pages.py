@@ -15,16 +15,16 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from tsunagu.core import clock, logging
-from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import TRANSACTION, require_staff
-from tsunagu.core.http.deps import AppSettings
+from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.deps import AppSettings, CurrentStaff
 from tsunagu.core.http.templating import render
 from tsunagu.core.messages import N_
 from tsunagu.core.progress import SilentProgress
 from tsunagu.core.sessions import Principal
 from tsunagu.core.types.wareki import parse_date
-from tsunagu.procedures.benefits import batches, checks, definition, service
+from tsunagu.procedures.benefits import batches, checks, service
 from tsunagu.procedures.benefits.definition import BenefitRun
 from tsunagu.registry.accounts import bankcheck
 from tsunagu.registry.accounts.wiring import bank_verifier
@@ -57,19 +57,6 @@ RETURN_PROBLEMS = {
     "benefits-return-unknown": N_("番号 %(at)s の振込は、この給付金にありません。"),
 }
 VALUE_NAMES = {"resident": N_("住民"), "moved_out": N_("転出"), "deceased": N_("死亡")}
-ADMIN = "管理"
-
-
-class BenefitRunNotFound(NotFound):
-    code = "benefits-run-not-found"
-    title = "No such benefit run of this organization"
-
-
-def _run(staff: Principal, run_id: str) -> BenefitRun:
-    run = definition.runs_of(staff.organization_code or "").get(run_id)
-    if run is None:
-        raise BenefitRunNotFound(f"no benefit run {run_id!r} paid by this organization")
-    return run
 
 
 def _conditions(db: Session, rule: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -151,28 +138,21 @@ def _page(
 
 
 @router.get("", response_class=HTMLResponse)
-def runs_page(
-    request: Request, staff: Principal = Depends(require_staff(ADMIN)), db: Session = TRANSACTION
-) -> HTMLResponse:
+def runs_page(request: Request, staff: CurrentStaff, db: Session = TRANSACTION) -> HTMLResponse:
     """給付金の支給: the organization's runs with what each has paid so far."""
-    runs = definition.runs_of(staff.organization_code or "")
-    return render(
-        request,
-        "procedures/benefits_runs.html",
-        {"runs": [(run, service.totals(db, run.id)) for run in runs.values()]},
-    )
+    return render(request, "procedures/benefits_runs.html", {"runs": batches.runs(db, staff)})
 
 
 @router.get("/{run_id}", response_class=HTMLResponse)
 def run_page(
     request: Request,
     run_id: str,
+    staff: CurrentStaff,
     reference_date: str = "",
-    staff: Principal = Depends(require_staff(ADMIN)),
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """One run: its rule, its steps so far, and (with ``reference_date``) 対象者の確認."""
-    run = _run(staff, run_id)
+    run = batches.run_of(staff, run_id)
     if not reference_date:
         return _page(request, db, staff, run)
     errors: dict[str, str] = {}
@@ -196,12 +176,12 @@ def run_page(
 async def confirm_accounts(
     request: Request,
     run_id: str,
-    staff: Principal = Depends(require_staff(ADMIN)),
+    staff: CurrentStaff,
     bank: bankcheck.BankVerifier = Depends(bank_verifier),
     db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """口座確認: ask the bank about every eligible, unpaid person's registered account."""
-    run = _run(staff, run_id)
+    run = batches.run_of(staff, run_id)
     form = await request.form()
     errors: dict[str, str] = {}
     text = str(form.get("reference_date", ""))[:20]
@@ -219,11 +199,11 @@ async def execute(
     request: Request,
     run_id: str,
     settings: AppSettings,
-    staff: Principal = Depends(require_staff(ADMIN)),
+    staff: CurrentStaff,
     db: Session = TRANSACTION,
 ) -> Response:
     """振込データの作成: a batch with everyone eligible, with an account, not paid yet."""
-    run = _run(staff, run_id)
+    run = batches.run_of(staff, run_id)
     form = await request.form()
     values = {k: str(form.get(k, ""))[:20] for k in ("reference_date", "transfer_date")}
     errors: dict[str, str] = {}
@@ -264,11 +244,11 @@ def download(
     run_id: str,
     batch: int,
     settings: AppSettings,
-    staff: Principal = Depends(require_staff(ADMIN)),
+    staff: CurrentStaff,
     db: Session = TRANSACTION,
 ) -> FileResponse:
     """The 全銀 file of one batch, as recorded (its SHA-256 checked); every download is logged."""
-    run = _run(staff, run_id)
+    run = batches.run_of(staff, run_id)
     path, execution = batches.recorded_file(db, staff, run, batch, _files_dir(settings))
     log.info(
         "benefit_file_downloaded",
@@ -282,10 +262,10 @@ def download(
 
 @router.post("/{run_id}/returns", response_class=HTMLResponse)
 async def import_returns(
-    request: Request, run_id: str, staff: Principal = Depends(require_staff(ADMIN)), db: Session = TRANSACTION
+    request: Request, run_id: str, staff: CurrentStaff, db: Session = TRANSACTION
 ) -> HTMLResponse:
     """返却の消込: the bank's list of returned transfers (CSV record_number,reason)."""
-    run = _run(staff, run_id)
+    run = batches.run_of(staff, run_id)
     upload = (await request.form()).get("returns")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(
