@@ -31,9 +31,10 @@ from tsunagu.procedures.notices import pdf as notice_pdf
 from tsunagu.procedures.notices import service as notices
 from tsunagu.procedures.payments import view as payments_view
 from tsunagu.procedures.registry import LiveRegistry
+from tsunagu.registry.residents import service as residents
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.protect)])
-KEY_FIELD, SEAL_FIELD = "idempotency_key", "prefill_seal"
+KEY_FIELD, SEAL_FIELD, FOR_FIELD = "idempotency_key", "prefill_seal", "on_behalf_of"
 
 
 def values_from_form(procedure: Procedure, form: FormData) -> dict[str, Any]:
@@ -65,6 +66,14 @@ def _household(request: Request, procedure: Procedure) -> list[household.Member]
         return household.members_of(db, service.applicant_of(db, principal))
 
 
+def _person(request: Request, resident_id: str) -> residents.ResidentRecord | None:
+    """The person a proxy's form is for (代理申請), once the grant or the seal vouched for it."""
+    if not resident_id:
+        return None
+    with request.app.state.database.session() as db:
+        return residents.get_resident(db, resident_id)
+
+
 def _form_page(
     request: Request,
     procedure: Procedure,
@@ -75,11 +84,13 @@ def _form_page(
     seal: str,
     errors: dict[str, Any] | None = None,
     status_code: int = 200,
+    acting_for: str = "",
 ) -> HTMLResponse:
     return render(
         request,
         "procedures/apply.html",
         {
+            "acting_for": _person(request, acting_for),
             "household": _household(request, procedure),
             "p": procedure,
             "prefilled": prefilled,
@@ -97,14 +108,19 @@ def _form_page(
 def apply_form(
     request: Request,
     procedure_id: str,
+    *,
     person: CurrentResident,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
+    for_person: str = Query("", alias="for", max_length=64),
 ) -> HTMLResponse:
-    """申請する: only what the registries cannot tell is asked; the rest is shown with its source."""
+    """申請する: only what the registries cannot tell is asked; the rest is shown with its source.
+    ``?for=`` opens the form of the person a registered proxy acts for (代理申請)."""
     procedure = catalogue.get_procedure(registry, procedure_id)
     state = request.app.state
-    opened = service.open_form(state.database, mesh, state.secret_key, procedure, person)
+    opened = service.open_form(
+        state.database, mesh, state.secret_key, procedure, person, on_behalf_of=for_person or None
+    )
     if not opened.start.eligibility.eligible:
         verdict = opened.start.eligibility
         return render(request, "procedures/not_eligible.html", {"p": procedure, "verdict": verdict}, 403)
@@ -116,6 +132,7 @@ def apply_form(
         values={},
         key=service.new_idempotency_key(),
         seal=opened.seal,
+        acting_for=for_person,
     )
 
 
@@ -123,7 +140,9 @@ def _prepared(
     request: Request, procedure: Procedure, person: Principal, form: FormData, mesh: meshlink.MeshGateway
 ) -> tuple[service.Prefilled, dict[str, Any], str, str]:
     secret: str = request.app.state.secret_key
-    sealed = service.unseal(secret, str(form.get(SEAL_FIELD, "")), person.subject_id, procedure)
+    on_behalf_of = str(form.get(FOR_FIELD, "")) or None
+    subject = on_behalf_of or person.subject_id
+    sealed = service.unseal(secret, str(form.get(SEAL_FIELD, "")), subject, procedure)
     with request.app.state.database.session() as db:
         # a seal without values (made before the destination was known) is fetched now
         return service.prepare(
@@ -133,6 +152,7 @@ def _prepared(
             person,
             values_from_form(procedure, form),
             sealed=sealed,
+            on_behalf_of=on_behalf_of,
             key=str(form.get(KEY_FIELD, "")),
         )
 
@@ -165,10 +185,12 @@ async def review(
     procedure = catalogue.get_procedure(registry, procedure_id)
     form = await _submitted_form(request)
     key, seal = str(form.get(KEY_FIELD, "")), str(form.get(SEAL_FIELD, ""))
+    on_behalf_of = str(form.get(FOR_FIELD, ""))  # 代理申請: the person the seal is bound to
+    subject = on_behalf_of or person.subject_id
     submit_now = form.get("step") == "submit"
     file_problems, held = await _received(request, procedure, person, form, key)
     if form.get("step") == "edit":
-        sealed = service.unseal(request.app.state.secret_key, seal, person.subject_id, procedure)
+        sealed = service.unseal(request.app.state.secret_key, seal, subject, procedure)
         return _form_page(
             request,
             procedure,
@@ -176,13 +198,22 @@ async def review(
             values=values_from_form(procedure, form) | held,
             key=key,
             seal=seal,
+            acting_for=on_behalf_of,
         )
     try:
         if file_problems:
             raise InvalidApplication(list(file_problems.values()))
         if submit_now:
             values = values_from_form(procedure, form)
-            draft = service.Draft(procedure, person, values, service.require_key(key), values, seal=seal)
+            draft = service.Draft(
+                procedure,
+                person,
+                values,
+                service.require_key(key),
+                values,
+                seal=seal,
+                on_behalf_of=on_behalf_of or None,
+            )
             app, created = await run_in_threadpool(
                 service.apply, request.app.state.database, mesh, request.app.state.secret_key, draft
             )
@@ -193,7 +224,7 @@ async def review(
             _prepared, request, procedure, person, form, mesh
         )
     except InvalidApplication as exc:
-        sealed = service.unseal(request.app.state.secret_key, seal, person.subject_id, procedure)
+        sealed = service.unseal(request.app.state.secret_key, seal, subject, procedure)
         errors = {p.field: p for p in exc.problems} | file_problems
         return _form_page(
             request,
@@ -204,8 +235,9 @@ async def review(
             seal=seal,
             errors=errors,
             status_code=422,
+            acting_for=on_behalf_of,
         )
-    fresh_seal = service.seal(request.app.state.secret_key, person.subject_id, procedure, prefilled)
+    fresh_seal = service.seal(request.app.state.secret_key, subject, procedure, prefilled)
     funnel.reached(request, procedure.id, "review")
     return render(
         request,
@@ -216,6 +248,7 @@ async def review(
             "member_names": {m.id: f"{m.name}（{m.relationship}）" for m in _household(request, procedure)},
             "prefilled": prefilled,
             "organization": organization,
+            "acting_for": _person(request, on_behalf_of),
             "key": key,
             "seal": fresh_seal,
             "form": [

@@ -15,6 +15,7 @@ from tsunagu.core import clock
 from tsunagu.core.database import Database
 from tsunagu.core.errors import Forbidden
 from tsunagu.core.sessions import Principal
+from tsunagu.identity.proxies import service as proxies
 from tsunagu.procedures import meshlink, rules
 from tsunagu.procedures.applications.service.prefill import prefill, seal
 from tsunagu.procedures.applications.service.records import (
@@ -137,15 +138,53 @@ class OpenedForm:
     seal: str
 
 
+def subject_of(
+    db: Session, procedure: Procedure, principal: Principal, on_behalf_of: str | None
+) -> tuple[residents.ResidentRecord, str]:
+    """The person an application is about, and whether the principal acts as their proxy.
+
+    A proxy's grant (代理人の登録, covering this procedure today) is checked here, before any
+    registry look-up about the person; the act is logged (``act_as_proxy``) only when an
+    application is made, after the look-ups, so no write lock is held during them.
+    """
+    if not on_behalf_of or on_behalf_of == principal.subject_id:
+        return applicant_of(db, principal), "resident"
+    applicant_of(db, principal)
+    today = clock.today_jst().date()
+    if not any(
+        g.proxy_id == principal.subject_id
+        and g.principal_id == on_behalf_of
+        and g.active_on(today)
+        and g.covers(procedure.id)
+        for g in proxies.proxies_of(db, on_behalf_of)
+    ):
+        raise proxies.ProxyNotAuthorized(f"you are not a registered proxy of this person for {procedure.id}")
+    person = residents.get_resident(db, on_behalf_of)
+    if person is None:
+        raise NotEligible(
+            "the person you act for is not in the resident register", reasons=["not-registered"]
+        )
+    return person, "proxy"
+
+
 def open_form(
-    database: Database, gateway: meshlink.MeshGateway, secret: str, procedure: Procedure, principal: Principal
+    database: Database,
+    gateway: meshlink.MeshGateway,
+    secret: str,
+    procedure: Procedure,
+    principal: Principal,
+    *,
+    on_behalf_of: str | None = None,
 ) -> OpenedForm:
     """What the page shows before a form is filled in and what the API hands out as its prefill:
     eligibility and organization first, then (once the organization is known) the registry values
-    through the mesh, sealed so that the submission need not fetch them again."""
+    through the mesh, sealed so that the submission need not fetch them again. With
+    ``on_behalf_of`` a registered proxy opens the form of the person they act for (代理申請): the
+    values and the eligibility are that person's, and the seal is bound to them."""
     with database.session() as db:
-        person = applicant_of(db, principal)
-        verdict = check_eligibility(procedure, attributes_of(db, person, clock.today_jst().date()))
+        person, kind = subject_of(db, procedure, principal, on_behalf_of)
+        attributes = attributes_of(db, person, clock.today_jst().date()) | {"kind": kind}
+        verdict = check_eligibility(procedure, attributes)
         organization = (
             None
             if procedure.responsible.rule == "municipality_of_destination" or not verdict.eligible
@@ -155,7 +194,7 @@ def open_form(
     if not verdict.eligible:
         return OpenedForm(start, Prefilled(), "")
     prefilled = Prefilled() if organization is None else prefill(gateway, procedure, person, organization)
-    return OpenedForm(start, prefilled, seal(secret, principal.subject_id, procedure, prefilled))
+    return OpenedForm(start, prefilled, seal(secret, person.id, procedure, prefilled))
 
 
 def _comparisons(rule: Mapping[str, Any]) -> list[Mapping[str, Any]]:

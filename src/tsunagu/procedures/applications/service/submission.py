@@ -32,11 +32,11 @@ from tsunagu.notify import service as inbox
 from tsunagu.procedures import meshlink
 from tsunagu.procedures.applications import attachments, household, inprogress
 from tsunagu.procedures.applications.service.eligibility import (
-    applicant_of,
     attributes_of,
     check_eligibility,
     require_eligible,
     responsible_organization,
+    subject_of,
 )
 from tsunagu.procedures.applications.service.prefill import merge_prefilled, prefill
 from tsunagu.procedures.applications.service.reading import load
@@ -45,7 +45,6 @@ from tsunagu.procedures.applications.service.records import (
     AuditRecord,
     EvidenceRecord,
     IdempotencyKeyReused,
-    NotEligible,
     Prefilled,
     TamperedField,
 )
@@ -58,7 +57,6 @@ from tsunagu.procedures.models import (
     ProceduresIdempotencyKey,
     ProceduresReceiptCounter,
 )
-from tsunagu.registry.residents import service as residents
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ def prepare(
     if key and procedure.has_files:
         # the files held for this form count as its values
         submitted = {**submitted, **attachments.pending(db, principal.subject_id, key)}
-    person, kind = _subject_of(db, procedure, principal, on_behalf_of)
+    person, kind = subject_of(db, procedure, principal, on_behalf_of)
     attributes = attributes_of(db, person, clock.today_jst().date()) | {"kind": kind}
     require_eligible(check_eligibility(procedure, attributes))
     organization = responsible_organization(db, procedure, person, submitted)
@@ -128,34 +126,6 @@ def replay(
 ) -> Application | None:
     """The application an earlier submission with this key created (checked before any look-up)."""
     return _by_key(db, principal.subject_id, key, fingerprint(procedure_id, request))
-
-
-def _subject_of(
-    db: Session, procedure: Procedure, principal: Principal, on_behalf_of: str | None
-) -> tuple[residents.ResidentRecord, str]:
-    """The person the application is about, and whether the principal acts as their proxy.
-
-    A proxy's grant is checked here, before any registry look-up about the person; it is
-    logged (``act_as_proxy``) only after the look-ups, so no write lock is held during them.
-    """
-    if not on_behalf_of or on_behalf_of == principal.subject_id:
-        return applicant_of(db, principal), "resident"
-    applicant_of(db, principal)
-    today = clock.today_jst().date()
-    if not any(
-        g.proxy_id == principal.subject_id
-        and g.principal_id == on_behalf_of
-        and g.active_on(today)
-        and g.covers(procedure.id)
-        for g in proxies.proxies_of(db, on_behalf_of)
-    ):
-        raise proxies.ProxyNotAuthorized(f"you are not a registered proxy of this person for {procedure.id}")
-    person = residents.get_resident(db, on_behalf_of)
-    if person is None:
-        raise NotEligible(
-            "the person you act for is not in the resident register", reasons=["not-registered"]
-        )
-    return person, "proxy"
 
 
 def submit(database: Database, submission: Submission) -> tuple[Application, bool]:
