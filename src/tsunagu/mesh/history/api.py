@@ -27,7 +27,12 @@ def my_exchanges(
     items, total = service.exchanges_for(
         db, principal.subject_id, page.limit, page.offset, operator=settings.mesh.operator
     )
-    return Page[Exchange](items=items, total=total, limit=page.limit, offset=page.offset)
+    return Page[Exchange](
+        items=[Exchange.model_validate(item) for item in items],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/consents", response_model=list[ConsentView])
@@ -35,7 +40,7 @@ def my_consents(
     principal: Principal = Depends(require_resident), db: Session = TRANSACTION
 ) -> list[ConsentView]:
     """The companies the resident let hear of their changes (同意), newest first, with each status."""
-    return service.consents_for(db, principal.subject_id)
+    return [ConsentView.model_validate(c) for c in service.consents_for(db, principal.subject_id)]
 
 
 @router.post("/consents/{consent_id}/withdraw", response_model=ConsentView)
@@ -44,4 +49,4 @@ def withdraw_consent(
 ) -> ConsentView:
     """Withdraw a consent (同意の撤回); withdrawing it again returns it unchanged. Another
     person's consent is answered 404, as if it did not exist."""
-    return service.withdraw(db, principal.subject_id, consent_id)
+    return ConsentView.model_validate(service.withdraw(db, principal.subject_id, consent_id))

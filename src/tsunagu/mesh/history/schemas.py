@@ -1,14 +1,16 @@
-"""やりとり履歴 out (Pydantic v2)."""
+"""やりとり履歴 out (Pydantic v2), read from the service's records (``from_attributes``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Party(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name_ja: str
     name_en: str
@@ -16,6 +18,8 @@ class Party(BaseModel):
 
 class Exchange(BaseModel):
     """One use of the person's data, in the person's words."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     at: datetime
     kind: str = Field(description="query (照会) or notification (通知)")
@@ -29,6 +33,8 @@ class Exchange(BaseModel):
 
 class ConsentView(BaseModel):
     """A consent the person gave a company (同意), as the person sees it."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     company: Party = Field(description="Who may receive the person's changes")

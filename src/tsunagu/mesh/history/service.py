@@ -7,6 +7,10 @@ view is read from there. Entries of a withheld category (e.g. 犯則調査) stay
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +18,6 @@ from tsunagu.core import clock
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import service as directory
 from tsunagu.mesh.directory.records import Consent, LegalBasis
-from tsunagu.mesh.history.schemas import ConsentView, Exchange, Party
 from tsunagu.mesh.log.models import MeshLogEntry
 
 _KINDS = {"authorization": "query", "notification": "notification"}
@@ -31,6 +34,45 @@ _EVENT_TITLES = {
 
 
 CONSENT_GROUNDS = "同意に基づく提供"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A member organization, by its code and names."""
+
+    code: str
+    name_ja: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One use of the person's data, in the person's words (schemas.Exchange reads it)."""
+
+    at: datetime
+    kind: str  # query (照会) or notification (通知)
+    requester: Party  # who asked for (or received) the data
+    holder: Party  # who answered (or sent) it
+    items: list[str]  # data items, in Japanese
+    purpose_ja: str  # the 事務 it was used for
+    law_ja: str  # the law and article, or 同意に基づく提供
+    basis_kind: Literal["law", "consent"] = "law"
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """A consent the person gave a company (同意), as the person sees it."""
+
+    id: int
+    company: Party
+    scope: str
+    scope_ja: str
+    granted_at: datetime
+    expires_at: datetime
+    withdrawn_at: datetime | None
+    status: Literal["active", "withdrawn", "expired"]
+
+
 SCOPE_TITLES = {"moving": "引越し(住所の変更・転出)のお知らせ"}
 
 
@@ -108,7 +150,7 @@ def _party(members: dict[str, Party], code: str) -> Party:
 
 
 def _view(consent: Consent, members: dict[str, Party]) -> ConsentView:
-    status = (
+    status: Literal["active", "withdrawn", "expired"] = (
         "withdrawn" if consent.withdrawn_at else "expired" if consent.expires_at <= clock.now() else "active"
     )
     return ConsentView(
