@@ -102,3 +102,19 @@ def test_a_reimport_rebuilds_the_years_index_and_leaves_other_years(database: Da
         )
     assert set(years) == {2024, 2025}
     assert years[2025] == len(search_index.grams(search_index.search_text(R7_ROWS[0]["手続名"], "戸籍法")))
+
+
+def test_a_common_word_walked_in_volume_order_answers_as_the_index_does(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above SELECTIVE candidates the year is walked in volume order instead: same rows, same order."""
+    _import(database, R7_ROWS + EXTRA)
+    for q in ("届出", "ぱすぽーと", "法 の", "200002", "存在しない手続"):
+        with database.session() as db:
+            driven = inventory.search(db, inventory.Query(q=q), limit=3, offset=0)
+        monkeypatch.setattr(search_index, "SELECTIVE", -1)
+        with database.session() as db:
+            walked = inventory.search(db, inventory.Query(q=q), limit=3, offset=0)
+        monkeypatch.undo()
+        assert walked.total == driven.total
+        assert [p.procedure_id for p in walked.items] == [p.procedure_id for p in driven.items], q

@@ -327,7 +327,7 @@ def search(
         where.append(table.total_count >= query.min_volume)
     if query.served:
         where.append(table.procedure_id.in_(sorted(served_ids)))
-    if query.q:
+    if query.q and search_index.candidates(db, year, query.q.split()) <= search_index.SELECTIVE:
         return _by_words(db, year, where, limit=limit, offset=offset)
     total = db.scalar(select(func.count()).select_from(table).where(*where)) or 0
     items = list(
