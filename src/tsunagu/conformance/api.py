@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from tsunagu.conformance import pmo, published, reports, service
 from tsunagu.core import clock
 from tsunagu.core.http.auth import TRANSACTION, require_staff
+from tsunagu.core.http.deps import AppDatabase, AppSettings, SecretKey
 from tsunagu.core.sessions import Principal
 
 router = APIRouter(prefix="/api/v1/conformance", tags=["conformance"])
@@ -50,7 +51,9 @@ def get_requirement_set(set_id: str, version: str) -> JSONResponse:
 
 @router.post("/checks", status_code=202)
 def submit_check(
-    request: Request,
+    settings: AppSettings,
+    database: AppDatabase,
+    secret_key: SecretKey,
     *,
     file: UploadFile = File(...),
     system_name: str = Form(...),
@@ -63,7 +66,7 @@ def submit_check(
     check_id = service.submit(
         db,
         principal,
-        data_dir=request.app.state.settings.data_dir,
+        data_dir=settings.data_dir,
         file_name=file.filename or "",
         upload=file.file,
         system_name=system_name,
@@ -71,12 +74,7 @@ def submit_check(
         vendor_name=vendor_name,
     )
     db.commit()
-    service.start(
-        request.app.state.database,
-        request.app.state.secret_key,
-        request.app.state.settings.data_dir,
-        check_id,
-    )
+    service.start(database, secret_key, settings.data_dir, check_id)
     location = f"{router.prefix}/checks/{check_id}"
     return JSONResponse(
         _check_json(service.get_check(db, principal, check_id)),
@@ -101,9 +99,9 @@ def get_report(check_id: str, principal: Principal = STAFF, db: Session = TRANSA
 
 
 @router.get("/keys")
-def statement_keys(request: Request, db: Session = TRANSACTION) -> JSONResponse:
+def statement_keys(secret_key: SecretKey, db: Session = TRANSACTION) -> JSONResponse:
     """The public keys (JWKS) that verify conformance statements."""
-    return JSONResponse(service.public_keys(request.app.state.secret_key, service.statement_issuers(db)))
+    return JSONResponse(service.public_keys(secret_key, service.statement_issuers(db)))
 
 
 @router.get("/migration")

@@ -17,6 +17,7 @@ from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_staff
+from tsunagu.core.http.deps import AppDatabase, AppSettings, SecretKey
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.sessions import Principal
@@ -63,7 +64,15 @@ def checks_page(request: Request, principal: Principal = STAFF, db: Session = TR
 
 
 @router.post("", response_class=HTMLResponse)
-async def submit_page(request: Request, principal: Principal = STAFF, db: Session = TRANSACTION) -> Response:
+async def submit_page(
+    request: Request,
+    *,
+    settings: AppSettings,
+    database: AppDatabase,
+    secret_key: SecretKey,
+    principal: Principal = STAFF,
+    db: Session = TRANSACTION,
+) -> Response:
     form = await request.form()
     upload = form.get("file")
     values = {name: str(form.get(name, "")) for name in ("system_name", "system_version", "vendor_name")}
@@ -80,7 +89,7 @@ async def submit_page(request: Request, principal: Principal = STAFF, db: Sessio
         check_id = service.submit(
             db,
             principal,
-            data_dir=request.app.state.settings.data_dir,
+            data_dir=settings.data_dir,
             file_name=upload.filename,
             upload=upload.file,
             **values,
@@ -103,12 +112,7 @@ async def submit_page(request: Request, principal: Principal = STAFF, db: Sessio
             errors={name: messages.get(kind, messages["missing"]) for name, kind in fields.items()},
         )
     db.commit()
-    service.start(
-        request.app.state.database,
-        request.app.state.secret_key,
-        request.app.state.settings.data_dir,
-        check_id,
-    )
+    service.start(database, secret_key, settings.data_dir, check_id)
     return RedirectResponse(f"/conformance/checks/{check_id}", status_code=303)
 
 
@@ -173,14 +177,10 @@ def verify_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/verify", response_class=HTMLResponse)
-async def verify_page(request: Request, db: Session = TRANSACTION) -> HTMLResponse:
+async def verify_page(request: Request, secret_key: SecretKey, db: Session = TRANSACTION) -> HTMLResponse:
     form = await request.form()
     document = str(form.get("document", ""))[:20_000]
-    result = (
-        service.verify(request.app.state.secret_key, document, service.statement_issuers(db))
-        if document.strip()
-        else None
-    )
+    result = service.verify(secret_key, document, service.statement_issuers(db)) if document.strip() else None
     return render(
         request,
         "conformance/verify.html",
