@@ -12,6 +12,7 @@ from tsunagu.core import sessions
 from tsunagu.core.errors import Forbidden, ValidationFailed
 from tsunagu.core.http import problems
 from tsunagu.core.http.auth import SESSION_COOKIE, TRANSACTION, require_principal
+from tsunagu.core.http.deps import AppSettings, SecretKey
 from tsunagu.core.logging import get_logger
 from tsunagu.identity.business import service
 from tsunagu.identity.business.schemas import (
@@ -44,7 +45,7 @@ def _business(principal: sessions.Principal = Depends(require_principal)) -> ses
     status_code=201,
     summary="Apply for a prime account, signed by the representative",
 )
-def apply_prime(body: PrimeApplication, request: Request, db: Session = TRANSACTION) -> EnrolmentOut:
+def apply_prime(body: PrimeApplication, secret_key: SecretKey, db: Session = TRANSACTION) -> EnrolmentOut:
     try:
         signature = base64.b64decode(body.signature, validate=True)
     except binascii.Error:
@@ -55,7 +56,7 @@ def apply_prime(body: PrimeApplication, request: Request, db: Session = TRANSACT
     delegation = service.read_signed_delegation(body.delegation.encode()) if body.delegation else None
     enrolment = service.create_prime(
         db,
-        request.app.state.secret_key,
+        secret_key,
         corporate_number=body.corporate_number,
         login_id=body.login_id,
         display_name=body.display_name,
@@ -75,14 +76,14 @@ def apply_prime(body: PrimeApplication, request: Request, db: Session = TRANSACT
 )
 def create_member(
     body: MemberIn,
-    request: Request,
+    secret_key: SecretKey,
     db: Session = TRANSACTION,
     prime: sessions.Principal = Depends(_business),
 ) -> EnrolmentOut:
     return _enrolment(
         service.create_member(
             db,
-            request.app.state.secret_key,
+            secret_key,
             prime,
             login_id=body.login_id,
             display_name=body.display_name,
@@ -115,11 +116,17 @@ def set_procedures(
     responses=problems.TOO_MANY_ATTEMPTS,
 )
 def login(
-    body: LoginIn, request: Request, response: Response, db: Session = Depends(auth_session, scope="function")
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    *,
+    settings: AppSettings,
+    secret_key: SecretKey,
+    db: Session = Depends(auth_session, scope="function"),
 ) -> AccountOut:
     principal = service.login(
         db,
-        request.app.state.secret_key,
+        secret_key,
         login_id=body.login_id.strip().lower(),
         password=body.password,
         totp_code=body.totp,
@@ -132,7 +139,7 @@ def login(
         httponly=True,
         samesite="lax",
         path="/",
-        secure=request.app.state.settings.secure_cookies,
+        secure=settings.secure_cookies,
     )
     return _account(service.get_account(db, principal.subject_id))
 
@@ -143,9 +150,9 @@ def login(
     status_code=202,
     summary="Request a reset link (same answer whether or not the account exists)",
 )
-def request_reset(body: ResetRequestIn, request: Request, db: Session = TRANSACTION) -> Message:
+def request_reset(body: ResetRequestIn, settings: AppSettings, db: Session = TRANSACTION) -> Message:
     token = service.request_password_reset(db, body.login_id.strip().lower())
-    if token and request.app.state.settings.environment != "production":
+    if token and settings.environment != "production":
         # No mail transport in development: the link goes to the log, never to the requester.
         log.info("password_reset_link", path=f"/api/v1/identity/business/password-reset/{token}")
     return Message(message=RESET_ANSWER)
