@@ -24,6 +24,7 @@ from tsunagu.core import clock, sessions
 from tsunagu.core.errors import Forbidden, NotAuthenticated, TsunaguError, ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE, TRANSACTION, current_principal
+from tsunagu.core.http.deps import AppSettings, SecretKey
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.http.templating import locale_of, render, translate
@@ -221,6 +222,7 @@ def application_file(
 async def apply_submit(
     request: Request,
     *,
+    secret_key: SecretKey,
     corporate_number: str = Form("", max_length=13),
     login_id: str = Form("", max_length=254),
     display_name: str = Form("", max_length=200),
@@ -259,7 +261,7 @@ async def apply_submit(
         )
         enrolment = service.create_prime(
             db,
-            request.app.state.secret_key,
+            secret_key,
             corporate_number=corporate_number,
             login_id=login_id,
             display_name=display_name,
@@ -431,6 +433,7 @@ def login_page(request: Request, next: str = "") -> HTMLResponse:
 def login(
     request: Request,
     *,
+    secret_key: SecretKey,
     login_id: str = Form("", max_length=254),
     password: str = Form("", max_length=200),
     totp: str = Form("", max_length=10),
@@ -440,7 +443,7 @@ def login(
     try:
         principal = service.login(
             db,
-            request.app.state.secret_key,
+            secret_key,
             login_id=login_id.strip().lower(),
             password=password,
             totp_code=totp,
@@ -534,6 +537,7 @@ def _chosen(request: Request, chosen: list[str], kept: Sequence[str] = ()) -> li
 def create_member(
     request: Request,
     *,
+    secret_key: SecretKey,
     login_id: str = Form("", max_length=254),
     display_name: str = Form("", max_length=200),
     password: str = Form("", max_length=200),
@@ -547,7 +551,7 @@ def create_member(
     try:
         enrolment = service.create_member(
             db,
-            request.app.state.secret_key,
+            secret_key,
             principal,
             login_id=login_id,
             display_name=display_name,
@@ -603,11 +607,14 @@ def reset_request_page(request: Request) -> HTMLResponse:
 
 @router.post("/password-reset", response_class=HTMLResponse)
 def reset_request(
-    request: Request, login_id: str = Form("", max_length=254), db: Session = TRANSACTION
+    request: Request,
+    settings: AppSettings,
+    login_id: str = Form("", max_length=254),
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
     """The same answer whether or not the account exists; the link goes to its address only."""
     token = service.request_password_reset(db, login_id.strip().lower())
-    if token and request.app.state.settings.environment != "production":
+    if token and settings.environment != "production":
         # No mail transport in development: the link goes to the log, never to the requester.
         log.info(
             "password_reset_link", path=f"/business/password-reset/complete?{urlencode({'token': token})}"
