@@ -25,8 +25,8 @@ from tsunagu.catalog.schemas import (
     RestApiOut,
     mesh_service_out,
 )
-from tsunagu.core.database import Database
 from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.deps import database_of, settings_of
 from tsunagu.core.http.pagination import PageParams, page_params
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
@@ -34,7 +34,7 @@ JSON_LD = "application/ld+json"
 
 
 def base_url(request: Request) -> str:
-    return str(request.app.state.settings.base_url)
+    return str(settings_of(request).base_url)
 
 
 def procedures(request: Request) -> service.ProcedureSource:
@@ -145,7 +145,7 @@ def get_file(request: Request, dataset_id: str, filename: str, db: Session = TRA
     if filename == "datapackage.json" and any(d.datapackage for d in dataset.distributions):
         return JSONResponse(service.datapackage(dataset), media_type="application/json")
     table, distribution = service.table_of(dataset, filename)
-    database: Database = request.app.state.database
+    database = database_of(request)
     disposition = {"Content-Disposition": f'attachment; filename="{dataset.id}-{filename}"'}
     if distribution.format == "JSON-LD":
         return StreamingResponse(
