@@ -15,6 +15,7 @@ from tsunagu.core.authz import Role
 from tsunagu.core.database import Database
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_principal
+from tsunagu.core.http.deps import AppDatabase
 from tsunagu.core.http.pagination import PageParams, page_params
 from tsunagu.core.messages import N_
 from tsunagu.oversight import feedback, inventory, kpis, reading, service, service_kpis
@@ -187,7 +188,7 @@ def import_file(
     "/inventory/surveys", response_model=ImportOut, status_code=201, dependencies=[Depends(csrf.protect)]
 )
 async def import_survey(
-    request: Request,
+    database: AppDatabase,
     file: UploadFile = File(..., description="The .xlsx or .csv file."),
     survey_year: int | None = Form(None, description="Default: the layout's year."),
     principal: sessions.Principal = CALLER,
@@ -195,7 +196,7 @@ async def import_survey(
     """Import one survey year (all or nothing; replaces that year atomically)."""
     data = await read_upload(file)
     report = await run_in_threadpool(
-        import_file, request.app.state.database, principal, file.filename or "upload", data, survey_year
+        import_file, database, principal, file.filename or "upload", data, survey_year
     )
     body = ImportOut(
         survey_year=report.survey_year,
@@ -243,10 +244,10 @@ def cost_report(principal: sessions.Principal = CALLER, db: Session = TRANSACTIO
 
 @router.post("/systems/import", status_code=201, dependencies=[Depends(csrf.protect)])
 async def import_systems(
-    request: Request, file: UploadFile = File(...), principal: sessions.Principal = CALLER
+    database: AppDatabase, file: UploadFile = File(...), principal: sessions.Principal = CALLER
 ) -> JSONResponse:
     """Register or update systems and their yearly costs from CSV (all or nothing)."""
     data = await read_upload(file)
-    with request.app.state.database.session() as db:
+    with database.session() as db:
         count = service.register_systems(db, principal, data)
     return JSONResponse({"systems": count.systems, "cost_rows": count.cost_rows}, status_code=201)
