@@ -13,6 +13,7 @@ from tsunagu.core import sessions
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.deps import AppDatabase
 from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.messages import N_
 from tsunagu.oversight import charts, dashboard, inventory, service
@@ -54,12 +55,12 @@ def console_page(
 @router.post("/inventory", response_class=HTMLResponse)
 async def upload_inventory(
     request: Request,
+    database: AppDatabase,
     file: UploadFile = File(...),
     survey_year: str = Form(""),
     principal: sessions.Principal = CALLER,
 ) -> Response:
     """The import form: a report of what was imported and normalized, or every problem by line."""
-    database = request.app.state.database
     try:
         year = int(survey_year) if survey_year.strip() else None
     except ValueError:
@@ -83,9 +84,11 @@ async def upload_inventory(
 
 @router.post("/systems", response_class=HTMLResponse)
 async def upload_systems(
-    request: Request, file: UploadFile = File(...), principal: sessions.Principal = CALLER
+    request: Request,
+    database: AppDatabase,
+    file: UploadFile = File(...),
+    principal: sessions.Principal = CALLER,
 ) -> Response:
-    database = request.app.state.database
     try:
         data = await read_upload(file)
         with database.session() as db:
