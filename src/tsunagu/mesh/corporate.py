@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tsunagu.core.database import Database
-from tsunagu.mesh import crypto
 from tsunagu.mesh.answer_schema import DATE, STRING, closed_object, item_names, service_definition
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import records
@@ -157,21 +156,9 @@ def legal_bases() -> list[dict[str, Any]]:
 
 def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> None:
     """The registry's organization, its two services, the 事務 that use them and subscriptions."""
-    for code, name_ja, name_en, kind in ORGANIZATIONS:
-        if directory.get_organization(db, code) is None:
-            key = crypto.derive_signing_key(secret, code)
-            directory.put_organization(
-                db,
-                records.OrganizationIn(
-                    code=code,
-                    name_ja=name_ja,
-                    name_en=name_en,
-                    kind=kind,
-                    endpoint=endpoint_of(code),
-                    keys=[key.public_jwk()],
-                ),
-                ACTOR,
-            )
+    for member in ORGANIZATIONS:
+        if directory.get_organization(db, member[0]) is None:
+            directory.put_hosted_member(db, member, secret, endpoint_of(member[0]), ACTOR)
     for spec in (BASIC_SERVICE, REGISTERED_SERVICE):
         directory.put_service(db, records.Service.model_validate({"provider": PROVIDER, **spec}), ACTOR)
     for basis in legal_bases():

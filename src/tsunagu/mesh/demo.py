@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.database import Database
 from tsunagu.core.progress import ProgressReporter
-from tsunagu.mesh import crypto
 from tsunagu.mesh.answer_schema import DATE, STRING, closed_object, item_names, service_definition
 from tsunagu.mesh.codes import service as codes
 from tsunagu.mesh.directory import records
@@ -282,20 +281,8 @@ def legal_bases() -> list[dict[str, Any]]:
 
 def register(db: Session, secret: str, endpoint_of: Callable[[str], str]) -> None:
     """Register the demo organizations (keys derived from ``secret``), services, 事務, subscriptions."""
-    for code, name_ja, name_en, kind in ORGANIZATIONS:
-        key = crypto.derive_signing_key(secret, code)
-        directory.put_organization(
-            db,
-            records.OrganizationIn(
-                code=code,
-                name_ja=name_ja,
-                name_en=name_en,
-                kind=kind,
-                endpoint=endpoint_of(code),
-                keys=[key.public_jwk()],
-            ),
-            ACTOR,
-        )
+    for member in ORGANIZATIONS:
+        directory.put_hosted_member(db, member, secret, endpoint_of(member[0]), ACTOR)
     for provider, spec in SERVICES:
         directory.put_service(db, records.Service.model_validate({"provider": provider, **spec}), ACTOR)
     for basis in legal_bases():

@@ -47,6 +47,7 @@ from tsunagu.mesh.directory.service.members import (
     create_organization,
     get_organization,
     list_organizations,
+    put_hosted_member,
     put_organization,
     set_organization_active,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "list_services",
     "list_subscriptions",
     "operator_admin",
+    "put_hosted_member",
     "put_legal_basis",
     "put_organization",
     "put_service",

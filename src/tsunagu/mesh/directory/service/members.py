@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
 from tsunagu.core.errors import Conflict, NotFound
+from tsunagu.mesh import crypto
 from tsunagu.mesh.directory import records
 from tsunagu.mesh.directory.models import (
     MeshOrganization,
@@ -54,6 +55,23 @@ def put_organization(db: Session, data: records.OrganizationIn, actor: str) -> r
         after=_organization_summary(record),
     )
     return _read(records.Organization, record)
+
+
+def put_hosted_member(
+    db: Session,
+    member: tuple[str, str, str, records.OrganizationKind],
+    secret: str,
+    endpoint: str,
+    actor: str,
+) -> records.Organization:
+    """Register a member whose node this installation runs: (code, name ja, name en, kind), its
+    signing key derived from the installation ``secret`` (the demo's and the corporate registry's)."""
+    code, name_ja, name_en, kind = member
+    key = crypto.derive_signing_key(secret, code)
+    data = records.OrganizationIn(
+        code=code, name_ja=name_ja, name_en=name_en, kind=kind, endpoint=endpoint, keys=[key.public_jwk()]
+    )
+    return put_organization(db, data, actor)
 
 
 def create_organization(db: Session, data: records.OrganizationIn, actor: str) -> records.Organization:
