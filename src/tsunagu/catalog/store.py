@@ -3,7 +3,8 @@
 The search index works the same on SQLite and PostgreSQL (no FTS5, no pg_trgm): the folded text
 of a published dataset (NFKC, lower case, katakana as hiragana) is cut into two-character grams,
 one row per (gram, dataset). A searched word of two or more characters narrows the datasets to
-those holding (up to) :data:`MAX_GRAMS` of its grams — an INTERSECT of primary-key range scans —
+those holding (up to) :data:`~tsunagu.core.textsearch.MAX_GRAMS` of its grams — an INTERSECT of
+primary-key range scans —
 and the folded text then confirms the whole word, so a match is exact, never a gram
 coincidence. A one-character word has no gram and is checked against the text alone.
 
@@ -29,15 +30,10 @@ from tsunagu.catalog.models import (
     CatalogLinkCheck,
     CatalogSearchGram,
 )
+from tsunagu.core.textsearch import grams, narrowing_grams
 
-MAX_GRAMS = 4  # grams of a long word used to narrow (spread over the word); the text check is exact
 Sort = Literal["title", "modified"]
 PUBLISHED = "published"
-
-
-def grams(text: str) -> set[str]:
-    """Every two-character gram of a folded text that holds no space or line break."""
-    return {text[i : i + 2] for i in range(len(text) - 1) if not (text[i].isspace() or text[i + 1].isspace())}
 
 
 def write_index(db: Session, dataset_id: str, text: str | None, terms: Iterable[tuple[str, str]]) -> None:
@@ -57,11 +53,7 @@ def write_index(db: Session, dataset_id: str, text: str | None, terms: Iterable[
 
 def _narrowing(word: str) -> Select[Any]:
     gram = CatalogSearchGram
-    cut = sorted({word[i : i + 2] for i in range(len(word) - 1)})
-    if len(cut) > MAX_GRAMS:
-        step = (len(cut) - 1) / (MAX_GRAMS - 1)
-        cut = [cut[round(i * step)] for i in range(MAX_GRAMS)]
-    scans = [select(gram.dataset_id).where(gram.gram == g) for g in cut]
+    scans = [select(gram.dataset_id).where(gram.gram == g) for g in narrowing_grams(word)]
     if len(scans) == 1:
         return scans[0]
     return select(intersect(*scans).subquery().c[0])

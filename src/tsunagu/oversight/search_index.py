@@ -1,48 +1,38 @@
 """The inventory's word search (手続名・法令名) through a bigram index that works the same on SQLite
 and PostgreSQL: one row per (survey year, two-character gram, procedure ordinal).
 
-Text is folded before it is cut into grams — NFKC (全角英数・半角カナ → one width), katakana →
-hiragana, lower case — so ｶﾅ, カナ and かな, ＡＢＣ and abc find each other. A word of two or more
-characters narrows the year to the procedures holding every one of (up to) :data:`MAX_GRAMS` of its
-grams through the index (an INTERSECT of index range scans), and the folded text (``search_text``)
-then confirms the whole word, so a match is exact, never a gram coincidence. A one-character word
-has no gram: it is checked against the folded text alone (the scan the index otherwise avoids).
+Text is folded and cut as :mod:`tsunagu.core.textsearch` does for every word search here (ｶﾅ,
+カナ and かな, ＡＢＣ and abc find each other). A word of two or more characters narrows the year to
+the procedures holding each of its narrowing grams (an INTERSECT of index range scans), and the
+folded text (``search_text``) then confirms the whole word, so a match is exact, never a gram
+coincidence. A one-character word has no gram: it is checked against the folded text alone (the
+scan the index otherwise avoids).
 
 Why not pg_trgm or FTS5: each is one database's extension; the same table and SQL run on both and
 the import rewrites a year at once, so the index is rebuilt with it (no triggers)."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-import jaconv
 from sqlalchemy import ColumnElement, Select, func, intersect, or_, select, union
 from sqlalchemy.orm import Session
 
+from tsunagu.core.textsearch import fold, grams, narrowing_grams
 from tsunagu.oversight.models import OversightInventoryProcedure, OversightInventoryToken
 
-MAX_GRAMS = 4  # grams of a long word used to narrow (spread over the word); the text check is exact
+__all__ = ["candidates", "fold", "grams", "search_text", "token_rows", "word_condition"]
+
 #: at most this many candidates (the rarest gram of the rarest word) make the index drive the query;
 #: a common word (届出: a fifth of the year) is faster found by walking the year in volume order
 SELECTIVE = 3000
 TOKENS = OversightInventoryToken.metadata.tables[OversightInventoryToken.__tablename__]
 
 
-def fold(text: str) -> str:
-    """The form both the stored text and a searched word take: one width, hiragana, lower case."""
-    return jaconv.kata2hira(unicodedata.normalize("NFKC", text)).lower()
-
-
 def search_text(name: str, law_name: str) -> str:
     """What a row is searched by (kept on the row for the exact check)."""
     return fold(f"{name}\n{law_name}")
-
-
-def grams(text: str) -> set[str]:
-    """Every two-character gram of the folded text that holds no line break or space."""
-    return {text[i : i + 2] for i in range(len(text) - 1) if not (text[i].isspace() or text[i + 1].isspace())}
 
 
 def token_rows(year: int, rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
@@ -54,11 +44,8 @@ def token_rows(year: int, rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, 
 
 def _narrowing(year: int, word: str) -> Select[Any]:
     token = OversightInventoryToken
-    cut = sorted({word[i : i + 2] for i in range(len(word) - 1)})
-    if len(cut) > MAX_GRAMS:
-        step = (len(cut) - 1) / (MAX_GRAMS - 1)
-        cut = [cut[round(i * step)] for i in range(MAX_GRAMS)]
-    scans = [select(token.ordinal).where(token.survey_year == year, token.gram == g) for g in cut]
+    in_year = token.survey_year == year
+    scans = [select(token.ordinal).where(in_year, token.gram == g) for g in narrowing_grams(word)]
     if len(scans) == 1:
         return scans[0]
     return select(intersect(*scans).subquery().c[0])
@@ -73,7 +60,7 @@ def candidates(db: Session, year: int, words: list[str]) -> int:
         folded = fold(word)
         if len(folded) < 2:
             continue
-        cut = {folded[i : i + 2] for i in range(len(folded) - 1)}
+        cut = grams(folded)
         counts = dict(
             db.execute(
                 select(token.gram, func.count())

@@ -3,14 +3,12 @@ text, the procedure rows the web layer hands in, and the catalog's not-found err
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import jaconv
-
 from tsunagu.catalog.definitions import Catalog, Text, shipped
 from tsunagu.core.errors import NotFound, ValidationFailed
+from tsunagu.core.textsearch import fold
 
 __all__ = [
     "ACCESS_RIGHT",
@@ -70,8 +68,3 @@ def catalog() -> Catalog:
     """The shipped definitions: the controlled vocabularies and the registries' own datasets
     (what :func:`publishing.register_shipped` writes into the database at seed time)."""
     return shipped()
-
-
-def fold(text: str) -> str:
-    """Search form of a text: NFKC (full/half width), lower case, katakana as hiragana."""
-    return jaconv.kata2hira(unicodedata.normalize("NFKC", text).casefold())
