@@ -11,7 +11,6 @@ procedure with. Targets: ≤ 60 s and ≤ 3 typed fields in the procedure itself
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,18 +34,10 @@ def _record() -> tuple[dict[str, dict[str, Any]], bool]:
     """Run the e2e test; the actions are written before the staff part, so a later failure (shown)
     does not hide the resident's figures."""
     started = time.time()
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", TEST],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if run.returncode != 0:
-        print(run.stdout[-3000:], run.stderr[-2000:], sep="\n")
+    passed = support.run_pytest(TEST)
     if not ACTIONS.exists() or ACTIONS.stat().st_mtime < started:
         raise SystemExit(f"{TEST} did not record the resident's actions")
-    return _recorded(), run.returncode == 0
+    return _recorded(), passed
 
 
 def _recorded() -> dict[str, dict[str, Any]]:

@@ -18,7 +18,6 @@ Target: each ≤ 60 s. ``--reuse`` estimates from the last recordings without ru
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -47,19 +46,6 @@ BUNDLES = {
 }
 
 
-def _run(test: str) -> bool:
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", test],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if run.returncode != 0:
-        print(run.stdout[-3000:], run.stderr[-2000:], sep="\n")
-    return run.returncode == 0
-
-
 def _recorded(name: str, since: float | None) -> dict[str, dict[str, Any]]:
     path = RESULTS / f"{name}_actions.json"
     if not path.exists() or (since is not None and path.stat().st_mtime < since):
@@ -73,7 +59,7 @@ def main() -> None:
     figures: dict[str, Any] = {}
     for name, (scenario, test) in BUNDLES.items():
         started = time.time()
-        passed = None if reuse else _run(test)
+        passed = None if reuse else support.run_pytest(test)
         counts = _recorded(name, None if reuse else started)["procedure"]
         seconds = round(estimate(counts), 2)
         print(

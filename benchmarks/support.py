@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import platform
 import statistics
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,3 +41,18 @@ def write(name: str, figures: dict[str, Any]) -> Path:
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"-> {path.relative_to(RESULTS.parent.parent)}")
     return path
+
+
+def run_pytest(test: str) -> bool:
+    """Run one test file (a browser test that records what a person did) in a child process;
+    print the tail of its output when it fails, so a benchmark's figures are never silently stale."""
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", test],
+        cwd=RESULTS.parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0:
+        print(run.stdout[-3000:], run.stderr[-2000:], sep="\n")
+    return run.returncode == 0
