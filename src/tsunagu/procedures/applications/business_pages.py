@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from tsunagu.core.errors import NotAuthenticated
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import current_principal
-from tsunagu.core.http.deps import AppSettings, Transaction
+from tsunagu.core.http.deps import AppDatabase, AppSettings, SecretKey, Transaction, database_of
 from tsunagu.core.http.templating import render
 from tsunagu.core.messages import N_
 from tsunagu.core.sessions import Principal
@@ -143,13 +143,15 @@ def _form(
 def apply_form(
     request: Request,
     procedure_id: str,
+    *,
+    database: AppDatabase,
+    secret: SecretKey,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> HTMLResponse:
     """申請する as a business: the corporation's registry values shown with their source, the rest asked."""
     procedure = catalogue.get_procedure(registry, procedure_id)
-    state = request.app.state
-    form = business.open_form(state.database, mesh, state.secret_key, procedure, _business(request))
+    form = business.open_form(database, mesh, secret, procedure, _business(request))
     return _form(request, procedure, form, values={}, key=service.new_idempotency_key())
 
 
@@ -157,6 +159,9 @@ def apply_form(
 async def submit(
     request: Request,
     procedure_id: str,
+    *,
+    database: AppDatabase,
+    secret: SecretKey,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> Response:
@@ -166,14 +171,11 @@ async def submit(
     posted = await request.form()
     key, seal = str(posted.get(KEY_FIELD, "")), str(posted.get(SEAL_FIELD, ""))
     values = values_from_form(procedure, posted)
-    state = request.app.state
     draft = business.BusinessDraft(procedure, principal, values, service.require_key(key), values, seal=seal)
     try:
-        app, _created = await run_in_threadpool(business.apply, state.database, mesh, state.secret_key, draft)
+        app, _created = await run_in_threadpool(business.apply, database, mesh, secret, draft)
     except InvalidApplication as exc:
-        form = await run_in_threadpool(
-            business.open_form, state.database, mesh, state.secret_key, procedure, principal
-        )
+        form = await run_in_threadpool(business.open_form, database, mesh, secret, procedure, principal)
         return _form(
             request,
             procedure,
@@ -214,7 +216,7 @@ def _setup_form(
     status_code: int = 200,
 ) -> HTMLResponse:
     principal = _business(request)
-    with request.app.state.database.session() as db:
+    with database_of(request).session() as db:
         corporation = corporations.get_corporation(db, principal.organization_code or "")
     return render(
         request,
@@ -242,6 +244,9 @@ def company_setup_form(request: Request, registry: LiveRegistry = Depends(live_r
 @router.post("/company-setup", response_model=None)
 async def company_setup_submit(
     request: Request,
+    *,
+    database: AppDatabase,
+    secret: SecretKey,
     registry: LiveRegistry = Depends(live_registry),
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> Response:
@@ -256,12 +261,11 @@ async def company_setup_submit(
     problems = setup.check_answers(procedures, answers)
     if problems:
         return _setup_form(request, procedures, values=answers, key=key, errors=problems, status_code=422)
-    state = request.app.state
     bundle, parts = await run_in_threadpool(
         lambda: setup.file_all(
-            state.database,
+            database,
             mesh,
-            state.secret_key,
+            secret,
             procedures,
             principal=principal,
             answers=answers,
