@@ -71,8 +71,8 @@ def test_a_refused_form_keeps_the_values_and_marks_the_fields(staff: TestClient,
     )
     assert wrong_url.status_code == 422
     assert (
-        'id="dist_0_url" name="dist_0_url" type="url" value="www.city.chiyoda.lg.jp/toilets.csv" aria-invalid="true"'
-        in wrong_url.text
+        'id="dist_0_url" name="dist_0_url" type="url" '
+        'value="www.city.chiyoda.lg.jp/toilets.csv" aria-invalid="true"' in wrong_url.text
     )
     assert "https:// で始まるアドレス" in wrong_url.text
     with database.session() as db:
