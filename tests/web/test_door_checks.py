@@ -1,8 +1,7 @@
 """Routes only establish who is calling; what a caller may do is decided by the use case (core.authz).
 
 A route that passes roles to ``require_staff(…)`` decides at the door instead, and the API, the
-pages and the CLI can then disagree. The modules listed in ``NOT_MOVED_YET`` still do (their use
-cases take an actor name, not a principal, or have no reading use case yet); no other module may.
+pages and the CLI can then disagree. No route may.
 """
 
 from __future__ import annotations
@@ -17,12 +16,6 @@ from tsunagu.core.database import Database
 from tsunagu.core.http.auth import require_staff
 from tsunagu.core.settings import Settings
 from tsunagu.web.app import create_app
-
-# module → the roles its routes still require at the door
-NOT_MOVED_YET = {
-    "tsunagu.mesh.directory.api": ("管理",),  # require_operator_admin: the directory's administration
-    "tsunagu.mesh.directory.pages": ("管理",),
-}
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
@@ -65,4 +58,4 @@ def test_no_other_route_checks_roles_at_the_door(settings: Settings, database: D
                 if roles := _door_roles(call):
                     module = getattr(route, "endpoint", None).__module__  # type: ignore[union-attr]
                     found.setdefault(module, set()).add(roles)
-    assert found == {module: {roles} for module, roles in NOT_MOVED_YET.items()}
+    assert found == {}

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.database import Database, installation_secret
 from tsunagu.core.errors import Conflict, NotFound
+from tsunagu.core.sessions import Principal
 from tsunagu.mesh import crypto
 from tsunagu.mesh.directory import records, service
 from tsunagu.mesh.directory.models import MeshOrganization, MeshPrivateKey
@@ -138,6 +139,28 @@ def revoke(db: Session, organization_code: str, kid: str, reason: str, actor: st
     )
     db.flush()
     return next(info for info in list_keys(db, organization_code) if info.kid == kid)
+
+
+def keys_as(
+    db: Session, caller: Principal, operator: str, organization_code: str
+) -> list[records.SigningKey]:
+    """A member's signing keys, for the directory's administrators (管理 at the operator)."""
+    service.operator_admin(caller, operator)
+    return list_keys(db, organization_code)
+
+
+def rotate_as(
+    db: Session, caller: Principal, operator: str, organization_code: str, overlap: timedelta
+) -> records.SigningKey:
+    """署名鍵の更新 by an administrator of the directory."""
+    return rotate(db, organization_code, overlap, service.operator_admin(caller, operator))
+
+
+def revoke_as(
+    db: Session, caller: Principal, operator: str, organization_code: str, kid: str, *, reason: str
+) -> records.SigningKey:
+    """署名鍵の失効 by an administrator of the directory."""
+    return revoke(db, organization_code, kid, reason, service.operator_admin(caller, operator))
 
 
 def signing_key_of(

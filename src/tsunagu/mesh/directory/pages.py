@@ -1,5 +1,7 @@
 """Directory console (管理 at the operator): members and their keys, services, 事務, subscriptions,
-dead letters and the audit trail. Every form posts back here; a refusal re-renders the form."""
+dead letters and the audit trail. Every form posts back here; a refusal re-renders the form.
+
+The routes only establish who is calling; the use cases (``service.admin``, ``keys``) decide."""
 
 from __future__ import annotations
 
@@ -15,17 +17,16 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound, TsunaguError
 from tsunagu.core.http import csrf
-from tsunagu.core.http.auth import TRANSACTION
+from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.deps import AppSettings, settings_of
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.directory import keys, schemas, service
-from tsunagu.mesh.directory.api import actor_of, require_operator_admin
 from tsunagu.mesh.log import service as message_log
 from tsunagu.mesh.push import service as push
 
 router = APIRouter(prefix="/mesh/directory", include_in_schema=False, dependencies=[Depends(csrf.protect)])
-ADMIN = Depends(require_operator_admin)
+STAFF = Depends(require_staff())
 ITEM_ROWS = 3  # blank item rows offered below a service's items
 AUDIT_PAGE = 50
 Form = dict[str, str]
@@ -37,6 +38,11 @@ async def form_fields(request: Request) -> Form:
 
 
 FORM = Depends(form_fields)
+
+
+def _operator(request: Request) -> str:
+    """The directory operator (デジタル庁, ``Settings.mesh.operator``), whose 管理 staff manage it."""
+    return settings_of(request).mesh.operator
 
 
 def _split(text: str) -> list[str]:
@@ -81,22 +87,21 @@ def _console(
     form: Form | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    operator = settings_of(request).mesh.operator
-    entries, _ = message_log.recent(db, operator, 20, 0)
+    operator = _operator(request)
     return render(
         request,
         "mesh/directory.html",
         {
-            "organizations": service.list_organizations(db),
-            "services": service.list_services(db),
-            "bases": service.list_legal_bases(db),
-            "subscriptions": service.list_subscriptions(db),
+            "organizations": service.members_as(db, caller, operator),
+            "services": service.services_as(db, caller, operator),
+            "bases": service.legal_bases_as(db, caller, operator),
+            "subscriptions": service.subscriptions_as(db, caller, operator),
             "dead_letters": push.dead_letters(db, caller, operator, 50, 0)[0],
-            "audit": service.audit_trail(db, 10, 0)[0],
-            "entries": entries,
+            "audit": service.audit_trail_as(db, caller, operator, 10, 0)[0],
+            "entries": message_log.recent(db, operator, 20, 0)[0],  # after the checks above
             "errors": errors or [],
             "form": form or {},
-            "version": service.version(db),
+            "version": service.version_as(db, caller, operator),
             "event_kinds": get_args(schemas.EventKind),
         },
         status_code=status_code,
@@ -104,16 +109,18 @@ def _console(
 
 
 @router.get("", response_class=HTMLResponse)
-def console(request: Request, caller: Principal = ADMIN, db: Session = TRANSACTION) -> HTMLResponse:
+def console(request: Request, caller: Principal = STAFF, db: Session = TRANSACTION) -> HTMLResponse:
     """公共サービスメッシュ ディレクトリ管理."""
     return _console(request, caller, db)
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit(request: Request, offset: int = 0, _: Principal = ADMIN, db: Session = TRANSACTION) -> HTMLResponse:
+def audit(
+    request: Request, offset: int = 0, caller: Principal = STAFF, db: Session = TRANSACTION
+) -> HTMLResponse:
     """監査記録: every change with who made it and the record before and after."""
     offset = max(offset, 0)
-    entries, total = service.audit_trail(db, AUDIT_PAGE, offset)
+    entries, total = service.audit_trail_as(db, caller, _operator(request), AUDIT_PAGE, offset)
     return render(
         request,
         "mesh/directory_audit.html",
@@ -138,6 +145,7 @@ def audit(request: Request, offset: int = 0, _: Principal = ADMIN, db: Session =
 
 def _organization_page(
     request: Request,
+    caller: Principal,
     db: Session,
     code: str | None,
     *,
@@ -145,7 +153,8 @@ def _organization_page(
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    found = service.get_organization(db, code) if code else None
+    operator = _operator(request)
+    found = service.member_as(db, caller, operator, code) if code else None
     if code and found is None:
         raise NotFound(f"no member organization {code!r}")
     shown = form if form is not None else (found.model_dump(exclude={"keys"}) if found else {})
@@ -156,7 +165,7 @@ def _organization_page(
             "organization": found,
             "form": shown,
             "errors": errors or [],
-            "keys": keys.list_keys(db, found.code) if found else [],
+            "keys": keys.keys_as(db, caller, operator, found.code) if found else [],
             "kinds": get_args(schemas.OrganizationKind),
         },
         status_code=status_code,
@@ -170,43 +179,45 @@ def _organization_in(form: Form) -> schemas.OrganizationIn:
 
 
 @router.get("/organizations/new", response_class=HTMLResponse)
-def new_organization(request: Request, _: Principal = ADMIN, db: Session = TRANSACTION) -> HTMLResponse:
-    return _organization_page(request, db, None)
+def new_organization(request: Request, caller: Principal = STAFF, db: Session = TRANSACTION) -> HTMLResponse:
+    service.operator_admin(caller, _operator(request))  # the registration form, before anything
+    return _organization_page(request, caller, db, None)
 
 
 @router.post("/organizations", response_class=HTMLResponse, response_model=None)
 def create_organization(
-    request: Request, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+    request: Request, form: Form = FORM, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> HTMLResponse | RedirectResponse:
     """参加機関の登録 (409 when the code is taken)."""
     return _attempt(
-        lambda: service.create_organization(db, _organization_in(form), actor_of(principal)),
+        lambda: service.register_member_as(db, caller, _operator(request), _organization_in(form)),
         f"/mesh/directory/organizations/{form.get('code', '')}",
         lambda errors, status: _organization_page(
-            request, db, None, form=form, errors=errors, status_code=status
+            request, caller, db, None, form=form, errors=errors, status_code=status
         ),
     )
 
 
 @router.get("/organizations/{code}", response_class=HTMLResponse)
 def organization(
-    request: Request, code: str, _: Principal = ADMIN, db: Session = TRANSACTION
+    request: Request, code: str, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> HTMLResponse:
-    return _organization_page(request, db, code)
+    return _organization_page(request, caller, db, code)
 
 
 @router.post("/organizations/{code}", response_class=HTMLResponse, response_model=None)
 def update_organization(
-    request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+    request: Request, code: str, form: Form = FORM, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> HTMLResponse | RedirectResponse:
     """参加機関の変更 (its keys stay as they are)."""
-    if service.get_organization(db, code) is None:
+    operator = _operator(request)
+    if service.member_as(db, caller, operator, code) is None:
         raise NotFound(f"no member organization {code!r}")
     return _attempt(
-        lambda: service.put_organization(db, _organization_in(form | {"code": code}), actor_of(principal)),
+        lambda: service.put_member_as(db, caller, operator, _organization_in(form | {"code": code})),
         f"/mesh/directory/organizations/{code}",
         lambda errors, status: _organization_page(
-            request, db, code, form=form, errors=errors, status_code=status
+            request, caller, db, code, form=form, errors=errors, status_code=status
         ),
     )
 
@@ -216,42 +227,46 @@ def set_active(
     code: str,
     settings: AppSettings,
     form: Form = FORM,
-    principal: Principal = ADMIN,
+    caller: Principal = STAFF,
     db: Session = TRANSACTION,
 ) -> RedirectResponse:
     """Deactivate (its exchanges are refused) or activate again."""
-    service.set_organization_active(
-        db, code, form.get("active") == "1", actor_of(principal), operator=settings.mesh.operator
-    )
+    service.set_member_active_as(db, caller, settings.mesh.operator, code, form.get("active") == "1")
     return RedirectResponse(f"/mesh/directory/organizations/{code}", status_code=303)
 
 
 @router.post("/organizations/{code}/keys", response_model=None)
 def rotate_key(
-    request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+    request: Request, code: str, form: Form = FORM, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> HTMLResponse | RedirectResponse:
     """署名鍵の更新: a new current key; the previous ones verify until the overlap ends."""
 
     def rotate() -> object:
         overlap = schemas.KeyRotation.model_validate({"overlap_days": form.get("overlap_days") or 7})
-        return keys.rotate(db, code, timedelta(days=overlap.overlap_days), actor_of(principal))
+        return keys.rotate_as(db, caller, _operator(request), code, timedelta(days=overlap.overlap_days))
 
     return _attempt(
         rotate,
         f"/mesh/directory/organizations/{code}#keys",
-        lambda errors, status: _organization_page(request, db, code, errors=errors, status_code=status),
+        lambda errors, status: _organization_page(
+            request, caller, db, code, errors=errors, status_code=status
+        ),
     )
 
 
 @router.post("/organizations/{code}/keys/revoke", response_model=None)
 def revoke_key(
-    request: Request, code: str, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+    request: Request, code: str, form: Form = FORM, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> HTMLResponse | RedirectResponse:
     """署名鍵の失効 (the kid travels in the form: it holds a ``#``)."""
     return _attempt(
-        lambda: keys.revoke(db, code, form.get("kid", ""), form.get("reason", ""), actor_of(principal)),
+        lambda: keys.revoke_as(
+            db, caller, _operator(request), code, form.get("kid", ""), reason=form.get("reason", "")
+        ),
         f"/mesh/directory/organizations/{code}#keys",
-        lambda errors, status: _organization_page(request, db, code, errors=errors, status_code=status),
+        lambda errors, status: _organization_page(
+            request, caller, db, code, errors=errors, status_code=status
+        ),
     )
 
 
@@ -260,6 +275,7 @@ def revoke_key(
 
 def _service_page(
     request: Request,
+    caller: Principal,
     db: Session,
     found: schemas.Service | None,
     *,
@@ -289,7 +305,7 @@ def _service_page(
             "rows": range(rows + ITEM_ROWS),
             "errors": errors or [],
             "types": schemas.STANDARD_TYPES,
-            "organizations": service.list_organizations(db),
+            "organizations": service.members_as(db, caller, _operator(request)),
         },
         status_code=status_code,
     )
@@ -323,30 +339,38 @@ def _service_in(form: Form) -> schemas.Service:
 
 
 @router.get("/services/new", response_class=HTMLResponse)
-def new_service(request: Request, _: Principal = ADMIN, db: Session = TRANSACTION) -> HTMLResponse:
-    return _service_page(request, db, None)
+def new_service(request: Request, caller: Principal = STAFF, db: Session = TRANSACTION) -> HTMLResponse:
+    return _service_page(request, caller, db, None)
 
 
 @router.get("/services/{provider}/{code}/{version}", response_class=HTMLResponse)
 def edit_service(
-    request: Request, provider: str, code: str, version: str, _: Principal = ADMIN, db: Session = TRANSACTION
+    *,
+    request: Request,
+    provider: str,
+    code: str,
+    version: str,
+    caller: Principal = STAFF,
+    db: Session = TRANSACTION,
 ) -> HTMLResponse:
-    found = service.get_service(db, provider, code, version)
+    found = service.service_as(db, caller, _operator(request), provider, code, version_=version)
     if found is None:
         raise NotFound(f"no service {provider}/{code}/{version}")
-    return _service_page(request, db, found)
+    return _service_page(request, caller, db, found)
 
 
 @router.post("/services", response_class=HTMLResponse, response_model=None)
 def save_service(
-    request: Request, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+    request: Request, form: Form = FORM, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> HTMLResponse | RedirectResponse:
     """サービスの公開 (a new version: 409 if it exists) or its change (``existing`` set)."""
-    write = service.put_service if form.get("existing") else service.create_service
+    write = service.put_service_as if form.get("existing") else service.create_service_as
     return _attempt(
-        lambda: write(db, _service_in(form), actor_of(principal)),
+        lambda: write(db, caller, _operator(request), _service_in(form)),
         "/mesh/directory#services",
-        lambda errors, status: _service_page(request, db, None, form=form, errors=errors, status_code=status),
+        lambda errors, status: _service_page(
+            request, caller, db, None, form=form, errors=errors, status_code=status
+        ),
     )
 
 
@@ -354,16 +378,23 @@ def save_service(
 
 
 def _basis_page(
-    request: Request, db: Session, form: Form, errors: list[str] | None = None, status_code: int = 200
+    request: Request,
+    caller: Principal,
+    db: Session,
+    form: Form,
+    *,
+    errors: list[str] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
+    operator = _operator(request)
     return render(
         request,
         "mesh/directory_basis.html",
         {
             "form": form,
             "errors": errors or [],
-            "organizations": service.list_organizations(db),
-            "services": service.list_services(db),
+            "organizations": service.members_as(db, caller, operator),
+            "services": service.services_as(db, caller, operator),
         },
         status_code=status_code,
     )
@@ -387,20 +418,21 @@ def _basis_in(form: Form) -> schemas.LegalBasis:
 
 
 @router.get("/legal-bases/new", response_class=HTMLResponse)
-def new_basis(request: Request, _: Principal = ADMIN, db: Session = TRANSACTION) -> HTMLResponse:
-    return _basis_page(request, db, {"kind": "law", "withheld_days": "0"})
+def new_basis(request: Request, caller: Principal = STAFF, db: Session = TRANSACTION) -> HTMLResponse:
+    return _basis_page(request, caller, db, {"kind": "law", "withheld_days": "0"})
 
 
 @router.get("/legal-bases/{basis_id}", response_class=HTMLResponse)
 def edit_basis(
-    request: Request, basis_id: str, _: Principal = ADMIN, db: Session = TRANSACTION
+    request: Request, basis_id: str, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> HTMLResponse:
-    found = service.get_legal_basis(db, basis_id)
+    found = service.legal_basis_as(db, caller, _operator(request), basis_id)
     if found is None:
         raise NotFound(f"no 事務 {basis_id!r}")
     form = {key: str(value) for key, value in found.model_dump().items() if value is not None}
     return _basis_page(
         request,
+        caller,
         db,
         form
         | {
@@ -414,21 +446,23 @@ def edit_basis(
 
 @router.post("/legal-bases", response_class=HTMLResponse, response_model=None)
 def save_basis(
-    request: Request, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+    request: Request, form: Form = FORM, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> HTMLResponse | RedirectResponse:
     """事務の登録 (409 if the id is taken) or its change (``existing`` set)."""
-    write = service.put_legal_basis if form.get("existing") else service.create_legal_basis
+    write = service.put_legal_basis_as if form.get("existing") else service.create_legal_basis_as
     return _attempt(
-        lambda: write(db, _basis_in(form), actor_of(principal)),
+        lambda: write(db, caller, _operator(request), _basis_in(form)),
         "/mesh/directory#bases",
-        lambda errors, status: _basis_page(request, db, form, errors, status),
+        lambda errors, status: _basis_page(request, caller, db, form, errors=errors, status_code=status),
     )
 
 
 @router.post("/legal-bases/{basis_id}/revoke", response_model=None)
-def revoke_basis(basis_id: str, principal: Principal = ADMIN, db: Session = TRANSACTION) -> RedirectResponse:
+def revoke_basis(
+    basis_id: str, settings: AppSettings, caller: Principal = STAFF, db: Session = TRANSACTION
+) -> RedirectResponse:
     """事務の廃止: no query or notification may use it from now on."""
-    service.revoke_legal_basis(db, basis_id, actor_of(principal))
+    service.revoke_legal_basis_as(db, caller, settings.mesh.operator, basis_id)
     return RedirectResponse("/mesh/directory#bases", status_code=303)
 
 
@@ -437,7 +471,7 @@ def revoke_basis(basis_id: str, principal: Principal = ADMIN, db: Session = TRAN
 
 @router.post("/subscriptions", response_class=HTMLResponse, response_model=None)
 def add_subscription(
-    request: Request, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+    request: Request, form: Form = FORM, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> HTMLResponse | RedirectResponse:
     """購読の登録."""
 
@@ -451,27 +485,32 @@ def add_subscription(
                 "endpoint": form.get("endpoint", ""),
             }
         )
-        return service.add_subscription(db, data, actor_of(principal))
+        return service.add_subscription_as(db, caller, _operator(request), data)
 
     return _attempt(
         add,
         "/mesh/directory#subscriptions",
-        lambda errors, status: _console(request, principal, db, errors=errors, form=form, status_code=status),
+        lambda errors, status: _console(request, caller, db, errors=errors, form=form, status_code=status),
     )
 
 
 @router.post("/subscriptions/{subscription_id}/active", response_model=None)
 def set_subscription_active(
-    subscription_id: int, form: Form = FORM, principal: Principal = ADMIN, db: Session = TRANSACTION
+    subscription_id: int,
+    settings: AppSettings,
+    form: Form = FORM,
+    caller: Principal = STAFF,
+    db: Session = TRANSACTION,
 ) -> RedirectResponse:
     """購読の一時停止・再開."""
-    service.set_subscription_active(db, subscription_id, form.get("active") == "1", actor_of(principal))
+    active = form.get("active") == "1"
+    service.set_subscription_active_as(db, caller, settings.mesh.operator, subscription_id, active)
     return RedirectResponse("/mesh/directory#subscriptions", status_code=303)
 
 
 @router.post("/dead-letters/{delivery_id}/requeue", response_model=None)
 def requeue(
-    delivery_id: int, settings: AppSettings, caller: Principal = ADMIN, db: Session = TRANSACTION
+    delivery_id: int, settings: AppSettings, caller: Principal = STAFF, db: Session = TRANSACTION
 ) -> RedirectResponse:
     """Give a dead letter another set of attempts."""
     push.requeue(db, caller, settings.mesh.operator, delivery_id)
