@@ -236,3 +236,14 @@ def test_the_console_pauses_subscriptions_and_rotates_and_revokes_keys(
         "current",
         "revoked",
     }
+
+
+def test_a_refused_registration_form_is_not_shown_to_another_organizations_administrator(
+    client: TestClient, database: Database, world: World
+) -> None:
+    staff = Principal(kind="staff", subject_id="s", organization_code=CHIYODA, roles=frozenset({"管理"}))
+    login_as(client, database, staff)
+    invalid = MEMBER | {"code": "不正なコード"}
+    refused = post_form(client, "/", "/mesh/directory/organizations", invalid)
+    assert refused.status_code == 403  # the use case refuses the caller, not the form's fields
+    assert "不正なコード" not in refused.text

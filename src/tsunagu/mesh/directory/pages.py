@@ -154,6 +154,8 @@ def _organization_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     operator = _operator(request)
+    if code is None:  # the registration form (also shown again with a refusal) is theirs alone
+        service.operator_admin(caller, operator)
     found = service.member_as(db, caller, operator, code) if code else None
     if code and found is None:
         raise NotFound(f"no member organization {code!r}")
@@ -180,7 +182,6 @@ def _organization_in(form: Form) -> schemas.OrganizationIn:
 
 @router.get("/organizations/new", response_class=HTMLResponse)
 def new_organization(request: Request, caller: Principal = STAFF, db: Session = TRANSACTION) -> HTMLResponse:
-    service.operator_admin(caller, _operator(request))  # the registration form, before anything
     return _organization_page(request, caller, db, None)
 
 
