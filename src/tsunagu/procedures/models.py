@@ -61,6 +61,18 @@ class ProceduresReceiptCounter(Base):
     last: Mapped[int] = mapped_column(Integer)
 
 
+class ProceduresReceiptPrefix(Base):
+    """受付番号の機関番号: the number that stands for an organization in its receipt numbers when its
+    code is not a 地方公共団体コード (a national office such as a 税務署). A person reads a receipt
+    number out on the phone, so it is digits only; an internal code never shows in it.
+    Numbers are handed out from 900001 on first use and never change."""
+
+    __tablename__ = "procedures_receipt_prefixes"
+
+    organization_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+
+
 class ProceduresEvidence(Base):
     """Registry data fetched through the mesh instead of an attachment, with its provenance."""
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,7 @@ from tsunagu.procedures.models import (
     ProceduresEvidence,
     ProceduresIdempotencyKey,
     ProceduresReceiptCounter,
+    ProceduresReceiptPrefix,
 )
 
 
@@ -340,8 +341,33 @@ _INSERT_EVIDENCE = DirectInsert.of(ProceduresEvidence)
 _INSERT_AUDIT = DirectInsert.of(ProceduresAudit)
 
 
+_P = ProceduresReceiptPrefix
+_PREFIX = DirectSelect(
+    select(_P.number).where(_P.organization_code == bindparam("org")), {"org": _P.organization_code}
+)
+_LAST_PREFIX = DirectSelect(select(func.max(_P.number)), {})
+_INSERT_PREFIX = DirectInsert.of(ProceduresReceiptPrefix)
+FIRST_OFFICE_NUMBER = 900001  # above every 地方公共団体コード (the highest is 47xxxx)
+
+
+def receipt_prefix(connection: Connection, organization: str) -> str:
+    """The digits that stand for ``organization`` in its receipt numbers: its 地方公共団体コード,
+    or the number it was given on its first receipt (a concurrent first receipt of another office
+    fails on the unique number, which :func:`submit` retries)."""
+    if organization.isdigit():
+        return organization
+    row = _PREFIX.first(connection, org=organization)
+    if row is not None:
+        return str(row[0])
+    last = _LAST_PREFIX.first(connection)
+    number = max(FIRST_OFFICE_NUMBER - 1, int(last[0]) if last and last[0] is not None else 0) + 1
+    _INSERT_PREFIX.run(connection, [{"organization_code": organization, "number": number}])
+    return str(number)
+
+
 def next_receipt(connection: Connection, organization: str, year: int) -> str:
-    """受付番号: ``<year>-<organization>-<serial>``, serial per organization and year.
+    """受付番号: ``<year>-<office number>-<serial>``, digits only (:func:`receipt_prefix`), the
+    serial per organization and year.
 
     One atomic ``UPDATE … RETURNING`` (no read-then-write that two writers could interleave);
     the first receipt of a year inserts the counter, and a concurrent first insert fails on
@@ -351,7 +377,7 @@ def next_receipt(connection: Connection, organization: str, year: int) -> str:
     serial = 1 if row is None else int(row[0])
     if row is None:
         _INSERT_COUNTER.run(connection, [{"organization_code": organization, "year": year, "last": serial}])
-    return f"{year}-{organization}-{serial:06d}"
+    return f"{year}-{receipt_prefix(connection, organization)}-{serial:06d}"
 
 
 def _store(database: Database, batch: list[Job[_Pending, tuple[Application, bool]]]) -> None:
