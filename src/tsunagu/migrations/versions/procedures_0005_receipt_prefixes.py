@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import tsunagu.core.database
-
 revision: str = "procedures_0005"
 down_revision: str | Sequence[str] | None = "procedures_0004"
 branch_labels: str | Sequence[str] | None = None
