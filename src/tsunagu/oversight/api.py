@@ -3,8 +3,6 @@ import of a survey year and the cost report (staff with the oversight role)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
@@ -19,6 +17,7 @@ from tsunagu.core.http.deps import AppDatabase
 from tsunagu.core.http.pagination import PageParams, page_params
 from tsunagu.core.messages import N_
 from tsunagu.oversight import feedback, inventory, kpis, reading, service, service_kpis
+from tsunagu.oversight.deps import sources_of
 from tsunagu.oversight.schemas import (
     CostReportOut,
     FiguresOut,
@@ -39,13 +38,11 @@ router = APIRouter(prefix="/api/v1/oversight", tags=["oversight"])
 OVERSIGHT_ROLE = Role.OVERSIGHT.value
 CALLER = Depends(require_principal)
 MAX_UPLOAD = 200 * 1024 * 1024  # the published .xlsx is about 30 MB
-#: (this platform's procedure id, its inventory 手続ID) pairs, handed in by the web layer
-ServedSource = Callable[[], list[tuple[str, str]]]
 
 
 def served(request: Request) -> dict[str, list[str]]:
     """手続ID → ids of this platform's procedures that declare it (``inventory_id``)."""
-    source: ServedSource | None = getattr(request.app.state, "oversight_served", None)
+    source = sources_of(request).served
     linked: dict[str, list[str]] = {}
     for procedure_id, inventory_id in source() if source else []:
         linked.setdefault(inventory_id, []).append(procedure_id)
@@ -215,7 +212,7 @@ def service_kpis_report(
 ) -> list[ServiceKpisOut]:
     """Per procedure of this platform: applications, digital take-up, prefilled and proxy shares,
     decisions within the 標準処理期間 and average days (counters kept up to date incrementally)."""
-    feed = getattr(request.app.state, "oversight_feed", None)
+    feed = sources_of(request).feed
     if feed is not None:
         service_kpis.catch_up(db, feed)
     return [ServiceKpisOut.of(f) for f in service_kpis.figures(db, since_month)]
@@ -226,7 +223,7 @@ def service_usability(request: Request, db: Session = TRANSACTION) -> list[Usabi
     """Per procedure of this platform: the anonymous step funnel (started → review → submitted,
     completion rate, drop-off per step), the one-question survey's answers and the keystroke-level
     estimate of the time to complete (all from counters; no personal data)."""
-    source = getattr(request.app.state, "oversight_keystrokes", None)
+    source = sources_of(request).keystrokes
     return [UsabilityOut.of(u) for u in feedback.usability(db, source() if source else {})]
 
 

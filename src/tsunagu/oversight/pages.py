@@ -17,6 +17,7 @@ from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import locale_of, render, translate
 from tsunagu.oversight import charts, dashboard, feedback, inventory, layouts, maps, service
 from tsunagu.oversight.api import inventory_query, served
+from tsunagu.oversight.deps import sources_of
 from tsunagu.registry.addresses import service as addresses
 
 router = APIRouter(include_in_schema=False)
@@ -43,15 +44,15 @@ def scope_of(
 def _board(request: Request, db: Session, scope: dashboard.Scope) -> dashboard.Dashboard:
     """The dashboard with the platform's own procedures by name (the web layer hands in the feed of
     their applications, their names and the conformance part's migration overview)."""
-    names_of = getattr(request.app.state, "procedure_names", None)
+    sources = sources_of(request)
     locale = locale_of(request)
     return dashboard.build(
         db,
         scope,
-        feed=getattr(request.app.state, "oversight_feed", None),
-        service_names=names_of(locale) if names_of else {},
-        migration=getattr(request.app.state, "oversight_migration", None),
-        keystrokes=getattr(request.app.state, "oversight_keystrokes", None),
+        feed=sources.feed,
+        service_names=sources.procedure_names(locale),
+        migration=sources.migration,
+        keystrokes=sources.keystrokes,
         locale=locale,
     )
 
@@ -281,8 +282,7 @@ def inventory_entry_page(request: Request, procedure_id: str, db: Session = TRAN
     years = inventory.history(db, procedure_id)
     latest = years[-1]
     layout_of = {s.survey_year: s.layout for s in inventory.surveys(db)}
-    names_of = getattr(request.app.state, "procedure_names", None)
-    names: dict[str, str] = names_of(locale_of(request)) if names_of else {}
+    names = sources_of(request).procedure_names(locale_of(request))
     served_by = [(pid, names.get(pid, "")) for pid in served(request).get(procedure_id, [])]
     return render(
         request,
@@ -303,8 +303,7 @@ feedback_router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.
 
 def _procedure_name(request: Request, procedure_id: str) -> str:
     """The name of one of this platform's procedures; NotFound for anything else."""
-    names_of = getattr(request.app.state, "procedure_names", None)
-    names: dict[str, str] = names_of(locale_of(request)) if names_of else {}
+    names = sources_of(request).procedure_names(locale_of(request))
     if procedure_id not in names:
         raise NotFound(f"no procedure {procedure_id!r}")
     return names[procedure_id]

@@ -27,7 +27,7 @@ from tsunagu.core.settings import Settings, get_settings
 from tsunagu.identity import routes as identity_routes
 from tsunagu.mesh import routes as mesh_routes
 from tsunagu.notify import routes as notify_routes
-from tsunagu.oversight import api as oversight_api
+from tsunagu.oversight import deps as oversight_deps
 from tsunagu.oversight import routes as oversight_routes
 from tsunagu.procedures import feed as procedures_feed
 from tsunagu.procedures import keystrokes
@@ -77,7 +77,7 @@ def _catalog_procedures(settings: Settings) -> catalog_service.ProcedureSource:
     return rows
 
 
-def _served_procedures(settings: Settings) -> oversight_api.ServedSource:
+def _served_procedures(settings: Settings) -> oversight_deps.ServedSource:
     """The live catalogue's procedures that name their national inventory entry (``inventory_id``)."""
     registry = procedures_service.registry_for(settings.procedures_dir)
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from tsunagu.core.http import csrf
-from tsunagu.core.http.deps import CurrentPrincipal, CurrentResident, Transaction
+from tsunagu.core.http.deps import CurrentPrincipal, CurrentResident, Transaction, database_of, secret_of
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
 from tsunagu.procedures import meshlink
@@ -62,7 +62,7 @@ def _household(request: Request, procedure: Procedure) -> list[household.Member]
     principal = getattr(request.state, "principal", None)
     if not household.uses_household(procedure) or principal is None:
         return []
-    with request.app.state.database.session() as db:
+    with database_of(request).session() as db:
         return household.members_of(db, service.applicant_of(db, principal))
 
 
@@ -70,7 +70,7 @@ def _person(request: Request, resident_id: str) -> residents.ResidentRecord | No
     """The person a proxy's form is for (代理申請), once the grant or the seal vouched for it."""
     if not resident_id:
         return None
-    with request.app.state.database.session() as db:
+    with database_of(request).session() as db:
         return residents.get_resident(db, resident_id)
 
 
@@ -139,11 +139,11 @@ def apply_form(
 def _prepared(
     request: Request, procedure: Procedure, person: Principal, form: FormData, mesh: meshlink.MeshGateway
 ) -> tuple[service.Prefilled, dict[str, Any], str, str]:
-    secret: str = request.app.state.secret_key
+    secret: str = secret_of(request)
     on_behalf_of = str(form.get(FOR_FIELD, "")) or None
     subject = on_behalf_of or person.subject_id
     sealed = service.unseal(secret, str(form.get(SEAL_FIELD, "")), subject, procedure)
-    with request.app.state.database.session() as db:
+    with database_of(request).session() as db:
         # a seal without values (made before the destination was known) is fetched now
         return service.prepare(
             db,
@@ -167,7 +167,7 @@ async def _received(
     """Hold the form's files; (their problems, the files held so far as values to show)."""
     if not procedure.has_files:
         return {}, {}
-    with request.app.state.database.session() as db:
+    with database_of(request).session() as db:
         owner, key = person.subject_id, service.require_key(key)
         problems = await uploads.receive(db, procedure, form, owner=owner, key=key)
         return problems, {name: held.__dict__ for name, held in attachments.pending(db, owner, key).items()}
@@ -190,7 +190,7 @@ async def review(
     submit_now = form.get("step") == "submit"
     file_problems, held = await _received(request, procedure, person, form, key)
     if form.get("step") == "edit":
-        sealed = service.unseal(request.app.state.secret_key, seal, subject, procedure)
+        sealed = service.unseal(secret_of(request), seal, subject, procedure)
         return _form_page(
             request,
             procedure,
@@ -215,7 +215,7 @@ async def review(
                 on_behalf_of=on_behalf_of or None,
             )
             app, created = await run_in_threadpool(
-                service.apply, request.app.state.database, mesh, request.app.state.secret_key, draft
+                service.apply, database_of(request), mesh, secret_of(request), draft
             )
             if created:  # a repeated submit (same idempotency key) is not a second application
                 funnel.reached(request, procedure.id, "submitted")
@@ -224,7 +224,7 @@ async def review(
             _prepared, request, procedure, person, form, mesh
         )
     except InvalidApplication as exc:
-        sealed = service.unseal(request.app.state.secret_key, seal, subject, procedure)
+        sealed = service.unseal(secret_of(request), seal, subject, procedure)
         errors = {p.field: p for p in exc.problems} | file_problems
         return _form_page(
             request,
@@ -237,7 +237,7 @@ async def review(
             status_code=422,
             acting_for=on_behalf_of,
         )
-    fresh_seal = service.seal(request.app.state.secret_key, subject, procedure, prefilled)
+    fresh_seal = service.seal(secret_of(request), subject, procedure, prefilled)
     funnel.reached(request, procedure.id, "review")
     return render(
         request,
@@ -321,5 +321,5 @@ def retry(
     mesh: meshlink.MeshGateway = Depends(gateway),
 ) -> RedirectResponse:
     """Ask the registries again for the evidence that could not be fetched."""
-    service.retry_evidence(request.app.state.database, mesh, registry, person, application_id)
+    service.retry_evidence(database_of(request), mesh, registry, person, application_id)
     return RedirectResponse(f"/applications/{application_id}", status_code=303)
