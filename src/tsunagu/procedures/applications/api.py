@@ -126,7 +126,13 @@ def my_applications(
     person: CurrentResident,
     db: Transaction,
 ) -> Page[ApplicationOut]:
-    found, total = service.list_mine(db, person.subject_id, limit=page.limit, offset=page.offset)
+    return applications_of(db, person.subject_id, page)
+
+
+def applications_of(db: Session, subject: str, page: PageParams) -> Page[ApplicationOut]:
+    """A page of one applicant's applications (a resident, or a corporation whichever of its
+    accounts applied), newest first."""
+    found, total = service.list_mine(db, subject, limit=page.limit, offset=page.offset)
     today = backoffice.today()
     return Page(
         items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit, offset=page.offset

@@ -16,11 +16,10 @@ from tsunagu.procedures import meshlink
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.applications import service
-from tsunagu.procedures.applications.api import gateway, receipt
+from tsunagu.procedures.applications.api import applications_of, gateway, receipt
 from tsunagu.procedures.applications.schemas import ApplicationIn, ApplicationOut, PrefillOut
 from tsunagu.procedures.applications.service import business
 from tsunagu.procedures.applications.service import company_setup as company_setup_service
-from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.registry import LiveRegistry
 
 router = APIRouter(prefix="/api/v1/procedures/business", tags=["applications: businesses"])
@@ -91,12 +90,7 @@ def business_applications(
     *, page: PageParams = Depends(page_params), principal: CurrentPrincipal, db: Transaction
 ) -> Page[ApplicationOut]:
     """The corporation's applications, whichever of its accounts made them, newest first."""
-    subject = corporate.subject_of(_business(principal).organization_code or "")
-    found, total = service.list_mine(db, subject, limit=page.limit, offset=page.offset)
-    today = backoffice.today()
-    return Page(
-        items=[ApplicationOut.of(a, today) for a in found], total=total, limit=page.limit, offset=page.offset
-    )
+    return applications_of(db, corporate.subject_of(_business(principal).organization_code or ""), page)
 
 
 class CompanySetupIn(BaseModel):
