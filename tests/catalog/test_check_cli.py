@@ -8,13 +8,22 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.catalog.test_readability import municipal, workbook
 from typer.testing import CliRunner
 
+from tsunagu.cli import console
 from tsunagu.cli.main import app
 
 WIDE = {"COLUMNS": "240"}
+
+
+@pytest.fixture(autouse=True)
+def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich reads COLUMNS when the CLI's console is made (at import, often by an earlier test),
+    so a report's cells would wrap at 80 columns off a terminal; these tests read whole lines."""
+    monkeypatch.setattr(console.out, "_width", 240)
 
 
 def _run(*args: str) -> tuple[int, str]:
