@@ -3,7 +3,8 @@
 ``find_plumbing(text)`` returns each offending fragment of a page's *visible* text with the rule it
 breaks; the page crawls (tests/e2e/test_no_plumbing.py) fail on any. Legitimate look-alikes are
 allowed by shape: a receipt number (2026-131016-000001) joins its digits with hyphens, a postcode
-is 100-0001, a 12-digit 個人番号 is not 6 digits.
+is 100-0001, a 12-digit 個人番号 is not 6 digits, and a value labelled as a 番号 (保険者番号 131011)
+is the person's data.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ ENUMS = (
 )
 
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # (a form's hint may show the shape it wants: 例: 131016)
-    ("organization code", re.compile(r"(?<!例: )(?<![\d\-,.])\d{6}(?![\d\-,.])")),
+    # (a form's hint may show the shape it wants: 例: 131016; a value its label calls a 番号 is the
+    # person's own data, such as a 国民健康保険 保険者番号 131011)
+    ("organization code", re.compile(r"(?<!例: )(?<!番号 )(?<!番号\n)(?<![\d\-,.])\d{6}(?![\d\-,.])")),
     ("slug", re.compile(r"(?<![\w/.-])(?:" + "|".join(re.escape(s) for s in SLUGS) + r")(?![\w-])")),
     ("hex id", re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])")),
     ("enum", re.compile(r"(?<![\w-])(?:" + "|".join(ENUMS) + r")(?![\w-])")),

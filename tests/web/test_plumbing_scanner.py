@@ -42,6 +42,7 @@ def test_each_kind_of_plumbing_is_found(text: str, rule: str) -> None:
         "PDF をダウンロード · API仕様 · OpenAPI 3.1",
         "東京都千代田区 · 神奈川県横須賀市 · つなぐ電力",
         "全国地方公共団体コード6桁(例: 131016)",
+        "お子さまが加入する健康保険 国民健康保険 保険者番号 131011",
     ],
 )
 def test_peoples_words_pass(text: str) -> None:
