@@ -21,6 +21,8 @@ from tsunagu.mesh import demo
 from tsunagu.mesh.node.embedded import endpoint_of
 from tsunagu.migrations.schema import metadata
 from tsunagu.procedures.onestop import service as onestop
+from tsunagu.registry.accounts import service as accounts
+from tsunagu.registry.accounts import testbank
 from tsunagu.registry.residents import service as residents
 
 CHIYODA, YOKOSUKA = "131016", "142018"
@@ -138,3 +140,45 @@ def world(app: FastAPI, database: Database, settings: Settings, fixed_clock: clo
 def resident_client(client: TestClient, database: Database, world: World) -> TestClient:
     login_as(client, database, world.resident())
     return client
+
+
+#: 佐藤 花子's 公金受取口座 (三菱ＵＦＪ銀行 本店 普通): the test bank holds it in her name
+ACCOUNT = accounts.AccountIn("0005", "001", "futsu", "0007654")
+
+
+@pytest.fixture
+def public_money_account(database: Database, world: World) -> accounts.AccountIn:
+    """The resident's account opened at the test bank and registered as her 公金受取口座 (the bank
+    confirmed it is hers)."""
+    with database.session() as db:
+        testbank.open_account(
+            db,
+            bank_code=ACCOUNT.bank_code,
+            branch_code=ACCOUNT.branch_code,
+            account_type=ACCOUNT.account_type,
+            account_number=ACCOUNT.account_number,
+            holder="ｻﾄｳ ﾊﾅｺ",
+        )
+    with database.session() as db:
+        accounts.register(db, testbank.TestBank(database), world.resident_id, ACCOUNT)
+    return ACCOUNT
+
+
+def register_child(database: Database, world: World, given: str, kana: str, born: date, number: str) -> str:
+    """A child of the resident registered at the counter (出生届) in her household; the child's id."""
+    with database.session() as db:
+        mother = residents.require_resident(db, world.resident_id)
+        child = residents.register_birth(
+            db,
+            CHIYODA,
+            residents.NewResident(
+                name=PersonName("佐藤", given, "さとう", kana),
+                birth_date=born,
+                sex="2",
+                individual_number=IndividualNumber(number),
+                household_id=mother.household_id,
+                relationship="子",
+            ),
+            actor="counter",
+        )
+    return child.id

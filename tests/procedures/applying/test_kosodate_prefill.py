@@ -6,62 +6,19 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi.testclient import TestClient
-from tests.procedures.applying.conftest import CHIYODA, World
+from tests.procedures.applying.conftest import CHIYODA, World, register_child
 
 from tsunagu.core.database import Database
-from tsunagu.core.types.individual_number import IndividualNumber
-from tsunagu.core.types.name import PersonName
-from tsunagu.registry.accounts import service as accounts
-from tsunagu.registry.accounts import testbank
-from tsunagu.registry.residents import service as residents
 
 URL = "/api/v1/procedures/applications"
 PREFILL = "/api/v1/procedures/jido-teate-nintei/prefill"
 
 
-def _child(database: Database, world: World, given: str, kana: str, born: date, number: str) -> None:
-    with database.session() as db:
-        mother = residents.require_resident(db, world.resident_id)
-        residents.register_birth(
-            db,
-            CHIYODA,
-            residents.NewResident(
-                name=PersonName("佐藤", given, "さとう", kana),
-                birth_date=born,
-                sex="2",
-                individual_number=IndividualNumber(number),
-                household_id=mother.household_id,
-                relationship="子",
-            ),
-            actor="counter",
-        )
-
-
-def _account(database: Database, world: World) -> None:
-    with database.session() as db:
-        testbank.open_account(
-            db,
-            bank_code="0005",
-            branch_code="001",
-            account_type="futsu",
-            account_number="0007654",
-            holder="ｻﾄｳ ﾊﾅｺ",
-        )
-    with database.session() as db:
-        accounts.register(
-            db,
-            testbank.TestBank(database),
-            world.resident_id,
-            accounts.AccountIn("0005", "001", "futsu", "0007654"),
-        )
-
-
 def test_the_newborn_is_taken_from_the_register(
-    resident_client: TestClient, database: Database, world: World
+    resident_client: TestClient, database: Database, world: World, public_money_account: object
 ) -> None:
-    _child(database, world, "結衣", "ゆい", date(2023, 5, 1), "345678901226")
-    _child(database, world, "陽菜", "ひな", date(2026, 11, 10), "456789012346")
-    _account(database, world)
+    register_child(database, world, "結衣", "ゆい", date(2023, 5, 1), "345678901226")
+    register_child(database, world, "陽菜", "ひな", date(2026, 11, 10), "456789012346")
     form = resident_client.get(PREFILL).json()
     assert form["values"]["child_name"] == {
         "family": "佐藤",
@@ -91,7 +48,7 @@ def test_the_newborn_is_taken_from_the_register(
 def test_a_typed_child_cannot_replace_the_registered_one(
     resident_client: TestClient, database: Database, world: World
 ) -> None:
-    _child(database, world, "陽菜", "ひな", date(2026, 11, 10), "456789012346")
+    register_child(database, world, "陽菜", "ひな", date(2026, 11, 10), "456789012346")
     form = resident_client.get(PREFILL).json()
     other = {"family": "佐藤", "given": "別人", "family_kana": "さとう", "given_kana": "べつじん"}
     body = {

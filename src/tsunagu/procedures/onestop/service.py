@@ -34,6 +34,7 @@ from tsunagu.procedures.applications import service as applications
 from tsunagu.procedures.applications.validation import NOT_SERVED, FieldError, InvalidApplication
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.models import ProceduresApplication, ProceduresConsent
+from tsunagu.procedures.onestop import bundle as bundles
 from tsunagu.procedures.registry import LiveRegistry
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import moving
@@ -174,41 +175,22 @@ def _prepared(
     registry: LiveRegistry,
     person: Principal,
     request: Move,
-) -> dict[str, applications.Submission | applications.Application]:
+) -> dict[str, bundles.Ready]:
     """Each part checked (and prefilled) before any is filed: a problem in one files none.
 
     A part the same key already filed answers its application (nothing more to file).
     """
     _check_companies(request)
     key = applications.require_key(request.key)
-    bundle = bundle_id_for(person.subject_id, key)
-    procedures = registry.snapshot().procedures
-    ready: dict[str, applications.Submission | applications.Application] = {}
-    problems: list[FieldError] = []
-    for procedure_id, data in request.parts().items():
-        procedure, part_key = procedures[procedure_id], f"{key}:{procedure_id}"
-        with database.session() as db:
-            earlier = applications.replay(db, person, procedure_id, part_key, data)
-            if earlier is not None:
-                ready[procedure_id] = earlier
-                continue
-            try:
-                _require_served(db, procedure, person, data)
-                prefilled, clean, organization, subject = applications.prepare(
-                    db, gateway, procedure, person, data
-                )
-            except InvalidApplication as exc:  # one list of problems for the one form of the move
-                problems += [p for p in exc.problems if p.field not in {q.field for q in problems}]
-                continue
-            except applications.NoResponsibleOrganization:  # the new address names no municipality
-                problems.append(FieldError("destination_address", UNKNOWN_DESTINATION))
-                continue
-        ready[procedure_id] = applications.Submission(
-            procedure, person, subject, organization, clean, prefilled, part_key, data, bundle
-        )
-    if problems:
-        raise InvalidApplication(problems)
-    return ready
+    return bundles.prepare(
+        database,
+        gateway,
+        registry.snapshot().procedures,
+        person,
+        bundles.Filing(bundle_id_for(person.subject_id, key), key, request.parts()),
+        check=_require_served,
+        unknown_organization=FieldError("destination_address", UNKNOWN_DESTINATION),
+    )
 
 
 def _require_served(db: Session, procedure: Procedure, person: Principal, data: dict[str, Any]) -> None:
@@ -264,12 +246,8 @@ def move(
     """
     ready = _prepared(database, gateway, registry, person, request)
     bundle = bundle_id_for(person.subject_id, request.key)
-    for procedure_id in (MOVING_OUT, MOVING_IN):
-        part = ready[procedure_id]
-        procedure = registry.snapshot().procedures[procedure_id]
-        app = applications.submit(database, part)[0] if isinstance(part, applications.Submission) else part
-        if app.evidence_pending:  # the 転出証明書情報 exists once the 転出届 is accepted
-            applications.collect_evidence(database, gateway, procedure, app.id)
+    # the 転入予約's 転出証明書情報 exists only once the 転出届 is accepted (fetched again then)
+    bundles.file(database, gateway, registry.snapshot().procedures, ready, (MOVING_OUT, MOVING_IN))
     if request.companies:
         _record_consents(database, person, bundle, request.companies)
     publish_due(database, node_of, bundle=bundle)
@@ -470,17 +448,8 @@ def _consent_row(db: Session, bundle: str, company: str) -> ProceduresConsent | 
 
 def status_of(database: Database, person: Principal, bundle: str) -> Bundle:
     """Each part of the move with its own status."""
+    apps = bundles.parts_of(database, person, bundle, (MOVING_OUT, MOVING_IN))
     with database.session() as db:
-        ids = db.scalars(
-            select(ProceduresApplication.id)
-            .where(
-                ProceduresApplication.bundle_id == bundle,
-                ProceduresApplication.subject_id == person.subject_id,
-            )
-            .order_by(ProceduresApplication.submitted_at)
-        )
-        # the move's own order (out, then in), not submission time (one flow submits both at once)
-        apps = sorted((applications.load(db, i) for i in ids), key=lambda a: a.procedure_id != MOVING_OUT)
         consents = db.scalars(
             select(ProceduresConsent)
             .where(ProceduresConsent.bundle_id == bundle, ProceduresConsent.resident_id == person.subject_id)
