@@ -184,6 +184,19 @@ def test_the_whole_household_moves_on_the_declared_date_and_arrives_together(
     assert {r.municipality_code for r in arrived} == {YOKOSUKA}
 
 
+def test_the_acceptance_notice_gives_the_moving_date_in_wareki(
+    resident_client: TestClient, database: Database, world: World, family: dict[str, str]
+) -> None:
+    """The 処分通知 names the declared moving date as a Japanese notice does (令和8年11月25日), not as
+    the form stored it (2026-11-25)."""
+    parts = _file(resident_client, _move(movers="whole-household"), "move-notice-date-01")
+    _accept(resident_client, database, world, parts)
+    messages = resident_client.get("/api/v1/notify/messages").json()["items"]
+    notice = next(m for m in messages if m["title"] == "転出届の受理について")
+    assert "転出予定日: 令和8年11月25日" in notice["body"], notice["body"]
+    assert MOVE_DAY.isoformat() not in notice["body"]
+
+
 def test_some_members_move_and_only_they_do(
     resident_client: TestClient,
     database: Database,

@@ -218,8 +218,10 @@ def _issue_notice(
 ) -> None:
     organization = organizations.get_organization(db, row.organization_code)
     issuer_name = organization.name_ja if organization else row.organization_code
+    # a date the person entered reads as the notice's own date does (令和8年12月20日, not 2026-12-20)
+    dated = {f.name for f in procedure.fields if f.type in ("date", "wareki_date")}
     values = {
-        k: (v if isinstance(v, str) else str(v))
+        k: (format_wareki(date.fromisoformat(v)) if k in dated and isinstance(v, str) else str(v))
         for k, v in row.data.items()
         if isinstance(v, str | int | bool)
     }
