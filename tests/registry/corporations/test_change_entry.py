@@ -4,6 +4,7 @@ the mesh's subscribers; who may, a dissolved corporation and bad input are refus
 from __future__ import annotations
 
 import html
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from tsunagu.core.database import Database
 from tsunagu.core.progress import SilentProgress
 from tsunagu.core.sessions import Principal
 from tsunagu.core.settings import Settings
+from tsunagu.identity.organizations import service as organizations
+from tsunagu.identity.staff import service as staff
 from tsunagu.mesh import corporate, demo
 from tsunagu.mesh.node.embedded import endpoint_of
 from tsunagu.mesh.push import service as push
@@ -228,3 +231,86 @@ def test_only_registry_staff_of_the_legal_affairs_bureau(client: TestClient, reg
     assert (bad.status_code, bad.json()["code"]) == (422, "corporate-number-check-digit")
     with registry.session() as db:
         assert corporations.registered_matters(db, TSUNAGU).name == "つなぐ商事株式会社"  # type: ignore[union-attr]
+
+
+def test_who_entered_each_change_is_recorded_and_shown_by_name_and_office(
+    client: TestClient, registry: Database
+) -> None:
+    """Each of the four kinds keeps the staff account that entered it; the change history names
+    the registrar and their office to staff (never the account id), the public sees the changes
+    without the name, and the pushed payload carries no one's id."""
+    with registry.session() as db:
+        organizations.seed_demo_organizations(db)
+        registrar = staff.create_staff(
+            db,
+            "moj",
+            "moj.registrar",
+            display_name="法務 登記官",
+            roles={"住基", "閲覧"},
+            password="correct horse battery",
+        ).record
+        [head] = corporations.current_representatives(db, TSUNAGU)
+        corporations.register(  # a change loaded with the data, not entered by anyone
+            db,
+            MINATO,
+            registry_office="東京法務局港出張所",
+            purposes=["不動産の売買"],
+            capital_yen=1_000_000,
+            established_on=date(2015, 4, 1),
+        )
+        corporations.change_name(db, MINATO, name="みなと商会株式会社", furigana="", on=date(2026, 1, 5))
+    login_as(
+        client,
+        registry,
+        Principal(
+            kind="staff",
+            subject_id=registrar.id,
+            display_name=registrar.display_name,
+            organization_code="moj",
+            roles=frozenset({"住基"}),
+        ),
+    )
+    base = f"/api/v1/registry/corporations/{TSUNAGU}/changes"
+    for body in (
+        {"kind": "trade_name", "effective_on": "2026-11-02", "name": "つなぐ商事株式会社"},
+        {
+            "kind": "head_office",
+            "effective_on": "2026-11-03",
+            "municipality_code": "131016",
+            "street_number": "霞が関一丁目１番１号",
+        },
+        {
+            "kind": "representative",
+            "effective_on": "2026-11-04",
+            "resigning": head.id,
+            "title": "代表取締役",
+            "person_name": "継承　三郎",
+            "address": "東京都中央区日本橋一丁目１番１号",
+        },
+        {"kind": "dissolution", "effective_on": "2026-11-05"},
+    ):
+        assert client.post(base, json=body).status_code == 201, body
+    with registry.session() as db:
+        entries = corporations.change_entries(db, TSUNAGU)
+        events = corporations.pending_events(db)
+        [loaded] = corporations.change_entries(db, MINATO)
+    assert [(e.title, e.effective_on.day) for e in entries] == [
+        ("解散", 5),
+        ("代表者変更", 4),
+        ("本店移転", 3),
+        ("商号変更", 2),
+    ]
+    assert {e.entered_by for e in entries} == {corporations.EnteredBy(registrar.id, "moj")}
+    assert loaded.entered_by is None
+    assert all(registrar.id not in str(e.payload) for e in events)
+
+    page = html.unescape(client.get(f"/registry/corporations/{TSUNAGU}", headers=HTML).text)
+    assert page.count("<td>法務 登記官（法務省（法務局 商業・法人登記））</td>") == 4
+    assert registrar.id not in page and "moj" not in page.replace("/registry", "")
+    assert "令和8年11月5日" in page and "解散" in page
+    minato = html.unescape(client.get(f"/registry/corporations/{MINATO}", headers=HTML).text)
+    assert "初期データの登録" in minato
+
+    client.cookies.clear()  # the public sees the changes, not who entered them
+    public = html.unescape(client.get(f"/registry/corporations/{TSUNAGU}", headers=HTML).text)
+    assert "代表者変更" in public and "登記した職員" not in public and "法務 登記官" not in public

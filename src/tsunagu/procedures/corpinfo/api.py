@@ -1,18 +1,22 @@
 """Open corporate information API (法人活動情報, Gビズインフォ-style): /api/v1/corporate-info.
 
 Every call carries the client's key in ``X-API-Key``; it is checked and counted in its own
-transaction, so a refused call (429, ``Retry-After``) is counted too.
+transaction, so a refused call (429, ``Retry-After``) is counted too, and so that the counter's
+row lock is held only for that short write, not while the answer is read. The answer is then
+read in a second transaction on the same connection: one pool checkout per call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session
 
-from tsunagu.core.http.deps import AppDatabase, Transaction
+from tsunagu.core.http.deps import AppDatabase
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.corpinfo import service
@@ -32,16 +36,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def require_api_key(
-    database: AppDatabase, key: Annotated[str | None, Depends(API_KEY)]
-) -> service.ClientRecord:
-    """The calling client, admitted against its limits (the count is committed either way)."""
+def admitted(database: AppDatabase, key: Annotated[str | None, Depends(API_KEY)]) -> Iterator[Session]:
+    """The request's read transaction, opened once the calling client is admitted against its
+    limits (the count is committed first, refused or not)."""
+    with database.engine.connect() as connection:
+        with connection.begin(), database.session_on(connection) as counting:
+            admission = service.admit(counting, key)
+        admission.raise_if_refused()
+        with connection.begin(), database.session_on(connection) as db:
+            yield db
+
+
+def require_api_key(database: AppDatabase, key: Annotated[str | None, Depends(API_KEY)]) -> None:
+    """Admit the calling client (for the bulk files, which read in their own sessions)."""
     with database.session() as db:
         admission = service.admit(db, key)
-    return admission.raise_if_refused()
+    admission.raise_if_refused()
 
 
-Client = Annotated[service.ClientRecord, Depends(require_api_key)]
+#: a request of an admitted client, with its read transaction
+Transaction = Annotated[Session, Depends(admitted, scope="function")]
 router = APIRouter(prefix="/api/v1/corporate-info", tags=["open corporate information"], responses=ERRORS)
 NUMBER_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "corporation-not-found"},
@@ -55,7 +69,6 @@ def _procedures(registry: LiveRegistry) -> dict[str, Any]:
 
 @router.get("/corporations", response_model=Page[CorporationSummaryOut])
 def search_corporations(
-    _client: Client,
     db: Transaction,
     *,
     name: str | None = Query(None, max_length=150, description="Part of the name (商号又は名称)."),
@@ -77,7 +90,6 @@ def search_corporations(
 @router.get("/corporations/{number}", response_model=ActivityOut, responses=NUMBER_ERRORS)
 def corporate_activity(
     number: str,
-    _client: Client,
     db: Transaction,
     registry: LiveRegistry = Depends(live_registry),
 ) -> ActivityOut:
@@ -87,7 +99,7 @@ def corporate_activity(
 
 @router.get("/corporations/{number}/filings", response_model=list[FilingOut], responses=NUMBER_ERRORS)
 def corporate_filings(
-    number: str, _client: Client, db: Transaction, registry: LiveRegistry = Depends(live_registry)
+    number: str, db: Transaction, registry: LiveRegistry = Depends(live_registry)
 ) -> list[FilingOut]:
     """届出・認定情報: approved applications of this corporation whose result is public."""
     service.basic_information(db, number)
@@ -98,7 +110,6 @@ def corporate_filings(
 def corporate_awards(
     number: str,
     kind: Literal["subsidies", "procurements"],
-    _client: Client,
     db: Transaction,
     page: PageParams = Depends(page_params),
 ) -> Page[RecordOut]:
@@ -110,8 +121,8 @@ def corporate_awards(
     )
 
 
-@router.get("/files/datapackage.json")
-def bulk_datapackage(_client: Client, registry: LiveRegistry = Depends(live_registry)) -> JSONResponse:
+@router.get("/files/datapackage.json", dependencies=[Depends(require_api_key)])
+def bulk_datapackage(registry: LiveRegistry = Depends(live_registry)) -> JSONResponse:
     """The Frictionless Data Package of the bulk files (一括ダウンロード)."""
     return JSONResponse(service.datapackage(_procedures(registry)))
 
@@ -120,9 +131,10 @@ def bulk_datapackage(_client: Client, registry: LiveRegistry = Depends(live_regi
     "/files/{filename}",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}, 404: {"description": "corpinfo-file-not-found"}},
+    dependencies=[Depends(require_api_key)],
 )
 def bulk_file(
-    filename: str, _client: Client, database: AppDatabase, registry: LiveRegistry = Depends(live_registry)
+    filename: str, database: AppDatabase, registry: LiveRegistry = Depends(live_registry)
 ) -> StreamingResponse:
     """One bulk file as UTF-8 CSV: corporations.csv, subsidies.csv, procurements.csv, filings.csv."""
     body = service.stream(database, filename, _procedures(registry))

@@ -97,8 +97,9 @@ def record_change(
     number = str(CorporateNumber(number))
     _check(change)
     on = change.effective_on
+    by = commercial.EnteredBy(principal.subject_id, principal.organization_code or REGISTRY_OFFICE)
     if change.kind == "trade_name":
-        commercial.change_name(db, number, name=change.name, furigana=change.furigana, on=on)
+        commercial.change_name(db, number, name=change.name, furigana=change.furigana, on=on, by=by)
     elif change.kind == "head_office":
         commercial.move_head_office(
             db,
@@ -107,6 +108,7 @@ def record_change(
             street_number=change.street_number,
             post_code=change.post_code,
             on=on,
+            by=by,
         )
     elif change.kind == "representative":
         commercial.change_representative(
@@ -117,6 +119,7 @@ def record_change(
             name=change.person_name,
             address=change.address,
             on=on,
+            by=by,
         )
     else:
         commercial.dissolve(
@@ -125,6 +128,7 @@ def record_change(
             on=on,
             liquidator_name=change.liquidator_name,
             liquidator_address=change.liquidator_address,
+            by=by,
         )
     matters = commercial.registered_matters(db, number)
     assert matters is not None  # every change above requires the 登記記録

@@ -14,7 +14,7 @@ import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -131,6 +131,27 @@ class EventRecord:
     number: str
     kind: str
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EnteredBy:
+    """Who entered a change: a staff account (a reference, shown by name) and the office
+    (organization code) they entered it for."""
+
+    staff_id: str
+    organization_code: str
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    """One 変更の登記 as entered: its kind (in words), the day it took effect, when it was entered
+    and by whom (None when a load, not a person, recorded it)."""
+
+    kind: str
+    title: str
+    effective_on: date
+    entered_at: datetime
+    entered_by: EnteredBy | None
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -299,7 +320,15 @@ def open_branch(db: Session, number: str, *, address: str, opened_on: date) -> N
 
 
 def change_representative(
-    db: Session, number: str, *, resigning: int | None, title: str, name: str, address: str, on: date
+    db: Session,
+    number: str,
+    *,
+    resigning: int | None,
+    title: str,
+    name: str,
+    address: str,
+    on: date,
+    by: EnteredBy | None = None,
 ) -> Officer:
     """代表者変更: ``resigning`` (an officer id) 退任 and the new representative 就任 on ``on``."""
     number = _number(number)
@@ -322,11 +351,14 @@ def change_representative(
                 {"title": o.title, "name": o.name} for o in current_representatives(db, number)
             ]
         },
+        by=by,
     )
     return officer
 
 
-def change_name(db: Session, number: str, *, name: str, furigana: str, on: date) -> None:
+def change_name(
+    db: Session, number: str, *, name: str, furigana: str, on: date, by: EnteredBy | None = None
+) -> None:
     """商号変更 (process 11 of the 法人番号 history)."""
     number = _number(number)
     corporation = _require_live(db, number)
@@ -336,11 +368,18 @@ def change_name(db: Session, number: str, *, name: str, furigana: str, on: date)
         )
     corporation.name, corporation.furigana = name.strip(), furigana.strip()
     _history(db, corporation, "11", on)
-    _event(db, number, NAME_CHANGED, on, {"name": corporation.name})
+    _event(db, number, NAME_CHANGED, on, {"name": corporation.name}, by=by)
 
 
 def move_head_office(
-    db: Session, number: str, *, municipality_code: str, street_number: str, post_code: str, on: date
+    db: Session,
+    number: str,
+    *,
+    municipality_code: str,
+    street_number: str,
+    post_code: str,
+    on: date,
+    by: EnteredBy | None = None,
 ) -> None:
     """本店移転 to a municipality of the address registry (process 12)."""
     number = _number(number)
@@ -362,11 +401,17 @@ def move_head_office(
     corporation.municipality_code, corporation.street_number = municipality.code, street_number.strip()
     corporation.post_code, corporation.address_outside = post_code.replace("-", "").strip(), ""
     _history(db, corporation, "12", on)
-    _event(db, number, HEAD_OFFICE_MOVED, on, {"head_office_address": _address(corporation)})
+    _event(db, number, HEAD_OFFICE_MOVED, on, {"head_office_address": _address(corporation)}, by=by)
 
 
 def dissolve(
-    db: Session, number: str, *, on: date, liquidator_name: str = "", liquidator_address: str = ""
+    db: Session,
+    number: str,
+    *,
+    on: date,
+    liquidator_name: str = "",
+    liquidator_address: str = "",
+    by: EnteredBy | None = None,
 ) -> None:
     """解散 (e.g. by resolution of the shareholders): the directors retire and, if named, the
     代表清算人 takes office; the corporation stays registered until its liquidation ends."""
@@ -389,7 +434,7 @@ def dissolve(
             representative=True,
             appointed_on=on,
         )
-    _event(db, number, DISSOLVED, on, {"dissolved_on": on.isoformat()})
+    _event(db, number, DISSOLVED, on, {"dissolved_on": on.isoformat()}, by=by)
 
 
 def _require_registration(db: Session, number: str) -> CorporationRegistration:
@@ -452,7 +497,9 @@ def _history(db: Session, corporation: Corporation, process: str, on: date) -> N
     db.flush()
 
 
-def _event(db: Session, number: str, kind: str, on: date, data: dict[str, Any]) -> None:
+def _event(
+    db: Session, number: str, kind: str, on: date, data: dict[str, Any], *, by: EnteredBy | None
+) -> None:
     db.add(
         CorporationEvent(
             event_id=uuid.uuid4().hex,
@@ -460,12 +507,34 @@ def _event(db: Session, number: str, kind: str, on: date, data: dict[str, Any]) 
             kind=kind,
             payload={"effective_date": on.isoformat(), **data},
             created_at=clock.now(),
+            entered_by=by.staff_id if by else "",
+            entered_by_organization=by.organization_code if by else "",
         )
     )
     db.flush()
 
 
 # ---- outbox ------------------------------------------------------------------------------------
+
+
+def change_entries(db: Session, number: str) -> list[ChangeEntry]:
+    """The changes registered for the corporation (商号変更, 本店移転, 代表者変更, 解散), newest
+    first, with who entered each."""
+    rows = db.scalars(
+        select(CorporationEvent)
+        .where(CorporationEvent.number == _number(number))
+        .order_by(CorporationEvent.created_at.desc(), CorporationEvent.id.desc())
+    )
+    return [
+        ChangeEntry(
+            kind=row.kind,
+            title=EVENT_TITLES.get(row.kind, row.kind),
+            effective_on=date.fromisoformat(str(row.payload["effective_date"])),
+            entered_at=row.created_at,
+            entered_by=EnteredBy(row.entered_by, row.entered_by_organization) if row.entered_by else None,
+        )
+        for row in rows
+    ]
 
 
 def pending_events(db: Session, limit: int = 100) -> list[EventRecord]:

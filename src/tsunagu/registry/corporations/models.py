@@ -134,7 +134,9 @@ class CorporationBranch(Base):
 
 
 class CorporationEvent(Base):
-    """Outbox of 登記 changes (商号変更, 本店移転, 代表者変更, 解散) waiting for the mesh to push them."""
+    """Outbox of 登記 changes (商号変更, 本店移転, 代表者変更, 解散) waiting for the mesh to push them,
+    kept as the record of each change entered: who entered it (a staff account, with the office
+    they entered it for) stays here and never goes into the pushed payload."""
 
     __tablename__ = "corporations_events"
 
@@ -145,3 +147,7 @@ class CorporationEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # the 登記官 who entered the change (a staff account id) and their office's organization code;
+    # empty for a change recorded by a load (synthetic data, an extract) rather than by a person
+    entered_by: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    entered_by_organization: Mapped[str] = mapped_column(String(32), default="", server_default="")

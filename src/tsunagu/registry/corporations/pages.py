@@ -80,6 +80,7 @@ def detail_page(request: Request, number: str, db: Session = TRANSACTION) -> HTM
             "corporation": record,
             "municipality": service.municipality_of(db, record),
             "history": service.history(db, number),
+            "entries": service.change_entries(db, record.number),
             "changed": service.CHANGE_KINDS.get(request.query_params.get("changed", "")),
         },
     )

@@ -30,11 +30,14 @@ from tsunagu.registry.corporations import (
 )
 from tsunagu.registry.corporations.changes import ChangeRequest, record_change, require_change_staff
 from tsunagu.registry.corporations.commercial import (
+    ChangeEntry,
     CorporationDissolved,
+    EnteredBy,
     EventRecord,
     Officer,
     RegisteredMatters,
     RegistrationNotFound,
+    change_entries,
     change_name,
     change_representative,
     current_representatives,
@@ -47,7 +50,12 @@ from tsunagu.registry.corporations.commercial import (
 )
 from tsunagu.registry.corporations.commercial_csv import CommercialImportRejected, CommercialImportReport
 from tsunagu.registry.corporations.importer import ImportRejected, ImportReport
-from tsunagu.registry.corporations.models import Corporation, CorporationChange
+from tsunagu.registry.corporations.models import (
+    Corporation,
+    CorporationChange,
+    CorporationOfficer,
+    CorporationRegistration,
+)
 from tsunagu.registry.corporations.nta_format import (
     CLOSE_CAUSES,
     KINDS,
@@ -58,6 +66,7 @@ from tsunagu.registry.corporations.nta_format import (
 
 __all__ = [
     "CHANGE_KINDS",
+    "ChangeEntry",
     "ChangeRequest",
     "CommercialImportRejected",
     "CommercialImportReport",
@@ -65,13 +74,16 @@ __all__ = [
     "CorporationDissolved",
     "CorporationNotFound",
     "CorporationRecord",
+    "EnteredBy",
     "EventRecord",
     "ImportRejected",
     "ImportReport",
     "Officer",
+    "PublicMatters",
     "RegisteredMatters",
     "RegistrationNotFound",
     "appoint",
+    "change_entries",
     "change_name",
     "change_representative",
     "current_representatives",
@@ -88,6 +100,7 @@ __all__ = [
     "move_head_office",
     "municipality_of",
     "pending_events",
+    "public_profile",
     "record_change",
     "register",
     "registered_matters",
@@ -210,6 +223,49 @@ def require_corporation(db: Session, number: str) -> CorporationRecord:
     if record is None:
         raise CorporationNotFound(f"no corporation has the corporate number {CorporateNumber(number)}")
     return record
+
+
+@dataclass(frozen=True)
+class PublicMatters:
+    """The 登記事項 anyone may obtain, without addresses: capital, establishment, purposes and the
+    current representatives as 役職 氏名."""
+
+    capital_yen: int | None
+    established_on: date
+    purposes: tuple[str, ...]
+    representatives: tuple[str, ...]
+
+
+def public_profile(db: Session, number: str) -> tuple[CorporationRecord, PublicMatters | None]:
+    """The corporation and its public 登記事項 (None without a 登記記録) in two statements — the
+    corporation with its registration, then its current representatives — for look-ups served
+    at volume (the open corporate information API); :func:`registered_matters` has the rest."""
+    number = str(CorporateNumber(number))
+    found = db.execute(
+        select(Corporation, CorporationRegistration)
+        .outerjoin(CorporationRegistration, CorporationRegistration.number == Corporation.number)
+        .where(Corporation.number == number)
+    ).first()
+    if found is None:
+        raise CorporationNotFound(f"no corporation has the corporate number {number}")
+    corporation, registration = found
+    if registration is None:
+        return _record(corporation), None
+    representatives = db.execute(
+        select(CorporationOfficer.title, CorporationOfficer.name)
+        .where(
+            CorporationOfficer.number == number,
+            CorporationOfficer.representative.is_(True),
+            CorporationOfficer.resigned_on.is_(None),
+        )
+        .order_by(CorporationOfficer.appointed_on, CorporationOfficer.id)
+    )
+    return _record(corporation), PublicMatters(
+        capital_yen=registration.capital_yen,
+        established_on=registration.established_on,
+        purposes=tuple(line for line in registration.purpose.splitlines() if line.strip()),
+        representatives=tuple(f"{title} {name}" for title, name in representatives),
+    )
 
 
 def history(db: Session, number: str) -> list[CorporationChangeRecord]:

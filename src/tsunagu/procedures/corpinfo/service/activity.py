@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -87,46 +87,94 @@ class CorporateActivity:
 
 def basic_information(db: Session, number: str) -> BasicInformation:
     """The corporation's public basic information; a bad check digit or a deleted number refused."""
-    record = corporations.require_corporation(db, str(CorporateNumber(number)))
+    record, matters = corporations.public_profile(db, number)
     if record.status == "deleted":
         raise corporations.CorporationNotFound(f"the corporate number {record.number} was deleted")
-    matters = corporations.registered_matters(db, record.number)
     return BasicInformation(
         corporation=record,
         capital_yen=matters.capital_yen if matters else None,
         established_on=matters.established_on if matters else None,
-        representatives=tuple(f"{o.title} {o.name}" for o in matters.representatives) if matters else (),
+        representatives=matters.representatives if matters else (),
         purposes=matters.purposes if matters else (),
     )
 
 
-def _record(row: CorpinfoSubsidy | CorpinfoProcurement) -> Record:
-    if isinstance(row, CorpinfoSubsidy):
-        return Record(
-            row.approved_on, row.title, row.target, row.amount_yen, row.government_department, row.source
+def _award_statement(model: type[CorpinfoSubsidy] | type[CorpinfoProcurement], day: Any) -> Select[Any]:
+    """One page of a corporation's records with the total as a window count, built once: a
+    look-up served at volume binds only the number and the page."""
+    target = CorpinfoSubsidy.target if model is CorpinfoSubsidy else literal_column("''")
+    return (
+        select(
+            day,
+            model.title,
+            target,
+            model.amount_yen,
+            model.government_department,
+            model.source,
+            func.count().over(),
         )
-    return Record(row.ordered_on, row.title, "", row.amount_yen, row.government_department, row.source)
+        .where(model.corporate_number == bindparam("number"))
+        .order_by(day.desc(), model.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+_AWARDS: dict[str, tuple[Select[Any], Select[Any]]] = {
+    kind: (
+        _award_statement(model, day),
+        select(func.count()).select_from(model).where(model.corporate_number == bindparam("number")),
+    )
+    for kind, model, day in (
+        ("subsidies", CorpinfoSubsidy, CorpinfoSubsidy.approved_on),
+        ("procurements", CorpinfoProcurement, CorpinfoProcurement.ordered_on),
+    )
+}
 
 
 def awards(
     db: Session, kind: Kind, number: str, *, limit: int = 50, offset: int = 0
 ) -> tuple[list[Record], int]:
     """補助金情報 (``subsidies``) or 調達情報 (``procurements``) of one corporation, newest first, and
-    how many there are."""
-    model: type[CorpinfoSubsidy] | type[CorpinfoProcurement] = (
-        CorpinfoSubsidy if kind == "subsidies" else CorpinfoProcurement
-    )
-    day = CorpinfoSubsidy.approved_on if kind == "subsidies" else CorpinfoProcurement.ordered_on
-    where = model.corporate_number == str(CorporateNumber(number))
-    total = db.scalar(select(func.count()).select_from(model).where(where)) or 0
-    rows = db.scalars(
-        select(model).where(where).order_by(day.desc(), model.id.desc()).limit(limit).offset(offset)
-    )
-    return [_record(cast(CorpinfoSubsidy | CorpinfoProcurement, row)) for row in rows], total
+    how many there are — in one statement (the total rides along as a window count); only a page
+    past the last record asks for the total on its own."""
+    page, count = _AWARDS[kind]
+    number = str(CorporateNumber(number))
+    found = db.execute(page, {"number": number, "limit": limit, "offset": offset}).all()
+    total = int(found[0][-1]) if found else 0
+    if not found and offset:  # past the last record: the total on its own
+        total = db.scalar(count, {"number": number}) or 0
+    return [Record(*row[:-1]) for row in found], total
 
 
 def _published(procedures: Mapping[str, Procedure]) -> dict[str, Procedure]:
     return {pid: p for pid, p in procedures.items() if p.publication is not None}
+
+
+_FILINGS = (
+    select(
+        ProceduresApplication.procedure_id,
+        ProceduresApplication.organization_code,
+        ProceduresApplication.receipt_number,
+        ProceduresApplication.subject_id,
+        func.max(ProceduresAudit.at),
+    )
+    .join(ProceduresAudit, ProceduresAudit.application_id == ProceduresApplication.id)
+    .where(
+        ProceduresApplication.applicant_kind == "business",
+        ProceduresApplication.status == "approved",
+        ProceduresApplication.procedure_id.in_(bindparam("procedures", expanding=True)),
+        ProceduresAudit.to_status == "approved",
+    )
+    .group_by(
+        ProceduresApplication.procedure_id,
+        ProceduresApplication.organization_code,
+        ProceduresApplication.receipt_number,
+        ProceduresApplication.subject_id,
+    )
+    .order_by(func.max(ProceduresAudit.at).desc(), ProceduresApplication.receipt_number)
+)
+_FILINGS_OF = _FILINGS.where(ProceduresApplication.subject_id == bindparam("subject"))
 
 
 def _filing_rows(
@@ -134,32 +182,13 @@ def _filing_rows(
 ) -> Iterator[tuple[str, PublicFiling]]:
     if not published:
         return
-    query = (
-        select(
-            ProceduresApplication.procedure_id,
-            ProceduresApplication.organization_code,
-            ProceduresApplication.receipt_number,
-            ProceduresApplication.subject_id,
-            func.max(ProceduresAudit.at),
-        )
-        .join(ProceduresAudit, ProceduresAudit.application_id == ProceduresApplication.id)
-        .where(
-            ProceduresApplication.applicant_kind == "business",
-            ProceduresApplication.status == "approved",
-            ProceduresApplication.procedure_id.in_(sorted(published)),
-            ProceduresAudit.to_status == "approved",
-        )
-        .group_by(
-            ProceduresApplication.procedure_id,
-            ProceduresApplication.organization_code,
-            ProceduresApplication.receipt_number,
-            ProceduresApplication.subject_id,
-        )
-        .order_by(func.max(ProceduresAudit.at).desc(), ProceduresApplication.receipt_number)
+    query = _FILINGS if number is None else _FILINGS_OF
+    found = db.execute(
+        query,
+        {"procedures": sorted(published)}
+        | ({} if number is None else {"subject": corporate.subject_of(number)}),
     )
-    if number is not None:
-        query = query.where(ProceduresApplication.subject_id == corporate.subject_of(number))
-    for procedure_id, organization, receipt, subject, at in db.execute(query):
+    for procedure_id, organization, receipt, subject, at in found:
         procedure = published[procedure_id]
         assert procedure.publication is not None
         yield (

@@ -237,28 +237,32 @@ def usage_of(db: Session, client_id: str, days: int = 30) -> list[DayUsage]:
     return [DayUsage(period.astimezone(clock.JST).date(), n, refused) for period, n, refused in rows]
 
 
-def _count(db: Session, client_id: str, kind: str, period: datetime) -> int:
-    """Add one request to the client's counter of ``period`` (made on its first request) in one
-    statement — INSERT … ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike — and return the
-    count with it: concurrent requests of one client never lose a count."""
+def _count(db: Session, client_id: str, day_start: datetime, minute_start: datetime) -> tuple[int, int]:
+    """Add one request to the client's counters of today and of this minute (each made on its
+    first request) in one statement — a two-row INSERT … ON CONFLICT DO UPDATE … RETURNING, on
+    SQLite and PostgreSQL alike — and return both counts: concurrent requests of one client never
+    lose a count."""
     insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else postgresql_insert
     values = insert(CorpinfoUsage).values(
-        client_id=client_id, kind=kind, period=period, requests=1, refused=0
+        [
+            {"client_id": client_id, "kind": kind, "period": period, "requests": 1, "refused": 0}
+            for kind, period in ((DAY, day_start), (MINUTE, minute_start))
+        ]
     )
     statement = values.on_conflict_do_update(
         index_elements=["client_id", "kind", "period"],
         set_={"requests": CorpinfoUsage.requests + 1},
-    ).returning(CorpinfoUsage.requests)
-    count = int(db.execute(statement).scalar_one())
-    if kind == MINUTE and count == 1:  # a new minute: the client's old minutes are not needed
+    ).returning(CorpinfoUsage.kind, CorpinfoUsage.requests)
+    counts = {kind: int(requests) for kind, requests in db.execute(statement)}
+    if counts[MINUTE] == 1:  # a new minute: the client's old minutes are not needed
         db.execute(
             delete(CorpinfoUsage).where(
                 CorpinfoUsage.client_id == client_id,
                 CorpinfoUsage.kind == MINUTE,
-                CorpinfoUsage.period < period - timedelta(minutes=5),
+                CorpinfoUsage.period < minute_start - timedelta(minutes=5),
             )
         )
-    return count
+    return counts[DAY], counts[MINUTE]
 
 
 def admit(db: Session, key: str | None) -> Admission:
@@ -271,8 +275,7 @@ def admit(db: Session, key: str | None) -> Admission:
         raise ApiKeyInvalid("the API key is unknown or was revoked")
     now = clock.now()
     minute_start, day_start = _minute_start(now), _day_start(now)
-    today = _count(db, row.id, DAY, day_start)
-    this_minute = _count(db, row.id, MINUTE, minute_start)
+    today, this_minute = _count(db, row.id, day_start, minute_start)
     refusal: RateLimited | None = None
     if today > row.per_day:
         wait = (day_start + timedelta(days=1)) - now
