@@ -9,7 +9,10 @@ from pathlib import Path
 import typer
 
 from tsunagu.cli.console import err, errors_as_messages, open_database, out, settings
+from tsunagu.cli.seed_options import SeedOptions
+from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
+from tsunagu.core.progress import ProgressReporter
 from tsunagu.procedures.corpinfo import service
 
 app = typer.Typer(
@@ -120,3 +123,22 @@ def import_procurements(
 ) -> None:
     """Import 調達 records (契約); all or nothing, a file again replaces its records."""
     _import("procurements", file)
+
+
+def seed_awards(
+    database: Database, options: SeedOptions, only_if_empty: bool, progress: ProgressReporter
+) -> None:
+    """Seed step (demo): synthetic subsidies and procurement of the registry's companies, imported
+    through the documented layouts and marked 合成データ（デモ用）."""
+    progress.start("corpinfo: synthetic subsidies and procurement", None)
+    with database.session() as db:
+        reports = service.seed_demo_awards(db, options.seed, only_if_empty=only_if_empty)
+    if reports is None:
+        err.print("subsidies and procurement already seeded; kept")
+        return
+    subsidies, procurements = reports
+    progress.advance(subsidies.created + subsidies.replaced + procurements.created + procurements.replaced)
+    err.print(
+        f"corpinfo: {subsidies.created + subsidies.replaced:,} synthetic subsidies, "
+        f"{procurements.created + procurements.replaced:,} procurement records"
+    )

@@ -6,7 +6,7 @@ Each step is a service function of a part; steps are idempotent when ``only_if_e
 
 from __future__ import annotations
 
-from tsunagu.cli import business, catalog, conformance, identity, mesh, oidc, oversight, registry
+from tsunagu.cli import business, catalog, conformance, corpinfo, identity, mesh, oidc, oversight, registry
 from tsunagu.cli.console import RichProgress, out
 from tsunagu.cli.seed_options import SeedOptions, SeedStep
 from tsunagu.core.database import Database
@@ -71,6 +71,7 @@ def steps() -> list[tuple[str, SeedStep]]:
         ("appointments", seed_appointments),
         ("oidc", oidc.seed_demo_client),
         ("business", business.seed_representatives),
+        ("corpinfo", corpinfo.seed_awards),
         ("oversight", oversight.seed_oversight),
         ("conformance", conformance.seed_migration),
         ("catalog", catalog.seed_catalog),
