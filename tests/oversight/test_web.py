@@ -17,7 +17,7 @@ from tests.conftest import login_as
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
 from tsunagu.core.settings import Settings
-from tsunagu.oversight import layouts
+from tsunagu.oversight import layouts, links
 from tsunagu.oversight.api import OVERSIGHT_ROLE
 from tsunagu.oversight.service import demo_systems_csv
 from tsunagu.procedures.loader import SHIPPED_DIR
@@ -109,7 +109,7 @@ def test_search_filters_and_a_procedures_history(
     app: FastAPI, client: TestClient, database: Database
 ) -> None:
     _load_two_years(client, database)
-    app.state.oversight_served = lambda: [("tenshutsu", "200002")]
+    app.state.oversight_served = lambda: [links.Served("tenshutsu", (), "200002")]  # by inventory_id
     found = client.get(
         "/api/v1/oversight/inventory/procedures", params={"attachment": "住民票", "online_status": "1"}
     ).json()

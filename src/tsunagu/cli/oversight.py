@@ -10,8 +10,9 @@ from tsunagu.cli.console import RichProgress, err, errors_as_messages, open_data
 from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.progress import ProgressReporter
-from tsunagu.oversight import costs, generator, inventory, layouts
+from tsunagu.oversight import costs, generator, inventory, layouts, legal_basis, links
 from tsunagu.oversight import service as oversight
+from tsunagu.procedures import service as procedures_service
 
 app = typer.Typer(
     help="Oversight: procedure inventory, systems and costs, the policy dashboard.", no_args_is_help=True
@@ -32,14 +33,23 @@ def import_inventory(
         None, "--year", help="Survey year (default: the layout's, R6 2024, R7 2025)."
     ),
 ) -> None:
-    """Import one survey year of the procedure inventory; replaces that year atomically."""
+    """Import one survey year of the procedure inventory; replaces that year atomically, then says
+    which entries this platform's procedures are linked to."""
     with errors_as_messages():
-        database = open_database(settings())
+        config = settings()
+        database = open_database(config)
         data = file.read_bytes()
+        served = served_procedures(config.procedures_dir)
         try:
             with RichProgress() as progress, database.session() as db:
                 report = inventory.import_inventory(
-                    db, file.name, data, actor=CLI_ACTOR, survey_year=year, progress=progress
+                    db,
+                    file.name,
+                    data,
+                    actor=CLI_ACTOR,
+                    survey_year=year,
+                    progress=progress,
+                    served=served,
                 )
         except ValidationFailed as rejected:
             for problem in [p for p in rejected.errors if "line" in p][:MAX_PROBLEMS_SHOWN]:
@@ -62,6 +72,35 @@ def import_inventory(
             f"{replaced}",
             highlight=False,
         )
+        _print_links(report.links, procedure_names(config.procedures_dir))
+
+
+def served_procedures(directory: Path | None) -> list[links.Served]:
+    """This platform's procedure definitions as the inventory links read them."""
+    live = procedures_service.registry_for(directory).snapshot().procedures.values()
+    return [links.Served(p.id, tuple(b.ja for b in p.legal_basis), p.inventory_id) for p in live]
+
+
+def procedure_names(directory: Path | None) -> dict[str, str]:
+    live = procedures_service.registry_for(directory).snapshot().procedures.values()
+    return {p.id: p.name.ja for p in live}
+
+
+def _print_links(found: dict[str, links.Link], names: dict[str, str]) -> None:
+    """One line per procedure: its entry and how it was linked, or the candidates, or none."""
+    out.print("つなぐの手続と棚卸データの対応:", highlight=False)
+    for link in sorted(found.values(), key=lambda link: (link.method == "none", link.procedure)):
+        how = links.METHOD_NAMES[link.method]
+        if link.entry is not None:
+            cited = f"（{link.entry.cited}）" if link.entry.cited else ""
+            line = f"{link.entry.procedure_id} {link.entry.name} — {how}{cited}"
+        elif link.method == "ambiguous":
+            line = f"{how}: " + "、".join(f"{e.procedure_id} {e.name}" for e in link.entries[:5])
+            line += f" ほか {len(link.entries) - 5} 件" if len(link.entries) > 5 else ""
+        else:
+            line = how
+        missing = f"（定義の手続ID {link.missing_id} はこの年度にありません）" if link.missing_id else ""
+        out.print(f"  {names.get(link.procedure, link.procedure)}: {line}{missing}", highlight=False)
 
 
 @app.command("generate-inventory")
@@ -78,10 +117,12 @@ def generate_inventory(
         if chosen is None:
             raise ValidationFailed("--layout must be R6 or R7")
         survey_year = year or chosen.survey_year
+        served = served_procedures(settings().procedures_dir)
+        cited = [c for s in served for text in s.legal_basis for c in legal_basis.citations(text)]
         if output.suffix.lower() == ".xlsx":
-            generator.write_xlsx(output, chosen, survey_year, rows, seed)
+            generator.write_xlsx(output, chosen, survey_year, rows, seed, reserved=cited)
         elif output.suffix.lower() == ".csv":
-            generator.write_csv(output, chosen, survey_year, rows, seed)
+            generator.write_csv(output, chosen, survey_year, rows, seed, reserved=cited)
         else:
             raise ValidationFailed("the output file must end in .xlsx or .csv")
         out.print(f"wrote {rows:,} procedures ({chosen.id}, {survey_year}) to {output}")
@@ -105,6 +146,7 @@ def seed_oversight(
     database: Database, _options: object, only_if_empty: bool, progress: ProgressReporter
 ) -> None:
     """Seed step: a synthetic inventory of three survey years and demo systems with costs."""
+    served = served_procedures(settings().procedures_dir)
     with database.session() as db:
-        loaded = oversight.seed_demo(db, progress, only_if_empty=only_if_empty)
+        loaded = oversight.seed_demo(db, progress, only_if_empty=only_if_empty, served=served)
     err.print("oversight: " + (loaded or "already loaded; kept"), highlight=False)

@@ -16,8 +16,8 @@ from tsunagu.core.http.auth import TRANSACTION, require_principal
 from tsunagu.core.http.deps import AppDatabase
 from tsunagu.core.http.pagination import PageParams, page_params
 from tsunagu.core.messages import N_
-from tsunagu.oversight import feedback, inventory, kpis, reading, service, service_kpis
-from tsunagu.oversight.deps import sources_of
+from tsunagu.oversight import feedback, inventory, kpis, links, reading, service, service_kpis
+from tsunagu.oversight.deps import ServedSource, sources_of
 from tsunagu.oversight.schemas import (
     CostReportOut,
     FiguresOut,
@@ -26,6 +26,7 @@ from tsunagu.oversight.schemas import (
     InventoryPage,
     ParetoItemOut,
     ParetoOut,
+    ProcedureLinkOut,
     ProgressOut,
     ServiceKpisOut,
     SurveyOut,
@@ -40,13 +41,11 @@ CALLER = Depends(require_principal)
 MAX_UPLOAD = 200 * 1024 * 1024  # the published .xlsx is about 30 MB
 
 
-def served(request: Request) -> dict[str, list[str]]:
-    """手続ID → ids of this platform's procedures that declare it (``inventory_id``)."""
+def procedure_links(request: Request, db: Session, year: int | None = None) -> dict[str, links.Link]:
+    """This platform's procedures linked to the entries of a survey year (the latest by default):
+    by their ``inventory_id`` or by the articles of their legal basis (oversight.links)."""
     source = sources_of(request).served
-    linked: dict[str, list[str]] = {}
-    for procedure_id, inventory_id in source() if source else []:
-        linked.setdefault(inventory_id, []).append(procedure_id)
-    return linked
+    return links.links(db, source() if source else [], year)
 
 
 def inventory_query(  # noqa: PLR0917 — FastAPI reads each query parameter from the signature
@@ -90,7 +89,7 @@ def search_inventory(
     db: Session = TRANSACTION,
 ) -> InventoryPage:
     """Search one survey year of the inventory, the largest volumes first."""
-    linked = served(request)
+    linked = links.linked_ids(procedure_links(request, db, where.year))
     found = inventory.search(db, where, limit=page.limit, offset=page.offset, served_ids=frozenset(linked))
     return InventoryPage(
         survey_year=found.year,
@@ -106,8 +105,21 @@ def procedure_history(
     request: Request, procedure_id: str, db: Session = TRANSACTION
 ) -> list[InventoryEntryOut]:
     """One 手続ID in every survey year that has it, oldest first, with all its columns."""
-    linked = served(request).get(procedure_id)
-    return [InventoryEntryOut.of(r, linked, details=True) for r in inventory.history(db, procedure_id)]
+    years = inventory.history(db, procedure_id)
+    linked = links.linked_ids(procedure_links(request, db, years[-1].survey_year)).get(procedure_id)
+    return [InventoryEntryOut.of(r, linked, details=True) for r in years]
+
+
+@router.get("/inventory/links", response_model=list[ProcedureLinkOut])
+def inventory_links(
+    request: Request,
+    year: str = Query("", pattern=r"^(\d{4})?$", description="Survey year (default: the latest)."),
+    db: Session = TRANSACTION,
+) -> list[ProcedureLinkOut]:
+    """Each of this platform's procedures with its inventory entry and how it was linked
+    (explicit ``inventory_id``, by its legal basis, ambiguous with every candidate, or none)."""
+    found = procedure_links(request, db, int(year) if year else None)
+    return [ProcedureLinkOut.of(link) for link in found.values()]
 
 
 @router.get("/inventory/kpis", response_model=list[YearKpisOut])
@@ -174,17 +186,26 @@ async def read_upload(upload: UploadFile) -> bytes:
 
 
 def import_file(
-    database: Database, principal: sessions.Principal, name: str, data: bytes, survey_year: int | None
+    database: Database,
+    principal: sessions.Principal,
+    name: str,
+    data: bytes,
+    survey_year: int | None,
+    *,
+    served: ServedSource | None,
 ) -> inventory.ImportReport:
     """The import in its own transaction, off the event loop (a 75,000-row file takes seconds)."""
     with database.session() as db:
-        return service.import_survey(db, principal, name, data, survey_year)
+        return service.import_survey(
+            db, principal, name, data, survey_year, served=served() if served else []
+        )
 
 
 @router.post(
     "/inventory/surveys", response_model=ImportOut, status_code=201, dependencies=[Depends(csrf.protect)]
 )
 async def import_survey(
+    request: Request,
     database: AppDatabase,
     file: UploadFile = File(..., description="The .xlsx or .csv file."),
     survey_year: int | None = Form(None, description="Default: the layout's year."),
@@ -193,7 +214,13 @@ async def import_survey(
     """Import one survey year (all or nothing; replaces that year atomically)."""
     data = await read_upload(file)
     report = await run_in_threadpool(
-        import_file, database, principal, file.filename or "upload", data, survey_year
+        import_file,
+        database,
+        principal,
+        file.filename or "upload",
+        data,
+        survey_year,
+        served=sources_of(request).served,
     )
     body = ImportOut(
         survey_year=report.survey_year,
@@ -202,6 +229,7 @@ async def import_survey(
         replaced=report.replaced,
         normalized=report.normalized,
         notes=report.notes,
+        links=[ProcedureLinkOut.of(link) for link in report.links.values()],
     )
     return JSONResponse(body.model_dump(), status_code=201)
 

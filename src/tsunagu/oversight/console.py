@@ -16,8 +16,9 @@ from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.deps import AppDatabase
 from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.messages import N_
-from tsunagu.oversight import charts, dashboard, inventory, service
+from tsunagu.oversight import charts, dashboard, inventory, links, service
 from tsunagu.oversight.api import CALLER, import_file, read_upload
+from tsunagu.oversight.deps import sources_of
 from tsunagu.oversight.models import OversightAudit
 
 router = APIRouter(prefix="/oversight", include_in_schema=False, dependencies=[Depends(csrf.protect)])
@@ -73,13 +74,30 @@ async def upload_inventory(
             )
         data = await read_upload(file)
         report = await run_in_threadpool(
-            import_file, database, principal, file.filename or "upload", data, year
+            import_file,
+            database,
+            principal,
+            file.filename or "upload",
+            data,
+            year,
+            served=sources_of(request).served,
         )
     except ValidationFailed as refused:
         with database.session() as db:
             return _console(request, db, principal, 422, refused=refused, survey_year=survey_year)
+    names = sources_of(request).procedure_names(locale_of(request))
     with database.session() as db:
-        return _console(request, db, principal, imported=report)
+        return _console(
+            request,
+            db,
+            principal,
+            imported=report,
+            imported_links=sorted(
+                report.links.values(), key=lambda link: (link.method == "none", names.get(link.procedure, ""))
+            ),
+            procedure_names=names,
+            method_names=links.METHOD_NAMES,
+        )
 
 
 @router.post("/systems", response_class=HTMLResponse)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from tsunagu.core.http.deps import procedure_names_of
-from tsunagu.oversight import dashboard, feedback, service_kpis
+from tsunagu.oversight import dashboard, feedback, links, service_kpis
 
-#: (this platform's procedure id, its inventory 手続ID) pairs
-ServedSource = Callable[[], list[tuple[str, str]]]
+#: this platform's procedures with their legal basis and inventory_id (for links.links)
+ServedSource = Callable[[], list[links.Served]]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,9 +21,10 @@ from tsunagu.core import clock
 from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.core.messages import N_
 from tsunagu.core.progress import ProgressReporter, SilentProgress
-from tsunagu.oversight import layouts, reading, search_index
+from tsunagu.oversight import layouts, legal_basis, links, reading, search_index
 from tsunagu.oversight.models import (
     OversightAudit,
+    OversightInventoryBasis,
     OversightInventoryProcedure,
     OversightInventorySummary,
     OversightInventorySurvey,
@@ -41,6 +42,7 @@ from tsunagu.oversight.parsing import (
 
 CHUNK = 5000
 PROCEDURES = OversightInventoryProcedure.metadata.tables[OversightInventoryProcedure.__tablename__]
+BASES = OversightInventoryBasis.metadata.tables[OversightInventoryBasis.__tablename__]
 ONE_HEADER_NOTE = "見出しが1行のファイルです（公表様式は列番号の行と列名の行の2行）"
 FIRST_YEAR, LAST_YEAR = 2018, 2100  # the survey has been published since 平成30年度
 
@@ -60,6 +62,7 @@ class ImportReport:
     replaced: int  # rows of that year before the import
     normalized: list[dict[str, Any]]
     notes: list[str]
+    links: dict[str, links.Link] = field(default_factory=dict)  # this platform's procedures → entries
 
 
 @dataclass
@@ -184,8 +187,10 @@ def import_inventory(
     actor: str,
     survey_year: int | None = None,
     progress: ProgressReporter | None = None,
+    served: Sequence[links.Served] = (),
 ) -> ImportReport:
-    """Check the whole file, then replace its survey year atomically (in the caller's transaction)."""
+    """Check the whole file, then replace its survey year atomically (in the caller's transaction);
+    the report says which entries of the year ``served`` (this platform's procedures) link to."""
     progress = progress or SilentProgress()
     layout, rows, normalized, notes = parse_file(name, data, progress)
     year = survey_year or layout.survey_year
@@ -210,6 +215,7 @@ def import_inventory(
         or 0
     )
     db.execute(delete(OversightInventoryToken).where(OversightInventoryToken.survey_year == year))
+    db.execute(delete(OversightInventoryBasis).where(OversightInventoryBasis.survey_year == year))
     db.execute(delete(OversightInventorySummary).where(OversightInventorySummary.survey_year == year))
     db.execute(delete(OversightInventoryProcedure).where(OversightInventoryProcedure.survey_year == year))
     db.execute(delete(OversightInventorySurvey).where(OversightInventorySurvey.survey_year == year))
@@ -235,6 +241,14 @@ def import_inventory(
         chunk = rows[start : start + CHUNK]
         db.execute(PROCEDURES.insert(), chunk)  # Core executemany: the ORM bulk path costs ~2x
         db.execute(search_index.TOKENS.insert(), list(search_index.token_rows(year, chunk)))
+        if bases := [
+            basis
+            for row in chunk
+            for basis in legal_basis.rows_of(
+                year, row["ordinal"], row["law_name"], row["details"].get("根拠条項号", "")
+            )
+        ]:
+            db.execute(BASES.insert(), bases)
         progress.advance(len(chunk))
     db.execute(
         insert(OversightInventorySummary),
@@ -266,7 +280,7 @@ def import_inventory(
             detail={"file": name, "layout": layout.id, "rows": len(rows), "replaced": replaced},
         )
     )
-    return ImportReport(year, layout.id, len(rows), replaced, report, notes)
+    return ImportReport(year, layout.id, len(rows), replaced, report, notes, links.links(db, served, year))
 
 
 def surveys(db: Session) -> list[OversightInventorySurvey]:

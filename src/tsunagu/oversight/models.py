@@ -142,14 +142,9 @@ class OversightAudit(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class OversightServiceCounter(Base):
-    """The service KPIs' counters of one of this platform's procedures in one month (JST), kept up
-    to date from the applications' event feed: each event adds to them once, no page recounts."""
+class ServiceMetrics:
+    """The counters of the service KPIs (a mixin: the same columns overall and by organization)."""
 
-    __tablename__ = "oversight_service_counters"
-
-    procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM of the event
     submitted: Mapped[int] = mapped_column(Integer, default=0)
     by_staff: Mapped[int] = mapped_column(Integer, default=0)
     prefilled: Mapped[int] = mapped_column(Integer, default=0)
@@ -158,6 +153,29 @@ class OversightServiceCounter(Base):
     decided_in_time: Mapped[int] = mapped_column(Integer, default=0)  # within the 標準処理期間
     decision_days: Mapped[int] = mapped_column(Integer, default=0)  # sum over decided
     withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OversightServiceCounter(ServiceMetrics, Base):
+    """The service KPIs' counters of one of this platform's procedures in one month (JST), kept up
+    to date from the applications' event feed: each event adds to them once, no page recounts."""
+
+    __tablename__ = "oversight_service_counters"
+
+    procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM of the event
+
+
+class OversightServicePlaceCounter(ServiceMetrics, Base):
+    """The same counters per responsible organization (the application's 申請先), with the
+    prefecture of a local government, for the dashboard's prefecture and municipality filters."""
+
+    __tablename__ = "oversight_service_place_counters"
+    __table_args__ = (Index("ix_oversight_service_place_counters_prefecture", "prefecture_code"),)
+
+    procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization: Mapped[str] = mapped_column(String(32), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    prefecture_code: Mapped[str] = mapped_column(String(2), default="")  # "" for a national office
 
 
 class OversightFeedPosition(Base):
@@ -205,3 +223,51 @@ class OversightFeedbackComment(Base):
     month: Mapped[str] = mapped_column(String(7))
     level: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+
+
+class OversightInventoryBasis(Base):
+    """The article a procedure of one survey year rests on (法令名 + 根拠条項号, read by
+    ``legal_basis.citations``), for linking this platform's procedures by their legal basis.
+    Rebuilt with its survey year on import."""
+
+    __tablename__ = "oversight_inventory_bases"
+    __table_args__ = (Index("ix_oversight_inventory_bases_article", "law", "article", "survey_year"),)
+
+    survey_year: Mapped[int] = mapped_column(
+        ForeignKey("oversight_inventory_surveys.survey_year", ondelete="CASCADE"), primary_key=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)  # the procedure's row in its year
+    law: Mapped[str] = mapped_column(String(255), primary_key=True)  # legal_basis.law_key
+    article: Mapped[str] = mapped_column(String(32), primary_key=True)  # 24-2 for 第24条の2
+    paragraph: Mapped[str] = mapped_column(String(16), primary_key=True, default="")  # 項
+    item: Mapped[str] = mapped_column(String(16), primary_key=True, default="")  # 号
+
+
+class OversightFunnelPlaceCount(Base):
+    """The step funnel per responsible organization, where the page knows it (the form of a
+    procedure whose 申請先 depends on an answer is counted before it is known: overall only)."""
+
+    __tablename__ = "oversight_funnel_place_counts"
+    __table_args__ = (Index("ix_oversight_funnel_place_counts_prefecture", "prefecture_code"),)
+
+    procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), primary_key=True)
+    prefecture_code: Mapped[str] = mapped_column(String(2), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OversightSatisfactionPlaceCount(Base):
+    """Survey answers per responsible organization (the answer given under an application's
+    receipt, which knows where it went)."""
+
+    __tablename__ = "oversight_satisfaction_place_counts"
+    __table_args__ = (Index("ix_oversight_satisfaction_place_counts_prefecture", "prefecture_code"),)
+
+    procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization: Mapped[str] = mapped_column(String(32), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefecture_code: Mapped[str] = mapped_column(String(2), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,8 +15,8 @@ from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import locale_of, render, translate
-from tsunagu.oversight import charts, dashboard, feedback, inventory, layouts, maps, service
-from tsunagu.oversight.api import inventory_query, served
+from tsunagu.oversight import charts, dashboard, feedback, inventory, layouts, links, maps, service
+from tsunagu.oversight.api import inventory_query, procedure_links
 from tsunagu.oversight.deps import sources_of
 from tsunagu.registry.addresses import service as addresses
 
@@ -239,8 +239,10 @@ def inventory_page(
     offset: int = Query(0, ge=0),
     db: Session = TRANSACTION,
 ) -> Response:
-    linked = served(request)
+    found_links = procedure_links(request, db, where.year)
+    linked = links.linked_ids(found_links)
     found = inventory.search(db, where, limit=PAGE_SIZE, offset=offset, served_ids=frozenset(linked))
+    names = sources_of(request).procedure_names(locale_of(request))
     params = {
         k: v
         for k, v in {
@@ -267,6 +269,12 @@ def inventory_page(
             "params": params,
             "surveys": inventory.surveys(db),
             "linked": linked,
+            "candidates": links.served_by(found_links),
+            "procedure_links": sorted(
+                found_links.values(), key=lambda link: (link.method == "none", names.get(link.procedure, ""))
+            ),
+            "procedure_names": names,
+            "method_names": links.METHOD_NAMES,
             "layouts": layouts,
             "fy": lambda year: dashboard.fiscal_year(year, locale_of(request)),
             "life_events": sorted(
@@ -283,7 +291,15 @@ def inventory_entry_page(request: Request, procedure_id: str, db: Session = TRAN
     latest = years[-1]
     layout_of = {s.survey_year: s.layout for s in inventory.surveys(db)}
     names = sources_of(request).procedure_names(locale_of(request))
-    served_by = [(pid, names.get(pid, "")) for pid in served(request).get(procedure_id, [])]
+    found_links = procedure_links(request, db, latest.survey_year)
+    served_by = [
+        (link.procedure, names.get(link.procedure, ""), link.method, entry.cited)
+        for link in links.served_by(found_links).get(procedure_id, [])
+        for entry in link.entries
+        if entry.procedure_id == procedure_id
+    ]
+    candidate_of = [s for s in served_by if s[2] == "ambiguous"]
+    served_by = [s for s in served_by if s[2] != "ambiguous"]
     return render(
         request,
         "oversight/entry.html",
@@ -292,6 +308,8 @@ def inventory_entry_page(request: Request, procedure_id: str, db: Session = TRAN
             "latest": latest,
             "layouts": layouts,
             "served_by": served_by,
+            "candidate_of": candidate_of,
+            "method_names": links.METHOD_NAMES,
             "fy": lambda year: dashboard.fiscal_year(year, locale_of(request)),
             "columns": layouts.columns_of(layout_of.get(latest.survey_year, "R7")),
         },

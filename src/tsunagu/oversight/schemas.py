@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tsunagu.oversight import costs, feedback, kpis, layouts, service_kpis
+from tsunagu.oversight import costs, feedback, kpis, layouts, links, service_kpis
 from tsunagu.oversight.models import OversightInventoryProcedure, OversightInventorySurvey
 
 
@@ -31,6 +31,45 @@ class SurveyOut(BaseModel):
         )
 
 
+class LinkedEntryOut(BaseModel):
+    procedure_id: str = Field(description="手続ID of the national inventory.")
+    name: str
+    ministry: str
+    law_name: str
+    basis: str = Field(description="根拠条項号 as published.")
+    cited: str = Field(description="The article of the definition's legal_basis it rests on.")
+
+
+class ProcedureLinkOut(BaseModel):
+    procedure: str = Field(description="Id of this platform's procedure.")
+    survey_year: int | None
+    method: str = Field(description="explicit (inventory_id), legal_basis, ambiguous or none.")
+    entries: list[LinkedEntryOut] = Field(
+        description="The linked entry; every candidate when ambiguous (none is claimed)."
+    )
+    missing_id: str = Field("", description="An inventory_id of the definition not in this year.")
+
+    @classmethod
+    def of(cls, link: links.Link) -> ProcedureLinkOut:
+        return cls(
+            procedure=link.procedure,
+            survey_year=link.survey_year,
+            method=link.method,
+            entries=[
+                LinkedEntryOut(
+                    procedure_id=e.procedure_id,
+                    name=e.name,
+                    ministry=e.ministry,
+                    law_name=e.law_name,
+                    basis=e.basis,
+                    cited=e.cited,
+                )
+                for e in link.entries
+            ],
+            missing_id=link.missing_id,
+        )
+
+
 class ImportOut(BaseModel):
     survey_year: int
     layout: str
@@ -38,6 +77,9 @@ class ImportOut(BaseModel):
     replaced: int = Field(description="Rows of that survey year before the import.")
     normalized: list[dict[str, Any]]
     notes: list[str]
+    links: list[ProcedureLinkOut] = Field(
+        default_factory=list, description="This platform's procedures linked to the year's entries."
+    )
 
 
 def _split(value: str) -> list[str]:

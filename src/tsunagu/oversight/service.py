@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from tsunagu.core import authz
 from tsunagu.core.authz import Operation
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.core.sessions import Principal
-from tsunagu.oversight import costs, generator, inventory, layouts
+from tsunagu.oversight import costs, generator, inventory, layouts, legal_basis, links
 from tsunagu.oversight.costs import ImportCount
 from tsunagu.oversight.models import OversightInventorySurvey, OversightSystem
 
@@ -45,11 +46,20 @@ SYSTEM_KINDS = (
 
 
 def import_survey(
-    db: Session, principal: Principal, name: str, data: bytes, survey_year: int | None
+    db: Session,
+    principal: Principal,
+    name: str,
+    data: bytes,
+    survey_year: int | None,
+    *,
+    served: Sequence[links.Served] = (),
 ) -> inventory.ImportReport:
-    """棚卸データの取り込み by staff with the oversight role (one survey year, all or nothing)."""
+    """棚卸データの取り込み by staff with the oversight role (one survey year, all or nothing), with
+    the links of this platform's procedures (``served``) to the year's entries."""
     authz.require(principal, Operation.MANAGE_OVERSIGHT)
-    return inventory.import_inventory(db, name, data, survey_year=survey_year, actor=_actor(principal))
+    return inventory.import_inventory(
+        db, name, data, survey_year=survey_year, actor=_actor(principal), served=served
+    )
 
 
 def register_systems(db: Session, principal: Principal, data: bytes) -> ImportCount:
@@ -110,14 +120,24 @@ def demo_systems_csv(seed: int = 1) -> bytes:
     return handle.getvalue().encode("utf-8")
 
 
-def seed_demo(db: Session, progress: ProgressReporter, *, only_if_empty: bool, rows: int = DEMO_ROWS) -> str:
+def seed_demo(
+    db: Session,
+    progress: ProgressReporter,
+    *,
+    only_if_empty: bool,
+    rows: int = DEMO_ROWS,
+    served: Sequence[links.Served] = (),
+) -> str:
     """The dashboard's data on the demo's first start, loaded through the same importers as real
-    files: three survey years of a synthetic inventory (R6, R6, R7) and the systems register."""
+    files: three survey years of a synthetic inventory (R6, R6, R7) whose first rows are the
+    procedures this platform serves (generator.SERVED_ROWS, linked by their legal basis), and the
+    systems register."""
     if only_if_empty and db.scalar(select(func.count()).select_from(OversightInventorySurvey)):
         return ""
     loaded: list[str] = []
+    cited = [c for s in served for text in s.legal_basis for c in legal_basis.citations(text)]
     for layout, year in DEMO_SURVEYS:
-        data = generator.csv_bytes(layout, year, rows)
+        data = generator.csv_bytes(layout, year, rows, reserved=cited)
         report = inventory.import_inventory(
             db,
             f"demo-inventory-{year}-{layout.id}.csv",

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from tsunagu.core.http.auth import require_staff
 from tsunagu.core.http.templating import render
 from tsunagu.core.sessions import Principal
-from tsunagu.procedures import service
+from tsunagu.procedures import inventory_link, service
 from tsunagu.procedures.api import live_registry
 from tsunagu.procedures.registry import LiveRegistry
 
@@ -45,7 +45,13 @@ def procedure_page(
     """手続の案内: what you need, registry data instead of attachments, time, fee, where."""
     procedure = service.get_procedure(registry, procedure_id)
     return render(
-        request, "procedures/procedure.html", {"p": procedure, "life_events": service.life_events()}
+        request,
+        "procedures/procedure.html",
+        {
+            "p": procedure,
+            "life_events": service.life_events(),
+            "inventory": inventory_link.of(request, procedure.id),
+        },
     )
 
 

@@ -28,6 +28,7 @@ from tsunagu.identity import routes as identity_routes
 from tsunagu.mesh import routes as mesh_routes
 from tsunagu.notify import routes as notify_routes
 from tsunagu.oversight import deps as oversight_deps
+from tsunagu.oversight import links as oversight_links
 from tsunagu.oversight import routes as oversight_routes
 from tsunagu.procedures import feed as procedures_feed
 from tsunagu.procedures import keystrokes
@@ -78,13 +79,17 @@ def _catalog_procedures(settings: Settings) -> catalog_service.ProcedureSource:
 
 
 def _served_procedures(settings: Settings) -> oversight_deps.ServedSource:
-    """The live catalogue's procedures that name their national inventory entry (``inventory_id``)."""
+    """The live catalogue's procedures with their legal basis and ``inventory_id``: oversight links
+    them to their national inventory entries (oversight.links)."""
     registry = procedures_service.registry_for(settings.procedures_dir)
 
-    def pairs() -> list[tuple[str, str]]:
-        return [(p.id, p.inventory_id) for p in registry.snapshot().procedures.values() if p.inventory_id]
+    def served() -> list[oversight_links.Served]:
+        return [
+            oversight_links.Served(p.id, tuple(b.ja for b in p.legal_basis), p.inventory_id)
+            for p in registry.snapshot().procedures.values()
+        ]
 
-    return pairs
+    return served
 
 
 def _keystroke_estimates(settings: Settings) -> Callable[[], dict[str, float]]:
@@ -129,6 +134,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.catalog_code_lists = catalog_sources.platform_code_lists
     app.state.catalog_mesh_directory = catalog_sources.mesh_directory_reader  # the API catalog
     app.state.oversight_served = _served_procedures(settings)  # procedures linked to the inventory
+    app.state.procedure_inventory = oversight_sources.inventory_links(database, app.state.oversight_served)
     app.state.oversight_feed = procedures_feed.events_since  # applications, for the service KPIs
     app.state.oversight_migration = oversight_sources.migration_overview  # 移行 PMO on the dashboard
     app.state.oversight_keystrokes = _keystroke_estimates(settings)  # time to complete, per procedure

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from tsunagu.conformance import pmo
 from tsunagu.core import clock
 from tsunagu.core.database import Database
-from tsunagu.oversight import dashboard, feedback
+from tsunagu.oversight import dashboard, feedback, links
+from tsunagu.oversight.deps import ServedSource
 from tsunagu.procedures.applications.funnel import StepRecorder
+from tsunagu.procedures.inventory_link import InventoryEntry, InventoryLink, InventoryLinkSource
 
 log = structlog.get_logger(__name__)
 
@@ -53,3 +55,20 @@ def funnel_recorder(database: Database) -> StepRecorder:
             )
 
     return record
+
+
+def inventory_links(database: Database, served: ServedSource) -> InventoryLinkSource:
+    """A procedure page's national inventory entry: the oversight part's link of that procedure in
+    the latest survey year (None before any survey is imported)."""
+
+    def link(procedure_id: str) -> InventoryLink | None:
+        with database.session() as db:
+            found = links.links(db, [s for s in served() if s.id == procedure_id]).get(procedure_id)
+        if found is None or found.survey_year is None:
+            return None
+        return InventoryLink(
+            found.method,
+            tuple(InventoryEntry(e.procedure_id, e.name, e.ministry, e.cited) for e in found.entries),
+        )
+
+    return link
