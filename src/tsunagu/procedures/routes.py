@@ -25,7 +25,7 @@ from tsunagu.procedures.corpinfo import api as corpinfo_api
 from tsunagu.procedures.corpinfo import pages as corpinfo_pages
 from tsunagu.procedures.notices import pages as notices_pages
 from tsunagu.procedures.onestop import api as onestop_api
-from tsunagu.procedures.onestop import counter_pages
+from tsunagu.procedures.onestop import counter_pages, kosodate_api, kosodate_pages
 from tsunagu.procedures.onestop import pages as onestop_pages
 from tsunagu.procedures.payments import api as payments_api
 from tsunagu.procedures.payments import pages as payments_pages
@@ -56,11 +56,13 @@ def install(app: FastAPI) -> None:
             applications_api.router,  # before the catalogue's /{procedure_id}
             router,
             onestop_api.router,
+            kosodate_api.router,
             procedures_api.router,
             applications_pages.router,  # before the catalogue's /procedures/{procedure_id}
             backoffice_pages.router,
             notices_pages.router,
             onestop_pages.router,
+            kosodate_pages.router,
             push_pages.router,
             benefits_pages.router,
             procedures_pages.router,

@@ -88,6 +88,12 @@ PEOPLE_MESSAGES = {
         "ご家族の方ご自身のマイナンバーカードでログインしてください。"
     ),
     "bereavement-nothing-to-file": N_("届け出る手続を一つ以上選んでください。"),
+    "kosodate-no-child": N_(
+        "あなたの世帯に18歳未満のお子さまが登録されていません。出生届を出したばかりのときは、"
+        "届出が登録されるまでお待ちください。"
+    ),
+    "kosodate-already-filed": N_("このお子さまの手続は、すでに申請されています。"),
+    "kosodate-unknown-part": N_("子育てワンストップで申請できない手続が選ばれています。"),
     "application-illegal-transition": N_(
         "この申請は、すでにほかの職員が処理したか、"
         "いまの状況ではこの操作ができません。"

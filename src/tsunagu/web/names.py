@@ -19,6 +19,7 @@ from tsunagu.identity.organizations import service as organizations
 from tsunagu.identity.staff import service as staff
 from tsunagu.notify import service as notify
 from tsunagu.procedures import service as procedures
+from tsunagu.registry.accounts import service as accounts
 from tsunagu.registry.addresses import service as addresses
 
 TTL_SECONDS = 60.0
@@ -69,6 +70,12 @@ class AppNames:
         if names is None:
             return gettext_for(locale).gettext(UNKNOWN_ORGANIZATION)
         return names[1] if locale == "en" and names[1] else names[0]
+
+    def bank(self, bank_code: str, branch_code: str = "") -> str:
+        """金融機関 (or its 支店) by its name in the 全銀協 code list; a code not in it as it is."""
+        if branch_code:
+            return accounts.branch_name(bank_code, branch_code) or branch_code
+        return accounts.bank_name(bank_code) or bank_code
 
     def unread(self, resident_id: str) -> int:
         """The resident's unread お知らせ, for the header (read each time: it changes as they read)."""

@@ -3,7 +3,8 @@
 Times are shown to people in Asia/Tokyo, never in UTC and never as ISO 8601 with ``T``/``Z``
 (the ``<time datetime>`` attribute keeps the machine form): ``|jst`` gives 2026年11月22日 10:00,
 ``|jdate`` the day, ``|wareki`` the 和暦 day Japanese forms use (令和8年11月22日). Codes are shown by
-name: ``org_name(code)`` and ``staff_name(id)`` ask the app's :class:`Names` (installed by ``web``).
+name: ``org_name(code)``, ``staff_name(id)`` and ``bank_name(bank, branch)`` ask the app's :class:`Names`
+(installed by ``web``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class Names(Protocol):
     def staff(self, staff_id: str) -> str: ...
 
     def unread(self, resident_id: str) -> int: ...
+
+    def bank(self, bank_code: str, branch_code: str = "") -> str:
+        """A bank (or, with ``branch_code``, its branch) by name from the 全銀協 code list."""
+        ...
 
 
 def _day(value: date | datetime | str) -> date:
@@ -189,6 +194,8 @@ def render(
             )
         ),
         "actor_name": (lambda actor: _actor_name(names, translations, actor)),
+        # 金融機関・支店 by name (三菱ＵＦＪ銀行, 本店), never as the bare 0005 / 001
+        "bank_name": (lambda code, branch="": names.bank(code, branch) if names and code else code or ""),
         # the header's お知らせ count, asked only when a page shows a resident's menu
         "unread_count": (lambda resident_id: names.unread(resident_id) if names else 0),
     }

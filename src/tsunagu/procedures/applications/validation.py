@@ -23,6 +23,7 @@ from tsunagu.core.types.postcode import Postcode
 from tsunagu.core.types.text import first_character_outside_jis
 from tsunagu.core.types.wareki import parse_date
 from tsunagu.procedures.definition import DayWindow, FormField, Procedure, RequiredIf
+from tsunagu.registry.accounts import service as accounts
 
 NAME_PARTS = ("family", "given", "family_kana", "given_kana")
 ADDRESS_MAX = 200
@@ -139,9 +140,23 @@ def clean(procedure: Procedure, values: Mapping[str, Any], *, partial: bool = Fa
         except _Problem as problem:
             problems.append(FieldError(form_field.name, problem.message_id, problem.params))
     problems += _date_rules(procedure, cleaned, clock.today_jst().date())
+    problems += _bank_codes(cleaned)
     if problems:
         raise InvalidApplication(problems)
     return cleaned
+
+
+def _bank_codes(cleaned: Mapping[str, Any]) -> list[FieldError]:
+    """An account's 金融機関コード and 支店コード checked against the 全銀協 code list (a typo is
+    named at its field, not found by the bank weeks later when the transfer comes back)."""
+    bank, branch = cleaned.get("bank_code"), cleaned.get("branch_code")
+    if not isinstance(bank, str):
+        return []
+    if accounts.bank_name(bank) is None:
+        return [FieldError("bank_code", accounts.NO_SUCH_BANK)]
+    if isinstance(branch, str) and accounts.branch_name(bank, branch) is None:
+        return [FieldError("branch_code", accounts.NO_SUCH_BRANCH)]
+    return []
 
 
 BETWEEN = "%(earliest)s から %(latest)s までの日付を入力してください。"

@@ -37,6 +37,11 @@ ACCOUNT_TYPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: a 金融機関コード or 支店コード the 全銀協 code list does not know (named at its field)
+NO_SUCH_BANK = N_("この金融機関コードの金融機関は見つかりません。")
+NO_SUCH_BRANCH = N_("この金融機関にこの支店コードの支店はありません。")
+
+
 class NoAccount(NotFound):
     code = "accounts-not-registered"
     title = "No public-money account is registered"
@@ -131,11 +136,7 @@ def check(account: AccountIn) -> list[dict[str, Any]]:
             )
         )
     elif not known_bank:
-        errors.append(
-            _field_error(
-                "bank_code", N_("この金融機関コードの金融機関は見つかりません。"), "no bank has this code"
-            )
-        )
+        errors.append(_field_error("bank_code", NO_SUCH_BANK, "no bank has this code"))
     if not _digits(account.branch_code, 3):
         errors.append(
             _field_error(
@@ -146,7 +147,7 @@ def check(account: AccountIn) -> list[dict[str, Any]]:
         errors.append(
             _field_error(
                 "branch_code",
-                N_("この金融機関にこの支店コードの支店はありません。"),
+                NO_SUCH_BRANCH,
                 "the bank has no branch with this code",
             )
         )
