@@ -1,5 +1,5 @@
-"""おくやみ on a phone: a clerk registers a death at the counter (the new 世帯主 chosen); the death is
-pushed through the mesh (`tsunagu mesh deliver`) and 日本年金機構's node records the payment stop; the
+"""おくやみ on a phone: a clerk registers a death at the counter (the new 世帯主 and the 届出人 chosen); the
+death is pushed through the mesh (`tsunagu mesh deliver`) and 日本年金機構's node records the payment stop; the
 widow's お知らせ leads to her personal list, where she files the online procedures in one flow
 (only the funeral date asked); the clerk's おくやみ窓口 shows whom the death reached. Someone outside
 the household is refused. Every tap and typed character of the widow is recorded for the
@@ -127,8 +127,20 @@ def test_death_to_the_familys_one_flow_filing_on_a_phone(
     clerk.goto(f"{base_url}/staff/registry/residents/{husband.id}/death")
     clerk.locator("#date_of_death").fill(format_wareki(died))
     clerk.locator("#new_head_id").select_option(label="山本 幸子 (妻)")
+    # the 届出人 (戸籍法第87条) forgotten: the field is marked, what was entered is kept
     clerk.get_by_role("button", name="確認する").click()
+    assert clerk.locator("#informant_qualification-error").is_visible()
+    assert clerk.locator("#date_of_death").input_value() == format_wareki(died)
+    assert_accessible(clerk)
+    _shot(clerk, "bereavement-death-informant-missing-phone")
+    clerk.locator("#informant_qualification").select_option(label="同居の親族")
+    clerk.locator("#informant_id").select_option(label="山本 幸子 (妻)")
+    clerk.locator("#informant_relationship").fill("妻")
+    clerk.get_by_role("button", name="確認する").click()
+    assert "同居の親族" in clerk.locator("main").inner_text()
+    _shot(clerk, "bereavement-death-confirm-phone")
     clerk.get_by_role("button", name="登録する").click()
+    assert "山本 幸子（同居の親族・妻）" in clerk.locator("main").inner_text()
     assert "登録しました: 死亡" in clerk.locator("main").inner_text()
 
     # a second 死亡届 of the same death is refused: the record is closed
@@ -154,6 +166,7 @@ def test_death_to_the_familys_one_flow_filing_on_a_phone(
         "日本年金機構" in desk
         and "届きました" in desk
         and "山本 幸子（世帯主）: お知らせを送りました" in desk
+        and "届出人: 山本 幸子（同居の親族・妻）" in desk
     )
     assert format_wareki(died) in desk
     assert_accessible(clerk)

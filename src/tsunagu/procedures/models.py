@@ -5,10 +5,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsunagu.core.database import Base, UTCDateTime
+
+#: an application in a bundle that still stands (a withdrawn or refused one may be filed again)
+_STANDING_IN_BUNDLE = text("bundle_id IS NOT NULL AND status NOT IN ('withdrawn', 'rejected')")
 
 
 class ProceduresApplication(Base):
@@ -17,6 +31,16 @@ class ProceduresApplication(Base):
     __tablename__ = "procedures_applications"
     __table_args__ = (
         Index("ix_procedures_applications_inbox", "organization_code", "status", "submitted_at"),
+        # a bundle (one death's おくやみ filings, a move, a company set-up) files each procedure
+        # once while it stands: two family members filing the same part at once cannot both win
+        Index(
+            "uq_procedures_applications_bundle_part",
+            "bundle_id",
+            "procedure_id",
+            unique=True,
+            sqlite_where=_STANDING_IN_BUNDLE,
+            postgresql_where=_STANDING_IN_BUNDLE,
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -128,10 +128,33 @@ def test_the_death_of_the_head_asks_who_becomes_head(
     path = f"{PAGES}/{resident.id}/death"
     form = client.get(path, headers=HTML)
     assert 'id="new_head_id"' in form.text and f'value="{child.id}"' in form.text
-    missing = step(client, path, form.text, {"date_of_death": "2026-11-21", "new_head_id": ""})
+    assert 'id="informant_qualification"' in form.text and ">同居の親族以外の親族<" in form.text
+    outside = {"informant_qualification": "other-relative", "informant_name": "佐藤 一郎",
+               "informant_address": "神奈川県横須賀市小川町1-2"}  # fmt: skip
+    missing = step(client, path, form.text, {"date_of_death": "2026-11-21", "new_head_id": "", **outside})
     assert missing.status_code == 422 and 'id="new_head_id-error"' in missing.text
-    done = step(client, path, form.text, {"date_of_death": "2026-11-21", "new_head_id": child.id}, "register")
-    assert "登録しました: 死亡" in client.get(done.headers["location"], headers=HTML).text
+    # a relative without the 続柄: the field is marked, every value typed is kept
+    kept = step(client, path, form.text, {"date_of_death": "2026-11-21", "new_head_id": child.id, **outside})
+    assert kept.status_code == 422 and 'id="informant_relationship-error"' in kept.text
+    assert (
+        "届出人について入力してください。" in kept.text and 'value="神奈川県横須賀市小川町1-2"' in kept.text
+    )
+    assert 'value="other-relative" selected' in kept.text and 'value="佐藤 一郎"' in kept.text
+    # the son chosen from the 世帯: his name and address come from the register
+    son = {"informant_qualification": "cohabiting-relative", "informant_id": child.id,
+           "informant_relationship": "長男"}  # fmt: skip
+    confirm = step(client, path, form.text, {"date_of_death": "2026-11-21", "new_head_id": child.id, **son})
+    assert confirm.status_code == 200 and "同居の親族" in confirm.text
+    done = step(
+        client, path, form.text, {"date_of_death": "2026-11-21", "new_head_id": child.id, **son}, "register"
+    )
+    result = client.get(done.headers["location"], headers=HTML).text
+    assert (
+        "登録しました: 死亡" in result
+        and "届出人" in result
+        and f"{child.name.full}（同居の親族・長男）" in result
+    )
+    assert child.id not in result.split("<main")[1].split("</main>")[0].replace(f"/{child.id}", "")
     assert 'id="new_head_id"' not in client.get(f"{PAGES}/{child.id}/death", headers=HTML).text
 
 

@@ -144,6 +144,15 @@ def test_bad_move_ins_are_specific_422s(
         assert service.find_residents(db, CHIYODA, service.SearchQuery(kana="スズキ"))[1] == 0
 
 
+#: 死亡届の届出人 written in: a relative outside the 世帯 (戸籍法第87条第2項)
+REPORTED = {
+    "informant_qualification": "other-relative",
+    "informant_name": "佐藤 一郎",
+    "informant_address": "神奈川県横須賀市小川町1-2",
+    "informant_relationship": "長男",
+}
+
+
 def test_the_death_of_the_head_names_the_new_head(
     client: TestClient, database: Database, head: service.ResidentRecord
 ) -> None:
@@ -151,14 +160,18 @@ def test_the_death_of_the_head_names_the_new_head(
     spouse = post(client, f"{CHIYODA}/move-ins", move_in(household_id=head.household_id, relationship="夫"))
     assert isinstance(spouse["record"], dict)
     spouse_id = str(spouse["record"]["id"])
-    missing = post(client, f"{CHIYODA}/{head.id}/deaths", {"date_of_death": "2026-11-21"})
+    missing = post(client, f"{CHIYODA}/{head.id}/deaths", {"date_of_death": "2026-11-21", **REPORTED})
     assert (missing["status"], missing["code"]) == (422, "new-head-required")
     stranger = post(
-        client, f"{CHIYODA}/{head.id}/deaths", {"date_of_death": "2026-11-21", "new_head_id": "f" * 32}
+        client,
+        f"{CHIYODA}/{head.id}/deaths",
+        {"date_of_death": "2026-11-21", "new_head_id": "f" * 32, **REPORTED},
     )
     assert (stranger["status"], stranger["code"]) == (422, "not-a-household-member")
     died = post(
-        client, f"{CHIYODA}/{head.id}/deaths", {"date_of_death": "2026-11-21", "new_head_id": spouse_id}
+        client,
+        f"{CHIYODA}/{head.id}/deaths",
+        {"date_of_death": "2026-11-21", "new_head_id": spouse_id, **REPORTED},
     )
     assert (died["status"], died["kind"]) == (201, "death")
     with database.session() as db:
@@ -166,17 +179,60 @@ def test_the_death_of_the_head_names_the_new_head(
         assert successor.relationship == "世帯主"
         assert service.latest_change(db, spouse_id).details == {"previous_head": "佐藤 花子"}
     not_needed = post(
-        client, f"{CHIYODA}/{spouse_id}/deaths", {"date_of_death": "2026-11-21", "new_head_id": head.id}
+        client,
+        f"{CHIYODA}/{spouse_id}/deaths",
+        {"date_of_death": "2026-11-21", "new_head_id": head.id, **REPORTED},
     )
     assert (not_needed["status"], not_needed["code"]) == (422, "new-head-not-needed")
+
+
+def test_the_informant_is_stored_with_the_death_and_checked(
+    client: TestClient, database: Database, head: service.ResidentRecord
+) -> None:
+    """死亡届の届出人 (戸籍法第87条): a relative gives the 続柄; a cohabiting one lives in the 世帯;
+    a resident named by the record needs no name typed (the register's is stored)."""
+    login_as(client, database, staff())
+    spouse = post(client, f"{CHIYODA}/move-ins", move_in(household_id=head.household_id, relationship="夫"))
+    spouse_id = str(spouse["record"]["id"])  # type: ignore[index]
+    deaths, died_on = f"{CHIYODA}/{head.id}/deaths", {"date_of_death": "2026-11-21", "new_head_id": spouse_id}
+    for body, field, code in (
+        ({"informant_qualification": "neighbour"}, "informant_qualification", "validation-failed"),
+        ({**REPORTED, "informant_name": ""}, "informant_name", "informant-required"),
+        ({**REPORTED, "informant_address": "  "}, "informant_address", "informant-required"),
+        ({**REPORTED, "informant_relationship": ""}, "informant_relationship", "informant-required"),
+        ({"informant_qualification": "cohabiting-relative", "informant_id": "f" * 32}, "informant_id",
+         "informant-not-a-resident"),
+        ({"informant_qualification": "cohabiting-relative", "informant_id": head.id}, "informant_id",
+         "informant-not-a-resident"),
+    ):  # fmt: skip
+        refused = post(client, deaths, {**died_on, **body})
+        assert (refused["status"], refused["code"]) == (422, code), body
+        assert field in str(refused["errors"])
+    with database.session() as db:
+        assert service.require_resident(db, head.id).status == "resident"  # nothing recorded
+        assert service.informant_of(db, head.id) is None
+    died = post(client, deaths, {**died_on, "informant_qualification": "cohabiting-relative",
+                                 "informant_id": spouse_id, "informant_relationship": "夫"})  # fmt: skip
+    assert died["status"] == 201
+    with database.session() as db:
+        reported = service.informant_of(db, head.id)
+        change = service.latest_change(db, head.id)
+        spouse_record = service.require_resident(db, spouse_id)
+    assert reported is not None and reported.informant_id == spouse_id
+    assert reported.name == spouse_record.name.full and reported.address == spouse_record.address.label()
+    assert reported.qualification_label == "同居の親族" and reported.relationship == "夫"
+    assert change.details["informant"] == f"{spouse_record.name.full}（同居の親族・夫）"
 
 
 def test_a_deceased_person_cannot_die_again_or_move(
     client: TestClient, database: Database, head: service.ResidentRecord
 ) -> None:
     login_as(client, database, staff())
-    assert post(client, f"{CHIYODA}/{head.id}/deaths", {"date_of_death": "令和8年11月1日"})["status"] == 201
-    again = post(client, f"{CHIYODA}/{head.id}/deaths", {"date_of_death": "2026-11-02"})
+    assert (
+        post(client, f"{CHIYODA}/{head.id}/deaths", {"date_of_death": "令和8年11月1日", **REPORTED})["status"]
+        == 201
+    )
+    again = post(client, f"{CHIYODA}/{head.id}/deaths", {"date_of_death": "2026-11-02", **REPORTED})
     assert (again["status"], again["code"]) == (409, "resident-deceased")
     moved = post(
         client, f"{CHIYODA}/{head.id}/move-out", {"destination": "横須賀市", "effective_date": "2026-11-03"}
@@ -239,7 +295,10 @@ def test_registrations_need_a_registrar_of_the_same_municipality(
     viewer = post(client, f"{CHIYODA}/{head.id}/name-changes", NAME_CHANGE)
     assert (viewer["status"], viewer["code"]) == (403, "forbidden")
     login_as(client, database, staff(YOKOSUKA))
-    for path, body in ((f"{CHIYODA}/births", birth(head.household_id)), (f"{CHIYODA}/{head.id}/deaths", {})):
+    for path, body in (
+        (f"{CHIYODA}/births", birth(head.household_id)),
+        (f"{CHIYODA}/{head.id}/deaths", REPORTED),
+    ):
         other = post(client, path, body)
         assert (other["status"], other["code"]) == (403, "forbidden")
     unknown = post(client, f"{YOKOSUKA}/{head.id}/name-changes", NAME_CHANGE)

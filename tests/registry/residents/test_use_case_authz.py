@@ -40,7 +40,14 @@ def test_only_registrars_of_the_municipality_record_a_birth_or_a_death(
         staff(SHINJUKU, "住基"),
         Principal("resident", "r-1", roles=frozenset({"住基"})),
     ]
-    death = DeathIn.model_validate({"date_of_death": "2026-11-20"})
+    death = DeathIn.model_validate(
+        {
+            "date_of_death": "2026-11-20",
+            "informant_qualification": "landlord-or-manager",
+            "informant_name": "大家 太郎",
+            "informant_address": "東京都千代田区一番町1",
+        }
+    )
     with towns.session() as db:
         for caller in refused:
             with pytest.raises(Forbidden):

@@ -49,6 +49,7 @@ class CounterView:
     death: Death
     told: tuple[Told, ...]
     family: tuple[FamilyNotice, ...]
+    informant: residents.ReportedBy | None = None  # 死亡届の届出人, as the registration recorded it
 
 
 def told(db: Session, death: Death) -> tuple[Told, ...]:
@@ -70,4 +71,4 @@ def view(db: Session, death: Death) -> CounterView:
         person = residents.get_resident(db, firing.resident_id)
         if person is not None:
             family.append(FamilyNotice(person, firing.message_id is not None, firing.fired_at))
-    return CounterView(death, told(db, death), tuple(family))
+    return CounterView(death, told(db, death), tuple(family), residents.informant_of(db, death.deceased.id))

@@ -1,9 +1,10 @@
 """おくやみ: the family member's personal list after a death, and one flow to file what is online.
 
-Who may act is proven from the resident register: a living member of the 世帯 the deceased
-person belonged to (the register's 続柄 says how they are related). The list is the checklist's
-entries that apply to the deceased's situation — from the register (age, 世帯主, who remains),
-the applications the person made (児童手当, 介護認定) and the mesh (whether 日本年金機構 paid a
+Who may act is proven from the resident register: a living member of the 世帯 the deceased person
+belonged to (the register's 続柄 says how they are related), or the relative who reported the
+death (死亡届の届出人, with the 続柄 the 届出 gave) when they live here in another 世帯. The list is the
+checklist's entries that apply to the deceased's situation — from the register (age, 世帯主, who
+remains), the applications the person made (児童手当, 介護認定) and the mesh (whether 日本年金機構 paid a
 pension). The online entries are filed together as one bundle; the deceased's particulars in them
 come from the register, never from the form, and each is filed once per death whoever files it.
 """
@@ -35,6 +36,8 @@ from tsunagu.registry.residents import service as residents
 
 #: fields of a bereavement procedure the flow fills from the register (never typed, never sent)
 DECEASED_FIELDS = ("deceased_name", "deceased_birth_date", "date_of_death", "relationship_to_deceased")
+#: a part of the flow not filed because the family filed it for this death already
+ALREADY_FILED = "bereavement-already-filed"
 #: applications that no longer stand (a new filing for the same death is allowed)
 _ENDED = ("withdrawn", "rejected")
 
@@ -114,11 +117,19 @@ def _person(db: Session, principal: Principal) -> residents.ResidentRecord:
 
 
 def deaths_for(db: Session, principal: Principal) -> list[residents.ResidentRecord]:
-    """The deaths registered in the person's own 世帯 (whom they may act for)."""
+    """The deaths registered in the person's own 世帯, and those they reported as a relative
+    living elsewhere (whom they may act for)."""
     person = _person(db, principal)
     if person.status != "resident":
         return []
-    return residents.deceased_members(db, person.household_id)
+    found = residents.deceased_members(db, person.household_id)
+    for deceased_id in residents.deaths_reported_by(db, person.id):
+        reported = residents.informant_of(db, deceased_id)
+        deceased = residents.get_resident(db, deceased_id)
+        relative = reported is not None and reported.qualification in residents.RELATIVES
+        if deceased is not None and relative and all(d.id != deceased.id for d in found):
+            found.append(deceased)
+    return found
 
 
 def death_of(db: Session, deceased_id: str) -> Death:
@@ -143,6 +154,15 @@ def successor_of(db: Session, principal: Principal, death: Death) -> Successor:
     """The person acting, if the register shows them in the deceased's 世帯 (:class:`NotFamily` else)."""
     person = _person(db, principal)
     deceased = death.deceased
+    reported = residents.informant_of(db, deceased.id)
+    if (
+        person.status == "resident"
+        and person.household_id != deceased.household_id
+        and reported is not None
+        and reported.informant_id == person.id
+        and reported.qualification in residents.RELATIVES
+    ):  # the relative who reported the death, living elsewhere: the 届出 recorded the 続柄
+        return Successor(person, f"{reported.relationship}（死亡届の届出人）")
     if person.status != "resident" or person.household_id != deceased.household_id:
         raise NotFamily("only a member of the deceased person's household can file online")
     # the 続柄 the day before the death (a new 世帯主 was 妻・子… of the head until then)
@@ -352,13 +372,18 @@ def file_online(
             earlier = _filed(db, listed.death.deceased.id).get(procedure.id)
             again = applications.replay(db, principal, procedure.id, part_key, request) is not None
         if earlier is not None and not again:  # filed for this death before, by anyone
-            parts.append(Part(procedure, earlier, problem="bereavement-already-filed"))
+            parts.append(Part(procedure, earlier, problem=ALREADY_FILED))
             continue
         draft = applications.Draft(procedure, principal, values, part_key, request, bundle_id=bundle)
         try:
             application, created = applications.apply(database, gateway, secret, draft)
         except InvalidApplication as invalid:
             parts.append(Part(procedure, None, problem=invalid.code, fields=tuple(invalid.problems)))
+            continue
+        except applications.AlreadyFiledInBundle as first:  # another family member's filing won the race
+            with database.session() as db:
+                won = applications.load(db, str(first.extra["application_id"]))
+            parts.append(Part(procedure, won, problem=ALREADY_FILED))
             continue
         except TsunaguError as problem:
             if problem.status >= 500:

@@ -3,11 +3,15 @@
 A rule file names the event it reacts to — a registry change event (``birth``, ``move_in``,
 ``death``, …) or ``age_reached`` with the ``age`` (e.g. 65: 介護保険の第1号被保険者) — who hears of it
 (``household_adults``: the other adults of the household the event happened in; ``subject``: the
-person the event is about), the eligibility rule over the applicant attributes procedures use
-(:mod:`tsunagu.procedures.rules`), the deadline in days from the event (or none), the life event
-whose procedures the notice links to, and the texts with ``{event_date}`` and ``{deadline}`` (和暦).
+person the event is about; ``household_adults_and_informant``: the household's adults and the
+resident who reported the death, 死亡届の届出人), the eligibility rule over the applicant attributes
+procedures use (:mod:`tsunagu.procedures.rules`), the deadline in days from the event (or none),
+the life event whose procedures the notice links to, and the texts with ``{event_date}`` and
+``{deadline}`` (和暦).
 ``while_subject_in_household`` withdraws the notice when the person the event is about leaves the
-household or dies (a newborn's 児童手当). Every problem is reported at its file and line.
+household or dies (a newborn's 児童手当). ``link`` names the page the notice leads to (a one-stop's
+prefilled form, e.g. ``/kosodate``) instead of the life event's list. Every problem is reported at
+its file and line.
 
 Income changes are not among the events: neither the registry nor the mesh's income service
 (a query, 課税情報) announces them.
@@ -29,9 +33,9 @@ RULES_DIR = Path(__file__).parent / "rules"
 REGISTRY_EVENTS = ("birth", "move_in", "address_change", "move_out", "death", "name_change", "head_change")
 AGE_REACHED = "age_reached"
 EVENTS = (*REGISTRY_EVENTS, AGE_REACHED)
-RECIPIENTS = ("household_adults", "subject")
+RECIPIENTS = ("household_adults", "subject", "household_adults_and_informant")
 _REQUIRED = {"id", "event", "recipients", "eligibility", "deadline_days", "life_event", "title", "body"}
-_OPTIONAL = {"age", "while_subject_in_household"}
+_OPTIONAL = {"age", "while_subject_in_household", "link"}
 
 
 class PushRuleInvalid(ConfigurationError):
@@ -51,6 +55,7 @@ class PushRule:
     body: Localized
     age: int | None = None  # for age_reached
     while_subject_in_household: bool = False
+    link: str = ""  # where the notice leads (a one-stop's prefilled form); else the life event's list
 
 
 def _localized(document: SourceDocument, key: str, found: list[Problem]) -> Localized:
@@ -81,6 +86,9 @@ def _checked(document: SourceDocument, data: dict[str, Any]) -> list[Problem]:
         found.append(document.problem(("deadline_days",), "deadline_days is a number of days (or null)"))
     if not isinstance(data.get("while_subject_in_household", False), bool):
         found.append(document.problem(("while_subject_in_household",), "true or false"))
+    link = data.get("link", "/")
+    if not (isinstance(link, str) and link.startswith("/") and not link.startswith("//")):
+        found.append(document.problem(("link",), "link is a path on this site (/kosodate)"))
     if isinstance(data["eligibility"], dict):
         found += [
             document.problem(where, message)
@@ -122,6 +130,7 @@ def parse_rule(path: Path, text: str) -> PushRule:
         body,
         data.get("age"),
         bool(data.get("while_subject_in_household", False)),
+        str(data.get("link", "")),
     )
 
 

@@ -83,17 +83,33 @@ def _event_date(event: residents.EventRecord) -> date:
 
 def _recipients(db: Session, rule: PushRule, subject_id: str, today: date) -> list[residents.ResidentRecord]:
     """``household_adults``: the other adults living in the subject's household; ``subject``: the
-    subject, while they live here."""
+    subject, while they live here; ``household_adults_and_informant``: the household's adults and
+    the relative who reported the registration (死亡届の届出人) when they live here in another 世帯."""
     subject = residents.get_resident(db, subject_id)
     if subject is None:
         return []
     if rule.recipients == "subject":
         return [subject] if subject.status == "resident" else []
-    return [
+    found = [
         m
         for m in residents.household_members(db, subject.household_id)
         if m.id != subject.id and m.status == "resident" and _age(m.birth_date, today) >= ADULT_AGE
     ]
+    if rule.recipients == "household_adults_and_informant":
+        reported = residents.informant_of(db, subject.id)
+        relative = reported is not None and reported.qualification in residents.RELATIVES
+        informant = (
+            residents.get_resident(db, reported.informant_id)
+            if reported is not None and reported.informant_id and relative
+            else None
+        )
+        if (
+            informant is not None
+            and informant.status == "resident"
+            and all(m.id != informant.id for m in found)
+        ):
+            found.append(informant)  # the relative who reported the death, living in another 世帯
+    return found
 
 
 @cache
@@ -162,7 +178,7 @@ def _fire(db: Session, rule: PushRule, shared: _Shared, today: date, report: Pas
                 kind="info",
                 title=rule.title.ja,
                 body=rule.body.ja.format(**values),
-                link=f"/lifeevents/{rule.life_event}",
+                link=rule.link or f"/lifeevents/{rule.life_event}",
                 extra={"push_rule": rule.id, **({"deadline": deadline.isoformat()} if deadline else {})},
             ).id
             outcome = NOTIFIED

@@ -109,3 +109,20 @@ class IdempotencyKeyReused(Conflict):
 class NewHeadNotNeeded(InvalidField):
     code = "new-head-not-needed"
     title = "Only the death of the head of household names a new head"
+
+
+class InformantRequired(InvalidField):
+    """A 死亡届 names its 届出人: name and address (or a resident), and a relative's 続柄."""
+
+    code = "informant-required"
+    title = "The informant's particulars are required"
+
+
+class InformantNotResident(InvalidField):
+    code = "informant-not-a-resident"
+    title = "The informant is not a living resident of this municipality"
+
+
+class InformantNotCohabiting(InvalidField):
+    code = "informant-not-cohabiting"
+    title = "A cohabiting informant must live in the deceased person's household"

@@ -69,6 +69,23 @@ RESIDENCE = (
     Field("building", N_("建物名・部屋番号"), required=False),
 )
 SEX = Field("sex", N_("性別"), input="select")
+# 死亡届の届出人 (戸籍法第87条): a member of the 世帯 is chosen (name and address from the register),
+# anyone else is written in; the service says which of these the chosen capacity needs
+INFORMANT = (
+    Field("informant_qualification", N_("届出人の資格"), input="select"),
+    Field(
+        "informant_id",
+        N_("届出人（同じ世帯の方）"),
+        N_("選ぶと氏名・住所は住民票から記載します"),
+        input="select",
+        required=False,
+    ),
+    Field("informant_name", N_("届出人の氏名"), N_("世帯の外の方の場合"), required=False),
+    Field("informant_address", N_("届出人の住所"), N_("世帯の外の方の場合"), required=False),
+    Field(
+        "informant_relationship", N_("亡くなった方との続柄"), N_("親族の場合。例: 妻、長男"), required=False
+    ),
+)
 
 REGISTRATIONS: dict[str, Registration] = {
     r.slug: r
@@ -113,6 +130,7 @@ REGISTRATIONS: dict[str, Registration] = {
             (
                 Field("date_of_death", N_("死亡日"), DATE_HINT, input="date"),
                 Field("new_head_id", N_("新しい世帯主"), input="select", shown="head"),
+                *INFORMANT,
             ),
             about_resident=True,
         ),
@@ -172,6 +190,9 @@ MESSAGES = {
     "new-head-required": N_("世帯主が亡くなったため、新しい世帯主を選んでください。"),
     "not-a-household-member": N_("同じ世帯の人を選んでください。"),
     "new-head-not-needed": N_("新しい世帯主は、世帯主が亡くなったときだけ選びます。"),
+    "informant-required": N_("届出人について入力してください。"),
+    "informant-not-a-resident": N_("この市区町村に住んでいる方を選んでください。"),
+    "informant-not-cohabiting": N_("同居の方としての届出は、亡くなった方と同じ世帯の方を選んでください。"),
     "resident-already-registered": N_("この個人番号の人はすでに登録されています。"),
 }
 GENERAL = N_("入力内容を確認してください。")

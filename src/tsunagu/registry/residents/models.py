@@ -160,3 +160,21 @@ class PlannedMove(Base):
     certificate: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DeathInformant(Base):
+    """死亡届の届出人 (戸籍法第87条) of one death: who reported it and in which capacity.
+
+    ``informant_id`` is set when the 届出人 is a resident of the registry (their name and address
+    then come from their own record); the bereavement list and its お知らせ go to them.
+    """
+
+    __tablename__ = "residents_death_informants"
+
+    resident_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the deceased
+    qualification: Mapped[str] = mapped_column(String(32))  # INFORMANT_QUALIFICATIONS key
+    informant_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    relationship: Mapped[str] = mapped_column(String(50))  # 続柄 to the deceased (relatives)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

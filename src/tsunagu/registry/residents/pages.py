@@ -37,6 +37,8 @@ DETAIL_LABELS = {
     "certificate": N_("転出証明書の番号"),
     "reason": N_("変更の理由"),
     "previous_head": N_("前の世帯主"),
+    "informant": N_("届出人"),
+    "informant_address": N_("届出人の住所"),
 }
 ROLE_LABELS = {
     "住基": N_("住民記録の担当職員"),

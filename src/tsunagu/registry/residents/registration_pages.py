@@ -71,6 +71,8 @@ class Context:
             "sex": [(code, label) for code, label in SEX_LABELS.items()],
             "town_id": [(str(t.id), t.town + t.koaza) for t in addresses.towns_in(db, municipality_code)],
             "new_head_id": [(m.id, f"{m.name.full} ({m.relationship})") for m in others],
+            "informant_qualification": list(service.INFORMANT_QUALIFICATIONS.items()),
+            "informant_id": [(m.id, f"{m.name.full} ({m.relationship})") for m in others],
         }
 
     @property

@@ -312,12 +312,42 @@ class MoveInIn(NewPersonFields, ResidenceFields, RegistrationIn):
         )
 
 
+InformantQualification = Literal[
+    "cohabiting-relative",
+    "other-cohabitant",
+    "landlord-or-manager",
+    "other-relative",
+    "guardian",
+    "curator",
+    "assistant",
+    "voluntary-guardian",
+    "voluntary-guardian-designate",
+]
+
+
 class DeathIn(RegistrationIn):
     """死亡届."""
 
     date_of_death: JapaneseDate = Field(description="死亡日; not in the future.")
     new_head_id: str | None = Field(
         None, max_length=32, description="The member who becomes 世帯主 when the head died."
+    )
+    informant_qualification: InformantQualification = Field(
+        description="届出人の資格 (戸籍法第87条): cohabiting-relative 同居の親族, other-cohabitant "
+        "その他の同居者, landlord-or-manager 家主・地主・管理人, other-relative 同居の親族以外の親族, "
+        "guardian 後見人, curator 保佐人, assistant 補助人, voluntary-guardian 任意後見人, "
+        "voluntary-guardian-designate 任意後見受任者."
+    )
+    informant_id: str | None = Field(
+        None,
+        max_length=32,
+        description="The 届出人's resident id when they live in this municipality (name and address "
+        "then come from their record; a cohabiting one lives in the deceased's 世帯).",
+    )
+    informant_name: str = Field("", max_length=200, description="届出人の氏名 (without informant_id).")
+    informant_address: str = Field("", max_length=300, description="届出人の住所 (without informant_id).")
+    informant_relationship: str = Field(
+        "", max_length=50, description="続柄 to the deceased (妻, 長男…); required for relatives."
     )
     legal_basis: str | None = Field(None, max_length=100, description="Default: 住民基本台帳法第8条.")
 
@@ -329,6 +359,13 @@ class DeathIn(RegistrationIn):
             actor=actor,
             legal_basis=self.legal_basis,
             new_head_id=self.new_head_id or None,
+            informant=service.Informant(
+                self.informant_qualification,
+                self.informant_id or None,
+                self.informant_name,
+                self.informant_address,
+                self.informant_relationship,
+            ),
         )
 
 

@@ -35,6 +35,7 @@ from tsunagu.procedures.applications.service.reading import (
 )
 from tsunagu.procedures.applications.service.records import (
     ADULT_AGE,
+    AlreadyFiledInBundle,
     Application,
     ApplicationNotFound,
     AuditRecord,
@@ -61,6 +62,7 @@ from tsunagu.procedures.applications.service.submission import (
 __all__ = [
     "ADULT_AGE",
     "SEAL_SECONDS",
+    "AlreadyFiledInBundle",
     "Application",
     "ApplicationNotFound",
     "AuditRecord",

@@ -40,6 +40,14 @@ class IdempotencyKeyReused(Conflict):
     title = "This idempotency key was used for a different submission"
 
 
+class AlreadyFiledInBundle(Conflict):
+    """The bundle already holds a standing application of this procedure (another family member
+    filed the same おくやみ part first); ``application_id`` names it."""
+
+    code = "application-already-in-bundle"
+    title = "This procedure was already filed in this bundle"
+
+
 class NoResponsibleOrganization(ValidationFailed):
     code = "application-no-responsible-organization"
     title = "The organization to apply to could not be determined"

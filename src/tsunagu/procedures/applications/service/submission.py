@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from tsunagu.procedures.applications.service.eligibility import (
 from tsunagu.procedures.applications.service.prefill import merge_prefilled, prefill
 from tsunagu.procedures.applications.service.reading import load
 from tsunagu.procedures.applications.service.records import (
+    AlreadyFiledInBundle,
     Application,
     AuditRecord,
     EvidenceRecord,
@@ -389,6 +390,7 @@ def _store(database: Database, batch: list[Job[_Pending, tuple[Application, bool
     """
     accepted: dict[tuple[str, str], Job[_Pending, tuple[Application, bool]]] = {}
     again: list[tuple[Job[_Pending, tuple[Application, bool]], _Pending]] = []
+    parts: dict[tuple[str, str], str] = {}  # (bundle, procedure) accepted in this batch
     with database.write_transaction() as connection:
         for job in batch:
             pending = job.work
@@ -408,6 +410,18 @@ def _store(database: Database, batch: list[Job[_Pending, tuple[Application, bool
             if earlier is not None:
                 job.finish((earlier, False))
                 continue
+            part = _bundle_part(pending)
+            standing = _standing_in_bundle(connection, part, parts)
+            if standing is not None:
+                procedure = pending.submission.procedure.id
+                job.refuse(
+                    AlreadyFiledInBundle(
+                        f"{procedure} was already filed in this bundle", application_id=standing
+                    )
+                )
+                continue
+            if part is not None:
+                parts[part] = pending.application["id"]
             pending.application["receipt_number"] = next_receipt(
                 connection, pending.submission.organization, pending.application["submitted_at"].year
             )
@@ -417,6 +431,38 @@ def _store(database: Database, batch: list[Job[_Pending, tuple[Application, bool
         job.finish((job.work.stored(), True))
     for job, first_pending in again:
         job.finish((first_pending.stored(), False))
+
+
+_STANDING = DirectSelect(
+    select(ProceduresApplication.id).where(
+        ProceduresApplication.bundle_id == bindparam("bundle"),
+        ProceduresApplication.procedure_id == bindparam("procedure"),
+        text("status NOT IN ('withdrawn', 'rejected')"),  # the index's condition (no expanding bind)
+    ),
+    {"bundle": ProceduresApplication.bundle_id, "procedure": ProceduresApplication.procedure_id},
+)
+
+
+def _bundle_part(pending: _Pending) -> tuple[str, str] | None:
+    bundle = pending.submission.bundle_id
+    return None if bundle is None else (bundle, pending.submission.procedure.id)
+
+
+def _standing_in_bundle(
+    connection: Connection, part: tuple[str, str] | None, batch: Mapping[tuple[str, str], str]
+) -> str | None:
+    """The standing application of the same procedure in the same bundle (this batch's first).
+
+    Checked in the write so the second of two family members gets a clear refusal; the partial
+    unique index ``uq_procedures_applications_bundle_part`` stops a concurrent writer on another
+    process (its insert fails, :func:`submit` retries, and the check then sees the first).
+    """
+    if part is None:
+        return None
+    if part in batch:
+        return batch[part]
+    row = _STANDING.first(connection, bundle=part[0], procedure=part[1])
+    return None if row is None else str(row[0])
 
 
 def _insert(connection: Connection, stored: list[_Pending]) -> None:

@@ -32,6 +32,14 @@ from tsunagu.registry.residents.service.changes import (
 )
 from tsunagu.registry.residents.service.idempotency import register_once, require_registrar
 from tsunagu.registry.residents.service.importing import ImportRow, has_residents, import_residents
+from tsunagu.registry.residents.service.informants import (
+    INFORMANT_QUALIFICATIONS,
+    RELATIVES,
+    Informant,
+    ReportedBy,
+    deaths_reported_by,
+    informant_of,
+)
 from tsunagu.registry.residents.service.lookup import read_record, resident_in, role_of, search_records
 from tsunagu.registry.residents.service.outbox import events_after, events_of, mark_delivered, pending_events
 from tsunagu.registry.residents.service.population import count_people, residents_on
@@ -66,14 +74,18 @@ from tsunagu.registry.residents.store import SNAPSHOT_FIELDS
 
 __all__ = [
     "HEAD",
+    "INFORMANT_QUALIFICATIONS",
     "LEGAL_BASIS",
+    "RELATIVES",
     "SNAPSHOT_FIELDS",
     "AccessRecord",
     "ChangeKind",
     "ChangeRecord",
     "EventRecord",
     "ImportRow",
+    "Informant",
     "NewResident",
+    "ReportedBy",
     "Residence",
     "ResidentRecord",
     "SearchQuery",
@@ -87,6 +99,7 @@ __all__ = [
     "chome_of",
     "count_accesses",
     "count_people",
+    "deaths_reported_by",
     "deceased_members",
     "events_after",
     "events_of",
@@ -100,6 +113,7 @@ __all__ = [
     "household_members",
     "import_residents",
     "individual_number_of",
+    "informant_of",
     "latest_change",
     "make_head",
     "mark_delivered",

@@ -47,6 +47,7 @@ from tsunagu.registry.residents.models import (
     Resident,
 )
 from tsunagu.registry.residents.numbers import check_digit, vault
+from tsunagu.registry.residents.service.informants import Informant, record_informant
 from tsunagu.registry.residents.service.reading import _record, today
 from tsunagu.registry.residents.service.records import (
     _CHOME,
@@ -359,19 +360,24 @@ def register_death(
     actor: str,
     legal_basis: str | None = None,
     new_head_id: str | None = None,
+    informant: Informant | None = None,
 ) -> ResidentRecord:
     """死亡: the record is closed (消除) and no further change is accepted.
 
     When the 世帯主 dies and others remain, ``new_head_id`` names the member who becomes head;
     that member's record gets a 世帯主変更 entry. (Other members' 続柄 stay as recorded: they are
-    corrected on the 世帯変更届 that follows.)
+    corrected on the 世帯変更届 that follows.) ``informant`` is the 届出人 of the 死亡届, stored
+    with the death (a record carried over from another system may not know it).
     """
     row = changeable_row(db, resident_id, date_of_death)
     successor = _successor(db, row, new_head_id)
     if successor is not None:
         _check_effective_date(db, successor.id, date_of_death)
+    reported = record_informant(db, row, informant) if informant is not None else None
     row.status, row.status_date = "deceased", date_of_death
-    died = _append(db, row, "death", effective_date=date_of_death, actor=actor, legal_basis=legal_basis)
+    died = _append(
+        db, row, "death", effective_date=date_of_death, actor=actor, legal_basis=legal_basis, details=reported
+    )
     if successor is not None:
         household = db.get(Household, row.household_id, with_for_update=True)
         if household is not None:
