@@ -17,8 +17,6 @@ from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import PersonName
 from tsunagu.notify import service as notify
 from tsunagu.procedures.push import service as push
-from tsunagu.registry.accounts import service as accounts
-from tsunagu.registry.accounts import testbank
 from tsunagu.registry.residents import service as residents
 
 RULES = push.load_rules()
@@ -52,7 +50,7 @@ def test_a_birth_reaches_the_parent_once_with_the_deadline(database: Database, w
     report = push.run_pass(database, RULES)
     assert report.notified == 1
     (message,) = _messages(database, world.resident_id)
-    assert message.kind == "info" and message.link == "/lifeevents/birth" and message.sender == CHIYODA
+    assert message.kind == "info" and message.link == "/kosodate" and message.sender == CHIYODA
     assert "令和8年11月10日" in message.body and "令和8年11月25日までに請求" in message.body  # 15 days
     assert push.run_pass(database, RULES).notified == 0  # read once
     with database.session() as db:  # even a reader that starts over sends nothing twice
@@ -62,25 +60,9 @@ def test_a_birth_reaches_the_parent_once_with_the_deadline(database: Database, w
 
 
 def test_the_bundle_lists_the_child_procedures_prefilled_with_the_account(
-    resident_client: TestClient, database: Database, world: World
+    resident_client: TestClient, database: Database, world: World, public_money_account: object
 ) -> None:
     _birth(database, world)
-    with database.session() as db:
-        testbank.open_account(
-            db,
-            bank_code="0005",
-            branch_code="001",
-            account_type="futsu",
-            account_number="0007654",
-            holder="ｻﾄｳ ﾊﾅｺ",
-        )
-    with database.session() as db:
-        accounts.register(
-            db,
-            testbank.TestBank(database),
-            world.resident_id,
-            accounts.AccountIn("0005", "001", "futsu", "0007654"),
-        )
     page = resident_client.get("/lifeevents/birth").text
     assert "児童手当 認定請求" in page and "子ども医療費助成" in page
     assert 'href="/procedures/jido-teate-nintei/apply"' in page
@@ -140,6 +122,7 @@ def test_a_person_who_is_not_eligible_is_not_told(database: Database, world: Wor
         (("event: birth", "event: income_change"), "r.yaml:3: unknown event 'income_change'"),
         (("event: birth", "event: age_reached"), "r.yaml:3: an age (and only an age) goes with event"),
         (("deadline_days: 15", "deadline_days: 15\ncolour: red"), "unknown key 'colour'"),
+        (("link: /kosodate", "link: https://example.com/"), "r.yaml:12: link is a path on this site"),
     ],
 )
 def test_a_bad_rule_is_refused_at_its_line(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
@@ -161,7 +144,7 @@ def test_a_notice_is_withdrawn_when_the_child_it_was_about_dies(database: Databa
     report = push.run_pass(database, RULES)
     assert report.withdrawn == 1
     messages = _messages(database, world.resident_id)
-    birth = next(m for m in messages if m.link == "/lifeevents/birth")
+    birth = next(m for m in messages if m.link == "/kosodate")
     assert birth.withdrawn_at is not None and "ご家族の状況が変わった" in birth.withdrawn_reason
     assert push.run_pass(database, RULES).withdrawn == 0  # once
 
@@ -173,9 +156,9 @@ def test_a_withdrawn_notice_shows_as_withdrawn_and_no_longer_links_to_the_forms(
     push.run_pass(database, RULES)
     _child_leaves(database, child)
     push.run_pass(database, RULES)
-    message = next(m for m in _messages(database, world.resident_id) if m.link == "/lifeevents/birth")
+    message = next(m for m in _messages(database, world.resident_id) if m.link == "/kosodate")
     page = resident_client.get(f"/inbox/{message.id}").text
-    assert "このお知らせは取り下げられました" in page and 'href="/lifeevents/birth"' not in page
+    assert "このお知らせは取り下げられました" in page and 'href="/kosodate"' not in page
     assert "取り下げ" in resident_client.get("/inbox").text
 
 
