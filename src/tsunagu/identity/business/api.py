@@ -44,6 +44,21 @@ def _business(principal: sessions.Principal = Depends(require_principal)) -> ses
     response_model=EnrolmentOut,
     status_code=201,
     summary="Apply for a prime account, signed by the representative",
+    responses={
+        401: {
+            "description": "certificate-untrusted, certificate-expired, certificate-revoked, "
+            "signature-invalid"
+        },
+        403: {
+            "description": "business-signer-not-representative, business-delegation-expired and the other "
+            "refusals of a signer or delegation"
+        },
+        404: {"description": "business-unknown-corporation"},
+        409: {
+            "description": "business-corporation-closed, business-prime-exists, business-login-id-taken, "
+            "business-no-representative-on-record"
+        },
+    },
 )
 def apply_prime(body: PrimeApplication, secret_key: SecretKey, db: Session = TRANSACTION) -> EnrolmentOut:
     try:

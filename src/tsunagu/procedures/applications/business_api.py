@@ -61,7 +61,11 @@ def business_prefill(
     "/applications",
     response_model=ApplicationOut,
     status_code=201,
-    responses={200: {"model": ApplicationOut, "description": "The same key and body again"}},
+    responses={
+        200: {"model": ApplicationOut, "description": "The same key and body again"},
+        404: {"description": "procedure-not-found"},
+        409: {"description": "procedures-corporation-closed, idempotency-key-reused"},
+    },
 )
 def submit_business_application(
     body: ApplicationIn,
