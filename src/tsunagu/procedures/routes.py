@@ -20,6 +20,7 @@ from tsunagu.procedures.appointments import api as appointments_api
 from tsunagu.procedures.appointments import pages as appointments_pages
 from tsunagu.procedures.backoffice import pages as backoffice_pages
 from tsunagu.procedures.benefits import pages as benefits_pages
+from tsunagu.procedures.bereavement import api as bereavement_api
 from tsunagu.procedures.bereavement import pages as bereavement_pages
 from tsunagu.procedures.corpinfo import api as corpinfo_api
 from tsunagu.procedures.corpinfo import pages as corpinfo_pages
@@ -42,6 +43,7 @@ for part in (
     business_api.router,
     business_pages.router,
     counter_pages.router,
+    bereavement_api.router,
     bereavement_pages.router,
     corpinfo_api.router,
     corpinfo_pages.router,
