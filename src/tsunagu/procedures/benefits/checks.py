@@ -19,7 +19,6 @@ from tsunagu.core import authz, clock, logging
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.core.sessions import Principal
 from tsunagu.notify import service as notify
-from tsunagu.procedures import rules as eligibility_rules
 from tsunagu.procedures.benefits import service
 from tsunagu.procedures.benefits.definition import BenefitRun
 from tsunagu.procedures.benefits.models import BenefitsPayment
@@ -56,11 +55,7 @@ def _eligible_pages(
 ) -> Iterator[tuple[list[residents.ResidentRecord], dict[str, str]]]:
     """The eligible people a page at a time, with their status in the run so far."""
     for page in residents.residents_on(db, run.organization, reference_date, progress=progress):
-        eligible = [
-            p
-            for p in page
-            if eligibility_rules.evaluate(run.eligibility, service.attributes_on(p, reference_date))
-        ]
+        eligible = service.eligible_of(db, run, page, reference_date)
         if not eligible:
             continue
         known = dict(

@@ -4,10 +4,15 @@ The YAML names the run (``id``, the key that makes a run idempotent), the paying
 municipality's 全国地方公共団体コード), the amount per person in yen, the eligibility rule in the
 language of :mod:`tsunagu.procedures.rules` over the attributes a register can answer for the
 reference date, and the payer's side of the transfer file (委託者コード, 仕向銀行・支店, 口座).
+
+An allowance paid on a decision (児童手当: 認定 by the municipality) names the procedure with
+``decided``: then only the people whose application of it the paying organization approved are
+eligible, and the rule narrows them further (e.g. still living there on the reference date).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +25,12 @@ from tsunagu.registry.accounts import kana
 from tsunagu.registry.accounts import service as accounts
 
 RUNS_DIR = Path(__file__).parent / "runs"
+_PROCEDURE_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 # What the register tells about a person on the reference date (no household walk per person).
 ATTRIBUTES = ("age", "status", "municipality_code", "prefecture_code")
 _KEYS = {"id", "name", "organization", "amount_yen", "eligibility", "payer"}
+_OPTIONAL = {"decided"}
 _PAYER_KEYS = {"consignor_code", "name_kana", "bank_code", "branch_code", "account_type", "account_number"}
 
 
@@ -52,6 +59,7 @@ class BenefitRun:
     amount_yen: int
     eligibility: dict[str, Any]
     payer: Payer
+    decided: str | None = None  # the procedure whose approved applications make people eligible
 
 
 def _digits(value: object, width: int) -> bool:
@@ -105,7 +113,11 @@ def parse_run(path: Path, text: str) -> BenefitRun:
     data = document.data
     if not isinstance(data, dict):
         raise BenefitRunInvalid(f"{path}:1: a benefit run is a mapping")
-    found = [document.problem((key,), f"unknown key {key!r}", key=True) for key in data if key not in _KEYS]
+    found = [
+        document.problem((key,), f"unknown key {key!r}", key=True)
+        for key in data
+        if key not in _KEYS | _OPTIONAL
+    ]
     found += [document.problem((), f"missing {key!r}") for key in sorted(_KEYS - set(data))]
     if found:
         raise BenefitRunInvalid("; ".join(str(p) for p in found))
@@ -131,11 +143,20 @@ def parse_run(path: Path, text: str) -> BenefitRun:
         ]
     else:
         found.append(document.problem(("eligibility",), "eligibility is a rule"))
+    decided = data.get("decided")
+    if decided is not None and not (isinstance(decided, str) and _PROCEDURE_ID.fullmatch(decided)):
+        found.append(document.problem(("decided",), "decided is the id of a procedure (jido-teate-nintei)"))
     payer = _payer(document, data["payer"], found)
     if found or payer is None:
         raise BenefitRunInvalid("; ".join(str(p) for p in found))
     return BenefitRun(
-        str(data["id"]), Localized(ja=name["ja"], en=name["en"]), data["organization"], amount, rule, payer
+        str(data["id"]),
+        Localized(ja=name["ja"], en=name["en"]),
+        data["organization"],
+        amount,
+        rule,
+        payer,
+        decided,
     )
 
 

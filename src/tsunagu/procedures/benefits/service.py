@@ -30,6 +30,7 @@ from tsunagu.procedures import rules as eligibility_rules
 from tsunagu.procedures.benefits import zengin
 from tsunagu.procedures.benefits.definition import BenefitRun
 from tsunagu.procedures.benefits.models import BenefitsExecution, BenefitsPayment
+from tsunagu.procedures.models import ProceduresApplication
 from tsunagu.registry.accounts import service as accounts
 from tsunagu.registry.residents import service as residents
 
@@ -107,6 +108,28 @@ def attributes_on(person: residents.ResidentRecord, day: date) -> dict[str, obje
         "municipality_code": person.municipality_code,
         "prefecture_code": person.municipality_code[:2],
     }
+
+
+def eligible_of(
+    db: Session, run: BenefitRun, page: list[residents.ResidentRecord], reference_date: date
+) -> list[residents.ResidentRecord]:
+    """The people of ``page`` the run pays: its rule on the reference date and, for an allowance
+    paid on a decision, an application of ``run.decided`` the paying organization approved."""
+    rule = run.eligibility
+    eligible = [p for p in page if eligibility_rules.evaluate(rule, attributes_on(p, reference_date))]
+    if run.decided is None or not eligible:
+        return eligible
+    approved = set(
+        db.scalars(
+            select(ProceduresApplication.subject_id).where(
+                ProceduresApplication.procedure_id == run.decided,
+                ProceduresApplication.organization_code == run.organization,
+                ProceduresApplication.status == "approved",
+                ProceduresApplication.subject_id.in_([p.id for p in eligible]),
+            )
+        )
+    )
+    return [p for p in eligible if p.id in approved]
 
 
 class _HashingWriter(io.RawIOBase):
@@ -213,9 +236,7 @@ def execute(
     progress.start(f"{run.name.ja}: 支給対象の確認", residents.count_people(db, run.organization))
     now = clock.now()
     for page in residents.residents_on(db, run.organization, reference_date, progress=progress):
-        eligible = [
-            p for p in page if eligibility_rules.evaluate(run.eligibility, attributes_on(p, reference_date))
-        ]
+        eligible = eligible_of(db, run, page, reference_date)
         if not eligible:
             continue
         ids = [p.id for p in eligible]
