@@ -28,6 +28,7 @@ def _application(
     by_staff: bool = False,
     decided_on_day: int | None = None,
     due_on: date = date(2026, 10, 15),
+    organization: str = "131016",
 ) -> None:
     with database.session() as db:
         db.add(
@@ -39,7 +40,7 @@ def _application(
                 applicant_id=applicant,
                 subject_id=subject,
                 applicant_kind="resident",
-                organization_code="131016",
+                organization_code=organization,
                 status="submitted",
                 data={},
                 prefilled={"name": "x"} if prefilled else {},

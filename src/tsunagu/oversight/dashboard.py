@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
 from tsunagu.core.messages import N_
-from tsunagu.oversight import costs, feedback, kpis, layouts, service_kpis
+from tsunagu.oversight import costs, feedback, kpis, layouts, places, service_kpis
 from tsunagu.oversight.charts import percent
 
 PARETO_TOP = 20
@@ -129,8 +129,11 @@ def build(
     migration: MigrationSource | None = None,
     keystrokes: feedback.KeystrokeSource | None = None,
     locale: str = "ja",
+    place: places.Place = places.EVERYWHERE,
 ) -> Dashboard:
-    """Everything the dashboard shows; the service counters first take in the feed's new events."""
+    """Everything the dashboard shows; the service counters first take in the feed's new events.
+    ``place`` (the scope's prefecture and municipality by code) narrows the service KPIs to the
+    applications its local governments received."""
     ministry = scope.ministry
     if feed is not None:
         service_kpis.catch_up(db, feed)
@@ -145,12 +148,12 @@ def build(
         previous,
         top,
         costs.report(db),
-        service_kpis.figures(db),
+        service_kpis.figures(db, place=place),
         service_names or {},
         scope.prefecture,
         scope.municipality,
         migration(db, scope.prefecture, scope.municipality, locale) if migration else None,
-        feedback.usability(db, keystrokes() if keystrokes else {}),
+        feedback.usability(db, keystrokes() if keystrokes else {}, place),
     )
 
 

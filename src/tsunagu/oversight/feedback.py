@@ -9,6 +9,7 @@ a survey comment is kept with its procedure, month and answer only.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,10 +22,13 @@ from sqlalchemy.orm import Session
 from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.messages import N_
+from tsunagu.oversight import places
 from tsunagu.oversight.models import (
     OversightFeedbackComment,
     OversightFunnelCount,
+    OversightFunnelPlaceCount,
     OversightSatisfactionCount,
+    OversightSatisfactionPlaceCount,
 )
 
 #: the steps of applying on the web, in order (procedures.applications.pages reports them)
@@ -41,31 +45,71 @@ LEVELS = {
 COMMENT_MAX = 1200
 
 
-def _bump(db: Session, model: type[OversightFunnelCount | OversightSatisfactionCount], **key: object) -> None:
-    """count + 1 for the row of ``key``, created at 1 when missing (a racing creator is retried)."""
+Counted = (
+    OversightFunnelCount
+    | OversightSatisfactionCount
+    | OversightFunnelPlaceCount
+    | OversightSatisfactionPlaceCount
+)
+
+
+def _bump(db: Session, model: type[Counted], extra: dict[str, object] | None = None, **key: object) -> None:
+    """count + 1 for the row of ``key``, created at 1 (with ``extra``) when missing (a racing
+    creator is retried)."""
     columns = [getattr(model, k) == v for k, v in key.items()]
     for _ in range(2):
         if db.execute(update(model).where(*columns).values(count=model.count + 1)).rowcount:  # type: ignore[attr-defined]
             return
         try:
             with db.begin_nested():
-                db.add(model(**key, count=1))
+                db.add(model(**key, **(extra or {}), count=1))
             return
         except IntegrityError:
             continue  # another request created it first: add to theirs
 
 
-def record_step(db: Session, procedure_id: str, step: str, at: datetime | None = None) -> None:
-    """One person reached ``step`` of applying for ``procedure_id`` (today, JST)."""
+def _place_key(organization: str) -> dict[str, object]:
+    return {"prefecture_code": places.prefecture_of(organization)}
+
+
+def known_organization(organization: str) -> str:
+    """An organization code as a form may send it (a local government's 6 digits or an office's
+    short name); anything else counts as not known ("")."""
+    return organization if re.fullmatch(r"[0-9]{6}|[a-z][a-z0-9-]{1,31}", organization) else ""
+
+
+def record_step(
+    db: Session, procedure_id: str, step: str, at: datetime | None = None, *, organization: str = ""
+) -> None:
+    """One person reached ``step`` of applying for ``procedure_id`` (today, JST), also counted for
+    the responsible organization when the page knows it."""
     if step not in STEPS:
         raise ValueError(f"unknown funnel step {step!r}")
     day = (at or clock.now()).astimezone(clock.JST).date()
     _bump(db, OversightFunnelCount, procedure_id=procedure_id, day=day, step=step)
+    if organization := known_organization(organization):
+        _bump(
+            db,
+            OversightFunnelPlaceCount,
+            _place_key(organization),
+            procedure_id=procedure_id,
+            organization=organization,
+            day=day,
+            step=step,
+        )
 
 
-def answer(db: Session, procedure_id: str, level: str, comment: str, at: datetime | None = None) -> None:
+def answer(
+    db: Session,
+    procedure_id: str,
+    level: str,
+    comment: str,
+    at: datetime | None = None,
+    *,
+    organization: str = "",
+) -> None:
     """満足度: one answer (1–5) and an optional comment, kept without who, which application or when
-    in the month."""
+    in the month; counted for the organization the application went to when the form says it."""
     if level not in {str(n) for n in LEVELS}:
         raise ValidationFailed(
             N_("満足度を5つの中から選んでください。"),
@@ -81,6 +125,16 @@ def answer(db: Session, procedure_id: str, level: str, comment: str, at: datetim
         )
     month = (at or clock.now()).astimezone(clock.JST).strftime("%Y-%m")
     _bump(db, OversightSatisfactionCount, procedure_id=procedure_id, month=month, level=int(level))
+    if organization := known_organization(organization):
+        _bump(
+            db,
+            OversightSatisfactionPlaceCount,
+            _place_key(organization),
+            procedure_id=procedure_id,
+            organization=organization,
+            month=month,
+            level=int(level),
+        )
     if text:
         db.add(OversightFeedbackComment(procedure_id=procedure_id, month=month, level=int(level), text=text))
 
@@ -111,17 +165,19 @@ class Funnel:
         ]
 
 
-def funnels(db: Session, since: date | None = None) -> list[Funnel]:
-    """Every procedure's funnel, summed over the days from ``since`` (all by default)."""
-    query = select(
-        OversightFunnelCount.procedure_id, OversightFunnelCount.step, func.sum(OversightFunnelCount.count)
+def funnels(db: Session, since: date | None = None, place: places.Place = places.EVERYWHERE) -> list[Funnel]:
+    """Every procedure's funnel, summed over the days from ``since`` (all by default), of the
+    organizations of ``place`` (everywhere by default)."""
+    counts: type[OversightFunnelCount | OversightFunnelPlaceCount] = (
+        OversightFunnelPlaceCount if place else OversightFunnelCount
+    )
+    query = select(counts.procedure_id, counts.step, func.sum(counts.count)).where(
+        *places.conditions(counts, place)
     )
     if since is not None:
-        query = query.where(OversightFunnelCount.day >= since)
+        query = query.where(counts.day >= since)
     found: dict[str, dict[str, int]] = defaultdict(dict)
-    for procedure_id, step, count in db.execute(
-        query.group_by(OversightFunnelCount.procedure_id, OversightFunnelCount.step)
-    ):
+    for procedure_id, step, count in db.execute(query.group_by(counts.procedure_id, counts.step)):
         found[procedure_id][step] = int(count or 0)
     return [Funnel(p, tuple(steps.get(s, 0) for s in STEPS)) for p, steps in sorted(found.items())]
 
@@ -145,14 +201,16 @@ class Satisfaction:
         return sum(level * n for level, n in self.answers.items()) / self.total if self.total else None
 
 
-def satisfaction(db: Session) -> list[Satisfaction]:
-    """Every procedure's answers, per level, over all months."""
-    counts = OversightSatisfactionCount
+def satisfaction(db: Session, place: places.Place = places.EVERYWHERE) -> list[Satisfaction]:
+    """Every procedure's answers, per level, over all months (of the organizations of ``place``)."""
+    counts: type[OversightSatisfactionCount | OversightSatisfactionPlaceCount] = (
+        OversightSatisfactionPlaceCount if place else OversightSatisfactionCount
+    )
     found: dict[str, dict[int, int]] = defaultdict(dict)
     for procedure_id, level, count in db.execute(
-        select(counts.procedure_id, counts.level, func.sum(counts.count)).group_by(
-            counts.procedure_id, counts.level
-        )
+        select(counts.procedure_id, counts.level, func.sum(counts.count))
+        .where(*places.conditions(counts, place))
+        .group_by(counts.procedure_id, counts.level)
     ):
         found[procedure_id][int(level)] = int(count or 0)
     return [Satisfaction(p, answers) for p, answers in sorted(found.items())]
@@ -184,10 +242,12 @@ class Usability:
 KeystrokeSource = Callable[[], Mapping[str, float]]
 
 
-def usability(db: Session, seconds: Mapping[str, float]) -> list[Usability]:
-    """Every procedure with a funnel, an answer or an estimate, by id."""
-    found_funnels = {f.procedure_id: f for f in funnels(db)}
-    found_answers = {s.procedure_id: s for s in satisfaction(db)}
+def usability(
+    db: Session, seconds: Mapping[str, float], place: places.Place = places.EVERYWHERE
+) -> list[Usability]:
+    """Every procedure with a funnel, an answer or an estimate, by id (of ``place``'s organizations)."""
+    found_funnels = {f.procedure_id: f for f in funnels(db, place=place)}
+    found_answers = {s.procedure_id: s for s in satisfaction(db, place)}
     ids = sorted(set(found_funnels) | set(found_answers) | set(seconds))
     return [
         Usability(

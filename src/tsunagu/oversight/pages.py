@@ -15,7 +15,7 @@ from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
 from tsunagu.core.http.templating import locale_of, render, translate
-from tsunagu.oversight import charts, dashboard, feedback, inventory, layouts, links, maps, service
+from tsunagu.oversight import charts, dashboard, feedback, inventory, layouts, links, maps, places, service
 from tsunagu.oversight.api import inventory_query, procedure_links
 from tsunagu.oversight.deps import sources_of
 from tsunagu.registry.addresses import service as addresses
@@ -46,9 +46,11 @@ def _board(request: Request, db: Session, scope: dashboard.Scope) -> dashboard.D
     their applications, their names and the conformance part's migration overview)."""
     sources = sources_of(request)
     locale = locale_of(request)
+    codes = {p.name: p.code for p in addresses.prefecture_points(db)}
     return dashboard.build(
         db,
         scope,
+        place=places.Place(codes.get(scope.prefecture, ""), scope.municipality),
         feed=sources.feed,
         service_names=sources.procedure_names(locale),
         migration=sources.migration,
@@ -337,11 +339,12 @@ def survey_page(request: Request, procedure_id: str) -> Response:
 
 
 @feedback_router.post("/feedback/{procedure_id}", response_class=HTMLResponse)
-def survey_answer(
+def survey_answer(  # noqa: PLR0917 — FastAPI reads each form field from the signature
     request: Request,
     procedure_id: str,
     level: str = Form(""),
     comment: str = Form(""),
+    organization: str = Form(""),  # the 申請先 under a receipt; kept only when it looks like one
     db: Session = TRANSACTION,
 ) -> Response:
     """One answer counted (and the comment kept without identity), or the form again with the
@@ -349,7 +352,7 @@ def survey_answer(
     name = _procedure_name(request, procedure_id)
     try:
         with db.begin_nested():
-            feedback.answer(db, procedure_id, level, comment)
+            feedback.answer(db, procedure_id, level, comment, organization=organization)
     except ValidationFailed as refused:
         problems = {str(e["location"][0]): translate(request, refused.detail) for e in refused.errors}
         return render(
@@ -361,6 +364,7 @@ def survey_answer(
                 "survey_errors": problems,
                 "survey_level": level,
                 "survey_comment": comment,
+                "survey_organization": feedback.known_organization(organization),
             },
             status_code=422,
         )

@@ -4,9 +4,11 @@ take-up), prefilled from a registry, made by a proxy, and the decisions made wit
 標準処理期間 with the average days to a decision.
 
 Incremental: :func:`catch_up` reads only the feed's events after the stored position and adds
-them to per-(procedure, month) counters in the same transaction as the new position, so an event
-counts exactly once and a page view costs the few events since the last one. Nothing personal is
-read or kept: the feed carries no applicant, the counters only numbers.
+them to per-(procedure, month) counters — and per (procedure, responsible organization, month),
+for the dashboard's prefecture and municipality filters — in the same transaction as the new
+position, so an event counts exactly once and a page view costs the few events since the last
+one. Nothing personal is read or kept: the feed carries no applicant, the counters only numbers;
+the organization is where an application went (a municipality, a prefecture, a national office).
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
-from tsunagu.oversight.models import OversightFeedPosition, OversightServiceCounter
+from tsunagu.oversight import places
+from tsunagu.oversight.models import (
+    OversightFeedPosition,
+    OversightServiceCounter,
+    OversightServicePlaceCounter,
+)
 
 SOURCE = "procedures.applications"
 DECISIONS = frozenset({"approved", "rejected"})
@@ -60,6 +67,8 @@ class Event(Protocol):
     def submitted_at(self) -> datetime: ...
     @property
     def due_on(self) -> date: ...
+    @property
+    def organization(self) -> str: ...
 
 
 Feed = Callable[[Session, int, int], "Sequence[Event]"]
@@ -85,6 +94,53 @@ def _count(delta: dict[str, int], event: Event) -> None:
         delta["withdrawn"] += 1
 
 
+Deltas = dict[tuple[str, ...], dict[str, int]]
+
+
+def _zero() -> dict[str, int]:
+    return dict.fromkeys(METRICS, 0)
+
+
+def deltas_of(events: Sequence[Event]) -> Deltas:
+    """Each event's contribution, per (procedure, organization, month)."""
+    deltas: Deltas = defaultdict(_zero)
+    for event in events:
+        _count(deltas[(event.procedure_id, event.organization, _month(event.at))], event)
+    return deltas
+
+
+def add(db: Session, deltas: Deltas) -> None:
+    """Add per-(procedure, organization, month) deltas to both counter tables."""
+    overall: Deltas = defaultdict(_zero)
+    for (procedure_id, _organization, month), delta in deltas.items():
+        for metric, value in delta.items():
+            overall[(procedure_id, month)][metric] += value
+    _accumulate(db, OversightServiceCounter, ("procedure_id", "month"), overall)
+    _accumulate(db, OversightServicePlaceCounter, ("procedure_id", "organization", "month"), deltas)
+
+
+def _accumulate(
+    db: Session,
+    model: type[OversightServiceCounter | OversightServicePlaceCounter],
+    keys: tuple[str, ...],
+    deltas: Deltas,
+) -> None:
+    """Add to the rows of these keys (read in one query), creating the missing ones."""
+    columns = [getattr(model, k) for k in keys]
+    where = [column.in_(sorted({key[i] for key in deltas})) for i, column in enumerate(columns)]
+    stored = {tuple(getattr(r, k) for k in keys): r for r in db.scalars(select(model).where(*where))}
+    for key, delta in deltas.items():
+        row = stored.get(key)
+        if row is None:
+            named = dict(zip(keys, key, strict=True))
+            if "organization" in named:
+                named["prefecture_code"] = places.prefecture_of(named["organization"])
+            db.add(model(**named, **delta))
+        else:
+            for metric, value in delta.items():
+                setattr(row, metric, getattr(row, metric) + value)
+
+
 def catch_up(db: Session, feed: Feed, batch: int = 5000) -> int:
     """Take every event after the stored position into the counters; the number taken."""
     position = db.get(OversightFeedPosition, SOURCE, with_for_update=True)
@@ -94,16 +150,8 @@ def catch_up(db: Session, feed: Feed, batch: int = 5000) -> int:
         events = feed(db, last, batch)
         if not events:
             break
-        deltas: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(METRICS, 0))
-        for event in events:
-            _count(deltas[(event.procedure_id, _month(event.at))], event)
-        for (procedure_id, month), delta in deltas.items():
-            row = db.get(OversightServiceCounter, (procedure_id, month))
-            if row is None:
-                db.add(OversightServiceCounter(procedure_id=procedure_id, month=month, **delta))
-            else:
-                for metric, value in delta.items():
-                    setattr(row, metric, getattr(row, metric) + value)
+        add(db, deltas_of(events))
+        db.flush()
         last = events[-1].id
         taken += len(events)
     if taken:
@@ -152,11 +200,17 @@ class ServiceFigures:
         return self.decision_days / self.decided if self.decided else None
 
 
-def figures(db: Session, since_month: str = "") -> list[ServiceFigures]:
-    """Per procedure, the counters summed over the months from ``since_month`` (all by default)."""
-    counter = OversightServiceCounter
+def figures(
+    db: Session, since_month: str = "", place: places.Place = places.EVERYWHERE
+) -> list[ServiceFigures]:
+    """Per procedure, the counters summed over the months from ``since_month`` (all by default),
+    of the organizations of ``place`` (everywhere by default)."""
+    counter: type[OversightServiceCounter | OversightServicePlaceCounter] = OversightServiceCounter
+    if place:
+        counter = OversightServicePlaceCounter
     query = (
         select(counter.procedure_id, *(func.sum(getattr(counter, m)) for m in METRICS))
+        .where(*places.conditions(counter, place))
         .group_by(counter.procedure_id)
         .order_by(counter.procedure_id)
     )

@@ -1,6 +1,7 @@
 """The applications' audit trail as an anonymous event feed, read incrementally by the oversight
 part for the service KPIs (申請件数, 代理・自動入力の割合, 標準処理期間内の処理): no applicant, no data,
-only what an aggregate needs. The web layer hands :func:`events_since` to oversight."""
+only what an aggregate needs (the organization is the 申請先, never the applicant's). The web
+layer hands :func:`events_since` to oversight."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class ApplicationEvent:
     prefilled: bool  # some fields came from a registry look-up
     submitted_at: datetime
     due_on: date  # the end of the 標準処理期間
+    organization: str  # the 申請先 (organization code): the KPIs by municipality and prefecture
 
 
 def events_since(db: Session, after_id: int, limit: int = 5000) -> list[ApplicationEvent]:
@@ -42,6 +44,7 @@ def events_since(db: Session, after_id: int, limit: int = 5000) -> list[Applicat
             application.prefilled,
             application.submitted_at,
             application.due_on,
+            application.organization_code,
         )
         .join(application, application.id == audit.application_id)
         .where(audit.id > after_id)
@@ -60,6 +63,7 @@ def events_since(db: Session, after_id: int, limit: int = 5000) -> list[Applicat
             bool(r.prefilled),
             r.submitted_at,
             r.due_on,
+            r.organization_code,
         )
         for r in rows
     ]

@@ -45,10 +45,10 @@ def funnel_recorder(database: Database) -> StepRecorder:
     """Counts a step in its own short transaction; a failure to count is logged and never stops
     the person applying."""
 
-    def record(procedure_id: str, step: str) -> None:
+    def record(procedure_id: str, step: str, organization: str) -> None:
         try:
             with database.session() as db:
-                feedback.record_step(db, procedure_id, step)
+                feedback.record_step(db, procedure_id, step, organization=organization)
         except SQLAlchemyError as failure:
             log.warning(
                 "funnel step not counted", procedure=procedure_id, step=step, error=type(failure).__name__

@@ -124,7 +124,7 @@ def apply_form(
     if not opened.start.eligibility.eligible:
         verdict = opened.start.eligibility
         return render(request, "procedures/not_eligible.html", {"p": procedure, "verdict": verdict}, 403)
-    funnel.reached(request, procedure.id, "started")
+    funnel.reached(request, procedure.id, "started", opened.start.organization)
     return _form_page(
         request,
         procedure,
@@ -218,7 +218,7 @@ async def review(
                 service.apply, database_of(request), mesh, secret_of(request), draft
             )
             if created:  # a repeated submit (same idempotency key) is not a second application
-                funnel.reached(request, procedure.id, "submitted")
+                funnel.reached(request, procedure.id, "submitted", app.organization_code)
             return RedirectResponse(f"/applications/{app.id}?submitted=1", status_code=303)
         prefilled, data, organization, _subject = await run_in_threadpool(
             _prepared, request, procedure, person, form, mesh
@@ -238,7 +238,7 @@ async def review(
             acting_for=on_behalf_of,
         )
     fresh_seal = service.seal(secret_of(request), subject, procedure, prefilled)
-    funnel.reached(request, procedure.id, "review")
+    funnel.reached(request, procedure.id, "review", organization)
     return render(
         request,
         "procedures/review.html",
