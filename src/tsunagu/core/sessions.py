@@ -133,6 +133,15 @@ def principal_for(db: Session | Connection, token: str | None) -> Principal | No
     )
 
 
+def remaining(db: Session, token: str | None) -> timedelta | None:
+    """How long the live session of ``token`` has left (a switch of who acts keeps the login's end)."""
+    if not token:
+        return None
+    expires = db.scalar(select(WebSession.expires_at).where(WebSession.id == _hash(token)))
+    left = None if expires is None else expires - clock.now()
+    return left if left is not None and left > timedelta(0) else None
+
+
 def end(db: Session, token: str) -> None:
     db.execute(delete(WebSession).where(WebSession.id == _hash(token)))
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from tsunagu.core.http.routing import include_gated
 from tsunagu.identity.business import api as business_api
 from tsunagu.identity.business import pages as business_pages
+from tsunagu.identity.business import sole_api, sole_pages
 from tsunagu.identity.cards import api as cards_api
 from tsunagu.identity.cards import pages as cards_pages
 from tsunagu.identity.history import api as history_api
@@ -25,6 +26,8 @@ def install(app: FastAPI) -> None:
         app,
         (
             business_api.router,
+            sole_api.router,
+            sole_pages.router,
             business_pages.router,
             organizations_api.router,
             cards_api.router,

@@ -240,6 +240,16 @@ def legal_bases() -> list[dict[str, Any]]:
                 "items": ["address"],
             },
             {
+                # 個人事業の開業・廃業等届出書: the tax office reads the filer's 氏名・住所・生年月日
+                "id": f"kaigyo-todoke-{city}",
+                "title_ja": "個人事業の開業・廃業等届出書の受理（届出者の本人確認情報の確認）",
+                "law_ja": "所得税法第229条・住民基本台帳法第30条の9（別表第一）",
+                "consumer": "nta-kojimachi",
+                "provider": city,
+                "service_code": "resident-basic",
+                "items": ["name", "birth_date", "address"],
+            },
+            {
                 "id": f"hansoku-chosa-{city}",
                 "title_ja": "国税の犯則調査",
                 "law_ja": "国税通則法第131条（犯則事件の調査）",

@@ -27,7 +27,7 @@ DataType = Literal[
 ResponsibleRule = Literal[
     "municipality_of_current_address", "municipality_of_destination", "municipality_of_head_office", "fixed"
 ]
-ApplicantKind = Literal["resident", "business", "proxy"]
+ApplicantKind = Literal["resident", "business", "sole_proprietor", "proxy"]
 
 
 class Frozen(BaseModel):

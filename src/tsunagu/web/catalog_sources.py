@@ -87,6 +87,7 @@ def usage_sources(procedures_dir: Path | None) -> tuple[UsageSource, ...]:
 APPLICANT_KINDS = {
     "resident": Text(ja="住民", en="Resident"),
     "business": Text(ja="事業者", en="Business"),
+    "sole_proprietor": Text(ja="個人事業主", en="Sole proprietor"),
     "proxy": Text(ja="代理人", en="Proxy"),
 }
 STATUS_EN = {

@@ -154,6 +154,31 @@ PEOPLE_MESSAGES = {
     "proxy-not-authorized": N_(
         "この方の代理人として、この手続を行う権限がありません。代理人の設定を確認してください。"
     ),
+    "procedures-business-account-required": N_(
+        "事業者として申請する手続です。法人の方は事業者アカウントでログインし、"
+        "個人事業主の方はマイページから「個人事業主として操作する」に切り替えてください。"
+    ),
+    "procedures-corporation-only": N_(
+        "この手続は法人が提出するものです。個人事業主は申請できません。"
+        "個人で事業を始めたときは「個人事業の開業・廃業等届出書」を提出してください。"
+    ),
+    "procedures-sole-proprietor-only": N_(
+        "この手続は個人事業主が提出するものです。法人は申請できません。"
+        "法人を設立したときは「法人設立届出書」を提出してください。"
+    ),
+    "procedures-sole-proprietorship-closed": N_(
+        "この個人事業主のアカウントは廃業が記録されているため、申請できません。"
+    ),
+    "business-sole-proprietor-exists": N_(
+        "個人事業主のアカウントはすでにお持ちです。1人が持てる個人事業主のアカウントは1つです。"
+    ),
+    "business-not-yours": N_(
+        "この事業者として操作することはできません。あなたが開設した、廃業していない個人事業主のアカウントだけを選べます。"
+    ),
+    "business-card-login-required": N_("マイナンバーカードでログインしてから操作してください。"),
+    "business-no-sole-proprietorship": N_(
+        "個人事業主のアカウントはまだありません。マイページから開設できます。"
+    ),
     "corporation-not-found": N_("この法人番号の法人は見つかりませんでした。"),
     "corporate-number-check-digit": N_(
         "法人番号の最初の数字（チェックディジット）が合いません。13桁の番号を確かめてください。"

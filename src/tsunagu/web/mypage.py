@@ -16,6 +16,7 @@ from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_resident
 from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.http.templating import render
+from tsunagu.identity.business import service as business
 from tsunagu.identity.history.http import COMMITTED, end_session
 from tsunagu.identity.proxies import service as proxies
 from tsunagu.mesh.history import service as history
@@ -68,6 +69,7 @@ def my_page(
             "my_proxies": [g for g in grants if g.principal_id == person.subject_id and g.active_on(today)],
             "represented": [g for g in grants if g.proxy_id == person.subject_id and g.active_on(today)],
             "active_consents": [c for c in consents if c.status == "active"],
+            "sole_proprietorship": business.sole_proprietorship_of(db, person.subject_id),
         },
     )
 

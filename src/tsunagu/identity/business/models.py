@@ -3,9 +3,9 @@ representative records prime applications are checked against."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tsunagu.core.database import Base, UTCDateTime
@@ -71,3 +71,33 @@ class Representative(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SoleProprietorship(Base):
+    """個人事業主のアカウント: a business account tied to the person who runs it (gBizID プライム for
+    個人事業主), not to a 法人番号.
+
+    The person is named by their own resident reference (the registry's id, never the 個人番号);
+    the 屋号 is optional, the 事業所 address and 業種 are as declared. A person holds at most one
+    open account (the partial unique index); 廃業 ends it with its date, never deletes it.
+    """
+
+    __tablename__ = "identity_sole_proprietors"
+    __table_args__ = (
+        Index(
+            "uq_identity_sole_proprietor_open",
+            "resident_id",
+            unique=True,
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    resident_id: Mapped[str] = mapped_column(String(64), index=True)
+    trade_name: Mapped[str] = mapped_column(String(100), default="")
+    office_address: Mapped[str] = mapped_column(String(300))
+    industry: Mapped[str] = mapped_column(String(100))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

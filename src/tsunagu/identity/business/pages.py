@@ -483,6 +483,8 @@ def dashboard(request: Request, db: Session = TRANSACTION) -> Response:
     principal = _business(request)
     if principal is None:
         return _to_login(request)
+    if service.is_sole_proprietor(principal):  # a sole proprietor's account is managed on its own page
+        return RedirectResponse("/business/sole-proprietor", status_code=303)
     return _dashboard(request, db, principal)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from pydantic import BaseModel, Field
 
 from tsunagu.identity.cards.schemas import BASE64
@@ -69,3 +71,36 @@ class ResetIn(BaseModel):
 
 class Message(BaseModel):
     message: str
+
+
+class SoleProprietorIn(BaseModel):
+    """個人事業主のアカウントの開設: the identity is the logged-in resident's own (no 法人番号)."""
+
+    trade_name: str = Field(
+        default="", max_length=400, description="屋号 (optional, at most 100 characters)."
+    )
+    office_address: str = Field(max_length=1200, description="事業所の所在地 (at most 300 characters).")
+    industry: str = Field(max_length=400, description="業種 (at most 100 characters).")
+
+
+class SoleProprietorCloseIn(BaseModel):
+    closed_on: date = Field(description="廃業日: between the opening of the account and today (Asia/Tokyo).")
+
+
+class SoleProprietorOut(BaseModel):
+    """A sole proprietor's account; it names the person by their registered name, never a number."""
+
+    id: str
+    owner_name: str
+    trade_name: str
+    office_address: str
+    industry: str
+    opened_at: datetime
+    closed_on: date | None
+
+
+class ActingOut(BaseModel):
+    """Who the session acts as after a switch."""
+
+    acting_as: str = Field(description="`sole_proprietor` (the business) or `self` (the person).")
+    display_name: str

@@ -35,6 +35,10 @@ LABELS = {
     "oidc_consent_withdrawn": "同意の取消し",
     "business_prime_created": "事業者アカウントの作成",
     "password_reset": "パスワードの再設定",
+    "sole-proprietor-opened": "個人事業主のアカウントの開設",
+    "sole-proprietor-closed": "個人事業主のアカウントの廃業",
+    "acting-as-business": "個人事業主としての操作に切替え",
+    "acting-as-self": "個人としての操作に切替え",
 }
 
 
@@ -49,6 +53,8 @@ DETAIL_LABELS = {
     "corporate_number": N_("法人番号"),
     "signer_name": N_("署名した方"),
     "representative_title": N_("役職"),
+    "trade_name": N_("屋号"),
+    "closed_on": N_("廃業日"),
 }
 METHODS = {
     "my-number-card": N_("マイナンバーカード"),

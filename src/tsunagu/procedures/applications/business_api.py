@@ -11,7 +11,6 @@ from tsunagu.core.errors import Forbidden
 from tsunagu.core.http.deps import AppDatabase, CurrentPrincipal, SecretKey, Transaction
 from tsunagu.core.http.pagination import Page, PageParams, page_params
 from tsunagu.core.sessions import Principal
-from tsunagu.mesh import corporate
 from tsunagu.procedures import meshlink
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
@@ -20,6 +19,7 @@ from tsunagu.procedures.applications.api import applications_of, gateway, receip
 from tsunagu.procedures.applications.schemas import ApplicationIn, ApplicationOut, PrefillOut
 from tsunagu.procedures.applications.service import business
 from tsunagu.procedures.applications.service import company_setup as company_setup_service
+from tsunagu.procedures.applications.service.acting import business_subject
 from tsunagu.procedures.registry import LiveRegistry
 
 router = APIRouter(prefix="/api/v1/procedures/business", tags=["applications: businesses"])
@@ -94,7 +94,7 @@ def business_applications(
     *, page: PageParams = Depends(page_params), principal: CurrentPrincipal, db: Transaction
 ) -> Page[ApplicationOut]:
     """The corporation's applications, whichever of its accounts made them, newest first."""
-    return applications_of(db, corporate.subject_of(_business(principal).organization_code or ""), page)
+    return applications_of(db, business_subject(_business(principal)), page)
 
 
 class CompanySetupIn(BaseModel):

@@ -20,7 +20,7 @@ from tsunagu.core.http.deps import AppDatabase, AppSettings, SecretKey, Transact
 from tsunagu.core.http.templating import render
 from tsunagu.core.messages import N_
 from tsunagu.core.sessions import Principal
-from tsunagu.mesh import corporate
+from tsunagu.identity.business import service as accounts
 from tsunagu.mesh.history import service as mesh_history
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import meshlink
@@ -31,6 +31,7 @@ from tsunagu.procedures.applications.api import gateway
 from tsunagu.procedures.applications.pages import KEY_FIELD, SEAL_FIELD, values_from_form
 from tsunagu.procedures.applications.service import business
 from tsunagu.procedures.applications.service import company_setup as setup
+from tsunagu.procedures.applications.service.acting import business_subject
 from tsunagu.procedures.applications.validation import InvalidApplication
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.definition import Procedure
@@ -51,6 +52,8 @@ def _business(request: Request) -> Principal:
 
 
 def _may_file(principal: Principal, procedure: Procedure) -> bool:
+    if accounts.is_sole_proprietor(principal):
+        return "sole_proprietor" in procedure.applicants
     return "business" in procedure.applicants and (
         business.PRIME_ROLE in principal.roles or procedure.id in principal.roles
     )
@@ -63,7 +66,8 @@ def office(
     """事業者のホーム: the company, its お知らせ, its applications and what it may file."""
     principal = _business(request)
     number = principal.organization_code or ""
-    subject = corporate.subject_of(number)
+    subject = business_subject(principal)
+    sole = accounts.is_sole_proprietor(principal)
     messages, _messages_total = inbox.inbox(db, subject, limit=PAGE_SIZE)
     applications, total = service.list_mine(db, subject, limit=PAGE_SIZE, offset=0)
     procedures = registry.snapshot().procedures
@@ -71,7 +75,8 @@ def office(
         request,
         "procedures/business/office.html",
         {
-            "corporation": corporations.get_corporation(db, number),
+            "corporation": None if sole else corporations.get_corporation(db, number),
+            "sole_proprietorship": accounts.get_sole_proprietorship(db, number) if sole else None,
             "messages": messages,
             "unread": inbox.unread_count(db, subject),
             "applications": applications,
@@ -91,9 +96,10 @@ def history(
 ) -> HTMLResponse:
     """やりとり履歴 of the corporation: who read its registry data, when, under which 事務."""
     principal = _business(request)
+    # a sole proprietor's registry data are the person's own: their look-ups are about the person
     exchanges, total = mesh_history.exchanges_for(
         db,
-        corporate.subject_of(principal.organization_code or ""),
+        principal.subject_id if accounts.is_sole_proprietor(principal) else business_subject(principal),
         limit=PAGE_SIZE,
         offset=offset,
         operator=settings.mesh.operator,
@@ -106,7 +112,8 @@ def history(
             "total": total,
             "offset": offset,
             "page_size": PAGE_SIZE,
-            "corporation_view": True,
+            "corporation_view": not accounts.is_sole_proprietor(principal),
+            "sole_proprietor_view": accounts.is_sole_proprietor(principal),
         },
     )
 

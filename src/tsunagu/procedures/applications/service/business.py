@@ -8,6 +8,11 @@ corporation (``corporation:<法人番号>``): receipts, 処分通知 and the sig
 お知らせ, and its やりとり履歴 shows every look-up. The account that applied is recorded as the
 acting person (``applicant_id``). The rest of the flow (idempotent storage, evidence after commit,
 back office) is the residents' flow, reused.
+
+A sole proprietor (個人事業主, applicant kind ``sole_proprietor``) is a person acting as their own
+business: no 法人番号, the subject is ``sole-proprietor:<account>``, the registry values are the
+person's own (基本4情報 through the mesh, asked about the person), and the person is the applicant.
+Corporation-only procedures refuse sole proprietors and the reverse, each with its own error.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sqlalchemy.orm import Session
 from tsunagu.core.database import Database
 from tsunagu.core.errors import Conflict, Forbidden
 from tsunagu.core.sessions import Principal
+from tsunagu.identity.business import service as accounts
 from tsunagu.mesh import corporate
 from tsunagu.procedures import meshlink
 from tsunagu.procedures.applications import inprogress
@@ -37,6 +43,7 @@ from tsunagu.procedures.applications.service.submission import Submission, repla
 from tsunagu.procedures.applications.validation import clean
 from tsunagu.procedures.definition import Procedure
 from tsunagu.registry.corporations import service as corporations
+from tsunagu.registry.residents import service as residents
 
 PRIME_ROLE = "gbizid:prime"
 
@@ -69,21 +76,86 @@ class CorporationNotActive(Conflict):
     title = "The corporation is closed"
 
 
+class CorporationOnlyProcedure(Forbidden):
+    """A sole proprietor tried to file a procedure only corporations file (法人設立届出書 …)."""
+
+    code = "procedures-corporation-only"
+    title = "This procedure is for corporations"
+
+
+class SoleProprietorOnlyProcedure(Forbidden):
+    """A corporation tried to file a procedure only sole proprietors file (開業届 …)."""
+
+    code = "procedures-sole-proprietor-only"
+    title = "This procedure is for sole proprietors"
+
+
+class SoleProprietorshipClosed(Conflict):
+    """The sole proprietorship was closed (廃業) since the person switched to it."""
+
+    code = "procedures-sole-proprietorship-closed"
+    title = "The sole proprietorship is closed"
+
+
 @dataclass(frozen=True)
 class CorporateApplicant:
-    """The corporation an application is made for, as the mesh names it."""
+    """The business an application is made for, as the mesh names it: a corporation, or a sole
+    proprietor (then ``number`` is "" and registry values are asked about the person)."""
 
-    id: str  # corporation:<法人番号>: the subject of its applications and look-ups
+    id: str  # corporation:<法人番号> or sole-proprietor:<account>: the subject of its applications
     number: str
     name: str
-    municipality_code: str  # of the head office (全国地方公共団体コード), "" when unknown
+    municipality_code: str  # of the head office or the person's address, "" when unknown
+    registry_id: str = ""  # whom registry values are asked about, when not ``id`` (the person)
+    kind: str = "business"
+
+    @property
+    def asked(self) -> _Asked:
+        return _Asked(self.registry_id or self.id, self.municipality_code)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The subject of registry look-ups (prefill.Subject)."""
+
+    id: str
+    municipality_code: str
+
+
+def _sole_proprietor(db: Session, principal: Principal, procedure: Procedure) -> CorporateApplicant:
+    if "sole_proprietor" not in procedure.applicants:
+        if "business" in procedure.applicants:
+            raise CorporationOnlyProcedure(
+                f"{procedure.id} is filed by corporations, not by a sole proprietor"
+            )
+        raise ResidentOnlyProcedure(
+            f"{procedure.id} is filed by individuals: switch back to acting as yourself"
+        )
+    record = accounts.get_sole_proprietorship(db, principal.organization_code or "")
+    if record is None or record.resident_id != principal.subject_id or record.closed_on is not None:
+        raise SoleProprietorshipClosed("the sole proprietorship you act for is closed")
+    person = residents.get_resident(db, record.resident_id)
+    return CorporateApplicant(
+        record.subject,
+        "",
+        record.display_name,
+        person.municipality_code if person else "",
+        registry_id=record.resident_id,
+        kind="sole_proprietor",
+    )
 
 
 def applicant_for(db: Session, principal: Principal, procedure: Procedure) -> CorporateApplicant:
-    """The corporation the account acts for, once it may file ``procedure`` (each refusal named)."""
+    """The business the account acts for, once it may file ``procedure`` (each refusal named)."""
     if principal.kind != "business" or not principal.organization_code:
-        raise NotABusiness("log in with a business account (gBizID) to apply for a corporation")
+        raise NotABusiness("log in with a business account (gBizID) to apply for a business")
+    if accounts.is_sole_proprietor(principal):
+        return _sole_proprietor(db, principal, procedure)
     if "business" not in procedure.applicants:
+        if "sole_proprietor" in procedure.applicants:
+            raise SoleProprietorOnlyProcedure(
+                f"{procedure.id} is filed by sole proprietors, not by a corporation"
+            )
         raise ResidentOnlyProcedure(f"{procedure.id} is filed by individuals, not by a business")
     if PRIME_ROLE not in principal.roles and procedure.id not in principal.roles:
         raise NotGranted(
@@ -109,7 +181,7 @@ def _organization(procedure: Procedure, applicant: CorporateApplicant) -> str:
 
 def _check(db: Session, principal: Principal, procedure: Procedure) -> tuple[CorporateApplicant, str]:
     applicant = applicant_for(db, principal, procedure)
-    require_eligible(check_eligibility(procedure, {"kind": "business", "status": "active"}))
+    require_eligible(check_eligibility(procedure, {"kind": applicant.kind, "status": "active"}))
     return applicant, _organization(procedure, applicant)
 
 
@@ -127,7 +199,7 @@ def open_form(
     """The form as the business sees it: the corporation's registry values through the mesh, sealed."""
     with database.session() as db:
         applicant, organization = _check(db, principal, procedure)
-    prefilled = prefill(gateway, procedure, applicant, organization)
+    prefilled = prefill(gateway, procedure, applicant.asked, organization)
     return BusinessForm(applicant, organization, prefilled, seal(secret, applicant.id, procedure, prefilled))
 
 
@@ -146,7 +218,7 @@ def prepare(
     if sealed is None or sealed.stale or (not sealed.values and gateway is not None):
         if gateway is None:
             raise TamperedField("the form carries no current registry values")
-        sealed = prefill(gateway, procedure, applicant, organization)
+        sealed = prefill(gateway, procedure, applicant.asked, organization)
     data = clean(procedure, merge_prefilled(sealed, submitted))
     inprogress.require_none_open(db, procedure, applicant.id, own=None)
     return sealed, data, organization, applicant.id

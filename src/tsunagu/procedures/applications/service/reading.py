@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.sessions import Principal
-from tsunagu.mesh import corporate
+from tsunagu.procedures.applications.service.acting import business_subject
 from tsunagu.procedures.applications.service.records import (
     Application,
     ApplicationNotFound,
@@ -91,9 +91,8 @@ def get_for(db: Session, principal: Principal, application_id: str) -> Applicati
         return app
     if principal.kind == "staff" and principal.organization_code == app.organization_code:
         return app
-    # a business account sees its corporation's applications (whoever of its accounts applied)
-    ours = corporate.subject_of(principal.organization_code or "")
-    if principal.kind == "business" and app.subject_id == ours:
+    # a business account sees its business's applications (whoever of its accounts applied)
+    if principal.kind == "business" and app.subject_id == business_subject(principal):
         return app
     raise ForeignApplication("this application is not yours")
 
