@@ -92,9 +92,12 @@ def corporate_activity(
     number: str,
     db: Transaction,
     registry: LiveRegistry = Depends(live_registry),
-) -> ActivityOut:
+) -> Response:
     """法人活動情報 by 法人番号: basic information, public filings, subsidies and procurement."""
-    return ActivityOut.of(service.activity(db, number, _procedures(registry)))
+    found = ActivityOut.of(service.activity(db, number, _procedures(registry)))
+    # serialized once here: a model returned by a sync route is validated again, in another
+    # thread-pool hop, on the API's most-called path
+    return Response(found.model_dump_json(), media_type="application/json")
 
 
 @router.get("/corporations/{number}/filings", response_model=list[FilingOut], responses=NUMBER_ERRORS)

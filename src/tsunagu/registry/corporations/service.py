@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tsunagu.core.errors import NotFound
@@ -178,13 +178,13 @@ class CorporationChangeRecord:
     change_cause: str
 
 
-def _status(row: Corporation) -> Status:
+def _status(row: Corporation | Row[Any]) -> Status:
     if row.deleted:
         return "deleted"
     return "closed" if row.close_date is not None else "active"
 
 
-def _record(row: Corporation) -> CorporationRecord:
+def _record(row: Corporation | Row[Any]) -> CorporationRecord:
     return CorporationRecord(
         number=row.number,
         name=row.name,
@@ -236,34 +236,44 @@ class PublicMatters:
     representatives: tuple[str, ...]
 
 
-def public_profile(db: Session, number: str) -> tuple[CorporationRecord, PublicMatters | None]:
-    """The corporation and its public 登記事項 (None without a 登記記録) in two statements — the
-    corporation with its registration, then its current representatives — for look-ups served
-    at volume (the open corporate information API); :func:`registered_matters` has the rest."""
-    number = str(CorporateNumber(number))
-    found = db.execute(
-        select(Corporation, CorporationRegistration)
-        .outerjoin(CorporationRegistration, CorporationRegistration.number == Corporation.number)
-        .where(Corporation.number == number)
-    ).first()
-    if found is None:
-        raise CorporationNotFound(f"no corporation has the corporate number {number}")
-    corporation, registration = found
-    if registration is None:
-        return _record(corporation), None
-    representatives = db.execute(
-        select(CorporationOfficer.title, CorporationOfficer.name)
-        .where(
-            CorporationOfficer.number == number,
-            CorporationOfficer.representative.is_(True),
-            CorporationOfficer.resigned_on.is_(None),
-        )
-        .order_by(CorporationOfficer.appointed_on, CorporationOfficer.id)
+_PROFILE = (
+    select(
+        Corporation.__table__,
+        CorporationRegistration.number.label("registered"),
+        CorporationRegistration.capital_yen,
+        CorporationRegistration.established_on,
+        CorporationRegistration.purpose,
     )
-    return _record(corporation), PublicMatters(
-        capital_yen=registration.capital_yen,
-        established_on=registration.established_on,
-        purposes=tuple(line for line in registration.purpose.splitlines() if line.strip()),
+    .outerjoin(CorporationRegistration, CorporationRegistration.number == Corporation.number)
+    .where(Corporation.number == bindparam("number"))
+)
+_REPRESENTATIVES = (
+    select(CorporationOfficer.title, CorporationOfficer.name)
+    .where(
+        CorporationOfficer.number == bindparam("number"),
+        CorporationOfficer.representative.is_(True),
+        CorporationOfficer.resigned_on.is_(None),
+    )
+    .order_by(CorporationOfficer.appointed_on, CorporationOfficer.id)
+)
+
+
+def public_profile(db: Session, number: str) -> tuple[CorporationRecord, PublicMatters | None]:
+    """The corporation and its public 登記事項 (None without a 登記記録) in two statements built
+    once — the corporation with its registration, then its current representatives — for
+    look-ups served at volume (the open corporate information API); :func:`registered_matters`
+    has the rest."""
+    number = str(CorporateNumber(number))
+    row = db.execute(_PROFILE, {"number": number}).first()
+    if row is None:
+        raise CorporationNotFound(f"no corporation has the corporate number {number}")
+    if row.registered is None:
+        return _record(row), None
+    representatives = db.execute(_REPRESENTATIVES, {"number": number})
+    return _record(row), PublicMatters(
+        capital_yen=row.capital_yen,
+        established_on=row.established_on,
+        purposes=tuple(line for line in row.purpose.splitlines() if line.strip()),
         representatives=tuple(f"{title} {name}" for title, name in representatives),
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, literal_column, select
+from sqlalchemy import Integer, Select, bindparam, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
@@ -102,9 +102,11 @@ def basic_information(db: Session, number: str) -> BasicInformation:
 def _award_statement(model: type[CorpinfoSubsidy] | type[CorpinfoProcurement], day: Any) -> Select[Any]:
     """One page of a corporation's records with the total as a window count, built once: a
     look-up served at volume binds only the number and the page."""
-    target = CorpinfoSubsidy.target if model is CorpinfoSubsidy else literal_column("''")
+    target = CorpinfoSubsidy.target if model is CorpinfoSubsidy else literal_column("''").label("target")
+    kind = "subsidies" if model is CorpinfoSubsidy else "procurements"
     return (
         select(
+            literal_column(f"'{kind}'").label("kind"),
             day,
             model.title,
             target,
@@ -144,7 +146,21 @@ def awards(
     total = int(found[0][-1]) if found else 0
     if not found and offset:  # past the last record: the total on its own
         total = db.scalar(count, {"number": number}) or 0
-    return [Record(*row[:-1]) for row in found], total
+    return [Record(*row[1:-1]) for row in found], total
+
+
+#: the latest page of both kinds in one statement (the look-up by 法人番号)
+_LATEST = union_all(*(page.subquery().select() for page, _count in _AWARDS.values()))
+
+
+def _latest_awards(db: Session, number: str, latest: int) -> dict[str, tuple[list[Record], int]]:
+    """The ``latest`` subsidies and procurements of one corporation, and how many of each."""
+    found: dict[str, tuple[list[Record], int]] = {"subsidies": ([], 0), "procurements": ([], 0)}
+    for row in db.execute(_LATEST, {"number": number, "limit": latest, "offset": 0}):
+        records, _total = found[row[0]]
+        records.append(Record(*row[1:-1]))
+        found[row[0]] = (records, int(row[-1]))
+    return found
 
 
 def _published(procedures: Mapping[str, Procedure]) -> dict[str, Procedure]:
@@ -225,8 +241,9 @@ def activity(
     """Everything public about one corporation (the ``latest`` subsidies and procurements)."""
     basic = basic_information(db, number)
     number = basic.corporation.number
-    granted, subsidies_total = awards(db, "subsidies", number, limit=latest)
-    ordered, procurements_total = awards(db, "procurements", number, limit=latest)
+    latest_awards = _latest_awards(db, number, latest)
+    granted, subsidies_total = latest_awards["subsidies"]
+    ordered, procurements_total = latest_awards["procurements"]
     return CorporateActivity(
         basic,
         tuple(filings(db, number, procedures)),

@@ -12,8 +12,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import Row, Table, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -121,7 +122,7 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _record(row: CorpinfoClient, requests_today: int = 0) -> ClientRecord:
+def _record(row: CorpinfoClient | Row[Any], requests_today: int = 0) -> ClientRecord:
     return ClientRecord(
         row.id,
         row.name,
@@ -237,23 +238,40 @@ def usage_of(db: Session, client_id: str, days: int = 30) -> list[DayUsage]:
     return [DayUsage(period.astimezone(clock.JST).date(), n, refused) for period, n, refused in rows]
 
 
+def _count_statement(dialect: str) -> Any:
+    """The two-row upsert of :func:`_count` for a dialect, built once (Core, not the ORM's bulk
+    path: this runs on every request)."""
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    usage = cast(Table, CorpinfoUsage.__table__)
+    values = insert(usage).values(
+        [
+            {
+                "client_id": bindparam("client"),
+                "kind": kind,
+                "period": bindparam(period),
+                "requests": 1,
+                "refused": 0,
+            }
+            for kind, period in ((DAY, "day"), (MINUTE, "minute"))
+        ]
+    )
+    return values.on_conflict_do_update(
+        index_elements=["client_id", "kind", "period"], set_={"requests": usage.c.requests + 1}
+    ).returning(usage.c.kind, usage.c.requests)
+
+
+_COUNT = {dialect: _count_statement(dialect) for dialect in ("sqlite", "postgresql")}
+_CLIENT_BY_KEY = select(CorpinfoClient.__table__).where(CorpinfoClient.key_sha256 == bindparam("key"))
+
+
 def _count(db: Session, client_id: str, day_start: datetime, minute_start: datetime) -> tuple[int, int]:
     """Add one request to the client's counters of today and of this minute (each made on its
     first request) in one statement — a two-row INSERT … ON CONFLICT DO UPDATE … RETURNING, on
     SQLite and PostgreSQL alike — and return both counts: concurrent requests of one client never
     lose a count."""
-    insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else postgresql_insert
-    values = insert(CorpinfoUsage).values(
-        [
-            {"client_id": client_id, "kind": kind, "period": period, "requests": 1, "refused": 0}
-            for kind, period in ((DAY, day_start), (MINUTE, minute_start))
-        ]
-    )
-    statement = values.on_conflict_do_update(
-        index_elements=["client_id", "kind", "period"],
-        set_={"requests": CorpinfoUsage.requests + 1},
-    ).returning(CorpinfoUsage.kind, CorpinfoUsage.requests)
-    counts = {kind: int(requests) for kind, requests in db.execute(statement)}
+    statement = _COUNT[db.get_bind().dialect.name]
+    found = db.execute(statement, {"client": client_id, "day": day_start, "minute": minute_start})
+    counts = {kind: int(requests) for kind, requests in found}
     if counts[MINUTE] == 1:  # a new minute: the client's old minutes are not needed
         db.execute(
             delete(CorpinfoUsage).where(
@@ -270,7 +288,7 @@ def admit(db: Session, key: str | None) -> Admission:
     session whatever the outcome (so refusals are counted) and then raises the refusal."""
     if not key or not key.strip():
         raise ApiKeyMissing("send your API key in the X-API-Key header (apply for one at the console)")
-    row = db.scalars(select(CorpinfoClient).where(CorpinfoClient.key_sha256 == _hash(key.strip()))).first()
+    row = db.execute(_CLIENT_BY_KEY, {"key": _hash(key.strip())}).first()
     if row is None or row.revoked_at is not None:
         raise ApiKeyInvalid("the API key is unknown or was revoked")
     now = clock.now()
