@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
 
@@ -76,3 +77,35 @@ def push(
             if once:
                 return
             time.sleep(interval)
+
+
+@app.command()
+def bounces(
+    message: typer.FileBinaryRead | None = typer.Argument(
+        None, help="One bounce as received (RFC 5322); - reads stdin."
+    ),
+    maildir: Path | None = typer.Option(
+        None, "--maildir", help="The bounce mailbox (Maildir): every report in it is processed and removed."
+    ),
+) -> None:
+    """Bounces that came back later (DSN, RFC 3464): the failed addresses stop getting e-mail, the
+    delivery each answers is marked bounced, and the person is told in the inbox."""
+    from tsunagu.notify import bounces as dsn
+
+    with errors_as_messages():
+        if (message is None) == (maildir is None):
+            raise typer.BadParameter("give one bounce message or --maildir")
+        database = open_database(settings())
+        if maildir is not None:
+            run = dsn.read_mailbox(database, maildir)
+            outcome, head = run.outcome, f"reports {run.reports}, other messages left {run.not_reports}, "
+        else:
+            assert message is not None
+            report = dsn.parse(message.read())
+            with database.session() as db:
+                outcome = dsn.apply(db, report)
+            head = f"not failures: {', '.join(report.others)}, " if report.others else ""
+        out.print(
+            f"{head}failed recipients {outcome.failures}, addresses stopped {len(outcome.channels_stopped)}, "
+            f"deliveries marked bounced {len(outcome.deliveries_bounced)}"
+        )

@@ -286,7 +286,7 @@ BOUNCED_BODY = (
 _KIND_NAMES = {"email": "メール", "sms": "SMS"}
 
 
-def _tell_bounced(db: Session, channel: NotifyChannel) -> None:
+def tell_bounced(db: Session, channel: NotifyChannel) -> None:
     """The person hears in the inbox (not on the channel that failed) that an address bounced."""
     db.add(
         NotifyMessage(
@@ -322,7 +322,7 @@ def _hand_over(
             row.status = "bounced" if exc.permanent else "failed"
             if exc.permanent and channel.kind in ("email", "sms") and channel.status != "bouncing":
                 channel.status = "bouncing"  # nothing more goes there until the person fixes it
-                _tell_bounced(db, channel)
+                tell_bounced(db, channel)
             report.failed += 1
         else:
             row.next_attempt_at = now + backoff(row.attempts)
