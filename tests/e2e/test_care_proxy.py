@@ -1,7 +1,7 @@
 """介護 on a phone: a daughter registered as her mother's proxy for the 要介護・要支援認定 opens the
 form from her 代理人 page, sees her mother's registered name and address (not hers), answers what
-no register knows and files it for her; the receipt is hers to follow. Screenshots in
-tests/e2e/results."""
+no register knows and files it for her; the receipt is hers to follow. A procedure the grant does not
+name (her mother's 転出届) is refused in words. Screenshots in tests/e2e/results."""
 
 from __future__ import annotations
 
@@ -94,6 +94,13 @@ def test_care_application_by_a_proxy_on_a_phone(
     assert "受付番号" in status and "要介護・要支援認定の申請" in status
     assert_accessible(me)
     _shot(me, "care-proxy-submitted-phone")
+    # the grant's scope is the care certification only: her mother's 転出届 is refused in words
+    outside = me.goto(f"{base_url}/procedures/tenshutsu/apply?for={mother}")
+    assert outside is not None and outside.status == 403
+    refused = me.locator("main").inner_text()
+    assert "代理" in refused and "proxy-not-authorized" not in refused and mother not in refused
+    assert_accessible(me)
+    _shot(me, "care-proxy-outside-scope-phone")
     # the application is about the mother, made by her daughter as proxy
     with server_database.session() as db:
         (grant,) = [g for g in proxies.proxies_of(db, mother) if g.proxy_id == daughter]
