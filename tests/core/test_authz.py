@@ -30,6 +30,7 @@ ALLOWED: dict[Operation, set[Role]] = {
     Operation.PUBLISH_SLOTS: {Ad, Rv},
     Operation.DECIDE_APPLICATION: {Ap},
     Operation.PAY_BENEFITS: {Ad},
+    Operation.ASSESS_TAX: {Ad},
     Operation.READ_EXCHANGE_LOG: {Ad, Rv, V},
     Operation.OPERATE_NODE: {Rv, Ad},
     Operation.MANAGE_DIRECTORY: {Ad},

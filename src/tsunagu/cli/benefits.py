@@ -27,7 +27,8 @@ class StaffNotFound(NotFound):
     title = "No such staff member in the paying organization"
 
 
-def _principal(db: Session, login_id: str, organization: str) -> Principal:
+def staff_principal(db: Session, login_id: str, organization: str) -> Principal:
+    """The active staff account ``login_id`` of ``organization`` as the principal a use case checks."""
     found = [s for s in staff.staff_of(db, organization) if s.login_id == login_id and s.active]
     if not found:
         raise StaffNotFound(f"no active staff account {login_id!r} in organization {organization}")
@@ -66,7 +67,7 @@ def run(
         with database.session() as db, RichProgress() as progress:
             report = batches.execute_to_file(
                 db,
-                _principal(db, login_id, found.organization),
+                staff_principal(db, login_id, found.organization),
                 found,
                 reference_date=reference_date,
                 transfer_date=when,
@@ -104,7 +105,9 @@ def returns(
             raise service.ReturnListInvalid(f"{return_list}: cannot read the return list ({exc})") from None
         database = open_database(settings())
         with database.session() as db:
-            marked = service.import_returns(db, _principal(db, login_id, found.organization), found, lines)
+            marked = service.import_returns(
+                db, staff_principal(db, login_id, found.organization), found, lines
+            )
             totals = service.totals(db, found.id)
     out.print(
         f"{marked:,}件を返却として記録; 支給済 {totals.paid:,}件 {totals.paid_yen:,}円, "
@@ -127,7 +130,9 @@ def missing(
         with database.session() as db, output.open("w", encoding="utf-8-sig", newline="") as file:
             writer = csv.writer(file)
             writer.writerow(["住民ID", "氏名", "フリガナ", "生年月日", "住所"])
-            for person in service.without_account(db, _principal(db, login_id, found.organization), found):
+            for person in service.without_account(
+                db, staff_principal(db, login_id, found.organization), found
+            ):
                 name = person.name
                 writer.writerow(
                     [

@@ -10,12 +10,14 @@ from typing import Any, Protocol, TextIO
 
 import typer
 
+from tsunagu.cli.benefits import staff_principal
 from tsunagu.cli.console import RichProgress, err, errors_as_messages, open_database, out, settings
 from tsunagu.core.database import Database
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.progress import ProgressReporter
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.corporations import service as corporations
+from tsunagu.registry.taxation import service as taxation
 
 app = typer.Typer(help="Base registries: addresses, residents, corporations.", no_args_is_help=True)
 
@@ -282,3 +284,44 @@ def apply_moves() -> None:
         nodes = EmbeddedNodes(database, config.resolved_secret_key(), config.mesh)
         applied = onestop.run_due(database, nodes.context)
         out.print(f"{applied:,} planned move(s) applied")
+
+
+@app.command("import-assessments")
+def import_assessments(
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="住民税の課税台帳 (CSV: resident_id,fiscal_year,total_income,taxable).",
+    ),
+    organization: str = typer.Option(
+        ..., "--organization", help="The municipality (全国地方公共団体コード)."
+    ),
+    staff: str = typer.Option(
+        ..., "--staff", help="Login id of the staff member (管理 of the municipality)."
+    ),
+) -> None:
+    """Record or correct 住民税 assessments; each new or changed result tells the push-type notices."""
+    with errors_as_messages():
+        database = open_database(settings())
+        try:
+            with database.session() as db:
+                report = taxation.record(
+                    db,
+                    staff_principal(db, staff, organization),
+                    taxation.parse(file.read_text(encoding="utf-8")),
+                )
+        except taxation.AssessmentsInvalid as rejected:
+            for error in rejected.errors:
+                err.print(error["message"], highlight=False)
+            raise
+        out.print(
+            f"{report.recorded:,} recorded, {report.corrected:,} corrected, {report.unchanged:,} unchanged"
+        )
+
+
+def _utf8(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise taxation.AssessmentsInvalid(f"{file} is not UTF-8 text (save the CSV as UTF-8)") from None

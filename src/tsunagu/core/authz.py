@@ -48,6 +48,7 @@ class Operation(StrEnum):
     PUBLISH_SLOTS = "procedures.publish-slots"  # 来庁予約の枠の公開・取消・来庁の記録
     DECIDE_APPLICATION = "procedures.decide"  # 決裁
     PAY_BENEFITS = "procedures.pay-benefits"  # 給付金の支給 (支給対象の確定、振込データの作成、不能の消込)
+    ASSESS_TAX = "registry.assess-tax"  # 住民税の課税台帳の記録・更正 (賦課の結果の取込み)
     READ_EXCHANGE_LOG = "mesh.read-log"  # 自機関のやりとり履歴
     OPERATE_NODE = "mesh.operate-node"  # the node's desk: status, keys of the organization
     MANAGE_DIRECTORY = "mesh.manage-directory"  # 機関・サービス・法的根拠の登録
@@ -69,6 +70,7 @@ GRANTS: dict[Operation, frozenset[Role]] = {
     Operation.PUBLISH_SLOTS: frozenset({Role.ADMIN, Role.REVIEWER}),
     Operation.DECIDE_APPLICATION: frozenset({Role.APPROVER}),
     Operation.PAY_BENEFITS: frozenset({Role.ADMIN}),
+    Operation.ASSESS_TAX: frozenset({Role.ADMIN}),
     Operation.READ_EXCHANGE_LOG: frozenset({Role.ADMIN, Role.REVIEWER, Role.VIEWER}),
     Operation.OPERATE_NODE: frozenset({Role.REVIEWER, Role.ADMIN}),
     Operation.MANAGE_DIRECTORY: frozenset({Role.ADMIN}),

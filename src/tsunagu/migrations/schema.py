@@ -24,6 +24,7 @@ from tsunagu.registry.accounts import models as registry_accounts_models
 from tsunagu.registry.addresses import models as registry_addresses_models
 from tsunagu.registry.corporations import models as registry_corporations_models
 from tsunagu.registry.residents import models as registry_residents_models
+from tsunagu.registry.taxation import models as registry_taxation_models
 
 metadata = Base.metadata
 
@@ -51,5 +52,6 @@ __all__ = [
     "registry_addresses_models",
     "registry_corporations_models",
     "registry_residents_models",
+    "registry_taxation_models",
     "sessions",
 ]

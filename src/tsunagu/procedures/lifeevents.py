@@ -12,6 +12,7 @@ LIFE_EVENTS: dict[str, Localized] = {
     "care": Localized(ja="介護", en="Long-term care"),
     "bereavement": Localized(ja="おくやみ", en="Bereavement"),
     "certificates": Localized(ja="証明書", en="Certificates"),
+    "tax_relief": Localized(ja="税・給付金", en="Tax and relief payments"),
     "company_setup": Localized(ja="会社設立", en="Setting up a company"),
     "business_operation": Localized(ja="事業運営", en="Running a business"),
 }

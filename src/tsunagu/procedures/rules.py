@@ -21,6 +21,8 @@ ATTRIBUTES: dict[str, type] = {
     "prefecture_code": str,
     "children_in_care": int,  # 監護する18歳到達年度末までの児童の数
     "has_individual_number_card": bool,
+    # 住民税が非課税 (the latest fiscal year's assessment in the 課税台帳; False while none is recorded)
+    "resident_tax_exempt": bool,
 }
 
 _ORDERING: dict[str, Callable[[Any, Any], bool]] = {

@@ -21,6 +21,9 @@ EVENT_KINDS = {
     "death": "died",
     "name_change": "name_changed",
     "move_out": "moved_out",
+    # a 住民税 assessment recorded or corrected: subscribers with a legal basis (児童手当, 国民健康
+    # 保険料の軽減) learn that the year's income is known, and ask the income service for it
+    "income_assessed": "income_assessed",
 }
 
 

@@ -13,8 +13,10 @@ household or dies (a newborn's 児童手当). ``link`` names the page the notice
 prefilled form, e.g. ``/kosodate``) instead of the life event's list. Every problem is reported at
 its file and line.
 
-Income changes are not among the events: neither the registry nor the mesh's income service
-(a query, 課税情報) announces them.
+An income change is the event ``income_assessed``: the municipality's 課税台帳 recorded or
+corrected a resident's 住民税 assessment (:mod:`tsunagu.registry.taxation`); a correction is the
+same occurrence (the person and fiscal year), so its notice is sent once and withdrawn when the
+corrected result ends the eligibility (``resident_tax_exempt`` and the other attributes).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from tsunagu.procedures.source import Problem, SourceDocument, SourceError, pars
 RULES_DIR = Path(__file__).parent / "rules"
 REGISTRY_EVENTS = ("birth", "move_in", "address_change", "move_out", "death", "name_change", "head_change")
 AGE_REACHED = "age_reached"
-EVENTS = (*REGISTRY_EVENTS, AGE_REACHED)
+INCOME_ASSESSED = "income_assessed"  # 住民税の課税台帳の記録・更正 (registry.taxation)
+EVENTS = (*REGISTRY_EVENTS, INCOME_ASSESSED, AGE_REACHED)
 RECIPIENTS = ("household_adults", "subject", "household_adults_and_informant")
 _REQUIRED = {"id", "event", "recipients", "eligibility", "deadline_days", "life_event", "title", "body"}
 _OPTIONAL = {"age", "while_subject_in_household", "link"}

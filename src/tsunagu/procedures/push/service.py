@@ -298,7 +298,12 @@ def run_pass(database: Database, rules: list[PushRule], *, limit: int = 500) -> 
         for event in residents.events_after(db, cursor.last_sequence, limit):
             report.events += 1
             occurrence = Occurrence(
-                event.event_id, event.resident_id, event.municipality_code, _event_date(event)
+                # an event may name the occurrence it is part of (a 住民税 correction: the person's
+                # fiscal year), so that its notice is sent once whatever the corrections
+                str(event.payload.get("occurrence") or event.event_id),
+                event.resident_id,
+                event.municipality_code,
+                _event_date(event),
             )
             _fire_all(db, by_event.get(event.kind, []), occurrence, today, report)
             review(db, event.resident_id, by_id, today, report)

@@ -28,6 +28,7 @@ from tsunagu.procedures.applications.service.records import (
 from tsunagu.procedures.definition import Localized, Procedure
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import service as residents
+from tsunagu.registry.taxation import service as taxation
 
 
 def applicant_of(db: Session, principal: Principal) -> residents.ResidentRecord:
@@ -58,7 +59,14 @@ def attributes_of(db: Session, person: residents.ResidentRecord, today: date) ->
         "children_in_care": len(children),
         # a resident principal exists only after a login with the card's 利用者証明用 certificate
         "has_individual_number_card": True,
+        "resident_tax_exempt": _tax_exempt(db, person.id),
     }
+
+
+def _tax_exempt(db: Session, resident_id: str) -> bool:
+    """Whether the latest 住民税 assessment found no tax due (非課税); no assessment is not 非課税."""
+    latest = taxation.latest_of(db, resident_id)
+    return latest is not None and not latest.taxable
 
 
 def _age(born: date, today: date) -> int:

@@ -41,7 +41,13 @@ from tsunagu.registry.residents.service.informants import (
     informant_of,
 )
 from tsunagu.registry.residents.service.lookup import read_record, resident_in, role_of, search_records
-from tsunagu.registry.residents.service.outbox import events_after, events_of, mark_delivered, pending_events
+from tsunagu.registry.residents.service.outbox import (
+    announce,
+    events_after,
+    events_of,
+    mark_delivered,
+    pending_events,
+)
 from tsunagu.registry.residents.service.population import count_people, residents_on
 from tsunagu.registry.residents.service.reading import (
     deceased_members,
@@ -63,6 +69,7 @@ from tsunagu.registry.residents.service.records import (
     AccessRecord,
     ChangeKind,
     ChangeRecord,
+    EventKind,
     EventRecord,
     NewResident,
     Residence,
@@ -81,6 +88,7 @@ __all__ = [
     "AccessRecord",
     "ChangeKind",
     "ChangeRecord",
+    "EventKind",
     "EventRecord",
     "ImportRow",
     "Informant",
@@ -91,6 +99,7 @@ __all__ = [
     "SearchQuery",
     "Status",
     "accesses_of",
+    "announce",
     "assign_individual_number",
     "change_address",
     "change_name",

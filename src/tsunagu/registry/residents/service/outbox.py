@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -11,7 +13,27 @@ from tsunagu.core import clock
 from tsunagu.registry.residents.models import (
     ChangeEvent,
 )
-from tsunagu.registry.residents.service.records import EventRecord
+from tsunagu.registry.residents.service.records import EventKind, EventRecord
+
+
+def announce(
+    db: Session, resident_id: str, municipality_code: str, kind: EventKind, payload: dict[str, Any]
+) -> str:
+    """Put an event about a resident that is no change of the register (a 住民税 assessment) into
+    the same outbox, in the caller's transaction; its id."""
+    event_id = uuid.uuid4().hex
+    db.add(
+        ChangeEvent(
+            event_id=event_id,
+            resident_id=resident_id,
+            municipality_code=municipality_code,
+            kind=kind,
+            created_at=clock.now(),
+            payload={"kind": kind, "resident_id": resident_id, **payload},
+        )
+    )
+    db.flush()
+    return event_id
 
 
 def pending_events(db: Session, after_id: int = 0, limit: int = 100) -> list[EventRecord]:

@@ -19,6 +19,9 @@ _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 
 Status = Literal["resident", "moved_out", "deceased"]
 ChangeKind = Literal["birth", "move_in", "address_change", "move_out", "death", "name_change", "head_change"]
+#: what the municipality's outbox carries besides register changes: a 住民税 assessment recorded or
+#: corrected (課税台帳), which the push-type notices and the mesh's subscribers read like a change
+EventKind = ChangeKind | Literal["income_assessed"]
 HEAD = "世帯主"
 
 LEGAL_BASIS: dict[ChangeKind, str] = {
@@ -83,7 +86,7 @@ class EventRecord:
     event_id: str
     resident_id: str
     municipality_code: str
-    kind: ChangeKind
+    kind: EventKind
     payload: dict[str, Any]
     created_at: datetime
 
