@@ -1,7 +1,10 @@
 """子育て on a phone: the resident registers a 公金受取口座 (checked by the test bank) and an e-mail
 channel; a clerk registers the baby's birth at the counter; the push-type お知らせ arrives (and its
-e-mail reaches a local SMTP server in its own process); the 子育て page leads to the 児童手当 form,
-whose account is filled in from the registration. Screenshots in tests/e2e/results."""
+e-mail reaches a local SMTP server in its own process); one tap opens the 子育てワンストップ,
+prefilled with the newborn and the account by bank name, filed once with one confirmation (a
+second filing refused, also without JavaScript); the clerk certifies the 児童手当 and runs the
+allowance payment, whose 全銀 file pays the registered account once. Screenshots in
+tests/e2e/results."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
-from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.e2e.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
 from tests.e2e.demo import CHIYODA, phone_page, resident_of, start_session
 from tests.e2e.recorder import Recorder
 from tests.notify.conftest import MailHost, mail_host  # noqa: F401 - the fixture, used by name
@@ -22,6 +25,7 @@ from tests.notify.conftest import MailHost, mail_host  # noqa: F401 - the fixtur
 from tsunagu.core import clock, sessions
 from tsunagu.core.database import Database
 from tsunagu.core.types.wareki import format_wareki
+from tsunagu.procedures.benefits import zengin
 from tsunagu.registry.accounts import kana, testbank
 from tsunagu.registry.residents import service as residents
 
@@ -159,42 +163,102 @@ def test_birth_to_child_allowance_on_a_phone(
     written = {f"{parent.name.family}{sep}{parent.name.given}" for sep in ("", " ", "　")}
     assert f"{base_url}/inbox/" in text and not any(n in text for n in written) and "陽向" not in text
 
-    # the 子育て bundle from the お知らせ, every tap and character counted (keystroke-level estimate)
+    # one tap from the お知らせ to the 子育てワンストップ, every tap and character counted
+    # (keystroke-level estimate); the parent's phone works without JavaScript
     rec = Recorder(me, phase="procedure")
     me.goto(base_url + "/inbox")
     rec.tap(me.get_by_role("link", name="ご出産おめでとうございます", exact=False).first)
     assert "児童手当は" in me.locator("main").inner_text()
     rec.tap(me.get_by_role("link", name="手続の一覧を見る"))  # the message's link
-    assert me.url.endswith("/lifeevents/birth")
+    assert me.url.endswith("/kosodate")
+    known = me.locator("section", has_text="児童手当 認定請求").inner_text()
+    assert "陽向" in known and format_wareki(born) in known  # the newborn, from the register
+    assert "三菱ＵＦＪ" in known and "本店" in known and "デジタル庁" in known  # the account, by name
+    assert me.locator("input[name='account_number'], input[name='child_name.given']").count() == 0
     assert_accessible(me)
     assert_no_horizontal_scroll(me)
-    _shot(me, "lifeevent-birth-phone")
-    rec.tap(me.locator("li", has_text="児童手当 認定請求").get_by_role("link", name="入力済みの申請画面へ"))
-    known = me.locator("section", has_text="登録されている情報").inner_text()
-    assert str(number) in known and "デジタル庁" in known  # the account came through the mesh
-    assert "陽向" in known and format_wareki(born) in known  # the newborn, from the register
-    form = me.locator("form[action$='/apply']").inner_text()
-    assert "口座番号" not in form and "児童の氏名" not in form and "所得" not in form  # not asked
-    assert_accessible(me)
-    _shot(me, "child-allowance-prefilled-phone")
+    _shot(me, "kosodate-bundle-phone")
     rec.accept(me.locator("section", has_text="登録されている情報"))  # read and kept
     rec.choose(me.get_by_label("児童と同居している"))
-    rec.tap(me.get_by_role("button", name="確認へ進む"))
-    rec.tap(me.get_by_role("button", name="この内容で送信する"))
-    status = me.locator("main").inner_text()
-    assert "受付番号" in status and "児童手当 認定請求" in status
-    _shot(me, "child-allowance-submitted-phone")
-    # back to the 子育て list through the お知らせ: the 子ども医療費助成 next
-    rec.tap(me.locator("header").get_by_role("link", name="お知らせ", exact=False))
-    rec.tap(me.get_by_role("link", name="ご出産おめでとうございます", exact=False).first)
-    rec.tap(me.get_by_role("link", name="手続の一覧を見る"))
-    assert "申請済み" in me.locator("li", has_text="児童手当 認定請求").inner_text()
-    rec.tap(me.locator("li", has_text="子ども医療費助成").get_by_role("link", name="入力済みの申請画面へ"))
-    rec.choose(me.get_by_label("陽向", exact=False))  # the newborn: one tap among the household
     rec.choose(me.get_by_label("国民健康保険"))
     rec.type(me.get_by_label("保険者番号"), "131011", name="insurer_number")  # 千代田区 国民健康保険
+    nursery = me.locator("section", has_text="保育所等の利用申込")
+    rec.choose(nursery.get_by_label("この手続も申請する"))
+    rec.choose(me.get_by_label("就労"))
+    rec.type(me.get_by_label("利用を希望する日"), "令和9年4月1日", name="start_date")
+    rec.type(me.get_by_label("第1希望の施設"), "千代田区立いずみこども園", name="facility_1")
     rec.tap(me.get_by_role("button", name="確認へ進む"))
-    rec.tap(me.get_by_role("button", name="この内容で送信する"))
-    assert "受付番号" in me.locator("main").inner_text()
-    _shot(me, "child-medical-submitted-phone")
+    review = me.locator("main").inner_text()
+    assert "令和9年4月1日" in review and "千代田区立いずみこども園" in review and "国民健康保険" in review
+    assert_accessible(me)
+    _shot(me, "kosodate-bundle-review-phone")
+    rec.tap(me.get_by_role("button", name="この内容でまとめて申請する"))
+    status = me.locator("main").inner_text()
+    assert status.count("受付番号") == 3 and "保育所等の利用申込" in status
+    assert_accessible(me)
+    _shot(me, "kosodate-bundle-submitted-phone")
     rec.save("kosodate")
+    receipt = re.search(r"受付番号: (\S+)", me.locator("li", has_text="児童手当 認定請求").inner_text())
+    assert receipt
+
+    # the same filing without JavaScript: a second filing for this birth is refused, in words
+    bare = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="ja-JP").new_page()
+    start_session(bare, base_url, server_database, sessions.Principal(kind="resident", subject_id=parent.id))
+    bare.goto(base_url + "/kosodate")
+    assert "すでに申請されています" in bare.locator("main").inner_text()
+    bare.get_by_label("児童と同居している").check()
+    bare.get_by_label("国民健康保険").check()
+    bare.get_by_label("保険者番号").fill("131011")
+    bare.get_by_role("button", name="確認へ進む").click()
+    refused = bare.locator("main").inner_text()
+    assert "同じ出生について二度は申請できません" in refused and receipt.group(1) in refused
+    _shot(bare, "kosodate-bundle-refused-nojs-phone")
+
+    # the municipality certifies the 児童手当 (審査, 決裁) and pays it with the allowance run
+    clerk.context.close()
+    desk = phone_page(browser)
+    start_session(
+        desk,
+        base_url,
+        server_database,
+        sessions.Principal(
+            kind="staff",
+            subject_id="e2e-kosodate-clerk",
+            display_name="子育て支援担当",
+            organization_code=CHIYODA,
+            roles=frozenset({"審査", "決裁", "管理"}),
+        ),
+    )
+    desk.goto(base_url + "/staff/applications?status=submitted")
+    desk.get_by_role("link", name=receipt.group(1)).click()
+    desk.get_by_role("button", name="審査を開始する").click()
+    while desk.get_by_role("button", name="承認する").count():
+        desk.get_by_role("button", name="承認する").click()
+        desk.get_by_role("button", name="承認を確定する").click()
+    assert "承認" in desk.locator("main").inner_text()
+    desk.goto(base_url + "/staff/benefits")
+    desk.get_by_role("link", name="児童手当（令和9年2月支払）").click()
+    assert "児童手当 認定請求" in desk.locator("main").inner_text()  # who is paid: the certified
+    today = clock.today_jst().date()
+    desk.locator("#reference_date-3").fill(format_wareki(today))
+    desk.locator("#transfer_date-3").fill(format_wareki(today + timedelta(days=7)))
+    desk.get_by_role("button", name="振込データを作成する").click()
+    assert "第1回の振込データを作成しました" in desk.locator("main").inner_text()
+    with desk.expect_download() as download:
+        desk.get_by_role("link", name="振込データをダウンロード").click()
+    transfers = [r for r in zengin.read(Path(download.value.path()).read_bytes()) if r["record_type"] == "2"]
+    mine = [r for r in transfers if r["account_number"] == number]
+    assert len(mine) == 1  # paid once, to the registered account
+    assert (mine[0]["bank_code"], mine[0]["branch_code"], mine[0]["account_type"]) == ("0005", "001", "1")
+    assert mine[0]["payee_name"] == kana.holder_of(parent.name) and mine[0]["amount"] == "0000030000"
+    assert_accessible(desk)
+    assert_no_horizontal_scroll(desk)
+    _shot(desk, "kosodate-allowance-paid-staff-phone")
+
+    # the parent is told: お振込みのお知らせ in the inbox, in 和暦
+    me.goto(base_url + "/inbox")
+    me.get_by_role("link", name="児童手当（令和9年2月支払）をお振込みします").first.click()
+    paid = me.locator("main").inner_text()
+    assert format_wareki(today + timedelta(days=7)) in paid and "公金受取口座" in paid
+    assert_accessible(me)
+    _shot(me, "kosodate-allowance-paid-notice-phone")

@@ -18,12 +18,13 @@ from tsunagu.core import clock, logging
 from tsunagu.core.errors import ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION
-from tsunagu.core.http.deps import AppSettings, CurrentStaff
-from tsunagu.core.http.templating import render
+from tsunagu.core.http.deps import AppSettings, CurrentStaff, settings_of
+from tsunagu.core.http.templating import locale_of, render
 from tsunagu.core.messages import N_
 from tsunagu.core.progress import SilentProgress
 from tsunagu.core.sessions import Principal
 from tsunagu.core.types.wareki import parse_date
+from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.benefits import batches, checks, service
 from tsunagu.procedures.benefits.definition import BenefitRun
 from tsunagu.registry.accounts import bankcheck
@@ -119,11 +120,18 @@ def _page(
         "reference_date": executions[0].reference_date.isoformat() if executions else today.isoformat(),
         "transfer_date": (today + timedelta(days=3)).isoformat(),
     }
+    decided = None
+    if run.decided is not None:  # an allowance paid on a decision: the procedure by its name
+        found = (
+            catalogue.registry_for(settings_of(request).procedures_dir).snapshot().procedures.get(run.decided)
+        )
+        decided = found.name.text(locale_of(request)) if found else None
     return render(
         request,
         "procedures/benefits_run.html",
         {
             "run": run,
+            "decided": decided,
             "conditions": _conditions(db, run.eligibility),
             "executions": executions,
             "totals": service.totals(db, run.id),

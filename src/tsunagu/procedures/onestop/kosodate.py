@@ -182,8 +182,8 @@ def _require_first(database: Database, person: Principal, filing: bundles.Filing
             if applications.replay(db, person, procedure_id, bundles.part_key(filing.key, procedure_id), data)
         }
     earlier = [a for a in standing if a.procedure_id not in again]
-    if earlier:
-        first = earlier[0]
+    if earlier:  # named by the 児童手当's receipt, the part every filing of a birth has
+        first = next((a for a in earlier if a.procedure_id == ALLOWANCE), earlier[0])
         raise BirthAlreadyFiled(
             f"the procedures for this birth were already filed (receipt {first.receipt_number})",
             receipt_number=first.receipt_number,
