@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
+from tsunagu.core.database import Database
 from tsunagu.core.errors import NotAuthenticated
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import current_principal
@@ -26,13 +28,13 @@ from tsunagu.notify import service as inbox
 from tsunagu.procedures import meshlink
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.api import live_registry
-from tsunagu.procedures.applications import service
+from tsunagu.procedures.applications import attachments, service, uploads
 from tsunagu.procedures.applications.api import gateway
 from tsunagu.procedures.applications.pages import KEY_FIELD, SEAL_FIELD, values_from_form
 from tsunagu.procedures.applications.service import business
 from tsunagu.procedures.applications.service import company_setup as setup
 from tsunagu.procedures.applications.service.acting import business_subject
-from tsunagu.procedures.applications.validation import InvalidApplication
+from tsunagu.procedures.applications.validation import FieldError, InvalidApplication
 from tsunagu.procedures.backoffice import service as backoffice
 from tsunagu.procedures.definition import Procedure
 from tsunagu.procedures.registry import LiveRegistry
@@ -158,8 +160,40 @@ def apply_form(
 ) -> HTMLResponse:
     """申請する as a business: the corporation's registry values shown with their source, the rest asked."""
     procedure = catalogue.get_procedure(registry, procedure_id)
-    form = business.open_form(database, mesh, secret, procedure, _business(request))
-    return _form(request, procedure, form, values={}, key=service.new_idempotency_key())
+    principal = _business(request)
+    form = business.open_form(database, mesh, secret, procedure, principal)
+    return _form(
+        request, procedure, form, values=_known(database, principal), key=service.new_idempotency_key()
+    )
+
+
+def _known(database: AppDatabase, principal: Principal) -> dict[str, Any]:
+    """What a sole proprietor declared when opening the account, as the form's starting values
+    (屋号, 事業所, 職業), which they may change on the form; a corporation's come from the registry."""
+    if not accounts.is_sole_proprietor(principal):
+        return {}
+    with database.session() as db:
+        record = accounts.get_sole_proprietorship(db, principal.organization_code or "")
+    if record is None:
+        return {}
+    return {
+        "trade_name": record.trade_name,
+        "office_address": {"text": record.office_address},
+        "occupation": record.industry,
+    }
+
+
+async def _received(
+    database: Database, procedure: Procedure, principal: Principal, posted: FormData, key: str
+) -> tuple[dict[str, FieldError], dict[str, Any]]:
+    """Hold the form's files under its key for the acting account, as the residents' form does;
+    (their problems, the files held so far as values to show again)."""
+    if not procedure.has_files:
+        return {}, {}
+    with database.session() as db:
+        problems = await uploads.receive(db, procedure, posted, owner=principal.subject_id, key=key)
+        held = attachments.pending(db, principal.subject_id, key)
+        return problems, {name: upload.__dict__ for name, upload in held.items()}
 
 
 @router.post("/procedures/{procedure_id}", response_model=None)
@@ -179,7 +213,10 @@ async def submit(
     key, seal = str(posted.get(KEY_FIELD, "")), str(posted.get(SEAL_FIELD, ""))
     values = values_from_form(procedure, posted)
     draft = business.BusinessDraft(procedure, principal, values, service.require_key(key), values, seal=seal)
+    file_problems, held = await _received(database, procedure, principal, posted, draft.idempotency_key)
     try:
+        if file_problems:
+            raise InvalidApplication(list(file_problems.values()))
         app, _created = await run_in_threadpool(business.apply, database, mesh, secret, draft)
     except InvalidApplication as exc:
         form = await run_in_threadpool(business.open_form, database, mesh, secret, procedure, principal)
@@ -187,9 +224,9 @@ async def submit(
             request,
             procedure,
             form,
-            values=values,
+            values=values | held,
             key=key,
-            errors={p.field: p for p in exc.problems},
+            errors={p.field: p for p in exc.problems} | file_problems,
             status_code=422,
         )
     return RedirectResponse(f"/applications/{app.id}?submitted=1", status_code=303)

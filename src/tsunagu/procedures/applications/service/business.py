@@ -29,7 +29,7 @@ from tsunagu.core.sessions import Principal
 from tsunagu.identity.business import service as accounts
 from tsunagu.mesh import corporate
 from tsunagu.procedures import meshlink
-from tsunagu.procedures.applications import inprogress
+from tsunagu.procedures.applications import attachments, inprogress
 from tsunagu.procedures.applications.service.eligibility import check_eligibility, require_eligible
 from tsunagu.procedures.applications.service.evidence import collect_evidence
 from tsunagu.procedures.applications.service.prefill import merge_prefilled, prefill, seal, unseal
@@ -215,6 +215,8 @@ def prepare(
 ) -> tuple[Prefilled, dict[str, Any], str, str]:
     """Grants, the corporation, organization, registry values and validation; as the residents' one."""
     applicant, organization = _check(db, principal, procedure)
+    if key and procedure.has_files:  # the files held for this form (its page sent them) count too
+        submitted = {**submitted, **attachments.pending(db, principal.subject_id, key)}
     if sealed is None or sealed.stale or (not sealed.values and gateway is not None):
         if gateway is None:
             raise TamperedField("the form carries no current registry values")
