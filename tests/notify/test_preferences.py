@@ -13,8 +13,9 @@ from tests.conftest import login_as
 
 from tsunagu.core.database import Database
 from tsunagu.core.sessions import Principal
-from tsunagu.notify import service
-from tsunagu.notify.models import NotifyConfirmation
+from tsunagu.notify import dispatch, service
+from tsunagu.notify.models import NotifyConfirmation, NotifyTestSms
+from tsunagu.notify.senders import TestSmsProvider
 
 PAGE = "/notify/preferences"
 API = "/api/v1/notify/channels"
@@ -88,6 +89,19 @@ def test_an_app_needs_consent_and_shows_its_signing_key(person: TestClient) -> N
 def test_the_api_and_delivery_status(person: TestClient, database: Database) -> None:
     created = person.post(API, json={"kind": "sms", "address": "09012345678"})
     assert created.status_code == 201 and created.json()["address"] == "090-****-5678"
+    assert created.json()["status"] == "unconfirmed"  # the number is confirmed with a code first
+    page = person.get(PAGE).text
+    assert "6桁の確認コードを入力してください" in page and 'autocomplete="one-time-code"' in page
+    code = _sms_code(database)
+    channel_id = created.json()["id"]
+    wrong = "000000" if code != "000000" else "111111"
+    refused = person.post(
+        f"{PAGE}/channels/{channel_id}/code", data={"csrf_token": _csrf(person), "code": wrong}
+    )
+    assert refused.status_code == 422 and "確認コードが違います" in refused.text and "あと4回" in refused.text
+    assert f'value="{wrong}"' in refused.text and 'aria-invalid="true"' in refused.text
+    done = person.post(f"{PAGE}/channels/{channel_id}/code", data={"csrf_token": _csrf(person), "code": code})
+    assert "携帯電話番号を確認しました" in done.text
     with database.session() as db:
         message = service.deliver(db, "resident-1", sender="131016", kind="notice", title="通知", body="本文")
     states = person.get(f"/api/v1/notify/messages/{message.id}/deliveries").json()
@@ -95,6 +109,18 @@ def test_the_api_and_delivery_status(person: TestClient, database: Database) -> 
     assert "SMS（ショートメッセージ）: 送信待ち" in person.get(PAGE).text
     assert person.post(API, json={"kind": "webhook", "address": "https://a.example/"}).status_code == 422
     assert person.delete(f"{API}/999").json()["code"] == "notify-channel-not-found"
+
+
+def _sms_code(database: Database) -> str:
+    """The code the test SMS provider delivered for the confirmation (what the phone shows)."""
+    dispatch.run_once(
+        database, {"sms": TestSmsProvider(database)}, lambda code, locale: "", dispatch.Links("")
+    )
+    with database.session() as db:
+        body = db.scalars(select(NotifyTestSms.body).order_by(NotifyTestSms.id.desc())).first()
+    found = re.search(r"確認コード (\d{6})", body or "")
+    assert found, body
+    return found.group(1)
 
 
 def test_the_page_in_english(person: TestClient) -> None:
@@ -126,3 +152,15 @@ def test_an_address_is_confirmed_from_the_link_without_logging_in(
         assert again.status_code == 404 and "この確認のリンクは使えません" in again.text
     assert person.get(API).json()[0]["status"] == "active"
     assert "確認待ち" not in person.get(PAGE).text
+
+
+def test_the_code_through_the_api_counts_wrong_tries(person: TestClient, database: Database) -> None:
+    created = person.post(API, json={"kind": "sms", "address": "070-5555-6666"}).json()
+    code = _sms_code(database)
+    wrong = person.post(f"{API}/{created['id']}/code", json={"code": "12345"})
+    assert wrong.status_code == 422 and wrong.headers["content-type"] == "application/problem+json"
+    assert (wrong.json()["code"], wrong.json()["remaining"]) == ("notify-code-invalid", 4)
+    again = person.post(f"{API}/{created['id']}/code", json={"code": "abcdef"}).json()
+    assert again["remaining"] == 3  # the count was kept although the answer was an error
+    done = person.post(f"{API}/{created['id']}/code", json={"code": code})
+    assert done.status_code == 200 and done.json()["status"] == "active"

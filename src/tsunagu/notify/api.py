@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tsunagu.core.http.auth import TRANSACTION, require_resident
 from tsunagu.core.http.pagination import Page, PageParams, page_params
+from tsunagu.core.http.problems import problem
 from tsunagu.core.sessions import Principal
 from tsunagu.notify import channels, dispatch, service
 from tsunagu.notify.schemas import ChannelIn, ChannelOut, DeliveryOut, MessageOut, ReadState
@@ -87,3 +90,36 @@ def remove_channel(
 ) -> Response:
     channels.remove_channel(db, person.subject_id, channel_id)
     return Response(status_code=204)
+
+
+class CodeIn(BaseModel):
+    code: str = Field(min_length=1, max_length=20, description="The six digits the SMS brought")
+
+
+@router.post(
+    "/channels/{channel_id}/code",
+    response_model=ChannelOut,
+    responses={422: {"description": "`notify-code-invalid`: wrong, expired or used up; `remaining` tries"}},
+)
+def confirm_code(
+    channel_id: int,
+    body: CodeIn,
+    request: Request,
+    person: Principal = Depends(require_resident),
+    db: Session = TRANSACTION,
+) -> ChannelOut | JSONResponse:
+    """確認コード of an SMS number: 200 with the channel, now active. A wrong code is counted (the
+    problem is answered, not raised, so the count is committed); after 5, or 10 minutes, a new code
+    must be sent (``POST /notify/preferences/channels/{id}/confirm`` on the page)."""
+    checked = channels.confirm_code(db, person.subject_id, channel_id, body.code)
+    if checked.channel is None:
+        return problem(
+            422,
+            channels.CodeInvalid.code,
+            channels.CodeInvalid.title,
+            "the confirmation code is wrong, expired or used up; see message_id",
+            request.url.path,
+            message_id=checked.problem,
+            remaining=checked.remaining,
+        )
+    return ChannelOut.of(checked.channel)

@@ -7,6 +7,7 @@ receives (the sender, the title and a link); e-mail and SMS receive only a link 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -24,11 +25,15 @@ from tsunagu.notify.models import NotifyChannel, NotifyConfirmation, NotifyDeliv
 from tsunagu.notify.senders import is_mobile_number
 
 CHANNEL_KINDS = ("email", "sms", "webhook")
+#: kinds whose address is confirmed before anything else goes there (a link by e-mail, a code by SMS)
+CONFIRMED_KINDS = ("email", "sms")
 MESSAGE_KINDS = ("notice", "document", "info", "status")
 DEFAULT_KINDS = ["notice", "document", "info"]  # 申請状況 (status) only when asked for
 MAX_CHANNELS = 5
 CONFIRM_VALID = timedelta(hours=48)  # the link in a confirmation e-mail works this long
 CONFIRMATIONS_PER_HOUR = 3  # a person can ask again, but not flood an address
+CODE_VALID = timedelta(minutes=10)  # the one-time code sent by SMS works this long
+CODE_ATTEMPTS = 5  # wrong codes before the code stops working (a new one must be sent)
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 
 
@@ -166,13 +171,13 @@ def add_channel(
         locale="en" if locale == "en" else "ja",
         kinds=chosen,
         secret=secrets.token_hex(32) if kind == "webhook" else "",
-        status="unconfirmed" if kind == "email" else "active",
+        status="unconfirmed" if kind in CONFIRMED_KINDS else "active",
         consented_at=now,
         created_at=now,
     )
     db.add(row)
     db.flush()
-    if kind == "email":
+    if kind in CONFIRMED_KINDS:
         _ask_to_confirm(db, row)
     return _channel(row)
 
@@ -181,11 +186,22 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _code_hash(channel_id: int, code: str) -> str:
+    """A code's hash bound to its channel (six digits repeat across channels; a link token does not)."""
+    return hashlib.sha256(f"sms-code\n{channel_id}\n{code}".encode()).hexdigest()
+
+
 def _ask_to_confirm(db: Session, row: NotifyChannel) -> None:
-    """Queue a confirmation e-mail with a new link (the old link stops working)."""
-    now, token = clock.now(), secrets.token_urlsafe(24)
-    row.status, row.confirm_token_hash = "unconfirmed", _token_hash(token)
-    row.confirm_expires_at = now + CONFIRM_VALID
+    """Queue a confirmation with a new link by e-mail, or a new six-digit code by SMS (the old one
+    stops working)."""
+    now = clock.now()
+    if row.kind == "sms":
+        token = f"{secrets.randbelow(10**6):06d}"
+        row.confirm_token_hash, row.confirm_expires_at = _code_hash(row.id, token), now + CODE_VALID
+    else:
+        token = secrets.token_urlsafe(24)
+        row.confirm_token_hash, row.confirm_expires_at = _token_hash(token), now + CONFIRM_VALID
+    row.status, row.confirm_attempts = "unconfirmed", 0
     for waiting in db.scalars(
         select(NotifyConfirmation).where(
             NotifyConfirmation.channel_id == row.id, NotifyConfirmation.status == "pending"
@@ -207,9 +223,9 @@ def _ask_to_confirm(db: Session, row: NotifyChannel) -> None:
 
 
 def resend_confirmation(db: Session, recipient_id: str, channel_id: int) -> Channel:
-    """Send the confirmation e-mail again (at most :data:`CONFIRMATIONS_PER_HOUR` an hour)."""
+    """Send the confirmation e-mail (or SMS code) again (at most :data:`CONFIRMATIONS_PER_HOUR` an hour)."""
     row = _own(db, recipient_id, channel_id)
-    if row.kind != "email" or row.status == "active":
+    if row.kind not in CONFIRMED_KINDS or row.status == "active":
         raise _error("address", N_("このあて先は確認済みです。"), "the address needs no confirmation")
     recent = list(
         db.scalars(
@@ -229,7 +245,11 @@ def resend_confirmation(db: Session, recipient_id: str, channel_id: int) -> Chan
 
 def confirmation_channel(db: Session, token: str) -> Channel:
     """The channel a confirmation link is for, while the link is valid."""
-    row = db.scalar(select(NotifyChannel).where(NotifyChannel.confirm_token_hash == _token_hash(token)))
+    row = db.scalar(
+        select(NotifyChannel).where(
+            NotifyChannel.kind == "email", NotifyChannel.confirm_token_hash == _token_hash(token)
+        )
+    )
     if not token or row is None or row.confirm_expires_at is None or row.confirm_expires_at < clock.now():
         raise ConfirmationInvalid("this confirmation link is not valid or has expired")
     return _channel(row)
@@ -244,6 +264,57 @@ def confirm(db: Session, token: str) -> Channel:
     row.confirm_token_hash, row.confirm_expires_at = "", None  # a link works once
     db.flush()
     return _channel(row)
+
+
+class CodeInvalid(ValidationFailed):
+    """(Answered, not raised: see :func:`confirm_code`.)"""
+
+    code = "notify-code-invalid"
+    title = "The confirmation code is wrong, expired or used up"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of a code typed on the preference page: the channel confirmed, or why not (a
+    Japanese message id) — returned, not raised, so that a wrong attempt is counted and kept."""
+
+    channel: Channel | None
+    problem: str = ""
+    remaining: int = 0
+
+
+def confirm_code(db: Session, recipient_id: str, channel_id: int, code: str) -> CodeCheck:
+    """確認コード: the person typed the code the SMS brought; the number is theirs, お知らせ go there.
+
+    A code works for :data:`CODE_VALID` and :data:`CODE_ATTEMPTS` wrong tries, then a new one must
+    be sent; a right code works once.
+    """
+    row = _own(db, recipient_id, channel_id)
+    if row.kind != "sms" or row.status != "unconfirmed":
+        return CodeCheck(None, N_("この受け取り先は確認コードの入力を待っていません。"))
+    typed = "".join(code.split()).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if row.confirm_expires_at is None or row.confirm_expires_at < clock.now():
+        return CodeCheck(None, N_("確認コードの有効期限（10分）が過ぎました。新しいコードを送ってください。"))
+    if row.confirm_attempts >= CODE_ATTEMPTS:
+        return CodeCheck(
+            None, N_("確認コードを5回まちがえたため、このコードは使えません。新しいコードを送ってください。")
+        )
+    if not (len(typed) == 6 and typed.isdigit()) or not hmac.compare_digest(
+        _code_hash(row.id, typed), row.confirm_token_hash
+    ):
+        row.confirm_attempts += 1
+        db.flush()
+        left = CODE_ATTEMPTS - row.confirm_attempts
+        if left == 0:
+            return CodeCheck(
+                None,
+                N_("確認コードを5回まちがえたため、このコードは使えません。新しいコードを送ってください。"),
+            )
+        return CodeCheck(None, N_("確認コードが違います。SMSに届いた6桁の数字を入力してください。"), left)
+    row.status, row.confirmed_at = "active", clock.now()
+    row.confirm_token_hash, row.confirm_expires_at = "", None  # a code works once
+    db.flush()
+    return CodeCheck(_channel(row))
 
 
 def channels_of(db: Session, recipient_id: str) -> list[Channel]:
@@ -289,7 +360,7 @@ def set_kinds(db: Session, recipient_id: str, channel_id: int, kinds: list[str])
         raise _NO_KINDS()
     row.kinds = chosen
     if row.status == "bouncing":  # the person looked at it again: try the address anew
-        if row.kind == "email":
+        if row.kind in CONFIRMED_KINDS:
             _ask_to_confirm(db, row)  # an address that bounced is confirmed again first
         else:
             row.status = "active"

@@ -147,7 +147,11 @@ def compose(channel: NotifyChannel, message: NotifyMessage, sender_name: str, li
 
 
 def compose_confirmation(channel: NotifyChannel, token: str, links: Links) -> Outbound:
-    """The e-mail that asks the owner of an address to confirm it: a link, nothing about the person."""
+    """The e-mail that asks the owner of an address to confirm it: a link, nothing about the person;
+    to a mobile number, the one-time code to type on the preference page."""
+    if channel.kind == "sms":
+        text = _TEMPLATES.get_template(f"sms-code.{channel.locale}.txt").render({"code": token})
+        return Outbound(channel.address, "", text.strip())
     rendered = _TEMPLATES.get_template(f"confirm.{channel.locale}.txt").render(
         {"link": links.confirmation(token), "preferences": links.preferences}
     )
@@ -261,7 +265,7 @@ def _attempt_confirmation(
     if channel is None or channel.status != "unconfirmed":
         confirmation.status, confirmation.token = "cancelled", ""
         return
-    if "email" not in context.senders:  # no SMTP relay now: keep it
+    if channel.kind not in context.senders:  # no SMTP relay (or SMS provider) now: keep it
         confirmation.next_attempt_at = clock.now() + timedelta(seconds=LAST_RETRY_SECONDS)
         report.deferred += 1
         return

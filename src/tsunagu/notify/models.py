@@ -51,6 +51,8 @@ class NotifyChannel(Base):
     # an e-mail address gets nothing until its owner opened the link sent to it (確認)
     confirm_token_hash: Mapped[str] = mapped_column(String(64), default="")
     confirm_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # wrong one-time codes typed for an SMS number (the code stops working at CODE_ATTEMPTS)
+    confirm_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

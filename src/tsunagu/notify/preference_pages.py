@@ -33,7 +33,7 @@ async def channel_form(request: Request) -> dict[str, object]:
 
 
 def _done(done: str) -> str:
-    return done if done in ("added", "removed", "changed", "resent") else ""
+    return done if done in ("added", "removed", "changed", "resent", "confirmed") else ""
 
 
 def _page(
@@ -44,6 +44,8 @@ def _page(
     values: dict[str, object] | None = None,
     errors: dict[str, str] | None = None,
     done: str = "",
+    values_code: dict[int, str] | None = None,
+    remaining: int = 0,
     status_code: int = 200,
 ) -> HTMLResponse:
     recent, _total = inbox.inbox(db, person.subject_id, limit=5)
@@ -64,6 +66,8 @@ def _page(
             "message_kinds": channels.MESSAGE_KINDS,
             "recent": [(m, dispatch.states_of(db, person.subject_id, m.id)) for m in recent],
             "max_channels": channels.MAX_CHANNELS,
+            "codes": values_code or {},
+            "remaining": remaining,
         },
         status_code=status_code,
     )
@@ -133,13 +137,37 @@ def resend_confirmation(
     person: Principal = Depends(require_resident),
     db: Session = TRANSACTION,
 ) -> Response:
-    """Send the confirmation e-mail again (a new link; the old one stops working)."""
+    """Send the confirmation e-mail (or SMS code) again (a new one; the old one stops working)."""
     try:
         channels.resend_confirmation(db, person.subject_id, channel_id)
     except channels.ConfirmationTooOften:
         message = N_("確認のメールは1時間に3回まで送れます。しばらくしてからお試しください。")
         return _page(request, db, person, errors={f"kinds-{channel_id}": message}, status_code=409)
     return RedirectResponse(f"{PAGE}?done=resent", status_code=303)
+
+
+@router.post("/channels/{channel_id}/code", response_class=HTMLResponse, response_model=None)
+async def confirm_code(
+    request: Request,
+    channel_id: int,
+    person: Principal = Depends(require_resident),
+    db: Session = TRANSACTION,
+) -> Response:
+    """確認コード: the six digits the SMS brought; a wrong one is counted (and kept in the field)."""
+    code = str((await request.form()).get("code", ""))[:20]
+    checked = channels.confirm_code(db, person.subject_id, channel_id, code)
+    if checked.channel is None:
+        errors = {f"code-{channel_id}": checked.problem}
+        return _page(
+            request,
+            db,
+            person,
+            errors=errors,
+            values_code={channel_id: code},
+            remaining=checked.remaining,
+            status_code=422,
+        )
+    return RedirectResponse(f"{PAGE}?done=confirmed", status_code=303)
 
 
 @router.get("/confirm", response_class=HTMLResponse)

@@ -88,6 +88,7 @@ PEOPLE_MESSAGES = {
         "ご家族の方ご自身のマイナンバーカードでログインしてください。"
     ),
     "bereavement-nothing-to-file": N_("届け出る手続を一つ以上選んでください。"),
+    "notify-code-invalid": N_("確認コードが違うか、有効期限が過ぎています。新しいコードを送ってください。"),
     "application-already-in-bundle": N_(
         "この手続は、ご家族などがすでに申請しています。申請の一覧で受付番号と状況を確認できます。"
     ),
