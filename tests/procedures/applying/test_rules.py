@@ -134,3 +134,20 @@ def test_a_date_outside_any_sane_range_is_refused_by_name(day: str) -> None:
     assert found["moving_date"][0] == "%(earliest)s から %(latest)s までの日付を入力してください。"
     assert found["moving_date"][1].startswith("Enter a date from 1868-01-01 to ")
     assert "moving_date" in problems("tenshutsu", {"moving_date": day})
+
+
+@pytest.mark.parametrize("typed", ["令和8年12月20日", "２０２６－１２－２０", "2026年12月20日", "R8.12.20"])
+def test_a_date_is_read_as_people_write_it(typed: str) -> None:
+    """A 転出届's date typed in 和暦 or full-width digits (a browser without a date picker, a phone's
+    Japanese keyboard) was refused with 「日付を 2026-04-01 のように」; it is the same day."""
+    procedure = catalogue.get_procedure(REGISTRY, "tenshutsu")
+    cleaned = clean(procedure, {"moving_date": typed}, partial=True)
+    assert cleaned["moving_date"] == "2026-12-20"
+
+
+def test_a_date_that_is_no_date_names_both_ways_to_write_one() -> None:
+    found = problems("tenshutsu", {"moving_date": "あした"})
+    assert found["moving_date"] == (
+        "日付を 令和8年4月1日 または 2026-04-01 のように入力してください。",
+        "Enter a date like 令和8年4月1日 or 2026-04-01.",
+    )

@@ -34,12 +34,14 @@ NOT_SERVED = (
     "転入先の市区町村は、まだオンラインの転入予約に対応していません。"
     "転出届だけを出すか、窓口でお手続きください。"
 )
+#: a date is read as people write it: 令和8年4月1日, 2026年4月1日, R8.4.1, 2026-04-01, in full-width too
+DATE_FORMAT = "日付を 令和8年4月1日 または 2026-04-01 のように入力してください。"
 OUTSIDE_JIS = "「%(character)s」（%(codepoint)s）は使えない文字です。標準の字形で入力してください。"
 
 # message id → English (the API's ``message``; pages translate the id with gettext)
 MESSAGES: dict[str, str] = {
     "入力してください。": "This is required.",
-    "日付を 2026-04-01 のように入力してください。": "Enter a date like 2026-04-01.",
+    DATE_FORMAT: "Enter a date like 令和8年4月1日 or 2026-04-01.",
     "氏名とふりがなをすべて入力してください。": "Enter the full name and its reading in kana.",
     "ふりがなはひらがなかカタカナで入力してください。": "Write the reading in hiragana or katakana.",
     "電話番号の形式が正しくありません。": "This is not a valid telephone number.",
@@ -248,7 +250,7 @@ def _value(form_field: FormField, raw: Any) -> Any:
             raise _Problem("%(limit)d 文字以内で入力してください。", limit=ADDRESS_MAX)
         return {"text": _jis(text)}
     if kind in ("date", "wareki_date"):
-        return _date(raw, wareki=kind == "wareki_date").isoformat()
+        return _date(raw).isoformat()
     if kind in _TYPED:
         return str(_typed(*_TYPED[kind], raw))
     if kind == "choice":
@@ -327,12 +329,11 @@ EARLIEST_DAY = date(1868, 1, 1)
 YEARS_AHEAD = 50
 
 
-def _date(raw: Any, *, wareki: bool) -> date:
-    text = str(raw).strip()
+def _date(raw: Any) -> date:
     try:
-        day = parse_date(text) if wareki else date.fromisoformat(text)
+        day = parse_date(str(raw).strip())
     except (ValueError, InvalidValue):
-        raise _Problem("日付を 2026-04-01 のように入力してください。") from None
+        raise _Problem(DATE_FORMAT) from None
     latest = date(clock.today_jst().year + YEARS_AHEAD, 12, 31)
     if not EARLIEST_DAY <= day <= latest:
         raise _Problem(BETWEEN, earliest=EARLIEST_DAY.isoformat(), latest=latest.isoformat())

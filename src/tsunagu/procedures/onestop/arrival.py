@@ -8,7 +8,6 @@ every person of the certificate as a resident of one new 世帯 here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,7 +15,9 @@ from sqlalchemy.orm import Session
 from tsunagu.core.errors import Forbidden, ValidationFailed
 from tsunagu.core.messages import N_
 from tsunagu.core.sessions import Principal
+from tsunagu.core.types.wareki import parse_date
 from tsunagu.procedures.applications.service import Application, ForeignApplication
+from tsunagu.procedures.applications.validation import DATE_FORMAT
 from tsunagu.registry.addresses import service as addresses
 from tsunagu.registry.residents import moving
 from tsunagu.registry.residents import service as residents
@@ -27,7 +28,7 @@ REGISTRAR_ROLE = "住基"
 
 # what the counter page says for each refusal (gettext ids)
 MESSAGES = {
-    "arrival-field": N_("転入日（2026-04-01 の形）と町字を入力してください。"),
+    "arrival-field": N_("転入日（令和8年4月1日 または 2026-04-01 の形）と町字を入力してください。"),
     "effective-date-in-future": N_("転入日に未来の日付は入力できません。"),
     "effective-date-before-last-change": N_("転入日は転出の日より前にできません。"),
     "unknown-town": N_("町字を選択肢から選んでください。"),
@@ -127,9 +128,9 @@ def record(
         raise NoCertificateYet("no moving-out certificate information has arrived for this application")
     problems = []
     try:
-        moved_in_on = date.fromisoformat(counter.moved_in_on.strip())
+        moved_in_on = parse_date(counter.moved_in_on.strip())
     except ValueError:
-        problems.append(_problem("moved_in_on", "日付を 2026-04-01 のように入力してください。"))
+        problems.append(_problem("moved_in_on", DATE_FORMAT))
     if not counter.town_id.strip().isdigit():
         problems.append(_problem("town_id", "選択肢から選んでください。"))
     if problems:
