@@ -309,7 +309,7 @@ def import_assessments(
                 report = taxation.record(
                     db,
                     staff_principal(db, staff, organization),
-                    taxation.parse(file.read_text(encoding="utf-8")),
+                    taxation.parse(_utf8(file)),
                 )
         except taxation.AssessmentsInvalid as rejected:
             for error in rejected.errors:

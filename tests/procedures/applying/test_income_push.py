@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pytest
 from tests.procedures.applying.conftest import CHIYODA, YOKOSUKA, World
+from typer.testing import CliRunner
 
+from tsunagu.cli.main import app
 from tsunagu.core.database import Database
 from tsunagu.core.errors import Forbidden
 from tsunagu.core.sessions import Principal
+from tsunagu.core.settings import get_settings
+from tsunagu.identity.organizations import service as organizations
+from tsunagu.identity.staff import service as staff
 from tsunagu.mesh.push import registry_events
 from tsunagu.notify import service as notify
 from tsunagu.procedures.push import service as push
@@ -133,3 +138,38 @@ def test_a_rule_on_an_unknown_attribute_is_refused_at_load(tmp_path: Path) -> No
     )
     with pytest.raises(push.PushRuleInvalid, match="unknown applicant attribute 'household_income_below'"):
         push.parse_rule(tmp_path / "r.yaml", text)
+
+
+def test_the_tax_section_imports_its_file_from_the_command_line(
+    database: Database, world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TSUNAGU_DATABASE_URL", database.url)
+    get_settings.cache_clear()
+    with database.session() as db:
+        organizations.seed_demo_organizations(db)
+        staff.create_staff(
+            db,
+            CHIYODA,
+            "chiyoda.kazei",
+            display_name="千代田 課税",
+            roles={"管理"},
+            password="correct horse battery",
+        )
+    good, bad, sjis = tmp_path / "good.csv", tmp_path / "bad.csv", tmp_path / "sjis.csv"
+    good.write_text("\ufeff" + HEADER + f"{world.resident_id},2026,980000,非課税\n", encoding="utf-8")
+    bad.write_text(HEADER + f"{world.resident_id},2026,980000,免除\n", encoding="utf-8")
+    sjis.write_bytes((HEADER + f"{world.resident_id},2026,980000,非課税\n").encode("shift_jis"))
+    command = ["registry", "import-assessments", "--organization", CHIYODA, "--staff", "chiyoda.kazei"]
+    try:
+        done = CliRunner().invoke(app, [*command, str(good)])
+        assert done.exit_code == 0, done.output
+        assert "1 recorded, 0 corrected, 0 unchanged" in done.output
+        refused = CliRunner().invoke(app, [*command, str(bad)])
+        assert (
+            refused.exit_code != 0 and "line 2: taxable '免除' is neither 課税 nor 非課税" in refused.output
+        )
+        wrong = CliRunner().invoke(app, [*command, str(sjis)])
+        assert wrong.exit_code != 0 and "is not UTF-8 text" in wrong.output
+    finally:
+        get_settings.cache_clear()
+    assert len(_events(database)) == 1  # only the good file was recorded

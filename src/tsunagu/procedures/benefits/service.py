@@ -186,7 +186,8 @@ def _paid_notice(run: BenefitRun, resident_id: str, transfer_date: date) -> noti
         (
             f"あなたは{run.name.ja}（{run.amount_yen:,}円）の支給対象です。"
             f"{format_wareki(transfer_date)}に、登録されている公金受取口座へお振込みします。"
-            "申請の必要はありません。"
+            # an allowance paid on a decision was applied for; a 給付金 by rule needs no application
+            + ("" if run.decided else "申請の必要はありません。")
         ),
         ACCOUNT_PAGE,
         extra={"benefit_run": run.id},
