@@ -7,8 +7,9 @@ the KLM operators of tsunagu.procedures.keystrokes (1.35 s per decision/field, 0
 character, 1.1 s per tap).
 
 - 子育て (tests/e2e/test_life_events.py): from the push-type お知らせ of a birth registered at the
-  counter, the 児童手当 認定請求 (child, account and income from the registers; 同居 asked) and the
-  子ども医療費助成 (the newborn chosen from the household, the insurance and its number).
+  counter, one tap to the 子育てワンストップ — 児童手当 認定請求 (child, account and income from the
+  registers; 同居 asked), 子ども医療費助成 (the insurance and its number; the newborn is given) and
+  保育所等の利用申込 (事由, 希望日, 第1希望) — confirmed once and submitted once.
 - おくやみ (tests/e2e/test_bereavement.py): from the お知らせ of a death, the family member's list
   and one form filing the 葬祭費 and the 介護保険資格喪失届 (the funeral date asked).
 
@@ -36,7 +37,7 @@ RESULTS = ROOT / "tests" / "e2e" / "results"
 TARGET_SECONDS = 60.0
 BUNDLES = {
     "kosodate": (
-        "子育て (児童手当 + 子ども医療費助成) from the birth notice",
+        "子育てワンストップ (児童手当 + 子ども医療費助成 + 保育所等の利用申込) from the birth notice",
         "tests/e2e/test_life_events.py",
     ),
     "bereavement": (
