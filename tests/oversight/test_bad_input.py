@@ -63,7 +63,7 @@ CASES: list[tuple[str, str, bytes, str]] = [
         "unknown ministry",
         "r7.csv",
         _rows(lambda rows: rows[3].update({"所管府省庁": "未来省"})),
-        "府省庁「未来省」は一覧の26府省庁のどれでもありません",
+        "府省庁「未来省」は調査の府省庁の一覧にありません",
     ),
     (
         "duplicated 手続ID",

@@ -12,7 +12,11 @@ from sqlalchemy import func, select
 from tsunagu.core.database import Database
 from tsunagu.oversight import inventory, kpis, layouts
 from tsunagu.oversight.inventory import InventoryRejected
-from tsunagu.oversight.models import OversightInventoryProcedure, OversightInventorySurvey
+from tsunagu.oversight.models import (
+    OversightInventoryProcedure,
+    OversightInventorySummary,
+    OversightInventorySurvey,
+)
 
 from .files import R7_ROWS, csv_bytes, r6_rows, xlsx_bytes
 
@@ -21,7 +25,7 @@ def test_the_layouts_have_the_published_column_counts() -> None:
     assert len(layouts.R6_COLUMNS) == 38 and len(set(layouts.R6_COLUMNS)) == 38
     assert len(layouts.R7_COLUMNS) == 46 and len(set(layouts.R7_COLUMNS)) == 46
     assert set(layouts.R6_COLUMNS) - set(layouts.R7_COLUMNS) == {"法令番号"}
-    assert len(layouts.MINISTRIES) == 26
+    assert len(layouts.MINISTRIES) == 27 and layouts.MINISTRIES[-1] == "会計検査院"  # the 26 and 会計検査院
 
 
 def _import(database: Database, name: str, data: bytes, year: int | None = None) -> inventory.ImportReport:
@@ -169,3 +173,21 @@ def test_a_shift_jis_csv_is_read_and_said_so(database: Database) -> None:
     data = csv_bytes(layouts.R6_COLUMNS, r6_rows()).decode("utf-8-sig").encode("cp932")
     report = _import(database, "r6.csv", data)
     assert report.rows == 4 and "Shift_JIS" in report.notes[0]
+
+
+def test_the_ministry_names_of_the_published_r6_file_are_accepted(database: Database) -> None:
+    """The 令和6年度 file names 「国家公安委員会・警察庁」 (2,010 rows) and 「会計検査院」 (54 rows) as
+    所管府省庁, and leaves 手続類型 empty in 2 rows (column statistics of the published file, 75,071
+    rows): none of them may refuse the file; the empty type is kept as unknown and reported."""
+    rows = r6_rows()
+    rows[0]["所管府省庁"] = "国家公安委員会・警察庁"
+    rows[1]["所管府省庁"] = "会計検査院"
+    rows[2]["手続類型"] = ""
+    report = _import(database, "r6.csv", csv_bytes(layouts.R6_COLUMNS, rows))
+    assert report.rows == 4
+    assert [n["example"] for n in report.normalized if n["kind"] == "no-type"] == ["5行目: 「」→「類型不明」"]
+    assert any(
+        n["kind"] == "ministry" and "国家公安委員会・警察庁" in n["example"] for n in report.normalized
+    )
+    with database.session() as db:
+        assert {s.ministry for s in db.scalars(select(OversightInventorySummary))} >= {"警察庁", "会計検査院"}

@@ -237,7 +237,8 @@ LIFE_EVENTS_CORPORATE: tuple[str, ...] = (
     "その他(個人も法人にもあてはまらない)",
 )
 
-#: 所管府省庁: the 26 names of the survey's explanatory material (調査結果解説資料)
+#: 所管府省庁: the 26 names of the survey's explanatory material (調査結果解説資料), and the
+#: 会計検査院 that the published file also names
 MINISTRIES: tuple[str, ...] = (
     "内閣官房",
     "内閣法制局",
@@ -265,6 +266,7 @@ MINISTRIES: tuple[str, ...] = (
     "環境省",
     "原子力規制委員会",
     "防衛省",
+    "会計検査院",  # not among the 26, but 所管府省庁 of 54 rows of the published 令和6年度 file
 )
 #: names found in the published data that are not among the 26, mapped to the one they belong to:
 #: external bureaus and agencies to their ministry, the 原子力規制庁 to its commission, typos
@@ -272,6 +274,7 @@ MINISTRY_ALIASES: dict[str, str] = {
     "閣府": "内閣府",
     "内閣府本府": "内閣府",
     "国家公安委員会": "警察庁",
+    "国家公安委員会・警察庁": "警察庁",  # as the published 令和6年度 file names it (2,010 rows)
     "原子力規制庁": "原子力規制委員会",
     "公害等調整委員会": "総務省",
     "消防庁": "総務省",

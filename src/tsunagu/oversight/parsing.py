@@ -70,12 +70,13 @@ class Normalizations:
 
 
 NORMALIZATION_KINDS = {
-    "separator": "複数値の区切りを「;」にそろえました",
-    "ministry": "府省庁名を一覧の名称にそろえました",
-    "symbol": "府省共通手続の記号（〇 U+3007・✕）を ○・× にそろえました",
-    "bracket": "イベント名の全角括弧を半角にそろえました",
-    "space": "コード値の全角空白を半角にそろえました",
-    "unknown-ministry-listed": "実施府省庁に一覧にない名称があります（そのまま保存）",
+    "separator": N_("複数値の区切りを「;」にそろえました"),
+    "ministry": N_("府省庁名を一覧の名称にそろえました"),
+    "symbol": N_("府省共通手続の記号（〇 U+3007・✕）を ○・× にそろえました"),
+    "bracket": N_("イベント名の全角括弧を半角にそろえました"),
+    "space": N_("コード値の全角空白を半角にそろえました"),
+    "unknown-ministry-listed": N_("実施府省庁に一覧にない名称があります（そのまま保存）"),
+    "no-type": N_("手続類型が空の行を「類型不明」として取り込みました"),
 }
 
 
@@ -178,7 +179,7 @@ class RowParser:
             "name": name[:1000],
             "ministry": self._ministry(line, text(self.cell(row, "所管府省庁"))),
             "law_name": text(self.cell(row, "法令名"))[:500],
-            "type_code": self._code(line, row, "手続類型", layouts.PROCEDURE_TYPES, required=True),
+            "type_code": self._type(line, row),
             "subject_code": self._code(line, row, "手続主体", layouts.PARTIES),
             "recipient_code": self._code(line, row, "手続の受け手", layouts.PARTIES),
             "online_status": self._code(
@@ -229,7 +230,7 @@ class RowParser:
             return canonical
         if name:
             self.problem(
-                line, "所管府省庁", N_("府省庁「%(value)s」は一覧の26府省庁のどれでもありません"), value=name
+                line, "所管府省庁", N_("府省庁「%(value)s」は調査の府省庁の一覧にありません"), value=name
             )
         else:
             self.problem(line, "所管府省庁", N_("所管府省庁が空です"))
@@ -246,6 +247,13 @@ class RowParser:
             if canonical not in found:
                 found.append(canonical)
         return found
+
+    def _type(self, line: int, row: list[Cell]) -> str:
+        """手続類型; a few rows of the published file have none: kept as unknown and reported."""
+        if not text(self.cell(row, "手続類型")):
+            self.normalized.note("no-type", line, "", "類型不明")
+            return ""
+        return self._code(line, row, "手続類型", layouts.PROCEDURE_TYPES)
 
     def _code(
         self, line: int, row: list[Cell], column: str, codes: dict[str, str], required: bool = False

@@ -92,7 +92,7 @@ class InventoryEntryOut(BaseModel):
     ministry: str
     name: str
     law_name: str
-    procedure_type: str = Field(description="手続類型 as '<code> <name>'.")
+    procedure_type: str = Field(description="手続類型 as '<code> <name>' ('' when the survey gives none).")
     online_status: str = Field(
         description="オンライン化の実施状況 as '<code> <name>' ('' when not answered)."
     )
@@ -117,7 +117,9 @@ class InventoryEntryOut(BaseModel):
             ministry=row.ministry,
             name=row.name,
             law_name=row.law_name,
-            procedure_type=f"{row.type_code} {layouts.PROCEDURE_TYPES[row.type_code]}",
+            procedure_type=f"{row.type_code} {layouts.PROCEDURE_TYPES[row.type_code]}"
+            if row.type_code
+            else "",
             online_status=f"{status} {layouts.ONLINE_STATUSES[status]}" if status else "",
             total_count=row.total_count,
             online_count=row.online_count,
