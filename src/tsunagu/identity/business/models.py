@@ -82,10 +82,10 @@ class SoleProprietorship(Base):
     open account (the partial unique index); 廃業 ends it with its date, never deletes it.
     """
 
-    __tablename__ = "identity_sole_proprietors"
+    __tablename__ = "identity_business_sole_proprietors"
     __table_args__ = (
         Index(
-            "uq_identity_sole_proprietor_open",
+            "uq_identity_business_sole_proprietor_open",
             "resident_id",
             unique=True,
             sqlite_where=text("closed_on IS NULL"),

@@ -27,6 +27,7 @@ from tsunagu.core.errors import Conflict, TsunaguError
 from tsunagu.core.groupcommit import GroupCommit, Job
 from tsunagu.core.sessions import Principal
 from tsunagu.core.types.wareki import format_wareki
+from tsunagu.identity.business import service as business_accounts
 from tsunagu.identity.proxies import service as proxies
 from tsunagu.notify import service as inbox
 from tsunagu.procedures import meshlink
@@ -262,7 +263,9 @@ class _Pending:
                 link,
             )
         ]
-        if s.principal.subject_id != s.subject_id:
+        # a proxy is told too; a sole proprietor acting as their business is not a proxy (its
+        # お知らせ is the business's)
+        if s.principal.subject_id != s.subject_id and not business_accounts.is_sole_proprietor(s.principal):
             messages.append(
                 inbox.Outgoing(
                     s.principal.subject_id,
