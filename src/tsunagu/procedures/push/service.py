@@ -130,25 +130,52 @@ def _message_values(rule: PushRule, happened: date) -> tuple[dict[str, str], dat
 
 
 @dataclass
+class _PassCache:
+    """What one pass reads about a person once, whatever the number of events and rules that ask:
+    the applicant attributes and the declined life events. Both are read from the current state,
+    which nothing in a pass changes (it writes firings, お知らせ and access records only), so a
+    person's answer is the same the first and the hundredth time in the pass."""
+
+    attributes: dict[str, dict[str, object]] = field(default_factory=dict)
+    declined: dict[str, set[str]] = field(default_factory=dict)
+
+    def attributes_of(self, db: Session, person: residents.ResidentRecord, today: date) -> dict[str, object]:
+        if person.id not in self.attributes:
+            self.attributes[person.id] = applications.attributes_of(db, person, today)
+        return self.attributes[person.id]
+
+    def declined_of(self, db: Session, resident_id: str) -> set[str]:
+        if resident_id not in self.declined:
+            self.declined[resident_id] = declined_of(db, resident_id)
+        return self.declined[resident_id]
+
+
+@dataclass
 class _Shared:
     """What the rules of one occurrence share, read once: who was already told of it (a replay, a
-    second pass), the recipients by kind, each person's attributes."""
+    second pass), the recipients by kind; the pass's cache of each person's attributes."""
 
     occurrence: Occurrence
     fired: set[tuple[str, str]]
+    cache: _PassCache
     recipients: dict[str, list[residents.ResidentRecord]] = field(default_factory=dict)
-    attributes: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def _fire_all(
-    db: Session, rules: list[PushRule], occurrence: Occurrence, today: date, report: PassReport
+    db: Session,
+    rules: list[PushRule],
+    occurrence: Occurrence,
+    today: date,
+    report: PassReport,
+    *,
+    cache: _PassCache,
 ) -> None:
     if not rules:
         return
     fired = db.execute(
         select(PushFiring.rule_id, PushFiring.resident_id).where(PushFiring.event_id == occurrence.event_id)
     ).tuples()
-    shared = _Shared(occurrence, set(fired))
+    shared = _Shared(occurrence, set(fired), cache)
     for rule in rules:
         _fire(db, rule, shared, today, report)
     db.flush()
@@ -161,14 +188,12 @@ def _fire(db: Session, rule: PushRule, shared: _Shared, today: date, report: Pas
     for person in shared.recipients[rule.recipients]:
         if (rule.id, person.id) in shared.fired:
             continue  # the same event again (a replay, a second pass): nothing twice
-        if person.id not in shared.attributes:
-            shared.attributes[person.id] = applications.attributes_of(db, person, today)
-        eligible = eligibility_rules.evaluate(rule.eligibility, shared.attributes[person.id])
+        eligible = eligibility_rules.evaluate(rule.eligibility, shared.cache.attributes_of(db, person, today))
         message_id, outcome = None, NOT_ELIGIBLE
         values, deadline = _message_values(rule, occurrence.happened)
         if eligible and deadline is not None and deadline < today:
             outcome = TOO_LATE  # an old event read late (a registry filled in afterwards): no use now
-        elif eligible and rule.life_event in declined_of(db, person.id):
+        elif eligible and rule.life_event in shared.cache.declined_of(db, person.id):
             outcome = DECLINED
         elif eligible:
             message_id = notify.deliver(
@@ -206,7 +231,9 @@ def _fire(db: Session, rule: PushRule, shared: _Shared, today: date, report: Pas
         )
 
 
-def _withdrawal_reason(db: Session, rule: PushRule, firing: PushFiring, today: date) -> str | None:
+def _withdrawal_reason(
+    db: Session, rule: PushRule, firing: PushFiring, today: date, cache: _PassCache
+) -> str | None:
     person = residents.get_resident(db, firing.resident_id)
     if person is None or person.status != "resident":
         return "status"
@@ -214,12 +241,20 @@ def _withdrawal_reason(db: Session, rule: PushRule, firing: PushFiring, today: d
         subject = residents.get_resident(db, firing.subject_id)
         if subject is None or subject.status != "resident" or subject.household_id != person.household_id:
             return "subject"
-    if not eligibility_rules.evaluate(rule.eligibility, applications.attributes_of(db, person, today)):
+    if not eligibility_rules.evaluate(rule.eligibility, cache.attributes_of(db, person, today)):
         return "eligibility"
     return None
 
 
-def review(db: Session, subject_id: str, rules: dict[str, PushRule], today: date, report: PassReport) -> None:
+def review(
+    db: Session,
+    subject_id: str,
+    rules: dict[str, PushRule],
+    today: date,
+    report: PassReport,
+    *,
+    cache: _PassCache | None = None,
+) -> None:
     """Look again at the standing notices an event about ``subject_id`` may touch: those about that
     person, and those sent to the people of their household (and to them); withdraw the ones whose
     situation no longer holds."""
@@ -238,7 +273,7 @@ def review(db: Session, subject_id: str, rules: dict[str, PushRule], today: date
         rule = rules.get(firing.rule_id)
         if rule is None or firing.message_id is None:
             continue  # a rule no longer shipped: its notices stand as they were sent
-        reason = _withdrawal_reason(db, rule, firing, today)
+        reason = _withdrawal_reason(db, rule, firing, today, cache or _PassCache())
         if reason is None:
             continue
         firing.withdrawn_at = clock.now()
@@ -257,7 +292,13 @@ def _born_to_reach(age: int, day: date) -> Iterator[date]:
 
 
 def _birthdays(
-    db: Session, cursor: PushCursor, rules: list[PushRule], today: date, report: PassReport
+    db: Session,
+    cursor: PushCursor,
+    rules: list[PushRule],
+    today: date,
+    report: PassReport,
+    *,
+    cache: _PassCache,
 ) -> None:
     first = (
         today
@@ -276,7 +317,7 @@ def _birthdays(
                         day,
                     )
                     report.events += 1
-                    _fire_all(db, [rule], occurrence, today, report)
+                    _fire_all(db, [rule], occurrence, today, report, cache=cache)
         cursor.birthdays_through = day
         day += timedelta(days=1)
 
@@ -290,6 +331,7 @@ def run_pass(database: Database, rules: list[PushRule], *, limit: int = 500) -> 
     by_event: dict[str, list[PushRule]] = {}
     for rule in rules:
         by_event.setdefault(rule.event, []).append(rule)
+    cache = _PassCache()
     with database.session() as db:
         cursor = db.get(PushCursor, 1, with_for_update=True)
         if cursor is None:
@@ -305,11 +347,11 @@ def run_pass(database: Database, rules: list[PushRule], *, limit: int = 500) -> 
                 event.municipality_code,
                 _event_date(event),
             )
-            _fire_all(db, by_event.get(event.kind, []), occurrence, today, report)
-            review(db, event.resident_id, by_id, today, report)
+            _fire_all(db, by_event.get(event.kind, []), occurrence, today, report, cache=cache)
+            review(db, event.resident_id, by_id, today, report, cache=cache)
             cursor.last_sequence = event.sequence
         if AGE_REACHED in by_event and (cursor.birthdays_through is None or cursor.birthdays_through < today):
-            _birthdays(db, cursor, by_event[AGE_REACHED], today, report)
+            _birthdays(db, cursor, by_event[AGE_REACHED], today, report, cache=cache)
     return report
 
 
