@@ -112,6 +112,36 @@ def test_demo_card_download_and_crl(world: World, client: TestClient) -> None:
     assert client.get("/identity/card-other.js").status_code == 404
 
 
+def test_demo_card_refusals_are_named_at_their_fields(world: World, client: TestClient) -> None:
+    """A mistyped resident ID or PIN showed a bare 「入力に誤りがあります」 page with nothing kept; the
+    form comes back with each field's reason and the resident ID as typed."""
+    page = client.get(f"/identity/cards/demo?resident_id={world.kenji}", headers=HTML)
+    assert f'value="{world.kenji}"' in page.text  # the staff record links here with the resident
+    token = _csrf(client, "/identity/cards/demo")
+    data = {
+        "resident_id": "nobody",
+        "authentication_pin": "１２３４",
+        "signature_pin": "demo",
+        "csrf_token": token,
+    }
+    refused = client.post("/identity/cards/demo", data=data, headers=HTML)
+    assert refused.status_code == 422
+    assert "利用者証明用暗証番号は半角数字4桁で入力してください。" in refused.text
+    assert "署名用暗証番号は半角の英大文字と数字で6〜16文字で入力してください。" in refused.text
+    assert (
+        'id="signature_pin" name="signature_pin"' in refused.text
+        and 'aria-describedby="e-signature_pin"' in refused.text
+    )
+    assert 'value="nobody"' in refused.text
+    data |= {"authentication_pin": AUTH_PIN, "signature_pin": SIGN_PIN}
+    unknown = client.post("/identity/cards/demo", data=data, headers=HTML)
+    assert unknown.status_code == 422
+    assert (
+        "この住民IDの住民は見つかりません。" in unknown.text
+        and 'aria-describedby="e-resident_id"' in unknown.text
+    )
+
+
 def test_demo_cards_are_not_offered_in_production(
     world: World, database: Database, settings: Settings
 ) -> None:

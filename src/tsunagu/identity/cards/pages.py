@@ -11,16 +11,18 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
-from tsunagu.core.errors import NotFound
+from tsunagu.core.errors import NotFound, ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import SESSION_COOKIE
 from tsunagu.core.http.deps import AppSettings
 from tsunagu.core.http.redirects import safe_next
 from tsunagu.core.http.templating import render, translate
+from tsunagu.core.messages import N_
 from tsunagu.core.settings import Settings
 from tsunagu.identity.cards import ca, service
 from tsunagu.identity.cards.api import BINDING_COOKIE, card_app_url, start_challenge
-from tsunagu.identity.cards.errors import ChallengePending
+from tsunagu.identity.cards.errors import ChallengePending, ResidentCannotHoldCard
+from tsunagu.identity.cards.virtualcard import USAGES, check_pin
 from tsunagu.identity.history.http import AUTH_COMMITTED, COMMITTED, client_of, set_session_cookie
 from tsunagu.identity.oidc import service as oidc
 from tsunagu.identity.oidc.pages import allow_return_to
@@ -123,10 +125,33 @@ def _demo_only(request: Request, settings: Settings) -> None:
         raise NotFound(translate(request, "この機能は本番環境では使えません。"))
 
 
+#: what the demo issuance page says at a field it cannot accept
+DEMO_ERRORS = {
+    "resident_id": N_(
+        "この住民IDの住民は見つかりません。職員の「住民を検索」で住民を開き、そこから発行してください。"
+    ),
+    "resident_gone": N_("この住民は転出・死亡などのため、カードを発行できません。"),
+    "authentication_pin": N_("利用者証明用暗証番号は半角数字4桁で入力してください。"),
+    "signature_pin": N_("署名用暗証番号は半角の英大文字と数字で6〜16文字で入力してください。"),
+}
+
+
+def _demo_form(
+    request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> HTMLResponse:
+    return render(
+        request,
+        "identity/cards/demo_issue.html",
+        {"values": values, "errors": errors},
+        status_code=status_code,
+    )
+
+
 @router.get("/cards/demo", response_class=HTMLResponse)
-def demo_issue_page(request: Request, settings: AppSettings) -> HTMLResponse:
+def demo_issue_page(request: Request, settings: AppSettings, resident_id: str = "") -> HTMLResponse:
+    """デモ用カードの発行; the staff resident record links here with the resident filled in."""
     _demo_only(request, settings)
-    return render(request, "identity/cards/demo_issue.html")
+    return _demo_form(request, {"resident_id": resident_id[:64]}, {})
 
 
 @router.post("/cards/demo", response_model=None)
@@ -141,13 +166,24 @@ def demo_issue(
 ) -> Response:
     """Issue a virtual card for a synthetic demo resident and download it (demo environments only)."""
     _demo_only(request, settings)
-    issued = service.issue_card(
-        db,
-        ca.load_ca(settings.data_dir),
-        resident_id.strip(),
-        authentication_pin,
-        signature_pin,
-    )
+    values = {"resident_id": resident_id.strip()}
+    errors = {}
+    for usage in USAGES:
+        try:
+            check_pin(usage, authentication_pin if usage == "authentication" else signature_pin)
+        except ValidationFailed:
+            errors[f"{usage}_pin"] = DEMO_ERRORS[f"{usage}_pin"]
+    if not errors:
+        try:
+            issued = service.issue_card(
+                db, ca.load_ca(settings.data_dir), values["resident_id"], authentication_pin, signature_pin
+            )
+        except NotFound:
+            errors["resident_id"] = DEMO_ERRORS["resident_id"]
+        except ResidentCannotHoldCard:
+            errors["resident_id"] = DEMO_ERRORS["resident_gone"]
+    if errors:
+        return _demo_form(request, values, errors, status_code=422)
     return Response(
         issued.file.dumps(),
         media_type="application/json",
