@@ -109,6 +109,8 @@ def test_closing_records_the_day_and_ends_acting_as_it(client: TestClient, world
     with world.database.session() as db:
         row = db.scalars(select(SoleProprietorship)).one()
     assert row.closed_on is not None and row.closed_on.isoformat() == "2026-11-22"
+    history = html.unescape(client.get("/identity/history").text)
+    assert "個人事業主のアカウントの廃業" in history and "令和8年11月22日" in history
     # the business is gone: acting as it is refused, and a new account may be opened
     again = client.post(f"{SOLE}/{account}/act")
     assert (again.status_code, again.json()["code"]) == (403, "business-not-yours")

@@ -72,7 +72,7 @@ def describe(event: service.HistoryRecord, procedures: dict[str, str]) -> list[t
             continue
         if key == "method":
             value = METHODS.get(str(value), "")
-        elif key == "ends_on":
+        elif key in ("ends_on", "closed_on"):
             value = format_wareki(date.fromisoformat(str(value)))
         elif key == "procedures" and isinstance(value, list):
             value = "、".join(procedures.get(str(v), "") for v in value if str(v) in procedures)
