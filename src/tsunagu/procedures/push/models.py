@@ -31,7 +31,9 @@ class PushFiring(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     rule_id: Mapped[str] = mapped_column(String(64))
     resident_id: Mapped[str] = mapped_column(String(64), index=True)
-    event_id: Mapped[str] = mapped_column(String(64))
+    # every occurrence first reads who was already told of it: without its own index that read
+    # scanned all firings (the unique constraint leads with rule_id), growing with every event
+    event_id: Mapped[str] = mapped_column(String(64), index=True)
     subject_id: Mapped[str] = mapped_column(String(64), default="", index=True)  # whom the event is about
     eligible: Mapped[bool] = mapped_column(Boolean)
     outcome: Mapped[str] = mapped_column(String(16), default="")  # notified, not_eligible, declined
