@@ -128,6 +128,9 @@ def test_the_pages_show_the_bank_by_name_confirm_once_and_show_each_status(
     assert submitted.status_code == 303
     status = resident_client.get(submitted.headers["location"])
     assert status.text.count("受付番号") == 3 and "保育所等の利用申込" in status.text
+    reopened = resident_client.get("/kosodate").text  # later: the filing, not the form again
+    assert "すでに申請されています" in reopened and f'href="{submitted.headers["location"]}"' in reopened
+    assert "確認へ進む" not in reopened and 'name="insurer_number"' not in reopened
     # filed again with another key (a second tab, a new visit): told it was filed, nothing filed
     again = resident_client.post(
         "/kosodate/confirm",

@@ -131,7 +131,16 @@ class FormPart:
 class Form:
     child: Child
     parts: tuple[FormPart, ...]
-    already_filed: bool  # this birth's bundle was filed (by this parent or the other)
+    filed: applications.Application | None  # this birth's 児童手当 as filed (by this or the other parent)
+    bundle: str = ""
+
+    @property
+    def already_filed(self) -> bool:
+        return self.filed is not None
+
+    def filed_by(self, person: Principal) -> bool:
+        """Whether the filing is the person's own (they can open its status)."""
+        return self.filed is not None and self.filed.subject_id == person.subject_id
 
 
 def open_bundle(
@@ -159,8 +168,9 @@ def open_bundle(
         shown |= set(values) | {f.name for f in asked}
         parts.append(FormPart(procedure, known, dict(opened.prefilled.sources), asked))
     with database.session() as db:
-        filed = bool(bundles.standing(db, bundle_id_for(child.id)))
-    return Form(child, tuple(parts), filed)
+        standing = bundles.standing(db, bundle_id_for(child.id))
+    filed = next((a for a in standing if a.procedure_id == ALLOWANCE), standing[0] if standing else None)
+    return Form(child, tuple(parts), filed, bundle_id_for(child.id))
 
 
 def _age(born: date, today: date) -> int:
