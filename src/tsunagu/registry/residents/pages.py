@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from tsunagu.core import authz, sessions
 from tsunagu.core.http import csrf
-from tsunagu.core.http.deps import CurrentStaff, Transaction
+from tsunagu.core.http.deps import AppSettings, CurrentStaff, Transaction
 from tsunagu.core.http.i18n import N_
 from tsunagu.core.http.templating import render, translate
+from tsunagu.core.types.base import InvalidValue
+from tsunagu.core.types.wareki import parse_date
 from tsunagu.registry.residents import moving, service
 from tsunagu.registry.residents.api import DEFAULT_PURPOSE, REGISTRAR
 from tsunagu.registry.residents.forms import display_date
@@ -79,7 +81,7 @@ def search_page(
     *,
     name: str = Query("", max_length=100),
     kana: str = Query("", max_length=100),
-    birth_date: str = Query("", max_length=10),
+    birth_date: str = Query("", max_length=20),
     offset: int = Query(0, ge=0),
     principal: CurrentStaff,
     db: Transaction,
@@ -90,10 +92,12 @@ def search_page(
     errors: dict[str, str] = {}
     born: date | None = None
     if birth_date:
-        try:
-            born = date.fromisoformat(birth_date)
-        except ValueError:
-            errors["birth_date"] = translate(request, "生年月日は 2000-01-31 の形で入力してください。")
+        try:  # 昭和58年2月24日 as on the 住民票, or 1983-02-24 from a date picker
+            born = parse_date(birth_date)
+        except InvalidValue:
+            errors["birth_date"] = translate(
+                request, "日付は 令和8年4月1日 または 2026-04-01 の形で入力してください。"
+            )
     searched = bool(name or kana or born) and not errors
     records: list[service.ResidentRecord] = []
     total = 0
@@ -125,6 +129,7 @@ def detail_page(
     request: Request,
     resident_id: str,
     principal: CurrentStaff,
+    settings: AppSettings,
     db: Transaction,
 ) -> HTMLResponse:
     """住民票と異動履歴, and who read the record (the staff of the municipality may see it too)."""
@@ -140,6 +145,8 @@ def detail_page(
             "accesses": service.accesses_of(db, record.id, limit=ACCESS_LOG_SIZE),
             "access_total": service.count_accesses(db, record.id),
             "planned": moving.planned_move_of(db, record.id),
+            # a demo has no card office: the synthetic resident's virtual card is issued from here
+            "demo_cards": settings.environment != "production",
             **labels(),
         },
     )
