@@ -89,6 +89,9 @@ def test_the_page_marks_missing_fields_and_keeps_values(client: TestClient, worl
     assert "事業所の所在地を入力してください" in text and "業種を入力してください" in text
     assert 'value="はなこ商店"' in text
     assert len(re.findall(r'aria-invalid="true"', text)) == 2
+    control = client.post(SOLE, json={**SHOP, "trade_name": "はなこ\x00商店"})
+    assert (control.status_code, control.json()["code"]) == (422, "validation-failed")
+    assert control.json()["errors"][0]["location"] == ["body", "trade_name"]
 
 
 def test_closing_records_the_day_and_ends_acting_as_it(client: TestClient, world: World) -> None:

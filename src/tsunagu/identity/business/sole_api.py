@@ -6,6 +6,8 @@ switch of who acts answers with a new session cookie, as a login does.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,18 @@ from tsunagu.identity.business.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/identity/business/sole-proprietors", tags=["identity: business accounts"])
+
+
+#: the refusals of these routes beyond what their dependencies imply (web/openapi.py adds those)
+NO_ACCOUNT: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The caller holds no open sole-proprietor account"}
+}
+NOT_YOURS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Not a card login, or not the caller's own open account (`business-not-yours`)"}
+}
+EXISTS: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The caller already holds an open sole-proprietor account"}
+}
 
 
 class NoSoleProprietorshipError(NotFound):
@@ -41,7 +55,13 @@ def _out(record: service.SoleProprietorRecord) -> SoleProprietorOut:
     )
 
 
-@router.post("", response_model=SoleProprietorOut, status_code=201, summary="Open a sole-proprietor account")
+@router.post(
+    "",
+    response_model=SoleProprietorOut,
+    status_code=201,
+    summary="Open a sole-proprietor account",
+    responses={**NOT_YOURS, **EXISTS},
+)
 def open_account(
     body: SoleProprietorIn,
     db: Session = TRANSACTION,
@@ -58,7 +78,12 @@ def open_account(
     )
 
 
-@router.get("/mine", response_model=SoleProprietorOut, summary="The caller's open sole-proprietor account")
+@router.get(
+    "/mine",
+    response_model=SoleProprietorOut,
+    summary="The caller's open sole-proprietor account",
+    responses={**NOT_YOURS, **NO_ACCOUNT},
+)
 def mine(
     db: Session = TRANSACTION, principal: sessions.Principal = Depends(require_principal)
 ) -> SoleProprietorOut:
@@ -71,7 +96,10 @@ def mine(
 
 
 @router.post(
-    "/{account_id}/close", response_model=SoleProprietorOut, summary="Record 廃業 (close the account)"
+    "/{account_id}/close",
+    response_model=SoleProprietorOut,
+    summary="Record 廃業 (close the account)",
+    responses=NOT_YOURS,
 )
 def close_account(
     account_id: str,
@@ -95,7 +123,10 @@ def _switch(
 
 
 @router.post(
-    "/{account_id}/act", response_model=ActingOut, summary="Act as the caller's own sole proprietorship"
+    "/{account_id}/act",
+    response_model=ActingOut,
+    summary="Act as the caller's own sole proprietorship",
+    responses=NOT_YOURS,
 )
 def act_as_business(
     account_id: str,
@@ -111,7 +142,7 @@ def act_as_business(
     return ActingOut(acting_as="sole_proprietor", display_name=acting.display_name)
 
 
-@router.post("/act-as-self", response_model=ActingOut, summary="Act as oneself again")
+@router.post("/act-as-self", response_model=ActingOut, summary="Act as oneself again", responses=NOT_YOURS)
 def act_as_self(
     *,
     request: Request,

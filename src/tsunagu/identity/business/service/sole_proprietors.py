@@ -153,6 +153,8 @@ def _problems(trade_name: str, office_address: str, industry: str) -> list[dict[
     ):
         if required and not value:
             errors.append({"location": ["body", field], "message": f"the {field} is required"})
+        elif not value.isprintable():  # a control character (NUL …) is no part of a name or address
+            errors.append({"location": ["body", field], "message": f"the {field} has a control character"})
         elif len(value) > LIMITS[field]:
             errors.append(
                 {
