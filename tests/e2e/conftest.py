@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # form controls follow the page's lang: a Japanese page's date field reads 年/月/日 (yyyy/mm/dd) as in
+    # a Japanese person's browser, not the en-US mm/dd/yyyy of this Chromium's only UI locale
+    "--enable-features=LangAttributeAwareFormControlUI",
 ]
 PHONE = {"width": 390, "height": 844}
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -168,3 +171,29 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     page.wait_for_load_state("load")  # a page still replacing the last one has no document yet
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{page.url} scrolls sideways by {overflow}px on a phone"
+
+
+def assert_tables_read_on_a_phone(page: Page) -> None:
+    """Every table header reads as words (no short header such as 理由 or 優良 stacked one character
+    per line) and no table is cut off at the right edge outside a sideways-scrolling box."""
+    page.wait_for_load_state("load")
+    stacked = page.evaluate(
+        """() => Array.from(document.querySelectorAll('th')).filter(th => {
+            const text = th.innerText.trim();
+            if (text.length < 2 || text.length > 8) return false;
+            const range = document.createRange();
+            range.selectNodeContents(th);
+            const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+            return lines.size >= text.length;
+        }).map(th => th.innerText.trim())"""
+    )
+    assert not stacked, f"{page.url}: header cells stacked one character per line: {stacked}"
+    clipped = page.evaluate(
+        """() => Array.from(document.querySelectorAll('table')).filter(table => {
+            for (let box = table.parentElement; box; box = box.parentElement) {
+                if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return false;
+            }
+            return table.getBoundingClientRect().right > document.documentElement.clientWidth + 1;
+        }).map(t => (t.caption || t.querySelector('th') || t).innerText.trim().slice(0, 30))"""
+    )
+    assert not clipped, f"{page.url}: tables cut off at the right edge: {clipped}"

@@ -106,7 +106,14 @@ def _refused_dates(page: Page) -> None:
     _check(page, "引越しワンストップ")
     assert "までの日付を入力してください" in page.locator("#e-moving_date").inner_text()
     assert page.get_by_label("転出先の住所").input_value() == DESTINATION
-    page.get_by_label("引越し予定日").fill(TODAY.isoformat())
+    # typed as a person in Japan types a date: 年, →, 月, →, 日 (the field reads yyyy/mm/dd as in a
+    # Japanese browser; in en-US order the same keys made 0005-02-02)
+    field = page.get_by_label("引越し予定日")
+    field.focus()
+    for part in (f"{TODAY:%Y}", f"{TODAY:%m}", f"{TODAY:%d}"):
+        field.press_sequentially(part)
+        field.press("ArrowRight")
+    assert field.input_value() == TODAY.isoformat()
 
 
 def _move(rec: Recorder, household: list[Person]) -> Receipts:
