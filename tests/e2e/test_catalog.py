@@ -10,7 +10,12 @@ from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page
-from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, tsunagu_cli
+from tests.e2e.conftest import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    assert_tables_read_on_a_phone,
+    tsunagu_cli,
+)
 from tests.e2e.demo import log_in_as_staff, staff_account
 
 RESULTS = Path(__file__).parent / "results"
@@ -99,6 +104,9 @@ def test_dictionary_and_code_pages_are_accessible(phone: Page, base_url: str) ->
             assert "日本年金機構" in phone.locator("main").inner_text()  # the seeded mesh's 事務
             RESULTS.mkdir(exist_ok=True)
             phone.screenshot(path=str(RESULTS / "catalog-api-service-phone.png"), full_page=True)
+    phone.goto(base_url + "/catalog/quality")  # seven narrow columns on a phone
+    assert_tables_read_on_a_phone(phone)
+    phone.screenshot(path=str(RESULTS / "catalog-quality-phone.png"), full_page=True)
     phone.goto(base_url + "/lang/en?next=/catalog/codes/era")
     assert phone.locator("h1").inner_text() == "Japanese eras"
     assert_accessible(phone)

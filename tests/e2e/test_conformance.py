@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 from playwright.sync_api import Page
-from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, assert_tables_read_on_a_phone
 from tests.e2e.demo import log_in_as_staff, staff_account
 
 RESULTS = Path(__file__).parent / "results"
@@ -84,6 +84,7 @@ def test_the_national_migration_overview(phone: Page, base_url: str) -> None:
     phone.screenshot(path=str(RESULTS / "conformance-migration-phone.png"), full_page=True)
     assert_accessible(phone)
     assert_no_horizontal_scroll(phone)
+    assert_tables_read_on_a_phone(phone)
     csv_text = phone.request.get(base_url + "/conformance/migration.csv").text()
     assert csv_text.count("\n") > 1700 * 20
 
