@@ -41,6 +41,8 @@ OUTSIDE_JIS = "「%(character)s」（%(codepoint)s）は使えない文字です
 # message id → English (the API's ``message``; pages translate the id with gettext)
 MESSAGES: dict[str, str] = {
     "入力してください。": "This is required.",
+    accounts.NO_SUCH_BANK: "No bank has this bank code.",
+    accounts.NO_SUCH_BRANCH: "This bank has no branch with this branch code.",
     DATE_FORMAT: "Enter a date like 令和8年4月1日 or 2026-04-01.",
     "氏名とふりがなをすべて入力してください。": "Enter the full name and its reading in kana.",
     "ふりがなはひらがなかカタカナで入力してください。": "Write the reading in hiragana or katakana.",
