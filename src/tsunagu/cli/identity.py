@@ -40,6 +40,8 @@ DEMO_STAFF: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("131016", "chiyoda.chief", "千代田 課長", frozenset({"決裁", "閲覧"})),
     ("142018", "yokosuka.admin", "横須賀 管理者", frozenset({"管理", "閲覧"})),
     ("142018", "yokosuka.clerk", "横須賀 住基担当", frozenset({"住基", "審査", "閲覧"})),
+    # decides what 横須賀市 reviews in two steps (the bid qualification's 資格認定の決裁)
+    ("142018", "yokosuka.chief", "横須賀 課長", frozenset({"決裁", "閲覧"})),
     ("digital-agency", "da.admin", "デジタル庁 管理者", frozenset({"管理", "閲覧"})),
     ("digital-agency", "da.oversight", "デジタル庁 統括・監理担当", frozenset({"監査", "閲覧"})),
     ("jpn-pension", "nenkin.reviewer", "年金機構 審査担当", frozenset({"審査", "閲覧"})),

@@ -12,6 +12,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import login_as
+from tests.procedures.applying.conftest import World
 from tests.procedures.applying.test_business import COMPANY, company, member  # noqa: F401 - a fixture
 
 from tsunagu.core.database import Database
@@ -74,3 +75,9 @@ def test_the_registry_check_replaces_the_certificate(client: TestClient, databas
     assert evidence.data["capital_yen"] == 10_000_000 and evidence.data["established_on"] == "2009-04-01"
     assert [r["name"] for r in evidence.data["representatives"]] == ["商事　花子"]
     assert {e.requester.code for e in exchanges} == {"142018"}  # in the company's やりとり履歴
+
+    # the city's reviewer reads the registry's answer in words, never as data
+    login_as(client, database, World.staff("142018", frozenset({"審査", "閲覧"})))
+    checked = html.unescape(client.get(f"/staff/applications/{application_id}", headers=HTML).text)
+    assert "資本金の額</dt><dd>1,000万円" in checked and "<dt>代表者</dt><dd>代表取締役 商事　花子" in checked
+    assert "就任" in checked and "{'" not in checked and "その他の項目" not in checked

@@ -45,6 +45,8 @@ ITEM_NAMES = {
     "destination_address": N_("転出先"),
     "moving_date": N_("転出予定日"),
     "established_on": N_("設立年月日"),
+    "capital_yen": N_("資本金の額"),
+    "representatives": N_("代表者"),
     "head_office_address": N_("本店所在地"),
     "no_unpaid_tax": N_("滞納の有無"),
     "household_head": N_("世帯主"),
