@@ -60,7 +60,17 @@ class BundleOut(BaseModel):
         )
 
 
-@router.post("", response_model=BundleOut)
+@router.post(
+    "",
+    response_model=BundleOut,
+    responses={
+        404: {"description": "No child under 18 is registered in the household (kosodate-no-child)"},
+        409: {
+            "description": "This birth's bundle was filed already (kosodate-already-filed), a part is "
+            "in progress (application-in-progress), or the key was used for another submission"
+        },
+    },
+)
 def file_bundle(
     body: BundleIn,
     database: AppDatabase,
