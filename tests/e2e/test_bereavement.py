@@ -1,6 +1,6 @@
 """おくやみ on a phone: a clerk registers a death at the counter (the new 世帯主 and the 届出人 chosen); the
-death is pushed through the mesh (`tsunagu mesh deliver`) and 日本年金機構's node records the payment stop; the
-widow's お知らせ leads to her personal list, where she files the online procedures in one flow
+death is pushed through the mesh (`tsunagu mesh deliver`) and 日本年金機構's node records the payment stop;
+the widow's お知らせ leads to her personal list, where she files the online procedures in one flow
 (only the funeral date asked); the clerk's おくやみ窓口 shows whom the death reached. Someone outside
 the household is refused. Every tap and typed character of the widow is recorded for the
 keystroke-level estimate (benchmarks/procedures_lifeevent_keystrokes.py). Screenshots in
