@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -145,7 +146,7 @@ def test_every_change_is_audited_with_before_and_after_and_raises_the_version(
     )
     assert client.get(f"{API}/version").json()["version"] == version + 2
     page = client.get("/mesh/directory/audit")
-    assert "つなぐガス株式会社" in page.text and "organization.update" in page.text
+    assert "つなぐガス株式会社" in page.text and "参加機関の変更" in page.text
 
 
 def test_a_deactivated_member_and_a_revoked_basis_are_refused(
@@ -247,3 +248,20 @@ def test_a_refused_registration_form_is_not_shown_to_another_organizations_admin
     refused = post_form(client, "/", "/mesh/directory/organizations", invalid)
     assert refused.status_code == 403  # the use case refuses the caller, not the form's fields
     assert "不正なコード" not in refused.text
+
+
+def test_the_console_names_kinds_events_and_log_entries_in_japanese(
+    client: TestClient, database: Database, world: World
+) -> None:
+    """The console listed members as municipal/private, subscriptions as address_changed, died and
+    its log as authorization … ok: the stored codes, in English, on a Japanese page."""
+    login_as(client, database, ADMIN)
+    page = re.sub(r"<[^>]+>", "\n", client.get("/mesh/directory").text)  # the text a person reads
+    for shown in ("地方公共団体", "民間事業者", "住所の変更", "死亡"):
+        assert shown in page, shown
+    for code in ("municipal", "private", "address_changed", "died", "authorization"):
+        assert not re.search(rf"(?<![\w/-]){code}(?![\w-])", page), code
+    form = client.get("/mesh/directory/organizations/new").text
+    assert '<option value="private">民間事業者</option>' in form
+    english = client.get("/lang/en?next=/mesh/directory", follow_redirects=True).text
+    assert "Local government" in english and "Change of address" in english

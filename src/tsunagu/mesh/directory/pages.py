@@ -20,6 +20,7 @@ from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.deps import AppSettings, settings_of
 from tsunagu.core.http.templating import render
+from tsunagu.core.messages import N_
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.directory import keys, schemas, service
 from tsunagu.mesh.log import service as message_log
@@ -30,6 +31,54 @@ STAFF = Depends(require_staff())
 ITEM_ROWS = 3  # blank item rows offered below a service's items
 AUDIT_PAGE = 50
 Form = dict[str, str]
+#: the console names what the directory stores as codes in the operator's words
+LABELS = {
+    "organization_kind_labels": {
+        "national": N_("国の機関"),
+        "municipal": N_("地方公共団体"),
+        "agency": N_("独立行政法人等"),
+        "private": N_("民間事業者"),
+    },
+    "event_labels": {
+        "address_changed": N_("住所の変更"),
+        "died": N_("死亡"),
+        "name_changed": N_("氏名の変更"),
+        "moved_out": N_("転出"),
+        "moving_notice": N_("引越しの連絡"),
+        "trade_name_changed": N_("商号の変更"),
+        "head_office_moved": N_("本店の移転"),
+        "representative_changed": N_("代表者の変更"),
+        "dissolved": N_("解散"),
+    },
+    "log_kind_labels": {
+        "authorization": N_("認可"),
+        "denial": N_("拒否"),
+        "request": N_("照会"),
+        "response": N_("応答"),
+        "notification": N_("通知"),
+    },
+    "log_result_labels": {
+        "ok": N_("成功"),
+        "sent": N_("送信"),
+        "received": N_("受信"),
+        "queued": N_("配信待ち"),
+        "routed": N_("中継"),
+    },
+    "audit_action_labels": {
+        "organization.create": N_("参加機関の登録"),
+        "organization.update": N_("参加機関の変更"),
+        "organization.activate": N_("参加機関の再開"),
+        "organization.deactivate": N_("参加機関の停止"),
+        "key.rotate": N_("署名鍵の更新"),
+        "key.revoke": N_("署名鍵の失効"),
+        "service.put": N_("サービスの公開"),
+        "legal_basis.put": N_("事務の登録"),
+        "legal_basis.revoke": N_("事務の廃止"),
+        "subscription.create": N_("購読の登録"),
+        "subscription.pause": N_("購読の一時停止"),
+        "subscription.resume": N_("購読の再開"),
+    },
+}
 
 
 async def form_fields(request: Request) -> Form:
@@ -103,6 +152,7 @@ def _console(
             "form": form or {},
             "version": service.version_as(db, caller, operator),
             "event_kinds": get_args(schemas.EventKind),
+            **LABELS,
         },
         status_code=status_code,
     )
@@ -136,6 +186,7 @@ def audit(
             "total": total,
             "offset": offset,
             "page_size": AUDIT_PAGE,
+            **LABELS,
         },
     )
 
@@ -169,6 +220,7 @@ def _organization_page(
             "errors": errors or [],
             "keys": keys.keys_as(db, caller, operator, found.code) if found else [],
             "kinds": get_args(schemas.OrganizationKind),
+            **LABELS,
         },
         status_code=status_code,
     )
