@@ -172,3 +172,112 @@ def test_the_satisfaction_survey_on_a_phone(phone_without_js: Page, phone: Page,
     phone.get_by_role("button", name="送信する").click()
     assert_accessible(phone)
     assert_no_horizontal_scroll(phone)
+
+
+#: words in Latin letters a Japanese page may show: names of formats and of the API
+ALLOWED_LATIN = {"API", "JSON", "CSV", "ID", "PMO"}  # PMO: the Digital Agency's own name (標準化 PMO ツール)
+LABELS = "main h1, main h2, main h3, main th[scope=col], main label, main button, main legend, main caption"
+
+
+def _japanese_only(page: Page) -> None:
+    """No English word, code in Latin letters (a slug) or UTC time in the main part of a Japanese
+    page."""
+    text = page.locator("main").inner_text()
+    words = set(re.findall(r"[A-Za-z][A-Za-z_-]+", text)) - ALLOWED_LATIN
+    assert not words, f"{page.url}: English or codes on a Japanese page: {sorted(words)[:20]}"
+    assert "UTC" not in text, f"{page.url}: a UTC time"
+
+
+def _labels_in_english(page: Page, data: tuple[str, ...] = ()) -> None:
+    """Every heading, column heading, label and button of an English page is English (the data —
+    procedure and law names of the national survey, the address registry's place names given in
+    ``data`` — stays as published)."""
+    labels = page.locator(LABELS).all_inner_texts()
+    for name in data:
+        labels = [t.replace(name, "") for t in labels]
+    japanese = [t for t in labels if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", t)]
+    assert not japanese, f"{page.url}: Japanese labels on an English page: {japanese[:10]}"
+
+
+def test_a_new_user_finds_our_procedures_linked_to_the_inventory(
+    phone_without_js: Page, browser: Browser, base_url: str
+) -> None:
+    """The demo's first start: a procedure page names its national inventory entry and says how
+    it was matched (the article of its legal basis); the entry says it is served here; the
+    inventory lists this platform's procedures with their entries — on a phone without
+    JavaScript, in Japanese and English, and on a desktop (axe-clean)."""
+    page = phone_without_js
+    page.goto(base_url + "/procedures/tenshutsu")
+    law = page.locator("section[aria-labelledby=law]").inner_text()
+    assert "国の行政手続の棚卸データ: 転出届（総務省）" in law
+    assert "根拠法令の条項（住民基本台帳法第24条）で対応づけています" in law
+    page.screenshot(path=str(RESULTS / "oversight-procedure-linked-phone.png"), full_page=True)
+    page.locator("section[aria-labelledby=law]").get_by_role("link", name="転出届").click()
+    assert page.locator("h1").inner_text() == "転出届"
+    served = page.locator("section[aria-labelledby=served-heading]").inner_text()
+    assert "つなぐで申請できます" in served and "根拠法令の条項による（住民基本台帳法第24条）" in served
+    page.screenshot(path=str(RESULTS / "oversight-entry-served-phone.png"), full_page=True)
+    _japanese_only(page)
+    page.goto(base_url + "/inventory?served_only=true")
+    links = page.locator("section[aria-labelledby=links-heading]").inner_text()
+    assert "転入予約" in links and "根拠法令の条項による" in links
+    assert "根拠法令の条項が同じ手続が複数あります" in links  # 要介護・要支援認定: two entries, none claimed
+    assert "根拠法令の条項が一致する手続のない、つなぐの手続" in links  # e.g. a municipal ordinance
+    assert page.locator("main table tbody .badge").count() >= 10
+    page.screenshot(path=str(RESULTS / "oversight-inventory-served-phone.png"), full_page=True)
+    _japanese_only(page)
+    assert_no_horizontal_scroll(page)
+    page.goto(base_url + "/lang/en?next=/inventory%3Fserved_only%3Dtrue")
+    assert page.locator("h1").inner_text() == "Inventory of administrative procedures"
+    _labels_in_english(page)
+    assert "How it was matched" in page.locator("main").inner_text()
+    page.screenshot(path=str(RESULTS / "oversight-inventory-served-phone-en.png"), full_page=True)
+    page.goto(base_url + "/lang/ja?next=/")
+    desktop_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    desktop = desktop_context.new_page()
+    desktop.goto(base_url + "/inventory?served_only=true")
+    desktop.screenshot(path=str(RESULTS / "oversight-inventory-served-desktop.png"), full_page=True)
+    assert_accessible(desktop)
+    desktop.goto(base_url + "/procedures/kaigo-nintei")
+    assert "根拠法令の条項が同じ手続が 2 件あります" in desktop.locator("main").inner_text()
+    assert_accessible(desktop)
+    desktop_context.close()
+
+
+def test_the_pages_in_both_languages_on_a_phone_and_a_desktop(
+    browser: Browser, base_url: str, server_env: dict[str, str]
+) -> None:
+    """The dashboard (with a place filter), the inventory, an entry and the import page, each on a
+    phone (390×844) and a desktop, in Japanese (no English, codes or UTC) and English (labels in
+    English), axe-clean."""
+    pages = (
+        ("dashboard", "/dashboard?prefecture=%E7%A5%9E%E5%A5%88%E5%B7%9D%E7%9C%8C"),
+        ("inventory", "/inventory?q=%E4%BD%8F%E6%B0%91%E5%9F%BA%E6%9C%AC%E5%8F%B0%E5%B8%B3%E6%B3%95"),
+        ("entry", "/inventory/100000"),
+        ("console", "/oversight"),
+    )
+    for device, viewport in (
+        ("phone", {"width": 390, "height": 844}),
+        ("desktop", {"width": 1280, "height": 900}),
+    ):
+        context = browser.new_context(viewport=viewport, locale="ja-JP", bypass_csp=True)
+        page = context.new_page()
+        log_in_as_staff(page, base_url, staff_account(server_env, "da.oversight"))
+        for language in ("ja", "en"):
+            page.goto(base_url + f"/lang/{language}?next=/")
+            for name, path in pages:
+                page.goto(base_url + path)
+                assert page.locator("h1").count() == 1, path
+                if language == "ja":
+                    if name != "console":  # the console shows the uploaded file's name as it was
+                        _japanese_only(page)
+                else:
+                    # data published only in Japanese: the registry's place names, the survey's 手続名
+                    _labels_in_english(page, ("神奈川県", "転出届"))
+                assert_accessible(page)
+                if device == "phone":
+                    assert_no_horizontal_scroll(page)
+                page.screenshot(
+                    path=str(RESULTS / f"oversight-walk-{name}-{device}-{language}.png"), full_page=True
+                )
+        context.close()
