@@ -200,6 +200,15 @@ def test_a_resident_not_acting_as_the_business_is_told_to_switch(
     login_as(client, database, world.resident())
     refused = client.get(f"{BASE}/{KAIGYO}/prefill")
     assert (refused.status_code, refused.json()["code"]) == (403, "procedures-business-account-required")
+    # on the residents' form: told to switch, not sent to another municipality
+    as_resident = client.get(f"/api/v1/procedures/{KAIGYO}/prefill")
+    assert as_resident.status_code == 403
+    assert as_resident.json()["reasons"] == [
+        "This procedure is filed as a sole proprietor. Switch to acting as your sole proprietorship "
+        "from 'Sole proprietor' on My page."
+    ]
+    page = client.get(f"/procedures/{KAIGYO}/apply", headers={"accept": "text/html"})
+    assert "個人事業主として操作に切り替えてください" in html.unescape(page.text)
 
 
 def test_after_closing_the_business_cannot_file(client: TestClient, database: Database, world: World) -> None:

@@ -88,6 +88,12 @@ _REASONS: dict[str, Localized] = {
     "kind": Localized(
         ja="この手続は個人の方は申請できません。", en="Individuals cannot apply for this procedure."
     ),
+    # a procedure a person files as their own business (開業届): they switch, not go elsewhere
+    "kind_sole_proprietor": Localized(
+        ja="この手続は個人事業主として申請します。マイページの「個人事業主」から、個人事業主として操作に切り替えてください。",
+        en="This procedure is filed as a sole proprietor. Switch to acting as your sole proprietorship "
+        "from 'Sole proprietor' on My page.",
+    ),
 }
 _WHAT_TO_DO = Localized(
     ja="お住まいの市区町村の窓口にご相談いただくか、住民登録のある市区町村の手続をご利用ください。",
@@ -101,7 +107,8 @@ def check_eligibility(procedure: Procedure, attributes: Mapping[str, object]) ->
     summary = procedure.eligibility.summary if procedure.eligibility else None
     failing: list[str] = []
     if attributes.get("kind") not in procedure.applicants:
-        failing.append("kind")
+        as_own_business = attributes.get("kind") == "resident" and "sole_proprietor" in procedure.applicants
+        failing.append("kind_sole_proprietor" if as_own_business else "kind")
     elif procedure.eligibility is not None:
         failing += sorted(
             {
