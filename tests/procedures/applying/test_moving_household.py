@@ -505,3 +505,16 @@ def test_a_destination_not_on_the_platform_is_said_at_the_address(
         ("destination_address", NOT_SERVED)
     ]
     assert resident_client.get("/api/v1/procedures/applications").json()["total"] == 0
+
+
+def test_an_empty_destination_is_asked_for_not_said_to_be_unknown(
+    resident_client: TestClient, world: World
+) -> None:
+    """A move sent without the new address was told 「転入先の市区町村が見つかりません。」 at the
+    empty field; it is asked for like every other empty field."""
+    response = resident_client.post(
+        URL, json=_move(destination_address=""), headers={"Idempotency-Key": "move-empty-01"}
+    )
+    assert response.status_code == 422
+    messages = {e["location"][-1]: e["message_id"] for e in response.json()["errors"]}
+    assert messages["destination_address"] == "入力してください。", messages

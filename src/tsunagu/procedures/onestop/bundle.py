@@ -82,7 +82,9 @@ def prepare(
             except applications.NoResponsibleOrganization:
                 if unknown_organization is None:
                     raise
-                problems.append(unknown_organization)
+                # an empty field is said as empty (入力してください), not as a place not found
+                if unknown_organization.field not in {q.field for q in problems}:
+                    problems.append(unknown_organization)
                 continue
         ready[procedure_id] = applications.Submission(
             procedure, person, subject, organization, clean, prefilled, key, data, filing.bundle
