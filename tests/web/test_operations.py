@@ -41,6 +41,25 @@ def test_readyz_reports_an_older_migration(client: TestClient, database: Databas
                 connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": version})
 
 
+def test_readiness_reads_in_words_for_a_person(client: TestClient, database: Database) -> None:
+    """The staff console's 稼働状況 opened raw JSON ({"status":"ok","database":"reachable"…}); a
+    browser now gets the same state in words, a probe still the JSON."""
+    page = client.get("/readyz", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "正常に稼働しています。" in page.text and "最新です" in page.text
+    assert '{"status"' not in page.text
+    with database.engine.begin() as connection:
+        versions = [row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))]
+        connection.execute(text("DELETE FROM alembic_version"))
+    try:
+        behind = client.get("/readyz", headers={"accept": "text/html"})
+        assert behind.status_code == 503 and "更新が必要です" in behind.text
+    finally:
+        with database.engine.begin() as connection:
+            for version in versions:
+                connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": version})
+
+
 def test_metrics_count_requests_per_route(client: TestClient, database: Database) -> None:
     client.get("/healthz")
     login_as(client, database, OPERATOR_ADMIN)

@@ -14,6 +14,8 @@ from tsunagu.core.errors import DatabaseUnavailable, Forbidden, NotAuthenticated
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import current_principal
 from tsunagu.core.http.deps import AppDatabase, AppSettings
+from tsunagu.core.http.problems import wants_html
+from tsunagu.core.http.templating import render
 from tsunagu.web import metrics
 
 router = APIRouter(tags=["operations"])
@@ -31,24 +33,26 @@ def healthz() -> dict[str, str]:
     summary="The database is reachable and its schema at head",
     responses={503: {"description": "Not ready; the body says why"}},
 )
-def readyz(database: AppDatabase) -> JSONResponse:
+def readyz(request: Request, database: AppDatabase) -> Response:
+    """For a probe, JSON; for a person (the staff console's 稼働状況 link), the same in words."""
     engine = database.engine
     try:
         check_connection(engine)
     except DatabaseUnavailable as exc:
-        return JSONResponse({"status": "unavailable", "database": exc.detail}, status_code=503)
-    current, heads = migrations.current(engine), migrations.heads(engine)
-    if current != heads:
-        return JSONResponse(
-            {
+        body = {"status": "unavailable", "database": exc.detail}
+    else:
+        current, heads = migrations.current(engine), migrations.heads(engine)
+        body = {"status": "ok", "database": "reachable", "migrations": "at head"}
+        if current != heads:
+            body |= {
                 "status": "unavailable",
-                "database": "reachable",
                 "migrations": f"at {sorted(current) or 'nothing'}, expected {sorted(heads)}; "
                 "run `tsunagu db upgrade`",
-            },
-            status_code=503,
-        )
-    return JSONResponse({"status": "ok", "database": "reachable", "migrations": "at head"})
+            }
+    status_code = 200 if body["status"] == "ok" else 503
+    if wants_html(request):
+        return render(request, "readiness.html", {"readiness": body}, status_code=status_code)
+    return JSONResponse(body, status_code=status_code)
 
 
 @router.get(
