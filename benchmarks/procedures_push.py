@@ -17,7 +17,8 @@ registry event's: p50/p95 in ms.
 
 ``python -m benchmarks procedures_push`` runs 20,000 residents;
 ``python -m benchmarks.procedures_push --residents 1000000`` the full size (written beside the default
-result as ``procedures_push_<residents>.json``).
+result as ``procedures_push_<residents>.json``); ``--postgres`` runs on a throwaway PostgreSQL cluster
+(``procedures_push_<residents>_postgresql.json``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -311,12 +314,30 @@ def latency(url: str, database: Database, rules_dir: Path, numbers: Numbers) -> 
     }
 
 
+@contextmanager
+def _database_url(workdir: str, postgres: bool) -> Iterator[str]:
+    """SQLite (the default, short run) or, with ``--postgres``, a throwaway PostgreSQL cluster."""
+    if postgres:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.postgres_cluster import throwaway_cluster
+
+        with throwaway_cluster() as url:
+            if url is None:
+                raise SystemExit("--postgres: PostgreSQL is not installed here")
+            yield url
+            return
+    yield f"sqlite:///{workdir}/bench.db"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--residents", type=int, default=20_000)
+    parser.add_argument("--postgres", action="store_true")
     known, _ = parser.parse_known_args()
-    with tempfile.TemporaryDirectory(prefix="tsunagu-bench-push-") as workdir:
-        url = f"sqlite:///{workdir}/bench.db"
+    with (
+        tempfile.TemporaryDirectory(prefix="tsunagu-bench-push-") as workdir,
+        _database_url(workdir, known.postgres) as url,
+    ):
         database = Database(url, secret_key=SECRET)
         numbers = Numbers()
         rules_dir = Path(workdir) / "rules"
@@ -330,8 +351,10 @@ def main() -> None:
         print("event to inbox:", figures["event_to_inbox"], flush=True)
         database.dispose()
     # the default (short) run is the one `make bench` records; a larger run is kept beside it
-    default = known.residents == parser.get_default("residents")
-    support.write("procedures_push" if default else f"procedures_push_{known.residents}", figures)
+    default = known.residents == parser.get_default("residents") and not known.postgres
+    figures["database"] = "postgresql" if known.postgres else "sqlite"
+    name = "procedures_push" if default else f"procedures_push_{known.residents}"
+    support.write(name + ("_postgresql" if known.postgres else ""), figures)
 
 
 if __name__ == "__main__":
