@@ -233,7 +233,7 @@ def _table(board: Dashboard, name: str, locale: str, gettext: Gettext) -> Table:
             ],
             [
                 [
-                    m,
+                    gettext(m),
                     str(f.procedures),
                     str(f.online_available),
                     percent(f.rate_by_types),
@@ -250,7 +250,14 @@ def _table(board: Dashboard, name: str, locale: str, gettext: Gettext) -> Table:
             N_("件数の多い手続（パレート図）"),
             [N_("順位"), N_("手続ID"), N_("手続名"), N_("府省庁"), N_("総手続件数"), N_("累積構成比")],
             [
-                [str(i + 1), p.procedure_id, p.name, p.ministry, f"{p.volume:,}", percent(p.cumulative_share)]
+                [
+                    str(i + 1),
+                    p.procedure_id,
+                    p.name,
+                    gettext(p.ministry),
+                    f"{p.volume:,}",
+                    percent(p.cumulative_share),
+                ]
                 for i, p in enumerate(items)
             ],
         )

@@ -63,7 +63,7 @@ def _figures(request: Request, db: Session, board: dashboard.Dashboard) -> dict[
     """Every chart of the dashboard, its words in the reader's language."""
 
     locale = locale_of(request)
-    scope = board.ministry or translate(request, "全府省庁")
+    scope = translate(request, board.ministry or "全府省庁")
     figures: dict[str, Any] = {}
     if board.years:
         figures["trend"] = charts.trend(
@@ -91,7 +91,7 @@ def _figures(request: Request, db: Session, board: dashboard.Dashboard) -> dict[
         figures["ministries"] = charts.bars(
             "chart-ministries",
             translate(request, "府省庁別のオンライン化率（手続数）"),
-            [(m, f.rate_by_types) for m, f in board.ministries_ranked()],
+            [(translate(request, m), f.rate_by_types) for m, f in board.ministries_ranked()],
             translate(request, "最新の調査年度の府省庁別オンライン化率。数値は下の表にあります。"),
         )
     if board.pareto and board.pareto.items:
