@@ -52,6 +52,9 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("hex id", re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{32}(?![0-9a-fA-F])")),
     ("enum", re.compile(r"(?<![\w-])(?:" + "|".join(ENUMS) + r")(?![\w-])")),
     ("UTC", re.compile(r"\bUTC\b")),
+    # a bare 2026-12-20 where a Japanese page writes 令和8年12月20日 (beside it in brackets, or as the
+    # second way a form's hint offers, it may stand)
+    ("ISO date", re.compile(r"(?<![\d(（-])(?<!例: )(?<!または )\d{4}-\d{2}-\d{2}(?![\d-])")),
     ("ISO timestamp", re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z\b")),
     # four or more English words in a row: a sentence that was never translated
     ("English sentence", re.compile(r"\b[A-Za-z][a-z']+(?:[ ,]+[A-Za-z][a-z']*){3,}")),

@@ -20,6 +20,8 @@ from tests.plumbing import find_plumbing
         ("2026-11-22 10:00 UTC", "UTC"),
         ("受付 2026-11-22T01:00:00+00:00", "ISO timestamp"),
         ("受付 01:00:00Z", "ISO timestamp"),
+        ("転出予定日: 2026-12-20", "ISO date"),
+        ("生年月日 1983-02-24 · 男", "ISO date"),
         ("only staff can use this", "English sentence"),
         ("the login id or the password is wrong", "English sentence"),
     ],
@@ -43,6 +45,8 @@ def test_each_kind_of_plumbing_is_found(text: str, rule: str) -> None:
         "東京都千代田区 · 神奈川県横須賀市 · つなぐ電力",
         "全国地方公共団体コード6桁(例: 131016)",
         "お子さまが加入する健康保険 国民健康保険 保険者番号 131011",
+        "例: 令和8年4月1日 または 2026-04-01",
+        "日付は 令和8年4月1日 または 2026-04-01 の形で入力してください。",
     ],
 )
 def test_peoples_words_pass(text: str) -> None:
