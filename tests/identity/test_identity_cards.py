@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 from tests.conftest import send_csrf_header
 from tests.identity.conftest import AUTH_PIN, SIGN_PIN, World, b64url, card_login, issue
+from tests.plumbing import find_plumbing
 
 from tsunagu.core import clock
 from tsunagu.core.errors import ValidationFailed
@@ -275,6 +276,8 @@ def test_qr_login_with_the_card_app(world: World, client: TestClient, next_path:
     assert "カードの発行" in history_page.text  # the line, without the card's record id
     assert "card_id" not in history_page.text and "my-number-card" not in history_page.text
     assert not re.search(r"[0-9a-f]{32}", re.sub(r"<[^>]+>", "", history_page.text))
+    # the time in Japan as every page writes it (it read 2026-11-22 10:00)
+    assert find_plumbing(re.sub(r"<[^>]+>", " ", history_page.text)) == []
 
 
 def test_verify_signature_returns_the_basic_four(world: World, client: TestClient) -> None:
