@@ -76,6 +76,20 @@ def test_a_birth_date_in_the_future_is_refused_by_the_service_next_to_the_field(
     assert 'value="ようた"' in refused.text
 
 
+def test_the_error_summary_names_each_field(
+    client: TestClient, database: Database, resident: service.ResidentRecord
+) -> None:
+    """An empty 出生届 listed 「入力してください。」 six times at the top, none saying which field."""
+    login_as(client, database, staff())
+    path = f"{PAGES}/new/birth?member={resident.id}"
+    form = client.get(path, headers=HTML)
+    empty = step(client, path, form.text, dict.fromkeys(NEWBORN, "") | {"relationship": "子"})
+    assert empty.status_code == 422
+    summary = empty.text.split('role="alert"', 1)[1].split("</ul>", 1)[0]
+    for label in ("氏", "名", "氏(フリガナ)", "生年月日", "性別"):
+        assert f"{label}: 入力してください。" in summary, summary
+
+
 def test_a_name_change_starts_from_the_current_name_and_can_be_edited(
     client: TestClient, database: Database, resident: service.ResidentRecord
 ) -> None:
