@@ -3,9 +3,11 @@ durability — an application is committed before anything that can fail after i
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from tests.plumbing import find_plumbing
 from tests.procedures.applying.conftest import World
 
 from tsunagu.core.database import Database
@@ -131,7 +133,7 @@ def test_a_date_outside_any_sane_range_is_refused_by_name(day: str) -> None:
     """0001-01-01 and 9999-12-31 were accepted (9999-12-31 as a move overflowed the 転入 visit's
     window: a 500); now every date field of every procedure lies from 1868 to 50 years on."""
     found = problems("tennyu-yoyaku", {"moving_date": day, "visit_date": "2026-12-10"})
-    assert found["moving_date"][0] == "%(earliest)s から %(latest)s までの日付を入力してください。"
+    assert found["moving_date"][0] == "%(earliest_ja)s から %(latest_ja)s までの日付を入力してください。"
     assert found["moving_date"][1].startswith("Enter a date from 1868-01-01 to ")
     assert "moving_date" in problems("tenshutsu", {"moving_date": day})
 
@@ -151,3 +153,16 @@ def test_a_date_that_is_no_date_names_both_ways_to_write_one() -> None:
         "日付を 令和8年4月1日 または 2026-04-01 のように入力してください。",
         "Enter a date like 令和8年4月1日 or 2026-04-01.",
     )
+
+
+def test_a_date_window_is_said_in_wareki_on_a_japanese_page() -> None:
+    """The moving form said 「2026-11-21 から 2027-01-04 までの日付を入力してください。」; the
+    Japanese text names the window in 和暦, the English one (the API's message) keeps ISO dates."""
+    procedure = catalogue.get_procedure(REGISTRY, "tenshutsu")
+    with pytest.raises(InvalidApplication) as caught:
+        clean(procedure, {"moving_date": "2030-01-01"}, partial=True)
+    problem = next(p for p in caught.value.problems if p.field == "moving_date")
+    japanese = problem.message_id % problem.params
+    assert re.search(r"令和\d+年\d+月\d+日 から 令和\d+年\d+月\d+日 までの日付", japanese), japanese
+    assert find_plumbing(japanese) == []
+    assert re.search(r"from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}", problem.english), problem.english

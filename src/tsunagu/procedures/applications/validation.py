@@ -21,7 +21,7 @@ from tsunagu.core.types.name import PersonName
 from tsunagu.core.types.phone import PhoneNumber
 from tsunagu.core.types.postcode import Postcode
 from tsunagu.core.types.text import first_character_outside_jis
-from tsunagu.core.types.wareki import parse_date
+from tsunagu.core.types.wareki import format_wareki, parse_date
 from tsunagu.procedures.definition import DayWindow, FormField, Procedure, RequiredIf
 from tsunagu.registry.accounts import service as accounts
 
@@ -61,9 +61,9 @@ MESSAGES: dict[str, str] = {
     ),
     "この項目はこの手続にありません。": "This field is not part of this procedure.",
     "この項目は修正を求められていません。": "This field was not asked to be corrected.",
-    "%(earliest)s 以降の日付を入力してください。": "Enter a date on or after %(earliest)s.",
-    "%(latest)s 以前の日付を入力してください。": "Enter a date on or before %(latest)s.",
-    "%(earliest)s から %(latest)s までの日付を入力してください。": (
+    "%(earliest_ja)s 以降の日付を入力してください。": "Enter a date on or after %(earliest)s.",
+    "%(latest_ja)s 以前の日付を入力してください。": "Enter a date on or before %(latest)s.",
+    "%(earliest_ja)s から %(latest_ja)s までの日付を入力してください。": (
         "Enter a date from %(earliest)s to %(latest)s."
     ),
     "世帯の方から選んでください。": "Choose from the members of your household.",
@@ -163,7 +163,19 @@ def _bank_codes(cleaned: Mapping[str, Any]) -> list[FieldError]:
     return []
 
 
-BETWEEN = "%(earliest)s から %(latest)s までの日付を入力してください。"
+BETWEEN = "%(earliest_ja)s から %(latest_ja)s までの日付を入力してください。"
+
+
+def _bounds(**days: date) -> dict[str, str]:
+    """A window's ends for its message: ISO for the English text, 和暦 (``*_ja``) for the Japanese one."""
+    shown: dict[str, str] = {}
+    for name, day in days.items():
+        try:
+            japanese = format_wareki(day)
+        except InvalidValue:  # before 明治6年 no 和暦 date is written
+            japanese = f"{day.year}年{day.month}月{day.day}日"
+        shown |= {name: day.isoformat(), f"{name}_ja": japanese}
+    return shown
 
 
 def applies(condition: RequiredIf | None, values: Mapping[str, Any]) -> bool:
@@ -196,17 +208,13 @@ def _date_rules(procedure: Procedure, cleaned: Mapping[str, Any], today: date) -
         if (earliest is None or day >= earliest) and (latest is None or day <= latest):
             continue
         if earliest is not None and latest is not None:
-            problems.append(
-                FieldError(
-                    form_field.name, BETWEEN, {"earliest": earliest.isoformat(), "latest": latest.isoformat()}
-                )
-            )
+            problems.append(FieldError(form_field.name, BETWEEN, _bounds(earliest=earliest, latest=latest)))
         elif earliest is not None:
             problems.append(
                 FieldError(
                     form_field.name,
-                    "%(earliest)s 以降の日付を入力してください。",
-                    {"earliest": earliest.isoformat()},
+                    "%(earliest_ja)s 以降の日付を入力してください。",
+                    _bounds(earliest=earliest),
                 )
             )
         else:
@@ -214,8 +222,8 @@ def _date_rules(procedure: Procedure, cleaned: Mapping[str, Any], today: date) -
             problems.append(
                 FieldError(
                     form_field.name,
-                    "%(latest)s 以前の日付を入力してください。",
-                    {"latest": latest.isoformat()},
+                    "%(latest_ja)s 以前の日付を入力してください。",
+                    _bounds(latest=latest),
                 )
             )
     return problems
@@ -338,7 +346,7 @@ def _date(raw: Any) -> date:
         raise _Problem(DATE_FORMAT) from None
     latest = date(clock.today_jst().year + YEARS_AHEAD, 12, 31)
     if not EARLIEST_DAY <= day <= latest:
-        raise _Problem(BETWEEN, earliest=EARLIEST_DAY.isoformat(), latest=latest.isoformat())
+        raise _Problem(BETWEEN, **_bounds(earliest=EARLIEST_DAY, latest=latest))
     return day
 
 
