@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -98,6 +100,16 @@ def _private_file(path: Path) -> None:
         found = path.stat()
         if found.st_mode & 0o077 and found.st_uid == os.getuid():
             path.chmod(0o600)  # a file an earlier version left readable by others
+
+
+def insert_missing(db: Session, model: type[Base], values: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Insert the row unless one with the same ``keys`` exists — also when another process inserts
+    it at the same moment (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike), where a
+    read-then-add would fail on the unique constraint for the second writer."""
+    dialect = db.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.flush()
+    db.execute(insert(model).values(values).on_conflict_do_nothing(index_elements=list(keys)))
 
 
 def check_connection(engine: Engine) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from tsunagu.core import clock
+from tsunagu.core.database import insert_missing
 from tsunagu.core.direct import DirectSelect
 from tsunagu.mesh.codes.models import MeshPersonLink, MeshPersonRelation, MeshSubjectCode
 from tsunagu.mesh.node.models import MeshNodePerson
@@ -51,25 +52,24 @@ _LOCAL_ID = DirectSelect(
 
 def ensure_link(db: Session, resident_id: str) -> str:
     """The directory's link for a person (from the registry's opaque resident id)."""
-    link = db.scalar(select(MeshPersonLink.id).where(MeshPersonLink.resident_id == resident_id))
+    found = select(MeshPersonLink.id).where(MeshPersonLink.resident_id == resident_id)
+    link = db.scalar(found)
     if link is None:
-        link = secrets.token_hex(16)
-        db.add(MeshPersonLink(id=link, resident_id=resident_id, created_at=clock.now()))
-        db.flush()
+        values = {"id": secrets.token_hex(16), "resident_id": resident_id, "created_at": clock.now()}
+        insert_missing(db, MeshPersonLink, values, ("resident_id",))
+        link = db.scalar(found)  # ours, or the one a concurrent request made first
+        assert link is not None
     return link
 
 
 def issue(db: Session, organization_code: str, link_id: str) -> str:
     """The organization's code for the linked person, issued on first use."""
-    code = db.scalar(
-        select(MeshSubjectCode.code).where(
-            MeshSubjectCode.organization_code == organization_code, MeshSubjectCode.link_id == link_id
-        )
-    )
+    code = code_of(db, organization_code, link_id)
     if code is None:
-        code = secrets.token_hex(16)
-        db.add(MeshSubjectCode(organization_code=organization_code, link_id=link_id, code=code))
-        db.flush()
+        values = {"organization_code": organization_code, "link_id": link_id, "code": secrets.token_hex(16)}
+        insert_missing(db, MeshSubjectCode, values, ("organization_code", "link_id"))
+        code = code_of(db, organization_code, link_id)
+        assert code is not None
     return code
 
 
@@ -83,24 +83,22 @@ def relate(db: Session, organization_code: str, resident_id: str, relation: str,
         raise ValueError(f"unknown relation {relation!r}")
     link = ensure_link(db, resident_id)
     if db.get(MeshPersonRelation, (organization_code, link, relation)) is None:
-        db.add(
-            MeshPersonRelation(
-                organization_code=organization_code,
-                link_id=link,
-                relation=relation,
-                reference=reference,
-                since=clock.now(),
-            )
-        )
-        db.flush()
+        values = {
+            "organization_code": organization_code,
+            "link_id": link,
+            "relation": relation,
+            "reference": reference,
+            "since": clock.now(),
+        }
+        insert_missing(db, MeshPersonRelation, values, ("organization_code", "link_id", "relation"))
     return issue(db, organization_code, link)
 
 
 def remember(db: Session, organization_code: str, code: str, local_id: str) -> None:
     """The organization's own note of whom its code means locally (resident id, pension number…)."""
     if db.get(MeshNodePerson, (organization_code, code)) is None:
-        db.add(MeshNodePerson(organization_code=organization_code, code=code, local_id=local_id))
-        db.flush()
+        values = {"organization_code": organization_code, "code": code, "local_id": local_id}
+        insert_missing(db, MeshNodePerson, values, ("organization_code", "code"))
 
 
 def code_for(db: Session, organization_code: str, resident_id: str) -> str:
