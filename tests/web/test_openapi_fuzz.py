@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, get_args
@@ -187,6 +187,37 @@ def _described(exc: BaseException) -> str:
     return text + "".join(f"\n  - {_described(sub)}" for sub in inner)
 
 
+def disagreement(
+    operation: schemathesis.APIOperation, callers: Iterable[dict[str, str]], examples: int
+) -> str | None:
+    """How the operation's generated requests, each sent as every caller, disagree with the
+    document (a server error, an undocumented status or body, a schema-valid request refused for
+    its shape), or None."""
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def answers_as_documented(case: schemathesis.Case) -> None:
+        for headers in callers:  # the same request as each caller
+            response = case.call_and_validate(headers=headers, checks=CHECKS)
+            assert not _refused_as_malformed(response), (
+                f"schema-valid request refused: {response.status_code} {response.text[:600]}\n"
+                f"{case.as_curl_command()}"
+            )
+
+    try:
+        answers_as_documented()
+    except (Exception, BaseExceptionGroup) as exc:
+        return f"{operation.label}: {_described(exc)}"
+    return None
+
+
 def test_every_operation_answers_as_documented(
     fuzz_app: FastAPI, api_schema: schemathesis.BaseSchema, credentials: dict[str, dict[str, str]]
 ) -> None:
@@ -198,28 +229,9 @@ def test_every_operation_answers_as_documented(
         if operation.path.startswith(EXCLUDED_PATHS) or not re.search(ONLY, operation.label):
             continue
         tested += 1
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        def answers_as_documented(case: schemathesis.Case) -> None:
-            for headers in credentials.values():  # the same request as each caller
-                response = case.call_and_validate(headers=headers, checks=CHECKS)
-                assert not _refused_as_malformed(response), (
-                    f"schema-valid request refused: {response.status_code} {response.text[:600]}\n"
-                    f"{case.as_curl_command()}"
-                )
-
-        try:
-            answers_as_documented()
-        except (Exception, BaseExceptionGroup) as exc:
-            failures.append(f"{operation.label}: {_described(exc)}")
+        failure = disagreement(operation, credentials.values(), MAX_EXAMPLES)
+        if failure:
+            failures.append(failure)
     assert tested > (100 if not ONLY else 0)
     directory = _directory(fuzz_app)
     for code, _, _, _ in mesh_demo.ORGANIZATIONS:  # every member can still sign, and is a member

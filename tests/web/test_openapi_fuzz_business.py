@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
-from tests.web.test_openapi_fuzz import CHECKS, MAX_EXAMPLES, ONLY, _described, _refused_as_malformed
+from tests.web.test_openapi_fuzz import MAX_EXAMPLES, ONLY, disagreement
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
@@ -189,28 +188,9 @@ def test_business_and_corporate_operations_answer_as_documented(
             if not COVERED.search(operation.path) or not re.search(ONLY, operation.label):
                 continue
             tested.append(operation.label)
-
-            @given(case=operation.as_strategy())
-            @settings(
-                max_examples=MAX_EXAMPLES * 2,
-                deadline=None,
-                derandomize=True,
-                database=None,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            def answers_as_documented(case: schemathesis.Case) -> None:
-                for headers in credentials.values():
-                    response = case.call_and_validate(headers=headers, checks=CHECKS)
-                    assert not _refused_as_malformed(response), (
-                        f"schema-valid request refused: {response.status_code} {response.text[:600]}\n"
-                        f"{case.as_curl_command()}"
-                    )
-
-            try:
-                answers_as_documented()
-            except (Exception, BaseExceptionGroup) as exc:
-                failures.append(f"{operation.label}: {_described(exc)}")
+            failure = disagreement(operation, credentials.values(), MAX_EXAMPLES * 2)
+            if failure:
+                failures.append(failure)
     if not ONLY:
         assert any("/corporate-info/corporations/{number}" in label for label in tested)
         assert any("/procedures/business/" in label for label in tested)
