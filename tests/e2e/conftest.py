@@ -21,6 +21,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tsunagu.core.database import Database
+
 CHROMIUM = os.environ.get("TSUNAGU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -77,6 +79,14 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         }
     )
     return env
+
+
+@pytest.fixture(scope="module")
+def server_database(server_env: dict[str, str], base_url: str) -> Iterator[Database]:
+    """The running server's database, for a test to set up or read what the pages cannot show."""
+    database = Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
+    yield database
+    database.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -131,3 +131,12 @@ def phone_page(browser: Browser) -> Page:
         viewport=viewport, has_touch=True, is_mobile=True, locale="ja-JP", bypass_csp=True
     )
     return context.new_page()
+
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def shot(page: Page, name: str, folder: Path = RESULTS) -> None:
+    """A full-page screenshot to look at after the run (tests/e2e/results by default)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from urllib.parse import quote
 
-import pytest
 from playwright.sync_api import Browser, Page
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.e2e.demo import CHIYODA, phone_page, resident_of, start_session
@@ -91,13 +89,6 @@ ENGLISH_RESIDENT = [
     "/mesh/history",
     "/applications",
 ]
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Iterator[Database]:
-    database = Database(server_env["TSUNAGU_DATABASE_URL"])
-    yield database
-    database.dispose()
 
 
 def _sweep(page: Page, base_url: str, paths: list[str], status: int = 200) -> None:

@@ -6,11 +6,9 @@ staff login flows have their own browser tests).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlparse
 
-import pytest
 from playwright.sync_api import Browser, Page
 from tests.e2e.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
 
@@ -20,13 +18,6 @@ from tsunagu.core.http.auth import SESSION_COOKIE
 from tsunagu.registry.residents import service as residents
 
 CHIYODA = "131016"
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Iterator[Database]:
-    database = Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
-    yield database
-    database.dispose()
 
 
 def _people(database: Database, count: int) -> list[str]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from playwright.sync_api import Page
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.e2e.recorder import RESULTS
-from tests.e2e.test_apply import _log_in, _people, server_database
+from tests.e2e.test_apply import _log_in, _people
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
 from tsunagu.procedures import service as catalogue
 from tsunagu.procedures.applications import service as applications
 
-__all__ = ["server_database"]
 YOKOSUKA = "142018"
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, Page
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.demo import shot
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
@@ -16,24 +16,13 @@ from tsunagu.procedures.benefits import zengin
 
 from .demo import start_session
 
-RESULTS = Path(__file__).parent / "results"
 YOKOSUKA = "142018"
 RUN = "/staff/benefits/yokosuka-2026-bukka"
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Database:
-    return Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
 
 
 def _desktop(browser: Browser) -> Page:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP", bypass_csp=True)
     return context.new_page()
-
-
-def _shot(page: Page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
 
 
 def test_a_clerk_pays_a_benefit_run_once(browser: Browser, base_url: str, server_database: Database) -> None:
@@ -75,7 +64,7 @@ def test_a_clerk_pays_a_benefit_run_once(browser: Browser, base_url: str, server
     records = list(zengin.read(Path(download.value.path()).read_bytes()))
     assert records[0]["record_type"] == "1" and records[-1]["record_type"] == "9"
     assert_accessible(clerk)
-    _shot(clerk, "benefits-run-desktop")
+    shot(clerk, "benefits-run-desktop")
 
     clerk.locator("#reference_date-3").fill("2026-11-01")
     clerk.locator("#transfer_date-3").fill("令和9年1月15日")

@@ -11,12 +11,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.e2e.demo import CHIYODA, phone_page, resident_of, start_session
+from tests.e2e.demo import CHIYODA, phone_page, resident_of, shot, start_session
 from tests.e2e.recorder import Recorder
 
 from tsunagu.core import clock, sessions
@@ -30,18 +28,6 @@ from tsunagu.mesh.push import reactions
 from tsunagu.registry.accounts import kana, testbank
 from tsunagu.registry.accounts import service as accounts
 from tsunagu.registry.residents import service as residents
-
-RESULTS = Path(__file__).parent / "results"
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Database:
-    return Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
-
-
-def _shot(page: Page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
 
 
 def _cli(server_env: dict[str, str], *args: str) -> str:
@@ -132,13 +118,13 @@ def test_death_to_the_familys_one_flow_filing_on_a_phone(
     assert clerk.locator("#informant_qualification-error").is_visible()
     assert clerk.locator("#date_of_death").input_value() == format_wareki(died)
     assert_accessible(clerk)
-    _shot(clerk, "bereavement-death-informant-missing-phone")
+    shot(clerk, "bereavement-death-informant-missing-phone")
     clerk.locator("#informant_qualification").select_option(label="同居の親族")
     clerk.locator("#informant_id").select_option(label="山本 幸子 (妻)")
     clerk.locator("#informant_relationship").fill("妻")
     clerk.get_by_role("button", name="確認する").click()
     assert "同居の親族" in clerk.locator("main").inner_text()
-    _shot(clerk, "bereavement-death-confirm-phone")
+    shot(clerk, "bereavement-death-confirm-phone")
     clerk.get_by_role("button", name="登録する").click()
     assert "山本 幸子（同居の親族・妻）" in clerk.locator("main").inner_text()
     assert "登録しました: 死亡" in clerk.locator("main").inner_text()
@@ -147,7 +133,7 @@ def test_death_to_the_familys_one_flow_filing_on_a_phone(
     again = clerk.goto(f"{base_url}/staff/registry/residents/{husband.id}/death")
     assert again is not None and again.status == 409
     assert "この方は死亡の届出がされているため、この手続はできません。" in clerk.locator("main").inner_text()
-    _shot(clerk, "bereavement-second-death-refused-phone")
+    shot(clerk, "bereavement-second-death-refused-phone")
 
     # the registry event goes out through the mesh; the お知らせ to the family
     delivered = _cli(server_env, "mesh", "deliver", "--once")
@@ -171,7 +157,7 @@ def test_death_to_the_familys_one_flow_filing_on_a_phone(
     assert format_wareki(died) in desk
     assert_accessible(clerk)
     assert_no_horizontal_scroll(clerk)
-    _shot(clerk, "bereavement-counter-phone")
+    shot(clerk, "bereavement-counter-phone")
 
     # the widow, on her phone: the お知らせ, her list, one form
     rec = Recorder(phone_page(browser), phase="procedure")
@@ -198,7 +184,7 @@ def test_death_to_the_familys_one_flow_filing_on_a_phone(
     assert "国民健康保険の資格喪失" not in main  # 78: 後期高齢者医療, not 国保
     assert_accessible(me)
     assert_no_horizontal_scroll(me)
-    _shot(me, "bereavement-list-phone")
+    shot(me, "bereavement-list-phone")
     rec.accept(me.get_by_text("亡くなった方（住民票から）"))  # his particulars, from the register
     rec.accept(me.get_by_text("あなたの登録されている情報（入力不要）"))  # hers, and her account
     rec.pick_date(me.get_by_label("葬儀を行った日"), (died + timedelta(days=1)).isoformat())
@@ -207,7 +193,7 @@ def test_death_to_the_familys_one_flow_filing_on_a_phone(
     assert result.count("受け付けました（受付番号") == 2, result
     assert "オンラインでまとめて届け出られる手続" in result and "まとめて届け出る" not in result
     assert_accessible(me)
-    _shot(me, "bereavement-filed-phone")
+    shot(me, "bereavement-filed-phone")
     rec.save("bereavement")
 
     # someone outside the household cannot act as the successor
@@ -217,4 +203,4 @@ def test_death_to_the_familys_one_flow_filing_on_a_phone(
     refused = stranger.goto(f"{base_url}/bereavement/{husband.id}")
     assert refused is not None and refused.status == 403
     assert "同じ世帯の方" in stranger.locator("main").inner_text()
-    _shot(stranger, "bereavement-not-family-phone")
+    shot(stranger, "bereavement-not-family-phone")

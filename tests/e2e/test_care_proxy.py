@@ -6,12 +6,10 @@ name (her mother's 転出届) is refused in words. Screenshots in tests/e2e/resu
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.e2e.demo import CHIYODA, phone_page, start_session
+from tests.e2e.demo import CHIYODA, phone_page, shot, start_session
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
@@ -19,18 +17,6 @@ from tsunagu.core.types.individual_number import IndividualNumber
 from tsunagu.core.types.name import PersonName
 from tsunagu.identity.proxies import service as proxies
 from tsunagu.registry.residents import service as residents
-
-RESULTS = Path(__file__).parent / "results"
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Database:
-    return Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
-
-
-def _shot(page: Page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
 
 
 def _mother_and_daughter(database: Database) -> tuple[str, str]:
@@ -78,7 +64,7 @@ def test_care_application_by_a_proxy_on_a_phone(
     assert "小林 ハル" in known and "小林 恵" not in known  # her mother's details, not hers
     assert_accessible(me)
     assert_no_horizontal_scroll(me)
-    _shot(me, "care-proxy-form-phone")
+    shot(me, "care-proxy-form-phone")
     me.get_by_label("新規").check()
     me.get_by_label("自宅").check()
     me.get_by_label("主治医の氏名").fill("山田 一郎")
@@ -88,19 +74,19 @@ def test_care_application_by_a_proxy_on_a_phone(
     me.get_by_role("button", name="確認へ進む").click()
     review = me.locator("main").inner_text()
     assert "申請先: 東京都千代田区" in review and "小林 ハルさんの代理人として申請します" in review
-    _shot(me, "care-proxy-review-phone")
+    shot(me, "care-proxy-review-phone")
     me.get_by_role("button", name="この内容で送信する").click()
     status = me.locator("main").inner_text()
     assert "受付番号" in status and "要介護・要支援認定の申請" in status
     assert_accessible(me)
-    _shot(me, "care-proxy-submitted-phone")
+    shot(me, "care-proxy-submitted-phone")
     # the grant's scope is the care certification only: her mother's 転出届 is refused in words
     outside = me.goto(f"{base_url}/procedures/tenshutsu/apply?for={mother}")
     assert outside is not None and outside.status == 403
     refused = me.locator("main").inner_text()
     assert "代理" in refused and "proxy-not-authorized" not in refused and mother not in refused
     assert_accessible(me)
-    _shot(me, "care-proxy-outside-scope-phone")
+    shot(me, "care-proxy-outside-scope-phone")
     # the application is about the mother, made by her daughter as proxy
     with server_database.session() as db:
         (grant,) = [g for g in proxies.proxies_of(db, mother) if g.proxy_id == daughter]

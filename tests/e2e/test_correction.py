@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser
 from tests.e2e.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
-from tests.e2e.test_apply import CHIYODA, _apply, _log_in, _people, server_database  # noqa: F401
+from tests.e2e.test_apply import CHIYODA, _apply, _log_in, _people
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
@@ -19,7 +19,7 @@ STAFF = sessions.Principal(
 def test_staff_return_and_the_resident_resubmits_on_a_phone(
     browser: Browser,
     base_url: str,
-    server_database: Database,  # noqa: F811
+    server_database: Database,
 ) -> None:
     resident = browser.new_context(viewport=PHONE, bypass_csp=True, locale="ja-JP").new_page()
     person = sessions.Principal(kind="resident", subject_id=_people(server_database, 5)[0])

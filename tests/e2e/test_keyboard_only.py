@@ -3,7 +3,6 @@ every element that takes focus on the way shows a visible focus indicator (WCAG 
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Browser, Page
 from tests.e2e.demo import CHIYODA, phone_page, resident_of, start_session
 
@@ -19,11 +18,6 @@ FOCUSED = """() => {
   return {tag: e.tagName, name: e.getAttribute("name") || "",
           text: (e.innerText || e.value || "").slice(0, 30), visible: outline || s.boxShadow !== "none"};
 }"""
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Database:
-    return Database(server_env["TSUNAGU_DATABASE_URL"])
 
 
 def tab_to(page: Page, selector: str) -> None:

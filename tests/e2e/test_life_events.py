@@ -15,10 +15,9 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 from tests.e2e.conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
-from tests.e2e.demo import CHIYODA, phone_page, resident_of, start_session
+from tests.e2e.demo import CHIYODA, phone_page, resident_of, shot, start_session
 from tests.e2e.recorder import Recorder
 from tests.notify.conftest import MailHost, mail_host  # noqa: F401 - the fixture, used by name
 
@@ -28,13 +27,6 @@ from tsunagu.core.types.wareki import format_wareki
 from tsunagu.procedures.benefits import zengin
 from tsunagu.registry.accounts import kana, testbank
 from tsunagu.registry.residents import service as residents
-
-RESULTS = Path(__file__).parent / "results"
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Database:
-    return Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
 
 
 def _parent(server_env: dict[str, str], database: Database) -> tuple[residents.ResidentRecord, str]:
@@ -54,11 +46,6 @@ def _parent(server_env: dict[str, str], database: Database) -> tuple[residents.R
                 )
                 return person, number
     raise LookupError("no adult resident for the test")
-
-
-def _shot(page: Page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
 
 
 def _cli(server_env: dict[str, str], *args: str, **extra: str) -> str:
@@ -99,7 +86,7 @@ def test_birth_to_child_allowance_on_a_phone(
     assert "口座を登録しました。" in main and "三菱ＵＦＪ" in main and str(number) not in main
     assert_accessible(me)
     assert_no_horizontal_scroll(me)
-    _shot(me, "public-money-account-phone")
+    shot(me, "public-money-account-phone")
 
     # お知らせ by e-mail too
     address = f"parent.{uuid.uuid4().hex[:8]}@example.jp"
@@ -109,7 +96,7 @@ def test_birth_to_child_allowance_on_a_phone(
     me.get_by_role("button", name="追加する").click()
     assert "確認のメールを送りました" in me.locator("main").inner_text()
     assert_accessible(me)
-    _shot(me, "notify-preferences-phone")
+    shot(me, "notify-preferences-phone")
     smtp = {"TSUNAGU_SMTP_HOST": "127.0.0.1", "TSUNAGU_SMTP_PORT": str(mail_host.port)}
     assert "sent 1" in _cli(server_env, "notify", "deliver", "--once", **smtp)  # the confirmation mail
     (confirmation,) = [m for m in mail_host.messages() if m["To"] == address]
@@ -121,7 +108,7 @@ def test_birth_to_child_allowance_on_a_phone(
     me.get_by_role("button", name="確認する").click()
     assert "メールアドレスを確認しました" in me.locator("main").inner_text()
     assert_accessible(me)
-    _shot(me, "notify-address-confirmed-phone")
+    shot(me, "notify-address-confirmed-phone")
 
     # the clerk registers the birth at the counter (住基)
     clerk = phone_page(browser)
@@ -177,7 +164,7 @@ def test_birth_to_child_allowance_on_a_phone(
     assert me.locator("input[name='account_number'], input[name='child_name.given']").count() == 0
     assert_accessible(me)
     assert_no_horizontal_scroll(me)
-    _shot(me, "kosodate-bundle-phone")
+    shot(me, "kosodate-bundle-phone")
     rec.accept(me.locator("section", has_text="登録されている情報"))  # read and kept
     rec.choose(me.get_by_label("児童と同居している"))
     rec.choose(me.get_by_label("国民健康保険"))
@@ -191,12 +178,12 @@ def test_birth_to_child_allowance_on_a_phone(
     review = me.locator("main").inner_text()
     assert "令和9年4月1日" in review and "千代田区立いずみこども園" in review and "国民健康保険" in review
     assert_accessible(me)
-    _shot(me, "kosodate-bundle-review-phone")
+    shot(me, "kosodate-bundle-review-phone")
     rec.tap(me.get_by_role("button", name="この内容でまとめて申請する"))
     status = me.locator("main").inner_text()
     assert status.count("受付番号") == 3 and "保育所等の利用申込" in status
     assert_accessible(me)
-    _shot(me, "kosodate-bundle-submitted-phone")
+    shot(me, "kosodate-bundle-submitted-phone")
     rec.save("kosodate")
     receipt = re.search(r"受付番号: (\S+)", me.locator("li", has_text="児童手当 認定請求").inner_text())
     assert receipt
@@ -208,7 +195,7 @@ def test_birth_to_child_allowance_on_a_phone(
     again = bare.locator("main").inner_text()
     assert "すでに申請されています" in again and receipt.group(1) in again
     assert bare.get_by_role("button", name="確認へ進む").count() == 0
-    _shot(bare, "kosodate-bundle-filed-nojs-phone")
+    shot(bare, "kosodate-bundle-filed-nojs-phone")
     bare.get_by_role("link", name="手続ごとの状況を見る").click()
     assert bare.locator("main").inner_text().count("受付番号") == 3
 
@@ -252,7 +239,7 @@ def test_birth_to_child_allowance_on_a_phone(
     assert mine[0]["payee_name"] == kana.holder_of(parent.name) and mine[0]["amount"] == "0000030000"
     assert_accessible(desk)
     assert_no_horizontal_scroll(desk)
-    _shot(desk, "kosodate-allowance-paid-staff-phone")
+    shot(desk, "kosodate-allowance-paid-staff-phone")
 
     # the parent is told: お振込みのお知らせ in the inbox, in 和暦
     me.goto(base_url + "/inbox")
@@ -260,4 +247,4 @@ def test_birth_to_child_allowance_on_a_phone(
     paid = me.locator("main").inner_text()
     assert "令和9年2月15日" in paid and "公金受取口座" in paid and "申請の必要はありません" not in paid
     assert_accessible(me)
-    _shot(me, "kosodate-allowance-paid-notice-phone")
+    shot(me, "kosodate-allowance-paid-notice-phone")

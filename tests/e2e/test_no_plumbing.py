@@ -9,10 +9,8 @@ and the clerk's 受付一覧 on a desktop, in tests/e2e/results/.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import urlparse
 
-import pytest
 from playwright.sync_api import Browser, Page
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
 from tests.e2e.demo import CHIYODA, log_in_as_staff, phone_page, resident_of, staff_account, start_session
@@ -53,13 +51,6 @@ STAFF_PAGES = [
 ]
 #: links a crawl does not follow: other languages, downloads, machine endpoints, actions
 SKIP = re.compile(r"^/(lang/|api/|static/|readyz|healthz|metrics|notices/.+\.pdf|logout|identity/card-app)")
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Iterator[Database]:
-    database = Database(server_env["TSUNAGU_DATABASE_URL"])
-    yield database
-    database.dispose()
 
 
 def _visible_text(page: Page) -> str:

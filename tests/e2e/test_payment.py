@@ -3,18 +3,12 @@ paid, then staff reject the request and the fee is refunded — the status visib
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.demo import CHIYODA, phone_page, resident_of, start_session
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Database:
-    return Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
 
 
 def _fee(page: Page) -> str:

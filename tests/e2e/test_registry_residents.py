@@ -14,7 +14,6 @@ from tsunagu.core.database import Database
 from tsunagu.registry.residents import service as residents
 
 CHIYODA = test_apply.CHIYODA
-server_database = test_apply.server_database  # the server's own database, shared with the apply test
 _log_in, _people = test_apply._log_in, test_apply._people
 REGISTRAR = sessions.Principal(
     kind="staff", subject_id="e2e-registrar", organization_code=CHIYODA, roles=frozenset({"住基"})

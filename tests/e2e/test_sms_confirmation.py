@@ -9,29 +9,15 @@ import re
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 from sqlalchemy import select
 from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll
-from tests.e2e.demo import phone_page, start_session
+from tests.e2e.demo import phone_page, shot, start_session
 
 from tsunagu.core import sessions
 from tsunagu.core.database import Database
 from tsunagu.notify.models import NotifyTestSms
-
-RESULTS = Path(__file__).parent / "results"
-
-
-@pytest.fixture(scope="module")
-def server_database(server_env: dict[str, str], base_url: str) -> Database:
-    return Database(server_env["TSUNAGU_DATABASE_URL"], secret_key=server_env["TSUNAGU_SECRET_KEY"])
-
-
-def _shot(page: Page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
 
 
 def test_a_mobile_number_is_confirmed_with_the_code_on_a_phone(
@@ -67,11 +53,11 @@ def test_a_mobile_number_is_confirmed_with_the_code_on_a_phone(
     assert me.get_by_label("確認コード（6桁）").input_value() == wrong
     assert_accessible(me)
     assert_no_horizontal_scroll(me)
-    _shot(me, "sms-code-wrong-phone")
+    shot(me, "sms-code-wrong-phone")
 
     me.get_by_label("確認コード（6桁）").fill(code.group(1))
     me.get_by_role("button", name="確認する").click()
     assert "携帯電話番号を確認しました" in me.locator("main").inner_text()
     assert "確認待ち" not in me.locator("main").inner_text()
     assert_accessible(me)
-    _shot(me, "sms-code-confirmed-phone")
+    shot(me, "sms-code-confirmed-phone")
