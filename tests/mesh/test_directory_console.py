@@ -176,10 +176,12 @@ def test_the_console_forms_create_edit_and_deactivate(
     login_as(client, database, ADMIN)
     new = "/mesh/directory/organizations/new"
     bad = post_form(client, new, "/mesh/directory/organizations", MEMBER | {"endpoint": "http://10.0.0.1"})
-    assert bad.status_code == 422 and "loopback" in bad.text and 'value="つなぐガス"' in bad.text
+    assert bad.status_code == 422 and 'value="つなぐガス"' in bad.text
+    assert "接続先: この環境では、ループバックアドレス" in bad.text and "loopback" not in bad.text
     assert post_form(client, new, "/mesh/directory/organizations", MEMBER).status_code == 200
     again = post_form(client, new, "/mesh/directory/organizations", MEMBER)
-    assert again.status_code == 409 and "already a member" in again.text
+    assert again.status_code == 409 and "already a member" not in again.text
+    assert "同じコード(サービスは同じ版)のものがすでに登録されています。" in again.text
     page = "/mesh/directory/organizations/tsunagu-gas"
     edited = post_form(client, page, page, MEMBER | {"name_ja": "つなぐガス株式会社"})
     assert edited.status_code == 200 and "つなぐガス株式会社" in edited.text

@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from tsunagu.core.errors import NotFound, TsunaguError
+from tsunagu.core.errors import NotFound, TsunaguError, ValidationFailed
 from tsunagu.core.http import csrf
 from tsunagu.core.http.auth import TRANSACTION, require_staff
 from tsunagu.core.http.deps import AppSettings, settings_of
-from tsunagu.core.http.templating import render
+from tsunagu.core.http.templating import render, translate
 from tsunagu.core.messages import N_
 from tsunagu.core.sessions import Principal
 from tsunagu.mesh.directory import keys, schemas, service
@@ -98,20 +98,87 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace("、", ",").split(",") if part.strip()]
 
 
-def _problems(exc: Exception) -> list[str]:
+#: the form fields a refusal names, in the words of the form's labels
+FIELD_LABELS = {
+    "code": N_("コード"),
+    "name_ja": N_("名称"),
+    "name_en": N_("名称(英語)"),
+    "kind": N_("種別"),
+    "endpoint": N_("接続先"),
+    "provider": N_("提供機関"),
+    "version": N_("版"),
+    "title_ja": N_("名称"),
+    "items": N_("提供を認める項目"),
+    "response_schema": N_("応答の JSON Schema"),
+    "basis_id": N_("事務のID"),
+    "law_ja": N_("根拠法令(条文)"),
+    "consumer": N_("照会元の機関コード"),
+    "service_code": N_("サービス"),
+    "withheld_category": N_("本人に非表示とする区分"),
+    "withheld_days": N_("非表示とする日数"),
+    "subscriber": N_("購読する機関"),
+    "event": N_("イベント"),
+    "legal_basis": N_("事務"),
+    "scope": N_("同意の範囲"),
+    "overlap_days": N_("重複期間(日)"),
+    "reason": N_("失効の理由"),
+}
+#: what was wrong with a field, by the problem's type (the directory's own kinds, then Pydantic's)
+FIELD_MESSAGES = {
+    "unknown_organization": N_("参加機関ではありません。"),
+    "endpoint_not_allowed": N_(
+        "この環境では、ループバックアドレス(127.0.0.1、::1、localhost)の http(s) URL だけを使えます。"
+    ),
+    "unknown_scope": N_("その同意の範囲はありません。"),
+    "json_schema": N_("JSON Schema として正しくありません。"),
+    "json": N_("JSON として読めません。"),
+    "missing": N_("入力してください。"),
+    "string_too_short": N_("入力してください。"),
+    "string_too_long": N_("長すぎます。"),
+    "string_pattern_mismatch": N_("使えない文字が含まれています。"),
+    "literal_error": N_("選んでください。"),
+    "enum": N_("選んでください。"),
+    "int_parsing": N_("数字で入力してください。"),
+    "float_parsing": N_("数字で入力してください。"),
+    "greater_than_equal": N_("小さすぎます。"),
+    "less_than_equal": N_("大きすぎます。"),
+    "url_parsing": N_("URL として読めません。"),
+}
+#: a refusal not about one field, by its code
+REFUSALS = {
+    "mesh-directory-already-registered": N_("同じコード(サービスは同じ版)のものがすでに登録されています。"),
+    "mesh-legal-basis-revoked": N_("この事務はすでに廃止されています。"),
+    "mesh-last-key": N_("有効な署名鍵がなくなります。先に新しい鍵に更新してから失効させてください。"),
+    "mesh-operator-required": N_("運用機関は停止できません。"),
+    "not-found": N_("見つかりません。一覧から選び直してください。"),
+}
+CHECK_INPUT = N_("入力内容を確認してください。")
+
+
+def _problems(request: Request, exc: Exception) -> list[str]:
+    """What was refused, in the operator's language: each field by its label, or the refusal
+    (the services' details are written for developers, in English)."""
     if isinstance(exc, ValidationError):
-        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    assert isinstance(exc, TsunaguError)
-    fields = [
-        f"{'.'.join(str(p) for p in e['location'][1:])}: {e['message']}"
-        for e in exc.extra.get("errors", [])
-        if isinstance(e, dict) and "location" in e
+        fields = [(str(e["loc"][0]) if e["loc"] else "", e["type"]) for e in exc.errors()]
+    elif isinstance(exc, ValidationFailed):
+        fields = [(str(e["location"][-1]), str(e.get("type", ""))) for e in exc.errors if e.get("location")]
+    else:
+        assert isinstance(exc, TsunaguError)
+        return [translate(request, REFUSALS.get(exc.code, CHECK_INPUT))]
+    said = [
+        f"{translate(request, FIELD_LABELS[name])}: " if name in FIELD_LABELS else "" for name, _ in fields
     ]
-    return fields or [exc.detail]
+    return [
+        prefix + translate(request, FIELD_MESSAGES.get(kind, CHECK_INPUT))
+        for prefix, (_, kind) in zip(said, fields, strict=True)
+    ] or [translate(request, CHECK_INPUT)]
 
 
 def _attempt(
-    change: Callable[[], object], done: str, again: Callable[[list[str], int], HTMLResponse]
+    request: Request,
+    change: Callable[[], object],
+    done: str,
+    again: Callable[[list[str], int], HTMLResponse],
 ) -> HTMLResponse | RedirectResponse:
     """Apply a change and go to ``done``, or show the form again with what was wrong."""
     try:
@@ -120,7 +187,7 @@ def _attempt(
         status = 422 if isinstance(exc, ValidationError) else exc.status
         if status >= 500 or status in (401, 403):
             raise
-        return again(_problems(exc), status)
+        return again(_problems(request, exc), status)
     return RedirectResponse(done, status_code=303)
 
 
@@ -243,6 +310,7 @@ def create_organization(
 ) -> HTMLResponse | RedirectResponse:
     """参加機関の登録 (409 when the code is taken)."""
     return _attempt(
+        request,
         lambda: service.register_member_as(db, caller, _operator(request), _organization_in(form)),
         f"/mesh/directory/organizations/{form.get('code', '')}",
         lambda errors, status: _organization_page(
@@ -267,6 +335,7 @@ def update_organization(
     if service.member_as(db, caller, operator, code) is None:
         raise NotFound(f"no member organization {code!r}")
     return _attempt(
+        request,
         lambda: service.put_member_as(db, caller, operator, _organization_in(form | {"code": code})),
         f"/mesh/directory/organizations/{code}",
         lambda errors, status: _organization_page(
@@ -299,6 +368,7 @@ def rotate_key(
         return keys.rotate_as(db, caller, _operator(request), code, timedelta(days=overlap.overlap_days))
 
     return _attempt(
+        request,
         rotate,
         f"/mesh/directory/organizations/{code}#keys",
         lambda errors, status: _organization_page(
@@ -313,6 +383,7 @@ def revoke_key(
 ) -> HTMLResponse | RedirectResponse:
     """署名鍵の失効 (the kid travels in the form: it holds a ``#``)."""
     return _attempt(
+        request,
         lambda: keys.revoke_as(
             db, caller, _operator(request), code, form.get("kid", ""), reason=form.get("reason", "")
         ),
@@ -419,6 +490,7 @@ def save_service(
     """サービスの公開 (a new version: 409 if it exists) or its change (``existing`` set)."""
     write = service.put_service_as if form.get("existing") else service.create_service_as
     return _attempt(
+        request,
         lambda: write(db, caller, _operator(request), _service_in(form)),
         "/mesh/directory#services",
         lambda errors, status: _service_page(
@@ -504,6 +576,7 @@ def save_basis(
     """事務の登録 (409 if the id is taken) or its change (``existing`` set)."""
     write = service.put_legal_basis_as if form.get("existing") else service.create_legal_basis_as
     return _attempt(
+        request,
         lambda: write(db, caller, _operator(request), _basis_in(form)),
         "/mesh/directory#bases",
         lambda errors, status: _basis_page(request, caller, db, form, errors=errors, status_code=status),
@@ -541,6 +614,7 @@ def add_subscription(
         return service.add_subscription_as(db, caller, _operator(request), data)
 
     return _attempt(
+        request,
         add,
         "/mesh/directory#subscriptions",
         lambda errors, status: _console(request, caller, db, errors=errors, form=form, status_code=status),

@@ -6,13 +6,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
-from tsunagu.core.errors import Conflict, NotFound
+from tsunagu.core.errors import NotFound
 from tsunagu.mesh.directory import records
 from tsunagu.mesh.directory.models import (
     MeshLegalBasis,
     MeshService,
 )
-from tsunagu.mesh.directory.service.changes import _dump, _read, _require_member, audit, invalid
+from tsunagu.mesh.directory.service.changes import (
+    AlreadyRegistered,
+    AlreadyRevoked,
+    _dump,
+    _read,
+    _require_member,
+    audit,
+    invalid,
+)
 
 
 def put_legal_basis(db: Session, data: records.LegalBasis, actor: str) -> records.LegalBasisEntry:
@@ -48,7 +56,7 @@ def put_legal_basis(db: Session, data: records.LegalBasis, actor: str) -> record
 
 def create_legal_basis(db: Session, data: records.LegalBasis, actor: str) -> records.LegalBasisEntry:
     if db.get(MeshLegalBasis, data.id) is not None:
-        raise Conflict(f"the 事務 {data.id!r} already exists")
+        raise AlreadyRegistered(f"the 事務 {data.id!r} already exists")
     return put_legal_basis(db, data, actor)
 
 
@@ -58,7 +66,7 @@ def revoke_legal_basis(db: Session, basis_id: str, actor: str) -> records.LegalB
     if record is None:
         raise NotFound(f"no 事務 {basis_id!r}")
     if record.revoked_at is not None:
-        raise Conflict(f"the 事務 {basis_id!r} is already revoked")
+        raise AlreadyRevoked(f"the 事務 {basis_id!r} is already revoked")
     before = _dump(_read(records.LegalBasisEntry, record))
     record.revoked_at = clock.now()
     after = _read(records.LegalBasisEntry, record)

@@ -85,6 +85,18 @@ class OperatorRequired(Conflict):
     title = "The directory operator cannot be deactivated"
 
 
+class AlreadyRegistered(Conflict):
+    """A member, a service version or a 事務 created again under a code the directory holds."""
+
+    code = "mesh-directory-already-registered"
+    title = "Already registered in the directory"
+
+
+class AlreadyRevoked(Conflict):
+    code = "mesh-legal-basis-revoked"
+    title = "The 事務 is already revoked"
+
+
 class LastKey(Conflict):
     """A change that would leave a member without a usable signing key (its node would stop)."""
 

@@ -8,13 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagu.core import clock
-from tsunagu.core.errors import Conflict, NotFound
+from tsunagu.core.errors import NotFound
 from tsunagu.mesh import crypto
 from tsunagu.mesh.directory import records
 from tsunagu.mesh.directory.models import (
     MeshOrganization,
 )
 from tsunagu.mesh.directory.service.changes import (
+    AlreadyRegistered,
     OperatorRequired,
     _read,
     audit,
@@ -76,7 +77,7 @@ def put_hosted_member(
 
 def create_organization(db: Session, data: records.OrganizationIn, actor: str) -> records.Organization:
     if db.get(MeshOrganization, data.code) is not None:
-        raise Conflict(f"{data.code!r} is already a member organization")
+        raise AlreadyRegistered(f"{data.code!r} is already a member organization")
     return put_organization(db, data, actor)
 
 

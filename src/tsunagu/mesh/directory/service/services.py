@@ -7,12 +7,18 @@ from jsonschema.exceptions import SchemaError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tsunagu.core.errors import Conflict
 from tsunagu.mesh.directory import records
 from tsunagu.mesh.directory.models import (
     MeshService,
 )
-from tsunagu.mesh.directory.service.changes import _dump, _read, _require_member, audit, invalid
+from tsunagu.mesh.directory.service.changes import (
+    AlreadyRegistered,
+    _dump,
+    _read,
+    _require_member,
+    audit,
+    invalid,
+)
 
 
 def _service_record(db: Session, provider: str, code: str, version_: str) -> MeshService | None:
@@ -52,7 +58,7 @@ def put_service(db: Session, data: records.Service, actor: str) -> records.Servi
 
 def create_service(db: Session, data: records.Service, actor: str) -> records.Service:
     if _service_record(db, data.provider, data.code, data.version) is not None:
-        raise Conflict(f"{data.provider} already publishes {data.code} {data.version}")
+        raise AlreadyRegistered(f"{data.provider} already publishes {data.code} {data.version}")
     return put_service(db, data, actor)
 
 
