@@ -429,7 +429,7 @@ def test_some_members_without_a_choice_asks_who(
     )
     assert response.status_code == 422
     assert [(e["location"][-1], e["message_id"]) for e in response.json()["errors"]] == [
-        ("members", "入力してください。")
+        ("members", "選択してください。")
     ]
 
 

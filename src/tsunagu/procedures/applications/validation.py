@@ -38,9 +38,13 @@ NOT_SERVED = (
 DATE_FORMAT = "日付を 令和8年4月1日 または 2026-04-01 のように入力してください。"
 OUTSIDE_JIS = "「%(character)s」（%(codepoint)s）は使えない文字です。標準の字形で入力してください。"
 
+#: field types answered by choosing (radio buttons, a household's check boxes), not by typing
+CHOSEN = frozenset({"choice", "household_members"})
+
 # message id → English (the API's ``message``; pages translate the id with gettext)
 MESSAGES: dict[str, str] = {
     "入力してください。": "This is required.",
+    "選択してください。": "Choose one.",
     accounts.NO_SUCH_BANK: "No bank has this bank code.",
     accounts.NO_SUCH_BRANCH: "This bank has no branch with this branch code.",
     DATE_FORMAT: "Enter a date like 令和8年4月1日 or 2026-04-01.",
@@ -135,7 +139,9 @@ def clean(procedure: Procedure, values: Mapping[str, Any], *, partial: bool = Fa
             continue  # it applies only with another answer (the members, when only some move)
         if _blank(raw):
             if _required(form_field, values) and not partial and form_field.type != "boolean":
-                problems.append(FieldError(form_field.name, "入力してください。"))
+                # a set of options is chosen, not typed: the radio group says so
+                asked = "選択してください。" if form_field.type in CHOSEN else "入力してください。"
+                problems.append(FieldError(form_field.name, asked))
             elif form_field.type == "boolean":
                 cleaned[form_field.name] = False
             continue
