@@ -165,7 +165,7 @@ def test_death_to_the_familys_one_flow_filing_on_a_phone(
     start_session(me, base_url, server_database, sessions.Principal(kind="resident", subject_id=wife.id))
     me.goto(base_url + "/inbox")
     rec.tap(me.get_by_role("link", name="おくやみの手続のご案内", exact=False).first)
-    rec.tap(me.get_by_role("link", name="手続の一覧を見る"))
+    rec.tap(me.get_by_role("link", name="詳しく見る"))
     rec.tap(me.get_by_role("link", name="ご家族が亡くなられた方", exact=False))
     assert me.url.endswith(f"/bereavement/{husband.id}")
     main = me.locator("main").inner_text()

@@ -156,7 +156,7 @@ def test_birth_to_child_allowance_on_a_phone(
     me.goto(base_url + "/inbox")
     rec.tap(me.get_by_role("link", name="ご出産おめでとうございます", exact=False).first)
     assert "児童手当は" in me.locator("main").inner_text()
-    rec.tap(me.get_by_role("link", name="手続の一覧を見る"))  # the message's link
+    rec.tap(me.get_by_role("link", name="詳しく見る"))  # the message's link
     assert me.url.endswith("/kosodate")
     known = me.locator("section", has_text="児童手当 認定請求").inner_text()
     assert "陽向" in known and format_wareki(born) in known  # the newborn, from the register
