@@ -353,7 +353,7 @@ def test_some_members_of_a_household_move_and_nobody_else(
     page.get_by_label("日中の連絡先電話番号").fill(PHONE_NUMBER)
     page.get_by_label("世帯の一部").check()
     page.get_by_role("button", name="入力内容を確認する").click()
-    assert "入力してください" in page.locator("#e-members").inner_text(timeout=5000)
+    assert "選択してください" in page.locator("#e-members").inner_text(timeout=5000)
     page.get_by_label("世帯の一部").check()
     page.get_by_label(re.compile(re.escape(mover.name))).first.check()
     page.screenshot(path=str(RESULTS / "moving-some-members-phone.png"), full_page=True)

@@ -43,4 +43,6 @@ def test_life_event_filter_without_javascript(phone_without_js: Page, base_url: 
     phone_without_js.get_by_label("ライフイベント").select_option("child_rearing")
     phone_without_js.locator("main form").get_by_role("button", name="検索").click()
     names = phone_without_js.locator("main .cards h3").all_inner_texts()
-    assert sorted(names) == sorted(["児童手当 認定請求", "子ども医療費助成 受給者証交付申請"])  # and no other
+    expected = ["児童手当 認定請求", "子ども医療費助成 受給者証交付申請"]
+    expected.append("保育所等の利用申込（保育認定申請）")
+    assert sorted(names) == sorted(expected)  # and no other

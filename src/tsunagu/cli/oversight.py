@@ -100,7 +100,9 @@ def _print_links(found: dict[str, links.Link], names: dict[str, str]) -> None:
         else:
             line = how
         missing = f"（定義の手続ID {link.missing_id} はこの年度にありません）" if link.missing_id else ""
-        out.print(f"  {names.get(link.procedure, link.procedure)}: {line}{missing}", highlight=False)
+        # one line per procedure whatever the terminal's width (grep, logs); the terminal wraps it
+        named = names.get(link.procedure, link.procedure)
+        out.print(f"  {named}: {line}{missing}", highlight=False, soft_wrap=True)
 
 
 @app.command("generate-inventory")
