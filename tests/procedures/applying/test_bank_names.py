@@ -42,6 +42,8 @@ def test_the_bereavement_page_names_the_bank_and_branch_of_the_account(
     page = client.get(f"/bereavement/{husband}").text
     known = page.split("あなたの登録されている情報")[1]
     assert "みずほ（0001）" in known and "東京営業部（001）" in known  # 全銀協 0001 / 001 by name
+    # labelled by what they name, not 金融機関コード / 支店コード above a name
+    assert "<dt>金融機関</dt>" in known and "<dt>支店</dt>" in known and "コード</dt>" not in known
 
 
 @pytest.mark.parametrize(

@@ -128,6 +128,7 @@ def test_the_pages_show_the_bank_by_name_confirm_once_and_show_each_status(
     assert submitted.status_code == 303
     status = resident_client.get(submitted.headers["location"])
     assert status.text.count("受付番号") == 3 and "保育所等の利用申込" in status.text
+    assert status.text.count('class="receipt-number"') == 3  # kept on one line on a phone (site.css)
     reopened = resident_client.get("/kosodate").text  # later: the filing, not the form again
     assert "すでに申請されています" in reopened and f'href="{submitted.headers["location"]}"' in reopened
     assert "確認へ進む" not in reopened and 'name="insurer_number"' not in reopened
